@@ -1,0 +1,45 @@
+# framelens — the two set-up commands are `make reports` and `make test`.
+# Each bootstraps uv (with pip, into .tools/, if it is not on PATH), syncs the locked
+# environment into .venv, then runs.
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+VENV := .venv
+CORPUS ?= seeds
+OUT ?= outputs
+JOBS ?= 2
+export UV_PYTHON_DOWNLOADS := never
+
+.DEFAULT_GOAL := help
+.PHONY: help env reports test bench lab clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  variables: CORPUS=$(CORPUS) OUT=$(OUT) JOBS=$(JOBS)"
+
+.tools/bin/uv:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+env: $(VENV)/.synced ## create/update .venv from uv.lock
+
+reports: $(VENV)/.synced ## run every notebook on CORPUS (default: the seeds) into OUT (default: outputs/)
+	$(VENV)/bin/framelens run --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
+
+test: $(VENV)/.synced ## run the test suite
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.synced ## print speed and memory figures (not a test)
+	$(VENV)/bin/python -m framelens.bench
+
+lab: $(VENV)/.synced ## open JupyterLab on notebooks/ with the project kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+clean: ## remove the environment and generated outputs
+	rm -rf $(VENV) .tools $(OUT)/notebooks $(OUT)/reports $(OUT)/tables $(OUT)/figures $(OUT)/findings $(OUT)/index.html

@@ -1,0 +1,169 @@
+"""The actor table (who the coverage is about) and the mention finder.
+
+Shared by the sentiment lens (tone toward each actor) and the framing lens (prominence and
+agency). The table is an editable TOML file, ``data/actors.toml``; pass your own with
+``load_actors(path)``. See that file for the format and the matching rules:
+
+* whole-word matches on the normalized sentence text (curly quotes and dashes made plain);
+* a possessive after an alias still counts (``China's``, ``Kazakhstan’s``, ``States'``) and
+  is flagged in the ``possessive`` column;
+* aliases of three letters or fewer and all-capital aliases are case-sensitive (``US`` is not
+  ``us``); longer aliases ignore case;
+* overlapping aliases: the longest match wins, so ``Xi Jinping`` is one mention, not two.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import fail
+
+_ALLOWED_KEYS = {"name", "kind", "aliases"}
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201b\u2032"})
+
+
+def _plain(s: str) -> str:
+    return s.translate(_DASHES).translate(_QUOTES)
+
+
+def default_actors_path() -> Path:
+    return Path(str(resources.files("framelens") / "data" / "actors.toml"))
+
+
+def _line_of(text: str, needle: str, start: int = 0) -> int | None:
+    pos = text.find(needle, start)
+    return None if pos < 0 else text.count("\n", 0, pos) + 1
+
+
+def load_actors(path: str | Path | None = None) -> pd.DataFrame:
+    """Load and validate an actor table; returns ``actor, kind, aliases`` (aliases as a tuple).
+
+    Errors name the file and line: unknown keys, a missing name, an empty alias list, a
+    duplicate actor, or one alias given to two actors.
+    """
+    path = Path(path) if path is not None else default_actors_path()
+    return _load_actors_cached(str(path.resolve()) if path.exists() else str(path))
+
+
+@lru_cache(maxsize=16)
+def _load_actors_cached(path_str: str) -> pd.DataFrame:
+    path = Path(path_str)
+    if not path.exists():
+        raise fail(path, "actor table not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise fail(path, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    unknown_top = set(data) - {"actor"}
+    if unknown_top:
+        key = sorted(unknown_top)[0]
+        raise fail(path, f"unknown key {key!r} (expected [[actor]] blocks)", line=_line_of(text, key))
+    blocks = data.get("actor", [])
+    if not isinstance(blocks, list) or not blocks:
+        raise fail(path, "no [[actor]] entries")
+    rows, seen_alias, seen_name = [], {}, set()
+    search_from = 0
+    for block in blocks:
+        name = block.get("name")
+        line = _line_of(text, f'"{name}"', search_from) if name else _line_of(text, "[[actor]]", search_from)
+        if line:
+            search_from = len("\n".join(text.split("\n")[: line - 1]))
+        unknown = set(block) - _ALLOWED_KEYS
+        if unknown:
+            raise fail(path, f"unknown key {sorted(unknown)[0]!r} in actor {name!r}", line=line)
+        if not isinstance(name, str) or not name.strip():
+            raise fail(path, "an actor has no name", line=line)
+        if name in seen_name:
+            raise fail(path, f"actor {name!r} is defined twice", line=line)
+        seen_name.add(name)
+        aliases = block.get("aliases")
+        if not isinstance(aliases, list) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise fail(path, f"actor {name!r} needs a non-empty list of aliases", line=line)
+        clean = []
+        for a in aliases:
+            key = _plain(a.strip())
+            k = key if _case_sensitive(key) else key.lower()
+            if k in seen_alias and seen_alias[k] != name:
+                raise fail(path, f"alias {a!r} belongs to both {seen_alias[k]!r} and {name!r}", line=line)
+            if k not in seen_alias:
+                seen_alias[k] = name
+                clean.append(key)
+        rows.append({"actor": name, "kind": str(block.get("kind", "")), "aliases": tuple(clean)})
+    return pd.DataFrame(rows, columns=["actor", "kind", "aliases"])
+
+
+def _case_sensitive(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    return len(alias) <= 3 or (bool(letters) and all(c.isupper() for c in letters)) or "." in alias
+
+
+class _Matcher:
+    def __init__(self, actors: pd.DataFrame):
+        self.lookup: dict[str, tuple[str, str]] = {}
+        alts = []
+        for actor, kind, aliases in actors[["actor", "kind", "aliases"]].itertuples(index=False):
+            for a in aliases:
+                cs = _case_sensitive(a)
+                self.lookup[a if cs else a.lower()] = (actor, kind)
+                alts.append((len(a), re.escape(a) if cs else f"(?i:{re.escape(a)})"))
+        alts.sort(key=lambda t: -t[0])
+        body = "|".join(p for _, p in alts) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+    def find(self, text: str) -> list[tuple[str, str, str, int, int, bool]]:
+        plain = _plain(text)
+        out = []
+        for m in self.regex.finditer(plain):
+            alias = m.group(0)
+            hit = self.lookup.get(alias) or self.lookup.get(alias.lower())
+            if hit is None:
+                continue
+            s, e = m.span()
+            tail = plain[e : e + 2]
+            possessive = tail in ("'s", "'S") or (tail[:1] == "'" and alias[-1:].lower() == "s" and not tail[1:2].isalpha())
+            out.append((hit[0], hit[1], text[s:e], s, e, possessive))
+        return out
+
+
+_MATCHERS: dict[int, tuple[pd.DataFrame, _Matcher]] = {}
+
+
+def _matcher(actors: pd.DataFrame | None) -> _Matcher:
+    actors = load_actors() if actors is None else actors
+    cached = _MATCHERS.get(id(actors))
+    if cached is not None and cached[0] is actors:
+        return cached[1]
+    m = _Matcher(actors)
+    _MATCHERS[id(actors)] = (actors, m)
+    return m
+
+
+def find_mentions_in_text(text: str, actors: pd.DataFrame | None = None) -> list[tuple[str, int, int]]:
+    """Mentions in one text as ``(actor, start, end)`` character spans (the alias only)."""
+    return [(a, s, e) for a, _k, _al, s, e, _p in _matcher(actors).find(text)]
+
+
+MENTION_COLUMNS = ["sent_id", "doc_id", "source", "actor", "kind", "alias", "start", "end", "possessive"]
+
+
+def find_mentions(sentences: pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every actor mention in a sentences table (``sent_id, doc_id, source, text``).
+
+    Returns one row per mention: ``sent_id, doc_id, source, actor, kind, alias`` (as written),
+    ``start, end`` (character span of the alias in the sentence text) and ``possessive``.
+    """
+    m = _matcher(actors)
+    rows = []
+    for sid, did, src, text in sentences[["sent_id", "doc_id", "source", "text"]].itertuples(index=False):
+        for actor, kind, alias, s, e, poss in m.find(text):
+            rows.append((sid, did, src, actor, kind, alias, s, e, poss))
+    return pd.DataFrame(rows, columns=MENTION_COLUMNS)

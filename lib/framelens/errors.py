@@ -1,0 +1,30 @@
+"""Errors and warnings raised by framelens.
+
+Every problem with user input (a corpus, a manifest, a codebook, a parameter) is raised as
+:class:`FramelensError` whose message reads ``"<what>: <why>"`` — usually ``"<file>: <why>"`` or
+``"<file>:<line>: <why>"``. The command line prints it as one line,
+``framelens: error: <message>``, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+
+class FramelensError(Exception):
+    """A clear, one-line problem with the user's input or configuration."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class FramelensWarning(UserWarning):
+    """Something worth telling the analyst that does not stop the run."""
+
+
+def fail(what: object, why: str, *, line: int | None = None) -> FramelensError:
+    """Build a :class:`FramelensError` naming ``what`` (a file, a column) and, if given, the line."""
+    where = f"{what}:{line}" if line is not None else f"{what}"
+    return FramelensError(f"{where}: {why}")

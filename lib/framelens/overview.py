@@ -1,0 +1,94 @@
+"""The corpus at a glance: sources, dates, lengths and what cleaning removed.
+
+Functions used by ``notebooks/01_corpus_overview.ipynb``; each takes a :class:`~framelens.Corpus`
+and returns a DataFrame (or a sentence for the index page).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .cleaning import RULES
+
+
+def sources_table(corpus) -> pd.DataFrame:
+    """One row per document: the manifest metadata an analyst reads first."""
+    d = corpus.documents
+    out = pd.DataFrame({
+        "source": d["source"], "outlet": d["label"], "title": d["title"], "author": d["author"],
+        "published": [_date_label(ts, p) for ts, p in zip(d["published"], d["published_precision"])],
+        "genre": d["genre"], "event": d["event"], "notes": d["notes"],
+    })
+    return out
+
+
+def _date_label(ts, precision: str) -> str:
+    if pd.isna(ts):
+        return "unknown"
+    return {"day": ts.strftime("%Y-%m-%d"), "month": ts.strftime("%Y-%m") + " (day unknown)",
+            "year": ts.strftime("%Y") + " (month unknown)"}.get(precision, ts.strftime("%Y-%m-%d"))
+
+
+def timeline(corpus) -> pd.DataFrame:
+    """Publication dates as intervals: a known day is one day; a known month spans the month.
+
+    Columns ``doc_id, source, label, event, start, end, precision`` (NaT when unknown).
+    """
+    d = corpus.documents
+    start = d["published"]
+    end = [
+        ts + (pd.offsets.MonthEnd(0) if p == "month" else pd.offsets.YearEnd(0) if p == "year" else pd.Timedelta(0))
+        if not pd.isna(ts) else pd.NaT
+        for ts, p in zip(start, d["published_precision"])
+    ]
+    return pd.DataFrame({"doc_id": d["doc_id"], "source": d["source"], "label": d["label"], "event": d["event"],
+                         "start": start, "end": pd.to_datetime(pd.Series(end, dtype="datetime64[ns]")),
+                         "precision": d["published_precision"].replace("", "unknown")})
+
+
+def lengths(corpus) -> pd.DataFrame:
+    """Words, sentences and paragraphs per document after cleaning, with mean sentence length."""
+    d = corpus.documents
+    out = d[["doc_id", "source", "label", "n_words", "n_sentences", "n_paragraphs"]].copy()
+    out["words_per_sentence"] = (out["n_words"] / out["n_sentences"].where(out["n_sentences"] > 0)).round(1)
+    heads = corpus.paragraphs[corpus.paragraphs["kind"] == "heading"].groupby("doc_id").size()
+    out["n_headings"] = out["doc_id"].map(heads).fillna(0).astype(int)
+    return out
+
+
+def audit_table(corpus) -> pd.DataFrame:
+    """Every span removed by cleaning: document, rule (with its description), line and text."""
+    a = corpus.audit.copy()
+    a.insert(1, "label", a["doc_id"].map(dict(zip(corpus.documents["doc_id"], corpus.documents["label"]))))
+    a["why"] = a["rule"].map(RULES).fillna("")
+    return a[["doc_id", "label", "rule", "line", "text", "why"]]
+
+
+def audit_summary(corpus) -> pd.DataFrame:
+    """Removed spans per document and rule (counts of spans and characters)."""
+    a = corpus.audit
+    if a.empty:
+        return pd.DataFrame(columns=["doc_id", "rule", "spans", "characters"])
+    g = a.assign(characters=a["text"].str.len()).groupby(["doc_id", "rule"], sort=False)
+    return g.agg(spans=("text", "size"), characters=("characters", "sum")).reset_index()
+
+
+def rules_table() -> pd.DataFrame:
+    """The cleaning rules and what each removes."""
+    return pd.DataFrame({"rule": list(RULES), "removes": list(RULES.values())})
+
+
+def headline(corpus) -> str:
+    """One sentence describing the corpus, for the index page."""
+    d = corpus.documents
+    n_docs, n_src = len(d), d["source"].nunique()
+    words = d["n_words"]
+    parts = [f"{n_docs} article{'s' if n_docs != 1 else ''} from {n_src} source{'s' if n_src != 1 else ''}, "
+             f"{int(words.sum()):,} words after cleaning"]
+    if n_docs > 1 and words.min() > 0:
+        parts.append(f"lengths differ {words.max() / words.min():.1f}-fold ({int(words.min()):,}–{int(words.max()):,} words)")
+    events = [e for e in d["event"].unique() if e]
+    if len(events) > 1:
+        parts.append(f"they cover {len(events)} different events")
+    parts.append(f"cleaning removed {len(corpus.audit)} span{'s' if len(corpus.audit) != 1 else ''} of page furniture")
+    return "; ".join(parts) + "."

@@ -1,0 +1,214 @@
+"""The loader: seeds, the three input shapes, and every bad-input case."""
+
+import csv
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import framelens
+from framelens import FramelensError, FramelensWarning, load_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+# ---------------------------------------------------------------- the seed corpus
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="../shared/seeds not present")
+def test_seed_files_are_byte_for_byte_copies(seeds_dir):
+    originals = sorted(SHARED_SEEDS.glob("*.txt"))
+    assert len(originals) == 5
+    for orig in originals:
+        copy = seeds_dir / orig.name
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == hashlib.sha256(orig.read_bytes()).hexdigest()
+
+
+def test_sources_manifest(seeds_dir):
+    rows = list(csv.DictReader(open(seeds_dir / "sources.csv", encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["europetoday", "writerdog", "cgtn", "astanatimes", "switchtv"]
+    assert list(rows[0]) == ["id", "file", "outlet", "title", "author", "published", "url", "genre", "event", "notes"]
+    assert {r["genre"] for r in rows} <= {"news", "opinion", "analysis", "commentary"}
+    by = {r["id"]: r for r in rows}
+    assert by["europetoday"]["published"] == "2024-07-03" and by["switchtv"]["published"] == "2025-06-16"
+    assert by["cgtn"]["url"] == "" and by["cgtn"]["author"] == ""  # unknown stays empty
+    for r in rows:
+        assert (seeds_dir / r["file"]).is_file()
+
+
+def test_seed_corpus_tables(seed_corpus):
+    c = seed_corpus
+    assert c.sources == ["europetoday", "writerdog", "cgtn", "astanatimes", "switchtv"]
+    assert c.label("cgtn") == "CGTN"
+    docs = c.documents.set_index("doc_id")
+    # two different visits are visible in the dates
+    assert docs.loc["europetoday", "published"] == pd.Timestamp("2024-07-03")
+    assert docs.loc["cgtn", "published_precision"] == "month"
+    # length differs about six-fold
+    ratio = docs["n_words"].max() / docs["n_words"].min()
+    assert 4 < ratio < 8
+    # ids are stable and hierarchical
+    assert c.sentences["sent_id"].iloc[0] == "europetoday:s0"
+    assert c.sentences["para_id"].str.startswith(c.sentences["doc_id"] + ":p").all()
+    # norm has the same length as the original text
+    assert (c.sentences["text"].str.len() == c.sentences["norm"].str.len()).all()
+    # every token and term points back to a sentence
+    assert c.tokens["sent_id"].isin(c.sentences["sent_id"]).all()
+    assert c.terms["sent_id"].isin(c.sentences["sent_id"]).all()
+    # headings are structure, not sentences
+    assert "Strengthening Bilateral Ties" not in set(c.sentences["text"])
+    heads = c.paragraphs[c.paragraphs["kind"] == "heading"]
+    assert "Strengthening Bilateral Ties" in set(heads["text"])
+    # furniture is in the audit, not in the sentences
+    assert not c.sentences["text"].str.contains("adinserter|Telegram channel|necessarily reflect", regex=True).any()
+    assert {"shortcode", "call_to_action", "disclaimer"} <= set(c.audit["rule"])
+    # multi-word names are single terms
+    terms = set(c.terms["term"])
+    assert {"xi jinping", "kassym-jomart tokayev", "belt and road initiative", "central asia"} <= terms
+
+
+def test_evidence_and_select(seed_corpus):
+    ev = seed_corpus.evidence(["cgtn:s1", "europetoday:s0"])
+    assert ev["sent_id"].tolist() == ["cgtn:s1", "europetoday:s0"]
+    assert ev["label"].tolist() == ["CGTN", "The Europe Today"]
+    sub = seed_corpus.select(["cgtn", "switchtv"])
+    assert sub.sources == ["cgtn", "switchtv"]
+    assert set(sub.tokens["source"]) == {"cgtn", "switchtv"}
+    assert seed_corpus.select([]) is seed_corpus
+    with pytest.raises(FramelensError, match="unknown source 'nope'"):
+        seed_corpus.select(["nope"])
+
+
+def test_no_nltk_data_needed(tmp_path, monkeypatch, seeds_dir):
+    import nltk
+
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    monkeypatch.setenv("NLTK_DATA", str(empty))
+    monkeypatch.setattr(nltk.data, "path", [str(empty)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = load_corpus(seeds_dir)
+    assert len(c.sentences) > 100 and len(c.tokens) > 5000
+
+
+# ---------------------------------------------------------------- other input shapes
+def test_folder_without_manifest(tmp_path):
+    (tmp_path / "b-story.txt").write_text("Second story here. It has two sentences.\n", encoding="utf-8")
+    (tmp_path / "a story.txt").write_text("First story here.\n", encoding="utf-8")
+    c = load_corpus(tmp_path)
+    assert c.documents["doc_id"].tolist() == ["a_story", "b-story"]
+    assert c.documents["n_sentences"].tolist() == [1, 2]
+    assert c.documents["source"].tolist() == c.documents["doc_id"].tolist()
+
+
+def test_csv_and_jsonl_with_metadata_and_sources(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text('id,source,outlet,text,topic\nx1,s1,Outlet One,"Hello world. Bye now.",t\nx2,s1,Outlet One,Another text here.,t\n'
+                 'x3,s2,Outlet Two,"Multi\nline text.",u\n', encoding="utf-8")
+    with pytest.warns(FramelensWarning, match="unknown column"):
+        c = load_corpus(p)
+    assert c.sources == ["s1", "s2"] and c.label("s2") == "Outlet Two"
+    assert c.documents["topic"].tolist() == ["t", "t", "u"]
+    assert c.documents.set_index("doc_id").loc["x1", "n_sentences"] == 2
+    j = tmp_path / "c.jsonl"
+    j.write_text(json.dumps({"text": "One doc. Two sentences."}) + "\n" + json.dumps({"text": "Another doc."}) + "\n", encoding="utf-8")
+    c2 = load_corpus(j)
+    assert c2.documents["doc_id"].tolist() == ["doc001", "doc002"]
+
+
+def test_input_files_are_not_modified(tiny_corpus_dir):
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tiny_corpus_dir.iterdir()}
+    load_corpus(tiny_corpus_dir)
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tiny_corpus_dir.iterdir()}
+    assert before == after
+
+
+# ---------------------------------------------------------------- bad input: errors
+def _err(path, **kw) -> str:
+    with pytest.raises(FramelensError) as e:
+        load_corpus(path, **kw)
+    return str(e.value)
+
+
+def test_missing_path(tmp_path):
+    assert _err(tmp_path / "nope") == f"{tmp_path / 'nope'}: no such file or folder"
+
+
+def test_empty_and_whitespace_files(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    assert _err(tmp_path) == f"{tmp_path / 'a.txt'}: empty file"
+    (tmp_path / "a.txt").write_bytes(b" \n\t\n")
+    assert _err(tmp_path) == f"{tmp_path / 'a.txt'}: contains only whitespace"
+
+
+def test_binary_and_undecodable(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"PK\x03\x04\x00\x00rest")
+    assert _err(tmp_path) == f"{tmp_path / 'a.txt'}: binary file, not text (NUL byte at offset 4)"
+    (tmp_path / "a.txt").write_bytes("Caf\u00e9 ok. ".encode("utf-8") + b"bad \xff byte")
+    assert _err(tmp_path) == f"{tmp_path / 'a.txt'}: not UTF-8 text (undecodable byte 0xff at offset 14)"
+
+
+def test_manifest_row_missing_file(tiny_corpus_dir):
+    (tiny_corpus_dir / "beta.txt").unlink()
+    assert _err(tiny_corpus_dir) == f"{tiny_corpus_dir / 'sources.csv'}:3: file 'beta.txt' not found"
+
+
+def test_manifest_duplicate_ids(tiny_corpus_dir):
+    m = tiny_corpus_dir / "sources.csv"
+    m.write_text(m.read_text(encoding="utf-8").replace("gamma,gamma.txt", "alpha,gamma.txt"), encoding="utf-8")
+    assert _err(tiny_corpus_dir) == f"{m}:4: duplicate id 'alpha' (first on line 2)"
+
+
+def test_manifest_path_escaping_folder(tiny_corpus_dir):
+    m = tiny_corpus_dir / "sources.csv"
+    (tiny_corpus_dir.parent / "outside.txt").write_text("Outside text.", encoding="utf-8")
+    m.write_text(m.read_text(encoding="utf-8").replace("beta.txt", "../outside.txt"), encoding="utf-8")
+    assert _err(tiny_corpus_dir) == f"{m}:3: file '../outside.txt' is outside the corpus folder"
+
+
+def test_manifest_missing_required_columns(tiny_corpus_dir):
+    m = tiny_corpus_dir / "sources.csv"
+    m.write_text("id,outlet\nalpha,Alpha\n", encoding="utf-8")
+    assert _err(tiny_corpus_dir) == f"{m}:1: missing required column(s) file (found: id, outlet)"
+
+
+def test_csv_and_jsonl_without_text(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,body\n1,hello\n", encoding="utf-8")
+    assert _err(p) == f"{p}: no 'text' column (found: id, body)"
+    j = tmp_path / "c.jsonl"
+    j.write_text('{"body": "hello"}\n', encoding="utf-8")
+    assert _err(j) == f"{j}: no 'text' field (found: body)"
+    j.write_text('{"text": "hello"}\n{"text": \n', encoding="utf-8")
+    assert _err(j).startswith(f"{j}:2: not valid JSON")
+
+
+def test_csv_row_with_empty_text_names_line(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text('id,text\na,"Fine text."\nb,"  "\n', encoding="utf-8")
+    assert _err(p) == f"{p}:3: row 'b' has an empty 'text'"
+
+
+def test_unsupported_file_type(tmp_path):
+    p = tmp_path / "c.pdf"
+    p.write_bytes(b"%PDF")
+    assert "unsupported corpus" in _err(p)
+
+
+# ---------------------------------------------------------------- bad input: warnings
+def test_single_document_warns(tmp_path):
+    (tmp_path / "only.txt").write_text("Just one article. It is short.\n", encoding="utf-8")
+    with pytest.warns(FramelensWarning, match="only one document; comparisons between sources need at least two"):
+        c = load_corpus(tmp_path)
+    assert any("only one document" in w for w in c.warnings)
+
+
+def test_non_english_text_warns(tmp_path):
+    (tmp_path / "a.txt").write_text("This is an English article about trade and the economy.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Это статья на русском языке о торговле и экономике. Она длинная.\n", encoding="utf-8")
+    with pytest.warns(FramelensWarning, match="does not look like English"):
+        load_corpus(tmp_path)

@@ -1,0 +1,76 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framelens.stats import bootstrap_ci, group_bootstrap, holm, pairwise_permutation, permutation_test, wilson_interval
+
+
+def test_bootstrap_is_seeded_and_contains_mean():
+    vals = [0.1, 0.5, -0.2, 0.9, 0.3, 0.0, 0.4]
+    a = bootstrap_ci(vals, seed=7)
+    b = bootstrap_ci(vals, seed=7)
+    assert a == b
+    est, lo, hi = a
+    assert est == pytest.approx(np.mean(vals))
+    assert lo <= est <= hi
+    assert lo >= min(vals) and hi <= max(vals)
+    assert bootstrap_ci(vals, seed=8) != a
+
+
+def test_bootstrap_edge_cases():
+    assert all(math.isnan(x) for x in bootstrap_ci([]))
+    assert bootstrap_ci([0.4]) == (0.4, 0.4, 0.4)
+    # constant values: zero-width interval
+    assert bootstrap_ci([1.0, 1.0, 1.0]) == (1.0, 1.0, 1.0)
+
+
+def test_group_bootstrap_columns_and_values():
+    df = pd.DataFrame({"source": ["a", "a", "b", "b", "b"], "v": [1.0, 3.0, 0.0, 0.0, 0.0]})
+    out = group_bootstrap(df, "v", "source", seed=1)
+    assert list(out.columns) == ["source", "n", "mean", "ci_low", "ci_high"]
+    assert out.set_index("source").loc["a", "mean"] == 2.0
+    assert out.set_index("source").loc["a", "n"] == 2
+    assert out.set_index("source").loc["b", ["ci_low", "ci_high"]].tolist() == [0.0, 0.0]
+
+
+def test_permutation_exact_small_groups():
+    # a = {3, 4}, b = {0, 1}: of the C(4,2) = 6 relabellings, only the observed split and its
+    # mirror reach |diff| >= 3, so p = 2/6.
+    diff, p = permutation_test([3, 4], [0, 1])
+    assert diff == 3.0
+    assert p == pytest.approx(2 / 6)
+
+
+def test_permutation_identical_groups_p_is_one():
+    diff, p = permutation_test([1, 2, 3], [1, 2, 3])
+    assert diff == 0.0 and p == 1.0
+
+
+def test_permutation_monte_carlo_is_seeded_and_never_zero():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(1, 1, 40), rng.normal(0, 1, 40)
+    r1 = permutation_test(a, b, n_permutations=999, seed=3)
+    assert r1 == permutation_test(a, b, n_permutations=999, seed=3)
+    assert 0 < r1[1] < 0.01
+
+
+def test_holm():
+    assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
+
+
+def test_pairwise_permutation_rows():
+    df = pd.DataFrame({"s": list("aabbcc"), "v": [3, 4, 0, 1, 3, 4]})
+    out = pairwise_permutation(df, "v", "s")
+    assert [tuple(r) for r in out[["a", "b"]].itertuples(index=False)] == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert out.loc[0, "diff"] == 3.0 and out.loc[0, "p"] == pytest.approx(1 / 3)
+    assert out.loc[1, "p"] == 1.0
+
+
+def test_wilson_interval_known_value():
+    # Wilson (1927) for 5/10 at 95%: 0.2366 .. 0.7634
+    lo, hi = wilson_interval(5, 10)
+    assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
+    assert wilson_interval(0, 10)[0] == 0.0
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
