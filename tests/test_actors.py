@@ -39,7 +39,7 @@ def test_find_mentions_table():
 @pytest.mark.parametrize("body,msg", [
     ('[[actor]]\nname = "A"\nkind = "x"\naliases = []\n', ":2: actor 'A' needs a non-empty list of aliases"),
     ('[[actor]]\nname = "A"\nalias = ["a"]\n', ":2: unknown key 'alias' in actor 'A'"),
-    ('[[actor]]\nname = "A"\naliases = ["Foo"]\n[[actor]]\nname = "B"\naliases = ["foo"]\n', ":5: alias 'foo' belongs to both 'A' and 'B'"),
+    ('[[actor]]\nname = "A"\naliases = ["Fooland"]\n[[actor]]\nname = "B"\naliases = ["fooland"]\n', ":5: alias 'fooland' belongs to both 'A' and 'B'"),
     ('[[actor]\nname = "A"\n', ":1: not valid TOML"),
 ])
 def test_actor_table_validation(tmp_path, body, msg):

@@ -49,11 +49,13 @@ def load_actors(path: str | Path | None = None) -> pd.DataFrame:
     duplicate actor, or one alias given to two actors.
     """
     path = Path(path) if path is not None else default_actors_path()
-    return _load_actors_cached(str(path.resolve()) if path.exists() else str(path))
+    if not path.exists():
+        raise fail(path, "actor table not found")
+    return _load_actors_cached(str(path.resolve()), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=16)
-def _load_actors_cached(path_str: str) -> pd.DataFrame:
+def _load_actors_cached(path_str: str, _mtime: int) -> pd.DataFrame:
     path = Path(path_str)
     if not path.exists():
         raise fail(path, "actor table not found")

@@ -363,6 +363,8 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
         "sentences": rows,
         "audit": audit,
         "english_share": cleaning.english_share(body) if body.strip() else 1.0,
+        "latin_share": cleaning.latin_share(body),
+        "n_raw_words": len(body.split()),
     }
 
 
@@ -439,7 +441,8 @@ def load_corpus(
             "event": str(d.get("event", "") or ""), "notes": str(d.get("notes", "") or ""),
             "file": str(d.get("file", "") or ""), "english_share": round(float(res["english_share"]), 3), **extra,
         })
-        if res["english_share"] < ENGLISH_WARNING_THRESHOLD:
+        # short texts have too few function words to judge; non-Latin script is clear at any length
+        if res["english_share"] < ENGLISH_WARNING_THRESHOLD and (res["n_raw_words"] >= 30 or res["latin_share"] < 0.5):
             warn.append(f"{d['_display']}: text of {d['doc_id']!r} does not look like English "
                         f"(English share {res['english_share']:.2f}); the lexicons are English-only")
         if not res["sentences"]:

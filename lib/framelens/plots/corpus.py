@@ -29,7 +29,9 @@ def timeline(tl: pd.DataFrame, *, sources: list[str] | None = None):
                     va="center", fontsize=8, color="#444")
     ax.set_yticks(range(len(known)), [f"{r.label} ({r.doc_id})" for r in known.itertuples()])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("Publication date (dot: exact day; bar: only the month is known)")
     title = "When each article was published"
     unknown = tl[tl["start"].isna()]
@@ -78,6 +80,6 @@ def audit(summary: pd.DataFrame, labels: dict[str, str] | None = None):
     ax.invert_yaxis()
     ax.set_xlabel("Characters removed")
     ax.set_title("What cleaning removed from each article, by rule")
-    ax.legend(title="rule", fontsize=8, loc="lower right")
+    ax.legend(title="rule", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
