@@ -1,0 +1,579 @@
+"""Words: tokens, lemmas, stopwords, multi-word phrases, n-grams and collocations (offline).
+
+Everything here works without downloaded data (no NLTK corpora, no WordNet).
+
+Tokenization (:func:`tokenize`) is one compiled regular expression; choices:
+
+* words keep internal hyphens and apostrophes: ``China-Kazakhstan``, ``Xi'an``, ``don't`` stay
+  one token (we do NOT split ``do`` + ``n't`` as the Penn Treebank does: negated auxiliaries are
+  stopwords either way, and a kept form is easier to read in a keyword-in-context view);
+* the possessive / clitic ``'s`` is split off as its own token (``Kazakhstan`` + ``'s``), so a name
+  is counted the same with or without the possessive (``it's`` becomes ``it`` + ``'s`` as well);
+* numbers stay whole with their decimals, thousands separators, currency sign, percent sign and
+  a unit/ordinal suffix: ``$94.8``, ``650,000``, ``78%``, ``1.2m``, ``2nd``, ``1990s``;
+* dotted abbreviations stay whole: ``U.S.``, ``e.g.``; URLs and e-mail addresses stay whole;
+* every other non-space character is a punctuation token (``...`` is one token).
+
+Lemmas (:func:`lemmatize`) come from simplemma (Barbaresi 2023), a dictionary-based lemmatizer
+whose English data ships inside the wheel: it needs no POS tagger and no download (WordNet, which
+NLTK's lemmatizer needs, is unavailable offline).  Without POS it picks the most frequent reading,
+so a few news nouns that look like verb forms are fixed by :data:`LEMMA_OVERRIDES`
+(``meeting`` stays ``meeting``, ``media`` stays ``media``), and all-capital acronyms keep their
+lower-case form (``US`` -> ``us``, not the pronoun lemma ``we``).  Lemmas are lower-case, so
+proper nouns get their case-insensitive form (``Kazakhstan`` -> ``kazakhstan``).
+
+Multi-word terms (:func:`build_token_tables`): names from an editable phrase list
+(``data/phrases.toml``) plus, optionally, statistically detected proper-noun collocations
+(Dunning 1993 log-likelihood ratio, via NLTK's data-free ``BigramCollocationFinder``).
+"""
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "tokenize",
+    "lemmatize",
+    "load_stopwords",
+    "load_phrases",
+    "ngrams",
+    "detect_collocations",
+    "proper_noun_collocations",
+    "bigram_llr",
+    "build_token_tables",
+    "TOKEN_COLUMNS",
+    "TERM_COLUMNS",
+    "LEMMA_OVERRIDES",
+    "TITLE_WORDS",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_STOPWORDS = DATA_DIR / "stopwords.txt"
+DEFAULT_PHRASES = DATA_DIR / "phrases.toml"
+
+TOKEN_COLUMNS = ["sent_id", "doc_id", "source", "i", "start", "end", "token", "lower", "lemma",
+                 "is_word", "is_stop"]
+TERM_COLUMNS = ["sent_id", "doc_id", "source", "term", "lemma", "start", "end", "is_stop",
+                "is_phrase"]
+
+# ----------------------------------------------------------------------------------- tokenize
+_L = r"[^\W\d_]"          # a letter (any script)
+_A = r"[^\W_]"            # a letter or digit
+_JOIN = r"['’\-‐‑–]"     # joiners inside a word: apostrophes, hyphens, en dash
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<url>(?:https?://|www\.)[^\s<>"]*[^\s<>".,;:!?)\]'’”])
+  | (?P<email>[\w.+-]+@\w[\w-]*(?:\.\w[\w-]*)+)
+  | (?P<abbr>(?:{_L}\.){{2,}})
+  | (?P<num>[$€£¥]?\d+(?:[.,]\d+)*(?:%|{_A}+)?(?:-{_A}+)*)
+  | (?P<word>{_A}+(?:(?!['’][sS](?!{_A})){_JOIN}{_A}+)*)
+  | (?P<poss>['’][sS](?!{_A}))
+  | (?P<punct>\.\.\.|--|\S)
+    """,
+    re.VERBOSE,
+)
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Split ``text`` into ``(token, start, end)`` with ``text[start:end] == token``.
+
+    >>> [t for t, _, _ in tokenize("Kazakhstan's $94.8 billion, 78% of China-Kazakhstan trade.")]
+    ['Kazakhstan', "'s", '$94.8', 'billion', ',', '78%', 'of', 'China-Kazakhstan', 'trade', '.']
+    """
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _is_word(token: str) -> bool:
+    return any(c.isalnum() for c in token)
+
+
+# ----------------------------------------------------------------------------------- lemmas
+#: Lemma exceptions applied before simplemma (lower-case form -> lemma): news nouns that a
+#: POS-less dictionary lemmatizer would turn into a verb or another word.
+LEMMA_OVERRIDES: dict[str, str] = {
+    "meeting": "meeting", "meetings": "meeting", "media": "media", "news": "news",
+    "building": "building", "buildings": "building", "funding": "funding",
+    "spending": "spending", "training": "training", "briefing": "briefing",
+    "briefings": "briefing", "ruling": "ruling", "rulings": "ruling", "warning": "warning",
+    "warnings": "warning", "hearing": "hearing", "hearings": "hearing", "gathering": "gathering",
+    "gatherings": "gathering", "understanding": "understanding", "data": "data",
+    "'s": "'s", "’s": "'s", "us": "us", "u.s.": "u.s.", "politics": "politics",
+    "economics": "economics", "species": "species", "series": "series", "its": "its",
+}
+
+
+@lru_cache(maxsize=200_000)
+def lemmatize(word: str) -> str:
+    """Lower-case dictionary lemma of one token (simplemma, ``lang='en'``), cached.
+
+    ``lemmatize("countries") == "country"``, ``lemmatize("was") == "be"``,
+    ``lemmatize("Kazakhstan") == "kazakhstan"``, ``lemmatize("US") == "us"``.
+    Tokens without letters (numbers, punctuation) are returned lower-cased unchanged.
+    Why simplemma: dictionary-based (no training, deterministic), its English data ships in the
+    wheel (works offline), needs no POS tags, and is fast; WordNet is not available offline.
+    Caveat: without POS, ambiguous forms get the most frequent lemma (``better`` -> ``good``).
+    """
+    low = word.lower()
+    if low in LEMMA_OVERRIDES:
+        return LEMMA_OVERRIDES[low]
+    if not any(c.isalpha() for c in low):
+        return low
+    if len(word) > 1 and word.isupper():
+        return low  # acronym: US, UN, BRICS, SCO
+    if "-" in low or "'" in low or "’" in low:
+        # compound: lemmatize the last element only (supply-chains -> supply-chain)
+        m = re.match(r"^(.*[-'’])([^-'’]+)$", low)
+        if m and m.group(2).isalpha():
+            return m.group(1) + _simplemma(m.group(2))
+        return low
+    return _simplemma(low)
+
+
+@lru_cache(maxsize=200_000)
+def _simplemma(low: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(low, lang="en").lower()
+
+
+# ----------------------------------------------------------------------------------- data files
+def _error(path, line, why):
+    from framelens.errors import FramelensError  # lazy: errors.py is owned by the lead
+
+    where = f"{path}:{line}" if line is not None else f"{path}"
+    return FramelensError(f"{where}: {why}")
+
+
+def load_stopwords(path: str | Path | None = None) -> frozenset[str]:
+    """Read a stopword file: one word per line, ``#`` starts a comment, blank lines ignored.
+
+    Words are lower-cased and curly apostrophes normalized.  Default: the package's
+    ``data/stopwords.txt`` (≈300 English function words, written for framelens; edit or replace).
+    """
+    p = Path(path) if path is not None else DEFAULT_STOPWORDS
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _error(p, None, "stopword file not found") from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise _error(p, None, f"cannot read stopword file ({exc.__class__.__name__})") from None
+    words = set()
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        w = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if not w:
+            continue
+        if any(c.isspace() for c in w):
+            raise _error(p, lineno, f"one stopword per line expected, got {w!r}")
+        words.add(w.lower().replace("’", "'"))
+    return frozenset(words)
+
+
+def load_phrases(path: str | Path | None = None) -> list[str]:
+    """Read the phrase list (TOML: ``[phrases] terms = ["Xi Jinping", ...]``).
+
+    Validates: the file parses, has a ``[phrases]`` table with a ``terms`` list of strings, each
+    non-empty with at least two words (or a hyphenated compound), no duplicates (after case and
+    dash normalization).  Problems raise ``FramelensError("<file>:<line>: <why>")``.
+    Returns the phrases as written (order kept).
+    """
+    p = Path(path) if path is not None else DEFAULT_PHRASES
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _error(p, None, "phrase file not found") from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise _error(p, None, f"cannot read phrase file ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        raise _error(p, m.group(1) if m else None, f"invalid TOML ({exc})") from None
+
+    def line_of(needle: str) -> int | None:
+        for i, line in enumerate(raw.splitlines(), 1):
+            if needle in line:
+                return i
+        return None
+
+    table = data.get("phrases")
+    if not isinstance(table, dict):
+        raise _error(p, None, "missing [phrases] table")
+    terms = table.get("terms")
+    if not isinstance(terms, list):
+        raise _error(p, line_of("[phrases]"), "[phrases] needs a 'terms' list of strings")
+    seen: dict[str, str] = {}
+    out: list[str] = []
+    for t in terms:
+        if not isinstance(t, str):
+            raise _error(p, line_of(str(t)), f"phrase must be a string, got {t!r}")
+        key = _phrase_key(t)
+        if not key:
+            raise _error(p, line_of('""') or line_of("''"), "empty phrase")
+        if " " not in key and "-" not in key:
+            raise _error(p, line_of(t), f"phrase {t!r} is a single word (no phrase needed)")
+        if key in seen:
+            # report the line of the second occurrence
+            lines = [i for i, line in enumerate(raw.splitlines(), 1) if t in line]
+            raise _error(p, lines[-1] if lines else None,
+                         f"duplicate phrase {t!r} (same as {seen[key]!r})")
+        seen[key] = t
+        out.append(t)
+    return out
+
+
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_QUOTES = str.maketrans({"’": "'", "‘": "'"})
+
+
+def _phrase_key(phrase: str) -> str:
+    """Canonical lower-case form of a phrase: dashes -> '-', whitespace runs -> one space."""
+    return " ".join(phrase.translate(_DASHES).translate(_QUOTES).lower().split())
+
+
+# ----------------------------------------------------------------------------------- n-grams
+def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
+    """Contiguous n-grams of a token list: ``ngrams(['a','b','c'], 2) == [('a','b'), ('b','c')]``."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def detect_collocations(
+    token_lists: Iterable[Sequence[str]],
+    *,
+    min_count: int = 3,
+    top: int | None = 50,
+    measure: str = "llr",
+    stopwords: frozenset[str] | None = None,
+) -> pd.DataFrame:
+    """Score adjacent word pairs as collocations; returns ``bigram, count, pmi, llr``.
+
+    Uses NLTK's data-free ``BigramCollocationFinder`` (bigrams never cross list boundaries — pass
+    one list per sentence) and ``BigramAssocMeasures``: ``llr`` is Dunning's (1993) log-likelihood
+    ratio (≥ 10.83 means p < .001 under independence, χ² with 1 df), ``pmi`` the pointwise mutual
+    information in bits (Church & Hanks 1990; inflated for rare pairs, hence ``min_count``).
+    Pairs with a token without letters/digits, or a token in ``stopwords`` (compared lower-case),
+    are dropped. Tokens are compared as given (lower-case them first for case-insensitive counts).
+    ``bigram`` is the two tokens joined by a space. Sorted by ``measure`` ('llr' or 'pmi'),
+    descending, then by bigram; ``top=None`` keeps all.
+    """
+    from nltk.collocations import BigramCollocationFinder
+    from nltk.metrics import BigramAssocMeasures
+
+    if measure not in ("llr", "pmi"):
+        raise ValueError("measure must be 'llr' or 'pmi'")
+    finder = BigramCollocationFinder.from_documents([list(t) for t in token_lists])
+    finder.apply_freq_filter(min_count)
+    stop = stopwords or frozenset()
+    finder.apply_word_filter(lambda w: w is None or not _is_word(w) or w.lower() in stop)
+    cols = ["bigram", "count", "pmi", "llr"]
+    if not finder.ngram_fd:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                             zip(cols, ["str", "int64", "float64", "float64"])})
+    llr = dict(finder.score_ngrams(BigramAssocMeasures.likelihood_ratio))
+    pmi = dict(finder.score_ngrams(BigramAssocMeasures.pmi))
+    rows = [(" ".join(bg), int(finder.ngram_fd[bg]), float(pmi[bg]), float(llr[bg])) for bg in llr]
+    df = pd.DataFrame(rows, columns=cols)
+    df = df.sort_values([measure, "bigram"], ascending=[False, True], kind="mergesort")
+    if top is not None:
+        df = df.head(top)
+    return df.reset_index(drop=True)
+
+
+def bigram_llr(n_ii: int, n_ix: int, n_xi: int, n_xx: int) -> float:
+    """Dunning's (1993) log-likelihood ratio G² of a bigram's 2×2 contingency table.
+
+    ``n_ii`` = pair count, ``n_ix``/``n_xi`` = counts of the first/second word, ``n_xx`` = number
+    of tokens.  Same formula (and smoothing) as NLTK's ``BigramAssocMeasures.likelihood_ratio``
+    (Manning & Schütze 5.3.4), re-implemented so that loading a corpus does not import NLTK
+    (whose import pulls in scipy.stats, ~2 s).
+    """
+    n_oi = n_xi - n_ii
+    n_io = n_ix - n_ii
+    n_oo = n_xx - n_ii - n_oi - n_io
+    cont = (n_ii, n_oi, n_io, n_oo)
+    n = n_ii + n_oi + n_io + n_oo
+    row = (n_ii + n_io, n_oi + n_oo)   # first word present / absent
+    col = (n_ii + n_oi, n_io + n_oo)   # second word present / absent
+    exps = (row[0] * col[0] / n, row[1] * col[0] / n, row[0] * col[1] / n, row[1] * col[1] / n)
+    return 2 * sum(o * math.log(o / (e + 1e-20) + 1e-20) for o, e in zip(cont, exps))
+
+
+#: Title and honorific words never merged into a detected collocation ("President Xi" stays two
+#: terms, so "xi" is counted however the name is introduced).
+TITLE_WORDS: frozenset[str] = frozenset(
+    """
+    mr mrs ms dr prof sir madam president presidents vice premier prime minister ministers
+    chairman chairwoman chair secretary general king queen prince princess emperor sheikh
+    senator sen governor gov mayor ambassador envoy chancellor deputy foreign state spokesman
+    spokeswoman spokesperson leader leaders commander colonel col gen lt captain officer director
+    chief head pope saint st monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    """.split()
+)
+
+
+def proper_noun_collocations(
+    token_lists: Sequence[Sequence[str]],
+    *,
+    min_count: int = 3,
+    min_capital_share: float = 0.8,
+    min_llr: float = 10.83,
+    stopwords: frozenset[str] | None = None,
+) -> list[str]:
+    """Two-word names found statistically: returns phrases like ``'astana times'``.
+
+    A bigram (in the surface token lists, one list per sentence) qualifies when it occurs at least
+    ``min_count`` times, both words are alphabetic, neither is a stopword or a title/honorific
+    (:data:`TITLE_WORDS`), each word is capitalized in ≥ ``min_capital_share`` of its
+    occurrences that are not sentence-initial (at least one such occurrence needed), and its
+    log-likelihood ratio is ≥ ``min_llr`` (10.83 ≈ p < .001).
+    """
+    stop = stopwords if stopwords is not None else load_stopwords()
+    flat = [t for toks in token_lists for t in toks]
+    lengths = np.asarray([len(toks) for toks in token_lists], dtype=np.int64)
+    row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    return _proper_pairs(flat, row, stop, min_count=min_count,
+                         min_capital_share=min_capital_share, min_llr=min_llr)
+
+
+def _proper_pairs(flat: Sequence[str], row: np.ndarray, stop: frozenset[str], *, min_count: int,
+                  min_capital_share: float, min_llr: float) -> list[str]:
+    """Vectorized core of :func:`proper_noun_collocations` (``row`` = sentence of each token)."""
+    n = len(flat)
+    if n < 2:
+        return []
+    uniq = {}
+    for t in flat:
+        if t not in uniq:
+            uniq[t] = (t.lower(), t[:1].isupper())
+    codes, vocab = pd.factorize(np.asarray([uniq[t][0] for t in flat], dtype=object))
+    cap = np.asarray([uniq[t][1] for t in flat], dtype=bool)
+    v = len(vocab)
+    non_initial = np.ones(n, dtype=bool)
+    non_initial[0] = False
+    non_initial[1:] = row[1:] == row[:-1]
+    total = np.bincount(codes[non_initial], minlength=v)
+    caps = np.bincount(codes[non_initial & cap], minlength=v)
+    uni = np.bincount(codes, minlength=v)
+    ok_word = np.asarray([w not in stop and w not in TITLE_WORDS and w.replace("-", "").isalpha()
+                          for w in vocab], dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, caps / np.maximum(total, 1), 0.0)
+    proper = ok_word & (total > 0) & (share >= min_capital_share)
+    a, b = codes[:-1], codes[1:]
+    same = row[:-1] == row[1:]
+    m = same & proper[a] & proper[b]
+    if not m.any():
+        return []
+    pair = a[m].astype(np.int64) * v + b[m]
+    pu, pc = np.unique(pair, return_counts=True)
+    out = []
+    for code, c in zip(pu[pc >= min_count].tolist(), pc[pc >= min_count].tolist()):
+        ia, ib = divmod(code, v)
+        llr = bigram_llr(c, int(uni[ia]), int(uni[ib]), n)
+        if llr >= min_llr:
+            out.append((-llr, f"{vocab[ia]} {vocab[ib]}"))
+    return [bg for _, bg in sorted(out)]
+
+
+_DASH_CLASS = "[-‐‑‒–—―−]"
+
+
+def _trie_pattern(keys: list[str]) -> str:
+    """Regex for a set of phrase keys as a character trie (fast: one branch per first char).
+
+    Longer phrases are preferred: at each node the continuation is tried before stopping.
+    """
+    trie: dict = {}
+    for k in keys:
+        node = trie
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def piece(ch: str) -> str:
+        if ch == " ":
+            return r"\s+"
+        if ch == "-":
+            return _DASH_CLASS
+        return re.escape(ch)
+
+    def build(node: dict) -> str:
+        end = "" in node
+        kids = [(ch, sub) for ch, sub in sorted(node.items()) if ch != ""]
+        if not kids:
+            return ""
+        alts = [piece(ch) + build(sub) for ch, sub in kids]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
+def _phrase_regex(phrases: Iterable[str]) -> re.Pattern | None:
+    keys = sorted({_phrase_key(p) for p in phrases if _phrase_key(p)})
+    if not keys:
+        return None
+    # each alternative must end at a word boundary; with the trie, a longer phrase that fails the
+    # boundary check backtracks to a shorter one
+    return re.compile(r"(?<!\w)(?:" + _trie_pattern(keys) + r")(?!\w)", re.IGNORECASE)
+
+
+def build_token_tables(
+    sentences: pd.DataFrame,
+    *,
+    stopwords: frozenset[str] | None = None,
+    phrases: Sequence[str] | None = None,
+    collocations: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build the corpus ``tokens`` and ``terms`` tables from a ``sentences`` table.
+
+    Input columns: ``sent_id, doc_id, source, norm`` (``norm`` = normalized text, same length as
+    ``text``; if absent, ``text`` is used).  Offsets are into the sentence text.
+
+    ``tokens``: one row per token (:func:`tokenize`) with ``i, start, end, token, lower, lemma,
+    is_word`` (has a letter or digit) and ``is_stop`` (lower form in ``stopwords``).
+
+    ``terms``: the counting unit.  Every word token is a term (lower-case; lemma from
+    :func:`lemmatize`), except that runs matching a phrase become ONE term: phrases from
+    ``phrases`` (default ``data/phrases.toml``) matched case-insensitively, longest first, with all
+    dashes treated alike; the term is the phrase's canonical lower-case form with single spaces
+    (``'china-central asia summit'``), ``lemma`` = term, ``is_phrase`` True, ``is_stop`` False.
+    A possessive ``'s`` after a phrase stays a separate (stopword) term.  If a phrase match starts
+    or ends inside a hyphenated token (``Sino-Central Asia``), the rest of that token
+    (``sino``) is its own term.  With ``collocations=True`` the proper-noun bigrams found by
+    :func:`proper_noun_collocations` over the whole input (count ≥ 3, both words capitalized in
+    ≥ 80 % of their non-initial occurrences, LLR ≥ 10.83, no titles/stopwords) are merged the
+    same way — so on a larger corpus more names become terms.  Punctuation is not a term.
+    """
+    stop = load_stopwords() if stopwords is None else frozenset(stopwords)
+    phrase_list = list(load_phrases() if phrases is None else phrases)
+    texts_col = "norm" if "norm" in sentences.columns else "text"
+    texts = [str(t) for t in sentences[texts_col].tolist()]
+    n_sent = len(texts)
+    # token boundaries come from the original text when available (same length as norm): there
+    # an em dash is still an em dash, so "Asia—more" splits while "Kazakhstan–China" (en dash)
+    # and "China-Kazakhstan" stay one token; the surface form is taken from the normalized text.
+    if texts_col == "norm" and "text" in sentences.columns:
+        originals = [str(t) for t in sentences["text"].tolist()]
+        originals = [o if len(o) == len(t) else t for o, t in zip(originals, texts)]
+    else:
+        originals = texts
+
+    # --- tokens (flat lists, one pass)
+    tok_l: list[str] = []
+    spans: list[tuple[int, int]] = []
+    counts = np.zeros(n_sent, dtype=np.int64)
+    finditer = _TOKEN_RE.finditer
+    for k, text in enumerate(texts):
+        sp = [m.span() for m in finditer(originals[k])]
+        counts[k] = len(sp)
+        spans.extend(sp)
+        tok_l.extend([text[s:e] for s, e in sp])
+    n_tok = len(tok_l)
+    span_arr = np.asarray(spans, dtype=np.int64).reshape(n_tok, 2)
+    st_arr, en_arr = span_arr[:, 0].copy(), span_arr[:, 1].copy()
+
+    uniq = set(tok_l)
+    low_of = {t: t.lower().replace("’", "'") for t in uniq}
+    lem_of = {t: lemmatize(t) for t in uniq}
+    word_of = {t: _is_word(t) for t in uniq}
+    stop_of = {t: low_of[t] in stop for t in uniq}
+    tok_arr = np.asarray(tok_l, dtype=object)
+    lower_arr = np.asarray([low_of[t] for t in tok_l], dtype=object)
+    lemma_arr = np.asarray([lem_of[t] for t in tok_l], dtype=object)
+    isword_arr = np.asarray([word_of[t] for t in tok_l], dtype=bool)
+    isstop_arr = np.asarray([stop_of[t] for t in tok_l], dtype=bool)
+
+    def col(name):
+        return np.asarray(sentences[name].astype(str).tolist(), dtype=object)
+
+    sid, did, src = col("sent_id"), col("doc_id"), col("source")
+    row_arr = np.repeat(np.arange(n_sent, dtype=np.int64), counts)
+    offs = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    idx_in_sent = np.arange(n_tok, dtype=np.int64) - offs[:-1][row_arr] if n_tok else row_arr
+    tokens = pd.DataFrame({
+        "sent_id": sid[row_arr], "doc_id": did[row_arr], "source": src[row_arr],
+        "i": idx_in_sent, "start": st_arr, "end": en_arr,
+        "token": tok_arr, "lower": lower_arr, "lemma": lemma_arr,
+        "is_word": isword_arr, "is_stop": isstop_arr,
+    }, columns=TOKEN_COLUMNS)
+
+    # --- collocations -> extra phrases
+    if collocations and n_sent:
+        extra = _proper_pairs(tok_l, row_arr, stop, min_count=3, min_capital_share=0.8,
+                              min_llr=10.83)
+        known = [f" {_phrase_key(p)} " for p in phrase_list]
+        phrase_list = phrase_list + [b for b in extra
+                                     if not any(f" {b} " in k for k in known)]
+    rx = _phrase_regex(phrase_list)
+
+    # --- terms: word tokens not covered by a phrase (vectorized) + phrase rows + fragments
+    covered = np.zeros(n_tok, dtype=bool)
+    x_row: list[int] = []
+    x_term: list[str] = []
+    x_lemma: list[str] = []
+    x_s: list[int] = []
+    x_e: list[int] = []
+    x_stop: list[bool] = []
+    x_phr: list[bool] = []
+    if rx is not None:
+        for k, text in enumerate(texts):
+            for m in rx.finditer(text):
+                ms, me = m.span()
+                term = _phrase_key(m.group())
+                x_row.append(k); x_term.append(term); x_lemma.append(term)
+                x_s.append(ms); x_e.append(me); x_stop.append(False); x_phr.append(True)
+                lo, hi = int(offs[k]), int(offs[k + 1])
+                j0 = lo + int(np.searchsorted(en_arr[lo:hi], ms, side="right"))
+                for j in range(j0, hi):
+                    s, e = int(st_arr[j]), int(en_arr[j])
+                    if s >= me:
+                        break
+                    covered[j] = True
+                    if not isword_arr[j]:
+                        continue
+                    # the part of a hyphenated token outside the phrase is its own term
+                    for ps, pe in ((s, min(e, ms)), (max(s, me), e)):
+                        if pe <= ps:
+                            continue
+                        frag = text[ps:pe].strip("-'’ ")
+                        if not frag or not _is_word(frag):
+                            continue
+                        off = text.index(frag, ps)
+                        fl = frag.lower()
+                        x_row.append(k); x_term.append(fl); x_lemma.append(lemmatize(frag))
+                        x_s.append(off); x_e.append(off + len(frag)); x_stop.append(fl in stop)
+                        x_phr.append(False)
+    keep = isword_arr & ~covered
+    rows = np.concatenate([row_arr[keep], np.asarray(x_row, dtype=np.int64)])
+    t_term = np.concatenate([lower_arr[keep], np.asarray(x_term, dtype=object)])
+    t_lemma = np.concatenate([lemma_arr[keep], np.asarray(x_lemma, dtype=object)])
+    t_s = np.concatenate([st_arr[keep], np.asarray(x_s, dtype=np.int64)])
+    t_e = np.concatenate([en_arr[keep], np.asarray(x_e, dtype=np.int64)])
+    t_stop = np.concatenate([isstop_arr[keep], np.asarray(x_stop, dtype=bool)])
+    t_phr = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.asarray(x_phr, dtype=bool)])
+    order = np.lexsort((t_s, rows))
+    rows = rows[order]
+    terms = pd.DataFrame({
+        "sent_id": sid[rows], "doc_id": did[rows], "source": src[rows],
+        "term": t_term[order], "lemma": t_lemma[order],
+        "start": t_s[order], "end": t_e[order],
+        "is_stop": t_stop[order], "is_phrase": t_phr[order],
+    }, columns=TERM_COLUMNS)
+    for df in (tokens, terms):
+        for c in ("sent_id", "doc_id", "source", *(("token", "lower", "lemma") if df is tokens
+                                                   else ("term", "lemma"))):
+            df[c] = df[c].astype("str")
+        for c in ("i", "start", "end"):
+            if c in df.columns:
+                df[c] = df[c].astype(np.int64)
+    return tokens, terms
