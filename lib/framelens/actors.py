@@ -25,12 +25,15 @@ import pandas as pd
 from .errors import fail
 
 _ALLOWED_KEYS = {"name", "kind", "aliases"}
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
-_QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201b\u2032"})
+_PLAIN = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
+                        **{c: "'" for c in "\u2018\u2019\u201b\u2032"}})
+
+
+_NEEDS_PLAIN = re.compile("[\u2010-\u2015\u2212\u2018\u2019\u201b\u2032]")
 
 
 def _plain(s: str) -> str:
-    return s.translate(_DASHES).translate(_QUOTES)
+    return s.translate(_PLAIN)
 
 
 def default_actors_path() -> Path:
@@ -108,31 +111,57 @@ def _case_sensitive(alias: str) -> bool:
     return len(alias) <= 3 or (bool(letters) and all(c.isupper() for c in letters)) or "." in alias
 
 
+def _trie_regex(words: list[str]) -> str:
+    """A regex alternation shaped as a prefix trie: fast to match and always longest-first."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
 class _Matcher:
+    """Finds aliases with one case-insensitive trie regex, then enforces case-sensitive aliases."""
+
     def __init__(self, actors: pd.DataFrame):
-        self.lookup: dict[str, tuple[str, str]] = {}
-        alts = []
+        self.lookup: dict[str, tuple[str, str, str | None]] = {}
         for actor, kind, aliases in actors[["actor", "kind", "aliases"]].itertuples(index=False):
             for a in aliases:
-                cs = _case_sensitive(a)
-                self.lookup[a if cs else a.lower()] = (actor, kind)
-                alts.append((len(a), re.escape(a) if cs else f"(?i:{re.escape(a)})"))
-        alts.sort(key=lambda t: -t[0])
-        body = "|".join(p for _, p in alts) or r"(?!x)x"
-        self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+                self.lookup[a.lower()] = (actor, kind, a if _case_sensitive(a) else None)
+        body = _trie_regex(list(self.lookup)) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        self._cache: dict[str, list] = {}
 
-    def find(self, text: str) -> list[tuple[str, str, str, int, int, bool]]:
-        plain = _plain(text)
+    def find(self, text: str, plain: str | None = None) -> list[tuple[str, str, str, int, int, bool]]:
+        """Mentions in ``text``; ``plain`` is its normalized form if the caller has it (same length)."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        if plain is None:
+            plain = text.translate(_PLAIN) if _NEEDS_PLAIN.search(text) else text
         out = []
         for m in self.regex.finditer(plain):
             alias = m.group(0)
-            hit = self.lookup.get(alias) or self.lookup.get(alias.lower())
-            if hit is None:
+            actor, kind, exact = self.lookup[alias.lower()]
+            if exact is not None and alias != exact:
                 continue
             s, e = m.span()
             tail = plain[e : e + 2]
             possessive = tail in ("'s", "'S") or (tail[:1] == "'" and alias[-1:].lower() == "s" and not tail[1:2].isalpha())
-            out.append((hit[0], hit[1], text[s:e], s, e, possessive))
+            out.append((actor, kind, text[s:e], s, e, possessive))
+        if len(self._cache) < 200_000:
+            self._cache[text] = out
         return out
 
 
@@ -165,7 +194,9 @@ def find_mentions(sentences: pd.DataFrame, actors: pd.DataFrame | None = None) -
     """
     m = _matcher(actors)
     rows = []
-    for sid, did, src, text in sentences[["sent_id", "doc_id", "source", "text"]].itertuples(index=False):
-        for actor, kind, alias, s, e, poss in m.find(text):
+    norm = sentences["norm"] if "norm" in sentences.columns else sentences["text"]
+    for sid, did, src, text, plain in zip(sentences["sent_id"], sentences["doc_id"], sentences["source"],
+                                         sentences["text"], norm):
+        for actor, kind, alias, s, e, poss in m.find(text, plain):
             rows.append((sid, did, src, actor, kind, alias, s, e, poss))
     return pd.DataFrame(rows, columns=MENTION_COLUMNS)

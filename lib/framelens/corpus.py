@@ -78,6 +78,18 @@ class Corpus:
     path: Path | None = None
     stopwords: frozenset = frozenset()
     phrases: list = field(default_factory=list)
+    all_sources: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.all_sources:
+            self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
+
+    @property
+    def colors(self) -> dict[str, str]:
+        """One colour per source, fixed over the whole loaded corpus (so a selection keeps its colours)."""
+        from .plots import source_colors
+
+        return source_colors(self.all_sources)
 
     @property
     def sources(self) -> list[str]:
@@ -135,6 +147,7 @@ class Corpus:
             documents=f(self.documents), paragraphs=f(self.paragraphs), sentences=f(self.sentences),
             tokens=f(self.tokens), terms=f(self.terms), audit=f(self.audit).reset_index(drop=True),
             warnings=list(self.warnings), path=self.path, stopwords=self.stopwords, phrases=self.phrases,
+            all_sources=list(self.all_sources),
         )
 
 
@@ -330,9 +343,9 @@ def _from_table(path: Path, warn: list[str], text_column: str) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 # Per-document processing (a pure function of one document)
 # --------------------------------------------------------------------------------------------
-def process_document(doc_id: str, source: str, raw: str, title: str | None = None) -> dict:
+def process_document(doc_id: str, source: str, raw: str, title: str | None = None, author: str | None = None) -> dict:
     """Clean, structure and split one document. Returns plain lists (picklable, mergeable)."""
-    cleaned = cleaning.clean_text(raw, title=title or None)
+    cleaned = cleaning.clean_text(raw, title=title or None, author=author or None)
     paras, sents, audit = [], [], []
     for r in cleaned.removed:
         audit.append((doc_id, r.rule, r.line, r.text))
@@ -414,7 +427,8 @@ def load_corpus(
         source = str(d.get("source", "") or "").strip() or d["doc_id"]
         meta_rows.append((d, source, published, precision))
 
-    args = [(d["doc_id"], source, d["raw"], str(d.get("title", "") or "")) for d, source, _, _ in meta_rows]
+    args = [(d["doc_id"], source, d["raw"], str(d.get("title", "") or ""), str(d.get("author", "") or ""))
+            for d, source, _, _ in meta_rows]
     if workers > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_process_args, args, chunksize=max(1, len(args) // (workers * 4))))

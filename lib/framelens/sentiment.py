@@ -1,0 +1,831 @@
+"""The sentiment lens: tone by source, by position in the article and toward each actor.
+
+What a score is — and is not
+----------------------------
+Both methods are *lexicons*: they add up the prior valence of the words in a sentence
+(with rules for negation, intensifiers, "but", punctuation). A score measures the **valence
+of the words** an article uses, not the outlet's stance: a report that quotes a furious
+critic scores negative even if the outlet agrees with no one, and a plain statement of
+bad news ("the quake killed 40 people") scores negative although it takes no side.
+
+* VADER (Hutto & Gilbert 2014, "VADER: A Parsimonious Rule-based Model for Sentiment
+  Analysis of Social Media Text", ICWSM) through the ``vaderSentiment`` package, which ships
+  its lexicon. ``vader_compound`` is a normalized sum in [-1, 1]; ``vader_pos/neu/neg`` are
+  the shares of the text that are positive, neutral and negative.
+* TextBlob's ``PatternAnalyzer`` — the sentiment lexicon of Pattern (De Smedt & Daelemans
+  2012, "Pattern for Python", JMLR 13): mostly adjectives, so news verbs ("condemned",
+  "praised") are invisible to it. ``textblob_polarity`` in [-1, 1] and
+  ``textblob_subjectivity`` in [0, 1] (0 = factual wording, 1 = opinionated wording).
+
+Scores are computed per sentence and aggregated (means and shares); never score a whole
+article in one call — VADER's compound saturates towards ±1 on long texts.
+
+Labels: a sentence (or a mention) is *positive* when its score is ≥ +0.05, *negative* when
+≤ −0.05, *neutral* otherwise — the thresholds Hutto & Gilbert recommend for the compound
+score, used for TextBlob polarity as well (:data:`THRESHOLD`).
+
+Sentiment toward an actor (:func:`target_sentiment`) scores only the clause that speaks
+about one mention, without the name itself — a clause-scoped lexicon approach after the
+target-dependent sentiment idea of Jiang et al. (2011, "Target-dependent Twitter Sentiment
+Classification", ACL) and Mohammad et al. (2016, SemEval stance/target tasks).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import FramelensError
+
+THRESHOLD = 0.05
+"""Scores ≥ +THRESHOLD are positive, ≤ −THRESHOLD negative, otherwise neutral."""
+
+SCORE_COLUMNS = [
+    "vader_compound",
+    "vader_pos",
+    "vader_neu",
+    "vader_neg",
+    "textblob_polarity",
+    "textblob_subjectivity",
+]
+METHODS = {"vader": "vader_compound", "textblob": "textblob_polarity"}
+METHOD_NAMES = {"vader_compound": "VADER compound", "textblob_polarity": "TextBlob polarity",
+                "textblob_subjectivity": "TextBlob subjectivity"}
+
+# ----------------------------------------------------------------------------- scoring
+
+_VADER = None
+_PATTERN = None
+
+
+def _vader():
+    """The VADER analyzer, created once per process (loading the lexicon takes ~0.1 s)."""
+    global _VADER
+    if _VADER is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _VADER = SentimentIntensityAnalyzer()
+    return _VADER
+
+
+def _pattern():
+    """TextBlob's Pattern sentiment lexicon (the callable behind ``PatternAnalyzer.analyze``).
+
+    ``PatternAnalyzer().analyze(text)`` is ``Sentiment(*textblob.en.sentiment(text))``; it builds
+    a new namedtuple *class* on every call, which halves its speed. We call the same function
+    directly (on an eagerly loaded copy of its lexicon, :func:`_eager_copy`): identical numbers,
+    no corpora needed.
+    """
+    global _PATTERN
+    if _PATTERN is None:
+        from textblob.en import sentiment as pattern_sentiment
+
+        pattern_sentiment("good")  # load the lexicon now (it is a lazy dict)
+        _PATTERN = _eager_copy(pattern_sentiment)
+    return _PATTERN
+
+
+def _eager_copy(lazy):
+    """A copy of Pattern's loaded lexicon whose lookups are plain dict lookups.
+
+    Pattern's lexicon is a ``lazydict``: every ``word in lexicon`` / ``lexicon[word]`` goes through a
+    Python-level "is it loaded yet?" wrapper, ~20-30% of its run time. Once loaded, a subclass that
+    maps those operations straight to ``dict`` gives the same answers faster (a test checks the
+    numbers equal ``PatternAnalyzer().analyze``). Falls back to the original on any surprise.
+    """
+    try:
+        cls = type(lazy)
+        fast_cls = type("EagerSentiment", (cls,), {"__contains__": dict.__contains__,
+                                                   "__getitem__": dict.__getitem__, "get": dict.get})
+        fast = fast_cls.__new__(fast_cls)
+        fast.__dict__.update(lazy.__dict__)
+        dict.update(fast, dict.items(lazy))
+        if tuple(fast("not a very good idea!"))[:2] != tuple(lazy("not a very good idea!"))[:2]:
+            return lazy
+        return fast
+    except Exception:  # pragma: no cover - a future textblob may change its internals
+        return lazy
+
+
+def _score_one(text: str) -> tuple[float, float, float, float, float, float]:
+    if not text or not text.strip():
+        return (0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    v = _vader().polarity_scores(text)
+    p = _pattern()(text)
+    return (v["compound"], v["pos"], v["neu"], v["neg"], float(p[0]), float(p[1]))
+
+
+def _score_many(texts: Sequence[str]) -> list[tuple[float, ...]]:
+    return [_score_one(t) for t in texts]
+
+
+_POOL_MIN = 20_000  # unique texts: below this a process pool costs more than it saves
+
+
+def score_texts(texts: Iterable[str], *, workers: int | None = None) -> pd.DataFrame:
+    """Score each text (normally one sentence) with VADER and TextBlob/Pattern.
+
+    Returns a DataFrame aligned with ``texts`` (same length and order, RangeIndex) with
+    :data:`SCORE_COLUMNS`. Identical texts are scored once. ``workers``: number of processes
+    (``None`` = one process below 20,000 distinct texts, else all CPUs; ``1`` = never a pool).
+    Empty texts score 0 (neutral). Pass sentences, not whole articles (VADER saturates).
+    """
+    texts = ["" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts]
+    if not texts:
+        return pd.DataFrame({c: pd.Series([], dtype=float) for c in SCORE_COLUMNS})
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    uniq = list(uniques)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(uniq) >= _POOL_MIN else 1
+    workers = max(1, int(workers))
+    _vader(), _pattern()  # load lexicons before forking so children inherit them
+    if workers == 1 or len(uniq) < 2 * workers:
+        rows = _score_many(uniq)
+    else:
+        rows = _score_in_pool(uniq, workers)
+    arr = np.asarray(rows, dtype=float).reshape(len(uniq), len(SCORE_COLUMNS))[codes]
+    return pd.DataFrame(arr, columns=SCORE_COLUMNS)
+
+
+def _score_in_pool(texts: list[str], workers: int) -> list[tuple[float, ...]]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    n_chunks = workers * 4
+    size = math.ceil(len(texts) / n_chunks)
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    out: list[tuple[float, ...]] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        for part in ex.map(_score_many, chunks):
+            out.extend(part)
+    return out
+
+
+def tone(score: float, *, threshold: float = THRESHOLD) -> str:
+    """'positive' if score ≥ threshold, 'negative' if ≤ −threshold, else 'neutral'."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return "neutral"
+    if score >= threshold:
+        return "positive"
+    if score <= -threshold:
+        return "negative"
+    return "neutral"
+
+
+# --------------------------------------------------------------------- sentence table
+
+SENTENCE_COLUMNS = ["sent_id", "doc_id", "source", "label", "para_id", "sent_index", "position",
+                    "text", "n_words", *SCORE_COLUMNS]
+
+
+def _labels(corpus) -> dict[str, str]:
+    return {s: corpus.label(s) for s in corpus.sources}
+
+
+def sentence_scores(corpus, *, workers: int | None = None) -> pd.DataFrame:
+    """Every body sentence of ``corpus`` with both methods' scores.
+
+    Columns: ``sent_id, doc_id, source, label (outlet), para_id, sent_index, position (0..1 in
+    its document), text, n_words`` and :data:`SCORE_COLUMNS`. The normalized text (plain
+    quotes and dashes, so negations like "don’t" are recognized) is what is scored.
+    """
+    s = corpus.sentences
+    scores = score_texts(s["norm"].tolist(), workers=workers)
+    out = s[["sent_id", "doc_id", "source", "para_id", "sent_index", "position", "text", "n_words"]].reset_index(drop=True)
+    out.insert(3, "label", out["source"].map(_labels(corpus)).fillna(out["source"]))
+    for c in SCORE_COLUMNS:
+        out[c] = scores[c].to_numpy()
+    return out[SENTENCE_COLUMNS]
+
+
+def _check(scores: pd.DataFrame, needed: Iterable[str], what: str) -> None:
+    missing = [c for c in needed if c not in scores.columns]
+    if missing:
+        raise FramelensError(f"{what}: scores table lacks column(s) {', '.join(missing)} "
+                             "(pass the table from sentiment.sentence_scores)")
+
+
+def _value(value: str) -> str:
+    return METHODS.get(value, value)
+
+
+# ----------------------------------------------------------------------- aggregation
+
+def aggregate(scores: pd.DataFrame, by: str | Sequence[str] = ("source",), *,
+              threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Sentence scores aggregated to paragraphs, documents or sources.
+
+    ``by`` is ``('source',)``, ``('doc_id',)``, ``('para_id',)`` or any column list. Per group:
+    ``n`` sentences; for VADER and TextBlob the mean and the shares of positive / neutral /
+    negative sentences (score ≥ +threshold / in between / ≤ −threshold, default 0.05);
+    mean subjectivity. A ``label`` (outlet) column is kept when present and constant per group.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    _check(scores, [*by, "vader_compound", "textblob_polarity", "textblob_subjectivity"], "aggregate")
+    df = scores.copy()
+    for name, col in (("vader", "vader_compound"), ("textblob", "textblob_polarity")):
+        x = df[col].to_numpy(dtype=float)
+        df[f"{name}_share_pos"] = (x >= threshold).astype(float)
+        df[f"{name}_share_neg"] = (x <= -threshold).astype(float)
+        df[f"{name}_share_neu"] = 1.0 - df[f"{name}_share_pos"] - df[f"{name}_share_neg"]
+    agg = {"n": ("vader_compound", "size"),
+           "vader_mean": ("vader_compound", "mean"),
+           "vader_share_pos": ("vader_share_pos", "mean"),
+           "vader_share_neu": ("vader_share_neu", "mean"),
+           "vader_share_neg": ("vader_share_neg", "mean"),
+           "textblob_mean": ("textblob_polarity", "mean"),
+           "textblob_share_pos": ("textblob_share_pos", "mean"),
+           "textblob_share_neu": ("textblob_share_neu", "mean"),
+           "textblob_share_neg": ("textblob_share_neg", "mean"),
+           "subjectivity_mean": ("textblob_subjectivity", "mean")}
+    keep_label = "label" in df.columns and "label" not in by
+    if keep_label:
+        agg = {"label": ("label", "first"), **agg}
+    out = df.groupby(by, sort=False).agg(**agg).reset_index()
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+def source_intervals(scores: pd.DataFrame, *, value: str = "vader_compound", n_resamples: int = 2000,
+                     level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Each source's mean sentence score with a percentile bootstrap interval over sentences.
+
+    Returns ``source, label, method, n, mean, ci_low, ci_high``. Sentences are resampled
+    within each source (``framelens.stats.group_bootstrap``, seeded). With few sentences the
+    interval is wide, and with one sentence it has zero width — read n beside it. Note that
+    sentences of one article are not independent; the interval is optimistic for a source
+    with one long article.
+    """
+    from .stats import group_bootstrap
+
+    value = _value(value)
+    _check(scores, ["source", value], "source_intervals")
+    out = group_bootstrap(scores, value, "source", n_resamples=n_resamples, level=level, seed=seed)
+    out.insert(1, "label", out["source"].map(_label_map(scores)))
+    out.insert(2, "method", METHOD_NAMES.get(value, value))
+    return out
+
+
+def _label_map(df: pd.DataFrame) -> dict:
+    if "label" in df.columns:
+        return dict(zip(df["source"], df["label"]))
+    return {s: s for s in df["source"].unique()}
+
+
+MIN_N = 10
+"""Fewer sentences than this in either source: the pair is reported as "cannot tell apart"."""
+
+
+def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_permutations: int = 5000,
+                   seed: int = 0, alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+    """Permutation test of the difference in mean sentence score for every pair of sources.
+
+    Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, p_holm, verdict``.
+    ``p_holm`` is Holm-corrected over all pairs; the plain-language ``verdict`` uses it: a
+    pair differs only when p_holm < alpha and both sources have at least ``min_n`` sentences,
+    otherwise "cannot tell apart". One source gives an empty table (a comparison needs two).
+    """
+    from .stats import pairwise_permutation
+
+    value = _value(value)
+    _check(scores, ["source", value], "pairwise_tests")
+    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "p_holm", "verdict"]
+    if scores["source"].nunique() < 2:
+        return pd.DataFrame(columns=cols)
+    out = pairwise_permutation(scores, value, "source", n_permutations=n_permutations, seed=seed)
+    labels = _label_map(scores)
+    out["label_a"] = out["a"].map(labels)
+    out["label_b"] = out["b"].map(labels)
+    out["verdict"] = [_verdict(r, alpha, min_n) for r in out.itertuples(index=False)]
+    return out[cols]
+
+
+def _verdict(r, alpha: float, min_n: int) -> str:
+    if min(r.n_a, r.n_b) < min_n:
+        return f"cannot tell apart (too few sentences: n = {r.n_a} and {r.n_b})"
+    if not (r.p_holm < alpha):
+        return f"cannot tell apart (p = {r.p_holm:.2f} after Holm correction)"
+    hi, lo = (r.label_a, r.label_b) if r.diff > 0 else (r.label_b, r.label_a)
+    return f"{hi} more positive than {lo} (difference {abs(r.diff):.2f}, p = {r.p_holm:.3f})"
+
+
+# ---------------------------------------------------------------- method agreement
+
+def method_agreement(scores: pd.DataFrame) -> pd.DataFrame:
+    """How far the two lexicons agree, sentence by sentence.
+
+    Returns ``source, label, n, pearson, spearman, same_label_share`` per source plus a final
+    row ``source='all'`` over every sentence. Correlations are NaN when a source has fewer
+    than 3 sentences or one method is constant. ``same_label_share`` is the share of
+    sentences that both methods put in the same positive/neutral/negative class.
+    """
+    _check(scores, ["source", "vader_compound", "textblob_polarity"], "method_agreement")
+    labels = _label_map(scores)
+    rows = []
+    groups = [(s, g) for s, g in scores.groupby("source", sort=False)] + [("all", scores)]
+    for src, g in groups:
+        a = g["vader_compound"].to_numpy(dtype=float)
+        b = g["textblob_polarity"].to_numpy(dtype=float)
+        same = np.mean(_classes(a) == _classes(b)) if len(a) else math.nan
+        rows.append({"source": src, "label": labels.get(src, "all sources"), "n": len(a),
+                     "pearson": _corr(a, b), "spearman": _corr(_rank(a), _rank(b)),
+                     "same_label_share": float(same)})
+    return pd.DataFrame(rows, columns=["source", "label", "n", "pearson", "spearman", "same_label_share"])
+
+
+def _classes(x: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
+    return np.where(x >= threshold, 1, np.where(x <= -threshold, -1, 0))
+
+
+def _rank(x: np.ndarray) -> np.ndarray:
+    return pd.Series(x).rank(method="average").to_numpy()
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
+        return math.nan
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def disagreements(scores: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """The sentences where VADER and TextBlob disagree most.
+
+    Each method's scores are standardized over all sentences (z-scores) and sentences are
+    ranked by ``|z(vader) − z(textblob)|``. Returns ``sent_id, source, label, text,
+    vader_compound, textblob_polarity, gap`` (gap = z(vader) − z(textblob); positive means VADER
+    reads the sentence more positively than TextBlob).
+    """
+    _check(scores, ["sent_id", "source", "text", "vader_compound", "textblob_polarity"], "disagreements")
+    cols = ["sent_id", "source", "label", "text", "vader_compound", "textblob_polarity", "gap"]
+    if len(scores) < 2:
+        return pd.DataFrame(columns=cols)
+    df = scores.copy()
+    if "label" not in df.columns:
+        df["label"] = df["source"]
+    df["gap"] = _z(df["vader_compound"]) - _z(df["textblob_polarity"])
+    df = df.assign(_abs=df["gap"].abs()).sort_values("_abs", ascending=False, kind="stable")
+    return df.head(top)[cols].reset_index(drop=True)
+
+
+def _z(s: pd.Series) -> pd.Series:
+    sd = s.std(ddof=0)
+    return (s - s.mean()) / sd if sd > 0 else s * 0.0
+
+
+# ------------------------------------------------------------------------------ arc
+
+def arc(scores: pd.DataFrame, *, value: str = "vader_compound", bins: int = 10, smooth: int = 3) -> pd.DataFrame:
+    """Tone along the article: mean score by relative position (0 = first sentence, 1 = last).
+
+    Positions are cut into ``bins`` equal bins; per source and bin: ``n`` sentences, ``mean``
+    and ``smoothed`` = n-weighted moving average over ``smooth`` neighbouring bins (centred;
+    1 or 0 = no smoothing). Documents of different lengths are aligned by relative position, so
+    a bin of a short article may hold one sentence — read n. Empty bins have n = 0 and mean NaN.
+    Returns ``source, label, bin, position (bin centre), n, mean, smoothed``.
+    """
+    value = _value(value)
+    _check(scores, ["source", "position", value], "arc")
+    if bins < 1:
+        raise FramelensError(f"arc: bins must be at least 1, got {bins}")
+    df = scores[["source", "position", value]].copy()
+    df["bin"] = np.minimum((df["position"].to_numpy(dtype=float) * bins).astype(int), bins - 1)
+    g = df.groupby(["source", "bin"], sort=False)[value].agg(["size", "sum"]).reset_index()
+    labels = _label_map(scores)
+    srcs = list(pd.unique(scores["source"]))
+    full = pd.MultiIndex.from_product([srcs, range(bins)], names=["source", "bin"]).to_frame(index=False)
+    out = full.merge(g, on=["source", "bin"], how="left").fillna({"size": 0, "sum": 0.0})
+    out["n"] = out["size"].astype(int)
+    out["mean"] = np.where(out["n"] > 0, out["sum"] / out["n"].where(out["n"] > 0, 1), np.nan)
+    w = max(1, int(smooth or 1))
+    roll = lambda s: s.rolling(w, center=True, min_periods=1).sum()  # noqa: E731
+    num = out.groupby("source", sort=False)["sum"].transform(roll)
+    den = out.groupby("source", sort=False)["n"].transform(roll)
+    out["smoothed"] = np.where(den > 0, num / den.where(den > 0, 1), np.nan)
+    out["position"] = (out["bin"] + 0.5) / bins
+    out["label"] = out["source"].map(labels)
+    return out[["source", "label", "bin", "position", "n", "mean", "smoothed"]]
+
+
+# ---------------------------------------------------------------- extremes, subjectivity
+
+def extremes(scores: pd.DataFrame, k: int = 2, *, value: str = "vader_compound") -> pd.DataFrame:
+    """The ``k`` most positive and ``k`` most negative sentences of each source.
+
+    Only sentences on the right side of zero qualify (a source with no negative sentence shows
+    no "most negative" row). Returns ``source, label, kind, rank, sent_id, text, vader_compound,
+    textblob_polarity``.
+    """
+    value = _value(value)
+    _check(scores, ["sent_id", "source", "text", value], "extremes")
+    cols = ["source", "label", "kind", "rank", "sent_id", "text", "vader_compound", "textblob_polarity"]
+    df = scores.copy()
+    if "label" not in df.columns:
+        df["label"] = df["source"]
+    parts = []
+    for kind, sign in (("most positive", 1), ("most negative", -1)):
+        d = df[df[value] * sign > 0].sort_values(value, ascending=sign < 0, kind="stable")
+        d = d.groupby("source", sort=False).head(k).copy()
+        d["kind"] = kind
+        d["rank"] = d.groupby("source", sort=False).cumcount() + 1
+        parts.append(d)
+    out = pd.concat(parts, ignore_index=True)
+    order = {s: i for i, s in enumerate(pd.unique(scores["source"]))}
+    out = out.sort_values(["source", "kind", "rank"], key=lambda c: c.map(order) if c.name == "source" else c,
+                          kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+SUBJECTIVE = 0.5
+"""A sentence with TextBlob subjectivity above this is counted as subjective wording."""
+
+
+def subjectivity(scores_or_corpus, *, k: int = 3, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Subjective wording per source (TextBlob/Pattern subjectivity, 0 factual … 1 opinionated).
+
+    Accepts the table from :func:`sentence_scores` or a Corpus. Returns ``source, label, n,
+    mean, ci_low, ci_high, share_subjective`` (share of sentences above 0.5) and
+    ``evidence`` (the ``k`` most subjective sent_ids, ';'-separated). See
+    :func:`most_subjective` for the sentences themselves. Subjectivity measures opinion-laden
+    *words* (adjectives such as "significant", "great"), not whether the outlet editorializes.
+    """
+    scores = _as_scores(scores_or_corpus)
+    from .stats import group_bootstrap
+
+    _check(scores, ["sent_id", "source", "textblob_subjectivity"], "subjectivity")
+    out = group_bootstrap(scores, "textblob_subjectivity", "source", n_resamples=n_resamples, seed=seed)
+    out.insert(1, "label", out["source"].map(_label_map(scores)))
+    share = scores.assign(_s=scores["textblob_subjectivity"] > SUBJECTIVE).groupby("source")["_s"].mean()
+    out["share_subjective"] = out["source"].map(share).astype(float)
+    top = most_subjective(scores, k=k)
+    ev = top.groupby("source", sort=False)["sent_id"].agg(";".join)
+    out["evidence"] = out["source"].map(ev).fillna("")
+    return out
+
+
+def most_subjective(scores_or_corpus, *, k: int = 3) -> pd.DataFrame:
+    """The ``k`` most subjective sentences of each source: ``source, label, rank, sent_id, text,
+    textblob_subjectivity, textblob_polarity, vader_compound``."""
+    scores = _as_scores(scores_or_corpus)
+    df = scores.copy()
+    if "label" not in df.columns:
+        df["label"] = df["source"]
+    df = df[df["textblob_subjectivity"] > 0].sort_values("textblob_subjectivity", ascending=False, kind="stable")
+    df = df.groupby("source", sort=False).head(k).copy()
+    df["rank"] = df.groupby("source", sort=False).cumcount() + 1
+    order = {s: i for i, s in enumerate(pd.unique(scores["source"]))}
+    df = df.sort_values(["source", "rank"], key=lambda c: c.map(order) if c.name == "source" else c, kind="stable")
+    return df[["source", "label", "rank", "sent_id", "text", "textblob_subjectivity", "textblob_polarity",
+               "vader_compound"]].reset_index(drop=True)
+
+
+def _as_scores(x) -> pd.DataFrame:
+    if isinstance(x, pd.DataFrame):
+        return x
+    if hasattr(x, "sentences") and hasattr(x, "sources"):
+        return sentence_scores(x)
+    raise FramelensError(f"sentiment: expected a Corpus or a sentence-scores table, got {type(x).__name__}")
+
+
+# ------------------------------------------------------------ sentiment toward a target
+
+# Clause boundaries. Strong ones separate statements that may have opposite tone (contrast,
+# concession, a new statement after ; or :); weak ones (commas, brackets, dashes, relative
+# pronouns) separate parts of one statement and may be crossed when a clause is too short.
+_STRONG_RE = re.compile(
+    r"[;:](?!\d)"
+    r"|(?:^|(?<=[\s,;(]))(?:but|whereas|although|though|however|while|whilst|despite|unlike|"
+    r"nevertheless|nonetheless|even\s+as|even\s+though|in\s+contrast|on\s+the\s+other\s+hand)(?=\W|$)"
+    r"|(?:^|(?<=[,;]))\s*(?:and\s+)?yet(?=\W|$)",
+    re.IGNORECASE,
+)
+_WEAK_RE = re.compile(
+    r",(?!\d)|[()\[\]]|\s-{1,2}\s|[\u2013\u2014]|(?:^|(?<=\s))(?:who|whom|whose|which)(?=\W|$)",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[A-Za-z0-9][\w'’-]*")
+_POSSESSIVE_RE = re.compile(r"['’](?:s(?![A-Za-z]))?")
+# Words that say nothing about anyone: they do not count towards a clause being long enough.
+_LIGHT = frozenset(
+    "a an the and or nor of to in on at by for with from as its their his her our this that these those "
+    "is are was were be been has have had it s also both who whom whose which".split()
+)
+
+
+def _boundaries(text: str) -> list[tuple[int, int, int]]:
+    """Sorted, merged gaps (start, end, strength) where 2 = strong, 1 = weak."""
+    gaps = [(m.start(), m.end(), 2) for m in _STRONG_RE.finditer(text) if m.end() > m.start()]
+    gaps += [(m.start(), m.end(), 1) for m in _WEAK_RE.finditer(text) if m.end() > m.start()]
+    gaps.sort()
+    merged: list[list[int]] = []
+    for s, e, k in gaps:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2] = max(merged[-1][2], k)
+        else:
+            merged.append([s, e, k])
+    return [tuple(g) for g in merged]
+
+
+def _segments(text: str) -> list[tuple[int, int, int, int]]:
+    """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
+    segs, pos, left = [], 0, 2
+    for s, e, k in _boundaries(text):
+        segs.append((pos, s, left, k))
+        pos, left = e, k
+    segs.append((pos, len(text), left, 2))
+    return segs
+
+
+def _span_end(text: str, end: int) -> int:
+    """End of a mention including a possessive 's / ’s / s' after it."""
+    m = _POSSESSIVE_RE.match(text, end)
+    return m.end() if m else end
+
+
+def _keep(text: str, lo: int, hi: int, cut: list[tuple[int, int]]) -> str:
+    """text[lo:hi] without the spans in ``cut``, pieces joined by a space."""
+    pieces, pos = [], lo
+    for s, e in sorted(cut):
+        if e <= lo or s >= hi:
+            continue
+        if s > pos:
+            pieces.append(text[pos:s])
+        pos = max(pos, e)
+    if pos < hi:
+        pieces.append(text[pos:hi])
+    return " ".join(p.strip() for p in pieces if p.strip())
+
+
+def _n_content(words: str) -> int:
+    return sum(1 for w in _WORD_RE.findall(words) if w.lower().strip("'’") not in _LIGHT)
+
+
+def target_context(sentence: str, start: int, end: int, *, others: Sequence[tuple[int, int]] | None = None,
+                   scope: str = "clause", window: int = 6, min_words: int = 1) -> str:
+    """The words that speak about the mention ``sentence[start:end]``, without the mention.
+
+    ``scope='clause'`` (default):
+
+    1. Split the sentence into clauses at ``; :`` and contrast/concession words (*but, while,
+       whereas, although, though, however, yet, despite, unlike* …: strong boundaries) and at
+       commas, brackets, spaced dashes and relative pronouns (*who, which, whose, whom*: weak).
+    2. Take the clause holding the mention; if it has fewer than ``min_words`` content words
+       (words other than names and function words), join the next clause across a weak boundary, else
+       the previous one (at most twice) — "Tokayev, who praised …" reaches the relative clause.
+    3. Inside the clause, other actor mentions (``others``: their spans) split it further: a
+       mention owns the words after it up to the next mention (English puts the predicate after
+       the subject), and the first mention also owns the words before it. If that leaves fewer
+       than ``min_words`` content words ("China and Russia praised …", "Kazakhstan thanked
+       China") the whole clause is used, minus all mentions.
+
+    ``scope='window'``: the ``window`` words on each side of the mention, minus all mentions.
+    The mention's own words and a possessive ('s) after it are always removed, so a name's
+    own valence never counts. ``others=None`` finds other mentions with the default actor table.
+    """
+    if not (0 <= start < end <= len(sentence)):
+        raise FramelensError(f"target_sentiment: span [{start}, {end}) is outside the sentence (length {len(sentence)})")
+    if scope not in ("clause", "window"):
+        raise FramelensError(f"target_sentiment: scope must be 'clause' or 'window', got {scope!r}")
+    if others is None:
+        try:
+            from .actors import find_mentions_in_text
+
+            others = [(s, e) for _a, s, e in find_mentions_in_text(sentence)]
+        except FramelensError:
+            others = []
+    return _context(sentence, start, end, others, None, scope, window, min_words)
+
+
+def _context(sentence: str, start: int, end: int, others, segs, scope: str, window: int, min_words: int) -> str:
+    """:func:`target_context` without the checks; ``segs`` = ``_segments(sentence)`` if known."""
+    own = (start, _span_end(sentence, end))
+    other_spans = sorted((s, _span_end(sentence, e)) for s, e in others if e <= start or s >= end)
+    all_cut = [own, *other_spans]
+
+    if scope == "window":
+        before = list(_WORD_RE.finditer(sentence, 0, start))
+        after = list(_WORD_RE.finditer(sentence, own[1]))
+        lo = before[-window].start() if window and len(before) >= window else (0 if window else start)
+        hi = after[window - 1].end() if window and len(after) >= window else (len(sentence) if window else own[1])
+        return _keep(sentence, lo, hi, all_cut)
+
+    if segs is None:
+        segs = _segments(sentence)
+    i = next((k for k, (s, e, _l, _r) in enumerate(segs) if s <= start < e), None)
+    if i is None:  # mention inside a boundary (e.g. 'Which' as a name): next clause
+        i = next((k for k, (s, _e, _l, _r) in enumerate(segs) if s >= start), len(segs) - 1)
+    lo_i = hi_i = i
+    for _ in range(2):
+        clause = _keep(sentence, segs[lo_i][0], segs[hi_i][1], all_cut)
+        if _n_content(clause) >= min_words:
+            break
+        if segs[hi_i][3] == 1 and hi_i + 1 < len(segs):
+            hi_i += 1
+        elif segs[lo_i][2] == 1 and lo_i > 0:
+            lo_i -= 1
+        else:
+            break
+    c_lo, c_hi = segs[lo_i][0], segs[hi_i][1]
+    inside = sorted([sp for sp in other_spans if c_lo <= sp[0] < c_hi] + [own])
+    k = inside.index(own)
+    r_lo = c_lo if k == 0 else own[0]
+    r_hi = inside[k + 1][0] if k + 1 < len(inside) else c_hi
+    region = _keep(sentence, r_lo, r_hi, all_cut)
+    if _n_content(region) >= min_words:
+        return region
+    return _keep(sentence, c_lo, c_hi, all_cut)
+
+
+def _score_context(text: str, method: str) -> float:
+    if not text:
+        return 0.0
+    if method == "vader":
+        return float(_vader().polarity_scores(text)["compound"])
+    return float(_pattern()(text)[0])
+
+
+def target_sentiment(sentence: str, start: int, end: int, *, method: str = "vader",
+                     others: Sequence[tuple[int, int]] | None = None, scope: str = "clause",
+                     window: int = 6, threshold: float = THRESHOLD) -> tuple[float, str]:
+    """Sentiment toward the mention at ``sentence[start:end]``: ``(score in [-1, 1], label)``.
+
+    Scores only :func:`target_context` — the clause that speaks about this mention (or a token
+    window), excluding the mention's own words — with VADER compound (``method='vader'``,
+    Hutto & Gilbert 2014) or Pattern polarity (``method='textblob'``). Label: positive ≥ +0.05,
+    negative ≤ −0.05, else neutral. "China praised the deal but Russia condemned it" → China
+    positive ("praised the deal"), Russia negative ("condemned it").
+
+    This is a clause-scoped lexicon heuristic in the spirit of target-dependent sentiment
+    (Jiang et al. 2011; Mohammad et al. 2016), not a parser: it reads the valence of the words
+    near a name, which is often — not always — tone *toward* that actor (in "Russia condemned
+    the deal signed by China" China gets "condemned"). Read the evidence sentences.
+    """
+    if method not in METHODS:
+        raise FramelensError(f"target_sentiment: method must be one of {', '.join(METHODS)}, got {method!r}")
+    ctx = target_context(sentence, start, end, others=others, scope=scope, window=window)
+    score = _score_context(ctx, method)
+    return score, tone(score, threshold=threshold)
+
+
+# ---------------------------------------------------------------- actor sentiment
+
+class ActorSentiment(NamedTuple):
+    """``mentions``: one row per mention; ``table``: the source × actor aggregate."""
+
+    mentions: pd.DataFrame
+    table: pd.DataFrame
+
+
+MENTION_COLUMNS = ["sent_id", "doc_id", "source", "label", "actor", "kind", "alias", "start", "end",
+                   "context", "vader", "textblob", "tone", "text"]
+ACTOR_COLUMNS = ["source", "label", "actor", "n", "n_sentences", "mean", "ci_low", "ci_high", "share_pos",
+                 "share_neg", "textblob_mean", "evidence"]
+
+
+def actor_sentiment(corpus, actors=None, *, method: str = "vader", scope: str = "clause",
+                    n_resamples: int = 1000, seed: int = 0, n_evidence: int = 3,
+                    workers: int | None = None) -> ActorSentiment:
+    """Tone toward each actor, per mention and per source × actor.
+
+    ``actors``: None or "" (the packaged table), a path to an actor TOML file, or a table from
+    ``framelens.actors.load_actors``. Each mention found by ``framelens.actors.find_mentions``
+    is scored with :func:`target_sentiment` by both methods (other mentions in the sentence
+    split its clause). ``mentions`` columns: :data:`MENTION_COLUMNS` (``context`` = the words
+    scored; ``tone`` from the chosen ``method``). ``table``: ``source, label, actor, n``
+    (mentions), ``n_sentences, mean`` (of ``method``) with a bootstrap interval over mentions
+    (``ci_low, ci_high``), shares positive / negative, ``textblob_mean`` and ``evidence`` (the
+    sent_ids of the ``n_evidence`` most strongly scored mentions, ';'-separated). Actors
+    mentioned only in titles or headings are not counted (only body sentences are scored).
+    ``workers``: processes for scoring the contexts (as in :func:`score_texts`).
+    """
+    from .actors import find_mentions, load_actors
+
+    if method not in METHODS:
+        raise FramelensError(f"actor_sentiment: method must be one of {', '.join(METHODS)}, got {method!r}")
+    if actors is None or isinstance(actors, (str, os.PathLike)):
+        actors = load_actors(actors or None)  # "" (a notebook parameter) = the packaged table
+    sents = corpus.sentences
+    found = find_mentions(sents[["sent_id", "doc_id", "source", "text"]], actors)
+    labels = _labels(corpus)
+    if found.empty:
+        return ActorSentiment(pd.DataFrame(columns=MENTION_COLUMNS), pd.DataFrame(columns=ACTOR_COLUMNS))
+    norm = dict(zip(sents["sent_id"], sents["norm"]))
+    raw = dict(zip(sents["sent_id"], sents["text"]))
+    ids, starts, ends = found["sent_id"].tolist(), found["start"].tolist(), found["end"].tolist()
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for sid, s, e in zip(ids, starts, ends):
+        spans.setdefault(sid, []).append((int(s), int(e)))
+    # contexts depend only on the sentence text and its mention spans: compute once per distinct pair
+    cache: dict[tuple[str, tuple], list[str]] = {}
+    by_sentence: dict[str, list[str]] = {}
+    for sid, sp in spans.items():
+        text = norm[sid]
+        key = (text, tuple(sp))
+        if key not in cache:
+            segs = _segments(text) if scope == "clause" else None
+            cache[key] = [_context(text, s, e, [o for o in sp if o != (s, e)], segs, scope, 6, 1) for s, e in sp]
+        by_sentence[sid] = cache[key]
+    pos: dict[str, int] = {}
+    contexts = []
+    for sid in ids:
+        k = pos.get(sid, 0)
+        contexts.append(by_sentence[sid][k])
+        pos[sid] = k + 1
+    ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
+    vs = ctx_scores["vader_compound"].tolist()
+    ts = ctx_scores["textblob_polarity"].tolist()
+    m = found.copy()
+    m.insert(3, "label", m["source"].map(labels).fillna(m["source"]))
+    m["context"] = contexts
+    m["vader"] = vs
+    m["textblob"] = ts
+    m["tone"] = [tone(x) for x in (vs if method == "vader" else ts)]
+    m["text"] = m["sent_id"].map(raw)
+    m = m[MENTION_COLUMNS]
+    return ActorSentiment(m, _actor_table(m, method, n_resamples, seed, n_evidence))
+
+
+def _actor_table(m: pd.DataFrame, method: str, n_resamples: int, seed: int, n_evidence: int) -> pd.DataFrame:
+    from .stats import group_bootstrap
+
+    col = method
+    t = group_bootstrap(m, col, ["source", "actor"], n_resamples=n_resamples, seed=seed)
+    g = m.groupby(["source", "actor"], sort=False)
+    extra = g.agg(label=("label", "first"), n_sentences=("sent_id", "nunique"),
+                  share_pos=(col, lambda x: float(np.mean(x >= THRESHOLD))),
+                  share_neg=(col, lambda x: float(np.mean(x <= -THRESHOLD))),
+                  textblob_mean=("textblob", "mean")).reset_index()
+    ev = (m.assign(_a=m[col].abs()).sort_values("_a", ascending=False, kind="stable")
+          .drop_duplicates(["source", "actor", "sent_id"])
+          .groupby(["source", "actor"], sort=False).head(n_evidence)
+          .groupby(["source", "actor"], sort=False)["sent_id"].agg(";".join).rename("evidence").reset_index())
+    out = t.merge(extra, on=["source", "actor"]).merge(ev, on=["source", "actor"], how="left")
+    out = out.sort_values(["actor", "source"], kind="stable")
+    # order: actors by total mentions (most discussed first), sources in corpus order
+    src_order = {s: i for i, s in enumerate(pd.unique(m["source"]))}
+    act_order = m["actor"].value_counts()
+    out = out.assign(_a=-out["actor"].map(act_order), _s=out["source"].map(src_order))
+    out = out.sort_values(["_a", "actor", "_s"], kind="stable")
+    return out[ACTOR_COLUMNS].reset_index(drop=True)
+
+
+def actor_matrix(table: pd.DataFrame, *, value: str = "mean", min_mentions: int = 1,
+                 top: int | None = 12) -> pd.DataFrame:
+    """Source × actor table of ``value`` (wide; rows = source labels). Keeps the ``top`` actors
+    by total mentions having at least ``min_mentions`` in all; missing cells are NaN."""
+    if table.empty:
+        return pd.DataFrame()
+    tot = table.groupby("actor", sort=False)["n"].sum()
+    keep = tot[tot >= min_mentions].sort_values(ascending=False, kind="stable")
+    if top:
+        keep = keep.head(top)
+    t = table[table["actor"].isin(keep.index)]
+    wide = t.pivot(index="label", columns="actor", values=value)
+    order = list(pd.unique(table["label"]))
+    return wide.reindex(index=[r for r in order if r in wide.index], columns=list(keep.index))
+
+
+# ------------------------------------------------------------------------ headline
+
+def headline(intervals: pd.DataFrame, tests: pd.DataFrame | None = None,
+             actors: pd.DataFrame | None = None, *, min_mentions: int = 3) -> str:
+    """One sentence summarizing the tone comparison, generated from the computed tables.
+
+    ``intervals``: :func:`source_intervals`; ``tests``: :func:`pairwise_tests`; ``actors``: the
+    ``table`` of :func:`actor_sentiment` (optional; adds the actor with the widest spread of
+    tone across sources among cells with at least ``min_mentions`` mentions).
+    """
+    if intervals is None or intervals.empty:
+        return "No sentences to score: the corpus has no body text."
+    iv = intervals.dropna(subset=["mean"]).sort_values("mean", kind="stable")
+    method = iv["method"].iloc[0] if "method" in iv.columns else "VADER compound"
+    if len(iv) == 1:
+        r = iv.iloc[0]
+        return (f"{r['label']} averages {r['mean']:+.2f} {method} per sentence (95% CI {r['ci_low']:+.2f} to "
+                f"{r['ci_high']:+.2f}, n = {r['n']}); comparing tone needs at least two sources.")
+    lo, hi = iv.iloc[0], iv.iloc[-1]
+    text = (f"Mean sentence tone ({method}) ranges from {lo['mean']:+.2f} for {lo['label']} "
+            f"(95% CI {lo['ci_low']:+.2f} to {lo['ci_high']:+.2f}) to {hi['mean']:+.2f} for {hi['label']} "
+            f"({hi['ci_low']:+.2f} to {hi['ci_high']:+.2f})")
+    if tests is not None and len(tests):
+        clear = int((~tests["verdict"].str.startswith("cannot")).sum())
+        if clear == 0:
+            text += f", but no pair of the {len(iv)} sources can be told apart with these sentences"
+        else:
+            text += f"; {clear} of {len(tests)} source pairs differ beyond chance"
+    if actors is not None and len(actors):
+        a = actors[actors["n"] >= min_mentions]
+        spread = a.groupby("actor")["mean"].agg(lambda x: x.max() - x.min() if len(x) > 1 else np.nan).dropna()
+        if len(spread):
+            who = spread.idxmax()
+            cell = a[a["actor"] == who].sort_values("mean")
+            text += (f"; tone toward {who} differs most, from {cell['mean'].iloc[0]:+.2f} "
+                     f"({cell['label'].iloc[0]}) to {cell['mean'].iloc[-1]:+.2f} ({cell['label'].iloc[-1]})")
+    return text + "."

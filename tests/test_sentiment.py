@@ -1,0 +1,371 @@
+"""Known-answer tests for the sentiment lens (framelens.sentiment, framelens.plots.sentiment)."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framelens import sentiment as st
+from framelens.errors import FramelensError
+
+
+# --------------------------------------------------------------------------- scoring
+
+def test_negation_and_intensifiers_move_both_methods():
+    s = st.score_texts(["good", "not good", "very good"])
+    for col in ("vader_compound", "textblob_polarity"):
+        good, not_good, very_good = s[col]
+        assert not_good < 0 < good, col
+        assert very_good > good, col
+    # published lexicon values: VADER 'good' = 1.9 -> compound 0.4404; Pattern 'good' = 0.7, 'not good' = -0.35
+    assert s["vader_compound"][0] == pytest.approx(0.4404)
+    assert s["textblob_polarity"][0] == pytest.approx(0.7)
+    assert s["textblob_polarity"][1] == pytest.approx(-0.35)
+    assert s["textblob_polarity"][2] == pytest.approx(0.91)
+
+
+def test_score_texts_aligned_deduplicated_and_empty():
+    s = st.score_texts(["The deal is good.", "", "A terrible failure.", "The deal is good.", None])
+    assert list(s.columns) == st.SCORE_COLUMNS
+    assert len(s) == 5
+    assert s.iloc[0].tolist() == s.iloc[3].tolist()
+    assert s.iloc[1].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    assert s.iloc[4].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    assert s["vader_compound"][2] < -0.05
+    assert st.score_texts([]).shape == (0, 6)
+
+
+def test_process_pool_gives_same_scores():
+    texts = [f"Sentence {i} is {'good' if i % 2 else 'awful'} news." for i in range(40)]
+    one = st.score_texts(texts, workers=1)
+    two = st.score_texts(texts, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_tone_thresholds():
+    assert [st.tone(x) for x in (0.05, 0.0499, -0.0499, -0.05, float("nan"))] == [
+        "positive", "neutral", "neutral", "negative", "neutral"]
+
+
+# ------------------------------------------------------------------------ aggregation
+
+def _hand_scores() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sent_id": [f"d{i}" for i in range(7)],
+        "doc_id": ["a1", "a1", "a2", "a2", "b1", "b1", "b1"],
+        "para_id": ["a1:p0", "a1:p0", "a2:p0", "a2:p1", "b1:p0", "b1:p0", "b1:p1"],
+        "source": ["A", "A", "A", "A", "B", "B", "B"],
+        "label": ["Outlet A"] * 4 + ["Outlet B"] * 3,
+        "text": ["s0", "s1", "s2", "s3", "s4", "s5", "s6"],
+        "position": [0.0, 1.0, 0.0, 1.0, 0.0, 0.5, 1.0],
+        "vader_compound": [0.5, -0.5, 0.0, 0.05, -0.05, -0.3, 0.6],
+        "textblob_polarity": [0.2, 0.0, 0.0, 0.1, -0.4, 0.0, 0.3],
+        "textblob_subjectivity": [0.4, 0.0, 0.2, 0.6, 1.0, 0.0, 0.5],
+    })
+
+
+def test_aggregate_by_source_hand_computed():
+    agg = st.aggregate(_hand_scores()).set_index("source")
+    a, b = agg.loc["A"], agg.loc["B"]
+    assert a["label"] == "Outlet A" and a["n"] == 4 and b["n"] == 3
+    assert a["vader_mean"] == pytest.approx(0.0125)            # (0.5 - 0.5 + 0 + 0.05) / 4
+    assert a["vader_share_pos"] == pytest.approx(0.5)          # 0.5 and 0.05 (threshold inclusive)
+    assert a["vader_share_neg"] == pytest.approx(0.25)
+    assert a["vader_share_neu"] == pytest.approx(0.25)
+    assert b["vader_mean"] == pytest.approx((-0.05 - 0.3 + 0.6) / 3)
+    assert b["vader_share_neg"] == pytest.approx(2 / 3)        # -0.05 counts as negative
+    assert a["textblob_mean"] == pytest.approx(0.075)
+    assert a["textblob_share_pos"] == pytest.approx(0.5)
+    assert b["textblob_share_neu"] == pytest.approx(1 / 3)
+    assert b["subjectivity_mean"] == pytest.approx(0.5)
+
+
+def test_aggregate_by_doc_and_paragraph():
+    d = st.aggregate(_hand_scores(), by=("doc_id",)).set_index("doc_id")
+    assert d.loc["a2", "vader_mean"] == pytest.approx(0.025)
+    assert d.loc["b1", "n"] == 3
+    p = st.aggregate(_hand_scores(), by="para_id").set_index("para_id")
+    assert p.loc["a1:p0", "vader_mean"] == pytest.approx(0.0)
+    assert p.loc["b1:p1", "vader_share_pos"] == 1.0
+    with pytest.raises(FramelensError):
+        st.aggregate(_hand_scores(), by="nope")
+
+
+def test_source_intervals_reproducible_and_contain_mean():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"source": ["A"] * 30 + ["B"] * 20, "label": ["A"] * 30 + ["B"] * 20,
+                       "vader_compound": np.r_[rng.normal(0.3, 0.2, 30), rng.normal(-0.1, 0.2, 20)]})
+    one = st.source_intervals(df, n_resamples=500, seed=3)
+    two = st.source_intervals(df, n_resamples=500, seed=3)
+    pd.testing.assert_frame_equal(one, two)
+    for r in one.itertuples():
+        assert r.ci_low < r.mean < r.ci_high
+    assert one.set_index("source").loc["A", "mean"] == pytest.approx(df["vader_compound"][:30].mean())
+    assert one["n"].tolist() == [30, 20]
+
+
+def test_pairwise_tests_known_p_values_and_verdicts():
+    same = pd.DataFrame({"source": ["A"] * 3 + ["B"] * 3, "vader_compound": [0.1, 0.2, 0.3] * 2})
+    t = st.pairwise_tests(same, n_permutations=100)
+    assert t["p"].iloc[0] == pytest.approx(1.0)
+    assert t["verdict"].iloc[0].startswith("cannot tell apart")
+    # fully separated: of the C(6,3) = 20 relabellings only the observed one and its mirror
+    # reach |diff| = 3 -> exact two-sided p = 2/20
+    sep = pd.DataFrame({"source": ["A"] * 3 + ["B"] * 3, "vader_compound": [1, 2, 3, 4, 5, 6]})
+    t = st.pairwise_tests(sep, n_permutations=100)
+    assert t["diff"].iloc[0] == pytest.approx(-3.0)
+    assert t["p"].iloc[0] == pytest.approx(0.1)
+    assert "too few sentences" in t["verdict"].iloc[0]
+    big = pd.DataFrame({"source": ["A"] * 12 + ["B"] * 12, "label": ["Alpha"] * 12 + ["Beta"] * 12,
+                        "vader_compound": [0.5 + 0.01 * i for i in range(12)] + [-0.5 - 0.01 * i for i in range(12)]})
+    t = st.pairwise_tests(big, n_permutations=999, seed=0)
+    assert t["p"].iloc[0] == pytest.approx(1 / 1000)             # Monte Carlo floor (count + 1)/(n + 1)
+    assert t["verdict"].iloc[0].startswith("Alpha more positive than Beta")
+    assert st.pairwise_tests(big[big.source == "A"]).empty      # one source: nothing to compare
+
+
+def test_method_agreement_and_disagreements():
+    df = pd.DataFrame({"sent_id": list("abcdef"), "source": ["A"] * 3 + ["B"] * 3, "text": list("abcdef"),
+                       "vader_compound": [0.1, 0.2, 0.3, 0.1, 0.2, 0.9],
+                       "textblob_polarity": [0.2, 0.4, 0.6, 0.3, 0.2, 0.1]})
+    m = st.method_agreement(df).set_index("source")
+    assert m.loc["A", "pearson"] == pytest.approx(1.0)
+    assert m.loc["A", "spearman"] == pytest.approx(1.0)
+    assert m.loc["B", "spearman"] == pytest.approx(-1.0)
+    assert m.loc["all", "n"] == 6
+    assert m.loc["A", "same_label_share"] == pytest.approx(1.0)
+    d = st.disagreements(df, top=2)
+    assert d["sent_id"].iloc[0] == "f"                           # highest VADER, lowest TextBlob
+    assert d["gap"].iloc[0] > 0 and len(d) == 2
+
+
+def test_arc_bins_and_smoothing_hand_computed():
+    df = pd.DataFrame({"source": ["A"] * 5, "position": [0.0, 0.25, 0.5, 0.75, 1.0],
+                       "vader_compound": [0.1, 0.3, -0.2, 0.0, 0.5]})
+    a = st.arc(df, bins=2, smooth=1)
+    assert a["n"].tolist() == [2, 3]                             # 1.0 falls in the last bin
+    assert a["mean"].tolist() == pytest.approx([0.2, 0.1])
+    assert a["smoothed"].tolist() == pytest.approx([0.2, 0.1])
+    assert a["position"].tolist() == [0.25, 0.75]
+    a4 = st.arc(df, bins=4, smooth=3)                           # bins: [.1], [.3], [-.2], [0, .5]
+    assert a4["n"].tolist() == [1, 1, 1, 2]
+    assert a4["smoothed"].tolist() == pytest.approx([0.2, 0.2 / 3, 0.6 / 4, 0.3 / 3])
+
+
+def test_extremes_only_right_sign():
+    df = _hand_scores()
+    e = st.extremes(df, k=1)
+    a = e[e.source == "A"].set_index("kind")
+    assert a.loc["most positive", "sent_id"] == "d0" and a.loc["most negative", "sent_id"] == "d1"
+    b = e[e.source == "B"].set_index("kind")
+    assert b.loc["most negative", "sent_id"] == "d5"
+    only_pos = df.assign(vader_compound=df["vader_compound"].abs())
+    assert (st.extremes(only_pos, k=2)["kind"] == "most positive").all()
+
+
+def test_subjectivity_table_and_evidence():
+    t = st.subjectivity(_hand_scores(), k=1, n_resamples=200).set_index("source")
+    assert t.loc["A", "mean"] == pytest.approx(0.3)
+    assert t.loc["A", "share_subjective"] == pytest.approx(0.25)   # only 0.6 > 0.5
+    assert t.loc["B", "evidence"] == "d4"
+
+
+def test_headline_from_tables():
+    iv = pd.DataFrame({"source": ["a", "b"], "label": ["Alpha", "Beta"], "method": ["VADER compound"] * 2,
+                       "n": [12, 8], "mean": [0.30, -0.10], "ci_low": [0.2, -0.3], "ci_high": [0.4, 0.1]})
+    tests = pd.DataFrame({"verdict": ["cannot tell apart (too few sentences: n = 12 and 8)"]})
+    h = st.headline(iv, tests)
+    assert h.startswith("Mean sentence tone (VADER compound) ranges from -0.10 for Beta")
+    assert "+0.30 for Alpha" in h and "no pair of the 2 sources can be told apart" in h
+    assert "needs at least two sources" in st.headline(iv.iloc[:1])
+
+
+# --------------------------------------------------------------- target sentiment
+
+def test_china_praised_russia_condemned():
+    s = "China praised the deal but Russia condemned it"
+    china = st.target_sentiment(s, 0, 5, others=[(27, 33)])
+    russia = st.target_sentiment(s, 27, 33, others=[(0, 5)])
+    assert china[1] == "positive" and china[0] > 0.05
+    assert russia[1] == "negative" and russia[0] < -0.05
+    # same answer when the other mention is found with the packaged actor table
+    assert st.target_sentiment(s, 0, 5) == china
+
+
+@pytest.mark.parametrize("sentence, alias, context, label", [
+    ("China praised the deal and Russia condemned it.", "Russia", "condemned it.", "negative"),
+    ("China praised the deal and Russia condemned it.", "China", "praised the deal and", "positive"),
+    ("Although Russia has criticized the project, Kazakhstan welcomed it warmly.", "Russia",
+     "has criticized the project", "negative"),
+    ("Although Russia has criticized the project, Kazakhstan welcomed it warmly.", "Kazakhstan",
+     "welcomed it warmly.", "positive"),
+    ("Washington warned of serious risks, while Beijing hailed a new era of cooperation.", "Washington",
+     "warned of serious risks", "negative"),
+    ("The EU's sanctions have hurt trade; China's investment has boosted growth.", "EU",
+     "The sanctions have hurt trade", "negative"),
+    ("The EU's sanctions have hurt trade; China's investment has boosted growth.", "China",
+     "investment has boosted growth.", "positive"),
+    ("China praised the deal despite Russia's angry objections.", "Russia", "angry objections.", "negative"),
+    ("China and Russia praised the deal.", "China", "and praised the deal.", "positive"),   # shared predicate
+    ("Kazakhstan thanked China.", "China", "thanked .", "positive"),                       # object of praise
+    ("The summit, which critics called a failure, was attended by Xi.", "Xi", "was attended by .", "neutral"),
+])
+def test_target_windows(sentence, alias, context, label):
+    start = sentence.index(alias)
+    end = start + len(alias)
+    assert st.target_context(sentence, start, end) == context
+    assert st.target_sentiment(sentence, start, end)[1] == label
+
+
+def test_target_excludes_alias_words_and_window_scope():
+    # 'Joy' would be positive if the name were scored; with no other words the score is 0
+    s = "Joy Smith arrived."
+    assert st.target_sentiment(s, 0, 9, others=[])[0] == 0.0
+    s = "Officials said the excellent new railway links Kazakhstan with ports in the east, a ruinous idea."
+    k = s.index("Kazakhstan")
+    w = st.target_context(s, k, k + 10, others=[], scope="window", window=2)
+    assert w == "railway links with ports"
+    assert st.target_sentiment(s, k, k + 10, method="textblob", others=[])[1] == "positive"  # clause
+    with pytest.raises(FramelensError):
+        st.target_sentiment(s, 5, 500)
+    with pytest.raises(FramelensError):
+        st.target_sentiment(s, 0, 3, method="bert")
+
+
+def test_alias_possessives_found_and_removed():
+    from framelens.actors import find_mentions_in_text
+
+    s = "China's loans and Kazakhstan’s reforms were praised, CHINA'S critics said."
+    hits = find_mentions_in_text(s)
+    assert [(a, s[b:e]) for a, b, e in hits] == [("China", "China"), ("Kazakhstan", "Kazakhstan"), ("China", "CHINA")]
+    for _a, b, e in hits:
+        ctx = st.target_context(s, b, e)
+        assert "'s" not in ctx and "’s" not in ctx and "China" not in ctx
+    from framelens.actors import find_mentions
+
+    table = find_mentions(pd.DataFrame({"sent_id": ["x:s0"], "doc_id": ["x"], "source": ["x"], "text": [s]}))
+    assert table["actor"].tolist() == ["China", "Kazakhstan", "China"]
+    assert table["possessive"].tolist() == [True, True, True]
+    assert st.target_context(s, 0, 5) == "loans and"
+    k = s.index("Kazakhstan")
+    # scored words "reforms were praised": VADER praised = 2.2 -> compound 2.2 / sqrt(2.2**2 + 15) = 0.4939
+    assert st.target_sentiment(s, k, k + 10) == (pytest.approx(0.4939), "positive")
+
+
+# ---------------------------------------------------------------- seeds end to end
+
+@pytest.fixture(scope="module")
+def seed_scores(seed_corpus):
+    return st.sentence_scores(seed_corpus)
+
+
+def test_sentence_scores_cover_every_sentence(seed_corpus, seed_scores):
+    assert seed_scores["sent_id"].tolist() == seed_corpus.sentences["sent_id"].tolist()
+    assert list(seed_scores.columns) == st.SENTENCE_COLUMNS
+    assert seed_scores["vader_compound"].between(-1, 1).all()
+    assert seed_scores["textblob_subjectivity"].between(0, 1).all()
+    one = seed_corpus.sentences.iloc[0]
+    direct = st.score_texts([one["norm"]])
+    assert seed_scores["vader_compound"].iloc[0] == direct["vader_compound"][0]
+    agg = st.aggregate(seed_scores)
+    assert agg["n"].sum() == len(seed_corpus.sentences)
+    assert set(agg["source"]) == set(seed_corpus.sources)
+
+
+def test_actor_sentiment_on_seeds(seed_corpus):
+    from framelens.actors import find_mentions
+
+    res = st.actor_sentiment(seed_corpus, n_resamples=200)
+    m, t = res.mentions, res.table
+    assert len(m) == len(find_mentions(seed_corpus.sentences))
+    assert t["n"].sum() == len(m)
+    assert m["vader"].between(-1, 1).all()
+    china = t[t.actor == "China"]
+    assert set(china["source"]) == set(seed_corpus.sources)       # every seed article speaks of China
+    assert ((t["ci_low"] <= t["mean"] + 1e-12) & (t["mean"] <= t["ci_high"] + 1e-12)).all()
+    ids = set(seed_corpus.sentences["sent_id"])
+    assert all(i in ids for ev in t["evidence"] for i in ev.split(";"))
+    # the mention's own words are never part of what is scored
+    for alias, ctx in zip(m["alias"], m["context"]):
+        assert f" {alias} " not in f" {ctx} "
+
+
+def test_figures_build(seed_scores):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from framelens.plots import sentiment as sp
+
+    iv = st.source_intervals(seed_scores, n_resamples=100)
+    figs = [sp.distribution(seed_scores, iv), sp.arc(st.arc(seed_scores)), sp.method_scatter(seed_scores)]
+    table = pd.DataFrame({"source": ["a", "a", "b"], "label": ["A", "A", "B"], "actor": ["X", "Y", "X"],
+                          "n": [5, 1, 4], "mean": [0.4, -0.2, 0.1]})
+    hm = sp.actor_heatmap(table, min_n=3)
+    hatched = [p for p in hm.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 1                                       # only the n = 1 cell
+    texts = {t.get_text() for t in hm.axes[0].texts}
+    assert {"+0.40\nn=5", "-0.20\nn=1", "+0.10\nn=4"} <= texts
+    for f in figs + [hm]:
+        assert f.axes[0].get_title()
+        plt.close(f)
+
+
+# ------------------------------------------------------------------------- notebook
+
+@pytest.mark.notebook
+def test_notebook_03_on_mini_fixture(tmp_path, mini_dir):
+    import json
+
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    root = mini_dir.parents[2]
+    out = tmp_path / "out"
+    executed = tmp_path / "03.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / "03_sentiment.ipynb"), str(executed),
+                        parameters={"corpus": str(mini_dir), "output_dir": str(out), "n_resamples": 200,
+                                    "n_permutations": 200},
+                        cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False)
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    # the critical opinion piece is the most negative, the promotional report the most positive
+    iv = pd.read_csv(out / "tables" / "sentiment_intervals.csv").set_index("label")
+    assert iv.loc["Beta Review", "mean"] < iv.loc["Alpha Daily", "mean"] < iv.loc["Gamma Wire", "mean"]
+    assert iv["n"].tolist() == [4, 4, 4]
+    actors = pd.read_csv(out / "tables" / "sentiment_actors.csv")
+    russia = actors[actors.actor == "Russia"]
+    assert russia["label"].tolist() == ["Beta Review"] and russia["mean"].iloc[0] < -0.05
+    headline = json.loads((out / "findings" / "03_sentiment.json").read_text())["headline"]
+    assert headline.startswith("Mean sentence tone (VADER compound) ranges from -0.47 for Beta Review")
+    assert "too few sentences" in html                              # n = 4 per source: verdicts say so
+    assert "Hutto &amp; Gilbert 2014" in html and "De Smedt &amp; Daelemans 2012" in html
+    assert "condemned the agreement as a threat to regional stability" in html   # evidence shown
+    for name in ("sentiment_by_source", "sentiment_actors", "sentiment_arc", "sentiment_methods"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 5000
+
+
+def test_scoring_needs_no_nltk_or_textblob_data(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path)}
+    code = ("from framelens import sentiment as st; s = st.score_texts(['good', 'not good']);"
+            "print(round(s['vader_compound'][0], 4), round(s['textblob_polarity'][1], 2))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0.4404", "-0.35"]
+
+
+def test_textblob_scores_equal_pattern_analyzer(seed_corpus):
+    from textblob.en.sentiments import PatternAnalyzer
+
+    texts = ["not a very good idea!", "It is not bad :-)", "Really really awful (!)", "Great!!!",
+             *seed_corpus.sentences["norm"].head(60)]
+    ours = st.score_texts(texts)
+    pa = PatternAnalyzer()
+    expected = [tuple(pa.analyze(t)) for t in texts]
+    assert list(zip(ours["textblob_polarity"], ours["textblob_subjectivity"])) == expected
