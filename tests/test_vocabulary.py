@@ -1,0 +1,355 @@
+"""Tests for framelens.vocabulary: known answers computed by hand, then corpus-level checks.
+
+The small-corpus tests build the Corpus tables directly (schema of CONTRACT.md) with a plain
+regex tokenizer, so they check this module's arithmetic independently of the loader.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+
+from framelens import vocabulary as voc
+from framelens.errors import FramelensError
+
+STOP = frozenset({"the", "a", "and", "of", "in", "is", "to", "with", "on"})
+_TOKEN = re.compile(r"\w+(?:[-']\w+)*|[^\w\s]")
+
+
+def make_corpus(docs: list[tuple[str, str, str]], *, phrases: tuple[str, ...] = ()) -> SimpleNamespace:
+    """docs: (doc_id, source, text); sentences are split after '.', '!' or '?' + space."""
+    doc_rows, sent_rows, tok_rows, term_rows = [], [], [], []
+    for doc_id, source, text in docs:
+        sents = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+        doc_rows.append({"doc_id": doc_id, "source": source, "label": source.upper()})
+        for k, s in enumerate(sents):
+            sid = f"{doc_id}:s{k}"
+            sent_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "sent_index": k, "text": s, "norm": s})
+            toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(s)]
+            for i, (t, a, b) in enumerate(toks):
+                is_word = bool(re.search(r"\w", t))
+                tok_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "i": i, "start": a, "end": b,
+                                 "token": t, "lower": t.lower(), "lemma": t.lower(), "is_word": is_word,
+                                 "is_stop": t.lower() in STOP})
+            words = [(t.lower(), a, b) for t, a, b in toks if re.search(r"\w", t)]
+            i = 0
+            while i < len(words):
+                hit = None
+                for ph in phrases:
+                    n = len(ph.split())
+                    if " ".join(w for w, _, _ in words[i:i + n]) == ph:
+                        hit = (ph, words[i][1], words[i + n - 1][2], n)
+                        break
+                if hit:
+                    term_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "term": hit[0], "lemma": hit[0],
+                                      "start": hit[1], "end": hit[2], "is_stop": False, "is_phrase": True})
+                    i += hit[3]
+                else:
+                    w, a, b = words[i]
+                    term_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "term": w, "lemma": w,
+                                      "start": a, "end": b, "is_stop": w in STOP, "is_phrase": False})
+                    i += 1
+    documents = pd.DataFrame(doc_rows)
+    sentences = pd.DataFrame(sent_rows)
+
+    def evidence(ids):
+        s = sentences.set_index("sent_id").loc[list(ids)].reset_index()
+        return s.assign(label=s["source"].str.upper())[["sent_id", "source", "label", "text"]]
+
+    return SimpleNamespace(
+        documents=documents, sentences=sentences, tokens=pd.DataFrame(tok_rows), terms=pd.DataFrame(term_rows),
+        sources=list(pd.unique(documents["source"])), stopwords=STOP, evidence=evidence,
+        label=lambda s: s.upper(),
+    )
+
+
+# --------------------------------------------------------------------------- pure functions
+
+
+def test_log_odds_z_two_word_example():
+    # group i: a=3, b=1 (n=4); group j: a=1, b=3 (n=4); prior alpha_0=2 from pooled counts
+    # (a: 4/8, b: 4/8) -> alpha_a = 1. delta = ln((3+1)/(4+2-3-1)) - ln((1+1)/(4+2-1-1))
+    # = ln 2 - ln 0.5 = 2 ln 2; var = 1/4 + 1/2 = 0.75; z = 1.386294 / 0.866025 = 1.600755
+    delta, z = voc.log_odds_z(3, 4, 1, 4, 1.0, 2.0)
+    assert delta == pytest.approx(2 * math.log(2))
+    assert z == pytest.approx(1.6007548, abs=1e-6)
+    # b is the mirror image
+    _, zb = voc.log_odds_z(1, 4, 3, 4, 1.0, 2.0)
+    assert zb == pytest.approx(-1.6007548, abs=1e-6)
+
+
+def test_g2_matches_scipy_and_hand_value():
+    # [[3,1],[1,3]]: E = 2 everywhere, G2 = 2*(6 ln 1.5 - 2 ln 2) = 2.092993
+    assert float(voc.g2(3, 1, 1, 3)) == pytest.approx(2.0929926, abs=1e-6)
+    for t in ([[10, 3], [200, 500]], [[1, 40], [99, 60]], [[0, 5], [30, 20]]):
+        t = np.array(t)
+        ref = chi2_contingency(t, correction=False, lambda_="log-likelihood")[0]
+        assert float(voc.g2(t[0, 0], t[0, 1], t[1, 0], t[1, 1])) == pytest.approx(ref, rel=1e-9)
+
+
+def test_log_ratio_hardie():
+    assert float(voc.log_ratio(3, 4, 1, 4)) == pytest.approx(math.log2(3))
+    # zero in the reference is replaced by 0.5: log2((2/10)/(0.5/10)) = 2
+    assert float(voc.log_ratio(2, 10, 0, 10)) == pytest.approx(2.0)
+
+
+def test_mtld_constructed_sequence_with_partial_factor():
+    toks = list("aabcdb")
+    # forward: a(1) a(1/2 <= .72 -> factor 1, reset) b c d (1) b (3/4 = .75): partial (1-.75)/.28
+    fwd = 6 / (1 + 0.25 / 0.28)
+    # backward b d c b a a: b d c (1) b (.75) a (.8) a (4/6 <= .72 -> factor 1), nothing left -> 6/1
+    bwd = 6 / 1
+    assert voc.mtld(toks) == pytest.approx((fwd + bwd) / 2)  # 4.584906
+    assert voc.mtld(toks) == pytest.approx(4.5849057, abs=1e-6)
+    assert voc.mtld(list("abababab")) == pytest.approx(4.0)  # factors close at tokens 3 and 6 both ways
+    assert math.isnan(voc.mtld([]))
+    assert math.isnan(voc.mtld(list("abcd")))  # never repeats: no factor
+
+
+def test_mattr_short_text_and_window():
+    # windows of 3 over "the cat the dog the": 2/3, 3/3, 2/3 -> 7/9
+    assert voc.mattr("the cat the dog the".split(), 3) == pytest.approx(7 / 9)
+    assert voc.mattr("a b a c".split(), 3) == pytest.approx((2 / 3 + 1) / 2)
+    assert voc.mattr("a b a c".split(), 2) == pytest.approx(1.0)
+    # shorter than the window: plain TTR
+    assert voc.mattr("a a b".split(), 50) == pytest.approx(2 / 3)
+    with pytest.raises(FramelensError):
+        voc.mattr(["a"], 0)
+
+
+def test_mattr_matches_naive_on_random_text():
+    rng = np.random.default_rng(1)
+    toks = [f"w{x}" for x in rng.integers(0, 30, 400)]
+    w = 25
+    naive = np.mean([len(set(toks[i:i + w])) / w for i in range(len(toks) - w + 1)])
+    assert voc.mattr(toks, w) == pytest.approx(naive)
+
+
+def test_ttr_syllables_flesch():
+    assert voc.ttr("a b a".split()) == pytest.approx(2 / 3)
+    expected = {"the": 1, "table": 2, "make": 1, "beautiful": 3, "walked": 1, "agreed": 2, "changes": 2,
+                "times": 1, "strengthening": 3, "2013": 4}
+    assert {w: voc.syllables(w) for w in expected} == expected
+    # 6 words, 2 sentences, 6 syllables: 206.835 - 1.015*3 - 84.6*1 = 119.19
+    assert voc.flesch_reading_ease(6, 2, 6) == pytest.approx(119.19)
+    assert math.isnan(voc.flesch_reading_ease(0, 0, 0))
+
+
+# --------------------------------------------------------------------------- small corpora
+
+TWO = [("d1", "x", "Alpha beta."), ("d2", "y", "Alpha gamma.")]
+
+
+def test_similarity_cosine_and_jaccard_two_docs():
+    c = make_corpus(TWO)
+    j = voc.similarity(c, "jaccard")
+    assert j.loc["x", "y"] == pytest.approx(1 / 3)  # {alpha} / {alpha, beta, gamma}
+    assert j.loc["x", "x"] == pytest.approx(1.0)
+    cos = voc.similarity(c, "tfidf_cosine")
+    # idf(alpha) = ln(3/3)+1 = 1, idf(beta) = idf(gamma) = ln(3/2)+1 = 1.405465
+    # cos = 1 / (1 + 1.405465^2) = 0.336097
+    assert cos.loc["x", "y"] == pytest.approx(1 / (1 + (math.log(1.5) + 1) ** 2))
+    assert cos.loc["x", "y"] == pytest.approx(0.336097, abs=1e-6)
+    assert voc.similarity(c, "cosine").loc["x", "y"] == pytest.approx(0.5)  # raw counts
+    with pytest.raises(FramelensError):
+        voc.similarity(c, "euclid")
+
+
+def test_distinctive_terms_one_vs_rest_pools_documents_by_source():
+    # source x = two documents (a a a b), source y = one document (a b b b)
+    c = make_corpus([("d1", "x", "Alpha alpha beta."), ("d2", "x", "Alpha."), ("d3", "y", "Alpha beta beta beta.")])
+    d = voc.distinctive_terms(c, min_count=1, prior_strength=2.0, include_phrases=False)
+    row = d[(d.source == "x") & (d.term == "alpha")].iloc[0]
+    assert row["count"] == 3 and row["count_rest"] == 1
+    assert row["z"] == pytest.approx(1.6007548, abs=1e-6)
+    assert row["g2"] == pytest.approx(2.0929926, abs=1e-6)
+    assert row["log_ratio"] == pytest.approx(math.log2(3))
+    assert row["rate_per_1000"] == pytest.approx(750.0)
+    assert row["n_docs"] == 2
+    assert row["example_sent_ids"] == "d1:s0; d2:s0"
+    # per source sorted by z: y's top term is beta
+    assert d[d.source == "y"].iloc[0]["term"] == "beta"
+    assert list(d.columns[:3]) == ["source", "label", "term"]
+    assert {"source", "term", "count", "z", "g2", "log_ratio"} <= set(d.columns)
+
+
+def test_distinctive_terms_skips_stopwords_min_count_top_and_bigrams():
+    c = make_corpus([
+        ("d1", "x", "The energy cooperation grew. The energy cooperation of the region grew."),
+        ("d2", "y", "The security talks ended. The security talks, energy aside, ended."),
+    ])
+    d = voc.distinctive_terms(c, min_count=2, prior_strength=10.0)
+    assert "the" not in set(d.term)
+    assert (d["count"] >= 2).all()
+    big = d[d.kind == "bigram"]
+    assert "energy cooperation" in set(big[big.source == "x"].term)
+    assert "security talks" in set(big[big.source == "y"].term)
+    # comma breaks adjacency: no "talks energy" pair
+    assert "talks energy" not in set(voc._bigrams(c.terms).term)
+    top = voc.distinctive_terms(c, min_count=1, top=1, include_bigrams=False)
+    assert top.groupby("source").size().max() == 1
+
+
+def test_distinctive_terms_single_source_warns():
+    c = make_corpus([("d1", "x", "Alpha beta alpha.")])
+    with pytest.warns(UserWarning):
+        d = voc.distinctive_terms(c, min_count=1, include_bigrams=False)
+    assert d["z"].isna().all() and len(d) == 2
+
+
+def test_kwic_is_bounded_by_the_sentence():
+    c = make_corpus([("d1", "x", "Talks began in Astana. China's leader met Kazakh officials there. Next day China left.")])
+    k = voc.kwic(c, ["china"], width=10)
+    assert len(k) == 2
+    first = k.iloc[0]
+    assert first["sent_id"] == "d1:s1" and first["doc_id"] == "d1"
+    assert first["left"] == ""  # starts the sentence: nothing from the previous one
+    assert first["match"] == "China"
+    assert first["right"] == "'s leader …"  # 10 characters, then cut
+    second = k.iloc[1]
+    assert second["left"] == "Next day " and second["right"] == " left."  # ends at the sentence end
+    assert (second["start"], second["end"]) == (9, 14)
+    assert voc.kwic(c, ["chin"]).empty  # whole words only
+    assert len(voc.kwic(c, "kazakh officials")) == 1
+
+
+def test_size_and_style_and_lexical_diversity():
+    c = make_corpus([("d1", "x", "The cat sat. The dog ran."), ("d2", "y", "Alpha beta gamma alpha.")])
+    s = voc.size_and_style(c).set_index("source")
+    assert s.loc["x", "n_tokens"] == 6 and s.loc["x", "n_sentences"] == 2
+    assert s.loc["x", "n_types"] == 5 and s.loc["x", "stopword_share"] == pytest.approx(2 / 6)
+    assert s.loc["x", "flesch_reading_ease"] == pytest.approx(119.19)
+    with pytest.warns(UserWarning, match="shorter than the MATTR window"):
+        ld = voc.lexical_diversity(c, window=5).set_index("source")
+    assert ld.loc["y", "mattr"] == pytest.approx(3 / 4)  # shorter than window: TTR
+    assert bool(ld.loc["y", "short_for_window"]) and not bool(ld.loc["x", "short_for_window"])
+    # x: "the cat sat the dog ran", windows of 5: 4/5, 5/5 -> 0.9
+    assert ld.loc["x", "mattr"] == pytest.approx(0.9)
+
+
+def test_naming_choices_counts_zeros_and_longest_match(tmp_path):
+    ref = tmp_path / "ref.toml"
+    ref.write_text(
+        '[[referent]]\nname = "Initiative"\nvariants = ["Belt and Road Initiative", "Belt and Road", "BRI"]\n'
+        '[[referent]]\nname = "Nowhere"\nvariants = ["Atlantis"]\n',
+        encoding="utf-8",
+    )
+    c = make_corpus([
+        ("d1", "x", "The Belt and Road Initiative (BRI) grew. The belt and road grew."),
+        ("d2", "y", "The BRI grew. The bri word is lower case."),
+    ])
+    n = voc.naming_choices(c, ref).set_index(["variant", "source"])
+    assert n.loc[("Belt and Road Initiative", "x"), "count"] == 1
+    assert n.loc[("Belt and Road", "x"), "count"] == 1  # not double-counted inside the longer name
+    assert n.loc[("BRI", "x"), "count"] == 1
+    assert n.loc[("BRI", "y"), "count"] == 1  # case-sensitive acronym: 'bri' does not count
+    assert n.loc[("Atlantis", "y"), "count"] == 0
+    assert n.loc[("BRI", "y"), "share"] == pytest.approx(1.0)
+    assert n.loc[("BRI", "y"), "example_sent_ids"] == "d2:s0"
+    wide = voc.naming_table(voc.naming_choices(c, ref))
+    assert "Nowhere" not in set(wide.referent) and list(wide.columns[-1:]) == ["total"]
+    assert (wide["total"] > 0).all()
+
+
+def test_load_referents_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[referent]]\nname = "A"\nvariants = ["x"]\n[[referent]]\nname = "B"\nvariants = ["x"]\n')
+    with pytest.raises(FramelensError, match="given to both"):
+        voc.load_referents(bad)
+    with pytest.raises(FramelensError, match="not found"):
+        voc.load_referents(tmp_path / "missing.toml")
+    default = voc.load_referents()
+    assert len(default) > 30 and default["variant"].is_unique
+
+
+def test_collocations_pmi_llr_by_hand():
+    c = make_corpus([("d1", "x", "Red wine flows. Red wine stays. Blue sky rises. Red sky glows.")])
+    col = voc.collocations(c, min_count=2, by_source=True).set_index("collocation")
+    # content bigrams: red wine x2, wine flows, wine stays, blue sky, sky rises, red sky, sky glows (N=8)
+    # red wine: n_xy=2, n(red.)=3, n(.wine)=2: pmi = log2(2*8/(3*2)) = log2(8/3)
+    r = col.loc["red wine"]
+    assert r["count"] == 2
+    assert r["pmi"] == pytest.approx(math.log2(8 / 3))
+    ref = chi2_contingency(np.array([[2, 1], [0, 5]]), correction=False, lambda_="log-likelihood")[0]
+    assert r["llr"] == pytest.approx(ref)
+    assert r["example_sent_ids"] == "d1:s0; d1:s1"
+
+
+def test_shared_and_unique_and_headline():
+    c = make_corpus([("d1", "x", "Alpha beta beta."), ("d2", "y", "Alpha gamma."), ("d3", "z", "Alpha delta.")])
+    t = voc.shared_and_unique(c).set_index("term")
+    assert t.loc["alpha", "status"] == "all" and t.loc["alpha", "n_sources"] == 3
+    assert t.loc["beta", "status"] == "unique" and t.loc["beta", "only_source"] == "x" and t.loc["beta", "x"] == 2
+    summ = voc.shared_unique_summary(voc.shared_and_unique(c)).set_index("source")
+    assert summ.loc["x", "n_unique"] == 1 and summ.loc["x", "n_shared_by_all"] == 1
+    h = voc.headline(c, distinctive=voc.distinctive_terms(c, min_count=1))
+    assert h.startswith("Most distinctive") and h.endswith(".") and "\n" not in h
+    assert "X 'beta'" in h and "least alike: X and Z" in h
+
+
+# --------------------------------------------------------------------------- seeds (loader + lens)
+
+
+def test_seed_corpus_distinctive_terms_and_similarity(seed_corpus):
+    c = seed_corpus
+    d = voc.distinctive_terms(c, min_count=3)
+    assert set(d["source"]) == set(c.sources)
+    assert not d["term"].isin(list(c.stopwords)).any()
+    top = voc.top_terms(d, 10)
+    # Switch TV's news report of the arrival: 'expected' is used 5 times there and never elsewhere
+    sw = top[top.source == "switchtv"].set_index("term")
+    assert "expected" in sw.index and sw.loc["expected", "count_rest"] == 0
+    # every example sentence really contains the term
+    row = sw.loc["expected"]
+    ev = c.evidence(row["example_sent_ids"].split("; "))
+    assert ev["text"].str.lower().str.contains("expected").all()
+    sim = voc.similarity(c)
+    assert sim.shape == (5, 5) and np.allclose(np.diag(sim), 1.0)
+    assert ((sim.to_numpy() > 0) & (sim.to_numpy() <= 1 + 1e-12)).all()
+    assert np.allclose(sim.to_numpy(), sim.to_numpy().T)
+
+
+def test_seed_corpus_naming_and_kwic(seed_corpus):
+    n = voc.naming_choices(seed_corpus)
+    bri = n[(n.referent == "Belt and Road Initiative")].groupby("variant")["count"].sum()
+    assert bri["BRI"] >= 1 and bri["Belt and Road Initiative"] >= 1
+    k = voc.kwic(seed_corpus, ["influence"], width=40)
+    assert len(k) >= 3
+    sents = seed_corpus.sentences.set_index("sent_id")["text"]
+    for _, r in k.iterrows():  # each line lies inside its own sentence
+        text = sents[r["sent_id"]]
+        assert text[r["start"]:r["end"]].lower() == "influence"
+        assert r["left"].lstrip("…") == text[max(0, r["start"] - 40):r["start"]]
+
+
+@pytest.mark.notebook
+def test_notebook_02_runs_on_mini_fixture(tmp_path, mini_dir):
+    import json
+    from pathlib import Path
+
+    import papermill as pm
+
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(nb_dir / "02_vocabulary.ipynb"),
+        str(tmp_path / "02.ipynb"),
+        parameters={"corpus": str(mini_dir), "output_dir": str(out), "min_count": 1, "kwic_terms": ["rail"]},
+        kernel_name="python3",
+        cwd=str(nb_dir),
+        progress_bar=False,
+    )
+    dist = pd.read_csv(out / "tables" / "vocabulary_distinctive_terms.csv")
+    assert "critics" in set(dist[dist.source == "beta"].term)  # only the critical opinion piece has it
+    kw = pd.read_csv(out / "tables" / "vocabulary_kwic.csv")
+    assert set(kw["sent_id"]) == {"alpha:s0", "beta:s0"} and (kw["match"].str.lower() == "rail").all()
+    for fig in ("vocabulary_distinctive_terms", "vocabulary_similarity", "vocabulary_diversity"):
+        assert (out / "figures" / f"{fig}.png").stat().st_size > 1000
+    headline = json.loads((out / "findings" / "02_vocabulary.json").read_text())["headline"]
+    assert "Beta Review 'critics'" in headline
