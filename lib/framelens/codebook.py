@@ -1,0 +1,620 @@
+"""The frame codebook and the cue matcher behind every frame, hedge and booster count.
+
+A codebook (``data/codebook.toml``, or your own file) lists frames; each frame has cue words
+and phrases. :func:`load_codebook` reads and validates it; :func:`match_cues` finds the cues
+in text, in a tokens table or in a whole :class:`~framelens.corpus.Corpus`.
+
+How a cue matches a token (case never matters; see the codebook file's header):
+
+* ``word``    the word or any inflection of it, through the lemma (simplemma): the token
+  matches when its lower-case form equals the cue or its lemma equals the cue's lemma
+  (``negotiate`` ↔ negotiated / negotiating; ``negotiation`` is a different lemma);
+* ``=word``   the exact lower-case form only;
+* ``stem*``   any token whose lower-case form starts with the stem (≥ 3 letters);
+* ``a b c``   a phrase: consecutive tokens (punctuation counts as a token), each matched
+  as above, the last one may be a ``stem*``;
+* ``word/MD`` additionally the token's part-of-speech tag (PatternTagger, Penn tags) must
+  start with ``MD``; used by the certainty markers to tell the modal *may* from the month.
+
+Counting rules: within one frame, a hit inside a longer hit is not counted again (``trade
+war`` is one conflict hit, not two); an exclusion phrase cancels the hits it overlaps
+(``exclude_scope = "span"``) or the whole sentence (``"sentence"``). A sentence carries a frame
+when it has at least ``min_hits`` hits (default 1).
+
+Performance: matching is vectorized over the tokens table — each distinct word form is
+tested once, token rows are expanded with numpy, and phrases are checked only at positions
+where their first word occurs — so cost grows with the number of distinct words, not with
+cues × sentences.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import FramelensError, fail
+
+__all__ = [
+    "Codebook",
+    "Frame",
+    "Cue",
+    "load_codebook",
+    "load_cue_lists",
+    "default_codebook_path",
+    "match_cues",
+    "match_table",
+    "tokens_from_texts",
+    "FAMILIES",
+]
+
+FAMILIES = ("generic", "policy", "foreign_policy")
+_TOP_KEYS = {"codebook", "frame"}
+_META_KEYS = {"name", "version", "description", "min_hits"}
+_FRAME_KEYS = {"id", "name", "family", "definition", "cues", "exclude", "exclude_scope",
+               "min_hits", "citation"}
+_REQUIRED = ("id", "name", "definition", "cues")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# one cue word: letters/digits with joiners, optional leading "=", optional trailing "*",
+# optional "/TAG"; or a lone currency sign / '&'
+_PART_RE = re.compile(
+    r"^(?P<exact>=)?(?P<body>[$€£¥&]|[^\W_](?:[\w'’.\-&+]*[\w+])?)(?P<star>\*)?(?:/(?P<tag>[A-Z$]{2,4}))?$"
+)
+
+
+# ------------------------------------------------------------------------------ data model
+@dataclass(frozen=True)
+class Part:
+    """One token position of a cue: how it matches (``word``, ``exact``, ``prefix``)."""
+
+    kind: str
+    value: str
+    lemma: str
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Cue:
+    text: str                 # as written in the codebook
+    frame: str
+    exclude: bool
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: str
+    name: str
+    family: str
+    definition: str
+    cues: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    exclude_scope: str = "span"
+    min_hits: int = 1
+    citation: str = ""
+
+
+@dataclass
+class Codebook:
+    """A validated codebook: ``frames`` in file order, plus the file it came from."""
+
+    frames: list[Frame]
+    path: str = "<codebook>"
+    name: str = ""
+    description: str = ""
+    min_hits: int = 1
+
+    @property
+    def ids(self) -> list[str]:
+        return [f.id for f in self.frames]
+
+    def frame(self, frame_id: str) -> Frame:
+        for f in self.frames:
+            if f.id == frame_id:
+                return f
+        raise FramelensError(f"{self.path}: no frame {frame_id!r} (frames: {', '.join(self.ids)})")
+
+    def names(self) -> dict[str, str]:
+        return {f.id: f.name for f in self.frames}
+
+    def table(self) -> pd.DataFrame:
+        """The codebook as a table: ``frame, name, family, definition, n_cues, cues, exclude, citation``."""
+        return pd.DataFrame(
+            [
+                {"frame": f.id, "name": f.name, "family": f.family, "definition": f.definition,
+                 "n_cues": len(f.cues), "cues": ", ".join(f.cues), "exclude": ", ".join(f.exclude),
+                 "citation": f.citation}
+                for f in self.frames
+            ],
+            columns=["frame", "name", "family", "definition", "n_cues", "cues", "exclude", "citation"],
+        )
+
+    def select(self, frames: Sequence[str] | None = None, *, family: str | Sequence[str] | None = None) -> "Codebook":
+        """A codebook with only the given frame ids and/or families (order kept)."""
+        fams = [family] if isinstance(family, str) else family
+        for fid in frames or []:
+            self.frame(fid)
+        keep = [f for f in self.frames if (not frames or f.id in frames) and (not fams or f.family in fams)]
+        return Codebook(keep, path=self.path, name=self.name, description=self.description, min_hits=self.min_hits)
+
+    def cues(self) -> list[Cue]:
+        out = []
+        for f in self.frames:
+            out += [Cue(c, f.id, False, _parse_cue(c)) for c in f.cues]
+            out += [Cue(c, f.id, True, _parse_cue(c)) for c in f.exclude]
+        return out
+
+
+def default_codebook_path() -> Path:
+    return Path(str(resources.files("framelens") / "data" / "codebook.toml"))
+
+
+# ------------------------------------------------------------------------------ parsing cues
+def _cue_tokens(cue: str) -> list[str]:
+    """Split a cue into token strings the same way the corpus is tokenized."""
+    from .tokens import tokenize
+
+    out = []
+    for piece in cue.split():
+        m = re.match(r"^(.*?)((?:/[A-Z$]{2,4})?)$", piece)
+        body, tag = m.group(1), m.group(2)
+        pre = "=" if body.startswith("=") else ""
+        body = body[1:] if pre else body
+        star = body.endswith("*")
+        body = body[:-1] if star else body
+        toks = [t for t, _, _ in tokenize(body)] or [body]
+        for k, t in enumerate(toks):
+            out.append((pre if k == 0 else "") + t + ("*" if star and k == len(toks) - 1 else "") + (tag if k == len(toks) - 1 else ""))
+    return out
+
+
+@lru_cache(maxsize=20_000)
+def _parse_cue(cue: str) -> tuple[Part, ...]:
+    """Parse one cue string into :class:`Part` s; raises ``ValueError(why)`` when malformed."""
+    from .tokens import lemmatize
+
+    if not isinstance(cue, str) or not cue.strip():
+        raise ValueError("empty cue")
+    if cue != cue.strip() or "  " in cue:
+        raise ValueError(f"cue {cue!r} has stray spaces")
+    if "*" in cue and (cue.count("*") > 1 or not re.sub(r"/[A-Z$]{2,4}$", "", cue).endswith("*")):
+        raise ValueError(f"bad cue {cue!r}: '*' is only allowed at the end of the cue")
+    parts = []
+    raw_parts = _cue_tokens(cue)
+    for k, p in enumerate(raw_parts):
+        m = _PART_RE.match(p)
+        if not m:
+            raise ValueError(f"bad cue {cue!r}: {p!r} is not a word, '=word', 'stem*' or 'word/TAG'")
+        body = m.group("body").lower().replace("’", "'")
+        if m.group("star"):
+            if m.group("exact"):
+                raise ValueError(f"bad cue {cue!r}: '=' and '*' cannot be combined")
+            if k != len(raw_parts) - 1:
+                raise ValueError(f"bad cue {cue!r}: '*' is only allowed at the end of the cue")
+            if sum(c.isalpha() for c in body) < 3:
+                raise ValueError(f"bad cue {cue!r}: a stem needs at least 3 letters before '*'")
+            parts.append(Part("prefix", body, body, m.group("tag")))
+        elif m.group("exact"):
+            parts.append(Part("exact", body, body, m.group("tag")))
+        else:
+            parts.append(Part("word", body, lemmatize(body), m.group("tag")))
+    if "*" in cue and not cue.rstrip().split("/")[0].endswith("*"):
+        raise ValueError(f"bad cue {cue!r}: '*' is only allowed at the end of the cue")
+    return tuple(parts)
+
+
+# ------------------------------------------------------------------------------ loading
+def _line_of(text: str, needle: str, start: int = 0) -> int | None:
+    pos = text.find(needle, start)
+    return None if pos < 0 else text.count("\n", 0, pos) + 1
+
+
+def _block_starts(text: str, header: str) -> list[int]:
+    return [m.start() for m in re.finditer(rf"(?m)^[ \t]*\[\[[ \t]*{re.escape(header)}[ \t]*\]\]", text)]
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and validate a frame codebook (TOML). ``None`` = the shipped default.
+
+    Errors (:class:`~framelens.errors.FramelensError`, ``"<file>:<line>: <why>"``): invalid
+    TOML, unknown keys, missing keys, empty cue lists, malformed cues, duplicate frame ids,
+    a bad ``min_hits`` or ``exclude_scope``.
+    """
+    if isinstance(path, Codebook):
+        return path
+    p = Path(path) if path is not None else default_codebook_path()
+    key = str(p.resolve()) if p.exists() else str(p)
+    mtime = p.stat().st_mtime if p.exists() else 0.0
+    return _load_cached(key, mtime, str(path) if path is not None else str(p))
+
+
+@lru_cache(maxsize=16)
+def _load_cached(key: str, mtime: float, display: str) -> Codebook:
+    p = Path(key)
+    if not p.exists():
+        raise fail(display, "codebook not found")
+    text = p.read_text(encoding="utf-8")
+    return parse_codebook(text, display=display)
+
+
+def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
+    """Validate codebook TOML text (see :func:`load_codebook`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise fail(display, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    for k in data:
+        if k not in _TOP_KEYS:
+            raise fail(display, f"unknown key {k!r} (expected [codebook] and [[frame]] blocks)",
+                       line=_line_of(text, k))
+    meta = data.get("codebook", {})
+    if not isinstance(meta, dict):
+        raise fail(display, "'codebook' must be a table", line=_line_of(text, "codebook"))
+    meta_line = _line_of(text, "[codebook]") or 1
+    for k in meta:
+        if k not in _META_KEYS:
+            raise fail(display, f"unknown key {k!r} in [codebook] (allowed: {', '.join(sorted(_META_KEYS))})",
+                       line=_line_of(text, k, text.find("[codebook]")))
+    min_hits = meta.get("min_hits", 1)
+    if not isinstance(min_hits, int) or isinstance(min_hits, bool) or min_hits < 1:
+        raise fail(display, "min_hits must be a whole number ≥ 1",
+                   line=_line_of(text, "min_hits", text.find("[codebook]")) or meta_line)
+    blocks = data.get("frame")
+    if not isinstance(blocks, list) or not blocks:
+        raise fail(display, "no [[frame]] entries")
+    starts = _block_starts(text, "frame")
+    frames: list[Frame] = []
+    seen: dict[str, int | None] = {}
+    for n, block in enumerate(blocks):
+        bstart = starts[n] if n < len(starts) else 0
+        bend = starts[n + 1] if n + 1 < len(starts) else len(text)
+        block_line = text.count("\n", 0, bstart) + 1
+
+        def line_for(key: str) -> int:
+            m = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text[bstart:bend])
+            return text.count("\n", 0, bstart + m.start()) + 1 if m else block_line
+
+        for k in block:
+            if k not in _FRAME_KEYS:
+                raise fail(display, f"unknown key {k!r} in frame #{n + 1} (allowed: {', '.join(sorted(_FRAME_KEYS))})",
+                           line=line_for(k))
+        for k in _REQUIRED:
+            if k not in block:
+                raise fail(display, f"frame #{n + 1} ({block.get('id', 'no id')}) is missing {k!r}", line=block_line)
+        fid = block["id"]
+        if not isinstance(fid, str) or not _ID_RE.match(fid):
+            raise fail(display, f"frame id {fid!r} must be lower-case letters, digits and '_'", line=line_for("id"))
+        if fid in seen:
+            raise fail(display, f"duplicate frame id {fid!r} (first defined on line {seen[fid]})", line=line_for("id"))
+        seen[fid] = line_for("id")
+        for k in ("name", "definition", "family", "citation"):
+            if k in block and (not isinstance(block[k], str) or (k in ("name", "definition") and not block[k].strip())):
+                raise fail(display, f"frame {fid!r}: {k!r} must be a non-empty string", line=line_for(k))
+        lists = {}
+        for k in ("cues", "exclude"):
+            val = block.get(k, [])
+            if not isinstance(val, list) or not all(isinstance(c, str) for c in val):
+                raise fail(display, f"frame {fid!r}: {k!r} must be a list of strings", line=line_for(k))
+            if k == "cues" and not val:
+                raise fail(display, f"frame {fid!r}: empty cue list", line=line_for(k))
+            for c in val:
+                try:
+                    _parse_cue(c)
+                except ValueError as exc:
+                    cline = _line_of(text, f'"{c}"', bstart) if c else line_for(k)
+                    raise fail(display, f"frame {fid!r}: {exc}", line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
+            lists[k] = tuple(dict.fromkeys(val))
+        scope = block.get("exclude_scope", "span")
+        if scope not in ("span", "sentence"):
+            raise fail(display, f"frame {fid!r}: exclude_scope must be 'span' or 'sentence'", line=line_for("exclude_scope"))
+        fmin = block.get("min_hits", min_hits)
+        if not isinstance(fmin, int) or isinstance(fmin, bool) or fmin < 1:
+            raise fail(display, f"frame {fid!r}: min_hits must be a whole number ≥ 1", line=line_for("min_hits"))
+        frames.append(Frame(id=fid, name=block["name"].strip(), family=str(block.get("family", "")).strip(),
+                            definition=block["definition"].strip(), cues=lists["cues"], exclude=lists["exclude"],
+                            exclude_scope=scope, min_hits=fmin, citation=str(block.get("citation", ""))))
+    return Codebook(frames, path=display, name=str(meta.get("name", "")), description=str(meta.get("description", "")),
+                    min_hits=min_hits)
+
+
+def load_cue_lists(path: str | Path, *, display: str | None = None, allowed: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """Read a TOML file of named cue lists (``name = ["cue", ...]`` per key, nested tables
+    flattened as ``table.key``), validating each cue. Used for the certainty markers."""
+    p = Path(path)
+    display = display or str(path)
+    if not p.exists():
+        raise fail(display, "file not found")
+    text = p.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise fail(display, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    out: dict[str, tuple[str, ...]] = {}
+
+    def walk(d: dict, prefix: str) -> None:
+        for k, v in d.items():
+            name = f"{prefix}{k}"
+            if isinstance(v, dict):
+                walk(v, name + ".")
+                continue
+            line = _line_of(text, f"{k} =") or _line_of(text, k)
+            if allowed is not None and name not in allowed:
+                raise fail(display, f"unknown key {name!r} (allowed: {', '.join(sorted(allowed))})", line=line)
+            if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
+                raise fail(display, f"{name!r} must be a list of strings", line=line)
+            if not v:
+                raise fail(display, f"{name!r}: empty list", line=line)
+            for c in v:
+                try:
+                    _parse_cue(c)
+                except ValueError as exc:
+                    raise fail(display, f"{name!r}: {exc}", line=_line_of(text, f'"{c}"') or line) from None
+            out[name] = tuple(dict.fromkeys(v))
+
+    walk(data, "")
+    return out
+
+
+# ------------------------------------------------------------------------------ token tables
+def tokens_from_texts(texts: str | Sequence[str]) -> pd.DataFrame:
+    """A tokens table (``sent_id, i, start, end, token, lower, lemma``) for plain strings:
+    one string = one unit (``sent_id`` ``s0``, ``s1``, ...). Uses the corpus tokenizer."""
+    from .tokens import lemmatize, tokenize
+
+    if isinstance(texts, str):
+        texts = [texts]
+    rows = []
+    for k, t in enumerate(texts):
+        for i, (tok, s, e) in enumerate(tokenize(t)):
+            rows.append((f"s{k}", i, s, e, tok, tok.lower(), lemmatize(tok)))
+    return pd.DataFrame(rows, columns=["sent_id", "i", "start", "end", "token", "lower", "lemma"])
+
+
+class _Compiled:
+    """Codebook cues compiled into integer part-specs for vectorized matching."""
+
+    def __init__(self, cues: list[Cue]):
+        self.cues = cues
+        self.specs: dict[Part, int] = {}
+        self.cue_specs: list[tuple[int, ...]] = []
+        for c in cues:
+            self.cue_specs.append(tuple(self.specs.setdefault(p, len(self.specs)) for p in c.parts))
+        self.spec_list = list(self.specs)
+        self.by_lower: dict[str, list[int]] = {}
+        self.by_lemma: dict[str, list[int]] = {}
+        self.prefixes: list[tuple[str, int]] = []
+        for p, sid in self.specs.items():
+            if p.kind == "prefix":
+                self.prefixes.append((p.value, sid))
+            elif p.kind == "exact":
+                self.by_lower.setdefault(p.value, []).append(sid)
+            else:
+                self.by_lower.setdefault(p.value, []).append(sid)
+                self.by_lemma.setdefault(p.lemma, []).append(sid)
+        self.tagged = np.array([p.tag is not None for p in self.spec_list], dtype=bool)
+        self.tag_of = [p.tag for p in self.spec_list]
+        self.needs_tags = bool(self.tagged.any())
+
+
+def _pairs_from_column(values: pd.Series, lookup: dict[str, list[int]], prefixes: list[tuple[str, int]] | None,
+                       transform=None):
+    """(token_row, spec) pairs for one string column, testing each distinct value once
+    (after ``transform``, e.g. lemmatizing the distinct lower-case forms)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniq = pd.Index(uniques).astype(str)
+    if transform is not None:
+        uniq = pd.Index([transform(u) for u in uniq])
+    per_unique: list[list[int]] = [lookup.get(u, []) for u in uniq]
+    if prefixes:
+        s = pd.Series(uniq)
+        for pre, sid in prefixes:
+            hit = np.flatnonzero(s.str.startswith(pre).to_numpy(dtype=bool))
+            for h in hit:
+                per_unique[h] = per_unique[h] + [sid]
+    counts = np.fromiter((len(x) for x in per_unique), dtype=np.int64, count=len(per_unique))
+    if counts.sum() == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    flat = np.fromiter((sid for x in per_unique for sid in x), dtype=np.int64, count=int(counts.sum()))
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    valid = codes >= 0
+    tok_counts = np.zeros(len(codes), dtype=np.int64)
+    tok_counts[valid] = counts[codes[valid]]
+    rows = np.flatnonzero(tok_counts)
+    rep = np.repeat(rows, tok_counts[rows])
+    # position within each token's run
+    starts = np.repeat(offsets[codes[rows]], tok_counts[rows])
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(tok_counts[rows]) - tok_counts[rows], tok_counts[rows])
+    return rep, flat[starts + within]
+
+
+def match_table(tokens: pd.DataFrame, cues: list[Cue], *, tags: Sequence[str] | np.ndarray | None = None,
+                compiled: _Compiled | None = None) -> pd.DataFrame:
+    """Every cue occurrence in a tokens table (rows grouped by ``sent_id``, in order).
+
+    Returns ``row, sent_id, i, n_tokens, cue_index`` (index into ``cues``), before any
+    exclusion or overlap rule. ``tags`` (aligned with ``tokens``) is needed only when a cue
+    carries a ``/TAG``.
+    """
+    comp = compiled or _Compiled(cues)
+    n = len(tokens)
+    empty = pd.DataFrame({"row": pd.Series(dtype="int64"), "cue_index": pd.Series(dtype="int64"),
+                          "n_tokens": pd.Series(dtype="int64")})
+    if n == 0 or not cues:
+        return empty
+    lower = tokens["lower"].astype(str).str.replace("’", "'", regex=False)
+    lemma = tokens["lemma"].astype(str).str.lower() if "lemma" in tokens else lower
+    r1, s1 = _pairs_from_column(lower, comp.by_lower, comp.prefixes)
+    r2, s2 = _pairs_from_column(lemma, comp.by_lemma, None)
+    # the lemma of the lower-cased form too: all-capital tokens keep their surface as lemma
+    from .tokens import lemmatize
+
+    r3, s3 = _pairs_from_column(lower, comp.by_lemma, None, transform=lemmatize)
+    rows = np.concatenate([r1, r2, r3])
+    specs = np.concatenate([s1, s2, s3])
+    nspec = max(len(comp.spec_list), 1)
+    key = np.unique(rows * nspec + specs)
+    rows, specs = key // nspec, key % nspec
+    if comp.needs_tags:
+        if tags is None:
+            raise ValueError("cues with a /TAG need part-of-speech tags")
+        tags_arr = np.asarray(tags, dtype=object)
+        need = comp.tagged[specs]
+        ok = np.ones(len(rows), dtype=bool)
+        for k in np.flatnonzero(need):
+            t = tags_arr[rows[k]]
+            ok[k] = isinstance(t, str) and t.startswith(comp.tag_of[specs[k]])
+        rows, specs = rows[ok], specs[ok]
+        key = rows * nspec + specs
+    sent_codes = pd.factorize(tokens["sent_id"])[0]
+    out_rows, out_cue, out_len = [], [], []
+    # group cues by first spec
+    first: dict[int, list[int]] = {}
+    for ci, sp in enumerate(comp.cue_specs):
+        first.setdefault(sp[0], []).append(ci)
+    order = np.argsort(specs, kind="stable")
+    specs_sorted, rows_sorted = specs[order], rows[order]
+    bounds = np.searchsorted(specs_sorted, np.arange(nspec + 1))
+    for sp0, cis in first.items():
+        cand_all = rows_sorted[bounds[sp0]:bounds[sp0 + 1]]
+        if cand_all.size == 0:
+            continue
+        for ci in cis:
+            seq = comp.cue_specs[ci]
+            cand = cand_all
+            for k in range(1, len(seq)):
+                nxt = cand + k
+                inb = nxt < n
+                cand, nxt = cand[inb], nxt[inb]
+                same = sent_codes[nxt] == sent_codes[cand]
+                pos = np.searchsorted(key, nxt * nspec + seq[k])
+                found = (pos < len(key)) & (key[np.minimum(pos, len(key) - 1)] == nxt * nspec + seq[k])
+                cand = cand[same & found]
+                if cand.size == 0:
+                    break
+            if cand.size:
+                out_rows.append(cand)
+                out_cue.append(np.full(cand.size, ci, dtype=np.int64))
+                out_len.append(np.full(cand.size, len(seq), dtype=np.int64))
+    if not out_rows:
+        return empty
+    return pd.DataFrame({"row": np.concatenate(out_rows), "cue_index": np.concatenate(out_cue),
+                         "n_tokens": np.concatenate(out_len)})
+
+
+def _resolve_hits(raw: pd.DataFrame, cues: list[Cue], tokens: pd.DataFrame, scope: dict[str, str]) -> pd.DataFrame:
+    """Apply exclusions and the longest-match rule; attach sentence ids and offsets."""
+    cols = ["sent_id", "frame", "cue", "i", "n_tokens", "start", "end"]
+    extra = [c for c in ("doc_id", "source") if c in tokens.columns]
+    if raw.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in ["sent_id", *extra, "frame", "cue"]}
+                            | {c: pd.Series(dtype="int64") for c in ["i", "n_tokens", "start", "end"]})[
+            ["sent_id", *extra, *cols[1:]]]
+    sent_codes = pd.factorize(tokens["sent_id"])[0]
+    df = raw.copy()
+    df["frame"] = [cues[c].frame for c in df["cue_index"]]
+    df["is_excl"] = [cues[c].exclude for c in df["cue_index"]]
+    df["sent"] = sent_codes[df["row"].to_numpy()]
+    df["stop"] = df["row"] + df["n_tokens"]
+    hits = df[~df["is_excl"]]
+    excl = df[df["is_excl"]]
+    if not excl.empty:
+        sent_scope = excl[excl["frame"].map(lambda f: scope.get(f, "span") == "sentence")]
+        drop = pd.Series(False, index=hits.index)
+        if not sent_scope.empty:
+            keys = set(zip(sent_scope["sent"], sent_scope["frame"]))
+            drop |= pd.Series([k in keys for k in zip(hits["sent"], hits["frame"])], index=hits.index)
+        m = hits.reset_index().merge(excl[["sent", "frame", "row", "stop"]], on=["sent", "frame"], suffixes=("", "_x"))
+        if not m.empty:
+            ov = m[(m["row"] < m["stop_x"]) & (m["row_x"] < m["stop"])]
+            drop |= hits.index.isin(ov["index"])
+        hits = hits[~drop]
+    # longest match wins within a frame: drop hits contained in a longer hit
+    longer = hits[hits["n_tokens"] > 1]
+    if not longer.empty:
+        m = hits.reset_index().merge(longer[["sent", "frame", "row", "stop", "n_tokens"]], on=["sent", "frame"], suffixes=("", "_l"))
+        inside = m[(m["row"] >= m["row_l"]) & (m["stop"] <= m["stop_l"]) & (m["n_tokens"] < m["n_tokens_l"])]
+        hits = hits[~hits.index.isin(inside["index"])]
+    hits = hits.drop_duplicates(["row", "frame", "n_tokens"])
+    r = hits["row"].to_numpy()
+    last = (hits["row"] + hits["n_tokens"] - 1).to_numpy()
+    out = pd.DataFrame({"sent_id": tokens["sent_id"].to_numpy()[r]})
+    for c in extra:
+        out[c] = tokens[c].to_numpy()[r]
+    out["frame"] = hits["frame"].to_numpy()
+    out["cue"] = [cues[c].text for c in hits["cue_index"]]
+    out["i"] = tokens["i"].to_numpy()[r] if "i" in tokens else r
+    out["n_tokens"] = hits["n_tokens"].to_numpy()
+    out["start"] = tokens["start"].to_numpy()[r] if "start" in tokens else -1
+    out["end"] = tokens["end"].to_numpy()[last] if "end" in tokens else -1
+    out["_row"] = r
+    out = out.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
+    return out
+
+
+def _coerce_tokens(obj) -> tuple[pd.DataFrame, object]:
+    """tokens table from a str / list of str / tokens DataFrame / Corpus."""
+    if isinstance(obj, (str, list, tuple)):
+        return tokens_from_texts(obj), None
+    if isinstance(obj, pd.DataFrame):
+        need = {"sent_id", "lower"}
+        if not need <= set(obj.columns):
+            raise FramelensError(f"tokens table: missing columns {sorted(need - set(obj.columns))}")
+        return obj, None
+    if hasattr(obj, "tokens"):
+        return obj.tokens, obj
+    raise TypeError("match_cues expects a string, a list of strings, a tokens DataFrame or a Corpus")
+
+
+def cue_hits(text_or_tokens, cues: list[Cue], *, scope: dict[str, str] | None = None, tags=None) -> pd.DataFrame:
+    """Resolved cue occurrences (one row per hit) for arbitrary cue lists (frames or markers)."""
+    tokens, corpus = _coerce_tokens(text_or_tokens)
+    comp = _Compiled(cues)
+    if comp.needs_tags and tags is None:
+        from .agency import pos_tags
+
+        tags = pos_tags(corpus if corpus is not None else tokens)
+    raw = match_table(tokens, cues, tags=tags, compiled=comp)
+    return _resolve_hits(raw, cues, tokens, scope or {})
+
+
+def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *, min_hits: int | None = None,
+               hits: bool = False) -> pd.DataFrame:
+    """Which frames each sentence carries, with the cues that matched (the evidence).
+
+    ``text_or_tokens``: a string (one unit, ``sent_id`` ``s0``), a list of strings (one per
+    sentence, ``s0``, ``s1``, ...), a tokens table (``corpus.tokens``) or a Corpus.
+    Returns one row per sentence × frame carried: ``sent_id`` (+ ``doc_id, source`` when
+    known), ``frame, hits`` (cue occurrences), ``cues`` (the matched cues, ``"; "``-joined, in
+    text order). A frame is carried when ``hits >= min_hits`` (the frame's own ``min_hits``,
+    else the codebook's, else 1; a ``min_hits`` argument overrides both).
+    With ``hits=True`` returns the individual occurrences instead (``sent_id, frame, cue, i,
+    n_tokens, start, end``).
+    """
+    cb = load_codebook(codebook) if not isinstance(codebook, Codebook) else codebook
+    scope = {f.id: f.exclude_scope for f in cb.frames}
+    occ = cue_hits(text_or_tokens, cb.cues(), scope=scope)
+    if hits:
+        return occ
+    keys = ["sent_id"] + [c for c in ("doc_id", "source") if c in occ.columns]
+    if occ.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
+                            | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
+    agg = (occ.groupby([*keys, "frame"], sort=False)
+           .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s))))
+           .reset_index())
+    need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
+    agg = agg[agg["hits"] >= agg["frame"].map(need)]
+    order = {f: k for k, f in enumerate(cb.ids)}
+    sent_order = pd.factorize(occ["sent_id"])[0]
+    first = dict(zip(occ["sent_id"], sent_order))
+    agg = agg.assign(_s=agg["sent_id"].map(first), _f=agg["frame"].map(order)).sort_values(["_s", "_f"])
+    return agg.drop(columns=["_s", "_f"]).reset_index(drop=True)

@@ -1,0 +1,151 @@
+"""Subject–verb extraction, actor resolution, quotations (hand-written sentences, known answers)."""
+
+from __future__ import annotations
+
+import warnings
+
+import nltk
+import pytest
+
+import framelens as fl
+from framelens import agency as A
+from framelens.codebook import tokens_from_texts
+
+
+def _corpus(tmp_path, docs: dict[str, str]):
+    d = tmp_path / "c"
+    d.mkdir()
+    for name, text in docs.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(d)
+
+
+def _pairs(corp):
+    ag = A.agency(corp)
+    return ag, {(r.actor, r.verb, r.voice, r.role, bool(r.negated)) for r in ag.itertuples() if r.actor}
+
+
+# (sentence, expected (actor, verb, voice, role, negated) rows that must be present, rows that must not)
+CASES = [
+    ("Xi was received by Tokayev.",
+     {("Xi Jinping", "receive", "passive", "patient", False), ("Kassym-Jomart Tokayev", "receive", "passive", "agent", False)}, set()),
+    ("Beijing did not respond.", {("China", "respond", "active", "agent", True)}, set()),
+    ("China's leader pledged support.", {("China", "pledge", "active", "agent", False)}, set()),
+    ("Xi arrived and met Tokayev.",
+     {("Xi Jinping", "arrive", "active", "agent", False), ("Xi Jinping", "meet", "active", "agent", False)},
+     {("Kassym-Jomart Tokayev", "meet", "active", "agent", False)}),
+    ("Xi and Tokayev signed agreements.",
+     {("Xi Jinping", "sign", "active", "agent", False), ("Kassym-Jomart Tokayev", "sign", "active", "agent", False)}, set()),
+    ("China aims to help Kazakhstan.",
+     {("China", "aim", "active", "agent", False), ("China", "help", "active", "agent", False)},
+     {("Kazakhstan", "help", "active", "agent", False)}),
+    ("Tokayev, who regards China as a partner, welcomed the plan.", {("Kassym-Jomart Tokayev", "regard", "active", "agent", False)}, set()),
+    ("Xi Jinping, the Chinese president, said the talks went well.", {("Xi Jinping", "say", "active", "agent", False)}, set()),
+    ('"We will act," said Tokayev.', {("Kassym-Jomart Tokayev", "say", "active", "agent", False)}, set()),
+    ("Kazakhstan didn't sign the deal.", {("Kazakhstan", "sign", "active", "agent", True)}, set()),
+    ("The treaty was signed by Kazakhstan and Russia.",
+     {("Kazakhstan", "sign", "passive", "agent", False), ("Russia", "sign", "passive", "agent", False)}, set()),
+    ("In Astana, Xi met Tokayev and Putin praised the deal.",
+     {("Xi Jinping", "meet", "active", "agent", False), ("Vladimir Putin", "praise", "active", "agent", False)},
+     {("Kassym-Jomart Tokayev", "praise", "active", "agent", False), ("Kazakhstan", "meet", "active", "agent", False)}),
+    ("Kazakhstan will never accept interference.", {("Kazakhstan", "accept", "active", "agent", True)}, set()),
+    ("Russia has been criticized by Washington.",
+     {("Russia", "criticize", "passive", "patient", False), ("United States", "criticize", "passive", "agent", False)}, set()),
+    ("Beijing is expanding its influence.", {("China", "expand", "active", "agent", False)},
+     {("China", "expand", "passive", "patient", False)}),
+    ("Tokayev arrived late. He was greeted by Putin.",
+     {("Kassym-Jomart Tokayev", "greet", "passive", "patient", False), ("Vladimir Putin", "greet", "passive", "agent", False)}, set()),
+]
+
+
+@pytest.fixture(scope="module")
+def case_corpus(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("agency")
+    return _corpus(tmp, {f"d{k:02d}": text for k, (text, _, _) in enumerate(CASES)})
+
+
+@pytest.mark.parametrize("k", range(len(CASES)), ids=[c[0][:40] for c in CASES])
+def test_subject_verb_cases(case_corpus, k):
+    text, must, must_not = CASES[k]
+    ag = A.agency(case_corpus)
+    got = {(r.actor, r.verb, r.voice, r.role, bool(r.negated)) for r in ag[ag["doc_id"] == f"d{k:02d}"].itertuples() if r.actor}
+    assert must <= got, f"{text}: missing {must - got}; got {got}"
+    assert not (must_not & got), f"{text}: unexpected {must_not & got}"
+
+
+def test_possessive_and_modifier_are_flagged(case_corpus):
+    ag = A.agency(case_corpus)
+    row = ag[(ag["doc_id"] == "d02") & (ag["verb"] == "pledge")].iloc[0]
+    assert (row["actor"], row["via"], row["subject"]) == ("China", "possessive", "China's leader")
+    pron = ag[(ag["doc_id"] == "d15") & (ag["role"] == "patient")].iloc[0]
+    assert (pron["subject"], pron["via"]) == ("He", "pronoun")
+
+
+def test_clause_kinds(case_corpus):
+    ag = A.agency(case_corpus)
+    kinds = dict(zip(zip(ag["doc_id"], ag["verb"]), ag["clause"]))
+    assert kinds[("d03", "meet")] == "coordinated"
+    assert kinds[("d05", "help")] == "infinitive"
+    assert kinds[("d06", "regard")] == "relative"
+    assert kinds[("d07", "say")] == "appositive"
+    assert kinds[("d08", "say")] == "inverted"
+
+
+def test_modal_recorded(case_corpus):
+    ag = A.agency(case_corpus)
+    assert ag[(ag["doc_id"] == "d12") & (ag["verb"] == "accept")]["modal"].tolist() == ["will"]
+
+
+def test_chunker_matches_nltk_regexpparser():
+    parser = nltk.RegexpParser(A.GRAMMAR)
+    sents = [c[0] for c in CASES] + ["The two leaders' joint statement was quickly released.", "Chinese officials made a point of it."]
+    for text in sents:
+        tk = tokens_from_texts(text)
+        tags = A.pos_tags(tk)
+        tree = parser.parse(list(zip(tk["token"], tags)))
+        want, i = [], 0
+        for node in tree:
+            if isinstance(node, nltk.Tree):
+                n = len(node.leaves())
+                want.append((node.label(), i, i + n))
+                i += n
+            else:
+                i += 1
+        got = [c for c in A.chunk(list(tags), tk["lower"].tolist()) if c[0] in ("NP", "VG")]
+        assert got == want, text
+
+
+def test_tag_corrections():
+    tk = tokens_from_texts("The will of the people matters and they will act in May 2025.")
+    tags = dict(zip(tk["i"], A.pos_tags(tk)))
+    assert tags[1] == "NN"      # the will of
+    assert tags[8] == "MD"      # they will act
+    assert tags[9] == "VB"      # act after a modal
+    assert tags[11] != "MD"     # the month
+
+
+def test_agency_table_and_prominence(case_corpus):
+    ag = A.agency(case_corpus)
+    tbl = A.agency_table(ag)
+    china = tbl[(tbl["actor"] == "China") & (tbl["source"] == "d01")].iloc[0]
+    assert china["clauses"] == 1 and china["negated"] == 1 and china["verbs"] == "not respond 1"
+    prom = A.actor_prominence(case_corpus)
+    d04 = prom[prom["source"] == "d04"].set_index("actor")
+    assert d04.loc["Xi Jinping", "mentions"] == 1 and d04.loc["Xi Jinping", "share"] == pytest.approx(0.5)
+
+
+def test_quotations(tmp_path):
+    corp = _corpus(tmp_path, {
+        "q": ('"We will build the railway together with our partners," Tokayev said. '
+              "Putin noted that the talks were useful. According to Kazakh officials, the deal is final. "
+              'Crowds held banners reading "Welcome".'),
+    })
+    q = A.quotations(corp)
+    kinds = q.set_index("sent_id")["kind"].to_dict()
+    assert kinds == {"q:s0": "direct", "q:s1": "paraphrase", "q:s2": "paraphrase", "q:s3": "quoted phrase"}
+    assert q.loc[0, "actor"] == "Kassym-Jomart Tokayev" and q.loc[0, "verb"] == "say"
+    assert q.loc[0, "quote"] == "We will build the railway together with our partners,"
+    assert q.loc[1, "actor"] == "Vladimir Putin" and q.loc[1, "verb"] == "note"
+    assert q.loc[2, "actor"] == "Kazakhstan" and q.loc[2, "verb"] == "according to"

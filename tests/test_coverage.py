@@ -1,0 +1,96 @@
+"""Coverage items (numbers with units, dates, names) and the item × source matrix (known answers)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import framelens as fl
+from framelens.coverage import coverage_evidence, coverage_matrix, extract_items, parse_number
+
+
+def _corpus(tmp_path, docs):
+    d = tmp_path / "c"
+    d.mkdir()
+    for name, text in docs.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(d)
+
+
+def test_parse_number():
+    assert parse_number("$94.8") == (94.8, "USD", None, None)
+    assert parse_number("650,000")[0] == 650000.0
+    assert parse_number("78%")[:3] == (78.0, None, "%")
+    assert parse_number("2,100")[0] == 2100.0
+    assert parse_number("1.2bn")[2] == "bn"
+    assert parse_number("abc") is None
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cov")
+    return _corpus(tmp, {
+        "a": ("Trade reached $94.8 billion in 2024, up 12%. The Trans-Caspian International Transport Route "
+              "carried 650,000 containers. Talks began on June 16."),
+        "b": "Trade hit 94.8 billion dollars in 2024. The Trans-Caspian International Transport Route was praised.",
+        "c": "Bilateral trade reached US$94.8 billion. Officials met on 16 June. The town is 2,100 years old.",
+    })
+
+
+def test_number_with_unit_extraction(three):
+    items = extract_items(three)
+    got = {(r.source, r.item) for r in items.itertuples()}
+    for src in "abc":
+        assert (src, "money:USD:9.48e+10") in got              # $94.8 billion = 94.8 billion dollars = US$94.8 billion
+    assert ("a", "percent:12") in got
+    assert ("a", "count:650000 container") in got
+    assert ("c", "count:2100 year") in got
+    assert ("a", "year:2024") in got and ("b", "year:2024") in got
+    assert ("a", "date:--06-16") in got and ("c", "date:--06-16") in got
+    assert ("a", "entity:trans-caspian international transport route") in got
+    labels = dict(zip(items["item"], items["label"]))
+    assert labels["count:650000 container"] == "650,000 containers"
+    assert labels["count:2100 year"] == "2,100 years"
+    row = items[items["item"] == "percent:12"].iloc[0]
+    assert row["text"][row["start"]:row["end"]] == "12%"
+
+
+def test_coverage_matrix_unique_and_omitted(three):
+    items = extract_items(three)
+    m = coverage_matrix(items, three.sources).set_index("item")
+    assert list(m.columns[2:5]) == ["a", "b", "c"]
+    money = m.loc["money:USD:9.48e+10"]
+    assert (money["n_sources"], money["unique_to"], money["omitted_by"]) == (3, "", "")
+    assert m.loc["percent:12", "unique_to"] == "a"
+    assert m.loc["count:2100 year", "unique_to"] == "c"
+    assert m.loc["year:2024", "omitted_by"] == "c"
+    assert m.loc["date:--06-16", "omitted_by"] == "b"
+    assert m.loc["entity:trans-caspian international transport route", "omitted_by"] == "c"
+    assert m.loc["year:2024", "evidence"] == "a:s0; b:s0"
+    ev = coverage_evidence(items, "date:--06-16", "c")
+    assert ev["sent_id"].tolist() == ["c:s1"]
+
+
+def test_money_forms_and_non_items(tmp_path):
+    corp = _corpus(tmp_path, {"m": ("Exports rose to 3.5 million tons and 40 per cent of output. "
+                                    "Five countries met. It was the 2nd round. Costs hit €2bn.")})
+    items = set(extract_items(corp)["item"])
+    assert "count:3.5e+06 ton" in items and "percent:40" in items and "money:EUR:2e+09" in items
+    assert not any(i.startswith("count:2") or i.startswith("count:5") for i in items)   # ordinals, words
+
+
+def test_acronym_counts_as_long_form(tmp_path):
+    corp = _corpus(tmp_path, {"x": "The Northern Rail Freight Alliance (NRFA) grew. Critics of the NRFA spoke.",
+                              "y": "The NRFA expanded."})
+    items = extract_items(corp, kinds=["entity"])
+    keys = items.groupby("item")["source"].apply(set).to_dict()
+    assert keys == {"entity:northern rail freight alliance": {"x", "y"}}
+
+
+def test_single_source_has_no_unique_or_omitted(three):
+    items = extract_items(three.select(["a"]))
+    m = coverage_matrix(items, ["a"])
+    assert (m["unique_to"] == "").all() and (m["omitted_by"] == "").all()

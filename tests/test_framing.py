@@ -1,0 +1,197 @@
+"""Frame salience, dominant frames, evidence, co-occurrence, certainty and headline (known answers)."""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import framelens as fl
+from framelens import framing
+from framelens.codebook import load_codebook
+from framelens.framing import _boot_ratio
+
+CB = """
+[[frame]]
+id = "conflict"
+name = "Conflict"
+definition = "Fights."
+cues = ["clash", "war"]
+
+[[frame]]
+id = "money"
+name = "Money"
+definition = "Costs."
+cues = ["budget", "cost"]
+
+[[frame]]
+id = "weather"
+name = "Weather"
+definition = "Rain."
+cues = ["rain"]
+"""
+
+
+def _corpus(tmp_path, docs: dict[str, str], manifest: str | None = None):
+    d = tmp_path / "c"
+    d.mkdir()
+    for name, text in docs.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    if manifest:
+        (d / "sources.csv").write_text(textwrap.dedent(manifest).strip() + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(d)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fr")
+    corp = _corpus(tmp, {"a": "The two sides clashed over the budget. Talks resumed on Monday. The war cost billions.",
+                         "b": "Everyone agreed. The budget passed."})
+    (tmp / "cb.toml").write_text(CB, encoding="utf-8")
+    return corp, load_codebook(tmp / "cb.toml")
+
+
+def test_salience_known_answers(small):
+    corp, cb = small
+    sal = framing.frame_salience(corp, cb, n_resamples=500, seed=1)
+    assert list(sal.columns[:3]) == ["source", "label", "frame"]
+    assert len(sal) == 2 * 3
+    s = sal.set_index(["source", "frame"])
+    assert s.loc[("a", "conflict"), "sentences"] == 2 and s.loc[("a", "conflict"), "share"] == pytest.approx(2 / 3)
+    assert s.loc[("a", "money"), "share"] == pytest.approx(2 / 3)
+    assert s.loc[("b", "money"), "sentences"] == 1 and s.loc[("b", "money"), "share"] == pytest.approx(0.5)
+    assert s.loc[("b", "conflict"), "share"] == 0 and s.loc[("b", "conflict"), "ci_high"] == 0
+    words_a = int(corp.sentences.loc[corp.sentences["source"] == "a", "n_words"].sum())
+    assert s.loc[("a", "conflict"), "hits"] == 2
+    assert s.loc[("a", "conflict"), "per_1000_words"] == pytest.approx(2000 / words_a)
+    r = s.loc[("a", "conflict")]
+    assert 0 <= r["ci_low"] <= r["share"] <= r["ci_high"] <= 1 and r["unit"] == "sentence"
+    again = framing.frame_salience(corp, cb, n_resamples=500, seed=1)
+    pd.testing.assert_frame_equal(sal, again)
+
+
+def test_boot_ratio_known_cases():
+    lo, hi = _boot_ratio(np.ones((5, 1)), np.ones(5), n_resamples=200, level=0.95, seed=0)
+    assert lo[0] == hi[0] == 1
+    lo, hi = _boot_ratio(np.array([[3.0]]), np.array([4.0]), n_resamples=200, level=0.95, seed=0)
+    assert lo[0] == hi[0] == 0.75                      # one unit: nothing to resample
+    x = np.array([[0.0], [1.0]] * 50)
+    lo, hi = _boot_ratio(x, np.ones(100), n_resamples=4000, level=0.95, seed=0)
+    assert lo[0] == pytest.approx(0.40, abs=0.02) and hi[0] == pytest.approx(0.60, abs=0.02)  # ≈ 0.5 ± 1.96·0.05
+
+
+def test_documents_are_resampled_when_a_source_has_several(tmp_path):
+    corp = _corpus(tmp_path, {"x1": "It will rain. Sun.", "x2": "Rain again. Rain.", "y1": "Dry."},
+                   manifest="""
+                   id,file,source
+                   x1,x1.txt,x
+                   x2,x2.txt,x
+                   y1,y1.txt,y
+                   """)
+    cb = load_codebook(tmp_path / "cb.toml") if (tmp_path / "cb.toml").exists() else None
+    (tmp_path / "cb.toml").write_text(CB, encoding="utf-8")
+    sal = framing.frame_salience(corp, tmp_path / "cb.toml", n_resamples=300)
+    x = sal[(sal["source"] == "x") & (sal["frame"] == "weather")].iloc[0]
+    assert (x["sentences"], x["n_sentences"], x["unit"], x["n_units"]) == (3, 4, "document", 2)
+    # two documents with shares 1/2 and 2/2: every resample is 1/2, 3/4 or 1
+    assert x["ci_low"] >= 0.5 and x["ci_high"] <= 1.0
+
+
+def test_dominant_frames_and_evidence(small):
+    corp, cb = small
+    sal = framing.frame_salience(corp, cb, n_resamples=100)
+    dom = framing.dominant_frames(sal, k=2)
+    assert dom[dom["source"] == "a"]["frame"].tolist() == ["conflict", "money"]   # tie on share: hits, then id
+    assert dom[dom["source"] == "b"]["frame"].tolist() == ["money"]               # zero-share frames skipped
+    ev = framing.frame_evidence(corp, "conflict", "a", k=1, codebook=cb)
+    assert ev["sent_id"].tolist() == ["a:s0"] and ev["cues"].iloc[0] == "clash"
+    allev = framing.dominant_evidence(corp, dom, 2, codebook=cb)
+    assert len(allev) == 2 + 2 + 1
+    with pytest.raises(fl.FramelensError):
+        framing.frame_evidence(corp, "nope", "a", codebook=cb)
+
+
+def test_cooccurrence(small):
+    corp, cb = small
+    co = framing.frame_cooccurrence(corp, cb)
+    row = co[(co["frame_a"] == "conflict") & (co["frame_b"] == "money")].iloc[0]
+    # 5 sentences: conflict in 2, money in 3, both in 2
+    assert (row["both"], row["n_a"], row["n_b"], row["n_sentences"]) == (2, 2, 3, 5)
+    assert row["jaccard"] == pytest.approx(2 / 3) and row["lift"] == pytest.approx(2 * 5 / (2 * 3))
+    by = framing.frame_cooccurrence(corp, cb, by_source=True)
+    assert set(by["source"]) == {"a"}
+
+
+def test_certainty_counts(tmp_path):
+    corp = _corpus(tmp_path, {"s": ("The deal may fail. It will clearly succeed. A historic, landmark milestone. "
+                                    "The most ambitious plan has the biggest port. On May 5 it was sunny.")})
+    cert = framing.certainty(corp, n_resamples=100).set_index("measure")
+    assert cert.loc["hedges", "count"] == 1          # modal may; the month May is not counted
+    assert cert.loc["boosters", "count"] == 2        # will, clearly
+    assert cert.loc["promotional", "count"] == 4     # historic, landmark, milestone, ambitious
+    assert cert.loc["superlatives", "count"] == 2    # most ambitious, biggest
+    words = int(corp.sentences["n_words"].sum())
+    assert cert.loc["boosters", "per_1000_words"] == pytest.approx(2000 / words)
+    mk = framing.certainty_markers(corp)
+    assert set(mk[mk["measure"] == "superlatives"]["marker"]) == {"most ambitious", "biggest"}
+    ev = framing.certainty_evidence(corp, "promotional", "s", k=1)
+    assert ev["sent_id"].tolist() == ["s:s2"] and ev["n"].iloc[0] == 3
+
+
+def test_markers_validation(tmp_path):
+    p = tmp_path / "m.toml"
+    p.write_text('hedges = ["may/MD"]\nboosters = []\n', encoding="utf-8")
+    with pytest.raises(fl.FramelensError, match=r"m.toml:2: 'boosters': empty list"):
+        framing.load_markers(p)
+    p.write_text('hedges = ["may"]\nflavour = ["x"]\n', encoding="utf-8")
+    with pytest.raises(fl.FramelensError, match=r"m.toml:2: unknown key 'flavour'"):
+        framing.load_markers(p)
+
+
+def test_headline_from_table(small):
+    corp, cb = small
+    sal = framing.frame_salience(corp, cb, n_resamples=50)
+    h = framing.headline(sal)
+    assert h.startswith("The most salient frame overall is money (60% of 5 sentences)")
+    assert "differ most on conflict: 67% of sentences in a (n=3) against 0% in b (n=2)" in h
+    one = framing.headline(sal[sal["source"] == "a"])
+    assert "needs two or more sources" in one
+
+
+def test_seed_corpus_salience_shape(seed_corpus):
+    sal = framing.frame_salience(seed_corpus, n_resamples=100)
+    cb = load_codebook()
+    assert len(sal) == len(seed_corpus.sources) * len(cb.frames)
+    assert {"source", "frame", "sentences", "share", "per_1000_words", "ci_low", "ci_high"} <= set(sal.columns)
+    assert (sal["share"] <= 1).all() and (sal["ci_low"] <= sal["share"] + 1e-12).all()
+    # every counted sentence has evidence with the matched cue words in its text
+    ev = framing.frame_evidence(seed_corpus, "cooperation", seed_corpus.sources[0], k=2)
+    for cues, text in zip(ev["cues"], ev["text"]):
+        assert any(c.split()[0].rstrip("*")[:4].lower() in text.lower() for c in cues.split("; "))
+
+
+@pytest.mark.notebook
+def test_framing_notebook_on_fixture_corpus(tmp_path, tiny_corpus_dir):
+    import json
+
+    from framelens import runner
+
+    out = tmp_path / "site"
+    summary = runner.run_suite(tiny_corpus_dir, out, registry=[runner.Notebook("04_framing", "04_framing.ipynb")],
+                               progress=None, params=["n_resamples=200"])
+    assert summary.ok, [r.error for r in summary.results]
+    html = (out / "reports" / "04_framing.html").read_text(encoding="utf-8")
+    for text in ("Frame salience by source", "Dominant frames per source", "Beta Review", "Gamma Wire",
+                 "Verbs each source gives each actor", "Items only one source reports", "Hyland"):
+        assert text in html, text
+    sal = pd.read_csv(out / "tables" / "framing_salience.csv")
+    assert len(sal) == 3 * len(load_codebook().frames)
+    head = json.loads((out / "findings" / "04_framing.json").read_text(encoding="utf-8"))["headline"]
+    assert head.startswith("The most salient frame overall is")
+    for fig in ("framing_salience_heatmap", "framing_certainty", "framing_coverage", "framing_actor_prominence"):
+        assert (out / "figures" / f"{fig}.png").stat().st_size > 1000
