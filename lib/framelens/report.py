@@ -97,7 +97,10 @@ def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:
     try:  # show it in the notebook too
         from IPython.display import Markdown, display
 
-        display(Markdown(f"**Headline:** {_md_escape(str(text))}"))
+        # the metadata lets the runner attribute the headline to this very run (per-source
+        # runs of one notebook share a report name prefix)
+        display(Markdown(f"**Headline:** {_md_escape(str(text))}"),
+                metadata={"framelens": {"headline": str(text), "report": report}})
     except Exception:  # pragma: no cover - outside IPython
         pass
 

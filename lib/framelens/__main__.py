@@ -1,0 +1,6 @@
+"""``python -m framelens ...`` — same as the ``framelens`` command."""
+
+from .cli import entry
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,165 @@
+"""The ``framelens`` command (also ``python -m framelens``).
+
+    framelens run   [--corpus PATH] [--out DIR] [--jobs N] [--only NAMES] [--with-code] [--param KEY=VALUE ...]
+    framelens list  [--json]
+    framelens check PATH
+
+Exit status: 0 success; 1 a notebook failed (the others' reports are written, the index marks
+the failure) or an internal error; 2 bad input, bad parameters or bad usage (one line on stderr:
+``framelens: error: <message>``, never a traceback); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import sys
+import threading
+import warnings
+
+from .errors import FramelensError
+
+PROG = "framelens"
+
+
+def _err(message: str) -> None:
+    line = " ".join(str(message).split())  # one line, whatever the message holds
+    print(f"{PROG}: error: {line}", file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import runner
+
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Compare how news outlets frame the same event: run the notebook suite and write HTML reports.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = sub.add_parser("run", help="run the notebooks on a corpus and write the report site",
+                       description="Run the notebook suite on a corpus and write reports, tables, figures and index.html.")
+    r.add_argument("--corpus", metavar="PATH", default=None,
+                   help=f"corpus folder (with or without sources.csv) or .csv/.jsonl file (default: {runner.SEEDS_DIR})")
+    r.add_argument("--out", metavar="DIR", default="outputs", help="output folder (default: ./outputs)")
+    r.add_argument("--jobs", "-j", metavar="N", type=int, default=2, help="notebooks run in parallel (default: 2)")
+    r.add_argument("--only", metavar="NAMES", action="append", default=None,
+                   help="run only these notebooks (comma-separated names or numbers, e.g. 02,03)")
+    r.add_argument("--with-code", action="store_true", help="show the code cells in the HTML reports")
+    r.add_argument("--param", metavar="KEY=VALUE", action="extend", nargs="+", default=[],
+                   help="set a notebook parameter (Python literal, else text); NOTEBOOK.KEY=VALUE for one notebook")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+
+    ls = sub.add_parser("list", help="list the notebooks and their parameters")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+
+    c = sub.add_parser("check", help="load a corpus and print a summary (validates the input)")
+    c.add_argument("path", metavar="PATH", help="corpus folder or .csv/.jsonl file")
+    return p
+
+
+def _terminate(signum, frame):  # SIGTERM: clean up like Ctrl-C
+    raise KeyboardInterrupt
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import runner
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    command = " ".join(shlex.quote(a) for a in [PROG, *sys.argv[1:]]) if sys.argv else PROG
+    summary = runner.run_suite(
+        args.corpus, args.out, jobs=args.jobs, only=args.only, with_code=args.with_code,
+        params=args.param, progress=progress, command=command,
+    )
+    index = summary.out / "index.html"
+    n = len(summary.results)
+    failed = summary.failed
+    for r in failed:
+        print(f"{PROG}: {r.name} {r.status}: {r.error} (report: {summary.out / r.report if r.report else '-'})",
+              file=sys.stderr)
+    print(f"{PROG}: wrote {index} ({n} report{'s' * (n != 1)}, {len(failed)} failed, "
+          f"{summary.provenance.get('duration_s', 0):.1f} s)")
+    return 1 if failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from . import runner
+
+    rows = runner.list_notebooks()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    for row in rows:
+        flags = []
+        if row["per_source"]:
+            flags.append("once per source")
+        if row["depends_on"]:
+            flags.append("after " + ", ".join(row["depends_on"]))
+        if not row["present"]:
+            flags.append("not present")
+        print(row["name"] + (f"  ({'; '.join(flags)})" if flags else ""))
+        for prm in row["parameters"]:
+            note = f"  # {prm['help']}" if prm["help"] else ""
+            print(f"    {prm['name']}: {prm['type']} = {prm['default']}{note}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corp = load_corpus(args.path)
+    docs = corp.documents
+    print(f"{args.path}: {len(docs)} documents, {len(corp.sources)} sources, "
+          f"{len(corp.paragraphs)} paragraphs, {len(corp.sentences)} sentences, {len(corp.tokens)} tokens")
+    for source in corp.sources:
+        d = docs[docs["source"] == source]
+        words = int(d["n_words"].sum()) if "n_words" in d.columns else 0
+        print(f"  {source}: {corp.label(source)} — {len(d)} document{'s' * (len(d) != 1)}, {words} words")
+    seen = set()
+    for w in list(caught):
+        msg = " ".join(str(w.message).split())
+        if msg not in seen:
+            seen.add(msg)
+            print(f"{PROG}: warning: {msg}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors: argparse prints and exits 2
+    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check}[args.command]
+    try:
+        return handler(args)
+    except FramelensError as exc:
+        _err(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was changed in the output folder", file=sys.stderr, flush=True)
+        if any(t is not threading.main_thread() and t.is_alive() and not t.daemon for t in threading.enumerate()):
+            sys.stdout.flush()
+            os._exit(130)  # notebook threads cannot be interrupted; their kernels exit with us
+        return 130
+    except OSError as exc:  # e.g. permission denied, disk full
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _err(f"{where}{exc.strerror or exc}")
+        return 2
+    except Exception as exc:  # a bug, not bad input: still one line, ask for the traceback explicitly
+        if os.environ.get("FRAMELENS_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set FRAMELENS_DEBUG=1 to see the traceback)")
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -1,0 +1,166 @@
+"""The ``framelens`` command: bad input gives one line and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from framelens import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def framelens(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m framelens ...`` in a fresh interpreter, as a user would."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env.pop("FRAMELENS_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "framelens", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=120)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("framelens: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+# ------------------------------------------------------------------ bad input, through a real process
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("bad")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "blank.txt").write_text("  \n\t\n   \n", encoding="utf-8")
+    (d / "binary.txt").write_bytes(b"Some text then \x00\x01\x02\xff\xfe\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    return {"missing": d / "no-such-corpus", "empty": d / "empty.txt", "blank": d / "blank.txt",
+            "binary": d / "binary.txt"}
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary"])
+def test_check_bad_input_is_one_line_and_exit_2(bad_inputs, case):
+    path = bad_inputs[case]
+    proc = framelens("check", str(path))
+    assert_one_line_error(proc, path.name)
+
+
+def test_run_bad_corpus_fails_before_any_notebook(bad_inputs, tmp_path):
+    proc = framelens("run", "--corpus", str(bad_inputs["missing"]), "--out", str(tmp_path / "o"))
+    assert_one_line_error(proc, "no-such-corpus")
+    assert not (tmp_path / "o").exists()
+
+
+def test_check_good_corpus(mini_dir):
+    proc = framelens("check", str(mini_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert "3 documents, 3 sources" in proc.stdout
+    assert "alpha: Alpha Daily" in proc.stdout
+
+
+# ------------------------------------------------------------------ the same code in-process (faster)
+
+
+def run_main(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["run", "--param", "sead=1"], "--param sead: unknown parameter"),
+        (["run", "--param", "seed=abc"], "expects int"),
+        (["run", "--param", "corpus=x"], "--corpus"),
+        (["run", "--param", "seed"], "expected KEY=VALUE"),
+        (["run", "--jobs", "0"], "--jobs 0"),
+        (["run", "--only", "99_nothing"], "no such notebook"),
+    ],
+)
+def test_run_bad_parameters_exit_2_before_running(capsys, tmp_path, argv, fragment):
+    code, out, err = run_main(capsys, *argv, "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert err.startswith("framelens: error: ") and fragment in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_refuses_the_corpus_folder_as_output(capsys, tiny_corpus_dir):
+    code, _, err = run_main(capsys, "run", "--corpus", str(tiny_corpus_dir), "--out", str(tiny_corpus_dir))
+    assert code == 2 and "corpus folder" in err
+    code, _, err = run_main(capsys, "run", "--corpus", str(tiny_corpus_dir), "--out", str(tiny_corpus_dir.parent))
+    assert code == 2 and "contain the corpus" in err
+
+
+@pytest.mark.parametrize("argv", [[], ["run", "--bogus"], ["run", "--jobs", "two"], ["nosuchcommand"]])
+def test_usage_errors_exit_2(capsys, argv):
+    code, _, err = run_main(capsys, *argv)
+    assert code == 2
+    assert re.search(r"^framelens( run)?: error: ", err, re.M) and "Traceback" not in err
+
+
+def test_list_shows_notebooks_and_parameters(capsys):
+    code, out, _ = run_main(capsys, "list")
+    assert code == 0
+    assert "01_corpus_overview" in out
+    assert "05_source_profile" in out and "once per source" in out
+    assert "    corpus: str = " in out
+
+
+def test_terminated_run_cleans_up_and_exits_130(tmp_path):
+    """SIGTERM (or Ctrl-C) mid-run: one line, exit 130, no staging folder, no output folder."""
+    import signal
+
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([sys.executable, "-m", "framelens", "run", "--out", str(tmp_path / "out")],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if line.startswith("framelens: running"):
+                break
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 130
+    assert "framelens: interrupted" in rest and "Traceback" not in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monkeypatch, tiny_corpus_dir):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from framelens import runner
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    for name, code in [("fine", "x = 1"), ("broken", "1 / 0")]:
+        nb = new_notebook()
+        nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        params = new_code_cell('corpus = "../seeds"\noutput_dir = "../outputs"')
+        params.metadata.tags = ["parameters"]
+        nb.cells = [params, new_code_cell(code)]
+        nbformat.write(nb, str(nbs / f"{name}.ipynb"))
+    monkeypatch.setattr(runner, "NOTEBOOKS", [runner.Notebook("fine", "fine.ipynb"),
+                                              runner.Notebook("broken", "broken.ipynb")])
+    monkeypatch.setattr(runner, "NOTEBOOKS_DIR", nbs)
+    code, out, err = run_main(capsys, "run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert "framelens: broken failed: cell In [3] `1 / 0`: ZeroDivisionError: division by zero" in err
+    assert "(2 reports, 1 failed" in out
+    assert (tmp_path / "o" / "reports" / "fine.html").is_file()
+    assert (tmp_path / "o" / "reports" / "broken.html").is_file()

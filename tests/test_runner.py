@@ -1,0 +1,557 @@
+"""The runner and the report site: parameters, output-folder safety, HTML escaping and export,
+fault isolation (a tiny throwaway registry of notebooks run through the real runner)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from framelens import runner, site
+from framelens.errors import FramelensError
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def make_notebook(path: Path, cells: list[str], params: str | None = None) -> Path:
+    """A notebook: markdown cells start with '#md ', the rest are code; params → tagged cell."""
+    nb = new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    body = []
+    if params is not None:
+        c = new_code_cell(params)
+        c.metadata.tags = ["parameters"]
+        body.append(c)
+    for src in cells:
+        body.append(new_markdown_cell(src[4:]) if src.startswith("#md ") else new_code_cell(src))
+    nb.cells = body
+    nbformat.write(nb, str(path))
+    return path
+
+
+PARAMS = (
+    'corpus = "../seeds"  # str: corpus path\n'
+    'output_dir = "../outputs"  # str: output folder\n'
+    "seed = 0  # int: random seed\n"
+    "sources = []  # list[str]: source ids; empty = all\n"
+    "ratio = 0.5  # float: a ratio\n"
+)
+
+
+class LiveMarkup(HTMLParser):
+    """Collects live (not escaped) dangerous markup: script elements and on* handlers."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.bad.append("<script>")
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.bad.append(f"{tag} {name}={value}")
+            if name.lower() in ("href", "src") and value and value.strip().lower().startswith("javascript:"):
+                self.bad.append(f"{tag} {name}={value}")
+
+
+def live_markup(page: str) -> list[str]:
+    p = LiveMarkup()
+    p.feed(page)
+    p.close()
+    return p.bad
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def test_parse_param_literals_scopes_and_strings():
+    assert runner.parse_param("seed=3") == (None, "seed", 3)
+    assert runner.parse_param("ratio=0.25") == (None, "ratio", 0.25)
+    assert runner.parse_param("sources=['a', 'b']") == (None, "sources", ["a", "b"])
+    assert runner.parse_param("codebook=my codes.toml") == (None, "codebook", "my codes.toml")
+    assert runner.parse_param("flag=True") == (None, "flag", True)
+    assert runner.parse_param("02_vocabulary.min_count=5") == ("02_vocabulary", "min_count", 5)
+    assert runner.parse_param("x=a=b") == (None, "x", "a=b")
+    with pytest.raises(FramelensError, match="KEY=VALUE"):
+        runner.parse_param("seed")
+    with pytest.raises(FramelensError, match="not a parameter name"):
+        runner.parse_param("1x=3")
+
+
+def _specs():
+    return {
+        "a": {
+            "seed": {"name": "seed", "inferred_type_name": "None", "default": "0", "help": ""},
+            "ratio": {"name": "ratio", "inferred_type_name": "None", "default": "0.5", "help": ""},
+            "sources": {"name": "sources", "inferred_type_name": "None", "default": "[]", "help": ""},
+            "label": {"name": "label", "inferred_type_name": "None", "default": '"x"', "help": ""},
+            "flag": {"name": "flag", "inferred_type_name": "None", "default": "False", "help": ""},
+            "anything": {"name": "anything", "inferred_type_name": "None", "default": "None", "help": ""},
+            "corpus": {"name": "corpus", "inferred_type_name": "None", "default": '"../seeds"', "help": ""},
+        },
+        "b": {
+            "seed": {"name": "seed", "inferred_type_name": "None", "default": "0", "help": ""},
+            "top": {"name": "top", "inferred_type_name": "int", "default": "5", "help": ""},
+        },
+    }
+
+
+def test_validate_params_routes_values_to_the_notebooks_that_declare_them():
+    user = [runner.parse_param(p) for p in ["seed=7", "ratio=1", "sources=('x',)", "b.top=3", "anything='z'"]]
+    got = runner.validate_params(user, _specs())
+    assert got == {"a": {"seed": 7, "ratio": 1, "sources": ("x",), "anything": "z"}, "b": {"seed": 7, "top": 3}}
+
+
+@pytest.mark.parametrize(
+    "param, message",
+    [
+        ("sead=3", "unknown parameter"),  # misspelled: papermill alone would only warn
+        ("seed=abc", "expects int"),
+        ("seed=True", "expects int"),  # a bool is not an int here
+        ("seed=1.5", "expects int"),
+        ("ratio='high'", "expects float"),
+        ("sources=abc", "expects list"),
+        ("flag=1", "expects bool"),
+        ("label=3", "expects str"),
+        ("b.top=x", "expects int"),
+        ("b.ratio=0.1", "unknown parameter"),  # declared by a, not by b
+        ("zz.seed=1", "no notebook 'zz'"),
+        ("corpus=elsewhere", "--corpus"),
+        ("output_dir=elsewhere", "--out"),
+    ],
+)
+def test_validate_params_rejects_unknown_names_and_wrong_types(param, message):
+    with pytest.raises(FramelensError, match=re.escape(message)):
+        runner.validate_params([runner.parse_param(param)], _specs())
+
+
+def test_inspect_parameters_reads_lines_papermill_cannot(tmp_path):
+    # papermill's reader skips a line whose comment contains '=': it must still be known
+    path = make_notebook(tmp_path / "p.ipynb", ["x = 1"], params=PARAMS + "top: int = 4  # how many\n")
+    specs = runner.inspect_parameters(path)
+    assert set(specs) == {"corpus", "output_dir", "seed", "sources", "ratio", "top"}
+    assert runner.expected_type(specs["sources"]) is list
+    assert runner.expected_type(specs["ratio"]) is float
+    assert runner.expected_type(specs["top"]) is int
+    assert specs["top"]["help"] == "how many"
+
+
+def test_inspect_parameters_of_missing_or_broken_notebook(tmp_path):
+    with pytest.raises(FramelensError, match="notebook not found"):
+        runner.inspect_parameters(tmp_path / "nope.ipynb")
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(FramelensError, match="bad.ipynb: cannot read"):
+        runner.inspect_parameters(bad)
+
+
+# ------------------------------------------------------------------ output-folder safety
+
+
+def test_output_folder_may_not_be_or_contain_or_sit_in_the_corpus(tmp_path, tiny_corpus_dir):
+    nbs = tmp_path / "repo" / "notebooks"
+    nbs.mkdir(parents=True)
+    with pytest.raises(FramelensError, match="corpus folder"):
+        runner.check_output_dir(tiny_corpus_dir, tiny_corpus_dir, nbs)
+    with pytest.raises(FramelensError, match="contain the corpus"):
+        runner.check_output_dir(tmp_path, tiny_corpus_dir, nbs)
+    with pytest.raises(FramelensError, match="inside it"):
+        runner.check_output_dir(tiny_corpus_dir / "out", tiny_corpus_dir, nbs)
+    with pytest.raises(FramelensError, match="notebooks"):
+        runner.check_output_dir(nbs.parent / "x" / "..", tiny_corpus_dir / "alpha.txt", nbs)  # = repo/
+    # a corpus file: its folder may hold the output folder
+    runner.check_output_dir(tiny_corpus_dir.parent / "out", tiny_corpus_dir / "alpha.txt", nbs)
+
+
+def test_output_folder_of_someone_else_is_refused_but_ours_is_reused(tmp_path, tiny_corpus_dir):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    theirs = tmp_path / "theirs"
+    (theirs / "reports").mkdir(parents=True)
+    (theirs / "reports" / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(FramelensError, match="holds reports not written by framelens"):
+        runner.check_output_dir(theirs, tiny_corpus_dir, nbs)
+    (tmp_path / "idx").mkdir()
+    (tmp_path / "idx" / "index.html").write_text("a home page", encoding="utf-8")
+    with pytest.raises(FramelensError, match="holds index.html"):
+        runner.check_output_dir(tmp_path / "idx", tiny_corpus_dir, nbs)
+    readme = tmp_path / "withreadme"
+    readme.mkdir()
+    (readme / "README.md").write_text("generated files go here", encoding="utf-8")
+    runner.check_output_dir(readme, tiny_corpus_dir, nbs)  # nothing of it would be replaced
+    ours = tmp_path / "ours"
+    (ours / "reports").mkdir(parents=True)
+    (ours / "index.html").write_text("old", encoding="utf-8")
+    (ours / runner.MARKER).write_text("", encoding="utf-8")
+    runner.check_output_dir(ours, tiny_corpus_dir, nbs)
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(FramelensError, match="not a folder"):
+        runner.check_output_dir(afile, tiny_corpus_dir, nbs)
+
+
+def test_run_refuses_bad_output_before_running_anything(tmp_path, tiny_corpus_dir):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "a.ipynb", ["x = 1"], params=PARAMS)
+    reg = [runner.Notebook("a", "a.ipynb")]
+    before = sorted(p.name for p in tiny_corpus_dir.iterdir())
+    for out in (tiny_corpus_dir, tmp_path):
+        with pytest.raises(FramelensError):
+            runner.run_suite(tiny_corpus_dir, out, registry=reg, notebooks_dir=nbs, progress=None)
+    assert sorted(p.name for p in tiny_corpus_dir.iterdir()) == before
+    assert not list(tmp_path.glob(".framelens-run-*"))
+    with pytest.raises(FramelensError, match="unknown parameter"):
+        runner.run_suite(tiny_corpus_dir, tmp_path / "o", registry=reg, notebooks_dir=nbs, progress=None,
+                         params=["sead=1"])
+    with pytest.raises(FramelensError, match="no such notebook"):
+        runner.run_suite(tiny_corpus_dir, tmp_path / "o", registry=reg, notebooks_dir=nbs, progress=None,
+                         only=["zz"])
+    assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------ HTML: escaping, offline, TOC
+
+
+def test_sanitize_html_removes_live_markup_and_keeps_escaped_text():
+    page = (
+        "<html><head><style>td { color: red; }</style></head><body>"
+        f"<p>{SCRIPT}</p><p>{IMG}</p><a href=' javascript:alert(1)'>x</a>"
+        "<p>&lt;script&gt;alert(2)&lt;/script&gt; &amp; fine</p><iframe src='y'></iframe>"
+        "<table><tr><td class='c'>1</td></tr></table><img src='data:image/png;base64,AAAA'></body></html>"
+    )
+    clean, removed = site.sanitize_html(page)
+    assert removed == 4  # script, img onerror, javascript: link, iframe
+    assert live_markup(clean) == []
+    assert "alert(1)" not in clean
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; &amp; fine" in clean  # escaped text untouched
+    assert "<style>td { color: red; }</style>" in clean
+    assert "<td class='c'>1</td>" in clean
+    assert "data:image/png;base64,AAAA" in clean
+    assert site.sanitize_html("<p>plain</p>") == ("<p>plain</p>", 0)
+
+
+def test_external_resources_finds_fetches_but_not_links():
+    page = (
+        '<script src="https://cdn.x/require.js"></script><link rel="stylesheet" href="//fonts.x/css">'
+        "<style>@import url(https://x/y.css); b { background: url('http://x/i.png') }</style>"
+        '<a href="https://example.org/article">the article</a><img src="data:image/png;base64,AA">'
+    )
+    found = site.external_resources(page)
+    assert len(found) == 5
+    assert site.external_resources('<a href="https://example.org">x</a>') == []
+
+
+def test_add_toc_nests_h3_under_h2_and_skips_short_reports():
+    page = ("<main><!--framelens-toc--><h1 id=\"T\">T</h1><h2 id=\"A\">A<a class=\"anchor-link\" href=\"#A\">¶</a></h2>"
+            "<h3 id=\"A1\">A &amp; 1</h3><h2 id=\"B\">B</h2></main>")
+    out, n = site.add_toc(page)
+    assert n == 3
+    toc = out[out.index("<nav"): out.index("</nav>")]
+    assert re.sub(r"\s", "", toc).endswith(
+        '<ol><li><ahref="#A">A</a><ol><li><ahref="#A1">A&amp;1</a></li></ol></li><li><ahref="#B">B</a></li></ol>')
+    short, n = site.add_toc("<main><!--framelens-toc--><h2 id=\"A\">A</h2></main>")
+    assert n == 1 and "<nav" not in short and "framelens-toc" not in short
+
+
+def _executed_like_notebook():
+    """A notebook as papermill leaves it: injected cell, outputs, a remove-cell tagged cell."""
+    nb = new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = new_code_cell('corpus = "../seeds"  # str: corpus path')
+    params.metadata.tags = ["parameters"]
+    injected = new_code_cell('# Parameters\ncorpus = "/secret/staging/path"\n')
+    injected.metadata.tags = ["injected-parameters"]
+    hidden = new_code_cell("HIDDEN_HELPER = 1")
+    hidden.metadata.tags = ["remove-cell"]
+    hidden.outputs = [new_output("stream", name="stdout", text="HIDDEN OUTPUT\n")]
+    code = new_code_cell("VISIBLE_CODE = show()")
+    code.outputs = [new_output("display_data", data={"text/html": "<p>table &lt;b&gt;</p>", "text/plain": "t"})]
+    md_out = new_code_cell("shout()")
+    md_out.outputs = [new_output("display_data", data={"text/markdown": f"> quoted {SCRIPT} {IMG}"})]
+    nb.cells = [new_markdown_cell("# The title\n\nIntro with $94.8 billion and $5."), params, injected, hidden,
+                new_markdown_cell("## One"), code, new_markdown_cell("## Two\n\n### Two a"), md_out]
+    return nb
+
+
+def test_export_report_is_offline_hides_code_and_removes_injected_and_tagged_cells(tmp_path):
+    nb = _executed_like_notebook()
+    info = site.export_report(nb, tmp_path / "r.html", title="The <title>", meta="m")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert site.external_resources(page) == []
+    assert "http" not in page  # no CDN (require.js, MathJax, Mermaid) and no credits left in CSS
+    assert "<script" not in page
+    assert "/secret/staging/path" not in page and "HIDDEN" not in page
+    assert "VISIBLE_CODE" not in page  # code hidden by default
+    assert "table &lt;b&gt;" in page
+    assert "The &lt;title&gt;" in page  # the title is escaped in the navigation bar
+    assert 'class="fl-toc"' in page and info["headings"] == 3
+    # unescaped markup that reached a markdown output is defused and counted
+    assert info["removed_unsafe"] >= 2 and live_markup(page) == []
+    site.export_report(nb, tmp_path / "c.html", title="t", with_code=True)
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "VISIBLE_CODE" in page and "/secret/staging/path" not in page and "HIDDEN" not in page
+
+
+def test_render_index_escapes_everything():
+    prov = {
+        "corpus": {"name": f"c{SCRIPT}", "path": IMG, "n_documents": 1, "n_sources": 1, "digest": "d",
+                   "files": [{"path": IMG, "bytes": 3, "sha256": "ab"}], "warnings": [SCRIPT]},
+        "sources": [{"source": IMG, "label": SCRIPT, "outlet": SCRIPT, "title": IMG, "published": "2025-01-01",
+                     "genre": IMG, "url": "javascript:alert(1)", "n_documents": 1, "n_words": 3}],
+        "results": [{"name": "n", "title": SCRIPT, "status": "failed", "seconds": 1.0, "report": "reports/n.html",
+                     "headline": IMG, "error": SCRIPT, "parameters": {"p": SCRIPT}}],
+        "versions": {"x": IMG}, "command": SCRIPT,
+    }
+    page = site.render_index(prov)
+    assert live_markup(page) == []
+    assert "alert(1)</script>" not in page and "javascript:" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert site.external_resources(page) == []
+
+
+# ------------------------------------------------------------------ running: fault isolation, escaping
+
+
+@pytest.fixture()
+def evil_corpus(tmp_path) -> Path:
+    """Markup in the article text (the loader's cleaning removes it and the audit keeps it) and in
+    the manifest's metadata (kept as is)."""
+    d = tmp_path / "evil"
+    d.mkdir()
+    (d / "sources.csv").write_text(
+        f"id,file,outlet,title\none,one.txt,{IMG},Evil {SCRIPT}\ntwo,two.txt,Plain Post,Other\n", encoding="utf-8")
+    (d / "one.txt").write_text(
+        f"Evil headline\n\nThe minister said {SCRIPT} the deal was good. "
+        f"Critics disagreed strongly {IMG} with the plan.\n", encoding="utf-8")
+    (d / "two.txt").write_text(
+        "Another outlet\n\nThe minister praised the deal. Critics were quiet about the plan.\n", encoding="utf-8")
+    return d
+
+
+@pytest.fixture()
+def suite(tmp_path) -> tuple[list[runner.Notebook], Path]:
+    """Three throwaway notebooks: one shows article text, one raises, one depends on the failing one."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "good.ipynb", [
+        "#md # Good report\n\nShows the sentences.",
+        "import framelens as fl\ncorp = fl.load_corpus(corpus)",
+        "#md ## Documents",
+        "fl.report.show_table(corp.documents[['source', 'outlet', 'title']], caption='All <documents>')",
+        "#md ## Raw frame",
+        "corp.audit[['doc_id', 'text']]",
+        "#md ## Saved",
+        "fl.report.export_table(corp.documents[['doc_id']], 'good_docs', output_dir)",
+        "fl.report.headline(f'{len(corp.documents)} documents; first title: {corp.documents.title.iloc[0]}', "
+        "report='good', output_dir=output_dir)",
+    ], params=PARAMS)
+    make_notebook(nbs / "bad.ipynb", [
+        "#md # Bad report",
+        "before = 'BEFORE-THE-ERROR'\nprint(before)",
+        "raise ValueError('deliberate failure')",
+        "print('NEVER')",
+    ], params=PARAMS)
+    make_notebook(nbs / "after.ipynb", ["#md # After", "print('AFTER')"], params=PARAMS)
+    reg = [runner.Notebook("good", "good.ipynb"), runner.Notebook("bad", "bad.ipynb"),
+           runner.Notebook("after", "after.ipynb", depends_on=("bad",))]
+    return reg, nbs
+
+
+@pytest.mark.notebook
+def test_failing_notebook_is_isolated_and_text_is_escaped_everywhere(tmp_path, suite, evil_corpus):
+    reg, nbs = suite
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "README.md").write_text("kept", encoding="utf-8")  # not ours: left alone
+    lines: list[str] = []
+    summary = runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=lines.append,
+                               params=["seed=3"])
+    status = {r.name: r.status for r in summary.results}
+    assert status == {"good": "ok", "bad": "failed", "after": "skipped"}
+    bad = next(r for r in summary.results if r.name == "bad")
+    # In [4]: parameters, injected parameters, print, raise
+    assert bad.error == "cell In [4] `raise ValueError('deliberate failure')`: ValueError: deliberate failure"
+    assert any(line.startswith("[") and "bad ... FAILED" in line for line in lines)
+    assert any("after ... skipped" in line for line in lines)
+
+    # layout; nothing left in the parent but the site and the inputs
+    for sub in ("notebooks", "reports", "tables", "figures", "findings"):
+        assert (out / sub).is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+    assert (out / "tables" / "good_docs.csv").read_text(encoding="utf-8").splitlines()[1:] == ["one", "two"]
+    assert (out / "notebooks" / "bad.ipynb").is_file()  # the failed executed notebook is kept
+    assert (out / "README.md").read_text(encoding="utf-8") == "kept"
+
+    # the partial report of the failing notebook: output before the error, the error, a banner
+    bad_html = (out / "reports" / "bad.html").read_text(encoding="utf-8")
+    assert "BEFORE-THE-ERROR" in bad_html and "deliberate failure" in bad_html and "NEVER" not in bad_html
+    assert "This notebook failed" in bad_html
+
+    # index: failure marked, headline from the notebook, provenance
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="failed"' in index and "deliberate failure" in index and "not run: bad failed" in index
+    assert "2 documents; first title: Evil &lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in index  # the outlet in the corpus table
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert [f["path"] for f in prov["corpus"]["files"]] == ["one.txt", "sources.csv", "two.txt"]
+    assert all(len(f["sha256"]) == 64 for f in prov["corpus"]["files"])
+    assert prov["results"][0]["parameters"]["seed"] == 3
+    assert prov["results"][0]["parameters"]["output_dir"] == str(out)
+    assert "papermill" in prov["versions"]
+
+    # every page is inert and offline; the article text shows, escaped
+    good_html = (out / "reports" / "good.html").read_text(encoding="utf-8")
+    assert "Evil &lt;script&gt;alert(1)&lt;/script&gt;" in good_html  # Styler, escaped
+    assert good_html.count("&lt;img src=x onerror=alert(1)&gt;") >= 2  # Styler and plain DataFrame (audit)
+    assert "All &lt;documents&gt;" in good_html
+    assert next(r for r in summary.results if r.name == "good").removed_unsafe == 0  # escaped at source
+    for page in [index, *(p.read_text(encoding="utf-8") for p in (out / "reports").glob("*.html"))]:
+        assert live_markup(page) == []
+        assert site.external_resources(page) == []
+    # executed notebooks point at the real output folder, not the staging one
+    executed = (out / "notebooks" / "good.ipynb").read_text(encoding="utf-8")
+    assert ".framelens-run-" not in executed and str(out) in executed
+
+    # a second, partial run keeps the other reports (marked as earlier) and replaces its own
+    (out / "reports" / "good.html").write_text("stale", encoding="utf-8")
+    summary2 = runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, only=["good"])
+    assert [r.name for r in summary2.results] == ["good"]
+    assert (out / "reports" / "good.html").read_text(encoding="utf-8") != "stale"
+    assert (out / "reports" / "bad.html").is_file()
+    prov2 = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert [(r["name"], bool(r.get("earlier_run"))) for r in prov2["results"]] == [
+        ("good", False), ("bad", True), ("after", True)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+
+
+@pytest.mark.notebook
+def test_interrupted_run_leaves_the_previous_site_untouched(tmp_path, suite, evil_corpus):
+    reg, nbs = suite
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / runner.MARKER).write_text("", encoding="utf-8")
+    (out / "index.html").write_text("previous index", encoding="utf-8")
+
+    def interrupt(line: str) -> None:
+        if line.startswith("[1/"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_suite(evil_corpus, out, registry=reg[:2], notebooks_dir=nbs, progress=interrupt, jobs=1)
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous index"
+    assert sorted(p.name for p in out.iterdir()) == [runner.MARKER, "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+
+
+def test_registry_names_are_unique_and_dependencies_known():
+    names = [n.name for n in runner.NOTEBOOKS]
+    assert len(names) == len(set(names))
+    assert all(d in names for n in runner.NOTEBOOKS for d in n.depends_on)
+    assert [n.name for n in runner.NOTEBOOKS if n.per_source] == ["05_source_profile"]
+
+
+def test_mark_numeric_cells_marks_numbers_only():
+    page = '<td class="data">0.46</td><td>The Europe</td><td>-1,234</td><td>12%</td><td>2025-06</td><td>3e-05</td>'
+    assert site.mark_numeric_cells(page) == (
+        '<td class="data" data-num>0.46</td><td>The Europe</td><td data-num>-1,234</td>'
+        "<td data-num>12%</td><td>2025-06</td><td data-num>3e-05</td>")
+
+
+# ------------------------------------------------------------------ end to end: the real suite
+
+
+LENSES = ["01_corpus_overview", "02_vocabulary", "03_sentiment", "04_framing"]
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(not all((runner.NOTEBOOKS_DIR / f"{n}.ipynb").is_file() for n in LENSES),
+                    reason="notebooks 01-04 not all present yet")
+def test_the_real_suite_on_a_hostile_fixture_corpus(tmp_path, tiny_corpus_dir):
+    """The committed notebooks, through the runner the CLI uses, on the mini fixture corpus with
+    markup in its metadata and text: every report written, headlines on the index, tables
+    exported, nothing live or fetched from the network."""
+    import csv
+
+    import pandas as pd
+
+    manifest = tiny_corpus_dir / "sources.csv"
+    rows = list(csv.DictReader(manifest.open(encoding="utf-8")))
+    rows[0]["title"] = f"Ministers {SCRIPT} Agree"
+    rows[1]["outlet"] = f"Beta {IMG} Review"
+    with manifest.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    gamma = tiny_corpus_dir / rows[2]["file"]
+    gamma.write_text(gamma.read_text(encoding="utf-8").rstrip()
+                     + f"\n\nA spokesman wrote {SCRIPT} and {IMG} in a statement.\n", encoding="utf-8")
+
+    out = tmp_path / "site"
+    summary = runner.run_suite(tiny_corpus_dir, out, progress=None)
+    assert [r.status for r in summary.results] == ["ok"] * len(summary.results), summary.failed
+    assert [r.notebook for r in summary.results][:4] == LENSES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini", "site"]
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f"Beta {IMG} Review".replace("<", "&lt;").replace(">", "&gt;") in index
+    for r in summary.results:
+        assert r.headline, f"{r.name} recorded no headline"
+        assert html_escape(r.headline) in index
+        page = (out / r.report).read_text(encoding="utf-8")
+        assert live_markup(page) == [], r.name
+        assert site.external_resources(page) == [], r.name
+        assert r.removed_unsafe == 0, f"{r.name}: unescaped markup reached the report"
+        assert "Alpha Daily" in page
+    tables = sorted((out / "tables").glob("*.csv"))
+    assert {t.name.split("_")[0] for t in tables} >= {"corpus", "vocabulary", "sentiment", "framing"}
+    for t in tables:
+        assert len(pd.read_csv(t).columns) >= 1
+    assert any((out / "figures").glob("*.png"))
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+@pytest.mark.notebook
+def test_per_source_notebook_runs_once_per_source_with_its_own_headline(tmp_path, evil_corpus):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "prof.ipynb", [
+        "#md # Profile",
+        "import framelens as fl",
+        # the same report name in every run: the runner must still tell the headlines apart
+        "fl.report.headline(f'profile of {source_id}', report='prof', output_dir=output_dir)",
+    ], params=PARAMS + 'source_id = ""  # str: the source to profile\n')
+    reg = [runner.Notebook("prof", "prof.ipynb", per_source=True)]
+    summary = runner.run_suite(evil_corpus, tmp_path / "site", registry=reg, notebooks_dir=nbs, progress=None)
+    assert [(r.name, r.source_id, r.headline) for r in summary.results] == [
+        ("prof-one", "one", "profile of one"), ("prof-two", "two", "profile of two")]
+    assert all(r.parameters["source_id"] == r.source_id for r in summary.results)
+    assert (tmp_path / "site" / "reports" / "prof-two.html").is_file()
+    # the title names the source by its label, escaped
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Profile — &lt;img src=x onerror=alert(1)&gt;" in index and "Profile — Plain Post" in index
+    assert live_markup(index) == []
+
+
+def test_per_source_notebook_needs_a_source_id_parameter(tmp_path, evil_corpus):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "prof.ipynb", ["x = 1"], params=PARAMS)
+    with pytest.raises(FramelensError, match="source_id"):
+        runner.run_suite(evil_corpus, tmp_path / "o", registry=[runner.Notebook("p", "prof.ipynb", per_source=True)],
+                         notebooks_dir=nbs, progress=None)
