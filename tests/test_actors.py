@@ -48,3 +48,9 @@ def test_actor_table_validation(tmp_path, body, msg):
     with pytest.raises(FramelensError) as e:
         load_actors(p)
     assert str(e.value).startswith(str(p) + msg)
+
+
+def test_city_named_like_a_person_is_not_a_mention():
+    # "Xi'an" is a city; a possessive "Xi's" is still Xi
+    assert spans("the Xi’an Summit and Xi's speech") == [("Xi Jinping", "Xi")]
+    assert spans("President Xi Jinping spoke") == [("Xi Jinping", "President Xi Jinping")]

@@ -140,7 +140,9 @@ class _Matcher:
             for a in aliases:
                 self.lookup[a.lower()] = (actor, kind, a if _case_sensitive(a) else None)
         body = _trie_regex(list(self.lookup)) or r"(?!x)x"
-        self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+        # not followed by a word character, nor by an apostrophe + letter other than a possessive
+        # s ("Xi'an" is a city, not Xi; "China's" is China)
+        self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w|'[a-rt-z])", re.IGNORECASE)
         self._cache: dict[str, list] = {}
 
     def find(self, text: str, plain: str | None = None) -> list[tuple[str, str, str, int, int, bool]]:

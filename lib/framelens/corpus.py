@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import cleaning, sentences as sentsplit, tokens as tok
 from .errors import FramelensError, FramelensWarning, fail
+from .palette import register_sources
 
 MANIFEST = "sources.csv"
 REQUIRED_MANIFEST_COLUMNS = ("id", "file")
@@ -83,11 +84,12 @@ class Corpus:
     def __post_init__(self):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
+        register_sources(self.all_sources)
 
     @property
     def colors(self) -> dict[str, str]:
         """One colour per source, fixed over the whole loaded corpus (so a selection keeps its colours)."""
-        from .plots import source_colors
+        from .palette import source_colors
 
         return source_colors(self.all_sources)
 
@@ -113,6 +115,15 @@ class Corpus:
             f"<Corpus {len(self.documents)} documents, {len(self.sources)} sources, "
             f"{len(self.sentences)} sentences, {len(self.tokens)} tokens>"
         )
+
+    def _repr_markdown_(self) -> str:
+        import html
+
+        d = self.documents
+        where = html.escape(self.path.name if self.path is not None else "memory")
+        return (f"**Corpus** `{where}`: {len(d)} article{'s' if len(d) != 1 else ''} from "
+                f"{len(self.sources)} source{'s' if len(self.sources) != 1 else ''} · "
+                f"{len(self.sentences):,} sentences · {int(d['n_words'].sum()):,} words after cleaning")
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
         """The sentences behind a number: ``sent_id, doc_id, source, label, text``, in the order given."""

@@ -16,13 +16,14 @@ def sources_table(corpus) -> pd.DataFrame:
     d = corpus.documents
     out = pd.DataFrame({
         "source": d["source"], "outlet": d["label"], "title": d["title"], "author": d["author"],
-        "published": [_date_label(ts, p) for ts, p in zip(d["published"], d["published_precision"])],
+        "published": [date_label(ts, p) for ts, p in zip(d["published"], d["published_precision"])],
         "genre": d["genre"], "event": d["event"], "notes": d["notes"],
     })
     return out
 
 
-def _date_label(ts, precision: str) -> str:
+def date_label(ts, precision: str) -> str:
+    """A publication date written to its known precision: 2025-06-16, 2025-06 (day unknown), unknown."""
     if pd.isna(ts):
         return "unknown"
     return {"day": ts.strftime("%Y-%m-%d"), "month": ts.strftime("%Y-%m") + " (day unknown)",
