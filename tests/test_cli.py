@@ -164,3 +164,50 @@ def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monk
     assert "(2 reports, 1 failed" in out
     assert (tmp_path / "o" / "reports" / "fine.html").is_file()
     assert (tmp_path / "o" / "reports" / "broken.html").is_file()
+
+
+# ------------------------------------------------------------------ every loader error, through the CLI (in-process)
+
+
+def _manifest_case(folder: Path, case: str) -> Path:
+    m = folder / "sources.csv"
+    text = m.read_text(encoding="utf-8")
+    if case == "undecodable":
+        (folder / "beta.txt").write_bytes(b"Fine start. \xc3\x28 broken")
+    elif case == "missing_file":
+        (folder / "beta.txt").unlink()
+    elif case == "duplicate_id":
+        m.write_text(text.replace("gamma,gamma.txt", "alpha,gamma.txt"), encoding="utf-8")
+    elif case == "escaping_path":
+        m.write_text(text.replace("beta.txt", "../../etc/passwd"), encoding="utf-8")
+    elif case == "missing_columns":
+        m.write_text("id,outlet\nalpha,Alpha\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("undecodable", "beta.txt: not UTF-8 text (undecodable byte 0xc3 at offset 12)"),
+    ("missing_file", "sources.csv:3: file 'beta.txt' not found"),
+    ("duplicate_id", "sources.csv:4: duplicate id 'alpha' (first on line 2)"),
+    ("escaping_path", "sources.csv:3: file '../../etc/passwd' is outside the corpus folder"),
+    ("missing_columns", "sources.csv:1: missing required column(s) file (found: id, outlet)"),
+])
+def test_check_manifest_errors_one_line_exit_2(capsys, tiny_corpus_dir, case, expected):
+    folder = _manifest_case(tiny_corpus_dir, case)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert cli.main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("framelens: error: ") and err[0].endswith(expected), err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # input never written
+
+
+@pytest.mark.parametrize("name,body,expected", [
+    ("c.csv", "id,body\n1,hello\n", "c.csv: no 'text' column (found: id, body)"),
+    ("c.jsonl", '{"body": "hello"}\n', "c.jsonl: no 'text' field (found: body)"),
+])
+def test_check_table_without_text_one_line_exit_2(capsys, tmp_path, name, body, expected):
+    p = tmp_path / name
+    p.write_text(body, encoding="utf-8")
+    assert cli.main(["check", str(p)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0] == f"framelens: error: {p.parent / expected}"
