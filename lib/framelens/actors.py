@@ -96,7 +96,7 @@ def _load_actors_cached(path_str: str, _mtime: int) -> pd.DataFrame:
         clean = []
         for a in aliases:
             key = _plain(a.strip())
-            k = key if _case_sensitive(key) else key.lower()
+            k = key if case_sensitive(key) else key.lower()
             if k in seen_alias and seen_alias[k] != name:
                 raise fail(path, f"alias {a!r} belongs to both {seen_alias[k]!r} and {name!r}", line=line)
             if k not in seen_alias:
@@ -106,7 +106,8 @@ def _load_actors_cached(path_str: str, _mtime: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["actor", "kind", "aliases"])
 
 
-def _case_sensitive(alias: str) -> bool:
+def case_sensitive(alias: str) -> bool:
+    """Short (≤ 3 characters), all-capital or dotted aliases (US, EU, U.S.) must match case exactly."""
     letters = [c for c in alias if c.isalpha()]
     return len(alias) <= 3 or (bool(letters) and all(c.isupper() for c in letters)) or "." in alias
 
@@ -138,7 +139,7 @@ class _Matcher:
         self.lookup: dict[str, tuple[str, str, str | None]] = {}
         for actor, kind, aliases in actors[["actor", "kind", "aliases"]].itertuples(index=False):
             for a in aliases:
-                self.lookup[a.lower()] = (actor, kind, a if _case_sensitive(a) else None)
+                self.lookup[a.lower()] = (actor, kind, a if case_sensitive(a) else None)
         body = _trie_regex(list(self.lookup)) or r"(?!x)x"
         # not followed by a word character, nor by an apostrophe + letter other than a possessive
         # s ("Xi'an" is a city, not Xi; "China's" is China)

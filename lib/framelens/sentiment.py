@@ -186,7 +186,7 @@ SENTENCE_COLUMNS = ["sent_id", "doc_id", "source", "label", "para_id", "sent_ind
 
 
 def _labels(corpus) -> dict[str, str]:
-    return {s: corpus.label(s) for s in corpus.sources}
+    return corpus.labels
 
 
 def sentence_scores(corpus, *, workers: int | None = None) -> pd.DataFrame:

@@ -333,6 +333,9 @@ def _sources(corpus) -> list[str]:
 
 
 def _labels(corpus) -> dict[str, str]:
+    labels = getattr(corpus, "labels", None)  # a Corpus; tests also pass lighter stand-ins
+    if labels is not None:
+        return labels
     docs = corpus.documents
     if "label" in docs.columns:
         lab = docs.drop_duplicates("source").set_index("source")["label"]
@@ -879,16 +882,10 @@ def default_referents_path() -> Path:
     return Path(str(resources.files("framelens") / "data" / "referents.toml"))
 
 
-def _case_sensitive(variant: str) -> bool:
-    letters = [c for c in variant if c.isalpha()]
-    return len(variant) <= 3 or (len(letters) >= 2 and all(c.isupper() for c in letters))
-
-
-def _plain(s: str) -> str:
-    return (
-        s.replace("\u2019", "'").replace("\u2018", "'")
-        .replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
-    )
+# the same matching rules as the actor table: short and all-capital variants are case-sensitive,
+# and variants are compared on normalized text (curly quotes and dashes made plain)
+from .actors import case_sensitive as _case_sensitive  # noqa: E402
+from .cleaning import normalize as _plain  # noqa: E402
 
 
 def load_referents(path: str | Path | None = None) -> pd.DataFrame:

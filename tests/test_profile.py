@@ -1,0 +1,186 @@
+"""framelens.profile: one source against the rest (known answers on constructed tables and on
+the mini fixture), plus one run of the profile notebook."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import binomtest, fisher_exact
+
+from framelens import FramelensError, profile
+from framelens.stats import bootstrap_ci
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def mini_lenses(mini_corpus):
+    return profile.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
+
+
+def test_unknown_source_id(mini_corpus, mini_lenses):
+    with pytest.raises(FramelensError) as e:
+        profile.source_profile(mini_corpus, "nope", lenses=mini_lenses)
+    assert str(e.value) == "source_id: unknown source 'nope' (available: alpha, beta, gamma)"
+
+
+def test_slug():
+    assert profile.slug("cgtn") == "cgtn"
+    assert profile.slug("Le Monde / FR") == "Le-Monde-FR"
+    assert profile.slug("///") == "source"
+
+
+def test_rate_and_fisher_tests_known_answers():
+    # equal rates, equal exposure: nothing to see
+    assert profile._rate_p(5, 100, 5, 100) == pytest.approx(1.0)
+    # all 10 markers in one of two equal halves: 2 * 0.5**10
+    assert profile._rate_p(10, 100, 0, 100) == pytest.approx(2 * 0.5 ** 10)
+    assert profile._rate_p(0, 100, 0, 50) == 1.0
+    assert profile._fisher_p(3, 10, 1, 30) == pytest.approx(fisher_exact([[3, 7], [1, 29]]).pvalue)
+    assert math.isnan(profile._fisher_p(1, 0, 1, 3))
+
+
+def test_mean_ci_blocks_agree_with_stats():
+    x = np.arange(20, dtype=float)
+    assert profile._mean_ci(x, n_resamples=500, seed=1) == bootstrap_ci(x, n_resamples=500, seed=1)
+    big = np.r_[np.zeros(6000), np.ones(4000)]  # 10,000 × 5,000 > block limit: blocked path
+    m, lo, hi = profile._mean_ci(big, n_resamples=5000, seed=0)
+    assert m == pytest.approx(0.4)
+    assert 0.385 < lo < 0.4 < hi < 0.415
+
+
+def test_perm_test_blocks():
+    a = np.r_[np.ones(3000)]
+    b = np.r_[np.zeros(5000)]
+    diff, p = profile._perm_test(a, b, n_permutations=5000, seed=0)  # blocked Monte Carlo
+    assert diff == 1.0 and p == pytest.approx(1 / 5001)
+
+
+def _tables():
+    """Hand-built lens tables for three sources A, B, C."""
+    sal = pd.DataFrame({
+        "source": ["A", "A", "B", "B", "C", "C"], "label": ["Alpha", "Alpha", "Beta", "Beta", "Gamma", "Gamma"],
+        "frame": ["econ", "conf"] * 3, "name": ["Economic", "Conflict"] * 3, "family": ["policy", "generic"] * 3,
+        "sentences": [3, 0, 1, 2, 0, 6], "n_sentences": [10, 10, 10, 10, 20, 20],
+        "share": [0.3, 0.0, 0.1, 0.2, 0.0, 0.3], "ci_low": [0.1, 0, 0, 0, 0, 0.1], "ci_high": [0.6, 0, 0.3, 0.5, 0, 0.5],
+        "hits": [3, 0, 1, 2, 0, 6], "words": [100, 100, 100, 100, 200, 200], "per_1000_words": [30, 0, 10, 20, 0, 30],
+    })
+    cert = pd.DataFrame({
+        "source": ["A", "B", "C"], "label": ["Alpha", "Beta", "Gamma"], "measure": ["hedges"] * 3,
+        "count": [4, 1, 1], "words": [1000, 500, 500], "per_1000_words": [4.0, 2.0, 2.0],
+        "ci_low": [1.0, 0.0, 0.0], "ci_high": [8.0, 6.0, 6.0], "sentences": [4, 1, 1], "unit": ["sentence"] * 3,
+    })
+    fe = pd.DataFrame({"source": ["A"], "frame": ["econ"], "rank": [1], "sent_id": ["A:s1"], "hits": [2],
+                       "cues": ["trade; economy"], "text": ["Trade and the economy grew."]})
+    cev = pd.DataFrame({"sent_id": ["A:s2"], "source": ["A"], "label": ["Alpha"], "measure": ["hedges"], "n": [2],
+                        "markers": ["may; could"], "text": ["It may or could happen."]})
+    return {"salience": sal, "certainty": cert, "frame_evidence": fe, "certainty_evidence": cev}
+
+
+def test_frames_against_the_rest_known_answer():
+    t = profile._frames(_tables(), "A", min_n=10)
+    econ = t.set_index("frame").loc["econ"]
+    # the rest: B 1 of 10 and C 0 of 20 sentences -> 1 / 30
+    assert econ["sentences_rest"] == 1 and econ["n_sentences_rest"] == 30
+    assert econ["share_rest"] == pytest.approx(1 / 30)
+    assert econ["difference"] == pytest.approx(0.3 - 1 / 30)
+    assert econ["p"] == pytest.approx(fisher_exact([[3, 7], [1, 29]]).pvalue)
+    assert econ["sent_id"] == "A:s1" and econ["text"] == "Trade and the economy grew."
+    assert list(t["frame"]) == ["econ", "conf"]  # A's most salient first; conf kept (carried elsewhere)
+
+
+def test_certainty_against_the_rest_known_answer():
+    c = profile._certainty(_tables(), "A").iloc[0]
+    assert c["count_rest"] == 2 and c["words_rest"] == 1000
+    assert c["per_1000_rest"] == pytest.approx(2.0)
+    assert c["ratio"] == pytest.approx(2.0)
+    assert c["p"] == pytest.approx(binomtest(4, 6, 0.5).pvalue)
+    assert c["markers"] == "may; could" and c["sent_id"] == "A:s2"
+
+
+def test_profile_on_mini(mini_corpus, mini_lenses):
+    p = profile.source_profile(mini_corpus, "beta", lenses=mini_lenses, n_resamples=200, n_permutations=500)
+    assert set(p) == set(profile.PROFILE_KEYS)
+    meta = p["metadata"].iloc[0]
+    assert meta["label"] == "Beta Review" and meta["published"] == "2025-03" and meta["genre"] == "opinion"
+    tone = p["tone"].set_index(["method", "who"])
+    # 4 sentences in beta, 4 + 4 in the others
+    assert tone.loc[("VADER compound", "Beta Review"), "n"] == 4
+    assert tone.loc[("VADER compound", "all other sources"), "n"] == 8
+    sc = mini_lenses["scores"]
+    assert tone.loc[("VADER compound", "Beta Review"), "mean"] == pytest.approx(
+        sc.loc[sc["source"] == "beta", "vader_compound"].mean())
+    test = p["tone_test"].iloc[0]
+    assert test["verdict"].startswith("too few sentences to tell")
+    # the critical article reads more negative than the rest
+    assert test["diff"] < 0
+    # the one money item beta lacks: $2.5 billion is carried by alpha and gamma
+    om = p["omitted_items"]
+    assert "money:USD:2.5e+09" in set(om["item"])
+    row = om.set_index("item").loc["money:USD:2.5e+09"]
+    assert row["carried_by"] == "Alpha Daily, Gamma Wire" and row["sent_id"].startswith(("alpha:", "gamma:"))
+    # every unique item is beta's and carries its sentence
+    u = p["unique_items"]
+    assert len(u) and u["sent_id"].str.startswith("beta:").all() and (u["text"] != "").all()
+    h = profile.headline(p)
+    assert h.startswith("Beta Review (4 sentences): mean tone -")
+    assert "too few sentences to tell" in h
+
+
+def test_profile_one_source(mini_corpus):
+    one = mini_corpus.select(["alpha"])
+    p = profile.source_profile(one, "alpha", n_resamples=100, n_permutations=100)
+    assert p["tone_test"]["verdict"].iloc[0] == "comparison needs at least two sources"
+    assert "comparisons need at least two sources" in profile.headline(p)
+    assert p["unique_items"].empty
+
+
+def test_headline_from_hand_built_profile():
+    prof = {
+        "metadata": pd.DataFrame({"label": ["Alpha"], "n_sentences": [40]}),
+        "tone_test": pd.DataFrame({"method": ["VADER compound"], "n_source": [40], "n_rest": [60], "diff": [0.2],
+                                   "p": [0.004], "verdict": ["Alpha is more positive in wording than the other sources"]}),
+        "tone": pd.DataFrame({"method": ["VADER compound"] * 2, "who": ["Alpha", "all other sources"],
+                              "n": [40, 60], "mean": [0.5, 0.3], "ci_low": [0.4, 0.2], "ci_high": [0.6, 0.4]}),
+        "frames": pd.DataFrame({"frame": ["econ"], "name": ["Economic"], "sentences": [12], "n_sentences": [40],
+                                "share": [0.3], "share_rest": [0.1], "difference": [0.2], "p": [0.5]}),
+        "distinctive": pd.DataFrame({"term": ["rail"], "z": [3.25]}),
+        "unique_items": pd.DataFrame({"item": ["a", "b"]}),
+    }
+    assert profile.headline(prof) == (
+        "Alpha (40 sentences): mean tone +0.50 against +0.30 for the other sources (VADER compound; more positive "
+        "than the others, p = 0.004); its most salient frame is economic (30% of its sentences against 10% elsewhere); "
+        "its most distinctive term is 'rail' (z = 3.2); 2 coverage items appear only here.")
+
+
+def test_export_profile(tmp_path, mini_corpus, mini_lenses):
+    p = profile.source_profile(mini_corpus, "gamma", lenses=mini_lenses, n_resamples=100, n_permutations=100)
+    paths = profile.export_profile(p, "gamma", tmp_path)
+    assert {x.name for x in paths} == {f"profile_gamma_{k}.csv" for k in profile.PROFILE_KEYS}
+
+
+@pytest.mark.notebook
+def test_profile_notebook_on_mini(mini_dir, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "out"
+    pm.execute_notebook(str(ROOT / "notebooks" / "05_source_profile.ipynb"), str(tmp_path / "05.ipynb"),
+                        parameters={"corpus": str(mini_dir), "output_dir": str(out), "source_id": "gamma",
+                                    "n_resamples": 200, "n_permutations": 500},
+                        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
+    head = json.loads((out / "findings" / "05_source_profile_gamma.json").read_text())["headline"]
+    assert head.startswith("Gamma Wire (4 sentences): mean tone +")
+    assert (out / "figures" / "profile_gamma.png").stat().st_size > 10_000
+    assert (out / "figures" / "profile_gamma_measures.png").is_file()
+    uniq = pd.read_csv(out / "tables" / "profile_gamma_unique_items.csv")
+    assert uniq["sent_id"].str.startswith("gamma:").all()
+    cert = pd.read_csv(out / "tables" / "profile_gamma_certainty.csv").set_index("measure")
+    assert cert.loc["promotional", "count"] >= 3  # landmark, historic, milestone, unprecedented ...
+    nb = json.loads((tmp_path / "05.ipynb").read_text())
+    text = json.dumps(nb)
+    assert "Gamma Wire" in text and "Items only this source reports" in text
