@@ -55,7 +55,8 @@ def test_english_share():
 def test_rules_documented():
     assert set(RULES) == {"kicker", "duplicate_headline", "byline", "author_bio", "image_caption",
                           "disclaimer", "call_to_action", "shortcode", "comment_form", "non_english",
-                          "empty_or_symbol"}
+                          "empty_or_symbol", "site_chrome", "timestamp", "topic_tags",
+                          "related_links", "dateline"}
     assert all(isinstance(v, str) and len(v) > 20 for v in RULES.values())
 
 
@@ -295,7 +296,8 @@ SEED_EXPECTED = {
     },
     "004_42d97a7a18a9fa82.txt": {
         "title": "Xi Jinping arrives in Kazakhstan for China-Central Asia talks",
-        "removed": [("shortcode", 23, '[adinserter block="8"]'),
+        "removed": [("dateline", 3, "ASTANA, Kazakhstan —"),
+                    ("shortcode", 23, '[adinserter block="8"]'),
                     ("call_to_action", 25, "Get the latest and greatest stories delivered straight to your phone.")],
         "headings": [],
         "paragraphs": 10,
@@ -317,8 +319,9 @@ def test_seed_cleaning(fname, with_title):
         assert text.startswith(eprefix)
     assert [b.text for b in doc.blocks if b.kind == "heading"] == exp["headings"]
     # no real body paragraph lost: every non-empty line is a block or a recorded removal
+    # (a dateline is cut from the start of a kept paragraph: it removes no line)
     n_lines = sum(1 for line in raw.splitlines() if line.strip())
-    assert len(doc.blocks) + len(doc.removed) == n_lines
+    assert len(doc.blocks) + sum(r.rule != "dateline" for r in doc.removed) == n_lines
     assert sum(b.kind == "paragraph" for b in doc.blocks) == exp["paragraphs"]
     check_offsets(raw, doc)
 
@@ -333,10 +336,10 @@ def test_seed_000_has_no_final_newline_and_keeps_last_body_paragraph():
 
 def test_seed_corpus_audit(seed_corpus):
     audit = seed_corpus.audit
-    assert len(audit) == 14
+    assert len(audit) == 15
     assert audit.rule.value_counts().to_dict() == {
         "non_english": 3, "author_bio": 2, "disclaimer": 2, "call_to_action": 2, "kicker": 1,
-        "duplicate_headline": 1, "image_caption": 1, "byline": 1, "shortcode": 1}
+        "duplicate_headline": 1, "image_caption": 1, "byline": 1, "shortcode": 1, "dateline": 1}
 
 
 def test_given_title_worded_differently_falls_back_to_detection():
@@ -362,3 +365,133 @@ def test_only_kicker_before_body():
     doc = clean_text(raw)
     assert doc.title is None
     assert removed(doc) == [("kicker", "Analysis")]
+
+
+# ----------------------------------------------------------------------------- unseen page furniture
+UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
+
+
+def _ws(s):
+    return " ".join(s.split())
+
+
+@pytest.fixture(scope="module")
+def unseen_gold():
+    import json
+    return json.loads((UNSEEN / "gold.json").read_text(encoding="utf-8"))
+
+
+def test_unseen_furniture_removed_and_body_kept(unseen_gold):
+    # hand-labelled articles with other outlets' furniture: every furniture line is removed, no
+    # title / heading / body line is, and the detected title is the headline
+    for doc_id, g in unseen_gold.items():
+        raw = (UNSEEN / f"{doc_id}.txt").read_text(encoding="utf-8")
+        doc = clean_text(raw)
+        whole = {_ws(r.text) for r in doc.removed if r.rule not in ("shortcode", "dateline")}
+        furniture = {_ws(x) for x in g["furniture"]}
+        kept = {_ws(x) for x in raw.splitlines() if x.strip()} - furniture
+        assert whole & kept == set(), doc_id
+        assert furniture - whole == set(), doc_id
+        assert doc.title == g["title"], doc_id
+        assert [b.text for b in doc.blocks if b.kind == "heading"] == g["headings"], doc_id
+        assert [r.text for r in doc.removed if r.rule == "dateline"] == [d.strip() for d in g["datelines"]]
+        check_offsets(raw, doc)
+
+
+@pytest.mark.parametrize("line,rule", [
+    ("Skip to content", "site_chrome"),
+    ("Share · Save · Print", "site_chrome"),
+    ("Listen to this article · 5 min", "site_chrome"),
+    ("4 min read", "site_chrome"),
+    ("Loading...", "site_chrome"),
+    ("Most read", "site_chrome"),
+    ("Comments (12)", "site_chrome"),
+    ("Click to enlarge", "site_chrome"),
+    ("We use cookies to improve your experience. By continuing to browse you agree to our cookie "
+     "policy.", "site_chrome"),
+    ("Updated 14:32 GMT", "timestamp"),
+    ("Mon 3 Feb 2025 06.00 GMT", "timestamp"),
+    ("Published 3 hours ago", "timestamp"),
+    ("Posted: Aug 14, 2024 9:41 AM EDT | Last Updated: August 14, 2024", "timestamp"),
+    ("Tags: courts, immigration", "topic_tags"),
+    ("Topics: Technology, Competition law", "topic_tags"),
+    ("(Reporting by Ana Costa in Lisbon; additional reporting by Ben Ode; Editing by Lee Min)", "byline"),
+    ("Associated Press writer Ana Costa in Madrid contributed to this report.", "byline"),
+    ("The Associated Press", "byline"),
+    ("Image caption, The mayor thanked volunteers at the count", "image_caption"),
+    ("Patients wait in a corridor. Photograph: Jane Doe/The Daily Post", "image_caption"),
+    ("A nurse prepares a vaccine in Bucharest. (Daniel MIHAILESCU / AFP)", "image_caption"),
+    ("This story has been corrected to show that the ruling came in January.", "disclaimer"),
+    ("Correction: An earlier version of this article misstated the date.", "disclaimer"),
+    ("___", "empty_or_symbol"),
+])
+def test_unseen_furniture_rules(line, rule):
+    raw = f"Council approves budget after long debate\n\n{BODY1}\n\n{line}\n\n{BODY2}\n"
+    doc = clean_text(raw)
+    assert removed(doc) == [(rule, line)]
+
+
+@pytest.mark.parametrize("line", [
+    "Share prices of the contractors rose 4% after the vote.",
+    "Published figures show that ridership is still 30% below its 2019 level.",
+    "Related charges against a former official are due in court next month.",
+    "Tags attached to new buses will let riders pay by phone.",
+    "Home care workers said the rise would hit them hardest.",
+    "Support for the party fell to 31% (Reuters/Ipsos).",
+    "The EU requires websites to ask users before they accept cookies.",
+    "Most of the 300 ballots were counted by 3 a.m.",
+    "Updated forecasts show the economy growing by 1% in 2025.",
+])
+def test_body_lines_that_look_like_furniture_are_kept(line):
+    raw = f"Council approves budget after long debate\n\n{BODY1}\n\n{line}\n\n{BODY2}\n"
+    doc = clean_text(raw)
+    assert removed(doc) == []
+
+
+def test_names_with_desk_or_place_are_bylines():
+    raw = (f"Council approves budget after long debate\n\nLaura Bennett Health correspondent\n\n"
+           f"{BODY1}\n\n{BODY2}\n")
+    assert removed(clean_text(raw)) == [("byline", "Laura Bennett Health correspondent")]
+    raw = f"Council approves budget after long debate\n\nJavier Moreno in Brussels\n\n{BODY1}\n\n{BODY2}\n"
+    assert removed(clean_text(raw)) == [("byline", "Javier Moreno in Brussels")]
+
+
+@pytest.mark.parametrize("para,dateline", [
+    ("LONDON (Reuters) - The Bank of England cut rates on Thursday.", "LONDON (Reuters) -"),
+    ("VALENCIA, Spain (AP) — Rescuers searched the mud on Wednesday.", "VALENCIA, Spain (AP) —"),
+    ("BRUSSELS, June 18 — The European Commission fined the company.", "BRUSSELS, June 18 —"),
+    ("NEW DELHI: The government announced a new plan on Monday.", "NEW DELHI:"),
+    ("JASPER, Alta. (CP) — Residents returned to the town on Tuesday.", "JASPER, Alta. (CP) —"),
+    ("NATO — the alliance founded in 1949 — met in Brussels on Monday.", None),
+    ("The U.S. — which led the talks — said little on Monday evening.", None),
+    ("UK inflation fell to 2.6% in March, official figures showed.", None),
+])
+def test_dateline(para, dateline):
+    raw = f"Council approves budget after long debate\n\n{para}\n\n{BODY2}\n"
+    doc = clean_text(raw)
+    got = [r.text for r in doc.removed if r.rule == "dateline"]
+    assert got == ([dateline] if dateline else [])
+    first = [b for b in doc.blocks if b.kind == "paragraph"][0]
+    assert first.text == (para[len(dateline):].strip() if dateline else para)
+    check_offsets(raw, doc)
+
+
+def test_tail_link_list_and_inline_read_more():
+    raw = (f"Council approves budget after long debate\n\n{BODY1}\n\nRead more\n\n"
+           f"Mayor promises new parks in every ward\n\n{BODY2}\n\nMore on this story\n\n"
+           f"Who are the candidates?\n\nBudget explained in five charts\n")
+    assert removed(clean_text(raw)) == [
+        ("call_to_action", "Read more"), ("related_links", "Mayor promises new parks in every ward"),
+        ("site_chrome", "More on this story"), ("related_links", "Who are the candidates?"),
+        ("related_links", "Budget explained in five charts")]
+
+
+def test_list_items_and_question_headings():
+    raw = (f"Council approves budget after long debate\n\n{BODY1}\n\nKey points:\n\n"
+           f"• Fares rise by 25 cents\n\n1) Night buses are kept\n\nWhat happens next?\n\n"
+           f"Here is what riders need to know:\n\n{BODY2}\n")
+    doc = clean_text(raw)
+    assert [(b.kind, b.text) for b in doc.blocks][2:7] == [
+        ("heading", "Key points:"), ("paragraph", "• Fares rise by 25 cents"),
+        ("paragraph", "1) Night buses are kept"), ("heading", "What happens next?"),
+        ("paragraph", "Here is what riders need to know:")]

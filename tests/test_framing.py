@@ -195,3 +195,51 @@ def test_framing_notebook_on_fixture_corpus(tmp_path, tiny_corpus_dir):
     assert head.startswith("The most salient frame overall is")
     for fig in ("framing_salience_heatmap", "framing_certainty", "framing_coverage", "framing_actor_prominence"):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000
+
+
+# ------------------------------------------------------------------ generic frames off the seed topic
+GENERIC = ["conflict", "economic_consequences", "human_interest", "morality", "responsibility"]
+
+
+@pytest.mark.parametrize("sentence,frames", [
+    ("Workers went on strike over pay.", {"conflict"}),
+    ("Talks to strike a deal resumed on Monday.", set()),
+    ("Economists were divided over the outlook.", {"conflict"}),
+    ("The company denied entry to reporters.", set()),
+    ("Israeli air strikes hit the city.", {"conflict"}),
+    ("Shares fell 3% in early trading.", {"economic_consequences"}),
+    ("The decision will lower payments for homeowners with a tracker mortgage.", {"economic_consequences"}),
+    ("He was accused of cheating.", {"conflict", "morality"}),
+    ("The Athletics Integrity Unit said on Thursday.", set()),
+    ("Officials should be held to account, she said.", {"responsibility"}),
+    ("Every one of these deaths was preventable.", {"responsibility"}),
+    ("She was frightened and in pain.", {"human_interest"}),
+    ("The new mayor will take office on 9 May.", set()),
+    ("Turnout was 24.6%, the lowest since the post was created.", set()),
+])
+def test_generic_frames_on_other_topics(sentence, frames):
+    got = framing.match_cues(sentence)
+    assert set(got.loc[got.frame.isin(GENERIC), "frame"]) == frames
+
+
+def test_generic_frames_precision_on_unseen_gold():
+    # hand-labelled sentences of 11 articles on other events (tests/fixtures/unseen/gold.json):
+    # a frame cue that fires on neutral sentences is worse than a missed frame, so precision
+    # has a floor for every generic frame; recall only for the frames cues capture well.
+    import json
+    from pathlib import Path
+
+    gold = json.loads((Path(__file__).parent / "fixtures" / "unseen" / "gold.json").read_text("utf-8"))
+    rows = [(s, set(f)) for g in gold.values() for s, f in g["sentences"]]
+    got = framing.match_cues([s for s, _ in rows])
+    pred = {}
+    for sid, fr in zip(got["sent_id"], got["frame"]):
+        pred.setdefault(int(sid[1:]), set()).add(fr)
+    for frame in GENERIC:
+        tp = sum(frame in pred.get(i, set()) and frame in g for i, (_, g) in enumerate(rows))
+        fp = sum(frame in pred.get(i, set()) and frame not in g for i, (_, g) in enumerate(rows))
+        fn = sum(frame not in pred.get(i, set()) and frame in g for i, (_, g) in enumerate(rows))
+        assert tp + fp > 0, frame
+        assert tp / (tp + fp) >= 0.8, (frame, tp, fp)
+        if frame in ("conflict", "economic_consequences", "responsibility"):
+            assert tp / (tp + fn) >= 0.5, (frame, tp, fn)

@@ -23,9 +23,10 @@ def test_the_whole_suite_on_the_seeds(tmp_path, seeds_dir):
     # the overview's headline: 5 articles, and the 14 spans of furniture SOURCES.md lists
     # (000: kicker, duplicate headline, caption, bio; 001: 3 comment-form lines; 002: disclaimer;
     # 003: byline, author note, disclaimer, call to action; 004: shortcode, call to action)
+    # plus 004's leading dateline "ASTANA, Kazakhstan —" = 15
     overview = json.loads((out / "findings" / "01_corpus_overview.json").read_text(encoding="utf-8"))
     assert overview["headline"].startswith("5 articles from 5 sources")
-    assert "cleaning removed 14 spans of page furniture" in overview["headline"]
+    assert "cleaning removed 15 spans of page furniture" in overview["headline"]
     assert "they cover 2 different events" in overview["headline"]
     # every report is on disk and linked from the index
     for r in summary.results:

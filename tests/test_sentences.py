@@ -158,3 +158,68 @@ def test_no_nltk_data_needed(tmp_path, monkeypatch):
     tokens, terms = build_token_tables(df)
     assert "xi jinping" in terms.term.tolist()
     assert len(detect_collocations([["a", "b"]] * 3, min_count=1)) == 1
+
+
+# News-copy cases from other outlets (tests/fixtures/unseen): quotes across sentences, degrees,
+# clock times, "No." before a number, "St.", Canadian province abbreviations, Q&A, ellipses.
+NEWS_CASES = [
+    ('Her daughter, Anne, said: "She was frightened and nobody could tell us. Nobody should be '
+     'treated like that." The trust said nothing.',
+     ['Her daughter, Anne, said: "She was frightened and nobody could tell us.',
+      'Nobody should be treated like that."', 'The trust said nothing.']),
+    ("His lawyer, Dr. James Whitaker, Ph.D., a pharmacologist, argued otherwise. The panel disagreed.",
+     ["His lawyer, Dr. James Whitaker, Ph.D., a pharmacologist, argued otherwise.", "The panel disagreed."]),
+    ("Governor Andrew Bailey spoke at 12.30 p.m. on Thursday. Markets rose.",
+     ["Governor Andrew Bailey spoke at 12.30 p.m. on Thursday.", "Markets rose."]),
+    ("The talks ended at 2 a.m. Police said nobody was hurt.",
+     ["The talks ended at 2 a.m.", "Police said nobody was hurt."]),
+    ("It starts at 9 a.m. EST on Friday.", ["It starts at 9 a.m. EST on Friday."]),
+    ("Doors open at 7 p.m. Monday through Friday.", ["Doors open at 7 p.m. Monday through Friday."]),
+    ("The Chancellor spoke from No. 11 Downing Street on Monday. She left at noon.",
+     ["The Chancellor spoke from No. 11 Downing Street on Monday.", "She left at noon."]),
+    ("Her children are staying with relatives in St. Louis. They are safe.",
+     ["Her children are staying with relatives in St. Louis.", "They are safe."]),
+    ('"We lost everything ... the house, the car," said Vicenta Ruiz. She is 62.',
+     ['"We lost everything ... the house, the car," said Vicenta Ruiz.', "She is 62."]),
+    ("Q: Does the ruling stop all deportations? A: No. It applies only to removals.",
+     ["Q: Does the ruling stop all deportations?", "A: No.", "It applies only to removals."]),
+    ("They fled Jasper, Alta., on July 22 with 10 minutes' warning. About a third burned.",
+     ["They fled Jasper, Alta., on July 22 with 10 minutes' warning.", "About a third burned."]),
+    ("The investigation began in Nov. 2010 and involved 5.2bn queries. It ended in 2017.",
+     ["The investigation began in Nov. 2010 and involved 5.2bn queries.", "It ended in 2017."]),
+    ('He said the offer was "fair and final." The union disagreed.',
+     ['He said the offer was "fair and final."', "The union disagreed."]),
+    ('Is this the end? Nobody knows. "Maybe," she said.',
+     ["Is this the end?", "Nobody knows.", '"Maybe," she said.']),
+    ("She works for Acme Inc. in Boston. It makes tools.",
+     ["She works for Acme Inc. in Boston.", "It makes tools."]),
+    ("The vote was 5-4 (see p. 12). Two members dissented.",
+     ["The vote was 5-4 (see p. 12).", "Two members dissented."]),
+    ("He moved to the U.S. in 1990. Later he returned.", ["He moved to the U.S. in 1990.", "Later he returned."]),
+    ("• Bank Rate cut to 4.25% from 4.5%\n• Inflation to peak at 3.5% in the third quarter",
+     ["• Bank Rate cut to 4.25% from 4.5%", "• Inflation to peak at 3.5% in the third quarter"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", NEWS_CASES)
+def test_news_cases(text, expected):
+    assert sents(text) == expected
+
+
+def test_unseen_fixture_sentences_exact():
+    # every hand-split body sentence of the unseen fixture corpus comes out exactly (after
+    # cleaning, headings and datelines removed), and nothing else does
+    import json
+    import warnings
+    from pathlib import Path
+
+    import framelens as fl
+
+    folder = Path(__file__).parent / "fixtures" / "unseen"
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = fl.load_corpus(folder)
+    for doc_id, g in gold.items():
+        got = corp.sentences.loc[corp.sentences.doc_id == doc_id, "text"].tolist()
+        assert got == [s for s, _ in g["sentences"]], doc_id

@@ -42,7 +42,10 @@ RULES: dict[str, str] = {
               "section words, or any ≤ 3-word line before the headline.",
     "duplicate_headline": "A short top line that repeats or is contained in the headline (or "
                           "contains it), or a heading that repeats the title or an earlier heading.",
-    "byline": "An author line: 'By …', 'Written/Reporting by …', or a line that is only a "
+    "byline": "An author or credit line: 'By …', 'Written/Reporting by …', '(Reporting by …; "
+              "Editing by …)', '… contributed to this report', a line naming only a wire agency "
+              "('Associated Press'), a name with a desk or place ('Jane Doe Health "
+              "correspondent', 'Jane Doe in Brussels'), or a line that is only a "
               "person's name (2–4 capitalized name-like words, particles such as de/van/bin/al "
               "allowed, no other function words, no final punctuation, not shaped like a "
               "topic heading).",
@@ -69,7 +72,26 @@ RULES: dict[str, str] = {
                    "Latin-script lines of ≥ 6 words with almost no English function words, inside "
                    "an otherwise English article (e.g. a foreign-language comment form); short "
                    "Latin lines without English function words next to such a run go with it.",
-    "empty_or_symbol": "Lines with no letter or digit (separators such as '***', '—', '|').",
+    "empty_or_symbol": "Lines with no letter or digit (separators such as '***', '—', '|', '___').",
+    "site_chrome": "Web-page interface text on a line of its own: navigation and buttons ('Skip to "
+                   "content', 'Share', 'Save', 'Print', 'Loading…', 'Back to top'), reading time "
+                   "('4 min read', 'Listen to this article'), list headers ('Most read', 'Trending "
+                   "now', 'More on this story', 'Related topics'), 'Report an error', 'Click to "
+                   "enlarge', e-mail fields and cookie notices; parts separated by '·' or '|' "
+                   "must all be interface text.",
+    "timestamp": "A line that is only a publication / update time: date and time words, numbers, "
+                 "time zones, 'Published', 'Updated', 'Posted', '3 hours ago' (e.g. 'Updated 14:32 "
+                 "GMT', 'Mon 3 Feb 2025 06.00 GMT').",
+    "topic_tags": "Tag and topic lists: a line starting 'Tags:', 'Topics:', 'Filed under:', "
+                  "'Categories:', 'Keywords:'.",
+    "related_links": "Link lists after a list header ('Related', 'More on this story', 'Most read', "
+                     "'Read more', 'Explore more on these topics', …): at the end of the article "
+                     "every following short line without a final period; inside the article only "
+                     "the next such line.",
+    "dateline": "A leading dateline at the start of one of the first two body paragraphs: a place "
+                "in capitals, optional region, date and agency, then a dash or colon "
+                "('LONDON (Reuters) -', 'VALENCIA, Spain (AP) —', 'BRUSSELS, June 18 — ', "
+                "'ISLAMABAD:'); removed from the paragraph, the rest of the paragraph is kept.",
 }
 
 
@@ -254,8 +276,15 @@ _CAPTION_RES = [
     re.compile(r"\((?:photo|image|picture|illustration|pictured)s?\s*(?:by|:|credit|courtesy|via)",
                re.IGNORECASE),
     re.compile(r"^file photo\b|\bfile photo[.)]?$", re.IGNORECASE),
-    re.compile(r"\b(?:getty images|afp via getty|ap photo|reuters/|shutterstock|istock(?:photo)?|"
-               r"xinhua/|epa-efe|alamy)\b", re.IGNORECASE),
+    re.compile(r"\b(?:getty images|afp via getty|ap photo|shutterstock|istock(?:photo)?|"
+               r"epa-efe|alamy)\b", re.IGNORECASE),
+    # agency/photographer credits ("REUTERS/Kai Pfaffenbach"), not "a Reuters/Ipsos poll"
+    re.compile(r"\b(?:REUTERS|Reuters|XINHUA|Xinhua|AFP|EPA)\s?/\s?[A-Z][\w'’-]+\s+[A-Z][\w'’-]+"),    re.compile(r"^(?:image|photo|picture|video)\s+(?:source|caption|credit)s?\s*[,:]", re.IGNORECASE),
+    # "... in Bucharest. (Daniel MIHAILESCU / AFP)": a (name / agency) credit closing the line
+    re.compile(r"\(\s*[A-Z][^()\n]{1,60}?\s/\s[A-Z][^()\n]{1,40}\)\s*$"),
+    # "... corridor last winter. Photograph: Christopher Thomond/The Guardian"
+    re.compile(r"(?:^|[.!?\"”’)]\s+)(?:photograph|photo|picture|image|illustration|video)s?"
+               r"(?:\s+credit)?\s*:\s*[^.!?]{2,80}$", re.IGNORECASE),
 ]
 
 _DISCLAIMER_RES = [
@@ -270,7 +299,10 @@ _DISCLAIMER_RES = [
     re.compile(r"^©|^\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|\ball rights reserved\b",
                re.IGNORECASE),
     re.compile(r"^this (?:article|story|content) (?:is|was) (?:sponsored|produced|provided)\b",
-               re.IGNORECASE),
+               re.IGNORECASE),    re.compile(r"^(?:correction|clarification|corrections)\s*[:：]|^an earlier version of this "
+               r"(?:article|story|report|piece|post)\b|\b(?:this|the) (?:article|story|report|piece|"
+               r"post|headline) (?:has been|was|had been) (?:corrected|amended|updated|changed|"
+               r"edited) (?:on|to|since|after|because|from)\b", re.IGNORECASE),
 ]
 
 _CTA_START = re.compile(
@@ -285,6 +317,7 @@ _CTA_START = re.compile(
 _CTA_ANY = re.compile(
     r"\b(?:delivered|sent) (?:straight |directly |right )?to your (?:inbox|phone|email|device)|"
     r"\bsent directly to you\b|\bsubscribe to (?:our|the) (?:newsletter|channel|podcast)\b|"
+    r"\b(?:have|got) a (?:news |story )?tip\b|\be-?mail us at\b|"
     r"\b(?:our|the) (?:telegram|whatsapp|youtube|facebook|instagram|tiktok|twitter|x) "
     r"(?:channel|group|page|account|community)\b|\bsign up (?:for|to) (?:our|the) newsletter\b",
     re.IGNORECASE,
@@ -300,6 +333,98 @@ _COMMENT_RES = re.compile(
     r"this site uses akismet",
     re.IGNORECASE,
 )
+
+_CHROME_PART_RE = re.compile(
+    r"^(?:skip to (?:the )?(?:main )?(?:content|navigation|article)|jump to\b.*|"
+    r"share(?: (?:this|the) (?:article|story|page|post))?|share (?:on|via|to) [\w+ ]{1,20}|"
+    r"save(?: (?:this )?(?:article|story|for later))?|print(?: this (?:article|page|story))?|"
+    r"e-?mail|copy link|link copied|copied|bookmark|loading|please wait|scroll to continue(?: with "
+    r"content)?|continue reading|advertisement|advertising|sponsored(?: content)?|ad|"
+    r"listen(?: (?:to )?(?:this|the) (?:article|story))?(?:\s*\(?\d+(?::\d{2})?\s*(?:min(?:ute)?s?)?\)?)?|"
+    r"gift (?:this )?(?:article|story)|\d+\s*(?:-\s*)?min(?:ute)?s?(?: read| listen| watch)?|"
+    r"reading time\b.{0,20}|estimated reading time\b.{0,20}|"
+    r"most (?:read|viewed|popular|shared|watched|commented|emailed)\b.{0,30}|"
+    r"trending(?: now| stories| news| topics)?|top stories|popular now|latest (?:news|stories)|"
+    r"report an? (?:error|typo|correction|mistake)|corrections? (?:and|&) clarifications|"
+    r"(?:our |journalistic |editorial )?(?:standards|ethics policy)(?:\s*:.{0,80})?|"
+    r"about (?:us|this site|[\w&.'-]+(?: [\w&.'-]+){0,2} (?:news|media))|reuse this content|"
+    r"explore more on (?:these|this) topics?|more on this (?:story|topic)|"
+    r"related (?:topics|stories|articles|content|coverage|news|links|reading|posts)|"
+    r"more (?:from|in|on) [\w&' -]{2,30}|you (?:may|might) also (?:like|be interested in)|"
+    r"recommended(?: for you| stories| reading)?|(?:enter|your) (?:your )?e-?mail(?: address)?|"
+    r"(?:accept|reject|allow|decline)(?: all| necessary)?(?: cookies)?|"
+    r"manage (?:cookies|preferences|consent|cookie settings)|cookie (?:settings|preferences|policy)|"
+    r"privacy policy|terms (?:of use|and conditions|& conditions)|"
+    r"click (?:on )?(?:(?:the|this) (?:image|photo|picture) )?(?:here )?to (?:enlarge|expand|zoom)|"
+    r"(?:tap|click) to (?:enlarge|expand|zoom|play|unmute)|(?:view|open|launch) (?:gallery|image|"
+    r"slideshow|photos?)|enlarge(?: image| photo)?|back to top|show more|see more|load more(?: "
+    r"comments)?|view comments|show comments|comments? \(\d+\)|\d+ comments?|close|menu|"
+    r"search|log ?in|sign in|sign out|register|home|previous(?: article| story)?|"
+    r"next(?: article| story)?|toggle navigation|open navigation menu)"
+    r"\s*[.…:!›»>]*$",
+    re.IGNORECASE,
+)
+_CHROME_SPLIT_RE = re.compile(r"\s*[·|•]\s*")
+_COOKIE_RE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_COOKIE_CTX_RE = re.compile(
+    r"\b(?:we use|we and our partners|this (?:web)?site uses|uses cookies|accept|consent|"
+    r"cookie (?:policy|settings|preferences)|privacy (?:policy|notice)|by (?:continuing|using|"
+    r"browsing|clicking))\b", re.IGNORECASE)
+_TAGS_RE = re.compile(r"^(?:tags?|topics?|related topics|filed under|categories|category|keywords|"
+                      r"more about|subjects?)\s*[:：]\s*\S", re.IGNORECASE)
+# list headers after which short link lines follow ("Related", "More on this story", ...)
+_LINK_HEADER_RE = re.compile(
+    r"^(?:related\b.{0,30}|more on this (?:story|topic)|more (?:from|in|on) .{2,30}|"
+    r"explore more on (?:these|this) topics?|most (?:read|viewed|popular|shared|watched)\b.{0,30}|"
+    r"trending\b.{0,20}|read (?:more|also|next)|also read|see also|you (?:may|might) also like|"
+    r"recommended\b.{0,20}|top stories|latest (?:news|stories)|tags?\s*:?|topics?\s*:?|"
+    r"watch (?:more|next)|further reading|what to read next)\s*[:.…›»]*$",
+    re.IGNORECASE,
+)
+_DATE_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun am pm a m p noon midnight
+    gmt utc bst est edt cst cdt pst pdt mst mdt akst hst ast adt cet cest eet eest wet west ist
+    jst kst aest aedt acst awst nzst nzdt hkt sgt msk wib pht z t
+    st nd rd th at on of ago h hr hrs hour hours min mins minute minutes sec second seconds day
+    days week weeks month months year years yesterday today published updated update posted
+    last first modified created date time issued edited and
+    """.split()
+)
+_DATE_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
+_WIRE_AGENCY_RE = re.compile(
+    r"^(?:the )?(?:associated press|ap|canadian press|press association|pa media|pa|reuters|"
+    r"thomson reuters|afp|agence france-presse|bloomberg(?: news)?|dpa|xinhua(?: news agency)?|"
+    r"ani|pti|ians|efe|ansa|kyodo(?: news)?|tass|ria novosti|interfax|yonhap(?: news agency)?|"
+    r"aap|australian associated press|upi|united press international|anadolu(?: agency)?|"
+    r"bernama|antara|apa|wam|sputnik|cns|cna)(?:\s*(?:/|and|&|,)\s*(?:the )?[A-Za-z .-]{2,30})?"
+    r"\s*[.]?$",
+    re.IGNORECASE,
+)
+_CREDIT_RES = [
+    re.compile(r"^\(?(?:reporting|writing|editing|additional reporting|compiled|research|"
+               r"production|graphics) by\b", re.IGNORECASE),
+    re.compile(r"\bcontributed (?:additional )?(?:reporting )?(?:to|for) this (?:report|story|"
+               r"article)\b", re.IGNORECASE),
+]
+_DESK_NOUNS = (r"correspondent|editor|reporter|writer|journalist|columnist|contributor|producer|"
+               r"analyst|critic|presenter|anchor|staff|bureau chief|desk|team|staff writer")
+_NAME_DESK_RE = re.compile(
+    r"^(?P<name>.+?),?\s+(?:(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?"
+    r"|in\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s+and\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?)$"
+)
+_MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+             r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
+    r"(?:\s*,\s*[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2}){0,2}"
+    r"(?:\s*,?\s*" + _MONTH_RE + r"\s+\d{1,2}(?:\s*,\s*\d{4})?)?"
+    r"(?:\s*\((?:[A-Z][\w&.'’/ -]{0,40})\))?"
+    r"\s*(?:[-–—]{1,2}|:)\s+(?=[\"“'‘A-Z0-9])"
+)
+
 
 _ROLE_NOUNS = (
     r"analyst|journalist|writer|columnist|correspondent|reporter|editor|contributor|commentator|"
@@ -323,8 +448,9 @@ _BIO_RES = [
                re.IGNORECASE),
 ]
 
+_LIST_ITEM_RE = re.compile(r"^(?:[•·▪◦‣●○■□–—*-]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
 _SENT_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_ALNUM_RE = re.compile(r"\w")
+_ALNUM_RE = re.compile(r"[^\W_]")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -518,6 +644,16 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             ln.rule = "image_caption"
         elif nw <= 80 and any(rx.search(t) for rx in _DISCLAIMER_RES):
             ln.rule = "disclaimer"
+        elif nw <= 60 and (_CTA_START.search(t) or _CTA_ANY.search(t)):
+            ln.rule = "call_to_action"
+        elif nw <= 80 and _is_chrome(t):
+            ln.rule = "site_chrome"
+        elif nw <= 24 and _is_timestamp(t):
+            ln.rule = "timestamp"
+        elif nw <= 40 and _TAGS_RE.search(t.strip()):
+            ln.rule = "topic_tags"
+        elif nw <= 50 and _is_credit(t):
+            ln.rule = "byline"
     live = [ln for ln in live if ln.rule is None]
 
     # 4. the head: kickers, duplicated headlines, title
@@ -543,6 +679,11 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
     if title_line is None:
         # no title given, or the given one is not in the text (worded differently): detect
         cands = [ln for ln in head if not _is_kicker(ln.text)]
+        # a headline has >= 4 words; shorter top lines are section labels or site names
+        long_cands = [ln for ln in cands if _nwords(ln.text) >= 4
+                      and not _is_byline(ln.text, author) and not _is_name_desk(ln.text)]
+        if long_cands:
+            cands = cands[cands.index(long_cands[0]):]
         if cands:
             title_line = cands[0]
             # a later head line containing the first one is the real headline
@@ -596,6 +737,25 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             ln.rule = "call_to_action"
         elif _is_byline(t, author, near_edge=i <= max(3, n // 3) or i >= n - 2):
             ln.rule = "byline"
+        elif (i <= max(3, n // 3) or i >= n - 2) and _is_name_desk(t):
+            ln.rule = "byline"
+    live = [ln for ln in live if ln.rule is None]
+
+    # 5b. link lists after a list header ('Related', 'More on this story', 'Most read', ...)
+    ordered = [ln for ln in lines if ln.rule != "shortcode-only"]
+    for k, ln in enumerate(ordered):
+        if ln.rule not in ("site_chrome", "topic_tags", "call_to_action", "related_links"):
+            continue
+        if not _LINK_HEADER_RE.match(normalize(ln.text).strip()):
+            continue
+        after = [x for x in ordered[k + 1:] if x.rule is None]
+        if not after:
+            continue
+        if all(_is_link_like(x) for x in after):       # the tail of the page: all links
+            for x in after:
+                x.rule = "related_links"
+        elif ordered[k + 1].rule is None and _is_link_like(ordered[k + 1]):
+            ordered[k + 1].rule = "related_links"       # inside the article: the next line only
     live = [ln for ln in live if ln.rule is None]
 
     # 6. Latin-script foreign-language runs (low English share) inside an English article
@@ -634,7 +794,11 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         if ln.kind == "title":
             continue
         t = normalize(ln.text)
-        if _nwords(t) <= 12 and not _ends_sentence(t) and not t.endswith(","):
+        question_head = (_nwords(t) <= 10 and t.endswith("?") and not re.search(r"[\"“”]", t)
+                         and not re.match(r"^[A-Z][\w.]{0,10}\s*:", t))
+        if ((_nwords(t) <= 12 and not _ends_sentence(t) and not t.endswith(",")
+                and not _LIST_ITEM_RE.match(t) and not (t.endswith(":") and _nwords(t) > 5))
+                or question_head):
             c = _canon(t)
             if c in seen_heads:
                 ln.rule = "duplicate_headline"
@@ -643,6 +807,21 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
             ln.kind = "heading"
         else:
             ln.kind = "paragraph"
+
+    # 8. a leading dateline ("LONDON (Reuters) -") in one of the first two body paragraphs
+    first_paras = [ln for ln in live if ln.kind == "paragraph"][:2]
+    for ln in first_paras:
+        m = _DATELINE_RE.match(normalize(ln.text))
+        if not m or len(re.sub(r"[^A-Z]", "", m.group("place"))) < 3:
+            continue
+        rest = ln.text[m.end():]
+        if _nwords(rest) < 5:
+            continue
+        dl = ln.text[:m.end()].rstrip()
+        removed.append(Removal("dateline", dl, ln.start, ln.start + len(dl), ln.no))
+        ln.start += m.end()
+        ln.text = rest
+        break
 
     # assemble
     for ln in lines:
@@ -653,6 +832,65 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
               for ln in lines if ln.rule is None and ln.kind]
     out_title = title_line.text if title_line is not None else (title or None)
     return CleanedDocument(title=out_title, blocks=blocks, removed=removed)
+
+
+def _is_chrome(t: str) -> bool:
+    """Web-page interface text (see RULES['site_chrome'])."""
+    s = t.strip()
+    nw = _nwords(s)
+    if (nw <= 80 and _COOKIE_RE.search(s) and _COOKIE_CTX_RE.search(s)
+            and re.search(r"\b(?:we|our)\b", s, re.IGNORECASE)
+            and re.search(r"\b(?:you|your)\b", s, re.IGNORECASE)):
+        return True
+    if nw > 16:
+        return False
+    parts = [x.strip() for x in _CHROME_SPLIT_RE.split(s) if x.strip()]
+    return bool(parts) and all(_CHROME_PART_RE.match(x) for x in parts)
+
+
+def _is_timestamp(t: str) -> bool:
+    """A line made only of date / time words and numbers (see RULES['timestamp'])."""
+    toks = _DATE_TOKEN_RE.findall(t.lower())
+    if not toks or len(toks) > 24:
+        return False
+    if not all(x.isdigit() or x in _DATE_WORDS for x in toks):
+        return False
+    if not (any(x.isdigit() for x in toks) or "ago" in toks):
+        return False
+    return any(not x.isdigit() for x in toks) or bool(re.search(r"\d[:/.-]\d", t))
+
+
+def _is_credit(t: str) -> bool:
+    """Wire-agency-only lines and 'Reporting by …; Editing by …' / '… contributed to this report'."""
+    s = t.strip()
+    if _nwords(s) <= 6 and _WIRE_AGENCY_RE.match(s):
+        return True
+    return _nwords(s) <= 50 and any(rx.search(s) for rx in _CREDIT_RES)
+
+
+_DESK_RE = re.compile(r"^(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?$", re.IGNORECASE)
+
+
+def _is_name_desk(t: str) -> bool:
+    """'Jane Doe Health correspondent', 'Jane Doe, Economics Editor', 'Jane Doe in Brussels'."""
+    s = t.strip()
+    if _ends_sentence(s) or _nwords(s) > 10 or any(ch in s for ch in ";:!?()\"|"):
+        return False
+    m = re.match(r"^(.+?)\s+in\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$", s)
+    if m and _is_name_line(m.group(1).rstrip(",")):
+        return True
+    toks = s.split()
+    for k in range(2, min(4, len(toks) - 1) + 1):
+        name = " ".join(toks[:k]).rstrip(",")
+        rest = " ".join(toks[k:])
+        if _DESK_RE.match(rest) and _is_name_line(name):
+            return True
+    return False
+
+
+def _is_link_like(ln: "_Line") -> bool:
+    t = normalize(ln.text).strip()
+    return ln.kind != "title" and _nwords(t) <= 15 and not t.endswith(".") and not t.endswith('."')
 
 
 _REPORTED_SPEECH_RE = re.compile(r"\b(?:said|says|told|according to|added|stated)\b|[\"“”]")

@@ -20,13 +20,14 @@ ordinal cues that Punkt learns; here they are supplied as lists):
    :data:`NUMBER_PREFIXES` (No., Vol., p., pp., Art., Fig.) it does not end a
    sentence when a digit follows.
 5. A period after a word from :data:`MAYBE_FINAL` (U.S., U.K., Inc., Ltd.,
-   Jr., etc., a.m. ...) or after a single-letter initial (``J.``,
+   Jr., etc. ...) or after a single-letter initial (``J.``,
    ``Kassym-J.``) ends a sentence only when the next word is a capitalised
    common sentence opener (``The``, ``It``, ``He``, ``But`` ... see
    :data:`SENTENCE_STARTERS`).  So ``the U.S. and the EU, Japan, etc. The
    format ...`` splits before ``The`` while ``U.S. President Biden`` and
    ``J. R. R. Tolkien`` do not split.  Documented choice: ``etc.`` is treated
-   like ``U.S.``.
+   like ``U.S.``.  After ``a.m.`` / ``p.m.`` any capitalised word ends the
+   sentence except a day, month or time zone (``2 a.m. Monday``, ``9 a.m. EST``).
 6. A lone number at the start of a line followed by a period (``1. First``) is
    a list marker, not a sentence.
 
@@ -84,6 +85,17 @@ SENTENCE_STARTERS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Capitalised words that continue a clock time after "a.m." / "p.m." (days, months, zones).
+_TIME_FOLLOWERS: frozenset[str] = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+    sat sun january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec et est edt ct cst cdt mt mst mdt pt pst pdt
+    gmt utc bst cet cest eet eest ist jst kst aest aedt hkt sgt msk local eastern central pacific
+    mountain atlantic
+    """.split()
+)
+
 _TERMINAL = re.compile(r"""(?:\.{2,}|…|[.!?]+)["'”’»)\]}]*(?=\s)""")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"""\s*(["'“‘«(\[{]*)(\S*)""")
@@ -120,6 +132,9 @@ def _is_boundary(line: str, m: re.Match, seg_start: int) -> bool:
     is_starter = bool(next_word) and next_word[:1].isupper() and starter in SENTENCE_STARTERS
     if low in NUMBER_PREFIXES:
         return opener != "" or not next_word[:1].isdigit()
+    if low in ("a.m", "p.m"):
+        # "at 2 a.m. Police said ..." splits; "2 a.m. Monday", "9 a.m. EST" do not
+        return is_starter or (next_word[:1].isupper() and starter.lower() not in _TIME_FOLLOWERS)
     if low in MAYBE_FINAL:
         return is_starter
     if _INITIAL.match(word):
