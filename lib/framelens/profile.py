@@ -37,9 +37,14 @@ says that comparisons need two sources.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
 import re
+import tempfile
 import warnings
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -76,6 +81,7 @@ PROFILE_KEYS = (
 def lens_tables(
     corpus,
     *,
+    cache: bool = True,
     seed: int = 0,
     n_resamples: int = 2000,
     n_permutations: int = 5000,
@@ -102,7 +108,81 @@ def lens_tables(
 
     ``codebook``, ``markers``, ``actors``, ``referents``: a path, ``None`` or ``""`` (the packaged
     file), or an already loaded object. Randomness (bootstrap, permutations) uses ``seed``.
+
+    The result is cached on disk when a cache folder is set (``$FRAMELENS_CACHE_DIR``, which
+    ``framelens run`` sets for its notebooks): the five source profiles and the synthesis then
+    compute the lens tables once. The key covers the corpus's sentences and terms, every option
+    and the content of the configuration files, so any change recomputes.
     """
+    options = dict(seed=seed, n_resamples=n_resamples, n_permutations=n_permutations, min_count=min_count,
+                   prior_strength=prior_strength, codebook=codebook, markers=markers, actors=actors,
+                   referents=referents, min_hits=min_hits)
+    file = _lens_cache_file(corpus, options) if cache else None
+    if file is not None:
+        try:
+            with open(file, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # missing or unreadable: compute and (re)write
+            pass
+    out = _compute_lens_tables(corpus, **options)
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except OSError:
+            pass
+    return out
+
+
+def _lens_cache_file(corpus, options: dict):
+    """``<cache>/lenses-<sha256>.pkl`` or None (no cache folder, or options that are loaded objects)."""
+    from . import __version__
+    from .corpus import cache_dir
+
+    folder = cache_dir(None)
+    if folder is None:
+        return None
+    from importlib import resources
+
+    h = hashlib.sha256(f"framelens {__version__} lens tables 1".encode())
+    defaults = {"codebook": "codebook.toml", "markers": "stance_markers.toml", "actors": "actors.toml",
+                "referents": "referents.toml"}
+    for key in sorted(options):
+        value = options[key]
+        if key in defaults:
+            if value is not None and not isinstance(value, (str, os.PathLike)):
+                return None  # an object passed in: no stable key
+            path = Path(value) if value else Path(str(resources.files("framelens") / "data" / defaults[key]))
+            try:
+                h.update(key.encode() + b"\0" + path.read_bytes())
+            except OSError:
+                return None
+        else:
+            h.update(f"{key}={value!r}\0".encode())
+    for table, cols in (("documents", ["doc_id", "source", "label"]), ("sentences", ["sent_id", "source", "norm"]),
+                        ("terms", ["sent_id", "term", "lemma", "is_stop"])):
+        df = getattr(corpus, table)[cols]
+        h.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
+    return Path(folder) / f"lenses-{h.hexdigest()}.pkl"
+
+
+def _compute_lens_tables(
+    corpus,
+    *,
+    seed: int,
+    n_resamples: int,
+    n_permutations: int,
+    min_count: int,
+    prior_strength: float,
+    codebook,
+    markers,
+    actors,
+    referents,
+    min_hits: int | None,
+) -> dict[str, pd.DataFrame]:
     from . import framing, sentiment, vocabulary
     from .actors import load_actors
 
