@@ -140,8 +140,11 @@ def lens_tables(
 def _lens_cache_file(corpus, options: dict):
     """``<cache>/lenses-<sha256>.pkl`` or None (no cache folder, or options that are loaded objects)."""
     from . import __version__
-    from .corpus import cache_dir
 
+    try:
+        from .corpus import cache_dir
+    except ImportError:  # pragma: no cover - a loader without the cache
+        return None
     folder = cache_dir(None)
     if folder is None:
         return None
