@@ -144,3 +144,153 @@ def test_generic_frames_on_unrelated_story():
     assert {("s0", "conflict"), ("s1", "economic_consequences"), ("s2", "human_interest"),
             ("s3", "morality"), ("s4", "responsibility")} <= carried
     assert not any(s == "s5" for s, _ in carried)
+
+
+# ------------------------------------------------------------------------------ cue classes
+CLASSES = """
+[[frame]]
+id = "money"
+name = "Money"
+definition = "Amounts of money."
+cues = ["<money>"]
+
+[[frame]]
+id = "age"
+name = "Age"
+definition = "A person's age."
+cues = ["<age>"]
+"""
+
+
+@pytest.fixture()
+def classes_cb(tmp_path):
+    return load_codebook(_write(tmp_path, CLASSES, name="classes.toml"))
+
+
+@pytest.mark.parametrize("text, span", [
+    ("Trade reached $94.8 billion last year.", "$94.8 billion"),
+    ("The total was US$94.8 billion.", "US$94.8 billion"),
+    ("The trust diverted almost £40m of government money.", "£40m"),
+    ("Google was fined €2bn.", "€2bn"),
+    ("Profit of more than $100bn.", "$100bn"),
+    ("The bill could exceed 3.5 billion euros.", "3.5 billion euros"),
+    ("It would cost 9 million pounds a day.", "9 million pounds"),
+    ("It could cost him millions of dollars.", "millions of dollars"),
+    ("A loan of USD 5 million was signed.", "USD 5 million"),
+    ("Tickets cost 500 EUR each.", "500 EUR"),
+    ("He paid 300 dollars.", "300 dollars"),
+    ("The fee is 5,000 tenge.", "5,000 tenge"),
+    ("I spend $120 a month.", "$120"),
+])
+def test_money_class_positive(classes_cb, text, span):
+    occ = match_cues(text, classes_cb, hits=True)
+    assert occ[["frame", "cue"]].values.tolist() == [["money", "<money>"]]
+    assert text[occ["start"][0]:occ["end"][0]] == span
+
+
+@pytest.mark.parametrize("text", [
+    "The figure was 94.8 last year.",
+    "The 2024 budget was approved.",
+    "Turnout was 78% and rose 5 percent.",
+    "She bought 200 pounds of flour.",
+    "He won 3 races in 2019.",
+    "Mrs 5 and a $ sign.",
+    "Some 650,000 visitors came over 2,100 years.",
+])
+def test_money_class_negative(classes_cb, text):
+    assert "money" not in set(match_cues(text, classes_cb)["frame"])
+
+
+@pytest.mark.parametrize("text, span", [
+    ("One of them was 86-year-old Margaret Doyle.", "86-year-old"),
+    ("A 12-year-old boy was rescued.", "12-year-old"),
+    ("A man aged 34 was arrested.", "aged 34"),
+    ("She is 12 years old.", "12 years old"),
+    ("Five-year-olds start school.", "Five-year-olds"),
+    ("He retired at the age of 70.", "at the age of 70"),
+])
+def test_age_class_positive(classes_cb, text, span):
+    occ = match_cues(text, classes_cb, hits=True)
+    assert occ[["frame", "cue"]].values.tolist() == [["age", "<age>"]]
+    assert text[occ["start"][0]:occ["end"][0]] == span
+
+
+@pytest.mark.parametrize("text", [
+    "They agreed a 12-year plan.",
+    "It happened 12 years ago.",
+    "The aged cheese and the age of reason.",
+    "A 150-year-old church stands there.",
+])
+def test_age_class_negative(classes_cb, text):
+    assert match_cues(text, classes_cb).empty
+
+
+def test_unknown_cue_class_is_an_error_naming_file_and_line(tmp_path):
+    p = _write(tmp_path, '[[frame]]\nid = "a"\nname = "A"\ndefinition = "d"\ncues = ["cost",\n  "<salary>"]\n',
+               name="badclass.toml")
+    with pytest.raises(FramelensError) as e:
+        load_codebook(p)
+    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <money>)"
+
+
+@pytest.mark.parametrize("cue", ["<money> fine", "<money", "money>"])
+def test_cue_class_must_stand_alone(tmp_path, cue):
+    p = _write(tmp_path, f'[[frame]]\nid = "a"\nname = "A"\ndefinition = "d"\ncues = ["{cue}"]\n',
+               name=f"alone{abs(hash(cue)) % 1000}.toml")
+    with pytest.raises(FramelensError, match=rf"^{p}:5: frame 'a': bad cue"):
+        load_codebook(p)
+
+
+def test_cue_class_in_exclusions(tmp_path):
+    p = _write(tmp_path, """
+    [[frame]]
+    id = "old"
+    name = "Old"
+    definition = "Old things."
+    cues = ["old"]
+    exclude = ["<age>"]
+    """, name="excl.toml")
+    got = match_cues(["An old bridge.", "She is 12 years old.", "She is 12 years old, an old hand."], load_codebook(p))
+    assert got[["sent_id", "hits"]].values.tolist() == [["s0", 1], ["s2", 1]]
+
+
+def test_default_codebook_uses_classes():
+    cb = load_codebook()
+    assert "<money>" in cb.frame("economic_consequences").cues and "<money>" in cb.frame("economic").cues
+    assert "<age>" in cb.frame("human_interest").cues
+    got = match_cues(["Federal officials promised $150 million in reconstruction aid.",
+                      "One of them was 86-year-old Margaret Doyle.",
+                      "Exports reached 5 billion yuan.",
+                      "The 2024 plan runs for 12 years."], cb)
+    rows = got[["sent_id", "frame", "hits", "cues"]].values.tolist()
+    assert ["s0", "economic_consequences", 1, "<money>"] in rows and ["s0", "economic", 1, "<money>"] in rows
+    assert ["s1", "human_interest", 1, "<age>"] in rows
+    # "yuan" (a word cue) lies inside the <money> span: one hit, not two
+    assert ["s2", "economic_consequences", 1, "<money>"] in rows
+    assert not any(r[0] == "s3" for r in rows)
+
+
+def test_frame_salience_with_classes(tmp_path, classes_cb):
+    import warnings
+
+    import framelens as fl
+    from framelens import framing
+
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "a.txt").write_text("The deal is worth $2bn. A 12-year-old boy watched. Nothing else happened.\n"
+                             "It cost 40 million euros, or £35m.", encoding="utf-8")
+    (d / "b.txt").write_text("The 2024 budget passed. Officials met for 3 hours.", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = fl.load_corpus(d)
+    sal = framing.frame_salience(corp, classes_cb, n_resamples=200).set_index(["source", "frame"])
+    assert sal.loc[("a", "money"), ["sentences", "n_sentences", "hits"]].tolist() == [2, 4, 3]
+    assert sal.loc[("a", "money"), "share"] == pytest.approx(0.5)
+    assert sal.loc[("a", "age"), ["sentences", "hits"]].tolist() == [1, 1]
+    words_a = int(corp.sentences.loc[corp.sentences["source"] == "a", "n_words"].sum())
+    assert sal.loc[("a", "money"), "per_1000_words"] == pytest.approx(3000 / words_a)
+    assert sal.loc[("b", "money"), "sentences"] == 0 and sal.loc[("b", "age"), "sentences"] == 0
+    ev = framing.frame_evidence(corp, "money", "a", k=1, codebook=classes_cb)
+    # the sentence with the most hits comes first, with the class name as its cue
+    assert ev[["hits", "cues", "text"]].values.tolist() == [[2, "<money>", "It cost 40 million euros, or £35m."]]

@@ -15,6 +15,25 @@ How a cue matches a token (case never matters; see the codebook file's header):
   as above, the last one may be a ``stem*``;
 * ``word/MD`` additionally the token's part-of-speech tag (PatternTagger, Penn tags) must
   start with ``MD``; used by the certainty markers to tell the modal *may* from the month.
+* ``<class>`` a cue class: a pattern no word list can express, matched by a compiled regular
+  expression on the sentence text (``norm``) instead of on single tokens; written alone as a
+  whole cue (in ``cues`` or ``exclude``). The hit covers the tokens the match overlaps and its
+  ``cue`` is the class name (``<money>``). Classes (:data:`CUE_CLASSES`):
+
+  - ``<money>`` an amount of money: a currency sign or ISO code with a number (``$94.8
+    billion``, ``US$5m``, ``£40m``, ``€2bn``, ``¥300``, ``Rs 500``, ``USD 5 million``,
+    ``500 EUR``), or a number with a currency word (``3.5 billion euros``, ``300 dollars``,
+    ``50 cents``, ``5,000 tenge``), or a magnitude with a currency word (``millions of
+    dollars``, ``9 million pounds``; ``pounds``/``won`` only after million/billion/trillion,
+    as *200 pounds* is usually a weight and *won* a verb). A bare number (``94.8``,
+    ``the 2024 budget``) or a percentage is not money.
+  - ``<age>`` a person's age: ``86-year-old``, ``a 12-year-old boy``, ``five-year-olds``,
+    ``12 years old``, ``aged 34``, ``aged between 18 and 25``, ``at the age of 70``, ``at age
+    9`` (numbers 0–119 in digits or words). ``a 12-year plan`` and ``12 years ago`` are not
+    ages. It cannot tell a person from a thing (``a 100-year-old bridge`` matches).
+
+  Classes are found with one vectorized ``Series.str.contains`` per class over all sentences;
+  only the sentences that contain a match are scanned for the spans.
 
 Counting rules: within one frame, a hit inside a longer hit is not counted again (``trade
 war`` is one conflict hit, not two); an exclusion phrase cancels the hits it overlaps
@@ -53,6 +72,7 @@ __all__ = [
     "match_table",
     "tokens_from_texts",
     "FAMILIES",
+    "CUE_CLASSES",
 ]
 
 FAMILIES = ("generic", "policy", "foreign_policy")
@@ -67,6 +87,49 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _PART_RE = re.compile(
     r"^(?P<exact>=)?(?P<body>[$€£¥&]|[^\W_](?:[\w'’.\-&+]*[\w+])?)(?P<star>\*)?(?:/(?P<tag>[A-Z$]{2,4}))?$"
 )
+
+
+# ------------------------------------------------------------------------------ cue classes
+_NUM = r"\d(?:[\d,.]*\d)?"                                   # 5, 94.8, 1,200, 200,000
+_NUMW = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+         r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+         r"|seventeen|eighteen|nineteen)")
+_AGE_N = rf"(?:(?<![\d,.])(?:1[01]\d|[1-9]?\d)(?![\d,.]\d)|(?i:\b{_NUMW}))"   # 0-119 or a number word
+_MAG_LONG = r"(?i:\s?(?:million|billion|trillion|thousand|crore|lakh)s?)"
+_MAG_SHORT = r"(?i:(?:bn|mn|tn|m|k|b)(?![^\W_]))"
+_AMOUNT = rf"{_NUM}(?:{_MAG_LONG}|{_MAG_SHORT})?"
+_SIGN = r"(?:(?:US|U\.S\.|A|AU|C|CA|NZ|HK|S|NT|Mex)?\$|[€£¥₹₽₩₺₸₴₦₱₪]|Rs\.?\s?)"
+# ISO 4217 codes that are not also common abbreviations (TRY, SAR, PHP, AED, ILS, ... left out)
+_ISO = (r"(?:USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|RUB|KZT|AUD|CAD|NZD|HKD|SGD|KRW|BRL|MXN|ZAR|SEK|NOK|DKK"
+        r"|PLN|UAH|UZS|KGS|TJS|NGN|EGP|PKR|IDR|THB|VND|MYR|CZK|HUF)")
+_CUR_WORD = (r"(?:dollars?|euros?|yuan|renminbi|yen|rupees?|roubles?|rubles?|tenge|francs?|pesos?|liras?"
+             r"|rand|dirhams?|riyals?|rials?|dinars?|shillings?|naira|kronor|kroner|kronur|krona|krone"
+             r"|zlotys?|hryvnias?|ringgits?|rupiahs?|baht|soms?|manats?|somoni|cents|pence|pounds sterling)")
+CUE_CLASSES: dict[str, str] = {
+    "money": (
+        rf"(?<![^\W_])(?:{_SIGN}\s?{_AMOUNT}"                        # $94.8 billion, £40m, €2bn, Rs 500
+        rf"|(?<![A-Za-z]){_ISO}\s?{_AMOUNT}"                         # USD 5 million
+        rf"|{_AMOUNT}\s?{_ISO}(?![A-Za-z])"                          # 500 EUR
+        rf"|{_AMOUNT}\s(?:of\s)?(?i:{_CUR_WORD})\b"                  # 3.5 billion euros, 300 dollars
+        rf"|(?i:(?:{_NUM}\s?)?(?:million|billion|trillion)s?\s(?:of\s)?(?:{_CUR_WORD}|pounds|won)\b))"
+    ),
+    "age": (
+        rf"(?:{_AGE_N}[- ](?i:years?[- ]olds?)\b"                     # 86-year-old, 12 years old
+        rf"|(?i:\baged\s(?:(?:about|around|roughly|nearly|almost|just|only|over|under|between|from)\s)?){_AGE_N}"
+        rf"|(?i:\bat\s(?:the\s)?age\s(?:of\s)?){_AGE_N})"           # at the age of 70, at age 9
+    ),
+}
+"""Cue classes (``<name>`` in a codebook): regular expressions matched on the sentence text."""
+_CLASS_RE = {name: re.compile(rx) for name, rx in CUE_CLASSES.items()}
+_CLASS_CUE = re.compile(r"^<([^<>\s]*)>$")
+
+
+class _UnknownCueClass(ValueError):
+    """A ``<name>`` cue whose class does not exist (its message stands alone)."""
+
+
+def _known_classes() -> str:
+    return ", ".join(f"<{k}>" for k in sorted(CUE_CLASSES))
 
 
 # ------------------------------------------------------------------------------ data model
@@ -182,6 +245,13 @@ def _parse_cue(cue: str) -> tuple[Part, ...]:
 
     if not isinstance(cue, str) or not cue.strip():
         raise ValueError("empty cue")
+    if "<" in cue or ">" in cue:
+        m = _CLASS_CUE.match(cue)
+        if not m:
+            raise ValueError(f"bad cue {cue!r}: a cue class is written alone, as '<name>' ({_known_classes()})")
+        if m.group(1) not in CUE_CLASSES:
+            raise _UnknownCueClass(f"unknown cue class {cue!r} (known: {_known_classes()})")
+        return (Part("class", m.group(1), m.group(1)),)
     if cue != cue.strip() or "  " in cue:
         raise ValueError(f"cue {cue!r} has stray spaces")
     if "*" in cue and (cue.count("*") > 1 or not re.sub(r"/[A-Z$]{2,4}$", "", cue).endswith("*")):
@@ -224,8 +294,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and validate a frame codebook (TOML). ``None`` = the shipped default.
 
     Errors (:class:`~framelens.errors.FramelensError`, ``"<file>:<line>: <why>"``): invalid
-    TOML, unknown keys, missing keys, empty cue lists, malformed cues, duplicate frame ids,
-    a bad ``min_hits`` or ``exclude_scope``.
+    TOML, unknown keys, missing keys, empty cue lists, malformed cues, an unknown cue class
+    (``"<file>:<line>: unknown cue class '<x>' (known: <age>, <money>)"``), duplicate frame
+    ids, a bad ``min_hits`` or ``exclude_scope``.
     """
     if isinstance(path, Codebook):
         return path
@@ -310,7 +381,8 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
                     _parse_cue(c)
                 except ValueError as exc:
                     cline = _line_of(text, f'"{c}"', bstart) if c else line_for(k)
-                    raise fail(display, f"frame {fid!r}: {exc}", line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
+                    why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: {exc}"
+                    raise fail(display, why, line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
             lists[k] = tuple(dict.fromkeys(val))
         scope = block.get("exclude_scope", "span")
         if scope not in ("span", "sentence"):
@@ -357,7 +429,8 @@ def load_cue_lists(path: str | Path, *, display: str | None = None, allowed: Ite
                 try:
                     _parse_cue(c)
                 except ValueError as exc:
-                    raise fail(display, f"{name!r}: {exc}", line=_line_of(text, f'"{c}"') or line) from None
+                    why = str(exc) if isinstance(exc, _UnknownCueClass) else f"{name!r}: {exc}"
+                    raise fail(display, why, line=_line_of(text, f'"{c}"') or line) from None
             out[name] = tuple(dict.fromkeys(v))
 
     walk(data, "")
@@ -386,7 +459,13 @@ class _Compiled:
         self.cues = cues
         self.specs: dict[Part, int] = {}
         self.cue_specs: list[tuple[int, ...]] = []
-        for c in cues:
+        # cue classes (``<money>``) are matched on the sentence text, not here: no specs
+        self.class_cues: list[tuple[int, str]] = []
+        for ci, c in enumerate(cues):
+            if c.parts and c.parts[0].kind == "class":
+                self.class_cues.append((ci, c.parts[0].value))
+                self.cue_specs.append(())
+                continue
             self.cue_specs.append(tuple(self.specs.setdefault(p, len(self.specs)) for p in c.parts))
         self.spec_list = list(self.specs)
         self.by_lower: dict[str, list[int]] = {}
@@ -479,7 +558,8 @@ def match_table(tokens: pd.DataFrame, cues: list[Cue], *, tags: Sequence[str] | 
     # group cues by first spec
     first: dict[int, list[int]] = {}
     for ci, sp in enumerate(comp.cue_specs):
-        first.setdefault(sp[0], []).append(ci)
+        if sp:
+            first.setdefault(sp[0], []).append(ci)
     order = np.argsort(specs, kind="stable")
     specs_sorted, rows_sorted = specs[order], rows[order]
     bounds = np.searchsorted(specs_sorted, np.arange(nspec + 1))
@@ -508,6 +588,81 @@ def match_table(tokens: pd.DataFrame, cues: list[Cue], *, tags: Sequence[str] | 
         return empty
     return pd.DataFrame({"row": np.concatenate(out_rows), "cue_index": np.concatenate(out_cue),
                          "n_tokens": np.concatenate(out_len)})
+
+
+def sentence_texts(tokens: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Rebuild each sentence's text from a tokens table (tokens at their ``start`` offsets,
+    gaps filled with spaces, so offsets into it equal offsets into the sentence ``norm``).
+
+    Returns ``(texts, first_row, n_rows)``: texts indexed by ``sent_id`` in table order, and
+    for each sentence the position of its first token row and its number of token rows
+    (rows of one sentence are contiguous). Without ``start`` the tokens are joined by spaces.
+    """
+    sid = tokens["sent_id"].to_numpy()
+    codes, uniq = pd.factorize(sid)
+    n = len(tokens)
+    newsent = np.ones(n, dtype=bool)
+    newsent[1:] = codes[1:] != codes[:-1]
+    first_row = np.flatnonzero(newsent)
+    n_rows = np.diff(np.append(first_row, n))
+    tok = tokens["token"] if "token" in tokens else tokens["lower"]
+    tok = tok.astype(str)
+    if "start" in tokens and "end" in tokens:
+        start = tokens["start"].to_numpy(dtype=np.int64)
+        end = tokens["end"].to_numpy(dtype=np.int64)
+        prev_end = np.concatenate([[0], end[:-1]])
+        gap = np.where(newsent, start, start - prev_end).clip(min=0)
+    else:
+        gap = np.where(newsent, 0, 1)
+    pieces = pd.Series(gap, dtype="int64").map(lambda k: " " * k).to_numpy(dtype=object) + tok.to_numpy(dtype=object)
+    texts = pd.Series(["".join(pieces[a:a + k]) for a, k in zip(first_row, n_rows)],
+                      index=pd.Index(sid[first_row], name="sent_id"), dtype=object)
+    return texts, first_row, n_rows
+
+
+def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> pd.DataFrame:
+    """Occurrences of cue classes (``<money>``, ``<age>``) in a tokens table: ``row, cue_index,
+    n_tokens`` like :func:`match_table` (``row`` = first token the match overlaps).
+
+    One vectorized ``Series.str.contains`` per class over all sentences; the spans are then
+    taken only from the sentences that matched."""
+    cols = {"row": [], "cue_index": [], "n_tokens": []}
+    if len(tokens) == 0 or not class_cues:
+        return pd.DataFrame({k: pd.Series(v, dtype="int64") for k, v in cols.items()})
+    texts, first_row, _ = sentence_texts(tokens)
+    has_offsets = "start" in tokens and "end" in tokens
+    if has_offsets:
+        t_start = tokens["start"].to_numpy(dtype=np.int64)
+        t_end = tokens["end"].to_numpy(dtype=np.int64)
+    else:  # offsets into the space-joined text
+        lens = tokens["lower"].astype(str).str.len().to_numpy(dtype=np.int64)
+        t_start = np.zeros(len(tokens), dtype=np.int64)
+        t_end = np.zeros(len(tokens), dtype=np.int64)
+        for a, k in zip(first_row, np.diff(np.append(first_row, len(tokens)))):
+            ends = np.cumsum(lens[a:a + k] + 1) - 1
+            t_end[a:a + k] = ends
+            t_start[a:a + k] = ends - lens[a:a + k]
+    bounds = np.append(first_row, len(tokens))
+    text_arr = texts.to_numpy(dtype=object)
+    by_class: dict[str, list[int]] = {}
+    for ci, name in class_cues:
+        by_class.setdefault(name, []).append(ci)
+    for name, cis in by_class.items():
+        rx = _CLASS_RE[name]
+        mask = texts.str.contains(rx, regex=True).fillna(False).to_numpy(dtype=bool)
+        for k in np.flatnonzero(mask):
+            a, b = bounds[k], bounds[k + 1]
+            st, en = t_start[a:b], t_end[a:b]
+            for m in rx.finditer(text_arr[k]):
+                i0 = int(np.searchsorted(en, m.start(), side="right"))
+                i1 = int(np.searchsorted(st, m.end(), side="left")) - 1
+                if i1 < i0:
+                    continue
+                for ci in cis:
+                    cols["row"].append(a + i0)
+                    cols["cue_index"].append(ci)
+                    cols["n_tokens"].append(i1 - i0 + 1)
+    return pd.DataFrame({k: pd.Series(v, dtype="int64") for k, v in cols.items()})
 
 
 def _resolve_hits(raw: pd.DataFrame, cues: list[Cue], tokens: pd.DataFrame, scope: dict[str, str]) -> pd.DataFrame:
@@ -583,6 +738,10 @@ def cue_hits(text_or_tokens, cues: list[Cue], *, scope: dict[str, str] | None = 
 
         tags = pos_tags(corpus if corpus is not None else tokens)
     raw = match_table(tokens, cues, tags=tags, compiled=comp)
+    if comp.class_cues:
+        extra = class_table(tokens, comp.class_cues)
+        if len(extra):
+            raw = pd.concat([raw[["row", "cue_index", "n_tokens"]], extra], ignore_index=True) if len(raw) else extra
     return _resolve_hits(raw, cues, tokens, scope or {})
 
 
