@@ -4,6 +4,7 @@ fault isolation (a tiny throwaway registry of notebooks run through the real run
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -555,3 +556,47 @@ def test_per_source_notebook_needs_a_source_id_parameter(tmp_path, evil_corpus):
     with pytest.raises(FramelensError, match="source_id"):
         runner.run_suite(evil_corpus, tmp_path / "o", registry=[runner.Notebook("p", "prof.ipynb", per_source=True)],
                          notebooks_dir=nbs, progress=None)
+
+
+# ------------------------------------------------------------------ the shared corpus cache, the benchmark
+
+
+@pytest.mark.notebook
+def test_kernels_read_the_prewarmed_corpus_cache_which_is_not_published(tmp_path, evil_corpus, monkeypatch):
+    from framelens.corpus import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "cached.ipynb", [
+        "import os\nimport framelens as fl\ntimes = {}\ncorp = fl.load_corpus(corpus, timings=times)",
+        "fl.report.headline(f\"hit={'cache_read' in times} env={os.path.basename(os.environ['FRAMELENS_CACHE_DIR'])} "
+        "docs={len(corp.documents)}\", report='cached', output_dir=output_dir)",
+    ], params=PARAMS)
+    out = tmp_path / "site"
+    summary = runner.run_suite(evil_corpus, out, registry=[runner.Notebook("cached", "cached.ipynb")],
+                               notebooks_dir=nbs, progress=None)
+    assert [r.status for r in summary.results] == ["ok"]
+    assert summary.results[0].headline == "hit=True env=.cache docs=2"
+    assert CACHE_ENV not in os.environ  # restored after the run
+    assert not list(out.rglob("*.pkl")) and not (out / ".cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+
+
+@pytest.mark.notebook
+def test_benchmark_suite_runs_as_many_empty_notebooks(tmp_path, evil_corpus):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "one.ipynb", ["#md # One", "x = 1"], params=PARAMS)
+    make_notebook(nbs / "per.ipynb", ["#md # Per source", "y = source_id"],
+                  params=PARAMS + 'source_id = ""  # str: the source\n')
+    reg = [runner.Notebook("one", "one.ipynb"), runner.Notebook("per", "per.ipynb", per_source=True)]
+    res = runner.benchmark_suite(jobs=2, corpus=evil_corpus, registry=reg, notebooks_dir=nbs)
+    assert res["notebooks"] == 3  # one + one per source (2 sources)
+    assert res["failed"] == [] and res["floor_failed"] == []
+    assert res["suite"] > 0 and res["floor"] > 0 and res["jobs"] == 2
+    # the empty notebook: one parameters cell, nothing else
+    empty = runner.empty_notebook(tmp_path / "empty.ipynb")
+    nb = nbformat.read(str(empty), as_version=4)
+    assert len(nb.cells) == 1 and nb.cells[0].metadata.tags == ["parameters"]
+    assert set(runner.inspect_parameters(empty)) == {"corpus", "output_dir", "seed", "sources"}

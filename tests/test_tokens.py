@@ -266,3 +266,49 @@ def test_possessive_after_abbreviation_number_and_apostrophe_word():
     assert toks("The U.S.'s role, 2024's data, Xi'an's rail, 'so'") == [
         "The", "U.S.", "'s", "role", ",", "2024", "'s", "data", ",", "Xi'an", "'s", "rail", ",",
         "'", "so", "'"]
+
+
+# ------------------------------------------------------------------ chunked tables, mergeable counts
+def test_chunked_tables_equal_unchunked_on_the_seeds(seed_corpus):
+    from framelens.tokens import CollocationCounts, corpus_collocations
+
+    s = seed_corpus.sentences
+    one_tok, one_terms = build_token_tables(s, collocations=True)
+    for size in (1, 37, 100):
+        tok_c, terms_c = build_token_tables(s, collocations=True, chunk_size=size)
+        pd.testing.assert_frame_equal(one_tok, tok_c)
+        pd.testing.assert_frame_equal(one_terms, terms_c)
+    # the same corpus tables as the loader's
+    pd.testing.assert_frame_equal(one_tok, seed_corpus.tokens)
+    pd.testing.assert_frame_equal(one_terms, seed_corpus.terms)
+    # merged per-chunk counts decide exactly as the whole-corpus function
+    surface = [g["token"].tolist() for _, g in one_tok.groupby("sent_id", sort=False)]
+    whole = proper_noun_collocations(surface)
+    parts = [one_tok.iloc[a:a + 1000] for a in range(0, len(one_tok), 1000)]  # borders may cut sentences
+    assert corpus_collocations([one_tok], stopwords=load_stopwords()) == whole
+    assert whole  # the seeds have some
+    counts = CollocationCounts.merge(CollocationCounts.from_tokens(p) for p in parts)
+    assert counts.n == len(one_tok)
+    assert counts.words.loc["kazakhstan", "uni"] == int((one_tok["token"].str.lower() == "kazakhstan").sum())
+
+
+def test_collocation_counts_known_answer():
+    from collections import Counter
+
+    from framelens.tokens import CollocationCounts, decide_collocations, pair_counts, token_table
+
+    a = token_table(_sent_df(["The Ishim River flows north.", "People walk by the Ishim River daily."]))
+    b = token_table(_sent_df(["Boats use the Ishim River in summer.", "The river Ishim is long."], doc="e"))
+    ca, cb = CollocationCounts.from_tokens(a), CollocationCounts.from_tokens(b)
+    merged = CollocationCounts.merge([ca, cb])
+    assert merged.n == len(a) + len(b) == 6 + 8 + 8 + 6
+    # 'river': 4 occurrences, none sentence-initial, 3 capitalized; 'the': 2 initial of 4
+    assert merged.words.loc["river"].tolist() == [4, 4, 3]
+    assert merged.words.loc["the"].tolist() == [4, 2, 0]
+    proper = merged.proper_words(load_stopwords())
+    assert "ishim" in proper and "river" not in proper  # 3/4 = 75 % < 80 % capitalized
+    assert "river" in merged.proper_words(load_stopwords(), min_capital_share=0.75)
+    pairs = pair_counts(a, frozenset({"ishim", "river"})) + pair_counts(b, frozenset({"ishim", "river"}))
+    assert pairs == Counter({("ishim", "river"): 3, ("river", "ishim"): 1})
+    assert decide_collocations(merged, pairs, min_count=3, min_llr=0) == ["ishim river"]
+    assert decide_collocations(merged, pairs, min_count=4, min_llr=0) == []

@@ -75,9 +75,12 @@ def measure_library(path: Path, workers: int) -> dict:
     from . import load_corpus
 
     res: dict = {}
+    stages: dict = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        corp, res["load"] = _time(load_corpus, path, workers=workers)
+        # never from a cache: this measures loading
+        corp, res["load"] = _time(load_corpus, path, workers=workers, cache=False, timings=stages)
+    res["load_stages"] = {k: round(v, 3) for k, v in stages.items()}
     res["documents"] = len(corp.documents)
     res["sentences"] = len(corp.sentences)
     res["tokens"] = len(corp.tokens)
@@ -110,6 +113,8 @@ def measure_library(path: Path, workers: int) -> dict:
             res[name] = float("nan")
     res["library_total"] = sum(v for k, v in res.items() if k == "load" or "." in k)
     res["peak_mb"] = _peak_mb()
+    # worker processes (the loader's pool, the scorers' pool) have their own memory: the largest one
+    res["peak_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return res
 
 
@@ -125,8 +130,9 @@ def measure_raw(path: Path) -> dict:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        corp = load_corpus(path)
+        corp = load_corpus(path, cache=False)
     sents = corp.sentences["text"].tolist()
+    del corp
     vader, pattern, tb = SentimentIntensityAnalyzer(), PatternAnalyzer(), TreebankWordTokenizer()
     res = {"sentences": len(sents)}
     _, res["vader"] = _time(lambda: [vader.polarity_scores(s) for s in sents])
@@ -151,37 +157,65 @@ def suite_vs_floor(jobs: int = 2) -> dict:
     return runner.benchmark_suite(jobs=jobs)
 
 
+def format_suite(s: dict) -> list[str]:
+    """The suite-vs-floor lines of the report."""
+    lines = [f"Suite on the seeds: {s['suite']:.1f} s for {s['notebooks']} notebook runs ({s.get('jobs', 2)} at a time); "
+             f"floor (same number of empty notebooks, same runner): {s['floor']:.1f} s; "
+             f"ratio {s['suite'] / s['floor']:.2f}x (target ≤ 1.5x)"]
+    if s.get("failed"):
+        lines.append(f"  failed runs: {', '.join(s['failed'])}")
+    return lines
+
+
+def format_sizes(n: int, lib: dict, raw: dict, workers: int) -> list[str]:
+    """The report lines of one synthetic corpus size: the library's steps beside the raw floor."""
+    lines = [f"{n:,} articles: {lib['sentences']:,} sentences, {lib['tokens']:,} tokens"]
+    for k, v in lib.items():
+        if k == "load" or "." in k:
+            lines.append(f"  {k:32s} {v:8.2f} s")
+        if k == "load" and lib.get("load_stages"):
+            st = lib["load_stages"]
+            wall = st.get("pool_wall", st.get("chunks_wall"))
+            per_doc = ", ".join(f"{s} {st[s]:.1f}" for s in ("cleaning", "splitting", "tokenizing", "tables") if s in st)
+            if per_doc:
+                how = "summed over workers" if "pool_wall" in st else "one process"
+                lines.append(f"    per document ({how}, s): {per_doc}; elapsed {wall:.1f} s")
+            rest = ", ".join(f"{s} {st[s]:.1f}" for s in ("reading", "collocations", "terms", "assembling") if s in st)
+            if rest:
+                lines.append(f"    corpus-wide (s): {rest}")
+    total = lib["library_total"]
+    lines.append(f"  {'library total':32s} {total:8.2f} s  ({lib['documents'] / total:,.0f} documents/s, "
+                 f"{lib['sentences'] / total:,.0f} sentences/s; {workers} workers)")
+    lines.append(f"  {'peak memory':32s} {lib['peak_mb']:8.0f} MB (target < 2048 MB)"
+                 + (f"; largest worker process {lib['peak_children_mb']:.0f} MB (a forked worker's figure "
+                    "includes pages it shares with the main process)" if lib.get("peak_children_mb") else ""))
+    lines.append(f"  raw single-core: VADER {raw['sentences'] / raw['vader']:,.0f} sentences/s, TextBlob "
+                 f"{raw['sentences'] / raw['textblob']:,.0f} sentences/s, Treebank tokenizer "
+                 f"{raw['tokens'] / raw['tokenizer']:,.0f} tokens/s; together {raw['raw_total']:.2f} s")
+    lines.append(f"  ratio library / raw = {total / raw['raw_total']:.2f}x (target ≤ 1.5x)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="framelens.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--workers", type=int, default=2, help="process-pool size for the library run")
+    ap.add_argument("--jobs", type=int, default=2, help="notebooks at a time for the suite run")
     ap.add_argument("--skip-suite", action="store_true")
     args = ap.parse_args(argv)
-    print(f"framelens benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"framelens benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     if not args.skip_suite:
         try:
-            s = suite_vs_floor()
-            print(f"\nSuite on the seeds: {s['suite']:.1f} s for {s['notebooks']} notebook runs; floor (same number of "
-                  f"empty notebooks, same runner): {s['floor']:.1f} s; ratio {s['suite'] / s['floor']:.2f}x (target ≤ 1.5x)")
+            s = suite_vs_floor(args.jobs)
+            print("\n" + "\n".join(format_suite(s)), flush=True)
         except Exception as exc:  # the benchmark reports, it does not fail
-            print(f"\nSuite timing failed: {exc}")
+            print(f"\nSuite timing failed: {type(exc).__name__}: {exc}", flush=True)
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             path = synthetic_corpus(Path(tmp), n)
             raw = _subprocess("raw", path, 1)
             lib = _subprocess("library", path, args.workers)
-        print(f"\n{n:,} articles: {lib['sentences']:,} sentences, {lib['tokens']:,} tokens")
-        for k, v in lib.items():
-            if k == "load" or "." in k:
-                print(f"  {k:32s} {v:8.2f} s")
-        print(f"  {'library total':32s} {lib['library_total']:8.2f} s  "
-              f"({lib['documents'] / lib['library_total']:,.0f} documents/s, "
-              f"{lib['sentences'] / lib['library_total']:,.0f} sentences/s; {args.workers} workers)")
-        print(f"  {'peak memory':32s} {lib['peak_mb']:8.0f} MB (target < 2048 MB)")
-        print(f"  raw single-core: VADER {raw['sentences'] / raw['vader']:,.0f} sentences/s, TextBlob "
-              f"{raw['sentences'] / raw['textblob']:,.0f} sentences/s, Treebank tokenizer "
-              f"{raw['tokens'] / raw['tokenizer']:,.0f} tokens/s; together {raw['raw_total']:.2f} s")
-        print(f"  ratio library / raw = {lib['library_total'] / raw['raw_total']:.2f}x (target ≤ 1.5x)")
+        print("\n" + "\n".join(format_sizes(n, lib, raw, args.workers)), flush=True)
     return 0
 
 

@@ -14,26 +14,48 @@ document, so large corpora can be processed in a pool): cleaning with an audit t
 (:mod:`framelens.sentences`), and tokenization with lemmas, stopwords and multi-word terms
 (:mod:`framelens.tokens`).
 
+Scale: documents are processed in chunks (:data:`CHUNK_DOCUMENTS`; :func:`process_chunk`, a
+pure function of its documents, in a process pool with ``workers > 1``), so no corpus-wide list
+of Python objects is ever built; the corpus-wide proper-name collocations are decided from
+counts merged over the chunks (two passes: word counts, then pair counts of candidate words),
+then each chunk's terms are built. Offsets are int32; the id columns of ``tokens`` and ``terms``
+are categoricals and their strings are shared objects (10 million tokens ≈ 0.5 GB).
+
+Cache: with ``cache=<folder>`` or ``$FRAMELENS_CACHE_DIR`` set, a loaded corpus is pickled under
+a SHA-256 key of its input bytes and load options, and the next identical load reads it back
+(the report runner uses this so each notebook does not load the corpus again).
+
 Bad input raises :class:`~framelens.errors.FramelensError` with a one-line message naming the
 file (and the line where it helps). Input files are only read, never written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
 import json
+import math
+import os
+import pickle
 import re
+import sys
+import tempfile
+import time
 import warnings
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import cleaning, sentences as sentsplit, tokens as tok
 from .errors import FramelensError, FramelensWarning, fail
+from .tokens import release_memory
 from .palette import register_sources
 
 MANIFEST = "sources.csv"
@@ -84,6 +106,11 @@ class Corpus:
     def __post_init__(self):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
+        register_sources(self.all_sources)
+
+    def __setstate__(self, state: dict) -> None:
+        # unpickled (from the on-disk cache): register the colours as a fresh load does
+        self.__dict__.update(state)
         register_sources(self.all_sources)
 
     @property
@@ -151,8 +178,13 @@ class Corpus:
 
         def f(df: pd.DataFrame) -> pd.DataFrame:
             if "source" in df.columns:
-                return df[df["source"].isin(keep)].reset_index(drop=True)
-            return df[df["doc_id"].isin(set(self.documents.loc[self.documents["source"].isin(keep), "doc_id"]))]
+                out = df[df["source"].isin(keep)].reset_index(drop=True)
+            else:
+                out = df[df["doc_id"].isin(set(self.documents.loc[self.documents["source"].isin(keep), "doc_id"]))]
+            for c in out.columns:  # categorical ids (tokens, terms): only the selected values remain
+                if isinstance(out[c].dtype, pd.CategoricalDtype):
+                    out[c] = out[c].cat.remove_unused_categories()
+            return out
 
         return Corpus(
             documents=f(self.documents), paragraphs=f(self.paragraphs), sentences=f(self.sentences),
@@ -351,43 +383,61 @@ def _from_table(path: Path, warn: list[str], text_column: str) -> list[dict]:
     return docs
 
 
+# Per-document processing (a pure function of one document), done in chunks of documents
 # --------------------------------------------------------------------------------------------
-# Per-document processing (a pure function of one document)
-# --------------------------------------------------------------------------------------------
-def process_document(doc_id: str, source: str, raw: str, title: str | None = None, author: str | None = None) -> dict:
-    """Clean, structure and split one document. Returns plain lists (picklable, mergeable)."""
+#: Documents per chunk: the unit of work of the loader (and of its process pool). Everything a
+#: chunk needs is in its arguments; the corpus-wide collocation decision merges per-chunk counts.
+CHUNK_DOCUMENTS = 1000
+#: Below this many documents ``workers=None`` means one process (a pool costs more than it saves).
+POOL_MIN_DOCUMENTS = 2000
+LOAD_STAGES = ("reading", "cleaning", "splitting", "tokenizing", "tables", "collocations", "terms", "assembling")
+
+
+def process_document(doc_id: str, source: str, raw: str, title: str | None = None, author: str | None = None,
+                     *, timings: dict[str, float] | None = None) -> dict:
+    """Clean, structure and split one document. Returns plain lists (picklable, mergeable).
+
+    ``timings`` (optional) accumulates the seconds spent in ``cleaning`` and ``splitting``.
+    """
+    t0 = time.perf_counter()
     cleaned = cleaning.clean_text(raw, title=title or None, author=author or None)
+    body = "\n".join(b.text for b in cleaned.blocks if b.kind != "title")
+    english = cleaning.english_share(body) if body.strip() else 1.0
+    latin = cleaning.latin_share(body)
+    t1 = time.perf_counter()
     paras, sents, audit = [], [], []
     for r in cleaned.removed:
         audit.append((doc_id, r.rule, r.line, r.text))
     heading = ""
     k = 0
+    normalize = cleaning.normalize
     for block in cleaned.blocks:
         if block.kind == "title":
             continue
         para_id = f"{doc_id}:p{k}"
         if block.kind == "heading":
             heading = block.text
-            paras.append((para_id, doc_id, source, k, "heading", block.text, block.text, cleaning.normalize(block.text), block.line))
+            paras.append((para_id, doc_id, source, k, "heading", block.text, block.text, normalize(block.text), block.line))
             k += 1
             continue
-        paras.append((para_id, doc_id, source, k, "body", heading, block.text, cleaning.normalize(block.text), block.line))
+        paras.append((para_id, doc_id, source, k, "body", heading, block.text, normalize(block.text), block.line))
         k += 1
         for s, e in sentsplit.split_sentences(block.text):
             text = block.text[s:e]
-            sents.append([doc_id, source, para_id, heading, text, cleaning.normalize(text)])
+            sents.append((doc_id, source, para_id, heading, text, normalize(text)))
     n = len(sents)
-    rows = []
-    for i, (did, src, pid, head, text, norm) in enumerate(sents):
-        rows.append((f"{doc_id}:s{i}", did, src, pid, i, (i / (n - 1)) if n > 1 else 0.0, head, text, norm))
-    body = "\n".join(b.text for b in cleaned.blocks if b.kind != "title")
+    rows = [(f"{doc_id}:s{i}", did, src, pid, i, (i / (n - 1)) if n > 1 else 0.0, head, text, norm)
+            for i, (did, src, pid, head, text, norm) in enumerate(sents)]
+    if timings is not None:
+        timings["cleaning"] = timings.get("cleaning", 0.0) + (t1 - t0)
+        timings["splitting"] = timings.get("splitting", 0.0) + (time.perf_counter() - t1)
     return {
         "title": cleaned.title or "",
         "paragraphs": paras,
         "sentences": rows,
         "audit": audit,
-        "english_share": cleaning.english_share(body) if body.strip() else 1.0,
-        "latin_share": cleaning.latin_share(body),
+        "english_share": english,
+        "latin_share": latin,
         "n_raw_words": len(body.split()),
     }
 
@@ -396,6 +446,204 @@ def _process_args(args):
     return process_document(*args)
 
 
+def _int32(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for c in columns:
+        df[c] = df[c].astype(np.int32)
+    return df
+
+
+def process_chunk(args: Sequence[tuple], stopwords: frozenset[str], *, collocations: bool = True) -> dict:
+    """Everything per-document for a chunk of documents (a pure function: run it in a pool).
+
+    ``args``: ``(doc_id, source, raw, title, author)`` per document. Returns the chunk's
+    ``paragraphs``, ``sentences`` (with ``n_words``), ``audit`` and ``tokens`` tables, per-document
+    facts (``docs``), the mergeable collocation counts (``counts``, if ``collocations``) and the
+    seconds per stage (``timings``).
+    """
+    timings: dict[str, float] = {}
+    paras: list[tuple] = []
+    sents: list[tuple] = []
+    audit: list[tuple] = []
+    docs = []
+    for a in args:
+        res = process_document(*a, timings=timings)
+        paras.extend(res["paragraphs"])
+        sents.extend(res["sentences"])
+        audit.extend(res["audit"])
+        docs.append({
+            "title": res["title"], "english_share": res["english_share"], "latin_share": res["latin_share"],
+            "n_raw_words": res["n_raw_words"], "n_sentences": len(res["sentences"]),
+            "n_paragraphs": sum(1 for p in res["paragraphs"] if p[4] == "body"),
+        })
+    t = time.perf_counter()
+    paragraphs = _int32(pd.DataFrame(paras, columns=PARA_COLUMNS), ["para_index"])
+    sentences = _int32(pd.DataFrame(sents, columns=SENT_COLUMNS[:-1]), ["sent_index"])
+    audit_df = pd.DataFrame(audit, columns=AUDIT_COLUMNS)
+    del paras, sents, audit
+    t2 = time.perf_counter()
+    chunk = tok._token_chunk(sentences, stopwords)
+    t3 = time.perf_counter()
+    # words per sentence, and per document
+    row = np.repeat(np.arange(len(sentences), dtype=np.int64), chunk.counts)
+    words = np.bincount(row[chunk.tokens["is_word"].to_numpy(dtype=bool)], minlength=len(sentences))
+    sentences["n_words"] = words.astype(np.int32)
+    pos = 0
+    for d in docs:
+        d["n_words"] = int(words[pos:pos + d["n_sentences"]].sum())
+        pos += d["n_sentences"]
+    counts = tok.CollocationCounts.from_tokens(chunk.tokens) if collocations else None
+    t4 = time.perf_counter()
+    timings["tables"] = (t2 - t) + (t4 - t3)
+    timings["tokenizing"] = t3 - t2
+    return {"paragraphs": paragraphs, "sentences": sentences, "audit": audit_df, "tokens": chunk,
+            "docs": docs, "counts": counts, "timings": timings}
+
+
+def _process_chunk_args(a):
+    out = process_chunk(*a[:2], collocations=a[2])
+    release_memory()  # a pool worker keeps running: hand its chunk's scratch memory back
+    return out
+
+
+def _warm_up() -> None:
+    """Load the lemma dictionary before forking, so the workers inherit it."""
+    tok.lemmatize("tests")
+
+
+def _chunk_size(n_docs: int, workers: int) -> int:
+    if workers <= 1:
+        return CHUNK_DOCUMENTS
+    return max(1, min(CHUNK_DOCUMENTS, math.ceil(n_docs / (workers * 4))))
+
+
+def _run_chunks(args: list[tuple], stop: frozenset[str], collocations: bool, workers: int) -> list[dict]:
+    size = _chunk_size(len(args), workers)
+    chunks = [args[a:a + size] for a in range(0, len(args), size)]
+    if workers > 1 and len(chunks) > 1:
+        import multiprocessing as mp
+
+        _warm_up()
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        out = []
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+            for res in pool.map(_process_chunk_args, [(c, stop, collocations) for c in chunks]):
+                out.append(res)
+                release_memory()  # unpickling leaves scratch memory behind: hand it back
+        return out
+    return [process_chunk(c, stop, collocations=collocations) for c in chunks]
+
+
+# --------------------------------------------------------------------------------------------
+# The on-disk cache
+# --------------------------------------------------------------------------------------------
+CACHE_ENV = "FRAMELENS_CACHE_DIR"
+_CACHE_FORMAT = "framelens-corpus-cache-1"
+_LOADER_SOURCES = ("corpus.py", "cleaning.py", "sentences.py", "tokens.py")
+
+
+def cache_dir(cache: str | os.PathLike | bool | None = None) -> Path | None:
+    """The cache folder to use: ``cache`` if a path, else ``$FRAMELENS_CACHE_DIR`` (unset or empty,
+    or ``cache=False``: no cache)."""
+    if cache is False:
+        return None
+    if cache is None or cache is True:
+        env = os.environ.get(CACHE_ENV, "").strip()
+        return Path(env).expanduser() if env else None
+    return Path(cache).expanduser()
+
+
+def _input_files(path: Path) -> list[Path]:
+    """Every file a load may read: the file, or all non-hidden files of the folder (sorted)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not any(
+            part.startswith(".") for part in p.relative_to(path).parts))
+    return [path]
+
+
+def cache_key(path: str | Path, *, text_column: str = "text", stopwords: str | Path | None = None,
+              phrases: str | Path | None = None, collocations: bool = True) -> str | None:
+    """SHA-256 naming a load's result: the input files' names and bytes, the load options, the
+    stopword and phrase files, the framelens version and loader source, the pandas version.
+    None when it cannot be computed (a file cannot be read, the path does not exist)."""
+    try:
+        from . import __version__
+    except ImportError:  # pragma: no cover
+        __version__ = "?"
+    p = Path(path).expanduser()
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    try:
+        if not p.exists():
+            return None
+        add("format", _CACHE_FORMAT.encode())
+        add("version", f"{__version__} pandas {pd.__version__} numpy {np.__version__}".encode())
+        add("path", str(p).encode())
+        add("options", repr((text_column, bool(collocations))).encode())
+        for f in _input_files(p):
+            add("input:" + (f.relative_to(p).as_posix() if p.is_dir() else f.name), f.read_bytes())
+        add("stopwords", Path(stopwords or tok.DEFAULT_STOPWORDS).expanduser().read_bytes())
+        add("phrases", Path(phrases or tok.DEFAULT_PHRASES).expanduser().read_bytes())
+        here = Path(__file__).resolve().parent
+        for name in _LOADER_SOURCES:
+            add("source:" + name, (here / name).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return h.hexdigest()
+
+
+def _cache_read(file: Path) -> "Corpus | None":
+    try:
+        with open(file, "rb") as fh:
+            obj = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # corrupt, truncated, written by another version: ignored (and rewritten)
+        return None
+    return obj if isinstance(obj, Corpus) else None
+
+
+def _cache_write(file: Path, corpus: "Corpus") -> bool:
+    """Write atomically (temporary file + ``os.replace``); a cache that cannot be written is skipped."""
+    tmp = None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=file.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, file)
+        return True
+    except Exception:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
+
+
+def store_in_cache(corpus: "Corpus", cache: str | os.PathLike | bool | None = None, *,
+                   overwrite: bool = False, **options) -> Path | None:
+    """Put an already-loaded corpus into the cache (as ``load_corpus(corpus.path, **options)``
+    would): used by the runner to pre-warm the notebooks' loads. Returns the file, or None
+    (no cache folder, key not computable, not writable). An existing entry is kept unless
+    ``overwrite``."""
+    folder = cache_dir(cache)
+    if folder is None or corpus.path is None:
+        return None
+    key = cache_key(corpus.path, **options)
+    if key is None:
+        return None
+    file = folder / f"corpus-{key}.pkl"
+    if file.is_file() and not overwrite:
+        return file
+    return file if _cache_write(file, corpus) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
 def load_corpus(
     path: str | Path,
     *,
@@ -403,13 +651,22 @@ def load_corpus(
     stopwords: str | Path | None = None,
     phrases: str | Path | None = None,
     collocations: bool = True,
-    workers: int = 1,
+    workers: int | None = None,
+    cache: str | os.PathLike | bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Corpus:
     """Load a corpus from a folder (with or without ``sources.csv``) or a ``.csv`` / ``.jsonl`` file.
 
     ``stopwords`` and ``phrases`` replace the packaged lists (``data/stopwords.txt``,
     ``data/phrases.toml``). ``collocations`` also merges statistically detected proper-name
-    bigrams into single terms. ``workers > 1`` processes documents in a process pool.
+    bigrams into single terms. Documents are processed in chunks of :data:`CHUNK_DOCUMENTS`;
+    ``workers > 1`` runs the chunks in a process pool (``None``: one process below
+    :data:`POOL_MIN_DOCUMENTS` documents, else up to 4).
+    ``cache``: a folder for an on-disk cache of loaded corpora (default: ``$FRAMELENS_CACHE_DIR``;
+    unset or ``False``: no cache). The cache key covers the input files' bytes, these options, the
+    stopword and phrase files and the framelens version, so a changed input is loaded afresh.
+    ``timings`` (a dict) receives the seconds per stage (:data:`LOAD_STAGES`; for a pool, the
+    per-document stages are summed over workers, ``pool_wall`` is the elapsed time).
     Warnings (one document, text that looks non-English, unknown manifest columns) are
     emitted as :class:`~framelens.errors.FramelensWarning` and kept in ``corpus.warnings``.
     """
@@ -418,6 +675,36 @@ def load_corpus(
     path = Path(path).expanduser()
     if not path.exists():
         raise fail(path, "no such file or folder")
+    times = timings if timings is not None else {}
+    folder = cache_dir(cache)
+    cache_file = None
+    if folder is not None:
+        t = time.perf_counter()
+        key = cache_key(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
+                        collocations=collocations)
+        if key is not None:
+            cache_file = folder / f"corpus-{key}.pkl"
+            hit = _cache_read(cache_file)
+            if hit is not None:
+                hit.path = path
+                for w in hit.warnings:
+                    warnings.warn(w, FramelensWarning, stacklevel=2)
+                times["cache_read"] = time.perf_counter() - t
+                return hit
+    corpus = _load(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
+                   collocations=collocations, workers=workers, times=times)
+    if cache_file is not None:
+        t = time.perf_counter()
+        _cache_write(cache_file, corpus)
+        times["cache_write"] = time.perf_counter() - t
+    for w in corpus.warnings:
+        warnings.warn(w, FramelensWarning, stacklevel=2)
+    return corpus
+
+
+def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: bool, workers: int | None,
+          times: dict[str, float]) -> Corpus:
+    t_read = time.perf_counter()
     warn: list[str] = []
     if path.is_dir():
         raw_docs = _from_manifest(path, warn) if (path / MANIFEST).is_file() else _from_folder(path, warn)
@@ -435,49 +722,82 @@ def load_corpus(
     meta_rows = []
     for d in raw_docs:
         published, precision = _parse_date(str(d.get("published", "") or ""), display=d["_display"], line=d["_line"] or 0, warn=warn)
-        source = str(d.get("source", "") or "").strip() or d["doc_id"]
+        source = sys.intern(str(d.get("source", "") or "").strip() or d["doc_id"])
         meta_rows.append((d, source, published, precision))
 
-    args = [(d["doc_id"], source, d["raw"], str(d.get("title", "") or ""), str(d.get("author", "") or ""))
+    args = [(d["doc_id"], source, d.pop("raw"), str(d.get("title", "") or ""), str(d.get("author", "") or ""))
             for d, source, _, _ in meta_rows]
-    if workers > 1 and len(args) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_process_args, args, chunksize=max(1, len(args) // (workers * 4))))
+    for d, _, _, _ in meta_rows:  # the text lives on in ``args`` only ("text" is never metadata)
+        d.pop("text", None)
+    times["reading"] = time.perf_counter() - t_read
+    if workers is None:
+        workers = 1 if len(args) < POOL_MIN_DOCUMENTS else max(1, min(os.cpu_count() or 1, 4))
+    t_pool = time.perf_counter()
+    results = _run_chunks(args, stop, collocations, max(1, int(workers)))
+    del args
+    times["pool_wall" if workers > 1 else "chunks_wall"] = time.perf_counter() - t_pool
+    for r in results:
+        for k, v in r.pop("timings").items():
+            times[k] = times.get(k, 0.0) + v
+    big = sum(len(r["tokens"].tokens) for r in results) > 200_000
+    if big:
+        release_memory()
+
+    # corpus-wide collocations from the merged per-chunk counts, then the terms of each chunk
+    t = time.perf_counter()
+    if collocations and any(len(r["sentences"]) for r in results):
+        counts = tok.CollocationCounts.merge(r["counts"] for r in results)
+        proper = counts.proper_words(stop)
+        pairs: Counter = Counter()
+        for r in results:
+            pairs.update(tok.pair_counts(r["tokens"].tokens, proper))
+        extra = tok.decide_collocations(counts, pairs)
+        phrase_list_all = tok.merge_phrases(phrase_list, extra)
     else:
-        results = [process_document(*a) for a in args]
+        phrase_list_all = list(phrase_list)
+    rx = tok.phrase_regex(phrase_list_all)
+    t2 = time.perf_counter()
+    terms_parts = [tok._term_chunk(r["sentences"], r["tokens"], rx, stop) for r in results]
+    t3 = time.perf_counter()
+    times["collocations"] = times.get("collocations", 0.0) + (t2 - t)
+    times["terms"] = times.get("terms", 0.0) + (t3 - t2)
 
-    paragraphs = pd.DataFrame([r for res in results for r in res["paragraphs"]], columns=PARA_COLUMNS)
-    sentences = pd.DataFrame([r for res in results for r in res["sentences"]], columns=SENT_COLUMNS[:-1])
-    audit = pd.DataFrame([r for res in results for r in res["audit"]], columns=AUDIT_COLUMNS)
-
-    tokens, terms = tok.build_token_tables(sentences, stopwords=stop, phrases=phrase_list, collocations=collocations)
-    words_per_sent = tokens.loc[tokens["is_word"]].groupby("sent_id", sort=False).size()
-    sentences["n_words"] = sentences["sent_id"].map(words_per_sent).fillna(0).astype(int)
+    docs_info = [d for r in results for d in r["docs"]]
+    paragraphs = tok.concat_tables([r.pop("paragraphs") for r in results], PARA_COLUMNS)
+    sentences = tok.concat_tables([r.pop("sentences") for r in results], SENT_COLUMNS)
+    audit = tok.concat_tables([r.pop("audit") for r in results], AUDIT_COLUMNS)
+    tokens = tok.concat_tables([r.pop("tokens").tokens for r in results], tok.TOKEN_COLUMNS)
+    del results
+    if big:
+        release_memory()
+    terms = tok.concat_tables(terms_parts, tok.TERM_COLUMNS)
+    if big:
+        release_memory()
 
     doc_rows = []
-    for (d, source, published, precision), res in zip(meta_rows, results):
+    for (d, source, published, precision), res in zip(meta_rows, docs_info):
         title = str(d.get("title", "") or "").strip() or res["title"]
         outlet = str(d.get("outlet", "") or "").strip()
-        extra = {k: v for k, v in d.items() if k not in KNOWN_COLUMNS and not k.startswith("_") and k not in ("doc_id", "raw")}
+        extra_cols = {k: v for k, v in d.items() if k not in KNOWN_COLUMNS and not k.startswith("_") and k not in ("doc_id", "raw")}
         doc_rows.append({
             "doc_id": d["doc_id"], "source": source, "label": outlet or source, "title": title, "outlet": outlet,
             "author": str(d.get("author", "") or ""), "published": published, "published_precision": precision,
             "url": str(d.get("url", "") or ""), "genre": str(d.get("genre", "") or ""),
             "event": str(d.get("event", "") or ""), "notes": str(d.get("notes", "") or ""),
-            "file": str(d.get("file", "") or ""), "english_share": round(float(res["english_share"]), 3), **extra,
+            "file": str(d.get("file", "") or ""), "english_share": round(float(res["english_share"]), 3),
+            "n_paragraphs": res["n_paragraphs"], "n_sentences": res["n_sentences"], "n_words": res["n_words"],
+            **extra_cols,
         })
         # short texts have too few function words to judge; non-Latin script is clear at any length
         if res["english_share"] < ENGLISH_WARNING_THRESHOLD and (res["n_raw_words"] >= 30 or res["latin_share"] < 0.5):
             warn.append(f"{d['_display']}: text of {d['doc_id']!r} does not look like English "
                         f"(English share {res['english_share']:.2f}); the lexicons are English-only")
-        if not res["sentences"]:
+        if not res["n_sentences"]:
             warn.append(f"{d['_display']}: no body sentences left in {d['doc_id']!r} after cleaning")
     documents = pd.DataFrame(doc_rows)
     documents["published"] = pd.to_datetime(documents["published"])
-    documents["n_paragraphs"] = documents["doc_id"].map(
-        paragraphs[paragraphs["kind"] == "body"].groupby("doc_id").size()).fillna(0).astype(int)
-    documents["n_sentences"] = documents["doc_id"].map(sentences.groupby("doc_id").size()).fillna(0).astype(int)
-    documents["n_words"] = documents["doc_id"].map(sentences.groupby("doc_id")["n_words"].sum()).fillna(0).astype(int)
+    for c in ("n_paragraphs", "n_sentences", "n_words"):
+        documents[c] = documents[c].astype(int)
     cols = DOC_COLUMNS + [c for c in documents.columns if c not in DOC_COLUMNS]
     documents = documents[cols]
 
@@ -485,8 +805,7 @@ def load_corpus(
         warn.append(f"{path}: only one document; comparisons between sources need at least two")
     elif documents["source"].nunique() == 1:
         warn.append(f"{path}: all documents belong to one source; comparisons between sources need at least two")
-    for w in warn:
-        warnings.warn(w, FramelensWarning, stacklevel=2)
+    times["assembling"] = time.perf_counter() - t3
     return Corpus(
         documents=documents, paragraphs=paragraphs, sentences=sentences, tokens=tokens, terms=terms,
         audit=audit, warnings=warn, path=path, stopwords=stop, phrases=phrase_list,

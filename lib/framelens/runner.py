@@ -435,6 +435,23 @@ def corpus_sources(corp) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------
+# the corpus cache shared by the kernels of a run
+
+CACHE_ENV = "FRAMELENS_CACHE_DIR"
+
+
+def prewarm_cache(corp) -> Path | None:
+    """Store the runner's loaded corpus in the cache the notebooks' ``load_corpus(corpus)`` will
+    read (``$FRAMELENS_CACHE_DIR``), so no kernel loads the corpus from scratch. Best effort."""
+    from .corpus import store_in_cache
+
+    try:
+        return store_in_cache(corp)
+    except Exception:  # pragma: no cover - a cache is an optimisation, never a failure
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
 # running
 
 
@@ -723,7 +740,14 @@ def run_suite(
         raise FramelensError(f"{out_path.parent}: cannot create a staging folder ({exc.strerror})") from None
     results: dict[str, Result] = {}
     cancel = threading.Event()
+    # the kernels share one loaded corpus through the on-disk cache (they inherit os.environ):
+    # the user's $FRAMELENS_CACHE_DIR if set, else a hidden folder of the staging area, which is
+    # deleted with it (never published)
+    env_before = os.environ.get(CACHE_ENV)
     try:
+        if not (env_before or "").strip():
+            os.environ[CACHE_ENV] = str(stage / ".cache")
+        prewarm_cache(corp)
         previous = _previous(out_path, inputs["digest"]) if only else []
         for sub in SUBDIRS:
             src = out_path / sub
@@ -843,6 +867,10 @@ def run_suite(
         (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
         _commit(stage, out_path)
     finally:
+        if env_before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = env_before
         shutil.rmtree(stage, ignore_errors=True)
     summary = RunSummary(out=out_path, results=ordered, provenance=prov, warnings=load_warnings)
     return summary
@@ -865,3 +893,57 @@ def list_notebooks(registry: Sequence[Notebook] | None = None,
                                           "default": spec.get("default"), "help": spec.get("help", "")})
         rows.append(row)
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# benchmark (``make bench``)
+
+
+def empty_notebook(path: Path) -> Path:
+    """A notebook with only a ``parameters`` cell (the suite's common parameters): the floor of
+    what running a notebook through the runner costs."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata.kernelspec = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    cell = new_code_cell('corpus: str = "../seeds"  # corpus folder or file\n'
+                         'output_dir: str = "../outputs"  # where tables and figures go\n'
+                         "seed: int = 0  # random seed\n"
+                         "sources: list = []  # source ids; empty means all\n")
+    cell.metadata.tags = ["parameters"]
+    nb.cells = [cell]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def benchmark_suite(jobs: int = 2, *, corpus: str | os.PathLike | None = None,
+                    registry: Sequence[Notebook] | None = None,
+                    notebooks_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Wall time of the whole suite (default: the seeds) beside its floor.
+
+    Runs the suite with :func:`run_suite` into a temporary folder, then runs the same number of
+    notebook executions (per-source runs count one each; skipped ones not at all) of an empty
+    notebook (:func:`empty_notebook`) through the same runner with the same job count — corpus
+    check and load, parameter validation, kernels, HTML export, index. Returns ``suite`` and
+    ``floor`` (seconds), ``notebooks`` (executions) and ``failed`` (names of failed runs).
+    """
+    with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
+        root = Path(tmp)
+        t = time.perf_counter()
+        summary = run_suite(corpus, root / "suite", jobs=jobs, registry=registry,
+                            notebooks_dir=notebooks_dir, progress=None)
+        suite_s = time.perf_counter() - t
+        executed = [r for r in summary.results if r.status != "skipped"]
+        n = len(executed)
+        nb_dir = root / "empty"
+        nb_dir.mkdir()
+        empty_notebook(nb_dir / "empty.ipynb")
+        floor_registry = [Notebook(f"empty_{k:02d}", "empty.ipynb") for k in range(n)]
+        t = time.perf_counter()
+        floor = run_suite(corpus, root / "floor", jobs=jobs, registry=floor_registry, notebooks_dir=nb_dir,
+                          progress=None)
+        floor_s = time.perf_counter() - t
+    return {"suite": suite_s, "floor": floor_s, "notebooks": n, "jobs": jobs,
+            "failed": [r.name for r in summary.results if r.status != "ok"],
+            "floor_failed": [r.name for r in floor.results if r.status != "ok"]}

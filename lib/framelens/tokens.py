@@ -28,15 +28,21 @@ Multi-word terms (:func:`build_token_tables`): names from an editable phrase lis
 """
 from __future__ import annotations
 
+import itertools
 import math
+from array import array
 import re
+import sys
 import tomllib
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 __all__ = [
     "tokenize",
@@ -48,6 +54,16 @@ __all__ = [
     "proper_noun_collocations",
     "bigram_llr",
     "build_token_tables",
+    "token_table",
+    "term_table",
+    "CollocationCounts",
+    "pair_counts",
+    "decide_collocations",
+    "corpus_collocations",
+    "merge_phrases",
+    "phrase_regex",
+    "concat_tables",
+    "release_memory",
     "TOKEN_COLUMNS",
     "TERM_COLUMNS",
     "LEMMA_OVERRIDES",
@@ -427,12 +443,382 @@ def _phrase_regex(phrases: Iterable[str]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + _trie_pattern(keys) + r")(?!\w)", re.IGNORECASE)
 
 
+# ----------------------------------------------------------------------------------- tables
+# The corpus tables are built in chunks of sentences (``build_token_tables`` on a whole table is
+# one chunk).  Per chunk: :func:`token_table` (a pure function of the chunk), the mergeable
+# collocation counts (:class:`CollocationCounts`, :func:`pair_counts`), then, once the corpus-wide
+# collocations are decided, :func:`term_table`.  Strings repeated on many rows (token, lower,
+# lemma, and the sentence/document/source ids) point to one shared object per distinct value, and
+# offsets are int32, so a 10-million-token table stays well under a gigabyte.
+
+_STR = "str"  # pandas' default string dtype (python storage: one object pointer per row)
+
+
+def _str_col(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An object array of Python strings as a pandas ``str`` array (pointers copied, not strings)."""
+    return pd.array(values, dtype=_STR)
+
+
+def _texts_of(sentences: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(normalized texts, texts whose token boundaries are used) of a sentences table."""
+    texts_col = "norm" if "norm" in sentences.columns else "text"
+    texts = [str(t) for t in sentences[texts_col].tolist()]
+    # token boundaries come from the original text when available (same length as norm): there
+    # an em dash is still an em dash, so "Asia—more" splits while "Kazakhstan–China" (en dash)
+    # and "China-Kazakhstan" stay one token; the surface form is taken from the normalized text.
+    if texts_col == "norm" and "text" in sentences.columns:
+        originals = [str(t) for t in sentences["text"].tolist()]
+        originals = [o if len(o) == len(t) else t for o, t in zip(originals, texts)]
+    else:
+        originals = texts
+    return texts, originals
+
+
+#: The id columns of ``tokens`` and ``terms`` (``sent_id``, ``doc_id``, ``source``) are pandas
+#: categoricals with lexically sorted categories (so sorting and ``groupby`` order are those of
+#: the strings): 1–4 bytes per row instead of an 8-byte pointer. ``value_counts()`` on them lists
+#: every category (zero counts included): count with ``groupby(...).size()`` or compare values.
+CATEGORICAL_IDS = True
+ID_COLUMNS = ("sent_id", "doc_id", "source")
+
+
+def _ids_of(sentences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def col(name):
+        return np.asarray([sys.intern(str(v)) for v in sentences[name].tolist()], dtype=object)
+
+    return col("sent_id"), col("doc_id"), col("source")
+
+
+def _id_col(per_sentence: np.ndarray, rows: np.ndarray):
+    """The per-row id column from per-sentence values: categorical codes taken by row."""
+    if not CATEGORICAL_IDS:
+        return _str_col(per_sentence[rows])
+    cat = pd.Categorical(per_sentence)  # categories sorted
+    return pd.Categorical.from_codes(cat.codes[rows], dtype=cat.dtype)
+
+
+@dataclass
+class TokenChunk:
+    """The tokens of one chunk of sentences plus what :func:`term_table` needs to reuse them."""
+
+    tokens: pd.DataFrame
+    counts: np.ndarray  # tokens per sentence (int64), aligned with the chunk's sentences
+
+
+def _token_chunk(sentences: pd.DataFrame, stop: frozenset[str]) -> TokenChunk:
+    texts, originals = _texts_of(sentences)
+    n_sent = len(texts)
+    counts = np.zeros(n_sent, dtype=np.int64)
+    # flat int32 buffers, and one code per token into the distinct surface forms (a dict in
+    # first-seen order): no per-token Python objects survive the loop
+    spans = array("i")
+    code_buf = array("i")
+    forms: dict[str, int] = {}
+    setdefault = forms.setdefault
+    chain = itertools.chain.from_iterable
+    finditer = _TOKEN_RE.finditer
+    for k, text in enumerate(texts):
+        sp = [m.span() for m in finditer(originals[k])]
+        counts[k] = len(sp)
+        spans.extend(chain(sp))
+        code_buf.extend([setdefault(text[s:e], len(forms)) for s, e in sp])
+    n_tok = len(code_buf)
+    span_arr = np.frombuffer(spans, dtype=np.int32).copy() if n_tok else np.zeros(0, dtype=np.int32)
+    codes = np.frombuffer(code_buf, dtype=np.int32).copy() if n_tok else np.zeros(0, dtype=np.int32)
+    del spans, code_buf
+    # lower/lemma/flags computed once per distinct form
+    uniq = np.asarray([sys.intern(t) for t in forms], dtype=object)
+    del forms
+    low_u = np.asarray([sys.intern(t.lower().replace("’", "'")) for t in uniq], dtype=object)
+    lem_u = np.asarray([sys.intern(lemmatize(t)) for t in uniq], dtype=object)
+    word_u = np.asarray([_is_word(t) for t in uniq], dtype=bool)
+    stop_u = np.asarray([w in stop for w in low_u], dtype=bool)
+    sid, did, src = _ids_of(sentences)
+    row = np.repeat(np.arange(n_sent, dtype=np.int64), counts)
+    offs = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    idx = (np.arange(n_tok, dtype=np.int64) - offs[:-1][row]).astype(np.int32)
+    tokens = pd.DataFrame({
+        "sent_id": _id_col(sid, row), "doc_id": _id_col(did, row), "source": _id_col(src, row),
+        "i": idx, "start": span_arr[0::2].copy(), "end": span_arr[1::2].copy(),
+        "token": _str_col(uniq[codes]), "lower": _str_col(low_u[codes]), "lemma": _str_col(lem_u[codes]),
+        "is_word": word_u[codes], "is_stop": stop_u[codes],
+    }, columns=TOKEN_COLUMNS, copy=False)
+    return TokenChunk(tokens, counts)
+
+
+def token_table(sentences: pd.DataFrame, *, stopwords: frozenset[str] | None = None) -> pd.DataFrame:
+    """The ``tokens`` table of a sentences table (a pure function of its rows: run it per chunk).
+
+    Columns :data:`TOKEN_COLUMNS`; ``i``, ``start``, ``end`` are int32.
+    """
+    stop = load_stopwords() if stopwords is None else frozenset(stopwords)
+    return _token_chunk(sentences, stop).tokens
+
+
+@dataclass
+class CollocationCounts:
+    """Mergeable corpus counts behind :func:`proper_noun_collocations`.
+
+    ``words``: one row per lower-case word form (index) with ``uni`` (all occurrences), ``tot``
+    (occurrences that are not sentence-initial) and ``caps`` (of those, capitalized); ``n`` = all
+    tokens.  Count each chunk's tokens with :meth:`from_tokens`, add the parts with
+    :meth:`merge` (sums: order does not matter), then decide with :func:`decide_collocations`.
+    """
+
+    words: pd.DataFrame
+    n: int
+
+    @classmethod
+    def from_tokens(cls, tokens: pd.DataFrame) -> "CollocationCounts":
+        lc, vocab, cap = _lower_codes(tokens)
+        noninit = tokens["i"].to_numpy() > 0
+        v = len(vocab)
+        words = pd.DataFrame({
+            "uni": np.bincount(lc, minlength=v), "tot": np.bincount(lc[noninit], minlength=v),
+            "caps": np.bincount(lc[noninit & cap], minlength=v),
+        }, index=pd.Index(vocab, dtype=object)).astype(np.int64)
+        return cls(words, len(tokens))
+
+    @classmethod
+    def merge(cls, parts: Iterable["CollocationCounts"]) -> "CollocationCounts":
+        parts = list(parts)
+        if not parts:
+            return cls(pd.DataFrame({"uni": [], "tot": [], "caps": []}, dtype=np.int64,
+                                    index=pd.Index([], dtype=object)), 0)
+        if len(parts) == 1:
+            return parts[0]
+        words = pd.concat([p.words for p in parts]).groupby(level=0, sort=False).sum()
+        return cls(words, sum(p.n for p in parts))
+
+    def proper_words(self, stop: frozenset[str], *, min_capital_share: float = 0.8) -> frozenset[str]:
+        """Word forms that can be part of a name: alphabetic (hyphens allowed), not a stopword or
+        title, capitalized in ≥ ``min_capital_share`` of their non-initial occurrences (≥ 1)."""
+        w = self.words
+        vocab = w.index.tolist()
+        ok = np.asarray([x not in stop and x not in TITLE_WORDS and x.replace("-", "").isalpha()
+                         for x in vocab], dtype=bool)
+        tot, caps = w["tot"].to_numpy(), w["caps"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(tot > 0, caps / np.maximum(tot, 1), 0.0)
+        keep = ok & (tot > 0) & (share >= min_capital_share)
+        return frozenset(x for x, k in zip(vocab, keep.tolist()) if k)
+
+
+def _lower_codes(tokens: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per token: code of its lower-case form (``str.lower`` of the surface), the forms, and
+    whether the surface is capitalized."""
+    codes, uniq = pd.factorize(tokens["token"].to_numpy(dtype=object))
+    low = np.asarray([t.lower() for t in uniq], dtype=object)
+    cap_u = np.asarray([t[:1].isupper() for t in uniq], dtype=bool)
+    lcodes, vocab = pd.factorize(low)
+    if len(uniq) == 0:
+        return np.zeros(0, dtype=np.int64), np.asarray([], dtype=object), np.zeros(0, dtype=bool)
+    return lcodes[codes].astype(np.int64), np.asarray(vocab, dtype=object), cap_u[codes]
+
+
+def pair_counts(tokens: pd.DataFrame, proper: frozenset[str]) -> Counter:
+    """Counts of adjacent (same-sentence) lower-case word pairs whose two words are both in
+    ``proper`` — one mergeable part per chunk (add the Counters)."""
+    out: Counter = Counter()
+    if len(tokens) < 2 or not proper:
+        return out
+    lc, vocab, _ = _lower_codes(tokens)
+    is_prop = np.asarray([w in proper for w in vocab], dtype=bool)[lc]
+    i = tokens["i"].to_numpy().astype(np.int64)
+    m = (i[1:] == i[:-1] + 1) & is_prop[:-1] & is_prop[1:]
+    if not m.any():
+        return out
+    v = len(vocab)
+    pair = lc[:-1][m] * v + lc[1:][m]
+    pu, pc = np.unique(pair, return_counts=True)
+    for code, c in zip(pu.tolist(), pc.tolist()):
+        a, b = divmod(code, v)
+        out[(vocab[a], vocab[b])] += c
+    return out
+
+
+def decide_collocations(counts: CollocationCounts, pairs: Counter, *, min_count: int = 3,
+                        min_llr: float = 10.83) -> list[str]:
+    """The merged counts → the two-word names (``'astana times'``), strongest LLR first.
+
+    Same decision as :func:`proper_noun_collocations` on the whole corpus at once.
+    """
+    if counts.n < 2:
+        return []
+    uni = counts.words["uni"]
+    out = []
+    for (a, b), c in pairs.items():
+        if c < min_count:
+            continue
+        llr = bigram_llr(int(c), int(uni[a]), int(uni[b]), int(counts.n))
+        if llr >= min_llr:
+            out.append((-llr, f"{a} {b}"))
+    return [bg for _, bg in sorted(out)]
+
+
+def corpus_collocations(token_parts: Sequence[pd.DataFrame], *, stopwords: frozenset[str],
+                        min_count: int = 3, min_capital_share: float = 0.8,
+                        min_llr: float = 10.83) -> list[str]:
+    """Proper-noun collocations over several token tables (chunks of one corpus), two passes:
+    word counts per chunk → merged → which words can be names → pair counts per chunk → merged
+    → Dunning's LLR.  Equal to :func:`proper_noun_collocations` on the concatenated tokens."""
+    counts = CollocationCounts.merge(CollocationCounts.from_tokens(t) for t in token_parts)
+    proper = counts.proper_words(stopwords, min_capital_share=min_capital_share)
+    pairs: Counter = Counter()
+    for t in token_parts:
+        pairs.update(pair_counts(t, proper))
+    return decide_collocations(counts, pairs, min_count=min_count, min_llr=min_llr)
+
+
+def merge_phrases(phrases: Sequence[str], collocations: Sequence[str]) -> list[str]:
+    """The phrase list extended by detected collocations not already inside a listed phrase."""
+    known = [f" {_phrase_key(p)} " for p in phrases]
+    return list(phrases) + [b for b in collocations if not any(f" {b} " in k for k in known)]
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern | None:
+    """The compiled matcher for a phrase list (None for an empty list)."""
+    return _phrase_regex(phrases)
+
+
+def _term_chunk(sentences: pd.DataFrame, chunk: TokenChunk, rx: re.Pattern | None,
+                stop: frozenset[str]) -> pd.DataFrame:
+    texts, _ = _texts_of(sentences)
+    tokens, counts = chunk.tokens, chunk.counts
+    n_tok = len(tokens)
+    row_arr = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+    offs = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    st_arr = tokens["start"].to_numpy()
+    en_arr = tokens["end"].to_numpy()
+    isword_arr = tokens["is_word"].to_numpy(dtype=bool)
+    covered = np.zeros(n_tok, dtype=bool)
+    x_row: list[int] = []
+    x_term: list[str] = []
+    x_lemma: list[str] = []
+    x_s: list[int] = []
+    x_e: list[int] = []
+    x_stop: list[bool] = []
+    x_phr: list[bool] = []
+    if rx is not None:
+        search = rx.search
+        for k, text in enumerate(texts):
+            if search(text) is None:  # most sentences hold no phrase: one C-level scan
+                continue
+            for m in rx.finditer(text):
+                ms, me = m.span()
+                term = sys.intern(_phrase_key(m.group()))
+                x_row.append(k); x_term.append(term); x_lemma.append(term)
+                x_s.append(ms); x_e.append(me); x_stop.append(False); x_phr.append(True)
+                lo, hi = int(offs[k]), int(offs[k + 1])
+                j0 = lo + int(np.searchsorted(en_arr[lo:hi], ms, side="right"))
+                for j in range(j0, hi):
+                    s, e = int(st_arr[j]), int(en_arr[j])
+                    if s >= me:
+                        break
+                    covered[j] = True
+                    if not isword_arr[j]:
+                        continue
+                    # the part of a hyphenated token outside the phrase is its own term
+                    for ps, pe in ((s, min(e, ms)), (max(s, me), e)):
+                        if pe <= ps:
+                            continue
+                        frag = text[ps:pe].strip("-'’ ")
+                        if not frag or not _is_word(frag):
+                            continue
+                        off = text.index(frag, ps)
+                        fl = sys.intern(frag.lower())
+                        x_row.append(k); x_term.append(fl); x_lemma.append(sys.intern(lemmatize(frag)))
+                        x_s.append(off); x_e.append(off + len(frag)); x_stop.append(fl in stop)
+                        x_phr.append(False)
+    keep = isword_arr & ~covered
+    obj = lambda xs: np.asarray(xs, dtype=object) if xs else np.zeros(0, dtype=object)  # noqa: E731
+    rows = np.concatenate([row_arr[keep], np.asarray(x_row, dtype=np.int64)])
+    t_term = np.concatenate([tokens["lower"].to_numpy(dtype=object)[keep], obj(x_term)])
+    t_lemma = np.concatenate([tokens["lemma"].to_numpy(dtype=object)[keep], obj(x_lemma)])
+    t_s = np.concatenate([st_arr[keep], np.asarray(x_s, dtype=np.int32)]).astype(np.int32)
+    t_e = np.concatenate([en_arr[keep], np.asarray(x_e, dtype=np.int32)]).astype(np.int32)
+    t_stop = np.concatenate([tokens["is_stop"].to_numpy(dtype=bool)[keep], np.asarray(x_stop, dtype=bool)])
+    t_phr = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.asarray(x_phr, dtype=bool)])
+    order = np.lexsort((t_s, rows))
+    rows = rows[order]
+    sid, did, src = _ids_of(sentences)
+    return pd.DataFrame({
+        "sent_id": _id_col(sid, rows), "doc_id": _id_col(did, rows), "source": _id_col(src, rows),
+        "term": _str_col(t_term[order]), "lemma": _str_col(t_lemma[order]),
+        "start": t_s[order], "end": t_e[order],
+        "is_stop": t_stop[order], "is_phrase": t_phr[order],
+    }, columns=TERM_COLUMNS, copy=False)
+
+
+def term_table(sentences: pd.DataFrame, tokens: pd.DataFrame, *, phrases: Sequence[str] | None = None,
+               stopwords: frozenset[str] | None = None) -> pd.DataFrame:
+    """The ``terms`` table of a sentences table and its ``tokens`` (see :func:`build_token_tables`;
+    ``phrases`` is the full list to merge, collocations included).  Per chunk, like
+    :func:`token_table`."""
+    stop = load_stopwords() if stopwords is None else frozenset(stopwords)
+    rx = _phrase_regex(load_phrases() if phrases is None else phrases)
+    sid = tokens["sent_id"].to_numpy(dtype=object)
+    ids = sentences["sent_id"].astype(str).tolist()
+    pos = {s: k for k, s in enumerate(ids)}
+    counts = np.bincount(np.asarray([pos[s] for s in sid], dtype=np.int64), minlength=len(ids)) \
+        if len(sid) else np.zeros(len(ids), dtype=np.int64)
+    return _term_chunk(sentences, TokenChunk(tokens, counts), rx, stop)
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the operating system (glibc ``malloc_trim``).
+
+    Loading a large corpus frees many chunk-sized arrays; glibc keeps such memory resident
+    for reuse, so without this the process's footprint stays at its high-water mark. A no-op
+    where glibc is not available.
+    """
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):
+                _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
+
+
+def concat_tables(parts: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """Concatenate chunk tables column by column, releasing each chunk's column as it goes (so the
+    peak is one column more than the result, not twice the result).  Empties ``parts``."""
+    if len(parts) == 1:
+        return parts.pop().reset_index(drop=True)
+    cols: dict[str, Any] = {}
+    big = sum(len(p) for p in parts) > 500_000
+    for c in columns:
+        pieces = [p[c] for p in parts]
+        for p in parts:
+            del p[c]
+        if pieces and all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
+            # categories stay sorted (sorting by the column = sorting by its strings)
+            cols[c] = pd.Series(union_categoricals([x.array for x in pieces], sort_categories=True), copy=False)
+        else:
+            cols[c] = pd.concat(pieces, ignore_index=True) if pieces else pd.Series([], dtype=object)
+        del pieces
+        if big:
+            release_memory()  # the chunks' column is freed: give it back before the next one
+    parts.clear()
+    return pd.DataFrame(cols, columns=list(columns), copy=False)
+
+
 def build_token_tables(
     sentences: pd.DataFrame,
     *,
     stopwords: frozenset[str] | None = None,
     phrases: Sequence[str] | None = None,
     collocations: bool = True,
+    chunk_size: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the corpus ``tokens`` and ``terms`` tables from a ``sentences`` table.
 
@@ -453,127 +839,21 @@ def build_token_tables(
     :func:`proper_noun_collocations` over the whole input (count ≥ 3, both words capitalized in
     ≥ 80 % of their non-initial occurrences, LLR ≥ 10.83, no titles/stopwords) are merged the
     same way — so on a larger corpus more names become terms.  Punctuation is not a term.
+
+    ``chunk_size`` (sentences) builds the tables chunk by chunk — same result, less memory: the
+    collocation counts are merged across chunks before any term is built.
     """
     stop = load_stopwords() if stopwords is None else frozenset(stopwords)
     phrase_list = list(load_phrases() if phrases is None else phrases)
-    texts_col = "norm" if "norm" in sentences.columns else "text"
-    texts = [str(t) for t in sentences[texts_col].tolist()]
-    n_sent = len(texts)
-    # token boundaries come from the original text when available (same length as norm): there
-    # an em dash is still an em dash, so "Asia—more" splits while "Kazakhstan–China" (en dash)
-    # and "China-Kazakhstan" stay one token; the surface form is taken from the normalized text.
-    if texts_col == "norm" and "text" in sentences.columns:
-        originals = [str(t) for t in sentences["text"].tolist()]
-        originals = [o if len(o) == len(t) else t for o, t in zip(originals, texts)]
-    else:
-        originals = texts
-
-    # --- tokens (flat lists, one pass)
-    tok_l: list[str] = []
-    spans: list[tuple[int, int]] = []
-    counts = np.zeros(n_sent, dtype=np.int64)
-    finditer = _TOKEN_RE.finditer
-    for k, text in enumerate(texts):
-        sp = [m.span() for m in finditer(originals[k])]
-        counts[k] = len(sp)
-        spans.extend(sp)
-        tok_l.extend([text[s:e] for s, e in sp])
-    n_tok = len(tok_l)
-    span_arr = np.asarray(spans, dtype=np.int64).reshape(n_tok, 2)
-    st_arr, en_arr = span_arr[:, 0].copy(), span_arr[:, 1].copy()
-
-    uniq = set(tok_l)
-    low_of = {t: t.lower().replace("’", "'") for t in uniq}
-    lem_of = {t: lemmatize(t) for t in uniq}
-    word_of = {t: _is_word(t) for t in uniq}
-    stop_of = {t: low_of[t] in stop for t in uniq}
-    tok_arr = np.asarray(tok_l, dtype=object)
-    lower_arr = np.asarray([low_of[t] for t in tok_l], dtype=object)
-    lemma_arr = np.asarray([lem_of[t] for t in tok_l], dtype=object)
-    isword_arr = np.asarray([word_of[t] for t in tok_l], dtype=bool)
-    isstop_arr = np.asarray([stop_of[t] for t in tok_l], dtype=bool)
-
-    def col(name):
-        return np.asarray(sentences[name].astype(str).tolist(), dtype=object)
-
-    sid, did, src = col("sent_id"), col("doc_id"), col("source")
-    row_arr = np.repeat(np.arange(n_sent, dtype=np.int64), counts)
-    offs = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    idx_in_sent = np.arange(n_tok, dtype=np.int64) - offs[:-1][row_arr] if n_tok else row_arr
-    tokens = pd.DataFrame({
-        "sent_id": sid[row_arr], "doc_id": did[row_arr], "source": src[row_arr],
-        "i": idx_in_sent, "start": st_arr, "end": en_arr,
-        "token": tok_arr, "lower": lower_arr, "lemma": lemma_arr,
-        "is_word": isword_arr, "is_stop": isstop_arr,
-    }, columns=TOKEN_COLUMNS)
-
-    # --- collocations -> extra phrases
-    if collocations and n_sent:
-        extra = _proper_pairs(tok_l, row_arr, stop, min_count=3, min_capital_share=0.8,
-                              min_llr=10.83)
-        known = [f" {_phrase_key(p)} " for p in phrase_list]
-        phrase_list = phrase_list + [b for b in extra
-                                     if not any(f" {b} " in k for k in known)]
+    n = len(sentences)
+    size = max(1, int(chunk_size)) if chunk_size else max(n, 1)
+    parts = [sentences.iloc[a:a + size] for a in range(0, n, size)] or [sentences]
+    chunks = [_token_chunk(p, stop) for p in parts]
+    if collocations and n:
+        extra = corpus_collocations([c.tokens for c in chunks], stopwords=stop)
+        phrase_list = merge_phrases(phrase_list, extra)
     rx = _phrase_regex(phrase_list)
-
-    # --- terms: word tokens not covered by a phrase (vectorized) + phrase rows + fragments
-    covered = np.zeros(n_tok, dtype=bool)
-    x_row: list[int] = []
-    x_term: list[str] = []
-    x_lemma: list[str] = []
-    x_s: list[int] = []
-    x_e: list[int] = []
-    x_stop: list[bool] = []
-    x_phr: list[bool] = []
-    if rx is not None:
-        for k, text in enumerate(texts):
-            for m in rx.finditer(text):
-                ms, me = m.span()
-                term = _phrase_key(m.group())
-                x_row.append(k); x_term.append(term); x_lemma.append(term)
-                x_s.append(ms); x_e.append(me); x_stop.append(False); x_phr.append(True)
-                lo, hi = int(offs[k]), int(offs[k + 1])
-                j0 = lo + int(np.searchsorted(en_arr[lo:hi], ms, side="right"))
-                for j in range(j0, hi):
-                    s, e = int(st_arr[j]), int(en_arr[j])
-                    if s >= me:
-                        break
-                    covered[j] = True
-                    if not isword_arr[j]:
-                        continue
-                    # the part of a hyphenated token outside the phrase is its own term
-                    for ps, pe in ((s, min(e, ms)), (max(s, me), e)):
-                        if pe <= ps:
-                            continue
-                        frag = text[ps:pe].strip("-'’ ")
-                        if not frag or not _is_word(frag):
-                            continue
-                        off = text.index(frag, ps)
-                        fl = frag.lower()
-                        x_row.append(k); x_term.append(fl); x_lemma.append(lemmatize(frag))
-                        x_s.append(off); x_e.append(off + len(frag)); x_stop.append(fl in stop)
-                        x_phr.append(False)
-    keep = isword_arr & ~covered
-    rows = np.concatenate([row_arr[keep], np.asarray(x_row, dtype=np.int64)])
-    t_term = np.concatenate([lower_arr[keep], np.asarray(x_term, dtype=object)])
-    t_lemma = np.concatenate([lemma_arr[keep], np.asarray(x_lemma, dtype=object)])
-    t_s = np.concatenate([st_arr[keep], np.asarray(x_s, dtype=np.int64)])
-    t_e = np.concatenate([en_arr[keep], np.asarray(x_e, dtype=np.int64)])
-    t_stop = np.concatenate([isstop_arr[keep], np.asarray(x_stop, dtype=bool)])
-    t_phr = np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.asarray(x_phr, dtype=bool)])
-    order = np.lexsort((t_s, rows))
-    rows = rows[order]
-    terms = pd.DataFrame({
-        "sent_id": sid[rows], "doc_id": did[rows], "source": src[rows],
-        "term": t_term[order], "lemma": t_lemma[order],
-        "start": t_s[order], "end": t_e[order],
-        "is_stop": t_stop[order], "is_phrase": t_phr[order],
-    }, columns=TERM_COLUMNS)
-    for df in (tokens, terms):
-        for c in ("sent_id", "doc_id", "source", *(("token", "lower", "lemma") if df is tokens
-                                                   else ("term", "lemma"))):
-            df[c] = df[c].astype("str")
-        for c in ("i", "start", "end"):
-            if c in df.columns:
-                df[c] = df[c].astype(np.int64)
-    return tokens, terms
+    terms = [_term_chunk(p, c, rx, stop) for p, c in zip(parts, chunks)]
+    tokens = [c.tokens for c in chunks]
+    del chunks
+    return concat_tables(tokens, TOKEN_COLUMNS), concat_tables(terms, TERM_COLUMNS)
