@@ -20,6 +20,9 @@ import pandas as pd
 from scipy.stats import norm
 
 
+_BLOCK_CELLS = 4_000_000  # values held at once while resampling (~32 MB)
+
+
 def bootstrap_ci(
     values: Sequence[float],
     *,
@@ -41,11 +44,13 @@ def bootstrap_ci(
     if x.size == 1:
         return (est, est, est)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, x.size, size=(n_resamples, x.size))
-    if stat is np.mean:
-        boots = x[idx].mean(axis=1)
-    else:
-        boots = np.apply_along_axis(stat, 1, x[idx])
+    # resample in blocks so memory stays ~BLOCK_CELLS values however large n is
+    per_block = max(1, min(n_resamples, _BLOCK_CELLS // x.size))
+    boots = np.empty(n_resamples)
+    for b0 in range(0, n_resamples, per_block):
+        b1 = min(n_resamples, b0 + per_block)
+        idx = rng.integers(0, x.size, size=(b1 - b0, x.size))
+        boots[b0:b1] = x[idx].mean(axis=1) if stat is np.mean else np.apply_along_axis(stat, 1, x[idx])
     alpha = (1 - level) / 2
     lo, hi = np.quantile(boots, [alpha, 1 - alpha])
     return (est, float(lo), float(hi))
@@ -106,10 +111,14 @@ def permutation_test(
             m += 1
         return (float(observed), count / m)
     rng = np.random.default_rng(seed)
-    perms = rng.permuted(np.tile(pooled, (n_permutations, 1)), axis=1)
-    sa = perms[:, :k].sum(axis=1)
-    diffs = sa / k - (total - sa) / (n - k)
-    count = int(np.sum(np.abs(diffs) >= abs(observed) - tol))
+    count = 0
+    per_block = max(1, min(n_permutations, _BLOCK_CELLS // n))
+    for b0 in range(0, n_permutations, per_block):
+        b1 = min(n_permutations, b0 + per_block)
+        perms = rng.permuted(np.tile(pooled, (b1 - b0, 1)), axis=1)
+        sa = perms[:, :k].sum(axis=1)
+        diffs = sa / k - (total - sa) / (n - k)
+        count += int(np.sum(np.abs(diffs) >= abs(observed) - tol))
     return (float(observed), (count + 1) / (n_permutations + 1))
 
 
