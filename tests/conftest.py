@@ -49,3 +49,16 @@ def tiny_corpus_dir(tmp_path: Path) -> Path:
     dest = tmp_path / "mini"
     shutil.copytree(MINI, dest)
     return dest
+
+
+def corpus_from_texts(tmp_path: Path, docs: dict[str, str]):
+    """A corpus loaded from a folder of ``<name>.txt`` files written from ``docs`` (warnings silenced)."""
+    import framelens
+
+    d = tmp_path / "c"
+    d.mkdir()
+    for name, text in docs.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return framelens.load_corpus(d)

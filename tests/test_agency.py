@@ -12,14 +12,7 @@ from framelens import agency as A
 from framelens.codebook import tokens_from_texts
 
 
-def _corpus(tmp_path, docs: dict[str, str]):
-    d = tmp_path / "c"
-    d.mkdir()
-    for name, text in docs.items():
-        (d / f"{name}.txt").write_text(text, encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fl.load_corpus(d)
+from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 
 def _pairs(corp):

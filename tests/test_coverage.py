@@ -10,14 +10,7 @@ import framelens as fl
 from framelens.coverage import coverage_evidence, coverage_matrix, extract_items, parse_number
 
 
-def _corpus(tmp_path, docs):
-    d = tmp_path / "c"
-    d.mkdir()
-    for name, text in docs.items():
-        (d / f"{name}.txt").write_text(text, encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fl.load_corpus(d)
+from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 
 def test_parse_number():
