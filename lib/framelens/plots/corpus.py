@@ -31,7 +31,7 @@ def timeline(tl: pd.DataFrame, *, sources: list[str] | None = None):
     ax.invert_yaxis()
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.set_xlabel("Publication date (dot: exact day; bar: only the month is known)")
     title = "When each article was published"
     unknown = tl[tl["start"].isna()]
