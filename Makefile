@@ -39,7 +39,7 @@ bench: $(VENV)/.synced ## print speed and memory figures (not a test)
 	$(VENV)/bin/python -m framelens.bench
 
 lab: $(VENV)/.synced ## open JupyterLab on notebooks/ with the project kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove the environment and generated outputs
 	rm -rf $(VENV) .tools $(OUT)/notebooks $(OUT)/reports $(OUT)/tables $(OUT)/figures $(OUT)/findings $(OUT)/index.html
