@@ -15,14 +15,13 @@ agency). The table is an editable TOML file, ``data/actors.toml``; pass your own
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import fail
+from .errors import fail, parse_toml
 
 _ALLOWED_KEYS = {"name", "kind", "aliases"}
 _PLAIN = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
@@ -63,11 +62,7 @@ def _load_actors_cached(path_str: str, _mtime: int) -> pd.DataFrame:
     if not path.exists():
         raise fail(path, "actor table not found")
     text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise fail(path, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    data = parse_toml(text, path)
     unknown_top = set(data) - {"actor"}
     if unknown_top:
         key = sorted(unknown_top)[0]

@@ -49,7 +49,6 @@ cues × sentences.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -59,7 +58,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import FramelensError, fail
+from .errors import FramelensError, fail, parse_toml
 
 __all__ = [
     "Codebook",
@@ -317,11 +316,7 @@ def _load_cached(key: str, mtime: float, display: str) -> Codebook:
 
 def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
     """Validate codebook TOML text (see :func:`load_codebook`)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise fail(display, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    data = parse_toml(text, display)
     for k in data:
         if k not in _TOP_KEYS:
             raise fail(display, f"unknown key {k!r} (expected [codebook] and [[frame]] blocks)",
@@ -405,11 +400,7 @@ def load_cue_lists(path: str | Path, *, display: str | None = None, allowed: Ite
     if not p.exists():
         raise fail(display, "file not found")
     text = p.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise fail(display, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None
+    data = parse_toml(text, display)
     out: dict[str, tuple[str, ...]] = {}
 
     def walk(d: dict, prefix: str) -> None:

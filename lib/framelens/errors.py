@@ -28,3 +28,16 @@ def fail(what: object, why: str, *, line: int | None = None) -> FramelensError:
     """Build a :class:`FramelensError` naming ``what`` (a file, a column) and, if given, the line."""
     where = f"{what}:{line}" if line is not None else f"{what}"
     return FramelensError(f"{where}: {why}")
+
+
+def parse_toml(text: str, display: object) -> dict:
+    """Parse TOML text from the file ``display``; a syntax error becomes a one-line
+    :class:`FramelensError` naming the file and the line (``<file>:<line>: not valid TOML (...)``)."""
+    import re
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise fail(display, f"not valid TOML ({exc})", line=int(m.group(1)) if m else None) from None

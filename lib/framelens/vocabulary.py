@@ -23,7 +23,6 @@ Every table carries ``source`` and, where a number comes from particular sentenc
 from __future__ import annotations
 
 import re
-import tomllib
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -34,7 +33,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import erfc, xlogy
 
-from .errors import FramelensError, FramelensWarning
+from .errors import FramelensError, FramelensWarning, parse_toml
 
 __all__ = [
     "ttr",
@@ -905,10 +904,7 @@ def load_referents(path: str | Path | None = None) -> pd.DataFrame:
     p = Path(path) if path is not None else default_referents_path()
     if not p.exists():
         raise FramelensError(f"{p}: referents file not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise FramelensError(f"{p}: not valid TOML ({exc})") from None
+    data = parse_toml(p.read_text(encoding="utf-8"), p)
     extra = set(data) - {"referent"}
     if extra:
         raise FramelensError(f"{p}: unknown key {sorted(extra)[0]!r} (expected [[referent]] blocks)")
