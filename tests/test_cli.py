@@ -211,3 +211,17 @@ def test_check_table_without_text_one_line_exit_2(capsys, tmp_path, name, body, 
     assert cli.main(["check", str(p)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0] == f"framelens: error: {p.parent / expected}"
+
+
+@pytest.mark.notebook
+def test_a_crafted_parameter_runs_no_code_through_the_cli(tmp_path, tiny_corpus_dir):
+    pwned = tmp_path / "PWNED"
+    payload = f"sources=('a\" + str(__import__(\"os\").system(\"touch {pwned}\")) + \"',)"
+    proc = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o"), "--only", "01",
+                     "--param", payload)
+    assert "Traceback" not in proc.stderr
+    assert not pwned.exists()  # the tuple became a list holding one (odd) source id, as data
+    proc = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o2"), "--only", "01",
+                     "--param", "sources=b'x'")
+    assert_one_line_error(proc, "--param sources", "bytes value is not allowed")
+    assert not (tmp_path / "o2").exists()

@@ -166,13 +166,12 @@ def test_export_profile(tmp_path, mini_corpus, mini_lenses):
 
 @pytest.mark.notebook
 def test_profile_notebook_on_mini(mini_dir, tmp_path):
-    import papermill as pm
+    from framelens.runner import execute_notebook
 
     out = tmp_path / "out"
-    pm.execute_notebook(str(ROOT / "notebooks" / "05_source_profile.ipynb"), str(tmp_path / "05.ipynb"),
+    execute_notebook(str(ROOT / "notebooks" / "05_source_profile.ipynb"), str(tmp_path / "05.ipynb"),
                         parameters={"corpus": str(mini_dir), "output_dir": str(out), "source_id": "gamma",
-                                    "n_resamples": 200, "n_permutations": 500},
-                        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
+                                    "n_resamples": 200, "n_permutations": 500}, cwd=ROOT / "notebooks")
     head = json.loads((out / "findings" / "05_source_profile_gamma.json").read_text())["headline"]
     assert head.startswith("Gamma Wire (4 sentences): mean tone +")
     assert (out / "figures" / "profile_gamma.png").stat().st_size > 10_000

@@ -110,7 +110,7 @@ def _specs():
 def test_validate_params_routes_values_to_the_notebooks_that_declare_them():
     user = [runner.parse_param(p) for p in ["seed=7", "ratio=1", "sources=('x',)", "b.top=3", "anything='z'"]]
     got = runner.validate_params(user, _specs())
-    assert got == {"a": {"seed": 7, "ratio": 1, "sources": ("x",), "anything": "z"}, "b": {"seed": 7, "top": 3}}
+    assert got == {"a": {"seed": 7, "ratio": 1, "sources": ["x"], "anything": "z"}, "b": {"seed": 7, "top": 3}}
 
 
 @pytest.mark.parametrize(
@@ -600,3 +600,62 @@ def test_benchmark_suite_runs_as_many_empty_notebooks(tmp_path, evil_corpus):
     nb = nbformat.read(str(empty), as_version=4)
     assert len(nb.cells) == 1 and nb.cells[0].metadata.tags == ["parameters"]
     assert set(runner.inspect_parameters(empty)) == {"corpus", "output_dir", "seed", "sources"}
+
+
+# ------------------------------------------------------------------ no process-wide chdir, data-only parameters
+
+
+@pytest.mark.notebook
+def test_parallel_run_never_changes_the_working_folder(tmp_path, evil_corpus):
+    """Notebooks in a temporary folder, run two at a time, then the folder deleted: the process's
+    working folder is unchanged and a second run works (papermill's cwd= used os.chdir)."""
+    import shutil
+
+    before = os.getcwd()
+    for attempt in range(2):
+        nbs = tmp_path / f"nbs{attempt}"
+        nbs.mkdir()
+        names = [f"n{k}" for k in range(4)]
+        for name in names:
+            # the kernel starts in the notebooks' folder: a relative path resolves there
+            make_notebook(nbs / f"{name}.ipynb", ["#md # N", "import os\nassert os.path.isfile('marker.txt')"],
+                          params=PARAMS)
+        (nbs / "marker.txt").write_text("x", encoding="utf-8")
+        reg = [runner.Notebook(n, f"{n}.ipynb") for n in names]
+        summary = runner.run_suite(evil_corpus, tmp_path / "out", jobs=2, registry=reg, notebooks_dir=nbs,
+                                   progress=None)
+        assert [r.status for r in summary.results] == ["ok"] * 4, [r.error for r in summary.results]
+        assert os.getcwd() == before
+        shutil.rmtree(nbs)
+        assert os.getcwd() == before
+
+
+def test_parameter_values_are_json_data_never_code(tmp_path):
+    assert runner.json_value(("a", ("b", 1))) == ["a", ["b", 1]]
+    assert runner.json_value({"k": (1.5, None, True)}) == {"k": [1.5, None, True]}
+    for bad, why in [(b"x", "bytes"), ({1, 2}, "set"), (1j, "complex"), ({1: "a"}, "keys must be strings"),
+                     (float("nan"), "finite"), (object(), "object")]:
+        with pytest.raises(FramelensError, match=why):
+            runner.json_value(bad, "sources")
+    # a tuple whose string would break out of papermill's unescaped text: converted, stays a string
+    payload = "a\" + str(__import__(\"os\").system(\"touch " + str(tmp_path / "PWNED") + "\")) + \""
+    scope, key, value = runner.parse_param(f"sources=('{payload}',)")
+    per_nb = runner.validate_params([(scope, key, value)], _specs())
+    assert per_nb["a"]["sources"] == [payload]
+
+
+@pytest.mark.notebook
+def test_a_crafted_parameter_runs_no_code_through_the_python_api(tmp_path, evil_corpus):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "p.ipynb", ["#md # P", "print(repr(sources))"], params=PARAMS)
+    pwned = tmp_path / "PWNED"
+    payload = "a\" + str(__import__(\"os\").system(\"touch " + str(pwned) + "\")) + \""
+    summary = runner.run_suite(evil_corpus, tmp_path / "out", jobs=1, registry=[runner.Notebook("p", "p.ipynb")],
+                               notebooks_dir=nbs, progress=None, params=[(None, "sources", (payload,))])
+    assert summary.ok and not pwned.exists()
+    # bytes are refused before any kernel starts
+    with pytest.raises(FramelensError, match="bytes value is not allowed"):
+        runner.run_suite(evil_corpus, tmp_path / "out2", jobs=1, registry=[runner.Notebook("p", "p.ipynb")],
+                         notebooks_dir=nbs, progress=None, params=[(None, "sources", b"x")])
+    assert not pwned.exists() and not (tmp_path / "out2").exists()

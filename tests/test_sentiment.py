@@ -320,16 +320,16 @@ def test_notebook_03_on_mini_fixture(tmp_path, mini_dir):
     import json
 
     import nbformat
-    import papermill as pm
+    from framelens.runner import execute_notebook
     from nbconvert import HTMLExporter
 
     root = mini_dir.parents[2]
     out = tmp_path / "out"
     executed = tmp_path / "03.ipynb"
-    pm.execute_notebook(str(root / "notebooks" / "03_sentiment.ipynb"), str(executed),
+    execute_notebook(str(root / "notebooks" / "03_sentiment.ipynb"), str(executed),
                         parameters={"corpus": str(mini_dir), "output_dir": str(out), "n_resamples": 200,
                                     "n_permutations": 200},
-                        cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False)
+                        cwd=root / "notebooks")
     html, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
     # the critical opinion piece is the most negative, the promotional report the most positive
     iv = pd.read_csv(out / "tables" / "sentiment_intervals.csv").set_index("label")

@@ -177,13 +177,12 @@ def test_key_findings_on_mini(mini_corpus, mini_lenses):
 
 @pytest.mark.notebook
 def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
-    import papermill as pm
+    from framelens.runner import execute_notebook
 
     out = tmp_path / "out"
-    pm.execute_notebook(str(ROOT / "notebooks" / "06_synthesis.ipynb"), str(tmp_path / "06.ipynb"),
+    execute_notebook(str(ROOT / "notebooks" / "06_synthesis.ipynb"), str(tmp_path / "06.ipynb"),
                         parameters={"corpus": str(mini_dir), "output_dir": str(out), "n_resamples": 200,
-                                    "n_permutations": 500},
-                        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
+                                    "n_permutations": 500}, cwd=ROOT / "notebooks")
     head = json.loads((out / "findings" / "06_synthesis.json").read_text())["headline"]
     assert head.startswith("Across vocabulary, sentiment and framing,") and "Beta Review" in head
     findings = pd.read_csv(out / "tables" / "synthesis_findings.csv", keep_default_na=False)

@@ -333,17 +333,15 @@ def test_notebook_02_runs_on_mini_fixture(tmp_path, mini_dir):
     import json
     from pathlib import Path
 
-    import papermill as pm
+    from framelens.runner import execute_notebook
 
     nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
     out = tmp_path / "out"
-    pm.execute_notebook(
+    execute_notebook(
         str(nb_dir / "02_vocabulary.ipynb"),
         str(tmp_path / "02.ipynb"),
         parameters={"corpus": str(mini_dir), "output_dir": str(out), "min_count": 1, "kwic_terms": ["rail"]},
-        kernel_name="python3",
-        cwd=str(nb_dir),
-        progress_bar=False,
+        cwd=str(nb_dir)
     )
     dist = pd.read_csv(out / "tables" / "vocabulary_distinctive_terms.csv")
     assert "critics" in set(dist[dist.source == "beta"].term)  # only the critical opinion piece has it

@@ -170,6 +170,40 @@ def parse_param(text: str) -> tuple[str | None, str, Any]:
     return scope, key, value
 
 
+def json_value(value: Any, name: str = "value") -> Any:
+    """``value`` as plain JSON data (str, int, float, bool, None, lists and str-keyed dicts of
+    those): tuples become lists; anything else (bytes, sets, complex numbers, objects, NaN or
+    infinite floats) is refused with a :class:`FramelensError`.
+
+    papermill writes parameter values into the notebook as source code, and turns a value of any
+    other type into text *unescaped*: a tuple holding a crafted string would run as code in the
+    kernel. Only JSON values, which papermill escapes, may reach it.
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise FramelensError(f"--param {name}={value!r}: not a finite number")
+        return value
+    if isinstance(value, (list, tuple)):
+        return [json_value(v, name) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise FramelensError(f"--param {name}: dictionary keys must be strings, got {type(k).__name__}")
+            out[k] = json_value(v, name)
+        return out
+    raise FramelensError(
+        f"--param {name}: a {type(value).__name__} value is not allowed "
+        "(use a string, number, true/false, None, or a list or dict of those)")
+
+
+def safe_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter value as plain JSON data (see :func:`json_value`)."""
+    return {str(k): json_value(v, str(k)) for k, v in parameters.items()}
+
+
 _TYPE_NAMES = {
     "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict,
     "tuple": tuple, "List": list, "Dict": dict, "Tuple": tuple,
@@ -296,6 +330,7 @@ def validate_params(
             raise FramelensError(
                 f"--param {shown}: unknown parameter (known: {', '.join(known) or 'none'})"
             )
+        value = json_value(value, shown)
         for nb in declared:
             spec = specs[nb][key]
             want = expected_type(spec)
@@ -486,11 +521,42 @@ def _headline_from(nb, findings_dir: Path, job: Job) -> str:
     return ""
 
 
+def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: Path) -> None:
+    """Parameterize ``src`` with papermill, execute it in a kernel whose working folder is
+    ``cwd``, and write the executed notebook to ``dst``.
+
+    papermill's own ``execute_notebook(cwd=...)`` changes the *process's* working folder
+    (``os.chdir``) for the length of the run, which races between threads and can leave the
+    process in a deleted folder. Here the kernel gets its folder from nbclient's
+    ``resources={"metadata": {"path": ...}}`` (the kernel process starts there) and papermill
+    never touches the process's folder. Raises papermill's ``PapermillExecutionError`` for a
+    failing cell (the executed notebook, with the error, is written first).
+    """
+    import nbformat
+    from papermill.engines import papermill_engines
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    # papermill's file IO changes folder only inside its own execute_notebook (never called here)
+    nb = load_notebook_node(str(Path(src).resolve()))
+    if parameters:
+        nb = parameterize_notebook(nb, safe_parameters(parameters), kernel_name=KERNEL, language="python")
+    nb = prepare_notebook_metadata(nb, str(src), str(dst))
+    nb = remove_error_markers(nb)
+    nb = papermill_engines.execute_notebook_with_engine(
+        None, nb, kernel_name=KERNEL, input_path=str(src), output_path=None, progress_bar=False,
+        log_output=False, resources={"metadata": {"path": str(cwd)}},
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+    )
+    raise_for_execution_errors(nb, str(dst))  # writes dst (with an error cell) before raising
+    nbformat.write(nb, str(dst))
+
+
 def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, meta: str,
              cancel: threading.Event) -> Result:
     """Run one notebook into the staging folder and export its report (runs in a worker thread)."""
     import nbformat
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from . import site
@@ -504,11 +570,7 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             logging.getLogger("papermill").setLevel(logging.ERROR)  # parameters are validated already
-            papermill.execute_notebook(
-                str(src), str(executed), parameters=job.parameters, kernel_name=KERNEL,
-                cwd=str(nb_dir), progress_bar=False, log_output=False,
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+            execute_notebook(src, executed, job.parameters, cwd=nb_dir)
     except PapermillExecutionError as exc:
         status, cell = "failed", exc.exec_count
         where = f"cell In [{exc.exec_count}]" if exc.exec_count else f"cell #{exc.cell_index}"
