@@ -21,9 +21,8 @@ counts merged over the chunks (two passes: word counts, then pair counts of cand
 then each chunk's terms are built. Offsets are int32; the id columns of ``tokens`` and ``terms``
 are categoricals and their strings are shared objects (10 million tokens ≈ 0.5 GB).
 
-Cache: with ``cache=<folder>`` or ``$FRAMELENS_CACHE_DIR`` set, a loaded corpus is pickled under
-a SHA-256 key of its input bytes and load options, and the next identical load reads it back
-(the report runner uses this so each notebook does not load the corpus again).
+A loaded corpus is kept as Parquet in the lens store (:mod:`framelens.store`), so the report
+runner loads it once and every notebook reads it back.
 
 Bad input raises :class:`~framelens.errors.FramelensError` with a one-line message naming the
 file (and the line where it helps). Input files are only read, never written.
@@ -31,17 +30,13 @@ file (and the line where it helps). Input files are only read, never written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
 import io
 import json
 import math
 import os
-import pickle
 import re
 import sys
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -109,7 +104,7 @@ class Corpus:
         register_sources(self.all_sources)
 
     def __setstate__(self, state: dict) -> None:
-        # unpickled (from the on-disk cache): register the colours as a fresh load does
+        # unpickled (e.g. in a worker process): register the colours as a fresh load does
         self.__dict__.update(state)
         register_sources(self.all_sources)
 
@@ -176,7 +171,12 @@ class Corpus:
             )
         keep = set(sources)
 
-        def f(df: pd.DataFrame) -> pd.DataFrame:
+        def f(df):
+            if _is_lazy(df):  # a table not read yet from the lens store: restrict when read
+                return df.restricted(sorted(keep))
+            return _restrict(df)
+
+        def _restrict(df: pd.DataFrame) -> pd.DataFrame:
             if "source" in df.columns:
                 out = df[df["source"].isin(keep)].reset_index(drop=True)
             else:
@@ -188,10 +188,38 @@ class Corpus:
 
         return Corpus(
             documents=f(self.documents), paragraphs=f(self.paragraphs), sentences=f(self.sentences),
-            tokens=f(self.tokens), terms=f(self.terms), audit=f(self.audit).reset_index(drop=True),
+            tokens=f(self.__dict__["_tokens"]), terms=f(self.__dict__["_terms"]),
+            audit=f(self.audit).reset_index(drop=True),
             warnings=list(self.warnings), path=self.path, stopwords=self.stopwords, phrases=self.phrases,
             all_sources=list(self.all_sources),
         )
+
+
+def _is_lazy(value) -> bool:
+    return not isinstance(value, pd.DataFrame) and callable(getattr(value, "restricted", None))
+
+
+def _lazy_table(name: str) -> property:
+    """``Corpus.tokens`` / ``Corpus.terms``: a DataFrame, or a loader (from the lens store) that
+    is called the first time the table is used. A corpus read from the store for a report that
+    only shows stored tables never reads its token table."""
+    attr = f"_{name}"
+
+    def get(self):
+        value = self.__dict__.get(attr)
+        if _is_lazy(value):
+            value = value()
+            self.__dict__[attr] = value
+        return value
+
+    def put(self, value) -> None:
+        self.__dict__[attr] = value
+
+    return property(get, put, doc=f"The {name} table (read from the lens store when first used).")
+
+
+Corpus.tokens = _lazy_table("tokens")  # type: ignore[assignment]
+Corpus.terms = _lazy_table("terms")  # type: ignore[assignment]
 
 
 def _squash(text: str) -> str:
@@ -574,117 +602,6 @@ def _run_chunks(args: list[tuple], stop: frozenset[str], collocations: bool, wor
     return [process_chunk(c, stop, collocations=collocations) for c in chunks]
 
 
-# --------------------------------------------------------------------------------------------
-# The on-disk cache
-# --------------------------------------------------------------------------------------------
-CACHE_ENV = "FRAMELENS_CACHE_DIR"
-_CACHE_FORMAT = "framelens-corpus-cache-1"
-_LOADER_SOURCES = ("corpus.py", "cleaning.py", "sentences.py", "tokens.py")
-
-
-def cache_dir(cache: str | os.PathLike | bool | None = None) -> Path | None:
-    """The cache folder to use: ``cache`` if a path, else ``$FRAMELENS_CACHE_DIR`` (unset or empty,
-    or ``cache=False``: no cache)."""
-    if cache is False:
-        return None
-    if cache is None or cache is True:
-        env = os.environ.get(CACHE_ENV, "").strip()
-        return Path(env).expanduser() if env else None
-    return Path(cache).expanduser()
-
-
-def _input_files(path: Path) -> list[Path]:
-    """Every file a load may read: the file, or all non-hidden files of the folder (sorted)."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(path).parts))
-    return [path]
-
-
-def cache_key(path: str | Path, *, text_column: str = "text", stopwords: str | Path | None = None,
-              phrases: str | Path | None = None, collocations: bool = True) -> str | None:
-    """SHA-256 naming a load's result: the input files' names and bytes, the load options, the
-    stopword and phrase files, the framelens version and loader source, the pandas version.
-    None when it cannot be computed (a file cannot be read, the path does not exist)."""
-    try:
-        from . import __version__
-    except ImportError:  # pragma: no cover
-        __version__ = "?"
-    p = Path(path).expanduser()
-    h = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        h.update(f"{label}\0{len(data)}\0".encode())
-        h.update(data)
-
-    try:
-        if not p.exists():
-            return None
-        add("format", _CACHE_FORMAT.encode())
-        add("version", f"{__version__} pandas {pd.__version__} numpy {np.__version__}".encode())
-        add("path", str(p).encode())
-        add("options", repr((text_column, bool(collocations))).encode())
-        for f in _input_files(p):
-            add("input:" + (f.relative_to(p).as_posix() if p.is_dir() else f.name), f.read_bytes())
-        add("stopwords", Path(stopwords or tok.DEFAULT_STOPWORDS).expanduser().read_bytes())
-        add("phrases", Path(phrases or tok.DEFAULT_PHRASES).expanduser().read_bytes())
-        here = Path(__file__).resolve().parent
-        for name in _LOADER_SOURCES:
-            add("source:" + name, (here / name).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return h.hexdigest()
-
-
-def _cache_read(file: Path) -> "Corpus | None":
-    try:
-        with open(file, "rb") as fh:
-            obj = pickle.load(fh)
-    except FileNotFoundError:
-        return None
-    except Exception:  # corrupt, truncated, written by another version: ignored (and rewritten)
-        return None
-    return obj if isinstance(obj, Corpus) else None
-
-
-def _cache_write(file: Path, corpus: "Corpus") -> bool:
-    """Write atomically (temporary file + ``os.replace``); a cache that cannot be written is skipped."""
-    tmp = None
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=file.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, file)
-        return True
-    except Exception:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        return False
-
-
-def store_in_cache(corpus: "Corpus", cache: str | os.PathLike | bool | None = None, *,
-                   overwrite: bool = False, **options) -> Path | None:
-    """Put an already-loaded corpus into the cache (as ``load_corpus(corpus.path, **options)``
-    would): used by the runner to pre-warm the notebooks' loads. Returns the file, or None
-    (no cache folder, key not computable, not writable). An existing entry is kept unless
-    ``overwrite``."""
-    folder = cache_dir(cache)
-    if folder is None or corpus.path is None:
-        return None
-    key = cache_key(corpus.path, **options)
-    if key is None:
-        return None
-    file = folder / f"corpus-{key}.pkl"
-    if file.is_file() and not overwrite:
-        return file
-    return file if _cache_write(file, corpus) else None
-
-
-# --------------------------------------------------------------------------------------------
-# Loading
-# --------------------------------------------------------------------------------------------
 def load_corpus(
     path: str | Path,
     *,
@@ -693,7 +610,6 @@ def load_corpus(
     phrases: str | Path | None = None,
     collocations: bool = True,
     workers: int | None = None,
-    cache: str | os.PathLike | bool | None = None,
     timings: dict[str, float] | None = None,
 ) -> Corpus:
     """Load a corpus from a folder (with or without ``sources.csv``) or a ``.csv`` / ``.jsonl`` file.
@@ -703,9 +619,7 @@ def load_corpus(
     bigrams into single terms. Documents are processed in chunks of :data:`CHUNK_DOCUMENTS`;
     ``workers > 1`` runs the chunks in a process pool (``None``: one process below
     :data:`POOL_MIN_DOCUMENTS` documents, else up to 4).
-    ``cache``: a folder for an on-disk cache of loaded corpora (default: ``$FRAMELENS_CACHE_DIR``;
-    unset or ``False``: no cache). The cache key covers the input files' bytes, these options, the
-    stopword and phrase files and the framelens version, so a changed input is loaded afresh.
+    A loaded corpus is kept, with every lens table, in the lens store (:mod:`framelens.store`).
     ``timings`` (a dict) receives the seconds per stage (:data:`LOAD_STAGES`; for a pool, the
     per-document stages are summed over workers, ``pool_wall`` is the elapsed time).
     Warnings (one document, text that looks non-English, unknown manifest columns) are
@@ -717,27 +631,8 @@ def load_corpus(
     if not path.exists():
         raise fail(path, "no such file or folder")
     times = timings if timings is not None else {}
-    folder = cache_dir(cache)
-    cache_file = None
-    if folder is not None:
-        t = time.perf_counter()
-        key = cache_key(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
-                        collocations=collocations)
-        if key is not None:
-            cache_file = folder / f"corpus-{key}.pkl"
-            hit = _cache_read(cache_file)
-            if hit is not None:
-                hit.path = path
-                for w in hit.warnings:
-                    warnings.warn(w, FramelensWarning, stacklevel=2)
-                times["cache_read"] = time.perf_counter() - t
-                return hit
     corpus = _load(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
                    collocations=collocations, workers=workers, times=times)
-    if cache_file is not None:
-        t = time.perf_counter()
-        _cache_write(cache_file, corpus)
-        times["cache_write"] = time.perf_counter() - t
     for w in corpus.warnings:
         warnings.warn(w, FramelensWarning, stacklevel=2)
     return corpus

@@ -55,10 +55,30 @@ def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> 
     return _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def save_figure(fig, name: str, output_dir: str | os.PathLike, *, dpi: int = 120) -> Path:
-    """Save ``fig`` as ``<output_dir>/figures/<name>.png`` and return the path (the figure stays open)."""
+    """Save ``fig`` as ``<output_dir>/figures/<name>.png`` and return the path.
+
+    In a notebook the saved PNG is shown and the figure closed, so it is drawn once (the inline
+    backend would draw it a second time at the end of the cell); elsewhere the figure stays open.
+    """
     path = Path(output_dir) / "figures" / f"{_checked_name(name)}.png"
-    return _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    if _in_kernel():
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        display(Image(data=path.read_bytes(), format="png"))
+        plt.close(fig)
+    return path
 
 
 def show_table(

@@ -32,7 +32,6 @@ from __future__ import annotations
 import ast
 import concurrent.futures as cf
 import datetime as _dt
-import hashlib
 import json
 import logging
 import os
@@ -57,7 +56,8 @@ SEEDS_DIR = REPO_DIR / "seeds"
 KERNEL = "python3"
 SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings")
 MARKER = ".framelens-output"
-RESERVED = {"corpus": "--corpus", "output_dir": "--out", "source_id": "the runner (one run per source)"}
+RESERVED = {"corpus": "--corpus", "output_dir": "--out", "store": "--store",
+            "source_id": "the runner (one run per source)"}
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,17 @@ class Notebook:
     path: str
     per_source: bool = False
     start_here: bool = False  # the index points readers to it first
+    parts: tuple[str, ...] = ()  # lens-store parts it reads (computed before the notebooks run)
 
 
 #: The suite, in reading order. Add a notebook here and it is run, listed and indexed.
 NOTEBOOKS: list[Notebook] = [
     Notebook("01_corpus_overview", "01_corpus_overview.ipynb"),
-    Notebook("02_vocabulary", "02_vocabulary.ipynb"),
-    Notebook("03_sentiment", "03_sentiment.ipynb"),
-    Notebook("04_framing", "04_framing.ipynb"),
-    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True),
-    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True),
+    Notebook("02_vocabulary", "02_vocabulary.ipynb", parts=("vocabulary",)),
+    Notebook("03_sentiment", "03_sentiment.ipynb", parts=("sentiment",)),
+    Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
+    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True, parts=("profile", "synthesis")),
+    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True, parts=("synthesis",)),
 ]
 
 
@@ -381,25 +382,11 @@ def check_output_dir(out: Path, corpus: Path, notebooks_dir: Path) -> None:
                 )
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def hash_inputs(corpus: Path) -> dict[str, Any]:
-    """SHA-256 of every input file (all non-hidden files of a corpus folder, or the file)."""
-    if corpus.is_dir():
-        files = sorted(p for p in corpus.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(corpus).parts))
-        base = corpus
-    else:
-        files, base = [corpus], corpus.parent
-    rows = [{"path": p.relative_to(base).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files]
-    digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
-    return {"files": rows, "digest": digest}
+    """SHA-256 of every input file (see :func:`framelens.store.hash_inputs`)."""
+    from .store import hash_inputs as _hash
+
+    return _hash(corpus)
 
 
 def package_versions() -> dict[str, str]:
@@ -474,23 +461,6 @@ def corpus_sources(corp) -> list[dict[str, Any]]:
             "url": col("url") if len(d) == 1 else "", "n_documents": int(len(d)), "n_words": n_words,
         })
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# the corpus cache shared by the kernels of a run
-
-CACHE_ENV = "FRAMELENS_CACHE_DIR"
-
-
-def prewarm_cache(corp) -> Path | None:
-    """Store the runner's loaded corpus in the cache the notebooks' ``load_corpus(corpus)`` will
-    read (``$FRAMELENS_CACHE_DIR``), so no kernel loads the corpus from scratch. Best effort."""
-    from .corpus import store_in_cache
-
-    try:
-        return store_in_cache(corp)
-    except Exception:  # pragma: no cover - a cache is an optimisation, never a failure
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1114,6 +1084,7 @@ def run_suite(
     progress: Progress | None = _stderr,
     command: str = "",
     profiles: int | Sequence[str] | None = DEFAULT_PROFILES,
+    store: str | os.PathLike | None = None,
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
@@ -1121,7 +1092,8 @@ def run_suite(
     :class:`FramelensError` before any kernel starts) → the run lock (:class:`RunLock`) → a staging
     folder → :func:`execute_jobs` → provenance and index → :func:`_commit` (moved into place).
     A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
-    profiles (the largest sources) or which ones (see :func:`profile_sources`).
+    profiles (the largest sources) or which ones (see :func:`profile_sources`). ``store``: a lens
+    store folder to keep and reuse across runs (default: a temporary one, removed after the run).
     """
     skip_slow_optional_imports()
     from . import site
@@ -1139,12 +1111,9 @@ def run_suite(
         for old in remove_stale_stages(out_path.parent):
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
-        env_before = os.environ.get(CACHE_ENV)
         try:
-            # the kernels share one loaded corpus through the on-disk cache (they inherit os.environ)
-            if not (env_before or "").strip():
-                os.environ[CACHE_ENV] = str(stage / ".cache")
-            prewarm_cache(corp)
+            store_root = Path(store).expanduser().resolve() if store else stage / ".store"
+            store_notes = compute_store(plan, store_root, workers=jobs, say=say)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
                 src = out_path / sub
@@ -1155,6 +1124,8 @@ def run_suite(
             for job in plan.jobs:
                 if "output_dir" in plan.specs[job.notebook.name]:
                     job.parameters["output_dir"] = str(stage)
+                if "store" in plan.specs[job.notebook.name]:
+                    job.parameters["store"] = str(store_root)
 
             meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
             total = len(plan.jobs)
@@ -1163,17 +1134,73 @@ def run_suite(
                                    with_code=with_code, meta=meta, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
+            prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
+            for r in ordered:
+                if r.parameters.get("store") == str(store_root) and not store:
+                    r.parameters = {**r.parameters, "store": "(temporary)"}
             (stage / "provenance.json").write_text(
                 json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
             (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
             _commit(stage, out_path)
         finally:
-            if env_before is None:
-                os.environ.pop(CACHE_ENV, None)
-            else:
-                os.environ[CACHE_ENV] = env_before
             shutil.rmtree(stage, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
+
+
+def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
+    """The lens-store parts the notebooks of a run will read, with the options each will ask for
+    (the notebook's declared defaults, overridden by the user's values), grouped by source
+    selection. Equal requests are listed once."""
+    from .parts import part_options
+
+    out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
+    seen: set[str] = set()
+    for job in plan.jobs:
+        spec = plan.specs[job.notebook.name]
+        declared = {}
+        for k, sp in spec.items():
+            try:
+                declared[k] = ast.literal_eval(str(sp.get("default", "")))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+        values = {**declared, **job.parameters}
+        sources = tuple(sorted(str(x) for x in (values.get("sources") or [])))
+        for part in job.notebook.parts:
+            opts = {k: values[k] for k in part_options(part) if k in values}
+            if part == "profile":
+                opts["source_id"] = job.source_id or values.get("source_id", "")
+            key = json.dumps([sources, part, opts], sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                out.setdefault(sources, []).append((part, opts))
+    return out
+
+
+def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress) -> dict[str, Any]:
+    """Compute every lens-store part the run's notebooks read, before any notebook starts. A part
+    that fails is reported (the notebooks that need it then show the error); it does not stop the
+    run."""
+    from .parts import compute
+
+    t0 = time.perf_counter()
+    big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
+    failures: list[str] = []
+    for sources, requests in store_requests(plan).items():
+        try:
+            failures += compute(plan.corpus_path, store=root, sources=sources, requests=requests,
+                                workers=workers if big else 1, progress=say, inputs=plan.inputs,
+                                loaded=plan.corpus)
+        except FramelensError:
+            raise
+        except Exception as exc:  # a bug in a lens: the notebooks will show it
+            failures.append(f"{type(exc).__name__}: {exc}")
+    for f in failures:
+        say(f"framelens: warning: lens store: {f}")
+    return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures}
+
+
+#: From this many sentences on, the store's independent parts are computed in parallel processes.
+PARALLEL_STORE_SENTENCES = 5_000
 
 
 def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]], stage: Path,
