@@ -14,10 +14,10 @@ JOBS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test bench lab clean
+.PHONY: help env reports test test-browser bench lab clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: CORPUS=$(CORPUS) OUT=$(OUT) JOBS=$(JOBS)"
 
 .tools/bin/uv:
@@ -34,6 +34,11 @@ reports: $(VENV)/.synced ## run every notebook on CORPUS (default: the seeds) in
 
 test: $(VENV)/.synced ## run the test suite
 	$(VENV)/bin/python -m pytest
+
+test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, then run the browser tests
+	@command -v chromium >/dev/null 2>&1 || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver; }; }
+	$(VENV)/bin/python -m pytest -rs tests/test_browser.py
 
 bench: $(VENV)/.synced ## print speed and memory figures (not a test)
 	$(VENV)/bin/python -m framelens.bench

@@ -54,7 +54,7 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 SEEDS_DIR = REPO_DIR / "seeds"
 KERNEL = "python3"
-SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings")
+SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
 MARKER = ".framelens-output"
 RESERVED = {"corpus": "--corpus", "output_dir": "--out", "source_id": "the runner (one run per source)"}
 
@@ -817,6 +817,7 @@ def run_suite(
                 shutil.copytree(src, stage / sub)
             else:
                 (stage / sub).mkdir()
+        site.write_articles(corp, stage / "articles")  # before the reports, whose evidence ids link to it
         for job in job_list:
             if "output_dir" in specs[job.notebook.name]:
                 job.parameters["output_dir"] = str(stage)
