@@ -75,7 +75,9 @@ class Browser:
         if exe is None:
             raise BrowserError("no Chromium found")
         profile = Path(workdir) / "chromium-profile"
-        profile.mkdir(parents=True, exist_ok=True)
+        if profile.exists():  # always a fresh profile (and no stale DevToolsActivePort)
+            shutil.rmtree(profile)
+        profile.mkdir(parents=True)
         log = open(Path(workdir) / "chromium.log", "wb")
         proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -100,8 +102,12 @@ class Browser:
         # the page target (the about:blank tab), on the loopback interface only
         url = None
         while time.monotonic() < deadline:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
-                targets = json.load(resp)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
+                    targets = json.load(resp)
+            except OSError:
+                time.sleep(0.05)
+                continue
             url = next((t["webSocketDebuggerUrl"] for t in targets if t.get("type") == "page"), None)
             if url:
                 break

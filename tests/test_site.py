@@ -218,7 +218,14 @@ def test_write_articles_anchors_every_sentence_and_escapes_everything(tmp_path):
     folder = tmp_path / "site" / "articles"
     info = site.write_articles(corp, folder)
     assert info["articles"] == 2
-    assert sorted(p.name for p in folder.iterdir()) == ["article.css", "calm.html", "evil.html"]
+    assert sorted(p.name for p in folder.iterdir()) == ["_index.html", "article.css", "calm.html", "evil.html"]
+    assert site.article_ids(folder) == {"calm", "evil"}
+    listing = (folder / "_index.html").read_text(encoding="utf-8")
+    assert live_markup(listing) == [] and "<script" not in listing  # two rows: a plain table
+    rows = [r for r in parse(listing).rows if r]
+    # (files are read in name order) evil: <script>, </script>, the byline and the <img> tag removed
+    assert [(r[0], r[5], r[6]) for r in rows] == [("calm", "2", "0"), ("evil", "4", "4")]
+    assert '<a href="evil.html">evil</a>' in listing
     page = (folder / "evil.html").read_text(encoding="utf-8")
     assert live_markup(page) == [] and site.external_resources(page) == [] and "http" not in page
     doc = parse(page)

@@ -321,7 +321,7 @@ def article_ids(folder: str | Path) -> frozenset[str]:
         names = os.listdir(folder)
     except OSError:
         return frozenset()
-    return frozenset(n[:-5] for n in names if n.endswith(".html"))
+    return frozenset(n[:-5] for n in names if n.endswith(".html") and n != ARTICLE_LIST)
 
 
 def article_href(doc_id: str, anchor: str = "", *, base: str = "../articles/") -> str:
@@ -517,6 +517,7 @@ def article_page(
              f"<title>{_e(title)} — {_e(doc_id)}</title>"
              f'<link rel="stylesheet" href="{_e(css_href, quote=True)}"></head>\n<body class="fl-article">'
              f'<nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
+             f'<a href="{ARTICLE_LIST}">All articles</a>'
              f'<span class="fl-bar-title">Article <code>{_e(doc_id)}</code></span>'
              f'<span class="fl-bar-meta">{_e(_cell_text(doc.get("label")))}</span></nav>\n<main>\n')
     w.append(f"<h1>{_e(title)}</h1>\n<dl class=\"fl-meta\">")
@@ -586,14 +587,54 @@ def write_articles(corpus, folder: str | Path, *, index_href: str = "../index.ht
     a = corpus.audit
     for did, rule, line, text in zip(a["doc_id"], a["rule"], a["line"], a["text"]):
         removed.setdefault(did, []).append((str(rule), int(line), str(text)))
-    docs = corpus.documents
-    n = 0
-    for doc in docs.to_dict("records"):
+    from .overview import date_label
+
+    listed: list[tuple[str, ...]] = []
+    for doc in corpus.documents.to_dict("records"):
         did = str(doc["doc_id"])
+        if not _DOC_ID.match(did):  # the loader never lets one through; a file name must be safe
+            continue
         page = article_page(doc, paras.get(did, []), sents, removed.get(did, []), rules=RULES, index_href=index_href)
         (folder / f"{did}.html").write_text(page, encoding="utf-8")
-        n += 1
-    return {"articles": n, "seconds": time.perf_counter() - t0}
+        pub = doc.get("published")
+        listed.append((did, _cell_text(doc.get("label")), _cell_text(doc.get("title")),
+                       date_label(pub, _cell_text(doc.get("published_precision")) or "day") if _cell_text(pub) else "unknown",
+                       _cell_text(doc.get("n_words")), _cell_text(doc.get("n_sentences")),
+                       str(len(removed.get(did, [])))))
+    (folder / ARTICLE_LIST).write_text(articles_list_page(listed, index_href=index_href), encoding="utf-8")
+    return {"articles": len(listed), "seconds": time.perf_counter() - t0}
+
+
+#: The list of all article pages (a document id cannot start with "_", so it never clashes).
+ARTICLE_LIST = "_index.html"
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def articles_list_page(rows: list[tuple[str, ...]], *, index_href: str = "../index.html") -> str:
+    """The page listing every article (``articles/_index.html``): id, source, title, date, words,
+    sentences and spans removed by cleaning, one row per article, with the table tools."""
+    w = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+         '<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="generator" content="framelens">'
+         f"<title>framelens — articles</title><style>{report_css()}</style></head>"
+         f'<body class="fl-index"><nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
+         '<span class="fl-bar-title">Articles</span></nav><main>'
+         f"<h1>The articles ({len(rows):,})</h1>"
+         '<p class="fl-sub">Each article as framelens analysed it: the text after cleaning with every sentence '
+         "numbered as in the reports' evidence ids, and what cleaning removed, with the rule.</p>"]
+    many = len(rows) > 10
+    attrs = f' data-fl-table data-fl-top="50" data-fl-rows="{len(rows)}"' if many else ""
+    w.append(f"<table{attrs}><caption>Articles</caption><thead><tr><th>doc_id</th><th>Source</th><th>Title</th>"
+             "<th>Published</th><th>Words</th><th>Sentences</th><th>Removed spans</th></tr></thead><tbody>")
+    for did, label, title, published, words, n_sents, n_removed in rows:
+        href = _e(f"{did}.html", quote=True)
+        w.append(f'<tr><td><a href="{href}">{_e(did)}</a></td><td>{_e(label)}</td><td><a href="{href}">{_e(title or did)}</a></td>'
+                 f'<td>{_e(published)}</td><td class="num">{_e(words)}</td><td class="num">{_e(n_sents)}</td>'
+                 f'<td class="num">{_e(n_removed)}</td></tr>')
+    w.append("</tbody></table></main>")
+    if many:
+        w.append(tables_script())
+    w.append("</body></html>\n")
+    return "".join(w)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,7 +744,8 @@ def render_index(prov: dict[str, Any]) -> str:
     # corpus
     sources = prov.get("sources", [])
     w("<h2>The corpus</h2>")
-    w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code></p>")
+    w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code> · <a href=\"articles/{ARTICLE_LIST}\">Read the articles</a> "
+      "as framelens analysed them (every sentence numbered as in the evidence ids, and what cleaning removed)</p>")
     if sources:
         w(
             "<table><thead><tr><th>Source</th><th>Outlet</th><th>Title</th><th>Published</th><th>Genre</th>"
@@ -757,6 +799,7 @@ def render_index(prov: dict[str, Any]) -> str:
         w(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>")
     w("</tbody></table></details>")
     w('<p class="fl-sub">Machine-readable: <a href="provenance.json">provenance.json</a> · '
-      'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>.</p>')
+      'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>, '
+      'one page per article in <code>articles/</code>.</p>')
     w("</main></body></html>\n")
     return "".join(out)
