@@ -100,11 +100,11 @@ def test_link_evidence_links_known_ids_in_cells_only():
     assert n == 5
     assert out == (
         '<p>cgtn:s1 in prose</p><table><tr><td title="cgtn:s2">'
-        '[<a class="fl-ev" href="../articles/cgtn.html#s3" title="Read sentence 3 in its article">cgtn:s3</a>] “Quote” / '
-        '<a class="fl-ev" href="../articles/beta.x.html#s10" title="Read sentence 10 in its article">beta.x:s10</a>; zz:s1</td>'
-        '<td><a class="fl-ev" href="../articles/cgtn.html#p4" title="Read paragraph 4 in its article">cgtn:p4</a></td>'
+        '[<wbr><a class="fl-ev" href="../articles/cgtn.html#s3" title="Read sentence 3 in its article">cgtn:s3</a>] “Quote” / '
+        '<wbr><a class="fl-ev" href="../articles/beta.x.html#s10" title="Read sentence 10 in its article">beta.x:s10</a>; zz:s1</td>'
+        '<td><wbr><a class="fl-ev" href="../articles/cgtn.html#p4" title="Read paragraph 4 in its article">cgtn:p4</a></td>'
         '<td>12:30, time:s1ck, http://h/cgtn:s5, '
-        '<a class="fl-ev" href="../articles/cgtn.html#s6" title="Read sentence 6 in its article">cgtn:s6</a>.</td>'
+        '<wbr><a class="fl-ev" href="../articles/cgtn.html#s6" title="Read sentence 6 in its article">cgtn:s6</a>.</td>'
         '<td class="data row0 col0 fl-doc"><a class="fl-ev" href="../articles/cgtn.html" title="Read this article">cgtn</a></td>'
         '<td class="data fl-doc">zz</td><td>cgtn</td></tr></table>'
     )
@@ -277,3 +277,10 @@ def test_write_articles_on_an_empty_corpus_is_harmless(tmp_path):
 
     assert site.write_articles(Empty(), tmp_path / "a")["articles"] == 0
     assert (tmp_path / "a" / "article.css").is_file()
+
+
+def test_wide_tables_embed_fewer_rows():
+    wide = pd.DataFrame(0, index=range(3000), columns=[f"c{i}" for i in range(200)])
+    page = html_of(wide, max_rows=5)
+    assert page.count("<tr>") == 1 + 1000  # 200,000 cells at most: 1,000 rows of 200 columns
+    assert "(the first 1,000 of 3,000 rows are in this page; all in the CSV)" in page

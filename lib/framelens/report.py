@@ -58,6 +58,7 @@ def save_figure(fig, name: str, output_dir: str | os.PathLike, *, dpi: int = 120
     return _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
 
 
+_MAX_CELLS = 200_000
 #: Tables with more rows than this get the table tools (search, filter, sort) in the HTML reports.
 LONG_TABLE = 10
 #: Exported tables remembered in this process, newest last, so that :func:`show_table` can link a
@@ -129,6 +130,8 @@ def show_table(
 
     n = len(df)
     long_table = n > LONG_TABLE
+    # pandas' Styler refuses more than 262,144 cells; stay well below it for wide tables
+    max_embed = max(max_rows, min(max_embed, _MAX_CELLS // max(1, df.shape[1])))
     shown = df.head(max_embed if long_table else max_rows)
     cap = _html.escape(caption or "")
     if long_table:

@@ -350,7 +350,8 @@ def link_evidence(page: str, known: Collection[str], *, base: str = "../articles
         count += 1
         href = html.escape(article_href(doc, f"{kind}{k}", base=base), quote=True)
         what = "sentence" if kind == "s" else "paragraph"
-        return f'<a class="fl-ev" href="{href}" title="Read {what} {k} in its article">{m.group(0)}</a>'
+        # <wbr>: a list of ids ("a:s1;a:s7;b:s2") may wrap before each id
+        return f'<wbr><a class="fl-ev" href="{href}" title="Read {what} {k} in its article">{m.group(0)}</a>'
 
     def cell(m: re.Match) -> str:
         nonlocal count

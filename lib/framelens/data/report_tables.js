@@ -132,6 +132,10 @@
       if (!th.textContent.trim()) return;
       var b = el("button", "fl-sort");
       while (th.firstChild) b.appendChild(th.firstChild);
+      // long snake_case names may wrap after an underscore
+      Array.prototype.forEach.call(b.childNodes, function (n) {
+        if (n.nodeType === 3) n.nodeValue = n.nodeValue.replace(/_(?=.)/g, "_\u200b");
+      });
       b.type = "button";
       b.title = "Sort by this column";
       th.appendChild(b);
