@@ -9,7 +9,7 @@ How a run works (:func:`run_suite`), in phases that can each be called and teste
    :class:`~framelens.errors.FramelensError` for bad input: the corpus exists and loads; the output
    folder is not, does not contain and is not inside the corpus, the notebooks or the package, and
    what a run replaces there (``notebooks/``, ``reports/``, ``tables/``, ``figures/``,
-   ``findings/``, ``index.html``, ``provenance.json``) was written by framelens (the folder holds
+   ``findings/``, ``articles/``, ``index.html``, ``provenance.json``) was written by framelens (the folder holds
    ``.framelens-output``); every ``--param`` is declared by a notebook, has the declared type and is
    plain JSON data (papermill writes values into code: see :func:`json_value`); file parameters
    resolve against the caller's working folder and load without error. It lists the runs: one per
@@ -54,7 +54,7 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 SEEDS_DIR = REPO_DIR / "seeds"
 KERNEL = "python3"
-SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings")
+SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
 MARKER = ".framelens-output"
 RESERVED = {"corpus": "--corpus", "output_dir": "--out", "store": "--store",
             "source_id": "the runner (one run per source)"}
@@ -1121,6 +1121,7 @@ def run_suite(
                     shutil.copytree(src, stage / sub)
                 else:
                     (stage / sub).mkdir()
+            site.write_articles(corp, stage / "articles")  # before the reports, whose evidence ids link to it
             for job in plan.jobs:
                 if "output_dir" in plan.specs[job.notebook.name]:
                     job.parameters["output_dir"] = str(stage)
