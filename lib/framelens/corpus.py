@@ -97,6 +97,8 @@ class Corpus:
     stopwords: frozenset = frozenset()
     phrases: list = field(default_factory=list)
     all_sources: list = field(default_factory=list)
+    unit: str = "source"  # the comparison unit: "source", or the column given to :meth:`by`
+    left_out: list = field(default_factory=list)  # doc ids without a value of ``unit`` (see :meth:`by`)
 
     def __post_init__(self):
         if not self.all_sources:
@@ -194,6 +196,48 @@ class Corpus:
             all_sources=list(self.all_sources),
         )
 
+    def by(self, column: str | None) -> "Corpus":
+        """The same corpus compared by another unit: ``source`` in every table becomes the value of
+        ``column`` for each document — a manifest column (``outlet``, ``genre``, your own
+        ``group``) or a period derived from ``published`` (``day``, ``week``, ``month``, ``year``;
+        see :func:`period_values`). ``None``, ``""`` or ``"source"``: this corpus.
+
+        Articles with an empty value are left out, counted in ``corpus.left_out`` and named in a
+        warning (kept in ``corpus.warnings``), never dropped silently. Units are named as
+        :func:`unit_labels` says (a unit grouping several outlets by its value).
+        """
+        if not column or column == "source":
+            return self
+        values = unit_values(self.documents, column)
+        docs = self.documents.assign(source_original=self.documents["source"], source=values)
+        keep = values != ""
+        left = docs.loc[~keep, "doc_id"].astype(str).tolist()
+        docs = docs[keep].reset_index(drop=True)
+        if column in PERIODS:  # periods in time order
+            docs = docs.sort_values("source", kind="stable").reset_index(drop=True)
+        docs["label"] = unit_labels(docs, "source")
+        unit_of = dict(zip(docs["doc_id"].astype(str), docs["source"]))
+        warns = list(self.warnings)
+        if left:
+            shown = ", ".join(left[:5]) + (f", … ({len(left)} in all)" if len(left) > 5 else "")
+            warns.append(f"by {column}: {len(left)} of {len(self.documents)} articles have no {column} value and "
+                         f"are left out of the comparison ({shown})")
+
+        def f(df):
+            if _is_lazy(df):
+                return df.remapped(unit_of)
+            return _remap_units(df, unit_of)
+
+        units = list(dict.fromkeys(docs["source"].tolist()))
+        out = Corpus(
+            documents=docs, paragraphs=f(self.paragraphs), sentences=f(self.sentences),
+            tokens=f(self.__dict__["_tokens"]), terms=f(self.__dict__["_terms"]), audit=f(self.audit),
+            warnings=warns, path=self.path, stopwords=self.stopwords, phrases=self.phrases, all_sources=units,
+        )
+        out.unit = column
+        out.left_out = left
+        return out
+
 
 def _is_lazy(value) -> bool:
     return not isinstance(value, pd.DataFrame) and callable(getattr(value, "restricted", None))
@@ -220,6 +264,70 @@ def _lazy_table(name: str) -> property:
 
 Corpus.tokens = _lazy_table("tokens")  # type: ignore[assignment]
 Corpus.terms = _lazy_table("terms")  # type: ignore[assignment]
+
+
+#: periods a corpus can be compared by (derived from ``published``)
+PERIODS = ("day", "week", "month", "year")
+
+
+def period_values(documents: pd.DataFrame, period: str) -> pd.Series:
+    """Each document's publication period as text: ``day`` 2025-06-16, ``week`` 2025-W25 (ISO
+    week), ``month`` 2025-06, ``year`` 2025. A date known only to the month has no day or week,
+    one known only to the year has no month: those, and undated articles, get ``""``."""
+    if period not in PERIODS:
+        raise FramelensError(f"by: {period!r} is not a period ({', '.join(PERIODS)})")
+    ts = pd.to_datetime(documents["published"])
+    prec = documents.get("published_precision", pd.Series("day", index=documents.index)).fillna("day").astype(str)
+    rank = {"day": 3, "month": 2, "year": 1}
+    need = {"day": 3, "week": 3, "month": 2, "year": 1}[period]
+    ok = ts.notna() & prec.map(lambda p: rank.get(p, 3) >= need)
+    out = pd.Series("", index=documents.index, dtype=object)
+    if ok.any():
+        t = ts[ok]
+        if period == "day":
+            out[ok] = t.dt.strftime("%Y-%m-%d")
+        elif period == "month":
+            out[ok] = t.dt.strftime("%Y-%m")
+        elif period == "year":
+            out[ok] = t.dt.strftime("%Y")
+        else:
+            iso = t.dt.isocalendar()
+            out[ok] = [f"{y:04d}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])]
+    return out
+
+
+def unit_values(documents: pd.DataFrame, column: str) -> pd.Series:
+    """The comparison unit of each document for :meth:`Corpus.by` (text; ``""`` when empty)."""
+    if column in documents.columns and column not in ("published", "published_precision"):
+        v = documents[column]
+        return pd.Series(["" if (x is None or (isinstance(x, float) and x != x) or pd.isna(x)) else str(x).strip()
+                          for x in v.tolist()], index=documents.index, dtype=object)
+    if column in PERIODS:
+        return period_values(documents, column)
+    usable = [c for c in documents.columns if c not in ("doc_id", "label", "published", "published_precision",
+                                                          "n_paragraphs", "n_sentences", "n_words", "english_share",
+                                                          "file", "source_original")]
+    raise FramelensError(f"by: no column {column!r} in the corpus (compare by one of: "
+                         f"{', '.join(usable + list(PERIODS))})")
+
+
+def _remap_units(df: pd.DataFrame, unit_of: dict) -> pd.DataFrame:
+    """Keep the rows of documents that have a unit, with ``source`` set to that unit."""
+    if "doc_id" not in df.columns:
+        return df
+    ids = df["doc_id"].astype(str) if not isinstance(df["doc_id"].dtype, pd.CategoricalDtype) else df["doc_id"]
+    keep = ids.astype(str).isin(set(unit_of))
+    out = df[keep.to_numpy()].reset_index(drop=True)
+    if "source" in out.columns:
+        mapped = out["doc_id"].astype(str).map(unit_of)
+        if isinstance(out["source"].dtype, pd.CategoricalDtype):
+            mapped = mapped.astype("category")
+            mapped = mapped.cat.reorder_categories(sorted(mapped.cat.categories))
+        out["source"] = mapped.to_numpy() if not isinstance(mapped.dtype, pd.CategoricalDtype) else mapped
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].cat.remove_unused_categories()
+    return out
 
 
 def _squash(text: str) -> str:

@@ -314,20 +314,21 @@ def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _part_worker(args) -> str:
     """Compute one part in a worker process from the store on disk (returns its folder)."""
-    root, corpus_path, sources, name, options, inputs = args
+    root, corpus_path, sources, by, name, options, inputs = args
     from .store import LensStore
 
-    lens = LensStore(root, corpus_path, sources=sources, inputs=inputs)
+    lens = LensStore(root, corpus_path, sources=sources, by=by, inputs=inputs)
     return str(lens.part(name, **options).folder)
 
 
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
-            requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
+            by: str | None = "source", requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
             progress: Callable[[str], None] | None = None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
-    ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
+    ``sources`` and ``by``: the selection and the comparison unit (see
+    :meth:`framelens.corpus.Corpus.by`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
     default options). The parts they are built from come first; parts already in the store are
     reused. With ``workers`` > 1, independent parts (the three lenses, then the synthesis and the
     profiles) are computed in that many processes, each reading the corpus from the store.
@@ -342,7 +343,7 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     from .store import LensStore
 
     say = progress or (lambda line: None)
-    lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None)
+    lens = LensStore(store, corpus, sources=sources, by=by, inputs=dict(inputs) if inputs else None)
     if loaded is not None:
         lens.put_corpus(loaded)
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
@@ -379,7 +380,8 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
             from concurrent.futures import ProcessPoolExecutor
 
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-            args = [(str(lens.root), str(lens.corpus_path), lens.sources, n, o, lens.inputs) for n, o in level]
+            args = [(str(lens.root), str(lens.corpus_path), lens.sources, lens.by, n, o, lens.inputs)
+                    for n, o in level]
             with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
                 futures = [pool.submit(_part_worker, a) for a in args]
                 for (n, o), fut in zip(level, futures):

@@ -948,6 +948,16 @@ class Plan:
     load_warnings: list[str]
     notes: list[str]
     not_profiled: list[str]
+    by: str = "source"
+    unit_corpus: Any = None  # the corpus compared by ``by``
+
+
+def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
+    """The comparison unit of a run: the ``by`` value the notebooks get (one for all of them)."""
+    values = {str(v["by"]) for v in per_nb.values() if "by" in v}
+    if len(values) > 1:
+        raise FramelensError(f"--param by: one comparison unit per run (got {', '.join(sorted(values))})")
+    return values.pop() if values else "source"
 
 
 def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say) -> Plan:
@@ -1002,7 +1012,13 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
             titles[n.name] = site.notebook_title(nbformat.read(str(nb_dir / n.path), as_version=4), n.name)
         except Exception:
             titles[n.name] = n.name
-    profiled, not_profiled = profile_sources(corp, profiles)
+    by = _run_by(per_nb)
+    unit_corp = corp.by(by)  # an unknown column fails here, before any kernel
+    for msg in unit_corp.warnings[len(corp.warnings):]:
+        if msg not in load_warnings:
+            load_warnings.append(msg)
+            say(f"framelens: warning: {msg}")
+    profiled, not_profiled = profile_sources(unit_corp, profiles)
     job_list: list[Job] = []
     for n in selected:
         base = {}
@@ -1020,13 +1036,14 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
             while run_name in used:  # two ids with the same file-safe form
                 run_name, k = f"{n.name}-{_slug(s)}-{k}", k + 1
             used.add(run_name)
-            job_list.append(Job(n, run_name, s, {**base, "source_id": s}, f"{titles[n.name]} — {corp.label(s)}"))
+            job_list.append(Job(n, run_name, s, {**base, "source_id": s},
+                                f"{titles[n.name]} — {unit_corp.label(s)}"))
     if any(n.per_source for n in selected) and not_profiled:
-        notes.append(f"per-source profiles for the {len(profiled)} largest of {len(corp.sources)} sources; "
+        notes.append(f"per-source profiles for the {len(profiled)} largest of {len(unit_corp.sources)} sources; "
                      f"the other {len(not_profiled)} are listed on the index (--profiles N or --profiles ID,ID,... "
                      "to choose)")
     return Plan(corpus_path, out_path, nb_dir, corp, job_list, specs, user, inputs, load_warnings, notes,
-                not_profiled if any(n.per_source for n in selected) else [])
+                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp)
 
 
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
@@ -1085,6 +1102,7 @@ def run_suite(
     command: str = "",
     profiles: int | Sequence[str] | None = DEFAULT_PROFILES,
     store: str | os.PathLike | None = None,
+    by: str | None = None,
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
@@ -1094,6 +1112,8 @@ def run_suite(
     A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
     profiles (the largest sources) or which ones (see :func:`profile_sources`). ``store``: a lens
     store folder to keep and reuse across runs (default: a temporary one, removed after the run).
+    ``by``: the comparison unit (a manifest column or a period, see
+    :meth:`framelens.corpus.Corpus.by`); the same as ``params=[(None, "by", ...)]``.
     """
     skip_slow_optional_imports()
     from . import site
@@ -1101,6 +1121,8 @@ def run_suite(
     t_start = time.perf_counter()
     started = _utc_now()
     say = progress or (lambda line: None)
+    if by:
+        params = [*params, (None, "by", str(by))]
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
@@ -1150,8 +1172,8 @@ def run_suite(
 
 def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
     """The lens-store parts the notebooks of a run will read, with the options each will ask for
-    (the notebook's declared defaults, overridden by the user's values), grouped by source
-    selection. Equal requests are listed once."""
+    (the notebook's declared defaults, overridden by the user's values), grouped by
+    ``(by, *sources)`` (the comparison unit and the selection). Equal requests are listed once."""
     from .parts import part_options
 
     out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
@@ -1165,7 +1187,7 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 continue
         values = {**declared, **job.parameters}
-        sources = tuple(sorted(str(x) for x in (values.get("sources") or [])))
+        sources = (str(values.get("by") or "source"),) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
         for part in job.notebook.parts:
             opts = {k: values[k] for k in part_options(part) if k in values}
             if part == "profile":
@@ -1186,9 +1208,9 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress) -> dic
     t0 = time.perf_counter()
     big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
     failures: list[str] = []
-    for sources, requests in store_requests(plan).items():
+    for (by, *sources), requests in store_requests(plan).items():
         try:
-            failures += compute(plan.corpus_path, store=root, sources=sources, requests=requests,
+            failures += compute(plan.corpus_path, store=root, sources=sources, by=by, requests=requests,
                                 workers=workers if big else 1, progress=say, inputs=plan.inputs,
                                 loaded=plan.corpus)
         except FramelensError:
@@ -1231,8 +1253,9 @@ def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]
             "n_documents": int(len(corp.documents)), "n_sources": len(corp.sources),
             "warnings": plan.load_warnings, **plan.inputs,
         },
-        "sources": corpus_sources(corp),
-        "not_profiled": [{"source": s, "label": _text(corp.label(s))} for s in plan.not_profiled],
+        "by": plan.by,
+        "sources": corpus_sources(plan.unit_corpus if plan.unit_corpus is not None else corp),
+        "not_profiled": [{"source": s, "label": _text((plan.unit_corpus if plan.unit_corpus is not None else corp).label(s))} for s in plan.not_profiled],
         "user_parameters": [{"notebook": s, "name": k, "value": v} for s, k, v in plan.user],
         "versions": package_versions(),
         "results": all_results,

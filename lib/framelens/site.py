@@ -754,6 +754,11 @@ def render_index(prov: dict[str, Any]) -> str:
     # corpus
     sources = prov.get("sources", [])
     w("<h2>The corpus</h2>")
+    by = str(prov.get("by") or "source")
+    if by != "source":
+        w(f"<p><strong>Compared by <code>{_e(by)}</code>:</strong> each unit below is one value of "
+          f"<code>{_e(by)}</code>; the outlets inside each unit are listed with their number of articles. "
+          "Articles without a value are left out and counted in the warnings below.</p>")
     w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code> · <a href=\"articles/{ARTICLE_LIST}\">Read the articles</a> "
       "as framelens analysed them (every sentence numbered as in the evidence ids, and what cleaning removed)</p>")
     if sources:

@@ -325,13 +325,14 @@ class LensStore:
     """
 
     def __init__(self, root: str | os.PathLike, corpus: str | os.PathLike, *, sources: Sequence[str] = (),
-                 loaded=None, inputs: dict[str, Any] | None = None):
+                 by: str | None = "source", loaded=None, inputs: dict[str, Any] | None = None):
         self.root = Path(root).expanduser().resolve()
         self.corpus_path = Path(corpus).expanduser().resolve()
         if not self.corpus_path.exists():
             raise FramelensError(f"{self.corpus_path}: no such file or folder")
         _check_root(self.root)
         self.sources = sorted({str(s) for s in (sources or [])})
+        self.by = str(by or "source")
         self.inputs = inputs or hash_inputs(self.corpus_path)
         self.corpus_key = digest("corpus", SCHEMA_VERSION, _version(), self.inputs["digest"],
                                  _loader_config_digests())[:20]
@@ -367,9 +368,10 @@ class LensStore:
 
     @property
     def corpus(self):
-        """The corpus analysed: the stored corpus restricted to ``sources``."""
+        """The corpus analysed: the stored corpus compared by ``by`` (see :meth:`Corpus.by`) and
+        restricted to ``sources`` (values of that unit)."""
         if self._corpus is None:
-            self._corpus = self.full_corpus.select(self.sources)
+            self._corpus = self.full_corpus.by(self.by).select(self.sources)
         return self._corpus
 
     # -- parts
@@ -381,7 +383,8 @@ class LensStore:
         configs = {k: _config_digest(k, opts.get(k)) for k in part.configs}
         needs = {n: self.part_key(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                  for n in part.needs}
-        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources,
+        unit = [] if self.by == "source" else ["by", self.by]  # keys of the default unit stay as they were
+        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *unit,
                       {k: v for k, v in opts.items() if k not in part.configs}, configs, needs)[:20]
 
     def part_dir(self, name: str, options: Mapping[str, Any]) -> Path:
@@ -407,7 +410,7 @@ class LensStore:
                      for n in PARTS[name].needs}
             tables, info = compute_part(name, self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
-                                          "sources": self.sources, "corpus_key": self.corpus_key,
+                                          "sources": self.sources, "by": self.by, "corpus_key": self.corpus_key,
                                           "configs": {k: _config_digest(k, opts.get(k)) for k in PARTS[name].configs},
                                           "info": _jsonable(info)})
         self._parts[key] = Tables(folder)
@@ -418,16 +421,19 @@ class LensStore:
         return self.corpus.evidence(sent_ids)
 
     def __repr__(self) -> str:
-        return f"<LensStore {self.root} corpus-{self.corpus_key}{' sources=' + ','.join(self.sources) if self.sources else ''}>"
+        return (f"<LensStore {self.root} corpus-{self.corpus_key}{'' if self.by == 'source' else ' by=' + self.by}"
+                f"{' sources=' + ','.join(self.sources) if self.sources else ''}>")
 
 
 def open_store(corpus: str | os.PathLike, *, store: str | os.PathLike | None = None,
-               sources: Sequence[str] = (), output_dir: str | os.PathLike | None = None) -> LensStore:
+               sources: Sequence[str] = (), by: str | None = "source",
+               output_dir: str | os.PathLike | None = None) -> LensStore:
     """The lens store a notebook reads: ``store`` (a folder; empty: :func:`default_store`) for
-    ``corpus``, restricted to ``sources``. Parts are computed on first use when missing, so a
-    notebook opened in JupyterLab runs top to bottom on its own."""
+    ``corpus`` compared by ``by`` (``source``, a manifest column, or a period) and restricted to
+    ``sources``. Parts are computed on first use when missing, so a notebook opened in
+    JupyterLab runs top to bottom on its own."""
     root = Path(store).expanduser() if store else default_store(output_dir)
-    return LensStore(root, corpus, sources=sources)
+    return LensStore(root, corpus, sources=sources, by=by)
 
 
 def _jsonable(value: Any) -> Any:
@@ -464,13 +470,29 @@ class _TableLoader:
     def __init__(self, path: Path, meta: dict[str, Any], sources: Sequence[str] | None = None):
         self.path, self.meta, self.sources = path, meta, (list(sources) if sources is not None else None)
 
+    units: dict | None = None  # doc_id → comparison unit (Corpus.by), applied before ``sources``
+
     def restricted(self, sources: Sequence[str]) -> "_TableLoader":
         keep = list(sources) if self.sources is None else [s for s in self.sources if s in set(sources)]
-        return _TableLoader(self.path, self.meta, keep)
+        out = _TableLoader(self.path, self.meta, keep)
+        out.units = self.units
+        return out
+
+    def remapped(self, units: dict) -> "_TableLoader":
+        if self.sources is not None or self.units is not None:
+            raise ValueError("compare by another unit before selecting sources")
+        out = _TableLoader(self.path, self.meta)
+        out.units = dict(units)
+        return out
 
     def __call__(self) -> pd.DataFrame:
+        from .corpus import _remap_units
+
         meta = dict(self.meta)
-        df = read_table(self.path, meta if self.sources is None else {k: v for k, v in meta.items() if k != "rows"})
+        changed = self.sources is not None or self.units is not None
+        df = read_table(self.path, {k: v for k, v in meta.items() if k != "rows"} if changed else meta)
+        if self.units is not None:
+            df = _remap_units(df, self.units)
         if self.sources is not None:
             df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
             for c in df.columns:
