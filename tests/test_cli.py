@@ -118,6 +118,7 @@ def test_list_shows_notebooks_and_parameters(capsys):
     assert "    corpus: str = " in out
 
 
+@pytest.mark.notebook
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_terminated_run_cleans_up_and_exits_130(tmp_path, attempt):
     """SIGTERM (or Ctrl-C) while kernels run: one line, exit 130, the previous site intact, and no
@@ -151,6 +152,7 @@ def test_terminated_run_cleans_up_and_exits_130(tmp_path, attempt):
     assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
 
 
+@pytest.mark.notebook
 def test_second_run_into_the_same_folder_stops_at_once(tmp_path, tiny_corpus_dir):
     """A live run holds a lock beside its output folder: a second run exits 2 naming it."""
     import json
@@ -178,6 +180,7 @@ def test_second_run_into_the_same_folder_stops_at_once(tmp_path, tiny_corpus_dir
     time.sleep(0.1)
 
 
+@pytest.mark.notebook
 def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monkeypatch, tiny_corpus_dir):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
