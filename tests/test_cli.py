@@ -118,17 +118,25 @@ def test_list_shows_notebooks_and_parameters(capsys):
     assert "    corpus: str = " in out
 
 
-def test_terminated_run_cleans_up_and_exits_130(tmp_path):
-    """SIGTERM (or Ctrl-C) mid-run: one line, exit 130, no staging folder, no output folder."""
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_terminated_run_cleans_up_and_exits_130(tmp_path, attempt):
+    """SIGTERM (or Ctrl-C) while kernels run: one line, exit 130, the previous site intact, and no
+    staging folder, not even seconds later (a kernel's late write used to re-create it)."""
     import signal
+    import time
 
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".framelens-output").write_text("", encoding="utf-8")
+    (out / "index.html").write_text("previous site", encoding="utf-8")
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "framelens", "run", "--out", str(tmp_path / "out")],
+    proc = subprocess.Popen([sys.executable, "-m", "framelens", "run", "--out", str(out)],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         for line in proc.stderr:
             if line.startswith("framelens: running"):
                 break
+        time.sleep(1.0 * attempt)  # kernels started, cells running and writing tables
         proc.send_signal(signal.SIGTERM)
         rest = proc.stderr.read()
         code = proc.wait(timeout=60)
@@ -137,7 +145,37 @@ def test_terminated_run_cleans_up_and_exits_130(tmp_path):
             proc.kill()
     assert code == 130
     assert "framelens: interrupted" in rest and "Traceback" not in rest
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    time.sleep(3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == [".framelens-output", "index.html"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
+
+
+def test_second_run_into_the_same_folder_stops_at_once(tmp_path, tiny_corpus_dir):
+    """A live run holds a lock beside its output folder: a second run exits 2 naming it."""
+    import json
+    import time
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    first = subprocess.Popen([sys.executable, "-m", "framelens", "run", "--corpus", str(tiny_corpus_dir),
+                              "--out", str(out), "--only", "01"],
+                             cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lock = tmp_path / ".out.framelens-lock"
+    try:
+        for line in first.stderr:
+            if line.startswith("framelens: running"):
+                break
+        assert lock.is_file() and json.loads(lock.read_text())["pid"] == first.pid
+        second = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(out), "--only", "01")
+        assert_one_line_error(second, "another framelens run is writing into this folder", f"PID {first.pid}")
+        first.stderr.read()
+        assert first.wait(timeout=120) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert not lock.exists() and (out / "index.html").is_file()
+    time.sleep(0.1)
 
 
 def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monkeypatch, tiny_corpus_dir):
@@ -226,6 +264,17 @@ def test_a_crafted_parameter_runs_no_code_through_the_cli(tmp_path, tiny_corpus_
     assert_one_line_error(proc, "--param sources", "bytes value is not allowed")
     assert not (tmp_path / "o2").exists()
 
+
+def test_file_parameters_resolve_where_the_user_is(tmp_path, tiny_corpus_dir):
+    """`--param codebook=my_codebook.toml` names a file in the caller's folder, not notebooks/."""
+    proc = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o"),
+                     "--param", "codebook=my_codebook.toml", cwd=tmp_path)
+    assert_one_line_error(proc, "--param codebook=my_codebook.toml: no such file", str(tmp_path / "my_codebook.toml"))
+    (tmp_path / "my_codebook.toml").write_text("[[frame]]\nid = \n", encoding="utf-8")
+    proc = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o"),
+                     "--param", "codebook=my_codebook.toml", cwd=tmp_path)
+    assert_one_line_error(proc, "my_codebook.toml:2")
+    assert not (tmp_path / "o").exists()
 
 # ------------------------------------------------------------------ loader leftovers (issue 9, item 8)
 

@@ -342,7 +342,7 @@ def evil_corpus(tmp_path) -> Path:
 
 @pytest.fixture()
 def suite(tmp_path) -> tuple[list[runner.Notebook], Path]:
-    """Three throwaway notebooks: one shows article text, one raises, one depends on the failing one."""
+    """Three throwaway notebooks: one shows article text, one raises, one runs after it."""
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     make_notebook(nbs / "good.ipynb", [
@@ -365,7 +365,7 @@ def suite(tmp_path) -> tuple[list[runner.Notebook], Path]:
     ], params=PARAMS)
     make_notebook(nbs / "after.ipynb", ["#md # After", "print('AFTER')"], params=PARAMS)
     reg = [runner.Notebook("good", "good.ipynb"), runner.Notebook("bad", "bad.ipynb"),
-           runner.Notebook("after", "after.ipynb", depends_on=("bad",))]
+           runner.Notebook("after", "after.ipynb")]
     return reg, nbs
 
 
@@ -379,12 +379,12 @@ def test_failing_notebook_is_isolated_and_text_is_escaped_everywhere(tmp_path, s
     summary = runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=lines.append,
                                params=["seed=3"])
     status = {r.name: r.status for r in summary.results}
-    assert status == {"good": "ok", "bad": "failed", "after": "skipped"}
+    assert status == {"good": "ok", "bad": "failed", "after": "ok"}  # a failure does not stop the others
     bad = next(r for r in summary.results if r.name == "bad")
     # In [4]: parameters, injected parameters, print, raise
     assert bad.error == "cell In [4] `raise ValueError('deliberate failure')`: ValueError: deliberate failure"
     assert any(line.startswith("[") and "bad ... FAILED" in line for line in lines)
-    assert any("after ... skipped" in line for line in lines)
+    assert any("after ... ok" in line for line in lines)
 
     # layout; nothing left in the parent but the site and the inputs
     for sub in ("notebooks", "reports", "tables", "figures", "findings"):
@@ -401,7 +401,7 @@ def test_failing_notebook_is_isolated_and_text_is_escaped_everywhere(tmp_path, s
 
     # index: failure marked, headline from the notebook, provenance
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'class="failed"' in index and "deliberate failure" in index and "not run: bad failed" in index
+    assert 'class="failed"' in index and "deliberate failure" in index
     assert "2 documents; first title: Evil &lt;script&gt;alert(1)&lt;/script&gt;" in index
     assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in index  # the outlet in the corpus table
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
@@ -455,10 +455,9 @@ def test_interrupted_run_leaves_the_previous_site_untouched(tmp_path, suite, evi
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
 
 
-def test_registry_names_are_unique_and_dependencies_known():
+def test_registry_names_are_unique():
     names = [n.name for n in runner.NOTEBOOKS]
     assert len(names) == len(set(names))
-    assert all(d in names for n in runner.NOTEBOOKS for d in n.depends_on)
     assert [n.name for n in runner.NOTEBOOKS if n.per_source] == ["05_source_profile"]
 
 
@@ -659,3 +658,136 @@ def test_a_crafted_parameter_runs_no_code_through_the_python_api(tmp_path, evil_
         runner.run_suite(evil_corpus, tmp_path / "out2", jobs=1, registry=[runner.Notebook("p", "p.ipynb")],
                          notebooks_dir=nbs, progress=None, params=[(None, "sources", b"x")])
     assert not pwned.exists() and not (tmp_path / "out2").exists()
+
+
+# ------------------------------------------------------------------ paths, locks, staging, groups, profile cap
+
+
+def test_file_parameters_resolve_against_the_callers_folder(tmp_path):
+    specs = {"04_framing": {"codebook": {"name": "codebook", "inferred_type_name": "str", "default": '""',
+                                         "help": "path to your own frame codebook (TOML); empty string: the packaged one"},
+                            "top": {"name": "top", "inferred_type_name": "int", "default": "3", "help": "rows"}}}
+    from framelens.config import default_path
+
+    (tmp_path / "my_codebook.toml").write_bytes(default_path("codebook").read_bytes())
+    per_nb = {"04_framing": {"codebook": "my_codebook.toml", "top": 2}}
+    runner.resolve_path_parameters(per_nb, specs, base=tmp_path)
+    assert per_nb["04_framing"] == {"codebook": str(tmp_path / "my_codebook.toml"), "top": 2}
+    with pytest.raises(FramelensError, match=r"--param codebook=nothere.toml: no such file \("):
+        runner.resolve_path_parameters({"04_framing": {"codebook": "nothere.toml"}}, specs, base=tmp_path)
+    (tmp_path / "broken.toml").write_text("[[frame]]\nid = \n", encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"broken.toml"):
+        runner.resolve_path_parameters({"04_framing": {"codebook": "broken.toml"}}, specs, base=tmp_path)
+    # empty string: the packaged file, left alone
+    per_nb = {"04_framing": {"codebook": ""}}
+    runner.resolve_path_parameters(per_nb, specs, base=tmp_path)
+    assert per_nb == {"04_framing": {"codebook": ""}}
+
+
+def test_run_lock_refuses_a_live_run_and_takes_over_a_dead_ones(tmp_path, evil_corpus):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    lock = runner.lock_path(out)
+    assert lock == tmp_path / ".out.framelens-lock"
+    with runner.RunLock(out):
+        with pytest.raises(FramelensError, match=rf"another framelens run is writing into this folder \(PID {os.getpid()},"):
+            runner.RunLock(out).__enter__()
+    assert not lock.exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "started": "earlier"}), encoding="utf-8")
+    with runner.RunLock(out) as held:  # stale: taken over
+        assert json.loads(lock.read_text())["pid"] == os.getpid() and held.held
+    assert not lock.exists()
+
+
+def test_stale_staging_folders_of_dead_runs_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    stale = tmp_path / f".framelens-run-{dead}-abc"
+    (stale / "tables").mkdir(parents=True)
+    live = tmp_path / f".framelens-run-{os.getpid()}-xyz"
+    live.mkdir()
+    other = tmp_path / ".framelens-run-nopid"
+    other.mkdir()
+    assert runner.remove_stale_stages(tmp_path) == [stale]
+    assert not stale.exists() and live.is_dir() and other.is_dir()
+    stage = runner.make_stage(tmp_path)
+    assert stage.name.startswith(f".framelens-run-{os.getpid()}-")
+
+
+def test_output_folder_may_not_sit_inside_the_notebooks_or_the_package(tmp_path, tiny_corpus_dir):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    with pytest.raises(FramelensError, match="inside the notebooks folder or the framelens package"):
+        runner.check_output_dir(nbs / "out", tiny_corpus_dir, nbs)
+    with pytest.raises(FramelensError, match="inside the notebooks folder or the framelens package"):
+        runner.check_output_dir(runner.PACKAGE_DIR / "data" / "out", tiny_corpus_dir, nbs)
+
+
+@pytest.fixture()
+def grouped_corpus(tmp_path) -> Path:
+    """Sources that group outlets (political-leaning groups), one source that is one outlet."""
+    d = tmp_path / "grouped"
+    d.mkdir()
+    rows = [("a1", "left_bias", "Mother Jones"), ("a2", "left_bias", "The Hill"), ("a3", "left_bias", "Mother Jones"),
+            ("b1", "right_bias", "RedState"), ("c1", "solotimes", "Solo Times"), ("c2", "solotimes", "Solo Times")]
+    (d / "sources.csv").write_text("id,file,source,outlet\n" + "".join(f"{i},{i}.txt,{s},{o}\n" for i, s, o in rows),
+                                   encoding="utf-8")
+    for i, _, _ in rows:
+        (d / f"{i}.txt").write_text(f"Headline number {i} here\n\nThe minister said the plan was good for the "
+                                    "region. Critics disagreed with the plan.\n", encoding="utf-8")
+    return d
+
+
+def test_groups_are_named_by_their_id_and_the_index_lists_their_outlets(grouped_corpus, tmp_path):
+    import framelens as fl
+
+    corp = fl.load_corpus(grouped_corpus)
+    # right_bias holds one outlet in this sample, and is still named as the group
+    assert corp.labels == {"left_bias": "left_bias", "right_bias": "right_bias", "solotimes": "Solo Times"}
+    rows = {r["source"]: r for r in runner.corpus_sources(corp)}
+    assert rows["left_bias"]["members"] == [{"outlet": "Mother Jones", "n_documents": 2},
+                                            {"outlet": "The Hill", "n_documents": 1}]
+    page = site.render_index({"corpus": {"n_sources": 3}, "sources": list(rows.values()), "results": []})
+    assert "Mother Jones (2), The Hill (1)" in page and "RedState (1)" in page
+    # a source_label column names the unit
+    text = (grouped_corpus / "sources.csv").read_text(encoding="utf-8").replace("source,outlet", "source,outlet,source_label")
+    lines = text.splitlines()
+    lines = [lines[0]] + [ln + (",Left-leaning outlets" if ",left_bias," in ln else ",") for ln in lines[1:]]
+    (grouped_corpus / "sources.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corp = fl.load_corpus(grouped_corpus)
+    assert corp.label("left_bias") == "Left-leaning outlets" and corp.label("right_bias") == "right_bias"
+
+
+def test_profiles_are_capped_to_the_largest_sources(tmp_path, grouped_corpus):
+    import framelens as fl
+
+    corp = fl.load_corpus(grouped_corpus)
+    # sentences: left_bias 6, solotimes 4, right_bias 2
+    assert runner.profile_sources(corp, 2) == (["left_bias", "solotimes"], ["right_bias"])
+    assert runner.profile_sources(corp, 0) == (["left_bias", "right_bias", "solotimes"], [])
+    assert runner.profile_sources(corp, ["right_bias"]) == (["right_bias"], ["left_bias", "solotimes"])
+    with pytest.raises(FramelensError, match="--profiles: unknown source 'nope'"):
+        runner.profile_sources(corp, ["nope"])
+    assert runner.parse_profiles("12") == 12 and runner.parse_profiles("a, b") == ["a", "b"]
+
+
+@pytest.mark.notebook
+def test_run_makes_profiles_for_the_capped_sources_and_lists_the_rest(tmp_path, grouped_corpus):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "per.ipynb", ["#md # Per source", "y = source_id"],
+                  params=PARAMS + 'source_id = ""  # str: the source\n')
+    reg = [runner.Notebook("per", "per.ipynb", per_source=True)]
+    summary = runner.run_suite(grouped_corpus, tmp_path / "out", registry=reg, notebooks_dir=nbs, progress=None,
+                               profiles=1)
+    assert [r.source_id for r in summary.results] == ["left_bias"]
+    assert summary.provenance["not_profiled"] == [{"source": "right_bias", "label": "right_bias"},
+                                                  {"source": "solotimes", "label": "Solo Times"}]
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "These 2 have none" in index and "<code>solotimes</code>" in index and "--profiles" in index

@@ -1,6 +1,7 @@
 """The ``framelens`` command (also ``python -m framelens``).
 
-    framelens run   [--corpus PATH] [--out DIR] [--jobs N] [--only NAMES] [--with-code] [--param KEY=VALUE ...]
+    framelens run   [--corpus PATH] [--out DIR] [--jobs N] [--only NAMES] [--profiles N|IDS] [--with-code]
+                    [--param KEY=VALUE ...]
     framelens list  [--json]
     framelens check PATH
 
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", metavar="NAMES", action="append", default=None,
                    help="run only these notebooks (comma-separated names or numbers, e.g. 02,03)")
     r.add_argument("--with-code", action="store_true", help="show the code cells in the HTML reports")
+    r.add_argument("--profiles", metavar="N|IDS", default=None,
+                   help=f"per-source profiles: the N largest sources (default {runner.DEFAULT_PROFILES}; 0: all) "
+                        "or comma-separated source ids")
     r.add_argument("--param", metavar="KEY=VALUE", action="extend", nargs="+", default=[],
                    help="set a notebook parameter (Python literal, else text); NOTEBOOK.KEY=VALUE for one notebook")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
@@ -72,9 +76,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     command = " ".join(shlex.quote(a) for a in [PROG, *sys.argv[1:]]) if sys.argv else PROG
+    profiles = runner.DEFAULT_PROFILES if args.profiles is None else runner.parse_profiles(args.profiles)
     summary = runner.run_suite(
         args.corpus, args.out, jobs=args.jobs, only=args.only, with_code=args.with_code,
-        params=args.param, progress=progress, command=command,
+        params=args.param, progress=progress, command=command, profiles=profiles,
     )
     index = summary.out / "index.html"
     n = len(summary.results)
@@ -98,8 +103,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         flags = []
         if row["per_source"]:
             flags.append("once per source")
-        if row["depends_on"]:
-            flags.append("after " + ", ".join(row["depends_on"]))
         if not row["present"]:
             flags.append("not present")
         print(row["name"] + (f"  ({'; '.join(flags)})" if flags else ""))

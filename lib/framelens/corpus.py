@@ -61,7 +61,7 @@ from .palette import register_sources
 MANIFEST = "sources.csv"
 REQUIRED_MANIFEST_COLUMNS = ("id", "file")
 KNOWN_COLUMNS = (
-    "id", "file", "source", "outlet", "title", "author", "published", "url", "genre", "event", "notes", "text",
+    "id", "file", "source", "source_label", "outlet", "title", "author", "published", "url", "genre", "event", "notes", "text",
     "language",
 )
 DOC_COLUMNS = [
@@ -192,6 +192,47 @@ class Corpus:
             warnings=list(self.warnings), path=self.path, stopwords=self.stopwords, phrases=self.phrases,
             all_sources=list(self.all_sources),
         )
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", str(text).lower())
+
+
+def unit_labels(documents: pd.DataFrame, unit: str = "source") -> pd.Series:
+    """The display name of each document's comparison unit (one value per row of ``documents``).
+
+    A unit is named by its ``source_label`` (manifest column, for the unit ``source``) when given.
+    Otherwise by the outlet when the unit *is* that outlet: all its documents carry the same
+    outlet, and — when some unit of the corpus groups several outlets, so units are groups — the
+    unit is a single article (its id is the document's id) or its id spells the outlet (``cgtn`` /
+    "CGTN", ``astana_times`` / "The Astana Times"). Otherwise the unit is named by its own value: a
+    group such as ``left_bias`` is never named after one of its outlets, nor is ``right_bias``
+    when the sample holds a single outlet of that group.
+    """
+    ids = documents[unit].astype(str)
+    names: dict[str, str] = {}
+    has_label = unit == "source" and "source_label" in documents.columns
+    outlets = documents["outlet"].fillna("").astype(str).str.strip() if "outlet" in documents.columns else None
+    doc_ids = documents["doc_id"].astype(str) if "doc_id" in documents.columns else None
+    groups = ids.groupby(ids, sort=False).groups
+    grouping = outlets is not None and any(outlets.loc[idx].nunique() > 1 for idx in groups.values())
+    for value, idx in groups.items():
+        name = ""
+        if has_label:
+            given = [str(v).strip() for v in documents.loc[idx, "source_label"].tolist()
+                     if isinstance(v, str) and v.strip()]
+            name = given[0] if given else ""
+        if not name and outlets is not None:
+            distinct = set(outlets.loc[idx])
+            if len(distinct) == 1 and "" not in distinct:
+                outlet = next(iter(distinct))
+                single = doc_ids is not None and len(idx) == 1 and doc_ids.loc[idx[0]] == value
+                a, b = _squash(value), _squash(outlet)
+                spelled = bool(a) and bool(b) and (a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a)))
+                if not grouping or single or spelled:
+                    name = outlet
+        names[value] = name or value
+    return ids.map(names)
 
 
 # --------------------------------------------------------------------------------------------
@@ -841,6 +882,7 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
             "event": str(d.get("event", "") or ""), "notes": str(d.get("notes", "") or ""),
             "file": str(d.get("file", "") or ""), "english_share": round(float(res["english_share"]), 3),
             "n_paragraphs": res["n_paragraphs"], "n_sentences": res["n_sentences"], "n_words": res["n_words"],
+            **({"source_label": str(d.get("source_label") or "").strip()} if "source_label" in d else {}),
             **extra_cols,
         })
         # short texts have too few function words to judge; non-Latin script is clear at any length
@@ -853,6 +895,7 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
     documents["published"] = pd.to_datetime(documents["published"])
     for c in ("n_paragraphs", "n_sentences", "n_words"):
         documents[c] = documents[c].astype(int)
+    documents["label"] = unit_labels(documents, "source")
     cols = DOC_COLUMNS + [c for c in documents.columns if c not in DOC_COLUMNS]
     documents = documents[cols]
 

@@ -27,8 +27,17 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def _atomic_write(path: Path, write) -> Path:
+def _ensure_parent(path: Path) -> None:
+    """Create ``<output_dir>/<sub>/`` for a file; a run's staging folder that has been removed
+    (the run was interrupted) is never re-created: the write fails instead."""
+    root = path.parent.parent
+    if not root.exists() and root.name.startswith(".framelens-run-"):
+        raise FileNotFoundError(f"{root}: the run's staging folder is gone (the run was interrupted)")
     path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _atomic_write(path: Path, write) -> Path:
+    _ensure_parent(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:

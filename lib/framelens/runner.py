@@ -1,28 +1,29 @@
 """Run the notebook suite on a corpus and write the report site (``framelens run``).
 
 The suite is ONE list, :data:`NOTEBOOKS`: a notebook joins the run by being added there (name,
-file, what it needs to run after, and whether it runs once per source with ``source_id``).
+file, and whether it runs once per source with ``source_id``).
 
-How a run works (:func:`run_suite`):
+How a run works (:func:`run_suite`), in phases that can each be called and tested alone:
 
-1. Check the paths: the corpus exists; the output folder is not the corpus folder, does not
-   contain it and is not inside it; what a run replaces in an existing output folder
-   (``notebooks/``, ``reports/``, ``tables/``, ``figures/``, ``findings/``, ``index.html``,
-   ``provenance.json``) must have been written by framelens (the folder holds
-   ``.framelens-output``) — so a typo never wipes someone's files. Other files are left alone.
-2. Load the corpus once (bad input fails here, before any kernel starts, with a
-   :class:`~framelens.errors.FramelensError`) — for the index page and the per-source runs.
-3. Read every notebook's parameters with ``papermill.inspect_notebook`` and validate the user's
-   ``--param`` values against them: unknown names and wrong types are errors (papermill alone
-   only warns).
-4. Execute the notebooks in-process with papermill's Python API (kernel ``python3``, cwd =
-   the notebooks folder, absolute ``corpus``/``output_dir`` injected), independent ones in
-   parallel on a thread pool (each papermill call starts its own kernel), and print one
-   progress line per finished notebook. A notebook that fails keeps its partial report (papermill
-   saves the executed notebook with the error; it is exported like the others); notebooks that
-   depend on it are skipped; the rest still run.
-5. Everything is written into a staging folder next to the output folder
-   (``<parent>/.framelens-run-*``) and moved into place at the end, one ``os.replace`` per
+1. :func:`plan_run` checks everything before any kernel starts, raising
+   :class:`~framelens.errors.FramelensError` for bad input: the corpus exists and loads; the output
+   folder is not, does not contain and is not inside the corpus, the notebooks or the package, and
+   what a run replaces there (``notebooks/``, ``reports/``, ``tables/``, ``figures/``,
+   ``findings/``, ``index.html``, ``provenance.json``) was written by framelens (the folder holds
+   ``.framelens-output``); every ``--param`` is declared by a notebook, has the declared type and is
+   plain JSON data (papermill writes values into code: see :func:`json_value`); file parameters
+   resolve against the caller's working folder and load without error. It lists the runs: one per
+   notebook, and one per profiled source for per-source notebooks (the largest
+   :data:`DEFAULT_PROFILES` sources unless ``profiles`` says otherwise).
+2. :class:`RunLock`: one run per output folder (a lock file beside it holds the PID; a dead run's
+   lock is taken over). Staging folders left by dead runs are removed.
+3. :func:`execute_jobs` executes the notebooks in-process (papermill parameterizes them; nbclient
+   runs each in its own kernel, started in the notebooks folder — the process's working folder is
+   never changed), ``jobs`` at a time on a thread pool, with one progress line per notebook. A
+   notebook that fails keeps its partial report; the others still run. An interrupt kills the
+   kernels before the staging folder is removed.
+4. Everything is written into a staging folder next to the output folder
+   (``<parent>/.framelens-run-<pid>-*``) and moved into place at the end, one ``os.replace`` per
    sub-folder and the index last: an interrupted run leaves the previous site intact.
 """
 
@@ -63,14 +64,13 @@ RESERVED = {"corpus": "--corpus", "output_dir": "--out", "source_id": "the runne
 class Notebook:
     """One notebook of the suite.
 
-    ``depends_on``: names of notebooks whose outputs this one reads (it runs after them and is
-    skipped if one of them fails). ``per_source``: run once per source of the corpus, with the
-    parameter ``source_id``.
+    ``per_source``: run once per source of the corpus, with the parameter ``source_id``. Notebooks
+    are independent of each other (each reads the corpus and the lens tables), so they run in any
+    order, ``jobs`` at a time.
     """
 
     name: str
     path: str
-    depends_on: tuple[str, ...] = ()
     per_source: bool = False
     start_here: bool = False  # the index points readers to it first
 
@@ -364,6 +364,8 @@ def check_output_dir(out: Path, corpus: Path, notebooks_dir: Path) -> None:
         raise FramelensError(f"{out}: the output folder may not contain the corpus ({corpus})")
     if _is_within(notebooks_dir, out) or _is_within(PACKAGE_DIR, out):
         raise FramelensError(f"{out}: the output folder may not contain the notebooks or the framelens package")
+    if _is_within(out, notebooks_dir) or _is_within(out, PACKAGE_DIR):
+        raise FramelensError(f"{out}: the output folder may not be inside the notebooks folder or the framelens package")
     if out == Path(out.anchor) or out == Path.home():
         raise FramelensError(f"{out}: refusing to write reports into the root or home folder")
     if out.exists():
@@ -443,6 +445,8 @@ def _text(v: Any) -> str:
 
 def corpus_sources(corp) -> list[dict[str, Any]]:
     """One row per source: label/outlet, titles, dates, genres, number of documents and words."""
+    import pandas as pd
+
     from .overview import date_label
 
     docs = corp.documents.assign(published_label=[
@@ -461,8 +465,11 @@ def corpus_sources(corp) -> list[dict[str, Any]]:
             return "; ".join(uniq)
 
         n_words = int(d["n_words"].sum()) if "n_words" in d.columns else ""
+        outlets = d["outlet"].fillna("").astype(str).str.strip() if "outlet" in d.columns else pd.Series([], dtype=str)
+        members = [{"outlet": o or "(no outlet)", "n_documents": int(n)}
+                   for o, n in outlets.value_counts(sort=True).items()] if len(outlets) else []
         rows.append({
-            "source": str(source), "label": _text(corp.label(source)), "outlet": col("outlet"),
+            "source": str(source), "label": _text(corp.label(source)), "outlet": col("outlet"), "members": members,
             "title": col("title"), "published": col("published_label"), "genre": col("genre"),
             "url": col("url") if len(d) == 1 else "", "n_documents": int(len(d)), "n_words": n_words,
         })
@@ -521,7 +528,8 @@ def _headline_from(nb, findings_dir: Path, job: Job) -> str:
     return ""
 
 
-def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: Path) -> None:
+def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: Path,
+                     kernel_manager_class: type | None = None) -> None:
     """Parameterize ``src`` with papermill, execute it in a kernel whose working folder is
     ``cwd``, and write the executed notebook to ``dst``.
 
@@ -531,6 +539,8 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
     ``resources={"metadata": {"path": ...}}`` (the kernel process starts there) and papermill
     never touches the process's folder. Raises papermill's ``PapermillExecutionError`` for a
     failing cell (the executed notebook, with the error, is written first).
+    ``kernel_manager_class``: a jupyter_client kernel manager class (the runner passes one that
+    records its kernels, so an interrupt can stop them).
     """
     import nbformat
     from papermill.engines import papermill_engines
@@ -544,17 +554,18 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
         nb = parameterize_notebook(nb, safe_parameters(parameters), kernel_name=KERNEL, language="python")
     nb = prepare_notebook_metadata(nb, str(src), str(dst))
     nb = remove_error_markers(nb)
+    extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
     nb = papermill_engines.execute_notebook_with_engine(
         None, nb, kernel_name=KERNEL, input_path=str(src), output_path=None, progress_bar=False,
         log_output=False, resources={"metadata": {"path": str(cwd)}},
-        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"], **extra,
     )
     raise_for_execution_errors(nb, str(dst))  # writes dst (with an error cell) before raising
     nbformat.write(nb, str(dst))
 
 
 def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, meta: str,
-             cancel: threading.Event) -> Result:
+             cancel: threading.Event, kernels: "Kernels | None" = None) -> Result:
     """Run one notebook into the staging folder and export its report (runs in a worker thread)."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
@@ -562,6 +573,9 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
     from . import site
 
     t0 = time.perf_counter()
+    if cancel.is_set():
+        return Result(job.name, job.notebook.name, job.title, job.source_id, "failed", 0.0,
+                      job.parameters, error="interrupted")
     src = nb_dir / job.notebook.path
     executed = stage / "notebooks" / f"{job.name}.ipynb"
     report = stage / "reports" / f"{job.name}.html"
@@ -570,7 +584,8 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             logging.getLogger("papermill").setLevel(logging.ERROR)  # parameters are validated already
-            execute_notebook(src, executed, job.parameters, cwd=nb_dir)
+            execute_notebook(src, executed, job.parameters, cwd=nb_dir,
+                             kernel_manager_class=kernels.manager_class if kernels else None)
     except PapermillExecutionError as exc:
         status, cell = "failed", exc.exec_count
         where = f"cell In [{exc.exec_count}]" if exc.exec_count else f"cell #{exc.cell_index}"
@@ -700,30 +715,274 @@ def _previous(out: Path, digest: str) -> list[dict[str, Any]]:
     return [r for r in prov.get("results", []) if isinstance(r, dict) and r.get("name")]
 
 
-def run_suite(
-    corpus: str | os.PathLike | None = None,
-    out: str | os.PathLike = "outputs",
-    *,
-    jobs: int = 2,
-    only: Iterable[str] | None = None,
-    with_code: bool = False,
-    params: Sequence[str] | Sequence[tuple[str | None, str, Any]] = (),
-    registry: Sequence[Notebook] | None = None,
-    notebooks_dir: str | os.PathLike | None = None,
-    progress: Progress | None = _stderr,
-    command: str = "",
-) -> RunSummary:
-    """Execute the suite on ``corpus`` and write the report site into ``out``.
+# ---------------------------------------------------------------------------------------------
+# one run per output folder, and no staging folder left behind
 
-    Raises :class:`FramelensError` for bad input (corpus, output folder, parameters) before any
-    notebook runs. A failing notebook does not raise: see ``RunSummary.failed``.
+
+STAGE_PREFIX = ".framelens-run-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _process_started(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), from /proc; None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                     if line.startswith("btime "))
+        return btime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+        return None
+
+
+def _holder_alive(info: dict[str, Any]) -> bool:
+    """Is the process that wrote a lock or staging folder still running (and the same process,
+    not a new one that reused its PID)?"""
+    import socket
+
+    pid = int(info.get("pid", 0) or 0)
+    if info.get("host") and info["host"] != socket.gethostname():
+        return True  # another machine's run: cannot check, assume it is live
+    if not _pid_alive(pid):
+        return False
+    started, locked = _process_started(pid), info.get("started_at")
+    if started is not None and isinstance(locked, (int, float)) and started > locked + 2:
+        return False  # the PID was reused by a process younger than the lock
+    return True
+
+
+def lock_path(out: Path) -> Path:
+    """The lock of a run writing into ``out``: a file next to it (the folder may not exist yet)."""
+    return out.parent / f".{out.name}.framelens-lock"
+
+
+class RunLock:
+    """One ``framelens run`` per output folder: a lock file holding the PID of the run.
+
+    A second run into the same folder stops at once with a :class:`FramelensError` naming the
+    other run; the lock of a process that is no longer running is taken over.
     """
-    skip_slow_optional_imports()
-    from . import site
 
-    t_start = time.perf_counter()
-    started = _utc_now()
-    say = progress or (lambda line: None)
+    def __init__(self, out: Path, command: str = ""):
+        self.out, self.path, self.command = out, lock_path(out), command
+        self.held = False
+
+    def __enter__(self) -> "RunLock":
+        import socket
+
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": time.time(),
+                "started": _utc_now(), "command": self.command, "out": str(self.out)}
+        data = json.dumps(info).encode()
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                try:
+                    other = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+                except (OSError, ValueError):
+                    other = {}
+                if other and _holder_alive(other):
+                    raise FramelensError(
+                        f"{self.out}: another framelens run is writing into this folder "
+                        f"(PID {other.get('pid')}, started {other.get('started', '?')}; lock {self.path})") from None
+                # stale: its process is gone (or the file is unreadable); take it over
+                try:
+                    self.path.unlink()
+                except FileNotFoundError:
+                    pass
+                continue
+            except OSError as exc:
+                raise FramelensError(f"{self.path}: cannot create the run lock ({exc.strerror})") from None
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            self.held = True
+            return self
+        raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
+
+    def __exit__(self, *exc) -> bool:
+        if self.held:
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+            self.held = False
+        return False
+
+
+def make_stage(parent: Path) -> Path:
+    """A fresh staging folder ``<parent>/.framelens-run-<pid>-<random>`` (the PID lets a later run
+    tell a dead run's leftovers from a live run's folder)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise FramelensError(f"{parent}: cannot create a staging folder ({exc.strerror})") from None
+
+
+def remove_stale_stages(parent: Path) -> list[Path]:
+    """Remove staging folders left in ``parent`` by runs whose process is gone."""
+    removed = []
+    try:
+        candidates = list(parent.glob(f"{STAGE_PREFIX}*"))
+    except OSError:
+        return removed
+    for p in candidates:
+        m = re.match(re.escape(STAGE_PREFIX) + r"(\d+)-", p.name)
+        if not m or not p.is_dir():
+            continue
+        pid = int(m.group(1))
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+class Kernels:
+    """The kernels started by one run, so an interrupt can stop them at once (their notebook code
+    would otherwise go on writing into the staging folder after it is cleaned up)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._live: set = set()
+        self.manager_class = self._make_class()
+
+    def _make_class(self):
+        from jupyter_client import AsyncKernelManager
+
+        registry = self
+
+        class RunKernelManager(AsyncKernelManager):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                with registry._lock:
+                    registry._live.add(self)
+
+        return RunKernelManager
+
+    def kill_all(self) -> int:
+        with self._lock:
+            live = list(self._live)
+        n = 0
+        for km in live:
+            proc = getattr(getattr(km, "provisioner", None), "process", None)
+            if proc is not None and proc.poll() is None:
+                try:
+                    proc.kill()
+                    n += 1
+                except OSError:
+                    pass
+        return n
+
+
+# ---------------------------------------------------------------------------------------------
+# file parameters
+
+
+def is_path_parameter(name: str, spec: dict[str, Any]) -> bool:
+    """A parameter that names a file: its help text says it is a path (``# path to your own ...``)."""
+    if name in RESERVED:
+        return False
+    return bool(re.match(r"\s*(path|file)\b", str(spec.get("help", "")), re.I))
+
+
+def resolve_path_parameters(per_nb: dict[str, dict[str, Any]], specs: dict[str, dict[str, dict[str, Any]]],
+                            *, base: Path) -> None:
+    """Make every file parameter the user gave absolute, resolved against ``base`` (the caller's
+    working folder, not the notebooks' folder), and check it before any kernel starts: the file
+    must exist and, for the configuration files framelens knows, load without error."""
+    from . import config
+
+    checked: dict[tuple[str, str], str] = {}
+    for nb, values in per_nb.items():
+        for key, value in list(values.items()):
+            if not isinstance(value, str) or not value.strip() or not is_path_parameter(key, specs[nb].get(key, {})):
+                continue
+            path = Path(value.strip()).expanduser()
+            path = (path if path.is_absolute() else base / path).resolve()
+            if (key, str(path)) not in checked:
+                if not path.exists():
+                    raise FramelensError(f"--param {key}={value}: no such file ({path})")
+                if not path.is_file():
+                    raise FramelensError(f"--param {key}={value}: not a file ({path})")
+                config.check(key, path)
+                checked[(key, str(path))] = str(path)
+            values[key] = str(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# the run
+
+
+#: Per-source profiles made by default: the largest sources, by number of sentences.
+DEFAULT_PROFILES = 30
+
+
+def profile_sources(corp, profiles: int | Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """Which sources get a per-source profile: ``(profiled, not_profiled)``.
+
+    ``profiles``: a number N (the N largest sources by sentences, ties by corpus order; 0 or None:
+    all) or a list of source ids (those; an unknown id is an error).
+    """
+    sources = [str(s) for s in corp.sources]
+    if profiles is None or (isinstance(profiles, int) and not isinstance(profiles, bool) and profiles <= 0):
+        return sources, []
+    if isinstance(profiles, int) and not isinstance(profiles, bool):
+        size = corp.documents.groupby("source", sort=False)["n_sentences"].sum()
+        order = sorted(range(len(sources)), key=lambda i: (-int(size.get(sources[i], 0)), i))
+        keep = {sources[i] for i in order[:profiles]}
+    else:
+        wanted = [str(s).strip() for s in profiles if str(s).strip()]
+        unknown = [s for s in wanted if s not in set(sources)]
+        if unknown:
+            raise FramelensError(f"--profiles: unknown source {unknown[0]!r} (run `framelens check` to list them)")
+        keep = set(wanted)
+    return [s for s in sources if s in keep], [s for s in sources if s not in keep]
+
+
+def parse_profiles(text: str) -> int | list[str]:
+    """``--profiles``: a number (the N largest sources; 0: all) or comma-separated source ids."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise FramelensError(f"--profiles {text!r}: give a number or source ids separated by commas")
+    return ids
+
+
+@dataclass
+class Plan:
+    """Everything a run needs, checked before any kernel starts."""
+
+    corpus_path: Path
+    out_path: Path
+    nb_dir: Path
+    corpus: Any
+    jobs: list[Job]
+    specs: dict[str, dict[str, dict[str, Any]]]
+    user: list[tuple[str | None, str, Any]]
+    inputs: dict[str, Any]
+    load_warnings: list[str]
+    notes: list[str]
+    not_profiled: list[str]
+
+
+def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say) -> Plan:
+    """Check the paths, the parameters and the corpus, and list the notebook runs. Raises
+    :class:`FramelensError` for bad input; starts no kernel and writes nothing."""
     registry = list(NOTEBOOKS if registry is None else registry)
     nb_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
     corpus_path = Path(corpus if corpus is not None else SEEDS_DIR).expanduser().resolve()
@@ -743,6 +1002,7 @@ def run_suite(
     specs = {n.name: inspect_parameters(nb_dir / n.path) for n in selected}
     user = [p if isinstance(p, tuple) else parse_param(p) for p in params]
     per_nb = validate_params(user, specs)
+    resolve_path_parameters(per_nb, specs, base=Path.cwd())
     for n in selected:
         if n.per_source and "source_id" not in specs[n.name]:
             raise FramelensError(f"{nb_dir / n.path}: runs once per source but has no 'source_id' parameter")
@@ -762,180 +1022,193 @@ def run_suite(
         say(f"framelens: warning: {msg}")
     inputs = hash_inputs(corpus_path)
 
-    # jobs
     import nbformat
 
-    from . import site as _site
+    from . import site
 
     titles = {}
     for n in selected:
         try:
-            titles[n.name] = _site.notebook_title(nbformat.read(str(nb_dir / n.path), as_version=4), n.name)
+            titles[n.name] = site.notebook_title(nbformat.read(str(nb_dir / n.path), as_version=4), n.name)
         except Exception:
             titles[n.name] = n.name
+    profiled, not_profiled = profile_sources(corp, profiles)
     job_list: list[Job] = []
     for n in selected:
         base = {}
         if "corpus" in specs[n.name]:
             base["corpus"] = str(corpus_path)
         base.update(per_nb[n.name])
-        if n.per_source:
-            wanted = per_nb[n.name].get("sources") or corp.sources
-            used: set[str] = set()
-            for s in [s for s in corp.sources if str(s) in set(map(str, wanted))]:
-                run_name = f"{n.name}-{_slug(s)}"
-                k = 2
-                while run_name in used:  # two ids with the same file-safe form
-                    run_name, k = f"{n.name}-{_slug(s)}-{k}", k + 1
-                used.add(run_name)
-                job_list.append(Job(n, run_name, str(s), {**base, "source_id": str(s)},
-                                    f"{titles[n.name]} — {corp.label(s)}"))
-        else:
+        if not n.per_source:
             job_list.append(Job(n, n.name, None, base, titles[n.name]))
-    for note in notes:
-        say(f"framelens: note: {note}")
+            continue
+        chosen = set(map(str, per_nb[n.name].get("sources") or profiled))
+        used: set[str] = set()
+        for s in [s for s in profiled if s in chosen]:
+            run_name = f"{n.name}-{_slug(s)}"
+            k = 2
+            while run_name in used:  # two ids with the same file-safe form
+                run_name, k = f"{n.name}-{_slug(s)}-{k}", k + 1
+            used.add(run_name)
+            job_list.append(Job(n, run_name, s, {**base, "source_id": s}, f"{titles[n.name]} — {corp.label(s)}"))
+    if any(n.per_source for n in selected) and not_profiled:
+        notes.append(f"per-source profiles for the {len(profiled)} largest of {len(corp.sources)} sources; "
+                     f"the other {len(not_profiled)} are listed on the index (--profiles N or --profiles ID,ID,... "
+                     "to choose)")
+    return Plan(corpus_path, out_path, nb_dir, corp, job_list, specs, user, inputs, load_warnings, notes,
+                not_profiled if any(n.per_source for n in selected) else [])
 
-    # staging
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=".framelens-run-", dir=out_path.parent))
-    except OSError as exc:
-        raise FramelensError(f"{out_path.parent}: cannot create a staging folder ({exc.strerror})") from None
+
+def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
+                 meta: str, jobs: int, say: Progress) -> list[Result]:
+    """Run the notebooks, ``jobs`` at a time, on a thread pool (each run has its own kernel).
+
+    A failing notebook does not stop the others. On an interrupt (KeyboardInterrupt, including
+    SIGTERM through the CLI) the kernels are killed, the threads are waited for (briefly), and the
+    interrupt is re-raised, so nothing writes into the staging folder after it is removed.
+    """
+    total = len(jobs_list)
     results: dict[str, Result] = {}
     cancel = threading.Event()
-    # the kernels share one loaded corpus through the on-disk cache (they inherit os.environ):
-    # the user's $FRAMELENS_CACHE_DIR if set, else a hidden folder of the staging area, which is
-    # deleted with it (never published)
-    env_before = os.environ.get(CACHE_ENV)
+    kernels = Kernels()
+    pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="framelens")
+    futures = {pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel, kernels): job
+               for job in jobs_list}
+    finished = 0
     try:
-        if not (env_before or "").strip():
-            os.environ[CACHE_ENV] = str(stage / ".cache")
-        prewarm_cache(corp)
-        previous = _previous(out_path, inputs["digest"]) if only else []
-        for sub in SUBDIRS:
-            src = out_path / sub
-            if previous and src.is_dir():
-                shutil.copytree(src, stage / sub)
-            else:
-                (stage / sub).mkdir()
-        for job in job_list:
-            if "output_dir" in specs[job.notebook.name]:
-                job.parameters["output_dir"] = str(stage)
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            res = fut.result()
+            results[job.name] = res
+            finished += 1
+            line = f"[{finished}/{total}] {job.name} ... {'ok' if res.status == 'ok' else 'FAILED'} ({res.seconds:.1f} s)"
+            if res.status != "ok":
+                line += f": {res.error}"
+            say(line)
+            if res.removed_unsafe:
+                say(f"framelens: warning: {job.name}: removed {res.removed_unsafe} unsafe HTML item(s) "
+                    "(script/event handler) from the report; some output was not HTML-escaped")
+    except BaseException:
+        cancel.set()
+        for f in futures:
+            f.cancel()
+        kernels.kill_all()
+        cf.wait([f for f in futures if not f.cancelled()], timeout=20)
+        kernels.kill_all()  # a kernel that started while we waited
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return [results[j.name] for j in jobs_list]
 
-        meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
-        total = len(job_list)
-        say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
-        names = {j.notebook.name for j in job_list}
-        pending = list(job_list)
-        running: dict[cf.Future, Job] = {}
-        done_nb: dict[str, list[str]] = {}  # notebook name → statuses of its runs
-        finished = 0
-        pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="framelens")
-        runs_of = {name: sum(j.notebook.name == name for j in job_list) for name in names}
 
-        def deps_state(job: Job) -> str:
-            deps = [d for d in job.notebook.depends_on if d in names]
-            if any(len(done_nb.get(d, [])) < runs_of[d] for d in deps):
-                return "wait"
-            return "bad" if any(s != "ok" for d in deps for s in done_nb[d]) else "ready"
+def run_suite(
+    corpus: str | os.PathLike | None = None,
+    out: str | os.PathLike = "outputs",
+    *,
+    jobs: int = 2,
+    only: Iterable[str] | None = None,
+    with_code: bool = False,
+    params: Sequence[str] | Sequence[tuple[str | None, str, Any]] = (),
+    registry: Sequence[Notebook] | None = None,
+    notebooks_dir: str | os.PathLike | None = None,
+    progress: Progress | None = _stderr,
+    command: str = "",
+    profiles: int | Sequence[str] | None = DEFAULT_PROFILES,
+) -> RunSummary:
+    """Execute the suite on ``corpus`` and write the report site into ``out``.
 
+    Phases: :func:`plan_run` (paths, parameters, corpus: bad input raises
+    :class:`FramelensError` before any kernel starts) → the run lock (:class:`RunLock`) → a staging
+    folder → :func:`execute_jobs` → provenance and index → :func:`_commit` (moved into place).
+    A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
+    profiles (the largest sources) or which ones (see :func:`profile_sources`).
+    """
+    skip_slow_optional_imports()
+    from . import site
+
+    t_start = time.perf_counter()
+    started = _utc_now()
+    say = progress or (lambda line: None)
+    plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
+                    notebooks_dir=notebooks_dir, profiles=profiles, say=say)
+    corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
+    for note in plan.notes:
+        say(f"framelens: note: {note}")
+
+    with RunLock(out_path, command):
+        for old in remove_stale_stages(out_path.parent):
+            say(f"framelens: note: removed {old.name}, left by an interrupted run")
+        stage = make_stage(out_path.parent)
+        env_before = os.environ.get(CACHE_ENV)
         try:
-            while pending or running:
-                progressed = True
-                while progressed:
-                    progressed = False
-                    for job in list(pending):
-                        state = deps_state(job)
-                        if state == "wait":
-                            continue
-                        if state == "bad":
-                            pending.remove(job)
-                            bad = [d for d in job.notebook.depends_on if any(s != "ok" for s in done_nb.get(d, []))]
-                            res = Result(job.name, job.notebook.name, job.title, job.source_id, "skipped", 0.0,
-                                         job.parameters, report=f"reports/{job.name}.html",
-                                         error=f"not run: {', '.join(bad)} failed")
-                            site.error_page(stage / "reports" / f"{job.name}.html", title=job.title, message=res.error)
-                            results[job.name] = res
-                            done_nb.setdefault(job.notebook.name, []).append(res.status)
-                            finished += 1
-                            say(f"[{finished}/{total}] {job.name} ... skipped ({res.error})")
-                            progressed = True
-                            continue
-                        if len(running) >= jobs:
-                            break
-                        pending.remove(job)
-                        fut = pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel)
-                        running[fut] = job
-                        progressed = True
-                if not running:
-                    if pending:
-                        raise FramelensError(
-                            "notebook registry: circular depends_on among " + ", ".join(j.name for j in pending))
-                    break
-                done, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
-                for fut in done:
-                    job = running.pop(fut)
-                    res = fut.result()
-                    results[job.name] = res
-                    done_nb.setdefault(job.notebook.name, []).append(res.status)
-                    finished += 1
-                    line = f"[{finished}/{total}] {job.name} ... {'ok' if res.status == 'ok' else 'FAILED'} ({res.seconds:.1f} s)"
-                    if res.status != "ok":
-                        line += f": {res.error}"
-                    say(line)
-                    if res.removed_unsafe:
-                        say(f"framelens: warning: {job.name}: removed {res.removed_unsafe} unsafe HTML item(s) "
-                            "(script/event handler) from the report; some output was not HTML-escaped")
-        except BaseException:
-            cancel.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+            # the kernels share one loaded corpus through the on-disk cache (they inherit os.environ)
+            if not (env_before or "").strip():
+                os.environ[CACHE_ENV] = str(stage / ".cache")
+            prewarm_cache(corp)
+            previous = _previous(out_path, plan.inputs["digest"]) if only else []
+            for sub in SUBDIRS:
+                src = out_path / sub
+                if previous and src.is_dir():
+                    shutil.copytree(src, stage / sub)
+                else:
+                    (stage / sub).mkdir()
+            for job in plan.jobs:
+                if "output_dir" in plan.specs[job.notebook.name]:
+                    job.parameters["output_dir"] = str(stage)
 
-        # results in registry order, merged with an earlier run's for --only
-        ordered = [results[j.name] for j in job_list]
-        for r in ordered:  # record the real output folder, not the staging one
-            if r.parameters.get("output_dir") == str(stage):
-                r.parameters = {**r.parameters, "output_dir": str(out_path)}
-        merged: list[dict[str, Any]] = []
-        ran = {r.name for r in ordered}
-        order = {n.name: i for i, n in enumerate(registry)}
-        for prev in previous:
-            if prev["name"] not in ran and (stage / str(prev.get("report", ""))).is_file():
-                merged.append({**prev, "earlier_run": True})
-        all_results = merged + [r.as_dict() for r in ordered]
-        all_results.sort(key=lambda r: (order.get(r.get("notebook", ""), 99), r.get("name", "")))
+            meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
+            total = len(plan.jobs)
+            say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
+            ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
+                                   with_code=with_code, meta=meta, jobs=jobs, say=say)
+            prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
+                               jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
+            (stage / "provenance.json").write_text(
+                json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+            (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
+            _commit(stage, out_path)
+        finally:
+            if env_before is None:
+                os.environ.pop(CACHE_ENV, None)
+            else:
+                os.environ[CACHE_ENV] = env_before
+            shutil.rmtree(stage, ignore_errors=True)
+    return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
 
-        duration = time.perf_counter() - t_start
-        prov = {
-            "framelens_version": package_versions().get("framelens", ""),
-            "command": command,
-            "started": started,
-            "finished": _utc_now(),
-            "duration_s": round(duration, 2),
-            "jobs": jobs,
-            "with_code": with_code,
-            "corpus": {
-                "path": str(corpus_path), "name": corpus_path.name,
-                "n_documents": int(len(corp.documents)), "n_sources": len(corp.sources),
-                "warnings": load_warnings, **inputs,
-            },
-            "sources": corpus_sources(corp),
-            "user_parameters": [{"notebook": s, "name": k, "value": v} for s, k, v in user],
-            "versions": package_versions(),
-            "results": all_results,
-        }
-        (stage / "provenance.json").write_text(
-            json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-        (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
-        _commit(stage, out_path)
-    finally:
-        if env_before is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = env_before
-        shutil.rmtree(stage, ignore_errors=True)
-    summary = RunSummary(out=out_path, results=ordered, provenance=prov, warnings=load_warnings)
-    return summary
+
+def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]], stage: Path,
+                registry: Sequence[Notebook] | None, *, started: str, command: str, jobs: int, with_code: bool,
+                duration: float) -> dict[str, Any]:
+    """The run's record (provenance.json), which the index page is drawn from."""
+    for r in ordered:  # record the real output folder, not the staging one
+        if r.parameters.get("output_dir") == str(stage):
+            r.parameters = {**r.parameters, "output_dir": str(plan.out_path)}
+    ran = {r.name for r in ordered}
+    order = {n.name: i for i, n in enumerate(NOTEBOOKS if registry is None else registry)}
+    merged = [{**prev, "earlier_run": True} for prev in previous
+              if prev["name"] not in ran and (stage / str(prev.get("report", ""))).is_file()]
+    all_results = merged + [r.as_dict() for r in ordered]
+    all_results.sort(key=lambda r: (order.get(r.get("notebook", ""), 99), r.get("name", "")))
+    corp = plan.corpus
+    return {
+        "framelens_version": package_versions().get("framelens", ""),
+        "command": command,
+        "started": started,
+        "finished": _utc_now(),
+        "duration_s": round(duration, 2),
+        "jobs": jobs,
+        "with_code": with_code,
+        "corpus": {
+            "path": str(plan.corpus_path), "name": plan.corpus_path.name,
+            "n_documents": int(len(corp.documents)), "n_sources": len(corp.sources),
+            "warnings": plan.load_warnings, **plan.inputs,
+        },
+        "sources": corpus_sources(corp),
+        "not_profiled": [{"source": s, "label": _text(corp.label(s))} for s in plan.not_profiled],
+        "user_parameters": [{"notebook": s, "name": k, "value": v} for s, k, v in plan.user],
+        "versions": package_versions(),
+        "results": all_results,
+    }
 
 
 def list_notebooks(registry: Sequence[Notebook] | None = None,
@@ -947,7 +1220,7 @@ def list_notebooks(registry: Sequence[Notebook] | None = None,
     for n in (NOTEBOOKS if registry is None else registry):
         path = nb_dir / n.path
         row: dict[str, Any] = {"name": n.name, "path": str(path), "present": path.is_file(),
-                               "depends_on": list(n.depends_on), "per_source": n.per_source, "parameters": []}
+                               "per_source": n.per_source, "parameters": []}
         if path.is_file():
             for name, spec in inspect_parameters(path).items():
                 want = expected_type(spec)

@@ -125,7 +125,7 @@ def error_page(dest: str | Path, *, title: str, message: str, index_href: str = 
         f"<div class=\"fl-failure\" role=\"alert\"><strong>This notebook could not run.</strong> "
         f"{html.escape(message)}</div></body></html>\n"
     )
-    Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    Path(dest).parent.mkdir(exist_ok=True)  # not parents=True: never re-create a removed staging folder
     Path(dest).write_text(page, encoding="utf-8")
 
 
@@ -379,23 +379,42 @@ def render_index(prov: dict[str, Any]) -> str:
             f'<td class="fl-status {_e(status)}">{_e(status)}</td><td class="num">{_e(_fmt_seconds(r.get("seconds")))}</td></tr>'
         )
     w("</tbody></table>")
+    skipped = prov.get("not_profiled") or []
+    if skipped:
+        w(f"<p><strong>Per-source profiles</strong> were made for the {int(corpus.get('n_sources', 0)) - len(skipped)} "
+          f"largest sources. These {len(skipped)} have none (the other reports include them): ")
+        w(", ".join(f"<code>{_e(str(x.get('source', '')))}</code>" for x in skipped[:200]))
+        if len(skipped) > 200:
+            w(f" … ({len(skipped) - 200} more, listed in provenance.json)")
+        w(". To make some: <code>framelens run --only 05 --profiles ID,ID,…</code> "
+          "(or <code>--profiles 0</code> for every source).</p>")
 
     # corpus
     sources = prov.get("sources", [])
     w("<h2>The corpus</h2>")
     w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code></p>")
     if sources:
+        grouped = any(len(s.get("members") or []) > 1 for s in sources)
+        if grouped:
+            w("<p>Each compared unit groups several outlets: the <em>Outlets</em> column lists the outlets "
+              "inside each unit with their number of articles. Reports name a unit by its id (or its "
+              "<code>source_label</code>), never by one of its outlets.</p>")
         w(
-            "<table><thead><tr><th>Source</th><th>Outlet</th><th>Title</th><th>Published</th><th>Genre</th>"
-            "<th>Docs</th><th>Words</th></tr></thead><tbody>"
+            "<table><thead><tr><th>Source</th><th>Name in reports</th><th>Outlets (articles)</th><th>Title</th>"
+            "<th>Published</th><th>Genre</th><th>Docs</th><th>Words</th></tr></thead><tbody>"
         )
         for s in sources:
             title = _e(s.get("title", ""))
             url = _safe_url(s.get("url", ""))
             if url and title:
                 title = f'<a href="{_e(url, quote=True)}" rel="noopener noreferrer">{title}</a>'
+            members = s.get("members") or []
+            shown = ", ".join(f"{_e(str(m.get('outlet', '')))} ({int(m.get('n_documents', 0))})" for m in members[:12])
+            if len(members) > 12:
+                shown += f", … ({len(members)} outlets in all)"
             w(
-                f"<tr><td><code>{_e(str(s.get('source', '')))}</code></td><td>{_e(s.get('outlet', ''))}</td>"
+                f"<tr><td><code>{_e(str(s.get('source', '')))}</code></td><td>{_e(s.get('label', ''))}</td>"
+                f"<td>{shown or _e(s.get('outlet', ''))}</td>"
                 f"<td>{title}</td><td>{_e(s.get('published', ''))}</td><td>{_e(s.get('genre', ''))}</td>"
                 f'<td class="num">{_e(str(s.get("n_documents", "")))}</td><td class="num">{_e(str(s.get("n_words", "")))}</td></tr>'
             )
