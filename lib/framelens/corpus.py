@@ -106,12 +106,23 @@ class Corpus:
     def __post_init__(self):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
-        register_sources(self.all_sources)
+        self._register()
 
     def __setstate__(self, state: dict) -> None:
         # unpickled (from the on-disk cache): register the colours as a fresh load does
         self.__dict__.update(state)
-        register_sources(self.all_sources)
+        self._register()
+
+    def _register(self) -> None:
+        """Colours by position in the whole corpus; sizes (sentences) for the top N of a figure."""
+        d = self.documents
+        if not len(d):
+            weights = {}
+        elif "n_sentences" in d.columns:
+            weights = d.groupby("source", sort=False)["n_sentences"].sum()
+        else:
+            weights = d.groupby("source", sort=False).size()
+        register_sources(self.all_sources, {s: float(w) for s, w in dict(weights).items()})
 
     @property
     def colors(self) -> dict[str, str]:
@@ -171,9 +182,9 @@ class Corpus:
             sources = [sources]
         unknown = [s for s in sources if s not in self.sources]
         if unknown:
-            raise FramelensError(
-                f"sources: unknown source {unknown[0]!r} (available: {', '.join(self.sources)})"
-            )
+            have = self.sources
+            listed = ", ".join(have[:12]) + (f", ... ({len(have) - 12} more)" if len(have) > 12 else "")
+            raise FramelensError(f"sources: unknown source {unknown[0]!r} (available: {listed})")
         keep = set(sources)
 
         def f(df: pd.DataFrame) -> pd.DataFrame:
