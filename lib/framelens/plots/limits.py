@@ -16,8 +16,10 @@ from ..palette import registered_weights
 
 #: Sources drawn as their own row in a one-row-per-source figure (the rest: "others").
 MAX_SOURCES = 30
-#: Sources drawn in figures that show one panel, line, bar group or matrix column per source.
+#: Sources drawn in figures that show one panel, line or bar group per source.
 MAX_PANELS = 12
+#: Sources in a source × source matrix (or the source columns of an item × source grid).
+MAX_MATRIX = 20
 #: Articles drawn one row each in the overview; beyond this, one row per source.
 MAX_ARTICLES = 40
 #: The name of the pooled row.
@@ -32,6 +34,17 @@ def rank_sources(present: Sequence[str], weights: Mapping[str, float] | None = N
     w = registered_weights(present) or dict(weights or {})
     pos = {s: i for i, s in enumerate(present)}
     return sorted(present, key=lambda s: (-float(w.get(s, 0.0)), pos[s]))
+
+
+def basis(present: Sequence[str], fallback: str) -> str:
+    """What :func:`rank_sources` ranks ``present`` by: ``"sentences"`` (registered at load time)
+    or ``fallback`` (the figure's own weights)."""
+    return "sentences" if registered_weights(list(dict.fromkeys(present))) else fallback
+
+
+def row_height(n: int, *, small: float = 0.6, large: float = 0.42) -> float:
+    """Inches per row: roomy for a dozen rows, tighter beyond, so 30 rows stay under ~15 inches."""
+    return small if n <= 12 else large
 
 
 def top_sources(present: Sequence[str], *, top: int | None = MAX_SOURCES,
