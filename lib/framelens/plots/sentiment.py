@@ -121,8 +121,8 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
     ax.set_xlabel(_AXIS.get(value, value))
     ax.set_ylabel("Source")
     ax.set_title(title)
-    margin = _note(fig, shown, rest, "sentences", "◆ mean with bootstrap 95% interval (others: mean only) · box = quartiles"
-                                                  " · grey band = neutral (|score| < 0.05)")
+    margin = _note(fig, shown, rest, "sentences", "◆ mean with bootstrap 95% interval" + (" (others: mean only)" if rest else "")
+                   + " · box = quartiles · grey band = neutral (|score| < 0.05)")
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 

@@ -22,7 +22,7 @@ from .limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, others_label, ro
 
 GREY = "#9ca3af"
 #: Terms drawn per panel at most (the table lists as many as asked).
-MAX_TERMS = 25
+MAX_TERMS = 15
 
 
 def _order(df: pd.DataFrame, sources: list[str] | None) -> list[str]:
@@ -59,7 +59,8 @@ def distinctive_terms(
     n = max(1, len(order))
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 0.32 * top * nrows + 1.4 * nrows + 0.6), squeeze=False)
+    per_term = 0.32 if top <= 10 else 0.25
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, per_term * top * nrows + 1.4 * nrows + 0.6), squeeze=False)
     xmax = float(np.nanmax(dist["z"].to_numpy(dtype=float))) if len(dist) and dist["z"].notna().any() else 1.0
     for ax, src in zip(axes.flat, order):
         d = dist[(dist["source"] == src) & (dist["z"] > 0)].sort_values("z", ascending=False).head(top)
