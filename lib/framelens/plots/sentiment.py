@@ -216,7 +216,7 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
                 color = "0.3"
             else:
                 color = "white" if abs(m) > 0.6 * vmax else "black"
-            ax.text(j, i, f"{m:+.2f}\nn={k}", ha="center", va="center", fontsize=7.5, color=color)
+            ax.text(j, i, f"{m:+.2f}\nn={k:,}", ha="center", va="center", fontsize=7.5, color=color)
     ax.set_xticks(range(len(actors)), actors, rotation=35, ha="right")
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel("Actor (mentions in body sentences)")
