@@ -313,3 +313,12 @@ def test_old_calls_on_a_few_sources_are_unchanged(seed_corpus):
     fig = sentiment_plots.distribution(scores, sources=seed_corpus.sources)
     assert len(ylabels(fig.axes[0])) == 5 and not any("others" in t for t in texts(fig))
     assert size(fig) == (8.5, 1.2 + 0.75 * 5)
+
+
+def test_per_article_overview_figures_stay_under_17_inches_at_40_articles():
+    tl = _timeline_table(40)
+    lt = pd.DataFrame({"doc_id": tl["doc_id"], "source": tl["source"], "label": tl["label"], "n_words": 100,
+                       "n_sentences": 5})
+    summary = pd.DataFrame({"doc_id": tl["doc_id"], "rule": "byline", "spans": 1, "characters": 9})
+    for fig in (corpus_plots.timeline(tl), corpus_plots.lengths(lt), corpus_plots.audit(summary)):
+        assert len(ylabels(fig.axes[0])) == 40 and size(fig)[1] <= 17

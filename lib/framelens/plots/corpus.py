@@ -170,7 +170,7 @@ def lengths(lt: pd.DataFrame, *, sources: list[str] | None = None, max_articles:
     if len(lt) > max_articles:
         return _lengths_by_source(lt, sources=sources, top=top)
     styles = source_styles(sources or list(dict.fromkeys(lt["source"])))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.5 * max(len(lt), 2) + 1.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, (0.5 if len(lt) <= 12 else 0.35) * max(len(lt), 2) + 1.5), sharey=True)
     labels = [f"{r.label} ({r.doc_id})" for r in lt.itertuples()]
     for ax, col, name in [(axes[0], "n_words", "Words"), (axes[1], "n_sentences", "Sentences")]:
         st = [styles.get(s) for s in lt["source"]]
@@ -231,7 +231,8 @@ def audit(summary: pd.DataFrame, labels: dict[str, str] | None = None, *, max_ar
         return fig
     if summary["doc_id"].nunique() > max_articles:
         return _audit_by_rule(summary)
-    fig, ax = plt.subplots(figsize=(9, 0.5 * max(summary["doc_id"].nunique(), 2) + 1.6))
+    n = summary["doc_id"].nunique()
+    fig, ax = plt.subplots(figsize=(9, (0.5 if n <= 12 else 0.35) * max(n, 2) + 1.6))
     pivot = summary.pivot_table(index="doc_id", columns="rule", values="characters", aggfunc="sum", fill_value=0,
                                 sort=False)
     names = [f"{(labels or {}).get(d, d)} ({d})" if (labels or {}).get(d, d) != d else str(d) for d in pivot.index]

@@ -201,7 +201,7 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
     mean = t.pivot(index="label", columns="actor", values="mean").reindex(index=rows, columns=actors)
     n = t.pivot(index="label", columns="actor", values="n").reindex(index=rows, columns=actors)
     vmax = max(0.5, float(np.nanmax(np.abs(mean.to_numpy(dtype=float)))) if mean.notna().any().any() else 0.5)
-    fig, ax = plt.subplots(figsize=(1.6 + 0.95 * len(actors), 1.4 + row_height(len(rows), large=0.45) * len(rows)))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.6 + 0.95 * len(actors)), 1.4 + row_height(len(rows), large=0.45) * len(rows)))
     im = ax.imshow(mean.to_numpy(dtype=float), cmap="RdBu", vmin=-vmax, vmax=vmax, aspect="auto")
     ax.grid(False)
     for i in range(len(rows)):

@@ -94,8 +94,7 @@ def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: s
     ax_d.set_title(title, fontsize=12 if not rest else 10)
     m = m.copy()
     np.fill_diagonal(m, np.nan)  # a source against itself: left blank
-    cmap = plt.get_cmap("viridis_r").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("viridis_r").with_extremes(bad="white")
     im = ax.imshow(m, cmap=cmap, vmin=0, vmax=1, aspect="auto")
     for i in range(n):
         for j in range(n):
@@ -144,8 +143,7 @@ def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | 
     for ax, (lens, mat) in zip(axes.flat, mats.items()):
         m = mat.reindex(index=order, columns=order).to_numpy(dtype=float).copy()
         np.fill_diagonal(m, np.nan)
-        cmap = plt.get_cmap("viridis_r").copy()
-        cmap.set_bad("white")
+        cmap = plt.get_cmap("viridis_r").with_extremes(bad="white")
         im = ax.imshow(m, cmap=cmap, vmin=0, vmax=1)
         if n <= 8:
             for i in range(n):
