@@ -22,7 +22,7 @@ MAX_NAMED = 5
 
 
 def _row_height(n: int) -> float:
-    return 0.6 if n <= 12 else 0.42
+    return 0.6 if n <= 12 else 0.38
 
 
 def _message(title: str, msg: str, *, size=(9, 2.4)):
