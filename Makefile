@@ -14,10 +14,10 @@ JOBS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test bench lab clean
+.PHONY: help env reports test test-browser bench lab clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: CORPUS=$(CORPUS) OUT=$(OUT) JOBS=$(JOBS)"
 
 .tools/bin/uv:
@@ -35,6 +35,11 @@ reports: $(VENV)/.synced ## run every notebook on CORPUS (default: the seeds) in
 test: $(VENV)/.synced ## run the test suite
 	$(VENV)/bin/python -m pytest
 
+test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, then run the browser tests
+	@command -v chromium >/dev/null 2>&1 || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver; }; }
+	$(VENV)/bin/python -m pytest -rs tests/test_browser.py
+
 bench: $(VENV)/.synced ## print speed and memory figures (not a test)
 	$(VENV)/bin/python -m framelens.bench
 
@@ -42,4 +47,4 @@ lab: $(VENV)/.synced ## open JupyterLab on notebooks/ with the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove the environment and generated outputs
-	rm -rf $(VENV) .tools $(OUT)/notebooks $(OUT)/reports $(OUT)/tables $(OUT)/figures $(OUT)/findings $(OUT)/index.html
+	rm -rf $(VENV) .tools $(OUT)/notebooks $(OUT)/reports $(OUT)/tables $(OUT)/figures $(OUT)/findings $(OUT)/articles $(OUT)/.store $(OUT)/index.html $(OUT)/provenance.json $(OUT)/.framelens-output

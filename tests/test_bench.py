@@ -33,7 +33,7 @@ def test_measure_library_and_raw_structure(tiny_synthetic):
     lib = bench.measure_library(tiny_synthetic, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        corp = load_corpus(tiny_synthetic, cache=False)
+        corp = load_corpus(tiny_synthetic)
     assert lib["documents"] == 20
     assert lib["sentences"] == len(corp.sentences) > 20
     assert lib["tokens"] == len(corp.tokens)

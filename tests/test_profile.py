@@ -183,21 +183,3 @@ def test_profile_notebook_on_mini(mini_dir, tmp_path):
     nb = json.loads((tmp_path / "05.ipynb").read_text())
     text = json.dumps(nb)
     assert "Gamma Wire" in text and "Items only this source reports" in text
-
-
-def test_lens_tables_are_cached_per_corpus_and_options(tmp_path, monkeypatch, mini_corpus):
-    from framelens import profile as prof
-
-    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path))
-    first = prof.lens_tables(mini_corpus, n_resamples=200, n_permutations=200)
-    files = sorted(tmp_path.glob("lenses-*.pkl"))
-    assert len(files) == 1
-    again = prof.lens_tables(mini_corpus, n_resamples=200, n_permutations=200)
-    assert set(again) == set(first) and all(again[k].equals(first[k]) for k in first)
-    prof.lens_tables(mini_corpus, n_resamples=200, n_permutations=200, seed=1)
-    assert len(list(tmp_path.glob("lenses-*.pkl"))) == 2  # another option, another entry
-    files[0].write_bytes(b"not a pickle")  # a corrupt entry is recomputed, not trusted
-    assert prof.lens_tables(mini_corpus, n_resamples=200, n_permutations=200)["salience"].equals(first["salience"])
-    sub = mini_corpus.select(["alpha", "beta"])  # other sentences, other key
-    prof.lens_tables(sub, n_resamples=200, n_permutations=200)
-    assert len(list(tmp_path.glob("lenses-*.pkl"))) == 3

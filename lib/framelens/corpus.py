@@ -21,9 +21,8 @@ counts merged over the chunks (two passes: word counts, then pair counts of cand
 then each chunk's terms are built. Offsets are int32; the id columns of ``tokens`` and ``terms``
 are categoricals and their strings are shared objects (10 million tokens ≈ 0.5 GB).
 
-Cache: with ``cache=<folder>`` or ``$FRAMELENS_CACHE_DIR`` set, a loaded corpus is pickled under
-a SHA-256 key of its input bytes and load options, and the next identical load reads it back
-(the report runner uses this so each notebook does not load the corpus again).
+A loaded corpus is kept as Parquet in the lens store (:mod:`framelens.store`), so the report
+runner loads it once and every notebook reads it back.
 
 Bad input raises :class:`~framelens.errors.FramelensError` with a one-line message naming the
 file (and the line where it helps). Input files are only read, never written.
@@ -31,17 +30,13 @@ file (and the line where it helps). Input files are only read, never written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
 import io
 import json
 import math
 import os
-import pickle
 import re
 import sys
-import tempfile
 import time
 import warnings
 from collections import Counter
@@ -102,6 +97,8 @@ class Corpus:
     stopwords: frozenset = frozenset()
     phrases: list = field(default_factory=list)
     all_sources: list = field(default_factory=list)
+    unit: str = "source"  # the comparison unit: "source", or the column given to :meth:`by`
+    left_out: list = field(default_factory=list)  # doc ids without a value of ``unit`` (see :meth:`by`)
 
     def __post_init__(self):
         if not self.all_sources:
@@ -109,7 +106,7 @@ class Corpus:
         self._register()
 
     def __setstate__(self, state: dict) -> None:
-        # unpickled (from the on-disk cache): register the colours as a fresh load does
+        # unpickled (e.g. in a worker process): register the colours as a fresh load does
         self.__dict__.update(state)
         self._register()
 
@@ -187,7 +184,12 @@ class Corpus:
             raise FramelensError(f"sources: unknown source {unknown[0]!r} (available: {listed})")
         keep = set(sources)
 
-        def f(df: pd.DataFrame) -> pd.DataFrame:
+        def f(df):
+            if _is_lazy(df):  # a table not read yet from the lens store: restrict when read
+                return df.restricted(sorted(keep))
+            return _restrict(df)
+
+        def _restrict(df: pd.DataFrame) -> pd.DataFrame:
             if "source" in df.columns:
                 out = df[df["source"].isin(keep)].reset_index(drop=True)
             else:
@@ -199,10 +201,144 @@ class Corpus:
 
         return Corpus(
             documents=f(self.documents), paragraphs=f(self.paragraphs), sentences=f(self.sentences),
-            tokens=f(self.tokens), terms=f(self.terms), audit=f(self.audit).reset_index(drop=True),
+            tokens=f(self.__dict__["_tokens"]), terms=f(self.__dict__["_terms"]),
+            audit=f(self.audit).reset_index(drop=True),
             warnings=list(self.warnings), path=self.path, stopwords=self.stopwords, phrases=self.phrases,
             all_sources=list(self.all_sources),
         )
+
+    def by(self, column: str | None) -> "Corpus":
+        """The same corpus compared by another unit: ``source`` in every table becomes the value of
+        ``column`` for each document — a manifest column (``outlet``, ``genre``, your own
+        ``group``) or a period derived from ``published`` (``day``, ``week``, ``month``, ``year``;
+        see :func:`period_values`). ``None``, ``""`` or ``"source"``: this corpus.
+
+        Articles with an empty value are left out, counted in ``corpus.left_out`` and named in a
+        warning (kept in ``corpus.warnings``), never dropped silently. Units are named as
+        :func:`unit_labels` says (a unit grouping several outlets by its value).
+        """
+        if not column or column == "source":
+            return self
+        values = unit_values(self.documents, column)
+        docs = self.documents.assign(source_original=self.documents["source"], source=values)
+        keep = values != ""
+        left = docs.loc[~keep, "doc_id"].astype(str).tolist()
+        docs = docs[keep].reset_index(drop=True)
+        if column in PERIODS:  # periods in time order
+            docs = docs.sort_values("source", kind="stable").reset_index(drop=True)
+        docs["label"] = unit_labels(docs, "source")
+        unit_of = dict(zip(docs["doc_id"].astype(str), docs["source"]))
+        warns = list(self.warnings)
+        if left:
+            shown = ", ".join(left[:5]) + (f", … ({len(left)} in all)" if len(left) > 5 else "")
+            warns.append(f"by {column}: {len(left)} of {len(self.documents)} articles have no {column} value and "
+                         f"are left out of the comparison ({shown})")
+
+        def f(df):
+            if _is_lazy(df):
+                return df.remapped(unit_of)
+            return _remap_units(df, unit_of)
+
+        units = list(dict.fromkeys(docs["source"].tolist()))
+        out = Corpus(
+            documents=docs, paragraphs=f(self.paragraphs), sentences=f(self.sentences),
+            tokens=f(self.__dict__["_tokens"]), terms=f(self.__dict__["_terms"]), audit=f(self.audit),
+            warnings=warns, path=self.path, stopwords=self.stopwords, phrases=self.phrases, all_sources=units,
+        )
+        out.unit = column
+        out.left_out = left
+        return out
+
+
+def _is_lazy(value) -> bool:
+    return not isinstance(value, pd.DataFrame) and callable(getattr(value, "restricted", None))
+
+
+def _lazy_table(name: str) -> property:
+    """``Corpus.tokens`` / ``Corpus.terms``: a DataFrame, or a loader (from the lens store) that
+    is called the first time the table is used. A corpus read from the store for a report that
+    only shows stored tables never reads its token table."""
+    attr = f"_{name}"
+
+    def get(self):
+        value = self.__dict__.get(attr)
+        if _is_lazy(value):
+            value = value()
+            self.__dict__[attr] = value
+        return value
+
+    def put(self, value) -> None:
+        self.__dict__[attr] = value
+
+    return property(get, put, doc=f"The {name} table (read from the lens store when first used).")
+
+
+Corpus.tokens = _lazy_table("tokens")  # type: ignore[assignment]
+Corpus.terms = _lazy_table("terms")  # type: ignore[assignment]
+
+
+#: periods a corpus can be compared by (derived from ``published``)
+PERIODS = ("day", "week", "month", "year")
+
+
+def period_values(documents: pd.DataFrame, period: str) -> pd.Series:
+    """Each document's publication period as text: ``day`` 2025-06-16, ``week`` 2025-W25 (ISO
+    week), ``month`` 2025-06, ``year`` 2025. A date known only to the month has no day or week,
+    one known only to the year has no month: those, and undated articles, get ``""``."""
+    if period not in PERIODS:
+        raise FramelensError(f"by: {period!r} is not a period ({', '.join(PERIODS)})")
+    ts = pd.to_datetime(documents["published"])
+    prec = documents.get("published_precision", pd.Series("day", index=documents.index)).fillna("day").astype(str)
+    rank = {"day": 3, "month": 2, "year": 1}
+    need = {"day": 3, "week": 3, "month": 2, "year": 1}[period]
+    ok = ts.notna() & prec.map(lambda p: rank.get(p, 3) >= need)
+    out = pd.Series("", index=documents.index, dtype=object)
+    if ok.any():
+        t = ts[ok]
+        if period == "day":
+            out[ok] = t.dt.strftime("%Y-%m-%d")
+        elif period == "month":
+            out[ok] = t.dt.strftime("%Y-%m")
+        elif period == "year":
+            out[ok] = t.dt.strftime("%Y")
+        else:
+            iso = t.dt.isocalendar()
+            out[ok] = [f"{y:04d}-W{w:02d}" for y, w in zip(iso["year"], iso["week"])]
+    return out
+
+
+def unit_values(documents: pd.DataFrame, column: str) -> pd.Series:
+    """The comparison unit of each document for :meth:`Corpus.by` (text; ``""`` when empty)."""
+    if column in documents.columns and column not in ("published", "published_precision"):
+        v = documents[column]
+        return pd.Series(["" if (x is None or (isinstance(x, float) and x != x) or pd.isna(x)) else str(x).strip()
+                          for x in v.tolist()], index=documents.index, dtype=object)
+    if column in PERIODS:
+        return period_values(documents, column)
+    usable = [c for c in documents.columns if c not in ("doc_id", "label", "published", "published_precision",
+                                                          "n_paragraphs", "n_sentences", "n_words", "english_share",
+                                                          "file", "source_original")]
+    raise FramelensError(f"by: no column {column!r} in the corpus (compare by one of: "
+                         f"{', '.join(usable + list(PERIODS))})")
+
+
+def _remap_units(df: pd.DataFrame, unit_of: dict) -> pd.DataFrame:
+    """Keep the rows of documents that have a unit, with ``source`` set to that unit."""
+    if "doc_id" not in df.columns:
+        return df
+    ids = df["doc_id"].astype(str) if not isinstance(df["doc_id"].dtype, pd.CategoricalDtype) else df["doc_id"]
+    keep = ids.astype(str).isin(set(unit_of))
+    out = df[keep.to_numpy()].reset_index(drop=True)
+    if "source" in out.columns:
+        mapped = out["doc_id"].astype(str).map(unit_of)
+        if isinstance(out["source"].dtype, pd.CategoricalDtype):
+            mapped = mapped.astype("category")
+            mapped = mapped.cat.reorder_categories(sorted(mapped.cat.categories))
+        out["source"] = mapped.to_numpy() if not isinstance(mapped.dtype, pd.CategoricalDtype) else mapped
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].cat.remove_unused_categories()
+    return out
 
 
 def _squash(text: str) -> str:
@@ -640,117 +776,6 @@ def _run_chunks(args: list[tuple], stop: frozenset[str], collocations: bool, wor
     return [process_chunk(c, stop, collocations=collocations) for c in chunks]
 
 
-# --------------------------------------------------------------------------------------------
-# The on-disk cache
-# --------------------------------------------------------------------------------------------
-CACHE_ENV = "FRAMELENS_CACHE_DIR"
-_CACHE_FORMAT = "framelens-corpus-cache-1"
-_LOADER_SOURCES = ("corpus.py", "cleaning.py", "sentences.py", "tokens.py")
-
-
-def cache_dir(cache: str | os.PathLike | bool | None = None) -> Path | None:
-    """The cache folder to use: ``cache`` if a path, else ``$FRAMELENS_CACHE_DIR`` (unset or empty,
-    or ``cache=False``: no cache)."""
-    if cache is False:
-        return None
-    if cache is None or cache is True:
-        env = os.environ.get(CACHE_ENV, "").strip()
-        return Path(env).expanduser() if env else None
-    return Path(cache).expanduser()
-
-
-def _input_files(path: Path) -> list[Path]:
-    """Every file a load may read: the file, or all non-hidden files of the folder (sorted)."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(path).parts))
-    return [path]
-
-
-def cache_key(path: str | Path, *, text_column: str = "text", stopwords: str | Path | None = None,
-              phrases: str | Path | None = None, collocations: bool = True) -> str | None:
-    """SHA-256 naming a load's result: the input files' names and bytes, the load options, the
-    stopword and phrase files, the framelens version and loader source, the pandas version.
-    None when it cannot be computed (a file cannot be read, the path does not exist)."""
-    try:
-        from . import __version__
-    except ImportError:  # pragma: no cover
-        __version__ = "?"
-    p = Path(path).expanduser()
-    h = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        h.update(f"{label}\0{len(data)}\0".encode())
-        h.update(data)
-
-    try:
-        if not p.exists():
-            return None
-        add("format", _CACHE_FORMAT.encode())
-        add("version", f"{__version__} pandas {pd.__version__} numpy {np.__version__}".encode())
-        add("path", str(p).encode())
-        add("options", repr((text_column, bool(collocations))).encode())
-        for f in _input_files(p):
-            add("input:" + (f.relative_to(p).as_posix() if p.is_dir() else f.name), f.read_bytes())
-        add("stopwords", Path(stopwords or tok.DEFAULT_STOPWORDS).expanduser().read_bytes())
-        add("phrases", Path(phrases or tok.DEFAULT_PHRASES).expanduser().read_bytes())
-        here = Path(__file__).resolve().parent
-        for name in _LOADER_SOURCES:
-            add("source:" + name, (here / name).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return h.hexdigest()
-
-
-def _cache_read(file: Path) -> "Corpus | None":
-    try:
-        with open(file, "rb") as fh:
-            obj = pickle.load(fh)
-    except FileNotFoundError:
-        return None
-    except Exception:  # corrupt, truncated, written by another version: ignored (and rewritten)
-        return None
-    return obj if isinstance(obj, Corpus) else None
-
-
-def _cache_write(file: Path, corpus: "Corpus") -> bool:
-    """Write atomically (temporary file + ``os.replace``); a cache that cannot be written is skipped."""
-    tmp = None
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=file.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, file)
-        return True
-    except Exception:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        return False
-
-
-def store_in_cache(corpus: "Corpus", cache: str | os.PathLike | bool | None = None, *,
-                   overwrite: bool = False, **options) -> Path | None:
-    """Put an already-loaded corpus into the cache (as ``load_corpus(corpus.path, **options)``
-    would): used by the runner to pre-warm the notebooks' loads. Returns the file, or None
-    (no cache folder, key not computable, not writable). An existing entry is kept unless
-    ``overwrite``."""
-    folder = cache_dir(cache)
-    if folder is None or corpus.path is None:
-        return None
-    key = cache_key(corpus.path, **options)
-    if key is None:
-        return None
-    file = folder / f"corpus-{key}.pkl"
-    if file.is_file() and not overwrite:
-        return file
-    return file if _cache_write(file, corpus) else None
-
-
-# --------------------------------------------------------------------------------------------
-# Loading
-# --------------------------------------------------------------------------------------------
 def load_corpus(
     path: str | Path,
     *,
@@ -759,7 +784,6 @@ def load_corpus(
     phrases: str | Path | None = None,
     collocations: bool = True,
     workers: int | None = None,
-    cache: str | os.PathLike | bool | None = None,
     timings: dict[str, float] | None = None,
 ) -> Corpus:
     """Load a corpus from a folder (with or without ``sources.csv``) or a ``.csv`` / ``.jsonl`` file.
@@ -769,9 +793,7 @@ def load_corpus(
     bigrams into single terms. Documents are processed in chunks of :data:`CHUNK_DOCUMENTS`;
     ``workers > 1`` runs the chunks in a process pool (``None``: one process below
     :data:`POOL_MIN_DOCUMENTS` documents, else up to 4).
-    ``cache``: a folder for an on-disk cache of loaded corpora (default: ``$FRAMELENS_CACHE_DIR``;
-    unset or ``False``: no cache). The cache key covers the input files' bytes, these options, the
-    stopword and phrase files and the framelens version, so a changed input is loaded afresh.
+    A loaded corpus is kept, with every lens table, in the lens store (:mod:`framelens.store`).
     ``timings`` (a dict) receives the seconds per stage (:data:`LOAD_STAGES`; for a pool, the
     per-document stages are summed over workers, ``pool_wall`` is the elapsed time).
     Warnings (one document, text that looks non-English, unknown manifest columns) are
@@ -783,27 +805,8 @@ def load_corpus(
     if not path.exists():
         raise fail(path, "no such file or folder")
     times = timings if timings is not None else {}
-    folder = cache_dir(cache)
-    cache_file = None
-    if folder is not None:
-        t = time.perf_counter()
-        key = cache_key(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
-                        collocations=collocations)
-        if key is not None:
-            cache_file = folder / f"corpus-{key}.pkl"
-            hit = _cache_read(cache_file)
-            if hit is not None:
-                hit.path = path
-                for w in hit.warnings:
-                    warnings.warn(w, FramelensWarning, stacklevel=2)
-                times["cache_read"] = time.perf_counter() - t
-                return hit
     corpus = _load(path, text_column=text_column, stopwords=stopwords, phrases=phrases,
                    collocations=collocations, workers=workers, times=times)
-    if cache_file is not None:
-        t = time.perf_counter()
-        _cache_write(cache_file, corpus)
-        times["cache_write"] = time.perf_counter() - t
     for w in corpus.warnings:
         warnings.warn(w, FramelensWarning, stacklevel=2)
     return corpus

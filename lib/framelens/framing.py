@@ -489,3 +489,29 @@ def headline(salience: pd.DataFrame, *, family: str | Sequence[str] | None = Non
     return (f"{first}; sources differ most on {sp['name'].lower()}: {hi_r['share']:.0%} of sentences in "
             f"{hi_r['label']} (n={hi_r['n_sentences']}) against {lo_r['share']:.0%} in {lo_r['label']} "
             f"(n={lo_r['n_sentences']}).")
+
+
+# ---------------------------------------------------------------------------------------------
+# views over the stored framing tables (the lens store keeps the full tables)
+
+
+def dominant_evidence_from(dominant: pd.DataFrame, frame_evidence: pd.DataFrame, k: int = 2) -> pd.DataFrame:
+    """Evidence sentences for every row of :func:`dominant_frames`, read off the stored table of
+    the clearest sentences per source × frame (:func:`framelens.profile.frame_evidence_table`):
+    ``source, label, rank, frame, name, sent_id, hits, cues, text`` (``k`` per source × frame,
+    the same sentences :func:`dominant_evidence` finds)."""
+    cols = ["source", "label", "rank", "frame", "name", "sent_id", "hits", "cues", "text"]
+    if dominant.empty or frame_evidence.empty:
+        return pd.DataFrame(columns=cols)
+    ev = frame_evidence.rename(columns={"rank": "_k"})
+    ev = ev[ev["_k"] <= k]
+    out = dominant[["source", "label", "rank", "frame", "name"]].merge(ev, on=["source", "frame"], how="inner")
+    return out.sort_values(["source", "rank", "_k"], key=lambda s: s if s.name != "source" else
+                           s.map({v: i for i, v in enumerate(dominant["source"].drop_duplicates())}),
+                           kind="stable")[cols].reset_index(drop=True)
+
+
+def top_markers(markers_table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """The ``top`` most frequent markers per source × measure of :func:`certainty_markers`'s full
+    table (already sorted, most frequent first)."""
+    return markers_table.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)

@@ -37,14 +37,8 @@ says that comparisons need two sources.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import pickle
 import re
-import tempfile
-import warnings
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -81,7 +75,6 @@ PROFILE_KEYS = (
 def lens_tables(
     corpus,
     *,
-    cache: bool = True,
     seed: int = 0,
     n_resamples: int = 2000,
     n_permutations: int = 5000,
@@ -93,134 +86,34 @@ def lens_tables(
     referents=None,
     min_hits: int | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every lens table the profiles and the synthesis read, computed once.
+    """Every lens table the profiles and the synthesis read, computed in memory (no store).
 
-    Returns a dict of DataFrames: ``distinctive`` (:func:`vocabulary.distinctive_terms`),
-    ``vocab_similarity`` (TF-IDF cosine, :func:`vocabulary.similarity`), ``naming``
-    (:func:`vocabulary.naming_choices`), ``scores`` (:func:`sentiment.sentence_scores`),
-    ``intervals`` (:func:`sentiment.source_intervals`), ``pairwise``
-    (:func:`sentiment.pairwise_tests`), ``actor_table`` and ``actor_mentions``
-    (:func:`sentiment.actor_sentiment`), ``salience`` (:func:`framing.frame_salience`),
-    ``frame_evidence`` (the clearest sentences per source × frame), ``certainty``
-    (:func:`framing.certainty`), ``certainty_evidence`` (sentences with the most markers per
-    source × measure), ``items`` (:func:`framing.extract_items`) and ``coverage``
-    (:func:`framing.coverage_matrix`).
-
-    ``codebook``, ``markers``, ``actors``, ``referents``: a path, ``None`` or ``""`` (the packaged
-    file), or an already loaded object. Randomness (bootstrap, permutations) uses ``seed``.
-
-    The result is cached on disk when a cache folder is set (``$FRAMELENS_CACHE_DIR``, which
-    ``framelens run`` sets for its notebooks): the five source profiles and the synthesis then
-    compute the lens tables once. The key covers the corpus's sentences and terms, every option
-    and the content of the configuration files, so any change recomputes.
+    The reports read the same tables from the lens store (:mod:`framelens.store`), where they
+    are computed once per corpus and option set; this function is for use in Python. Returns a
+    dict of DataFrames: ``distinctive`` (:func:`vocabulary.distinctive_terms`),
+    ``vocab_similarity`` (TF-IDF cosine), ``naming``, ``scores``
+    (:func:`sentiment.sentence_scores`), ``intervals``, ``pairwise``, ``actor_table`` and
+    ``actor_mentions`` (:func:`sentiment.actor_sentiment`), ``salience``, ``frame_evidence`` (the
+    clearest sentences per source × frame), ``certainty``, ``certainty_evidence``, ``items`` and
+    ``coverage``. ``codebook``, ``markers``, ``actors``, ``referents``: a path, or ``None`` /
+    ``""`` for the packaged file. Randomness (bootstrap, permutations) uses ``seed``.
     """
-    options = dict(seed=seed, n_resamples=n_resamples, n_permutations=n_permutations, min_count=min_count,
-                   prior_strength=prior_strength, codebook=codebook, markers=markers, actors=actors,
-                   referents=referents, min_hits=min_hits)
-    file = _lens_cache_file(corpus, options) if cache else None
-    if file is not None:
-        try:
-            with open(file, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # missing or unreadable: compute and (re)write
-            pass
-    out = _compute_lens_tables(corpus, **options)
-    if file is not None:
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, file)
-        except OSError:
-            pass
-    return out
+    from . import parts as compute
+
+    vocab_opts = compute.resolve_options("vocabulary", {"min_count": min_count, "prior_strength": prior_strength,
+                                                        "referents": referents or ""})
+    sent_opts = compute.resolve_options("sentiment", {"seed": seed, "n_resamples": n_resamples,
+                                                      "n_permutations": n_permutations, "actors": actors or ""})
+    frame_opts = compute.resolve_options("framing", {"seed": seed, "n_resamples": n_resamples,
+                                                     "codebook": codebook or "", "markers": markers or "",
+                                                     "actors": actors or "", "min_hits": min_hits or 1})
+    voc, _ = compute.compute_part("vocabulary", corpus, vocab_opts, {})
+    sent, _ = compute.compute_part("sentiment", corpus, sent_opts, {})
+    fr, _ = compute.compute_part("framing", corpus, frame_opts, {})
+    return compute.lens_dict(voc, sent, fr)
 
 
-def _lens_cache_file(corpus, options: dict):
-    """``<cache>/lenses-<sha256>.pkl`` or None (no cache folder, or options that are loaded objects)."""
-    from . import __version__
-
-    try:
-        from .corpus import cache_dir
-    except ImportError:  # pragma: no cover - a loader without the cache
-        return None
-    folder = cache_dir(None)
-    if folder is None:
-        return None
-    from importlib import resources
-
-    h = hashlib.sha256(f"framelens {__version__} lens tables 1".encode())
-    defaults = {"codebook": "codebook.toml", "markers": "stance_markers.toml", "actors": "actors.toml",
-                "referents": "referents.toml"}
-    for key in sorted(options):
-        value = options[key]
-        if key in defaults:
-            if value is not None and not isinstance(value, (str, os.PathLike)):
-                return None  # an object passed in: no stable key
-            path = Path(value) if value else Path(str(resources.files("framelens") / "data" / defaults[key]))
-            try:
-                h.update(key.encode() + b"\0" + path.read_bytes())
-            except OSError:
-                return None
-        else:
-            h.update(f"{key}={value!r}\0".encode())
-    for table, cols in (("documents", ["doc_id", "source", "label"]), ("sentences", ["sent_id", "source", "norm"]),
-                        ("terms", ["sent_id", "term", "lemma", "is_stop"])):
-        df = getattr(corpus, table)[cols]
-        h.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
-    return Path(folder) / f"lenses-{h.hexdigest()}.pkl"
-
-
-def _compute_lens_tables(
-    corpus,
-    *,
-    seed: int,
-    n_resamples: int,
-    n_permutations: int,
-    min_count: int,
-    prior_strength: float,
-    codebook,
-    markers,
-    actors,
-    referents,
-    min_hits: int | None,
-) -> dict[str, pd.DataFrame]:
-    from . import framing, sentiment, vocabulary
-    from .actors import load_actors
-
-    cb = framing.load_codebook(codebook or None) if not isinstance(codebook, framing.Codebook) else codebook
-    mk = markers if isinstance(markers, dict) else framing.load_markers(markers or None)
-    act = actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
-    ref = referents if isinstance(referents, pd.DataFrame) else (referents or None)
-    out: dict[str, pd.DataFrame] = {}
-    with warnings.catch_warnings():
-        # one-source corpora: the lenses warn that comparisons need two; the notebooks say so once
-        warnings.simplefilter("ignore")
-        out["distinctive"] = vocabulary.distinctive_terms(corpus, min_count=min_count, prior_strength=prior_strength)
-        out["vocab_similarity"] = vocabulary.similarity(corpus, "tfidf_cosine")
-    out["naming"] = vocabulary.naming_choices(corpus, ref)
-    scores = sentiment.sentence_scores(corpus)
-    out["scores"] = scores
-    out["intervals"] = sentiment.source_intervals(scores, n_resamples=n_resamples, seed=seed)
-    out["pairwise"] = sentiment.pairwise_tests(scores, n_permutations=n_permutations, seed=seed)
-    act_sent = sentiment.actor_sentiment(corpus, act, n_resamples=n_resamples, seed=seed)
-    out["actor_table"] = act_sent.table
-    out["actor_mentions"] = act_sent.mentions
-    out["salience"] = framing.frame_salience(corpus, cb, n_resamples=n_resamples, seed=seed, min_hits=min_hits)
-    carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
-    out["frame_evidence"] = _frame_evidence(carried, corpus.sentences)
-    out["certainty"] = framing.certainty(corpus, mk, n_resamples=n_resamples, seed=seed)
-    parts = [framing.certainty_evidence(corpus, m, s, 2, mk) for s in corpus.sources for m in framing.MEASURES]
-    parts = [p for p in parts if len(p)]
-    out["certainty_evidence"] = (pd.concat(parts, ignore_index=True) if parts else
-                                 pd.DataFrame(columns=["sent_id", "source", "label", "measure", "n", "markers", "text"]))
-    out["items"] = framing.extract_items(corpus, act)
-    out["coverage"] = framing.coverage_matrix(out["items"], corpus.sources)
-    return out
-
-
-def _frame_evidence(carried: pd.DataFrame, sentences: pd.DataFrame, k: int = 2) -> pd.DataFrame:
+def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int = 2) -> pd.DataFrame:
     """The ``k`` clearest sentences per source × frame (most distinct cues, then most hits, then
     earliest), as in :func:`framing.frame_evidence` but for every cell at once."""
     cols = ["source", "frame", "rank", "sent_id", "hits", "cues", "text"]

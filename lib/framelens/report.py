@@ -2,7 +2,8 @@
 
 * :func:`export_table` writes a DataFrame to ``<output_dir>/tables/<name>.csv``.
 * :func:`save_figure` writes a matplotlib figure to ``<output_dir>/figures/<name>.png``.
-* :func:`show_table` renders a DataFrame as a readable, HTML-escaped table (pandas Styler).
+* :func:`show_table` renders a DataFrame as a readable, HTML-escaped table (pandas Styler); long
+  tables get the report's offline table tools (search, filter, sort, show all, CSV link).
 * :func:`headline` records a report's one-line finding for the index page
   (``<output_dir>/findings/<report>.json``).
 * :func:`method_note` shows a short "Method" note beside the numbers it explains.
@@ -10,6 +11,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import html as _html
 import json
 import os
 import re
@@ -42,6 +45,7 @@ def _atomic_write(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; outputs are for readers
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -52,13 +56,82 @@ def _atomic_write(path: Path, write) -> Path:
 def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> Path:
     """Write ``df`` to ``<output_dir>/tables/<name>.csv`` (UTF-8, no index) and return the path."""
     path = Path(output_dir) / "tables" / f"{_checked_name(name)}.csv"
-    return _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    _remember_export(name, df)
+    return path
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def save_figure(fig, name: str, output_dir: str | os.PathLike, *, dpi: int = 120) -> Path:
-    """Save ``fig`` as ``<output_dir>/figures/<name>.png`` and return the path (the figure stays open)."""
+    """Save ``fig`` as ``<output_dir>/figures/<name>.png`` and return the path.
+
+    In a notebook the saved PNG is shown and the figure closed, so it is drawn once (the inline
+    backend would draw it a second time at the end of the cell); elsewhere the figure stays open.
+    """
     path = Path(output_dir) / "figures" / f"{_checked_name(name)}.png"
-    return _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    if _in_kernel():
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        display(Image(data=path.read_bytes(), format="png"))
+        plt.close(fig)
+    return path
+
+
+_MAX_CELLS = 200_000
+#: Tables with more rows than this get the table tools (search, filter, sort) in the HTML reports.
+LONG_TABLE = 10
+#: Exported tables remembered in this process, newest last, so that :func:`show_table` can link a
+#: shown table to its CSV (bounded: the oldest entries are forgotten).
+_EXPORTED: list[tuple[str, pd.DataFrame]] = []
+_EXPORTED_MAX = 64
+
+
+def _remember_export(name: str, df: pd.DataFrame) -> None:
+    _EXPORTED[:] = [(n, d) for n, d in _EXPORTED if n != name]
+    _EXPORTED.append((name, df))
+    del _EXPORTED[:-_EXPORTED_MAX]
+
+
+def _part_of(part: pd.DataFrame, full: pd.DataFrame) -> bool:
+    """True when ``part`` is a selection of ``full``'s rows and columns with the same values."""
+    if part is full:
+        return True
+    try:
+        if len(part) > len(full) or not part.columns.is_unique or not full.columns.is_unique:
+            return False
+        if not set(part.columns) <= set(full.columns) or not full.index.is_unique:
+            return False
+        if not part.index.isin(full.index).all():
+            return False
+        return bool(full.loc[part.index, list(part.columns)].equals(part))
+    except Exception:  # unhashable cells, odd indexes: no link rather than a failure
+        return False
+
+
+def exported_name(df: pd.DataFrame) -> str | None:
+    """The name of the most recent table exported with :func:`export_table` that ``df`` is part of
+    (the same rows, a subset of them, or of their columns), else ``None``."""
+    for name, full in reversed(_EXPORTED):
+        if _part_of(df, full):
+            return name
+    return None
+
+
+def csv_fingerprint(df: pd.DataFrame) -> tuple[str, int]:
+    """SHA-1 and size of the CSV :func:`export_table` would write for ``df``: lets the site find
+    the CSV of a table that was shown before it was exported."""
+    data = df.to_csv(index=False).encode("utf-8")
+    return hashlib.sha1(data).hexdigest(), len(data)
 
 
 def show_table(
@@ -66,36 +139,68 @@ def show_table(
     *,
     caption: str | None = None,
     precision: int = 2,
-    max_rows: int = 50,
+    max_rows: int = 20,
+    max_embed: int = 2000,
     hide_index: bool = True,
 ):
-    """A readable Styler for ``df``: numbers rounded, article text HTML-escaped, at most ``max_rows`` rows.
+    """A readable Styler for ``df``: numbers rounded, article text HTML-escaped.
 
-    When rows are cut, the caption says how many were shown out of how many (the full table is
-    in the exported CSV).
+    Short tables (at most :data:`LONG_TABLE` rows) are plain. Longer ones carry the data the
+    report's table tools use (``data-fl-table``): in the HTML report they can be searched,
+    filtered (``column:text``, ``column>number``) and sorted by any column, offline. The first
+    ``max_rows`` rows are shown, with a control to show all of them and a link to the table's
+    CSV in ``tables/`` (found among the tables exported with :func:`export_table`; a table shown
+    before it is exported is matched by content when the report is written). At most
+    ``max_embed`` rows are written into the page (the caption says so when there are more; the
+    CSV has them all). Where the tools cannot run (JupyterLab, a browser without JavaScript) the
+    first ``max_rows`` rows show and the caption says how many there are.
     """
-    shown = df.head(max_rows)
-    cap = caption or ""
-    if len(df) > max_rows:
-        cap = f"{cap} (first {max_rows} of {len(df)} rows; full table in the CSV)".strip()
-    styler = shown.style.format(precision=precision, escape="html", na_rep="–")
+    from pandas.io.formats.style import Styler
+
+    n = len(df)
+    long_table = n > LONG_TABLE
+    # pandas' Styler refuses more than 262,144 cells; stay well below it for wide tables
+    max_embed = max(max_rows, min(max_embed, _MAX_CELLS // max(1, df.shape[1])))
+    shown = df.head(max_embed if long_table else max_rows)
+    cap = _html.escape(caption or "")
+    if long_table:
+        if n > max_rows:
+            cap += f' <span class="fl-cut">(first {max_rows} of {n:,} rows; all in the CSV)</span>'
+        if n > max_embed:
+            cap += f' <span class="fl-embed">(the first {max_embed:,} of {n:,} rows are in this page; all in the CSV)</span>'
+    elif n > max_rows:
+        cap += f" (first {max_rows} of {n} rows; full table in the CSV)"
+    styler = Styler(shown, cell_ids=False)
+    styler = styler.format(precision=precision, escape="html", na_rep="–")
     styler = styler.format_index(escape="html", axis=1)
     if not hide_index:
         styler = styler.format_index(escape="html", axis=0)
-    if cap:
-        import html as _html
-
-        styler = styler.set_caption(_html.escape(cap))
+    if cap.strip():
+        styler = styler.set_caption(cap.strip())
     if hide_index:
         styler = styler.hide(axis="index")
-    styler = styler.set_table_styles(
-        [
-            {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;"},
-            {"selector": "th", "props": "text-align: left; background: #f3f4f6; padding: 3px 8px;"},
-            {"selector": "td", "props": "padding: 3px 8px; vertical-align: top; max-width: 60em;"},
-        ]
-    )
-    return styler
+    if "doc_id" in shown.columns and shown.columns.is_unique and shown.index.is_unique:
+        # the site links these cells to the article pages (site.link_evidence)
+        classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        classes["doc_id"] = "fl-doc"
+        styler = styler.set_td_classes(classes)
+    styles = [
+        {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;"},
+        {"selector": "th", "props": "text-align: left; background: #f3f4f6; padding: 3px 8px;"},
+        {"selector": "td", "props": "padding: 3px 8px; vertical-align: top; max-width: 60em;"},
+    ]
+    if long_table:
+        # without the table tools (no JavaScript) only the first rows show
+        styles.append({"selector": f"tbody:not(.fl-live) > tr:nth-child(n+{max_rows + 1})", "props": "display: none;"})
+        attrs = [f'class="fl-table" data-fl-table data-fl-top="{int(max_rows)}" data-fl-rows="{n}"']
+        name = exported_name(df)
+        if name is not None:
+            attrs.append(f'data-fl-csv="{_html.escape(name, quote=True)}"')
+        elif n <= 200_000:
+            sha1, size = csv_fingerprint(df)
+            attrs.append(f'data-fl-csv-sha1="{sha1}" data-fl-csv-bytes="{size}"')
+        styler = styler.set_table_attributes(" ".join(attrs))
+    return styler.set_table_styles(styles)
 
 
 def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:
@@ -115,8 +220,6 @@ def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:
 
 
 def _md_escape(text: str) -> str:
-    import html as _html
-
     return _html.escape(text).replace("*", r"\*").replace("_", r"\_")
 
 

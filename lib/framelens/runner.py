@@ -9,7 +9,7 @@ How a run works (:func:`run_suite`), in phases that can each be called and teste
    :class:`~framelens.errors.FramelensError` for bad input: the corpus exists and loads; the output
    folder is not, does not contain and is not inside the corpus, the notebooks or the package, and
    what a run replaces there (``notebooks/``, ``reports/``, ``tables/``, ``figures/``,
-   ``findings/``, ``index.html``, ``provenance.json``) was written by framelens (the folder holds
+   ``findings/``, ``articles/``, ``index.html``, ``provenance.json``) was written by framelens (the folder holds
    ``.framelens-output``); every ``--param`` is declared by a notebook, has the declared type and is
    plain JSON data (papermill writes values into code: see :func:`json_value`); file parameters
    resolve against the caller's working folder and load without error. It lists the runs: one per
@@ -32,7 +32,6 @@ from __future__ import annotations
 import ast
 import concurrent.futures as cf
 import datetime as _dt
-import hashlib
 import json
 import logging
 import os
@@ -55,9 +54,10 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 SEEDS_DIR = REPO_DIR / "seeds"
 KERNEL = "python3"
-SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings")
+SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
 MARKER = ".framelens-output"
-RESERVED = {"corpus": "--corpus", "output_dir": "--out", "source_id": "the runner (one run per source)"}
+RESERVED = {"corpus": "--corpus", "output_dir": "--out", "store": "--store",
+            "source_id": "the runner (one run per source)"}
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,17 @@ class Notebook:
     path: str
     per_source: bool = False
     start_here: bool = False  # the index points readers to it first
+    parts: tuple[str, ...] = ()  # lens-store parts it reads (computed before the notebooks run)
 
 
 #: The suite, in reading order. Add a notebook here and it is run, listed and indexed.
 NOTEBOOKS: list[Notebook] = [
     Notebook("01_corpus_overview", "01_corpus_overview.ipynb"),
-    Notebook("02_vocabulary", "02_vocabulary.ipynb"),
-    Notebook("03_sentiment", "03_sentiment.ipynb"),
-    Notebook("04_framing", "04_framing.ipynb"),
-    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True),
-    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True),
+    Notebook("02_vocabulary", "02_vocabulary.ipynb", parts=("vocabulary",)),
+    Notebook("03_sentiment", "03_sentiment.ipynb", parts=("sentiment",)),
+    Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
+    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True, parts=("profile", "synthesis")),
+    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True, parts=("synthesis",)),
 ]
 
 
@@ -381,25 +382,11 @@ def check_output_dir(out: Path, corpus: Path, notebooks_dir: Path) -> None:
                 )
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def hash_inputs(corpus: Path) -> dict[str, Any]:
-    """SHA-256 of every input file (all non-hidden files of a corpus folder, or the file)."""
-    if corpus.is_dir():
-        files = sorted(p for p in corpus.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(corpus).parts))
-        base = corpus
-    else:
-        files, base = [corpus], corpus.parent
-    rows = [{"path": p.relative_to(base).as_posix(), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files]
-    digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
-    return {"files": rows, "digest": digest}
+    """SHA-256 of every input file (see :func:`framelens.store.hash_inputs`)."""
+    from .store import hash_inputs as _hash
+
+    return _hash(corpus)
 
 
 def package_versions() -> dict[str, str]:
@@ -474,23 +461,6 @@ def corpus_sources(corp) -> list[dict[str, Any]]:
             "url": col("url") if len(d) == 1 else "", "n_documents": int(len(d)), "n_words": n_words,
         })
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# the corpus cache shared by the kernels of a run
-
-CACHE_ENV = "FRAMELENS_CACHE_DIR"
-
-
-def prewarm_cache(corp) -> Path | None:
-    """Store the runner's loaded corpus in the cache the notebooks' ``load_corpus(corpus)`` will
-    read (``$FRAMELENS_CACHE_DIR``), so no kernel loads the corpus from scratch. Best effort."""
-    from .corpus import store_in_cache
-
-    try:
-        return store_in_cache(corp)
-    except Exception:  # pragma: no cover - a cache is an optimisation, never a failure
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -978,6 +948,16 @@ class Plan:
     load_warnings: list[str]
     notes: list[str]
     not_profiled: list[str]
+    by: str = "source"
+    unit_corpus: Any = None  # the corpus compared by ``by``
+
+
+def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
+    """The comparison unit of a run: the ``by`` value the notebooks get (one for all of them)."""
+    values = {str(v["by"]) for v in per_nb.values() if "by" in v}
+    if len(values) > 1:
+        raise FramelensError(f"--param by: one comparison unit per run (got {', '.join(sorted(values))})")
+    return values.pop() if values else "source"
 
 
 def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say) -> Plan:
@@ -1032,7 +1012,13 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
             titles[n.name] = site.notebook_title(nbformat.read(str(nb_dir / n.path), as_version=4), n.name)
         except Exception:
             titles[n.name] = n.name
-    profiled, not_profiled = profile_sources(corp, profiles)
+    by = _run_by(per_nb)
+    unit_corp = corp.by(by)  # an unknown column fails here, before any kernel
+    for msg in unit_corp.warnings[len(corp.warnings):]:
+        if msg not in load_warnings:
+            load_warnings.append(msg)
+            say(f"framelens: warning: {msg}")
+    profiled, not_profiled = profile_sources(unit_corp, profiles)
     job_list: list[Job] = []
     for n in selected:
         base = {}
@@ -1050,13 +1036,14 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
             while run_name in used:  # two ids with the same file-safe form
                 run_name, k = f"{n.name}-{_slug(s)}-{k}", k + 1
             used.add(run_name)
-            job_list.append(Job(n, run_name, s, {**base, "source_id": s}, f"{titles[n.name]} — {corp.label(s)}"))
+            job_list.append(Job(n, run_name, s, {**base, "source_id": s},
+                                f"{titles[n.name]} — {unit_corp.label(s)}"))
     if any(n.per_source for n in selected) and not_profiled:
-        notes.append(f"per-source profiles for the {len(profiled)} largest of {len(corp.sources)} sources; "
+        notes.append(f"per-source profiles for the {len(profiled)} largest of {len(unit_corp.sources)} sources; "
                      f"the other {len(not_profiled)} are listed on the index (--profiles N or --profiles ID,ID,... "
                      "to choose)")
     return Plan(corpus_path, out_path, nb_dir, corp, job_list, specs, user, inputs, load_warnings, notes,
-                not_profiled if any(n.per_source for n in selected) else [])
+                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp)
 
 
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
@@ -1114,6 +1101,8 @@ def run_suite(
     progress: Progress | None = _stderr,
     command: str = "",
     profiles: int | Sequence[str] | None = DEFAULT_PROFILES,
+    store: str | os.PathLike | None = None,
+    by: str | None = None,
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
@@ -1121,7 +1110,10 @@ def run_suite(
     :class:`FramelensError` before any kernel starts) → the run lock (:class:`RunLock`) → a staging
     folder → :func:`execute_jobs` → provenance and index → :func:`_commit` (moved into place).
     A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
-    profiles (the largest sources) or which ones (see :func:`profile_sources`).
+    profiles (the largest sources) or which ones (see :func:`profile_sources`). ``store``: a lens
+    store folder to keep and reuse across runs (default: a temporary one, removed after the run).
+    ``by``: the comparison unit (a manifest column or a period, see
+    :meth:`framelens.corpus.Corpus.by`); the same as ``params=[(None, "by", ...)]``.
     """
     skip_slow_optional_imports()
     from . import site
@@ -1129,6 +1121,8 @@ def run_suite(
     t_start = time.perf_counter()
     started = _utc_now()
     say = progress or (lambda line: None)
+    if by:
+        params = [*params, (None, "by", str(by))]
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
@@ -1139,12 +1133,9 @@ def run_suite(
         for old in remove_stale_stages(out_path.parent):
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
-        env_before = os.environ.get(CACHE_ENV)
         try:
-            # the kernels share one loaded corpus through the on-disk cache (they inherit os.environ)
-            if not (env_before or "").strip():
-                os.environ[CACHE_ENV] = str(stage / ".cache")
-            prewarm_cache(corp)
+            store_root = Path(store).expanduser().resolve() if store else stage / ".store"
+            store_notes = compute_store(plan, store_root, workers=jobs, say=say)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
                 src = out_path / sub
@@ -1152,9 +1143,12 @@ def run_suite(
                     shutil.copytree(src, stage / sub)
                 else:
                     (stage / sub).mkdir()
+            site.write_articles(corp, stage / "articles")  # before the reports, whose evidence ids link to it
             for job in plan.jobs:
                 if "output_dir" in plan.specs[job.notebook.name]:
                     job.parameters["output_dir"] = str(stage)
+                if "store" in plan.specs[job.notebook.name]:
+                    job.parameters["store"] = str(store_root)
 
             meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
             total = len(plan.jobs)
@@ -1163,17 +1157,73 @@ def run_suite(
                                    with_code=with_code, meta=meta, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
+            prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
+            for r in ordered:
+                if r.parameters.get("store") == str(store_root) and not store:
+                    r.parameters = {**r.parameters, "store": "(temporary)"}
             (stage / "provenance.json").write_text(
                 json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
             (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
             _commit(stage, out_path)
         finally:
-            if env_before is None:
-                os.environ.pop(CACHE_ENV, None)
-            else:
-                os.environ[CACHE_ENV] = env_before
             shutil.rmtree(stage, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
+
+
+def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
+    """The lens-store parts the notebooks of a run will read, with the options each will ask for
+    (the notebook's declared defaults, overridden by the user's values), grouped by
+    ``(by, *sources)`` (the comparison unit and the selection). Equal requests are listed once."""
+    from .parts import part_options
+
+    out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
+    seen: set[str] = set()
+    for job in plan.jobs:
+        spec = plan.specs[job.notebook.name]
+        declared = {}
+        for k, sp in spec.items():
+            try:
+                declared[k] = ast.literal_eval(str(sp.get("default", "")))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+        values = {**declared, **job.parameters}
+        sources = (str(values.get("by") or "source"),) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
+        for part in job.notebook.parts:
+            opts = {k: values[k] for k in part_options(part) if k in values}
+            if part == "profile":
+                opts["source_id"] = job.source_id or values.get("source_id", "")
+            key = json.dumps([sources, part, opts], sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                out.setdefault(sources, []).append((part, opts))
+    return out
+
+
+def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress) -> dict[str, Any]:
+    """Compute every lens-store part the run's notebooks read, before any notebook starts. A part
+    that fails is reported (the notebooks that need it then show the error); it does not stop the
+    run."""
+    from .parts import compute
+
+    t0 = time.perf_counter()
+    big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
+    failures: list[str] = []
+    for (by, *sources), requests in store_requests(plan).items():
+        try:
+            failures += compute(plan.corpus_path, store=root, sources=sources, by=by, requests=requests,
+                                workers=workers if big else 1, progress=say, inputs=plan.inputs,
+                                loaded=plan.corpus)
+        except FramelensError:
+            raise
+        except Exception as exc:  # a bug in a lens: the notebooks will show it
+            failures.append(f"{type(exc).__name__}: {exc}")
+    for f in failures:
+        say(f"framelens: warning: lens store: {f}")
+    return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures}
+
+
+#: From this many sentences on, the store's independent parts are computed in parallel processes.
+PARALLEL_STORE_SENTENCES = 5_000
 
 
 def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]], stage: Path,
@@ -1203,8 +1253,9 @@ def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]
             "n_documents": int(len(corp.documents)), "n_sources": len(corp.sources),
             "warnings": plan.load_warnings, **plan.inputs,
         },
-        "sources": corpus_sources(corp),
-        "not_profiled": [{"source": s, "label": _text(corp.label(s))} for s in plan.not_profiled],
+        "by": plan.by,
+        "sources": corpus_sources(plan.unit_corpus if plan.unit_corpus is not None else corp),
+        "not_profiled": [{"source": s, "label": _text((plan.unit_corpus if plan.unit_corpus is not None else corp).label(s))} for s in plan.not_profiled],
         "user_parameters": [{"notebook": s, "name": k, "value": v} for s, k, v in plan.user],
         "versions": package_versions(),
         "results": all_results,

@@ -8,26 +8,38 @@
   ``data/report_template.html``, drops them); long reports get a table of contents built from
   their headings.
 * :func:`sanitize_html` is the last line of defence for article text that reached an output
-  without being escaped: the reports need no JavaScript at all, so every ``<script>`` element,
+  without being escaped: no notebook output may carry JavaScript, so every ``<script>`` element,
   ``on*=`` event handler and ``javascript:`` URL is removed (and counted, so the runner can
-  warn that some notebook forgot to escape).
+  warn that some notebook forgot to escape). Only then does the site add its one script of its
+  own, the table tools (``data/report_tables.js``, inlined; :func:`tables_script`), to pages
+  that hold a long table.
+* :func:`link_evidence` turns every evidence id in a table (``doc:s12``, ``doc:p3``) into a link
+  to that sentence (or paragraph) on the article's page, and ``doc_id`` cells into links to the
+  page; :func:`resolve_csv_links` finds the CSV of a table that was shown before it was exported.
+* :func:`write_articles` writes one page per document (``articles/<doc_id>.html``): metadata,
+  every paragraph and sentence anchored (``id="p3"``, ``id="s12"``), the sentence an evidence
+  link points to highlighted (CSS ``:target``), and what cleaning removed, by which rule.
 * :func:`render_index` builds the landing page from the run's provenance record (the same
   dictionary the runner writes to ``provenance.json``); every value is HTML-escaped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE = DATA_DIR / "report_template.html"
 CSS_FILE = DATA_DIR / "report.css"
+TABLES_JS = DATA_DIR / "report_tables.js"
+ARTICLE_CSS = DATA_DIR / "article.css"
 
 _local = threading.local()
 
@@ -35,6 +47,12 @@ _local = threading.local()
 def report_css() -> str:
     """The stylesheet shared by the reports and the index page (inlined, never linked)."""
     return CSS_FILE.read_text(encoding="utf-8")
+
+
+def tables_script() -> str:
+    """The ``<script>`` element of the table tools, exactly as the site inlines it into a report
+    (added after :func:`sanitize_html`, which removes every other script)."""
+    return f'<script data-framelens="tables">\n{TABLES_JS.read_text(encoding="utf-8")}</script>'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,12 +104,16 @@ def export_report(
     failure: str | None = None,
     with_code: bool = False,
     index_href: str = "../index.html",
+    site_dir: str | Path | None = None,
 ) -> dict[str, int]:
     """Write ``nb`` (an executed nbformat notebook) as an offline HTML report at ``dest``.
 
     ``failure`` (one line, e.g. "cell 5: ValueError: ...") adds a red banner at the top: a
     failed notebook's partial report still shows its outputs up to the error and the error
-    itself. Returns ``{"removed_unsafe": n, "headings": k}``.
+    itself. ``site_dir`` (default: the folder above ``dest``'s, as in ``<out>/reports/x.html``)
+    holds ``articles/`` and ``tables/``: evidence ids link to the article pages found there, and
+    long tables to their CSV. Returns ``{"removed_unsafe": n, "headings": k, "evidence_links": e,
+    "interactive_tables": t}``.
     """
     exporter = _exporter(with_code)
     resources = {
@@ -110,9 +132,16 @@ def export_report(
     body = mark_numeric_cells(body)
     body, n_headings = add_toc(body)
     dest = Path(dest)
+    site = Path(site_dir) if site_dir is not None else dest.parent.parent
+    body, n_links = link_evidence(body, article_ids(site / "articles"))
+    body = resolve_csv_links(body, site / "tables")
+    n_tables = len(_TOOL_TABLE.findall(body))
+    if n_tables:
+        body = body.replace("</body>", tables_script() + "\n</body>", 1)
     dest.parent.mkdir(exist_ok=True)  # not parents=True: never re-create a removed staging folder
     dest.write_text(body, encoding="utf-8")
-    return {"removed_unsafe": removed, "headings": n_headings}
+    return {"removed_unsafe": removed, "headings": n_headings, "evidence_links": n_links,
+            "interactive_tables": n_tables}
 
 
 def error_page(dest: str | Path, *, title: str, message: str, index_href: str = "../index.html") -> None:
@@ -277,6 +306,339 @@ def mark_numeric_cells(page: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# evidence links and CSV links
+
+_TOOL_TABLE = re.compile(r"<table\b[^>]*\sdata-fl-table(?:=\"\")?[\s>/]", re.I)
+_CELL = re.compile(r"(<t[dh]\b([^>]*)>)([^<]+)(</t[dh]>)", re.I)
+#: an evidence id: ``<doc_id>:s<k>`` (sentence) or ``<doc_id>:p<k>`` (paragraph)
+EVIDENCE_ID = re.compile(r"(?<![A-Za-z0-9_.\-:/#])([A-Za-z0-9][A-Za-z0-9_.\-]*):([sp])(\d+)(?![A-Za-z0-9_])")
+_DOC_CELL_CLASS = re.compile(r"""\bclass\s*=\s*["'][^"']*\bfl-doc\b""", re.I)
+
+
+def article_ids(folder: str | Path) -> frozenset[str]:
+    """The document ids that have an article page in ``folder`` (empty when there is none)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return frozenset()
+    return frozenset(n[:-5] for n in names if n.endswith(".html") and n != ARTICLE_LIST)
+
+
+def article_href(doc_id: str, anchor: str = "", *, base: str = "../articles/") -> str:
+    """The link from a report (in ``reports/``) to an article page, optionally to an anchor."""
+    return f"{base}{doc_id}.html" + (f"#{anchor}" if anchor else "")
+
+
+def link_evidence(page: str, known: Collection[str], *, base: str = "../articles/") -> tuple[str, int]:
+    """Link every evidence id in the table cells of ``page`` to its sentence or paragraph.
+
+    ``cgtn:s12`` becomes a link to ``<base>cgtn.html#s12`` (``cgtn:p3`` to ``#p3``), and a cell of a
+    ``doc_id`` column (marked ``fl-doc`` by ``report.show_table``) to the article page, when the
+    document is in ``known`` (the ids with an article page): an id of another corpus, or text that
+    merely looks like one, stays plain. Only text between a cell's tags is touched, never markup.
+    Returns (html, number of links).
+    """
+    if not known:
+        return page, 0
+    count = 0
+
+    def one(m: re.Match) -> str:
+        nonlocal count
+        doc, kind, k = m.group(1), m.group(2), m.group(3)
+        if doc not in known:
+            return m.group(0)
+        count += 1
+        href = html.escape(article_href(doc, f"{kind}{k}", base=base), quote=True)
+        what = "sentence" if kind == "s" else "paragraph"
+        # <wbr>: a list of ids ("a:s1;a:s7;b:s2") may wrap before each id
+        return f'<wbr><a class="fl-ev" href="{href}" title="Read {what} {k} in its article">{m.group(0)}</a>'
+
+    def cell(m: re.Match) -> str:
+        nonlocal count
+        text = m.group(3)
+        if _DOC_CELL_CLASS.search(m.group(2) or ""):
+            doc = html.unescape(text.strip())
+            if doc in known:
+                count += 1
+                href = html.escape(article_href(doc, base=base), quote=True)
+                return f'{m.group(1)}<a class="fl-ev" href="{href}" title="Read this article">{text}</a>{m.group(4)}'
+            return m.group(0)
+        if ":" not in text:
+            return m.group(0)
+        return m.group(1) + EVIDENCE_ID.sub(one, text) + m.group(4)
+
+    return _CELL.sub(cell, page), count
+
+
+_TABLE_TAG = re.compile(r"<table\b[^>]*>", re.I)
+_CSV_SHA1 = re.compile(r'\sdata-fl-csv-sha1="([0-9a-f]{40})"')
+_CSV_BYTES = re.compile(r'\sdata-fl-csv-bytes="(\d+)"')
+_CSV_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def resolve_csv_links(page: str, tables: str | Path) -> str:
+    """Point tables that were shown before they were exported at their CSV in ``tables``.
+
+    ``report.show_table`` marks such a table with the SHA-1 and size of the CSV it would be
+    (``data-fl-csv-sha1``, ``data-fl-csv-bytes``); the CSV of ``tables`` with that size and hash is
+    the table's (only files of a matching size are read). An unmatched table gets no CSV link.
+    """
+    tags = [m for m in _TABLE_TAG.finditer(page) if "data-fl-csv-sha1" in m.group(0)]
+    if not tags:
+        return page
+    wanted: dict[tuple[str, int], None] = {}
+    for m in tags:
+        sha, size = _CSV_SHA1.search(m.group(0)), _CSV_BYTES.search(m.group(0))
+        if sha and size:
+            wanted[(sha.group(1), int(size.group(1)))] = None
+    sizes = {size for _, size in wanted}
+    found: dict[tuple[str, int], str] = {}
+    try:
+        entries = sorted(Path(tables).glob("*.csv"))
+    except OSError:
+        entries = []
+    for path in entries:
+        try:
+            size = path.stat().st_size
+            if size not in sizes:
+                continue
+            key = (hashlib.sha1(path.read_bytes()).hexdigest(), size)
+        except OSError:
+            continue
+        if key in wanted and key not in found and _CSV_NAME.match(path.stem):
+            found[key] = path.stem
+
+    def repl(m: re.Match) -> str:
+        tag = m.group(0)
+        if "data-fl-csv-sha1" not in tag:
+            return tag
+        sha, size = _CSV_SHA1.search(tag), _CSV_BYTES.search(tag)
+        name = found.get((sha.group(1), int(size.group(1)))) if sha and size else None
+        tag = _CSV_BYTES.sub("", _CSV_SHA1.sub("", tag))
+        if name:
+            tag = tag[:-1].rstrip("/ ") + f' data-fl-csv="{html.escape(name, quote=True)}">'
+        return tag
+
+    return _TABLE_TAG.sub(repl, page)
+
+
+# ---------------------------------------------------------------------------------------------
+# article pages
+
+
+_META_SKIP = {"doc_id", "source", "label", "title", "published", "published_precision", "url", "file",
+              "n_paragraphs", "n_sentences", "n_words", "english_share", "text"}
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    try:
+        if v != v:  # NaN, NaT
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def _article_meta(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, escaped HTML value) rows of an article's metadata, empty fields left out."""
+    from .overview import date_label
+
+    rows: list[tuple[str, str]] = []
+    src, label = _cell_text(doc.get("source")), _cell_text(doc.get("label"))
+    rows.append(("Source", _e(label) + (f' <code>{_e(src)}</code>' if src and src != label else "")))
+    for key in ("outlet", "author"):
+        if _cell_text(doc.get(key)) and not (key == "outlet" and doc.get(key) == label):
+            rows.append((key.capitalize(), _e(_cell_text(doc[key]))))
+    pub = doc.get("published")
+    rows.append(("Published", _e(date_label(pub, _cell_text(doc.get("published_precision")) or "day")
+                                 if pub is not None and _cell_text(pub) else "unknown")))
+    for key, value in doc.items():
+        if key in _META_SKIP or key in ("outlet", "author") or not _cell_text(value):
+            continue
+        rows.append((key.replace("_", " ").capitalize(), _e(_cell_text(value))))
+    url = _safe_url(_cell_text(doc.get("url")))
+    if url:
+        rows.append(("URL", f'<a href="{_e(url, quote=True)}" rel="noopener noreferrer">{_e(url)}</a>'))
+    if _cell_text(doc.get("file")):
+        rows.append(("File", f"<code>{_e(_cell_text(doc['file']))}</code>"))
+    counts = [f"{int(doc[k]):,} {w}" for k, w in (("n_paragraphs", "paragraphs"), ("n_sentences", "sentences"),
+                                                   ("n_words", "words")) if _cell_text(doc.get(k))]
+    if counts:
+        rows.append(("After cleaning", " · ".join(counts)))
+    return rows
+
+
+def _paragraph_html(para_id: str, kind: str, text: str, sents: list[tuple[int, str]]) -> str:
+    """One paragraph: a heading, or a ``<p>`` whose sentences are anchored spans (the text
+    between sentences is kept as it is)."""
+    pid = para_id.rsplit(":", 1)[-1]
+    if kind == "heading":
+        return f'<h2 class="fl-h" id="{pid}">{_e(text, quote=False)}</h2>\n'
+    out = [f'<p id="{pid}">']
+    pos = 0
+    for k, sent in sents:
+        at = text.find(sent, pos)
+        if at < 0:  # not a slice of the paragraph (never expected): show it on its own
+            at, gap = pos, " "
+        else:
+            gap = text[pos:at]
+        out.append(_e(gap, quote=False))
+        out.append(f'<span class="s" id="s{k}"><a class="n" href="#s{k}" title="sentence s{k}">s{k}</a>'
+                   f"{_e(sent, quote=False)}</span>")
+        pos = at + len(sent) if at >= 0 else pos
+    out.append(_e(text[pos:], quote=False))
+    out.append("</p>\n")
+    return "".join(out)
+
+
+def article_page(
+    doc: dict[str, Any],
+    paragraphs: list[tuple[str, str, str, int]],
+    sentences: dict[str, list[tuple[int, str]]],
+    removed: list[tuple[str, int, str]],
+    *,
+    rules: dict[str, str] | None = None,
+    index_href: str = "../index.html",
+    css_href: str = "article.css",
+) -> str:
+    """The HTML page of one article (every value HTML-escaped).
+
+    ``doc``: a row of ``corpus.documents``; ``paragraphs``: ``(para_id, kind, text, line)`` in
+    order; ``sentences``: para_id → ``[(sentence index, text)]``; ``removed``: the audit rows
+    ``(rule, line, text)``; ``rules``: rule → what it removes.
+    """
+    rules = rules or {}
+    doc_id = _cell_text(doc.get("doc_id"))
+    title = _cell_text(doc.get("title")) or doc_id
+    w: list[str] = []
+    w.append('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+             '<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="generator" content="framelens">'
+             f"<title>{_e(title)} — {_e(doc_id)}</title>"
+             f'<link rel="stylesheet" href="{_e(css_href, quote=True)}"></head>\n<body class="fl-article">'
+             f'<nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
+             f'<a href="{ARTICLE_LIST}">All articles</a>'
+             f'<span class="fl-bar-title">Article <code>{_e(doc_id)}</code></span>'
+             f'<span class="fl-bar-meta">{_e(_cell_text(doc.get("label")))}</span></nav>\n<main>\n')
+    w.append(f"<h1>{_e(title)}</h1>\n<dl class=\"fl-meta\">")
+    for k, v in _article_meta(doc):
+        w.append(f"<dt>{_e(k)}</dt><dd>{v}</dd>")
+    w.append("</dl>\n")
+    w.append(f'<p class="fl-hint">The text as framelens analysed it, after cleaning. Sentences are numbered as in '
+             f'the reports\' evidence ids (<code>{_e(doc_id)}:s0</code> is the first); an evidence link highlights '
+             "its sentence. What cleaning removed is shown struck through where it was, with the rule.</p>\n")
+    w.append('<article class="fl-text">\n')
+    pending = sorted(removed, key=lambda r: r[1])
+    r_i = 0
+
+    def removed_html(rule: str, line: int, text: str) -> str:
+        why = rules.get(rule, "")
+        return (f'<div class="fl-removed" title="{_e(why, quote=True)}"><span class="fl-rule">removed · '
+                f'{_e(rule.replace("_", " "))} · line {int(line)}</span> <del>{_e(text, quote=False)}</del></div>\n')
+
+    for para_id, kind, text, line in paragraphs:
+        while r_i < len(pending) and pending[r_i][1] <= line:
+            w.append(removed_html(*pending[r_i]))
+            r_i += 1
+        w.append(_paragraph_html(para_id, kind, text, sentences.get(para_id, [])))
+    for item in pending[r_i:]:
+        w.append(removed_html(*item))
+    if not paragraphs:
+        w.append('<p class="fl-hint">No text is left after cleaning.</p>\n')
+    w.append("</article>\n")
+    w.append(f'<h2 id="removed">Removed by cleaning ({len(removed)})</h2>\n')
+    if removed:
+        w.append("<table><thead><tr><th>Rule</th><th>Line</th><th>Removed text</th><th>What the rule removes</th>"
+                 "</tr></thead><tbody>")
+        for rule, line, text in pending:
+            w.append(f'<tr><td>{_e(rule)}</td><td class="num">{int(line)}</td><td>{_e(text)}</td>'
+                     f'<td class="fl-why">{_e(rules.get(rule, ""))}</td></tr>')
+        w.append("</tbody></table>\n")
+    else:
+        w.append("<p>Nothing: no line of this article matched a cleaning rule.</p>\n")
+    w.append("</main></body></html>\n")
+    return "".join(w)
+
+
+def write_articles(corpus, folder: str | Path, *, index_href: str = "../index.html") -> dict[str, Any]:
+    """Write one page per document of ``corpus`` into ``folder`` (``<doc_id>.html``) and the
+    shared stylesheet (``article.css``); see :func:`article_page`.
+
+    One pass over the corpus tables (grouped once, not filtered per document), so thousands of
+    articles take seconds. Returns ``{"articles": n, "seconds": s}``.
+    """
+    import time
+
+    from .cleaning import RULES
+
+    t0 = time.perf_counter()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.css").write_text(ARTICLE_CSS.read_text(encoding="utf-8"), encoding="utf-8")
+    paras: dict[str, list[tuple[str, str, str, int]]] = {}
+    p = corpus.paragraphs
+    for pid, did, kind, text, line in zip(p["para_id"], p["doc_id"], p["kind"], p["text"], p["line"]):
+        paras.setdefault(did, []).append((pid, kind, text, int(line)))
+    sents: dict[str, list[tuple[int, str]]] = {}
+    s = corpus.sentences
+    for pid, k, text in zip(s["para_id"], s["sent_index"], s["text"]):
+        sents.setdefault(pid, []).append((int(k), text))
+    removed: dict[str, list[tuple[str, int, str]]] = {}
+    a = corpus.audit
+    for did, rule, line, text in zip(a["doc_id"], a["rule"], a["line"], a["text"]):
+        removed.setdefault(did, []).append((str(rule), int(line), str(text)))
+    from .overview import date_label
+
+    listed: list[tuple[str, ...]] = []
+    for doc in corpus.documents.to_dict("records"):
+        did = str(doc["doc_id"])
+        if not _DOC_ID.match(did):  # the loader never lets one through; a file name must be safe
+            continue
+        page = article_page(doc, paras.get(did, []), sents, removed.get(did, []), rules=RULES, index_href=index_href)
+        (folder / f"{did}.html").write_text(page, encoding="utf-8")
+        pub = doc.get("published")
+        listed.append((did, _cell_text(doc.get("label")), _cell_text(doc.get("title")),
+                       date_label(pub, _cell_text(doc.get("published_precision")) or "day") if _cell_text(pub) else "unknown",
+                       _cell_text(doc.get("n_words")), _cell_text(doc.get("n_sentences")),
+                       str(len(removed.get(did, [])))))
+    (folder / ARTICLE_LIST).write_text(articles_list_page(listed, index_href=index_href), encoding="utf-8")
+    return {"articles": len(listed), "seconds": time.perf_counter() - t0}
+
+
+#: The list of all article pages (a document id cannot start with "_", so it never clashes).
+ARTICLE_LIST = "_index.html"
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def articles_list_page(rows: list[tuple[str, ...]], *, index_href: str = "../index.html") -> str:
+    """The page listing every article (``articles/_index.html``): id, source, title, date, words,
+    sentences and spans removed by cleaning, one row per article, with the table tools."""
+    w = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+         '<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="generator" content="framelens">'
+         f"<title>framelens — articles</title><style>{report_css()}</style></head>"
+         f'<body class="fl-index"><nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
+         '<span class="fl-bar-title">Articles</span></nav><main>'
+         f"<h1>The articles ({len(rows):,})</h1>"
+         '<p class="fl-sub">Each article as framelens analysed it: the text after cleaning with every sentence '
+         "numbered as in the reports' evidence ids, and what cleaning removed, with the rule.</p>"]
+    many = len(rows) > 10
+    attrs = f' data-fl-table data-fl-top="50" data-fl-rows="{len(rows)}"' if many else ""
+    w.append(f"<table{attrs}><caption>Articles</caption><thead><tr><th>doc_id</th><th>Source</th><th>Title</th>"
+             "<th>Published</th><th>Words</th><th>Sentences</th><th>Removed spans</th></tr></thead><tbody>")
+    for did, label, title, published, words, n_sents, n_removed in rows:
+        href = _e(f"{did}.html", quote=True)
+        w.append(f'<tr><td><a href="{href}">{_e(did)}</a></td><td>{_e(label)}</td><td><a href="{href}">{_e(title or did)}</a></td>'
+                 f'<td>{_e(published)}</td><td class="num">{_e(words)}</td><td class="num">{_e(n_sents)}</td>'
+                 f'<td class="num">{_e(n_removed)}</td></tr>')
+    w.append("</tbody></table></main>")
+    if many:
+        w.append(tables_script())
+    w.append("</body></html>\n")
+    return "".join(w)
+
+
+# ---------------------------------------------------------------------------------------------
 # table of contents
 
 _HEADING = re.compile(r"<h([1-4])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S | re.I)
@@ -392,7 +754,13 @@ def render_index(prov: dict[str, Any]) -> str:
     # corpus
     sources = prov.get("sources", [])
     w("<h2>The corpus</h2>")
-    w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code></p>")
+    by = str(prov.get("by") or "source")
+    if by != "source":
+        w(f"<p><strong>Compared by <code>{_e(by)}</code>:</strong> each unit below is one value of "
+          f"<code>{_e(by)}</code>; the outlets inside each unit are listed with their number of articles. "
+          "Articles without a value are left out and counted in the warnings below.</p>")
+    w(f"<p>Input: <code>{_e(corpus.get('path', ''))}</code> · <a href=\"articles/{ARTICLE_LIST}\">Read the articles</a> "
+      "as framelens analysed them (every sentence numbered as in the evidence ids, and what cleaning removed)</p>")
     if sources:
         grouped = any(len(s.get("members") or []) > 1 for s in sources)
         if grouped:
@@ -456,6 +824,7 @@ def render_index(prov: dict[str, Any]) -> str:
         w(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>")
     w("</tbody></table></details>")
     w('<p class="fl-sub">Machine-readable: <a href="provenance.json">provenance.json</a> · '
-      'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>.</p>')
+      'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>, '
+      'one page per article in <code>articles/</code>.</p>')
     w("</main></body></html>\n")
     return "".join(out)

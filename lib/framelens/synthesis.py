@@ -753,3 +753,32 @@ def notice(corpus):
     from IPython.display import Markdown
 
     return Markdown(f"> **Note.** {html.escape(msg)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Storing the combined similarity (lens store)
+# ---------------------------------------------------------------------------------------------
+def similarity_tables(sim: CombinedSimilarity) -> dict[str, pd.DataFrame]:
+    """A :class:`CombinedSimilarity` as tables (for the lens store); inverse of
+    :func:`similarity_from_tables`."""
+    tables = {"similarity_distance": sim.distance, "similarity_pairs": sim.pairs}
+    for k, v in sim.per_lens.items():
+        tables[f"similarity_lens_{k}"] = v
+    for k, v in sim.normalised.items():
+        tables[f"similarity_norm_{k}"] = v
+    link = sim.linkage if sim.linkage is not None else np.zeros((0, 4))
+    tables["similarity_linkage"] = pd.DataFrame(np.asarray(link, dtype=float), columns=["a", "b", "distance", "size"])
+    tables["similarity_order"] = pd.DataFrame({"source": [str(s) for s in sim.order],
+                                               "method": [sim.method] * len(sim.order)})
+    return tables
+
+
+def similarity_from_tables(tables: Mapping[str, pd.DataFrame]) -> CombinedSimilarity:
+    """The :class:`CombinedSimilarity` stored by :func:`similarity_tables`."""
+    per = {k[len("similarity_lens_"):]: tables[k] for k in tables if k.startswith("similarity_lens_")}
+    normed = {k[len("similarity_norm_"):]: tables[k] for k in tables if k.startswith("similarity_norm_")}
+    link = tables["similarity_linkage"].to_numpy(dtype=float)
+    order = tables["similarity_order"]
+    method = str(order["method"].iloc[0]) if len(order) else "minmax"
+    return CombinedSimilarity(tables["similarity_distance"], per, normed, tables["similarity_pairs"],
+                              link if len(link) else None, order["source"].tolist(), method)

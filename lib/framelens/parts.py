@@ -1,0 +1,406 @@
+"""The lens parts: what the lens store (:mod:`framelens.store`) computes, with which options;
+and :func:`compute`, which computes them once for a corpus.
+
+The lens tables are grouped into *parts*, one per lens plus the synthesis and the per-source
+profiles. Each part is a function of the corpus (and of the parts it is built from) with named
+options; the store keys a part by exactly those options, the configuration files among them
+(by content) and the corpus, so each part is computed once per option set and reused by every
+report that reads it.
+
+========== ======================================================== =============================
+part       tables                                                    options
+========== ======================================================== =============================
+vocabulary size and style, diversity, distinctive terms, shared      min_count, prior_strength,
+           and unique words, similarity, naming choices, name        mattr_window,
+           variants, collocations                                    collocation_min_count,
+                                                                     referents
+sentiment  sentence scores, aggregates, intervals, pairwise tests,   seed, n_resamples,
+           arc, tone toward actors, subjectivity, method agreement   n_permutations, arc_bins,
+                                                                     arc_smooth, actors
+framing    codebook, salience, frame evidence, co-occurrence,        seed, n_resamples, codebook,
+           actor prominence, agency, quotations, certainty,          markers, actors, min_hits
+           coverage items and matrix
+synthesis  key measures, lens table, combined similarity, findings   the three lenses' options +
+                                                                     similarity_lenses, normalise
+profile    one source against the rest (one folder per source)       the lenses' options +
+                                                                     source_id, top
+========== ======================================================== =============================
+
+What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
+explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
+notebook starts, with ``workers`` processes for independent parts); a notebook that finds a part
+missing computes it with the same functions.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from .errors import FramelensError
+
+Tables = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A group of lens tables computed together. ``options``: name → default; ``configs``: the
+    options that name configuration files (hashed by content); ``needs``: parts it is built from
+    (their options are part of its own)."""
+
+    name: str
+    version: int
+    options: Mapping[str, Any]
+    compute: Callable[..., tuple[Tables, dict]]
+    configs: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    description: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def all_options(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for n in self.needs:
+            out.update(PARTS[n].all_options())
+        out.update(self.options)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the parts
+
+
+def _quiet():
+    ctx = warnings.catch_warnings()
+    ctx.__enter__()
+    warnings.simplefilter("ignore")  # one-source corpora: the lenses warn; the notebooks say it once
+    return ctx
+
+
+def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import vocabulary
+
+    ctx = _quiet()
+    try:
+        shared = vocabulary.shared_and_unique(corpus)
+        out = {
+            "size_style": vocabulary.size_and_style(corpus),
+            "diversity": vocabulary.lexical_diversity(corpus, window=opts["mattr_window"]),
+            "distinctive": vocabulary.distinctive_terms(corpus, min_count=opts["min_count"],
+                                                        prior_strength=opts["prior_strength"]),
+            "shared_unique": shared,
+            "shared_unique_summary": vocabulary.shared_unique_summary(shared, corpus),
+            "similarity_tfidf_cosine": vocabulary.similarity(corpus, "tfidf_cosine"),
+            "similarity_jaccard": vocabulary.similarity(corpus, "jaccard"),
+            "naming": vocabulary.naming_choices(corpus, opts["referents"] or None),
+            "variant_candidates": vocabulary.variant_candidates(corpus),
+            "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
+            "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"], by_source=True),
+        }
+    finally:
+        ctx.__exit__(None, None, None)
+    return out, {}
+
+
+def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import sentiment
+    from .actors import load_actors
+
+    ctx = _quiet()
+    try:
+        scores = sentiment.sentence_scores(corpus)
+        actor = sentiment.actor_sentiment(corpus, load_actors(opts["actors"] or None),
+                                          n_resamples=opts["n_resamples"], seed=opts["seed"])
+        out = {
+            "sentences": scores,
+            "intervals": sentiment.source_intervals(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
+            "by_source": sentiment.aggregate(scores, by=("source",)),
+            "by_document": sentiment.aggregate(scores, by=("doc_id",)),
+            "by_paragraph": sentiment.aggregate(scores, by=("para_id",)),
+            "pairwise": sentiment.pairwise_tests(scores, n_permutations=opts["n_permutations"], seed=opts["seed"]),
+            "arc": sentiment.arc(scores, bins=opts["arc_bins"], smooth=opts["arc_smooth"]),
+            "actors": actor.table,
+            "actor_mentions": actor.mentions,
+            "subjectivity": sentiment.subjectivity(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
+            "method_agreement": sentiment.method_agreement(scores),
+        }
+    finally:
+        ctx.__exit__(None, None, None)
+    return out, {}
+
+
+#: evidence sentences kept per source × frame and per source × certainty measure
+EVIDENCE_PER_CELL = 5
+
+
+def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import framing
+    from .actors import load_actors
+    from .profile import frame_evidence_table
+
+    ctx = _quiet()
+    try:
+        cb = framing.load_codebook(opts["codebook"] or None)
+        mk = framing.load_markers(opts["markers"] or None)
+        act = load_actors(opts["actors"] or None)
+        min_hits = opts["min_hits"]
+        carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
+        agency_rows = framing.agency(corpus, act)
+        items = framing.extract_items(corpus, act)
+        parts = [framing.certainty_evidence(corpus, m, s, EVIDENCE_PER_CELL, mk)
+                 for s in corpus.sources for m in framing.MEASURES]
+        parts = [p for p in parts if len(p)]
+        out = {
+            "codebook": cb.table(),
+            "salience": framing.frame_salience(corpus, cb, n_resamples=opts["n_resamples"], seed=opts["seed"],
+                                               min_hits=min_hits),
+            "frame_evidence": frame_evidence_table(carried, corpus.sentences, k=EVIDENCE_PER_CELL),
+            "cooccurrence": framing.frame_cooccurrence(corpus, cb, min_hits=min_hits),
+            "prominence": framing.actor_prominence(corpus, act),
+            "agency": agency_rows,
+            "actor_verbs": framing.agency_table(agency_rows),
+            "quotations": framing.quotations(corpus, act, agency_df=agency_rows,
+                                             reporting_verbs=mk["reporting_verbs"]),
+            "certainty": framing.certainty(corpus, mk, n_resamples=opts["n_resamples"], seed=opts["seed"]),
+            "certainty_markers": framing.certainty_markers(corpus, mk),
+            "certainty_evidence": (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+                columns=["sent_id", "source", "label", "measure", "n", "markers", "text"])),
+            "items": items,
+            "coverage": framing.coverage_matrix(items, corpus.sources),
+        }
+    finally:
+        ctx.__exit__(None, None, None)
+    return out, {}
+
+
+def lens_dict(vocabulary: Mapping[str, pd.DataFrame], sentiment: Mapping[str, pd.DataFrame],
+              framing: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The stored lens tables under the names the profiles and the synthesis read
+    (see :func:`framelens.profile.source_profile`)."""
+    return {
+        "distinctive": vocabulary["distinctive"], "vocab_similarity": vocabulary["similarity_tfidf_cosine"],
+        "naming": vocabulary["naming"], "scores": sentiment["sentences"], "intervals": sentiment["intervals"],
+        "pairwise": sentiment["pairwise"], "actor_table": sentiment["actors"],
+        "actor_mentions": sentiment["actor_mentions"], "salience": framing["salience"],
+        "frame_evidence": framing["frame_evidence"], "certainty": framing["certainty"],
+        "certainty_evidence": framing["certainty_evidence"], "items": framing["items"],
+        "coverage": framing["coverage"],
+    }
+
+
+class _LazyLenses(Mapping):
+    """The lens dict, each table read from the store only when a function asks for it."""
+
+    _MAP = {"distinctive": ("vocabulary", "distinctive"), "vocab_similarity": ("vocabulary", "similarity_tfidf_cosine"),
+            "naming": ("vocabulary", "naming"), "scores": ("sentiment", "sentences"),
+            "intervals": ("sentiment", "intervals"), "pairwise": ("sentiment", "pairwise"),
+            "actor_table": ("sentiment", "actors"), "actor_mentions": ("sentiment", "actor_mentions"),
+            "salience": ("framing", "salience"), "frame_evidence": ("framing", "frame_evidence"),
+            "certainty": ("framing", "certainty"), "certainty_evidence": ("framing", "certainty_evidence"),
+            "items": ("framing", "items"), "coverage": ("framing", "coverage")}
+
+    def __init__(self, needs: Mapping[str, Mapping[str, pd.DataFrame]]):
+        self.needs = needs
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        part, table = self._MAP[key]
+        return self.needs[part][table]
+
+    def __iter__(self):
+        return iter(self._MAP)
+
+    def __len__(self) -> int:
+        return len(self._MAP)
+
+
+def synthesis_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import synthesis
+
+    lenses = _LazyLenses(needs)
+    ctx = _quiet()
+    try:
+        sim = synthesis.combined_similarity(corpus, lenses=lenses, include=list(opts["similarity_lenses"]),
+                                            method=opts["normalise"])
+        out = {
+            "findings": synthesis.key_findings(corpus, lenses=lenses, similarity=sim),
+            "lens_table": synthesis.lens_table(corpus, lenses=lenses),
+            "key_measures": synthesis.key_measures(corpus, lenses=lenses),
+            **synthesis.similarity_tables(sim),
+        }
+    finally:
+        ctx.__exit__(None, None, None)
+    return out, {}
+
+
+def profile_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import profile
+
+    lenses = _LazyLenses(needs)
+    source = opts["source_id"]
+    profile.check_source(corpus, source)
+    ctx = _quiet()
+    try:
+        prof = profile.source_profile(corpus, source, lenses=lenses, seed=opts["seed"],
+                                      n_resamples=opts["n_resamples"], n_permutations=opts["n_permutations"],
+                                      top=opts["top"])
+    finally:
+        ctx.__exit__(None, None, None)
+    return dict(prof), {}
+
+
+_VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
+_SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
+_FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
+
+#: The parts of the lens store, in the order they are computed.
+PARTS: dict[str, Part] = {
+    "vocabulary": Part("vocabulary", 1, _VOCAB, vocabulary_part, configs=("referents",),
+                       description="which words and names each source chooses"),
+    "sentiment": Part("sentiment", 1, _SENT, sentiment_part, configs=("actors",),
+                      description="the tone of each source's sentences, and toward each actor"),
+    "framing": Part("framing", 1, _FRAME, framing_part, configs=("codebook", "markers", "actors"),
+                    description="frames, actors and their verbs, voices, certainty, coverage"),
+    "synthesis": Part("synthesis", 1, {"similarity_lenses": ["vocabulary", "sentiment", "framing"],
+                                       "normalise": "minmax"}, synthesis_part,
+                      needs=("vocabulary", "sentiment", "framing"),
+                      description="how the sources differ across the lenses"),
+    "profile": Part("profile", 1, {"source_id": "", "top": 10}, profile_part,
+                    needs=("vocabulary", "sentiment", "framing"),
+                    description="one source against the rest"),
+}
+
+
+def part_options(name: str) -> dict[str, Any]:
+    """Every option of a part (its own and those of the parts it is built from), with defaults."""
+    if name not in PARTS:
+        raise FramelensError(f"lens store: no part {name!r} (parts: {', '.join(PARTS)})")
+    return PARTS[name].all_options()
+
+
+def resolve_options(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` completed with the part's defaults; an unknown name is an error. Paths of
+    configuration files are made absolute (a relative path means the caller's folder)."""
+    allowed = part_options(name)
+    unknown = [k for k in options if k not in allowed]
+    if unknown:
+        raise FramelensError(f"lens store: {name} has no option {unknown[0]!r} (options: {', '.join(allowed)})")
+    out = {**allowed, **{k: v for k, v in options.items() if v is not None}}
+    configs = {c for n in (name, *PARTS[name].needs) for c in PARTS[n].configs}
+    for k in configs:
+        if isinstance(out.get(k), (str, os.PathLike)) and str(out[k]).strip():
+            out[k] = os.path.abspath(os.path.expanduser(str(out[k])))
+    if "similarity_lenses" in out:
+        out["similarity_lenses"] = list(out["similarity_lenses"])
+    return out
+
+
+def compute_part(name: str, corpus, options: Mapping[str, Any],
+                 needs: Mapping[str, Mapping[str, pd.DataFrame]]) -> tuple[Tables, dict]:
+    """Run one part's computation (no storage)."""
+    part = PARTS[name]
+    own = {k: options[k] for k in part.all_options()}
+    tables, info = part.compute(corpus, own, needs)
+    return {k: v for k, v in tables.items()}, info
+
+
+def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of part ``name`` found among a notebook's parameters (the rest: defaults)."""
+    allowed = part_options(name)
+    return {k: params[k] for k in allowed if k in params}
+
+
+def _part_worker(args) -> str:
+    """Compute one part in a worker process from the store on disk (returns its folder)."""
+    root, corpus_path, sources, by, name, options, inputs = args
+    from .store import LensStore
+
+    lens = LensStore(root, corpus_path, sources=sources, by=by, inputs=inputs)
+    return str(lens.part(name, **options).folder)
+
+
+def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
+            by: str | None = "source", requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
+            loaded=None, inputs: Mapping[str, Any] | None = None,
+            progress: Callable[[str], None] | None = None) -> list[str]:
+    """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
+
+    ``sources`` and ``by``: the selection and the comparison unit (see
+    :meth:`framelens.corpus.Corpus.by`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
+    default options). The parts they are built from come first; parts already in the store are
+    reused. With ``workers`` > 1, independent parts (the three lenses, then the synthesis and the
+    profiles) are computed in that many processes, each reading the corpus from the store.
+    ``loaded``: the corpus already loaded (stored as is, not loaded again). ``inputs``: the
+    input files' digests (:func:`framelens.store.hash_inputs`) when already known.
+
+    Returns the failures, one line each (``part: error``); an empty list means every part is in
+    the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
+    """
+    import time
+
+    from .store import LensStore
+
+    say = progress or (lambda line: None)
+    lens = LensStore(store, corpus, sources=sources, by=by, inputs=dict(inputs) if inputs else None)
+    if loaded is not None:
+        lens.put_corpus(loaded)
+    reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
+                                                                         "synthesis")]
+    todo: list[tuple[str, dict]] = []
+    seen: set[str] = set()
+
+    def add(name: str, opts: Mapping[str, Any]) -> None:
+        for n in PARTS[name].needs:
+            add(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+        full = resolve_options(name, opts)
+        key = lens.part_dir(name, full).name
+        if key not in seen:
+            seen.add(key)
+            todo.append((name, full))
+
+    for name, opts in reqs:
+        add(name, dict(opts))
+    missing = [(n, o) for n, o in todo if not lens.has_part(n, **o)]
+    failures: list[str] = []
+    if not missing:
+        return failures
+    t0 = time.perf_counter()
+    if not lens.has_corpus():
+        lens.full_corpus  # noqa: B018 - load and store the corpus before the workers read it
+    levels: list[list[tuple[str, dict]]] = [[], []]
+    for item in missing:  # a part goes after the parts it is built from
+        levels[1 if PARTS[item[0]].needs else 0].append(item)
+    failed: set[str] = set()
+    for level in levels:
+        level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
+        if workers > 1 and len(level) > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+            args = [(str(lens.root), str(lens.corpus_path), lens.sources, lens.by, n, o, lens.inputs)
+                    for n, o in level]
+            with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
+                futures = [pool.submit(_part_worker, a) for a in args]
+                for (n, o), fut in zip(level, futures):
+                    try:
+                        say(f"framelens: lens store: {n} ({os.path.basename(fut.result())})")
+                    except FramelensError:
+                        raise
+                    except Exception as exc:
+                        failed.add(n)
+                        failures.append(f"{n}: {type(exc).__name__}: {exc}")
+        else:
+            for n, o in level:
+                try:
+                    say(f"framelens: lens store: {n} ({lens.part(n, **o).folder.name})")
+                except FramelensError:
+                    raise
+                except Exception as exc:
+                    failed.add(n)
+                    failures.append(f"{n}: {type(exc).__name__}: {exc}")
+    done = len(missing) - len(failures)
+    say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
+    return failures

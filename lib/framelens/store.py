@@ -1,0 +1,532 @@
+"""The lens store: compute once, render many.
+
+Every lens table a report shows is computed once, by :func:`framelens.compute.compute` (or on
+first use), and kept on disk as Parquet; the notebooks read it and only select, sort, draw and
+explain. A store is a folder::
+
+    <store>/
+      framelens-store.json                 marks the folder as a lens store (schema version)
+      corpus-<key>/                        the loaded corpus: documents, paragraphs, sentences,
+        manifest.json                      tokens, terms, audit (Parquet) + its manifest
+        *.parquet
+        <part>-<key>/                      one folder per lens part and option set
+          manifest.json                    (vocabulary, sentiment, framing, synthesis, profile)
+          *.parquet
+
+Keys. A corpus folder's key is the SHA-256 of the input files' bytes (every non-hidden file of a
+corpus folder, or the one file), the loader's configuration files (stopwords, phrases), the
+framelens version and :data:`SCHEMA_VERSION`. A part's key adds the part's name and version, its
+options (with defaults filled in), the content of the configuration files it reads (codebook,
+actors, markers, referents: the file's bytes, not its name), the source selection and the keys of
+the parts it is built from. So any change to the text, an option or a configuration file gives a
+new key, and an existing folder is never stale: it is reused as it is. Folders are written under a
+temporary name and renamed into place when complete, so a folder with a manifest is whole; two
+processes computing the same part at once both succeed (the first rename wins).
+
+Tables are tidy, typed Parquet files (pyarrow). Cells holding lists, tuples or dicts (e.g. the
+sentence ids behind a number) are stored as JSON text and restored on reading; a non-default
+index is stored as columns and restored. The manifest records, per table, its rows, columns and
+how it was encoded; a missing, truncated or altered file gives a :class:`FramelensError` naming
+it, never a traceback. Parquet holds data only: unlike the pickle caches this replaces, reading a
+store runs no code.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import pandas as pd
+
+from .errors import FramelensError
+
+SCHEMA_VERSION = 1
+STORE_FILE = "framelens-store.json"
+MANIFEST = "manifest.json"
+CORPUS_TABLES = ("documents", "paragraphs", "sentences", "tokens", "terms", "audit")
+STORE_ENV = "FRAMELENS_STORE"
+
+
+# ---------------------------------------------------------------------------------------------
+# hashing
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
+    """SHA-256 of every input file (all non-hidden files of a corpus folder, or the file), and one
+    digest over them all (paths and contents)."""
+    corpus = Path(corpus)
+    if corpus.is_dir():
+        files = sorted(p for p in corpus.rglob("*") if p.is_file() and not any(
+            part.startswith(".") for part in p.relative_to(corpus).parts))
+        base = corpus
+    else:
+        files, base = [corpus], corpus.parent
+    rows = [{"path": p.relative_to(base).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+            for p in files]
+    digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
+    return {"files": rows, "digest": digest}
+
+
+def digest(*parts: Any) -> str:
+    """A stable SHA-256 of JSON-able values."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# ---------------------------------------------------------------------------------------------
+# tables <-> Parquet
+
+
+def _is_nested(v: Any) -> bool:
+    return isinstance(v, (list, tuple, dict, set, frozenset))
+
+
+def _json_cell(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (set, frozenset)):
+        v = sorted(v, key=str)
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
+    """Write ``df`` as Parquet at ``path``; return how it was encoded (for :func:`read_table`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{path.name}: expected a DataFrame, got {type(df).__name__}")
+    meta: dict[str, Any] = {"rows": int(len(df)), "json": [], "tuple": [], "text": [], "index": None,
+                            "columns_name": df.columns.name}
+    out = df
+    if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1 or df.index.name:
+        names = [n if n is not None else f"__index_{i}__" for i, n in enumerate(df.index.names)]
+        if len(set(names) & set(map(str, df.columns))):
+            names = [f"__index_{i}__" for i in range(len(names))]
+        meta["index"] = names
+        out = df.copy()
+        out.index = out.index.set_names(names)
+        out = out.reset_index()
+    else:
+        out = df.copy(deep=False)
+    if not all(isinstance(c, str) for c in out.columns):
+        meta["column_types"] = {str(c): type(c).__name__ for c in out.columns}
+        out.columns = [str(c) for c in out.columns]
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object:
+            vals = s.tolist()
+            if any(_is_nested(v) for v in vals):
+                meta["json"].append(col)
+                if all(isinstance(v, tuple) or v is None or (isinstance(v, float) and v != v) for v in vals):
+                    meta["tuple"].append(col)
+                out[col] = [_json_cell(v) for v in vals]
+            elif len({type(v) for v in vals if v is not None and not (isinstance(v, float) and v != v)}) > 1:
+                meta["text"].append(col)  # mixed types: kept as text
+                out[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in vals]
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    pq.write_table(table, path, compression="zstd")
+    return meta
+
+
+def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a table written by :func:`write_table`; errors become :class:`FramelensError`."""
+    import pyarrow.parquet as pq
+
+    meta = dict(meta or {})
+    try:
+        table = pq.read_table(path, columns=list(columns) if columns is not None else None)
+        df = table.to_pandas()
+    except FileNotFoundError:
+        raise FramelensError(f"{path}: missing from the lens store (delete the store folder to recompute)") from None
+    except Exception as exc:  # truncated or not Parquet
+        raise FramelensError(f"{path}: unreadable lens-store table ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}); delete the store folder to recompute") from None
+    if "rows" in meta and len(df) != meta["rows"]:
+        raise FramelensError(f"{path}: holds {len(df)} rows, its manifest says {meta['rows']}; "
+                             "delete the store folder to recompute")
+    tuples = set(meta.get("tuple", []))
+    for col in meta.get("json", []):
+        if col in df.columns:
+            loads = (lambda v: None if not isinstance(v, str) else tuple(_plain(json.loads(v)))) if col in tuples \
+                else (lambda v: None if not isinstance(v, str) else _plain(json.loads(v)))
+            df[col] = pd.Series([loads(v) for v in df[col].tolist()], index=df.index, dtype=object)
+    types = meta.get("column_types")
+    if types:
+        conv = {"int": int, "float": float, "str": str}
+        df.columns = [conv.get(types.get(c, "str"), str)(c) if types.get(c) in conv else c for c in df.columns]
+    index = meta.get("index")
+    if index and all(n in df.columns for n in index):
+        df = df.set_index(index)
+        df.index = df.index.set_names([None if str(n).startswith("__index_") else n for n in index])
+    if meta.get("columns_name") is not None:
+        df.columns.name = meta["columns_name"]
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# folders of tables
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        man = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FramelensError(f"{folder}: lens-store folder without {MANIFEST} (delete it to recompute)") from None
+    except (OSError, ValueError) as exc:
+        raise FramelensError(f"{folder / MANIFEST}: unreadable lens-store manifest ({exc}); "
+                             "delete the folder to recompute") from None
+    if not isinstance(man, dict) or man.get("schema") != SCHEMA_VERSION or not isinstance(man.get("tables"), dict):
+        raise FramelensError(f"{folder / MANIFEST}: not a lens-store manifest of schema {SCHEMA_VERSION}; "
+                             "delete the folder to recompute")
+    return man
+
+
+class Tables(Mapping):
+    """The tables of one stored folder (a part or the corpus), read on first access and kept.
+
+    ``tables["intervals"]`` is a DataFrame; ``tables.options`` the options it was computed with;
+    ``tables.key`` its key; ``tables.folder`` where it lives.
+    """
+
+    def __init__(self, folder: Path, manifest: dict[str, Any] | None = None):
+        self.folder = Path(folder)
+        self.manifest = manifest if manifest is not None else _read_manifest(self.folder)
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    @property
+    def key(self) -> str:
+        return str(self.manifest.get("key", ""))
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.manifest.get("options", {}))
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Extra values the part recorded (e.g. which actor table was used)."""
+        return dict(self.manifest.get("info", {}))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            tables = self.manifest["tables"]
+            if name not in tables:
+                raise KeyError(f"{name!r} is not a table of {self.folder.name} (tables: {', '.join(tables)})")
+            self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.manifest["tables"])
+
+    def __len__(self) -> int:
+        return len(self.manifest["tables"])
+
+    def __repr__(self) -> str:
+        return f"<Tables {self.folder.name}: {', '.join(self)}>"
+
+
+def write_folder(dest: Path, tables: Mapping[str, pd.DataFrame], manifest: dict[str, Any]) -> Path:
+    """Write ``tables`` and their manifest into ``dest`` atomically (a temporary sibling folder
+    renamed into place). If ``dest`` appeared meanwhile (another process), it is kept."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-{os.getpid()}-", dir=dest.parent))
+    try:
+        metas = {}
+        for name, df in tables.items():
+            if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+                raise ValueError(f"invalid table name {name!r}")
+            metas[name] = write_table(df, tmp / f"{name}.parquet")
+        man = {**manifest, "schema": SCHEMA_VERSION, "framelens": _version(), "tables": metas,
+               "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}
+        (tmp / MANIFEST).write_text(json.dumps(man, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+        try:
+            os.replace(tmp, dest)
+        except OSError:
+            if not (dest / MANIFEST).is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+# ---------------------------------------------------------------------------------------------
+# the store
+
+
+def default_store(output_dir: str | os.PathLike | None = None) -> Path:
+    """Where a notebook keeps its store when none is given: ``$FRAMELENS_STORE`` if set, else
+    ``<output_dir>/.store``."""
+    env = os.environ.get(STORE_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return Path(output_dir or "outputs") / ".store"
+
+
+def _check_root(root: Path) -> None:
+    mark = root / STORE_FILE
+    if root.exists():
+        if not root.is_dir():
+            raise FramelensError(f"{root}: the lens store must be a folder")
+        if mark.is_file():
+            try:
+                info = json.loads(mark.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise FramelensError(f"{mark}: unreadable lens-store marker; delete the store folder") from None
+            if info.get("schema") != SCHEMA_VERSION:
+                raise FramelensError(f"{root}: a lens store of schema {info.get('schema')!r}, this framelens "
+                                     f"writes schema {SCHEMA_VERSION}; choose another --store folder or delete it")
+            return
+        if any(p for p in root.iterdir() if not p.name.startswith(".")):
+            raise FramelensError(f"{root}: not a lens store (no {STORE_FILE}) and not empty; choose a new or empty folder")
+    root.mkdir(parents=True, exist_ok=True)
+    mark.write_text(json.dumps({"kind": "framelens lens store", "schema": SCHEMA_VERSION}) + "\n", encoding="utf-8")
+
+
+class LensStore:
+    """A lens store for one corpus (and an optional selection of its sources).
+
+    >>> lens = LensStore("outputs/.store", "seeds")        # doctest: +SKIP
+    >>> lens.corpus                                          # read from the store (loaded once)
+    >>> lens.part("sentiment", n_resamples=2000)["intervals"]  # computed on first use
+
+    ``corpus`` is a corpus path (folder or file). ``sources``: the source ids analysed (empty:
+    all). A part that is not in the store is computed, written, then read.
+    """
+
+    def __init__(self, root: str | os.PathLike, corpus: str | os.PathLike, *, sources: Sequence[str] = (),
+                 by: str | None = "source", loaded=None, inputs: dict[str, Any] | None = None):
+        self.root = Path(root).expanduser().resolve()
+        self.corpus_path = Path(corpus).expanduser().resolve()
+        if not self.corpus_path.exists():
+            raise FramelensError(f"{self.corpus_path}: no such file or folder")
+        _check_root(self.root)
+        self.sources = sorted({str(s) for s in (sources or [])})
+        self.by = str(by or "source")
+        self.inputs = inputs or hash_inputs(self.corpus_path)
+        self.corpus_key = digest("corpus", SCHEMA_VERSION, _version(), self.inputs["digest"],
+                                 _loader_config_digests())[:20]
+        self.corpus_dir = self.root / f"corpus-{self.corpus_key}"
+        self._loaded = loaded
+        self._corpus = None
+        self._parts: dict[str, Tables] = {}
+
+    # -- the corpus
+    def has_corpus(self) -> bool:
+        return (self.corpus_dir / MANIFEST).is_file()
+
+    def put_corpus(self, corp) -> None:
+        """Store an already loaded corpus (the runner loads it once to validate the input)."""
+        if not self.has_corpus():
+            write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
+
+    @property
+    def full_corpus(self):
+        """The whole corpus, as stored (loaded from the input files the first time)."""
+        if self._loaded is None:
+            if not self.has_corpus():
+                import warnings
+
+                from .corpus import load_corpus
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the runner and check report them
+                    corp = load_corpus(self.corpus_path)
+                write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
+            self._loaded = read_corpus(self.corpus_dir, path=self.corpus_path)
+        return self._loaded
+
+    @property
+    def corpus(self):
+        """The corpus analysed: the stored corpus compared by ``by`` (see :meth:`Corpus.by`) and
+        restricted to ``sources`` (values of that unit)."""
+        if self._corpus is None:
+            self._corpus = self.full_corpus.by(self.by).select(self.sources)
+        return self._corpus
+
+    # -- parts
+    def part_key(self, name: str, options: Mapping[str, Any]) -> str:
+        from .parts import PARTS, resolve_options
+
+        part = PARTS[name]
+        opts = resolve_options(name, options)
+        configs = {k: _config_digest(k, opts.get(k)) for k in part.configs}
+        needs = {n: self.part_key(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+                 for n in part.needs}
+        unit = [] if self.by == "source" else ["by", self.by]  # keys of the default unit stay as they were
+        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *unit,
+                      {k: v for k, v in opts.items() if k not in part.configs}, configs, needs)[:20]
+
+    def part_dir(self, name: str, options: Mapping[str, Any]) -> Path:
+        return self.corpus_dir / f"{name}-{self.part_key(name, options)}"
+
+    def has_part(self, name: str, **options: Any) -> bool:
+        return (self.part_dir(name, options) / MANIFEST).is_file()
+
+    def part(self, name: str, **options: Any) -> Tables:
+        """The tables of lens part ``name`` computed with ``options`` (defaults filled in),
+        computed and stored first if missing. Unknown part or option names are errors."""
+        from .parts import PARTS, compute_part, resolve_options
+
+        if name not in PARTS:
+            raise FramelensError(f"lens store: no part {name!r} (parts: {', '.join(PARTS)})")
+        opts = resolve_options(name, options)
+        folder = self.part_dir(name, opts)
+        key = folder.name
+        if key in self._parts:
+            return self._parts[key]
+        if not (folder / MANIFEST).is_file():
+            needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+                     for n in PARTS[name].needs}
+            tables, info = compute_part(name, self.corpus, opts, needs)
+            write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
+                                          "sources": self.sources, "by": self.by, "corpus_key": self.corpus_key,
+                                          "configs": {k: _config_digest(k, opts.get(k)) for k in PARTS[name].configs},
+                                          "info": _jsonable(info)})
+        self._parts[key] = Tables(folder)
+        return self._parts[key]
+
+    def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
+        """The sentences behind a number, from the stored sentence table."""
+        return self.corpus.evidence(sent_ids)
+
+    def __repr__(self) -> str:
+        return (f"<LensStore {self.root} corpus-{self.corpus_key}{'' if self.by == 'source' else ' by=' + self.by}"
+                f"{' sources=' + ','.join(self.sources) if self.sources else ''}>")
+
+
+def open_store(corpus: str | os.PathLike, *, store: str | os.PathLike | None = None,
+               sources: Sequence[str] = (), by: str | None = "source",
+               output_dir: str | os.PathLike | None = None) -> LensStore:
+    """The lens store a notebook reads: ``store`` (a folder; empty: :func:`default_store`) for
+    ``corpus`` compared by ``by`` (``source``, a manifest column, or a period) and restricted to
+    ``sources``. Parts are computed on first use when missing, so a notebook opened in
+    JupyterLab runs top to bottom on its own."""
+    root = Path(store).expanduser() if store else default_store(output_dir)
+    return LensStore(root, corpus, sources=sources, by=by)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _config_digest(kind: str, value: Any) -> str:
+    """The content digest of a configuration file option (path or empty: the packaged file)."""
+    from . import config
+
+    if value is None or value == "":
+        return config.file_digest(None, kind)
+    if isinstance(value, (str, os.PathLike)):
+        p = Path(value).expanduser()
+        if not p.is_file():
+            raise FramelensError(f"{kind}={value}: no such file ({p.resolve()})")
+        return config.file_digest(p)
+    return digest(repr(value))
+
+
+def _loader_config_digests() -> dict[str, str]:
+    from . import config
+
+    return {k: config.file_digest(None, k) for k in ("stopwords", "phrases")}
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus as Parquet
+
+
+class _TableLoader:
+    """Reads one corpus table from the store when first needed (picklable)."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], sources: Sequence[str] | None = None):
+        self.path, self.meta, self.sources = path, meta, (list(sources) if sources is not None else None)
+
+    units: dict | None = None  # doc_id → comparison unit (Corpus.by), applied before ``sources``
+
+    def restricted(self, sources: Sequence[str]) -> "_TableLoader":
+        keep = list(sources) if self.sources is None else [s for s in self.sources if s in set(sources)]
+        out = _TableLoader(self.path, self.meta, keep)
+        out.units = self.units
+        return out
+
+    def remapped(self, units: dict) -> "_TableLoader":
+        if self.sources is not None or self.units is not None:
+            raise ValueError("compare by another unit before selecting sources")
+        out = _TableLoader(self.path, self.meta)
+        out.units = dict(units)
+        return out
+
+    def __call__(self) -> pd.DataFrame:
+        from .corpus import _remap_units
+
+        meta = dict(self.meta)
+        changed = self.sources is not None or self.units is not None
+        df = read_table(self.path, {k: v for k, v in meta.items() if k != "rows"} if changed else meta)
+        if self.units is not None:
+            df = _remap_units(df, self.units)
+        if self.sources is not None:
+            df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
+            for c in df.columns:
+                if isinstance(df[c].dtype, pd.CategoricalDtype):
+                    df[c] = df[c].cat.remove_unused_categories()
+        return df
+
+
+def write_corpus(corp, folder: Path, *, key: str, inputs: dict[str, Any]) -> Path:
+    tables = {name: getattr(corp, name) for name in CORPUS_TABLES}
+    manifest = {"kind": "corpus", "key": key, "path": str(corp.path) if corp.path else "", "inputs": inputs,
+                "warnings": list(corp.warnings), "stopwords": sorted(corp.stopwords), "phrases": list(corp.phrases),
+                "all_sources": [str(s) for s in corp.all_sources]}
+    return write_folder(folder, tables, manifest)
+
+
+def read_corpus(folder: Path, *, path: Path | None = None):
+    """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now,
+    tokens and terms when first used."""
+    from .corpus import Corpus
+
+    man = _read_manifest(folder)
+    if man.get("kind") != "corpus":
+        raise FramelensError(f"{folder}: not a stored corpus")
+    tables = man["tables"]
+    missing = [t for t in CORPUS_TABLES if t not in tables]
+    if missing:
+        raise FramelensError(f"{folder / MANIFEST}: lists no table {missing[0]!r}; delete the folder to recompute")
+    eager = {t: read_table(folder / f"{t}.parquet", tables[t]) for t in ("documents", "paragraphs", "sentences", "audit")}
+    return Corpus(
+        documents=eager["documents"], paragraphs=eager["paragraphs"], sentences=eager["sentences"],
+        tokens=_TableLoader(folder / "tokens.parquet", tables["tokens"]),
+        terms=_TableLoader(folder / "terms.parquet", tables["terms"]),
+        audit=eager["audit"], warnings=list(man.get("warnings", [])), path=path or Path(man.get("path") or folder),
+        stopwords=frozenset(man.get("stopwords", [])), phrases=list(man.get("phrases", [])),
+        all_sources=list(man.get("all_sources", [])),
+    )

@@ -1,0 +1,217 @@
+"""The lens store: Parquet round trips, keys that follow content and options, clear errors for a
+damaged store, a corpus read lazily, and a light ``import framelens``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framelens import parts, store
+from framelens.errors import FramelensError
+
+
+@pytest.fixture()
+def lens(tmp_path, tiny_corpus_dir):
+    return store.LensStore(tmp_path / "store", tiny_corpus_dir)
+
+
+# ------------------------------------------------------------------ tables <-> Parquet
+
+
+def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
+    df = pd.DataFrame({
+        "sent_ids": [["a:s1", "a:s2"], [], None],
+        "aliases": [("China", "Beijing"), ("EU",), ("UN",)],
+        "mixed": [1, "two", None],
+        "n": np.array([1, 2, 3], dtype=np.int32),
+        "x": [0.5, np.nan, 2.0],
+        "cat": pd.Categorical(["p", "q", "p"]),
+        "when": pd.to_datetime(["2025-06-01", None, "2024-07-03"]),
+    }, index=pd.Index(["r1", "r2", "r3"], name="source"))
+    meta = store.write_table(df, tmp_path / "t.parquet")
+    assert meta["json"] == ["sent_ids", "aliases"] and meta["tuple"] == ["aliases"] and meta["text"] == ["mixed"]
+    back = store.read_table(tmp_path / "t.parquet", meta)
+    assert back.index.name == "source" and back.index.tolist() == ["r1", "r2", "r3"]
+    assert back["sent_ids"].tolist() == [["a:s1", "a:s2"], [], None]
+    assert back["aliases"].tolist() == [("China", "Beijing"), ("EU",), ("UN",)]
+    assert back["mixed"].tolist()[:2] == ["1", "two"] and pd.isna(back["mixed"].iloc[2])
+    assert back["n"].dtype == np.int32 and isinstance(back["cat"].dtype, pd.CategoricalDtype)
+    assert back["x"].iloc[0] == 0.5 and np.isnan(back["x"].iloc[1])
+    assert back["when"].iloc[2] == pd.Timestamp("2024-07-03") and pd.isna(back["when"].iloc[1])
+    # a square matrix with a named index (similarity tables)
+    sim = pd.DataFrame([[0.0, 0.25], [0.25, 0.0]], index=pd.Index(["a", "b"], name="source"), columns=["a", "b"])
+    pd.testing.assert_frame_equal(store.read_table(tmp_path / "s.parquet", store.write_table(sim, tmp_path / "s.parquet")), sim)
+
+
+def test_every_stored_table_equals_the_computed_one(lens):
+    corp = lens.corpus
+    for name in ("vocabulary", "sentiment", "framing"):
+        opts = parts.resolve_options(name, {"n_resamples": 200} if name != "vocabulary" else {})
+        computed, _ = parts.compute_part(name, corp, opts, {})
+        stored = lens.part(name, **({"n_resamples": 200} if name != "vocabulary" else {}))
+        assert set(stored) == set(computed)
+        for table, df in computed.items():
+            pd.testing.assert_frame_equal(stored[table], df, obj=f"{name}.{table}")
+    import framelens as fl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fresh = fl.load_corpus(lens.corpus_path)
+    for table in store.CORPUS_TABLES:
+        pd.testing.assert_frame_equal(getattr(store.read_corpus(lens.corpus_dir), table), getattr(fresh, table))
+
+
+def test_synthesis_and_profile_parts_are_built_from_the_stored_lenses(lens):
+    from framelens import synthesis
+
+    syn = lens.part("synthesis", n_resamples=200, n_permutations=200)
+    sim = synthesis.similarity_from_tables(syn)
+    assert sim.distance.shape == (3, 3) and sim.order and set(sim.pairs["a"]) | set(sim.pairs["b"]) == {"alpha", "beta", "gamma"}
+    prof = lens.part("profile", source_id="gamma", n_resamples=200, n_permutations=200)
+    assert set(prof) >= {"metadata", "overview", "tone", "frames"}
+    assert prof["metadata"]["doc_id"].tolist() == ["gamma"]
+    # the profile was built on the same lens parts (no second sentiment part)
+    assert len(list(lens.corpus_dir.glob("sentiment-*"))) == 1
+
+
+# ------------------------------------------------------------------ keys
+
+
+def test_keys_follow_options_and_configuration_content_not_paths(lens, tmp_path):
+    from framelens.config import default_path
+
+    k0 = lens.part_key("framing", {})
+    assert lens.part_key("framing", {"n_resamples": 2000, "codebook": ""}) == k0  # defaults filled in
+    assert lens.part_key("framing", {"seed": 1}) != k0
+    copy = tmp_path / "same_codebook.toml"
+    copy.write_bytes(default_path("codebook").read_bytes())
+    assert lens.part_key("framing", {"codebook": str(copy)}) == k0  # same content, other path
+    copy.write_bytes(default_path("codebook").read_bytes() + b"\n# an analyst's comment\n")
+    assert lens.part_key("framing", {"codebook": str(copy)}) != k0  # one byte more: recomputed
+    # the profile and the synthesis carry the lens options they are built from
+    assert lens.part_key("synthesis", {"seed": 1}) != lens.part_key("synthesis", {})
+    assert lens.part_key("profile", {"source_id": "alpha"}) != lens.part_key("profile", {"source_id": "beta"})
+    with pytest.raises(FramelensError, match="framing has no option 'bogus'"):
+        lens.part_key("framing", {"bogus": 1})
+    with pytest.raises(FramelensError, match="no part 'nope'"):
+        lens.part("nope")
+    # a selection of sources is another corpus
+    other = store.LensStore(lens.root, lens.corpus_path, sources=["alpha", "beta"])
+    assert other.part_key("framing", {}) != k0 and other.corpus_key == lens.corpus_key
+    assert other.corpus.sources == ["alpha", "beta"]
+
+
+def test_changed_input_text_gives_a_new_corpus_key(tmp_path, tiny_corpus_dir):
+    a = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    f = next(p for p in tiny_corpus_dir.glob("*.txt"))
+    f.write_text(f.read_text(encoding="utf-8") + " One more sentence here.", encoding="utf-8")
+    b = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    assert a.corpus_key != b.corpus_key
+
+
+def test_a_changed_option_or_codebook_adds_a_folder_and_reuses_the_rest(lens, tmp_path):
+    from framelens.config import default_path
+
+    lens.part("framing", n_resamples=200)
+    lens.part("framing", n_resamples=200)
+    assert len(list(lens.corpus_dir.glob("framing-*"))) == 1
+    cb = tmp_path / "cb.toml"
+    cb.write_bytes(default_path("codebook").read_bytes().replace(b'id = "conflict"', b'id = "clash"', 1))
+    t = lens.part("framing", n_resamples=200, codebook=str(cb))
+    assert len(list(lens.corpus_dir.glob("framing-*"))) == 2
+    assert "clash" in set(t["salience"]["frame"]) and "conflict" not in set(t["salience"]["frame"])
+    assert t.options["codebook"] == str(cb) and t.manifest["configs"]["codebook"] != ""
+
+
+# ------------------------------------------------------------------ damage gives one clear error
+
+
+def test_a_damaged_store_gives_a_clear_error(lens):
+    t = lens.part("sentiment", n_resamples=200)
+    folder = t.folder
+    table = folder / "intervals.parquet"
+    table.write_bytes(table.read_bytes()[:40])  # truncated
+    fresh = store.LensStore(lens.root, lens.corpus_path)
+    with pytest.raises(FramelensError, match=r"intervals.parquet: unreadable lens-store table .*delete the store folder"):
+        fresh.part("sentiment", n_resamples=200)["intervals"]
+    (folder / "arc.parquet").unlink()
+    with pytest.raises(FramelensError, match=r"arc.parquet: missing from the lens store"):
+        fresh.part("sentiment", n_resamples=200)["arc"]
+    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"manifest.json: unreadable lens-store manifest"):
+        store.LensStore(lens.root, lens.corpus_path).part("sentiment", n_resamples=200)["pairwise"]
+    (folder / "manifest.json").write_text(json.dumps({"schema": 999, "tables": {}}), encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"not a lens-store manifest of schema 1"):
+        store.Tables(folder)
+
+
+def test_the_store_folder_must_be_a_store_or_empty(tmp_path, tiny_corpus_dir):
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "thesis.docx").write_text("mine", encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"busy: not a lens store .* choose a new or empty folder"):
+        store.LensStore(busy, tiny_corpus_dir)
+    assert (busy / "thesis.docx").read_text(encoding="utf-8") == "mine"
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / store.STORE_FILE).write_text(json.dumps({"schema": 0}), encoding="utf-8")
+    with pytest.raises(FramelensError, match="a lens store of schema 0"):
+        store.LensStore(old, tiny_corpus_dir)
+    with pytest.raises(FramelensError, match="no such file or folder"):
+        store.LensStore(tmp_path / "s", tmp_path / "no-corpus")
+
+
+def test_two_writers_of_one_part_both_succeed(lens):
+    """Two processes computing the same part: the first rename wins, the other keeps it."""
+    t = lens.part("sentiment", n_resamples=200)
+    again = store.write_folder(t.folder, {"x": pd.DataFrame({"a": [1]})}, {"kind": "part", "key": "k"})
+    assert again == t.folder and "intervals" in store.Tables(t.folder)  # the existing folder is kept
+    assert not list(lens.corpus_dir.glob(".tmp-*"))
+
+
+# ------------------------------------------------------------------ the corpus, read lazily
+
+
+def test_the_stored_corpus_reads_tokens_only_when_used(lens):
+    corp = store.read_corpus(lens.full_corpus and lens.corpus_dir)
+    assert "_tokens" in corp.__dict__ and not isinstance(corp.__dict__["_tokens"], pd.DataFrame)
+    sub = corp.select(["alpha"])
+    assert not isinstance(sub.__dict__["_tokens"], pd.DataFrame)  # still not read
+    assert set(sub.tokens["source"].astype(str)) == {"alpha"} and set(sub.terms["source"].astype(str)) == {"alpha"}
+    assert isinstance(sub.__dict__["_tokens"], pd.DataFrame)
+    assert sub.sources == ["alpha"] and sub.colors["alpha"] == corp.colors["alpha"]
+    assert corp.evidence(["alpha:s0"])["text"].iloc[0] == lens.corpus.sentences.set_index("sent_id").loc["alpha:s0", "text"]
+
+
+def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corpus_dir):
+    lines: list[str] = []
+    failures = parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
+                             requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})])
+    assert failures == []
+    names = [ln.split(": ")[2].split(" ")[0] for ln in lines if ln.count(": ") >= 2 and "(" in ln]
+    assert names == ["vocabulary", "sentiment", "framing", "synthesis"]
+    lines.clear()
+    assert parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
+                         requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})]) == []
+    assert lines == []  # everything was in the store
+
+
+# ------------------------------------------------------------------ a light import
+
+
+def test_import_framelens_loads_no_lens_machinery():
+    code = ("import sys, framelens\n"
+            "heavy = [m for m in ('matplotlib', 'scipy', 'nltk', 'textblob', 'vaderSentiment', 'simplemma', "
+            "'framelens.corpus', 'framelens.sentiment', 'nbformat', 'papermill') if m in sys.modules]\n"
+            "print(','.join(heavy))\n"
+            "framelens.open_store, framelens.load_corpus, framelens.report\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "" and out[1] == "ok"
