@@ -495,3 +495,245 @@ def test_list_items_and_question_headings():
         ("heading", "Key points:"), ("paragraph", "• Fares rise by 25 cents"),
         ("paragraph", "1) Night buses are kept"), ("heading", "What happens next?"),
         ("paragraph", "Here is what riders need to know:")]
+
+
+# ----------------------------------------------------------------------------- phases, one at a time
+# clean_text = split_lines -> blank_shortcodes -> classify_lines -> find_title / mark_head ->
+# mark_bylines_and_bios -> mark_link_lists -> mark_foreign_runs -> assign_structure -> cut_dateline.
+# Each is called alone here, on hand-written lines.
+from framelens import cleaning as C  # noqa: E402
+
+
+def rules_of(lines):
+    return {ln.no: ln.rule for ln in lines if ln.rule}
+
+
+def kinds_of(lines):
+    return {ln.no: ln.kind for ln in lines if ln.kind}
+
+
+def test_split_lines_offsets_and_numbers():
+    raw = "  Title here \r\n\n\tBody line.\nLast"
+    lines = C.split_lines(raw)
+    assert [(ln.no, ln.start, ln.end, ln.text) for ln in lines] == [
+        (1, 2, 12, "Title here"), (3, 17, 27, "Body line."), (4, 28, 32, "Last")]
+    assert all(raw[ln.start:ln.end] == ln.text and ln.rule is None and ln.kind is None
+               for ln in lines)
+    assert C.split_lines("") == [] and C.split_lines(" \n\t\n") == []
+
+
+def test_blank_shortcodes_inline_and_whole_line():
+    raw = 'A text [ad id="x"] goes on.\n<div class="ad"></div>\n{{box}} Plain line.'
+    lines, removed = C.blank_shortcodes(C.split_lines(raw))
+    assert [(r.rule, r.text, r.start, r.end, r.line) for r in removed] == [
+        ("shortcode", '[ad id="x"]', 7, 18, 1),
+        ("shortcode", '<div class="ad">', 28, 44, 2), ("shortcode", "</div>", 44, 50, 2),
+        ("shortcode", "{{box}}", 51, 58, 3)]
+    one, two, three = lines
+    assert one.text == "A text " + " " * 11 + " goes on." and (one.start, one.end) == (0, 27)
+    assert two.rule == "shortcode-only" and two.text == '<div class="ad"></div>'
+    # a leading shortcode: the kept text starts after it (offsets stay valid)
+    assert (three.text, three.start, three.end) == ("Plain line.", 59, 70)
+    assert raw[three.start:three.end] == three.text
+
+
+def test_document_script():
+    def script(raw):
+        return C.document_script(C.split_lines(raw))
+    assert script(BODY1) == (True, True)
+    assert script("中国和哈萨克斯坦领导人举行会谈，双方同意加强合作。") == (False, False)
+    assert script("Los campos obligatorios están marcados con un asterisco rojo") == (True, False)
+
+
+@pytest.mark.parametrize("line,doc_latin,rule", [
+    ("***", True, "empty_or_symbol"),
+    ("评论", True, "non_english"),
+    ("评论", False, None),                              # a non-Latin article keeps its lines
+    ("Leave a Reply", True, "comment_form"),
+    ("Photo: Sign up for our newsletter", True, "image_caption"),   # caption is tried before CTA
+    ("Subscribe " + "word " * 60, True, None),          # > 60 words: not a call to action
+    ("Subscribe " + "word " * 50, True, "call_to_action"),
+    ("The Associated Press", True, "byline"),
+    (BODY1, True, None),
+])
+def test_line_rule_order_and_length_limits(line, doc_latin, rule):
+    assert C.line_rule(line, doc_latin=doc_latin) == rule
+
+
+def test_classify_lines_skips_lines_already_removed():
+    lines, _ = C.blank_shortcodes(C.split_lines(f"<br/>\nShare this article\n{BODY1}\n"))
+    assert rules_of(C.classify_lines(lines, doc_latin=True)) == {
+        1: "shortcode-only", 2: "call_to_action"}
+
+
+def test_find_title():
+    def title(raw, **kw):
+        ln = C.find_title(C.split_lines(raw), **kw)
+        return ln and (ln.no, ln.text)
+    # a given title: the first of the first 6 lines equal to it, ignoring case and punctuation
+    assert title(f"Opinion\nPort traffic soars!\n{BODY1}", title="Port Traffic Soars") == (
+        2, "Port traffic soars!")
+    # detected: kickers and short lines before the first >= 4-word non-byline line are skipped
+    assert title(f"World\nSite Name\nPort Deal Brings New Jobs\n{BODY1}") == (
+        3, "Port Deal Brings New Jobs")
+    assert title(f"By Jane Doe and Tom Baker\nPort Deal Brings New Jobs\n{BODY1}") == (
+        2, "Port Deal Brings New Jobs")
+    # a later head line containing the first candidate is the real headline
+    assert title(f"Port Deal Brings Jobs\nPort Deal Brings Jobs to the Coast\n{BODY1}") == (
+        2, "Port Deal Brings Jobs to the Coast")
+    # the text starts with a paragraph: no title, even when a wrong one is given
+    assert title(f"{BODY1}\nA Heading Here\n{BODY2}") is None
+    assert title(f"{BODY1}\n", title="Not In The Text") is None
+
+
+def test_mark_head_around_the_title():
+    raw = ("EXCLUSIVE\nPort deal\nBy Jane Doe Smith Jones\nPort Deal Brings New Jobs to the Coast\n"
+           f"Port Deal Brings New Jobs to the Coast\nNew Jobs\n{BODY1}\n")
+    lines = C.mark_head(C.split_lines(raw), title_no=4)
+    assert rules_of(lines) == {1: "kicker", 2: "duplicate_headline", 3: "byline",
+                               5: "duplicate_headline", 6: "duplicate_headline"}
+    assert kinds_of(lines) == {4: "title"}
+    # without a title, only kickers among the first head lines go
+    lines = C.mark_head(C.split_lines(f"Analysis\nWorld News\nPort Deal Talks\n{BODY1}"), title_no=None)
+    assert rules_of(lines) == {1: "kicker", 2: "kicker"}
+
+
+def _titled(raw):
+    return C.mark_head(C.split_lines(raw), title_no=1)
+
+
+def test_mark_bylines_and_bios_by_position():
+    # a name-only line is a byline near the top or bottom, not in the middle of a long article
+    body = [BODY1, BODY2, BODY3, BODY1, BODY2, "Carlos de la Vega", BODY3, BODY1, BODY2, BODY3,
+            "Carlos de la Vega"]
+    lines = C.mark_bylines_and_bios(_titled("Harbour Expansion Approved\n" + "\n".join(body)))
+    assert rules_of(lines) == {12: "byline"}
+    # '<Name> is a <role>' only among the last three long paragraphs, never in reported speech;
+    # 'About the author' also among the first three
+    bio = "Dr. Elena Marsh is a senior research fellow at the Institute for Maritime Studies."
+    role = "Ahmed Karimov is an analyst at the central bank."
+    said = "Ahmed Karimov is an analyst at the bank, he said."
+    about = "About the author: Jane Doe writes on trade."
+    raw = "\n".join(["Harbour Expansion Approved", role, about, BODY1, BODY2, BODY3, BODY1, said, bio])
+    assert rules_of(C.mark_bylines_and_bios(_titled(raw))) == {3: "author_bio", 9: "author_bio"}
+
+
+def test_mark_bylines_uses_the_given_author():
+    raw = f"Harbour Expansion Approved\nmaria lopez\n{BODY1}"
+    assert rules_of(C.mark_bylines_and_bios(_titled(raw))) == {}
+    assert rules_of(C.mark_bylines_and_bios(_titled(raw), author="Maria Lopez")) == {2: "byline"}
+
+
+def test_mark_link_lists_tail_and_inline():
+    raw = "\n".join(["Council approves budget after long debate", BODY1, "Read more",
+                     "Mayor promises new parks in every ward", BODY2, "More on this story",
+                     "Who are the candidates?", "Budget explained in five charts"])
+    lines = C.classify_lines(_titled(raw), doc_latin=True)
+    assert rules_of(lines) == {3: "call_to_action", 6: "site_chrome"}
+    assert rules_of(C.mark_link_lists(lines)) == {
+        3: "call_to_action", 4: "related_links", 6: "site_chrome", 7: "related_links",
+        8: "related_links"}
+    # a header followed by a sentence: nothing; a header as the last line: nothing
+    raw = "\n".join(["Council approves budget after long debate", "Read more", BODY1, "Most read"])
+    lines = C.classify_lines(_titled(raw), doc_latin=True)
+    assert rules_of(C.mark_link_lists(lines)) == rules_of(lines) == {
+        2: "call_to_action", 4: "site_chrome"}
+
+
+def test_mark_foreign_runs_extends_to_short_neighbours():
+    foreign = "Los campos obligatorios están marcados con un asterisco"
+    raw = "\n".join(["Harbour Expansion Approved", BODY1, "Cancelar respuesta", "Deja una respuesta",
+                     foreign, "Maria Lopez", BODY2, "Hasta luego amigos"])
+    assert rules_of(C.mark_foreign_runs(_titled(raw))) == {
+        3: "non_english", 4: "non_english", 5: "non_english"}
+    assert rules_of(C.mark_foreign_runs(_titled(f"Harbour Expansion Approved\n{BODY1}"))) == {}
+
+
+def test_assign_structure_headings_paragraphs_duplicates():
+    raw = "\n".join(["Rail Boom", BODY1, "The Outlook", BODY2, "The Outlook", "Rail boom",
+                     "Key points:", "Here is what the riders of the city need to know:",
+                     "• Fares rise by 25 cents", "What happens next?", 'Is this "fair"?',
+                     "Q: What now?"])
+    lines = C.assign_structure(_titled(raw))
+    assert rules_of(lines) == {5: "duplicate_headline", 6: "duplicate_headline"}
+    assert kinds_of(lines) == {1: "title", 2: "paragraph", 3: "heading", 4: "paragraph",
+                               7: "heading", 8: "paragraph", 9: "paragraph", 10: "heading",
+                               11: "paragraph", 12: "paragraph"}
+
+
+def _paragraphs(raw):
+    return C.assign_structure(_titled(raw))
+
+
+def test_cut_dateline_first_of_first_two_paragraphs():
+    raw = ("Budget Passes\nLONDON (Reuters) - Rates fell.\n"
+           "PARIS (AP) - Another paragraph starts with a dateline here.\n")
+    lines, removed = C.cut_dateline(_paragraphs(raw))
+    # the first paragraph keeps its dateline: fewer than 5 words would be left
+    start = raw.index("PARIS")
+    assert [(r.rule, r.text, r.start, r.end, r.line) for r in removed] == [
+        ("dateline", "PARIS (AP) -", start, start + 12, 3)]
+    third = lines[2]
+    assert (third.text, third.start) == ("Another paragraph starts with a dateline here.", start + 13)
+    assert raw[third.start:third.end] == third.text
+    # only the first two paragraphs are looked at; a place needs >= 3 capitals
+    raw = f"Budget Passes\n{BODY1}\n{BODY2}\nROME (AP) - The talks ended on Monday with a deal.\n"
+    assert C.cut_dateline(_paragraphs(raw))[1] == []
+    raw = f"Budget Passes\nUS (AP) - The talks ended on Monday with a deal.\n{BODY2}\n"
+    assert C.cut_dateline(_paragraphs(raw))[1] == []
+
+
+# ----------------------------------------------------------------------------- named patterns
+PATTERN_EXAMPLES = {
+    "SHORTCODE": {
+        "caption_block": '[caption id="1"]Cranes[/caption]', "html_comment": "<!-- ad -->",
+        "template_tag": "{{box}}", "bracket_shortcode": '[adinserter block="8"]',
+        "html_tag": '<div class="ad">'},
+    "FILE_CAPTION": {
+        "file_name": "IMG_1234.jpeg", "ext_at_end": "ship docked 1024x683 png",
+        "cropped": "cropped ee9a 192x192 jpg", "dimensions": "192x192", "hex_id": "ee9aa38a"},
+    "CAPTION": {
+        "photo_label": "Photo | Reuters", "photo_by": "Photo by Sam Reed",
+        "image_credit": "Picture credits Port Authority",
+        "paren_photo_credit": "Cranes at dawn. (Photo by Sam Reed)",
+        "file_photo": "A ship at the port, file photo.", "stock_agency": "Cranes at dawn. Shutterstock",
+        "agency_slash_name": "REUTERS/Kai Pfaffenbach",
+        "caption_label": "Image caption, The mayor thanked volunteers",
+        "paren_name_agency": "A nurse in Bucharest. (Daniel MIHAILESCU / AFP)",
+        "trailing_photograph": "Patients wait. Photograph: Jane Doe/The Daily Post"},
+    "DISCLAIMER": {
+        "views_expressed": "The views expressed in this article are those of the author.",
+        "not_necessarily": "They do not necessarily reflect the paper's position.",
+        "disclaimer_label": "Disclaimer: for information only.",
+        "originally_published": "This article was originally published by Harbour Weekly.",
+        "editors_note": "Editor's note: figures updated.", "copyright": "© 2025 Coastal Herald Media.",
+        "sponsored": "This content is sponsored by a bank.",
+        "correction": "Correction: An earlier version misstated the date."},
+    "CTA": {"sentence_start": "Sign up for our briefing.",
+            "anywhere": "Get the briefing delivered to your inbox."},
+    "CREDIT": {"reporting_by": "(Reporting by Ana Costa; Editing by Lee Min)",
+               "contributed": "Ana Costa contributed to this report."},
+    "BIO": {"author_is": "The author is a journalist based in Lagos.", "about_author": "About the author",
+            "bio_label": "Author's bio: Jane writes on trade.", "contact_or_follow": "Follow her on X.",
+            "name_is_role": "Dr. Elena Marsh is a senior research fellow at the institute."},
+}
+
+
+@pytest.mark.parametrize("group", sorted(PATTERN_EXAMPLES))
+def test_every_named_pattern_matches_its_example(group):
+    patterns = getattr(C, group)
+    examples = PATTERN_EXAMPLES[group]
+    assert set(examples) == set(patterns._fields)      # a new pattern needs an example here
+    for name, example in examples.items():
+        assert getattr(patterns, name).search(example), (group, name)
+    # the examples are told apart: each matches only its own pattern (within the group)
+    if group in ("CAPTION", "DISCLAIMER", "BIO"):
+        for name, example in examples.items():
+            assert [n for n in patterns._fields if getattr(patterns, n).search(example)] == [name]
+
+
+def test_named_pattern_negatives():
+    assert not C.CAPTION.agency_slash_name.search("Support for the party fell (Reuters/Ipsos).")
+    assert not C.CTA.sentence_start.search("Farmers who sign up for the scheme get subsidies.")
+    assert C.BIO.explicit == (C.BIO.author_is, C.BIO.about_author, C.BIO.bio_label,
+                              C.BIO.contact_or_follow)

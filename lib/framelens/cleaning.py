@@ -20,9 +20,10 @@ one character (same length, so offsets computed on the normalized text are valid
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = [
     "Block",
@@ -210,12 +211,26 @@ def english_share(text: str) -> float:
 
 
 # ----------------------------------------------------------------------------- patterns
-_SHORTCODE_RES = [
-    re.compile(r"\[caption\b[^\]\n]*\].*?\[/caption\]", re.IGNORECASE),
-    re.compile(r"<!--.*?-->"),
-    re.compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),
-    # [name attr="x"], [/name], [name] for known shortcode names
-    re.compile(
+# Every rule's patterns have a name.  A group of alternative patterns for one rule is a
+# NamedTuple: iterating it tries them in the order written, and a pattern is picked by name
+# (``CAPTION.photo_label``), never by position.
+
+
+class _ShortcodePatterns(NamedTuple):
+    """CMS shortcodes and markup (RULES['shortcode']); earlier patterns win where spans overlap."""
+
+    caption_block: re.Pattern     # [caption id="a1"]Cranes at dawn[/caption]
+    html_comment: re.Pattern      # <!-- ad -->
+    template_tag: re.Pattern      # {{newsletter_box}}, {% block %}
+    bracket_shortcode: re.Pattern  # [/name], [name attr="x"], [adinserter] (known names only)
+    html_tag: re.Pattern          # <div class="ad">, </div>, <br/>
+
+
+SHORTCODE = _ShortcodePatterns(
+    caption_block=re.compile(r"\[caption\b[^\]\n]*\].*?\[/caption\]", re.IGNORECASE),
+    html_comment=re.compile(r"<!--.*?-->"),
+    template_tag=re.compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),
+    bracket_shortcode=re.compile(
         r"\[/[A-Za-z_][\w-]*\]"
         r"|\[[A-Za-z_][\w-]*(?:\s+[\w-]+\s*=\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\]]+))+\s*/?\]"
         r"|\[(?:adinserter|ad|ads|advert|advertisement|ad_unit|caption|gallery|embed|video|audio|"
@@ -223,9 +238,10 @@ _SHORTCODE_RES = [
         r"newsletter|subscribe|td_block\w*|vc_\w+|et_pb_\w+|sc\w*)(?:\s[^\]\n]*)?/?\]",
         re.IGNORECASE,
     ),
-    re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>\n]*)?/?>"),
-]
+    html_tag=re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>\n]*)?/?>"),
+)
 
+# -- kickers (RULES['kicker'])
 _KICKER_WORDS = frozenset(
     """
     breaking news latest live update updated updates exclusive opinion opinions op-ed oped
@@ -240,7 +256,9 @@ _KICKER_WORDS = frozenset(
     """.split()
 )
 _BREADCRUMB_RE = re.compile(r"\s(?:»|›|>|/|\|)\s")
+_KICKER_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
+# -- bylines and credits (RULES['byline'])
 _NAME_PARTICLES = frozenset(
     "de da di del della der den van von la le du bin binti bint ibn al el abu ben ter dos das"
     .split()
@@ -255,75 +273,171 @@ _TOPIC_SUFFIX_RE = re.compile(
     r"ence|ences|ive|ives|ous|ics|ies|ing|ings|ure|ures|age|ary|ory|ate|ates|ize|ise|ful|less|"
     r"ward|wards|ern|ic|al|ed|er|ers)$"
 )
-_BYLINE_PREFIX_RE = re.compile(
-    r"^(?:by|written by|words by|text by|story by|reporting by|reported by|edited by|"
-    r"compiled by|additional reporting by|interview by|analysis by|opinion by)\s*[:\-]?\s+\S",
+# "By", "Written by", "Reporting by", ... and the separator after it
+_BYLINE_LEAD = (r"^(?:by|written by|words by|text by|story by|reporting by|reported by|edited by|"
+                r"compiled by|additional reporting by|interview by|analysis by|opinion by)"
+                r"\s*[:\-]?\s+")
+_BYLINE_PREFIX_RE = re.compile(_BYLINE_LEAD + r"\S", re.IGNORECASE)
+_BYLINE_LEAD_RE = re.compile(_BYLINE_LEAD, re.IGNORECASE)
+_WIRE_AGENCY_RE = re.compile(
+    r"^(?:the )?(?:associated press|ap|canadian press|press association|pa media|pa|reuters|"
+    r"thomson reuters|afp|agence france-presse|bloomberg(?: news)?|dpa|xinhua(?: news agency)?|"
+    r"ani|pti|ians|efe|ansa|kyodo(?: news)?|tass|ria novosti|interfax|yonhap(?: news agency)?|"
+    r"aap|australian associated press|upi|united press international|anadolu(?: agency)?|"
+    r"bernama|antara|apa|wam|sputnik|cns|cna)(?:\s*(?:/|and|&|,)\s*(?:the )?[A-Za-z .-]{2,30})?"
+    r"\s*[.]?$",
     re.IGNORECASE,
 )
 
+
+class _CreditPatterns(NamedTuple):
+    """Credit lines at the end of wire copy (part of RULES['byline'])."""
+
+    reporting_by: re.Pattern  # (Reporting by Ana Costa; Editing by Lee Min)
+    contributed: re.Pattern   # Ana Costa contributed to this report.
+
+
+CREDIT = _CreditPatterns(
+    reporting_by=re.compile(r"^\(?(?:reporting|writing|editing|additional reporting|compiled|"
+                            r"research|production|graphics) by\b", re.IGNORECASE),
+    contributed=re.compile(r"\bcontributed (?:additional )?(?:reporting )?(?:to|for) this "
+                           r"(?:report|story|article)\b", re.IGNORECASE),
+)
+_DESK_NOUNS = (r"correspondent|editor|reporter|writer|journalist|columnist|contributor|producer|"
+               r"analyst|critic|presenter|anchor|staff|bureau chief|desk|team|staff writer")
+# "Health correspondent", "Economics Editor", "Staff" (the rest of a name-with-desk line)
+_DESK_RE = re.compile(r"^(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?$", re.IGNORECASE)
+# "Jane Doe in Brussels"
+_NAME_IN_PLACE_RE = re.compile(r"^(.+?)\s+in\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$")
+
+# -- image captions (RULES['image_caption'])
 _IMAGE_EXT = r"(?:jpe?g|png|gif|webp|svg|bmp|tiff?|heic|avif)"
-_CAPTION_RES = [
-    re.compile(rf"\b[\w.-]+\.{_IMAGE_EXT}\b", re.IGNORECASE),            # file name
-    re.compile(rf"(?:^|\s){_IMAGE_EXT}$", re.IGNORECASE),                  # "... 192x192 1 jpg"
-    re.compile(r"^cropped[\s_-]", re.IGNORECASE),
-    re.compile(r"\b\d{2,4}\s?[x×]\s?\d{2,4}\b"),                           # 192x192 (with ext check)
-    re.compile(r"^(?:photo|photograph|image|picture|pictured|illustration|graphic|video|"
-               r"file photo|photo illustration|main image|top image|feature image|featured image)"
-               r"s?\s*(?:credit|courtesy)?\s*[:|/]", re.IGNORECASE),
-    re.compile(r"^(?:photo|image|picture|illustration)s?\s+(?:by|courtesy(?: of)?|credit|via)\b",
-               re.IGNORECASE),
-    re.compile(r"^\(?(?:image|photo|picture)\s+credits?\b", re.IGNORECASE),
-    re.compile(r"\((?:photo|image|picture|illustration|pictured)s?\s*(?:by|:|credit|courtesy|via)",
-               re.IGNORECASE),
-    re.compile(r"^file photo\b|\bfile photo[.)]?$", re.IGNORECASE),
-    re.compile(r"\b(?:getty images|afp via getty|ap photo|shutterstock|istock(?:photo)?|"
-               r"epa-efe|alamy)\b", re.IGNORECASE),
-    # agency/photographer credits ("REUTERS/Kai Pfaffenbach"), not "a Reuters/Ipsos poll"
-    re.compile(r"\b(?:REUTERS|Reuters|XINHUA|Xinhua|AFP|EPA)\s?/\s?[A-Z][\w'’-]+\s+[A-Z][\w'’-]+"),    re.compile(r"^(?:image|photo|picture|video)\s+(?:source|caption|credit)s?\s*[,:]", re.IGNORECASE),
-    # "... in Bucharest. (Daniel MIHAILESCU / AFP)": a (name / agency) credit closing the line
-    re.compile(r"\(\s*[A-Z][^()\n]{1,60}?\s/\s[A-Z][^()\n]{1,40}\)\s*$"),
-    # "... corridor last winter. Photograph: Christopher Thomond/The Guardian"
-    re.compile(r"(?:^|[.!?\"”’)]\s+)(?:photograph|photo|picture|image|illustration|video)s?"
-               r"(?:\s+credit)?\s*:\s*[^.!?]{2,80}$", re.IGNORECASE),
-]
 
-_DISCLAIMER_RES = [
-    re.compile(r"\bviews (?:and opinions )?(?:expressed|stated|presented)\b.{0,120}\b(?:author|"
-               r"writer|contributor)s?\b", re.IGNORECASE),
-    re.compile(r"\b(?:do|does) not necessarily (?:reflect|represent)\b", re.IGNORECASE),
-    re.compile(r"^disclaimer\s*[:：-]", re.IGNORECASE),
-    re.compile(r"\b(?:this|the) (?:article|story|piece|post|column|op-ed|interview) (?:was|is|"
-               r"has been|first|originally) (?:originally |first )?(?:published|appeared|"
-               r"posted|republished)\b", re.IGNORECASE),
-    re.compile(r"^(?:editor'?s|editors'?) note\s*[:：-]", re.IGNORECASE),
-    re.compile(r"^©|^\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|\ball rights reserved\b",
-               re.IGNORECASE),
-    re.compile(r"^this (?:article|story|content) (?:is|was) (?:sponsored|produced|provided)\b",
-               re.IGNORECASE),    re.compile(r"^(?:correction|clarification|corrections)\s*[:：]|^an earlier version of this "
-               r"(?:article|story|report|piece|post)\b|\b(?:this|the) (?:article|story|report|piece|"
-               r"post|headline) (?:has been|was|had been) (?:corrected|amended|updated|changed|"
-               r"edited) (?:on|to|since|after|because|from)\b", re.IGNORECASE),
-]
 
-_CTA_START = re.compile(
-    r"(?:^|[.!?]\s+)(?:sign up|signup|subscribe|follow us|follow (?:the|our) \w+ on|join (?:us|our)|"
-    r"get (?:the latest|our|all the latest|breaking|the best|more)|click here|tap here|read more|"
-    r"read also|also read|see also|related\s*:|recommended\s*:|share this|share on|"
-    r"download (?:our|the) app|don'?t miss|do not miss|stay (?:updated|informed|connected|tuned)|"
-    r"like us on|never miss|want more|support our journalism|become a (?:member|subscriber)|"
-    r"listen to (?:our|the) podcast|watch:|advertisement\b)",
-    re.IGNORECASE,
-)
-_CTA_ANY = re.compile(
-    r"\b(?:delivered|sent) (?:straight |directly |right )?to your (?:inbox|phone|email|device)|"
-    r"\bsent directly to you\b|\bsubscribe to (?:our|the) (?:newsletter|channel|podcast)\b|"
-    r"\b(?:have|got) a (?:news |story )?tip\b|\be-?mail us at\b|"
-    r"\b(?:our|the) (?:telegram|whatsapp|youtube|facebook|instagram|tiktok|twitter|x) "
-    r"(?:channel|group|page|account|community)\b|\bsign up (?:for|to) (?:our|the) newsletter\b",
-    re.IGNORECASE,
+class _FileCaptionPatterns(NamedTuple):
+    """Clues of a caption made from an image's file name (combined in :func:`_is_file_caption`)."""
+
+    file_name: re.Pattern   # IMG_1234.jpeg
+    ext_at_end: re.Pattern  # "... 192x192 1 jpg"
+    cropped: re.Pattern     # "cropped ee9a..."
+    dimensions: re.Pattern  # 192x192
+    hex_id: re.Pattern      # ee9aa38a
+
+
+FILE_CAPTION = _FileCaptionPatterns(
+    file_name=re.compile(rf"\b[\w.-]+\.{_IMAGE_EXT}\b", re.IGNORECASE),
+    ext_at_end=re.compile(rf"(?:^|\s){_IMAGE_EXT}$", re.IGNORECASE),
+    cropped=re.compile(r"^cropped[\s_-]", re.IGNORECASE),
+    dimensions=re.compile(r"\b\d{2,4}\s?[x×]\s?\d{2,4}\b"),
+    hex_id=re.compile(r"\b[0-9a-f]{6,}\b"),
 )
 
-_COMMENT_RES = re.compile(
+
+class _CaptionPatterns(NamedTuple):
+    """Caption and photo-credit lines; any one of them marks a line (of ≤ 40 words)."""
+
+    photo_label: re.Pattern          # "Photo: ...", "File photo | ...", "Image credit / ..."
+    photo_by: re.Pattern             # "Photo by ...", "Image courtesy of ..."
+    image_credit: re.Pattern         # "(Image credits ..."
+    paren_photo_credit: re.Pattern   # "... (Photo by Sam Reed/Getty Images)"
+    file_photo: re.Pattern           # "File photo", "... file photo."
+    stock_agency: re.Pattern         # Getty Images, AP Photo, Shutterstock, ...
+    agency_slash_name: re.Pattern    # REUTERS/Kai Pfaffenbach (not "a Reuters/Ipsos poll")
+    caption_label: re.Pattern        # "Image caption, ...", "Photo source: ..."
+    paren_name_agency: re.Pattern    # "... in Bucharest. (Daniel MIHAILESCU / AFP)"
+    trailing_photograph: re.Pattern  # "... last winter. Photograph: Jane Doe/The Daily Post"
+
+
+CAPTION = _CaptionPatterns(
+    photo_label=re.compile(
+        r"^(?:photo|photograph|image|picture|pictured|illustration|graphic|video|"
+        r"file photo|photo illustration|main image|top image|feature image|featured image)"
+        r"s?\s*(?:credit|courtesy)?\s*[:|/]", re.IGNORECASE),
+    photo_by=re.compile(
+        r"^(?:photo|image|picture|illustration)s?\s+(?:by|courtesy(?: of)?|credit|via)\b",
+        re.IGNORECASE),
+    image_credit=re.compile(r"^\(?(?:image|photo|picture)\s+credits?\b", re.IGNORECASE),
+    paren_photo_credit=re.compile(
+        r"\((?:photo|image|picture|illustration|pictured)s?\s*(?:by|:|credit|courtesy|via)",
+        re.IGNORECASE),
+    file_photo=re.compile(r"^file photo\b|\bfile photo[.)]?$", re.IGNORECASE),
+    stock_agency=re.compile(r"\b(?:getty images|afp via getty|ap photo|shutterstock|"
+                            r"istock(?:photo)?|epa-efe|alamy)\b", re.IGNORECASE),
+    agency_slash_name=re.compile(
+        r"\b(?:REUTERS|Reuters|XINHUA|Xinhua|AFP|EPA)\s?/\s?[A-Z][\w'’-]+\s+[A-Z][\w'’-]+"),
+    caption_label=re.compile(r"^(?:image|photo|picture|video)\s+(?:source|caption|credit)s?\s*[,:]",
+                             re.IGNORECASE),
+    paren_name_agency=re.compile(r"\(\s*[A-Z][^()\n]{1,60}?\s/\s[A-Z][^()\n]{1,40}\)\s*$"),
+    trailing_photograph=re.compile(
+        r"(?:^|[.!?\"”’)]\s+)(?:photograph|photo|picture|image|illustration|video)s?"
+        r"(?:\s+credit)?\s*:\s*[^.!?]{2,80}$", re.IGNORECASE),
+)
+
+
+# -- editorial notes (RULES['disclaimer'])
+class _DisclaimerPatterns(NamedTuple):
+    views_expressed: re.Pattern       # "The views expressed ... are those of the author"
+    not_necessarily: re.Pattern       # "... do not necessarily reflect ..."
+    disclaimer_label: re.Pattern      # "Disclaimer: ..."
+    originally_published: re.Pattern  # "This article was originally published ..."
+    editors_note: re.Pattern          # "Editor's note: ..."
+    copyright: re.Pattern             # "© 2025 ...", "All rights reserved"
+    sponsored: re.Pattern             # "This content is sponsored ..."
+    correction: re.Pattern            # "Correction: ...", "This story has been corrected to ..."
+
+
+DISCLAIMER = _DisclaimerPatterns(
+    views_expressed=re.compile(r"\bviews (?:and opinions )?(?:expressed|stated|presented)\b.{0,120}"
+                               r"\b(?:author|writer|contributor)s?\b", re.IGNORECASE),
+    not_necessarily=re.compile(r"\b(?:do|does) not necessarily (?:reflect|represent)\b",
+                               re.IGNORECASE),
+    disclaimer_label=re.compile(r"^disclaimer\s*[:：-]", re.IGNORECASE),
+    originally_published=re.compile(
+        r"\b(?:this|the) (?:article|story|piece|post|column|op-ed|interview) (?:was|is|"
+        r"has been|first|originally) (?:originally |first )?(?:published|appeared|"
+        r"posted|republished)\b", re.IGNORECASE),
+    editors_note=re.compile(r"^(?:editor'?s|editors'?) note\s*[:：-]", re.IGNORECASE),
+    copyright=re.compile(r"^©|^\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|"
+                         r"\ball rights reserved\b", re.IGNORECASE),
+    sponsored=re.compile(r"^this (?:article|story|content) (?:is|was) (?:sponsored|produced|"
+                         r"provided)\b", re.IGNORECASE),
+    correction=re.compile(
+        r"^(?:correction|clarification|corrections)\s*[:：]|^an earlier version of this "
+        r"(?:article|story|report|piece|post)\b|\b(?:this|the) (?:article|story|report|piece|"
+        r"post|headline) (?:has been|was|had been) (?:corrected|amended|updated|changed|"
+        r"edited) (?:on|to|since|after|because|from)\b", re.IGNORECASE),
+)
+
+
+# -- calls to action (RULES['call_to_action'])
+class _CtaPatterns(NamedTuple):
+    sentence_start: re.Pattern  # a sentence starting "Sign up", "Subscribe", "Read more", ...
+    anywhere: re.Pattern        # "... delivered to your inbox", "our WhatsApp channel", ...
+
+
+CTA = _CtaPatterns(
+    sentence_start=re.compile(
+        r"(?:^|[.!?]\s+)(?:sign up|signup|subscribe|follow us|follow (?:the|our) \w+ on|"
+        r"join (?:us|our)|"
+        r"get (?:the latest|our|all the latest|breaking|the best|more)|click here|tap here|read more|"
+        r"read also|also read|see also|related\s*:|recommended\s*:|share this|share on|"
+        r"download (?:our|the) app|don'?t miss|do not miss|stay (?:updated|informed|connected|tuned)|"
+        r"like us on|never miss|want more|support our journalism|become a (?:member|subscriber)|"
+        r"listen to (?:our|the) podcast|watch:|advertisement\b)",
+        re.IGNORECASE,
+    ),
+    anywhere=re.compile(
+        r"\b(?:delivered|sent) (?:straight |directly |right )?to your (?:inbox|phone|email|device)|"
+        r"\bsent directly to you\b|\bsubscribe to (?:our|the) (?:newsletter|channel|podcast)\b|"
+        r"\b(?:have|got) a (?:news |story )?tip\b|\be-?mail us at\b|"
+        r"\b(?:our|the) (?:telegram|whatsapp|youtube|facebook|instagram|tiktok|twitter|x) "
+        r"(?:channel|group|page|account|community)\b|\bsign up (?:for|to) (?:our|the) newsletter\b",
+        re.IGNORECASE,
+    ),
+)
+
+# -- comment forms (RULES['comment_form'])
+_COMMENT_RE = re.compile(
     r"^(?:leave a (?:reply|comment)|post (?:a )?comment|add (?:a )?comment|submit comment|"
     r"cancel reply|\d+ comments?|comments?|reply|comments are closed|be the first to comment|"
     r"join the (?:conversation|discussion))\s*[.:!]?$"
@@ -334,6 +448,7 @@ _COMMENT_RES = re.compile(
     re.IGNORECASE,
 )
 
+# -- web-page interface text (RULES['site_chrome'])
 _CHROME_PART_RE = re.compile(
     r"^(?:skip to (?:the )?(?:main )?(?:content|navigation|article)|jump to\b.*|"
     r"share(?: (?:this|the) (?:article|story|page|post))?|share (?:on|via|to) [\w+ ]{1,20}|"
@@ -370,6 +485,10 @@ _COOKIE_CTX_RE = re.compile(
     r"\b(?:we use|we and our partners|this (?:web)?site uses|uses cookies|accept|consent|"
     r"cookie (?:policy|settings|preferences)|privacy (?:policy|notice)|by (?:continuing|using|"
     r"browsing|clicking))\b", re.IGNORECASE)
+_WE_RE = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
+_YOU_RE = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
+
+# -- tag lists and link lists (RULES['topic_tags'], RULES['related_links'])
 _TAGS_RE = re.compile(r"^(?:tags?|topics?|related topics|filed under|categories|category|keywords|"
                       r"more about|subjects?)\s*[:：]\s*\S", re.IGNORECASE)
 # list headers after which short link lines follow ("Related", "More on this story", ...)
@@ -381,6 +500,10 @@ _LINK_HEADER_RE = re.compile(
     r"watch (?:more|next)|further reading|what to read next)\s*[:.…›»]*$",
     re.IGNORECASE,
 )
+# rules of a line that can head a link list
+_LIST_HEADER_RULES = ("site_chrome", "topic_tags", "call_to_action", "related_links")
+
+# -- timestamps (RULES['timestamp'])
 _DATE_WORDS = frozenset(
     """
     january february march april may june july august september october november december
@@ -394,27 +517,9 @@ _DATE_WORDS = frozenset(
     """.split()
 )
 _DATE_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
-_WIRE_AGENCY_RE = re.compile(
-    r"^(?:the )?(?:associated press|ap|canadian press|press association|pa media|pa|reuters|"
-    r"thomson reuters|afp|agence france-presse|bloomberg(?: news)?|dpa|xinhua(?: news agency)?|"
-    r"ani|pti|ians|efe|ansa|kyodo(?: news)?|tass|ria novosti|interfax|yonhap(?: news agency)?|"
-    r"aap|australian associated press|upi|united press international|anadolu(?: agency)?|"
-    r"bernama|antara|apa|wam|sputnik|cns|cna)(?:\s*(?:/|and|&|,)\s*(?:the )?[A-Za-z .-]{2,30})?"
-    r"\s*[.]?$",
-    re.IGNORECASE,
-)
-_CREDIT_RES = [
-    re.compile(r"^\(?(?:reporting|writing|editing|additional reporting|compiled|research|"
-               r"production|graphics) by\b", re.IGNORECASE),
-    re.compile(r"\bcontributed (?:additional )?(?:reporting )?(?:to|for) this (?:report|story|"
-               r"article)\b", re.IGNORECASE),
-]
-_DESK_NOUNS = (r"correspondent|editor|reporter|writer|journalist|columnist|contributor|producer|"
-               r"analyst|critic|presenter|anchor|staff|bureau chief|desk|team|staff writer")
-_NAME_DESK_RE = re.compile(
-    r"^(?P<name>.+?),?\s+(?:(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?"
-    r"|in\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s+and\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})?)$"
-)
+_NUMERIC_DATE_RE = re.compile(r"\d[:/.-]\d")  # 14:32, 3/2, 06.00, 2025-02
+
+# -- datelines (RULES['dateline'])
 _MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
              r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATELINE_RE = re.compile(
@@ -424,8 +529,9 @@ _DATELINE_RE = re.compile(
     r"(?:\s*\((?:[A-Z][\w&.'’/ -]{0,40})\))?"
     r"\s*(?:[-–—]{1,2}|:)\s+(?=[\"“'‘A-Z0-9])"
 )
+_NOT_CAPITAL_RE = re.compile(r"[^A-Z]")
 
-
+# -- author bios (RULES['author_bio'])
 _ROLE_NOUNS = (
     r"analyst|journalist|writer|columnist|correspondent|reporter|editor|contributor|commentator|"
     r"blogger|author|poet|novelist|professor|lecturer|researcher|research fellow|fellow|scholar|"
@@ -433,34 +539,59 @@ _ROLE_NOUNS = (
     r"candidate|doctoral candidate|consultant|advisor|adviser|freelancer|freelance \w+|"
     r"practitioner|strategist|observer|specialist"
 )
-_BIO_RES = [
-    re.compile(r"^(?:the |this )?(?:author|writer|columnist|contributor)s?(?: of this \w+)? "
-               r"(?:is|are|was|has|holds|teaches|works|serves)\b", re.IGNORECASE),
-    re.compile(r"^about the (?:author|writer|contributor)s?\b", re.IGNORECASE),
-    re.compile(r"^(?:author|writer)'?s? (?:bio|note|profile)\b", re.IGNORECASE),
-    re.compile(
+
+
+class _BioPatterns(NamedTuple):
+    """Author-bio wording.  The four :attr:`explicit` patterns mark a bio among the first or last
+    three paragraphs; :attr:`name_is_role` only among the last three, outside reported speech."""
+
+    author_is: re.Pattern          # "The author is ...", "The writer teaches ..."
+    about_author: re.Pattern       # "About the author"
+    bio_label: re.Pattern          # "Author's bio", "Writer's note"
+    contact_or_follow: re.Pattern  # "Follow her on ...", "He can be reached ...", "her new book"
+    name_is_role: re.Pattern       # "[Dr.] Elena Marsh is a senior research fellow ..."
+
+    @property
+    def explicit(self) -> tuple[re.Pattern, ...]:
+        return (self.author_is, self.about_author, self.bio_label, self.contact_or_follow)
+
+
+BIO = _BioPatterns(
+    author_is=re.compile(r"^(?:the |this )?(?:author|writer|columnist|contributor)s?"
+                         r"(?: of this \w+)? (?:is|are|was|has|holds|teaches|works|serves)\b",
+                         re.IGNORECASE),
+    about_author=re.compile(r"^about the (?:author|writer|contributor)s?\b", re.IGNORECASE),
+    bio_label=re.compile(r"^(?:author|writer)'?s? (?:bio|note|profile)\b", re.IGNORECASE),
+    contact_or_follow=re.compile(
+        r"\bfollow (?:him|her|them) on\b|\b(?:he|she|they) can be (?:reached|contacted)\b|"
+        r"\bcontact (?:him|her|them) at\b|\b(?:his|her|their) (?:latest|new|recent) book\b",
+        re.IGNORECASE),
+    name_is_role=re.compile(
         r"^(?:(?:mr|mrs|ms|mx|dr|prof|professor)\.?\s+)?"
         r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+,?\s+(?:is|was|has been|serves as|works as)\s+"
         r"(?:a|an|the)\s+(?:[\w,'’&-]+\s+){0,5}?(?:" + _ROLE_NOUNS + r")s?\b"
     ),
-    re.compile(r"\bfollow (?:him|her|them) on\b|\b(?:he|she|they) can be (?:reached|contacted)\b|"
-               r"\bcontact (?:him|her|them) at\b|\b(?:his|her|their) (?:latest|new|recent) book\b",
-               re.IGNORECASE),
-]
+)
+_REPORTED_SPEECH_RE = re.compile(r"\b(?:said|says|told|according to|added|stated)\b|[\"“”]")
 
+# -- structure (titles, headings, paragraphs)
 _LIST_ITEM_RE = re.compile(r"^(?:[•·▪◦‣●○■□–—*-]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
 _SENT_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_CLAUSE_END_RE = re.compile(r"[.!;,:][\"'”’)\]]*$")  # a head line (title candidate) ends otherwise
+_QUOTE_RE = re.compile(r"[\"“”]")
+_LABEL_PREFIX_RE = re.compile(r"^[A-Z][\w.]{0,10}\s*:")  # "Q:", "Sen.:" (not a question heading)
 _ALNUM_RE = re.compile(r"[^\W_]")
+_PUNCT_RE = re.compile(r"[^\w\s]")
 
 
-# ----------------------------------------------------------------------------- helpers
+# ----------------------------------------------------------------------------- text helpers
 def _nwords(text: str) -> int:
     return len(text.split())
 
 
 def _canon(text: str) -> str:
     t = normalize(text).lower()
-    t = re.sub(r"[^\w\s]", " ", t)
+    t = _PUNCT_RE.sub(" ", t)
     return " ".join(t.split())
 
 
@@ -532,306 +663,16 @@ def _common_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def _shortcode_spans(line: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    taken = [False] * len(line)
-    for rx in _SHORTCODE_RES:
-        for m in rx.finditer(line):
-            s, e = m.span()
-            if e > s and not any(taken[s:e]):
-                spans.append((s, e))
-                for i in range(s, e):
-                    taken[i] = True
-    spans.sort()
-    return spans
-
-
-@dataclass
-class _Line:
-    no: int          # 1-based line number
-    start: int       # offset of stripped text in raw
-    end: int
-    text: str        # raw[start:end] (shortcodes blanked)
-    rule: str | None = None
-    kind: str | None = None
-
-
-def _split_lines(raw: str) -> list[_Line]:
-    out = []
-    pos = 0
-    no = 0
-    n = len(raw)
-    while pos <= n:
-        no += 1
-        nl = raw.find("\n", pos)
-        if nl == -1:
-            nl = n
-        line = raw[pos:nl]
-        stripped = line.strip()
-        if stripped:
-            lead = len(line) - len(line.lstrip())
-            s = pos + lead
-            out.append(_Line(no, s, s + len(stripped), stripped))
-        pos = nl + 1
-    return out
-
-
+# ----------------------------------------------------------------------------- line tests
 def _is_kicker(text: str) -> bool:
+    """A section label or breadcrumb (see RULES['kicker'])."""
     t = normalize(text).strip()
     if _BREADCRUMB_RE.search(t) and _nwords(t) <= 8 and not _ends_sentence(t):
         return True
-    words = re.findall(r"[A-Za-z][A-Za-z'-]*", t)
+    words = _KICKER_WORD_RE.findall(t)
     if not words or len(words) > 4 or _ends_sentence(t):
         return False
     return all(w.lower() in _KICKER_WORDS for w in words)
-
-
-# ----------------------------------------------------------------------------- main entry
-def clean_text(text: str, *, title: str | None = None, author: str | None = None
-               ) -> CleanedDocument:
-    """Split a raw article into title / heading / paragraph blocks and remove page furniture.
-
-    ``title`` (e.g. from the manifest) marks the matching line near the top as the title; without
-    it (or when the given title is not found among the first lines) the title is the first short
-    line (≤ 25 words, not ending in . ! ; , :) before the body that is not a kicker — or a later
-    top line containing it — or None when the text starts with a paragraph.  ``author`` (optional, e.g. from the manifest)
-    also marks a line equal to the author's name as a byline.  See :data:`RULES` for the removal
-    rules; every removal is recorded.  The returned ``title`` is the detected title line's text,
-    else the given ``title``.
-    """
-    lines = _split_lines(text)
-    removed: list[Removal] = []
-
-    # 1. inline shortcodes / markup
-    for ln in lines:
-        spans = _shortcode_spans(ln.text)
-        if not spans:
-            continue
-        chars = list(ln.text)
-        for s, e in spans:
-            removed.append(Removal("shortcode", ln.text[s:e], ln.start + s, ln.start + e, ln.no))
-            for i in range(s, e):
-                chars[i] = " "
-        rest = "".join(chars)
-        if not _ALNUM_RE.search(rest):
-            ln.rule = "shortcode-only"
-            continue
-        lead = len(rest) - len(rest.lstrip())
-        new = rest.strip()
-        ln.start += lead
-        ln.end = ln.start + len(new)
-        ln.text = new
-
-    live = [ln for ln in lines if ln.rule is None]
-
-    # 2. document-level script: is it an English (Latin) article at all?
-    body_text = "\n".join(ln.text for ln in live)
-    doc_latin = latin_share(body_text) >= 0.5
-    doc_english = english_share(body_text) >= 0.5
-
-    # 3. per-line rules that do not depend on position (cheap length checks first: furniture
-    #    lines are short, so long paragraphs skip most patterns)
-    for ln in live:
-        t = normalize(ln.text)
-        nw = _nwords(t)
-        if not _ALNUM_RE.search(t):
-            ln.rule = "empty_or_symbol"
-        elif doc_latin and latin_share(t) < 0.5:
-            ln.rule = "non_english"
-        elif nw <= 40 and _COMMENT_RES.search(t.strip()):
-            ln.rule = "comment_form"
-        elif nw <= 40 and (any(rx.search(t) for rx in _CAPTION_RES[4:]) or _is_file_caption(t)):
-            ln.rule = "image_caption"
-        elif nw <= 80 and any(rx.search(t) for rx in _DISCLAIMER_RES):
-            ln.rule = "disclaimer"
-        elif nw <= 60 and (_CTA_START.search(t) or _CTA_ANY.search(t)):
-            ln.rule = "call_to_action"
-        elif nw <= 80 and _is_chrome(t):
-            ln.rule = "site_chrome"
-        elif nw <= 24 and _is_timestamp(t):
-            ln.rule = "timestamp"
-        elif nw <= 40 and _TAGS_RE.search(t.strip()):
-            ln.rule = "topic_tags"
-        elif nw <= 50 and _is_credit(t):
-            ln.rule = "byline"
-    live = [ln for ln in live if ln.rule is None]
-
-    # 4. the head: kickers, duplicated headlines, title
-    head: list[_Line] = []
-    for ln in live:
-        t = normalize(ln.text)
-        if _nwords(t) <= 25 and not re.search(r"[.!;,:][\"'”’)\]]*$", t):
-            head.append(ln)
-        else:
-            break
-    title_line: _Line | None = None
-    if title:
-        ct = _canon(title)
-        for ln in head[:6] if head else []:
-            if _canon(ln.text) == ct:
-                title_line = ln
-                break
-        if title_line is None:
-            for ln in live[:6]:
-                if _canon(ln.text) == ct:
-                    title_line = ln
-                    break
-    if title_line is None:
-        # no title given, or the given one is not in the text (worded differently): detect
-        cands = [ln for ln in head if not _is_kicker(ln.text)]
-        # a headline has >= 4 words; shorter top lines are section labels or site names
-        long_cands = [ln for ln in cands if _nwords(ln.text) >= 4
-                      and not _is_byline(ln.text, author) and not _is_name_desk(ln.text)]
-        if long_cands:
-            cands = cands[cands.index(long_cands[0]):]
-        if cands:
-            title_line = cands[0]
-            # a later head line containing the first one is the real headline
-            c0 = _canon(title_line.text)
-            for ln in cands[1:4]:
-                if c0 and c0 in _canon(ln.text) and ln.text != title_line.text:
-                    title_line = ln
-                    break
-    if title_line is not None:
-        title_line.kind = "title"
-        ct = _canon(title_line.text)
-        before = []
-        for ln in live:
-            if ln is title_line:
-                break
-            before.append(ln)
-        for ln in before:
-            c = _canon(ln.text)
-            if c and (c in ct or ct in c):
-                ln.rule = "duplicate_headline"
-            elif _is_kicker(ln.text) or _nwords(ln.text) <= 3:
-                ln.rule = "kicker"
-            elif _is_byline(ln.text, author):
-                ln.rule = "byline"
-        # a repeated headline right after the title
-        idx = live.index(title_line)
-        for ln in live[idx + 1: idx + 3]:
-            c = _canon(ln.text)
-            if c and ln.rule is None and (c == ct or (c in ct and _nwords(ln.text) <= 12
-                                                      and not _ends_sentence(ln.text))):
-                ln.rule = "duplicate_headline"
-    else:
-        for ln in head[:3]:  # no title found: the top lines are all kickers (or none)
-            if _is_kicker(ln.text):
-                ln.rule = "kicker"
-    live = [ln for ln in live if ln.rule is None]
-
-    # 5. bylines, author bios, calls to action
-    n = len(live)
-    paras = [ln for ln in live if ln.kind != "title"]
-    long_paras = [ln for ln in paras if _nwords(ln.text) > 12 or _ends_sentence(ln.text)]
-    tail = set(id(ln) for ln in long_paras[-3:])
-    front = set(id(ln) for ln in long_paras[:3])
-    for i, ln in enumerate(live):
-        if ln.kind == "title":
-            continue
-        t = normalize(ln.text)
-        if _is_bio(t, tail=id(ln) in tail, front=id(ln) in front):
-            ln.rule = "author_bio"
-        elif _nwords(t) <= 60 and (_CTA_START.search(t) or _CTA_ANY.search(t)):
-            ln.rule = "call_to_action"
-        elif _is_byline(t, author, near_edge=i <= max(3, n // 3) or i >= n - 2):
-            ln.rule = "byline"
-        elif (i <= max(3, n // 3) or i >= n - 2) and _is_name_desk(t):
-            ln.rule = "byline"
-    live = [ln for ln in live if ln.rule is None]
-
-    # 5b. link lists after a list header ('Related', 'More on this story', 'Most read', ...)
-    ordered = [ln for ln in lines if ln.rule != "shortcode-only"]
-    for k, ln in enumerate(ordered):
-        if ln.rule not in ("site_chrome", "topic_tags", "call_to_action", "related_links"):
-            continue
-        if not _LINK_HEADER_RE.match(normalize(ln.text).strip()):
-            continue
-        after = [x for x in ordered[k + 1:] if x.rule is None]
-        if not after:
-            continue
-        if all(_is_link_like(x) for x in after):       # the tail of the page: all links
-            for x in after:
-                x.rule = "related_links"
-        elif ordered[k + 1].rule is None and _is_link_like(ordered[k + 1]):
-            ordered[k + 1].rule = "related_links"       # inside the article: the next line only
-    live = [ln for ln in live if ln.rule is None]
-
-    # 6. Latin-script foreign-language runs (low English share) inside an English article
-    if doc_english:
-        flagged = set()
-        for i, ln in enumerate(live):
-            if ln.kind == "title":
-                continue
-            t = normalize(ln.text)
-            f, nw = _function_word_rate(t)
-            caps = sum(w[:1].isupper() for w in _WORD_RE.findall(t))
-            if nw >= 6 and f < 0.1 and caps / nw < 0.5:
-                flagged.add(i)
-        # extend runs to short neighbours without English function words
-        changed = True
-        while changed and flagged:
-            changed = False
-            for i in list(flagged):
-                for j in (i - 1, i + 1):
-                    if 0 <= j < len(live) and j not in flagged and live[j].kind != "title":
-                        t = normalize(live[j].text)
-                        f, nw = _function_word_rate(t)
-                        words = _WORD_RE.findall(t)
-                        if nw and nw < 6 and f == 0 and not all(w[:1].isupper() for w in words):
-                            flagged.add(j)
-                            changed = True
-        for i in flagged:
-            live[i].rule = "non_english"
-        live = [ln for ln in live if ln.rule is None]
-
-    # 7. structure: headings vs paragraphs; duplicated headings
-    seen_heads = set()
-    if title_line is not None:
-        seen_heads.add(_canon(title_line.text))
-    for ln in live:
-        if ln.kind == "title":
-            continue
-        t = normalize(ln.text)
-        question_head = (_nwords(t) <= 10 and t.endswith("?") and not re.search(r"[\"“”]", t)
-                         and not re.match(r"^[A-Z][\w.]{0,10}\s*:", t))
-        if ((_nwords(t) <= 12 and not _ends_sentence(t) and not t.endswith(",")
-                and not _LIST_ITEM_RE.match(t) and not (t.endswith(":") and _nwords(t) > 5))
-                or question_head):
-            c = _canon(t)
-            if c in seen_heads:
-                ln.rule = "duplicate_headline"
-                continue
-            seen_heads.add(c)
-            ln.kind = "heading"
-        else:
-            ln.kind = "paragraph"
-
-    # 8. a leading dateline ("LONDON (Reuters) -") in one of the first two body paragraphs
-    first_paras = [ln for ln in live if ln.kind == "paragraph"][:2]
-    for ln in first_paras:
-        m = _DATELINE_RE.match(normalize(ln.text))
-        if not m or len(re.sub(r"[^A-Z]", "", m.group("place"))) < 3:
-            continue
-        rest = ln.text[m.end():]
-        if _nwords(rest) < 5:
-            continue
-        dl = ln.text[:m.end()].rstrip()
-        removed.append(Removal("dateline", dl, ln.start, ln.start + len(dl), ln.no))
-        ln.start += m.end()
-        ln.text = rest
-        break
-
-    # assemble
-    for ln in lines:
-        if ln.rule and ln.rule != "shortcode-only":
-            removed.append(Removal(ln.rule, ln.text, ln.start, ln.end, ln.no))
-    removed.sort(key=lambda r: (r.start, r.end))
-    blocks = [Block(ln.kind, ln.text, ln.start, ln.end, ln.no)
-              for ln in lines if ln.rule is None and ln.kind]
-    out_title = title_line.text if title_line is not None else (title or None)
-    return CleanedDocument(title=out_title, blocks=blocks, removed=removed)
 
 
 def _is_chrome(t: str) -> bool:
@@ -839,8 +680,7 @@ def _is_chrome(t: str) -> bool:
     s = t.strip()
     nw = _nwords(s)
     if (nw <= 80 and _COOKIE_RE.search(s) and _COOKIE_CTX_RE.search(s)
-            and re.search(r"\b(?:we|our)\b", s, re.IGNORECASE)
-            and re.search(r"\b(?:you|your)\b", s, re.IGNORECASE)):
+            and _WE_RE.search(s) and _YOU_RE.search(s)):
         return True
     if nw > 16:
         return False
@@ -857,7 +697,7 @@ def _is_timestamp(t: str) -> bool:
         return False
     if not (any(x.isdigit() for x in toks) or "ago" in toks):
         return False
-    return any(not x.isdigit() for x in toks) or bool(re.search(r"\d[:/.-]\d", t))
+    return any(not x.isdigit() for x in toks) or bool(_NUMERIC_DATE_RE.search(t))
 
 
 def _is_credit(t: str) -> bool:
@@ -865,10 +705,7 @@ def _is_credit(t: str) -> bool:
     s = t.strip()
     if _nwords(s) <= 6 and _WIRE_AGENCY_RE.match(s):
         return True
-    return _nwords(s) <= 50 and any(rx.search(s) for rx in _CREDIT_RES)
-
-
-_DESK_RE = re.compile(r"^(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?$", re.IGNORECASE)
+    return _nwords(s) <= 50 and any(rx.search(s) for rx in CREDIT)
 
 
 def _is_name_desk(t: str) -> bool:
@@ -876,7 +713,7 @@ def _is_name_desk(t: str) -> bool:
     s = t.strip()
     if _ends_sentence(s) or _nwords(s) > 10 or any(ch in s for ch in ";:!?()\"|"):
         return False
-    m = re.match(r"^(.+?)\s+in\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$", s)
+    m = _NAME_IN_PLACE_RE.match(s)
     if m and _is_name_line(m.group(1).rstrip(",")):
         return True
     toks = s.split()
@@ -888,23 +725,14 @@ def _is_name_desk(t: str) -> bool:
     return False
 
 
-def _is_link_like(ln: "_Line") -> bool:
-    t = normalize(ln.text).strip()
-    return ln.kind != "title" and _nwords(t) <= 15 and not t.endswith(".") and not t.endswith('."')
-
-
-_REPORTED_SPEECH_RE = re.compile(r"\b(?:said|says|told|according to|added|stated)\b|[\"“”]")
-
-
 def _is_bio(t: str, *, tail: bool, front: bool) -> bool:
     """Author-bio test; position-dependent (see RULES['author_bio'])."""
     if not (tail or front) or _nwords(t) > 120:
         return False
-    explicit = (_BIO_RES[0], _BIO_RES[1], _BIO_RES[2], _BIO_RES[4])
-    if any(rx.search(t) for rx in explicit):
+    if any(rx.search(t) for rx in BIO.explicit):
         return True
     # "<Name> is a/an ... analyst/journalist ..." only at the end, and never in reported speech
-    return tail and bool(_BIO_RES[3].search(t)) and not _REPORTED_SPEECH_RE.search(t)
+    return tail and bool(BIO.name_is_role.search(t)) and not _REPORTED_SPEECH_RE.search(t)
 
 
 def _is_file_caption(t: str) -> bool:
@@ -912,13 +740,18 @@ def _is_file_caption(t: str) -> bool:
     s = t.strip()
     if _nwords(s) > 30:
         return False
-    if _CAPTION_RES[0].search(s) and _nwords(s) <= 12:
+    if FILE_CAPTION.file_name.search(s) and _nwords(s) <= 12:
         return True
-    ext_end = bool(_CAPTION_RES[1].search(s))
-    if ext_end and (_CAPTION_RES[2].search(s) or _CAPTION_RES[3].search(s)
-                    or re.search(r"\b[0-9a-f]{6,}\b", s) or _nwords(s) <= 4):
+    ext_end = bool(FILE_CAPTION.ext_at_end.search(s))
+    if ext_end and (FILE_CAPTION.cropped.search(s) or FILE_CAPTION.dimensions.search(s)
+                    or FILE_CAPTION.hex_id.search(s) or _nwords(s) <= 4):
         return True
     return False
+
+
+def _is_caption(t: str) -> bool:
+    """An image caption or photo credit (see RULES['image_caption'])."""
+    return any(rx.search(t) for rx in CAPTION) or _is_file_caption(t)
 
 
 def _is_byline(t: str, author: str | None, near_edge: bool = True) -> bool:
@@ -929,10 +762,423 @@ def _is_byline(t: str, author: str | None, near_edge: bool = True) -> bool:
     if _nwords(t) <= 12:
         m = _BYLINE_PREFIX_RE.match(t)
         if m:
-            rest = re.sub(r"^(?:by|written by|words by|text by|story by|reporting by|reported by|"
-                          r"edited by|compiled by|additional reporting by|interview by|"
-                          r"analysis by|opinion by)\s*[:\-]?\s+", "", t, flags=re.IGNORECASE)
+            rest = _BYLINE_LEAD_RE.sub("", t)
             return rest[:1].isupper()
     if not near_edge:
         return False
     return _is_name_line(t)
+
+
+def _is_heading_shape(t: str) -> bool:
+    """A short line that does not end like a sentence (≤ 12 words, not a list item, not a long
+    lead-in ending in ':'), or a short question without quotes: kept as a ``heading`` block."""
+    nw = _nwords(t)
+    question_head = (nw <= 10 and t.endswith("?") and not _QUOTE_RE.search(t)
+                     and not _LABEL_PREFIX_RE.match(t))
+    return ((nw <= 12 and not _ends_sentence(t) and not t.endswith(",")
+             and not _LIST_ITEM_RE.match(t) and not (t.endswith(":") and nw > 5))
+            or question_head)
+
+
+def line_rule(text: str, *, doc_latin: bool) -> str | None:
+    """The rule that removes one line wherever it stands, or None (phase 3).
+
+    Tried in this order, first match wins; cheap word-count limits first, since furniture lines
+    are short and long paragraphs skip most patterns.  ``doc_latin``: the article as a whole is
+    in Latin script (only then is a non-Latin line ``non_english``).
+    """
+    t = normalize(text)
+    nw = _nwords(t)
+    if not _ALNUM_RE.search(t):
+        return "empty_or_symbol"
+    if doc_latin and latin_share(t) < 0.5:
+        return "non_english"
+    if nw <= 40 and _COMMENT_RE.search(t.strip()):
+        return "comment_form"
+    if nw <= 40 and _is_caption(t):
+        return "image_caption"
+    if nw <= 80 and any(rx.search(t) for rx in DISCLAIMER):
+        return "disclaimer"
+    if nw <= 60 and any(rx.search(t) for rx in CTA):
+        return "call_to_action"
+    if nw <= 80 and _is_chrome(t):
+        return "site_chrome"
+    if nw <= 24 and _is_timestamp(t):
+        return "timestamp"
+    if nw <= 40 and _TAGS_RE.search(t.strip()):
+        return "topic_tags"
+    if nw <= 50 and _is_credit(t):
+        return "byline"
+    return None
+
+
+# ----------------------------------------------------------------------------- lines
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of the raw text as the phases see it.
+
+    ``text == raw[start:end]`` (stripped; inline shortcodes blanked with spaces).  ``rule`` is the
+    removal rule once a phase removes the line (``"shortcode-only"`` for a line that was nothing
+    but markup, recorded by its shortcode removals); ``kind`` is 'title', 'heading' or
+    'paragraph' once known.  ``no`` (1-based line number) identifies the line across phases.
+    """
+
+    no: int
+    start: int
+    end: int
+    text: str
+    rule: str | None = None
+    kind: str | None = None
+
+
+_SHORTCODE_ONLY = "shortcode-only"
+
+
+def _live(lines: list[Line]) -> list[Line]:
+    """The lines no phase has removed yet."""
+    return [ln for ln in lines if ln.rule is None]
+
+
+def _with(lines: list[Line], *, rules: dict[int, str] | None = None,
+          kinds: dict[int, str] | None = None) -> list[Line]:
+    """``lines`` with the rules / kinds given by line number set (a new list; lines are frozen)."""
+    rules = rules or {}
+    kinds = kinds or {}
+    if not rules and not kinds:
+        return lines
+    out = []
+    for ln in lines:
+        if ln.no in rules:
+            ln = replace(ln, rule=rules[ln.no])
+        if ln.no in kinds:
+            ln = replace(ln, kind=kinds[ln.no])
+        out.append(ln)
+    return out
+
+
+def _head(live: list[Line]) -> list[Line]:
+    """The run of top lines that can be a headline or kicker: ≤ 25 words, not ending in . ! ; , :"""
+    head = []
+    for ln in live:
+        t = normalize(ln.text)
+        if _nwords(t) > 25 or _CLAUSE_END_RE.search(t):
+            break
+        head.append(ln)
+    return head
+
+
+# ----------------------------------------------------------------------------- phases
+# Each phase takes the list of lines (and the options it needs) and returns a new list; a line
+# removed by an earlier phase keeps its rule and is not looked at again, except by
+# mark_link_lists (a removed list header starts a link list).
+
+
+def split_lines(raw: str) -> list[Line]:
+    """Phase 1: every non-empty line, stripped, with its offsets and 1-based line number."""
+    out = []
+    pos = 0
+    no = 0
+    n = len(raw)
+    while pos <= n:
+        no += 1
+        nl = raw.find("\n", pos)
+        if nl == -1:
+            nl = n
+        line = raw[pos:nl]
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            s = pos + lead
+            out.append(Line(no, s, s + len(stripped), stripped))
+        pos = nl + 1
+    return out
+
+
+def _shortcode_spans(line: str) -> list[tuple[int, int]]:
+    """Non-overlapping spans of SHORTCODE patterns, earlier patterns first, sorted by offset."""
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(line)
+    for rx in SHORTCODE:
+        for m in rx.finditer(line):
+            s, e = m.span()
+            if e > s and not any(taken[s:e]):
+                spans.append((s, e))
+                for i in range(s, e):
+                    taken[i] = True
+    spans.sort()
+    return spans
+
+
+def blank_shortcodes(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
+    """Phase 2: blank CMS shortcodes and markup with spaces (offsets stay valid), one ``shortcode``
+    removal per span; a line left without a letter or digit is set aside (``shortcode-only``)."""
+    out: list[Line] = []
+    removed: list[Removal] = []
+    for ln in lines:
+        spans = _shortcode_spans(ln.text)
+        if not spans:
+            out.append(ln)
+            continue
+        chars = list(ln.text)
+        for s, e in spans:
+            removed.append(Removal("shortcode", ln.text[s:e], ln.start + s, ln.start + e, ln.no))
+            for i in range(s, e):
+                chars[i] = " "
+        rest = "".join(chars)
+        if not _ALNUM_RE.search(rest):
+            out.append(replace(ln, rule=_SHORTCODE_ONLY))
+            continue
+        lead = len(rest) - len(rest.lstrip())
+        new = rest.strip()
+        start = ln.start + lead
+        out.append(replace(ln, start=start, end=start + len(new), text=new))
+    return out, removed
+
+
+def document_script(lines: list[Line]) -> tuple[bool, bool]:
+    """``(latin, english)``: is the article as a whole in Latin script / English?  Non-English
+    lines are removed only from an English (Latin) article, never from a foreign one."""
+    body_text = "\n".join(ln.text for ln in _live(lines))
+    return latin_share(body_text) >= 0.5, english_share(body_text) >= 0.5
+
+
+def classify_lines(lines: list[Line], *, doc_latin: bool) -> list[Line]:
+    """Phase 3: the rules that do not depend on a line's position (:func:`line_rule`)."""
+    rules = {}
+    for ln in _live(lines):
+        rule = line_rule(ln.text, doc_latin=doc_latin)
+        if rule:
+            rules[ln.no] = rule
+    return _with(lines, rules=rules)
+
+
+def find_title(lines: list[Line], *, title: str | None = None, author: str | None = None
+               ) -> Line | None:
+    """Phase 4a: the title line, or None.
+
+    A given ``title`` marks the first of the first 6 remaining lines equal to it (ignoring case
+    and punctuation).  Otherwise (or if not found) the title is the first head line (:func:`_head`)
+    that is not a kicker, skipping shorter lines before the first one of ≥ 4 words that is not a
+    byline; a later head line (within 3) containing it is the real headline.
+    """
+    live = _live(lines)
+    if title:
+        ct = _canon(title)
+        for ln in live[:6]:
+            if _canon(ln.text) == ct:
+                return ln
+    cands = [ln for ln in _head(live) if not _is_kicker(ln.text)]
+    # a headline has >= 4 words; shorter top lines are section labels or site names
+    long_cands = [ln for ln in cands if _nwords(ln.text) >= 4
+                  and not _is_byline(ln.text, author) and not _is_name_desk(ln.text)]
+    if long_cands:
+        cands = cands[cands.index(long_cands[0]):]
+    if not cands:
+        return None
+    title_line = cands[0]
+    # a later head line containing the first one is the real headline
+    c0 = _canon(title_line.text)
+    for ln in cands[1:4]:
+        if c0 and c0 in _canon(ln.text) and ln.text != title_line.text:
+            return ln
+    return title_line
+
+
+def mark_head(lines: list[Line], *, title_no: int | None, author: str | None = None
+              ) -> list[Line]:
+    """Phase 4b: mark the title line (line number ``title_no``) and remove the furniture around it.
+
+    Before the title: a line contained in it or containing it is a ``duplicate_headline``, a
+    kicker or any ≤ 3-word line a ``kicker``, a byline a ``byline``.  In the two lines after it: a
+    repeat of it (or a short non-sentence part of it) is a ``duplicate_headline``.  Without a title,
+    kickers among the first three head lines go.
+    """
+    live = _live(lines)
+    rules: dict[int, str] = {}
+    if title_no is None:
+        for ln in _head(live)[:3]:  # no title found: the top lines are all kickers (or none)
+            if _is_kicker(ln.text):
+                rules[ln.no] = "kicker"
+        return _with(lines, rules=rules)
+    idx = next(i for i, ln in enumerate(live) if ln.no == title_no)
+    ct = _canon(live[idx].text)
+    for ln in live[:idx]:
+        c = _canon(ln.text)
+        if c and (c in ct or ct in c):
+            rules[ln.no] = "duplicate_headline"
+        elif _is_kicker(ln.text) or _nwords(ln.text) <= 3:
+            rules[ln.no] = "kicker"
+        elif _is_byline(ln.text, author):
+            rules[ln.no] = "byline"
+    # a repeated headline right after the title
+    for ln in live[idx + 1: idx + 3]:
+        c = _canon(ln.text)
+        if c and (c == ct or (c in ct and _nwords(ln.text) <= 12 and not _ends_sentence(ln.text))):
+            rules[ln.no] = "duplicate_headline"
+    return _with(lines, rules=rules, kinds={title_no: "title"})
+
+
+def mark_bylines_and_bios(lines: list[Line], *, author: str | None = None) -> list[Line]:
+    """Phase 5: author bios (:func:`_is_bio`: among the first / last three long paragraphs),
+    bylines ('By …' anywhere; a name-only or name-with-desk line in the top third or the last
+    two lines)."""
+    live = _live(lines)
+    n = len(live)
+    paras = [ln for ln in live if ln.kind != "title"]
+    long_paras = [ln for ln in paras if _nwords(ln.text) > 12 or _ends_sentence(ln.text)]
+    tail = {ln.no for ln in long_paras[-3:]}
+    front = {ln.no for ln in long_paras[:3]}
+    rules = {}
+    for i, ln in enumerate(live):
+        if ln.kind == "title":
+            continue
+        t = normalize(ln.text)
+        near_edge = i <= max(3, n // 3) or i >= n - 2
+        if _is_bio(t, tail=ln.no in tail, front=ln.no in front):
+            rules[ln.no] = "author_bio"
+        elif _is_byline(t, author, near_edge=near_edge) or (near_edge and _is_name_desk(t)):
+            rules[ln.no] = "byline"
+    return _with(lines, rules=rules)
+
+
+def _is_link_like(ln: Line) -> bool:
+    t = normalize(ln.text).strip()
+    return ln.kind != "title" and _nwords(t) <= 15 and not t.endswith(".") and not t.endswith('."')
+
+
+def mark_link_lists(lines: list[Line]) -> list[Line]:
+    """Phase 6: link lists after a list header already removed as chrome / tags / call to action
+    ('Related', 'More on this story', 'Most read', ...): at the end of the page every following
+    link-like line (≤ 15 words, no final period), inside the article only the next line.  Headers
+    are visited top to bottom; a line marked here can head the next list."""
+    ordered = [ln for ln in lines if ln.rule != _SHORTCODE_ONLY]
+    rules = [ln.rule for ln in ordered]
+    for k, ln in enumerate(ordered):
+        if rules[k] not in _LIST_HEADER_RULES:
+            continue
+        if not _LINK_HEADER_RE.match(normalize(ln.text).strip()):
+            continue
+        after = [j for j in range(k + 1, len(ordered)) if rules[j] is None]
+        if not after:
+            continue
+        if all(_is_link_like(ordered[j]) for j in after):    # the tail of the page: all links
+            for j in after:
+                rules[j] = "related_links"
+        elif rules[k + 1] is None and _is_link_like(ordered[k + 1]):
+            rules[k + 1] = "related_links"                   # inside the article: the next line
+    return _with(lines, rules={ln.no: r for ln, r in zip(ordered, rules) if r != ln.rule})
+
+
+def mark_foreign_runs(lines: list[Line]) -> list[Line]:
+    """Phase 7 (English articles only): Latin-script lines of ≥ 6 words with < 10 % English
+    function words and mostly lower-case words are ``non_english``; the run extends to adjacent
+    short lines (< 6 words) with no English function word that are not all capitalized."""
+    live = _live(lines)
+
+    def stats(ln: Line) -> tuple[float, int, list[str]]:
+        t = normalize(ln.text)
+        f, nw = _function_word_rate(t)
+        return f, nw, _WORD_RE.findall(t)
+
+    def foreign(ln: Line) -> bool:
+        f, nw, words = stats(ln)
+        return nw >= 6 and f < 0.1 and sum(w[:1].isupper() for w in words) / nw < 0.5
+
+    def joins_run(ln: Line) -> bool:
+        f, nw, words = stats(ln)
+        return bool(nw) and nw < 6 and f == 0 and not all(w[:1].isupper() for w in words)
+
+    flagged = {i for i, ln in enumerate(live) if ln.kind != "title" and foreign(ln)}
+    todo = sorted(flagged)
+    while todo:
+        i = todo.pop()
+        for j in (i - 1, i + 1):
+            if (0 <= j < len(live) and j not in flagged and live[j].kind != "title"
+                    and joins_run(live[j])):
+                flagged.add(j)
+                todo.append(j)
+    return _with(lines, rules={live[i].no: "non_english" for i in flagged})
+
+
+def assign_structure(lines: list[Line]) -> list[Line]:
+    """Phase 8: each remaining line is a ``heading`` (:func:`_is_heading_shape`) or a
+    ``paragraph``; a heading repeating the title or an earlier heading is a
+    ``duplicate_headline``."""
+    seen_heads = {_canon(ln.text) for ln in _live(lines) if ln.kind == "title"}
+    rules: dict[int, str] = {}
+    kinds: dict[int, str] = {}
+    for ln in _live(lines):
+        if ln.kind == "title":
+            continue
+        t = normalize(ln.text)
+        if not _is_heading_shape(t):
+            kinds[ln.no] = "paragraph"
+            continue
+        c = _canon(t)
+        if c in seen_heads:
+            rules[ln.no] = "duplicate_headline"
+            continue
+        seen_heads.add(c)
+        kinds[ln.no] = "heading"
+    return _with(lines, rules=rules, kinds=kinds)
+
+
+def cut_dateline(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
+    """Phase 9: cut a leading dateline ('LONDON (Reuters) -') from the first of the first two
+    paragraphs that has one (a place of ≥ 3 capitals, ≥ 5 words left after it)."""
+    first_paras = [ln for ln in _live(lines) if ln.kind == "paragraph"][:2]
+    for ln in first_paras:
+        m = _DATELINE_RE.match(normalize(ln.text))
+        if not m or len(_NOT_CAPITAL_RE.sub("", m.group("place"))) < 3:
+            continue
+        rest = ln.text[m.end():]
+        if _nwords(rest) < 5:
+            continue
+        dl = ln.text[:m.end()].rstrip()
+        cut = replace(ln, start=ln.start + m.end(), text=rest)
+        return ([cut if x is ln else x for x in lines],
+                [Removal("dateline", dl, ln.start, ln.start + len(dl), ln.no)])
+    return lines, []
+
+
+def _assemble(lines: list[Line], removed: list[Removal], *, title: str | None
+              ) -> CleanedDocument:
+    """Kept lines become blocks; removed lines join the span removals, in text order."""
+    removed = removed + [Removal(ln.rule, ln.text, ln.start, ln.end, ln.no)
+                         for ln in lines if ln.rule and ln.rule != _SHORTCODE_ONLY]
+    removed.sort(key=lambda r: (r.start, r.end))
+    blocks = [Block(ln.kind, ln.text, ln.start, ln.end, ln.no)
+              for ln in lines if ln.rule is None and ln.kind]
+    found = next((ln.text for ln in lines if ln.kind == "title"), None)
+    return CleanedDocument(title=found if found is not None else (title or None),
+                           blocks=blocks, removed=removed)
+
+
+# ----------------------------------------------------------------------------- main entry
+def clean_text(text: str, *, title: str | None = None, author: str | None = None
+               ) -> CleanedDocument:
+    """Split a raw article into title / heading / paragraph blocks and remove page furniture.
+
+    ``title`` (e.g. from the manifest) marks the matching line near the top as the title; without
+    it (or when the given title is not found among the first lines) the title is the first short
+    line (≤ 25 words, not ending in . ! ; , :) before the body that is not a kicker — or a later
+    top line containing it — or None when the text starts with a paragraph.  ``author`` (optional,
+    e.g. from the manifest) also marks a line equal to the author's name as a byline.  See
+    :data:`RULES` for the removal rules; every removal is recorded.  The returned ``title`` is the
+    detected title line's text, else the given ``title``.
+
+    The work is done by the phases below, in this order (each a function of the lines).
+    """
+    lines = split_lines(text)
+    lines, shortcodes = blank_shortcodes(lines)
+    doc_latin, doc_english = document_script(lines)
+    lines = classify_lines(lines, doc_latin=doc_latin)
+    title_line = find_title(lines, title=title, author=author)
+    lines = mark_head(lines, title_no=title_line.no if title_line else None, author=author)
+    lines = mark_bylines_and_bios(lines, author=author)
+    lines = mark_link_lists(lines)
+    if doc_english:
+        lines = mark_foreign_runs(lines)
+    lines = assign_structure(lines)
+    lines, dateline = cut_dateline(lines)
+    return _assemble(lines, shortcodes + dateline, title=title)
