@@ -802,7 +802,9 @@ def discover(
         lasts: dict[str, set[str]] = {}
         for m in ms:
             if len(m.words) >= 2 and _person_shaped(m.words, cues):
+                # the surname, or the first word (family name first: "Xi" for "Xi Jinping")
                 lasts.setdefault(m.words[-1].lower(), set()).add(m.key)
+                lasts.setdefault(m.words[0].lower(), set()).add(m.key)
         lasts_all.update(lasts)
         for m in ms:
             if len(m.words) == 1 and m.key in lasts:
@@ -973,3 +975,122 @@ def score_discovery(corpus, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
     out["recall"] = out["correct_labelled"] / out["labelled"].where(out["labelled"] > 0)
     out["kind_agreement"] = out["kind_agree"] / out["kind_pairs"].where(out["kind_pairs"] > 0)
     return out.drop(columns=["kind_pairs", "kind_agree"])
+
+
+# ---------------------------------------------------------------------------- the lenses' table
+_RESOLVED: dict[tuple, tuple] = {}
+
+
+def resolve(corpus, actors: str | Path | pd.DataFrame | None = "", *, top: int | None = DEFAULT_TOP,
+            min_mentions: int = 2) -> pd.DataFrame:
+    """The actor table every lens uses for ``corpus``: the one place where it is decided.
+
+    * ``actors`` a table (DataFrame) or a path: that table, as given (your table takes
+      precedence: nothing is discovered);
+    * ``actors`` ``""`` or None (the notebooks' default): the packaged table of countries and
+      international organisations (``data/actors.toml``) **plus** the actors discovered in the
+      corpus (:func:`discover` with ``top`` and ``min_mentions``, never repeating a packaged
+      alias).
+
+    ``table.attrs["origin"]`` says which (``"given"``, ``"file"`` or ``"packaged+discovered"``)
+    and :func:`describe` turns it into the sentence the reports print. The result is cached per
+    corpus object, so the sentiment and framing lenses get the very same table.
+    """
+    if isinstance(actors, pd.DataFrame):
+        if "origin" not in actors.attrs:
+            actors = actors.copy()
+            actors.attrs["origin"] = "given"
+        return actors
+    if actors:
+        table = load_actors(actors).copy()
+        table.attrs.update(origin="file", path=str(actors))
+        return table
+    key = (id(corpus), top, min_mentions)
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is corpus:
+        return hit[1]
+    packaged = load_actors()
+    found = discover(corpus, top=top, min_mentions=min_mentions, known=packaged)
+    table = pd.concat([found[TABLE_COLUMNS], packaged], ignore_index=True)
+    table["match_case"] = table["match_case"].fillna(False).astype(bool)
+    table.attrs.update(origin="packaged+discovered", discovered=found, n_packaged=len(packaged),
+                       path=str(default_actors_path()))
+    if len(_RESOLVED) > 8:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (corpus, table)
+    return table
+
+
+def discovered(table: pd.DataFrame) -> pd.DataFrame:
+    """The discovered part of a table from :func:`resolve` (empty for a given table)."""
+    return table.attrs.get("discovered", pd.DataFrame(columns=DISCOVERY_COLUMNS))
+
+
+def describe(table: pd.DataFrame) -> str:
+    """One paragraph saying where a :func:`resolve` table comes from, for the reports."""
+    origin = table.attrs.get("origin", "given")
+    if origin == "file":
+        return (f"Actors: your table `{table.attrs.get('path')}` ({len(table)} actors); nothing was discovered "
+                "(your table takes precedence).")
+    if origin == "given":
+        return f"Actors: the table passed in ({len(table)} actors); nothing was discovered."
+    found = discovered(table)
+    names = ", ".join(f"{a} ({k})" for a, k in zip(found["actor"].head(12), found["kind"].head(12)))
+    more = f" and {len(found) - 12} more" if len(found) > 12 else ""
+    return (
+        "No actor table was given, so the actors are the packaged table of countries and international "
+        f"organisations ({table.attrs.get('n_packaged', 0)} actors, `framelens/data/actors.toml`) plus "
+        f"{len(found)} actors discovered in this corpus by rule (framelens.actors.discover: proper-name "
+        "sequences, titles, acronyms and groups acting as subjects, with aliases merged)"
+        + (f": {names}{more}." if len(found) else ".")
+        + " Discovery is rule-based: check the table below, then write it with "
+        "`framelens actors suggest CORPUS > my_actors.toml`, edit it, and pass it back with "
+        "`--param actors=my_actors.toml`."
+    )
+
+
+def _toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_toml(table: pd.DataFrame, *, corpus_name: str = "", only_mentioned: pd.DataFrame | None = None) -> str:
+    """An actor table as TOML in the format :func:`load_actors` reads (round trip).
+
+    Discovered actors (a table from :func:`resolve` or :func:`discover`) carry a comment with
+    their kind's cue and their counts, so the file is ready to review: delete a block, merge two,
+    fix a kind, add an alias. ``only_mentioned``: a mentions table; packaged actors the corpus
+    never mentions are then left out.
+    """
+    found = discovered(table) if "origin" in table.attrs else table
+    stats = {r["actor"]: r for r in found.to_dict("records")} if "mentions" in found.columns else {}
+    lines = ["# framelens actor table" + (f" suggested for {corpus_name}" if corpus_name else ""),
+             "# Review it: delete actors you do not want, fix kinds, merge aliases, then pass it back with",
+             "#   framelens run --param actors=THIS_FILE   (or actors = \"THIS_FILE\" in a notebook).",
+             "# Format: see framelens/data/actors.toml. match_case = true: aliases match only as written.", ""]
+    mentioned = set(only_mentioned["actor"]) if only_mentioned is not None else None
+    sections = [("discovered in the corpus", [r for r in table.to_dict("records") if r["actor"] in stats]),
+                ("from the packaged table", [r for r in table.to_dict("records") if r["actor"] not in stats
+                                             and (mentioned is None or r["actor"] in mentioned)])]
+    for title, rows in sections:
+        if not rows:
+            continue
+        lines += [f"# ---- {title} " + "-" * max(4, 80 - len(title)), ""]
+        for r in rows:
+            s = stats.get(r["actor"])
+            if s is not None:
+                lines.append(f"# {s['kind']} ({s['cue']}): {s['mentions']} mentions in {s['documents']} documents, "
+                             f"{s['sources']} sources; e.g. {s['example_sent_ids']}")
+            lines += ["[[actor]]", f"name = {_toml_str(r['actor'])}", f"kind = {_toml_str(str(r['kind']))}",
+                      "aliases = [" + ", ".join(_toml_str(a) for a in r["aliases"]) + "]"]
+            if bool(r.get("match_case", False)):
+                lines.append("match_case = true")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def suggest(corpus, *, top: int | None = DEFAULT_TOP, min_mentions: int = 2, corpus_name: str = "") -> str:
+    """The TOML of the table a corpus gets by default (discovered actors, then the packaged
+    actors it mentions): what ``framelens actors suggest CORPUS`` prints."""
+    table = resolve(corpus, "", top=top, min_mentions=min_mentions)
+    ment = find_mentions(corpus.sentences, table)
+    return to_toml(table, corpus_name=corpus_name, only_mentioned=ment)

@@ -187,11 +187,11 @@ def _compute_lens_tables(
     min_hits: int | None,
 ) -> dict[str, pd.DataFrame]:
     from . import framing, sentiment, vocabulary
-    from .actors import load_actors
+    from .actors import resolve
 
     cb = framing.load_codebook(codebook or None) if not isinstance(codebook, framing.Codebook) else codebook
     mk = markers if isinstance(markers, dict) else framing.load_markers(markers or None)
-    act = actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
+    act = resolve(corpus, actors)  # "" or None: packaged countries/organisations + discovered actors
     ref = referents if isinstance(referents, pd.DataFrame) else (referents or None)
     out: dict[str, pd.DataFrame] = {}
     with warnings.catch_warnings():
