@@ -237,7 +237,7 @@ class Cues:
 
     SCHEMA = {
         "person": {"titles", "suffixes"},
-        "organization": {"words", "after"},
+        "organization": {"words", "after", "standalone"},
         "place": {"words", "first_words", "prepositions", "of_nouns", "after"},
         "group": {"nouns", "suffixes", "not_people", "verbs", "generic"},
         "ignore": {"words"},
@@ -250,6 +250,7 @@ class Cues:
         self.person_suffixes = low("person", "suffixes")
         self.org_words = low("organization", "words")
         self.org_after = low("organization", "after")
+        self.org_standalone = low("organization", "standalone")
         self.place_words = low("place", "words")
         self.place_first = low("place", "first_words")
         self.place_preps = low("place", "prepositions")
@@ -402,7 +403,8 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
         lo = low[j]
         if _ACRONYM.match(t):
             return lo.replace(".", "") not in cues.ignore
-        if not _cap_word(t) or lo in cues.ignore or lo.rstrip(".") in cues.ignore:
+        if not _cap_word(t) or lo in cues.ignore or lo.rstrip(".") in cues.ignore \
+                or lo.endswith("s") and lo[:-1] in cues.ignore:
             return False
         if lo in stop:
             return False
@@ -421,6 +423,11 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
             k += 1
         return last in cues.org_words
 
+    def _org_of(a0: int, k: int) -> bool:
+        """The run so far is "<organisation word> of/for ..." ("Centers for Disease Control")."""
+        ws = low[a0:k]
+        return any(w in cues.org_words for w in ws) and any(w in ("of", "for") for w in ws) and k < n and name_tok(k)
+
     j = 0
     while j < n:
         if not (name_tok(j) or (_PARTICLE_HYPHEN.match(toks[j]) and j > 0 and name_tok(j - 1))):
@@ -438,8 +445,8 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
                                                       and name_tok(j + 2)) \
                     and not (j - a >= 2 and _person_shaped([toks[x] for x in range(a, j)], cues)):
                 j += 1  # "Bank of England", but "Ruth Amadi of the Patients' Association" is two names
-            elif low[j] == "and" and _ends_in_org(j + 1):
-                j += 1  # "Belt and Road Initiative", "Department of Health and Human Services"
+            elif low[j] == "and" and (_ends_in_org(j + 1) or _org_of(a, j + 1)):
+                j += 1  # "Belt and Road Initiative", "Centers for Disease Control and Prevention"
             elif toks[j] == "'" and toks[j - 1].endswith("s") and j + 1 < n and _cap_word(toks[j + 1]) \
                     and low[j + 1] in cues.org_words:
                 j += 2  # "Patients' Association"
@@ -472,8 +479,11 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
             words = [toks[x] for x in range(s, e) if toks[x] not in (".", "'")]
             if len(words) == 1:
                 w = words[0]
-                if (len(w) <= 2 and not _ACRONYM.match(w)) or w.lower() in cues.person_suffixes:
-                    continue
+                if (len(w) == 1 or len(w) == 2 and not (_ACRONYM.match(w) or w.istitle())) \
+                        or w.lower() in cues.person_suffixes:
+                    continue  # "Xi", "Li" and "EU" stay; "A", "Q" and "Ph" do not
+                if role == "affiliation" and w.lower() in cues.place_of_nouns:
+                    continue  # "State Senator X", "City Councillor X": not an actor "State"
             key_words = [w for w in words if w.lower() not in cues.person_suffixes] or words
             surface = text[starts[s]:ends[e - 1]]
             if "-" in surface and all(p.strip().lower() in places for p in surface.split("-")):
@@ -541,6 +551,9 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
                 c.append("of-place")
             mention = _Mention(doc, source, sent, surface, key_words, title, titled, c, acr)
             mention.opening = initial(s) and not title
+            if s == 1 and initial(0) and _cap_word(toks[0]) and not title or s >= 2 and toks[s - 1] in _CONNECT \
+                    and initial(s - 2) and _cap_word(toks[s - 2]):
+                c.append("cut")  # "Parents for Medical Choice, founded ..." read as "Medical Choice"
             out.append(mention)
     return out
 
@@ -565,7 +578,8 @@ def _group_candidates(toks, low, tags, lemmas, sent, doc, source, cues) -> list[
         if tg.startswith("VB") or tg == "MD" or first_verb in _COPULA:
             break
         if tg.startswith("NN"):
-            if tg in ("NNS", "NNPS") and not any(p["subject"][1] - 1 == k for p in pairs):
+            if (tg in ("NNS", "NNPS") or tg == "NNP" and k == 0 and low[k].endswith("s")) \
+                    and not any(p["subject"][1] - 1 == k for p in pairs):
                 pairs.append({"subject": (0, k + 1), "role": "agent", "voice": "active", "verb": first_verb})
             if k + 1 < len(tags) and tags[k + 1].startswith("NN"):
                 continue
@@ -573,11 +587,12 @@ def _group_candidates(toks, low, tags, lemmas, sent, doc, source, cues) -> list[
     for pair in pairs:
         a, b = pair["subject"]
         h = b - 1
-        if tags[h] not in ("NNS", "NNPS") or not toks[h].isalpha():
+        if not (tags[h] in ("NNS", "NNPS") or tags[h] == "NNP" and h == 0 and low[h].endswith("s")) or not toks[h].isalpha():
             continue
         head = low[h]
         mod = ""
-        if h - 1 >= a and tags[h - 1] in ("NN", "NNS", "NNP") and toks[h - 1].isalpha() \
+        if h - 1 >= a and tags[h - 1] in ("NN", "NNS", "NNP", "JJ") and toks[h - 1].replace("-", "").isalpha() \
+                and (tags[h - 1] != "JJ" or "-" in toks[h - 1]) \
                 and (toks[h - 1].islower() or h - 1 == 0 or toks[h - 2] in _OPENERS):
             mod = low[h - 1]  # "oil companies", "Emergency services said"
         elif h - 2 >= a and toks[h - 1] == "'" and tags[h - 2] == "NNS" and toks[h - 2].isalpha():
@@ -800,15 +815,17 @@ def discover(
     lasts_all: set[str] = set()
     for doc, ms in by_doc.items():
         lasts: dict[str, set[str]] = {}
+        firsts: dict[str, set[str]] = {}
         for m in ms:
             if len(m.words) >= 2 and _person_shaped(m.words, cues):
                 # the surname, or the first word (family name first: "Xi" for "Xi Jinping")
                 lasts.setdefault(m.words[-1].lower(), set()).add(m.key)
-                lasts.setdefault(m.words[0].lower(), set()).add(m.key)
+                firsts.setdefault(m.words[0].lower(), set()).add(m.key)
         lasts_all.update(lasts)
         for m in ms:
-            if len(m.words) == 1 and m.key in lasts:
-                fulls = lasts[m.key]
+            # the first word counts only when it stands in the sentence ("President Xi said")
+            fulls = lasts.get(m.key) or (firsts.get(m.key) if not m.opening or m.title else None)
+            if len(m.words) == 1 and fulls:
                 if len(fulls) == 1:
                     single_to_full.setdefault(m.key, set()).update(fulls)
                 else:
@@ -820,6 +837,8 @@ def discover(
             if len(m.words) >= 2 and any(w.lower() in cues.org_words for w in m.words):
                 lw = [w.lower() for w in m.words]
                 heads.setdefault(lw[lw.index("of") - 1] if "of" in lw[1:] else lw[-1], set()).add(m.key)
+                if lw[0] not in cues.org_words and lw[0] not in _CONNECT and lw[0] not in cues.places:
+                    heads.setdefault(lw[0], set()).add(m.key)  # "Millbrook" for "Millbrook Elementary School"
         for m in ms:
             if len(m.words) == 1 and m.key in heads and m.key not in lasts_all:
                 fulls = heads[m.key]
@@ -835,6 +854,13 @@ def discover(
                 surnames.add(next(iter(fulls)))
         else:
             ambiguous.add(single)
+    # --- a name that lost its opening word joins the only longer name ending with it
+    keys = {m.key for m in mentions}
+    for m in mentions:
+        if "cut" in m.cues:
+            longer = {k for k in keys if k.endswith(" " + m.key)}
+            if len(longer) == 1:
+                uf.join(m.key, next(iter(longer)))
     # --- acronyms: defined in parentheses, else the only multi-word name with those initials
     defined: dict[str, set[str]] = {}
     for m in mentions:
@@ -861,7 +887,7 @@ def discover(
                 or m.key in person_lasts or m.key in cues.places or m.key in single_to_full]
     # a lone generic word ("the Road", "the Bank") that joined no full name says nothing
     mentions = [m for m in mentions if not (len(m.words) == 1 and (m.key in cues.org_words or m.key in cues.place_words)
-                                            and uf.find(m.key) == m.key)]
+                                            and m.key not in cues.org_standalone and uf.find(m.key) == m.key)]
     members: dict[str, list[_Mention]] = {}
     for m in mentions:
         if m.key in ambiguous or cues.places.get(m.key) == "demonym":
@@ -947,7 +973,8 @@ def score_discovery(corpus, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
     ``gold``: ``{doc_id: [{"actor", "kind", "aliases"}, ...]}`` (see
     ``tests/fixtures/unseen/actors_gold.json``; keys starting with ``_`` are ignored). In each
     document, the *found* actors are the table's actors mentioned there (:func:`find_mentions`);
-    a found actor and a labelled actor match when they share an alias (ignoring case). Returns
+    a found actor and a labelled actor match when they share an alias (ignoring case; a group's
+    name may also be the other's tail: "advocates" and "medical freedom advocates"). Returns
     one row per document: ``doc_id, found, labelled, correct_found`` (found actors matching a
     label), ``correct_labelled`` (labels matched), ``precision, recall, kind_agreement`` (share
     of matched pairs with the same kind; a packaged country counts as a place), plus a final
@@ -962,9 +989,13 @@ def score_discovery(corpus, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
             continue
         found = sorted(set(hits.loc[hits["doc_id"] == doc, "actor"]))
         lab = [({x.lower() for x in g["aliases"]} | {g["actor"].lower()}, g.get("kind", "")) for g in labels]
-        ok_found = [a for a in found if any(aliases[a] & g for g, _ in lab)]
-        ok_lab = [g for g, _ in lab if any(aliases[a] & g for a in found)]
-        pairs = [(a, k) for a in found for g, k in lab if aliases[a] & g]
+        def same(a: str, g: set[str]) -> bool:
+            return bool(aliases[a] & g) or kinds[a] == "group" and any(
+                x.endswith(" " + y) or y.endswith(" " + x) for x in aliases[a] for y in g)
+
+        ok_found = [a for a in found if any(same(a, g) for g, _ in lab)]
+        ok_lab = [g for g, _ in lab if any(same(a, g) for a in found)]
+        pairs = [(a, k) for a in found for g, k in lab if same(a, g)]
         agree = sum(_KIND_OF.get(kinds[a], kinds[a]) == k for a, k in pairs)
         rows.append({"doc_id": doc, "found": len(found), "labelled": len(lab), "correct_found": len(ok_found),
                      "correct_labelled": len(ok_lab), "kind_pairs": len(pairs), "kind_agree": agree})
