@@ -920,7 +920,7 @@ def discover(
         rows.append({"actor": name, "kind": "group", "aliases": [name], "cue": "plural noun naming people as a subject",
                      "n": sum(c.values()), "match_case": False})
     if not rows:
-        return pd.DataFrame(columns=DISCOVERY_COLUMNS)
+        return pd.DataFrame(columns=DISCOVERY_COLUMNS + ["match_case"])
     # --- one alias, one actor: known aliases first, then the most mentioned candidate
     rows.sort(key=lambda r: -r["n"])
     taken = set(known_alias)
@@ -940,7 +940,7 @@ def discover(
         r["aliases"] = tuple(keep)
         table.append(r)
     if not table:
-        return pd.DataFrame(columns=DISCOVERY_COLUMNS)
+        return pd.DataFrame(columns=DISCOVERY_COLUMNS + ["match_case"])
     found = pd.DataFrame(table)
     names = set(found["actor"])
     both = pd.concat([found[TABLE_COLUMNS], known_table.reindex(columns=TABLE_COLUMNS)], ignore_index=True)
@@ -1042,7 +1042,7 @@ def resolve(corpus, actors: str | Path | pd.DataFrame | None = "", *, top: int |
         return hit[1]
     packaged = load_actors()
     found = discover(corpus, top=top, min_mentions=min_mentions, known=packaged)
-    table = pd.concat([found[TABLE_COLUMNS], packaged], ignore_index=True)
+    table = pd.concat([found.reindex(columns=TABLE_COLUMNS), packaged], ignore_index=True)
     table["match_case"] = table["match_case"].fillna(False).astype(bool)
     table.attrs.update(origin="packaged+discovered", discovered=found, n_packaged=len(packaged),
                        path=str(default_actors_path()))
@@ -1054,7 +1054,7 @@ def resolve(corpus, actors: str | Path | pd.DataFrame | None = "", *, top: int |
 
 def discovered(table: pd.DataFrame) -> pd.DataFrame:
     """The discovered part of a table from :func:`resolve` (empty for a given table)."""
-    return table.attrs.get("discovered", pd.DataFrame(columns=DISCOVERY_COLUMNS))
+    return table.attrs.get("discovered", pd.DataFrame(columns=DISCOVERY_COLUMNS + ["match_case"]))
 
 
 def describe(table: pd.DataFrame) -> str:
