@@ -10,13 +10,17 @@ import pytest
 import framelens as fl
 from framelens import agency as A
 from framelens.codebook import tokens_from_texts
+from framelens.actors import load_actors
+from conftest import SEEDS
+
+SEED_ACTORS = load_actors(SEEDS / "actors.toml")  # the demo event's table (Xi, Tokayev, Beijing = China)
 
 
 from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 
 def _pairs(corp):
-    ag = A.agency(corp)
+    ag = A.agency(corp, SEED_ACTORS)
     return ag, {(r.actor, r.verb, r.voice, r.role, bool(r.negated)) for r in ag.itertuples() if r.actor}
 
 
@@ -62,14 +66,14 @@ def case_corpus(tmp_path_factory):
 @pytest.mark.parametrize("k", range(len(CASES)), ids=[c[0][:40] for c in CASES])
 def test_subject_verb_cases(case_corpus, k):
     text, must, must_not = CASES[k]
-    ag = A.agency(case_corpus)
+    ag = A.agency(case_corpus, SEED_ACTORS)
     got = {(r.actor, r.verb, r.voice, r.role, bool(r.negated)) for r in ag[ag["doc_id"] == f"d{k:02d}"].itertuples() if r.actor}
     assert must <= got, f"{text}: missing {must - got}; got {got}"
     assert not (must_not & got), f"{text}: unexpected {must_not & got}"
 
 
 def test_possessive_and_modifier_are_flagged(case_corpus):
-    ag = A.agency(case_corpus)
+    ag = A.agency(case_corpus, SEED_ACTORS)
     row = ag[(ag["doc_id"] == "d02") & (ag["verb"] == "pledge")].iloc[0]
     assert (row["actor"], row["via"], row["subject"]) == ("China", "possessive", "China's leader")
     pron = ag[(ag["doc_id"] == "d15") & (ag["role"] == "patient")].iloc[0]
@@ -77,7 +81,7 @@ def test_possessive_and_modifier_are_flagged(case_corpus):
 
 
 def test_clause_kinds(case_corpus):
-    ag = A.agency(case_corpus)
+    ag = A.agency(case_corpus, SEED_ACTORS)
     kinds = dict(zip(zip(ag["doc_id"], ag["verb"]), ag["clause"]))
     assert kinds[("d03", "meet")] == "coordinated"
     assert kinds[("d05", "help")] == "infinitive"
@@ -87,7 +91,7 @@ def test_clause_kinds(case_corpus):
 
 
 def test_modal_recorded(case_corpus):
-    ag = A.agency(case_corpus)
+    ag = A.agency(case_corpus, SEED_ACTORS)
     assert ag[(ag["doc_id"] == "d12") & (ag["verb"] == "accept")]["modal"].tolist() == ["will"]
 
 
@@ -120,11 +124,11 @@ def test_tag_corrections():
 
 
 def test_agency_table_and_prominence(case_corpus):
-    ag = A.agency(case_corpus)
+    ag = A.agency(case_corpus, SEED_ACTORS)
     tbl = A.agency_table(ag)
     china = tbl[(tbl["actor"] == "China") & (tbl["source"] == "d01")].iloc[0]
     assert china["clauses"] == 1 and china["negated"] == 1 and china["verbs"] == "not respond 1"
-    prom = A.actor_prominence(case_corpus)
+    prom = A.actor_prominence(case_corpus, SEED_ACTORS)
     d04 = prom[prom["source"] == "d04"].set_index("actor")
     assert d04.loc["Xi Jinping", "mentions"] == 1 and d04.loc["Xi Jinping", "share"] == pytest.approx(0.5)
 
@@ -135,7 +139,7 @@ def test_quotations(tmp_path):
               "Putin noted that the talks were useful. According to Kazakh officials, the deal is final. "
               'Crowds held banners reading "Welcome".'),
     })
-    q = A.quotations(corp)
+    q = A.quotations(corp, SEED_ACTORS)
     kinds = q.set_index("sent_id")["kind"].to_dict()
     assert kinds == {"q:s0": "direct", "q:s1": "paraphrase", "q:s2": "paraphrase", "q:s3": "quoted phrase"}
     assert q.loc[0, "actor"] == "Kassym-Jomart Tokayev" and q.loc[0, "verb"] == "say"

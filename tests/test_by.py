@@ -61,7 +61,9 @@ def test_the_store_keys_and_tables_follow_the_unit(tmp_path):
     assert s.part_key("sentiment", {}) != plain.part_key("sentiment", {})
     iv = s.part("sentiment", n_resamples=200, n_permutations=200)["intervals"]
     assert iv["source"].tolist() == ["left", "right"] and iv["n"].tolist() == [9, 9]
-    assert s.corpus.sources == ["left", "right"] and not isinstance(s.corpus.__dict__["_tokens"], type(iv))
+    fresh = store.LensStore(tmp_path / "st", GROUPED, by="group")  # a report reading the stored part
+    assert fresh.part("sentiment", n_resamples=200, n_permutations=200)["intervals"].equals(iv)
+    assert fresh.corpus.sources == ["left", "right"] and not isinstance(fresh.corpus.__dict__["_tokens"], type(iv))
     sel = store.LensStore(tmp_path / "st", GROUPED, by="outlet", sources=["Right Post"])
     assert sel.corpus.sources == ["Right Post"] and len(sel.corpus.documents) == 2
     assert set(sel.corpus.terms["source"].astype(str)) == {"Right Post"}

@@ -583,12 +583,12 @@ def test_the_runner_computes_the_store_first_and_kernels_only_read_it(tmp_path, 
     kept = tmp_path / "kept"
     runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept)
     first = sorted(p.name for p in kept.glob("corpus-*/*-*"))
-    assert [n.split("-")[0] for n in first] == ["sentiment"]
+    assert [n.split("-")[0] for n in first] == ["actors", "sentiment"]  # sentiment is built on the actor table
     runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept)
     assert sorted(p.name for p in kept.glob("corpus-*/*-*")) == first
     runner.run_suite(evil_corpus, out, registry=reg, notebooks_dir=nbs, progress=None, store=kept,
                      params=["n_resamples=300"])
-    assert len(list(kept.glob("corpus-*/sentiment-*"))) == 2
+    assert len(list(kept.glob("corpus-*/sentiment-*"))) == 2 and len(list(kept.glob("corpus-*/actors-*"))) == 1
 
 
 @pytest.mark.notebook

@@ -148,15 +148,15 @@ def test_no_nltk_data_needed(tmp_path, monkeypatch):
 
     from framelens.tokens import build_token_tables, detect_collocations, tokenize
 
-    text = "Dr. Lee met Xi Jinping. Trade rose 3.5% to $94.8 billion."
+    text = "Dr. Lee met Donald Trump. Trade rose 3.5% to $94.8 billion."
     spans = split_sentences(text)
-    assert [text[s:e] for s, e in spans] == ["Dr. Lee met Xi Jinping.", "Trade rose 3.5% to $94.8 billion."]
+    assert [text[s:e] for s, e in spans] == ["Dr. Lee met Donald Trump.", "Trade rose 3.5% to $94.8 billion."]
     assert [t for t, _, _ in tokenize(text[spans[1][0]:spans[1][1]])] == [
         "Trade", "rose", "3.5%", "to", "$94.8", "billion", "."]
     df = pd.DataFrame({"sent_id": ["d:s0", "d:s1"], "doc_id": ["d", "d"], "source": ["d", "d"],
                        "text": [text[s:e] for s, e in spans], "norm": [text[s:e] for s, e in spans]})
     tokens, terms = build_token_tables(df)
-    assert "xi jinping" in terms.term.tolist()
+    assert "donald trump" in terms.term.tolist()
     assert len(detect_collocations([["a", "b"]] * 3, min_count=1)) == 1
 
 

@@ -275,11 +275,11 @@ def test_sentence_scores_cover_every_sentence(seed_corpus, seed_scores):
 
 
 def test_actor_sentiment_on_seeds(seed_corpus):
-    from framelens.actors import find_mentions
+    from framelens.actors import find_mentions, resolve
 
     res = st.actor_sentiment(seed_corpus, n_resamples=200)
     m, t = res.mentions, res.table
-    assert len(m) == len(find_mentions(seed_corpus.sentences))
+    assert len(m) == len(find_mentions(seed_corpus.sentences, resolve(seed_corpus)))
     assert t["n"].sum() == len(m)
     assert m["vader"].between(-1, 1).all()
     china = t[t.actor == "China"]

@@ -52,8 +52,7 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
 def test_every_stored_table_equals_the_computed_one(lens):
     corp = lens.corpus
     for name in ("vocabulary", "sentiment", "framing"):
-        opts = parts.resolve_options(name, {"n_resamples": 200} if name != "vocabulary" else {})
-        computed, _ = parts.compute_part(name, corp, opts, {})
+        computed = parts.compute_in_memory(name, corp, {"n_resamples": 200} if name != "vocabulary" else {})
         stored = lens.part(name, **({"n_resamples": 200} if name != "vocabulary" else {}))
         assert set(stored) == set(computed)
         for table, df in computed.items():
@@ -195,7 +194,7 @@ def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corp
                              requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})])
     assert failures == []
     names = [ln.split(": ")[2].split(" ")[0] for ln in lines if ln.count(": ") >= 2 and "(" in ln]
-    assert names == ["vocabulary", "sentiment", "framing", "synthesis"]
+    assert names == ["vocabulary", "actors", "sentiment", "framing", "synthesis"]
     lines.clear()
     assert parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
                          requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})]) == []

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
+from conftest import SEEDS, corpus_from_texts
 from framelens import vocabulary as voc
 from framelens.errors import FramelensError
 
@@ -266,6 +267,9 @@ def test_load_referents_errors(tmp_path):
         voc.load_referents(tmp_path / "missing.toml")
     default = voc.load_referents()
     assert len(default) > 30 and default["variant"].is_unique
+    # the packaged referents are general news choices, not the demo event's
+    assert {"climate", "people moving", "government"} <= set(default["referent"])
+    assert not default["variant"].isin(["Xi Jinping", "Belt and Road", "partnership"]).any()
 
 
 def test_collocations_pmi_llr_by_hand():
@@ -316,7 +320,7 @@ def test_seed_corpus_distinctive_terms_and_similarity(seed_corpus):
 
 
 def test_seed_corpus_naming_and_kwic(seed_corpus):
-    n = voc.naming_choices(seed_corpus)
+    n = voc.naming_choices(seed_corpus, SEEDS / "referents.toml")   # the seeds' own referent table
     bri = n[(n.referent == "Belt and Road Initiative")].groupby("variant")["count"].sum()
     assert bri["BRI"] >= 1 and bri["Belt and Road Initiative"] >= 1
     k = voc.kwic(seed_corpus, ["influence"], width=40)
@@ -351,3 +355,69 @@ def test_notebook_02_runs_on_mini_fixture(tmp_path, mini_dir):
         assert (out / "figures" / f"{fig}.png").stat().st_size > 1000
     headline = json.loads((out / "findings" / "02_vocabulary.json").read_text())["headline"]
     assert "Beta Review 'critics'" in headline
+
+
+# ------------------------------------------------------------------ naming pairs, KWIC defaults
+
+NAMING_DOCS = {
+    # two outlets name one policy differently; the contexts around both names are alike
+    "red1": "The governor signed the vaccine mandate on Monday. Parents said the vaccine mandate hurts schools. "
+            "Critics of the vaccine mandate plan a lawsuit.",
+    "red2": "Lawmakers debated the vaccine mandate for schools. The governor defended the vaccine mandate.",
+    "blue1": "The governor signed the vaccine requirement on Monday. Parents said the vaccine requirement protects schools. "
+             "Doctors praised the vaccine requirement.",
+    "blue2": "Lawmakers debated the vaccine requirement for schools. The governor defended the vaccine requirement.",
+}
+
+
+def _naming_corpus(tmp_path):
+    d = tmp_path / "n"
+    d.mkdir()
+    rows = ["id,file,source"]
+    for k, text in NAMING_DOCS.items():
+        (d / f"{k}.txt").write_text(text, encoding="utf-8")
+        rows.append(f"{k},{k}.txt,{k[:-1]}")
+    (d / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import warnings
+
+    import framelens as fl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(d)
+
+
+def test_naming_pairs_same_contexts_different_sources(tmp_path):
+    c = _naming_corpus(tmp_path)
+    pairs = voc.naming_pairs(c, min_count=3)
+    assert len(pairs) == 1
+    row = pairs.iloc[0]
+    assert {row["term_a"], row["term_b"]} == {"vaccine mandate", "vaccine requirement"}
+    assert {row["count_a"], row["count_b"]} == {5, 5}
+    # G2 of [[5, 0], [0, 5]] (sources blue, red): 2 * (5 ln 2 + 5 ln 2) = 20 ln 2
+    assert row["g2"] == pytest.approx(20 * math.log(2)) and row["p"] < 0.001
+    assert row["similarity"] >= 0.3
+    ids = row["example_sent_ids_a"].split("; ")
+    assert all(i.split(":")[0] in NAMING_DOCS for i in ids)
+    # the pair becomes a referent of the default naming table, counted per source
+    n = voc.naming_choices(c, pairs=pairs)
+    found = n[n["group"] == "found in the corpus"].set_index(["variant", "source"])["count"]
+    assert found[("vaccine mandate", "red")] == 5 and found[("vaccine mandate", "blue")] == 0
+    assert found[("vaccine requirement", "blue")] == 5
+    # a referent table of your own takes precedence: nothing is added
+    own = voc.load_referents()
+    assert "found in the corpus" not in set(voc.naming_choices(c, own)["group"])
+
+
+def test_naming_pairs_need_different_sources(tmp_path):
+    # the same two names, each used by both outlets alike: not a naming choice
+    docs = {"a": "The vaccine mandate passed. The vaccine requirement passed. Parents fought the vaccine mandate. "
+                 "Parents fought the vaccine requirement. Schools want the vaccine mandate. Schools want the vaccine requirement."}
+    c = corpus_from_texts(tmp_path, {**docs, "b": docs["a"]})
+    assert voc.naming_pairs(c, min_count=3).empty
+
+
+def test_kwic_terms_default_to_each_sources_distinctive_terms():
+    dist = pd.DataFrame({"source": ["a", "a", "a", "b", "b"], "term": ["mandate", "freedom", "the", "requirement", "mandate"],
+                         "z": [3.0, 2.0, -1.0, 2.5, 0.5], "kind": ["word", "word", "word", "word", "word"]})
+    assert voc.kwic_terms(dist, per_source=2) == ["mandate", "freedom", "requirement"]

@@ -335,9 +335,9 @@ def agency(corpus, actors: pd.DataFrame | None = None, *, tags: np.ndarray | Non
     ``clause`` (main, coordinated, infinitive, relative, appositive, inverted, by-agent),
     ``verb_i`` (token index). See the module docstring for the rules and limits.
     """
-    from .actors import find_mentions, load_actors
+    from .actors import find_mentions, resolve
 
-    actors = load_actors() if actors is None else actors
+    actors = resolve(corpus, actors)  # None: packaged countries/organisations + discovered actors
     tokens = corpus.tokens
     tags = pos_tags(corpus) if tags is None else tags
     ment = find_mentions(corpus.sentences, actors)
@@ -427,9 +427,9 @@ def actor_prominence(corpus, actors: pd.DataFrame | None = None) -> pd.DataFrame
     actor mentions in the source), ``sentences`` (mentioning it), ``sentence_share``,
     ``per_1000_words`` and ``first_position`` (earliest relative position in a document, 0 =
     lead). Mentions come from :func:`framelens.actors.find_mentions`."""
-    from .actors import find_mentions
+    from .actors import find_mentions, resolve
 
-    ment = find_mentions(corpus.sentences, actors)
+    ment = find_mentions(corpus.sentences, resolve(corpus, actors))
     cols = ["source", "actor", "mentions", "share", "sentences", "sentence_share", "per_1000_words", "first_position"]
     if ment.empty:
         return pd.DataFrame(columns=cols)
@@ -465,6 +465,9 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
     ``verb`` the reporting verb lemma. Quotes running over several sentences are reported per
     sentence. Columns: ``sent_id, doc_id, source, kind, speaker, actor, verb, quote, text``.
     """
+    from .actors import resolve
+
+    actors = resolve(corpus, actors)
     verbs = frozenset(reporting_verbs) if reporting_verbs is not None else REPORTING_VERBS
     ag = agency(corpus, actors) if agency_df is None else agency_df
     rep = ag[ag["verb"].isin(verbs) & (ag["role"] == "agent")]

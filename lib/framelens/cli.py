@@ -4,6 +4,7 @@
                     [--param KEY=VALUE ...]
     framelens list  [--json]
     framelens check PATH
+    framelens actors suggest CORPUS [--top N] [--min-mentions N]   > my_actors.toml
 
 Exit status: 0 success; 1 a notebook failed (the others' reports are written, the index marks
 the failure) or an internal error; 2 bad input, bad parameters or bad usage (one line on stderr:
@@ -67,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="load a corpus and print a summary (validates the input)")
     c.add_argument("path", metavar="PATH", help="corpus folder or .csv/.jsonl file")
+
+    a = sub.add_parser("actors", help="the actor table a corpus gets: discover, review, edit, pass back",
+                       description="Actor tables. `suggest` prints the table a corpus gets when none is given (the "
+                                   "actors discovered in it, then the packaged countries and international "
+                                   "organisations it mentions) as TOML, ready to edit and pass back with "
+                                   "--param actors=FILE.")
+    asub = a.add_subparsers(dest="actors_command", metavar="ACTION", required=True)
+    s = asub.add_parser("suggest", help="print the discovered actor table as TOML (redirect it to a file)")
+    s.add_argument("corpus", metavar="CORPUS", help="corpus folder or .csv/.jsonl file")
+    s.add_argument("--top", metavar="N", type=int, default=30, help="discovered actors kept (default: 30)")
+    s.add_argument("--min-mentions", metavar="N", type=int, default=2,
+                   help="mentions an actor needs to be kept (default: 2)")
     return p
 
 
@@ -140,10 +153,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_actors(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import actors
+    from .corpus import load_corpus
+
+    if args.top < 1 or args.min_mentions < 1:
+        raise FramelensError(f"actors suggest: --top and --min-mentions must be at least 1 "
+                             f"(got {args.top}, {args.min_mentions})")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = load_corpus(args.corpus)
+    text = actors.suggest(corp, top=args.top, min_mentions=args.min_mentions, corpus_name=Path(args.corpus).name)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # usage errors: argparse prints and exits 2
-    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check}[args.command]
+    handler = {"run": cmd_run, "list": cmd_list, "check": cmd_check, "actors": cmd_actors}[args.command]
     try:
         return handler(args)
     except FramelensError as exc:

@@ -256,13 +256,13 @@ def extract_items(corpus, actors: pd.DataFrame | None = None, *, kinds: Sequence
     ``kind, label`` (as written), ``value``, ``unit``, ``sent_id, doc_id, source``, ``start, end``
     (span in the sentence text) and ``text`` (the sentence).
     """
-    from .actors import find_mentions
+    from .actors import find_mentions, resolve
     from .agency import pos_tags
 
     tokens = corpus.tokens
     tags = pos_tags(corpus)
     sents = corpus.sentences
-    ment = find_mentions(sents, actors)
+    ment = find_mentions(sents, resolve(corpus, actors))
     ment_by_sent: dict[str, list[tuple[int, int]]] = {}
     for sid, s, e in ment[["sent_id", "start", "end"]].itertuples(index=False):
         ment_by_sent.setdefault(sid, []).append((int(s), int(e)))

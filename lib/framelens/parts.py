@@ -86,6 +86,7 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
     ctx = _quiet()
     try:
         shared = vocabulary.shared_and_unique(corpus)
+        pairs = vocabulary.naming_pairs(corpus)
         out = {
             "size_style": vocabulary.size_and_style(corpus),
             "diversity": vocabulary.lexical_diversity(corpus, window=opts["mattr_window"]),
@@ -95,7 +96,8 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
             "shared_unique_summary": vocabulary.shared_unique_summary(shared, corpus),
             "similarity_tfidf_cosine": vocabulary.similarity(corpus, "tfidf_cosine"),
             "similarity_jaccard": vocabulary.similarity(corpus, "jaccard"),
-            "naming": vocabulary.naming_choices(corpus, opts["referents"] or None),
+            "naming_pairs": pairs,
+            "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
             "variant_candidates": vocabulary.variant_candidates(corpus),
             "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
             "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"], by_source=True),
@@ -105,14 +107,31 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
     return out, {}
 
 
+def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The actor table every actor-based measure uses (:func:`framelens.actors.resolve`): the
+    user's table, or the packaged countries and organisations plus the actors discovered in the
+    corpus. Stored once, so sentiment and framing read the very same table."""
+    from . import actors
+
+    given = opts["actors"]
+    table = actors.resolve(corpus, "" if given is None or (isinstance(given, str) and not given.strip()) else given)
+    found = actors.discovered(table)
+    info = {"note": actors.describe(table), "origin": table.attrs.get("origin", "given")}
+    return {"table": table.reset_index(drop=True), "discovered": found.reset_index(drop=True)}, info
+
+
+def _actor_table(needs: Mapping[str, Any]) -> pd.DataFrame:
+    table = needs["actors"]["table"]
+    return table
+
+
 def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     from . import sentiment
-    from .actors import load_actors
 
     ctx = _quiet()
     try:
         scores = sentiment.sentence_scores(corpus)
-        actor = sentiment.actor_sentiment(corpus, load_actors(opts["actors"] or None),
+        actor = sentiment.actor_sentiment(corpus, _actor_table(needs),
                                           n_resamples=opts["n_resamples"], seed=opts["seed"])
         out = {
             "sentences": scores,
@@ -129,7 +148,7 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         }
     finally:
         ctx.__exit__(None, None, None)
-    return out, {}
+    return out, {"actors_note": needs["actors"].info.get("note", "")}
 
 
 #: evidence sentences kept per source × frame and per source × certainty measure
@@ -138,14 +157,13 @@ EVIDENCE_PER_CELL = 5
 
 def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     from . import framing
-    from .actors import load_actors
     from .profile import frame_evidence_table
 
     ctx = _quiet()
     try:
         cb = framing.load_codebook(opts["codebook"] or None)
         mk = framing.load_markers(opts["markers"] or None)
-        act = load_actors(opts["actors"] or None)
+        act = _actor_table(needs)
         min_hits = opts["min_hits"]
         carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
         agency_rows = framing.agency(corpus, act)
@@ -170,10 +188,11 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
                 columns=["sent_id", "source", "label", "measure", "n", "markers", "text"])),
             "items": items,
             "coverage": framing.coverage_matrix(items, corpus.sources),
+            "actors_discovered": needs["actors"]["discovered"],
         }
     finally:
         ctx.__exit__(None, None, None)
-    return out, {}
+    return out, {"actors_note": needs["actors"].info.get("note", "")}
 
 
 def lens_dict(vocabulary: Mapping[str, pd.DataFrame], sentiment: Mapping[str, pd.DataFrame],
@@ -257,11 +276,14 @@ _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors
 
 #: The parts of the lens store, in the order they are computed.
 PARTS: dict[str, Part] = {
-    "vocabulary": Part("vocabulary", 1, _VOCAB, vocabulary_part, configs=("referents",),
+    "actors": Part("actors", 1, {"actors": ""}, actors_part, configs=("actors",),
+                   description="the actor table: yours, or packaged countries/organisations + discovered actors"),
+    "vocabulary": Part("vocabulary", 2, _VOCAB, vocabulary_part, configs=("referents",),
                        description="which words and names each source chooses"),
-    "sentiment": Part("sentiment", 1, _SENT, sentiment_part, configs=("actors",),
-                      description="the tone of each source's sentences, and toward each actor"),
-    "framing": Part("framing", 1, _FRAME, framing_part, configs=("codebook", "markers", "actors"),
+    "sentiment": Part("sentiment", 2, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
+                      needs=("actors",), description="the tone of each source's sentences, and toward each actor"),
+    "framing": Part("framing", 2, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+                    configs=("codebook", "markers"), needs=("actors",),
                     description="frames, actors and their verbs, voices, certainty, coverage"),
     "synthesis": Part("synthesis", 1, {"similarity_lenses": ["vocabulary", "sentiment", "framing"],
                                        "normalise": "minmax"}, synthesis_part,
@@ -273,11 +295,23 @@ PARTS: dict[str, Part] = {
 }
 
 
+def depth(name: str) -> int:
+    """0 for a part built from the corpus alone, else 1 + the depth of its deepest need."""
+    return 0 if not PARTS[name].needs else 1 + max(depth(n) for n in PARTS[name].needs)
+
+
 def part_options(name: str) -> dict[str, Any]:
     """Every option of a part (its own and those of the parts it is built from), with defaults."""
     if name not in PARTS:
         raise FramelensError(f"lens store: no part {name!r} (parts: {', '.join(PARTS)})")
     return PARTS[name].all_options()
+
+
+def _closure(name: str) -> list[str]:
+    out = [name]
+    for n in PARTS[name].needs:
+        out += [x for x in _closure(n) if x not in out]
+    return out
 
 
 def resolve_options(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -288,13 +322,31 @@ def resolve_options(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise FramelensError(f"lens store: {name} has no option {unknown[0]!r} (options: {', '.join(allowed)})")
     out = {**allowed, **{k: v for k, v in options.items() if v is not None}}
-    configs = {c for n in (name, *PARTS[name].needs) for c in PARTS[n].configs}
+    configs = {c for n in _closure(name) for c in PARTS[n].configs}
     for k in configs:
         if isinstance(out.get(k), (str, os.PathLike)) and str(out[k]).strip():
             out[k] = os.path.abspath(os.path.expanduser(str(out[k])))
     if "similarity_lenses" in out:
         out["similarity_lenses"] = list(out["similarity_lenses"])
     return out
+
+
+class Computed(dict):
+    """A part's tables held in memory (name → DataFrame) with the ``info`` it recorded: what
+    :func:`compute_part` gives parts built on it when there is no store."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], info: Mapping[str, Any] | None = None):
+        super().__init__(tables)
+        self.info = dict(info or {})
+
+
+def compute_in_memory(name: str, corpus, options: Mapping[str, Any] | None = None) -> Computed:
+    """Part ``name`` and the parts it is built from, computed in memory (no store)."""
+    opts = resolve_options(name, options or {})
+    needs = {n: compute_in_memory(n, corpus, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+             for n in PARTS[name].needs}
+    tables, info = compute_part(name, corpus, opts, needs)
+    return Computed(tables, info)
 
 
 def compute_part(name: str, corpus, options: Mapping[str, Any],
@@ -369,9 +421,12 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     t0 = time.perf_counter()
     if not lens.has_corpus():
         lens.full_corpus  # noqa: B018 - load and store the corpus before the workers read it
-    levels: list[list[tuple[str, dict]]] = [[], []]
-    for item in missing:  # a part goes after the parts it is built from
-        levels[1 if PARTS[item[0]].needs else 0].append(item)
+    levels: list[list[tuple[str, dict]]] = []
+    for item in missing:  # a part goes one level after the deepest part it is built from
+        d = depth(item[0])
+        while len(levels) <= d:
+            levels.append([])
+        levels[d].append(item)
     failed: set[str] = set()
     for level in levels:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]

@@ -98,19 +98,16 @@ def lens_tables(
     ``coverage``. ``codebook``, ``markers``, ``actors``, ``referents``: a path, or ``None`` /
     ``""`` for the packaged file. Randomness (bootstrap, permutations) uses ``seed``.
     """
-    from . import parts as compute
+    from . import parts
 
-    vocab_opts = compute.resolve_options("vocabulary", {"min_count": min_count, "prior_strength": prior_strength,
-                                                        "referents": referents or ""})
-    sent_opts = compute.resolve_options("sentiment", {"seed": seed, "n_resamples": n_resamples,
-                                                      "n_permutations": n_permutations, "actors": actors or ""})
-    frame_opts = compute.resolve_options("framing", {"seed": seed, "n_resamples": n_resamples,
-                                                     "codebook": codebook or "", "markers": markers or "",
-                                                     "actors": actors or "", "min_hits": min_hits or 1})
-    voc, _ = compute.compute_part("vocabulary", corpus, vocab_opts, {})
-    sent, _ = compute.compute_part("sentiment", corpus, sent_opts, {})
-    fr, _ = compute.compute_part("framing", corpus, frame_opts, {})
-    return compute.lens_dict(voc, sent, fr)
+    voc = parts.compute_in_memory("vocabulary", corpus, {"min_count": min_count, "prior_strength": prior_strength,
+                                                         "referents": referents or ""})
+    sent = parts.compute_in_memory("sentiment", corpus, {"seed": seed, "n_resamples": n_resamples,
+                                                        "n_permutations": n_permutations, "actors": actors or ""})
+    fr = parts.compute_in_memory("framing", corpus, {"seed": seed, "n_resamples": n_resamples,
+                                                    "codebook": codebook or "", "markers": markers or "",
+                                                    "actors": actors or "", "min_hits": min_hits or 1})
+    return parts.lens_dict(voc, sent, fr)
 
 
 def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int = 2) -> pd.DataFrame:

@@ -694,7 +694,8 @@ def actor_sentiment(corpus, actors=None, *, method: str = "vader", scope: str = 
                     workers: int | None = None) -> ActorSentiment:
     """Tone toward each actor, per mention and per source × actor.
 
-    ``actors``: None or "" (the packaged table), a path to an actor TOML file, or a table from
+    ``actors``: None or "" (packaged countries and organisations plus the actors discovered in
+    the corpus, :func:`framelens.actors.resolve`), a path to an actor TOML file, or a table from
     ``framelens.actors.load_actors``. Each mention found by ``framelens.actors.find_mentions``
     is scored with :func:`target_sentiment` by both methods (other mentions in the sentence
     split its clause). ``mentions`` columns: :data:`MENTION_COLUMNS` (``context`` = the words
@@ -705,12 +706,11 @@ def actor_sentiment(corpus, actors=None, *, method: str = "vader", scope: str = 
     mentioned only in titles or headings are not counted (only body sentences are scored).
     ``workers``: processes for scoring the contexts (as in :func:`score_texts`).
     """
-    from .actors import find_mentions, load_actors
+    from .actors import find_mentions, resolve
 
     if method not in METHODS:
         raise FramelensError(f"actor_sentiment: method must be one of {', '.join(METHODS)}, got {method!r}")
-    if actors is None or isinstance(actors, (str, os.PathLike)):
-        actors = load_actors(actors or None)  # "" (a notebook parameter) = the packaged table
+    actors = resolve(corpus, actors)  # "" or None: packaged countries/organisations + discovered actors
     sents = corpus.sentences
     found = find_mentions(sents[["sent_id", "doc_id", "source", "text"]], actors)
     labels = _labels(corpus)

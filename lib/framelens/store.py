@@ -139,6 +139,7 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         out = out.reset_index()
     else:
         out = df.copy(deep=False)
+    out.attrs = {}  # attrs (e.g. a table's origin) are not data: parts record them in their manifest
     if not all(isinstance(c, str) for c in out.columns):
         meta["column_types"] = {str(c): type(c).__name__ for c in out.columns}
         out.columns = [str(c) for c in out.columns]
@@ -154,6 +155,8 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
             elif len({type(v) for v in vals if v is not None and not (isinstance(v, float) and v != v)}) > 1:
                 meta["text"].append(col)  # mixed types: kept as text
                 out[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in vals]
+            else:
+                meta.setdefault("object", []).append(col)  # read back as object, as written
     table = pa.Table.from_pandas(out, preserve_index=False)
     pq.write_table(table, path, compression="zstd")
     return meta
@@ -181,6 +184,9 @@ def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Se
             loads = (lambda v: None if not isinstance(v, str) else tuple(_plain(json.loads(v)))) if col in tuples \
                 else (lambda v: None if not isinstance(v, str) else _plain(json.loads(v)))
             df[col] = pd.Series([loads(v) for v in df[col].tolist()], index=df.index, dtype=object)
+    for col in meta.get("object", []):
+        if col in df.columns and df[col].dtype != object:
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
     types = meta.get("column_types")
     if types:
         conv = {"int": int, "float": float, "str": str}

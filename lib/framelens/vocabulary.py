@@ -53,6 +53,9 @@ __all__ = [
     "naming_choices",
     "naming_table",
     "variant_candidates",
+    "naming_pairs",
+    "discovered_referents",
+    "kwic_terms",
     "collocations",
     "kwic",
     "term_evidence",
@@ -1022,22 +1025,35 @@ def _find_variants(sentences: pd.DataFrame, ref: pd.DataFrame, tokens: pd.DataFr
     )
 
 
-def naming_choices(corpus, referents: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+def naming_choices(corpus, referents: str | Path | pd.DataFrame | None = None, *,
+                   pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """How each source names the same referent: counts per referent × variant × source.
 
-    ``referents``: a path to a TOML referent table (default: the packaged
-    ``data/referents.toml``, general news referents: states and their metonyms, leaders,
-    initiatives, and loaded word choices such as partner/influence, summit/talks,
-    regime/government) or a DataFrame from :func:`load_referents`. Matching: whole words on the
-    normalized sentence text (body sentences), longest variant first so "Belt and Road
-    Initiative" is not also counted as "Belt and Road"; see :func:`load_referents` for case rules.
+    ``referents``: your referent table — a path to a TOML file or a DataFrame from
+    :func:`load_referents` — which takes precedence (only it is counted). None or ``""``: the
+    packaged general referents (``data/referents.toml``: government/regime, protesters/rioters,
+    migrants/illegal immigrants, climate change/climate crisis …) **plus** the naming pairs found
+    in the corpus itself (:func:`naming_pairs`, or the ``pairs`` already computed; variants the
+    packaged table already lists are left to it), grouped as "found in the corpus". Matching:
+    whole words on the normalized sentence text (body sentences), longest variant first so
+    "illegal immigrants" is not also counted as "immigrants"; see :func:`load_referents` for
+    case rules.
 
     Returns every referent × variant × source (zeros included, so a referent absent from the
     corpus shows zero rows rather than disappearing): ``referent, group, variant, source, label,
     count, share`` (of the source's mentions of this referent, NaN if none),
     ``per_1000_words`` (per 1000 word tokens of the source), ``example_sent_ids``.
     """
-    ref = referents if isinstance(referents, pd.DataFrame) else load_referents(referents)
+    if isinstance(referents, pd.DataFrame):
+        ref = referents
+    elif referents:
+        ref = load_referents(referents)
+    else:
+        ref = load_referents()
+        found = discovered_referents(naming_pairs(corpus) if pairs is None else pairs)
+        found = found[~found["variant"].str.lower().isin(set(ref["variant"].str.lower()))]
+        found = found[found.groupby("referent")["variant"].transform("size") >= 2]
+        ref = pd.concat([ref, found], ignore_index=True)
     sources = _sources(corpus)
     hits = _find_variants(corpus.sentences, ref, corpus.tokens)
     counts = hits.groupby(["variant", "source"], sort=False).size().rename("count")
@@ -1174,6 +1190,191 @@ def variant_candidates(corpus, *, min_count: int = 2, wide: bool = False) -> pd.
 
 
 
+NAMING_PAIR_COLUMNS = ["term_a", "term_b", "similarity", "count_a", "count_b", "g2", "p", "by_source",
+                       "shared_contexts", "example_sent_ids_a", "example_sent_ids_b"]
+
+
+def _term_tags(corpus) -> np.ndarray:
+    """The Penn tag of each row of ``corpus.terms`` (its first token's; "" for none)."""
+    from .agency import pos_tags
+
+    tok = corpus.tokens
+    tags = pos_tags(corpus)
+    key = pd.MultiIndex.from_arrays([tok["sent_id"].astype(str), tok["start"].astype(np.int64)])
+    lookup = pd.Series(np.asarray(tags, dtype=object), index=key)
+    lookup = lookup[~lookup.index.duplicated()]
+    t = corpus.terms
+    want = pd.MultiIndex.from_arrays([t["sent_id"].astype(str), t["start"].astype(np.int64)])
+    return lookup.reindex(want).fillna("").to_numpy(dtype=object)
+
+
+def _multiword_units(corpus, e: "_Encoded"):
+    """Occurrences of multi-word *common-noun* terms: adjacent content-term pairs whose words are
+    tagged adjective or common noun and whose last word is a noun ("climate crisis",
+    "undocumented immigrants"); names (proper nouns) are the actor table's business.
+
+    Returns (unit codes, unit strings, first term row, last term row) per occurrence."""
+    rows, t1, t2 = e.bigrams()
+    tags = _term_tags(corpus)
+    common = np.isin(tags, ["JJ", "NN", "NNS", "VBG", "VBN"])
+    noun = np.isin(tags, ["NN", "NNS"])
+    ok = common[rows] & noun[rows + 1] & ~e.is_phrase[rows] & ~e.is_phrase[rows + 1]
+    rows, t1, t2 = rows[ok], t1[ok], t2[ok]
+    bi = np.char.add(np.char.add(e.vocab[t1].astype(str), " "), e.vocab[t2].astype(str)) if len(rows) else np.array([], dtype=str)
+    strings = bi.astype(object)
+    first = rows.astype(np.int64)
+    last = (rows + 1).astype(np.int64)
+    codes, uniq = pd.factorize(strings)
+    return codes.astype(np.int64), np.asarray(uniq, dtype=object), first, last
+
+
+def naming_pairs(corpus, *, min_count: int = 3, min_similarity: float = 0.3, window: int = 20,
+                 top: int | None = 20, max_units: int = 2000, weighting: str = "count",
+                 max_p: float = 0.05) -> pd.DataFrame:
+    """Ways the sources name the same thing, found in the corpus itself (no table).
+
+    Candidates are multi-word common-noun terms (adjacent content words tagged adjective or
+    noun, ending in a noun: "climate crisis", "undocumented immigrants", "vaccine mandate") used
+    at least ``min_count`` times. Each is described by the content words (lemmas) within
+    ``window`` words of it in the same sentence (``weighting="count"``: raw co-occurrence counts,
+    robust on a few dozen articles; ``"ppmi"``: positive pointwise mutual information, Church &
+    Hanks 1990, Bullinaria & Levy 2007, better on thousands); two terms are *near-synonymous
+    candidates* when the cosine of their context vectors is at least ``min_similarity`` — they
+    occur in the same contexts (the distributional hypothesis, Harris 1954) — they do not
+    overlap in the text and they rarely share a sentence (names for one thing substitute for
+    each other).
+
+    Their use across sources is compared with Dunning's G² on the 2 × sources table of counts
+    (``g2``, ``p`` from χ² with sources − 1 df): a high G² means the sources choose between the
+    two names ("climate crisis" in one outlet, "climate change" in another). Pairs with
+    ``p <= max_p`` are ranked by G², each term in at most one pair, the first ``top`` kept.
+
+    Returns :data:`NAMING_PAIR_COLUMNS`: ``by_source`` reads "source a/b; …" (counts of each
+    term), ``shared_contexts`` the context words that weigh most in both, and the example
+    sent_ids of each term. Caveats: distributional similarity on a small corpus is noisy and
+    also pairs *related* terms (antonyms, co-hyponyms: "vaccine mandate" and "vaccine
+    exemption"); read the example sentences before treating a pair as two names for one thing.
+    ``max_units``: only the most frequent multi-word terms are compared (bounded memory).
+    """
+    from scipy.stats import chi2 as _chi2
+
+    cols = NAMING_PAIR_COLUMNS
+    if corpus.terms.empty:
+        return pd.DataFrame(columns=cols)
+    e = _Encoded(corpus)
+    lem = _Encoded(corpus, unit="lemma")
+    codes, units, first, last = _multiword_units(corpus, e)
+    if not len(codes):
+        return pd.DataFrame(columns=cols)
+    counts = np.bincount(codes, minlength=len(units))
+    keep = np.flatnonzero(counts >= min_count)
+    if len(keep) < 2:
+        return pd.DataFrame(columns=cols)
+    keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
+    remap = np.full(len(units), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    occ = np.flatnonzero(remap[codes] >= 0)
+    u, f, l = remap[codes[occ]], first[occ], last[occ]
+    # context words: content lemmas within `window` terms, same sentence, outside the unit
+    n = len(e.term)
+    ctx_u, ctx_w = [], []
+    for d in range(1, window + 1):
+        for base, j in ((f, f - d), (l, l + d)):
+            ok = (j >= 0) & (j < n)
+            jj = np.where(ok, j, 0)
+            ok &= (e.sent[jj] == e.sent[base]) & ~e.is_stop[jj]
+            ctx_u.append(u[ok])
+            ctx_w.append(lem.term[jj[ok]])
+    cu, cw = np.concatenate(ctx_u), np.concatenate(ctx_w)
+    if not len(cu):
+        return pd.DataFrame(columns=cols)
+    U, W = len(keep), len(lem.vocab)
+    m = sparse.csr_matrix((np.ones(len(cu)), (cu, cw)), shape=(U, W))
+    m.sum_duplicates()
+    # PPMI
+    total = m.sum()
+    rs = np.asarray(m.sum(axis=1)).ravel()
+    cs = np.asarray(m.sum(axis=0)).ravel()
+    coo = m.tocoo()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(coo.data * total / (rs[coo.row] * cs[coo.col]))
+    pmi = np.where(pmi > 0, pmi, 0.0)
+    ppmi = sparse.csr_matrix((pmi if weighting == "ppmi" else coo.data, (coo.row, coo.col)), shape=(U, W))
+    ppmi.eliminate_zeros()
+    sim = _cosine_matrix(ppmi)
+    np.fill_diagonal(sim, 0.0)
+    names = units[keep].astype(str)
+    words = [set(x.split()) for x in names]
+    # overlapping in the text ("climate change" / "change policy") is not naming the same thing
+    firsts = [x.split()[0] for x in names]
+    lasts = [x.split()[-1] for x in names]
+    ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
+    sent_sets = pd.Series(e.sent[f]).groupby(u).agg(lambda s: set(s.tolist())).to_dict()
+    cand = []
+    for a, b in zip(ia.tolist(), ib.tolist()):
+        if lasts[a] == firsts[b] or lasts[b] == firsts[a] or words[a] >= words[b] or words[b] >= words[a]:
+            continue
+        sa, sb = sent_sets.get(a, set()), sent_sets.get(b, set())
+        if len(sa & sb) * 2 > min(len(sa), len(sb)):
+            continue  # mostly in the same sentences: used together, not instead of each other
+        cand.append((a, b))
+    if not cand:
+        return pd.DataFrame(columns=cols)
+    sources = _sources(corpus)
+    S = len(sources)
+    src_occ = e.src[f]
+    by = np.zeros((U, S), dtype=np.int64)
+    np.add.at(by, (u, np.maximum(src_occ, 0)), (src_occ >= 0).astype(np.int64))
+    rows = []
+    for a, b in cand:
+        t = np.vstack([by[a], by[b]]).astype(float)
+        t = t[:, t.sum(axis=0) > 0]
+        if t.shape[1] >= 2:
+            exp = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / t.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = float(2.0 * np.nansum(xlogy(t, t / exp)))
+            p = float(_chi2.sf(g, t.shape[1] - 1))
+        else:
+            g, p = 0.0, 1.0
+        rows.append((a, b, float(sim[a, b]), g, p))
+    rows.sort(key=lambda r: (-r[3], -r[2]))
+    used: set[int] = set()
+    out = []
+    labels = _labels(corpus)
+    ex_sid = e.sent_ids[e.sent[f]]
+    wv = ppmi.toarray() if U * W <= 5_000_000 else None
+    for a, b, s, g, p in rows:
+        if a in used or b in used or p > max_p:
+            continue
+        used.update((a, b))
+        if wv is not None:
+            both = np.minimum(wv[a], wv[b])
+            shared = [str(lem.vocab[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
+        else:
+            shared = []
+        ex_a = "; ".join(pd.unique(ex_sid[u == a])[:_N_EXAMPLES])
+        ex_b = "; ".join(pd.unique(ex_sid[u == b])[:_N_EXAMPLES])
+        by_src = "; ".join(f"{labels.get(sources[k], sources[k])} {by[a, k]}/{by[b, k]}" for k in range(S)
+                           if by[a, k] or by[b, k])
+        out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
+                    "count_b": int(counts[keep[b]]), "g2": g, "p": p, "by_source": by_src,
+                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_a, "example_sent_ids_b": ex_b})
+        if top is not None and len(out) >= top:
+            break
+    return pd.DataFrame(out, columns=cols)
+
+
+def discovered_referents(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Naming pairs from :func:`naming_pairs` as a referent table (``referent`` = "a / b",
+    ``group`` = "found in the corpus"), for :func:`naming_choices`."""
+    rows = []
+    for a, b in zip(pairs["term_a"], pairs["term_b"]):
+        name = f"{a} / {b}"
+        for v in (a, b):
+            rows.append({"referent": name, "group": "found in the corpus", "variant": v, "case_sensitive": False})
+    return pd.DataFrame(rows, columns=["referent", "group", "variant", "case_sensitive"])
+
+
 # ---------------------------------------------------------------------------------------------
 # Collocations and concordances
 # ---------------------------------------------------------------------------------------------
@@ -1244,6 +1445,20 @@ def collocations(corpus, *, min_count: int = 3, by_source: bool = True, top: int
         c["source"] = "all"
         c["label"] = "all sources"
     return c[cols].reset_index(drop=True)
+
+
+def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
+    """Default concordance terms: each source's ``per_source`` most distinctive terms (highest
+    log-odds z among positive ones, :func:`distinctive_terms`), in source order, without
+    repeats — so the concordance shows the words that set each source apart, whatever the topic."""
+    d = distinctive[distinctive["kind"].isin(list(kinds)) & (distinctive["z"] > 0)] if "kind" in distinctive.columns \
+        else distinctive[distinctive["z"] > 0]
+    out: list[str] = []
+    for _src, g in d.groupby("source", sort=False):
+        for term in g.sort_values("z", ascending=False, kind="stable")["term"].head(per_source):
+            if term not in out:
+                out.append(str(term))
+    return out
 
 
 def _term_regex(term: str) -> str:
