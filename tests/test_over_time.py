@@ -193,6 +193,11 @@ def test_terms_rise_and_fall_by_log_odds_by_hand(by_group):
         ot.terms_over_time(by_group, d, within="outlet")
 
 
+def test_units_sharing_a_label_are_told_apart():
+    assert ot.unit_names({"a": "Left Daily", "b": "Left Daily", "c": "Right Post", "Left Daily": "Left Daily"}) == {
+        "a": "Left Daily (a)", "b": "Left Daily (b)", "c": "Right Post", "Left Daily": "Left Daily"}
+
+
 def test_many_units_are_drawn_as_the_largest_and_others(grouped):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -223,6 +228,12 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
     day = ot.over_time(seed_corpus.select(SINGLE_VISIT), period="day", n_resamples=50)["status"].iloc[0]
     assert (day["n_periods"], day["n_coarser"], day["first"]) == (1, 3, "2025-06-16")
     assert "Left out: 3 dated less precisely than the day (writerdog, cgtn, astanatimes)." in day["message"]
+    week = ot.over_time(grouped.select(["leftdaily"]), period="month", n_resamples=50)["status"].iloc[0]
+    assert week["n_periods"] == 2  # l1 in January, l2 in February
+    one = ot.over_time(grouped.select(["progress"]), period="month", n_resamples=50)["status"].iloc[0]
+    assert one["message"] == ("One period: nothing to show over time — the one placed article falls in the same month, "
+                              "2025-02, so no measure can change; a change over time needs articles from at least two "
+                              "periods. Set the period parameter to day or week to split it more finely.")
     none = ot.over_time(grouped.select(["heritage"]), n_resamples=50)["status"].iloc[0]
     assert none["nothing_to_show"] and none["message"].startswith("No period: nothing to show over time — no article is dated.")
 

@@ -316,6 +316,15 @@ def _placed_sentences(sentences: pd.DataFrame, dating: pd.DataFrame) -> pd.DataF
     return s[s["period"].notna()].reset_index(drop=True)
 
 
+def unit_names(labels: Mapping[str, str]) -> dict[str, str]:
+    """How figures and lists name each unit: its label, or ``label (unit)`` when several units
+    share that label (e.g. two groups of articles from one outlet)."""
+    count: dict[str, int] = {}
+    for lab in labels.values():
+        count[lab] = count.get(lab, 0) + 1
+    return {u: (lab if count[lab] == 1 or lab == u else f"{lab} ({u})") for u, lab in labels.items()}
+
+
 def _examples(sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
     return SEP.join(map(str, list(sent_ids)[:k]))
 
@@ -447,73 +456,118 @@ def actors_over_time(corpus, dating: pd.DataFrame, actors=None, *, top: int = 5,
     return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
 
 
-def _term_table(corpus, dating: pd.DataFrame) -> pd.DataFrame:
-    t = corpus.terms
-    placed = dating[dating["status"] == "placed"]
-    period_of = dict(zip(placed["doc_id"], placed["period"]))
-    t = pd.DataFrame({"sent_id": t["sent_id"].astype(str).to_numpy(), "doc_id": t["doc_id"].astype(str).to_numpy(),
-                      "source": t["source"].astype(str).to_numpy(), "term": t["term"].astype(str).to_numpy(),
-                      "is_stop": t["is_stop"].to_numpy(dtype=bool), "is_phrase": t["is_phrase"].to_numpy(dtype=bool)})
-    t["period"] = t["doc_id"].map(period_of)
-    return t[t["period"].notna()].reset_index(drop=True)
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their values (as text) of a column, categorical or not."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(dtype=np.int64), np.asarray(col.cat.categories.astype(str), dtype=object)
+    codes, uniq = pd.factorize(col.astype(str), sort=False)
+    return codes.astype(np.int64), np.asarray(uniq, dtype=object)
 
 
-def _period_keyness(t: pd.DataFrame, within: str, *, top: int, min_count: int, prior_strength: float,
-                    labels: Mapping[str, str]) -> list[dict]:
-    """Each period against the other periods of ``t`` (one term per row), top rises and falls."""
+class _TermCodes:
+    """The corpus ``terms`` of the placed documents as integer arrays (term, period, unit) — no
+    per-token strings, so a corpus of millions of tokens is counted with ``bincount``."""
+
+    def __init__(self, corpus, dating: pd.DataFrame):
+        t = corpus.terms
+        placed = dating[dating["status"] == "placed"]
+        self.periods = sorted(placed["period"].unique())
+        pidx = {p: i for i, p in enumerate(self.periods)}
+        period_of = dict(zip(placed["doc_id"].astype(str), placed["period"].map(pidx)))
+        dcode, dvals = _codes(t["doc_id"])
+        per_doc = np.array([period_of.get(str(v), -1) for v in dvals], dtype=np.int64)
+        per_row = per_doc[dcode] if len(dcode) else np.array([], dtype=np.int64)
+        keep = (dcode >= 0) & (per_row >= 0)
+        self.pos = np.flatnonzero(keep)  # rows of corpus.terms
+        self.period = per_row[keep]
+        tcode, self.vocab = _codes(t["term"])
+        self.term = tcode[keep]
+        ucode, self.units = _codes(t["source"])
+        self.unit = ucode[keep]
+        V = len(self.vocab)
+        self.stop = np.zeros(V, dtype=bool)
+        self.phrase = np.zeros(V, dtype=bool)
+        if len(tcode):
+            self.stop[tcode] = t["is_stop"].to_numpy(dtype=bool)
+            self.phrase[tcode] = t["is_phrase"].to_numpy(dtype=bool)
+        self.terms = t
+
+    def __len__(self) -> int:
+        return len(self.term)
+
+    def rows(self, positions: np.ndarray, column: str) -> np.ndarray:
+        """Text of ``column`` for some of the kept rows (positions into the kept arrays)."""
+        return self.terms[column].iloc[self.pos[positions]].astype(str).to_numpy()
+
+
+def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, min_count: int,
+                    prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
+    """Each period against the other periods, among the kept term rows ``sel`` (positions):
+    the ``top`` rises and falls of every period."""
+    from scipy import sparse
+
     from .vocabulary import log_odds_z
 
-    periods = sorted(t["period"].unique())
-    if len(periods) < 2:
+    P, V = len(tc.periods), len(tc.vocab)
+    per, term = tc.period[sel], tc.term[sel]
+    totals = np.bincount(per, minlength=P).astype(float)  # stopwords count in the totals (as in the vocabulary lens)
+    present = np.flatnonzero(totals > 0)
+    if len(present) < 2:
         return []
-    content = t[~t["is_stop"]]
-    totals = t.groupby("period").size()  # stopwords count in the totals, as in the vocabulary lens
+    content = ~tc.stop[term]
+    key = term[content] * P + per[content]
+    uniq, cnt = np.unique(key, return_counts=True)
+    mat = sparse.csc_matrix((cnt.astype(float), (uniq // P, uniq % P)), shape=(V, P))
+    f_w = np.asarray(mat.sum(axis=1)).ravel()
+    cand = np.flatnonzero(f_w >= max(1, min_count))
+    if not len(cand):
+        return []
     N = float(totals.sum())
-    tab = content.groupby(["term", "period"]).size().unstack("period", fill_value=0).reindex(columns=periods,
-                                                                                            fill_value=0)
-    term_total = tab.sum(axis=1)
-    tab = tab[term_total >= min_count]
-    if tab.empty:
-        return []
-    f_w = tab.sum(axis=1).to_numpy(dtype=float)
-    alpha_w = prior_strength * f_w / N
-    phrase = content.drop_duplicates("term").set_index("term")["is_phrase"]
+    alpha_w = prior_strength * f_w[cand] / N
+    names = tc.vocab[cand]
     chosen = []
-    for p in periods:
-        y_i = tab[p].to_numpy(dtype=float)
-        n_i = float(totals[p])
-        y_j = f_w - y_i
+    for p in present:
+        y_i = mat[:, p].toarray().ravel()[cand]
+        n_i = totals[p]
+        y_j = f_w[cand] - y_i
         delta, z = log_odds_z(y_i, n_i, y_j, N - n_i, alpha_w, prior_strength)
-        d = pd.DataFrame({"term": tab.index, "count": y_i.astype(int), "count_rest": y_j.astype(int),
-                          "delta": delta, "z": z})
-        rises = d[d["z"] > 0].sort_values(["z", "count", "term"], ascending=[False, False, True]).head(top)
-        falls = d[d["z"] < 0].sort_values(["z", "count_rest", "term"], ascending=[True, False, True]).head(top)
-        for direction, sub in (("rises", rises), ("falls", falls)):
-            for rank, r in enumerate(sub.itertuples(index=False), 1):
-                chosen.append((p, n_i, direction, rank, r))
+        up = np.flatnonzero(z > 0)
+        down = np.flatnonzero(z < 0)
+        up = up[np.lexsort((names[up], -y_i[up], -z[up]))][:top]
+        down = down[np.lexsort((names[down], -y_j[down], z[down]))][:top]
+        for direction, picks in (("rises", up), ("falls", down)):
+            for rank, k in enumerate(picks, 1):
+                chosen.append((p, direction, rank, k, y_i[k], n_i, y_j[k], delta[k], z[k]))
     if not chosen:
         return []
-    # evidence: only the chosen terms' rows, grouped once
-    ev = content[content["term"].isin({c[4].term for c in chosen})]
-    by_key = ev.groupby(["term", "period"], sort=False)
-    where = by_key.indices
-    term_rows = ev.groupby("term", sort=False).indices
-    sid, doc, src = ev["sent_id"].to_numpy(), ev["doc_id"].to_numpy(), ev["source"].to_numpy()
-    per = ev["period"].to_numpy()
+    # evidence: only the rows of the chosen terms
+    picked = cand[np.unique([c[3] for c in chosen])]
+    ev = sel[np.isin(term, picked) & content]
+    ev_term, ev_per, ev_unit = tc.term[ev], tc.period[ev], tc.unit[ev]
+    sid, doc = tc.rows(ev, "sent_id"), tc.rows(ev, "doc_id")
     rows = []
-    for p, n_i, direction, rank, r in chosen:
-        here = where.get((r.term, p), np.array([], dtype=int))
-        there = [i for i in term_rows.get(r.term, []) if per[i] != p]
-        units = pd.Series(src[here]).value_counts(sort=False) if len(here) else pd.Series(dtype=int)
+    for p, direction, rank, k, y, n_i, y_rest, d, z in chosen:
+        code = cand[k]
+        mine = ev_term == code
+        here, there = mine & (ev_per == p), mine & (ev_per != p)
+        units = pd.Series(ev_unit[here]).value_counts() if here.any() else pd.Series(dtype=int)
         n_j = N - n_i
-        rows.append({"period": p, "within": within, "direction": direction, "rank": rank, "term": r.term,
-                     "kind": "phrase" if bool(phrase.get(r.term, False)) else "word",
-                     "count": int(r.count), "n_terms": int(n_i), "rate_per_1000": 1000 * r.count / n_i,
-                     "count_rest": int(r.count_rest), "rate_rest_per_1000": 1000 * r.count_rest / n_j,
-                     "delta": float(r.delta), "z": float(r.z), "n_docs": int(len(set(doc[here]))),
-                     "by_unit": SEP.join(f"{labels.get(u, u)} {int(c)}" for u, c in units.items()),
+        rows.append({"period": tc.periods[p], "within": within, "direction": direction, "rank": rank,
+                     "term": str(tc.vocab[code]), "kind": "phrase" if tc.phrase[code] else "word",
+                     "count": int(y), "n_terms": int(n_i), "rate_per_1000": 1000 * y / n_i,
+                     "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
+                     "delta": float(d), "z": float(z), "n_docs": int(len(set(doc[here]))),
+                     "by_unit": _by_unit(units, tc.units, labels),
                      "example_sent_ids": _examples(pd.unique(sid[here] if direction == "rises" else sid[there]))})
     return rows
+
+
+def _by_unit(counts: pd.Series, units: np.ndarray, labels: Mapping[str, str], k: int = 5) -> str:
+    """``name count`` of the ``k`` units using a term most (then how many others)."""
+    shown = [f"{labels.get(str(units[u]), str(units[u]))} {int(c)}" for u, c in counts.head(k).items()]
+    if len(counts) > k:
+        shown.append(f"… {len(counts) - k} more unit{'s' * (len(counts) - k != 1)}")
+    return SEP.join(shown)
 
 
 def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: int = 3, prior_strength: float = 500.0,
@@ -528,7 +582,8 @@ def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: in
     (lowest z; the evidence then comes from the other periods). Terms used fewer than
     ``min_count`` times in all are skipped; stopwords count in the totals but are not reported.
     Read z as a ranking: |z| > 1.96 is notable for one term taken alone, with no correction for
-    the many terms tested.
+    the many terms tested. The units are the corpus ``terms`` (words, with the phrase list's
+    names merged, ``kind='phrase'``), as in the vocabulary lens.
 
     ``within="pooled"`` (default) compares the periods of all units together (``within`` =
     ``(all)``): a unit's articles in one period are usually too few words for a stable
@@ -538,16 +593,18 @@ def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: in
     """
     if within not in ("pooled", "unit"):
         raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
-    t = _term_table(corpus, dating)
-    if t.empty:
+    tc = _TermCodes(corpus, dating)
+    if not len(tc):
         return pd.DataFrame(columns=TERM_COLUMNS)
-    labels = dict(zip(dating["source"], dating["label"]))
+    labels = unit_names(dict(zip(dating["source"], dating["label"])))
+    kw = {"top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
     rows = []
     if within == "pooled":
-        rows = _period_keyness(t, ALL, top=top, min_count=min_count, prior_strength=prior_strength, labels=labels)
+        rows = _period_keyness(tc, np.arange(len(tc)), ALL, **kw)
     else:
-        for u, sub in t.groupby("source", sort=False):
-            rows += _period_keyness(sub, u, top=top, min_count=min_count, prior_strength=prior_strength, labels=labels)
+        order = list(dict.fromkeys(dating["source"]))
+        for u in sorted(np.unique(tc.unit), key=lambda c: order.index(str(tc.units[c])) if str(tc.units[c]) in order else 0):
+            rows += _period_keyness(tc, np.flatnonzero(tc.unit == u), str(tc.units[u]), **kw)
     return pd.DataFrame(rows, columns=TERM_COLUMNS)
 
 
@@ -555,17 +612,22 @@ def term_rates(corpus, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFra
     """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
     units together; periods without the term included, count 0): the trajectory behind a
     rise or a fall."""
-    t = _term_table(corpus, dating)
-    if t.empty or not len(terms):
+    tc = _TermCodes(corpus, dating)
+    terms = list(dict.fromkeys(terms))
+    if not len(tc) or not terms:
         return pd.DataFrame(columns=RATE_COLUMNS)
-    periods = sorted(t["period"].unique())
-    totals = t.groupby("period").size().reindex(periods)
-    c = t[t["term"].isin(set(terms))].groupby(["term", "period"]).size()
-    idx = pd.MultiIndex.from_product([list(dict.fromkeys(terms)), periods], names=["term", "period"])
-    out = c.reindex(idx, fill_value=0).rename("count").reset_index()
-    out["n_terms"] = out["period"].map(totals).astype(int)
-    out["rate_per_1000"] = 1000 * out["count"] / out["n_terms"]
-    return out[RATE_COLUMNS]
+    P = len(tc.periods)
+    totals = np.bincount(tc.period, minlength=P)
+    code = {str(v): i for i, v in enumerate(tc.vocab)}
+    rows = []
+    for term in terms:
+        c = code.get(term, -1)
+        counts = np.bincount(tc.period[tc.term == c], minlength=P) if c >= 0 else np.zeros(P, dtype=int)
+        for p in range(P):
+            if totals[p]:
+                rows.append({"term": term, "period": tc.periods[p], "count": int(counts[p]), "n_terms": int(totals[p]),
+                             "rate_per_1000": 1000 * counts[p] / totals[p]})
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,14 +652,15 @@ def status_table(corpus, dating: pd.DataFrame, period: str, reason: str, *, max_
         message = f"No period: nothing to show over time — {why}."
     elif len(periods) == 1:
         nothing = True
-        message = (f"One period: nothing to show over time — all {len(placed)} placed article"
-                   f"{'s' * (len(placed) != 1)} fall in the same {word}, {periods[0]}, so no measure can change; "
-                   "a change over time needs articles from at least two periods.")
+        who = f"all {len(placed)} placed articles fall" if len(placed) > 1 else "the one placed article falls"
+        message = (f"One period: nothing to show over time — {who} in the same {word}, {periods[0]}, "
+                   "so no measure can change; a change over time needs articles from at least two periods.")
         if period != "day":
             to_day = int((dating["precision"] == "day").sum())
+            finer = " or ".join(p for p in ("day", "week", "month") if _ORDER.index(p) < _ORDER.index(period))
             message += (f" A finer period cannot help: only {to_day} of {len(placed)} articles "
                         f"{'is' if to_day == 1 else 'are'} dated to the day." if to_day < len(placed)
-                        else " Set the period parameter to day or week to split it more finely.")
+                        else f" Set the period parameter to {finer} to split it more finely.")
     else:
         nothing = False
         message = (f"{len(periods)} {word}s from {periods[0]} to {periods[-1]}: {len(placed)} of {n} articles "

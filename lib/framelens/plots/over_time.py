@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..over_time import ALL, MIN_N, OTHERS, SEP
+from ..over_time import ALL, MIN_N, OTHERS, SEP, unit_names
 from . import source_colors
 
 __all__ = ["tone", "frames", "actors", "terms"]
@@ -130,7 +130,10 @@ def _legend(fig, units: Sequence[str], labels: Mapping[str, str], colors: Mappin
 
 
 def _labels(table: pd.DataFrame) -> dict[str, str]:
-    return dict(zip(table["source"], table["label"]))
+    units = table[table["row"] == "unit"]
+    names = unit_names(dict(zip(units["source"], units["label"])))
+    others = table[table["row"] == "others"]
+    return {**names, **dict(zip(others["source"], others["label"]))}
 
 
 def _period_word(status: pd.DataFrame) -> str:
