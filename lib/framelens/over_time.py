@@ -44,8 +44,9 @@ has a zero-width interval; read ``n_sentences`` and ``n_documents`` beside every
 
 Besides each unit, every period has a pooled row (unit ``(all)``: every unit together) and,
 when there are more than ``max_units`` units, a row pooling the units beyond the ``max_units``
-largest (unit ``(others)``), so a figure stays legible at 40+ units (``drawn`` marks the rows a
-figure draws as lines).
+largest by sentences (unit ``(others)``), so a figure stays legible at 40+ units. The column
+``row`` says which a row is (``unit``, ``others``, ``all``); ``drawn`` marks the rows a figure
+draws as lines (the units it draws are listed in ``status.units_drawn``).
 
 Caveats: a period's measure mixes what was covered with who covered it — when the outlets
 publishing differ from one period to the next, a pooled change may only reflect that; compare
