@@ -14,7 +14,7 @@ JOBS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test test-browser bench lab clean
+.PHONY: help env reports test test-fast test-browser bench lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ reports: $(VENV)/.synced ## run every notebook on CORPUS (default: the seeds) in
 
 test: $(VENV)/.synced ## run the test suite
 	$(VENV)/bin/python -m pytest
+
+test-fast: $(VENV)/.synced ## unit tests only (no notebook kernels; well under a minute)
+	$(VENV)/bin/python -m pytest -m "not notebook"
 
 test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, then run the browser tests
 	@command -v chromium >/dev/null 2>&1 || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver \

@@ -118,6 +118,7 @@ def test_list_shows_notebooks_and_parameters(capsys):
     assert "    corpus: str = " in out
 
 
+@pytest.mark.notebook
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_terminated_run_cleans_up_and_exits_130(tmp_path, attempt):
     """SIGTERM (or Ctrl-C) while kernels run: one line, exit 130, the previous site intact, and no
@@ -151,6 +152,7 @@ def test_terminated_run_cleans_up_and_exits_130(tmp_path, attempt):
     assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
 
 
+@pytest.mark.notebook
 def test_second_run_into_the_same_folder_stops_at_once(tmp_path, tiny_corpus_dir):
     """A live run holds a lock beside its output folder: a second run exits 2 naming it."""
     import json
@@ -178,6 +180,7 @@ def test_second_run_into_the_same_folder_stops_at_once(tmp_path, tiny_corpus_dir
     time.sleep(0.1)
 
 
+@pytest.mark.notebook
 def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monkeypatch, tiny_corpus_dir):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
@@ -275,3 +278,48 @@ def test_file_parameters_resolve_where_the_user_is(tmp_path, tiny_corpus_dir):
                      "--param", "codebook=my_codebook.toml", cwd=tmp_path)
     assert_one_line_error(proc, "my_codebook.toml:2")
     assert not (tmp_path / "o").exists()
+
+# ------------------------------------------------------------------ loader leftovers (issue 9, item 8)
+
+
+def _loader_case(tmp_path: Path, case: str) -> tuple[Path, str]:
+    """A corpus with one problem, and the end of the one-line error it must give."""
+    if case in ("jsonl_number", "jsonl_list", "jsonl_object", "jsonl_bool"):
+        value = {"jsonl_number": "42", "jsonl_list": '["a", "b"]', "jsonl_object": '{"a": 1}', "jsonl_bool": "false"}[case]
+        kind = {"jsonl_number": "a number (42)", "jsonl_list": 'an array (["a", "b"])',
+                "jsonl_object": 'an object ({"a": 1})', "jsonl_bool": "a boolean (false)"}[case]
+        p = tmp_path / "c.jsonl"
+        p.write_text('{"text": "Fine."}\n{"id": "b", "text": ' + value + "}\n", encoding="utf-8")
+        return p, f"c.jsonl:2: 'text' must be a string, found {kind}"
+    if case == "jsonl_syntax":
+        p = tmp_path / "c.jsonl"
+        p.write_text('{"text": "Fine."}\n{"text": "unterminated\n', encoding="utf-8")
+        return p, "c.jsonl:2: not valid JSON (Unterminated string starting at column 10)"
+    if case == "utf16_truncated":
+        p = tmp_path / "c.csv"
+        p.write_bytes(b"\xff\xfe" + "id,text\na,Fine text.\n".encode("utf-16-le") + b"\x00")
+        return p, "c.csv: not UTF-16 text despite its byte-order mark (truncated data at offset 44)"
+    folder = tmp_path / "corpus"  # folder_link_outside
+    folder.mkdir()
+    (folder / "a.txt").write_text("A fine article. It has two sentences.", encoding="utf-8")
+    (tmp_path / "private.txt").write_text("Not part of the corpus.", encoding="utf-8")
+    (folder / "b.txt").symlink_to(tmp_path / "private.txt")
+    return folder, "b.txt: is a link to a file outside the corpus folder"
+
+
+@pytest.mark.parametrize("case", ["jsonl_number", "jsonl_list", "jsonl_object", "jsonl_bool", "jsonl_syntax",
+                                  "utf16_truncated", "folder_link_outside"])
+def test_check_loader_leftovers_one_line_exit_2(capsys, tmp_path, case):
+    path, expected = _loader_case(tmp_path, case)
+    assert cli.main(["check", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("framelens: error: ") and err[0].endswith(expected), err
+    assert " at at " not in err[0]
+
+
+def test_check_reads_a_utf16_manifest_and_articles(capsys, tiny_corpus_dir):
+    for f in tiny_corpus_dir.iterdir():
+        f.write_bytes("\ufeff".encode("utf-16-le") + f.read_text(encoding="utf-8").encode("utf-16-le"))
+    assert cli.main(["check", str(tiny_corpus_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "3 documents, 3 sources" in out and "alpha: Alpha Daily" in out

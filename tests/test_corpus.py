@@ -152,6 +152,83 @@ def test_binary_and_undecodable(tmp_path):
     assert _err(tmp_path) == f"{tmp_path / 'a.txt'}: not UTF-8 text (undecodable byte 0xff at offset 14)"
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_with_a_bom_are_decoded_everywhere(tiny_corpus_dir, codec):
+    """A BOM-marked UTF-16/32 file reads as its UTF-8 twin: a folder's .txt, the manifest, the
+    files it names, a CSV and a JSONL corpus."""
+    def recode(path: Path) -> None:
+        path.write_bytes("\ufeff".encode(codec) + path.read_text(encoding="utf-8").encode(codec))
+
+    ref = load_corpus(tiny_corpus_dir)
+    for f in tiny_corpus_dir.iterdir():  # the manifest and every article
+        recode(f)
+    c = load_corpus(tiny_corpus_dir)
+    pd.testing.assert_frame_equal(c.sentences, ref.sentences)
+    assert c.documents["outlet"].tolist() == ref.documents["outlet"].tolist()
+    folder = tiny_corpus_dir.parent / "plain"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes("\ufeffCaf\u00e9 talks went well. The minister agreed.".encode(codec))
+    (folder / "b.txt").write_text("Caf\u00e9 talks went well. The minister agreed.", encoding="utf-8")
+    c = load_corpus(folder)
+    assert c.sentences["text"].tolist() == ["Caf\u00e9 talks went well.", "The minister agreed."] * 2
+    table = tiny_corpus_dir.parent / "t.csv"
+    table.write_text("id,source,text\nx,s1,Caf\u00e9 talks went well.\ny,s2,Another short text.\n", encoding="utf-8")
+    recode(table)
+    assert load_corpus(table).sentences["text"].tolist() == ["Caf\u00e9 talks went well.", "Another short text."]
+    lines = tiny_corpus_dir.parent / "t.jsonl"
+    lines.write_text('{"id": "x", "text": "Caf\u00e9 talks went well."}\n{"id": "y", "text": "Two."}\n', encoding="utf-8")
+    recode(lines)
+    assert load_corpus(lines).documents["doc_id"].tolist() == ["x", "y"]
+
+
+def test_broken_utf16_and_utf16_without_bom_are_named(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"\xff\xfe" + "hi there".encode("utf-16-le") + b"\x00")  # 19 bytes: one byte short
+    assert _err(tmp_path) == f"{f}: not UTF-16 text despite its byte-order mark (truncated data at offset 18)"
+    f.write_bytes(b"\xff\xfe" + "hi\x00there".encode("utf-16-le"))  # a NUL character: binary
+    assert _err(tmp_path) == f"{f}: binary file, not text (NUL character at offset 6)"
+    f.write_bytes("hello world".encode("utf-16-le"))  # no BOM: NUL at offset 1, with a hint
+    assert _err(tmp_path) == (f"{f}: binary file, not text (NUL byte at offset 1; UTF-16 text without a "
+                              "byte-order mark? save it as UTF-8)")
+
+
+@pytest.mark.parametrize("value,kind", [(42, "a number (42)"), (1.5, "a number (1.5)"), ([1, 2], "an array ([1, 2])"),
+                                        ({"a": 1}, 'an object ({"a": 1})'), (True, "a boolean (true)")])
+def test_jsonl_text_that_is_not_a_string_is_an_error(tmp_path, value, kind):
+    j = tmp_path / "c.jsonl"
+    j.write_text(json.dumps({"text": "Fine text."}) + "\n\n" + json.dumps({"id": "x", "text": value}) + "\n",
+                 encoding="utf-8")
+    assert _err(j) == f"{j}:3: 'text' must be a string, found {kind}"
+    j.write_text(json.dumps({"body": value, "text": "Fine text."}) + "\n", encoding="utf-8")
+    assert _err(j, text_column="body") == f"{j}:1: 'body' must be a string, found {kind}"
+    with warnings.catch_warnings():  # 'body' is an unknown column; one document
+        warnings.simplefilter("ignore")
+        body = load_corpus(j).documents["body"].tolist()
+    assert body == [json.dumps(value) if isinstance(value, (list, dict)) else str(value)]  # other fields: metadata
+
+
+def test_jsonl_syntax_error_says_at_once(tmp_path):
+    j = tmp_path / "c.jsonl"
+    j.write_text('{"text": "abc\n', encoding="utf-8")
+    assert _err(j) == f"{j}:1: not valid JSON (Unterminated string starting at column 10)"
+    j.write_text('{"text": "a\tb"}\n', encoding="utf-8")
+    msg = _err(j)  # the C scanner and the pure-Python one word this differently
+    assert msg.startswith(f"{j}:1: not valid JSON (Invalid control character") and msg.endswith(" at column 12)")
+    assert " at at " not in msg
+
+
+def test_folder_txt_link_outside_the_folder_is_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("First story here. It is fine.", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("Outside text.", encoding="utf-8")
+    (corpus / "b.txt").symlink_to(tmp_path / "secret.txt")
+    assert _err(corpus) == f"{corpus / 'b.txt'}: is a link to a file outside the corpus folder"
+    (corpus / "b.txt").unlink()
+    (corpus / "b.txt").symlink_to(corpus / "a.txt")  # a link inside the folder is an ordinary file
+    assert load_corpus(corpus).documents["doc_id"].tolist() == ["a", "b"]
+
+
 def test_manifest_row_missing_file(tiny_corpus_dir):
     (tiny_corpus_dir / "beta.txt").unlink()
     assert _err(tiny_corpus_dir) == f"{tiny_corpus_dir / 'sources.csv'}:3: file 'beta.txt' not found"

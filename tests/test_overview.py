@@ -50,3 +50,92 @@ def test_unknown_manifest_column_is_kept_with_a_warning(tiny_corpus_dir):
     with pytest.warns(FramelensWarning, match="unknown column\\(s\\) 'desk' kept as metadata"):
         c = load_corpus(tiny_corpus_dir)
     assert c.documents["desk"].tolist() == ["desk0", "desk1", "desk2"]
+
+
+# ---------------------------------------------------------------- per-source tables (legible at any size)
+
+
+def _dated_corpus(tmp_path):
+    rows = [("a1", "s1", "2025-03-02"), ("a2", "s1", "2025-04"), ("a3", "s1", ""), ("b1", "s2", ""),
+            ("c1", "s3", "2024-01-15"), ("c2", "s3", "2025-02-01")]
+    texts = {"a1": "One. Two. Three.", "a2": "One. Two.", "a3": "One.", "b1": "One. Two. Three. Four. Five. Six. Seven.",
+             "c1": "One. Two. Three.", "c2": "One. Two. Three."}
+    lines = ["id,source,published,text"] + [f'{i},{s},{p},"{texts[i]}"' for i, s, p in rows]
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_corpus(path)
+
+
+def test_source_summary_counts_articles_sizes_and_dates(tmp_path):
+    c = _dated_corpus(tmp_path)
+    s = overview.source_summary(c)
+    # largest first by sentences: s2 (7), then s1 and s3 (6 each) in corpus order
+    assert s["source"].tolist() == ["s2", "s1", "s3"]
+    r = s.set_index("source")
+    assert r.loc["s1", ["articles", "sentences", "dated_day", "dated_month", "undated"]].tolist() == [3, 6, 1, 1, 1]
+    assert (r.loc["s1", "first"], r.loc["s1", "last"]) == ("2025-03-02", "2025-04 (day unknown)")
+    assert (r.loc["s2", "first"], r.loc["s2", "undated"]) == ("unknown", 1)
+    assert (r.loc["s3", "first"], r.loc["s3", "last"]) == ("2024-01-15", "2025-02-01")
+    assert r.loc["s1", "median_words"] == 2  # articles of 3, 2 and 1 words
+
+
+def test_dates_summary_and_undated_list(tmp_path):
+    c = _dated_corpus(tmp_path)
+    d = overview.dates_summary(c)
+    assert d.values.tolist() == [["exact day", 3], ["month only", 1], ["unknown (no date)", 2]]
+    assert overview.undated(c)["doc_id"].tolist() == ["a3", "b1"]
+
+
+def test_load_warnings_is_a_table(mini_corpus):
+    w = overview.load_warnings(mini_corpus)
+    assert list(w.columns) == ["warning"] and w["warning"].tolist() == list(mini_corpus.warnings)
+
+
+def test_selecting_an_unknown_source_lists_a_dozen_at_most(tmp_path):
+    from framelens import FramelensError
+    from conftest import corpus_from_texts
+
+    c = corpus_from_texts(tmp_path, {f"s{i:02d}": "A short text. It has two sentences." for i in range(20)})
+    with pytest.raises(FramelensError) as e:
+        c.select(["nope"])
+    assert str(e.value) == ("sources: unknown source 'nope' (available: s00, s01, s02, s03, s04, s05, s06, s07, "
+                            "s08, s09, s10, s11, ... (8 more))")
+
+
+@pytest.mark.notebook
+def test_overview_notebook_on_45_sources_draws_bounded_figures(tmp_path):
+    """01 on 60 articles from 45 sources (5 undated): per-source figures of bounded size, the
+    per-source table cut at 30 rows, the undated articles counted and listed in the CSV."""
+    import json
+
+    from PIL import Image
+
+    from framelens import runner
+
+    words = ["harbour", "council", "budget", "river", "school", "market", "railway", "clinic", "farm", "bridge"]
+    path = tmp_path / "many.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(60):
+            src = f"outlet{i % 45:02d}"
+            text = (f"The {words[i % 10]} plan number {i} was debated on Monday. "
+                    f"Officials said the {words[(i + 3) % 10]} would open in {2000 + i}.")
+            row = {"id": f"a{i:03d}", "source": src, "text": text}
+            if i >= 5:
+                row["published"] = f"2025-{i % 12 + 1:02d}-{i % 27 + 1:02d}"
+            f.write(json.dumps(row) + "\n")
+    out = tmp_path / "out"
+    summary = runner.run_suite(path, out, only=["01"], progress=None)
+    assert summary.ok, [(r.name, r.error) for r in summary.failed]
+    for name in ("corpus_timeline", "corpus_lengths", "corpus_audit"):
+        w, h = Image.open(out / "figures" / f"{name}.png").size
+        assert w <= 1400 and h <= 2000, (name, w, h)  # 120 dpi: at most ~12 × 17 inches
+    table = (out / "tables" / "corpus_source_summary.csv").read_text(encoding="utf-8").splitlines()
+    assert len(table) == 46 and table[0].startswith("source,label,articles,sentences")
+    assert len((out / "tables" / "corpus_undated.csv").read_text(encoding="utf-8").splitlines()) == 6
+    html = (out / summary.results[0].report).read_text(encoding="utf-8")
+    assert "Articles per source, largest first" in html and "(first 30 of 45 rows; all in the CSV)" in html
+    assert "unknown (no date)" in html

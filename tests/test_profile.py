@@ -4,16 +4,13 @@ the mini fixture), plus one run of the profile notebook."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binomtest, fisher_exact
 
 from framelens import FramelensError, profile
-from framelens.stats import bootstrap_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,32 +30,6 @@ def test_slug():
     assert profile.slug("cgtn") == "cgtn"
     assert profile.slug("Le Monde / FR") == "Le-Monde-FR"
     assert profile.slug("///") == "source"
-
-
-def test_rate_and_fisher_tests_known_answers():
-    # equal rates, equal exposure: nothing to see
-    assert profile._rate_p(5, 100, 5, 100) == pytest.approx(1.0)
-    # all 10 markers in one of two equal halves: 2 * 0.5**10
-    assert profile._rate_p(10, 100, 0, 100) == pytest.approx(2 * 0.5 ** 10)
-    assert profile._rate_p(0, 100, 0, 50) == 1.0
-    assert profile._fisher_p(3, 10, 1, 30) == pytest.approx(fisher_exact([[3, 7], [1, 29]]).pvalue)
-    assert math.isnan(profile._fisher_p(1, 0, 1, 3))
-
-
-def test_mean_ci_blocks_agree_with_stats():
-    x = np.arange(20, dtype=float)
-    assert profile._mean_ci(x, n_resamples=500, seed=1) == bootstrap_ci(x, n_resamples=500, seed=1)
-    big = np.r_[np.zeros(6000), np.ones(4000)]  # 10,000 × 5,000 > block limit: blocked path
-    m, lo, hi = profile._mean_ci(big, n_resamples=5000, seed=0)
-    assert m == pytest.approx(0.4)
-    assert 0.385 < lo < 0.4 < hi < 0.415
-
-
-def test_perm_test_blocks():
-    a = np.r_[np.ones(3000)]
-    b = np.r_[np.zeros(5000)]
-    diff, p = profile._perm_test(a, b, n_permutations=5000, seed=0)  # blocked Monte Carlo
-    assert diff == 1.0 and p == pytest.approx(1 / 5001)
 
 
 def _tables():

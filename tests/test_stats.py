@@ -1,9 +1,11 @@
 import math
 
 import numpy as np
+from scipy.stats import fisher_exact
 import pandas as pd
 import pytest
 
+from framelens import stats
 from framelens.stats import bootstrap_ci, group_bootstrap, holm, pairwise_permutation, permutation_test, wilson_interval
 
 
@@ -74,3 +76,43 @@ def test_wilson_interval_known_value():
     assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
     assert wilson_interval(0, 10)[0] == 0.0
     assert all(math.isnan(x) for x in wilson_interval(0, 0))
+
+
+def test_rate_and_fisher_tests_known_answers():
+    # equal rates, equal exposure: nothing to see
+    assert stats.rate_p(5, 100, 5, 100) == pytest.approx(1.0)
+    # all 10 markers in one of two equal halves: 2 * 0.5**10
+    assert stats.rate_p(10, 100, 0, 100) == pytest.approx(2 * 0.5 ** 10)
+    assert stats.rate_p(0, 100, 0, 50) == 1.0
+    assert stats.fisher_p(3, 10, 1, 30) == pytest.approx(fisher_exact([[3, 7], [1, 29]]).pvalue)
+    assert math.isnan(stats.fisher_p(1, 0, 1, 3))
+
+
+def test_bootstrap_runs_in_blocks_for_large_samples():
+    big = np.r_[np.zeros(6000), np.ones(4000)]  # 10,000 × 5,000 > BLOCK_CELLS: blocked path
+    assert big.size * 5000 > stats.BLOCK_CELLS
+    m, lo, hi = stats.bootstrap_ci(big, n_resamples=5000, seed=0)
+    assert m == pytest.approx(0.4)
+    assert 0.385 < lo < 0.4 < hi < 0.415
+
+
+def test_permutation_test_runs_in_blocks_for_large_samples():
+    a = np.r_[np.ones(3000)]
+    b = np.r_[np.zeros(5000)]
+    diff, p = stats.permutation_test(a, b, n_permutations=5000, seed=0)  # blocked Monte Carlo
+    assert diff == 1.0 and p == pytest.approx(1 / 5001)
+
+
+def test_report_wording_of_numbers():
+    from framelens import fmt
+
+    assert fmt.p_value(0.0004) == "p < 0.001" and fmt.p_value(0.0042) == "p = 0.004" and fmt.p_value(0.234) == "p = 0.23"
+    assert fmt.p_value(float("nan")) == "p n/a"
+    assert fmt.interval(0.1234, 0.5) == "95% CI +0.12 to +0.50"
+    assert fmt.interval(0.1, 0.25, "{:.0%}") == "95% CI 10% to 25%"
+    assert fmt.interval(float("nan"), 1.0) == "" and fmt.interval(None, 1.0, missing="no interval") == "no interval"
+    assert fmt.small_n(4, 10, unit="sentences") == "n = 4 sentences < 10: too small to judge"
+    assert fmt.small_n(12, 10, "n mentions") == "n mentions = 12"
+    assert fmt.quote("a  b\nc") == "a b c" and fmt.quote("x" * 10, 5) == "xxxx…"
+    assert fmt.first_id("cgtn:s3; cgtn:s4") == "cgtn:s3" and fmt.first_id(["a:s1", "a:s2"]) == "a:s1"
+    assert fmt.first_id(None) == "" and fmt.first_id("") == ""

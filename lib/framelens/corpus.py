@@ -103,12 +103,23 @@ class Corpus:
     def __post_init__(self):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
-        register_sources(self.all_sources)
+        self._register()
 
     def __setstate__(self, state: dict) -> None:
         # unpickled (e.g. in a worker process): register the colours as a fresh load does
         self.__dict__.update(state)
-        register_sources(self.all_sources)
+        self._register()
+
+    def _register(self) -> None:
+        """Colours by position in the whole corpus; sizes (sentences) for the top N of a figure."""
+        d = self.documents
+        if not len(d):
+            weights = {}
+        elif "n_sentences" in d.columns:
+            weights = d.groupby("source", sort=False)["n_sentences"].sum()
+        else:
+            weights = d.groupby("source", sort=False).size()
+        register_sources(self.all_sources, {s: float(w) for s, w in dict(weights).items()})
 
     @property
     def colors(self) -> dict[str, str]:
@@ -168,9 +179,9 @@ class Corpus:
             sources = [sources]
         unknown = [s for s in sources if s not in self.sources]
         if unknown:
-            raise FramelensError(
-                f"sources: unknown source {unknown[0]!r} (available: {', '.join(self.sources)})"
-            )
+            have = self.sources
+            listed = ", ".join(have[:12]) + (f", ... ({len(have) - 12} more)" if len(have) > 12 else "")
+            raise FramelensError(f"sources: unknown source {unknown[0]!r} (available: {listed})")
         keep = set(sources)
 
         def f(df):
@@ -374,8 +385,40 @@ def unit_labels(documents: pd.DataFrame, unit: str = "source") -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # Reading input safely
 # --------------------------------------------------------------------------------------------
+#: Byte-order marks and the encoding each announces (UTF-32 before UTF-16: ``FF FE 00 00`` starts
+#: with the UTF-16 little-endian mark).
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"), (b"\xff\xfe", "utf-16-le", "UTF-16"),
+)
+
+
+def _encoding(data: bytes) -> tuple[str, str, int]:
+    """``(codec, name, BOM length)`` of ``data``: the encoding its byte-order mark announces, else UTF-8."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            return codec, name, len(bom)
+    return "utf-8", "UTF-8", 0
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """NUL bytes in every other position of the start: UTF-16 text written without a byte-order mark."""
+    head = data[:1000]
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (even.count(0) > 0.8 * len(even) and odd.count(0) == 0) or (odd.count(0) > 0.8 * len(odd) and even.count(0) == 0)
+
+
 def read_text_file(path: Path, *, display: str | None = None) -> str:
-    """Read a UTF-8 text file, refusing empty, binary and undecodable files with a clear message."""
+    """Read a text file, refusing empty, binary and undecodable files with a clear message.
+
+    UTF-8 (with or without a byte-order mark); UTF-16 and UTF-32 when the file starts with their
+    byte-order mark (as Windows tools write them). Every text the loader reads (a folder's
+    ``.txt`` files, the manifest, the files it names, a ``.csv`` or ``.jsonl`` corpus) comes
+    through here. Offsets in messages count bytes from the start of the file.
+    """
     name = display or str(path)
     try:
         data = path.read_bytes()
@@ -387,15 +430,24 @@ def read_text_file(path: Path, *, display: str | None = None) -> str:
         raise fail(name, f"cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise fail(name, "empty file")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise fail(name, f"binary file, not text (NUL byte at offset {nul})")
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    codec, enc, bom = _encoding(data)
+    if codec == "utf-8":
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            hint = ("; UTF-16 text without a byte-order mark? save it as UTF-8" if _looks_like_utf16(data) else "")
+            raise fail(name, f"binary file, not text (NUL byte at offset {nul}{hint})")
     try:
-        text = data[bom:].decode("utf-8")
+        text = data[bom:].decode(codec)
     except UnicodeDecodeError as exc:
         offset = exc.start + bom
-        raise fail(name, f"not UTF-8 text (undecodable byte 0x{data[offset]:02x} at offset {offset})") from None
+        if codec == "utf-8":
+            raise fail(name, f"not UTF-8 text (undecodable byte 0x{data[offset]:02x} at offset {offset})") from None
+        raise fail(name, f"not {enc} text despite its byte-order mark ({exc.reason} at offset {offset})") from None
+    if codec != "utf-8":
+        nul = text.find("\x00")
+        if nul >= 0:
+            offset = bom + len(text[:nul].encode(codec))
+            raise fail(name, f"binary file, not text (NUL character at offset {offset})")
     if not text.strip():
         raise fail(name, "contains only whitespace")
     return text
@@ -434,7 +486,13 @@ def _read_csv_records(path: Path, display: str) -> tuple[list[str], list[tuple[i
     return header, rows
 
 
-def _read_jsonl_records(path: Path, display: str) -> tuple[list[str], list[tuple[int, dict]]]:
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+
+
+def _read_jsonl_records(path: Path, display: str, text_column: str = "text") -> tuple[list[str], list[tuple[int, dict]]]:
+    """Records of a JSON Lines file as ``(line number, row)``. Metadata values that are not strings
+    are written as text (numbers as ``str``, arrays and objects as JSON); the ``text_column`` must be
+    a string (or null, read as empty): anything else is an error naming the line and the type."""
     text = read_text_file(path, display=display)
     rows, header = [], {}
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -443,13 +501,18 @@ def _read_jsonl_records(path: Path, display: str) -> tuple[list[str], list[tuple
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise fail(display, f"not valid JSON ({exc.msg} at column {exc.colno})", line=lineno) from None
+            # some messages of the json module end in "at" already ("Unterminated string starting at")
+            msg = exc.msg.removesuffix(" at")
+            raise fail(display, f"not valid JSON ({msg} at column {exc.colno})", line=lineno) from None
         if not isinstance(obj, dict):
             raise fail(display, "each line must be a JSON object", line=lineno)
         row = {}
         for k, v in obj.items():
             k = str(k).strip()
             header.setdefault(k, None)
+            if k == text_column and v is not None and not isinstance(v, str):
+                raise fail(display, f"{text_column!r} must be a string, found {_JSON_TYPES.get(type(v), type(v).__name__)} "
+                                    f"({json.dumps(v)[:40]})", line=lineno)
             row[k] = "" if v is None else (v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list)) else str(v))
         rows.append((lineno, row))
     if not rows:
@@ -526,8 +589,11 @@ def _from_folder(folder: Path, warn: list[str]) -> list[dict]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
     if not files:
         raise fail(folder, f"no {MANIFEST} and no .txt files in this folder")
+    root = folder.resolve()
     docs, seen = [], {}
     for p in files:
+        if not p.resolve().is_relative_to(root):  # a link to a file elsewhere, as in manifest mode
+            raise fail(p, "is a link to a file outside the corpus folder")
         doc_id = p.stem
         if not _ID_RE.match(doc_id):
             doc_id = re.sub(r"[^A-Za-z0-9_.\-]+", "_", doc_id).strip("_.-") or f"doc{len(docs)}"
@@ -539,7 +605,7 @@ def _from_folder(folder: Path, warn: list[str]) -> list[dict]:
 def _from_table(path: Path, warn: list[str], text_column: str) -> list[dict]:
     display = str(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        header, rows = _read_jsonl_records(path, display)
+        header, rows = _read_jsonl_records(path, display, text_column)
         what = "field"
     else:
         header, rows = _read_csv_records(path, display)

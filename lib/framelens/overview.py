@@ -1,7 +1,10 @@
 """The corpus at a glance: sources, dates, lengths and what cleaning removed.
 
 Functions used by ``notebooks/01_corpus_overview.ipynb``; each takes a :class:`~framelens.Corpus`
-and returns a DataFrame (or a sentence for the index page).
+and returns a DataFrame (or a sentence for the index page). Per-article tables
+(:func:`sources_table`, :func:`timeline`, :func:`lengths`) grow with the corpus and go to the CSV
+files; the per-source tables (:func:`source_summary`, :func:`dates_summary`) stay readable at
+thousands of articles.
 """
 
 from __future__ import annotations
@@ -45,6 +48,62 @@ def timeline(corpus) -> pd.DataFrame:
     return pd.DataFrame({"doc_id": d["doc_id"], "source": d["source"], "label": d["label"], "event": d["event"],
                          "start": start, "end": pd.to_datetime(pd.Series(end, dtype="datetime64[ns]")),
                          "precision": d["published_precision"].replace("", "unknown")})
+
+
+def source_summary(corpus) -> pd.DataFrame:
+    """One row per source, largest first (by sentences, ties in corpus order, as the figures and
+    the per-source profiles rank them): ``source, label, articles, sentences, words`` (after
+    cleaning), ``median_words`` per article, and the dates — ``dated_day`` (exact day known),
+    ``dated_month`` (only the month or year known), ``undated``, ``first`` and ``last`` (as
+    precise as known)."""
+    d = corpus.documents
+    cols = ["source", "label", "articles", "sentences", "words", "median_words", "dated_day", "dated_month",
+            "undated", "first", "last"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    prec = d["published_precision"].fillna("")
+    g = d.assign(_day=prec.eq("day"), _month=prec.isin(["month", "year"]), _none=d["published"].isna())
+    out = g.groupby("source", sort=False).agg(
+        label=("label", "first"), articles=("doc_id", "size"), sentences=("n_sentences", "sum"),
+        words=("n_words", "sum"), median_words=("n_words", "median"), dated_day=("_day", "sum"),
+        dated_month=("_month", "sum"), undated=("_none", "sum"),
+    ).reset_index()
+    first, last = {}, {}
+    dated = d.dropna(subset=["published"])
+    for src, grp in dated.groupby("source", sort=False):
+        lo, hi = grp["published"].idxmin(), grp["published"].idxmax()
+        first[src] = date_label(dated.at[lo, "published"], dated.at[lo, "published_precision"])
+        last[src] = date_label(dated.at[hi, "published"], dated.at[hi, "published_precision"])
+    out["first"] = out["source"].map(first).fillna("unknown")
+    out["last"] = out["source"].map(last).fillna("unknown")
+    out["median_words"] = out["median_words"].round(0).astype(int)
+    for c in ("articles", "sentences", "words", "dated_day", "dated_month", "undated"):
+        out[c] = out[c].astype(int)
+    out = out.sort_values("sentences", ascending=False, kind="stable")  # ties keep corpus order
+    return out[cols].reset_index(drop=True)
+
+
+def dates_summary(corpus) -> pd.DataFrame:
+    """How precisely the articles are dated: ``precision`` (exact day, month only, year only,
+    unknown) and the number of ``articles``; rows with no article are left out. The articles
+    with no date are counted here and listed in :func:`undated`."""
+    prec = corpus.documents["published_precision"].fillna("").replace("", "unknown")
+    names = {"day": "exact day", "month": "month only", "year": "year only", "unknown": "unknown (no date)"}
+    counts = prec.value_counts()
+    rows = [(names[k], int(counts[k])) for k in names if counts.get(k, 0)]
+    return pd.DataFrame(rows, columns=["precision", "articles"])
+
+
+def undated(corpus) -> pd.DataFrame:
+    """The articles with no publication date: ``doc_id, source, label, title``."""
+    d = corpus.documents
+    return d.loc[d["published"].isna(), ["doc_id", "source", "label", "title"]].reset_index(drop=True)
+
+
+def load_warnings(corpus) -> pd.DataFrame:
+    """The loader's warnings, one per row (a table, so a corpus with thousands of them stays
+    readable: the report shows the first rows, the CSV all)."""
+    return pd.DataFrame({"warning": [str(w) for w in corpus.warnings]}, dtype=object)
 
 
 def lengths(corpus) -> pd.DataFrame:

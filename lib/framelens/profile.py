@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from . import fmt
 from .errors import FramelensError
+from .stats import bootstrap_ci, fisher_p, permutation_test, rate_p
 
 __all__ = [
     "MIN_N",
@@ -60,8 +62,6 @@ __all__ = [
 MIN_N = 10
 """Fewer sentences / mentions / markers than this: the comparison is flagged as too small."""
 ALPHA = 0.05
-_QUOTE = 300
-_BIG = 20_000_000  # values × resamples above which resampling runs in blocks (memory)
 
 PROFILE_KEYS = (
     "metadata", "overview", "distinctive", "naming", "tone", "tone_test", "tone_evidence", "actor_tone",
@@ -130,100 +130,6 @@ def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int 
 
 
 # ---------------------------------------------------------------------------------------------
-# Small statistics helpers (memory-safe for large "rest" groups)
-# ---------------------------------------------------------------------------------------------
-def _mean_ci(values, *, n_resamples: int, seed: int, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean with a percentile bootstrap interval (:func:`framelens.stats.bootstrap_ci`); in blocks
-    when the index matrix would be large."""
-    from .stats import bootstrap_ci
-
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size * n_resamples <= _BIG or x.size <= 1:
-        return bootstrap_ci(x, n_resamples=n_resamples, level=level, seed=seed)
-    rng = np.random.default_rng(seed)
-    block = max(1, _BIG // x.size)
-    boots = []
-    done = 0
-    while done < n_resamples:
-        b = min(block, n_resamples - done)
-        boots.append(x[rng.integers(0, x.size, size=(b, x.size))].mean(axis=1))
-        done += b
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(np.concatenate(boots), [alpha, 1 - alpha])
-    return float(x.mean()), float(lo), float(hi)
-
-
-def _perm_test(a, b, *, n_permutations: int, seed: int) -> tuple[float, float]:
-    """Two-sided permutation test of mean(a) − mean(b) (:func:`framelens.stats.permutation_test`),
-    run in blocks when the groups are large."""
-    from .stats import permutation_test
-
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    n = a.size + b.size
-    if a.size == 0 or b.size == 0:
-        return (math.nan, math.nan)
-    if n * n_permutations <= _BIG or math.comb(n, a.size) <= n_permutations:
-        return permutation_test(a, b, n_permutations=n_permutations, seed=seed)
-    pooled = np.concatenate([a, b])
-    total, k = pooled.sum(), a.size
-    observed = a.mean() - b.mean()
-    rng = np.random.default_rng(seed)
-    block = max(1, _BIG // n)
-    count = done = 0
-    while done < n_permutations:
-        m = min(block, n_permutations - done)
-        perms = rng.permuted(np.tile(pooled, (m, 1)), axis=1)
-        sa = perms[:, :k].sum(axis=1)
-        diffs = sa / k - (total - sa) / (n - k)
-        count += int(np.sum(np.abs(diffs) >= abs(observed) - 1e-12))
-        done += m
-    return (float(observed), (count + 1) / (n_permutations + 1))
-
-
-def _fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided Fisher exact test of k1/n1 against k2/n2 (NaN if a group is empty)."""
-    from scipy.stats import fisher_exact
-
-    if n1 <= 0 or n2 <= 0:
-        return math.nan
-    return float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
-
-
-def _rate_p(k1: int, w1: float, k2: int, w2: float) -> float:
-    """Exact conditional test of two Poisson rates k1/w1 and k2/w2: given k1 + k2 markers,
-    k1 ~ Binomial(k1 + k2, w1 / (w1 + w2)) under equal rates (two-sided; 1 when no markers)."""
-    from scipy.stats import binomtest
-
-    if w1 <= 0 or w2 <= 0:
-        return math.nan
-    if k1 + k2 == 0:
-        return 1.0
-    return float(binomtest(int(k1), int(k1 + k2), w1 / (w1 + w2)).pvalue)
-
-
-def _fmt_p(p: float) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "p n/a"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
-
-
-def _quote(text: str, n: int = _QUOTE) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def _first_id(ids: Any) -> str:
-    """First sent_id of a '; ' or ';' separated list ('' when none)."""
-    if ids is None or (isinstance(ids, float) and math.isnan(ids)):
-        return ""
-    parts = [p.strip() for p in re.split(r"[;,]\s*", str(ids)) if p.strip()]
-    return parts[0] if parts else ""
-
-
-# ---------------------------------------------------------------------------------------------
 # The profile
 # ---------------------------------------------------------------------------------------------
 def check_source(corpus, source_id: str) -> str:
@@ -269,7 +175,7 @@ def _distinctive(L, s: str, texts: Mapping[str, str], top: int) -> pd.DataFrame:
     else:  # one source: no comparison, show the most frequent terms
         d = d.sort_values("count", ascending=False, kind="stable")
     d = d.head(top).copy()
-    d["sent_id"] = d["example_sent_ids"].map(_first_id)
+    d["sent_id"] = d["example_sent_ids"].map(fmt.first_id)
     d["text"] = d["sent_id"].map(texts).fillna("")
     return d[cols].reset_index(drop=True)
 
@@ -295,7 +201,7 @@ def _naming(L, s: str, texts: Mapping[str, str]) -> pd.DataFrame:
     out["share_rest"] = out["count_rest"] / tot_r[out.index].replace(0, np.nan)
     ex = mine["example_sent_ids"].reindex(pd.MultiIndex.from_frame(out[["referent", "variant"]])).to_numpy()
     exr = ex_rest.reindex(pd.MultiIndex.from_frame(out[["referent", "variant"]])).to_numpy()
-    out["sent_id"] = [_first_id(a) or _first_id(b) for a, b in zip(ex, exr)]
+    out["sent_id"] = [fmt.first_id(a) or fmt.first_id(b) for a, b in zip(ex, exr)]
     out["text"] = out["sent_id"].map(texts).fillna("")
     order = out.groupby("referent")["count"].transform("sum")
     out = out.assign(_o=-order).sort_values(["_o", "referent", "count", "count_rest"], ascending=[True, True, False, False],
@@ -311,9 +217,9 @@ def _verdict_tone(label: str, diff: float, p: float, n_a: int, n_b: int, *, alph
     if min(n_a, n_b) < min_n:
         return f"too few sentences to tell (n = {n_a} and {n_b}; fewer than {min_n})"
     if not (p < alpha):
-        return f"cannot tell apart from the other sources ({_fmt_p(p)})"
+        return f"cannot tell apart from the other sources ({fmt.p_value(p)})"
     word = "more positive" if diff > 0 else "more negative"
-    return f"{label} is {word} in wording than the other sources (difference {diff:+.2f}, {_fmt_p(p)})"
+    return f"{label} is {word} in wording than the other sources (difference {diff:+.2f}, {fmt.p_value(p)})"
 
 
 def _tone(L, s: str, label: str, *, n_resamples: int, n_permutations: int, seed: int, alpha: float,
@@ -326,10 +232,10 @@ def _tone(L, s: str, label: str, *, n_resamples: int, n_permutations: int, seed:
     for col in ("vader_compound", "textblob_polarity"):
         a, b = mine[col].to_numpy(dtype=float), rest[col].to_numpy(dtype=float)
         for who, x in ((label, a), ("all other sources", b)):
-            m, lo, hi = _mean_ci(x, n_resamples=n_resamples, seed=seed)
+            m, lo, hi = bootstrap_ci(x, n_resamples=n_resamples, seed=seed)
             rows.append({"method": METHOD_NAMES.get(col, col), "who": who, "n": int(np.isfinite(x).sum()),
                          "mean": m, "ci_low": lo, "ci_high": hi})
-        diff, p = _perm_test(a, b, n_permutations=n_permutations, seed=seed) if len(b) and len(a) else (math.nan, math.nan)
+        diff, p = permutation_test(a, b, n_permutations=n_permutations, seed=seed) if len(b) and len(a) else (math.nan, math.nan)
         tests.append({"method": METHOD_NAMES.get(col, col), "n_source": len(a), "n_rest": len(b), "diff": diff, "p": p,
                       "verdict": _verdict_tone(label, diff, p, len(a), len(b), alpha=alpha, min_n=min_n)})
     return pd.DataFrame(rows), pd.DataFrame(tests)
@@ -360,11 +266,11 @@ def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: 
     vals = {a: g.to_numpy(dtype=float) for a, g in groups}
     for r in mine.itertuples(index=False):  # one row per actor the source mentions
         x = vals.get(r.actor, np.array([]))
-        mr, lo, hi = _mean_ci(x, n_resamples=n_resamples, seed=seed)
+        mr, lo, hi = bootstrap_ci(x, n_resamples=n_resamples, seed=seed)
         note = ""
         if r.n < min_n:
             note = f"n = {r.n} < {min_n}: too small to judge"
-        sid = _first_id(r.evidence)
+        sid = fmt.first_id(r.evidence)
         rows.append({"actor": r.actor, "n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
                      "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi, "note": note,
                      "sent_id": sid, "text": texts.get(sid, "")})
@@ -386,7 +292,7 @@ def _frames(L, s: str, *, min_n: int) -> pd.DataFrame:
     mine["n_sentences_rest"] = n_rest
     mine["share_rest"] = mine["sentences_rest"] / n_rest if n_rest else np.nan
     mine["difference"] = mine["share"] - mine["share_rest"]
-    mine["p"] = [_fisher_p(int(a), int(b), int(c), n_rest) for a, b, c in
+    mine["p"] = [fisher_p(int(a), int(b), int(c), n_rest) for a, b, c in
                  zip(mine["sentences"], mine["n_sentences"], mine["sentences_rest"])]
     ev = L["frame_evidence"]
     ev = ev[(ev["source"] == s) & (ev["rank"] == 1)].set_index("frame")
@@ -412,7 +318,7 @@ def _certainty(L, s: str) -> pd.DataFrame:
     mine["per_1000_rest"] = 1000 * mine["count_rest"] / w_rest if w_rest else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         mine["ratio"] = mine["per_1000_words"] / mine["per_1000_rest"].replace(0, np.nan)
-    mine["p"] = [_rate_p(int(a), float(w), int(b), w_rest) for a, w, b in
+    mine["p"] = [rate_p(int(a), float(w), int(b), w_rest) for a, w, b in
                  zip(mine["count"], mine["words"], mine["count_rest"])]
     ev = L["certainty_evidence"]
     ev = ev[ev["source"] == s].drop_duplicates("measure").set_index("measure")
@@ -432,7 +338,7 @@ def _unique_items(L, s: str, texts: Mapping[str, str]) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     u = cov[cov["unique_to"] == s].copy()
     u["count"] = u[s].astype(int)
-    u["sent_id"] = u["evidence"].map(_first_id)
+    u["sent_id"] = u["evidence"].map(fmt.first_id)
     u["text"] = u["sent_id"].map(texts).fillna("")
     u = u.assign(_k=u["kind"].map(_KIND_ORDER).fillna(9)).sort_values(["_k", "count"], ascending=[True, False], kind="stable")
     return u[cols].reset_index(drop=True)
@@ -447,15 +353,9 @@ def _omitted_items(L, s: str, texts: Mapping[str, str], labels: Mapping[str, str
     o = cov[hit].copy()
     srcs = [c for c in cov.columns if c in labels]
     o["carried_by"] = [", ".join(labels[c] for c in srcs if row[c] > 0) for _, row in o.iterrows()]
-    o["sent_id"] = o["evidence"].map(_first_id)
+    o["sent_id"] = o["evidence"].map(fmt.first_id)
     o["text"] = o["sent_id"].map(texts).fillna("")
     return o[cols].reset_index(drop=True)
-
-
-def _ci_text(lo: float, hi: float, fmt: str = "{:+.2f}") -> str:
-    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
-        return ""
-    return f"95% CI {fmt.format(lo)} to {fmt.format(hi)}"
 
 
 def _overview(label: str, tone: pd.DataFrame, tone_test: pd.DataFrame, frames: pd.DataFrame,
@@ -474,9 +374,9 @@ def _overview(label: str, tone: pd.DataFrame, tone_test: pd.DataFrame, frames: p
                      "source": f"{a['mean']:+.2f}" if a is not None and not math.isnan(a["mean"]) else "–",
                      "rest": f"{b['mean']:+.2f}" if not math.isnan(b["mean"]) else "–",
                      "uncertainty": "; ".join(x for x in [
-                         _ci_text(a["ci_low"], a["ci_high"]) + f" (n = {int(a['n'])})" if a is not None else "",
-                         (_ci_text(b["ci_low"], b["ci_high"]) + f" (n = {int(b['n'])})") if b["n"] else "",
-                         f"permutation {_fmt_p(r.p)}" if not math.isnan(r.p) else ""] if x),
+                         fmt.interval(a["ci_low"], a["ci_high"]) + f" (n = {int(a['n'])})" if a is not None else "",
+                         (fmt.interval(b["ci_low"], b["ci_high"]) + f" (n = {int(b['n'])})") if b["n"] else "",
+                         f"permutation {fmt.p_value(r.p)}" if not math.isnan(r.p) else ""] if x),
                      "verdict": r.verdict})
     if len(frames) and frames["sentences"].max() > 0:
         f = frames.iloc[0]
@@ -487,7 +387,7 @@ def _overview(label: str, tone: pd.DataFrame, tone_test: pd.DataFrame, frames: p
                    if f["p"] < alpha else "cannot tell apart from the other sources")
         rows.append({"measure": f"most salient frame: {f['name']} (share of sentences)",
                      "source": f"{f['share']:.0%}", "rest": f"{f['share_rest']:.0%}" if not pd.isna(f["share_rest"]) else "–",
-                     "uncertainty": f"{_ci_text(f['ci_low'], f['ci_high'], '{:.0%}')} (n = {int(f['n_sentences'])}); Fisher {_fmt_p(f['p'])}",
+                     "uncertainty": f"{fmt.interval(f['ci_low'], f['ci_high'], '{:.0%}')} (n = {int(f['n_sentences'])}); Fisher {fmt.p_value(f['p'])}",
                      "verdict": verdict})
     over = frames[(frames["difference"] > 0) & (frames["sentences"] > 0)].sort_values("p", kind="stable") if len(frames) else frames
     if n_sources >= 2 and len(over):
@@ -498,7 +398,7 @@ def _overview(label: str, tone: pd.DataFrame, tone_test: pd.DataFrame, frames: p
                    "cannot tell apart from the other sources")
         rows.append({"measure": f"frame most over-represented here: {f['name']} (share of sentences)",
                      "source": f"{f['share']:.0%} ({int(f['sentences'])})", "rest": f"{f['share_rest']:.0%} ({int(f['sentences_rest'])})",
-                     "uncertainty": f"{_ci_text(f['ci_low'], f['ci_high'], '{:.0%}')}; Fisher {_fmt_p(f['p'])} "
+                     "uncertainty": f"{fmt.interval(f['ci_low'], f['ci_high'], '{:.0%}')}; Fisher {fmt.p_value(f['p'])} "
                                     f"(one of {len(frames)} frames tested; not corrected)",
                      "verdict": verdict})
     for r in certainty.itertuples(index=False):
@@ -509,7 +409,7 @@ def _overview(label: str, tone: pd.DataFrame, tone_test: pd.DataFrame, frames: p
                    if r.p < alpha else "cannot tell apart from the other sources")
         rows.append({"measure": f"{r.measure} per 1,000 words", "source": f"{r.per_1000_words:.1f} ({r.count})",
                      "rest": f"{r.per_1000_rest:.1f} ({r.count_rest})" if not pd.isna(r.per_1000_rest) else "–",
-                     "uncertainty": f"{_ci_text(r.ci_low, r.ci_high, '{:.1f}')}; rate test {_fmt_p(r.p)}",
+                     "uncertainty": f"{fmt.interval(r.ci_low, r.ci_high, '{:.1f}')}; rate test {fmt.p_value(r.p)}",
                      "verdict": verdict})
     rows.append({"measure": "coverage items only this source reports", "source": str(len(unique)), "rest": "",
                  "uncertainty": "exact-match items (a paraphrase counts as different)",
@@ -605,7 +505,7 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
                      "more negative than the others" if v.startswith(label) and "more negative" in v else
                      "too few sentences to tell" if v.startswith("too few") else "no clear difference")
             parts.append(f"mean tone {a['mean']:+.2f} against {b['mean']:+.2f} for the other sources "
-                         f"({r['method']}; {short}, {_fmt_p(r['p'])})")
+                         f"({r['method']}; {short}, {fmt.p_value(r['p'])})")
     fr = profile["frames"]
     if len(fr) and fr["sentences"].max() > 0:
         f = fr.iloc[0]
@@ -615,7 +515,7 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
     if len(over) and over.iloc[0]["frame"] != fr.iloc[0]["frame"]:
         f = over.iloc[0]
         parts.append(f"{str(f['name']).lower()} is over-represented ({f['share']:.0%} against {f['share_rest']:.0%}, "
-                     f"Fisher {_fmt_p(f['p'])})")
+                     f"Fisher {fmt.p_value(f['p'])})")
     d = profile["distinctive"]
     if len(d) and not pd.isna(d["z"].iloc[0]):
         parts.append(f"its most distinctive term is '{d['term'].iloc[0]}' (z = {d['z'].iloc[0]:.1f})")

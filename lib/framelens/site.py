@@ -767,8 +767,9 @@ def render_index(prov: dict[str, Any]) -> str:
             w("<p>Each compared unit groups several outlets: the <em>Outlets</em> column lists the outlets "
               "inside each unit with their number of articles. Reports name a unit by its id (or its "
               "<code>source_label</code>), never by one of its outlets.</p>")
+        outlet_head = "Outlets (articles)" if grouped else "Outlet"
         w(
-            "<table><thead><tr><th>Source</th><th>Name in reports</th><th>Outlets (articles)</th><th>Title</th>"
+            f"<table><thead><tr><th>Source</th><th>Name in reports</th><th>{outlet_head}</th><th>Title</th>"
             "<th>Published</th><th>Genre</th><th>Docs</th><th>Words</th></tr></thead><tbody>"
         )
         for s in sources:
@@ -777,9 +778,12 @@ def render_index(prov: dict[str, Any]) -> str:
             if url and title:
                 title = f'<a href="{_e(url, quote=True)}" rel="noopener noreferrer">{title}</a>'
             members = s.get("members") or []
-            shown = ", ".join(f"{_e(str(m.get('outlet', '')))} ({int(m.get('n_documents', 0))})" for m in members[:12])
-            if len(members) > 12:
-                shown += f", … ({len(members)} outlets in all)"
+            if grouped:
+                shown = ", ".join(f"{_e(str(m.get('outlet', '')))} ({int(m.get('n_documents', 0))})" for m in members[:12])
+                if len(members) > 12:
+                    shown += f", … ({len(members)} outlets in all)"
+            else:
+                shown = _e(s.get("outlet", ""))
             w(
                 f"<tr><td><code>{_e(str(s.get('source', '')))}</code></td><td>{_e(s.get('label', ''))}</td>"
                 f"<td>{shown or _e(s.get('outlet', ''))}</td>"

@@ -20,7 +20,9 @@ import pandas as pd
 from scipy.stats import norm
 
 
-_BLOCK_CELLS = 4_000_000  # values held at once while resampling (~32 MB)
+BLOCK_CELLS = 4_000_000
+"""Values held at once while resampling (~32 MB): bootstraps and permutation tests run in blocks
+of this many cells, so memory stays flat however large n is. The one block size of framelens."""
 
 
 def bootstrap_ci(
@@ -45,7 +47,7 @@ def bootstrap_ci(
         return (est, est, est)
     rng = np.random.default_rng(seed)
     # resample in blocks so memory stays ~BLOCK_CELLS values however large n is
-    per_block = max(1, min(n_resamples, _BLOCK_CELLS // x.size))
+    per_block = max(1, min(n_resamples, BLOCK_CELLS // x.size))
     boots = np.empty(n_resamples)
     for b0 in range(0, n_resamples, per_block):
         b1 = min(n_resamples, b0 + per_block)
@@ -112,7 +114,7 @@ def permutation_test(
         return (float(observed), count / m)
     rng = np.random.default_rng(seed)
     count = 0
-    per_block = max(1, min(n_permutations, _BLOCK_CELLS // n))
+    per_block = max(1, min(n_permutations, BLOCK_CELLS // n))
     for b0 in range(0, n_permutations, per_block):
         b1 = min(n_permutations, b0 + per_block)
         perms = rng.permuted(np.tile(pooled, (b1 - b0, 1)), axis=1)
@@ -165,3 +167,26 @@ def wilson_interval(k: int, n: int, *, level: float = 0.95) -> tuple[float, floa
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided Fisher exact test of the proportions k1/n1 and k2/n2 (Fisher 1922; NaN if a group
+    is empty)."""
+    from scipy.stats import fisher_exact
+
+    if n1 <= 0 or n2 <= 0:
+        return math.nan
+    return float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+
+
+def rate_p(k1: int, w1: float, k2: int, w2: float) -> float:
+    """Exact conditional test of two Poisson rates k1/w1 and k2/w2 (Przyborowski & Wilenski 1940):
+    given k1 + k2 events, k1 ~ Binomial(k1 + k2, w1 / (w1 + w2)) under equal rates (two-sided;
+    1 when there are no events, NaN when an exposure is 0)."""
+    from scipy.stats import binomtest
+
+    if w1 <= 0 or w2 <= 0:
+        return math.nan
+    if k1 + k2 == 0:
+        return 1.0
+    return float(binomtest(int(k1), int(k1 + k2), w1 / (w1 + w2)).pvalue)

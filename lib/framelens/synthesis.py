@@ -39,7 +39,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
-from .profile import MIN_N, _fisher_p, _fmt_p, _quote, _rate_p, _first_id, lens_tables
+from . import fmt
+from .profile import MIN_N, lens_tables
+from .stats import fisher_p, rate_p
 
 __all__ = [
     "LENSES",
@@ -392,19 +394,8 @@ def combined_similarity(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = N
 # ---------------------------------------------------------------------------------------------
 def _ev(ids: Sequence[str], texts: Mapping[str, str]) -> tuple[str, str]:
     ids = [i for i in dict.fromkeys(ids) if i]
-    ev = " / ".join(f"[{i}] \u201c{_quote(texts.get(i, ''))}\u201d" for i in ids if texts.get(i))
+    ev = " / ".join(f"[{i}] \u201c{fmt.quote(texts.get(i, ''))}\u201d" for i in ids if texts.get(i))
     return ev, "; ".join(ids)
-
-
-def _small(n: int, min_n: int, what: str = "n", unit: str = "") -> str:
-    u = f" {unit}" if unit else ""
-    return f"{what} = {n}{u} < {min_n}: too small to judge" if n < min_n else f"{what} = {n}{u}"
-
-
-def _ci(lo, hi, fmt="{:+.2f}") -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return "no interval"
-    return f"95% CI {fmt.format(lo)} to {fmt.format(hi)}"
 
 
 def _ordinal(n: int) -> str:
@@ -462,10 +453,10 @@ def _f_tone(iv: pd.DataFrame, pw: pd.DataFrame, scores: pd.DataFrame, labels, te
     text = (f"Sentence tone is most positive in {lab_hi} (mean VADER {hi['mean']:+.2f}) and least positive in {lab_lo} "
             f"({lo['mean']:+.2f}), {verdict}; {n_clear} of {len(pw) if pw is not None else 0} source pairs differ "
             f"after Holm correction.")
-    unc = [f"{lab_hi}: {_ci(hi['ci_low'], hi['ci_high'])}, {_small(int(hi['n']), min_n, unit='sentences')}",
-           f"{lab_lo}: {_ci(lo['ci_low'], lo['ci_high'])}, {_small(int(lo['n']), min_n, unit='sentences')}"]
+    unc = [f"{lab_hi}: {fmt.interval(hi['ci_low'], hi['ci_high'], missing='no interval')}, {fmt.small_n(int(hi['n']), min_n, unit='sentences')}",
+           f"{lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], missing='no interval')}, {fmt.small_n(int(lo['n']), min_n, unit='sentences')}"]
     if len(row):
-        unc.append(f"permutation {_fmt_p(float(row['p'].iloc[0]))}, Holm-corrected {_fmt_p(float(row['p_holm'].iloc[0]))}")
+        unc.append(f"permutation {fmt.p_value(float(row['p'].iloc[0]))}, Holm-corrected {fmt.p_value(float(row['p_holm'].iloc[0]))}")
     ids = []
     sc = scores
     top = sc[sc["source"] == hi["source"]].sort_values("vader_compound", ascending=False, kind="stable").head(1)
@@ -491,10 +482,10 @@ def _f_actor(actors: pd.DataFrame, labels, texts, min_n: int, min_mentions: int 
     text = (f"Tone toward {who} differs most between sources: {hi['mean']:+.2f} in {lab_hi} against {lo['mean']:+.2f} "
             f"in {lab_lo} (mean VADER of the clause around each mention)"
             + ("; the intervals overlap, so this may be chance." if overlap else "; the intervals do not overlap."))
-    unc = (f"{lab_hi}: {_ci(hi['ci_low'], hi['ci_high'])}, {_small(int(hi['n']), min_n, 'n mentions')}; "
-           f"{lab_lo}: {_ci(lo['ci_low'], lo['ci_high'])}, {_small(int(lo['n']), min_n, 'n mentions')}; "
+    unc = (f"{lab_hi}: {fmt.interval(hi['ci_low'], hi['ci_high'], missing='no interval')}, {fmt.small_n(int(hi['n']), min_n, 'n mentions')}; "
+           f"{lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], missing='no interval')}, {fmt.small_n(int(lo['n']), min_n, 'n mentions')}; "
            f"cells with fewer than {min_mentions} mentions left out")
-    ev, sids = _ev([_first_id(hi["evidence"]), _first_id(lo["evidence"])], texts)
+    ev, sids = _ev([fmt.first_id(hi["evidence"]), fmt.first_id(lo["evidence"])], texts)
     return [{"finding": text, "lens": "sentiment", "evidence": ev, "uncertainty": unc, "sent_ids": sids}]
 
 
@@ -531,8 +522,8 @@ def _f_frames(sal: pd.DataFrame, fe: pd.DataFrame, labels, texts, min_n: int) ->
     nmin = int(shares["n_sentences"].min())
     out.append({"finding": text, "lens": "framing", "evidence": ev,
                 "uncertainty": f"share of sentences carrying the frame (cue words of the codebook); "
-                               f"{labels.get(best['source'], best['source'])}: {_ci(best['ci_low'], best['ci_high'], '{:.0%}')}; "
-                               f"fewest sentences in a source: {_small(nmin, min_n, unit='sentences')}",
+                               f"{labels.get(best['source'], best['source'])}: {fmt.interval(best['ci_low'], best['ci_high'], '{:.0%}', missing='no interval')}; "
+                               f"fewest sentences in a source: {fmt.small_n(nmin, min_n, unit='sentences')}",
                 "sent_ids": sids})
     if len(srcs) < 2:
         return out
@@ -543,17 +534,17 @@ def _f_frames(sal: pd.DataFrame, fe: pd.DataFrame, labels, texts, min_n: int) ->
     fr = spread.idxmax()
     f = sal[sal["frame"] == fr].sort_values("share", kind="stable")
     lo, hi = f.iloc[0], f.iloc[-1]
-    p = _fisher_p(int(hi["sentences"]), int(hi["n_sentences"]), int(lo["sentences"]), int(lo["n_sentences"]))
+    p = fisher_p(int(hi["sentences"]), int(hi["n_sentences"]), int(lo["sentences"]), int(lo["n_sentences"]))
     lab_lo, lab_hi = labels.get(lo["source"], lo["source"]), labels.get(hi["source"], hi["source"])
     text = (f"Sources differ most on {str(hi['name']).lower()}: {hi['share']:.0%} of sentences in {lab_hi} "
             f"({int(hi['sentences'])} of {int(hi['n_sentences'])}) against {lo['share']:.0%} in {lab_lo} "
             f"({int(lo['sentences'])} of {int(lo['n_sentences'])}).")
     ev, sids = _ev([_frame_ev(fe, hi["source"], fr)], texts)
-    unc = (f"{lab_hi}: {_ci(hi['ci_low'], hi['ci_high'], '{:.0%}')}; {lab_lo}: {_ci(lo['ci_low'], lo['ci_high'], '{:.0%}')}; "
-           f"Fisher exact {_fmt_p(p)} (the frame with the widest spread of {len(spread) + 1} frames: picked after "
+    unc = (f"{lab_hi}: {fmt.interval(hi['ci_low'], hi['ci_high'], '{:.0%}', missing='no interval')}; {lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], '{:.0%}', missing='no interval')}; "
+           f"Fisher exact {fmt.p_value(p)} (the frame with the widest spread of {len(spread) + 1} frames: picked after "
            f"looking, so read p as optimistic); "
            + ("" if min(int(hi["n_sentences"]), int(lo["n_sentences"])) >= min_n else
-              _small(min(int(hi['n_sentences']), int(lo['n_sentences'])), min_n, unit="sentences")))
+              fmt.small_n(min(int(hi['n_sentences']), int(lo['n_sentences'])), min_n, unit="sentences")))
     out.append({"finding": text, "lens": "framing", "evidence": ev, "uncertainty": unc.rstrip("; "), "sent_ids": sids})
     return out
 
@@ -568,7 +559,7 @@ def _f_certainty(cert: pd.DataFrame, cev: pd.DataFrame, labels, texts, min_n: in
         if len(c) < 2 or c["count"].sum() == 0:
             continue
         lo, hi = c.iloc[0], c.iloc[-1]
-        p = _rate_p(int(hi["count"]), float(hi["words"]), int(lo["count"]), float(lo["words"]))
+        p = rate_p(int(hi["count"]), float(hi["words"]), int(lo["count"]), float(lo["words"]))
         lab_lo, lab_hi = labels.get(lo["source"], lo["source"]), labels.get(hi["source"], hi["source"])
         word = {"promotional": "promotional vocabulary", "hedges": "hedges (may, could, suggest …)",
                 "boosters": "boosters (clearly, certainly, will …)", "superlatives": "superlatives"}.get(m, m)
@@ -576,8 +567,8 @@ def _f_certainty(cert: pd.DataFrame, cev: pd.DataFrame, labels, texts, min_n: in
                 f"{int(hi['words'])} words) against {lo['per_1000_words']:.1f} in {lab_lo} ({int(lo['count'])} in "
                 f"{int(lo['words'])} words).")
         few = int(hi["count"]) + int(lo["count"]) < min_n
-        unc = (f"{lab_hi}: {_ci(hi['ci_low'], hi['ci_high'], '{:.1f}')}; {lab_lo}: {_ci(lo['ci_low'], lo['ci_high'], '{:.1f}')}; "
-               f"exact rate test {_fmt_p(p)}"
+        unc = (f"{lab_hi}: {fmt.interval(hi['ci_low'], hi['ci_high'], '{:.1f}', missing='no interval')}; {lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], '{:.1f}', missing='no interval')}; "
+               f"exact rate test {fmt.p_value(p)}"
                + (f"; only {int(hi['count']) + int(lo['count'])} markers in all (< {min_n}): too small to judge" if few else ""))
         e = cev[(cev["source"] == hi["source"]) & (cev["measure"] == m)] if cev is not None and len(cev) else pd.DataFrame()
         ids = list(e["sent_id"].head(1)) if len(e) else []
@@ -604,10 +595,10 @@ def _f_vocabulary(dist: pd.DataFrame, labels, texts, min_n: int) -> list[dict]:
         text += "; the top term of the others: " + ", ".join(
             f"{labels.get(x.source, x.source)} '{x.term}' (z = {x.z:.1f})" for x in rest.itertuples(index=False))
     text += "."
-    ev, sids = _ev([_first_id(r["example_sent_ids"])], texts)
+    ev, sids = _ev([fmt.first_id(r["example_sent_ids"])], texts)
     unc = (f"z of the log-odds ratio with an informative Dirichlet prior (Monroe et al. 2008): a ranking, not a test "
-           f"(thousands of words compared; |z| > 1.96 is p < .05 for one word alone); "
-           + _small(int(r["count"]), min_n, "count"))
+           "(thousands of words compared; |z| > 1.96 is p < .05 for one word alone); "
+           + fmt.small_n(int(r["count"]), min_n, "count"))
     return [{"finding": text, "lens": "vocabulary", "evidence": ev, "uncertainty": unc, "sent_ids": sids}]
 
 
@@ -635,11 +626,11 @@ def _f_naming(naming: pd.DataFrame, labels, texts, min_n: int) -> list[dict]:
             for r in p.head(5).itertuples(index=False)]
     text = (f"Sources name {who} in {int(g.loc[who, 'n_variants'])} ways; the usual name: " + ", ".join(bits)
             + ("; …" if len(p) > 5 else "") + ".")
-    ids = [_first_id(x) for x in p["example_sent_ids"].head(2)]
+    ids = [fmt.first_id(x) for x in p["example_sent_ids"].head(2)]
     ev, sids = _ev(ids, texts)
     nmin = int(tot.min())
     return [{"finding": text, "lens": "vocabulary (naming)", "evidence": ev,
-             "uncertainty": f"counts of name variants (referent table); fewest mentions in a source: {_small(nmin, min_n)}",
+             "uncertainty": f"counts of name variants (referent table); fewest mentions in a source: {fmt.small_n(nmin, min_n)}",
              "sent_ids": sids}]
 
 
@@ -658,7 +649,7 @@ def _f_coverage(cov: pd.DataFrame, labels, texts, n_sources: int, words: Mapping
         others = ", ".join(f"{labels.get(k, k)} {v}" for k, v in cnt.iloc[1:5].items())
         text = (f"{lab} reports the most facts no other source carries: {int(cnt.iloc[0])} items, e.g. "
                 + ", ".join(ex["label"].astype(str).head(4)) + (f" (next: {others})" if others else "") + ".")
-        ids = [_first_id(x) for x in ex["evidence"].head(2)]
+        ids = [fmt.first_id(x) for x in ex["evidence"].head(2)]
         ev, sids = _ev(ids, texts)
         out.append({"finding": text, "lens": "coverage", "evidence": ev,
                     "uncertainty": f"exact-match items (numbers, dates, names): a paraphrase or a rounded number counts as "

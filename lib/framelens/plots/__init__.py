@@ -1,14 +1,16 @@
 """Figures: functions that take DataFrames and return a matplotlib Figure.
 
-One colour per source across every figure (:func:`source_colors`); each lens has its own
-module (``plots.vocabulary``, ``plots.sentiment``, ``plots.framing``, ``plots.corpus``).
+One colour per source across every figure (:func:`source_colors`; past 12 sources also a marker,
+hatch and line style, :func:`source_styles`); each lens has its own module (``plots.vocabulary``,
+``plots.sentiment``, ``plots.framing``, ``plots.corpus``, ``plots.synthesis``). Every figure has a
+bounded size whatever the corpus: the largest sources and a pooled "others" (``plots.limits``).
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ..palette import COLORS, register_sources, source_colors  # noqa: F401  (re-exported)
+from ..palette import COLORS, OTHERS_COLOR, register_sources, source_colors, source_styles  # noqa: F401  (re-exported)
 
 
 def apply_style() -> None:

@@ -8,6 +8,11 @@
   greys out every source but one (used on the per-source profile pages).
 * :func:`profile_figure` — one source against the rest: tone, frames and certainty rates
   (from :func:`framelens.profile.source_profile`).
+
+Every figure is bounded whatever the number of sources: the matrices show the largest
+:data:`~framelens.plots.limits.MAX_MATRIX` sources (re-clustered among themselves), the small
+multiples the largest :data:`~framelens.plots.limits.MAX_SOURCES` (plus the highlighted one); a
+note counts the others, and the full tables are in the CSV files.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..palette import source_styles
 from . import source_colors
+from .limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, row_height, shown_note, top_sources
 
 __all__ = ["similarity_heatmap", "lens_heatmaps", "profile_multiples", "profile_figure"]
 
@@ -35,9 +42,30 @@ def _message(title: str, msg: str):
     return fig
 
 
-def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None):
+def _subset(sim, max_sources: int):
+    """``(shown, rest, linkage, order)``: the largest ``max_sources`` sources of ``sim`` and their
+    average-linkage clustering among themselves (the full one when nothing is left out)."""
+    srcs = list(sim.distance.index)
+    shown, rest = top_sources(srcs, top=max_sources)
+    if not rest:
+        return shown, rest, sim.linkage, list(sim.order)
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    m = sim.distance.reindex(index=shown, columns=shown).to_numpy(dtype=float, copy=True)
+    m = np.where(np.isnan(m), np.nanmax(m) if np.isfinite(m).any() else 1.0, m)
+    m = (m + m.T) / 2
+    np.fill_diagonal(m, 0.0)
+    link = linkage(squareform(m, checks=False), method="average")
+    return shown, rest, link, [shown[i] for i in leaves_list(link)]
+
+
+def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None,
+                       max_sources: int = MAX_MATRIX):
     """Combined distance between sources (0 = most alike pair, 1 = least alike), rows and
-    columns in dendrogram order, each cell annotated; average-linkage dendrogram on top."""
+    columns in dendrogram order, each cell annotated; average-linkage dendrogram on top. At most
+    ``max_sources`` sources (the largest, clustered among themselves); the full matrix and every
+    pair are in the CSV."""
     title = title or "Which sources resemble each other (vocabulary, tone and framing combined)"
     d = sim.distance
     srcs = list(d.index)
@@ -46,66 +74,76 @@ def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: s
     from scipy.cluster.hierarchy import dendrogram
 
     labels = dict(labels or {})
-    order = list(sim.order)
+    shown, rest, link, order = _subset(sim, max_sources)
+    if rest:
+        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order"), pooled=False) + ")"
     m = d.reindex(index=order, columns=order).to_numpy(dtype=float)
     n = len(order)
-    size = max(4.5, 0.8 * n + 2.5)
+    size = max(4.5, (0.8 if n <= 12 else 0.6) * n + 2.5)
     fig = plt.figure(figsize=(size + 1.2, size + 1.0))
     gs = fig.add_gridspec(2, 2, height_ratios=[1, 3.2], width_ratios=[20, 1], hspace=0.04, wspace=0.05)
     ax_d = fig.add_subplot(gs[0, 0])
     ax = fig.add_subplot(gs[1, 0])
     cax = fig.add_subplot(gs[1, 1])
-    dendrogram(sim.linkage, ax=ax_d, no_labels=True, color_threshold=0, above_threshold_color="0.3")
+    dendrogram(link, ax=ax_d, no_labels=True, color_threshold=0, above_threshold_color="0.3")
     ax_d.set_xlim(0, 10 * n)
     ax_d.set_xticks([])
     ax_d.grid(False)
     ax_d.spines[["top", "right", "bottom"]].set_visible(False)
     ax_d.set_ylabel("merge\ndistance", fontsize=8)
-    ax_d.set_title(title)
+    ax_d.set_title(title, fontsize=12 if not rest else 10)
     m = m.copy()
     np.fill_diagonal(m, np.nan)  # a source against itself: left blank
-    cmap = plt.get_cmap("viridis_r").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("viridis_r").with_extremes(bad="white")
     im = ax.imshow(m, cmap=cmap, vmin=0, vmax=1, aspect="auto")
     for i in range(n):
         for j in range(n):
             if i == j or np.isnan(m[i, j]):
                 continue
-            ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=8 if n <= 12 else 6.5,
                     color="white" if m[i, j] > 0.55 else "black")
     names = [labels.get(s, s) for s in order]
     ax.set_xticks(range(n), names, rotation=35, ha="right")
     ax.set_yticks(range(n), names)
     lenses = ", ".join(sim.per_lens)
     ax.set_xlabel(f"Source\n(average of {len(sim.per_lens)} normalised lens distances: {lenses}; "
-                  f"{n} sources — descriptive, no test)", fontsize=9)
+                  f"{len(srcs)} sources — descriptive, no test)", fontsize=9)
     ax.set_ylabel("Source")
     ax.grid(False)
     fig.colorbar(im, cax=cax, label="combined distance (0 alike … 1 unlike)")
     return fig
 
 
-def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None):
+def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None,
+                  max_sources: int = MAX_PANELS):
     """One small heatmap per lens (normalised distance, 0–1) and the combined one, same order,
-    so the reader sees where the lenses agree."""
+    so the reader sees where the lenses agree. At most ``max_sources`` sources (the largest);
+    beyond 8 sources the heatmaps are laid out two per row."""
     title = title or "Distance between sources on each lens (normalised over the pairs)"
     srcs = list(sim.distance.index)
     if len(srcs) < 2:
         return _message(title, "Comparisons need at least two sources.")
     labels = dict(labels or {})
-    order = list(sim.order)
+    shown, rest, _link, order = _subset(sim, max_sources)
+    if rest:
+        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order"), pooled=False) + ")"
     mats = {**{k: v for k, v in sim.normalised.items()}, "combined": sim.distance}
     k = len(mats)
     n = len(order)
     cell = max(2.4, 0.45 * n + 1.2)
-    fig, axes = plt.subplots(1, k, figsize=(cell * k + 1, cell + 1.3), squeeze=False)
+    ncols = k if n <= 8 else min(k, 2)
+    nrows = math.ceil(k / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + 1, (cell + 1.3) * nrows if nrows == 1
+                                                     else (cell + 0.9) * nrows + 0.4), squeeze=False)
+    for ax in list(axes.flat)[k:]:
+        ax.set_axis_off()
     names = [labels.get(s, s) for s in order]
     im = None
-    for ax, (lens, mat) in zip(axes[0], mats.items()):
+    first_col = {id(row[0]) for row in axes}
+    for ax, (lens, mat) in zip(axes.flat, mats.items()):
         m = mat.reindex(index=order, columns=order).to_numpy(dtype=float).copy()
         np.fill_diagonal(m, np.nan)
-        cmap = plt.get_cmap("viridis_r").copy()
-        cmap.set_bad("white")
+        cmap = plt.get_cmap("viridis_r").with_extremes(bad="white")
         im = ax.imshow(m, cmap=cmap, vmin=0, vmax=1)
         if n <= 8:
             for i in range(n):
@@ -115,32 +153,43 @@ def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | 
                                 color="white" if m[i, j] > 0.55 else "black")
         ax.set_title(lens, fontsize=10)
         ax.set_xticks(range(n), names, rotation=60, ha="right", fontsize=7)
-        ax.set_yticks(range(n), names if ax is axes[0][0] else [""] * n, fontsize=7)
+        ax.set_yticks(range(n), names if id(ax) in first_col else [""] * n, fontsize=7)
         ax.grid(False)
         ax.set_xlabel("Source", fontsize=8)
-    axes[0][0].set_ylabel("Source", fontsize=8)
-    fig.colorbar(im, ax=list(axes[0]), fraction=0.02, pad=0.02, label="distance (0 … 1)")
-    fig.suptitle(title, fontweight="bold")
+    for row in axes:
+        row[0].set_ylabel("Source", fontsize=8)
+    fig.colorbar(im, ax=list(axes.flat), fraction=0.02, pad=0.02, label="distance (0 … 1)")
+    fig.suptitle(title, fontweight="bold", fontsize=12 if not rest else 10)
     return fig
 
 
 def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None = None,
                       colors: Mapping[str, str] | None = None, highlight: str | None = None,
-                      title: str | None = None, ncols: int = 3):
+                      title: str | None = None, ncols: int = 3, max_sources: int = MAX_SOURCES):
     """Small multiples comparing sources on the key measures (one panel each): a dot per source
     with its 95% interval, n beside it. ``measures``: :func:`framelens.synthesis.key_measures`.
-    ``highlight``: draw this source in its colour and the others in grey."""
+    ``highlight``: draw this source in its colour and the others in grey. At most
+    ``max_sources`` sources (the largest, and the highlighted one); a note counts the others."""
     title = title or "Sources compared on key measures (dot = estimate, bar = 95% interval)"
     if measures is None or measures.empty:
         return _message(title, "No measures to compare.")
-    srcs = list(sources) if sources is not None else list(pd.unique(measures["source"]))
-    srcs = [s for s in srcs if s in set(measures["source"])]
-    colors = dict(colors or source_colors(srcs))
+    all_srcs = list(sources) if sources is not None else list(pd.unique(measures["source"]))
+    have = set(measures["source"])
+    srcs = [s for s in all_srcs if s in have]
+    styles = source_styles(all_srcs)
+    sizes = measures.groupby("source", sort=False)["n"].max().to_dict()
+    shown, rest = top_sources(srcs, top=max_sources, weights=sizes)
+    if highlight in rest:  # the profiled source is always drawn
+        shown, rest = top_sources(srcs, top=max_sources - 1, weights=sizes)
+        shown = [s for s in srcs if s in set(shown) | {highlight}]
+        rest = [s for s in rest if s != highlight]
+    srcs = shown
+    colors = dict(colors or source_colors(all_srcs))
     labels = dict(zip(measures["source"], measures["label"]))
     names = list(pd.unique(measures["measure"]))
     ncols = max(1, min(ncols, len(names)))
     nrows = math.ceil(len(names) / ncols)
-    h = max(2.2, 0.42 * len(srcs) + 1.2)
+    h = max(2.2, row_height(len(srcs), small=0.42, large=0.25) * len(srcs) + 1.2)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.3 * ncols, h * nrows + 0.6), squeeze=False)
     y = np.arange(len(srcs))[::-1]
     for k, name in enumerate(names):
@@ -154,7 +203,10 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
             lo, hi = r["ci_low"], r["ci_high"]
             if not (pd.isna(lo) or pd.isna(hi)):
                 ax.plot([lo, hi], [yi, yi], color=c, lw=2.2, solid_capstyle="round", zorder=2)
-            ax.plot(r["value"], yi, "o", color=c, ms=7, zorder=3, mec="white", mew=0.8)
+            st = styles.get(s)
+            mk = st.marker if st is not None and (highlight is None or s == highlight) else "o"
+            ax.plot(r["value"], yi, mk, color=c, ms=7 if len(srcs) <= 12 else 5.5, zorder=3,
+                    mec="white", mew=0.8)
             nn = int(r["n"]) if not pd.isna(r["n"]) else 0
             ax.annotate(f"n={nn}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(3, 0),
                         textcoords="offset points", va="center", fontsize=7,
@@ -174,9 +226,13 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     for k in range(len(names), nrows * ncols):
         axes[k // ncols][k % ncols].set_axis_off()
     fig.suptitle(title, fontweight="bold")
-    fig.text(0.01, 0.0, "n: sentences of the source (tone, frame shares), markers counted (rates); "
-                        "red n < 10: too small to judge.", fontsize=7.5, color="0.35")
-    fig.tight_layout(rect=(0, 0.02, 1, 0.97), w_pad=2.5)
+    note = ("n: sentences of the source (tone, frame shares), markers counted (rates); "
+            "red n < 10: too small to judge.")
+    if rest:
+        note += "\n" + shown_note(srcs, rest, by=basis(srcs + rest, "n"), pooled=False)
+    fig.text(0.01, 0.0, note, fontsize=7.5, color="0.35")
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, (0.2 if not rest else 0.36) / height, 1, 1 - 0.3 / height), w_pad=2.5)
     return fig
 
 
