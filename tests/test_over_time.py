@@ -209,7 +209,7 @@ def test_many_units_are_drawn_as_the_largest_and_others(grouped):
     tone = res["tone"]
     others = tone[tone["source"] == "(others)"]
     assert others["period"].tolist() == ["2025-02", "2025-03"] and others["n_sentences"].tolist() == [3, 3]
-    assert set(others["label"]) == {"2 other units"} and others["drawn"].all()
+    assert set(others["label"]) == {"others (2 units)"} and others["drawn"].all()
     assert tone.loc[tone["source"] == "Progress Weekly", "drawn"].tolist() == [False]
     assert others["mean"].iloc[0] == pytest.approx(np.mean(VADER["l3"]), abs=1e-4)
 

@@ -283,7 +283,7 @@ def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -
         if n_others > 0:
             idx = np.concatenate([idx for u, idx in cells if u not in top_set] or [np.array([], dtype=int)])
             if len(idx):
-                out.append({"period": p, "source": OTHERS, "label": f"{n_others} other units", "row": "others",
+                out.append({"period": p, "source": OTHERS, "label": f"others ({n_others} unit{'s' * (n_others != 1)})", "row": "others",
                             "drawn": True, "idx": np.sort(idx)})
         out.append({"period": p, "source": ALL, "label": "all units", "row": "all", "drawn": False,
                     "idx": per_idx[p]})

@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ..over_time import ALL, MIN_N, OTHERS, SEP, unit_names
-from . import source_colors
+from ..palette import OTHERS_COLOR, SourceStyle, source_styles
 
 __all__ = ["tone", "frames", "actors", "terms"]
 
-_OTHERS_COLOR = "#9a9a9a"
 MAX_PANELS = 9
 MAX_TERMS = 30
 _ANNOTATE_POINTS = 40  # write n beside small cells when a panel has at most this many points
@@ -68,11 +67,13 @@ def _units(status: pd.DataFrame, table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _colors(units: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, str]:
+def _styles(units: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, SourceStyle]:
+    """Each unit's colour, marker and line style (the house palette: the same in every figure;
+    ``colors`` overrides the colour); the pooled others in grey."""
     real = [u for u in units if u != OTHERS]
-    fallback = source_colors(real)
-    out = {u: (colors or {}).get(u, fallback[u]) for u in real}
-    out[OTHERS] = _OTHERS_COLOR
+    styles = source_styles(real)
+    out = {u: styles[u]._replace(color=(colors or {}).get(u, styles[u].color)) for u in real}
+    out[OTHERS] = SourceStyle(OTHERS_COLOR, "o", "", "-")
     return out
 
 
@@ -85,7 +86,7 @@ def _ticks(ax, periods: Sequence[str]) -> None:
     ax.set_xlim(-0.6, n - 0.4)
 
 
-def _panel(ax, df: pd.DataFrame, periods: Sequence[str], units: Sequence[str], colors: Mapping[str, str], *,
+def _panel(ax, df: pd.DataFrame, periods: Sequence[str], units: Sequence[str], styles: Mapping[str, SourceStyle], *,
            value: str, show_all: bool, min_n: int) -> None:
     xpos = {p: i for i, p in enumerate(periods)}
     k = len(units)
@@ -100,12 +101,14 @@ def _panel(ax, df: pd.DataFrame, periods: Sequence[str], units: Sequence[str], c
         lo = np.clip(y - g["ci_low"].to_numpy(dtype=float), 0, None)
         hi = np.clip(g["ci_high"].to_numpy(dtype=float) - y, 0, None)
         n = g["n_sentences"].to_numpy(dtype=int)
-        c = colors[u]
-        ax.plot(x, y, color=c, lw=1.6, alpha=0.9, zorder=2)
+        st = styles[u]
+        c = st.color
+        ax.plot(x, y, color=c, lw=1.6, ls=st.linestyle, alpha=0.9, zorder=2)
         ax.errorbar(x, y, yerr=[lo, hi], fmt="none", ecolor=c, elinewidth=1, capsize=2, alpha=0.7, zorder=2)
         small = n < min_n
-        ax.scatter(x[~small], y[~small], s=22, color=c, zorder=3)
-        ax.scatter(x[small], y[small], s=26, facecolor="white", edgecolor=c, linewidth=1.3, zorder=3)
+        ax.scatter(x[~small], y[~small], s=24, color=c, marker=st.marker, zorder=3)
+        ax.scatter(x[small], y[small], s=28, facecolor="white", edgecolor=c, marker=st.marker, linewidth=1.3,
+                   zorder=3)
         if n_points <= _ANNOTATE_POINTS:
             for xx, yy, nn in zip(x[small], y[small], n[small]):
                 ax.annotate(f"n={nn}", (xx, yy), xytext=(3, 3), textcoords="offset points", fontsize=7, color=c)
@@ -116,17 +119,27 @@ def _panel(ax, df: pd.DataFrame, periods: Sequence[str], units: Sequence[str], c
     _ticks(ax, periods)
 
 
-def _legend(fig, units: Sequence[str], labels: Mapping[str, str], colors: Mapping[str, str], *, show_all: bool,
-            min_n: int) -> None:
+_LEGEND_COLUMNS = 4
+
+
+def _legend_space(units: Sequence[str], show_all: bool) -> float:
+    """Inches below the axes for the legend (one line per four entries)."""
+    n = len(units) + (1 if show_all and len(units) > 1 else 0) + 1
+    return 0.25 * math.ceil(n / _LEGEND_COLUMNS) + 0.2
+
+
+def _legend(fig, units: Sequence[str], labels: Mapping[str, str], styles: Mapping[str, SourceStyle], *,
+            show_all: bool, min_n: int) -> None:
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=colors[u], marker="o", lw=1.6, label=labels.get(u, u)) for u in units]
+    handles = [Line2D([], [], color=styles[u].color, marker=styles[u].marker, ls=styles[u].linestyle, lw=1.6,
+                      label=labels.get(u, u)) for u in units]
     if show_all and len(units) > 1:
         handles.append(Line2D([], [], color="black", ls="--", lw=1.2, label="all units (pooled)"))
     handles.append(Line2D([], [], color="0.4", marker="o", markerfacecolor="white", lw=0,
                           label=f"fewer than {min_n} sentences"))
-    fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="lower center", ncol=min(_LEGEND_COLUMNS, len(handles)), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
 
 
 def _labels(table: pd.DataFrame) -> dict[str, str]:
@@ -151,8 +164,10 @@ def tone(table: pd.DataFrame, status: pd.DataFrame, *, colors: Mapping[str, str]
     if table.empty:
         return _message(title, "No sentence falls in a period.")
     periods, units = _periods(status, table), _units(status, table)
-    cols = _colors(units, colors)
-    fig, ax = plt.subplots(figsize=(min(12, max(7, 0.45 * len(periods) + 4)), 4.6))
+    cols = _styles(units, colors)
+    space = _legend_space(units, show_all)
+    height = 4.2 + space
+    fig, ax = plt.subplots(figsize=(min(12, max(7, 0.45 * len(periods) + 4)), height))
     ax.axhspan(-0.05, 0.05, color="0.92", zorder=0, lw=0)
     ax.axhline(0, color="0.5", lw=0.8, zorder=0)
     _panel(ax, table, periods, units, cols, value="mean", show_all=show_all, min_n=min_n)
@@ -160,7 +175,7 @@ def tone(table: pd.DataFrame, status: pd.DataFrame, *, colors: Mapping[str, str]
     ax.set_ylabel(f"Mean {value_label} per sentence")
     ax.set_title(title)
     _legend(fig, units, _labels(table), cols, show_all=show_all, min_n=min_n)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.tight_layout(rect=(0, space / height, 1, 1))
     return fig
 
 
@@ -173,11 +188,13 @@ def _multiples(table: pd.DataFrame, status: pd.DataFrame, facet: str, names: Map
         return _message(title, f"No {facet} found in the dated sentences.")
     keys = list(dict.fromkeys(table[facet]))[:MAX_PANELS]
     periods, units = _periods(status, table), _units(status, table)
-    cols = _colors(units, colors)
+    cols = _styles(units, colors)
     ncols = min(3, len(keys))
     nrows = math.ceil(len(keys) / ncols)
     width = min(13, max(7, ncols * max(3.6, 0.3 * len(periods) + 2)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 2.9 * nrows + 1.0), sharey=True, squeeze=False)
+    space = _legend_space(units, show_all)
+    height = 2.9 * nrows + 0.6 + space
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), sharey=True, squeeze=False)
     top = float(np.nanmax(table["ci_high"].to_numpy(dtype=float))) if len(table) else 1.0
     for ax, key in zip(axes.ravel(), keys):
         _panel(ax, table[table[facet] == key], periods, units, cols, value="share", show_all=show_all, min_n=min_n)
@@ -190,7 +207,7 @@ def _multiples(table: pd.DataFrame, status: pd.DataFrame, facet: str, names: Map
         ax.set_ylabel(ylabel)
     fig.suptitle(title, fontweight="bold")
     _legend(fig, units, _labels(table), cols, show_all=show_all, min_n=min_n)
-    fig.tight_layout(rect=(0, 0.07 if nrows > 1 else 0.1, 1, 1))
+    fig.tight_layout(rect=(0, space / height, 1, 1))
     return fig
 
 
