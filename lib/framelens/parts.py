@@ -24,6 +24,10 @@ synthesis  key measures, lens table, combined similarity, findings   the three l
                                                                      similarity_lenses, normalise
 profile    one source against the rest (one folder per source)       the lenses' options +
                                                                      source_id, top
+over_time  status (period, left-out articles), dating, tone, leading  period, seed, n_resamples,
+           frames, actors' prominence per period × unit; terms       codebook, actors, min_hits, top,
+           rising and falling per period, their rates                top_terms, min_count,
+                                                                     prior_strength, terms_by, max_units
 ========== ======================================================== =============================
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
@@ -270,6 +274,22 @@ def profile_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
     return dict(prof), {}
 
 
+def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import over_time
+
+    ctx = _quiet()
+    try:
+        out = over_time.over_time(corpus, period=opts["period"], seed=opts["seed"], n_resamples=opts["n_resamples"],
+                                  codebook=opts["codebook"] or None, actors=opts["actors"] or None,
+                                  min_hits=opts["min_hits"], top=opts["top"], top_terms=opts["top_terms"],
+                                  min_count=opts["min_count"], prior_strength=opts["prior_strength"],
+                                  terms_by=opts["terms_by"], max_units=opts["max_units"])
+    finally:
+        ctx.__exit__(None, None, None)
+    st = out["status"].iloc[0]
+    return out, {"period": st["period"], "n_periods": int(st["n_periods"]), "message": st["message"]}
+
+
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
 _SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
 _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
@@ -292,6 +312,11 @@ PARTS: dict[str, Part] = {
     "profile": Part("profile", 1, {"source_id": "", "top": 10}, profile_part,
                     needs=("vocabulary", "sentiment", "framing"),
                     description="one source against the rest"),
+    "over_time": Part("over_time", 1, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "", "actors": "",
+                                       "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
+                                       "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
+                      over_time_part, configs=("codebook", "actors"),
+                      description="tone, leading frames, rising and falling terms and actors per period"),
 }
 
 

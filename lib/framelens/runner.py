@@ -84,6 +84,7 @@ NOTEBOOKS: list[Notebook] = [
     Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
     Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True, parts=("profile", "synthesis")),
     Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True, parts=("synthesis",)),
+    Notebook("07_over_time", "07_over_time.ipynb", parts=("over_time",)),
 ]
 
 

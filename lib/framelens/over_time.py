@@ -1,0 +1,772 @@
+"""Change over time: each lens's key measures per period and comparison unit, with intervals and n.
+
+A corpus compared by a unit (``source``, ``group``, ``outlet``, … see
+:meth:`framelens.corpus.Corpus.by`) is split into publication periods (day, week or month) and,
+for every period × unit, four measures are given with their n and a 95% interval:
+
+* :func:`tone_over_time` — mean VADER compound per sentence (Hutto & Gilbert 2014), the score of
+  the sentiment lens (:func:`framelens.sentiment.sentence_scores`);
+* :func:`frames_over_time` — the leading frames: the share of sentences carrying each of the
+  ``top`` frames most carried over the whole dated corpus (codebook cues,
+  :func:`framelens.framing.frame_matches`; framing as selection and salience, Entman 1993);
+* :func:`actors_over_time` — the actors' prominence: the share of sentences mentioning each of
+  the ``top`` actors most mentioned (:func:`framelens.actors.find_mentions` with the actor table);
+* :func:`terms_over_time` — the distinctive terms that rise and fall: each period against all
+  other periods, by the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
+  Quinn 2008, :func:`framelens.vocabulary.log_odds_z`).
+
+The period
+----------
+:func:`choose_period` takes the ``period`` parameter (``day``, ``week``, ``month`` or ``year``)
+or, with ``auto``, derives it from the span of the dated articles (a date known only to the
+month spans that month): a span of at most 31 days → ``day``, at most 26 weeks (182 days) →
+``week``, longer → ``month``. A period can hold only articles dated at least that finely (an
+article known only to the month has no day or week); when fewer than half of the dated
+articles could be placed at the period the span suggests, the next coarser period is taken
+(day → week → month → year) until at least half are placed. Periods are labelled as
+:func:`framelens.corpus.period_values` labels them (2025-06-16, ISO week 2025-W25, 2025-06,
+2025).
+
+Undated articles, and articles dated more coarsely than the period, are counted, named and
+left out (:func:`date_documents`, the ``status`` table); so are articles without a value of the
+comparison unit (:meth:`Corpus.by`). With fewer than two periods there is nothing to show over
+time: :func:`over_time` then returns empty measure tables and a ``status`` whose ``message``
+says so and why.
+
+Intervals
+---------
+A percentile bootstrap (Efron & Tibshirani 1993) of a ratio (sum over resampled units of the
+numerator / of the sentences): when a cell (period × unit) holds two or more articles the
+articles are resampled (a cluster bootstrap — sentences of one article are not independent),
+otherwise its sentences are (the ``resampled`` column says which). Every cell is resampled with
+the same ``seed``, so its interval does not depend on the other cells. A cell with one sentence
+has a zero-width interval; read ``n_sentences`` and ``n_documents`` beside every number.
+
+Besides each unit, every period has a pooled row (unit ``(all)``: every unit together) and,
+when there are more than ``max_units`` units, a row pooling the units beyond the ``max_units``
+largest by sentences (unit ``(others)``), so a figure stays legible at 40+ units. The column
+``row`` says which a row is (``unit``, ``others``, ``all``); ``drawn`` marks the rows a figure
+draws as lines (the units it draws are listed in ``status.units_drawn``).
+
+Caveats: a period's measure mixes what was covered with who covered it — when the outlets
+publishing differ from one period to the next, a pooled change may only reflect that; compare
+a unit with itself across periods. A lexicon score is the valence of the words, not a stance;
+a frame share counts cue words, not meanings. Read the evidence sentences (``example_sent_ids``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import FramelensError
+
+#: periods a report can be split into (``auto``: chosen from the span, see :func:`choose_period`)
+PERIOD_CHOICES = ("auto", "day", "week", "month", "year")
+_ORDER = ("day", "week", "month", "year")
+#: the span rule of ``period="auto"``: (longest span in days, period)
+SPAN_RULE = ((31, "day"), (182, "week"))
+ALL = "(all)"
+OTHERS = "(others)"
+#: cells with fewer sentences are marked in the figures (hollow points with their n)
+MIN_N = 10
+EXAMPLES = 3
+SEP = "; "
+
+STATUS_COLUMNS = ["period", "period_reason", "n_periods", "first", "last", "periods", "n_documents", "n_placed",
+                  "n_undated", "n_coarser", "n_no_unit", "undated_ids", "coarser_ids", "no_unit_ids",
+                  "n_units", "units_drawn", "nothing_to_show", "message"]
+DATING_COLUMNS = ["doc_id", "source", "label", "published", "precision", "period", "status", "n_sentences"]
+_CELL = ["period", "source", "label", "row", "drawn"]
+TONE_COLUMNS = [*_CELL, "n_documents", "n_sentences", "mean", "ci_low", "ci_high", "resampled", "n_resampled",
+                "most_positive", "most_negative"]
+FRAME_COLUMNS = [*_CELL, "frame", "name", "sentences", "n_sentences", "n_documents", "share", "ci_low", "ci_high",
+                 "resampled", "n_resampled", "example_sent_ids"]
+ACTOR_COLUMNS = [*_CELL, "actor", "actor_kind", "sentences", "mentions", "n_sentences", "n_documents", "share",
+                 "ci_low", "ci_high", "resampled", "n_resampled", "example_sent_ids"]
+TERM_COLUMNS = ["period", "within", "direction", "rank", "term", "kind", "count", "n_terms", "rate_per_1000",
+                "count_rest", "rate_rest_per_1000", "delta", "z", "n_docs", "by_unit", "example_sent_ids"]
+RATE_COLUMNS = ["term", "period", "count", "n_terms", "rate_per_1000"]
+
+
+# ---------------------------------------------------------------------------------------------
+# periods
+
+
+def _check_period(period: str) -> str:
+    p = str(period or "auto").strip().lower()
+    if p not in PERIOD_CHOICES:
+        raise FramelensError(f"period: {period!r} is not a period ({', '.join(PERIOD_CHOICES)})")
+    return p
+
+
+def _date_bounds(documents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Earliest and latest day each dated document may have been published (a date known only
+    to the month spans the month; to the year, the year)."""
+    ts = pd.to_datetime(documents["published"])
+    prec = documents.get("published_precision", pd.Series("day", index=documents.index)).fillna("day").astype(str)
+    start = ts.copy()
+    end = ts.copy()
+    month = prec.eq("month") & ts.notna()
+    year = prec.eq("year") & ts.notna()
+    end[month] = ts[month] + pd.offsets.MonthEnd(0)
+    end[year] = ts[year] + pd.offsets.YearEnd(0)
+    return start, end
+
+
+def placed_share(documents: pd.DataFrame, period: str) -> tuple[int, int]:
+    """``(placed, dated)``: how many dated documents have a value at ``period``."""
+    from .corpus import period_values
+
+    dated = int(pd.to_datetime(documents["published"]).notna().sum())
+    placed = int((period_values(documents, period) != "").sum()) if len(documents) else 0
+    return placed, dated
+
+
+def choose_period(documents: pd.DataFrame, period: str = "auto") -> tuple[str, str]:
+    """The period to split a corpus into, and why: ``(period, reason)``.
+
+    ``period`` other than ``auto`` is taken as given. ``auto``: the span of the dated documents
+    (first possible to last possible day) gives ``day`` up to 31 days, ``week`` up to 26 weeks
+    (182 days), ``month`` beyond (:data:`SPAN_RULE`); then, while fewer than half of the dated
+    documents are dated finely enough to be placed at that period, the next coarser period is
+    taken (day → week → month → year). No dated document: ``month``.
+    """
+    p = _check_period(period)
+    if p != "auto":
+        return p, "set by the period parameter"
+    start, end = _date_bounds(documents)
+    if start.notna().sum() == 0:
+        return "month", "no article is dated"
+    first, last = start.min(), end.max()
+    days = int((last - first).days) + 1
+    chosen = next((name for limit, name in SPAN_RULE if days <= limit), "month")
+    span = f"the dated articles span {days} day{'s' * (days != 1)} ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
+    rule = {"day": "at most 31 days: days", "week": "at most 26 weeks: weeks", "month": "more than 26 weeks: months"}
+    reason = f"{span}; {rule[chosen]}"
+    placed, dated = placed_share(documents, chosen)
+    first_choice = chosen
+    while 2 * placed < dated and chosen != "year":
+        chosen = _ORDER[_ORDER.index(chosen) + 1]
+        placed, dated = placed_share(documents, chosen)
+    if chosen != first_choice:
+        p0, _ = placed_share(documents, first_choice)
+        reason += (f"; but only {p0} of {dated} dated articles {'is' if p0 == 1 else 'are'} dated to the "
+                   f"{_unit_word(first_choice)}, so {chosen}s ({placed} of {dated} placed)")
+    return chosen, reason
+
+
+def _unit_word(period: str) -> str:
+    return {"day": "day", "week": "day", "month": "month", "year": "year"}[period]
+
+
+def period_range(periods: Sequence[str], period: str, *, limit: int = 500) -> list[str]:
+    """Every period from the first to the last of ``periods`` (labels as
+    :func:`framelens.corpus.period_values` writes them), empty ones included, so a figure's x axis
+    shows time evenly; more than ``limit`` periods: only those given."""
+    ps = sorted(set(p for p in periods if p))
+    if len(ps) < 2:
+        return ps
+    if period == "week":
+        def start(label: str) -> pd.Timestamp:
+            y, w = label.split("-W")
+            return pd.Timestamp.fromisocalendar(int(y), int(w), 1)
+
+        rng = pd.period_range(start(ps[0]), start(ps[-1]), freq="W-SUN")
+        if len(rng) > limit:
+            return ps
+        out = []
+        for p in rng:
+            iso = p.start_time.isocalendar()
+            out.append(f"{iso[0]:04d}-W{iso[1]:02d}")
+        return out
+    freq = {"day": "D", "month": "M", "year": "Y"}[period]
+    rng = pd.period_range(ps[0], ps[-1], freq=freq)
+    if len(rng) > limit:
+        return ps
+    fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[period]
+    return [p.strftime(fmt) for p in rng]
+
+
+def _shown_date(ts, precision: str) -> str:
+    if ts is None or pd.isna(ts):
+        return ""
+    return ts.strftime({"month": "%Y-%m", "year": "%Y"}.get(precision, "%Y-%m-%d"))
+
+
+def date_documents(documents: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each document's period: ``doc_id, source`` (the comparison unit), ``label, published``
+    (as known: 2025-01-14, or 2025-03 when only the month is known), ``precision, period``
+    (empty when not placed), ``status`` (``placed``, ``undated``, or ``coarser`` — dated less
+    finely than the period, so left out) and ``n_sentences``."""
+    from .corpus import period_values
+
+    p = _check_period(period)
+    if p == "auto":
+        raise FramelensError("period: choose a period first (see over_time.choose_period)")
+    d = documents
+    ts = pd.to_datetime(d["published"])
+    prec = d.get("published_precision", pd.Series("", index=d.index)).fillna("").astype(str)
+    per = period_values(d, p) if len(d) else pd.Series([], dtype=object)
+    status = np.where(ts.isna(), "undated", np.where(per.eq(""), "coarser", "placed"))
+    out = pd.DataFrame({
+        "doc_id": d["doc_id"].astype(str).to_numpy(),
+        "source": d["source"].astype(str).to_numpy(),
+        "label": (d["label"] if "label" in d.columns else d["source"]).astype(str).to_numpy(),
+        "published": [_shown_date(t, q) for t, q in zip(ts, prec)],
+        "precision": np.where(ts.isna(), "", prec.to_numpy()),
+        "period": per.astype(str).to_numpy(),
+        "status": status,
+        "n_sentences": (d["n_sentences"] if "n_sentences" in d.columns else pd.Series(0, index=d.index))
+        .fillna(0).astype(int).to_numpy(),
+    })
+    return out[DATING_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------
+# cells: period × unit, pooled units, intervals
+
+
+def top_units(dating: pd.DataFrame, max_units: int) -> list[str]:
+    """The ``max_units`` units with most sentences among the placed documents (ties: corpus
+    order). The others are pooled as ``(others)`` in the tables and figures."""
+    placed = dating[dating["status"] == "placed"]
+    order = list(dict.fromkeys(dating["source"]))
+    size = placed.groupby("source", sort=False)["n_sentences"].sum()
+    ranked = sorted(size.index, key=lambda u: (-int(size[u]), order.index(u)))
+    return ranked[:max(0, int(max_units))]
+
+
+def _ratio_ci(num: np.ndarray, den: np.ndarray, *, n_resamples: int, level: float, seed: int,
+              block: int = 250) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap of ``sum(num[:, f]) / sum(den)`` over resampling units (rows), for
+    every column f at once (multinomial weights: each resample is one matrix product)."""
+    u, f = num.shape
+    if u == 0:
+        return np.full(f, np.nan), np.full(f, np.nan)
+    est = num.sum(0) / den.sum()
+    if u == 1 or n_resamples < 1:
+        return est.copy(), est.copy()
+    rng = np.random.default_rng(seed)
+    stats = []
+    done = 0
+    block = max(1, min(block, 2_000_000 // u))
+    while done < n_resamples:
+        b = min(block, n_resamples - done)
+        idx = rng.integers(0, u, size=(b, u)) + (np.arange(b) * u)[:, None]
+        w = np.bincount(idx.ravel(), minlength=b * u).reshape(b, u).astype(float)
+        stats.append((w @ num) / (w @ den)[:, None])
+        done += b
+    allb = np.vstack(stats)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(allb, [alpha, 1 - alpha], axis=0)
+    return lo, hi
+
+
+def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -> list[dict]:
+    """The cells: each (period, unit); each period pooled over every unit ``(all)`` and, when
+    there are more units than are drawn, over the undrawn ones ``(others)``."""
+    out = []
+    top_set = set(top)
+    unit_order = {u: i for i, u in enumerate(dict.fromkeys(sent["source"]))}
+    per_idx = sent.groupby("period", sort=True).indices
+    cell_idx = sent.groupby(["period", "source"], sort=False).indices
+    n_others = len(set(sent["source"]) - top_set)
+    for p in sorted(per_idx):
+        cells = sorted(((u, idx) for (pp, u), idx in cell_idx.items() if pp == p), key=lambda t: unit_order[t[0]])
+        for u, idx in cells:
+            out.append({"period": p, "source": u, "label": labels.get(u, u), "row": "unit",
+                        "drawn": u in top_set, "idx": idx})
+        if n_others > 0:
+            idx = np.concatenate([idx for u, idx in cells if u not in top_set] or [np.array([], dtype=int)])
+            if len(idx):
+                out.append({"period": p, "source": OTHERS, "label": f"others ({n_others} unit{'s' * (n_others != 1)})", "row": "others",
+                            "drawn": True, "idx": np.sort(idx)})
+        out.append({"period": p, "source": ALL, "label": "all units", "row": "all", "drawn": False,
+                    "idx": per_idx[p]})
+    return out
+
+
+def _cell_stats(values: np.ndarray, docs: np.ndarray, idx: np.ndarray, *, n_resamples: int, level: float,
+                seed: int) -> dict[str, Any]:
+    """Estimate and interval of the column means of ``values[idx]`` (sentences), resampling the
+    documents when the cell holds two or more, its sentences otherwise."""
+    v = values[idx]
+    codes, uniq = pd.factorize(docs[idx])
+    if len(uniq) >= 2:
+        unit, nu = "document", len(uniq)
+        num = np.zeros((nu, v.shape[1]))
+        np.add.at(num, codes, v)
+        den = np.bincount(codes, minlength=nu).astype(float)
+    else:
+        unit, nu = "sentence", len(idx)
+        num, den = v, np.ones(len(idx))
+    lo, hi = _ratio_ci(num, den, n_resamples=n_resamples, level=level, seed=seed)
+    return {"est": v.mean(0) if len(idx) else np.full(v.shape[1], np.nan), "lo": lo, "hi": hi,
+            "resampled": unit, "n_resampled": nu, "n_documents": len(uniq), "n_sentences": len(idx)}
+
+
+def _placed_sentences(sentences: pd.DataFrame, dating: pd.DataFrame) -> pd.DataFrame:
+    period_of = dict(zip(dating.loc[dating["status"] == "placed", "doc_id"],
+                         dating.loc[dating["status"] == "placed", "period"]))
+    s = sentences.assign(doc_id=sentences["doc_id"].astype(str), source=sentences["source"].astype(str))
+    s = s.assign(period=s["doc_id"].map(period_of))
+    return s[s["period"].notna()].reset_index(drop=True)
+
+
+def unit_names(labels: Mapping[str, str]) -> dict[str, str]:
+    """How figures and lists name each unit: its label, or ``label (unit)`` when several units
+    share that label (e.g. two groups of articles from one outlet)."""
+    count: dict[str, int] = {}
+    for lab in labels.values():
+        count[lab] = count.get(lab, 0) + 1
+    return {u: (lab if count[lab] == 1 or lab == u else f"{lab} ({u})") for u, lab in labels.items()}
+
+
+def _examples(sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+    return SEP.join(map(str, list(sent_ids)[:k]))
+
+
+# ---------------------------------------------------------------------------------------------
+# the measures
+
+
+def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "vader_compound",
+                   n_resamples: int = 2000, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """Tone per period × unit: the mean sentence score (VADER compound by default, as
+    :func:`framelens.sentiment.sentence_scores` gives it; Hutto & Gilbert 2014) with a bootstrap
+    95% interval (see the module's notes), ``n_documents`` and ``n_sentences``, and the ids of the
+    cell's most positive and most negative sentence (evidence). One row per cell, plus the
+    pooled ``(all)`` (and ``(others)``) rows of each period. Periods in time order."""
+    if value not in scores.columns:
+        raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
+                             "(pass the table from sentiment.sentence_scores)")
+    s = _placed_sentences(scores, dating)
+    if s.empty:
+        return pd.DataFrame(columns=TONE_COLUMNS)
+    labels = dict(zip(dating["source"], dating["label"]))
+    top = top_units(dating, max_units)
+    vals = s[value].to_numpy(dtype=float)[:, None]
+    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
+    rows = []
+    for g in _groups(s, labels, top):
+        idx = g.pop("idx")
+        st = _cell_stats(vals, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
+        x = vals[idx, 0]
+        hi_i, lo_i = idx[int(np.argmax(x))], idx[int(np.argmin(x))]
+        rows.append({**g, "n_documents": st["n_documents"], "n_sentences": st["n_sentences"], "mean": st["est"][0],
+                     "ci_low": st["lo"][0], "ci_high": st["hi"][0], "resampled": st["resampled"],
+                     "n_resampled": st["n_resampled"], "most_positive": sids[hi_i] if x.max() > 0 else "",
+                     "most_negative": sids[lo_i] if x.min() < 0 else ""})
+    return pd.DataFrame(rows, columns=TONE_COLUMNS)
+
+
+def _indicator_cells(s: pd.DataFrame, hits: pd.DataFrame, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
+                     n_resamples: int, level: float, seed: int, max_units: int,
+                     extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
+    """Share of sentences with each ``key`` value per cell (``hits``: sent_id × key rows)."""
+    pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+    kidx = {k: i for i, k in enumerate(keys)}
+    ind = np.zeros((len(s), len(keys)))
+    cnt = np.zeros((len(s), len(keys)))
+    if len(hits):
+        r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
+        c = hits[key].map(kidx).to_numpy()
+        ok = ~(pd.isna(r) | pd.isna(c))
+        r, c = r[ok].astype(int), c[ok].astype(int)
+        ind[r, c] = 1
+        w = hits["n"].to_numpy()[ok] if "n" in hits.columns else np.ones(len(r))
+        np.add.at(cnt, (r, c), w)
+    labels = dict(zip(dating["source"], dating["label"]))
+    top = top_units(dating, max_units)
+    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
+    rows = []
+    for g in _groups(s, labels, top):
+        idx = g.pop("idx")
+        st = _cell_stats(ind, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
+        for k, name in enumerate(keys):
+            carrying = idx[ind[idx, k] > 0]
+            rows.append({**g, key: name, **extra.get(name, {}), "sentences": int(len(carrying)),
+                         "mentions": int(cnt[idx, k].sum()), "n_sentences": st["n_sentences"],
+                         "n_documents": st["n_documents"], "share": st["est"][k], "ci_low": st["lo"][k],
+                         "ci_high": st["hi"][k], "resampled": st["resampled"], "n_resampled": st["n_resampled"],
+                         "example_sent_ids": _examples(sids[carrying])})
+    return rows
+
+
+def leading(counts: pd.Series, top: int) -> list[str]:
+    """The ``top`` keys with the largest counts (ties: first seen), counts above zero only."""
+    c = counts[counts > 0]
+    order = {k: i for i, k in enumerate(c.index)}
+    return sorted(c.index, key=lambda k: (-int(c[k]), order[k]))[:max(0, int(top))]
+
+
+def frames_over_time(corpus, dating: pd.DataFrame, codebook=None, *, top: int = 5, min_hits: int | None = 1,
+                     n_resamples: int = 2000, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """The leading frames per period × unit: for the ``top`` frames carried by most sentences over
+    the whole dated corpus (the codebook's cue words, :func:`framelens.framing.frame_matches`,
+    a sentence carries a frame with ≥ ``min_hits`` cue hits), the share of the cell's sentences
+    carrying each, with a bootstrap 95% interval, ``sentences`` (carrying) and ``n_sentences``,
+    and up to three carrying sentences (``example_sent_ids``). Frames in order of overall
+    salience; the same frames in every period, so a frame can be followed over time."""
+    from . import framing
+
+    cb = framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
+    s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
+    if s.empty:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
+    carried = carried[carried["sent_id"].astype(str).isin(set(s["sent_id"].astype(str)))]
+    by_frame = carried.groupby("frame")["sent_id"].nunique().reindex(cb.ids).fillna(0)
+    frames = leading(by_frame, top)
+    if not frames:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    info = {f.id: {"name": f.name} for f in cb.frames}
+    hits = carried[["sent_id", "frame"]].drop_duplicates()
+    rows = _indicator_cells(s, hits, "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
+                            max_units=max_units, extra=info)
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+def actors_over_time(corpus, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = 2000,
+                     level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """The actors' prominence per period × unit: for the ``top`` actors mentioned in most
+    sentences over the whole dated corpus (the actor table's aliases,
+    :func:`framelens.actors.find_mentions`), the share of the cell's sentences mentioning each,
+    with a bootstrap 95% interval, ``sentences`` (mentioning), ``mentions`` and ``n_sentences``,
+    and up to three mentioning sentences (``example_sent_ids``). ``actors``: a table from
+    :func:`framelens.actors.load_actors`, a path, or None (the packaged table)."""
+    from .actors import find_mentions, load_actors
+
+    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
+    s = _placed_sentences(corpus.sentences, dating)
+    if s.empty:
+        return pd.DataFrame(columns=ACTOR_COLUMNS)
+    ment = find_mentions(s, table)
+    if ment.empty:
+        return pd.DataFrame(columns=ACTOR_COLUMNS)
+    by_actor = ment.groupby("actor", sort=False)["sent_id"].nunique()
+    names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
+    kinds = dict(zip(table["actor"], table["kind"]))
+    hits = ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
+    rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
+                            max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
+    return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their values (as text) of a column, categorical or not."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(dtype=np.int64), np.asarray(col.cat.categories.astype(str), dtype=object)
+    codes, uniq = pd.factorize(col.astype(str), sort=False)
+    return codes.astype(np.int64), np.asarray(uniq, dtype=object)
+
+
+class _TermCodes:
+    """The corpus ``terms`` of the placed documents as integer arrays (term, period, unit) — no
+    per-token strings, so a corpus of millions of tokens is counted with ``bincount``."""
+
+    def __init__(self, corpus, dating: pd.DataFrame):
+        t = corpus.terms
+        placed = dating[dating["status"] == "placed"]
+        self.periods = sorted(placed["period"].unique())
+        pidx = {p: i for i, p in enumerate(self.periods)}
+        period_of = dict(zip(placed["doc_id"].astype(str), placed["period"].map(pidx)))
+        dcode, dvals = _codes(t["doc_id"])
+        per_doc = np.array([period_of.get(str(v), -1) for v in dvals], dtype=np.int64)
+        per_row = per_doc[dcode] if len(dcode) else np.array([], dtype=np.int64)
+        keep = (dcode >= 0) & (per_row >= 0)
+        self.pos = np.flatnonzero(keep)  # rows of corpus.terms
+        self.period = per_row[keep]
+        tcode, self.vocab = _codes(t["term"])
+        self.term = tcode[keep]
+        ucode, self.units = _codes(t["source"])
+        self.unit = ucode[keep]
+        V = len(self.vocab)
+        self.stop = np.zeros(V, dtype=bool)
+        self.phrase = np.zeros(V, dtype=bool)
+        if len(tcode):
+            self.stop[tcode] = t["is_stop"].to_numpy(dtype=bool)
+            self.phrase[tcode] = t["is_phrase"].to_numpy(dtype=bool)
+        self.terms = t
+
+    def __len__(self) -> int:
+        return len(self.term)
+
+    def rows(self, positions: np.ndarray, column: str) -> np.ndarray:
+        """Text of ``column`` for some of the kept rows (positions into the kept arrays)."""
+        return self.terms[column].iloc[self.pos[positions]].astype(str).to_numpy()
+
+
+def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, min_count: int,
+                    prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
+    """Each period against the other periods, among the kept term rows ``sel`` (positions):
+    the ``top`` rises and falls of every period."""
+    from scipy import sparse
+
+    from .vocabulary import log_odds_z
+
+    P, V = len(tc.periods), len(tc.vocab)
+    per, term = tc.period[sel], tc.term[sel]
+    totals = np.bincount(per, minlength=P).astype(float)  # stopwords count in the totals (as in the vocabulary lens)
+    present = np.flatnonzero(totals > 0)
+    if len(present) < 2:
+        return []
+    content = ~tc.stop[term]
+    key = term[content] * P + per[content]
+    uniq, cnt = np.unique(key, return_counts=True)
+    mat = sparse.csc_matrix((cnt.astype(float), (uniq // P, uniq % P)), shape=(V, P))
+    f_w = np.asarray(mat.sum(axis=1)).ravel()
+    cand = np.flatnonzero(f_w >= max(1, min_count))
+    if not len(cand):
+        return []
+    N = float(totals.sum())
+    alpha_w = prior_strength * f_w[cand] / N
+    names = tc.vocab[cand]
+    chosen = []
+    for p in present:
+        y_i = mat[:, p].toarray().ravel()[cand]
+        n_i = totals[p]
+        y_j = f_w[cand] - y_i
+        delta, z = log_odds_z(y_i, n_i, y_j, N - n_i, alpha_w, prior_strength)
+        up = np.flatnonzero(z > 0)
+        down = np.flatnonzero(z < 0)
+        up = up[np.lexsort((names[up], -y_i[up], -z[up]))][:top]
+        down = down[np.lexsort((names[down], -y_j[down], z[down]))][:top]
+        for direction, picks in (("rises", up), ("falls", down)):
+            for rank, k in enumerate(picks, 1):
+                chosen.append((p, direction, rank, k, y_i[k], n_i, y_j[k], delta[k], z[k]))
+    if not chosen:
+        return []
+    # evidence: only the rows of the chosen terms
+    picked = cand[np.unique([c[3] for c in chosen])]
+    ev = sel[np.isin(term, picked) & content]
+    ev_term, ev_per, ev_unit = tc.term[ev], tc.period[ev], tc.unit[ev]
+    sid, doc = tc.rows(ev, "sent_id"), tc.rows(ev, "doc_id")
+    rows = []
+    for p, direction, rank, k, y, n_i, y_rest, d, z in chosen:
+        code = cand[k]
+        mine = ev_term == code
+        here, there = mine & (ev_per == p), mine & (ev_per != p)
+        units = pd.Series(ev_unit[here]).value_counts() if here.any() else pd.Series(dtype=int)
+        n_j = N - n_i
+        rows.append({"period": tc.periods[p], "within": within, "direction": direction, "rank": rank,
+                     "term": str(tc.vocab[code]), "kind": "phrase" if tc.phrase[code] else "word",
+                     "count": int(y), "n_terms": int(n_i), "rate_per_1000": 1000 * y / n_i,
+                     "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
+                     "delta": float(d), "z": float(z), "n_docs": int(len(set(doc[here]))),
+                     "by_unit": _by_unit(units, tc.units, labels),
+                     "example_sent_ids": _examples(pd.unique(sid[here] if direction == "rises" else sid[there]))})
+    return rows
+
+
+def _by_unit(counts: pd.Series, units: np.ndarray, labels: Mapping[str, str], k: int = 5) -> str:
+    """``name count`` of the ``k`` units using a term most (then how many others)."""
+    shown = [f"{labels.get(str(units[u]), str(units[u]))} {int(c)}" for u, c in counts.head(k).items()]
+    if len(counts) > k:
+        shown.append(f"… {len(counts) - k} more unit{'s' * (len(counts) - k != 1)}")
+    return SEP.join(shown)
+
+
+def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: int = 3, prior_strength: float = 500.0,
+                    within: str = "pooled") -> pd.DataFrame:
+    """The distinctive terms that rise and fall: each period against all other periods.
+
+    The statistic is the log-odds ratio with an informative Dirichlet prior, as a z-score
+    (Monroe, Colaresi & Quinn 2008; :func:`framelens.vocabulary.log_odds_z`): the prior is the
+    distribution of the dated text over all periods, scaled to ``prior_strength`` pseudo-terms,
+    which shrinks rare terms towards "no change". ``rises``: the ``top`` terms most
+    over-represented in the period (highest z); ``falls``: the ``top`` most under-represented
+    (lowest z; the evidence then comes from the other periods). Terms used fewer than
+    ``min_count`` times in all are skipped; stopwords count in the totals but are not reported.
+    Read z as a ranking: |z| > 1.96 is notable for one term taken alone, with no correction for
+    the many terms tested. The units are the corpus ``terms`` (words, with the phrase list's
+    names merged, ``kind='phrase'``), as in the vocabulary lens.
+
+    ``within="pooled"`` (default) compares the periods of all units together (``within`` =
+    ``(all)``): a unit's articles in one period are usually too few words for a stable
+    per-unit ranking, the question "how did the coverage's wording move" is about the whole
+    corpus, and differences between units are the vocabulary lens's job. ``by_unit`` says which
+    units used the term in the period. ``within="unit"``: each unit's periods against each other.
+    """
+    if within not in ("pooled", "unit"):
+        raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
+    tc = _TermCodes(corpus, dating)
+    if not len(tc):
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    labels = unit_names(dict(zip(dating["source"], dating["label"])))
+    kw = {"top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
+    rows = []
+    if within == "pooled":
+        rows = _period_keyness(tc, np.arange(len(tc)), ALL, **kw)
+    else:
+        order = list(dict.fromkeys(dating["source"]))
+        for u in sorted(np.unique(tc.unit), key=lambda c: order.index(str(tc.units[c])) if str(tc.units[c]) in order else 0):
+            rows += _period_keyness(tc, np.flatnonzero(tc.unit == u), str(tc.units[u]), **kw)
+    return pd.DataFrame(rows, columns=TERM_COLUMNS)
+
+
+def term_rates(corpus, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
+    units together; periods without the term included, count 0): the trajectory behind a
+    rise or a fall."""
+    tc = _TermCodes(corpus, dating)
+    terms = list(dict.fromkeys(terms))
+    if not len(tc) or not terms:
+        return pd.DataFrame(columns=RATE_COLUMNS)
+    P = len(tc.periods)
+    totals = np.bincount(tc.period, minlength=P)
+    code = {str(v): i for i, v in enumerate(tc.vocab)}
+    rows = []
+    for term in terms:
+        c = code.get(term, -1)
+        counts = np.bincount(tc.period[tc.term == c], minlength=P) if c >= 0 else np.zeros(P, dtype=int)
+        for p in range(P):
+            if totals[p]:
+                rows.append({"term": term, "period": tc.periods[p], "count": int(counts[p]), "n_terms": int(totals[p]),
+                             "rate_per_1000": 1000 * counts[p] / totals[p]})
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# everything at once (the lens-store part)
+
+
+def status_table(corpus, dating: pd.DataFrame, period: str, reason: str, *, max_units: int = 8) -> pd.DataFrame:
+    """One row saying what was split into which periods, what was left out and whether there is
+    anything to show (``nothing_to_show``, with the ``message`` a report states)."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    undated = dating.loc[dating["status"] == "undated", "doc_id"].tolist()
+    coarser = dating.loc[dating["status"] == "coarser", "doc_id"].tolist()
+    no_unit = [str(x) for x in getattr(corpus, "left_out", [])]
+    unit = getattr(corpus, "unit", "source") or "source"
+    n = len(dating)
+    word = {"day": "day", "week": "week", "month": "month", "year": "year"}[period]
+    if not len(placed):
+        nothing = True
+        why = ("no article is dated" if not len(dating) or len(undated) == n
+               else f"no article is dated to the {_unit_word(period)}")
+        message = f"No period: nothing to show over time — {why}."
+    elif len(periods) == 1:
+        nothing = True
+        who = f"all {len(placed)} placed articles fall" if len(placed) > 1 else "the one placed article falls"
+        message = (f"One period: nothing to show over time — {who} in the same {word}, {periods[0]}, "
+                   "so no measure can change; a change over time needs articles from at least two periods.")
+        if period != "day":
+            to_day = int((dating["precision"] == "day").sum())
+            finer = " or ".join(p for p in ("day", "week", "month") if _ORDER.index(p) < _ORDER.index(period))
+            message += (f" A finer period cannot help: only {to_day} of {len(placed)} articles "
+                        f"{'is' if to_day == 1 else 'are'} dated to the day." if to_day < len(placed)
+                        else f" Set the period parameter to {finer} to split it more finely.")
+    else:
+        nothing = False
+        message = (f"{len(periods)} {word}s from {periods[0]} to {periods[-1]}: {len(placed)} of {n} articles "
+                   f"placed.")
+    left = []
+    if undated:
+        left.append(f"{len(undated)} undated ({_names(undated)})")
+    if coarser:
+        left.append(f"{len(coarser)} dated less precisely than the {word} ({_names(coarser)})")
+    if no_unit:
+        left.append(f"{len(no_unit)} without a {unit} value ({_names(no_unit)})")
+    if left:
+        message += " Left out: " + "; ".join(left) + "."
+    if unit in _ORDER:
+        message += f" Note: the comparison unit is itself a period ({unit}); compare by source or a group instead."
+    drawn = top_units(dating, max_units)
+    row = {"period": period, "period_reason": reason, "n_periods": len(periods),
+           "first": periods[0] if periods else "", "last": periods[-1] if periods else "",
+           "periods": SEP.join(period_range(periods, period)), "n_documents": n, "n_placed": len(placed),
+           "n_undated": len(undated), "n_coarser": len(coarser), "n_no_unit": len(no_unit),
+           "undated_ids": SEP.join(undated), "coarser_ids": SEP.join(coarser), "no_unit_ids": SEP.join(no_unit),
+           "n_units": int(dating["source"].nunique()), "units_drawn": SEP.join(drawn),
+           "nothing_to_show": nothing, "message": message}
+    return pd.DataFrame([row], columns=STATUS_COLUMNS)
+
+
+def _names(ids: Sequence[str], k: int = 5) -> str:
+    ids = list(ids)
+    return ", ".join(ids[:k]) + (f", … ({len(ids)} in all)" if len(ids) > k else "")
+
+
+def over_time(corpus, *, period: str = "auto", seed: int = 0, n_resamples: int = 2000, level: float = 0.95,
+              codebook=None, actors=None, min_hits: int | None = 1, top: int = 5, top_terms: int = 8,
+              min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled", max_units: int = 8,
+              scores: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every over-time table of ``corpus`` (compared by its unit): ``status`` (one row: the
+    period, why, what was left out, the ``message``), ``dating`` (each article's period),
+    ``tone``, ``frames``, ``actors``, ``terms`` and ``term_rates`` (see the functions of the same
+    names). With fewer than two periods the measure tables are empty and ``status`` says why.
+    ``scores``: the sentence scores when already computed."""
+    from . import sentiment
+
+    if int(max_units) < 1:
+        raise FramelensError(f"max_units: must be at least 1, got {max_units}")
+    p, reason = choose_period(corpus.documents, period)
+    dating = date_documents(corpus.documents, p)
+    status = status_table(corpus, dating, p, reason, max_units=max_units)
+    out = {"status": status, "dating": dating}
+    empty = {"tone": TONE_COLUMNS, "frames": FRAME_COLUMNS, "actors": ACTOR_COLUMNS, "terms": TERM_COLUMNS,
+             "term_rates": RATE_COLUMNS}
+    if bool(status["nothing_to_show"].iloc[0]):
+        return {**out, **{k: pd.DataFrame(columns=c) for k, c in empty.items()}}
+    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
+    sc = scores if scores is not None else sentiment.sentence_scores(corpus)
+    out["tone"] = tone_over_time(sc, dating, **kw)
+    out["frames"] = frames_over_time(corpus, dating, codebook, top=top, min_hits=min_hits, **kw)
+    out["actors"] = actors_over_time(corpus, dating, actors, top=top, **kw)
+    terms = terms_over_time(corpus, dating, top=top_terms, min_count=min_count, prior_strength=prior_strength,
+                            within=terms_by)
+    out["terms"] = terms
+    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
+    out["term_rates"] = term_rates(corpus, dating, list(dict.fromkeys(rising)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# words for the report
+
+
+def describe(status: pd.DataFrame) -> str:
+    """The report's statement of what is shown (Markdown): the periods and why, what was left
+    out, or — with one period — that there is nothing to show, and why."""
+    r = status.iloc[0]
+    head = "**Nothing to show over time.** " if bool(r["nothing_to_show"]) else ""
+    return f"{head}{r['message']} Period: **{r['period']}** ({r['period_reason']})."
+
+
+def headline(tables: Mapping[str, pd.DataFrame]) -> str:
+    """One sentence for the index: the periods, and the largest change of pooled tone and of the
+    leading frame between the first and the last period (or why there is nothing to show)."""
+    st = tables["status"].iloc[0]
+    if bool(st["nothing_to_show"]):
+        return str(st["message"]).split(" Left out:")[0]
+    parts = [f"{st['n_periods']} {st['period']}s from {st['first']} to {st['last']} "
+             f"({st['n_placed']} of {st['n_documents']} articles placed)"]
+    tone = tables["tone"]
+    pooled = tone[tone["row"] == "all"] if len(tone) else tone
+    if len(pooled) >= 2:
+        a, b = pooled.iloc[0], pooled.iloc[-1]
+        parts.append(f"mean tone (all units) {_signed(a['mean'])} in {a['period']} (n={a['n_sentences']}) and "
+                     f"{_signed(b['mean'])} in {b['period']} (n={b['n_sentences']})")
+    fr = tables["frames"]
+    if len(fr):
+        f0 = fr["frame"].iloc[0]
+        pf = fr[(fr["row"] == "all") & (fr["frame"] == f0)]
+        if len(pf) >= 2:
+            parts.append(f"the leading frame, {pf['name'].iloc[0]}, carried by {pf['share'].iloc[0]:.0%} of "
+                         f"sentences in {pf['period'].iloc[0]} and {pf['share'].iloc[-1]:.0%} in {pf['period'].iloc[-1]}")
+    undated, coarser = int(st["n_undated"]), int(st["n_coarser"])
+    if undated:
+        parts.append(f"{undated} undated article{'s' * (undated != 1)} left out")
+    if coarser:
+        parts.append(f"{coarser} article{'s' * (coarser != 1)} dated less precisely than the {st['period']} left out")
+    return "; ".join(parts) + "."
+
+
+def _signed(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.2f}"
