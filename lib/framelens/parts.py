@@ -5,14 +5,17 @@ The lens tables are grouped into *parts*, one per lens plus the synthesis and th
 profiles. Each part is a function of the corpus (and of the parts it is built from) with named
 options; the store keys a part by exactly those options, the configuration files among them
 (by content) and the corpus, so each part is computed once per option set and reused by every
-report that reads it.
+report that reads it. Sentiment, framing and over-time are built on the stored actor table, so
+every actor measure uses the very same actors.
 
 ========== ======================================================== =============================
 part       tables                                                    options
 ========== ======================================================== =============================
+actors     the actor table every actor measure uses: yours, or the   actors
+           packaged countries/organisations + discovered actors
 vocabulary size and style, diversity, distinctive terms, shared      min_count, prior_strength,
            and unique words, similarity, naming choices, name        mattr_window,
-           variants, collocations                                    collocation_min_count,
+           variants, naming pairs, collocations                      collocation_min_count,
                                                                      referents
 sentiment  sentence scores, aggregates, intervals, pairwise tests,   seed, n_resamples,
            arc, tone toward actors, subjectivity, method agreement   n_permutations, arc_bins,
@@ -280,7 +283,7 @@ def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
     ctx = _quiet()
     try:
         out = over_time.over_time(corpus, period=opts["period"], seed=opts["seed"], n_resamples=opts["n_resamples"],
-                                  codebook=opts["codebook"] or None, actors=opts["actors"] or None,
+                                  codebook=opts["codebook"] or None, actors=_actor_table(needs),
                                   min_hits=opts["min_hits"], top=opts["top"], top_terms=opts["top_terms"],
                                   min_count=opts["min_count"], prior_strength=opts["prior_strength"],
                                   terms_by=opts["terms_by"], max_units=opts["max_units"])
@@ -312,10 +315,10 @@ PARTS: dict[str, Part] = {
     "profile": Part("profile", 1, {"source_id": "", "top": 10}, profile_part,
                     needs=("vocabulary", "sentiment", "framing"),
                     description="one source against the rest"),
-    "over_time": Part("over_time", 1, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "", "actors": "",
+    "over_time": Part("over_time", 2, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
-                      over_time_part, configs=("codebook", "actors"),
+                      over_time_part, configs=("codebook",), needs=("actors",),
                       description="tone, leading frames, rising and falling terms and actors per period"),
 }
 
