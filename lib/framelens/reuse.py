@@ -18,25 +18,32 @@ Method, in four steps:
    ``rows`` values and sentences that agree on a whole band land in the same bucket (locality-
    sensitive hashing, Indyk & Motwani 1998; banding as in Leskovec, Rajaraman & Ullman, *Mining
    of Massive Datasets*, ch. 3). Two sentences with resemblance ``s`` become a candidate with
-   probability ``1 − (1 − s^rows)^bands``; the default 16 × 6 gives 0.97 at s = 0.65 (a sentence
-   with 20% of its words replaced) and 0.0016 at s = 0.2 (two unrelated sentences on one topic),
-   so the cost grows with the corpus, not with the number of sentence pairs. The signatures are
+   probability ``1 − (1 − s^rows)^bands``; the default 20 × 5 gives 0.97 at s = 0.7 (typical of a
+   sentence with a fifth of its words replaced), 0.92 at s = 0.65, and 0.006 at s = 0.2 (two
+   unrelated sentences on one topic), so the cost grows with the corpus, not with the number of
+   sentence pairs; a passage of two or more sentences is missed only if all its sentences are. The signatures are
    exactly those of ``datasketch.MinHash`` (scheme ``affine32``, ``sha1_hash32`` of each word;
    computed vectorized over all sentences, a test checks they are equal). Small corpora
    (``candidates="auto"`` with at most :data:`EXACT_LIMIT` sentences) compare every pair instead.
 3. **Verification and alignment.** Each candidate is scored with the normalized Indel similarity
    over *words* (rapidfuzz, Bachmann 2021: ``2·LCS / (len_a + len_b)``, LCS = the longest common
    word subsequence, Hunt & Szymanski 1977; bit-parallel, Hyyrö 2004), kept at ``min_similarity``
-   or more. Sentences linked by verified pairs form clusters; each pair of documents that share a
-   cluster is then aligned completely: every sentence of one against every sentence of the other
+   or more. Each pair of documents joined by a verified pair of content sentences is then aligned
+   completely: every sentence of one against every sentence of the other
    (``rapidfuzz.process.cdist``), the best one-to-one matches kept, and matches that are adjacent in
-   both documents (up to ``max_gap`` skipped sentences, in any order) form one **passage**. Inside
-   each aligned sentence pair, the word-level edit script (Levenshtein 1966; rapidfuzz's opcodes)
-   gives the words **added, removed or replaced**: where a copy is reframed.
-4. **Boilerplate vs. content.** A cluster is **boilerplate** when it contains a span the cleaner
-   removed as page furniture (its rule names the kind: ``disclaimer``, ``call_to_action`` ...), or
-   when one source repeats it in ``boilerplate_min_docs`` or more of its documents that are
-   otherwise different (estimated resemblance of their word sets below 0.5). Boilerplate is reported
+   both documents (up to ``max_gap`` skipped sentences, in any order) form one **passage**. A
+   passage needs ``min_words`` words in common, and a passage of a single sentence pair needs a
+   similarity of ``min_single_similarity`` (two adjacent chance matches do not happen; one short
+   one does, in a large corpus). Inside each aligned sentence pair, the word-level edit script
+   (Levenshtein 1966; rapidfuzz's opcodes) gives the words **added, removed or replaced**: where a
+   copy is reframed.
+4. **Boilerplate vs. content.** Text is **boilerplate** when spans the cleaner removed as page
+   furniture in two documents match (its rule names the kind: ``disclaimer``, ``call_to_action``
+   ...), with any sentence matching them near-verbatim (similarity ≥ :data:`REPEAT_SIMILARITY`: the
+   cleaner missed it there), or when one source repeats a sentence near-verbatim in
+   ``boilerplate_min_docs`` or more of its documents, at least ``boilerplate_min_share`` of them,
+   that are otherwise different (estimated resemblance of their word sets below 0.5: updates of one
+   story are not boilerplate). Boilerplate is reported
    apart (:func:`boilerplate`) and never counted as shared content.
 
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
@@ -74,6 +81,8 @@ EXACT_LIMIT = 4000
 #: LSH buckets larger than this are linked as a star (each member with the first one), not
 #: pairwise, so a footer repeated in thousands of documents costs linear time.
 MAX_BUCKET = 64
+#: The "repeated by one source" rule looks at near-verbatim repeats only (word similarity ≥ this).
+REPEAT_SIMILARITY = 0.8
 #: Two documents with estimated word-set resemblance at or above this count as one for the
 #: "repeated by one source" boilerplate rule (updates of one story are not boilerplate).
 SAME_STORY_RESEMBLANCE = 0.5
@@ -142,8 +151,8 @@ class Reuse:
 # Options and cache
 # --------------------------------------------------------------------------------------------
 _DEFAULTS: dict[str, Any] = dict(
-    min_words=10, min_similarity=0.6, candidates="auto", bands=16, rows=6, max_gap=1,
-    boilerplate_min_docs=3, near_duplicate_share=0.8, seed=0, workers=1,
+    min_words=10, min_similarity=0.6, min_single_similarity=0.75, candidates="auto", bands=20, rows=5, max_gap=1,
+    boilerplate_min_docs=3, boilerplate_min_share=0.05, near_duplicate_share=0.8, seed=0, workers=1,
 )
 _CACHE: dict[int, tuple[weakref.ref, dict]] = {}
 
@@ -165,7 +174,7 @@ def _options(**kw) -> dict:
     need(o["max_gap"] >= 0, f"max_gap must be 0 or more, got {o['max_gap']}")
     need(o["boilerplate_min_docs"] >= 2, f"boilerplate_min_docs must be at least 2, got {o['boilerplate_min_docs']}")
     need(o["workers"] >= 1 or o["workers"] == -1, f"workers must be at least 1 (or -1: all cores), got {o['workers']}")
-    for k in ("min_similarity", "near_duplicate_share"):
+    for k in ("min_similarity", "min_single_similarity", "near_duplicate_share", "boilerplate_min_share"):
         v = o[k]
         need(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < float(v) <= 1,
              f"{k} must be a number in (0, 1], got {v!r}")
@@ -174,26 +183,34 @@ def _options(**kw) -> dict:
     return o
 
 
-def analyze(corpus, *, min_words: int = 10, min_similarity: float = 0.6, candidates: str = "auto",
-            bands: int = 16, rows: int = 6, max_gap: int = 1, boilerplate_min_docs: int = 3,
-            near_duplicate_share: float = 0.8, seed: int = 0, workers: int = 1) -> Reuse:
+def analyze(corpus, *, min_words: int = 10, min_similarity: float = 0.6, min_single_similarity: float = 0.75,
+            candidates: str = "auto",
+            bands: int = 20, rows: int = 5, max_gap: int = 1, boilerplate_min_docs: int = 3,
+            boilerplate_min_share: float = 0.05, near_duplicate_share: float = 0.8, seed: int = 0,
+            workers: int = 1) -> Reuse:
     """Find shared passages, boilerplate and near-duplicates in ``corpus`` (see the module doc).
 
-    ``min_words``: a passage needs at least this many words on both sides. ``min_similarity``:
-    least word-level similarity (``2·LCS / (len_a + len_b)``) of two aligned sentences; 0.6 keeps
-    sentences with about a third of their words edited and rejects unrelated sentences on one
-    topic (which score 0.1–0.45). ``candidates``: ``"lsh"`` (MinHash-LSH), ``"all"`` (every
+    ``min_words``: a passage needs at least this many words in common (the longest common word
+    subsequence of its aligned sentences). ``min_similarity``: least word-level similarity
+    (``2·LCS / (len_a + len_b)``) of two aligned sentences; 0.6 keeps sentences with about a third
+    of their words edited and rejects almost all unrelated sentences on one topic (which score
+    0.1–0.45). ``min_single_similarity``: a passage of *one* sentence pair needs this much (0.75):
+    in a large corpus some unrelated short sentences reach 0.6 by chance, two adjacent ones do not. ``candidates``: ``"lsh"`` (MinHash-LSH), ``"all"`` (every
     pair of sentences) or ``"auto"`` (all pairs up to :data:`EXACT_LIMIT` sentences).
     ``bands`` × ``rows``: the LSH banding (``bands·rows`` MinHash values per sentence).
-    ``max_gap``: sentences that may be skipped inside a passage. ``boilerplate_min_docs``: a
-    sentence one source repeats in this many different documents is boilerplate.
+    ``max_gap``: sentences that may be skipped inside a passage. ``boilerplate_min_docs`` and
+    ``boilerplate_min_share``: a sentence one source repeats near-verbatim in at least this many of
+    its documents (that are otherwise different), and in at least this share of them, is boilerplate
+    (the share keeps chance repeats of a formulaic sentence in a large archive out).
     ``near_duplicate_share``: two documents are near-duplicates when this share of *both* is
     aligned. ``seed``: the MinHash permutations. ``workers``: threads for rapidfuzz.
 
     The result is cached for this corpus object and these options.
     """
-    o = _options(min_words=min_words, min_similarity=min_similarity, candidates=candidates, bands=bands,
+    o = _options(min_words=min_words, min_similarity=min_similarity, min_single_similarity=min_single_similarity,
+                 candidates=candidates, bands=bands,
                  rows=rows, max_gap=max_gap, boilerplate_min_docs=boilerplate_min_docs,
+                 boilerplate_min_share=boilerplate_min_share,
                  near_duplicate_share=near_duplicate_share, seed=seed, workers=workers)
     key = id(corpus)
     hit = _CACHE.get(key)
@@ -289,22 +306,28 @@ def _units(corpus) -> _Units:
     pos = pd.Index(table["sent_id"])
 
     # word tokens: the corpus's own tokens for body sentences, the same tokenizer for removed spans
+    def unit_of(ids: pd.Series) -> np.ndarray:
+        if isinstance(ids.dtype, pd.CategoricalDtype):  # map the categories once, then the codes
+            per_cat = pos.get_indexer(ids.cat.categories.astype(str))
+            codes = ids.cat.codes.to_numpy()
+            return np.where(codes >= 0, per_cat[codes], -1)
+        return pos.get_indexer(ids.astype(str))
+
     parts = []
     t = corpus.tokens
     if len(t):
         w = t[t["is_word"].to_numpy(dtype=bool)]
-        parts.append((w["sent_id"].astype(str).to_numpy(dtype=object), w["lower"].to_numpy(dtype=object),
-                      w["token"].to_numpy(dtype=object)))
-    if len(removed):
-        rt = tok.token_table(removed, stopwords=frozenset())
-        rt = rt[rt["is_word"].to_numpy(dtype=bool)]
-        parts.append((rt["sent_id"].astype(str).to_numpy(dtype=object), rt["lower"].to_numpy(dtype=object),
-                      rt["token"].to_numpy(dtype=object)))
+        parts.append((unit_of(w["sent_id"]), w["lower"].to_numpy(dtype=object), w["token"].to_numpy(dtype=object)))
+    if len(removed):  # the corpus tokenizer, word tokens only (as the loader's ``is_word``)
+        rows = [(k, tk) for k, norm in zip(pos.get_indexer(removed["sent_id"]).tolist(), removed["norm"])
+                for tk, _, _ in tok.tokenize(str(norm)) if any(c.isalnum() for c in tk)]
+        parts.append((np.asarray([k for k, _ in rows], dtype=np.int64),
+                      np.asarray([tk.lower().replace("’", "'") for _, tk in rows], dtype=object),
+                      np.asarray([tk for _, tk in rows], dtype=object)))
     if parts:
-        sid = np.concatenate([p[0] for p in parts])
+        unit = np.concatenate([p[0] for p in parts])
         low = np.concatenate([p[1] for p in parts])
         sur = np.concatenate([p[2] for p in parts])
-        unit = pos.get_indexer(sid)
         keep = unit >= 0
         unit, low, sur = unit[keep], low[keep], sur[keep]
         if len(unit) > 1 and not (np.diff(unit) >= 0).all():
@@ -406,14 +429,17 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def _bucket_pairs(keys: np.ndarray, members: np.ndarray, *, cap: int = MAX_BUCKET) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of ``members`` sharing a key: all pairs in buckets of at most ``cap``, a star above."""
+def _bucket_pairs(keys: np.ndarray, members: np.ndarray, *, cap: int = MAX_BUCKET,
+                  with_star: bool = False) -> tuple[np.ndarray, ...]:
+    """Pairs ``(i, j)`` of ``members`` sharing a key: all pairs in buckets of at most ``cap``; above,
+    a star (``i`` = the bucket's first member). ``with_star``: also a boolean array, True for star links."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64)) + ((np.zeros(0, bool),) if with_star else ())
     order = np.argsort(keys, kind="stable")
     k = keys[order]
     m = members[order]
     new = np.empty(len(k), dtype=bool)
     if not len(k):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return empty
     new[0] = True
     new[1:] = k[1:] != k[:-1]
     gid = np.cumsum(new) - 1
@@ -422,9 +448,9 @@ def _bucket_pairs(keys: np.ndarray, members: np.ndarray, *, cap: int = MAX_BUCKE
     size_of = sizes[gid]
     multi = size_of > 1
     if not multi.any():
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return empty
     gid, m, size_of = gid[multi], m[multi], size_of[multi]
-    out_i, out_j = [], []
+    out_i, out_j, out_s = [], [], []
     small = size_of <= cap
     gs, ms = gid[small], m[small]
     for off in range(1, cap):
@@ -435,6 +461,7 @@ def _bucket_pairs(keys: np.ndarray, members: np.ndarray, *, cap: int = MAX_BUCKE
             break
         out_i.append(ms[:-off][same])
         out_j.append(ms[off:][same])
+        out_s.append(np.zeros(int(same.sum()), dtype=bool))
     if (~small).any():
         gb, mb = gid[~small], m[~small]
         first = np.empty(len(gb), dtype=bool)
@@ -443,24 +470,21 @@ def _bucket_pairs(keys: np.ndarray, members: np.ndarray, *, cap: int = MAX_BUCKE
         head = mb[np.flatnonzero(first)[np.cumsum(first) - 1]]
         out_i.append(head[~first])
         out_j.append(mb[~first])
+        out_s.append(np.ones(int((~first).sum()), dtype=bool))
     if not out_i:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64)
+        return empty
+    res = (np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64))
+    return res + ((np.concatenate(out_s),) if with_star else ())
 
 
 def _set_elements(units: _Units, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct word ids of each unit in ``which``: (offsets, ids)."""
+    """The word ids of each unit in ``which``: (offsets, ids). A word repeated in a sentence stays
+    repeated: the minimum over a set's hashes does not change, so no deduplication is needed."""
     off = units.offsets
     lens = off[which + 1] - off[which]
-    row = np.repeat(np.arange(len(which), dtype=np.int64), lens)
-    starts = np.repeat(off[which], lens)
-    pos = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens) + starts
-    ids = units.ids[pos]
-    width = np.int64(max(1, len(units.vocab)))
-    key = np.unique(row * width + ids)
-    r = key // width
-    counts = np.bincount(r, minlength=len(which))
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), key % width
+    new_off = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    pos = np.arange(int(new_off[-1]), dtype=np.int64) + np.repeat(off[which] - new_off[:-1], lens)
+    return new_off, units.ids[pos]
 
 
 def _doc_signatures(sig: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndarray:
@@ -504,24 +528,33 @@ def _candidates_all(units: _Units, idx: np.ndarray, doc_of: np.ndarray, o: dict)
 
 
 def _candidates_lsh(units: _Units, idx: np.ndarray, sig: np.ndarray, doc_of: np.ndarray, o: dict
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Verified pairs ``(i, j, similarity, head)`` from the LSH buckets; ``head`` is the star centre of
+    a pair linked through an over-full bucket (-1 for ordinary pairs)."""
     keys = _band_keys(sig, o["bands"], o["rows"])
-    pi, pj = [], []
+    pi, pj, ps = [], [], []
     for k in range(o["bands"]):
-        a, b = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64))
+        a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), with_star=True)
         pi.append(a)
         pj.append(b)
+        ps.append(st)
     a = np.concatenate(pi) if pi else np.zeros(0, np.int64)
     b = np.concatenate(pj) if pj else np.zeros(0, np.int64)
+    st = np.concatenate(ps) if ps else np.zeros(0, bool)
+    head = np.where(st, idx[a], -1)
     i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
     keep = doc_of[i] != doc_of[j]
-    i, j = i[keep], j[keep]
-    key = np.unique(i * np.int64(units.n) + j)
+    i, j, head = i[keep], j[keep], head[keep]
+    key = i * np.int64(units.n) + j
+    order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
+    key, head = key[order], head[order]
+    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
+    key, head = key[first], head[first]
     i, j = key // units.n, key % units.n
     n_candidates = len(i)
     sim = _similarity_pairs(units, i, j, o["workers"])
     ok = sim >= o["min_similarity"]
-    return i[ok], j[ok], sim[ok], n_candidates
+    return i[ok], j[ok], sim[ok], head[ok], n_candidates
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,6 +581,17 @@ def _date_label(ts, precision: str) -> str:
     if pd.isna(ts):
         return ""
     return ts.strftime({"year": "%Y", "month": "%Y-%m"}.get(str(precision), "%Y-%m-%d"))
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes joined by the pairs ``(i, j)``: one label per node."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    g = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    return connected_components(g, directed=False)[1].astype(np.int64)
 
 
 def _members(labels: np.ndarray) -> dict[int, np.ndarray]:
@@ -625,9 +669,6 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 def _analyze(corpus, o: dict) -> Reuse:
     import time
 
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     t0 = time.perf_counter()
     stats: dict[str, Any] = {}
     units = _units(corpus)
@@ -658,10 +699,11 @@ def _analyze(corpus, o: dict) -> Reuse:
         method = "all" if len(idx) <= EXACT_LIMIT else "lsh"
     if method == "all":
         vi, vj, vs = _candidates_all(units, idx, doc_of, o)
+        vhead = np.full(len(vi), -1, dtype=np.int64)
         stats["candidate_pairs"] = int(len(idx) * (len(idx) - 1) // 2)
         stats["method"] = f"every pair of {len(idx):,} sentences compared"
     else:
-        vi, vj, vs, nc = _candidates_lsh(units, idx, sig, doc_of, o)
+        vi, vj, vs, vhead, nc = _candidates_lsh(units, idx, sig, doc_of, o)
         stats["candidate_pairs"] = nc
         stats["method"] = (f"MinHash-LSH over word sets ({o['bands']} bands × {o['rows']} rows = {num_perm} "
                            f"permutations, {len(idx):,} sentences indexed)")
@@ -670,49 +712,66 @@ def _analyze(corpus, o: dict) -> Reuse:
     stats["seconds_candidates"] = t3 - t2
 
     # --- sentence clusters, boilerplate ------------------------------------------------------
-    if n:
-        g = coo_matrix((np.ones(len(vi)), (vi, vj)), shape=(n, n))
-        _, cluster = connected_components(g, directed=False)
-    else:
-        cluster = np.zeros(0, dtype=np.int64)
-    cluster = cluster.astype(np.int64)
-    size = np.bincount(cluster, minlength=int(cluster.max()) + 1 if n else 0)
-    in_multi = size[cluster] > 1 if n else np.zeros(0, dtype=bool)
-    # doc signatures for "otherwise different documents"
-    doc_sig = _doc_signatures(sig, doc_of[idx], n_docs + 1)
+    doc_sig = _doc_signatures(sig, doc_of[idx], n_docs + 1)  # for "otherwise different documents"
+    blabel = np.full(n, -1, dtype=np.int64)  # boilerplate cluster of each unit (-1: none)
     boiler_kind: dict[int, tuple[str, str]] = {}
-    if in_multi.any():
-        m = pd.DataFrame({"cluster": cluster[in_multi], "doc": doc_of[in_multi], "rule": U["rule"].to_numpy()[in_multi],
-                          "source": U["source"].to_numpy()[in_multi]})
-        rules = m[m["rule"] != ""].groupby("cluster")["rule"].agg(lambda r: ", ".join(sorted(set(r))))
-        for c, r in rules.items():
-            boiler_kind[int(c)] = ("removed by the cleaner", r)
-        per = m.drop_duplicates(["cluster", "doc"]).groupby(["cluster", "source"])["doc"].agg(list)
-        for (c, src), dl in per.items():
-            c = int(c)
-            if c in boiler_kind or len(dl) < o["boilerplate_min_docs"]:
-                continue
-            distinct: list[int] = []
-            for d in dl:
-                if all(float(np.mean(doc_sig[d] == doc_sig[e])) < SAME_STORY_RESEMBLANCE for e in distinct):
-                    distinct.append(d)
-            if len(distinct) >= o["boilerplate_min_docs"]:
-                boiler_kind[c] = (f"repeated by one source in {len(distinct)} documents", "")
-    is_boiler = np.isin(cluster, np.fromiter(boiler_kind, dtype=np.int64, count=len(boiler_kind))) & in_multi
-    is_boiler |= removed  # removed spans are never content
+    rule_col = U["rule"].to_numpy()
+    src_col = U["source"].to_numpy()
+    strong = vs >= max(o["min_similarity"], REPEAT_SIMILARITY)
+    if len(vi):
+        # furniture the cleaner removed: spans removed in two documents that match, or a sentence
+        # matching a removed span near-verbatim (the cleaner missed it there)
+        e = (removed[vi] & removed[vj]) | strong
+        cl = _components(n, vi[e], vj[e])
+        csize = np.bincount(cl, minlength=int(cl.max()) + 1)
+        hit = removed & (csize[cl] > 1)
+        if hit.any():
+            m = pd.DataFrame({"c": cl[hit], "rule": rule_col[hit]})
+            for c, r in m.groupby("c")["rule"].agg(lambda r: ", ".join(sorted(set(r)))).items():
+                boiler_kind[int(c)] = ("removed by the cleaner", r)
+            flagged = np.isin(cl, np.asarray(list(boiler_kind), dtype=np.int64))
+            blabel[flagged] = cl[flagged]
+        # repetition by one source: near-verbatim clusters only (a footer is copied, not paraphrased)
+        rcl = _components(n, vi[strong], vj[strong])
+        rsize = np.bincount(rcl, minlength=int(rcl.max()) + 1)
+        cand = (rsize[rcl] >= o["boilerplate_min_docs"]) & (blabel < 0)
+        if cand.any():
+            m = pd.DataFrame({"c": rcl[cand], "doc": doc_of[cand], "source": src_col[cand]}).drop_duplicates(["c", "doc"])
+            per = m.groupby(["c", "source"])["doc"].agg(list)
+            n_of_source = docs.groupby("source")["doc_id"].size()
+            need = {src: max(o["boilerplate_min_docs"], o["boilerplate_min_share"] * n_of_source.get(src, 0))
+                    for src in per.index.get_level_values("source").unique()}
+            per = per[[len(dl) >= need[src] for (_c, src), dl in per.items()]]
+            for (c, _src), dl in per.items():
+                label = n + int(c)
+                if label in boiler_kind:
+                    continue
+                distinct: list[int] = []
+                for d in dl:
+                    if all(float(np.mean(doc_sig[d] == doc_sig[e])) < SAME_STORY_RESEMBLANCE for e in distinct):
+                        distinct.append(d)
+                if len(distinct) >= need[_src]:
+                    boiler_kind[label] = (f"repeated by one source in {len(distinct)} documents", "")
+                    blabel[(rcl == c) & (blabel < 0)] = label
+    is_boiler = (blabel >= 0) | removed  # removed spans are never content
     t4 = time.perf_counter()
     stats["seconds_clusters"] = t4 - t3
 
     # --- document pairs to align -------------------------------------------------------------
-    content_multi = in_multi & ~is_boiler
-    if content_multi.any():
-        cd = pd.DataFrame({"c": cluster[content_multi], "d": doc_of[content_multi]}).drop_duplicates()
-        cd = cd[cd.groupby("c")["d"].transform("size") > 1]
-        pairs = cd.merge(cd, on="c")
-        pairs = pairs[pairs["d_x"] < pairs["d_y"]][["d_x", "d_y"]].drop_duplicates()
-        doc_pairs = list(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist()))
-    else:
-        doc_pairs = []
+    # the documents of every verified pair of content sentences; around the centre of an over-full
+    # LSH bucket (linked as a star), every pair of the documents verified against that centre
+    ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
+    dp = [pd.DataFrame({"d_x": np.minimum(doc_of[vi[ok]], doc_of[vj[ok]]),
+                        "d_y": np.maximum(doc_of[vi[ok]], doc_of[vj[ok]])})]
+    star = ok & (vhead >= 0)
+    if star.any():
+        other = np.where(vi[star] == vhead[star], vj[star], vi[star])
+        cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[doc_of[vhead[star]], doc_of[other]]})
+        cd = cd.drop_duplicates()
+        cd = cd.merge(cd, on="c")
+        dp.append(cd.loc[cd["d_x"] < cd["d_y"], ["d_x", "d_y"]])
+    pairs = pd.concat(dp, ignore_index=True).drop_duplicates()
+    doc_pairs = list(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist()))
     stats["document_pairs_aligned"] = len(doc_pairs)
 
     # orientation: the earlier document first, where the dates tell
@@ -775,12 +834,12 @@ def _analyze(corpus, o: dict) -> Reuse:
                 gb = sorted(p[1] for p in group)
                 ua, ub = A[ga], B[gb]
                 wa, wb = int(words[ua].sum()), int(words[ub].sum())
-                if min(wa, wb) < o["min_words"]:
-                    continue
                 pairs_u = [(int(A[p[0]]), int(B[p[1]])) for p in sorted(group)]
                 lcs = sum((words[a] + words[b] - Indel.distance(units.strings[a], units.strings[b])) / 2
                           for a, b in pairs_u)
                 sim = 2 * lcs / max(1, sum(words[a] + words[b] for a, b in pairs_u))
+                if lcs < o["min_words"] or (len(pairs_u) == 1 and sim < o["min_single_similarity"]):
+                    continue
                 j_in_i_order = [p[1] for p in sorted(group)]
                 reordered = any(b2 < b1 for b1, b2 in zip(j_in_i_order, j_in_i_order[1:]))
                 gap_a = [int(A[k]) for k in range(ga[0], ga[-1] + 1) if k not in set(ga)]
@@ -814,11 +873,7 @@ def _analyze(corpus, o: dict) -> Reuse:
     stats["seconds_alignment"] = t5 - t4
 
     # --- groups of passages that share sentences (common origin) ------------------------------
-    if match_i:
-        gm = coo_matrix((np.ones(len(match_i)), (match_i, match_j)), shape=(n, n))
-        _, pgroup = connected_components(gm, directed=False)
-    else:
-        pgroup = np.arange(n)
+    pgroup = _components(n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
     group_units: dict[int, set] = {}
     for p in passages:
         gid = int(pgroup[p["_units_a"][0]])
@@ -866,8 +921,7 @@ def _analyze(corpus, o: dict) -> Reuse:
     nd = [(doc_pos[r["doc_a"]], doc_pos[r["doc_b"]]) for r in pair_list if r["near_duplicate"]]
     nd_rows, nd_cluster_of, keep_of = [], {}, {}
     if nd:
-        gnd = coo_matrix((np.ones(len(nd)), ([a for a, _ in nd], [b for _, b in nd])), shape=(n_docs, n_docs))
-        _, dc = connected_components(gnd, directed=False)
+        dc = _components(n_docs, np.asarray([a for a, _ in nd]), np.asarray([b for _, b in nd]))
         members: dict[int, list[int]] = {}
         for a, b in nd:
             members.setdefault(int(dc[a]), [])
@@ -921,10 +975,11 @@ def _analyze(corpus, o: dict) -> Reuse:
     documents_df = pd.DataFrame(doc_rows, columns=DOCUMENT_COLUMNS)
 
     # boilerplate clusters (members of each cluster via one sort, not a scan per cluster)
-    members_of = _members(cluster)
+    members_of = _members(blabel)
     b_rows = []
     if boiler_kind:
-        vdf = pd.DataFrame({"c": cluster[vi] if len(vi) else np.zeros(0, np.int64), "s": vs})
+        same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
+        vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
         min_sim = vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
         for k, (c, (kind, rules)) in enumerate(sorted(boiler_kind.items(), key=lambda kv: members_of[kv[0]][0])):
             mem = members_of[c]
@@ -978,7 +1033,7 @@ def _analyze(corpus, o: dict) -> Reuse:
     sent_df = pd.DataFrame({
         "sent_id": sent_ids, "doc_id": U["doc_id"].to_numpy(), "source": U["source"].to_numpy(),
         "removed_by_cleaner": removed, "words": words, "boilerplate": is_boiler,
-        "boilerplate_cluster": [boiler_cluster_index.get(int(c), -1) for c in cluster.tolist()],
+        "boilerplate_cluster": [boiler_cluster_index.get(int(c), -1) for c in blabel.tolist()],
         "reused": reused_any, "reused_later_copy": reused_any & later_side,
         "reused_only_as_first": reused_any & first_side & ~later_side,
     })
