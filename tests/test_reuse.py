@@ -72,6 +72,7 @@ def test_hand_counts_of_the_planted_passage():
 
 def load(tmp_path: Path, docs: list[dict]):
     """A corpus from records ``{id, source, published?, text}`` (a .jsonl file)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "corpus.jsonl"
     path.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
     with warnings.catch_warnings():
@@ -189,6 +190,43 @@ def test_inserted_sentence_is_a_gap_inside_the_passage(tmp_path):
     assert row.added == FILLER[20]
 
 
+def test_one_sentence_needs_min_single_similarity_two_sentences_do_not(tmp_path):
+    # P1 with 3 of 17 words replaced: similarity 2·14/34 = 0.82 alone; P2 with 4 of 14: 2·10/28 = 0.71
+    e1 = replace_words(P1, {"finance": "economy", "raise": "lift", "rural": "village"})
+    e2 = replace_words(P2, {"Critics": "Opponents", "argued": "said", "optimistic": "rosy", "rising": "mounting"})
+    corp = load(tmp_path, [  # in a and b the two sentences are far apart; in c and d adjacent
+        {"id": "a", "source": "alpha", "text": para(FILLER[0], P1, *FILLER[1:4], P2, FILLER[4])},
+        {"id": "b", "source": "beta", "text": para(FILLER[10], e1, *FILLER[11:14], e2, FILLER[14])},
+        {"id": "c", "source": "gamma", "text": para(FILLER[20], P1, P2, FILLER[21])},
+        {"id": "d", "source": "delta", "text": para(FILLER[25], e1, e2, FILLER[26])},
+    ])
+    p = reuse.shared_passages(corp)
+    ids = {(a, b): sorted(g["sent_ids_a"]) for (a, b), g in p.groupby(["doc_a", "doc_b"])}
+    assert ids == {
+        ("a", "b"): [("a:s1",)],                 # P1 (0.82) alone is kept, P2 (0.71) alone is not
+        ("a", "c"): [("a:s1",), ("a:s5",)],      # verbatim, but not adjacent in a: two passages
+        ("a", "d"): [("a:s1",)],
+        ("b", "c"): [("b:s1",)],
+        ("b", "d"): [("b:s1",), ("b:s5",)],
+        ("c", "d"): [("c:s1", "c:s2")],          # adjacent on both sides: one passage of two pairs
+    }
+    cd = p[(p["doc_a"] == "c") & (p["doc_b"] == "d")].iloc[0]
+    assert cd.similarity == pytest.approx(round(2 * (14 + 10) / 62, 4))  # 0.71 inside a passage is kept
+    strict = reuse.shared_passages(corp, min_single_similarity=0.9)
+    assert sorted(set(zip(strict["doc_a"], strict["doc_b"]))) == [("a", "c"), ("b", "d"), ("c", "d")]
+
+
+def test_sentences_one_apart_join_one_passage_with_a_gap(tmp_path):
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(FILLER[0], P1, FILLER[1], P2, FILLER[2])},
+        {"id": "b", "source": "beta", "text": para(FILLER[10], P1, FILLER[11], P2, FILLER[12])},
+    ])
+    row = reuse.shared_passages(corp).iloc[0]
+    assert row.sent_ids_a == ("a:s1", "a:s3") and row.gap_sent_ids_a == ("a:s2",) and row.gap_sent_ids_b == ("b:s2",)
+    assert row.removed == FILLER[1] and row.added == FILLER[11]
+    assert len(reuse.shared_passages(corp, max_gap=0)) == 2
+
+
 def test_short_shared_sentence_is_below_min_words(tmp_path):
     short = "The minister resigned on Friday evening."  # 6 words
     corp = load(tmp_path, [
@@ -233,6 +271,19 @@ def test_near_duplicate_threshold(tmp_path):
 # --------------------------------------------------------------------------------------------
 # No reuse, boilerplate
 # --------------------------------------------------------------------------------------------
+def test_passage_in_many_documents_survives_over_full_lsh_buckets(tmp_path, monkeypatch):
+    # seven outlets carry the same two sentences; with buckets capped at 2 members, the LSH links
+    # them as a star around one sentence, and every pair of documents must still be aligned
+    monkeypatch.setattr(reuse, "MAX_BUCKET", 2)
+    docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]
+    corp = load(tmp_path, docs)
+    r = reuse.analyze(corp, candidates="lsh")
+    assert len(r.passages) == 21  # 7·6/2 pairs
+    assert (r.passages["words"] == 31).all() and (r.passages["units_sharing"] == 7).all()
+    o = reuse.common_origin(r)
+    assert len(o) == 1 and o.iloc[0].n_units == 7
+
+
 def test_corpus_without_reuse_gives_no_pairs(tmp_path):
     corp = load(tmp_path, [
         {"id": "a", "source": "alpha", "text": para(*FILLER[0:10])},
@@ -285,6 +336,12 @@ def test_footer_repeated_by_one_source_is_boilerplate_not_reuse(tmp_path):
     assert docs_t.loc["b", "words"] == sum(nwords(s) for s in FILLER[20:24])
     # the boilerplate is masked from "own text"
     assert reuse.reused_mask(corp).sum() == 4
+    # an outlet that repeats the line in fewer than boilerplate_min_share of its documents: not boilerplate
+    assert reuse.analyze(corp, boilerplate_min_share=1.0).boilerplate.empty is False  # 3 of 3
+    extra = [{"id": f"x{k}", "source": "alpha", "text": FILLER[9 + k]} for k in range(8)]
+    corp2 = load(tmp_path / "more", docs + extra)
+    assert reuse.analyze(corp2, boilerplate_min_share=0.3).boilerplate.empty  # 3 of 11 < 30%
+    assert len(reuse.analyze(corp2, boilerplate_min_share=0.25).boilerplate) == 1
 
 
 def test_story_updates_by_one_source_are_not_boilerplate(tmp_path):
@@ -303,7 +360,7 @@ def test_seeds_report_the_shared_disclaimer_as_boilerplate(seed_corpus):
     assert r.passages.empty
     assert len(r.boilerplate) == 1
     b = r.boilerplate.iloc[0]
-    assert (b.rules, b.sources) == ("disclaimer", "cgtn, astanatimes")
+    assert (b.rules, b.sources, b.sent_ids) == ("disclaimer", "cgtn, astanatimes", ("cgtn:a0", "astanatimes:a2"))
     assert b.min_similarity == pytest.approx(0.69, abs=0.01)
     assert reuse.headline(r) == ("No passage is shared between sources; shared boilerplate reported apart: "
                                  "disclaimer (CGTN, The Astana Times).")
@@ -444,5 +501,48 @@ def test_reuse_tables_keep_evidence_ids(seed_corpus):
     body = r.sentences[~r.sentences["removed_by_cleaner"]]
     assert list(body["sent_id"]) == list(seed_corpus.sentences["sent_id"])
     removed = r.sentences[r.sentences["removed_by_cleaner"]]
-    assert removed["sent_id"].str.contains(r":a\d+$").all()
+    assert removed["sent_id"].str.contains(r":a\d+(?:\.\d+)?$").all()
+    # astanatimes: byline (a0), a two-sentence author bio (a1.0, a1.1), the disclaimer (a2)
+    ast = removed[removed["doc_id"] == "astanatimes"]["sent_id"].tolist()
+    assert ast[:4] == ["astanatimes:a0", "astanatimes:a1.0", "astanatimes:a1.1", "astanatimes:a2"]
     assert isinstance(r.documents, pd.DataFrame) and list(r.documents["doc_id"]) == list(seed_corpus.documents["doc_id"])
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark's corpus and scorer (the benchmark itself runs in `make bench`)
+# --------------------------------------------------------------------------------------------
+def test_bench_corpus_has_distinct_sentences_and_the_planted_copies(tmp_path):
+    from framelens import reuse_bench
+
+    path, truth = reuse_bench.synthetic_reuse_corpus(tmp_path, 40, n_planted=6, seed=1)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 40 and len({r["source"] for r in rows}) == reuse_bench.N_OUTLETS
+    by_id = {r["id"]: r["text"] for r in rows}
+    assert [t["level"] for t in truth] == [0.0, 0.1, 0.2, 0.0, 0.1, 0.2]
+    for t in truth:
+        assert all(s in by_id[t["recipient"]] for s in t["recipient_sentences"])
+        assert 2 <= len(t["donor_sentences"]) <= 4
+        if t["level"] == 0.0:
+            assert sorted(t["recipient_sentences"]) == sorted(t["donor_sentences"])
+        else:
+            assert t["recipient_sentences"] != t["donor_sentences"]
+    sentences = [s for r in rows for s in r["text"].replace("\n\n", " ").split(". ") if s]
+    copies = sum(len(t["recipient_sentences"]) for t in truth)
+    assert len(set(sentences)) >= len(sentences) - copies  # only planted copies repeat
+
+
+def test_bench_scorer_counts_found_and_correct_passages():
+    from framelens import reuse_bench
+
+    sentences = pd.DataFrame({
+        "sent_id": ["d:s0", "d:s1", "r:s0", "r:s1", "x:s0", "y:s0"],
+        "doc_id": ["d", "d", "r", "r", "x", "y"],
+        "text": ["One.", "Two.", "One.", "Two!", "Three.", "Four."],
+    })
+    truth = [{"donor": "d", "recipient": "r", "level": 0.1, "reordered": False,
+              "donor_sentences": ["One.", "Two."], "recipient_sentences": ["One.", "Two!"], "origins": ["One.", "Two."]}]
+    passages = pd.DataFrame({"doc_a": ["d", "x"], "doc_b": ["r", "y"], "sent_ids_a": [("d:s0",), ("x:s0",)],
+                             "sent_ids_b": [("r:s0",), ("y:s0",)]})
+    sc = reuse_bench.score(passages, sentences, truth)
+    assert (sc["planted"], sc["reported"], sc["recall"], sc["precision"]) == (1, 2, 1.0, 0.5)
+    assert sc["recall_complete"] == 0.0 and sc["recall_10pct"] == 1.0

@@ -274,16 +274,17 @@ def _removed_units(corpus) -> pd.DataFrame:
     audit = corpus.audit
     src = dict(zip(corpus.documents["doc_id"], corpus.documents["source"]))
     count: dict[str, int] = {}
+    seq = 0
     for doc_id, rule, text in zip(audit["doc_id"], audit["rule"], audit["text"]):
         text = str(text)
-        spans = split_sentences(text) or [(0, len(text))]
-        for s, e in spans:
-            piece = text[s:e].strip()
-            if not piece:
-                continue
-            k = count.get(doc_id, 0)
-            count[doc_id] = k + 1
-            rows.append((f"{doc_id}:a{k}", doc_id, src.get(doc_id, doc_id), 1, k, str(rule), piece, normalize(piece)))
+        k = count.get(doc_id, 0)  # the k-th span removed from this document (audit order)
+        count[doc_id] = k + 1
+        pieces = [text[s:e].strip() for s, e in (split_sentences(text) or [(0, len(text))])]
+        pieces = [x for x in pieces if x]
+        for j, piece in enumerate(pieces):
+            sid = f"{doc_id}:a{k}" if len(pieces) == 1 else f"{doc_id}:a{k}.{j}"
+            rows.append((sid, doc_id, src.get(doc_id, doc_id), 1, seq, str(rule), piece, normalize(piece)))
+            seq += 1
     return pd.DataFrame(rows, columns=["sent_id", "doc_id", "source", "seg", "index", "rule", "text", "norm"])
 
 
@@ -534,7 +535,7 @@ def _candidates_lsh(units: _Units, idx: np.ndarray, sig: np.ndarray, doc_of: np.
     keys = _band_keys(sig, o["bands"], o["rows"])
     pi, pj, ps = [], [], []
     for k in range(o["bands"]):
-        a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), with_star=True)
+        a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
         pi.append(a)
         pj.append(b)
         ps.append(st)
@@ -1077,7 +1078,8 @@ def boilerplate(corpus, **options) -> pd.DataFrame:
     """Shared boilerplate, one row per cluster of near-identical sentences: ``kind`` (removed by the
     cleaner, with its ``rules``, or repeated by one source in several different documents),
     ``sources``, counts, the least similarity inside the cluster, a ``text`` and the ``sent_ids``
-    (``doc:aK`` = the K-th sentence the cleaner removed from ``doc``, see ``corpus.audit``)."""
+    (``doc:aK`` = the K-th span, from 0, the cleaner removed from ``doc``, in ``corpus.audit`` order;
+    ``doc:aK.J`` = its J-th sentence when the span holds several)."""
     return _result(corpus, **options).boilerplate
 
 
@@ -1193,8 +1195,9 @@ def reused_mask(corpus, *, boilerplate: bool = True, keep_first: bool = False, *
     if boilerplate:
         mask = mask | s["boilerplate"].astype(bool)
     out = pd.Series(mask.to_numpy(), index=pd.Index(s["sent_id"], name="sent_id"), name="not_own_text")
-    order = corpus.sentences["sent_id"].astype(str) if hasattr(corpus, "sentences") else None
-    return out.reindex(order).fillna(False).astype(bool) if order is not None else out
+    if isinstance(corpus, Reuse):
+        return out
+    return out.reindex(corpus.sentences["sent_id"].astype(str)).fillna(False).astype(bool)
 
 
 def own_text(corpus, *, boilerplate: bool = True, keep_first: bool = False, **options):
@@ -1281,3 +1284,66 @@ def headline(corpus, **options) -> str:
 def _short(text: str, n: int = 160) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# Views for the report
+# --------------------------------------------------------------------------------------------
+def flat(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a reuse table with tuple cells (sentence ids) written as ``"a:s1, a:s2"`` (for CSV and display)."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object and len(out) and out[c].map(lambda v: isinstance(v, tuple)).any():
+            out[c] = out[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, tuple) else v)
+    return out
+
+
+def passages_view(corpus, **options) -> pd.DataFrame:
+    """The shared passages to read: who shares with whom (outlet names), the sentence ids on both
+    sides, words, similarity, who was first, the edit counts and the earlier text."""
+    r = _result(corpus, **options)
+    p = flat(r.passages)
+    lab = r.labels
+    out = pd.DataFrame({
+        "passage": p["passage_id"], "earlier or listed first": p["source_a"].map(lambda s: lab.get(s, s)),
+        "doc_a": p["doc_a"], "sentences_a": p["sent_ids_a"], "other": p["source_b"].map(lambda s: lab.get(s, s)),
+        "doc_b": p["doc_b"], "sentences_b": p["sent_ids_b"], "words": p["words"], "similarity": p["similarity"],
+        "first": p["first"], "reordered": p["reordered"], "added": p["n_added"], "removed": p["n_removed"],
+        "replaced": p["n_replaced"], "sources sharing": p["units_sharing"], "text_a": p["text_a"],
+    })
+    return out.sort_values(["words", "passage"], ascending=[False, True]).reset_index(drop=True)
+
+
+def facts(corpus, **options) -> pd.DataFrame:
+    """How the analysis ran: method, counts and options, as ``measure, value`` rows."""
+    r = _result(corpus, **options)
+    st, o = r.stats, r.options
+    rows = [
+        ("candidate method", st.get("method", "")),
+        ("body sentences", f"{st.get('sentences', 0):,}"),
+        ("spans removed by the cleaner (compared for boilerplate)", f"{st.get('removed_spans', 0):,}"),
+        ("candidate sentence pairs", f"{st.get('candidate_pairs', 0):,}"),
+        (f"verified sentence pairs (similarity ≥ {o['min_similarity']:.2f})", f"{st.get('verified_pairs', 0):,}"),
+        ("document pairs aligned", f"{st.get('document_pairs_aligned', 0):,}"),
+        ("shared passages between sources", f"{len(r.passages):,}"),
+        ("boilerplate clusters", f"{len(r.boilerplate):,}"),
+        ("near-duplicate documents", f"{len(r.near_duplicates):,}"),
+        ("least words in common per passage (min_words)", str(o["min_words"])),
+        ("least similarity of a one-sentence passage", f"{o['min_single_similarity']:.2f}"),
+        ("seconds", f"{st.get('seconds', 0):.2f}"),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def own_text_summary(corpus, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.DataFrame:
+    """Per source: body sentences, how many :func:`own_text` would leave out (shared with other
+    sources or boilerplate) and the share kept."""
+    r = _result(corpus, **options)
+    s = r.sentences[~r.sentences["removed_by_cleaner"].astype(bool)]
+    mask = reused_mask(r, boilerplate=boilerplate, keep_first=keep_first)
+    t = pd.DataFrame({"source": s["source"].to_numpy(), "left_out": mask.to_numpy()})
+    g = t.groupby("source", sort=False).agg(sentences=("left_out", "size"), left_out=("left_out", "sum"))
+    g = g.reindex(r.sources, fill_value=0).reset_index()
+    g.insert(1, "outlet", g["source"].map(lambda x: r.labels.get(x, x)))
+    g["own_share"] = (1 - g["left_out"] / g["sentences"].where(g["sentences"] > 0)).round(3)
+    return g

@@ -83,6 +83,7 @@ NOTEBOOKS: list[Notebook] = [
     Notebook("04_framing", "04_framing.ipynb"),
     Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True),
     Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True),
+    Notebook("08_reuse", "08_reuse.ipynb"),
 ]
 
 
