@@ -422,6 +422,21 @@ def test_own_text_drops_reused_sentences(tmp_path):
     assert sorted(kf[kf].index) == ["a:s1", "a:s2", "a:s3", "b:s1", "b:s2", "c:s0", "c:s1"]
 
 
+def test_prepare_gives_the_lenses_a_corpus_of_own_text(tmp_path):
+    from framelens import sentiment, vocabulary
+
+    corp = three_outlets(tmp_path)
+    assert reuse.prepare(corp) is corp
+    own = reuse.prepare(corp, own_text=True)
+    assert list(own.sentences["sent_id"]) == ["a:s0", "a:s4", "b:s0", "c:s2", "c:s3"]
+    assert list(sentiment.sentence_scores(own)["sent_id"]) == list(own.sentences["sent_id"])
+    assert set(vocabulary.distinctive_terms(own, min_count=1)["source"]) <= {"alpha", "beta", "gamma"}
+    summ = reuse.own_text_summary(corp).set_index("source")
+    assert summ[["sentences", "left_out"]].to_dict("index") == {
+        "alpha": {"sentences": 5, "left_out": 3}, "beta": {"sentences": 4, "left_out": 3},
+        "gamma": {"sentences": 4, "left_out": 2}}
+
+
 # --------------------------------------------------------------------------------------------
 # MinHash-LSH internals agree with datasketch
 # --------------------------------------------------------------------------------------------

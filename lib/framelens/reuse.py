@@ -1347,3 +1347,19 @@ def own_text_summary(corpus, *, boilerplate: bool = True, keep_first: bool = Fal
     g.insert(1, "outlet", g["source"].map(lambda x: r.labels.get(x, x)))
     g["own_share"] = (1 - g["left_out"] / g["sentences"].where(g["sentences"] > 0)).round(3)
     return g
+
+
+def prepare(corpus, *, own_text: bool = False, drop_near_duplicates: bool = False, keep_first: bool = False,
+            **options):
+    """The corpus a lens should analyse, in one call for a notebook's setup cell.
+
+    ``drop_near_duplicates``: keep one document per near-duplicate cluster (:func:`drop_near_duplicates`).
+    ``own_text``: then leave out text shared with other sources and shared boilerplate
+    (:func:`own_text`; ``keep_first`` keeps shared text in the document that published it first).
+    Both False: the corpus itself, unchanged (nothing is computed)."""
+    out = corpus
+    if drop_near_duplicates:
+        out = globals()["drop_near_duplicates"](out, **options)
+    if own_text:
+        out = globals()["own_text"](out, keep_first=keep_first, **options)
+    return out
