@@ -802,7 +802,6 @@ def _analyze(corpus, o: dict) -> Reuse:
         by_first.setdefault(x, []).append((y, known))
     sent_ids = U["sent_id"].to_numpy(dtype=object)
     texts = U["text"].to_numpy(dtype=object)
-    index_in_doc = U["index"].to_numpy(dtype=np.int64)
     pub_label = [_date_label(ts, p) for ts, p in zip(docs["published"], docs.get("published_precision", [""] * n_docs))]
     for x, partners in by_first.items():
         A = units_of.get(x)
@@ -821,13 +820,13 @@ def _analyze(corpus, o: dict) -> Reuse:
             continue
         bounds = np.cumsum([0] + [len(b[2]) for b in Bs])
         which = np.searchsorted(bounds, bi, side="right") - 1
+        # positions within each document's content units (so gaps count content sentences)
+        pos_a = {int(u): k for k, u in enumerate(A.tolist())}
         for w in np.unique(which).tolist():
             y, known, B = Bs[w]
             sel = which == w
             gi, gj = A[ai[sel]], allB[bi[sel]]
             matches = _greedy_matches(gi, gj, m[ai[sel], bi[sel]].astype(np.float64))
-            # positions within each document's content units (so gaps count content sentences)
-            pos_a = {int(u): k for k, u in enumerate(A.tolist())}
             pos_b = {int(u): k for k, u in enumerate(B.tolist())}
             local = [(pos_a[a], pos_b[b], s) for a, b, s in matches]
             for group in _link(local, o["max_gap"]):
@@ -864,7 +863,7 @@ def _analyze(corpus, o: dict) -> Reuse:
                     "added": "; ".join(e[5] for e in mine if e[3] == "added"),
                     "removed": "; ".join(e[4] for e in mine if e[3] == "removed"),
                     "replaced": "; ".join(f"{e[4]} → {e[5]}" for e in mine if e[3] == "replaced"),
-                    "_units_a": ua, "_units_b": ub, "_pairs": pairs_u, "_x": x, "_y": y, "_known": known,
+                    "_units_a": ua, "_units_b": ub, "_x": x, "_y": y, "_known": known,
                 })
                 # every sentence of the passage joins its group (passages sharing a sentence merge)
                 for u in [*ua.tolist(), *ub.tolist()]:
@@ -876,8 +875,9 @@ def _analyze(corpus, o: dict) -> Reuse:
     # --- groups of passages that share sentences (common origin) ------------------------------
     pgroup = _components(n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
     group_units: dict[int, set] = {}
+    dense: dict[int, int] = {}  # groups numbered 0, 1, ... in the order passages are listed
     for p in passages:
-        gid = int(pgroup[p["_units_a"][0]])
+        gid = dense.setdefault(int(pgroup[p["_units_a"][0]]), len(dense))
         p["group"] = gid
         group_units.setdefault(gid, set()).update({p["source_a"], p["source_b"]})
     for p in passages:
@@ -997,7 +997,8 @@ def _analyze(corpus, o: dict) -> Reuse:
 
     # common origin: passage groups shared by 3+ sources
     o_rows = []
-    group_members = _members(np.asarray(pgroup, dtype=np.int64)) if any(len(v) >= 3 for v in group_units.values()) else {}
+    group_members = {dense[g]: m for g, m in _members(pgroup).items() if g in dense} \
+        if any(len(v) >= 3 for v in group_units.values()) else {}
     for gid, srcs in group_units.items():
         if len(srcs) < 3:
             continue
@@ -1039,7 +1040,7 @@ def _analyze(corpus, o: dict) -> Reuse:
         "reused_only_as_first": reused_any & first_side & ~later_side,
     })
     for p in passages:
-        for k in ("_units_a", "_units_b", "_pairs", "_x", "_y", "_known"):
+        for k in ("_units_a", "_units_b", "_x", "_y", "_known"):
             p.pop(k, None)
     stats["seconds_tables"] = time.perf_counter() - t5
     stats["seconds"] = time.perf_counter() - t0

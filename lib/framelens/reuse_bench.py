@@ -120,7 +120,10 @@ def _text(words: list[str]) -> str:
 def synthetic_reuse_corpus(folder: Path, n_articles: int, *, n_planted: int = 500, seed: int = 0,
                            seeds_dir: Path = SEEDS) -> tuple[Path, list[dict]]:
     """Write ``folder/corpus.jsonl`` (``id, source, outlet, published, text``) and return it with the
-    planted passages (``donor, recipient, level, reordered, donor_sentences, recipient_sentences``)."""
+    planted passages (``donor, recipient, level, reordered, donor_sentences, recipient_sentences``).
+    Each article receives at most one passage, so ``n_planted`` is at most half the articles."""
+    if not 0 <= n_planted <= n_articles // 2:
+        raise ValueError(f"n_planted must be between 0 and {n_articles // 2} for {n_articles} articles, got {n_planted}")
     nxt, starts, ends, vocab, cum = _chain(seeds_dir)
     rng = random.Random(seed)
     seen: set[tuple] = set()
@@ -255,7 +258,9 @@ def measure(path: Path, truth_path: Path, workers: int) -> dict:
 
 
 def run(n_articles: int = 10_000, *, n_planted: int = 500, workers: int = 2, seed: int = 0) -> dict:
-    """Build the corpus, then measure in a fresh subprocess (its own peak memory)."""
+    """Build the corpus, then measure in a fresh subprocess (its own peak memory). ``n_planted`` is
+    capped at a twentieth of the articles (500 for 10,000)."""
+    n_planted = min(n_planted, n_articles // 20)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         path, truth = synthetic_reuse_corpus(Path(tmp), n_articles, n_planted=n_planted, seed=seed)
