@@ -421,3 +421,20 @@ def test_kwic_terms_default_to_each_sources_distinctive_terms():
     dist = pd.DataFrame({"source": ["a", "a", "a", "b", "b"], "term": ["mandate", "freedom", "the", "requirement", "mandate"],
                          "z": [3.0, 2.0, -1.0, 2.5, 0.5], "kind": ["word", "word", "word", "word", "word"]})
     assert voc.kwic_terms(dist, per_source=2) == ["mandate", "freedom", "requirement"]
+
+
+def test_shared_and_unique_without_wide_columns_gives_the_same_summary(monkeypatch):
+    c = make_corpus([("d1", "x", "Alpha beta beta."), ("d2", "y", "Alpha gamma."), ("d3", "z", "Alpha delta delta.")])
+    wide = voc.shared_and_unique(c)
+    monkeypatch.setattr(voc, "WIDE_MAX_SOURCES", 2)  # as with many sources: no count column per source
+    monkeypatch.setattr(voc, "LIST_MAX_SOURCES", 2)
+    narrow = voc.shared_and_unique(c)
+    assert {"x", "y", "z"} & set(narrow.columns) == set() and "x" in wide.columns
+    assert narrow.set_index("term").loc["alpha", "sources"] == "(3 sources)"
+    assert narrow.set_index("term").loc["delta", "only_source"] == "z"
+    a = voc.shared_unique_summary(wide, c).set_index("source")
+    b = voc.shared_unique_summary(narrow, c).set_index("source")
+    pd.testing.assert_frame_equal(a, b)
+    assert b.loc["z", "top_unique"] == "delta" and b.loc["x", "n_types"] == 2
+    with pytest.raises(FramelensError, match="pass the corpus"):
+        voc.shared_unique_summary(narrow)

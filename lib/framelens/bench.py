@@ -7,7 +7,10 @@
    three lenses, beside the raw single-core throughput of VADER, TextBlob's PatternAnalyzer and
    the tokenizer on the same sentences.
 
-Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N]``.
+3. Shared-passage detection (:mod:`framelens.reuse_bench`): time for 10,000 synthetic articles with
+   distinct sentences and recall / precision of planted passages.
+
+Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--reuse-articles N]``.
 """
 
 from __future__ import annotations
@@ -201,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="process-pool size for the library run")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks at a time for the suite run")
     ap.add_argument("--skip-suite", action="store_true")
+    ap.add_argument("--reuse-articles", type=int, default=10_000, help="articles for the reuse benchmark (0: skip)")
     args = ap.parse_args(argv)
     print(f"framelens benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     if not args.skip_suite:
@@ -215,6 +219,14 @@ def main(argv: list[str] | None = None) -> int:
             raw = _subprocess("raw", path, 1)
             lib = _subprocess("library", path, args.workers)
         print("\n" + "\n".join(format_sizes(n, lib, raw, args.workers)), flush=True)
+    if args.reuse_articles:
+        from . import reuse_bench
+
+        try:
+            r = reuse_bench.run(args.reuse_articles, workers=args.workers)
+            print("\n" + "\n".join(reuse_bench.format_result(args.reuse_articles, r)), flush=True)
+        except Exception as exc:  # the benchmark reports, it does not fail
+            print(f"\nReuse benchmark failed: {type(exc).__name__}: {exc}", flush=True)
     return 0
 
 

@@ -50,3 +50,15 @@ def first_id(ids: Any) -> str:
         return str(ids[0]) if ids else ""
     parts = [p.strip() for p in re.split(r"[;,]\s*", str(ids)) if p.strip()]
     return parts[0] if parts else ""
+
+
+def markdown_safe(text: Any) -> str:
+    """Text for a Markdown cell that may hold words from the corpus (outlet names, article
+    sentences): HTML markup is escaped outside `code spans` (inside one it is shown literally
+    anyway), so nothing from an article can become live HTML in a report."""
+    import html
+
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: no code spans at all
+        return html.escape(str(text), quote=False)
+    return "`".join(p if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))

@@ -515,3 +515,29 @@ def top_markers(markers_table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     """The ``top`` most frequent markers per source × measure of :func:`certainty_markers`'s full
     table (already sorted, most frequent first)."""
     return markers_table.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)
+
+
+def certainty_evidence_table(corpus, markers=None, k: int = 2) -> pd.DataFrame:
+    """:func:`certainty_evidence` for every source × measure at once (one pass over the marker
+    hits, so its cost does not grow with the number of sources): the ``k`` sentences with most
+    markers of each measure in each source (ties: earlier first), ``sent_id, source, label,
+    measure, n, markers, text``."""
+    cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
+    hits = _marker_hits(corpus, markers)
+    if hits.empty:
+        return pd.DataFrame(columns=cols)
+    h = hits.assign(source=hits["source"].astype(str), sent_id=hits["sent_id"].astype(str))
+    g = h.groupby(["source", "measure", "sent_id"], sort=False).agg(
+        n=("marker", "size"), markers=("marker", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
+    order = {s: i for i, s in enumerate(corpus.sentences["sent_id"].astype(str))}
+    g = g.assign(_p=g["sent_id"].map(order))
+    g = g.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+    g = g.groupby(["source", "measure"], sort=False).head(k)
+    sorder = {s: i for i, s in enumerate(corpus.sources)}
+    morder = {m: i for i, m in enumerate(MEASURES)}
+    g = g.assign(_s=g["source"].map(sorder), _m=g["measure"].map(morder)).sort_values(
+        ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+    text = dict(zip(corpus.sentences["sent_id"].astype(str), corpus.sentences["text"]))
+    g["label"] = g["source"].map(corpus.labels)
+    g["text"] = g["sent_id"].map(text)
+    return g[cols].reset_index(drop=True)

@@ -736,7 +736,9 @@ def describe(status: pd.DataFrame) -> str:
     out, or — with one period — that there is nothing to show, and why."""
     r = status.iloc[0]
     head = "**Nothing to show over time.** " if bool(r["nothing_to_show"]) else ""
-    return f"{head}{r['message']} Period: **{r['period']}** ({r['period_reason']})."
+    from .fmt import markdown_safe
+
+    return markdown_safe(f"{head}{r['message']} Period: **{r['period']}** ({r['period_reason']}).")
 
 
 def headline(tables: Mapping[str, pd.DataFrame]) -> str:

@@ -27,6 +27,8 @@ synthesis  key measures, lens table, combined similarity, findings   the three l
                                                                      similarity_lenses, normalise
 profile    one source against the rest (one folder per source)       the lenses' options +
                                                                      source_id, top
+reuse      shared passages, their edits and direction, boilerplate,  min_words, min_similarity, ...
+           near-duplicates, the reused share of each article
 over_time  status (period, left-out articles), dating, tone, leading  period, seed, n_resamples,
            frames, actors' prominence per period × unit; terms       codebook, actors, min_hits, top,
            rising and falling per period, their rates                top_terms, min_count,
@@ -87,6 +89,30 @@ def _quiet():
     return ctx
 
 
+#: Pairwise comparisons (tests between sources, similarity matrices) are made among at most this
+#: many units — the largest by sentences, as the figures and profiles pick them — so their number
+#: (n² / 2) stays bounded whatever the corpus; every per-unit table still covers every unit.
+MAX_PAIRWISE_UNITS = 30
+MAX_SIMILARITY_UNITS = 60
+
+
+def largest_units(corpus, n: int) -> list[str]:
+    """The ``n`` units with most sentences (ties in corpus order)."""
+    size = corpus.sentences.groupby("source", sort=False).size()
+    order = sorted(range(len(corpus.sources)), key=lambda i: (-int(size.get(corpus.sources[i], 0)), i))
+    keep = {corpus.sources[i] for i in order[:n]}
+    return [s for s in corpus.sources if s in keep]
+
+
+def _bounded(corpus, n: int):
+    """The corpus itself, or its ``n`` largest units when it has more (and a note saying so)."""
+    if len(corpus.sources) <= n:
+        return corpus, ""
+    return corpus.select(largest_units(corpus, n)), (
+        f"among the {n} largest of {len(corpus.sources)} units (by sentences); the others are in every "
+        "per-unit table")
+
+
 def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     from . import vocabulary
 
@@ -94,6 +120,7 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
     try:
         shared = vocabulary.shared_and_unique(corpus)
         pairs = vocabulary.naming_pairs(corpus)
+        sim_corpus, sim_note = _bounded(corpus, MAX_SIMILARITY_UNITS)
         out = {
             "size_style": vocabulary.size_and_style(corpus),
             "diversity": vocabulary.lexical_diversity(corpus, window=opts["mattr_window"]),
@@ -101,8 +128,8 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
                                                         prior_strength=opts["prior_strength"]),
             "shared_unique": shared,
             "shared_unique_summary": vocabulary.shared_unique_summary(shared, corpus),
-            "similarity_tfidf_cosine": vocabulary.similarity(corpus, "tfidf_cosine"),
-            "similarity_jaccard": vocabulary.similarity(corpus, "jaccard"),
+            "similarity_tfidf_cosine": vocabulary.similarity(sim_corpus, "tfidf_cosine"),
+            "similarity_jaccard": vocabulary.similarity(sim_corpus, "jaccard"),
             "naming_pairs": pairs,
             "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
             "variant_candidates": vocabulary.variant_candidates(corpus),
@@ -111,7 +138,7 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
         }
     finally:
         ctx.__exit__(None, None, None)
-    return out, {}
+    return out, {"similarity_note": sim_note}
 
 
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -146,7 +173,8 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "by_source": sentiment.aggregate(scores, by=("source",)),
             "by_document": sentiment.aggregate(scores, by=("doc_id",)),
             "by_paragraph": sentiment.aggregate(scores, by=("para_id",)),
-            "pairwise": sentiment.pairwise_tests(scores, n_permutations=opts["n_permutations"], seed=opts["seed"]),
+            "pairwise": sentiment.pairwise_tests(scores[scores["source"].isin(set(largest_units(corpus, MAX_PAIRWISE_UNITS)))],
+                                                 n_permutations=opts["n_permutations"], seed=opts["seed"]),
             "arc": sentiment.arc(scores, bins=opts["arc_bins"], smooth=opts["arc_smooth"]),
             "actors": actor.table,
             "actor_mentions": actor.mentions,
@@ -155,7 +183,8 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         }
     finally:
         ctx.__exit__(None, None, None)
-    return out, {"actors_note": needs["actors"].info.get("note", "")}
+    return out, {"actors_note": needs["actors"].info.get("note", ""),
+                 "pairwise_note": _bounded(corpus, MAX_PAIRWISE_UNITS)[1] if len(corpus.sources) > MAX_PAIRWISE_UNITS else ""}
 
 
 #: evidence sentences kept per source × frame and per source × certainty measure
@@ -175,9 +204,6 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
         carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
         agency_rows = framing.agency(corpus, act)
         items = framing.extract_items(corpus, act)
-        parts = [framing.certainty_evidence(corpus, m, s, EVIDENCE_PER_CELL, mk)
-                 for s in corpus.sources for m in framing.MEASURES]
-        parts = [p for p in parts if len(p)]
         out = {
             "codebook": cb.table(),
             "salience": framing.frame_salience(corpus, cb, n_resamples=opts["n_resamples"], seed=opts["seed"],
@@ -191,8 +217,7 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
                                              reporting_verbs=mk["reporting_verbs"]),
             "certainty": framing.certainty(corpus, mk, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "certainty_markers": framing.certainty_markers(corpus, mk),
-            "certainty_evidence": (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-                columns=["sent_id", "source", "label", "measure", "n", "markers", "text"])),
+            "certainty_evidence": framing.certainty_evidence_table(corpus, mk, EVIDENCE_PER_CELL),
             "items": items,
             "coverage": framing.coverage_matrix(items, corpus.sources),
             "actors_discovered": needs["actors"]["discovered"],
@@ -246,9 +271,10 @@ def synthesis_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
     from . import synthesis
 
     lenses = _LazyLenses(needs)
+    sim_corpus, sim_note = _bounded(corpus, MAX_SIMILARITY_UNITS)
     ctx = _quiet()
     try:
-        sim = synthesis.combined_similarity(corpus, lenses=lenses, include=list(opts["similarity_lenses"]),
+        sim = synthesis.combined_similarity(sim_corpus, lenses=lenses, include=list(opts["similarity_lenses"]),
                                             method=opts["normalise"])
         out = {
             "findings": synthesis.key_findings(corpus, lenses=lenses, similarity=sim),
@@ -258,7 +284,7 @@ def synthesis_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         }
     finally:
         ctx.__exit__(None, None, None)
-    return out, {}
+    return out, {"similarity_note": sim_note}
 
 
 def profile_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -275,6 +301,19 @@ def profile_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
     finally:
         ctx.__exit__(None, None, None)
     return dict(prof), {}
+
+
+def reuse_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """Shared passages, boilerplate and near-duplicates (:func:`framelens.reuse.analyze`), always on
+    the whole text (never on "own text only", which it defines)."""
+    from . import reuse
+
+    result = reuse.analyze(corpus, **{k: opts[k] for k in REUSE_OPTIONS})
+    return reuse.to_tables(result)
+
+
+REUSE_OPTIONS = {"min_words": 10, "min_similarity": 0.6, "min_single_similarity": 0.75, "near_duplicate_share": 0.8,
+                 "boilerplate_min_docs": 3, "seed": 0}
 
 
 def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -315,6 +354,8 @@ PARTS: dict[str, Part] = {
     "profile": Part("profile", 1, {"source_id": "", "top": 10}, profile_part,
                     needs=("vocabulary", "sentiment", "framing"),
                     description="one source against the rest"),
+    "reuse": Part("reuse", 1, REUSE_OPTIONS, reuse_part,
+                  description="shared passages between sources, boilerplate, near-duplicate articles"),
     "over_time": Part("over_time", 2, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
@@ -394,21 +435,22 @@ def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _part_worker(args) -> str:
     """Compute one part in a worker process from the store on disk (returns its folder)."""
-    root, corpus_path, sources, by, name, options, inputs = args
+    root, corpus_path, sources, view, name, options, inputs = args
     from .store import LensStore
 
-    lens = LensStore(root, corpus_path, sources=sources, by=by, inputs=inputs)
+    lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
     return str(lens.part(name, **options).folder)
 
 
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
-            by: str | None = "source", requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
+            by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
             progress: Callable[[str], None] | None = None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
-    ``sources`` and ``by``: the selection and the comparison unit (see
-    :meth:`framelens.corpus.Corpus.by`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
+    ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
+    unit (see :meth:`framelens.corpus.Corpus.by`) and the text analysed (see
+    :func:`framelens.store.open_store`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
     default options). The parts they are built from come first; parts already in the store are
     reused. With ``workers`` > 1, independent parts (the three lenses, then the synthesis and the
     profiles) are computed in that many processes, each reading the corpus from the store.
@@ -423,7 +465,8 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     from .store import LensStore
 
     say = progress or (lambda line: None)
-    lens = LensStore(store, corpus, sources=sources, by=by, inputs=dict(inputs) if inputs else None)
+    view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
+    lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, **view)
     if loaded is not None:
         lens.put_corpus(loaded)
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
@@ -463,7 +506,7 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
             from concurrent.futures import ProcessPoolExecutor
 
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-            args = [(str(lens.root), str(lens.corpus_path), lens.sources, lens.by, n, o, lens.inputs)
+            args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
                     for n, o in level]
             with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
                 futures = [pool.submit(_part_worker, a) for a in args]

@@ -227,4 +227,6 @@ def method_note(text: str):
     """A 'Method' note (IPython Markdown) to place next to the numbers it explains."""
     from IPython.display import Markdown
 
-    return Markdown(f"> **Method.** {text}")
+    from .fmt import markdown_safe
+
+    return Markdown(f"> **Method.** {markdown_safe(text)}")

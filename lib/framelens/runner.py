@@ -54,6 +54,7 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 SEEDS_DIR = REPO_DIR / "seeds"
 KERNEL = "python3"
+KERNEL_START_TIMEOUT = 300  # seconds; a loaded 2-core machine can take far longer than the usual 60
 SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
 MARKER = ".framelens-output"
 RESERVED = {"corpus": "--corpus", "output_dir": "--out", "store": "--store",
@@ -78,13 +79,14 @@ class Notebook:
 
 #: The suite, in reading order. Add a notebook here and it is run, listed and indexed.
 NOTEBOOKS: list[Notebook] = [
-    Notebook("01_corpus_overview", "01_corpus_overview.ipynb"),
+    Notebook("01_corpus_overview", "01_corpus_overview.ipynb", parts=("reuse",)),
     Notebook("02_vocabulary", "02_vocabulary.ipynb", parts=("vocabulary",)),
     Notebook("03_sentiment", "03_sentiment.ipynb", parts=("sentiment",)),
     Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
-    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True, parts=("profile", "synthesis")),
-    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True, parts=("synthesis",)),
+    Notebook("05_source_profile", "05_source_profile.ipynb", per_source=True, parts=("profile", "synthesis", "reuse")),
+    Notebook("06_synthesis", "06_synthesis.ipynb", start_here=True, parts=("synthesis", "reuse")),
     Notebook("07_over_time", "07_over_time.ipynb", parts=("over_time",)),
+    Notebook("08_reuse", "08_reuse.ipynb", parts=("reuse",)),
 ]
 
 
@@ -528,7 +530,7 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
     nb = papermill_engines.execute_notebook_with_engine(
         None, nb, kernel_name=KERNEL, input_path=str(src), output_path=None, progress_bar=False,
-        log_output=False, resources={"metadata": {"path": str(cwd)}},
+        log_output=False, resources={"metadata": {"path": str(cwd)}}, start_timeout=KERNEL_START_TIMEOUT,
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"], **extra,
     )
     raise_for_execution_errors(nb, str(dst))  # writes dst (with an error cell) before raising
@@ -1174,7 +1176,8 @@ def run_suite(
 def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
     """The lens-store parts the notebooks of a run will read, with the options each will ask for
     (the notebook's declared defaults, overridden by the user's values), grouped by
-    ``(by, *sources)`` (the comparison unit and the selection). Equal requests are listed once."""
+    ``(by, own_text, drop_near_duplicates, *sources)`` (the comparison unit, the text analysed and the
+    selection). Equal requests are listed once."""
     from .parts import part_options
 
     out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
@@ -1188,7 +1191,8 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 continue
         values = {**declared, **job.parameters}
-        sources = (str(values.get("by") or "source"),) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
+        sources = (str(values.get("by") or "source"), bool(values.get("own_text", False)),
+                   bool(values.get("drop_near_duplicates", False))) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
         for part in job.notebook.parts:
             opts = {k: values[k] for k in part_options(part) if k in values}
             if part == "profile":
@@ -1209,9 +1213,10 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress) -> dic
     t0 = time.perf_counter()
     big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
     failures: list[str] = []
-    for (by, *sources), requests in store_requests(plan).items():
+    for (by, own, dedup, *sources), requests in store_requests(plan).items():
         try:
-            failures += compute(plan.corpus_path, store=root, sources=sources, by=by, requests=requests,
+            failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
+                                drop_near_duplicates=dedup, requests=requests,
                                 workers=workers if big else 1, progress=say, inputs=plan.inputs,
                                 loaded=plan.corpus)
         except FramelensError:

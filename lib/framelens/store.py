@@ -331,7 +331,8 @@ class LensStore:
     """
 
     def __init__(self, root: str | os.PathLike, corpus: str | os.PathLike, *, sources: Sequence[str] = (),
-                 by: str | None = "source", loaded=None, inputs: dict[str, Any] | None = None):
+                 by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False,
+                 loaded=None, inputs: dict[str, Any] | None = None):
         self.root = Path(root).expanduser().resolve()
         self.corpus_path = Path(corpus).expanduser().resolve()
         if not self.corpus_path.exists():
@@ -339,11 +340,13 @@ class LensStore:
         _check_root(self.root)
         self.sources = sorted({str(s) for s in (sources or [])})
         self.by = str(by or "source")
+        self.own_text, self.drop_near_duplicates = bool(own_text), bool(drop_near_duplicates)
         self.inputs = inputs or hash_inputs(self.corpus_path)
         self.corpus_key = digest("corpus", SCHEMA_VERSION, _version(), self.inputs["digest"],
                                  _loader_config_digests())[:20]
         self.corpus_dir = self.root / f"corpus-{self.corpus_key}"
         self._loaded = loaded
+        self._base = None
         self._corpus = None
         self._parts: dict[str, Tables] = {}
 
@@ -373,12 +376,35 @@ class LensStore:
         return self._loaded
 
     @property
+    def base_corpus(self):
+        """The stored corpus compared by ``by`` (see :meth:`Corpus.by`) and restricted to
+        ``sources`` (values of that unit), with all its text."""
+        if self._base is None:
+            self._base = self.full_corpus.by(self.by).select(self.sources)
+        return self._base
+
+    @property
     def corpus(self):
-        """The corpus analysed: the stored corpus compared by ``by`` (see :meth:`Corpus.by`) and
-        restricted to ``sources`` (values of that unit)."""
+        """The corpus analysed: :attr:`base_corpus`, with one article per near-duplicate cluster
+        (``drop_near_duplicates``) and without text shared with other sources or boilerplate
+        (``own_text``), as found by the stored ``reuse`` part (:func:`framelens.reuse.prepare`)."""
         if self._corpus is None:
-            self._corpus = self.full_corpus.by(self.by).select(self.sources)
+            base = self.base_corpus
+            if self.own_text or self.drop_near_duplicates:
+                from . import reuse
+
+                result = reuse.from_tables(self.part("reuse"))
+                base = reuse.prepare(base, own_text=self.own_text, drop_near_duplicates=self.drop_near_duplicates,
+                                     result=result)
+            self._corpus = base
         return self._corpus
+
+    def _variant(self, name: str) -> list:
+        """What besides the options distinguishes this store's tables: the unit and the text."""
+        out = [] if self.by == "source" else ["by", self.by]  # keys of the default view stay as they were
+        if name != "reuse" and (self.own_text or self.drop_near_duplicates):
+            out += ["text", self.own_text, self.drop_near_duplicates]
+        return out
 
     # -- parts
     def part_key(self, name: str, options: Mapping[str, Any]) -> str:
@@ -389,8 +415,7 @@ class LensStore:
         configs = {k: _config_digest(k, opts.get(k)) for k in part.configs}
         needs = {n: self.part_key(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                  for n in part.needs}
-        unit = [] if self.by == "source" else ["by", self.by]  # keys of the default unit stay as they were
-        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *unit,
+        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *self._variant(name),
                       {k: v for k, v in opts.items() if k not in part.configs}, configs, needs)[:20]
 
     def part_dir(self, name: str, options: Mapping[str, Any]) -> Path:
@@ -414,9 +439,11 @@ class LensStore:
         if not (folder / MANIFEST).is_file():
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
-            tables, info = compute_part(name, self.corpus, opts, needs)
+            tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
-                                          "sources": self.sources, "by": self.by, "corpus_key": self.corpus_key,
+                                          "sources": self.sources, "by": self.by, "own_text": self.own_text,
+                                          "drop_near_duplicates": self.drop_near_duplicates,
+                                          "corpus_key": self.corpus_key,
                                           "configs": {k: _config_digest(k, opts.get(k)) for k in PARTS[name].configs},
                                           "info": _jsonable(info)})
         self._parts[key] = Tables(folder)
@@ -432,14 +459,16 @@ class LensStore:
 
 
 def open_store(corpus: str | os.PathLike, *, store: str | os.PathLike | None = None,
-               sources: Sequence[str] = (), by: str | None = "source",
-               output_dir: str | os.PathLike | None = None) -> LensStore:
+               sources: Sequence[str] = (), by: str | None = "source", own_text: bool = False,
+               drop_near_duplicates: bool = False, output_dir: str | os.PathLike | None = None) -> LensStore:
     """The lens store a notebook reads: ``store`` (a folder; empty: :func:`default_store`) for
-    ``corpus`` compared by ``by`` (``source``, a manifest column, or a period) and restricted to
-    ``sources``. Parts are computed on first use when missing, so a notebook opened in
-    JupyterLab runs top to bottom on its own."""
+    ``corpus`` compared by ``by`` (``source``, a manifest column, or a period), restricted to
+    ``sources``, optionally on each outlet's own text only (``own_text``) and with one article per
+    near-duplicate cluster (``drop_near_duplicates``). Parts are computed on first use when
+    missing, so a notebook opened in JupyterLab runs top to bottom on its own."""
     root = Path(store).expanduser() if store else default_store(output_dir)
-    return LensStore(root, corpus, sources=sources, by=by)
+    return LensStore(root, corpus, sources=sources, by=by, own_text=own_text,
+                     drop_near_duplicates=drop_near_duplicates)
 
 
 def _jsonable(value: Any) -> Any:

@@ -101,41 +101,52 @@ def lens_table(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None, top_
     coverage items only this source reports) and ``unique_examples``.
     """
     L = _lenses(corpus, lenses, **options)
-    docs = corpus.documents
     rows = []
+    labels = corpus.labels
+    empty = pd.DataFrame()
+
+    def by_source(df: pd.DataFrame) -> dict:  # one pass per table, whatever the number of sources
+        return {k: g for k, g in df.groupby(df["source"].astype(str), sort=False)} if len(df) else {}
+
+    docs = by_source(corpus.documents)
     dist = L["distinctive"]
+    dist = by_source(dist[dist["z"] > 0])
     iv = L["intervals"].set_index("source") if len(L["intervals"]) else pd.DataFrame()
     sal = L["salience"]
-    cert = L["certainty"]
+    sal = by_source(sal[sal["sentences"] > 0])
+    cert = by_source(L["certainty"])
     cov = L["coverage"]
-    for s in corpus.sources:  # one row per source: a handful of rows
-        d = docs[docs["source"] == s]
-        row = {"source": s, "label": corpus.label(s), "n_documents": len(d), "n_sentences": int(d["n_sentences"].sum()),
-               "n_words": int(d["n_words"].sum())}
-        ds = dist[(dist["source"] == s) & (dist["z"] > 0)].sort_values("z", ascending=False, kind="stable").head(top_terms)
-        row["distinctive_terms"] = ", ".join(f"{t} ({z:.1f})" for t, z in zip(ds["term"], ds["z"]))
+    uniq = {k: g for k, g in cov.groupby("unique_to", sort=False)} if len(cov) else {}
+    for s in corpus.sources:  # one row per source, each read off its own group
+        d = docs.get(str(s), empty)
+        row = {"source": s, "label": labels.get(s, s), "n_documents": len(d),
+               "n_sentences": int(d["n_sentences"].sum()) if len(d) else 0,
+               "n_words": int(d["n_words"].sum()) if len(d) else 0}
+        ds = dist.get(str(s), empty)
+        ds = ds.sort_values("z", ascending=False, kind="stable").head(top_terms) if len(ds) else ds
+        row["distinctive_terms"] = ", ".join(f"{t} ({z:.1f})" for t, z in zip(ds["term"], ds["z"])) if len(ds) else ""
         if s in iv.index:
             r = iv.loc[s]
             row.update(tone_mean=r["mean"], tone_ci_low=r["ci_low"], tone_ci_high=r["ci_high"])
         else:
             row.update(tone_mean=np.nan, tone_ci_low=np.nan, tone_ci_high=np.nan)
-        f = sal[(sal["source"] == s) & (sal["sentences"] > 0)].sort_values(["share", "per_1000_words"], ascending=False,
-                                                                            kind="stable")
+        f = sal.get(str(s), empty)
         if len(f):
-            f = f.iloc[0]
+            f = f.sort_values(["share", "per_1000_words"], ascending=False, kind="stable").iloc[0]
             row.update(dominant_frame=f["name"], dominant_frame_share=f["share"], dominant_frame_ci_low=f["ci_low"],
                        dominant_frame_ci_high=f["ci_high"])
         else:
             row.update(dominant_frame="", dominant_frame_share=np.nan, dominant_frame_ci_low=np.nan,
                        dominant_frame_ci_high=np.nan)
+        cs = cert.get(str(s), empty)
         for m in ("hedges", "boosters", "promotional"):
-            c = cert[(cert["source"] == s) & (cert["measure"] == m)]
+            c = cs[cs["measure"] == m] if len(cs) else cs
             if len(c):
                 row.update({f"{m}_per_1000": c["per_1000_words"].iloc[0], f"{m}_ci_low": c["ci_low"].iloc[0],
                             f"{m}_ci_high": c["ci_high"].iloc[0]})
             else:
                 row.update({f"{m}_per_1000": np.nan, f"{m}_ci_low": np.nan, f"{m}_ci_high": np.nan})
-        u = cov[cov["unique_to"] == s] if len(cov) else cov
+        u = uniq.get(s, empty)
         row["unique_items"] = len(u)
         row["unique_examples"] = ", ".join(u["label"].astype(str).head(n_examples)) if len(u) else ""
         rows.append(row)

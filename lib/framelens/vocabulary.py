@@ -780,61 +780,86 @@ def _source_term_matrix(corpus, *, content_only: bool = True) -> tuple[sparse.cs
     return m, sources, pd.Index(vocab)
 
 
+#: Above this many sources the term table has no count column per source (the ``sources`` column
+#: and :func:`shared_unique_summary` say who uses what), so it stays one row per term whatever S.
+WIDE_MAX_SOURCES = 40
+#: A term used by more sources than this lists their number instead of their names.
+LIST_MAX_SOURCES = 12
+
+
 def shared_and_unique(corpus, *, min_count: int = 1) -> pd.DataFrame:
     """Which content terms are shared by every source and which only one source uses.
 
     A source "uses" a term when it occurs at least ``min_count`` times in it (stopwords
     excluded). One row per term: ``term, n_sources, status`` (``'all'`` = used by every source,
     ``'unique'`` = used by exactly one, ``'some'`` otherwise; with one source everything is
-    ``'all'``), ``sources`` (the sources using it, ``"; "``-separated), ``only_source``
-    (the source for unique terms, else empty), ``total_count``, then one count column per source.
-    Sorted by status (all, unique, some) then total count. Caveat: a longer source has more
-    unique terms simply because it has more words; compare with :func:`size_and_style`.
-    Summarise with ``table.groupby(['only_source'])`` or :func:`shared_unique_summary`.
+    ``'all'``), ``sources`` (the sources using it, ``"; "``-separated; beyond
+    :data:`LIST_MAX_SOURCES` their number), ``only_source`` (the source for unique terms, else
+    empty), ``total_count``, then — up to :data:`WIDE_MAX_SOURCES` sources — one count column per
+    source. Sorted by status (all, unique, some) then total count. Computed on the sparse
+    source × term count matrix, so its cost grows with the number of (source, term) pairs used.
+    Caveat: a longer source has more unique terms simply because it has more words; compare with
+    :func:`size_and_style`. Summarise with :func:`shared_unique_summary`.
     """
     m, sources, vocab = _source_term_matrix(corpus)
-    dense_ok = len(sources) * len(vocab) <= 50_000_000
-    counts = pd.DataFrame(m.toarray() if dense_ok else m.T.toarray().T, index=sources, columns=vocab).T
-    used = counts >= min_count
-    n_src = used.sum(axis=1)
-    out = pd.DataFrame({"term": vocab, "n_sources": n_src.to_numpy(), "total_count": counts.sum(axis=1).to_numpy()})
-    out = out[out["n_sources"] > 0]
-    used = used.loc[out["term"]]
-    counts = counts.loc[out["term"]]
-    status = np.where(out["n_sources"] == len(sources), "all", np.where(out["n_sources"] == 1, "unique", "some"))
-    out["status"] = status
+    used = (m >= min_count).astype(np.int8).tocsc()
+    n_src = np.asarray(used.sum(axis=0)).ravel()
+    total = np.asarray(m.sum(axis=0)).ravel().astype(int)
+    keep = np.flatnonzero(n_src > 0)
+    S = len(sources)
+    status = np.where(n_src[keep] == S, "all", np.where(n_src[keep] == 1, "unique", "some"))
     src_arr = np.array(sources, dtype=object)
-    # sources joined: vectorized via matrix of names
-    names = np.where(used.to_numpy(), src_arr[None, :], "")
-    out["sources"] = [EXAMPLE_SEP.join(x for x in row if x) for row in names]
-    out["only_source"] = np.where(out["status"] == "unique", out["sources"], "")
-    for s in sources:
-        out[s] = counts[s].to_numpy().astype(int)
+    names = []
+    for j in keep:
+        rows = used.indices[used.indptr[j]:used.indptr[j + 1]]
+        names.append(EXAMPLE_SEP.join(src_arr[rows]) if len(rows) <= LIST_MAX_SOURCES else f"({len(rows)} sources)")
+    out = pd.DataFrame({"term": np.asarray(vocab)[keep], "n_sources": n_src[keep].astype(int), "status": status,
+                        "sources": names, "total_count": total[keep]})
+    out.insert(4, "only_source", np.where(out["status"] == "unique", out["sources"], ""))
+    if S <= WIDE_MAX_SOURCES:
+        dense = m[:, keep].toarray().astype(int)
+        for i, src in enumerate(sources):
+            out[src] = dense[i]
     order = {"all": 0, "unique": 1, "some": 2}
-    out = out.assign(_o=out["status"].map(order)).sort_values(["_o", "total_count", "term"], ascending=[True, False, True], kind="stable")
-    return out.drop(columns="_o")[["term", "n_sources", "status", "sources", "only_source", "total_count", *sources]].reset_index(drop=True)
+    out = out.assign(_o=out["status"].map(order)).sort_values(["_o", "total_count", "term"],
+                                                              ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
 
 
-def shared_unique_summary(table: pd.DataFrame, corpus=None) -> pd.DataFrame:
+def shared_unique_summary(table: pd.DataFrame, corpus=None, *, min_count: int = 1) -> pd.DataFrame:
     """Per source: number of content term types, how many are unique to it, how many are shared
-    by all sources, and the top unique terms by count (from :func:`shared_and_unique`)."""
+    by all sources, and its top unique terms by count. From the count columns of
+    :func:`shared_and_unique`'s table, or — when the table has none (many sources) — from
+    ``corpus`` with the same ``min_count``."""
     meta = {"term", "n_sources", "status", "sources", "only_source", "total_count"}
-    sources = [c for c in table.columns if c not in meta]
+    cols = [c for c in table.columns if c not in meta]
+    if cols:
+        counts = sparse.csr_matrix(table[cols].to_numpy(dtype=float).T)
+        sources, vocab = cols, table["term"].to_numpy()
+        status = table["status"].to_numpy()
+        used = counts > 0
+    elif corpus is not None:
+        counts, sources, vocab = _source_term_matrix(corpus)
+        used = counts >= min_count
+        n_src = np.asarray(used.sum(axis=0)).ravel()
+        status = np.where(n_src == len(sources), "all", np.where(n_src == 1, "unique", "none"))
+        status = np.where((n_src > 1) & (n_src < len(sources)), "some", status)
+        vocab = np.asarray(vocab)
+    else:
+        raise FramelensError("shared_unique_summary: the table has no count column per source; pass the corpus")
+    used = sparse.csr_matrix(used)
+    is_unique = (status == "unique")
+    is_all = (status == "all")
     rows = []
-    for s in sources:  # loop over sources (not tokens): a handful of rows
-        used = table[table[s] > 0]
-        uniq = used[used["status"] == "unique"].sort_values(s, ascending=False)
-        rows.append(
-            {
-                "source": s,
-                "n_types": len(used),
-                "n_unique": len(uniq),
-                "share_unique": len(uniq) / len(used) if len(used) else np.nan,
-                "n_shared_by_all": int((used["status"] == "all").sum()),
-                "top_unique": ", ".join(uniq["term"].head(8)),
-            }
-        )
-    out = pd.DataFrame(rows)
+    for i, src in enumerate(sources):
+        idx = used.indices[used.indptr[i]:used.indptr[i + 1]]
+        u = idx[is_unique[idx]]
+        c = np.asarray(counts[i, u].todense()).ravel() if len(u) else np.array([])
+        top = [str(vocab[k]) for k in u[np.lexsort((vocab[u].astype(str), -c))][:8]] if len(u) else []
+        rows.append({"source": src, "n_types": int(len(idx)), "n_unique": int(len(u)),
+                     "share_unique": len(u) / len(idx) if len(idx) else np.nan,
+                     "n_shared_by_all": int(is_all[idx].sum()), "top_unique": ", ".join(top)})
+    out = pd.DataFrame(rows, columns=["source", "n_types", "n_unique", "share_unique", "n_shared_by_all", "top_unique"])
     if corpus is not None:
         out.insert(1, "label", out["source"].map(_labels(corpus)))
     return out

@@ -1,0 +1,563 @@
+"""framelens.reuse: planted passages with known spans, edits and shares; boilerplate; no reuse."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import framelens
+from framelens import reuse
+from framelens.errors import FramelensError
+
+# Distinct filler sentences (no shared phrasing), 12+ words each, plain words only (no hyphens,
+# apostrophes or numbers), so word counts are the whitespace counts.
+FILLER = [
+    "The harbour authority counted twelve delayed ferries during the storm on Tuesday morning.",
+    "Farmers in the northern valley planted barley earlier than usual because of the mild spring.",
+    "A small museum reopened its textile gallery after two years of careful restoration work.",
+    "Local bakers complained that flour prices had doubled since the autumn harvest failed.",
+    "The city council postponed a vote on bicycle lanes until engineers finish their survey.",
+    "Volunteers cleared plastic waste from the river banks over three consecutive weekends.",
+    "Several schools extended their library hours so that pupils could study for examinations.",
+    "An orchestra from the coast performed forgotten symphonies in a converted railway depot.",
+    "Hospital managers hired additional nurses to shorten the waiting lists for knee surgery.",
+    "Police closed the mountain pass after heavy snow trapped dozens of lorries overnight.",
+    "The regional airline announced cheaper fares on routes linking smaller island airports.",
+    "Engineers tested a floating solar array on the reservoir behind the old hydroelectric dam.",
+    "Residents of the old quarter petitioned for quieter streets and fewer delivery vans.",
+    "A chess club for retired teachers now meets every Thursday in the public library basement.",
+    "Bird watchers reported an unusual number of storks nesting on chimneys near the lake.",
+    "The football stadium will host an open air cinema festival during the summer holidays.",
+    "Grocery chains promised to label imported vegetables more clearly after consumer complaints.",
+    "Students built a weather station on the school roof and publish readings every hour.",
+    "A landslide blocked the coastal railway, forcing commuters onto crowded replacement buses.",
+    "The zoo welcomed twin panda cubs, and keepers said both were feeding well.",
+    "Tax inspectors audited dozens of restaurants suspected of underreporting cash sales last year.",
+    "A new ferry terminal with covered waiting rooms opened beside the fish market.",
+    "Winemakers on the southern slopes expect a smaller but sweeter vintage this autumn.",
+    "The university launched evening courses in carpentry, welding and plumbing for adults.",
+    "Firefighters rescued a stranded hiker from a ledge above the frozen waterfall.",
+    "Street musicians need a permit from next month, under rules approved by the mayor.",
+    "A heatwave pushed electricity demand to a record as offices ran air conditioning.",
+    "The national library digitized thousands of handwritten letters from emigrant families.",
+    "Dentists warned that sugary drinks sold near schools were harming the teeth of children.",
+    "Archaeologists uncovered a Roman mosaic beneath the car park of a supermarket.",
+]
+
+# The planted passage: three sentences, 16 + 15 + 14 = 45 words.
+P1 = "The finance minister said the new budget would raise spending on rural roads and bridges next year."
+P2 = "Critics argued that the plan relied on optimistic growth forecasts and ignored rising debt."
+P3 = "The parliament is expected to debate the proposal before the end of the month."
+P_WORDS = (17, 14, 14)
+
+DISCLAIMER_1 = ("The views expressed in this article are those of the author and do not necessarily reflect "
+                "the official policy or position of the publication.")
+DISCLAIMER_2 = ("Disclaimer: The views and opinions expressed in this article are those of the author and do not "
+                "necessarily reflect the position of this newspaper.")
+FOOTER = "Our newsroom corrects errors promptly and welcomes tips from readers across the whole region."
+
+
+def nwords(text: str) -> int:
+    return len(text.replace(".", " ").replace(",", " ").replace(":", " ").split())
+
+
+def test_hand_counts_of_the_planted_passage():
+    assert tuple(nwords(p) for p in (P1, P2, P3)) == P_WORDS
+
+
+def load(tmp_path: Path, docs: list[dict]):
+    """A corpus from records ``{id, source, published?, text}`` (a .jsonl file)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return framelens.load_corpus(path)
+
+
+def para(*sentences: str) -> str:
+    return " ".join(sentences)
+
+
+def replace_words(sentence: str, pairs: dict[str, str]) -> str:
+    words = sentence.split(" ")
+    for old, new in pairs.items():
+        k = words.index(old)
+        words[k] = new
+    return " ".join(words)
+
+
+def planted_corpus(tmp_path, b_passage: list[str], *, b_extra: list[str] | None = None):
+    """Doc a (source alpha, 2024-03-01): F0–F4, P1–P3, F5–F6. Doc b (source beta, 2024-03-05):
+    F10–F12, the given passage, F13. Listed b first (the orientation must come from the dates)."""
+    a = [FILLER[0], FILLER[1], FILLER[2], FILLER[3], FILLER[4], P1, P2, P3, FILLER[5], FILLER[6]]
+    b = [FILLER[10], FILLER[11], FILLER[12], *b_passage, FILLER[13], *(b_extra or [])]
+    return load(tmp_path, [
+        {"id": "b", "source": "beta", "published": "2024-03-05", "text": para(*b)},
+        {"id": "a", "source": "alpha", "published": "2024-03-01", "text": para(*a)},
+    ]), a, b
+
+
+# --------------------------------------------------------------------------------------------
+# Planted passages
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_verbatim_passage_spans_share_and_direction(tmp_path, candidates):
+    corp, a, b = planted_corpus(tmp_path, [P1, P2, P3])
+    p = reuse.shared_passages(corp, candidates=candidates)
+    assert len(p) == 1
+    row = p.iloc[0]
+    # doc a was published first, so it is doc_a although it is listed second
+    assert (row.doc_a, row.doc_b, row.source_a, row.source_b) == ("a", "b", "alpha", "beta")
+    assert row.first == "a"
+    assert row.sent_ids_a == ("a:s5", "a:s6", "a:s7")
+    assert row.sent_ids_b == ("b:s3", "b:s4", "b:s5")
+    assert row.words == row.words_b == sum(P_WORDS) == 45
+    assert row.similarity == 1.0
+    assert (row.n_added, row.n_removed, row.n_replaced) == (0, 0, 0)
+    assert not row.reordered
+    docs = reuse.document_reuse(corp, candidates=candidates).set_index("doc_id")
+    words_a = sum(nwords(s) for s in a)
+    words_b = sum(nwords(s) for s in b)
+    assert docs.loc["a", "words"] == words_a and docs.loc["b", "words"] == words_b
+    assert docs.loc["a", "reused_share"] == pytest.approx(round(45 / words_a, 4))
+    assert docs.loc["b", "reused_share"] == pytest.approx(round(45 / words_b, 4))
+    assert (docs.loc["a", "first_in"], docs.loc["a", "later_in"]) == (1, 0)
+    assert (docs.loc["b", "first_in"], docs.loc["b", "later_in"]) == (0, 1)
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_ten_percent_of_words_replaced(tmp_path, candidates):
+    # 2 of 17, 1 of 14 and 1 of 14 words replaced: 4 of 45 words (9%)
+    e1 = replace_words(P1, {"raise": "boost", "rural": "remote"})
+    e2 = replace_words(P2, {"optimistic": "rosy"})
+    e3 = replace_words(P3, {"debate": "discuss"})
+    corp, _, _ = planted_corpus(tmp_path, [e1, e2, e3])
+    p = reuse.shared_passages(corp, candidates=candidates)
+    assert len(p) == 1
+    row = p.iloc[0]
+    assert row.sent_ids_a == ("a:s5", "a:s6", "a:s7") and row.sent_ids_b == ("b:s3", "b:s4", "b:s5")
+    # similarity 2·LCS/(len_a + len_b) = 2·41/90
+    assert row.similarity == pytest.approx(round(82 / 90, 4))
+    assert row.n_replaced == 4 and row.n_added == 0 and row.n_removed == 0
+    assert row.replaced == "raise → boost; rural → remote; optimistic → rosy; debate → discuss"
+    ed = reuse.passage_edits(corp, candidates=candidates)
+    assert ed[["sent_id_a", "sent_id_b", "op", "text_a", "text_b"]].values.tolist() == [
+        ["a:s5", "b:s3", "replaced", "raise", "boost"], ["a:s5", "b:s3", "replaced", "rural", "remote"],
+        ["a:s6", "b:s4", "replaced", "optimistic", "rosy"], ["a:s7", "b:s5", "replaced", "debate", "discuss"]]
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_twenty_percent_of_words_edited_with_additions_and_removals(tmp_path, candidates):
+    # P1: 3 of 17 replaced and "new" removed; P2: 3 of 14 replaced; P3: "quickly" added and 2 replaced.
+    e1 = replace_words(P1, {"finance": "economy", "raise": "lift", "rural": "village"}).replace("the new budget", "the budget")
+    e2 = replace_words(P2, {"Critics": "Opponents", "argued": "said", "optimistic": "rosy"})
+    e3 = replace_words(P3, {"parliament": "assembly", "debate": "examine"}).replace("expected to", "expected quickly to")
+    corp, _, _ = planted_corpus(tmp_path, [e1, e2, e3])
+    p = reuse.shared_passages(corp, candidates=candidates)
+    assert len(p) == 1
+    row = p.iloc[0]
+    assert row.sent_ids_a == ("a:s5", "a:s6", "a:s7") and row.sent_ids_b == ("b:s3", "b:s4", "b:s5")
+    assert (row.words, row.words_b) == (45, 45)
+    # LCS: 17−3−1 = 13, 14−3 = 11, 14−2 = 12 → 36 of 45 words kept; similarity 2·36 / (45 + 45)
+    assert row.similarity == pytest.approx(0.8)
+    assert (row.n_replaced, row.n_removed, row.n_added) == (8, 1, 1)
+    assert row.removed == "new" and row.added == "quickly"
+    assert "finance → economy" in row.replaced and "parliament → assembly" in row.replaced
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_reordered_sentences_are_one_passage(tmp_path, candidates):
+    corp, _, _ = planted_corpus(tmp_path, [P2, P3, P1])
+    p = reuse.shared_passages(corp, candidates=candidates)
+    assert len(p) == 1
+    row = p.iloc[0]
+    assert row.reordered
+    assert row.sent_ids_a == ("a:s5", "a:s6", "a:s7") and row.sent_ids_b == ("b:s3", "b:s4", "b:s5")
+    assert row.similarity == 1.0 and row.words == 45
+
+
+def test_inserted_sentence_is_a_gap_inside_the_passage(tmp_path):
+    corp, _, _ = planted_corpus(tmp_path, [P1, FILLER[20], P2, P3])
+    row = reuse.shared_passages(corp).iloc[0]
+    assert row.sent_ids_b == ("b:s3", "b:s5", "b:s6")
+    assert row.gap_sent_ids_b == ("b:s4",) and row.gap_sent_ids_a == ()
+    assert row.added == FILLER[20]
+
+
+def test_one_sentence_needs_min_single_similarity_two_sentences_do_not(tmp_path):
+    # P1 with 3 of 17 words replaced: similarity 2·14/34 = 0.82 alone; P2 with 4 of 14: 2·10/28 = 0.71
+    e1 = replace_words(P1, {"finance": "economy", "raise": "lift", "rural": "village"})
+    e2 = replace_words(P2, {"Critics": "Opponents", "argued": "said", "optimistic": "rosy", "rising": "mounting"})
+    corp = load(tmp_path, [  # in a and b the two sentences are far apart; in c and d adjacent
+        {"id": "a", "source": "alpha", "text": para(FILLER[0], P1, *FILLER[1:4], P2, FILLER[4])},
+        {"id": "b", "source": "beta", "text": para(FILLER[10], e1, *FILLER[11:14], e2, FILLER[14])},
+        {"id": "c", "source": "gamma", "text": para(FILLER[20], P1, P2, FILLER[21])},
+        {"id": "d", "source": "delta", "text": para(FILLER[25], e1, e2, FILLER[26])},
+    ])
+    p = reuse.shared_passages(corp)
+    ids = {(a, b): sorted(g["sent_ids_a"]) for (a, b), g in p.groupby(["doc_a", "doc_b"])}
+    assert ids == {
+        ("a", "b"): [("a:s1",)],                 # P1 (0.82) alone is kept, P2 (0.71) alone is not
+        ("a", "c"): [("a:s1",), ("a:s5",)],      # verbatim, but not adjacent in a: two passages
+        ("a", "d"): [("a:s1",)],
+        ("b", "c"): [("b:s1",)],
+        ("b", "d"): [("b:s1",), ("b:s5",)],
+        ("c", "d"): [("c:s1", "c:s2")],          # adjacent on both sides: one passage of two pairs
+    }
+    cd = p[(p["doc_a"] == "c") & (p["doc_b"] == "d")].iloc[0]
+    assert cd.similarity == pytest.approx(round(2 * (14 + 10) / 62, 4))  # 0.71 inside a passage is kept
+    strict = reuse.shared_passages(corp, min_single_similarity=0.9)
+    assert sorted(set(zip(strict["doc_a"], strict["doc_b"]))) == [("a", "c"), ("b", "d"), ("c", "d")]
+
+
+def test_sentences_one_apart_join_one_passage_with_a_gap(tmp_path):
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(FILLER[0], P1, FILLER[1], P2, FILLER[2])},
+        {"id": "b", "source": "beta", "text": para(FILLER[10], P1, FILLER[11], P2, FILLER[12])},
+    ])
+    row = reuse.shared_passages(corp).iloc[0]
+    assert row.sent_ids_a == ("a:s1", "a:s3") and row.gap_sent_ids_a == ("a:s2",) and row.gap_sent_ids_b == ("b:s2",)
+    assert row.removed == FILLER[1] and row.added == FILLER[11]
+    assert len(reuse.shared_passages(corp, max_gap=0)) == 2
+
+
+def test_short_shared_sentence_is_below_min_words(tmp_path):
+    short = "The minister resigned on Friday evening."  # 6 words
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(FILLER[0], short, FILLER[1])},
+        {"id": "b", "source": "beta", "text": para(FILLER[2], short, FILLER[3])},
+    ])
+    assert reuse.shared_passages(corp).empty
+    assert len(reuse.shared_passages(corp, min_words=5)) == 1
+
+
+def test_same_source_reuse_is_not_a_shared_passage_but_counts_for_near_duplicates(tmp_path):
+    text = para(*FILLER[:6])
+    corp = load(tmp_path, [
+        {"id": "a1", "source": "alpha", "published": "2024-01-02", "text": text},
+        {"id": "a2", "source": "alpha", "published": "2024-01-01", "text": text + " " + FILLER[7]},
+        {"id": "b", "source": "beta", "text": para(*FILLER[10:16])},
+    ])
+    assert reuse.shared_passages(corp).empty
+    nd = reuse.near_duplicates(corp)
+    assert sorted(nd["doc_id"]) == ["a1", "a2"]
+    assert nd.set_index("doc_id")["keep"].to_dict() == {"a1": False, "a2": True}  # a2 is earlier
+    pairs = reuse.pair_reuse(corp)
+    assert len(pairs) == 1 and pairs.iloc[0].same_source and pairs.iloc[0].near_duplicate
+    words6 = sum(nwords(s) for s in FILLER[:6])
+    assert pairs.iloc[0].share_a == pytest.approx(round(words6 / (words6 + nwords(FILLER[7])), 4))
+    assert pairs.iloc[0].share_b == 1.0
+    kept = reuse.drop_near_duplicates(corp)
+    assert list(kept.documents["doc_id"]) == ["a2", "b"]
+    assert set(kept.tokens["doc_id"].astype(str)) == {"a2", "b"}
+
+
+def test_near_duplicate_threshold(tmp_path):
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(*FILLER[:4])},
+        {"id": "b", "source": "beta", "text": para(*FILLER[:4], *FILLER[10:14])},
+    ])
+    # all of a, about half of b is shared: not near-duplicates at 0.8, near-duplicates at 0.4
+    assert reuse.near_duplicates(corp).empty
+    assert sorted(reuse.near_duplicates(corp, threshold=0.4)["doc_id"]) == ["a", "b"]
+
+
+# --------------------------------------------------------------------------------------------
+# No reuse, boilerplate
+# --------------------------------------------------------------------------------------------
+def test_passage_in_many_documents_survives_over_full_lsh_buckets(tmp_path, monkeypatch):
+    # seven outlets carry the same two sentences; with buckets capped at 2 members, the LSH links
+    # them as a star around one sentence, and every pair of documents must still be aligned
+    monkeypatch.setattr(reuse, "MAX_BUCKET", 2)
+    docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]
+    corp = load(tmp_path, docs)
+    r = reuse.analyze(corp, candidates="lsh")
+    assert len(r.passages) == 21  # 7·6/2 pairs
+    assert (r.passages["words"] == 31).all() and (r.passages["units_sharing"] == 7).all()
+    o = reuse.common_origin(r)
+    assert len(o) == 1 and o.iloc[0].n_units == 7
+
+
+def test_corpus_without_reuse_gives_no_pairs(tmp_path):
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(*FILLER[0:10])},
+        {"id": "b", "source": "beta", "text": para(*FILLER[10:20])},
+        {"id": "c", "source": "gamma", "text": para(*FILLER[20:30])},
+    ])
+    r = reuse.analyze(corp)
+    assert r.passages.empty and r.pairs.empty and r.boilerplate.empty and r.near_duplicates.empty
+    assert list(r.passages.columns[:8]) == ["passage_id", "doc_a", "doc_b", "source_a", "source_b",
+                                           "sent_ids_a", "sent_ids_b", "words"]
+    assert (r.documents["reused_share"] == 0).all()
+    assert reuse.unit_matrix(corp).to_numpy().sum() == 0
+    assert reuse.own_text(corp) is corp
+    assert reuse.summary(corp).startswith("**No passage is shared between sources**")
+    assert reuse.headline(corp) == "No passage is shared between sources."
+    lsh = reuse.analyze(corp, candidates="lsh")
+    assert lsh.passages.empty and lsh.stats["verified_pairs"] == 0
+
+
+def test_shared_disclaimer_removed_by_the_cleaner_is_boilerplate(tmp_path):
+    corp = load(tmp_path, [
+        {"id": "a", "source": "alpha", "text": para(*FILLER[0:5]) + "\n\n" + DISCLAIMER_1},
+        {"id": "b", "source": "beta", "text": para(*FILLER[10:15]) + "\n\n" + DISCLAIMER_2},
+    ])
+    assert set(corp.audit["rule"]) == {"disclaimer"}
+    r = reuse.analyze(corp)
+    assert r.passages.empty
+    assert len(r.boilerplate) == 1
+    b = r.boilerplate.iloc[0]
+    assert (b.kind, b.rules, b.sources, b.n_documents) == ("removed by the cleaner", "disclaimer", "alpha, beta", 2)
+    assert b.sent_ids == ("a:a0", "b:a0")
+    assert "Boilerplate, not reuse:** disclaimer" in reuse.summary(r)
+    assert "boilerplate reported apart: disclaimer (alpha, beta)" in reuse.headline(r)
+
+
+def test_footer_repeated_by_one_source_is_boilerplate_not_reuse(tmp_path):
+    docs = [{"id": f"a{k}", "source": "alpha", "text": para(*FILLER[3 * k:3 * k + 3], FOOTER)} for k in range(3)]
+    # another outlet carries the same footer line once (e.g. a syndicated page): not content reuse
+    docs.append({"id": "b", "source": "beta", "text": para(*FILLER[20:24], FOOTER)})
+    corp = load(tmp_path, docs)
+    assert corp.audit.empty  # the cleaner did not catch it: the repetition does
+    r = reuse.analyze(corp)
+    assert r.passages.empty
+    assert len(r.boilerplate) == 1
+    b = r.boilerplate.iloc[0]
+    assert b.kind == "repeated by one source in 3 documents" and b.n_documents == 4 and b.sources == "alpha, beta"
+    assert b.text == FOOTER
+    docs_t = r.documents.set_index("doc_id")
+    assert docs_t.loc["b", "boilerplate_words"] == nwords(FOOTER)
+    assert docs_t.loc["b", "words"] == sum(nwords(s) for s in FILLER[20:24])
+    # the boilerplate is masked from "own text"
+    assert reuse.reused_mask(corp).sum() == 4
+    # an outlet that repeats the line in fewer than boilerplate_min_share of its documents: not boilerplate
+    assert reuse.analyze(corp, boilerplate_min_share=1.0).boilerplate.empty is False  # 3 of 3
+    extra = [{"id": f"x{k}", "source": "alpha", "text": FILLER[9 + k]} for k in range(8)]
+    corp2 = load(tmp_path / "more", docs + extra)
+    assert reuse.analyze(corp2, boilerplate_min_share=0.3).boilerplate.empty  # 3 of 11 < 30%
+    assert len(reuse.analyze(corp2, boilerplate_min_share=0.25).boilerplate) == 1
+
+
+def test_story_updates_by_one_source_are_not_boilerplate(tmp_path):
+    # one outlet publishes three versions of one story: the shared lead is reuse within a source
+    # (near-duplicates), not boilerplate
+    lead = [P1, P2, P3]
+    docs = [{"id": f"a{k}", "source": "alpha", "text": para(*lead, *FILLER[k:k + 1])} for k in range(3)]
+    docs.append({"id": "b", "source": "beta", "text": para(*FILLER[20:24], P1, P2, P3)})
+    r = reuse.analyze(load(tmp_path, docs))
+    assert r.boilerplate.empty
+    assert len(r.passages) == 3 and set(r.passages["doc_b"]) | set(r.passages["doc_a"]) == {"a0", "a1", "a2", "b"}
+
+
+def test_seeds_report_the_shared_disclaimer_as_boilerplate(seed_corpus):
+    r = reuse.analyze(seed_corpus)
+    assert r.passages.empty
+    assert len(r.boilerplate) == 1
+    b = r.boilerplate.iloc[0]
+    assert (b.rules, b.sources, b.sent_ids) == ("disclaimer", "cgtn, astanatimes", ("cgtn:a0", "astanatimes:a2"))
+    assert b.min_similarity == pytest.approx(0.69, abs=0.01)
+    assert reuse.headline(r) == ("No passage is shared between sources; shared boilerplate reported apart: "
+                                 "disclaimer (CGTN, The Astana Times).")
+
+
+# --------------------------------------------------------------------------------------------
+# Three units, matrices, own text
+# --------------------------------------------------------------------------------------------
+def three_outlets(tmp_path):
+    return load(tmp_path, [
+        {"id": "a", "source": "alpha", "published": "2024-03-02", "text": para(FILLER[0], P1, P2, P3, FILLER[1])},
+        {"id": "b", "source": "beta", "published": "2024-03-01", "text": para(FILLER[10], P1, P2, P3)},
+        {"id": "c", "source": "gamma", "published": "2024-03", "text": para(P1, P2, FILLER[20], FILLER[21])},
+    ])
+
+
+def test_passage_shared_by_three_units_is_a_likely_common_origin(tmp_path):
+    corp = three_outlets(tmp_path)
+    p = reuse.shared_passages(corp)
+    assert len(p) == 3
+    by = p.set_index(["doc_a", "doc_b"])
+    assert by.loc[("b", "a"), "first"] == "b"           # 2024-03-01 before 2024-03-02
+    assert by.loc[("a", "c"), "first"] == ""            # a day against a month in the same month
+    assert by.loc[("b", "c"), "first"] == ""
+    assert (p["units_sharing"] == 3).all() and p["group"].nunique() == 1
+    o = reuse.common_origin(corp)
+    assert len(o) == 1
+    row = o.iloc[0]
+    assert (row.n_units, row.n_documents, row.first) == (3, 3, "")  # c's day unknown: no single first
+    assert row.words == 45 and row.units == "alpha, beta, gamma"
+
+
+def test_unit_matrix_counts_reused_words(tmp_path):
+    corp = three_outlets(tmp_path)
+    m = reuse.unit_matrix(corp)
+    assert m.loc["alpha", "beta"] == 45 and m.loc["beta", "alpha"] == 45
+    assert m.loc["alpha", "gamma"] == 31 and m.loc["gamma", "beta"] == 31
+    assert np.diag(m.to_numpy()).sum() == 0
+    d = reuse.unit_matrix(corp, directed=True)
+    assert d.loc["beta", "alpha"] == 45 and d.to_numpy().sum() == 45  # only b → a has a known order
+
+
+def test_own_text_drops_reused_sentences(tmp_path):
+    corp = three_outlets(tmp_path)
+    mask = reuse.reused_mask(corp)
+    assert list(mask.index) == list(corp.sentences["sent_id"])
+    assert sorted(mask[mask].index) == ["a:s1", "a:s2", "a:s3", "b:s1", "b:s2", "b:s3", "c:s0", "c:s1"]
+    own = reuse.own_text(corp)
+    assert list(own.sentences["sent_id"]) == ["a:s0", "a:s4", "b:s0", "c:s2", "c:s3"]
+    assert set(own.tokens["sent_id"].astype(str)) == set(own.sentences["sent_id"])
+    assert set(own.terms["sent_id"].astype(str)) <= set(own.sentences["sent_id"])
+    assert own.documents.set_index("doc_id")["n_words"].to_dict() == {
+        "a": nwords(FILLER[0]) + nwords(FILLER[1]), "b": nwords(FILLER[10]),
+        "c": nwords(FILLER[20]) + nwords(FILLER[21])}
+    assert len(corp.sentences) == 13  # the input corpus is unchanged
+    # keep_first: b published before a, so b keeps P3 (shared with a only); P1 and P2 are also in c,
+    # whose day is unknown (same month as b), so they stay masked everywhere
+    kf = reuse.reused_mask(corp, keep_first=True)
+    assert sorted(kf[kf].index) == ["a:s1", "a:s2", "a:s3", "b:s1", "b:s2", "c:s0", "c:s1"]
+
+
+def test_prepare_gives_the_lenses_a_corpus_of_own_text(tmp_path):
+    from framelens import sentiment, vocabulary
+
+    corp = three_outlets(tmp_path)
+    assert reuse.prepare(corp) is corp
+    own = reuse.prepare(corp, own_text=True)
+    assert list(own.sentences["sent_id"]) == ["a:s0", "a:s4", "b:s0", "c:s2", "c:s3"]
+    assert list(sentiment.sentence_scores(own)["sent_id"]) == list(own.sentences["sent_id"])
+    assert set(vocabulary.distinctive_terms(own, min_count=1)["source"]) <= {"alpha", "beta", "gamma"}
+    summ = reuse.own_text_summary(corp).set_index("source")
+    assert summ[["sentences", "left_out"]].to_dict("index") == {
+        "alpha": {"sentences": 5, "left_out": 3}, "beta": {"sentences": 4, "left_out": 3},
+        "gamma": {"sentences": 4, "left_out": 2}}
+
+
+# --------------------------------------------------------------------------------------------
+# MinHash-LSH internals agree with datasketch
+# --------------------------------------------------------------------------------------------
+def test_signatures_equal_datasketch_minhash():
+    from datasketch import MinHash
+
+    sets = [["the", "minister", "said"], ["budget", "roads"], [], ["a"] * 3 + ["b"]]
+    hashes = [reuse.word_hashes(sorted(set(s))) for s in sets]
+    offsets = np.cumsum([0] + [len(h) for h in hashes])
+    sig = reuse.signatures(offsets, np.concatenate(hashes), num_perm=32, seed=7, chunk=3)
+    for k, s in enumerate(sets):
+        m = MinHash(num_perm=32, seed=7, scheme="affine32")
+        m.update_batch([w.encode("utf-8") for w in s])
+        assert np.array_equal(sig[k], m.hashvalues.astype(np.uint32)), k
+
+
+def test_lsh_buckets_equal_datasketch_lsh():
+    from datasketch import MinHash, MinHashLSH
+
+    rng = np.random.default_rng(0)
+    vocab = [f"w{k}" for k in range(60)]
+    base = [list(rng.choice(vocab, 12, replace=False)) for _ in range(30)]
+    sets = base + [s[:10] + ["x1", "x2"] for s in base[:10]]  # ten near-copies
+    hashes = [reuse.word_hashes(sorted(set(s))) for s in sets]
+    offsets = np.cumsum([0] + [len(h) for h in hashes])
+    sig = reuse.signatures(offsets, np.concatenate(hashes), num_perm=24, seed=0)
+    keys = reuse._band_keys(sig, 6, 4)
+    ours = set()
+    for k in range(6):
+        a, b = reuse._bucket_pairs(keys[k], np.arange(len(sets)))
+        ours |= {(min(x, y), max(x, y)) for x, y in zip(a.tolist(), b.tolist())}
+    lsh = MinHashLSH(num_perm=24, params=(6, 4))
+    mh = []
+    for k, s in enumerate(sets):
+        m = MinHash(num_perm=24, seed=0, scheme="affine32")
+        m.update_batch([w.encode() for w in sorted(set(s))])
+        lsh.insert(k, m)
+        mh.append(m)
+    theirs = {(min(k, q), max(k, q)) for k in range(len(sets)) for q in lsh.query(mh[k]) if q != k}
+    assert ours == theirs
+    assert {(k, k + 30) for k in range(10)} <= ours
+
+
+def test_big_buckets_are_linked_as_a_star():
+    keys = np.array([5] * 6 + [7, 7, 9], dtype=np.uint64)
+    a, b = reuse._bucket_pairs(keys, np.arange(9), cap=4)
+    pairs = sorted(zip(a.tolist(), b.tolist()))
+    assert pairs == [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (6, 7)]
+
+
+# --------------------------------------------------------------------------------------------
+# Contract
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("opts, message", [
+    ({"min_similarity": 1.5}, "reuse: min_similarity must be a number in (0, 1], got 1.5"),
+    ({"min_words": 0}, "reuse: min_words must be at least 1, got 0"),
+    ({"candidates": "some"}, "reuse: candidates must be 'auto', 'lsh' or 'all', got 'some'"),
+    ({"bandz": 3}, "reuse: unknown option 'bandz'"),
+])
+def test_bad_options_raise_one_line_errors(seed_corpus, opts, message):
+    with pytest.raises(FramelensError) as exc:
+        reuse.analyze(seed_corpus, **opts) if "bandz" not in opts else reuse.shared_passages(seed_corpus, **opts)
+    assert str(exc.value).startswith(message) and "\n" not in str(exc.value)
+
+
+def test_result_is_cached_per_corpus_and_options(seed_corpus):
+    assert reuse.analyze(seed_corpus) is reuse.analyze(seed_corpus)
+    assert reuse.analyze(seed_corpus, min_words=12) is not reuse.analyze(seed_corpus)
+    r = reuse.analyze(seed_corpus)
+    assert reuse.shared_passages(r) is r.passages
+    with pytest.raises(FramelensError):
+        reuse.shared_passages(r, min_words=3)
+
+
+def test_reuse_tables_keep_evidence_ids(seed_corpus):
+    r = reuse.analyze(seed_corpus)
+    body = r.sentences[~r.sentences["removed_by_cleaner"]]
+    assert list(body["sent_id"]) == list(seed_corpus.sentences["sent_id"])
+    removed = r.sentences[r.sentences["removed_by_cleaner"]]
+    assert removed["sent_id"].str.contains(r":a\d+(?:\.\d+)?$").all()
+    # astanatimes: byline (a0), a two-sentence author bio (a1.0, a1.1), the disclaimer (a2)
+    ast = removed[removed["doc_id"] == "astanatimes"]["sent_id"].tolist()
+    assert ast[:4] == ["astanatimes:a0", "astanatimes:a1.0", "astanatimes:a1.1", "astanatimes:a2"]
+    assert isinstance(r.documents, pd.DataFrame) and list(r.documents["doc_id"]) == list(seed_corpus.documents["doc_id"])
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark's corpus and scorer (the benchmark itself runs in `make bench`)
+# --------------------------------------------------------------------------------------------
+def test_bench_corpus_has_distinct_sentences_and_the_planted_copies(tmp_path):
+    from framelens import reuse_bench
+
+    path, truth = reuse_bench.synthetic_reuse_corpus(tmp_path, 40, n_planted=6, seed=1)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 40 and len({r["source"] for r in rows}) == reuse_bench.N_OUTLETS
+    by_id = {r["id"]: r["text"] for r in rows}
+    assert [t["level"] for t in truth] == [0.0, 0.1, 0.2, 0.0, 0.1, 0.2]
+    for t in truth:
+        assert all(s in by_id[t["recipient"]] for s in t["recipient_sentences"])
+        assert 2 <= len(t["donor_sentences"]) <= 4
+        if t["level"] == 0.0:
+            assert sorted(t["recipient_sentences"]) == sorted(t["donor_sentences"])
+        else:
+            assert t["recipient_sentences"] != t["donor_sentences"]
+    sentences = [s for r in rows for s in r["text"].replace("\n\n", " ").split(". ") if s]
+    copies = sum(len(t["recipient_sentences"]) for t in truth)
+    assert len(set(sentences)) >= len(sentences) - copies  # only planted copies repeat
+
+
+def test_bench_scorer_counts_found_and_correct_passages():
+    from framelens import reuse_bench
+
+    sentences = pd.DataFrame({
+        "sent_id": ["d:s0", "d:s1", "r:s0", "r:s1", "x:s0", "y:s0"],
+        "doc_id": ["d", "d", "r", "r", "x", "y"],
+        "text": ["One.", "Two.", "One.", "Two!", "Three.", "Four."],
+    })
+    truth = [{"donor": "d", "recipient": "r", "level": 0.1, "reordered": False,
+              "donor_sentences": ["One.", "Two."], "recipient_sentences": ["One.", "Two!"], "origins": ["One.", "Two."]}]
+    passages = pd.DataFrame({"doc_a": ["d", "x"], "doc_b": ["r", "y"], "sent_ids_a": [("d:s0",), ("x:s0",)],
+                             "sent_ids_b": [("r:s0",), ("y:s0",)]})
+    sc = reuse_bench.score(passages, sentences, truth)
+    assert (sc["planted"], sc["reported"], sc["recall"], sc["precision"]) == (1, 2, 1.0, 0.5)
+    assert sc["recall_complete"] == 0.0 and sc["recall_10pct"] == 1.0
