@@ -230,7 +230,7 @@ def test_unknown_cue_class_is_an_error_naming_file_and_line(tmp_path):
                name="badclass.toml")
     with pytest.raises(FramelensError) as e:
         load_codebook(p)
-    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <money>)"
+    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <figure_age>, <figure_kin>, <kin_name>, <money>, <ordinary_people>, <person_from>)"
 
 
 @pytest.mark.parametrize("cue", ["<money> fine", "<money", "money>"])
