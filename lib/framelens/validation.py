@@ -359,31 +359,32 @@ def speaker_errors(*, fixtures: str | Path | None = None) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ stance
 def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     """Article-level stance toward the main entity: ``split, n, method, accuracy, macro_f1,
-    always_neutral`` for the ``stance`` column of :func:`framelens.sentiment.actor_sentiment`
-    (``method='stance'``) and for the sign of the mean mention score with ±0.05
-    (``method='mean ±0.05'``, the rule before the calibrated band). An entity never found counts
-    as neutral."""
+    always_neutral``. Methods: ``stance`` — the ``stance`` column of
+    :func:`framelens.sentiment.actor_sentiment` (news model, calibrated band); ``vader band`` —
+    the mean clause VADER score with the calibrated VADER band; ``vader ±0.05`` — the mean clause
+    VADER score with ±0.05 (framelens' rule before the band). An entity never found counts as
+    neutral."""
     from .actors import load_actors
-    from .sentiment import THRESHOLD, actor_sentiment, tone
+    from .sentiment import THRESHOLD, actor_sentiment, stance as stance_of, tone
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     actors = load_actors(f / "labelled" / "actors.toml")
     arts = labelled_articles(fixtures)
     arts = arts[arts["stance"] != ""]
-    pred_new, pred_old = {}, {}
+    preds: dict[str, dict] = {"stance": {}, "vader band": {}, "vader ±0.05": {}}
     for st, corp in corpora(fixtures).items():
-        t = actor_sentiment(corp, actors, n_resamples=200).table
-        for r in t.itertuples(index=False):
-            pred_old[(st, r.source, r.actor)] = tone(r.mean, threshold=THRESHOLD)
-            if hasattr(r, "stance"):
-                pred_new[(st, r.source, r.actor)] = r.stance
+        res = actor_sentiment(corp, actors, n_resamples=200)
+        for r in res.table.itertuples(index=False):
+            preds["stance"][(st, r.source, r.actor)] = r.stance
+        vm = res.mentions.groupby(["source", "actor"])["vader"].mean()
+        for (src, act), x in vm.items():
+            preds["vader ±0.05"][(st, src, act)] = tone(float(x), threshold=THRESHOLD)
+            preds["vader band"][(st, src, act)] = stance_of(float(x), method="vader")
     rows = []
     for split, a in _splits(arts):
         gold = a["stance"].tolist()
         keys = list(zip(a["set"], a["doc_id"], a["main_entity"]))
-        for name, pr in (("stance", pred_new), ("mean ±0.05", pred_old)):
-            if not pr:
-                continue
+        for name, pr in preds.items():
             p = [pr.get(k, "neutral") for k in keys]
             rows.append({"split": split, "n": len(a), "method": name,
                          "accuracy": float(np.mean([x == y for x, y in zip(gold, p)])) if len(a) else np.nan,
