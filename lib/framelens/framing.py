@@ -381,7 +381,7 @@ def frame_cooccurrence(corpus, codebook=None, *, by_source: bool = False, min_bo
 
 
 # ------------------------------------------------------------------------------ certainty
-MARKER_KEYS = ("hedges", "boosters", "promotional", "superlative_exclude", "reporting_verbs")
+MARKER_KEYS = ("hedges", "boosters", "promotional", "superlative_exclude", "reporting_verbs", "speaker_nouns")
 MEASURES = ("hedges", "boosters", "promotional", "superlatives")
 
 
@@ -391,8 +391,8 @@ def default_markers_path() -> Path:
 
 def load_markers(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Read and validate the stance-marker lists (``data/stance_markers.toml`` by default):
-    ``hedges, boosters, promotional, superlative_exclude, reporting_verbs``; missing keys fall
-    back to the shipped lists."""
+    ``hedges, boosters, promotional, superlative_exclude, reporting_verbs, speaker_nouns``;
+    missing keys fall back to the shipped lists."""
     p = Path(path) if path is not None else default_markers_path()
     return dict(_load_markers_cached(str(p), p.stat().st_mtime if p.exists() else 0.0))
 

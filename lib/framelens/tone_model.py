@@ -59,7 +59,8 @@ FEATURES = (
     "scoped_neg",        # minus the sum of negative valences, same (/4)
     "object_tone",       # valence of attack/praise verbs whose object (or passive subject) is the target (/2)
     "agent_tone",        # valence of attack/praise verbs whose subject is the target (/2)
-    "sentence_news",     # VADER compound (news lexicon) of the whole sentence without the mention
+    "sentence_news",     # VADER compound (news lexicon) of the sentence without the mention and without
+                         # the parts that belong to other targets (beyond a "but", ";" ...)
     "speaker",           # 1 when the sentence reports the target's own words
     "speech_tone",       # VADER compound (news lexicon) of those words
     "polar_clause",      # |news_clause|: how evaluative the clause is, whatever the sign
@@ -476,7 +477,28 @@ def _evaluative(path: str) -> frozenset:
     return frozenset(w for w in words if re.fullmatch(r"[a-z][a-z'-]*", w))
 
 
-def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mask: tuple[int, int] | None):
+def _others_segments(sentence: str, start: int, end: int, others: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans of the parts of the sentence that belong to *other* targets: the pieces
+    between strong boundaries (``; :``, *but, while, whereas, although, however* ...) that hold
+    another mention and not this one ("China praised the deal but Russia condemned it": for
+    China, "Russia condemned it")."""
+    if not others:
+        return []
+    from .sentiment import _boundaries
+
+    cuts = [(s, e) for s, e, k in _boundaries(sentence) if k == 2]
+    out, pos = [], 0
+    for s, e in cuts + [(len(sentence), len(sentence))]:
+        seg = (pos, s)
+        pos = e
+        if seg[0] <= start < seg[1] or seg[1] <= seg[0]:
+            continue
+        if any(seg[0] <= o[0] < seg[1] for o in others):
+            out.append(seg)
+    return out
+
+
+def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mask: Sequence[tuple[int, int]]):
     """Walk the tokens once: negation scope, valence by distance to the mention, and the
     evaluative words (``NOT_word`` inside a negation scope) of the whole sentence."""
     a, b = skip
@@ -490,7 +512,7 @@ def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mas
         if w in NEGATORS or w.endswith("n't") or w in _NEG_VERBS:
             neg = True
             continue
-        if a <= k < b or (mask is not None and mask[0] <= st < mask[1]):
+        if a <= k < b or any(m0 <= st < m1 for m0, m1 in mask):
             continue
         if w in vocab:
             key = ("NOT_" if neg else "") + w
@@ -514,8 +536,8 @@ def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mas
 def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = (),
                      lexicon: NewsLexicon | None = None) -> tuple[np.ndarray, dict]:
     """The :data:`FEATURES` of one mention (a float vector in that order) and its evaluative words
-    (``{word: count}`` over the sentence minus the mention and the target's own speech; a word in a
-    negation scope is counted as ``NOT_word``)."""
+    (``{word: count}`` over the sentence minus the mention, the target's own speech and the parts
+    that belong to other targets; a word in a negation scope is counted as ``NOT_word``)."""
     from .sentiment import _context, _pattern
 
     lex = lexicon or load_lexicon()
@@ -533,13 +555,14 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     nc = nv.polarity_scores(ctx) if ctx else empty
     sp, sn = scoped_valence(ctx, lexicon=lexicon) if ctx else (0.0, 0.0)
     obj, agent = verb_roles(sentence, start, end, lexicon=lex, toks=toks)
-    sent_text = _blank(sentence, [(start, end)])
+    theirs = _others_segments(sentence, start, end, others)
+    sent_text = _blank(sentence, [(start, end), *theirs])
     ns = nv.polarity_scores(sent_text)
     speech_tone = nv.polarity_scores(sentence[speech[0]:speech[1]])["compound"] if speech else 0.0
     ps = pat(sent_text)
     pc = pat(ctx) if ctx else (0.0, 0.0)
     dist, words = _scoped_words(toks, (ta, tb) if ta >= 0 else (0, 0), evaluative_words(lexicon),
-                                _lexicon_dict(lexicon), speech)
+                                _lexicon_dict(lexicon), ([speech] if speech else []) + theirs)
     n_words = sum(1 for t in toks if t[0][:1].isalnum())
     x = np.array([
         v_clause, nc["compound"], sp / 4, -sn / 4, obj / 2, agent / 2, ns["compound"], 1.0 if speech else 0.0,
@@ -811,7 +834,7 @@ def cross_validate(path: str | Path, *, folds: int = 5, seed: int = 0, lexicon: 
     X, W = feature_matrix(df, lexicon=lexicon) if features is None else features
     y = df["label"].tolist()
     groups = df["article"].tolist()
-    pred, _ = cross_validated_predictions(X, W, y, groups, folds=folds, seed=seed, **fit_options)
+    pred, oof = cross_validated_predictions(X, W, y, groups, folds=folds, seed=seed, **fit_options)
     pred_nw, _ = cross_validated_predictions(X, [{} for _ in W], y, groups, folds=folds, seed=seed, **fit_options)
     plain = _vader_plain()
     sent = [_tone3(plain.polarity_scores(s)["compound"]) for s in df["sentence"]]
@@ -827,7 +850,9 @@ def cross_validate(path: str | Path, *, folds: int = 5, seed: int = 0, lexicon: 
             fn = sum(a == c and b != c for a, b in zip(y, p))
             row[f"f1_{c}"] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["oof_score"] = oof  # the news model's out-of-fold scores, for calibrating the stance band
+    return out
 
 
 # ------------------------------------------------------------------------------ stance band
@@ -939,10 +964,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     X, W = feature_matrix(df)
     y = df["label"].tolist()
-    print(cross_validate(path, folds=args.folds, seed=args.seed, features=(X, W)).round(3).to_string(index=False))
+    cv = cross_validate(path, folds=args.folds, seed=args.seed, features=(X, W))
+    print(cv.round(3).to_string(index=False))
     if not args.fit:
         return 0
-    _pred, oof = cross_validated_predictions(X, W, y, df["article"].tolist(), folds=args.folds, seed=args.seed)
+    oof = cv.attrs["oof_score"]
     bands, tables = {}, {}
     plain = {"news": oof, "vader": X[:, FEATURES.index("vader_clause")]}
     for name, sc in plain.items():
@@ -954,7 +980,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     tb = np.array([float(pat(ctx_of(s, a, b, o, None, "clause", 6, 1))[0]) for s, a, b, o in
                    zip(df["sentence"], df["start"], df["end"], df["others"])])
     bands["textblob"], tables["textblob"] = calibrate_band(entity_groups(df, tb))
-    cv = cross_validate(path, folds=args.folds, seed=args.seed, features=(X, W))
     model = fit(X, y, W)
     model.about.update({
         "data": "NewsMTSC training split (Hamborg & Donnay 2021, EACL; MIT licence), 8,739 target mentions; "
