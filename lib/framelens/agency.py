@@ -479,23 +479,23 @@ def _sentence_rows(tokens: pd.DataFrame) -> dict:
     return {sid[a]: (int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])}
 
 
-def _is_proper(k: int, low, tok, tags) -> bool:
-    """Token k is a proper name: tagged NNP(S), capitalized, and — at the start of the sentence,
-    where every word is capitalized — not a word the tagger knows as a common noun."""
+def _is_proper(k: int, low, tok, tags, names: frozenset = frozenset()) -> bool:
+    """Token k is a proper name: an acronym, or tagged NNP(S) and capitalized — and, at the start
+    of the sentence where every word is capitalized, followed by another capitalized word ("Ana
+    Ruiz said") or written capitalized somewhere in mid-sentence in the corpus (``names``):
+    "Google said" is a name, "Extremism underscores" is not."""
     t = tok[k][:-1] if tok[k].endswith("s") and len(tok[k]) >= 3 else tok[k]
     if len(t) >= 2 and t.isupper() and t.isalpha():
         return True  # an acronym: AIU, WHO, NATO, MPs
     if not str(tags[k]).startswith("NNP") or not tok[k][:1].isupper():
         return False
     if k == 0:
-        from textblob.en import parser
-
-        known = parser.lexicon.get(low[k])
-        return known is None or str(known).startswith("NNP")
+        nxt = k + 1 < len(tok) and tok[k + 1][:1].isupper() and str(tags[k + 1]).startswith("NNP")
+        return nxt or low[k] in names
     return True
 
 
-def _names_someone(k0: int, k1: int, low, lem, tok, tags, nouns: frozenset) -> bool:
+def _names_someone(k0: int, k1: int, low, lem, tok, tags, nouns: frozenset, names: frozenset = frozenset()) -> bool:
     """Tokens [k0, k1) name a person or an organization: the head (last word) is a proper name
     (and not an event/document word such as "Summit"), or the head — or a word of the phrase before
     'of' — is a person/organization noun."""
@@ -504,7 +504,7 @@ def _names_someone(k0: int, k1: int, low, lem, tok, tags, nouns: frozenset) -> b
     head = k1 - 1
     if low[head] in NOT_SPEAKERS or lem[head] in NOT_SPEAKERS:
         return False
-    if _is_proper(head, low, tok, tags):
+    if _is_proper(head, low, tok, tags, names):
         return True
     if lem[head] in nouns or low[head] in nouns:
         return True
@@ -512,11 +512,11 @@ def _names_someone(k0: int, k1: int, low, lem, tok, tags, nouns: frozenset) -> b
     return str(tags[head]).startswith("NN") and len(lem[head]) > 5 and lem[head].endswith(("ist", "ian"))
 
 
-def _previous_names_someone(rows, low, lem, tok, tags, nouns, mentions: bool) -> bool:
+def _previous_names_someone(names, low, lem, tok, tags, nouns, mentions: bool) -> bool:
     if mentions:
         return True
     for k in range(len(low)):
-        if _is_proper(k, low, tok, tags) and low[k] not in NOT_SPEAKERS:
+        if _is_proper(k, low, tok, tags, names) and low[k] not in NOT_SPEAKERS:
             return True
         if str(tags[k]).startswith("NN") and (lem[k] in nouns or low[k] in nouns):
             return True
@@ -564,6 +564,9 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
     low_all = tokens["lower"].astype(str).tolist()
     lem_all = tokens["lemma"].astype(str).str.lower().tolist()
     has_sub = "subject_i" in rep.columns
+    first = np.r_[True, tokens["sent_id"].to_numpy()[1:] != tokens["sent_id"].to_numpy()[:-1]] if len(tokens) else np.array([], bool)
+    cap = tokens["token"].astype(str).str[:1].str.isupper().to_numpy() if len(tokens) else np.array([], bool)
+    names = frozenset(tokens["lower"].astype(str).to_numpy()[cap & ~first]) if len(tokens) else frozenset()
     text_of = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
     mention_sents: set = set()
     if require_person:
@@ -594,7 +597,7 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
             return c["subject"] if low[k1 - 1] not in NOT_SPEAKERS else ""
         quantity = (k0 >= 2 and low[k0 - 1] == "of" and (str(tg[k0 - 2]) == "CD" or low[k0 - 2] in _QUANTITIES))
         if quantity:  # "30% of voters said", "some of the residents said": the people are the subject
-            return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns) else ""
+            return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
         if prepositional:
             # the object of a preposition: the subject is the noun phrase before it
             # ("Lobbyists for the industry argue", "The opening of a workshop in X highlights")
@@ -603,7 +606,7 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
                 if not str(tg[h]).startswith(("JJ", "DT", "CD", "POS", "PRP$")):
                     return ""
                 h -= 1
-            if h < 0 or not _names_someone(h, h + 1, low, lem, tok, tg, nouns):
+            if h < 0 or not _names_someone(h, h + 1, low, lem, tok, tg, nouns, names):
                 return ""
             a, _b = rows_of.get(sid, (0, 0))
             st = tokens["start"].to_numpy()
@@ -615,13 +618,13 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
         if n == 1 and low[k0] in _SPEAKER_PRONOUNS:
             if c["via"] == "pronoun" and c["actor"]:
                 return c["subject"]
-            if _previous_names_someone(None, low[:k0], lem[:k0], tok[:k0], tg[:k0], nouns, False):
+            if _previous_names_someone(names, low[:k0], lem[:k0], tok[:k0], tg[:k0], nouns, False):
                 return c["subject"]
             if prev_sid is None:
                 return ""
             pl, pm, pt, pg = window(prev_sid)
-            return c["subject"] if _previous_names_someone(None, pl, pm, pt, pg, nouns, prev_sid in mention_sents) else ""
-        return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns) else ""
+            return c["subject"] if _previous_names_someone(names, pl, pm, pt, pg, nouns, prev_sid in mention_sents) else ""
+        return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
 
     def according_ok(phrase: str) -> bool:
         if not require_person:

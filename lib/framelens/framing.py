@@ -54,6 +54,7 @@ __all__ = [
     "frame_matches",
     "frame_salience",
     "document_frames",
+    "question_hits",
     "dominant_frames",
     "frame_evidence",
     "dominant_evidence",
@@ -282,6 +283,51 @@ def document_frames(corpus, codebook=None, *, min_hits: int | None = None) -> pd
     out["share"] = np.where(out["n_sentences"] > 0, out["sentences"] / out["n_sentences"].clip(lower=1), np.nan)
     out["words"] = out["doc_id"].map(words).fillna(0).astype(int)
     return out[DOCUMENT_FRAME_COLUMNS]
+
+
+QUESTION_COLUMNS = ["source", "label", "frame", "name", "question", "text", "hits", "sentences", "documents",
+                    "n_documents", "cues", "sent_id"]
+
+
+def question_hits(corpus, codebook=None, *, top_cues: int = 4) -> pd.DataFrame:
+    """Which of a frame's questions each source answers, and how often — one row per source ×
+    question of every frame that has questions (zeros included; e.g. Semetko & Valkenburg's 20
+    questions for the generic frames, R1–R5, H1–H5, C1–C4, M1–M3, E1–E3).
+
+    Columns: ``source, label, frame, name, question, text`` (the question's wording), ``hits``
+    (cue occurrences that answer it), ``sentences`` and ``documents`` holding at least one of
+    them, ``n_documents`` of the source, ``cues`` (the ``top_cues`` most frequent matched cues with
+    their counts, ``"blame 3, fault 1"``) and ``sent_id`` (the first sentence with a hit). A
+    question without cues (H5 asks about pictures) always shows 0. Read it as "which indicators of
+    the frame does this source use", not as a frame score: one long article contributes many hits.
+    """
+    cb = _codebook(codebook)
+    _, occ = frame_matches(corpus, cb)
+    n_docs = corpus.documents.groupby("source", sort=False)["doc_id"].nunique()
+    labels = corpus.labels
+    rows = []
+    has_q = "question" in occ.columns
+    by = {k: g for k, g in occ.groupby(["source", "question"], sort=False)} if has_q and len(occ) else {}
+    for src in corpus.sources:
+        for f in cb.frames:
+            for q in f.questions:
+                g = by.get((src, q.id))
+                if g is not None:
+                    g = g[g["frame"] == f.id]
+                if g is None or g.empty:
+                    hits = sents = docs = 0
+                    cues, sid = "", ""
+                else:
+                    hits, sents, docs = len(g), g["sent_id"].nunique(), g["doc_id"].nunique()
+                    vc = g["cue"].value_counts()
+                    vc = vc.sort_index().sort_values(ascending=False, kind="stable")
+                    cues = ", ".join(f"{c} {n}" for c, n in vc.head(top_cues).items())
+                    sid = g["sent_id"].iloc[0]
+                rows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
+                             "question": q.id, "text": q.text, "hits": int(hits), "sentences": int(sents),
+                             "documents": int(docs), "n_documents": int(n_docs.get(src, 0)), "cues": cues,
+                             "sent_id": sid})
+    return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
 
 
 def dominant_frames(salience: pd.DataFrame, k: int = 3, *, family: str | Sequence[str] | None = None,

@@ -383,7 +383,7 @@ def own_speech(sentence: str, start: int, end: int, *, toks=None) -> tuple[int, 
     n = len(toks)
     # target ... said ...
     j = b
-    if j < n and toks[j][0] in ("'s",):
+    if sentence[end:end + 1] in ("'", "’"):
         return None  # "Clinton's aide said": the aide speaks
     steps = 0
     while j < n and steps <= 6:
@@ -404,13 +404,18 @@ def own_speech(sentence: str, start: int, end: int, *, toks=None) -> tuple[int, 
     k = a - 1
     while k >= 0 and toks[k][0] in _BRIDGE and toks[k][0] not in ("to", "on", "for", "against"):
         k -= 1
-    if k >= 0 and (toks[k][0] in REPORTING or (toks[k][0] == "to" and k >= 1 and toks[k - 1][0] == "according")):
-        kk = k - 1 if toks[k][0] == "to" else k
+    according = toks[k][0] == "to" and k >= 1 and toks[k - 1][0] == "according" if k >= 0 else False
+    if k >= 0 and (toks[k][0] in REPORTING or according):
+        kk = k - 1 if according else k
         before = toks[:kk]
+        # "..., said Clinton" / '"...," said Clinton': the inverted verb follows the reported words;
+        # in "Hale said Clinton is ..." Clinton is talked about, not speaking
+        if not according and not (before and before[-1][0] in (",", '"', "“", "”", "'", ":")):
+            return None
         if len([t for t in before if t[0].isalnum()]) >= 2:
             return (0, before[-1][2])
         after = toks[b:]
-        if len([t for t in after if t[0].isalnum()]) >= 2:
+        if according and len([t for t in after if t[0].isalnum()]) >= 2:
             return (after[0][1], len(sentence))
     return None
 
