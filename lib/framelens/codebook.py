@@ -32,8 +32,20 @@ How a cue matches a token (case never matters; see the codebook file's header):
     9`` (numbers 0–119 in digits or words). ``a 12-year plan`` and ``12 years ago`` are not
     ages. It cannot tell a person from a thing (``a 100-year-old bridge`` matches).
 
+  - ``<ordinary_people>`` a group of ordinary people who speak, feel or are affected
+    ("residents said", "patients who", "tenants fear"); ``<person_from>`` the human-interest
+    appositive (", a nurse from Swindon"); ``<kin_name>`` a kin or people word inside a name
+    ("Mother Jones", "Big Brother"); ``<figure_kin>`` a relative identifying a public figure
+    ("the president's eldest son"); ``<figure_age>`` an age identifying an office holder ("the
+    78-year-old president"). The last three are meant for exclusions.
+
   Classes are found with one vectorized ``Series.str.contains`` per class over all sentences;
   only the sentences that contain a match are scanned for the spans.
+
+Questions: a frame may list indicator questions (``[[frame.question]]``: ``id``, ``text``,
+``cues``), e.g. the 20 questions with which Semetko & Valkenburg (2000) code the generic frames;
+each cue answers one question of its frame, every hit carries the ``question`` it answers, and
+:func:`framelens.framing.question_hits` counts hits per question.
 
 Counting rules: within one frame, a hit inside a longer hit is not counted again (``trade
 war`` is one conflict hit, not two); an exclusion phrase cancels the hits it overlaps

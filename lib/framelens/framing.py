@@ -9,7 +9,13 @@ the sentences behind it.
 
 * :func:`frame_salience` — per source × frame: share of sentences carrying the frame and cue
   hits per 1,000 words, with bootstrap intervals; :func:`dominant_frames`,
-  :func:`frame_evidence`, :func:`dominant_evidence`, :func:`frame_cooccurrence`.
+  :func:`frame_evidence`, :func:`dominant_evidence`, :func:`frame_cooccurrence`. The codebook's
+  families: Semetko & Valkenburg's (2000) generic frames, organized by their 20 questions
+  (:func:`question_hits` counts hits per question), Entman's (1993) four framing functions
+  (problem definition, causal interpretation, moral evaluation, treatment recommendation), policy
+  frames (Boydstun et al. 2014) and foreign-policy frames.
+* :func:`document_frames` — per article × frame: hits, distinct cues, questions, sentences and the
+  ``score`` recommended for ranking articles (the count of cue hits).
 * :func:`certainty` — hedges and boosters (Hyland 2005), promotional vocabulary and
   superlatives per 1,000 words, with intervals; :func:`certainty_markers`,
   :func:`certainty_evidence`.

@@ -661,7 +661,7 @@ def _score_context(text: str, method: str) -> float:
 
 def target_sentiment(sentence: str, start: int, end: int, *, method: str = "news",
                      others: Sequence[tuple[int, int]] | None = None, scope: str = "clause",
-                     window: int = 6, threshold: float = THRESHOLD) -> tuple[float, str]:
+                     window: int = 6, threshold: float = THRESHOLD, lexicon=None) -> tuple[float, str]:
     """Sentiment toward the mention at ``sentence[start:end]``: ``(score in [-1, 1], label)``.
 
     ``method='news'`` (default): the news model of :mod:`framelens.tone_model` — a news-evaluation
@@ -680,7 +680,9 @@ def target_sentiment(sentence: str, start: int, end: int, *, method: str = "news
     condemned it" → China positive ("praised the deal"), Russia negative ("condemned it").
 
     ``others``: spans of other actor mentions in the sentence (they split the clause between
-    actors); ``None`` finds them with the default actor table. Both methods read the valence of
+    actors); ``None`` finds them with the default actor table. ``lexicon``: your own news lexicon
+    (a path or :func:`framelens.tone_model.load_lexicon` result; the weights were fitted with the
+    packaged one). Both methods read the valence of
     words near a name and a few grammatical patterns, which is often — not always — tone *toward*
     that actor. Read the evidence sentences.
     """
@@ -691,7 +693,9 @@ def target_sentiment(sentence: str, start: int, end: int, *, method: str = "news
             raise FramelensError(f"target_sentiment: span [{start}, {end}) is outside the sentence (length {len(sentence)})")
         from .tone_model import load_model, mention_features
 
-        x, w = mention_features(sentence, start, end, others=_default_others(sentence) if others is None else others)
+        lex = _news_lexicon(lexicon)
+        x, w = mention_features(sentence, start, end, others=_default_others(sentence) if others is None else others,
+                                lexicon=lex)
         model = load_model()
         p = model.proba(x[None, :], [w])[0]
         score = float(p[model.classes.index("positive")] - p[model.classes.index("negative")])
@@ -699,6 +703,14 @@ def target_sentiment(sentence: str, start: int, end: int, *, method: str = "news
     ctx = target_context(sentence, start, end, others=others, scope=scope, window=window)
     score = _score_context(ctx, method)
     return score, tone(score, threshold=threshold)
+
+
+def _news_lexicon(lexicon):
+    if lexicon is None or lexicon == "":
+        return None
+    from .tone_model import NewsLexicon, load_lexicon
+
+    return lexicon if isinstance(lexicon, NewsLexicon) else load_lexicon(lexicon)
 
 
 def _default_others(sentence: str) -> list[tuple[int, int]]:
@@ -766,7 +778,7 @@ def stance(mean: float, *, method: str = "news", band: float | None = None) -> s
 
 def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "clause",
                     n_resamples: int = 1000, seed: int = 0, n_evidence: int = 3,
-                    workers: int | None = None, band: float | None = None) -> ActorSentiment:
+                    workers: int | None = None, band: float | None = None, lexicon=None) -> ActorSentiment:
     """Tone toward each actor, per mention and per source × actor.
 
     ``actors``: None or "" (the packaged table), a path to an actor TOML file, or a table from
@@ -786,7 +798,8 @@ def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "
     mentions whose tone is positive / negative), ``textblob_mean`` and ``evidence`` (the sent_ids
     of the ``n_evidence`` most strongly scored mentions, ';'-separated). Actors mentioned only in
     titles or headings are not counted (only body sentences are scored). ``workers``: processes
-    for the lexicon scores (as in :func:`score_texts`). Caveat: the mentions of one article are
+    for the lexicon scores (as in :func:`score_texts`); ``lexicon``: your own news lexicon (path,
+    "" = the packaged one). Caveat: the mentions of one article are
     not independent, so the interval is optimistic for an actor covered by one article.
     """
     from .actors import find_mentions, load_actors
@@ -825,7 +838,7 @@ def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "
     ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
     vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
     ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
-    probs = _news_probabilities(ids, starts, ends, norm, spans)
+    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon))
     news = probs[:, 2] - probs[:, 0]
     m = found.copy()
     m.insert(3, "label", m["source"].map(labels).fillna(m["source"]))
@@ -845,7 +858,7 @@ def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "
     return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method))
 
 
-def _news_probabilities(ids, starts, ends, norm, spans) -> np.ndarray:
+def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndarray:
     """P(negative), P(neutral), P(positive) of every mention under the news model (rows in the
     order of ``ids``), one feature pass per distinct (sentence, span, other spans)."""
     from .tone_model import load_model, mention_features
@@ -859,7 +872,7 @@ def _news_probabilities(ids, starts, ends, norm, spans) -> np.ndarray:
         others = tuple(o for o in spans[sid] if o != (int(s), int(e)))
         key = (text, int(s), int(e), others)
         if key not in memo:
-            x, w = mention_features(text, int(s), int(e), others=list(others))
+            x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon)
             memo[key] = model.proba(x[None, :], [w])[0][order]
         out[i] = memo[key]
     return out
