@@ -524,11 +524,15 @@ def test_fit_and_cross_validation_on_a_small_file(tmp_path):
 
 
 def test_band_calibration_known_answer():
-    groups = pd.DataFrame({"gold": ["neutral", "neutral", "positive", "negative"], "mean": [0.1, -0.2, 0.5, -0.6]})
-    b, t = tmod.calibrate_band(groups, neutral_share=0.5, grid=(0.0, 0.15, 0.3, 0.7))
-    assert b == 0.3                                      # every group right: accuracy 1, macro-F1 1
-    assert t.set_index("band").loc[0.3, "accuracy"] == pytest.approx(1.0)
-    assert t.set_index("band").loc[0.0, "accuracy"] == pytest.approx(0.5)
+    groups = pd.DataFrame({"gold": ["neutral", "neutral", "positive", "negative"], "mean": [0.1, -0.2, 0.5, -0.6],
+                           "n": [2, 2, 2, 2]})
+    b, k, t = tmod.calibrate_band(groups, neutral_share=0.5, grid=(0.0, 0.15, 0.3, 0.7), priors=(0.0, 2.0))
+    assert (b, k) == (0.3, 0.0)                          # every group right: accuracy 1, macro-F1 1 (first best)
+    t0 = t[t["prior"] == 0.0].set_index("band")
+    assert t0.loc[0.3, "accuracy"] == pytest.approx(1.0) and t0.loc[0.0, "accuracy"] == pytest.approx(0.5)
+    # prior 2 halves the means (n = 2): 0.25 / -0.3 need the 0.15 band
+    t2 = t[t["prior"] == 2.0].set_index("band")
+    assert t2.loc[0.15, "accuracy"] == pytest.approx(1.0) and t2.loc[0.3, "accuracy"] == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("mean, band, expected", [
@@ -539,10 +543,20 @@ def test_stance_band(mean, band, expected):
     assert st.stance(mean, band=band) == expected
 
 
+def test_stance_prior_shrinks_few_mentions():
+    # 0.3 from one mention with 3 neutral pseudo-mentions: 0.3 / 4 = 0.075, inside a 0.175 band
+    assert st.stance(0.3, n=1, band=0.175, prior=3) == "neutral"
+    # the same mean over ten mentions: 0.3 × 10 / 13 = 0.23
+    assert st.stance(0.3, n=10, band=0.175, prior=3) == "positive"
+    assert st.stance(-0.3, n=10, band=0.175, prior=3) == "negative"
+    assert st.stance(0.3, n=1, band=0.175, prior=0) == "positive"
+
+
 def test_stance_bands_are_calibrated_not_005():
     b = st.stance_bands()
     assert set(b) == {"news", "vader", "textblob"} and all(0.1 <= v <= 0.8 for v in b.values())
     assert b == {k: float(v) for k, v in tmod.load_model().about["stance_band"].items()}
+    assert st.stance_priors() == {k: float(v) for k, v in tmod.load_model().about["stance_prior"].items()}
 
 
 def test_actor_sentiment_news_columns_and_stance(tmp_path):
@@ -559,8 +573,8 @@ def test_actor_sentiment_news_columns_and_stance(tmp_path):
     row = t.iloc[0]
     assert row["n"] == 3 and row["mean"] == pytest.approx(m["score"].mean())
     assert row["share_neg"] == pytest.approx((m["tone"] == "negative").mean())
-    assert row["stance"] == st.stance(row["mean"])
-    assert st.actor_sentiment(corp, n_resamples=100, band=0.0).table.loc[0, "stance"] == (
+    assert row["stance"] == st.stance(row["mean"], n=3)
+    assert st.actor_sentiment(corp, n_resamples=100, band=0.0, prior=0.0).table.loc[0, "stance"] == (
         "negative" if row["mean"] < 0 else "positive")
     v = st.actor_sentiment(corp, method="vader", n_resamples=100)
     assert np.allclose(v.mentions["score"], v.mentions["vader"]) and (v.mentions["context"] == m["context"]).all()

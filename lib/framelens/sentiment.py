@@ -737,48 +737,65 @@ ACTOR_COLUMNS = ["source", "label", "actor", "n", "n_sentences", "mean", "ci_low
                  "share_pos", "share_neg", "textblob_mean", "evidence"]
 
 STANCE_BANDS = {"news": 0.30, "vader": 0.25, "textblob": 0.15}
-"""Half-widths of the "no clear stance" band around 0 for the mean mention score of each method:
-a source × actor cell is ``positive`` when the mean is above ``+band``, ``negative`` below
-``−band``, else ``neutral``. Calibrated on NewsMTSC (see :func:`stance`); the packaged model file
-carries the values it was calibrated with, which take precedence."""
+"""Half-widths of the "no clear stance" band around 0 for each method (see :func:`stance`).
+Fallbacks: the packaged model file carries the calibrated values, which take precedence."""
+STANCE_PRIORS = {"news": 0.0, "vader": 0.0, "textblob": 0.0}
+"""Neutral pseudo-mentions added before the band is applied (see :func:`stance`); fallbacks."""
 
 
 def stance_bands() -> dict[str, float]:
     """The calibrated bands: those stored with the packaged tone model, else :data:`STANCE_BANDS`."""
+    return _stance_setting("stance_band", STANCE_BANDS)
+
+
+def stance_priors() -> dict[str, float]:
+    """The calibrated priors: those stored with the packaged tone model, else :data:`STANCE_PRIORS`."""
+    return _stance_setting("stance_prior", STANCE_PRIORS)
+
+
+def _stance_setting(key: str, default: dict) -> dict[str, float]:
     try:
         from .tone_model import load_model
 
-        got = load_model().about.get("stance_band", {})
+        got = load_model().about.get(key, {})
     except FramelensError:  # pragma: no cover - a broken model file is reported elsewhere
         got = {}
-    return {**STANCE_BANDS, **{k: float(v) for k, v in got.items() if k in STANCE_BANDS}}
+    return {**default, **{k: float(v) for k, v in got.items() if k in default}}
 
 
-def stance(mean: float, *, method: str = "news", band: float | None = None) -> str:
-    """The stance a mean mention score shows: ``positive`` above ``+band``, ``negative`` below
-    ``−band``, ``neutral`` (no clear stance) in between; NaN → neutral.
+def stance(mean: float, *, n: int | None = None, method: str = "news", band: float | None = None,
+           prior: float | None = None) -> str:
+    """The stance ``n`` mentions with mean score ``mean`` show toward an actor: ``positive`` when
+    the shrunk mean ``n · mean / (n + prior)`` is above ``+band``, ``negative`` below ``−band``,
+    ``neutral`` (no clear stance) in between; NaN → neutral. Without ``n`` the mean itself is used.
 
-    Why a band and not ±0.05: a mean over many mentions is almost never exactly 0, so ±0.05
+    Why a band and not ±0.05: a mean over many mentions is almost never that close to 0, so ±0.05
     calls nearly every actor positive or negative, while most news articles take no clear stance
-    toward the actors they cover. The band (:func:`stance_bands`) was calibrated on the NewsMTSC
-    training split: mentions of the same target in the same article were grouped, each group's
-    mean out-of-fold score computed, and the band chosen that best separates groups whose
-    mentions are mostly (≥ 2/3) negative or positive from the rest, with groups reweighted so that
-    three in four show no clear stance — the share of neutral main-entity stance in held-out
-    news articles. ``python -m framelens.tone_model --calibrate`` re-runs it."""
+    toward the actors they cover. Why a prior: one or two strongly worded mentions are weak evidence
+    of an article's stance, so ``prior`` neutral pseudo-mentions pull small counts toward 0.
+    ``band`` and ``prior`` (:func:`stance_bands`, :func:`stance_priors`) were calibrated together
+    on the NewsMTSC training split (Hamborg & Donnay 2021): mentions of the same target in the
+    same article were grouped (≥ 2 mentions), each group labelled positive or negative when at
+    least two thirds of its mentions carry that label (else neutral), the out-of-fold scores of
+    the news model averaged, and the pair chosen that maximizes accuracy + macro-F1 with groups
+    reweighted so that three in four show no clear stance — the share of neutral main-entity
+    stance in held-out news articles. ``python -m framelens.tone_model --fit`` re-runs it."""
     b = stance_bands()[method] if band is None else band
+    k = stance_priors()[method] if prior is None else prior
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "neutral"
-    if mean > b:
+    x = mean * n / (n + k) if n is not None and n + k > 0 else mean
+    if x > b:
         return "positive"
-    if mean < -b:
+    if x < -b:
         return "negative"
     return "neutral"
 
 
 def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "clause",
                     n_resamples: int = 1000, seed: int = 0, n_evidence: int = 3,
-                    workers: int | None = None, band: float | None = None, lexicon=None) -> ActorSentiment:
+                    workers: int | None = None, band: float | None = None, prior: float | None = None,
+                    lexicon=None) -> ActorSentiment:
     """Tone toward each actor, per mention and per source × actor.
 
     ``actors``: None or "" (the packaged table), a path to an actor TOML file, or a table from
@@ -793,8 +810,8 @@ def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "
 
     ``table`` (:data:`ACTOR_COLUMNS`): ``source, label, actor, n`` (mentions), ``n_sentences``,
     ``mean`` score with a bootstrap interval over mentions (``ci_low, ci_high``), ``stance`` —
-    negative / neutral / positive from the mean with the calibrated "no clear stance" band
-    (:func:`stance`; ``band`` overrides it) —, ``share_pos`` and ``share_neg`` (shares of the
+    negative / neutral / positive from the mean and the number of mentions with the calibrated "no
+    clear stance" band (:func:`stance`; ``band`` and ``prior`` override the calibrated values) —, ``share_pos`` and ``share_neg`` (shares of the
     mentions whose tone is positive / negative), ``textblob_mean`` and ``evidence`` (the sent_ids
     of the ``n_evidence`` most strongly scored mentions, ';'-separated). Actors mentioned only in
     titles or headings are not counted (only body sentences are scored). ``workers``: processes
@@ -855,7 +872,7 @@ def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "
     m["text"] = m["sent_id"].map(raw)
     m = m[MENTION_COLUMNS]
     b = stance_bands()[method] if band is None else float(band)
-    return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method))
+    return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method, prior))
 
 
 def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndarray:
@@ -863,7 +880,10 @@ def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndar
     order of ``ids``), one feature pass per distinct (sentence, span, other spans)."""
     from .tone_model import load_model, mention_features
 
+    from .tone_model import load_lexicon
+
     model = load_model()
+    lexicon = lexicon if lexicon is not None else load_lexicon()
     order = [model.classes.index(c) for c in ("negative", "neutral", "positive")]
     memo: dict[tuple, np.ndarray] = {}
     out = np.zeros((len(ids), 3))
@@ -879,7 +899,7 @@ def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndar
 
 
 def _actor_table(m: pd.DataFrame, n_resamples: int, seed: int, n_evidence: int, band: float,
-                 method: str) -> pd.DataFrame:
+                 method: str, prior: float | None = None) -> pd.DataFrame:
     from .stats import group_bootstrap
 
     col = "score"
@@ -894,7 +914,7 @@ def _actor_table(m: pd.DataFrame, n_resamples: int, seed: int, n_evidence: int, 
           .groupby(["source", "actor"], sort=False).head(n_evidence)
           .groupby(["source", "actor"], sort=False)["sent_id"].agg(";".join).rename("evidence").reset_index())
     out = t.merge(extra, on=["source", "actor"]).merge(ev, on=["source", "actor"], how="left")
-    out["stance"] = [stance(x, method=method, band=band) for x in out["mean"]]
+    out["stance"] = [stance(x, n=int(k), method=method, band=band, prior=prior) for x, k in zip(out["mean"], out["n"])]
     out = out.sort_values(["actor", "source"], kind="stable")
     # order: actors by total mentions (most discussed first), sources in corpus order
     src_order = {s: i for i, s in enumerate(pd.unique(m["source"]))}

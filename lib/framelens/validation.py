@@ -376,10 +376,10 @@ def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
         res = actor_sentiment(corp, actors, n_resamples=200)
         for r in res.table.itertuples(index=False):
             preds["stance"][(st, r.source, r.actor)] = r.stance
-        vm = res.mentions.groupby(["source", "actor"])["vader"].mean()
-        for (src, act), x in vm.items():
+        vm = res.mentions.groupby(["source", "actor"])["vader"].agg(["mean", "size"])
+        for (src, act), (x, k) in vm.iterrows():
             preds["vader ±0.05"][(st, src, act)] = tone(float(x), threshold=THRESHOLD)
-            preds["vader band"][(st, src, act)] = stance_of(float(x), method="vader")
+            preds["vader band"][(st, src, act)] = stance_of(float(x), n=int(k), method="vader")
     rows = []
     for split, a in _splits(arts):
         gold = a["stance"].tolist()
