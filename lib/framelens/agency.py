@@ -461,10 +461,9 @@ _QUANTITIES = frozenset("some many most few several all half majority minority n
 _DETS = frozenset("the a an this that these those its his her their our my your".split())
 #: heads that are not speakers even when capitalized (events, documents, plans, places)
 NOT_SPEAKERS = frozenset("""summit forum conference meeting talks visit agreement treaty accord deal act law bill
-    report study survey poll data figures plan initiative strategy programme program project route corridor
-    workshop declaration statement document letter audit review budget decision ruling verdict move policy
-    measure event festival games olympics cup election war crisis road belt way street city town
-    country region""".split())
+    report study survey poll data figures plan initiative strategy programme program project declaration
+    statement document letter audit review budget decision ruling verdict move policy measure event festival
+    games olympics cup election war crisis way street city town country region""".split())
 
 
 def _default_speaker_nouns() -> frozenset:
