@@ -230,7 +230,7 @@ def test_unknown_cue_class_is_an_error_naming_file_and_line(tmp_path):
                name="badclass.toml")
     with pytest.raises(FramelensError) as e:
         load_codebook(p)
-    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <money>)"
+    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <figure_age>, <figure_kin>, <kin_name>, <money>, <ordinary_people>, <person_from>)"
 
 
 @pytest.mark.parametrize("cue", ["<money> fine", "<money", "money>"])
@@ -294,3 +294,132 @@ def test_frame_salience_with_classes(tmp_path, classes_cb):
     ev = framing.frame_evidence(corp, "money", "a", k=1, codebook=classes_cb)
     # the sentence with the most hits comes first, with the class name as its cue
     assert ev[["hits", "cues", "text"]].values.tolist() == [[2, "<money>", "It cost 40 million euros, or £35m."]]
+
+
+# ------------------------------------------------------------------ questions (Semetko & Valkenburg)
+QUESTIONS = """
+[[frame]]
+id = "resp"
+name = "Responsibility"
+definition = "Who caused it, who can fix it."
+cues = ["blame"]
+
+  [[frame.question]]
+  id = "R1"
+  text = "Can the government alleviate the problem?"
+  cues = ["government should", "promised to"]
+
+  [[frame.question]]
+  id = "R3"
+  text = "Are solutions proposed?"
+  cues = ["solution", "reform"]
+
+  [[frame.question]]
+  id = "V1"
+  text = "A question about pictures."
+  cues = []
+"""
+
+
+def test_questions_parse_and_hits_name_their_question(tmp_path):
+    cb = load_codebook(_write(tmp_path, QUESTIONS, name="q.toml"))
+    f = cb.frame("resp")
+    assert f.cues == ("blame", "government should", "promised to", "solution", "reform")
+    assert [q.id for q in f.questions] == ["R1", "R3", "V1"]
+    assert f.question_of("reform") == "R3" and f.question_of("blame") == ""
+    qt = cb.question_table()
+    assert qt[["question", "n_cues"]].values.tolist() == [["R1", 2], ["R3", 2], ["V1", 0]]
+    assert cb.table().loc[0, "questions"] == "R1, R3, V1"
+    occ = match_cues("They blame the mayor; the government should propose a solution.", cb, hits=True)
+    assert occ[["cue", "question"]].values.tolist() == [["blame", ""], ["government should", "R1"], ["solution", "R3"]]
+
+
+@pytest.mark.parametrize("extra, line, why", [
+    ('\n  [[frame.question]]\n  id = "R1"\n  text = "again"\n  cues = ["x"]\n', 24, "duplicate question id 'R1'"),
+    ('\n  [[frame.question]]\n  id = "R9"\n  text = "t"\n  cues = ["x"]\n  colour = 1\n', 27, "unknown key 'colour' in question"),
+    ('\n  [[frame.question]]\n  id = "R9"\n  cues = ["x"]\n', 23, "question 'R9' needs a non-empty 'text'"),
+    ('\n  [[frame.question]]\n  id = "R9"\n  text = "t"\n  cues = ["reform"]\n', 26, "cue 'reform' answers both question 'R3' and 'R9'"),
+    ('\n  [[frame.question]]\n  id = "R9"\n  text = "t"\n  cues = ["blame"]\n', 6, "'blame' is listed both in 'cues' and under question 'R9'"),
+    ('\n  [[frame.question]]\n  id = "R9"\n  text = "t"\n  cues = ["a!b"]\n', 26, "question 'R9': bad cue"),
+])
+def test_question_errors_name_file_and_line(tmp_path, extra, line, why):
+    p = _write(tmp_path, QUESTIONS + extra, name=f"qbad{abs(hash(extra)) % 10000}.toml")
+    with pytest.raises(FramelensError) as e:
+        load_codebook(p)
+    msg = str(e.value)
+    assert msg.startswith(f"{p}:{line}: "), msg
+    assert why in msg, msg
+
+
+def test_frame_with_only_question_cues_is_valid_and_empty_everywhere_is_not(tmp_path):
+    ok = '[[frame]]\nid = "a"\nname = "A"\ndefinition = "d"\n  [[frame.question]]\n  id = "Q"\n  text = "t"\n  cues = ["x"]\n'
+    assert load_codebook(_write(tmp_path, ok, name="ok.toml")).frame("a").cues == ("x",)
+    bad = '[[frame]]\nid = "a"\nname = "A"\ndefinition = "d"\n  [[frame.question]]\n  id = "Q"\n  text = "t"\n  cues = []\n'
+    with pytest.raises(FramelensError, match="empty cue list"):
+        load_codebook(_write(tmp_path, bad, name="bad.toml"))
+
+
+def test_default_generic_frames_follow_semetko_valkenburg_questions():
+    cb = load_codebook()
+    expected = {"responsibility": ["R1", "R2", "R3", "R4", "R5"],
+                "human_interest": ["H1", "H2", "H3", "H4", "H5"],
+                "conflict": ["C1", "C2", "C3", "C4"], "morality": ["M1", "M2", "M3"],
+                "economic_consequences": ["E1", "E2", "E3"]}
+    for fid, qids in expected.items():
+        f = cb.frame(fid)
+        assert [q.id for q in f.questions] == qids
+        assert all(f.question_of(c) for c in f.cues), fid     # every generic cue answers a question
+        assert all(q.text.endswith("?") or "not measurable" in q.text for q in f.questions)
+    assert sum(len(v) for v in expected.values()) == 20
+    assert [f.id for f in cb.frames if f.family == "entman"] == [
+        "problem_definition", "causal_interpretation", "moral_evaluation", "treatment_recommendation"]
+    # responsibility covers the treatment, not only blame
+    resp = cb.frame("responsibility")
+    assert {"R1", "R3", "R5"} <= {resp.question_of(c) for c in ("government should", "solution", "urgent")}
+
+
+@pytest.mark.parametrize("text, hi", [
+    ("The Mother Jones investigation revealed the practice.", False),       # kin word in a name
+    ("The president's eldest son, Tom, runs the firm.", False),            # kin of a public figure
+    ("Senator Lee's wife attended the gala.", False),
+    ("The 78-year-old president gave a speech.", False),                    # age identifying an office holder
+    ("The report was shown on Big Brother.", False),
+    ("Her mother was found dead in her flat.", True),
+    ("A 12-year-old boy was injured.", True),
+    ("Residents said they had lost their homes.", True),                    # ordinary people who speak
+    ("Jane Collins, a nurse from Swindon, said it was hard.", True),       # the human-interest appositive
+    ("Residents of the city pay more tax.", False),
+])
+def test_human_interest_people_and_exclusions(text, hi):
+    got = match_cues(text)
+    assert ("human_interest" in set(got["frame"])) is hi, match_cues(text, hits=True)
+
+
+@pytest.mark.parametrize("cls, text, span", [
+    ("kin_name", "a report by Mother Jones said", "Mother"),
+    ("kin_name", "the Sisters of Mercy ran it", "Sisters"),
+    ("figure_kin", "Whitmore's eldest son, Brandon, said", "Whitmore's eldest son"),
+    ("figure_kin", "President Ana Ruiz's daughter", "President Ana Ruiz's daughter"),
+    ("figure_age", "the 62-year-old chief executive", "62-year-old chief executive"),
+    ("ordinary_people", "Tenants fear eviction", "Tenants fear"),
+    ("person_from", "Gareth Price, a delivery driver from Swansea, said", ", a delivery driver from S"),
+])
+def test_people_cue_classes(cls, text, span):
+    from framelens.codebook import _CLASS_RE
+
+    m = _CLASS_RE[cls].search(text)
+    assert m is not None and m.group(0) == span
+
+
+@pytest.mark.parametrize("cls, text", [
+    ("kin_name", "Her mother said so."),
+    ("kin_name", "Mother and child were safe."),
+    ("figure_kin", "Marie's son died."),
+    ("figure_age", "A 12-year-old boy was hurt."),
+    ("ordinary_people", "Residents of the area"),
+    ("person_from", "He flew from Paris."),
+])
+def test_people_cue_classes_negative(cls, text):
+    from framelens.codebook import _CLASS_RE
+
+    assert _CLASS_RE[cls].search(text) is None

@@ -13,6 +13,7 @@ import framelens as fl
 from framelens import framing
 from framelens.codebook import load_codebook
 from framelens.framing import _boot_ratio
+from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 CB = """
 [[frame]]
@@ -216,30 +217,86 @@ GENERIC = ["conflict", "economic_consequences", "human_interest", "morality", "r
     ("She was frightened and in pain.", {"human_interest"}),
     ("The new mayor will take office on 9 May.", set()),
     ("Turnout was 24.6%, the lowest since the post was created.", set()),
+    # responsibility: the treatment as well as the cause
+    ("The government should fund more shelters.", {"responsibility", "economic_consequences"}),
+    ("Ministers promised to review the rules.", {"responsibility"}),
+    ("Campaigners called for urgent action.", {"responsibility"}),
+    ("Officials blamed the operator for the delays.", {"responsibility"}),
+    ("The plan offers no real solution.", {"responsibility"}),
+    # conflict answers disagreement, reproach, sides, winners and losers
+    ("She defeated her rival by 4,000 votes.", {"conflict"}),
+    ("Tenant groups said the plan did not go far enough.", {"conflict"}),
+    # morality: moral messages, religion, prescriptions
+    ("Nobody should die because they are poor.", {"morality", "human_interest"}),
+    ("The bishop led prayers for the victims.", {"morality", "human_interest"}),
 ])
 def test_generic_frames_on_other_topics(sentence, frames):
     got = framing.match_cues(sentence)
     assert set(got.loc[got.frame.isin(GENERIC), "frame"]) == frames
 
 
-def test_generic_frames_precision_on_unseen_gold():
-    # hand-labelled sentences of 11 articles on other events (tests/fixtures/unseen/gold.json):
-    # a frame cue that fires on neutral sentences is worse than a missed frame, so precision
-    # has a floor for every generic frame; recall only for the frames cues capture well.
-    import json
-    from pathlib import Path
+def test_generic_frames_against_hand_labels():
+    # 297 hand-labelled sentences of 25 articles on other events (tests/fixtures/unseen and
+    # tests/fixtures/labelled; python -m framelens.validation prints the same figures): a frame cue
+    # that fires on neutral sentences is worse than a missed frame, so precision has a floor for
+    # every generic frame, recall a lower one
+    from framelens import validation
 
-    gold = json.loads((Path(__file__).parent / "fixtures" / "unseen" / "gold.json").read_text("utf-8"))
-    rows = [(s, set(f)) for g in gold.values() for s, f in g["sentences"]]
-    got = framing.match_cues([s for s, _ in rows])
-    pred = {}
-    for sid, fr in zip(got["sent_id"], got["frame"]):
-        pred.setdefault(int(sid[1:]), set()).add(fr)
+    t = validation.sentence_frames().query("split == 'all'").set_index("frame")
+    assert (t["n_sentences"] == 297).all()
     for frame in GENERIC:
-        tp = sum(frame in pred.get(i, set()) and frame in g for i, (_, g) in enumerate(rows))
-        fp = sum(frame in pred.get(i, set()) and frame not in g for i, (_, g) in enumerate(rows))
-        fn = sum(frame not in pred.get(i, set()) and frame in g for i, (_, g) in enumerate(rows))
-        assert tp + fp > 0, frame
-        assert tp / (tp + fp) >= 0.8, (frame, tp, fp)
-        if frame in ("conflict", "economic_consequences", "responsibility"):
-            assert tp / (tp + fn) >= 0.5, (frame, tp, fn)
+        assert t.loc[frame, "precision"] >= 0.8, t.loc[frame]
+        assert t.loc[frame, "recall"] >= 0.6, t.loc[frame]
+        assert t.loc[frame, "auc"] >= 0.8, t.loc[frame]
+    a = validation.article_frames().query("split == 'all'").set_index("frame")
+    assert a.loc["mean", "score"] >= 0.85
+    assert a.loc["responsibility", "score"] >= 0.8 and a.loc["human_interest", "score"] >= 0.85
+    e = validation.sentence_frames(frames=validation.ENTMAN, column="entman").query("split == 'all'").set_index("frame")
+    assert (e["precision"] >= 0.5).all() and (e["recall"] >= 0.4).all() and (e["n_sentences"] == 152).all()
+
+
+# ------------------------------------------------------------------ Entman's framing functions
+@pytest.mark.parametrize("sentence, frames", [
+    ("The shortage is a growing threat to patients.", {"problem_definition"}),
+    ("The crash was caused by a faulty signal.", {"causal_interpretation"}),
+    ("It was a shameful betrayal of voters.", {"moral_evaluation"}),
+    ("The council should cap rents.", {"treatment_recommendation"}),
+    ("The meeting starts at noon.", set()),
+])
+def test_entman_functions(sentence, frames):
+    got = framing.match_cues(sentence)
+    assert set(got.loc[got["frame"].isin(["problem_definition", "causal_interpretation", "moral_evaluation",
+                                          "treatment_recommendation"]), "frame"]) == frames
+
+
+# ------------------------------------------------------------------ article-level frame scores
+DOCS = {
+    "a": "Officials blamed the operator. The minister promised to fix it. Shares rose.",
+    "b": "The weather was mild.",
+}
+
+
+def test_document_frames_known_answers(tmp_path):
+    corp = _corpus(tmp_path, DOCS)
+    d = framing.document_frames(corp)
+    assert list(d.columns[:7]) == ["doc_id", "source", "frame", "hits", "distinct_cues", "sentences", "score"]
+    assert len(d) == 2 * len(framing.load_codebook().ids)                      # every document × frame
+    r = d[(d.doc_id == "a") & (d.frame == "responsibility")].iloc[0]
+    # hits: blame (R4), promised to (R1), fix (R3) -> 3 hits, 3 cues, 3 questions, 2 of 3 sentences
+    assert (r.hits, r.distinct_cues, r.questions, r.sentences, r.n_sentences) == (3, 3, 3, 2, 3)
+    assert r.score == 3.0 and r.share == pytest.approx(2 / 3)
+    assert (d.loc[d.doc_id == "b", "hits"] == 0).all() and (d.loc[d.doc_id == "b", "score"] == 0).all()
+    econ = d[(d.doc_id == "a") & (d.frame == "economic_consequences")].iloc[0]
+    assert (econ.hits, econ.sentences, econ.questions) == (1, 1, 1)           # "shares rose" (E1)
+
+
+def test_question_hits_known_answers(tmp_path):
+    corp = _corpus(tmp_path, DOCS)
+    q = framing.question_hits(corp)
+    assert len(q) == 2 * 20                                                    # 20 S&V questions per source
+    a = q[(q.source == "a") & (q.frame == "responsibility")].set_index("question")
+    assert a.loc["R4", "hits"] == 1 and a.loc["R4", "cues"] == "blame 1" and a.loc["R4", "sent_id"] == "a:s0"
+    assert a.loc["R1", "hits"] == 1 and a.loc["R3", "hits"] == 1 and a.loc["R2", "hits"] == 0
+    assert a.loc["R1", "text"].startswith("Does the story suggest that some level of government")
+    assert (q.loc[q.source == "b", "hits"] == 0).all()
+    assert q.loc[(q.source == "a") & (q.question == "H5"), "hits"].item() == 0  # pictures: never matched

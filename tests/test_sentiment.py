@@ -184,14 +184,15 @@ def test_headline_from_tables():
 
 # --------------------------------------------------------------- target sentiment
 
-def test_china_praised_russia_condemned():
+@pytest.mark.parametrize("method", ["news", "vader"])
+def test_china_praised_russia_condemned(method):
     s = "China praised the deal but Russia condemned it"
-    china = st.target_sentiment(s, 0, 5, others=[(27, 33)])
-    russia = st.target_sentiment(s, 27, 33, others=[(0, 5)])
+    china = st.target_sentiment(s, 0, 5, others=[(27, 33)], method=method)
+    russia = st.target_sentiment(s, 27, 33, others=[(0, 5)], method=method)
     assert china[1] == "positive" and china[0] > 0.05
     assert russia[1] == "negative" and russia[0] < -0.05
     # same answer when the other mention is found with the packaged actor table
-    assert st.target_sentiment(s, 0, 5) == china
+    assert st.target_sentiment(s, 0, 5, method=method) == china
 
 
 @pytest.mark.parametrize("sentence, alias, context, label", [
@@ -216,13 +217,13 @@ def test_target_windows(sentence, alias, context, label):
     start = sentence.index(alias)
     end = start + len(alias)
     assert st.target_context(sentence, start, end) == context
-    assert st.target_sentiment(sentence, start, end)[1] == label
+    assert st.target_sentiment(sentence, start, end, method="vader")[1] == label
 
 
 def test_target_excludes_alias_words_and_window_scope():
     # 'Joy' would be positive if the name were scored; with no other words the score is 0
     s = "Joy Smith arrived."
-    assert st.target_sentiment(s, 0, 9, others=[])[0] == 0.0
+    assert st.target_sentiment(s, 0, 9, method="vader", others=[])[0] == 0.0
     s = "Officials said the excellent new railway links Kazakhstan with ports in the east, a ruinous idea."
     k = s.index("Kazakhstan")
     w = st.target_context(s, k, k + 10, others=[], scope="window", window=2)
@@ -251,7 +252,7 @@ def test_alias_possessives_found_and_removed():
     assert st.target_context(s, 0, 5) == "loans and"
     k = s.index("Kazakhstan")
     # scored words "reforms were praised": VADER praised = 2.2 -> compound 2.2 / sqrt(2.2**2 + 15) = 0.4939
-    assert st.target_sentiment(s, k, k + 10) == (pytest.approx(0.4939), "positive")
+    assert st.target_sentiment(s, k, k + 10, method="vader") == (pytest.approx(0.4939), "positive")
 
 
 # ---------------------------------------------------------------- seeds end to end
@@ -369,3 +370,211 @@ def test_textblob_scores_equal_pattern_analyzer(seed_corpus):
     pa = PatternAnalyzer()
     expected = [tuple(pa.analyze(t)) for t in texts]
     assert list(zip(ours["textblob_polarity"], ours["textblob_subjectivity"])) == expected
+
+
+# ---------------------------------------------------------------- news lexicon, rules and model
+from framelens import tone_model as tmod  # noqa: E402
+
+
+@pytest.mark.parametrize("lemma, pos, forms", [
+    ("slam", "verb", ["slam", "slams", "slammed", "slamming"]),
+    ("decry", "verb", ["decry", "decries", "decried", "decrying"]),
+    ("berate", "verb", ["berate", "berates", "berated", "berating"]),
+    ("lie", "verb", ["lie", "lies", "lied", "lying"]),
+    ("lose", "verb", ["lose", "loses", "losed", "losing", "lost"]),
+    ("credential", "noun", ["credential", "credentials"]),
+    ("dismissive", "adj", ["dismissive"]),
+])
+def test_lexicon_inflections(lemma, pos, forms):
+    assert tmod.inflections(lemma, pos) == forms
+
+
+def test_news_lexicon_covers_the_words_vader_misses():
+    lex = tmod.load_lexicon()
+    plain = st._vader().lexicon
+    for w, sign in [("blasted", -1), ("colluded", -1), ("gaffe", -1), ("dismissive", -1), ("principled", 1),
+                    ("touted", 1), ("credentials", 1), ("slammed", -1), ("hailed", 1)]:
+        assert np.sign(lex.valence[w]) == sign, w
+    assert "blasted" not in plain and "gaffe" not in plain and "principled" not in plain
+    assert lex.role["blasted"] == -2.0 and lex.role["praised"] == 2.0 and "gaffe" not in lex.role
+    t = lex.table()
+    assert set(t["list"]) >= {"attack_verbs", "praise_verbs", "scandal_nouns", "merit_nouns",
+                              "negative_adjectives", "positive_adjectives"}
+    # the news analyzer is VADER plus these words
+    assert tmod.news_vader().lexicon["gaffe"] == lex.valence["gaffe"]
+
+
+@pytest.mark.parametrize("body, line, why", [
+    ('[a]\npos = "verb"\nvalence = -2\nwords = ["slam"]\ncolour = 1\n', 5, "unknown key 'colour'"),
+    ('[a]\npos = "verb"\nwords = ["slam"]\n', 1, "missing 'valence'"),
+    ('[a]\npos = "adverb"\nvalence = 1\nwords = ["x"]\n', 2, "pos must be one of"),
+    ('[a]\npos = "verb"\nvalence = 9\nwords = ["slam"]\n', 3, "valence must be a number from -4 to 4"),
+    ('[a]\npos = "verb"\nvalence = 1\nwords = ["slam", "Bad Word"]\n', 4, "bad word 'Bad Word'"),
+    ('[a]\npos = "verb"\nvalence = 1\nwords = ["slam", "slam"]\n', 4, "'slam' is listed twice"),
+    ('[a]\npos = "verb"\nvalence = 1\nwords = ["slam"]\n[a.override]\nhail = 2\n', 6, "'hail' is not a word of [a]"),
+    ('[a]\npos = "verb"\nvalence = 1\nrole = "subject"\nwords = ["slam"]\n', 4, "role must be"),
+])
+def test_lexicon_errors_name_file_and_line(tmp_path, body, line, why):
+    p = tmp_path / f"lex{abs(hash(body)) % 10000}.toml"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(FramelensError) as e:
+        tmod.load_lexicon(p)
+    assert str(e.value).startswith(f"{p}:{line}: "), str(e.value)
+    assert why in str(e.value)
+
+
+@pytest.mark.parametrize("sentence, target, roles", [
+    ("Senator Hale blasted Governor Ruiz over the budget.", "Ruiz", (-1.0, 0.0)),      # object of an attack verb
+    ("Senator Hale blasted Governor Ruiz over the budget.", "Hale", (0.0, -1.0)),      # its subject
+    ("Ruiz was widely praised for the reform.", "Ruiz", (1.0, 0.0)),                   # passive subject = object
+    ("Ruiz was praised by Hale.", "Hale", (0.0, 1.0)),                                 # by-agent
+    ("Hale did not criticize Ruiz.", "Ruiz", (-2.0 * -0.74 / 2, 0.0)),                 # negated: × -0.74
+    ("The criticism of Ruiz grew.", "Ruiz", (0.0, 0.0)),                               # a noun, not in the role list
+])
+def test_verb_roles(sentence, target, roles):
+    a = sentence.index(target)
+    obj, agent = tmod.verb_roles(sentence, a, a + len(target))
+    assert (obj / 2, agent / 2) == (pytest.approx(roles[0]), pytest.approx(roles[1]))
+
+
+@pytest.mark.parametrize("sentence, target, speech", [
+    ("Ruiz said the plan is a disaster.", "Ruiz", "the plan is a disaster."),
+    ('"The plan is a disaster," Ruiz said.', "Ruiz", '"The plan is a disaster,"'),
+    ("The plan is a disaster, according to Ruiz.", "Ruiz", "The plan is a disaster,"),
+    ("Hale said Ruiz is a disaster.", "Ruiz", None),                                   # Ruiz is talked about
+    ("Ruiz's aide said the plan failed.", "Ruiz", None),                               # the aide speaks
+])
+def test_own_speech(sentence, target, speech):
+    a = sentence.index(target)
+    got = tmod.own_speech(sentence, a, a + len(target))
+    assert (sentence[got[0]:got[1]] if got else None) == speech
+
+
+def test_negation_scope_runs_to_the_end_of_the_clause():
+    praise = tmod.load_lexicon().valence["praised"]
+    # VADER looks back three words; the scope here reaches "praised" six words after "never"
+    assert tmod.scoped_valence("never once in the whole campaign praised the mayor") == (0.0, pytest.approx(-0.74 * praise))
+    # a comma or "but" ends the scope
+    assert tmod.scoped_valence("not now, but praised later") == (pytest.approx(praise), 0.0)
+    assert tmod.scoped_valence("praised") == (pytest.approx(praise), 0.0)
+
+
+@pytest.mark.parametrize("sentence, target, label", [
+    ("Senator Hale blasted Governor Ruiz over the failed budget.", "Ruiz", "negative"),
+    ("Governor Ruiz was praised for her principled stand on the budget.", "Ruiz", "positive"),
+    ("Governor Ruiz said the plan is a disaster for the city.", "Ruiz", "neutral"),  # her words, not about her
+    ("Governor Ruiz will visit the factory on Tuesday.", "Ruiz", "neutral"),
+    ("The dismissive governor, Ruiz, made another gaffe.", "Ruiz", "negative"),
+])
+def test_news_target_sentiment_known_answers(sentence, target, label):
+    a = sentence.index(target)
+    score, got = st.target_sentiment(sentence, a, a + len(target), others=[])
+    assert got == label
+    assert -1 <= score <= 1 and (score > 0) == (label == "positive") or label == "neutral"
+
+
+def test_news_model_file_and_probabilities(tmp_path):
+    m = tmod.load_model()
+    assert m.features == tmod.FEATURES and m.coef.shape == (3, len(tmod.FEATURES))
+    assert m.about["cross_validation"]["grouped_by"] == "article"
+    assert m.about["cross_validation"]["macro_f1"]["news model (features + word weights)"] >= 0.60
+    x, w = tmod.mention_features("Hale blasted Ruiz.", 13, 17)
+    assert x.shape == (len(tmod.FEATURES),) and x[tmod.FEATURES.index("object_tone")] == pytest.approx(-1.0)
+    p = m.proba(x[None, :], [w])
+    assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
+    assert m.score(x[None, :], [w])[0] == pytest.approx(p[0, 2] - p[0, 0])
+    # weights round-trip through the JSON file
+    out = tmp_path / "m.json"
+    tmod.save_model(m, out)
+    m2 = tmod.load_model(out)
+    assert np.allclose(m2.proba(x[None, :], [w]), p, atol=1e-4)
+    assert all(k.replace("NOT_", "") in tmod.evaluative_words() for k in m.words)   # no topic words
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"features": ["x"]}', encoding="utf-8")
+    with pytest.raises(FramelensError, match="not a framelens tone model"):
+        tmod.load_model(bad)
+
+
+def test_fit_and_cross_validation_on_a_small_file(tmp_path):
+    # a hand-made NewsMTSC-format file: the pipeline runs, folds keep articles together
+    import json
+
+    recs = []
+    words = {2.0: "blasted", 4.0: "met", 6.0: "praised"}
+    for k in range(60):
+        pol = (2.0, 4.0, 6.0)[k % 3]
+        s = f"Critics {words[pol]} Ruiz on day {k}."
+        recs.append({"primary_gid": f"src_{k // 2}_1_{k}_Ruiz_0_4", "sentence_normalized": s,
+                     "targets": [{"Input.gid": f"src_{k // 2}_1_{k}_Ruiz_{s.index('Ruiz')}_{s.index('Ruiz') + 4}",
+                                  "from": s.index("Ruiz"), "to": s.index("Ruiz") + 4, "mention": "Ruiz",
+                                  "polarity": pol}]})
+    p = tmp_path / "train.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in recs), encoding="utf-8")
+    df = tmod.read_newsmtsc(p)
+    assert len(df) == 60 and set(df["target"]) == {"Ruiz"} and df["article"].nunique() == 30
+    folds = tmod.group_folds(df["article"].tolist(), 5, seed=0)
+    assert all(len(set(folds[df["article"] == a])) == 1 for a in df["article"].unique())
+    cv = tmod.cross_validate(p, folds=3)
+    assert cv["method"].tolist()[-1] == "news model (features + word weights)"
+    assert cv["macro_f1"].iloc[-1] == pytest.approx(1.0)                       # the verbs separate the classes
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"sentence_normalized": "x"}\n', encoding="utf-8")
+    with pytest.raises(FramelensError, match=":1: not a NewsMTSC record"):
+        tmod.read_newsmtsc(bad)
+
+
+def test_band_calibration_known_answer():
+    groups = pd.DataFrame({"gold": ["neutral", "neutral", "positive", "negative"], "mean": [0.1, -0.2, 0.5, -0.6],
+                           "n": [2, 2, 2, 2]})
+    b, k, t = tmod.calibrate_band(groups, neutral_share=0.5, grid=(0.0, 0.15, 0.3, 0.7), priors=(0.0, 2.0))
+    assert (b, k) == (0.3, 0.0)                          # every group right: accuracy 1, macro-F1 1 (first best)
+    t0 = t[t["prior"] == 0.0].set_index("band")
+    assert t0.loc[0.3, "accuracy"] == pytest.approx(1.0) and t0.loc[0.0, "accuracy"] == pytest.approx(0.5)
+    # prior 2 halves the means (n = 2): 0.25 / -0.3 need the 0.15 band
+    t2 = t[t["prior"] == 2.0].set_index("band")
+    assert t2.loc[0.15, "accuracy"] == pytest.approx(1.0) and t2.loc[0.3, "accuracy"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("mean, band, expected", [
+    (0.31, 0.3, "positive"), (0.3, 0.3, "neutral"), (-0.31, 0.3, "negative"), (0.1, 0.05, "positive"),
+    (float("nan"), 0.3, "neutral"),
+])
+def test_stance_band(mean, band, expected):
+    assert st.stance(mean, band=band) == expected
+
+
+def test_stance_prior_shrinks_few_mentions():
+    # 0.3 from one mention with 3 neutral pseudo-mentions: 0.3 / 4 = 0.075, inside a 0.175 band
+    assert st.stance(0.3, n=1, band=0.175, prior=3) == "neutral"
+    # the same mean over ten mentions: 0.3 × 10 / 13 = 0.23
+    assert st.stance(0.3, n=10, band=0.175, prior=3) == "positive"
+    assert st.stance(-0.3, n=10, band=0.175, prior=3) == "negative"
+    assert st.stance(0.3, n=1, band=0.175, prior=0) == "positive"
+
+
+def test_stance_bands_are_calibrated_not_005():
+    b = st.stance_bands()
+    assert set(b) == {"news", "vader", "textblob"} and all(0.1 <= v <= 0.8 for v in b.values())
+    assert b == {k: float(v) for k, v in tmod.load_model().about["stance_band"].items()}
+    assert st.stance_priors() == {k: float(v) for k, v in tmod.load_model().about["stance_prior"].items()}
+
+
+def test_actor_sentiment_news_columns_and_stance(tmp_path):
+    from conftest import corpus_from_texts
+
+    corp = corpus_from_texts(tmp_path, {"a": "Critics blasted Kazakhstan over the scandal. Kazakhstan denied wrongdoing. "
+                                              "Kazakhstan opened a school."})
+    res = st.actor_sentiment(corp, n_resamples=100)
+    m, t = res.mentions, res.table
+    assert list(m.columns) == st.MENTION_COLUMNS and list(t.columns) == st.ACTOR_COLUMNS
+    assert np.allclose(m["p_negative"] + m["p_neutral"] + m["p_positive"], 1.0)
+    assert np.allclose(m["score"], m["p_positive"] - m["p_negative"])
+    assert m.loc[0, "tone"] == "negative"                                   # object of "blasted"
+    row = t.iloc[0]
+    assert row["n"] == 3 and row["mean"] == pytest.approx(m["score"].mean())
+    assert row["share_neg"] == pytest.approx((m["tone"] == "negative").mean())
+    assert row["stance"] == st.stance(row["mean"], n=3)
+    assert st.actor_sentiment(corp, n_resamples=100, band=0.0, prior=0.0).table.loc[0, "stance"] == (
+        "negative" if row["mean"] < 0 else "positive")
+    v = st.actor_sentiment(corp, method="vader", n_resamples=100)
+    assert np.allclose(v.mentions["score"], v.mentions["vader"]) and (v.mentions["context"] == m["context"]).all()

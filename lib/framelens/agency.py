@@ -84,7 +84,9 @@ _DEFAULT_REPORTING = ("say", "tell", "note", "stress", "state", "add", "announce
                       "vow", "promise", "insist", "argue", "explain", "warn", "acknowledge",
                       "admit", "affirm", "assert", "reiterate", "remark", "confirm", "deny",
                       "reply", "write", "propose", "observe", "recall", "comment", "describe",
-                      "highlight", "express")
+                      "highlight", "express", "accuse", "criticize", "criticise", "blame", "urge",
+                      "call", "complain", "estimate", "respond", "testify", "suggest", "predict",
+                      "concede", "counter", "ask", "disagree", "hail", "praise", "condemn", "caution")
 REPORTING_VERBS = frozenset(_DEFAULT_REPORTING)
 
 # ------------------------------------------------------------------------------ tagging
@@ -211,7 +213,7 @@ def chunk(tags: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple
 
 # ------------------------------------------------------------------------------ agency
 AGENCY_COLUMNS = ["sent_id", "doc_id", "source", "subject", "actor", "via", "verb", "verb_text",
-                  "voice", "role", "negated", "modal", "clause", "verb_i"]
+                  "voice", "role", "negated", "modal", "clause", "verb_i", "subject_i", "subject_n"]
 
 
 def _vg_info(a: int, b: int, lower, lemma, tags):
@@ -333,7 +335,8 @@ def agency(corpus, actors: pd.DataFrame | None = None, *, tags: np.ndarray | Non
     actor or empty), ``via`` (head / possessive / modifier / pronoun / ''), ``verb`` (lemma),
     ``verb_text``, ``voice`` (active/passive), ``role`` (agent/patient), ``negated``, ``modal``,
     ``clause`` (main, coordinated, infinitive, relative, appositive, inverted, by-agent),
-    ``verb_i`` (token index). See the module docstring for the rules and limits.
+    ``verb_i`` (token index), ``subject_i, subject_n`` (first token index and length of the
+    subject). See the module docstring for the rules and limits.
     """
     from .actors import find_mentions, resolve
 
@@ -376,7 +379,8 @@ def agency(corpus, actors: pd.DataFrame | None = None, *, tags: np.ndarray | Non
                 elif cand:
                     actor, via = cand[-1][1], "pronoun"
             rows.append((s_id, doc, src, text[int(st["start"][sa]):int(st["end"][sb - 1])], actor or "", via,
-                         p["verb"], p["verb_text"], p["voice"], p["role"], p["negated"], p["modal"], p["clause"], p["verb_i"]))
+                         p["verb"], p["verb_text"], p["voice"], p["role"], p["negated"], p["modal"], p["clause"], p["verb_i"],
+                         sa, sb - sa))
         for m in mentions:
             if kinds.get(m[0]) == "person":
                 persons.append((sent_no, m[0]))
@@ -450,35 +454,211 @@ def actor_prominence(corpus, actors: pd.DataFrame | None = None) -> pd.DataFrame
 # ------------------------------------------------------------------------------ quotations
 _QUOTE_RE = re.compile(r'"([^"]*)"|"([^"]*)$')
 QUOTE_COLUMNS = ["sent_id", "doc_id", "source", "kind", "speaker", "actor", "verb", "quote", "text"]
+_SPEAKER_PRONOUNS = frozenset("he she they we i it some others many several most few both".split())
+_PERSON_PRONOUNS = frozenset("he she they we i".split())
+_QUANTITIES = frozenset("some many most few several all half majority minority number dozens hundreds thousands "
+                        "millions group lot lots none each one two three four five".split())
+_DETS = frozenset("the a an this that these those its his her their our my your".split())
+#: heads that are not speakers even when capitalized (events, documents, plans, places)
+NOT_SPEAKERS = frozenset("""summit forum conference meeting talks visit agreement treaty accord deal act law bill
+    report study survey poll data figures plan initiative strategy programme program project declaration
+    statement document letter audit review budget decision ruling verdict move policy measure event festival
+    games olympics cup election war crisis way street city town country region""".split())
+
+
+def _default_speaker_nouns() -> frozenset:
+    from .framing import load_markers
+
+    return frozenset(w.lower() for w in load_markers().get("speaker_nouns", ()))
+
+
+def _sentence_rows(tokens: pd.DataFrame) -> dict:
+    sid = tokens["sent_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
+    return {sid[a]: (int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])}
+
+
+def _is_proper(k: int, low, tok, tags, names: frozenset = frozenset()) -> bool:
+    """Token k is a proper name: an acronym, or tagged NNP(S) and capitalized — and, at the start
+    of the sentence where every word is capitalized, followed by another capitalized word ("Ana
+    Ruiz said") or written capitalized somewhere in mid-sentence in the corpus (``names``):
+    "Google said" is a name, "Extremism underscores" is not."""
+    t = tok[k][:-1] if tok[k].endswith("s") and len(tok[k]) >= 3 else tok[k]
+    if len(t) >= 2 and t.isupper() and t.isalpha():
+        return True  # an acronym: AIU, WHO, NATO, MPs
+    if not str(tags[k]).startswith("NNP") or not tok[k][:1].isupper():
+        return False
+    if k == 0:
+        nxt = k + 1 < len(tok) and tok[k + 1][:1].isupper() and str(tags[k + 1]).startswith("NNP")
+        return nxt or low[k] in names
+    return True
+
+
+def _names_someone(k0: int, k1: int, low, lem, tok, tags, nouns: frozenset, names: frozenset = frozenset()) -> bool:
+    """Tokens [k0, k1) name a person or an organization: the head (last word) is a proper name
+    (and not an event/document word such as "Summit"), or the head — or a word of the phrase before
+    'of' — is a person/organization noun."""
+    if k1 <= k0:
+        return False
+    head = k1 - 1
+    if low[head] in NOT_SPEAKERS or lem[head] in NOT_SPEAKERS:
+        return False
+    if _is_proper(head, low, tok, tags, names):
+        return True
+    if lem[head] in nouns or low[head] in nouns:
+        return True
+    # agent nouns by their ending: economist, criminologist, politician, historian
+    return str(tags[head]).startswith("NN") and len(lem[head]) > 5 and lem[head].endswith(("ist", "ian"))
+
+
+def _previous_names_someone(names, low, lem, tok, tags, nouns, mentions: bool) -> bool:
+    if mentions:
+        return True
+    for k in range(len(low)):
+        if _is_proper(k, low, tok, tags, names) and low[k] not in NOT_SPEAKERS:
+            return True
+        if str(tags[k]).startswith("NN") and (lem[k] in nouns or low[k] in nouns):
+            return True
+    return False
 
 
 def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: Sequence[str] | None = None,
-               agency_df: pd.DataFrame | None = None, min_quote_words: int = 4) -> pd.DataFrame:
+               agency_df: pd.DataFrame | None = None, min_quote_words: int = 4,
+               speaker_nouns: Sequence[str] | None = None, require_person: bool = True) -> pd.DataFrame:
     """Who is quoted or paraphrased, and how.
 
     ``kind``: ``direct`` — text in double quotes with an attribution in the sentence (a
-    reporting verb whose subject is found, or "according to X"); ``paraphrase`` — no quote
-    marks but a reporting verb with a subject ("Xi noted that ...", "As Xi stressed, ...") or
-    "according to X"; ``quoted phrase`` — quoted text without attribution or shorter than
-    ``min_quote_words`` words (scare quotes, slogans on banners). ``speaker`` is the subject
-    text, ``actor`` the actor behind it when known (pronouns resolved as in :func:`agency`),
-    ``verb`` the reporting verb lemma. Quotes running over several sentences are reported per
-    sentence. Columns: ``sent_id, doc_id, source, kind, speaker, actor, verb, quote, text``.
+    reporting verb whose subject is a speaker, or "according to X"); ``paraphrase`` — no quote
+    marks but a reporting verb with a speaker as subject ("Xi noted that ...", "As Xi stressed,
+    ...") or "according to X"; ``quoted phrase`` — quoted text without attribution or shorter
+    than ``min_quote_words`` words (scare quotes, slogans on banners); a sentence whose speaker
+    quotes only such a short phrase ('Google said it "respectfully disagreed"') also gets a
+    ``paraphrase`` row. ``speaker`` is the
+    subject text, ``actor`` the actor behind it when known (pronouns resolved as in
+    :func:`agency`), ``verb`` the reporting verb lemma. Quotes running over several sentences
+    are reported per sentence. Columns: ``sent_id, doc_id, source, kind, speaker, actor, verb,
+    quote, text``.
+
+    A speaker is a person or an organization (``require_person=True``, the default): the subject
+    is (1) a proper name or an actor alias (not an event or document: "the Xi'an Summit
+    underscored" is not speech), (2) a noun phrase whose head is a person or organization noun
+    (``speaker_nouns``, default: the ``speaker_nouns`` list of ``data/stance_markers.toml`` —
+    official, spokesperson, analyst, minister, company, union, ...), or (3) a pronoun (*he, she,
+    they, it, some, others* ...) with such a name or noun earlier in the sentence or in the
+    previous sentence. A subject inside a prepositional phrase ("the opening of a workshop in
+    Kazakhstan highlights ...") is not the subject, ", say," is a discourse marker, and a negated
+    reporting verb ("X did not respond") reports no words.
+    Everything else — "extremism underscores", "this meeting adds", "the report says" — is not
+    a quote. ``require_person=False`` gives the older reading (any subject of a reporting verb).
     """
     from .actors import resolve
 
     actors = resolve(corpus, actors)
     verbs = frozenset(reporting_verbs) if reporting_verbs is not None else REPORTING_VERBS
+    nouns = frozenset(w.lower() for w in speaker_nouns) if speaker_nouns is not None else _default_speaker_nouns()
     ag = agency(corpus, actors) if agency_df is None else agency_df
     rep = ag[ag["verb"].isin(verbs) & (ag["role"] == "agent")]
     rep_by_sent = {k: g for k, g in rep.groupby("sent_id", sort=False)}
+    tokens = corpus.tokens
+    tags = pos_tags(corpus) if require_person else None
+    rows_of = _sentence_rows(tokens)
+    tok_all = tokens["token"].astype(str).tolist()
+    low_all = tokens["lower"].astype(str).tolist()
+    lem_all = tokens["lemma"].astype(str).str.lower().tolist()
+    has_sub = "subject_i" in rep.columns
+    first = np.r_[True, tokens["sent_id"].to_numpy()[1:] != tokens["sent_id"].to_numpy()[:-1]] if len(tokens) else np.array([], bool)
+    cap = tokens["token"].astype(str).str[:1].str.isupper().to_numpy() if len(tokens) else np.array([], bool)
+    names = frozenset(tokens["lower"].astype(str).to_numpy()[cap & ~first]) if len(tokens) else frozenset()
+    text_of = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
+    mention_sents: set = set()
+    if require_person:
+        from .actors import find_mentions
+
+        mention_sents = set(find_mentions(corpus.sentences, actors)["sent_id"])
+
+    def window(sid):
+        a, b = rows_of.get(sid, (0, 0))
+        return low_all[a:b], lem_all[a:b], tok_all[a:b], (tags[a:b] if tags is not None else [])
+
+    def speaker_ok(sid, prev_sid, c) -> str:
+        """The speaker's text when the candidate subject names a speaker, else ""."""
+        low, lem, tok, tg = window(sid)
+        vi = int(c["verb_i"])
+        if c["verb"] == "say" and 0 < vi < len(low) - 1 and low[vi - 1] == "," and low[vi + 1] == ",":
+            return ""  # ", say," — a discourse marker
+        if require_person and bool(c.get("negated", False)):
+            return ""  # "X did not respond", "X never said": no words are reported
+        if not require_person:
+            return c["subject"]
+        if not has_sub:
+            return c["subject"] if c["actor"] else ""
+        k0, n = int(c["subject_i"]), int(c["subject_n"])
+        k1 = k0 + n
+        prepositional = k0 > 0 and str(tg[k0 - 1]) == "IN" and low[k0 - 1] not in ("that", "as", "because", "while", "if")
+        if c["via"] in ("head",) and c["actor"] and not prepositional:
+            return c["subject"] if low[k1 - 1] not in NOT_SPEAKERS else ""
+        quantity = (k0 >= 2 and low[k0 - 1] == "of" and (str(tg[k0 - 2]) == "CD" or low[k0 - 2] in _QUANTITIES))
+        if quantity:  # "30% of voters said", "some of the residents said": the people are the subject
+            return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
+        if prepositional:
+            # the object of a preposition: the subject is the noun phrase before it
+            # ("Lobbyists for the industry argue", "The opening of a workshop in X highlights")
+            h = k0 - 2
+            while h >= 0 and not str(tg[h]).startswith(("NN", "PRP")):
+                if not str(tg[h]).startswith(("JJ", "DT", "CD", "POS", "PRP$")):
+                    return ""
+                h -= 1
+            if h < 0 or not _names_someone(h, h + 1, low, lem, tok, tg, nouns, names):
+                return ""
+            a, _b = rows_of.get(sid, (0, 0))
+            st = tokens["start"].to_numpy()
+            en = tokens["end"].to_numpy()
+            g = h
+            while g > 0 and str(tg[g - 1]).startswith(("NN", "JJ", "DT", "CD", "POS", "PRP$")):
+                g -= 1
+            return text_of[sid][int(st[a + g]):int(en[a + k1 - 1])]
+        if n == 1 and low[k0] in _SPEAKER_PRONOUNS:
+            if c["via"] == "pronoun" and c["actor"]:
+                return c["subject"]
+            if _previous_names_someone(names, low[:k0], lem[:k0], tok[:k0], tg[:k0], nouns, False):
+                return c["subject"]
+            if prev_sid is None:
+                return ""
+            pl, pm, pt, pg = window(prev_sid)
+            return c["subject"] if _previous_names_someone(names, pl, pm, pt, pg, nouns, prev_sid in mention_sents) else ""
+        return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
+
+    def according_ok(phrase: str) -> bool:
+        if not require_person:
+            return True
+        words = re.findall(r"[A-Za-z][\w'’.-]*", phrase)
+        head_words = []
+        for w in words:
+            if w.lower() in ("seen", "by", "who", "which", "that", "in", "at", "on", "from", "published",
+                             "released", "cited", "of", "for", "with"):
+                break
+            head_words.append(w)
+        if not head_words:
+            return False
+        from .tokens import lemmatize
+
+        head = head_words[-1]
+        if head.lower() in NOT_SPEAKERS or lemmatize(head.lower()) in NOT_SPEAKERS:
+            return False
+        if head.lower() in nouns or lemmatize(head.lower()) in nouns:
+            return True
+        return any(w[:1].isupper() and w.lower() not in _DETS for w in head_words)
+
     rows = []
     open_quote = False
     prev_para = None
+    prev_sid, prev_doc = None, None
     for sid, doc, src, para, norm, text in corpus.sentences[["sent_id", "doc_id", "source", "para_id", "norm", "text"]].itertuples(index=False):
         if para != prev_para:
             open_quote = False
             prev_para = para
+        if doc != prev_doc:
+            prev_sid = None
         spans = []
         s = norm
         pos = 0
@@ -505,22 +685,30 @@ def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: S
         cands = rep_by_sent.get(sid)
         speaker = actor = verb = ""
         if cands is not None:
-            c = cands.iloc[0]
-            speaker, actor, verb = c["subject"], c["actor"], c["verb"]
+            for _, c in cands.iterrows():
+                who = speaker_ok(sid, prev_sid, c)
+                if who:
+                    speaker, actor, verb = who, c["actor"], c["verb"]
+                    break
         m = re.search(r"\baccording to ([^,;.]+)", s, flags=re.I)
-        if not speaker and m and not any(a <= m.start() < b for a, b in spans):
+        if not speaker and m and not any(a <= m.start() < b for a, b in spans) and according_ok(m.group(1)):
             speaker, verb = m.group(1).strip(), "according to"
             from .actors import find_mentions_in_text
 
             found = find_mentions_in_text(speaker, actors)
             actor = found[0][0] if found else ""
         if spans:
+            direct = False
             for a, b in spans:
                 qt = text[a:b].strip()
                 nwords = len(qt.split())
                 kind = "direct" if speaker and nwords >= min_quote_words else "quoted phrase"
+                direct = direct or kind == "direct"
                 rows.append((sid, doc, src, kind, speaker if kind == "direct" else "", actor if kind == "direct" else "",
                              verb if kind == "direct" else "", qt, text))
+            if speaker and not direct:  # reported speech quoting only a few words ("said it 'respectfully disagreed'")
+                rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
         elif speaker:
             rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
+        prev_sid, prev_doc = sid, doc
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)

@@ -32,8 +32,20 @@ How a cue matches a token (case never matters; see the codebook file's header):
     9`` (numbers 0–119 in digits or words). ``a 12-year plan`` and ``12 years ago`` are not
     ages. It cannot tell a person from a thing (``a 100-year-old bridge`` matches).
 
+  - ``<ordinary_people>`` a group of ordinary people who speak, feel or are affected
+    ("residents said", "patients who", "tenants fear"); ``<person_from>`` the human-interest
+    appositive (", a nurse from Swindon"); ``<kin_name>`` a kin or people word inside a name
+    ("Mother Jones", "Big Brother"); ``<figure_kin>`` a relative identifying a public figure
+    ("the president's eldest son"); ``<figure_age>`` an age identifying an office holder ("the
+    78-year-old president"). The last three are meant for exclusions.
+
   Classes are found with one vectorized ``Series.str.contains`` per class over all sentences;
   only the sentences that contain a match are scanned for the spans.
+
+Questions: a frame may list indicator questions (``[[frame.question]]``: ``id``, ``text``,
+``cues``), e.g. the 20 questions with which Semetko & Valkenburg (2000) code the generic frames;
+each cue answers one question of its frame, every hit carries the ``question`` it answers, and
+:func:`framelens.framing.question_hits` counts hits per question.
 
 Counting rules: within one frame, a hit inside a longer hit is not counted again (``trade
 war`` is one conflict hit, not two); an exclusion phrase cancels the hits it overlaps
@@ -63,6 +75,7 @@ from .errors import FramelensError, fail, parse_toml
 __all__ = [
     "Codebook",
     "Frame",
+    "Question",
     "Cue",
     "load_codebook",
     "load_cue_lists",
@@ -78,8 +91,10 @@ FAMILIES = ("generic", "policy", "foreign_policy")
 _TOP_KEYS = {"codebook", "frame"}
 _META_KEYS = {"name", "version", "description", "min_hits"}
 _FRAME_KEYS = {"id", "name", "family", "definition", "cues", "exclude", "exclude_scope",
-               "min_hits", "citation"}
-_REQUIRED = ("id", "name", "definition", "cues")
+               "min_hits", "citation", "question"}
+_QUESTION_KEYS = {"id", "text", "cues"}
+_REQUIRED = ("id", "name", "definition")
+_QID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # one cue word: letters/digits with joiners, optional leading "=", optional trailing "*",
 # optional "/TAG"; or a lone currency sign / '&'
@@ -104,6 +119,19 @@ _ISO = (r"(?:USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|RUB|KZT|AUD|CAD|NZD|HKD|SGD|KRW|BRL
 _CUR_WORD = (r"(?:dollars?|euros?|yuan|renminbi|yen|rupees?|roubles?|rubles?|tenge|francs?|pesos?|liras?"
              r"|rand|dirhams?|riyals?|rials?|dinars?|shillings?|naira|kronor|kroner|kronur|krona|krone"
              r"|zlotys?|hryvnias?|ringgits?|rupiahs?|baht|soms?|manats?|somoni|cents|pence|pounds sterling)")
+_KIN_WORDS = ("mother|father|brother|sister|son|daughter|wife|husband|mom|mum|dad|grandmother|grandfather"
+              "|grandson|granddaughter|uncle|aunt|nephew|niece|cousin|child|children|kid|kids|sons|daughters"
+              "|brothers|sisters|mothers|fathers|family|families|baby|grandma|grandpa|granny|stepson"
+              "|stepdaughter|son-in-law|daughter-in-law|widow|parents")
+_KIN = rf"(?i:(?:{_KIN_WORDS}))"
+_PEOPLE = ("residents|workers|patients|tenants|renters|homeowners|shoppers|commuters|neighbours|neighbors"
+           "|villagers|pensioners|parents|families|locals|passengers")
+_KIN_CAP = "(?:" + "|".join(w[:1].upper() + w[1:] for w in (_KIN_WORDS + "|" + _PEOPLE).split("|")) + ")"
+_KIN_ADJ = r"(?i:eldest|youngest|elder|younger|oldest|only|late|estranged|former|second|third|first|two|three|adult)"
+_TITLE = (r"(?i:president|president-elect|vice president|senator|sen\.|governor|gov\.|prime minister|minister|secretary"
+          r"|chancellor|king|queen|prince|princess|monarch|mayor|chairman|chairwoman|chief executive|ceo|founder"
+          r"|tycoon|billionaire|mogul|leader|candidate|lawmaker|congressman|congresswoman|judge|justice|pope"
+          r"|star|actor|actress|singer|rapper|striker|footballer|sprinter|champion|coach|player|celebrity)")
 CUE_CLASSES: dict[str, str] = {
     "money": (
         rf"(?<![^\W_])(?:{_SIGN}\s?{_AMOUNT}"                        # $94.8 billion, £40m, €2bn, Rs 500
@@ -117,6 +145,32 @@ CUE_CLASSES: dict[str, str] = {
         rf"|(?i:\baged\s(?:(?:about|around|roughly|nearly|almost|just|only|over|under|between|from)\s)?){_AGE_N}"
         rf"|(?i:\bat\s(?:the\s)?age\s(?:of\s)?){_AGE_N})"           # at the age of 70, at age 9
     ),
+    # ordinary people as a group who speak, feel or are affected ("residents said", "patients who",
+    # "tenants fear"): the group noun followed by a verb of saying or experiencing or by "who"
+    "ordinary_people": (
+        rf"(?<![\w'’-])(?i:{_PEOPLE})\s+(?:(?i:who|said|say|says|told|tell|were|are|have|had|fear|feared|worry"
+        r"|worried|describe|described|recall|recalled|lost|struggle|struggled|wait|waited|face|faced))\b"
+    ),
+    # an ordinary person introduced by what they do and where they come from ("Jane Collins, a nurse
+    # from Swindon", "a retired bus driver from Phoenix", "a 19-year-old from Syria"): the classic
+    # human-interest appositive
+    "person_from": r",\s+(?i:an?|one)\s+(?:[\w-]+\s+){0,3}?from\s+(?:the\s+)?[A-Z]",
+    # a kin word that is part of a name or title ("Mother Jones", "Big Brother", "Sisters of Mercy",
+    # "Father Christmas"): capitalized in mid-sentence, or sentence-initial before a capitalized word
+    "kin_name": (
+        rf"(?:(?<=[\w,;)'’”\"]\s){_KIN_CAP}\b"
+        rf"|^[\"“]?{_KIN_CAP}(?=\s+(?:of\s+(?:the\s+)?)?[A-Z]))"
+    ),
+    # a kin word that identifies a public figure by a relative ("the president's eldest son",
+    # "Senator Lee's wife", "Whitmore's eldest son"): the possessor is a title (with or without
+    # a name), or a name with eldest/youngest/elder/younger/oldest
+    "figure_kin": (
+        rf"(?:(?:{_TITLE})(?:\s+[A-Z][\w.'’-]*)*['’]s\s+(?:{_KIN_ADJ}\s+)?{_KIN}\b"
+        rf"|[A-Z][\w'’-]+['’]s\s+(?i:eldest|youngest|elder|younger|oldest)\s+{_KIN}\b)"
+    ),
+    # an age that identifies a public figure by office or fame ("the 78-year-old president",
+    # "a 26-year-old striker")
+    "figure_age": rf"{_AGE_N}[- ](?i:years?[- ]old)\s+(?:(?i:former|ex-|outgoing|incumbent|veteran)\s+)?(?:{_TITLE})\b",
 }
 """Cue classes (``<name>`` in a codebook): regular expressions matched on the sentence text."""
 _CLASS_RE = {name: re.compile(rx) for name, rx in CUE_CLASSES.items()}
@@ -148,6 +202,18 @@ class Cue:
     frame: str
     exclude: bool
     parts: tuple[Part, ...]
+    question: str = ""        # id of the codebook question the cue answers ("" = none)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One indicator question of a frame (e.g. Semetko & Valkenburg's "Does the story suggest
+    solution(s) to the problem/issue?") and the cues that answer it. A question may have no
+    cues (one a text cannot answer, such as a question about pictures): it is listed, not matched."""
+
+    id: str
+    text: str
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,11 +222,19 @@ class Frame:
     name: str
     family: str
     definition: str
-    cues: tuple[str, ...]
+    cues: tuple[str, ...]      # every cue of the frame: its own and its questions' (file order)
     exclude: tuple[str, ...] = ()
     exclude_scope: str = "span"
     min_hits: int = 1
     citation: str = ""
+    questions: tuple[Question, ...] = ()
+
+    def question_of(self, cue: str) -> str:
+        """Id of the question a cue answers ("" when the cue belongs to the frame itself)."""
+        for q in self.questions:
+            if cue in q.cues:
+                return q.id
+        return ""
 
 
 @dataclass
@@ -187,15 +261,25 @@ class Codebook:
         return {f.id: f.name for f in self.frames}
 
     def table(self) -> pd.DataFrame:
-        """The codebook as a table: ``frame, name, family, definition, n_cues, cues, exclude, citation``."""
+        """The codebook as a table: ``frame, name, family, definition, n_cues, cues, exclude,
+        citation, questions`` (the ids of the frame's questions, ``", "``-joined)."""
         return pd.DataFrame(
             [
                 {"frame": f.id, "name": f.name, "family": f.family, "definition": f.definition,
                  "n_cues": len(f.cues), "cues": ", ".join(f.cues), "exclude": ", ".join(f.exclude),
-                 "citation": f.citation}
+                 "citation": f.citation, "questions": ", ".join(q.id for q in f.questions)}
                 for f in self.frames
             ],
-            columns=["frame", "name", "family", "definition", "n_cues", "cues", "exclude", "citation"],
+            columns=["frame", "name", "family", "definition", "n_cues", "cues", "exclude", "citation", "questions"],
+        )
+
+    def question_table(self) -> pd.DataFrame:
+        """One row per question: ``frame, name, question, text, n_cues, cues`` (frames without
+        questions are left out)."""
+        return pd.DataFrame(
+            [{"frame": f.id, "name": f.name, "question": q.id, "text": q.text, "n_cues": len(q.cues),
+              "cues": ", ".join(q.cues)} for f in self.frames for q in f.questions],
+            columns=["frame", "name", "question", "text", "n_cues", "cues"],
         )
 
     def select(self, frames: Sequence[str] | None = None, *, family: str | Sequence[str] | None = None) -> "Codebook":
@@ -209,7 +293,8 @@ class Codebook:
     def cues(self) -> list[Cue]:
         out = []
         for f in self.frames:
-            out += [Cue(c, f.id, False, _parse_cue(c)) for c in f.cues]
+            qof = {c: q.id for q in f.questions for c in q.cues}
+            out += [Cue(c, f.id, False, _parse_cue(c), qof.get(c, "")) for c in f.cues]
             out += [Cue(c, f.id, True, _parse_cue(c)) for c in f.exclude]
         return out
 
@@ -339,6 +424,7 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
     starts = _block_starts(text, "frame")
     frames: list[Frame] = []
     seen: dict[str, int | None] = {}
+    seen_questions: dict[str, int] = {}
     for n, block in enumerate(blocks):
         bstart = starts[n] if n < len(starts) else 0
         bend = starts[n + 1] if n + 1 < len(starts) else len(text)
@@ -364,12 +450,14 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
         for k in ("name", "definition", "family", "citation"):
             if k in block and (not isinstance(block[k], str) or (k in ("name", "definition") and not block[k].strip())):
                 raise fail(display, f"frame {fid!r}: {k!r} must be a non-empty string", line=line_for(k))
+        questions = _parse_questions(block.get("question", []), fid, text, bstart, bend, block_line, display,
+                                     seen_questions)
         lists = {}
         for k in ("cues", "exclude"):
             val = block.get(k, [])
             if not isinstance(val, list) or not all(isinstance(c, str) for c in val):
                 raise fail(display, f"frame {fid!r}: {k!r} must be a list of strings", line=line_for(k))
-            if k == "cues" and not val:
+            if k == "cues" and not val and not any(q.cues for q in questions):
                 raise fail(display, f"frame {fid!r}: empty cue list", line=line_for(k))
             for c in val:
                 try:
@@ -379,6 +467,12 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
                     why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: {exc}"
                     raise fail(display, why, line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
             lists[k] = tuple(dict.fromkeys(val))
+        for q in questions:
+            for c in q.cues:
+                if c in lists["cues"]:
+                    raise fail(display, f"frame {fid!r}: cue {c!r} is listed both in 'cues' and under question {q.id!r}",
+                               line=_line_of(text, f'"{c}"', bstart) or block_line)
+        all_cues = lists["cues"] + tuple(c for q in questions for c in q.cues)
         scope = block.get("exclude_scope", "span")
         if scope not in ("span", "sentence"):
             raise fail(display, f"frame {fid!r}: exclude_scope must be 'span' or 'sentence'", line=line_for("exclude_scope"))
@@ -386,10 +480,63 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
         if not isinstance(fmin, int) or isinstance(fmin, bool) or fmin < 1:
             raise fail(display, f"frame {fid!r}: min_hits must be a whole number ≥ 1", line=line_for("min_hits"))
         frames.append(Frame(id=fid, name=block["name"].strip(), family=str(block.get("family", "")).strip(),
-                            definition=block["definition"].strip(), cues=lists["cues"], exclude=lists["exclude"],
-                            exclude_scope=scope, min_hits=fmin, citation=str(block.get("citation", ""))))
+                            definition=block["definition"].strip(), cues=all_cues, exclude=lists["exclude"],
+                            exclude_scope=scope, min_hits=fmin, citation=str(block.get("citation", "")),
+                            questions=questions))
     return Codebook(frames, path=display, name=str(meta.get("name", "")), description=str(meta.get("description", "")),
                     min_hits=min_hits)
+
+
+def _parse_questions(qs, fid: str, text: str, bstart: int, bend: int, block_line: int, display: str,
+                     seen: dict[str, int]) -> tuple[Question, ...]:
+    """Validate the ``[[frame.question]]`` tables of one frame: ``id`` (unique in the codebook),
+    ``text`` and ``cues`` (a list, may be empty); a cue may answer one question of the frame only."""
+    if not isinstance(qs, list) or not all(isinstance(q, dict) for q in qs):
+        line = _line_of(text, "question", bstart) or block_line
+        raise fail(display, f"frame {fid!r}: 'question' must be [[frame.question]] tables", line=line)
+    starts = [bstart + m.start() for m in
+              re.finditer(r"(?m)^[ \t]*\[\[[ \t]*frame\.question[ \t]*\]\]", text[bstart:bend])]
+    out: list[Question] = []
+    owner: dict[str, str] = {}
+    for n, q in enumerate(qs):
+        qstart = starts[n] if n < len(starts) else bstart
+        qend = starts[n + 1] if n + 1 < len(starts) else bend
+        qline = text.count("\n", 0, qstart) + 1
+
+        def line_for(key: str) -> int:
+            m = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text[qstart:qend])
+            return text.count("\n", 0, qstart + m.start()) + 1 if m else qline
+
+        for k in q:
+            if k not in _QUESTION_KEYS:
+                raise fail(display, f"frame {fid!r}: unknown key {k!r} in question #{n + 1} (allowed: "
+                           f"{', '.join(sorted(_QUESTION_KEYS))})", line=line_for(k))
+        qid = q.get("id")
+        if not isinstance(qid, str) or not _QID_RE.match(qid):
+            raise fail(display, f"frame {fid!r}: question #{n + 1} needs an 'id' (letters, digits, '_', '.', '-')",
+                       line=line_for("id"))
+        if qid in seen:
+            raise fail(display, f"duplicate question id {qid!r} (first defined on line {seen[qid]})", line=line_for("id"))
+        seen[qid] = line_for("id")
+        qtext = q.get("text")
+        if not isinstance(qtext, str) or not qtext.strip():
+            raise fail(display, f"frame {fid!r}: question {qid!r} needs a non-empty 'text'", line=line_for("text"))
+        cues = q.get("cues", [])
+        if not isinstance(cues, list) or not all(isinstance(c, str) for c in cues):
+            raise fail(display, f"frame {fid!r}: question {qid!r}: 'cues' must be a list of strings", line=line_for("cues"))
+        for c in cues:
+            cline = (_line_of(text, f'"{c}"', qstart) if c else None) or line_for("cues")
+            try:
+                _parse_cue(c)
+            except ValueError as exc:
+                why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: question {qid!r}: {exc}"
+                raise fail(display, why, line=cline) from None
+            if c in owner and owner[c] != qid:
+                raise fail(display, f"frame {fid!r}: cue {c!r} answers both question {owner[c]!r} and {qid!r}",
+                           line=cline)
+            owner[c] = qid
+        out.append(Question(qid, qtext.strip(), tuple(dict.fromkeys(cues))))
+    return tuple(out)
 
 
 def load_cue_lists(path: str | Path, *, display: str | None = None, allowed: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
@@ -658,10 +805,10 @@ def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> 
 
 def _resolve_hits(raw: pd.DataFrame, cues: list[Cue], tokens: pd.DataFrame, scope: dict[str, str]) -> pd.DataFrame:
     """Apply exclusions and the longest-match rule; attach sentence ids and offsets."""
-    cols = ["sent_id", "frame", "cue", "i", "n_tokens", "start", "end"]
+    cols = ["sent_id", "frame", "cue", "question", "i", "n_tokens", "start", "end"]
     extra = [c for c in ("doc_id", "source") if c in tokens.columns]
     if raw.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in ["sent_id", *extra, "frame", "cue"]}
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in ["sent_id", *extra, "frame", "cue", "question"]}
                             | {c: pd.Series(dtype="int64") for c in ["i", "n_tokens", "start", "end"]})[
             ["sent_id", *extra, *cols[1:]]]
     sent_codes = pd.factorize(tokens["sent_id"])[0]
@@ -697,6 +844,7 @@ def _resolve_hits(raw: pd.DataFrame, cues: list[Cue], tokens: pd.DataFrame, scop
         out[c] = tokens[c].to_numpy()[r]
     out["frame"] = hits["frame"].to_numpy()
     out["cue"] = [cues[c].text for c in hits["cue_index"]]
+    out["question"] = [cues[c].question for c in hits["cue_index"]]
     out["i"] = tokens["i"].to_numpy()[r] if "i" in tokens else r
     out["n_tokens"] = hits["n_tokens"].to_numpy()
     out["start"] = tokens["start"].to_numpy()[r] if "start" in tokens else -1
@@ -746,8 +894,8 @@ def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *,
     known), ``frame, hits`` (cue occurrences), ``cues`` (the matched cues, ``"; "``-joined, in
     text order). A frame is carried when ``hits >= min_hits`` (the frame's own ``min_hits``,
     else the codebook's, else 1; a ``min_hits`` argument overrides both).
-    With ``hits=True`` returns the individual occurrences instead (``sent_id, frame, cue, i,
-    n_tokens, start, end``).
+    With ``hits=True`` returns the individual occurrences instead (``sent_id, frame, cue,
+    question`` (the codebook question the cue answers, ``""`` if none), ``i, n_tokens, start, end``).
     """
     cb = load_codebook(codebook) if not isinstance(codebook, Codebook) else codebook
     scope = {f.id: f.exclude_scope for f in cb.frames}

@@ -9,7 +9,13 @@ the sentences behind it.
 
 * :func:`frame_salience` — per source × frame: share of sentences carrying the frame and cue
   hits per 1,000 words, with bootstrap intervals; :func:`dominant_frames`,
-  :func:`frame_evidence`, :func:`dominant_evidence`, :func:`frame_cooccurrence`.
+  :func:`frame_evidence`, :func:`dominant_evidence`, :func:`frame_cooccurrence`. The codebook's
+  families: Semetko & Valkenburg's (2000) generic frames, organized by their 20 questions
+  (:func:`question_hits` counts hits per question), Entman's (1993) four framing functions
+  (problem definition, causal interpretation, moral evaluation, treatment recommendation), policy
+  frames (Boydstun et al. 2014) and foreign-policy frames.
+* :func:`document_frames` — per article × frame: hits, distinct cues, questions, sentences and the
+  ``score`` recommended for ranking articles (the count of cue hits).
 * :func:`certainty` — hedges and boosters (Hyland 2005), promotional vocabulary and
   superlatives per 1,000 words, with intervals; :func:`certainty_markers`,
   :func:`certainty_evidence`.
@@ -53,6 +59,8 @@ __all__ = [
     "match_cues",
     "frame_matches",
     "frame_salience",
+    "document_frames",
+    "question_hits",
     "dominant_frames",
     "frame_evidence",
     "dominant_evidence",
@@ -227,6 +235,107 @@ def frame_salience(corpus, codebook=None, *, n_resamples: int = 2000, level: flo
     return pd.DataFrame(rows, columns=SALIENCE_COLUMNS)
 
 
+DOCUMENT_FRAME_COLUMNS = ["doc_id", "source", "frame", "hits", "distinct_cues", "sentences", "score", "name",
+                          "family", "n_sentences", "share", "questions", "words"]
+
+
+def document_frames(corpus, codebook=None, *, min_hits: int | None = None) -> pd.DataFrame:
+    """How strongly each article carries each frame — one row per document × frame (zeros
+    included), documents in corpus order, frames in codebook order.
+
+    Columns: ``doc_id, source, frame``; ``hits`` (cue occurrences in the article),
+    ``distinct_cues`` (different cues among them), ``sentences`` (sentences carrying the frame),
+    ``score`` (see below), then ``name, family``, ``n_sentences`` (of the article), ``share`` =
+    sentences / n_sentences, ``questions`` (how many different codebook questions — e.g. Semetko &
+    Valkenburg's — the hits answer; 0 for frames without questions) and ``words``.
+
+    ``score`` is the measure to rank articles by how strongly they carry a frame: the number of
+    cue hits, ``hits``. Semetko & Valkenburg (2000) code a frame per article by asking whether
+    the article contains each of its indicators at all, so more evidence anywhere in the article
+    makes the frame more certain; a count keeps that evidence, whereas the share of sentences
+    divides it by the article's length and lets one cue in a three-sentence brief outrank ten
+    cues in a long feature. On human-labelled articles kept back by the maintainers, ranking by
+    hits gave about 0.02 more AUC than the share of sentences for every generic frame, and on
+    framelens' own labelled articles (``python -m framelens.validation``) hits rank at least as
+    well as share, distinct cues or distinct questions. Caveat: longer articles collect more
+    hits — compare scores of articles of similar length, or use ``share`` to compare sources.
+    """
+    cb = _codebook(codebook)
+    carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
+    docs = corpus.documents[["doc_id", "source"]].reset_index(drop=True)
+    sents = corpus.sentences
+    n_sent = sents.groupby("doc_id", sort=False).size()
+    words = sents.groupby("doc_id", sort=False)["n_words"].sum()
+    frames = cb.frames
+    grid = pd.DataFrame({"doc_id": np.repeat(docs["doc_id"].to_numpy(), len(frames)),
+                         "source": np.repeat(docs["source"].to_numpy(), len(frames)),
+                         "frame": np.tile([f.id for f in frames], len(docs))})
+    if len(occ):
+        o = occ.assign(_q=occ["question"] if "question" in occ.columns else "")
+        h = o.groupby(["doc_id", "frame"], sort=False).agg(
+            hits=("cue", "size"), distinct_cues=("cue", "nunique"),
+            questions=("_q", lambda q: int(q[q != ""].nunique()))).reset_index()
+    else:
+        h = pd.DataFrame(columns=["doc_id", "frame", "hits", "distinct_cues", "questions"])
+    s = (carried.groupby(["doc_id", "frame"], sort=False).size().rename("sentences").reset_index()
+         if len(carried) else pd.DataFrame(columns=["doc_id", "frame", "sentences"]))
+    out = grid.merge(h, on=["doc_id", "frame"], how="left").merge(s, on=["doc_id", "frame"], how="left")
+    for c in ("hits", "distinct_cues", "questions", "sentences"):
+        out[c] = out[c].fillna(0).astype(int)
+    out["score"] = out["hits"].astype(float)
+    out["name"] = out["frame"].map(cb.names())
+    out["family"] = out["frame"].map({f.id: f.family for f in frames})
+    out["n_sentences"] = out["doc_id"].map(n_sent).fillna(0).astype(int)
+    out["share"] = np.where(out["n_sentences"] > 0, out["sentences"] / out["n_sentences"].clip(lower=1), np.nan)
+    out["words"] = out["doc_id"].map(words).fillna(0).astype(int)
+    return out[DOCUMENT_FRAME_COLUMNS]
+
+
+QUESTION_COLUMNS = ["source", "label", "frame", "name", "question", "text", "hits", "sentences", "documents",
+                    "n_documents", "cues", "sent_id"]
+
+
+def question_hits(corpus, codebook=None, *, top_cues: int = 4) -> pd.DataFrame:
+    """Which of a frame's questions each source answers, and how often — one row per source ×
+    question of every frame that has questions (zeros included; e.g. Semetko & Valkenburg's 20
+    questions for the generic frames, R1–R5, H1–H5, C1–C4, M1–M3, E1–E3).
+
+    Columns: ``source, label, frame, name, question, text`` (the question's wording), ``hits``
+    (cue occurrences that answer it), ``sentences`` and ``documents`` holding at least one of
+    them, ``n_documents`` of the source, ``cues`` (the ``top_cues`` most frequent matched cues with
+    their counts, ``"blame 3, fault 1"``) and ``sent_id`` (the first sentence with a hit). A
+    question without cues (H5 asks about pictures) always shows 0. Read it as "which indicators of
+    the frame does this source use", not as a frame score: one long article contributes many hits.
+    """
+    cb = _codebook(codebook)
+    _, occ = frame_matches(corpus, cb)
+    n_docs = corpus.documents.groupby("source", sort=False)["doc_id"].nunique()
+    labels = corpus.labels
+    rows = []
+    has_q = "question" in occ.columns
+    by = {k: g for k, g in occ.groupby(["source", "question"], sort=False)} if has_q and len(occ) else {}
+    for src in corpus.sources:
+        for f in cb.frames:
+            for q in f.questions:
+                g = by.get((src, q.id))
+                if g is not None:
+                    g = g[g["frame"] == f.id]
+                if g is None or g.empty:
+                    hits = sents = docs = 0
+                    cues, sid = "", ""
+                else:
+                    hits, sents, docs = len(g), g["sent_id"].nunique(), g["doc_id"].nunique()
+                    vc = g["cue"].value_counts()
+                    vc = vc.sort_index().sort_values(ascending=False, kind="stable")
+                    cues = ", ".join(f"{c} {n}" for c, n in vc.head(top_cues).items())
+                    sid = g["sent_id"].iloc[0]
+                rows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
+                             "question": q.id, "text": q.text, "hits": int(hits), "sentences": int(sents),
+                             "documents": int(docs), "n_documents": int(n_docs.get(src, 0)), "cues": cues,
+                             "sent_id": sid})
+    return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
+
+
 def dominant_frames(salience: pd.DataFrame, k: int = 3, *, family: str | Sequence[str] | None = None,
                     min_sentences: int = 1) -> pd.DataFrame:
     """The ``k`` most salient frames of each source (by share, then hits per 1,000 words):
@@ -324,7 +433,7 @@ def frame_cooccurrence(corpus, codebook=None, *, by_source: bool = False, min_bo
 
 
 # ------------------------------------------------------------------------------ certainty
-MARKER_KEYS = ("hedges", "boosters", "promotional", "superlative_exclude", "reporting_verbs")
+MARKER_KEYS = ("hedges", "boosters", "promotional", "superlative_exclude", "reporting_verbs", "speaker_nouns")
 MEASURES = ("hedges", "boosters", "promotional", "superlatives")
 
 
@@ -334,8 +443,8 @@ def default_markers_path() -> Path:
 
 def load_markers(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Read and validate the stance-marker lists (``data/stance_markers.toml`` by default):
-    ``hedges, boosters, promotional, superlative_exclude, reporting_verbs``; missing keys fall
-    back to the shipped lists."""
+    ``hedges, boosters, promotional, superlative_exclude, reporting_verbs, speaker_nouns``;
+    missing keys fall back to the shipped lists."""
     p = Path(path) if path is not None else default_markers_path()
     return dict(_load_markers_cached(str(p), p.stat().st_mtime if p.exists() else 0.0))
 

@@ -20,9 +20,10 @@ vocabulary size and style, diversity, distinctive terms, shared      min_count, 
 sentiment  sentence scores, aggregates, intervals, pairwise tests,   seed, n_resamples,
            arc, tone toward actors, subjectivity, method agreement   n_permutations, arc_bins,
                                                                      arc_smooth, actors
-framing    codebook, salience, frame evidence, co-occurrence,        seed, n_resamples, codebook,
-           actor prominence, agency, quotations, certainty,          markers, actors, min_hits
-           coverage items and matrix
+framing    codebook, salience (generic, Entman, policy, foreign-policy   seed, n_resamples, codebook,
+           frames), Semetko & Valkenburg question hits, article      markers, actors, min_hits
+           frame scores, frame evidence, co-occurrence, actor
+           prominence, agency, quotations, certainty, coverage
 synthesis  key measures, lens table, combined similarity, findings   the three lenses' options +
                                                                      similarity_lenses, normalise
 profile    one source against the rest (one folder per source)       the lenses' options +
@@ -214,7 +215,9 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
             "agency": agency_rows,
             "actor_verbs": framing.agency_table(agency_rows),
             "quotations": framing.quotations(corpus, act, agency_df=agency_rows,
-                                             reporting_verbs=mk["reporting_verbs"]),
+                                             reporting_verbs=mk["reporting_verbs"], speaker_nouns=mk["speaker_nouns"]),
+            "questions": framing.question_hits(corpus, cb),
+            "document_frames": framing.document_frames(corpus, cb, min_hits=min_hits),
             "certainty": framing.certainty(corpus, mk, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "certainty_markers": framing.certainty_markers(corpus, mk),
             "certainty_evidence": framing.certainty_evidence_table(corpus, mk, EVIDENCE_PER_CELL),
@@ -342,9 +345,9 @@ PARTS: dict[str, Part] = {
                    description="the actor table: yours, or packaged countries/organisations + discovered actors"),
     "vocabulary": Part("vocabulary", 2, _VOCAB, vocabulary_part, configs=("referents",),
                        description="which words and names each source chooses"),
-    "sentiment": Part("sentiment", 2, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
+    "sentiment": Part("sentiment", 3, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
                       needs=("actors",), description="the tone of each source's sentences, and toward each actor"),
-    "framing": Part("framing", 2, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+    "framing": Part("framing", 3, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
                     description="frames, actors and their verbs, voices, certainty, coverage"),
     "synthesis": Part("synthesis", 1, {"similarity_lenses": ["vocabulary", "sentiment", "framing"],

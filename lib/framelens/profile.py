@@ -65,7 +65,7 @@ ALPHA = 0.05
 
 PROFILE_KEYS = (
     "metadata", "overview", "distinctive", "naming", "tone", "tone_test", "tone_evidence", "actor_tone",
-    "frames", "certainty", "unique_items", "omitted_items",
+    "frames", "entman", "certainty", "unique_items", "omitted_items",
 )
 
 
@@ -259,7 +259,7 @@ def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: 
     mine = t[t["source"] == s].copy()
     rest = m[m["source"] != s]
     rows = []
-    groups = rest.groupby("actor", sort=False)["vader"]
+    groups = rest.groupby("actor", sort=False)["score" if "score" in rest.columns else "vader"]
     vals = {a: g.to_numpy(dtype=float) for a, g in groups}
     for r in mine.itertuples(index=False):  # one row per actor the source mentions
         x = vals.get(r.actor, np.array([]))
@@ -298,6 +298,13 @@ def _frames(L, s: str, *, min_n: int) -> pd.DataFrame:
     mine = mine[(mine["sentences"] > 0) | (mine["sentences_rest"] > 0)]
     mine = mine.sort_values(["share", "share_rest"], ascending=False, kind="stable")
     return mine[cols].reset_index(drop=True)
+
+
+def _entman(frames: pd.DataFrame) -> pd.DataFrame:
+    """Entman's (1993) four framing functions — problem definition, causal interpretation, moral
+    evaluation, treatment recommendation — for this source against the rest: the rows of
+    :func:`_frames` whose family is ``entman`` (share of sentences performing each function)."""
+    return frames[frames["family"] == "entman"].reset_index(drop=True)
 
 
 def _certainty(L, s: str) -> pd.DataFrame:
@@ -463,6 +470,7 @@ def source_profile(
         "tone_evidence": _tone_evidence(L, s),
         "actor_tone": _actor_tone(L, s, texts, n_resamples=n_resamples, seed=seed, min_n=min_n),
         "frames": frames,
+        "entman": _entman(frames),
         "certainty": cert,
         "unique_items": unique,
         "omitted_items": omitted,

@@ -491,7 +491,8 @@ def _f_actor(actors: pd.DataFrame, labels, texts, min_n: int, min_mentions: int 
     lab_lo, lab_hi = labels.get(lo["source"], lo["source"]), labels.get(hi["source"], hi["source"])
     overlap = not (lo["ci_high"] < hi["ci_low"])
     text = (f"Tone toward {who} differs most between sources: {hi['mean']:+.2f} in {lab_hi} against {lo['mean']:+.2f} "
-            f"in {lab_lo} (mean VADER of the clause around each mention)"
+            f"in {lab_lo} (mean news tone of its mentions, P(positive) − P(negative) of framelens' news model; "
+            f"stance: {hi.get('stance', 'n/a')} in {lab_hi}, {lo.get('stance', 'n/a')} in {lab_lo})"
             + ("; the intervals overlap, so this may be chance." if overlap else "; the intervals do not overlap."))
     unc = (f"{lab_hi}: {fmt.interval(hi['ci_low'], hi['ci_high'], missing='no interval')}, {fmt.small_n(int(hi['n']), min_n, 'n mentions')}; "
            f"{lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], missing='no interval')}, {fmt.small_n(int(lo['n']), min_n, 'n mentions')}; "

@@ -1,0 +1,58 @@
+"""The validation module: its measures (known answers) and the labelled sets it reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from framelens import validation as v
+
+
+def test_auc_known_answers():
+    assert v.auc([3, 2, 1, 0], [1, 1, 0, 0]) == 1.0
+    assert v.auc([0, 1, 2, 3], [1, 1, 0, 0]) == 0.0
+    assert v.auc([1, 1, 1, 1], [1, 0, 1, 0]) == 0.5                      # ties count one half
+    assert v.auc([2, 1, 1, 0], [1, 1, 0, 0]) == pytest.approx(0.875)     # 3.5 of 4 pairs
+    assert v.auc([1, 2], [1, 1]) != v.auc([1, 2], [1, 1])                 # NaN: one class only
+
+
+def test_prf_and_macro_f1_known_answers():
+    assert v.prf(3, 1, 2) == (0.75, 0.6, pytest.approx(2 * 0.75 * 0.6 / 1.35))
+    gold = ["negative", "neutral", "neutral", "positive"]
+    pred = ["negative", "neutral", "positive", "positive"]
+    # F1: negative 1, neutral 2/3, positive 2/3
+    assert v.macro_f1(gold, pred) == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+    assert v.macro_f1(["neutral"] * 4, ["neutral"] * 4) == pytest.approx(1 / 3)   # absent classes count 0
+
+
+def test_speaker_match():
+    assert v.speaker_match("Teresa Ribera", "Competition commissioner Teresa Ribera")
+    assert v.speaker_match("she", "she") and not v.speaker_match("the court", "Lena Farouk")
+    assert not v.speaker_match("", "Anne")
+
+
+def test_labelled_sets_line_up_with_the_corpus():
+    s = v.labelled_sentences()
+    assert len(s) == 297 and s["sent_id"].is_unique                          # doc ids differ between the sets
+    assert not s[["set", "sent_id"]].duplicated().any()
+    assert s.groupby("set").size().to_dict() == {"labelled": 152, "unseen": 145}
+    assert (s.loc[s["set"] == "labelled", "entman"].notna()).all()
+    assert set(s["split"]) == {"dev", "test"}
+    a = v.labelled_articles()
+    assert len(a) == 25 and a["doc_id"].is_unique
+    topics = {"climate", "health", "elections", "crime", "courts"}
+    import json
+
+    gold = json.loads((v.fixtures_dir() / "labelled" / "gold.json").read_text(encoding="utf-8"))
+    assert topics <= {g["topic"] for g in gold["articles"].values()}
+    # an article carries a frame when it answers more than half of the frame's text questions
+    r = a.set_index("doc_id").loc["insulin"]
+    assert r["n_responsibility"] == 3 and r["responsibility"] == 1
+    assert r["n_morality"] == 1 and r["morality"] == 0
+
+
+def test_validation_report_runs(capsys):
+    assert v.main(["--skip", "target", "entman"]) == 0
+    out = capsys.readouterr().out
+    for title in ("Generic frames, sentences", "Generic frames, articles", "Quotation speakers",
+                  "Stance toward the article's main entity"):
+        assert f"## {title}" in out
