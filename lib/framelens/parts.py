@@ -220,7 +220,7 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
             "document_frames": framing.document_frames(corpus, cb, min_hits=min_hits),
             "certainty": framing.certainty(corpus, mk, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "certainty_markers": framing.certainty_markers(corpus, mk),
-            "certainty_evidence": framing.certainty_evidence_table(corpus, mk, EVIDENCE_PER_CELL),
+            "certainty_evidence": framing.certainty_evidence_table(corpus, mk, top=EVIDENCE_PER_CELL),
             "items": items,
             "coverage": framing.coverage_matrix(items, corpus.sources),
             "actors_discovered": needs["actors"]["discovered"],

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping
+from typing import Mapping, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ import pandas as pd
 from . import fmt
 from .errors import FramelensError
 from .stats import bootstrap_ci, fisher_p, permutation_test, rate_p
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "MIN_N",
@@ -129,7 +132,7 @@ def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int 
 # ---------------------------------------------------------------------------------------------
 # The profile
 # ---------------------------------------------------------------------------------------------
-def check_source(corpus, source_id: str) -> str:
+def check_source(corpus: CorpusLike, source_id: str) -> str:
     """``source_id`` if it is a source of ``corpus``, else a FramelensError naming the sources."""
     if source_id not in corpus.sources:
         raise FramelensError(
@@ -150,7 +153,7 @@ def _date(ts, precision: str) -> str:
     return {"year": ts.strftime("%Y"), "month": ts.strftime("%Y-%m")}.get(precision, ts.strftime("%Y-%m-%d"))
 
 
-def _metadata(corpus, s: str) -> pd.DataFrame:
+def _metadata(corpus: CorpusLike, s: str) -> pd.DataFrame:
     d = corpus.documents[corpus.documents["source"] == s]
     prec = d["published_precision"] if "published_precision" in d.columns else pd.Series("", index=d.index)
     out = pd.DataFrame({
@@ -246,7 +249,7 @@ def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
     cols = ["kind", "rank", "sent_id", "vader_compound", "textblob_polarity", "text"]
     if sc.empty:
         return pd.DataFrame(columns=cols)
-    return extremes(sc, k=k)[cols].reset_index(drop=True)
+    return extremes(sc, top=k)[cols].reset_index(drop=True)
 
 
 def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
@@ -532,7 +535,7 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
     return f"{label} ({n} sentences): " + "; ".join(parts) + "."
 
 
-def title(corpus, source_id: str):
+def title(corpus: CorpusLike, source_id: str):
     """A Markdown heading naming the profiled source (HTML-escaped) with its outlet, date and
     genre, for the top of the profile notebook."""
     import html
