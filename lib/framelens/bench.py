@@ -798,6 +798,7 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2) ->
         t = time.perf_counter()
         summary = runner.run_suite(corpus, root / "suite", jobs=jobs, progress=None)
         suite_s = time.perf_counter() - t
+        cells = slowest_cells(root / "suite" / "notebooks")
         executed = [r for r in summary.results if r.status != "skipped"]
         nb_dir = root / "empty"
         nb_dir.mkdir()
@@ -809,10 +810,42 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2) ->
         floor_s = time.perf_counter() - t
     prov = summary.provenance
     return {"suite": suite_s, "floor": floor_s, "store": float(prov.get("store", {}).get("seconds", float("nan"))),
-            "notebooks": len(executed), "jobs": jobs,
+            "notebooks": len(executed), "jobs": jobs, "slowest_cells": cells,
+            "run_seconds": sorted(((r.name, round(r.seconds, 2)) for r in executed), key=lambda x: -x[1]),
+            "floor_run_seconds": [round(r.seconds, 2) for r in floor.results if r.status != "skipped"],
             "documents": prov["corpus"]["n_documents"], "sources": prov["corpus"]["n_sources"],
             "failed": [r.name for r in summary.results if r.status != "ok"],
             "floor_failed": [r.name for r in floor.results if r.status != "ok"]}
+
+
+def slowest_cells(folder: Path, k: int = 6) -> list[tuple[str, int, float, str]]:
+    """The ``k`` slowest code cells of the executed notebooks in ``folder`` (papermill records
+    each cell's duration): (notebook, cell number, seconds, first line of the cell)."""
+    cells = []
+    for nb in sorted(Path(folder).glob("*.ipynb")):
+        try:
+            data = json.loads(nb.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for i, c in enumerate(data.get("cells", [])):
+            d = (c.get("metadata", {}).get("papermill") or {}).get("duration")
+            if c.get("cell_type") == "code" and isinstance(d, (int, float)):
+                src = "".join(c.get("source", "")).strip().splitlines()
+                cells.append((nb.stem, i, round(float(d), 2), (src[0] if src else "")[:70]))
+    return sorted(cells, key=lambda x: -x[2])[:k]
+
+
+def _run_lines(s: dict[str, Any]) -> list[str]:
+    """Where a suite's time went: runs and cells, slowest first."""
+    out = []
+    runs, floor = s.get("run_seconds") or [], s.get("floor_run_seconds") or []
+    if runs and floor:
+        mean = sum(t for _n, t in runs) / len(runs)
+        out.append(f"  a run takes {mean:.1f} s on average (an empty one {sum(floor) / len(floor):.1f} s); slowest: "
+                   + ", ".join(f"{n} {t:.1f} s" for n, t in runs[:4]))
+    if s.get("slowest_cells"):
+        out.append("  slowest cells: " + "; ".join(f"{nb}[{i}] {t:.1f} s `{src}`" for nb, i, t, src in s["slowest_cells"]))
+    return out
 
 
 def format_suite(s: dict[str, Any]) -> list[str]:
@@ -822,7 +855,7 @@ def format_suite(s: dict[str, Any]) -> list[str]:
              f"time; lens store {s.get('store', float('nan')):.1f} s of it); floor (same number of empty notebooks, "
              f"same runner): {s['floor']:.1f} s; ratio {ratio:.2f}x (target ≤ {TARGET_SUITE}x: "
              f"{_verdict(ratio, TARGET_SUITE)})"]
-    lines += _failures(s)
+    lines += _run_lines(s) + _failures(s)
     return lines
 
 
@@ -837,7 +870,7 @@ def format_generated_suite(s: dict[str, Any], gen: dict[str, Any] | None = None)
              f"= lens store {s['store']:.1f} s + the rest {rest:.1f} s; floor {s['floor']:.1f} s; "
              f"(run − store) / floor = {ratio:.2f}x (target: run ≤ {TARGET_GENERATED_SUITE}x floor + store "
              f"= {bound:.1f} s: {_verdict(ratio, TARGET_GENERATED_SUITE)})"]
-    lines += _failures(s)
+    lines += _run_lines(s) + _failures(s)
     return lines
 
 
@@ -1081,6 +1114,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--force-scale", action="store_true", help="run every scale size even when the estimate "
                     "says it does not fit")
+    ap.add_argument("--scale-max-minutes", type=float, default=90.0,
+                    help="skip a scale size whose estimated time exceeds this (default 90)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--generate", metavar="OUT", help="only write a synthetic corpus to OUT and print its figures")
     ap.add_argument("--articles", type=int, default=1000)
@@ -1149,7 +1184,7 @@ def _sections(args) -> list[Callable[[], Iterable[str]]]:
 
     def scale() -> Iterator[str]:
         lines = scale_figures(sizes=args.scale_sizes, engine=args.engine, workers=args.workers,
-                              force=args.force_scale, known=measured, echo=lambda s: print(s, flush=True))
+                              force=args.force_scale, max_minutes=args.scale_max_minutes, known=measured, echo=lambda s: print(s, flush=True))
         yield "Scale summary:"
         yield from ("  " + line for line in lines)
 
