@@ -102,7 +102,14 @@ def frame_matches(corpus: CorpusLike, codebook=None, *, min_hits: int | None = N
     hit = _MATCH_CACHE.get(key)
     if hit is not None and hit[0]() is corpus.tokens:
         return hit[1], hit[2]
-    occ = match_cues(corpus.tokens, cb, hits=True)
+    # the cue occurrences do not depend on min_hits: match once per corpus and codebook
+    occ_key = (id(corpus.tokens), id(cb), "occurrences")
+    got = _MATCH_CACHE.get(occ_key)
+    if got is not None and got[0]() is corpus.tokens:
+        occ = got[2]
+    else:
+        occ = match_cues(corpus.tokens, cb, hits=True)
+        _MATCH_CACHE[occ_key] = (weakref.ref(corpus.tokens), None, occ)
     carried = _carried_from_hits(occ, cb, min_hits)
     _MATCH_CACHE[key] = (weakref.ref(corpus.tokens), carried, occ)
     return carried, occ
@@ -274,10 +281,12 @@ def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None =
                          "source": np.repeat(docs["source"].to_numpy(), len(frames)),
                          "frame": np.tile([f.id for f in frames], len(docs))})
     if len(occ):
-        o = occ.assign(_q=occ["question"] if "question" in occ.columns else "")
-        h = o.groupby(["doc_id", "frame"], sort=False).agg(
-            hits=("cue", "size"), distinct_cues=("cue", "nunique"),
-            questions=("_q", lambda q: int(q[q != ""].nunique()))).reset_index()
+        o = occ.assign(_q=(occ["question"] if "question" in occ.columns else "").astype(str) if "question" in occ.columns
+                       else "")
+        h = o.groupby(["doc_id", "frame"], sort=False).agg(hits=("cue", "size"), distinct_cues=("cue", "nunique")
+                                                          ).reset_index()
+        q = o[o["_q"] != ""].groupby(["doc_id", "frame"], sort=False)["_q"].nunique().rename("questions").reset_index()
+        h = h.merge(q, on=["doc_id", "frame"], how="left")  # distinct questions answered (empty ones not counted)
     else:
         h = pd.DataFrame(columns=["doc_id", "frame", "hits", "distinct_cues", "questions"])
     s = (carried.groupby(["doc_id", "frame"], sort=False).size().rename("sentences").reset_index()

@@ -298,16 +298,19 @@ def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_per
                    seed: int = 0, alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Permutation test of the difference in mean sentence score for every pair of sources.
 
-    Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, p_holm, verdict``.
-    ``p_holm`` is Holm-corrected over all pairs; the plain-language ``verdict`` uses it: a
-    pair differs only when p_holm < alpha and both sources have at least ``min_n`` sentences,
-    otherwise "cannot tell apart". One source gives an empty table (a comparison needs two).
+    Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, test, p_holm, verdict``.
+    ``test`` says how p was found: exact (every relabelling), Monte Carlo (``n_permutations``
+    random relabellings) or, for two large sources, the normal approximation to the permutation
+    distribution (:func:`framelens.stats.permutation_test`). ``p_holm`` is Holm-corrected over all
+    pairs; the plain-language ``verdict`` uses it: a pair differs only when p_holm < alpha and both
+    sources have at least ``min_n`` sentences, otherwise "cannot tell apart". One source gives an
+    empty table (a comparison needs two).
     """
     from .stats import pairwise_permutation
 
     value = _value(value)
     _check(scores, ["source", value], "pairwise_tests")
-    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "p_holm", "verdict"]
+    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
     if scores["source"].nunique() < 2:
         return pd.DataFrame(columns=cols)
     out = pairwise_permutation(scores, value, "source", n_permutations=n_permutations, seed=seed)
