@@ -1258,11 +1258,15 @@ def summary(corpus: CorpusLike, **options) -> str:
                      f"pair{'s' if len(pairs) != 1 else ''} of sources ({int(p['words'].sum()):,} words; "
                      f"median similarity {p['similarity'].median():.2f}).\n\n" + "\n".join(items))
     b = r.boilerplate
-    for row in b.itertuples():
+    shown_b = 3  # a long archive can hold hundreds of clusters: the largest few, then the count
+    for row in b.sort_values(["n_documents", "words"], ascending=False, kind="stable").head(shown_b).itertuples():
         what = f"{row.rules} (removed by the cleaner)" if row.rules else row.kind
         paras.append(f"**Boilerplate, not reuse:** {what}, shared by "
                      f"{', '.join(name(s) for s in row.sources.split(', '))} ({row.n_documents} documents, "
                      f"similarity ≥ {row.min_similarity:.2f}): \"{_short(row.text)}\"")
+    if len(b) > shown_b:
+        paras.append(f"… and {len(b) - shown_b} more boilerplate cluster(s), all listed in report 08 "
+                     "(they are not counted as reuse).")
     if not len(b):
         paras.append("No shared boilerplate.")
     k = r.near_duplicates
