@@ -254,8 +254,10 @@ def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
 
 
 def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
-    cols = ["actor", "n", "mean", "ci_low", "ci_high", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
-            "note", "sent_id", "text"]
+    from .sentiment import stance
+
+    cols = ["actor", "n", "mean", "ci_low", "ci_high", "stance", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
+            "stance_rest", "note", "sent_id", "text"]
     t = L["actor_table"]
     m = L["actor_mentions"]
     if t.empty:
@@ -272,8 +274,10 @@ def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: 
         if r.n < min_n:
             note = f"n = {r.n} < {min_n}: too small to judge"
         sid = fmt.first_id(r.evidence)
+        own = getattr(r, "stance", None) or stance(r.mean, n=int(r.n))
         rows.append({"actor": r.actor, "n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                     "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi, "note": note,
+                     "stance": own, "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi,
+                     "stance_rest": stance(mr, n=int(x.size)) if x.size else "", "note": note,
                      "sent_id": sid, "text": texts.get(sid, "")})
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
