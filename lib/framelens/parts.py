@@ -354,7 +354,7 @@ PARTS: dict[str, Part] = {
                                        "normalise": "minmax"}, synthesis_part,
                       needs=("vocabulary", "sentiment", "framing"),
                       description="how the sources differ across the lenses"),
-    "profile": Part("profile", 1, {"source_id": "", "top": 10}, profile_part,
+    "profile": Part("profile", 2, {"source_id": "", "top": 10}, profile_part,
                     needs=("vocabulary", "sentiment", "framing"),
                     description="one source against the rest"),
     "reuse": Part("reuse", 1, REUSE_OPTIONS, reuse_part,
