@@ -43,3 +43,17 @@ def test_notebook_is_thin(path):
         for node in ast.walk(tree):
             assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.Lambda)), (
                 f"{path.name}: logic belongs in lib/framelens, found {type(node).__name__}")
+
+
+@pytest.mark.notebook
+def test_a_notebook_runs_top_to_bottom_with_its_defaults(tmp_path):
+    """As in JupyterLab: no parameter but where to write; the corpus default (../seeds) resolves in
+    the notebooks folder and the lens store is computed by the notebook itself (output_dir/.store)."""
+    from framelens.runner import execute_notebook
+
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    out = tmp_path / "out"
+    out.mkdir()
+    execute_notebook(nb_dir / "03_sentiment.ipynb", tmp_path / "03.ipynb", {"output_dir": str(out)}, cwd=nb_dir)
+    assert (out / "tables" / "sentiment_intervals.csv").read_text(encoding="utf-8").count("\n") == 6  # 5 sources
+    assert len(list((out / ".store").glob("corpus-*/sentiment-*"))) == 1
