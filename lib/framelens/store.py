@@ -359,19 +359,29 @@ class LensStore:
         if not self.has_corpus():
             write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
 
+    def ingest(self, *, engine=None, workers: int = 1, progress=None, timings: dict | None = None) -> None:
+        """Read the input in batches and store it as Parquet partitions (:func:`framelens.ingest.ingest`),
+        the map steps on ``engine`` (see :func:`framelens.engine.get_engine`). Nothing to do when
+        the corpus is stored already."""
+        if self.has_corpus():
+            return
+        from .ingest import ingest
+
+        ingest(self.corpus_path, self.corpus_dir, key=self.corpus_key, inputs=self.inputs, engine=engine,
+               workers=workers, progress=progress, timings=timings)
+
+    def partitions(self) -> list[Path]:
+        """The folders of the stored corpus's partitions (the unit of every map step)."""
+        if not self.has_corpus():
+            self.ingest()
+        return partition_dirs(self.corpus_dir)
+
     @property
     def full_corpus(self):
         """The whole corpus, as stored (loaded from the input files the first time)."""
         if self._loaded is None:
             if not self.has_corpus():
-                import warnings
-
-                from .corpus import load_corpus
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # the runner and check report them
-                    corp = load_corpus(self.corpus_path)
-                write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
+                self.ingest()
             self._loaded = read_corpus(self.corpus_dir, path=self.corpus_path)
         return self._loaded
 
@@ -536,22 +546,178 @@ class _TableLoader:
         return df
 
 
-def write_corpus(corp, folder: Path, *, key: str, inputs: dict[str, Any]) -> Path:
-    tables = {name: getattr(corp, name) for name in CORPUS_TABLES}
-    manifest = {"kind": "corpus", "key": key, "path": str(corp.path) if corp.path else "", "inputs": inputs,
-                "warnings": list(corp.warnings), "stopwords": sorted(corp.stopwords), "phrases": list(corp.phrases),
-                "all_sources": [str(s) for s in corp.all_sources]}
-    return write_folder(folder, tables, manifest)
+class _PartsLoader(_TableLoader):
+    """Reads one corpus table from every partition of a stored corpus and concatenates them."""
+
+    def __init__(self, paths: Sequence[Path], metas: Sequence[dict[str, Any]], columns: Sequence[str],
+                 sources: Sequence[str] | None = None):
+        self.paths, self.metas, self.columns = list(paths), list(metas), list(columns)
+        self.sources = list(sources) if sources is not None else None
+
+    def restricted(self, sources: Sequence[str]) -> "_PartsLoader":
+        keep = list(sources) if self.sources is None else [s for s in self.sources if s in set(sources)]
+        out = _PartsLoader(self.paths, self.metas, self.columns, keep)
+        out.units = self.units
+        return out
+
+    def remapped(self, units: dict) -> "_PartsLoader":
+        if self.sources is not None or self.units is not None:
+            raise ValueError("compare by another unit before selecting sources")
+        out = _PartsLoader(self.paths, self.metas, self.columns)
+        out.units = dict(units)
+        return out
+
+    def __call__(self) -> pd.DataFrame:
+        from .corpus import _remap_units
+        from .tokens import concat_tables
+
+        frames = []
+        for path, meta in zip(self.paths, self.metas):
+            df = read_table(path, meta)
+            if self.units is not None:
+                df = _remap_units(df, self.units)
+            if self.sources is not None:
+                df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
+            frames.append(df)
+        out = concat_tables(frames, self.columns)
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+
+
+#: Documents per stored corpus partition (the unit of every map step).
+PARTITION_DOCUMENTS = 1000
+PARTITIONS = "partitions"
+PARTITION_TABLES = ("paragraphs", "sentences", "tokens", "terms", "audit")
+
+
+def _columns(name: str) -> list[str]:
+    from . import corpus as C
+    from . import tokens as tok
+
+    return {"paragraphs": C.PARA_COLUMNS, "sentences": C.SENT_COLUMNS, "audit": C.AUDIT_COLUMNS,
+            "tokens": tok.TOKEN_COLUMNS, "terms": tok.TERM_COLUMNS}[name]
+
+
+def write_partitioned_manifest(folder: Path, documents: pd.DataFrame, partitions: Sequence[str],
+                               metas: Sequence[dict[str, Any]], *, key: str, inputs: dict[str, Any], path,
+                               warnings: Sequence[str], stopwords, phrases, all_sources=None) -> None:
+    """Finish a partitioned corpus folder whose partitions' tables are written: each partition's
+    documents and manifest, then the corpus's documents table and manifest."""
+    start = 0
+    for name, meta in zip(partitions, metas):
+        pdir = folder / PARTITIONS / name
+        m = {k: v for k, v in meta.items() if k != "n_documents"}
+        end = start + int(meta["n_documents"])  # a partition holds a contiguous run of documents
+        m["documents"] = write_table(documents.iloc[start:end].reset_index(drop=True), pdir / "documents.parquet")
+        start = end
+        (pdir / MANIFEST).write_text(json.dumps({"kind": "partition", "schema": SCHEMA_VERSION, "tables": m},
+                                                indent=1, default=str), encoding="utf-8")
+    dmeta = write_table(documents, folder / "documents.parquet")
+    man = {"kind": "corpus", "key": key, "path": str(path) if path else "", "inputs": inputs,
+           "warnings": list(warnings), "stopwords": sorted(stopwords), "phrases": list(phrases),
+           "all_sources": [str(s) for s in (all_sources or list(dict.fromkeys(documents["source"].tolist())))],
+           "partitions": list(partitions), "schema": SCHEMA_VERSION, "framelens": _version(),
+           "tables": {"documents": dmeta},
+           "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}
+    (folder / MANIFEST).write_text(json.dumps(man, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def write_corpus(corp, folder: Path, *, key: str, inputs: dict[str, Any],
+                 partition_documents: int = PARTITION_DOCUMENTS) -> Path:
+    """Store a loaded corpus as a partitioned corpus folder (runs of ``partition_documents``
+    documents), atomically."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-{os.getpid()}-", dir=folder.parent))
+    try:
+        docs = corp.documents
+        ids = docs["doc_id"].astype(str).tolist()
+        names, metas = [], []
+        tables = {t: getattr(corp, t) for t in PARTITION_TABLES}
+        doc_cols = {t: tables[t]["doc_id"].astype(str).to_numpy() for t in PARTITION_TABLES}
+        size = max(1, int(partition_documents))
+        for k, a in enumerate(range(0, max(len(ids), 1), size)):
+            keep = set(ids[a:a + size])
+            name = f"p{k:05d}"
+            pdir = tmp / PARTITIONS / name
+            pdir.mkdir(parents=True)
+            meta: dict[str, Any] = {"n_documents": len(ids[a:a + size])}
+            for t in PARTITION_TABLES:
+                df = tables[t]
+                mask = pd.Series(doc_cols[t]).isin(keep).to_numpy()
+                part = df[mask].reset_index(drop=True)
+                for c in part.columns:
+                    if isinstance(part[c].dtype, pd.CategoricalDtype):
+                        part[c] = part[c].cat.remove_unused_categories()
+                meta[t] = write_table(part, pdir / f"{t}.parquet")
+            names.append(name)
+            metas.append(meta)
+        write_partitioned_manifest(tmp, docs, names, metas, key=key, inputs=inputs, path=corp.path,
+                                   warnings=corp.warnings, stopwords=corp.stopwords, phrases=corp.phrases,
+                                   all_sources=corp.all_sources)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            if not (folder / MANIFEST).is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def partition_dirs(folder: Path) -> list[Path]:
+    """The partition folders of a stored corpus, in document order."""
+    man = _read_manifest(folder)
+    return [folder / PARTITIONS / p for p in man.get("partitions", [])]
+
+
+def read_partition(pdir: Path, tables: Sequence[str] = ("documents", *PARTITION_TABLES)):
+    """One stored partition as a small :class:`~framelens.corpus.Corpus` (its documents and their
+    rows of every table; tokens and terms read when first used)."""
+    from .corpus import Corpus
+
+    man = _read_manifest(pdir)
+    t = man["tables"]
+    eager = {n: read_table(pdir / f"{n}.parquet", t[n]) for n in ("documents", "paragraphs", "sentences", "audit")}
+    return Corpus(documents=eager["documents"], paragraphs=eager["paragraphs"], sentences=eager["sentences"],
+                  tokens=_TableLoader(pdir / "tokens.parquet", t["tokens"]),
+                  terms=_TableLoader(pdir / "terms.parquet", t["terms"]), audit=eager["audit"],
+                  path=pdir)
 
 
 def read_corpus(folder: Path, *, path: Path | None = None):
-    """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now,
-    tokens and terms when first used."""
+    """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now
+    (every partition, concatenated), tokens and terms when first used."""
     from .corpus import Corpus
+    from .tokens import concat_tables
 
     man = _read_manifest(folder)
     if man.get("kind") != "corpus":
         raise FramelensError(f"{folder}: not a stored corpus")
+    if "partitions" not in man:
+        return _read_whole_corpus(folder, man, path=path)
+    documents = read_table(folder / "documents.parquet", man["tables"].get("documents"))
+    dirs = [folder / PARTITIONS / p for p in man["partitions"]]
+    pm = [_read_manifest(d)["tables"] for d in dirs]
+    eager = {}
+    for t in ("paragraphs", "sentences", "audit"):
+        eager[t] = concat_tables([read_table(d / f"{t}.parquet", m[t]) for d, m in zip(dirs, pm)], _columns(t))
+    return Corpus(
+        documents=documents, paragraphs=eager["paragraphs"], sentences=eager["sentences"],
+        tokens=_PartsLoader([d / "tokens.parquet" for d in dirs], [m["tokens"] for m in pm], _columns("tokens")),
+        terms=_PartsLoader([d / "terms.parquet" for d in dirs], [m["terms"] for m in pm], _columns("terms")),
+        audit=eager["audit"], warnings=list(man.get("warnings", [])), path=path or Path(man.get("path") or folder),
+        stopwords=frozenset(man.get("stopwords", [])), phrases=list(man.get("phrases", [])),
+        all_sources=list(man.get("all_sources", [])),
+    )
+
+
+def _read_whole_corpus(folder: Path, man: dict, *, path: Path | None = None):
+    """A corpus folder written whole (one table each): still readable."""
+    from .corpus import Corpus
+
     tables = man["tables"]
     missing = [t for t in CORPUS_TABLES if t not in tables]
     if missing:
