@@ -951,3 +951,16 @@ def corpus_warnings(documents: pd.DataFrame, path, warn: list[str]) -> None:
         warn.append(f"{path}: only one document; comparisons between sources need at least two")
     elif documents["source"].nunique() == 1:
         warn.append(f"{path}: all documents belong to one source; comparisons between sources need at least two")
+
+
+def documents_only(documents: pd.DataFrame, *, all_sources=(), warnings=()) -> Corpus:
+    """A :class:`Corpus` of its ``documents`` table alone (every text table empty): enough to
+    compare by another unit, select sources, order and name the units — without reading text."""
+    from . import tokens as tok
+
+    def empty(cols):
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+
+    return Corpus(documents=documents, paragraphs=empty(PARA_COLUMNS), sentences=empty(SENT_COLUMNS),
+                  tokens=empty(tok.TOKEN_COLUMNS), terms=empty(tok.TERM_COLUMNS), audit=empty(AUDIT_COLUMNS),
+                  warnings=list(warnings), all_sources=list(all_sources))

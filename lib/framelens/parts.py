@@ -70,6 +70,13 @@ class Part:
     needs: tuple[str, ...] = ()
     description: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: map/reduce form (see :class:`Reduction`): ``map(corpus, opts, needs)`` on one corpus
+    #: partition returns named DataFrames — the ``row_tables`` (per-sentence or per-document
+    #: rows, written per partition and concatenated in corpus order) and small text-free partials;
+    #: ``reduce(reduction, opts, needs)`` merges the partials into the part's other tables.
+    map: Callable[..., dict] | None = None
+    reduce: Callable[..., tuple[Tables, dict]] | None = None
+    row_tables: tuple[str, ...] = ()
 
     def all_options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -186,6 +193,26 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         ctx.__exit__(None, None, None)
     return out, {"actors_note": needs["actors"].info.get("note", ""),
                  "pairwise_note": _bounded(corpus, MAX_PAIRWISE_UNITS)[1] if len(corpus.sources) > MAX_PAIRWISE_UNITS else ""}
+
+
+def sentiment_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import sentiment
+
+    return sentiment.sentiment_map(corpus, _actor_table(needs), arc_bins=opts["arc_bins"])
+
+
+def sentiment_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import sentiment
+
+    out = sentiment.sentiment_reduce(red, seed=opts["seed"], n_resamples=opts["n_resamples"],
+                                     n_permutations=opts["n_permutations"], arc_bins=opts["arc_bins"],
+                                     arc_smooth=opts["arc_smooth"], pairwise_units=MAX_PAIRWISE_UNITS)
+    n = len(red.sources)
+    note = (f"among the {MAX_PAIRWISE_UNITS} largest of {n} units (by sentences); the others are in every "
+            "per-unit table") if n > MAX_PAIRWISE_UNITS else ""
+    order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement"]
+    return {k: out[k] for k in order}, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
+                                        "resampling": "documents of a unit with several, else its sentences"}
 
 
 #: evidence sentences kept per source × frame and per source × certainty measure
@@ -345,8 +372,10 @@ PARTS: dict[str, Part] = {
                    description="the actor table: yours, or packaged countries/organisations + discovered actors"),
     "vocabulary": Part("vocabulary", 2, _VOCAB, vocabulary_part, configs=("referents",),
                        description="which words and names each source chooses"),
-    "sentiment": Part("sentiment", 3, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
-                      needs=("actors",), description="the tone of each source's sentences, and toward each actor"),
+    "sentiment": Part("sentiment", 4, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
+                      needs=("actors",), description="the tone of each source's sentences, and toward each actor",
+                      map=sentiment_map, reduce=sentiment_reduce,
+                      row_tables=("sentences", "by_document", "by_paragraph", "actor_mentions")),
     "framing": Part("framing", 3, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
                     description="frames, actors and their verbs, voices, certainty, coverage"),
@@ -422,12 +451,163 @@ def compute_in_memory(name: str, corpus, options: Mapping[str, Any] | None = Non
 
 
 def compute_part(name: str, corpus, options: Mapping[str, Any],
-                 needs: Mapping[str, Mapping[str, pd.DataFrame]]) -> tuple[Tables, dict]:
-    """Run one part's computation (no storage)."""
+                 needs: Mapping[str, Mapping[str, pd.DataFrame]], *, partitions: int = 1) -> tuple[Tables, dict]:
+    """Run one part's computation (no storage). A map/reduce part runs its map on the corpus cut
+    into ``partitions`` runs of documents (1: the whole corpus as one partition), then its reduce."""
     part = PARTS[name]
     own = {k: options[k] for k in part.all_options()}
-    tables, info = part.compute(corpus, own, needs)
-    return {k: v for k, v in tables.items()}, info
+    if part.map is None:
+        tables, info = part.compute(corpus, own, needs)
+        return {k: v for k, v in tables.items()}, info
+    outs = [_map_one(name, piece, own, needs) for piece in split_corpus(corpus, partitions)]
+    red = Reduction(name, [o["partials"] for o in outs],
+                    {t: [o["rows"][t] for o in outs] for t in part.row_tables}, corpus)
+    tables, info = part.reduce(red, own, needs)
+    rows = {t: red.rows(t) for t in part.row_tables}
+    return {**rows, **tables}, info
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce
+
+
+def split_corpus(corpus, partitions: int) -> list:
+    """The corpus cut into ``partitions`` runs of consecutive documents (for tests of partition
+    invariance and for in-memory map/reduce)."""
+    n = max(1, int(partitions))
+    if n == 1:
+        return [corpus]
+    import numpy as np
+
+    ids = corpus.documents["doc_id"].astype(str).tolist()
+    bounds = np.linspace(0, len(ids), n + 1).round().astype(int)
+    return [c for a, b in zip(bounds[:-1], bounds[1:]) if b > a
+            for c in [_documents_subset(corpus, set(ids[a:b]))]]
+
+
+def _documents_subset(corpus, keep: set):
+    from .corpus import Corpus
+
+    def f(df):
+        if not isinstance(df, pd.DataFrame):
+            df = df()
+        out = df[df["doc_id"].astype(str).isin(keep).to_numpy()].reset_index(drop=True)
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+
+    out = Corpus(documents=f(corpus.documents), paragraphs=f(corpus.paragraphs), sentences=f(corpus.sentences),
+                 tokens=f(corpus.tokens), terms=f(corpus.terms), audit=f(corpus.audit), warnings=list(corpus.warnings),
+                 path=corpus.path, stopwords=corpus.stopwords, phrases=corpus.phrases,
+                 all_sources=list(corpus.all_sources))
+    out.unit = corpus.unit
+    return out
+
+
+def _map_one(name: str, corpus, opts: Mapping[str, Any], needs) -> dict:
+    part = PARTS[name]
+    ctx = _quiet()
+    try:
+        out = dict(part.map(corpus, opts, needs))
+    finally:
+        ctx.__exit__(None, None, None)
+    rows = {t: out.pop(t) for t in part.row_tables}
+    return {"rows": rows, "partials": out}
+
+
+class Reduction:
+    """What a part's reduce sees: ``partial(name)`` — one of the maps' partial tables, all
+    partitions concatenated in corpus order (merging is concatenation, then sums or other
+    associative reductions done by the reduce, so any partitioning gives the same tables);
+    ``rows(table, columns=, doc_ids=)`` — a row table the maps wrote, read back (only some
+    columns, only some documents: e.g. the sentences of a single-document unit, or evidence);
+    ``documents`` / ``sources`` / ``labels`` — the corpus view compared (every document's
+    metadata, the units in corpus order, their display names)."""
+
+    def __init__(self, name: str, partials: Sequence[Mapping[str, pd.DataFrame]],
+                 rows: Mapping[str, Any], view):
+        self.name = name
+        self._partials = list(partials)
+        self._rows = rows
+        self.view = view
+        self.documents = view.documents
+        self.sources = list(view.sources)
+        self.labels = dict(view.labels)
+
+    def partial(self, key: str) -> pd.DataFrame:
+        from .store import concat_frames
+
+        return concat_frames([p[key] for p in self._partials if key in p])
+
+    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
+        from .store import concat_frames, concat_parts
+
+        src = self._rows[table]
+        if src and isinstance(src[0], pd.DataFrame):
+            frames = []
+            keep = set(map(str, doc_ids)) if doc_ids is not None else None
+            for df in src:
+                if keep is not None:
+                    df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
+                frames.append(df[list(columns)] if columns is not None else df)
+            return concat_frames(frames)
+        return concat_parts(src, columns=columns, doc_ids=doc_ids)
+
+
+def map_partition(task: tuple) -> dict:
+    """A map step as the engine runs it: read one stored partition, view it as the store does
+    (unit, selection, labels), run part ``name``'s map, write its row tables into ``out_dir``
+    (one file per partition), return the partials and where the rows are."""
+    from pathlib import Path
+
+    from .store import read_partition, write_table
+    from .tokens import release_memory
+
+    pdir, view, name, opts, needs, out_dir = task
+    pdir = Path(pdir)
+    corp = view_partition(read_partition(pdir), view)
+    part = PARTS[name]
+    if corp is None:
+        return {"rows": {t: [] for t in part.row_tables}, "partials": {}}
+    out = _map_one(name, corp, opts, needs)
+    rows = {}
+    for t, df in out["rows"].items():
+        folder = Path(out_dir) / t
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{pdir.name}.parquet"
+        tmp = folder / f".{pdir.name}.{os.getpid()}.tmp"
+        meta = write_table(df, tmp)
+        os.replace(tmp, path)
+        rows[t] = [{**meta, "file": f"{t}/{pdir.name}.parquet"}]
+    del corp, out["rows"]
+    release_memory()
+    return {"rows": rows, "partials": out["partials"]}
+
+
+def view_partition(corp, view: Mapping[str, Any]):
+    """One partition compared by ``view['by']`` and restricted to ``view['sources']`` (units
+    absent from it are simply absent), with the units' corpus-wide display names. ``None`` when
+    none of its documents is in the view."""
+    by = view.get("by") or "source"
+    if by != "source":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            corp = corp.by(by)
+    sources = view.get("sources") or []
+    if sources:
+        present = [s for s in corp.sources if s in set(sources)]
+        if not present:
+            return None
+        corp = corp.select(present)
+    if not len(corp.documents):
+        return None
+    labels = view.get("labels") or {}
+    if labels:
+        corp.documents["label"] = corp.documents["source"].map(labels).fillna(corp.documents["label"])
+    return corp
 
 
 def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -218,6 +218,40 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return man
 
 
+def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Tables written per partition, concatenated in order (empty ones skipped unless all are)."""
+    keep = set(map(str, doc_ids)) if doc_ids is not None else None
+    frames = []
+    for path, meta in files:
+        m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if (columns or keep) else meta
+        df = read_table(path, m, columns=columns)
+        if keep is not None and "doc_id" in df.columns:
+            df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
+        frames.append(df)
+    return concat_frames(frames)
+
+
+def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat`` of per-partition tables: empty ones are skipped (so a partition without rows
+    does not change the dtypes), categoricals are unioned (sorted), the index renumbered."""
+    from pandas.api.types import union_categoricals
+
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0].reset_index(drop=True) if frames else pd.DataFrame()
+    if len(full) == 1:
+        return full[0].reset_index(drop=True)
+    cols = {}
+    for c in full[0].columns:
+        pieces = [f[c] for f in full]
+        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
+            cols[c] = pd.Series(union_categoricals([x.array for x in pieces], sort_categories=True))
+        else:
+            cols[c] = pd.concat(pieces, ignore_index=True)
+    return pd.DataFrame(cols, columns=full[0].columns)
+
+
 class Tables(Mapping):
     """The tables of one stored folder (a part or the corpus), read on first access and kept.
 
@@ -248,8 +282,27 @@ class Tables(Mapping):
             tables = self.manifest["tables"]
             if name not in tables:
                 raise KeyError(f"{name!r} is not a table of {self.folder.name} (tables: {', '.join(tables)})")
-            self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
+            if "parts" in tables[name]:
+                self._cache[name] = self.scan(name)
+            else:
+                self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
         return self._cache[name]
+
+    def is_partitioned(self, name: str) -> bool:
+        """Whether table ``name`` is stored as one file per corpus partition (a per-sentence or
+        per-document table written by the map steps): read it with :meth:`scan` to choose columns
+        or documents rather than all of it."""
+        return "parts" in self.manifest["tables"].get(name, {})
+
+    def scan(self, name: str, *, columns: Sequence[str] | None = None,
+             doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Table ``name`` read partition by partition (only ``columns``; only the rows of
+        ``doc_ids``), concatenated in corpus order. Not cached."""
+        entry = self.manifest["tables"][name]
+        if "parts" not in entry:
+            df = read_table(self.folder / f"{name}.parquet", entry, columns=columns)
+            return df if doc_ids is None else df[df["doc_id"].astype(str).isin(set(doc_ids))].reset_index(drop=True)
+        return concat_parts([(self.folder / e["file"], e) for e in entry["parts"]], columns=columns, doc_ids=doc_ids)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest["tables"])
@@ -261,13 +314,25 @@ class Tables(Mapping):
         return f"<Tables {self.folder.name}: {', '.join(self)}>"
 
 
-def write_folder(dest: Path, tables: Mapping[str, pd.DataFrame], manifest: dict[str, Any]) -> Path:
-    """Write ``tables`` and their manifest into ``dest`` atomically (a temporary sibling folder
-    renamed into place). If ``dest`` appeared meanwhile (another process), it is kept."""
+def temp_folder(dest: Path) -> Path:
+    """A temporary sibling of ``dest`` to fill and pass to :func:`write_folder`."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-{os.getpid()}-", dir=dest.parent))
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-{os.getpid()}-", dir=dest.parent))
+
+
+def write_folder(dest: Path, tables: Mapping[str, pd.DataFrame], manifest: dict[str, Any], *,
+                 tmp: Path | None = None, partitioned: Mapping[str, list[dict[str, Any]]] | None = None) -> Path:
+    """Write ``tables`` and their manifest into ``dest`` atomically (a temporary sibling folder
+    renamed into place). If ``dest`` appeared meanwhile (another process), it is kept.
+
+    ``tmp``: the temporary folder to use (already holding files, e.g. the tables the map steps
+    wrote per partition); ``partitioned``: those tables, name → one entry per partition
+    (``file`` relative to the folder, plus how :func:`write_table` encoded it)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp if tmp is not None else temp_folder(dest)
     try:
-        metas = {}
+        metas: dict[str, Any] = {name: {"parts": list(entries), "rows": int(sum(e.get("rows", 0) for e in entries))}
+                                 for name, entries in (partitioned or {}).items()}
         for name, df in tables.items():
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
                 raise ValueError(f"invalid table name {name!r}")
@@ -332,7 +397,7 @@ class LensStore:
 
     def __init__(self, root: str | os.PathLike, corpus: str | os.PathLike, *, sources: Sequence[str] = (),
                  by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False,
-                 loaded=None, inputs: dict[str, Any] | None = None):
+                 loaded=None, inputs: dict[str, Any] | None = None, engine=None):
         self.root = Path(root).expanduser().resolve()
         self.corpus_path = Path(corpus).expanduser().resolve()
         if not self.corpus_path.exists():
@@ -349,6 +414,30 @@ class LensStore:
         self._base = None
         self._corpus = None
         self._parts: dict[str, Tables] = {}
+        self._view = None
+        self.engine = engine  # where map steps run (framelens.engine.get_engine); None: here
+
+    @property
+    def view_corpus(self):
+        """The documents of the corpus view (unit ``by``, selection ``sources``) without reading any
+        text table: what a reduce needs to order and name the units."""
+        if self._view is None:
+            if self._loaded is not None:
+                self._view = self.base_corpus
+            else:
+                from .corpus import documents_only
+
+                if not self.has_corpus():
+                    self.ingest(engine=self.engine)
+                man = _read_manifest(self.corpus_dir)
+                if "partitions" not in man:
+                    self._view = self.base_corpus
+                else:
+                    docs = read_table(self.corpus_dir / "documents.parquet", man["tables"]["documents"])
+                    base = documents_only(docs, all_sources=man.get("all_sources", []),
+                                          warnings=man.get("warnings", []))
+                    self._view = base.by(self.by).select(self.sources)
+        return self._view
 
     # -- the corpus
     def has_corpus(self) -> bool:
@@ -449,23 +538,83 @@ class LensStore:
         if not (folder / MANIFEST).is_file():
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
-            tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
+            tmp, partitioned = None, None
+            if PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
+                tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
+            else:
+                tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
                                           "sources": self.sources, "by": self.by, "own_text": self.own_text,
                                           "drop_near_duplicates": self.drop_near_duplicates,
                                           "corpus_key": self.corpus_key,
                                           "configs": {k: _config_digest(k, opts.get(k)) for k in PARTS[name].configs},
-                                          "info": _jsonable(info)})
+                                          "info": _jsonable(info)}, tmp=tmp, partitioned=partitioned)
         self._parts[key] = Tables(folder)
         return self._parts[key]
 
+    def _map_reduce(self, name: str, opts: Mapping[str, Any], needs: Mapping[str, Any], folder: Path):
+        """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
+        reduce here; the maps write the part's row tables into the part's temporary folder."""
+        from .engine import get_engine
+        from .parts import PARTS, Computed, Reduction, map_partition
+
+        part = PARTS[name]
+        view_c = self.view_corpus
+        view = {"by": self.by, "sources": self.sources, "labels": view_c.labels}
+        small = {n: Computed({t: needs[n][t] for t in needs[n]}, getattr(needs[n], "info", {})) for n in needs}
+        tmp = temp_folder(folder)
+        try:
+            eng = get_engine(self.engine)
+            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
+            outs = list(eng.imap(map_partition, tasks, label=name))
+            entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
+            red = Reduction(name, [o["partials"] for o in outs],
+                            {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
+            tables, info = part.reduce(red, dict(opts), needs)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return tables, info, tmp, entries
+
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
-        """The sentences behind a number, from the stored sentence table."""
-        return self.corpus.evidence(sent_ids)
+        """The sentences behind a number, fetched by id from the stored corpus partitions (only
+        the partitions holding them are read, and only their sentence tables)."""
+        ids = list(dict.fromkeys(str(s) for s in sent_ids))
+        if self._corpus is not None or self._loaded is not None:
+            return self.corpus.evidence(ids)
+        return fetch_sentences(self, ids)
 
     def __repr__(self) -> str:
         return (f"<LensStore {self.root} corpus-{self.corpus_key}{'' if self.by == 'source' else ' by=' + self.by}"
                 f"{' sources=' + ','.join(self.sources) if self.sources else ''}>")
+
+
+def fetch_sentences(lens: "LensStore", sent_ids: Sequence[str]) -> pd.DataFrame:
+    """``sent_id, doc_id, source, label, text`` of the sentences ``sent_ids`` (in that order),
+    read from the stored partitions that hold their documents."""
+    view = lens.view_corpus
+    docs = view.documents
+    where: dict[str, int] = {}
+    dirs = lens.partitions()
+    wanted = {s.rsplit(":s", 1)[0] for s in sent_ids}
+    unit_of = dict(zip(docs["doc_id"].astype(str), docs["source"]))
+    for k, d in enumerate(dirs):
+        ids = read_table(d / "documents.parquet", None, columns=["doc_id"])["doc_id"].astype(str)
+        for i in set(ids) & wanted:
+            where[i] = k
+    frames = []
+    for k in sorted(set(where.values())):
+        s = read_table(dirs[k] / "sentences.parquet", {}, columns=["sent_id", "doc_id", "source", "text"])
+        frames.append(s[s["sent_id"].isin(set(sent_ids))])
+    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sent_id", "doc_id", "source", "text"])
+    found = found.set_index("sent_id")
+    missing = [i for i in sent_ids if i not in found.index]
+    if missing:
+        raise FramelensError(f"evidence: unknown sent_id {missing[0]!r}")
+    out = found.loc[list(sent_ids), ["doc_id", "source", "text"]].reset_index()
+    out["source"] = out["doc_id"].astype(str).map(unit_of).fillna(out["source"])
+    out.insert(3, "label", out["source"].map(view.labels))
+    return out
 
 
 def open_store(corpus: str | os.PathLike, *, store: str | os.PathLike | None = None,
