@@ -85,7 +85,43 @@ def _open_text(path: Path):
         raise fail(path, "truncated gzip file") from None
     except OSError as exc:
         raise fail(path, f"cannot be read ({exc.strerror or exc})") from None
-    return io.TextIOWrapper(raw, encoding=codec, newline="")
+    if codec != "utf-8":
+        return io.TextIOWrapper(raw, encoding=codec, newline="")
+    return _Utf8Lines(raw, path)
+
+
+class _Utf8Lines:
+    """Lines of a UTF-8 byte stream decoded one at a time, so an undecodable byte is reported on
+    its own line (a buffered decoder would fail a whole block ahead)."""
+
+    def __init__(self, raw, path: Path):
+        self.raw, self.path, self.line = raw, path, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        try:
+            data = self.raw.readline()
+        except gzip.BadGzipFile:
+            raise fail(self.path, "not a gzip file (the name ends in .gz)") from None
+        except EOFError:
+            raise fail(self.path, f"truncated gzip file (after line {self.line})") from None
+        except OSError as exc:
+            raise fail(self.path, f"cannot be read ({exc.strerror or exc})") from None
+        if not data:
+            raise StopIteration
+        self.line += 1
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise fail(self.path, f"not UTF-8 text (undecodable byte 0x{data[exc.start]:02x})", line=self.line) from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.close()
 
 
 def _stream_errors(path: Path, where: int, exc: BaseException) -> FramelensError:
@@ -357,7 +393,7 @@ def map_terms(task: tuple) -> dict:
 
 def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "", inputs: dict | None = None,
            engine: Any = None, workers: int = 1, text_column: str = "text", stopwords=None, phrases=None,
-           collocations: bool = True, batch_documents: int = PARTITION_DOCUMENTS,
+           collocations: bool = True, batch_documents: int | None = None,
            timings: dict[str, float] | None = None, progress=None) -> list[str]:
     """Read the corpus at ``path`` in batches and write it into the corpus folder ``folder`` of a
     lens store as Parquet partitions (see the module docstring). ``engine``: where the map steps run
@@ -371,6 +407,7 @@ def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "",
     from .store import write_partitioned_manifest
 
     times = timings if timings is not None else {}
+    batch_documents = int(batch_documents or PARTITION_DOCUMENTS)
     say = progress or (lambda line: None)
     path = Path(path).expanduser()
     folder = Path(folder)

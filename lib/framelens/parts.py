@@ -628,7 +628,7 @@ def _part_worker(args) -> str:
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
             by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
-            progress: Callable[[str], None] | None = None) -> list[str]:
+            progress: Callable[[str], None] | None = None, client=None, engine=None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
     ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
@@ -640,6 +640,13 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     ``loaded``: the corpus already loaded (stored as is, not loaded again). ``inputs``: the
     input files' digests (:func:`framelens.store.hash_inputs`) when already known.
 
+    ``client`` (a ``dask.distributed.Client``) or ``engine`` (a name or address, see
+    :func:`framelens.engine.get_engine`: ``"local"`` starts a Dask LocalCluster of ``workers``
+    workers, ``"tcp://HOST:8786"`` uses a running scheduler): where the map steps run — the
+    ingest of the corpus into partitions and the map/reduce parts (sentiment, ...), one task per
+    partition; their reduce runs here. Then every other part is computed here, one after another.
+    Without them, map steps run here (``workers`` ≤ 1) or in a local process pool.
+
     Returns the failures, one line each (``part: error``); an empty list means every part is in
     the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
     """
@@ -647,11 +654,25 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
 
     from .store import LensStore
 
+    from .engine import get_engine
+
     say = progress or (lambda line: None)
     view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
-    lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, **view)
-    if loaded is not None:
-        lens.put_corpus(loaded)
+    distributed = client is not None or engine not in (None, "", "serial", "processes")
+    eng = get_engine(client if client is not None else engine, workers=workers)
+    try:
+        lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, engine=eng, **view)
+        if loaded is not None:
+            lens.put_corpus(loaded)
+        return _compute(lens, requests, workers=1 if distributed else workers, say=say, view=view)
+    finally:
+        if eng is not client and eng is not engine:
+            eng.close()
+
+
+def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
+    import time
+
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
                                                                          "synthesis")]
     todo: list[tuple[str, dict]] = []
@@ -674,7 +695,7 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
         return failures
     t0 = time.perf_counter()
     if not lens.has_corpus():
-        lens.full_corpus  # noqa: B018 - load and store the corpus before the workers read it
+        lens.ingest(engine=lens.engine, progress=say)  # stored before the workers read it
     levels: list[list[tuple[str, dict]]] = []
     for item in missing:  # a part goes one level after the deepest part it is built from
         d = depth(item[0])
