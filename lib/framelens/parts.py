@@ -257,6 +257,24 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
     return out, {"actors_note": needs["actors"].info.get("note", "")}
 
 
+def framing_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import framing
+
+    return framing.framing_map(corpus, framing.load_codebook(opts["codebook"] or None),
+                               framing.load_markers(opts["markers"] or None), _actor_table(needs),
+                               min_hits=opts["min_hits"], k=EVIDENCE_PER_CELL)
+
+
+def framing_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import framing
+
+    out = framing.framing_reduce(red, framing.load_codebook(opts["codebook"] or None),
+                                 framing.load_markers(opts["markers"] or None), _actor_table(needs),
+                                 n_resamples=opts["n_resamples"], seed=opts["seed"], k=EVIDENCE_PER_CELL)
+    out["actors_discovered"] = needs["actors"]["discovered"]
+    return out, {"actors_note": needs["actors"].info.get("note", "")}
+
+
 def lens_dict(vocabulary: Mapping[str, pd.DataFrame], sentiment: Mapping[str, pd.DataFrame],
               framing: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The stored lens tables under the names the profiles and the synthesis read
@@ -376,9 +394,12 @@ PARTS: dict[str, Part] = {
                       needs=("actors",), description="the tone of each source's sentences, and toward each actor",
                       map=sentiment_map, reduce=sentiment_reduce,
                       row_tables=("sentences", "by_document", "by_paragraph", "actor_mentions")),
-    "framing": Part("framing", 3, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+    "framing": Part("framing", 4, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
-                    description="frames, actors and their verbs, voices, certainty, coverage"),
+                    description="frames, actors and their verbs, voices, certainty, coverage",
+                    map=framing_map, reduce=framing_reduce,
+                    row_tables=("document_frames", "agency", "quotations", "items", "sentence_stats",
+                                "sentence_frames", "sentence_markers")),
     "synthesis": Part("synthesis", 1, {"similarity_lenses": ["vocabulary", "sentiment", "framing"],
                                        "normalise": "minmax"}, synthesis_part,
                       needs=("vocabulary", "sentiment", "framing"),
@@ -534,6 +555,21 @@ class Reduction:
         self.documents = view.documents
         self.sources = list(view.sources)
         self.labels = dict(view.labels)
+
+    fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+
+    def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
+        """Every partition's partials, in corpus order (for merges that need partition boundaries)."""
+        return self._partials
+
+    def fetch_text(self, sent_ids: Sequence[str]) -> dict[str, str]:
+        """The text of a few sentences (evidence), by id."""
+        if self.fetch is not None:
+            ev = self.fetch(list(sent_ids))
+        else:
+            s = self.view.sentences
+            ev = s[s["sent_id"].astype(str).isin(set(map(str, sent_ids)))]
+        return dict(zip(ev["sent_id"].astype(str), ev["text"]))
 
     def partial(self, key: str) -> pd.DataFrame:
         from .store import concat_frames

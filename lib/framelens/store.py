@@ -570,6 +570,7 @@ class LensStore:
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
+            red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
