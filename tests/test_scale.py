@@ -225,6 +225,31 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
     assert np.nanmax(np.abs(agree["spearman"] - exact["spearman"])) < 0.05
 
 
+def test_the_framing_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
+    corp = _quiet_load(grouped)
+    acts = parts.compute_in_memory("actors", corp)
+    opts = parts.resolve_options("framing", {"n_resamples": 300})
+    whole, _ = parts.PARTS["framing"].compute(corp, {k: opts[k] for k in parts.PARTS["framing"].all_options()},
+                                              {"actors": acts})
+    for k in (1, 3, 16):
+        got, _ = parts.compute_part("framing", corp, opts, {"actors": acts}, partitions=k)
+        for name, df in whole.items():
+            pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
+    sal = whole["salience"].drop_duplicates("source").set_index("source")
+    assert sal.loc["cgtn", "unit"] == "document" and sal.loc["cgtn", "n_units"] == 3
+    assert sal.loc["solo", "unit"] == "sentence"
+
+
+def test_the_vocabulary_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
+    corp = _quiet_load(grouped)
+    opts = parts.resolve_options("vocabulary", {})
+    whole, _ = parts.PARTS["vocabulary"].compute(corp, {k: opts[k] for k in parts.PARTS["vocabulary"].all_options()}, {})
+    for k in (1, 4):
+        got, _ = parts.compute_part("vocabulary", corp, opts, {}, partitions=k)
+        for name, df in whole.items():
+            pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
+
+
 def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, grouped, monkeypatch):
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
     lens = store.LensStore(tmp_path / "s", grouped)

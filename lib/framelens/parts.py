@@ -149,6 +149,44 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
     return out, {"similarity_note": sim_note}
 
 
+def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import vocabulary
+
+    return vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+
+
+def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The vocabulary part from merged counts; its naming tables and collocations still read the
+    whole corpus (``red.whole()``): the one part of the store that does not scale out yet."""
+    from . import vocabulary
+
+    size = red.documents.groupby("source", sort=False)["n_sentences"].sum()
+    order = sorted(range(len(red.sources)), key=lambda i: (-int(size.get(red.sources[i], 0)), i))
+    keep = {red.sources[i] for i in order[:MAX_SIMILARITY_UNITS]}
+    sim_units = [s for s in red.sources if s in keep]
+    note = (f"among the {MAX_SIMILARITY_UNITS} largest of {len(red.sources)} units (by sentences); the others are "
+            "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
+    merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
+                                          window=opts["mattr_window"], similarity_units=sim_units)
+    corpus = red.whole()
+    ctx = _quiet()
+    try:
+        pairs = vocabulary.naming_pairs(corpus)
+        whole = {"naming_pairs": pairs,
+                 "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
+                 "variant_candidates": vocabulary.variant_candidates(corpus),
+                 "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
+                 "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"],
+                                                         by_source=True)}
+    finally:
+        ctx.__exit__(None, None, None)
+    tables = {**merged, **whole}
+    order = ["size_style", "diversity", "distinctive", "shared_unique", "shared_unique_summary",
+             "similarity_tfidf_cosine", "similarity_jaccard", "naming_pairs", "naming", "variant_candidates",
+             "variant_candidates_wide", "collocations"]
+    return {k: tables[k] for k in order}, {"similarity_note": note}
+
+
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     """The actor table every actor-based measure uses (:func:`framelens.actors.resolve`): the
     user's table, or the packaged countries and organisations plus the actors discovered in the
@@ -388,8 +426,9 @@ _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors
 PARTS: dict[str, Part] = {
     "actors": Part("actors", 1, {"actors": ""}, actors_part, configs=("actors",),
                    description="the actor table: yours, or packaged countries/organisations + discovered actors"),
-    "vocabulary": Part("vocabulary", 2, _VOCAB, vocabulary_part, configs=("referents",),
-                       description="which words and names each source chooses"),
+    "vocabulary": Part("vocabulary", 3, _VOCAB, vocabulary_part, configs=("referents",),
+                       description="which words and names each source chooses",
+                       map=vocabulary_map, reduce=vocabulary_reduce),
     "sentiment": Part("sentiment", 4, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
                       needs=("actors",), description="the tone of each source's sentences, and toward each actor",
                       map=sentiment_map, reduce=sentiment_reduce,
@@ -557,6 +596,12 @@ class Reduction:
         self.labels = dict(view.labels)
 
     fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+    load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
+
+    def whole(self):
+        """The whole corpus view, text and tokens included: for the few tables that are not
+        map/reduce yet (they cost the memory of the whole corpus)."""
+        return self.load_whole() if self.load_whole is not None else self.view
 
     def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
         """Every partition's partials, in corpus order (for merges that need partition boundaries)."""

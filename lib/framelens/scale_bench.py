@@ -5,7 +5,8 @@ distinct — :func:`framelens.bench.generate_corpus` when available), in a fresh
 engine so each peak memory is its own:
 
 * the lens store's map/reduce path — streaming ingest into Parquet partitions, then the
-  sentiment part (map per partition, reduce in the client) with a given actor table — on
+  sentiment and framing parts (map per partition, reduce in the client) with the packaged actor
+  table given (actor discovery reads the whole corpus: not part of the scale path yet) — on
   a local process pool of 2, a Dask LocalCluster of 2 workers and one of 1 worker: wall time,
   peak RSS of the client and of each worker;
 * the raw floor: single-core VADER + TextBlob PatternAnalyzer + tokenizer on the same sentences
@@ -55,8 +56,50 @@ def _mb(kb: float) -> float:
     return kb / 1024
 
 
-def run_store(corpus: str, store: str, engine: str, workers: int) -> dict[str, Any]:
-    """Ingest + sentiment part on one engine (run in a fresh process: see :func:`main`)."""
+class Watch:
+    """Peak resident memory of this process and of every process below it (pool workers, Dask
+    workers and their nannies), sampled every ``interval`` seconds with psutil (a dependency of
+    dask.distributed); the client's own peak is its ``ru_maxrss``."""
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+
+        import psutil
+
+        self.me = psutil.Process()
+        self.peaks: dict[int, float] = {}
+        self.names: dict[int, str] = {}
+        self._stop = threading.Event()
+        self.interval = interval
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for p in self.me.children(recursive=True):
+                    try:
+                        rss = p.memory_info().rss / 2**20
+                        if rss > self.peaks.get(p.pid, 0):
+                            self.peaks[p.pid] = rss
+                            self.names.setdefault(p.pid, " ".join(p.cmdline()[-2:])[:60])
+                    except Exception:
+                        pass
+            except Exception:
+                pass
+            self._stop.wait(self.interval)
+
+    def stop(self) -> list[float]:
+        """Peak RSS (MB) of each process below this one that held more than 150 MB (the workers;
+        forkserver and nanny processes stay below that), largest first."""
+        self._stop.set()
+        self._t.join(2)
+        return sorted((v for v in self.peaks.values() if v > 150), reverse=True)
+
+
+def run_store(corpus: str, store: str, engine: str, workers: int,
+              parts: tuple[str, ...] = ("sentiment", "framing")) -> dict[str, Any]:
+    """Ingest + the map/reduce parts on one engine (run in a fresh process: see :func:`main`)."""
     import warnings
 
     from . import config
@@ -64,6 +107,7 @@ def run_store(corpus: str, store: str, engine: str, workers: int) -> dict[str, A
     from .store import LensStore
 
     warnings.simplefilter("ignore")
+    watch = Watch()
     res: dict[str, Any] = {"engine": engine, "workers": workers}
     t0 = time.perf_counter()
     eng = get_engine({"local1": "local"}.get(engine, engine), workers=workers)
@@ -75,24 +119,27 @@ def run_store(corpus: str, store: str, engine: str, workers: int) -> dict[str, A
         lens.ingest(engine=eng, timings=times)
         res["ingest_s"] = time.perf_counter() - t
         actors = str(Path(config.__file__).resolve().parent / "data" / "actors.toml")
-        t = time.perf_counter()
-        sent = lens.part("sentiment", actors=actors)
-        res["sentiment_s"] = time.perf_counter() - t
+        res["parts_s"] = {}
+        for name in parts:
+            t = time.perf_counter()
+            tables = lens.part(name, actors=actors)
+            res["parts_s"][name] = time.perf_counter() - t
+            if name == "sentiment":
+                res["sentences"] = int(tables.manifest["tables"]["sentences"]["rows"])
+        res["compute_s"] = res["ingest_s"] + sum(res["parts_s"].values())
         res["partitions"] = len(lens.partitions())
-        res["sentences"] = int(sent.manifest["tables"]["sentences"]["rows"])
         res["documents"] = int(len(lens.view_corpus.documents))
         workers_mb = []
         if hasattr(eng, "client"):
             info = eng.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-            workers_mb = [_mb(v) for v in info.values()]
+            workers_mb = sorted((_mb(v) for v in info.values()), reverse=True)
     finally:
         eng.close()
+        sampled = watch.stop()
     res["total_s"] = time.perf_counter() - t0
     res["stages"] = {k: round(v, 2) for k, v in times.items()}
     res["client_mb"] = _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    if not workers_mb:
-        workers_mb = [_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)]  # the largest pool worker
-    res["workers_mb"] = workers_mb
+    res["workers_mb"] = workers_mb or sampled[:max(1, workers)]
     return res
 
 
@@ -151,7 +198,8 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
         r = _child("run_store", corpus=str(corpus), store=str(store), engine=e, workers=workers)
         out["runs"][e] = r
         echo(f"  {e:9s} ({workers} worker{'s' * (workers != 1)}): {r['total_s']:7.1f} s (ingest {r['ingest_s']:.1f}, "
-             f"sentiment {r['sentiment_s']:.1f}, engine start {r['engine_start_s']:.1f}); {r['partitions']} partitions, "
+             + ", ".join(f"{k} {v:.1f}" for k, v in r["parts_s"].items())
+             + f", engine start {r['engine_start_s']:.1f}); {r['partitions']} partitions, "
              f"{r['sentences']:,} sentences; peak RSS client {r['client_mb']:.0f} MB, workers "
              f"{', '.join(f'{m:.0f}' for m in r['workers_mb'])} MB")
         if e != engines[-1]:
@@ -177,8 +225,8 @@ def report(points: list[dict[str, Any]], echo=print) -> None:
                  + (f" (target < {tgt} MB: {_verdict(peak, tgt)})" if tgt else ""))
         two = p["runs"].get("local") or p["runs"].get("processes")
         if two:
-            ratio = (two["ingest_s"] + two["sentiment_s"]) / raw
-            echo(f"  {n:>7,} articles: store compute with 2 workers {two['ingest_s'] + two['sentiment_s']:.1f} s vs raw "
+            ratio = two["compute_s"] / raw
+            echo(f"  {n:>7,} articles: store compute with 2 workers {two['compute_s']:.1f} s vs raw "
                  f"single-core scorers + tokenizer {raw:.1f} s = {ratio:.2f}× (target ≤ {TARGET_RAW_RATIO}×: "
                  f"{_verdict(ratio, TARGET_RAW_RATIO)})")
         if "local" in p["runs"] and "local1" in p["runs"]:
@@ -195,7 +243,7 @@ def report(points: list[dict[str, Any]], echo=print) -> None:
                 echo(f"  growth 100k / 10k ({e}): {g:.1f}× (target ≤ {TARGET_GROWTH}×: {_verdict(g, TARGET_GROWTH)})")
     big = max(points, key=lambda p: p["n"])
     one = big["runs"].get("local1") or next(iter(big["runs"].values()))
-    per_part = (one["ingest_s"] + one["sentiment_s"]) * one["workers"] / max(1, one["partitions"])
+    per_part = one["compute_s"] * one["workers"] / max(1, one["partitions"])
     parts_1m = 1_000_000 / (one["documents"] / max(1, one["partitions"]))
     workers_1h = per_part * parts_1m / 3600
     echo(f"  projection, 1,000,000 articles: {parts_1m:,.0f} partitions × {per_part:.1f} worker-seconds each "

@@ -541,6 +541,8 @@ class LensStore:
             tmp, partitioned = None, None
             if PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
+            elif name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
+                tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
             else:
                 tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
@@ -571,6 +573,7 @@ class LensStore:
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
+            red.load_whole = lambda: self.corpus  # noqa: E731
             tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
