@@ -6,12 +6,21 @@ explain. A store is a folder::
 
     <store>/
       framelens-store.json                 marks the folder as a lens store (schema version)
-      corpus-<key>/                        the loaded corpus: documents, paragraphs, sentences,
-        manifest.json                      tokens, terms, audit (Parquet) + its manifest
-        *.parquet
+      corpus-<key>/                        the corpus: its manifest and documents (metadata) table,
+        manifest.json                      then one folder per partition (runs of 1,000 documents)
+        documents.parquet                  holding their documents, paragraphs, sentences, tokens,
+        partitions/p00000/*.parquet        terms and audit (see framelens.ingest)
         <part>-<key>/                      one folder per lens part and option set
           manifest.json                    (vocabulary, sentiment, framing, synthesis, profile)
-          *.parquet
+          *.parquet                        a part's tables; per-sentence / per-document tables of
+          <table>/p00000.parquet           the map/reduce parts are kept per partition
+
+Partitions. The corpus is stored, and the map/reduce parts (:mod:`framelens.parts`: vocabulary,
+sentiment, framing) are computed, one partition at a time: each map step reads one partition
+folder (so only a path travels to a worker, e.g. on Dask) and writes its row tables beside the
+part; the reduce merges the map steps' small partials here. :meth:`Tables.scan` reads a
+partitioned table's columns or documents without reading all of it; :meth:`LensStore.evidence`
+fetches sentences by id from the partitions holding them.
 
 Keys. A corpus folder's key is the SHA-256 of the input files' bytes (every non-hidden file of a
 corpus folder, or the one file), the loader's configuration files (stopwords, phrases), the
