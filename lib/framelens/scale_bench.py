@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m framelens.scale_bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--engines", nargs="+", default=["processes", "local", "local1"])
+    ap.add_argument("--large-engines", nargs="+", default=["processes"],
+                    help="engines for sizes above 10,000 (default: the process pool only)")
     ap.add_argument("--folder", default=None, help="where corpora and stores go (default: a temporary folder)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args(argv)
@@ -265,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sorted(args.sizes):
             print(f"{n:,} articles:", flush=True)
-            points.append(measure(n, args.engines, folder, echo=lambda s: print(s, flush=True)))
+            points.append(measure(n, args.engines if n <= 10_000 else args.large_engines, folder,
+                                  echo=lambda s: print(s, flush=True)))
             if args.json:
                 Path(args.json).write_text(json.dumps(points, indent=1))
         report(points)
