@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: CORPUS=$(CORPUS) OUT=$(OUT) JOBS=$(JOBS)"
+	@echo "  variables: CORPUS=$(CORPUS) OUT=$(OUT) JOBS=$(JOBS); make bench SCALE=1 BENCH_ARGS='--help'"
 
 .tools/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv
@@ -43,8 +43,8 @@ test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, 
 		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y chromium chromium-driver; }; }
 	$(VENV)/bin/python -m pytest -rs tests/test_browser.py
 
-bench: $(VENV)/.synced ## print speed and memory figures (not a test)
-	$(VENV)/bin/python -m framelens.bench
+bench: $(VENV)/.synced ## print speed and memory figures beside their targets (not a test); SCALE=1 adds 10k/100k
+	$(VENV)/bin/python -m framelens.bench $(if $(SCALE),--scale) $(BENCH_ARGS)
 
 bench-scale: $(VENV)/.synced ## scale figures: 10k and 100k generated articles on a process pool and Dask (slow; not a test)
 	$(VENV)/bin/python -m framelens.scale_bench $(if $(SIZES),--sizes $(SIZES))

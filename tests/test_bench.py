@@ -1,60 +1,213 @@
-"""A smoke run of the benchmark's parts on a tiny synthetic corpus (structure and counts only:
-never timings)."""
+"""The benchmark's parts: the synthetic news generator (determinism, distinct sentences, the
+requested outlets, groups and dates), the clause cutter, and the report's arithmetic. Structure
+and hand-computed numbers only: never timings."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import warnings
 
 import pytest
 
-from framelens import bench, load_corpus
+from framelens import FramelensError, bench, load_corpus
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _load(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_corpus(path)
 
 
 @pytest.fixture(scope="module")
-def tiny_synthetic(tmp_path_factory):
-    return bench.synthetic_corpus(tmp_path_factory.mktemp("bench"), 20)
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gen") / "news.jsonl"
+    stats = bench.generate_corpus(path, 60, n_sources=7, n_groups=3, seed=3, start="2025-02-01", months=4)
+    return path, stats
 
 
-def test_synthetic_corpus_resamples_seed_sentences(tiny_synthetic, seed_corpus):
-    rows = [json.loads(line) for line in tiny_synthetic.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 20
-    assert [r["id"] for r in rows[:3]] == ["a00000", "a00001", "a00002"]
-    assert {r["source"] for r in rows} == set(seed_corpus.sources)  # round-robin over the 5 seeds
+# ------------------------------------------------------------------------ the generator
+
+
+def test_same_seed_same_corpus_other_seed_other_corpus(generated, tmp_path):
+    path, stats = generated
+    again = bench.generate_corpus(tmp_path / "again.jsonl", 60, n_sources=7, n_groups=3, seed=3,
+                                  start="2025-02-01", months=4)
+    assert (tmp_path / "again.jsonl").read_bytes() == path.read_bytes()
+    assert {k: v for k, v in again.items() if k not in ("path", "seconds")} == \
+        {k: v for k, v in stats.items() if k not in ("path", "seconds")}
+    bench.generate_corpus(tmp_path / "other.jsonl", 60, n_sources=7, n_groups=3, seed=4, start="2025-02-01", months=4)
+    other = _rows(tmp_path / "other.jsonl")
+    assert [r["text"] for r in other] != [r["text"] for r in _rows(path)]
+
+
+def test_sentences_are_distinct_and_not_the_seeds(generated, seed_corpus):
+    path, stats = generated
+    corp = _load(path)
+    texts = corp.sentences["text"]
+    # the generator's own count and framelens' splitter agree on (almost) every sentence
+    assert stats["sentences"] == pytest.approx(len(texts), rel=0.02)
+    assert stats["distinct_share"] >= 0.95
+    assert texts.nunique() / len(texts) >= 0.95
+    # sentences are new: hardly any is a seed sentence verbatim
     seed_sents = set(seed_corpus.sentences["text"])
-    first = rows[0]["text"].split("\n\n")[0]
-    assert any(s in first for s in seed_sents)
-    # seeded: the same call writes the same file
-    again = bench.synthetic_corpus(tiny_synthetic.parent / "again", 20)
-    assert again.read_bytes() == tiny_synthetic.read_bytes()
+    assert texts.isin(seed_sents).mean() < 0.05
+    assert stats["distinct_sentences"] <= stats["sentences"]
 
 
-def test_measure_library_and_raw_structure(tiny_synthetic):
-    lib = bench.measure_library(tiny_synthetic, 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        corp = load_corpus(tiny_synthetic)
-    assert lib["documents"] == 20
-    assert lib["sentences"] == len(corp.sentences) > 20
-    assert lib["tokens"] == len(corp.tokens)
-    steps = [k for k in lib if "." in k]
-    assert {"vocabulary.distinctive_terms", "sentiment.sentence_scores", "framing.frame_salience"} <= set(steps)
-    assert lib["library_total"] == pytest.approx(lib["load"] + sum(lib[k] for k in steps))
-    assert {"cleaning", "splitting", "tokenizing", "terms"} <= set(lib["load_stages"])
-    assert lib["peak_mb"] > 0
-
-    raw = bench.measure_raw(tiny_synthetic)
-    assert raw["sentences"] == lib["sentences"]
-    assert raw["tokens"] > raw["sentences"]
-    assert raw["raw_total"] == pytest.approx(raw["vader"] + raw["textblob"] + raw["tokenizer"])
-
-    lines = bench.format_sizes(20, lib, raw, 1)
-    assert lines[0] == f"20 articles: {lib['sentences']:,} sentences, {lib['tokens']:,} tokens"
-    assert any(line.strip().startswith("per document (one process, s): cleaning") for line in lines)
-    assert lines[-1].startswith("  ratio library / raw = ")
+def test_outlets_groups_and_dates_as_requested(generated):
+    path, stats = generated
+    rows = _rows(path)
+    assert len(rows) == 60 == stats["articles"]
+    assert [r["id"] for r in rows[:2]] == ["a00000", "a00001"]
+    assert sorted({r["source"] for r in rows}) == [f"s{k:02d}" for k in range(1, 8)]
+    assert [r["source"] for r in rows[:7]] == [f"s{k:02d}" for k in range(1, 8)]  # each outlet at least once
+    group_of = {}
+    for r in rows:
+        assert group_of.setdefault(r["source"], r["group"]) == r["group"]  # one group per outlet
+    assert sorted(set(group_of.values())) == ["group1", "group2", "group3"]
+    outlet_of = {r["source"]: r["outlet"] for r in rows}
+    assert len(set(outlet_of.values())) == 7
+    days = [dt.date.fromisoformat(r["published"]) for r in rows]
+    assert min(days) >= dt.date(2025, 2, 1) and max(days) < dt.date(2025, 2, 1) + dt.timedelta(days=122)
+    assert len(set(r["published"][:7] for r in rows)) >= 3  # spread over several months
+    corp = _load(path)
+    assert sorted(corp.sources) == sorted(group_of)
+    assert corp.documents["published"].notna().all()
 
 
-def test_format_suite_names_failures():
-    lines = bench.format_suite({"suite": 30.0, "floor": 20.0, "notebooks": 10, "jobs": 2, "failed": ["04_framing"]})
-    assert "10 notebook runs (2 at a time)" in lines[0] and "ratio 1.50x" in lines[0]
+def test_shape_of_news(generated, seed_corpus):
+    _path, stats = generated
+    # lengths follow the seeds' distributions (seed sentences: 15.8–22.9 words on average)
+    assert 14 <= stats["words_per_sentence"] <= 26
+    assert 8 <= stats["sentences_per_article"] <= 45
+    assert stats["sentences_per_article"] >= stats["paragraphs_per_article"] >= 1
+
+
+def test_folder_layout_without_dates_or_groups(tmp_path):
+    dest = tmp_path / "corpus"
+    stats = bench.generate_corpus(dest, 9, n_sources=3, dates=False, layout="folder", seed=1)
+    with (dest / "sources.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["id", "file", "source", "outlet", "published", "title"]
+    assert [r["file"] for r in rows[:2]] == ["articles/a00000.txt", "articles/a00001.txt"]
+    assert all(r["published"] == "" for r in rows)
+    assert all((dest / r["file"]).is_file() for r in rows)
+    corp = _load(dest)
+    assert len(corp.documents) == 9 == stats["articles"]
+    assert sorted(corp.sources) == ["s01", "s02", "s03"]
+    assert corp.documents["published"].isna().all()
+
+
+def test_generator_refuses_bad_requests_and_existing_output(tmp_path):
+    with pytest.raises(FramelensError, match="groups"):
+        bench.generate_corpus(tmp_path / "a.jsonl", 5, n_sources=2, n_groups=3)
+    with pytest.raises(FramelensError, match="layout"):
+        bench.generate_corpus(tmp_path / "a.jsonl", 5, layout="parquet")
+    (tmp_path / "b.jsonl").write_text("keep\n", encoding="utf-8")
+    with pytest.raises(FramelensError, match="already exists"):
+        bench.generate_corpus(tmp_path / "b.jsonl", 5)
+    assert (tmp_path / "b.jsonl").read_text(encoding="utf-8") == "keep\n"
+
+
+def test_synthetic_corpus_writes_corpus_jsonl(tmp_path):
+    path = bench.synthetic_corpus(tmp_path, 4, n_sources=2)
+    assert path == tmp_path / "corpus.jsonl"
+    assert [r["source"] for r in _rows(path)][:2] == ["s01", "s02"]
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("The council approved the budget on Monday, which critics called reckless because it cuts schools",
+     ["The council approved the budget on Monday", ", which critics called reckless", " because it cuts schools"]),
+    # no cut after a function word ("in which"), nor before a bare "and"
+    ("It is the house in which he lived and the people who know him say so",
+     ["It is the house in which he lived and the people", " who know him say so"]),
+    # every piece keeps three words
+    ("Prices rose, and fell", ["Prices rose, and fell"]),
+])
+def test_cut_points(text, pieces):
+    cuts = bench.cut_points(text, stopwords={"in", "the"})
+    assert [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])] == pieces
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def test_format_suite_ratio_and_failures():
+    lines = bench.format_suite({"suite": 26.0, "floor": 20.0, "store": 3.0, "notebooks": 10, "jobs": 2,
+                                "failed": ["04_framing"]})
+    assert "10 notebook runs (2 at a time; lens store 3.0 s of it)" in lines[0]
+    assert "ratio 1.30x (target ≤ 1.3x: met)" in lines[0]
     assert lines[1] == "  failed runs: 04_framing"
+
+
+def test_format_generated_suite_subtracts_the_store():
+    s = {"suite": 100.0, "store": 40.0, "floor": 30.0, "notebooks": 36, "documents": 400, "sources": 40}
+    line = bench.format_generated_suite(s)[0]
+    # (100 - 40) / 30 = 2.0 > 1.5; the bound is 1.5 * 30 + 40 = 85 s
+    assert "the rest 60.0 s" in line and "(run − store) / floor = 2.00x" in line
+    assert "= 85.0 s: NOT met" in line
+
+
+def _point(n, total, cpu, peak, worker_peak=0.0):
+    return {"store": {"documents": n, "total": total, "cpu_s": cpu, "peak_mb": peak,
+                      "tree": {"processes": [{"role": "main", "cpu_s": cpu, "peak_mb": peak}],
+                               "largest_worker_mb": worker_peak}}}
+
+
+def test_projection_is_linear_through_two_points():
+    pts = [_point(10_000, 100.0, 200.0, 500.0), _point(100_000, 1000.0, 2000.0, 2300.0, 900.0)]
+    pr = bench.projection(pts, target_articles=1_000_000, partition=10_000)
+    # CPU: slope (2000-200)/90000 = 0.02 s an article, intercept 0; memory: slope 0.02 MB, intercept 300 MB
+    assert pr["cpu_per_article_ms"] == pytest.approx(20.0)
+    assert pr["cpu_hours"] == pytest.approx(20_000 / 3600)
+    assert pr["workers_1h"] == 6
+    assert pr["partition_cpu_s"] == pytest.approx(200.0)
+    assert pr["partition_mb"] == pytest.approx(500.0)
+    assert pr["one_process_mb"] == pytest.approx(300 + 20_000)
+    assert pr["partitions"] == 100
+    one = bench.projection(pts[:1], target_articles=1_000_000)
+    assert one["cpu_hours"] == pytest.approx(200 * 100 / 3600) and one["one_process_mb"] == pytest.approx(50_000)
+
+
+def test_estimate_and_tree_cpu():
+    p = _point(10_000, 100.0, 150.0, 600.0, 800.0)
+    p["store"]["tree"]["processes"].append({"role": "worker", "cpu_s": 50.0, "peak_mb": 800.0})
+    assert bench.tree_cpu(p["store"]) == pytest.approx(200.0)  # own exact figure + the workers'
+    assert bench.estimate(p, 10) == {"seconds": pytest.approx(1000.0), "peak_mb": pytest.approx(8000.0)}
+
+
+def test_unknown_engine_is_an_error(tmp_path):
+    with pytest.raises(FramelensError, match="no engine 'nope'"):
+        bench.compute_store(tmp_path, store=tmp_path / "s", engine="nope")
+
+
+def test_measure_raw_in_a_child_process(generated):
+    path, _stats = generated
+    res = bench.run_child("measure_raw", path=str(path))
+    assert res["sentences"] == len(_load(path).sentences)
+    assert res["tokens"] > res["sentences"]
+    assert res["raw_total"] == pytest.approx(res["vader"] + res["textblob"] + res["tokenizer"])
+    main = [p for p in res["tree"]["processes"] if p["role"] == "main"]
+    assert len(main) == 1 and main[0]["peak_mb"] > 10
+
+
+def test_measure_store_computes_every_default_part(tmp_path):
+    path = tmp_path / "small.jsonl"
+    bench.generate_corpus(path, 8, n_sources=2, seed=2)
+    res = bench.measure_store(str(path), workers=1, store=str(tmp_path / "store"))
+    corp = _load(path)
+    assert (res["documents"], res["sources"], res["sentences"], res["tokens"]) == \
+        (8, 2, len(corp.sentences), len(corp.tokens))
+    assert res["failures"] == []
+    assert list(res["parts_done"]) == ["vocabulary", "actors", "sentiment", "framing", "synthesis"]
+    assert res["total"] == pytest.approx(res["load"] + res["parts"], abs=0.05)
+    assert {"cleaning", "splitting", "tokenizing"} <= set(res["load_stages"])
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "store").glob("corpus-*/*-*")) == \
+        ["actors", "framing", "sentiment", "synthesis", "vocabulary"]
+    assert res["store_mb"] > 0

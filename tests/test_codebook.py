@@ -291,7 +291,7 @@ def test_frame_salience_with_classes(tmp_path, classes_cb):
     words_a = int(corp.sentences.loc[corp.sentences["source"] == "a", "n_words"].sum())
     assert sal.loc[("a", "money"), "per_1000_words"] == pytest.approx(3000 / words_a)
     assert sal.loc[("b", "money"), "sentences"] == 0 and sal.loc[("b", "age"), "sentences"] == 0
-    ev = framing.frame_evidence(corp, "money", "a", k=1, codebook=classes_cb)
+    ev = framing.frame_evidence(corp, "money", "a", top=1, codebook=classes_cb)
     # the sentence with the most hits comes first, with the class name as its cue
     assert ev[["hits", "cues", "text"]].values.tolist() == [[2, "<money>", "It cost 40 million euros, or £35m."]]
 

@@ -106,12 +106,12 @@ def test_documents_are_resampled_when_a_source_has_several(tmp_path):
 def test_dominant_frames_and_evidence(small):
     corp, cb = small
     sal = framing.frame_salience(corp, cb, n_resamples=100)
-    dom = framing.dominant_frames(sal, k=2)
+    dom = framing.dominant_frames(sal, top=2)
     assert dom[dom["source"] == "a"]["frame"].tolist() == ["conflict", "money"]   # tie on share: hits, then id
     assert dom[dom["source"] == "b"]["frame"].tolist() == ["money"]               # zero-share frames skipped
-    ev = framing.frame_evidence(corp, "conflict", "a", k=1, codebook=cb)
+    ev = framing.frame_evidence(corp, "conflict", "a", top=1, codebook=cb)
     assert ev["sent_id"].tolist() == ["a:s0"] and ev["cues"].iloc[0] == "clash"
-    allev = framing.dominant_evidence(corp, dom, 2, codebook=cb)
+    allev = framing.dominant_evidence(corp, dom, top=2, codebook=cb)
     assert len(allev) == 2 + 2 + 1
     with pytest.raises(fl.FramelensError):
         framing.frame_evidence(corp, "nope", "a", codebook=cb)
@@ -140,7 +140,7 @@ def test_certainty_counts(tmp_path):
     assert cert.loc["boosters", "per_1000_words"] == pytest.approx(2000 / words)
     mk = framing.certainty_markers(corp)
     assert set(mk[mk["measure"] == "superlatives"]["marker"]) == {"most ambitious", "biggest"}
-    ev = framing.certainty_evidence(corp, "promotional", "s", k=1)
+    ev = framing.certainty_evidence(corp, "promotional", "s", top=1)
     assert ev["sent_id"].tolist() == ["s:s2"] and ev["n"].iloc[0] == 3
 
 
@@ -157,10 +157,10 @@ def test_markers_validation(tmp_path):
 def test_headline_from_table(small):
     corp, cb = small
     sal = framing.frame_salience(corp, cb, n_resamples=50)
-    h = framing.headline(sal)
+    h = framing.headline({"salience": sal})
     assert h.startswith("The most salient frame overall is money (60% of 5 sentences)")
     assert "differ most on conflict: 67% of sentences in a (n=3) against 0% in b (n=2)" in h
-    one = framing.headline(sal[sal["source"] == "a"])
+    one = framing.headline({"salience": sal[sal["source"] == "a"]})
     assert "needs two or more sources" in one
 
 
@@ -171,7 +171,7 @@ def test_seed_corpus_salience_shape(seed_corpus):
     assert {"source", "frame", "sentences", "share", "per_1000_words", "ci_low", "ci_high"} <= set(sal.columns)
     assert (sal["share"] <= 1).all() and (sal["ci_low"] <= sal["share"] + 1e-12).all()
     # every counted sentence has evidence with the matched cue words in its text
-    ev = framing.frame_evidence(seed_corpus, "cooperation", seed_corpus.sources[0], k=2)
+    ev = framing.frame_evidence(seed_corpus, "cooperation", seed_corpus.sources[0], top=2)
     for cues, text in zip(ev["cues"], ev["text"]):
         assert any(c.split()[0].rstrip("*")[:4].lower() in text.lower() for c in cues.split("; "))
 

@@ -477,8 +477,6 @@ LENSES = ["01_corpus_overview", "02_vocabulary", "03_sentiment", "04_framing"]
 
 
 @pytest.mark.notebook
-@pytest.mark.skipif(not all((runner.NOTEBOOKS_DIR / f"{n}.ipynb").is_file() for n in LENSES),
-                    reason="notebooks 01-04 not all present yet")
 def test_the_real_suite_on_a_hostile_fixture_corpus(tmp_path, tiny_corpus_dir):
     """The committed notebooks, through the runner the CLI uses, on the mini fixture corpus with
     markup in its metadata and text: every report written, headlines on the index, tables

@@ -156,17 +156,17 @@ def test_arc_bins_and_smoothing_hand_computed():
 
 def test_extremes_only_right_sign():
     df = _hand_scores()
-    e = st.extremes(df, k=1)
+    e = st.extremes(df, top=1)
     a = e[e.source == "A"].set_index("kind")
     assert a.loc["most positive", "sent_id"] == "d0" and a.loc["most negative", "sent_id"] == "d1"
     b = e[e.source == "B"].set_index("kind")
     assert b.loc["most negative", "sent_id"] == "d5"
     only_pos = df.assign(vader_compound=df["vader_compound"].abs())
-    assert (st.extremes(only_pos, k=2)["kind"] == "most positive").all()
+    assert (st.extremes(only_pos, top=2)["kind"] == "most positive").all()
 
 
 def test_subjectivity_table_and_evidence():
-    t = st.subjectivity(_hand_scores(), k=1, n_resamples=200).set_index("source")
+    t = st.subjectivity(_hand_scores(), top=1, n_resamples=200).set_index("source")
     assert t.loc["A", "mean"] == pytest.approx(0.3)
     assert t.loc["A", "share_subjective"] == pytest.approx(0.25)   # only 0.6 > 0.5
     assert t.loc["B", "evidence"] == "d4"
@@ -176,10 +176,10 @@ def test_headline_from_tables():
     iv = pd.DataFrame({"source": ["a", "b"], "label": ["Alpha", "Beta"], "method": ["VADER compound"] * 2,
                        "n": [12, 8], "mean": [0.30, -0.10], "ci_low": [0.2, -0.3], "ci_high": [0.4, 0.1]})
     tests = pd.DataFrame({"verdict": ["cannot tell apart (too few sentences: n = 12 and 8)"]})
-    h = st.headline(iv, tests)
+    h = st.headline({"intervals": iv, "pairwise": tests})
     assert h.startswith("Mean sentence tone (VADER compound) ranges from -0.10 for Beta")
     assert "+0.30 for Alpha" in h and "no pair of the 2 sources can be told apart" in h
-    assert "needs at least two sources" in st.headline(iv.iloc[:1])
+    assert "needs at least two sources" in st.headline({"intervals": iv.iloc[:1]})
 
 
 # --------------------------------------------------------------- target sentiment

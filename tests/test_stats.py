@@ -116,3 +116,23 @@ def test_report_wording_of_numbers():
     assert fmt.quote("a  b\nc") == "a b c" and fmt.quote("x" * 10, 5) == "xxxx…"
     assert fmt.first_id("cgtn:s3; cgtn:s4") == "cgtn:s3" and fmt.first_id(["a:s1", "a:s2"]) == "a:s1"
     assert fmt.first_id(None) == "" and fmt.first_id("") == ""
+
+
+def test_large_groups_use_the_normal_approximation_to_the_permutation_distribution():
+    rng = np.random.default_rng(1)
+    a = rng.normal(0.1, 0.5, 200).clip(-1, 1)
+    b = rng.normal(0.0, 0.5, 300).clip(-1, 1)
+    mc = stats.permutation_test(a, b, n_permutations=20000, seed=0)
+    approx = stats.permutation_test(a, b, approximate=True)
+    assert approx[0] == mc[0] and abs(approx[1] - mc[1]) < 0.01
+    # hand-computed: pooled [0, 0, 1, 1] style check of the variance formula on a tiny case
+    x, y = np.array([1.0, 0.0] * 20), np.array([0.0] * 300)
+    n, k = 340, 40
+    var = n * n * np.concatenate([x, y]).var() / (k * (n - k) * (n - 1))
+    from scipy.stats import norm
+    assert stats.permutation_test(x, y, approximate=True)[1] == pytest.approx(2 * norm.sf(0.5 / var ** 0.5))
+    # small groups are never approximated
+    small = stats.permutation_test(a[:20], b[:20], n_permutations=2000, seed=3)
+    assert stats.permutation_test(a[:20], b[:20], n_permutations=2000, seed=3, approximate=True) == small
+    assert [stats.permutation_method(*nn) for nn in [(3, 4), (20, 400), (40, 300), (0, 5)]] == [
+        "exact", "Monte Carlo", "normal approximation", ""]

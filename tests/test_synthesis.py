@@ -151,7 +151,7 @@ def test_findings_one_source_and_headline(mini_corpus):
     f = synthesis.key_findings(one)
     assert len(f) == 1
     assert f.iloc[0]["finding"] == "Comparisons need at least two sources; this corpus has 1 (Beta Review)."
-    assert synthesis.headline(f) == f.iloc[0]["finding"]
+    assert synthesis.headline({"findings": f}) == f.iloc[0]["finding"]
     sim = synthesis.combined_similarity(one, lenses=profile.lens_tables(one, n_resamples=50, n_permutations=50))
     assert sim.pairs.empty and sim.linkage is None
     assert "at least two sources" in synthesis.needs_two(one)
@@ -162,7 +162,7 @@ def test_key_findings_on_mini(mini_corpus, mini_lenses):
     sim = synthesis.combined_similarity(mini_corpus, lenses=mini_lenses)
     f = synthesis.key_findings(mini_corpus, lenses=mini_lenses, similarity=sim)
     assert f.iloc[0]["lens"] == "combined"
-    assert synthesis.headline(f) == f.iloc[0]["finding"]
+    assert synthesis.headline({"findings": f}) == f.iloc[0]["finding"]
     assert "Beta Review stands furthest from the others" in f.iloc[0]["finding"]
     # every sent_id cited exists, and its sentence is quoted in the evidence
     sents = set(mini_corpus.sentences["sent_id"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,55 +18,8 @@ from conftest import SEEDS, corpus_from_texts
 from framelens import vocabulary as voc
 from framelens.errors import FramelensError
 
-STOP = frozenset({"the", "a", "and", "of", "in", "is", "to", "with", "on"})
-_TOKEN = re.compile(r"\w+(?:[-']\w+)*|[^\w\s]")
+from conftest import corpus_from_tables as make_corpus
 
-
-def make_corpus(docs: list[tuple[str, str, str]], *, phrases: tuple[str, ...] = ()) -> SimpleNamespace:
-    """docs: (doc_id, source, text); sentences are split after '.', '!' or '?' + space."""
-    doc_rows, sent_rows, tok_rows, term_rows = [], [], [], []
-    for doc_id, source, text in docs:
-        sents = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-        doc_rows.append({"doc_id": doc_id, "source": source, "label": source.upper()})
-        for k, s in enumerate(sents):
-            sid = f"{doc_id}:s{k}"
-            sent_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "sent_index": k, "text": s, "norm": s})
-            toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(s)]
-            for i, (t, a, b) in enumerate(toks):
-                is_word = bool(re.search(r"\w", t))
-                tok_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "i": i, "start": a, "end": b,
-                                 "token": t, "lower": t.lower(), "lemma": t.lower(), "is_word": is_word,
-                                 "is_stop": t.lower() in STOP})
-            words = [(t.lower(), a, b) for t, a, b in toks if re.search(r"\w", t)]
-            i = 0
-            while i < len(words):
-                hit = None
-                for ph in phrases:
-                    n = len(ph.split())
-                    if " ".join(w for w, _, _ in words[i:i + n]) == ph:
-                        hit = (ph, words[i][1], words[i + n - 1][2], n)
-                        break
-                if hit:
-                    term_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "term": hit[0], "lemma": hit[0],
-                                      "start": hit[1], "end": hit[2], "is_stop": False, "is_phrase": True})
-                    i += hit[3]
-                else:
-                    w, a, b = words[i]
-                    term_rows.append({"sent_id": sid, "doc_id": doc_id, "source": source, "term": w, "lemma": w,
-                                      "start": a, "end": b, "is_stop": w in STOP, "is_phrase": False})
-                    i += 1
-    documents = pd.DataFrame(doc_rows)
-    sentences = pd.DataFrame(sent_rows)
-
-    def evidence(ids):
-        s = sentences.set_index("sent_id").loc[list(ids)].reset_index()
-        return s.assign(label=s["source"].str.upper())[["sent_id", "source", "label", "text"]]
-
-    return SimpleNamespace(
-        documents=documents, sentences=sentences, tokens=pd.DataFrame(tok_rows), terms=pd.DataFrame(term_rows),
-        sources=list(pd.unique(documents["source"])), stopwords=STOP, evidence=evidence,
-        label=lambda s: s.upper(),
-    )
 
 
 # --------------------------------------------------------------------------- pure functions
@@ -292,7 +244,7 @@ def test_shared_and_unique_and_headline():
     assert t.loc["beta", "status"] == "unique" and t.loc["beta", "only_source"] == "x" and t.loc["beta", "x"] == 2
     summ = voc.shared_unique_summary(voc.shared_and_unique(c)).set_index("source")
     assert summ.loc["x", "n_unique"] == 1 and summ.loc["x", "n_shared_by_all"] == 1
-    h = voc.headline(c, distinctive=voc.distinctive_terms(c, min_count=1))
+    h = voc.headline({"size_style": voc.size_and_style(c), "distinctive": voc.distinctive_terms(c, min_count=1), "similarity_tfidf_cosine": voc.similarity(c)}, corpus=c)
     assert h.startswith("Most distinctive") and h.endswith(".") and "\n" not in h
     assert "X 'beta'" in h and "least alike: X and Z" in h
 
@@ -305,7 +257,7 @@ def test_seed_corpus_distinctive_terms_and_similarity(seed_corpus):
     d = voc.distinctive_terms(c, min_count=3)
     assert set(d["source"]) == set(c.sources)
     assert not d["term"].isin(list(c.stopwords)).any()
-    top = voc.top_terms(d, 10)
+    top = voc.top_terms(d, top=10)
     # Switch TV's news report of the arrival: 'expected' is used 5 times there and never elsewhere
     sw = top[top.source == "switchtv"].set_index("term")
     assert "expected" in sw.index and sw.loc["expected", "count_rest"] == 0

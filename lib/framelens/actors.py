@@ -14,6 +14,8 @@ agency). The table is an editable TOML file, ``data/actors.toml``; pass your own
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections import Counter
 from functools import lru_cache
@@ -24,6 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import fail, parse_toml
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 TABLE_COLUMNS = ["actor", "kind", "aliases", "match_case"]
 _ALLOWED_KEYS = {"name", "kind", "aliases", "match_case"}
@@ -638,7 +643,7 @@ class _Union:
         self.parent[self.find(child)] = self.find(root)
 
 
-def _candidates(corpus, cues: Cues, tags) -> tuple[list[_Mention], list[tuple], Counter]:
+def _candidates(corpus: CorpusLike, cues: Cues, tags) -> tuple[list[_Mention], list[tuple], Counter]:
     """Every proper-name mention and every people-naming plural subject of the corpus."""
     from .tokens import load_stopwords
 
@@ -967,7 +972,7 @@ def discover(
 _KIND_OF = {"country": "place"}
 
 
-def score_discovery(corpus, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
+def score_discovery(corpus: CorpusLike, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
     """Precision and recall of an actor table against hand labels, document by document.
 
     ``gold``: ``{doc_id: [{"actor", "kind", "aliases"}, ...]}`` (see
@@ -1012,7 +1017,7 @@ def score_discovery(corpus, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
 _RESOLVED: dict[tuple, tuple] = {}
 
 
-def resolve(corpus, actors: str | Path | pd.DataFrame | None = "", *, top: int | None = DEFAULT_TOP,
+def resolve(corpus: CorpusLike, actors: str | Path | pd.DataFrame | None = "", *, top: int | None = DEFAULT_TOP,
             min_mentions: int = 2) -> pd.DataFrame:
     """The actor table every lens uses for ``corpus``: the one place where it is decided.
 
@@ -1119,7 +1124,7 @@ def to_toml(table: pd.DataFrame, *, corpus_name: str = "", only_mentioned: pd.Da
     return "\n".join(lines)
 
 
-def suggest(corpus, *, top: int | None = DEFAULT_TOP, min_mentions: int = 2, corpus_name: str = "") -> str:
+def suggest(corpus: CorpusLike, *, top: int | None = DEFAULT_TOP, min_mentions: int = 2, corpus_name: str = "") -> str:
     """The TOML of the table a corpus gets by default (discovered actors, then the packaged
     actors it mentions): what ``framelens actors suggest CORPUS`` prints."""
     table = resolve(corpus, "", top=top, min_mentions=min_mentions)

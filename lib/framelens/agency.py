@@ -41,10 +41,13 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import Sequence
+from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "GRAMMAR",
@@ -328,7 +331,7 @@ def _resolve(np_span, sent_tokens, mentions, lower) -> tuple[str | None, str]:
     return inside[-1][0], "modifier"
 
 
-def agency(corpus, actors: pd.DataFrame | None = None, *, tags: np.ndarray | None = None) -> pd.DataFrame:
+def agency(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, tags: np.ndarray | None = None) -> pd.DataFrame:
     """Subject–verb pairs of every sentence with the actor behind the subject.
 
     One row per (subject, verb): ``sent_id, doc_id, source, subject`` (text), ``actor`` (canonical
@@ -426,7 +429,7 @@ def agency_table(agency_df: pd.DataFrame, *, top: int = 6, min_clauses: int = 1,
     return out.sort_values(["actor", "clauses"], ascending=[True, False]).reset_index(drop=True)
 
 
-def actor_prominence(corpus, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+def actor_prominence(corpus: CorpusLike, actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """How prominent each actor is in each source: ``source, actor, mentions, share`` (of all
     actor mentions in the source), ``sentences`` (mentioning it), ``sentence_share``,
     ``per_1000_words`` and ``first_position`` (earliest relative position in a document, 0 =
@@ -522,7 +525,7 @@ def _previous_names_someone(names, low, lem, tok, tags, nouns, mentions: bool) -
     return False
 
 
-def quotations(corpus, actors: pd.DataFrame | None = None, *, reporting_verbs: Sequence[str] | None = None,
+def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, reporting_verbs: Sequence[str] | None = None,
                agency_df: pd.DataFrame | None = None, min_quote_words: int = 4,
                speaker_nouns: Sequence[str] | None = None, require_person: bool = True) -> pd.DataFrame:
     """Who is quoted or paraphrased, and how.

@@ -1,68 +1,505 @@
-"""Benchmark (``make bench``): prints speed and memory figures; never a test.
+"""Benchmark (``make bench``): prints speed and memory figures beside their targets; never a test.
 
-1. The notebook suite on the seeds beside the floor: the same number of empty notebooks executed
-   the same way (papermill in-process, same job count).
-2. Library throughput on synthetic corpora of 1,000 and 10,000 articles built by resampling seed
-   sentences (seeded), each in a fresh subprocess so its peak memory is its own: loading and all
-   three lenses, beside the raw single-core throughput of VADER, TextBlob's PatternAnalyzer and
-   the tokenizer on the same sentences.
+Every figure is measured on text whose sentences are (almost) all distinct: :func:`generate_corpus`
+writes synthetic news by recombining clauses of real articles and substituting their content words
+(:class:`NewsGenerator`), because resampled seed sentences repeat and flatter every per-sentence
+cache. The report prints, one line per target of issue 10 ("compute once, render many"):
 
-3. Shared-passage detection (:mod:`framelens.reuse_bench`): time for 10,000 synthetic articles with
-   distinct sentences and recall / precision of planted passages.
+1. the suite on the seeds beside its floor — the same number of empty notebooks through the same
+   runner, one run each (target ≤ 1.3×);
+2. the suite on a generated corpus of about 400 articles from 40 outlets: total run time against
+   1.5× its floor plus the lens store's own compute time (target: (run − store) / floor ≤ 1.5);
+3. lens-store compute with 2 workers (:func:`measure_store`: load + every lens part, as
+   ``framelens run`` does before the notebooks) beside raw single-core VADER + TextBlob + the
+   Treebank tokenizer on the same sentences (:func:`measure_raw`; target ≤ 1.2×, issue 11: ≤ 1.0×),
+   at 1,000 and 10,000 articles, each measurement in a fresh process with the peak memory of the
+   process and of each of its workers (targets of issue 11: < 1 GB at 10 k, < 2 GB at 100 k).
 
-Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--reuse-articles N]``.
+4. shared-passage detection (:mod:`framelens.reuse_bench`): time for 10,000 synthetic articles and
+   recall / precision of planted passages (issue 14).
+
+``--scale`` adds the figures of issue 11 (:func:`scale_figures`): wall time, CPU and peak memory
+of the store compute at 10 k and 100 k articles (100 k only when the 10 k figures say it fits in
+memory and time), the growth 100 k / 10 k (target ≤ 11×) and a 1 M-article projection. The store
+is computed by :func:`compute_store`, whose ``engine`` names an entry of :data:`ENGINES` — the hook
+for other execution engines (e.g. Dask).
+
+Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--scale]``;
+``python -m framelens.bench --generate OUT --articles N [--sources S --groups G --no-dates
+--layout folder]`` writes a synthetic corpus and prints its figures.
 """
-
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import json
+import math
 import os
 import random
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import warnings
+from array import array
+from collections import Counter
 from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+from .errors import FramelensError
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+FIXTURE_TEXTS = REPO / "tests" / "fixtures" / "unseen"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Synthetic news whose sentences are (almost) all distinct
 
 
-def synthetic_corpus(folder: Path, n_articles: int, *, seed: int = 0, seeds_dir: Path = SEEDS) -> Path:
-    """Write ``n_articles`` articles to ``folder/corpus.jsonl`` by resampling seed sentences.
+#: Seed text of the generator: the five demo articles and the hand-written fixture articles on
+#: other topics (courts, floods, strikes, elections, ...), so the vocabulary is not one topic.
+SEED_FOLDERS = (SEEDS, FIXTURE_TEXTS)
 
-    Each article takes the paragraph count and sentence counts of a random seed article, filled
-    with sentences drawn at random from that seed article's source, so lengths and vocabulary
-    keep the seeds' mix. Five sources (the seed sources) share the articles.
+# Word pieces (letters and inner hyphens, not the "s" of "Xi's") and digit runs of a sentence.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9’'])[A-Za-z]+(?:-[A-Za-z]+)*|\d+")
+# Cut points: before a connective with its comma; before a relative pronoun or a subordinator
+# also without a comma (unless a function word precedes it: "in which" stays whole).
+_CUT_COMMA = ("and", "but", "as", "after", "before", "since", "when", "saying", "amid", "despite",
+              "until", "unless", "with", "while", "which", "who", "whose", "where", "although",
+              "though", "because", "whereas", "adding", "according")
+_CUT_BARE = ("which", "who", "whose", "whereas", "although", "though", "because", "while")
+_CUT = re.compile(r"(,?)\s+(?=(%s)\s)" % "|".join(sorted(set(_CUT_COMMA) | set(_CUT_BARE))))
+_QUOTES = re.compile(r"[\"“”‘()\[\]]")
+_END = re.compile(r"[.!?…]+$")
+_SUBSTITUTED_TAGS = frozenset({"NN", "NNS", "JJ", "JJR", "JJS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "RB"})
+_NAME_TAGS = frozenset({"NNP", "NNPS"})
+#: A clause with fewer renderings than 10**MIN_VARIETY never ends a sentence on its own: a closed
+#: head (quotes) is left out, an open head always takes a tail. log10 of the name pool counts as
+#: _NAME_VARIETY per name.
+MIN_VARIETY = 6.0
+_NAME_VARIETY = 2.0
+_OUTLET_WORDS = ("Times", "Post", "Herald", "Tribune", "Gazette", "Observer", "Courier", "Journal", "Chronicle",
+                 "Monitor", "Express", "Record", "Star", "Sentinel", "Standard", "Telegraph", "Review", "Dispatch",
+                 "Ledger", "Daily")
+
+
+def cut_points(text: str, *, stopwords: frozenset[str] | set[str] = frozenset(), min_words: int = 3) -> list[int]:
+    """Where a sentence (without its final punctuation) may be cut into clauses: the offsets
+    of the comma or space before a connective (", which", ", and", ", saying", ...), or of the
+    space before a relative pronoun or subordinator without a comma (" because", " which") unless a
+    function word in ``stopwords`` precedes it ("in which" stays whole). Every piece keeps at
+    least ``min_words`` words."""
+    cuts: list[int] = []
+    for m in _CUT.finditer(text):
+        before = text[:m.start()].split()
+        if not m.group(1) and (m.group(2) not in _CUT_BARE or not before
+                               or before[-1].lower().strip(",;:") in stopwords):
+            continue
+        if len(before) < min_words or len(text[m.end():].split()) < min_words:
+            continue
+        if cuts and len(text[cuts[-1]:m.start()].split()) < min_words:
+            continue
+        cuts.append(m.start())
+    return cuts
+
+
+class _Clause:
+    """A piece of a seed sentence, ready to be re-rendered with other words.
+
+    ``pieces``: the text cut at every word and number (words at the slot indices); ``slots``:
+    (index, candidates) for substitutable words; ``names``: (index, original) for proper names;
+    ``numbers``: (index, digits); ``end``: the sentence's final punctuation (heads only);
+    ``closed``: a head that takes no tails (it holds quotes or brackets); ``p``: the chance that a
+    slot's word is replaced; ``variety``: log10 of how many renderings the clause has."""
+
+    __slots__ = ("pieces", "slots", "names", "numbers", "n_words", "end", "closed", "p", "variety")
+
+    def __init__(self, pieces, slots, names, numbers, n_words, end="", closed=False):
+        self.pieces, self.slots, self.names, self.numbers = pieces, slots, names, numbers
+        self.n_words, self.end, self.closed = n_words, end, closed
+        self.variety = (sum(math.log10(len(c)) for _i, c in slots) + _NAME_VARIETY * len(names)
+                        + sum(n for _i, n in numbers))
+        self.p = 0.0
+
+
+class NewsGenerator:
+    """Synthetic news articles whose sentences are (almost) all distinct, for benchmarks.
+
+    Resampling whole seed sentences makes a corpus in which every sentence repeats hundreds of
+    times, which flatters any per-sentence cache. This generator writes new sentences instead:
+
+    * **Clauses recombined.** Seed sentences (cleaned and split by framelens itself) are cut
+      into a head and tails before connectives, relative pronouns and subordinators
+      (", which", ", and", " because", ...). A sentence is a head followed by tails drawn from
+      any sentence until its length reaches a target drawn from the seeds' sentence lengths.
+      Sentences holding quotes or brackets stay whole (quotation detection keeps working).
+    * **Content words substituted.** Each noun, verb, adjective and adverb (PatternTagger tags,
+      offline) is replaced, with probability ``p_word`` (more in clauses with fewer than
+      ``3 / p_word`` such words; at least one per clause), by a word of the same tag and the
+      same frequency band (log2 of its count) in the seed vocabulary, so the Zipf profile of
+      the words stays that of news. Function words (the stopword list), the most frequent words and
+      the stance markers and reporting verbs of ``stance_markers.toml`` are kept.
+    * **Names like real archives.** Proper names are recast per article (consistently inside
+      the article, so actors recur as they do in news): kept with probability ``p_keep_name``,
+      else drawn from a growing pool of invented names by a Chinese-restaurant / Pitman–Yor
+      process (Pitman & Yor 1997), so name frequencies are heavy-tailed and the vocabulary keeps
+      growing with the corpus, roughly like Heaps' law (Heaps 1978). Digits change too.
+    * **Shapes of news.** Paragraphs per article, sentences per paragraph and words per
+      sentence are drawn from the seeds' own distributions. Each outlet leans towards some
+      seed stories (Dirichlet weights), so outlets differ in topics and words.
+
+    Seeded: the same ``seed`` (and seed texts) gives the same corpus. The text is not meant to
+    read well; it is meant to cost what real news costs to analyse.
     """
-    import warnings
 
-    from .corpus import load_corpus
+    def __init__(self, *, seed: int = 0, seed_folders: Sequence[Path] = SEED_FOLDERS, p_word: float = 0.5,
+                 p_keep_name: float = 0.3, p_number: float = 0.5, p_topic: float = 0.75):
+        self.rng = random.Random(seed)
+        self.p_word, self.p_keep_name, self.p_number, self.p_topic = p_word, p_keep_name, p_number, p_topic
+        self._names_seen: list[str] = []  # invented names, by index
+        self._draws = array("i")  # every name draw so far (indices into _names_seen)
+        self._read_seeds([Path(f) for f in seed_folders])
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        seeds = load_corpus(seeds_dir)
-    rng = random.Random(seed)
-    by_doc = {d: g for d, g in seeds.sentences.groupby("doc_id", sort=False)}
-    docs = list(by_doc)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "corpus.jsonl"
-    with path.open("w", encoding="utf-8") as f:
+    # -- set-up: seed sentences → clauses, vocabulary, shapes
+    def _read_seeds(self, folders: list[Path]) -> None:
+        from textblob.en import parser
+
+        from .corpus import load_corpus
+        from .framing import load_markers
+        from .tokens import lemmatize, load_stopwords
+
+        docs: list[list[list[str]]] = []  # doc → paragraph → sentences
+        for folder in folders:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                corp = load_corpus(folder, collocations=False)
+            s = corp.sentences
+            for _doc, g in s.groupby("doc_id", sort=True):
+                docs.append([pg["text"].tolist() for _p, pg in g.groupby("para_id", sort=False)])
+        if not docs:
+            raise FramelensError("synthetic news: the seed folders hold no sentences")
+        self.n_paragraphs = [len(d) for d in docs]
+        self.paragraph_sizes = [len(p) for d in docs for p in d]
+        self.sentence_lengths = [len(t.split()) for d in docs for p in d for t in p]
+
+        tagged: list[tuple[int, str, list[tuple[int, int, str, str]]]] = []  # doc, text, tokens
+        for k, d in enumerate(docs):
+            for p in d:
+                for text in p:
+                    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+                    words = [w for _a, _b, w in toks if not w[0].isdigit()]
+                    tags = [t for _w, t in parser.find_tags(words)] if words else []
+                    if len(tags) != len(words):
+                        tags = ["NN"] * len(words)
+                    it = iter(tags)
+                    tagged.append((k, text, [(a, b, w, "CD" if w[0].isdigit() else next(it)) for a, b, w in toks]))
+
+        # vocabulary: proper names keep their case, other words are lower-cased
+        lower_common = {w.lower() for _k, _t, toks in tagged for a, _b, w, tag in toks
+                        if a > 0 and tag not in _NAME_TAGS and w[0].islower()}
+        counts: Counter = Counter()
+        tag_of: dict[str, Counter] = {}
+        for _k, _t, toks in tagged:
+            for _a, _b, w, tag in toks:
+                if tag == "CD":
+                    continue
+                key = w if (tag in _NAME_TAGS and w.lower() not in lower_common) else w.lower()
+                counts[key] += 1
+                tag_of.setdefault(key, Counter())[tag] += 1
+        stop = load_stopwords()
+        markers = load_markers()
+        marker_lemmas = {str(m).split("/")[0].lower() for v in markers.values() for m in v}
+        frequent = {w for w, _c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:60]}
+        fixed = {w for w in counts if w in stop or len(w) < 3 or w in frequent or lemmatize(w) in marker_lemmas
+                 or w.split("-")[0] in marker_lemmas}
+        band = {w: min(int(math.log2(c)), 4) for w, c in counts.items()}
+        majority = {w: c.most_common(1)[0][0] for w, c in tag_of.items()}
+        groups: dict[tuple[str, int], list[str]] = {}
+        for w in sorted(counts):
+            if w not in fixed and majority[w] in _SUBSTITUTED_TAGS and w.islower():
+                groups.setdefault((majority[w], band[w]), []).append(w)
+        cands = {k: (v, [w[0].upper() + w[1:] for w in v]) for k, v in groups.items() if len(v) >= 3}
+        self.name_stock = sorted(w for w in counts if w[0].isupper() and w.isalpha() and len(w) >= 4
+                                 and tag_of[w].most_common(1)[0][0] in _NAME_TAGS)
+        self.vocabulary_size = len(counts)
+
+        def clause(text: str, toks, lo: int, hi: int, **kw) -> _Clause:
+            pieces, slots, names, numbers, pos = [], [], [], [], lo
+            for a, b, w, tag in toks:
+                if a < lo or b > hi:
+                    continue
+                pieces.append(text[pos:a])
+                i = len(pieces)
+                pieces.append(w)
+                pos = b
+                if tag == "CD":
+                    if not (len(w) == 4 and w[:2] in ("19", "20")):
+                        numbers.append((i, len(w)))
+                    continue
+                key = w if (tag in _NAME_TAGS and w.lower() not in lower_common) else w.lower()
+                if key[0].isupper():
+                    if key not in fixed and tag in _NAME_TAGS:
+                        names.append((i, w))
+                elif key not in fixed and tag in _SUBSTITUTED_TAGS and (tag, band[key]) in cands:
+                    low, cap = cands[(tag, band[key])]
+                    slots.append((i, cap if w[0].isupper() else low))
+            pieces.append(text[pos:hi])
+            return _Clause(pieces, slots, names, numbers, len(text[lo:hi].split()), **kw)
+
+        n_docs = len(docs)
+        self.heads: list[_Clause] = []
+        self.tails: list[_Clause] = []
+        self.doc_heads: list[list[_Clause]] = [[] for _ in range(n_docs)]
+        self.doc_tails: list[list[_Clause]] = [[] for _ in range(n_docs)]
+        for k, text, toks in tagged:
+            if _QUOTES.search(text):
+                c = clause(text, toks, 0, len(text), closed=True)
+                if c.variety >= MIN_VARIETY and c.n_words >= 3:
+                    self.heads.append(c)
+                    self.doc_heads[k].append(c)
+                continue
+            m = _END.search(text)
+            end = m.group() if m else "."
+            body_end = m.start() if m else len(text)
+            bounds = [0, *cut_points(text[:body_end], stopwords=stop), body_end]
+            for j in range(len(bounds) - 1):
+                c = clause(text, toks, bounds[j], bounds[j + 1], end=end if j == 0 else "")
+                if c.n_words < 3:
+                    continue
+                (self.heads if j == 0 else self.tails).append(c)
+                (self.doc_heads if j == 0 else self.doc_tails)[k].append(c)
+        for c in (*self.heads, *self.tails):  # few slots: each is replaced more often
+            c.p = max(self.p_word, min(1.0, 3.0 / len(c.slots))) if c.slots else 0.0
+        if not self.heads or not self.tails:
+            raise FramelensError("synthetic news: the seed texts give too few clauses to recombine")
+        self.n_seed_sentences = len(tagged)
+        self.n_seed_documents = n_docs
+
+    # -- names
+    def _invent_name(self) -> str:
+        r = self.rng
+        a, b = r.choice(self.name_stock), r.choice(self.name_stock)
+        return a[: r.randint(2, len(a) - 1)] + b[r.randint(1, len(b) - 2):].lower()
+
+    def _draw_name(self, theta: float = 20.0, discount: float = 0.5) -> str:
+        """A name from the pool: a new one with probability (θ + d·K) / (θ + n) (K names, n
+        draws so far), else a past draw (so a name is chosen in proportion to its use)."""
+        n, k = len(self._draws), len(self._names_seen)
+        if n == 0 or self.rng.random() * (theta + n) < theta + discount * k:
+            idx = k
+            self._names_seen.append(self._invent_name())
+        else:
+            idx = self._draws[int(self.rng.random() * n)]
+        self._draws.append(idx)
+        return self._names_seen[idx]
+
+    # -- text
+    def _render(self, c: _Clause, cast: dict[str, str]) -> str:
+        r = self.rng.random
+        pieces = c.pieces.copy()
+        p = c.p
+        changed = False
+        for i, cands in c.slots:
+            if r() < p:
+                pieces[i] = cands[int(r() * len(cands))]
+                changed = True
+        if not changed and c.slots:  # never the seed clause itself
+            i, cands = c.slots[int(r() * len(c.slots))]
+            pieces[i] = cands[int(r() * len(cands))]
+        for i, orig in c.names:
+            new = cast.get(orig)
+            if new is None:
+                new = cast[orig] = orig if r() < self.p_keep_name else self._draw_name()
+            pieces[i] = new
+        for i, nd in c.numbers:
+            if r() < self.p_number:
+                pieces[i] = str(self.rng.randrange(10 ** (nd - 1) if nd > 1 else 0, 10 ** nd))
+        return "".join(pieces)
+
+    def sentence(self, topic: int, cast: dict[str, str]) -> str:
+        """One sentence: a head clause and tails up to a drawn length, words substituted."""
+        rng = self.rng
+        target = rng.choice(self.sentence_lengths)
+        heads = self.doc_heads[topic] if (self.doc_heads[topic] and rng.random() < self.p_topic) else self.heads
+        head = rng.choice(heads)
+        for _ in range(3):
+            if head.n_words <= target + 4:
+                break
+            head = rng.choice(heads)
+        out = [self._render(head, cast)]
+        if not head.closed:
+            n, variety = head.n_words, head.variety
+            tails = self.doc_tails[topic] if (self.doc_tails[topic] and rng.random() < self.p_topic) else self.tails
+            for _ in range(6):
+                if n >= target - 2 and variety >= MIN_VARIETY:
+                    break
+                t = rng.choice(tails)
+                if n + t.n_words <= target + 4 or variety < MIN_VARIETY:
+                    out.append(self._render(t, cast))
+                    n, variety = n + t.n_words, variety + t.variety + math.log10(len(tails))
+            out.append(head.end)
+        s = "".join(out)
+        return s[0].upper() + s[1:] if s[:1].islower() else s
+
+    def article(self, topic: int) -> tuple[str, list[list[str]]]:
+        """A title and the paragraphs (lists of sentences) of one article on seed story ``topic``."""
+        rng = self.rng
+        cast: dict[str, str] = {}
+        n_par = max(1, round(rng.choice(self.n_paragraphs) * rng.uniform(0.7, 1.3)))
+        paras = [[self.sentence(topic, cast) for _ in range(rng.choice(self.paragraph_sizes))] for _ in range(n_par)]
+        words = self._render(rng.choice(self.doc_heads[topic] or self.heads), cast).split()
+        title = _END.sub("", " ".join(words[:12])).strip(" ,;:")
+        return title, paras
+
+    def outlets(self, n_sources: int, n_groups: int) -> list[dict[str, str]]:
+        """``n_sources`` outlets: id, outlet name, group (empty without groups)."""
+        rng = self.rng
+        width = max(2, len(str(n_sources)))
+        seen: set[str] = set()
+        out = []
+        for k in range(n_sources):
+            name = f"The {self._invent_name()} {_OUTLET_WORDS[k % len(_OUTLET_WORDS)]}"
+            while name in seen:
+                name += " Online"
+            seen.add(name)
+            out.append({"source": f"s{k + 1:0{width}d}", "outlet": name, "group": ""})
+        if n_groups:
+            order = list(range(n_sources))
+            rng.shuffle(order)
+            for j, k in enumerate(order):
+                out[k]["group"] = f"group{j % n_groups + 1}"
+        return out
+
+
+def generate_corpus(dest: str | os.PathLike, n_articles: int, *, n_sources: int = 5, n_groups: int = 0,
+                    dates: bool = True, start: str = "2025-01-01", months: int = 6, layout: str = "jsonl",
+                    seed: int = 0, seed_folders: Sequence[Path] = SEED_FOLDERS,
+                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Write a synthetic news corpus of ``n_articles`` articles from ``n_sources`` outlets.
+
+    ``layout="jsonl"``: ``dest`` is a ``.jsonl`` file (one article a line: ``id``, ``source``,
+    ``outlet``, ``group`` when ``n_groups`` > 0, ``published``, ``title``, ``text``);
+    ``layout="folder"``: ``dest`` is a folder with ``sources.csv`` (same columns, ``file``
+    instead of ``text``) and ``articles/<id>.txt``. ``dest`` must not exist yet (or be an empty
+    folder). Articles are written as they are made (memory does not grow with ``n_articles``,
+    beyond one 8-byte hash per sentence and the name pool). Every outlet gets at least one
+    article when ``n_articles`` ≥ ``n_sources``; the others follow a Zipf-like share (a few large
+    outlets, a long tail). ``published``: a day drawn uniformly over ``months`` months from
+    ``start`` (empty with ``dates=False``). ``n_groups`` > 0 adds a ``group`` column assigning
+    the outlets to that many groups (e.g. to compare groups with ``source`` = group).
+
+    Returns the figures of what was written: articles, sentences, distinct sentences and their
+    share, words, words per sentence, sentences per article, invented names, seconds. The
+    generator's sentences are those framelens' splitter finds again, up to the splitter's rare
+    disagreements (see :func:`framelens.load_corpus` for the corpus's own count).
+
+    See :class:`NewsGenerator` for how the text is made.
+    """
+    import datetime as dt
+
+    import numpy as np
+
+    if n_articles < 1 or n_sources < 1 or n_groups < 0 or n_groups > n_sources:
+        raise FramelensError(f"synthetic news: need articles ≥ 1, sources ≥ 1 and 0 ≤ groups ≤ sources "
+                             f"(got {n_articles}, {n_sources}, {n_groups})")
+    if layout not in ("jsonl", "folder"):
+        raise FramelensError(f"synthetic news: layout {layout!r} is not 'jsonl' or 'folder'")
+    dest = Path(dest)
+    if dest.exists() and (dest.is_file() or any(dest.iterdir())):
+        raise FramelensError(f"{dest}: already exists; the generator writes only new files")
+    say = progress or (lambda line: None)
+    t0 = time.perf_counter()
+    gen = NewsGenerator(seed=seed, seed_folders=seed_folders)
+    rng = gen.rng
+    outlets = gen.outlets(n_sources, n_groups)
+    leaning = []  # each outlet's preference over the seed stories (Dirichlet(0.5) weights)
+    for _ in outlets:
+        w = [rng.gammavariate(0.5, 1.0) for _ in range(gen.n_seed_documents)]
+        leaning.append(list(itertools.accumulate(w)))
+    share = list(itertools.accumulate(1.0 / (k + 1) ** 0.8 for k in range(n_sources)))
+    try:
+        first = dt.date.fromisoformat(start)
+    except ValueError:
+        raise FramelensError(f"synthetic news: start date {start!r} is not YYYY-MM-DD") from None
+    span = max(1, round(months * 30.44))
+    width = max(5, len(str(n_articles - 1)))
+    columns = ["id", "source", "outlet", *(["group"] if n_groups else []), "published", "title"]
+    hashes = array("q")
+    n_sent = n_words = n_par = 0
+    if layout == "folder":
+        (dest / "articles").mkdir(parents=True, exist_ok=True)
+        out = (dest / "sources.csv").open("w", encoding="utf-8", newline="")
+        writer = csv.writer(out)
+        writer.writerow(["id", "file", *columns[1:]])
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        out = dest.open("w", encoding="utf-8")
+    step = max(1000, n_articles // 10)
+    try:
         for i in range(n_articles):
-            d = docs[i % len(docs)]
-            g = by_doc[d]
-            sents = g["text"].tolist()
-            paras = []
-            for _pid, pg in g.groupby("para_id", sort=False):
-                paras.append(" ".join(rng.choice(sents) for _ in range(len(pg))))
-            f.write(json.dumps({"id": f"a{i:05d}", "source": seeds.documents.set_index("doc_id").loc[d, "source"],
-                                "outlet": seeds.label(d), "text": "\n\n".join(paras)}) + "\n")
+            k = i if i < n_sources else rng.choices(range(n_sources), cum_weights=share)[0]
+            topic = rng.choices(range(gen.n_seed_documents), cum_weights=leaning[k])[0]
+            title, paras = gen.article(topic)
+            for p in paras:
+                for s in p:
+                    hashes.append(hash(s))
+                    n_words += s.count(" ") + 1
+            n_sent += sum(len(p) for p in paras)
+            n_par += len(paras)
+            doc_id = f"a{i:0{width}d}"
+            o = outlets[k]
+            row = {"id": doc_id, "source": o["source"], "outlet": o["outlet"],
+                   **({"group": o["group"]} if n_groups else {}),
+                   "published": (first + dt.timedelta(days=rng.randrange(span))).isoformat() if dates else "",
+                   "title": title}
+            text = "\n\n".join(" ".join(p) for p in paras)
+            if layout == "folder":
+                rel = f"articles/{doc_id}.txt"
+                (dest / rel).write_text(text + "\n", encoding="utf-8")
+                writer.writerow([doc_id, rel, *(row[c] for c in columns[1:])])
+            else:
+                out.write(json.dumps({**row, "text": text}, ensure_ascii=False) + "\n")
+            if (i + 1) % step == 0 and i + 1 < n_articles:
+                say(f"  generated {i + 1:,} / {n_articles:,} articles ({time.perf_counter() - t0:.0f} s)")
+    finally:
+        out.close()
+    distinct = int(len(np.unique(np.frombuffer(hashes, dtype=np.int64)))) if len(hashes) else 0
+    return {"path": str(dest), "layout": layout, "articles": n_articles, "sources": n_sources, "groups": n_groups,
+            "dates": dates, "seed": seed, "sentences": n_sent, "distinct_sentences": distinct,
+            "distinct_share": distinct / n_sent if n_sent else float("nan"), "words": n_words,
+            "words_per_sentence": n_words / n_sent if n_sent else float("nan"),
+            "sentences_per_article": n_sent / n_articles, "paragraphs_per_article": n_par / n_articles,
+            "seed_sentences": gen.n_seed_sentences, "seed_vocabulary": gen.vocabulary_size,
+            "invented_names": len(gen._names_seen), "seconds": time.perf_counter() - t0}
+
+
+def synthetic_corpus(folder: Path, n_articles: int, *, seed: int = 0, n_sources: int = 5, n_groups: int = 0,
+                     dates: bool = True) -> Path:
+    """Write ``n_articles`` synthetic articles (:func:`generate_corpus`) to
+    ``folder/corpus.jsonl`` and return that path."""
+    path = Path(folder) / "corpus.jsonl"
+    generate_corpus(path, n_articles, n_sources=n_sources, n_groups=n_groups, dates=dates, seed=seed)
     return path
 
 
+# ---------------------------------------------------------------------------------------------
+# 2. Measuring a process and its workers
+
+
 def _peak_mb() -> float:
+    """Peak resident memory of this process (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _time(fn, *a, **k):
@@ -71,163 +508,706 @@ def _time(fn, *a, **k):
     return out, time.perf_counter() - t
 
 
-def measure_library(path: Path, workers: int) -> dict:
-    """Load a corpus and run every lens's main computations; returns timings (run in a subprocess)."""
-    import warnings
-
-    from . import load_corpus
-
-    res: dict = {}
-    stages: dict = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        corp, res["load"] = _time(load_corpus, path, workers=workers, timings=stages)
-    res["load_stages"] = {k: round(v, 3) for k, v in stages.items()}
-    res["documents"] = len(corp.documents)
-    res["sentences"] = len(corp.sentences)
-    res["tokens"] = len(corp.tokens)
-    steps = []
+def load_average() -> str:
+    """The machine's load averages (1, 5, 15 min) and core count, as ``uptime`` shows them."""
     try:
-        from . import vocabulary
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
-        steps += [("vocabulary.distinctive_terms", lambda: vocabulary.distinctive_terms(corp)),
-                  ("vocabulary.similarity", lambda: vocabulary.similarity(corp))]
-    except ImportError:
-        pass
+
+def available_mb() -> float:
+    """Memory available to new processes (MB, ``MemAvailable``), NaN when unknown."""
     try:
-        from . import sentiment
-
-        steps += [("sentiment.sentence_scores", lambda: sentiment.sentence_scores(corp, workers=workers)),
-                  ("sentiment.actor_sentiment", lambda: sentiment.actor_sentiment(corp))]
-    except ImportError:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
         pass
-    try:
-        from . import framing
+    return float("nan")
 
-        steps += [("framing.frame_salience", lambda: framing.frame_salience(corp)),
-                  ("framing.agency", lambda: framing.agency(corp))]
-    except ImportError:
-        pass
-    for name, fn in steps:
+
+class TreeSampler(threading.Thread):
+    """Samples a process and all its descendants every ``interval`` seconds (Linux ``/proc``,
+    through psutil): each process's peak resident memory (``VmHWM``, the kernel's own high-water
+    mark, so a short peak between samples is not missed), its CPU seconds, and the largest sum of
+    resident memory over the tree (pages shared after a fork count once per process, so this
+    sum overstates). A process's CPU seconds are those of its last sample (at most ``interval``
+    short)."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.procs: dict[int, dict[str, Any]] = {}
+        self.tree_peak_mb = 0.0
+        self._halt = threading.Event()
+
+    @staticmethod
+    def _hwm_mb(pid: int) -> float:
         try:
-            _, res[name] = _time(fn)
-        except TypeError:
-            res[name] = float("nan")
-    res["library_total"] = sum(v for k, v in res.items() if k == "load" or "." in k)
-    res["peak_mb"] = _peak_mb()
-    # worker processes (the loader's pool, the scorers' pool) have their own memory: the largest one
-    res["peak_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _role(self, p) -> str:
+        if p.pid == self.pid:
+            return "main"
+        try:
+            cmd = " ".join(p.cmdline())
+            parent = p.ppid()
+        except Exception:
+            return "worker"
+        if "resource_tracker" in cmd or "semaphore_tracker" in cmd:
+            return "resource_tracker"
+        if "forkserver" in cmd and parent == self.pid:  # its children share its command line
+            return "forkserver"
+        return "worker"
+
+    def sample(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # figures from inside the process only
+            return
+        try:
+            root = psutil.Process(self.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        total = 0.0
+        for p in procs:
+            try:
+                rss = p.memory_info().rss / 2**20
+                cpu = p.cpu_times()
+            except psutil.Error:
+                continue
+            total += rss
+            rec = self.procs.get(p.pid)
+            if rec is None:
+                rec = self.procs[p.pid] = {"pid": p.pid, "role": self._role(p), "peak_mb": 0.0, "cpu_s": 0.0}
+            rec["peak_mb"] = max(rec["peak_mb"], rss, self._hwm_mb(p.pid))
+            rec["cpu_s"] = max(rec["cpu_s"], cpu.user + cpu.system)
+        self.tree_peak_mb = max(self.tree_peak_mb, total)
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(self.interval)
+
+    def stop(self) -> dict[str, Any]:
+        self._halt.set()
+        self.join(timeout=5)
+        procs = sorted(self.procs.values(), key=lambda r: (r["role"] != "main", -r["peak_mb"]))
+        workers = [r for r in procs if r["role"] == "worker"]
+        return {"processes": procs, "tree_peak_mb": round(self.tree_peak_mb, 1),
+                "largest_worker_mb": max((r["peak_mb"] for r in workers), default=0.0),
+                "workers": len(workers), "cpu_s": round(sum(r["cpu_s"] for r in procs), 2)}
+
+
+RESULT_MARK = "@@framelens-bench-result "
+
+
+def run_child(func: str, /, *, echo: Callable[[str], None] | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Run ``framelens.bench.<func>(**kwargs)`` in a fresh Python process — so its peak memory
+    is its own — while :class:`TreeSampler` watches it and its workers. Returns the function's
+    result (a JSON-able dict) with the samples under ``"tree"`` and the elapsed time under
+    ``"child_wall"``. Lines the function prints go to ``echo`` as they come. A failure raises
+    :class:`RuntimeError` with the end of the child's error output."""
+    code = ("import json, sys\nfrom framelens import bench\n"
+            f"res = bench.{func}(**json.loads(sys.argv[1]))\n"
+            f"print({RESULT_MARK!r} + json.dumps(res), flush=True)\n")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(kwargs)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, bufsize=1)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
+    reader.start()
+    result = None
+    for line in proc.stdout:
+        if line.startswith(RESULT_MARK):
+            result = json.loads(line[len(RESULT_MARK):])
+        elif echo and line.strip():
+            echo(line.rstrip("\n"))
+    rc = proc.wait()
+    reader.join(timeout=5)
+    tree = sampler.stop()
+    if rc != 0 or result is None:
+        tail = "".join(err[-15:]).strip() or f"exit status {rc}"
+        raise RuntimeError(f"bench.{func} failed in its subprocess:\n{tail}")
+    result["tree"] = tree
+    result["child_wall"] = time.perf_counter() - t0
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Computing the lens store (the hook for execution engines) and the raw floor
+
+
+def _compute_local(corpus: str, *, store: str, workers: int, loaded=None,
+                   progress: Callable[[str], None] | None = None) -> list[str]:
+    """Today's engine: :func:`framelens.compute` (independent lens parts in a process pool)."""
+    from .parts import compute
+
+    return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress)
+
+
+#: Execution engines for :func:`compute_store`: name → function(corpus, *, store, workers,
+#: loaded, progress) returning the failures (one line each). Add an engine here (e.g. "dask",
+#: whose ``workers`` may mean the cluster's workers) and ``--engine NAME`` measures it.
+ENGINES: dict[str, Callable[..., list[str]]] = {"local": _compute_local}
+
+
+def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, workers: int = 2, engine: str = "local",
+                  loaded=None, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Compute the default lens parts (vocabulary, sentiment, framing, synthesis) of ``corpus``
+    into the lens store ``store`` with the execution engine ``engine`` (see :data:`ENGINES`)
+    and ``workers`` workers. ``loaded``: the corpus already loaded (stored as it is)."""
+    if engine not in ENGINES:
+        raise FramelensError(f"bench: no engine {engine!r} (engines: {', '.join(ENGINES)})")
+    return ENGINES[engine](str(corpus), store=str(store), workers=workers, loaded=loaded, progress=progress)
+
+
+def measure_store(path: str, *, workers: int = 2, engine: str = "local", store: str | None = None,
+                  verbose: bool = False) -> dict[str, Any]:
+    """Load the corpus at ``path`` and compute its lens store, as ``framelens run`` does before
+    any notebook (load with ``workers`` processes, then :func:`compute_store`). Runs in the
+    calling process: call it through :func:`run_child` for a clean peak memory.
+
+    Returns seconds (``load`` with its ``load_stages``, ``parts``, ``total``), the corpus's size
+    (documents, sentences, distinct sentences, tokens), ``failures``, ``peak_mb`` and ``cpu_s``
+    of this process, the store's size on disk (``store_mb``) and its folder (``store``; a
+    temporary one, removed, unless ``store`` is given)."""
+    from .corpus import load_corpus
+
+    tmp = None if store else tempfile.mkdtemp(prefix="framelens-bench-store-")
+    done: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def say(line: str) -> None:  # the store's progress: when each part was done
+        m = re.search(r"lens store: (\w+) \(", line)
+        if m:
+            done[m.group(1)] = round(time.perf_counter() - t1, 2)
+        if verbose:
+            print(f"{time.perf_counter() - t0:7.0f} s  {line}", flush=True)
+
+    root = Path(store) if store else Path(tmp) / "store"
+    try:
+        res: dict[str, Any] = {"path": str(path), "workers": workers, "engine": engine}
+        stages: dict[str, float] = {}
+        if verbose:
+            print(f"{0:7.0f} s  loading {path} ({workers} workers)", flush=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            corp = load_corpus(path, workers=workers, timings=stages)
+        res["load"] = time.perf_counter() - t0
+        res["load_stages"] = {k: round(v, 3) for k, v in stages.items()}
+        res["documents"] = int(len(corp.documents))
+        res["sources"] = int(len(corp.sources))
+        res["sentences"] = int(len(corp.sentences))
+        res["distinct_sentences"] = int(corp.sentences["text"].nunique())
+        res["tokens"] = int(len(corp.tokens))
+        t1 = time.perf_counter()
+        res["failures"] = compute_store(path, store=root, workers=workers, engine=engine, loaded=corp, progress=say)
+        res["parts"] = time.perf_counter() - t1
+        res["parts_done"] = done
+        res["total"] = time.perf_counter() - t0
+        res["peak_mb"] = _peak_mb()
+        res["cpu_s"] = _cpu_s()
+        res["store_mb"] = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
+        res["store"] = str(root) if store else "(temporary)"
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return res
 
 
-def measure_raw(path: Path) -> dict:
-    """Raw single-core throughput of the scorers and tokenizer on the same sentences."""
-    import warnings
+def _stored_sentences(store: Path) -> list[str]:
+    import pyarrow.parquet as pq
 
+    files = sorted(Path(store).glob("corpus-*/sentences.parquet"))
+    if not files:
+        raise FramelensError(f"{store}: no stored sentence table")
+    return pq.read_table(files[0], columns=["text"]).column("text").to_pylist()
+
+
+def measure_raw(path: str, *, store: str | None = None) -> dict[str, Any]:
+    """Raw single-core time of VADER, TextBlob's PatternAnalyzer and NLTK's Treebank tokenizer on
+    the corpus's sentences — those of the lens store at ``store`` when given (the very sentences
+    the store holds), else of :func:`framelens.load_corpus` (loading is not timed)."""
     from nltk.tokenize import TreebankWordTokenizer
     from textblob.en.sentiments import PatternAnalyzer
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from . import load_corpus
+    if store:
+        sents = _stored_sentences(Path(store))
+    else:
+        from .corpus import load_corpus
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        corp = load_corpus(path)
-    sents = corp.sentences["text"].tolist()
-    del corp
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sents = load_corpus(path).sentences["text"].tolist()
     vader, pattern, tb = SentimentIntensityAnalyzer(), PatternAnalyzer(), TreebankWordTokenizer()
-    res = {"sentences": len(sents)}
+    res: dict[str, Any] = {"sentences": len(sents)}
+    cpu = time.process_time()
     _, res["vader"] = _time(lambda: [vader.polarity_scores(s) for s in sents])
     _, res["textblob"] = _time(lambda: [pattern.analyze(s) for s in sents])
     n_tok, res["tokenizer"] = _time(lambda: sum(len(tb.tokenize(s)) for s in sents))
+    res["raw_cpu"] = time.process_time() - cpu
     res["tokens"] = n_tok
     res["raw_total"] = res["vader"] + res["textblob"] + res["tokenizer"]
     return res
 
 
-def _subprocess(kind: str, path: Path, workers: int) -> dict:
-    code = (f"import json,sys; from pathlib import Path; from framelens import bench; "
-            f"print(json.dumps(bench.measure_{kind}(Path({str(path)!r}){', ' + str(workers) if kind == 'library' else ''})))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+# ---------------------------------------------------------------------------------------------
+# 4. The suite against its floor (issue 10, targets 1 and 2)
+
+#: Targets of issue 10 (and the tighter ones of issue 11), printed beside each figure.
+TARGET_SUITE = 1.3
+TARGET_GENERATED_SUITE = 1.5
+TARGET_STORE_RAW = 1.2
+TARGET_STORE_RAW_11 = 1.0
+TARGET_PEAK_10K_MB = 1024
+TARGET_PEAK_100K_MB = 2048
+TARGET_GROWTH = 11.0
+
+#: Every generated corpus of the benchmark: outlets and groups of outlets.
+BENCH_SOURCES = 40
+BENCH_GROUPS = 3
 
 
-def suite_vs_floor(jobs: int = 2) -> dict:
-    """Wall time of the whole suite on the seeds beside the same number of empty notebooks."""
+def _verdict(value: float, target: float) -> str:
+    if value != value:
+        return "not measured"
+    return "met" if value <= target else "NOT met"
+
+
+def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2) -> dict[str, Any]:
+    """Wall time of the whole suite on ``corpus`` (default: the seeds), beside its floor: the
+    same number of notebook executions of an empty notebook (:func:`framelens.runner.empty_notebook`)
+    through the same runner with the same job count (corpus check and load, parameter
+    validation, kernels, HTML export, index). One run each. Returns ``suite``, ``floor`` and
+    ``store`` (the lens store's own compute time inside the suite run) in seconds,
+    ``notebooks`` (executions), ``failed`` runs, and the corpus's size."""
     from . import runner
 
-    return runner.benchmark_suite(jobs=jobs)
+    with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
+        root = Path(tmp)
+        t = time.perf_counter()
+        summary = runner.run_suite(corpus, root / "suite", jobs=jobs, progress=None)
+        suite_s = time.perf_counter() - t
+        cells = slowest_cells(root / "suite" / "notebooks")
+        executed = [r for r in summary.results if r.status != "skipped"]
+        nb_dir = root / "empty"
+        nb_dir.mkdir()
+        runner.empty_notebook(nb_dir / "empty.ipynb")
+        registry = [runner.Notebook(f"empty_{k:02d}", "empty.ipynb") for k in range(len(executed))]
+        t = time.perf_counter()
+        floor = runner.run_suite(corpus, root / "floor", jobs=jobs, registry=registry, notebooks_dir=nb_dir,
+                                 progress=None)
+        floor_s = time.perf_counter() - t
+    prov = summary.provenance
+    return {"suite": suite_s, "floor": floor_s, "store": float(prov.get("store", {}).get("seconds", float("nan"))),
+            "notebooks": len(executed), "jobs": jobs, "slowest_cells": cells,
+            "run_seconds": sorted(((r.name, round(r.seconds, 2)) for r in executed), key=lambda x: -x[1]),
+            "floor_run_seconds": [round(r.seconds, 2) for r in floor.results if r.status != "skipped"],
+            "documents": prov["corpus"]["n_documents"], "sources": prov["corpus"]["n_sources"],
+            "failed": [r.name for r in summary.results if r.status != "ok"],
+            "floor_failed": [r.name for r in floor.results if r.status != "ok"]}
 
 
-def format_suite(s: dict) -> list[str]:
-    """The suite-vs-floor lines of the report."""
-    lines = [f"Suite on the seeds: {s['suite']:.1f} s for {s['notebooks']} notebook runs ({s.get('jobs', 2)} at a time); "
-             f"floor (same number of empty notebooks, same runner): {s['floor']:.1f} s; "
-             f"ratio {s['suite'] / s['floor']:.2f}x (target ≤ 1.5x)"]
+def slowest_cells(folder: Path, k: int = 6) -> list[tuple[str, int, float, str]]:
+    """The ``k`` slowest code cells of the executed notebooks in ``folder`` (papermill records
+    each cell's duration): (notebook, cell number, seconds, first line of the cell)."""
+    cells = []
+    for nb in sorted(Path(folder).glob("*.ipynb")):
+        try:
+            data = json.loads(nb.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for i, c in enumerate(data.get("cells", [])):
+            d = (c.get("metadata", {}).get("papermill") or {}).get("duration")
+            if c.get("cell_type") == "code" and isinstance(d, (int, float)):
+                src = "".join(c.get("source", "")).strip().splitlines()
+                cells.append((nb.stem, i, round(float(d), 2), (src[0] if src else "")[:70]))
+    return sorted(cells, key=lambda x: -x[2])[:k]
+
+
+def _run_lines(s: dict[str, Any]) -> list[str]:
+    """Where a suite's time went: runs and cells, slowest first."""
+    out = []
+    runs, floor = s.get("run_seconds") or [], s.get("floor_run_seconds") or []
+    if runs and floor:
+        mean = sum(t for _n, t in runs) / len(runs)
+        out.append(f"  a run takes {mean:.1f} s on average (an empty one {sum(floor) / len(floor):.1f} s); slowest: "
+                   + ", ".join(f"{n} {t:.1f} s" for n, t in runs[:4]))
+    if s.get("slowest_cells"):
+        out.append("  slowest cells: " + "; ".join(f"{nb}[{i}] {t:.1f} s `{src}`" for nb, i, t, src in s["slowest_cells"]))
+    return out
+
+
+def format_suite(s: dict[str, Any]) -> list[str]:
+    """Target 1: the suite on the seeds against its floor (≤ 1.3×)."""
+    ratio = s["suite"] / s["floor"]
+    lines = [f"Suite on the seeds: {s['suite']:.1f} s for {s['notebooks']} notebook runs ({s.get('jobs', 2)} at a "
+             f"time; lens store {s.get('store', float('nan')):.1f} s of it); floor (same number of empty notebooks, "
+             f"same runner): {s['floor']:.1f} s; ratio {ratio:.2f}x (target ≤ {TARGET_SUITE}x: "
+             f"{_verdict(ratio, TARGET_SUITE)})"]
+    lines += _run_lines(s) + _failures(s)
+    return lines
+
+
+def format_generated_suite(s: dict[str, Any], gen: dict[str, Any] | None = None) -> list[str]:
+    """Target 2: a generated corpus's run time against 1.5× its floor plus the store's compute time."""
+    rest = s["suite"] - s["store"]
+    ratio = rest / s["floor"]
+    bound = TARGET_GENERATED_SUITE * s["floor"] + s["store"]
+    what = (f"{s['documents']} articles, {s['sources']} outlets"
+            + (f", {gen['distinct_share']:.1%} of {gen['sentences']:,} sentences distinct" if gen else ""))
+    lines = [f"Suite on a generated corpus ({what}): run {s['suite']:.1f} s for {s['notebooks']} notebook runs "
+             f"= lens store {s['store']:.1f} s + the rest {rest:.1f} s; floor {s['floor']:.1f} s; "
+             f"(run − store) / floor = {ratio:.2f}x (target: run ≤ {TARGET_GENERATED_SUITE}x floor + store "
+             f"= {bound:.1f} s: {_verdict(ratio, TARGET_GENERATED_SUITE)})"]
+    lines += _run_lines(s) + _failures(s)
+    return lines
+
+
+def _failures(s: dict[str, Any]) -> list[str]:
+    out = []
     if s.get("failed"):
-        lines.append(f"  failed runs: {', '.join(s['failed'])}")
+        out.append(f"  failed runs: {', '.join(s['failed'])}")
+    if s.get("floor_failed"):
+        out.append(f"  failed floor runs: {', '.join(s['floor_failed'])}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Store compute against the raw scorers, and memory, at 1 k and 10 k articles (target 3)
+
+
+def store_vs_raw(n_articles: int, *, workers: int = 2, engine: str = "local", seed: int = 0,
+                 echo: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Generate ``n_articles`` articles (:data:`BENCH_SOURCES` outlets), then, each in a fresh
+    process: the lens store's compute (:func:`measure_store`) and the raw single-core floor on
+    the stored sentences (:func:`measure_raw`). Returns ``gen``, ``store`` and ``raw``."""
+    with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
+        path = Path(tmp) / "corpus.jsonl"
+        gen = generate_corpus(path, n_articles, n_sources=BENCH_SOURCES, n_groups=BENCH_GROUPS, seed=seed)
+        store = run_child("measure_store", path=str(path), workers=workers, engine=engine,
+                          store=str(Path(tmp) / "store"), echo=echo)
+        raw = run_child("measure_raw", path=str(path), store=str(Path(tmp) / "store"))
+    return {"gen": gen, "store": store, "raw": raw}
+
+
+def _stage_lines(st: dict[str, float]) -> list[str]:
+    lines = []
+    wall = st.get("pool_wall", st.get("chunks_wall"))
+    per_doc = ", ".join(f"{s} {st[s]:.1f}" for s in ("cleaning", "splitting", "tokenizing", "tables") if s in st)
+    if per_doc:
+        how = "summed over workers" if "pool_wall" in st else "one process"
+        lines.append(f"      per document ({how}, s): {per_doc}" + (f"; elapsed {wall:.1f} s" if wall else ""))
+    rest = ", ".join(f"{s} {st[s]:.1f}" for s in ("reading", "collocations", "terms", "assembling") if s in st)
+    if rest:
+        lines.append(f"      corpus-wide (s): {rest}")
     return lines
 
 
-def format_sizes(n: int, lib: dict, raw: dict, workers: int) -> list[str]:
-    """The report lines of one synthetic corpus size: the library's steps beside the raw floor."""
-    lines = [f"{n:,} articles: {lib['sentences']:,} sentences, {lib['tokens']:,} tokens"]
-    for k, v in lib.items():
-        if k == "load" or "." in k:
-            lines.append(f"  {k:32s} {v:8.2f} s")
-        if k == "load" and lib.get("load_stages"):
-            st = lib["load_stages"]
-            wall = st.get("pool_wall", st.get("chunks_wall"))
-            per_doc = ", ".join(f"{s} {st[s]:.1f}" for s in ("cleaning", "splitting", "tokenizing", "tables") if s in st)
-            if per_doc:
-                how = "summed over workers" if "pool_wall" in st else "one process"
-                lines.append(f"    per document ({how}, s): {per_doc}; elapsed {wall:.1f} s")
-            rest = ", ".join(f"{s} {st[s]:.1f}" for s in ("reading", "collocations", "terms", "assembling") if s in st)
-            if rest:
-                lines.append(f"    corpus-wide (s): {rest}")
-    total = lib["library_total"]
-    lines.append(f"  {'library total':32s} {total:8.2f} s  ({lib['documents'] / total:,.0f} documents/s, "
-                 f"{lib['sentences'] / total:,.0f} sentences/s; {workers} workers)")
-    lines.append(f"  {'peak memory':32s} {lib['peak_mb']:8.0f} MB (target < 2048 MB)"
-                 + (f"; largest worker process {lib['peak_children_mb']:.0f} MB (a forked worker's figure "
-                    "includes pages it shares with the main process)" if lib.get("peak_children_mb") else ""))
-    lines.append(f"  raw single-core: VADER {raw['sentences'] / raw['vader']:,.0f} sentences/s, TextBlob "
-                 f"{raw['sentences'] / raw['textblob']:,.0f} sentences/s, Treebank tokenizer "
-                 f"{raw['tokens'] / raw['tokenizer']:,.0f} tokens/s; together {raw['raw_total']:.2f} s")
-    lines.append(f"  ratio library / raw = {total / raw['raw_total']:.2f}x (target ≤ 1.5x)")
+def format_store_vs_raw(n: int, r: dict[str, Any]) -> list[str]:
+    """The report lines of one size: store compute beside the raw floor, and memory."""
+    gen, lib, raw = r["gen"], r["store"], r["raw"]
+    tree = lib.get("tree", {})
+    ratio = lib["total"] / raw["raw_total"]
+    lines = [f"{n:,} articles ({gen['sources']} outlets): {lib['sentences']:,} sentences "
+             f"({lib['distinct_sentences'] / lib['sentences']:.1%} distinct), {lib['tokens']:,} tokens; "
+             f"generated in {gen['seconds']:.1f} s",
+             f"  store compute, {lib['workers']} workers ({lib['engine']}): {lib['total']:.1f} s = load "
+             f"{lib['load']:.1f} s + lens parts {lib['parts']:.1f} s; {lib['documents'] / lib['total']:,.0f} "
+             f"articles/s, {lib['sentences'] / lib['total']:,.0f} sentences/s; store on disk {lib['store_mb']:.0f} MB"]
+    lines += _stage_lines(lib.get("load_stages", {}))
+    if lib.get("parts_done"):
+        lines.append("      lens parts done at (s after the load; parallel parts finish in submission order): "
+                     + ", ".join(f"{k} {v:.1f}" for k, v in lib["parts_done"].items()))
+    if lib.get("failures"):
+        lines.append(f"    FAILED parts: {'; '.join(lib['failures'])}")
+    lines.append(f"  raw single-core on the same sentences: VADER {raw['vader']:.1f} s "
+                 f"({raw['sentences'] / raw['vader']:,.0f} sentences/s), TextBlob {raw['textblob']:.1f} s "
+                 f"({raw['sentences'] / raw['textblob']:,.0f}/s), Treebank tokenizer {raw['tokenizer']:.1f} s "
+                 f"({raw['tokens'] / raw['tokenizer']:,.0f} tokens/s); together {raw['raw_total']:.1f} s")
+    lines.append(f"  store compute / raw = {ratio:.2f}x (target ≤ {TARGET_STORE_RAW}x: "
+                 f"{_verdict(ratio, TARGET_STORE_RAW)}; issue 11: ≤ {TARGET_STORE_RAW_11}x: "
+                 f"{_verdict(ratio, TARGET_STORE_RAW_11)})")
+    cpu = tree_cpu(lib)
+    if raw.get("raw_cpu"):
+        lines.append(f"  CPU time (independent of the machine's load): store {cpu:.1f} s over "
+                     f"{len(tree.get('processes', [])) or 1} processes, raw {raw['raw_cpu']:.1f} s: "
+                     f"{cpu / raw['raw_cpu']:.2f}x (on two idle cores the wall ratio is at least half this)")
+    lines.append("  " + _memory_line(lib, n))
     return lines
+
+
+def tree_cpu(lib: dict[str, Any]) -> float:
+    """CPU seconds of a measured process and its workers: the process's own exact figure
+    plus the sampled figures of the others."""
+    procs = (lib.get("tree") or {}).get("processes") or []
+    return lib["cpu_s"] + sum(p["cpu_s"] for p in procs if p["role"] != "main")
+
+
+def _memory_line(lib: dict[str, Any], n: int) -> str:
+    tree = lib.get("tree", {})
+    peak_any = max(lib["peak_mb"], tree.get("largest_worker_mb", 0.0))
+    target = TARGET_PEAK_10K_MB if n <= 10_000 else TARGET_PEAK_100K_MB
+    line = f"peak memory: main process {lib['peak_mb']:.0f} MB"
+    if tree.get("workers"):
+        line += f", largest of {tree['workers']} worker processes {tree['largest_worker_mb']:.0f} MB"
+    line += f" (issue 11: any one process < {target:,} MB at {'10 k' if n <= 10_000 else '100 k'}: " \
+            f"{_verdict(peak_any, target - 1e-9)})"
+    if tree.get("tree_peak_mb"):
+        line += f"; whole tree ≤ {tree['tree_peak_mb']:.0f} MB (sum of RSS)"
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Scale (issue 11): 10 k and 100 k articles, growth, and a 1 M projection
+
+
+def scale_run(n_articles: int, *, engine: str = "local", workers: int = 2, seed: int = 0,
+              echo: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """One scale point: generate ``n_articles`` articles, then compute the lens store with
+    ``engine`` and ``workers`` in a fresh process (:func:`measure_store`), watched with its
+    workers. Returns ``gen`` and ``store`` (with ``tree``: peaks and CPU of every process)."""
+    with tempfile.TemporaryDirectory(prefix="framelens-bench-scale-") as tmp:
+        path = Path(tmp) / "corpus.jsonl"
+        gen = generate_corpus(path, n_articles, n_sources=BENCH_SOURCES, n_groups=BENCH_GROUPS, seed=seed,
+                              progress=echo)
+        if echo:
+            echo(f"  generated {n_articles:,} articles in {gen['seconds']:.0f} s "
+                 f"({gen['distinct_share']:.1%} of {gen['sentences']:,} sentences distinct); computing the store ...")
+        store = run_child("measure_store", path=str(path), workers=workers, engine=engine, verbose=True, echo=echo)
+    return {"gen": gen, "store": store}
+
+
+def estimate(base: dict[str, Any], factor: float) -> dict[str, float]:
+    """Linear estimate of a run ``factor`` times larger than ``base`` (a :func:`scale_run`
+    result): elapsed seconds and the peak memory of the largest process."""
+    lib = base["store"]
+    return {"seconds": lib["total"] * factor, "peak_mb": _peak_any(lib) * factor}
+
+
+def _peak_any(lib: dict[str, Any]) -> float:
+    return max(lib["peak_mb"], (lib.get("tree") or {}).get("largest_worker_mb", 0.0))
+
+
+def projection(points: Sequence[dict[str, Any]], *, target_articles: int = 1_000_000, hours: float = 1.0,
+               partition: int = 10_000) -> dict[str, Any]:
+    """A ``target_articles`` projection from measured scale points (:func:`scale_run` results,
+    ascending). Costs are linear in the articles: through the two largest points (a fixed part
+    and a per-article part), or proportional to the one point. A partition is ``partition``
+    articles; ``partition_cpu_s`` and ``partition_mb`` are the projected CPU seconds and largest
+    process of computing one partition alone. ``cpu_hours``: the whole corpus;
+    ``workers_1h``: single-core workers that finish it in ``hours`` if partitions ran
+    independently (a lower bound: no reduce, no scheduling); ``one_process_mb``: today's engine,
+    where one process holds the whole corpus."""
+    def line(key: Callable[[dict], float]) -> tuple[float, float]:
+        if len(points) >= 2:
+            (na, ya), (nb, yb) = [(p["store"]["documents"], key(p["store"])) for p in points[-2:]]
+            slope = max((yb - ya) / (nb - na), 0.0) if nb != na else yb / nb
+            return max(ya - slope * na, 0.0), slope
+        p = points[-1]["store"]
+        return 0.0, key(p) / p["documents"]
+
+    cpu0, cpu1 = line(tree_cpu)
+    mem0, mem1 = line(_peak_any)
+    cpu_hours = (cpu0 + cpu1 * target_articles) / 3600
+    sizes = [p["store"]["documents"] for p in points]
+    return {"articles": target_articles, "partition": partition, "partitions": math.ceil(target_articles / partition),
+            "basis": (f"linear through {sizes[-2]:,} and {sizes[-1]:,} articles" if len(points) >= 2
+                      else f"proportional to {sizes[-1]:,} articles"),
+            "cpu_per_article_ms": 1000 * cpu1, "partition_cpu_s": cpu0 + cpu1 * partition, "cpu_hours": cpu_hours,
+            "workers_1h": math.ceil(cpu_hours / hours), "partition_mb": mem0 + mem1 * partition,
+            "one_process_mb": mem0 + mem1 * target_articles}
+
+
+def scale_figures(*, sizes: Sequence[int] = (10_000, 100_000), engine: str = "local", workers: int = 2,
+                  force: bool = False, max_minutes: float = 90.0, known: dict[int, dict[str, Any]] | None = None,
+                  echo: Callable[[str], None] = print) -> list[str]:
+    """Measure each size in ``sizes`` (ascending) with :func:`scale_run`; before each size after
+    the first, estimate it linearly from the last and skip it (saying why) when the estimate
+    exceeds 80% of the available memory or ``max_minutes`` — unless ``force``. ``known``: sizes
+    already measured the same way (e.g. by :func:`store_vs_raw`), reused. Returns the report
+    lines: each size's figures, the growth between the two largest sizes run, and the 1 M
+    projection."""
+    lines: list[str] = []
+    points: dict[int, dict[str, Any]] = {}
+    last = None
+    for n in sorted(sizes):
+        if last is not None:
+            est = estimate(points[last], n / last)
+            avail = available_mb()
+            line = (f"{n:,} articles, estimated from {last:,}: {est['seconds'] / 60:.0f} min, largest process "
+                    f"{est['peak_mb']:,.0f} MB (available now: {avail:,.0f} MB)")
+            too_big = est["peak_mb"] > 0.8 * avail or est["seconds"] > 60 * max_minutes
+            if too_big and not force:
+                lines.append(line + " — not run (over 80% of the available memory or the time limit; "
+                             "--force-scale runs it)")
+                echo(lines[-1])
+                continue
+            echo(line + " — running")
+            lines.append(line)
+        echo(f"Scale point: {n:,} articles ({engine}, {workers} workers; {load_average()})")
+        try:
+            if known and n in known:
+                points[n] = known[n]
+                echo("    measured above; reused")
+            else:
+                points[n] = scale_run(n, engine=engine, workers=workers, echo=lambda s: echo("    " + s.strip()))
+        except Exception as exc:
+            lines.append(f"{n:,} articles: FAILED: {type(exc).__name__}: {str(exc).splitlines()[-1] if str(exc) else ''}")
+            echo(lines[-1])
+            break
+        lib = points[n]["store"]
+        tree = lib.get("tree", {})
+        lines.append(f"{n:,} articles ({lib['sentences']:,} sentences, {lib['tokens']:,} tokens; {engine}, "
+                     f"{workers} workers): wall {lib['total']:.0f} s (load {lib['load']:.0f} s, lens parts "
+                     f"{lib['parts']:.0f} s); CPU {tree_cpu(lib):.0f} s")
+        lines.append("  " + _memory_line(lib, n))
+        shown = [p for p in tree.get("processes", []) if p["role"] in ("main", "worker")][:8]
+        lines.append("  per process: " + "; ".join(f"{p['role']} {p['peak_mb']:.0f} MB, CPU {p['cpu_s']:.0f} s"
+                                                   for p in shown))
+        if lib.get("failures"):
+            lines.append(f"  FAILED parts: {'; '.join(lib['failures'])}")
+        last = n
+    if len(points) >= 2:
+        a, b = sorted(points)[-2:]
+        growth = points[b]["store"]["total"] / points[a]["store"]["total"]
+        cpu_growth = tree_cpu(points[b]["store"]) / tree_cpu(points[a]["store"])
+        lines.append(f"growth {b:,} / {a:,} articles: {growth:.1f}x wall time (CPU {cpu_growth:.1f}x) for "
+                     f"{b / a:.0f}x the articles (target ≤ {TARGET_GROWTH}x: {_verdict(growth, TARGET_GROWTH)})")
+    elif points:
+        lines.append("growth: not measured (one size run)")
+    if points:
+        pr = projection([points[n] for n in sorted(points)])
+        lines.append(f"1 M-article projection ({pr['basis']}; {pr['cpu_per_article_ms']:.1f} ms CPU an article): "
+                     f"{pr['cpu_hours']:.1f} CPU-hours; in {pr['partitions']:,} partitions of {pr['partition']:,} "
+                     f"articles ({pr['partition_cpu_s']:.0f} CPU-s and ≈ {pr['partition_mb']:,.0f} MB each), one "
+                     f"hour needs ≥ {pr['workers_1h']} single-core workers (a lower bound: no reduce, no scheduling); "
+                     f"today's engine holds the whole corpus in one process: ≈ {pr['one_process_mb'] / 1024:,.0f} GB")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# the report
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="framelens.bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--workers", type=int, default=2, help="process-pool size for the library run")
-    ap.add_argument("--jobs", type=int, default=2, help="notebooks at a time for the suite run")
-    ap.add_argument("--skip-suite", action="store_true")
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
+                    help="articles per generated corpus for store-vs-raw (default: 1000 10000)")
+    ap.add_argument("--workers", type=int, default=2, help="workers of the store compute")
+    ap.add_argument("--engine", default="local", help=f"execution engine ({', '.join(ENGINES)})")
+    ap.add_argument("--jobs", type=int, default=2, help="notebooks at a time for the suite runs")
+    ap.add_argument("--skip-suite", action="store_true", help="skip both suite-against-floor runs")
+    ap.add_argument("--generated-articles", type=int, default=400,
+                    help="articles of the generated corpus run through the suite (default 400)")
+    ap.add_argument("--scale", action="store_true", help="add the scale figures (10 k and 100 k articles)")
+    ap.add_argument("--scale-sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--force-scale", action="store_true", help="run every scale size even when the estimate "
+                    "says it does not fit")
+    ap.add_argument("--scale-max-minutes", type=float, default=90.0,
+                    help="skip a scale size whose estimated time exceeds this (default 90)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--generate", metavar="OUT", help="only write a synthetic corpus to OUT and print its figures")
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--sources", type=int, default=BENCH_SOURCES)
+    ap.add_argument("--groups", type=int, default=BENCH_GROUPS)
+    ap.add_argument("--no-dates", action="store_true")
+    ap.add_argument("--layout", choices=("jsonl", "folder"), default="jsonl")
     ap.add_argument("--reuse-articles", type=int, default=10_000, help="articles for the reuse benchmark (0: skip)")
     args = ap.parse_args(argv)
-    print(f"framelens benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
-    if not args.skip_suite:
+
+    if args.generate:
         try:
-            s = suite_vs_floor(args.jobs)
-            print("\n" + "\n".join(format_suite(s)), flush=True)
+            g = generate_corpus(args.generate, args.articles, n_sources=args.sources, n_groups=args.groups,
+                                dates=not args.no_dates, layout=args.layout, seed=args.seed, progress=print)
+        except FramelensError as exc:
+            print(f"framelens.bench: error: {exc}", file=sys.stderr)
+            return 2
+        print(format_generated(g))
+        return 0
+
+    say = lambda text: print(text, flush=True)  # noqa: E731
+    say(f"framelens benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{available_mb():,.0f} MB available; {load_average()}")
+    for section in _sections(args):
+        say("")
+        t0 = time.perf_counter()
+        try:
+            for line in section():
+                say(line)
         except Exception as exc:  # the benchmark reports, it does not fail
-            print(f"\nSuite timing failed: {type(exc).__name__}: {exc}", flush=True)
-    for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = synthetic_corpus(Path(tmp), n)
-            raw = _subprocess("raw", path, 1)
-            lib = _subprocess("library", path, args.workers)
-        print("\n" + "\n".join(format_sizes(n, lib, raw, args.workers)), flush=True)
-    if args.reuse_articles:
+            say(f"{getattr(section, '__name__', 'section')} failed: {type(exc).__name__}: {exc}")
+        say(f"  [{time.perf_counter() - t0:.0f} s; {load_average()}]")
+    return 0
+
+
+def format_generated(g: dict[str, Any]) -> str:
+    """One paragraph on a generated corpus."""
+    return (f"{g['path']}: {g['articles']:,} articles from {g['sources']} outlets"
+            + (f" in {g['groups']} groups" if g["groups"] else "")
+            + f", {g['sentences']:,} sentences ({g['distinct_share']:.2%} distinct), {g['words']:,} words; "
+            f"{g['words_per_sentence']:.1f} words a sentence, {g['sentences_per_article']:.1f} sentences and "
+            f"{g['paragraphs_per_article']:.1f} paragraphs an article; {g['invented_names']:,} invented names; "
+            f"{g['seconds']:.1f} s")
+
+
+def _sections(args) -> list[Callable[[], Iterable[str]]]:
+    """The report's sections, in order: each a function yielding its lines (printed as they
+    come). A new section is one more function in this list."""
+    def seeds_suite() -> Iterator[str]:
+        yield from format_suite(suite_vs_floor(None, jobs=args.jobs))
+
+    def generated_suite() -> Iterator[str]:
+        with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
+            path = Path(tmp) / "generated.jsonl"
+            g = generate_corpus(path, args.generated_articles, n_sources=BENCH_SOURCES, n_groups=BENCH_GROUPS,
+                                seed=args.seed)
+            yield from format_generated_suite(suite_vs_floor(path, jobs=args.jobs), g)
+
+    measured: dict[int, dict[str, Any]] = {}
+
+    def store_sizes() -> Iterator[str]:
+        for k, n in enumerate(args.sizes):
+            if k:
+                yield ""
+            measured[n] = store_vs_raw(n, workers=args.workers, engine=args.engine, seed=args.seed)
+            yield from format_store_vs_raw(n, measured[n])
+
+    def scale() -> Iterator[str]:
+        lines = scale_figures(sizes=args.scale_sizes, engine=args.engine, workers=args.workers,
+                              force=args.force_scale, max_minutes=args.scale_max_minutes, known=measured, echo=lambda s: print(s, flush=True))
+        yield "Scale summary:"
+        yield from ("  " + line for line in lines)
+
+    def reuse_section() -> Iterator[str]:
         from . import reuse_bench
 
-        try:
-            r = reuse_bench.run(args.reuse_articles, workers=args.workers)
-            print("\n" + "\n".join(reuse_bench.format_result(args.reuse_articles, r)), flush=True)
-        except Exception as exc:  # the benchmark reports, it does not fail
-            print(f"\nReuse benchmark failed: {type(exc).__name__}: {exc}", flush=True)
-    return 0
+        yield from reuse_bench.format_result(args.reuse_articles, reuse_bench.run(args.reuse_articles,
+                                                                                   workers=args.workers))
+
+    out: list[Callable[[], Iterable[str]]] = []
+    if not args.skip_suite:
+        out += [seeds_suite, generated_suite]
+    if args.sizes:
+        out.append(store_sizes)
+    if args.reuse_articles:
+        out.append(reuse_section)
+    if args.scale:
+        out.append(scale)
+    return out
 
 
 if __name__ == "__main__":

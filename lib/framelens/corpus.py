@@ -43,7 +43,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,29 @@ ENGLISH_WARNING_THRESHOLD = 0.5
 # --------------------------------------------------------------------------------------------
 # The Corpus
 # --------------------------------------------------------------------------------------------
+class CorpusLike(Protocol):
+    """What every lens function needs of a corpus (a :class:`Corpus`, or one read from the lens
+    store): its tidy tables and its sources with their display names."""
+
+    documents: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
+    tokens: pd.DataFrame
+    terms: pd.DataFrame
+    audit: pd.DataFrame
+    stopwords: frozenset
+
+    @property
+    def sources(self) -> list[str]: ...
+
+    @property
+    def labels(self) -> dict[str, str]: ...
+
+    def label(self, source: str) -> str: ...
+
+    def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame: ...
+
+
 @dataclass
 class Corpus:
     """A loaded corpus: tidy tables keyed by ``doc_id`` / ``para_id`` / ``sent_id``.

@@ -28,10 +28,13 @@ Not items: numbers without a unit, scale, currency or percent sign; numbers writ
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = ["extract_items", "coverage_matrix", "coverage_evidence", "ITEM_COLUMNS", "parse_number"]
 
@@ -249,7 +252,7 @@ def _acronyms(sentences: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def extract_items(corpus, actors: pd.DataFrame | None = None, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
     """Every fact-like item in every sentence (see the module docstring for the kinds).
 
     Returns ``item`` (normalized key: the same fact in two sources has the same key),
@@ -342,9 +345,9 @@ def coverage_matrix(items: pd.DataFrame, sources: Sequence[str] | None = None, *
     return out.reset_index(drop=True)
 
 
-def coverage_evidence(items: pd.DataFrame, item: str, source: str | None = None, k: int = 3) -> pd.DataFrame:
+def coverage_evidence(items: pd.DataFrame, item: str, source: str | None = None, *, top: int = 3) -> pd.DataFrame:
     """Sentences behind one item (optionally one source): ``item, source, sent_id, label, text``."""
     d = items[items["item"] == item]
     if source is not None:
         d = d[d["source"] == source]
-    return d.drop_duplicates("sent_id").head(k)[["item", "source", "sent_id", "label", "text"]].reset_index(drop=True)
+    return d.drop_duplicates("sent_id").head(top)[["item", "source", "sent_id", "label", "text"]].reset_index(drop=True)

@@ -44,7 +44,7 @@ import weakref
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,9 @@ from .agency import actor_prominence, actor_verbs, agency, agency_table, pos_tag
 from .codebook import Codebook, Cue, _parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
 from .coverage import coverage_matrix, coverage_evidence, extract_items
 from .errors import FramelensError
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "load_codebook",
@@ -91,7 +94,7 @@ def _codebook(codebook) -> Codebook:
     return codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
 
 
-def frame_matches(corpus, codebook=None, *, min_hits: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def frame_matches(corpus: CorpusLike, codebook=None, *, min_hits: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(carried, hits)`` for a corpus: the sentence × frame rows of :func:`match_cues` and the
     individual cue occurrences. Cached per corpus and codebook (matching runs once)."""
     cb = _codebook(codebook)
@@ -99,7 +102,14 @@ def frame_matches(corpus, codebook=None, *, min_hits: int | None = None) -> tupl
     hit = _MATCH_CACHE.get(key)
     if hit is not None and hit[0]() is corpus.tokens:
         return hit[1], hit[2]
-    occ = match_cues(corpus.tokens, cb, hits=True)
+    # the cue occurrences do not depend on min_hits: match once per corpus and codebook
+    occ_key = (id(corpus.tokens), id(cb), "occurrences")
+    got = _MATCH_CACHE.get(occ_key)
+    if got is not None and got[0]() is corpus.tokens:
+        occ = got[2]
+    else:
+        occ = match_cues(corpus.tokens, cb, hits=True)
+        _MATCH_CACHE[occ_key] = (weakref.ref(corpus.tokens), None, occ)
     carried = _carried_from_hits(occ, cb, min_hits)
     _MATCH_CACHE[key] = (weakref.ref(corpus.tokens), carried, occ)
     return carried, occ
@@ -164,7 +174,7 @@ def _unit_sums(codes: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sentence_matrix(corpus, df: pd.DataFrame, col: str, keys: Sequence[str], count: bool) -> np.ndarray:
+def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Sequence[str], count: bool) -> np.ndarray:
     """N_sentences × len(keys) matrix: 1 where (sentence, key) occurs (``count`` adds occurrences)."""
     sents = corpus.sentences
     pos = pd.Series(np.arange(len(sents)), index=sents["sent_id"].to_numpy())
@@ -182,14 +192,14 @@ def _sentence_matrix(corpus, df: pd.DataFrame, col: str, keys: Sequence[str], co
     return m
 
 
-def _label_of(corpus, source: str) -> str:
+def _label_of(corpus: CorpusLike, source: str) -> str:
     try:
         return corpus.label(source)
     except Exception:  # pragma: no cover - label lookup is the lead's
         return source
 
 
-def frame_salience(corpus, codebook=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
+def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
                    min_hits: int | None = None) -> pd.DataFrame:
     """Salience of each frame in each source — one row per source × frame (every frame, zeros
     included), sources in corpus order, frames in codebook order.
@@ -239,7 +249,7 @@ DOCUMENT_FRAME_COLUMNS = ["doc_id", "source", "frame", "hits", "distinct_cues", 
                           "family", "n_sentences", "share", "questions", "words"]
 
 
-def document_frames(corpus, codebook=None, *, min_hits: int | None = None) -> pd.DataFrame:
+def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None = None) -> pd.DataFrame:
     """How strongly each article carries each frame — one row per document × frame (zeros
     included), documents in corpus order, frames in codebook order.
 
@@ -271,10 +281,12 @@ def document_frames(corpus, codebook=None, *, min_hits: int | None = None) -> pd
                          "source": np.repeat(docs["source"].to_numpy(), len(frames)),
                          "frame": np.tile([f.id for f in frames], len(docs))})
     if len(occ):
-        o = occ.assign(_q=occ["question"] if "question" in occ.columns else "")
-        h = o.groupby(["doc_id", "frame"], sort=False).agg(
-            hits=("cue", "size"), distinct_cues=("cue", "nunique"),
-            questions=("_q", lambda q: int(q[q != ""].nunique()))).reset_index()
+        o = occ.assign(_q=(occ["question"] if "question" in occ.columns else "").astype(str) if "question" in occ.columns
+                       else "")
+        h = o.groupby(["doc_id", "frame"], sort=False).agg(hits=("cue", "size"), distinct_cues=("cue", "nunique")
+                                                          ).reset_index()
+        q = o[o["_q"] != ""].groupby(["doc_id", "frame"], sort=False)["_q"].nunique().rename("questions").reset_index()
+        h = h.merge(q, on=["doc_id", "frame"], how="left")  # distinct questions answered (empty ones not counted)
     else:
         h = pd.DataFrame(columns=["doc_id", "frame", "hits", "distinct_cues", "questions"])
     s = (carried.groupby(["doc_id", "frame"], sort=False).size().rename("sentences").reset_index()
@@ -295,7 +307,7 @@ QUESTION_COLUMNS = ["source", "label", "frame", "name", "question", "text", "hit
                     "n_documents", "cues", "sent_id"]
 
 
-def question_hits(corpus, codebook=None, *, top_cues: int = 4) -> pd.DataFrame:
+def question_hits(corpus: CorpusLike, codebook=None, *, top_cues: int = 4) -> pd.DataFrame:
     """Which of a frame's questions each source answers, and how often — one row per source ×
     question of every frame that has questions (zeros included; e.g. Semetko & Valkenburg's 20
     questions for the generic frames, R1–R5, H1–H5, C1–C4, M1–M3, E1–E3).
@@ -336,9 +348,9 @@ def question_hits(corpus, codebook=None, *, top_cues: int = 4) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
 
 
-def dominant_frames(salience: pd.DataFrame, k: int = 3, *, family: str | Sequence[str] | None = None,
+def dominant_frames(salience: pd.DataFrame, *, top: int = 3, family: str | Sequence[str] | None = None,
                     min_sentences: int = 1) -> pd.DataFrame:
-    """The ``k`` most salient frames of each source (by share, then hits per 1,000 words):
+    """The ``top`` most salient frames of each source (by share, then hits per 1,000 words):
     ``source, label, rank, frame, name, family, sentences, n_sentences, share, ci_low, ci_high``.
     Frames carried by fewer than ``min_sentences`` sentences are skipped; ``family`` restricts
     to e.g. ``"generic"``."""
@@ -350,15 +362,15 @@ def dominant_frames(salience: pd.DataFrame, k: int = 3, *, family: str | Sequenc
     order = {s: i for i, s in enumerate(pd.unique(salience["source"]))}
     d = d.assign(_o=d["source"].map(order)).sort_values(["_o", "share", "per_1000_words", "frame"],
                                                        ascending=[True, False, False, True])
-    d = d.groupby("source", sort=False).head(k).copy()
+    d = d.groupby("source", sort=False).head(top).copy()
     d["rank"] = d.groupby("source", sort=False).cumcount() + 1
     cols = ["source", "label", "rank", "frame", "name", "family", "sentences", "n_sentences", "share", "ci_low", "ci_high"]
     return d[cols].reset_index(drop=True)
 
 
-def frame_evidence(corpus, frame: str, source: str | None = None, k: int = 2, *, codebook=None,
+def frame_evidence(corpus: CorpusLike, frame: str, source: str | None = None, *, top: int = 2, codebook=None,
                    min_hits: int | None = None) -> pd.DataFrame:
-    """The ``k`` sentences that carry ``frame`` most clearly in ``source`` (all sources if None):
+    """The ``top`` sentences that carry ``frame`` most clearly in ``source`` (all sources if None):
     most distinct cues first, then most hits, then earliest. Columns ``sent_id, source, label,
     frame, hits, cues, text``."""
     cb = _codebook(codebook)
@@ -374,19 +386,19 @@ def frame_evidence(corpus, frame: str, source: str | None = None, k: int = 2, *,
         return pd.DataFrame(columns=cols)
     pos = pd.Series(np.arange(len(corpus.sentences)), index=corpus.sentences["sent_id"].to_numpy())
     c = c.assign(_d=c["cues"].str.count(";") + 1, _p=c["sent_id"].map(pos))
-    c = c.sort_values(["_d", "hits", "_p"], ascending=[False, False, True]).head(k)
+    c = c.sort_values(["_d", "hits", "_p"], ascending=[False, False, True]).head(top)
     ev = corpus.evidence(c["sent_id"].tolist())
     out = c[["sent_id", "frame", "hits", "cues"]].merge(ev, on="sent_id", how="left")
     return out[cols].reset_index(drop=True)
 
 
-def dominant_evidence(corpus, dominant: pd.DataFrame, k: int = 2, *, codebook=None,
+def dominant_evidence(corpus: CorpusLike, dominant: pd.DataFrame, *, top: int = 2, codebook=None,
                       min_hits: int | None = None) -> pd.DataFrame:
     """Evidence sentences for every row of :func:`dominant_frames`: ``source, label, rank,
-    frame, name, sent_id, hits, cues, text`` (``k`` per source × frame)."""
+    frame, name, sent_id, hits, cues, text`` (``top`` per source × frame)."""
     parts = []
     for src, rank, frame, name in dominant[["source", "rank", "frame", "name"]].itertuples(index=False):
-        ev = frame_evidence(corpus, frame, src, k, codebook=codebook, min_hits=min_hits)
+        ev = frame_evidence(corpus, frame, src, top=top, codebook=codebook, min_hits=min_hits)
         parts.append(ev.assign(rank=rank, name=name))
     cols = ["source", "label", "rank", "frame", "name", "sent_id", "hits", "cues", "text"]
     if not parts:
@@ -394,7 +406,7 @@ def dominant_evidence(corpus, dominant: pd.DataFrame, k: int = 2, *, codebook=No
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def frame_cooccurrence(corpus, codebook=None, *, by_source: bool = False, min_both: int = 1,
+def frame_cooccurrence(corpus: CorpusLike, codebook=None, *, by_source: bool = False, min_both: int = 1,
                        min_hits: int | None = None) -> pd.DataFrame:
     """Which frames appear in the same sentences: one row per frame pair (× source when
     ``by_source``): ``frame_a, frame_b, both, n_a, n_b, n_sentences, jaccard`` (both / either),
@@ -464,7 +476,7 @@ def _load_markers_cached(path: str, mtime: float):
 _MARKER_CACHE: dict[tuple, tuple[weakref.ref, pd.DataFrame]] = {}
 
 
-def _marker_hits(corpus, markers=None) -> pd.DataFrame:
+def _marker_hits(corpus: CorpusLike, markers=None) -> pd.DataFrame:
     """One row per marker occurrence: ``sent_id, doc_id, source, measure, marker, start, end``
     (cached per corpus and marker lists)."""
     mk = markers if isinstance(markers, dict) else load_markers(markers)
@@ -477,7 +489,7 @@ def _marker_hits(corpus, markers=None) -> pd.DataFrame:
     return out
 
 
-def _marker_hits_uncached(corpus, mk: dict) -> pd.DataFrame:
+def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
     cues = [Cue(c, m, False, _parse_cue(c)) for m in ("hedges", "boosters", "promotional") for c in mk[m]]
     tags = pos_tags(corpus)
     occ = cue_hits(corpus.tokens, cues, tags=tags)
@@ -505,7 +517,7 @@ def _marker_hits_uncached(corpus, mk: dict) -> pd.DataFrame:
     return pd.concat([occ[cols], sup[cols]], ignore_index=True)
 
 
-def certainty(corpus, markers=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def certainty(corpus: CorpusLike, markers=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Hedges, boosters, promotional words and superlatives per 1,000 words, per source.
 
     One row per source × measure: ``source, label, measure, count, words, per_1000_words,
@@ -538,7 +550,7 @@ def certainty(corpus, markers=None, *, n_resamples: int = 2000, level: float = 0
                                        "ci_high", "sentences", "unit"])
 
 
-def certainty_markers(corpus, markers=None, *, top: int | None = None) -> pd.DataFrame:
+def certainty_markers(corpus: CorpusLike, markers=None, *, top: int | None = None) -> pd.DataFrame:
     """The words behind the certainty rates: ``source, measure, marker, n`` (most frequent first;
     ``top`` per source × measure)."""
     hits = _marker_hits(corpus, markers)
@@ -552,7 +564,7 @@ def certainty_markers(corpus, markers=None, *, top: int | None = None) -> pd.Dat
     return g.reset_index(drop=True)
 
 
-def certainty_evidence(corpus, measure: str, source: str | None = None, k: int = 2, markers=None) -> pd.DataFrame:
+def certainty_evidence(corpus: CorpusLike, measure: str, source: str | None = None, *, top: int = 2, markers=None) -> pd.DataFrame:
     """Sentences with the most markers of ``measure`` (hedges, boosters, promotional,
     superlatives): ``sent_id, source, label, measure, n, markers, text``."""
     if measure not in MEASURES:
@@ -565,16 +577,18 @@ def certainty_evidence(corpus, measure: str, source: str | None = None, k: int =
     if h.empty:
         return pd.DataFrame(columns=cols)
     g = h.groupby("sent_id", sort=False).agg(n=("marker", "size"), markers=("marker", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
-    g = g.sort_values("n", ascending=False, kind="stable").head(k)
+    g = g.sort_values("n", ascending=False, kind="stable").head(top)
     out = g.merge(corpus.evidence(g["sent_id"].tolist()), on="sent_id", how="left").assign(measure=measure)
     return out[cols].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ headline
-def headline(salience: pd.DataFrame, *, family: str | Sequence[str] | None = None) -> str:
-    """One sentence summarising :func:`frame_salience`: the most salient frame overall and the
-    frame whose share differs most between sources (needs ≥ 2 sources for the comparison)."""
-    d = salience
+def headline(tables: Mapping[str, pd.DataFrame], *, family: str | Sequence[str] | None = None) -> str:
+    """One sentence from the framing tables (the lens store's ``framing`` part, or any mapping
+    holding ``salience`` from :func:`frame_salience`): the most salient frame overall and the frame
+    whose share differs most between sources (needs ≥ 2 sources for the comparison). The same
+    contract as every lens's ``headline(tables)``."""
+    d = tables["salience"]
     if family is not None:
         fams = [family] if isinstance(family, str) else list(family)
         d = d[d["family"].isin(fams)]
@@ -604,31 +618,31 @@ def headline(salience: pd.DataFrame, *, family: str | Sequence[str] | None = Non
 # views over the stored framing tables (the lens store keeps the full tables)
 
 
-def dominant_evidence_from(dominant: pd.DataFrame, frame_evidence: pd.DataFrame, k: int = 2) -> pd.DataFrame:
+def dominant_evidence_from(dominant: pd.DataFrame, frame_evidence: pd.DataFrame, *, top: int = 2) -> pd.DataFrame:
     """Evidence sentences for every row of :func:`dominant_frames`, read off the stored table of
     the clearest sentences per source × frame (:func:`framelens.profile.frame_evidence_table`):
-    ``source, label, rank, frame, name, sent_id, hits, cues, text`` (``k`` per source × frame,
+    ``source, label, rank, frame, name, sent_id, hits, cues, text`` (``top`` per source × frame,
     the same sentences :func:`dominant_evidence` finds)."""
     cols = ["source", "label", "rank", "frame", "name", "sent_id", "hits", "cues", "text"]
     if dominant.empty or frame_evidence.empty:
         return pd.DataFrame(columns=cols)
     ev = frame_evidence.rename(columns={"rank": "_k"})
-    ev = ev[ev["_k"] <= k]
+    ev = ev[ev["_k"] <= top]
     out = dominant[["source", "label", "rank", "frame", "name"]].merge(ev, on=["source", "frame"], how="inner")
     return out.sort_values(["source", "rank", "_k"], key=lambda s: s if s.name != "source" else
                            s.map({v: i for i, v in enumerate(dominant["source"].drop_duplicates())}),
                            kind="stable")[cols].reset_index(drop=True)
 
 
-def top_markers(markers_table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+def top_markers(markers_table: pd.DataFrame, *, top: int = 5) -> pd.DataFrame:
     """The ``top`` most frequent markers per source × measure of :func:`certainty_markers`'s full
     table (already sorted, most frequent first)."""
     return markers_table.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)
 
 
-def certainty_evidence_table(corpus, markers=None, k: int = 2) -> pd.DataFrame:
+def certainty_evidence_table(corpus: CorpusLike, markers=None, *, top: int = 2) -> pd.DataFrame:
     """:func:`certainty_evidence` for every source × measure at once (one pass over the marker
-    hits, so its cost does not grow with the number of sources): the ``k`` sentences with most
+    hits, so its cost does not grow with the number of sources): the ``top`` sentences with most
     markers of each measure in each source (ties: earlier first), ``sent_id, source, label,
     measure, n, markers, text``."""
     cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
@@ -641,7 +655,7 @@ def certainty_evidence_table(corpus, markers=None, k: int = 2) -> pd.DataFrame:
     order = {s: i for i, s in enumerate(corpus.sentences["sent_id"].astype(str))}
     g = g.assign(_p=g["sent_id"].map(order))
     g = g.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-    g = g.groupby(["source", "measure"], sort=False).head(k)
+    g = g.groupby(["source", "measure"], sort=False).head(top)
     sorder = {s: i for i, s in enumerate(corpus.sources)}
     morder = {m: i for i, m in enumerate(MEASURES)}
     g = g.assign(_s=g["source"].map(sorder), _m=g["measure"].map(morder)).sort_values(

@@ -57,12 +57,15 @@ a frame share counts cue words, not meanings. Read the evidence sentences (``exa
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 #: periods a report can be split into (``auto``: chosen from the span, see :func:`choose_period`)
 PERIOD_CHOICES = ("auto", "day", "week", "month", "year")
@@ -404,7 +407,7 @@ def leading(counts: pd.Series, top: int) -> list[str]:
     return sorted(c.index, key=lambda k: (-int(c[k]), order[k]))[:max(0, int(top))]
 
 
-def frames_over_time(corpus, dating: pd.DataFrame, codebook=None, *, top: int = 5, min_hits: int | None = 1,
+def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *, top: int = 5, min_hits: int | None = 1,
                      n_resamples: int = 2000, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
     """The leading frames per period × unit: for the ``top`` frames carried by most sentences over
     the whole dated corpus (the codebook's cue words, :func:`framelens.framing.frame_matches`,
@@ -431,7 +434,7 @@ def frames_over_time(corpus, dating: pd.DataFrame, codebook=None, *, top: int = 
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
-def actors_over_time(corpus, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = 2000,
+def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = 2000,
                      level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
     """The actors' prominence per period × unit: for the ``top`` actors mentioned in most
     sentences over the whole dated corpus (the actor table's aliases,
@@ -571,7 +574,7 @@ def _by_unit(counts: pd.Series, units: np.ndarray, labels: Mapping[str, str], k:
     return SEP.join(shown)
 
 
-def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: int = 3, prior_strength: float = 500.0,
+def terms_over_time(corpus: CorpusLike, dating: pd.DataFrame, *, top: int = 8, min_count: int = 3, prior_strength: float = 500.0,
                     within: str = "pooled") -> pd.DataFrame:
     """The distinctive terms that rise and fall: each period against all other periods.
 
@@ -609,7 +612,7 @@ def terms_over_time(corpus, dating: pd.DataFrame, *, top: int = 8, min_count: in
     return pd.DataFrame(rows, columns=TERM_COLUMNS)
 
 
-def term_rates(corpus, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+def term_rates(corpus: CorpusLike, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
     """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
     units together; periods without the term included, count 0): the trajectory behind a
     rise or a fall."""
@@ -635,7 +638,7 @@ def term_rates(corpus, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFra
 # everything at once (the lens-store part)
 
 
-def status_table(corpus, dating: pd.DataFrame, period: str, reason: str, *, max_units: int = 8) -> pd.DataFrame:
+def status_table(corpus: CorpusLike, dating: pd.DataFrame, period: str, reason: str, *, max_units: int = 8) -> pd.DataFrame:
     """One row saying what was split into which periods, what was left out and whether there is
     anything to show (``nothing_to_show``, with the ``message`` a report states)."""
     placed = dating[dating["status"] == "placed"]
@@ -693,7 +696,7 @@ def _names(ids: Sequence[str], k: int = 5) -> str:
     return ", ".join(ids[:k]) + (f", … ({len(ids)} in all)" if len(ids) > k else "")
 
 
-def over_time(corpus, *, period: str = "auto", seed: int = 0, n_resamples: int = 2000, level: float = 0.95,
+def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resamples: int = 2000, level: float = 0.95,
               codebook=None, actors=None, min_hits: int | None = 1, top: int = 5, top_terms: int = 8,
               min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled", max_units: int = 8,
               scores: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:

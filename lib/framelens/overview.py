@@ -9,12 +9,17 @@ thousands of articles.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .cleaning import RULES
 
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
-def sources_table(corpus) -> pd.DataFrame:
+
+def sources_table(corpus: CorpusLike) -> pd.DataFrame:
     """One row per document: the manifest metadata an analyst reads first."""
     d = corpus.documents
     out = pd.DataFrame({
@@ -33,7 +38,7 @@ def date_label(ts, precision: str) -> str:
             "year": ts.strftime("%Y") + " (month unknown)"}.get(precision, ts.strftime("%Y-%m-%d"))
 
 
-def timeline(corpus) -> pd.DataFrame:
+def timeline(corpus: CorpusLike) -> pd.DataFrame:
     """Publication dates as intervals: a known day is one day; a known month spans the month.
 
     Columns ``doc_id, source, label, event, start, end, precision`` (NaT when unknown).
@@ -50,7 +55,7 @@ def timeline(corpus) -> pd.DataFrame:
                          "precision": d["published_precision"].replace("", "unknown")})
 
 
-def source_summary(corpus) -> pd.DataFrame:
+def source_summary(corpus: CorpusLike) -> pd.DataFrame:
     """One row per source, largest first (by sentences, ties in corpus order, as the figures and
     the per-source profiles rank them): ``source, label, articles, sentences, words`` (after
     cleaning), ``median_words`` per article, and the dates — ``dated_day`` (exact day known),
@@ -83,7 +88,7 @@ def source_summary(corpus) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
-def dates_summary(corpus) -> pd.DataFrame:
+def dates_summary(corpus: CorpusLike) -> pd.DataFrame:
     """How precisely the articles are dated: ``precision`` (exact day, month only, year only,
     unknown) and the number of ``articles``; rows with no article are left out. The articles
     with no date are counted here and listed in :func:`undated`."""
@@ -94,19 +99,19 @@ def dates_summary(corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["precision", "articles"])
 
 
-def undated(corpus) -> pd.DataFrame:
+def undated(corpus: CorpusLike) -> pd.DataFrame:
     """The articles with no publication date: ``doc_id, source, label, title``."""
     d = corpus.documents
     return d.loc[d["published"].isna(), ["doc_id", "source", "label", "title"]].reset_index(drop=True)
 
 
-def load_warnings(corpus) -> pd.DataFrame:
+def load_warnings(corpus: CorpusLike) -> pd.DataFrame:
     """The loader's warnings, one per row (a table, so a corpus with thousands of them stays
     readable: the report shows the first rows, the CSV all)."""
     return pd.DataFrame({"warning": [str(w) for w in corpus.warnings]}, dtype=object)
 
 
-def lengths(corpus) -> pd.DataFrame:
+def lengths(corpus: CorpusLike) -> pd.DataFrame:
     """Words, sentences and paragraphs per document after cleaning, with mean sentence length."""
     d = corpus.documents
     out = d[["doc_id", "source", "label", "n_words", "n_sentences", "n_paragraphs"]].copy()
@@ -116,7 +121,7 @@ def lengths(corpus) -> pd.DataFrame:
     return out
 
 
-def audit_table(corpus) -> pd.DataFrame:
+def audit_table(corpus: CorpusLike) -> pd.DataFrame:
     """Every span removed by cleaning: document, rule (with its description), line and text."""
     a = corpus.audit.copy()
     a.insert(1, "label", a["doc_id"].map(dict(zip(corpus.documents["doc_id"], corpus.documents["label"]))))
@@ -124,7 +129,7 @@ def audit_table(corpus) -> pd.DataFrame:
     return a[["doc_id", "label", "rule", "line", "text", "why"]]
 
 
-def audit_summary(corpus) -> pd.DataFrame:
+def audit_summary(corpus: CorpusLike) -> pd.DataFrame:
     """Removed spans per document and rule (counts of spans and characters)."""
     a = corpus.audit
     if a.empty:
@@ -138,7 +143,7 @@ def rules_table() -> pd.DataFrame:
     return pd.DataFrame({"rule": list(RULES), "removes": list(RULES.values())})
 
 
-def headline(corpus) -> str:
+def headline(corpus: CorpusLike) -> str:
     """One sentence describing the corpus, for the index page."""
     d = corpus.documents
     n_docs, n_src = len(d), d["source"].nunique()

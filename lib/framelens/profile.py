@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping
+from typing import Mapping, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ import pandas as pd
 from . import fmt
 from .errors import FramelensError
 from .stats import bootstrap_ci, fisher_p, permutation_test, rate_p
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "MIN_N",
@@ -129,7 +132,7 @@ def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int 
 # ---------------------------------------------------------------------------------------------
 # The profile
 # ---------------------------------------------------------------------------------------------
-def check_source(corpus, source_id: str) -> str:
+def check_source(corpus: CorpusLike, source_id: str) -> str:
     """``source_id`` if it is a source of ``corpus``, else a FramelensError naming the sources."""
     if source_id not in corpus.sources:
         raise FramelensError(
@@ -150,7 +153,7 @@ def _date(ts, precision: str) -> str:
     return {"year": ts.strftime("%Y"), "month": ts.strftime("%Y-%m")}.get(precision, ts.strftime("%Y-%m-%d"))
 
 
-def _metadata(corpus, s: str) -> pd.DataFrame:
+def _metadata(corpus: CorpusLike, s: str) -> pd.DataFrame:
     d = corpus.documents[corpus.documents["source"] == s]
     prec = d["published_precision"] if "published_precision" in d.columns else pd.Series("", index=d.index)
     out = pd.DataFrame({
@@ -232,7 +235,8 @@ def _tone(L, s: str, label: str, *, n_resamples: int, n_permutations: int, seed:
             m, lo, hi = bootstrap_ci(x, n_resamples=n_resamples, seed=seed)
             rows.append({"method": METHOD_NAMES.get(col, col), "who": who, "n": int(np.isfinite(x).sum()),
                          "mean": m, "ci_low": lo, "ci_high": hi})
-        diff, p = permutation_test(a, b, n_permutations=n_permutations, seed=seed) if len(b) and len(a) else (math.nan, math.nan)
+        diff, p = (permutation_test(a, b, n_permutations=n_permutations, seed=seed, approximate=True)
+                   if len(b) and len(a) else (math.nan, math.nan))
         tests.append({"method": METHOD_NAMES.get(col, col), "n_source": len(a), "n_rest": len(b), "diff": diff, "p": p,
                       "verdict": _verdict_tone(label, diff, p, len(a), len(b), alpha=alpha, min_n=min_n)})
     return pd.DataFrame(rows), pd.DataFrame(tests)
@@ -246,12 +250,14 @@ def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
     cols = ["kind", "rank", "sent_id", "vader_compound", "textblob_polarity", "text"]
     if sc.empty:
         return pd.DataFrame(columns=cols)
-    return extremes(sc, k=k)[cols].reset_index(drop=True)
+    return extremes(sc, top=k)[cols].reset_index(drop=True)
 
 
 def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
-    cols = ["actor", "n", "mean", "ci_low", "ci_high", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
-            "note", "sent_id", "text"]
+    from .sentiment import stance
+
+    cols = ["actor", "n", "mean", "ci_low", "ci_high", "stance", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
+            "stance_rest", "note", "sent_id", "text"]
     t = L["actor_table"]
     m = L["actor_mentions"]
     if t.empty:
@@ -268,8 +274,10 @@ def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: 
         if r.n < min_n:
             note = f"n = {r.n} < {min_n}: too small to judge"
         sid = fmt.first_id(r.evidence)
+        own = getattr(r, "stance", None) or stance(r.mean, n=int(r.n))
         rows.append({"actor": r.actor, "n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                     "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi, "note": note,
+                     "stance": own, "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi,
+                     "stance_rest": stance(mr, n=int(x.size)) if x.size else "", "note": note,
                      "sent_id": sid, "text": texts.get(sid, "")})
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
@@ -532,7 +540,7 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
     return f"{label} ({n} sentences): " + "; ".join(parts) + "."
 
 
-def title(corpus, source_id: str):
+def title(corpus: CorpusLike, source_id: str):
     """A Markdown heading naming the profiled source (HTML-escaped) with its outlet, date and
     genre, for the top of the profile notebook."""
     import html

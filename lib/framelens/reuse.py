@@ -67,12 +67,15 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 #: Sentences with fewer words never seed a candidate pair (they may still join a passage).
 MIN_INDEX_WORDS = 5
@@ -183,7 +186,7 @@ def _options(**kw) -> dict:
     return o
 
 
-def analyze(corpus, *, min_words: int = 10, min_similarity: float = 0.6, min_single_similarity: float = 0.75,
+def analyze(corpus: CorpusLike, *, min_words: int = 10, min_similarity: float = 0.6, min_single_similarity: float = 0.75,
             candidates: str = "auto",
             bands: int = 20, rows: int = 5, max_gap: int = 1, boilerplate_min_docs: int = 3,
             boilerplate_min_share: float = 0.05, near_duplicate_share: float = 0.8, seed: int = 0,
@@ -266,7 +269,7 @@ def _codepoints(ids: np.ndarray) -> np.ndarray:
     return np.where(cp >= 0xD800, cp + 0x800, cp).astype("<u4")
 
 
-def _removed_units(corpus) -> pd.DataFrame:
+def _removed_units(corpus: CorpusLike) -> pd.DataFrame:
     from .cleaning import normalize
     from .sentences import split_sentences
 
@@ -288,7 +291,7 @@ def _removed_units(corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sent_id", "doc_id", "source", "seg", "index", "rule", "text", "norm"])
 
 
-def _units(corpus) -> _Units:
+def _units(corpus: CorpusLike) -> _Units:
     from . import tokens as tok
 
     docs = corpus.documents
@@ -667,7 +670,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _analyze(corpus, o: dict) -> Reuse:
+def _analyze(corpus: CorpusLike, o: dict) -> Reuse:
     import time
 
     t0 = time.perf_counter()
@@ -1052,7 +1055,7 @@ def _analyze(corpus, o: dict) -> Reuse:
 # --------------------------------------------------------------------------------------------
 # Public views
 # --------------------------------------------------------------------------------------------
-def shared_passages(corpus, *, min_words: int | None = None, min_similarity: float | None = None, **options
+def shared_passages(corpus: CorpusLike, *, min_words: int | None = None, min_similarity: float | None = None, **options
                     ) -> pd.DataFrame:
     """One row per aligned passage between documents of different sources (content, not boilerplate).
 
@@ -1069,13 +1072,13 @@ def shared_passages(corpus, *, min_words: int | None = None, min_similarity: flo
     return _result(corpus, min_words=min_words, min_similarity=min_similarity, **options).passages
 
 
-def passage_edits(corpus, **options) -> pd.DataFrame:
+def passage_edits(corpus: CorpusLike, **options) -> pd.DataFrame:
     """The word-level edits inside shared passages: ``passage_id, sent_id_a, sent_id_b, op`` (added,
     removed, replaced: what ``doc_b`` changed relative to ``doc_a``), ``text_a, text_b``."""
     return _result(corpus, **options).edits
 
 
-def boilerplate(corpus, **options) -> pd.DataFrame:
+def boilerplate(corpus: CorpusLike, **options) -> pd.DataFrame:
     """Shared boilerplate, one row per cluster of near-identical sentences: ``kind`` (removed by the
     cleaner, with its ``rules``, or repeated by one source in several different documents),
     ``sources``, counts, the least similarity inside the cluster, a ``text`` and the ``sent_ids``
@@ -1084,7 +1087,7 @@ def boilerplate(corpus, **options) -> pd.DataFrame:
     return _result(corpus, **options).boilerplate
 
 
-def document_reuse(corpus, **options) -> pd.DataFrame:
+def document_reuse(corpus: CorpusLike, **options) -> pd.DataFrame:
     """Per document: content ``words`` (boilerplate excluded), ``boilerplate_words``, ``reused_words``
     and ``reused_share`` (shared with documents of other sources), the number of ``partners``,
     passages where it is the earlier (``first_in``) or later (``later_in``) copy, and its
@@ -1092,13 +1095,13 @@ def document_reuse(corpus, **options) -> pd.DataFrame:
     return _result(corpus, **options).documents
 
 
-def pair_reuse(corpus, **options) -> pd.DataFrame:
+def pair_reuse(corpus: CorpusLike, **options) -> pd.DataFrame:
     """Per pair of documents sharing passages (same source included): passages, words and the share
     of each document's content words that is aligned, ``first``, ``near_duplicate``."""
     return _result(corpus, **options).pairs
 
 
-def unit_matrix(corpus, *, directed: bool = False, **options) -> pd.DataFrame:
+def unit_matrix(corpus: CorpusLike, *, directed: bool = False, **options) -> pd.DataFrame:
     """Source × source matrix of reused words (rows and columns: every source).
 
     Undirected: cell (s, t) = words of source s's documents found in passages shared with source t.
@@ -1122,7 +1125,7 @@ def unit_matrix(corpus, *, directed: bool = False, **options) -> pd.DataFrame:
     return m
 
 
-def common_origin(corpus, *, min_units: int = 3, **options) -> pd.DataFrame:
+def common_origin(corpus: CorpusLike, *, min_units: int = 3, **options) -> pd.DataFrame:
     """Passages shared by ``min_units`` or more sources (at least 3 by construction): likely one origin
     (a wire story, a press release, an official readout). ``first``: the earliest document when every
     date is known and one is strictly earliest, else empty."""
@@ -1130,7 +1133,7 @@ def common_origin(corpus, *, min_units: int = 3, **options) -> pd.DataFrame:
     return o[o["n_units"] >= min_units].reset_index(drop=True) if len(o) else o
 
 
-def near_duplicates(corpus, *, threshold: float | None = None, **options) -> pd.DataFrame:
+def near_duplicates(corpus: CorpusLike, *, threshold: float | None = None, **options) -> pd.DataFrame:
     """Clusters of near-duplicate documents (same source included): two documents are near-duplicates
     when at least ``threshold`` (default ``near_duplicate_share`` = 0.8) of the content words of both
     lie in shared passages. One row per document: ``cluster``, ``keep`` (the earliest published, else
@@ -1140,7 +1143,7 @@ def near_duplicates(corpus, *, threshold: float | None = None, **options) -> pd.
     return _result(corpus, **options).near_duplicates
 
 
-def _drop(corpus, *, docs: set | None = None, sents: set | None = None):
+def _drop(corpus: CorpusLike, *, docs: set | None = None, sents: set | None = None):
     """A corpus without the given documents and/or sentences (tables filtered, counts recomputed)."""
     from .corpus import Corpus
 
@@ -1177,7 +1180,7 @@ def _drop(corpus, *, docs: set | None = None, sents: set | None = None):
     )
 
 
-def drop_near_duplicates(corpus, *, result: Reuse | None = None, **options):
+def drop_near_duplicates(corpus: CorpusLike, *, result: Reuse | None = None, **options):
     """The corpus with one document per near-duplicate cluster (the ``keep`` one of
     :func:`near_duplicates`); the corpus itself is returned when there are none. ``result``: an
     already computed :class:`Reuse` for this corpus (e.g. from the lens store)."""
@@ -1186,7 +1189,7 @@ def drop_near_duplicates(corpus, *, result: Reuse | None = None, **options):
     return _drop(corpus, docs=gone) if gone else corpus
 
 
-def reused_mask(corpus, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.Series:
+def reused_mask(corpus: CorpusLike, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.Series:
     """Boolean per body sentence (index ``sent_id``, in the corpus's order): True for text the outlet
     did not write itself — sentences in passages shared with other sources, and (``boilerplate``)
     shared boilerplate. ``keep_first=True`` keeps a shared sentence in the document that published it
@@ -1202,7 +1205,7 @@ def reused_mask(corpus, *, boilerplate: bool = True, keep_first: bool = False, *
     return out.reindex(corpus.sentences["sent_id"].astype(str)).fillna(False).astype(bool)
 
 
-def own_text(corpus, *, boilerplate: bool = True, keep_first: bool = False, result: Reuse | None = None,
+def own_text(corpus: CorpusLike, *, boilerplate: bool = True, keep_first: bool = False, result: Reuse | None = None,
              **options):
     """"Compare only what each outlet wrote itself": the corpus without the sentences of
     :func:`reused_mask` (sentences, tokens, terms and emptied paragraphs dropped; document counts
@@ -1224,7 +1227,7 @@ def own_text(corpus, *, boilerplate: bool = True, keep_first: bool = False, resu
     return out
 
 
-def summary(corpus, **options) -> str:
+def summary(corpus: CorpusLike, **options) -> str:
     """What the reuse analysis found, in plain words (Markdown), saying so plainly when nothing is shared."""
     r = _result(corpus, **options)
     lab = r.labels
@@ -1255,11 +1258,15 @@ def summary(corpus, **options) -> str:
                      f"pair{'s' if len(pairs) != 1 else ''} of sources ({int(p['words'].sum()):,} words; "
                      f"median similarity {p['similarity'].median():.2f}).\n\n" + "\n".join(items))
     b = r.boilerplate
-    for row in b.itertuples():
+    shown_b = 3  # a long archive can hold hundreds of clusters: the largest few, then the count
+    for row in b.sort_values(["n_documents", "words"], ascending=False, kind="stable").head(shown_b).itertuples():
         what = f"{row.rules} (removed by the cleaner)" if row.rules else row.kind
         paras.append(f"**Boilerplate, not reuse:** {what}, shared by "
                      f"{', '.join(name(s) for s in row.sources.split(', '))} ({row.n_documents} documents, "
                      f"similarity ≥ {row.min_similarity:.2f}): \"{_short(row.text)}\"")
+    if len(b) > shown_b:
+        paras.append(f"… and {len(b) - shown_b} more boilerplate cluster(s), all listed in report 08 "
+                     "(they are not counted as reuse).")
     if not len(b):
         paras.append("No shared boilerplate.")
     k = r.near_duplicates
@@ -1273,9 +1280,13 @@ def summary(corpus, **options) -> str:
     return markdown_safe("\n\n".join(paras))  # outlet names and article text may hold markup
 
 
-def headline(corpus, **options) -> str:
-    """One line for the index page."""
-    r = _result(corpus, **options)
+def headline(tables, **options) -> str:
+    """One line for the index page, from the reuse tables (the lens store's ``reuse`` part), a
+    :class:`Reuse` result, or a corpus (analysed with ``options``). The same contract as every
+    lens's ``headline(tables)``."""
+    if isinstance(tables, Mapping) and "passages" in tables:
+        tables = from_tables(tables)
+    r = _result(tables, **options)
     lab = r.labels
     p = r.passages
     b = r.boilerplate
@@ -1308,7 +1319,7 @@ def flat(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def passages_view(corpus, **options) -> pd.DataFrame:
+def passages_view(corpus: CorpusLike, **options) -> pd.DataFrame:
     """The shared passages to read: who shares with whom (outlet names), the sentence ids on both
     sides, words, similarity, who was first, the edit counts and the earlier text."""
     r = _result(corpus, **options)
@@ -1324,7 +1335,7 @@ def passages_view(corpus, **options) -> pd.DataFrame:
     return out.sort_values(["words", "passage"], ascending=[False, True]).reset_index(drop=True)
 
 
-def facts(corpus, **options) -> pd.DataFrame:
+def facts(corpus: CorpusLike, **options) -> pd.DataFrame:
     """How the analysis ran: method, counts and options, as ``measure, value`` rows."""
     r = _result(corpus, **options)
     st, o = r.stats, r.options
@@ -1345,7 +1356,7 @@ def facts(corpus, **options) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def own_text_summary(corpus, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.DataFrame:
+def own_text_summary(corpus: CorpusLike, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.DataFrame:
     """Per source: body sentences, how many :func:`own_text` would leave out (shared with other
     sources or boilerplate) and the share kept."""
     r = _result(corpus, **options)
@@ -1359,7 +1370,7 @@ def own_text_summary(corpus, *, boilerplate: bool = True, keep_first: bool = Fal
     return g
 
 
-def prepare(corpus, *, own_text: bool = False, drop_near_duplicates: bool = False, keep_first: bool = False,
+def prepare(corpus: CorpusLike, *, own_text: bool = False, drop_near_duplicates: bool = False, keep_first: bool = False,
             result: Reuse | None = None, **options):
     """The corpus a lens should analyse, in one call for a notebook's setup cell.
 

@@ -41,12 +41,15 @@ from __future__ import annotations
 import math
 import os
 import re
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 THRESHOLD = 0.05
 """Scores ≥ +THRESHOLD are positive, ≤ −THRESHOLD negative, otherwise neutral."""
@@ -193,11 +196,11 @@ SENTENCE_COLUMNS = ["sent_id", "doc_id", "source", "label", "para_id", "sent_ind
                     "text", "n_words", *SCORE_COLUMNS]
 
 
-def _labels(corpus) -> dict[str, str]:
+def _labels(corpus: CorpusLike) -> dict[str, str]:
     return corpus.labels
 
 
-def sentence_scores(corpus, *, workers: int | None = None) -> pd.DataFrame:
+def sentence_scores(corpus: CorpusLike, *, workers: int | None = None) -> pd.DataFrame:
     """Every body sentence of ``corpus`` with both methods' scores.
 
     Columns: ``sent_id, doc_id, source, label (outlet), para_id, sent_index, position (0..1 in
@@ -295,16 +298,19 @@ def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_per
                    seed: int = 0, alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Permutation test of the difference in mean sentence score for every pair of sources.
 
-    Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, p_holm, verdict``.
-    ``p_holm`` is Holm-corrected over all pairs; the plain-language ``verdict`` uses it: a
-    pair differs only when p_holm < alpha and both sources have at least ``min_n`` sentences,
-    otherwise "cannot tell apart". One source gives an empty table (a comparison needs two).
+    Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, test, p_holm, verdict``.
+    ``test`` says how p was found: exact (every relabelling), Monte Carlo (``n_permutations``
+    random relabellings) or, for two large sources, the normal approximation to the permutation
+    distribution (:func:`framelens.stats.permutation_test`). ``p_holm`` is Holm-corrected over all
+    pairs; the plain-language ``verdict`` uses it: a pair differs only when p_holm < alpha and both
+    sources have at least ``min_n`` sentences, otherwise "cannot tell apart". One source gives an
+    empty table (a comparison needs two).
     """
     from .stats import pairwise_permutation
 
     value = _value(value)
     _check(scores, ["source", value], "pairwise_tests")
-    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "p_holm", "verdict"]
+    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
     if scores["source"].nunique() < 2:
         return pd.DataFrame(columns=cols)
     out = pairwise_permutation(scores, value, "source", n_permutations=n_permutations, seed=seed)
@@ -423,8 +429,8 @@ def arc(scores: pd.DataFrame, *, value: str = "vader_compound", bins: int = 10, 
 
 # ---------------------------------------------------------------- extremes, subjectivity
 
-def extremes(scores: pd.DataFrame, k: int = 2, *, value: str = "vader_compound") -> pd.DataFrame:
-    """The ``k`` most positive and ``k`` most negative sentences of each source.
+def extremes(scores: pd.DataFrame, *, top: int = 2, value: str = "vader_compound") -> pd.DataFrame:
+    """The ``top`` most positive and ``top`` most negative sentences of each source.
 
     Only sentences on the right side of zero qualify (a source with no negative sentence shows
     no "most negative" row). Returns ``source, label, kind, rank, sent_id, text, vader_compound,
@@ -439,7 +445,7 @@ def extremes(scores: pd.DataFrame, k: int = 2, *, value: str = "vader_compound")
     parts = []
     for kind, sign in (("most positive", 1), ("most negative", -1)):
         d = df[df[value] * sign > 0].sort_values(value, ascending=sign < 0, kind="stable")
-        d = d.groupby("source", sort=False).head(k).copy()
+        d = d.groupby("source", sort=False).head(top).copy()
         d["kind"] = kind
         d["rank"] = d.groupby("source", sort=False).cumcount() + 1
         parts.append(d)
@@ -454,12 +460,12 @@ SUBJECTIVE = 0.5
 """A sentence with TextBlob subjectivity above this is counted as subjective wording."""
 
 
-def subjectivity(scores_or_corpus, *, k: int = 3, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+def subjectivity(scores_or_corpus, *, top: int = 3, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Subjective wording per source (TextBlob/Pattern subjectivity, 0 factual … 1 opinionated).
 
     Accepts the table from :func:`sentence_scores` or a Corpus. Returns ``source, label, n,
     mean, ci_low, ci_high, share_subjective`` (share of sentences above 0.5) and
-    ``evidence`` (the ``k`` most subjective sent_ids, ';'-separated). See
+    ``evidence`` (the ``top`` most subjective sent_ids, ';'-separated). See
     :func:`most_subjective` for the sentences themselves. Subjectivity measures opinion-laden
     *words* (adjectives such as "significant", "great"), not whether the outlet editorializes.
     """
@@ -471,21 +477,21 @@ def subjectivity(scores_or_corpus, *, k: int = 3, n_resamples: int = 2000, seed:
     out.insert(1, "label", out["source"].map(_label_map(scores)))
     share = scores.assign(_s=scores["textblob_subjectivity"] > SUBJECTIVE).groupby("source")["_s"].mean()
     out["share_subjective"] = out["source"].map(share).astype(float)
-    top = most_subjective(scores, k=k)
-    ev = top.groupby("source", sort=False)["sent_id"].agg(";".join)
+    top_rows = most_subjective(scores, top=top)
+    ev = top_rows.groupby("source", sort=False)["sent_id"].agg(";".join)
     out["evidence"] = out["source"].map(ev).fillna("")
     return out
 
 
-def most_subjective(scores_or_corpus, *, k: int = 3) -> pd.DataFrame:
-    """The ``k`` most subjective sentences of each source: ``source, label, rank, sent_id, text,
+def most_subjective(scores_or_corpus, *, top: int = 3) -> pd.DataFrame:
+    """The ``top`` most subjective sentences of each source: ``source, label, rank, sent_id, text,
     textblob_subjectivity, textblob_polarity, vader_compound``."""
     scores = _as_scores(scores_or_corpus)
     df = scores.copy()
     if "label" not in df.columns:
         df["label"] = df["source"]
     df = df[df["textblob_subjectivity"] > 0].sort_values("textblob_subjectivity", ascending=False, kind="stable")
-    df = df.groupby("source", sort=False).head(k).copy()
+    df = df.groupby("source", sort=False).head(top).copy()
     df["rank"] = df.groupby("source", sort=False).cumcount() + 1
     order = {s: i for i, s in enumerate(pd.unique(scores["source"]))}
     df = df.sort_values(["source", "rank"], key=lambda c: c.map(order) if c.name == "source" else c, kind="stable")
@@ -792,7 +798,7 @@ def stance(mean: float, *, n: int | None = None, method: str = "news", band: flo
     return "neutral"
 
 
-def actor_sentiment(corpus, actors=None, *, method: str = "news", scope: str = "clause",
+def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", scope: str = "clause",
                     n_resamples: int = 1000, seed: int = 0, n_evidence: int = 3,
                     workers: int | None = None, band: float | None = None, prior: float | None = None,
                     lexicon=None) -> ActorSentiment:
@@ -942,14 +948,17 @@ def actor_matrix(table: pd.DataFrame, *, value: str = "mean", min_mentions: int 
 
 # ------------------------------------------------------------------------ headline
 
-def headline(intervals: pd.DataFrame, tests: pd.DataFrame | None = None,
-             actors: pd.DataFrame | None = None, *, min_mentions: int = 3) -> str:
-    """One sentence summarizing the tone comparison, generated from the computed tables.
-
-    ``intervals``: :func:`source_intervals`; ``tests``: :func:`pairwise_tests`; ``actors``: the
-    ``table`` of :func:`actor_sentiment` (optional; adds the actor with the widest spread of
-    tone across sources among cells with at least ``min_mentions`` mentions).
+def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> str:
+    """One sentence summarizing the tone comparison, generated from the sentiment tables (the
+    lens store's ``sentiment`` part, or any mapping with these names): ``intervals``
+    (:func:`source_intervals`), optionally ``pairwise`` (:func:`pairwise_tests`) and ``actors``
+    (the ``table`` of :func:`actor_sentiment`: adds the actor with the widest spread of tone across
+    sources among cells with at least ``min_mentions`` mentions). The same contract as every lens's
+    ``headline(tables)``.
     """
+    intervals = tables["intervals"]
+    tests = tables["pairwise"] if "pairwise" in tables else None
+    actors = tables["actors"] if "actors" in tables else None
     if intervals is None or intervals.empty:
         return "No sentences to score: the corpus has no body text."
     iv = intervals.dropna(subset=["mean"]).sort_values("mean", kind="stable")

@@ -33,7 +33,7 @@ notebook computes each lens once.
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple, Sequence
+from typing import Mapping, NamedTuple, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ from .errors import FramelensError
 from . import fmt
 from .profile import MIN_N, lens_tables
 from .stats import fisher_p, rate_p
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "LENSES",
@@ -71,11 +74,11 @@ LENS_NAMES = {"vocabulary": "vocabulary (TF-IDF cosine distance)",
 FINDING_COLUMNS = ["finding", "lens", "evidence", "uncertainty", "sent_ids"]
 
 
-def _lenses(corpus, lenses, **options) -> Mapping[str, pd.DataFrame]:
+def _lenses(corpus: CorpusLike, lenses, **options) -> Mapping[str, pd.DataFrame]:
     return lenses if lenses is not None else lens_tables(corpus, **options)
 
 
-def needs_two(corpus) -> str | None:
+def needs_two(corpus: CorpusLike) -> str | None:
     """The message to show when the corpus has fewer than two sources, else None."""
     n = len(corpus.sources)
     if n >= 2:
@@ -89,7 +92,7 @@ def needs_two(corpus) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Source × measure table
 # ---------------------------------------------------------------------------------------------
-def lens_table(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None, top_terms: int = 3,
+def lens_table(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None, top_terms: int = 3,
                n_examples: int = 3, **options) -> pd.DataFrame:
     """One row per source, the lenses side by side.
 
@@ -174,7 +177,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def key_measures(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None, **options) -> pd.DataFrame:
+def key_measures(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None, **options) -> pd.DataFrame:
     """Key measures per source in long form, each with a 95% interval and its n:
     ``source, label, measure, value, ci_low, ci_high, n, unit``.
 
@@ -270,7 +273,7 @@ def _jaccard_items(coverage: pd.DataFrame, sources: Sequence[str]) -> np.ndarray
     return out
 
 
-def lens_distances(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None,
+def lens_distances(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None,
                    include: Sequence[str] = DEFAULT_LENSES, **options) -> dict[str, pd.DataFrame]:
     """One square source × source distance matrix per lens in ``include`` (raw units; see the
     module docstring): ``{"vocabulary": ..., "sentiment": ..., "framing": ..., "coverage": ...}``."""
@@ -360,7 +363,7 @@ class CombinedSimilarity(NamedTuple):
     method: str
 
 
-def combined_similarity(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None,
+def combined_similarity(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None,
                         include: Sequence[str] = DEFAULT_LENSES, method: str = "minmax",
                         weights: Mapping[str, float] | None = None, linkage_method: str = "average",
                         **options) -> CombinedSimilarity:
@@ -608,7 +611,7 @@ def _f_vocabulary(dist: pd.DataFrame, labels, texts, min_n: int) -> list[dict]:
             f"{labels.get(x.source, x.source)} '{x.term}' (z = {x.z:.1f})" for x in rest.itertuples(index=False))
     text += "."
     ev, sids = _ev([fmt.first_id(r["example_sent_ids"])], texts)
-    unc = (f"z of the log-odds ratio with an informative Dirichlet prior (Monroe et al. 2008): a ranking, not a test "
+    unc = ("z of the log-odds ratio with an informative Dirichlet prior (Monroe et al. 2008): a ranking, not a test "
            "(thousands of words compared; |z| > 1.96 is p < .05 for one word alone); "
            + fmt.small_n(int(r["count"]), min_n, "count"))
     return [{"finding": text, "lens": "vocabulary", "evidence": ev, "uncertainty": unc, "sent_ids": sids}]
@@ -711,7 +714,7 @@ def findings_from_tables(lenses: Mapping[str, pd.DataFrame], *, labels: Mapping[
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def key_findings(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None,
+def key_findings(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None,
                  similarity: CombinedSimilarity | None = None, min_n: int = MIN_N, min_mentions: int = 3,
                  **options) -> pd.DataFrame:
     """The key findings, one row each: ``finding`` (a sentence generated from the tables),
@@ -735,9 +738,11 @@ def key_findings(corpus, *, lenses: Mapping[str, pd.DataFrame] | None = None,
                                 min_n=min_n, min_mentions=min_mentions)
 
 
-def headline(findings: pd.DataFrame) -> str:
-    """One sentence for the index page: the resemblance finding when there is one (else the
-    first finding), generated from the findings table."""
+def headline(tables: Mapping[str, pd.DataFrame]) -> str:
+    """One sentence for the index page from the synthesis tables' ``findings`` (:func:`key_findings`):
+    the resemblance finding when there is one, else the first finding. The same contract as every
+    lens's ``headline(tables)``."""
+    findings = tables["findings"]
     if findings is None or findings.empty:
         return "No findings: the corpus has nothing to compare."
     comb = findings[findings["lens"] == "combined"]
@@ -745,7 +750,7 @@ def headline(findings: pd.DataFrame) -> str:
     return str(first["finding"])
 
 
-def notice(corpus):
+def notice(corpus: CorpusLike):
     """A Markdown note for the notebook when the corpus has fewer than two sources (else None,
     which displays nothing)."""
     msg = needs_two(corpus)

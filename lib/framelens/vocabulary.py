@@ -26,7 +26,7 @@ import re
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from scipy import sparse
 from scipy.special import erfc, xlogy
 
 from .errors import FramelensError, FramelensWarning, parse_toml
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from .corpus import CorpusLike
 
 __all__ = [
     "ttr",
@@ -327,22 +330,12 @@ def tfidf_matrix(counts: sparse.spmatrix) -> sparse.csr_matrix:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sources(corpus) -> list[str]:
-    srcs = getattr(corpus, "sources", None)
-    if srcs is None:
-        srcs = list(pd.unique(corpus.documents["source"]))
-    return list(srcs)
+def _sources(corpus: CorpusLike) -> list[str]:
+    return list(corpus.sources)
 
 
-def _labels(corpus) -> dict[str, str]:
-    labels = getattr(corpus, "labels", None)  # a Corpus; tests also pass lighter stand-ins
-    if labels is not None:
-        return labels
-    docs = corpus.documents
-    if "label" in docs.columns:
-        lab = docs.drop_duplicates("source").set_index("source")["label"]
-        return {s: (str(lab[s]) if s in lab.index and pd.notna(lab[s]) and str(lab[s]) else s) for s in _sources(corpus)}
-    return {s: s for s in _sources(corpus)}
+def _labels(corpus: CorpusLike) -> dict[str, str]:
+    return corpus.labels
 
 
 def _source_cat(series: pd.Series, sources: list[str]) -> pd.Categorical:
@@ -456,7 +449,7 @@ def _group_evidence(key: np.ndarray, doc: np.ndarray, sent: np.ndarray, kept: np
     return n_docs, ex
 
 
-def _content_terms(corpus) -> pd.DataFrame:
+def _content_terms(corpus: CorpusLike) -> pd.DataFrame:
     t = corpus.terms
     return t[~t["is_stop"].to_numpy(dtype=bool)]
 
@@ -470,7 +463,7 @@ def _warn(msg: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def size_and_style(corpus) -> pd.DataFrame:
+def size_and_style(corpus: CorpusLike) -> pd.DataFrame:
     """Size and surface style of each source.
 
     Columns: ``source, label, n_docs, n_sentences, n_tokens`` (word tokens: containing a letter or
@@ -530,7 +523,7 @@ def size_and_style(corpus) -> pd.DataFrame:
     return out[cols]
 
 
-def lexical_diversity(corpus, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
+def lexical_diversity(corpus: CorpusLike, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
     """Length-robust lexical diversity per source: MTLD and MATTR (TTR only for contrast).
 
     Each document's lower-cased word tokens (in reading order, body sentences) are scored
@@ -736,18 +729,18 @@ def distinctive_terms(
     return res[_DISTINCT_COLS].reset_index(drop=True)
 
 
-def top_terms(dist: pd.DataFrame, n: int = 10, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
-    """The ``n`` most over-represented rows (highest positive z) per source of a
+def top_terms(dist: pd.DataFrame, *, top: int = 10, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """The ``top`` most over-represented rows (highest positive z) per source of a
     :func:`distinctive_terms` table, optionally only some ``kinds`` ('word', 'phrase', 'bigram')."""
     d = dist if kinds is None else dist[dist["kind"].isin(list(kinds))]
     d = d[d["z"] > 0].sort_values("z", ascending=False, kind="stable")
-    d = d[d.groupby("source", sort=False).cumcount() < n]
+    d = d[d.groupby("source", sort=False).cumcount() < top]
     order = {s: i for i, s in enumerate(pd.unique(dist["source"]))}
     d = d.assign(_o=d["source"].map(order)).sort_values(["_o", "z"], ascending=[True, False], kind="stable")
     return d.drop(columns="_o").reset_index(drop=True)
 
 
-def term_evidence(corpus, source: str, term: str, *, n: int | None = None) -> pd.DataFrame:
+def term_evidence(corpus: CorpusLike, source: str, term: str, *, n: int | None = None) -> pd.DataFrame:
     """The sentences of ``source`` that contain ``term`` (a term or a bigram of adjacent terms):
     ``corpus.evidence`` rows (sent_id, source, label, text), in corpus order."""
     t = corpus.terms
@@ -767,7 +760,7 @@ def term_evidence(corpus, source: str, term: str, *, n: int | None = None) -> pd
 # ---------------------------------------------------------------------------------------------
 
 
-def _source_term_matrix(corpus, *, content_only: bool = True) -> tuple[sparse.csr_matrix, list[str], pd.Index]:
+def _source_term_matrix(corpus: CorpusLike, *, content_only: bool = True) -> tuple[sparse.csr_matrix, list[str], pd.Index]:
     sources = _sources(corpus)
     t = _content_terms(corpus) if content_only else corpus.terms
     src_codes = pd.Categorical(t["source"], categories=sources).codes
@@ -787,7 +780,7 @@ WIDE_MAX_SOURCES = 40
 LIST_MAX_SOURCES = 12
 
 
-def shared_and_unique(corpus, *, min_count: int = 1) -> pd.DataFrame:
+def shared_and_unique(corpus: CorpusLike, *, min_count: int = 1) -> pd.DataFrame:
     """Which content terms are shared by every source and which only one source uses.
 
     A source "uses" a term when it occurs at least ``min_count`` times in it (stopwords
@@ -865,7 +858,7 @@ def shared_unique_summary(table: pd.DataFrame, corpus=None, *, min_count: int = 
     return out
 
 
-def similarity(corpus, method: str = "tfidf_cosine", *, labels: bool = False) -> pd.DataFrame:
+def similarity(corpus: CorpusLike, method: str = "tfidf_cosine", *, labels: bool = False) -> pd.DataFrame:
     """Source-by-source similarity of vocabularies, a square DataFrame (index = columns = sources).
 
     * ``'tfidf_cosine'``: cosine of TF-IDF vectors of content-term counts, one vector per source
@@ -1050,7 +1043,7 @@ def _find_variants(sentences: pd.DataFrame, ref: pd.DataFrame, tokens: pd.DataFr
     )
 
 
-def naming_choices(corpus, referents: str | Path | pd.DataFrame | None = None, *,
+def naming_choices(corpus: CorpusLike, referents: str | Path | pd.DataFrame | None = None, *,
                    pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """How each source names the same referent: counts per referent × variant × source.
 
@@ -1127,7 +1120,7 @@ def most_varied_referent(naming: pd.DataFrame) -> str | None:
     return str(g.sort_values(["n_variants", "n"], ascending=False, kind="stable").index[0])
 
 
-def variant_candidates(corpus, *, min_count: int = 2, wide: bool = False) -> pd.DataFrame:
+def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = False) -> pd.DataFrame:
     """Naming variants found automatically (no table needed), for review — not proof of aliasing.
 
     Works on *proper-noun terms*: single (non-phrase, non-stopword) terms written with a capital
@@ -1219,7 +1212,7 @@ NAMING_PAIR_COLUMNS = ["term_a", "term_b", "similarity", "count_a", "count_b", "
                        "shared_contexts", "example_sent_ids_a", "example_sent_ids_b"]
 
 
-def _term_tags(corpus) -> np.ndarray:
+def _term_tags(corpus: CorpusLike) -> np.ndarray:
     """The Penn tag of each row of ``corpus.terms`` (its first token's; "" for none)."""
     from .agency import pos_tags
 
@@ -1233,7 +1226,7 @@ def _term_tags(corpus) -> np.ndarray:
     return lookup.reindex(want).fillna("").to_numpy(dtype=object)
 
 
-def _multiword_units(corpus, e: "_Encoded"):
+def _multiword_units(corpus: CorpusLike, e: "_Encoded"):
     """Occurrences of multi-word *common-noun* terms: adjacent content-term pairs whose words are
     tagged adjective or common noun and whose last word is a noun ("climate crisis",
     "undocumented immigrants"); names (proper nouns) are the actor table's business.
@@ -1253,7 +1246,7 @@ def _multiword_units(corpus, e: "_Encoded"):
     return codes.astype(np.int64), np.asarray(uniq, dtype=object), first, last
 
 
-def naming_pairs(corpus, *, min_count: int = 3, min_similarity: float = 0.3, window: int = 20,
+def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: float = 0.3, window: int = 20,
                  top: int | None = 20, max_units: int = 2000, weighting: str = "count",
                  max_p: float = 0.05) -> pd.DataFrame:
     """Ways the sources name the same thing, found in the corpus itself (no table).
@@ -1405,7 +1398,7 @@ def discovered_referents(pairs: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def collocations(corpus, *, min_count: int = 3, by_source: bool = True, top: int | None = None) -> pd.DataFrame:
+def collocations(corpus: CorpusLike, *, min_count: int = 3, by_source: bool = True, top: int | None = None) -> pd.DataFrame:
     """Collocations: adjacent content-term pairs scored by PMI and log-likelihood.
 
     Pairs are two consecutive content terms of one sentence with no punctuation or stopword
@@ -1493,7 +1486,7 @@ def _term_regex(term: str) -> str:
     return r"(?<![\w])" + body + r"(?![\w])"
 
 
-def kwic(corpus, terms: str | Sequence[str], *, width: int = 60, case_sensitive: bool = False) -> pd.DataFrame:
+def kwic(corpus: CorpusLike, terms: str | Sequence[str], *, width: int = 60, case_sensitive: bool = False) -> pd.DataFrame:
     """Keyword-in-context concordance bounded by the sentence.
 
     Each whole-word (or whole-phrase) occurrence of each of ``terms`` in the body sentences gives
@@ -1540,24 +1533,24 @@ def kwic(corpus, terms: str | Sequence[str], *, width: int = 60, case_sensitive:
 # ---------------------------------------------------------------------------------------------
 
 
-def headline(
-    corpus,
-    *,
-    distinctive: pd.DataFrame | None = None,
-    sim: pd.DataFrame | None = None,
-) -> str:
-    """One sentence summing up the lens, written from the computed tables (never hard-coded):
-    each source's most distinctive word (highest log-odds z) and the most / least similar pair
-    of sources by TF-IDF cosine. Pass the tables already computed to avoid recomputing."""
-    sources = _sources(corpus)
-    labels = _labels(corpus)
+def headline(tables: Mapping[str, pd.DataFrame], *, corpus=None) -> str:
+    """One sentence summing up the lens, written from the vocabulary tables (the lens store's
+    ``vocabulary`` part, or any mapping with ``size_style`` (:func:`size_and_style`),
+    ``distinctive`` (:func:`distinctive_terms`) and ``similarity_tfidf_cosine``
+    (:func:`similarity`)): each source's most distinctive word (highest log-odds z) and the most /
+    least similar pair of sources by TF-IDF cosine. ``corpus``: for the sources' names (else the
+    ``label`` column of ``size_style``). The same contract as every lens's ``headline(tables)``."""
+    style = tables["size_style"]
+    sources = list(style["source"])
+    labels = corpus.labels if corpus is not None else dict(zip(style["source"], style.get("label", style["source"])))
+    labels = {s: labels.get(s, s) for s in sources}
     if len(sources) < 2:
-        s = size_and_style(corpus).iloc[0] if sources else None
-        if s is None:
+        if not sources:
             return "The corpus is empty: no vocabulary to compare."
-        return f"Only one source ({labels[sources[0]]}, {int(s['n_tokens'])} words): vocabulary comparisons need at least two sources."
-    if distinctive is None:
-        distinctive = distinctive_terms(corpus, include_phrases=True, include_bigrams=False)
+        return (f"Only one source ({labels[sources[0]]}, {int(style['n_tokens'].iloc[0])} words): vocabulary "
+                "comparisons need at least two sources.")
+    distinctive = tables["distinctive"]
+    sim = tables["similarity_tfidf_cosine"]
     d = distinctive[(distinctive["kind"] != "bigram") & (distinctive["z"] > 0)]
     top = d.sort_values("z", ascending=False, kind="stable").drop_duplicates("source")
     top = top.set_index("source").reindex([s for s in sources if s in set(top["source"])])
@@ -1565,8 +1558,6 @@ def headline(
     parts = []
     if bits:
         parts.append("Most distinctive word per source: " + "; ".join(bits) + ("; …" if len(top) > 6 else ""))
-    if sim is None:
-        sim = similarity(corpus, "tfidf_cosine")
     pairs = similarity_pairs(sim).dropna()
     if not pairs.empty:
         hi, lo = pairs.iloc[0], pairs.iloc[-1]

@@ -223,7 +223,7 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
     ax.set_ylabel("Source")
     ax.set_title(title)
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
-    cb.set_label(f"Mean {value_label}\n(clause around each mention)")
+    cb.set_label(f"Mean {value_label}\nof the mentions")
     margin = _note(fig, shown, rest, "mentions",
                    f"Hatched grey: fewer than {min_n} mentions (too few to read) · blank: not mentioned")
     fig.tight_layout(rect=(0, margin, 1, 1))
