@@ -279,7 +279,7 @@ def dask_client():
     cluster.close()
 
 
-REQUESTS = [("sentiment", SMALL), ("vocabulary", {})]
+REQUESTS = [("sentiment", SMALL), ("framing", {"n_resamples": 300}), ("vocabulary", {})]
 
 
 def _tables(root: Path, corpus: Path, name: str, opts) -> dict[str, pd.DataFrame]:

@@ -683,7 +683,7 @@ def certainty_evidence_table(corpus: CorpusLike, markers=None, *, top: int = 2) 
 
 
 def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: int | None = None,
-                k: int = 5) -> dict[str, pd.DataFrame]:
+                top: int = 5) -> dict[str, pd.DataFrame]:
     """The map step of the framing lens on one corpus partition (see the section comment)."""
     from .actors import find_mentions
 
@@ -740,14 +740,14 @@ def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: i
         c = carried.astype({"sent_id": str, "source": str}).assign(
             _d=carried["cues"].astype(str).str.count(";") + 1, _p=carried["sent_id"].astype(str).map(pos))
         c = c.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True],
-                          kind="stable").groupby(["source", "frame"], sort=False).head(k)
+                          kind="stable").groupby(["source", "frame"], sort=False).head(top)
         out["frame_ev"] = c[["source", "frame", "sent_id", "hits", "cues", "_d", "_p"]].reset_index(drop=True)
     if len(mh):
         g = mh2.assign(sent_id=mh2["sent_id"].astype(str)).groupby(["source", "measure", "sent_id"], sort=False).agg(
             n=("marker", "size"), markers=("marker", lambda s_: "; ".join(dict.fromkeys(s_)))).reset_index()
         g = g.assign(_p=g["sent_id"].map(pos)).sort_values(["source", "measure", "n", "_p"],
                                                            ascending=[True, True, False, True], kind="stable")
-        out["cert_ev"] = g.groupby(["source", "measure"], sort=False).head(k).reset_index(drop=True)
+        out["cert_ev"] = g.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)
     ment = find_mentions(sents, actors) if actors is not None else pd.DataFrame()
     if len(ment):
         ment = ment.assign(position=ment["sent_id"].map(sents.set_index("sent_id")["position"]))
@@ -768,7 +768,7 @@ def _positions(red, key: str) -> pd.DataFrame:
 
 
 def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = 2000, level: float = 0.95,
-                   seed: int = 0, k: int = 5) -> dict[str, pd.DataFrame]:
+                   seed: int = 0, top: int = 5) -> dict[str, pd.DataFrame]:
     """The reduce step of the framing lens (see the section comment): the tables of
     :func:`framelens.parts.framing_part` from the maps' partials and row tables."""
     cb = _codebook(codebook)
@@ -930,7 +930,7 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
         text = red.fetch_text(list(dict.fromkeys(wanted)))
     if len(fe):
         fe = fe.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True], kind="stable")
-        fe = fe.groupby(["source", "frame"], sort=False).head(k).copy()
+        fe = fe.groupby(["source", "frame"], sort=False).head(top).copy()
         fe["rank"] = fe.groupby(["source", "frame"], sort=False).cumcount() + 1
         fe["text"] = fe["sent_id"].map(text)
         frame_ev = fe[["source", "frame", "rank", "sent_id", "hits", "cues", "text"]].reset_index(drop=True)
@@ -939,7 +939,7 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
     cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
     if len(ce):
         ce = ce.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-        ce = ce.groupby(["source", "measure"], sort=False).head(k)
+        ce = ce.groupby(["source", "measure"], sort=False).head(top)
         ce = ce.assign(_s=ce["source"].map(order), _m=ce["measure"].map(morder)).sort_values(
             ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
         ce["label"] = ce["source"].map(labels)

@@ -311,7 +311,7 @@ def framing_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> di
 
     return framing.framing_map(corpus, framing.load_codebook(opts["codebook"] or None),
                                framing.load_markers(opts["markers"] or None), _actor_table(needs),
-                               min_hits=opts["min_hits"], k=EVIDENCE_PER_CELL)
+                               min_hits=opts["min_hits"], top=EVIDENCE_PER_CELL)
 
 
 def framing_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -319,7 +319,7 @@ def framing_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tu
 
     out = framing.framing_reduce(red, framing.load_codebook(opts["codebook"] or None),
                                  framing.load_markers(opts["markers"] or None), _actor_table(needs),
-                                 n_resamples=opts["n_resamples"], seed=opts["seed"], k=EVIDENCE_PER_CELL)
+                                 n_resamples=opts["n_resamples"], seed=opts["seed"], top=EVIDENCE_PER_CELL)
     out["actors_discovered"] = needs["actors"]["discovered"]
     return out, {"actors_note": needs["actors"].info.get("note", "")}
 

@@ -1006,7 +1006,9 @@ def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> st
 #   *documents* of a unit that holds several (a cluster bootstrap / cluster permutation test from
 #   per-document sums, :func:`framelens.stats.cluster_bootstrap`), and the sentences of a unit
 #   with one document — then the values equal :func:`source_intervals` and
-#   :func:`pairwise_tests`. The estimate (the mean over sentences) never changes; the interval of
+#   :func:`pairwise_tests` (whose ``test`` column then says exact, Monte Carlo or normal
+#   approximation; ``exact (documents)`` / ``Monte Carlo (documents)`` when documents were
+#   relabelled). The estimate (the mean over sentences) never changes; the interval of
 #   a many-article unit is the honest, wider one (sentences of an article are not independent).
 # * ``method_agreement``'s Spearman coefficient comes from a joint histogram of the two scores
 #   (401 bins per score, mid-ranks; :func:`framelens.stats.binned_spearman`): scores closer than
@@ -1020,7 +1022,7 @@ def _bin_scores(x: np.ndarray, bins: int = AGREEMENT_BINS) -> np.ndarray:
     return np.clip(np.rint((np.asarray(x, dtype=float) + 1.0) / 2.0 * (bins - 1)), 0, bins - 1).astype(np.int64)
 
 
-def sentiment_map(corpus, actors=None, *, arc_bins: int = 10, k: int = 3) -> dict[str, pd.DataFrame]:
+def sentiment_map(corpus, actors=None, *, arc_bins: int = 10, top: int = 3) -> dict[str, pd.DataFrame]:
     """The map step of the sentiment lens on one corpus partition (see the section comment):
     row tables ``sentences``, ``actor_mentions``, ``by_document``, ``by_paragraph``; partials
     ``doc_sums``, ``arc_sums``, ``subjective_top``, ``agreement``."""
@@ -1043,9 +1045,10 @@ def sentiment_map(corpus, actors=None, *, arc_bins: int = 10, k: int = 3) -> dic
     arc_df = pd.DataFrame({"source": parts["source"], "bin": np.minimum((pos * bins).astype(int), bins - 1),
                            "vader": a})
     arc_sums = arc_df.groupby(["source", "bin"], sort=False)["vader"].agg(["size", "sum"]).reset_index()
+    top_n = top
     top = scores[scores["textblob_subjectivity"] > 0].sort_values("textblob_subjectivity", ascending=False,
                                                                   kind="stable")
-    top = top.groupby("source", sort=False).head(k)[["source", "sent_id", "textblob_subjectivity"]]
+    top = top.groupby("source", sort=False).head(top_n)[["source", "sent_id", "textblob_subjectivity"]]
     hist = pd.DataFrame({"source": parts["source"], "ia": _bin_scores(a), "ib": _bin_scores(b)})
     agreement = hist.groupby(["source", "ia", "ib"], sort=False).size().rename("count").reset_index()
     return {"sentences": scores, "actor_mentions": mentions,
@@ -1076,11 +1079,12 @@ def _resampling_units(red, doc_sums: pd.DataFrame, value_cols: dict[str, str]) -
 
 def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamples: int = 2000,
                      n_permutations: int = 5000, arc_bins: int = 10, arc_smooth: int = 3,
-                     pairwise_units: int | None = None, k: int = 3) -> dict[str, pd.DataFrame]:
+                     pairwise_units: int | None = None, top: int = 3) -> dict[str, pd.DataFrame]:
     """The reduce step of the sentiment lens: the partials of every partition (``red``, a
     :class:`framelens.parts.Reduction`) → ``intervals, by_source, pairwise, arc, actors,
     subjectivity, method_agreement`` (see the section comment for what is exact)."""
-    from .stats import binned_spearman, cluster_bootstrap, cluster_permutation_test, holm
+    from .stats import (binned_spearman, cluster_bootstrap, cluster_permutation_test, holm, permutation_method,
+                        permutation_test)
 
     labels = red.labels
     doc = red.partial("doc_sums")
@@ -1115,7 +1119,7 @@ def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamp
                                            "textblob_share_neu", "textblob_share_neg", "subjectivity_mean"])
 
     # pairwise tests among the largest units (by sentences), in corpus order
-    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "p_holm", "verdict"]
+    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
     limit = pairwise_units or len(order)
     size_rank = sorted(range(len(red.sources)), key=lambda i: (-int(n.get(red.sources[i], 0)), i))
     keep = {red.sources[i] for i in size_rank[:limit]}
@@ -1124,9 +1128,15 @@ def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamp
     for i, a_ in enumerate(chosen):
         for b_ in chosen[i + 1:]:
             (sa, ca), (sb, cb) = units[a_]["vader"], units[b_]["vader"]
-            diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
-            prow.append({"a": a_, "b": b_, "n_a": int(n[a_]), "n_b": int(n[b_]), "diff": diff, "p": p})
-    pairwise = pd.DataFrame(prow, columns=["a", "b", "n_a", "n_b", "diff", "p"])
+            if (ca == 1).all() and (cb == 1).all():  # two single-article units: their sentences
+                diff, p = permutation_test(sa, sb, n_permutations=n_permutations, seed=seed, approximate=True)
+                test = permutation_method(len(sa), len(sb), n_permutations)
+            else:  # whole documents relabelled
+                diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
+                exact = math.comb(len(sa) + len(sb), len(sa)) <= n_permutations
+                test = "exact (documents)" if exact else "Monte Carlo (documents)"
+            prow.append({"a": a_, "b": b_, "n_a": int(n[a_]), "n_b": int(n[b_]), "diff": diff, "p": p, "test": test})
+    pairwise = pd.DataFrame(prow, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
     if len(chosen) < 2:
         pairwise = pd.DataFrame(columns=cols)
     else:
@@ -1155,10 +1165,10 @@ def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamp
     arc_table = out[["source", "label", "bin", "position", "n", "mean", "smoothed"]]
 
     # subjectivity
-    top = red.partial("subjective_top")
-    if len(top):
-        top = top.sort_values("textblob_subjectivity", ascending=False, kind="stable").groupby("source", sort=False).head(k)
-        ev = top.groupby("source", sort=False)["sent_id"].agg(lambda x: ";".join(map(str, x)))
+    best = red.partial("subjective_top")
+    if len(best):
+        best = best.sort_values("textblob_subjectivity", ascending=False, kind="stable").groupby("source", sort=False).head(top)
+        ev = best.groupby("source", sort=False)["sent_id"].agg(lambda x: ";".join(map(str, x)))
     else:
         ev = pd.Series(dtype=object)
     srows = []
