@@ -345,5 +345,27 @@ def test_engine_names_are_checked():
         assert eng.map(abs, [-1, 2, -3]) == [1, 2, 3]
     with pytest.raises(FramelensError, match="engine 'fast'"):
         get_engine("fast")
-    with pytest.raises(FramelensError, match="cannot reach the Dask scheduler"):
-        get_engine("tcp://127.0.0.1:1")
+
+
+@pytest.mark.notebook
+def test_an_unreachable_scheduler_is_a_one_line_error():
+    from framelens.engine import get_engine
+
+    with pytest.raises(FramelensError, match=r"^--dask tcp://127.0.0.1:1: cannot reach the Dask scheduler"):
+        get_engine("tcp://127.0.0.1:1")  # waits for the connection timeout (10 s)
+
+
+@pytest.mark.notebook
+def test_framelens_run_dask_local_computes_the_store_on_a_local_cluster(tmp_path, tiny_corpus_dir):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "framelens", "run", "--corpus", str(tiny_corpus_dir), "--out",
+                           str(tmp_path / "o"), "--only", "03", "--dask", "local", "--jobs", "2",
+                           "--store", str(tmp_path / "s")], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "framelens: lens store on dask LocalCluster (2 workers)" in proc.stderr
+    prov = json.loads((tmp_path / "o" / "provenance.json").read_text())
+    assert prov["store"]["engine"] == "dask LocalCluster (2 workers)"
+    sent = store.LensStore(tmp_path / "s", tiny_corpus_dir).part("sentiment")
+    assert sent.is_partitioned("sentences") and len(sent["intervals"]) == 3

@@ -198,7 +198,7 @@ def get_engine(spec: Any = None, *, workers: int = 1) -> Engine:
             try:
                 from distributed import Client
 
-                client = Client(s, timeout="20s")
+                client = Client(s, timeout="10s")
             except Exception as exc:
                 raise FramelensError(f"--dask {s}: cannot reach the Dask scheduler ({type(exc).__name__}: "
                                      f"{str(exc).splitlines()[0] if str(exc) else ''})") from None

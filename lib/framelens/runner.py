@@ -1219,8 +1219,9 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
     big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
     failures: list[str] = []
     engine = get_engine(dask, workers=workers) if dask not in (None, "") else None
+    where = engine.describe() if engine is not None else ""
     if engine is not None:
-        say(f"framelens: lens store on {engine.describe()}")
+        say(f"framelens: lens store on {where}")
     try:
         for (by, own, dedup, *sources), requests in store_requests(plan).items():
             try:
@@ -1238,7 +1239,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
     for f in failures:
         say(f"framelens: warning: lens store: {f}")
     return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures,
-            **({"engine": engine.describe()} if engine is not None else {})}
+            **({"engine": where} if engine is not None else {})}
 
 
 #: From this many sentences on, the store's independent parts are computed in parallel processes.
