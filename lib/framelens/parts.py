@@ -237,6 +237,8 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "actor_mentions": actor.mentions,
             "subjectivity": sentiment.subjectivity(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "method_agreement": sentiment.method_agreement(scores),
+            "extremes": sentiment.extremes(scores, top=sentiment.STORED_TOP),
+            "most_subjective": sentiment.most_subjective(scores, top=sentiment.STORED_TOP),
         }
     finally:
         ctx.__exit__(None, None, None)
@@ -259,7 +261,8 @@ def sentiment_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
     n = len(red.sources)
     note = (f"among the {MAX_PAIRWISE_UNITS} largest of {n} units (by sentences); the others are in every "
             "per-unit table") if n > MAX_PAIRWISE_UNITS else ""
-    order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement"]
+    order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement", "extremes",
+             "most_subjective"]
     return {k: out[k] for k in order}, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
                                         "resampling": "documents of a unit with several, else its sentences"}
 

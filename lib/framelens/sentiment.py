@@ -1016,6 +1016,9 @@ def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> st
 #   articles (36-60 sentences each); the Pearson coefficient is exact.
 
 AGREEMENT_BINS = 401
+#: sentences kept per unit in the stored ``extremes`` and ``most_subjective`` tables (a report
+#: shows the first few: it never needs the per-sentence table)
+STORED_TOP = 5
 
 
 def _bin_scores(x: np.ndarray, bins: int = AGREEMENT_BINS) -> np.ndarray:
@@ -1052,6 +1055,7 @@ def sentiment_map(corpus, actors=None, *, arc_bins: int = 10, top: int = 3) -> d
     hist = pd.DataFrame({"source": parts["source"], "ia": _bin_scores(a), "ib": _bin_scores(b)})
     agreement = hist.groupby(["source", "ia", "ib"], sort=False).size().rename("count").reset_index()
     return {"sentences": scores, "actor_mentions": mentions,
+            "extremes_top": extremes(scores, top=STORED_TOP), "subjective_rows": most_subjective(scores, top=STORED_TOP),
             "by_document": aggregate(scores, by=("doc_id",)), "by_paragraph": aggregate(scores, by=("para_id",)),
             "doc_sums": doc_sums, "arc_sums": arc_sums, "subjective_top": top.reset_index(drop=True),
             "agreement": agreement}
@@ -1207,8 +1211,18 @@ def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamp
                       "same_label_share": float(r["same"] / N) if N else math.nan})
     agreement = pd.DataFrame(arows, columns=["source", "label", "n", "pearson", "spearman", "same_label_share"])
 
+    ext = red.partial("extremes_top")
+    ext = extremes(ext, top=STORED_TOP) if len(ext) else ext
+    if len(ext):  # corpus order of the units (a unit's first partition may come later)
+        ext = ext.assign(_o=ext["source"].map({s_: i for i, s_ in enumerate(order)})).sort_values(
+            ["_o", "kind", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    subj_rows = red.partial("subjective_rows")
+    if len(subj_rows):
+        subj_rows = most_subjective(subj_rows, top=STORED_TOP)
+        subj_rows = subj_rows.assign(_o=subj_rows["source"].map({s_: i for i, s_ in enumerate(order)})).sort_values(
+            ["_o", "rank"], kind="stable").drop(columns="_o").reset_index(drop=True)
     out_tables = {"intervals": intervals, "by_source": by_source, "pairwise": pairwise, "arc": arc_table,
-                  "subjectivity": subj, "method_agreement": agreement}
+                  "subjectivity": subj, "method_agreement": agreement, "extremes": ext, "most_subjective": subj_rows}
     if actors_needed:
         m = red.rows("actor_mentions", columns=["sent_id", "doc_id", "source", "label", "actor", "score", "tone",
                                                 "textblob"])
