@@ -276,7 +276,10 @@ def cluster_permutation_test(
 ) -> tuple[float, float]:
     """Two-sided permutation test of the difference of two sentence means ``Σs/Σc`` when whole
     documents are relabelled (a cluster permutation test): ``(difference, p)``, Monte Carlo with
-    the +1 correction of Phipson & Smyth (2010), exact enumeration when the relabellings are few."""
+    the +1 correction of Phipson & Smyth (2010), exact enumeration when the relabellings are few.
+    Caveat: with few documents the test has few relabellings — two units of three articles each
+    allow 20, so p is never below 0.1: the honest price of not treating an article's sentences
+    as independent."""
     sa, ca = np.asarray(sums_a, dtype=float), np.asarray(counts_a, dtype=float)
     sb, cb = np.asarray(sums_b, dtype=float), np.asarray(counts_b, dtype=float)
     if ca.sum() <= 0 or cb.sum() <= 0:
