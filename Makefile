@@ -14,7 +14,7 @@ JOBS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test test-fast test-browser bench lab clean
+.PHONY: help env reports test test-fast test-browser bench bench-scale lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, 
 
 bench: $(VENV)/.synced ## print speed and memory figures beside their targets (not a test); SCALE=1 adds 10k/100k
 	$(VENV)/bin/python -m framelens.bench $(if $(SCALE),--scale) $(BENCH_ARGS)
+
+bench-scale: $(VENV)/.synced ## scale figures: 10k and 100k generated articles on a process pool and Dask (slow; not a test)
+	$(VENV)/bin/python -m framelens.scale_bench $(if $(SIZES),--sizes $(SIZES))
 
 lab: $(VENV)/.synced ## open JupyterLab on notebooks/ with the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

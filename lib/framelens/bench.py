@@ -657,10 +657,19 @@ def _compute_local(corpus: str, *, store: str, workers: int, loaded=None,
     return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress)
 
 
+def _compute_dask(corpus: str, *, store: str, workers: int, loaded=None,
+                  progress: Callable[[str], None] | None = None) -> list[str]:
+    """:func:`framelens.compute` with its map steps on a Dask LocalCluster of ``workers`` workers
+    (started and closed here; see :mod:`framelens.engine` and ``make bench-scale``)."""
+    from .parts import compute
+
+    return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress, engine="local")
+
+
 #: Execution engines for :func:`compute_store`: name → function(corpus, *, store, workers,
-#: loaded, progress) returning the failures (one line each). Add an engine here (e.g. "dask",
-#: whose ``workers`` may mean the cluster's workers) and ``--engine NAME`` measures it.
-ENGINES: dict[str, Callable[..., list[str]]] = {"local": _compute_local}
+#: loaded, progress) returning the failures (one line each). Add an engine here and
+#: ``--engine NAME`` measures it.
+ENGINES: dict[str, Callable[..., list[str]]] = {"local": _compute_local, "dask": _compute_dask}
 
 
 def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, workers: int = 2, engine: str = "local",

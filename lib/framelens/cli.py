@@ -1,6 +1,7 @@
 """The ``framelens`` command (also ``python -m framelens``).
 
     framelens run   [--corpus PATH] [--out DIR] [--by COLUMN] [--store DIR] [--jobs N] [--only NAMES] [--profiles N|IDS] [--with-code]
+                    [--dask local|tcp://HOST:PORT]
                     [--param KEY=VALUE ...]
     framelens list  [--json]
     framelens check PATH
@@ -61,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "or comma-separated source ids")
     r.add_argument("--param", metavar="KEY=VALUE", action="extend", nargs="+", default=[],
                    help="set a notebook parameter (Python literal, else text); NOTEBOOK.KEY=VALUE for one notebook")
+    r.add_argument("--dask", metavar="local|ADDRESS", default=None,
+                   help="compute the lens store on Dask: 'local' starts a LocalCluster of --jobs workers, "
+                        "tcp://HOST:PORT uses a running scheduler (workers need framelens and the same --store path)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
     ls = sub.add_parser("list", help="list the notebooks and their parameters")
@@ -99,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = runner.run_suite(
         args.corpus, args.out, jobs=args.jobs, only=args.only, with_code=args.with_code,
         params=args.param, progress=progress, command=command, profiles=profiles, store=args.store, by=args.by,
+        dask=args.dask,
     )
     index = summary.out / "index.html"
     n = len(summary.results)

@@ -843,25 +843,20 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
         raw_docs = _from_manifest(path, warn) if (path / MANIFEST).is_file() else _from_folder(path, warn)
     elif path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):
         raw_docs = _from_table(path, warn, text_column)
+    elif path.name.lower().endswith((".parquet", ".csv.gz", ".jsonl.gz", ".ndjson.gz")):
+        from .ingest import read_batches  # streamed; held whole here (framelens.ingest never does)
+
+        raw_docs = [d for batch in read_batches(path, text_column=text_column, warn=warn) for d in batch]
     elif path.suffix.lower() == ".txt":
         raw_docs = [{"doc_id": re.sub(r"[^A-Za-z0-9_.\-]+", "_", path.stem) or "doc1", "file": path.name,
                      "raw": read_text_file(path), "_line": None, "_display": str(path)}]
     else:
-        raise fail(path, "unsupported corpus: give a folder of .txt files (optionally with sources.csv), a .csv, a .jsonl or a .txt file")
+        raise fail(path, "unsupported corpus: give a folder of .txt files (optionally with sources.csv), a .parquet, .csv, .csv.gz, .jsonl, .jsonl.gz or a .txt file")
 
     stop = tok.load_stopwords(stopwords)
     phrase_list = tok.load_phrases(phrases)
 
-    meta_rows = []
-    for d in raw_docs:
-        published, precision = _parse_date(str(d.get("published", "") or ""), display=d["_display"], line=d["_line"] or 0, warn=warn)
-        source = sys.intern(str(d.get("source", "") or "").strip() or d["doc_id"])
-        meta_rows.append((d, source, published, precision))
-
-    args = [(d["doc_id"], source, d.pop("raw"), str(d.get("title", "") or ""), str(d.get("author", "") or ""))
-            for d, source, _, _ in meta_rows]
-    for d, _, _, _ in meta_rows:  # the text lives on in ``args`` only ("text" is never metadata)
-        d.pop("text", None)
+    meta_rows, args = prepare_batch(raw_docs, warn)
     times["reading"] = time.perf_counter() - t_read
     if workers is None:
         workers = 1 if len(args) < POOL_MIN_DOCUMENTS else max(1, min(os.cpu_count() or 1, 4))
@@ -907,6 +902,37 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
     if big:
         release_memory()
 
+    documents = documents_frame(document_rows(meta_rows, docs_info, warn))
+    documents["label"] = unit_labels(documents, "source")
+    corpus_warnings(documents, path, warn)
+    times["assembling"] = time.perf_counter() - t3
+    return Corpus(
+        documents=documents, paragraphs=paragraphs, sentences=sentences, tokens=tokens, terms=terms,
+        audit=audit, warnings=warn, path=path, stopwords=stop, phrases=phrase_list,
+    )
+
+
+# Per-batch helpers shared by :func:`load_corpus` and the streaming ingest (:mod:`framelens.ingest`)
+# --------------------------------------------------------------------------------------------
+def prepare_batch(raw_docs: list[dict], warn: list[str]) -> tuple[list[tuple], list[tuple]]:
+    """Raw documents (as the readers give them) → ``(meta_rows, args)``: per document its
+    metadata, source and parsed date, and the ``(doc_id, source, raw, title, author)`` tuple
+    :func:`process_chunk` takes. The text leaves the metadata (it lives on in ``args`` only)."""
+    meta_rows = []
+    for d in raw_docs:
+        published, precision = _parse_date(str(d.get("published", "") or ""), display=d["_display"], line=d["_line"] or 0, warn=warn)
+        source = sys.intern(str(d.get("source", "") or "").strip() or d["doc_id"])
+        meta_rows.append((d, source, published, precision))
+    args = [(d["doc_id"], source, d.pop("raw"), str(d.get("title", "") or ""), str(d.get("author", "") or ""))
+            for d, source, _, _ in meta_rows]
+    for d, _, _, _ in meta_rows:  # "text" is never metadata
+        d.pop("text", None)
+    return meta_rows, args
+
+
+def document_rows(meta_rows: list[tuple], docs_info: list[dict], warn: list[str]) -> list[dict]:
+    """One ``documents`` row per document from its metadata and what processing found; appends
+    the per-document warnings (non-English text, no body sentence) to ``warn``."""
     doc_rows = []
     for (d, source, published, precision), res in zip(meta_rows, docs_info):
         title = str(d.get("title", "") or "").strip() or res["title"]
@@ -928,20 +954,36 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
                         f"(English share {res['english_share']:.2f}); the lexicons are English-only")
         if not res["n_sentences"]:
             warn.append(f"{d['_display']}: no body sentences left in {d['doc_id']!r} after cleaning")
+    return doc_rows
+
+
+def documents_frame(doc_rows: list[dict]) -> pd.DataFrame:
+    """The ``documents`` table of some document rows (labels are set over the whole corpus by
+    the caller, with :func:`unit_labels`)."""
     documents = pd.DataFrame(doc_rows)
     documents["published"] = pd.to_datetime(documents["published"])
     for c in ("n_paragraphs", "n_sentences", "n_words"):
         documents[c] = documents[c].astype(int)
-    documents["label"] = unit_labels(documents, "source")
     cols = DOC_COLUMNS + [c for c in documents.columns if c not in DOC_COLUMNS]
-    documents = documents[cols]
+    return documents[cols]
 
+
+def corpus_warnings(documents: pd.DataFrame, path, warn: list[str]) -> None:
+    """The corpus-wide warnings (one document; one source)."""
     if len(documents) == 1:
         warn.append(f"{path}: only one document; comparisons between sources need at least two")
     elif documents["source"].nunique() == 1:
         warn.append(f"{path}: all documents belong to one source; comparisons between sources need at least two")
-    times["assembling"] = time.perf_counter() - t3
-    return Corpus(
-        documents=documents, paragraphs=paragraphs, sentences=sentences, tokens=tokens, terms=terms,
-        audit=audit, warnings=warn, path=path, stopwords=stop, phrases=phrase_list,
-    )
+
+
+def documents_only(documents: pd.DataFrame, *, all_sources=(), warnings=()) -> Corpus:
+    """A :class:`Corpus` of its ``documents`` table alone (every text table empty): enough to
+    compare by another unit, select sources, order and name the units — without reading text."""
+    from . import tokens as tok
+
+    def empty(cols):
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+
+    return Corpus(documents=documents, paragraphs=empty(PARA_COLUMNS), sentences=empty(SENT_COLUMNS),
+                  tokens=empty(tok.TOKEN_COLUMNS), terms=empty(tok.TERM_COLUMNS), audit=empty(AUDIT_COLUMNS),
+                  warnings=list(warnings), all_sources=list(all_sources))

@@ -664,3 +664,317 @@ def certainty_evidence_table(corpus: CorpusLike, markers=None, *, top: int = 2) 
     g["label"] = g["source"].map(corpus.labels)
     g["text"] = g["sent_id"].map(text)
     return g[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce: the framing lens on a corpus cut into partitions (the lens store at scale)
+#
+# ``framing_map`` runs on one partition: its row tables are the per-document and per-clause
+# tables (``document_frames``, ``agency``, ``quotations``, ``items``) plus three narrow ones the
+# reduce reads only for units of a single document (``sentence_stats``: words per sentence;
+# ``sentence_frames`` and ``sentence_markers``: the sentences with a frame or a marker); its
+# partials are counts: frame × frame co-occurrence, question hits and their cues, certainty
+# markers per document and per marker word, actor prominence per unit, and the best evidence
+# candidates per cell (with their position). ``framing_reduce`` merges them (sums; top-k of
+# top-k's; concatenation in corpus order), so every table equals the whole-corpus one:
+# salience and certainty intervals resample documents when a unit has several and sentences
+# otherwise, exactly as :func:`frame_salience` and :func:`certainty` do. Evidence text is
+# fetched by id at the end (only the sentences shown).
+
+
+def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: int | None = None,
+                top: int = 5) -> dict[str, pd.DataFrame]:
+    """The map step of the framing lens on one corpus partition (see the section comment)."""
+    from .actors import find_mentions
+
+    cb = _codebook(codebook)
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
+    sents = corpus.sentences
+    n = len(sents)
+    pos = pd.Series(np.arange(n), index=sents["sent_id"].astype(str).to_numpy())
+    out: dict[str, pd.DataFrame] = {}
+    out["document_frames"] = document_frames(corpus, cb, min_hits=min_hits)
+    agency_rows = agency(corpus, actors)
+    out["agency"] = agency_rows
+    out["quotations"] = quotations(corpus, actors, agency_df=agency_rows, reporting_verbs=mk["reporting_verbs"],
+                                   speaker_nouns=mk["speaker_nouns"])
+    out["items"] = extract_items(corpus, actors)
+    out["sentence_stats"] = pd.DataFrame({"sent_id": sents["sent_id"].astype(str).to_numpy(),
+                                          "doc_id": sents["doc_id"].astype(str).to_numpy(),
+                                          "n_words": sents["n_words"].to_numpy()})
+    ind = carried[["sent_id", "doc_id", "frame"]].astype({"sent_id": str, "doc_id": str}).assign(carried=1)
+    h = (occ.groupby(["sent_id", "doc_id", "frame"], sort=False).size().rename("hits").reset_index()
+         .astype({"sent_id": str, "doc_id": str}) if len(occ) else pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits"]))
+    sf = h.merge(ind, on=["sent_id", "doc_id", "frame"], how="outer") if len(h) or len(ind) else \
+        pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits", "carried"])
+    out["sentence_frames"] = sf.fillna({"hits": 0, "carried": 0}).astype({"hits": int, "carried": int})
+    mh = _marker_hits(corpus, mk)
+    sm = (mh.groupby(["sent_id", "doc_id", "measure"], sort=False).size().rename("count").reset_index()
+          .astype({"sent_id": str, "doc_id": str}) if len(mh) else pd.DataFrame(columns=["sent_id", "doc_id", "measure", "count"]))
+    out["sentence_markers"] = sm
+    if len(sm):
+        c_ = sm.pivot_table(index="doc_id", columns="measure", values="count", aggfunc="sum", sort=False)
+        s_ = sm.assign(one=1).pivot_table(index="doc_id", columns="measure", values="one", aggfunc="sum", sort=False)
+        out["marker_docs"] = pd.concat([c_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("c_"),
+                                        s_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("s_")],
+                                       axis=1).fillna(0)
+
+    # partials
+    frames = cb.ids
+    m = _sentence_matrix(corpus, carried, "frame", frames, count=False)
+    both = m.T @ m
+    ia, ib = np.triu_indices(len(frames), 1)
+    out["cooc"] = pd.DataFrame({"a": ia, "b": ib, "both": both[ia, ib].astype(int)})
+    out["cooc_n"] = pd.DataFrame({"frame": np.arange(len(frames)), "count": m.sum(0).astype(int), "n": n})
+    if len(occ) and "question" in occ.columns:
+        q = occ[occ["question"] != ""].astype({"sent_id": str, "doc_id": str, "source": str})
+        out["q_counts"] = q.groupby(["source", "frame", "question"], sort=False).agg(
+            hits=("cue", "size"), sentences=("sent_id", "nunique"), documents=("doc_id", "nunique"),
+            sent_id=("sent_id", "first")).reset_index()
+        out["q_cues"] = q.groupby(["source", "frame", "question", "cue"], sort=False).size().rename("n").reset_index()
+    mh2 = mh.astype({"source": str})
+    out["markers"] = mh2.groupby(["source", "measure", "marker"], sort=False).size().rename("n").reset_index()
+    # evidence candidates: the k best per cell, with their position in the partition
+    if len(carried):
+        c = carried.astype({"sent_id": str, "source": str}).assign(
+            _d=carried["cues"].astype(str).str.count(";") + 1, _p=carried["sent_id"].astype(str).map(pos))
+        c = c.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True],
+                          kind="stable").groupby(["source", "frame"], sort=False).head(top)
+        out["frame_ev"] = c[["source", "frame", "sent_id", "hits", "cues", "_d", "_p"]].reset_index(drop=True)
+    if len(mh):
+        g = mh2.assign(sent_id=mh2["sent_id"].astype(str)).groupby(["source", "measure", "sent_id"], sort=False).agg(
+            n=("marker", "size"), markers=("marker", lambda s_: "; ".join(dict.fromkeys(s_)))).reset_index()
+        g = g.assign(_p=g["sent_id"].map(pos)).sort_values(["source", "measure", "n", "_p"],
+                                                           ascending=[True, True, False, True], kind="stable")
+        out["cert_ev"] = g.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)
+    ment = find_mentions(sents, actors) if actors is not None else pd.DataFrame()
+    if len(ment):
+        ment = ment.assign(position=ment["sent_id"].map(sents.set_index("sent_id")["position"]))
+        out["prominence"] = ment.astype({"source": str}).groupby(["source", "actor"], sort=False).agg(
+            mentions=("actor", "size"), sentences=("sent_id", "nunique"), first_position=("position", "min")).reset_index()
+    out["n_sentences"] = pd.DataFrame({"n": [n]})
+    return out
+
+
+def _positions(red, key: str) -> pd.DataFrame:
+    """A per-partition partial with ``_p`` (position in its partition) made corpus-wide."""
+    frames, offset = [], 0
+    for p in red.partials_list():
+        if key in p and len(p[key]):
+            frames.append(p[key].assign(_p=p[key]["_p"] + offset))
+        offset += int(p["n_sentences"]["n"].iloc[0]) if "n_sentences" in p else 0
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = 2000, level: float = 0.95,
+                   seed: int = 0, top: int = 5) -> dict[str, pd.DataFrame]:
+    """The reduce step of the framing lens (see the section comment): the tables of
+    :func:`framelens.parts.framing_part` from the maps' partials and row tables."""
+    cb = _codebook(codebook)
+    frames = cb.ids
+    labels = red.labels
+    sources = red.sources
+    df = red.rows("document_frames", columns=["doc_id", "source", "frame", "hits", "sentences", "n_sentences", "words"])
+    df = df.astype({"doc_id": str, "source": str})
+    docs = df.drop_duplicates("doc_id")[["doc_id", "source", "n_sentences", "words"]]
+    docs = docs[docs["n_sentences"] > 0]
+    ndocs = docs.groupby("source", sort=False).size()
+    single = docs[docs["source"].map(ndocs) == 1]["doc_id"].tolist()
+    st = red.rows("sentence_stats", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "n_words"])
+    sfr = red.rows("sentence_frames", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits", "carried"])
+    smk = red.rows("sentence_markers", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "measure", "count"])
+    fidx = {f: i for i, f in enumerate(frames)}
+    midx = {m_: i for i, m_ in enumerate(MEASURES)}
+
+    def per_sentence(doc_id: str, rows: pd.DataFrame, col: str, kidx: dict, value: str) -> tuple[np.ndarray, np.ndarray]:
+        s = st[st["doc_id"] == doc_id]
+        posn = {sid: i for i, sid in enumerate(s["sent_id"])}
+        mat = np.zeros((len(s), len(kidx)))
+        r = rows[rows["doc_id"] == doc_id]
+        if len(r):
+            ri = r["sent_id"].map(posn).to_numpy()
+            ci = r[col].map(kidx).to_numpy()
+            ok = ~(pd.isna(ri) | pd.isna(ci))
+            np.add.at(mat, (ri[ok].astype(int), ci[ok].astype(int)), r[value].to_numpy(dtype=float)[ok])
+        return mat, s["n_words"].to_numpy(dtype=float)
+
+    # salience
+    piv_ind = df.pivot_table(index="doc_id", columns="frame", values="sentences", aggfunc="sum", sort=False).reindex(columns=frames, fill_value=0)
+    piv_hit = df.pivot_table(index="doc_id", columns="frame", values="hits", aggfunc="sum", sort=False).reindex(columns=frames, fill_value=0)
+    rows = []
+    for src in sources:
+        d = docs[docs["source"] == src]
+        if len(d) >= 2:
+            unit, ind = "document", piv_ind.loc[d["doc_id"]].to_numpy(dtype=float)
+            hits = piv_hit.loc[d["doc_id"]].to_numpy(dtype=float)
+            den, words = d["n_sentences"].to_numpy(dtype=float), d["words"].to_numpy(dtype=float)
+            n = int(den.sum())
+        elif len(d) == 1:
+            unit = "sentence"
+            ind, words = per_sentence(d["doc_id"].iloc[0], sfr, "frame", fidx, "carried")
+            hits, _ = per_sentence(d["doc_id"].iloc[0], sfr, "frame", fidx, "hits")
+            den = np.ones(len(words))
+            n = len(words)
+        else:
+            unit, ind, hits = "sentence", np.zeros((0, len(frames))), np.zeros((0, len(frames)))
+            den, words, n = np.zeros(0), np.zeros(0), 0
+        lo, hi = _boot_ratio(ind, den, n_resamples=n_resamples, level=level, seed=seed)
+        plo, phi = _boot_ratio(hits, words, n_resamples=n_resamples, level=level, seed=seed)
+        tot_w = words.sum()
+        ks, hs = ind.sum(0), hits.sum(0)
+        for j, f in enumerate(cb.frames):
+            k_s, h = int(ks[j]) if n else 0, int(hs[j]) if n else 0
+            rows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
+                         "family": f.family, "sentences": k_s, "n_sentences": n,
+                         "share": k_s / n if n else np.nan, "ci_low": lo[j], "ci_high": hi[j], "hits": h,
+                         "words": int(tot_w), "per_1000_words": 1000 * h / tot_w if tot_w else np.nan,
+                         "per_1000_ci_low": 1000 * plo[j], "per_1000_ci_high": 1000 * phi[j],
+                         "unit": unit, "n_units": len(den)})
+    salience = pd.DataFrame(rows, columns=SALIENCE_COLUMNS)
+
+    # co-occurrence over all sentences
+    cooc = red.partial("cooc")
+    cn = red.partial("cooc_n")
+    crow = []
+    if len(cooc):
+        both = cooc.groupby(["a", "b"], sort=False)["both"].sum()
+        cnt = cn.groupby("frame", sort=False)["count"].sum().reindex(range(len(frames)), fill_value=0).to_numpy()
+        N = int(sum(int(p["n_sentences"]["n"].iloc[0]) for p in red.partials_list() if "n_sentences" in p))
+        for (a, b), v in both.items():
+            if v < 1:
+                continue
+            either = cnt[a] + cnt[b] - v
+            crow.append({"frame_a": frames[a], "frame_b": frames[b], "both": int(v), "n_a": int(cnt[a]),
+                         "n_b": int(cnt[b]), "n_sentences": N, "jaccard": v / either, "lift": v * N / (cnt[a] * cnt[b])})
+    cooccurrence = pd.DataFrame(crow, columns=["frame_a", "frame_b", "both", "n_a", "n_b", "n_sentences", "jaccard",
+                                               "lift"])
+    cooccurrence = cooccurrence.sort_values(["both", "jaccard"], ascending=[False, False], kind="stable").reset_index(drop=True)
+
+    # questions
+    qc, qcue = red.partial("q_counts"), red.partial("q_cues")
+    if len(qc):
+        qsum = qc.groupby(["source", "frame", "question"], sort=False).agg(
+            hits=("hits", "sum"), sentences=("sentences", "sum"), documents=("documents", "sum"),
+            sent_id=("sent_id", "first"))
+        cues = qcue.groupby(["source", "frame", "question", "cue"], sort=False)["n"].sum().reset_index()
+    else:
+        qsum, cues = None, None
+    n_docs_all = red.documents.groupby("source", sort=False)["doc_id"].nunique()
+    qrows = []
+    cue_groups = {k_: g for k_, g in cues.groupby(["source", "frame", "question"], sort=False)} if cues is not None else {}
+    for src in sources:
+        for f in cb.frames:
+            for q in f.questions:
+                key = (src, f.id, q.id)
+                if qsum is not None and key in qsum.index:
+                    r = qsum.loc[key]
+                    g = cue_groups[key].set_index("cue")["n"]
+                    g = g.sort_index().sort_values(ascending=False, kind="stable")
+                    hits, sn, dn = int(r["hits"]), int(r["sentences"]), int(r["documents"])
+                    cue_text = ", ".join(f"{c} {v}" for c, v in g.head(4).items())
+                    sid = r["sent_id"]
+                else:
+                    hits = sn = dn = 0
+                    cue_text, sid = "", ""
+                qrows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
+                              "question": q.id, "text": q.text, "hits": hits, "sentences": sn, "documents": dn,
+                              "n_documents": int(n_docs_all.get(src, 0)), "cues": cue_text, "sent_id": sid})
+    questions = pd.DataFrame(qrows, columns=QUESTION_COLUMNS)
+
+    # certainty: marker counts per document (several documents) or per sentence (one)
+    markers_all = red.partial("markers")
+    md = _marker_doc_sums(red)
+    crows = []
+    for src in sources:
+        d = docs[docs["source"] == src]
+        if len(d) >= 2:
+            unit = "document"
+            cnt = md.reindex(d["doc_id"]).fillna(0)
+            cmat = cnt[[f"c_{m_}" for m_ in MEASURES]].to_numpy(dtype=float)
+            smat = cnt[[f"s_{m_}" for m_ in MEASURES]].to_numpy(dtype=float)
+            words = d["words"].to_numpy(dtype=float)
+            sentences_with = smat.sum(0)
+        elif len(d) == 1:
+            unit = "sentence"
+            cmat, words = per_sentence(d["doc_id"].iloc[0], smk, "measure", midx, "count")
+            sentences_with = (cmat > 0).sum(0)
+        else:
+            unit, cmat, words, sentences_with = "sentence", np.zeros((0, len(MEASURES))), np.zeros(0), np.zeros(len(MEASURES))
+        lo, hi = _boot_ratio(cmat, words, n_resamples=n_resamples, level=level, seed=seed)
+        tw = words.sum()
+        for j, m_ in enumerate(MEASURES):
+            c_ = cmat[:, j].sum() if len(cmat) else 0
+            crows.append({"source": src, "label": labels.get(src, src), "measure": m_, "count": int(c_),
+                          "words": int(tw), "per_1000_words": 1000 * c_ / tw if tw else np.nan,
+                          "ci_low": 1000 * lo[j], "ci_high": 1000 * hi[j], "sentences": int(sentences_with[j]),
+                          "unit": unit})
+    certainty_t = pd.DataFrame(crows, columns=["source", "label", "measure", "count", "words", "per_1000_words",
+                                               "ci_low", "ci_high", "sentences", "unit"])
+    order = {s: i for i, s in enumerate(sources)}
+    morder = {m_: i for i, m_ in enumerate(MEASURES)}
+    if len(markers_all):
+        g = markers_all.groupby(["source", "measure", "marker"], sort=False)["n"].sum().reset_index()
+        g = g.assign(_s=g["source"].map(order), _m=g["measure"].map(morder)).sort_values(
+            ["_s", "_m", "n", "marker"], ascending=[True, True, False, True]).drop(columns=["_s", "_m"])
+        cert_markers = g.reset_index(drop=True)
+    else:
+        cert_markers = pd.DataFrame(columns=["source", "measure", "marker", "n"])
+
+    # evidence: top-k of the top-k's, then the text of those sentences only
+    fe = _positions(red, "frame_ev")
+    ce = _positions(red, "cert_ev")
+    wanted = (fe["sent_id"].tolist() if len(fe) else []) + (ce["sent_id"].tolist() if len(ce) else [])
+    text = {}
+    if wanted:
+        text = red.fetch_text(list(dict.fromkeys(wanted)))
+    if len(fe):
+        fe = fe.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True], kind="stable")
+        fe = fe.groupby(["source", "frame"], sort=False).head(top).copy()
+        fe["rank"] = fe.groupby(["source", "frame"], sort=False).cumcount() + 1
+        fe["text"] = fe["sent_id"].map(text)
+        frame_ev = fe[["source", "frame", "rank", "sent_id", "hits", "cues", "text"]].reset_index(drop=True)
+    else:
+        frame_ev = pd.DataFrame(columns=["source", "frame", "rank", "sent_id", "hits", "cues", "text"])
+    cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
+    if len(ce):
+        ce = ce.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+        ce = ce.groupby(["source", "measure"], sort=False).head(top)
+        ce = ce.assign(_s=ce["source"].map(order), _m=ce["measure"].map(morder)).sort_values(
+            ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+        ce["label"] = ce["source"].map(labels)
+        ce["text"] = ce["sent_id"].map(text)
+        cert_ev = ce[cols].reset_index(drop=True)
+    else:
+        cert_ev = pd.DataFrame(columns=cols)
+
+    # actors: prominence from counts, verbs and coverage from the row tables
+    pr = red.partial("prominence")
+    pcols = ["source", "actor", "mentions", "share", "sentences", "sentence_share", "per_1000_words", "first_position"]
+    if len(pr):
+        g = pr.groupby(["source", "actor"], sort=False).agg(mentions=("mentions", "sum"), sentences=("sentences", "sum"),
+                                                          first_position=("first_position", "min")).reset_index()
+        words_src = docs.groupby("source")["words"].sum()
+        nsent_src = docs.groupby("source")["n_sentences"].sum()
+        g["share"] = g["mentions"] / g.groupby("source")["mentions"].transform("sum")
+        g["sentence_share"] = g["sentences"] / g["source"].map(nsent_src)
+        g["per_1000_words"] = 1000 * g["mentions"] / g["source"].map(words_src)
+        g = g.assign(_o=g["source"].map(order)).sort_values(["_o", "mentions"], ascending=[True, False]).drop(columns="_o")
+        prominence = g[pcols].reset_index(drop=True)
+    else:
+        prominence = pd.DataFrame(columns=pcols)
+    actor_verbs = agency_table(red.rows("agency", columns=["actor", "source", "via", "negated", "verb", "role"]))
+    coverage = coverage_matrix(red.rows("items", columns=["item", "source", "kind", "label", "sent_id"]), sources)
+    return {"codebook": cb.table(), "salience": salience, "frame_evidence": frame_ev, "cooccurrence": cooccurrence,
+            "prominence": prominence, "actor_verbs": actor_verbs, "questions": questions,
+            "certainty": certainty_t, "certainty_markers": cert_markers, "certainty_evidence": cert_ev,
+            "coverage": coverage}
+
+
+def _marker_doc_sums(red) -> pd.DataFrame:
+    """Per document: marker counts (``c_<measure>``) and sentences with a marker (``s_<measure>``)."""
+    parts = [p["marker_docs"] for p in red.partials_list() if "marker_docs" in p and len(p["marker_docs"])]
+    cols = [f"c_{m}" for m in MEASURES] + [f"s_{m}" for m in MEASURES]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts).groupby(level=0, sort=False).sum().reindex(columns=cols, fill_value=0)

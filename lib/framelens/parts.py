@@ -36,6 +36,17 @@ over_time  status (period, left-out articles), dating, tone, leading  period, se
                                                                      prior_strength, terms_by, max_units
 ========== ======================================================== =============================
 
+At scale, the vocabulary, sentiment and framing parts are *map/reduce* parts (:class:`Part`'s
+``map`` / ``reduce``): the map runs on one corpus partition of the store (on the engine of
+:mod:`framelens.engine`: here, a process pool or Dask) and returns per-document / per-sentence
+rows without text (written per partition) and small partials (counts, sums); the reduce merges
+them here. Any partitioning gives the same tables (tests check it against the whole-corpus
+computation). What differs from the whole-corpus functions is documented where it is computed:
+sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
+of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
+the actor discovery (``actors`` part without a given table), vocabulary's naming tables and
+collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
 notebook starts, with ``workers`` processes for independent parts); a notebook that finds a part
@@ -70,6 +81,13 @@ class Part:
     needs: tuple[str, ...] = ()
     description: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: map/reduce form (see :class:`Reduction`): ``map(corpus, opts, needs)`` on one corpus
+    #: partition returns named DataFrames — the ``row_tables`` (per-sentence or per-document
+    #: rows, written per partition and concatenated in corpus order) and small text-free partials;
+    #: ``reduce(reduction, opts, needs)`` merges the partials into the part's other tables.
+    map: Callable[..., dict] | None = None
+    reduce: Callable[..., tuple[Tables, dict]] | None = None
+    row_tables: tuple[str, ...] = ()
 
     def all_options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -142,6 +160,44 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
     return out, {"similarity_note": sim_note}
 
 
+def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import vocabulary
+
+    return vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+
+
+def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The vocabulary part from merged counts; its naming tables and collocations still read the
+    whole corpus (``red.whole()``): the one part of the store that does not scale out yet."""
+    from . import vocabulary
+
+    size = red.documents.groupby("source", sort=False)["n_sentences"].sum()
+    order = sorted(range(len(red.sources)), key=lambda i: (-int(size.get(red.sources[i], 0)), i))
+    keep = {red.sources[i] for i in order[:MAX_SIMILARITY_UNITS]}
+    sim_units = [s for s in red.sources if s in keep]
+    note = (f"among the {MAX_SIMILARITY_UNITS} largest of {len(red.sources)} units (by sentences); the others are "
+            "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
+    merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
+                                          window=opts["mattr_window"], similarity_units=sim_units)
+    corpus = red.whole()
+    ctx = _quiet()
+    try:
+        pairs = vocabulary.naming_pairs(corpus)
+        whole = {"naming_pairs": pairs,
+                 "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
+                 "variant_candidates": vocabulary.variant_candidates(corpus),
+                 "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
+                 "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"],
+                                                         by_source=True)}
+    finally:
+        ctx.__exit__(None, None, None)
+    tables = {**merged, **whole}
+    order = ["size_style", "diversity", "distinctive", "shared_unique", "shared_unique_summary",
+             "similarity_tfidf_cosine", "similarity_jaccard", "naming_pairs", "naming", "variant_candidates",
+             "variant_candidates_wide", "collocations"]
+    return {k: tables[k] for k in order}, {"similarity_note": note}
+
+
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     """The actor table every actor-based measure uses (:func:`framelens.actors.resolve`): the
     user's table, or the packaged countries and organisations plus the actors discovered in the
@@ -181,11 +237,34 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "actor_mentions": actor.mentions,
             "subjectivity": sentiment.subjectivity(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "method_agreement": sentiment.method_agreement(scores),
+            "extremes": sentiment.extremes(scores, top=sentiment.STORED_TOP),
+            "most_subjective": sentiment.most_subjective(scores, top=sentiment.STORED_TOP),
         }
     finally:
         ctx.__exit__(None, None, None)
     return out, {"actors_note": needs["actors"].info.get("note", ""),
                  "pairwise_note": _bounded(corpus, MAX_PAIRWISE_UNITS)[1] if len(corpus.sources) > MAX_PAIRWISE_UNITS else ""}
+
+
+def sentiment_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import sentiment
+
+    return sentiment.sentiment_map(corpus, _actor_table(needs), arc_bins=opts["arc_bins"])
+
+
+def sentiment_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import sentiment
+
+    out = sentiment.sentiment_reduce(red, seed=opts["seed"], n_resamples=opts["n_resamples"],
+                                     n_permutations=opts["n_permutations"], arc_bins=opts["arc_bins"],
+                                     arc_smooth=opts["arc_smooth"], pairwise_units=MAX_PAIRWISE_UNITS)
+    n = len(red.sources)
+    note = (f"among the {MAX_PAIRWISE_UNITS} largest of {n} units (by sentences); the others are in every "
+            "per-unit table") if n > MAX_PAIRWISE_UNITS else ""
+    order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement", "extremes",
+             "most_subjective"]
+    return {k: out[k] for k in order}, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
+                                        "resampling": "documents of a unit with several, else its sentences"}
 
 
 #: evidence sentences kept per source × frame and per source × certainty measure
@@ -227,6 +306,24 @@ def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
         }
     finally:
         ctx.__exit__(None, None, None)
+    return out, {"actors_note": needs["actors"].info.get("note", "")}
+
+
+def framing_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import framing
+
+    return framing.framing_map(corpus, framing.load_codebook(opts["codebook"] or None),
+                               framing.load_markers(opts["markers"] or None), _actor_table(needs),
+                               min_hits=opts["min_hits"], top=EVIDENCE_PER_CELL)
+
+
+def framing_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    from . import framing
+
+    out = framing.framing_reduce(red, framing.load_codebook(opts["codebook"] or None),
+                                 framing.load_markers(opts["markers"] or None), _actor_table(needs),
+                                 n_resamples=opts["n_resamples"], seed=opts["seed"], top=EVIDENCE_PER_CELL)
+    out["actors_discovered"] = needs["actors"]["discovered"]
     return out, {"actors_note": needs["actors"].info.get("note", "")}
 
 
@@ -343,13 +440,19 @@ _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors
 PARTS: dict[str, Part] = {
     "actors": Part("actors", 1, {"actors": ""}, actors_part, configs=("actors",),
                    description="the actor table: yours, or packaged countries/organisations + discovered actors"),
-    "vocabulary": Part("vocabulary", 2, _VOCAB, vocabulary_part, configs=("referents",),
-                       description="which words and names each source chooses"),
-    "sentiment": Part("sentiment", 3, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
-                      needs=("actors",), description="the tone of each source's sentences, and toward each actor"),
-    "framing": Part("framing", 3, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+    "vocabulary": Part("vocabulary", 3, _VOCAB, vocabulary_part, configs=("referents",),
+                       description="which words and names each source chooses",
+                       map=vocabulary_map, reduce=vocabulary_reduce),
+    "sentiment": Part("sentiment", 4, {k: v for k, v in _SENT.items() if k != "actors"}, sentiment_part,
+                      needs=("actors",), description="the tone of each source's sentences, and toward each actor",
+                      map=sentiment_map, reduce=sentiment_reduce,
+                      row_tables=("sentences", "by_document", "by_paragraph", "actor_mentions")),
+    "framing": Part("framing", 4, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
-                    description="frames, actors and their verbs, voices, certainty, coverage"),
+                    description="frames, actors and their verbs, voices, certainty, coverage",
+                    map=framing_map, reduce=framing_reduce,
+                    row_tables=("document_frames", "agency", "quotations", "items", "sentence_stats",
+                                "sentence_frames", "sentence_markers")),
     "synthesis": Part("synthesis", 1, {"similarity_lenses": ["vocabulary", "sentiment", "framing"],
                                        "normalise": "minmax"}, synthesis_part,
                       needs=("vocabulary", "sentiment", "framing"),
@@ -422,12 +525,201 @@ def compute_in_memory(name: str, corpus, options: Mapping[str, Any] | None = Non
 
 
 def compute_part(name: str, corpus, options: Mapping[str, Any],
-                 needs: Mapping[str, Mapping[str, pd.DataFrame]]) -> tuple[Tables, dict]:
-    """Run one part's computation (no storage)."""
+                 needs: Mapping[str, Mapping[str, pd.DataFrame]], *, partitions: int = 1) -> tuple[Tables, dict]:
+    """Run one part's computation (no storage). A map/reduce part runs its map on the corpus cut
+    into ``partitions`` runs of documents (1: the whole corpus as one partition), then its reduce."""
     part = PARTS[name]
     own = {k: options[k] for k in part.all_options()}
-    tables, info = part.compute(corpus, own, needs)
-    return {k: v for k, v in tables.items()}, info
+    if part.map is None:
+        tables, info = part.compute(corpus, own, needs)
+        return {k: v for k, v in tables.items()}, info
+    outs = [_map_one(name, piece, own, needs) for piece in split_corpus(corpus, partitions)]
+    red = Reduction(name, [o["partials"] for o in outs],
+                    {t: [o["rows"][t] for o in outs] for t in part.row_tables}, corpus)
+    tables, info = part.reduce(red, own, needs)
+    rows = {t: red.rows(t) for t in part.row_tables}
+    return {**rows, **tables}, info
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce
+
+
+def split_corpus(corpus, partitions: int) -> list:
+    """The corpus cut into ``partitions`` runs of consecutive documents (for tests of partition
+    invariance and for in-memory map/reduce)."""
+    n = max(1, int(partitions))
+    if n == 1:
+        return [corpus]
+    import numpy as np
+
+    ids = corpus.documents["doc_id"].astype(str).tolist()
+    bounds = np.linspace(0, len(ids), n + 1).round().astype(int)
+    return [c for a, b in zip(bounds[:-1], bounds[1:]) if b > a
+            for c in [_documents_subset(corpus, set(ids[a:b]))]]
+
+
+def _documents_subset(corpus, keep: set):
+    from .corpus import Corpus
+
+    def f(df):
+        if not isinstance(df, pd.DataFrame):
+            df = df()
+        out = df[df["doc_id"].astype(str).isin(keep).to_numpy()].reset_index(drop=True)
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+
+    out = Corpus(documents=f(corpus.documents), paragraphs=f(corpus.paragraphs), sentences=f(corpus.sentences),
+                 tokens=f(corpus.tokens), terms=f(corpus.terms), audit=f(corpus.audit), warnings=list(corpus.warnings),
+                 path=corpus.path, stopwords=corpus.stopwords, phrases=corpus.phrases,
+                 all_sources=list(corpus.all_sources))
+    out.unit = corpus.unit
+    return out
+
+
+def _map_one(name: str, corpus, opts: Mapping[str, Any], needs) -> dict:
+    part = PARTS[name]
+    ctx = _quiet()
+    try:
+        out = dict(part.map(corpus, opts, needs))
+    finally:
+        ctx.__exit__(None, None, None)
+    rows = {t: out.pop(t) for t in part.row_tables}
+    return {"rows": rows, "partials": out}
+
+
+class Reduction:
+    """What a part's reduce sees: ``partial(name)`` — one of the maps' partial tables, all
+    partitions concatenated in corpus order (merging is concatenation, then sums or other
+    associative reductions done by the reduce, so any partitioning gives the same tables);
+    ``rows(table, columns=, doc_ids=)`` — a row table the maps wrote, read back (only some
+    columns, only some documents: e.g. the sentences of a single-document unit, or evidence);
+    ``documents`` / ``sources`` / ``labels`` — the corpus view compared (every document's
+    metadata, the units in corpus order, their display names)."""
+
+    def __init__(self, name: str, partials: Sequence[Mapping[str, pd.DataFrame]],
+                 rows: Mapping[str, Any], view):
+        self.name = name
+        self._partials = list(partials)
+        self._rows = rows
+        self.view = view
+        self.documents = view.documents
+        self.sources = list(view.sources)
+        self.labels = dict(view.labels)
+
+    fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+    load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
+
+    def whole(self):
+        """The whole corpus view, text and tokens included: for the few tables that are not
+        map/reduce yet (they cost the memory of the whole corpus)."""
+        return self.load_whole() if self.load_whole is not None else self.view
+
+    def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
+        """Every partition's partials, in corpus order (for merges that need partition boundaries)."""
+        return self._partials
+
+    def fetch_text(self, sent_ids: Sequence[str]) -> dict[str, str]:
+        """The text of a few sentences (evidence), by id."""
+        if self.fetch is not None:
+            ev = self.fetch(list(sent_ids))
+        else:
+            s = self.view.sentences
+            ev = s[s["sent_id"].astype(str).isin(set(map(str, sent_ids)))]
+        return dict(zip(ev["sent_id"].astype(str), ev["text"]))
+
+    def partial(self, key: str) -> pd.DataFrame:
+        from .store import concat_frames
+
+        return concat_frames([p[key] for p in self._partials if key in p])
+
+    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
+        from .store import concat_frames, concat_parts
+
+        src = self._rows[table]
+        if src and isinstance(src[0], pd.DataFrame):
+            frames = []
+            keep = set(map(str, doc_ids)) if doc_ids is not None else None
+            for df in src:
+                if keep is not None:
+                    df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
+                frames.append(df[list(columns)] if columns is not None else df)
+            return concat_frames(frames)
+        return concat_parts(src, columns=columns, doc_ids=doc_ids)
+
+
+def map_partition(task: tuple) -> dict:
+    """A map step as the engine runs it: read one stored partition, view it as the store does
+    (unit, selection, labels), run part ``name``'s map, write its row tables into ``out_dir``
+    (one file per partition), return the partials and where the rows are."""
+    from pathlib import Path
+
+    from .store import read_partition, write_table
+    from .tokens import release_memory
+
+    pdir, view, name, opts, needs, out_dir = task
+    pdir = Path(pdir)
+    corp = view_partition(read_partition(pdir), view)
+    part = PARTS[name]
+    if corp is None:
+        return {"rows": {t: [] for t in part.row_tables}, "partials": {}}
+    out = _map_one(name, corp, opts, needs)
+    rows = {}
+    for t, df in out["rows"].items():
+        folder = Path(out_dir) / t
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{pdir.name}.parquet"
+        tmp = folder / f".{pdir.name}.{os.getpid()}.tmp"
+        meta = write_table(df, tmp)
+        os.replace(tmp, path)
+        rows[t] = [{**meta, "file": f"{t}/{pdir.name}.parquet"}]
+    del corp, out["rows"]
+    _release_caches()
+    release_memory()
+    return {"rows": rows, "partials": out["partials"]}
+
+
+def _release_caches() -> None:
+    """Forget what the lenses cache per corpus object (cue matches, marker hits, POS tags, actor
+    tables and matchers): a worker maps many partitions, each a new corpus, and these caches —
+    made for one long-lived corpus — would otherwise keep every partition's results alive."""
+    import sys
+
+    for module, names in (("framelens.framing", ("_MATCH_CACHE", "_MARKER_CACHE")),
+                          ("framelens.agency", ("_TAG_CACHE",)), ("framelens.actors", ("_RESOLVED", "_MATCHERS")),
+                          ("framelens.reuse", ("_CACHE",))):
+        mod = sys.modules.get(module)
+        for name in names:
+            cache = getattr(mod, name, None) if mod is not None else None
+            if isinstance(cache, dict):
+                cache.clear()
+
+
+def view_partition(corp, view: Mapping[str, Any]):
+    """One partition compared by ``view['by']`` and restricted to ``view['sources']`` (units
+    absent from it are simply absent), with the units' corpus-wide display names. ``None`` when
+    none of its documents is in the view."""
+    by = view.get("by") or "source"
+    if by != "source":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            corp = corp.by(by)
+    sources = view.get("sources") or []
+    if sources:
+        present = [s for s in corp.sources if s in set(sources)]
+        if not present:
+            return None
+        corp = corp.select(present)
+    if not len(corp.documents):
+        return None
+    labels = view.get("labels") or {}
+    if labels:
+        corp.documents["label"] = corp.documents["source"].map(labels).fillna(corp.documents["label"])
+    return corp
 
 
 def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -448,7 +740,7 @@ def _part_worker(args) -> str:
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
             by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
-            progress: Callable[[str], None] | None = None) -> list[str]:
+            progress: Callable[[str], None] | None = None, client=None, engine=None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
     ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
@@ -460,6 +752,13 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     ``loaded``: the corpus already loaded (stored as is, not loaded again). ``inputs``: the
     input files' digests (:func:`framelens.store.hash_inputs`) when already known.
 
+    ``client`` (a ``dask.distributed.Client``) or ``engine`` (a name or address, see
+    :func:`framelens.engine.get_engine`: ``"local"`` starts a Dask LocalCluster of ``workers``
+    workers, ``"tcp://HOST:8786"`` uses a running scheduler): where the map steps run — the
+    ingest of the corpus into partitions and the map/reduce parts (sentiment, ...), one task per
+    partition; their reduce runs here. Then every other part is computed here, one after another.
+    Without them, map steps run here (``workers`` ≤ 1) or in a local process pool.
+
     Returns the failures, one line each (``part: error``); an empty list means every part is in
     the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
     """
@@ -467,11 +766,25 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
 
     from .store import LensStore
 
+    from .engine import get_engine
+
     say = progress or (lambda line: None)
     view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
-    lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, **view)
-    if loaded is not None:
-        lens.put_corpus(loaded)
+    distributed = client is not None or engine not in (None, "", "serial", "processes")
+    eng = get_engine(client if client is not None else engine, workers=workers)
+    try:
+        lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, engine=eng, **view)
+        if loaded is not None:
+            lens.put_corpus(loaded)
+        return _compute(lens, requests, workers=1 if distributed else workers, say=say, view=view)
+    finally:
+        if eng is not client and eng is not engine:
+            eng.close()
+
+
+def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
+    import time
+
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
                                                                          "synthesis")]
     todo: list[tuple[str, dict]] = []
@@ -494,7 +807,7 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
         return failures
     t0 = time.perf_counter()
     if not lens.has_corpus():
-        lens.full_corpus  # noqa: B018 - load and store the corpus before the workers read it
+        lens.ingest(engine=lens.engine, progress=say)  # stored before the workers read it
     levels: list[list[tuple[str, dict]]] = []
     for item in missing:  # a part goes one level after the deepest part it is built from
         d = depth(item[0])

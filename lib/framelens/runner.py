@@ -1106,6 +1106,7 @@ def run_suite(
     profiles: int | Sequence[str] | None = DEFAULT_PROFILES,
     store: str | os.PathLike | None = None,
     by: str | None = None,
+    dask: Any = None,
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
@@ -1117,6 +1118,9 @@ def run_suite(
     store folder to keep and reuse across runs (default: a temporary one, removed after the run).
     ``by``: the comparison unit (a manifest column or a period, see
     :meth:`framelens.corpus.Corpus.by`); the same as ``params=[(None, "by", ...)]``.
+    ``dask``: compute the lens store's map steps on Dask — ``"local"`` (a LocalCluster of
+    ``jobs`` workers, closed after the store is computed), a scheduler address
+    (``"tcp://HOST:8786"``) or a ``dask.distributed.Client`` (see :func:`framelens.parts.compute`).
     """
     skip_slow_optional_imports()
     from . import site
@@ -1138,7 +1142,7 @@ def run_suite(
         stage = make_stage(out_path.parent)
         try:
             store_root = Path(store).expanduser().resolve() if store else stage / ".store"
-            store_notes = compute_store(plan, store_root, workers=jobs, say=say)
+            store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
                 src = out_path / sub
@@ -1204,28 +1208,38 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
     return out
 
 
-def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress) -> dict[str, Any]:
+def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: Any = None) -> dict[str, Any]:
     """Compute every lens-store part the run's notebooks read, before any notebook starts. A part
     that fails is reported (the notebooks that need it then show the error); it does not stop the
-    run."""
+    run. ``dask``: where the map steps run (see :func:`run_suite`); one engine for the whole run."""
+    from .engine import get_engine
     from .parts import compute
 
     t0 = time.perf_counter()
     big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
     failures: list[str] = []
-    for (by, own, dedup, *sources), requests in store_requests(plan).items():
-        try:
-            failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
-                                drop_near_duplicates=dedup, requests=requests,
-                                workers=workers if big else 1, progress=say, inputs=plan.inputs,
-                                loaded=plan.corpus)
-        except FramelensError:
-            raise
-        except Exception as exc:  # a bug in a lens: the notebooks will show it
-            failures.append(f"{type(exc).__name__}: {exc}")
+    engine = get_engine(dask, workers=workers) if dask not in (None, "") else None
+    where = engine.describe() if engine is not None else ""
+    if engine is not None:
+        say(f"framelens: lens store on {where}")
+    try:
+        for (by, own, dedup, *sources), requests in store_requests(plan).items():
+            try:
+                failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
+                                    drop_near_duplicates=dedup, requests=requests,
+                                    workers=workers if big else 1, progress=say, inputs=plan.inputs,
+                                    loaded=plan.corpus, engine=engine)
+            except FramelensError:
+                raise
+            except Exception as exc:  # a bug in a lens: the notebooks will show it
+                failures.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        if engine is not None and engine is not dask:
+            engine.close()
     for f in failures:
         say(f"framelens: warning: lens store: {f}")
-    return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures}
+    return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures,
+            **({"engine": where} if engine is not None else {})}
 
 
 #: From this many sentences on, the store's independent parts are computed in parallel processes.

@@ -227,3 +227,115 @@ def rate_p(k1: int, w1: float, k2: int, w2: float) -> float:
     if k1 + k2 == 0:
         return 1.0
     return float(binomtest(int(k1), int(k1 + k2), w1 / (w1 + w2)).pvalue)
+
+
+# ---------------------------------------------------------------------------------------------
+# resampling documents (clusters of sentences): what the map/reduce lenses use at scale
+
+
+def cluster_bootstrap(
+    sums: Sequence[float] | np.ndarray,
+    counts: Sequence[float] | np.ndarray,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """``(estimate, low, high)`` of a mean over sentences, ``Σ sums / Σ counts``, with a
+    percentile bootstrap that resamples *documents* (clusters; Field & Welsh 2007): each resample
+    draws as many documents as there are, with replacement, and recomputes the ratio. Needs only
+    each document's sum and count, so it is computed from merged per-document aggregates. The
+    estimate is the plain mean over all sentences; the interval honours that sentences of one
+    article are not independent (it is wider than a sentence bootstrap when articles differ).
+    One document gives a zero-width interval: resample its sentences instead."""
+    s = np.asarray(sums, dtype=float)
+    c = np.asarray(counts, dtype=float)
+    ok = c > 0
+    s, c = s[ok], c[ok]
+    if c.size == 0:
+        return (math.nan, math.nan, math.nan)
+    est = float(s.sum() / c.sum())
+    if c.size == 1:
+        return (est, est, est)
+    u = c.size
+    rng = np.random.default_rng(seed)
+    per_block = max(1, min(n_resamples, BLOCK_CELLS // u))
+    boots = np.empty(n_resamples)
+    for b0 in range(0, n_resamples, per_block):
+        b = min(n_resamples, b0 + per_block) - b0
+        idx = rng.integers(0, u, size=(b, u))
+        boots[b0:b0 + b] = s[idx].sum(axis=1) / c[idx].sum(axis=1)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(boots, [alpha, 1 - alpha])
+    return (est, float(lo), float(hi))
+
+
+def cluster_permutation_test(
+    sums_a: np.ndarray, counts_a: np.ndarray, sums_b: np.ndarray, counts_b: np.ndarray, *,
+    n_permutations: int = 5000, seed: int = 0,
+) -> tuple[float, float]:
+    """Two-sided permutation test of the difference of two sentence means ``Σs/Σc`` when whole
+    documents are relabelled (a cluster permutation test): ``(difference, p)``, Monte Carlo with
+    the +1 correction of Phipson & Smyth (2010), exact enumeration when the relabellings are few.
+    Caveat: with few documents the test has few relabellings — two units of three articles each
+    allow 20, so p is never below 0.1: the honest price of not treating an article's sentences
+    as independent."""
+    sa, ca = np.asarray(sums_a, dtype=float), np.asarray(counts_a, dtype=float)
+    sb, cb = np.asarray(sums_b, dtype=float), np.asarray(counts_b, dtype=float)
+    if ca.sum() <= 0 or cb.sum() <= 0:
+        return (math.nan, math.nan)
+    s = np.concatenate([sa, sb])
+    c = np.concatenate([ca, cb])
+    k, n = sa.size, s.size
+    observed = sa.sum() / ca.sum() - sb.sum() / cb.sum()
+    tol = 1e-12
+    S, C = s.sum(), c.sum()
+
+    def diffs(mask_sum_s, mask_sum_c):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return mask_sum_s / mask_sum_c - (S - mask_sum_s) / (C - mask_sum_c)
+
+    if math.comb(n, k) <= n_permutations:
+        count = m = 0
+        for combo in itertools.combinations(range(n), k):
+            idx = list(combo)
+            d = diffs(s[idx].sum(), c[idx].sum())
+            count += bool(np.abs(d) >= abs(observed) - tol)
+            m += 1
+        return (float(observed), count / m)
+    rng = np.random.default_rng(seed)
+    count = 0
+    per_block = max(1, min(n_permutations, BLOCK_CELLS // n))
+    base = np.arange(n)
+    for b0 in range(0, n_permutations, per_block):
+        b = min(n_permutations, b0 + per_block) - b0
+        perms = rng.permuted(np.tile(base, (b, 1)), axis=1)[:, :k]
+        d = diffs(s[perms].sum(axis=1), c[perms].sum(axis=1))
+        count += int(np.sum(np.abs(d) >= abs(observed) - tol))
+    return (float(observed), (count + 1) / (n_permutations + 1))
+
+
+def binned_spearman(counts: np.ndarray) -> float:
+    """Spearman's rank correlation from a joint histogram of two scores (``counts[i, j]``: how
+    many items fall in bin i of the first score and bin j of the second). Every item of a bin
+    gets the bin's mid-rank, so scores in one bin count as tied: with framelens' 401 bins over
+    [−1, 1] (0.005 wide) it differed from the exact coefficient by up to 0.02 on the seed
+    articles. Histograms add up, so this is a mergeable form of Spearman's coefficient."""
+    m = np.asarray(counts, dtype=float)
+    n = m.sum()
+    if n < 3:
+        return math.nan
+    ra, rb = m.sum(1), m.sum(0)
+
+    def midranks(marg):
+        cum = np.cumsum(marg)
+        return cum - (marg - 1) / 2.0
+
+    xa, xb = midranks(ra), midranks(rb)
+    mean = (n + 1) / 2.0
+    va = float((ra * (xa - mean) ** 2).sum())
+    vb = float((rb * (xb - mean) ** 2).sum())
+    if va <= 0 or vb <= 0:
+        return math.nan
+    cov = float(((xa - mean)[:, None] * (xb - mean)[None, :] * m).sum())
+    return cov / math.sqrt(va * vb)

@@ -6,12 +6,21 @@ explain. A store is a folder::
 
     <store>/
       framelens-store.json                 marks the folder as a lens store (schema version)
-      corpus-<key>/                        the loaded corpus: documents, paragraphs, sentences,
-        manifest.json                      tokens, terms, audit (Parquet) + its manifest
-        *.parquet
+      corpus-<key>/                        the corpus: its manifest and documents (metadata) table,
+        manifest.json                      then one folder per partition (runs of 1,000 documents)
+        documents.parquet                  holding their documents, paragraphs, sentences, tokens,
+        partitions/p00000/*.parquet        terms and audit (see framelens.ingest)
         <part>-<key>/                      one folder per lens part and option set
           manifest.json                    (vocabulary, sentiment, framing, synthesis, profile)
-          *.parquet
+          *.parquet                        a part's tables; per-sentence / per-document tables of
+          <table>/p00000.parquet           the map/reduce parts are kept per partition
+
+Partitions. The corpus is stored, and the map/reduce parts (:mod:`framelens.parts`: vocabulary,
+sentiment, framing) are computed, one partition at a time: each map step reads one partition
+folder (so only a path travels to a worker, e.g. on Dask) and writes its row tables beside the
+part; the reduce merges the map steps' small partials here. :meth:`Tables.scan` reads a
+partitioned table's columns or documents without reading all of it; :meth:`LensStore.evidence`
+fetches sentences by id from the partitions holding them.
 
 Keys. A corpus folder's key is the SHA-256 of the input files' bytes (every non-hidden file of a
 corpus folder, or the one file), the loader's configuration files (stopwords, phrases), the
@@ -218,6 +227,40 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return man
 
 
+def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Tables written per partition, concatenated in order (empty ones skipped unless all are)."""
+    keep = set(map(str, doc_ids)) if doc_ids is not None else None
+    frames = []
+    for path, meta in files:
+        m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if (columns or keep) else meta
+        df = read_table(path, m, columns=columns)
+        if keep is not None and "doc_id" in df.columns:
+            df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
+        frames.append(df)
+    return concat_frames(frames)
+
+
+def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat`` of per-partition tables: empty ones are skipped (so a partition without rows
+    does not change the dtypes), categoricals are unioned (sorted), the index renumbered."""
+    from pandas.api.types import union_categoricals
+
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0].reset_index(drop=True) if frames else pd.DataFrame()
+    if len(full) == 1:
+        return full[0].reset_index(drop=True)
+    cols = {}
+    for c in full[0].columns:
+        pieces = [f[c] for f in full]
+        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in pieces):
+            cols[c] = pd.Series(union_categoricals([x.array for x in pieces], sort_categories=True))
+        else:
+            cols[c] = pd.concat(pieces, ignore_index=True)
+    return pd.DataFrame(cols, columns=full[0].columns)
+
+
 class Tables(Mapping):
     """The tables of one stored folder (a part or the corpus), read on first access and kept.
 
@@ -248,8 +291,27 @@ class Tables(Mapping):
             tables = self.manifest["tables"]
             if name not in tables:
                 raise KeyError(f"{name!r} is not a table of {self.folder.name} (tables: {', '.join(tables)})")
-            self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
+            if "parts" in tables[name]:
+                self._cache[name] = self.scan(name)
+            else:
+                self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
         return self._cache[name]
+
+    def is_partitioned(self, name: str) -> bool:
+        """Whether table ``name`` is stored as one file per corpus partition (a per-sentence or
+        per-document table written by the map steps): read it with :meth:`scan` to choose columns
+        or documents rather than all of it."""
+        return "parts" in self.manifest["tables"].get(name, {})
+
+    def scan(self, name: str, *, columns: Sequence[str] | None = None,
+             doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Table ``name`` read partition by partition (only ``columns``; only the rows of
+        ``doc_ids``), concatenated in corpus order. Not cached."""
+        entry = self.manifest["tables"][name]
+        if "parts" not in entry:
+            df = read_table(self.folder / f"{name}.parquet", entry, columns=columns)
+            return df if doc_ids is None else df[df["doc_id"].astype(str).isin(set(doc_ids))].reset_index(drop=True)
+        return concat_parts([(self.folder / e["file"], e) for e in entry["parts"]], columns=columns, doc_ids=doc_ids)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest["tables"])
@@ -261,13 +323,25 @@ class Tables(Mapping):
         return f"<Tables {self.folder.name}: {', '.join(self)}>"
 
 
-def write_folder(dest: Path, tables: Mapping[str, pd.DataFrame], manifest: dict[str, Any]) -> Path:
-    """Write ``tables`` and their manifest into ``dest`` atomically (a temporary sibling folder
-    renamed into place). If ``dest`` appeared meanwhile (another process), it is kept."""
+def temp_folder(dest: Path) -> Path:
+    """A temporary sibling of ``dest`` to fill and pass to :func:`write_folder`."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-{os.getpid()}-", dir=dest.parent))
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-{os.getpid()}-", dir=dest.parent))
+
+
+def write_folder(dest: Path, tables: Mapping[str, pd.DataFrame], manifest: dict[str, Any], *,
+                 tmp: Path | None = None, partitioned: Mapping[str, list[dict[str, Any]]] | None = None) -> Path:
+    """Write ``tables`` and their manifest into ``dest`` atomically (a temporary sibling folder
+    renamed into place). If ``dest`` appeared meanwhile (another process), it is kept.
+
+    ``tmp``: the temporary folder to use (already holding files, e.g. the tables the map steps
+    wrote per partition); ``partitioned``: those tables, name → one entry per partition
+    (``file`` relative to the folder, plus how :func:`write_table` encoded it)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp if tmp is not None else temp_folder(dest)
     try:
-        metas = {}
+        metas: dict[str, Any] = {name: {"parts": list(entries), "rows": int(sum(e.get("rows", 0) for e in entries))}
+                                 for name, entries in (partitioned or {}).items()}
         for name, df in tables.items():
             if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
                 raise ValueError(f"invalid table name {name!r}")
@@ -332,7 +406,7 @@ class LensStore:
 
     def __init__(self, root: str | os.PathLike, corpus: str | os.PathLike, *, sources: Sequence[str] = (),
                  by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False,
-                 loaded=None, inputs: dict[str, Any] | None = None):
+                 loaded=None, inputs: dict[str, Any] | None = None, engine=None):
         self.root = Path(root).expanduser().resolve()
         self.corpus_path = Path(corpus).expanduser().resolve()
         if not self.corpus_path.exists():
@@ -349,6 +423,30 @@ class LensStore:
         self._base = None
         self._corpus = None
         self._parts: dict[str, Tables] = {}
+        self._view = None
+        self.engine = engine  # where map steps run (framelens.engine.get_engine); None: here
+
+    @property
+    def view_corpus(self):
+        """The documents of the corpus view (unit ``by``, selection ``sources``) without reading any
+        text table: what a reduce needs to order and name the units."""
+        if self._view is None:
+            if self._loaded is not None:
+                self._view = self.base_corpus
+            else:
+                from .corpus import documents_only
+
+                if not self.has_corpus():
+                    self.ingest(engine=self.engine)
+                man = _read_manifest(self.corpus_dir)
+                if "partitions" not in man:
+                    self._view = self.base_corpus
+                else:
+                    docs = read_table(self.corpus_dir / "documents.parquet", man["tables"]["documents"])
+                    base = documents_only(docs, all_sources=man.get("all_sources", []),
+                                          warnings=man.get("warnings", []))
+                    self._view = base.by(self.by).select(self.sources)
+        return self._view
 
     # -- the corpus
     def has_corpus(self) -> bool:
@@ -359,19 +457,29 @@ class LensStore:
         if not self.has_corpus():
             write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
 
+    def ingest(self, *, engine=None, workers: int = 1, progress=None, timings: dict | None = None) -> None:
+        """Read the input in batches and store it as Parquet partitions (:func:`framelens.ingest.ingest`),
+        the map steps on ``engine`` (see :func:`framelens.engine.get_engine`). Nothing to do when
+        the corpus is stored already."""
+        if self.has_corpus():
+            return
+        from .ingest import ingest
+
+        ingest(self.corpus_path, self.corpus_dir, key=self.corpus_key, inputs=self.inputs, engine=engine,
+               workers=workers, progress=progress, timings=timings)
+
+    def partitions(self) -> list[Path]:
+        """The folders of the stored corpus's partitions (the unit of every map step)."""
+        if not self.has_corpus():
+            self.ingest()
+        return partition_dirs(self.corpus_dir)
+
     @property
     def full_corpus(self):
         """The whole corpus, as stored (loaded from the input files the first time)."""
         if self._loaded is None:
             if not self.has_corpus():
-                import warnings
-
-                from .corpus import load_corpus
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # the runner and check report them
-                    corp = load_corpus(self.corpus_path)
-                write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
+                self.ingest()
             self._loaded = read_corpus(self.corpus_dir, path=self.corpus_path)
         return self._loaded
 
@@ -439,23 +547,87 @@ class LensStore:
         if not (folder / MANIFEST).is_file():
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
-            tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
+            tmp, partitioned = None, None
+            if PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
+                tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
+            elif name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
+                tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
+            else:
+                tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
                                           "sources": self.sources, "by": self.by, "own_text": self.own_text,
                                           "drop_near_duplicates": self.drop_near_duplicates,
                                           "corpus_key": self.corpus_key,
                                           "configs": {k: _config_digest(k, opts.get(k)) for k in PARTS[name].configs},
-                                          "info": _jsonable(info)})
+                                          "info": _jsonable(info)}, tmp=tmp, partitioned=partitioned)
         self._parts[key] = Tables(folder)
         return self._parts[key]
 
+    def _map_reduce(self, name: str, opts: Mapping[str, Any], needs: Mapping[str, Any], folder: Path):
+        """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
+        reduce here; the maps write the part's row tables into the part's temporary folder."""
+        from .engine import get_engine
+        from .parts import PARTS, Computed, Reduction, map_partition
+
+        part = PARTS[name]
+        view_c = self.view_corpus
+        view = {"by": self.by, "sources": self.sources, "labels": view_c.labels}
+        small = {n: Computed({t: needs[n][t] for t in needs[n]}, getattr(needs[n], "info", {})) for n in needs}
+        tmp = temp_folder(folder)
+        try:
+            eng = get_engine(self.engine)
+            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
+            outs = list(eng.imap(map_partition, tasks, label=name))
+            entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
+            red = Reduction(name, [o["partials"] for o in outs],
+                            {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
+            red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
+            red.load_whole = lambda: self.corpus  # noqa: E731
+            tables, info = part.reduce(red, dict(opts), needs)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return tables, info, tmp, entries
+
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
-        """The sentences behind a number, from the stored sentence table."""
-        return self.corpus.evidence(sent_ids)
+        """The sentences behind a number, fetched by id from the stored corpus partitions (only
+        the partitions holding them are read, and only their sentence tables)."""
+        ids = list(dict.fromkeys(str(s) for s in sent_ids))
+        if self._corpus is not None or self._loaded is not None:
+            return self.corpus.evidence(ids)
+        return fetch_sentences(self, ids)
 
     def __repr__(self) -> str:
         return (f"<LensStore {self.root} corpus-{self.corpus_key}{'' if self.by == 'source' else ' by=' + self.by}"
                 f"{' sources=' + ','.join(self.sources) if self.sources else ''}>")
+
+
+def fetch_sentences(lens: "LensStore", sent_ids: Sequence[str]) -> pd.DataFrame:
+    """``sent_id, doc_id, source, label, text`` of the sentences ``sent_ids`` (in that order),
+    read from the stored partitions that hold their documents."""
+    view = lens.view_corpus
+    docs = view.documents
+    where: dict[str, int] = {}
+    dirs = lens.partitions()
+    wanted = {s.rsplit(":s", 1)[0] for s in sent_ids}
+    unit_of = dict(zip(docs["doc_id"].astype(str), docs["source"]))
+    for k, d in enumerate(dirs):
+        ids = read_table(d / "documents.parquet", None, columns=["doc_id"])["doc_id"].astype(str)
+        for i in set(ids) & wanted:
+            where[i] = k
+    frames = []
+    for k in sorted(set(where.values())):
+        s = read_table(dirs[k] / "sentences.parquet", {}, columns=["sent_id", "doc_id", "source", "text"])
+        frames.append(s[s["sent_id"].isin(set(sent_ids))])
+    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["sent_id", "doc_id", "source", "text"])
+    found = found.set_index("sent_id")
+    missing = [i for i in sent_ids if i not in found.index]
+    if missing:
+        raise FramelensError(f"evidence: unknown sent_id {missing[0]!r}")
+    out = found.loc[list(sent_ids), ["doc_id", "source", "text"]].reset_index()
+    out["source"] = out["doc_id"].astype(str).map(unit_of).fillna(out["source"])
+    out.insert(3, "label", out["source"].map(view.labels))
+    return out
 
 
 def open_store(corpus: str | os.PathLike, *, store: str | os.PathLike | None = None,
@@ -536,22 +708,178 @@ class _TableLoader:
         return df
 
 
-def write_corpus(corp, folder: Path, *, key: str, inputs: dict[str, Any]) -> Path:
-    tables = {name: getattr(corp, name) for name in CORPUS_TABLES}
-    manifest = {"kind": "corpus", "key": key, "path": str(corp.path) if corp.path else "", "inputs": inputs,
-                "warnings": list(corp.warnings), "stopwords": sorted(corp.stopwords), "phrases": list(corp.phrases),
-                "all_sources": [str(s) for s in corp.all_sources]}
-    return write_folder(folder, tables, manifest)
+class _PartsLoader(_TableLoader):
+    """Reads one corpus table from every partition of a stored corpus and concatenates them."""
+
+    def __init__(self, paths: Sequence[Path], metas: Sequence[dict[str, Any]], columns: Sequence[str],
+                 sources: Sequence[str] | None = None):
+        self.paths, self.metas, self.columns = list(paths), list(metas), list(columns)
+        self.sources = list(sources) if sources is not None else None
+
+    def restricted(self, sources: Sequence[str]) -> "_PartsLoader":
+        keep = list(sources) if self.sources is None else [s for s in self.sources if s in set(sources)]
+        out = _PartsLoader(self.paths, self.metas, self.columns, keep)
+        out.units = self.units
+        return out
+
+    def remapped(self, units: dict) -> "_PartsLoader":
+        if self.sources is not None or self.units is not None:
+            raise ValueError("compare by another unit before selecting sources")
+        out = _PartsLoader(self.paths, self.metas, self.columns)
+        out.units = dict(units)
+        return out
+
+    def __call__(self) -> pd.DataFrame:
+        from .corpus import _remap_units
+        from .tokens import concat_tables
+
+        frames = []
+        for path, meta in zip(self.paths, self.metas):
+            df = read_table(path, meta)
+            if self.units is not None:
+                df = _remap_units(df, self.units)
+            if self.sources is not None:
+                df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
+            frames.append(df)
+        out = concat_tables(frames, self.columns)
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+
+
+#: Documents per stored corpus partition (the unit of every map step).
+PARTITION_DOCUMENTS = 1000
+PARTITIONS = "partitions"
+PARTITION_TABLES = ("paragraphs", "sentences", "tokens", "terms", "audit")
+
+
+def _columns(name: str) -> list[str]:
+    from . import corpus as C
+    from . import tokens as tok
+
+    return {"paragraphs": C.PARA_COLUMNS, "sentences": C.SENT_COLUMNS, "audit": C.AUDIT_COLUMNS,
+            "tokens": tok.TOKEN_COLUMNS, "terms": tok.TERM_COLUMNS}[name]
+
+
+def write_partitioned_manifest(folder: Path, documents: pd.DataFrame, partitions: Sequence[str],
+                               metas: Sequence[dict[str, Any]], *, key: str, inputs: dict[str, Any], path,
+                               warnings: Sequence[str], stopwords, phrases, all_sources=None) -> None:
+    """Finish a partitioned corpus folder whose partitions' tables are written: each partition's
+    documents and manifest, then the corpus's documents table and manifest."""
+    start = 0
+    for name, meta in zip(partitions, metas):
+        pdir = folder / PARTITIONS / name
+        m = {k: v for k, v in meta.items() if k != "n_documents"}
+        end = start + int(meta["n_documents"])  # a partition holds a contiguous run of documents
+        m["documents"] = write_table(documents.iloc[start:end].reset_index(drop=True), pdir / "documents.parquet")
+        start = end
+        (pdir / MANIFEST).write_text(json.dumps({"kind": "partition", "schema": SCHEMA_VERSION, "tables": m},
+                                                indent=1, default=str), encoding="utf-8")
+    dmeta = write_table(documents, folder / "documents.parquet")
+    man = {"kind": "corpus", "key": key, "path": str(path) if path else "", "inputs": inputs,
+           "warnings": list(warnings), "stopwords": sorted(stopwords), "phrases": list(phrases),
+           "all_sources": [str(s) for s in (all_sources or list(dict.fromkeys(documents["source"].tolist())))],
+           "partitions": list(partitions), "schema": SCHEMA_VERSION, "framelens": _version(),
+           "tables": {"documents": dmeta},
+           "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}
+    (folder / MANIFEST).write_text(json.dumps(man, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def write_corpus(corp, folder: Path, *, key: str, inputs: dict[str, Any],
+                 partition_documents: int = PARTITION_DOCUMENTS) -> Path:
+    """Store a loaded corpus as a partitioned corpus folder (runs of ``partition_documents``
+    documents), atomically."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{folder.name}-{os.getpid()}-", dir=folder.parent))
+    try:
+        docs = corp.documents
+        ids = docs["doc_id"].astype(str).tolist()
+        names, metas = [], []
+        tables = {t: getattr(corp, t) for t in PARTITION_TABLES}
+        doc_cols = {t: tables[t]["doc_id"].astype(str).to_numpy() for t in PARTITION_TABLES}
+        size = max(1, int(partition_documents))
+        for k, a in enumerate(range(0, max(len(ids), 1), size)):
+            keep = set(ids[a:a + size])
+            name = f"p{k:05d}"
+            pdir = tmp / PARTITIONS / name
+            pdir.mkdir(parents=True)
+            meta: dict[str, Any] = {"n_documents": len(ids[a:a + size])}
+            for t in PARTITION_TABLES:
+                df = tables[t]
+                mask = pd.Series(doc_cols[t]).isin(keep).to_numpy()
+                part = df[mask].reset_index(drop=True)
+                for c in part.columns:
+                    if isinstance(part[c].dtype, pd.CategoricalDtype):
+                        part[c] = part[c].cat.remove_unused_categories()
+                meta[t] = write_table(part, pdir / f"{t}.parquet")
+            names.append(name)
+            metas.append(meta)
+        write_partitioned_manifest(tmp, docs, names, metas, key=key, inputs=inputs, path=corp.path,
+                                   warnings=corp.warnings, stopwords=corp.stopwords, phrases=corp.phrases,
+                                   all_sources=corp.all_sources)
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            if not (folder / MANIFEST).is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def partition_dirs(folder: Path) -> list[Path]:
+    """The partition folders of a stored corpus, in document order."""
+    man = _read_manifest(folder)
+    return [folder / PARTITIONS / p for p in man.get("partitions", [])]
+
+
+def read_partition(pdir: Path, tables: Sequence[str] = ("documents", *PARTITION_TABLES)):
+    """One stored partition as a small :class:`~framelens.corpus.Corpus` (its documents and their
+    rows of every table; tokens and terms read when first used)."""
+    from .corpus import Corpus
+
+    man = _read_manifest(pdir)
+    t = man["tables"]
+    eager = {n: read_table(pdir / f"{n}.parquet", t[n]) for n in ("documents", "paragraphs", "sentences", "audit")}
+    return Corpus(documents=eager["documents"], paragraphs=eager["paragraphs"], sentences=eager["sentences"],
+                  tokens=_TableLoader(pdir / "tokens.parquet", t["tokens"]),
+                  terms=_TableLoader(pdir / "terms.parquet", t["terms"]), audit=eager["audit"],
+                  path=pdir)
 
 
 def read_corpus(folder: Path, *, path: Path | None = None):
-    """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now,
-    tokens and terms when first used."""
+    """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now
+    (every partition, concatenated), tokens and terms when first used."""
     from .corpus import Corpus
+    from .tokens import concat_tables
 
     man = _read_manifest(folder)
     if man.get("kind") != "corpus":
         raise FramelensError(f"{folder}: not a stored corpus")
+    if "partitions" not in man:
+        return _read_whole_corpus(folder, man, path=path)
+    documents = read_table(folder / "documents.parquet", man["tables"].get("documents"))
+    dirs = [folder / PARTITIONS / p for p in man["partitions"]]
+    pm = [_read_manifest(d)["tables"] for d in dirs]
+    eager = {}
+    for t in ("paragraphs", "sentences", "audit"):
+        eager[t] = concat_tables([read_table(d / f"{t}.parquet", m[t]) for d, m in zip(dirs, pm)], _columns(t))
+    return Corpus(
+        documents=documents, paragraphs=eager["paragraphs"], sentences=eager["sentences"],
+        tokens=_PartsLoader([d / "tokens.parquet" for d in dirs], [m["tokens"] for m in pm], _columns("tokens")),
+        terms=_PartsLoader([d / "terms.parquet" for d in dirs], [m["terms"] for m in pm], _columns("terms")),
+        audit=eager["audit"], warnings=list(man.get("warnings", [])), path=path or Path(man.get("path") or folder),
+        stopwords=frozenset(man.get("stopwords", [])), phrases=list(man.get("phrases", [])),
+        all_sources=list(man.get("all_sources", [])),
+    )
+
+
+def _read_whole_corpus(folder: Path, man: dict, *, path: Path | None = None):
+    """A corpus folder written whole (one table each): still readable."""
+    from .corpus import Corpus
+
     tables = man["tables"]
     missing = [t for t in CORPUS_TABLES if t not in tables]
     if missing:

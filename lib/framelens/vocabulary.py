@@ -1570,3 +1570,322 @@ def headline(tables: Mapping[str, pd.DataFrame], *, corpus=None) -> str:
         return "No distinctive vocabulary met the minimum count."
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce: the vocabulary lens on a corpus cut into partitions (the lens store at scale)
+#
+# ``vocabulary_map`` runs on one partition and returns count tables: per (source, term) the
+# count (all occurrences and content-word occurrences), the documents using it and its first
+# example sentences; the same per (source, bigram of adjacent content terms); the terms in order
+# of first appearance with their stopword / phrase flags; per source the word tokens, stopwords,
+# characters and syllables; the distinct (source, word type) pairs; per document MTLD and MATTR.
+# ``vocabulary_reduce`` sums them (documents are disjoint across partitions, so document counts
+# add; examples keep the first three in corpus order) and computes :func:`size_and_style`,
+# :func:`lexical_diversity`, :func:`distinctive_terms`, :func:`shared_and_unique` (+ summary) and
+# :func:`similarity` exactly as on the whole corpus — the merged tables are what those functions
+# count. Vocabulary bound: the merged tables hold one row per distinct (source, term) and
+# (source, bigram) pair used — they grow with the vocabulary of each source (Heaps' law: roughly
+# with the square root of its size), not with the number of tokens; nothing is pruned, so the
+# statistics are exact. The naming tables (``naming_pairs``, ``naming``, ``variant_candidates``)
+# and ``collocations`` still read the whole corpus (see :func:`vocabulary_reduce`).
+
+
+def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
+    """MTLD and MATTR of each document (what :func:`lexical_diversity` averages per source)."""
+    tok = corpus.tokens
+    w = tok[tok["is_word"].astype(bool)]
+    rows = []
+    doc_src = corpus.documents[["doc_id", "source"]]
+    codes = pd.factorize(w["lower"], use_na_sentinel=False)[0]
+    dcode = pd.Categorical(w["doc_id"], categories=list(doc_src["doc_id"])).codes
+    order = np.argsort(dcode, kind="stable")
+    codes = codes[order]
+    bounds = np.r_[0, np.cumsum(np.bincount(dcode[dcode >= 0], minlength=len(doc_src)))]
+    codes = codes[len(codes) - bounds[-1]:] if bounds[-1] < len(codes) else codes
+    for k, (doc_id, source) in enumerate(zip(doc_src["doc_id"], doc_src["source"])):
+        seg = codes[bounds[k]:bounds[k + 1]]
+        n = len(seg)
+        rows.append({"source": source, "doc_id": doc_id, "n_tokens": n, "mtld": mtld(seg.tolist(), threshold=threshold),
+                     "mattr": _mattr_codes(seg, window), "short": n < window, "unstable": n < 100})
+    return pd.DataFrame(rows, columns=["source", "doc_id", "n_tokens", "mtld", "mattr", "short", "unstable"])
+
+
+def _pair_counts(e: "_Encoded", src: np.ndarray, unit: np.ndarray, names: np.ndarray, rows: np.ndarray,
+                 content: np.ndarray | None = None) -> pd.DataFrame:
+    """Per (source, unit) of the given occurrence rows: count, content count, documents, examples."""
+    sources = np.asarray(e.sources, dtype=object)
+    U = max(len(names), 1)
+    key = src * U + unit
+    uniq, cnt = _unique(key, return_counts=True)
+    if not len(uniq):
+        return pd.DataFrame(columns=["source", "term", "count", "content", "n_docs", "ex"])
+    n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], uniq, e.sent_ids)
+    out = pd.DataFrame({"source": sources[uniq // U], "term": names[uniq % U], "count": cnt.astype(np.int64),
+                        "n_docs": n_docs.astype(np.int64), "ex": ex})
+    if content is not None:
+        cu, cc = _unique(key[content], return_counts=True)
+        out["content"] = pd.Series(cc, index=cu).reindex(uniq).fillna(0).astype(np.int64).to_numpy()
+    else:
+        out["content"] = out["count"]
+    return out[["source", "term", "count", "content", "n_docs", "ex"]]
+
+
+def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
+    """The map step of the vocabulary lens on one partition (see the section comment)."""
+    out: dict[str, pd.DataFrame] = {}
+    if corpus.terms.empty:
+        out["diversity_docs"] = _document_diversity(corpus, window=window)
+        return out
+    e = _Encoded(corpus)
+    ok = e.src >= 0
+    rows = np.flatnonzero(ok)
+    out["vocab"] = pd.DataFrame({"term": e.vocab, "is_stop": e.term_is_stop, "is_phrase": e.term_is_phrase})
+    out["terms"] = _pair_counts(e, e.src[rows], e.term[rows], e.vocab, rows, content=~e.is_stop[rows])
+    brows, t1, t2 = e.bigrams()
+    brows = brows[e.src[brows] >= 0]
+    if len(brows):
+        pair = e.term[brows] * len(e.vocab) + e.term[brows + 1]
+        bcode, bpairs = pd.factorize(pair)
+        bp = np.asarray(bpairs, dtype=np.int64)
+        names = (e.vocab[bp // len(e.vocab)].astype(str).astype(object) + " "
+                 + e.vocab[bp % len(e.vocab)].astype(str).astype(object))
+        out["bigram_vocab"] = pd.DataFrame({"term": names})
+        out["bigrams"] = _pair_counts(e, e.src[brows], bcode.astype(np.int64), names, brows)
+    tok = corpus.tokens
+    w = tok[tok["is_word"].to_numpy(dtype=bool)]
+    codes, types = pd.factorize(w["lower"], use_na_sentinel=False)
+    types = pd.Series(np.asarray(types, dtype=object)).astype(str)
+    syl = np.array([syllables(x) for x in types], dtype=float)
+    tlen = types.str.len().to_numpy(dtype=float)
+    src = w["source"].astype(str).to_numpy()
+    size = pd.DataFrame({"source": src, "n_tokens": 1, "n_stop": w["is_stop"].to_numpy(dtype=bool).astype(int),
+                         "chars": tlen[codes], "syllables": syl[codes]})
+    out["size"] = size.groupby("source", sort=False).sum().reset_index()
+    out["types"] = pd.DataFrame({"source": src, "type": types.to_numpy()[codes]}).drop_duplicates().reset_index(drop=True)
+    out["diversity_docs"] = _document_diversity(corpus, window=window)
+    return out
+
+
+def _first_order(red, key: str) -> pd.DataFrame:
+    v = red.partial(key)
+    if not len(v):
+        return pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
+    if "is_stop" in v.columns:
+        flags = v.groupby("term", sort=False)[["is_stop", "is_phrase"]].any()
+        return flags.reset_index()
+    return v.drop_duplicates("term").reset_index(drop=True)
+
+
+def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
+    """Sum count tables of several partitions; examples: the first three, in corpus order."""
+    if not len(df):
+        return df
+    g = df.groupby(["source", "term"], sort=False)
+    out = g[["count", "content", "n_docs"]].sum()
+    ex = g["ex"].agg(lambda s: EXAMPLE_SEP.join([x for v in s for x in str(v).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
+    out["ex"] = ex
+    return out.reset_index()
+
+
+def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n_terms: int, *,
+                    prior_strength: float) -> pd.DataFrame:
+    """:func:`_keyness` from (source, term, count) rows instead of one row per occurrence."""
+    key = s.astype(np.int64) * n_terms + t.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key, s, t, cnt = key[order], s[order], t[order], cnt[order]
+    totals = np.bincount(s, weights=cnt, minlength=n_src)
+    term_tot = np.bincount(t, weights=cnt, minlength=n_terms)
+    N = float(totals.sum())
+    a = cnt.astype(float)
+    n_i = totals[s]
+    b = term_tot[t] - a
+    n_j = N - n_i
+    delta, z = log_odds_z(a, n_i, b, n_j, prior_strength * term_tot[t] / N, prior_strength)
+    out = pd.DataFrame({"s": s, "t": t, "key": key, "count": cnt.astype(np.int64), "count_rest": b.astype(np.int64)})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate_per_1000"] = 1000.0 * a / n_i
+        out["rate_rest_per_1000"] = 1000.0 * b / n_j
+        out["delta"] = delta
+        out["z"] = z
+        out["g2"] = g2(a, b, n_i - a, n_j - b)
+        out["p_g2"] = erfc(np.sqrt(out["g2"].to_numpy() / 2.0))
+        out["log_ratio"] = log_ratio(a, n_i, b, n_j)
+    if n_src < 2:
+        for col in ("delta", "z", "g2", "p_g2", "log_ratio", "rate_rest_per_1000"):
+            out[col] = np.nan
+    return out
+
+
+def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0, window: int = 50,
+                      similarity_units: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The reduce step of the vocabulary lens: ``size_style, diversity, distinctive,
+    shared_unique, shared_unique_summary, similarity_tfidf_cosine, similarity_jaccard`` from the
+    maps' merged count tables (see the section comment)."""
+    sources = list(red.sources)
+    labels = red.labels
+    S = len(sources)
+    sidx = {s: i for i, s in enumerate(sources)}
+    vocab = _first_order(red, "vocab")
+    terms = _merge_pairs(red.partial("terms"))
+    docs = red.documents
+    out: dict[str, pd.DataFrame] = {}
+
+    # size and style
+    size = red.partial("size")
+    size = size.groupby("source", sort=False).sum() if len(size) else pd.DataFrame(
+        columns=["n_tokens", "n_stop", "chars", "syllables"])
+    types = red.partial("types")
+    n_types = types.drop_duplicates().groupby("source").size() if len(types) else pd.Series(dtype=int)
+    st = pd.DataFrame(index=pd.Index(sources))
+    n_tok = size["n_tokens"].reindex(sources).fillna(0).astype(int)
+    sents = docs.groupby("source", sort=False)["n_sentences"].sum().reindex(sources).fillna(0).astype(int)
+    ndocs = docs.groupby("source", sort=False).size().reindex(sources).fillna(0).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        st["n_docs"] = ndocs.to_numpy()
+        st["n_sentences"] = sents.to_numpy()
+        st["n_tokens"] = n_tok.to_numpy()
+        st["n_types"] = n_types.reindex(sources).fillna(0).astype(int).to_numpy()
+        nt = n_tok.to_numpy(dtype=float)
+        st["stopword_share"] = size["n_stop"].reindex(sources).to_numpy(dtype=float) / nt
+        st["mean_word_length"] = size["chars"].reindex(sources).to_numpy(dtype=float) / nt
+        syl = size["syllables"].reindex(sources).fillna(0).to_numpy(dtype=float)
+        st["mean_sentence_length"] = st["n_tokens"] / st["n_sentences"].replace(0, np.nan)
+        st["syllables_per_word"] = syl / st["n_tokens"].replace(0, np.nan)
+    st["flesch_reading_ease"] = [flesch_reading_ease(a, b, c) for a, b, c in zip(st["n_tokens"], st["n_sentences"], syl)]
+    st["ttr"] = st["n_types"] / st["n_tokens"].replace(0, np.nan)
+    st = st.rename_axis("source").reset_index()
+    st.insert(1, "label", st["source"].map(labels))
+    out["size_style"] = st[["source", "label", "n_docs", "n_sentences", "n_tokens", "n_types", "mean_sentence_length",
+                            "stopword_share", "mean_word_length", "syllables_per_word", "flesch_reading_ease", "ttr"]]
+
+    # lexical diversity: per document, token-weighted per source
+    d = red.partial("diversity_docs")
+    if not len(d):
+        d = pd.DataFrame(columns=["source", "doc_id", "n_tokens", "mtld", "mattr", "short", "unstable"])
+
+    def wmean(col: str) -> pd.Series:
+        ok = d[col].notna() & (d["n_tokens"] > 0)
+        num = (d[col].where(ok, 0.0) * d["n_tokens"].where(ok, 0)).groupby(d["source"], sort=False).sum()
+        den = d["n_tokens"].where(ok, 0).groupby(d["source"], sort=False).sum()
+        return (num / den.replace(0, np.nan)).reindex(sources)
+
+    g = d.groupby("source", sort=False)
+    div = pd.DataFrame({"source": sources,
+                        "n_docs": g.size().reindex(sources).fillna(0).astype(int).to_numpy(),
+                        "n_tokens": g["n_tokens"].sum().reindex(sources).fillna(0).astype(int).to_numpy(),
+                        "mtld": wmean("mtld").to_numpy(), "mattr": wmean("mattr").to_numpy(), "window": window,
+                        "n_short_docs": g["short"].sum().reindex(sources).fillna(0).astype(int).to_numpy()})
+    div["short_for_window"] = div["n_short_docs"] > 0
+    div["ttr"] = n_types.reindex(sources).to_numpy() / div["n_tokens"].replace(0, np.nan).to_numpy()
+    div["mtld_unstable"] = g["unstable"].any().reindex(sources).fillna(True).astype(bool).to_numpy()
+    div.insert(1, "label", div["source"].map(labels))
+    out["diversity"] = div
+
+    # distinctive terms (words and phrases; bigrams of content terms), from the merged counts
+    if len(terms):
+        V = len(vocab)
+        tidx = pd.Series(np.arange(V), index=vocab["term"].to_numpy())
+        is_stop = vocab["is_stop"].to_numpy(dtype=bool)
+        is_phrase = vocab["is_phrase"].to_numpy(dtype=bool)
+        tm = terms[terms["source"].isin(sidx)]
+        s_ = tm["source"].map(sidx).to_numpy(dtype=np.int64)
+        t_ = tidx.reindex(tm["term"]).to_numpy().astype(np.int64)
+        k = _keyness_counts(s_, t_, tm["count"].to_numpy(), S, V, prior_strength=prior_strength)
+        meta = pd.DataFrame({"key": s_ * V + t_, "n_docs": tm["n_docs"].to_numpy(), "ex": tm["ex"].to_numpy()})
+        k = k[~is_stop[k["t"].to_numpy()]]
+        k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
+        k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
+        parts = [(k, meta)]
+        bi = _merge_pairs(red.partial("bigrams"))
+        if len(bi):
+            bv = _first_order(red, "bigram_vocab")
+            nb = len(bv)
+            bidx = pd.Series(np.arange(nb), index=bv["term"].to_numpy())
+            bi = bi[bi["source"].isin(sidx)]
+            bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
+            bt = bidx.reindex(bi["term"]).to_numpy().astype(np.int64)
+            kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength)
+            kb["kind"] = "bigram"
+            kb["term"] = bv["term"].to_numpy()[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
+            parts.append((kb, pd.DataFrame({"key": bs * nb + bt, "n_docs": bi["n_docs"].to_numpy(),
+                                            "ex": bi["ex"].to_numpy()})))
+        res = []
+        for kk, mm in parts:
+            kk = kk[kk["count"] >= min_count].copy()
+            mm = mm.set_index("key")
+            kk["n_docs"] = mm["n_docs"].reindex(kk["key"]).to_numpy()
+            kk["example_sent_ids"] = mm["ex"].reindex(kk["key"]).to_numpy()
+            res.append(kk)
+        dist = pd.concat(res, ignore_index=True)
+        dist = dist.sort_values(["s", "z", "count"], ascending=[True, False, False], kind="stable")
+        dist["source"] = np.asarray(sources, dtype=object)[dist["s"].to_numpy()] if len(dist) else np.array([], dtype=object)
+        dist["label"] = dist["source"].map(labels)
+        out["distinctive"] = dist[_DISTINCT_COLS].reset_index(drop=True)
+    else:
+        out["distinctive"] = pd.DataFrame(columns=_DISTINCT_COLS)
+
+    # the source × content-term matrix: shared and unique terms, similarity
+    content = terms[(terms["content"] > 0) & terms["source"].isin(sidx)] if len(terms) else terms
+    cv, cvocab = pd.factorize(content["term"]) if len(content) else (np.zeros(0, dtype=np.int64), [])
+    m = sparse.csr_matrix((content["content"].to_numpy(dtype=float) if len(content) else np.zeros(0),
+                           (content["source"].map(sidx).to_numpy(dtype=np.int64) if len(content) else np.zeros(0, dtype=np.int64),
+                            cv)), shape=(S, len(cvocab)))
+    out["shared_unique"] = _shared_from_matrix(m, sources, pd.Index(cvocab))
+    summary = shared_unique_summary(out["shared_unique"]) if S <= WIDE_MAX_SOURCES else \
+        _summary_from_matrix(m, sources, pd.Index(cvocab))
+    summary.insert(1, "label", summary["source"].map(labels))
+    out["shared_unique_summary"] = summary
+    keep = similarity_units if similarity_units is not None else sources
+    rows = [sidx[s] for s in keep]
+    sub = m[rows]
+    for name, fn in (("similarity_tfidf_cosine", lambda x: _cosine_matrix(tfidf_matrix(x))),
+                     ("similarity_jaccard", _jaccard_matrix)):
+        out[name] = pd.DataFrame(fn(sub), index=pd.Index(list(keep), name="source"), columns=list(keep))
+    return out
+
+
+def _shared_from_matrix(m, sources, vocab, *, min_count: int = 1) -> pd.DataFrame:
+    """:func:`shared_and_unique` from a source × term count matrix."""
+    used = (m >= min_count).astype(np.int8).tocsc()
+    n_src = np.asarray(used.sum(axis=0)).ravel()
+    total = np.asarray(m.sum(axis=0)).ravel().astype(int)
+    keep = np.flatnonzero(n_src > 0)
+    S = len(sources)
+    status = np.where(n_src[keep] == S, "all", np.where(n_src[keep] == 1, "unique", "some"))
+    src_arr = np.array(sources, dtype=object)
+    names = []
+    for j in keep:
+        rows = used.indices[used.indptr[j]:used.indptr[j + 1]]
+        names.append(EXAMPLE_SEP.join(src_arr[np.sort(rows)]) if len(rows) <= LIST_MAX_SOURCES else f"({len(rows)} sources)")
+    out = pd.DataFrame({"term": np.asarray(vocab)[keep], "n_sources": n_src[keep].astype(int), "status": status,
+                        "sources": names, "total_count": total[keep]})
+    out.insert(4, "only_source", np.where(out["status"] == "unique", out["sources"], ""))
+    if S <= WIDE_MAX_SOURCES:
+        dense = m[:, keep].toarray().astype(int)
+        for i, src in enumerate(sources):
+            out[src] = dense[i]
+    order = {"all": 0, "unique": 1, "some": 2}
+    out = out.assign(_o=out["status"].map(order)).sort_values(["_o", "total_count", "term"],
+                                                              ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def _summary_from_matrix(m, sources, vocab, *, min_count: int = 1) -> pd.DataFrame:
+    """:func:`shared_unique_summary` for many sources, from the count matrix."""
+    counts = sparse.csr_matrix(m)
+    used = sparse.csr_matrix(counts >= min_count)
+    n_src = np.asarray(used.sum(axis=0)).ravel()
+    status = np.where(n_src == len(sources), "all", np.where(n_src == 1, "unique", "none"))
+    status = np.where((n_src > 1) & (n_src < len(sources)), "some", status)
+    vocab = np.asarray(vocab)
+    rows = []
+    for i, src in enumerate(sources):
+        idx = used.indices[used.indptr[i]:used.indptr[i + 1]]
+        u = idx[(status == "unique")[idx]]
+        c = np.asarray(counts[i, u].todense()).ravel() if len(u) else np.array([])
+        top = [str(vocab[k]) for k in u[np.lexsort((vocab[u].astype(str), -c))][:8]] if len(u) else []
+        rows.append({"source": src, "n_types": int(len(idx)), "n_unique": int(len(u)),
+                     "share_unique": len(u) / len(idx) if len(idx) else np.nan,
+                     "n_shared_by_all": int((status == "all")[idx].sum()), "top_unique": ", ".join(top)})
+    return pd.DataFrame(rows, columns=["source", "n_types", "n_unique", "share_unique", "n_shared_by_all", "top_unique"])
