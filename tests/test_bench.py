@@ -154,32 +154,10 @@ def test_format_generated_suite_subtracts_the_store():
     assert "= 85.0 s: NOT met" in line
 
 
-def _point(n, total, cpu, peak, worker_peak=0.0):
-    return {"store": {"documents": n, "total": total, "cpu_s": cpu, "peak_mb": peak,
-                      "tree": {"processes": [{"role": "main", "cpu_s": cpu, "peak_mb": peak}],
-                               "largest_worker_mb": worker_peak}}}
-
-
-def test_projection_is_linear_through_two_points():
-    pts = [_point(10_000, 100.0, 200.0, 500.0), _point(100_000, 1000.0, 2000.0, 2300.0, 900.0)]
-    pr = bench.projection(pts, target_articles=1_000_000, partition=10_000)
-    # CPU: slope (2000-200)/90000 = 0.02 s an article, intercept 0; memory: slope 0.02 MB, intercept 300 MB
-    assert pr["cpu_per_article_ms"] == pytest.approx(20.0)
-    assert pr["cpu_hours"] == pytest.approx(20_000 / 3600)
-    assert pr["workers_1h"] == 6
-    assert pr["partition_cpu_s"] == pytest.approx(200.0)
-    assert pr["partition_mb"] == pytest.approx(500.0)
-    assert pr["one_process_mb"] == pytest.approx(300 + 20_000)
-    assert pr["partitions"] == 100
-    one = bench.projection(pts[:1], target_articles=1_000_000)
-    assert one["cpu_hours"] == pytest.approx(200 * 100 / 3600) and one["one_process_mb"] == pytest.approx(50_000)
-
-
-def test_estimate_and_tree_cpu():
-    p = _point(10_000, 100.0, 150.0, 600.0, 800.0)
-    p["store"]["tree"]["processes"].append({"role": "worker", "cpu_s": 50.0, "peak_mb": 800.0})
-    assert bench.tree_cpu(p["store"]) == pytest.approx(200.0)  # own exact figure + the workers'
-    assert bench.estimate(p, 10) == {"seconds": pytest.approx(1000.0), "peak_mb": pytest.approx(8000.0)}
+def test_tree_cpu_adds_the_workers_sampled_cpu_to_the_process_own():
+    lib = {"cpu_s": 150.0, "tree": {"processes": [{"role": "main", "cpu_s": 150.0, "peak_mb": 600.0},
+                                                  {"role": "worker", "cpu_s": 50.0, "peak_mb": 800.0}]}}
+    assert bench.tree_cpu(lib) == pytest.approx(200.0)
 
 
 def test_unknown_engine_is_an_error(tmp_path):

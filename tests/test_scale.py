@@ -369,3 +369,22 @@ def test_framelens_run_dask_local_computes_the_store_on_a_local_cluster(tmp_path
     assert prov["store"]["engine"] == "dask LocalCluster (2 workers)"
     sent = store.LensStore(tmp_path / "s", tiny_corpus_dir).part("sentiment")
     assert sent.is_partitioned("sentences") and len(sent["intervals"]) == 3
+
+
+def test_the_one_million_projection_is_linear_in_worker_seconds_through_the_two_largest_points():
+    from framelens import scale_bench
+
+    def point(n, runs):
+        return {"n": n, "runs": {e: {"engine": e, "documents": n, "compute_s": c, "workers": w, "partitions": n // 1000}
+                                 for e, (c, w) in runs.items()}}
+
+    # 10 k: the 1-worker run costs 100 worker-s; 100 k: 500 s on 2 workers = 1,000 worker-s.
+    # slope (1000 - 100) / 90,000 = 0.01 s an article, fixed part 100 - 0.01 × 10,000 = 0;
+    # 1 M articles: 10,000 worker-s = 2.78 worker-hours → 3 workers for one hour; 1,000-article partitions
+    pts = [point(10_000, {"processes": (60.0, 2), "local1": (100.0, 1)}), point(100_000, {"processes": (500.0, 2)})]
+    pr = scale_bench.projection(pts)
+    assert pr["ms_per_article"] == pytest.approx(10.0)
+    assert pr["worker_hours"] == pytest.approx(10_000 / 3600)
+    assert (pr["workers"], pr["partitions"]) == (3, 1000)
+    one = scale_bench.projection(pts[:1])  # proportional: 100 worker-s for 10 k → 10,000 for 1 M
+    assert one["worker_hours"] == pytest.approx(10_000 / 3600) and one["basis"] == "proportional to 10,000 articles"

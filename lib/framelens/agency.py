@@ -561,7 +561,9 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
     nouns = frozenset(w.lower() for w in speaker_nouns) if speaker_nouns is not None else _default_speaker_nouns()
     ag = agency(corpus, actors) if agency_df is None else agency_df
     rep = ag[ag["verb"].isin(verbs) & (ag["role"] == "agent")]
-    rep_by_sent = {k: g for k, g in rep.groupby("sent_id", sort=False)}
+    rep_by_sent: dict = {}  # plain records: a row Series per candidate costs more than the rules
+    for rec in rep.to_dict("records"):
+        rep_by_sent.setdefault(rec["sent_id"], []).append(rec)
     tokens = corpus.tokens
     tags = pos_tags(corpus) if require_person else None
     rows_of = _sentence_rows(tokens)
@@ -688,7 +690,7 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
         cands = rep_by_sent.get(sid)
         speaker = actor = verb = ""
         if cands is not None:
-            for _, c in cands.iterrows():
+            for c in cands:
                 who = speaker_ok(sid, prev_sid, c)
                 if who:
                     speaker, actor, verb = who, c["actor"], c["verb"]

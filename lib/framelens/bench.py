@@ -18,11 +18,12 @@ cache. The report prints, one line per target of issue 10 ("compute once, render
 4. shared-passage detection (:mod:`framelens.reuse_bench`): time for 10,000 synthetic articles and
    recall / precision of planted passages (issue 14).
 
-``--scale`` adds the figures of issue 11 (:func:`scale_figures`): wall time, CPU and peak memory
-of the store compute at 10 k and 100 k articles (100 k only when the 10 k figures say it fits in
-memory and time), the growth 100 k / 10 k (target ≤ 11×) and a 1 M-article projection. The store
-is computed by :func:`compute_store`, whose ``engine`` names an entry of :data:`ENGINES` — the hook
-for other execution engines (e.g. Dask).
+``--scale`` adds the figures of issue 11 from :mod:`framelens.scale_bench` (also ``make
+bench-scale``): the streaming map/reduce path at 10 k and 100 k articles on a process pool and on
+Dask, peak memory of the client and of each worker, growth 100 k / 10 k, the 2-worker speed-up and
+a 1 M-article projection. The store of sections 3 is computed by :func:`compute_store`, whose
+``engine`` names an entry of :data:`ENGINES` (``processes``: a local process pool; ``local``: a
+Dask LocalCluster).
 
 Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--scale]``;
 ``python -m framelens.bench --generate OUT --articles N [--sources S --groups G --no-dates
@@ -669,10 +670,10 @@ def _compute_dask(corpus: str, *, store: str, workers: int, loaded=None,
 #: Execution engines for :func:`compute_store`: name → function(corpus, *, store, workers,
 #: loaded, progress) returning the failures (one line each). Add an engine here and
 #: ``--engine NAME`` measures it.
-ENGINES: dict[str, Callable[..., list[str]]] = {"local": _compute_local, "dask": _compute_dask}
+ENGINES: dict[str, Callable[..., list[str]]] = {"processes": _compute_local, "local": _compute_dask}
 
 
-def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, workers: int = 2, engine: str = "local",
+def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, workers: int = 2, engine: str = "processes",
                   loaded=None, progress: Callable[[str], None] | None = None) -> list[str]:
     """Compute the default lens parts (vocabulary, sentiment, framing, synthesis) of ``corpus``
     into the lens store ``store`` with the execution engine ``engine`` (see :data:`ENGINES`)
@@ -682,7 +683,7 @@ def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, worker
     return ENGINES[engine](str(corpus), store=str(store), workers=workers, loaded=loaded, progress=progress)
 
 
-def measure_store(path: str, *, workers: int = 2, engine: str = "local", store: str | None = None,
+def measure_store(path: str, *, workers: int = 2, engine: str = "processes", store: str | None = None,
                   verbose: bool = False) -> dict[str, Any]:
     """Load the corpus at ``path`` and compute its lens store, as ``framelens run`` does before
     any notebook (load with ``workers`` processes, then :func:`compute_store`). Runs in the
@@ -783,7 +784,6 @@ TARGET_STORE_RAW = 1.2
 TARGET_STORE_RAW_11 = 1.0
 TARGET_PEAK_10K_MB = 1024
 TARGET_PEAK_100K_MB = 2048
-TARGET_GROWTH = 11.0
 
 #: Every generated corpus of the benchmark: outlets and groups of outlets.
 BENCH_SOURCES = 40
@@ -899,7 +899,7 @@ def _failures(s: dict[str, Any]) -> list[str]:
 # 5. Store compute against the raw scorers, and memory, at 1 k and 10 k articles (target 3)
 
 
-def store_vs_raw(n_articles: int, *, workers: int = 2, engine: str = "local", seed: int = 0,
+def store_vs_raw(n_articles: int, *, workers: int = 2, engine: str = "processes", seed: int = 0,
                  echo: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Generate ``n_articles`` articles (:data:`BENCH_SOURCES` outlets), then, each in a fresh
     process: the lens store's compute (:func:`measure_store`) and the raw single-core floor on
@@ -981,134 +981,6 @@ def _memory_line(lib: dict[str, Any], n: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. Scale (issue 11): 10 k and 100 k articles, growth, and a 1 M projection
-
-
-def scale_run(n_articles: int, *, engine: str = "local", workers: int = 2, seed: int = 0,
-              echo: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """One scale point: generate ``n_articles`` articles, then compute the lens store with
-    ``engine`` and ``workers`` in a fresh process (:func:`measure_store`), watched with its
-    workers. Returns ``gen`` and ``store`` (with ``tree``: peaks and CPU of every process)."""
-    with tempfile.TemporaryDirectory(prefix="framelens-bench-scale-") as tmp:
-        path = Path(tmp) / "corpus.jsonl"
-        gen = generate_corpus(path, n_articles, n_sources=BENCH_SOURCES, n_groups=BENCH_GROUPS, seed=seed,
-                              progress=echo)
-        if echo:
-            echo(f"  generated {n_articles:,} articles in {gen['seconds']:.0f} s "
-                 f"({gen['distinct_share']:.1%} of {gen['sentences']:,} sentences distinct); computing the store ...")
-        store = run_child("measure_store", path=str(path), workers=workers, engine=engine, verbose=True, echo=echo)
-    return {"gen": gen, "store": store}
-
-
-def estimate(base: dict[str, Any], factor: float) -> dict[str, float]:
-    """Linear estimate of a run ``factor`` times larger than ``base`` (a :func:`scale_run`
-    result): elapsed seconds and the peak memory of the largest process."""
-    lib = base["store"]
-    return {"seconds": lib["total"] * factor, "peak_mb": _peak_any(lib) * factor}
-
-
-def _peak_any(lib: dict[str, Any]) -> float:
-    return max(lib["peak_mb"], (lib.get("tree") or {}).get("largest_worker_mb", 0.0))
-
-
-def projection(points: Sequence[dict[str, Any]], *, target_articles: int = 1_000_000, hours: float = 1.0,
-               partition: int = 10_000) -> dict[str, Any]:
-    """A ``target_articles`` projection from measured scale points (:func:`scale_run` results,
-    ascending). Costs are linear in the articles: through the two largest points (a fixed part
-    and a per-article part), or proportional to the one point. A partition is ``partition``
-    articles; ``partition_cpu_s`` and ``partition_mb`` are the projected CPU seconds and largest
-    process of computing one partition alone. ``cpu_hours``: the whole corpus;
-    ``workers_1h``: single-core workers that finish it in ``hours`` if partitions ran
-    independently (a lower bound: no reduce, no scheduling); ``one_process_mb``: today's engine,
-    where one process holds the whole corpus."""
-    def line(key: Callable[[dict], float]) -> tuple[float, float]:
-        if len(points) >= 2:
-            (na, ya), (nb, yb) = [(p["store"]["documents"], key(p["store"])) for p in points[-2:]]
-            slope = max((yb - ya) / (nb - na), 0.0) if nb != na else yb / nb
-            return max(ya - slope * na, 0.0), slope
-        p = points[-1]["store"]
-        return 0.0, key(p) / p["documents"]
-
-    cpu0, cpu1 = line(tree_cpu)
-    mem0, mem1 = line(_peak_any)
-    cpu_hours = (cpu0 + cpu1 * target_articles) / 3600
-    sizes = [p["store"]["documents"] for p in points]
-    return {"articles": target_articles, "partition": partition, "partitions": math.ceil(target_articles / partition),
-            "basis": (f"linear through {sizes[-2]:,} and {sizes[-1]:,} articles" if len(points) >= 2
-                      else f"proportional to {sizes[-1]:,} articles"),
-            "cpu_per_article_ms": 1000 * cpu1, "partition_cpu_s": cpu0 + cpu1 * partition, "cpu_hours": cpu_hours,
-            "workers_1h": math.ceil(cpu_hours / hours), "partition_mb": mem0 + mem1 * partition,
-            "one_process_mb": mem0 + mem1 * target_articles}
-
-
-def scale_figures(*, sizes: Sequence[int] = (10_000, 100_000), engine: str = "local", workers: int = 2,
-                  force: bool = False, max_minutes: float = 90.0, known: dict[int, dict[str, Any]] | None = None,
-                  echo: Callable[[str], None] = print) -> list[str]:
-    """Measure each size in ``sizes`` (ascending) with :func:`scale_run`; before each size after
-    the first, estimate it linearly from the last and skip it (saying why) when the estimate
-    exceeds 80% of the available memory or ``max_minutes`` — unless ``force``. ``known``: sizes
-    already measured the same way (e.g. by :func:`store_vs_raw`), reused. Returns the report
-    lines: each size's figures, the growth between the two largest sizes run, and the 1 M
-    projection."""
-    lines: list[str] = []
-    points: dict[int, dict[str, Any]] = {}
-    last = None
-    for n in sorted(sizes):
-        if last is not None:
-            est = estimate(points[last], n / last)
-            avail = available_mb()
-            line = (f"{n:,} articles, estimated from {last:,}: {est['seconds'] / 60:.0f} min, largest process "
-                    f"{est['peak_mb']:,.0f} MB (available now: {avail:,.0f} MB)")
-            too_big = est["peak_mb"] > 0.8 * avail or est["seconds"] > 60 * max_minutes
-            if too_big and not force:
-                lines.append(line + " — not run (over 80% of the available memory or the time limit; "
-                             "--force-scale runs it)")
-                echo(lines[-1])
-                continue
-            echo(line + " — running")
-            lines.append(line)
-        echo(f"Scale point: {n:,} articles ({engine}, {workers} workers; {load_average()})")
-        try:
-            if known and n in known:
-                points[n] = known[n]
-                echo("    measured above; reused")
-            else:
-                points[n] = scale_run(n, engine=engine, workers=workers, echo=lambda s: echo("    " + s.strip()))
-        except Exception as exc:
-            lines.append(f"{n:,} articles: FAILED: {type(exc).__name__}: {str(exc).splitlines()[-1] if str(exc) else ''}")
-            echo(lines[-1])
-            break
-        lib = points[n]["store"]
-        tree = lib.get("tree", {})
-        lines.append(f"{n:,} articles ({lib['sentences']:,} sentences, {lib['tokens']:,} tokens; {engine}, "
-                     f"{workers} workers): wall {lib['total']:.0f} s (load {lib['load']:.0f} s, lens parts "
-                     f"{lib['parts']:.0f} s); CPU {tree_cpu(lib):.0f} s")
-        lines.append("  " + _memory_line(lib, n))
-        shown = [p for p in tree.get("processes", []) if p["role"] in ("main", "worker")][:8]
-        lines.append("  per process: " + "; ".join(f"{p['role']} {p['peak_mb']:.0f} MB, CPU {p['cpu_s']:.0f} s"
-                                                   for p in shown))
-        if lib.get("failures"):
-            lines.append(f"  FAILED parts: {'; '.join(lib['failures'])}")
-        last = n
-    if len(points) >= 2:
-        a, b = sorted(points)[-2:]
-        growth = points[b]["store"]["total"] / points[a]["store"]["total"]
-        cpu_growth = tree_cpu(points[b]["store"]) / tree_cpu(points[a]["store"])
-        lines.append(f"growth {b:,} / {a:,} articles: {growth:.1f}x wall time (CPU {cpu_growth:.1f}x) for "
-                     f"{b / a:.0f}x the articles (target ≤ {TARGET_GROWTH}x: {_verdict(growth, TARGET_GROWTH)})")
-    elif points:
-        lines.append("growth: not measured (one size run)")
-    if points:
-        pr = projection([points[n] for n in sorted(points)])
-        lines.append(f"1 M-article projection ({pr['basis']}; {pr['cpu_per_article_ms']:.1f} ms CPU an article): "
-                     f"{pr['cpu_hours']:.1f} CPU-hours; in {pr['partitions']:,} partitions of {pr['partition']:,} "
-                     f"articles ({pr['partition_cpu_s']:.0f} CPU-s and ≈ {pr['partition_mb']:,.0f} MB each), one "
-                     f"hour needs ≥ {pr['workers_1h']} single-core workers (a lower bound: no reduce, no scheduling); "
-                     f"today's engine holds the whole corpus in one process: ≈ {pr['one_process_mb'] / 1024:,.0f} GB")
-    return lines
-
-
-# ---------------------------------------------------------------------------------------------
 # the report
 
 
@@ -1117,17 +989,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
                     help="articles per generated corpus for store-vs-raw (default: 1000 10000)")
     ap.add_argument("--workers", type=int, default=2, help="workers of the store compute")
-    ap.add_argument("--engine", default="local", help=f"execution engine ({', '.join(ENGINES)})")
+    ap.add_argument("--engine", default="processes", help=f"execution engine ({', '.join(ENGINES)})")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks at a time for the suite runs")
     ap.add_argument("--skip-suite", action="store_true", help="skip both suite-against-floor runs")
     ap.add_argument("--generated-articles", type=int, default=400,
                     help="articles of the generated corpus run through the suite (default 400)")
-    ap.add_argument("--scale", action="store_true", help="add the scale figures (10 k and 100 k articles)")
+    ap.add_argument("--scale", action="store_true", help="add the scale figures (framelens.scale_bench: 10 k and "
+                    "100 k articles)")
     ap.add_argument("--scale-sizes", type=int, nargs="+", default=[10_000, 100_000])
-    ap.add_argument("--force-scale", action="store_true", help="run every scale size even when the estimate "
-                    "says it does not fit")
-    ap.add_argument("--scale-max-minutes", type=float, default=90.0,
-                    help="skip a scale size whose estimated time exceeds this (default 90)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--generate", metavar="OUT", help="only write a synthetic corpus to OUT and print its figures")
     ap.add_argument("--articles", type=int, default=1000)
@@ -1186,20 +1055,17 @@ def _sections(args) -> list[Callable[[], Iterable[str]]]:
                                 seed=args.seed)
             yield from format_generated_suite(suite_vs_floor(path, jobs=args.jobs), g)
 
-    measured: dict[int, dict[str, Any]] = {}
-
     def store_sizes() -> Iterator[str]:
         for k, n in enumerate(args.sizes):
             if k:
                 yield ""
-            measured[n] = store_vs_raw(n, workers=args.workers, engine=args.engine, seed=args.seed)
-            yield from format_store_vs_raw(n, measured[n])
+            yield from format_store_vs_raw(n, store_vs_raw(n, workers=args.workers, engine=args.engine,
+                                                           seed=args.seed))
 
     def scale() -> Iterator[str]:
-        lines = scale_figures(sizes=args.scale_sizes, engine=args.engine, workers=args.workers,
-                              force=args.force_scale, max_minutes=args.scale_max_minutes, known=measured, echo=lambda s: print(s, flush=True))
-        yield "Scale summary:"
-        yield from ("  " + line for line in lines)
+        from . import scale_bench
+
+        yield from scale_bench.figures(args.scale_sizes, echo=lambda s: print(s, flush=True))
 
     def reuse_section() -> Iterator[str]:
         from . import reuse_bench

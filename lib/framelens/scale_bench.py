@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -146,8 +147,6 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
 def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any]:
     """Seconds single-core VADER + TextBlob + the tokenizer take on the stored sentences (a sample
     of ``sample`` sentences spread over the corpus, scaled to all of them)."""
-    import pandas as pd
-
     from .sentiment import _pattern, _vader
     from .store import LensStore, read_table
     from .tokens import tokenize
@@ -195,7 +194,13 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
     for e in engines:
         workers = 1 if e == "local1" else 2
         store = folder / f"store-{n}-{e}"
-        r = _child("run_store", corpus=str(corpus), store=str(store), engine=e, workers=workers)
+        done = folder / f"result-{n}-{e}.json"  # a --folder keeps each measurement: a later run reuses it
+        if done.exists():
+            r = json.loads(done.read_text())
+            echo(f"  {e}: measured before ({done.name}); reused")
+        else:
+            r = _child("run_store", corpus=str(corpus), store=str(store), engine=e, workers=workers)
+            done.write_text(json.dumps(r))
         out["runs"][e] = r
         echo(f"  {e:9s} ({workers} worker{'s' * (workers != 1)}): {r['total_s']:7.1f} s (ingest {r['ingest_s']:.1f}, "
              + ", ".join(f"{k} {v:.1f}" for k, v in r["parts_s"].items())
@@ -208,47 +213,97 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
             if e != engines[0]:
                 shutil.rmtree(store, ignore_errors=True)
     first = folder / f"store-{n}-{engines[0]}"
-    out["raw"] = _child("raw_floor", store=str(first), corpus=str(corpus))
+    raw = folder / f"result-{n}-raw.json"
+    out["raw"] = json.loads(raw.read_text()) if raw.exists() else _child("raw_floor", store=str(first), corpus=str(corpus))
+    raw.write_text(json.dumps(out["raw"]))
     return out
 
 
-def report(points: list[dict[str, Any]], echo=print) -> None:
-    echo("")
-    echo("Scale figures (issue 11; printed, never asserted)")
+def projection(points: list[dict[str, Any]], *, target: int = 1_000_000, hours: float = 1.0) -> dict[str, Any]:
+    """The cluster a ``target``-article run needs to finish in ``hours``, from measured scale
+    points (:func:`measure` results, ascending): the worker-seconds of the map steps (wall
+    seconds × workers of the run on the fewest workers) are linear in the articles — a fixed part
+    and a per-article part through the two largest points, or proportional to the one point —
+    and a partition holds as many articles as the measured ones. A lower bound: the reduce runs in
+    the client and scheduling is not counted."""
+    def cost(p: dict[str, Any]) -> tuple[int, float, int]:
+        runs = p["runs"]
+        r = min(runs.values(), key=lambda r: (r["workers"], r["engine"] != "local1"))
+        return r["documents"], r["compute_s"] * r["workers"], r["partitions"]
+
+    pts = [cost(p) for p in points]
+    if len(pts) >= 2 and pts[-1][0] != pts[-2][0]:
+        (na, ya, _), (nb, yb, _) = pts[-2:]
+        slope = max((yb - ya) / (nb - na), 0.0)
+        fixed = max(ya - slope * na, 0.0)
+        basis = f"linear through {na:,} and {nb:,} articles"
+    else:
+        fixed, slope, basis = 0.0, pts[-1][1] / pts[-1][0], f"proportional to {pts[-1][0]:,} articles"
+    per_partition = pts[-1][0] / max(1, pts[-1][2])
+    worker_s = fixed + slope * target
+    return {"articles": target, "basis": basis, "ms_per_article": 1000 * slope, "worker_hours": worker_s / 3600,
+            "partitions": math.ceil(target / per_partition), "workers": max(1, math.ceil(worker_s / (3600 * hours)))}
+
+
+def report(points: list[dict[str, Any]]) -> list[str]:
+    """The figures of issue 11, one line each, beside their targets."""
+    lines = ["Scale figures (issue 11; printed, never asserted)"]
+    add = lines.append
     for p in points:
         n = p["n"]
         raw = p["raw"]["raw_s"]
         for e, r in p["runs"].items():
             peak = max([r["client_mb"], *r["workers_mb"]])
             tgt = TARGET_MB.get(n)
-            echo(f"  {n:>7,} articles, {e:9s}: wall {r['total_s']:.1f} s; peak of any process {peak:.0f} MB"
-                 + (f" (target < {tgt} MB: {_verdict(peak, tgt)})" if tgt else ""))
+            add(f"  {n:>7,} articles, {e:9s}: wall {r['total_s']:.1f} s; peak RSS client {r['client_mb']:.0f} MB, "
+                f"workers {', '.join(f'{m:.0f}' for m in r['workers_mb'])} MB; any process {peak:.0f} MB"
+                + (f" (target < {tgt} MB: {_verdict(peak, tgt)})" if tgt else ""))
         two = p["runs"].get("local") or p["runs"].get("processes")
         if two:
             ratio = two["compute_s"] / raw
-            echo(f"  {n:>7,} articles: store compute with 2 workers {two['compute_s']:.1f} s vs raw "
-                 f"single-core scorers + tokenizer {raw:.1f} s = {ratio:.2f}× (target ≤ {TARGET_RAW_RATIO}×: "
-                 f"{_verdict(ratio, TARGET_RAW_RATIO)})")
+            add(f"  {n:>7,} articles: store compute with 2 workers ({two['engine']}) {two['compute_s']:.1f} s vs raw "
+                f"single-core scorers + tokenizer {raw:.1f} s = {ratio:.2f}× (target ≤ {TARGET_RAW_RATIO}×: "
+                f"{_verdict(ratio, TARGET_RAW_RATIO)})")
         if "local" in p["runs"] and "local1" in p["runs"]:
-            echo(f"  {n:>7,} articles: 2-worker LocalCluster speed-up over 1 worker: "
-                 f"{p['runs']['local1']['total_s'] / p['runs']['local']['total_s']:.2f}×")
+            add(f"  {n:>7,} articles: 2-worker LocalCluster speed-up over 1 worker: "
+                f"{p['runs']['local1']['total_s'] / p['runs']['local']['total_s']:.2f}×")
         if "local" in p["runs"] and "processes" in p["runs"]:
-            echo(f"  {n:>7,} articles: process pool {p['runs']['processes']['total_s']:.1f} s vs Dask LocalCluster "
-                 f"{p['runs']['local']['total_s']:.1f} s (2 workers each)")
+            add(f"  {n:>7,} articles: process pool {p['runs']['processes']['total_s']:.1f} s vs Dask LocalCluster "
+                f"{p['runs']['local']['total_s']:.1f} s (2 workers each)")
     by_n = {p["n"]: p for p in points}
     if 10_000 in by_n and 100_000 in by_n:
         for e in by_n[10_000]["runs"]:
             if e in by_n[100_000]["runs"]:
                 g = by_n[100_000]["runs"][e]["total_s"] / by_n[10_000]["runs"][e]["total_s"]
-                echo(f"  growth 100k / 10k ({e}): {g:.1f}× (target ≤ {TARGET_GROWTH}×: {_verdict(g, TARGET_GROWTH)})")
-    big = max(points, key=lambda p: p["n"])
-    one = big["runs"].get("local1") or next(iter(big["runs"].values()))
-    per_part = one["compute_s"] * one["workers"] / max(1, one["partitions"])
-    parts_1m = 1_000_000 / (one["documents"] / max(1, one["partitions"]))
-    workers_1h = per_part * parts_1m / 3600
-    echo(f"  projection, 1,000,000 articles: {parts_1m:,.0f} partitions × {per_part:.1f} worker-seconds each "
-         f"(measured at {big['n']:,}) = {per_part * parts_1m / 3600:.1f} worker-hours → about {max(1, round(workers_1h + 0.5)):d} "
-         "single-core workers for one hour (map steps only; the reduce is per-document sums)")
+                add(f"  growth 100k / 10k ({e}): {g:.1f}× (target ≤ {TARGET_GROWTH}×: {_verdict(g, TARGET_GROWTH)})")
+    pr = projection(points)
+    add(f"  projection, 1,000,000 articles ({pr['basis']}; {pr['ms_per_article']:.1f} worker-ms an article): "
+        f"{pr['partitions']:,} partitions, {pr['worker_hours']:.1f} worker-hours → at least {pr['workers']} "
+        "single-core workers for one hour (map steps only; the reduce merges per-document sums in the client)")
+    return lines
+
+
+def figures(sizes, *, engines=("processes", "local", "local1"), large_engines=("processes",),
+            folder: str | os.PathLike | None = None, json_out: str | None = None, echo=print) -> list[str]:
+    """Measure each size (engines ``engines`` up to 10,000 articles, ``large_engines`` above)
+    and return :func:`report`'s lines. ``folder`` keeps corpora, stores and each measurement
+    (a second call reuses them); default a temporary folder, removed."""
+    import shutil
+
+    tmp = None
+    root = Path(folder) if folder else Path(tmp := tempfile.mkdtemp(prefix="framelens-scale-"))
+    root.mkdir(parents=True, exist_ok=True)
+    points = []
+    try:
+        for n in sorted(sizes):
+            echo(f"{n:,} articles:")
+            points.append(measure(n, list(engines if n <= 10_000 else large_engines), root, echo=echo))
+            if json_out:
+                Path(json_out).write_text(json.dumps(points, indent=1))
+        return report(points)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,23 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folder", default=None, help="where corpora and stores go (default: a temporary folder)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args(argv)
-    tmp = None
-    folder = Path(args.folder) if args.folder else Path(tmp := tempfile.mkdtemp(prefix="framelens-scale-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    points = []
-    try:
-        for n in sorted(args.sizes):
-            print(f"{n:,} articles:", flush=True)
-            points.append(measure(n, args.engines if n <= 10_000 else args.large_engines, folder,
-                                  echo=lambda s: print(s, flush=True)))
-            if args.json:
-                Path(args.json).write_text(json.dumps(points, indent=1))
-        report(points)
-    finally:
-        if tmp:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+    for line in figures(args.sizes, engines=args.engines, large_engines=args.large_engines, folder=args.folder,
+                        json_out=args.json, echo=lambda s: print(s, flush=True)):
+        print(line)
     return 0
 
 
