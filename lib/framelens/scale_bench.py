@@ -24,6 +24,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,12 +40,9 @@ TARGET_RAW_RATIO = 1.0
 def make_corpus(dest: Path, n: int, *, seed: int = 0) -> Path:
     """A gzip'd JSONL corpus of ``n`` synthetic articles (40 outlets)."""
     import gzip
-    import shutil
 
-    try:
-        from .bench import generate_corpus  # the ≥95%-distinct generator (issue 10's benchmark)
-    except ImportError:  # pragma: no cover - the generator lives on the bench branch until merged
-        from ._benchgen import generate_corpus
+    from .bench import generate_corpus  # the ≥95%-distinct generator (issue 10's benchmark)
+
     plain = dest.with_suffix("")
     generate_corpus(plain, n, n_sources=40, seed=seed)
     with open(plain, "rb") as src, gzip.open(dest, "wb", compresslevel=3) as out:
@@ -199,6 +197,7 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
             r = json.loads(done.read_text())
             echo(f"  {e}: measured before ({done.name}); reused")
         else:
+            shutil.rmtree(store, ignore_errors=True)  # measured from an empty store, never a kept one
             r = _child("run_store", corpus=str(corpus), store=str(store), engine=e, workers=workers)
             done.write_text(json.dumps(r))
         out["runs"][e] = r
@@ -207,11 +206,8 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
              + f", engine start {r['engine_start_s']:.1f}); {r['partitions']} partitions, "
              f"{r['sentences']:,} sentences; peak RSS client {r['client_mb']:.0f} MB, workers "
              f"{', '.join(f'{m:.0f}' for m in r['workers_mb'])} MB")
-        if e != engines[-1]:
-            import shutil
-
-            if e != engines[0]:
-                shutil.rmtree(store, ignore_errors=True)
+        if e != engines[0]:  # the first engine's store stays for the raw floor's sentences
+            shutil.rmtree(store, ignore_errors=True)
     first = folder / f"store-{n}-{engines[0]}"
     raw = folder / f"result-{n}-raw.json"
     out["raw"] = json.loads(raw.read_text()) if raw.exists() else _child("raw_floor", store=str(first), corpus=str(corpus))
@@ -288,8 +284,6 @@ def figures(sizes, *, engines=("processes", "local", "local1"), large_engines=("
     """Measure each size (engines ``engines`` up to 10,000 articles, ``large_engines`` above)
     and return :func:`report`'s lines. ``folder`` keeps corpora, stores and each measurement
     (a second call reuses them); default a temporary folder, removed."""
-    import shutil
-
     tmp = None
     root = Path(folder) if folder else Path(tmp := tempfile.mkdtemp(prefix="framelens-scale-"))
     root.mkdir(parents=True, exist_ok=True)
