@@ -199,3 +199,23 @@ def test_speaker_precision_and_recall_on_labelled_sentences():
     t = validation.speakers().set_index("split")
     assert t.loc["all", "n_sentences"] == 297 and t.loc["all", "n_gold"] == 178
     assert t.loc["all", "precision"] >= 0.92 and t.loc["all", "recall"] >= 0.75
+
+
+def test_agency_counts_of_two_parts_merge_into_the_whole_table():
+    import pandas as pd
+
+    cols = ["actor", "source", "via", "negated", "verb", "role"]
+    first = pd.DataFrame([("EPA", "a", "head", False, "propose", "agent"), ("EPA", "a", "head", True, "respond", "agent"),
+                          ("EPA", "a", "head", False, "sue", "patient"), ("", "a", "head", False, "say", "agent")],
+                         columns=cols)
+    second = pd.DataFrame([("EPA", "a", "possessive", False, "propose", "agent"), ("EPA", "b", "head", False, "sue", "patient"),
+                           ("EPA", "a", "name", False, "propose", "agent")], columns=cols)
+    whole = A.agency_table(pd.concat([first, second], ignore_index=True))
+    merged = A.merge_agency_counts([A.agency_counts(first), A.agency_counts(second)])
+    pd.testing.assert_frame_equal(A.agency_table(None, counts=merged), whole)
+    # by hand: EPA in a has 4 clauses through head/possessive (the "name" one is not counted), 3 as
+    # agent, 1 negated; "propose" twice, then the ties in alphabetical order
+    a = whole.set_index("source").loc["a"]
+    assert (a["clauses"], a["agent_share"], a["negated"]) == (4, 0.75, 1)
+    assert a["verbs"] == "propose 2, not respond 1, sue (passive) 1"
+    assert whole.set_index("source").loc["b", "verbs"] == "sue (passive) 1"

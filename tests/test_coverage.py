@@ -90,3 +90,33 @@ def test_single_source_has_no_unique_or_omitted(three):
     items = extract_items(three.select(["a"]))
     m = coverage_matrix(items, ["a"])
     assert (m["unique_to"] == "").all() and (m["omitted_by"] == "").all()
+
+
+def _items(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["item", "source", "kind", "label", "sent_id"])
+
+
+def test_coverage_counts_of_two_parts_merge_into_the_whole_matrix():
+    import pandas as pd
+
+    from framelens.coverage import coverage_counts, merge_coverage_counts
+
+    first = _items([("year:2024", "a", "year", "2024", "a:s0"), ("percent:12", "a", "percent", "12%", "a:s1"),
+                    ("percent:12", "a", "percent", "12 per cent", "a:s2")])
+    second = _items([("percent:12", "b", "percent", "12 per cent", "b:s0"), ("year:2024", "b", "year", "2024", "b:s3"),
+                     ("percent:12", "a", "percent", "12%", "a2:s0")])
+    whole = pd.concat([first, second], ignore_index=True)
+    m = coverage_matrix(whole, ["a", "b"]).set_index("item")
+    merged = merge_coverage_counts([coverage_counts(first), coverage_counts(second)])
+    m2 = coverage_matrix(None, ["a", "b"], counts=merged).set_index("item")
+    pd.testing.assert_frame_equal(m2, m)
+    # by hand: percent:12 is carried 3 times by a and once by b; its surface forms tie 2–2 and the
+    # form seen first wins; the evidence is each source's first sentence, in corpus order
+    assert m.loc["percent:12", ["a", "b"]].tolist() == [3, 1]
+    assert m.loc["percent:12", "label"] == "12%"
+    assert m.loc["percent:12", "evidence"] == "a:s1; b:s0"
+    assert m.loc["year:2024", "evidence"] == "a:s0; b:s3"
+    assert merged[0]["n"].tolist() == [1, 3, 1, 1]
+

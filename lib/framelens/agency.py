@@ -406,25 +406,54 @@ def actor_verbs(agency_df: pd.DataFrame, *, via: Sequence[str] = ("head", "posse
     return g.sort_values(["actor", "source", "n", "verb"], ascending=[True, True, False, True]).reset_index(drop=True)[cols]
 
 
+AGENCY_COUNT_COLUMNS = ["actor", "source", "v", "n", "agents", "negated"]
+
+
+def agency_counts(agency_df: pd.DataFrame, *, via: Sequence[str] = ("head", "possessive", "pronoun")) -> pd.DataFrame:
+    """The mergeable counts behind :func:`agency_table`: per ``actor, source`` and verb form
+    ``v`` (the lemma, ``not `` prefixed when negated, `` (passive)`` appended when the actor is
+    the patient) the clauses ``n``, those where the actor is the agent and those negated, in
+    order of first appearance. Counts of consecutive parts of a corpus merge with
+    :func:`merge_agency_counts` into the counts of the whole."""
+    d = agency_df[(agency_df["actor"] != "") & agency_df["via"].isin(list(via))]
+    if d.empty:
+        return pd.DataFrame(columns=AGENCY_COUNT_COLUMNS)
+    d = d.assign(v=np.where(d["negated"], "not " + d["verb"], d["verb"]) + np.where(d["role"] == "patient", " (passive)", ""),
+                 agents=(d["role"] == "agent").astype(int), neg=d["negated"].astype(int))
+    g = d.groupby(["actor", "source", "v"], sort=False).agg(n=("v", "size"), agents=("agents", "sum"),
+                                                          negated=("neg", "sum")).reset_index()
+    return g[AGENCY_COUNT_COLUMNS]
+
+
+def merge_agency_counts(counts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Sum :func:`agency_counts` of consecutive corpus parts (first appearance order kept)."""
+    full = [c for c in counts if len(c)]
+    if not full:
+        return pd.DataFrame(columns=AGENCY_COUNT_COLUMNS)
+    g = pd.concat(full, ignore_index=True).groupby(["actor", "source", "v"], sort=False)[["n", "agents", "negated"]].sum()
+    return g.reset_index()[AGENCY_COUNT_COLUMNS]
+
+
 def agency_table(agency_df: pd.DataFrame, *, top: int = 6, min_clauses: int = 1,
-                 via: Sequence[str] = ("head", "possessive", "pronoun")) -> pd.DataFrame:
+                 via: Sequence[str] = ("head", "possessive", "pronoun"), counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Actor × source summary: ``actor, source, clauses, agent_share`` (share of the actor's
     clauses where it acts rather than is acted upon), ``negated`` and ``verbs`` — the ``top``
-    verb lemmas with counts (``"pledge 3, meet 2"``; a ``not `` prefix marks negated uses)."""
-    d = agency_df[(agency_df["actor"] != "") & agency_df["via"].isin(list(via))]
+    verb lemmas with counts (``"pledge 3, meet 2"``; a ``not `` prefix marks negated uses).
+    ``counts``: the table's :func:`agency_counts` when already made (``agency_df`` is then not
+    read), e.g. merged from a corpus's partitions."""
+    c = counts if counts is not None else agency_counts(agency_df, via=via)
     cols = ["actor", "source", "clauses", "agent_share", "negated", "verbs"]
-    if d.empty:
+    if c.empty:
         return pd.DataFrame(columns=cols)
-    d = d.assign(v=np.where(d["negated"], "not " + d["verb"], d["verb"]) + np.where(d["role"] == "patient", " (passive)", ""))
     rows = []
-    for (actor, source), g in d.groupby(["actor", "source"], sort=False):
-        if len(g) < min_clauses:
+    for (actor, source), g in c.groupby(["actor", "source"], sort=False):
+        n = int(g["n"].sum())
+        if n < min_clauses:
             continue
-        vc = g["v"].value_counts()
-        vc = vc.sort_index().sort_values(ascending=False, kind="stable")
-        rows.append({"actor": actor, "source": source, "clauses": len(g),
-                     "agent_share": float((g["role"] == "agent").mean()), "negated": int(g["negated"].sum()),
-                     "verbs": ", ".join(f"{v} {c}" for v, c in vc.head(top).items())})
+        vc = g.set_index("v")["n"].sort_index().sort_values(ascending=False, kind="stable")
+        rows.append({"actor": actor, "source": source, "clauses": n,
+                     "agent_share": float(g["agents"].sum() / n), "negated": int(g["negated"].sum()),
+                     "verbs": ", ".join(f"{v} {int(k)}" for v, k in vc.head(top).items())})
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["actor", "clauses"], ascending=[True, False]).reset_index(drop=True)
 

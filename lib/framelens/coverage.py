@@ -298,30 +298,67 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
     return out.reset_index(drop=True)
 
 
-def coverage_matrix(items: pd.DataFrame, sources: Sequence[str] | None = None, *, most: float = 0.5,
-                    kinds: Sequence[str] | None = None) -> pd.DataFrame:
+COVERAGE_COUNT_COLUMNS = ["item", "source", "kind", "n", "sent_id"]
+COVERAGE_LABEL_COLUMNS = ["item", "label", "n"]
+
+
+def coverage_counts(items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mergeable counts behind :func:`coverage_matrix`: per ``item, source`` its ``kind``,
+    count ``n`` and first ``sent_id``; per ``item, label`` (surface form) its count; both in
+    order of first appearance. Counts of consecutive parts of a corpus merge with
+    :func:`merge_coverage_counts` into the counts of the whole."""
+    if items.empty:
+        return pd.DataFrame(columns=COVERAGE_COUNT_COLUMNS), pd.DataFrame(columns=COVERAGE_LABEL_COLUMNS)
+    it = items.astype({"item": str, "source": str, "sent_id": str})
+    c = it.groupby(["item", "source"], sort=False).agg(kind=("kind", "first"), n=("kind", "size"),
+                                                      sent_id=("sent_id", "first")).reset_index()
+    lab = it.groupby(["item", "label"], sort=False).size().rename("n").reset_index()
+    return c[COVERAGE_COUNT_COLUMNS], lab[COVERAGE_LABEL_COLUMNS]
+
+
+def merge_coverage_counts(parts: Sequence[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merge :func:`coverage_counts` of consecutive corpus parts, in corpus order: counts add,
+    the first ``sent_id`` and ``kind`` are the earliest part's."""
+    cs = [c for c, _ in parts if len(c)]
+    ls = [lab for _, lab in parts if len(lab)]
+    if not cs:
+        return pd.DataFrame(columns=COVERAGE_COUNT_COLUMNS), pd.DataFrame(columns=COVERAGE_LABEL_COLUMNS)
+    c = pd.concat(cs, ignore_index=True).groupby(["item", "source"], sort=False).agg(
+        kind=("kind", "first"), n=("n", "sum"), sent_id=("sent_id", "first")).reset_index()
+    lab = pd.concat(ls, ignore_index=True).groupby(["item", "label"], sort=False)["n"].sum().reset_index()
+    return c[COVERAGE_COUNT_COLUMNS], lab[COVERAGE_LABEL_COLUMNS]
+
+
+def coverage_matrix(items: pd.DataFrame | None, sources: Sequence[str] | None = None, *, most: float = 0.5,
+                    kinds: Sequence[str] | None = None, counts: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Item × source matrix of how often each source carries each item.
 
-    One row per item: ``item, kind, label`` (the most common surface form), one count column
-    per source (``sources`` in order; pass ``corpus.sources`` so sources with no items
-    appear), ``n_sources`` (sources carrying it), ``unique_to`` (the one source carrying it,
-    when ≥ 2 sources), ``omitted_by`` (sources that lack an item carried by more than ``most``
-    of the *other* sources and by at least two; needs ≥ 3 sources) and ``evidence`` (the first
-    ``sent_id`` per carrying source). Sorted: widely carried first.
+    One row per item: ``item, kind, label`` (the most common surface form; a tie goes to the
+    form seen first), one count column per source (``sources`` in order; pass ``corpus.sources``
+    so sources with no items appear), ``n_sources`` (sources carrying it), ``unique_to`` (the
+    one source carrying it, when ≥ 2 sources), ``omitted_by`` (sources that lack an item carried
+    by more than ``most`` of the *other* sources and by at least two; needs ≥ 3 sources) and
+    ``evidence`` (the first ``sent_id`` per carrying source). Sorted: widely carried first.
+    ``counts``: the items' :func:`coverage_counts` when already made (``items`` is then not
+    read), e.g. merged from a corpus's partitions.
     """
-    it = items if kinds is None else items[items["kind"].isin(list(kinds))]
-    srcs = list(sources) if sources is not None else list(pd.unique(it["source"]))
+    if counts is None:
+        c, labc = coverage_counts(items if kinds is None else items[items["kind"].isin(list(kinds))])
+    else:
+        c, labc = counts
+        if kinds is not None and len(c):
+            c = c[c["kind"].isin(list(kinds))]
+            labc = labc[labc["item"].isin(set(c["item"]))]
+    srcs = list(sources) if sources is not None else list(pd.unique(c["source"]))
     base = ["item", "kind", "label"]
     tail = ["n_sources", "unique_to", "omitted_by", "evidence"]
-    if it.empty:
+    if c.empty:
         return pd.DataFrame(columns=base + srcs + tail)
-    counts = it.groupby(["item", "source"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=srcs, fill_value=0)
-    lab = it.groupby("item")["label"].agg(lambda s: s.value_counts().index[0])
-    kind = it.groupby("item")["kind"].first()
-    first = it.drop_duplicates(["item", "source"]).groupby("item").apply(
-        lambda g: "; ".join(g["sent_id"]), include_groups=False)
-    out = counts.reset_index()
+    mat = c.groupby(["item", "source"])["n"].sum().unstack(fill_value=0).reindex(columns=srcs, fill_value=0)
+    lab = labc.loc[labc.groupby("item", sort=False)["n"].idxmax()].set_index("item")["label"]
+    kind = c.groupby("item", sort=False)["kind"].first()
+    first = c.groupby("item", sort=False)["sent_id"].agg("; ".join)
+    out = mat.reset_index()
     out.columns.name = None
     out.insert(1, "kind", out["item"].map(kind))
     out.insert(2, "label", out["item"].map(lab))
@@ -329,11 +366,11 @@ def coverage_matrix(items: pd.DataFrame, sources: Sequence[str] | None = None, *
     nsrc = present.sum(1)
     out["n_sources"] = nsrc
     S = len(srcs)
-    out["unique_to"] = [srcs[int(np.flatnonzero(p)[0])] if (S >= 2 and c == 1) else "" for p, c in zip(present, nsrc)]
+    out["unique_to"] = [srcs[int(np.flatnonzero(p)[0])] if (S >= 2 and c_ == 1) else "" for p, c_ in zip(present, nsrc)]
     om = []
-    for p, c in zip(present, nsrc):
-        if S >= 3 and c >= 2:
-            miss = [srcs[k] for k in np.flatnonzero(~p) if c / (S - 1) > most]
+    for p, c_ in zip(present, nsrc):
+        if S >= 3 and c_ >= 2:
+            miss = [srcs[k] for k in np.flatnonzero(~p) if c_ / (S - 1) > most]
             om.append(", ".join(miss))
         else:
             om.append("")

@@ -775,9 +775,25 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
     frames = cb.ids
     labels = red.labels
     sources = red.sources
-    df = red.rows("document_frames", columns=["doc_id", "source", "frame", "hits", "sentences", "n_sentences", "words"])
-    df = df.astype({"doc_id": str, "source": str})
-    docs = df.drop_duplicates("doc_id")[["doc_id", "source", "n_sentences", "words"]]
+    # per-document frame counts, pivoted partition by partition (a document lies in one partition)
+    doc_parts, ind_parts, hit_parts = [], [], []
+    for df in red.row_parts("document_frames", columns=["doc_id", "source", "frame", "hits", "sentences", "n_sentences",
+                                                         "words"]):
+        if not len(df):
+            continue
+        df = df.astype({"doc_id": str, "source": str})
+        doc_parts.append(df.drop_duplicates("doc_id")[["doc_id", "source", "n_sentences", "words"]])
+        ind_parts.append(df.pivot_table(index="doc_id", columns="frame", values="sentences", aggfunc="sum",
+                                        sort=False).reindex(columns=frames, fill_value=0))
+        hit_parts.append(df.pivot_table(index="doc_id", columns="frame", values="hits", aggfunc="sum",
+                                        sort=False).reindex(columns=frames, fill_value=0))
+    if doc_parts:
+        docs = pd.concat(doc_parts, ignore_index=True)
+        piv_ind, piv_hit = pd.concat(ind_parts).fillna(0), pd.concat(hit_parts).fillna(0)
+    else:
+        docs = pd.DataFrame(columns=["doc_id", "source", "n_sentences", "words"])
+        piv_ind = piv_hit = pd.DataFrame(columns=frames, dtype=float)
+    del doc_parts, ind_parts, hit_parts
     docs = docs[docs["n_sentences"] > 0]
     ndocs = docs.groupby("source", sort=False).size()
     single = docs[docs["source"].map(ndocs) == 1]["doc_id"].tolist()
@@ -800,8 +816,6 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
         return mat, s["n_words"].to_numpy(dtype=float)
 
     # salience
-    piv_ind = df.pivot_table(index="doc_id", columns="frame", values="sentences", aggfunc="sum", sort=False).reindex(columns=frames, fill_value=0)
-    piv_hit = df.pivot_table(index="doc_id", columns="frame", values="hits", aggfunc="sum", sort=False).reindex(columns=frames, fill_value=0)
     rows = []
     for src in sources:
         d = docs[docs["source"] == src]
@@ -963,12 +977,43 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
         prominence = g[pcols].reset_index(drop=True)
     else:
         prominence = pd.DataFrame(columns=pcols)
-    actor_verbs = agency_table(red.rows("agency", columns=["actor", "source", "via", "negated", "verb", "role"]))
-    coverage = coverage_matrix(red.rows("items", columns=["item", "source", "kind", "label", "sent_id"]), sources)
+    # verbs and coverage: counts folded partition by partition (bounded by the distinct keys)
+    from .agency import agency_counts, merge_agency_counts
+    from .coverage import coverage_counts, merge_coverage_counts
+
+    acounts = _fold((agency_counts(a) for a in red.row_parts("agency", columns=["actor", "source", "via", "negated",
+                                                                                "verb", "role"])),
+                    merge_agency_counts, size=len)
+    actor_verbs = agency_table(None, counts=acounts)
+    ccounts = _fold((coverage_counts(i) for i in red.row_parts("items", columns=["item", "source", "kind", "label",
+                                                                                  "sent_id"])),
+                    merge_coverage_counts, size=lambda cl: len(cl[0]) + len(cl[1]))
+    coverage = coverage_matrix(None, sources, counts=ccounts)
     return {"codebook": cb.table(), "salience": salience, "frame_evidence": frame_ev, "cooccurrence": cooccurrence,
             "prominence": prominence, "actor_verbs": actor_verbs, "questions": questions,
             "certainty": certainty_t, "certainty_markers": cert_markers, "certainty_evidence": cert_ev,
             "coverage": coverage}
+
+
+#: rows of per-partition counts a fold holds before merging them (see :func:`_fold`)
+FOLD_ROWS = 500_000
+
+
+def _fold(parts, merge, *, size, batch: int | None = None):
+    """Merge a stream of per-partition counts (in corpus order) with ``merge``, a few at a
+    time: what is held is the merged counts plus the pending parts (at most about ``batch`` rows
+    or the merged table's own size), never every partition's counts at once."""
+    batch = FOLD_ROWS if batch is None else batch
+    merged, pending, held = None, [], 0
+    for p in parts:
+        pending.append(p)
+        held += size(p)
+        if held >= max(batch, size(merged) if merged is not None else 0):
+            merged = merge(([merged] if merged is not None else []) + pending)
+            pending, held = [], 0
+    if pending or merged is None:
+        merged = merge(([merged] if merged is not None else []) + pending)
+    return merged
 
 
 def _marker_doc_sums(red) -> pd.DataFrame:

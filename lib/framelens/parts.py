@@ -635,6 +635,19 @@ class Reduction:
 
         return concat_frames([p[key] for p in self._partials if key in p])
 
+    def row_parts(self, table: str, *, columns: Sequence[str] | None = None):
+        """A row table the maps wrote, one partition at a time in corpus order (for reduces that
+        fold partition by partition, so the client never holds the whole table)."""
+        from .store import read_table
+
+        for src in self._rows[table]:
+            if isinstance(src, pd.DataFrame):
+                yield src[list(columns)] if columns is not None else src
+            else:
+                path, meta = src
+                m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if columns else meta
+                yield read_table(path, m, columns=columns)
+
     def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
         from .store import concat_frames, concat_parts
 
