@@ -53,14 +53,19 @@ def tiny_corpus_dir(tmp_path: Path) -> Path:
     return dest
 
 
-def corpus_from_texts(tmp_path: Path, docs: dict[str, str]):
-    """A corpus loaded from a folder of ``<name>.txt`` files written from ``docs`` (warnings silenced)."""
+def corpus_from_texts(tmp_path: Path, docs: dict[str, str], manifest: str | None = None):
+    """A corpus loaded from a folder of ``<name>.txt`` files written from ``docs``, with a
+    ``sources.csv`` from ``manifest`` (indented CSV text) when given (warnings silenced)."""
+    import textwrap
+
     import framelens
 
     d = tmp_path / "c"
     d.mkdir()
     for name, text in docs.items():
         (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    if manifest:
+        (d / "sources.csv").write_text(textwrap.dedent(manifest).strip() + "\n", encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return framelens.load_corpus(d)

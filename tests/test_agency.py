@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
 
 import nltk
 import pytest
 
-import framelens as fl
 from framelens import agency as A
 from framelens.codebook import tokens_from_texts
 from framelens.actors import load_actors

@@ -183,6 +183,9 @@ def test_measure_store_computes_every_default_part(tmp_path):
     assert (res["documents"], res["sources"], res["sentences"], res["tokens"]) == \
         (8, 2, len(corp.sentences), len(corp.tokens))
     assert res["failures"] == []
+    # the raw floor reads the very sentences the store holds (its partitions)
+    raw = bench.measure_raw(str(path), store=str(tmp_path / "store"))
+    assert raw["sentences"] == len(corp.sentences)
     assert list(res["parts_done"]) == ["vocabulary", "actors", "sentiment", "framing", "synthesis"]
     assert res["total"] == pytest.approx(res["load"] + res["parts"], abs=0.05)
     assert {"cleaning", "splitting", "tokenizing"} <= set(res["load_stages"])

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from framelens.codebook import load_codebook, match_cues, parse_codebook
+from framelens.codebook import load_codebook, match_cues
 from framelens.errors import FramelensError
 
 GOOD = """

@@ -3,14 +3,12 @@
 import csv
 import hashlib
 import json
-import os
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import framelens
 from framelens import FramelensError, FramelensWarning, load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 
 import pytest
 
-import framelens as fl
 from framelens.actors import load_actors
 from framelens.coverage import coverage_evidence, coverage_matrix, extract_items, parse_number
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -34,18 +32,6 @@ name = "Weather"
 definition = "Rain."
 cues = ["rain"]
 """
-
-
-def _corpus(tmp_path, docs: dict[str, str], manifest: str | None = None):
-    d = tmp_path / "c"
-    d.mkdir()
-    for name, text in docs.items():
-        (d / f"{name}.txt").write_text(text, encoding="utf-8")
-    if manifest:
-        (d / "sources.csv").write_text(textwrap.dedent(manifest).strip() + "\n", encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fl.load_corpus(d)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +80,6 @@ def test_documents_are_resampled_when_a_source_has_several(tmp_path):
                    x2,x2.txt,x
                    y1,y1.txt,y
                    """)
-    cb = load_codebook(tmp_path / "cb.toml") if (tmp_path / "cb.toml").exists() else None
     (tmp_path / "cb.toml").write_text(CB, encoding="utf-8")
     sal = framing.frame_salience(corp, tmp_path / "cb.toml", n_resamples=300)
     x = sal[(sal["source"] == "x") & (sal["frame"] == "weather")].iloc[0]

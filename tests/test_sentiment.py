@@ -391,7 +391,7 @@ def test_lexicon_inflections(lemma, pos, forms):
 
 def test_news_lexicon_covers_the_words_vader_misses():
     lex = tmod.load_lexicon()
-    plain = st._vader().lexicon
+    plain = st.vader_analyzer().lexicon
     for w, sign in [("blasted", -1), ("colluded", -1), ("gaffe", -1), ("dismissive", -1), ("principled", 1),
                     ("touted", 1), ("credentials", 1), ("slammed", -1), ("hailed", 1)]:
         assert np.sign(lex.valence[w]) == sign, w

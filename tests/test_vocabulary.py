@@ -7,7 +7,6 @@ regex tokenizer, so they check this module's arithmetic independently of the loa
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd

@@ -915,7 +915,6 @@ def discover(
         aliases = [canon] + [s for s, _ in surfaces.most_common() if s != canon]
         rows.append({"actor": canon, "kind": kind, "aliases": aliases, "cue": why, "n": len(ms), "match_case": True})
     # --- groups of people named by common nouns
-    gcount = Counter((h, m) for h, m, *_ in groups)
     gverbs: dict[str, Counter] = {}
     for h, m, *_ in groups:
         keep_mod = m and (bigrams.get((m, h), 0) >= max(2, min_mentions) or h in cues.generic_groups)

@@ -740,10 +740,11 @@ def measure_store(path: str, *, workers: int = 2, engine: str = "processes", sto
 def _stored_sentences(store: Path) -> list[str]:
     import pyarrow.parquet as pq
 
-    files = sorted(Path(store).glob("corpus-*/sentences.parquet"))
+    corpora = sorted(Path(store).glob("corpus-*/partitions"))
+    files = sorted(corpora[0].glob("*/sentences.parquet")) if corpora else []
     if not files:
         raise FramelensError(f"{store}: no stored sentence table")
-    return pq.read_table(files[0], columns=["text"]).column("text").to_pylist()
+    return [t for f in files for t in pq.read_table(f, columns=["text"]).column("text").to_pylist()]
 
 
 def measure_raw(path: str, *, store: str | None = None) -> dict[str, Any]:

@@ -95,7 +95,7 @@ _FRAME_KEYS = {"id", "name", "family", "definition", "cues", "exclude", "exclude
 _QUESTION_KEYS = {"id", "text", "cues"}
 _REQUIRED = ("id", "name", "definition")
 _QID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_FRAME_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # one cue word: letters/digits with joiners, optional leading "=", optional trailing "*",
 # optional "/TAG"; or a lone currency sign / '&'
 _PART_RE = re.compile(
@@ -294,8 +294,8 @@ class Codebook:
         out = []
         for f in self.frames:
             qof = {c: q.id for q in f.questions for c in q.cues}
-            out += [Cue(c, f.id, False, _parse_cue(c), qof.get(c, "")) for c in f.cues]
-            out += [Cue(c, f.id, True, _parse_cue(c)) for c in f.exclude]
+            out += [Cue(c, f.id, False, parse_cue(c), qof.get(c, "")) for c in f.cues]
+            out += [Cue(c, f.id, True, parse_cue(c)) for c in f.exclude]
         return out
 
 
@@ -323,7 +323,7 @@ def _cue_tokens(cue: str) -> list[str]:
 
 
 @lru_cache(maxsize=20_000)
-def _parse_cue(cue: str) -> tuple[Part, ...]:
+def parse_cue(cue: str) -> tuple[Part, ...]:
     """Parse one cue string into :class:`Part` s; raises ``ValueError(why)`` when malformed."""
     from .tokens import lemmatize
 
@@ -442,7 +442,7 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
             if k not in block:
                 raise fail(display, f"frame #{n + 1} ({block.get('id', 'no id')}) is missing {k!r}", line=block_line)
         fid = block["id"]
-        if not isinstance(fid, str) or not _ID_RE.match(fid):
+        if not isinstance(fid, str) or not _FRAME_ID_RE.match(fid):
             raise fail(display, f"frame id {fid!r} must be lower-case letters, digits and '_'", line=line_for("id"))
         if fid in seen:
             raise fail(display, f"duplicate frame id {fid!r} (first defined on line {seen[fid]})", line=line_for("id"))
@@ -461,7 +461,7 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
                 raise fail(display, f"frame {fid!r}: empty cue list", line=line_for(k))
             for c in val:
                 try:
-                    _parse_cue(c)
+                    parse_cue(c)
                 except ValueError as exc:
                     cline = _line_of(text, f'"{c}"', bstart) if c else line_for(k)
                     why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: {exc}"
@@ -527,7 +527,7 @@ def _parse_questions(qs, fid: str, text: str, bstart: int, bend: int, block_line
         for c in cues:
             cline = (_line_of(text, f'"{c}"', qstart) if c else None) or line_for("cues")
             try:
-                _parse_cue(c)
+                parse_cue(c)
             except ValueError as exc:
                 why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: question {qid!r}: {exc}"
                 raise fail(display, why, line=cline) from None
@@ -565,7 +565,7 @@ def load_cue_lists(path: str | Path, *, display: str | None = None, allowed: Ite
                 raise fail(display, f"{name!r}: empty list", line=line)
             for c in v:
                 try:
-                    _parse_cue(c)
+                    parse_cue(c)
                 except ValueError as exc:
                     why = str(exc) if isinstance(exc, _UnknownCueClass) else f"{name!r}: {exc}"
                     raise fail(display, why, line=_line_of(text, f'"{c}"') or line) from None

@@ -68,7 +68,7 @@ SENT_COLUMNS = [
     "sent_id", "doc_id", "source", "para_id", "sent_index", "position", "heading", "text", "norm", "n_words",
 ]
 AUDIT_COLUMNS = ["doc_id", "rule", "line", "text"]
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 ENGLISH_WARNING_THRESHOLD = 0.5
 
@@ -260,7 +260,7 @@ class Corpus:
         def f(df):
             if _is_lazy(df):
                 return df.remapped(unit_of)
-            return _remap_units(df, unit_of)
+            return remap_units(df, unit_of)
 
         units = list(dict.fromkeys(docs["source"].tolist()))
         out = Corpus(
@@ -345,7 +345,7 @@ def unit_values(documents: pd.DataFrame, column: str) -> pd.Series:
                          f"{', '.join(usable + list(PERIODS))})")
 
 
-def _remap_units(df: pd.DataFrame, unit_of: dict) -> pd.DataFrame:
+def remap_units(df: pd.DataFrame, unit_of: dict) -> pd.DataFrame:
     """Keep the rows of documents that have a unit, with ``source`` set to that unit."""
     if "doc_id" not in df.columns:
         return df
@@ -417,7 +417,7 @@ _BOMS = (
 )
 
 
-def _encoding(data: bytes) -> tuple[str, str, int]:
+def detect_encoding(data: bytes) -> tuple[str, str, int]:
     """``(codec, name, BOM length)`` of ``data``: the encoding its byte-order mark announces, else UTF-8."""
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
@@ -453,7 +453,7 @@ def read_text_file(path: Path, *, display: str | None = None) -> str:
         raise fail(name, f"cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise fail(name, "empty file")
-    codec, enc, bom = _encoding(data)
+    codec, enc, bom = detect_encoding(data)
     if codec == "utf-8":
         nul = data.find(b"\x00")
         if nul >= 0:
@@ -509,7 +509,7 @@ def _read_csv_records(path: Path, display: str) -> tuple[list[str], list[tuple[i
     return header, rows
 
 
-_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
 
 
 def _read_jsonl_records(path: Path, display: str, text_column: str = "text") -> tuple[list[str], list[tuple[int, dict]]]:
@@ -534,7 +534,7 @@ def _read_jsonl_records(path: Path, display: str, text_column: str = "text") -> 
             k = str(k).strip()
             header.setdefault(k, None)
             if k == text_column and v is not None and not isinstance(v, str):
-                raise fail(display, f"{text_column!r} must be a string, found {_JSON_TYPES.get(type(v), type(v).__name__)} "
+                raise fail(display, f"{text_column!r} must be a string, found {JSON_TYPES.get(type(v), type(v).__name__)} "
                                     f"({json.dumps(v)[:40]})", line=lineno)
             row[k] = "" if v is None else (v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list)) else str(v))
         rows.append((lineno, row))
@@ -562,10 +562,10 @@ def _parse_date(value: str, *, display: str, line: int, warn: list[str]) -> tupl
 # --------------------------------------------------------------------------------------------
 # Collecting raw documents
 # --------------------------------------------------------------------------------------------
-def _check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | None]) -> None:
+def check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | None]) -> None:
     if not doc_id:
         raise fail(display, "empty id", line=line)
-    if not _ID_RE.match(doc_id):
+    if not ID_RE.match(doc_id):
         raise fail(display, f"id {doc_id!r} may only contain letters, digits, '_', '-' and '.'", line=line)
     if doc_id in seen:
         first = seen[doc_id]
@@ -574,13 +574,13 @@ def _check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int |
     seen[doc_id] = line
 
 
-def _unknown_columns(header: list[str], display: str, warn: list[str]) -> None:
+def warn_unknown_columns(header: list[str], display: str, warn: list[str]) -> None:
     extra = [h for h in header if h not in KNOWN_COLUMNS]
     if extra:
         warn.append(f"{display}: unknown column(s) {', '.join(repr(e) for e in extra)} kept as metadata")
 
 
-def _from_manifest(folder: Path, warn: list[str]) -> list[dict]:
+def docs_from_manifest(folder: Path, warn: list[str]) -> list[dict]:
     manifest = folder / MANIFEST
     display = str(manifest)
     header, rows = _read_csv_records(manifest, display)
@@ -589,12 +589,12 @@ def _from_manifest(folder: Path, warn: list[str]) -> list[dict]:
         raise fail(display, f"missing required column(s) {', '.join(missing)} (found: {', '.join(header) or 'none'})", line=1)
     if not rows:
         raise fail(display, "no rows")
-    _unknown_columns(header, display, warn)
+    warn_unknown_columns(header, display, warn)
     root = folder.resolve()
     docs, seen = [], {}
     for line, row in rows:
         doc_id = row["id"].strip()
-        _check_id(doc_id, display, line, seen)
+        check_id(doc_id, display, line, seen)
         rel = row["file"].strip()
         if not rel:
             raise fail(display, f"row {doc_id!r} has no file", line=line)
@@ -608,7 +608,7 @@ def _from_manifest(folder: Path, warn: list[str]) -> list[dict]:
     return docs
 
 
-def _from_folder(folder: Path, warn: list[str]) -> list[dict]:
+def docs_from_folder(folder: Path, warn: list[str]) -> list[dict]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
     if not files:
         raise fail(folder, f"no {MANIFEST} and no .txt files in this folder")
@@ -618,9 +618,9 @@ def _from_folder(folder: Path, warn: list[str]) -> list[dict]:
         if not p.resolve().is_relative_to(root):  # a link to a file elsewhere, as in manifest mode
             raise fail(p, "is a link to a file outside the corpus folder")
         doc_id = p.stem
-        if not _ID_RE.match(doc_id):
+        if not ID_RE.match(doc_id):
             doc_id = re.sub(r"[^A-Za-z0-9_.\-]+", "_", doc_id).strip("_.-") or f"doc{len(docs)}"
-        _check_id(doc_id, str(p), None, seen)
+        check_id(doc_id, str(p), None, seen)
         docs.append({"doc_id": doc_id, "file": p.name, "raw": read_text_file(p), "_line": None, "_display": str(p)})
     return docs
 
@@ -637,11 +637,11 @@ def _from_table(path: Path, warn: list[str], text_column: str) -> list[dict]:
         raise fail(display, f"no {text_column!r} {what} (found: {', '.join(header) or 'none'})")
     if not rows:
         raise fail(display, "no rows")
-    _unknown_columns(header, display, warn)
+    warn_unknown_columns(header, display, warn)
     docs, seen = [], {}
     for n, (line, row) in enumerate(rows):
         doc_id = str(row.get("id", "")).strip() or f"doc{n + 1:03d}"
-        _check_id(doc_id, display, line, seen)
+        check_id(doc_id, display, line, seen)
         text = row.get(text_column, "")
         if not isinstance(text, str) or not text.strip():
             raise fail(display, f"row {doc_id!r} has an empty {text_column!r}", line=line)
@@ -840,7 +840,7 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
     t_read = time.perf_counter()
     warn: list[str] = []
     if path.is_dir():
-        raw_docs = _from_manifest(path, warn) if (path / MANIFEST).is_file() else _from_folder(path, warn)
+        raw_docs = docs_from_manifest(path, warn) if (path / MANIFEST).is_file() else docs_from_folder(path, warn)
     elif path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):
         raw_docs = _from_table(path, warn, text_column)
     elif path.name.lower().endswith((".parquet", ".csv.gz", ".jsonl.gz", ".ndjson.gz")):

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .agency import actor_prominence, actor_verbs, agency, agency_table, pos_tags, quotations
-from .codebook import Codebook, Cue, _parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
+from .codebook import Codebook, Cue, parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
 from .coverage import coverage_matrix, coverage_evidence, extract_items
 from .errors import FramelensError
 
@@ -490,7 +490,7 @@ def _marker_hits(corpus: CorpusLike, markers=None) -> pd.DataFrame:
 
 
 def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
-    cues = [Cue(c, m, False, _parse_cue(c)) for m in ("hedges", "boosters", "promotional") for c in mk[m]]
+    cues = [Cue(c, m, False, parse_cue(c)) for m in ("hedges", "boosters", "promotional") for c in mk[m]]
     tags = pos_tags(corpus)
     occ = cue_hits(corpus.tokens, cues, tags=tags)
     occ = occ.rename(columns={"frame": "measure", "cue": "marker"})

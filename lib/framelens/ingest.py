@@ -30,6 +30,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -68,7 +69,7 @@ def corpus_format(path: Path) -> str:
 def _open_text(path: Path):
     """A text stream of ``path`` (gzip'd when its name ends in .gz): UTF-8 (a BOM is skipped), or
     UTF-16/32 announced by a byte-order mark."""
-    from .corpus import _encoding
+    from .corpus import detect_encoding
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
@@ -76,7 +77,7 @@ def _open_text(path: Path):
             head = fh.read(4)
         if not head:
             raise fail(path, "empty file")
-        codec, _, bom = _encoding(head)
+        codec, _, bom = detect_encoding(head)
         raw = opener(path, "rb")
         raw.read(bom)
     except gzip.BadGzipFile:
@@ -137,7 +138,7 @@ def _stream_errors(path: Path, where: int, exc: BaseException) -> FramelensError
 
 
 def _jsonl_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
-    from .corpus import _JSON_TYPES
+    from .corpus import JSON_TYPES
 
     lineno = 0
     with _open_text(path) as fh:
@@ -166,7 +167,7 @@ def _jsonl_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
                 k = str(k).strip()
                 if k == text_column and v is not None and not isinstance(v, str):
                     raise fail(path, f"{text_column!r} must be a string, found "
-                                     f"{_JSON_TYPES.get(type(v), type(v).__name__)} ({json.dumps(v)[:40]})", line=lineno)
+                                     f"{JSON_TYPES.get(type(v), type(v).__name__)} ({json.dumps(v)[:40]})", line=lineno)
                 row[k] = "" if v is None else (v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list))
                                                else str(v))
             yield lineno, row
@@ -267,9 +268,9 @@ def read_batches(path: str | os.PathLike, *, text_column: str = "text", batch_do
     batch_documents = max(1, int(batch_documents))
     if kind in ("folder", "txt"):
         if kind == "folder":
-            docs = C._from_manifest(path, warn) if (path / C.MANIFEST).is_file() else C._from_folder(path, warn)
+            docs = C.docs_from_manifest(path, warn) if (path / C.MANIFEST).is_file() else C.docs_from_folder(path, warn)
         else:
-            docs = [{"doc_id": C.re.sub(r"[^A-Za-z0-9_.\-]+", "_", path.stem) or "doc1", "file": path.name,
+            docs = [{"doc_id": re.sub(r"[^A-Za-z0-9_.\-]+", "_", path.stem) or "doc1", "file": path.name,
                      "raw": C.read_text_file(path), "_line": None, "_display": str(path)}]
         for a in range(0, len(docs), batch_documents):
             yield docs[a:a + batch_documents]
@@ -294,7 +295,7 @@ def read_batches(path: str | os.PathLike, *, text_column: str = "text", batch_do
         line = where if unit == "line" else None
         shown = display if unit == "line" else f"{display}: row {where}"
         if unit == "line":
-            C._check_id(doc_id, display, line, seen)
+            C.check_id(doc_id, display, line, seen)
         else:
             _check_row_id(doc_id, display, where, seen)
         text = row.get(text_column, "")
@@ -311,15 +312,15 @@ def read_batches(path: str | os.PathLike, *, text_column: str = "text", batch_do
         raise fail(display, f"no {text_column!r} field (found: {', '.join(header) or 'none'})")
     if not n and not batch:
         raise fail(display, "no records" if kind == "jsonl" else "no rows")
-    C._unknown_columns(list(header), display, warn)
+    C.warn_unknown_columns(list(header), display, warn)
     if batch:
         yield batch
 
 
 def _check_row_id(doc_id: str, display: str, row: int, seen: dict) -> None:
-    from .corpus import _ID_RE
+    from .corpus import ID_RE
 
-    if not _ID_RE.match(doc_id):
+    if not ID_RE.match(doc_id):
         raise FramelensError(f"{display}: row {row}: id {doc_id!r} may only contain letters, digits, '_', '-' and '.'")
     if doc_id in seen:
         raise FramelensError(f"{display}: row {row}: duplicate id {doc_id!r} (first in row {seen[doc_id]})")

@@ -775,8 +775,6 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     Returns the failures, one line each (``part: error``); an empty list means every part is in
     the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
     """
-    import time
-
     from .store import LensStore
 
     from .engine import get_engine

@@ -145,7 +145,7 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
 def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any]:
     """Seconds single-core VADER + TextBlob + the tokenizer take on the stored sentences (a sample
     of ``sample`` sentences spread over the corpus, scaled to all of them)."""
-    from .sentiment import _pattern, _vader
+    from .sentiment import pattern_lexicon, vader_analyzer
     from .store import LensStore, read_table
     from .tokens import tokenize
 
@@ -158,7 +158,7 @@ def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any
         s = read_table(d / "sentences.parquet", {}, columns=["norm"])["norm"].tolist()
         n_all += len(s)
         texts += s[:per]
-    vader, pattern = _vader(), _pattern()
+    vader, pattern = vader_analyzer(), pattern_lexicon()
     t = time.perf_counter()
     for x in texts:
         vader.polarity_scores(x)
@@ -217,14 +217,17 @@ def measure(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, A
 
 def projection(points: list[dict[str, Any]], *, target: int = 1_000_000, hours: float = 1.0) -> dict[str, Any]:
     """The cluster a ``target``-article run needs to finish in ``hours``, from measured scale
-    points (:func:`measure` results, ascending): the worker-seconds of the map steps (wall
-    seconds × workers of the run on the fewest workers) are linear in the articles — a fixed part
-    and a per-article part through the two largest points, or proportional to the one point —
-    and a partition holds as many articles as the measured ones. A lower bound: the reduce runs in
-    the client and scheduling is not counted."""
+    points (:func:`measure` results, ascending): the worker-seconds (wall seconds × workers) of
+    one engine measured at every point — the one on the fewest workers — are linear in the
+    articles: a fixed part and a per-article part through the two largest points, or proportional
+    to the one point; a partition holds as many articles as the measured ones. A lower bound on
+    the cluster: the reduce runs in the client and scheduling is not counted."""
+    common = set.intersection(*(set(p["runs"]) for p in points))
+    pick = min(common, key=lambda e: (points[-1]["runs"][e]["workers"], e != "local1", e)) if common else None
+
     def cost(p: dict[str, Any]) -> tuple[int, float, int]:
         runs = p["runs"]
-        r = min(runs.values(), key=lambda r: (r["workers"], r["engine"] != "local1"))
+        r = runs[pick] if pick else min(runs.values(), key=lambda r: (r["workers"], r["engine"] != "local1"))
         return r["documents"], r["compute_s"] * r["workers"], r["partitions"]
 
     pts = [cost(p) for p in points]
@@ -254,7 +257,7 @@ def report(points: list[dict[str, Any]]) -> list[str]:
             add(f"  {n:>7,} articles, {e:9s}: wall {r['total_s']:.1f} s; peak RSS client {r['client_mb']:.0f} MB, "
                 f"workers {', '.join(f'{m:.0f}' for m in r['workers_mb'])} MB; any process {peak:.0f} MB"
                 + (f" (target < {tgt} MB: {_verdict(peak, tgt)})" if tgt else ""))
-        two = p["runs"].get("local") or p["runs"].get("processes")
+        two = p["runs"].get("processes") or p["runs"].get("local")  # the default engine first
         if two:
             ratio = two["compute_s"] / raw
             add(f"  {n:>7,} articles: store compute with 2 workers ({two['engine']}) {two['compute_s']:.1f} s vs raw "

@@ -74,7 +74,7 @@ _VADER = None
 _PATTERN = None
 
 
-def _vader():
+def vader_analyzer():
     """The VADER analyzer, created once per process (loading the lexicon takes ~0.1 s)."""
     global _VADER
     if _VADER is None:
@@ -84,7 +84,7 @@ def _vader():
     return _VADER
 
 
-def _pattern():
+def pattern_lexicon():
     """TextBlob's Pattern sentiment lexicon (the callable behind ``PatternAnalyzer.analyze``).
 
     ``PatternAnalyzer().analyze(text)`` is ``Sentiment(*textblob.en.sentiment(text))``; it builds
@@ -126,8 +126,8 @@ def _eager_copy(lazy):
 def _score_one(text: str) -> tuple[float, float, float, float, float, float]:
     if not text or not text.strip():
         return (0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
-    v = _vader().polarity_scores(text)
-    p = _pattern()(text)
+    v = vader_analyzer().polarity_scores(text)
+    p = pattern_lexicon()(text)
     return (v["compound"], v["pos"], v["neu"], v["neg"], float(p[0]), float(p[1]))
 
 
@@ -154,7 +154,7 @@ def score_texts(texts: Iterable[str], *, workers: int | None = None) -> pd.DataF
     if workers is None:
         workers = (os.cpu_count() or 1) if len(uniq) >= _POOL_MIN else 1
     workers = max(1, int(workers))
-    _vader(), _pattern()  # load lexicons before forking so children inherit them
+    vader_analyzer(), pattern_lexicon()  # load lexicons before forking so children inherit them
     if workers == 1 or len(uniq) < 2 * workers:
         rows = _score_many(uniq)
     else:
@@ -532,7 +532,7 @@ _LIGHT = frozenset(
 )
 
 
-def _boundaries(text: str) -> list[tuple[int, int, int]]:
+def clause_boundaries(text: str) -> list[tuple[int, int, int]]:
     """Sorted, merged gaps (start, end, strength) where 2 = strong, 1 = weak."""
     gaps = [(m.start(), m.end(), 2) for m in _STRONG_RE.finditer(text) if m.end() > m.start()]
     gaps += [(m.start(), m.end(), 1) for m in _WEAK_RE.finditer(text) if m.end() > m.start()]
@@ -550,7 +550,7 @@ def _boundaries(text: str) -> list[tuple[int, int, int]]:
 def _segments(text: str) -> list[tuple[int, int, int, int]]:
     """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
     segs, pos, left = [], 0, 2
-    for s, e, k in _boundaries(text):
+    for s, e, k in clause_boundaries(text):
         segs.append((pos, s, left, k))
         pos, left = e, k
     segs.append((pos, len(text), left, 2))
@@ -614,10 +614,10 @@ def target_context(sentence: str, start: int, end: int, *, others: Sequence[tupl
             others = [(s, e) for _a, s, e in find_mentions_in_text(sentence)]
         except FramelensError:
             others = []
-    return _context(sentence, start, end, others, None, scope, window, min_words)
+    return mention_context(sentence, start, end, others, None, scope, window, min_words)
 
 
-def _context(sentence: str, start: int, end: int, others, segs, scope: str, window: int, min_words: int) -> str:
+def mention_context(sentence: str, start: int, end: int, others, segs, scope: str, window: int, min_words: int) -> str:
     """:func:`target_context` without the checks; ``segs`` = ``_segments(sentence)`` if known."""
     own = (start, _span_end(sentence, end))
     other_spans = sorted((s, _span_end(sentence, e)) for s, e in others if e <= start or s >= end)
@@ -661,8 +661,8 @@ def _score_context(text: str, method: str) -> float:
     if not text:
         return 0.0
     if method == "vader":
-        return float(_vader().polarity_scores(text)["compound"])
-    return float(_pattern()(text)[0])
+        return float(vader_analyzer().polarity_scores(text)["compound"])
+    return float(pattern_lexicon()(text)[0])
 
 
 def target_sentiment(sentence: str, start: int, end: int, *, method: str = "news",
@@ -850,7 +850,7 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
         key = (text, tuple(sp))
         if key not in cache:
             segs = _segments(text) if scope == "clause" else None
-            cache[key] = [_context(text, s, e, [o for o in sp if o != (s, e)], segs, scope, 6, 1) for s, e in sp]
+            cache[key] = [mention_context(text, s, e, [o for o in sp if o != (s, e)], segs, scope, 6, 1) for s, e in sp]
         by_sentence[sid] = cache[key]
     pos: dict[str, int] = {}
     contexts = []

@@ -693,13 +693,13 @@ class _TableLoader:
         return out
 
     def __call__(self) -> pd.DataFrame:
-        from .corpus import _remap_units
+        from .corpus import remap_units
 
         meta = dict(self.meta)
         changed = self.sources is not None or self.units is not None
         df = read_table(self.path, {k: v for k, v in meta.items() if k != "rows"} if changed else meta)
         if self.units is not None:
-            df = _remap_units(df, self.units)
+            df = remap_units(df, self.units)
         if self.sources is not None:
             df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
             for c in df.columns:
@@ -730,14 +730,14 @@ class _PartsLoader(_TableLoader):
         return out
 
     def __call__(self) -> pd.DataFrame:
-        from .corpus import _remap_units
+        from .corpus import remap_units
         from .tokens import concat_tables
 
         frames = []
         for path, meta in zip(self.paths, self.metas):
             df = read_table(path, meta)
             if self.units is not None:
-                df = _remap_units(df, self.units)
+                df = remap_units(df, self.units)
             if self.sources is not None:
                 df = df[df["source"].isin(set(self.sources))].reset_index(drop=True)
             frames.append(df)

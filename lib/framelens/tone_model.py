@@ -266,9 +266,9 @@ def news_vader(lexicon: NewsLexicon | None = None):
 
 
 def _vader_plain():
-    from .sentiment import _vader
+    from .sentiment import vader_analyzer
 
-    return _vader()
+    return vader_analyzer()
 
 
 # ------------------------------------------------------------------------------ tokens and rules
@@ -469,11 +469,11 @@ def evaluative_words(lexicon: NewsLexicon | None = None) -> frozenset:
 
 @lru_cache(maxsize=4)
 def _evaluative(path: str) -> frozenset:
-    from .sentiment import _pattern
+    from .sentiment import pattern_lexicon
 
     words = set(_lexicon_dict(load_lexicon(path or None)))
     try:  # Pattern's words with a polarity (its lexicon also lists neutral adjectives: 'russian')
-        for w, entry in dict.items(_pattern()):
+        for w, entry in dict.items(pattern_lexicon()):
             vals = entry.get(None) if isinstance(entry, dict) else None
             if w.isalpha() and vals and vals[0] != 0:
                 words.add(w.lower())
@@ -489,9 +489,9 @@ def _others_segments(sentence: str, start: int, end: int, others: Sequence[tuple
     China, "Russia condemned it")."""
     if not others:
         return []
-    from .sentiment import _boundaries
+    from .sentiment import clause_boundaries
 
-    cuts = [(s, e) for s, e, k in _boundaries(sentence) if k == 2]
+    cuts = [(s, e) for s, e, k in clause_boundaries(sentence) if k == 2]
     out, pos = [], 0
     for s, e in cuts + [(len(sentence), len(sentence))]:
         seg = (pos, s)
@@ -543,18 +543,18 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     """The :data:`FEATURES` of one mention (a float vector in that order) and its evaluative words
     (``{word: count}`` over the sentence minus the mention, the target's own speech and the parts
     that belong to other targets; a word in a negation scope is counted as ``NOT_word``)."""
-    from .sentiment import _context, _pattern
+    from .sentiment import mention_context, pattern_lexicon
 
     lex = lexicon or load_lexicon()
     toks = tokens(sentence)
     ta, tb = _span_tokens(toks, start, end)
     speech = own_speech(sentence, start, end, toks=toks)
     others = [o for o in others if o[1] <= start or o[0] >= end]
-    ctx_plain = _context(sentence, start, end, others, None, "clause", 6, 1)
-    ctx = _context(_blank(sentence, [speech]), start, end, others, None, "clause", 6, 1) if speech else ctx_plain
+    ctx_plain = mention_context(sentence, start, end, others, None, "clause", 6, 1)
+    ctx = mention_context(_blank(sentence, [speech]), start, end, others, None, "clause", 6, 1) if speech else ctx_plain
     plain = _vader_plain()
     nv = news_vader(lexicon)
-    pat = _pattern()
+    pat = pattern_lexicon()
     empty = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 1.0}
     v_clause = plain.polarity_scores(ctx_plain)["compound"] if ctx_plain else 0.0
     nc = nv.polarity_scores(ctx) if ctx else empty
@@ -992,10 +992,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = {"news": oof, "vader": X[:, FEATURES.index("vader_clause")]}
     for name, sc in plain.items():
         bands[name], priors[name], tables[name] = calibrate_band(entity_groups(df, sc))
-    from .sentiment import _pattern
-    from .sentiment import _context as ctx_of
+    from .sentiment import pattern_lexicon
+    from .sentiment import mention_context as ctx_of
 
-    pat = _pattern()
+    pat = pattern_lexicon()
     tb = np.array([float(pat(ctx_of(s, a, b, o, None, "clause", 6, 1))[0]) for s, a, b, o in
                    zip(df["sentence"], df["start"], df["end"], df["others"])])
     bands["textblob"], priors["textblob"], tables["textblob"] = calibrate_band(entity_groups(df, tb))
