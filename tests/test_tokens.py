@@ -329,3 +329,17 @@ def test_collocation_counts_known_answer():
     assert pairs == Counter({("ishim", "river"): 3, ("river", "ishim"): 1})
     assert decide_collocations(merged, pairs, min_count=3, min_llr=0) == ["ishim river"]
     assert decide_collocations(merged, pairs, min_count=4, min_llr=0) == []
+
+
+def test_the_one_trie_regex_prefers_the_longest_key_and_flexes_spaces_and_dashes_only_when_asked():
+    import re
+
+    from framelens.tokens import trie_regex
+
+    keys = ["belt", "belt and road", "x-ray"]
+    exact = re.compile(r"(?<!\w)(?:" + trie_regex(keys) + r")(?!\w)")
+    assert exact.findall("the belt and road and the belt") == ["belt and road", "belt"]
+    assert exact.findall("belt  and\nroad; x\u2013ray") == ["belt"]  # a literal space, a literal hyphen
+    flex = re.compile(r"(?<!\w)(?:" + trie_regex(keys, flexible=True) + r")(?!\w)")
+    assert flex.findall("belt  and\nroad; x\u2013ray") == ["belt  and\nroad", "x\u2013ray"]
+    assert trie_regex([]) == ""

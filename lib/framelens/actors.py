@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import fail, parse_toml
+from .tokens import trie_regex
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -121,26 +122,6 @@ def case_sensitive(alias: str) -> bool:
     return len(alias) <= 3 or (bool(letters) and all(c.isupper() for c in letters)) or "." in alias
 
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex alternation shaped as a prefix trie: fast to match and always longest-first."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        end = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if end else body
-
-    return build(trie)
-
-
 class _Matcher:
     """Finds aliases with one case-insensitive trie regex, then enforces case-sensitive aliases."""
 
@@ -152,7 +133,7 @@ class _Matcher:
             for a in aliases:
                 a = _plain(a)
                 self.lookup.setdefault(a.lower(), (actor, kind, a if exact or case_sensitive(a) else None))
-        body = _trie_regex(list(self.lookup)) or r"(?!x)x"
+        body = trie_regex(list(self.lookup)) or r"(?!x)x"
         # not followed by a word character, nor by an apostrophe + letter other than a possessive
         # s ("Xi'an" is a city, not Xi; "China's" is China)
         self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w|'[a-rt-z])", re.IGNORECASE)

@@ -403,31 +403,32 @@ def _proper_pairs(flat: Sequence[str], row: np.ndarray, stop: frozenset[str], *,
 _DASH_CLASS = "[-‐‑‒–—―−]"
 
 
-def _trie_pattern(keys: list[str]) -> str:
-    """Regex for a set of phrase keys as a character trie (fast: one branch per first char).
-
-    Longer phrases are preferred: at each node the continuation is tried before stopping.
-    """
+def trie_regex(keys: Iterable[str], *, flexible: bool = False) -> str:
+    """A regex alternation of ``keys`` shaped as a character trie: the engine follows one branch
+    per character instead of trying every alternative at every position (10–20x faster than a
+    flat alternation of a few hundred names), and optional continuations are greedy, so the
+    longest key is tried first (a longer one that fails a later check backtracks to a shorter
+    one). ``flexible``: a space matches any run of whitespace and a hyphen any dash. The one
+    trie builder of the package (phrases, actor aliases, naming variants)."""
     trie: dict = {}
     for k in keys:
         node = trie
         for ch in k:
             node = node.setdefault(ch, {})
-        node[""] = True
+        node[""] = {}
 
     def piece(ch: str) -> str:
-        if ch == " ":
+        if flexible and ch == " ":
             return r"\s+"
-        if ch == "-":
+        if flexible and ch == "-":
             return _DASH_CLASS
         return re.escape(ch)
 
     def build(node: dict) -> str:
         end = "" in node
-        kids = [(ch, sub) for ch, sub in sorted(node.items()) if ch != ""]
-        if not kids:
+        alts = [piece(ch) + build(sub) for ch, sub in sorted(node.items()) if ch != ""]
+        if not alts:
             return ""
-        alts = [piece(ch) + build(sub) for ch, sub in kids]
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if end else body
 
@@ -440,7 +441,7 @@ def _phrase_regex(phrases: Iterable[str]) -> re.Pattern | None:
         return None
     # each alternative must end at a word boundary; with the trie, a longer phrase that fails the
     # boundary check backtracks to a shorter one
-    return re.compile(r"(?<!\w)(?:" + _trie_pattern(keys) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + trie_regex(keys, flexible=True) + r")(?!\w)", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------------- tables

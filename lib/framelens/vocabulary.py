@@ -906,6 +906,7 @@ def default_referents_path() -> Path:
 # and variants are compared on normalized text (curly quotes and dashes made plain)
 from .actors import case_sensitive as _case_sensitive  # noqa: E402
 from .cleaning import normalize as _plain  # noqa: E402
+from .tokens import trie_regex  # noqa: E402
 
 
 def load_referents(path: str | Path | None = None) -> pd.DataFrame:
@@ -961,42 +962,9 @@ def load_referents(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _trie_regex(strings: Iterable[str]) -> str:
-    """A regex matching any of ``strings`` (already lower-case), built as a character trie so the
-    engine follows one branch per character instead of trying every alternative at every
-    position (10–20x faster than a flat alternation of a few hundred names). Optional
-    continuations are greedy, so the longest variant is tried first. A space matches any run of
-    whitespace; a hyphen matches a hyphen or an en/em dash."""
-    trie: dict = {}
-    for s in strings:
-        node = trie
-        for ch in s:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def esc(ch: str) -> str:
-        if ch == " ":
-            return r"\s+"
-        if ch == "-":
-            return "[-\u2013\u2014]"
-        return re.escape(ch)
-
-    def build(node: dict) -> str:
-        end = "" in node
-        alts = [esc(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if end:
-            return "(?:" + body + ")?"
-        return body
-
-    return build(trie)
-
-
 def _variant_regex(variants: Iterable[str]) -> str:
     # the look-ahead lets the engine skip quickly to positions that can start a word
-    return r"(?i)(?=[\w.])(?<![\w])(" + _trie_regex({v.lower() for v in variants}) + r")(?![\w])"
+    return r"(?i)(?=[\w.])(?<![\w])(" + trie_regex({v.lower() for v in variants}, flexible=True) + r")(?![\w])"
 
 
 def _find_variants(sentences: pd.DataFrame, ref: pd.DataFrame, tokens: pd.DataFrame | None = None) -> pd.DataFrame:
