@@ -243,6 +243,7 @@ def _cli(*args):
     return subprocess.run([sys.executable, "-m", "framelens", *args], capture_output=True, text=True)
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_cli_actors_suggest(tmp_path):
     r = _cli("actors", "suggest", str(VACCINE))
     assert r.returncode == 0, r.stderr

@@ -165,6 +165,7 @@ def test_unknown_engine_is_an_error(tmp_path):
         bench.compute_store(tmp_path, store=tmp_path / "s", engine="nope")
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_measure_raw_in_a_child_process(generated):
     path, _stats = generated
     res = bench.run_child("measure_raw", path=str(path))
@@ -175,6 +176,7 @@ def test_measure_raw_in_a_child_process(generated):
     assert len(main) == 1 and main[0]["peak_mb"] > 10
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_measure_store_computes_every_default_part(tmp_path):
     path = tmp_path / "small.jsonl"
     bench.generate_corpus(path, 8, n_sources=2, seed=2)

@@ -268,6 +268,7 @@ def test_a_crafted_parameter_runs_no_code_through_the_cli(tmp_path, tiny_corpus_
     assert not (tmp_path / "o2").exists()
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_file_parameters_resolve_where_the_user_is(tmp_path, tiny_corpus_dir):
     """`--param codebook=my_codebook.toml` names a file in the caller's folder, not notebooks/."""
     proc = framelens("run", "--corpus", str(tiny_corpus_dir), "--out", str(tmp_path / "o"),

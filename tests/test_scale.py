@@ -80,6 +80,7 @@ def test_each_format_streams_in_batches_with_known_tables(tmp_path, writer, name
     assert len(corp.sentences) == 6 and corp.documents["published"].dt.day.tolist() == [2, 3, 4]
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_the_ingested_partitions_equal_the_loaded_corpus(tmp_path):
     """Any batch size gives the same corpus as load_corpus, collocations decided from merged counts."""
     ref = _quiet_load(SEEDS)
@@ -196,6 +197,7 @@ def _memory_sentiment(corp, k: int):
     return parts.compute_part("sentiment", corp, opts, {"actors": acts}, partitions=k)[0]
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
     corp = _quiet_load(grouped)
     one = _memory_sentiment(corp, 1)
@@ -225,6 +227,7 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
     assert np.nanmax(np.abs(agree["spearman"] - exact["spearman"])) < 0.05
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_the_framing_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
     from framelens import framing
 
@@ -246,6 +249,7 @@ def test_the_framing_part_by_map_reduce_equals_the_whole_corpus_computation(grou
     assert sal.loc["solo", "unit"] == "sentence"
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_the_vocabulary_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
     corp = _quiet_load(grouped)
     opts = parts.resolve_options("vocabulary", {})
@@ -256,6 +260,7 @@ def test_the_vocabulary_part_by_map_reduce_equals_the_whole_corpus_computation(g
             pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, grouped, monkeypatch):
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
     lens = store.LensStore(tmp_path / "s", grouped)

@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 
 import pandas as pd
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from conftest import corpus_from_texts
@@ -279,6 +280,7 @@ def test_write_articles_on_an_empty_corpus_is_harmless(tmp_path):
     assert (tmp_path / "a" / "article.css").is_file()
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_wide_tables_embed_fewer_rows():
     wide = pd.DataFrame(0, index=range(3000), columns=[f"c{i}" for i in range(200)])
     page = html_of(wide, max_rows=5)

@@ -49,6 +49,7 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
     pd.testing.assert_frame_equal(store.read_table(tmp_path / "s.parquet", store.write_table(sim, tmp_path / "s.parquet")), sim)
 
 
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
 def test_every_stored_table_equals_the_computed_one(lens):
     corp = lens.corpus
     for name in ("vocabulary", "sentiment", "framing"):
