@@ -49,9 +49,10 @@ from typing import Mapping, Sequence, TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .agency import actor_prominence, actor_verbs, agency, agency_table, pos_tags, quotations
+from .agency import (actor_prominence, actor_verbs, agency, agency_counts, agency_table, merge_agency_counts, pos_tags,
+                     quotations)
 from .codebook import Codebook, Cue, parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
-from .coverage import coverage_matrix, coverage_evidence, extract_items
+from .coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from .errors import FramelensError
 
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -978,9 +979,6 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
     else:
         prominence = pd.DataFrame(columns=pcols)
     # verbs and coverage: counts folded partition by partition (bounded by the distinct keys)
-    from .agency import agency_counts, merge_agency_counts
-    from .coverage import coverage_counts, merge_coverage_counts
-
     acounts = _fold((agency_counts(a) for a in red.row_parts("agency", columns=["actor", "source", "via", "negated",
                                                                                 "verb", "role"])),
                     merge_agency_counts, size=len)

@@ -635,32 +635,27 @@ class Reduction:
 
         return concat_frames([p[key] for p in self._partials if key in p])
 
-    def row_parts(self, table: str, *, columns: Sequence[str] | None = None):
-        """A row table the maps wrote, one partition at a time in corpus order (for reduces that
-        fold partition by partition, so the client never holds the whole table)."""
-        from .store import read_table
-
-        for src in self._rows[table]:
-            if isinstance(src, pd.DataFrame):
-                yield src[list(columns)] if columns is not None else src
-            else:
-                path, meta = src
-                m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if columns else meta
-                yield read_table(path, m, columns=columns)
-
-    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
-        from .store import concat_frames, concat_parts
+    def row_parts(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None):
+        """A row table the maps wrote, one partition at a time in corpus order (only ``columns``,
+        only the rows of ``doc_ids``): for reduces that fold partition by partition, so the
+        client never holds the whole table."""
+        from .store import read_parts
 
         src = self._rows[table]
         if src and isinstance(src[0], pd.DataFrame):
-            frames = []
             keep = set(map(str, doc_ids)) if doc_ids is not None else None
             for df in src:
                 if keep is not None:
                     df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
-                frames.append(df[list(columns)] if columns is not None else df)
-            return concat_frames(frames)
-        return concat_parts(src, columns=columns, doc_ids=doc_ids)
+                yield df[list(columns)] if columns is not None else df
+        else:
+            yield from read_parts(src, columns=columns, doc_ids=doc_ids)
+
+    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
+        """A row table the maps wrote, whole (see :meth:`row_parts`)."""
+        from .store import concat_frames
+
+        return concat_frames(list(self.row_parts(table, columns=columns, doc_ids=doc_ids)))
 
 
 def map_partition(task: tuple) -> dict:

@@ -227,18 +227,23 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return man
 
 
-def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
-                 doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Tables written per partition, concatenated in order (empty ones skipped unless all are)."""
+def read_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
+               doc_ids: Iterable[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Tables written per partition, read one at a time in order (only ``columns``, only the rows
+    of ``doc_ids``)."""
     keep = set(map(str, doc_ids)) if doc_ids is not None else None
-    frames = []
     for path, meta in files:
         m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if (columns or keep) else meta
         df = read_table(path, m, columns=columns)
         if keep is not None and "doc_id" in df.columns:
             df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
-        frames.append(df)
-    return concat_frames(frames)
+        yield df
+
+
+def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Tables written per partition, concatenated in order (empty ones skipped unless all are)."""
+    return concat_frames(list(read_parts(files, columns=columns, doc_ids=doc_ids)))
 
 
 def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
