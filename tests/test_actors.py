@@ -259,6 +259,7 @@ def test_cli_actors_suggest(tmp_path):
     (["actors", "suggest", "no/such/folder"], "framelens: error: no/such/folder: no such file or folder"),
     (["actors", "suggest", str(VACCINE), "--top", "0"], "framelens: error: actors suggest: --top and --min-mentions must be at least 1"),
 ])
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_cli_actors_suggest_bad_input(args, msg):
     r = _cli(*args)
     assert r.returncode == 2 and r.stdout == ""

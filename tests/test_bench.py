@@ -34,6 +34,7 @@ def generated(tmp_path_factory):
 # ------------------------------------------------------------------------ the generator
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_same_seed_same_corpus_other_seed_other_corpus(generated, tmp_path):
     path, stats = generated
     again = bench.generate_corpus(tmp_path / "again.jsonl", 60, n_sources=7, n_groups=3, seed=3,
@@ -46,6 +47,7 @@ def test_same_seed_same_corpus_other_seed_other_corpus(generated, tmp_path):
     assert [r["text"] for r in other] != [r["text"] for r in _rows(path)]
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_sentences_are_distinct_and_not_the_seeds(generated, seed_corpus):
     path, stats = generated
     corp = _load(path)
@@ -115,6 +117,7 @@ def test_generator_refuses_bad_requests_and_existing_output(tmp_path):
     assert (tmp_path / "b.jsonl").read_text(encoding="utf-8") == "keep\n"
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_synthetic_corpus_writes_corpus_jsonl(tmp_path):
     path = bench.synthetic_corpus(tmp_path, 4, n_sources=2)
     assert path == tmp_path / "corpus.jsonl"

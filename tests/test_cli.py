@@ -47,6 +47,7 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("case", ["missing", "empty", "blank", "binary"])
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_check_bad_input_is_one_line_and_exit_2(bad_inputs, case):
     path = bad_inputs[case]
     proc = framelens("check", str(path))
@@ -59,6 +60,7 @@ def test_run_bad_corpus_fails_before_any_notebook(bad_inputs, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_check_good_corpus(mini_dir):
     proc = framelens("check", str(mini_dir))
     assert proc.returncode == 0, proc.stderr

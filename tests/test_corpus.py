@@ -306,6 +306,7 @@ def assert_same_corpus(a, b):
     assert a.warnings == b.warnings
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_chunked_and_pooled_loads_equal_the_one_chunk_load(seeds_dir, monkeypatch, seed_corpus):
     from framelens import corpus as corpus_mod
 

@@ -238,6 +238,7 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
     assert none["nothing_to_show"] and none["message"].startswith("No period: nothing to show over time — no article is dated.")
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
     from framelens.plots import over_time as plots
 
@@ -261,6 +262,7 @@ def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
 
 # --------------------------------------------------------------------------------------- store, runner, notebook
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
     from framelens import store
 

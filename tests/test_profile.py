@@ -103,6 +103,7 @@ def test_profile_on_mini(mini_corpus, mini_lenses):
     assert "too few sentences to tell" in h
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_profile_one_source(mini_corpus):
     one = mini_corpus.select(["alpha"])
     p = profile.source_profile(one, "alpha", n_resamples=100, n_permutations=100)

@@ -287,6 +287,7 @@ def _executed_like_notebook():
     return nb
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_export_report_is_offline_hides_code_and_removes_injected_and_tagged_cells(tmp_path):
     nb = _executed_like_notebook()
     info = site.export_report(nb, tmp_path / "r.html", title="The <title>", meta="m")

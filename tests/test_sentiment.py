@@ -275,6 +275,7 @@ def test_sentence_scores_cover_every_sentence(seed_corpus, seed_scores):
     assert set(agg["source"]) == set(seed_corpus.sources)
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_actor_sentiment_on_seeds(seed_corpus):
     from framelens.actors import find_mentions, resolve
 
@@ -348,6 +349,7 @@ def test_notebook_03_on_mini_fixture(tmp_path, mini_dir):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5000
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_scoring_needs_no_nltk_or_textblob_data(tmp_path):
     import os
     import subprocess

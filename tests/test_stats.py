@@ -96,6 +96,7 @@ def test_bootstrap_runs_in_blocks_for_large_samples():
     assert 0.385 < lo < 0.4 < hi < 0.415
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_permutation_test_runs_in_blocks_for_large_samples():
     a = np.r_[np.ones(3000)]
     b = np.r_[np.zeros(5000)]

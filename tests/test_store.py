@@ -67,6 +67,7 @@ def test_every_stored_table_equals_the_computed_one(lens):
         pd.testing.assert_frame_equal(getattr(store.read_corpus(lens.corpus_dir), table), getattr(fresh, table))
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_synthesis_and_profile_parts_are_built_from_the_stored_lenses(lens):
     from framelens import synthesis
 
@@ -115,6 +116,7 @@ def test_changed_input_text_gives_a_new_corpus_key(tmp_path, tiny_corpus_dir):
     assert a.corpus_key != b.corpus_key
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_a_changed_option_or_codebook_adds_a_folder_and_reuses_the_rest(lens, tmp_path):
     from framelens.config import default_path
 
@@ -189,6 +191,7 @@ def test_the_stored_corpus_reads_tokens_only_when_used(lens):
     assert corp.evidence(["alpha:s0"])["text"].iloc[0] == lens.corpus.sentences.set_index("sent_id").loc["alpha:s0", "text"]
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corpus_dir):
     lines: list[str] = []
     failures = parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
@@ -205,6 +208,7 @@ def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corp
 # ------------------------------------------------------------------ a light import
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_import_framelens_loads_no_lens_machinery():
     code = ("import sys, framelens\n"
             "heavy = [m for m in ('matplotlib', 'scipy', 'nltk', 'textblob', 'vaderSentiment', 'simplemma', "

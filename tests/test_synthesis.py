@@ -146,6 +146,7 @@ def test_findings_text_from_hand_built_tables():
     assert "exact rate test p < 0.001" in promo["uncertainty"] and "too small" not in promo["uncertainty"]
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_findings_one_source_and_headline(mini_corpus):
     one = mini_corpus.select(["beta"])
     f = synthesis.key_findings(one)

@@ -50,6 +50,7 @@ def test_labelled_sets_line_up_with_the_corpus():
     assert r["n_morality"] == 1 and r["morality"] == 0
 
 
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_validation_report_runs(capsys):
     assert v.main(["--skip", "target", "entman"]) == 0
     out = capsys.readouterr().out
