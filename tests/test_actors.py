@@ -147,7 +147,8 @@ def test_kinds_from_transparent_cues(tmp_path):
     assert d.loc["Ruth Amadi", "kind"] == "person" and d.loc["Ruth Amadi", "cue"] == "title 'Dr'"
     assert d.loc["Paiporta", "kind"] == "place"                    # "in Paiporta"
     assert d.loc["Labour Party", "kind"] == "organization" and d.loc["Labour Party", "cue"] == "organization word 'Party'"
-    assert d.loc["protesters", "kind"] == "group" and d.loc["protesters", "mentions"] == 3
+    # counted where they act or speak as subjects: "marched", "said" (not "blocked": no verb of the list)
+    assert d.loc["protesters", "kind"] == "group" and d.loc["protesters", "mentions"] == 2
     assert d.loc["rescuers", "kind"] == "group"
     assert "Friday" not in d.index                                 # dates are not actors
 
@@ -163,6 +164,58 @@ def test_gazetteer_and_known_table(tmp_path):
     # with the packaged table as known, countries are not rediscovered
     d2 = act.discover(corp, top=None, min_mentions=1).set_index("actor")
     assert "Spain" not in d2.index and "Madrid" in d2.index
+
+
+# ------------------------------------------------------------------------------ map / reduce
+
+def _load(folder):
+    import warnings
+
+    import framelens as fl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(folder)
+
+
+def _by_partitions(corp, k, **kw):
+    from framelens import parts
+
+    outs = [act.discovery_map(p) for p in parts.split_corpus(corp, k)]
+    return act.discovery_reduce(outs, lambda: ((o["name_candidates"], o["group_candidates"]) for o in outs), **kw)
+
+
+def test_discovery_by_partitions_equals_the_whole_corpus():
+    # the map returns text-free rows and counts; any partitioning gives the very same table
+    corp = _load(UNSEEN)
+    whole = act.discover(corp, top=None, min_mentions=1, known=None)
+    assert len(whole) > 100 and set(act.discovery_map(corp)["name_candidates"].columns) == set(act.CANDIDATE_COLUMNS)
+    assert "text" not in act.CANDIDATE_COLUMNS
+    for k in (1, 3, 16):
+        got = _by_partitions(corp, k, top=None, min_mentions=1, known=None)
+        pd.testing.assert_frame_equal(got, whole, obj=f"k={k}")
+        assert got.attrs["ambiguous"] == whole.attrs["ambiguous"]
+
+
+@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+def test_the_actors_part_is_map_reduce_and_equal_for_any_partitioning(tmp_path, monkeypatch):
+    from framelens import ingest, parts, store
+
+    corp = _load(UNSEEN)
+    opts = parts.resolve_options("actors", {})
+    whole = act.resolve(corp)
+    for k in (1, 3, 16):
+        got, info = parts.compute_part("actors", corp, opts, {}, partitions=k)
+        pd.testing.assert_frame_equal(got["table"], whole.reset_index(drop=True), obj=f"table k={k}")
+        pd.testing.assert_frame_equal(got["discovered"], act.discovered(whole), obj=f"discovered k={k}")
+        assert info["origin"] == "packaged+discovered"
+    # the store runs the map on each stored partition (4 documents each) and reduces
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
+    lens = store.LensStore(tmp_path / "s", UNSEEN)
+    tables = lens.part("actors")
+    assert len(lens.partitions()) == 3 and tables.is_partitioned("name_candidates")
+    pd.testing.assert_frame_equal(tables["discovered"], act.discovered(whole).reset_index(drop=True),
+                                  check_dtype=False)
 
 
 # ------------------------------------------------------------------------------ the lenses' table

@@ -14,7 +14,7 @@ agency). The table is an editable TOML file, ``data/actors.toml``; pass your own
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import re
 from collections import Counter
@@ -341,12 +341,18 @@ def _cap_word(t: str) -> bool:
     if not t or not t[0].isupper() or not any(c.isalpha() for c in t):
         return False
     if "-" in t:
-        return all(p[:1].isupper() or p[:1].isdigit() for p in t.split("-") if p)
+        parts = [p for p in t.split("-") if p]
+        return all(p[:1].isupper() or p[:1].isdigit() for p in parts) and any(len(p) >= 2 for p in parts)
     return True
 
 
 class _Mention:
-    __slots__ = ("doc", "source", "sent", "surface", "key", "words", "title", "titled", "cues", "acr", "opening")
+    """One candidate name in one sentence. ``lead``: the lower-cased opening word of the sentence
+    when the name starts with it (whether it belongs to the name is decided by the reduce, from
+    corpus-wide case counts); ``tail``: the name without it (words, surface)."""
+
+    __slots__ = ("doc", "source", "sent", "surface", "key", "words", "title", "titled", "cues", "acr", "opening",
+                 "lead", "tail")
 
     def __init__(self, doc, source, sent, surface, words, title, titled, cues, acr):
         self.doc, self.source, self.sent = doc, source, sent
@@ -354,6 +360,8 @@ class _Mention:
         self.key = " ".join(w.lower() for w in words)
         self.title, self.titled, self.cues, self.acr = title, titled, cues, acr
         self.opening = False
+        self.lead = ""
+        self.tail: tuple[list[str], str] | None = None
 
 
 def _match_title(low: list[str], k: int, cues: Cues) -> int:
@@ -374,8 +382,8 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     return best
 
 
-def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent, cues, namelike, seen_lower,
-                         stop, places) -> list[_Mention]:
+def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, source, sent, cues, stop,
+                         places) -> list[_Mention]:
     n = len(toks)
     out: list[_Mention] = []
 
@@ -394,12 +402,8 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
             return False
         if lo in stop:
             return False
-        if initial(j):
-            if lo in namelike or lo in places:
-                return True
-            # "Marie Lavoie stood": an opening word joins a name that follows it
-            return ((lo not in seen_lower or tags[j] == "NNP") and j + 1 < n and not initial(j + 1)
-                    and _cap_word(toks[j + 1]) and low[j + 1] not in stop and low[j + 1] not in cues.ignore)
+        # an opening word is taken for now; the reduce keeps it only if the corpus writes it
+        # capitalized mid-sentence and never in lower case (see _lead_ok)
         return True
 
     def _ends_in_org(k: int) -> bool:
@@ -422,6 +426,9 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
         a = j
         j += 1
         while j < n:
+            if j == a + 1 and initial(a) and not _ACRONYM.match(toks[a]) \
+                    and not (name_tok(j) or _PARTICLE_HYPHEN.match(toks[j])):
+                break  # an opening word extends only to a name right after it ("Critics of the EPA")
             if name_tok(j) or _PARTICLE_HYPHEN.match(toks[j]):
                 j += 1
             elif toks[j] == "." and (low[j - 1] in _ABBREV_DOT or len(toks[j - 1]) == 1 and toks[j - 1].isupper()
@@ -470,7 +477,7 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
                     continue  # "Xi", "Li" and "EU" stay; "A", "Q" and "Ph" do not
                 if role == "affiliation" and w.lower() in cues.place_of_nouns:
                     continue  # "State Senator X", "City Councillor X": not an actor "State"
-            key_words = [w for w in words if w.lower() not in cues.person_suffixes] or words
+            key_words = words  # "Jr", "Sr" stay: Donald Trump Jr is not Donald Trump
             surface = text[starts[s]:ends[e - 1]]
             if "-" in surface and all(p.strip().lower() in places for p in surface.split("-")):
                 continue  # "Spain-France relations": a compound of places
@@ -522,6 +529,8 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
                         c.append("which")
                     elif nx + 2 < n and _AGE.match(toks[nx + 1]) and toks[nx + 2] == ",":
                         c.append("age")
+                    elif low[nx + 1] in ("a", "an", "the"):
+                        c.extend(_appositive(toks, tags, nx + 2, cues))  # "Jane Collins, a nurse from"
                 if nx < n and _match_title(low, nx, cues) and nx + _match_title(low, nx, cues) < n \
                         and name_tok(nx + _match_title(low, nx, cues)):
                     c.append("affiliation")
@@ -530,18 +539,46 @@ def _sentence_candidates(toks, low, tags, starts, ends, text, doc, source, sent,
             # context before the run: a locative preposition, or "the town of"
             p = s - 1
             if p >= 0 and low[p] == "the":
+                c.append("the")
                 p -= 1
             if p >= 0 and low[p] in cues.place_preps:
                 c.append("in")
             elif p >= 1 and low[p] == "of" and (low[p - 1] in cues.place_of_nouns):
                 c.append("of-place")
+            if idx == len(pieces) - 1 and (b < n and lemmas[b].lower() in _SPEECH
+                                           or s >= 1 and lemmas[s - 1].lower() == "say"):
+                c.append("speaks")  # "Ribera said", "said Claire Dubois"
+            if idx == len(pieces) - 1 and b < n and toks[b].isalpha() and toks[b].islower() and tags[b].startswith("NN"):
+                c.append("mod")  # "her Conservative rival": a modifier, not an actor by itself
+            if s >= 1 and (toks[s - 1][:1].isdigit() or s >= 2 and toks[s - 2][:1].isdigit() and toks[s - 1].islower()):
+                c.append("num")  # "2 degrees Celsius": a unit, not an actor
             mention = _Mention(doc, source, sent, surface, key_words, title, titled, c, acr)
             mention.opening = initial(s) and not title
+            if mention.opening and _cap_word(toks[s]) and not _ACRONYM.match(toks[s]):
+                mention.lead = low[s]
+                t0 = s + 1
+                while t0 < e and (low[t0] in _CONNECT or toks[t0] in (".", "'")):
+                    t0 += 1
+                if t0 < e:
+                    mention.tail = ([toks[x] for x in range(t0, e) if toks[x] not in (".", "'")],
+                                    text[starts[t0]:ends[e - 1]])
             if s == 1 and initial(0) and _cap_word(toks[0]) and not title or s >= 2 and toks[s - 1] in _CONNECT \
                     and initial(s - 2) and _cap_word(toks[s - 2]):
                 c.append("cut")  # "Parents for Medical Choice, founded ..." read as "Medical Choice"
             out.append(mention)
     return out
+
+
+def _appositive(toks, tags, k: int, cues: Cues) -> list[str]:
+    """The head noun of an apposition after a name (", a nurse from", ", the regulator"): a role
+    (a person) or, when it is an organisation noun, ``after:`` (an organisation)."""
+    while k < len(toks) and tags[k] in ("JJ", "NN", "VBN", "VBG") and toks[k].islower() \
+            and k + 1 < len(toks) and tags[k + 1] in ("JJ", "NN") and toks[k + 1].islower():
+        k += 1
+    if k >= len(toks) or tags[k] != "NN" or not toks[k].isalpha() or not toks[k].islower():
+        return []
+    w = toks[k]
+    return ["after:" + w] if w in cues.org_after or w in cues.org_words else ["role:" + w]
 
 
 def _group_candidates(toks, low, tags, lemmas, sent, doc, source, cues) -> list[tuple[str, str, str, str]]:
@@ -596,6 +633,8 @@ def _group_candidates(toks, low, tags, lemmas, sent, doc, source, cues) -> list[
 
 
 _COPULA = {"be", "become", "remain", "seem", "appear"}
+_SPEECH = {"say", "tell", "add", "argue", "warn", "write", "explain", "note", "claim", "insist", "announce",
+           "state", "reply", "respond", "testify", "acknowledge", "admit", "deny", "urge", "ask"}
 
 
 def _initials(words: list[str]) -> str:
@@ -624,39 +663,91 @@ class _Union:
         self.parent[self.find(child)] = self.find(root)
 
 
-def _candidates(corpus: CorpusLike, cues: Cues, tags) -> tuple[list[_Mention], list[tuple], Counter]:
-    """Every proper-name mention and every people-naming plural subject of the corpus."""
+# ---------------------------------------------------------------------------- the map
+#
+# Discovery is a map over corpus partitions and a reduce (the store runs the map on each stored
+# partition): the map returns text-free rows (one per candidate name and per plural subject,
+# written per partition) and mergeable counts (how each word is written, pairs of words); the
+# reduce merges the counts, reads the rows back one partition at a time, and resolves kinds,
+# aliases and merges. Any partitioning gives the same table.
+
+CANDIDATE_COLUMNS = ["doc_id", "source", "sent_id", "pos", "key", "words", "surface", "title", "titled", "cues",
+                     "acr", "opening", "lead", "tail_words", "tail_surface"]
+GROUP_COLUMNS = ["doc_id", "source", "sent_id", "pos", "head", "mod"]
+_TERMINAL = set('.!?"”’\')')
+
+
+def _headline(toks: list[str]) -> bool:
+    """A headline or Title-Case line, not mined for names: no closing punctuation, and at least
+    half of the words after the first capitalized ("Climate Billionaire Elon Musk Quits Donald
+    Trump", "Watch CNN", "Twitter Gags Scientists")."""
+    if not toks or toks[-1][-1:] in _TERMINAL:
+        return False
+    words = [t for t in toks[1:] if t[:1].isalpha()]
+    return bool(words) and 2 * sum(t[:1].isupper() for t in words) >= len(words)
+
+
+def _case_counts(low: np.ndarray, toks: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
+    """How each word is written: ``mid`` (uses not opening a sentence), ``mid_cap`` (of them
+    capitalized), ``lower`` (uses starting in lower case anywhere)."""
+    codes, vocab = pd.factorize(low)
+    k = len(vocab)
+    cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
+    lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
+    out = pd.DataFrame({"word": np.asarray(vocab, dtype=object),
+                        "mid": np.bincount(codes[~initial], minlength=k),
+                        "mid_cap": np.bincount(codes[~initial & cap], minlength=k),
+                        "lower": np.bincount(codes[lower], minlength=k)})
+    return out[out["word"].str[:1].str.isalpha()].reset_index(drop=True)
+
+
+def _pair_counts(low: np.ndarray, first: np.ndarray, cues: Cues) -> pd.DataFrame:
+    """Adjacent word pairs whose second word can head a group ("oil companies"), counted."""
+    same = ~first[1:]
+    a, b = low[:-1][same], low[1:][same]
+    keep = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in b), dtype=bool, count=len(b))
+    c = Counter(zip(a[keep].tolist(), b[keep].tolist()))
+    return pd.DataFrame([(x, y, n) for (x, y), n in c.items()], columns=["a", "b", "n"])
+
+
+def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFrame:
+    rows = [(m.doc, m.source, m.sent, pos[m.sent], m.key, " ".join(m.words), m.surface, m.title, m.titled,
+             "|".join(m.cues), m.acr, m.opening, m.lead, " ".join(m.tail[0]) if m.tail else "",
+             m.tail[1] if m.tail else "") for m in mentions]
+    return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+
+
+def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) -> dict[str, pd.DataFrame]:
+    """The map of :func:`discover` over one corpus partition: ``name_candidates`` and
+    ``group_candidates`` (one text-free row per candidate, with its sentence id and cues),
+    ``case_counts`` and ``pair_counts`` (counts merged by the reduce). Headlines and Title-Case
+    lines are not mined."""
+    from .agency import pos_tags
     from .tokens import load_stopwords
 
-    tokens = corpus.tokens
-    sents = corpus.sentences
-    stop = getattr(corpus, "stopwords", None) or load_stopwords()
+    cues = cues if isinstance(cues, Cues) else load_cues(cues)
+    tokens, sents = corpus.tokens, corpus.sentences
     toks = tokens["token"].astype(str).to_numpy(dtype=object)
+    n = len(toks)
+    if n == 0:
+        return {"name_candidates": pd.DataFrame(columns=CANDIDATE_COLUMNS),
+                "group_candidates": pd.DataFrame(columns=GROUP_COLUMNS),
+                "case_counts": pd.DataFrame(columns=["word", "mid", "mid_cap", "lower"]),
+                "pair_counts": pd.DataFrame(columns=["a", "b", "n"])}
+    stop = getattr(corpus, "stopwords", None) or load_stopwords()
+    tags = pos_tags(corpus)
     low = np.asarray([t.lower() for t in toks], dtype=object)
     lem = tokens["lemma"].astype(str).to_numpy(dtype=object)
     sid = tokens["sent_id"].astype(str).to_numpy(dtype=object)
-    st = tokens["start"].to_numpy()
-    en = tokens["end"].to_numpy()
-    n = len(toks)
-    if n == 0:
-        return [], [], Counter()
+    st, en = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     first = np.ones(n, dtype=bool)
     first[1:] = sid[1:] != sid[:-1]
     prev_open = np.zeros(n, dtype=bool)
     prev_open[1:] = np.fromiter((t in _OPENERS for t in toks[:-1]), dtype=bool, count=n - 1)
-    initial = first | prev_open
-    cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=n)
-    lower_start = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=n)
-    codes, vocab = pd.factorize(low)
-    tot = np.bincount(codes[~initial], minlength=len(vocab))
-    caps = np.bincount(codes[~initial & cap], minlength=len(vocab))
-    namelike = {w for w, a, c in zip(vocab, tot, caps) if a > 0 and c >= 0.8 * a}
-    seen_lower = set(vocab[np.unique(codes[lower_start])])
-    # adjacent lower-case word pairs, for group modifiers ("oil companies")
-    same = ~first[1:]
-    bigrams = Counter(zip(low[:-1][same].tolist(), low[1:][same].tolist()))
+    text_of = (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str)
     meta = dict(zip(sents["sent_id"].astype(str), zip(sents["doc_id"].astype(str), sents["source"].astype(str),
-                                                     (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str))))
+                                                     text_of)))
+    pos = {s: i for i, s in enumerate(sents["sent_id"].astype(str))}
     bounds = np.flatnonzero(first).tolist() + [n]
     mentions: list[_Mention] = []
     groups: list[tuple] = []
@@ -665,11 +756,389 @@ def _candidates(corpus: CorpusLike, cues: Cues, tags) -> tuple[list[_Mention], l
         if s_id not in meta:
             continue
         doc, source, text = meta[s_id]
-        tk, lw, tg = toks[a:b].tolist(), low[a:b].tolist(), list(tags[a:b])
-        mentions.extend(_sentence_candidates(tk, lw, tg, st[a:b], en[a:b], text, doc, source, s_id, cues,
-                                             namelike, seen_lower, stop, cues.places))
-        groups.extend(_group_candidates(tk, lw, tg, lem[a:b].tolist(), s_id, doc, source, cues))
-    return mentions, groups, bigrams
+        tk, lw, tg, lm = toks[a:b].tolist(), low[a:b].tolist(), list(tags[a:b]), lem[a:b].tolist()
+        if _headline(tk):
+            continue
+        mentions.extend(_sentence_candidates(tk, lw, tg, lm, st[a:b], en[a:b], text, doc, source, s_id, cues,
+                                             stop, cues.places))
+        groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(tk, lw, tg, lm, s_id, doc,
+                                                                                         source, cues))
+    return {"name_candidates": _candidate_rows(mentions, pos),
+            "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
+            "case_counts": _case_counts(low, toks, first | prev_open),
+            "pair_counts": _pair_counts(low, first, cues)}
+
+
+# ---------------------------------------------------------------------------- the reduce
+
+class _Case:
+    """The merged case counts: words written capitalized mid-sentence (≥ 80% of their uses
+    there) and words seen in lower case; and the merged word pairs."""
+
+    def __init__(self, partials: Sequence[Mapping[str, pd.DataFrame]]):
+        counts = pd.concat([p["case_counts"] for p in partials if "case_counts" in p and len(p["case_counts"])],
+                           ignore_index=True) if partials else pd.DataFrame()
+        if len(counts):
+            c = counts.groupby("word", sort=False)[["mid", "mid_cap", "lower"]].sum()
+            self.namelike = set(c.index[(c["mid"] > 0) & (c["mid_cap"] >= 0.8 * c["mid"])])
+            self.seen_lower = set(c.index[c["lower"] > 0])
+        else:
+            self.namelike, self.seen_lower = set(), set()
+        self.mid_keys: set[str] = set()  # names seen not opening a sentence (filled by the reduce)
+        pairs = [p["pair_counts"] for p in partials if "pair_counts" in p and len(p["pair_counts"])]
+        self.pairs: Counter = Counter()
+        if pairs:
+            g = pd.concat(pairs, ignore_index=True).groupby(["a", "b"], sort=False)["n"].sum()
+            self.pairs = Counter(dict(zip(g.index, g.to_numpy().tolist())))
+
+
+def _lead_ok(lead: str, key: str, multi: bool, case: _Case, cues: Cues) -> bool:
+    """An opening word is part of a name when the corpus writes it capitalized mid-sentence, or
+    is a place; before another name, when it is never written in lower case ("Marie Lavoie"),
+    starts a place ("New Zealand") or the whole name also occurs mid-sentence."""
+    return lead in case.namelike or lead in cues.places or multi and (
+        lead not in case.seen_lower or lead in cues.place_first or key in cues.places or key in case.mid_keys)
+
+
+_BEFORE = ("title:", "role:", "in", "of-place", "the", "num")  # cues read before the name
+
+
+def _mentions_of(rows: pd.DataFrame, case: _Case, cues: Cues) -> list[_Mention]:
+    """The partition's candidate names, their opening words decided with the corpus' case counts
+    (a rejected opening word leaves the rest of the name, marked ``cut``)."""
+    out = []
+    for r in rows.itertuples(index=False):
+        words = r.words.split(" ")
+        cl = [c for c in r.cues.split("|") if c]
+        if r.lead and not _lead_ok(r.lead, r.key, len(words) >= 2, case, cues):
+            if not r.tail_words:
+                continue
+            m = _Mention(r.doc_id, r.source, r.sent_id, r.tail_surface, r.tail_words.split(" "), "", "",
+                         [c for c in cl if not c.startswith(_BEFORE)] + ["cut"], r.acr)
+        else:
+            m = _Mention(r.doc_id, r.source, r.sent_id, r.surface, words, r.title, r.titled, cl, r.acr)
+            m.opening = bool(r.opening)
+        out.append(m)
+    return out
+
+
+def _surname_of(m: _Mention, cues: Cues) -> tuple[str, str] | None:
+    """(surname, first word) of a person-shaped full name; None for names with Jr/Sr (a son does
+    not take the bare surname) or not person-shaped."""
+    if len(m.words) < 2 or not _person_shaped(m.words, cues) or m.words[-1].lower().rstrip(".") in cues.person_suffixes:
+        return None
+    return m.words[-1].lower(), m.words[0].lower()
+
+
+def _org_heads(m: _Mention, cues: Cues) -> list[str]:
+    """The words of an organisation's name that may stand for it alone ("the Bank", "Millbrook"
+    for "Millbrook Elementary School"); never a place inside the name ("Texas", "Europe")."""
+    lw = [w.lower() for w in m.words]
+    if len(lw) < 2 or not any(w in cues.org_words for w in lw):
+        return []
+    conn = next((i for i, w in enumerate(lw[1:], 1) if w in ("of", "for")), None)
+    heads = [lw[conn - 1] if conn else lw[-1]]
+    if lw[0] not in cues.org_words and lw[0] not in _CONNECT:
+        heads.append(lw[0])
+    return [h for h in heads if h not in cues.places]
+
+
+class _Evidence:
+    """Everything the resolution needs, merged partition by partition (in corpus order): per
+    candidate name its counts, surfaces, titled forms and cues; per document the surname, head
+    and acronym links (votes of documents); the plural subjects."""
+
+    def __init__(self):
+        self.words: dict[str, list[str]] = {}
+        self.n, self.n_alone = Counter(), Counter()
+        self.surfaces: dict[str, Counter] = {}
+        self.titled: dict[str, Counter] = {}
+        self.cues: dict[str, Counter] = {}
+        self.defined: dict[str, set[str]] = {}
+        self.cut: set[str] = set()
+        self.persons: set[str] = set()
+        self.lasts_all: set[str] = set()
+        self.votes: dict[str, Counter] = {}
+        self.heads: dict[str, Counter] = {}
+        self.split, self.head_split = Counter(), Counter()
+        self.cooc = Counter()
+        self.groups = Counter()
+
+    def add(self, mentions: list[_Mention], groups: pd.DataFrame, cues: Cues) -> None:
+        by_doc: dict[str, list[_Mention]] = {}
+        for m in mentions:
+            self.words.setdefault(m.key, m.words)
+            self.n[m.key] += 1
+            self.n_alone[m.key] += not m.opening
+            self.surfaces.setdefault(m.key, Counter())[m.surface] += 1
+            if m.titled:
+                self.titled.setdefault(m.key, Counter())[m.titled] += 1
+            self.cues.setdefault(m.key, Counter()).update(m.cues)
+            if m.acr:
+                self.defined.setdefault(m.acr, set()).add(m.key)
+            if "cut" in m.cues:
+                self.cut.add(m.key)
+            by_doc.setdefault(m.doc, []).append(m)
+        for ms in by_doc.values():
+            self._document(ms, cues)
+        for h, mod in zip(groups["head"], groups["mod"]):
+            self.groups[(h, mod)] += 1
+
+    def _document(self, ms: list[_Mention], cues: Cues) -> None:
+        lasts: dict[str, set[str]] = {}
+        firsts: dict[str, set[str]] = {}
+        heads: dict[str, set[str]] = {}
+        for m in ms:
+            sf = _surname_of(m, cues)
+            if len(m.words) >= 2 and _person_shaped(m.words, cues):
+                self.persons.add(m.key)
+            if sf:
+                lasts.setdefault(sf[0], set()).add(m.key)
+                firsts.setdefault(sf[1], set()).add(m.key)
+            for h in _org_heads(m, cues):
+                heads.setdefault(h, set()).add(m.key)
+        self.lasts_all.update(lasts)
+        for single in {m.key for m in ms if len(m.words) == 1 and m.key not in cues.places}:
+            ok = [m for m in ms if m.key == single]
+            fulls = lasts.get(single) or (firsts.get(single) if any(not m.opening or m.title for m in ok) else None)
+            if fulls:
+                if len(fulls) == 1:
+                    self.votes.setdefault(single, Counter())[next(iter(fulls))] += 1
+                else:
+                    self.split[single] += 1
+            elif single in heads:
+                if len(heads[single]) == 1:
+                    self.heads.setdefault(single, Counter())[next(iter(heads[single]))] += 1
+                else:
+                    self.head_split[single] += 1
+        acrs = {m.key: m.words[0] for m in ms if len(m.words) == 1 and _ACRONYM.match(m.words[0])}
+        if acrs:
+            multi = {m.key: m.words for m in ms if len(m.words) >= 2}
+            for key, words in multi.items():
+                ini = _initial_forms(words, cues)
+                for a, w in acrs.items():
+                    if w.replace(".", "") in ini:
+                        self.cooc[(a, key)] += 1
+
+
+def _initial_forms(words: list[str], cues: Cues) -> set[str]:
+    """The initials of a name, also without a leading place or acronym ("U.S. Environmental
+    Protection Agency" → USEPA, EPA)."""
+    out = {_initials(words)}
+    if len(words) > 2 and (words[0].lower() in cues.places or _ACRONYM.match(words[0])):
+        out.add(_initials(words[1:]))
+    return {x for x in out if len(x) >= 2}
+
+
+def _join_names(ev: _Evidence, case: _Case, cues: Cues) -> tuple[_Union, set[str], set[str]]:
+    """Aliases merged: surnames and organisation heads (by the votes of documents), names that
+    lost their opening word, acronyms. Returns the union, the ambiguous singles and the full
+    names whose surname is used alone."""
+    uf, ambiguous, surnames = _Union(), set(), set()
+    links = {s: Counter(c) for s, c in ev.votes.items()}
+    for s, c in ev.heads.items():
+        if s not in ev.lasts_all:
+            links.setdefault(s, Counter()).update(c)
+    for s, c in links.items():
+        full, top = c.most_common(1)[0]
+        split = ev.split[s] + (ev.head_split[s] if s not in ev.lasts_all else 0)
+        if 4 * top >= 3 * sum(c.values()) and top >= split:  # unambiguous in the corpus
+            uf.join(s, full)
+            if s in ev.lasts_all:
+                surnames.add(full)
+        else:
+            ambiguous.add(s)
+    ambiguous |= {s for s in ev.split if s not in links}
+    ambiguous |= {s for s in ev.head_split if s not in links and s not in ev.lasts_all}
+    _join_cut(ev, uf, cues)
+    _join_acronyms(ev, uf, cues)
+    return uf, ambiguous, surnames
+
+
+def _join_cut(ev: _Evidence, uf: _Union, cues: Cues) -> None:
+    """A name that lost its opening word joins the only longer name (an organisation's, with a
+    connector or an organisation word) ending with it: "Medical Choice" → "Parents for Medical
+    Choice"; a place never joins ("Texas" is not "Environment Texas")."""
+    if not ev.cut:
+        return
+    ends: dict[str, set[str]] = {}
+    for k, w in ev.words.items():
+        lw = k.split(" ")
+        if len(lw) >= 2 and any(x in _CONNECT or x in cues.org_words for x in lw):
+            for i in range(1, len(lw)):
+                ends.setdefault(" ".join(lw[i:]), set()).add(k)
+    for k in ev.words:
+        if k in ev.cut and k not in cues.places and len(ends.get(k, ())) == 1:
+            uf.join(k, next(iter(ends[k])))
+
+
+def _join_acronyms(ev: _Evidence, uf: _Union, cues: Cues) -> None:
+    """An acronym joins its expansion: defined in parentheses ("Environmental Protection Agency
+    (EPA)"), else the only multi-word name with its initials, else the one it co-occurs with in
+    most documents."""
+    by_initials: dict[str, list[str]] = {}
+    for k, w in ev.words.items():
+        if len(w) >= 2:
+            for ini in _initial_forms(w, cues):
+                by_initials.setdefault(ini, []).append(k)
+    for k, w in ev.words.items():
+        if len(w) != 1 or not _ACRONYM.match(w[0]):
+            continue
+        fulls = sorted(ev.defined.get(w[0], ())) or by_initials.get(w[0].replace(".", ""), [])
+        if len(fulls) > 1 and w[0] not in ev.defined:
+            votes = Counter({f: ev.cooc[(k, f)] for f in fulls if ev.cooc[(k, f)]}).most_common(2)
+            fulls = [votes[0][0]] if votes and (len(votes) == 1 or votes[0][1] > votes[1][1]) else fulls
+        if len(fulls) == 1:
+            uf.join(k, fulls[0])
+
+
+def _members(ev: _Evidence, uf: _Union, ambiguous: set[str], case: _Case, cues: Cues) -> dict[str, list[str]]:
+    """The candidate names kept, grouped by actor (root of the union), in corpus order."""
+    person_lasts = {k.split()[-1] for k in ev.persons}
+    members: dict[str, list[str]] = {}
+    for key, words in ev.words.items():
+        joined = uf.find(key) != key
+        if len(words) == 1:
+            acronym = bool(_ACRONYM.match(words[0]))
+            # a word that only opens sentences needs support: alone elsewhere, a surname, a place
+            if not ev.n_alone[key] and not (key in person_lasts or key in cues.places or joined):
+                continue
+            # a generic word ("the Road", "the Bank") that joined no full name says nothing
+            if (key in cues.org_words or key in cues.place_words) and key not in cues.org_standalone and not joined:
+                continue
+            # a word the corpus also writes in lower case is not a name by itself ("People", "Last")
+            if not acronym and not joined and key not in case.namelike and key not in cues.places:
+                continue
+            if key.endswith("s") and key[:-1] in person_lasts:
+                continue  # "the Lavoies": a family, not a new actor
+        if key in ambiguous or cues.places.get(key) == "demonym":
+            continue
+        members.setdefault(uf.find(key), []).append(key)
+    return members
+
+
+def _name_rows(ev: _Evidence, members: dict[str, list[str]], surnames: set[str], case: _Case,
+               cues: Cues) -> list[dict]:
+    """One row per actor: canonical name, kind and its deciding cue, aliases by frequency."""
+    keys = {k for ks in members.values() for k in ks}
+    rows = []
+    for root, ks in members.items():
+        full = [k for k in ks if len(ev.words[k]) >= 2] or ks
+        canon_key = Counter({k: ev.n[k] for k in full}).most_common(1)[0][0]
+        canon = ev.surfaces[canon_key].most_common(1)[0][0]
+        words = ev.words[canon_key]
+        surfaces, cue = Counter(), Counter()
+        for k in ks:
+            surfaces.update(ev.surfaces[k])
+            cue.update(ev.cues[k])
+        n = sum(ev.n[k] for k in ks)
+        if len(words) == 1 and canon_key.endswith("s") and canon_key[:-1] in keys:
+            cue["plural-name"] += 1
+        kind, why = _decide_kind(words, cue, n, surname=root in surnames or canon_key in surnames, cues=cues)
+        if kind is None:
+            continue  # no evidence that it names a person, organisation, group or place
+        if kind == "person" or why.startswith("title"):
+            for k in ks:
+                surfaces.update(ev.titled.get(k, {}))
+        aliases = [canon] + [s for s, _ in surfaces.most_common() if s != canon]
+        rows.append({"actor": canon, "kind": kind, "aliases": aliases, "cue": why, "n": n, "match_case": True})
+    return rows
+
+
+def _group_rows(ev: _Evidence, case: _Case, min_mentions: int, cues: Cues) -> list[dict]:
+    """Groups of people named by plural common nouns acting as subjects; a noun modifier is kept
+    when the pair repeats in the corpus ("oil companies") or the head is general."""
+    counts: dict[str, int] = {}
+    for (h, m), c in ev.groups.items():
+        name = _group_name(h, m, case, min_mentions, cues)
+        counts[name] = counts.get(name, 0) + c
+    return [{"actor": name, "kind": "group", "aliases": [name], "cue": "plural noun naming people as a subject",
+             "n": c, "match_case": False} for name, c in counts.items()]
+
+
+def _group_name(h: str, m: str, case: _Case, min_mentions: int, cues: Cues) -> str:
+    keep = m and (case.pairs.get((m, h), 0) >= max(2, min_mentions) or h in cues.generic_groups)
+    return f"{m} {h}" if keep else h
+
+
+def _one_alias_one_actor(rows: list[dict], known_alias: set[str], cues: Cues) -> list[dict]:
+    """Each alias goes to one actor: known aliases first, then the most mentioned candidate."""
+    rows = sorted(rows, key=lambda r: -r["n"])
+    taken = set(known_alias)
+    table = []
+    for r in rows:
+        keep = []
+        for a in r["aliases"]:
+            k = a.lower()
+            if k in taken or k in cues.ignore:
+                continue
+            taken.add(k)
+            keep.append(a)
+        if not keep or r["actor"].lower() in known_alias:
+            continue
+        r["actor"] = keep[0]
+        r["aliases"] = tuple(keep)
+        table.append(r)
+    return table
+
+
+def _count(table: list[dict], parts_of, case: _Case, cues: Cues, min_mentions: int) -> dict[str, dict]:
+    """Mentions, documents, sources and up to three example sentences of each actor, counted
+    over the candidates partition by partition (documents never span two partitions)."""
+    owner = {a.lower(): r["actor"] for r in table for a in r["aliases"]}
+    stats = {r["actor"]: {"mentions": 0, "documents": 0, "sources": set(), "ex": []} for r in table}
+    for names, groups in parts_of():
+        hits = [(m.sent, m.doc, m.source, owner.get(m.surface.lower())) for m in _mentions_of(names, case, cues)]
+        pos = dict(zip(names["sent_id"], names["pos"]))
+        for d, src, s, p, h, m in groups[GROUP_COLUMNS].itertuples(index=False):
+            hits.append((s, d, src, owner.get(_group_name(h, m, case, min_mentions, cues))))
+            pos[s] = p
+        docs: dict[str, set] = {}
+        for s, d, src, actor in sorted((h for h in hits if h[3] is not None), key=lambda h: pos[h[0]]):
+            st = stats[actor]
+            st["mentions"] += 1
+            docs.setdefault(actor, set()).add(d)
+            st["sources"].add(src)
+            if len(st["ex"]) < 3 and s not in st["ex"]:
+                st["ex"].append(s)
+        for actor, ds in docs.items():
+            stats[actor]["documents"] += len(ds)
+    return stats
+
+
+def discovery_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], parts_of, *, top: int | None = DEFAULT_TOP,
+                     min_mentions: int = 2, known: str | Path | pd.DataFrame | None = "",
+                     cues: str | Path | Cues | None = None) -> pd.DataFrame:
+    """The reduce of :func:`discover`: ``partials`` the maps' counts (every partition), and
+    ``parts_of()`` an iterable of ``(name_candidates, group_candidates)`` row tables, one
+    partition at a time in corpus order (read twice: evidence, then counts)."""
+    cues = cues if isinstance(cues, Cues) else load_cues(cues)
+    known_table = _known_table(known)
+    known_alias = {a.lower() for al in known_table["aliases"] for a in al}
+    case = _Case(partials)
+    for names, _groups in parts_of():
+        case.mid_keys.update(names.loc[~names["opening"].astype(bool), "key"])
+    ev = _Evidence()
+    for names, groups in parts_of():
+        ev.add(_mentions_of(names, case, cues), groups, cues)
+    uf, ambiguous, surnames = _join_names(ev, case, cues)
+    members = _members(ev, uf, ambiguous, case, cues)
+    rows = _name_rows(ev, members, surnames, case, cues) + _group_rows(ev, case, min_mentions, cues)
+    table = _one_alias_one_actor(rows, known_alias, cues)
+    stats = _count(table, parts_of, case, cues, min_mentions)
+    found = pd.DataFrame(table, columns=["actor", "kind", "aliases", "cue", "n", "match_case"])
+    found["mentions"] = [stats[a]["mentions"] for a in found["actor"]]
+    found["documents"] = [stats[a]["documents"] for a in found["actor"]]
+    found["sources"] = [len(stats[a]["sources"]) for a in found["actor"]]
+    found["example_sent_ids"] = ["; ".join(stats[a]["ex"]) for a in found["actor"]]
+    found = found[found["mentions"] >= max(1, min_mentions)]
+    found = found.sort_values(["documents", "mentions", "actor"], ascending=[False, False, True], kind="stable")
+    if top is not None:
+        found = found.head(int(top))
+    out = found[DISCOVERY_COLUMNS + ["match_case"]].reset_index(drop=True)
+    out[["mentions", "documents", "sources"]] = out[["mentions", "documents", "sources"]].astype(int)
+    out.attrs["ambiguous"] = sorted(ambiguous)
+    return out
 
 
 def _person_shaped(words: list[str], cues: Cues) -> bool:
@@ -678,15 +1147,25 @@ def _person_shaped(words: list[str], cues: Cues) -> bool:
             and all(_cap_word(w) or _PARTICLE_HYPHEN.match(w) for w in words)
             and not any(w in cues.org_words or w in cues.ignore or w in cues.place_words for w in lw)
             and lw[0] not in cues.place_first and " ".join(lw) not in cues.places
+            and cues.places.get(lw[-1]) not in ("country", "capital", "subdivision", "region")
             and not any(_ACRONYM.match(w) for w in words) and not any(w in _CONNECT for w in lw))
 
 
-def _decide_kind(words: list[str], cue: Counter, n: int, *, surname: bool, cues: Cues) -> tuple[str, str]:
-    """The kind of one actor from the cues of all its mentions; returns (kind, the deciding cue)."""
+
+
+def _decide_kind(words: list[str], cue: Counter, n: int, *, surname: bool, cues: Cues) -> tuple[str | None, str]:
+    """The kind of one actor from the cues of all its mentions; returns (kind, the deciding cue),
+    ``("unknown", ...)`` for a name with evidence of being one but no cue of its kind, and
+    ``(None, "no cue")`` for a candidate with no evidence at all."""
     lw = [w.lower().rstrip(".") for w in words]
     key = " ".join(lw)
     org_word = next((w for w, l in zip(words, lw) if l in cues.org_words), None)
-    titles = Counter({k[6:]: v for k, v in cue.items() if k.startswith("title:")})
+    shaped = _person_shaped(words, cues)
+    # a title or role counts only before a person's name; a lower-case one ("major") only before
+    # a full name
+    person_name = shaped or len(words) == 1 and not _ACRONYM.match(words[0]) and key not in cues.places
+    titles = Counter({k[6:]: v for k, v in cue.items() if k.startswith("title:") and person_name
+                      and (k[6:7].isupper() or shaped)})
     if org_word and not titles:
         return "organization", f"organization word '{org_word}'"
     if len(words) == 1 and (lw[0] in cues.group_nouns or lw[0].endswith(("ans", "ists", "ites", "ats"))
@@ -696,15 +1175,14 @@ def _decide_kind(words: list[str], cue: Counter, n: int, *, surname: bool, cues:
         return "person", f"title '{titles.most_common(1)[0][0]}'"
     if surname:
         return "person", "surname used alone"
-    for c, label in (("who", "', who'"), ("age", "age after the name"), ):
+    for c, label in (("who", "', who'"), ("age", "age after the name")):
         if cue.get(c):
             return "person", label
     roles = Counter({k[5:]: v for k, v in cue.items() if k.startswith("role:")})
-    if roles and (_person_shaped(words, cues) or len(words) == 1):
+    if roles and person_name:
         return "person", f"role noun '{roles.most_common(1)[0][0]}' before the name"
-    full = " ".join(w.lower() for w in words)
-    if key in cues.places or full in cues.places:
-        return "place", f"gazetteer: {cues.places.get(full) or cues.places[key]}"
+    if key in cues.places:
+        return "place", f"gazetteer: {cues.places[key]}"
     if len(words) == 1 and _ACRONYM.match(words[0]):
         return "organization", "acronym"
     if lw[0] in cues.place_first or lw[-1] in cues.place_words:
@@ -717,11 +1195,18 @@ def _decide_kind(words: list[str], cue: Counter, n: int, *, surname: bool, cues:
         why = "named before a title (affiliation)" if cue.get("affiliation") else (
             f"'{afters.most_common(1)[0][0]}' after the name" if afters else "', which'")
         return "organization", why
-    if len(words) > 1 and any(l in cues.places for l in lw):
-        return "organization", "name containing a place"
-    if _person_shaped(words, cues):
-        return "person", "two or more capitalized words (no other cue)"
-    return "organization", "single name (no other cue)"
+    if len(words) >= 2 and any(l in ("of", "for", "&") for l in lw[1:-1]):
+        return "organization", "'of'/'for' inside the name"
+    if cue.get("speaks"):
+        if shaped and not cue.get("the"):
+            return "person", "a name that speaks ('X said')"
+        if len(words) == 1 and not cue.get("the"):
+            # news introduces people by full name: a one-word name that speaks is an organisation
+            return "organization", "one-word name that speaks ('X said')"
+        return "unknown", "speaks ('X said'), kind unknown"
+    if 2 * (cue.get("the", 0) + cue.get("num", 0) + cue.get("mod", 0)) >= n or any(l in cues.places for l in lw):
+        return None, "no cue"  # "the Green New Deal", "2 degrees Celsius": things, not actors
+    return "unknown", "a name, no cue of its kind"
 
 
 def discover(
@@ -783,169 +1268,10 @@ def discover(
     (product names, titles of works) can slip in; a kind without a cue is a guess (the ``cue``
     column says so). Review the table (``framelens actors suggest``) before trusting counts.
     """
-    from .agency import pos_tags
-
     cues = cues if isinstance(cues, Cues) else load_cues(cues)
-    known_table = _known_table(known)
-    known_alias = {a.lower() for al in known_table["aliases"] for a in al}
-    tags = pos_tags(corpus)
-    mentions, groups, bigrams = _candidates(corpus, cues, tags)
-
-    # --- surnames and short forms: per document, then checked across the corpus
-    uf = _Union()
-    by_doc: dict[str, list[_Mention]] = {}
-    for m in mentions:
-        by_doc.setdefault(m.doc, []).append(m)
-    single_to_full: dict[str, set[str]] = {}
-    ambiguous: set[str] = set()
-    lasts_all: set[str] = set()
-    for doc, ms in by_doc.items():
-        lasts: dict[str, set[str]] = {}
-        firsts: dict[str, set[str]] = {}
-        for m in ms:
-            if len(m.words) >= 2 and _person_shaped(m.words, cues):
-                # the surname, or the first word (family name first: "Xi" for "Xi Jinping")
-                lasts.setdefault(m.words[-1].lower(), set()).add(m.key)
-                firsts.setdefault(m.words[0].lower(), set()).add(m.key)
-        lasts_all.update(lasts)
-        for m in ms:
-            # the first word counts only when it stands in the sentence ("President Xi said")
-            fulls = lasts.get(m.key) or (firsts.get(m.key) if not m.opening or m.title else None)
-            if len(m.words) == 1 and fulls:
-                if len(fulls) == 1:
-                    single_to_full.setdefault(m.key, set()).update(fulls)
-                else:
-                    ambiguous.add(m.key)
-    # the head word of an organisation's name used alone in the same document ("the Bank")
-    for doc, ms in by_doc.items():
-        heads: dict[str, set[str]] = {}
-        for m in ms:
-            if len(m.words) >= 2 and any(w.lower() in cues.org_words for w in m.words):
-                lw = [w.lower() for w in m.words]
-                heads.setdefault(lw[lw.index("of") - 1] if "of" in lw[1:] else lw[-1], set()).add(m.key)
-                if lw[0] not in cues.org_words and lw[0] not in _CONNECT and lw[0] not in cues.places:
-                    heads.setdefault(lw[0], set()).add(m.key)  # "Millbrook" for "Millbrook Elementary School"
-        for m in ms:
-            if len(m.words) == 1 and m.key in heads and m.key not in lasts_all:
-                fulls = heads[m.key]
-                if len(fulls) == 1:
-                    single_to_full.setdefault(m.key, set()).update(fulls)
-                else:
-                    ambiguous.add(m.key)
-    surnames = set()
-    for single, fulls in single_to_full.items():
-        if len(fulls) == 1 and single not in ambiguous:
-            uf.join(single, next(iter(fulls)))
-            if single in lasts_all:
-                surnames.add(next(iter(fulls)))
-        else:
-            ambiguous.add(single)
-    # --- a name that lost its opening word joins the only longer name ending with it
-    keys = {m.key for m in mentions}
-    for m in mentions:
-        if "cut" in m.cues:
-            longer = {k for k in keys if k.endswith(" " + m.key)}
-            if len(longer) == 1:
-                uf.join(m.key, next(iter(longer)))
-    # --- acronyms: defined in parentheses, else the only multi-word name with those initials
-    defined: dict[str, set[str]] = {}
-    for m in mentions:
-        if m.acr:
-            defined.setdefault(m.acr, set()).add(m.key)
-    acronyms = {m.words[0] for m in mentions if len(m.words) == 1 and _ACRONYM.match(m.words[0])}
-    by_initials: dict[str, set[str]] = {}
-    for m in mentions:
-        if len(m.words) >= 2:
-            ini = _initials(m.words)
-            if len(ini) >= 2:
-                by_initials.setdefault(ini, set()).add(m.key)
-    for acr in acronyms:
-        fulls = defined.get(acr) or by_initials.get(acr.replace(".", ""), set())
-        if len(fulls) == 1:
-            uf.join(acr.lower(), next(iter(fulls)))
-    # --- actors: members, surfaces, cues
-    persons = {m.key for m in mentions if len(m.words) >= 2 and _person_shaped(m.words, cues)}
-    person_lasts = {k.split()[-1] for k in persons}
-    # a one-word name that only ever opens a sentence ("Immigration advocates said") needs
-    # support: the same word alone elsewhere, a surname, or the gazetteer
-    alone = {m.key for m in mentions if len(m.words) == 1 and not m.opening}
-    mentions = [m for m in mentions if not (m.opening and len(m.words) == 1) or m.key in alone
-                or m.key in person_lasts or m.key in cues.places or m.key in single_to_full]
-    # a lone generic word ("the Road", "the Bank") that joined no full name says nothing
-    mentions = [m for m in mentions if not (len(m.words) == 1 and (m.key in cues.org_words or m.key in cues.place_words)
-                                            and m.key not in cues.org_standalone and uf.find(m.key) == m.key)]
-    members: dict[str, list[_Mention]] = {}
-    for m in mentions:
-        if m.key in ambiguous or cues.places.get(m.key) == "demonym":
-            continue  # an ambiguous surname; an adjective of nationality ("Spanish") is not an actor
-        if len(m.words) == 1 and m.key.endswith("s") and m.key[:-1] in person_lasts:
-            continue  # "the Lavoies": a family, not a new actor
-        members.setdefault(uf.find(m.key), []).append(m)
-    cap_names = {m.key for m in mentions}
-    rows = []
-    for root, ms in members.items():
-        full = [m for m in ms if len(m.words) >= 2] or ms
-        canon_key = Counter(m.key for m in full).most_common(1)[0][0]
-        canon = Counter(m.surface for m in ms if m.key == canon_key).most_common(1)[0][0]
-        canon_words = next(m.words for m in ms if m.key == canon_key)
-        surfaces = Counter(m.surface for m in ms) + Counter(m.titled for m in ms if m.titled)
-        cue = Counter(c for m in ms for c in m.cues)
-        if len(canon_words) == 1 and canon_key.endswith("s") and canon_key[:-1] in cap_names:
-            cue["plural-name"] += 1
-        kind, why = _decide_kind(canon_words, cue, len(ms), surname=root in surnames or canon_key in surnames, cues=cues)
-        aliases = [canon] + [s for s, _ in surfaces.most_common() if s != canon]
-        rows.append({"actor": canon, "kind": kind, "aliases": aliases, "cue": why, "n": len(ms), "match_case": True})
-    # --- groups of people named by common nouns
-    gverbs: dict[str, Counter] = {}
-    for h, m, *_ in groups:
-        keep_mod = m and (bigrams.get((m, h), 0) >= max(2, min_mentions) or h in cues.generic_groups)
-        name = f"{m} {h}" if keep_mod else h
-        gverbs.setdefault(name, Counter())[h] += 1
-    for name, c in gverbs.items():
-        rows.append({"actor": name, "kind": "group", "aliases": [name], "cue": "plural noun naming people as a subject",
-                     "n": sum(c.values()), "match_case": False})
-    if not rows:
-        return pd.DataFrame(columns=DISCOVERY_COLUMNS + ["match_case"])
-    # --- one alias, one actor: known aliases first, then the most mentioned candidate
-    rows.sort(key=lambda r: -r["n"])
-    taken = set(known_alias)
-    table = []
-    for r in rows:
-        keep = []
-        for a in r["aliases"]:
-            k = a.lower()
-            if k in taken or k in cues.ignore:
-                continue
-            taken.add(k)
-            keep.append(a)
-        if not keep or r["actor"].lower() in known_alias:
-            continue
-        if keep[0] != r["actor"]:
-            r["actor"] = keep[0]
-        r["aliases"] = tuple(keep)
-        table.append(r)
-    if not table:
-        return pd.DataFrame(columns=DISCOVERY_COLUMNS + ["match_case"])
-    found = pd.DataFrame(table)
-    names = set(found["actor"])
-    both = pd.concat([found[TABLE_COLUMNS], known_table.reindex(columns=TABLE_COLUMNS)], ignore_index=True)
-    both["match_case"] = both["match_case"].fillna(False).astype(bool)
-    sents = corpus.sentences
-    hits = find_mentions(sents[[c for c in ("sent_id", "doc_id", "source", "text", "norm") if c in sents.columns]], both)
-    hits = hits[hits["actor"].isin(names)]
-    stats = hits.groupby("actor").agg(mentions=("sent_id", "size"), documents=("doc_id", "nunique"),
-                                      sources=("source", "nunique"))
-    ex = hits.drop_duplicates(["actor", "sent_id"]).groupby("actor")["sent_id"].agg(lambda s: "; ".join(s.head(3)))
-    found = found.join(stats, on="actor").join(ex.rename("example_sent_ids"), on="actor")
-    found[["mentions", "documents", "sources"]] = found[["mentions", "documents", "sources"]].fillna(0).astype(int)
-    found["example_sent_ids"] = found["example_sent_ids"].fillna("")
-    found = found[found["mentions"] >= max(1, min_mentions)]
-    found = found.sort_values(["documents", "mentions", "actor"], ascending=[False, False, True], kind="stable")
-    if top is not None:
-        found = found.head(int(top))
-    out = found[DISCOVERY_COLUMNS + ["match_case"]].reset_index(drop=True)
-    out.attrs["ambiguous"] = sorted(ambiguous)
-    return out
+    out = discovery_map(corpus, cues=cues)
+    return discovery_reduce([out], lambda: iter([(out["name_candidates"], out["group_candidates"])]), top=top,
+                            min_mentions=min_mentions, known=known, cues=cues)
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -965,19 +1291,8 @@ def score_discovery(corpus: CorpusLike, table: pd.DataFrame, gold: dict) -> pd.D
     of matched pairs with the same kind; a packaged country counts as a place), plus a final
     ``all`` row pooling every document (micro average).
     """
-    hits = find_mentions(corpus.sentences, table)
-    aliases = {a: {x.lower() for x in al} | {a.lower()} for a, al in zip(table["actor"], table["aliases"])}
-    kinds = dict(zip(table["actor"], table["kind"]))
     rows = []
-    for doc, labels in gold.items():
-        if doc.startswith("_"):
-            continue
-        found = sorted(set(hits.loc[hits["doc_id"] == doc, "actor"]))
-        lab = [({x.lower() for x in g["aliases"]} | {g["actor"].lower()}, g.get("kind", "")) for g in labels]
-        def same(a: str, g: set[str]) -> bool:
-            return bool(aliases[a] & g) or kinds[a] == "group" and any(
-                x.endswith(" " + y) or y.endswith(" " + x) for x in aliases[a] for y in g)
-
+    for doc, found, lab, same, kinds in _gold_pairs(corpus, table, gold):
         ok_found = [a for a in found if any(same(a, g) for g, _ in lab)]
         ok_lab = [g for g, _ in lab if any(same(a, g) for a in found)]
         pairs = [(a, k) for a in found for g, k in lab if same(a, g)]
@@ -991,6 +1306,49 @@ def score_discovery(corpus: CorpusLike, table: pd.DataFrame, gold: dict) -> pd.D
     out["recall"] = out["correct_labelled"] / out["labelled"].where(out["labelled"] > 0)
     out["kind_agreement"] = out["kind_agree"] / out["kind_pairs"].where(out["kind_pairs"] > 0)
     return out.drop(columns=["kind_pairs", "kind_agree"])
+
+
+def _gold_pairs(corpus: CorpusLike, table: pd.DataFrame, gold: dict):
+    """Per labelled document: the table's actors found there, the labels, the match test."""
+    hits = find_mentions(corpus.sentences, table)
+    aliases = {a: {x.lower() for x in al} | {a.lower()} for a, al in zip(table["actor"], table["aliases"])}
+    kinds = dict(zip(table["actor"], table["kind"]))
+
+    def same(a: str, g: set[str]) -> bool:
+        return bool(aliases[a] & g) or kinds[a] == "group" and any(
+            x.endswith(" " + y) or y.endswith(" " + x) for x in aliases[a] for y in g)
+
+    for doc, labels in gold.items():
+        if doc.startswith("_"):
+            continue
+        found = sorted(set(hits.loc[hits["doc_id"] == doc, "actor"]))
+        lab = [({x.lower() for x in g["aliases"]} | {g["actor"].lower()}, g.get("kind", "")) for g in labels]
+        yield doc, found, lab, same, kinds
+
+
+def score_kinds(corpus: CorpusLike, table: pd.DataFrame, gold: dict) -> pd.DataFrame:
+    """Precision of an actor table per kind, and its merges, against hand labels (see
+    :func:`score_discovery`; pairs are actor × document). One row per kind the table gives
+    (``unknown`` included) and ``all``: ``found``, ``correct`` (matches a label), ``precision``,
+    ``right_kind`` (correct and of the labelled kind; a packaged country is a place),
+    ``wrong_merges`` (found actors matching two or more labels: two actors made one),
+    ``split`` (labels matched by two or more found actors: one actor made two)."""
+    rows = []
+    for _doc, found, lab, same, kinds in _gold_pairs(corpus, table, gold):
+        for a in found:
+            m = [(g, k) for g, k in lab if same(a, g)]
+            rows.append({"kind": kinds[a], "found": 1, "correct": int(bool(m)),
+                         "right_kind": int(bool(m) and _KIND_OF.get(kinds[a], kinds[a]) == m[0][1]),
+                         "wrong_merges": int(len(m) >= 2), "split": 0})
+        for g, k in lab:
+            if sum(same(a, g) for a in found) >= 2:
+                rows.append({"kind": k, "found": 0, "correct": 0, "right_kind": 0, "wrong_merges": 0, "split": 1})
+    cols = ["found", "correct", "right_kind", "wrong_merges", "split"]
+    df = pd.DataFrame(rows, columns=["kind"] + cols)
+    out = df.groupby("kind")[cols].sum()
+    out.loc["all"] = df[cols].sum()
+    out["precision"] = out["correct"] / out["found"].where(out["found"] > 0)
+    return out.reset_index()
 
 
 # ---------------------------------------------------------------------------- the lenses' table
@@ -1025,15 +1383,21 @@ def resolve(corpus: CorpusLike, actors: str | Path | pd.DataFrame | None = "", *
     hit = _RESOLVED.get(key)
     if hit is not None and hit[0] is corpus:
         return hit[1]
+    table = with_packaged(discover(corpus, top=top, min_mentions=min_mentions, known=load_actors()))
+    if len(_RESOLVED) > 8:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (corpus, table)
+    return table
+
+
+def with_packaged(found: pd.DataFrame) -> pd.DataFrame:
+    """The table of :func:`resolve` for discovered actors ``found`` (discovered with the packaged
+    table as ``known``): the discovered actors, then the packaged ones."""
     packaged = load_actors()
-    found = discover(corpus, top=top, min_mentions=min_mentions, known=packaged)
     table = pd.concat([found.reindex(columns=TABLE_COLUMNS), packaged], ignore_index=True)
     table["match_case"] = table["match_case"].fillna(False).astype(bool)
     table.attrs.update(origin="packaged+discovered", discovered=found, n_packaged=len(packaged),
                        path=str(default_actors_path()))
-    if len(_RESOLVED) > 8:
-        _RESOLVED.clear()
-    _RESOLVED[key] = (corpus, table)
     return table
 
 

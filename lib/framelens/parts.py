@@ -204,11 +204,44 @@ def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tu
     corpus. Stored once, so sentiment and framing read the very same table."""
     from . import actors
 
+    return _actors_tables(actors.resolve(corpus, _given_actors(opts)))
+
+
+def _given_actors(opts: Mapping[str, Any]):
     given = opts["actors"]
-    table = actors.resolve(corpus, "" if given is None or (isinstance(given, str) and not given.strip()) else given)
-    found = actors.discovered(table)
+    return "" if given is None or (isinstance(given, str) and not given.strip()) else given
+
+
+def _actors_tables(table: pd.DataFrame) -> tuple[Tables, dict]:
+    from . import actors
+
     info = {"note": actors.describe(table), "origin": table.attrs.get("origin", "given")}
-    return {"table": table.reset_index(drop=True), "discovered": found.reset_index(drop=True)}, info
+    return {"table": table.reset_index(drop=True), "discovered": actors.discovered(table).reset_index(drop=True)}, info
+
+
+def actors_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    """Actor discovery's map (:func:`framelens.actors.discovery_map`); nothing when a table is given."""
+    from . import actors
+
+    given = _given_actors(opts)
+    if not (isinstance(given, str) and given == ""):
+        return {"name_candidates": pd.DataFrame(columns=actors.CANDIDATE_COLUMNS),
+                "group_candidates": pd.DataFrame(columns=actors.GROUP_COLUMNS)}
+    return actors.discovery_map(corpus)
+
+
+def actors_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The actor table from the maps' candidates and counts, read one partition at a time
+    (:func:`framelens.actors.discovery_reduce`), or the given table."""
+    from . import actors
+
+    given = _given_actors(opts)
+    if not (isinstance(given, str) and given == ""):
+        return _actors_tables(actors.resolve(red.view, given))
+    found = actors.discovery_reduce(
+        red.partials_list(), lambda: zip(red.row_parts("name_candidates"), red.row_parts("group_candidates")),
+        top=actors.DEFAULT_TOP, min_mentions=2, known=actors.load_actors())
+    return _actors_tables(actors.with_packaged(found))
 
 
 def _actor_table(needs: Mapping[str, Any]) -> pd.DataFrame:
@@ -438,8 +471,9 @@ _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors
 
 #: The parts of the lens store, in the order they are computed.
 PARTS: dict[str, Part] = {
-    "actors": Part("actors", 1, {"actors": ""}, actors_part, configs=("actors",),
-                   description="the actor table: yours, or packaged countries/organisations + discovered actors"),
+    "actors": Part("actors", 2, {"actors": ""}, actors_part, configs=("actors",),
+                   description="the actor table: yours, or packaged countries/organisations + discovered actors",
+                   map=actors_map, reduce=actors_reduce, row_tables=("name_candidates", "group_candidates")),
     "vocabulary": Part("vocabulary", 3, _VOCAB, vocabulary_part, configs=("referents",),
                        description="which words and names each source chooses",
                        map=vocabulary_map, reduce=vocabulary_reduce),

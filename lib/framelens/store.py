@@ -553,10 +553,10 @@ class LensStore:
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
             tmp, partitioned = None, None
-            if PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
-                tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
-            elif name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
+            if name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
+            elif PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
+                tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
             else:
                 tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
@@ -577,7 +577,8 @@ class LensStore:
         part = PARTS[name]
         view_c = self.view_corpus
         view = {"by": self.by, "sources": self.sources, "labels": view_c.labels}
-        small = {n: Computed({t: needs[n][t] for t in needs[n]}, getattr(needs[n], "info", {})) for n in needs}
+        small = {n: Computed({t: needs[n][t] for t in needs[n] if t not in PARTS[n].row_tables},  # rows stay on disk
+                             getattr(needs[n], "info", {})) for n in needs}
         tmp = temp_folder(folder)
         try:
             eng = get_engine(self.engine)
