@@ -166,6 +166,84 @@ def test_gazetteer_and_known_table(tmp_path):
     assert "Spain" not in d2.index and "Madrid" in d2.index
 
 
+# ------------------------------------------------------------------------------ actors that are actors (issue 22)
+
+RULES = {
+    "a": ("President Donald Trump said on Monday that the deal was dead. According to aides, Trump was angry. "
+          "Last year, people protested. People said the threats were real. Donald Trump Jr. posted a video. "
+          "Trump Jr. said the media lied. Temperatures rose 2 degrees Celsius, scientists said. "
+          "The Green New Deal was debated. Sen. Ed Markey (D-N.Y.) defended the Green New Deal."),
+    "b": ("The U.S. Environmental Protection Agency (EPA) issued a rule. The EPA said the rule would cut pollution. "
+          "Environment Texas, an advocacy group, praised it. \"It is a start,\" said Luke Metzger of Environment "
+          "Texas. Floods hit Texas last week. Trump said he would fight it. A major White House initiative was "
+          "announced."),
+    "c": ("Ivanka Trump and Donald Trump visited Paris. Trump spoke about the Paris Deal. The Paris Deal is weak, "
+          "said Maria Lopez, a researcher. The Economic Commission for Europe published a report. "
+          "Europe is warming fast, the commission said.\n\nClimate Billionaire Elon Musk Quits Donald Trump\n\n"
+          "Watch CNN\n\nDonald Trump left. Trump waved."),
+}
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory):
+    corp = corpus_from_texts(tmp_path_factory.mktemp("rules"), RULES)
+    return act.discover(corp, top=None, min_mentions=1, known=None).set_index("actor")
+
+
+def test_opening_and_lower_case_words_units_and_things_are_not_actors(rules):
+    names = {a.lower() for al in rules["aliases"] for a in al}
+    # "According", "Last", "People" open sentences or occur in lower case; "threats" is no group;
+    # "Celsius" follows a number; "the Green New Deal" / "the Paris Deal" are things; "D-N" no name
+    for junk in ("according", "last", "people", "threats", "celsius", "green new deal", "paris deal", "d-n",
+                 "d-n.y", "watch cnn", "cnn", "elon musk", "climate billionaire elon musk quits donald trump"):
+        assert junk not in names, junk
+    assert rules.loc["scientists", "kind"] == "group"
+
+
+def test_a_title_counts_only_before_a_persons_name(rules):
+    assert rules.loc["White House", "kind"] == "organization"       # not a person from "major"
+    assert rules.loc["Ed Markey", "cue"] == "title 'Sen'" and "Sen. Ed Markey" in rules.loc["Ed Markey", "aliases"]
+
+
+def test_an_alias_never_spans_two_people(rules):
+    trump = rules.loc["Donald Trump"]
+    assert set(trump["aliases"]) == {"Donald Trump", "Trump", "President Donald Trump"}
+    # 7 mentions: a:s0, a:s1, b:s5 ("Trump" alone, no full name in b), c:s0, c:s1, c:s5, c:s6
+    assert trump["mentions"] == 7 and trump["documents"] == 3
+    jr = rules.loc["Donald Trump Jr"]
+    assert set(jr["aliases"]) == {"Donald Trump Jr", "Trump Jr"} and jr["kind"] == "person"
+    assert "Ivanka Trump" in rules.index and rules.loc["Ivanka Trump", "kind"] == "unknown"   # no cue: unknown
+
+
+def test_a_place_inside_an_organisations_name_is_not_its_alias(rules):
+    assert rules.loc["Environment Texas", "aliases"] == ("Environment Texas",)
+    assert rules.loc["Environment Texas", "kind"] == "organization"
+    assert rules.loc["Texas", "kind"] == "place" and rules.loc["Paris", "kind"] == "place"
+    assert rules.loc["Economic Commission for Europe", "aliases"] == ("Economic Commission for Europe",)
+    assert rules.loc["Europe", "kind"] == "place"
+
+
+def test_an_acronym_joins_its_defined_expansion(rules):
+    epa = rules.loc["U.S. Environmental Protection Agency"]
+    assert set(epa["aliases"]) == {"U.S. Environmental Protection Agency", "EPA"} and epa["mentions"] == 3
+
+
+def test_an_acronym_joins_the_name_it_co_occurs_with(tmp_path):
+    # two names with the initials EPA; the acronym is used beside one of them only
+    _, d = _discover(tmp_path, {
+        "a": "The Environmental Protection Agency sued. The EPA said it would appeal. The Epping Parish Assembly met.",
+        "b": "The EPA and the Environmental Protection Agency office agreed.",
+        "c": "The Epping Parish Assembly voted again."})
+    assert "EPA" in d.loc["Environmental Protection Agency", "aliases"]
+    assert "EPA" not in d.loc["Epping Parish Assembly", "aliases"]
+
+
+def test_kinds_from_speech_appositions_and_suffixes(rules):
+    assert rules.loc["Luke Metzger", "kind"] == "person" and rules.loc["Luke Metzger", "cue"] == "a name that speaks ('X said')"
+    assert rules.loc["Maria Lopez", "cue"] == "role noun 'researcher' before the name"
+    assert rules.loc["Environment Texas", "cue"] == "'group' after the name"
+
+
 # ------------------------------------------------------------------------------ map / reduce
 
 def _load(folder):
@@ -265,14 +343,55 @@ def _score(folder):
     return act.score_discovery(corp, table, gold).set_index("doc_id")
 
 
+def _kinds(folder):
+    corp = _load(folder)
+    gold = json.loads((folder / "actors_gold.json").read_text(encoding="utf-8"))
+    table = act.discover(corp, top=None, min_mentions=1, known=None)
+    return act.score_kinds(corp, table, gold).set_index("kind")
+
+
+KIND_COLUMNS = ["found", "correct", "right_kind", "wrong_merges", "split"]
+
+
 def test_discovery_precision_and_recall_on_labelled_articles():
     # 11 articles on 11 topics (unseen) + 8 articles from 4 outlets on one topic (vaccine_law),
-    # labelled by hand; every named person, organisation and place, and groups acting as subjects
+    # labelled by hand; every named person, organisation and place, and groups acting as subjects.
+    # Figures of the method as frozen (issue 22), pairs actor × document:
     unseen, vaccine = _score(UNSEEN), _score(VACCINE)
     print("\nunseen:\n", unseen.round(2).to_string(), "\nvaccine_law:\n", vaccine.round(2).to_string())
-    assert unseen.loc["all", "precision"] >= 0.9 and unseen.loc["all", "recall"] >= 0.9
-    assert vaccine.loc["all", "precision"] >= 0.9 and vaccine.loc["all", "recall"] >= 0.9
-    assert vaccine.loc["all", "kind_agreement"] >= 0.9 and unseen.loc["all", "kind_agreement"] >= 0.9
+    assert unseen.loc["all", ["found", "labelled", "correct_found", "correct_labelled"]].tolist() == [122, 125, 118, 118]
+    assert vaccine.loc["all", ["found", "labelled", "correct_found", "correct_labelled"]].tolist() == [86, 87, 86, 86]
+
+
+def test_discovery_precision_per_kind_and_merges_on_labelled_articles():
+    unseen, vaccine = _kinds(UNSEEN), _kinds(VACCINE)
+    print("\n", unseen.to_string(), "\n", vaccine.to_string())
+    # found, correct, of the labelled kind, wrong merges, splits; "unknown": a name with no cue
+    # of its kind (never counted as the right kind)
+    assert unseen[KIND_COLUMNS].to_dict("index") == {
+        "group": dict(zip(KIND_COLUMNS, [35, 34, 34, 0, 0])), "organization": dict(zip(KIND_COLUMNS, [26, 25, 22, 0, 0])),
+        "person": dict(zip(KIND_COLUMNS, [30, 30, 30, 0, 0])), "place": dict(zip(KIND_COLUMNS, [22, 21, 20, 0, 0])),
+        "unknown": dict(zip(KIND_COLUMNS, [9, 8, 0, 0, 0])), "all": dict(zip(KIND_COLUMNS, [122, 118, 106, 0, 0]))}
+    assert vaccine[KIND_COLUMNS].to_dict("index") == {
+        "group": dict(zip(KIND_COLUMNS, [33, 33, 33, 0, 0])), "organization": dict(zip(KIND_COLUMNS, [20, 20, 20, 0, 0])),
+        "person": dict(zip(KIND_COLUMNS, [26, 26, 26, 0, 0])), "place": dict(zip(KIND_COLUMNS, [7, 7, 7, 0, 0])),
+        "all": dict(zip(KIND_COLUMNS, [86, 86, 86, 0, 0]))}
+
+
+def test_score_kinds_counts_by_hand(tmp_path):
+    corp = corpus_from_texts(tmp_path, {"d": "Anna Berg met Ole Berg in Oslo. Anna Berg left. Acme Corp said no."})
+    table = pd.DataFrame({"actor": ["Anna Berg", "Oslo", "Acme"], "kind": ["person", "organization", "unknown"],
+                          "aliases": [("Anna Berg", "Ole Berg"), ("Oslo",), ("Acme Corp", "Acme")]})
+    gold = {"d": [{"actor": "Anna Berg", "kind": "person", "aliases": ["Anna Berg"]},
+                  {"actor": "Ole Berg", "kind": "person", "aliases": ["Ole Berg"]},
+                  {"actor": "Oslo", "kind": "place", "aliases": ["Oslo"]}]}
+    s = act.score_kinds(corp, table, gold).set_index("kind")
+    # Anna Berg: correct, right kind, but two labelled people in one row (a wrong merge);
+    # Oslo: correct, wrong kind; Acme: matches no label
+    assert s.loc["person", KIND_COLUMNS].tolist() == [1, 1, 1, 1, 0]
+    assert s.loc["organization", KIND_COLUMNS].tolist() == [1, 1, 0, 0, 0]
+    assert s.loc["unknown", KIND_COLUMNS].tolist() == [1, 0, 0, 0, 0]
+    assert s.loc["all", "precision"] == pytest.approx(2 / 3)
 
 
 def test_score_discovery_counts_by_hand(tmp_path):

@@ -822,6 +822,10 @@ def _mentions_of(rows: pd.DataFrame, case: _Case, cues: Cues) -> list[_Mention]:
     return out
 
 
+def _suffixed(words: list[str], cues: Cues) -> bool:
+    return words[-1].lower().rstrip(".") in cues.person_suffixes
+
+
 def _surname_of(m: _Mention, cues: Cues) -> tuple[str, str] | None:
     """(surname, first word) of a person-shaped full name; None for names with Jr/Sr (a son does
     not take the bare surname) or not person-shaped."""
@@ -892,13 +896,17 @@ class _Evidence:
             sf = _surname_of(m, cues)
             if len(m.words) >= 2 and _person_shaped(m.words, cues):
                 self.persons.add(m.key)
+                if len(m.words) >= 3 and _suffixed(m.words, cues):  # "Trump Jr" for "Donald Trump Jr"
+                    lasts.setdefault(" ".join(m.key.split(" ")[-2:]), set()).add(m.key)
             if sf:
                 lasts.setdefault(sf[0], set()).add(m.key)
                 firsts.setdefault(sf[1], set()).add(m.key)
             for h in _org_heads(m, cues):
                 heads.setdefault(h, set()).add(m.key)
         self.lasts_all.update(lasts)
-        for single in {m.key for m in ms if len(m.words) == 1 and m.key not in cues.places}:
+        shorts = {m.key for m in ms if (len(m.words) == 1 or len(m.words) == 2 and _suffixed(m.words, cues))
+                  and m.key not in cues.places}
+        for single in sorted(shorts):
             ok = [m for m in ms if m.key == single]
             fulls = lasts.get(single) or (firsts.get(single) if any(not m.opening or m.title for m in ok) else None)
             if fulls:
@@ -923,10 +931,12 @@ class _Evidence:
 
 def _initial_forms(words: list[str], cues: Cues) -> set[str]:
     """The initials of a name, also without a leading place or acronym ("U.S. Environmental
-    Protection Agency" → USEPA, EPA)."""
+    Protection Agency" → USEPA, EPA) and without what follows "and"."""
     out = {_initials(words)}
     if len(words) > 2 and (words[0].lower() in cues.places or _ACRONYM.match(words[0])):
         out.add(_initials(words[1:]))
+    if "and" in words[2:]:  # "Centers for Disease Control and Prevention" → CDC
+        out.add(_initials(words[:words.index("and")]))
     return {x for x in out if len(x) >= 2}
 
 
@@ -1175,6 +1185,8 @@ def _decide_kind(words: list[str], cue: Counter, n: int, *, surname: bool, cues:
         return "person", f"title '{titles.most_common(1)[0][0]}'"
     if surname:
         return "person", "surname used alone"
+    if shaped and len(words) >= 3 and lw[-1] in cues.person_suffixes:
+        return "person", f"suffix '{words[-1]}'"
     for c, label in (("who", "', who'"), ("age", "age after the name")):
         if cue.get(c):
             return "person", label
@@ -1219,54 +1231,60 @@ def discover(
 ) -> pd.DataFrame:
     """The actors of a corpus, found in the corpus itself (no table, no model, no download).
 
-    Candidates (in the body sentences):
+    One implementation, map/reduce: :func:`discovery_map` on each partition of the corpus (here
+    the whole corpus as one) returns text-free candidate rows and counts; :func:`discovery_reduce`
+    merges them and resolves kinds, aliases and merges. The store runs the same map on each
+    stored partition, so no process holds the whole corpus, and any partitioning gives the same
+    table.
+
+    Candidates (body sentences; headlines and Title-Case lines with no closing punctuation are
+    not mined):
 
     * **proper-name sequences**: runs of capitalized words, with ``of``/``for``/``de``/``van`` ...
-      inside ("Bank of England", "Court of Arbitration for Sport") and ``St.`` / initials with
-      their dot; a sentence-initial word counts only if the corpus capitalizes it elsewhere or
-      the tagger calls it a proper noun and it never appears in lower case; acronyms (``EPA``);
-    * **titles and honorifics** ("President Trump", "Sen. Warren", "Mr. Lee", "shop steward Gary
-      Lyle") are split off the name, give it the kind person, and the capitalized titled form
-      becomes an alias;
-    * **groups named by common nouns acting as subjects**: plural nouns heading the subject of a
-      verb (TextBlob's Pattern tagger and :func:`framelens.agency.subject_verbs`) that name
-      people ("protesters", "scientists", "residents") or are the agent of a verb of saying or
-      acting ("oil companies said"); a noun modifier is kept when the pair repeats.
+      inside ("Bank of England") and ``St.`` / initials with their dot; acronyms (``EPA``). A word
+      opening a sentence belongs to a name only if the corpus writes it capitalized mid-sentence,
+      or (before another name) never in lower case; a single word the corpus also writes in lower
+      case is never a name by itself ("According", "Last", "People");
+    * **titles and honorifics** ("President Trump", "Sen. Warren", "shop steward Gary Lyle") are
+      split off the name; they make it a person only before a person's name (not "a major White
+      House initiative"), and the titled form becomes an alias;
+    * **groups named by common nouns acting as subjects** ("protesters said", "oil companies
+      argued"); a noun modifier is kept when the pair repeats.
 
-    Alias merging:
+    Aliases (votes of documents, merged across partitions):
 
-    * a **surname** (or a titled surname: "Mr. Trump") joins the full name ("Donald Trump") it
-      co-occurs with in the same document, only when exactly one full name in that document
-      ends with it and no document of the corpus gives it to another full name; an ambiguous
-      surname ("Lavoie" beside Marie and Luc Lavoie) is not merged and not listed;
-    * **possessives** count for the name ("Trump's"); **titles** are aliases ("President Trump");
-    * an **acronym** joins the full name when both occur: defined in parentheses
-      ("Environmental Protection Agency (EPA)") or, when no definition is given, the only
-      multi-word name of the corpus with those initials.
+    * a **surname** (or "Trump Jr" for "Donald Trump Jr") joins the full name that is the only
+      one ending with it in a document, when the documents that resolve it agree (at least 3 in
+      4, and more than the documents where two full names share it); "Jr", "Sr" and a different
+      first name make different people; a surname no document resolves is ambiguous, not merged;
+    * the head word of an organisation's name used alone ("the Bank"), never a place inside the
+      name ("Texas" is not "Environment Texas", "Europe" not "Economic Commission for Europe");
+    * an **acronym** joins its expansion when the text defines it ("Environmental Protection
+      Agency (EPA)"), else the only multi-word name with its initials (also without a leading
+      place or acronym: "U.S. Environmental Protection Agency"), else the one it co-occurs with
+      in most documents.
 
-    ``kind`` (person, organization, place or group) comes from the cues of all the actor's
-    mentions, first match wins: an organisation word in the name (Agency, Party, Department,
-    Inc., Court, University …, ``data/actor_cues.toml``); a title; a surname used alone; ", who";
-    an age after the name; a role noun before it; the gazetteer (countries and demonyms of the
-    packaged table, capitals, states and provinces, regions: ``data/places.toml``); an acronym;
-    a place word ("Street", "San ..."); "in"/"from"/"the town of" before most mentions; a
-    name written before a title ("World Athletics president ..."); otherwise two to four
-    capitalized words are a person and a single name an organisation. The ``cue`` column says
-    which rule decided.
+    ``kind`` (person, organization, place, group or **unknown**) comes from the cues of all the
+    actor's mentions, first match wins (the ``cue`` column says which): an organisation word in
+    the name (``data/actor_cues.toml``); a title before a person's name; a surname used alone;
+    "Jr"/"Sr"; ", who"; an age; a role noun before the name or in an apposition (", a nurse");
+    the gazetteer (``data/places.toml``); an acronym; a place word; "in"/"from" before most
+    mentions; a name before a title or followed by an organisation noun; "of"/"for" inside the
+    name; speaking ("X said", "said X": a person-shaped name is a person, one word an
+    organisation). A name with none of these is ``unknown``, not a guess; a candidate with no
+    cue used mostly after "the", after a number or before a noun ("the Green New Deal",
+    "2 degrees Celsius", "her Conservative rival"), or containing a place, is not an actor.
 
     ``known``: an actor table whose actors are not rediscovered ("" = the packaged countries and
-    international organisations, None = none); a candidate whose every alias is known is dropped.
-    Counts come from matching the discovered aliases (case as written, longest first) over the
-    corpus with :func:`find_mentions`, beside the known table: ``mentions``, ``documents``,
-    ``sources`` and ``example_sent_ids`` (up to three). Actors with fewer than ``min_mentions``
-    mentions are dropped; the rest are ranked by documents, then mentions, and the first
-    ``top`` kept (None: all).
+    international organisations, None = none). Counts come from the candidates whose surface is
+    an alias (groups: as subjects of a verb of acting): ``mentions``, ``documents``, ``sources``
+    and ``example_sent_ids`` (up to three). Actors with fewer than ``min_mentions`` mentions are
+    dropped; the rest are ranked by documents, then mentions, and the first ``top`` kept.
 
     Limits: rules, not a trained recognizer. Names written in lower case, names that only ever
-    open a sentence, people named by one word with no cue, nicknames and pronouns are missed;
-    two people sharing a surname across documents stay unmerged; capitalized non-names
-    (product names, titles of works) can slip in; a kind without a cue is a guess (the ``cue``
-    column says so). Review the table (``framelens actors suggest``) before trusting counts.
+    open a sentence, nicknames and pronouns are missed; a surname
+    resolved for one person is counted for them in a document naming a relative; capitalized
+    non-names can slip in as ``unknown``. Review the table (``framelens actors suggest``).
     """
     cues = cues if isinstance(cues, Cues) else load_cues(cues)
     out = discovery_map(corpus, cues=cues)
