@@ -710,6 +710,22 @@ def _pair_counts(low: np.ndarray, first: np.ndarray, cues: Cues) -> pd.DataFrame
     return pd.DataFrame([(x, y, n) for (x, y), n in c.items()], columns=["a", "b", "n"])
 
 
+def _group_occurrences(low, toks, sid, first, initial, meta, pos, cues: Cues) -> pd.DataFrame:
+    """Every use of a word that can head a group ("parents", "oil companies"), written in lower
+    case or opening a sentence, with the word before it: what a group's mentions are counted on
+    (all its uses, not only as a subject)."""
+    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in low), dtype=bool, count=len(low))
+    ok = heads & (np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks)) | initial)
+    rows = []
+    for i in np.flatnonzero(ok).tolist():
+        s = sid[i]
+        if s not in meta:
+            continue
+        d, src, _text = meta[s]
+        rows.append((d, src, s, pos[s], low[i], "" if first[i] else low[i - 1]))
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+
+
 def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFrame:
     rows = [(m.doc, m.source, m.sent, pos[m.sent], m.key, " ".join(m.words), m.surface, m.title, m.titled,
              "|".join(m.cues), m.acr, m.opening, m.lead, " ".join(m.tail[0]) if m.tail else "",
@@ -720,6 +736,7 @@ def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFra
 def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) -> dict[str, pd.DataFrame]:
     """The map of :func:`discover` over one corpus partition: ``name_candidates`` and
     ``group_candidates`` (one text-free row per candidate, with its sentence id and cues),
+    ``group_occurrences`` (every use of a word that can head a group, for the counts),
     ``case_counts`` and ``pair_counts`` (counts merged by the reduce). Headlines and Title-Case
     lines are not mined."""
     from .agency import pos_tags
@@ -732,6 +749,7 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
     if n == 0:
         return {"name_candidates": pd.DataFrame(columns=CANDIDATE_COLUMNS),
                 "group_candidates": pd.DataFrame(columns=GROUP_COLUMNS),
+                "group_occurrences": pd.DataFrame(columns=GROUP_COLUMNS),
                 "case_counts": pd.DataFrame(columns=["word", "mid", "mid_cap", "lower"]),
                 "pair_counts": pd.DataFrame(columns=["a", "b", "n"])}
     stop = getattr(corpus, "stopwords", None) or load_stopwords()
@@ -765,6 +783,7 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                                                                                          source, cues))
     return {"name_candidates": _candidate_rows(mentions, pos),
             "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
+            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, cues),
             "case_counts": _case_counts(low, toks, first | prev_open),
             "pair_counts": _pair_counts(low, first, cues)}
 
@@ -1094,14 +1113,15 @@ def _one_alias_one_actor(rows: list[dict], known_alias: set[str], cues: Cues) ->
 
 def _count(table: list[dict], parts_of, case: _Case, cues: Cues, min_mentions: int) -> dict[str, dict]:
     """Mentions, documents, sources and up to three example sentences of each actor, counted
-    over the candidates partition by partition (documents never span two partitions)."""
+    partition by partition (documents never span two partitions): a name where a candidate's
+    surface is one of its aliases, a group wherever its noun (with its modifier) is used."""
     owner = {a.lower(): r["actor"] for r in table for a in r["aliases"]}
     stats = {r["actor"]: {"mentions": 0, "documents": 0, "sources": set(), "ex": []} for r in table}
-    for names, groups in parts_of():
+    for names, _groups, uses in parts_of():
         hits = [(m.sent, m.doc, m.source, owner.get(m.surface.lower())) for m in _mentions_of(names, case, cues)]
         pos = dict(zip(names["sent_id"], names["pos"]))
-        for d, src, s, p, h, m in groups[GROUP_COLUMNS].itertuples(index=False):
-            hits.append((s, d, src, owner.get(_group_name(h, m, case, min_mentions, cues))))
+        for d, src, s, p, h, m in uses[GROUP_COLUMNS].itertuples(index=False):
+            hits.append((s, d, src, owner.get(f"{m} {h}") or owner.get(h)))  # the longest name first
             pos[s] = p
         docs: dict[str, set] = {}
         for s, d, src, actor in sorted((h for h in hits if h[3] is not None), key=lambda h: pos[h[0]]):
@@ -1120,16 +1140,17 @@ def discovery_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], parts_of, *
                      min_mentions: int = 2, known: str | Path | pd.DataFrame | None = "",
                      cues: str | Path | Cues | None = None) -> pd.DataFrame:
     """The reduce of :func:`discover`: ``partials`` the maps' counts (every partition), and
-    ``parts_of()`` an iterable of ``(name_candidates, group_candidates)`` row tables, one
-    partition at a time in corpus order (read twice: evidence, then counts)."""
+    ``parts_of()`` an iterable of ``(name_candidates, group_candidates, group_occurrences)``
+    row tables, one partition at a time in corpus order (read three times: names seen
+    mid-sentence, evidence, counts)."""
     cues = cues if isinstance(cues, Cues) else load_cues(cues)
     known_table = _known_table(known)
     known_alias = {a.lower() for al in known_table["aliases"] for a in al}
     case = _Case(partials)
-    for names, _groups in parts_of():
+    for names, *_ in parts_of():
         case.mid_keys.update(names.loc[~names["opening"].astype(bool), "key"])
     ev = _Evidence()
-    for names, groups in parts_of():
+    for names, groups, _uses in parts_of():
         ev.add(_mentions_of(names, case, cues), groups, cues)
     uf, ambiguous, surnames = _join_names(ev, case, cues)
     members = _members(ev, uf, ambiguous, case, cues)
@@ -1288,8 +1309,8 @@ def discover(
     """
     cues = cues if isinstance(cues, Cues) else load_cues(cues)
     out = discovery_map(corpus, cues=cues)
-    return discovery_reduce([out], lambda: iter([(out["name_candidates"], out["group_candidates"])]), top=top,
-                            min_mentions=min_mentions, known=known, cues=cues)
+    rows = (out["name_candidates"], out["group_candidates"], out["group_occurrences"])
+    return discovery_reduce([out], lambda: iter([rows]), top=top, min_mentions=min_mentions, known=known, cues=cues)
 
 
 # ---------------------------------------------------------------------------- evaluation

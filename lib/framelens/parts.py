@@ -226,7 +226,8 @@ def actors_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dic
     given = _given_actors(opts)
     if not (isinstance(given, str) and given == ""):
         return {"name_candidates": pd.DataFrame(columns=actors.CANDIDATE_COLUMNS),
-                "group_candidates": pd.DataFrame(columns=actors.GROUP_COLUMNS)}
+                "group_candidates": pd.DataFrame(columns=actors.GROUP_COLUMNS),
+                "group_occurrences": pd.DataFrame(columns=actors.GROUP_COLUMNS)}
     return actors.discovery_map(corpus)
 
 
@@ -239,7 +240,7 @@ def actors_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tup
     if not (isinstance(given, str) and given == ""):
         return _actors_tables(actors.resolve(red.view, given))
     found = actors.discovery_reduce(
-        red.partials_list(), lambda: zip(red.row_parts("name_candidates"), red.row_parts("group_candidates")),
+        red.partials_list(), lambda: zip(*(red.row_parts(t) for t in PARTS["actors"].row_tables)),
         top=actors.DEFAULT_TOP, min_mentions=2, known=actors.load_actors())
     return _actors_tables(actors.with_packaged(found))
 
@@ -473,7 +474,7 @@ _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors
 PARTS: dict[str, Part] = {
     "actors": Part("actors", 2, {"actors": ""}, actors_part, configs=("actors",),
                    description="the actor table: yours, or packaged countries/organisations + discovered actors",
-                   map=actors_map, reduce=actors_reduce, row_tables=("name_candidates", "group_candidates")),
+                   map=actors_map, reduce=actors_reduce, row_tables=("name_candidates", "group_candidates", "group_occurrences")),
     "vocabulary": Part("vocabulary", 3, _VOCAB, vocabulary_part, configs=("referents",),
                        description="which words and names each source chooses",
                        map=vocabulary_map, reduce=vocabulary_reduce),
