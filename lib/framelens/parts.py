@@ -36,7 +36,7 @@ over_time  status (period, left-out articles), dating, tone, leading  period, se
                                                                      prior_strength, terms_by, max_units
 ========== ======================================================== =============================
 
-At scale, the vocabulary, sentiment and framing parts are *map/reduce* parts (:class:`Part`'s
+At scale, the actors, vocabulary, sentiment and framing parts are *map/reduce* parts (:class:`Part`'s
 ``map`` / ``reduce``): the map runs on one corpus partition of the store (on the engine of
 :mod:`framelens.engine`: here, a process pool or Dask) and returns per-document / per-sentence
 rows without text (written per partition) and small partials (counts, sums); the reduce merges
@@ -44,8 +44,8 @@ them here. Any partitioning gives the same tables (tests check it against the wh
 computation). What differs from the whole-corpus functions is documented where it is computed:
 sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
 of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
-the actor discovery (``actors`` part without a given table), vocabulary's naming tables and
-collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+vocabulary's naming tables and collocations, ``reuse``, ``over_time``, and the store with
+``own_text`` / ``drop_near_duplicates``.
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
