@@ -206,7 +206,7 @@ def find_mentions(sentences: pd.DataFrame, actors: pd.DataFrame | None = None) -
 # ``data/actor_cues.toml`` and the place gazetteer in ``data/places.toml``.
 
 DISCOVERY_COLUMNS = ["actor", "kind", "aliases", "mentions", "documents", "sources", "cue", "example_sent_ids"]
-KINDS = ("person", "organization", "place", "group")
+KINDS = ("person", "organization", "place", "group", "unknown")
 DEFAULT_TOP = 30
 
 
@@ -382,51 +382,50 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     return best
 
 
-def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, source, sent, cues, stop,
-                         places) -> list[_Mention]:
-    n = len(toks)
-    out: list[_Mention] = []
+class _Sentence:
+    """One tokenized sentence and the rules that read candidate names in it."""
 
-    def initial(j: int) -> bool:
-        # the first word, or the first after a quote, colon, bullet or list number ("2. Insurance")
+    def __init__(self, toks, low, tags, lemmas, starts, ends, text, cues: Cues, stop, places):
+        self.toks, self.low, self.tags, self.lemmas = toks, low, tags, lemmas
+        self.starts, self.ends, self.text = starts, ends, text
+        self.cues, self.stop, self.places = cues, stop, places
+        self.n = len(toks)
+
+    def initial(self, j: int) -> bool:
+        """The first word, or the first after a quote, colon, bullet or list number ("2. Insurance")."""
+        toks = self.toks
         return j == 0 or toks[j - 1] in _OPENERS or toks[j - 1] == "." and (j == 1 or toks[j - 2].isdigit()) \
             or j == 1 and toks[0].rstrip(".").isdigit()
 
-    def name_tok(j: int) -> bool:
-        t = toks[j]
-        lo = low[j]
+    def name_tok(self, j: int) -> bool:
+        """A capitalized word or an acronym that may be part of a name. An opening word is taken
+        for now; the reduce keeps it only if the corpus' case counts allow it (:func:`_lead_ok`)."""
+        t, lo, ignore = self.toks[j], self.low[j], self.cues.ignore
         if _ACRONYM.match(t):
-            return lo.replace(".", "") not in cues.ignore
-        if not _cap_word(t) or lo in cues.ignore or lo.rstrip(".") in cues.ignore \
-                or lo.endswith("s") and lo[:-1] in cues.ignore:
+            return lo.replace(".", "") not in ignore
+        if not _cap_word(t) or lo in ignore or lo.rstrip(".") in ignore or lo.endswith("s") and lo[:-1] in ignore:
             return False
-        if lo in stop:
-            return False
-        # an opening word is taken for now; the reduce keeps it only if the corpus writes it
-        # capitalized mid-sentence and never in lower case (see _lead_ok)
-        return True
+        return lo not in self.stop
 
-    def _ends_in_org(k: int) -> bool:
+    def _ends_in_org(self, k: int) -> bool:
         last = ""
-        while k < n and name_tok(k):
-            last = low[k]
+        while k < self.n and self.name_tok(k):
+            last = self.low[k]
             k += 1
-        return last in cues.org_words
+        return last in self.cues.org_words
 
-    def _org_of(a0: int, k: int) -> bool:
+    def _org_of(self, a0: int, k: int) -> bool:
         """The run so far is "<organisation word> of/for ..." ("Centers for Disease Control")."""
-        ws = low[a0:k]
-        return any(w in cues.org_words for w in ws) and any(w in ("of", "for") for w in ws) and k < n and name_tok(k)
+        ws = self.low[a0:k]
+        return any(w in self.cues.org_words for w in ws) and any(w in ("of", "for") for w in ws) \
+            and k < self.n and self.name_tok(k)
 
-    j = 0
-    while j < n:
-        if not (name_tok(j) or (_PARTICLE_HYPHEN.match(toks[j]) and j > 0 and name_tok(j - 1))):
-            j += 1
-            continue
-        a = j
-        j += 1
+    def run_end(self, a: int) -> int:
+        """The end of the name run starting at ``a``."""
+        toks, low, n, cues, name_tok = self.toks, self.low, self.n, self.cues, self.name_tok
+        j = a + 1
         while j < n:
-            if j == a + 1 and initial(a) and not _ACRONYM.match(toks[a]) \
+            if j == a + 1 and self.initial(a) and not _ACRONYM.match(toks[a]) \
                     and not (name_tok(j) or _PARTICLE_HYPHEN.match(toks[j])):
                 break  # an opening word extends only to a name right after it ("Critics of the EPA")
             if name_tok(j) or _PARTICLE_HYPHEN.match(toks[j]):
@@ -438,135 +437,183 @@ def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, sourc
                                                       and name_tok(j + 2)) \
                     and not (j - a >= 2 and _person_shaped([toks[x] for x in range(a, j)], cues)):
                 j += 1  # "Bank of England", but "Ruth Amadi of the Patients' Association" is two names
-            elif low[j] == "and" and (_ends_in_org(j + 1) or _org_of(a, j + 1)):
+            elif low[j] == "and" and (self._ends_in_org(j + 1) or self._org_of(a, j + 1)):
                 j += 1  # "Belt and Road Initiative", "Centers for Disease Control and Prevention"
             elif toks[j] == "'" and toks[j - 1].endswith("s") and j + 1 < n and _cap_word(toks[j + 1]) \
                     and low[j + 1] in cues.org_words:
                 j += 2  # "Patients' Association"
             else:
                 break
-        b = j  # run = [a, b)
-        # split at titles inside the run: "Kazakh President Kassym-Jomart Tokayev"
-        k = a
-        pieces: list[tuple[int, int, str, str]] = []  # (start, stop, title text, title surface kind)
+        return j
+
+    def pieces(self, a: int, b: int) -> list[tuple[int, int, str, str]]:
+        """The run split at titles inside it ("Kazakh President Kassym-Jomart Tokayev"):
+        (start, stop, title text, "affiliation" for a name before a title)."""
+        k, out = a, []
         seg_start, pending_title = a, ""
         while k < b:
-            tl = _match_title(low, k, cues)
+            tl = _match_title(self.low, k, self.cues)
             if tl:
                 if k > seg_start:
-                    pieces.append((seg_start, k, pending_title, "affiliation"))
-                pending_title = text[starts[k]:ends[k + tl - 1]]
+                    out.append((seg_start, k, pending_title, "affiliation"))
+                pending_title = self.text[self.starts[k]:self.ends[k + tl - 1]]
                 k += tl
                 seg_start = k
             else:
                 k += 1
         if seg_start < b:
-            pieces.append((seg_start, b, pending_title, ""))
+            out.append((seg_start, b, pending_title, ""))
+        return out
+
+    def title_before(self, s: int, e: int, words: list[str], surface: str) -> tuple[list[str], str]:
+        """Cues from a title (possibly lower-case) or a role noun right before the name ("shop
+        steward Gary Lyle", "her daughter, Anne, said"); returns the cues and the titled form."""
+        toks, low, tags, cues = self.toks, self.low, self.tags, self.cues
+        back = s - 1
+        if back >= 0 and toks[back] == ".":
+            back -= 1
+        found = ""
+        for width in range(min(cues.title_max, back + 1), 0, -1):
+            ws = tuple(low[x].replace(".", "") for x in range(back - width + 1, back + 1))
+            if ws in cues.titles:
+                found = self.text[self.starts[back - width + 1]:self.ends[back]]
+                break
+        if found:
+            titled = self.text[self.starts[back - len(found.split()) + 1]:self.ends[s - 1]] + " " + surface \
+                if found[:1].isupper() else ""
+            return ["title:" + found.replace(".", "")], titled
+        if back >= 0 and tags[back] == "NN" and toks[back].islower() and len(words) >= 2:
+            return ["role:" + toks[back]], ""
+        if back >= 1 and toks[back] == "," and tags[back - 1] == "NN" and toks[back - 1].islower() \
+                and e < self.n and toks[e] == ",":
+            # "her daughter, Anne, said" (a person); "the capital, Lima," (a place)
+            place = low[back - 1] in cues.place_of_nouns
+            return [("of-place" if place else "role:") + ("" if place else toks[back - 1])], ""
+        return [], ""
+
+    def after(self, b: int) -> tuple[list[str], str]:
+        """Cues from the words after the run (an organisation or place noun, ", who", ", which",
+        an age, an apposition, a title: an affiliation) and an acronym defined in parentheses."""
+        toks, low, n, cues = self.toks, self.low, self.n, self.cues
+        c: list[str] = []
+        acr = toks[b + 1] if b + 2 < n and toks[b] == "(" and toks[b + 2] == ")" and _ACRONYM.match(toks[b + 1]) else ""
+        if b < n and low[b] in cues.org_after:
+            c.append("after:" + low[b])
+        elif b < n and low[b] in cues.place_after:
+            c.append("place-after:" + low[b])
+        if b + 1 < n and toks[b] == ",":
+            if low[b + 1] == "who":
+                c.append("who")
+            elif low[b + 1] == "which":
+                c.append("which")
+            elif b + 2 < n and _AGE.match(toks[b + 1]) and toks[b + 2] == ",":
+                c.append("age")
+            elif low[b + 1] in ("a", "an", "the"):
+                c.extend(_appositive(toks, self.tags, b + 2, cues))  # "Jane Collins, a nurse from"
+        tl = _match_title(low, b, cues) if b < n else 0
+        if tl and b + tl < n and self.name_tok(b + tl):
+            c.append("affiliation")
+        return c, acr
+
+    def before(self, s: int) -> list[str]:
+        """Cues from the words before the name: "the", a locative preposition, "the town of"."""
+        low, cues = self.low, self.cues
+        c: list[str] = []
+        p = s - 1
+        if p >= 0 and low[p] == "the":
+            c.append("the")
+            p -= 1
+        if p >= 0 and low[p] in cues.place_preps:
+            c.append("in")
+        elif p >= 1 and low[p] == "of" and (low[p - 1] in cues.place_of_nouns):
+            c.append("of-place")
+        return c
+
+    def acts(self, s: int, b: int) -> list[str]:
+        """The name speaks ("Ribera said", "said Claire Dubois"), modifies a noun ("her
+        Conservative rival") or follows a number ("2 degrees Celsius": a unit)."""
+        toks, n = self.toks, self.n
+        c = []
+        if b < n and self.lemmas[b].lower() in _SPEECH or s >= 1 and self.lemmas[s - 1].lower() == "say":
+            c.append("speaks")
+        if b < n and toks[b].isalpha() and toks[b].islower() and self.tags[b].startswith("NN"):
+            c.append("mod")
+        return c
+
+
+def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, source, sent, cues, stop,
+                         places) -> list[_Mention]:
+    """The candidate names of one sentence: runs of name words, split at titles, with their cues."""
+    st = _Sentence(toks, low, tags, lemmas, starts, ends, text, cues, stop, places)
+    out: list[_Mention] = []
+    j = 0
+    while j < st.n:
+        if not (st.name_tok(j) or (_PARTICLE_HYPHEN.match(toks[j]) and j > 0 and st.name_tok(j - 1))):
+            j += 1
+            continue
+        a, b = j, st.run_end(j)
+        j = b
+        pieces = st.pieces(a, b)
         for idx, (s, e, title, role) in enumerate(pieces):
-            while s < e and (low[s] in _CONNECT or toks[s] == "."):
-                s += 1
-            while e > s and (low[e - 1] in _CONNECT or toks[e - 1] == "."):
-                e -= 1
-            if e <= s:
-                continue
-            words = [toks[x] for x in range(s, e) if toks[x] not in (".", "'")]
-            if len(words) == 1:
-                w = words[0]
-                if (len(w) == 1 or len(w) == 2 and not (_ACRONYM.match(w) or w.istitle())) \
-                        or w.lower() in cues.person_suffixes:
-                    continue  # "Xi", "Li" and "EU" stay; "A", "Q" and "Ph" do not
-                if role == "affiliation" and w.lower() in cues.place_of_nouns:
-                    continue  # "State Senator X", "City Councillor X": not an actor "State"
-            key_words = words  # "Jr", "Sr" stay: Donald Trump Jr is not Donald Trump
-            surface = text[starts[s]:ends[e - 1]]
-            if "-" in surface and all(p.strip().lower() in places for p in surface.split("-")):
-                continue  # "Spain-France relations": a compound of places
-            c: list[str] = []
-            titled = ""
-            if title:
-                c.append("title:" + title.replace(".", ""))
-                if title[:1].isupper():
-                    titled = f"{title} {surface}"
-            elif idx == 0:
-                # a title (possibly lower-case) right before the run: "shop steward Gary Lyle"
-                back = s - 1
-                if back >= 0 and toks[back] == ".":
-                    back -= 1
-                found = ""
-                for width in range(min(cues.title_max, back + 1), 0, -1):
-                    ws = tuple(low[x].replace(".", "") for x in range(back - width + 1, back + 1))
-                    if ws in cues.titles:
-                        found = text[starts[back - width + 1]:ends[back]]
-                        break
-                if found:
-                    c.append("title:" + found.replace(".", ""))
-                    if found[:1].isupper():
-                        titled = text[starts[back - len(found.split()) + 1]:ends[s - 1]] + " " + surface
-                elif back >= 0 and tags[back] == "NN" and toks[back].islower() and len(words) >= 2:
-                    c.append("role:" + toks[back])
-                elif back >= 1 and toks[back] == "," and tags[back - 1] == "NN" and toks[back - 1].islower() \
-                        and e < n and toks[e] == ",":
-                    # "her daughter, Anne, said" (a person); "the capital, Lima," (a place)
-                    c.append(("of-place" if low[back - 1] in cues.place_of_nouns else "role:") + (
-                        "" if low[back - 1] in cues.place_of_nouns else toks[back - 1]))
-            if role == "affiliation" or (idx < len(pieces) - 1):
-                c.append("affiliation")
-            # context after the run
-            if idx == len(pieces) - 1:
-                nx = b
-                if nx + 2 < n and toks[nx] == "(" and toks[nx + 2] == ")" and _ACRONYM.match(toks[nx + 1]):
-                    acr = toks[nx + 1]
-                else:
-                    acr = ""
-                if nx < n and low[nx] in cues.org_after:
-                    c.append("after:" + low[nx])
-                elif nx < n and low[nx] in cues.place_after:
-                    c.append("place-after:" + low[nx])
-                if nx + 1 < n and toks[nx] == ",":
-                    if low[nx + 1] == "who":
-                        c.append("who")
-                    elif low[nx + 1] == "which":
-                        c.append("which")
-                    elif nx + 2 < n and _AGE.match(toks[nx + 1]) and toks[nx + 2] == ",":
-                        c.append("age")
-                    elif low[nx + 1] in ("a", "an", "the"):
-                        c.extend(_appositive(toks, tags, nx + 2, cues))  # "Jane Collins, a nurse from"
-                if nx < n and _match_title(low, nx, cues) and nx + _match_title(low, nx, cues) < n \
-                        and name_tok(nx + _match_title(low, nx, cues)):
-                    c.append("affiliation")
-            else:
-                acr = ""
-            # context before the run: a locative preposition, or "the town of"
-            p = s - 1
-            if p >= 0 and low[p] == "the":
-                c.append("the")
-                p -= 1
-            if p >= 0 and low[p] in cues.place_preps:
-                c.append("in")
-            elif p >= 1 and low[p] == "of" and (low[p - 1] in cues.place_of_nouns):
-                c.append("of-place")
-            if idx == len(pieces) - 1 and (b < n and lemmas[b].lower() in _SPEECH
-                                           or s >= 1 and lemmas[s - 1].lower() == "say"):
-                c.append("speaks")  # "Ribera said", "said Claire Dubois"
-            if idx == len(pieces) - 1 and b < n and toks[b].isalpha() and toks[b].islower() and tags[b].startswith("NN"):
-                c.append("mod")  # "her Conservative rival": a modifier, not an actor by itself
-            if s >= 1 and (toks[s - 1][:1].isdigit() or s >= 2 and toks[s - 2][:1].isdigit() and toks[s - 1].islower()):
-                c.append("num")  # "2 degrees Celsius": a unit, not an actor
-            mention = _Mention(doc, source, sent, surface, key_words, title, titled, c, acr)
-            mention.opening = initial(s) and not title
-            if mention.opening and _cap_word(toks[s]) and not _ACRONYM.match(toks[s]):
-                mention.lead = low[s]
-                t0 = s + 1
-                while t0 < e and (low[t0] in _CONNECT or toks[t0] in (".", "'")):
-                    t0 += 1
-                if t0 < e:
-                    mention.tail = ([toks[x] for x in range(t0, e) if toks[x] not in (".", "'")],
-                                    text[starts[t0]:ends[e - 1]])
-            if s == 1 and initial(0) and _cap_word(toks[0]) and not title or s >= 2 and toks[s - 1] in _CONNECT \
-                    and initial(s - 2) and _cap_word(toks[s - 2]):
-                c.append("cut")  # "Parents for Medical Choice, founded ..." read as "Medical Choice"
-            out.append(mention)
+            m = _piece_mention(st, s, e, title, role, first=idx == 0, last=idx == len(pieces) - 1, b=b,
+                               ids=(doc, source, sent))
+            if m is not None:
+                out.append(m)
     return out
+
+
+def _piece_mention(st: _Sentence, s: int, e: int, title: str, role: str, *, first: bool, last: bool, b: int,
+                   ids: tuple) -> _Mention | None:
+    """One piece of a run as a candidate name with its cues (None: not a name)."""
+    toks, low, cues = st.toks, st.low, st.cues
+    while s < e and (low[s] in _CONNECT or toks[s] == "."):
+        s += 1
+    while e > s and (low[e - 1] in _CONNECT or toks[e - 1] == "."):
+        e -= 1
+    if e <= s:
+        return None
+    words = [toks[x] for x in range(s, e) if toks[x] not in (".", "'")]
+    if len(words) == 1:
+        w = words[0]
+        if (len(w) == 1 or len(w) == 2 and not (_ACRONYM.match(w) or w.istitle())) or w.lower() in cues.person_suffixes:
+            return None  # "Xi", "Li" and "EU" stay; "A", "Q" and "Ph" do not
+        if role == "affiliation" and w.lower() in cues.place_of_nouns:
+            return None  # "State Senator X", "City Councillor X": not an actor "State"
+    surface = st.text[st.starts[s]:st.ends[e - 1]]
+    if "-" in surface and all(p.strip().lower() in st.places for p in surface.split("-")):
+        return None  # "Spain-France relations": a compound of places
+    c: list[str] = []
+    titled = ""
+    if title:
+        c.append("title:" + title.replace(".", ""))
+        titled = f"{title} {surface}" if title[:1].isupper() else ""
+    elif first:
+        c, titled = st.title_before(s, e, words, surface)
+    if role == "affiliation" or not last:
+        c.append("affiliation")
+    acr = ""
+    if last:
+        after, acr = st.after(b)
+        c += after
+    c += st.before(s)
+    if last:
+        c += st.acts(s, b)
+    if s >= 1 and (toks[s - 1][:1].isdigit() or s >= 2 and toks[s - 2][:1].isdigit() and toks[s - 1].islower()):
+        c.append("num")
+    mention = _Mention(*ids, surface, words, title, titled, c, acr)  # "Jr", "Sr" stay in the key
+    mention.opening = st.initial(s) and not title
+    if mention.opening and _cap_word(toks[s]) and not _ACRONYM.match(toks[s]):
+        mention.lead = low[s]
+        t0 = s + 1
+        while t0 < e and (low[t0] in _CONNECT or toks[t0] in (".", "'")):
+            t0 += 1
+        if t0 < e:
+            mention.tail = ([toks[x] for x in range(t0, e) if toks[x] not in (".", "'")],
+                            st.text[st.starts[t0]:st.ends[e - 1]])
+    if s == 1 and st.initial(0) and _cap_word(toks[0]) and not title or s >= 2 and toks[s - 1] in _CONNECT \
+            and st.initial(s - 2) and _cap_word(toks[s - 2]):
+        c.append("cut")  # "Parents for Medical Choice, founded ..." read as "Medical Choice"
+    return mention
 
 
 def _appositive(toks, tags, k: int, cues: Cues) -> list[str]:
@@ -687,10 +734,9 @@ def _headline(toks: list[str]) -> bool:
     return bool(words) and 2 * sum(t[:1].isupper() for t in words) >= len(words)
 
 
-def _case_counts(low: np.ndarray, toks: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
+def _case_counts(codes: np.ndarray, vocab, toks: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
     """How each word is written: ``mid`` (uses not opening a sentence), ``mid_cap`` (of them
     capitalized), ``lower`` (uses starting in lower case anywhere)."""
-    codes, vocab = pd.factorize(low)
     k = len(vocab)
     cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
     lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
@@ -701,20 +747,17 @@ def _case_counts(low: np.ndarray, toks: np.ndarray, initial: np.ndarray) -> pd.D
     return out[out["word"].str[:1].str.isalpha()].reset_index(drop=True)
 
 
-def _pair_counts(low: np.ndarray, first: np.ndarray, cues: Cues) -> pd.DataFrame:
+def _pair_counts(low: np.ndarray, first: np.ndarray, heads: np.ndarray) -> pd.DataFrame:
     """Adjacent word pairs whose second word can head a group ("oil companies"), counted."""
-    same = ~first[1:]
-    a, b = low[:-1][same], low[1:][same]
-    keep = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in b), dtype=bool, count=len(b))
-    c = Counter(zip(a[keep].tolist(), b[keep].tolist()))
+    keep = ~first[1:] & heads[1:]
+    c = Counter(zip(low[:-1][keep].tolist(), low[1:][keep].tolist()))
     return pd.DataFrame([(x, y, n) for (x, y), n in c.items()], columns=["a", "b", "n"])
 
 
-def _group_occurrences(low, toks, sid, first, initial, meta, pos, cues: Cues) -> pd.DataFrame:
+def _group_occurrences(low, toks, sid, first, initial, meta, pos, heads: np.ndarray) -> pd.DataFrame:
     """Every use of a word that can head a group ("parents", "oil companies"), written in lower
     case or opening a sentence, with the word before it: what a group's mentions are counted on
     (all its uses, not only as a subject)."""
-    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in low), dtype=bool, count=len(low))
     ok = heads & (np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks)) | initial)
     rows = []
     for i in np.flatnonzero(ok).tolist():
@@ -781,11 +824,14 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                                              stop, cues.places))
         groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(tk, lw, tg, lm, s_id, doc,
                                                                                          source, cues))
+    codes, vocab = pd.factorize(low)
+    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
+                        count=len(vocab))[codes]  # words that can head a group
     return {"name_candidates": _candidate_rows(mentions, pos),
             "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
-            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, cues),
-            "case_counts": _case_counts(low, toks, first | prev_open),
-            "pair_counts": _pair_counts(low, first, cues)}
+            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads),
+            "case_counts": _case_counts(codes, vocab, toks, first | prev_open),
+            "pair_counts": _pair_counts(low, first, heads)}
 
 
 # ---------------------------------------------------------------------------- the reduce
@@ -959,7 +1005,7 @@ def _initial_forms(words: list[str], cues: Cues) -> set[str]:
     return {x for x in out if len(x) >= 2}
 
 
-def _join_names(ev: _Evidence, case: _Case, cues: Cues) -> tuple[_Union, set[str], set[str]]:
+def _join_names(ev: _Evidence, cues: Cues) -> tuple[_Union, set[str], set[str]]:
     """Aliases merged: surnames and organisation heads (by the votes of documents), names that
     lost their opening word, acronyms. Returns the union, the ambiguous singles and the full
     names whose surname is used alone."""
@@ -1046,8 +1092,7 @@ def _members(ev: _Evidence, uf: _Union, ambiguous: set[str], case: _Case, cues: 
     return members
 
 
-def _name_rows(ev: _Evidence, members: dict[str, list[str]], surnames: set[str], case: _Case,
-               cues: Cues) -> list[dict]:
+def _name_rows(ev: _Evidence, members: dict[str, list[str]], surnames: set[str], cues: Cues) -> list[dict]:
     """One row per actor: canonical name, kind and its deciding cue, aliases by frequency."""
     keys = {k for ks in members.values() for k in ks}
     rows = []
@@ -1152,9 +1197,9 @@ def discovery_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], parts_of, *
     ev = _Evidence()
     for names, groups, _uses in parts_of():
         ev.add(_mentions_of(names, case, cues), groups, cues)
-    uf, ambiguous, surnames = _join_names(ev, case, cues)
+    uf, ambiguous, surnames = _join_names(ev, cues)
     members = _members(ev, uf, ambiguous, case, cues)
-    rows = _name_rows(ev, members, surnames, case, cues) + _group_rows(ev, case, min_mentions, cues)
+    rows = _name_rows(ev, members, surnames, cues) + _group_rows(ev, case, min_mentions, cues)
     table = _one_alias_one_actor(rows, known_alias, cues)
     stats = _count(table, parts_of, case, cues, min_mentions)
     found = pd.DataFrame(table, columns=["actor", "kind", "aliases", "cue", "n", "match_case"])
