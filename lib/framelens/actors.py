@@ -841,10 +841,13 @@ class _Case:
     there) and words seen in lower case; and the merged word pairs."""
 
     def __init__(self, partials: Sequence[Mapping[str, pd.DataFrame]]):
-        counts = pd.concat([p["case_counts"] for p in partials if "case_counts" in p and len(p["case_counts"])],
-                           ignore_index=True) if partials else pd.DataFrame()
-        if len(counts):
-            c = counts.groupby("word", sort=False)[["mid", "mid_cap", "lower"]].sum()
+        c = None
+        for p in partials:  # folded partition by partition: memory follows distinct words
+            part = p.get("case_counts")
+            if part is not None and len(part):
+                both = part if c is None else pd.concat([c.reset_index(), part], ignore_index=True)
+                c = both.groupby("word", sort=False)[["mid", "mid_cap", "lower"]].sum()
+        if c is not None:
             self.namelike = set(c.index[(c["mid"] > 0) & (c["mid_cap"] >= 0.8 * c["mid"])])
             self.seen_lower = set(c.index[c["lower"] > 0])
         else:
