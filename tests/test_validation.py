@@ -57,3 +57,19 @@ def test_validation_report_runs(capsys):
     for title in ("Generic frames, sentences", "Generic frames, articles", "Quotation speakers",
                   "Stance toward the article's main entity"):
         assert f"## {title}" in out
+
+
+def test_intervals_known_answers():
+    a, lo, hi = v.auc_interval([3, 2, 1, 0], [1, 1, 0, 0])
+    assert (a, lo, hi) == (1.0, 1.0, 1.0)                                  # perfectly separated in every resample
+    a, lo, hi = v.auc_interval([0, 2, 1, 3, 5, 4], [0, 1, 0, 1, 1, 0], n_resamples=300)
+    assert lo <= a <= hi and a == pytest.approx(v.auc([0, 2, 1, 3, 5, 4], [0, 1, 0, 1, 1, 0]))
+    p, lo, hi = v.proportion(8, 10)
+    assert p == 0.8 and lo == pytest.approx(0.4902, abs=1e-3) and hi == pytest.approx(0.9433, abs=1e-3)
+
+
+def test_failure_modes_are_computed():
+    f = v.failure_modes()
+    assert {"framing", "sentiment"} <= set(f["lens"]) and f["got"].str.len().gt(0).all()
+    implicit = f[f["failure"].str.startswith("implicit")].iloc[0]
+    assert implicit["got"] == "no frame"                                   # the documented failure, as it is today
