@@ -344,6 +344,13 @@ def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None =
     framelens' own labelled articles (``python -m framelens.validation``) hits rank at least as
     well as share, distinct cues or distinct questions. Caveat: longer articles collect more
     hits — compare scores of articles of similar length, or use ``share`` to compare sources.
+
+    ``weighted``: the hits weighted by position (:func:`weighted_hits`: headline ×2, lead ×1.5);
+    ``present``: a yes/no answer per article and frame (:func:`frame_present`: ``weighted ≥ 2 +
+    words / 400``). On framelens' labelled articles the weighting did not improve the ranking
+    (mean AUC 0.874 by hits, 0.860 weighted; fresh set 0.871 / 0.867), so ``score`` stays ``hits``;
+    ``present`` reaches a mean F1 of 0.78 on the own sets (answering yes everywhere: 0.65) and
+    0.48 on the fresh set (0.46).
     """
     cb = _codebook(codebook)
     carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
