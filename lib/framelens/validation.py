@@ -727,7 +727,7 @@ def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5
     """Every validity figure in one table (:data:`SUMMARY_COLUMNS`): the measure, the data, n,
     the metric with its 95% interval and the baseline it must beat. ``data``: ``own`` (framelens'
     sets used while building), ``fresh`` (written after the methods were frozen), ``NewsMTSC CV``.
-    ``python -m framelens.validation --write`` stores it as ``data/validity.csv``, which the
+    ``python -m framelens.validation --write`` stores it as ``data/validity.json``, which the
     reports show (:func:`validity`)."""
     rows = []
     name = {"all": "own", "dev": "own dev", "test": "own test", "fresh": "fresh"}
@@ -778,16 +778,16 @@ def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5
 def validity_path() -> Path:
     from importlib import resources
 
-    return Path(str(resources.files("framelens") / "data" / "validity.csv"))
+    return Path(str(resources.files("framelens") / "data" / "validity.json"))
 
 
 def validity(lens: str | None = None) -> pd.DataFrame:
-    """The stored validity table (:func:`summary`, ``data/validity.csv``) for one lens
+    """The stored validity table (:func:`summary`, ``data/validity.json``) for one lens
     (``"sentiment"`` / ``"framing"``) or all."""
     p = validity_path()
     if not p.exists():
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    df = pd.read_csv(p)
+    df = pd.DataFrame(json.loads(p.read_text(encoding="utf-8")), columns=SUMMARY_COLUMNS)
     return df if lens is None else df[df["lens"] == lens].reset_index(drop=True)
 
 
@@ -806,12 +806,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["frames", "entman", "voice", "stance", "target", "failures"])
     ap.add_argument("--write", action="store_true",
-                    help="write the summary table to the package's data/validity.csv (shown by the reports)")
+                    help="write the summary table to the package's data/validity.json (shown by the reports)")
     args = ap.parse_args(argv)
     if args.write:
         out = summary(newsmtsc=args.newsmtsc, codebook=args.codebook, folds=args.folds)
-        out.to_csv(validity_path(), index=False, float_format="%.4f")
-        _show("Validity summary (written to data/validity.csv)", out)
+        rows = json.loads(out.round(4).to_json(orient="records", force_ascii=False))
+        validity_path().write_text(json.dumps(rows, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+        _show("Validity summary (written to data/validity.json)", out)
         return 0
     if "frames" not in args.skip:
         _show("Generic frames, sentences (precision / recall with Wilson 95% intervals, AUC of cue hits)",
