@@ -315,7 +315,7 @@ def frame_present(doc_frames: pd.DataFrame, *, base: float = PRESENT_BASE,
     per_words`` (two hits in a short article; one more per ``per_words`` words, since a long
     article collects stray cues). ``base`` and ``per_words`` were chosen on framelens' own
     labelled articles (``tests/fixtures/labelled`` and ``unseen``) to maximise the mean F1 over
-    the five generic frames, then frozen and checked on ``tests/fixtures/fresh``
+    the five generic frames, then frozen and checked on ``tests/fixtures/fresh_frames``
     (``python -m framelens.validation``). Read it as a screening answer, not a coding decision."""
     w = doc_frames["weighted"].to_numpy(dtype=float) if "weighted" in doc_frames.columns else \
         doc_frames["hits"].to_numpy(dtype=float)

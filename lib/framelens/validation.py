@@ -81,8 +81,8 @@ def corpora(fixtures: str | Path | None = None, *, fresh: bool = True) -> dict:
     folders (``fresh`` — written after the methods were frozen — when present and asked for)."""
     f = Path(fixtures) if fixtures else fixtures_dir()
     out = {"unseen": _corpus(str(f / "unseen")), "labelled": _corpus(str(f / "labelled"))}
-    if fresh and (f / "fresh" / "gold.json").exists():
-        out["fresh"] = _corpus(str(f / "fresh"))
+    if fresh and (f / "fresh_frames" / "gold.json").exists():
+        out["fresh"] = _corpus(str(f / "fresh_frames"))
     return out
 
 
@@ -137,7 +137,7 @@ def labelled_articles(fixtures: str | Path | None = None) -> pd.DataFrame:
         rows.append(("unseen", doc, "dev", g["main_entity"], g["stance"], tuple(g["questions"])))
     for doc, g in lab["articles"].items():
         rows.append(("labelled", doc, g["split"], g["main_entity"], g["stance"], tuple(g["questions"])))
-    fresh = f / "fresh" / "gold.json"
+    fresh = f / "fresh_frames" / "gold.json"
     if fresh.exists():
         for doc, g in json.loads(fresh.read_text(encoding="utf-8"))["articles"].items():
             rows.append(("fresh", doc, "fresh", g["main_entity"], g["stance"], tuple(g["questions"])))
