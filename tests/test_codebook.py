@@ -230,7 +230,7 @@ def test_unknown_cue_class_is_an_error_naming_file_and_line(tmp_path):
                name="badclass.toml")
     with pytest.raises(FramelensError) as e:
         load_codebook(p)
-    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <figure_age>, <figure_kin>, <kin_name>, <money>, <ordinary_people>, <person_from>)"
+    assert str(e.value) == f"{p}:6: unknown cue class '<salary>' (known: <age>, <audience_kids>, <figure_age>, <figure_kin>, <kin_name>, <lie_place>, <money>, <ordinary_people>, <person_from>)"
 
 
 @pytest.mark.parametrize("cue", ["<money> fine", "<money", "money>"])
@@ -423,3 +423,34 @@ def test_people_cue_classes_negative(cls, text):
     from framelens.codebook import _CLASS_RE
 
     assert _CLASS_RE[cls].search(text) is None
+
+
+# ------------------------------------------------------------------ senses (issue 22)
+def _frames_of(text: str) -> set[str]:
+    return set(match_cues(text, load_codebook())["frame"])
+
+
+def test_lie_of_place_is_not_morality():
+    assert "morality" not in _frames_of("Scientists do not know how many lie below the ice.")
+    assert "morality" not in _frames_of("The town lies on the coast, and bigger challenges lie ahead.")
+    assert "morality" in _frames_of("The minister lied to parliament about the contract.")
+    assert "morality" in _frames_of("Voters were told a lie about the hospital.")
+
+
+def test_children_as_an_audience_are_not_human_interest():
+    assert "human_interest" not in _frames_of("Kids will love the new season of the cartoon.")
+    assert "human_interest" not in _frames_of("The studio's family-friendly film opens on Friday.")
+    assert "human_interest" in _frames_of("Three kids were injured when the bus left the road.")
+
+
+def test_generic_remedy_nouns_need_a_purpose_for_responsibility():
+    assert "responsibility" not in _frames_of("The programme was broadcast on Sunday evening.")
+    assert "responsibility" not in _frames_of("The proposal was discussed at length.")
+    assert "responsibility" not in _frames_of("The device measures air quality every minute.")
+    assert "responsibility" in _frames_of("The government announced measures to cut hospital waiting lists.")
+
+
+def test_responsibility_covers_cause_and_remedy():
+    assert "responsibility" in _frames_of("The flooding was caused by a pump the council failed to repair.")
+    assert "responsibility" in _frames_of("Residents blamed the outage on years of underinvestment.")
+    assert "responsibility" in _frames_of("Campaigners said more needs to be done before next winter.")

@@ -285,3 +285,38 @@ def test_question_hits_known_answers(tmp_path):
     assert a.loc["R1", "text"].startswith("Does the story suggest that some level of government")
     assert (q.loc[q.source == "b", "hits"] == 0).all()
     assert q.loc[(q.source == "a") & (q.question == "H5"), "hits"].item() == 0  # pictures: never matched
+
+
+# ------------------------------------------------------------------ position weights and present (issue 22)
+def test_position_weights_lead_weighs_more():
+    s = pd.DataFrame({"sent_id": ["d:s0", "d:s1", "d:s2", "d:s3"], "sent_index": [0, 1, 2, 3]})
+    w = framing.position_weights(s, lead=2, lead_weight=1.5)
+    assert w.to_dict() == {"d:s0": 1.5, "d:s1": 1.5, "d:s2": 1.0, "d:s3": 1.0}
+
+
+def test_weighted_hits_hand_computed():
+    s = pd.DataFrame({"sent_id": ["d:s0", "d:s1", "d:s2"], "sent_index": [0, 1, 2]})
+    occ = pd.DataFrame({"sent_id": ["d:s0", "d:s2", "d:s2"], "doc_id": ["d", "d", "d"],
+                        "frame": ["conflict", "conflict", "morality"], "cue": ["war", "feud", "evil"]})
+    head = pd.DataFrame({"doc_id": ["d"], "frame": ["conflict"], "hits": [1]})
+    got = framing.weighted_hits(occ, s, head, headline_weight=2.0, lead=1, lead_weight=1.5)
+    got = dict(zip(got["frame"], got["weighted"]))
+    assert got == {"conflict": 1.5 + 1.0 + 2.0, "morality": 1.0}
+
+
+def test_frame_present_threshold_grows_with_length():
+    d = pd.DataFrame({"weighted": [2.0, 1.9, 4.0, 3.9], "words": [0, 0, 800, 800]})
+    assert framing.frame_present(d, base=2.0, per_words=400).tolist() == [True, False, True, False]
+
+
+def test_document_frames_present_and_headline(tmp_path):
+    corp = _corpus(tmp_path, {"a": "Farmers fight over water rights\n\nThe meeting was calm. Nobody spoke."},
+                   manifest="""
+                   id,file,source,title
+                   a,a.txt,a,Farmers fight over water rights
+                   """)
+    d = framing.document_frames(corp)
+    row = d[d["frame"] == "conflict"].iloc[0]
+    assert row["hits"] == 0 and row["weighted"] == framing.HEADLINE_WEIGHT  # "fight" only in the headline
+    assert row["words"] == 6 and not row["present"]                        # 2.0 < 2 + 6 / 400
+    assert d["present"].dtype == bool

@@ -580,3 +580,70 @@ def test_actor_sentiment_news_columns_and_stance(tmp_path):
         "negative" if row["mean"] < 0 else "positive")
     v = st.actor_sentiment(corp, method="vader", n_resamples=100)
     assert np.allclose(v.mentions["score"], v.mentions["vader"]) and (v.mentions["context"] == m["context"]).all()
+
+
+# ------------------------------------------------------------------ tone that compares (issue 22)
+def test_evidence_stance_hand_computed():
+    # n 4, sd 0.2: spread sqrt((3*0.04 + 2*0.33^2) / 5) = 0.2599, half 1.1 * 0.2599 / 2 = 0.143
+    lo, hi = tmod.stance_interval(0.5, 4, 0.2, z=1.1)
+    assert lo == pytest.approx(0.5 - 0.14296, abs=1e-4) and hi == pytest.approx(0.5 + 0.14296, abs=1e-4)
+    assert st.evidence_stance(0.5, 4, 0.2, band=0.025, z=1.1) == "positive"
+    assert st.evidence_stance(-0.5, 4, 0.2, band=0.025, z=1.1) == "negative"
+    # one mention: spread 0.33, half 0.363 — a mean of 0.1 does not clear the band
+    assert st.evidence_stance(0.1, 1, 0.0, band=0.025, z=1.1) == "neutral"
+    assert st.evidence_stance(float("nan"), 3, 0.1) == "neutral"
+    assert list(st.evidence_stance(np.array([0.5, 0.0]), np.array([4, 4]), np.array([0.2, 0.2]))) == ["positive", "neutral"]
+
+
+def _mentions(rows):
+    return pd.DataFrame(rows, columns=["doc_id", "source", "label", "actor", "score"])
+
+
+def test_compare_outlets_difference_interval_and_verdict():
+    m = _mentions([("a1", "A", "Outlet A", "X", 0.5), ("a1", "A", "Outlet A", "X", 0.7), ("a2", "A", "Outlet A", "X", 0.6),
+                   ("b1", "B", "Outlet B", "X", -0.5), ("b2", "B", "Outlet B", "X", -0.4), ("b2", "B", "Outlet B", "X", -0.6)])
+    c = st.compare_outlets(m, n_resamples=500)
+    assert len(c) == 1
+    r = c.iloc[0]
+    assert r["diff"] == pytest.approx(0.6 - (-0.5)) and r["ci_low"] > 0
+    assert r["verdict"] == "Outlet A more positive" and r["docs_a"] == 2 and r["resampled"] == "documents / documents"
+    # overlapping outlets: cannot tell
+    m2 = _mentions([("a1", "A", "A", "X", 0.5), ("a1", "A", "A", "X", -0.5), ("a1", "A", "A", "X", 0.1),
+                    ("b1", "B", "B", "X", 0.4), ("b1", "B", "B", "X", -0.4), ("b1", "B", "B", "X", 0.0)])
+    c2 = st.compare_outlets(m2, n_resamples=500)
+    assert c2["verdict"].tolist() == ["cannot tell"] and c2["resampled"].iloc[0] == "mentions / mentions"
+    assert st.compare_outlets(m2, min_mentions=4).empty
+
+
+def test_baseline_tone_relative_to_the_outlet():
+    m = _mentions([("a1", "A", "A", "X", -0.2), ("a1", "A", "A", "Y", -0.6), ("a2", "A", "A", "X", -0.2),
+                   ("a2", "A", "A", "Y", -0.6), ("a3", "A", "A", "X", -0.2), ("a3", "A", "A", "Y", -0.6)])
+    b = st.baseline_tone(m, n_resamples=300).set_index("actor")
+    # A is negative toward everyone (baseline -0.4); X at -0.2 is warmer than usual
+    assert b.loc["X", "baseline"] == pytest.approx(-0.4) and b.loc["X", "diff"] == pytest.approx(0.2)
+    assert b.loc["X", "verdict"] == "warmer than usual" and b.loc["Y", "verdict"] == "colder than usual"
+
+
+def test_compare_to_rest():
+    m = _mentions([("a1", "A", "A", "X", 0.6), ("a2", "A", "A", "X", 0.7), ("b1", "B", "B", "X", -0.2),
+                   ("c1", "C", "C", "X", -0.3)])
+    c = st.compare_to_rest(m, "A", n_resamples=300)
+    assert c["diff"].iloc[0] == pytest.approx(0.65 - (-0.25))
+    assert c["verdict"].iloc[0] == "more positive than the rest"
+
+
+def test_pairs_ordered_hand_computed():
+    g = pd.DataFrame({"target": ["t", "t", "t", "u"], "article": ["1", "2", "3", "4"],
+                      "gold_mean": [1.0, 0.0, 0.0, 1.0], "mean": [0.5, 0.1, 0.6, 0.0]})
+    # pairs with different gold: (1,2) ordered, (1,3) reversed; (2,3) same gold; u alone
+    assert tmod.pairs_ordered(g) == (0.5, 2)
+    g.loc[2, "mean"] = 0.5  # a tie counts one half
+    assert tmod.pairs_ordered(g) == (0.75, 2)
+
+
+def test_newsmtsc_ids_parsed():
+    assert tmod.newsmtsc_article("allsides_1000_401_25_Reality Leigh Winner_0_6") == "allsides_1000"
+    assert tmod.newsmtsc_target("allsides_1000_401_25_Reality Leigh Winner_0_6") == "Reality Leigh Winner"
+    assert tmod.newsmtsc_article('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "polusa_v1_18421313"
+    assert tmod.newsmtsc_target('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "Mr Ward"
+    assert tmod.target_key("President Donald Trump") == tmod.target_key("Mr. Trump") == "trump"

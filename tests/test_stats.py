@@ -137,3 +137,13 @@ def test_large_groups_use_the_normal_approximation_to_the_permutation_distributi
     assert stats.permutation_test(a[:20], b[:20], n_permutations=2000, seed=3, approximate=True) == small
     assert [stats.permutation_method(*nn) for nn in [(3, 4), (20, 400), (40, 300), (0, 5)]] == [
         "exact", "Monte Carlo", "normal approximation", ""]
+
+
+def test_cluster_bootstrap_diff_known_answers():
+    d, lo, hi = stats.cluster_bootstrap_diff([1.0, 3.0], [1, 1], [0.0, 0.0], [1, 1], n_resamples=500, seed=1)
+    assert d == pytest.approx(2.0) and 1.0 <= lo <= 2.0 <= hi <= 3.0
+    # the same clusters on both sides, paired: the difference never moves
+    assert stats.cluster_bootstrap_diff([1, 2, 3], [1, 1, 1], [1, 2, 3], [1, 1, 1], paired=True) == (0.0, 0.0, 0.0)
+    # paired sums over the same documents: actor share of the scores vs all scores
+    d, lo, hi = stats.cluster_bootstrap_diff([2.0, 0.0], [2, 0], [2.0, 1.0], [2, 2], paired=True, seed=0)
+    assert d == pytest.approx(1.0 - 0.75)

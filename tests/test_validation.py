@@ -38,7 +38,11 @@ def test_labelled_sets_line_up_with_the_corpus():
     assert (s.loc[s["set"] == "labelled", "entman"].notna()).all()
     assert set(s["split"]) == {"dev", "test"}
     a = v.labelled_articles()
-    assert len(a) == 25 and a["doc_id"].is_unique
+    assert len(a) == 45 and a["doc_id"].is_unique
+    assert a.groupby("split").size().to_dict() == {"dev": 18, "test": 7, "fresh": 20}   # fresh: written after the freeze
+    fresh = a[a["split"] == "fresh"]
+    assert fresh["stance"].value_counts().to_dict() == {"negative": 8, "positive": 6, "neutral": 6}
+    assert fresh.set_index("doc_id").loc["cartoon_rave", ["human_interest", "responsibility"]].tolist() == [0, 0]
     topics = {"climate", "health", "elections", "crime", "courts"}
     import json
 
@@ -55,5 +59,33 @@ def test_validation_report_runs(capsys):
     assert v.main(["--skip", "target", "entman"]) == 0
     out = capsys.readouterr().out
     for title in ("Generic frames, sentences", "Generic frames, articles", "Quotation speakers",
-                  "Stance toward the article's main entity"):
+                  "Stance toward the article's main entity", "Frame present (yes/no)", "Outlet comparison on hand-labelled pairs",
+                  "Known failure modes"):
         assert f"## {title}" in out
+
+
+def test_stored_validity_table_gives_n_intervals_and_baselines():
+    t = v.validity()
+    assert set(t.columns) == set(v.SUMMARY_COLUMNS) and {"framing", "sentiment"} == set(t["lens"])
+    assert {"own", "fresh", "NewsMTSC CV"} <= set(t["data"])
+    auc = t[t["metric"].str.startswith("AUC")]
+    assert (auc["n"] > 0).all() and (auc["low"] <= auc["value"]).all() and (auc["value"] <= auc["high"]).all()
+    present = t[(t["measure"] == "frame present (yes/no): mean") & (t["data"] == "own")].iloc[0]
+    assert present["value"] > present["baseline"]                          # beats answering yes everywhere
+    assert len(v.validity("sentiment")) + len(v.validity("framing")) == len(t)
+
+
+def test_intervals_known_answers():
+    a, lo, hi = v.auc_interval([3, 2, 1, 0], [1, 1, 0, 0])
+    assert (a, lo, hi) == (1.0, 1.0, 1.0)                                  # perfectly separated in every resample
+    a, lo, hi = v.auc_interval([0, 2, 1, 3, 5, 4], [0, 1, 0, 1, 1, 0], n_resamples=300)
+    assert lo <= a <= hi and a == pytest.approx(v.auc([0, 2, 1, 3, 5, 4], [0, 1, 0, 1, 1, 0]))
+    p, lo, hi = v.proportion(8, 10)
+    assert p == 0.8 and lo == pytest.approx(0.4902, abs=1e-3) and hi == pytest.approx(0.9433, abs=1e-3)
+
+
+def test_failure_modes_are_computed():
+    f = v.failure_modes()
+    assert {"framing", "sentiment"} <= set(f["lens"]) and f["got"].str.len().gt(0).all()
+    implicit = f[f["failure"].str.startswith("implicit")].iloc[0]
+    assert implicit["got"] == "no frame"                                   # the documented failure, as it is today

@@ -32,6 +32,11 @@ How a cue matches a token (case never matters; see the codebook file's header):
     9`` (numbers 0–119 in digits or words). ``a 12-year plan`` and ``12 years ago`` are not
     ages. It cannot tell a person from a thing (``a 100-year-old bridge`` matches).
 
+  - ``<lie_place>`` "lie" in its sense of place or position ("how many lie below the ice",
+    "challenges lie ahead"), and ``<audience_kids>`` children or families as an audience ("fun
+    for kids", "a children's series", "kids will love it", "family-friendly"): context
+    constraints, meant for exclusions (the morality cue "lied" and the human-interest cue
+    "kid" in their other sense).
   - ``<ordinary_people>`` a group of ordinary people who speak, feel or are affected
     ("residents said", "patients who", "tenants fear"); ``<person_from>`` the human-interest
     appositive (", a nurse from Swindon"); ``<kin_name>`` a kin or people word inside a name
@@ -171,6 +176,25 @@ CUE_CLASSES: dict[str, str] = {
     # an age that identifies a public figure by office or fame ("the 78-year-old president",
     # "a 26-year-old striker")
     "figure_age": rf"{_AGE_N}[- ](?i:years?[- ]old)\s+(?:(?i:former|ex-|outgoing|incumbent|veteran)\s+)?(?:{_TITLE})\b",
+    # context constraints (for exclusions): a cue word in its other sense
+    # "lie" of place or position ("how many lie below the ice", "the town lies on the coast",
+    # "challenges lie ahead"), not of deceit
+    "lie_place": (
+        r"(?i:\b(?:lie|lies|lying|lay)\s+(?:(?:just|far|deep|mostly|partly|largely|somewhere)\s+)?"
+        r"(?:below|beneath|under|underneath|on|in|at|ahead|off|along|across|within|between|near|outside|inside"
+        r"|behind|above|beyond|around|dormant|idle|empty|flat|still|low|down|buried|hidden|unused|fallow|north"
+        r"|south|east|west)\b)"
+    ),
+    # children or families as the audience of a show, film, book, game or product ("fun for kids",
+    # "a children's series", "kids will love the new season", "family-friendly"), not as people
+    # affected by an issue
+    "audience_kids": (
+        r"(?i:\b(?:for|among|with)\s+(?:(?:young|younger|older|little|small)\s+)?(?:kids|children|families|the whole family)\b"
+        r"|\b(?:kids|children)['’]?s?\s+(?:show|series|film|movie|book|programme|program|tv|television|cartoon|channel"
+        r"|toy|toys|game|games|entertainment|menu|author|comic|animation|favourite|favorite)s?\b"
+        r"|\b(?:kids|children|families)\s+(?:will|would)\s+(?:love|enjoy|adore)\b"
+        r"|\bfamily[- ](?:friendly|film|films|movie|movies|entertainment|audiences?|viewing|show|comedy))"
+    ),
 }
 """Cue classes (``<name>`` in a codebook): regular expressions matched on the sentence text."""
 _CLASS_RE = {name: re.compile(rx) for name, rx in CUE_CLASSES.items()}

@@ -247,7 +247,81 @@ def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000
 
 
 DOCUMENT_FRAME_COLUMNS = ["doc_id", "source", "frame", "hits", "distinct_cues", "sentences", "score", "name",
-                          "family", "n_sentences", "share", "questions", "words"]
+                          "family", "n_sentences", "share", "questions", "words", "weighted", "present"]
+
+HEADLINE_WEIGHT = 2.0
+"""Weight of a cue hit in the headline (see :func:`position_weights`)."""
+LEAD_SENTENCES = 2
+"""Body sentences that form the lead."""
+LEAD_WEIGHT = 1.5
+"""Weight of a cue hit in the lead; hits further down weigh 1."""
+PRESENT_BASE = 2.0
+PRESENT_PER_WORDS = 400.0
+"""The ``present`` rule (:func:`frame_present`): ``weighted ≥ PRESENT_BASE + words / PRESENT_PER_WORDS``."""
+
+
+def position_weights(sentences: pd.DataFrame, *, lead: int = LEAD_SENTENCES, lead_weight: float = LEAD_WEIGHT) -> pd.Series:
+    """Weight of a cue hit in each body sentence (indexed by ``sent_id``), after the inverted
+    pyramid (news puts what matters most first; Pöttker 2003): ``lead_weight`` for the first
+    ``lead`` sentences of the article (``sent_index < lead``), 1 after. Headline hits weigh
+    :data:`HEADLINE_WEIGHT` (:func:`headline_hits`)."""
+    w = np.where(sentences["sent_index"].to_numpy() < lead, float(lead_weight), 1.0)
+    return pd.Series(w, index=sentences["sent_id"].astype(str).to_numpy())
+
+
+def headline_hits(corpus: CorpusLike, codebook=None) -> pd.DataFrame:
+    """Cue hits in each article's headline (``documents.title``): ``doc_id, frame, hits``. The
+    title is matched like a sentence (same cues, exclusions and classes); it is not a sentence of
+    the corpus, so it never enters shares or evidence."""
+    cb = _codebook(codebook)
+    docs = corpus.documents
+    cols = ["doc_id", "frame", "hits"]
+    if "title" not in docs.columns or not len(docs):
+        return pd.DataFrame(columns=cols)
+    titles = docs["title"].fillna("").astype(str).tolist()
+    if not any(t.strip() for t in titles):
+        return pd.DataFrame(columns=cols)
+    occ = match_cues(titles, cb, hits=True)
+    if occ.empty:
+        return pd.DataFrame(columns=cols)
+    ids = docs["doc_id"].astype(str).to_numpy()
+    occ = occ.assign(doc_id=[ids[int(x[1:])] for x in occ["sent_id"]])
+    return occ.groupby(["doc_id", "frame"], sort=False).size().rename("hits").reset_index()
+
+
+def weighted_hits(occ: pd.DataFrame, sentences: pd.DataFrame, headline: pd.DataFrame | None = None, *,
+                  headline_weight: float = HEADLINE_WEIGHT, lead: int = LEAD_SENTENCES,
+                  lead_weight: float = LEAD_WEIGHT) -> pd.DataFrame:
+    """Position-weighted cue hits per article × frame: ``doc_id, frame, weighted`` = Σ over the
+    body hits of :func:`position_weights` + ``headline_weight`` × headline hits."""
+    cols = ["doc_id", "frame", "weighted"]
+    parts = []
+    if len(occ):
+        w = position_weights(sentences, lead=lead, lead_weight=lead_weight)
+        o = occ.assign(_w=occ["sent_id"].astype(str).map(w).fillna(1.0).to_numpy(),
+                       doc_id=occ["doc_id"].astype(str))
+        parts.append(o.groupby(["doc_id", "frame"], sort=False)["_w"].sum().rename("weighted").reset_index())
+    if headline is not None and len(headline):
+        parts.append(headline.assign(weighted=headline["hits"] * float(headline_weight))[cols])
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True).groupby(["doc_id", "frame"], sort=False)["weighted"].sum().reset_index()
+
+
+def frame_present(doc_frames: pd.DataFrame, *, base: float = PRESENT_BASE,
+                  per_words: float = PRESENT_PER_WORDS) -> np.ndarray:
+    """A yes/no answer per article and frame: the frame is *present* when its position-weighted
+    hits reach a threshold that grows with the article's length, ``weighted ≥ base + words /
+    per_words`` (two hits in a short article; one more per ``per_words`` words, since a long
+    article collects stray cues). ``base`` and ``per_words`` were chosen on framelens' own
+    labelled articles (``tests/fixtures/labelled`` and ``unseen``) to maximise the mean F1 over
+    the five generic frames, then frozen and checked on ``tests/fixtures/fresh_frames``
+    (``python -m framelens.validation``). Read it as a screening answer, not a coding decision."""
+    w = doc_frames["weighted"].to_numpy(dtype=float) if "weighted" in doc_frames.columns else \
+        doc_frames["hits"].to_numpy(dtype=float)
+    return w >= base + doc_frames["words"].to_numpy(dtype=float) / float(per_words)
+
+
 
 
 def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None = None) -> pd.DataFrame:
@@ -270,6 +344,13 @@ def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None =
     framelens' own labelled articles (``python -m framelens.validation``) hits rank at least as
     well as share, distinct cues or distinct questions. Caveat: longer articles collect more
     hits — compare scores of articles of similar length, or use ``share`` to compare sources.
+
+    ``weighted``: the hits weighted by position (:func:`weighted_hits`: headline ×2, lead ×1.5);
+    ``present``: a yes/no answer per article and frame (:func:`frame_present`: ``weighted ≥ 2 +
+    words / 400``). On framelens' labelled articles the weighting did not improve the ranking
+    (mean AUC 0.874 by hits, 0.860 weighted; fresh set 0.871 / 0.867), so ``score`` stays ``hits``;
+    ``present`` reaches a mean F1 of 0.78 on the own sets (answering yes everywhere: 0.65) and
+    0.48 on the fresh set (0.46).
     """
     cb = _codebook(codebook)
     carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
@@ -301,6 +382,9 @@ def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None =
     out["n_sentences"] = out["doc_id"].map(n_sent).fillna(0).astype(int)
     out["share"] = np.where(out["n_sentences"] > 0, out["sentences"] / out["n_sentences"].clip(lower=1), np.nan)
     out["words"] = out["doc_id"].map(words).fillna(0).astype(int)
+    wh = weighted_hits(occ, sents, headline_hits(corpus, cb))
+    out = out.merge(wh, on=["doc_id", "frame"], how="left").fillna({"weighted": 0.0})
+    out["present"] = frame_present(out)
     return out[DOCUMENT_FRAME_COLUMNS]
 
 

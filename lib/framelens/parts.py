@@ -269,6 +269,8 @@ def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "arc": sentiment.arc(scores, bins=opts["arc_bins"], smooth=opts["arc_smooth"]),
             "actors": actor.table,
             "actor_mentions": actor.mentions,
+            "actor_comparison": sentiment.compare_outlets(actor.mentions, n_resamples=opts["n_resamples"], seed=opts["seed"]),
+            "actor_baseline": sentiment.baseline_tone(actor.mentions, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "subjectivity": sentiment.subjectivity(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
             "method_agreement": sentiment.method_agreement(scores),
             "extremes": sentiment.extremes(scores, top=sentiment.STORED_TOP),
@@ -296,7 +298,7 @@ def sentiment_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
     note = (f"among the {MAX_PAIRWISE_UNITS} largest of {n} units (by sentences); the others are in every "
             "per-unit table") if n > MAX_PAIRWISE_UNITS else ""
     order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement", "extremes",
-             "most_subjective"]
+             "most_subjective", "actor_comparison", "actor_baseline"]
     return {k: out[k] for k in order}, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
                                         "resampling": "documents of a unit with several, else its sentences"}
 

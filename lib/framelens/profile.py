@@ -254,7 +254,7 @@ def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
 
 
 def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
-    from .sentiment import stance
+    from .sentiment import evidence_stance, stance
 
     cols = ["actor", "n", "mean", "ci_low", "ci_high", "stance", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
             "stance_rest", "note", "sent_id", "text"]
@@ -277,10 +277,24 @@ def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: 
         own = getattr(r, "stance", None) or stance(r.mean, n=int(r.n))
         rows.append({"actor": r.actor, "n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
                      "stance": own, "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi,
-                     "stance_rest": stance(mr, n=int(x.size)) if x.size else "", "note": note,
+                     "stance_rest": evidence_stance(mr, x.size, x.std(ddof=1) if x.size > 1 else 0.0) if x.size else "", "note": note,
                      "sent_id": sid, "text": texts.get(sid, "")})
     out = pd.DataFrame(rows, columns=cols)
+    out = tone_against_rest(out, m, s, n_resamples=n_resamples, seed=seed)
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def tone_against_rest(table: pd.DataFrame, mentions: pd.DataFrame, s: str, *, n_resamples: int, seed: int) -> pd.DataFrame:
+    """``table`` (one row per actor) with ``diff, diff_low, diff_high, verdict`` of
+    :func:`framelens.sentiment.compare_to_rest` inserted after ``stance_rest``."""
+    from .sentiment import compare_to_rest
+
+    if "doc_id" not in mentions.columns:
+        return table
+    c = compare_to_rest(mentions, s, n_resamples=n_resamples, seed=seed)
+    out = table.merge(c, on="actor", how="left")
+    order = [*table.columns[:table.columns.get_loc("stance_rest") + 1], *c.columns[1:]]
+    return out[order + [k for k in out.columns if k not in order]]
 
 
 def _frames(L, s: str, *, min_n: int) -> pd.DataFrame:

@@ -746,6 +746,29 @@ def save_model(model: ToneModel, path: str | Path) -> None:
 _POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 
 
+def _gid_fields(gid: str) -> tuple[list[str], int]:
+    """The ``_``-separated fields of a NewsMTSC id before the mention's span, and how many of them
+    name the article: ``allsides_<article>_<outlet>_<sentence>_<target>`` (2) or
+    ``polusa_v1_<article>_<x>_<sentence>_<target>`` (3)."""
+    head = gid.rsplit("_", 2)[0].split("_")
+    return head, (3 if head[0] == "polusa" else 2)
+
+
+def newsmtsc_article(gid: str) -> str:
+    """The article of a NewsMTSC id: ``allsides_1000`` of ``allsides_1000_401_25_…``,
+    ``polusa_v1_18421313`` of ``polusa_v1_18421313_-1_12_…`` (the grouping unit for
+    cross-validation and for article-level stance)."""
+    head, k = _gid_fields(gid)
+    return "_".join(head[:k])
+
+
+def newsmtsc_target(gid: str) -> str:
+    """The annotated entity's name in a NewsMTSC id (``Reality Leigh Winner`` of
+    ``allsides_1000_401_25_Reality Leigh Winner_0_6``)."""
+    head, k = _gid_fields(gid)
+    return "_".join(head[k + 2:]).strip(" ’'\"“”—-")
+
+
 def read_newsmtsc(path: str | Path):
     """The NewsMTSC jsonl as a table: one row per target mention: ``article, sentence, start, end,
     mention, label, others`` (the spans of the sentence's other targets), ``target`` (the
@@ -765,10 +788,10 @@ def read_newsmtsc(path: str | Path):
             try:
                 r = json.loads(line)
                 s = r["sentence_normalized"]
-                art = "_".join(r["primary_gid"].split("_")[:2])
+                art = newsmtsc_article(r["primary_gid"])
                 spans = [(int(t["from"]), int(t["to"])) for t in r["targets"]]
                 for t in r["targets"]:
-                    target = t["Input.gid"].rsplit("_", 2)[0].split("_", 4)[-1].strip(" ’'\"“”—-")
+                    target = newsmtsc_target(t["Input.gid"])
                     rows.append((art, s, int(t["from"]), int(t["to"]), t["mention"],
                                  _POLARITY[float(t["polarity"])],
                                  [sp for sp in spans if sp != (int(t["from"]), int(t["to"]))], target))
@@ -868,23 +891,57 @@ the calibration groups (the maintainers' held-out news set: always answering "ne
 for 76% of its articles)."""
 
 
+def target_key(name: str) -> str:
+    """The key that makes two mentions "the same target" across NewsMTSC articles: the last word
+    of the annotated name, lower-cased (``President Donald Trump``, ``Mr. Trump`` → ``trump``).
+    Crude (two Bushes share a key) but it needs no actor table."""
+    import re
+
+    w = re.findall(r"[A-Za-z][A-Za-z'’-]*", name or "")
+    return w[-1].lower().strip("'’") if w else (name or "").lower()
+
+
 def entity_groups(df, scores: np.ndarray, *, min_mentions: int = 2):
-    """Mentions of the same target in the same article, as a table: ``article, target, n, gold``
-    (``positive`` / ``negative`` when at least two thirds of the group's mentions carry that label,
-    else ``neutral``) and ``mean`` (the mean of ``scores`` over the group)."""
+    """Mentions of the same target (:func:`target_key`) in the same article, as a table:
+    ``article, target, n, gold`` (``positive`` / ``negative`` when at least two thirds of the
+    group's mentions carry that label, else ``neutral``), ``gold_mean`` (the mean annotated
+    polarity, −1 / 0 / +1 per mention), ``mean`` and ``sd`` (mean and standard deviation of
+    ``scores`` over the group; sd 0 for one mention)."""
     import pandas as pd
 
-    d = df.assign(_score=scores)
+    d = df.assign(_score=scores, _key=[target_key(t) for t in df["target"]],
+                  _g=df["label"].map({"negative": -1.0, "neutral": 0.0, "positive": 1.0}))
     rows = []
-    for (art, tgt), g in d.groupby(["article", "target"], sort=False):
+    for (art, tgt), g in d.groupby(["article", "_key"], sort=False):
         n = len(g)
         if n < min_mentions:
             continue
         c = g["label"].value_counts()
         gold = ("positive" if c.get("positive", 0) >= 2 * n / 3 else
                 "negative" if c.get("negative", 0) >= 2 * n / 3 else "neutral")
-        rows.append((art, tgt, n, gold, float(g["_score"].mean())))
-    return pd.DataFrame(rows, columns=["article", "target", "n", "gold", "mean"])
+        sc = g["_score"].to_numpy(dtype=float)
+        rows.append((art, tgt, n, gold, float(g["_g"].mean()), float(sc.mean()),
+                     float(sc.std(ddof=1)) if n > 1 else 0.0))
+    return pd.DataFrame(rows, columns=["article", "target", "n", "gold", "gold_mean", "mean", "sd"])
+
+
+def pairs_ordered(groups, *, score: str = "mean") -> tuple[float, int]:
+    """How often the scores order two articles like the annotators: over every pair of
+    :func:`entity_groups` rows with the same target, different articles and different
+    ``gold_mean``, the share where ``score`` differs in the same direction (ties count one half).
+    Returns ``(share, n_pairs)``; NaN when there is no pair."""
+    num, tot = 0.0, 0
+    for _t, g in groups.groupby("target", sort=False):
+        if len(g) < 2:
+            continue
+        gm = g["gold_mean"].to_numpy(dtype=float)
+        sc = g[score].to_numpy(dtype=float)
+        i, j = np.triu_indices(len(g), 1)
+        keep = gm[i] != gm[j]
+        d = np.sign(gm[i] - gm[j])[keep] * np.sign(sc[i] - sc[j])[keep]
+        num += float((d > 0).sum() + 0.5 * (d == 0).sum())
+        tot += int(keep.sum())
+    return (num / tot if tot else float("nan")), tot
 
 
 def shrunk_mean(mean: float, n: int, prior: float) -> float:
@@ -927,6 +984,80 @@ def calibrate_band(groups, *, neutral_share: float = NEUTRAL_SHARE,
     t = pd.DataFrame(rows)
     best = t.loc[(t["accuracy"] + t["macro_f1"]).idxmax()]
     return float(best["band"]), float(best["prior"]), t
+
+
+STANCE_S0 = 0.33
+"""Typical spread (standard deviation) of the news model's mention scores toward one target
+within one NewsMTSC article (out-of-fold, groups of >= 2 mentions: 0.33): the prior spread that
+keeps the interval of one or two mentions honest (:func:`stance_interval`)."""
+STANCE_M = 2.0
+"""Pseudo-mentions of spread :data:`STANCE_S0` pooled with a group's own spread."""
+
+
+def stance_interval(mean, n, sd, *, z: float, s0: float = STANCE_S0, m: float = STANCE_M):
+    """The interval ``mean ± z · se`` of a group of ``n`` mention scores with standard deviation
+    ``sd``, where ``se = sqrt(((n−1)·sd² + m·s0²) / (n−1+m)) / sqrt(n)`` (the group's spread pooled
+    with ``m`` pseudo-mentions of the typical spread ``s0``). Works on scalars and arrays:
+    ``(low, high)``."""
+    n = np.asarray(n, dtype=float)
+    sd = np.nan_to_num(np.asarray(sd, dtype=float))
+    spread = np.sqrt(((n - 1) * sd ** 2 + m * s0 ** 2) / np.maximum(n - 1 + m, 1e-9))
+    half = z * spread / np.sqrt(np.maximum(n, 1.0))
+    mean = np.asarray(mean, dtype=float)
+    return mean - half, mean + half
+
+
+def interval_stance(mean, n, sd, *, band: float, z: float, s0: float = STANCE_S0, m: float = STANCE_M):
+    """``positive`` when the whole :func:`stance_interval` lies above ``+band``, ``negative`` when
+    below ``−band``, else ``neutral`` (array in, array out)."""
+    lo, hi = stance_interval(mean, n, sd, z=z, s0=s0, m=m)
+    return np.where(lo > band, "positive", np.where(hi < -band, "negative", "neutral"))
+
+
+def calibrate_interval(groups, *, bands: Sequence[float] = tuple(np.round(np.arange(0.0, 0.601, 0.025), 3)),
+                       zs: Sequence[float] = tuple(np.round(np.arange(0.0, 2.501, 0.1), 2))):
+    """Fit the stance rule of :func:`interval_stance` on :func:`entity_groups`: the ``band`` and
+    the interval multiplier ``z`` maximizing accuracy + macro-F1 over the groups as they come (no
+    reweighting to an assumed share of neutral). Returns ``(band, z, table)``."""
+    import pandas as pd
+
+    gold = groups["gold"].tolist()
+    g = np.asarray(gold)
+    rows = []
+    for b in bands:
+        for z in zs:
+            p = interval_stance(groups["mean"], groups["n"], groups["sd"], band=float(b), z=float(z))
+            rows.append({"band": float(b), "z": float(z), "accuracy": float((p == g).mean()),
+                         "macro_f1": macro_f1(gold, list(p))})
+    t = pd.DataFrame(rows)
+    best = t.loc[(t["accuracy"] + t["macro_f1"]).idxmax()]
+    return float(best["band"]), float(best["z"]), t
+
+
+def stance_cross_validation(groups, *, folds: int = 5, seed: int = 0):
+    """Article-grouped cross-validation of the stance rules on :func:`entity_groups` (each fold
+    scored with the band fitted on the others): one row per rule with ``n, accuracy, macro_f1,
+    always_neutral`` — ``interval`` (:func:`interval_stance`, band and z fitted) and ``shrunk
+    mean, 76% neutral`` (the previous rule, :func:`calibrate_band`)."""
+    import pandas as pd
+
+    fold = group_folds(groups["article"].tolist(), folds, seed)
+    gold = groups["gold"].tolist()
+    p_new = np.empty(len(groups), dtype=object)
+    p_old = np.empty(len(groups), dtype=object)
+    for f in range(folds):
+        tr, te = groups[fold != f], groups[fold == f]
+        b, z, _ = calibrate_interval(tr)
+        p_new[fold == f] = interval_stance(te["mean"], te["n"], te["sd"], band=b, z=z)
+        b0, k0, _ = calibrate_band(tr)
+        x = te["mean"].to_numpy() * te["n"].to_numpy() / (te["n"].to_numpy() + k0)
+        p_old[fold == f] = np.where(x > b0, "positive", np.where(x < -b0, "negative", "neutral"))
+    rows = []
+    for name, p in (("interval excludes the band (fitted)", p_new), ("shrunk mean, 76% neutral (before)", p_old)):
+        rows.append({"rule": name, "n": len(gold), "accuracy": float(np.mean([a == b for a, b in zip(gold, p)])),
+                     "macro_f1": macro_f1(gold, list(p)),
+                     "always_neutral": float(np.mean([a == "neutral" for a in gold]))})
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------ lexicon check
@@ -990,8 +1121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     oof = cv.attrs["oof_score"]
     bands, priors, tables = {}, {}, {}
     plain = {"news": oof, "vader": X[:, FEATURES.index("vader_clause")]}
+    rules = {}
     for name, sc in plain.items():
         bands[name], priors[name], tables[name] = calibrate_band(entity_groups(df, sc))
+        b, z, _ = calibrate_interval(entity_groups(df, sc))
+        rules[name] = {"band": b, "z": z}
     from .sentiment import pattern_lexicon
     from .sentiment import mention_context as ctx_of
 
@@ -999,6 +1133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     tb = np.array([float(pat(ctx_of(s, a, b, o, None, "clause", 6, 1))[0]) for s, a, b, o in
                    zip(df["sentence"], df["start"], df["end"], df["others"])])
     bands["textblob"], priors["textblob"], tables["textblob"] = calibrate_band(entity_groups(df, tb))
+    b, z, _ = calibrate_interval(entity_groups(df, tb))
+    rules["textblob"] = {"band": b, "z": z}
     model = fit(X, y, W)
     model.about.update({
         "data": "NewsMTSC training split (Hamborg & Donnay 2021, EACL; MIT licence), 8,739 target mentions; "
@@ -1008,6 +1144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "macro_f1": {r["method"]: round(float(r["macro_f1"]), 4) for _, r in cv.iterrows()}},
         "stance_band": bands,
         "stance_prior": priors,
+        "stance_rule": rules,
+        "stance_rule_calibration": f"groups as for the band; stance = positive / negative when the whole interval "
+                                   f"mean ± z·se lies beyond ±band, se from the group's spread pooled with "
+                                   f"{STANCE_M:g} pseudo-mentions of spread {STANCE_S0}; band and z maximizing "
+                                   f"accuracy + macro-F1 on the groups as they come (no reweighting)",
         "stance_band_calibration": f"mentions of one target in one article grouped (>= 2 mentions); group label = "
                                    f"the label of >= 2/3 of its mentions, else neutral; out-of-fold scores; the "
                                    f"group mean shrunk by `prior` neutral pseudo-mentions; groups reweighted to "

@@ -76,10 +76,14 @@ def _corpus(folder: str):
         return load_corpus(folder)
 
 
-def corpora(fixtures: str | Path | None = None) -> dict:
-    """``{"unseen": Corpus, "labelled": Corpus}`` of the two hand-labelled fixture folders."""
+def corpora(fixtures: str | Path | None = None, *, fresh: bool = True) -> dict:
+    """``{"unseen": Corpus, "labelled": Corpus, "fresh": Corpus}`` of the hand-labelled fixture
+    folders (``fresh`` — written after the methods were frozen — when present and asked for)."""
     f = Path(fixtures) if fixtures else fixtures_dir()
-    return {"unseen": _corpus(str(f / "unseen")), "labelled": _corpus(str(f / "labelled"))}
+    out = {"unseen": _corpus(str(f / "unseen")), "labelled": _corpus(str(f / "labelled"))}
+    if fresh and (f / "fresh_frames" / "gold.json").exists():
+        out["fresh"] = _corpus(str(f / "fresh_frames"))
+    return out
 
 
 def _gold(fixtures: Path) -> tuple[dict, dict]:
@@ -133,6 +137,10 @@ def labelled_articles(fixtures: str | Path | None = None) -> pd.DataFrame:
         rows.append(("unseen", doc, "dev", g["main_entity"], g["stance"], tuple(g["questions"])))
     for doc, g in lab["articles"].items():
         rows.append(("labelled", doc, g["split"], g["main_entity"], g["stance"], tuple(g["questions"])))
+    fresh = f / "fresh_frames" / "gold.json"
+    if fresh.exists():
+        for doc, g in json.loads(fresh.read_text(encoding="utf-8"))["articles"].items():
+            rows.append(("fresh", doc, "fresh", g["main_entity"], g["stance"], tuple(g["questions"])))
     df = pd.DataFrame(rows, columns=["set", "doc_id", "split", "main_entity", "stance", "questions"])
     for k, fr in QUESTION_FRAME.items():
         n = [sum(q.startswith(k) for q in qs) for qs in df["questions"]]
@@ -181,7 +189,59 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str] = 
 
 
 def _splits(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    return [("all", df), ("dev", df[df["split"] == "dev"]), ("test", df[df["split"] == "test"])]
+    """``all`` (framelens' own sets: dev + test), ``dev``, ``test`` and, when present, ``fresh``
+    (written after the methods were frozen)."""
+    out = [("all", df[df["split"] != "fresh"]), ("dev", df[df["split"] == "dev"]), ("test", df[df["split"] == "test"])]
+    if (df["split"] == "fresh").any():
+        out.append(("fresh", df[df["split"] == "fresh"]))
+    return out
+
+
+def auc_interval(scores: Sequence[float], labels: Sequence[int], *, n_resamples: int = 1000, level: float = 0.95,
+                 seed: int = 0) -> tuple[float, float, float]:
+    """``(auc, low, high)``: :func:`auc` with a percentile bootstrap interval that resamples the
+    positives and the negatives separately (stratified, so both classes stay present)."""
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=int)
+    a = auc(s, y)
+    pos, neg = s[y == 1], s[y == 0]
+    if np.isnan(a):
+        return a, float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    P = pos[rng.integers(0, len(pos), size=(n_resamples, len(pos)))]
+    N = neg[rng.integers(0, len(neg), size=(n_resamples, len(neg)))]
+    gt = (P[:, :, None] > N[:, None, :]).sum(axis=(1, 2))
+    eq = (P[:, :, None] == N[:, None, :]).sum(axis=(1, 2))
+    boots = (gt + 0.5 * eq) / (len(pos) * len(neg))
+    lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return a, float(lo), float(hi)
+
+
+def mean_auc_interval(scores: np.ndarray, labels: np.ndarray, *, n_resamples: int = 1000, level: float = 0.95,
+                      seed: int = 0) -> tuple[float, float, float]:
+    """Mean AUC over frames (columns of ``scores`` / ``labels``, one row per article) with a
+    bootstrap interval that resamples articles (a frame without both classes in a resample is
+    left out of that resample's mean)."""
+    S, Y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    est = float(np.nanmean([auc(S[:, j], Y[:, j]) for j in range(S.shape[1])]))
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_resamples):
+        i = rng.integers(0, len(S), size=len(S))
+        vals = [auc(S[i, j], Y[i, j]) for j in range(S.shape[1])]
+        vals = [v for v in vals if not np.isnan(v)]
+        if vals:
+            boots.append(np.mean(vals))
+    lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2]) if boots else (np.nan, np.nan)
+    return est, float(lo), float(hi)
+
+
+def proportion(k: int, n: int) -> tuple[float, float, float]:
+    """``(k / n, low, high)`` with the Wilson 95% interval (:func:`framelens.stats.wilson_interval`)."""
+    from .stats import wilson_interval
+
+    lo, hi = wilson_interval(int(k), int(n))
+    return (k / n if n else float("nan")), lo, hi
 
 
 def frame_errors(frame: str, codebook=None, *, column: str = "frames", split: str = "dev",
@@ -238,13 +298,17 @@ def sentence_frames(codebook=None, *, frames: Sequence[str] = GENERIC, column: s
             sc = [hits.get((s, i, fr), 0) for s, i in zip(d["set"], d["sent_id"])]
             tp = int((y & pred).sum())
             p, r, f = prf(tp, int(((1 - y) & pred).sum()), int((y & (1 - pred)).sum()))
+            _, p_lo, p_hi = proportion(tp, int(pred.sum()))
+            _, r_lo, r_hi = proportion(tp, int(y.sum()))
             rows.append({"split": split, "frame": fr, "n_sentences": len(d), "n_true": int(y.sum()),
-                         "n_pred": int(pred.sum()), "tp": tp, "precision": p, "recall": r, "f1": f,
+                         "n_pred": int(pred.sum()), "tp": tp, "precision": p, "precision_low": p_lo,
+                         "precision_high": p_hi, "recall": r, "recall_low": r_lo, "recall_high": r_hi, "f1": f,
                          "auc": auc(sc, y)})
     return pd.DataFrame(rows)
 
 
-ARTICLE_SCORES = ("score", "hits", "distinct_cues", "sentences", "share", "questions_answered", "per_1000_words")
+ARTICLE_SCORES = ("score", "hits", "weighted", "distinct_cues", "sentences", "share", "questions_answered",
+                  "per_1000_words")
 
 
 def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
@@ -266,7 +330,7 @@ def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
     df = pd.concat(parts, ignore_index=True)
     rows = []
     for split, a in _splits(arts):
-        per = []
+        per, mats = [], []
         for fr in GENERIC:
             if fr not in cb.ids:
                 continue
@@ -276,13 +340,53 @@ def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
                 if s in m.columns:
                     row[s] = auc(m[s].fillna(0).to_numpy(), m[fr].to_numpy())
             row["rho"] = _spearman(m["score"].fillna(0).to_numpy(), m[f"n_{fr}"].to_numpy())
+            _, row["score_low"], row["score_high"] = auc_interval(m["score"].fillna(0).to_numpy(), m[fr].to_numpy())
             per.append(row)
+            mats.append((m["score"].fillna(0).to_numpy(), m[fr].to_numpy()))
         rows += per
         mean = {"split": split, "frame": "mean", "n_articles": len(a), "n_true": np.nan}
         for s in [*scores, "rho"]:
             vals = [r[s] for r in per if s in r and not np.isnan(r[s])]
             mean[s] = float(np.mean(vals)) if vals else np.nan
+        if mats:
+            _, mean["score_low"], mean["score_high"] = mean_auc_interval(
+                np.column_stack([x for x, _ in mats]), np.column_stack([y for _, y in mats]), n_resamples=500)
         rows.append(mean)
+    return pd.DataFrame(rows)
+
+
+def present_f1(codebook=None, *, fixtures: str | Path | None = None) -> pd.DataFrame:
+    """The yes/no ``present`` column of :func:`framelens.framing.document_frames` against the
+    hand-coded article frames: ``split, frame, n_articles, n_true, n_present, precision, recall,
+    f1`` (with Wilson intervals for precision and recall) and ``f1_always_yes`` (answering yes for
+    every article), plus a ``mean`` row per split."""
+    from .framing import document_frames, load_codebook
+
+    cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
+    arts = labelled_articles(fixtures)
+    df = pd.concat([document_frames(c, cb).assign(set=st) for st, c in corpora(fixtures).items()], ignore_index=True)
+    rows = []
+    for split, a in _splits(arts):
+        per = []
+        for fr in GENERIC:
+            if fr not in cb.ids:
+                continue
+            m = a.merge(df[df["frame"] == fr], on=["set", "doc_id"], how="left")
+            y = m[fr].to_numpy().astype(bool)
+            pr = m["present"].fillna(False).to_numpy().astype(bool)
+            tp, fp, fn = int((y & pr).sum()), int((~y & pr).sum()), int((y & ~pr).sum())
+            p, r, f = prf(tp, fp, fn)
+            _, p_lo, p_hi = proportion(tp, tp + fp)
+            _, r_lo, r_hi = proportion(tp, tp + fn)
+            yes = 2 * y.sum() / (2 * y.sum() + (~y).sum()) if y.sum() else 0.0
+            per.append({"split": split, "frame": fr, "n_articles": len(m), "n_true": int(y.sum()),
+                        "n_present": int(pr.sum()), "precision": p, "precision_low": p_lo, "precision_high": p_hi,
+                        "recall": r, "recall_low": r_lo, "recall_high": r_hi, "f1": f, "f1_always_yes": float(yes)})
+        rows += per
+        if per:
+            rows.append({"split": split, "frame": "mean", "n_articles": len(a),
+                         "f1": float(np.mean([x["f1"] for x in per])),
+                         "f1_always_yes": float(np.mean([x["f1_always_yes"] for x in per]))})
     return pd.DataFrame(rows)
 
 
@@ -357,39 +461,334 @@ def speaker_errors(*, fixtures: str | Path | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ stance
-def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
-    """Article-level stance toward the main entity: ``split, n, method, accuracy, macro_f1,
-    always_neutral``. Methods: ``stance`` — the ``stance`` column of
-    :func:`framelens.sentiment.actor_sentiment` (news model, calibrated band); ``vader band`` —
-    the mean clause VADER score with the calibrated VADER band; ``vader ±0.05`` — the mean clause
-    VADER score with ±0.05 (framelens' rule before the band). An entity never found counts as
-    neutral."""
+def _set_actors(f: Path, st: str):
     from .actors import load_actors
-    from .sentiment import THRESHOLD, actor_sentiment, stance as stance_of, tone
+
+    own = f / st / "actors.toml"
+    return load_actors(own if own.exists() else f / "labelled" / "actors.toml")
+
+
+def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
+    """Article-level stance toward the main entity: ``split, n, method, accuracy`` (with its
+    Wilson interval ``accuracy_low, accuracy_high``), ``macro_f1, always_neutral``. Methods:
+    ``stance`` — the ``stance`` column of :func:`framelens.sentiment.actor_sentiment` (news model,
+    :func:`framelens.sentiment.evidence_stance`: the interval of the mean clears a band fitted on
+    NewsMTSC); ``shrunk band (before)`` — the previous rule (shrunk mean against a band calibrated
+    to 76% neutral); ``vader ±0.05`` — the mean clause VADER score with ±0.05. An entity never found
+    counts as neutral."""
+    from .sentiment import THRESHOLD, actor_sentiment, stance as stance_of, stance_priors, tone
 
     f = Path(fixtures) if fixtures else fixtures_dir()
-    actors = load_actors(f / "labelled" / "actors.toml")
     arts = labelled_articles(fixtures)
     arts = arts[arts["stance"] != ""]
-    preds: dict[str, dict] = {"stance": {}, "vader band": {}, "vader ±0.05": {}}
+    preds: dict[str, dict] = {"stance": {}, "shrunk band (before)": {}, "vader ±0.05": {}}
     for st, corp in corpora(fixtures).items():
-        res = actor_sentiment(corp, actors, n_resamples=200)
+        res = actor_sentiment(corp, _set_actors(f, st), n_resamples=200)
         for r in res.table.itertuples(index=False):
             preds["stance"][(st, r.source, r.actor)] = r.stance
+            preds["shrunk band (before)"][(st, r.source, r.actor)] = stance_of(
+                float(r.mean), n=int(r.n), prior=stance_priors()["news"])
         vm = res.mentions.groupby(["source", "actor"])["vader"].agg(["mean", "size"])
         for (src, act), (x, k) in vm.iterrows():
             preds["vader ±0.05"][(st, src, act)] = tone(float(x), threshold=THRESHOLD)
-            preds["vader band"][(st, src, act)] = stance_of(float(x), n=int(k), method="vader")
     rows = []
     for split, a in _splits(arts):
         gold = a["stance"].tolist()
         keys = list(zip(a["set"], a["doc_id"], a["main_entity"]))
         for name, pr in preds.items():
             p = [pr.get(k, "neutral") for k in keys]
-            rows.append({"split": split, "n": len(a), "method": name,
-                         "accuracy": float(np.mean([x == y for x, y in zip(gold, p)])) if len(a) else np.nan,
-                         "macro_f1": macro_f1(gold, p), "always_neutral": float(np.mean([g == "neutral" for g in gold]))})
+            acc, lo, hi = proportion(sum(x == y for x, y in zip(gold, p)), len(a))
+            rows.append({"split": split, "n": len(a), "method": name, "accuracy": acc, "accuracy_low": lo,
+                         "accuracy_high": hi, "macro_f1": macro_f1(gold, p),
+                         "always_neutral": float(np.mean([g == "neutral" for g in gold])) if len(a) else np.nan})
     return pd.DataFrame(rows)
+
+
+def tone_pairs(*, fixtures: str | Path | None = None) -> pd.DataFrame:
+    """Hand-labelled pairs of short texts about the same actor, one more positive toward it than
+    the other (``tests/fixtures/tone_pairs.json``; set ``own`` written while the method was built,
+    ``fresh`` after it was frozen): ``set, n_pairs, ordered`` (share of pairs where the mean news
+    score of the actor's mentions is higher in the more positive text; ties count 1/2) with its
+    Wilson interval, and ``ties``."""
+    from .sentiment import target_sentiment
+    from .sentences import sentences as split_sentences
+    import re
+
+    f = Path(fixtures) if fixtures else fixtures_dir()
+    path = f / "tone_pairs.json"
+    cols = ["set", "n_pairs", "ordered", "ordered_low", "ordered_high", "ties"]
+    if not path.exists():
+        return pd.DataFrame(columns=cols)
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def mean_score(text: str, names: Sequence[str]) -> float:
+        rx = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+        xs = []
+        for sent in split_sentences(text):
+            spans = [(m.start(), m.end()) for m in rx.finditer(sent)]
+            for s_, e_ in spans:
+                xs.append(target_sentiment(sent, s_, e_, others=[o for o in spans if o != (s_, e_)])[0])
+        return float(np.mean(xs)) if xs else 0.0
+
+    per: dict[str, list[float]] = {}
+    for st, v in article_pairs(fixtures=fixtures).items():
+        per[st] = v
+    for pair in data["pairs"]:
+        names = [pair["target"], *pair.get("aliases", [])]
+        a, b = mean_score(pair["a"], names), mean_score(pair["b"], names)
+        d = (a - b) if pair["more_positive"] == "a" else (b - a)
+        per.setdefault(pair.get("set", "own"), []).append(1.0 if d > 0 else 0.5 if d == 0 else 0.0)
+    rows = []
+    for st, v in per.items():
+        k = sum(v)
+        share, lo, hi = proportion(k, len(v))
+        rows.append({"set": st, "n_pairs": len(v), "ordered": share, "ordered_low": lo, "ordered_high": hi,
+                     "ties": int(sum(x == 0.5 for x in v))})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def article_pairs(*, fixtures: str | Path | None = None) -> dict[str, list[float]]:
+    """Pairs of labelled articles on the same ``event`` (the manifest's column) with the same main
+    entity and a different hand-labelled stance toward it (negative < neutral < positive): for
+    each set, one value per pair — 1 when the ``mean`` of :func:`framelens.sentiment.actor_sentiment`
+    orders them like the labels, 0.5 for a tie (an entity never found scores 0), else 0. Key:
+    ``"<set> articles"``."""
+    from .sentiment import actor_sentiment
+
+    f = Path(fixtures) if fixtures else fixtures_dir()
+    arts = labelled_articles(fixtures)
+    rank = {"negative": 0, "neutral": 1, "positive": 2}
+    out: dict[str, list[float]] = {}
+    for st, corp in corpora(fixtures).items():
+        docs = corp.documents
+        if "event" not in docs.columns:
+            continue
+        a = arts[(arts["set"] == st) & (arts["stance"] != "")].merge(docs[["doc_id", "event"]], on="doc_id")
+        a = a[a["event"].fillna("").astype(str) != ""]
+        if a.empty:
+            continue
+        t = actor_sentiment(corp, _set_actors(f, st), n_resamples=50).table
+        mean = {(r.source, r.actor): r.mean for r in t.itertuples(index=False)}
+        for _e, g in a.groupby(["event", "main_entity"], sort=False):
+            rows = list(g.itertuples(index=False))
+            for i in range(len(rows)):
+                for j in range(i + 1, len(rows)):
+                    x, y = rows[i], rows[j]
+                    if x.stance == y.stance:
+                        continue
+                    d = (rank[x.stance] - rank[y.stance]) * (mean.get((x.doc_id, x.main_entity), 0.0)
+                                                             - mean.get((y.doc_id, y.main_entity), 0.0))
+                    out.setdefault(f"{st} articles", []).append(1.0 if d > 0 else 0.5 if d == 0 else 0.0)
+    return out
+
+
+def _macro_f1_interval(gold: Sequence[str], pred: Sequence[str], groups: Sequence[str], *, n_resamples: int = 300,
+                       seed: int = 0) -> tuple[float, float, float]:
+    """Macro-F1 with a bootstrap interval that resamples groups (articles)."""
+    cls = {c: i for i, c in enumerate(STANCES)}
+    g = np.array([cls[x] for x in gold])
+    p = np.array([cls[x] for x in pred])
+    codes, uniq = pd.factorize(pd.Series(list(groups)))
+    k = len(uniq)
+    # per group confusion counts: tp, fp, fn per class
+    cnt = np.zeros((k, 3, 3))
+    for c in range(3):
+        np.add.at(cnt[:, c, 0], codes, (g == c) & (p == c))
+        np.add.at(cnt[:, c, 1], codes, (g != c) & (p == c))
+        np.add.at(cnt[:, c, 2], codes, (g == c) & (p != c))
+
+    def mf1(t):
+        tp, fp, fn = t[..., 0], t[..., 1], t[..., 2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(tp > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
+        return f.mean(axis=-1)
+
+    est = float(mf1(cnt.sum(axis=0)))
+    rng = np.random.default_rng(seed)
+    boots = np.array([mf1(cnt[rng.integers(0, k, size=k)].sum(axis=0)) for _ in range(n_resamples)])
+    lo, hi = np.quantile(boots, [0.025, 0.975])
+    return est, float(lo), float(hi)
+
+
+def _pairs_interval(groups: pd.DataFrame, *, n_resamples: int = 300, seed: int = 0) -> tuple[float, float, float, int]:
+    """:func:`framelens.tone_model.pairs_ordered` with a bootstrap interval that resamples targets."""
+    from .tone_model import pairs_ordered
+
+    est, n = pairs_ordered(groups)
+    per = []
+    for _t, g in groups.groupby("target", sort=False):
+        sh, k = pairs_ordered(g)
+        if k:
+            per.append((sh * k, k))
+    if not per:
+        return est, float("nan"), float("nan"), n
+    num, den = np.array(per).T
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(per), size=(n_resamples, len(per)))
+    boots = num[idx].sum(axis=1) / den[idx].sum(axis=1)
+    lo, hi = np.quantile(boots, [0.025, 0.975])
+    return est, float(lo), float(hi), n
+
+
+def newsmtsc_tone(path: str | Path, *, folds: int = 5, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tone figures on the NewsMTSC training split, all cross-validated with folds grouped by
+    article: ``mentions`` (:func:`framelens.tone_model.cross_validate` with a 95% interval of the
+    news model's macro-F1, articles resampled), ``stance`` (the stance rules on the mentions of one
+    target in one article, :func:`framelens.tone_model.stance_cross_validation`) and ``pairs``
+    (outlet comparison: pairs of articles whose annotated mean tone toward the same target
+    differs, share ordered like the annotators, ties 1/2, with an interval resampling targets —
+    groups of ≥ 2 mentions and of any size)."""
+    from .tone_model import (FEATURES, cross_validate, entity_groups, feature_matrix, read_newsmtsc,
+                             stance_cross_validation)
+
+    df = read_newsmtsc(path)
+    X, W = feature_matrix(df)
+    cv = cross_validate(path, folds=folds, seed=seed, features=(X, W))
+    oof = cv.attrs["oof_score"]
+    from .tone_model import cross_validated_predictions
+
+    # out-of-fold predictions of the news model (the class with the highest probability)
+    pred, _ = cross_validated_predictions(X, W, df["label"].tolist(), df["article"].tolist(), folds=folds, seed=seed)
+    est, lo, hi = _macro_f1_interval(df["label"].tolist(), pred, df["article"].tolist())
+    cv = cv.assign(macro_f1_low=np.nan, macro_f1_high=np.nan)
+    last = cv.index[cv["method"].str.startswith("news model (")]
+    cv.loc[last, "macro_f1_low"], cv.loc[last, "macro_f1_high"] = lo, hi
+    g_news = entity_groups(df, oof)
+    st = stance_cross_validation(g_news, folds=folds, seed=seed)
+    rows = []
+    for name, sc in (("news model", oof), ("clause VADER", X[:, FEATURES.index("vader_clause")])):
+        for k in (2, 1):
+            share, plo, phi, n = _pairs_interval(entity_groups(df, sc, min_mentions=k))
+            rows.append({"method": name, "mentions_per_article": f">= {k}", "n_pairs": n, "ordered": share,
+                         "ordered_low": plo, "ordered_high": phi})
+    return {"mentions": cv, "stance": st, "pairs": pd.DataFrame(rows)}
+
+
+# ------------------------------------------------------------------------------ failure modes
+def failure_modes(lens: str | None = None) -> pd.DataFrame:
+    """Known failure modes, each with an example run through framelens now: ``lens, measure,
+    failure, example, expected, got``. ``lens``: ``"sentiment"`` or ``"framing"`` (default both).
+    The ``got`` column is computed, so the table shows what the code does today (a fixed failure
+    would show the right answer — and the table would need editing)."""
+    from .codebook import match_cues
+    from .framing import load_codebook
+    from .sentiment import evidence_stance, target_sentiment
+
+    cb = load_codebook()
+
+    def frames_of(text: str) -> str:
+        got = match_cues(text, cb)
+        got = got[got["frame"].isin(GENERIC)]
+        return ", ".join(f"{f} ({c})" for f, c in zip(got["frame"], got["cues"])) or "no frame"
+
+    def tone_of(text: str, target: str) -> str:
+        i = text.index(target)
+        sc, lab = target_sentiment(text, i, i + len(target))
+        return f"{lab} ({sc:+.2f})"
+
+    rows = [
+        ("framing", "generic frames", "implicit framing: no cue word, no frame",
+         "Donald Trump is using Stalinist techniques against climate science.", "morality",
+         frames_of("Donald Trump is using Stalinist techniques against climate science.")),
+        ("framing", "generic frames", "a negated cue still counts",
+         "The inquiry did not blame the minister for the flooding.", "no responsibility (blame denied)",
+         frames_of("The inquiry did not blame the minister for the flooding.")),
+        ("framing", "generic frames", "a cue in another sense the constraints do not cover",
+         "The company's new phone is a solution looking for a problem, reviewers joked.",
+         "no responsibility (a product review)",
+         frames_of("The company's new phone is a solution looking for a problem, reviewers joked.")),
+        ("framing", "generic frames", "a quoted cue counts for the outlet that quotes it",
+         "\"This is a war on drivers,\" the motoring group said of the new speed limit.",
+         "conflict is the group's, not the outlet's",
+         frames_of("\"This is a war on drivers,\" the motoring group said of the new speed limit.")),
+        ("sentiment", "tone toward an actor", "bad news without evaluative words reads neutral",
+         "Mayor Lin was convicted of fraud on Tuesday.", "negative toward Mayor Lin",
+         tone_of("Mayor Lin was convicted of fraud on Tuesday.", "Mayor Lin")),
+        ("sentiment", "tone toward an actor", "irony reads literally",
+         "Great work, Mr Hale: a third bridge has collapsed on your watch.", "negative toward Mr Hale",
+         tone_of("Great work, Mr Hale: a third bridge has collapsed on your watch.", "Mr Hale")),
+        ("sentiment", "tone toward an actor", "the tone of a sentence about others spills onto a bystander",
+         "Critics slammed the deal that Senator Ortiz attended as a guest.", "neutral toward Senator Ortiz",
+         tone_of("Critics slammed the deal that Senator Ortiz attended as a guest.", "Senator Ortiz")),
+        ("sentiment", "stance", "reporting bad events reads as a stance against the actor in them",
+         "two mentions of a union in a strike report, mean −0.58, sd 0.32 (tests/fixtures/unseen, strike)",
+         "neutral (the author takes no side)", str(evidence_stance(-0.58, 2, 0.32))),
+    ]
+    out = pd.DataFrame(rows, columns=["lens", "measure", "failure", "example", "expected", "got"])
+    return out if lens is None else out[out["lens"] == lens].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ summary
+SUMMARY_COLUMNS = ["lens", "measure", "data", "n", "metric", "value", "low", "high", "baseline", "note"]
+
+
+def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5,
+            fixtures: str | Path | None = None) -> pd.DataFrame:
+    """Every validity figure in one table (:data:`SUMMARY_COLUMNS`): the measure, the data, n,
+    the metric with its 95% interval and the baseline it must beat. ``data``: ``own`` (framelens'
+    sets used while building), ``fresh`` (written after the methods were frozen), ``NewsMTSC CV``.
+    ``python -m framelens.validation --write`` stores it as ``data/validity.json``, which the
+    reports show (:func:`validity`)."""
+    rows = []
+    name = {"all": "own", "dev": "own dev", "test": "own test", "fresh": "fresh"}
+    af = article_frames(codebook, fixtures=fixtures)
+    for r in af[af["split"].isin(["all", "fresh"])].itertuples(index=False):
+        rows.append(("framing", f"frame ranking: {r.frame}", name[r.split], r.n_articles, "AUC (cue hits)", r.score,
+                     getattr(r, "score_low", np.nan), getattr(r, "score_high", np.nan), 0.5,
+                     f"weighted by position: {r.weighted:.3f}"))
+    pf = present_f1(codebook, fixtures=fixtures)
+    for r in pf[pf["split"].isin(["all", "fresh"])].itertuples(index=False):
+        if r.frame == "mean":
+            rows.append(("framing", "frame present (yes/no): mean", name[r.split], r.n_articles, "F1", r.f1,
+                         np.nan, np.nan, r.f1_always_yes, "baseline: answer yes for every article"))
+        else:
+            rows.append(("framing", f"frame present: {r.frame}", name[r.split], r.n_articles, "precision",
+                         r.precision, r.precision_low, r.precision_high, np.nan, f"recall {r.recall:.2f} "
+                         f"[{r.recall_low:.2f}, {r.recall_high:.2f}], F1 {r.f1:.2f}"))
+    sf = sentence_frames(codebook, fixtures=fixtures)
+    for r in sf[sf["split"] == "all"].itertuples(index=False):
+        rows.append(("framing", f"sentence frame: {r.frame}", "own", r.n_sentences, "precision", r.precision,
+                     r.precision_low, r.precision_high, np.nan,
+                     f"recall {r.recall:.2f} [{r.recall_low:.2f}, {r.recall_high:.2f}]"))
+    st = stance(fixtures=fixtures)
+    for r in st[st["split"].isin(["all", "fresh"])].itertuples(index=False):
+        rows.append(("sentiment", f"stance toward the main entity: {r.method}", name[r.split], r.n, "accuracy",
+                     r.accuracy, r.accuracy_low, r.accuracy_high, r.always_neutral,
+                     f"macro-F1 {r.macro_f1:.2f}; baseline: always neutral"))
+    tp = tone_pairs(fixtures=fixtures)
+    for r in tp.itertuples(index=False):
+        rows.append(("sentiment", "outlet comparison: hand-labelled pairs", r.set, r.n_pairs, "share ordered",
+                     r.ordered, r.ordered_low, r.ordered_high, 0.5, f"{r.ties} ties"))
+    path = Path(newsmtsc) if newsmtsc else newsmtsc_path()
+    if path is not None and Path(path).exists():
+        t = newsmtsc_tone(path, folds=folds)
+        for r in t["mentions"].itertuples(index=False):
+            rows.append(("sentiment", f"tone toward a target mention: {r.method}", "NewsMTSC CV", r.n, "macro-F1",
+                         r.macro_f1, r.macro_f1_low, r.macro_f1_high, np.nan, f"accuracy {r.accuracy:.2f}"))
+        for r in t["stance"].itertuples(index=False):
+            rows.append(("sentiment", f"stance of an article toward a target: {r.rule}", "NewsMTSC CV", r.n,
+                         "accuracy", r.accuracy, np.nan, np.nan, r.always_neutral, f"macro-F1 {r.macro_f1:.2f}"))
+        for r in t["pairs"].itertuples(index=False):
+            rows.append(("sentiment", f"outlet comparison, article pairs ({r.mentions_per_article} mentions): "
+                         f"{r.method}", "NewsMTSC CV", r.n_pairs, "share ordered", r.ordered, r.ordered_low,
+                         r.ordered_high, 0.5, "ties count 1/2"))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def validity_path() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("framelens") / "data" / "validity.json"))
+
+
+def validity(lens: str | None = None) -> pd.DataFrame:
+    """The stored validity table (:func:`summary`, ``data/validity.json``) for one lens
+    (``"sentiment"`` / ``"framing"``) or all."""
+    p = validity_path()
+    if not p.exists():
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    df = pd.DataFrame(json.loads(p.read_text(encoding="utf-8")), columns=SUMMARY_COLUMNS)
+    return df if lens is None else df[df["lens"] == lens].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ report
@@ -404,28 +803,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--codebook", default=None, help="codebook to validate (default: the packaged one)")
     ap.add_argument("--newsmtsc", default=None, help="NewsMTSC train.jsonl (default: $FRAMELENS_NEWSMTSC or ../shared/data)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds for NewsMTSC")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["frames", "entman", "voice", "stance", "target"])
+    ap.add_argument("--skip", nargs="*", default=[],
+                    choices=["frames", "entman", "voice", "stance", "target", "failures"])
+    ap.add_argument("--write", action="store_true",
+                    help="write the summary table to the package's data/validity.json (shown by the reports)")
     args = ap.parse_args(argv)
+    if args.write:
+        out = summary(newsmtsc=args.newsmtsc, codebook=args.codebook, folds=args.folds)
+        rows = json.loads(out.round(4).to_json(orient="records", force_ascii=False))
+        validity_path().write_text(json.dumps(rows, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+        _show("Validity summary (written to data/validity.json)", out)
+        return 0
     if "frames" not in args.skip:
-        _show("Generic frames, sentences (precision / recall / AUC of cue hits)",
+        _show("Generic frames, sentences (precision / recall with Wilson 95% intervals, AUC of cue hits)",
               sentence_frames(args.codebook).query("split != 'all'"))
-        _show("Generic frames, articles (AUC of each ranking score)", article_frames(args.codebook))
+        _show("Generic frames, articles (AUC of each ranking score; score_low/high: bootstrap 95% interval)",
+              article_frames(args.codebook))
+        _show("Frame present (yes/no) against the hand-coded article frames", present_f1(args.codebook))
     if "entman" not in args.skip:
         _show("Entman's framing functions, sentences", sentence_frames(args.codebook, frames=ENTMAN, column="entman"))
     if "voice" not in args.skip:
         _show("Quotation speakers (person or organization)", speakers())
     if "stance" not in args.skip:
-        _show("Stance toward the article's main entity", stance())
+        _show("Stance toward the article's main entity (accuracy with Wilson 95% interval)", stance())
+        _show("Outlet comparison on hand-labelled pairs", tone_pairs())
     if "target" not in args.skip:
         path = Path(args.newsmtsc) if args.newsmtsc else newsmtsc_path()
         if path is None or not path.exists():
             print("\n## Tone toward a target mention\n\nskipped: NewsMTSC train.jsonl not found "
                   "(--newsmtsc PATH or FRAMELENS_NEWSMTSC)")
         else:
-            from .tone_model import cross_validate
-
+            t = newsmtsc_tone(path, folds=args.folds)
             _show(f"Tone toward a target mention: NewsMTSC train, {args.folds}-fold CV grouped by article",
-                  cross_validate(path, folds=args.folds))
+                  t["mentions"])
+            _show("Stance of an article toward a target (NewsMTSC, mentions grouped by article, CV)", t["stance"])
+            _show("Outlet comparison: pairs of articles whose annotated tone toward the same target differs "
+                  "(NewsMTSC, CV)", t["pairs"])
+    if "failures" not in args.skip:
+        _show("Known failure modes (each example run now)", failure_modes())
     return 0
 
 
