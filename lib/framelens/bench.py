@@ -52,10 +52,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from .config import resources_path
 from .errors import FramelensError
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO / "seeds"
+SEEDS = resources_path("seeds")  # the wheel's bundled copy, else the repository's
 FIXTURE_TEXTS = REPO / "tests" / "fixtures" / "unseen"
 
 # ---------------------------------------------------------------------------------------------

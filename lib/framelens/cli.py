@@ -97,6 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
 
+    if args.dask and args.dask.strip() not in ("serial", "processes", "pool"):
+        from .engine import require_dask
+
+        require_dask()  # before any work: dask is the optional extra framelens[dask]
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     command = " ".join(shlex.quote(a) for a in [PROG, *sys.argv[1:]]) if sys.argv else PROG
     profiles = runner.DEFAULT_PROFILES if args.profiles is None else runner.parse_profiles(args.profiles)

@@ -38,6 +38,25 @@ CONFIG_FILES: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: the repository's top-level folders a wheel carries as package data (``setup.py`` copies them,
+#: byte for byte, into ``framelens/_bundled/``)
+BUNDLED = ("notebooks", "seeds")
+
+
+def resources_path(name: str, *, package: str | Path | None = None) -> Path:
+    """The folder ``name`` (``"notebooks"`` or ``"seeds"``): the copy bundled in an installed wheel
+    (``framelens/_bundled/NAME``, found with :mod:`importlib.resources`) when it exists, else the
+    repository's top-level folder (a source checkout or an editable install, which ``uv sync``
+    makes). ``package``: the package folder to look in (default: this framelens)."""
+    if name not in BUNDLED:
+        raise FramelensError(f"{name}: not a bundled folder ({', '.join(BUNDLED)})")
+    root = Path(package) if package is not None else Path(str(resources.files("framelens")))
+    bundled = root / "_bundled" / name
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent.parent / name
+
+
 def data_path(name: str) -> Path:
     """A file shipped in the package's ``data/`` folder."""
     return Path(str(resources.files("framelens") / "data" / name))

@@ -160,6 +160,20 @@ def _result(future):
     return out
 
 
+def require_dask() -> None:
+    """Raise :class:`FramelensError` unless ``dask`` and ``distributed`` are installed: they are the
+    optional extra ``framelens[dask]`` (a development environment, ``uv sync``, has them)."""
+    from importlib.util import find_spec
+
+    for name in ("dask", "distributed"):
+        try:
+            found = find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise FramelensError("--dask: needs the 'dask' extra: pip install 'framelens[dask]'")
+
+
 def local_cluster(workers: int = 2, *, memory_limit: str | None = "auto", **kwargs):
     """A ``dask.distributed`` LocalCluster of ``workers`` single-threaded worker processes (the
     lexicons and tokenizer are pure Python: threads would share one interpreter lock), and its
@@ -192,9 +206,11 @@ def get_engine(spec: Any = None, *, workers: int = 1) -> Engine:
         if s in ("processes", "pool"):
             return PoolEngine(workers) if workers > 1 else Engine()
         if s in ("local", "dask"):
+            require_dask()
             cluster, client = local_cluster(max(1, workers))
             return DaskEngine(client, cluster=cluster)
         if "://" in s or ":" in s:
+            require_dask()
             try:
                 from distributed import Client
 

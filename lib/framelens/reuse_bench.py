@@ -33,7 +33,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+from .config import resources_path
+
+SEEDS = resources_path("seeds")  # the wheel's bundled copy, else the repository's
 N_OUTLETS = 20
 EDIT_LEVELS = (0.0, 0.1, 0.2)
 _WORD = re.compile(r"^[A-Za-z]+$")

@@ -47,12 +47,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .config import resources_path
 from .errors import FramelensError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent.parent
-NOTEBOOKS_DIR = REPO_DIR / "notebooks"
-SEEDS_DIR = REPO_DIR / "seeds"
+NOTEBOOKS_DIR = resources_path("notebooks")  # bundled in a wheel, else the repository's folder
+SEEDS_DIR = resources_path("seeds")
 KERNEL = "python3"
 KERNEL_START_TIMEOUT = 300  # seconds; a loaded 2-core machine can take far longer than the usual 60
 SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
