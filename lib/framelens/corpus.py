@@ -402,7 +402,26 @@ def unit_labels(documents: pd.DataFrame, unit: str = "source") -> pd.Series:
                 if not grouping or single or spelled:
                     name = outlet
         names[value] = name or value
-    return ids.map(names)
+    return ids.map(disambiguate_labels(names))
+
+
+def disambiguate_labels(names: dict[str, str]) -> dict[str, str]:
+    """Unit id → display name, with names shared by several units made unique by their id
+    (two sources both called "Reuters" become "Reuters (d0)" and "Reuters (d1)"). Units are
+    keyed by id everywhere; a display name is only a label, but tables and figures index by it."""
+    count: dict[str, int] = {}
+    for name in names.values():
+        count[name] = count.get(name, 0) + 1
+    out = {value: (f"{name} ({value})" if count[name] > 1 and name != value else name)
+           for value, name in names.items()}
+    taken = set()
+    for value in sorted(out, key=lambda v: out[v] != v):  # a unit named by its own id keeps it
+        label, k = out[value], 2
+        while label in taken:
+            label, k = f"{out[value]} ({k})", k + 1
+        taken.add(label)
+        out[value] = label
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Hostile and careless input, round 3 (issue 23): one section per numbered item."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import framelens
+from framelens import corpus as fl_corpus
+from framelens.errors import FramelensError
+
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+def mini_copy(tmp_path: Path, manifest: str, name: str = "c") -> Path:
+    """The three mini articles as d0.txt, d1.txt, d2.txt with the given ``sources.csv`` text."""
+    d = tmp_path / name
+    d.mkdir()
+    for i, f in enumerate(sorted(MINI.glob("*.txt"))):
+        shutil.copy(f, d / f"d{i}.txt")
+    (d / "sources.csv").write_text(manifest, encoding="utf-8")
+    return d
+
+
+def load(path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return framelens.load_corpus(path)
+
+
+def run(corpus: Path, out: Path, *only: str, **kw):
+    from framelens import runner
+
+    return runner.run_suite(corpus, out, only=list(only), jobs=1, progress=None, **kw)
+
+
+# ---------------------------------------------------------------- 1. duplicate display names
+
+DUP = "id,file,outlet,group\nd0,d0.txt,Reuters,a\nd1,d1.txt,Reuters,b\nd2,d2.txt,AP,c\n"
+
+
+def test_units_sharing_a_display_name_get_labels_told_apart_by_id(tmp_path):
+    corp = load(mini_copy(tmp_path, DUP))
+    assert corp.labels == {"d0": "Reuters (d0)", "d1": "Reuters (d1)", "d2": "AP"}
+    grouped = corp.by("group")  # one outlet per group: each group is named by its outlet
+    assert grouped.labels == {"a": "Reuters (a)", "b": "Reuters (b)", "c": "AP"}
+    # a unit whose id is the shared name keeps it; the other is told apart
+    assert fl_corpus.disambiguate_labels({"Reuters": "Reuters", "r2": "Reuters"}) == {
+        "Reuters": "Reuters", "r2": "Reuters (r2)"}
+
+
+@pytest.mark.notebook
+def test_reports_run_on_sources_sharing_a_display_name(tmp_path):
+    d = mini_copy(tmp_path, DUP)
+    summary = run(d, tmp_path / "o", "03")
+    assert summary.ok, [r.error for r in summary.failed]
+    html = (tmp_path / "o" / "reports" / "03_sentiment.html").read_text(encoding="utf-8")
+    assert "Reuters (d0)" in html and "Reuters (d1)" in html
