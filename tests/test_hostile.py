@@ -60,3 +60,37 @@ def test_reports_run_on_sources_sharing_a_display_name(tmp_path):
     assert summary.ok, [r.error for r in summary.failed]
     html = (tmp_path / "o" / "reports" / "03_sentiment.html").read_text(encoding="utf-8")
     assert "Reuters (d0)" in html and "Reuters (d1)" in html
+
+
+# ---------------------------------------------------------------- 2. corpus text never becomes live Markdown
+
+IMG = "![x](http://127.0.0.1:8765/b.png)"
+LIVE = [IMG, "[link](http://e.x/a)", "see http://e.x/a", "*em* _em_ # head", "<img src=http://e.x/i.png>",
+        "[r]: http://e.x/ref"]
+
+
+@pytest.mark.parametrize("text", LIVE)
+def test_corpus_words_render_as_the_same_text_without_links_or_images(text):
+    import html
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune as render
+
+    from framelens import fmt
+
+    library = render(fmt.markdown_safe(f"**Shared:** {text} `d0`"))  # the library's own Markdown still works
+    assert "<strong>Shared:</strong>" in library and "<code>d0</code>" in library
+    for out in (render(fmt.md_text(text)), library):
+        assert "<img" not in out and "<a " not in out and "<em>" not in out and "<h1" not in out, out
+    plain = render(fmt.md_text(text))
+    assert html.unescape(plain).strip() == f"<p>{text}</p>"  # shown literally, character for character
+
+
+@pytest.mark.notebook
+def test_a_profile_of_an_outlet_named_as_a_markdown_image_fetches_nothing(tmp_path):
+    d = mini_copy(tmp_path, f'id,file,outlet,title\nd0,d0.txt,"{IMG}","[t](http://e.x/) {IMG}"\n'
+                            "d1,d1.txt,B,x\nd2,d2.txt,AP,y\n")
+    summary = run(d, tmp_path / "o", "05", profiles=["d0"])
+    assert summary.ok, [r.error for r in summary.failed]
+    html = (tmp_path / "o" / "reports" / "05_source_profile-d0.html").read_text(encoding="utf-8")
+    assert html.count("8765/b.png") >= 3  # the name is shown (heading, shared text, headline, tables)
+    assert 'src="http' not in html and 'href="http://127' not in html and 'href="http://e.x' not in html

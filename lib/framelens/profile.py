@@ -543,7 +543,6 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
 def title(corpus: CorpusLike, source_id: str):
     """A Markdown heading naming the profiled source (HTML-escaped) with its outlet, date and
     genre, for the top of the profile notebook."""
-    import html
 
     from IPython.display import Markdown
 
@@ -554,4 +553,4 @@ def title(corpus: CorpusLike, source_id: str):
         vals = [v for v in dict.fromkeys(meta[col]) if v]
         if vals:
             bits.insert(0, "; ".join(vals[:3]))
-    return Markdown(f"## {html.escape(corpus.label(source_id))}\n\n" + html.escape(" · ".join(bits)))
+    return Markdown(f"## {fmt.md_text(corpus.label(source_id))}\n\n" + fmt.md_text(" · ".join(bits)))

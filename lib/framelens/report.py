@@ -220,7 +220,9 @@ def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:
 
 
 def _md_escape(text: str) -> str:
-    return _html.escape(text).replace("*", r"\*").replace("_", r"\_")
+    from .fmt import md_text
+
+    return md_text(text)
 
 
 def method_note(text: str):
