@@ -94,3 +94,28 @@ def test_a_profile_of_an_outlet_named_as_a_markdown_image_fetches_nothing(tmp_pa
     html = (tmp_path / "o" / "reports" / "05_source_profile-d0.html").read_text(encoding="utf-8")
     assert html.count("8765/b.png") >= 3  # the name is shown (heading, shared text, headline, tables)
     assert 'src="http' not in html and 'href="http://127' not in html and 'href="http://e.x' not in html
+
+
+# ---------------------------------------------------------------- 3. spreadsheet formula injection
+
+
+def test_exported_tables_neutralize_formulas_and_keep_negative_numbers(tmp_path):
+    from framelens import report
+
+    df = pd.DataFrame({
+        "title": ["=1+1", '=HYPERLINK("http://evil.example","x")', "+cmd", "-2+3", "@SUM(A1)", "\tx", "-12.5", "plain", "a=b"],
+        "delta": [-0.5, 1.0, -3.0, 0.0, 2.0, -1e-3, 5.0, 6.0, 7.0],
+        "n": [-1, 2, 3, 4, 5, 6, 8, 9, 10],
+    })
+    path = report.export_table(df, "t", tmp_path)
+    back = pd.read_csv(path, keep_default_na=False)
+    assert back["title"].tolist() == ["'=1+1", '\'=HYPERLINK("http://evil.example","x")', "'+cmd", "'-2+3",
+                                      "'@SUM(A1)", "'\tx", "-12.5", "plain", "a=b"]
+    assert report.csv_cell("\rx") == "'\rx" and report.csv_cell(-3) == -3 and report.csv_cell("-3") == "-3"
+    assert back["delta"].tolist() == df["delta"].tolist() and back["n"].tolist() == df["n"].tolist()
+    assert path.read_text(encoding="utf-8").splitlines()[1] == "'=1+1,-0.5,-1"
+    assert df["title"].iloc[0] == "=1+1"  # the caller's frame is unchanged
+    # the fingerprint the site uses to find a table's CSV is the CSV written
+    import hashlib
+
+    assert report.csv_fingerprint(df) == (hashlib.sha1(path.read_bytes()).hexdigest(), path.stat().st_size)
