@@ -119,3 +119,28 @@ def test_exported_tables_neutralize_formulas_and_keep_negative_numbers(tmp_path)
     import hashlib
 
     assert report.csv_fingerprint(df) == (hashlib.sha1(path.read_bytes()).hexdigest(), path.stat().st_size)
+
+
+# ---------------------------------------------------------------- 4. profile file names unique per unit
+
+
+def test_profile_file_names_are_unique_per_id_and_file_safe(tmp_path):
+    import hashlib
+
+    from framelens import profile
+
+    ids = ["+src", "-src", "src", "新华社", "人民日报", "Le Monde", "Le-Monde", "x" * 300, "cgtn"]
+    names = [profile.slug(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert names[2] == "src" and names[-1] == "cgtn"  # safe ids are kept as they are
+    assert names[0] == "src-" + hashlib.sha1(b"+src").hexdigest()[:8]
+    assert all(re_safe(n) and len(n) <= 80 for n in names)
+    table = {"metadata": pd.DataFrame({"a": [1]})}
+    written = [profile.export_profile(table, i, tmp_path)[0].name for i in ids]
+    assert len(set(written)) == len(ids) and len(list((tmp_path / "tables").iterdir())) == len(ids)
+
+
+def re_safe(name: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"[A-Za-z0-9_.-]+", name))
