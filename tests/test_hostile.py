@@ -144,3 +144,70 @@ def re_safe(name: str) -> bool:
     import re
 
     return bool(re.fullmatch(r"[A-Za-z0-9_.-]+", name))
+
+
+# ---------------------------------------------------------------- 5. an unusable store stops the run
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    from framelens import cli
+
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
+def good_site(tmp_path: Path) -> Path:
+    """An output folder holding a previous good site (marker, index, one report)."""
+    out = tmp_path / "o"
+    (out / "reports").mkdir(parents=True)
+    (out / ".framelens-output").write_text("x", encoding="utf-8")
+    (out / "index.html").write_text("previous good site", encoding="utf-8")
+    (out / "reports" / "03_sentiment.html").write_text("good report", encoding="utf-8")
+    return out
+
+
+def assert_untouched(out: Path) -> None:
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous good site"
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["03_sentiment.html"]
+
+
+@pytest.mark.parametrize("case", ["through_a_file", "inside_the_corpus", "inside_a_replaced_folder"])
+def test_an_unusable_store_stops_before_any_kernel_with_one_line(capsys, tmp_path, case):
+    corpus = mini_copy(tmp_path, DUP)
+    out = good_site(tmp_path)
+    (tmp_path / "f").write_text("a file", encoding="utf-8")
+    store, expected = {
+        "through_a_file": (tmp_path / "f" / "sub", f"{tmp_path / 'f'} is a file, not a folder"),
+        "inside_the_corpus": (corpus / "store", "may not be inside the corpus folder"),
+        "inside_a_replaced_folder": (out / "tables" / "store", "inside a folder each run replaces"),
+    }[case]
+    before = sorted(p.name for p in corpus.iterdir())
+    code, err = run_cli(capsys, "run", "--corpus", str(corpus), "--out", str(out), "--only", "03", "--store", str(store))
+    assert code == 2 and err.count("\n") == 1 and err.startswith("framelens: error: --store ") and expected in err, err
+    assert sorted(p.name for p in corpus.iterdir()) == before  # the input folder is not modified
+    assert_untouched(out)
+    assert not list(tmp_path.glob(".o.framelens-lock")) and not list(tmp_path.glob(".framelens-run-*"))
+
+
+def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_previous_site(tmp_path, monkeypatch):
+    """A store that lacks a part and cannot take it (a read-only mount, another user's folder:
+    simulated, since the tests may run as root, by a write that fails as such a store's does)."""
+    from framelens import runner, store
+
+    corpus = mini_copy(tmp_path, DUP)
+    out = good_site(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "st"))
+
+    monkeypatch.setattr(store, "write_table", refuse)
+    with pytest.raises(FramelensError, match=r"the lens store cannot be written \(.*PermissionError"):
+        run(corpus, out, "03", store=tmp_path / "st")
+    assert_untouched(out)
+    # a read-only store that fails for any reason stops too; a lens bug in a writable store does not
+    with pytest.raises(FramelensError, match="is read-only and lacks a part this run needs"):
+        runner.stop_on_store_errors(["framing: KeyError: 'x'"], tmp_path, writable=False)
+    runner.stop_on_store_errors(["framing: KeyError: 'x'"], tmp_path, writable=True)

@@ -385,6 +385,57 @@ def check_output_dir(out: Path, corpus: Path, notebooks_dir: Path) -> None:
                 )
 
 
+def _writable(folder: Path) -> bool:
+    """Can a file be created in ``folder``? (a real probe: permissions, a read-only mount, root)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".framelens-probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(tmp)
+    return True
+
+
+def check_store(store: str | os.PathLike | None, corpus: Path, out: Path) -> bool:
+    """Refuse a ``--store`` folder the run could not use, before the run lock and any kernel: a
+    path through a file, a folder inside the corpus (it would modify the input, and change the
+    corpus's key on every run) or inside a folder the run replaces, a folder that cannot be
+    created. Returns whether the store can be written: a read-only store may serve the parts it
+    holds, and :func:`compute_store` stops the run if it lacks one."""
+    if store is None or str(store) == "":
+        return True
+    from .store import STORE_FILE
+
+    root = Path(store).expanduser().resolve()
+    corpus, out = Path(corpus).resolve(), Path(out).resolve()
+    if corpus.is_dir() and _is_within(root, corpus):
+        raise FramelensError(f"--store {root}: the lens store may not be inside the corpus folder ({corpus}): "
+                             "it would modify the input")
+    if _is_within(corpus, root):
+        raise FramelensError(f"--store {root}: the lens store may not contain the corpus ({corpus})")
+    if root == out or any(_is_within(root, out / sub) for sub in SUBDIRS):
+        raise FramelensError(f"--store {root}: the lens store may not be the output folder or inside a folder "
+                             f"each run replaces ({', '.join(SUBDIRS)})")
+    near = root
+    while not near.exists() and not near.is_symlink():
+        near = near.parent
+    if not near.is_dir():
+        raise FramelensError(f"--store {root}: {near} is a file, not a folder")
+    if near == root and not (root / STORE_FILE).is_file() and any(not p.name.startswith(".") for p in root.iterdir()):
+        raise FramelensError(f"--store {root}: not a lens store (no {STORE_FILE}) and not empty; "
+                             "choose a new or empty folder")
+    if _writable(near):
+        return True
+    if near != root or not (root / STORE_FILE).is_file():
+        raise FramelensError(f"--store {root}: cannot create the lens store ({near} is not writable)")
+    return False
+
+
+#: a lens-store failure that is the store's, not a lens's: the run stops (see :func:`compute_store`)
+_STORE_WRITE_ERROR = re.compile(r"\b(PermissionError|OSError|NotADirectoryError|IsADirectoryError|"
+                                r"FileNotFoundError|FileExistsError)\b|Read-only file system|No space left")
+
+
 def hash_inputs(corpus: Path) -> dict[str, Any]:
     """SHA-256 of every input file (see :func:`framelens.store.hash_inputs`)."""
     from .store import hash_inputs as _hash
@@ -1130,6 +1181,8 @@ def run_suite(
     say = progress or (lambda line: None)
     if by:
         params = [*params, (None, "by", str(by))]
+    store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
+                                 Path(out).expanduser())
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
@@ -1143,6 +1196,7 @@ def run_suite(
         try:
             store_root = Path(store).expanduser().resolve() if store else stage / ".store"
             store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
+            stop_on_store_errors(store_notes["failures"], store_root, store_writable)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
                 src = out_path / sub
@@ -1240,6 +1294,16 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
         say(f"framelens: warning: lens store: {f}")
     return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures,
             **({"engine": where} if engine is not None else {})}
+
+
+def stop_on_store_errors(failures: list[str], root: Path, writable: bool = True) -> None:
+    """A lens part that fails because the store cannot be written (or a read-only store that lacks
+    a part) stops the run before any notebook starts, so the previous site stays as it was; a bug
+    in one lens does not (its notebooks show the error)."""
+    bad = [f for f in failures if _STORE_WRITE_ERROR.search(f)] or (failures if not writable else [])
+    if bad:
+        what = "is read-only and lacks a part this run needs" if not writable else "cannot be written"
+        raise FramelensError(f"{root}: the lens store {what} ({bad[0]})")
 
 
 #: From this many sentences on, the store's independent parts are computed in parallel processes.
