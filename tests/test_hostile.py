@@ -211,3 +211,27 @@ def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_previous_sit
     with pytest.raises(FramelensError, match="is read-only and lacks a part this run needs"):
         runner.stop_on_store_errors(["framing: KeyError: 'x'"], tmp_path, writable=False)
     runner.stop_on_store_errors(["framing: KeyError: 'x'"], tmp_path, writable=True)
+
+
+# ---------------------------------------------------------------- 6. reserved metadata column names
+
+
+@pytest.mark.parametrize("column", ["n_words", "published_precision", "n_sentences", "label", "english_share",
+                                    "doc_id", "_line"])
+def test_a_manifest_column_named_like_a_computed_field_is_refused(capsys, tmp_path, column):
+    d = mini_copy(tmp_path, f"id,file,outlet,{column}\nd0,d0.txt,A,5\nd1,d1.txt,B,text\nd2,d2.txt,C,day\n")
+    with pytest.raises(FramelensError) as e:
+        load(d)
+    assert str(e.value).startswith(f"{d / 'sources.csv'}:1: column(s) '{column}' have names framelens computes")
+    code, err = run_cli(capsys, "check", str(d))
+    assert code == 2 and err.count("\n") == 1 and f"'{column}'" in err
+
+
+def test_a_table_corpus_with_a_reserved_field_is_refused(tmp_path):
+    p = tmp_path / "t.jsonl"
+    p.write_text('{"id": "a", "text": "One sentence here. Another one there.", "n_words": 5}\n', encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"t\.jsonl: column\(s\) 'n_words' have names framelens computes"):
+        load(p)
+    ok = mini_copy(tmp_path, "id,file,outlet,my_words\nd0,d0.txt,A,5\nd1,d1.txt,B,x\nd2,d2.txt,C,y\n", "ok")
+    corp = load(ok)  # any other name is kept as metadata, apart from the computed counts
+    assert corp.documents["my_words"].tolist() == ["5", "x", "y"] and corp.documents["n_words"].min() > 5

@@ -593,7 +593,24 @@ def check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | 
     seen[doc_id] = line
 
 
+#: Column names framelens computes for each document (or uses inside the loader): a manifest or
+#: table column with one of these names would replace the computed value, so it is refused.
+RESERVED_COLUMNS = tuple(dict.fromkeys(
+    [c for c in DOC_COLUMNS if c not in KNOWN_COLUMNS] + ["source_original", "raw", "latin_share"]))
+
+
+def check_reserved_columns(header: list[str], display: str) -> None:
+    """Refuse metadata columns named like a computed field (``n_words``, ``published_precision``,
+    ...: :data:`RESERVED_COLUMNS`) or starting with ``_`` (the loader's own), naming them."""
+    bad = [h for h in header if h in RESERVED_COLUMNS or str(h).startswith("_")]
+    if bad:
+        raise fail(display, f"column(s) {', '.join(repr(b) for b in bad)} have names framelens computes or uses "
+                            f"itself; rename them (reserved: {', '.join(RESERVED_COLUMNS)}, and any name "
+                            "starting with '_')", line=1 if str(display).lower().endswith((".csv", ".csv.gz")) else None)
+
+
 def warn_unknown_columns(header: list[str], display: str, warn: list[str]) -> None:
+    check_reserved_columns(header, display)
     extra = [h for h in header if h not in KNOWN_COLUMNS]
     if extra:
         warn.append(f"{display}: unknown column(s) {', '.join(repr(e) for e in extra)} kept as metadata")
