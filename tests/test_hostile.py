@@ -235,3 +235,42 @@ def test_a_table_corpus_with_a_reserved_field_is_refused(tmp_path):
     ok = mini_copy(tmp_path, "id,file,outlet,my_words\nd0,d0.txt,A,5\nd1,d1.txt,B,x\nd2,d2.txt,C,y\n", "ok")
     corp = load(ok)  # any other name is kept as metadata, apart from the computed counts
     assert corp.documents["my_words"].tolist() == ["5", "x", "y"] and corp.documents["n_words"].min() > 5
+
+
+# ---------------------------------------------------------------- 7. parameter ranges
+
+
+@pytest.mark.parametrize("param, message", [
+    ("n_resamples=0", "--param n_resamples=0: must be at least 1"),
+    ("n_resamples=-5", "--param n_resamples=-5: must be at least 1"),
+    ("top=-1", "--param top=-1: must be at least 1"),
+    ("03_sentiment.n_permutations=0", "--param 03_sentiment.n_permutations=0: must be at least 1"),
+    ("min_similarity=1.5", "--param min_similarity=1.5: must be at least 0 and at most 1"),
+    ("seed=-1", "--param seed=-1: must be at least 0 and at most 4294967295"),
+])
+def test_out_of_range_parameters_stop_before_any_kernel(capsys, tmp_path, param, message):
+    code, err = run_cli(capsys, "run", "--corpus", str(MINI), "--out", str(tmp_path / "o"), "--param", param)
+    assert code == 2 and err == f"framelens: error: {message}\n"
+    assert not (tmp_path / "o").exists()
+
+
+def test_every_declared_default_is_in_its_range_and_the_store_checks_ranges():
+    from framelens import parts, runner
+
+    specs = {nb["name"]: nb["parameters"] for nb in runner.list_notebooks()}
+    checked = 0
+    for nb, params in specs.items():
+        for p in params:
+            if p["name"] in parts.RANGES:
+                import ast
+
+                parts.check_range(p["name"], ast.literal_eval(str(p["default"])), f"{nb}.{p['name']}")
+                checked += 1
+    for name in parts.PARTS:
+        for k, v in parts.part_options(name).items():
+            parts.check_range(k, v)
+    assert checked >= 20
+    assert set(parts.RANGES) >= {k for name in parts.PARTS for k, v in parts.part_options(name).items()
+                                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    with pytest.raises(FramelensError, match=r"^n_resamples=0: must be at least 1$"):
+        parts.resolve_options("sentiment", {"n_resamples": 0})

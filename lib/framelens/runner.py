@@ -318,6 +318,8 @@ def validate_params(
     selected notebook that declares it and must be declared by at least one; a scoped one
     (``02_vocabulary.min_count``) to that notebook only. Types must match the declared default.
     """
+    from .parts import check_range
+
     per_nb: dict[str, dict[str, Any]] = {name: {} for name in specs}
     for scope, key, value in user:
         shown = f"{scope}.{key}" if scope else key
@@ -343,6 +345,7 @@ def validate_params(
                     f"--param {shown}={value!r}: {nb} expects {want.__name__} (default {spec.get('default')}), "
                     f"got {type(value).__name__}"
                 )
+            check_range(key, value, f"--param {shown}")
             per_nb[nb][key] = value
     return per_nb
 
