@@ -274,3 +274,32 @@ def test_every_declared_default_is_in_its_range_and_the_store_checks_ranges():
                                  if isinstance(v, (int, float)) and not isinstance(v, bool)}
     with pytest.raises(FramelensError, match=r"^n_resamples=0: must be at least 1$"):
         parts.resolve_options("sentiment", {"n_resamples": 0})
+
+
+# ---------------------------------------------------------------- 8. errors that say what is wrong, early
+
+
+def test_by_a_period_with_no_usable_date_says_so(capsys, tmp_path):
+    d = mini_copy(tmp_path, "id,file,outlet,published,group\nd0,d0.txt,A,soon,\nd1,d1.txt,B,2025-13-45,\n"
+                            "d2,d2.txt,C,,\n")
+    corp = load(d)
+    with pytest.raises(FramelensError, match=r"^by month: no article has a usable publication date for a month "
+                                             r"\(published: YYYY-MM-DD, or YYYY-MM\); nothing to compare$"):
+        corp.by("month")
+    with pytest.raises(FramelensError, match=r"^by group: no article has a group value; nothing to compare$"):
+        corp.by("group")
+    code, err = run_cli(capsys, "run", "--quiet", "--corpus", str(d), "--out", str(tmp_path / "o"), "--by", "month")
+    assert code == 2 and err.splitlines()[-1].startswith("framelens: error: by month: no article has a usable")
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_overlong_id_is_refused_by_check_naming_the_manifest_line(capsys, tmp_path):
+    long_id = "a" * 300
+    d = mini_copy(tmp_path, f"id,file\nd0,d0.txt\n{long_id},d1.txt\nd2,d2.txt\n")
+    code, err = run_cli(capsys, "check", str(d))
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"framelens: error: {d / 'sources.csv'}:3: id 'aaaaaaaaaaaaaaaaaaaa'… is 300 characters long")
+    t = tmp_path / "t.csv"
+    t.write_text(f"id,text\n{long_id},Some words here.\n", encoding="utf-8")
+    with pytest.raises(FramelensError, match=r"t\.csv:2: id .* is 300 characters long; at most 100"):
+        load(t)

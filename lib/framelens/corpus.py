@@ -69,6 +69,8 @@ SENT_COLUMNS = [
 ]
 AUDIT_COLUMNS = ["doc_id", "rule", "line", "text"]
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+#: longest id: ids name files (an article's page, its tables), and file names stop at 255 bytes
+MAX_ID_CHARS = 100
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 ENGLISH_WARNING_THRESHOLD = 0.5
 
@@ -246,6 +248,11 @@ class Corpus:
         docs = self.documents.assign(source_original=self.documents["source"], source=values)
         keep = values != ""
         left = docs.loc[~keep, "doc_id"].astype(str).tolist()
+        if len(docs) and not keep.any():
+            what = (f"a usable publication date for a {column} (published: YYYY-MM-DD"
+                    + (", or YYYY-MM" if column in ("month", "year") else "") + (", or YYYY" if column == "year" else "")
+                    + ")") if column in PERIODS else f"a {column} value"
+            raise FramelensError(f"by {column}: no article has {what}; nothing to compare")
         docs = docs[keep].reset_index(drop=True)
         if column in PERIODS:  # periods in time order
             docs = docs.sort_values("source", kind="stable").reset_index(drop=True)
@@ -586,6 +593,9 @@ def check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | 
         raise fail(display, "empty id", line=line)
     if not ID_RE.match(doc_id):
         raise fail(display, f"id {doc_id!r} may only contain letters, digits, '_', '-' and '.'", line=line)
+    if len(doc_id) > MAX_ID_CHARS:
+        raise fail(display, f"id {doc_id[:20]!r}… is {len(doc_id)} characters long; at most {MAX_ID_CHARS} "
+                            "(ids name the article's files)", line=line)
     if doc_id in seen:
         first = seen[doc_id]
         where = f" (first on line {first})" if first else ""
