@@ -303,3 +303,52 @@ def test_an_overlong_id_is_refused_by_check_naming_the_manifest_line(capsys, tmp
     t.write_text(f"id,text\n{long_id},Some words here.\n", encoding="utf-8")
     with pytest.raises(FramelensError, match=r"t\.csv:2: id .* is 300 characters long; at most 100"):
         load(t)
+
+
+# ---------------------------------------------------------------- 9. the run lock is held once
+
+
+def _contend(out: str, barrier, results, release) -> None:
+    from framelens import runner
+
+    barrier.wait()
+    try:
+        with runner.RunLock(Path(out)):
+            results.put("held")
+            release.wait(30)
+    except FramelensError:
+        results.put("refused")
+
+
+@pytest.mark.notebook  # many child processes
+def test_the_run_lock_is_held_once_by_many_runs_started_at_the_same_instant(tmp_path):
+    import json
+    import multiprocessing as mp
+    import subprocess
+    import sys
+
+    from framelens import runner
+
+    ctx = mp.get_context("fork")
+    out = tmp_path / "out"
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    n, rounds = 6, 25
+    for k in range(rounds):
+        lock = runner.lock_path(out)
+        if k % 3 == 1:  # a dead run's lock: taken over by exactly one
+            lock.write_text(json.dumps({"pid": dead, "started": "earlier"}), encoding="utf-8")
+        elif k % 3 == 2:  # an empty lock file (as one being written looked before)
+            lock.write_bytes(b"")
+        barrier, results, release = ctx.Barrier(n), ctx.Queue(), ctx.Event()
+        procs = [ctx.Process(target=_contend, args=(str(out), barrier, results, release)) for _ in range(n)]
+        for p in procs:
+            p.start()
+        got = [results.get(timeout=60) for _ in range(n)]
+        holder = json.loads(lock.read_text(encoding="utf-8"))
+        release.set()
+        for p in procs:
+            p.join(30)
+        assert sorted(got) == ["held"] + ["refused"] * (n - 1), (k, got)
+        assert holder["pid"] in {p.pid for p in procs}
+        assert not lock.exists()

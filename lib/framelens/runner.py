@@ -797,54 +797,104 @@ def lock_path(out: Path) -> Path:
 
 
 class RunLock:
-    """One ``framelens run`` per output folder: a lock file holding the PID of the run.
+    """One ``framelens run`` per output folder: a lock file beside it, held with ``flock`` for the
+    whole run and holding the PID of the run.
 
     A second run into the same folder stops at once with a :class:`FramelensError` naming the
-    other run; the lock of a process that is no longer running is taken over.
+    other run. The kernel takes the lock and releases it when its holder exits, however it exits
+    (``kill -9`` too), so there is no stale lock to judge: a lock file nobody holds — left by a
+    killed run, or still empty — is simply taken. After taking it, the holder checks that the file
+    is still the one at the lock's path (a run that just finished removes it), else tries again.
+    Where ``flock`` is missing, the file is created with ``O_CREAT | O_EXCL`` only after its
+    content is written (a hard link of a complete temporary file).
     """
 
     def __init__(self, out: Path, command: str = ""):
         self.out, self.path, self.command = out, lock_path(out), command
         self.held = False
+        self._fd: int | None = None
 
-    def __enter__(self) -> "RunLock":
+    def _info(self) -> bytes:
         import socket
 
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": time.time(),
-                "started": _utc_now(), "command": self.command, "out": str(self.out)}
-        data = json.dumps(info).encode()
-        for _ in range(3):
+        return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started_at": time.time(),
+                           "started": _utc_now(), "command": self.command, "out": str(self.out)}).encode()
+
+    def _refuse(self) -> FramelensError:
+        other: dict[str, Any] = {}
+        for _ in range(20):  # the holder writes its details just after taking the lock
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                other = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            except (OSError, ValueError):
+                other = {}
+            if other:
+                break
+            time.sleep(0.05)
+        return FramelensError(
+            f"{self.out}: another framelens run is writing into this folder "
+            f"(PID {other.get('pid', '?')}, started {other.get('started', '?')}; lock {self.path})")
+
+    def __enter__(self) -> "RunLock":
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on Linux/macOS
+            return self._enter_exclusive()
+        for _ in range(50):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise FramelensError(f"{self.path}: cannot create the run lock ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise self._refuse() from None
+            try:
+                st, mine = os.stat(self.path), os.fstat(fd)
+                same = (st.st_ino, st.st_dev) == (mine.st_ino, mine.st_dev)
+            except FileNotFoundError:
+                same = False
+            if not same:  # the previous holder removed it as we opened it: take the new one
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, self._info(), 0)
+            self._fd, self.held = fd, True
+            return self
+        raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
+
+    def _enter_exclusive(self) -> "RunLock":  # pragma: no cover - platforms without flock
+        for _ in range(3):
+            fd, tmp = tempfile.mkstemp(prefix=f"{self.path.name}.", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._info())
+            try:
+                os.link(tmp, self.path)  # appears with its content, or not at all
+                self.held = True
+                return self
             except FileExistsError:
                 try:
                     other = json.loads(self.path.read_text(encoding="utf-8") or "{}")
                 except (OSError, ValueError):
                     other = {}
-                if other and _holder_alive(other):
-                    raise FramelensError(
-                        f"{self.out}: another framelens run is writing into this folder "
-                        f"(PID {other.get('pid')}, started {other.get('started', '?')}; lock {self.path})") from None
-                # stale: its process is gone (or the file is unreadable); take it over
-                try:
-                    self.path.unlink()
-                except FileNotFoundError:
-                    pass
-                continue
+                if not other or _holder_alive(other):
+                    raise self._refuse() from None
+                self.path.unlink(missing_ok=True)  # its process is gone
             except OSError as exc:
                 raise FramelensError(f"{self.path}: cannot create the run lock ({exc.strerror})") from None
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            self.held = True
-            return self
+            finally:
+                os.unlink(tmp)
         raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
 
     def __exit__(self, *exc) -> bool:
         if self.held:
             try:
-                self.path.unlink()
+                self.path.unlink()  # while still holding it: a waiting run sees the file is gone
             except FileNotFoundError:
                 pass
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
             self.held = False
         return False
 
