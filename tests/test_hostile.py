@@ -352,3 +352,65 @@ def test_the_run_lock_is_held_once_by_many_runs_started_at_the_same_instant(tmp_
         assert sorted(got) == ["held"] + ["refused"] * (n - 1), (k, got)
         assert holder["pid"] in {p.pid for p in procs}
         assert not lock.exists()
+
+
+# ---------------------------------------------------------------- 10. kill -9 of a run leaves no pool workers
+
+POOL_SCRIPT = '''
+import os, sys, time
+
+
+def pid_of(_):
+    time.sleep(0.2)
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    from framelens.engine import PoolEngine
+
+    eng = PoolEngine(2)
+    pids = set(eng.map(pid_of, range(6)))
+    print(" ".join(map(str, sorted(pids))), flush=True)
+    time.sleep(600)
+'''
+
+
+def _running(pid: int) -> bool:
+    """Is ``pid`` a process that has not exited (a zombie waiting to be reaped has)?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.notebook  # a child process with its own pool
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_pool_workers_exit_when_the_run_is_killed_with_sigkill(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "pool_run.py"
+    script.write_text(POOL_SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    workers: list[int] = []
+    helpers: list[int] = []
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        helpers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        assert len(workers) == 2 and all(_running(p) for p in workers) and helpers  # forkserver, resource tracker
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        deadline = time.monotonic() + 60  # a bound on waiting, not a speed figure
+        while any(_running(p) for p in workers + helpers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [p for p in workers + helpers if _running(p)] == []
+    finally:
+        for p in [proc.pid, *workers, *helpers]:  # whatever the outcome, nothing is left running
+            try:
+                os.kill(p, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass

@@ -40,7 +40,6 @@ import sys
 import time
 import warnings
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
@@ -837,7 +836,9 @@ def _run_chunks(args: list[tuple], stop: frozenset[str], collocations: bool, wor
         _warm_up()
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         out = []
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+        from .engine import pool as make_pool
+
+        with make_pool(min(workers, len(chunks)), ctx) as pool:
             for res in pool.map(_process_chunk_args, [(c, stop, collocations) for c in chunks]):
                 out.append(res)
                 release_memory()  # unpickling leaves scratch memory behind: hand it back

@@ -860,12 +860,13 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
         if workers > 1 and len(level) > 1:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
 
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
             args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
                     for n, o in level]
-            with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
+            from .engine import pool as make_pool
+
+            with make_pool(min(workers, len(level)), ctx) as pool:
                 futures = [pool.submit(_part_worker, a) for a in args]
                 for (n, o), fut in zip(level, futures):
                     try:
