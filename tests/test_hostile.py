@@ -414,3 +414,32 @@ def test_pool_workers_exit_when_the_run_is_killed_with_sigkill(tmp_path):
                 os.kill(p, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+
+
+# ---------------------------------------------------------------- 11. provenance lists only the files read
+
+
+def test_inputs_hashed_are_the_files_the_loader_reads(tmp_path):
+    import hashlib
+    import os
+
+    from framelens import store
+
+    d = mini_copy(tmp_path, "id,file\nd0,d0.txt\nd1,sub/d1.txt\nd2,d2.txt\n")
+    (d / "sub").mkdir()
+    (d / "d1.txt").rename(d / "sub" / "d1.txt")
+    outside = tmp_path / "hostname"
+    outside.write_text("secret-host\n", encoding="utf-8")
+    os.symlink(outside, d / "link.txt")  # named by no manifest row: never read
+    (d / "notes.md").write_text("my notes", encoding="utf-8")
+    (d / ".hidden.txt").write_text("x", encoding="utf-8")
+    got = store.hash_inputs(d)
+    assert [f["path"] for f in got["files"]] == ["d0.txt", "d2.txt", "sources.csv", "sub/d1.txt"]
+    assert got["files"][0]["sha256"] == hashlib.sha256((d / "d0.txt").read_bytes()).hexdigest()
+    (d / "notes.md").write_text("changed", encoding="utf-8")  # not read: the corpus key is the same
+    assert store.hash_inputs(d)["digest"] == got["digest"]
+    (d / "sub" / "d1.txt").write_text("Changed text of one article.", encoding="utf-8")
+    assert store.hash_inputs(d)["digest"] != got["digest"]
+    # a folder without a manifest: its .txt files (a link out of the folder is refused by the loader)
+    (d / "sources.csv").unlink()
+    assert [f["path"] for f in store.hash_inputs(d)["files"]] == [".hidden.txt", "d0.txt", "d2.txt"]

@@ -653,6 +653,33 @@ def docs_from_manifest(folder: Path, warn: list[str]) -> list[dict]:
     return docs
 
 
+def input_files(path: str | os.PathLike) -> tuple[list[Path], Path]:
+    """The files the loader reads for the corpus at ``path``, and the folder their names are
+    relative to: a table file itself; a folder's ``sources.csv`` and the files its rows name
+    (inside the folder); else the folder's ``.txt`` files. Nothing else in the folder — a stray
+    file, a link to ``/etc/hostname`` — is read, hashed or listed."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path], path.parent
+    root = path.resolve()
+    manifest = path / MANIFEST
+    if manifest.is_file():
+        files = [manifest]
+        try:
+            _, rows = _read_csv_records(manifest, str(manifest))
+        except FramelensError:
+            rows = []
+        for _, row in rows:
+            rel = str(row.get("file") or "").strip()
+            target = path / rel
+            if rel and not Path(rel).is_absolute() and target.resolve().is_relative_to(root) and target.is_file():
+                files.append(Path(os.path.normpath(target)))
+    else:
+        files = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"
+                 and p.resolve().is_relative_to(root)]
+    return sorted(dict.fromkeys(files)), path
+
+
 def docs_from_folder(folder: Path, warn: list[str]) -> list[dict]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
     if not files:
