@@ -443,3 +443,55 @@ def test_inputs_hashed_are_the_files_the_loader_reads(tmp_path):
     # a folder without a manifest: its .txt files (a link out of the folder is refused by the loader)
     (d / "sources.csv").unlink()
     assert [f["path"] for f in store.hash_inputs(d)["files"]] == [".hidden.txt", "d0.txt", "d2.txt"]
+
+
+# ---------------------------------------------------------------- 12. the sanitizer reads markup as a browser does
+
+BYPASSES = [
+    "<!-- --!><img src=x onerror=alert(1)>-->",
+    "<!--><img src=x onerror=alert(1)>-->",
+    "<!---><img src=x onerror=alert(1)>-->",
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<a href=' javascript:alert(1)'>x</a><a href='data:text/html,<script>alert(1)</script>'>y</a>",
+    "<iframe srcdoc='<script>alert(1)</script>'></iframe><object data=x></object><base href=//evil.example/>",
+]
+
+
+def live_in_browser(page: str) -> list[str]:
+    """Scripts, event handlers and script/data URLs in ``page`` as an HTML5 parser (the one the
+    browsers' specification describes, vendored in bleach) builds it."""
+    from bleach._vendor import html5lib
+
+    found = []
+    for el in html5lib.parse(page, namespaceHTMLElements=False).iter():
+        tag = str(el.tag).rsplit("}", 1)[-1].lower()
+        if tag in ("script", "iframe", "object", "embed", "base", "frame"):
+            found.append(tag)
+        for k, v in el.attrib.items():
+            k = str(k).rsplit("}", 1)[-1].lower()
+            if k.startswith("on") or k == "srcdoc":
+                found.append(f"{tag}@{k}")
+            if k in ("href", "src", "action", "formaction", "data") and str(v).strip().lower().startswith(
+                    ("javascript:", "vbscript:")) or (k in ("href", "src") and str(v).strip().lower().startswith("data:")
+                                                     and not (tag == "img" and str(v).strip().lower().startswith("data:image/"))):
+                found.append(f"{tag}@{k}={v}")
+    return found
+
+
+@pytest.mark.parametrize("payload", BYPASSES)
+def test_sanitizer_bypasses_are_closed(payload):
+    from framelens import site
+
+    # live as given (the <noscript> and <mglyph> tricks only with scripting on, or once re-parsed:
+    # this parser runs with scripting off, so for them only the cleaned text is checked)
+    assert live_in_browser(payload) or "noscript" in payload or "mglyph" in payload
+    for page in (payload, f"<html><head><title>t</title></head><body><p>x</p>{payload}</body></html>"):
+        clean, removed = site.sanitize_html(page)
+        assert live_in_browser(clean) == [] and removed >= 1, clean
+        assert "onerror" not in clean and "javascript:" not in clean and "<script" not in clean, clean
+    kept, n = site.sanitize_html('<body><p>&lt;script&gt; &amp; <b>ok</b></p><img src="data:image/png;base64,AA" '
+                                 'alt="f"><a href="../articles/a.html#s1">a:s1</a><!--framelens-toc--></body>')
+    assert n == 0 and kept == ('<body><p>&lt;script&gt; &amp; <b>ok</b></p><img src="data:image/png;base64,AA" '
+                               'alt="f"><a href="../articles/a.html#s1">a:s1</a><!--framelens-toc--></body>')
