@@ -495,3 +495,52 @@ def test_sanitizer_bypasses_are_closed(payload):
                                  'alt="f"><a href="../articles/a.html#s1">a:s1</a><!--framelens-toc--></body>')
     assert n == 0 and kept == ('<body><p>&lt;script&gt; &amp; <b>ok</b></p><img src="data:image/png;base64,AA" '
                                'alt="f"><a href="../articles/a.html#s1">a:s1</a><!--framelens-toc--></body>')
+
+
+# ---------------------------------------------------------------- 13. heavy inputs
+
+
+def test_a_huge_article_is_cut_with_a_warning_and_an_audit_row(tmp_path, monkeypatch):
+    from framelens import cleaning
+
+    monkeypatch.setattr(cleaning, "MAX_ARTICLE_CHARS", 2_000)
+    para = "The minister said the railway deal was signed on Monday in the capital city."  # 76 characters
+    text = "A long article\n\n" + "\n\n".join(f"{para} Paragraph {i}." for i in range(200))
+    d = mini_copy(tmp_path, "id,file,outlet\nd0,d0.txt,A\nd1,d1.txt,B\nhuge,huge.txt,C\n")
+    (d / "huge.txt").write_text(text, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corp = framelens.load_corpus(d)
+    kept = text[:text.rfind("\n", 0, 2_001)]
+    n_paras = kept.count(para)
+    # 16 + 21 paragraphs of 89-90 characters with their blank lines: 1,937, the last line break before 2,000
+    assert n_paras == 21 and len(kept) == 1_937
+    doc = corp.documents.set_index("doc_id").loc["huge"]
+    assert doc["n_paragraphs"] == n_paras and doc["n_sentences"] == 2 * n_paras
+    cut = len(text) - len(kept)
+    (row,) = corp.audit[corp.audit["rule"] == "too_long"].to_dict("records")
+    assert row["doc_id"] == "huge" and row["text"].startswith(f"[{cut:,} more characters not analysed, from: ")
+    assert row["line"] == kept.count("\n") + 2  # the first line left out
+    msgs = [str(w.message) for w in caught]
+    assert f"{d / 'sources.csv'}: 'huge' is very long; only its first 2,000 characters are analysed and {cut:,} are " \
+           "left out: the reports lack the sentences, words, frames and shared passages of the rest, and its page " \
+           "shows the analysed part" in msgs
+    assert "too_long" in cleaning.RULES
+
+
+def test_non_latin_text_is_never_a_heading_and_is_said_not_to_be_analysed(tmp_path):
+    zh = ("铁路协议签署\n\n中国国务院今天宣布了一项新的铁路协议。这项协议将连接两国的主要城市。\n\n"
+          "官员表示，该项目将在五年内完成。批评者认为，这笔债务可能会增加地方政府的负担。\n")
+    d = mini_copy(tmp_path, "id,file,outlet\nd0,d0.txt,A\nd1,d1.txt,B\nzh,zh.txt,C\n")
+    (d / "zh.txt").write_text(zh, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corp = framelens.load_corpus(d)
+    paras = corp.paragraphs[corp.paragraphs["doc_id"] == "zh"]
+    assert paras["kind"].tolist() == ["body", "body"] and paras["heading"].tolist() == ["", ""]
+    assert (corp.sentences["doc_id"] == "zh").sum() == 0
+    msgs = [str(w.message) for w in caught]
+    assert (f"{d / 'sources.csv'}: 2 paragraph(s) of 'zh' are not in English (non-Latin script) and are not "
+            "analysed: no sentence of them counts in any report; they are shown on the article's page") in msgs
+    assert not any("no body sentences left in 'zh'" in m for m in msgs)
+    assert corp.documents.set_index("doc_id").loc["zh", "n_paragraphs"] == 2

@@ -747,7 +747,7 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
     for r in cleaned.removed:
         audit.append((doc_id, r.rule, r.line, r.text))
     heading = ""
-    k = 0
+    k = not_analysed = 0
     normalize = cleaning.normalize
     for block in cleaned.blocks:
         if block.kind == "title":
@@ -760,6 +760,9 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
             continue
         paras.append((para_id, doc_id, source, k, "body", heading, block.text, normalize(block.text), block.line))
         k += 1
+        if cleaning.latin_share(block.text) < 0.5:  # not English: kept for reading, not analysed
+            not_analysed += 1
+            continue
         for s, e in sentsplit.split_sentences(block.text):
             text = block.text[s:e]
             sents.append((doc_id, source, para_id, heading, text, normalize(text)))
@@ -777,6 +780,8 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
         "english_share": english,
         "latin_share": latin,
         "n_raw_words": len(body.split()),
+        "n_not_analysed": not_analysed,
+        "cut_chars": sum(r.end - r.start for r in cleaned.removed if r.rule == "too_long"),
     }
 
 
@@ -812,6 +817,7 @@ def process_chunk(args: Sequence[tuple], stopwords: frozenset[str], *, collocati
             "title": res["title"], "english_share": res["english_share"], "latin_share": res["latin_share"],
             "n_raw_words": res["n_raw_words"], "n_sentences": len(res["sentences"]),
             "n_paragraphs": sum(1 for p in res["paragraphs"] if p[4] == "body"),
+            "n_not_analysed": res["n_not_analysed"], "cut_chars": res["cut_chars"],
         })
     t = time.perf_counter()
     paragraphs = _int32(pd.DataFrame(paras, columns=PARA_COLUMNS), ["para_index"])
@@ -1026,7 +1032,16 @@ def document_rows(meta_rows: list[tuple], docs_info: list[dict], warn: list[str]
         if res["english_share"] < ENGLISH_WARNING_THRESHOLD and (res["n_raw_words"] >= 30 or res["latin_share"] < 0.5):
             warn.append(f"{d['_display']}: text of {d['doc_id']!r} does not look like English "
                         f"(English share {res['english_share']:.2f}); the lexicons are English-only")
-        if not res["n_sentences"]:
+        if res.get("n_not_analysed"):
+            warn.append(f"{d['_display']}: {res['n_not_analysed']} paragraph(s) of {d['doc_id']!r} are not in "
+                        "English (non-Latin script) and are not analysed: no sentence of them counts in any "
+                        "report; they are shown on the article's page")
+        if res.get("cut_chars"):
+            warn.append(f"{d['_display']}: {d['doc_id']!r} is very long; only its first "
+                        f"{cleaning.MAX_ARTICLE_CHARS:,} characters are analysed and {res['cut_chars']:,} are "
+                        "left out: the reports lack the sentences, words, frames and shared passages of the rest, "
+                        "and its page shows the analysed part")
+        if not res["n_sentences"] and not res.get("n_not_analysed"):
             warn.append(f"{d['_display']}: no body sentences left in {d['doc_id']!r} after cleaning")
     return doc_rows
 
