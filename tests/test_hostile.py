@@ -544,3 +544,53 @@ def test_non_latin_text_is_never_a_heading_and_is_said_not_to_be_analysed(tmp_pa
             "analysed: no sentence of them counts in any report; they are shown on the article's page") in msgs
     assert not any("no body sentences left in 'zh'" in m for m in msgs)
     assert corp.documents.set_index("doc_id").loc["zh", "n_paragraphs"] == 2
+
+
+# ---------------------------------------------------------------- 14. inline page furniture
+
+
+def test_inline_calls_to_action_and_headline_runs_are_removed_as_spans_with_their_rule():
+    from framelens.cleaning import clean_text
+
+    raw = ("Senate vote set for Friday\n\n"
+           "The senator said the bill would pass on Tuesday. CLICK HERE TO GET THE FOX NEWS APP The vote is "
+           "set for Friday, and NATO and U.S. FBI officials will brief members.\n\n"
+           "Officials met in Brussels. SENATE PASSES BORDER BILL AFTER LATE-NIGHT VOTE The bill now goes to the "
+           "House, where protesters chanted \"STOP THE WAR NOW\" and 'IT'S OUR MONEY TOO' outside.\n")
+    c = clean_text(raw)
+    got = [(r.rule, r.text, r.line) for r in c.removed]
+    assert got == [("inline_call_to_action", "CLICK HERE TO GET THE FOX NEWS APP", 3),
+                   ("inline_headlines", "SENATE PASSES BORDER BILL AFTER LATE-NIGHT VOTE", 5)]
+    assert all(raw[r.start:r.end] == r.text for r in c.removed)  # offsets into the raw text
+    paras = [" ".join(b.text.split()) for b in c.blocks if b.kind == "paragraph"]
+    assert paras == [
+        "The senator said the bill would pass on Tuesday. The vote is set for Friday, and NATO and U.S. FBI "
+        "officials will brief members.",
+        "Officials met in Brussels. The bill now goes to the House, where protesters chanted \"STOP THE WAR NOW\" "
+        "and 'IT'S OUR MONEY TOO' outside."]
+
+
+@pytest.mark.parametrize("line", [
+    "SAN LUIS OBISPO COUNTY, Calif. — Fires spread on Monday across the county, officials said.",
+    "The COVID-19 AND RSV figures rose again this week, the agency said.",
+    "ALL OF THIS LINE IS IN CAPITALS",
+    "Protesters chanted “STOP THE WAR NOW PLEASE” outside the building on Sunday.",
+])
+def test_acronyms_quotations_datelines_and_capital_lines_are_not_inline_furniture(line):
+    from framelens.cleaning import inline_spans
+
+    assert inline_spans(line) == []
+
+
+def test_inline_furniture_is_in_the_audit_and_never_an_evidence_sentence(tmp_path):
+    d = mini_copy(tmp_path, "id,file,outlet\nd0,d0.txt,A\nd1,d1.txt,B\nd2,d2.txt,C\n")
+    text = (d / "d0.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    body = next(i for i, t in enumerate(text) if len(t.split()) > 12)
+    text[body] = text[body] + " CLICK HERE TO GET THE FOX NEWS APP Officials said more talks would follow."
+    (d / "d0.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+    corp = load(d)
+    audit = corp.audit[corp.audit["doc_id"] == "d0"]
+    assert audit[audit["rule"] == "inline_call_to_action"][["line", "text"]].to_dict("records") == [
+        {"line": body + 1, "text": "CLICK HERE TO GET THE FOX NEWS APP"}]
+    sents = corp.sentences[corp.sentences["doc_id"] == "d0"]["text"].tolist()
+    assert not any("CLICK HERE" in s for s in sents) and "Officials said more talks would follow." in sents
