@@ -56,7 +56,8 @@ def test_rules_documented():
     assert set(RULES) == {"kicker", "duplicate_headline", "byline", "author_bio", "image_caption",
                           "disclaimer", "call_to_action", "shortcode", "comment_form", "non_english",
                           "empty_or_symbol", "site_chrome", "timestamp", "topic_tags",
-                          "related_links", "dateline"}
+                          "related_links", "dateline", "too_long", "inline_call_to_action",
+                          "inline_headlines"}
     assert all(isinstance(v, str) and len(v) > 20 for v in RULES.values())
 
 

@@ -28,8 +28,8 @@ def test_unknown_source_id(mini_corpus, mini_lenses):
 
 def test_slug():
     assert profile.slug("cgtn") == "cgtn"
-    assert profile.slug("Le Monde / FR") == "Le-Monde-FR"
-    assert profile.slug("///") == "source"
+    assert profile.slug("Le Monde / FR") == "Le-Monde-FR-07e03f7b"  # + 8 hex of its SHA-1: unique per id
+    assert profile.slug("///") == "source-c64b8480"
 
 
 def _tables():

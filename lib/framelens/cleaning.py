@@ -89,6 +89,19 @@ RULES: dict[str, str] = {
                      "'Read more', 'Explore more on these topics', …): at the end of the article "
                      "every following short line without a final period; inside the article only "
                      "the next such line.",
+    "inline_call_to_action": "A call to action inside a paragraph, removed as a span: a run of capitals "
+                             "starting 'CLICK HERE', 'TAP HERE', 'GET THE … APP', 'DOWNLOAD', 'SIGN UP', "
+                             "'SUBSCRIBE', 'READ MORE', 'WATCH', 'LISTEN' (e.g. 'CLICK HERE TO GET THE FOX NEWS "
+                             "APP'), or, in a paragraph of 60+ words, a sentence starting 'Click here', 'Tap "
+                             "here', 'Download our/the app' or 'Sign up'. The rest of the paragraph is kept.",
+    "inline_headlines": "A run of 4+ words in capitals inside a paragraph that is otherwise in ordinary "
+                        "case (a related-headline blurb: '… on Tuesday. SENATE PASSES BORDER BILL AFTER "
+                        "LATE-NIGHT VOTE The bill …'), removed as a span. Acronyms (shorter runs: NATO, "
+                        "U.S. FBI) and capitals inside quotation marks are kept; a run at the start of a "
+                        "line is removed only when ordinary text follows it directly (not a dateline).",
+    "too_long": "The end of a very long article: only its first MAX_ARTICLE_CHARS characters (200,000, "
+                "about 35,000 words; cut at the last line break before) are analysed, so one huge file "
+                "cannot take the run's time and memory; the audit records how much was left out.",
     "dateline": "A leading dateline at the start of one of the first two body paragraphs: a place "
                 "in capitals, optional region, date and agency, then a dash or colon "
                 "('LONDON (Reuters) -', 'VALENCIA, Spain (AP) —', 'BRUSSELS, June 18 — ', "
@@ -935,6 +948,78 @@ def blank_shortcodes(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
     return out, removed
 
 
+# -- inline furniture (RULES['inline_call_to_action'], RULES['inline_headlines'])
+_CAPS_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z0-9][A-Z0-9'’&\-]*)"  # U.S. / WORD (a final '.' ends the run)
+_CAPS_RUN_RE = re.compile(rf"(?<![\w'’]){_CAPS_WORD}(?:[ ,:;|]+{_CAPS_WORD})+(?![\w'’])")
+_CAPS_CTA_RE = re.compile(r"^(?:(?:CLICK|TAP) HERE|GET (?:THE|OUR) |DOWNLOAD|SIGN UP|SUBSCRIBE|READ MORE|"
+                          r"WATCH\b|LISTEN\b|FOLLOW US)")
+_SENTENCE_CTA_RE = re.compile(r"(?:(?<=^)|(?<=[.!?]\s))\s*(?:click here|tap here|download (?:our|the) app|sign up)"
+                              r"\b[^.!?]*(?:[.!?]+|$)", re.IGNORECASE)
+_OPEN_QUOTES = "\"“‘'«"
+_QUOTED_CAPS_LEAD_RE = re.compile(r"(?:^|\s)[\"“‘'«][A-Z0-9'’\-]*$")
+_CLOSE_QUOTES = "\"”’'»"
+
+
+def _caps_run_rule(text: str, m: re.Match) -> str | None:
+    """The inline rule a run of capitals falls under, or None (an acronym, a quotation, a
+    dateline, or a line that is all capitals: those are left to the line rules)."""
+    run = m.group(0)
+    words = [w for w in re.split(r"[ ,:;|]+", run) if re.search(r"[A-Z]", w)]
+    before, after = text[: m.start()].rstrip(), text[m.end():].lstrip()
+    if (before.endswith(tuple(_OPEN_QUOTES)) or after.startswith(tuple(_CLOSE_QUOTES))
+            or run.endswith(tuple(_CLOSE_QUOTES)) or _QUOTED_CAPS_LEAD_RE.search(before)):
+        return None  # 'IT'S SAD WHEN YOU COME HOME TO THIS' is a quotation
+    if (before.count('"') + before.count("“") - before.count("”")) % 2:  # inside an open quotation
+        return None
+    if not re.search(r"[a-z]", text[: m.start()] + text[m.end():]):
+        return None
+    cta = bool(_CAPS_CTA_RE.match(run)) and len(words) >= 2
+    if not cta and (len(words) < 4 or sum(len(re.sub(r"[^A-Z]", "", w)) >= 3 for w in words) < 2):
+        return None
+    if not before and not (cta or (after[:1].isupper() and re.match(r"[A-Z][a-z]", after))):
+        return None  # a dateline ('SAN LUIS OBISPO COUNTY, Calif. —') or a caps lead-in
+    return "inline_call_to_action" if cta else "inline_headlines"
+
+
+def inline_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, rule)`` of the page furniture inside one line: runs of capitals that are a
+    call to action or a related-headline blurb, and (in a paragraph of 60+ words) a sentence that
+    is a call to action. See RULES['inline_call_to_action'] and RULES['inline_headlines']."""
+    spans = []
+    for m in _CAPS_RUN_RE.finditer(text):
+        rule = _caps_run_rule(text, m)
+        if rule:
+            spans.append((m.start(), m.end(), rule))
+    if _nwords(text) >= 60:
+        for m in _SENTENCE_CTA_RE.finditer(text):
+            s = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            if not any(a < m.end() and s < b for a, b, _ in spans):
+                spans.append((s, m.end(), "inline_call_to_action"))
+    return sorted(spans)
+
+
+def blank_inline_furniture(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
+    """Phase 2b: blank inline calls to action and headline runs with spaces (offsets stay valid),
+    one removal per span with its rule, as :func:`blank_shortcodes` does for markup."""
+    out: list[Line] = []
+    removed: list[Removal] = []
+    for ln in lines:
+        spans = inline_spans(ln.text) if ln.rule is None else []
+        if not spans:
+            out.append(ln)
+            continue
+        chars = list(ln.text)
+        for s, e, rule in spans:
+            removed.append(Removal(rule, ln.text[s:e], ln.start + s, ln.start + e, ln.no))
+            chars[s:e] = " " * (e - s)
+        rest = "".join(chars)
+        lead = len(rest) - len(rest.lstrip())
+        new = rest.strip()
+        start = ln.start + lead
+        out.append(replace(ln, start=start, end=start + len(new), text=new))
+    return out, removed
+
+
 def document_script(lines: list[Line]) -> tuple[bool, bool]:
     """``(latin, english)``: is the article as a whole in Latin script / English?  Non-English
     lines are removed only from an English (Latin) article, never from a foreign one."""
@@ -1111,7 +1196,7 @@ def assign_structure(lines: list[Line]) -> list[Line]:
         if ln.kind == "title":
             continue
         t = normalize(ln.text)
-        if not _is_heading_shape(t):
+        if not _is_heading_shape(t) or latin_share(t) < 0.5:  # word counts mean nothing in CJK script
             kinds[ln.no] = "paragraph"
             continue
         c = _canon(t)
@@ -1154,6 +1239,27 @@ def _assemble(lines: list[Line], removed: list[Removal], *, title: str | None
                            blocks=blocks, removed=removed)
 
 
+#: characters of an article that are analysed (RULES['too_long']): news articles are far shorter
+MAX_ARTICLE_CHARS = 200_000
+
+
+def cut_long_text(text: str, limit: int | None = None) -> tuple[str, list[Removal]]:
+    """Phase 0: an article longer than ``limit`` (default :data:`MAX_ARTICLE_CHARS`) characters is
+    cut at the last line break before the limit (or at the limit, when that line break is far
+    before it); the rest is one ``too_long`` removal whose text says how much was left out."""
+    limit = MAX_ARTICLE_CHARS if limit is None else limit
+    if len(text) <= limit:
+        return text, []
+    cut = text.rfind("\n", 0, limit + 1)
+    if cut < limit * 0.8:
+        cut = limit
+    line = text.count("\n", 0, cut) + 1 + (text[cut:cut + 1] == "\n")
+    rest = len(text) - cut
+    start = " ".join(text[cut:cut + 200].split())[:60]
+    return text[:cut], [Removal("too_long", f"[{rest:,} more characters not analysed, from: {start}…]",
+                                cut, len(text), line)]
+
+
 # ----------------------------------------------------------------------------- main entry
 def clean_text(text: str, *, title: str | None = None, author: str | None = None
                ) -> CleanedDocument:
@@ -1169,8 +1275,10 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
 
     The work is done by the phases below, in this order (each a function of the lines).
     """
+    text, too_long = cut_long_text(text)
     lines = split_lines(text)
     lines, shortcodes = blank_shortcodes(lines)
+    lines, inline = blank_inline_furniture(lines)
     doc_latin, doc_english = document_script(lines)
     lines = classify_lines(lines, doc_latin=doc_latin)
     title_line = find_title(lines, title=title, author=author)
@@ -1181,4 +1289,4 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         lines = mark_foreign_runs(lines)
     lines = assign_structure(lines)
     lines, dateline = cut_dateline(lines)
-    return _assemble(lines, shortcodes + dateline, title=title)
+    return _assemble(lines, shortcodes + inline + dateline + too_long, title=title)

@@ -40,7 +40,6 @@ import sys
 import time
 import warnings
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
@@ -69,6 +68,8 @@ SENT_COLUMNS = [
 ]
 AUDIT_COLUMNS = ["doc_id", "rule", "line", "text"]
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+#: longest id: ids name files (an article's page, its tables), and file names stop at 255 bytes
+MAX_ID_CHARS = 100
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 ENGLISH_WARNING_THRESHOLD = 0.5
 
@@ -246,6 +247,11 @@ class Corpus:
         docs = self.documents.assign(source_original=self.documents["source"], source=values)
         keep = values != ""
         left = docs.loc[~keep, "doc_id"].astype(str).tolist()
+        if len(docs) and not keep.any():
+            what = (f"a usable publication date for a {column} (published: YYYY-MM-DD"
+                    + (", or YYYY-MM" if column in ("month", "year") else "") + (", or YYYY" if column == "year" else "")
+                    + ")") if column in PERIODS else f"a {column} value"
+            raise FramelensError(f"by {column}: no article has {what}; nothing to compare")
         docs = docs[keep].reset_index(drop=True)
         if column in PERIODS:  # periods in time order
             docs = docs.sort_values("source", kind="stable").reset_index(drop=True)
@@ -402,7 +408,26 @@ def unit_labels(documents: pd.DataFrame, unit: str = "source") -> pd.Series:
                 if not grouping or single or spelled:
                     name = outlet
         names[value] = name or value
-    return ids.map(names)
+    return ids.map(disambiguate_labels(names))
+
+
+def disambiguate_labels(names: dict[str, str]) -> dict[str, str]:
+    """Unit id → display name, with names shared by several units made unique by their id
+    (two sources both called "Reuters" become "Reuters (d0)" and "Reuters (d1)"). Units are
+    keyed by id everywhere; a display name is only a label, but tables and figures index by it."""
+    count: dict[str, int] = {}
+    for name in names.values():
+        count[name] = count.get(name, 0) + 1
+    out = {value: (f"{name} ({value})" if count[name] > 1 and name != value else name)
+           for value, name in names.items()}
+    taken = set()
+    for value in sorted(out, key=lambda v: out[v] != v):  # a unit named by its own id keeps it
+        label, k = out[value], 2
+        while label in taken:
+            label, k = f"{out[value]} ({k})", k + 1
+        taken.add(label)
+        out[value] = label
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -567,6 +592,9 @@ def check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | 
         raise fail(display, "empty id", line=line)
     if not ID_RE.match(doc_id):
         raise fail(display, f"id {doc_id!r} may only contain letters, digits, '_', '-' and '.'", line=line)
+    if len(doc_id) > MAX_ID_CHARS:
+        raise fail(display, f"id {doc_id[:20]!r}… is {len(doc_id)} characters long; at most {MAX_ID_CHARS} "
+                            "(ids name the article's files)", line=line)
     if doc_id in seen:
         first = seen[doc_id]
         where = f" (first on line {first})" if first else ""
@@ -574,7 +602,24 @@ def check_id(doc_id: str, display: str, line: int | None, seen: dict[str, int | 
     seen[doc_id] = line
 
 
+#: Column names framelens computes for each document (or uses inside the loader): a manifest or
+#: table column with one of these names would replace the computed value, so it is refused.
+RESERVED_COLUMNS = tuple(dict.fromkeys(
+    [c for c in DOC_COLUMNS if c not in KNOWN_COLUMNS] + ["source_original", "raw", "latin_share"]))
+
+
+def check_reserved_columns(header: list[str], display: str) -> None:
+    """Refuse metadata columns named like a computed field (``n_words``, ``published_precision``,
+    ...: :data:`RESERVED_COLUMNS`) or starting with ``_`` (the loader's own), naming them."""
+    bad = [h for h in header if h in RESERVED_COLUMNS or str(h).startswith("_")]
+    if bad:
+        raise fail(display, f"column(s) {', '.join(repr(b) for b in bad)} have names framelens computes or uses "
+                            f"itself; rename them (reserved: {', '.join(RESERVED_COLUMNS)}, and any name "
+                            "starting with '_')", line=1 if str(display).lower().endswith((".csv", ".csv.gz")) else None)
+
+
 def warn_unknown_columns(header: list[str], display: str, warn: list[str]) -> None:
+    check_reserved_columns(header, display)
     extra = [h for h in header if h not in KNOWN_COLUMNS]
     if extra:
         warn.append(f"{display}: unknown column(s) {', '.join(repr(e) for e in extra)} kept as metadata")
@@ -606,6 +651,33 @@ def docs_from_manifest(folder: Path, warn: list[str]) -> list[dict]:
         text = read_text_file(target, display=str(folder / rel))
         docs.append({**row, "doc_id": doc_id, "file": rel, "raw": text, "_line": line, "_display": display})
     return docs
+
+
+def input_files(path: str | os.PathLike) -> tuple[list[Path], Path]:
+    """The files the loader reads for the corpus at ``path``, and the folder their names are
+    relative to: a table file itself; a folder's ``sources.csv`` and the files its rows name
+    (inside the folder); else the folder's ``.txt`` files. Nothing else in the folder — a stray
+    file, a link to ``/etc/hostname`` — is read, hashed or listed."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path], path.parent
+    root = path.resolve()
+    manifest = path / MANIFEST
+    if manifest.is_file():
+        files = [manifest]
+        try:
+            _, rows = _read_csv_records(manifest, str(manifest))
+        except FramelensError:
+            rows = []
+        for _, row in rows:
+            rel = str(row.get("file") or "").strip()
+            target = path / rel
+            if rel and not Path(rel).is_absolute() and target.resolve().is_relative_to(root) and target.is_file():
+                files.append(Path(os.path.normpath(target)))
+    else:
+        files = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"
+                 and p.resolve().is_relative_to(root)]
+    return sorted(dict.fromkeys(files)), path
 
 
 def docs_from_folder(folder: Path, warn: list[str]) -> list[dict]:
@@ -675,7 +747,7 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
     for r in cleaned.removed:
         audit.append((doc_id, r.rule, r.line, r.text))
     heading = ""
-    k = 0
+    k = not_analysed = 0
     normalize = cleaning.normalize
     for block in cleaned.blocks:
         if block.kind == "title":
@@ -688,6 +760,9 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
             continue
         paras.append((para_id, doc_id, source, k, "body", heading, block.text, normalize(block.text), block.line))
         k += 1
+        if cleaning.latin_share(block.text) < 0.5:  # not English: kept for reading, not analysed
+            not_analysed += 1
+            continue
         for s, e in sentsplit.split_sentences(block.text):
             text = block.text[s:e]
             sents.append((doc_id, source, para_id, heading, text, normalize(text)))
@@ -705,6 +780,8 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
         "english_share": english,
         "latin_share": latin,
         "n_raw_words": len(body.split()),
+        "n_not_analysed": not_analysed,
+        "cut_chars": sum(r.end - r.start for r in cleaned.removed if r.rule == "too_long"),
     }
 
 
@@ -740,6 +817,7 @@ def process_chunk(args: Sequence[tuple], stopwords: frozenset[str], *, collocati
             "title": res["title"], "english_share": res["english_share"], "latin_share": res["latin_share"],
             "n_raw_words": res["n_raw_words"], "n_sentences": len(res["sentences"]),
             "n_paragraphs": sum(1 for p in res["paragraphs"] if p[4] == "body"),
+            "n_not_analysed": res["n_not_analysed"], "cut_chars": res["cut_chars"],
         })
     t = time.perf_counter()
     paragraphs = _int32(pd.DataFrame(paras, columns=PARA_COLUMNS), ["para_index"])
@@ -791,7 +869,9 @@ def _run_chunks(args: list[tuple], stop: frozenset[str], collocations: bool, wor
         _warm_up()
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         out = []
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+        from .engine import pool as make_pool
+
+        with make_pool(min(workers, len(chunks)), ctx) as pool:
             for res in pool.map(_process_chunk_args, [(c, stop, collocations) for c in chunks]):
                 out.append(res)
                 release_memory()  # unpickling leaves scratch memory behind: hand it back
@@ -952,7 +1032,16 @@ def document_rows(meta_rows: list[tuple], docs_info: list[dict], warn: list[str]
         if res["english_share"] < ENGLISH_WARNING_THRESHOLD and (res["n_raw_words"] >= 30 or res["latin_share"] < 0.5):
             warn.append(f"{d['_display']}: text of {d['doc_id']!r} does not look like English "
                         f"(English share {res['english_share']:.2f}); the lexicons are English-only")
-        if not res["n_sentences"]:
+        if res.get("n_not_analysed"):
+            warn.append(f"{d['_display']}: {res['n_not_analysed']} paragraph(s) of {d['doc_id']!r} are not in "
+                        "English (non-Latin script) and are not analysed: no sentence of them counts in any "
+                        "report; they are shown on the article's page")
+        if res.get("cut_chars"):
+            warn.append(f"{d['_display']}: {d['doc_id']!r} is very long; only its first "
+                        f"{cleaning.MAX_ARTICLE_CHARS:,} characters are analysed and {res['cut_chars']:,} are "
+                        "left out: the reports lack the sentences, words, frames and shared passages of the rest, "
+                        "and its page shows the analysed part")
+        if not res["n_sentences"] and not res.get("n_not_analysed"):
             warn.append(f"{d['_display']}: no body sentences left in {d['doc_id']!r} after cleaning")
     return doc_rows
 

@@ -40,6 +40,74 @@ from .errors import FramelensError
 DEFAULT_LOCAL = "processes"
 
 
+def _start_ticks(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), to tell it from a new
+    process that reused its PID; None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return int(fh.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int, ticks: int | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return ticks is None or _start_ticks(pid) in (None, ticks)
+
+
+#: seconds between a pool worker's checks that the run that started it is alive
+WATCH_SECONDS = 1.0
+
+
+def worker_init(owner: int | None = None) -> None:
+    """Pool initializer: the worker exits when the process that made the pool dies, however it
+    dies (``kill -9`` included), instead of waiting for tasks for ever with its memory.
+
+    On Linux the kernel signals the worker when its parent exits (``prctl(PR_SET_PDEATHSIG)``);
+    under the forkserver start method the parent is the fork server, so a daemon thread also
+    checks every :data:`WATCH_SECONDS` that ``owner`` (the run's PID) is still the same living
+    process, and ends the worker at once when it is not."""
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    parent = os.getppid()
+    owner = owner or parent
+    ticks = _start_ticks(owner)
+
+    def watch() -> None:
+        import time
+
+        while True:
+            time.sleep(WATCH_SECONDS)
+            if os.getppid() != parent or not _alive(owner, ticks):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="framelens-owner-watch", daemon=True).start()
+
+
+def pool(workers: int, mp_context) -> "Any":
+    """A :class:`concurrent.futures.ProcessPoolExecutor` whose workers exit with the process that
+    made it (:func:`worker_init`): every process pool of framelens is made here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=worker_init,
+                               initargs=(os.getpid(),))
+
+
 class Engine:
     """Runs ``fn(item)`` for many items and gives the results back in item order."""
 
@@ -84,11 +152,10 @@ class PoolEngine(Engine):
     def _executor(self):
         if self._pool is None:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
 
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = pool(self.workers, ctx)
         return self._pool
 
     def imap(self, fn, items, *, label: str = "map", in_flight: int | None = None):

@@ -52,13 +52,36 @@ def first_id(ids: Any) -> str:
     return parts[0] if parts else ""
 
 
-def markdown_safe(text: Any) -> str:
-    """Text for a Markdown cell that may hold words from the corpus (outlet names, article
-    sentences): HTML markup is escaped outside `code spans` (inside one it is shown literally
-    anyway), so nothing from an article can become live HTML in a report."""
+#: Markdown punctuation that a backslash makes literal (CommonMark: any ASCII punctuation may be
+#: escaped; ``&``, ``<`` and ``>`` are HTML-escaped instead)
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+#: what corpus words may not start inside library Markdown: links and images (``[..](..)``,
+#: ``![..](..)``, reference links), headings, emphasis with ``_`` / ``~`` and lone ``*``, tables
+_MD_LIVE = re.compile(r"(?<!\*)\*(?!\*)|[\[\]!#_~|]|(?<=[A-Za-z]):(?=//)")
+
+
+def md_text(text: Any) -> str:
+    """Plain text (an outlet name, a headline, an article sentence) as Markdown that shows it
+    literally: HTML markup escaped and every Markdown character backslash-escaped, so nothing from
+    the corpus becomes a link, an image (a network fetch when the report is opened), a heading or
+    emphasis."""
     import html
+
+    return _MD_PUNCT.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def markdown_safe(text: Any) -> str:
+    """Markdown written by the library that may hold words from the corpus (outlet names, article
+    sentences): HTML markup is escaped and the characters that start links, images, headings,
+    tables and ``_`` / single-``*`` emphasis are backslash-escaped outside `code spans` (inside one
+    everything is shown literally anyway), so nothing from an article can become live HTML or fetch
+    anything in a report. The library's own ``**bold**``, ``- `` lists and code spans still work."""
+    import html
+
+    def safe(p: str) -> str:
+        return _MD_LIVE.sub(lambda m: "\\" + m.group(0), html.escape(p, quote=False))
 
     parts = str(text).split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: no code spans at all
-        return html.escape(str(text), quote=False)
-    return "`".join(p if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
+        return safe(str(text)).replace("`", "\\`")
+    return "`".join(p if i % 2 else safe(p) for i, p in enumerate(parts))

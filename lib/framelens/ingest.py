@@ -318,10 +318,13 @@ def read_batches(path: str | os.PathLike, *, text_column: str = "text", batch_do
 
 
 def _check_row_id(doc_id: str, display: str, row: int, seen: dict) -> None:
-    from .corpus import ID_RE
+    from .corpus import ID_RE, MAX_ID_CHARS
 
     if not ID_RE.match(doc_id):
         raise FramelensError(f"{display}: row {row}: id {doc_id!r} may only contain letters, digits, '_', '-' and '.'")
+    if len(doc_id) > MAX_ID_CHARS:
+        raise FramelensError(f"{display}: row {row}: id {doc_id[:20]!r}… is {len(doc_id)} characters long; "
+                             f"at most {MAX_ID_CHARS} (ids name the article's files)")
     if doc_id in seen:
         raise FramelensError(f"{display}: row {row}: duplicate id {doc_id!r} (first in row {seen[doc_id]})")
     seen[doc_id] = row

@@ -507,6 +507,39 @@ PARTS: dict[str, Part] = {
 }
 
 
+#: The allowed range of every numeric option and notebook parameter, by name (one name means one
+#: thing everywhere): ``(low, high)``, inclusive, ``None`` for no bound; a third item ``True`` makes
+#: the low bound exclusive. :func:`check_range` enforces them for the store and
+#: :func:`framelens.runner.validate_params` before any kernel starts.
+RANGES: dict[str, tuple] = {
+    "seed": (0, 2**32 - 1), "n_resamples": (1, None), "n_permutations": (1, None),
+    "arc_bins": (1, None), "arc_smooth": (1, None), "min_count": (1, None), "prior_strength": (0, None, True),
+    "mattr_window": (1, None), "collocation_min_count": (1, None), "min_hits": (1, None), "top": (1, None),
+    "top_terms": (1, None), "max_units": (1, None), "min_words": (1, None), "min_similarity": (0, 1),
+    "min_single_similarity": (0, 1), "near_duplicate_share": (0, 1, True), "boilerplate_min_docs": (2, None),
+    # notebook-only parameters
+    "min_mentions": (0, None), "top_k": (1, None), "top_frames": (1, None), "max_items": (1, None),
+    "max_rows": (1, None),
+}
+
+
+def check_range(name: str, value: Any, shown: str | None = None) -> None:
+    """A :class:`FramelensError` when ``value`` is outside the declared range of ``name`` (see
+    :data:`RANGES`; names without a range, and non-numbers, pass)."""
+    spec = RANGES.get(name)
+    if spec is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, high, *rest = spec
+    low_open = bool(rest and rest[0])
+    bad = (value != value or (low is not None and (value <= low if low_open else value < low))
+           or (high is not None and value > high))
+    if bad:
+        want = (f"more than {low}" if low_open else f"at least {low}") if low is not None else ""
+        if high is not None:
+            want = f"{want} and at most {high}" if want else f"at most {high}"
+        raise FramelensError(f"{shown or name}={value!r}: must be {want}")
+
+
 def depth(name: str) -> int:
     """0 for a part built from the corpus alone, else 1 + the depth of its deepest need."""
     return 0 if not PARTS[name].needs else 1 + max(depth(n) for n in PARTS[name].needs)
@@ -534,6 +567,8 @@ def resolve_options(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise FramelensError(f"lens store: {name} has no option {unknown[0]!r} (options: {', '.join(allowed)})")
     out = {**allowed, **{k: v for k, v in options.items() if v is not None}}
+    for k, v in out.items():
+        check_range(k, v)
     configs = {c for n in _closure(name) for c in PARTS[n].configs}
     for k in configs:
         if isinstance(out.get(k), (str, os.PathLike)) and str(out[k]).strip():
@@ -862,12 +897,13 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
         if workers > 1 and len(level) > 1:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
 
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
             args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
                     for n, o in level]
-            with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
+            from .engine import pool as make_pool
+
+            with make_pool(min(workers, len(level)), ctx) as pool:
                 futures = [pool.submit(_part_worker, a) for a in args]
                 for (n, o), fut in zip(level, futures):
                     try:

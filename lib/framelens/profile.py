@@ -140,10 +140,22 @@ def check_source(corpus: CorpusLike, source_id: str) -> str:
     return source_id
 
 
+#: longest readable part of a per-source file name (a long id is cut and told apart by its hash)
+SLUG_CHARS = 60
+
+
 def slug(source_id: str) -> str:
-    """A file-name-safe form of a source id (the runner names per-source reports the same way)."""
-    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(source_id)).strip("-.")
-    return s or "source"
+    """A file-name-safe form of a source id, unique per id: an id that is already safe (letters,
+    digits, ``_ . -``, not too long) is used as it is; any other id gets its safe form followed by
+    8 hex digits of its SHA-1, so ``+src`` and ``-src``, or two outlets named in Chinese, never
+    write the same profile tables and findings."""
+    import hashlib
+
+    text = str(source_id)
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
+    if s == text and 0 < len(s) <= SLUG_CHARS:
+        return s
+    return f"{s[:SLUG_CHARS].rstrip('-.') or 'source'}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _date(ts, precision: str) -> str:
@@ -557,7 +569,6 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
 def title(corpus: CorpusLike, source_id: str):
     """A Markdown heading naming the profiled source (HTML-escaped) with its outlet, date and
     genre, for the top of the profile notebook."""
-    import html
 
     from IPython.display import Markdown
 
@@ -568,4 +579,4 @@ def title(corpus: CorpusLike, source_id: str):
         vals = [v for v in dict.fromkeys(meta[col]) if v]
         if vals:
             bits.insert(0, "; ".join(vals[:3]))
-    return Markdown(f"## {html.escape(corpus.label(source_id))}\n\n" + html.escape(" · ".join(bits)))
+    return Markdown(f"## {fmt.md_text(corpus.label(source_id))}\n\n" + fmt.md_text(" · ".join(bits)))

@@ -53,10 +53,45 @@ def _atomic_write(path: Path, write) -> Path:
     return path
 
 
+#: a text cell a spreadsheet would read as a formula (OWASP, "CSV Injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a plain number written as text ("-12", "+0.5", "-1e3"): a number to a spreadsheet, kept as is
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def csv_cell(value):
+    """A cell safe to open in a spreadsheet: text that begins with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return gets a leading ``'`` so it is shown, never evaluated, as a formula
+    (following OWASP's CSV-injection advice); numbers, and text that is a plain number
+    (``-12.5``), are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell (and column name) passed through :func:`csv_cell`; numeric columns
+    untouched. The frame itself is not changed."""
+    out = df
+    text_cols = [c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)
+                 or isinstance(df[c].dtype, pd.CategoricalDtype)]
+    for c in text_cols:
+        col = df[c].astype(object) if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c]
+        if col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any():
+            if out is df:
+                out = df.copy()
+            out[c] = col.map(csv_cell)
+    names = [csv_cell(c) if isinstance(c, str) else c for c in df.columns]
+    if names != list(df.columns):
+        out = (out.copy() if out is df else out).set_axis(names, axis=1)
+    return out
+
+
 def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> Path:
-    """Write ``df`` to ``<output_dir>/tables/<name>.csv`` (UTF-8, no index) and return the path."""
+    """Write ``df`` to ``<output_dir>/tables/<name>.csv`` (UTF-8, no index) and return the path.
+    Text cells that a spreadsheet would run as a formula are neutralized (:func:`csv_cell`)."""
     path = Path(output_dir) / "tables" / f"{_checked_name(name)}.csv"
-    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    _atomic_write(path, lambda tmp: csv_safe(df).to_csv(tmp, index=False))
     _remember_export(name, df)
     return path
 
@@ -130,7 +165,7 @@ def exported_name(df: pd.DataFrame) -> str | None:
 def csv_fingerprint(df: pd.DataFrame) -> tuple[str, int]:
     """SHA-1 and size of the CSV :func:`export_table` would write for ``df``: lets the site find
     the CSV of a table that was shown before it was exported."""
-    data = df.to_csv(index=False).encode("utf-8")
+    data = csv_safe(df).to_csv(index=False).encode("utf-8")
     return hashlib.sha1(data).hexdigest(), len(data)
 
 
@@ -220,7 +255,9 @@ def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:
 
 
 def _md_escape(text: str) -> str:
-    return _html.escape(text).replace("*", r"\*").replace("_", r"\_")
+    from .fmt import md_text
+
+    return md_text(text)
 
 
 def method_note(text: str):

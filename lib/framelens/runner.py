@@ -318,6 +318,8 @@ def validate_params(
     selected notebook that declares it and must be declared by at least one; a scoped one
     (``02_vocabulary.min_count``) to that notebook only. Types must match the declared default.
     """
+    from .parts import check_range
+
     per_nb: dict[str, dict[str, Any]] = {name: {} for name in specs}
     for scope, key, value in user:
         shown = f"{scope}.{key}" if scope else key
@@ -343,6 +345,7 @@ def validate_params(
                     f"--param {shown}={value!r}: {nb} expects {want.__name__} (default {spec.get('default')}), "
                     f"got {type(value).__name__}"
                 )
+            check_range(key, value, f"--param {shown}")
             per_nb[nb][key] = value
     return per_nb
 
@@ -383,6 +386,57 @@ def check_output_dir(out: Path, corpus: Path, notebooks_dir: Path) -> None:
                     f"{out}: holds {', '.join(clash)} not written by framelens (no {MARKER} file); "
                     "choose a new or empty folder"
                 )
+
+
+def _writable(folder: Path) -> bool:
+    """Can a file be created in ``folder``? (a real probe: permissions, a read-only mount, root)."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".framelens-probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(tmp)
+    return True
+
+
+def check_store(store: str | os.PathLike | None, corpus: Path, out: Path) -> bool:
+    """Refuse a ``--store`` folder the run could not use, before the run lock and any kernel: a
+    path through a file, a folder inside the corpus (it would modify the input, and change the
+    corpus's key on every run) or inside a folder the run replaces, a folder that cannot be
+    created. Returns whether the store can be written: a read-only store may serve the parts it
+    holds, and :func:`compute_store` stops the run if it lacks one."""
+    if store is None or str(store) == "":
+        return True
+    from .store import STORE_FILE
+
+    root = Path(store).expanduser().resolve()
+    corpus, out = Path(corpus).resolve(), Path(out).resolve()
+    if corpus.is_dir() and _is_within(root, corpus):
+        raise FramelensError(f"--store {root}: the lens store may not be inside the corpus folder ({corpus}): "
+                             "it would modify the input")
+    if _is_within(corpus, root):
+        raise FramelensError(f"--store {root}: the lens store may not contain the corpus ({corpus})")
+    if root == out or any(_is_within(root, out / sub) for sub in SUBDIRS):
+        raise FramelensError(f"--store {root}: the lens store may not be the output folder or inside a folder "
+                             f"each run replaces ({', '.join(SUBDIRS)})")
+    near = root
+    while not near.exists() and not near.is_symlink():
+        near = near.parent
+    if not near.is_dir():
+        raise FramelensError(f"--store {root}: {near} is a file, not a folder")
+    if near == root and not (root / STORE_FILE).is_file() and any(not p.name.startswith(".") for p in root.iterdir()):
+        raise FramelensError(f"--store {root}: not a lens store (no {STORE_FILE}) and not empty; "
+                             "choose a new or empty folder")
+    if _writable(near):
+        return True
+    if near != root or not (root / STORE_FILE).is_file():
+        raise FramelensError(f"--store {root}: cannot create the lens store ({near} is not writable)")
+    return False
+
+
+#: a lens-store failure that is the store's, not a lens's: the run stops (see :func:`compute_store`)
+_STORE_WRITE_ERROR = re.compile(r"\b(PermissionError|OSError|NotADirectoryError|IsADirectoryError|"
+                                r"FileNotFoundError|FileExistsError)\b|Read-only file system|No space left")
 
 
 def hash_inputs(corpus: Path) -> dict[str, Any]:
@@ -743,54 +797,104 @@ def lock_path(out: Path) -> Path:
 
 
 class RunLock:
-    """One ``framelens run`` per output folder: a lock file holding the PID of the run.
+    """One ``framelens run`` per output folder: a lock file beside it, held with ``flock`` for the
+    whole run and holding the PID of the run.
 
     A second run into the same folder stops at once with a :class:`FramelensError` naming the
-    other run; the lock of a process that is no longer running is taken over.
+    other run. The kernel takes the lock and releases it when its holder exits, however it exits
+    (``kill -9`` too), so there is no stale lock to judge: a lock file nobody holds — left by a
+    killed run, or still empty — is simply taken. After taking it, the holder checks that the file
+    is still the one at the lock's path (a run that just finished removes it), else tries again.
+    Where ``flock`` is missing, the file is created with ``O_CREAT | O_EXCL`` only after its
+    content is written (a hard link of a complete temporary file).
     """
 
     def __init__(self, out: Path, command: str = ""):
         self.out, self.path, self.command = out, lock_path(out), command
         self.held = False
+        self._fd: int | None = None
 
-    def __enter__(self) -> "RunLock":
+    def _info(self) -> bytes:
         import socket
 
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": time.time(),
-                "started": _utc_now(), "command": self.command, "out": str(self.out)}
-        data = json.dumps(info).encode()
-        for _ in range(3):
+        return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started_at": time.time(),
+                           "started": _utc_now(), "command": self.command, "out": str(self.out)}).encode()
+
+    def _refuse(self) -> FramelensError:
+        other: dict[str, Any] = {}
+        for _ in range(20):  # the holder writes its details just after taking the lock
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                other = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            except (OSError, ValueError):
+                other = {}
+            if other:
+                break
+            time.sleep(0.05)
+        return FramelensError(
+            f"{self.out}: another framelens run is writing into this folder "
+            f"(PID {other.get('pid', '?')}, started {other.get('started', '?')}; lock {self.path})")
+
+    def __enter__(self) -> "RunLock":
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on Linux/macOS
+            return self._enter_exclusive()
+        for _ in range(50):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise FramelensError(f"{self.path}: cannot create the run lock ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise self._refuse() from None
+            try:
+                st, mine = os.stat(self.path), os.fstat(fd)
+                same = (st.st_ino, st.st_dev) == (mine.st_ino, mine.st_dev)
+            except FileNotFoundError:
+                same = False
+            if not same:  # the previous holder removed it as we opened it: take the new one
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, self._info(), 0)
+            self._fd, self.held = fd, True
+            return self
+        raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
+
+    def _enter_exclusive(self) -> "RunLock":  # pragma: no cover - platforms without flock
+        for _ in range(3):
+            fd, tmp = tempfile.mkstemp(prefix=f"{self.path.name}.", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._info())
+            try:
+                os.link(tmp, self.path)  # appears with its content, or not at all
+                self.held = True
+                return self
             except FileExistsError:
                 try:
                     other = json.loads(self.path.read_text(encoding="utf-8") or "{}")
                 except (OSError, ValueError):
                     other = {}
-                if other and _holder_alive(other):
-                    raise FramelensError(
-                        f"{self.out}: another framelens run is writing into this folder "
-                        f"(PID {other.get('pid')}, started {other.get('started', '?')}; lock {self.path})") from None
-                # stale: its process is gone (or the file is unreadable); take it over
-                try:
-                    self.path.unlink()
-                except FileNotFoundError:
-                    pass
-                continue
+                if not other or _holder_alive(other):
+                    raise self._refuse() from None
+                self.path.unlink(missing_ok=True)  # its process is gone
             except OSError as exc:
                 raise FramelensError(f"{self.path}: cannot create the run lock ({exc.strerror})") from None
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            self.held = True
-            return self
+            finally:
+                os.unlink(tmp)
         raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
 
     def __exit__(self, *exc) -> bool:
         if self.held:
             try:
-                self.path.unlink()
+                self.path.unlink()  # while still holding it: a waiting run sees the file is gone
             except FileNotFoundError:
                 pass
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
             self.held = False
         return False
 
@@ -1130,6 +1234,8 @@ def run_suite(
     say = progress or (lambda line: None)
     if by:
         params = [*params, (None, "by", str(by))]
+    store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
+                                 Path(out).expanduser())
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
@@ -1143,6 +1249,7 @@ def run_suite(
         try:
             store_root = Path(store).expanduser().resolve() if store else stage / ".store"
             store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
+            stop_on_store_errors(store_notes["failures"], store_root, store_writable)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
                 src = out_path / sub
@@ -1240,6 +1347,16 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
         say(f"framelens: warning: lens store: {f}")
     return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures,
             **({"engine": where} if engine is not None else {})}
+
+
+def stop_on_store_errors(failures: list[str], root: Path, writable: bool = True) -> None:
+    """A lens part that fails because the store cannot be written (or a read-only store that lacks
+    a part) stops the run before any notebook starts, so the previous site stays as it was; a bug
+    in one lens does not (its notebooks show the error)."""
+    bad = [f for f in failures if _STORE_WRITE_ERROR.search(f)] or (failures if not writable else [])
+    if bad:
+        what = "is read-only and lacks a part this run needs" if not writable else "cannot be written"
+        raise FramelensError(f"{root}: the lens store {what} ({bad[0]})")
 
 
 #: From this many sentences on, the store's independent parts are computed in parallel processes.

@@ -168,7 +168,6 @@ def score_texts(texts: Iterable[str], *, workers: int | None = None) -> pd.DataF
 
 def _score_in_pool(texts: list[str], workers: int) -> list[tuple[float, ...]]:
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
 
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
@@ -176,7 +175,9 @@ def _score_in_pool(texts: list[str], workers: int) -> list[tuple[float, ...]]:
     size = math.ceil(len(texts) / n_chunks)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     out: list[tuple[float, ...]] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+    from .engine import pool as make_pool
+
+    with make_pool(workers, ctx) as ex:
         for part in ex.map(_score_many, chunks):
             out.extend(part)
     return out

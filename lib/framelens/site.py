@@ -255,16 +255,64 @@ class _Defuser(HTMLParser):
             self.out.append(f"<![{data}]>")
 
 
+#: what counts as live markup when reporting how much the sanitizer removed
+_LIVE = re.compile(r"<(?:script|iframe|object|embed|frame|base)\b|\son[a-z]+\s*=|javascript:|\ssrcdoc\s*=", re.I)
+TOC_PLACEHOLDER = "<!--framelens-toc-->"
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
+#: tags a report body may hold (nbconvert's lab template, pandas Styler tables, rendered Markdown)
+_BODY_TAGS = frozenset({"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+                        "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2",
+                        "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li", "main", "mark",
+                        "nav", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong", "style",
+                        "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
+                        "ul", "var", "wbr"})
+_BODY_ATTRS = {"*": {"class", "id", "title", "tabindex", "role", "lang", "dir"}, "a": {"href"},
+               "img": {"src", "alt", "width", "height"}, "style": {"type"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}, "col": {"span"}, "colgroup": {"span"}}
+
+
+def _body_attribute(tag: str, attr: str, value: str) -> str | None:
+    """``data:`` URLs only as an image's source, and only of an image type."""
+    if attr in ("href", "src") and value.strip().lower().startswith("data:"):
+        ok = tag == "img" and attr == "src" and value.strip().lower().startswith("data:image/")
+        return value if ok else None
+    return value
+
+
+def _clean_body(body: str) -> str:
+    """The body of a report through nh3 (the Ammonia sanitizer: an HTML5 parser that reads markup
+    as a browser does, so comment, ``<svg><style>`` and ``<noscript>`` tricks are parsed, not
+    pattern-matched) with an allowlist: no script, no event handler, no script URL, no comment."""
+    import nh3
+
+    return nh3.clean(body, tags=set(_BODY_TAGS), clean_content_tags={"script"}, attributes=_BODY_ATTRS,
+                     generic_attribute_prefixes={"data-", "aria-"}, link_rel=None, strip_comments=True,
+                     url_schemes={"http", "https", "mailto", "data"}, attribute_filter=_body_attribute)
+
+
 def sanitize_html(page: str) -> tuple[str, int]:
     """Remove every script, event handler and script URL from ``page``; return (html, n_removed).
 
-    Text that was properly escaped (``&lt;script&gt;``) is untouched; only live markup is
-    removed. A non-zero count means some output carried unescaped markup.
+    The body — where notebook outputs are — is rebuilt by a maintained sanitizer (nh3, see
+    :func:`_clean_body`); the page's own head (the template's CSS and title) is checked tag by tag
+    by :class:`_Defuser`. Text that was properly escaped (``&lt;script&gt;``) stays text. A
+    non-zero count means some output carried unescaped markup.
     """
+    m = _BODY_OPEN.search(page)
+    end = page.rfind("</body>")
+    if m is None or end < m.end():
+        head, body, tail = "", page, ""
+    else:
+        head, body, tail = page[: m.end()], page[m.end(): end], page[end:]
     parser = _Defuser()
-    parser.feed(page)
+    parser.feed(head)
     parser.close()
-    return "".join(parser.out), parser.removed
+    import secrets
+
+    token = f"fl-toc-{secrets.token_hex(8)}"  # the template's TOC placeholder is a comment: keep that one
+    body = body.replace(TOC_PLACEHOLDER, token, 1)
+    clean = "".join(parser.out) + _clean_body(body).replace(token, TOC_PLACEHOLDER, 1) + tail
+    return clean, max(0, len(_LIVE.findall(page)) - len(_LIVE.findall(clean)))
 
 
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)

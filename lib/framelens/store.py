@@ -77,15 +77,12 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
-    """SHA-256 of every input file (all non-hidden files of a corpus folder, or the file), and one
-    digest over them all (paths and contents)."""
-    corpus = Path(corpus)
-    if corpus.is_dir():
-        files = sorted(p for p in corpus.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(corpus).parts))
-        base = corpus
-    else:
-        files, base = [corpus], corpus.parent
+    """SHA-256 of every input file the loader reads (:func:`framelens.corpus.input_files`: the
+    manifest and the files it names, a folder's ``.txt`` files, or the table file), and one digest
+    over them all (paths and contents)."""
+    from .corpus import input_files
+
+    files, base = input_files(corpus)
     rows = [{"path": p.relative_to(base).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
             for p in files]
     digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
