@@ -1150,7 +1150,6 @@ def run_suite(
                     shutil.copytree(src, stage / sub)
                 else:
                     (stage / sub).mkdir()
-            site.write_articles(corp, stage / "articles")  # before the reports, whose evidence ids link to it
             for job in plan.jobs:
                 if "output_dir" in plan.specs[job.notebook.name]:
                     job.parameters["output_dir"] = str(stage)
@@ -1162,6 +1161,9 @@ def run_suite(
             say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
             ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
                                    with_code=with_code, meta=meta, jobs=jobs, say=say)
+            pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+            say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
+                f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
             prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
