@@ -432,6 +432,24 @@ def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
     return out, {"period": st["period"], "n_periods": int(st["n_periods"]), "message": st["message"]}
 
 
+def overview_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    """The corpus at a glance, map step: :func:`framelens.overview.partition_summary`."""
+    from . import overview
+
+    return overview.partition_summary(corpus)
+
+
+def overview_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The corpus at a glance, reduce: :func:`framelens.overview.merge_summaries`."""
+    from . import overview
+
+    return overview.summary_tables(overview.merge_summaries(red.partials_list())), {}
+
+
+def overview_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    return compute_part("overview", corpus, opts, needs)
+
+
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
 _SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
 _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
@@ -467,6 +485,9 @@ PARTS: dict[str, Part] = {
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
                       over_time_part, configs=("codebook",), needs=("actors",),
                       description="tone, leading frames, rising and falling terms and actors per period"),
+    "overview": Part("overview", 1, {}, overview_part, description="the corpus at a glance: documents, lengths, "
+                     "dates, headings and what cleaning removed (no text held)", map=overview_map,
+                     reduce=overview_reduce, row_tables=("headings", "audit")),
 }
 
 
