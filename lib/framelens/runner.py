@@ -79,7 +79,7 @@ class Notebook:
 
 #: The suite, in reading order. Add a notebook here and it is run, listed and indexed.
 NOTEBOOKS: list[Notebook] = [
-    Notebook("01_corpus_overview", "01_corpus_overview.ipynb", parts=("reuse",)),
+    Notebook("01_corpus_overview", "01_corpus_overview.ipynb", parts=("overview", "reuse")),
     Notebook("02_vocabulary", "02_vocabulary.ipynb", parts=("vocabulary",)),
     Notebook("03_sentiment", "03_sentiment.ipynb", parts=("sentiment",)),
     Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
