@@ -953,6 +953,8 @@ class Plan:
     not_profiled: list[str]
     by: str = "source"
     unit_corpus: Any = None  # the corpus compared by ``by``
+    store_root: Path | None = None  # the lens store holding the ingested corpus
+    temp_store: bool = False  # a temporary store, removed after the run
 
 
 def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
@@ -963,9 +965,12 @@ def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
     return values.pop() if values else "source"
 
 
-def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say) -> Plan:
+def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say, store=None) -> Plan:
     """Check the paths, the parameters and the corpus, and list the notebook runs. Raises
-    :class:`FramelensError` for bad input; starts no kernel and writes nothing."""
+    :class:`FramelensError` for bad input; starts no kernel. The corpus is checked by ingesting it
+    into the lens store (``store``, else a temporary one beside ``out``, removed on error and
+    after the run): batches mapped on a process pool, never the whole corpus in this process;
+    the plan keeps its documents table."""
     registry = list(NOTEBOOKS if registry is None else registry)
     nb_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
     corpus_path = Path(corpus if corpus is not None else SEEDS_DIR).expanduser().resolve()
@@ -990,20 +995,44 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
         if n.per_source and "source_id" not in specs[n.name]:
             raise FramelensError(f"{nb_dir / n.path}: runs once per source but has no 'source_id' parameter")
 
-    # the corpus: validated once, before any kernel starts
-    from .corpus import load_corpus
+    # the corpus: validated once, before any kernel starts, as the lens store's ingest (map/reduce)
+    inputs = hash_inputs(corpus_path)
+    temp_store = not store
+    store_root = Path(store).expanduser().resolve() if store else make_stage(out_path.parent)
+    try:
+        return _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inputs, notes, profiles,
+                          say, store_root, temp_store, jobs)
+    except BaseException:
+        if temp_store:
+            shutil.rmtree(store_root, ignore_errors=True)
+        raise
 
-    load_warnings: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corp = load_corpus(corpus_path)
-    for w in caught:
-        msg = str(w.message)
-        if msg not in load_warnings:
-            load_warnings.append(msg)
+
+def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any], workers: int = 1, say=None):
+    """The corpus ingested into the lens store at ``store_root`` (nothing to do when it is
+    stored already): read in batches, the map steps on a pool of ``workers`` processes for a large
+    input; returns its documents-only view (:attr:`framelens.store.LensStore.view_corpus`, with the
+    loader's warnings) — what a run plans with, never the text."""
+    from .store import LensStore
+
+    lens = LensStore(store_root, corpus_path, inputs=inputs)
+    big = sum(int(f.get("bytes", 0)) for f in inputs.get("files", [])) >= PARALLEL_INGEST_BYTES
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lens.ingest(workers=workers if big else 1, progress=say)
+        return lens.view_corpus
+
+
+#: From this many input bytes on (about 1,000 news articles), the run's ingest maps on a process pool.
+PARALLEL_INGEST_BYTES = 3_000_000
+
+
+def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inputs, notes, profiles, say,
+               store_root, temp_store, jobs) -> Plan:
+    corp = stored_corpus(corpus_path, store_root, inputs=inputs, workers=jobs, say=say)
+    load_warnings: list[str] = list(dict.fromkeys(corp.warnings))
     for msg in load_warnings:
         say(f"framelens: warning: {msg}")
-    inputs = hash_inputs(corpus_path)
 
     import nbformat
 
@@ -1046,7 +1075,7 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
                      f"the other {len(not_profiled)} are listed on the index (--profiles N or --profiles ID,ID,... "
                      "to choose)")
     return Plan(corpus_path, out_path, nb_dir, corp, job_list, specs, user, inputs, load_warnings, notes,
-                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp)
+                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp, store_root, temp_store)
 
 
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
@@ -1131,7 +1160,7 @@ def run_suite(
     if by:
         params = [*params, (None, "by", str(by))]
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
-                    notebooks_dir=notebooks_dir, profiles=profiles, say=say)
+                    notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
     for note in plan.notes:
         say(f"framelens: note: {note}")
@@ -1141,7 +1170,7 @@ def run_suite(
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
         try:
-            store_root = Path(store).expanduser().resolve() if store else stage / ".store"
+            store_root = plan.store_root
             store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
@@ -1176,6 +1205,8 @@ def run_suite(
             _commit(stage, out_path)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+            if plan.temp_store:
+                shutil.rmtree(plan.store_root, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
 
 
@@ -1230,7 +1261,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
                 failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
                                     drop_near_duplicates=dedup, requests=requests,
                                     workers=workers if big else 1, progress=say, inputs=plan.inputs,
-                                    loaded=plan.corpus, engine=engine)
+                                    engine=engine)  # the corpus is in the store since the plan
             except FramelensError:
                 raise
             except Exception as exc:  # a bug in a lens: the notebooks will show it
