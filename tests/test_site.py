@@ -321,11 +321,13 @@ def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path
     (report_dir / "r.html").write_text(
         "<table><tr><td>d1:s2</td><td>see d3:p0 and zz:s0</td><td class=\"fl-doc\">d4</td>"
         "<td>d0 (no id form)</td></tr></table>", encoding="utf-8")
-    assert site.cited_in_reports(report_dir) == {"d1", "d3", "d4", "zz"}
+    assert site.cited_in_reports(report_dir) == {"d1", "d3", "zz"}  # evidence ids; a doc_id cell quotes nothing
     info = site.write_article_site(folder, tmp_path / "site" / "articles", cited=site.cited_in_reports(report_dir),
                                    all_pages_max=4, list_rows=2)
-    assert site.article_ids(tmp_path / "site" / "articles") == {"d1", "d3", "d4"}
-    assert (info["articles"], info["pages"], info["list_pages"]) == (5, 3, 3)
+    assert site.article_ids(tmp_path / "site" / "articles") == {"d1", "d3"}
+    assert (info["articles"], info["pages"], info["list_pages"]) == (5, 2, 3)
+    assert info["listed"] == {"d0": "_ids-0001.html", "d1": "_ids-0001.html", "d2": "_ids-0002.html",
+                              "d3": "_ids-0002.html", "d4": "_ids-0003.html"}
     # every article reachable by id: each in exactly one list page, whose range the index names
     art = tmp_path / "site" / "articles"
     lists = sorted(p.name for p in art.glob("_ids-*.html"))
@@ -337,12 +339,14 @@ def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path
     p1 = (art / "_ids-0001.html").read_text("utf-8")
     assert '<a href="d1.html">d1</a>' in p1 and '<a href="d0.html">' not in p1  # d0 has no page: listed, no link
     # the report's evidence now links to the page that holds the sentence / paragraph
-    assert site.link_reports(report_dir, art) == 3
+    assert site.link_reports(report_dir, art, info["listed"]) == 3
     page = (report_dir / "r.html").read_text("utf-8")
     for doc, anchor in (("d1", "s2"), ("d3", "p0")):
         assert f'href="../articles/{doc}.html#{anchor}"' in page
         assert f'id="{anchor}"' in (art / f"{doc}.html").read_text("utf-8")
     s = corp.sentences
     assert parse((art / "d1.html").read_text("utf-8")).sentences["s2"] == s.loc[s["sent_id"] == "d1:s2", "text"].iloc[0]
-    assert 'href="../articles/d4.html"' in page and "zz:s0</a>" not in page
-    assert site.link_reports(report_dir, art) == 0  # linked once
+    # d4 (a doc_id cell, no page) links to its row in the list; an id of no article stays plain
+    assert 'href="../articles/_ids-0003.html#d4"' in page and 'id="d4"' in (art / "_ids-0003.html").read_text("utf-8")
+    assert "zz:s0</a>" not in page
+    assert site.link_reports(report_dir, art, info["listed"]) == 0  # linked once

@@ -33,7 +33,7 @@ import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE = DATA_DIR / "report_template.html"
@@ -329,16 +329,18 @@ def article_href(doc_id: str, anchor: str = "", *, base: str = "../articles/") -
     return f"{base}{doc_id}.html" + (f"#{anchor}" if anchor else "")
 
 
-def link_evidence(page: str, known: Collection[str], *, base: str = "../articles/") -> tuple[str, int]:
+def link_evidence(page: str, known: Collection[str], *, base: str = "../articles/",
+                  listed: Mapping[str, str] | None = None) -> tuple[str, int]:
     """Link every evidence id in the table cells of ``page`` to its sentence or paragraph.
 
     ``cgtn:s12`` becomes a link to ``<base>cgtn.html#s12`` (``cgtn:p3`` to ``#p3``), and a cell of a
     ``doc_id`` column (marked ``fl-doc`` by ``report.show_table``) to the article page, when the
     document is in ``known`` (the ids with an article page): an id of another corpus, or text that
-    merely looks like one, stays plain. Only text between a cell's tags is touched, never markup.
-    Returns (html, number of links).
+    merely looks like one, stays plain. ``listed``: document id → the list page that lists it
+    (``_ids-0001.html``): a ``doc_id`` cell of a document without a page links to its row there.
+    Only text between a cell's tags is touched, never markup. Returns (html, number of links).
     """
-    if not known:
+    if not known and not listed:
         return page, 0
     count = 0
 
@@ -362,6 +364,10 @@ def link_evidence(page: str, known: Collection[str], *, base: str = "../articles
                 count += 1
                 href = html.escape(article_href(doc, base=base), quote=True)
                 return f'{m.group(1)}<a class="fl-ev" href="{href}" title="Read this article">{text}</a>{m.group(4)}'
+            if listed and doc in listed:
+                count += 1
+                href = html.escape(f"{base}{listed[doc]}#{doc}", quote=True)
+                return f'{m.group(1)}<a class="fl-ev" href="{href}" title="This article in the list">{text}</a>{m.group(4)}'
             return m.group(0)
         if ":" not in text:
             return m.group(0)
@@ -633,15 +639,14 @@ LIST_PAGE_ROWS = 1000
 
 
 def cited_documents(page: str) -> set[str]:
-    """The documents a report cites: the document part of every evidence id (``doc:s12``,
-    ``doc:p3``) in its table cells and every ``doc_id`` cell — exactly what :func:`link_evidence`
-    would link."""
+    """The documents a report cites as evidence: the document part of every evidence id
+    (``doc:s12``, ``doc:p3``) in its table cells, as :func:`link_evidence` finds them. (A
+    ``doc_id`` cell names an article without quoting it: it links to the article's page when
+    there is one, else to its row in the list of articles.)"""
     found: set[str] = set()
     for m in _CELL.finditer(page):
         text = m.group(3)
-        if _DOC_CELL_CLASS.search(m.group(2) or ""):
-            found.add(html.unescape(text.strip()))
-        elif ":" in text:
+        if ":" in text and not _DOC_CELL_CLASS.search(m.group(2) or ""):
             found.update(x.group(1) for x in EVIDENCE_ID.finditer(text))
     return found
 
@@ -654,14 +659,15 @@ def cited_in_reports(reports: str | Path) -> set[str]:
     return out
 
 
-def link_reports(reports: str | Path, articles: str | Path) -> int:
-    """Link the evidence ids of every report in ``reports`` to the pages now in ``articles``
-    (:func:`link_evidence`; cells linked before are left as they are). Returns the links added."""
+def link_reports(reports: str | Path, articles: str | Path, listed: Mapping[str, str] | None = None) -> int:
+    """Link the evidence ids of every report in ``reports`` to the pages now in ``articles``, and
+    ``doc_id`` cells of articles without a page to their row in the list (``listed``, see
+    :func:`link_evidence`; cells linked before are left as they are). Returns the links added."""
     known = article_ids(articles)
     total = 0
     for path in sorted(Path(reports).glob("*.html")):
         page = path.read_text(encoding="utf-8")
-        linked, n = link_evidence(page, known)
+        linked, n = link_evidence(page, known, listed=listed)
         if n:
             path.write_text(linked, encoding="utf-8")
             total += n
@@ -701,7 +707,7 @@ def write_run_articles(corpus: str | Path, store: str | Path, site_dir: str | Pa
     n_parts = len(lens.partitions())
     info = write_article_site(lens.corpus_dir, site_dir / "articles", cited=cited, all_pages_max=all_pages_max,
                               workers=workers if n_parts >= 4 and len(cited) > 1000 else 1)
-    info["links"] = link_reports(site_dir / "reports", site_dir / "articles")
+    info["links"] = link_reports(site_dir / "reports", site_dir / "articles", info.pop("listed"))
     return info
 
 
@@ -754,23 +760,24 @@ def write_article_site(corpus_dir: str | Path, folder: str | Path, *, cited: Col
         docs = docs[[c for c in cols if c in docs.columns]]
         rows += [_list_row(doc, removed.get(str(doc["doc_id"]), 0)) for doc in docs.to_dict("records")
                  if _DOC_ID.match(str(doc["doc_id"]))]
-    n_lists = write_article_lists(rows, folder, pages=pages, list_rows=list_rows, index_href=index_href,
-                                  all_pages=wanted is None)
-    return {"articles": len(rows), "pages": len(pages), "list_pages": n_lists, "seconds": time.perf_counter() - t0}
+    listed = write_article_lists(rows, folder, pages=pages, list_rows=list_rows, index_href=index_href,
+                                 all_pages=wanted is None)
+    return {"articles": len(rows), "pages": len(pages), "list_pages": len(set(listed.values()) - {ARTICLE_LIST}),
+            "listed": listed, "seconds": time.perf_counter() - t0}
 
 
 def write_article_lists(rows: list[tuple[str, ...]], folder: Path, *, pages: Collection[str], list_rows: int,
-                        index_href: str = "../index.html", all_pages: bool = True) -> int:
+                        index_href: str = "../index.html", all_pages: bool = True) -> dict[str, str]:
     """The list of the articles (:func:`articles_list_page`): ``_index.html`` alone, or, above
     ``list_rows`` rows, ``_index.html`` listing the pages ``_ids-0001.html``, ... of ``list_rows``
-    rows each in id order. Returns the number of list pages besides ``_index.html``."""
+    rows each in id order. Returns document id → the list page holding its row (anchor: the id)."""
     note = None if all_pages else (
         f"Pages are written for the {len(pages):,} articles the reports cite (every evidence id links to "
         f"the sentence on its article's page); the other articles are listed with their source, title and date.")
     if len(rows) <= list_rows:
         (folder / ARTICLE_LIST).write_text(articles_list_page(rows, index_href=index_href, pages=pages, note=note),
                                            encoding="utf-8")
-        return 0
+        return {r[0]: ARTICLE_LIST for r in rows}
     rows = sorted(rows, key=lambda r: r[0])
     chunks = [rows[a:a + list_rows] for a in range(0, len(rows), list_rows)]
     names = [f"_ids-{k + 1:04d}.html" for k in range(len(chunks))]
@@ -795,7 +802,7 @@ def write_article_lists(rows: list[tuple[str, ...]], folder: Path, *, pages: Col
                  f'<td class="num">{sum(r[0] in pages for r in chunk):,}</td></tr>')
     w.append("</tbody></table></main></body></html>\n")
     (folder / ARTICLE_LIST).write_text("".join(w), encoding="utf-8")
-    return len(names)
+    return {r[0]: name for name, chunk in zip(names, chunks) for r in chunk}
 
 
 #: The list of all article pages (a document id cannot start with "_", so it never clashes).
