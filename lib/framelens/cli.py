@@ -137,12 +137,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .overview import check
 
-    # map/reduce over batches of the input: per-batch summaries merged, never the whole corpus's text
+    # map/reduce over batches of the input: per-batch summaries merged, never the whole corpus's text;
+    # a large file's batches are mapped on a pool of two processes
+    path = Path(args.path).expanduser()
+    big = path.is_file() and path.stat().st_size >= 3_000_000
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        summary = check(args.path)
+        summary = check(args.path, workers=min(2, os.cpu_count() or 1) if big else 1)
     docs, t = summary.documents, summary.totals
     print(f"{args.path}: {len(docs)} documents, {len(summary.sources)} sources, "
           f"{t['paragraphs']} paragraphs, {t['sentences']} sentences, {t['tokens']} tokens")
