@@ -18,7 +18,10 @@
   page; :func:`resolve_csv_links` finds the CSV of a table that was shown before it was exported.
 * :func:`write_articles` writes one page per document (``articles/<doc_id>.html``): metadata,
   every paragraph and sentence anchored (``id="p3"``, ``id="s12"``), the sentence an evidence
-  link points to highlighted (CSS ``:target``), and what cleaning removed, by which rule.
+  link points to highlighted (CSS ``:target``), and what cleaning removed, by which rule. A run
+  uses :func:`write_run_articles`: after the reports are exported, the pages of the articles they
+  quote (all articles up to :data:`ALL_PAGES_MAX`) are written from the lens store by map steps,
+  one partition at a time, every article is listed by id, and the reports' ids are linked.
 * :func:`render_index` builds the landing page from the run's provenance record (the same
   dictionary the runner writes to ``provenance.json``); every value is HTML-escaped.
 """
@@ -1043,6 +1046,6 @@ def render_index(prov: dict[str, Any]) -> str:
     w("</tbody></table></details>")
     w('<p class="fl-sub">Machine-readable: <a href="provenance.json">provenance.json</a> · '
       'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>, '
-      'one page per article in <code>articles/</code>.</p>')
+      'the articles in <code>articles/</code> (a page for each article the reports quote, all of them in a small corpus).</p>')
     w("</main></body></html>\n")
     return "".join(out)
