@@ -303,6 +303,7 @@ def stored(tmp_path, docs: dict[str, str], *, per_partition: int = 2):
 FIVE = {f"d{k}": f"Title {k}\n\nFirst sentence of {k}. Second sentence of {k}. Third one.\n" for k in range(5)}
 
 
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
 def test_small_corpus_gets_every_page_equal_to_the_whole_corpus_writer(tmp_path):
     corp, folder = stored(tmp_path, FIVE)
     info = site.write_article_site(folder, tmp_path / "a", cited=set(), all_pages_max=5)
@@ -313,6 +314,7 @@ def test_small_corpus_gets_every_page_equal_to_the_whole_corpus_writer(tmp_path)
     assert (tmp_path / "a" / "_index.html").read_text("utf-8") == (tmp_path / "b" / "_index.html").read_text("utf-8")
 
 
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
 def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path):
     corp, folder = stored(tmp_path, FIVE)
     report_dir = tmp_path / "site" / "reports"

@@ -196,6 +196,7 @@ def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
     assert "Key findings" in text and "Gamma Wire" in text
 
 
+@pytest.mark.notebook
 def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_the_corpus(mini_dir, tmp_path):
     """The store computes the synthesis and a profile from the stored lens tables and the
     documents table, fetching only the quoted sentences by id: the same tables as the in-memory
