@@ -139,3 +139,68 @@ def test_overview_notebook_on_45_sources_draws_bounded_figures(tmp_path):
     html = (out / summary.results[0].report).read_text(encoding="utf-8")
     assert "Articles per source, largest first" in html and "(first 30 of 45 rows; all in the CSV)" in html
     assert "unknown (no date)" in html
+
+
+# ------------------------------------------------------------------ the summary as map/reduce
+
+
+def _jsonl_corpus(tmp_path, n: int = 17):
+    """``n`` articles (4 outlets, some dated, some with a byline and a heading cleaning handles)."""
+    import json
+
+    rows = []
+    for k in range(n):
+        body = (f"Report {k}\n\nBy Staff Writer\n\nThe council met on day {k}. It voted {k % 3} times.\n\n"
+                + ("Background\n\nThe plan dates back years. Critics objected.\n" if k % 4 == 0 else "")
+                + ("Follow us on Telegram for the latest news!\n" if k % 5 == 0 else ""))
+        rows.append({"id": f"a{k:02d}", "source": f"s{k % 4}", "outlet": f"Outlet {k % 4}", "text": body,
+                     "published": f"2025-03-{1 + k % 28:02d}" if k % 3 else ""})
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
+def test_check_summary_is_the_same_for_1_3_and_16_partitions_and_equals_the_loaded_corpus(tmp_path):
+    import warnings
+
+    path = _jsonl_corpus(tmp_path)
+    one, three, sixteen = (overview.check(path, batch_documents=b) for b in (17, 6, 1))
+    assert one == three == sixteen  # documents, audit counts, totals and warnings
+    assert len(sixteen.documents) == 17
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = load_corpus(path)
+    assert one.totals == {"documents": 17, "paragraphs": len(corp.paragraphs), "sentences": len(corp.sentences),
+                          "tokens": len(corp.tokens), "audit_spans": len(corp.audit),
+                          "audit_characters": int(corp.audit["text"].str.len().sum())}
+    # hand count: a byline in each of the 17, a call to action in a00, a05, a10, a15; headings in a00, a04, a08, a12, a16
+    assert one.totals["audit_spans"] == 17 + 4
+    assert one.documents.set_index("doc_id")["n_headings"].loc[["a00", "a01", "a04"]].tolist() == [1, 0, 1]
+    assert one.documents.set_index("doc_id")["n_removed"].loc[["a00", "a01", "a05"]].tolist() == [2, 1, 2]
+    for f in (overview.source_summary, overview.lengths, overview.dates_summary, overview.undated,
+              overview.sources_table, overview.timeline, overview.audit_summary):
+        pd.testing.assert_frame_equal(f(sixteen), f(corp), check_dtype=False)
+    assert overview.headline(sixteen) == overview.headline(corp)
+
+
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
+def test_the_stored_overview_part_equals_the_check_and_reads_rows_a_few_at_a_time(tmp_path):
+    import warnings
+
+    from framelens.store import LensStore, partition_dirs, write_corpus
+
+    path = _jsonl_corpus(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = load_corpus(path)
+    lens = LensStore(tmp_path / "store", path)
+    write_corpus(corp, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=5)
+    assert len(partition_dirs(lens.corpus_dir)) == 4
+    stored = overview.from_store(lens)  # the overview part: one map step per stored partition
+    assert stored == overview.check(path)
+    pd.testing.assert_frame_equal(overview.audit_table(stored), overview.audit_table(corp), check_dtype=False)
+    pd.testing.assert_frame_equal(overview.audit_table(stored, limit=3), overview.audit_table(corp).head(3),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(overview.headings(stored), overview.headings(corp), check_dtype=False)
+    assert overview.headings(stored)["doc_id"].tolist() == ["a00", "a04", "a08", "a12", "a16"]

@@ -155,3 +155,18 @@ def test_profile_notebook_on_mini(mini_dir, tmp_path):
     nb = json.loads((tmp_path / "05.ipynb").read_text())
     text = json.dumps(nb)
     assert "Gamma Wire" in text and "Items only this source reports" in text
+
+
+def test_with_texts_fetches_exactly_the_quoted_sentences_once():
+    calls = []
+
+    def fetch(ids):
+        calls.append(sorted(ids))
+        return {"a:s1": "One.", "b:s0": "Two.", "c:s2": "Three."}
+
+    def build(t):
+        return [t.get("a:s1", ""), pd.Series(["b:s0", "b:s0"]).map(t).fillna("").tolist(), "c:s2" in t]
+
+    assert profile.with_texts(build, fetch) == ["One.", ["Two.", "Two."], True]
+    assert calls == [["a:s1", "b:s0", "c:s2"]]  # one fetch, of the ids asked for, nothing else
+    assert profile.with_texts(lambda t: 42, fetch) == 42 and len(calls) == 1  # nothing quoted: nothing read

@@ -286,3 +286,69 @@ def test_wide_tables_embed_fewer_rows():
     page = html_of(wide, max_rows=5)
     assert page.count("<tr>") == 1 + 1000  # 200,000 cells at most: 1,000 rows of 200 columns
     assert "(the first 1,000 of 3,000 rows are in this page; all in the CSV)" in page
+
+
+# ------------------------------------------------------------------ article pages of a run (from the store)
+
+
+def stored(tmp_path, docs: dict[str, str], *, per_partition: int = 2):
+    """A corpus loaded from ``docs`` and stored as partitions of ``per_partition`` documents."""
+    from framelens.store import write_corpus
+
+    corp = corpus_from_texts(tmp_path, docs)
+    folder = write_corpus(corp, tmp_path / "store" / "corpus-x", key="x", inputs={}, partition_documents=per_partition)
+    return corp, folder
+
+
+FIVE = {f"d{k}": f"Title {k}\n\nFirst sentence of {k}. Second sentence of {k}. Third one.\n" for k in range(5)}
+
+
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
+def test_small_corpus_gets_every_page_equal_to_the_whole_corpus_writer(tmp_path):
+    corp, folder = stored(tmp_path, FIVE)
+    info = site.write_article_site(folder, tmp_path / "a", cited=set(), all_pages_max=5)
+    assert (info["articles"], info["pages"], info["list_pages"]) == (5, 5, 0)
+    site.write_articles(corp, tmp_path / "b")
+    for k in range(5):  # partition by partition, the same pages as the whole-corpus writer
+        assert (tmp_path / "a" / f"d{k}.html").read_text("utf-8") == (tmp_path / "b" / f"d{k}.html").read_text("utf-8")
+    assert (tmp_path / "a" / "_index.html").read_text("utf-8") == (tmp_path / "b" / "_index.html").read_text("utf-8")
+
+
+@pytest.mark.notebook  # slower tier (>= 0.45 s)
+def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path):
+    corp, folder = stored(tmp_path, FIVE)
+    report_dir = tmp_path / "site" / "reports"
+    report_dir.mkdir(parents=True)
+    # a report citing d1 (a sentence), d3 (a paragraph) and d4 (a doc_id cell); ids of nothing stay plain
+    (report_dir / "r.html").write_text(
+        "<table><tr><td>d1:s2</td><td>see d3:p0 and zz:s0</td><td class=\"fl-doc\">d4</td>"
+        "<td>d0 (no id form)</td></tr></table>", encoding="utf-8")
+    assert site.cited_in_reports(report_dir) == {"d1", "d3", "zz"}  # evidence ids; a doc_id cell quotes nothing
+    info = site.write_article_site(folder, tmp_path / "site" / "articles", cited=site.cited_in_reports(report_dir),
+                                   all_pages_max=4, list_rows=2)
+    assert site.article_ids(tmp_path / "site" / "articles") == {"d1", "d3"}
+    assert (info["articles"], info["pages"], info["list_pages"]) == (5, 2, 3)
+    assert info["listed"] == {"d0": "_ids-0001.html", "d1": "_ids-0001.html", "d2": "_ids-0002.html",
+                              "d3": "_ids-0002.html", "d4": "_ids-0003.html"}
+    # every article reachable by id: each in exactly one list page, whose range the index names
+    art = tmp_path / "site" / "articles"
+    lists = sorted(p.name for p in art.glob("_ids-*.html"))
+    assert lists == ["_ids-0001.html", "_ids-0002.html", "_ids-0003.html"]
+    rows = {name: [r[0] for r in parse((art / name).read_text("utf-8")).rows if r] for name in lists}
+    assert rows == {"_ids-0001.html": ["d0", "d1"], "_ids-0002.html": ["d2", "d3"], "_ids-0003.html": ["d4"]}
+    index = parse((art / "_index.html").read_text("utf-8")).rows
+    assert [r[1:4] for r in index if r] == [["d0", "d1", "2"], ["d2", "d3", "2"], ["d4", "d4", "1"]]
+    p1 = (art / "_ids-0001.html").read_text("utf-8")
+    assert '<a href="d1.html">d1</a>' in p1 and '<a href="d0.html">' not in p1  # d0 has no page: listed, no link
+    # the report's evidence now links to the page that holds the sentence / paragraph
+    assert site.link_reports(report_dir, art, info["listed"]) == 3
+    page = (report_dir / "r.html").read_text("utf-8")
+    for doc, anchor in (("d1", "s2"), ("d3", "p0")):
+        assert f'href="../articles/{doc}.html#{anchor}"' in page
+        assert f'id="{anchor}"' in (art / f"{doc}.html").read_text("utf-8")
+    s = corp.sentences
+    assert parse((art / "d1.html").read_text("utf-8")).sentences["s2"] == s.loc[s["sent_id"] == "d1:s2", "text"].iloc[0]
+    # d4 (a doc_id cell, no page) links to its row in the list; an id of no article stays plain
+    assert 'href="../articles/_ids-0003.html#d4"' in page and 'id="d4"' in (art / "_ids-0003.html").read_text("utf-8")
+    assert "zz:s0</a>" not in page
+    assert site.link_reports(report_dir, art, info["listed"]) == 0  # linked once

@@ -194,3 +194,35 @@ def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     text = json.dumps(json.loads((tmp_path / "06.ipynb").read_text()))
     assert "Key findings" in text and "Gamma Wire" in text
+
+
+@pytest.mark.notebook
+def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_the_corpus(mini_dir, tmp_path):
+    """The store computes the synthesis and a profile from the stored lens tables and the
+    documents table, fetching only the quoted sentences by id: the same tables as the in-memory
+    path on the loaded corpus, and the store never loads the corpus's text."""
+    import warnings
+
+    from framelens import load_corpus
+    from framelens.parts import compute_in_memory
+    from framelens.store import LensStore
+
+    opts = {"seed": 1, "n_resamples": 50, "n_permutations": 50}
+    first = LensStore(tmp_path / "store", mini_dir)
+    for name in ("vocabulary", "sentiment", "framing"):  # the lens parts (theirs to keep off the whole corpus)
+        first.part(name, **({"seed": 1, "n_resamples": 50} if name == "framing" else opts if name == "sentiment" else {}))
+    lens = LensStore(tmp_path / "store", mini_dir)
+    stored = {"synthesis": lens.part("synthesis", **opts), "profile": lens.part("profile", source_id="beta", **opts)}
+    assert lens._loaded is None and lens._corpus is None and lens._base is None  # no whole-corpus read
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = load_corpus(mini_dir)
+    for name, extra in (("synthesis", {}), ("profile", {"source_id": "beta"})):
+        mem = compute_in_memory(name, corp, {**opts, **extra})
+        assert set(mem) == set(stored[name])
+        for t in mem:
+            pd.testing.assert_frame_equal(stored[name][t].reset_index(drop=True), mem[t].reset_index(drop=True),
+                                          check_dtype=False, obj=f"{name}.{t}")
+    quoted = stored["profile"]["tone_evidence"]
+    assert len(quoted) and quoted["text"].str.len().gt(0).all()  # evidence text fetched by id
+    assert stored["synthesis"]["findings"]["evidence"].str.contains("\u201c").any()

@@ -141,21 +141,27 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from pathlib import Path
 
+    from .overview import check
+
+    # map/reduce over batches of the input: per-batch summaries merged, never the whole corpus's text;
+    # a large file's batches are mapped on a pool of two processes
+    path = Path(args.path).expanduser()
+    big = path.is_file() and path.stat().st_size >= 3_000_000
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        corp = load_corpus(args.path)
-    docs = corp.documents
-    print(f"{args.path}: {len(docs)} documents, {len(corp.sources)} sources, "
-          f"{len(corp.paragraphs)} paragraphs, {len(corp.sentences)} sentences, {len(corp.tokens)} tokens")
-    for source in corp.sources:
-        d = docs[docs["source"] == source]
-        words = int(d["n_words"].sum()) if "n_words" in d.columns else 0
-        print(f"  {source}: {corp.label(source)} — {len(d)} document{'s' * (len(d) != 1)}, {words} words")
+        summary = check(args.path, workers=min(2, os.cpu_count() or 1) if big else 1)
+    docs, t = summary.documents, summary.totals
+    print(f"{args.path}: {len(docs)} documents, {len(summary.sources)} sources, "
+          f"{t['paragraphs']} paragraphs, {t['sentences']} sentences, {t['tokens']} tokens")
+    size = docs.groupby("source", sort=False).agg(n=("doc_id", "size"), words=("n_words", "sum"))
+    for source in summary.sources:
+        n, words = int(size.at[source, "n"]), int(size.at[source, "words"])
+        print(f"  {source}: {summary.label(source)} — {n} document{'s' * (n != 1)}, {words} words")
     seen = set()
-    for w in list(caught):
-        msg = " ".join(str(w.message).split())
+    for msg in [*summary.warnings, *(str(w.message) for w in caught)]:
+        msg = " ".join(str(msg).split())
         if msg not in seen:
             seen.add(msg)
             print(f"{PROG}: warning: {msg}", file=sys.stderr)

@@ -69,6 +69,7 @@ def corpus_format(path: Path) -> str:
 def _open_text(path: Path):
     """A text stream of ``path`` (gzip'd when its name ends in .gz): UTF-8 (a BOM is skipped), or
     UTF-16/32 announced by a byte-order mark."""
+    from . import corpus as C
     from .corpus import detect_encoding
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -87,6 +88,9 @@ def _open_text(path: Path):
     except OSError as exc:
         raise fail(path, f"cannot be read ({exc.strerror or exc})") from None
     if codec != "utf-8":
+        if not path.name.lower().endswith(".gz"):  # UTF-16/32 (rare): read whole, with the loader's messages
+            raw.close()
+            return io.StringIO(C.read_text_file(path), newline="")
         return io.TextIOWrapper(raw, encoding=codec, newline="")
     return _Utf8Lines(raw, path)
 
@@ -156,7 +160,7 @@ def _jsonl_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
             if "\x00" in line:
                 raise fail(path, "binary data, not text (a NUL character)", line=lineno)
             try:
-                obj = json.loads(line)
+                obj = json.loads(line.rstrip("\r\n"))  # as the loader's splitlines: a newline is no JSON
             except json.JSONDecodeError as exc:
                 raise fail(path, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})",
                            line=lineno) from None
@@ -300,6 +304,14 @@ def read_batches(path: str | os.PathLike, *, text_column: str = "text", batch_do
             _check_row_id(doc_id, display, where, seen)
         text = row.get(text_column, "")
         if not isinstance(text, str) or not text.strip():
+            if kind == "jsonl" and text_column not in header:  # no record so far has the field: does any?
+                for _, later in rows:
+                    for k in later:
+                        header.setdefault(k, None)
+                    if text_column in later:
+                        break
+                else:
+                    raise fail(display, f"no {text_column!r} field (found: {', '.join(header) or 'none'})")
             if unit == "line":
                 raise fail(display, f"row {doc_id!r} has an empty {text_column!r}", line=line)
             raise FramelensError(f"{shown}: {doc_id!r} has an empty {text_column!r}")

@@ -117,7 +117,7 @@ MAX_SIMILARITY_UNITS = 60
 
 def largest_units(corpus, n: int) -> list[str]:
     """The ``n`` units with most sentences (ties in corpus order)."""
-    size = corpus.sentences.groupby("source", sort=False).size()
+    size = corpus.documents.groupby("source", sort=False)["n_sentences"].sum()  # no text table read
     order = sorted(range(len(corpus.sources)), key=lambda i: (-int(size.get(corpus.sources[i], 0)), i))
     keep = {corpus.sources[i] for i in order[:n]}
     return [s for s in corpus.sources if s in keep]
@@ -394,13 +394,58 @@ class _LazyLenses(Mapping):
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         part, table = self._MAP[key]
-        return self.needs[part][table]
+        stored = self.needs[part]
+        if key == "scores" and hasattr(stored, "scan") and stored.is_partitioned(table):
+            return _scores_without_text(stored, table)  # per-sentence numbers; the text is fetched by id
+        return stored[table]
 
     def __iter__(self):
         return iter(self._MAP)
 
     def __len__(self) -> int:
         return len(self._MAP)
+
+
+def _scores_without_text(stored, table: str) -> pd.DataFrame:
+    """A stored per-sentence score table read partition by partition without its ``text``."""
+    from .store import read_table
+
+    entry = stored.manifest["tables"][table]
+    first = entry["parts"][0] if entry["parts"] else None
+    cols = None
+    if first is not None:
+        import pyarrow.parquet as pq
+
+        cols = [c for c in pq.read_schema(stored.folder / first["file"]).names if c != "text"]
+    if cols is None:
+        return read_table(stored.folder / f"{table}.parquet", entry) if "parts" not in entry else stored.scan(table)
+    return stored.scan(table, columns=cols)
+
+
+def stored_texts(needs: Mapping[str, Any]):
+    """A :data:`framelens.profile.TextFetcher` reading the stored per-sentence sentiment table one
+    partition at a time (only ``sent_id`` and ``text``, only the rows asked for); ``None`` when
+    the lens tables are in memory (the corpus's own sentence table is then used)."""
+    sent = needs.get("sentiment")
+    if sent is None or not hasattr(sent, "scan") or not sent.is_partitioned("sentences"):
+        return None
+
+    def fetch(ids) -> dict[str, str]:
+        from .store import read_parts
+
+        want = set(map(str, ids))
+        docs = {i.rsplit(":s", 1)[0] for i in want}
+        found: dict[str, str] = {}
+        entry = sent.manifest["tables"]["sentences"]
+        for df in read_parts([(sent.folder / e["file"], e) for e in entry["parts"]],
+                             columns=["sent_id", "doc_id", "text"], doc_ids=docs):
+            df = df[df["sent_id"].astype(str).isin(want).to_numpy()]
+            found.update(zip(df["sent_id"].astype(str), df["text"]))
+            if len(found) == len(want):
+                break
+        return found
+
+    return fetch
 
 
 def synthesis_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -413,7 +458,7 @@ def synthesis_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         sim = synthesis.combined_similarity(sim_corpus, lenses=lenses, include=list(opts["similarity_lenses"]),
                                             method=opts["normalise"])
         out = {
-            "findings": synthesis.key_findings(corpus, lenses=lenses, similarity=sim),
+            "findings": synthesis.key_findings(corpus, lenses=lenses, similarity=sim, texts=stored_texts(needs)),
             "lens_table": synthesis.lens_table(corpus, lenses=lenses),
             "key_measures": synthesis.key_measures(corpus, lenses=lenses),
             **synthesis.similarity_tables(sim),
@@ -433,7 +478,7 @@ def profile_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> t
     try:
         prof = profile.source_profile(corpus, source, lenses=lenses, seed=opts["seed"],
                                       n_resamples=opts["n_resamples"], n_permutations=opts["n_permutations"],
-                                      top=opts["top"])
+                                      top=opts["top"], texts=stored_texts(needs))
     finally:
         ctx.__exit__(None, None, None)
     return dict(prof), {}
@@ -466,6 +511,24 @@ def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
         ctx.__exit__(None, None, None)
     st = out["status"].iloc[0]
     return out, {"period": st["period"], "n_periods": int(st["n_periods"]), "message": st["message"]}
+
+
+def overview_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    """The corpus at a glance, map step: :func:`framelens.overview.partition_summary`."""
+    from . import overview
+
+    return overview.partition_summary(corpus)
+
+
+def overview_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The corpus at a glance, reduce: :func:`framelens.overview.merge_summaries`."""
+    from . import overview
+
+    return overview.summary_tables(overview.merge_summaries(red.partials_list())), {}
+
+
+def overview_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    return compute_part("overview", corpus, opts, needs)
 
 
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
@@ -504,6 +567,9 @@ PARTS: dict[str, Part] = {
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
                       over_time_part, configs=("codebook",), needs=("actors",),
                       description="tone, leading frames, rising and falling terms and actors per period"),
+    "overview": Part("overview", 1, {}, overview_part, description="the corpus at a glance: documents, lengths, "
+                     "dates, headings and what cleaning removed (no text held)", map=overview_map,
+                     reduce=overview_reduce, row_tables=("headings", "audit")),
 }
 
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping, TYPE_CHECKING
+from typing import Callable, Mapping, Sequence, TypeVar, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -127,6 +127,53 @@ def frame_evidence_table(carried: pd.DataFrame, sentences: pd.DataFrame, k: int 
     c["rank"] = c.groupby(["source", "frame"], sort=False).cumcount() + 1
     c["text"] = c["sent_id"].map(text)
     return c[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence text, fetched by id (never the whole corpus's sentences)
+# ---------------------------------------------------------------------------------------------
+#: ``ids → {sent_id: text}``: where the profile and the synthesis get the text of their evidence.
+_T = TypeVar("_T")
+TextFetcher = Callable[[Sequence[str]], Mapping[str, str]]
+
+
+class _Asked(dict):
+    """An empty ``sent_id → text`` mapping that remembers every id asked for (``[]``, ``get``,
+    ``in``, ``Series.map``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: dict[str, None] = {}
+
+    def __missing__(self, key):
+        self.asked[key] = None
+        return ""
+
+    def get(self, key, default=None):
+        self.asked[key] = None
+        return default
+
+    def __contains__(self, key) -> bool:
+        self.asked[key] = None
+        return False
+
+
+def corpus_texts(corpus: CorpusLike) -> TextFetcher:
+    """A :data:`TextFetcher` reading a loaded corpus's sentence table."""
+    def fetch(ids: Sequence[str]) -> dict[str, str]:
+        s = corpus.sentences
+        sel = s[s["sent_id"].astype(str).isin(set(map(str, ids))).to_numpy()]
+        return dict(zip(sel["sent_id"].astype(str), sel["text"]))
+    return fetch
+
+
+def with_texts(build: Callable[[Mapping[str, str]], _T], texts: TextFetcher) -> _T:
+    """``build(texts)`` where ``texts`` holds exactly the sentences ``build`` quotes: a first pass
+    records the ids it asks for, they are fetched in one go (from the corpus, or from the lens
+    store one partition at a time), and the second pass gets their text."""
+    asked = _Asked()
+    build(asked)
+    return build(dict(texts(list(asked.asked))) if asked.asked else {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +301,7 @@ def _tone(L, s: str, label: str, *, n_resamples: int, n_permutations: int, seed:
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
 
-def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
+def _tone_evidence(L, s: str, texts: Mapping[str, str], k: int = 2) -> pd.DataFrame:
     from .sentiment import extremes
 
     sc = L["scores"]
@@ -262,7 +309,11 @@ def _tone_evidence(L, s: str, k: int = 2) -> pd.DataFrame:
     cols = ["kind", "rank", "sent_id", "vader_compound", "textblob_polarity", "text"]
     if sc.empty:
         return pd.DataFrame(columns=cols)
-    return extremes(sc, top=k)[cols].reset_index(drop=True)
+    if "text" not in sc.columns:  # the stored scores are read without their text
+        sc = sc.assign(text="")
+    out = extremes(sc, top=k)[cols].reset_index(drop=True)
+    out["text"] = out["sent_id"].map(texts).fillna("")
+    return out
 
 
 def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
@@ -468,6 +519,7 @@ def source_profile(
     top: int = 10,
     alpha: float = ALPHA,
     min_n: int = MIN_N,
+    texts: TextFetcher | None = None,
     **lens_options,
 ) -> dict[str, pd.DataFrame]:
     """One source set against all the other sources pooled: a dict of DataFrames with the keys
@@ -477,7 +529,9 @@ def source_profile(
     here with ``seed``, ``n_resamples``, ``n_permutations`` and ``lens_options``, e.g.
     ``codebook=``, ``actors=``). ``top``: distinctive terms listed. ``alpha``: level of the
     plain verdicts; ``min_n``: below this many sentences (markers, mentions) a comparison is
-    "too small to judge". Unknown ``source_id`` → :class:`FramelensError`.
+    "too small to judge". ``texts``: where the quoted sentences' text comes from (a
+    :data:`TextFetcher`; default: the corpus's sentence table) — only those sentences are read.
+    Unknown ``source_id`` → :class:`FramelensError`.
     """
     check_source(corpus, source_id)
     L = lenses if lenses is not None else lens_tables(corpus, seed=seed, n_resamples=n_resamples,
@@ -485,24 +539,27 @@ def source_profile(
     s = source_id
     label = corpus.label(s)
     labels = corpus.labels
-    texts = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
     meta = _metadata(corpus, s)
     tone, tone_test = _tone(L, s, label, n_resamples=n_resamples, n_permutations=n_permutations, seed=seed,
                             alpha=alpha, min_n=min_n)
     frames = _frames(L, s, min_n=min_n)
     cert = _certainty(L, s)
-    unique = _unique_items(L, s, texts)
-    omitted = _omitted_items(L, s, texts, labels)
+    quoted = with_texts(lambda t: {
+        "unique_items": _unique_items(L, s, t), "omitted_items": _omitted_items(L, s, t, labels),
+        "distinctive": _distinctive(L, s, t, top), "naming": _naming(L, s, t), "tone_evidence": _tone_evidence(L, s, t),
+        "actor_tone": _actor_tone(L, s, t, n_resamples=n_resamples, seed=seed, min_n=min_n),
+    }, texts or corpus_texts(corpus))
+    unique, omitted = quoted["unique_items"], quoted["omitted_items"]
     prof = {
         "metadata": meta,
         "overview": _overview(label, tone, tone_test, frames, cert, unique, omitted, meta, len(corpus.sources),
                               alpha=alpha, min_n=min_n),
-        "distinctive": _distinctive(L, s, texts, top),
-        "naming": _naming(L, s, texts),
+        "distinctive": quoted["distinctive"],
+        "naming": quoted["naming"],
         "tone": tone,
         "tone_test": tone_test,
-        "tone_evidence": _tone_evidence(L, s),
-        "actor_tone": _actor_tone(L, s, texts, n_resamples=n_resamples, seed=seed, min_n=min_n),
+        "tone_evidence": quoted["tone_evidence"],
+        "actor_tone": quoted["actor_tone"],
         "frames": frames,
         "entman": _entman(frames),
         "certainty": cert,

@@ -79,7 +79,7 @@ class Notebook:
 
 #: The suite, in reading order. Add a notebook here and it is run, listed and indexed.
 NOTEBOOKS: list[Notebook] = [
-    Notebook("01_corpus_overview", "01_corpus_overview.ipynb", parts=("reuse",)),
+    Notebook("01_corpus_overview", "01_corpus_overview.ipynb", parts=("overview", "reuse")),
     Notebook("02_vocabulary", "02_vocabulary.ipynb", parts=("vocabulary",)),
     Notebook("03_sentiment", "03_sentiment.ipynb", parts=("sentiment",)),
     Notebook("04_framing", "04_framing.ipynb", parts=("framing",)),
@@ -1057,6 +1057,8 @@ class Plan:
     not_profiled: list[str]
     by: str = "source"
     unit_corpus: Any = None  # the corpus compared by ``by``
+    store_root: Path | None = None  # the lens store holding the ingested corpus
+    temp_store: bool = False  # a temporary store, removed after the run
 
 
 def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
@@ -1067,9 +1069,12 @@ def _run_by(per_nb: dict[str, dict[str, Any]]) -> str:
     return values.pop() if values else "source"
 
 
-def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say) -> Plan:
+def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, profiles, say, store=None) -> Plan:
     """Check the paths, the parameters and the corpus, and list the notebook runs. Raises
-    :class:`FramelensError` for bad input; starts no kernel and writes nothing."""
+    :class:`FramelensError` for bad input; starts no kernel. The corpus is checked by ingesting it
+    into the lens store (``store``, else a temporary one beside ``out``, removed on error and
+    after the run): batches mapped on a process pool, never the whole corpus in this process;
+    the plan keeps its documents table."""
     registry = list(NOTEBOOKS if registry is None else registry)
     nb_dir = Path(notebooks_dir or NOTEBOOKS_DIR).resolve()
     corpus_path = Path(corpus if corpus is not None else SEEDS_DIR).expanduser().resolve()
@@ -1094,20 +1099,44 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
         if n.per_source and "source_id" not in specs[n.name]:
             raise FramelensError(f"{nb_dir / n.path}: runs once per source but has no 'source_id' parameter")
 
-    # the corpus: validated once, before any kernel starts
-    from .corpus import load_corpus
+    # the corpus: validated once, before any kernel starts, as the lens store's ingest (map/reduce)
+    inputs = hash_inputs(corpus_path)
+    temp_store = not store
+    store_root = Path(store).expanduser().resolve() if store else make_stage(out_path.parent)
+    try:
+        return _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inputs, notes, profiles,
+                          say, store_root, temp_store, jobs)
+    except BaseException:
+        if temp_store:
+            shutil.rmtree(store_root, ignore_errors=True)
+        raise
 
-    load_warnings: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corp = load_corpus(corpus_path)
-    for w in caught:
-        msg = str(w.message)
-        if msg not in load_warnings:
-            load_warnings.append(msg)
+
+def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any], workers: int = 1, say=None):
+    """The corpus ingested into the lens store at ``store_root`` (nothing to do when it is
+    stored already): read in batches, the map steps on a pool of ``workers`` processes for a large
+    input; returns its documents-only view (:attr:`framelens.store.LensStore.view_corpus`, with the
+    loader's warnings) — what a run plans with, never the text."""
+    from .store import LensStore
+
+    lens = LensStore(store_root, corpus_path, inputs=inputs)
+    big = sum(int(f.get("bytes", 0)) for f in inputs.get("files", [])) >= PARALLEL_INGEST_BYTES
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lens.ingest(workers=workers if big else 1, progress=say)
+        return lens.view_corpus
+
+
+#: From this many input bytes on (about 1,000 news articles), the run's ingest maps on a process pool.
+PARALLEL_INGEST_BYTES = 3_000_000
+
+
+def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inputs, notes, profiles, say,
+               store_root, temp_store, jobs) -> Plan:
+    corp = stored_corpus(corpus_path, store_root, inputs=inputs, workers=jobs, say=say)
+    load_warnings: list[str] = list(dict.fromkeys(corp.warnings))
     for msg in load_warnings:
         say(f"framelens: warning: {msg}")
-    inputs = hash_inputs(corpus_path)
 
     import nbformat
 
@@ -1150,7 +1179,7 @@ def plan_run(corpus, out, *, jobs: int, only, params, registry, notebooks_dir, p
                      f"the other {len(not_profiled)} are listed on the index (--profiles N or --profiles ID,ID,... "
                      "to choose)")
     return Plan(corpus_path, out_path, nb_dir, corp, job_list, specs, user, inputs, load_warnings, notes,
-                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp)
+                not_profiled if any(n.per_source for n in selected) else [], by, unit_corp, store_root, temp_store)
 
 
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
@@ -1237,7 +1266,7 @@ def run_suite(
     store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
                                  Path(out).expanduser())
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
-                    notebooks_dir=notebooks_dir, profiles=profiles, say=say)
+                    notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
     for note in plan.notes:
         say(f"framelens: note: {note}")
@@ -1247,7 +1276,7 @@ def run_suite(
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
         try:
-            store_root = Path(store).expanduser().resolve() if store else stage / ".store"
+            store_root = plan.store_root
             store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             stop_on_store_errors(store_notes["failures"], store_root, store_writable)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
@@ -1257,7 +1286,6 @@ def run_suite(
                     shutil.copytree(src, stage / sub)
                 else:
                     (stage / sub).mkdir()
-            site.write_articles(corp, stage / "articles")  # before the reports, whose evidence ids link to it
             for job in plan.jobs:
                 if "output_dir" in plan.specs[job.notebook.name]:
                     job.parameters["output_dir"] = str(stage)
@@ -1269,6 +1297,9 @@ def run_suite(
             say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
             ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
                                    with_code=with_code, meta=meta, jobs=jobs, say=say)
+            pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+            say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
+                f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
             prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
@@ -1281,6 +1312,8 @@ def run_suite(
             _commit(stage, out_path)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+            if plan.temp_store:
+                shutil.rmtree(plan.store_root, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
 
 
@@ -1335,7 +1368,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
                 failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
                                     drop_near_duplicates=dedup, requests=requests,
                                     workers=workers if big else 1, progress=say, inputs=plan.inputs,
-                                    loaded=plan.corpus, engine=engine)
+                                    engine=engine)  # the corpus is in the store since the plan
             except FramelensError:
                 raise
             except Exception as exc:  # a bug in a lens: the notebooks will show it

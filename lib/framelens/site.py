@@ -18,7 +18,10 @@
   page; :func:`resolve_csv_links` finds the CSV of a table that was shown before it was exported.
 * :func:`write_articles` writes one page per document (``articles/<doc_id>.html``): metadata,
   every paragraph and sentence anchored (``id="p3"``, ``id="s12"``), the sentence an evidence
-  link points to highlighted (CSS ``:target``), and what cleaning removed, by which rule.
+  link points to highlighted (CSS ``:target``), and what cleaning removed, by which rule. A run
+  uses :func:`write_run_articles`: after the reports are exported, the pages of the articles they
+  quote (all articles up to :data:`ALL_PAGES_MAX`) are written from the lens store by map steps,
+  one partition at a time, every article is listed by id, and the reports' ids are linked.
 * :func:`render_index` builds the landing page from the run's provenance record (the same
   dictionary the runner writes to ``provenance.json``); every value is HTML-escaped.
 """
@@ -33,7 +36,7 @@ import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE = DATA_DIR / "report_template.html"
@@ -369,7 +372,7 @@ def article_ids(folder: str | Path) -> frozenset[str]:
         names = os.listdir(folder)
     except OSError:
         return frozenset()
-    return frozenset(n[:-5] for n in names if n.endswith(".html") and n != ARTICLE_LIST)
+    return frozenset(n[:-5] for n in names if n.endswith(".html") and not n.startswith("_"))  # lists: _*.html
 
 
 def article_href(doc_id: str, anchor: str = "", *, base: str = "../articles/") -> str:
@@ -377,16 +380,18 @@ def article_href(doc_id: str, anchor: str = "", *, base: str = "../articles/") -
     return f"{base}{doc_id}.html" + (f"#{anchor}" if anchor else "")
 
 
-def link_evidence(page: str, known: Collection[str], *, base: str = "../articles/") -> tuple[str, int]:
+def link_evidence(page: str, known: Collection[str], *, base: str = "../articles/",
+                  listed: Mapping[str, str] | None = None) -> tuple[str, int]:
     """Link every evidence id in the table cells of ``page`` to its sentence or paragraph.
 
     ``cgtn:s12`` becomes a link to ``<base>cgtn.html#s12`` (``cgtn:p3`` to ``#p3``), and a cell of a
     ``doc_id`` column (marked ``fl-doc`` by ``report.show_table``) to the article page, when the
     document is in ``known`` (the ids with an article page): an id of another corpus, or text that
-    merely looks like one, stays plain. Only text between a cell's tags is touched, never markup.
-    Returns (html, number of links).
+    merely looks like one, stays plain. ``listed``: document id → the list page that lists it
+    (``_ids-0001.html``): a ``doc_id`` cell of a document without a page links to its row there.
+    Only text between a cell's tags is touched, never markup. Returns (html, number of links).
     """
-    if not known:
+    if not known and not listed:
         return page, 0
     count = 0
 
@@ -410,6 +415,10 @@ def link_evidence(page: str, known: Collection[str], *, base: str = "../articles
                 count += 1
                 href = html.escape(article_href(doc, base=base), quote=True)
                 return f'{m.group(1)}<a class="fl-ev" href="{href}" title="Read this article">{text}</a>{m.group(4)}'
+            if listed and doc in listed:
+                count += 1
+                href = html.escape(f"{base}{listed[doc]}#{doc}", quote=True)
+                return f'{m.group(1)}<a class="fl-ev" href="{href}" title="This article in the list">{text}</a>{m.group(4)}'
             return m.group(0)
         if ":" not in text:
             return m.group(0)
@@ -609,49 +618,242 @@ def article_page(
     return "".join(w)
 
 
-def write_articles(corpus, folder: str | Path, *, index_href: str = "../index.html") -> dict[str, Any]:
-    """Write one page per document of ``corpus`` into ``folder`` (``<doc_id>.html``) and the
-    shared stylesheet (``article.css``); see :func:`article_page`.
+def _partition_pages(corpus, folder: Path, wanted: Collection[str] | None, *,
+                     index_href: str = "../index.html") -> tuple[int, dict[str, int]]:
+    """Write the pages of the documents of ``corpus`` (one partition, or a whole small corpus)
+    that are in ``wanted`` (``None``: all) into ``folder``. One pass over the tables (grouped once,
+    not filtered per document). Returns (pages written, spans removed per document of ``corpus``)."""
+    from .cleaning import RULES
 
-    One pass over the corpus tables (grouped once, not filtered per document), so thousands of
-    articles take seconds. Returns ``{"articles": n, "seconds": s}``.
+    keep = None if wanted is None else set(map(str, wanted))
+    removed: dict[str, list[tuple[str, int, str]]] = {}
+    a = corpus.audit
+    for did, rule, line, text in zip(a["doc_id"], a["rule"], a["line"], a["text"]):
+        removed.setdefault(str(did), []).append((str(rule), int(line), str(text)))
+    counts = {str(d): len(removed.get(str(d), [])) for d in corpus.documents["doc_id"]}
+    if keep is not None and not keep.intersection(counts):
+        return 0, counts
+    paras: dict[str, list[tuple[str, str, str, int]]] = {}
+    p = corpus.paragraphs
+    for pid, did, kind, text, line in zip(p["para_id"], p["doc_id"], p["kind"], p["text"], p["line"]):
+        if keep is None or str(did) in keep:
+            paras.setdefault(str(did), []).append((pid, kind, text, int(line)))
+    sents: dict[str, list[tuple[int, str]]] = {}
+    s = corpus.sentences
+    for pid, k, text in zip(s["para_id"], s["sent_index"], s["text"]):
+        if keep is None or str(pid).rsplit(":", 1)[0] in keep:  # para_id: <doc_id>:p<k>
+            sents.setdefault(pid, []).append((int(k), text))
+    n = 0
+    for doc in corpus.documents.to_dict("records"):
+        did = str(doc["doc_id"])
+        if (keep is not None and did not in keep) or not _DOC_ID.match(did):  # a file name must be safe
+            continue
+        page = article_page(doc, paras.get(did, []), sents, removed.get(did, []), rules=RULES, index_href=index_href)
+        (folder / f"{did}.html").write_text(page, encoding="utf-8")
+        n += 1
+    return n, counts
+
+
+def _list_row(doc: dict[str, Any], n_removed: int) -> tuple[str, ...]:
+    from .overview import date_label
+
+    pub = doc.get("published")
+    return (str(doc["doc_id"]), _cell_text(doc.get("label")), _cell_text(doc.get("title")),
+            date_label(pub, _cell_text(doc.get("published_precision")) or "day") if _cell_text(pub) else "unknown",
+            _cell_text(doc.get("n_words")), _cell_text(doc.get("n_sentences")), str(n_removed))
+
+
+def write_articles(corpus, folder: str | Path, *, index_href: str = "../index.html") -> dict[str, Any]:
+    """Write one page per document of ``corpus`` (a loaded corpus) into ``folder``
+    (``<doc_id>.html``), the shared stylesheet (``article.css``) and the list of the articles; see
+    :func:`article_page`. For a run, the runner uses :func:`write_article_site`, which reads the
+    stored corpus one partition at a time and writes pages only where they are needed.
+    Returns ``{"articles": n, "seconds": s}``.
     """
     import time
-
-    from .cleaning import RULES
 
     t0 = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "article.css").write_text(ARTICLE_CSS.read_text(encoding="utf-8"), encoding="utf-8")
-    paras: dict[str, list[tuple[str, str, str, int]]] = {}
-    p = corpus.paragraphs
-    for pid, did, kind, text, line in zip(p["para_id"], p["doc_id"], p["kind"], p["text"], p["line"]):
-        paras.setdefault(did, []).append((pid, kind, text, int(line)))
-    sents: dict[str, list[tuple[int, str]]] = {}
-    s = corpus.sentences
-    for pid, k, text in zip(s["para_id"], s["sent_index"], s["text"]):
-        sents.setdefault(pid, []).append((int(k), text))
-    removed: dict[str, list[tuple[str, int, str]]] = {}
-    a = corpus.audit
-    for did, rule, line, text in zip(a["doc_id"], a["rule"], a["line"], a["text"]):
-        removed.setdefault(did, []).append((str(rule), int(line), str(text)))
-    from .overview import date_label
-
-    listed: list[tuple[str, ...]] = []
-    for doc in corpus.documents.to_dict("records"):
-        did = str(doc["doc_id"])
-        if not _DOC_ID.match(did):  # the loader never lets one through; a file name must be safe
-            continue
-        page = article_page(doc, paras.get(did, []), sents, removed.get(did, []), rules=RULES, index_href=index_href)
-        (folder / f"{did}.html").write_text(page, encoding="utf-8")
-        pub = doc.get("published")
-        listed.append((did, _cell_text(doc.get("label")), _cell_text(doc.get("title")),
-                       date_label(pub, _cell_text(doc.get("published_precision")) or "day") if _cell_text(pub) else "unknown",
-                       _cell_text(doc.get("n_words")), _cell_text(doc.get("n_sentences")),
-                       str(len(removed.get(did, [])))))
+    _, removed = _partition_pages(corpus, folder, None, index_href=index_href)
+    listed = [_list_row(doc, removed.get(str(doc["doc_id"]), 0)) for doc in corpus.documents.to_dict("records")
+              if _DOC_ID.match(str(doc["doc_id"]))]
     (folder / ARTICLE_LIST).write_text(articles_list_page(listed, index_href=index_href), encoding="utf-8")
     return {"articles": len(listed), "seconds": time.perf_counter() - t0}
+
+
+#: A corpus of at most this many articles gets a page for every article (:func:`write_article_site`).
+ALL_PAGES_MAX = 200
+#: Above this many articles the article list is split into pages of this many rows, in id order.
+LIST_PAGE_ROWS = 1000
+
+
+def cited_documents(page: str) -> set[str]:
+    """The documents a report cites as evidence: the document part of every evidence id
+    (``doc:s12``, ``doc:p3``) in its table cells, as :func:`link_evidence` finds them. (A
+    ``doc_id`` cell names an article without quoting it: it links to the article's page when
+    there is one, else to its row in the list of articles.)"""
+    found: set[str] = set()
+    for m in _CELL.finditer(page):
+        text = m.group(3)
+        if ":" in text and not _DOC_CELL_CLASS.search(m.group(2) or ""):
+            found.update(x.group(1) for x in EVIDENCE_ID.finditer(text))
+    return found
+
+
+def cited_in_reports(reports: str | Path) -> set[str]:
+    """The documents cited by the HTML reports in folder ``reports`` (:func:`cited_documents`)."""
+    out: set[str] = set()
+    for path in sorted(Path(reports).glob("*.html")):
+        out |= cited_documents(path.read_text(encoding="utf-8"))
+    return out
+
+
+def link_reports(reports: str | Path, articles: str | Path, listed: Mapping[str, str] | None = None) -> int:
+    """Link the evidence ids of every report in ``reports`` to the pages now in ``articles``, and
+    ``doc_id`` cells of articles without a page to their row in the list (``listed``, see
+    :func:`link_evidence`; cells linked before are left as they are). Returns the links added."""
+    known = article_ids(articles)
+    total = 0
+    for path in sorted(Path(reports).glob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        linked, n = link_evidence(page, known, listed=listed)
+        if n:
+            path.write_text(linked, encoding="utf-8")
+            total += n
+    return total
+
+
+def map_article_pages(task: tuple) -> dict[str, int]:
+    """A map step: the article pages of one stored corpus partition (only the documents in
+    ``wanted``; ``None``: all of them) written into ``folder``; returns the spans cleaning removed
+    per document of the partition (for the list of articles)."""
+    from .store import read_partition
+
+    from .store import read_table
+
+    pdir, folder, wanted, index_href = task
+    pdir = Path(pdir)
+    if wanted is not None and not wanted:  # no page here: only the audit's counts are read
+        ids = read_table(pdir / "documents.parquet", None, columns=["doc_id"])["doc_id"].astype(str)
+        spans = read_table(pdir / "audit.parquet", None, columns=["doc_id"])["doc_id"].astype(str).value_counts()
+        return {d: int(spans.get(d, 0)) for d in ids}
+    _, counts = _partition_pages(read_partition(pdir), Path(folder), wanted, index_href=index_href)
+    return counts
+
+
+def write_run_articles(corpus: str | Path, store: str | Path, site_dir: str | Path, *, inputs: dict | None = None,
+                       workers: int = 1, all_pages_max: int = ALL_PAGES_MAX) -> dict[str, Any]:
+    """The runner's article phase, after the reports are exported: the article pages of the
+    documents the reports in ``site_dir/reports`` cite (all of them for a small corpus) written
+    from the lens store ``store`` one partition at a time (:func:`write_article_site`), then the
+    reports' evidence ids linked to them (:func:`link_reports`)."""
+    from .store import LensStore
+
+    site_dir = Path(site_dir)
+    lens = LensStore(store, corpus, inputs=inputs)
+    lens.ingest()  # nothing to do when the store phase stored it
+    cited = cited_in_reports(site_dir / "reports")
+    n_parts = len(lens.partitions())
+    info = write_article_site(lens.corpus_dir, site_dir / "articles", cited=cited, all_pages_max=all_pages_max,
+                              workers=workers if n_parts >= 4 and len(cited) > 1000 else 1)
+    info["links"] = link_reports(site_dir / "reports", site_dir / "articles", info.pop("listed"))
+    return info
+
+
+def write_article_site(corpus_dir: str | Path, folder: str | Path, *, cited: Collection[str] | None = None,
+                       engine: Any = None, workers: int = 1, all_pages_max: int = ALL_PAGES_MAX,
+                       list_rows: int = LIST_PAGE_ROWS,
+                       index_href: str = "../index.html") -> dict[str, Any]:
+    """The article pages of a run, from the corpus stored in ``corpus_dir`` (a lens store's
+    corpus folder), written by map steps one partition at a time (on ``engine``, see
+    :func:`framelens.engine.get_engine`; ``None``: here), so no process holds the whole corpus.
+
+    Which articles get a page: every one when the corpus has at most ``all_pages_max`` articles;
+    otherwise the articles the reports cite (``cited``: :func:`cited_in_reports`; an evidence
+    id links to the page that holds its sentence). Every article is listed by id, with its
+    source, title and date: on one page (``_index.html``) up to ``list_rows`` articles, else on
+    pages of ``list_rows`` articles in id order (``_ids-0001.html``, ...) that ``_index.html``
+    lists by their first and last id. So a 100 k-article site holds a few hundred article pages
+    and 100 list pages, not 100 k pages.
+    Returns ``{"articles": listed, "pages": written, "list_pages": k, "seconds": s}``.
+    """
+    import time
+
+    from .engine import get_engine
+    from .store import partition_dirs, read_table
+
+    t0 = time.perf_counter()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.css").write_text(ARTICLE_CSS.read_text(encoding="utf-8"), encoding="utf-8")
+    dirs = partition_dirs(Path(corpus_dir))
+    ids_of = [read_table(d / "documents.parquet", None, columns=["doc_id"])["doc_id"].astype(str).tolist()
+              for d in dirs]
+    n_docs = sum(len(i) for i in ids_of)
+    wanted = None if n_docs <= all_pages_max else set(map(str, cited or ()))
+    tasks = [(str(d), str(folder), None if wanted is None else sorted(wanted.intersection(ids)), index_href)
+             for d, ids in zip(dirs, ids_of)]
+    eng = get_engine(engine, workers=workers)
+    removed: dict[str, int] = {}
+    try:
+        for counts in eng.imap(map_article_pages, tasks, label="articles"):
+            removed.update(counts)
+    finally:
+        if eng is not engine:
+            eng.close()
+    pages = article_ids(folder)
+    cols = ["doc_id", "label", "title", "published", "published_precision", "n_words", "n_sentences"]
+    rows = []
+    for d in dirs:
+        docs = read_table(d / "documents.parquet", None)
+        docs = docs[[c for c in cols if c in docs.columns]]
+        rows += [_list_row(doc, removed.get(str(doc["doc_id"]), 0)) for doc in docs.to_dict("records")
+                 if _DOC_ID.match(str(doc["doc_id"]))]
+    listed = write_article_lists(rows, folder, pages=pages, list_rows=list_rows, index_href=index_href,
+                                 all_pages=wanted is None)
+    return {"articles": len(rows), "pages": len(pages), "list_pages": len(set(listed.values()) - {ARTICLE_LIST}),
+            "listed": listed, "seconds": time.perf_counter() - t0}
+
+
+def write_article_lists(rows: list[tuple[str, ...]], folder: Path, *, pages: Collection[str], list_rows: int,
+                        index_href: str = "../index.html", all_pages: bool = True) -> dict[str, str]:
+    """The list of the articles (:func:`articles_list_page`): ``_index.html`` alone, or, above
+    ``list_rows`` rows, ``_index.html`` listing the pages ``_ids-0001.html``, ... of ``list_rows``
+    rows each in id order. Returns document id → the list page holding its row (anchor: the id)."""
+    note = None if all_pages else (
+        f"Pages are written for the {len(pages):,} articles the reports cite (every evidence id links to "
+        f"the sentence on its article's page); the other articles are listed with their source, title and date.")
+    if len(rows) <= list_rows:
+        (folder / ARTICLE_LIST).write_text(articles_list_page(rows, index_href=index_href, pages=pages, note=note),
+                                           encoding="utf-8")
+        return {r[0]: ARTICLE_LIST for r in rows}
+    rows = sorted(rows, key=lambda r: r[0])
+    chunks = [rows[a:a + list_rows] for a in range(0, len(rows), list_rows)]
+    names = [f"_ids-{k + 1:04d}.html" for k in range(len(chunks))]
+    for name, chunk in zip(names, chunks):
+        (folder / name).write_text(articles_list_page(chunk, index_href=index_href, pages=pages, note=note,
+                                                      total=len(rows)), encoding="utf-8")
+    w = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+         '<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="generator" content="framelens">'
+         f"<title>framelens — articles</title><style>{report_css()}</style></head>"
+         f'<body class="fl-index"><nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
+         '<span class="fl-bar-title">Articles</span></nav><main>'
+         f"<h1>The articles ({len(rows):,})</h1>"
+         f'<p class="fl-sub">Listed by id, {list_rows:,} to a page: find the page whose range holds an id.'
+         f'{" " + _e(note) if note else ""}</p>'
+         '<table><thead><tr><th>Page</th><th>First id</th><th>Last id</th><th>Articles</th><th>With a page</th>'
+         "</tr></thead><tbody>"]
+    pages = set(pages)
+    for k, (name, chunk) in enumerate(zip(names, chunks), 1):
+        href = _e(name, quote=True)
+        w.append(f'<tr><td><a href="{href}">{k}</a></td><td><a href="{href}">{_e(chunk[0][0])}</a></td>'
+                 f'<td>{_e(chunk[-1][0])}</td><td class="num">{len(chunk):,}</td>'
+                 f'<td class="num">{sum(r[0] in pages for r in chunk):,}</td></tr>')
+    w.append("</tbody></table></main></body></html>\n")
+    (folder / ARTICLE_LIST).write_text("".join(w), encoding="utf-8")
+    return {r[0]: name for name, chunk in zip(names, chunks) for r in chunk}
 
 
 #: The list of all article pages (a document id cannot start with "_", so it never clashes).
@@ -659,24 +861,39 @@ ARTICLE_LIST = "_index.html"
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
-def articles_list_page(rows: list[tuple[str, ...]], *, index_href: str = "../index.html") -> str:
-    """The page listing every article (``articles/_index.html``): id, source, title, date, words,
-    sentences and spans removed by cleaning, one row per article, with the table tools."""
+def articles_list_page(rows: list[tuple[str, ...]], *, index_href: str = "../index.html",
+                       pages: Collection[str] | None = None, note: str | None = None,
+                       total: int | None = None) -> str:
+    """A page listing articles (``articles/_index.html``, or one page of the list in id order):
+    id, source, title, date, words, sentences and spans removed by cleaning, one row per article,
+    with the table tools. ``pages``: the ids with an article page (``None``: all); the others are
+    listed without a link. ``note``: a sentence saying which articles have pages; ``total``: the
+    number of articles in the whole list (when this page holds part of it)."""
+    has = (lambda d: True) if pages is None else set(pages).__contains__
+    head = f"The articles ({len(rows):,})" if total is None else (
+        f"Articles {_e(rows[0][0]) if rows else ''} to {_e(rows[-1][0]) if rows else ''} ({len(rows):,} of {total:,})")
     w = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
          '<meta name="viewport" content="width=device-width, initial-scale=1.0"><meta name="generator" content="framelens">'
          f"<title>framelens — articles</title><style>{report_css()}</style></head>"
          f'<body class="fl-index"><nav class="fl-bar"><a href="{_e(index_href, quote=True)}">&larr; All reports</a>'
-         '<span class="fl-bar-title">Articles</span></nav><main>'
-         f"<h1>The articles ({len(rows):,})</h1>"
+         + (f'<a href="{ARTICLE_LIST}">All articles</a>' if total is not None else "")
+         + '<span class="fl-bar-title">Articles</span></nav><main>'
+         f"<h1>{head}</h1>"
          '<p class="fl-sub">Each article as framelens analysed it: the text after cleaning with every sentence '
-         "numbered as in the reports' evidence ids, and what cleaning removed, with the rule.</p>"]
+         "numbered as in the reports' evidence ids, and what cleaning removed, with the rule."
+         + (f" {_e(note)}" if note else "") + "</p>"]
     many = len(rows) > 10
     attrs = f' data-fl-table data-fl-top="50" data-fl-rows="{len(rows)}"' if many else ""
     w.append(f"<table{attrs}><caption>Articles</caption><thead><tr><th>doc_id</th><th>Source</th><th>Title</th>"
              "<th>Published</th><th>Words</th><th>Sentences</th><th>Removed spans</th></tr></thead><tbody>")
     for did, label, title, published, words, n_sents, n_removed in rows:
-        href = _e(f"{did}.html", quote=True)
-        w.append(f'<tr><td><a href="{href}">{_e(did)}</a></td><td>{_e(label)}</td><td><a href="{href}">{_e(title or did)}</a></td>'
+        if has(did):
+            href = _e(f"{did}.html", quote=True)
+            first = f'<td id="{_e(did, quote=True)}"><a href="{href}">{_e(did)}</a></td>'
+            name = f'<a href="{href}">{_e(title or did)}</a>'
+        else:
+            first, name = f'<td id="{_e(did, quote=True)}">{_e(did)}</td>', _e(title or did)
+        w.append(f'<tr>{first}<td>{_e(label)}</td><td>{name}</td>'
                  f'<td>{_e(published)}</td><td class="num">{_e(words)}</td><td class="num">{_e(n_sents)}</td>'
                  f'<td class="num">{_e(n_removed)}</td></tr>')
     w.append("</tbody></table></main>")
@@ -877,6 +1094,6 @@ def render_index(prov: dict[str, Any]) -> str:
     w("</tbody></table></details>")
     w('<p class="fl-sub">Machine-readable: <a href="provenance.json">provenance.json</a> · '
       'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>, '
-      'one page per article in <code>articles/</code>.</p>')
+      'the articles in <code>articles/</code> (a page for each article the reports quote, all of them in a small corpus).</p>')
     w("</main></body></html>\n")
     return "".join(out)

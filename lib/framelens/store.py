@@ -554,6 +554,8 @@ class LensStore:
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
             elif PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
+            elif name in ("synthesis", "profile") and not (self.own_text or self.drop_near_duplicates):
+                tables, info = compute_part(name, self.view_corpus, opts, needs)  # stored lens tables; evidence by id
             else:
                 tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .errors import FramelensError
 from . import fmt
-from .profile import MIN_N, lens_tables
+from .profile import MIN_N, TextFetcher, corpus_texts, lens_tables, with_texts
 from .stats import fisher_p, rate_p
 
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -716,7 +716,7 @@ def findings_from_tables(lenses: Mapping[str, pd.DataFrame], *, labels: Mapping[
 
 def key_findings(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | None = None,
                  similarity: CombinedSimilarity | None = None, min_n: int = MIN_N, min_mentions: int = 3,
-                 **options) -> pd.DataFrame:
+                 texts: TextFetcher | None = None, **options) -> pd.DataFrame:
     """The key findings, one row each: ``finding`` (a sentence generated from the tables),
     ``lens``, ``evidence`` (quoted sentences with their sent_id, or the numbers behind a
     descriptive finding), ``uncertainty`` (intervals, p-values and n; an n below ``min_n`` is
@@ -727,15 +727,17 @@ def key_findings(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | Non
     common dominant frame and the frame that differs most; tone toward the actor that differs
     most; promotional and hedging rates; the most distinctive word; naming; coverage only one
     source has and what most carry but some omit. With one source: a single row saying that
-    comparisons need two.
+    comparisons need two. ``texts``: where the quoted sentences come from (see
+    :func:`framelens.profile.with_texts`; default: the corpus's sentence table).
     """
     L = None
     if len(corpus.sources) >= 2:
         L = _lenses(corpus, lenses, **options)
-    texts = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
     words = corpus.documents.groupby("source")["n_words"].sum().to_dict()
-    return findings_from_tables(L or {}, labels=corpus.labels, texts=texts, similarity=similarity, words=words,
-                                min_n=min_n, min_mentions=min_mentions)
+    labels = corpus.labels
+    return with_texts(lambda t: findings_from_tables(L or {}, labels=labels, texts=t, similarity=similarity,
+                                                     words=words, min_n=min_n, min_mentions=min_mentions),
+                      texts or corpus_texts(corpus))
 
 
 def headline(tables: Mapping[str, pd.DataFrame]) -> str:
