@@ -146,13 +146,6 @@ def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Seque
     return m
 
 
-def _label_of(corpus: CorpusLike, source: str) -> str:
-    try:
-        return corpus.label(source)
-    except Exception:  # pragma: no cover - label lookup is the lead's
-        return source
-
-
 def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
                    min_hits: int | None = None) -> pd.DataFrame:
     """Salience of each frame in each source — one row per source × frame (every frame, zeros
