@@ -137,3 +137,46 @@ def test_large_groups_use_the_normal_approximation_to_the_permutation_distributi
     assert stats.permutation_test(a[:20], b[:20], n_permutations=2000, seed=3, approximate=True) == small
     assert [stats.permutation_method(*nn) for nn in [(3, 4), (20, 400), (40, 300), (0, 5)]] == [
         "exact", "Monte Carlo", "normal approximation", ""]
+
+
+# ------------------------------------------------------------------ the one cluster bootstrap
+
+
+def test_ratio_bootstrap_edge_cases_hand_computed():
+    # no unit: NaN estimate and interval
+    est, lo, hi = stats.ratio_bootstrap(np.zeros((0, 2)), np.zeros(0))
+    assert np.isnan(est).all() and np.isnan(lo).all() and np.isnan(hi).all() and len(est) == 2
+    # zero denominator in total: no ratio at all
+    est, lo, hi = stats.ratio_bootstrap([1.0, 2.0], [0.0, 0.0])
+    assert math.isnan(est[0]) and math.isnan(lo[0]) and math.isnan(hi[0])
+    # one unit, or no resampling asked: a zero-width interval at the estimate 3/4
+    assert [x[0] for x in stats.ratio_bootstrap([[3.0]], [4.0], seed=5)] == [0.75, 0.75, 0.75]
+    assert [x[0] for x in stats.ratio_bootstrap([3.0, 1.0], [2.0, 2.0], n_resamples=0)] == [1.0, 1.0, 1.0]
+    # two units, sums 3 and 1 over 2 and 2: resamples {3+3, 3+1, 1+1}/4 with probabilities ¼, ½, ¼
+    est, lo, hi = stats.ratio_bootstrap([3.0, 1.0], [2.0, 2.0], n_resamples=4000, seed=1)
+    assert (est[0], lo[0], hi[0]) == (1.0, 0.5, 1.5)
+    # a unit with a zero denominator is still drawn; resamples of it alone have no ratio and are
+    # left out: every other resample is 2k / 2k = 1
+    est, lo, hi = stats.ratio_bootstrap([2.0, 0.0], [2.0, 0.0], n_resamples=500, seed=0)
+    assert (est[0], lo[0], hi[0]) == (1.0, 1.0, 1.0)
+
+
+def test_ratio_bootstrap_columns_share_resamples_and_blocks_do_not_change_draws(monkeypatch):
+    rng = np.random.default_rng(4)
+    num = rng.integers(0, 5, size=(9, 1)).astype(float)
+    den = rng.integers(1, 9, size=9).astype(float)
+    both = stats.ratio_bootstrap(np.hstack([num, 2 * num]), den, n_resamples=700, seed=2)
+    assert both[1][1] == pytest.approx(2 * both[1][0]) and both[2][1] == pytest.approx(2 * both[2][0])
+    monkeypatch.setattr(stats, "BLOCK_CELLS", 9 * 7)  # blocks of 7 resamples
+    small = stats.ratio_bootstrap(np.hstack([num, 2 * num]), den, n_resamples=700, seed=2)
+    for a, b in zip(both, small):
+        np.testing.assert_allclose(a, b)
+
+
+def test_mean_bootstraps_are_the_ratio_bootstrap_with_unit_denominators():
+    x = np.array([0.3, -0.1, 0.8, 0.0, 0.5, 0.2])
+    est, lo, hi = stats.ratio_bootstrap(x, np.ones(6), n_resamples=900, seed=4)
+    assert bootstrap_ci(x, n_resamples=900, seed=4) == pytest.approx((est[0], lo[0], hi[0]))
+    assert stats.cluster_bootstrap(x, np.ones(6), n_resamples=900, seed=4) == pytest.approx((est[0], lo[0], hi[0]))
+    # documents with no sentence are not units of the cluster bootstrap
+    assert stats.cluster_bootstrap([0.6, 0.0, 0.2], [2, 0, 2]) == stats.cluster_bootstrap([0.6, 0.2], [2, 2])
