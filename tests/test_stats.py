@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from framelens import stats
-from framelens.stats import bootstrap_ci, group_bootstrap, holm, pairwise_permutation, permutation_test, wilson_interval
+from framelens.stats import bootstrap_ci, group_bootstrap, holm, permutation_test, wilson_interval
 
 
 def test_bootstrap_is_seeded_and_contains_mean():
@@ -62,11 +62,15 @@ def test_holm():
     assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
 
 
-def test_pairwise_permutation_rows():
-    df = pd.DataFrame({"s": list("aabbcc"), "v": [3, 4, 0, 1, 3, 4]})
-    out = pairwise_permutation(df, "v", "s")
+def test_pairwise_tests_rows_are_the_one_permutation_test():
+    from framelens.sentiment import pairwise_tests
+
+    # no doc_id: every sentence is its own unit, so sentences are relabelled
+    df = pd.DataFrame({"source": list("aabbcc"), "vader_compound": [3, 4, 0, 1, 3, 4]})
+    out = pairwise_tests(df)
     assert [tuple(r) for r in out[["a", "b"]].itertuples(index=False)] == [("a", "b"), ("a", "c"), ("b", "c")]
-    assert out.loc[0, "diff"] == 3.0 and out.loc[0, "p"] == pytest.approx(1 / 3)
+    # a = {3, 4}, b = {0, 1}: of the C(4, 2) = 6 relabellings, the observed one and its mirror reach |3|
+    assert out.loc[0, "diff"] == 3.0 and out.loc[0, "p"] == pytest.approx(1 / 3) and out.loc[0, "test"] == "exact"
     assert out.loc[1, "p"] == 1.0
 
 

@@ -40,10 +40,11 @@ At scale, the vocabulary, sentiment and framing parts are *map/reduce* parts (:c
 ``map`` / ``reduce``): the map runs on one corpus partition of the store (on the engine of
 :mod:`framelens.engine`: here, a process pool or Dask) and returns per-document / per-sentence
 rows without text (written per partition) and small partials (counts, sums); the reduce merges
-them here. Any partitioning gives the same tables (tests check it against the whole-corpus
-computation). What differs from the whole-corpus functions is documented where it is computed:
-sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
-of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
+them here. Any partitioning gives the same tables (tests check 1, 3 and 16 partitions). There is
+one path: the lenses' whole-corpus functions (``vocabulary.distinctive_terms(corpus)``,
+``sentiment.source_intervals(scores)``, ``framing.frame_salience(corpus)``, ...) are the same maps
+over the corpus as one partition (:func:`reduction`) followed by the same reduces, and a part
+computed without a store is its map and reduce on one partition. Not map/reduce yet (they read the whole corpus):
 the actor discovery (``actors`` part without a given table), vocabulary's naming tables and
 collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
 

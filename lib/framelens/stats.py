@@ -161,28 +161,6 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     return adj
 
 
-def pairwise_permutation(
-    df: pd.DataFrame, value: str, by: str, *, n_permutations: int = 5000, seed: int = 0
-) -> pd.DataFrame:
-    """Permutation test of the difference in mean ``value`` for every pair of groups in ``by``
-    (:func:`permutation_test` with ``approximate=True``: large pairs use the normal approximation
-    to the permutation distribution).
-
-    Returns ``a, b, n_a, n_b, diff (mean a - mean b), p, test, p_holm`` (``test``: exact, Monte
-    Carlo or normal approximation; Holm-adjusted over all pairs).
-    """
-    groups = {k: g[value].to_numpy(dtype=float) for k, g in df.groupby(by, sort=False)}
-    rows = []
-    for (ka, va), (kb, vb) in itertools.combinations(groups.items(), 2):
-        diff, p = permutation_test(va, vb, n_permutations=n_permutations, seed=seed, approximate=True)
-        na, nb = int(np.isfinite(va).sum()), int(np.isfinite(vb).sum())
-        rows.append({"a": ka, "b": kb, "n_a": na, "n_b": nb, "diff": diff, "p": p,
-                     "test": permutation_method(na, nb, n_permutations)})
-    out = pd.DataFrame(rows, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
-    out["p_holm"] = holm(out["p"].to_numpy()) if len(out) else []
-    return out
-
-
 def wilson_interval(k: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion ``k / n``; ``(nan, nan)`` when ``n == 0``."""
     if n <= 0:
