@@ -140,6 +140,18 @@ def test_framing_one_path(corp, acts):
     for k in (3, 16):
         red = parts.reduction(corp, lambda c: framing._frames_map(c, cb), row_tables=framing.FRAMING_ROWS, partitions=k)
         pd.testing.assert_frame_equal(framing._cooccurrence_from(red, cb.ids, by_source=True), one, obj=f"by source ({k})")
+    # evidence of one frame in every unit: the top-k of the partitions' top-k's
+    frame = t["salience"].sort_values("sentences", ascending=False)["frame"].iloc[0]
+    ev = framing.frame_evidence(corp, frame, top=3, codebook=cb)
+    assert len(ev) == 3 and (ev["frame"] == frame).all()
+    red = parts.reduction(corp, lambda c: framing._frames_map(c, cb, top=3), row_tables=framing.FRAMING_ROWS,
+                          partitions=16)
+    pd.testing.assert_frame_equal(framing._evidence_of(red, frame, None, top=3), ev)
+    ce = framing.certainty_evidence(corp, "hedges", top=3, markers=mk)
+    red = parts.reduction(corp, lambda c: framing._markers_map(c, mk, top=3), row_tables=framing.FRAMING_ROWS,
+                          partitions=16)
+    assert len(ce) == 3 and ce["n"].is_monotonic_decreasing
+    pd.testing.assert_frame_equal(framing._markers_evidence_of(red, "hedges", None, top=3), ce)
 
 
 def test_whole_corpus_framing_functions_are_the_reduce_on_a_hand_made_corpus(tmp_path):

@@ -268,31 +268,34 @@ def frame_evidence(corpus: CorpusLike, frame: str, source: str | None = None, *,
     frame, hits, cues, text``."""
     cb = _codebook(codebook)
     cb.frame(frame)
-    carried, _ = frame_matches(corpus, cb, min_hits=min_hits)
-    c = carried[carried["frame"] == frame]
-    if source is not None:
-        if source not in corpus.sources:
-            raise FramelensError(f"source {source!r}: not in the corpus (sources: {', '.join(corpus.sources)})")
-        c = c[c["source"] == source]
+    if source is not None and source not in corpus.sources:
+        raise FramelensError(f"source {source!r}: not in the corpus (sources: {', '.join(corpus.sources)})")
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=top))
+    return _evidence_of(red, frame, source, top=top)
+
+
+def _evidence_of(red, frame: str, source: str | None, *, top: int) -> pd.DataFrame:
+    """The ``top`` clearest sentences of ``frame`` (in ``source``, or in any unit) among the frame
+    map's evidence candidates: the top-k of the partitions' top-k's."""
     cols = ["sent_id", "source", "label", "frame", "hits", "cues", "text"]
-    if c.empty:
+    fe = _positions(red, "frame_ev")
+    if len(fe):
+        fe = fe[(fe["frame"] == frame) & ((fe["source"] == source) if source is not None else True)]
+    if not len(fe):
         return pd.DataFrame(columns=cols)
-    pos = pd.Series(np.arange(len(corpus.sentences)), index=corpus.sentences["sent_id"].to_numpy())
-    c = c.assign(_d=c["cues"].str.count(";") + 1, _p=c["sent_id"].map(pos))
-    c = c.sort_values(["_d", "hits", "_p"], ascending=[False, False, True]).head(top)
-    ev = corpus.evidence(c["sent_id"].tolist())
-    out = c[["sent_id", "frame", "hits", "cues"]].merge(ev, on="sent_id", how="left")
-    return out[cols].reset_index(drop=True)
+    fe = fe.sort_values(["_d", "hits", "_p"], ascending=[False, False, True], kind="stable").head(top)
+    fe = fe.assign(label=fe["source"].map(red.labels), text=fe["sent_id"].map(red.fetch_text(fe["sent_id"].tolist())))
+    return fe[cols].reset_index(drop=True)
 
 
 def dominant_evidence(corpus: CorpusLike, dominant: pd.DataFrame, *, top: int = 2, codebook=None,
                       min_hits: int | None = None) -> pd.DataFrame:
     """Evidence sentences for every row of :func:`dominant_frames`: ``source, label, rank,
     frame, name, sent_id, hits, cues, text`` (``top`` per source × frame)."""
-    parts = []
-    for src, rank, frame, name in dominant[["source", "rank", "frame", "name"]].itertuples(index=False):
-        ev = frame_evidence(corpus, frame, src, top=top, codebook=codebook, min_hits=min_hits)
-        parts.append(ev.assign(rank=rank, name=name))
+    cb = _codebook(codebook)
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=top))
+    parts = [_evidence_of(red, frame, src, top=top).assign(rank=rank, name=name)
+             for src, rank, frame, name in dominant[["source", "rank", "frame", "name"]].itertuples(index=False)]
     cols = ["source", "label", "rank", "frame", "name", "sent_id", "hits", "cues", "text"]
     if not parts:
         return pd.DataFrame(columns=cols)
@@ -409,17 +412,22 @@ def certainty_evidence(corpus: CorpusLike, measure: str, source: str | None = No
     superlatives): ``sent_id, source, label, measure, n, markers, text``."""
     if measure not in MEASURES:
         raise FramelensError(f"measure {measure!r}: expected one of {', '.join(MEASURES)}")
-    hits = _marker_hits(corpus, markers)
-    h = hits[hits["measure"] == measure]
-    if source is not None:
-        h = h[h["source"] == source]
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    return _markers_evidence_of(_whole(corpus, lambda c: _markers_map(c, mk, top=top)), measure, source, top=top)
+
+
+def _markers_evidence_of(red, measure: str, source: str | None, *, top: int) -> pd.DataFrame:
+    """The ``top`` sentences with most markers of ``measure`` (in ``source``, or in any unit; ties:
+    earlier first) among the marker map's evidence candidates."""
     cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
-    if h.empty:
+    ce = _positions(red, "cert_ev")
+    if len(ce):
+        ce = ce[(ce["measure"] == measure) & ((ce["source"] == source) if source is not None else True)]
+    if not len(ce):
         return pd.DataFrame(columns=cols)
-    g = h.groupby("sent_id", sort=False).agg(n=("marker", "size"), markers=("marker", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
-    g = g.sort_values("n", ascending=False, kind="stable").head(top)
-    out = g.merge(corpus.evidence(g["sent_id"].tolist()), on="sent_id", how="left").assign(measure=measure)
-    return out[cols].reset_index(drop=True)
+    ce = ce.sort_values(["n", "_p"], ascending=[False, True], kind="stable").head(top)
+    ce = ce.assign(label=ce["source"].map(red.labels), text=ce["sent_id"].map(red.fetch_text(ce["sent_id"].tolist())))
+    return ce[cols].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ headline
