@@ -217,7 +217,8 @@ def ratio_bootstrap(
     Field & Welsh 2007). ``num`` may be one column (1-d): the results are then arrays of length 1.
 
     Vectorized: a resample is a vector of counts over units (multinomial weights), so every
-    column's statistic is one matrix product; resamples are drawn in blocks of at most
+    column's statistic is one matrix product (one column: the drawn units are summed directly);
+    resamples are drawn in blocks of at most
     :data:`BLOCK_CELLS` unit draws (the block size does not change the draws: the same ``seed``
     gives the same resamples whatever the block). Every column shares the same resamples.
 
@@ -243,11 +244,14 @@ def ratio_bootstrap(
     boots = np.empty((n_resamples, f))
     for b0 in range(0, n_resamples, per_block):
         b = min(n_resamples, b0 + per_block) - b0
-        idx = rng.integers(0, u, size=(b, u)) + (np.arange(b) * u)[:, None]
-        w = np.bincount(idx.ravel(), minlength=b * u).reshape(b, u).astype(float)
-        d = w @ den
+        idx = rng.integers(0, u, size=(b, u))
+        if f == 1:  # one ratio: gathering the drawn units is cheaper than weights
+            top, d = num[idx, 0].sum(axis=1)[:, None], den[idx].sum(axis=1)
+        else:  # many ratios: each resample's unit counts, then one matrix product for all columns
+            w = np.bincount((idx + (np.arange(b) * u)[:, None]).ravel(), minlength=b * u).reshape(b, u).astype(float)
+            top, d = w @ num, w @ den
         with np.errstate(invalid="ignore", divide="ignore"):
-            boots[b0:b0 + b] = (w @ num) / np.where(d > 0, d, np.nan)[:, None]
+            boots[b0:b0 + b] = top / np.where(d > 0, d, np.nan)[:, None]
     alpha = (1 - level) / 2
     if np.isnan(boots).all():
         return est, nan, nan.copy()
