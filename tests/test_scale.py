@@ -234,7 +234,7 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
 
 
 @pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
-def test_the_framing_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
+def test_the_framing_part_is_the_same_for_any_partitioning_and_fold_size(grouped):
     from framelens import framing
 
     corp = _quiet_load(grouped)
@@ -253,17 +253,6 @@ def test_the_framing_part_by_map_reduce_equals_the_whole_corpus_computation(grou
     sal = whole["salience"].drop_duplicates("source").set_index("source")
     assert sal.loc["cgtn", "unit"] == "document" and sal.loc["cgtn", "n_units"] == 3
     assert sal.loc["solo", "unit"] == "sentence"
-
-
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
-def test_the_vocabulary_part_by_map_reduce_equals_the_whole_corpus_computation(grouped):
-    corp = _quiet_load(grouped)
-    opts = parts.resolve_options("vocabulary", {})
-    whole, _ = parts.PARTS["vocabulary"].compute(corp, {k: opts[k] for k in parts.PARTS["vocabulary"].all_options()}, {})
-    for k in (1, 4):
-        got, _ = parts.compute_part("vocabulary", corp, opts, {}, partitions=k)
-        for name, df in whole.items():
-            pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
 
 
 @pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)

@@ -27,9 +27,9 @@ the sentences behind it.
 
 Intervals: a percentile bootstrap (Efron & Tibshirani 1993). When a source has two or more
 documents the documents are resampled (a cluster bootstrap: sentences of one article are not
-independent); with a single document its sentences are resampled. Resampling uses
-multinomial weights, so all frames of a source share the same resamples and the cost is one
-matrix product. Each source is resampled with the same ``seed`` (its interval does not depend
+independent); with a single document its sentences are resampled (:func:`framelens.stats.ratio_bootstrap`,
+the one cluster bootstrap of framelens). Resampling uses multinomial weights, so all frames of a
+source share the same resamples and the cost is one matrix product. Each source is resampled with the same ``seed`` (its interval does not depend
 on which other sources are present). A source with one unit gets a zero-width interval.
 
 Caveats: shares depend on sentence length (long sentences carry more cues) and on how a
