@@ -367,7 +367,7 @@ PARTS: dict[str, Part] = {
                       needs=("actors",), description="the tone of each source's sentences, and toward each actor",
                       map=sentiment_map, reduce=sentiment_reduce,
                       row_tables=("sentences", "by_document", "by_paragraph", "actor_mentions")),
-    "framing": Part("framing", 4, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+    "framing": Part("framing", 5, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
                     description="frames, actors and their verbs, voices, certainty, coverage",
                     map=framing_map, reduce=framing_reduce,
