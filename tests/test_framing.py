@@ -10,7 +10,7 @@ import pytest
 import framelens as fl
 from framelens import framing
 from framelens.codebook import load_codebook
-from framelens.framing import _boot_ratio
+from framelens.stats import ratio_bootstrap
 from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 CB = """
@@ -63,12 +63,12 @@ def test_salience_known_answers(small):
 
 
 def test_boot_ratio_known_cases():
-    lo, hi = _boot_ratio(np.ones((5, 1)), np.ones(5), n_resamples=200, level=0.95, seed=0)
+    _, lo, hi = ratio_bootstrap(np.ones((5, 1)), np.ones(5), n_resamples=200, level=0.95, seed=0)
     assert lo[0] == hi[0] == 1
-    lo, hi = _boot_ratio(np.array([[3.0]]), np.array([4.0]), n_resamples=200, level=0.95, seed=0)
-    assert lo[0] == hi[0] == 0.75                      # one unit: nothing to resample
+    est, lo, hi = ratio_bootstrap(np.array([[3.0]]), np.array([4.0]), n_resamples=200, level=0.95, seed=0)
+    assert est[0] == lo[0] == hi[0] == 0.75            # one unit: nothing to resample
     x = np.array([[0.0], [1.0]] * 50)
-    lo, hi = _boot_ratio(x, np.ones(100), n_resamples=4000, level=0.95, seed=0)
+    _, lo, hi = ratio_bootstrap(x, np.ones(100), n_resamples=4000, level=0.95, seed=0)
     assert lo[0] == pytest.approx(0.40, abs=0.02) and hi[0] == pytest.approx(0.60, abs=0.02)  # ≈ 0.5 ± 1.96·0.05
 
 

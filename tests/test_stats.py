@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from framelens import stats
-from framelens.stats import bootstrap_ci, group_bootstrap, holm, pairwise_permutation, permutation_test, wilson_interval
+from framelens.stats import bootstrap_ci, group_bootstrap, holm, permutation_test, wilson_interval
 
 
 def test_bootstrap_is_seeded_and_contains_mean():
@@ -62,11 +62,15 @@ def test_holm():
     assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
 
 
-def test_pairwise_permutation_rows():
-    df = pd.DataFrame({"s": list("aabbcc"), "v": [3, 4, 0, 1, 3, 4]})
-    out = pairwise_permutation(df, "v", "s")
+def test_pairwise_tests_rows_are_the_one_permutation_test():
+    from framelens.sentiment import pairwise_tests
+
+    # no doc_id: every sentence is its own unit, so sentences are relabelled
+    df = pd.DataFrame({"source": list("aabbcc"), "vader_compound": [3, 4, 0, 1, 3, 4]})
+    out = pairwise_tests(df)
     assert [tuple(r) for r in out[["a", "b"]].itertuples(index=False)] == [("a", "b"), ("a", "c"), ("b", "c")]
-    assert out.loc[0, "diff"] == 3.0 and out.loc[0, "p"] == pytest.approx(1 / 3)
+    # a = {3, 4}, b = {0, 1}: of the C(4, 2) = 6 relabellings, the observed one and its mirror reach |3|
+    assert out.loc[0, "diff"] == 3.0 and out.loc[0, "p"] == pytest.approx(1 / 3) and out.loc[0, "test"] == "exact"
     assert out.loc[1, "p"] == 1.0
 
 
@@ -147,3 +151,46 @@ def test_cluster_bootstrap_diff_known_answers():
     # paired sums over the same documents: actor share of the scores vs all scores
     d, lo, hi = stats.cluster_bootstrap_diff([2.0, 0.0], [2, 0], [2.0, 1.0], [2, 2], paired=True, seed=0)
     assert d == pytest.approx(1.0 - 0.75)
+
+
+# ------------------------------------------------------------------ the one cluster bootstrap
+
+
+def test_ratio_bootstrap_edge_cases_hand_computed():
+    # no unit: NaN estimate and interval
+    est, lo, hi = stats.ratio_bootstrap(np.zeros((0, 2)), np.zeros(0))
+    assert np.isnan(est).all() and np.isnan(lo).all() and np.isnan(hi).all() and len(est) == 2
+    # zero denominator in total: no ratio at all
+    est, lo, hi = stats.ratio_bootstrap([1.0, 2.0], [0.0, 0.0])
+    assert math.isnan(est[0]) and math.isnan(lo[0]) and math.isnan(hi[0])
+    # one unit, or no resampling asked: a zero-width interval at the estimate 3/4
+    assert [x[0] for x in stats.ratio_bootstrap([[3.0]], [4.0], seed=5)] == [0.75, 0.75, 0.75]
+    assert [x[0] for x in stats.ratio_bootstrap([3.0, 1.0], [2.0, 2.0], n_resamples=0)] == [1.0, 1.0, 1.0]
+    # two units, sums 3 and 1 over 2 and 2: resamples {3+3, 3+1, 1+1}/4 with probabilities ¼, ½, ¼
+    est, lo, hi = stats.ratio_bootstrap([3.0, 1.0], [2.0, 2.0], n_resamples=4000, seed=1)
+    assert (est[0], lo[0], hi[0]) == (1.0, 0.5, 1.5)
+    # a unit with a zero denominator is still drawn; resamples of it alone have no ratio and are
+    # left out: every other resample is 2k / 2k = 1
+    est, lo, hi = stats.ratio_bootstrap([2.0, 0.0], [2.0, 0.0], n_resamples=500, seed=0)
+    assert (est[0], lo[0], hi[0]) == (1.0, 1.0, 1.0)
+
+
+def test_ratio_bootstrap_columns_share_resamples_and_blocks_do_not_change_draws(monkeypatch):
+    rng = np.random.default_rng(4)
+    num = rng.integers(0, 5, size=(9, 1)).astype(float)
+    den = rng.integers(1, 9, size=9).astype(float)
+    both = stats.ratio_bootstrap(np.hstack([num, 2 * num]), den, n_resamples=700, seed=2)
+    assert both[1][1] == pytest.approx(2 * both[1][0]) and both[2][1] == pytest.approx(2 * both[2][0])
+    monkeypatch.setattr(stats, "BLOCK_CELLS", 9 * 7)  # blocks of 7 resamples
+    small = stats.ratio_bootstrap(np.hstack([num, 2 * num]), den, n_resamples=700, seed=2)
+    for a, b in zip(both, small):
+        np.testing.assert_allclose(a, b)
+
+
+def test_mean_bootstraps_are_the_ratio_bootstrap_with_unit_denominators():
+    x = np.array([0.3, -0.1, 0.8, 0.0, 0.5, 0.2])
+    est, lo, hi = stats.ratio_bootstrap(x, np.ones(6), n_resamples=900, seed=4)
+    assert bootstrap_ci(x, n_resamples=900, seed=4) == pytest.approx((est[0], lo[0], hi[0]))
+    assert stats.cluster_bootstrap(x, np.ones(6), n_resamples=900, seed=4) == pytest.approx((est[0], lo[0], hi[0]))
+    # documents with no sentence are not units of the cluster bootstrap
+    assert stats.cluster_bootstrap([0.6, 0.0, 0.2], [2, 0, 2]) == stats.cluster_bootstrap([0.6, 0.2], [2, 2])

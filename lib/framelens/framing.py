@@ -27,9 +27,9 @@ the sentences behind it.
 
 Intervals: a percentile bootstrap (Efron & Tibshirani 1993). When a source has two or more
 documents the documents are resampled (a cluster bootstrap: sentences of one article are not
-independent); with a single document its sentences are resampled. Resampling uses
-multinomial weights, so all frames of a source share the same resamples and the cost is one
-matrix product. Each source is resampled with the same ``seed`` (its interval does not depend
+independent); with a single document its sentences are resampled (:func:`framelens.stats.ratio_bootstrap`,
+the one cluster bootstrap of framelens). Resampling uses multinomial weights, so all frames of a
+source share the same resamples and the cost is one matrix product. Each source is resampled with the same ``seed`` (its interval does not depend
 on which other sources are present). A source with one unit gets a zero-width interval.
 
 Caveats: shares depend on sentence length (long sentences carry more cues) and on how a
@@ -54,6 +54,7 @@ from .agency import (actor_prominence, actor_verbs, agency, agency_counts, agenc
 from .codebook import Codebook, Cue, parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
 from .coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from .errors import FramelensError
+from .stats import ratio_bootstrap
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -127,54 +128,6 @@ def _carried_from_hits(occ: pd.DataFrame, cb: Codebook, min_hits: int | None) ->
     return agg[agg["hits"] >= agg["frame"].map(need)].reset_index(drop=True)
 
 
-# ------------------------------------------------------------------------------ bootstrap
-def _boot_ratio(num: np.ndarray, den: np.ndarray, *, n_resamples: int, level: float, seed: int,
-                block: int = 250) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap of sum(num[:, f]) / sum(den) over units (rows), for every column f.
-
-    Vectorized: each resample is a vector of counts over units (how often each unit was drawn,
-    i.e. multinomial weights); the statistic of every column is one matrix product.
-    """
-    u, f = num.shape
-    if u == 0:
-        return np.full(f, np.nan), np.full(f, np.nan)
-    est = num.sum(0) / den.sum() if den.sum() > 0 else np.full(f, np.nan)
-    if u == 1:
-        return est.copy(), est.copy()
-    rng = np.random.default_rng(seed)
-    stats = []
-    done = 0
-    block = max(1, min(block, 2_000_000 // u))
-    while done < n_resamples:
-        b = min(block, n_resamples - done)
-        idx = rng.integers(0, u, size=(b, u)) + (np.arange(b) * u)[:, None]
-        w = np.bincount(idx.ravel(), minlength=b * u).reshape(b, u).astype(float)
-        d = w @ den
-        with np.errstate(invalid="ignore", divide="ignore"):
-            stats.append((w @ num) / d[:, None])
-        done += b
-    allb = np.vstack(stats)
-    alpha = (1 - level) / 2
-    q = np.nanquantile if np.isnan(allb).any() else np.quantile
-    lo, hi = q(allb, [alpha, 1 - alpha], axis=0)
-    return lo, hi
-
-
-def _units(docs: np.ndarray) -> tuple[str, np.ndarray]:
-    """Resampling unit per sentence of one source: documents when there are ≥ 2, else sentences."""
-    codes, uniq = pd.factorize(docs)
-    if len(uniq) >= 2:
-        return "document", codes
-    return "sentence", np.arange(len(docs))
-
-
-def _unit_sums(codes: np.ndarray, x: np.ndarray) -> np.ndarray:
-    nu = int(codes.max()) + 1 if len(codes) else 0
-    out = np.zeros((nu,) + x.shape[1:])
-    np.add.at(out, codes, x)
-    return out
-
-
 def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Sequence[str], count: bool) -> np.ndarray:
     """N_sentences × len(keys) matrix: 1 where (sentence, key) occurs (``count`` adds occurrences)."""
     sents = corpus.sentences
@@ -193,13 +146,6 @@ def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Seque
     return m
 
 
-def _label_of(corpus: CorpusLike, source: str) -> str:
-    try:
-        return corpus.label(source)
-    except Exception:  # pragma: no cover - label lookup is the lead's
-        return source
-
-
 def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
                    min_hits: int | None = None) -> pd.DataFrame:
     """Salience of each frame in each source — one row per source × frame (every frame, zeros
@@ -213,37 +159,8 @@ def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000
     A sentence carries a frame with ≥ ``min_hits`` cue hits (default: the codebook's, 1).
     """
     cb = _codebook(codebook)
-    carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
-    sents = corpus.sentences
-    frames = cb.ids
-    ind_all = _sentence_matrix(corpus, carried, "frame", frames, count=False)
-    hits_all = _sentence_matrix(corpus, occ, "frame", frames, count=True)
-    words_all = sents["n_words"].to_numpy(dtype=float)
-    docs_all = sents["doc_id"].to_numpy()
-    groups = sents.groupby("source", sort=False).indices
-    labels = corpus.labels
-    rows = []
-    for src in corpus.sources:
-        idx = groups.get(src, np.array([], dtype=int))
-        n = len(idx)
-        ind, hits, words = ind_all[idx], hits_all[idx], words_all[idx]
-        unit, codes = _units(docs_all[idx])
-        nu = int(codes.max()) + 1 if n else 0
-        lo, hi = _boot_ratio(_unit_sums(codes, ind), _unit_sums(codes, np.ones(n)), n_resamples=n_resamples,
-                             level=level, seed=seed)
-        plo, phi = _boot_ratio(_unit_sums(codes, hits), _unit_sums(codes, words), n_resamples=n_resamples,
-                               level=level, seed=seed)
-        tot_w = words.sum()
-        k_s_all, h_all = ind.sum(0), hits.sum(0)
-        for k, f in enumerate(cb.frames):
-            k_s, h = int(k_s_all[k]), int(h_all[k])
-            rows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
-                         "family": f.family, "sentences": k_s, "n_sentences": n,
-                         "share": k_s / n if n else np.nan, "ci_low": lo[k], "ci_high": hi[k], "hits": h,
-                         "words": int(tot_w), "per_1000_words": 1000 * h / tot_w if tot_w else np.nan,
-                         "per_1000_ci_low": 1000 * plo[k], "per_1000_ci_high": 1000 * phi[k],
-                         "unit": unit, "n_units": nu})
-    return pd.DataFrame(rows, columns=SALIENCE_COLUMNS)
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=0))
+    return _salience_from(red, cb, n_resamples=n_resamples, level=level, seed=seed)
 
 
 DOCUMENT_FRAME_COLUMNS = ["doc_id", "source", "frame", "hits", "distinct_cues", "sentences", "score", "name",
@@ -405,32 +322,7 @@ def question_hits(corpus: CorpusLike, codebook=None, *, top_cues: int = 4) -> pd
     the frame does this source use", not as a frame score: one long article contributes many hits.
     """
     cb = _codebook(codebook)
-    _, occ = frame_matches(corpus, cb)
-    n_docs = corpus.documents.groupby("source", sort=False)["doc_id"].nunique()
-    labels = corpus.labels
-    rows = []
-    has_q = "question" in occ.columns
-    by = {k: g for k, g in occ.groupby(["source", "question"], sort=False)} if has_q and len(occ) else {}
-    for src in corpus.sources:
-        for f in cb.frames:
-            for q in f.questions:
-                g = by.get((src, q.id))
-                if g is not None:
-                    g = g[g["frame"] == f.id]
-                if g is None or g.empty:
-                    hits = sents = docs = 0
-                    cues, sid = "", ""
-                else:
-                    hits, sents, docs = len(g), g["sent_id"].nunique(), g["doc_id"].nunique()
-                    vc = g["cue"].value_counts()
-                    vc = vc.sort_index().sort_values(ascending=False, kind="stable")
-                    cues = ", ".join(f"{c} {n}" for c, n in vc.head(top_cues).items())
-                    sid = g["sent_id"].iloc[0]
-                rows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
-                             "question": q.id, "text": q.text, "hits": int(hits), "sentences": int(sents),
-                             "documents": int(docs), "n_documents": int(n_docs.get(src, 0)), "cues": cues,
-                             "sent_id": sid})
-    return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
+    return _questions_from(_whole(corpus, lambda c: _frames_map(c, cb, top=0)), cb, top_cues=top_cues)
 
 
 def dominant_frames(salience: pd.DataFrame, *, top: int = 3, family: str | Sequence[str] | None = None,
@@ -460,31 +352,34 @@ def frame_evidence(corpus: CorpusLike, frame: str, source: str | None = None, *,
     frame, hits, cues, text``."""
     cb = _codebook(codebook)
     cb.frame(frame)
-    carried, _ = frame_matches(corpus, cb, min_hits=min_hits)
-    c = carried[carried["frame"] == frame]
-    if source is not None:
-        if source not in corpus.sources:
-            raise FramelensError(f"source {source!r}: not in the corpus (sources: {', '.join(corpus.sources)})")
-        c = c[c["source"] == source]
+    if source is not None and source not in corpus.sources:
+        raise FramelensError(f"source {source!r}: not in the corpus (sources: {', '.join(corpus.sources)})")
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=top))
+    return _evidence_of(red, frame, source, top=top)
+
+
+def _evidence_of(red, frame: str, source: str | None, *, top: int) -> pd.DataFrame:
+    """The ``top`` clearest sentences of ``frame`` (in ``source``, or in any unit) among the frame
+    map's evidence candidates: the top-k of the partitions' top-k's."""
     cols = ["sent_id", "source", "label", "frame", "hits", "cues", "text"]
-    if c.empty:
+    fe = _positions(red, "frame_ev")
+    if len(fe):
+        fe = fe[(fe["frame"] == frame) & ((fe["source"] == source) if source is not None else True)]
+    if not len(fe):
         return pd.DataFrame(columns=cols)
-    pos = pd.Series(np.arange(len(corpus.sentences)), index=corpus.sentences["sent_id"].to_numpy())
-    c = c.assign(_d=c["cues"].str.count(";") + 1, _p=c["sent_id"].map(pos))
-    c = c.sort_values(["_d", "hits", "_p"], ascending=[False, False, True]).head(top)
-    ev = corpus.evidence(c["sent_id"].tolist())
-    out = c[["sent_id", "frame", "hits", "cues"]].merge(ev, on="sent_id", how="left")
-    return out[cols].reset_index(drop=True)
+    fe = fe.sort_values(["_d", "hits", "_p"], ascending=[False, False, True], kind="stable").head(top)
+    fe = fe.assign(label=fe["source"].map(red.labels), text=fe["sent_id"].map(red.fetch_text(fe["sent_id"].tolist())))
+    return fe[cols].reset_index(drop=True)
 
 
 def dominant_evidence(corpus: CorpusLike, dominant: pd.DataFrame, *, top: int = 2, codebook=None,
                       min_hits: int | None = None) -> pd.DataFrame:
     """Evidence sentences for every row of :func:`dominant_frames`: ``source, label, rank,
     frame, name, sent_id, hits, cues, text`` (``top`` per source × frame)."""
-    parts = []
-    for src, rank, frame, name in dominant[["source", "rank", "frame", "name"]].itertuples(index=False):
-        ev = frame_evidence(corpus, frame, src, top=top, codebook=codebook, min_hits=min_hits)
-        parts.append(ev.assign(rank=rank, name=name))
+    cb = _codebook(codebook)
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=top))
+    parts = [_evidence_of(red, frame, src, top=top).assign(rank=rank, name=name)
+             for src, rank, frame, name in dominant[["source", "rank", "frame", "name"]].itertuples(index=False)]
     cols = ["source", "label", "rank", "frame", "name", "sent_id", "hits", "cues", "text"]
     if not parts:
         return pd.DataFrame(columns=cols)
@@ -498,35 +393,8 @@ def frame_cooccurrence(corpus: CorpusLike, codebook=None, *, by_source: bool = F
     ``lift`` (both × N / (n_a × n_b); > 1 means the frames meet more often than chance).
     Pairs seen together in fewer than ``min_both`` sentences are left out."""
     cb = _codebook(codebook)
-    carried, _ = frame_matches(corpus, cb, min_hits=min_hits)
-    sents = corpus.sentences
-    idx = sents.groupby("source", sort=False).indices
-    groups = [(s, idx[s]) for s in corpus.sources if s in idx] if by_source else [(None, np.arange(len(sents)))]
-    frames = cb.ids
-    all_m = _sentence_matrix(corpus, carried, "frame", frames, count=False)
-    rows = []
-    for src, s in groups:
-        n = len(s)
-        if n == 0:
-            continue
-        m = all_m[s]
-        both = m.T @ m
-        cnt = m.sum(0)
-        for a in range(len(frames)):
-            for b in range(a + 1, len(frames)):
-                if both[a, b] < max(min_both, 1):
-                    continue
-                either = cnt[a] + cnt[b] - both[a, b]
-                row = {"frame_a": frames[a], "frame_b": frames[b], "both": int(both[a, b]), "n_a": int(cnt[a]),
-                       "n_b": int(cnt[b]), "n_sentences": n, "jaccard": both[a, b] / either,
-                       "lift": both[a, b] * n / (cnt[a] * cnt[b])}
-                if by_source:
-                    row = {"source": src, **row}
-                rows.append(row)
-    cols = (["source"] if by_source else []) + ["frame_a", "frame_b", "both", "n_a", "n_b", "n_sentences", "jaccard", "lift"]
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values((["source"] if by_source else []) + ["both", "jaccard"],
-                           ascending=([True] if by_source else []) + [False, False], kind="stable").reset_index(drop=True)
+    red = _whole(corpus, lambda c: _frames_map(c, cb, min_hits=min_hits, top=0))
+    return _cooccurrence_from(red, cb.ids, by_source=by_source, min_both=min_both)
 
 
 # ------------------------------------------------------------------------------ certainty
@@ -611,42 +479,16 @@ def certainty(corpus: CorpusLike, markers=None, *, n_resamples: int = 2000, leve
     only when tagged MD. Caveat: "will" (a booster here) mostly marks the future in news; see
     :func:`certainty_markers` for the words behind each rate.
     """
-    hits = _marker_hits(corpus, markers)
-    sents = corpus.sentences
-    cnt_all = _sentence_matrix(corpus, hits, "measure", MEASURES, count=True)
-    words_all = sents["n_words"].to_numpy(dtype=float)
-    docs_all = sents["doc_id"].to_numpy()
-    groups = sents.groupby("source", sort=False).indices
-    labels = corpus.labels
-    rows = []
-    for src in corpus.sources:
-        idx = groups.get(src, np.array([], dtype=int))
-        cnt, words = cnt_all[idx], words_all[idx]
-        unit, codes = _units(docs_all[idx])
-        lo, hi = _boot_ratio(_unit_sums(codes, cnt), _unit_sums(codes, words), n_resamples=n_resamples,
-                             level=level, seed=seed)
-        tw = words.sum()
-        for k, m in enumerate(MEASURES):
-            rows.append({"source": src, "label": labels.get(src, src), "measure": m, "count": int(cnt[:, k].sum()),
-                         "words": int(tw), "per_1000_words": 1000 * cnt[:, k].sum() / tw if tw else np.nan,
-                         "ci_low": 1000 * lo[k], "ci_high": 1000 * hi[k], "sentences": int((cnt[:, k] > 0).sum()),
-                         "unit": unit})
-    return pd.DataFrame(rows, columns=["source", "label", "measure", "count", "words", "per_1000_words", "ci_low",
-                                       "ci_high", "sentences", "unit"])
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    red = _whole(corpus, lambda c: _markers_map(c, mk, top=0))
+    return _certainty_from(red, n_resamples=n_resamples, level=level, seed=seed)
 
 
 def certainty_markers(corpus: CorpusLike, markers=None, *, top: int | None = None) -> pd.DataFrame:
     """The words behind the certainty rates: ``source, measure, marker, n`` (most frequent first;
     ``top`` per source × measure)."""
-    hits = _marker_hits(corpus, markers)
-    g = hits.groupby(["source", "measure", "marker"], sort=False).size().rename("n").reset_index()
-    order = {s: i for i, s in enumerate(corpus.sources)}
-    morder = {m: i for i, m in enumerate(MEASURES)}
-    g = g.assign(_s=g["source"].map(order), _m=g["measure"].map(morder)).sort_values(
-        ["_s", "_m", "n", "marker"], ascending=[True, True, False, True]).drop(columns=["_s", "_m"])
-    if top:
-        g = g.groupby(["source", "measure"], sort=False).head(top)
-    return g.reset_index(drop=True)
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    return _markers_from(_whole(corpus, lambda c: _markers_map(c, mk, top=0)), top=top)
 
 
 def certainty_evidence(corpus: CorpusLike, measure: str, source: str | None = None, *, top: int = 2, markers=None) -> pd.DataFrame:
@@ -654,17 +496,22 @@ def certainty_evidence(corpus: CorpusLike, measure: str, source: str | None = No
     superlatives): ``sent_id, source, label, measure, n, markers, text``."""
     if measure not in MEASURES:
         raise FramelensError(f"measure {measure!r}: expected one of {', '.join(MEASURES)}")
-    hits = _marker_hits(corpus, markers)
-    h = hits[hits["measure"] == measure]
-    if source is not None:
-        h = h[h["source"] == source]
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    return _markers_evidence_of(_whole(corpus, lambda c: _markers_map(c, mk, top=top)), measure, source, top=top)
+
+
+def _markers_evidence_of(red, measure: str, source: str | None, *, top: int) -> pd.DataFrame:
+    """The ``top`` sentences with most markers of ``measure`` (in ``source``, or in any unit; ties:
+    earlier first) among the marker map's evidence candidates."""
     cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
-    if h.empty:
+    ce = _positions(red, "cert_ev")
+    if len(ce):
+        ce = ce[(ce["measure"] == measure) & ((ce["source"] == source) if source is not None else True)]
+    if not len(ce):
         return pd.DataFrame(columns=cols)
-    g = h.groupby("sent_id", sort=False).agg(n=("marker", "size"), markers=("marker", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
-    g = g.sort_values("n", ascending=False, kind="stable").head(top)
-    out = g.merge(corpus.evidence(g["sent_id"].tolist()), on="sent_id", how="left").assign(measure=measure)
-    return out[cols].reset_index(drop=True)
+    ce = ce.sort_values(["n", "_p"], ascending=[False, True], kind="stable").head(top)
+    ce = ce.assign(label=ce["source"].map(red.labels), text=ce["sent_id"].map(red.fetch_text(ce["sent_id"].tolist())))
+    return ce[cols].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ headline
@@ -730,61 +577,52 @@ def certainty_evidence_table(corpus: CorpusLike, markers=None, *, top: int = 2) 
     hits, so its cost does not grow with the number of sources): the ``top`` sentences with most
     markers of each measure in each source (ties: earlier first), ``sent_id, source, label,
     measure, n, markers, text``."""
-    cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
-    hits = _marker_hits(corpus, markers)
-    if hits.empty:
-        return pd.DataFrame(columns=cols)
-    h = hits.assign(source=hits["source"].astype(str), sent_id=hits["sent_id"].astype(str))
-    g = h.groupby(["source", "measure", "sent_id"], sort=False).agg(
-        n=("marker", "size"), markers=("marker", lambda s: "; ".join(dict.fromkeys(s)))).reset_index()
-    order = {s: i for i, s in enumerate(corpus.sentences["sent_id"].astype(str))}
-    g = g.assign(_p=g["sent_id"].map(order))
-    g = g.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-    g = g.groupby(["source", "measure"], sort=False).head(top)
-    sorder = {s: i for i, s in enumerate(corpus.sources)}
-    morder = {m: i for i, m in enumerate(MEASURES)}
-    g = g.assign(_s=g["source"].map(sorder), _m=g["measure"].map(morder)).sort_values(
-        ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-    text = dict(zip(corpus.sentences["sent_id"].astype(str), corpus.sentences["text"]))
-    g["label"] = g["source"].map(corpus.labels)
-    g["text"] = g["sent_id"].map(text)
-    return g[cols].reset_index(drop=True)
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    return _certainty_evidence_from(_whole(corpus, lambda c: _markers_map(c, mk, top=top)), top=top)
 
 
 # ---------------------------------------------------------------------------------------------
-# map / reduce: the framing lens on a corpus cut into partitions (the lens store at scale)
+# map / reduce: the one implementation of the framing measures
 #
-# ``framing_map`` runs on one partition: its row tables are the per-document and per-clause
-# tables (``document_frames``, ``agency``, ``quotations``, ``items``) plus three narrow ones the
-# reduce reads only for units of a single document (``sentence_stats``: words per sentence;
-# ``sentence_frames`` and ``sentence_markers``: the sentences with a frame or a marker); its
-# partials are counts: frame × frame co-occurrence, question hits and their cues, certainty
-# markers per document and per marker word, actor prominence per unit, and the best evidence
-# candidates per cell (with their position). ``framing_reduce`` merges them (sums; top-k of
-# top-k's; concatenation in corpus order), so every table equals the whole-corpus one:
-# salience and certainty intervals resample documents when a unit has several and sentences
-# otherwise, exactly as :func:`frame_salience` and :func:`certainty` do. Evidence text is
-# fetched by id at the end (only the sentences shown).
+# Every framing table is a map over corpus partitions and an associative reduce; the
+# whole-corpus functions above (:func:`frame_salience`, :func:`frame_cooccurrence`,
+# :func:`question_hits`, :func:`certainty`, :func:`certainty_markers`,
+# :func:`certainty_evidence_table`) are the same map over the corpus as one partition followed by
+# the same reduce (:func:`_whole`), and the lens store runs it over its partitions. The maps:
+#
+# * :func:`_frames_map` — row tables ``document_frames`` (:func:`document_frames`),
+#   ``sentence_stats`` (words per sentence) and ``sentence_frames`` (the sentences with a frame);
+#   partials: frame × frame co-occurrence per unit (``cooc``, ``cooc_n``), question hits and their
+#   cues, and the best evidence candidates per unit × frame (with their position);
+# * :func:`_markers_map` — row table ``sentence_markers``; partials: marker counts per document
+#   (``marker_docs``) and per marker word (``markers``), evidence candidates (``cert_ev``);
+# * :func:`_actors_map` — row tables ``agency``, ``quotations``, ``items``; partial ``prominence``;
+# * :func:`_doc_stats` — partials ``doc_stats`` (sentences and words per document) and
+#   ``n_sentences`` (of the partition: turns positions into corpus positions).
+#
+# The reduces (``_*_from``) merge them: sums, top-k of top-k's, concatenation in corpus order, so
+# any partitioning gives the same tables. Salience and certainty intervals resample documents
+# when a unit has several and its sentences otherwise (the rows of ``sentence_stats`` /
+# ``sentence_frames`` / ``sentence_markers`` are read back for single-document units only), with
+# :func:`framelens.stats.ratio_bootstrap`. Evidence text is fetched by id at the end (only the
+# sentences shown).
 
 
-def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: int | None = None,
-                top: int = 5) -> dict[str, pd.DataFrame]:
-    """The map step of the framing lens on one corpus partition (see the section comment)."""
-    from .actors import find_mentions
+def _doc_stats(corpus) -> dict[str, pd.DataFrame]:
+    sents = corpus.sentences
+    docs = corpus.documents[["doc_id", "source"]].astype({"doc_id": str, "source": str}).reset_index(drop=True)
+    sid = sents["doc_id"].astype(str)
+    docs["n_sentences"] = docs["doc_id"].map(sid.value_counts()).fillna(0).astype(int)
+    docs["words"] = docs["doc_id"].map(sents["n_words"].groupby(sid.to_numpy()).sum()).fillna(0).astype(int)
+    return {"doc_stats": docs, "n_sentences": pd.DataFrame({"n": [len(sents)]})}
 
-    cb = _codebook(codebook)
-    mk = markers if isinstance(markers, dict) else load_markers(markers)
+
+def _frames_map(corpus, cb: Codebook, *, min_hits: int | None = None, top: int = 5) -> dict[str, pd.DataFrame]:
+    """The frame measures' map on one partition (see the section comment)."""
     carried, occ = frame_matches(corpus, cb, min_hits=min_hits)
     sents = corpus.sentences
-    n = len(sents)
-    pos = pd.Series(np.arange(n), index=sents["sent_id"].astype(str).to_numpy())
-    out: dict[str, pd.DataFrame] = {}
-    out["document_frames"] = document_frames(corpus, cb, min_hits=min_hits)
-    agency_rows = agency(corpus, actors)
-    out["agency"] = agency_rows
-    out["quotations"] = quotations(corpus, actors, agency_df=agency_rows, reporting_verbs=mk["reporting_verbs"],
-                                   speaker_nouns=mk["speaker_nouns"])
-    out["items"] = extract_items(corpus, actors)
+    pos = pd.Series(np.arange(len(sents)), index=sents["sent_id"].astype(str).to_numpy())
+    out: dict[str, pd.DataFrame] = {"document_frames": document_frames(corpus, cb, min_hits=min_hits)}
     out["sentence_stats"] = pd.DataFrame({"sent_id": sents["sent_id"].astype(str).to_numpy(),
                                           "doc_id": sents["doc_id"].astype(str).to_numpy(),
                                           "n_words": sents["n_words"].to_numpy()})
@@ -793,33 +631,32 @@ def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: i
          .astype({"sent_id": str, "doc_id": str}) if len(occ) else pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits"]))
     sf = h.merge(ind, on=["sent_id", "doc_id", "frame"], how="outer") if len(h) or len(ind) else \
         pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits", "carried"])
-    out["sentence_frames"] = sf.fillna({"hits": 0, "carried": 0}).astype({"hits": int, "carried": int})
-    mh = _marker_hits(corpus, mk)
-    sm = (mh.groupby(["sent_id", "doc_id", "measure"], sort=False).size().rename("count").reset_index()
-          .astype({"sent_id": str, "doc_id": str}) if len(mh) else pd.DataFrame(columns=["sent_id", "doc_id", "measure", "count"]))
-    out["sentence_markers"] = sm
-    if len(sm):
-        c_ = sm.pivot_table(index="doc_id", columns="measure", values="count", aggfunc="sum", sort=False)
-        s_ = sm.assign(one=1).pivot_table(index="doc_id", columns="measure", values="one", aggfunc="sum", sort=False)
-        out["marker_docs"] = pd.concat([c_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("c_"),
-                                        s_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("s_")],
-                                       axis=1).fillna(0)
-
-    # partials
+    sf = sf.fillna({"hits": 0, "carried": 0}).astype({"hits": int, "carried": int})
+    fpos = {f: i for i, f in enumerate(cb.ids)}  # corpus order (an outer merge sorts by key)
+    out["sentence_frames"] = (sf.assign(_p=sf["sent_id"].map(pos), _f=sf["frame"].map(fpos))
+                              .sort_values(["_p", "_f"], kind="stable").drop(columns=["_p", "_f"])
+                              .reset_index(drop=True))
+    # co-occurrence per unit: pairs seen together (sparse) and sentences carrying each frame
     frames = cb.ids
     m = _sentence_matrix(corpus, carried, "frame", frames, count=False)
-    both = m.T @ m
     ia, ib = np.triu_indices(len(frames), 1)
-    out["cooc"] = pd.DataFrame({"a": ia, "b": ib, "both": both[ia, ib].astype(int)})
-    out["cooc_n"] = pd.DataFrame({"frame": np.arange(len(frames)), "count": m.sum(0).astype(int), "n": n})
+    srcs = sents["source"].astype(str).to_numpy()
+    crows, nrows = [], []
+    for src, idx in pd.Series(np.arange(len(sents))).groupby(srcs, sort=False).indices.items():
+        ms = m[idx]
+        both = (ms.T @ ms)[ia, ib].astype(int)
+        nz = both > 0
+        crows.append(pd.DataFrame({"source": src, "a": ia[nz], "b": ib[nz], "both": both[nz]}))
+        nrows.append(pd.DataFrame({"source": src, "frame": np.arange(len(frames)), "count": ms.sum(0).astype(int)}))
+    out["cooc"] = pd.concat(crows, ignore_index=True) if crows else pd.DataFrame(columns=["source", "a", "b", "both"])
+    out["cooc_n"] = (pd.concat(nrows, ignore_index=True) if nrows
+                     else pd.DataFrame(columns=["source", "frame", "count"]))
     if len(occ) and "question" in occ.columns:
         q = occ[occ["question"] != ""].astype({"sent_id": str, "doc_id": str, "source": str})
         out["q_counts"] = q.groupby(["source", "frame", "question"], sort=False).agg(
             hits=("cue", "size"), sentences=("sent_id", "nunique"), documents=("doc_id", "nunique"),
             sent_id=("sent_id", "first")).reset_index()
         out["q_cues"] = q.groupby(["source", "frame", "question", "cue"], sort=False).size().rename("n").reset_index()
-    mh2 = mh.astype({"source": str})
-    out["markers"] = mh2.groupby(["source", "measure", "marker"], sort=False).size().rename("n").reset_index()
     # evidence candidates: the k best per cell, with their position in the partition
     if len(carried):
         c = carried.astype({"sent_id": str, "source": str}).assign(
@@ -827,19 +664,80 @@ def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: i
         c = c.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True],
                           kind="stable").groupby(["source", "frame"], sort=False).head(top)
         out["frame_ev"] = c[["source", "frame", "sent_id", "hits", "cues", "_d", "_p"]].reset_index(drop=True)
+    return {**out, **_doc_stats(corpus)}
+
+
+def _markers_map(corpus, mk: dict, *, top: int = 5) -> dict[str, pd.DataFrame]:
+    """The certainty measures' map on one partition (see the section comment)."""
+    sents = corpus.sentences
+    pos = pd.Series(np.arange(len(sents)), index=sents["sent_id"].astype(str).to_numpy())
+    out: dict[str, pd.DataFrame] = {"sentence_stats": pd.DataFrame({
+        "sent_id": sents["sent_id"].astype(str).to_numpy(), "doc_id": sents["doc_id"].astype(str).to_numpy(),
+        "n_words": sents["n_words"].to_numpy()})}
+    mh = _marker_hits(corpus, mk)
+    sm = (mh.groupby(["sent_id", "doc_id", "measure"], sort=False).size().rename("count").reset_index()
+          .astype({"sent_id": str, "doc_id": str}) if len(mh) else pd.DataFrame(columns=["sent_id", "doc_id", "measure", "count"]))
+    mpos = {m_: i for i, m_ in enumerate(MEASURES)}  # corpus order (cue hits come before superlatives)
+    out["sentence_markers"] = (sm.assign(_p=sm["sent_id"].map(pos), _m=sm["measure"].map(mpos))
+                               .sort_values(["_p", "_m"], kind="stable").drop(columns=["_p", "_m"])
+                               .reset_index(drop=True))
+    if len(sm):
+        c_ = sm.pivot_table(index="doc_id", columns="measure", values="count", aggfunc="sum", sort=False)
+        s_ = sm.assign(one=1).pivot_table(index="doc_id", columns="measure", values="one", aggfunc="sum", sort=False)
+        out["marker_docs"] = pd.concat([c_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("c_"),
+                                        s_.reindex(columns=list(MEASURES), fill_value=0).add_prefix("s_")],
+                                       axis=1).fillna(0)
+    mh2 = mh.astype({"source": str})
+    out["markers"] = mh2.groupby(["source", "measure", "marker"], sort=False).size().rename("n").reset_index()
     if len(mh):
         g = mh2.assign(sent_id=mh2["sent_id"].astype(str)).groupby(["source", "measure", "sent_id"], sort=False).agg(
             n=("marker", "size"), markers=("marker", lambda s_: "; ".join(dict.fromkeys(s_)))).reset_index()
         g = g.assign(_p=g["sent_id"].map(pos)).sort_values(["source", "measure", "n", "_p"],
                                                            ascending=[True, True, False, True], kind="stable")
         out["cert_ev"] = g.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)
+    return {**out, **_doc_stats(corpus)}
+
+
+def _actors_map(corpus, mk: dict, actors) -> dict[str, pd.DataFrame]:
+    """The actor measures' map on one partition: agency, quotations, coverage items, prominence."""
+    from .actors import find_mentions
+
+    sents = corpus.sentences
+    out: dict[str, pd.DataFrame] = {}
+    agency_rows = agency(corpus, actors)
+    out["agency"] = agency_rows
+    out["quotations"] = quotations(corpus, actors, agency_df=agency_rows, reporting_verbs=mk["reporting_verbs"],
+                                   speaker_nouns=mk["speaker_nouns"])
+    out["items"] = extract_items(corpus, actors)
     ment = find_mentions(sents, actors) if actors is not None else pd.DataFrame()
     if len(ment):
         ment = ment.assign(position=ment["sent_id"].map(sents.set_index("sent_id")["position"]))
         out["prominence"] = ment.astype({"source": str}).groupby(["source", "actor"], sort=False).agg(
             mentions=("actor", "size"), sentences=("sent_id", "nunique"), first_position=("position", "min")).reset_index()
-    out["n_sentences"] = pd.DataFrame({"n": [n]})
     return out
+
+
+def framing_map(corpus, codebook=None, markers=None, actors=None, *, min_hits: int | None = None,
+                top: int = 5) -> dict[str, pd.DataFrame]:
+    """The map step of the framing lens on one corpus partition (see the section comment): the
+    frame, certainty and actor maps together."""
+    cb = _codebook(codebook)
+    mk = markers if isinstance(markers, dict) else load_markers(markers)
+    return {**_frames_map(corpus, cb, min_hits=min_hits, top=top), **_markers_map(corpus, mk, top=top),
+            **_actors_map(corpus, mk, actors)}
+
+
+#: the row tables of the framing maps (per-document or per-sentence rows, written per partition)
+FRAMING_ROWS = ("document_frames", "agency", "quotations", "items", "sentence_stats", "sentence_frames",
+                "sentence_markers")
+
+
+def _whole(corpus, map_fn):
+    """``map_fn`` over the corpus as one partition, ready for a reduce (what the whole-corpus
+    functions run: the same map and reduce as the lens store)."""
+    from .parts import reduction
+
+    return reduction(corpus, map_fn, row_tables=FRAMING_ROWS)
 
 
 def _positions(red, key: str) -> pd.DataFrame:
@@ -852,57 +750,62 @@ def _positions(red, key: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = 2000, level: float = 0.95,
-                   seed: int = 0, top: int = 5) -> dict[str, pd.DataFrame]:
-    """The reduce step of the framing lens (see the section comment): the tables of
-    :func:`framelens.parts.framing_part` from the maps' partials and row tables."""
-    cb = _codebook(codebook)
+def _docs(red) -> pd.DataFrame:
+    """Every document with sentences: ``doc_id, source, n_sentences, words`` (corpus order)."""
+    d = red.partial("doc_stats")
+    if not len(d):
+        return pd.DataFrame(columns=["doc_id", "source", "n_sentences", "words"])
+    d = d.astype({"doc_id": str, "source": str})
+    return d[d["n_sentences"] > 0].reset_index(drop=True)
+
+
+def _single(red, docs: pd.DataFrame, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``table`` for the documents that are the only document of their unit."""
+    ndocs = docs.groupby("source", sort=False).size()
+    single = docs[docs["source"].map(ndocs) == 1]["doc_id"].tolist()
+    return red.rows(table, doc_ids=single) if single else pd.DataFrame(columns=list(columns))
+
+
+def _per_sentence(st: pd.DataFrame, rows: pd.DataFrame, doc_id: str, col: str, kidx: dict,
+                  value: str) -> tuple[np.ndarray, np.ndarray]:
+    """One document's sentences × keys matrix of ``value`` and its words per sentence."""
+    s = st[st["doc_id"] == doc_id]
+    posn = {sid: i for i, sid in enumerate(s["sent_id"])}
+    mat = np.zeros((len(s), len(kidx)))
+    r = rows[rows["doc_id"] == doc_id]
+    if len(r):
+        ri = r["sent_id"].map(posn).to_numpy()
+        ci = r[col].map(kidx).to_numpy()
+        ok = ~(pd.isna(ri) | pd.isna(ci))
+        np.add.at(mat, (ri[ok].astype(int), ci[ok].astype(int)), r[value].to_numpy(dtype=float)[ok])
+    return mat, s["n_words"].to_numpy(dtype=float)
+
+
+def _salience_from(red, cb: Codebook, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """:func:`frame_salience` from the frame map's partials and row tables."""
     frames = cb.ids
     labels = red.labels
-    sources = red.sources
+    docs = _docs(red)
     # per-document frame counts, pivoted partition by partition (a document lies in one partition)
-    doc_parts, ind_parts, hit_parts = [], [], []
-    for df in red.row_parts("document_frames", columns=["doc_id", "source", "frame", "hits", "sentences", "n_sentences",
-                                                         "words"]):
+    ind_parts, hit_parts = [], []
+    for df in red.row_parts("document_frames", columns=["doc_id", "frame", "hits", "sentences"]):
         if not len(df):
             continue
-        df = df.astype({"doc_id": str, "source": str})
-        doc_parts.append(df.drop_duplicates("doc_id")[["doc_id", "source", "n_sentences", "words"]])
+        df = df.astype({"doc_id": str})
         ind_parts.append(df.pivot_table(index="doc_id", columns="frame", values="sentences", aggfunc="sum",
                                         sort=False).reindex(columns=frames, fill_value=0))
         hit_parts.append(df.pivot_table(index="doc_id", columns="frame", values="hits", aggfunc="sum",
                                         sort=False).reindex(columns=frames, fill_value=0))
-    if doc_parts:
-        docs = pd.concat(doc_parts, ignore_index=True)
+    if ind_parts:
         piv_ind, piv_hit = pd.concat(ind_parts).fillna(0), pd.concat(hit_parts).fillna(0)
     else:
-        docs = pd.DataFrame(columns=["doc_id", "source", "n_sentences", "words"])
         piv_ind = piv_hit = pd.DataFrame(columns=frames, dtype=float)
-    del doc_parts, ind_parts, hit_parts
-    docs = docs[docs["n_sentences"] > 0]
-    ndocs = docs.groupby("source", sort=False).size()
-    single = docs[docs["source"].map(ndocs) == 1]["doc_id"].tolist()
-    st = red.rows("sentence_stats", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "n_words"])
-    sfr = red.rows("sentence_frames", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "frame", "hits", "carried"])
-    smk = red.rows("sentence_markers", doc_ids=single) if single else pd.DataFrame(columns=["sent_id", "doc_id", "measure", "count"])
+    del ind_parts, hit_parts
+    st = _single(red, docs, "sentence_stats", ["sent_id", "doc_id", "n_words"])
+    sfr = _single(red, docs, "sentence_frames", ["sent_id", "doc_id", "frame", "hits", "carried"])
     fidx = {f: i for i, f in enumerate(frames)}
-    midx = {m_: i for i, m_ in enumerate(MEASURES)}
-
-    def per_sentence(doc_id: str, rows: pd.DataFrame, col: str, kidx: dict, value: str) -> tuple[np.ndarray, np.ndarray]:
-        s = st[st["doc_id"] == doc_id]
-        posn = {sid: i for i, sid in enumerate(s["sent_id"])}
-        mat = np.zeros((len(s), len(kidx)))
-        r = rows[rows["doc_id"] == doc_id]
-        if len(r):
-            ri = r["sent_id"].map(posn).to_numpy()
-            ci = r[col].map(kidx).to_numpy()
-            ok = ~(pd.isna(ri) | pd.isna(ci))
-            np.add.at(mat, (ri[ok].astype(int), ci[ok].astype(int)), r[value].to_numpy(dtype=float)[ok])
-        return mat, s["n_words"].to_numpy(dtype=float)
-
-    # salience
     rows = []
-    for src in sources:
+    for src in red.sources:
         d = docs[docs["source"] == src]
         if len(d) >= 2:
             unit, ind = "document", piv_ind.loc[d["doc_id"]].to_numpy(dtype=float)
@@ -911,15 +814,15 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
             n = int(den.sum())
         elif len(d) == 1:
             unit = "sentence"
-            ind, words = per_sentence(d["doc_id"].iloc[0], sfr, "frame", fidx, "carried")
-            hits, _ = per_sentence(d["doc_id"].iloc[0], sfr, "frame", fidx, "hits")
+            ind, words = _per_sentence(st, sfr, d["doc_id"].iloc[0], "frame", fidx, "carried")
+            hits, _ = _per_sentence(st, sfr, d["doc_id"].iloc[0], "frame", fidx, "hits")
             den = np.ones(len(words))
             n = len(words)
         else:
             unit, ind, hits = "sentence", np.zeros((0, len(frames))), np.zeros((0, len(frames)))
             den, words, n = np.zeros(0), np.zeros(0), 0
-        lo, hi = _boot_ratio(ind, den, n_resamples=n_resamples, level=level, seed=seed)
-        plo, phi = _boot_ratio(hits, words, n_resamples=n_resamples, level=level, seed=seed)
+        _, lo, hi = ratio_bootstrap(ind, den, n_resamples=n_resamples, level=level, seed=seed)
+        _, plo, phi = ratio_bootstrap(hits, words, n_resamples=n_resamples, level=level, seed=seed)
         tot_w = words.sum()
         ks, hs = ind.sum(0), hits.sum(0)
         for j, f in enumerate(cb.frames):
@@ -930,39 +833,54 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
                          "words": int(tot_w), "per_1000_words": 1000 * h / tot_w if tot_w else np.nan,
                          "per_1000_ci_low": 1000 * plo[j], "per_1000_ci_high": 1000 * phi[j],
                          "unit": unit, "n_units": len(den)})
-    salience = pd.DataFrame(rows, columns=SALIENCE_COLUMNS)
+    return pd.DataFrame(rows, columns=SALIENCE_COLUMNS)
 
-    # co-occurrence over all sentences
-    cooc = red.partial("cooc")
-    cn = red.partial("cooc_n")
+
+def _cooccurrence_from(red, frames: Sequence[str], *, by_source: bool = False, min_both: int = 1) -> pd.DataFrame:
+    """:func:`frame_cooccurrence` from the frame map's co-occurrence counts."""
+    cols = (["source"] if by_source else []) + ["frame_a", "frame_b", "both", "n_a", "n_b", "n_sentences", "jaccard",
+                                                "lift"]
+    cooc, cn, docs = red.partial("cooc"), red.partial("cooc_n"), _docs(red)
+    nsent = docs.groupby("source", sort=False)["n_sentences"].sum()
+    groups = [(s, [s]) for s in red.sources if s in nsent.index] if by_source else [(None, list(nsent.index))]
     crow = []
-    if len(cooc):
-        both = cooc.groupby(["a", "b"], sort=False)["both"].sum()
-        cnt = cn.groupby("frame", sort=False)["count"].sum().reindex(range(len(frames)), fill_value=0).to_numpy()
-        N = int(sum(int(p["n_sentences"]["n"].iloc[0]) for p in red.partials_list() if "n_sentences" in p))
+    for src, units in groups:
+        n = int(nsent.reindex(units).sum())
+        if n == 0:
+            continue
+        c = cooc[cooc["source"].isin(units)] if len(cooc) else cooc
+        k = cn[cn["source"].isin(units)] if len(cn) else cn
+        both = (c.groupby(["a", "b"], sort=True)["both"].sum() if len(c) else pd.Series(dtype=int))
+        cnt = (k.groupby("frame")["count"].sum().reindex(range(len(frames)), fill_value=0).to_numpy()
+               if len(k) else np.zeros(len(frames)))
         for (a, b), v in both.items():
-            if v < 1:
+            if v < max(min_both, 1):
                 continue
             either = cnt[a] + cnt[b] - v
-            crow.append({"frame_a": frames[a], "frame_b": frames[b], "both": int(v), "n_a": int(cnt[a]),
-                         "n_b": int(cnt[b]), "n_sentences": N, "jaccard": v / either, "lift": v * N / (cnt[a] * cnt[b])})
-    cooccurrence = pd.DataFrame(crow, columns=["frame_a", "frame_b", "both", "n_a", "n_b", "n_sentences", "jaccard",
-                                               "lift"])
-    cooccurrence = cooccurrence.sort_values(["both", "jaccard"], ascending=[False, False], kind="stable").reset_index(drop=True)
+            row = {"frame_a": frames[a], "frame_b": frames[b], "both": int(v), "n_a": int(cnt[a]), "n_b": int(cnt[b]),
+                   "n_sentences": n, "jaccard": v / either, "lift": v * n / (cnt[a] * cnt[b])}
+            crow.append({"source": src, **row} if by_source else row)
+    out = pd.DataFrame(crow, columns=cols)
+    return out.sort_values((["source"] if by_source else []) + ["both", "jaccard"],
+                           ascending=([True] if by_source else []) + [False, False], kind="stable").reset_index(drop=True)
 
-    # questions
+
+def _questions_from(red, cb: Codebook, *, top_cues: int = 4) -> pd.DataFrame:
+    """:func:`question_hits` from the frame map's question counts."""
+    labels = red.labels
     qc, qcue = red.partial("q_counts"), red.partial("q_cues")
     if len(qc):
         qsum = qc.groupby(["source", "frame", "question"], sort=False).agg(
             hits=("hits", "sum"), sentences=("sentences", "sum"), documents=("documents", "sum"),
             sent_id=("sent_id", "first"))
         cues = qcue.groupby(["source", "frame", "question", "cue"], sort=False)["n"].sum().reset_index()
+        cue_groups = {k_: g for k_, g in cues.groupby(["source", "frame", "question"], sort=False)}
     else:
-        qsum, cues = None, None
-    n_docs_all = red.documents.groupby("source", sort=False)["doc_id"].nunique()
+        qsum, cue_groups = None, {}
+    n_docs_all = red.documents.assign(source=red.documents["source"].astype(str)).groupby(
+        "source", sort=False)["doc_id"].nunique()
     qrows = []
-    cue_groups = {k_: g for k_, g in cues.groupby(["source", "frame", "question"], sort=False)} if cues is not None else {}
-    for src in sources:
+    for src in red.sources:
         for f in cb.frames:
             for q in f.questions:
                 key = (src, f.id, q.id)
@@ -971,7 +889,7 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
                     g = cue_groups[key].set_index("cue")["n"]
                     g = g.sort_index().sort_values(ascending=False, kind="stable")
                     hits, sn, dn = int(r["hits"]), int(r["sentences"]), int(r["documents"])
-                    cue_text = ", ".join(f"{c} {v}" for c, v in g.head(4).items())
+                    cue_text = ", ".join(f"{c} {v}" for c, v in g.head(top_cues).items())
                     sid = r["sent_id"]
                 else:
                     hits = sn = dn = 0
@@ -979,13 +897,33 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
                 qrows.append({"source": src, "label": labels.get(src, src), "frame": f.id, "name": f.name,
                               "question": q.id, "text": q.text, "hits": hits, "sentences": sn, "documents": dn,
                               "n_documents": int(n_docs_all.get(src, 0)), "cues": cue_text, "sent_id": sid})
-    questions = pd.DataFrame(qrows, columns=QUESTION_COLUMNS)
+    return pd.DataFrame(qrows, columns=QUESTION_COLUMNS)
 
-    # certainty: marker counts per document (several documents) or per sentence (one)
-    markers_all = red.partial("markers")
+
+def _marker_doc_sums(red) -> pd.DataFrame:
+    """Per document: marker counts (``c_<measure>``) and sentences with a marker (``s_<measure>``)."""
+    parts = [p["marker_docs"] for p in red.partials_list() if "marker_docs" in p and len(p["marker_docs"])]
+    cols = [f"c_{m}" for m in MEASURES] + [f"s_{m}" for m in MEASURES]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts).groupby(level=0, sort=False).sum().reindex(columns=cols, fill_value=0)
+
+
+CERTAINTY_COLUMNS = ["source", "label", "measure", "count", "words", "per_1000_words", "ci_low", "ci_high",
+                     "sentences", "unit"]
+
+
+def _certainty_from(red, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """:func:`certainty` from the marker map's counts: per document (several documents) or per
+    sentence (one)."""
+    labels = red.labels
+    docs = _docs(red)
+    st = _single(red, docs, "sentence_stats", ["sent_id", "doc_id", "n_words"])
+    smk = _single(red, docs, "sentence_markers", ["sent_id", "doc_id", "measure", "count"])
     md = _marker_doc_sums(red)
+    midx = {m_: i for i, m_ in enumerate(MEASURES)}
     crows = []
-    for src in sources:
+    for src in red.sources:
         d = docs[docs["source"] == src]
         if len(d) >= 2:
             unit = "document"
@@ -996,11 +934,11 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
             sentences_with = smat.sum(0)
         elif len(d) == 1:
             unit = "sentence"
-            cmat, words = per_sentence(d["doc_id"].iloc[0], smk, "measure", midx, "count")
+            cmat, words = _per_sentence(st, smk, d["doc_id"].iloc[0], "measure", midx, "count")
             sentences_with = (cmat > 0).sum(0)
         else:
             unit, cmat, words, sentences_with = "sentence", np.zeros((0, len(MEASURES))), np.zeros(0), np.zeros(len(MEASURES))
-        lo, hi = _boot_ratio(cmat, words, n_resamples=n_resamples, level=level, seed=seed)
+        _, lo, hi = ratio_bootstrap(cmat, words, n_resamples=n_resamples, level=level, seed=seed)
         tw = words.sum()
         for j, m_ in enumerate(MEASURES):
             c_ = cmat[:, j].sum() if len(cmat) else 0
@@ -1008,73 +946,93 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
                           "words": int(tw), "per_1000_words": 1000 * c_ / tw if tw else np.nan,
                           "ci_low": 1000 * lo[j], "ci_high": 1000 * hi[j], "sentences": int(sentences_with[j]),
                           "unit": unit})
-    certainty_t = pd.DataFrame(crows, columns=["source", "label", "measure", "count", "words", "per_1000_words",
-                                               "ci_low", "ci_high", "sentences", "unit"])
-    order = {s: i for i, s in enumerate(sources)}
+    return pd.DataFrame(crows, columns=CERTAINTY_COLUMNS)
+
+
+def _markers_from(red, *, top: int | None = None) -> pd.DataFrame:
+    """:func:`certainty_markers` from the marker map's counts per marker word."""
+    markers_all = red.partial("markers")
+    if not len(markers_all):
+        return pd.DataFrame(columns=["source", "measure", "marker", "n"])
+    order = {s: i for i, s in enumerate(red.sources)}
     morder = {m_: i for i, m_ in enumerate(MEASURES)}
-    if len(markers_all):
-        g = markers_all.groupby(["source", "measure", "marker"], sort=False)["n"].sum().reset_index()
-        g = g.assign(_s=g["source"].map(order), _m=g["measure"].map(morder)).sort_values(
-            ["_s", "_m", "n", "marker"], ascending=[True, True, False, True]).drop(columns=["_s", "_m"])
-        cert_markers = g.reset_index(drop=True)
-    else:
-        cert_markers = pd.DataFrame(columns=["source", "measure", "marker", "n"])
+    g = markers_all.groupby(["source", "measure", "marker"], sort=False)["n"].sum().reset_index()
+    g = g.assign(_s=g["source"].map(order), _m=g["measure"].map(morder)).sort_values(
+        ["_s", "_m", "n", "marker"], ascending=[True, True, False, True]).drop(columns=["_s", "_m"])
+    if top:
+        g = g.groupby(["source", "measure"], sort=False).head(top)
+    return g.reset_index(drop=True)
 
-    # evidence: top-k of the top-k's, then the text of those sentences only
+
+def _frame_evidence_from(red, *, top: int = 5) -> pd.DataFrame:
+    """The ``top`` clearest sentences per unit × frame (most distinct cues, most hits, earliest):
+    ``source, frame, rank, sent_id, hits, cues, text`` — top-k of the partitions' top-k's."""
+    cols = ["source", "frame", "rank", "sent_id", "hits", "cues", "text"]
     fe = _positions(red, "frame_ev")
-    ce = _positions(red, "cert_ev")
-    wanted = (fe["sent_id"].tolist() if len(fe) else []) + (ce["sent_id"].tolist() if len(ce) else [])
-    text = {}
-    if wanted:
-        text = red.fetch_text(list(dict.fromkeys(wanted)))
-    if len(fe):
-        fe = fe.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True], kind="stable")
-        fe = fe.groupby(["source", "frame"], sort=False).head(top).copy()
-        fe["rank"] = fe.groupby(["source", "frame"], sort=False).cumcount() + 1
-        fe["text"] = fe["sent_id"].map(text)
-        frame_ev = fe[["source", "frame", "rank", "sent_id", "hits", "cues", "text"]].reset_index(drop=True)
-    else:
-        frame_ev = pd.DataFrame(columns=["source", "frame", "rank", "sent_id", "hits", "cues", "text"])
-    cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
-    if len(ce):
-        ce = ce.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-        ce = ce.groupby(["source", "measure"], sort=False).head(top)
-        ce = ce.assign(_s=ce["source"].map(order), _m=ce["measure"].map(morder)).sort_values(
-            ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
-        ce["label"] = ce["source"].map(labels)
-        ce["text"] = ce["sent_id"].map(text)
-        cert_ev = ce[cols].reset_index(drop=True)
-    else:
-        cert_ev = pd.DataFrame(columns=cols)
+    if not len(fe):
+        return pd.DataFrame(columns=cols)
+    fe = fe.sort_values(["source", "frame", "_d", "hits", "_p"], ascending=[True, True, False, False, True], kind="stable")
+    fe = fe.groupby(["source", "frame"], sort=False).head(top).copy()
+    fe["rank"] = fe.groupby(["source", "frame"], sort=False).cumcount() + 1
+    fe["text"] = fe["sent_id"].map(red.fetch_text(list(dict.fromkeys(fe["sent_id"]))))
+    return fe[cols].reset_index(drop=True)
 
-    # actors: prominence from counts, verbs and coverage from the row tables
+
+def _certainty_evidence_from(red, *, top: int = 2) -> pd.DataFrame:
+    """:func:`certainty_evidence_table` from the marker map's evidence candidates."""
+    cols = ["sent_id", "source", "label", "measure", "n", "markers", "text"]
+    ce = _positions(red, "cert_ev")
+    if not len(ce):
+        return pd.DataFrame(columns=cols)
+    order = {s: i for i, s in enumerate(red.sources)}
+    morder = {m_: i for i, m_ in enumerate(MEASURES)}
+    ce = ce.sort_values(["source", "measure", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+    ce = ce.groupby(["source", "measure"], sort=False).head(top)
+    ce = ce.assign(_s=ce["source"].map(order), _m=ce["measure"].map(morder)).sort_values(
+        ["_s", "_m", "n", "_p"], ascending=[True, True, False, True], kind="stable")
+    ce["label"] = ce["source"].map(red.labels)
+    ce["text"] = ce["sent_id"].map(red.fetch_text(list(dict.fromkeys(ce["sent_id"]))))
+    return ce[cols].reset_index(drop=True)
+
+
+def _prominence_from(red) -> pd.DataFrame:
+    """Actor prominence per unit from the actor map's counts (see :func:`actor_prominence`)."""
     pr = red.partial("prominence")
     pcols = ["source", "actor", "mentions", "share", "sentences", "sentence_share", "per_1000_words", "first_position"]
-    if len(pr):
-        g = pr.groupby(["source", "actor"], sort=False).agg(mentions=("mentions", "sum"), sentences=("sentences", "sum"),
-                                                          first_position=("first_position", "min")).reset_index()
-        words_src = docs.groupby("source")["words"].sum()
-        nsent_src = docs.groupby("source")["n_sentences"].sum()
-        g["share"] = g["mentions"] / g.groupby("source")["mentions"].transform("sum")
-        g["sentence_share"] = g["sentences"] / g["source"].map(nsent_src)
-        g["per_1000_words"] = 1000 * g["mentions"] / g["source"].map(words_src)
-        g = g.assign(_o=g["source"].map(order)).sort_values(["_o", "mentions"], ascending=[True, False]).drop(columns="_o")
-        prominence = g[pcols].reset_index(drop=True)
-    else:
-        prominence = pd.DataFrame(columns=pcols)
+    if not len(pr):
+        return pd.DataFrame(columns=pcols)
+    docs = _docs(red)
+    order = {s: i for i, s in enumerate(red.sources)}
+    g = pr.groupby(["source", "actor"], sort=False).agg(mentions=("mentions", "sum"), sentences=("sentences", "sum"),
+                                                      first_position=("first_position", "min")).reset_index()
+    words_src = docs.groupby("source")["words"].sum()
+    nsent_src = docs.groupby("source")["n_sentences"].sum()
+    g["share"] = g["mentions"] / g.groupby("source")["mentions"].transform("sum")
+    g["sentence_share"] = g["sentences"] / g["source"].map(nsent_src)
+    g["per_1000_words"] = 1000 * g["mentions"] / g["source"].map(words_src)
+    g = g.assign(_o=g["source"].map(order)).sort_values(["_o", "mentions"], ascending=[True, False]).drop(columns="_o")
+    return g[pcols].reset_index(drop=True)
+
+
+def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = 2000, level: float = 0.95,
+                   seed: int = 0, top: int = 5) -> dict[str, pd.DataFrame]:
+    """The reduce step of the framing lens (see the section comment): the tables of the lens
+    store's ``framing`` part from the maps' partials and row tables."""
+    cb = _codebook(codebook)
+    boot = {"n_resamples": n_resamples, "level": level, "seed": seed}
     # verbs and coverage: counts folded partition by partition (bounded by the distinct keys)
     acounts = _fold((agency_counts(a) for a in red.row_parts("agency", columns=["actor", "source", "via", "negated",
                                                                                 "verb", "role"])),
                     merge_agency_counts, size=len)
-    actor_verbs = agency_table(None, counts=acounts)
     ccounts = _fold((coverage_counts(i) for i in red.row_parts("items", columns=["item", "source", "kind", "label",
                                                                                   "sent_id"])),
                     merge_coverage_counts, size=lambda cl: len(cl[0]) + len(cl[1]))
-    coverage = coverage_matrix(None, sources, counts=ccounts)
-    return {"codebook": cb.table(), "salience": salience, "frame_evidence": frame_ev, "cooccurrence": cooccurrence,
-            "prominence": prominence, "actor_verbs": actor_verbs, "questions": questions,
-            "certainty": certainty_t, "certainty_markers": cert_markers, "certainty_evidence": cert_ev,
-            "coverage": coverage}
+    return {"codebook": cb.table(), "salience": _salience_from(red, cb, **boot),
+            "frame_evidence": _frame_evidence_from(red, top=top), "cooccurrence": _cooccurrence_from(red, cb.ids),
+            "prominence": _prominence_from(red), "actor_verbs": agency_table(None, counts=acounts),
+            "questions": _questions_from(red, cb), "certainty": _certainty_from(red, **boot),
+            "certainty_markers": _markers_from(red), "certainty_evidence": _certainty_evidence_from(red, top=top),
+            "coverage": coverage_matrix(None, red.sources, counts=ccounts)}
 
 
 #: rows of per-partition counts a fold holds before merging them (see :func:`_fold`)
@@ -1096,12 +1054,3 @@ def _fold(parts, merge, *, size, batch: int | None = None):
     if pending or merged is None:
         merged = merge(([merged] if merged is not None else []) + pending)
     return merged
-
-
-def _marker_doc_sums(red) -> pd.DataFrame:
-    """Per document: marker counts (``c_<measure>``) and sentences with a marker (``s_<measure>``)."""
-    parts = [p["marker_docs"] for p in red.partials_list() if "marker_docs" in p and len(p["marker_docs"])]
-    cols = [f"c_{m}" for m in MEASURES] + [f"s_{m}" for m in MEASURES]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts).groupby(level=0, sort=False).sum().reindex(columns=cols, fill_value=0)

@@ -243,32 +243,6 @@ def top_units(dating: pd.DataFrame, max_units: int) -> list[str]:
     return ranked[:max(0, int(max_units))]
 
 
-def _ratio_ci(num: np.ndarray, den: np.ndarray, *, n_resamples: int, level: float, seed: int,
-              block: int = 250) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap of ``sum(num[:, f]) / sum(den)`` over resampling units (rows), for
-    every column f at once (multinomial weights: each resample is one matrix product)."""
-    u, f = num.shape
-    if u == 0:
-        return np.full(f, np.nan), np.full(f, np.nan)
-    est = num.sum(0) / den.sum()
-    if u == 1 or n_resamples < 1:
-        return est.copy(), est.copy()
-    rng = np.random.default_rng(seed)
-    stats = []
-    done = 0
-    block = max(1, min(block, 2_000_000 // u))
-    while done < n_resamples:
-        b = min(block, n_resamples - done)
-        idx = rng.integers(0, u, size=(b, u)) + (np.arange(b) * u)[:, None]
-        w = np.bincount(idx.ravel(), minlength=b * u).reshape(b, u).astype(float)
-        stats.append((w @ num) / (w @ den)[:, None])
-        done += b
-    allb = np.vstack(stats)
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(allb, [alpha, 1 - alpha], axis=0)
-    return lo, hi
-
-
 def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -> list[dict]:
     """The cells: each (period, unit); each period pooled over every unit ``(all)`` and, when
     there are more units than are drawn, over the undrawn ones ``(others)``."""
@@ -307,7 +281,9 @@ def _cell_stats(values: np.ndarray, docs: np.ndarray, idx: np.ndarray, *, n_resa
     else:
         unit, nu = "sentence", len(idx)
         num, den = v, np.ones(len(idx))
-    lo, hi = _ratio_ci(num, den, n_resamples=n_resamples, level=level, seed=seed)
+    from .stats import ratio_bootstrap  # the one cluster bootstrap
+
+    _, lo, hi = ratio_bootstrap(num, den, n_resamples=n_resamples, level=level, seed=seed)
     return {"est": v.mean(0) if len(idx) else np.full(v.shape[1], np.nan), "lo": lo, "hi": hi,
             "resampled": unit, "n_resampled": nu, "n_documents": len(uniq), "n_sentences": len(idx)}
 

@@ -40,12 +40,12 @@ At scale, the actors, vocabulary, sentiment and framing parts are *map/reduce* p
 ``map`` / ``reduce``): the map runs on one corpus partition of the store (on the engine of
 :mod:`framelens.engine`: here, a process pool or Dask) and returns per-document / per-sentence
 rows without text (written per partition) and small partials (counts, sums); the reduce merges
-them here. Any partitioning gives the same tables (tests check it against the whole-corpus
-computation). What differs from the whole-corpus functions is documented where it is computed:
-sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
-of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
-vocabulary's naming tables and collocations, ``reuse``, ``over_time``, and the store with
-``own_text`` / ``drop_near_duplicates``.
+them here. Any partitioning gives the same tables (tests check 1, 3 and 16 partitions). There is
+one path: the lenses' whole-corpus functions (``vocabulary.distinctive_terms(corpus)``,
+``sentiment.source_intervals(scores)``, ``framing.frame_salience(corpus)``, ...) are the same maps
+over the corpus as one partition (:func:`reduction`) followed by the same reduces, and a part
+computed without a store is its map and reduce on one partition. Not map/reduce yet (they read the whole corpus):
+vocabulary's naming tables and collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
@@ -133,31 +133,8 @@ def _bounded(corpus, n: int):
 
 
 def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    from . import vocabulary
-
-    ctx = _quiet()
-    try:
-        shared = vocabulary.shared_and_unique(corpus)
-        pairs = vocabulary.naming_pairs(corpus)
-        sim_corpus, sim_note = _bounded(corpus, MAX_SIMILARITY_UNITS)
-        out = {
-            "size_style": vocabulary.size_and_style(corpus),
-            "diversity": vocabulary.lexical_diversity(corpus, window=opts["mattr_window"]),
-            "distinctive": vocabulary.distinctive_terms(corpus, min_count=opts["min_count"],
-                                                        prior_strength=opts["prior_strength"]),
-            "shared_unique": shared,
-            "shared_unique_summary": vocabulary.shared_unique_summary(shared, corpus),
-            "similarity_tfidf_cosine": vocabulary.similarity(sim_corpus, "tfidf_cosine"),
-            "similarity_jaccard": vocabulary.similarity(sim_corpus, "jaccard"),
-            "naming_pairs": pairs,
-            "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
-            "variant_candidates": vocabulary.variant_candidates(corpus),
-            "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
-            "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"], by_source=True),
-        }
-    finally:
-        ctx.__exit__(None, None, None)
-    return out, {"similarity_note": sim_note}
+    """The vocabulary part on the corpus as one partition: its map and reduce (one path)."""
+    return compute_part("vocabulary", corpus, opts, needs, partitions=1)
 
 
 def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
@@ -251,35 +228,8 @@ def _actor_table(needs: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def sentiment_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    from . import sentiment
-
-    ctx = _quiet()
-    try:
-        scores = sentiment.sentence_scores(corpus)
-        actor = sentiment.actor_sentiment(corpus, _actor_table(needs),
-                                          n_resamples=opts["n_resamples"], seed=opts["seed"])
-        out = {
-            "sentences": scores,
-            "intervals": sentiment.source_intervals(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
-            "by_source": sentiment.aggregate(scores, by=("source",)),
-            "by_document": sentiment.aggregate(scores, by=("doc_id",)),
-            "by_paragraph": sentiment.aggregate(scores, by=("para_id",)),
-            "pairwise": sentiment.pairwise_tests(scores[scores["source"].isin(set(largest_units(corpus, MAX_PAIRWISE_UNITS)))],
-                                                 n_permutations=opts["n_permutations"], seed=opts["seed"]),
-            "arc": sentiment.arc(scores, bins=opts["arc_bins"], smooth=opts["arc_smooth"]),
-            "actors": actor.table,
-            "actor_mentions": actor.mentions,
-            "actor_comparison": sentiment.compare_outlets(actor.mentions, n_resamples=opts["n_resamples"], seed=opts["seed"]),
-            "actor_baseline": sentiment.baseline_tone(actor.mentions, n_resamples=opts["n_resamples"], seed=opts["seed"]),
-            "subjectivity": sentiment.subjectivity(scores, n_resamples=opts["n_resamples"], seed=opts["seed"]),
-            "method_agreement": sentiment.method_agreement(scores),
-            "extremes": sentiment.extremes(scores, top=sentiment.STORED_TOP),
-            "most_subjective": sentiment.most_subjective(scores, top=sentiment.STORED_TOP),
-        }
-    finally:
-        ctx.__exit__(None, None, None)
-    return out, {"actors_note": needs["actors"].info.get("note", ""),
-                 "pairwise_note": _bounded(corpus, MAX_PAIRWISE_UNITS)[1] if len(corpus.sources) > MAX_PAIRWISE_UNITS else ""}
+    """The sentiment part on the corpus as one partition: its map and reduce (one path)."""
+    return compute_part("sentiment", corpus, opts, needs, partitions=1)
 
 
 def sentiment_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
@@ -308,41 +258,8 @@ EVIDENCE_PER_CELL = 5
 
 
 def framing_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    from . import framing
-    from .profile import frame_evidence_table
-
-    ctx = _quiet()
-    try:
-        cb = framing.load_codebook(opts["codebook"] or None)
-        mk = framing.load_markers(opts["markers"] or None)
-        act = _actor_table(needs)
-        min_hits = opts["min_hits"]
-        carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
-        agency_rows = framing.agency(corpus, act)
-        items = framing.extract_items(corpus, act)
-        out = {
-            "codebook": cb.table(),
-            "salience": framing.frame_salience(corpus, cb, n_resamples=opts["n_resamples"], seed=opts["seed"],
-                                               min_hits=min_hits),
-            "frame_evidence": frame_evidence_table(carried, corpus.sentences, k=EVIDENCE_PER_CELL),
-            "cooccurrence": framing.frame_cooccurrence(corpus, cb, min_hits=min_hits),
-            "prominence": framing.actor_prominence(corpus, act),
-            "agency": agency_rows,
-            "actor_verbs": framing.agency_table(agency_rows),
-            "quotations": framing.quotations(corpus, act, agency_df=agency_rows,
-                                             reporting_verbs=mk["reporting_verbs"], speaker_nouns=mk["speaker_nouns"]),
-            "questions": framing.question_hits(corpus, cb),
-            "document_frames": framing.document_frames(corpus, cb, min_hits=min_hits),
-            "certainty": framing.certainty(corpus, mk, n_resamples=opts["n_resamples"], seed=opts["seed"]),
-            "certainty_markers": framing.certainty_markers(corpus, mk),
-            "certainty_evidence": framing.certainty_evidence_table(corpus, mk, top=EVIDENCE_PER_CELL),
-            "items": items,
-            "coverage": framing.coverage_matrix(items, corpus.sources),
-            "actors_discovered": needs["actors"]["discovered"],
-        }
-    finally:
-        ctx.__exit__(None, None, None)
-    return out, {"actors_note": needs["actors"].info.get("note", "")}
+    """The framing part on the corpus as one partition: its map and reduce (one path)."""
+    return compute_part("framing", corpus, opts, needs, partitions=1)
 
 
 def framing_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
@@ -547,7 +464,7 @@ PARTS: dict[str, Part] = {
                       needs=("actors",), description="the tone of each source's sentences, and toward each actor",
                       map=sentiment_map, reduce=sentiment_reduce,
                       row_tables=("sentences", "by_document", "by_paragraph", "actor_mentions")),
-    "framing": Part("framing", 4, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
+    "framing": Part("framing", 5, {k: v for k, v in _FRAME.items() if k != "actors"}, framing_part,
                     configs=("codebook", "markers"), needs=("actors",),
                     description="frames, actors and their verbs, voices, certainty, coverage",
                     map=framing_map, reduce=framing_reduce,
@@ -717,6 +634,20 @@ def _documents_subset(corpus, keep: set):
     return out
 
 
+def reduction(corpus, map_fn: Callable[[Any], Mapping[str, pd.DataFrame]], *, row_tables: Sequence[str] = (),
+              partitions: int = 1) -> "Reduction":
+    """``map_fn`` (a partition → named tables) over the corpus cut into ``partitions`` runs of
+    documents, as the :class:`Reduction` a reduce reads: what the lenses' whole-corpus functions
+    run, so they are the very map and reduce of the lens store (one path). The tables named in
+    ``row_tables`` are row tables, the others partials."""
+    outs = []
+    for piece in split_corpus(corpus, partitions):
+        out = dict(map_fn(piece))
+        outs.append(({t: out.pop(t) for t in row_tables if t in out}, out))
+    return Reduction("memory", [o[1] for o in outs], {t: [o[0][t] for o in outs if t in o[0]] for t in row_tables},
+                     corpus)
+
+
 def _map_one(name: str, corpus, opts: Mapping[str, Any], needs) -> dict:
     part = PARTS[name]
     ctx = _quiet()
@@ -779,8 +710,10 @@ class Reduction:
         client never holds the whole table."""
         from .store import read_parts
 
-        src = self._rows[table]
-        if src and isinstance(src[0], pd.DataFrame):
+        src = self._rows.get(table) or []
+        if not src:
+            return
+        if isinstance(src[0], pd.DataFrame):
             keep = set(map(str, doc_ids)) if doc_ids is not None else None
             for df in src:
                 if keep is not None:

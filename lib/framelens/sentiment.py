@@ -233,6 +233,42 @@ def _value(value: str) -> str:
 
 # ----------------------------------------------------------------------- aggregation
 
+AGG_COLUMNS = ["n", "vader_mean", "vader_share_pos", "vader_share_neu", "vader_share_neg", "textblob_mean",
+               "textblob_share_pos", "textblob_share_neu", "textblob_share_neg", "subjectivity_mean"]
+#: what every sentiment table is summed from, per sentence (then per document, unit, partition)
+SUM_COLUMNS = ["n", "v_sum", "v_pos", "v_neg", "t_sum", "t_pos", "t_neg", "s_sum", "s_subj", "vv", "tt", "vt", "same"]
+
+
+def _sentence_sums(scores: pd.DataFrame, *, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Per sentence (rows of ``scores``, index reset): the summable columns of :data:`SUM_COLUMNS`
+    — 1, the scores, positive / negative indicators, subjective indicator, squares and products
+    of the two lexicons' scores, same-class indicator. Sums of them over any group are the
+    mergeable partials of every sentiment table."""
+    n = len(scores)
+    a = scores["vader_compound"].to_numpy(dtype=float)
+    b = scores["textblob_polarity"].to_numpy(dtype=float)
+    sub = (scores["textblob_subjectivity"].to_numpy(dtype=float) if "textblob_subjectivity" in scores.columns
+           else np.full(n, np.nan))
+    return pd.DataFrame({
+        "n": np.ones(n, dtype=np.int64), "v_sum": a, "v_pos": (a >= threshold).astype(int),
+        "v_neg": (a <= -threshold).astype(int), "t_sum": b, "t_pos": (b >= threshold).astype(int),
+        "t_neg": (b <= -threshold).astype(int), "s_sum": sub, "s_subj": (sub > SUBJECTIVE).astype(int),
+        "vv": a * a, "tt": b * b, "vt": a * b, "same": (_classes(a, threshold) == _classes(b, threshold)).astype(int)})
+
+
+def _means(g: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aggregate`'s columns from summed :data:`SUM_COLUMNS` (one row per group)."""
+    N = g["n"].to_numpy(dtype=float)
+    out = pd.DataFrame({"n": g["n"].to_numpy().astype(int)}, index=g.index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, p in (("vader", "v"), ("textblob", "t")):
+            out[f"{name}_mean"] = g[f"{p}_sum"].to_numpy(dtype=float) / N
+            pos_, neg_ = g[f"{p}_pos"].to_numpy() / N, g[f"{p}_neg"].to_numpy() / N
+            out[f"{name}_share_pos"], out[f"{name}_share_neu"], out[f"{name}_share_neg"] = pos_, 1.0 - pos_ - neg_, neg_
+        out["subjectivity_mean"] = g["s_sum"].to_numpy(dtype=float) / N
+    return out[AGG_COLUMNS]
+
+
 def aggregate(scores: pd.DataFrame, by: str | Sequence[str] = ("source",), *,
               threshold: float = THRESHOLD) -> pd.DataFrame:
     """Sentence scores aggregated to paragraphs, documents or sources.
@@ -241,51 +277,60 @@ def aggregate(scores: pd.DataFrame, by: str | Sequence[str] = ("source",), *,
     ``n`` sentences; for VADER and TextBlob the mean and the shares of positive / neutral /
     negative sentences (score ≥ +threshold / in between / ≤ −threshold, default 0.05);
     mean subjectivity. A ``label`` (outlet) column is kept when present and constant per group.
+    Computed from summed partials (:func:`_sentence_sums`), as the lens store's reduce does.
     """
     by = [by] if isinstance(by, str) else list(by)
     _check(scores, [*by, "vader_compound", "textblob_polarity", "textblob_subjectivity"], "aggregate")
-    df = scores.copy()
-    for name, col in (("vader", "vader_compound"), ("textblob", "textblob_polarity")):
-        x = df[col].to_numpy(dtype=float)
-        df[f"{name}_share_pos"] = (x >= threshold).astype(float)
-        df[f"{name}_share_neg"] = (x <= -threshold).astype(float)
-        df[f"{name}_share_neu"] = 1.0 - df[f"{name}_share_pos"] - df[f"{name}_share_neg"]
-    agg = {"n": ("vader_compound", "size"),
-           "vader_mean": ("vader_compound", "mean"),
-           "vader_share_pos": ("vader_share_pos", "mean"),
-           "vader_share_neu": ("vader_share_neu", "mean"),
-           "vader_share_neg": ("vader_share_neg", "mean"),
-           "textblob_mean": ("textblob_polarity", "mean"),
-           "textblob_share_pos": ("textblob_share_pos", "mean"),
-           "textblob_share_neu": ("textblob_share_neu", "mean"),
-           "textblob_share_neg": ("textblob_share_neg", "mean"),
-           "subjectivity_mean": ("textblob_subjectivity", "mean")}
-    keep_label = "label" in df.columns and "label" not in by
+    keep_label = "label" in scores.columns and "label" not in by
+    keys = scores[by + (["label"] if keep_label else [])].reset_index(drop=True)
+    g = pd.concat([keys, _sentence_sums(scores, threshold=threshold)], axis=1).groupby(by, sort=False)
+    out = _means(g[SUM_COLUMNS].sum())
     if keep_label:
-        agg = {"label": ("label", "first"), **agg}
-    out = df.groupby(by, sort=False).agg(**agg).reset_index()
-    out["n"] = out["n"].astype(int)
-    return out
+        out.insert(0, "label", g["label"].first())
+    return out.reset_index()
+
+
+def _score_units(scores: pd.DataFrame, value: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per unit: ``(sums, counts)`` of what is resampled for ``value`` — its documents when it has
+    several, else its sentences (a table without ``doc_id``: every sentence is a document)."""
+    doc = (scores["doc_id"].astype(str).to_numpy() if "doc_id" in scores.columns
+           else np.arange(len(scores)).astype(str))
+    d = pd.DataFrame({"doc_id": doc, "source": scores["source"].to_numpy(), "x": scores[value].to_numpy(dtype=float),
+                      "n": 1})
+    doc_sums = d.groupby("doc_id", sort=False).agg(source=("source", "first"), x=("x", "sum"), n=("n", "sum")).reset_index()
+    units = _resampling(doc_sums, d, {"m": ("x", "x")})
+    return {s: u["m"] for s, u in units.items()}
 
 
 def source_intervals(scores: pd.DataFrame, *, value: str = "vader_compound", n_resamples: int = 2000,
                      level: float = 0.95, seed: int = 0) -> pd.DataFrame:
-    """Each source's mean sentence score with a percentile bootstrap interval over sentences.
+    """Each source's mean sentence score with a percentile bootstrap interval.
 
-    Returns ``source, label, method, n, mean, ci_low, ci_high``. Sentences are resampled
-    within each source (``framelens.stats.group_bootstrap``, seeded). With few sentences the
-    interval is wide, and with one sentence it has zero width — read n beside it. Note that
-    sentences of one article are not independent; the interval is optimistic for a source
-    with one long article.
+    Returns ``source, label, method, n, mean, ci_low, ci_high``. The *documents* of a source with
+    several are resampled (a cluster bootstrap, :func:`framelens.stats.cluster_bootstrap`:
+    sentences of one article are not independent), the sentences of a source with one document
+    (or of a table without ``doc_id``); seeded. The same function as the lens store's reduce. With
+    few sentences or documents the interval is wide, and with one sentence it has zero width —
+    read n beside it.
     """
-    from .stats import group_bootstrap
-
     value = _value(value)
     _check(scores, ["source", value], "source_intervals")
-    out = group_bootstrap(scores, value, "source", n_resamples=n_resamples, level=level, seed=seed)
-    out.insert(1, "label", out["source"].map(_label_map(scores)))
-    out.insert(2, "method", METHOD_NAMES.get(value, value))
-    return out
+    order = list(pd.unique(scores["source"]))
+    n = scores.groupby("source", sort=False).size()
+    return _intervals_from(_score_units(scores, value), n, order, _label_map(scores), METHOD_NAMES.get(value, value),
+                           n_resamples=n_resamples, level=level, seed=seed)
+
+
+def _intervals_from(units, n, order, labels, method: str, *, n_resamples: int, level: float = 0.95,
+                    seed: int) -> pd.DataFrame:
+    from .stats import cluster_bootstrap
+
+    rows = []
+    for s in order:
+        est, lo, hi = cluster_bootstrap(*units[s], n_resamples=n_resamples, level=level, seed=seed)
+        rows.append({"source": s, "label": labels.get(s, s), "method": method, "n": int(n[s]), "mean": est,
+                     "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=["source", "label", "method", "n", "mean", "ci_low", "ci_high"])
 
 
 def _label_map(df: pd.DataFrame) -> dict:
@@ -297,32 +342,56 @@ def _label_map(df: pd.DataFrame) -> dict:
 MIN_N = 10
 """Fewer sentences than this in either source: the pair is reported as "cannot tell apart"."""
 
+PAIRWISE_COLUMNS = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
+
 
 def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_permutations: int = 5000,
                    seed: int = 0, alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Permutation test of the difference in mean sentence score for every pair of sources.
 
     Returns ``a, b, label_a, label_b, n_a, n_b, diff (mean a − mean b), p, test, p_holm, verdict``.
-    ``test`` says how p was found: exact (every relabelling), Monte Carlo (``n_permutations``
-    random relabellings) or, for two large sources, the normal approximation to the permutation
-    distribution (:func:`framelens.stats.permutation_test`). ``p_holm`` is Holm-corrected over all
-    pairs; the plain-language ``verdict`` uses it: a pair differs only when p_holm < alpha and both
-    sources have at least ``min_n`` sentences, otherwise "cannot tell apart". One source gives an
-    empty table (a comparison needs two).
+    Two sources of one document each (or a table without ``doc_id``): their sentences are
+    relabelled, and ``test`` says how p was found — exact (every relabelling), Monte Carlo
+    (``n_permutations`` random relabellings) or, for two large sources, the normal approximation
+    to the permutation distribution (:func:`framelens.stats.permutation_test`). Otherwise whole
+    documents are relabelled (:func:`framelens.stats.cluster_permutation_test`; ``exact
+    (documents)`` / ``Monte Carlo (documents)``). ``p_holm`` is Holm-corrected over all pairs; the
+    plain-language ``verdict`` uses it: a pair differs only when p_holm < alpha and both sources
+    have at least ``min_n`` sentences, otherwise "cannot tell apart". One source gives an empty
+    table (a comparison needs two). The same function as the lens store's reduce.
     """
-    from .stats import pairwise_permutation
-
     value = _value(value)
     _check(scores, ["source", value], "pairwise_tests")
-    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
-    if scores["source"].nunique() < 2:
-        return pd.DataFrame(columns=cols)
-    out = pairwise_permutation(scores, value, "source", n_permutations=n_permutations, seed=seed)
-    labels = _label_map(scores)
-    out["label_a"] = out["a"].map(labels)
-    out["label_b"] = out["b"].map(labels)
-    out["verdict"] = [_verdict(r, alpha, min_n) for r in out.itertuples(index=False)]
-    return out[cols]
+    order = list(pd.unique(scores["source"]))
+    n = scores.groupby("source", sort=False).size()
+    return _pairwise_from(_score_units(scores, value) if len(order) >= 2 else {}, n, order, _label_map(scores),
+                          n_permutations=n_permutations, seed=seed, alpha=alpha, min_n=min_n)
+
+
+def _pairwise_from(units, n, chosen, labels, *, n_permutations: int, seed: int, alpha: float = 0.05,
+                   min_n: int = MIN_N) -> pd.DataFrame:
+    from .stats import cluster_permutation_test, holm, permutation_method, permutation_test
+
+    if len(chosen) < 2:
+        return pd.DataFrame(columns=PAIRWISE_COLUMNS)
+    prow = []
+    for i, a_ in enumerate(chosen):
+        for b_ in chosen[i + 1:]:
+            (sa, ca), (sb, cb) = units[a_], units[b_]
+            if (ca == 1).all() and (cb == 1).all():  # sentences (two single-article units)
+                diff, p = permutation_test(sa, sb, n_permutations=n_permutations, seed=seed, approximate=True)
+                test = permutation_method(len(sa), len(sb), n_permutations)
+            else:  # whole documents relabelled
+                diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
+                exact = math.comb(len(sa) + len(sb), len(sa)) <= n_permutations
+                test = "exact (documents)" if exact else "Monte Carlo (documents)"
+            prow.append({"a": a_, "b": b_, "n_a": int(n[a_]), "n_b": int(n[b_]), "diff": diff, "p": p, "test": test})
+    pairwise = pd.DataFrame(prow, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
+    pairwise["p_holm"] = holm(pairwise["p"].to_numpy())
+    pairwise["label_a"] = pairwise["a"].map(labels)
+    pairwise["label_b"] = pairwise["b"].map(labels)
+    pairwise["verdict"] = [_verdict(r, alpha, min_n) for r in pairwise.itertuples(index=False)]
+    return pairwise[PAIRWISE_COLUMNS]
 
 
 def _verdict(r, alpha: float, min_n: int) -> str:
@@ -342,34 +411,58 @@ def method_agreement(scores: pd.DataFrame) -> pd.DataFrame:
     Returns ``source, label, n, pearson, spearman, same_label_share`` per source plus a final
     row ``source='all'`` over every sentence. Correlations are NaN when a source has fewer
     than 3 sentences or one method is constant. ``same_label_share`` is the share of
-    sentences that both methods put in the same positive/neutral/negative class.
+    sentences that both methods put in the same positive/neutral/negative class. Pearson's
+    coefficient comes from sums (exact); Spearman's from a joint histogram of the two scores
+    (:data:`AGREEMENT_BINS` bins, mid-ranks: :func:`framelens.stats.binned_spearman`): scores
+    closer than 0.005 count as tied, so it can differ from the exact coefficient by about 0.02.
+    The same function as the lens store's reduce.
     """
     _check(scores, ["source", "vader_compound", "textblob_polarity"], "method_agreement")
-    labels = _label_map(scores)
-    rows = []
-    groups = [(s, g) for s, g in scores.groupby("source", sort=False)] + [("all", scores)]
-    for src, g in groups:
-        a = g["vader_compound"].to_numpy(dtype=float)
-        b = g["textblob_polarity"].to_numpy(dtype=float)
-        same = np.mean(_classes(a) == _classes(b)) if len(a) else math.nan
-        rows.append({"source": src, "label": labels.get(src, "all sources"), "n": len(a),
-                     "pearson": _corr(a, b), "spearman": _corr(_rank(a), _rank(b)),
-                     "same_label_share": float(same)})
-    return pd.DataFrame(rows, columns=["source", "label", "n", "pearson", "spearman", "same_label_share"])
+    order = list(pd.unique(scores["source"]))
+    sums = pd.concat([scores[["source"]].reset_index(drop=True), _sentence_sums(scores)], axis=1)
+    src = sums.groupby("source", sort=False)[SUM_COLUMNS].sum()
+    return _agreement_from(src, _agreement_hist(scores), order, _label_map(scores))
+
+
+def _agreement_hist(scores: pd.DataFrame) -> pd.DataFrame:
+    """The joint histogram of the two lexicons' scores per unit: ``source, ia, ib, count``."""
+    hist = pd.DataFrame({"source": scores["source"].to_numpy(),
+                         "ia": _bin_scores(scores["vader_compound"].to_numpy(dtype=float)),
+                         "ib": _bin_scores(scores["textblob_polarity"].to_numpy(dtype=float))})
+    return hist.groupby(["source", "ia", "ib"], sort=False).size().rename("count").reset_index()
+
+
+def _agreement_from(src: pd.DataFrame, hist: pd.DataFrame, order, labels) -> pd.DataFrame:
+    from .stats import binned_spearman
+
+    mats: dict[str, np.ndarray] = {}
+    if len(hist):
+        h = hist.groupby(["source", "ia", "ib"], sort=False)["count"].sum().reset_index()
+        for s, gg in h.groupby("source", sort=False):
+            m = np.zeros((AGREEMENT_BINS, AGREEMENT_BINS))
+            np.add.at(m, (gg["ia"].to_numpy(), gg["ib"].to_numpy()), gg["count"].to_numpy())
+            mats[s] = m
+    arows = []
+    for s, r in [(s, src.loc[s]) for s in order] + [("all", src.sum() if len(src) else None)]:
+        if r is None:
+            continue
+        N = float(r["n"])
+        pear = math.nan
+        if N >= 3:
+            ma, mb = r["v_sum"] / N, r["t_sum"] / N
+            va, vb = r["vv"] / N - ma * ma, r["tt"] / N - mb * mb
+            if va > 1e-15 and vb > 1e-15:
+                pear = float(max(-1.0, min(1.0, (r["vt"] / N - ma * mb) / math.sqrt(va * vb))))
+        m = mats.get(s) if s != "all" else (sum(mats.values()) if mats else None)
+        arows.append({"source": s, "label": labels.get(s, "all sources") if s != "all" else "all sources",
+                      "n": int(N), "pearson": pear,
+                      "spearman": binned_spearman(m) if m is not None and not math.isnan(pear) else math.nan,
+                      "same_label_share": float(r["same"] / N) if N else math.nan})
+    return pd.DataFrame(arows, columns=["source", "label", "n", "pearson", "spearman", "same_label_share"])
 
 
 def _classes(x: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
     return np.where(x >= threshold, 1, np.where(x <= -threshold, -1, 0))
-
-
-def _rank(x: np.ndarray) -> np.ndarray:
-    return pd.Series(x).rank(method="average").to_numpy()
-
-
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
-        return math.nan
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def disagreements(scores: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
@@ -406,23 +499,36 @@ def arc(scores: pd.DataFrame, *, value: str = "vader_compound", bins: int = 10, 
     and ``smoothed`` = n-weighted moving average over ``smooth`` neighbouring bins (centred;
     1 or 0 = no smoothing). Documents of different lengths are aligned by relative position, so
     a bin of a short article may hold one sentence — read n. Empty bins have n = 0 and mean NaN.
-    Returns ``source, label, bin, position (bin centre), n, mean, smoothed``.
+    Returns ``source, label, bin, position (bin centre), n, mean, smoothed``. Built from sums per
+    unit × bin (:func:`_arc_sums`), as the lens store's reduce does.
     """
     value = _value(value)
     _check(scores, ["source", "position", value], "arc")
     if bins < 1:
         raise FramelensError(f"arc: bins must be at least 1, got {bins}")
-    df = scores[["source", "position", value]].copy()
-    df["bin"] = np.minimum((df["position"].to_numpy(dtype=float) * bins).astype(int), bins - 1)
-    g = df.groupby(["source", "bin"], sort=False)[value].agg(["size", "sum"]).reset_index()
-    labels = _label_map(scores)
-    srcs = list(pd.unique(scores["source"]))
-    full = pd.MultiIndex.from_product([srcs, range(bins)], names=["source", "bin"]).to_frame(index=False)
+    return _arc_from(_arc_sums(scores, value=value, bins=bins), list(pd.unique(scores["source"])),
+                     _label_map(scores), bins=bins, smooth=smooth)
+
+
+def _arc_sums(scores: pd.DataFrame, *, value: str = "vader_compound", bins: int = 10) -> pd.DataFrame:
+    """The arc's partial: ``source, bin, size, sum`` of ``value`` per unit × position bin."""
+    bins = max(1, int(bins))
+    df = pd.DataFrame({"source": scores["source"].to_numpy(),
+                       "bin": np.minimum((scores["position"].to_numpy(dtype=float) * bins).astype(int), bins - 1),
+                       "v": scores[value].to_numpy(dtype=float)})
+    return df.groupby(["source", "bin"], sort=False)["v"].agg(["size", "sum"]).reset_index()
+
+
+def _arc_from(arc_sums: pd.DataFrame, order, labels, *, bins: int, smooth: int) -> pd.DataFrame:
+    bins = max(1, int(bins))
+    g = (arc_sums.groupby(["source", "bin"], sort=False)[["size", "sum"]].sum().reset_index()
+         if len(arc_sums) else pd.DataFrame(columns=["source", "bin", "size", "sum"]))
+    full = pd.MultiIndex.from_product([order, range(bins)], names=["source", "bin"]).to_frame(index=False)
     out = full.merge(g, on=["source", "bin"], how="left").fillna({"size": 0, "sum": 0.0})
     out["n"] = out["size"].astype(int)
     out["mean"] = np.where(out["n"] > 0, out["sum"] / out["n"].where(out["n"] > 0, 1), np.nan)
     w = max(1, int(smooth or 1))
-    roll = lambda s: s.rolling(w, center=True, min_periods=1).sum()  # noqa: E731
+    roll = lambda s_: s_.rolling(w, center=True, min_periods=1).sum()  # noqa: E731
     num = out.groupby("source", sort=False)["sum"].transform(roll)
     den = out.groupby("source", sort=False)["n"].transform(roll)
     out["smoothed"] = np.where(den > 0, num / den.where(den > 0, 1), np.nan)
@@ -468,23 +574,48 @@ def subjectivity(scores_or_corpus, *, top: int = 3, n_resamples: int = 2000, see
     """Subjective wording per source (TextBlob/Pattern subjectivity, 0 factual … 1 opinionated).
 
     Accepts the table from :func:`sentence_scores` or a Corpus. Returns ``source, label, n,
-    mean, ci_low, ci_high, share_subjective`` (share of sentences above 0.5) and
+    mean, ci_low, ci_high`` (resampling documents when a source has several, as
+    :func:`source_intervals`), ``share_subjective`` (share of sentences above 0.5) and
     ``evidence`` (the ``top`` most subjective sent_ids, ';'-separated). See
     :func:`most_subjective` for the sentences themselves. Subjectivity measures opinion-laden
     *words* (adjectives such as "significant", "great"), not whether the outlet editorializes.
+    The same function as the lens store's reduce.
     """
     scores = _as_scores(scores_or_corpus)
-    from .stats import group_bootstrap
-
     _check(scores, ["sent_id", "source", "textblob_subjectivity"], "subjectivity")
-    out = group_bootstrap(scores, "textblob_subjectivity", "source", n_resamples=n_resamples, seed=seed)
-    out.insert(1, "label", out["source"].map(_label_map(scores)))
-    share = scores.assign(_s=scores["textblob_subjectivity"] > SUBJECTIVE).groupby("source")["_s"].mean()
-    out["share_subjective"] = out["source"].map(share).astype(float)
-    top_rows = most_subjective(scores, top=top)
-    ev = top_rows.groupby("source", sort=False)["sent_id"].agg(";".join)
-    out["evidence"] = out["source"].map(ev).fillna("")
-    return out
+    order = list(pd.unique(scores["source"]))
+    sub = scores["textblob_subjectivity"].to_numpy(dtype=float)
+    src = pd.DataFrame({"source": scores["source"].to_numpy(), "n": 1, "s_subj": (sub > SUBJECTIVE).astype(int)}
+                       ).groupby("source", sort=False).sum()
+    return _subjectivity_from(_score_units(scores, "textblob_subjectivity"), src, _subjective_top(scores, top),
+                              order, _label_map(scores), top=top, n_resamples=n_resamples, seed=seed)
+
+
+def _subjective_top(scores: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The partial behind ``evidence``: the ``top`` most subjective sentences per unit."""
+    best = scores[scores["textblob_subjectivity"] > 0].sort_values("textblob_subjectivity", ascending=False,
+                                                                   kind="stable")
+    return best.groupby("source", sort=False).head(top)[["source", "sent_id", "textblob_subjectivity"]].reset_index(drop=True)
+
+
+def _subjectivity_from(units, src: pd.DataFrame, best: pd.DataFrame, order, labels, *, top: int, n_resamples: int,
+                       seed: int) -> pd.DataFrame:
+    from .stats import cluster_bootstrap
+
+    if len(best):
+        best = best.sort_values("textblob_subjectivity", ascending=False, kind="stable").groupby("source", sort=False).head(top)
+        ev = best.groupby("source", sort=False)["sent_id"].agg(lambda x: ";".join(map(str, x)))
+    else:
+        ev = pd.Series(dtype=object)
+    srows = []
+    for s in order:
+        n = int(src.loc[s, "n"])
+        est, lo, hi = cluster_bootstrap(*units[s], n_resamples=n_resamples, seed=seed)
+        srows.append({"source": s, "label": labels.get(s, s), "n": n, "mean": est, "ci_low": lo, "ci_high": hi,
+                      "share_subjective": float(src.loc[s, "s_subj"] / n) if n else np.nan,
+                      "evidence": ev.get(s, "")})
+    return pd.DataFrame(srows, columns=["source", "label", "n", "mean", "ci_low", "ci_high", "share_subjective",
+                                        "evidence"])
 
 
 def most_subjective(scores_or_corpus, *, top: int = 3) -> pd.DataFrame:
@@ -1179,27 +1310,26 @@ def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> st
 
 
 # ---------------------------------------------------------------------------------------------
-# map / reduce: the sentiment lens on a corpus cut into partitions (the lens store at scale)
+# map / reduce: the one implementation of the sentiment tables
 #
 # ``sentiment_map`` runs on one partition and returns its row tables (the sentence scores, the
 # actor mentions and the per-document / per-paragraph aggregates: each row depends on its own
-# document only) and small text-free partials: per-document sums (n, Σ score, Σ score², counts of
-# positive / negative / subjective sentences, Σ vader·textblob), per unit × position-bin sums, the
-# most subjective sentence ids, and a joint histogram of the two lexicons' scores.
-# ``sentiment_reduce`` merges them (sums and concatenation in corpus order: any partitioning
-# gives the same tables) into the tables of :func:`framelens.parts.sentiment_part`.
-#
-# What is exact and what changes at scale:
-# * ``by_source``, ``by_document``, ``by_paragraph``, ``arc``, ``sentences``, ``actor_mentions``,
-#   ``actors``, the shares and the Pearson correlations: the same values as on the whole corpus.
-# * Intervals and tests (``intervals``, ``subjectivity``'s interval, ``pairwise``) resample the
+# document only) and small text-free partials: per-document sums (:func:`_sentence_sums`: n,
+# Σ score, Σ score², counts of positive / negative / subjective sentences, Σ vader·textblob),
+# per unit × position-bin sums (:func:`_arc_sums`), the most subjective sentence ids, and a joint
+# histogram of the two lexicons' scores (:func:`_agreement_hist`). ``sentiment_reduce`` merges
+# them (sums and concatenation in corpus order: any partitioning gives the same tables) with the
+# very functions the whole-table functions use — :func:`aggregate`, :func:`source_intervals`,
+# :func:`pairwise_tests`, :func:`arc`, :func:`subjectivity` and :func:`method_agreement` compute
+# the same partials from a scores table and call the same ``_*_from`` reduce, so there is one
+# path:
+# * intervals and tests (``intervals``, ``subjectivity``'s interval, ``pairwise``) resample the
 #   *documents* of a unit that holds several (a cluster bootstrap / cluster permutation test from
 #   per-document sums, :func:`framelens.stats.cluster_bootstrap`), and the sentences of a unit
-#   with one document — then the values equal :func:`source_intervals` and
-#   :func:`pairwise_tests` (whose ``test`` column then says exact, Monte Carlo or normal
+#   with one document (``pairwise``'s ``test`` then says exact, Monte Carlo or normal
 #   approximation; ``exact (documents)`` / ``Monte Carlo (documents)`` when documents were
-#   relabelled). The estimate (the mean over sentences) never changes; the interval of
-#   a many-article unit is the honest, wider one (sentences of an article are not independent).
+#   relabelled). The estimate (the mean over sentences) never changes; the interval of a
+#   many-article unit is the honest, wider one (sentences of an article are not independent);
 # * ``method_agreement``'s Spearman coefficient comes from a joint histogram of the two scores
 #   (401 bins per score, mid-ranks; :func:`framelens.stats.binned_spearman`): scores closer than
 #   0.005 count as tied, so it differs from the exact coefficient by up to about 0.02 on the seed
@@ -1218,56 +1348,36 @@ def _bin_scores(x: np.ndarray, bins: int = AGREEMENT_BINS) -> np.ndarray:
 def sentiment_map(corpus, actors=None, *, arc_bins: int = 10, top: int = 3) -> dict[str, pd.DataFrame]:
     """The map step of the sentiment lens on one corpus partition (see the section comment):
     row tables ``sentences``, ``actor_mentions``, ``by_document``, ``by_paragraph``; partials
-    ``doc_sums``, ``arc_sums``, ``subjective_top``, ``agreement``."""
+    ``doc_sums``, ``arc_sums``, ``subjective_top``, ``agreement``, ``extremes_top``,
+    ``subjective_rows``."""
     scores = sentence_scores(corpus, workers=1)
     mentions = actor_sentiment(corpus, actors, n_resamples=1, workers=1).mentions
-    a = scores["vader_compound"].to_numpy(dtype=float)
-    b = scores["textblob_polarity"].to_numpy(dtype=float)
-    sub = scores["textblob_subjectivity"].to_numpy(dtype=float)
-    parts = pd.DataFrame({
-        "doc_id": scores["doc_id"].astype(str).to_numpy(), "source": scores["source"].astype(str).to_numpy(),
-        "n": 1, "v_sum": a, "v_pos": (a >= THRESHOLD).astype(int), "v_neg": (a <= -THRESHOLD).astype(int),
-        "t_sum": b, "t_pos": (b >= THRESHOLD).astype(int), "t_neg": (b <= -THRESHOLD).astype(int),
-        "s_sum": sub, "s_subj": (sub > SUBJECTIVE).astype(int),
-        "vv": a * a, "tt": b * b, "vt": a * b, "same": (_classes(a) == _classes(b)).astype(int)})
+    parts = pd.concat([pd.DataFrame({"doc_id": scores["doc_id"].astype(str).to_numpy(),
+                                     "source": scores["source"].astype(str).to_numpy()}), _sentence_sums(scores)], axis=1)
     doc_sums = parts.groupby("doc_id", sort=False).agg(
-        source=("source", "first"), **{c: (c, "sum") for c in parts.columns if c not in ("doc_id", "source")}
-    ).reset_index()
-    pos = scores["position"].to_numpy(dtype=float)
-    bins = max(1, int(arc_bins))
-    arc_df = pd.DataFrame({"source": parts["source"], "bin": np.minimum((pos * bins).astype(int), bins - 1),
-                           "vader": a})
-    arc_sums = arc_df.groupby(["source", "bin"], sort=False)["vader"].agg(["size", "sum"]).reset_index()
-    top_n = top
-    top = scores[scores["textblob_subjectivity"] > 0].sort_values("textblob_subjectivity", ascending=False,
-                                                                  kind="stable")
-    top = top.groupby("source", sort=False).head(top_n)[["source", "sent_id", "textblob_subjectivity"]]
-    hist = pd.DataFrame({"source": parts["source"], "ia": _bin_scores(a), "ib": _bin_scores(b)})
-    agreement = hist.groupby(["source", "ia", "ib"], sort=False).size().rename("count").reset_index()
+        source=("source", "first"), **{c: (c, "sum") for c in SUM_COLUMNS}).reset_index()
+    plain = scores.assign(source=scores["source"].astype(str))
     return {"sentences": scores, "actor_mentions": mentions,
             "extremes_top": extremes(scores, top=STORED_TOP), "subjective_rows": most_subjective(scores, top=STORED_TOP),
             "by_document": aggregate(scores, by=("doc_id",)), "by_paragraph": aggregate(scores, by=("para_id",)),
-            "doc_sums": doc_sums, "arc_sums": arc_sums, "subjective_top": top.reset_index(drop=True),
-            "agreement": agreement}
+            "doc_sums": doc_sums, "arc_sums": _arc_sums(plain, bins=arc_bins), "subjective_top": _subjective_top(plain, top),
+            "agreement": _agreement_hist(plain)}
 
 
-def _resampling_units(red, doc_sums: pd.DataFrame, value_cols: dict[str, str]) -> dict[str, dict[str, tuple]]:
-    """Per unit and measure: ``(sums, counts)`` of what is resampled — its documents when it has
-    several, else its sentences (read back from the partitions' sentence scores)."""
-    n_docs = doc_sums.groupby("source", sort=False)["doc_id"].size()
-    single = doc_sums[doc_sums["source"].map(n_docs) == 1]
-    sent = (red.rows("sentences", columns=["doc_id", *value_cols.values()], doc_ids=single["doc_id"].tolist())
-            if len(single) else None)
-    by_doc = {d: g for d, g in sent.groupby("doc_id", sort=False)} if sent is not None and len(sent) else {}
+def _resampling(doc_sums: pd.DataFrame, rows: pd.DataFrame | None,
+                measures: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, tuple]]:
+    """Per unit and measure (``name → (sum column of doc_sums, value column of rows)``):
+    ``(sums, counts)`` of what is resampled — its documents when it has several, else the
+    sentences of its one document (from ``rows``: sentence rows with ``doc_id``)."""
+    by_doc = {str(d): g for d, g in rows.groupby("doc_id", sort=False)} if rows is not None and len(rows) else {}
     out: dict[str, dict[str, tuple]] = {}
     for src, g in doc_sums.groupby("source", sort=False):
         if len(g) >= 2:
-            out[src] = {m: (g[c].to_numpy(dtype=float), g["n"].to_numpy(dtype=float)) for m, c in
-                        (("vader", "v_sum"), ("subjectivity", "s_sum"))}
+            out[src] = {m: (g[sc].to_numpy(dtype=float), g["n"].to_numpy(dtype=float)) for m, (sc, _) in measures.items()}
         else:
-            rows = by_doc.get(str(g["doc_id"].iloc[0]))
-            out[src] = {m: ((rows[col].to_numpy(dtype=float) if rows is not None else np.zeros(0)),
-                            np.ones(len(rows) if rows is not None else 0)) for m, col in value_cols.items()}
+            r = by_doc.get(str(g["doc_id"].iloc[0]))
+            out[src] = {m: ((r[vc].to_numpy(dtype=float) if r is not None else np.zeros(0)),
+                            np.ones(len(r) if r is not None else 0)) for m, (_, vc) in measures.items()}
     return out
 
 
@@ -1276,130 +1386,38 @@ def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamp
                      pairwise_units: int | None = None, top: int = 3) -> dict[str, pd.DataFrame]:
     """The reduce step of the sentiment lens: the partials of every partition (``red``, a
     :class:`framelens.parts.Reduction`) → ``intervals, by_source, pairwise, arc, actors,
-    subjectivity, method_agreement`` (see the section comment for what is exact)."""
-    from .stats import (binned_spearman, cluster_bootstrap, cluster_permutation_test, holm, permutation_method,
-                        permutation_test)
-
+    subjectivity, method_agreement, extremes, most_subjective`` (see the section comment for what
+    is exact) — with the same functions as :func:`source_intervals`, :func:`aggregate`,
+    :func:`pairwise_tests`, :func:`arc`, :func:`subjectivity` and :func:`method_agreement`."""
     labels = red.labels
     doc = red.partial("doc_sums")
     if not len(doc):
-        doc = pd.DataFrame(columns=["doc_id", "source", "n", "v_sum", "v_pos", "v_neg", "t_sum", "t_pos", "t_neg",
-                                    "s_sum", "s_subj", "vv", "tt", "vt", "same"])
+        doc = pd.DataFrame(columns=["doc_id", "source", *SUM_COLUMNS])
     order = list(pd.unique(doc["source"]))
-    units = _resampling_units(red, doc, {"vader": "vader_compound", "subjectivity": "textblob_subjectivity"})
-    src = doc.drop(columns=["doc_id"]).groupby("source", sort=False).sum()
+    n_docs = doc.groupby("source", sort=False)["doc_id"].size()
+    single = doc[doc["source"].map(n_docs) == 1]["doc_id"].tolist()
+    values = {"vader": ("v_sum", "vader_compound"), "subjectivity": ("s_sum", "textblob_subjectivity")}
+    rows = red.rows("sentences", columns=["doc_id", *[v for _, v in values.values()]], doc_ids=single) if single else None
+    units = _resampling(doc, rows, values)
+    src = doc.drop(columns=["doc_id"]).groupby("source", sort=False)[SUM_COLUMNS].sum()
     n = src["n"].astype(int) if len(src) else pd.Series(dtype=int)
+    vader = {s: u["vader"] for s, u in units.items()}
 
-    rows = []
-    for s in order:
-        est, lo, hi = cluster_bootstrap(*units[s]["vader"], n_resamples=n_resamples, seed=seed)
-        rows.append({"source": s, "label": labels.get(s, s), "method": METHOD_NAMES["vader_compound"],
-                     "n": int(n[s]), "mean": est, "ci_low": lo, "ci_high": hi})
-    intervals = pd.DataFrame(rows, columns=["source", "label", "method", "n", "mean", "ci_low", "ci_high"])
-
-    by_source = pd.DataFrame({"source": order, "label": [labels.get(s, s) for s in order]})
-    if order:
-        N = n.reindex(order).to_numpy(dtype=float)
-        g = src.reindex(order)
-        by_source["n"] = n.reindex(order).to_numpy().astype(int)
-        for name, p in (("vader", "v"), ("textblob", "t")):
-            by_source[f"{name}_mean"] = g[f"{p}_sum"].to_numpy() / N
-            pos_, neg_ = g[f"{p}_pos"].to_numpy() / N, g[f"{p}_neg"].to_numpy() / N
-            by_source[f"{name}_share_pos"], by_source[f"{name}_share_neu"] = pos_, 1.0 - pos_ - neg_
-            by_source[f"{name}_share_neg"] = neg_
-        by_source["subjectivity_mean"] = g["s_sum"].to_numpy() / N
-    by_source = by_source.reindex(columns=["source", "label", "n", "vader_mean", "vader_share_pos", "vader_share_neu",
-                                           "vader_share_neg", "textblob_mean", "textblob_share_pos",
-                                           "textblob_share_neu", "textblob_share_neg", "subjectivity_mean"])
-
+    intervals = _intervals_from(vader, n, order, labels, METHOD_NAMES["vader_compound"], n_resamples=n_resamples,
+                                seed=seed)
+    by_source = _means(src.reindex(order)).reset_index(drop=True) if order else pd.DataFrame(columns=AGG_COLUMNS)
+    by_source.insert(0, "label", [labels.get(s, s) for s in order])
+    by_source.insert(0, "source", order)
     # pairwise tests among the largest units (by sentences), in corpus order
-    cols = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
     limit = pairwise_units or len(order)
     size_rank = sorted(range(len(red.sources)), key=lambda i: (-int(n.get(red.sources[i], 0)), i))
     keep = {red.sources[i] for i in size_rank[:limit]}
-    chosen = [s for s in order if s in keep]
-    prow = []
-    for i, a_ in enumerate(chosen):
-        for b_ in chosen[i + 1:]:
-            (sa, ca), (sb, cb) = units[a_]["vader"], units[b_]["vader"]
-            if (ca == 1).all() and (cb == 1).all():  # two single-article units: their sentences
-                diff, p = permutation_test(sa, sb, n_permutations=n_permutations, seed=seed, approximate=True)
-                test = permutation_method(len(sa), len(sb), n_permutations)
-            else:  # whole documents relabelled
-                diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
-                exact = math.comb(len(sa) + len(sb), len(sa)) <= n_permutations
-                test = "exact (documents)" if exact else "Monte Carlo (documents)"
-            prow.append({"a": a_, "b": b_, "n_a": int(n[a_]), "n_b": int(n[b_]), "diff": diff, "p": p, "test": test})
-    pairwise = pd.DataFrame(prow, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
-    if len(chosen) < 2:
-        pairwise = pd.DataFrame(columns=cols)
-    else:
-        pairwise["p_holm"] = holm(pairwise["p"].to_numpy())
-        pairwise["label_a"] = pairwise["a"].map(labels)
-        pairwise["label_b"] = pairwise["b"].map(labels)
-        pairwise["verdict"] = [_verdict(r, 0.05, MIN_N) for r in pairwise.itertuples(index=False)]
-        pairwise = pairwise[cols]
-
-    # the arc: sums per unit × position bin
-    bins = max(1, int(arc_bins))
-    arc_sums = red.partial("arc_sums")
-    g = (arc_sums.groupby(["source", "bin"], sort=False)[["size", "sum"]].sum().reset_index()
-         if len(arc_sums) else pd.DataFrame(columns=["source", "bin", "size", "sum"]))
-    full = pd.MultiIndex.from_product([order, range(bins)], names=["source", "bin"]).to_frame(index=False)
-    out = full.merge(g, on=["source", "bin"], how="left").fillna({"size": 0, "sum": 0.0})
-    out["n"] = out["size"].astype(int)
-    out["mean"] = np.where(out["n"] > 0, out["sum"] / out["n"].where(out["n"] > 0, 1), np.nan)
-    w = max(1, int(arc_smooth or 1))
-    roll = lambda s_: s_.rolling(w, center=True, min_periods=1).sum()  # noqa: E731
-    num = out.groupby("source", sort=False)["sum"].transform(roll)
-    den = out.groupby("source", sort=False)["n"].transform(roll)
-    out["smoothed"] = np.where(den > 0, num / den.where(den > 0, 1), np.nan)
-    out["position"] = (out["bin"] + 0.5) / bins
-    out["label"] = out["source"].map(labels)
-    arc_table = out[["source", "label", "bin", "position", "n", "mean", "smoothed"]]
-
-    # subjectivity
-    best = red.partial("subjective_top")
-    if len(best):
-        best = best.sort_values("textblob_subjectivity", ascending=False, kind="stable").groupby("source", sort=False).head(top)
-        ev = best.groupby("source", sort=False)["sent_id"].agg(lambda x: ";".join(map(str, x)))
-    else:
-        ev = pd.Series(dtype=object)
-    srows = []
-    for s in order:
-        est, lo, hi = cluster_bootstrap(*units[s]["subjectivity"], n_resamples=n_resamples, seed=seed)
-        srows.append({"source": s, "label": labels.get(s, s), "n": int(n[s]), "mean": est, "ci_low": lo, "ci_high": hi,
-                      "share_subjective": float(src.loc[s, "s_subj"] / n[s]) if n[s] else np.nan,
-                      "evidence": ev.get(s, "")})
-    subj = pd.DataFrame(srows, columns=["source", "label", "n", "mean", "ci_low", "ci_high", "share_subjective",
-                                        "evidence"])
-
-    # method agreement: Pearson from sums, Spearman from the joint histogram, class agreement from counts
-    hist = red.partial("agreement")
-    mats: dict[str, np.ndarray] = {}
-    if len(hist):
-        h = hist.groupby(["source", "ia", "ib"], sort=False)["count"].sum().reset_index()
-        for s, gg in h.groupby("source", sort=False):
-            m = np.zeros((AGREEMENT_BINS, AGREEMENT_BINS))
-            np.add.at(m, (gg["ia"].to_numpy(), gg["ib"].to_numpy()), gg["count"].to_numpy())
-            mats[s] = m
-    arows = []
-    for s, r in [(s, src.loc[s]) for s in order] + [("all", src.sum() if len(src) else None)]:
-        if r is None:
-            continue
-        N = float(r["n"])
-        pear = math.nan
-        if N >= 3:
-            ma, mb = r["v_sum"] / N, r["t_sum"] / N
-            va, vb = r["vv"] / N - ma * ma, r["tt"] / N - mb * mb
-            if va > 1e-15 and vb > 1e-15:
-                pear = float(max(-1.0, min(1.0, (r["vt"] / N - ma * mb) / math.sqrt(va * vb))))
-        m = mats.get(s) if s != "all" else (sum(mats.values()) if mats else None)
-        arows.append({"source": s, "label": labels.get(s, "all sources") if s != "all" else "all sources",
-                      "n": int(N), "pearson": pear,
-                      "spearman": binned_spearman(m) if m is not None and not math.isnan(pear) else math.nan,
-                      "same_label_share": float(r["same"] / N) if N else math.nan})
-    agreement = pd.DataFrame(arows, columns=["source", "label", "n", "pearson", "spearman", "same_label_share"])
+    pairwise = _pairwise_from(vader, n, [s for s in order if s in keep], labels, n_permutations=n_permutations,
+                              seed=seed)
+    arc_table = _arc_from(red.partial("arc_sums"), order, labels, bins=arc_bins, smooth=arc_smooth)
+    subj = _subjectivity_from({s: u["subjectivity"] for s, u in units.items()}, src, red.partial("subjective_top"),
+                              order, labels, top=top, n_resamples=n_resamples, seed=seed)
+    agreement = _agreement_from(src, red.partial("agreement"), order, labels)
 
     ext = red.partial("extremes_top")
     ext = extremes(ext, top=STORED_TOP) if len(ext) else ext

@@ -2,8 +2,12 @@
 
 All resampling is seeded: the same input and ``seed`` give the same output.
 
-* Percentile bootstrap (Efron & Tibshirani 1993) for a mean over sentences.
-* Two-sided permutation test of a difference in means (Good 2005); with small groups the
+* Percentile bootstrap (Efron & Tibshirani 1993) of a ratio of sums over resampling units —
+  sentences, or documents (a cluster bootstrap): :func:`ratio_bootstrap`, the one resampling
+  routine behind :func:`bootstrap_ci` (means), :func:`cluster_bootstrap`, the framing lens and
+  the over-time tables.
+* Two-sided permutation test of a difference in means (Good 2005), relabelling values or whole
+  documents (:func:`cluster_permutation_test`, behind :func:`permutation_test`); with small groups the
   test is exact (all relabellings are enumerated when there are at most ``n_permutations``);
   with large groups it may use the normal approximation to the permutation distribution.
 * Holm (1979) step-down correction for many pairwise tests.
@@ -18,7 +22,6 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 
 BLOCK_CELLS = 4_000_000
@@ -46,6 +49,9 @@ def bootstrap_ci(
     est = float(stat(x))
     if x.size == 1:
         return (est, est, est)
+    if stat is np.mean:  # a mean: the one resampling routine, each value a unit of its own
+        _, lo, hi = ratio_bootstrap(x, np.ones(x.size), n_resamples=n_resamples, level=level, seed=seed)
+        return (est, float(lo[0]), float(hi[0]))
     rng = np.random.default_rng(seed)
     # resample in blocks so memory stays ~BLOCK_CELLS values however large n is
     per_block = max(1, min(n_resamples, BLOCK_CELLS // x.size))
@@ -130,31 +136,14 @@ def permutation_test(
     observed = a.mean() - b.mean()
     n, k = pooled.size, a.size
     if approximate and permutation_method(k, n - k, n_permutations) == "normal approximation":
+        from scipy.stats import norm
+
         var = n * n * pooled.var() / (k * (n - k) * (n - 1))
         if var <= 0:
             return (float(observed), 1.0)
         return (float(observed), float(2 * norm.sf(abs(observed) / math.sqrt(var))))
-    tol = 1e-12
-    total = pooled.sum()
-    if math.comb(n, k) <= n_permutations:
-        count = 0
-        m = 0
-        for combo in itertools.combinations(range(n), k):
-            sa = pooled[list(combo)].sum()
-            diff = sa / k - (total - sa) / (n - k)
-            count += abs(diff) >= abs(observed) - tol
-            m += 1
-        return (float(observed), count / m)
-    rng = np.random.default_rng(seed)
-    count = 0
-    per_block = max(1, min(n_permutations, BLOCK_CELLS // n))
-    for b0 in range(0, n_permutations, per_block):
-        b1 = min(n_permutations, b0 + per_block)
-        perms = rng.permuted(np.tile(pooled, (b1 - b0, 1)), axis=1)
-        sa = perms[:, :k].sum(axis=1)
-        diffs = sa / k - (total - sa) / (n - k)
-        count += int(np.sum(np.abs(diffs) >= abs(observed) - tol))
-    return (float(observed), (count + 1) / (n_permutations + 1))
+    # exact or Monte Carlo: the one relabelling test, each value a cluster of one
+    return cluster_permutation_test(a, np.ones(k), b, np.ones(n - k), n_permutations=n_permutations, seed=seed)
 
 
 def holm(pvalues: Sequence[float]) -> np.ndarray:
@@ -172,32 +161,12 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     return adj
 
 
-def pairwise_permutation(
-    df: pd.DataFrame, value: str, by: str, *, n_permutations: int = 5000, seed: int = 0
-) -> pd.DataFrame:
-    """Permutation test of the difference in mean ``value`` for every pair of groups in ``by``
-    (:func:`permutation_test` with ``approximate=True``: large pairs use the normal approximation
-    to the permutation distribution).
-
-    Returns ``a, b, n_a, n_b, diff (mean a - mean b), p, test, p_holm`` (``test``: exact, Monte
-    Carlo or normal approximation; Holm-adjusted over all pairs).
-    """
-    groups = {k: g[value].to_numpy(dtype=float) for k, g in df.groupby(by, sort=False)}
-    rows = []
-    for (ka, va), (kb, vb) in itertools.combinations(groups.items(), 2):
-        diff, p = permutation_test(va, vb, n_permutations=n_permutations, seed=seed, approximate=True)
-        na, nb = int(np.isfinite(va).sum()), int(np.isfinite(vb).sum())
-        rows.append({"a": ka, "b": kb, "n_a": na, "n_b": nb, "diff": diff, "p": p,
-                     "test": permutation_method(na, nb, n_permutations)})
-    out = pd.DataFrame(rows, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
-    out["p_holm"] = holm(out["p"].to_numpy()) if len(out) else []
-    return out
-
-
 def wilson_interval(k: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion ``k / n``; ``(nan, nan)`` when ``n == 0``."""
     if n <= 0:
         return (math.nan, math.nan)
+    from scipy.stats import norm
+
     z = float(norm.ppf(1 - (1 - level) / 2))
     p = k / n
     denom = 1 + z * z / n
@@ -233,6 +202,64 @@ def rate_p(k1: int, w1: float, k2: int, w2: float) -> float:
 # resampling documents (clusters of sentences): what the map/reduce lenses use at scale
 
 
+def ratio_bootstrap(
+    num: Sequence[float] | np.ndarray,
+    den: Sequence[float] | np.ndarray,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The one cluster bootstrap of framelens: ``(estimate, low, high)`` of the ratios
+    ``Σ num[:, f] / Σ den`` for every column f of ``num`` (rows = resampling units: documents, or
+    sentences), with percentile intervals (Efron & Tibshirani 1993) from resamples that draw as
+    many units as there are, with replacement (a cluster bootstrap when the units are documents;
+    Field & Welsh 2007). ``num`` may be one column (1-d): the results are then arrays of length 1.
+
+    Vectorized: a resample is a vector of counts over units (multinomial weights), so every
+    column's statistic is one matrix product (one column: the drawn units are summed directly);
+    resamples are drawn in blocks of at most
+    :data:`BLOCK_CELLS` unit draws (the block size does not change the draws: the same ``seed``
+    gives the same resamples whatever the block). Every column shares the same resamples.
+
+    Edge cases (each tested): no unit → NaN estimate and interval; Σ den = 0 → NaN estimate and
+    interval; one unit, or ``n_resamples`` < 1 → a zero-width interval at the estimate (there is
+    nothing to resample: report n beside it); a resample whose units all have den = 0 has no ratio
+    and is left out of the percentiles (units with den = 0 are still drawn: they are units of the
+    sample). Needs only each unit's sums, so it runs on merged per-document aggregates.
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    if num.ndim == 1:
+        num = num[:, None]
+    u, f = num.shape
+    nan = np.full(f, np.nan)
+    if u == 0 or not den.sum() > 0:
+        return nan, nan.copy(), nan.copy()
+    est = num.sum(0) / den.sum()
+    if u == 1 or n_resamples < 1:
+        return est, est.copy(), est.copy()
+    rng = np.random.default_rng(seed)
+    per_block = max(1, min(n_resamples, BLOCK_CELLS // u))
+    boots = np.empty((n_resamples, f))
+    for b0 in range(0, n_resamples, per_block):
+        b = min(n_resamples, b0 + per_block) - b0
+        idx = rng.integers(0, u, size=(b, u))
+        if f == 1:  # one ratio: gathering the drawn units is cheaper than weights
+            top, d = num[idx, 0].sum(axis=1)[:, None], den[idx].sum(axis=1)
+        else:  # many ratios: each resample's unit counts, then one matrix product for all columns
+            w = np.bincount((idx + (np.arange(b) * u)[:, None]).ravel(), minlength=b * u).reshape(b, u).astype(float)
+            top, d = w @ num, w @ den
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boots[b0:b0 + b] = top / np.where(d > 0, d, np.nan)[:, None]
+    alpha = (1 - level) / 2
+    if np.isnan(boots).all():
+        return est, nan, nan.copy()
+    q = np.nanquantile if np.isnan(boots).any() else np.quantile
+    lo, hi = q(boots, [alpha, 1 - alpha], axis=0)
+    return est, lo, hi
+
+
 def cluster_bootstrap(
     sums: Sequence[float] | np.ndarray,
     counts: Sequence[float] | np.ndarray,
@@ -241,33 +268,18 @@ def cluster_bootstrap(
     level: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float, float]:
-    """``(estimate, low, high)`` of a mean over sentences, ``Σ sums / Σ counts``, with a
-    percentile bootstrap that resamples *documents* (clusters; Field & Welsh 2007): each resample
-    draws as many documents as there are, with replacement, and recomputes the ratio. Needs only
-    each document's sum and count, so it is computed from merged per-document aggregates. The
-    estimate is the plain mean over all sentences; the interval honours that sentences of one
-    article are not independent (it is wider than a sentence bootstrap when articles differ).
-    One document gives a zero-width interval: resample its sentences instead."""
+    """``(estimate, low, high)`` of a mean over sentences, ``Σ sums / Σ counts``, resampling
+    *documents* (:func:`ratio_bootstrap` with one column): each document gives its sum and its
+    count of sentences, so it runs on merged per-document aggregates. The estimate is the plain
+    mean over all sentences; the interval honours that sentences of one article are not
+    independent (it is wider than a sentence bootstrap when articles differ). Documents with no
+    sentence (count 0) are not units of the sample and are dropped first. One document gives a
+    zero-width interval: resample its sentences instead (counts of 1)."""
     s = np.asarray(sums, dtype=float)
     c = np.asarray(counts, dtype=float)
     ok = c > 0
-    s, c = s[ok], c[ok]
-    if c.size == 0:
-        return (math.nan, math.nan, math.nan)
-    est = float(s.sum() / c.sum())
-    if c.size == 1:
-        return (est, est, est)
-    u = c.size
-    rng = np.random.default_rng(seed)
-    per_block = max(1, min(n_resamples, BLOCK_CELLS // u))
-    boots = np.empty(n_resamples)
-    for b0 in range(0, n_resamples, per_block):
-        b = min(n_resamples, b0 + per_block) - b0
-        idx = rng.integers(0, u, size=(b, u))
-        boots[b0:b0 + b] = s[idx].sum(axis=1) / c[idx].sum(axis=1)
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(boots, [alpha, 1 - alpha])
-    return (est, float(lo), float(hi))
+    est, lo, hi = ratio_bootstrap(s[ok], c[ok], n_resamples=n_resamples, level=level, seed=seed)
+    return (float(est[0]), float(lo[0]), float(hi[0]))
 
 
 def cluster_bootstrap_diff(

@@ -449,11 +449,6 @@ def _group_evidence(key: np.ndarray, doc: np.ndarray, sent: np.ndarray, kept: np
     return n_docs, ex
 
 
-def _content_terms(corpus: CorpusLike) -> pd.DataFrame:
-    t = corpus.terms
-    return t[~t["is_stop"].to_numpy(dtype=bool)]
-
-
 def _warn(msg: str) -> None:
     warnings.warn(msg, FramelensWarning, stacklevel=3)
 
@@ -475,52 +470,7 @@ def size_and_style(corpus: CorpusLike) -> pd.DataFrame:
 
     Vectorized: syllables are counted once per distinct word type, not per token.
     """
-    sources = _sources(corpus)
-    tok = corpus.tokens
-    w = tok[tok["is_word"].to_numpy(dtype=bool)]
-    codes, types = pd.factorize(w["lower"], use_na_sentinel=False)
-    types = pd.Series(np.asarray(types, dtype=object)).astype(str)
-    syl = np.array([syllables(x) for x in types], dtype=float)  # once per distinct type
-    tlen = types.str.len().to_numpy(dtype=float)
-    src = pd.Categorical(w["source"], categories=sources).codes.astype(np.int64)
-    ok = src >= 0
-    src, codes = src[ok], codes[ok].astype(np.int64)
-    S = len(sources)
-    n_tok = np.bincount(src, minlength=S)
-    n_types = np.bincount(_unique(src * len(types) + codes) // max(len(types), 1), minlength=S)
-    stop = w["is_stop"].to_numpy(dtype=bool)[ok]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = pd.DataFrame(
-            {
-                "n_tokens": n_tok,
-                "n_types": n_types,
-                "stopword_share": np.bincount(src, weights=stop, minlength=S) / n_tok,
-                "mean_word_length": np.bincount(src, weights=tlen[codes], minlength=S) / n_tok,
-                "n_syllables": np.bincount(src, weights=syl[codes], minlength=S),
-            },
-            index=pd.Index(sources),
-        )
-    sents = corpus.sentences.groupby("source", sort=False).size().reindex(sources)
-    docs = corpus.documents.groupby("source", sort=False).size().reindex(sources)
-    out["n_tokens"] = out["n_tokens"].fillna(0).astype(int)
-    out["n_types"] = out["n_types"].fillna(0).astype(int)
-    out.insert(0, "n_sentences", sents.fillna(0).astype(int).to_numpy())
-    out.insert(0, "n_docs", docs.fillna(0).astype(int).to_numpy())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["mean_sentence_length"] = out["n_tokens"] / out["n_sentences"].replace(0, np.nan)
-        out["syllables_per_word"] = out["n_syllables"] / out["n_tokens"].replace(0, np.nan)
-    out["flesch_reading_ease"] = [
-        flesch_reading_ease(nw, ns, sy) for nw, ns, sy in zip(out["n_tokens"], out["n_sentences"], out["n_syllables"].fillna(0))
-    ]
-    out["ttr"] = out["n_types"] / out["n_tokens"].replace(0, np.nan)
-    out = out.drop(columns="n_syllables").rename_axis("source").reset_index()
-    labels = _labels(corpus)
-    out.insert(1, "label", out["source"].map(labels))
-    cols = [
-        "source", "label", "n_docs", "n_sentences", "n_tokens", "n_types", "mean_sentence_length",
-        "stopword_share", "mean_word_length", "syllables_per_word", "flesch_reading_ease", "ttr",
-    ]
-    return out[cols]
+    return _size_style_from(_whole(corpus, _size_map))
 
 
 def lexical_diversity(corpus: CorpusLike, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
@@ -537,56 +487,8 @@ def lexical_diversity(corpus: CorpusLike, *, window: int = 50, threshold: float 
     pooled tokens; it falls with length, compare only texts of equal size), ``mtld_unstable``
     (True when a document has < 100 tokens, where MTLD is unreliable).
     """
-    sources = _sources(corpus)
-    tok = corpus.tokens
-    w = tok[tok["is_word"].astype(bool)]
-    rows = []
-    doc_src = corpus.documents[["doc_id", "source"]]
-    codes = pd.factorize(w["lower"], use_na_sentinel=False)[0]
-    dcode = pd.Categorical(w["doc_id"], categories=list(doc_src["doc_id"])).codes
-    order = np.argsort(dcode, kind="stable")  # tokens of each document, in reading order
-    codes = codes[order]
-    bounds = np.r_[0, np.cumsum(np.bincount(dcode[dcode >= 0], minlength=len(doc_src)))]
-    codes = codes[len(codes) - bounds[-1]:] if bounds[-1] < len(codes) else codes  # drop tokens of unknown docs
-    for k, (doc_id, source) in enumerate(zip(doc_src["doc_id"], doc_src["source"])):  # per document, not per token
-        seg = codes[bounds[k]:bounds[k + 1]]
-        n = len(seg)
-        rows.append(
-            {
-                "source": source,
-                "doc_id": doc_id,
-                "n_tokens": n,
-                "mtld": mtld(seg.tolist(), threshold=threshold),
-                "mattr": _mattr_codes(seg, window),
-                "short": n < window,
-                "unstable": n < 100,
-            }
-        )
-    d = pd.DataFrame(rows, columns=["source", "doc_id", "n_tokens", "mtld", "mattr", "short", "unstable"])
-
-    def wmean(col: str) -> pd.Series:
-        ok = d[col].notna() & (d["n_tokens"] > 0)
-        num = (d[col].where(ok, 0.0) * d["n_tokens"].where(ok, 0)).groupby(d["source"], sort=False).sum()
-        den = d["n_tokens"].where(ok, 0).groupby(d["source"], sort=False).sum()
-        return (num / den.replace(0, np.nan)).reindex(sources)
-
-    g = d.groupby("source", sort=False)
-    pooled_types = w.groupby("source", sort=False)["lower"].nunique().reindex(sources)
-    out = pd.DataFrame(
-        {
-            "source": sources,
-            "n_docs": g.size().reindex(sources).fillna(0).astype(int).to_numpy(),
-            "n_tokens": g["n_tokens"].sum().reindex(sources).fillna(0).astype(int).to_numpy(),
-            "mtld": wmean("mtld").to_numpy(),
-            "mattr": wmean("mattr").to_numpy(),
-            "window": window,
-            "n_short_docs": g["short"].sum().reindex(sources).fillna(0).astype(int).to_numpy(),
-        }
-    )
-    out["short_for_window"] = out["n_short_docs"] > 0
-    out["ttr"] = pooled_types.to_numpy() / out["n_tokens"].replace(0, np.nan).to_numpy()
-    out["mtld_unstable"] = g["unstable"].any().reindex(sources).fillna(True).astype(bool).to_numpy()
-    out.insert(1, "label", out["source"].map(_labels(corpus)))
+    red = _whole(corpus, lambda c: {**_diversity_map(c, window=window, threshold=threshold), **_size_map(c)})
+    out = _diversity_from(red, window=window)
     if out["short_for_window"].any():
         short = ", ".join(out.loc[out["short_for_window"], "source"].astype(str))
         _warn(f"lexical_diversity: texts shorter than the MATTR window ({window} tokens) in: {short}; their MATTR is a plain TTR")
@@ -601,35 +503,6 @@ _DISTINCT_COLS = [
     "source", "label", "term", "kind", "count", "count_rest", "rate_per_1000", "rate_rest_per_1000",
     "delta", "z", "g2", "p_g2", "log_ratio", "n_docs", "example_sent_ids",
 ]
-
-
-def _keyness(src: np.ndarray, term: np.ndarray, n_src: int, n_terms: int, *, prior_strength: float) -> pd.DataFrame:
-    """One-vs-rest keyness for every (source, term) pair present; codes in, codes out."""
-    key = src * n_terms + term
-    uniq, cnt = _unique(key, return_counts=True)
-    s, t = uniq // n_terms, uniq % n_terms
-    totals = np.bincount(s, weights=cnt, minlength=n_src)
-    term_tot = np.bincount(t, weights=cnt, minlength=n_terms)
-    N = float(totals.sum())
-    a = cnt.astype(float)
-    n_i = totals[s]
-    tot_w = term_tot[t]
-    b = tot_w - a
-    n_j = N - n_i
-    delta, z = log_odds_z(a, n_i, b, n_j, prior_strength * tot_w / N, prior_strength)
-    out = pd.DataFrame({"s": s, "t": t, "key": uniq, "count": cnt.astype(np.int64), "count_rest": b.astype(np.int64)})
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate_per_1000"] = 1000.0 * a / n_i
-        out["rate_rest_per_1000"] = 1000.0 * b / n_j
-        out["delta"] = delta
-        out["z"] = z
-        out["g2"] = g2(a, b, n_i - a, n_j - b)
-        out["p_g2"] = erfc(np.sqrt(out["g2"].to_numpy() / 2.0))  # chi2(1) survival function
-        out["log_ratio"] = log_ratio(a, n_i, b, n_j)
-    if n_src < 2:
-        for col in ("delta", "z", "g2", "p_g2", "log_ratio", "rate_rest_per_1000"):
-            out[col] = np.nan
-    return out
 
 
 def distinctive_terms(
@@ -684,49 +557,9 @@ def distinctive_terms(
         _warn("distinctive_terms: needs at least two sources to compare; statistics are NaN")
     if corpus.terms.empty:
         return pd.DataFrame(columns=_DISTINCT_COLS)
-    e = _Encoded(corpus, unit=unit)
-    S, V = len(sources), len(e.vocab)
-    keep_rows = np.ones(len(e.term), dtype=bool) if include_phrases else ~e.is_phrase
-    ok = keep_rows & (e.src >= 0)
-    k = _keyness(e.src[ok], e.term[ok], S, V, prior_strength=prior_strength)
-    k = k[~e.term_is_stop[k["t"].to_numpy()]]
-    k["kind"] = np.where(e.term_is_phrase[k["t"].to_numpy()], "phrase", "word")
-    parts = [(k, e.src[ok] * V + e.term[ok], e.doc[ok], e.sent[ok], lambda t: e.vocab[t])]
-    if include_bigrams:
-        rows, t1, t2 = e.bigrams()
-        rows = rows[e.src[rows] >= 0]
-        t1, t2 = e.term[rows], e.term[rows + 1]
-        if len(rows):
-            pair = t1 * V + t2
-            bcode, bpairs = pd.factorize(pair)
-            bcode = bcode.astype(np.int64)
-            bpairs = np.asarray(bpairs, dtype=np.int64)
-            nb = len(bpairs)
-            kb = _keyness(e.src[rows], bcode, S, nb, prior_strength=prior_strength)
-            kb["kind"] = "bigram"
-            name = lambda t, bp=bpairs: e.vocab[bp[t] // V] + " " + e.vocab[bp[t] % V]  # noqa: E731
-            parts.append((kb, e.src[rows] * nb + bcode, e.doc[rows], e.sent[rows], name))
-    out = []
-    for kk, ukey, udoc, usent, name in parts:
-        kk = kk[kk["count"] >= min_count]
-        if top is not None:
-            kk = kk[kk["z"].gt(0) | kk["z"].isna()]
-            kk = kk.sort_values(["s", "z"], ascending=[True, False], kind="stable")
-            kk = kk[kk.groupby("s", sort=False).cumcount() < top]
-        kk = kk.copy()
-        kk["term"] = name(kk["t"].to_numpy()) if len(kk) else np.array([], dtype=object)
-        n_docs, ex = _group_evidence(ukey, udoc, usent, kk["key"].to_numpy(), e.sent_ids)
-        kk["n_docs"] = n_docs
-        kk["example_sent_ids"] = ex
-        out.append(kk)
-    res = pd.concat(out, ignore_index=True)
-    res = res.sort_values(["s", "z", "count"], ascending=[True, False, False], kind="stable")
-    if top is not None:
-        res = res[res.groupby("s", sort=False).cumcount() < top]
-    src_names = np.asarray(sources, dtype=object)
-    res["source"] = src_names[res["s"].to_numpy()] if len(res) else np.array([], dtype=object)
-    res["label"] = res["source"].map(_labels(corpus))
-    return res[_DISTINCT_COLS].reset_index(drop=True)
+    red = _whole(corpus, lambda c: _terms_map(c, unit=unit))
+    return _distinctive_from(red, min_count=min_count, prior_strength=prior_strength, top=top,
+                             include_phrases=include_phrases, include_bigrams=include_bigrams)
 
 
 def top_terms(dist: pd.DataFrame, *, top: int = 10, kinds: Sequence[str] | None = None) -> pd.DataFrame:
@@ -760,19 +593,6 @@ def term_evidence(corpus: CorpusLike, source: str, term: str, *, n: int | None =
 # ---------------------------------------------------------------------------------------------
 
 
-def _source_term_matrix(corpus: CorpusLike, *, content_only: bool = True) -> tuple[sparse.csr_matrix, list[str], pd.Index]:
-    sources = _sources(corpus)
-    t = _content_terms(corpus) if content_only else corpus.terms
-    src_codes = pd.Categorical(t["source"], categories=sources).codes
-    term_codes, vocab = pd.factorize(t["term"].astype(str))
-    ok = src_codes >= 0
-    m = sparse.coo_matrix(
-        (np.ones(int(ok.sum())), (src_codes[ok], term_codes[ok])), shape=(len(sources), len(vocab))
-    ).tocsr()
-    m.sum_duplicates()
-    return m, sources, pd.Index(vocab)
-
-
 #: Above this many sources the term table has no count column per source (the ``sources`` column
 #: and :func:`shared_unique_summary` say who uses what), so it stays one row per term whatever S.
 WIDE_MAX_SOURCES = 40
@@ -794,29 +614,8 @@ def shared_and_unique(corpus: CorpusLike, *, min_count: int = 1) -> pd.DataFrame
     Caveat: a longer source has more unique terms simply because it has more words; compare with
     :func:`size_and_style`. Summarise with :func:`shared_unique_summary`.
     """
-    m, sources, vocab = _source_term_matrix(corpus)
-    used = (m >= min_count).astype(np.int8).tocsc()
-    n_src = np.asarray(used.sum(axis=0)).ravel()
-    total = np.asarray(m.sum(axis=0)).ravel().astype(int)
-    keep = np.flatnonzero(n_src > 0)
-    S = len(sources)
-    status = np.where(n_src[keep] == S, "all", np.where(n_src[keep] == 1, "unique", "some"))
-    src_arr = np.array(sources, dtype=object)
-    names = []
-    for j in keep:
-        rows = used.indices[used.indptr[j]:used.indptr[j + 1]]
-        names.append(EXAMPLE_SEP.join(src_arr[rows]) if len(rows) <= LIST_MAX_SOURCES else f"({len(rows)} sources)")
-    out = pd.DataFrame({"term": np.asarray(vocab)[keep], "n_sources": n_src[keep].astype(int), "status": status,
-                        "sources": names, "total_count": total[keep]})
-    out.insert(4, "only_source", np.where(out["status"] == "unique", out["sources"], ""))
-    if S <= WIDE_MAX_SOURCES:
-        dense = m[:, keep].toarray().astype(int)
-        for i, src in enumerate(sources):
-            out[src] = dense[i]
-    order = {"all": 0, "unique": 1, "some": 2}
-    out = out.assign(_o=out["status"].map(order)).sort_values(["_o", "total_count", "term"],
-                                                              ascending=[True, False, True], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    m, sources, vocab = _content_matrix(_whole(corpus, _terms_map))
+    return _shared_from_matrix(m, sources, vocab, min_count=min_count)
 
 
 def shared_unique_summary(table: pd.DataFrame, corpus=None, *, min_count: int = 1) -> pd.DataFrame:
@@ -827,32 +626,12 @@ def shared_unique_summary(table: pd.DataFrame, corpus=None, *, min_count: int = 
     meta = {"term", "n_sources", "status", "sources", "only_source", "total_count"}
     cols = [c for c in table.columns if c not in meta]
     if cols:
-        counts = sparse.csr_matrix(table[cols].to_numpy(dtype=float).T)
-        sources, vocab = cols, table["term"].to_numpy()
-        status = table["status"].to_numpy()
-        used = counts > 0
+        out = _summary_from_matrix(sparse.csr_matrix(table[cols].to_numpy(dtype=float).T), cols, table["term"].to_numpy(),
+                                   status=table["status"].to_numpy())
     elif corpus is not None:
-        counts, sources, vocab = _source_term_matrix(corpus)
-        used = counts >= min_count
-        n_src = np.asarray(used.sum(axis=0)).ravel()
-        status = np.where(n_src == len(sources), "all", np.where(n_src == 1, "unique", "none"))
-        status = np.where((n_src > 1) & (n_src < len(sources)), "some", status)
-        vocab = np.asarray(vocab)
+        out = _summary_from_matrix(*_content_matrix(_whole(corpus, _terms_map)), min_count=min_count)
     else:
         raise FramelensError("shared_unique_summary: the table has no count column per source; pass the corpus")
-    used = sparse.csr_matrix(used)
-    is_unique = (status == "unique")
-    is_all = (status == "all")
-    rows = []
-    for i, src in enumerate(sources):
-        idx = used.indices[used.indptr[i]:used.indptr[i + 1]]
-        u = idx[is_unique[idx]]
-        c = np.asarray(counts[i, u].todense()).ravel() if len(u) else np.array([])
-        top = [str(vocab[k]) for k in u[np.lexsort((vocab[u].astype(str), -c))][:8]] if len(u) else []
-        rows.append({"source": src, "n_types": int(len(idx)), "n_unique": int(len(u)),
-                     "share_unique": len(u) / len(idx) if len(idx) else np.nan,
-                     "n_shared_by_all": int(is_all[idx].sum()), "top_unique": ", ".join(top)})
-    out = pd.DataFrame(rows, columns=["source", "n_types", "n_unique", "share_unique", "n_shared_by_all", "top_unique"])
     if corpus is not None:
         out.insert(1, "label", out["source"].map(_labels(corpus)))
     return out
@@ -871,16 +650,9 @@ def similarity(corpus: CorpusLike, method: str = "tfidf_cosine", *, labels: bool
     """
     if method not in {"tfidf_cosine", "jaccard", "cosine"}:
         raise FramelensError(f"similarity: method must be 'tfidf_cosine' or 'jaccard', got {method!r}")
-    m, sources, _ = _source_term_matrix(corpus)
-    if method == "jaccard":
-        sim = _jaccard_matrix(m)
-    elif method == "cosine":
-        sim = _cosine_matrix(m)
-    else:
-        sim = _cosine_matrix(tfidf_matrix(m))
+    m, sources, _ = _content_matrix(_whole(corpus, _terms_map))
     names = [_labels(corpus)[s] for s in sources] if labels else sources
-    out = pd.DataFrame(sim, index=pd.Index(names, name="source"), columns=names)
-    return out
+    return pd.DataFrame(_similarity_matrix(m, method), index=pd.Index(names, name="source"), columns=names)
 
 
 def similarity_pairs(sim: pd.DataFrame) -> pd.DataFrame:
@@ -1541,22 +1313,33 @@ def headline(tables: Mapping[str, pd.DataFrame], *, corpus=None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# map / reduce: the vocabulary lens on a corpus cut into partitions (the lens store at scale)
+# map / reduce: the one implementation of the vocabulary measures
 #
-# ``vocabulary_map`` runs on one partition and returns count tables: per (source, term) the
-# count (all occurrences and content-word occurrences), the documents using it and its first
+# The maps run on one partition and return count tables: :func:`_terms_map` — per (source, term)
+# the count (all occurrences and content-word occurrences), the documents using it and its first
 # example sentences; the same per (source, bigram of adjacent content terms); the terms in order
-# of first appearance with their stopword / phrase flags; per source the word tokens, stopwords,
-# characters and syllables; the distinct (source, word type) pairs; per document MTLD and MATTR.
-# ``vocabulary_reduce`` sums them (documents are disjoint across partitions, so document counts
-# add; examples keep the first three in corpus order) and computes :func:`size_and_style`,
-# :func:`lexical_diversity`, :func:`distinctive_terms`, :func:`shared_and_unique` (+ summary) and
-# :func:`similarity` exactly as on the whole corpus — the merged tables are what those functions
-# count. Vocabulary bound: the merged tables hold one row per distinct (source, term) and
-# (source, bigram) pair used — they grow with the vocabulary of each source (Heaps' law: roughly
-# with the square root of its size), not with the number of tokens; nothing is pruned, so the
-# statistics are exact. The naming tables (``naming_pairs``, ``naming``, ``variant_candidates``)
-# and ``collocations`` still read the whole corpus (see :func:`vocabulary_reduce`).
+# of first appearance with their stopword / phrase flags; :func:`_size_map` — per source the word
+# tokens, stopwords, characters and syllables, and the distinct (source, word type) pairs;
+# :func:`_diversity_map` — per document MTLD and MATTR. The reduces (``_*_from``) sum them
+# (documents are disjoint across partitions, so document counts add; examples keep the first
+# three in corpus order). :func:`size_and_style`, :func:`lexical_diversity`,
+# :func:`distinctive_terms`, :func:`shared_and_unique`, :func:`shared_unique_summary` and
+# :func:`similarity` are these maps over the corpus as one partition followed by these reduces
+# (:func:`_whole`); ``vocabulary_map`` / ``vocabulary_reduce`` run them over the lens store's
+# partitions, so any partitioning gives the same tables. Vocabulary bound: the merged tables hold
+# one row per distinct (source, term) and (source, bigram) pair used — they grow with the
+# vocabulary of each source (Heaps' law: roughly with the square root of its size), not with the
+# number of tokens; nothing is pruned, so the statistics are exact. The naming tables
+# (``naming_pairs``, ``naming``, ``variant_candidates``) and ``collocations`` are not map/reduce
+# here (see :func:`framelens.parts.vocabulary_reduce`).
+
+
+def _whole(corpus, map_fn):
+    """``map_fn`` over the corpus as one partition, ready for a reduce (the same map and reduce
+    as the lens store's)."""
+    from .parts import reduction
+
+    return reduction(corpus, map_fn)
 
 
 def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
@@ -1567,11 +1350,11 @@ def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) ->
     doc_src = corpus.documents[["doc_id", "source"]]
     codes = pd.factorize(w["lower"], use_na_sentinel=False)[0]
     dcode = pd.Categorical(w["doc_id"], categories=list(doc_src["doc_id"])).codes
-    order = np.argsort(dcode, kind="stable")
+    order = np.argsort(dcode, kind="stable")  # tokens of each document, in reading order
     codes = codes[order]
     bounds = np.r_[0, np.cumsum(np.bincount(dcode[dcode >= 0], minlength=len(doc_src)))]
-    codes = codes[len(codes) - bounds[-1]:] if bounds[-1] < len(codes) else codes
-    for k, (doc_id, source) in enumerate(zip(doc_src["doc_id"], doc_src["source"])):
+    codes = codes[len(codes) - bounds[-1]:] if bounds[-1] < len(codes) else codes  # drop tokens of unknown docs
+    for k, (doc_id, source) in enumerate(zip(doc_src["doc_id"], doc_src["source"])):  # per document, not per token
         seg = codes[bounds[k]:bounds[k + 1]]
         n = len(seg)
         rows.append({"source": source, "doc_id": doc_id, "n_tokens": n, "mtld": mtld(seg.tolist(), threshold=threshold),
@@ -1599,18 +1382,16 @@ def _pair_counts(e: "_Encoded", src: np.ndarray, unit: np.ndarray, names: np.nda
     return out[["source", "term", "count", "content", "n_docs", "ex"]]
 
 
-def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
-    """The map step of the vocabulary lens on one partition (see the section comment)."""
+def _terms_map(corpus, *, unit: str = "term") -> dict[str, pd.DataFrame]:
+    """Term and bigram counts of one partition (see the section comment)."""
     out: dict[str, pd.DataFrame] = {}
     if corpus.terms.empty:
-        out["diversity_docs"] = _document_diversity(corpus, window=window)
         return out
-    e = _Encoded(corpus)
-    ok = e.src >= 0
-    rows = np.flatnonzero(ok)
+    e = _Encoded(corpus, unit=unit)
+    rows = np.flatnonzero(e.src >= 0)
     out["vocab"] = pd.DataFrame({"term": e.vocab, "is_stop": e.term_is_stop, "is_phrase": e.term_is_phrase})
     out["terms"] = _pair_counts(e, e.src[rows], e.term[rows], e.vocab, rows, content=~e.is_stop[rows])
-    brows, t1, t2 = e.bigrams()
+    brows, _, _ = e.bigrams()
     brows = brows[e.src[brows] >= 0]
     if len(brows):
         pair = e.term[brows] * len(e.vocab) + e.term[brows + 1]
@@ -1620,19 +1401,31 @@ def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
                  + e.vocab[bp % len(e.vocab)].astype(str).astype(object))
         out["bigram_vocab"] = pd.DataFrame({"term": names})
         out["bigrams"] = _pair_counts(e, e.src[brows], bcode.astype(np.int64), names, brows)
+    return out
+
+
+def _size_map(corpus) -> dict[str, pd.DataFrame]:
+    """Per source: word tokens, stopwords, characters, syllables; distinct (source, word type)."""
     tok = corpus.tokens
     w = tok[tok["is_word"].to_numpy(dtype=bool)]
     codes, types = pd.factorize(w["lower"], use_na_sentinel=False)
     types = pd.Series(np.asarray(types, dtype=object)).astype(str)
-    syl = np.array([syllables(x) for x in types], dtype=float)
+    syl = np.array([syllables(x) for x in types], dtype=float)  # once per distinct type
     tlen = types.str.len().to_numpy(dtype=float)
     src = w["source"].astype(str).to_numpy()
     size = pd.DataFrame({"source": src, "n_tokens": 1, "n_stop": w["is_stop"].to_numpy(dtype=bool).astype(int),
                          "chars": tlen[codes], "syllables": syl[codes]})
-    out["size"] = size.groupby("source", sort=False).sum().reset_index()
-    out["types"] = pd.DataFrame({"source": src, "type": types.to_numpy()[codes]}).drop_duplicates().reset_index(drop=True)
-    out["diversity_docs"] = _document_diversity(corpus, window=window)
-    return out
+    return {"size": size.groupby("source", sort=False).sum().reset_index(),
+            "types": pd.DataFrame({"source": src, "type": types.to_numpy()[codes]}).drop_duplicates().reset_index(drop=True)}
+
+
+def _diversity_map(corpus, *, window: int = 50, threshold: float = 0.72) -> dict[str, pd.DataFrame]:
+    return {"diversity_docs": _document_diversity(corpus, window=window, threshold=threshold)}
+
+
+def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
+    """The map step of the vocabulary lens on one partition (see the section comment)."""
+    return {**_terms_map(corpus), **_size_map(corpus), **_diversity_map(corpus, window=window)}
 
 
 def _first_order(red, key: str) -> pd.DataFrame:
@@ -1658,7 +1451,7 @@ def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
 
 def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n_terms: int, *,
                     prior_strength: float) -> pd.DataFrame:
-    """:func:`_keyness` from (source, term, count) rows instead of one row per occurrence."""
+    """One-vs-rest keyness for every (source, term) row of counts (codes in, codes out)."""
     key = s.astype(np.int64) * n_terms + t.astype(np.int64)
     order = np.argsort(key, kind="stable")
     key, s, t, cnt = key[order], s[order], t[order], cnt[order]
@@ -1677,7 +1470,7 @@ def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n
         out["delta"] = delta
         out["z"] = z
         out["g2"] = g2(a, b, n_i - a, n_j - b)
-        out["p_g2"] = erfc(np.sqrt(out["g2"].to_numpy() / 2.0))
+        out["p_g2"] = erfc(np.sqrt(out["g2"].to_numpy() / 2.0))  # chi2(1) survival function
         out["log_ratio"] = log_ratio(a, n_i, b, n_j)
     if n_src < 2:
         for col in ("delta", "z", "g2", "p_g2", "log_ratio", "rate_rest_per_1000"):
@@ -1685,26 +1478,13 @@ def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n
     return out
 
 
-def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0, window: int = 50,
-                      similarity_units: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The reduce step of the vocabulary lens: ``size_style, diversity, distinctive,
-    shared_unique, shared_unique_summary, similarity_tfidf_cosine, similarity_jaccard`` from the
-    maps' merged count tables (see the section comment)."""
-    sources = list(red.sources)
-    labels = red.labels
-    S = len(sources)
-    sidx = {s: i for i, s in enumerate(sources)}
-    vocab = _first_order(red, "vocab")
-    terms = _merge_pairs(red.partial("terms"))
-    docs = red.documents
-    out: dict[str, pd.DataFrame] = {}
-
-    # size and style
+def _size_style_from(red) -> pd.DataFrame:
+    """:func:`size_and_style` from the size map's sums."""
+    sources, labels, docs = list(red.sources), red.labels, red.documents
     size = red.partial("size")
     size = size.groupby("source", sort=False).sum() if len(size) else pd.DataFrame(
         columns=["n_tokens", "n_stop", "chars", "syllables"])
-    types = red.partial("types")
-    n_types = types.drop_duplicates().groupby("source").size() if len(types) else pd.Series(dtype=int)
+    n_types = _n_types(red)
     st = pd.DataFrame(index=pd.Index(sources))
     n_tok = size["n_tokens"].reindex(sources).fillna(0).astype(int)
     sents = docs.groupby("source", sort=False)["n_sentences"].sum().reindex(sources).fillna(0).astype(int)
@@ -1724,10 +1504,18 @@ def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0,
     st["ttr"] = st["n_types"] / st["n_tokens"].replace(0, np.nan)
     st = st.rename_axis("source").reset_index()
     st.insert(1, "label", st["source"].map(labels))
-    out["size_style"] = st[["source", "label", "n_docs", "n_sentences", "n_tokens", "n_types", "mean_sentence_length",
-                            "stopword_share", "mean_word_length", "syllables_per_word", "flesch_reading_ease", "ttr"]]
+    return st[["source", "label", "n_docs", "n_sentences", "n_tokens", "n_types", "mean_sentence_length",
+               "stopword_share", "mean_word_length", "syllables_per_word", "flesch_reading_ease", "ttr"]]
 
-    # lexical diversity: per document, token-weighted per source
+
+def _n_types(red) -> pd.Series:
+    types = red.partial("types")
+    return types.drop_duplicates().groupby("source").size() if len(types) else pd.Series(dtype=int)
+
+
+def _diversity_from(red, *, window: int = 50) -> pd.DataFrame:
+    """:func:`lexical_diversity` from the per-document scores: token-weighted per source."""
+    sources = list(red.sources)
     d = red.partial("diversity_docs")
     if not len(d):
         d = pd.DataFrame(columns=["source", "doc_id", "n_tokens", "mtld", "mattr", "short", "unstable"])
@@ -1745,71 +1533,113 @@ def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0,
                         "mtld": wmean("mtld").to_numpy(), "mattr": wmean("mattr").to_numpy(), "window": window,
                         "n_short_docs": g["short"].sum().reindex(sources).fillna(0).astype(int).to_numpy()})
     div["short_for_window"] = div["n_short_docs"] > 0
-    div["ttr"] = n_types.reindex(sources).to_numpy() / div["n_tokens"].replace(0, np.nan).to_numpy()
+    div["ttr"] = _n_types(red).reindex(sources).to_numpy() / div["n_tokens"].replace(0, np.nan).to_numpy()
     div["mtld_unstable"] = g["unstable"].any().reindex(sources).fillna(True).astype(bool).to_numpy()
-    div.insert(1, "label", div["source"].map(labels))
-    out["diversity"] = div
+    div.insert(1, "label", div["source"].map(red.labels))
+    return div
 
-    # distinctive terms (words and phrases; bigrams of content terms), from the merged counts
-    if len(terms):
-        V = len(vocab)
-        tidx = pd.Series(np.arange(V), index=vocab["term"].to_numpy())
-        is_stop = vocab["is_stop"].to_numpy(dtype=bool)
-        is_phrase = vocab["is_phrase"].to_numpy(dtype=bool)
-        tm = terms[terms["source"].isin(sidx)]
-        s_ = tm["source"].map(sidx).to_numpy(dtype=np.int64)
-        t_ = tidx.reindex(tm["term"]).to_numpy().astype(np.int64)
-        k = _keyness_counts(s_, t_, tm["count"].to_numpy(), S, V, prior_strength=prior_strength)
-        meta = pd.DataFrame({"key": s_ * V + t_, "n_docs": tm["n_docs"].to_numpy(), "ex": tm["ex"].to_numpy()})
-        k = k[~is_stop[k["t"].to_numpy()]]
-        k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
-        k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
-        parts = [(k, meta)]
-        bi = _merge_pairs(red.partial("bigrams"))
-        if len(bi):
-            bv = _first_order(red, "bigram_vocab")
-            nb = len(bv)
-            bidx = pd.Series(np.arange(nb), index=bv["term"].to_numpy())
-            bi = bi[bi["source"].isin(sidx)]
-            bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
-            bt = bidx.reindex(bi["term"]).to_numpy().astype(np.int64)
-            kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength)
-            kb["kind"] = "bigram"
-            kb["term"] = bv["term"].to_numpy()[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
-            parts.append((kb, pd.DataFrame({"key": bs * nb + bt, "n_docs": bi["n_docs"].to_numpy(),
-                                            "ex": bi["ex"].to_numpy()})))
-        res = []
-        for kk, mm in parts:
-            kk = kk[kk["count"] >= min_count].copy()
-            mm = mm.set_index("key")
-            kk["n_docs"] = mm["n_docs"].reindex(kk["key"]).to_numpy()
-            kk["example_sent_ids"] = mm["ex"].reindex(kk["key"]).to_numpy()
-            res.append(kk)
-        dist = pd.concat(res, ignore_index=True)
-        dist = dist.sort_values(["s", "z", "count"], ascending=[True, False, False], kind="stable")
-        dist["source"] = np.asarray(sources, dtype=object)[dist["s"].to_numpy()] if len(dist) else np.array([], dtype=object)
-        dist["label"] = dist["source"].map(labels)
-        out["distinctive"] = dist[_DISTINCT_COLS].reset_index(drop=True)
-    else:
-        out["distinctive"] = pd.DataFrame(columns=_DISTINCT_COLS)
 
-    # the source × content-term matrix: shared and unique terms, similarity
+def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int = 3, prior_strength: float = 500.0,
+                      top: int | None = None, include_phrases: bool = True, include_bigrams: bool = True) -> pd.DataFrame:
+    """:func:`distinctive_terms` from the term map's merged counts (``terms``: already merged)."""
+    sources, labels = list(red.sources), red.labels
+    S = len(sources)
+    sidx = {s: i for i, s in enumerate(sources)}
+    terms = _merge_pairs(red.partial("terms")) if terms is None else terms
+    if not len(terms):
+        return pd.DataFrame(columns=_DISTINCT_COLS)
+    vocab = _first_order(red, "vocab")
+    V = len(vocab)
+    tidx = pd.Series(np.arange(V), index=vocab["term"].to_numpy())
+    is_stop = vocab["is_stop"].to_numpy(dtype=bool)
+    is_phrase = vocab["is_phrase"].to_numpy(dtype=bool)
+    tm = terms[terms["source"].isin(sidx)]
+    t_ = tidx.reindex(tm["term"]).to_numpy().astype(np.int64)
+    if not include_phrases:  # phrase terms leave the counts and the totals
+        tm, t_ = tm[~is_phrase[t_]], t_[~is_phrase[t_]]
+    s_ = tm["source"].map(sidx).to_numpy(dtype=np.int64)
+    k = _keyness_counts(s_, t_, tm["count"].to_numpy(), S, V, prior_strength=prior_strength)
+    meta = pd.DataFrame({"key": s_ * V + t_, "n_docs": tm["n_docs"].to_numpy(), "ex": tm["ex"].to_numpy()})
+    k = k[~is_stop[k["t"].to_numpy()]]
+    k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
+    k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
+    parts = [(k, meta)]
+    bi = _merge_pairs(red.partial("bigrams")) if include_bigrams else pd.DataFrame()
+    if len(bi):
+        bv = _first_order(red, "bigram_vocab")
+        nb = len(bv)
+        bidx = pd.Series(np.arange(nb), index=bv["term"].to_numpy())
+        bi = bi[bi["source"].isin(sidx)]
+        bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
+        bt = bidx.reindex(bi["term"]).to_numpy().astype(np.int64)
+        kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength)
+        kb["kind"] = "bigram"
+        kb["term"] = bv["term"].to_numpy()[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
+        parts.append((kb, pd.DataFrame({"key": bs * nb + bt, "n_docs": bi["n_docs"].to_numpy(), "ex": bi["ex"].to_numpy()})))
+    res = []
+    for kk, mm in parts:
+        kk = kk[kk["count"] >= min_count]
+        if top is not None:
+            kk = kk[kk["z"].gt(0) | kk["z"].isna()]
+            kk = kk.sort_values(["s", "z"], ascending=[True, False], kind="stable")
+            kk = kk[kk.groupby("s", sort=False).cumcount() < top]
+        kk = kk.copy()
+        mm = mm.set_index("key")
+        kk["n_docs"] = mm["n_docs"].reindex(kk["key"]).to_numpy()
+        kk["example_sent_ids"] = mm["ex"].reindex(kk["key"]).to_numpy()
+        res.append(kk)
+    dist = pd.concat(res, ignore_index=True)
+    dist = dist.sort_values(["s", "z", "count"], ascending=[True, False, False], kind="stable")
+    if top is not None:
+        dist = dist[dist.groupby("s", sort=False).cumcount() < top]
+    dist["source"] = np.asarray(sources, dtype=object)[dist["s"].to_numpy()] if len(dist) else np.array([], dtype=object)
+    dist["label"] = dist["source"].map(labels)
+    return dist[_DISTINCT_COLS].reset_index(drop=True)
+
+
+def _content_matrix(red, terms: pd.DataFrame | None = None) -> tuple[sparse.csr_matrix, list[str], pd.Index]:
+    """The source × content-term count matrix (stopwords excluded) from the term map's counts:
+    rows in the order of ``red.sources``, columns in order of first appearance."""
+    sources = list(red.sources)
+    sidx = {s: i for i, s in enumerate(sources)}
+    terms = _merge_pairs(red.partial("terms")) if terms is None else terms
     content = terms[(terms["content"] > 0) & terms["source"].isin(sidx)] if len(terms) else terms
     cv, cvocab = pd.factorize(content["term"]) if len(content) else (np.zeros(0, dtype=np.int64), [])
     m = sparse.csr_matrix((content["content"].to_numpy(dtype=float) if len(content) else np.zeros(0),
                            (content["source"].map(sidx).to_numpy(dtype=np.int64) if len(content) else np.zeros(0, dtype=np.int64),
-                            cv)), shape=(S, len(cvocab)))
-    out["shared_unique"] = _shared_from_matrix(m, sources, pd.Index(cvocab))
-    summary = shared_unique_summary(out["shared_unique"]) if S <= WIDE_MAX_SOURCES else \
-        _summary_from_matrix(m, sources, pd.Index(cvocab))
-    summary.insert(1, "label", summary["source"].map(labels))
+                            cv)), shape=(len(sources), len(cvocab)))
+    return m, sources, pd.Index(cvocab)
+
+
+def _similarity_matrix(m, method: str) -> np.ndarray:
+    if method == "jaccard":
+        return _jaccard_matrix(m)
+    if method == "cosine":
+        return _cosine_matrix(m)
+    return _cosine_matrix(tfidf_matrix(m))
+
+
+def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0, window: int = 50,
+                      similarity_units: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The reduce step of the vocabulary lens: ``size_style, diversity, distinctive,
+    shared_unique, shared_unique_summary, similarity_tfidf_cosine, similarity_jaccard`` from the
+    maps' merged count tables (see the section comment)."""
+    sources = list(red.sources)
+    terms = _merge_pairs(red.partial("terms"))
+    out = {"size_style": _size_style_from(red), "diversity": _diversity_from(red, window=window),
+           "distinctive": _distinctive_from(red, terms, min_count=min_count, prior_strength=prior_strength)}
+    m, _, cvocab = _content_matrix(red, terms)
+    out["shared_unique"] = _shared_from_matrix(m, sources, cvocab)
+    summary = shared_unique_summary(out["shared_unique"]) if len(sources) <= WIDE_MAX_SOURCES else \
+        _summary_from_matrix(m, sources, cvocab)
+    summary.insert(1, "label", summary["source"].map(red.labels))
     out["shared_unique_summary"] = summary
     keep = similarity_units if similarity_units is not None else sources
-    rows = [sidx[s] for s in keep]
-    sub = m[rows]
-    for name, fn in (("similarity_tfidf_cosine", lambda x: _cosine_matrix(tfidf_matrix(x))),
-                     ("similarity_jaccard", _jaccard_matrix)):
-        out[name] = pd.DataFrame(fn(sub), index=pd.Index(list(keep), name="source"), columns=list(keep))
+    sidx = {s: i for i, s in enumerate(sources)}
+    sub = m[[sidx[s] for s in keep]]
+    for name, method in (("similarity_tfidf_cosine", "tfidf_cosine"), ("similarity_jaccard", "jaccard")):
+        out[name] = pd.DataFrame(_similarity_matrix(sub, method), index=pd.Index(list(keep), name="source"),
+                                 columns=list(keep))
     return out
 
 
@@ -1839,21 +1669,24 @@ def _shared_from_matrix(m, sources, vocab, *, min_count: int = 1) -> pd.DataFram
     return out.drop(columns="_o").reset_index(drop=True)
 
 
-def _summary_from_matrix(m, sources, vocab, *, min_count: int = 1) -> pd.DataFrame:
-    """:func:`shared_unique_summary` for many sources, from the count matrix."""
+def _summary_from_matrix(m, sources, vocab, *, min_count: int = 1, status: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`shared_unique_summary` from a source × term count matrix (``status``: each term's,
+    when already known; else from the sources using it at least ``min_count`` times)."""
     counts = sparse.csr_matrix(m)
     used = sparse.csr_matrix(counts >= min_count)
-    n_src = np.asarray(used.sum(axis=0)).ravel()
-    status = np.where(n_src == len(sources), "all", np.where(n_src == 1, "unique", "none"))
-    status = np.where((n_src > 1) & (n_src < len(sources)), "some", status)
+    if status is None:
+        n_src = np.asarray(used.sum(axis=0)).ravel()
+        status = np.where(n_src == len(sources), "all", np.where(n_src == 1, "unique", "none"))
+        status = np.where((n_src > 1) & (n_src < len(sources)), "some", status)
     vocab = np.asarray(vocab)
+    is_unique, is_all = status == "unique", status == "all"
     rows = []
     for i, src in enumerate(sources):
         idx = used.indices[used.indptr[i]:used.indptr[i + 1]]
-        u = idx[(status == "unique")[idx]]
+        u = idx[is_unique[idx]]
         c = np.asarray(counts[i, u].todense()).ravel() if len(u) else np.array([])
         top = [str(vocab[k]) for k in u[np.lexsort((vocab[u].astype(str), -c))][:8]] if len(u) else []
         rows.append({"source": src, "n_types": int(len(idx)), "n_unique": int(len(u)),
                      "share_unique": len(u) / len(idx) if len(idx) else np.nan,
-                     "n_shared_by_all": int((status == "all")[idx].sum()), "top_unique": ", ".join(top)})
+                     "n_shared_by_all": int(is_all[idx].sum()), "top_unique": ", ".join(top)})
     return pd.DataFrame(rows, columns=["source", "n_types", "n_unique", "share_unique", "n_shared_by_all", "top_unique"])
