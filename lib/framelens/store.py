@@ -22,15 +22,26 @@ part; the reduce merges the map steps' small partials here. :meth:`Tables.scan` 
 partitioned table's columns or documents without reading all of it; :meth:`LensStore.evidence`
 fetches sentences by id from the partitions holding them.
 
-Keys. A corpus folder's key is the SHA-256 of the input files' bytes (every non-hidden file of a
-corpus folder, or the one file), the loader's configuration files (stopwords, phrases), the
-framelens version and :data:`SCHEMA_VERSION`. A part's key adds the part's name and version, its
-options (with defaults filled in), the content of the configuration files it reads (codebook,
-actors, markers, referents: the file's bytes, not its name), the source selection and the keys of
-the parts it is built from. So any change to the text, an option or a configuration file gives a
-new key, and an existing folder is never stale: it is reused as it is. Folders are written under a
-temporary name and renamed into place when complete, so a folder with a manifest is whole; two
-processes computing the same part at once both succeed (the first rename wins).
+Keys. A corpus folder's key is the SHA-256 of the input files' bytes — exactly the files the loader
+reads (:func:`input_files`: the one file; a folder's ``.txt`` files, hidden ones included; or
+``sources.csv`` and the files it names) —, the loader's configuration files (stopwords, phrases),
+the *code fingerprint*, the framelens version and :data:`SCHEMA_VERSION`. A part's key adds the
+part's name and manual version (``Part.version``, kept as an extra salt: bump it to force a
+recomputation without a code change), its options (with defaults filled in), the content of the
+configuration files it reads (codebook, actors, markers, referents: the file's bytes, not its
+name), the source selection and the keys of the parts it is built from.
+
+The code fingerprint (:func:`code_fingerprint`) is one SHA-256 over every ``.py`` file of the
+framelens package and every file of its ``data/`` folder (lexicons such as
+``data/news_lexicon.toml``, the codebook, the tone model's weights ``data/tone_model.json``, ...).
+This is the simple, safe choice: any change to the package's code or packaged data gives every
+corpus and part a new key (an edit to, say, the site's CSS recomputes the tables too, which costs
+time but never serves a stale number; tracking each part's transitive imports would save that
+time but miss code reached dynamically). So any change to the text, an option, a configuration
+file, the code or the packaged data gives a new key, and an existing folder is never stale: it is
+reused as it is. Folders are written under a temporary name and renamed into place when complete,
+so a folder with a manifest is whole; two processes computing the same part at once both succeed
+(the first rename wins).
 
 Tables are tidy, typed Parquet files (pyarrow). Cells holding lists, tuples or dicts (e.g. the
 sentence ids behind a number) are stored as JSON text and restored on reading; a non-default
@@ -76,20 +87,91 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
-    """SHA-256 of every input file (all non-hidden files of a corpus folder, or the file), and one
-    digest over them all (paths and contents)."""
+def input_files(corpus: str | os.PathLike) -> list[Path]:
+    """The files the corpus loader reads for ``corpus`` (:mod:`framelens.corpus`,
+    :mod:`framelens.ingest`), hidden ones included, in a stable order:
+
+    * a file: itself;
+    * a folder with ``sources.csv``: the manifest and every file its ``file`` column names (in a
+      sub-folder or hidden, as named); if the manifest cannot be read as CSV, every file of the
+      folder (the loader will refuse it anyway);
+    * a folder without it: every ``.txt`` file directly in it (any case of the suffix), hidden
+      ``.txt`` files included, as the loader reads them.
+    """
     corpus = Path(corpus)
-    if corpus.is_dir():
-        files = sorted(p for p in corpus.rglob("*") if p.is_file() and not any(
-            part.startswith(".") for part in p.relative_to(corpus).parts))
-        base = corpus
-    else:
-        files, base = [corpus], corpus.parent
+    if not corpus.is_dir():
+        return [corpus]
+    from . import corpus as C
+
+    manifest = corpus / C.MANIFEST
+    if not manifest.is_file():
+        return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
+    files = [manifest]
+    try:
+        import csv
+        import io
+
+        text = C.read_text_file(manifest)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        col = header.index("file")
+        named = {row[col].strip() for row in reader if len(row) > col and row[col].strip()}
+    except Exception:  # unreadable manifest: the loader refuses it; hash everything there is
+        return sorted(p for p in corpus.rglob("*") if p.is_file())
+    root = corpus.resolve()
+    for rel in sorted(named):
+        p = corpus / rel
+        if not Path(rel).is_absolute() and p.is_file() and p.resolve().is_relative_to(root):
+            files.append(p)
+    return files
+
+
+def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
+    """SHA-256 of every input file the loader reads (:func:`input_files`: hidden files included),
+    and one digest over them all (paths and contents)."""
+    corpus = Path(corpus)
+    files = input_files(corpus)
+    base = corpus if corpus.is_dir() else corpus.parent
     rows = [{"path": p.relative_to(base).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
             for p in files]
     digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
     return {"files": rows, "digest": digest}
+
+
+#: The framelens package whose code and data files are fingerprinted (:func:`code_fingerprint`).
+CODE_ROOT = Path(__file__).resolve().parent
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def fingerprint_files(root: Path | None = None) -> list[Path]:
+    """What :func:`code_fingerprint` hashes: every ``.py`` file of the package at ``root``
+    (default :data:`CODE_ROOT`; sub-packages included) and every file of its ``data/`` folder."""
+    root = Path(root or CODE_ROOT)
+    code = [p for p in root.rglob("*.py") if "__pycache__" not in p.parts]
+    data = [p for p in (root / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts] \
+        if (root / "data").is_dir() else []
+    return sorted(set(code) | set(data))
+
+
+def code_fingerprint(root: Path | None = None) -> str:
+    """SHA-256 over the relative paths and bytes of :func:`fingerprint_files`: the framelens code
+    and packaged data (lexicons, codebook, the tone model's weights) that compute every stored
+    table. Any change to them gives every corpus and part folder a new key. Cached per process
+    while no file's size or modification time changes."""
+    root = Path(root or CODE_ROOT)
+    files = fingerprint_files(root)
+    stats = []
+    for p in files:
+        st = p.stat()
+        stats.append((p.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns))
+    sig = (str(root), tuple(stats))
+    if sig not in _FINGERPRINTS:
+        h = hashlib.sha256()
+        for (rel, _, _), p in zip(stats, files):
+            h.update(f"{rel}\0{file_sha256(p)}\n".encode())
+        _FINGERPRINTS.clear()
+        _FINGERPRINTS[sig] = h.hexdigest()
+    return _FINGERPRINTS[sig]
 
 
 def digest(*parts: Any) -> str:
@@ -421,8 +503,9 @@ class LensStore:
         self.by = str(by or "source")
         self.own_text, self.drop_near_duplicates = bool(own_text), bool(drop_near_duplicates)
         self.inputs = inputs or hash_inputs(self.corpus_path)
+        self.code = code_fingerprint()
         self.corpus_key = digest("corpus", SCHEMA_VERSION, _version(), self.inputs["digest"],
-                                 _loader_config_digests())[:20]
+                                 _loader_config_digests(), self.code)[:20]
         self.corpus_dir = self.root / f"corpus-{self.corpus_key}"
         self._loaded = loaded
         self._base = None
@@ -528,7 +611,8 @@ class LensStore:
         configs = {k: _config_digest(k, opts.get(k)) for k in part.configs}
         needs = {n: self.part_key(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                  for n in part.needs}
-        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *self._variant(name),
+        return digest(name, part.version, SCHEMA_VERSION, _version(), self.code, self.corpus_key, self.sources,
+                      *self._variant(name),
                       {k: v for k, v in opts.items() if k not in part.configs}, configs, needs)[:20]
 
     def part_dir(self, name: str, options: Mapping[str, Any]) -> Path:
