@@ -194,7 +194,7 @@ def test_manifest_corpus_keys_the_manifest_and_the_files_it_names(tmp_path):
     (d / "b.txt").write_text("Critics attacked the deal.\n", encoding="utf-8")
     (d / "unlisted.txt").write_text("Not in the manifest.\n", encoding="utf-8")
     (d / "sources.csv").write_text("id,file,source\na,.texts/a.txt,alpha\nb,b.txt,beta\n", encoding="utf-8")
-    assert [p.relative_to(d).as_posix() for p in store.input_files(d)] == ["sources.csv", ".texts/a.txt", "b.txt"]
+    assert [p.relative_to(d).as_posix() for p in store.input_files(d)] == [".texts/a.txt", "b.txt", "sources.csv"]
     k0 = store.hash_inputs(d)["digest"]
     (d / "unlisted.txt").write_text("Changed, still not read.\n", encoding="utf-8")
     assert store.hash_inputs(d)["digest"] == k0

@@ -154,6 +154,28 @@ class DaskEngine(Engine):
         return f"dask {where} ({self.workers} worker{'s' * (self.workers != 1)})"
 
 
+class TickingEngine(Engine):
+    """Another engine whose results are counted: ``tick(label)`` is called as each result comes
+    back (in item order), e.g. to advance a progress bar on any engine, Dask included. Closing it
+    leaves the inner engine open (its owner closes it)."""
+
+    def __init__(self, inner: Engine, tick: Callable[[str], None]):
+        self.inner, self.tick = inner, tick
+        self.name = inner.name
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        return self.inner.workers
+
+    def imap(self, fn, items, *, label: str = "map", in_flight: int | None = None):
+        for out in self.inner.imap(fn, items, label=label, in_flight=in_flight):
+            self.tick(label)
+            yield out
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+
 def _result(future):
     out = future.result()
     future.release()

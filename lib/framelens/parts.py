@@ -742,13 +742,24 @@ def _part_worker(args) -> str:
     from .store import LensStore
 
     lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
+    lens.progress = _WORKER_PROGRESS
     return str(lens.part(name, **options).folder)
+
+
+_WORKER_PROGRESS = None  # in a part worker: reports map steps to the parent (framelens.progress.QueueReporter)
+
+
+def _init_part_worker(queue) -> None:
+    global _WORKER_PROGRESS
+    from .progress import QueueReporter
+
+    _WORKER_PROGRESS = QueueReporter(queue) if queue is not None else None
 
 
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
             by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
-            progress: Callable[[str], None] | None = None, client=None, engine=None) -> list[str]:
+            progress: Any = None, client=None, engine=None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
     ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
@@ -767,29 +778,54 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     partition; their reduce runs here. Then every other part is computed here, one after another.
     Without them, map steps run here (``workers`` ≤ 1) or in a local process pool.
 
+    ``progress``: ``None`` / ``False`` (the default: silent), ``True`` (progress on stderr: a bar
+    per phase on a terminal, else one line per phase with its duration), a callable taking a line
+    (one line per phase), or a :class:`framelens.progress.Progress` (which also records each
+    phase's seconds in its ``timings``). Phases: the ingest (partitions), each part's map steps
+    (partitions) and reduce, each part.
+
     Returns the failures, one line each (``part: error``); an empty list means every part is in
     the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
     """
     from .store import LensStore
 
     from .engine import get_engine
+    from .progress import as_progress
 
-    say = progress or (lambda line: None)
+    say = as_progress(progress)
     view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
     distributed = client is not None or engine not in (None, "", "serial", "processes")
     eng = get_engine(client if client is not None else engine, workers=workers)
     try:
         lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, engine=eng, **view)
-        if loaded is not None:
-            lens.put_corpus(loaded)
+        lens.progress = say
+        if loaded is not None and not lens.has_corpus():
+            with say.phase("store corpus", None, ""):
+                lens.put_corpus(loaded)
         return _compute(lens, requests, workers=1 if distributed else workers, say=say, view=view)
     finally:
         if eng is not client and eng is not engine:
             eng.close()
 
 
+def _ingest_partitions(lens) -> int | None:
+    """How many partitions the ingest will write, when the input tells it cheaply (a folder: one
+    document per text file); else ``None``."""
+    from .store import PARTITION_DOCUMENTS
+
+    files = lens.inputs.get("files", [])
+    if not lens.corpus_path.is_dir() or not files:
+        return None
+    n = sum(1 for f in files if f["path"] != "sources.csv")
+    return max(1, -(-n // PARTITION_DOCUMENTS))
+
+
 def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     import time
+
+    from .progress import as_progress
+
+    say = as_progress(say)
 
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
                                                                          "synthesis")]
@@ -812,8 +848,12 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     if not missing:
         return failures
     t0 = time.perf_counter()
-    if not lens.has_corpus():
-        lens.ingest(engine=lens.engine, progress=say)  # stored before the workers read it
+    if not lens.has_corpus():  # stored before the workers read it
+        from .engine import TickingEngine, get_engine
+
+        eng = TickingEngine(get_engine(lens.engine), lambda label: say.advance("ingest") if label == "ingest" else None)
+        with say.phase("ingest", _ingest_partitions(lens), "partitions"):
+            lens.ingest(engine=eng)
     levels: list[list[tuple[str, dict]]] = []
     for item in missing:  # a part goes one level after the deepest part it is built from
         d = depth(item[0])
@@ -830,11 +870,21 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
             args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
                     for n, o in level]
-            with ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx) as pool:
+            queue = ctx.Queue()
+            with say.drain(queue), ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx,
+                                                       initializer=_init_part_worker, initargs=(queue,)) as pool:
+                t_level = time.perf_counter()
                 futures = [pool.submit(_part_worker, a) for a in args]
+                back: dict[int, float] = {}
+                for fut in futures:
+                    fut.add_done_callback(lambda f: back.setdefault(id(f), time.perf_counter()))
                 for (n, o), fut in zip(level, futures):
                     try:
-                        say(f"framelens: lens store: {n} ({os.path.basename(fut.result())})")
+                        folder = fut.result()
+                        # parts run side by side: from the level's start until this one was back
+                        seconds = back.get(id(fut), time.perf_counter()) - t_level
+                        say.record(f"part {n}", seconds)
+                        say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
                     except FramelensError:
                         raise
                     except Exception as exc:
@@ -843,7 +893,11 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
         else:
             for n, o in level:
                 try:
-                    say(f"framelens: lens store: {n} ({lens.part(n, **o).folder.name})")
+                    t_part = time.perf_counter()
+                    folder = lens.part(n, **o).folder.name
+                    seconds = time.perf_counter() - t_part
+                    say.record(f"part {n}", seconds)
+                    say(f"framelens: lens store: {n} ({folder}) {seconds:.1f} s")
                 except FramelensError:
                     raise
                 except Exception as exc:

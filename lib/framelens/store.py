@@ -123,7 +123,7 @@ def input_files(corpus: str | os.PathLike) -> list[Path]:
         p = corpus / rel
         if not Path(rel).is_absolute() and p.is_file() and p.resolve().is_relative_to(root):
             files.append(p)
-    return files
+    return sorted(files)
 
 
 def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
@@ -513,6 +513,7 @@ class LensStore:
         self._parts: dict[str, Tables] = {}
         self._view = None
         self.engine = engine  # where map steps run (framelens.engine.get_engine); None: here
+        self.progress = None  # a framelens.progress.Progress told of each map step (None: nothing)
 
     @property
     def view_corpus(self):
@@ -657,6 +658,7 @@ class LensStore:
         reduce here; the maps write the part's row tables into the part's temporary folder."""
         from .engine import get_engine
         from .parts import PARTS, Computed, Reduction, map_partition
+        from .progress import Progress
 
         part = PARTS[name]
         view_c = self.view_corpus
@@ -666,13 +668,19 @@ class LensStore:
         try:
             eng = get_engine(self.engine)
             tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
-            outs = list(eng.imap(map_partition, tasks, label=name))
+            prog = self.progress if self.progress is not None else Progress(None)  # None: silent
+            outs = []
+            with prog.phase(f"{name} map", len(tasks), "partitions"):
+                for out in eng.imap(map_partition, tasks, label=name):
+                    outs.append(out)
+                    prog.advance(f"{name} map")
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
-            tables, info = part.reduce(red, dict(opts), needs)
+            with prog.phase(f"{name} reduce", None, ""):
+                tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
