@@ -71,7 +71,9 @@ Tables = dict[str, pd.DataFrame]
 class Part:
     """A group of lens tables computed together. ``options``: name → default; ``configs``: the
     options that name configuration files (hashed by content); ``needs``: parts it is built from
-    (their options are part of its own)."""
+    (their options are part of its own). ``version``: a manual salt of the part's store key, no
+    longer needed after a code change (the key holds a fingerprint of the package's code and data,
+    :func:`framelens.store.code_fingerprint`); bump it only to force a recomputation."""
 
     name: str
     version: int

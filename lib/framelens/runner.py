@@ -1134,9 +1134,9 @@ def run_suite(
     say = as_progress(True if progress is _stderr else progress)  # phases timed, even when quiet
     if by:
         params = [*params, (None, "by", str(by))]
-    with say.phase("load", None, ""):
-        plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
-                        notebooks_dir=notebooks_dir, profiles=profiles, say=say)
+    plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
+                    notebooks_dir=notebooks_dir, profiles=profiles, say=say)
+    say.record("load", time.perf_counter() - t_start)  # no line: a refused run prints only its error
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
     for note in plan.notes:
         say(f"framelens: note: {note}")
