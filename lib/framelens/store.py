@@ -140,7 +140,6 @@ def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
 
 #: The framelens package whose code and data files are fingerprinted (:func:`code_fingerprint`).
 CODE_ROOT = Path(__file__).resolve().parent
-_FINGERPRINTS: dict[tuple, str] = {}
 
 
 def fingerprint_files(root: Path | None = None) -> list[Path]:
@@ -156,22 +155,13 @@ def fingerprint_files(root: Path | None = None) -> list[Path]:
 def code_fingerprint(root: Path | None = None) -> str:
     """SHA-256 over the relative paths and bytes of :func:`fingerprint_files`: the framelens code
     and packaged data (lexicons, codebook, the tone model's weights) that compute every stored
-    table. Any change to them gives every corpus and part folder a new key. Cached per process
-    while no file's size or modification time changes."""
+    table. Any change to them gives every corpus and part folder a new key. (Hashing them all
+    takes a few milliseconds: computed afresh for every store opened, never cached.)"""
     root = Path(root or CODE_ROOT)
-    files = fingerprint_files(root)
-    stats = []
-    for p in files:
-        st = p.stat()
-        stats.append((p.relative_to(root).as_posix(), st.st_size, st.st_mtime_ns))
-    sig = (str(root), tuple(stats))
-    if sig not in _FINGERPRINTS:
-        h = hashlib.sha256()
-        for (rel, _, _), p in zip(stats, files):
-            h.update(f"{rel}\0{file_sha256(p)}\n".encode())
-        _FINGERPRINTS.clear()
-        _FINGERPRINTS[sig] = h.hexdigest()
-    return _FINGERPRINTS[sig]
+    h = hashlib.sha256()
+    for p in fingerprint_files(root):
+        h.update(f"{p.relative_to(root).as_posix()}\0{file_sha256(p)}\n".encode())
+    return h.hexdigest()
 
 
 def digest(*parts: Any) -> str:
