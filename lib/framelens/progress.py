@@ -77,11 +77,17 @@ class Progress:
     def start(self, name: str, total: int | None = None, unit: str = "partitions") -> None:
         with self._lock:
             ph = _Phase(name, None if total is None else int(total), unit)
-            if self.bars:
+            if self.bars and unit:  # a phase without items (a reduce) gets its line at the end
+                import os
+
                 from tqdm import tqdm
 
-                ph.bar = tqdm(total=ph.total, desc=name, unit=" " + unit.rstrip("s") if unit else "it",
-                              file=self.stream, leave=True, dynamic_ncols=True, mininterval=0.5)
+                try:
+                    narrow = os.get_terminal_size(self.stream.fileno()).columns < 20  # a terminal without a size
+                except (AttributeError, OSError, ValueError):
+                    narrow = True
+                ph.bar = tqdm(total=ph.total, desc=name, unit=unit.rstrip("s"), file=self.stream,
+                              leave=True, mininterval=0.5, **({"ncols": 80, "nrows": 24} if narrow else {}))
             self._open[name] = ph
 
     def set_total(self, name: str, total: int) -> None:
@@ -118,7 +124,7 @@ class Progress:
                 items = ""
                 if ph.total is not None or ph.done:
                     items = (f"{ph.done}/{ph.total}" if ph.total is not None else f"{ph.done}") + f" {ph.unit} in "
-                self.say(f"framelens: {name}: {items}{seconds:.1f} s")
+                self.line(f"framelens: {name}: {items}{seconds:.1f} s")
             return seconds
 
     @contextlib.contextmanager
