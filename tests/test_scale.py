@@ -427,7 +427,7 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
                                       {"n": 100_000, "runs": {"processes": big}}])
     text = "\n".join(lines)
     assert "10,000 articles, processes: wall 400.0 s (ok; 37 notebooks)" in text
-    assert "phases: load 10.0 s · ingest 20.0 s · part profile 5.0 s · articles 7.5 s · notebooks 100.0 s" in text
+    assert "load 10.0 s · ingest 20.0 s · part profile 5.0 s (×2) · articles 7.5 s · notebooks 100.0 s" in text
     assert "peak memory: client 900 MB; workers 700, 650 MB; kernel 300 MB; forkserver 20 MB" in text
     assert "largest process 900 MB (target < 1024 MB: met); all processes at once 2570 MB" in text
     assert "largest process 1900 MB (target < 2048 MB: met)" in text

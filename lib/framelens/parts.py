@@ -738,14 +738,18 @@ def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in allowed if k in params}
 
 
-def _part_worker(args) -> str:
-    """Compute one part in a worker process from the store on disk (returns its folder)."""
+def _part_worker(args) -> tuple[str, float]:
+    """Compute one part in a worker process from the store on disk (returns its folder and the
+    seconds it took)."""
+    import time
+
     root, corpus_path, sources, view, name, options, inputs = args
     from .store import LensStore
 
+    t0 = time.perf_counter()
     lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
     lens.progress = _WORKER_PROGRESS
-    return str(lens.part(name, **options).folder)
+    return str(lens.part(name, **options).folder), time.perf_counter() - t0
 
 
 _WORKER_PROGRESS = None  # in a part worker: reports map steps to the parent (framelens.progress.QueueReporter)
@@ -875,16 +879,10 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
             queue = ctx.Queue()
             with say.drain(queue), ProcessPoolExecutor(max_workers=min(workers, len(level)), mp_context=ctx,
                                                        initializer=_init_part_worker, initargs=(queue,)) as pool:
-                t_level = time.perf_counter()
                 futures = [pool.submit(_part_worker, a) for a in args]
-                back: dict[int, float] = {}
-                for fut in futures:
-                    fut.add_done_callback(lambda f: back.setdefault(id(f), time.perf_counter()))
                 for (n, o), fut in zip(level, futures):
                     try:
-                        folder = fut.result()
-                        # parts run side by side: from the level's start until this one was back
-                        seconds = back.get(id(fut), time.perf_counter()) - t_level
+                        folder, seconds = fut.result()  # its own seconds (parts run side by side)
                         say.record(f"part {n}", seconds)
                         say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
                     except FramelensError:

@@ -447,8 +447,13 @@ def whole_report(points: list[dict[str, Any]]) -> list[str]:
                 status += f", {len(r['failed'])} notebook(s) failed: {', '.join(map(str, r['failed'][:3]))}"
             add(f"  {n:>7,} articles, {e}: wall {r['wall_s']:.1f} s ({status}; {r.get('notebooks', 0)} notebooks)")
             secs = phase_seconds(r["timings"])
+            times = {}
+            for t in r["timings"]:
+                times[t["phase"]] = times.get(t["phase"], 0) + 1
             if secs:
-                add("    phases: " + " · ".join(f"{k} {v:.1f} s" for k, v in secs.items()))
+                add("    phases (parts computed side by side overlap; 'store' is their wall time): "
+                    + " · ".join(f"{k} {v:.1f} s" + (f" (×{times[k]})" if times.get(k, 1) > 1 else "")
+                                 for k, v in secs.items()))
             roles = peaks_by_role(r["processes"])
             peak = max((m for v in roles.values() for m in v), default=0.0)
             peak_of[(n, e)] = peak
