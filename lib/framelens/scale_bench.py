@@ -375,16 +375,27 @@ def whole_run(corpus: Path, out: Path, store: Path, *, dask: str | None = None, 
     roles: dict[int, str] = {}
     orig_sample = sampler.sample
 
+    main_cmd: list[str] = []
+
     def sample() -> None:  # the tree sampler, also noting what each process is
         orig_sample()
         for pid in list(sampler.procs):
-            if pid not in roles:
-                try:
-                    ps = psutil.Process(pid)
-                    roles[pid] = process_role(" ".join(ps.cmdline()), is_main=pid == proc.pid,
+            try:
+                ps = psutil.Process(pid)
+                cmd = ps.cmdline()
+                if pid == proc.pid:
+                    main_cmd[:] = cmd
+                elif main_cmd and cmd == main_cmd:
+                    # a fork of the client not yet exec'd (a kernel being started): it shows the
+                    # client's own VmHWM; forgotten until it runs its own program
+                    del sampler.procs[pid]
+                    roles.pop(pid, None)
+                    continue
+                if pid not in roles:
+                    roles[pid] = process_role(" ".join(cmd), is_main=pid == proc.pid,
                                               child_of_main=ps.ppid() == proc.pid)
-                except psutil.Error:
-                    roles[pid] = "worker"
+            except (psutil.Error, KeyError):
+                roles.setdefault(pid, "worker")
 
     sampler.sample = sample  # type: ignore[method-assign]
     sampler.start()
