@@ -396,3 +396,48 @@ def test_the_one_million_projection_is_linear_in_worker_seconds_through_the_two_
     # one point: the engine on the fewest workers (1 worker, 100 worker-s for 10 k) → 10,000 for 1 M
     one = scale_bench.projection(pts[:1])
     assert one["worker_hours"] == pytest.approx(10_000 / 3600) and one["basis"] == "proportional to 10,000 articles"
+
+
+def _whole(wall, timings, procs, *, store=(3 * 2**20, 40), site=(5 * 2**20, 60), articles=(2**20, 30), exit=0):
+    return {"exit": exit, "wall_s": wall, "timings": [{"phase": p, "seconds": s} for p, s in timings],
+            "processes": [{"pid": k, "role": r, "peak_mb": m} for k, (r, m) in enumerate(procs)],
+            "tree_peak_mb": sum(m for _, m in procs), "notebooks": 37, "failed": [],
+            "store": {"bytes": store[0], "files": store[1]}, "site": {"bytes": site[0], "files": site[1]},
+            "articles": {"bytes": articles[0], "files": articles[1]}}
+
+
+def test_whole_run_report_reads_phases_memory_and_sizes():
+    from framelens import scale_bench
+
+    # a part computed once per source is summed: profile 2.0 + 3.0 = 5.0 s
+    small = _whole(400.0, [("load", 10.0), ("ingest", 20.0), ("part profile", 2.0), ("part profile", 3.0),
+                           ("articles", 7.5), ("notebooks", 100.0)],
+                   [("client", 900.0), ("worker", 700.0), ("worker", 650.0), ("kernel", 300.0), ("forkserver", 20.0)])
+    big = _whole(3000.0, [("load", 80.0)], [("client", 1900.0), ("worker", 1200.0), ("kernel", 310.0)])
+    assert scale_bench.phase_seconds(small["timings"]) == {"load": 10.0, "ingest": 20.0, "part profile": 5.0,
+                                                           "articles": 7.5, "notebooks": 100.0}
+    assert scale_bench.peaks_by_role(small["processes"], floor_mb=100) == {
+        "client": [900.0], "worker": [700.0, 650.0], "kernel": [300.0]}
+    lines = scale_bench.whole_report([{"n": 10_000, "runs": {"processes": small}},
+                                      {"n": 100_000, "runs": {"processes": big}}])
+    text = "\n".join(lines)
+    assert "10,000 articles, processes: wall 400.0 s (ok; 37 notebooks)" in text
+    assert "load 10.0 s · ingest 20.0 s · part profile 5.0 s (×2) · articles 7.5 s · notebooks 100.0 s" in text
+    assert "peak memory: client 900 MB; workers 700, 650 MB; kernel 300 MB; forkserver 20 MB" in text
+    assert "largest process 900 MB (target < 1024 MB: met); all processes at once 2570 MB" in text
+    assert "largest process 1900 MB (target < 2048 MB: met)" in text
+    assert "sizes: store 3 MB (40 files); site 5 MB (60 files), of which article pages 1 MB (30 files)" in text
+    assert "wall time target ≤ 8 min: met" in text  # 400 s ≤ 480 s
+    assert "peak memory growth 100k / 10k (processes): 2.11× (target ≤ 2×: NOT met)" in text  # 1900 / 900
+
+
+def test_process_roles_from_command_lines():
+    from framelens.scale_bench import process_role
+
+    assert process_role("python -m framelens run", is_main=True) == "client"
+    assert process_role("python -m ipykernel_launcher -f kernel-1.json") == "kernel"
+    assert process_role("python -c from multiprocessing.forkserver import main; main(3, 4)") == "forkserver"
+    assert process_role("python -c from multiprocessing.forkserver import main; main(3, 4)",
+                        child_of_main=False) == "worker"  # a pool worker forked by the forkserver
+    assert process_role("python -c from multiprocessing.resource_tracker import main;main(5)") == "tracker"
+    assert process_role("python -c from multiprocessing.spawn import spawn_main; spawn_main()") == "worker"

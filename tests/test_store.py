@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import parts, store
+from framelens import corpus as corpus_mod, parts, store
 from framelens.errors import FramelensError
 
 
@@ -114,6 +114,92 @@ def test_changed_input_text_gives_a_new_corpus_key(tmp_path, tiny_corpus_dir):
     f.write_text(f.read_text(encoding="utf-8") + " One more sentence here.", encoding="utf-8")
     b = store.LensStore(tmp_path / "s", tiny_corpus_dir)
     assert a.corpus_key != b.corpus_key
+
+
+def _package_copy(tmp_path, monkeypatch):
+    """A copy of the framelens package's code and data, fingerprinted instead of the real one."""
+    import shutil
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(store.CODE_ROOT, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(store, "CODE_ROOT", pkg)
+    return pkg
+
+
+@pytest.mark.parametrize("changed", ["sentiment.py", "framing.py", "data/news_lexicon.toml", "data/tone_model.json"])
+def test_a_change_to_lens_code_or_packaged_data_gives_new_keys(tmp_path, tiny_corpus_dir, monkeypatch, changed):
+    pkg = _package_copy(tmp_path, monkeypatch)
+    names = ("vocabulary", "sentiment", "framing", "synthesis")
+    before = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    keys = {n: before.part_key(n, {}) for n in names}
+    f = pkg / changed
+    original = f.read_bytes()
+    f.write_bytes(original + b"\n")  # one byte more, e.g. a new lexicon entry or a changed rule
+    after = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    assert after.code != before.code and after.corpus_key != before.corpus_key
+    assert all(after.part_key(n, {}) != keys[n] for n in names)  # every part is recomputed, none reused
+    assert not after.has_part("sentiment") and not after.has_part("framing")
+    f.write_bytes(original)  # back as it was: the old folders are valid again
+    again = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    assert again.corpus_key == before.corpus_key and {n: again.part_key(n, {}) for n in names} == keys
+
+
+def test_keys_are_stable_when_nothing_changes(tmp_path, tiny_corpus_dir, monkeypatch):
+    import os
+
+    pkg = _package_copy(tmp_path, monkeypatch)
+    a = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    for p in [pkg / "sentiment.py", pkg / "data" / "news_lexicon.toml", *tiny_corpus_dir.iterdir()]:
+        os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))  # touched, same bytes
+    b = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    assert (a.code, a.corpus_key, a.part_key("framing", {})) == (b.code, b.corpus_key, b.part_key("framing", {}))
+    assert len(a.code) == 64 and store.code_fingerprint(pkg) == a.code
+
+
+@pytest.mark.notebook  # a child process (make test-fast skips it)
+def test_keys_are_the_same_in_another_process(tmp_path, tiny_corpus_dir):
+    lens = store.LensStore(tmp_path / "s", tiny_corpus_dir)
+    code = ("import sys; from framelens import store\n"
+            "l = store.LensStore(sys.argv[1], sys.argv[2])\n"
+            "print(l.corpus_key, l.part_key('sentiment', {}), l.part_key('over_time', {}))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s"), str(tiny_corpus_dir)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == [lens.corpus_key, lens.part_key("sentiment", {}), lens.part_key("over_time", {})]
+
+
+def test_a_hidden_corpus_file_the_loader_reads_is_in_the_key(tmp_path):
+    import framelens as fl
+
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "a.txt").write_text("Alpha Times\n\nThe minister praised the deal on Monday.\n", encoding="utf-8")
+    (d / ".b.txt").write_text("Beta Post\n\nCritics attacked the deal on Tuesday.\n", encoding="utf-8")
+    (d / "notes.md").write_text("not read by the loader\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert len(fl.load_corpus(d).documents) == 2  # the hidden .b.txt is read
+    assert [p.name for p in corpus_mod.input_files(d)[0]] == [".b.txt", "a.txt"]  # what the loader reads
+    k0 = store.LensStore(tmp_path / "s", d).corpus_key
+    (d / "notes.md").write_text("edited\n", encoding="utf-8")
+    assert store.LensStore(tmp_path / "s", d).corpus_key == k0  # a file the loader never reads
+    (d / ".b.txt").write_text("Beta Post\n\nCritics praised the deal on Tuesday.\n", encoding="utf-8")
+    lens = store.LensStore(tmp_path / "s", d)
+    assert lens.corpus_key != k0 and ".b.txt" in [r["path"] for r in lens.inputs["files"]]
+
+
+def test_manifest_corpus_keys_the_manifest_and_the_files_it_names(tmp_path):
+    d = tmp_path / "c"
+    (d / ".texts").mkdir(parents=True)
+    (d / ".texts" / "a.txt").write_text("The minister praised the deal.\n", encoding="utf-8")
+    (d / "b.txt").write_text("Critics attacked the deal.\n", encoding="utf-8")
+    (d / "unlisted.txt").write_text("Not in the manifest.\n", encoding="utf-8")
+    (d / "sources.csv").write_text("id,file,source\na,.texts/a.txt,alpha\nb,b.txt,beta\n", encoding="utf-8")
+    assert [p.relative_to(d).as_posix() for p in corpus_mod.input_files(d)[0]] == [".texts/a.txt", "b.txt", "sources.csv"]
+    k0 = store.hash_inputs(d)["digest"]
+    (d / "unlisted.txt").write_text("Changed, still not read.\n", encoding="utf-8")
+    assert store.hash_inputs(d)["digest"] == k0
+    (d / ".texts" / "a.txt").write_text("The minister attacked the deal.\n", encoding="utf-8")
+    assert store.hash_inputs(d)["digest"] != k0
 
 
 @pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it

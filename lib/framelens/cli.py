@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dask", metavar="local|ADDRESS", default=None,
                    help="compute the lens store on Dask: 'local' starts a LocalCluster of --jobs workers, "
                         "tcp://HOST:PORT uses a running scheduler (workers need framelens and the same --store path)")
-    r.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    r.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress (default: a bar per phase on a terminal, else one line per phase with its duration)")
 
     ls = sub.add_parser("list", help="list the notebooks and their parameters")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
@@ -101,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .engine import require_dask
 
         require_dask()  # before any work: dask is the optional extra framelens[dask]
-    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    progress = None if args.quiet else True  # stderr: bars on a terminal, else one line per phase
     command = " ".join(shlex.quote(a) for a in [PROG, *sys.argv[1:]]) if sys.argv else PROG
     profiles = runner.DEFAULT_PROFILES if args.profiles is None else runner.parse_profiles(args.profiles)
     summary = runner.run_suite(

@@ -99,13 +99,21 @@ def worker_init(owner: int | None = None) -> None:
     threading.Thread(target=watch, name="framelens-owner-watch", daemon=True).start()
 
 
-def pool(workers: int, mp_context) -> "Any":
+def pool(workers: int, mp_context, *, initializer: Callable[..., None] | None = None,
+         initargs: tuple = ()) -> "Any":
     """A :class:`concurrent.futures.ProcessPoolExecutor` whose workers exit with the process that
-    made it (:func:`worker_init`): every process pool of framelens is made here."""
+    made it (:func:`worker_init`), then run ``initializer(*initargs)`` if given: every process
+    pool of framelens is made here."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=worker_init,
-                               initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=_init_worker,
+                               initargs=(os.getpid(), initializer, initargs))
+
+
+def _init_worker(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    worker_init(owner)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 class Engine:
@@ -219,6 +227,28 @@ class DaskEngine(Engine):
         where = "LocalCluster" if self._cluster is not None else str(getattr(self.client, "scheduler", "") and
                                                                      self.client.scheduler.address)
         return f"dask {where} ({self.workers} worker{'s' * (self.workers != 1)})"
+
+
+class TickingEngine(Engine):
+    """Another engine whose results are counted: ``tick(label)`` is called as each result comes
+    back (in item order), e.g. to advance a progress bar on any engine, Dask included. Closing it
+    leaves the inner engine open (its owner closes it)."""
+
+    def __init__(self, inner: Engine, tick: Callable[[str], None]):
+        self.inner, self.tick = inner, tick
+        self.name = inner.name
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        return self.inner.workers
+
+    def imap(self, fn, items, *, label: str = "map", in_flight: int | None = None):
+        for out in self.inner.imap(fn, items, label=label, in_flight=in_flight):
+            self.tick(label)
+            yield out
+
+    def describe(self) -> str:
+        return self.inner.describe()
 
 
 def _result(future):

@@ -71,7 +71,9 @@ Tables = dict[str, pd.DataFrame]
 class Part:
     """A group of lens tables computed together. ``options``: name → default; ``configs``: the
     options that name configuration files (hashed by content); ``needs``: parts it is built from
-    (their options are part of its own)."""
+    (their options are part of its own). ``version``: a manual salt of the part's store key, no
+    longer needed after a code change (the key holds a fingerprint of the package's code and data,
+    :func:`framelens.store.code_fingerprint`); bump it only to force a recomputation."""
 
     name: str
     version: int
@@ -807,19 +809,34 @@ def options_for(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in allowed if k in params}
 
 
-def _part_worker(args) -> str:
-    """Compute one part in a worker process from the store on disk (returns its folder)."""
+def _part_worker(args) -> tuple[str, float]:
+    """Compute one part in a worker process from the store on disk (returns its folder and the
+    seconds it took)."""
+    import time
+
     root, corpus_path, sources, view, name, options, inputs = args
     from .store import LensStore
 
+    t0 = time.perf_counter()
     lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
-    return str(lens.part(name, **options).folder)
+    lens.progress = _WORKER_PROGRESS
+    return str(lens.part(name, **options).folder), time.perf_counter() - t0
+
+
+_WORKER_PROGRESS = None  # in a part worker: reports map steps to the parent (framelens.progress.QueueReporter)
+
+
+def _init_part_worker(queue) -> None:
+    global _WORKER_PROGRESS
+    from .progress import QueueReporter
+
+    _WORKER_PROGRESS = QueueReporter(queue) if queue is not None else None
 
 
 def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
             by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
             loaded=None, inputs: Mapping[str, Any] | None = None,
-            progress: Callable[[str], None] | None = None, client=None, engine=None) -> list[str]:
+            progress: Any = None, client=None, engine=None) -> list[str]:
     """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
 
     ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
@@ -838,29 +855,54 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     partition; their reduce runs here. Then every other part is computed here, one after another.
     Without them, map steps run here (``workers`` ≤ 1) or in a local process pool.
 
+    ``progress``: ``None`` / ``False`` (the default: silent), ``True`` (progress on stderr: a bar
+    per phase on a terminal, else one line per phase with its duration), a callable taking a line
+    (one line per phase), or a :class:`framelens.progress.Progress` (which also records each
+    phase's seconds in its ``timings``). Phases: the ingest (partitions), each part's map steps
+    (partitions) and reduce, each part.
+
     Returns the failures, one line each (``part: error``); an empty list means every part is in
     the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
     """
     from .store import LensStore
 
     from .engine import get_engine
+    from .progress import as_progress
 
-    say = progress or (lambda line: None)
+    say = as_progress(progress)
     view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
     distributed = client is not None or engine not in (None, "", "serial", "processes")
     eng = get_engine(client if client is not None else engine, workers=workers)
     try:
         lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, engine=eng, **view)
-        if loaded is not None:
-            lens.put_corpus(loaded)
+        lens.progress = say
+        if loaded is not None and not lens.has_corpus():
+            with say.phase("store corpus", None, ""):
+                lens.put_corpus(loaded)
         return _compute(lens, requests, workers=1 if distributed else workers, say=say, view=view)
     finally:
         if eng is not client and eng is not engine:
             eng.close()
 
 
+def _ingest_partitions(lens) -> int | None:
+    """How many partitions the ingest will write, when the input tells it cheaply (a folder: one
+    document per text file); else ``None``."""
+    from .store import PARTITION_DOCUMENTS
+
+    files = lens.inputs.get("files", [])
+    if not lens.corpus_path.is_dir() or not files:
+        return None
+    n = sum(1 for f in files if f["path"] != "sources.csv")
+    return max(1, -(-n // PARTITION_DOCUMENTS))
+
+
 def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     import time
+
+    from .progress import as_progress
+
+    say = as_progress(say)
 
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
                                                                          "synthesis")]
@@ -883,8 +925,12 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     if not missing:
         return failures
     t0 = time.perf_counter()
-    if not lens.has_corpus():
-        lens.ingest(engine=lens.engine, progress=say)  # stored before the workers read it
+    if not lens.has_corpus():  # stored before the workers read it
+        from .engine import TickingEngine, get_engine
+
+        eng = TickingEngine(get_engine(lens.engine), lambda label: say.advance("ingest") if label == "ingest" else None)
+        with say.phase("ingest", _ingest_partitions(lens), "partitions"):
+            lens.ingest(engine=eng)
     levels: list[list[tuple[str, dict]]] = []
     for item in missing:  # a part goes one level after the deepest part it is built from
         d = depth(item[0])
@@ -902,11 +948,15 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
                     for n, o in level]
             from .engine import pool as make_pool
 
-            with make_pool(min(workers, len(level)), ctx) as pool:
+            queue = ctx.Queue()
+            with say.drain(queue), make_pool(min(workers, len(level)), ctx, initializer=_init_part_worker,
+                                             initargs=(queue,)) as pool:
                 futures = [pool.submit(_part_worker, a) for a in args]
                 for (n, o), fut in zip(level, futures):
                     try:
-                        say(f"framelens: lens store: {n} ({os.path.basename(fut.result())})")
+                        folder, seconds = fut.result()  # its own seconds (parts run side by side)
+                        say.record(f"part {n}", seconds)
+                        say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
                     except FramelensError:
                         raise
                     except Exception as exc:
@@ -915,7 +965,11 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
         else:
             for n, o in level:
                 try:
-                    say(f"framelens: lens store: {n} ({lens.part(n, **o).folder.name})")
+                    t_part = time.perf_counter()
+                    folder = lens.part(n, **o).folder.name
+                    seconds = time.perf_counter() - t_part
+                    say.record(f"part {n}", seconds)
+                    say(f"framelens: lens store: {n} ({folder}) {seconds:.1f} s")
                 except FramelensError:
                     raise
                 except Exception as exc:

@@ -1204,6 +1204,8 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
             res = fut.result()
             results[job.name] = res
             finished += 1
+            if hasattr(say, "advance"):
+                say.advance("notebooks")
             line = f"[{finished}/{total}] {job.name} ... {'ok' if res.status == 'ok' else 'FAILED'} ({res.seconds:.1f} s)"
             if res.status != "ok":
                 line += f": {res.error}"
@@ -1258,15 +1260,18 @@ def run_suite(
     skip_slow_optional_imports()
     from . import site
 
+    from .progress import as_progress
+
     t_start = time.perf_counter()
     started = _utc_now()
-    say = progress or (lambda line: None)
+    say = as_progress(True if progress is _stderr else progress)  # phases timed, even when quiet
     if by:
         params = [*params, (None, "by", str(by))]
     store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
                                  Path(out).expanduser())
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
+    say.record("load", time.perf_counter() - t_start)  # no line: a refused run prints only its error
     corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
     for note in plan.notes:
         say(f"framelens: note: {note}")
@@ -1277,7 +1282,8 @@ def run_suite(
         stage = make_stage(out_path.parent)
         try:
             store_root = plan.store_root
-            store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
+            with say.phase("store", None, ""):
+                store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             stop_on_store_errors(store_notes["failures"], store_root, store_writable)
             previous = _previous(out_path, plan.inputs["digest"]) if only else []
             for sub in SUBDIRS:
@@ -1295,14 +1301,17 @@ def run_suite(
             meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
             total = len(plan.jobs)
             say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
-            ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
-                                   with_code=with_code, meta=meta, jobs=jobs, say=say)
-            pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+            with say.phase("notebooks", total, "notebooks"):
+                ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
+                                       with_code=with_code, meta=meta, jobs=jobs, say=say)
+            with say.phase("articles", None, ""):
+                pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
             say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
                 f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
             prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
+            prov["timings"] = list(say.timings)  # each phase's seconds (make bench-scale reads them)
             for r in ordered:
                 if r.parameters.get("store") == str(store_root) and not store:
                     r.parameters = {**r.parameters, "store": "(temporary)"}
@@ -1351,7 +1360,9 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
 def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: Any = None) -> dict[str, Any]:
     """Compute every lens-store part the run's notebooks read, before any notebook starts. A part
     that fails is reported (the notebooks that need it then show the error); it does not stop the
-    run. ``dask``: where the map steps run (see :func:`run_suite`); one engine for the whole run."""
+    run. ``dask``: where the map steps run (see :func:`run_suite`); one engine for the whole run.
+    With a :class:`framelens.progress.Progress` as ``say``, the ingest and each part's map steps
+    and reduce are shown and timed."""
     from .engine import get_engine
     from .parts import compute
 

@@ -1,20 +1,30 @@
 """Scale benchmark (``make bench-scale``): prints figures, asserts nothing.
 
-For each size (default 10,000 and 100,000 articles of synthetic news whose sentences are ≥ 95%
-distinct — :func:`framelens.bench.generate_corpus` when available), in a fresh process per
-engine so each peak memory is its own:
+**A whole run at scale** (the default; issue 20). For each size (``--sizes``, default 10,000 and
+100,000 generated articles: 40 outlets, dated, sentences ≥ 95% distinct —
+:func:`framelens.bench.generate_corpus`), a whole default ``framelens run`` (no actor table, no
+parameters; ``--jobs 2``; ``--store`` only so the store can be measured after the run), once on
+the process pool and once on a Dask LocalCluster (``--dask local``), each in a fresh process
+watched by :class:`framelens.bench.TreeSampler`. It prints, per run:
 
-* the lens store's map/reduce path — streaming ingest into Parquet partitions, then the
-  sentiment and framing parts (map per partition, reduce in the client) with the packaged actor
-  table given (actor discovery reads the whole corpus: not part of the scale path yet) — on
-  a local process pool of 2, a Dask LocalCluster of 2 workers and one of 1 worker: wall time,
-  peak RSS of the client and of each worker;
-* the raw floor: single-core VADER + TextBlob PatternAnalyzer + tokenizer on the same sentences
-  (timed on a sample, scaled to all);
-* growth 100k / 10k, the 2-worker speed-up, and a 1 M-article projection from the per-partition
-  cost: how many workers finish in one hour.
+* the wall time of each phase, read from the run's ``provenance.json`` (``timings``, written by
+  the runner: load, ingest or store corpus, each part, each part's map steps and reduce,
+  articles, notebooks) and the whole run;
+* the peak memory (``VmHWM``) of every process of the run: the client, pool or Dask workers, the
+  notebook kernels;
+* the size of the lens store and of the site (and of its article pages);
 
-Usage: ``python -m framelens.scale_bench [--sizes 10000 100000] [--engines processes local local1]``.
+then the targets of issue 20 beside the figures: any process < 1 GB at 10 k and < 2 GB at 100 k,
+peak growth 100 k / 10 k ≤ 2×, a 10 k run ≤ 8 min.
+
+**The store path alone** (``--store-only``; issue 11): streaming ingest, then the sentiment and
+framing parts with the packaged actor table given, on a local process pool of 2, a Dask
+LocalCluster of 2 workers and one of 1 worker: wall time, peak RSS of the client and of each
+worker; the raw floor (single-core VADER + TextBlob PatternAnalyzer + tokenizer); growth, speed-up
+and a 1 M-article projection.
+
+Usage: ``python -m framelens.scale_bench [--sizes 10000 100000] [--engines processes local]
+[--folder DIR] [--json FILE]``, or ``--store-only [--engines processes local local1]``.
 """
 
 from __future__ import annotations
@@ -303,17 +313,256 @@ def figures(sizes, *, engines=("processes", "local", "local1"), large_engines=("
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# a whole default run (issue 20)
+
+#: Targets of a whole default run (printed, never asserted).
+WHOLE_TARGET_MB = {10_000: 1024, 100_000: 2048}
+WHOLE_TARGET_GROWTH = 2.0
+WHOLE_TARGET_WALL_S = {10_000: 480.0}
+
+
+def make_news(dest: Path, n: int, *, seed: int = 0) -> Path:
+    """A JSONL corpus of ``n`` generated, dated articles from 40 outlets (≥ 95% distinct sentences)."""
+    from .bench import generate_corpus
+
+    generate_corpus(dest, n, n_sources=40, seed=seed)
+    return dest
+
+
+def folder_size(path: Path) -> dict[str, Any]:
+    """Bytes and files under ``path`` (0 when it does not exist)."""
+    total = files = 0
+    if Path(path).exists():
+        for p in Path(path).rglob("*"):
+            if p.is_file() and not p.is_symlink():
+                total += p.stat().st_size
+                files += 1
+    return {"bytes": total, "files": files}
+
+
+def process_role(cmdline: str, *, is_main: bool = False, child_of_main: bool = True) -> str:
+    """What a process of a run is, from its command line: ``client`` (the ``framelens run``
+    process), ``kernel`` (a notebook's), ``forkserver`` / ``tracker`` (multiprocessing's helpers;
+    the forkserver's children, the pool workers, share its command line but not its parent),
+    else ``worker`` (a process-pool or Dask worker, or a Dask nanny)."""
+    if is_main:
+        return "client"
+    if "ipykernel" in cmdline:
+        return "kernel"
+    if "resource_tracker" in cmdline or "semaphore_tracker" in cmdline:
+        return "tracker"
+    if "forkserver" in cmdline and child_of_main:
+        return "forkserver"
+    return "worker"
+
+
+def whole_run(corpus: Path, out: Path, store: Path, *, dask: str | None = None, jobs: int = 2,
+              echo=None) -> dict[str, Any]:
+    """One whole ``framelens run`` (the CLI in a fresh process, default options) on ``corpus``
+    into ``out``, its store kept in ``store``; every process of its tree sampled. Returns the
+    run's exit status, wall time, timings (from ``provenance.json``), each process's peak memory
+    and role, and the sizes of the store, the site and the article pages."""
+    import psutil
+
+    from .bench import TreeSampler
+
+    cmd = [sys.executable, "-m", "framelens", "run", "--corpus", str(corpus), "--out", str(out),
+           "--store", str(store), "--jobs", str(jobs)] + (["--dask", dask] if dask else [])
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    sampler = TreeSampler(proc.pid)
+    roles: dict[int, str] = {}
+    orig_sample = sampler.sample
+
+    main_cmd: list[str] = []
+
+    def sample() -> None:  # the tree sampler, also noting what each process is
+        orig_sample()
+        for pid in list(sampler.procs):
+            try:
+                ps = psutil.Process(pid)
+                cmd = ps.cmdline()
+                if pid == proc.pid:
+                    main_cmd[:] = cmd
+                elif main_cmd and cmd == main_cmd:
+                    # a fork of the client not yet exec'd (a kernel being started): it shows the
+                    # client's own VmHWM; forgotten until it runs its own program
+                    del sampler.procs[pid]
+                    roles.pop(pid, None)
+                    continue
+                if pid not in roles:
+                    roles[pid] = process_role(" ".join(cmd), is_main=pid == proc.pid,
+                                              child_of_main=ps.ppid() == proc.pid)
+            except (psutil.Error, KeyError):
+                roles.setdefault(pid, "worker")
+
+    sampler.sample = sample  # type: ignore[method-assign]
+    sampler.start()
+    lines: list[str] = []
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if echo:
+            echo("    " + line.rstrip("\n"))
+    rc = proc.wait()
+    wall = time.perf_counter() - t0
+    tree = sampler.stop()
+    for r in tree["processes"]:
+        r["role"] = roles.get(r["pid"], r["role"])
+    try:
+        prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        prov = {}
+    return {"exit": rc, "wall_s": wall, "command": " ".join(cmd[1:]), "engine": dask or "processes",
+            "timings": prov.get("timings", []), "duration_s": prov.get("duration_s"),
+            "documents": prov.get("corpus", {}).get("n_documents"),
+            "failed": [r.get("name") for r in prov.get("results", []) if r.get("status") != "ok"],
+            "notebooks": len(prov.get("results", [])),
+            "processes": tree["processes"], "tree_peak_mb": tree["tree_peak_mb"],
+            "store": folder_size(store), "site": folder_size(out), "articles": folder_size(out / "articles"),
+            "tail": lines[-5:]}
+
+
+def phase_seconds(timings: list[dict[str, Any]]) -> dict[str, float]:
+    """Seconds per phase, in run order; a phase that occurs several times (a part computed once
+    per source or per selection) is summed."""
+    out: dict[str, float] = {}
+    for t in timings:
+        out[str(t["phase"])] = out.get(str(t["phase"]), 0.0) + float(t["seconds"])
+    return out
+
+
+def peaks_by_role(processes: list[dict[str, Any]], *, floor_mb: float = 0.0) -> dict[str, list[float]]:
+    """Peak memory (MB) of the processes of each role, largest first (those above ``floor_mb``)."""
+    out: dict[str, list[float]] = {}
+    for r in processes:
+        if r["peak_mb"] >= floor_mb:
+            out.setdefault(r["role"], []).append(float(r["peak_mb"]))
+    return {k: sorted(v, reverse=True) for k, v in out.items()}
+
+
+def _mb_text(n_bytes: float) -> str:
+    return f"{n_bytes / 2**20:,.0f} MB" if n_bytes >= 2**20 else f"{n_bytes / 1024:,.0f} KB"
+
+
+def whole_report(points: list[dict[str, Any]]) -> list[str]:
+    """The figures of issue 20, one block per size and engine, then the targets."""
+    lines = ["Whole default run at scale (issue 20; printed, never asserted)"]
+    add = lines.append
+    peak_of: dict[tuple[int, str], float] = {}
+    for p in points:
+        n = p["n"]
+        for e, r in p["runs"].items():
+            status = "ok" if r["exit"] == 0 else f"exit {r['exit']}"
+            if r.get("failed"):
+                status += f", {len(r['failed'])} notebook(s) failed: {', '.join(map(str, r['failed'][:3]))}"
+            add(f"  {n:>7,} articles, {e}: wall {r['wall_s']:.1f} s ({status}; {r.get('notebooks', 0)} notebooks)")
+            secs = phase_seconds(r["timings"])
+            times = {}
+            for t in r["timings"]:
+                times[t["phase"]] = times.get(t["phase"], 0) + 1
+            if secs:
+                add("    phases (parts computed side by side overlap; 'store' is their wall time): "
+                    + " · ".join(f"{k} {v:.1f} s" + (f" (×{times[k]})" if times.get(k, 1) > 1 else "")
+                                 for k, v in secs.items()))
+            roles = peaks_by_role(r["processes"])
+            peak = max((m for v in roles.values() for m in v), default=0.0)
+            peak_of[(n, e)] = peak
+            parts = []
+            for role in ("client", "worker", "kernel", "forkserver", "tracker"):
+                if role in roles:
+                    v = roles[role]
+                    shown = ", ".join(f"{m:.0f}" for m in v[:6]) + (f", … ({len(v)} in all)" if len(v) > 6 else "")
+                    parts.append(f"{role}{'s' * (len(v) > 1 and role != 'client')} {shown} MB")
+            tgt = WHOLE_TARGET_MB.get(n)
+            add("    peak memory: " + "; ".join(parts))
+            add(f"    largest process {peak:.0f} MB" + (f" (target < {tgt} MB: {_verdict(peak, tgt)})" if tgt else "")
+                + f"; all processes at once {r['tree_peak_mb']:.0f} MB")
+            add(f"    sizes: store {_mb_text(r['store']['bytes'])} ({r['store']['files']:,} files); site "
+                f"{_mb_text(r['site']['bytes'])} ({r['site']['files']:,} files), of which article pages "
+                f"{_mb_text(r['articles']['bytes'])} ({r['articles']['files']:,} files)")
+            wt = WHOLE_TARGET_WALL_S.get(n)
+            if wt:
+                add(f"    wall time target ≤ {wt / 60:.0f} min: {_verdict(r['wall_s'], wt)}")
+    sizes = sorted({n for n, _ in peak_of})
+    for e in sorted({e for _, e in peak_of}):
+        if 10_000 in sizes and 100_000 in sizes and (10_000, e) in peak_of and (100_000, e) in peak_of:
+            g = peak_of[(100_000, e)] / max(peak_of[(10_000, e)], 1e-9)
+            add(f"  peak memory growth 100k / 10k ({e}): {g:.2f}× (target ≤ {WHOLE_TARGET_GROWTH:.0f}×: "
+                f"{_verdict(g, WHOLE_TARGET_GROWTH)})")
+        elif len(sizes) >= 2 and (sizes[0], e) in peak_of and (sizes[-1], e) in peak_of:
+            g = peak_of[(sizes[-1], e)] / max(peak_of[(sizes[0], e)], 1e-9)
+            add(f"  peak memory growth {sizes[-1]:,} / {sizes[0]:,} ({e}): {g:.2f}×")
+    return lines
+
+
+def measure_whole(n: int, engines: list[str], folder: Path, echo=print) -> dict[str, Any]:
+    """A whole run on ``n`` generated articles for each engine (``processes`` or ``local``); a
+    run already measured in ``folder`` (``whole-<n>-<engine>.json``) is reused."""
+    corpus = folder / f"news-{n}.jsonl"
+    if not corpus.exists():
+        t = time.perf_counter()
+        make_news(corpus, n)
+        echo(f"  generated {n:,} articles in {time.perf_counter() - t:.0f} s")
+    out: dict[str, Any] = {"n": n, "runs": {}}
+    for e in engines:
+        done = folder / f"whole-{n}-{e}.json"
+        if done.exists():
+            out["runs"][e] = json.loads(done.read_text())
+            echo(f"  {e}: measured before ({done.name}); reused")
+            continue
+        site, store = folder / f"site-{n}-{e}", folder / f"store-{n}-{e}"
+        for d in (site, store):
+            shutil.rmtree(d, ignore_errors=True)  # from an empty store and a new site, never a kept one
+        echo(f"  {e}: framelens run on {n:,} articles")
+        r = whole_run(corpus, site, store, dask=None if e == "processes" else e, echo=echo)
+        done.write_text(json.dumps(r))
+        out["runs"][e] = r
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.rmtree(site, ignore_errors=True)
+    return out
+
+
+def whole_figures(sizes, *, engines=("processes", "local"), folder: str | os.PathLike | None = None,
+                  json_out: str | None = None, echo=print) -> list[str]:
+    """Measure a whole run at each size on each engine; return :func:`whole_report`'s lines."""
+    tmp = None
+    root = Path(folder) if folder else Path(tmp := tempfile.mkdtemp(prefix="framelens-whole-"))
+    root.mkdir(parents=True, exist_ok=True)
+    points = []
+    try:
+        for n in sorted(sizes):
+            echo(f"{n:,} articles:")
+            points.append(measure_whole(n, list(engines), root, echo=echo))
+            if json_out:
+                Path(json_out).write_text(json.dumps(points, indent=1))
+        return whole_report(points)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m framelens.scale_bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    ap.add_argument("--engines", nargs="+", default=["processes", "local", "local1"])
+    ap.add_argument("--engines", nargs="+", default=None,
+                    help="whole run: processes and/or local (a Dask LocalCluster; default both); "
+                         "--store-only: processes, local, local1 (default all three)")
+    ap.add_argument("--store-only", action="store_true",
+                    help="measure the store path alone (ingest, sentiment, framing with an actor table)")
     ap.add_argument("--large-engines", nargs="+", default=["processes"],
-                    help="engines for sizes above 10,000 (default: the process pool only)")
+                    help="--store-only: engines for sizes above 10,000 (default: the process pool only)")
     ap.add_argument("--folder", default=None, help="where corpora and stores go (default: a temporary folder)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args(argv)
-    for line in figures(args.sizes, engines=args.engines, large_engines=args.large_engines, folder=args.folder,
-                        json_out=args.json, echo=lambda s: print(s, flush=True)):
+    echo = lambda s: print(s, flush=True)  # noqa: E731
+    if args.store_only:
+        lines = figures(args.sizes, engines=args.engines or ["processes", "local", "local1"],
+                        large_engines=args.large_engines, folder=args.folder, json_out=args.json, echo=echo)
+    else:
+        lines = whole_figures(args.sizes, engines=args.engines or ["processes", "local"], folder=args.folder,
+                              json_out=args.json, echo=echo)
+    for line in lines:
         print(line)
     return 0
 

@@ -22,15 +22,26 @@ part; the reduce merges the map steps' small partials here. :meth:`Tables.scan` 
 partitioned table's columns or documents without reading all of it; :meth:`LensStore.evidence`
 fetches sentences by id from the partitions holding them.
 
-Keys. A corpus folder's key is the SHA-256 of the input files' bytes (every non-hidden file of a
-corpus folder, or the one file), the loader's configuration files (stopwords, phrases), the
-framelens version and :data:`SCHEMA_VERSION`. A part's key adds the part's name and version, its
-options (with defaults filled in), the content of the configuration files it reads (codebook,
-actors, markers, referents: the file's bytes, not its name), the source selection and the keys of
-the parts it is built from. So any change to the text, an option or a configuration file gives a
-new key, and an existing folder is never stale: it is reused as it is. Folders are written under a
-temporary name and renamed into place when complete, so a folder with a manifest is whole; two
-processes computing the same part at once both succeed (the first rename wins).
+Keys. A corpus folder's key is the SHA-256 of the input files' bytes — exactly the files the loader
+reads (:func:`input_files`: the one file; a folder's ``.txt`` files, hidden ones included; or
+``sources.csv`` and the files it names) —, the loader's configuration files (stopwords, phrases),
+the *code fingerprint*, the framelens version and :data:`SCHEMA_VERSION`. A part's key adds the
+part's name and manual version (``Part.version``, kept as an extra salt: bump it to force a
+recomputation without a code change), its options (with defaults filled in), the content of the
+configuration files it reads (codebook, actors, markers, referents: the file's bytes, not its
+name), the source selection and the keys of the parts it is built from.
+
+The code fingerprint (:func:`code_fingerprint`) is one SHA-256 over every ``.py`` file of the
+framelens package and every file of its ``data/`` folder (lexicons such as
+``data/news_lexicon.toml``, the codebook, the tone model's weights ``data/tone_model.json``, ...).
+This is the simple, safe choice: any change to the package's code or packaged data gives every
+corpus and part a new key (an edit to, say, the site's CSS recomputes the tables too, which costs
+time but never serves a stale number; tracking each part's transitive imports would save that
+time but miss code reached dynamically). So any change to the text, an option, a configuration
+file, the code or the packaged data gives a new key, and an existing folder is never stale: it is
+reused as it is. Folders are written under a temporary name and renamed into place when complete,
+so a folder with a manifest is whole; two processes computing the same part at once both succeed
+(the first rename wins).
 
 Tables are tidy, typed Parquet files (pyarrow). Cells holding lists, tuples or dicts (e.g. the
 sentence ids behind a number) are stored as JSON text and restored on reading; a non-default
@@ -87,6 +98,32 @@ def hash_inputs(corpus: str | os.PathLike) -> dict[str, Any]:
             for p in files]
     digest = hashlib.sha256("".join(f"{r['path']}\0{r['sha256']}\n" for r in rows).encode()).hexdigest()
     return {"files": rows, "digest": digest}
+
+
+#: The framelens package whose code and data files are fingerprinted (:func:`code_fingerprint`).
+CODE_ROOT = Path(__file__).resolve().parent
+
+
+def fingerprint_files(root: Path | None = None) -> list[Path]:
+    """What :func:`code_fingerprint` hashes: every ``.py`` file of the package at ``root``
+    (default :data:`CODE_ROOT`; sub-packages included) and every file of its ``data/`` folder."""
+    root = Path(root or CODE_ROOT)
+    code = [p for p in root.rglob("*.py") if "__pycache__" not in p.parts]
+    data = [p for p in (root / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts] \
+        if (root / "data").is_dir() else []
+    return sorted(set(code) | set(data))
+
+
+def code_fingerprint(root: Path | None = None) -> str:
+    """SHA-256 over the relative paths and bytes of :func:`fingerprint_files`: the framelens code
+    and packaged data (lexicons, codebook, the tone model's weights) that compute every stored
+    table. Any change to them gives every corpus and part folder a new key. (Hashing them all
+    takes a few milliseconds: computed afresh for every store opened, never cached.)"""
+    root = Path(root or CODE_ROOT)
+    h = hashlib.sha256()
+    for p in fingerprint_files(root):
+        h.update(f"{p.relative_to(root).as_posix()}\0{file_sha256(p)}\n".encode())
+    return h.hexdigest()
 
 
 def digest(*parts: Any) -> str:
@@ -418,8 +455,9 @@ class LensStore:
         self.by = str(by or "source")
         self.own_text, self.drop_near_duplicates = bool(own_text), bool(drop_near_duplicates)
         self.inputs = inputs or hash_inputs(self.corpus_path)
+        self.code = code_fingerprint()
         self.corpus_key = digest("corpus", SCHEMA_VERSION, _version(), self.inputs["digest"],
-                                 _loader_config_digests())[:20]
+                                 _loader_config_digests(), self.code)[:20]
         self.corpus_dir = self.root / f"corpus-{self.corpus_key}"
         self._loaded = loaded
         self._base = None
@@ -427,6 +465,7 @@ class LensStore:
         self._parts: dict[str, Tables] = {}
         self._view = None
         self.engine = engine  # where map steps run (framelens.engine.get_engine); None: here
+        self.progress = None  # a framelens.progress.Progress told of each map step (None: nothing)
 
     @property
     def view_corpus(self):
@@ -525,7 +564,8 @@ class LensStore:
         configs = {k: _config_digest(k, opts.get(k)) for k in part.configs}
         needs = {n: self.part_key(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                  for n in part.needs}
-        return digest(name, part.version, SCHEMA_VERSION, _version(), self.corpus_key, self.sources, *self._variant(name),
+        return digest(name, part.version, SCHEMA_VERSION, _version(), self.code, self.corpus_key, self.sources,
+                      *self._variant(name),
                       {k: v for k, v in opts.items() if k not in part.configs}, configs, needs)[:20]
 
     def part_dir(self, name: str, options: Mapping[str, Any]) -> Path:
@@ -572,6 +612,7 @@ class LensStore:
         reduce here; the maps write the part's row tables into the part's temporary folder."""
         from .engine import get_engine
         from .parts import PARTS, Computed, Reduction, map_partition
+        from .progress import Progress
 
         part = PARTS[name]
         view_c = self.view_corpus
@@ -582,13 +623,19 @@ class LensStore:
         try:
             eng = get_engine(self.engine)
             tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
-            outs = list(eng.imap(map_partition, tasks, label=name))
+            prog = self.progress if self.progress is not None else Progress(None)  # None: silent
+            outs = []
+            with prog.phase(f"{name} map", len(tasks), "partitions"):
+                for out in eng.imap(map_partition, tasks, label=name):
+                    outs.append(out)
+                    prog.advance(f"{name} map")
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
-            tables, info = part.reduce(red, dict(opts), needs)
+            with prog.phase(f"{name} reduce", None, ""):
+                tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
