@@ -312,3 +312,58 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --------------------------------------------------------------------------------------------
+# The store's reuse part (time and peak memory), on bench.py's generated news
+# --------------------------------------------------------------------------------------------
+def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: int = 1, trace: bool = False) -> dict:
+    """Time and peak memory of the lens store's ``reuse`` part (run in a fresh subprocess by
+    :func:`part_run`): ``peak_mb`` (this process), ``children_peak_mb`` (the largest worker) and,
+    with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
+    import tracemalloc
+
+    from .store import LensStore
+
+    lens = LensStore(store, corpus, engine=engine if workers > 1 else None)
+    lens.ingest()
+    if trace:
+        tracemalloc.start()
+    t = time.perf_counter()
+    tables = lens.part("reuse")
+    res = {"seconds": time.perf_counter() - t, "passages": len(tables["passages"]),
+           "documents": len(tables["documents"]), "stats": dict(tables.info.get("stats", {}))}
+    if trace:
+        res["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return res
+
+
+def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1, trace: bool = False,
+             seed: int = 0, folder: str | None = None) -> dict:
+    """Generate ``n_articles`` news articles (:func:`framelens.bench.generate_corpus`, 40 outlets),
+    store them, then measure the ``reuse`` part in a fresh subprocess (:func:`measure_part`)."""
+    from .bench import generate_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(folder) if folder else Path(tmp)
+        path = base / f"news{n_articles}.jsonl"
+        gen = generate_corpus(path, n_articles, n_sources=40, seed=seed) if not path.exists() else {}
+        ingest = (f"from framelens.store import LensStore; "
+                  f"LensStore({str(base / 'ingest-store')!r}, {str(path)!r}).ingest()")
+        code = (f"import json, shutil; from framelens import reuse_bench; {ingest}; "
+                f"shutil.copytree({str(base / 'ingest-store')!r}, {str(base / 'store')!r}, dirs_exist_ok=True); "
+                f"print(json.dumps(reuse_bench.measure_part({str(path)!r}, {str(base / 'store')!r}, "
+                f"engine={engine!r}, workers={workers}, trace={trace}), default=str))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-3000:])
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        import shutil
+
+        shutil.rmtree(base / "store", ignore_errors=True)
+    res.update({"articles": n_articles, "engine": engine, "workers": workers,
+                "distinct_share": gen.get("distinct_share")})
+    return res
