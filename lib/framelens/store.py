@@ -553,7 +553,7 @@ class LensStore:
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
             tmp, partitioned = None, None
-            if PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
+            if PARTS[name].map is not None and (name == "reuse" or not (self.own_text or self.drop_near_duplicates)):
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
             elif name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
@@ -581,13 +581,15 @@ class LensStore:
         tmp = temp_folder(folder)
         try:
             eng = get_engine(self.engine)
-            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
+            dirs = self.partitions()
+            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in dirs]
             outs = list(eng.imap(map_partition, tasks, label=name))
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
+            red.engine, red.partitions = eng, [str(p) for p in dirs]  # for reduces that run tasks (reuse)
             tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
