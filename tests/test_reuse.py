@@ -673,3 +673,16 @@ def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
     assert where[1] == dirs[:2]
     (again, _), = reuse._align_task((where, [("d00", "d01", True)], [], o))[0]
     assert again == got
+
+
+def test_own_text_and_near_duplicates_apply_partition_by_partition(mixed):
+    from framelens.parts import split_corpus
+
+    r = reuse.analyze(mixed)
+    whole = reuse.prepare(mixed, own_text=True, drop_near_duplicates=True, result=r)
+    assert "d10" not in set(whole.documents["doc_id"]) and "d00:s1" not in set(whole.sentences["sent_id"])
+    pieces = [reuse.prepare(p, own_text=True, drop_near_duplicates=True, result=r) for p in split_corpus(mixed, 3)]
+    for t in ("documents", "sentences", "tokens"):
+        got = pd.concat([getattr(p, t) for p in pieces], ignore_index=True)
+        assert got["doc_id"].astype(str).tolist() == getattr(whole, t)["doc_id"].astype(str).tolist(), t
+    assert pd.concat([p.sentences for p in pieces])["sent_id"].tolist() == whole.sentences["sent_id"].tolist()

@@ -46,6 +46,20 @@ Method, in four steps:
    story are not boilerplate). Boilerplate is reported
    apart (:func:`boilerplate`) and never counted as shared content.
 
+Map/reduce (one implementation, whatever the corpus size): :func:`reuse_map` runs on one corpus
+partition (a run of whole documents) and returns its units *without text* (ids, source, words,
+removed-span rule), the LSH band keys of its indexed sentences and each document's MinHash signature;
+:func:`reuse_reduce` concatenates them in corpus order, groups candidate pairs by band key across
+partitions (buckets bounded by :data:`MAX_BUCKET`), then verifies the sentence pairs and aligns the
+document pairs as *tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or
+Dask), grouped by pair of partitions: a task reads only the documents it names (from the lens
+store's partition folders, or cut from the corpus in memory), and each document pair is aligned
+seeing only its two documents (:func:`align_pair`). Word similarities compare words, never ids, so
+any partitioning gives the same tables (tests check 1, 3 and 16 partitions). :func:`analyze` is that
+map over the corpus's partitions (``partitions``, default 1) and that reduce; the lens store's
+``reuse`` part is the same over its stored partitions. The reduce holds per-sentence metadata, band
+keys and the verified pairs, never the corpus's text.
+
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
 month only orders them when the months differ). Publication order is not proof of copying (both may
@@ -57,7 +71,8 @@ sentence shorter than :data:`MIN_INDEX_WORDS` words never seeds a match (it can 
 next to a longer one); MinHash-LSH is probabilistic: a pair just above ``min_similarity`` but with a
 low word-set resemblance may be missed in LSH mode (rare at 20% edits, see ``framelens.bench``).
 
-Entry points: :func:`analyze` (everything, cached per corpus and options), :func:`shared_passages`,
+Entry points: :func:`analyze` (everything, cached per corpus and options; :func:`reuse_map` and
+:func:`reuse_reduce` are its two steps), :func:`shared_passages`,
 :func:`passage_edits`, :func:`boilerplate`, :func:`document_reuse`, :func:`pair_reuse`,
 :func:`unit_matrix`, :func:`common_origin`, :func:`near_duplicates`, :func:`drop_near_duplicates`,
 :func:`reused_mask`, :func:`own_text`, :func:`summary`.
@@ -513,7 +528,7 @@ def _doc_signatures(sig: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndar
 
 
 # --------------------------------------------------------------------------------------------
-# Step 3: verified sentence pairs
+# Step 3: candidate and verified sentence pairs
 # --------------------------------------------------------------------------------------------
 def _similarity_pairs(units: _Units, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
     from rapidfuzz.distance import Indel
@@ -804,20 +819,42 @@ def _align_task(task: tuple) -> list[list[tuple[dict, list]]]:
     """Align document pairs ``(doc_a, doc_b, known)``: each pair sees only its two documents."""
     where, pairs, skip, o = task
     docs = _doc_units(read_units(where), set(skip))
-    return [align_pair(docs.get(x), docs.get(y), known, o) for x, y, known in pairs]
+    sims = _similarities(docs, pairs, o)
+    return [align_pair(docs.get(x), docs.get(y), known, o, sims=sims.get((x, y))) for x, y, known in pairs]
 
 
-def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]) -> list[tuple[dict, list]]:
-    """The passages two documents share: every content sentence of ``A`` against every one of ``B``,
-    the best one-to-one matches kept, adjacent ones linked (see the module doc). One
-    ``(passage, edits)`` per passage, without its id (given in corpus order by the reduce)."""
+def _similarities(docs: dict[str, _Doc], pairs: list, o: Mapping[str, Any]) -> dict[tuple, np.ndarray]:
+    """The sentence similarity matrix of each pair, one ``cdist`` per first document against all its
+    partners (the same numbers as one call per pair, at a fraction of the calls)."""
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.process import cdist
+
+    by_first: dict[str, list[str]] = {}
+    for x, y, _known in pairs:
+        if x in docs and y in docs:
+            by_first.setdefault(x, []).append(y)
+    out = {}
+    for x, ys in by_first.items():
+        m = cdist(docs[x].strings, [s for y in ys for s in docs[y].strings], scorer=Indel.normalized_similarity,
+                  score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+        at = np.cumsum([0] + [len(docs[y].strings) for y in ys])
+        out.update({(x, y): m[:, a:b] for y, a, b in zip(ys, at[:-1], at[1:])})
+    return out
+
+
+def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any], *,
+               sims: np.ndarray | None = None) -> list[tuple[dict, list]]:
+    """The passages two documents share: every content sentence of ``A`` against every one of ``B``
+    (``sims``: that similarity matrix, when already computed), the best one-to-one matches kept,
+    adjacent ones linked (see the module doc). One ``(passage, edits)`` per passage, without its id
+    (given in corpus order by the reduce)."""
     from rapidfuzz.distance import Indel
     from rapidfuzz.process import cdist
 
     if A is None or B is None:
         return []
-    m = cdist(A.strings, B.strings, scorer=Indel.normalized_similarity, score_cutoff=o["min_similarity"],
-              workers=o["workers"], dtype=np.float32)
+    m = sims if sims is not None else cdist(A.strings, B.strings, scorer=Indel.normalized_similarity,
+                                            score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
     ai, bi = np.nonzero(m >= o["min_similarity"])
     if not len(ai):
         return []
