@@ -686,3 +686,14 @@ def test_own_text_and_near_duplicates_apply_partition_by_partition(mixed):
         got = pd.concat([getattr(p, t) for p in pieces], ignore_index=True)
         assert got["doc_id"].astype(str).tolist() == getattr(whole, t)["doc_id"].astype(str).tolist(), t
     assert pd.concat([p.sentences for p in pieces])["sent_id"].tolist() == whole.sentences["sent_id"].tolist()
+
+
+def test_the_reuse_part_computed_in_partitions_equals_analyze(mixed):
+    from framelens import parts
+
+    opts = parts.resolve_options("reuse", {})
+    got, info = parts.compute_part("reuse", mixed, opts, {}, partitions=4)
+    want, _ = reuse.to_tables(reuse.analyze(mixed, **{k: opts[k] for k in parts.REUSE_OPTIONS}))
+    assert info["stats"]["partitions"] == 4
+    for name in reuse.REUSE_TABLES:
+        pd.testing.assert_frame_equal(got[name], want[name], check_dtype=False, obj=name)

@@ -45,7 +45,8 @@ computation). What differs from the whole-corpus functions is documented where i
 sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
 of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
 the actor discovery (``actors`` part without a given table), vocabulary's naming tables and
-collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+collocations, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``. ``reuse``
+is map/reduce, its reduce running its verification and alignment tasks on the engine.
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
