@@ -751,9 +751,12 @@ def read_units(where: tuple) -> _Units:
     kind, src, keep = where
     if kind == "memory":
         return _units(src)
-    from .store import concat_frames, read_partition
+    from .store import concat_frames, read_partition_rows
 
-    pieces = [_doc_tables(read_partition(Path(p)), set(keep)) for p in src]
+    cols = {"documents": ("doc_id", "source"), "sentences": _SENTENCE_COLUMNS, "tokens": _TOKEN_COLUMNS,
+            "audit": ("doc_id", "rule", "text")}
+    pieces = [SimpleNamespace(**{t: read_partition_rows(Path(p), t, columns=c, doc_ids=keep) for t, c in cols.items()})
+              for p in src]
     if len(pieces) == 1:
         return _units(pieces[0])
     return _units(SimpleNamespace(**{t: concat_frames([getattr(x, t) for x in pieces])

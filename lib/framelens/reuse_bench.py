@@ -323,9 +323,11 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
     import tracemalloc
 
+    from .engine import get_engine
     from .store import LensStore
 
-    lens = LensStore(store, corpus, engine=engine if workers > 1 else None)
+    eng = get_engine(engine, workers=workers)
+    lens = LensStore(store, corpus, engine=eng)
     lens.ingest()
     if trace:
         tracemalloc.start()
@@ -336,6 +338,7 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     if trace:
         res["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
+    eng.close()
     res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     res["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return res
@@ -353,16 +356,18 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
         gen = generate_corpus(path, n_articles, n_sources=40, seed=seed) if not path.exists() else {}
         ingest = (f"from framelens.store import LensStore; "
                   f"LensStore({str(base / 'ingest-store')!r}, {str(path)!r}).ingest()")
-        code = (f"import json, shutil; from framelens import reuse_bench; {ingest}; "
-                f"shutil.copytree({str(base / 'ingest-store')!r}, {str(base / 'store')!r}, dirs_exist_ok=True); "
+        subprocess.run([sys.executable, "-c", ingest], capture_output=True, text=True, check=True)
+        import shutil
+
+        shutil.rmtree(base / "store", ignore_errors=True)
+        shutil.copytree(base / "ingest-store", base / "store")  # the stored corpus, no part yet
+        code = (f"import json; from framelens import reuse_bench; "
                 f"print(json.dumps(reuse_bench.measure_part({str(path)!r}, {str(base / 'store')!r}, "
                 f"engine={engine!r}, workers={workers}, trace={trace}), default=str))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
         res = json.loads(out.stdout.strip().splitlines()[-1])
-        import shutil
-
         shutil.rmtree(base / "store", ignore_errors=True)
     res.update({"articles": n_articles, "engine": engine, "workers": workers,
                 "distinct_share": gen.get("distinct_share")})

@@ -856,6 +856,24 @@ def read_partition(pdir: Path, tables: Sequence[str] = ("documents", *PARTITION_
                   path=pdir)
 
 
+def read_partition_rows(pdir: Path, table: str, *, columns: Sequence[str] | None = None,
+                        doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """One table of a stored partition, only ``columns`` and only the rows of ``doc_ids`` (filtered
+    while reading: the other documents' rows are never materialised)."""
+    import pyarrow.parquet as pq
+
+    path = Path(pdir) / f"{table}.parquet"
+    filters = [("doc_id", "in", sorted({str(d) for d in doc_ids}))] if doc_ids is not None else None
+    try:
+        df = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=filters).to_pandas()
+    except FileNotFoundError:
+        raise FramelensError(f"{path}: missing from the lens store (delete the store folder to recompute)") from None
+    except Exception as exc:  # truncated or not Parquet
+        raise FramelensError(f"{path}: unreadable lens-store table ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}); delete the store folder to recompute") from None
+    return df.reset_index(drop=True)
+
+
 def read_corpus(folder: Path, *, path: Path | None = None):
     """The corpus stored in ``folder``: documents, paragraphs, sentences and audit are read now
     (every partition, concatenated), tokens and terms when first used."""
