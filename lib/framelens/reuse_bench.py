@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -319,7 +320,7 @@ if __name__ == "__main__":
 # --------------------------------------------------------------------------------------------
 def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: int = 1, trace: bool = False) -> dict:
     """Time and peak memory of the lens store's ``reuse`` part (run in a fresh subprocess by
-    :func:`part_run`): ``peak_mb`` (this process), ``children_peak_mb`` (the largest worker) and,
+    :func:`part_run`): ``peak_mb`` (this process), ``largest_worker_mb`` (the largest worker) and,
     with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
     import tracemalloc
 
@@ -329,6 +330,10 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     eng = get_engine(engine, workers=workers)
     lens = LensStore(store, corpus, engine=eng)
     lens.ingest()
+    from .bench import TreeSampler
+
+    sampler = TreeSampler(os.getpid())
+    sampler.start()
     if trace:
         tracemalloc.start()
     t = time.perf_counter()
@@ -338,9 +343,12 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     if trace:
         res["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
+    tree = sampler.stop()
     eng.close()
     res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    res["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    res["largest_worker_mb"] = tree["largest_worker_mb"]
+    res["workers_seen"] = tree["workers"]
+    res["cpu_s"] = tree["cpu_s"]  # CPU seconds of this process and its workers (less sensitive to a busy machine)
     return res
 
 
