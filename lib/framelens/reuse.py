@@ -1310,6 +1310,7 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
     if not any(len(v) >= 3 for v in group_units.values()):
         return _empty(ORIGIN_COLUMNS)
     group_members = {dense[c]: m for c, m in _members(pgroup).items() if c in dense}
+    doc_pos = {d: i for i, d in enumerate(g.doc_ids)}
     rows, reps = [], []
     for gid, srcs in group_units.items():
         if len(srcs) < 3:
@@ -1320,7 +1321,7 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
         if all(g.dkeys[d] is not None for d in mdocs):
             earliest = [d for d in mdocs if all(_earlier(g.dkeys[d], g.dkeys[e]) < 0 for e in mdocs if e != d)]
             first = g.doc_ids[earliest[0]] if earliest else ""
-        rep = g.doc_ids.index(first) if first else mdocs[0]
+        rep = doc_pos[first] if first else mdocs[0]
         rep_units = mem[g.doc_of[mem] == rep]
         reps.append(rep_units)
         rows.append({
