@@ -305,7 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--planted", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--part", action="store_true",
+                    help="measure the lens store's reuse part on framelens.bench's generated news instead")
+    ap.add_argument("--engine", default="serial", help="with --part: serial or processes")
     args = ap.parse_args(argv)
+    if args.part:
+        r = part_run(args.articles, engine=args.engine, workers=args.workers, seed=args.seed)
+        print(format_part(r), flush=True)
+        return 0
     r = run(args.articles, n_planted=args.planted, workers=args.workers, seed=args.seed)
     print("\n".join(format_result(args.articles, r)), flush=True)
     return 0
@@ -380,3 +387,12 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
     res.update({"articles": n_articles, "engine": engine, "workers": workers,
                 "distinct_share": gen.get("distinct_share")})
     return res
+
+
+def format_part(r: dict) -> str:
+    st = r.get("stats", {})
+    return (f"reuse part, {r['articles']:,} generated articles ({st.get('partitions', '?')} partitions, "
+            f"{r['engine']}, {r['workers']} worker(s)): {r['seconds']:.1f} s wall, {r.get('cpu_s', 0):.1f} CPU s; "
+            f"peak memory: this process {r['peak_mb']:.0f} MB, largest worker {r.get('largest_worker_mb', 0):.0f} MB"
+            + (f", traced Python peak {r['traced_peak_mb']:.0f} MB" if "traced_peak_mb" in r else "")
+            + f"; {r['passages']:,} passages, {st.get('document_pairs_aligned', 0):,} document pairs aligned")
