@@ -298,6 +298,14 @@ def format_result(n: int, r: dict) -> list[str]:
         f"  peak memory {r['peak_mb']:.0f} MB (corpus tables included)",
     ]
 
+def format_part(r: dict) -> str:
+    st = r.get("stats", {})
+    return (f"reuse part, {r['articles']:,} generated articles ({st.get('partitions', '?')} partitions, "
+            f"{r['engine']}, {r['workers']} worker(s)): {r['seconds']:.1f} s wall, {r.get('cpu_s', 0):.1f} CPU s; "
+            f"peak memory: this process {r['peak_mb']:.0f} MB, largest worker {r.get('largest_worker_mb', 0):.0f} MB"
+            + (f", traced Python peak {r['traced_peak_mb']:.0f} MB" if "traced_peak_mb" in r else "")
+            + f"; {r['passages']:,} passages, {st.get('document_pairs_aligned', 0):,} document pairs aligned")
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="framelens.reuse_bench", description=__doc__.splitlines()[0])
@@ -316,10 +324,6 @@ def main(argv: list[str] | None = None) -> int:
     r = run(args.articles, n_planted=args.planted, workers=args.workers, seed=args.seed)
     print("\n".join(format_result(args.articles, r)), flush=True)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,10 +393,5 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
     return res
 
 
-def format_part(r: dict) -> str:
-    st = r.get("stats", {})
-    return (f"reuse part, {r['articles']:,} generated articles ({st.get('partitions', '?')} partitions, "
-            f"{r['engine']}, {r['workers']} worker(s)): {r['seconds']:.1f} s wall, {r.get('cpu_s', 0):.1f} CPU s; "
-            f"peak memory: this process {r['peak_mb']:.0f} MB, largest worker {r.get('largest_worker_mb', 0):.0f} MB"
-            + (f", traced Python peak {r['traced_peak_mb']:.0f} MB" if "traced_peak_mb" in r else "")
-            + f"; {r['passages']:,} passages, {st.get('document_pairs_aligned', 0):,} document pairs aligned")
+if __name__ == "__main__":
+    raise SystemExit(main())
