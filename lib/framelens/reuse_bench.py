@@ -364,22 +364,30 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
 
 
 def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1, trace: bool = False,
-             seed: int = 0, folder: str | None = None) -> dict:
+             seed: int = 0, folder: str | None = None, partition_documents: int = 0) -> dict:
     """Generate ``n_articles`` news articles (:func:`framelens.bench.generate_corpus`, 40 outlets),
-    store them, then measure the ``reuse`` part in a fresh subprocess (:func:`measure_part`)."""
+    store them (as ingested, or in partitions of ``partition_documents``), then measure the
+    ``reuse`` part in a fresh subprocess (:func:`measure_part`)."""
     from .bench import generate_corpus
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(folder) if folder else Path(tmp)
         path = base / f"news{n_articles}.jsonl"
         gen = generate_corpus(path, n_articles, n_sources=40, seed=seed) if not path.exists() else {}
+        where = base / f"ingest-store-{partition_documents}"
         ingest = (f"from framelens.store import LensStore; "
-                  f"LensStore({str(base / 'ingest-store')!r}, {str(path)!r}).ingest()")
+                  f"LensStore({str(where)!r}, {str(path)!r}).ingest()")
+        if partition_documents:
+            ingest = (f"import warnings; warnings.simplefilter('ignore'); from framelens import load_corpus; "
+                      f"from framelens.store import LensStore, write_corpus; "
+                      f"lens = LensStore({str(where)!r}, {str(path)!r}); "
+                      f"write_corpus(load_corpus({str(path)!r}), lens.corpus_dir, key=lens.corpus_key, "
+                      f"inputs=lens.inputs, partition_documents={int(partition_documents)})")
         subprocess.run([sys.executable, "-c", ingest], capture_output=True, text=True, check=True)
         import shutil
 
         shutil.rmtree(base / "store", ignore_errors=True)
-        shutil.copytree(base / "ingest-store", base / "store")  # the stored corpus, no part yet
+        shutil.copytree(where, base / "store")  # the stored corpus, no part yet
         code = (f"import json; from framelens import reuse_bench; "
                 f"print(json.dumps(reuse_bench.measure_part({str(path)!r}, {str(base / 'store')!r}, "
                 f"engine={engine!r}, workers={workers}, trace={trace}), default=str))")
@@ -388,7 +396,7 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
             raise RuntimeError(out.stderr[-3000:])
         res = json.loads(out.stdout.strip().splitlines()[-1])
         shutil.rmtree(base / "store", ignore_errors=True)
-    res.update({"articles": n_articles, "engine": engine, "workers": workers,
+    res.update({"articles": n_articles, "engine": engine, "workers": workers, "partition_documents": partition_documents,
                 "distinct_share": gen.get("distinct_share")})
     return res
 
