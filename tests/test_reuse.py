@@ -629,6 +629,7 @@ def test_equal_tables_for_any_partitioning(mixed, candidates, partitions):
     assert_same_result(one, many)
 
 
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_equal_tables_on_the_process_pool(mixed):
     from framelens.engine import get_engine
 
@@ -638,6 +639,7 @@ def test_equal_tables_on_the_process_pool(mixed):
     assert_same_result(one, pooled)
 
 
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tmp_path):
     from framelens import store as S
 
@@ -650,6 +652,7 @@ def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tm
     assert_same_result(reuse.analyze(mixed), stored)
 
 
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
     from framelens import store as S
 
