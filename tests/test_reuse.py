@@ -629,6 +629,15 @@ def test_equal_tables_for_any_partitioning(mixed, candidates, partitions):
     assert_same_result(one, many)
 
 
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch):
+    one = reuse.analyze(mixed, candidates=candidates)
+    monkeypatch.setattr(reuse, "TASK_DOCUMENTS", 2)  # every task reads at most 2 × 2 documents
+    many = reuse.analyze(mixed, candidates=candidates, partitions=3)
+    assert_same_result(one, many)
+    assert one.stats["tasks"] <= 4 < 10 < many.stats["tasks"]
+
+
 @pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_equal_tables_on_the_process_pool(mixed):
     from framelens.engine import get_engine

@@ -101,6 +101,9 @@ EXACT_LIMIT = 4000
 #: LSH buckets larger than this are linked as a star (each member with the first one), not
 #: pairwise, so a footer repeated in thousands of documents costs linear time.
 MAX_BUCKET = 64
+#: A verification or alignment task reads the units of at most two blocks of this many documents
+#: (consecutive documents of one partition): what bounds a task's memory, whatever the corpus size.
+TASK_DOCUMENTS = 500
 #: The "repeated by one source" rule looks at near-verbatim repeats only (word similarity ≥ this).
 REPEAT_SIMILARITY = 0.8
 #: Two documents with estimated word-set resemblance at or above this count as one for the
@@ -933,7 +936,14 @@ class _Global:
         self.words = self.U["words"].to_numpy(dtype=np.int64)
         self.removed = self.U["seg"].to_numpy() == 1
         self.idx = np.flatnonzero(self.U["indexed"].to_numpy(dtype=bool))
-        self.part = self.U["part"].to_numpy(dtype=np.int64)
+        # task blocks: runs of at most TASK_DOCUMENTS documents inside one partition
+        first = np.r_[True, self.doc_part[1:] != self.doc_part[:-1]] if len(self.doc_part) else np.zeros(0, bool)
+        start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0)) if len(first) else first
+        rank = np.arange(len(first)) - start
+        self.doc_block = np.unique(np.c_[self.doc_part, rank // TASK_DOCUMENTS], axis=0, return_inverse=True)[1] \
+            .reshape(-1).astype(np.int64) if len(first) else np.zeros(0, np.int64)
+        self.block = self.doc_block[self.doc_of]  # of each unit
+        self.tasks = 0  # tasks run on the engine
         self.sent_ids = self.U["sent_id"].to_numpy(dtype=object)
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
@@ -987,7 +997,7 @@ def _gather(red, o: dict) -> _Global:
 
 
 def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
-    """Positions of the pairs grouped by their (unordered) pair of partitions, in a fixed order."""
+    """Positions of the pairs grouped by their (unordered) pair of task blocks, in a fixed order."""
     lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
     key = lo * (int(hi.max()) + 1 if len(hi) else 1) + hi
     return list(_members(key).values())
@@ -1008,9 +1018,10 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
     else:
         i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1))
         s = np.zeros(len(i), dtype=np.float64)
-        groups = _partition_groups(g.part[i], g.part[j])
+        groups = _partition_groups(g.block[i], g.block[j])
         tasks = [("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
                  for k in groups]
+        g.tasks += len(tasks)
         for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
             s[k] = sims
         stats["candidate_pairs"] = int(len(i))
@@ -1023,7 +1034,7 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
 
 
 def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    by_part = _members(g.part[g.idx])
+    by_part = _members(g.block[g.idx])
     keys = sorted(by_part)
     plan = [(p, q) for a, p in enumerate(keys) for q in keys[a:]]
     tasks = []
@@ -1031,6 +1042,7 @@ def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.nd
         a, b = g.idx[by_part[p]], g.idx[by_part[q]]
         tasks.append(("same" if p == q else "cross", g.where(np.r_[a, b]), g.sent_ids[a].tolist(),
                       g.sent_ids[b].tolist(), o))
+    g.tasks += len(tasks)
     out_i, out_j, out_s = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
         i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
@@ -1119,14 +1131,14 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> list[tuple[int, int, boo
 
 
 def _align(g: _Global, oriented: list, is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
-    """Align the document pairs as tasks (grouped by their pair of partitions); passages numbered
+    """Align the document pairs as tasks (grouped by their pair of task blocks); passages numbered
     in the order of ``oriented``."""
     if not oriented:
         return [], []
     x = np.asarray([p[0] for p in oriented], dtype=np.int64)
     y = np.asarray([p[1] for p in oriented], dtype=np.int64)
     skip_body = is_boiler & ~g.removed
-    groups = _partition_groups(g.doc_part[x], g.doc_part[y])
+    groups = _partition_groups(g.doc_block[x], g.doc_block[y])
     tasks = []
     for k in groups:
         docs = np.unique(np.r_[x[k], y[k]])
@@ -1134,6 +1146,7 @@ def _align(g: _Global, oriented: list, is_boiler: np.ndarray, o: dict, eng) -> t
         where = g.reader.where(g.doc_part[docs].tolist(), [g.doc_ids[d] for d in docs.tolist()])
         tasks.append((where, [(g.doc_ids[a], g.doc_ids[b], oriented[q][2]) for q, a, b in zip(k, x[k], y[k])],
                       g.sent_ids[units].tolist(), o))
+    g.tasks += len(tasks)
     found: list = [None] * len(oriented)
     for k, res in zip(groups, eng.imap(_align_task, tasks, label="reuse-align")):
         for q, r in zip(k.tolist(), res):
@@ -1168,8 +1181,9 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     want = np.unique(np.asarray(list(units), dtype=np.int64))
     if not len(want):
         return {}
-    groups = list(_members(g.part[want]).values())
+    groups = list(_members(g.block[want]).values())
     tasks = [(g.where(want[k]), g.sent_ids[want[k]].tolist()) for k in groups]
+    g.tasks += len(tasks)
     out: dict[int, str] = {}
     for k, texts in zip(groups, eng.imap(_texts_task, tasks, label="reuse-texts")):
         out.update(zip(want[k].tolist(), texts))
@@ -1394,6 +1408,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     finally:
         if spec is not None and not isinstance(spec, Engine):
             eng.close()
+    stats["tasks"] = g.tasks
     stats["seconds_tables"] = time.perf_counter() - t3
     stats["seconds"] = time.perf_counter() - t0 + g.timing["seconds_prepare"] + g.timing["seconds_signatures"]
     return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
