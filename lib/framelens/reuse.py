@@ -52,9 +52,10 @@ removed-span rule), the LSH band keys of its indexed sentences and each document
 :func:`reuse_reduce` concatenates them in corpus order, groups candidate pairs by band key across
 partitions (buckets bounded by :data:`MAX_BUCKET`), then verifies the sentence pairs and aligns the
 document pairs as *tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or
-Dask), grouped by pair of partitions: a task reads only the documents it names (from the lens
-store's partition folders, or cut from the corpus in memory), and each document pair is aligned
-seeing only its two documents (:func:`align_pair`). Word similarities compare words, never ids, so
+Dask), grouped by pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one
+partition): a task reads only the documents it names (from the lens store's partition folders, by
+document id, or cut from the corpus in memory), and each document pair is aligned seeing only its
+two documents (:func:`align_pair`). Word similarities compare words, never ids, so
 any partitioning gives the same tables (tests check 1, 3 and 16 partitions). :func:`analyze` is that
 map over the corpus's partitions (``partitions``, default 1) and that reduce; the lens store's
 ``reuse`` part is the same over its stored partitions. The reduce holds per-sentence metadata, band
