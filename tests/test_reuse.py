@@ -561,3 +561,151 @@ def test_bench_scorer_counts_found_and_correct_passages():
     sc = reuse_bench.score(passages, sentences, truth)
     assert (sc["planted"], sc["reported"], sc["recall"], sc["precision"]) == (1, 2, 1.0, 0.5)
     assert sc["recall_complete"] == 0.0 and sc["recall_10pct"] == 1.0
+
+
+# --------------------------------------------------------------------------------------------
+# Map/reduce: any partitioning, any engine, the lens store, tasks that see only their documents
+# --------------------------------------------------------------------------------------------
+OTHER = [  # five more distinct sentences, for documents that share nothing
+    "Ferry operators painted their oldest vessels bright yellow to attract summer tourists again.",
+    "A retired judge donated her collection of rare maps to the provincial archive last week.",
+    "Beekeepers counted fewer hives after a wet spring, though honey prices stayed stable.",
+    "Cyclists raced through the vineyards in a charity event that raised money for orphans.",
+    "The observatory invited families to watch a meteor shower from its hilltop terrace.",
+]
+
+
+def mixed_corpus(tmp_path):
+    """16 documents of 7 outlets: a passage shared by four outlets (one copy edited, one reordered),
+    a footer one outlet repeats, a disclaimer the cleaner removes in two outlets, near-duplicates of
+    one outlet, dates of several precisions, and documents sharing nothing."""
+    edited = [replace_words(P1, {"new": "revised", "rural": "remote"}), P2, P3]
+    docs = [
+        {"id": "d00", "source": "s0", "published": "2024-03-01", "text": para(FILLER[0], P1, P2, P3, FILLER[1])},
+        {"id": "d01", "source": "s1", "published": "2024-03-03", "text": para(FILLER[2], *edited)},
+        {"id": "d02", "source": "s2", "published": "2024-03", "text": para(P2, P1, FILLER[3], FILLER[4])},
+        {"id": "d03", "source": "s3", "text": para(FILLER[5], P1, P2, FILLER[6], P3)},
+        {"id": "d04", "source": "s4", "published": "2024-02-01",
+         "text": para(*FILLER[7:10]) + "\n\n" + DISCLAIMER_1},
+        {"id": "d05", "source": "s5", "published": "2024-02-02",
+         "text": para(*FILLER[10:13]) + "\n\n" + DISCLAIMER_2},
+    ]
+    docs += [{"id": f"d{6 + k:02d}", "source": "s6", "published": f"2024-01-{10 + k}",
+              "text": para(*FILLER[13 + 3 * k:16 + 3 * k], FOOTER)} for k in range(3)]
+    docs += [{"id": f"d{9 + k:02d}", "source": "s0", "published": f"2024-04-0{1 + k}",
+              "text": para(*FILLER[22:28], FILLER[28 + k])} for k in range(2)]
+    docs += [{"id": f"d{11 + k:02d}", "source": f"s{k}", "text": para(text)} for k, text in enumerate(OTHER)]
+    return load(tmp_path, docs)
+
+
+def assert_same_result(a, b):
+    for name in reuse.REUSE_TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=False, obj=name)
+    assert a.sources == b.sources and a.labels == b.labels
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    return mixed_corpus(tmp_path_factory.mktemp("mixed"))
+
+
+def test_the_mixed_corpus_holds_what_it_plants(mixed):
+    r = reuse.analyze(mixed, candidates="lsh")
+    # the four-outlet passage: 6 pairs of documents of different outlets, one group
+    assert len(r.passages) == 6 and r.passages["group"].nunique() == 1 and (r.passages["units_sharing"] == 4).all()
+    assert len(r.origins) == 1 and r.origins.iloc[0]["n_units"] == 4
+    assert set(r.boilerplate["rules"]) == {"disclaimer", ""} and len(r.boilerplate) == 2
+    nd = r.near_duplicates
+    assert set(nd["doc_id"]) == {"d09", "d10"} and nd.loc[nd["keep"], "doc_id"].tolist() == ["d09"]
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+@pytest.mark.parametrize("partitions", [3, 16])
+def test_equal_tables_for_any_partitioning(mixed, candidates, partitions):
+    one = reuse.analyze(mixed, candidates=candidates)
+    assert one.stats["partitions"] == 1
+    many = reuse.analyze(mixed, candidates=candidates, partitions=partitions)
+    assert many.stats["partitions"] == partitions
+    assert_same_result(one, many)
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch):
+    one = reuse.analyze(mixed, candidates=candidates)
+    monkeypatch.setattr(reuse, "TASK_DOCUMENTS", 2)  # every task reads at most 2 × 2 documents
+    many = reuse.analyze(mixed, candidates=candidates, partitions=3)
+    assert_same_result(one, many)
+    assert one.stats["tasks"] <= 4 < 10 < many.stats["tasks"]
+
+
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
+def test_equal_tables_on_the_process_pool(mixed):
+    from framelens.engine import get_engine
+
+    one = reuse.analyze(mixed, candidates="lsh")
+    with get_engine("processes", workers=2) as eng:
+        pooled = reuse.analyze(mixed, candidates="lsh", partitions=3, engine=eng)
+    assert_same_result(one, pooled)
+
+
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
+def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tmp_path):
+    from framelens import store as S
+
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    # the stored corpus cut into partitions of 3 documents: the reduce reads text by partition folder
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=3)
+    assert len(lens.partitions()) == 6
+    stored = reuse.from_tables(lens.part("reuse"))
+    assert stored.stats["partitions"] == 6
+    assert_same_result(reuse.analyze(mixed), stored)
+
+
+@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
+def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
+    from framelens import store as S
+
+    r = reuse.analyze(mixed, candidates="lsh")
+    row = r.passages.set_index(["doc_a", "doc_b"]).loc[("d00", "d01")]
+    o = dict(r.options)
+    # in memory: the task carries the two documents only
+    where = reuse._Reader(None, mixed).where([0], ["d01", "d00"])
+    assert set(read := reuse.read_units(where).table["doc_id"]) == {"d00", "d01"} and len(read) == 5 + 4
+    (got, edits), = reuse._align_task((where, [("d00", "d01", True)], [], o))[0]
+    for c in ("sent_ids_a", "sent_ids_b", "words", "words_b", "similarity", "first", "n_replaced", "replaced",
+              "text_a", "text_b"):
+        assert got[c] == row[c], c
+    assert got["replaced"] == "new → revised; rural → remote" and got["first"] == "d00"
+    assert [e[2] for e in edits] == ["replaced", "replaced"]
+    # from the store: the task reads the two documents from their partition folders, nothing else
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=1)
+    dirs = [str(p) for p in lens.partitions()]
+    where = reuse._Reader(dirs, None).where([0, 1], ["d00", "d01"])
+    assert where[1] == dirs[:2]
+    (again, _), = reuse._align_task((where, [("d00", "d01", True)], [], o))[0]
+    assert again == got
+
+
+def test_own_text_and_near_duplicates_apply_partition_by_partition(mixed):
+    from framelens.parts import split_corpus
+
+    r = reuse.analyze(mixed)
+    whole = reuse.prepare(mixed, own_text=True, drop_near_duplicates=True, result=r)
+    assert "d10" not in set(whole.documents["doc_id"]) and "d00:s1" not in set(whole.sentences["sent_id"])
+    pieces = [reuse.prepare(p, own_text=True, drop_near_duplicates=True, result=r) for p in split_corpus(mixed, 3)]
+    for t in ("documents", "sentences", "tokens"):
+        got = pd.concat([getattr(p, t) for p in pieces], ignore_index=True)
+        assert got["doc_id"].astype(str).tolist() == getattr(whole, t)["doc_id"].astype(str).tolist(), t
+    assert pd.concat([p.sentences for p in pieces])["sent_id"].tolist() == whole.sentences["sent_id"].tolist()
+
+
+def test_the_reuse_part_computed_in_partitions_equals_analyze(mixed):
+    from framelens import parts
+
+    opts = parts.resolve_options("reuse", {})
+    got, info = parts.compute_part("reuse", mixed, opts, {}, partitions=4)
+    want, _ = reuse.to_tables(reuse.analyze(mixed, **{k: opts[k] for k in parts.REUSE_OPTIONS}))
+    assert info["stats"]["partitions"] == 4
+    for name in reuse.REUSE_TABLES:
+        pd.testing.assert_frame_equal(got[name], want[name], check_dtype=False, obj=name)

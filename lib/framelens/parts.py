@@ -45,7 +45,8 @@ one path: the lenses' whole-corpus functions (``vocabulary.distinctive_terms(cor
 ``sentiment.source_intervals(scores)``, ``framing.frame_salience(corpus)``, ...) are the same maps
 over the corpus as one partition (:func:`reduction`) followed by the same reduces, and a part
 computed without a store is its map and reduce on one partition. Not map/reduce yet (they read the whole corpus):
-vocabulary's naming tables and collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+vocabulary's naming tables and collocations, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+``reuse`` is map/reduce, its reduce running its verification and alignment tasks on the engine.
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
@@ -412,6 +413,21 @@ def reuse_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tup
     return reuse.to_tables(result)
 
 
+def reuse_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    """Units without text, MinHash signatures and LSH band keys of one partition (:func:`framelens.reuse.reuse_map`)."""
+    from . import reuse
+
+    return reuse.reuse_map(corpus, **{k: opts[k] for k in REUSE_OPTIONS})
+
+
+def reuse_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """Candidates grouped by band key, sentence pairs verified and document pairs aligned as tasks
+    on the store's engine, each reading only its documents (:func:`framelens.reuse.reuse_reduce`)."""
+    from . import reuse
+
+    return reuse.to_tables(reuse.reuse_reduce(red, **{k: opts[k] for k in REUSE_OPTIONS}))
+
+
 REUSE_OPTIONS = {"min_words": 10, "min_similarity": 0.6, "min_single_similarity": 0.75, "near_duplicate_share": 0.8,
                  "boilerplate_min_docs": 3, "seed": 0}
 
@@ -479,8 +495,9 @@ PARTS: dict[str, Part] = {
     "profile": Part("profile", 2, {"source_id": "", "top": 10}, profile_part,
                     needs=("vocabulary", "sentiment", "framing"),
                     description="one source against the rest"),
-    "reuse": Part("reuse", 1, REUSE_OPTIONS, reuse_part,
-                  description="shared passages between sources, boilerplate, near-duplicate articles"),
+    "reuse": Part("reuse", 2, REUSE_OPTIONS, reuse_part,
+                  description="shared passages between sources, boilerplate, near-duplicate articles",
+                  map=reuse_map, reduce=reuse_reduce),
     "over_time": Part("over_time", 2, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},

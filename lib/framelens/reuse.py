@@ -46,6 +46,21 @@ Method, in four steps:
    story are not boilerplate). Boilerplate is reported
    apart (:func:`boilerplate`) and never counted as shared content.
 
+Map/reduce (one implementation, whatever the corpus size): :func:`reuse_map` runs on one corpus
+partition (a run of whole documents) and returns its units *without text* (ids, source, words,
+removed-span rule), the LSH band keys of its indexed sentences and each document's MinHash signature;
+:func:`reuse_reduce` concatenates them in corpus order, groups candidate pairs by band key across
+partitions (buckets bounded by :data:`MAX_BUCKET`), then verifies the sentence pairs and aligns the
+document pairs as *tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or
+Dask), grouped by pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one
+partition): a task reads only the documents it names (from the lens store's partition folders, by
+document id, or cut from the corpus in memory), and each document pair is aligned seeing only its
+two documents (:func:`align_pair`). Word similarities compare words, never ids, so
+any partitioning gives the same tables (tests check 1, 3 and 16 partitions). :func:`analyze` is that
+map over the corpus's partitions (``partitions``, default 1) and that reduce; the lens store's
+``reuse`` part is the same over its stored partitions. The reduce holds per-sentence metadata, band
+keys and the verified pairs, never the corpus's text.
+
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
 month only orders them when the months differ). Publication order is not proof of copying (both may
@@ -57,7 +72,8 @@ sentence shorter than :data:`MIN_INDEX_WORDS` words never seeds a match (it can 
 next to a longer one); MinHash-LSH is probabilistic: a pair just above ``min_similarity`` but with a
 low word-set resemblance may be missed in LSH mode (rare at 20% edits, see ``framelens.bench``).
 
-Entry points: :func:`analyze` (everything, cached per corpus and options), :func:`shared_passages`,
+Entry points: :func:`analyze` (everything, cached per corpus and options; :func:`reuse_map` and
+:func:`reuse_reduce` are its two steps), :func:`shared_passages`,
 :func:`passage_edits`, :func:`boilerplate`, :func:`document_reuse`, :func:`pair_reuse`,
 :func:`unit_matrix`, :func:`common_origin`, :func:`near_duplicates`, :func:`drop_near_duplicates`,
 :func:`reused_mask`, :func:`own_text`, :func:`summary`.
@@ -67,6 +83,8 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Mapping, TYPE_CHECKING
 
 import numpy as np
@@ -84,6 +102,9 @@ EXACT_LIMIT = 4000
 #: LSH buckets larger than this are linked as a star (each member with the first one), not
 #: pairwise, so a footer repeated in thousands of documents costs linear time.
 MAX_BUCKET = 64
+#: A verification or alignment task reads the units of at most two blocks of this many documents
+#: (consecutive documents of one partition): what bounds a task's memory, whatever the corpus size.
+TASK_DOCUMENTS = 500
 #: The "repeated by one source" rule looks at near-verbatim repeats only (word similarity ≥ this).
 REPEAT_SIMILARITY = 0.8
 #: Two documents with estimated word-set resemblance at or above this count as one for the
@@ -190,7 +211,7 @@ def analyze(corpus: CorpusLike, *, min_words: int = 10, min_similarity: float = 
             candidates: str = "auto",
             bands: int = 20, rows: int = 5, max_gap: int = 1, boilerplate_min_docs: int = 3,
             boilerplate_min_share: float = 0.05, near_duplicate_share: float = 0.8, seed: int = 0,
-            workers: int = 1) -> Reuse:
+            workers: int = 1, partitions: int = 1, engine=None) -> Reuse:
     """Find shared passages, boilerplate and near-duplicates in ``corpus`` (see the module doc).
 
     ``min_words``: a passage needs at least this many words in common (the longest common word
@@ -208,19 +229,25 @@ def analyze(corpus: CorpusLike, *, min_words: int = 10, min_similarity: float = 
     ``near_duplicate_share``: two documents are near-duplicates when this share of *both* is
     aligned. ``seed``: the MinHash permutations. ``workers``: threads for rapidfuzz.
 
-    The result is cached for this corpus object and these options.
+    Computed as the lens store computes it: :func:`reuse_map` over the corpus cut into
+    ``partitions`` runs of documents, then :func:`reuse_reduce`, its tasks on ``engine`` (a
+    :class:`framelens.engine.Engine` or a name for :func:`framelens.engine.get_engine`; default: this
+    process). Neither changes the result. With neither given, the result is cached for this corpus
+    object and these options.
     """
     o = _options(min_words=min_words, min_similarity=min_similarity, min_single_similarity=min_single_similarity,
                  candidates=candidates, bands=bands,
                  rows=rows, max_gap=max_gap, boilerplate_min_docs=boilerplate_min_docs,
                  boilerplate_min_share=boilerplate_min_share,
                  near_duplicate_share=near_duplicate_share, seed=seed, workers=workers)
+    if partitions != 1 or engine is not None:  # a computation asked for as such: not cached
+        return _analyze(corpus, o, partitions=partitions, engine=engine)
     key = id(corpus)
     hit = _CACHE.get(key)
     opts_key = tuple(sorted(o.items()))
     if hit is not None and hit[0]() is corpus and opts_key in hit[1]:
         return hit[1][opts_key]
-    res = _analyze(corpus, o)
+    res = _analyze(corpus, o, partitions=partitions, engine=engine)
     if hit is None or hit[0]() is not corpus:
         try:
             ref = weakref.ref(corpus, lambda _r, k=key: _CACHE.pop(k, None))
@@ -253,6 +280,7 @@ class _Units:
     surface: np.ndarray        # surface form of each word (object), concatenated
     vocab: np.ndarray          # lower-cased word of each id (object)
     strings: list              # one str per unit, one character per word (for rapidfuzz)
+    n_docs: int = 0            # documents in the table's corpus (units of others have doc_i = n_docs)
 
     @property
     def n(self) -> int:
@@ -353,7 +381,8 @@ def _units(corpus: CorpusLike) -> _Units:
         strings = [big[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
     else:
         strings = [""] * n
-    return _Units(table=table, offsets=offsets, ids=ids, surface=sur, vocab=vocab, strings=strings)
+    return _Units(table=table, offsets=offsets, ids=ids, surface=sur, vocab=vocab, strings=strings,
+                  n_docs=len(doc_order))
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,7 +532,7 @@ def _doc_signatures(sig: np.ndarray, doc_of: np.ndarray, n_docs: int) -> np.ndar
 
 
 # --------------------------------------------------------------------------------------------
-# Step 3: verified sentence pairs
+# Step 3: candidate and verified sentence pairs
 # --------------------------------------------------------------------------------------------
 def _similarity_pairs(units: _Units, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
     from rapidfuzz.distance import Indel
@@ -516,28 +545,13 @@ def _similarity_pairs(units: _Units, i: np.ndarray, j: np.ndarray, workers: int)
                              scorer=Indel.normalized_similarity, workers=workers), dtype=np.float64)
 
 
-def _candidates_all(units: _Units, idx: np.ndarray, doc_of: np.ndarray, o: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cdist
-
-    if len(idx) < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    strs = [units.strings[k] for k in idx.tolist()]
-    m = cdist(strs, strs, scorer=Indel.normalized_similarity, score_cutoff=o["min_similarity"],
-              workers=o["workers"], dtype=np.float32)
-    a, b = np.nonzero(np.triu(m, 1) >= o["min_similarity"])
-    i, j = idx[a], idx[b]
-    diff = doc_of[i] != doc_of[j]
-    return i[diff], j[diff], m[a[diff], b[diff]].astype(np.float64)
-
-
-def _candidates_lsh(units: _Units, idx: np.ndarray, sig: np.ndarray, doc_of: np.ndarray, o: dict
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Verified pairs ``(i, j, similarity, head)`` from the LSH buckets; ``head`` is the star centre of
-    a pair linked through an over-full bucket (-1 for ordinary pairs)."""
-    keys = _band_keys(sig, o["bands"], o["rows"])
+def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
+    ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
+    centre of a pair linked through an over-full bucket (-1 for ordinary pairs)."""
     pi, pj, ps = [], [], []
-    for k in range(o["bands"]):
+    for k in range(keys.shape[0]):
         a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
         pi.append(a)
         pj.append(b)
@@ -549,16 +563,12 @@ def _candidates_lsh(units: _Units, idx: np.ndarray, sig: np.ndarray, doc_of: np.
     i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
     keep = doc_of[i] != doc_of[j]
     i, j, head = i[keep], j[keep], head[keep]
-    key = i * np.int64(units.n) + j
+    key = i * np.int64(n) + j
     order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
     key, head = key[order], head[order]
     first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
     key, head = key[first], head[first]
-    i, j = key // units.n, key % units.n
-    n_candidates = len(i)
-    sim = _similarity_pairs(units, i, j, o["workers"])
-    ok = sim >= o["min_similarity"]
-    return i[ok], j[ok], sim[ok], head[ok], n_candidates
+    return key // n, key % n, head
 
 
 # --------------------------------------------------------------------------------------------
@@ -648,12 +658,12 @@ def _link(matches: list[tuple[int, int, float]], gap: int) -> list[list[tuple[in
     return list(groups.values())
 
 
-def _edit_ops(units: _Units, a: int, b: int) -> list[tuple[str, str, str]]:
+def _edit_ops(A: "_Doc", a: int, B: "_Doc", b: int) -> list[tuple[str, str, str]]:
     from rapidfuzz.distance import Levenshtein
 
-    wa, wb = units.words(a), units.words(b)
+    wa, wb = A.surface[a], B.surface[b]
     out = []
-    for op in Levenshtein.opcodes(units.strings[a], units.strings[b]):
+    for op in Levenshtein.opcodes(A.strings[a], B.strings[b]):
         if op.tag == "equal":
             continue
         ta = " ".join(wa[op.src_start:op.src_end])
@@ -664,392 +674,792 @@ def _edit_ops(units: _Units, a: int, b: int) -> list[tuple[str, str, str]]:
 
 
 # --------------------------------------------------------------------------------------------
-# The whole analysis
+# Map: one corpus partition → its units without text, MinHash signatures, LSH band keys
 # --------------------------------------------------------------------------------------------
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _analyze(corpus: CorpusLike, o: dict) -> Reuse:
+def reuse_map(corpus: CorpusLike, **options) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`analyze` on one corpus partition (a run of whole documents), without text:
+
+    ``units``: every unit (body sentence, or sentence of a span the cleaner removed) in corpus order:
+    ``sent_id, doc_id, source, seg`` (0 body, 1 removed), ``rule``, ``words``, ``indexed`` (it seeds
+    candidates: :data:`MIN_INDEX_WORDS` words or more); ``keys``: the LSH band keys of the indexed
+    units (one uint64 column per band, rows in unit order); ``doc_sigs``: each document's MinHash
+    signature (the minimum over its indexed sentences: its word set); ``timing``: seconds.
+    Any partitioning gives the same tables after :func:`reuse_reduce` (word hashes and signatures
+    depend on the words only)."""
     import time
 
+    o = _options(**options)
     t0 = time.perf_counter()
-    stats: dict[str, Any] = {}
     units = _units(corpus)
     U = units.table
-    n = units.n
-    docs = corpus.documents.reset_index(drop=True)
-    doc_ids = docs["doc_id"].astype(str).tolist()
-    n_docs = len(doc_ids)
-    doc_source = docs["source"].astype(str).tolist()
+    doc_ids = corpus.documents["doc_id"].astype(str).to_numpy(dtype=object)
     doc_of = U["doc_i"].to_numpy(dtype=np.int64)
     words = U["words"].to_numpy(dtype=np.int64)
-    removed = U["seg"].to_numpy() == 1
-    stats["sentences"] = int((~removed).sum())
-    stats["removed_spans"] = int(removed.sum())
+    indexed = (words >= MIN_INDEX_WORDS) & (doc_of < len(doc_ids))
+    idx = np.flatnonzero(indexed)
     t1 = time.perf_counter()
-    stats["seconds_prepare"] = t1 - t0
-
-    # --- candidates -------------------------------------------------------------------------
-    idx = np.flatnonzero((words >= MIN_INDEX_WORDS) & (doc_of < n_docs))
     num_perm = o["bands"] * o["rows"]
     vocab_hash = word_hashes(units.vocab) if len(units.vocab) else np.zeros(0, np.uint32)
     set_off, set_ids = _set_elements(units, idx) if len(idx) else (np.zeros(1, np.int64), np.zeros(0, np.int64))
     sig = signatures(set_off, vocab_hash[set_ids], num_perm=num_perm, seed=o["seed"])
-    t2 = time.perf_counter()
-    stats["seconds_signatures"] = t2 - t1
+    keys = _band_keys(sig, o["bands"], o["rows"])
+    doc_sig = pd.DataFrame(_doc_signatures(sig, doc_of[idx], len(doc_ids)), columns=[f"s{k}" for k in range(num_perm)])
+    doc_sig.insert(0, "doc_id", doc_ids)
+    meta = pd.DataFrame({"sent_id": U["sent_id"].to_numpy(dtype=object), "doc_id": U["doc_id"].to_numpy(dtype=object),
+                         "source": U["source"].to_numpy(dtype=object), "seg": U["seg"].to_numpy(dtype=np.int8),
+                         "rule": U["rule"].to_numpy(dtype=object), "words": words, "indexed": indexed})
+    return {"units": meta, "keys": pd.DataFrame(keys.T, columns=[f"b{k}" for k in range(o["bands"])]),
+            "doc_sigs": doc_sig, "timing": pd.DataFrame({"seconds_prepare": [t1 - t0],
+                                                         "seconds_signatures": [time.perf_counter() - t1]})}
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the units of a few documents (what a task sees)
+# --------------------------------------------------------------------------------------------
+_TOKEN_COLUMNS = ("doc_id", "sent_id", "is_word", "lower", "token")
+_SENTENCE_COLUMNS = ("sent_id", "doc_id", "source", "sent_index", "text")
+
+
+def _doc_tables(corpus, keep: set) -> SimpleNamespace:
+    """The tables :func:`_units` reads (documents, sentences, tokens, audit), only the documents ``keep``."""
+    def f(df: pd.DataFrame, cols=None) -> pd.DataFrame:
+        if cols is not None:
+            df = df[[c for c in cols if c in df.columns]]
+        m = df["doc_id"].isin(keep).to_numpy()
+        return df if m.all() else df[m].reset_index(drop=True)
+
+    return SimpleNamespace(documents=f(corpus.documents), sentences=f(corpus.sentences, _SENTENCE_COLUMNS),
+                           tokens=f(corpus.tokens, _TOKEN_COLUMNS), audit=f(corpus.audit))
+
+
+class _Reader:
+    """Where a task reads the units of some documents: the lens store's partition folders (read in
+    the task, by document id), or the corpus in memory (the documents cut out here)."""
+
+    def __init__(self, dirs: list[str] | None, corpus=None):
+        self.dirs, self.corpus = dirs, corpus
+
+    def where(self, parts, doc_ids) -> tuple:
+        keep = sorted({str(d) for d in doc_ids})
+        if self.dirs is not None:
+            return ("store", [self.dirs[k] for k in sorted({int(p) for p in parts})], keep)
+        return ("memory", _doc_tables(self.corpus, set(keep)), keep)
+
+
+def read_units(where: tuple) -> _Units:
+    """The units (words, text) of the documents a task names (see :class:`_Reader`), and no others."""
+    kind, src, keep = where
+    if kind == "memory":
+        return _units(src)
+    from .store import concat_frames, read_partition_rows
+
+    cols = {"documents": ("doc_id", "source"), "sentences": _SENTENCE_COLUMNS, "tokens": _TOKEN_COLUMNS,
+            "audit": ("doc_id", "rule", "text")}
+    pieces = [SimpleNamespace(**{t: read_partition_rows(Path(p), t, columns=c, doc_ids=keep) for t, c in cols.items()})
+              for p in src]
+    if len(pieces) == 1:
+        return _units(pieces[0])
+    return _units(SimpleNamespace(**{t: concat_frames([getattr(x, t) for x in pieces])
+                                     for t in ("documents", "sentences", "tokens", "audit")}))
+
+
+@dataclass
+class _Doc:
+    """The content units of one document, as an alignment task sees them."""
+    doc_id: str
+    sent_ids: np.ndarray
+    words: np.ndarray
+    strings: list
+    surface: list
+    texts: np.ndarray
+
+
+def _doc_units(units: _Units, skip: set) -> dict[str, _Doc]:
+    """Each document's content units (body sentences not in ``skip``, the boilerplate), in order."""
+    T = units.table
+    content = ((T["seg"].to_numpy() == 0) & ~T["sent_id"].isin(skip).to_numpy()
+               & (T["doc_i"].to_numpy() < units.n_docs))
+    cu = np.flatnonzero(content)
+    out: dict[str, _Doc] = {}
+    if not len(cu):
+        return out
+    dd = T["doc_id"].to_numpy(dtype=object)[cu]
+    sids, texts = T["sent_id"].to_numpy(dtype=object), T["text"].to_numpy(dtype=object)
+    words = T["words"].to_numpy(dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, dd[1:] != dd[:-1]])
+    for s_, e_ in zip(starts.tolist(), np.r_[starts[1:], len(cu)].tolist()):
+        u = cu[s_:e_]
+        out[str(dd[s_])] = _Doc(str(dd[s_]), sids[u], words[u], [units.strings[k] for k in u.tolist()],
+                                [units.words(k) for k in u.tolist()], texts[u])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tasks (run on the engine): verify sentence pairs, align document pairs
+# --------------------------------------------------------------------------------------------
+def _verify_task(task: tuple):
+    """Word similarity of named sentence pairs (``"pairs"``), or of every pair between two lists of
+    sentences above ``min_similarity`` (``"all"``: positions and similarities)."""
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.process import cdist
+
+    mode, where, a, b, o = task
+    units = read_units(where)
+    pos = pd.Index(units.table["sent_id"])
+    ia, ib = pos.get_indexer(a), pos.get_indexer(b)
+    if mode == "pairs":
+        return _similarity_pairs(units, ia, ib, o["workers"])
+    s = units.strings
+    m = cdist([s[k] for k in ia.tolist()], [s[k] for k in ib.tolist()], scorer=Indel.normalized_similarity,
+              score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+    if mode == "same":
+        m = np.triu(m, 1)
+    x, y = np.nonzero(m >= o["min_similarity"])
+    return x, y, m[x, y].astype(np.float64)
+
+
+def _align_task(task: tuple) -> list[list[tuple[dict, list]]]:
+    """Align document pairs ``(doc_a, doc_b, known)``: each pair sees only its two documents."""
+    where, pairs, skip, o = task
+    docs = _doc_units(read_units(where), set(skip))
+    sims = _similarities(docs, pairs, o)
+    return [align_pair(docs.get(x), docs.get(y), known, o, sims=sims.get((x, y))) for x, y, known in pairs]
+
+
+def _similarities(docs: dict[str, _Doc], pairs: list, o: Mapping[str, Any]) -> dict[tuple, np.ndarray]:
+    """The sentence similarity matrix of each pair, one ``cdist`` per first document against all its
+    partners (the same numbers as one call per pair, at a fraction of the calls)."""
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.process import cdist
+
+    by_first: dict[str, list[str]] = {}
+    for x, y, _known in pairs:
+        if x in docs and y in docs:
+            by_first.setdefault(x, []).append(y)
+    out = {}
+    for x, ys in by_first.items():
+        m = cdist(docs[x].strings, [s for y in ys for s in docs[y].strings], scorer=Indel.normalized_similarity,
+                  score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+        at = np.cumsum([0] + [len(docs[y].strings) for y in ys])
+        out.update({(x, y): m[:, a:b] for y, a, b in zip(ys, at[:-1], at[1:])})
+    return out
+
+
+def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any], *,
+               sims: np.ndarray | None = None) -> list[tuple[dict, list]]:
+    """The passages two documents share: every content sentence of ``A`` against every one of ``B``
+    (``sims``: that similarity matrix, when already computed), the best one-to-one matches kept,
+    adjacent ones linked (see the module doc). One ``(passage, edits)`` per passage, without its id
+    (given in corpus order by the reduce)."""
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.process import cdist
+
+    if A is None or B is None:
+        return []
+    m = sims if sims is not None else cdist(A.strings, B.strings, scorer=Indel.normalized_similarity,
+                                            score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+    ai, bi = np.nonzero(m >= o["min_similarity"])
+    if not len(ai):
+        return []
+    matches = _greedy_matches(ai, bi, m[ai, bi].astype(np.float64))
+    out = []
+    for group in _link(matches, o["max_gap"]):
+        p = _passage(A, B, group, known, o)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def _passage(A: _Doc, B: _Doc, group: list, known: bool, o: Mapping[str, Any]) -> tuple[dict, list] | None:
+    from rapidfuzz.distance import Indel
+
+    ga = sorted(p[0] for p in group)
+    gb = sorted(p[1] for p in group)
+    pairs_u = [(p[0], p[1]) for p in sorted(group)]
+    lcs = sum((A.words[a] + B.words[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
+    sim = 2 * lcs / max(1, sum(A.words[a] + B.words[b] for a, b in pairs_u))
+    if lcs < o["min_words"] or (len(pairs_u) == 1 and sim < o["min_single_similarity"]):
+        return None
+    j_in_i_order = [p[1] for p in sorted(group)]
+    reordered = any(b2 < b1 for b1, b2 in zip(j_in_i_order, j_in_i_order[1:]))
+    gap_a = [k for k in range(ga[0], ga[-1] + 1) if k not in set(ga)]
+    gap_b = [k for k in range(gb[0], gb[-1] + 1) if k not in set(gb)]
+    mine = [(A.sent_ids[a], B.sent_ids[b], kind, ta, tb) for a, b in pairs_u for kind, ta, tb in _edit_ops(A, a, B, b)]
+    mine += [(A.sent_ids[k], "", "removed", A.texts[k], "") for k in gap_a]
+    mine += [("", B.sent_ids[k], "added", "", B.texts[k]) for k in gap_b]
+    row = {
+        "doc_a": A.doc_id, "doc_b": B.doc_id, "sent_ids_a": tuple(A.sent_ids[ga]), "sent_ids_b": tuple(B.sent_ids[gb]),
+        "words": int(A.words[ga].sum()), "words_b": int(B.words[gb].sum()), "similarity": round(float(sim), 4),
+        "first": A.doc_id if known else "", "reordered": bool(reordered),
+        "gap_sent_ids_a": tuple(A.sent_ids[k] for k in gap_a), "gap_sent_ids_b": tuple(B.sent_ids[k] for k in gap_b),
+        "n_added": sum(len(e[4].split()) for e in mine if e[2] == "added"),
+        "n_removed": sum(len(e[3].split()) for e in mine if e[2] == "removed"),
+        "n_replaced": sum(len(e[3].split()) for e in mine if e[2] == "replaced"),
+        "added": "; ".join(e[4] for e in mine if e[2] == "added"),
+        "removed": "; ".join(e[3] for e in mine if e[2] == "removed"),
+        "replaced": "; ".join(f"{e[3]} → {e[4]}" for e in mine if e[2] == "replaced"),
+        "text_a": " ".join(A.texts[ga]), "text_b": " ".join(B.texts[gb]),
+    }
+    return row, mine
+
+
+def _texts_task(task: tuple) -> list[str]:
+    where, sent_ids = task
+    T = read_units(where).table
+    return T.set_index("sent_id").loc[list(sent_ids), "text"].tolist()
+
+
+# --------------------------------------------------------------------------------------------
+# Reduce: the corpus's units (no text), candidates, boilerplate, tasks, tables
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Global:
+    """What the reduce holds: every unit's metadata in corpus order (no text), the documents, the
+    band keys of the indexed units and each document's signature, and where to read text."""
+    U: pd.DataFrame
+    docs: pd.DataFrame
+    keys: np.ndarray
+    doc_sig: np.ndarray
+    doc_part: np.ndarray
+    reader: _Reader
+    timing: dict
+
+    def __post_init__(self):
+        self.doc_ids = self.docs["doc_id"].astype(str).tolist()
+        self.n_docs = len(self.doc_ids)
+        self.doc_source = self.docs["source"].astype(str).tolist()
+        self.n = len(self.U)
+        self.doc_of = self.U["doc_i"].to_numpy(dtype=np.int64)
+        self.words = self.U["words"].to_numpy(dtype=np.int64)
+        self.removed = self.U["seg"].to_numpy() == 1
+        self.idx = np.flatnonzero(self.U["indexed"].to_numpy(dtype=bool))
+        # task blocks: runs of at most TASK_DOCUMENTS documents inside one partition
+        first = np.r_[True, self.doc_part[1:] != self.doc_part[:-1]] if len(self.doc_part) else np.zeros(0, bool)
+        start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0)) if len(first) else first
+        rank = np.arange(len(first)) - start
+        self.doc_block = np.unique(np.c_[self.doc_part, rank // TASK_DOCUMENTS], axis=0, return_inverse=True)[1] \
+            .reshape(-1).astype(np.int64) if len(first) else np.zeros(0, np.int64)
+        self.block = self.doc_block[self.doc_of]  # of each unit
+        self.tasks = 0  # tasks run on the engine
+        self.sent_ids = self.U["sent_id"].to_numpy(dtype=object)
+        prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
+        self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
+        self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
+
+    def where(self, units: np.ndarray) -> tuple:
+        """A task's reading instructions for the documents of ``units``."""
+        d = np.unique(self.doc_of[units])
+        return self.reader.where(self.doc_part[d].tolist(), [self.doc_ids[k] for k in d.tolist()])
+
+
+def _gather(red, o: dict) -> _Global:
+    """The maps' partials, concatenated in corpus order (partition ``k`` of every unit kept)."""
+    parts = red.partials_list()
+    num_perm = o["bands"] * o["rows"]
+    metas, keys, sigs, timing = [], [], [], {"seconds_prepare": 0.0, "seconds_signatures": 0.0}
+    for k, p in enumerate(parts):
+        if "units" not in p:
+            continue
+        metas.append(p["units"].assign(part=k))
+        keys.append(p["keys"].to_numpy(dtype=np.uint64).reshape(-1, o["bands"]))
+        sigs.append(p["doc_sigs"].assign(part=k))
+        for c in timing:
+            timing[c] += float(p["timing"][c].sum())
+    cols = ["sent_id", "doc_id", "source", "seg", "rule", "words", "indexed", "part"]
+    U = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame({c: [] for c in cols})
+    K = np.concatenate(keys) if keys else np.zeros((0, o["bands"]), np.uint64)
+    U["krow"] = -1
+    ind = U["indexed"].to_numpy(dtype=bool)
+    U.loc[ind, "krow"] = np.arange(int(ind.sum()))
+    docs = red.documents.reset_index(drop=True)
+    pos = {d: i for i, d in enumerate(docs["doc_id"].astype(str))}
+    U["doc_i"] = U["doc_id"].astype(str).map(pos).fillna(len(pos)).astype(np.int64)
+    d = U["doc_i"].to_numpy()
+    if len(d) > 1 and not (np.diff(d) >= 0).all():  # a unit of an unknown document: last, as in one partition
+        U = U.iloc[np.argsort(d, kind="stable")].reset_index(drop=True)
+    krow = U["krow"].to_numpy()
+    keys_t = K[krow[krow >= 0]].T.copy()
+    doc_sig = np.full((len(pos) + 1, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    doc_part = np.zeros(len(pos) + 1, dtype=np.int64)
+    for s in sigs:
+        at = s["doc_id"].astype(str).map(pos)
+        ok = at.notna().to_numpy()
+        rows = at[ok].astype(np.int64).to_numpy()
+        doc_sig[rows] = s.loc[ok, [f"s{k}" for k in range(num_perm)]].to_numpy(dtype=np.uint32)
+        doc_part[rows] = s.loc[ok, "part"].to_numpy()
+    dirs = getattr(red, "partitions", None)
+    reader = _Reader(list(dirs), None) if dirs is not None else _Reader(None, red.whole())
+    return _Global(U=U.drop(columns="krow"), docs=docs, keys=keys_t, doc_sig=doc_sig, doc_part=doc_part,
+                   reader=reader, timing=timing)
+
+
+def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
+    """Positions of the pairs grouped by their (unordered) pair of task blocks, in a fixed order."""
+    lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
+    key = lo * (int(hi.max()) + 1 if len(hi) else 1) + hi
+    return list(_members(key).values())
+
+
+def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
+    """Verified sentence pairs ``(i, j, similarity, head)``, sorted by ``(i, j)``: LSH candidates
+    checked by tasks, or every pair of indexed sentences compared (``candidates="all"``)."""
     method = o["candidates"]
+    n_idx = len(g.idx)
     if method == "auto":
-        method = "all" if len(idx) <= EXACT_LIMIT else "lsh"
+        method = "all" if n_idx <= EXACT_LIMIT else "lsh"
     if method == "all":
-        vi, vj, vs = _candidates_all(units, idx, doc_of, o)
-        vhead = np.full(len(vi), -1, dtype=np.int64)
-        stats["candidate_pairs"] = int(len(idx) * (len(idx) - 1) // 2)
-        stats["method"] = f"every pair of {len(idx):,} sentences compared"
+        i, j, s = _verify_all(g, o, eng)
+        head = np.full(len(i), -1, dtype=np.int64)
+        stats["candidate_pairs"] = int(n_idx * (n_idx - 1) // 2)
+        stats["method"] = f"every pair of {n_idx:,} sentences compared"
     else:
-        vi, vj, vs, vhead, nc = _candidates_lsh(units, idx, sig, doc_of, o)
-        stats["candidate_pairs"] = nc
-        stats["method"] = (f"MinHash-LSH over word sets ({o['bands']} bands × {o['rows']} rows = {num_perm} "
-                           f"permutations, {len(idx):,} sentences indexed)")
-    stats["verified_pairs"] = int(len(vi))
-    t3 = time.perf_counter()
-    stats["seconds_candidates"] = t3 - t2
+        i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1))
+        s = np.zeros(len(i), dtype=np.float64)
+        groups = _partition_groups(g.block[i], g.block[j])
+        tasks = [("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
+                 for k in groups]
+        g.tasks += len(tasks)
+        for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
+            s[k] = sims
+        stats["candidate_pairs"] = int(len(i))
+        stats["method"] = (f"MinHash-LSH over word sets ({o['bands']} bands × {o['rows']} rows = "
+                           f"{o['bands'] * o['rows']} permutations, {n_idx:,} sentences indexed)")
+        ok = s >= o["min_similarity"]
+        i, j, s, head = i[ok], j[ok], s[ok], head[ok]
+    order = np.lexsort((j, i))
+    return i[order], j[order], s[order], head[order]
 
-    # --- sentence clusters, boilerplate ------------------------------------------------------
-    doc_sig = _doc_signatures(sig, doc_of[idx], n_docs + 1)  # for "otherwise different documents"
-    blabel = np.full(n, -1, dtype=np.int64)  # boilerplate cluster of each unit (-1: none)
-    boiler_kind: dict[int, tuple[str, str]] = {}
-    rule_col = U["rule"].to_numpy()
-    src_col = U["source"].to_numpy()
+
+def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    by_part = _members(g.block[g.idx])
+    keys = sorted(by_part)
+    plan = [(p, q) for a, p in enumerate(keys) for q in keys[a:]]
+    tasks = []
+    for p, q in plan:
+        a, b = g.idx[by_part[p]], g.idx[by_part[q]]
+        tasks.append(("same" if p == q else "cross", g.where(np.r_[a, b]), g.sent_ids[a].tolist(),
+                      g.sent_ids[b].tolist(), o))
+    g.tasks += len(tasks)
+    out_i, out_j, out_s = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
+        i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
+        diff = g.doc_of[i] != g.doc_of[j]
+        out_i.append(i[diff])
+        out_j.append(j[diff])
+        out_s.append(s[diff])
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+
+
+def _boilerplate_labels(g: _Global, vi, vj, vs, o: dict) -> tuple[np.ndarray, dict]:
+    """The boilerplate cluster of each unit (-1: none) and each cluster's ``(kind, rules)``."""
+    blabel = np.full(g.n, -1, dtype=np.int64)
+    kind: dict[int, tuple[str, str]] = {}
+    if not len(vi):
+        return blabel, kind
     strong = vs >= max(o["min_similarity"], REPEAT_SIMILARITY)
-    if len(vi):
-        # furniture the cleaner removed: spans removed in two documents that match, or a sentence
-        # matching a removed span near-verbatim (the cleaner missed it there)
-        e = (removed[vi] & removed[vj]) | strong
-        cl = _components(n, vi[e], vj[e])
-        csize = np.bincount(cl, minlength=int(cl.max()) + 1)
-        hit = removed & (csize[cl] > 1)
-        if hit.any():
-            m = pd.DataFrame({"c": cl[hit], "rule": rule_col[hit]})
-            for c, r in m.groupby("c")["rule"].agg(lambda r: ", ".join(sorted(set(r)))).items():
-                boiler_kind[int(c)] = ("removed by the cleaner", r)
-            flagged = np.isin(cl, np.asarray(list(boiler_kind), dtype=np.int64))
-            blabel[flagged] = cl[flagged]
-        # repetition by one source: near-verbatim clusters only (a footer is copied, not paraphrased)
-        rcl = _components(n, vi[strong], vj[strong])
-        rsize = np.bincount(rcl, minlength=int(rcl.max()) + 1)
-        cand = (rsize[rcl] >= o["boilerplate_min_docs"]) & (blabel < 0)
-        if cand.any():
-            m = pd.DataFrame({"c": rcl[cand], "doc": doc_of[cand], "source": src_col[cand]}).drop_duplicates(["c", "doc"])
-            per = m.groupby(["c", "source"])["doc"].agg(list)
-            n_of_source = docs.groupby("source")["doc_id"].size()
-            need = {src: max(o["boilerplate_min_docs"], o["boilerplate_min_share"] * n_of_source.get(src, 0))
-                    for src in per.index.get_level_values("source").unique()}
-            per = per[[len(dl) >= need[src] for (_c, src), dl in per.items()]]
-            for (c, _src), dl in per.items():
-                label = n + int(c)
-                if label in boiler_kind:
-                    continue
-                distinct: list[int] = []
-                for d in dl:
-                    if all(float(np.mean(doc_sig[d] == doc_sig[e])) < SAME_STORY_RESEMBLANCE for e in distinct):
-                        distinct.append(d)
-                if len(distinct) >= need[_src]:
-                    boiler_kind[label] = (f"repeated by one source in {len(distinct)} documents", "")
-                    blabel[(rcl == c) & (blabel < 0)] = label
-    is_boiler = (blabel >= 0) | removed  # removed spans are never content
-    t4 = time.perf_counter()
-    stats["seconds_clusters"] = t4 - t3
+    # furniture the cleaner removed: spans removed in two documents that match, or a sentence
+    # matching a removed span near-verbatim (the cleaner missed it there)
+    e = (g.removed[vi] & g.removed[vj]) | strong
+    cl = _components(g.n, vi[e], vj[e])
+    csize = np.bincount(cl, minlength=int(cl.max()) + 1)
+    hit = g.removed & (csize[cl] > 1)
+    if hit.any():
+        m = pd.DataFrame({"c": cl[hit], "rule": g.U["rule"].to_numpy()[hit]})
+        for c, r in m.groupby("c")["rule"].agg(lambda r: ", ".join(sorted(set(r)))).items():
+            kind[int(c)] = ("removed by the cleaner", r)
+        flagged = np.isin(cl, np.asarray(list(kind), dtype=np.int64))
+        blabel[flagged] = cl[flagged]
+    _repeated_by_source(g, vi[strong], vj[strong], blabel, kind, o)
+    return blabel, kind
 
-    # --- document pairs to align -------------------------------------------------------------
-    # the documents of every verified pair of content sentences; around the centre of an over-full
-    # LSH bucket (linked as a star), every pair of the documents verified against that centre
+
+def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: dict) -> None:
+    """Repetition by one source: near-verbatim clusters only (a footer is copied, not paraphrased),
+    in ``boilerplate_min_docs`` documents that are otherwise different (labels ``n + cluster``)."""
+    rcl = _components(g.n, si, sj)
+    rsize = np.bincount(rcl, minlength=int(rcl.max()) + 1)
+    cand = (rsize[rcl] >= o["boilerplate_min_docs"]) & (blabel < 0)
+    if not cand.any():
+        return
+    m = pd.DataFrame({"c": rcl[cand], "doc": g.doc_of[cand], "source": g.U["source"].to_numpy()[cand]}
+                     ).drop_duplicates(["c", "doc"])
+    per = m.groupby(["c", "source"])["doc"].agg(list)
+    n_of_source = g.docs.groupby("source")["doc_id"].size()
+    need = {src: max(o["boilerplate_min_docs"], o["boilerplate_min_share"] * n_of_source.get(src, 0))
+            for src in per.index.get_level_values("source").unique()}
+    per = per[[len(dl) >= need[src] for (_c, src), dl in per.items()]]
+    for (c, src), dl in per.items():
+        label = g.n + int(c)
+        if label in kind:
+            continue
+        distinct: list[int] = []
+        for d in dl:
+            if all(float(np.mean(g.doc_sig[d] == g.doc_sig[e])) < SAME_STORY_RESEMBLANCE for e in distinct):
+                distinct.append(d)
+        if len(distinct) >= need[src]:
+            kind[label] = (f"repeated by one source in {len(distinct)} documents", "")
+            blabel[(rcl == c) & (blabel < 0)] = label
+
+
+def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> list[tuple[int, int, bool]]:
+    """The document pairs to align ``(x, y, known)``, the earlier first where the dates tell: the
+    documents of every verified pair of content sentences; around the centre of an over-full LSH
+    bucket (linked as a star), every pair of the documents verified against that centre."""
     ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
-    dp = [pd.DataFrame({"d_x": np.minimum(doc_of[vi[ok]], doc_of[vj[ok]]),
-                        "d_y": np.maximum(doc_of[vi[ok]], doc_of[vj[ok]])})]
+    d = g.doc_of
+    dp = [pd.DataFrame({"d_x": np.minimum(d[vi[ok]], d[vj[ok]]), "d_y": np.maximum(d[vi[ok]], d[vj[ok]])})]
     star = ok & (vhead >= 0)
     if star.any():
         other = np.where(vi[star] == vhead[star], vj[star], vi[star])
-        cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[doc_of[vhead[star]], doc_of[other]]})
+        cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
         cd = cd.drop_duplicates()
         cd = cd.merge(cd, on="c")
         dp.append(cd.loc[cd["d_x"] < cd["d_y"], ["d_x", "d_y"]])
     pairs = pd.concat(dp, ignore_index=True).drop_duplicates()
-    doc_pairs = list(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist()))
-    stats["document_pairs_aligned"] = len(doc_pairs)
-
-    # orientation: the earlier document first, where the dates tell
-    dkeys = [_date_key(ts, p) for ts, p in zip(docs["published"], docs.get("published_precision", [""] * n_docs))]
     oriented = []
-    for x, y in sorted(doc_pairs):
-        e = _earlier(dkeys[x], dkeys[y])
+    for x, y in sorted(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist())):
+        e = _earlier(g.dkeys[x], g.dkeys[y])
         oriented.append((y, x, True) if e > 0 else (x, y, e != 0))
+    # listed by the first document, in the order each first appears (passage ids follow it)
+    rank: dict[int, int] = {}
+    for x, _y, _k in oriented:
+        rank.setdefault(x, len(rank))
+    return [oriented[k] for k in sorted(range(len(oriented)), key=lambda k: rank[oriented[k][0]])]
 
-    # content units per document, in order (body only, not boilerplate)
-    content = (~is_boiler) & (U["seg"].to_numpy() == 0) & (doc_of < n_docs)
-    units_of: dict[int, np.ndarray] = {}
-    cu = np.flatnonzero(content)
-    if len(cu):
-        dd = doc_of[cu]
-        starts = np.flatnonzero(np.r_[True, dd[1:] != dd[:-1]])
-        for s_, e_ in zip(starts.tolist(), np.r_[starts[1:], len(cu)].tolist()):
-            units_of[int(dd[s_])] = cu[s_:e_]
 
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cdist
-
+def _align(g: _Global, oriented: list, is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
+    """Align the document pairs as tasks (grouped by their pair of task blocks); passages numbered
+    in the order of ``oriented``."""
+    if not oriented:
+        return [], []
+    x = np.asarray([p[0] for p in oriented], dtype=np.int64)
+    y = np.asarray([p[1] for p in oriented], dtype=np.int64)
+    skip_body = is_boiler & ~g.removed
+    groups = _partition_groups(g.doc_block[x], g.doc_block[y])
+    tasks = []
+    for k in groups:
+        docs = np.unique(np.r_[x[k], y[k]])
+        units = np.flatnonzero(np.isin(g.doc_of, docs) & skip_body)
+        where = g.reader.where(g.doc_part[docs].tolist(), [g.doc_ids[d] for d in docs.tolist()])
+        tasks.append((where, [(g.doc_ids[a], g.doc_ids[b], oriented[q][2]) for q, a, b in zip(k, x[k], y[k])],
+                      g.sent_ids[units].tolist(), o))
+    g.tasks += len(tasks)
+    found: list = [None] * len(oriented)
+    for k, res in zip(groups, eng.imap(_align_task, tasks, label="reuse-align")):
+        for q, r in zip(k.tolist(), res):
+            found[q] = r
     passages, edits = [], []
-    match_i, match_j = [], []
-    by_first: dict[int, list[tuple[int, bool]]] = {}
-    for x, y, known in oriented:
-        by_first.setdefault(x, []).append((y, known))
-    sent_ids = U["sent_id"].to_numpy(dtype=object)
-    texts = U["text"].to_numpy(dtype=object)
-    pub_label = [_date_label(ts, p) for ts, p in zip(docs["published"], docs.get("published_precision", [""] * n_docs))]
-    for x, partners in by_first.items():
-        A = units_of.get(x)
-        if A is None:
-            continue
-        Bs = [(y, known, units_of.get(y)) for y, known in partners]
-        Bs = [b for b in Bs if b[2] is not None]
-        if not Bs:
-            continue
-        allB = np.concatenate([b[2] for b in Bs])
-        m = cdist([units.strings[k] for k in A.tolist()], [units.strings[k] for k in allB.tolist()],
-                  scorer=Indel.normalized_similarity, score_cutoff=o["min_similarity"], workers=o["workers"],
-                  dtype=np.float32)
-        ai, bi = np.nonzero(m >= o["min_similarity"])
-        if not len(ai):
-            continue
-        bounds = np.cumsum([0] + [len(b[2]) for b in Bs])
-        which = np.searchsorted(bounds, bi, side="right") - 1
-        # positions within each document's content units (so gaps count content sentences)
-        pos_a = {int(u): k for k, u in enumerate(A.tolist())}
-        for w in np.unique(which).tolist():
-            y, known, B = Bs[w]
-            sel = which == w
-            gi, gj = A[ai[sel]], allB[bi[sel]]
-            matches = _greedy_matches(gi, gj, m[ai[sel], bi[sel]].astype(np.float64))
-            pos_b = {int(u): k for k, u in enumerate(B.tolist())}
-            local = [(pos_a[a], pos_b[b], s) for a, b, s in matches]
-            for group in _link(local, o["max_gap"]):
-                ga = sorted(p[0] for p in group)
-                gb = sorted(p[1] for p in group)
-                ua, ub = A[ga], B[gb]
-                wa, wb = int(words[ua].sum()), int(words[ub].sum())
-                pairs_u = [(int(A[p[0]]), int(B[p[1]])) for p in sorted(group)]
-                lcs = sum((words[a] + words[b] - Indel.distance(units.strings[a], units.strings[b])) / 2
-                          for a, b in pairs_u)
-                sim = 2 * lcs / max(1, sum(words[a] + words[b] for a, b in pairs_u))
-                if lcs < o["min_words"] or (len(pairs_u) == 1 and sim < o["min_single_similarity"]):
-                    continue
-                j_in_i_order = [p[1] for p in sorted(group)]
-                reordered = any(b2 < b1 for b1, b2 in zip(j_in_i_order, j_in_i_order[1:]))
-                gap_a = [int(A[k]) for k in range(ga[0], ga[-1] + 1) if k not in set(ga)]
-                gap_b = [int(B[k]) for k in range(gb[0], gb[-1] + 1) if k not in set(gb)]
-                pid = f"{doc_ids[x]}~{doc_ids[y]}#{len(passages)}"
-                mine = [(pid, sent_ids[a], sent_ids[b], kind, ta, tb)
-                        for a, b in pairs_u for kind, ta, tb in _edit_ops(units, a, b)]
-                mine += [(pid, sent_ids[k], "", "removed", texts[k], "") for k in gap_a]
-                mine += [(pid, "", sent_ids[k], "added", "", texts[k]) for k in gap_b]
-                edits.extend(mine)
-                passages.append({
-                    "passage_id": pid, "doc_a": doc_ids[x], "doc_b": doc_ids[y], "source_a": doc_source[x],
-                    "source_b": doc_source[y], "sent_ids_a": tuple(sent_ids[ua]), "sent_ids_b": tuple(sent_ids[ub]),
-                    "words": wa, "words_b": wb, "similarity": round(float(sim), 4),
-                    "first": doc_ids[x] if known else "", "published_a": pub_label[x], "published_b": pub_label[y],
-                    "reordered": bool(reordered), "gap_sent_ids_a": tuple(sent_ids[k] for k in gap_a),
-                    "gap_sent_ids_b": tuple(sent_ids[k] for k in gap_b),
-                    "n_added": sum(len(e[5].split()) for e in mine if e[3] == "added"),
-                    "n_removed": sum(len(e[4].split()) for e in mine if e[3] == "removed"),
-                    "n_replaced": sum(len(e[4].split()) for e in mine if e[3] == "replaced"),
-                    "added": "; ".join(e[5] for e in mine if e[3] == "added"),
-                    "removed": "; ".join(e[4] for e in mine if e[3] == "removed"),
-                    "replaced": "; ".join(f"{e[4]} → {e[5]}" for e in mine if e[3] == "replaced"),
-                    "_units_a": ua, "_units_b": ub, "_x": x, "_y": y, "_known": known,
-                })
-                # every sentence of the passage joins its group (passages sharing a sentence merge)
-                for u in [*ua.tolist(), *ub.tolist()]:
-                    match_i.append(int(ua[0]))
-                    match_j.append(u)
-    t5 = time.perf_counter()
-    stats["seconds_alignment"] = t5 - t4
+    for q, (a, b, known) in enumerate(oriented):
+        for row, mine in found[q]:
+            pid = f"{g.doc_ids[a]}~{g.doc_ids[b]}#{len(passages)}"
+            edits.extend((pid, *e) for e in mine)
+            passages.append({"passage_id": pid, **row, "source_a": g.doc_source[a], "source_b": g.doc_source[b],
+                             "published_a": g.pub_label[a], "published_b": g.pub_label[b],
+                             "_x": a, "_y": b, "_known": known})
+    _attach_units(g, passages)
+    return passages, edits
 
-    # --- groups of passages that share sentences (common origin) ------------------------------
-    pgroup = _components(n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
+
+def _attach_units(g: _Global, passages: list[dict]) -> None:
+    """Each passage's units on both sides as positions in the corpus's units (one lookup)."""
+    if not passages:
+        return
+    ids = [s for p in passages for s in (*p["sent_ids_a"], *p["sent_ids_b"])]
+    at = pd.Index(g.sent_ids).get_indexer(ids)
+    k = 0
+    for p in passages:
+        na, nb = len(p["sent_ids_a"]), len(p["sent_ids_b"])
+        p["_units_a"], p["_units_b"] = at[k:k + na], at[k + na:k + na + nb]
+        k += na + nb
+
+
+def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
+    """The text of a few units (a table's examples), read by tasks from their documents."""
+    want = np.unique(np.asarray(list(units), dtype=np.int64))
+    if not len(want):
+        return {}
+    groups = list(_members(g.block[want]).values())
+    tasks = [(g.where(want[k]), g.sent_ids[want[k]].tolist()) for k in groups]
+    g.tasks += len(tasks)
+    out: dict[int, str] = {}
+    for k, texts in zip(groups, eng.imap(_texts_task, tasks, label="reuse-texts")):
+        out.update(zip(want[k].tolist(), texts))
+    return out
+
+
+def _passage_groups(g: _Global, passages: list[dict]) -> tuple[np.ndarray, dict, dict]:
+    """Groups of passages that share sentences (common origin): each passage's ``group`` (numbered
+    in the order passages are listed) and ``units_sharing`` (sources in its group)."""
+    match_i, match_j = [], []
+    for p in passages:  # every sentence of the passage joins its group (passages sharing a sentence merge)
+        for u in (*p["_units_a"].tolist(), *p["_units_b"].tolist()):
+            match_i.append(int(p["_units_a"][0]))
+            match_j.append(u)
+    pgroup = _components(g.n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
     group_units: dict[int, set] = {}
-    dense: dict[int, int] = {}  # groups numbered 0, 1, ... in the order passages are listed
+    dense: dict[int, int] = {}
     for p in passages:
         gid = dense.setdefault(int(pgroup[p["_units_a"][0]]), len(dense))
         p["group"] = gid
         group_units.setdefault(gid, set()).update({p["source_a"], p["source_b"]})
     for p in passages:
         p["units_sharing"] = len(group_units[p["group"]])
-    for p in passages:
-        p["text_a"] = " ".join(texts[p["_units_a"]])
-        p["text_b"] = " ".join(texts[p["_units_b"]])
+    return pgroup, group_units, dense
 
-    # --- tables ------------------------------------------------------------------------------
-    # pairs of documents (same source included), shares of content words
-    content_words = np.zeros(n_docs + 1, dtype=np.int64)
-    np.add.at(content_words, doc_of[content], words[content])
-    boiler_words = np.zeros(n_docs + 1, dtype=np.int64)
-    bw = is_boiler & (U["seg"].to_numpy() == 0)
-    np.add.at(boiler_words, doc_of[bw], words[bw])
-    pair_rows = {}
+
+def _pair_table(g: _Global, passages: list[dict], content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
+    """Pairs of documents (same source included) sharing passages, with the shares of content words."""
+    rows: dict = {}
     for p in passages:
-        key = (p["_x"], p["_y"])
-        r = pair_rows.setdefault(key, {"units_a": set(), "units_b": set(), "passages": 0, "known": p["_known"]})
-        r["units_a"].update(p["_units_a"].tolist())
-        r["units_b"].update(p["_units_b"].tolist())
+        r = rows.setdefault((p["_x"], p["_y"]), {"a": set(), "b": set(), "passages": 0, "known": p["_known"]})
+        r["a"].update(p["_units_a"].tolist())
+        r["b"].update(p["_units_b"].tolist())
         r["passages"] += 1
-    pair_list = []
-    for (x, y), r in pair_rows.items():
-        wa = int(words[list(r["units_a"])].sum())
-        wb = int(words[list(r["units_b"])].sum())
+    out = []
+    for (x, y), r in rows.items():
+        wa, wb = int(g.words[list(r["a"])].sum()), int(g.words[list(r["b"])].sum())
         sa = wa / content_words[x] if content_words[x] else 0.0
         sb = wb / content_words[y] if content_words[y] else 0.0
-        pair_list.append({
-            "doc_a": doc_ids[x], "doc_b": doc_ids[y], "source_a": doc_source[x], "source_b": doc_source[y],
-            "same_source": doc_source[x] == doc_source[y], "passages": r["passages"], "words_a": wa, "words_b": wb,
-            "share_a": round(sa, 4), "share_b": round(sb, 4), "first": doc_ids[x] if r["known"] else "",
-            "near_duplicate": min(sa, sb) >= o["near_duplicate_share"],
+        out.append({
+            "doc_a": g.doc_ids[x], "doc_b": g.doc_ids[y], "source_a": g.doc_source[x], "source_b": g.doc_source[y],
+            "same_source": g.doc_source[x] == g.doc_source[y], "passages": r["passages"], "words_a": wa,
+            "words_b": wb, "share_a": round(sa, 4), "share_b": round(sb, 4),
+            "first": g.doc_ids[x] if r["known"] else "", "near_duplicate": min(sa, sb) >= o["near_duplicate_share"],
         })
-    pairs_df = pd.DataFrame(pair_list, columns=PAIR_COLUMNS) if pair_list else _empty(PAIR_COLUMNS)
-    if len(pairs_df):
-        pairs_df = pairs_df.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
-                                        ).reset_index(drop=True)
+    df = pd.DataFrame(out, columns=PAIR_COLUMNS) if out else _empty(PAIR_COLUMNS)
+    if len(df):
+        df = df.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
+                            ).reset_index(drop=True)
+    return df, out
 
-    # near-duplicate clusters
-    doc_pos = {d: i for i, d in enumerate(doc_ids)}
+
+def _near_duplicate_table(g: _Global, pair_list: list, content_words: np.ndarray) -> tuple[pd.DataFrame, dict, dict]:
+    """Clusters of near-duplicate documents; the kept one is the earliest known date, then corpus order."""
+    doc_pos = {d: i for i, d in enumerate(g.doc_ids)}
     nd = [(doc_pos[r["doc_a"]], doc_pos[r["doc_b"]]) for r in pair_list if r["near_duplicate"]]
-    nd_rows, nd_cluster_of, keep_of = [], {}, {}
+    rows, cluster_of, keep_of = [], {}, {}
     if nd:
-        dc = _components(n_docs, np.asarray([a for a, _ in nd]), np.asarray([b for _, b in nd]))
+        dc = _components(g.n_docs, np.asarray([a for a, _ in nd]), np.asarray([b for _, b in nd]))
         members: dict[int, list[int]] = {}
-        for a, b in nd:
+        for a, _b in nd:
             members.setdefault(int(dc[a]), [])
-        for d in range(n_docs):
+        for d in range(g.n_docs):
             if int(dc[d]) in members:
                 members[int(dc[d])].append(d)
-        for k, (c, ms) in enumerate(sorted(members.items(), key=lambda kv: kv[1][0])):
-            def sort_key(d):
-                kd = dkeys[d]
-                return (0, kd[1][:kd[0]], d) if kd is not None else (1, (), d)
-            # earliest known date first, then corpus order (a coarser date sorts by its known part)
+
+        def sort_key(d):
+            kd = g.dkeys[d]
+            return (0, kd[1][:kd[0]], d) if kd is not None else (1, (), d)
+
+        for k, (_c, ms) in enumerate(sorted(members.items(), key=lambda kv: kv[1][0])):
             kept = sorted(ms, key=sort_key)[0]
             for d in ms:
-                nd_cluster_of[d] = k
+                cluster_of[d] = k
                 keep_of[d] = d == kept
-                nd_rows.append({"cluster": k, "doc_id": doc_ids[d], "source": doc_source[d], "published": pub_label[d],
-                                "words": int(content_words[d]), "keep": d == kept, "kept_doc": doc_ids[kept]})
-    near_df = pd.DataFrame(nd_rows, columns=NEAR_DUPLICATE_COLUMNS) if nd_rows else _empty(NEAR_DUPLICATE_COLUMNS)
+                rows.append({"cluster": k, "doc_id": g.doc_ids[d], "source": g.doc_source[d],
+                             "published": g.pub_label[d], "words": int(content_words[d]), "keep": d == kept,
+                             "kept_doc": g.doc_ids[kept]})
+    df = pd.DataFrame(rows, columns=NEAR_DUPLICATE_COLUMNS) if rows else _empty(NEAR_DUPLICATE_COLUMNS)
+    return df, cluster_of, keep_of
 
-    # passages table (different sources only)
-    cross = [p for p in passages if p["source_a"] != p["source_b"]]
-    passages_df = (pd.DataFrame([{c: p[c] for c in PASSAGE_COLUMNS} for p in cross], columns=PASSAGE_COLUMNS)
-                   if cross else _empty(PASSAGE_COLUMNS))
-    cross_ids = {p["passage_id"] for p in cross}
-    edits_df = (pd.DataFrame([e for e in edits if e[0] in cross_ids], columns=EDIT_COLUMNS)
-                if any(e[0] in cross_ids for e in edits) else _empty(EDIT_COLUMNS))
 
-    # documents: share reused with other sources
-    reused_units: dict[int, set] = {}
+def _document_table(g: _Global, cross: list[dict], content_words, boiler_words, cluster_of, keep_of) -> pd.DataFrame:
+    """Per document: the share of its content words reused by other sources, partners, direction."""
+    reused: dict[int, set] = {}
     partners: dict[int, set] = {}
-    first_in = np.zeros(n_docs, dtype=np.int64)
-    later_in = np.zeros(n_docs, dtype=np.int64)
+    first_in = np.zeros(g.n_docs, dtype=np.int64)
+    later_in = np.zeros(g.n_docs, dtype=np.int64)
     for p in cross:
-        reused_units.setdefault(p["_x"], set()).update(p["_units_a"].tolist())
-        reused_units.setdefault(p["_y"], set()).update(p["_units_b"].tolist())
+        reused.setdefault(p["_x"], set()).update(p["_units_a"].tolist())
+        reused.setdefault(p["_y"], set()).update(p["_units_b"].tolist())
         partners.setdefault(p["_x"], set()).add(p["_y"])
         partners.setdefault(p["_y"], set()).add(p["_x"])
         if p["_known"]:
             first_in[p["_x"]] += 1
             later_in[p["_y"]] += 1
-    doc_rows = []
-    for d in range(n_docs):
-        rw = int(words[list(reused_units.get(d, ()))].sum()) if d in reused_units else 0
-        doc_rows.append({
-            "doc_id": doc_ids[d], "source": doc_source[d], "words": int(content_words[d]),
+    rows = []
+    for d in range(g.n_docs):
+        rw = int(g.words[list(reused[d])].sum()) if d in reused else 0
+        rows.append({
+            "doc_id": g.doc_ids[d], "source": g.doc_source[d], "words": int(content_words[d]),
             "boilerplate_words": int(boiler_words[d]), "reused_words": rw,
             "reused_share": round(rw / content_words[d], 4) if content_words[d] else 0.0,
             "partners": len(partners.get(d, ())), "first_in": int(first_in[d]), "later_in": int(later_in[d]),
-            "near_duplicate_cluster": nd_cluster_of.get(d, -1), "keep": keep_of.get(d, True),
+            "near_duplicate_cluster": cluster_of.get(d, -1), "keep": keep_of.get(d, True),
         })
-    documents_df = pd.DataFrame(doc_rows, columns=DOCUMENT_COLUMNS)
+    return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
 
-    # boilerplate clusters (members of each cluster via one sort, not a scan per cluster)
+
+def _boilerplate_table(g: _Global, blabel, kind: dict, vi, vj, vs, eng) -> tuple[pd.DataFrame, dict]:
+    """Boilerplate clusters (members of each via one sort), numbered by their first unit; the text
+    shown is the longest member's."""
+    if not kind:
+        return _empty(BOILERPLATE_COLUMNS), {}
     members_of = _members(blabel)
-    b_rows = []
-    if boiler_kind:
-        same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
-        vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
-        min_sim = vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
-        for k, (c, (kind, rules)) in enumerate(sorted(boiler_kind.items(), key=lambda kv: members_of[kv[0]][0])):
-            mem = members_of[c]
-            srcs = list(dict.fromkeys(U["source"].to_numpy()[mem].tolist()))
-            longest = mem[np.argmax(words[mem])]
-            b_rows.append({
-                "cluster": k, "kind": kind, "rules": rules, "sources": ", ".join(srcs), "n_sources": len(srcs),
-                "n_documents": int(len(np.unique(doc_of[mem]))), "n_sentences": int(len(mem)),
-                "words": int(np.median(words[mem])), "min_similarity": round(float(min_sim.get(c, np.nan)), 4),
-                "text": texts[longest], "sent_ids": tuple(sent_ids[mem]),
-            })
-    boiler_df = pd.DataFrame(b_rows, columns=BOILERPLATE_COLUMNS) if b_rows else _empty(BOILERPLATE_COLUMNS)
-    boiler_cluster_index = {c: k for k, c in enumerate(sorted(boiler_kind, key=lambda c: members_of[c][0]))}
+    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
+    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
+    min_sim = vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
+    ordered = sorted(kind, key=lambda c: members_of[c][0])
+    longest = {c: members_of[c][np.argmax(g.words[members_of[c]])] for c in ordered}
+    texts = _unit_texts(g, longest.values(), eng)
+    src = g.U["source"].to_numpy()
+    rows = []
+    for k, c in enumerate(ordered):
+        mem = members_of[c]
+        srcs = list(dict.fromkeys(src[mem].tolist()))
+        rows.append({
+            "cluster": k, "kind": kind[c][0], "rules": kind[c][1], "sources": ", ".join(srcs), "n_sources": len(srcs),
+            "n_documents": int(len(np.unique(g.doc_of[mem]))), "n_sentences": int(len(mem)),
+            "words": int(np.median(g.words[mem])), "min_similarity": round(float(min_sim.get(c, np.nan)), 4),
+            "text": texts[int(longest[c])], "sent_ids": tuple(g.sent_ids[mem]),
+        })
+    return pd.DataFrame(rows, columns=BOILERPLATE_COLUMNS), {c: k for k, c in enumerate(ordered)}
 
-    # common origin: passage groups shared by 3+ sources
-    o_rows = []
-    group_members = {dense[g]: m for g, m in _members(pgroup).items() if g in dense} \
-        if any(len(v) >= 3 for v in group_units.values()) else {}
+
+def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd.DataFrame:
+    """Passage groups shared by 3+ sources; ``first`` when every date is known and one is earliest."""
+    if not any(len(v) >= 3 for v in group_units.values()):
+        return _empty(ORIGIN_COLUMNS)
+    group_members = {dense[c]: m for c, m in _members(pgroup).items() if c in dense}
+    doc_pos = {d: i for i, d in enumerate(g.doc_ids)}
+    rows, reps = [], []
     for gid, srcs in group_units.items():
         if len(srcs) < 3:
             continue
         mem = group_members[gid]
-        mdocs = sorted(set(doc_of[mem].tolist()))
+        mdocs = sorted(set(g.doc_of[mem].tolist()))
         first = ""
-        known = [d for d in mdocs if dkeys[d] is not None]
-        if known and len(known) == len(mdocs):
-            earliest = [d for d in mdocs if all(_earlier(dkeys[d], dkeys[e]) < 0 for e in mdocs if e != d)]
-            first = doc_ids[earliest[0]] if earliest else ""
+        if all(g.dkeys[d] is not None for d in mdocs):
+            earliest = [d for d in mdocs if all(_earlier(g.dkeys[d], g.dkeys[e]) < 0 for e in mdocs if e != d)]
+            first = g.doc_ids[earliest[0]] if earliest else ""
         rep = doc_pos[first] if first else mdocs[0]
-        rep_units = mem[doc_of[mem] == rep]
-        o_rows.append({
-            "group": gid, "n_units": len(srcs), "units": ", ".join(s for s in dict.fromkeys(doc_source[d] for d in mdocs)),
-            "n_documents": len(mdocs), "documents": ", ".join(doc_ids[d] for d in mdocs), "first": first,
-            "words": int(words[rep_units].sum()), "text": " ".join(texts[rep_units]), "sent_ids": tuple(sent_ids[mem]),
+        rep_units = mem[g.doc_of[mem] == rep]
+        reps.append(rep_units)
+        rows.append({
+            "group": gid, "n_units": len(srcs),
+            "units": ", ".join(dict.fromkeys(g.doc_source[d] for d in mdocs)), "n_documents": len(mdocs),
+            "documents": ", ".join(g.doc_ids[d] for d in mdocs), "first": first,
+            "words": int(g.words[rep_units].sum()), "text": "", "sent_ids": tuple(g.sent_ids[mem]),
         })
-    origins_df = (pd.DataFrame(o_rows, columns=ORIGIN_COLUMNS).sort_values(["n_units", "words"], ascending=False)
-                  .reset_index(drop=True) if o_rows else _empty(ORIGIN_COLUMNS))
+    texts = _unit_texts(g, np.concatenate(reps), eng)
+    for row, rep_units in zip(rows, reps):
+        row["text"] = " ".join(texts[int(u)] for u in rep_units.tolist())
+    return pd.DataFrame(rows, columns=ORIGIN_COLUMNS).sort_values(["n_units", "words"], ascending=False
+                                                                  ).reset_index(drop=True)
 
-    # per sentence
-    reused_any = np.zeros(n, dtype=bool)
-    first_side = np.zeros(n, dtype=bool)
+
+def _sentence_table(g: _Global, cross: list[dict], is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
+    """Per unit: removed by the cleaner, boilerplate (and its cluster), reused, and on which side."""
+    reused_any = np.zeros(g.n, dtype=bool)
+    first_side = np.zeros(g.n, dtype=bool)
+    later_side = np.zeros(g.n, dtype=bool)
     for p in cross:
         reused_any[p["_units_a"]] = True
         reused_any[p["_units_b"]] = True
+        later_side[p["_units_b"]] = True
         if p["_known"]:
             first_side[p["_units_a"]] = True
-    later_side = np.zeros(n, dtype=bool)
-    for p in cross:
-        later_side[p["_units_b"]] = True
-        if not p["_known"]:
+        else:
             later_side[p["_units_a"]] = True
-    sent_df = pd.DataFrame({
-        "sent_id": sent_ids, "doc_id": U["doc_id"].to_numpy(), "source": U["source"].to_numpy(),
-        "removed_by_cleaner": removed, "words": words, "boilerplate": is_boiler,
-        "boilerplate_cluster": [boiler_cluster_index.get(int(c), -1) for c in blabel.tolist()],
+    return pd.DataFrame({
+        "sent_id": g.sent_ids, "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
+        "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
+        "boilerplate_cluster": [cluster_index.get(int(c), -1) for c in blabel.tolist()],
         "reused": reused_any, "reused_later_copy": reused_any & later_side,
         "reused_only_as_first": reused_any & first_side & ~later_side,
     })
-    for p in passages:
-        for k in ("_units_a", "_units_b", "_x", "_y", "_known"):
-            p.pop(k, None)
-    stats["seconds_tables"] = time.perf_counter() - t5
-    stats["seconds"] = time.perf_counter() - t0
-    return Reuse(passages=passages_df, edits=edits_df, boilerplate=boiler_df, documents=documents_df,
-                 pairs=pairs_df, origins=origins_df, near_duplicates=near_df, sentences=sent_df,
-                 sources=list(corpus.sources), labels=dict(corpus.labels), options=dict(o), stats=stats)
+
+
+def reuse_reduce(red, *, engine=None, **options) -> Reuse:
+    """The reduce step of :func:`analyze`: the partitions' partials (see :func:`reuse_map`) merged in
+    corpus order, candidate pairs grouped by band key across partitions (buckets bounded by
+    :data:`MAX_BUCKET`), then the sentence pairs verified and the document pairs aligned as tasks
+    on ``engine`` (a :class:`framelens.engine.Engine`; default: the one the lens store gives
+    ``red``, else this process), each reading only the documents it names."""
+    import time
+
+    from .engine import Engine, get_engine
+
+    o = _options(**options)
+    spec = engine if engine is not None else getattr(red, "engine", None)
+    eng = get_engine(spec)
+    try:
+        t0 = time.perf_counter()
+        g = _gather(red, o)
+        stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
+                                 **g.timing, "partitions": int(len(red.partials_list()))}
+        vi, vj, vs, vhead = _verified(g, o, eng, stats)
+        stats["verified_pairs"] = int(len(vi))
+        t1 = time.perf_counter()
+        stats["seconds_candidates"] = t1 - t0
+        blabel, kind = _boilerplate_labels(g, vi, vj, vs, o)
+        is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
+        oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
+        stats["document_pairs_aligned"] = len(oriented)
+        t2 = time.perf_counter()
+        stats["seconds_clusters"] = t2 - t1
+        passages, edits = _align(g, oriented, is_boiler, o, eng)
+        t3 = time.perf_counter()
+        stats["seconds_alignment"] = t3 - t2
+        tables = _tables(g, passages, edits, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
+    finally:
+        if spec is not None and not isinstance(spec, Engine):
+            eng.close()
+    stats["tasks"] = g.tasks
+    stats["seconds_tables"] = time.perf_counter() - t3
+    stats["seconds"] = time.perf_counter() - t0 + g.timing["seconds_prepare"] + g.timing["seconds_signatures"]
+    return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
+
+
+def _tables(g: _Global, passages, edits, blabel, kind, verified, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
+    vi, vj, vs = verified
+    body = ~g.removed & (g.doc_of < g.n_docs)
+    content = ~is_boiler & body
+    content_words = np.zeros(g.n_docs + 1, dtype=np.int64)
+    np.add.at(content_words, g.doc_of[content], g.words[content])
+    boiler_words = np.zeros(g.n_docs + 1, dtype=np.int64)
+    bw = is_boiler & ~g.removed
+    np.add.at(boiler_words, g.doc_of[bw], g.words[bw])
+    pgroup, group_units, dense = _passage_groups(g, passages)
+    pairs_df, pair_list = _pair_table(g, passages, content_words, o)
+    near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
+    cross = [p for p in passages if p["source_a"] != p["source_b"]]
+    passages_df = (pd.DataFrame([{c: p[c] for c in PASSAGE_COLUMNS} for p in cross], columns=PASSAGE_COLUMNS)
+                   if cross else _empty(PASSAGE_COLUMNS))
+    cross_ids = {p["passage_id"] for p in cross}
+    kept = [e for e in edits if e[0] in cross_ids]
+    edits_df = pd.DataFrame(kept, columns=EDIT_COLUMNS) if kept else _empty(EDIT_COLUMNS)
+    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, vi, vj, vs, eng)
+    return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
+            "documents": _document_table(g, cross, content_words, boiler_words, cluster_of, keep_of),
+            "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
+            "near_duplicates": near_df, "sentences": _sentence_table(g, cross, is_boiler, blabel, cluster_index)}
+
+
+def _map_task(task: tuple) -> dict[str, pd.DataFrame]:
+    piece, o = task
+    return reuse_map(piece, **o)
+
+
+def _analyze(corpus: CorpusLike, o: dict, *, partitions: int = 1, engine=None) -> Reuse:
+    """:func:`reuse_map` over the corpus cut into ``partitions`` runs of documents, then :func:`reuse_reduce`."""
+    from .engine import get_engine
+    from .parts import Reduction, split_corpus
+
+    from .engine import Engine
+
+    eng = get_engine(engine)
+    try:
+        pieces = split_corpus(corpus, partitions)
+        partials = list(eng.imap(_map_task, [(p, o) for p in pieces], label="reuse-map"))
+        return reuse_reduce(Reduction("reuse", partials, {}, corpus), engine=eng, **o)
+    finally:
+        if engine is not None and not isinstance(engine, Engine):
+            eng.close()
 
 
 # --------------------------------------------------------------------------------------------

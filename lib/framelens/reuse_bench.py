@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -299,6 +300,14 @@ def format_result(n: int, r: dict) -> list[str]:
         f"  peak memory {r['peak_mb']:.0f} MB (corpus tables included)",
     ]
 
+def format_part(r: dict) -> str:
+    st = r.get("stats", {})
+    return (f"reuse part, {r['articles']:,} generated articles ({st.get('partitions', '?')} partitions, "
+            f"{r['engine']}, {r['workers']} worker(s)): {r['seconds']:.1f} s wall, {r.get('cpu_s', 0):.1f} CPU s; "
+            f"peak memory: this process {r['peak_mb']:.0f} MB, largest worker {r.get('largest_worker_mb', 0):.0f} MB"
+            + (f", traced Python peak {r['traced_peak_mb']:.0f} MB" if "traced_peak_mb" in r else "")
+            + f"; {r['passages']:,} passages, {st.get('document_pairs_aligned', 0):,} document pairs aligned")
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="framelens.reuse_bench", description=__doc__.splitlines()[0])
@@ -306,10 +315,92 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--planted", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--part", action="store_true",
+                    help="measure the lens store's reuse part on framelens.bench's generated news instead")
+    ap.add_argument("--engine", default="serial", help="with --part: serial or processes")
     args = ap.parse_args(argv)
+    if args.part:
+        r = part_run(args.articles, engine=args.engine, workers=args.workers, seed=args.seed)
+        print(format_part(r), flush=True)
+        return 0
     r = run(args.articles, n_planted=args.planted, workers=args.workers, seed=args.seed)
     print("\n".join(format_result(args.articles, r)), flush=True)
     return 0
+
+
+# --------------------------------------------------------------------------------------------
+# The store's reuse part (time and peak memory), on bench.py's generated news
+# --------------------------------------------------------------------------------------------
+def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: int = 1, trace: bool = False) -> dict:
+    """Time and peak memory of the lens store's ``reuse`` part (run in a fresh subprocess by
+    :func:`part_run`): ``peak_mb`` (this process), ``largest_worker_mb`` (the largest worker) and,
+    with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
+    import tracemalloc
+
+    from .engine import get_engine
+    from .store import LensStore
+
+    eng = get_engine(engine, workers=workers)
+    lens = LensStore(store, corpus, engine=eng)
+    lens.ingest()
+    from .bench import TreeSampler
+
+    sampler = TreeSampler(os.getpid())
+    sampler.start()
+    if trace:
+        tracemalloc.start()
+    t = time.perf_counter()
+    tables = lens.part("reuse")
+    res = {"seconds": time.perf_counter() - t, "passages": len(tables["passages"]),
+           "documents": len(tables["documents"]), "stats": dict(tables.info.get("stats", {}))}
+    if trace:
+        res["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    tree = sampler.stop()
+    eng.close()
+    res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["largest_worker_mb"] = tree["largest_worker_mb"]
+    res["workers_seen"] = tree["workers"]
+    res["cpu_s"] = tree["cpu_s"]  # CPU seconds of this process and its workers (less sensitive to a busy machine)
+    return res
+
+
+def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1, trace: bool = False,
+             seed: int = 0, folder: str | None = None, partition_documents: int = 0) -> dict:
+    """Generate ``n_articles`` news articles (:func:`framelens.bench.generate_corpus`, 40 outlets),
+    store them (as ingested, or in partitions of ``partition_documents``), then measure the
+    ``reuse`` part in a fresh subprocess (:func:`measure_part`)."""
+    from .bench import generate_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(folder) if folder else Path(tmp)
+        path = base / f"news{n_articles}.jsonl"
+        gen = generate_corpus(path, n_articles, n_sources=40, seed=seed) if not path.exists() else {}
+        where = base / f"ingest-store-{partition_documents}"
+        ingest = (f"from framelens.store import LensStore; "
+                  f"LensStore({str(where)!r}, {str(path)!r}).ingest()")
+        if partition_documents:
+            ingest = (f"import warnings; warnings.simplefilter('ignore'); from framelens import load_corpus; "
+                      f"from framelens.store import LensStore, write_corpus; "
+                      f"lens = LensStore({str(where)!r}, {str(path)!r}); "
+                      f"write_corpus(load_corpus({str(path)!r}), lens.corpus_dir, key=lens.corpus_key, "
+                      f"inputs=lens.inputs, partition_documents={int(partition_documents)})")
+        subprocess.run([sys.executable, "-c", ingest], capture_output=True, text=True, check=True)
+        import shutil
+
+        shutil.rmtree(base / "store", ignore_errors=True)
+        shutil.copytree(where, base / "store")  # the stored corpus, no part yet
+        code = (f"import json; from framelens import reuse_bench; "
+                f"print(json.dumps(reuse_bench.measure_part({str(path)!r}, {str(base / 'store')!r}, "
+                f"engine={engine!r}, workers={workers}, trace={trace}), default=str))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-3000:])
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        shutil.rmtree(base / "store", ignore_errors=True)
+    res.update({"articles": n_articles, "engine": engine, "workers": workers, "partition_documents": partition_documents,
+                "distinct_share": gen.get("distinct_share")})
+    return res
 
 
 if __name__ == "__main__":

@@ -592,7 +592,7 @@ class LensStore:
             tmp, partitioned = None, None
             if name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
-            elif PARTS[name].map is not None and not (self.own_text or self.drop_near_duplicates):
+            elif PARTS[name].map is not None and (name == "reuse" or not (self.own_text or self.drop_near_duplicates)):
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
             elif name in ("synthesis", "profile") and not (self.own_text or self.drop_near_duplicates):
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # stored lens tables; evidence by id
@@ -622,7 +622,8 @@ class LensStore:
         tmp = temp_folder(folder)
         try:
             eng = get_engine(self.engine)
-            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in self.partitions()]
+            dirs = self.partitions()
+            tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in dirs]
             prog = self.progress if self.progress is not None else Progress(None)  # None: silent
             outs = []
             with prog.phase(f"{name} map", len(tasks), "partitions"):
@@ -634,6 +635,7 @@ class LensStore:
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
+            red.engine, red.partitions = eng, [str(p) for p in dirs]  # for reduces that run tasks (reuse)
             with prog.phase(f"{name} reduce", None, ""):
                 tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
@@ -899,6 +901,24 @@ def read_partition(pdir: Path, tables: Sequence[str] = ("documents", *PARTITION_
                   tokens=_TableLoader(pdir / "tokens.parquet", t["tokens"]),
                   terms=_TableLoader(pdir / "terms.parquet", t["terms"]), audit=eager["audit"],
                   path=pdir)
+
+
+def read_partition_rows(pdir: Path, table: str, *, columns: Sequence[str] | None = None,
+                        doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """One table of a stored partition, only ``columns`` and only the rows of ``doc_ids`` (filtered
+    while reading: the other documents' rows are never materialised)."""
+    import pyarrow.parquet as pq
+
+    path = Path(pdir) / f"{table}.parquet"
+    filters = [("doc_id", "in", sorted({str(d) for d in doc_ids}))] if doc_ids is not None else None
+    try:
+        df = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=filters).to_pandas()
+    except FileNotFoundError:
+        raise FramelensError(f"{path}: missing from the lens store (delete the store folder to recompute)") from None
+    except Exception as exc:  # truncated or not Parquet
+        raise FramelensError(f"{path}: unreadable lens-store table ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}); delete the store folder to recompute") from None
+    return df.reset_index(drop=True)
 
 
 def read_corpus(folder: Path, *, path: Path | None = None):
