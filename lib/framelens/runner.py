@@ -1123,7 +1123,10 @@ def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any]
     big = sum(int(f.get("bytes", 0)) for f in inputs.get("files", [])) >= PARALLEL_INGEST_BYTES
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lens.ingest(workers=workers if big else 1, progress=say)
+        try:
+            lens.ingest(workers=workers if big else 1, progress=say)
+        except OSError as exc:  # a store that cannot take the corpus stops the run, as a part would
+            raise FramelensError(f"{store_root}: the lens store cannot be written ({type(exc).__name__}: {exc})") from None
         return lens.view_corpus
 
 
