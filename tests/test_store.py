@@ -304,3 +304,17 @@ def test_import_framelens_loads_no_lens_machinery():
             "print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "" and out[1] == "ok"
+
+
+def test_rows_of_an_empty_partition_table_are_read_by_doc_id(tmp_path):
+    """An empty audit table (nothing removed) stores doc_id with Arrow's null type; reading its rows
+    for some documents gives no rows instead of an 'unreadable table' error (report 01 on a corpus
+    with no page furniture failed in the reuse part)."""
+    empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "rule": pd.Series([], dtype=object)})
+    store.write_table(empty, tmp_path / "audit.parquet")
+    out = store.read_partition_rows(tmp_path, "audit", columns=("doc_id", "rule"), doc_ids=["a", "b"])
+    assert len(out) == 0 and list(out.columns) == ["doc_id", "rule"]
+    rows = pd.DataFrame({"doc_id": ["a", "b", "c"], "rule": ["x", "y", "z"]})
+    store.write_table(rows, tmp_path / "sentences.parquet")
+    got = store.read_partition_rows(tmp_path, "sentences", doc_ids=["c", "a"])
+    assert got["doc_id"].tolist() == ["a", "c"] and got["rule"].tolist() == ["x", "z"]

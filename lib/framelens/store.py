@@ -909,9 +909,13 @@ def read_partition_rows(pdir: Path, table: str, *, columns: Sequence[str] | None
     while reading: the other documents' rows are never materialised)."""
     import pyarrow.parquet as pq
 
+    import pyarrow as pa
+
     path = Path(pdir) / f"{table}.parquet"
     filters = [("doc_id", "in", sorted({str(d) for d in doc_ids}))] if doc_ids is not None else None
     try:
+        if filters is not None and pq.read_schema(path).field("doc_id").type == pa.null():
+            filters = None  # an empty table (no value to type the column): nothing to filter
         df = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=filters).to_pandas()
     except FileNotFoundError:
         raise FramelensError(f"{path}: missing from the lens store (delete the store folder to recompute)") from None
