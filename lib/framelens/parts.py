@@ -163,7 +163,9 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
 def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
     from . import vocabulary
 
-    return vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+    out = vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+    out["collocation_counts"] = vocabulary.collocation_counts(corpus)  # naming / collocation partials
+    return out
 
 
 def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -187,8 +189,9 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
                  "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
                  "variant_candidates": vocabulary.variant_candidates(corpus),
                  "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
-                 "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"],
-                                                         by_source=True)}
+                 "collocations": vocabulary.collocations_from_counts(
+                     [p["collocation_counts"] for p in red.partials_list() if "collocation_counts" in p],
+                     red.sources, red.labels, min_count=opts["collocation_min_count"])}
     finally:
         ctx.__exit__(None, None, None)
     tables = {**merged, **whole}

@@ -1382,8 +1382,25 @@ def collocations(corpus: CorpusLike, *, min_count: int = 3, by_source: bool = Tr
     Returns ``source, label, collocation, w1, w2, count, pmi, llr, n_docs, example_sent_ids``
     (``source='all'`` when pooled), pairs with ``count >= min_count``, sorted by llr within
     source; ``top`` keeps the best ``top`` per source.
+
+    Computed as a map over the corpus's document partitions (:func:`collocation_counts`: pair
+    counts per source, without text) and a reduce (:func:`collocations_from_counts`), the path
+    the lens store runs on every partition; here the whole corpus is one partition.
     """
-    cols = ["source", "label", "collocation", "w1", "w2", "count", "pmi", "llr", "n_docs", "example_sent_ids"]
+    counts = collocation_counts(corpus, by_source=by_source)
+    return collocations_from_counts([counts], _sources(corpus) if by_source else ["all"],
+                                    _labels(corpus) if by_source else {"all": "all sources"},
+                                    min_count=min_count, top=top)
+
+
+COLLOCATION_COLUMNS = ["source", "label", "collocation", "w1", "w2", "count", "pmi", "llr", "n_docs", "example_sent_ids"]
+
+
+def collocation_counts(corpus: CorpusLike, *, by_source: bool = True) -> pd.DataFrame:
+    """The map step of :func:`collocations` on one partition: ``source, w1, w2, count, n_docs,
+    ex`` per source (``"all"`` when not ``by_source``) × adjacent content-term pair, rows in the
+    order of each pair's first occurrence; ``ex``: the pair's first sent_ids (corpus order)."""
+    cols = ["source", "w1", "w2", "count", "n_docs", "ex"]
     if corpus.terms.empty:
         return pd.DataFrame(columns=cols)
     e = _Encoded(corpus)
@@ -1395,42 +1412,70 @@ def collocations(corpus: CorpusLike, *, min_count: int = 3, by_source: bool = Tr
         return pd.DataFrame(columns=cols)
     V = len(e.vocab)
     S = len(e.sources) if by_source else 1
-    pair = t1 * V + t2
-    pcode, pairs = pd.factorize(pair)
+    pcode, pairs = pd.factorize(t1 * V + t2)  # pairs in order of first occurrence
     pcode = pcode.astype(np.int64)
     pairs = np.asarray(pairs, dtype=np.int64)
-    P = len(pairs)
-    key = src * P + pcode
+    key = pcode * S + src  # sorted: by first occurrence of the pair, then source
     uk, cnt = _unique(key, return_counts=True)
-    s, p = uk // P, uk % P
-    w1, w2 = pairs[p] // V, pairs[p] % V
-    n_x = _unique(src * V + t1, return_counts=True)
-    n_y = _unique(src * V + t2, return_counts=True)
-    N = np.bincount(src, minlength=S)
-    nx = n_x[1][np.searchsorted(n_x[0], s * V + w1)].astype(float)
-    ny = n_y[1][np.searchsorted(n_y[0], s * V + w2)].astype(float)
-    nn = N[s].astype(float)
-    a = cnt.astype(float)
-    c = pd.DataFrame({"s": s, "key": uk, "w1c": w1, "w2c": w2, "count": cnt.astype(np.int64)})
-    c["pmi"] = np.log2(a * nn / (nx * ny))
-    c["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
-    c = c[c["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
-    if top is not None:
-        c = c[c.groupby("s", sort=False).cumcount() < top]
-    c = c.copy()
-    c["w1"] = e.vocab[c["w1c"].to_numpy()] if len(c) else np.array([], dtype=object)
-    c["w2"] = e.vocab[c["w2c"].to_numpy()] if len(c) else np.array([], dtype=object)
-    c["collocation"] = c["w1"] + " " + c["w2"]
-    n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], c["key"].to_numpy(), e.sent_ids)
-    c["n_docs"] = n_docs
-    c["example_sent_ids"] = ex
-    if by_source:
-        c["source"] = np.asarray(e.sources, dtype=object)[c["s"].to_numpy()] if len(c) else np.array([], dtype=object)
-        c["label"] = c["source"].map(_labels(corpus))
+    n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], uk, e.sent_ids)
+    p, s = uk // S, uk % S
+    names = np.asarray(e.sources, dtype=object) if by_source else np.array(["all"], dtype=object)
+    return pd.DataFrame({"source": names[s], "w1": e.vocab[pairs[p] // V], "w2": e.vocab[pairs[p] % V],
+                         "count": cnt.astype(np.int64), "n_docs": n_docs.astype(np.int64), "ex": ex})
+
+
+def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[str], labels: Mapping[str, str], *,
+                             min_count: int = 3, top: int | None = None) -> pd.DataFrame:
+    """The reduce step of :func:`collocations`: the partitions' :func:`collocation_counts` (in
+    corpus order) summed, then scored. ``sources``: the units in order (``["all"]`` pooled)."""
+    cols = COLLOCATION_COLUMNS
+    frames = [p for p in parts if len(p)]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    df = pd.concat(frames, ignore_index=True)
+    sidx = {s: i for i, s in enumerate(sources)}
+    df = df[df["source"].isin(sidx)]
+    if not len(df):
+        return pd.DataFrame(columns=cols)
+    S = len(sources)
+    pcode, pairs = pd.factorize(pd.MultiIndex.from_arrays([df["w1"].astype(str), df["w2"].astype(str)]))
+    pcode = pcode.astype(np.int64)
+    src = df["source"].map(sidx).to_numpy(dtype=np.int64)
+    key = src * len(pairs) + pcode  # sorted: by source, then first occurrence of the pair in the corpus
+    g = pd.DataFrame({"key": key, "count": df["count"].to_numpy(np.int64), "n_docs": df["n_docs"].to_numpy(np.int64),
+                      "ex": df["ex"].astype(str).to_numpy(dtype=object)})
+    grp = g.groupby("key", sort=True)
+    c = grp[["count", "n_docs"]].sum()
+    if len(frames) > 1:
+        c["ex"] = grp["ex"].agg(lambda v: EXAMPLE_SEP.join(
+            [x for s in v for x in s.split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
     else:
-        c["source"] = "all"
-        c["label"] = "all sources"
-    return c[cols].reset_index(drop=True)
+        c["ex"] = grp["ex"].first()
+    c = c.reset_index()
+    uk = c["key"].to_numpy(np.int64)
+    s, p = uk // len(pairs), uk % len(pairs)
+    w1 = np.asarray(pairs.get_level_values(0), dtype=object)[p]
+    w2 = np.asarray(pairs.get_level_values(1), dtype=object)[p]
+    cnt = c["count"].to_numpy(np.int64)
+    wcode1, _ = pd.factorize(w1)
+    wcode2, _ = pd.factorize(w2)
+    nx = pd.Series(cnt).groupby([s, wcode1]).transform("sum").to_numpy(dtype=float)
+    ny = pd.Series(cnt).groupby([s, wcode2]).transform("sum").to_numpy(dtype=float)
+    nn = np.bincount(s, weights=cnt, minlength=S)[s].astype(float)
+    a = cnt.astype(float)
+    out = pd.DataFrame({"s": s, "w1": w1, "w2": w2, "count": cnt, "n_docs": c["n_docs"].to_numpy(np.int64),
+                        "example_sent_ids": c["ex"].to_numpy(dtype=object)})
+    out["pmi"] = np.log2(a * nn / (nx * ny))
+    out["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
+    out = out[out["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
+    if top is not None:
+        out = out[out.groupby("s", sort=False).cumcount() < top]
+    out = out.copy()
+    out["collocation"] = out["w1"] + " " + out["w2"]
+    names = np.asarray(list(sources), dtype=object)
+    out["source"] = names[out["s"].to_numpy()] if len(out) else np.array([], dtype=object)
+    out["label"] = out["source"].map(dict(labels))
+    return out[cols].reset_index(drop=True)
 
 
 def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
