@@ -347,7 +347,14 @@ def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "
     if value not in scores.columns:
         raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
                              "(pass the table from sentiment.sentence_scores)")
-    s = _placed_sentences(scores, dating)
+    return _tone_cells(_placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating), dating, value=value,
+                       n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+
+
+def _tone_cells(s: pd.DataFrame, dating: pd.DataFrame, *, value: str, n_resamples: int, level: float, seed: int,
+                max_units: int) -> pd.DataFrame:
+    """:func:`tone_over_time` from the placed sentences ``s`` (``sent_id, doc_id, source, period``
+    and ``value``, in corpus order): the reduce step."""
     if s.empty:
         return pd.DataFrame(columns=TONE_COLUMNS)
     labels = dict(zip(dating["source"], dating["label"]))
@@ -415,20 +422,29 @@ def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *,
     carrying each, with a bootstrap 95% interval, ``sentences`` (carrying) and ``n_sentences``,
     and up to three carrying sentences (``example_sent_ids``). Frames in order of overall
     salience; the same frames in every period, so a frame can be followed over time."""
+    part = over_time_map(corpus, dating, measures=("frames",), codebook=codebook, min_hits=min_hits)
+    return _frame_cells(part["sentences"], part.get("frame_hits"), dating, codebook, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
+
+
+def _codebook(codebook):
     from . import framing
 
-    cb = framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
-    s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
-    if s.empty:
+    return framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
+
+
+def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, codebook, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`frames_over_time` from the placed sentences and their ``sent_id, frame`` rows (the
+    reduce step)."""
+    if s.empty or hits is None:
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
-    carried = carried[carried["sent_id"].astype(str).isin(set(s["sent_id"].astype(str)))]
-    by_frame = carried.groupby("frame")["sent_id"].nunique().reindex(cb.ids).fillna(0)
+    cb = _codebook(codebook)
+    by_frame = hits.groupby("frame")["sent_id"].nunique().reindex(cb.ids).fillna(0)
     frames = leading(by_frame, top)
     if not frames:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     info = {f.id: {"name": f.name} for f in cb.frames}
-    hits = carried[["sent_id", "frame"]].drop_duplicates()
     rows = _indicator_cells(s, hits, "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra=info)
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
@@ -442,19 +458,27 @@ def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, t
     with a bootstrap 95% interval, ``sentences`` (mentioning), ``mentions`` and ``n_sentences``,
     and up to three mentioning sentences (``example_sent_ids``). ``actors``: a table from
     :func:`framelens.actors.load_actors`, a path, or None (the packaged table)."""
-    from .actors import find_mentions, load_actors
+    part = over_time_map(corpus, dating, measures=("actors",), actors=actors)
+    return _actor_cells(part["sentences"], part.get("actor_hits"), dating, actors, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
 
-    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
-    s = _placed_sentences(corpus.sentences, dating)
-    if s.empty:
+
+def _actor_table(actors) -> pd.DataFrame:
+    from .actors import load_actors
+
+    return actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
+
+
+def _actor_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, actors, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`actors_over_time` from the placed sentences and their ``sent_id, actor, n`` rows
+    (mentions per sentence; the reduce step)."""
+    if s.empty or hits is None or hits.empty:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
-    ment = find_mentions(s, table)
-    if ment.empty:
-        return pd.DataFrame(columns=ACTOR_COLUMNS)
-    by_actor = ment.groupby("actor", sort=False)["sent_id"].nunique()
+    table = _actor_table(actors)
+    by_actor = hits.groupby("actor", sort=False)["sent_id"].nunique()
     names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
     kinds = dict(zip(table["actor"], table["kind"]))
-    hits = ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
     rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
     return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
@@ -504,31 +528,37 @@ class _TermCodes:
         return self.terms[column].iloc[self.pos[positions]].astype(str).to_numpy()
 
 
-def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, min_count: int,
-                    prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
-    """Each period against the other periods, among the kept term rows ``sel`` (positions):
-    the ``top`` rises and falls of every period."""
+def _first_ids(rows: pd.DataFrame, sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+    """The first ``k`` sentences (corpus order) among the example positions ``e0..e2`` of ``rows``."""
+    pos = rows[["e0", "e1", "e2"]].to_numpy(dtype=np.int64).ravel()
+    pos = np.unique(pos[pos >= 0])[:k]
+    return SEP.join(map(str, sent_ids[pos]))
+
+
+def _period_keyness(c: pd.DataFrame, totals: np.ndarray, within: str, *, periods: Sequence[str], vocab: np.ndarray,
+                    stop: np.ndarray, phrase: np.ndarray, units: np.ndarray, sent_ids: np.ndarray, top: int,
+                    min_count: int, prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
+    """Each period against the other periods, from the merged counts ``c`` (``p, u, t, count,
+    n_docs, e0..e2``: period × unit × term codes; the example positions index ``sent_ids``) and
+    the terms per period ``totals`` (stopwords included): the ``top`` rises and falls of every period."""
     from scipy import sparse
 
     from .vocabulary import log_odds_z
 
-    P, V = len(tc.periods), len(tc.vocab)
-    per, term = tc.period[sel], tc.term[sel]
-    totals = np.bincount(per, minlength=P).astype(float)  # stopwords count in the totals (as in the vocabulary lens)
+    P, V = len(periods), len(vocab)
+    totals = np.asarray(totals, dtype=float)
     present = np.flatnonzero(totals > 0)
     if len(present) < 2:
         return []
-    content = ~tc.stop[term]
-    key = term[content] * P + per[content]
-    uniq, cnt = np.unique(key, return_counts=True)
-    mat = sparse.csc_matrix((cnt.astype(float), (uniq // P, uniq % P)), shape=(V, P))
+    c = c[~stop[c["t"].to_numpy()]]
+    mat = sparse.csc_matrix((c["count"].to_numpy(dtype=float), (c["t"].to_numpy(), c["p"].to_numpy())), shape=(V, P))
     f_w = np.asarray(mat.sum(axis=1)).ravel()
     cand = np.flatnonzero(f_w >= max(1, min_count))
     if not len(cand):
         return []
     N = float(totals.sum())
     alpha_w = prior_strength * f_w[cand] / N
-    names = tc.vocab[cand]
+    names = vocab[cand]
     chosen = []
     for p in present:
         y_i = mat[:, p].toarray().ravel()[cand]
@@ -545,24 +575,26 @@ def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, m
     if not chosen:
         return []
     # evidence: only the rows of the chosen terms
-    picked = cand[np.unique([c[3] for c in chosen])]
-    ev = sel[np.isin(term, picked) & content]
-    ev_term, ev_per, ev_unit = tc.term[ev], tc.period[ev], tc.unit[ev]
-    sid, doc = tc.rows(ev, "sent_id"), tc.rows(ev, "doc_id")
+    picked = cand[np.unique([ch[3] for ch in chosen])]
+    ev = c[np.isin(c["t"].to_numpy(), picked)]
+    by_term = {int(t): g for t, g in ev.groupby("t", sort=False)}
     rows = []
     for p, direction, rank, k, y, n_i, y_rest, d, z in chosen:
-        code = cand[k]
-        mine = ev_term == code
-        here, there = mine & (ev_per == p), mine & (ev_per != p)
-        units = pd.Series(ev_unit[here]).value_counts() if here.any() else pd.Series(dtype=int)
+        code = int(cand[k])
+        mine = by_term[code]
+        per = mine["p"].to_numpy()
+        here, there = mine[per == p], mine[per != p]
+        g = here.assign(first=here[["e0", "e1", "e2"]].where(here[["e0", "e1", "e2"]] >= 0).min(axis=1)) \
+            .groupby("u", sort=False).agg(count=("count", "sum"), first=("first", "min"))
+        units_used = g.sort_values(["count", "first"], ascending=[False, True], kind="stable")["count"]
         n_j = N - n_i
-        rows.append({"period": tc.periods[p], "within": within, "direction": direction, "rank": rank,
-                     "term": str(tc.vocab[code]), "kind": "phrase" if tc.phrase[code] else "word",
+        rows.append({"period": periods[p], "within": within, "direction": direction, "rank": rank,
+                     "term": str(vocab[code]), "kind": "phrase" if phrase[code] else "word",
                      "count": int(y), "n_terms": int(n_i), "rate_per_1000": 1000 * y / n_i,
                      "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
-                     "delta": float(d), "z": float(z), "n_docs": int(len(set(doc[here]))),
-                     "by_unit": _by_unit(units, tc.units, labels),
-                     "example_sent_ids": _examples(pd.unique(sid[here] if direction == "rises" else sid[there]))})
+                     "delta": float(d), "z": float(z), "n_docs": int(here["n_docs"].sum()),
+                     "by_unit": _by_unit(units_used, units, labels),
+                     "example_sent_ids": _first_ids(here if direction == "rises" else there, sent_ids)})
     return rows
 
 
@@ -594,21 +626,65 @@ def terms_over_time(corpus: CorpusLike, dating: pd.DataFrame, *, top: int = 8, m
     per-unit ranking, the question "how did the coverage's wording move" is about the whole
     corpus, and differences between units are the vocabulary lens's job. ``by_unit`` says which
     units used the term in the period. ``within="unit"``: each unit's periods against each other.
+
+    Computed from period × unit × term counts (:func:`over_time_map` on each partition, merged by
+    :func:`over_time_reduce`), so no process needs the whole corpus's terms.
     """
     if within not in ("pooled", "unit"):
         raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
-    tc = _TermCodes(corpus, dating)
-    if not len(tc):
+    part = over_time_map(corpus, dating, measures=("terms",))
+    c, sent_ids = _merged_terms([part])
+    return _terms_cells(c, _merged([part], "term_totals"), sent_ids, dating, top=top, min_count=min_count,
+                        prior_strength=prior_strength, within=within)
+
+
+def _term_frame(c: pd.DataFrame, totals: pd.DataFrame, dating: pd.DataFrame):
+    """Codes of the merged term counts: (c with p, u, t; totals per period × unit code; periods,
+    vocab, stop, phrase, units) — or None when there are no terms."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    if not len(c) or not periods:
+        return None
+    pidx = {p: i for i, p in enumerate(periods)}
+    t, vocab = pd.factorize(c["term"].astype(str))
+    u, units = pd.factorize(pd.concat([c["source"], totals["source"]], ignore_index=True).astype(str))
+    vocab = np.asarray(vocab, dtype=object)
+    units = np.asarray(units, dtype=object)
+    stop = np.zeros(len(vocab), dtype=bool)
+    phrase = np.zeros(len(vocab), dtype=bool)
+    stop[t] = c["is_stop"].to_numpy(dtype=bool)
+    phrase[t] = c["is_phrase"].to_numpy(dtype=bool)
+    cc = pd.DataFrame({"p": c["period"].map(pidx).to_numpy(dtype=np.int64), "u": u[:len(c)].astype(np.int64),
+                       "t": t.astype(np.int64), "count": c["count"].to_numpy(dtype=np.int64),
+                       "n_docs": c["n_docs"].to_numpy(dtype=np.int64),
+                       "e0": c["e0"].to_numpy(dtype=np.int64), "e1": c["e1"].to_numpy(dtype=np.int64),
+                       "e2": c["e2"].to_numpy(dtype=np.int64)})
+    tot = np.zeros((len(periods), len(units)))
+    np.add.at(tot, (totals["period"].map(pidx).to_numpy(dtype=np.int64), u[len(c):].astype(np.int64)),
+              totals["n_terms"].to_numpy(dtype=float))
+    return cc, tot, periods, vocab, stop, phrase, units
+
+
+def _terms_cells(c: pd.DataFrame, totals: pd.DataFrame, sent_ids: np.ndarray, dating: pd.DataFrame, *, top: int,
+                 min_count: int, prior_strength: float, within: str) -> pd.DataFrame:
+    """:func:`terms_over_time` from the merged period × unit × term counts (the reduce step)."""
+    if within not in ("pooled", "unit"):
+        raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
+    coded = _term_frame(c, totals, dating)
+    if coded is None:
         return pd.DataFrame(columns=TERM_COLUMNS)
+    cc, tot, periods, vocab, stop, phrase, units = coded
     labels = unit_names(dict(zip(dating["source"], dating["label"])))
-    kw = {"top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
+    kw = {"periods": periods, "vocab": vocab, "stop": stop, "phrase": phrase, "units": units, "sent_ids": sent_ids,
+          "top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
     rows = []
     if within == "pooled":
-        rows = _period_keyness(tc, np.arange(len(tc)), ALL, **kw)
+        rows = _period_keyness(cc, tot.sum(axis=1), ALL, **kw)
     else:
         order = list(dict.fromkeys(dating["source"]))
-        for u in sorted(np.unique(tc.unit), key=lambda c: order.index(str(tc.units[c])) if str(tc.units[c]) in order else 0):
-            rows += _period_keyness(tc, np.flatnonzero(tc.unit == u), str(tc.units[u]), **kw)
+        used = np.unique(cc["u"].to_numpy())
+        for u in sorted(used, key=lambda k: order.index(str(units[k])) if str(units[k]) in order else 0):
+            rows += _period_keyness(cc[cc["u"].to_numpy() == u], tot[:, u], str(units[u]), **kw)
     return pd.DataFrame(rows, columns=TERM_COLUMNS)
 
 
@@ -616,22 +692,184 @@ def term_rates(corpus: CorpusLike, dating: pd.DataFrame, terms: Sequence[str]) -
     """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
     units together; periods without the term included, count 0): the trajectory behind a
     rise or a fall."""
-    tc = _TermCodes(corpus, dating)
+    part = over_time_map(corpus, dating, measures=("terms",))
+    c, _ = _merged_terms([part])
+    return _rates_cells(c, _merged([part], "term_totals"), dating, terms)
+
+
+def _rates_cells(c: pd.DataFrame, totals: pd.DataFrame, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """:func:`term_rates` from the merged counts (the reduce step)."""
     terms = list(dict.fromkeys(terms))
-    if not len(tc) or not terms:
+    coded = _term_frame(c, totals, dating)
+    if coded is None or not terms:
         return pd.DataFrame(columns=RATE_COLUMNS)
-    P = len(tc.periods)
-    totals = np.bincount(tc.period, minlength=P)
-    code = {str(v): i for i, v in enumerate(tc.vocab)}
+    cc, tot, periods, vocab, _stop, _phrase, _units = coded
+    P = len(periods)
+    totals_p = tot.sum(axis=1).astype(np.int64)
+    code = {str(v): i for i, v in enumerate(vocab)}
     rows = []
     for term in terms:
-        c = code.get(term, -1)
-        counts = np.bincount(tc.period[tc.term == c], minlength=P) if c >= 0 else np.zeros(P, dtype=int)
+        k = code.get(term, -1)
+        counts = np.zeros(P, dtype=np.int64)
+        if k >= 0:
+            sel = cc[cc["t"].to_numpy() == k]
+            np.add.at(counts, sel["p"].to_numpy(), sel["count"].to_numpy())
         for p in range(P):
-            if totals[p]:
-                rows.append({"term": term, "period": tc.periods[p], "count": int(counts[p]), "n_terms": int(totals[p]),
-                             "rate_per_1000": 1000 * counts[p] / totals[p]})
+            if totals_p[p]:
+                rows.append({"term": term, "period": periods[p], "count": int(counts[p]), "n_terms": int(totals_p[p]),
+                             "rate_per_1000": 1000 * counts[p] / totals_p[p]})
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce: what one partition of documents contributes, and the tables from the merged parts
+#
+# The map (:func:`over_time_map`) runs on one partition with the dating of the whole corpus (a
+# table of documents, no text) and returns text-free partials: the placed sentences (ids, unit,
+# period, tone), the sentence × frame and sentence × actor hits, and period × unit × term counts
+# with each key's first three sentences (as positions in the partition's sentence rows). The
+# reduce (:func:`over_time_reduce`) concatenates them in corpus order — document partitions are
+# disjoint, so counts add up and the first sentences of a key are the first of its partitions'
+# — and computes the cells exactly as on the whole corpus: any partitioning gives the same tables.
+
+MEASURES = ("tone", "frames", "actors", "terms")
+_TERM_COUNT_COLUMNS = ["period", "source", "term", "count", "n_docs", "e0", "e1", "e2", "is_stop", "is_phrase"]
+
+
+def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Period × unit × term counts of one partition's placed documents (``terms``: count, number
+    of documents, the first three sentences as positions in ``s``; stopwords kept, flagged) and
+    the terms per period × unit (``term_totals``, stopwords included)."""
+    tc = _TermCodes(corpus, dating)
+    if not len(tc):
+        return {"terms": pd.DataFrame(columns=_TERM_COUNT_COLUMNS),
+                "term_totals": pd.DataFrame(columns=["period", "source", "n_terms"])}
+    P, U, V = len(tc.periods), len(tc.units), len(tc.vocab)
+    periods = np.asarray(tc.periods, dtype=object)
+    cell = tc.period * U + tc.unit
+    ck, cn = np.unique(cell, return_counts=True)
+    totals = pd.DataFrame({"period": periods[ck // U], "source": tc.units[ck % U], "n_terms": cn.astype(np.int64)})
+    key = cell * V + tc.term
+    uk, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    inv = inv.astype(np.int64).ravel()
+    dcode, _ = _codes(tc.terms["doc_id"])
+    doc = dcode[tc.pos]
+    nd = int(doc.max()) + 1 if len(doc) else 1
+    n_docs = np.bincount(np.unique(inv * nd + doc) // nd, minlength=len(uk))
+    scode, svals = _codes(tc.terms["sent_id"])
+    where = pd.Index(s["sent_id"].astype(str)).get_indexer(pd.Index(svals.astype(str)))
+    spos = where[scode[tc.pos]].astype(np.int64)
+    ok = spos >= 0
+    ns = len(s) + 1
+    pairs = np.unique(inv[ok] * ns + spos[ok])  # sorted: by key, then sentence (corpus order)
+    g, sp = pairs // ns, pairs % ns
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((len(uk), 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = sp[keep]
+    t = uk % V
+    out = pd.DataFrame({"period": periods[uk // (U * V)], "source": tc.units[(uk // V) % U], "term": tc.vocab[t],
+                        "count": cnt.astype(np.int64), "n_docs": n_docs.astype(np.int64),
+                        "e0": ex[:, 0], "e1": ex[:, 1], "e2": ex[:, 2], "is_stop": tc.stop[t], "is_phrase": tc.phrase[t]})
+    return {"terms": out, "term_totals": totals}
+
+
+def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequence[str] = MEASURES,
+                  scores: pd.DataFrame | None = None, value: str = "vader_compound", codebook=None, actors=None,
+                  min_hits: int | None = 1) -> dict[str, pd.DataFrame]:
+    """The map step on one partition of documents, dated by ``dating`` (:func:`date_documents`
+    on the whole corpus). Returns text-free partials: ``sentences`` (every placed sentence:
+    ``sent_id, doc_id, source, period`` and, for ``tone``, ``value`` — from ``scores`` if given,
+    else :func:`framelens.sentiment.sentence_scores` of the partition), ``frame_hits``
+    (``sent_id, frame``: the sentences carrying each frame), ``actor_hits`` (``sent_id, actor,
+    n``: mentions per sentence), ``terms`` and ``term_totals`` (see :func:`_term_counts`)."""
+    out: dict[str, pd.DataFrame] = {}
+    if "tone" in measures:
+        from . import sentiment
+
+        sc = scores if scores is not None else sentiment.sentence_scores(corpus)
+        if value not in sc.columns:
+            raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
+                                 "(pass the table from sentiment.sentence_scores)")
+        s = _placed_sentences(sc[["sent_id", "doc_id", "source", value]], dating)
+    else:
+        s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
+    out["sentences"] = s
+    placed = set(s["sent_id"].astype(str))
+    if "frames" in measures:
+        from . import framing
+
+        cb = _codebook(codebook)
+        if len(s):
+            carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
+            carried = carried[carried["sent_id"].astype(str).isin(placed)]
+            out["frame_hits"] = carried[["sent_id", "frame"]].drop_duplicates().reset_index(drop=True)
+    if "actors" in measures:
+        from .actors import find_mentions
+
+        table = _actor_table(actors)
+        if len(s):
+            ment = find_mentions(_placed_sentences(corpus.sentences, dating), table)
+            out["actor_hits"] = (ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
+                                 if len(ment) else pd.DataFrame(columns=["sent_id", "actor", "n"]))
+    if "terms" in measures:
+        out.update(_term_counts(corpus, dating, s))
+    return out
+
+
+def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame | None:
+    frames = [p[key] for p in partials if key in p]
+    if not frames:
+        return None
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+
+def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The partitions' term counts with their example positions made corpus-wide, and the
+    placed sentences' ids those positions index."""
+    frames, ids, offset = [], [], 0
+    for p in partials:
+        s = p.get("sentences")
+        n = 0 if s is None else len(s)
+        t = p.get("terms")
+        if t is not None and len(t):
+            t = t.copy()
+            for col in ("e0", "e1", "e2"):
+                v = t[col].to_numpy(dtype=np.int64)
+                t[col] = np.where(v >= 0, v + offset, -1)
+            frames.append(t)
+        if n:
+            ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
+        offset += n
+    c = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_TERM_COUNT_COLUMNS)
+    return c, (np.concatenate(ids) if ids else np.array([], dtype=object))
+
+
+def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
+                     n_resamples: int = 2000, level: float = 0.95, codebook=None, actors=None, top: int = 5,
+                     top_terms: int = 8, min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled",
+                     max_units: int = 8, value: str = "vader_compound") -> dict[str, pd.DataFrame]:
+    """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
+    :func:`over_time_map` partials (in corpus order)."""
+    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
+    s = _merged(partials, "sentences")
+    if s is None:
+        s = pd.DataFrame(columns=["sent_id", "doc_id", "source", value, "period"])
+    out = {"tone": _tone_cells(s, dating, value=value, **kw),
+           "frames": _frame_cells(s, _merged(partials, "frame_hits"), dating, codebook, top=top, **kw),
+           "actors": _actor_cells(s, _merged(partials, "actor_hits"), dating, actors, top=top, **kw)}
+    c, sent_ids = _merged_terms(partials)
+    totals = _merged(partials, "term_totals")
+    if totals is None:
+        totals = pd.DataFrame(columns=["period", "source", "n_terms"])
+    terms = _terms_cells(c, totals, sent_ids, dating, top=top_terms, min_count=min_count,
+                         prior_strength=prior_strength, within=terms_by)
+    out["terms"] = terms
+    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
+    out["term_rates"] = _rates_cells(c, totals, dating, list(dict.fromkeys(rising)))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,29 +943,31 @@ def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resa
     ``tone``, ``frames``, ``actors``, ``terms`` and ``term_rates`` (see the functions of the same
     names). With fewer than two periods the measure tables are empty and ``status`` says why.
     ``scores``: the sentence scores when already computed."""
-    from . import sentiment
+    out = dating_tables(corpus, period=period, max_units=max_units)
+    if bool(out["status"]["nothing_to_show"].iloc[0]):
+        return {**out, **empty_tables()}
+    part = over_time_map(corpus, out["dating"], scores=scores, codebook=codebook, actors=actors, min_hits=min_hits)
+    return {**out, **over_time_reduce([part], out["dating"], seed=seed, n_resamples=n_resamples, level=level,
+                                      codebook=codebook, actors=actors, top=top, top_terms=top_terms,
+                                      min_count=min_count, prior_strength=prior_strength, terms_by=terms_by,
+                                      max_units=max_units)}
 
+
+def dating_tables(corpus: CorpusLike, *, period: str = "auto", max_units: int = 8) -> dict[str, pd.DataFrame]:
+    """``status`` and ``dating`` of a corpus (its documents only: no text is read): the period
+    chosen (:func:`choose_period`), each article's period, and what is left out."""
     if int(max_units) < 1:
         raise FramelensError(f"max_units: must be at least 1, got {max_units}")
     p, reason = choose_period(corpus.documents, period)
     dating = date_documents(corpus.documents, p)
-    status = status_table(corpus, dating, p, reason, max_units=max_units)
-    out = {"status": status, "dating": dating}
-    empty = {"tone": TONE_COLUMNS, "frames": FRAME_COLUMNS, "actors": ACTOR_COLUMNS, "terms": TERM_COLUMNS,
-             "term_rates": RATE_COLUMNS}
-    if bool(status["nothing_to_show"].iloc[0]):
-        return {**out, **{k: pd.DataFrame(columns=c) for k, c in empty.items()}}
-    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
-    sc = scores if scores is not None else sentiment.sentence_scores(corpus)
-    out["tone"] = tone_over_time(sc, dating, **kw)
-    out["frames"] = frames_over_time(corpus, dating, codebook, top=top, min_hits=min_hits, **kw)
-    out["actors"] = actors_over_time(corpus, dating, actors, top=top, **kw)
-    terms = terms_over_time(corpus, dating, top=top_terms, min_count=min_count, prior_strength=prior_strength,
-                            within=terms_by)
-    out["terms"] = terms
-    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
-    out["term_rates"] = term_rates(corpus, dating, list(dict.fromkeys(rising)))
-    return out
+    return {"status": status_table(corpus, dating, p, reason, max_units=max_units), "dating": dating}
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """The measure tables of a corpus with nothing to show over time (no rows, their columns)."""
+    return {k: pd.DataFrame(columns=c) for k, c in (("tone", TONE_COLUMNS), ("frames", FRAME_COLUMNS),
+                                                    ("actors", ACTOR_COLUMNS), ("terms", TERM_COLUMNS),
+                                                    ("term_rates", RATE_COLUMNS))}
 
 
 # ---------------------------------------------------------------------------------------------

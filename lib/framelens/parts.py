@@ -435,6 +435,55 @@ def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
     return out, {"period": st["period"], "n_periods": int(st["n_periods"]), "message": st["message"]}
 
 
+def dating_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    return dating_reduce(Reduction("dating", [], {}, corpus), opts, needs)
+
+
+def dating_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    return {}  # the dating reads the documents' metadata only (the reduce's view)
+
+
+def dating_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """Each article's period and what is left out (:func:`framelens.over_time.dating_tables`),
+    from the documents alone: what the over-time maps need before they run."""
+    from . import over_time
+
+    return over_time.dating_tables(red.view, period=opts["period"], max_units=opts["max_units"]), {}
+
+
+def over_time_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import over_time
+
+    d = needs["dating"]
+    if bool(d["status"]["nothing_to_show"].iloc[0]):
+        return {}
+    ctx = _quiet()
+    try:
+        return over_time.over_time_map(corpus, d["dating"], codebook=opts["codebook"] or None,
+                                       actors=_actor_table(needs), min_hits=opts["min_hits"])
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The over-time part from the maps' text-free partials (:func:`framelens.over_time.over_time_reduce`)."""
+    from . import over_time
+
+    d = needs["dating"]
+    st = d["status"]
+    out = {"status": st, "dating": d["dating"]}
+    if bool(st["nothing_to_show"].iloc[0]):
+        out.update(over_time.empty_tables())
+    else:
+        out.update(over_time.over_time_reduce(
+            red.partials_list(), d["dating"], seed=opts["seed"], n_resamples=opts["n_resamples"],
+            codebook=opts["codebook"] or None, actors=_actor_table(needs), top=opts["top"],
+            top_terms=opts["top_terms"], min_count=opts["min_count"], prior_strength=opts["prior_strength"],
+            terms_by=opts["terms_by"], max_units=opts["max_units"]))
+    r = st.iloc[0]
+    return out, {"period": r["period"], "n_periods": int(r["n_periods"]), "message": r["message"]}
+
+
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
 _SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
 _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
@@ -465,11 +514,14 @@ PARTS: dict[str, Part] = {
                     description="one source against the rest"),
     "reuse": Part("reuse", 1, REUSE_OPTIONS, reuse_part,
                   description="shared passages between sources, boilerplate, near-duplicate articles"),
-    "over_time": Part("over_time", 2, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
+    "dating": Part("dating", 1, {"period": "auto", "max_units": 8}, dating_part,
+                   description="each article's period (documents only)", map=dating_map, reduce=dating_reduce),
+    "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
-                      over_time_part, configs=("codebook",), needs=("actors",),
-                      description="tone, leading frames, rising and falling terms and actors per period"),
+                      over_time_part, configs=("codebook",), needs=("actors", "dating"),
+                      description="tone, leading frames, rising and falling terms and actors per period",
+                      map=over_time_map, reduce=over_time_reduce),
 }
 
 
