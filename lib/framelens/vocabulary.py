@@ -1241,41 +1241,129 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
     also pairs *related* terms (antonyms, co-hyponyms: "vaccine mandate" and "vaccine
     exemption"); read the example sentences before treating a pair as two names for one thing.
     ``max_units``: only the most frequent multi-word terms are compared (bounded memory).
-    """
-    from scipy.stats import chi2 as _chi2
 
-    cols = NAMING_PAIR_COLUMNS
+    Computed as a map over the corpus's document partitions (:func:`naming_pair_counts`: unit,
+    context and co-occurrence counts, no text) and a reduce (:func:`naming_pairs_from_counts`).
+    """
+    return naming_pairs_from_counts([naming_pair_counts(corpus, window=window)], _sources(corpus), _labels(corpus),
+                                    min_count=min_count, min_similarity=min_similarity, top=top,
+                                    max_units=max_units, weighting=weighting, max_p=max_p)
+
+
+def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`naming_pairs` on one partition (text-free, mergeable):
+    ``naming_units`` (each multi-word common-noun term in order of first occurrence: ``unit,
+    count, n_sentences, ex`` — its first sent_ids), ``naming_by_source`` (``unit, source,
+    count``), ``naming_contexts`` (``unit, lemma, count``: context lemmas within ``window``
+    terms), ``naming_together`` (``unit_a, unit_b, n``: sentences holding both) and
+    ``naming_lemmas`` (every lemma, in order of first occurrence: the column order of the
+    context matrix)."""
+    out = {"naming_units": pd.DataFrame(columns=["unit", "count", "n_sentences", "ex"]),
+           "naming_by_source": pd.DataFrame(columns=["unit", "source", "count"]),
+           "naming_contexts": pd.DataFrame(columns=["unit", "lemma", "count"]),
+           "naming_together": pd.DataFrame(columns=["unit_a", "unit_b", "n"]),
+           "naming_lemmas": pd.DataFrame(columns=["lemma"])}
     if corpus.terms.empty:
-        return pd.DataFrame(columns=cols)
+        return out
     e = _Encoded(corpus)
     lem = _Encoded(corpus, unit="lemma")
-    codes, units, first, last = _multiword_units(corpus, e)
-    if not len(codes):
-        return pd.DataFrame(columns=cols)
-    counts = np.bincount(codes, minlength=len(units))
-    keep = np.flatnonzero(counts >= min_count)
-    if len(keep) < 2:
-        return pd.DataFrame(columns=cols)
-    keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
-    remap = np.full(len(units), -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
-    occ = np.flatnonzero(remap[codes] >= 0)
-    u, f, l = remap[codes[occ]], first[occ], last[occ]
+    out["naming_lemmas"] = pd.DataFrame({"lemma": lem.vocab})
+    u, units, f, l = _multiword_units(corpus, e)
+    if not len(u):
+        return out
+    U = len(units)
+    counts = np.bincount(u, minlength=U)
+    us = _unique(u * (len(e.sent_ids) + 1) + e.sent[f])  # (unit, sentence) pairs, sorted
+    su, ss = us // (len(e.sent_ids) + 1), us % (len(e.sent_ids) + 1)
+    n_sent = np.bincount(su, minlength=U)
+    _nd, ex = _group_evidence(u, e.doc[f], e.sent[f], np.arange(U, dtype=np.int64), e.sent_ids)
+    out["naming_units"] = pd.DataFrame({"unit": units.astype(str).astype(object), "count": counts.astype(np.int64),
+                                        "n_sentences": n_sent.astype(np.int64), "ex": ex})
+    src = e.src[f]
+    ok = src >= 0
+    S = max(len(e.sources), 1)
+    bk, bn = _unique(u[ok] * S + src[ok], return_counts=True)
+    out["naming_by_source"] = pd.DataFrame({"unit": units[bk // S].astype(str).astype(object),
+                                            "source": np.asarray(e.sources, dtype=object)[bk % S],
+                                            "count": bn.astype(np.int64)})
     # context words: content lemmas within `window` terms, same sentence, outside the unit
     n = len(e.term)
     ctx_u, ctx_w = [], []
     for d in range(1, window + 1):
         for base, j in ((f, f - d), (l, l + d)):
-            ok = (j >= 0) & (j < n)
-            jj = np.where(ok, j, 0)
-            ok &= (e.sent[jj] == e.sent[base]) & ~e.is_stop[jj]
-            ctx_u.append(u[ok])
-            ctx_w.append(lem.term[jj[ok]])
+            okj = (j >= 0) & (j < n)
+            jj = np.where(okj, j, 0)
+            okj &= (e.sent[jj] == e.sent[base]) & ~e.is_stop[jj]
+            ctx_u.append(u[okj])
+            ctx_w.append(lem.term[jj[okj]])
     cu, cw = np.concatenate(ctx_u), np.concatenate(ctx_w)
-    if not len(cu):
+    W = max(len(lem.vocab), 1)
+    ck, cn = _unique(cu * W + cw, return_counts=True)
+    out["naming_contexts"] = pd.DataFrame({"unit": units[ck // W].astype(str).astype(object),
+                                           "lemma": lem.vocab[ck % W], "count": cn.astype(np.int64)})
+    # sentences holding two units: the pairs of distinct units of each sentence
+    order = np.lexsort((su, ss))
+    s_sorted, u_sorted = ss[order], su[order]
+    a_list, b_list = [], []
+    starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, len(s_sorted)])
+    for k in range(2, int(sizes.max()) + 1 if len(sizes) else 0):  # a loop over group sizes, not sentences
+        grp = starts[sizes == k]
+        if not len(grp):
+            continue
+        members = u_sorted[grp[:, None] + np.arange(k)]
+        for i in range(k):
+            for j in range(i + 1, k):
+                a_list.append(members[:, i])
+                b_list.append(members[:, j])
+    if a_list:
+        a, b = np.concatenate(a_list), np.concatenate(b_list)
+        na, nb = units[a].astype(str), units[b].astype(str)
+        lo, hi = np.where(na < nb, na, nb), np.where(na < nb, nb, na)
+        tog = pd.DataFrame({"unit_a": lo.astype(object), "unit_b": hi.astype(object)})
+        out["naming_together"] = tog.groupby(["unit_a", "unit_b"], sort=False).size().rename("n").reset_index()
+    return out
+
+
+def _cat(parts: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame:
+    frames = [p[key] for p in parts if key in p and len(p[key])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
+                             labels: Mapping[str, str], *, min_count: int = 3, min_similarity: float = 0.3,
+                             top: int | None = 20, max_units: int = 2000, weighting: str = "count",
+                             max_p: float = 0.05) -> pd.DataFrame:
+    """The reduce step of :func:`naming_pairs`: the partitions' :func:`naming_pair_counts` (in
+    corpus order) merged, then compared."""
+    from scipy.stats import chi2 as _chi2
+
+    cols = NAMING_PAIR_COLUMNS
+    ut = _cat(parts, "naming_units")
+    if not len(ut):
         return pd.DataFrame(columns=cols)
-    U, W = len(keep), len(lem.vocab)
-    m = sparse.csr_matrix((np.ones(len(cu)), (cu, cw)), shape=(U, W))
+    g = ut.groupby("unit", sort=False)  # units in order of first occurrence in the corpus
+    counts = g["count"].sum().to_numpy(dtype=np.int64)
+    n_sent = g["n_sentences"].sum().to_numpy(dtype=np.int64)
+    units = g["count"].sum().index.to_numpy(dtype=object)
+    exs = g["ex"].agg(lambda v: EXAMPLE_SEP.join([x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
+    keep = np.flatnonzero(counts >= min_count)
+    if len(keep) < 2:
+        return pd.DataFrame(columns=cols)
+    keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
+    U = len(keep)
+    names = units[keep].astype(str)
+    kidx = pd.Series(np.arange(U), index=names)
+    lemmas = pd.unique(_cat(parts, "naming_lemmas")["lemma"].astype(str).to_numpy(dtype=object))
+    W = len(lemmas)
+    widx = pd.Series(np.arange(W), index=lemmas)
+    ctx = _cat(parts, "naming_contexts")
+    ctx = ctx[ctx["unit"].isin(kidx.index)] if len(ctx) else ctx
+    if not len(ctx):
+        return pd.DataFrame(columns=cols)
+    m = sparse.csr_matrix((ctx["count"].to_numpy(dtype=float),
+                           (kidx.reindex(ctx["unit"]).to_numpy(dtype=np.int64),
+                            widx.reindex(ctx["lemma"].astype(str)).to_numpy(dtype=np.int64))), shape=(U, W))
     m.sum_duplicates()
     # PPMI
     total = m.sum()
@@ -1289,28 +1377,33 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
     ppmi.eliminate_zeros()
     sim = _cosine_matrix(ppmi)
     np.fill_diagonal(sim, 0.0)
-    names = units[keep].astype(str)
     words = [set(x.split()) for x in names]
     # overlapping in the text ("climate change" / "change policy") is not naming the same thing
     firsts = [x.split()[0] for x in names]
     lasts = [x.split()[-1] for x in names]
     ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
-    sent_sets = pd.Series(e.sent[f]).groupby(u).agg(lambda s: set(s.tolist())).to_dict()
+    tog = _cat(parts, "naming_together")
+    together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
+    n_kept = n_sent[keep]
     cand = []
     for a, b in zip(ia.tolist(), ib.tolist()):
         if lasts[a] == firsts[b] or lasts[b] == firsts[a] or words[a] >= words[b] or words[b] >= words[a]:
             continue
-        sa, sb = sent_sets.get(a, set()), sent_sets.get(b, set())
-        if len(sa & sb) * 2 > min(len(sa), len(sb)):
+        both = together.get((min(names[a], names[b]), max(names[a], names[b])), 0)
+        if both * 2 > min(n_kept[a], n_kept[b]):
             continue  # mostly in the same sentences: used together, not instead of each other
         cand.append((a, b))
     if not cand:
         return pd.DataFrame(columns=cols)
-    sources = _sources(corpus)
+    sources = list(sources)
     S = len(sources)
-    src_occ = e.src[f]
     by = np.zeros((U, S), dtype=np.int64)
-    np.add.at(by, (u, np.maximum(src_occ, 0)), (src_occ >= 0).astype(np.int64))
+    bs = _cat(parts, "naming_by_source")
+    if len(bs):
+        sidx = {s: i for i, s in enumerate(sources)}
+        bs = bs[bs["unit"].isin(kidx.index) & bs["source"].isin(sidx)]
+        np.add.at(by, (kidx.reindex(bs["unit"]).to_numpy(dtype=np.int64), bs["source"].map(sidx).to_numpy(dtype=np.int64)),
+                  bs["count"].to_numpy(dtype=np.int64))
     rows = []
     for a, b in cand:
         t = np.vstack([by[a], by[b]]).astype(float)
@@ -1318,33 +1411,30 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
         if t.shape[1] >= 2:
             exp = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / t.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
-                g = float(2.0 * np.nansum(xlogy(t, t / exp)))
-            p = float(_chi2.sf(g, t.shape[1] - 1))
+                g2v = float(2.0 * np.nansum(xlogy(t, t / exp)))
+            p = float(_chi2.sf(g2v, t.shape[1] - 1))
         else:
-            g, p = 0.0, 1.0
-        rows.append((a, b, float(sim[a, b]), g, p))
+            g2v, p = 0.0, 1.0
+        rows.append((a, b, float(sim[a, b]), g2v, p))
     rows.sort(key=lambda r: (-r[3], -r[2]))
     used: set[int] = set()
     out = []
-    labels = _labels(corpus)
-    ex_sid = e.sent_ids[e.sent[f]]
     wv = ppmi.toarray() if U * W <= 5_000_000 else None
-    for a, b, s, g, p in rows:
+    ex_of = exs.reindex(names).to_numpy(dtype=object)
+    for a, b, s, g2v, p in rows:
         if a in used or b in used or p > max_p:
             continue
         used.update((a, b))
         if wv is not None:
             both = np.minimum(wv[a], wv[b])
-            shared = [str(lem.vocab[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
+            shared = [str(lemmas[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
         else:
             shared = []
-        ex_a = "; ".join(pd.unique(ex_sid[u == a])[:_N_EXAMPLES])
-        ex_b = "; ".join(pd.unique(ex_sid[u == b])[:_N_EXAMPLES])
         by_src = "; ".join(f"{labels.get(sources[k], sources[k])} {by[a, k]}/{by[b, k]}" for k in range(S)
                            if by[a, k] or by[b, k])
         out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
-                    "count_b": int(counts[keep[b]]), "g2": g, "p": p, "by_source": by_src,
-                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_a, "example_sent_ids_b": ex_b})
+                    "count_b": int(counts[keep[b]]), "g2": g2v, "p": p, "by_source": by_src,
+                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[a], "example_sent_ids_b": ex_of[b]})
         if top is not None and len(out) >= top:
             break
     return pd.DataFrame(out, columns=cols)
