@@ -1107,10 +1107,20 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
     how often the full name and the variant (as a stand-alone term) occur. Only pairs whose
     variant occurs ≥ ``min_count`` times in the corpus. ``wide=True``: one row per
     ``name, variant, kind`` with one ``"variant/name"`` count column per source label.
+
+    Computed as a map over the corpus's document partitions (:func:`variant_counts`: the
+    acronyms defined, the name terms, the proper-noun terms and term counts; no text) and a
+    reduce (:func:`variant_candidates_from_counts`).
     """
-    cols = ["name", "variant", "kind", "source", "label", "name_count", "count"]
-    sources = _sources(corpus)
-    labels = _labels(corpus)
+    return variant_candidates_from_counts([variant_counts(corpus)], _sources(corpus), _labels(corpus),
+                                          min_count=min_count, wide=wide)
+
+
+def variant_counts(corpus: CorpusLike) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`variant_candidates` on one partition: ``variant_acronyms``
+    (``name, variant``: acronyms defined in the text), ``variant_names`` (multi-word name
+    terms), ``variant_proper`` (proper-noun terms) and ``variant_terms`` (``term, source,
+    count``)."""
     terms = corpus.terms
     tok = corpus.tokens
     # proper-noun terms: surface starts with a capital, not sentence-initial
@@ -1118,31 +1128,51 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
     surf = tok[["sent_id", "start", "token", "i"]]
     proper = single.merge(surf, on=["sent_id", "start"], how="inner")
     proper = proper[(proper["i"] > 0) & proper["token"].astype(str).str.match(r"^[A-Z]")]
-    proper_types = pd.Index(proper["term"].astype(str).unique())
-    cand: list[tuple[str, str, str]] = []
-    # 1. acronyms defined in the text (loop over the few matches, not over tokens)
+    cand: list[tuple[str, str]] = []
+    # acronyms defined in the text (loop over the few matches, not over tokens)
     sents = corpus.sentences
     text = pd.Series(sents["norm"].astype(str).to_numpy(dtype=object), index=sents.index)
-    acr = text.str.extractall(r"((?:[A-Z][\w'-]*\s+(?:(?:and|of|for|the|de|&)\s+)*){1,8})\(([A-Z]{2,8})\)")
+    acr = text.str.extractall(r"((?:[A-Z][\w'-]*\s+(?:(?:and|of|for|the|de|&)\s+)*){1,8})\(([A-Z]{2,8})\)") \
+        if len(text) else pd.DataFrame()
     for name, ac in set(map(tuple, acr.to_numpy().tolist())) if not acr.empty else ():
         words = name.split()
         for k in range(1, len(words) + 1):
             part = words[-k:]
             if part[0][0].isupper() and "".join(w[0] for w in part if w[0].isupper()) == ac:
-                cand.append((" ".join(part).lower(), ac.lower(), "acronym"))
+                cand.append((" ".join(part).lower(), ac.lower()))
                 break
-    # 2. parts of multi-word names used alone
-    names = pd.Series(terms.loc[terms["is_phrase"].astype(bool), "term"].astype(str).unique(), dtype=object)
+    counts = terms.groupby(["term", "source"], sort=False, observed=True).size().rename("count").reset_index()
+    return {"variant_acronyms": pd.DataFrame(sorted(set(cand)), columns=["name", "variant"]),
+            "variant_names": pd.DataFrame({"term": terms.loc[terms["is_phrase"].astype(bool), "term"].astype(str).unique()}),
+            "variant_proper": pd.DataFrame({"term": proper["term"].astype(str).unique()}),
+            "variant_terms": pd.DataFrame({"term": counts["term"].astype(str).to_numpy(dtype=object),
+                                           "source": counts["source"].astype(str).to_numpy(dtype=object),
+                                           "count": counts["count"].to_numpy(dtype=np.int64)})}
+
+
+def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
+                                   labels: Mapping[str, str], *, min_count: int = 2, wide: bool = False) -> pd.DataFrame:
+    """The reduce step of :func:`variant_candidates`: the partitions' :func:`variant_counts` merged."""
+    cols = ["name", "variant", "kind", "source", "label", "name_count", "count"]
+    sources = list(sources)
+    cand: list[tuple[str, str, str]] = []
+    acr = _cat(parts, "variant_acronyms")
+    if len(acr):
+        cand.extend(zip(acr["name"], acr["variant"], ["acronym"] * len(acr)))
+    proper_types = pd.Index(pd.unique(_cat(parts, "variant_proper").get("term", pd.Series(dtype=object))))
+    # parts of multi-word names used alone
+    nm = _cat(parts, "variant_names")
+    names = pd.Series(pd.unique(nm["term"]) if len(nm) else [], dtype=object)
     if len(names):
-        parts = names.str.split()
-        ends = pd.DataFrame({"name": names, "first": parts.str[0], "last": parts.str[-1], "n": parts.str.len()})
+        split = names.str.split()
+        ends = pd.DataFrame({"name": names, "first": split.str[0], "last": split.str[-1], "n": split.str.len()})
         ends = ends[ends["n"] >= 2]
         for col in ("first", "last"):
             hit = ends[ends[col].isin(proper_types)]
             cand.extend(zip(hit["name"], hit[col], ["name part"] * len(hit)))
-    # 3. shared stems among proper-noun terms
+    # shared stems among proper-noun terms
     pt = pd.Series(proper_types, dtype=object)
-    pt = pt[(pt.str.len() >= 4) & ~pt.str.contains("-", regex=False)]
+    pt = pt[(pt.str.len() >= 4) & ~pt.str.contains("-", regex=False)] if len(pt) else pt
     if len(pt):
         st = pd.DataFrame({"w": pt.to_numpy(), "stem": pt.str[:4].to_numpy()})
         st = st[st.groupby("stem")["w"].transform("size").between(2, 6)]
@@ -1153,7 +1183,9 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
         return pd.DataFrame(columns=cols)
     c = pd.DataFrame(cand, columns=["name", "variant", "kind"]).drop_duplicates()
     c = c[c["name"] != c["variant"]]
-    counts = terms.groupby(["term", "source"], sort=False).size()
+    tc = _cat(parts, "variant_terms")
+    counts = tc.groupby(["term", "source"], sort=False)["count"].sum() if len(tc) else \
+        pd.Series(dtype=np.int64, index=pd.MultiIndex.from_arrays([[], []]))
     grid = c.merge(pd.DataFrame({"source": sources}), how="cross")
     key_v = pd.MultiIndex.from_arrays([grid["variant"], grid["source"]])
     key_n = pd.MultiIndex.from_arrays([grid["name"], grid["source"]])
