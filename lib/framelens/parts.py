@@ -164,7 +164,10 @@ def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
     from . import vocabulary
 
     out = vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
-    out["collocation_counts"] = vocabulary.collocation_counts(corpus)  # naming / collocation partials
+    # the naming and collocation partials (text-free counts, merged by the reduce)
+    out["collocation_counts"] = vocabulary.collocation_counts(corpus)
+    out.update(vocabulary.naming_pair_counts(corpus))
+    out.update(vocabulary.variant_counts(corpus))
     return out
 
 
@@ -181,17 +184,9 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
     merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
                                           window=opts["mattr_window"], similarity_units=sim_units)
-    corpus = red.whole()
     ctx = _quiet()
     try:
-        pairs = vocabulary.naming_pairs(corpus)
-        whole = {"naming_pairs": pairs,
-                 "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
-                 "variant_candidates": vocabulary.variant_candidates(corpus),
-                 "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
-                 "collocations": vocabulary.collocations_from_counts(
-                     [p["collocation_counts"] for p in red.partials_list() if "collocation_counts" in p],
-                     red.sources, red.labels, min_count=opts["collocation_min_count"])}
+        whole = naming_reduce(red, opts)
     finally:
         ctx.__exit__(None, None, None)
     tables = {**merged, **whole}
@@ -199,6 +194,25 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
              "similarity_tfidf_cosine", "similarity_jaccard", "naming_pairs", "naming", "variant_candidates",
              "variant_candidates_wide", "collocations"]
     return {k: tables[k] for k in order}, {"similarity_note": note}
+
+
+def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
+    """The vocabulary part's naming tables and collocations from the maps' merged counts; the
+    naming choices count the referent table's variants (the packaged one plus the pairs found)
+    in a second pass over the partitions, one at a time (:meth:`Reduction.each_partition`)."""
+    from . import vocabulary
+
+    parts = red.partials_list()
+    pairs = vocabulary.naming_pairs_from_counts(parts, red.sources, red.labels)
+    ref = vocabulary.naming_referents(opts["referents"] or None, pairs)
+    counts = [vocabulary.naming_counts(piece, ref) for piece in red.each_partition()]
+    variants = {f"variant_candidates{'_wide' * wide}": vocabulary.variant_candidates_from_counts(
+        parts, red.sources, red.labels, wide=wide) for wide in (False, True)}
+    return {"naming_pairs": pairs, "naming": vocabulary.naming_choices_from_counts(counts, ref, red.sources, red.labels),
+            **variants,
+            "collocations": vocabulary.collocations_from_counts(
+                [p["collocation_counts"] for p in parts if "collocation_counts" in p], red.sources, red.labels,
+                min_count=opts["collocation_min_count"])}
 
 
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -588,9 +602,11 @@ def compute_part(name: str, corpus, options: Mapping[str, Any],
     if part.map is None:
         tables, info = part.compute(corpus, own, needs)
         return {k: v for k, v in tables.items()}, info
-    outs = [_map_one(name, piece, own, needs) for piece in split_corpus(corpus, partitions)]
+    pieces = split_corpus(corpus, partitions)
+    outs = [_map_one(name, piece, own, needs) for piece in pieces]
     red = Reduction(name, [o["partials"] for o in outs],
                     {t: [o["rows"][t] for o in outs] for t in part.row_tables}, corpus)
+    red.load_partitions = lambda: iter(pieces)  # noqa: E731
     tables, info = part.reduce(red, own, needs)
     rows = {t: red.rows(t) for t in part.row_tables}
     return {**rows, **tables}, info
@@ -665,12 +681,21 @@ class Reduction:
         self.labels = dict(view.labels)
 
     fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+    load_partitions = None  # → an iterator over the view's partitions, text included (the store sets it)
     load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
 
     def whole(self):
         """The whole corpus view, text and tokens included: for the few tables that are not
         map/reduce yet (they cost the memory of the whole corpus)."""
         return self.load_whole() if self.load_whole is not None else self.view
+
+    def each_partition(self):
+        """The corpus view's partitions, text included, one at a time (in corpus order): for a
+        second pass that needs what the first reduce found (memory: one partition)."""
+        if self.load_partitions is not None:
+            yield from self.load_partitions()
+        else:
+            yield self.view
 
     def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
         """Every partition's partials, in corpus order (for merges that need partition boundaries)."""

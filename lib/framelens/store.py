@@ -572,7 +572,7 @@ class LensStore:
         """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
         reduce here; the maps write the part's row tables into the part's temporary folder."""
         from .engine import get_engine
-        from .parts import PARTS, Computed, Reduction, map_partition
+        from .parts import PARTS, Computed, Reduction, map_partition, view_partition
 
         part = PARTS[name]
         view_c = self.view_corpus
@@ -588,6 +588,8 @@ class LensStore:
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
+            red.load_partitions = lambda: (c for c in (view_partition(read_partition(p), view)  # noqa: E731
+                                                       for p in self.partitions()) if c is not None)
             tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

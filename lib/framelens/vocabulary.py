@@ -1029,32 +1029,73 @@ def naming_choices(corpus: CorpusLike, referents: str | Path | pd.DataFrame | No
     corpus shows zero rows rather than disappearing): ``referent, group, variant, source, label,
     count, share`` (of the source's mentions of this referent, NaN if none),
     ``per_1000_words`` (per 1000 word tokens of the source), ``example_sent_ids``.
+
+    Computed as a map over the corpus's document partitions (:func:`naming_counts`: matches
+    per variant × source and words per source, no text) and a reduce
+    (:func:`naming_choices_from_counts`), once the referent table is known
+    (:func:`naming_referents`).
     """
+    need_pairs = not isinstance(referents, pd.DataFrame) and not referents and pairs is None
+    ref = naming_referents(referents, naming_pairs(corpus) if need_pairs else pairs)
+    return naming_choices_from_counts([naming_counts(corpus, ref)], ref, _sources(corpus), _labels(corpus))
+
+
+def naming_referents(referents: str | Path | pd.DataFrame | None = None,
+                     pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The referent table :func:`naming_choices` counts: yours (``referents``), or the packaged
+    one plus the variants of the naming ``pairs`` found in the corpus that it does not list."""
     if isinstance(referents, pd.DataFrame):
-        ref = referents
-    elif referents:
-        ref = load_referents(referents)
-    else:
-        ref = load_referents()
-        found = discovered_referents(naming_pairs(corpus) if pairs is None else pairs)
-        found = found[~found["variant"].str.lower().isin(set(ref["variant"].str.lower()))]
-        found = found[found.groupby("referent")["variant"].transform("size") >= 2]
-        ref = pd.concat([ref, found], ignore_index=True)
-    sources = _sources(corpus)
+        return referents
+    if referents:
+        return load_referents(referents)
+    ref = load_referents()
+    if pairs is None:
+        return ref
+    found = discovered_referents(pairs)
+    found = found[~found["variant"].str.lower().isin(set(ref["variant"].str.lower()))]
+    found = found[found.groupby("referent")["variant"].transform("size") >= 2]
+    return pd.concat([ref, found], ignore_index=True)
+
+
+def naming_counts(corpus: CorpusLike, ref: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`naming_choices` on one partition: ``naming_hits`` (``variant,
+    source, count, ex`` — the first sent_ids) and ``naming_words`` (``source, n_words``)."""
     hits = _find_variants(corpus.sentences, ref, corpus.tokens)
-    counts = hits.groupby(["variant", "source"], sort=False).size().rename("count")
+    g = hits.groupby(["variant", "source"], sort=False)
+    counts = g.size().rename("count").reset_index()
+    ex = _examples(hits, ["variant", "source"])
+    counts = counts.merge(ex.rename(columns={"example_sent_ids": "ex"}), on=["variant", "source"], how="left") \
+        if len(counts) else pd.DataFrame(columns=["variant", "source", "count", "ex"])
+    tok = corpus.tokens
+    words = tok[tok["is_word"].astype(bool)].groupby("source", observed=True).size().rename("n_words").reset_index()
+    words["source"] = words["source"].astype(str)
+    return {"naming_hits": counts, "naming_words": words}
+
+
+def naming_choices_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], ref: pd.DataFrame,
+                               sources: Sequence[str], labels: Mapping[str, str]) -> pd.DataFrame:
+    """The reduce step of :func:`naming_choices`: the partitions' :func:`naming_counts` merged."""
+    sources = list(sources)
+    hits = _cat(parts, "naming_hits")
+    if len(hits):
+        g = hits.groupby(["variant", "source"], sort=False)
+        merged = g["count"].sum().to_frame()
+        merged["example_sent_ids"] = g["ex"].agg(lambda v: EXAMPLE_SEP.join(
+            [x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
+        merged = merged.reset_index()
+    else:
+        merged = pd.DataFrame(columns=["variant", "source", "count", "example_sent_ids"])
     grid = ref[["referent", "group", "variant"]].merge(pd.DataFrame({"source": sources}), how="cross")
-    grid = grid.merge(counts.reset_index(), on=["variant", "source"], how="left")
+    grid = grid.merge(merged[["variant", "source", "count"]], on=["variant", "source"], how="left")
     grid["count"] = grid["count"].fillna(0).astype(int)
     tot = grid.groupby(["referent", "source"], sort=False)["count"].transform("sum")
     grid["share"] = grid["count"] / tot.replace(0, np.nan)
-    tok = corpus.tokens
-    nw = tok[tok["is_word"].astype(bool)].groupby("source").size().reindex(sources)
+    words = _cat(parts, "naming_words")
+    nw = words.groupby("source")["n_words"].sum().reindex(sources) if len(words) else pd.Series(np.nan, index=sources)
     grid["per_1000_words"] = 1000.0 * grid["count"] / grid["source"].map(nw).replace(0, np.nan)
-    ex = _examples(hits, ["variant", "source"])
-    grid = grid.merge(ex, on=["variant", "source"], how="left")
+    grid = grid.merge(merged[["variant", "source", "example_sent_ids"]], on=["variant", "source"], how="left")
     grid["example_sent_ids"] = grid["example_sent_ids"].fillna("")
-    grid.insert(4, "label", grid["source"].map(_labels(corpus)))
+    grid.insert(4, "label", grid["source"].map(dict(labels)))
     return grid[["referent", "group", "variant", "source", "label", "count", "share", "per_1000_words", "example_sent_ids"]]
 
 
