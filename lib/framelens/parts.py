@@ -30,6 +30,7 @@ profile    one source against the rest (one folder per source)       the lenses'
                                                                      source_id, top
 reuse      shared passages, their edits and direction, boilerplate,  min_words, min_similarity, ...
            near-duplicates, the reused share of each article
+dating     each article's period, what is left out (documents only) period, max_units
 over_time  status (period, left-out articles), dating, tone, leading  period, seed, n_resamples,
            frames, actors' prominence per period × unit; terms       codebook, actors, min_hits, top,
            rising and falling per period, their rates                top_terms, min_count,
@@ -43,9 +44,11 @@ rows without text (written per partition) and small partials (counts, sums); the
 them here. Any partitioning gives the same tables (tests check it against the whole-corpus
 computation). What differs from the whole-corpus functions is documented where it is computed:
 sentiment intervals and tests resample documents when a unit has several; Spearman's coefficient
-of the two lexicons comes from a joint histogram. Not map/reduce yet (they read the whole corpus):
-the actor discovery (``actors`` part without a given table), vocabulary's naming tables and
-collocations, ``reuse``, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
+of the two lexicons comes from a joint histogram. Vocabulary's naming tables and collocations come
+from the maps' counts (the naming choices count the variants in a second pass, one partition at a
+time); ``over_time`` maps with each article's period from the ``dating`` part (documents only).
+Not map/reduce yet (they read the whole corpus): the actor discovery (``actors`` part without a
+given table), ``reuse``, and the store with ``own_text`` / ``drop_near_duplicates``.
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
@@ -172,8 +175,7 @@ def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
 
 
 def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    """The vocabulary part from merged counts; its naming tables and collocations still read the
-    whole corpus (``red.whole()``): the one part of the store that does not scale out yet."""
+    """The vocabulary part from merged counts (the naming tables and collocations: :func:`naming_reduce`)."""
     from . import vocabulary
 
     size = red.documents.groupby("source", sort=False)["n_sentences"].sum()

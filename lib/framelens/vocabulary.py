@@ -1763,8 +1763,8 @@ def headline(tables: Mapping[str, pd.DataFrame], *, corpus=None) -> str:
 # count. Vocabulary bound: the merged tables hold one row per distinct (source, term) and
 # (source, bigram) pair used — they grow with the vocabulary of each source (Heaps' law: roughly
 # with the square root of its size), not with the number of tokens; nothing is pruned, so the
-# statistics are exact. The naming tables (``naming_pairs``, ``naming``, ``variant_candidates``)
-# and ``collocations`` still read the whole corpus (see :func:`vocabulary_reduce`).
+# statistics are exact. The naming tables and ``collocations`` have their own maps and reduces
+# (:func:`naming_pair_counts`, :func:`naming_counts`, :func:`variant_counts`, :func:`collocation_counts`).
 
 
 def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) -> pd.DataFrame:
