@@ -523,10 +523,6 @@ class _TermCodes:
     def __len__(self) -> int:
         return len(self.term)
 
-    def rows(self, positions: np.ndarray, column: str) -> np.ndarray:
-        """Text of ``column`` for some of the kept rows (positions into the kept arrays)."""
-        return self.terms[column].iloc[self.pos[positions]].astype(str).to_numpy()
-
 
 def _first_ids(rows: pd.DataFrame, sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
     """The first ``k`` sentences (corpus order) among the example positions ``e0..e2`` of ``rows``."""

@@ -1248,7 +1248,6 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
     return w.reset_index()
 
 
-
 NAMING_PAIR_COLUMNS = ["term_a", "term_b", "similarity", "count_a", "count_b", "g2", "p", "by_source",
                        "shared_contexts", "example_sent_ids_a", "example_sent_ids_b"]
 
