@@ -377,14 +377,18 @@ def _tone_cells(s: pd.DataFrame, dating: pd.DataFrame, *, value: str, n_resample
 def _indicator_cells(s: pd.DataFrame, hits: pd.DataFrame, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
                      n_resamples: int, level: float, seed: int, max_units: int,
                      extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
-    """Share of sentences with each ``key`` value per cell (``hits``: sent_id × key rows)."""
-    pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+    """Share of sentences with each ``key`` value per cell (``hits``: sentence × key rows, the
+    sentence as its ``row`` in ``s`` or its ``sent_id``)."""
     kidx = {k: i for i, k in enumerate(keys)}
     ind = np.zeros((len(s), len(keys)))
     cnt = np.zeros((len(s), len(keys)))
     if len(hits):
-        r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
-        c = hits[key].map(kidx).to_numpy()
+        if "row" in hits.columns:
+            r = hits["row"].to_numpy(dtype=float)
+        else:
+            pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+            r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
+        c = hits[key].astype(object).map(kidx).to_numpy()
         ok = ~(pd.isna(r) | pd.isna(c))
         r, c = r[ok].astype(int), c[ok].astype(int)
         ind[r, c] = 1
@@ -427,6 +431,10 @@ def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *,
                         level=level, seed=seed, max_units=max_units)
 
 
+def _sentence_key(hits: pd.DataFrame) -> str:
+    return "row" if "row" in hits.columns else "sent_id"
+
+
 def _codebook(codebook):
     from . import framing
 
@@ -440,7 +448,7 @@ def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFram
     if s.empty or hits is None:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     cb = _codebook(codebook)
-    by_frame = hits.groupby("frame")["sent_id"].nunique().reindex(cb.ids).fillna(0)
+    by_frame = hits.groupby(hits["frame"].astype(object))[_sentence_key(hits)].nunique().reindex(cb.ids).fillna(0)
     frames = leading(by_frame, top)
     if not frames:
         return pd.DataFrame(columns=FRAME_COLUMNS)
@@ -476,7 +484,7 @@ def _actor_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFram
     if s.empty or hits is None or hits.empty:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
     table = _actor_table(actors)
-    by_actor = hits.groupby("actor", sort=False)["sent_id"].nunique()
+    by_actor = hits.groupby(hits["actor"].astype(object), sort=False)[_sentence_key(hits)].nunique()
     names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
     kinds = dict(zip(table["actor"], table["kind"]))
     rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
@@ -629,44 +637,17 @@ def terms_over_time(corpus: CorpusLike, dating: pd.DataFrame, *, top: int = 8, m
     if within not in ("pooled", "unit"):
         raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
     part = over_time_map(corpus, dating, measures=("terms",))
-    c, sent_ids = _merged_terms([part])
-    return _terms_cells(c, _merged([part], "term_totals"), sent_ids, dating, top=top, min_count=min_count,
-                        prior_strength=prior_strength, within=within)
+    coded, sent_ids = _merged_terms([part], dating)
+    return _terms_cells(coded, sent_ids, dating, top=top, min_count=min_count, prior_strength=prior_strength,
+                        within=within)
 
 
-def _term_frame(c: pd.DataFrame, totals: pd.DataFrame, dating: pd.DataFrame):
-    """Codes of the merged term counts: (c with p, u, t; totals per period × unit code; periods,
-    vocab, stop, phrase, units) — or None when there are no terms."""
-    placed = dating[dating["status"] == "placed"]
-    periods = sorted(placed["period"].unique())
-    if not len(c) or not periods:
-        return None
-    pidx = {p: i for i, p in enumerate(periods)}
-    t, vocab = pd.factorize(c["term"].astype(str))
-    u, units = pd.factorize(pd.concat([c["source"], totals["source"]], ignore_index=True).astype(str))
-    vocab = np.asarray(vocab, dtype=object)
-    units = np.asarray(units, dtype=object)
-    stop = np.zeros(len(vocab), dtype=bool)
-    phrase = np.zeros(len(vocab), dtype=bool)
-    stop[t] = c["is_stop"].to_numpy(dtype=bool)
-    phrase[t] = c["is_phrase"].to_numpy(dtype=bool)
-    cc = pd.DataFrame({"p": c["period"].map(pidx).to_numpy(dtype=np.int64), "u": u[:len(c)].astype(np.int64),
-                       "t": t.astype(np.int64), "count": c["count"].to_numpy(dtype=np.int64),
-                       "n_docs": c["n_docs"].to_numpy(dtype=np.int64),
-                       "e0": c["e0"].to_numpy(dtype=np.int64), "e1": c["e1"].to_numpy(dtype=np.int64),
-                       "e2": c["e2"].to_numpy(dtype=np.int64)})
-    tot = np.zeros((len(periods), len(units)))
-    np.add.at(tot, (totals["period"].map(pidx).to_numpy(dtype=np.int64), u[len(c):].astype(np.int64)),
-              totals["n_terms"].to_numpy(dtype=float))
-    return cc, tot, periods, vocab, stop, phrase, units
-
-
-def _terms_cells(c: pd.DataFrame, totals: pd.DataFrame, sent_ids: np.ndarray, dating: pd.DataFrame, *, top: int,
-                 min_count: int, prior_strength: float, within: str) -> pd.DataFrame:
-    """:func:`terms_over_time` from the merged period × unit × term counts (the reduce step)."""
+def _terms_cells(coded, sent_ids: np.ndarray, dating: pd.DataFrame, *, top: int, min_count: int,
+                 prior_strength: float, within: str) -> pd.DataFrame:
+    """:func:`terms_over_time` from the merged period × unit × term counts (:func:`_merged_terms`;
+    the reduce step)."""
     if within not in ("pooled", "unit"):
         raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
-    coded = _term_frame(c, totals, dating)
     if coded is None:
         return pd.DataFrame(columns=TERM_COLUMNS)
     cc, tot, periods, vocab, stop, phrase, units = coded
@@ -689,14 +670,12 @@ def term_rates(corpus: CorpusLike, dating: pd.DataFrame, terms: Sequence[str]) -
     units together; periods without the term included, count 0): the trajectory behind a
     rise or a fall."""
     part = over_time_map(corpus, dating, measures=("terms",))
-    c, _ = _merged_terms([part])
-    return _rates_cells(c, _merged([part], "term_totals"), dating, terms)
+    return _rates_cells(_merged_terms([part], dating)[0], terms)
 
 
-def _rates_cells(c: pd.DataFrame, totals: pd.DataFrame, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
-    """:func:`term_rates` from the merged counts (the reduce step)."""
+def _rates_cells(coded, terms: Sequence[str]) -> pd.DataFrame:
+    """:func:`term_rates` from the merged counts (:func:`_merged_terms`; the reduce step)."""
     terms = list(dict.fromkeys(terms))
-    coded = _term_frame(c, totals, dating)
     if coded is None or not terms:
         return pd.DataFrame(columns=RATE_COLUMNS)
     cc, tot, periods, vocab, _stop, _phrase, _units = coded
@@ -765,9 +744,13 @@ def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> d
     keep = rank < 3
     ex[g[keep], rank[keep]] = sp[keep]
     t = uk % V
-    out = pd.DataFrame({"period": periods[uk // (U * V)], "source": tc.units[(uk // V) % U], "term": tc.vocab[t],
-                        "count": cnt.astype(np.int64), "n_docs": n_docs.astype(np.int64),
-                        "e0": ex[:, 0], "e1": ex[:, 1], "e2": ex[:, 2], "is_stop": tc.stop[t], "is_phrase": tc.phrase[t]})
+    cat = pd.Categorical.from_codes
+    out = pd.DataFrame({"period": cat(uk // (U * V), categories=pd.Index(periods)),
+                        "source": cat((uk // V) % U, categories=pd.Index(tc.units)),
+                        "term": cat(t, categories=pd.Index(tc.vocab)),
+                        "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32),
+                        "e0": ex[:, 0].astype(np.int32), "e1": ex[:, 1].astype(np.int32),
+                        "e2": ex[:, 2].astype(np.int32), "is_stop": tc.stop[t], "is_phrase": tc.phrase[t]})
     return {"terms": out, "term_totals": totals}
 
 
@@ -791,8 +774,9 @@ def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequenc
         s = _placed_sentences(sc[["sent_id", "doc_id", "source", value]], dating)
     else:
         s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
-    out["sentences"] = s
-    placed = set(s["sent_id"].astype(str))
+    out["sentences"] = s.astype({c: "category" for c in ("doc_id", "source", "period")})
+    row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=s["sent_id"].astype(str).to_numpy())
+    placed = set(row_of.index)
     if "frames" in measures:
         from . import framing
 
@@ -800,47 +784,132 @@ def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequenc
         if len(s):
             carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
             carried = carried[carried["sent_id"].astype(str).isin(placed)]
-            out["frame_hits"] = carried[["sent_id", "frame"]].drop_duplicates().reset_index(drop=True)
+            hits = carried[["sent_id", "frame"]].drop_duplicates()
+            out["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "frame": hits["frame"].astype("category").to_numpy()})
     if "actors" in measures:
         from .actors import find_mentions
 
         table = _actor_table(actors)
         if len(s):
             ment = find_mentions(_placed_sentences(corpus.sentences, dating), table)
-            out["actor_hits"] = (ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
-                                 if len(ment) else pd.DataFrame(columns=["sent_id", "actor", "n"]))
+            hits = (ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
+                    if len(ment) else pd.DataFrame(columns=["sent_id", "actor", "n"]))
+            out["actor_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "actor": pd.Categorical(hits["actor"].astype(str)),
+                                              "n": hits["n"].to_numpy(dtype=np.int32)})
     if "terms" in measures:
         out.update(_term_counts(corpus, dating, s))
     return out
 
 
 def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame | None:
-    frames = [p[key] for p in partials if key in p]
+    """One partial of every partition concatenated in corpus order: a ``row`` (a sentence's
+    position in its partition's ``sentences``) made corpus-wide, categories made plain values."""
+    frames, offset = [], 0
+    for p in partials:
+        f = p.get(key)
+        if f is not None and (len(f) or not frames):
+            if "row" in f.columns and offset:
+                f = f.assign(row=f["row"].to_numpy(dtype=np.int64) + offset)
+            frames.append(f)
+        s = p.get("sentences")
+        offset += 0 if s is None else len(s)
     if not frames:
         return None
-    frames = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
 
 
-def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]]) -> tuple[pd.DataFrame, np.ndarray]:
-    """The partitions' term counts with their example positions made corpus-wide, and the
-    placed sentences' ids those positions index."""
-    frames, ids, offset = [], [], 0
-    for p in partials:
-        s = p.get("sentences")
+def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one (period, unit, term) key merged: counts and documents summed, the first three
+    example positions kept (positions are corpus-wide, so smaller is earlier)."""
+    key = (c["p"].to_numpy(np.int64) * (int(c["u"].max()) + 1) + c["u"].to_numpy(np.int64)) \
+        * (int(c["t"].max()) + 1) + c["t"].to_numpy(np.int64)
+    uk, inv = np.unique(key, return_inverse=True)
+    inv = inv.ravel()
+    first = np.full(len(uk), -1, dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(c))[::-1]  # a row of each key
+    out = c.iloc[first][["p", "u", "t"]].reset_index(drop=True)
+    out["count"] = np.bincount(inv, weights=c["count"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    out["n_docs"] = np.bincount(inv, weights=c["n_docs"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    e = c[["e0", "e1", "e2"]].to_numpy(np.int64)
+    g = np.repeat(inv, 3)
+    pos = e.ravel()
+    ok = pos >= 0
+    g, pos = g[ok], pos[ok]
+    big = int(pos.max()) + 1 if len(pos) else 1
+    pairs = np.unique(g * big + pos)
+    g, pos = pairs // big, pairs % big
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((len(uk), 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = pos[keep]
+    out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
+    return out
+
+
+def _global_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``col`` in a growing ``index`` of values (new values appended)."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
+    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
+    new = cats[~cats.isin(index)]
+    if len(new):
+        index = index.append(new)
+    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
+
+
+def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame):
+    """The partitions' term counts merged, partition by partition, into integer codes (``c``:
+    ``p, u, t, count, n_docs, e0..e2`` with corpus-wide example positions; ``tot``: terms per
+    period × unit; ``periods, vocab, stop, phrase, units``) and the placed sentences' ids the
+    positions index. ``(None, ids)`` when there are no terms."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    pidx = pd.Index(periods, dtype=object)
+    vocab = pd.Index([], dtype=object)
+    units = pd.Index([], dtype=object)
+    merged, tots, ids, flags, offset = None, [], [], [], 0
+    for part in partials:
+        s = part.get("sentences")
         n = 0 if s is None else len(s)
-        t = p.get("terms")
+        t = part.get("terms")
         if t is not None and len(t):
-            t = t.copy()
+            tc, vocab = _global_codes(t["term"], vocab)
+            uc, units = _global_codes(t["source"], units)
+            pc, _ = _global_codes(t["period"], pidx)
+            frame = pd.DataFrame({"p": pc, "u": uc, "t": tc, "count": t["count"].to_numpy(np.int64),
+                                  "n_docs": t["n_docs"].to_numpy(np.int64)})
             for col in ("e0", "e1", "e2"):
                 v = t[col].to_numpy(dtype=np.int64)
-                t[col] = np.where(v >= 0, v + offset, -1)
-            frames.append(t)
+                frame[col] = np.where(v >= 0, v + offset, -1)
+            flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
+            merged = frame if merged is None else _fold_terms(pd.concat([merged, frame], ignore_index=True))
+        tt = part.get("term_totals")
+        if tt is not None and len(tt):
+            uc, units = _global_codes(tt["source"], units)
+            pc, _ = _global_codes(tt["period"], pidx)
+            tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
         if n:
             ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
         offset += n
-    c = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_TERM_COUNT_COLUMNS)
-    return c, (np.concatenate(ids) if ids else np.array([], dtype=object))
+    sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
+    if merged is None or not periods:
+        return None, sent_ids
+    stop = np.zeros(len(vocab), dtype=bool)
+    phrase = np.zeros(len(vocab), dtype=bool)
+    for tc, st, ph in flags:
+        stop[tc] = st
+        phrase[tc] = ph
+    tot = np.zeros((len(periods), len(units)))
+    for pc, uc, v in tots:
+        np.add.at(tot, (pc, uc), v)
+    vocab_arr = np.asarray(vocab, dtype=object)
+    return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
 
 
 def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
@@ -856,15 +925,12 @@ def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.
     out = {"tone": _tone_cells(s, dating, value=value, **kw),
            "frames": _frame_cells(s, _merged(partials, "frame_hits"), dating, codebook, top=top, **kw),
            "actors": _actor_cells(s, _merged(partials, "actor_hits"), dating, actors, top=top, **kw)}
-    c, sent_ids = _merged_terms(partials)
-    totals = _merged(partials, "term_totals")
-    if totals is None:
-        totals = pd.DataFrame(columns=["period", "source", "n_terms"])
-    terms = _terms_cells(c, totals, sent_ids, dating, top=top_terms, min_count=min_count,
+    coded, sent_ids = _merged_terms(partials, dating)
+    terms = _terms_cells(coded, sent_ids, dating, top=top_terms, min_count=min_count,
                          prior_strength=prior_strength, within=terms_by)
     out["terms"] = terms
     rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
-    out["term_rates"] = _rates_cells(c, totals, dating, list(dict.fromkeys(rising)))
+    out["term_rates"] = _rates_cells(coded, list(dict.fromkeys(rising)))
     return out
 
 
