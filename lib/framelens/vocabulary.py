@@ -1355,9 +1355,9 @@ def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.
     ok = src >= 0
     S = max(len(e.sources), 1)
     bk, bn = _unique(u[ok] * S + src[ok], return_counts=True)
-    out["naming_by_source"] = pd.DataFrame({"unit": units[bk // S].astype(str).astype(object),
-                                            "source": np.asarray(e.sources, dtype=object)[bk % S],
-                                            "count": bn.astype(np.int64)})
+    out["naming_by_source"] = pd.DataFrame({"unit": pd.Categorical(units[bk // S].astype(str)),
+                                            "source": pd.Categorical(np.asarray(e.sources, dtype=object)[bk % S]),
+                                            "count": bn.astype(np.int32)})
     # context words: content lemmas within `window` terms, same sentence, outside the unit
     n = len(e.term)
     ctx_u, ctx_w = [], []
@@ -1371,8 +1371,10 @@ def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.
     cu, cw = np.concatenate(ctx_u), np.concatenate(ctx_w)
     W = max(len(lem.vocab), 1)
     ck, cn = _unique(cu * W + cw, return_counts=True)
-    out["naming_contexts"] = pd.DataFrame({"unit": units[ck // W].astype(str).astype(object),
-                                           "lemma": lem.vocab[ck % W], "count": cn.astype(np.int64)})
+    unit_cats = pd.Index(units.astype(str), dtype=object)
+    out["naming_contexts"] = pd.DataFrame({"unit": pd.Categorical.from_codes(ck // W, categories=unit_cats),
+                                           "lemma": pd.Categorical.from_codes(ck % W, categories=pd.Index(lem.vocab)),
+                                           "count": cn.astype(np.int32)})
     # sentences holding two units: the pairs of distinct units of each sentence
     order = np.lexsort((su, ss))
     s_sorted, u_sorted = ss[order], su[order]
@@ -1393,12 +1395,27 @@ def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.
         na, nb = units[a].astype(str), units[b].astype(str)
         lo, hi = np.where(na < nb, na, nb), np.where(na < nb, nb, na)
         tog = pd.DataFrame({"unit_a": lo.astype(object), "unit_b": hi.astype(object)})
-        out["naming_together"] = tog.groupby(["unit_a", "unit_b"], sort=False).size().rename("n").reset_index()
+        tog = tog.groupby(["unit_a", "unit_b"], sort=False).size().rename("n").reset_index()
+        out["naming_together"] = tog.astype({"unit_a": "category", "unit_b": "category", "n": np.int32})
     return out
 
 
 def _cat(parts: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame:
     frames = [p[key] for p in parts if key in p and len(p[key])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _kept_rows(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: str, kept: pd.Index) -> pd.DataFrame:
+    """The rows of one partial whose ``column`` is in ``kept``, filtered partition by partition
+    (categories made plain values), concatenated in corpus order."""
+    frames = []
+    for p in parts:
+        f = p.get(key)
+        if f is None or not len(f):
+            continue
+        f = f[f[column].isin(kept).to_numpy(dtype=bool)]
+        if len(f):
+            frames.append(f.astype({c: object for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -1418,7 +1435,6 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     counts = g["count"].sum().to_numpy(dtype=np.int64)
     n_sent = g["n_sentences"].sum().to_numpy(dtype=np.int64)
     units = g["count"].sum().index.to_numpy(dtype=object)
-    exs = g["ex"].agg(lambda v: EXAMPLE_SEP.join([x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
     keep = np.flatnonzero(counts >= min_count)
     if len(keep) < 2:
         return pd.DataFrame(columns=cols)
@@ -1429,8 +1445,7 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     lemmas = pd.unique(_cat(parts, "naming_lemmas")["lemma"].astype(str).to_numpy(dtype=object))
     W = len(lemmas)
     widx = pd.Series(np.arange(W), index=lemmas)
-    ctx = _cat(parts, "naming_contexts")
-    ctx = ctx[ctx["unit"].isin(kidx.index)] if len(ctx) else ctx
+    ctx = _kept_rows(parts, "naming_contexts", "unit", kidx.index)  # only the compared units, partition by partition
     if not len(ctx):
         return pd.DataFrame(columns=cols)
     m = sparse.csr_matrix((ctx["count"].to_numpy(dtype=float),
@@ -1454,7 +1469,8 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     firsts = [x.split()[0] for x in names]
     lasts = [x.split()[-1] for x in names]
     ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
-    tog = _cat(parts, "naming_together")
+    tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index)
+    tog = tog[tog["unit_b"].isin(kidx.index)] if len(tog) else tog
     together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
     n_kept = n_sent[keep]
     cand = []
@@ -1470,7 +1486,7 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     sources = list(sources)
     S = len(sources)
     by = np.zeros((U, S), dtype=np.int64)
-    bs = _cat(parts, "naming_by_source")
+    bs = _kept_rows(parts, "naming_by_source", "unit", kidx.index)
     if len(bs):
         sidx = {s: i for i, s in enumerate(sources)}
         bs = bs[bs["unit"].isin(kidx.index) & bs["source"].isin(sidx)]
@@ -1492,11 +1508,17 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     used: set[int] = set()
     out = []
     wv = ppmi.toarray() if U * W <= 5_000_000 else None
-    ex_of = exs.reindex(names).to_numpy(dtype=object)
+    chosen = []
     for a, b, s, g2v, p in rows:
         if a in used or b in used or p > max_p:
             continue
         used.update((a, b))
+        chosen.append((a, b, s, g2v, p))
+        if top is not None and len(chosen) >= top:
+            break
+    need = ut["unit"].isin({names[k] for a, b, *_ in chosen for k in (a, b)}).to_numpy()
+    ex_of = _first_examples(ut["ex"][need], ut["unit"].to_numpy(dtype=object)[need]) if need.any() else pd.Series(dtype=object)
+    for a, b, s, g2v, p in chosen:
         if wv is not None:
             both = np.minimum(wv[a], wv[b])
             shared = [str(lemmas[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
@@ -1506,9 +1528,8 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
                            if by[a, k] or by[b, k])
         out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
                     "count_b": int(counts[keep[b]]), "g2": g2v, "p": p, "by_source": by_src,
-                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[a], "example_sent_ids_b": ex_of[b]})
-        if top is not None and len(out) >= top:
-            break
+                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[names[a]],
+                    "example_sent_ids_b": ex_of[names[b]]})
     return pd.DataFrame(out, columns=cols)
 
 
@@ -1582,57 +1603,84 @@ def collocation_counts(corpus: CorpusLike, *, by_source: bool = True) -> pd.Data
     n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], uk, e.sent_ids)
     p, s = uk // S, uk % S
     names = np.asarray(e.sources, dtype=object) if by_source else np.array(["all"], dtype=object)
-    return pd.DataFrame({"source": names[s], "w1": e.vocab[pairs[p] // V], "w2": e.vocab[pairs[p] % V],
-                         "count": cnt.astype(np.int64), "n_docs": n_docs.astype(np.int64), "ex": ex})
+    return pd.DataFrame({"source": pd.Categorical.from_codes(s, categories=pd.Index(names)),
+                         "w1": pd.Categorical(e.vocab[pairs[p] // V]), "w2": pd.Categorical(e.vocab[pairs[p] % V]),
+                         "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32), "ex": ex})
+
+
+def _grow_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``col``'s values in a growing ``index`` (values not yet in it are appended)."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
+    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
+    new = cats[~cats.isin(index)]
+    if len(new):
+        index = index.append(new)
+    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
+
+
+def _first_examples(values: pd.Series, groups: np.ndarray) -> pd.Series:
+    """Per group (rows in corpus order): the first _N_EXAMPLES sent_ids of its ``; ``-joined cells."""
+    return pd.Series(values.to_numpy(dtype=object)).groupby(groups, sort=False).agg(
+        lambda v: EXAMPLE_SEP.join([x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
 
 
 def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[str], labels: Mapping[str, str], *,
                              min_count: int = 3, top: int | None = None) -> pd.DataFrame:
     """The reduce step of :func:`collocations`: the partitions' :func:`collocation_counts` (in
-    corpus order) summed, then scored. ``sources``: the units in order (``["all"]`` pooled)."""
+    corpus order) summed, then scored. ``sources``: the units in order (``["all"]`` pooled).
+    Words become integer codes partition by partition; examples are merged only for the pairs
+    kept."""
     cols = COLLOCATION_COLUMNS
-    frames = [p for p in parts if len(p)]
-    if not frames:
-        return pd.DataFrame(columns=cols)
-    df = pd.concat(frames, ignore_index=True)
     sidx = {s: i for i, s in enumerate(sources)}
-    df = df[df["source"].isin(sidx)]
-    if not len(df):
-        return pd.DataFrame(columns=cols)
     S = len(sources)
-    pcode, pairs = pd.factorize(pd.MultiIndex.from_arrays([df["w1"].astype(str), df["w2"].astype(str)]))
-    pcode = pcode.astype(np.int64)
-    src = df["source"].map(sidx).to_numpy(dtype=np.int64)
-    key = src * len(pairs) + pcode  # sorted: by source, then first occurrence of the pair in the corpus
-    g = pd.DataFrame({"key": key, "count": df["count"].to_numpy(np.int64), "n_docs": df["n_docs"].to_numpy(np.int64),
-                      "ex": df["ex"].astype(str).to_numpy(dtype=object)})
-    grp = g.groupby("key", sort=True)
-    c = grp[["count", "n_docs"]].sum()
-    if len(frames) > 1:
-        c["ex"] = grp["ex"].agg(lambda v: EXAMPLE_SEP.join(
-            [x for s in v for x in s.split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
-    else:
-        c["ex"] = grp["ex"].first()
-    c = c.reset_index()
-    uk = c["key"].to_numpy(np.int64)
-    s, p = uk // len(pairs), uk % len(pairs)
-    w1 = np.asarray(pairs.get_level_values(0), dtype=object)[p]
-    w2 = np.asarray(pairs.get_level_values(1), dtype=object)[p]
-    cnt = c["count"].to_numpy(np.int64)
-    wcode1, _ = pd.factorize(w1)
-    wcode2, _ = pd.factorize(w2)
-    nx = pd.Series(cnt).groupby([s, wcode1]).transform("sum").to_numpy(dtype=float)
-    ny = pd.Series(cnt).groupby([s, wcode2]).transform("sum").to_numpy(dtype=float)
+    words = pd.Index([], dtype=object)
+    arrays: dict[str, list] = {k: [] for k in ("src", "w1", "w2", "count", "n_docs", "ex")}
+    for f in parts:
+        if not len(f):
+            continue
+        src = f["source"].astype(object).map(sidx)
+        ok = src.notna().to_numpy()
+        if not ok.any():
+            continue
+        f = f[ok]
+        w1, words = _grow_codes(f["w1"], words)
+        w2, words = _grow_codes(f["w2"], words)
+        arrays["src"].append(src[ok].to_numpy(dtype=np.int64))
+        arrays["w1"].append(w1)
+        arrays["w2"].append(w2)
+        arrays["count"].append(f["count"].to_numpy(np.int64))
+        arrays["n_docs"].append(f["n_docs"].to_numpy(np.int64))
+        arrays["ex"].append(f["ex"].to_numpy(dtype=object))
+    if not arrays["src"]:
+        return pd.DataFrame(columns=cols)
+    a_ = {k: np.concatenate(v) for k, v in arrays.items()}
+    K = len(words)
+    pcode, pairs = pd.factorize(a_["w1"] * K + a_["w2"])  # pairs in order of first occurrence in the corpus
+    P = len(pairs)
+    key = a_["src"] * P + pcode.astype(np.int64)
+    uk, inv = np.unique(key, return_inverse=True)  # sorted: by source, then first occurrence of the pair
+    inv = inv.ravel()
+    cnt = np.bincount(inv, weights=a_["count"], minlength=len(uk)).astype(np.int64)
+    n_docs = np.bincount(inv, weights=a_["n_docs"], minlength=len(uk)).astype(np.int64)
+    s, p = uk // P, uk % P
+    w1c, w2c = np.asarray(pairs)[p] // K, np.asarray(pairs)[p] % K
+    nx = pd.Series(cnt).groupby([s, w1c]).transform("sum").to_numpy(dtype=float)
+    ny = pd.Series(cnt).groupby([s, w2c]).transform("sum").to_numpy(dtype=float)
     nn = np.bincount(s, weights=cnt, minlength=S)[s].astype(float)
     a = cnt.astype(float)
-    out = pd.DataFrame({"s": s, "w1": w1, "w2": w2, "count": cnt, "n_docs": c["n_docs"].to_numpy(np.int64),
-                        "example_sent_ids": c["ex"].to_numpy(dtype=object)})
+    out = pd.DataFrame({"s": s, "g": np.arange(len(uk)), "w1c": w1c, "w2c": w2c, "count": cnt, "n_docs": n_docs})
     out["pmi"] = np.log2(a * nn / (nx * ny))
     out["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
     out = out[out["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
     if top is not None:
         out = out[out.groupby("s", sort=False).cumcount() < top]
     out = out.copy()
+    kept = np.isin(inv, out["g"].to_numpy())
+    ex = _first_examples(pd.Series(a_["ex"][kept]), inv[kept]) if kept.any() else pd.Series(dtype=object)
+    out["example_sent_ids"] = ex.reindex(out["g"].to_numpy()).to_numpy(dtype=object)
+    vocab = np.asarray(words, dtype=object)
+    out["w1"] = vocab[out["w1c"].to_numpy()] if len(out) else np.array([], dtype=object)
+    out["w2"] = vocab[out["w2c"].to_numpy()] if len(out) else np.array([], dtype=object)
     out["collocation"] = out["w1"] + " " + out["w2"]
     names = np.asarray(list(sources), dtype=object)
     out["source"] = names[out["s"].to_numpy()] if len(out) else np.array([], dtype=object)
