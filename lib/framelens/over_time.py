@@ -761,8 +761,9 @@ def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequenc
     on the whole corpus). Returns text-free partials: ``sentences`` (every placed sentence:
     ``sent_id, doc_id, source, period`` and, for ``tone``, ``value`` — from ``scores`` if given,
     else :func:`framelens.sentiment.sentence_scores` of the partition), ``frame_hits``
-    (``sent_id, frame``: the sentences carrying each frame), ``actor_hits`` (``sent_id, actor,
-    n``: mentions per sentence), ``terms`` and ``term_totals`` (see :func:`_term_counts`)."""
+    (``row, frame``: the sentences carrying each frame, as rows of ``sentences``), ``actor_hits``
+    (``row, actor, n``: mentions per sentence), ``terms`` and ``term_totals`` (see
+    :func:`_term_counts`)."""
     out: dict[str, pd.DataFrame] = {}
     if "tone" in measures:
         from . import sentiment
