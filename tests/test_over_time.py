@@ -329,7 +329,7 @@ def test_the_store_computes_over_time_on_its_partitions(tmp_path, by_group, monk
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
     lens = store.LensStore(tmp_path / "p", GROUPED, by="group")
     T = lens.part("over_time", period="month", n_resamples=200, actors=str(ACTORS), min_count=2)
-    assert len(lens.partitions()) == 4
+    assert len(lens.partitions()) == 4 and lens._loaded is None  # the whole corpus was never loaded
     whole = ot.over_time(by_group, period="month", n_resamples=200, actors=str(ACTORS), min_count=2)
     for name, df in whole.items():
         pd.testing.assert_frame_equal(T[name], df, obj=name, check_dtype=False)

@@ -91,6 +91,8 @@ class Part:
     map: Callable[..., dict] | None = None
     reduce: Callable[..., tuple[Tables, dict]] | None = None
     row_tables: tuple[str, ...] = ()
+    #: computed from the documents' metadata alone (the store passes its documents-only view)
+    documents_only: bool = False
 
     def all_options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -452,19 +454,12 @@ def over_time_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
 
 
 def dating_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    return dating_reduce(Reduction("dating", [], {}, corpus), opts, needs)
-
-
-def dating_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
-    return {}  # the dating reads the documents' metadata only (the reduce's view)
-
-
-def dating_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     """Each article's period and what is left out (:func:`framelens.over_time.dating_tables`),
-    from the documents alone: what the over-time maps need before they run."""
+    from the documents alone (the store passes its documents-only view): what the over-time maps
+    need before they run."""
     from . import over_time
 
-    return over_time.dating_tables(red.view, period=opts["period"], max_units=opts["max_units"]), {}
+    return over_time.dating_tables(corpus, period=opts["period"], max_units=opts["max_units"]), {}
 
 
 def over_time_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
@@ -531,7 +526,7 @@ PARTS: dict[str, Part] = {
     "reuse": Part("reuse", 1, REUSE_OPTIONS, reuse_part,
                   description="shared passages between sources, boilerplate, near-duplicate articles"),
     "dating": Part("dating", 1, {"period": "auto", "max_units": 8}, dating_part,
-                   description="each article's period (documents only)", map=dating_map, reduce=dating_reduce),
+                   description="each article's period (documents only)", documents_only=True),
     "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},

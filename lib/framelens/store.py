@@ -557,6 +557,8 @@ class LensStore:
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
             elif name == "actors" and isinstance(opts.get("actors"), str) and opts["actors"].strip():
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
+            elif PARTS[name].documents_only and not (self.own_text or self.drop_near_duplicates):
+                tables, info = compute_part(name, self.view_corpus, opts, needs)  # metadata only: no text read
             else:
                 tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
