@@ -260,6 +260,50 @@ def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
         ot.over_time(by_group, max_units=0)
 
 
+# --------------------------------------------------------------------------------------- map / reduce
+
+def test_any_partitioning_gives_the_same_over_time_tables(grouped):
+    """The part's map runs on runs of documents and its reduce merges text-free partials: 1, 3 and 16
+    partitions (more than the 7 articles: one each) give the whole-corpus function's tables, for the
+    pooled and the per-unit terms and with an (others) row."""
+    from framelens import parts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for corp, extra in ((grouped.by("group"), {"min_count": 2}),
+                            (grouped.by("outlet"), {"terms_by": "unit", "max_units": 2, "min_count": 2})):
+            acts = parts.compute_in_memory("actors", corp, {"actors": str(ACTORS)})
+            opts = parts.resolve_options("over_time", {"period": "month", "n_resamples": 200, "actors": str(ACTORS),
+                                                       **extra})
+            dating = parts.compute_in_memory("dating", corp, {"period": "month", "max_units": opts["max_units"]})
+            whole = ot.over_time(corp, period="month", n_resamples=200, actors=str(ACTORS), **extra)
+            assert len(whole["terms"]) and len(whole["actors"]) and len(whole["frames"])
+            for k in (1, 3, 16):
+                got, info = parts.compute_part("over_time", corp, opts, {"actors": acts, "dating": dating}, partitions=k)
+                assert list(got) == list(whole) and info["n_periods"] == 3
+                for name, df in whole.items():
+                    pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
+
+
+def test_the_map_keeps_no_text_and_the_reduce_adds_counts_across_partitions(by_group):
+    from framelens import parts
+
+    d = ot.date_documents(by_group.documents, "month")
+    pieces = [ot.over_time_map(p, d, actors=str(ACTORS)) for p in parts.split_corpus(by_group, 3)]
+    for piece in pieces:
+        for name, df in piece.items():
+            assert not {"text", "norm"} & set(df.columns), name
+    # "agency" in 2025-03 (right: r2:s0, r2:s1) and 2025-02 (left: l2:s0, l2:s1), as the hand-computed terms test
+    terms = pd.concat([p["terms"] for p in pieces])
+    agency = terms[terms["term"] == "agency"].set_index(["period", "source"])["count"].to_dict()
+    assert agency == {("2025-02", "left"): 2, ("2025-03", "right"): 2}
+    totals = pd.concat([p["term_totals"] for p in pieces]).groupby("period")["n_terms"].sum()
+    assert totals["2025-03"] == 27 and totals.drop("2025-03").sum() == 126  # as in the log-odds test
+    merged = ot.over_time_reduce(pieces, d, actors=str(ACTORS), min_count=2, n_resamples=200)
+    row = merged["terms"][(merged["terms"]["period"] == "2025-03") & (merged["terms"]["term"] == "agency")].iloc[0]
+    assert (row["count"], row["n_terms"], row["count_rest"], row["example_sent_ids"]) == (2, 27, 2, "r2:s0; r2:s1")
+
+
 # --------------------------------------------------------------------------------------- store, runner, notebook
 
 @pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
@@ -276,6 +320,19 @@ def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
     assert one["status"]["nothing_to_show"].item() and one["tone"].empty and list(one["tone"].columns) == ot.TONE_COLUMNS
     with pytest.raises(FramelensError, match="^period: 'fortnight' is not a period"):
         lens.part("over_time", period="fortnight")
+
+
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+def test_the_store_computes_over_time_on_its_partitions(tmp_path, by_group, monkeypatch):
+    from framelens import ingest, store
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
+    lens = store.LensStore(tmp_path / "p", GROUPED, by="group")
+    T = lens.part("over_time", period="month", n_resamples=200, actors=str(ACTORS), min_count=2)
+    assert len(lens.partitions()) == 4 and lens._loaded is None  # the whole corpus was never loaded
+    whole = ot.over_time(by_group, period="month", n_resamples=200, actors=str(ACTORS), min_count=2)
+    for name, df in whole.items():
+        pd.testing.assert_frame_equal(T[name], df, obj=name, check_dtype=False)
 
 
 def _text(html: str) -> str:

@@ -389,3 +389,91 @@ def test_shared_and_unique_without_wide_columns_gives_the_same_summary(monkeypat
     assert b.loc["z", "top_unique"] == "delta" and b.loc["x", "n_types"] == 2
     with pytest.raises(FramelensError, match="pass the corpus"):
         voc.shared_unique_summary(narrow)
+
+
+# ------------------------------------------------------------------ naming and collocations: map / reduce
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """100 generated articles from 6 outlets (distinct sentences), as the benchmark makes them."""
+    import warnings
+
+    import framelens as fl
+    from framelens.bench import generate_corpus
+
+    path = tmp_path_factory.mktemp("gen") / "c.jsonl"
+    generate_corpus(path, 100, n_sources=6, seed=3, months=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fl.load_corpus(path)
+
+
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+def test_naming_and_collocation_tables_are_equal_for_any_partitioning(generated):
+    """Each table is a map over runs of documents (text-free counts) and a reduce: 1, 3 and 16
+    partitions give the same table as the whole-corpus function."""
+    from framelens.parts import split_corpus
+
+    c = generated
+    src, lab = c.sources, c.labels
+    loose = {"weighting": "ppmi", "min_similarity": 0.1, "top": None}
+    whole = {"pairs": voc.naming_pairs(c), "pairs_loose": voc.naming_pairs(c, **loose),
+             "variants": voc.variant_candidates(c), "variants_wide": voc.variant_candidates(c, wide=True),
+             "collocations": voc.collocations(c), "collocations_pooled": voc.collocations(c, by_source=False, top=5)}
+    whole["naming"] = voc.naming_choices(c, pairs=whole["pairs_loose"])
+    assert len(whole["pairs_loose"]) >= 5 and (whole["naming"]["group"] == "found in the corpus").any()
+    ref = voc.naming_referents(None, whole["pairs_loose"])
+    for k in (1, 3, 16):
+        pieces = split_corpus(c, k)
+        assert len(pieces) == k
+        pc = [voc.naming_pair_counts(p) for p in pieces]
+        vc = [voc.variant_counts(p) for p in pieces]
+        got = {"pairs": voc.naming_pairs_from_counts(pc, src, lab), "pairs_loose": voc.naming_pairs_from_counts(pc, src, lab, **loose),
+               "variants": voc.variant_candidates_from_counts(vc, src, lab),
+               "variants_wide": voc.variant_candidates_from_counts(vc, src, lab, wide=True),
+               "collocations": voc.collocations_from_counts([voc.collocation_counts(p) for p in pieces], src, lab),
+               "collocations_pooled": voc.collocations_from_counts(
+                   [voc.collocation_counts(p, by_source=False) for p in pieces], ["all"], {"all": "all sources"}, top=5),
+               "naming": voc.naming_choices_from_counts([voc.naming_counts(p, ref) for p in pieces], ref, src, lab)}
+        for name, df in whole.items():
+            pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
+
+
+def test_naming_and_collocation_counts_add_up_across_partitions(tmp_path):
+    from framelens.parts import split_corpus
+
+    c = _naming_corpus(tmp_path)
+    pieces = split_corpus(c, 4)  # one article each: red1, red2, blue1, blue2
+    pc = [voc.naming_pair_counts(p) for p in pieces]
+    units = pd.concat([p["naming_units"] for p in pc])
+    # "vaccine mandate": 3 times in red1, 2 in red2 (5, as the whole-corpus test counts), never with the other name
+    assert units[units["unit"] == "vaccine mandate"]["count"].tolist() == [3, 2]
+    together = pd.concat([p["naming_together"] for p in pc])
+    assert not ((together["unit_a"] == "vaccine mandate") & (together["unit_b"] == "vaccine requirement")).any()
+    for p in pc:
+        assert not {"text", "norm"} & {col for df in p.values() for col in df.columns}
+    pairs = voc.naming_pairs_from_counts(pc, c.sources, c.labels)
+    pd.testing.assert_frame_equal(pairs, voc.naming_pairs(c, min_count=3))
+    assert pairs.loc[0, "g2"] == pytest.approx(20 * math.log(2))
+    col = pd.concat([voc.collocation_counts(p) for p in pieces])
+    vm = col[(col["w1"] == "vaccine") & (col["w2"] == "mandate")]
+    assert vm["count"].tolist() == [3, 2] and vm["n_docs"].tolist() == [1, 1]
+    merged = voc.collocations_from_counts([voc.collocation_counts(p) for p in pieces], c.sources, c.labels, min_count=1)
+    row = merged[(merged["source"] == "red") & (merged["collocation"] == "vaccine mandate")].iloc[0]
+    assert (row["count"], row["n_docs"], row["example_sent_ids"]) == (5, 2, "red1:s0; red1:s1; red1:s2")
+
+
+@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+def test_the_store_builds_the_naming_tables_from_its_partitions(tmp_path, monkeypatch):
+    from framelens import ingest, parts, store
+
+    c = _naming_corpus(tmp_path)
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 1)
+    lens = store.LensStore(tmp_path / "st", c.path)
+    T = lens.part("vocabulary", collocation_min_count=1)
+    assert len(lens.partitions()) == 4 and lens._loaded is None  # the whole corpus was never loaded
+    opts = parts.resolve_options("vocabulary", {"collocation_min_count": 1})
+    whole, _ = parts.PARTS["vocabulary"].compute(c, {k: opts[k] for k in parts.PARTS["vocabulary"].all_options()}, {})
+    for name in ("naming_pairs", "naming", "variant_candidates", "variant_candidates_wide", "collocations"):
+        pd.testing.assert_frame_equal(T[name], whole[name], obj=name, check_dtype=False)
+    assert len(T["naming_pairs"]) == 1

@@ -323,7 +323,14 @@ def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "
     if value not in scores.columns:
         raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
                              "(pass the table from sentiment.sentence_scores)")
-    s = _placed_sentences(scores, dating)
+    return _tone_cells(_placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating), dating, value=value,
+                       n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+
+
+def _tone_cells(s: pd.DataFrame, dating: pd.DataFrame, *, value: str, n_resamples: int, level: float, seed: int,
+                max_units: int) -> pd.DataFrame:
+    """:func:`tone_over_time` from the placed sentences ``s`` (``sent_id, doc_id, source, period``
+    and ``value``, in corpus order): the reduce step."""
     if s.empty:
         return pd.DataFrame(columns=TONE_COLUMNS)
     labels = dict(zip(dating["source"], dating["label"]))
@@ -346,14 +353,18 @@ def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "
 def _indicator_cells(s: pd.DataFrame, hits: pd.DataFrame, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
                      n_resamples: int, level: float, seed: int, max_units: int,
                      extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
-    """Share of sentences with each ``key`` value per cell (``hits``: sent_id × key rows)."""
-    pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+    """Share of sentences with each ``key`` value per cell (``hits``: sentence × key rows, the
+    sentence as its ``row`` in ``s`` or its ``sent_id``)."""
     kidx = {k: i for i, k in enumerate(keys)}
     ind = np.zeros((len(s), len(keys)))
     cnt = np.zeros((len(s), len(keys)))
     if len(hits):
-        r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
-        c = hits[key].map(kidx).to_numpy()
+        if "row" in hits.columns:
+            r = hits["row"].to_numpy(dtype=float)
+        else:
+            pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+            r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
+        c = hits[key].astype(object).map(kidx).to_numpy()
         ok = ~(pd.isna(r) | pd.isna(c))
         r, c = r[ok].astype(int), c[ok].astype(int)
         ind[r, c] = 1
@@ -391,20 +402,33 @@ def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *,
     carrying each, with a bootstrap 95% interval, ``sentences`` (carrying) and ``n_sentences``,
     and up to three carrying sentences (``example_sent_ids``). Frames in order of overall
     salience; the same frames in every period, so a frame can be followed over time."""
+    part = over_time_map(corpus, dating, measures=("frames",), codebook=codebook, min_hits=min_hits)
+    return _frame_cells(part["sentences"], part.get("frame_hits"), dating, codebook, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
+
+
+def _sentence_key(hits: pd.DataFrame) -> str:
+    return "row" if "row" in hits.columns else "sent_id"
+
+
+def _codebook(codebook):
     from . import framing
 
-    cb = framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
-    s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
-    if s.empty:
+    return framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
+
+
+def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, codebook, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`frames_over_time` from the placed sentences and their ``sent_id, frame`` rows (the
+    reduce step)."""
+    if s.empty or hits is None:
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
-    carried = carried[carried["sent_id"].astype(str).isin(set(s["sent_id"].astype(str)))]
-    by_frame = carried.groupby("frame")["sent_id"].nunique().reindex(cb.ids).fillna(0)
+    cb = _codebook(codebook)
+    by_frame = hits.groupby(hits["frame"].astype(object))[_sentence_key(hits)].nunique().reindex(cb.ids).fillna(0)
     frames = leading(by_frame, top)
     if not frames:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     info = {f.id: {"name": f.name} for f in cb.frames}
-    hits = carried[["sent_id", "frame"]].drop_duplicates()
     rows = _indicator_cells(s, hits, "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra=info)
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
@@ -418,19 +442,27 @@ def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, t
     with a bootstrap 95% interval, ``sentences`` (mentioning), ``mentions`` and ``n_sentences``,
     and up to three mentioning sentences (``example_sent_ids``). ``actors``: a table from
     :func:`framelens.actors.load_actors`, a path, or None (the packaged table)."""
-    from .actors import find_mentions, load_actors
+    part = over_time_map(corpus, dating, measures=("actors",), actors=actors)
+    return _actor_cells(part["sentences"], part.get("actor_hits"), dating, actors, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
 
-    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
-    s = _placed_sentences(corpus.sentences, dating)
-    if s.empty:
+
+def _actor_table(actors) -> pd.DataFrame:
+    from .actors import load_actors
+
+    return actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
+
+
+def _actor_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, actors, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`actors_over_time` from the placed sentences and their ``sent_id, actor, n`` rows
+    (mentions per sentence; the reduce step)."""
+    if s.empty or hits is None or hits.empty:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
-    ment = find_mentions(s, table)
-    if ment.empty:
-        return pd.DataFrame(columns=ACTOR_COLUMNS)
-    by_actor = ment.groupby("actor", sort=False)["sent_id"].nunique()
+    table = _actor_table(actors)
+    by_actor = hits.groupby(hits["actor"].astype(object), sort=False)[_sentence_key(hits)].nunique()
     names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
     kinds = dict(zip(table["actor"], table["kind"]))
-    hits = ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
     rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
     return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
@@ -475,36 +507,38 @@ class _TermCodes:
     def __len__(self) -> int:
         return len(self.term)
 
-    def rows(self, positions: np.ndarray, column: str) -> np.ndarray:
-        """Text of ``column`` for some of the kept rows (positions into the kept arrays)."""
-        return self.terms[column].iloc[self.pos[positions]].astype(str).to_numpy()
+
+def _first_ids(rows: pd.DataFrame, sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+    """The first ``k`` sentences (corpus order) among the example positions ``e0..e2`` of ``rows``."""
+    pos = rows[["e0", "e1", "e2"]].to_numpy(dtype=np.int64).ravel()
+    pos = np.unique(pos[pos >= 0])[:k]
+    return SEP.join(map(str, sent_ids[pos]))
 
 
-def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, min_count: int,
-                    prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
-    """Each period against the other periods, among the kept term rows ``sel`` (positions):
-    the ``top`` rises and falls of every period."""
+def _period_keyness(c: pd.DataFrame, totals: np.ndarray, within: str, *, periods: Sequence[str], vocab: np.ndarray,
+                    stop: np.ndarray, phrase: np.ndarray, units: np.ndarray, sent_ids: np.ndarray, top: int,
+                    min_count: int, prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
+    """Each period against the other periods, from the merged counts ``c`` (``p, u, t, count,
+    n_docs, e0..e2``: period × unit × term codes; the example positions index ``sent_ids``) and
+    the terms per period ``totals`` (stopwords included): the ``top`` rises and falls of every period."""
     from scipy import sparse
 
     from .vocabulary import log_odds_z
 
-    P, V = len(tc.periods), len(tc.vocab)
-    per, term = tc.period[sel], tc.term[sel]
-    totals = np.bincount(per, minlength=P).astype(float)  # stopwords count in the totals (as in the vocabulary lens)
+    P, V = len(periods), len(vocab)
+    totals = np.asarray(totals, dtype=float)
     present = np.flatnonzero(totals > 0)
     if len(present) < 2:
         return []
-    content = ~tc.stop[term]
-    key = term[content] * P + per[content]
-    uniq, cnt = np.unique(key, return_counts=True)
-    mat = sparse.csc_matrix((cnt.astype(float), (uniq // P, uniq % P)), shape=(V, P))
+    c = c[~stop[c["t"].to_numpy()]]
+    mat = sparse.csc_matrix((c["count"].to_numpy(dtype=float), (c["t"].to_numpy(), c["p"].to_numpy())), shape=(V, P))
     f_w = np.asarray(mat.sum(axis=1)).ravel()
     cand = np.flatnonzero(f_w >= max(1, min_count))
     if not len(cand):
         return []
     N = float(totals.sum())
     alpha_w = prior_strength * f_w[cand] / N
-    names = tc.vocab[cand]
+    names = vocab[cand]
     chosen = []
     for p in present:
         y_i = mat[:, p].toarray().ravel()[cand]
@@ -521,24 +555,26 @@ def _period_keyness(tc: _TermCodes, sel: np.ndarray, within: str, *, top: int, m
     if not chosen:
         return []
     # evidence: only the rows of the chosen terms
-    picked = cand[np.unique([c[3] for c in chosen])]
-    ev = sel[np.isin(term, picked) & content]
-    ev_term, ev_per, ev_unit = tc.term[ev], tc.period[ev], tc.unit[ev]
-    sid, doc = tc.rows(ev, "sent_id"), tc.rows(ev, "doc_id")
+    picked = cand[np.unique([ch[3] for ch in chosen])]
+    ev = c[np.isin(c["t"].to_numpy(), picked)]
+    by_term = {int(t): g for t, g in ev.groupby("t", sort=False)}
     rows = []
     for p, direction, rank, k, y, n_i, y_rest, d, z in chosen:
-        code = cand[k]
-        mine = ev_term == code
-        here, there = mine & (ev_per == p), mine & (ev_per != p)
-        units = pd.Series(ev_unit[here]).value_counts() if here.any() else pd.Series(dtype=int)
+        code = int(cand[k])
+        mine = by_term[code]
+        per = mine["p"].to_numpy()
+        here, there = mine[per == p], mine[per != p]
+        g = here.assign(first=here[["e0", "e1", "e2"]].where(here[["e0", "e1", "e2"]] >= 0).min(axis=1)) \
+            .groupby("u", sort=False).agg(count=("count", "sum"), first=("first", "min"))
+        units_used = g.sort_values(["count", "first"], ascending=[False, True], kind="stable")["count"]
         n_j = N - n_i
-        rows.append({"period": tc.periods[p], "within": within, "direction": direction, "rank": rank,
-                     "term": str(tc.vocab[code]), "kind": "phrase" if tc.phrase[code] else "word",
+        rows.append({"period": periods[p], "within": within, "direction": direction, "rank": rank,
+                     "term": str(vocab[code]), "kind": "phrase" if phrase[code] else "word",
                      "count": int(y), "n_terms": int(n_i), "rate_per_1000": 1000 * y / n_i,
                      "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
-                     "delta": float(d), "z": float(z), "n_docs": int(len(set(doc[here]))),
-                     "by_unit": _by_unit(units, tc.units, labels),
-                     "example_sent_ids": _examples(pd.unique(sid[here] if direction == "rises" else sid[there]))})
+                     "delta": float(d), "z": float(z), "n_docs": int(here["n_docs"].sum()),
+                     "by_unit": _by_unit(units_used, units, labels),
+                     "example_sent_ids": _first_ids(here if direction == "rises" else there, sent_ids)})
     return rows
 
 
@@ -570,21 +606,38 @@ def terms_over_time(corpus: CorpusLike, dating: pd.DataFrame, *, top: int = 8, m
     per-unit ranking, the question "how did the coverage's wording move" is about the whole
     corpus, and differences between units are the vocabulary lens's job. ``by_unit`` says which
     units used the term in the period. ``within="unit"``: each unit's periods against each other.
+
+    Computed from period × unit × term counts (:func:`over_time_map` on each partition, merged by
+    :func:`over_time_reduce`), so no process needs the whole corpus's terms.
     """
     if within not in ("pooled", "unit"):
         raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
-    tc = _TermCodes(corpus, dating)
-    if not len(tc):
+    part = over_time_map(corpus, dating, measures=("terms",))
+    coded, sent_ids = _merged_terms([part], dating)
+    return _terms_cells(coded, sent_ids, dating, top=top, min_count=min_count, prior_strength=prior_strength,
+                        within=within)
+
+
+def _terms_cells(coded, sent_ids: np.ndarray, dating: pd.DataFrame, *, top: int, min_count: int,
+                 prior_strength: float, within: str) -> pd.DataFrame:
+    """:func:`terms_over_time` from the merged period × unit × term counts (:func:`_merged_terms`;
+    the reduce step)."""
+    if within not in ("pooled", "unit"):
+        raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
+    if coded is None:
         return pd.DataFrame(columns=TERM_COLUMNS)
+    cc, tot, periods, vocab, stop, phrase, units = coded
     labels = unit_names(dict(zip(dating["source"], dating["label"])))
-    kw = {"top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
+    kw = {"periods": periods, "vocab": vocab, "stop": stop, "phrase": phrase, "units": units, "sent_ids": sent_ids,
+          "top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
     rows = []
     if within == "pooled":
-        rows = _period_keyness(tc, np.arange(len(tc)), ALL, **kw)
+        rows = _period_keyness(cc, tot.sum(axis=1), ALL, **kw)
     else:
         order = list(dict.fromkeys(dating["source"]))
-        for u in sorted(np.unique(tc.unit), key=lambda c: order.index(str(tc.units[c])) if str(tc.units[c]) in order else 0):
-            rows += _period_keyness(tc, np.flatnonzero(tc.unit == u), str(tc.units[u]), **kw)
+        used = np.unique(cc["u"].to_numpy())
+        for u in sorted(used, key=lambda k: order.index(str(units[k])) if str(units[k]) in order else 0):
+            rows += _period_keyness(cc[cc["u"].to_numpy() == u], tot[:, u], str(units[u]), **kw)
     return pd.DataFrame(rows, columns=TERM_COLUMNS)
 
 
@@ -592,22 +645,270 @@ def term_rates(corpus: CorpusLike, dating: pd.DataFrame, terms: Sequence[str]) -
     """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
     units together; periods without the term included, count 0): the trajectory behind a
     rise or a fall."""
-    tc = _TermCodes(corpus, dating)
+    part = over_time_map(corpus, dating, measures=("terms",))
+    return _rates_cells(_merged_terms([part], dating)[0], terms)
+
+
+def _rates_cells(coded, terms: Sequence[str]) -> pd.DataFrame:
+    """:func:`term_rates` from the merged counts (:func:`_merged_terms`; the reduce step)."""
     terms = list(dict.fromkeys(terms))
-    if not len(tc) or not terms:
+    if coded is None or not terms:
         return pd.DataFrame(columns=RATE_COLUMNS)
-    P = len(tc.periods)
-    totals = np.bincount(tc.period, minlength=P)
-    code = {str(v): i for i, v in enumerate(tc.vocab)}
+    cc, tot, periods, vocab, _stop, _phrase, _units = coded
+    P = len(periods)
+    totals_p = tot.sum(axis=1).astype(np.int64)
+    code = {str(v): i for i, v in enumerate(vocab)}
     rows = []
     for term in terms:
-        c = code.get(term, -1)
-        counts = np.bincount(tc.period[tc.term == c], minlength=P) if c >= 0 else np.zeros(P, dtype=int)
+        k = code.get(term, -1)
+        counts = np.zeros(P, dtype=np.int64)
+        if k >= 0:
+            sel = cc[cc["t"].to_numpy() == k]
+            np.add.at(counts, sel["p"].to_numpy(), sel["count"].to_numpy())
         for p in range(P):
-            if totals[p]:
-                rows.append({"term": term, "period": tc.periods[p], "count": int(counts[p]), "n_terms": int(totals[p]),
-                             "rate_per_1000": 1000 * counts[p] / totals[p]})
+            if totals_p[p]:
+                rows.append({"term": term, "period": periods[p], "count": int(counts[p]), "n_terms": int(totals_p[p]),
+                             "rate_per_1000": 1000 * counts[p] / totals_p[p]})
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce: what one partition of documents contributes, and the tables from the merged parts
+#
+# The map (:func:`over_time_map`) runs on one partition with the dating of the whole corpus (a
+# table of documents, no text) and returns text-free partials: the placed sentences (ids, unit,
+# period, tone), the sentence × frame and sentence × actor hits, and period × unit × term counts
+# with each key's first three sentences (as positions in the partition's sentence rows). The
+# reduce (:func:`over_time_reduce`) concatenates them in corpus order — document partitions are
+# disjoint, so counts add up and the first sentences of a key are the first of its partitions'
+# — and computes the cells exactly as on the whole corpus: any partitioning gives the same tables.
+
+MEASURES = ("tone", "frames", "actors", "terms")
+_TERM_COUNT_COLUMNS = ["period", "source", "term", "count", "n_docs", "e0", "e1", "e2", "is_stop", "is_phrase"]
+
+
+def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Period × unit × term counts of one partition's placed documents (``terms``: count, number
+    of documents, the first three sentences as positions in ``s``; stopwords kept, flagged) and
+    the terms per period × unit (``term_totals``, stopwords included)."""
+    tc = _TermCodes(corpus, dating)
+    if not len(tc):
+        return {"terms": pd.DataFrame(columns=_TERM_COUNT_COLUMNS),
+                "term_totals": pd.DataFrame(columns=["period", "source", "n_terms"])}
+    P, U, V = len(tc.periods), len(tc.units), len(tc.vocab)
+    periods = np.asarray(tc.periods, dtype=object)
+    cell = tc.period * U + tc.unit
+    ck, cn = np.unique(cell, return_counts=True)
+    totals = pd.DataFrame({"period": periods[ck // U], "source": tc.units[ck % U], "n_terms": cn.astype(np.int64)})
+    key = cell * V + tc.term
+    uk, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    inv = inv.astype(np.int64).ravel()
+    dcode, _ = _codes(tc.terms["doc_id"])
+    doc = dcode[tc.pos]
+    nd = int(doc.max()) + 1 if len(doc) else 1
+    n_docs = np.bincount(np.unique(inv * nd + doc) // nd, minlength=len(uk))
+    scode, svals = _codes(tc.terms["sent_id"])
+    where = pd.Index(s["sent_id"].astype(str)).get_indexer(pd.Index(svals.astype(str)))
+    spos = where[scode[tc.pos]].astype(np.int64)
+    ok = spos >= 0
+    ns = len(s) + 1
+    pairs = np.unique(inv[ok] * ns + spos[ok])  # sorted: by key, then sentence (corpus order)
+    g, sp = pairs // ns, pairs % ns
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((len(uk), 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = sp[keep]
+    t = uk % V
+    cat = pd.Categorical.from_codes
+    out = pd.DataFrame({"period": cat(uk // (U * V), categories=pd.Index(periods)),
+                        "source": cat((uk // V) % U, categories=pd.Index(tc.units)),
+                        "term": cat(t, categories=pd.Index(tc.vocab)),
+                        "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32),
+                        "e0": ex[:, 0].astype(np.int32), "e1": ex[:, 1].astype(np.int32),
+                        "e2": ex[:, 2].astype(np.int32), "is_stop": tc.stop[t], "is_phrase": tc.phrase[t]})
+    return {"terms": out, "term_totals": totals}
+
+
+def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequence[str] = MEASURES,
+                  scores: pd.DataFrame | None = None, value: str = "vader_compound", codebook=None, actors=None,
+                  min_hits: int | None = 1) -> dict[str, pd.DataFrame]:
+    """The map step on one partition of documents, dated by ``dating`` (:func:`date_documents`
+    on the whole corpus). Returns text-free partials: ``sentences`` (every placed sentence:
+    ``sent_id, doc_id, source, period`` and, for ``tone``, ``value`` — from ``scores`` if given,
+    else :func:`framelens.sentiment.sentence_scores` of the partition), ``frame_hits``
+    (``row, frame``: the sentences carrying each frame, as rows of ``sentences``), ``actor_hits``
+    (``row, actor, n``: mentions per sentence), ``terms`` and ``term_totals`` (see
+    :func:`_term_counts`)."""
+    out: dict[str, pd.DataFrame] = {}
+    if "tone" in measures:
+        from . import sentiment
+
+        sc = scores if scores is not None else sentiment.sentence_scores(corpus)
+        if value not in sc.columns:
+            raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
+                                 "(pass the table from sentiment.sentence_scores)")
+        s = _placed_sentences(sc[["sent_id", "doc_id", "source", value]], dating)
+    else:
+        s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
+    out["sentences"] = s.astype({c: "category" for c in ("doc_id", "source", "period")})
+    row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=s["sent_id"].astype(str).to_numpy())
+    placed = set(row_of.index)
+    if "frames" in measures:
+        from . import framing
+
+        cb = _codebook(codebook)
+        if len(s):
+            carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
+            carried = carried[carried["sent_id"].astype(str).isin(placed)]
+            hits = carried[["sent_id", "frame"]].drop_duplicates()
+            out["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "frame": hits["frame"].astype("category").to_numpy()})
+    if "actors" in measures:
+        from .actors import find_mentions
+
+        table = _actor_table(actors)
+        if len(s):
+            ment = find_mentions(_placed_sentences(corpus.sentences, dating), table)
+            hits = (ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
+                    if len(ment) else pd.DataFrame(columns=["sent_id", "actor", "n"]))
+            out["actor_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "actor": pd.Categorical(hits["actor"].astype(str)),
+                                              "n": hits["n"].to_numpy(dtype=np.int32)})
+    if "terms" in measures:
+        out.update(_term_counts(corpus, dating, s))
+    return out
+
+
+def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame | None:
+    """One partial of every partition concatenated in corpus order: a ``row`` (a sentence's
+    position in its partition's ``sentences``) made corpus-wide, categories made plain values."""
+    frames, offset = [], 0
+    for p in partials:
+        f = p.get(key)
+        if f is not None and (len(f) or not frames):
+            if "row" in f.columns and offset:
+                f = f.assign(row=f["row"].to_numpy(dtype=np.int64) + offset)
+            frames.append(f)
+        s = p.get("sentences")
+        offset += 0 if s is None else len(s)
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
+def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one (period, unit, term) key merged: counts and documents summed, the first three
+    example positions kept (positions are corpus-wide, so smaller is earlier)."""
+    key = (c["p"].to_numpy(np.int64) * (int(c["u"].max()) + 1) + c["u"].to_numpy(np.int64)) \
+        * (int(c["t"].max()) + 1) + c["t"].to_numpy(np.int64)
+    uk, inv = np.unique(key, return_inverse=True)
+    inv = inv.ravel()
+    first = np.full(len(uk), -1, dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(c))[::-1]  # a row of each key
+    out = c.iloc[first][["p", "u", "t"]].reset_index(drop=True)
+    out["count"] = np.bincount(inv, weights=c["count"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    out["n_docs"] = np.bincount(inv, weights=c["n_docs"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    e = c[["e0", "e1", "e2"]].to_numpy(np.int64)
+    g = np.repeat(inv, 3)
+    pos = e.ravel()
+    ok = pos >= 0
+    g, pos = g[ok], pos[ok]
+    big = int(pos.max()) + 1 if len(pos) else 1
+    pairs = np.unique(g * big + pos)
+    g, pos = pairs // big, pairs % big
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((len(uk), 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = pos[keep]
+    out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
+    return out
+
+
+def _global_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``col`` in a growing ``index`` of values (new values appended)."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
+    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
+    new = cats[~cats.isin(index)]
+    if len(new):
+        index = index.append(new)
+    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
+
+
+def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame):
+    """The partitions' term counts merged, partition by partition, into integer codes (``c``:
+    ``p, u, t, count, n_docs, e0..e2`` with corpus-wide example positions; ``tot``: terms per
+    period × unit; ``periods, vocab, stop, phrase, units``) and the placed sentences' ids the
+    positions index. ``(None, ids)`` when there are no terms."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    pidx = pd.Index(periods, dtype=object)
+    vocab = pd.Index([], dtype=object)
+    units = pd.Index([], dtype=object)
+    merged, tots, ids, flags, offset = None, [], [], [], 0
+    for part in partials:
+        s = part.get("sentences")
+        n = 0 if s is None else len(s)
+        t = part.get("terms")
+        if t is not None and len(t):
+            tc, vocab = _global_codes(t["term"], vocab)
+            uc, units = _global_codes(t["source"], units)
+            pc, _ = _global_codes(t["period"], pidx)
+            frame = pd.DataFrame({"p": pc, "u": uc, "t": tc, "count": t["count"].to_numpy(np.int64),
+                                  "n_docs": t["n_docs"].to_numpy(np.int64)})
+            for col in ("e0", "e1", "e2"):
+                v = t[col].to_numpy(dtype=np.int64)
+                frame[col] = np.where(v >= 0, v + offset, -1)
+            flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
+            merged = frame if merged is None else _fold_terms(pd.concat([merged, frame], ignore_index=True))
+        tt = part.get("term_totals")
+        if tt is not None and len(tt):
+            uc, units = _global_codes(tt["source"], units)
+            pc, _ = _global_codes(tt["period"], pidx)
+            tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
+        if n:
+            ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
+        offset += n
+    sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
+    if merged is None or not periods:
+        return None, sent_ids
+    stop = np.zeros(len(vocab), dtype=bool)
+    phrase = np.zeros(len(vocab), dtype=bool)
+    for tc, st, ph in flags:
+        stop[tc] = st
+        phrase[tc] = ph
+    tot = np.zeros((len(periods), len(units)))
+    for pc, uc, v in tots:
+        np.add.at(tot, (pc, uc), v)
+    vocab_arr = np.asarray(vocab, dtype=object)
+    return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
+
+
+def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
+                     n_resamples: int = 2000, level: float = 0.95, codebook=None, actors=None, top: int = 5,
+                     top_terms: int = 8, min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled",
+                     max_units: int = 8, value: str = "vader_compound") -> dict[str, pd.DataFrame]:
+    """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
+    :func:`over_time_map` partials (in corpus order)."""
+    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
+    s = _merged(partials, "sentences")
+    if s is None:
+        s = pd.DataFrame(columns=["sent_id", "doc_id", "source", value, "period"])
+    out = {"tone": _tone_cells(s, dating, value=value, **kw),
+           "frames": _frame_cells(s, _merged(partials, "frame_hits"), dating, codebook, top=top, **kw),
+           "actors": _actor_cells(s, _merged(partials, "actor_hits"), dating, actors, top=top, **kw)}
+    coded, sent_ids = _merged_terms(partials, dating)
+    terms = _terms_cells(coded, sent_ids, dating, top=top_terms, min_count=min_count,
+                         prior_strength=prior_strength, within=terms_by)
+    out["terms"] = terms
+    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
+    out["term_rates"] = _rates_cells(coded, list(dict.fromkeys(rising)))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -681,29 +982,31 @@ def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resa
     ``tone``, ``frames``, ``actors``, ``terms`` and ``term_rates`` (see the functions of the same
     names). With fewer than two periods the measure tables are empty and ``status`` says why.
     ``scores``: the sentence scores when already computed."""
-    from . import sentiment
+    out = dating_tables(corpus, period=period, max_units=max_units)
+    if bool(out["status"]["nothing_to_show"].iloc[0]):
+        return {**out, **empty_tables()}
+    part = over_time_map(corpus, out["dating"], scores=scores, codebook=codebook, actors=actors, min_hits=min_hits)
+    return {**out, **over_time_reduce([part], out["dating"], seed=seed, n_resamples=n_resamples, level=level,
+                                      codebook=codebook, actors=actors, top=top, top_terms=top_terms,
+                                      min_count=min_count, prior_strength=prior_strength, terms_by=terms_by,
+                                      max_units=max_units)}
 
+
+def dating_tables(corpus: CorpusLike, *, period: str = "auto", max_units: int = 8) -> dict[str, pd.DataFrame]:
+    """``status`` and ``dating`` of a corpus (its documents only: no text is read): the period
+    chosen (:func:`choose_period`), each article's period, and what is left out."""
     if int(max_units) < 1:
         raise FramelensError(f"max_units: must be at least 1, got {max_units}")
     p, reason = choose_period(corpus.documents, period)
     dating = date_documents(corpus.documents, p)
-    status = status_table(corpus, dating, p, reason, max_units=max_units)
-    out = {"status": status, "dating": dating}
-    empty = {"tone": TONE_COLUMNS, "frames": FRAME_COLUMNS, "actors": ACTOR_COLUMNS, "terms": TERM_COLUMNS,
-             "term_rates": RATE_COLUMNS}
-    if bool(status["nothing_to_show"].iloc[0]):
-        return {**out, **{k: pd.DataFrame(columns=c) for k, c in empty.items()}}
-    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
-    sc = scores if scores is not None else sentiment.sentence_scores(corpus)
-    out["tone"] = tone_over_time(sc, dating, **kw)
-    out["frames"] = frames_over_time(corpus, dating, codebook, top=top, min_hits=min_hits, **kw)
-    out["actors"] = actors_over_time(corpus, dating, actors, top=top, **kw)
-    terms = terms_over_time(corpus, dating, top=top_terms, min_count=min_count, prior_strength=prior_strength,
-                            within=terms_by)
-    out["terms"] = terms
-    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
-    out["term_rates"] = term_rates(corpus, dating, list(dict.fromkeys(rising)))
-    return out
+    return {"status": status_table(corpus, dating, p, reason, max_units=max_units), "dating": dating}
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """The measure tables of a corpus with nothing to show over time (no rows, their columns)."""
+    return {k: pd.DataFrame(columns=c) for k, c in (("tone", TONE_COLUMNS), ("frames", FRAME_COLUMNS),
+                                                    ("actors", ACTOR_COLUMNS), ("terms", TERM_COLUMNS),
+                                                    ("term_rates", RATE_COLUMNS))}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ profile    one source against the rest (one folder per source)       the lenses'
                                                                      source_id, top
 reuse      shared passages, their edits and direction, boilerplate,  min_words, min_similarity, ...
            near-duplicates, the reused share of each article
+dating     each article's period, what is left out (documents only) period, max_units
 over_time  status (period, left-out articles), dating, tone, leading  period, seed, n_resamples,
            frames, actors' prominence per period × unit; terms       codebook, actors, min_hits, top,
            rising and falling per period, their rates                top_terms, min_count,
@@ -42,11 +43,16 @@ At scale, the actors, vocabulary, sentiment and framing parts are *map/reduce* p
 rows without text (written per partition) and small partials (counts, sums); the reduce merges
 them here. Any partitioning gives the same tables (tests check 1, 3 and 16 partitions). There is
 one path: the lenses' whole-corpus functions (``vocabulary.distinctive_terms(corpus)``,
-``sentiment.source_intervals(scores)``, ``framing.frame_salience(corpus)``, ...) are the same maps
-over the corpus as one partition (:func:`reduction`) followed by the same reduces, and a part
-computed without a store is its map and reduce on one partition. Not map/reduce yet (they read the whole corpus):
-vocabulary's naming tables and collocations, ``over_time``, and the store with ``own_text`` / ``drop_near_duplicates``.
-``reuse`` is map/reduce, its reduce running its verification and alignment tasks on the engine.
+``sentiment.source_intervals(scores)``, ``framing.frame_salience(corpus)``, ``actors.discover``,
+``reuse.shared_passages``, ...) are the same maps over the corpus as one partition
+(:func:`reduction`) followed by the same reduces, and a part computed without a store is its map
+and reduce on one partition. Vocabulary's naming tables and collocations come from the maps'
+counts (the naming choices count the variants in a second pass, one partition at a time);
+``over_time`` maps with each article's period from the ``dating`` part (documents only); ``reuse``
+runs its verification and alignment tasks on the engine; ``overview`` (report 01, ``framelens
+check``) merges per-partition summaries; ``synthesis`` and ``profile`` read the stored lens tables
+and fetch quoted sentences by id. Not map/reduce yet: the store with ``own_text`` /
+``drop_near_duplicates`` (the text prepared corpus-wide).
 
 What stays in the notebooks is presentation: choosing the top rows, sorting, drawing and
 explaining. :func:`compute` computes the parts for a corpus (the runner calls it before any
@@ -91,6 +97,8 @@ class Part:
     map: Callable[..., dict] | None = None
     reduce: Callable[..., tuple[Tables, dict]] | None = None
     row_tables: tuple[str, ...] = ()
+    #: computed from the documents' metadata alone (the store passes its documents-only view)
+    documents_only: bool = False
 
     def all_options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -143,12 +151,16 @@ def vocabulary_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -
 def vocabulary_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
     from . import vocabulary
 
-    return vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+    out = vocabulary.vocabulary_map(corpus, window=opts["mattr_window"])
+    # the naming and collocation partials (text-free counts, merged by the reduce)
+    out["collocation_counts"] = vocabulary.collocation_counts(corpus)
+    out.update(vocabulary.naming_pair_counts(corpus))
+    out.update(vocabulary.variant_counts(corpus))
+    return out
 
 
 def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
-    """The vocabulary part from merged counts; its naming tables and collocations still read the
-    whole corpus (``red.whole()``): the one part of the store that does not scale out yet."""
+    """The vocabulary part from merged counts (the naming tables and collocations: :func:`naming_reduce`)."""
     from . import vocabulary
 
     size = red.documents.groupby("source", sort=False)["n_sentences"].sum()
@@ -159,16 +171,9 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
     merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
                                           window=opts["mattr_window"], similarity_units=sim_units)
-    corpus = red.whole()
     ctx = _quiet()
     try:
-        pairs = vocabulary.naming_pairs(corpus)
-        whole = {"naming_pairs": pairs,
-                 "naming": vocabulary.naming_choices(corpus, opts["referents"] or None, pairs=pairs),
-                 "variant_candidates": vocabulary.variant_candidates(corpus),
-                 "variant_candidates_wide": vocabulary.variant_candidates(corpus, wide=True),
-                 "collocations": vocabulary.collocations(corpus, min_count=opts["collocation_min_count"],
-                                                         by_source=True)}
+        whole = naming_reduce(red, opts)
     finally:
         ctx.__exit__(None, None, None)
     tables = {**merged, **whole}
@@ -176,6 +181,25 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
              "similarity_tfidf_cosine", "similarity_jaccard", "naming_pairs", "naming", "variant_candidates",
              "variant_candidates_wide", "collocations"]
     return {k: tables[k] for k in order}, {"similarity_note": note}
+
+
+def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
+    """The vocabulary part's naming tables and collocations from the maps' merged counts; the
+    naming choices count the referent table's variants (the packaged one plus the pairs found)
+    in a second pass over the partitions, one at a time (:meth:`Reduction.each_partition`)."""
+    from . import vocabulary
+
+    parts = red.partials_list()
+    pairs = vocabulary.naming_pairs_from_counts(parts, red.sources, red.labels)
+    ref = vocabulary.naming_referents(opts["referents"] or None, pairs)
+    counts = [vocabulary.naming_counts(piece, ref) for piece in red.each_partition()]
+    variants = {f"variant_candidates{'_wide' * wide}": vocabulary.variant_candidates_from_counts(
+        parts, red.sources, red.labels, wide=wide) for wide in (False, True)}
+    return {"naming_pairs": pairs, "naming": vocabulary.naming_choices_from_counts(counts, ref, red.sources, red.labels),
+            **variants,
+            "collocations": vocabulary.collocations_from_counts(
+                [p["collocation_counts"] for p in parts if "collocation_counts" in p], red.sources, red.labels,
+                min_count=opts["collocation_min_count"])}
 
 
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -466,6 +490,48 @@ def overview_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
     return compute_part("overview", corpus, opts, needs)
 
 
+def dating_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """Each article's period and what is left out (:func:`framelens.over_time.dating_tables`),
+    from the documents alone (the store passes its documents-only view): what the over-time maps
+    need before they run."""
+    from . import over_time
+
+    return over_time.dating_tables(corpus, period=opts["period"], max_units=opts["max_units"]), {}
+
+
+def over_time_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict:
+    from . import over_time
+
+    d = needs["dating"]
+    if bool(d["status"]["nothing_to_show"].iloc[0]):
+        return {}
+    ctx = _quiet()
+    try:
+        return over_time.over_time_map(corpus, d["dating"], codebook=opts["codebook"] or None,
+                                       actors=_actor_table(needs), min_hits=opts["min_hits"])
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
+    """The over-time part from the maps' text-free partials (:func:`framelens.over_time.over_time_reduce`)."""
+    from . import over_time
+
+    d = needs["dating"]
+    st = d["status"]
+    out = {"status": st, "dating": d["dating"]}
+    if bool(st["nothing_to_show"].iloc[0]):
+        out.update(over_time.empty_tables())
+    else:
+        out.update(over_time.over_time_reduce(
+            red.partials_list(), d["dating"], seed=opts["seed"], n_resamples=opts["n_resamples"],
+            codebook=opts["codebook"] or None, actors=_actor_table(needs), top=opts["top"],
+            top_terms=opts["top_terms"], min_count=opts["min_count"], prior_strength=opts["prior_strength"],
+            terms_by=opts["terms_by"], max_units=opts["max_units"]))
+    r = st.iloc[0]
+    return out, {"period": r["period"], "n_periods": int(r["n_periods"]), "message": r["message"]}
+
+
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
 _SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
 _FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
@@ -498,11 +564,14 @@ PARTS: dict[str, Part] = {
     "reuse": Part("reuse", 2, REUSE_OPTIONS, reuse_part,
                   description="shared passages between sources, boilerplate, near-duplicate articles",
                   map=reuse_map, reduce=reuse_reduce),
-    "over_time": Part("over_time", 2, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
+    "dating": Part("dating", 1, {"period": "auto", "max_units": 8}, dating_part,
+                   description="each article's period (documents only)", documents_only=True),
+    "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
-                      over_time_part, configs=("codebook",), needs=("actors",),
-                      description="tone, leading frames, rising and falling terms and actors per period"),
+                      over_time_part, configs=("codebook",), needs=("actors", "dating"),
+                      description="tone, leading frames, rising and falling terms and actors per period",
+                      map=over_time_map, reduce=over_time_reduce),
     "overview": Part("overview", 1, {}, overview_part, description="the corpus at a glance: documents, lengths, "
                      "dates, headings and what cleaning removed (no text held)", map=overview_map,
                      reduce=overview_reduce, row_tables=("headings", "audit")),
@@ -607,9 +676,11 @@ def compute_part(name: str, corpus, options: Mapping[str, Any],
     if part.map is None:
         tables, info = part.compute(corpus, own, needs)
         return {k: v for k, v in tables.items()}, info
-    outs = [_map_one(name, piece, own, needs) for piece in split_corpus(corpus, partitions)]
+    pieces = split_corpus(corpus, partitions)
+    outs = [_map_one(name, piece, own, needs) for piece in pieces]
     red = Reduction(name, [o["partials"] for o in outs],
                     {t: [o["rows"][t] for o in outs] for t in part.row_tables}, corpus)
+    red.load_partitions = lambda: iter(pieces)  # noqa: E731
     tables, info = part.reduce(red, own, needs)
     rows = {t: red.rows(t) for t in part.row_tables}
     return {**rows, **tables}, info
@@ -698,12 +769,21 @@ class Reduction:
         self.labels = dict(view.labels)
 
     fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+    load_partitions = None  # → an iterator over the view's partitions, text included (the store sets it)
     load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
 
     def whole(self):
         """The whole corpus view, text and tokens included: for the few tables that are not
         map/reduce yet (they cost the memory of the whole corpus)."""
         return self.load_whole() if self.load_whole is not None else self.view
+
+    def each_partition(self):
+        """The corpus view's partitions, text included, one at a time (in corpus order): for a
+        second pass that needs what the first reduce found (memory: one partition)."""
+        if self.load_partitions is not None:
+            yield from self.load_partitions()
+        else:
+            yield self.view
 
     def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
         """Every partition's partials, in corpus order (for merges that need partition boundaries)."""

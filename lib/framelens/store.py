@@ -594,8 +594,9 @@ class LensStore:
                 tables, info = compute_part(name, self.view_corpus, opts, needs)  # your table: no text read
             elif PARTS[name].map is not None and (name == "reuse" or not (self.own_text or self.drop_near_duplicates)):
                 tables, info, tmp, partitioned = self._map_reduce(name, opts, needs, folder)
-            elif name in ("synthesis", "profile") and not (self.own_text or self.drop_near_duplicates):
-                tables, info = compute_part(name, self.view_corpus, opts, needs)  # stored lens tables; evidence by id
+            elif (name in ("synthesis", "profile") or PARTS[name].documents_only) \
+                    and not (self.own_text or self.drop_near_duplicates):
+                tables, info = compute_part(name, self.view_corpus, opts, needs)  # stored tables or metadata: no text read
             else:
                 tables, info = compute_part(name, self.base_corpus if name == "reuse" else self.corpus, opts, needs)
             write_folder(folder, tables, {"kind": "part", "part": name, "key": key, "options": _jsonable(opts),
@@ -611,7 +612,7 @@ class LensStore:
         """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
         reduce here; the maps write the part's row tables into the part's temporary folder."""
         from .engine import get_engine
-        from .parts import PARTS, Computed, Reduction, map_partition
+        from .parts import PARTS, Computed, Reduction, map_partition, view_partition
         from .progress import Progress
 
         part = PARTS[name]
@@ -636,6 +637,8 @@ class LensStore:
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
             red.engine, red.partitions = eng, [str(p) for p in dirs]  # for reduces that run tasks (reuse)
+            red.load_partitions = lambda: (c for c in (view_partition(read_partition(p), view)  # noqa: E731
+                                                       for p in self.partitions()) if c is not None)
             with prog.phase(f"{name} reduce", None, ""):
                 tables, info = part.reduce(red, dict(opts), needs)
         except BaseException:

@@ -801,32 +801,73 @@ def naming_choices(corpus: CorpusLike, referents: str | Path | pd.DataFrame | No
     corpus shows zero rows rather than disappearing): ``referent, group, variant, source, label,
     count, share`` (of the source's mentions of this referent, NaN if none),
     ``per_1000_words`` (per 1000 word tokens of the source), ``example_sent_ids``.
+
+    Computed as a map over the corpus's document partitions (:func:`naming_counts`: matches
+    per variant × source and words per source, no text) and a reduce
+    (:func:`naming_choices_from_counts`), once the referent table is known
+    (:func:`naming_referents`).
     """
+    need_pairs = not isinstance(referents, pd.DataFrame) and not referents and pairs is None
+    ref = naming_referents(referents, naming_pairs(corpus) if need_pairs else pairs)
+    return naming_choices_from_counts([naming_counts(corpus, ref)], ref, _sources(corpus), _labels(corpus))
+
+
+def naming_referents(referents: str | Path | pd.DataFrame | None = None,
+                     pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The referent table :func:`naming_choices` counts: yours (``referents``), or the packaged
+    one plus the variants of the naming ``pairs`` found in the corpus that it does not list."""
     if isinstance(referents, pd.DataFrame):
-        ref = referents
-    elif referents:
-        ref = load_referents(referents)
-    else:
-        ref = load_referents()
-        found = discovered_referents(naming_pairs(corpus) if pairs is None else pairs)
-        found = found[~found["variant"].str.lower().isin(set(ref["variant"].str.lower()))]
-        found = found[found.groupby("referent")["variant"].transform("size") >= 2]
-        ref = pd.concat([ref, found], ignore_index=True)
-    sources = _sources(corpus)
+        return referents
+    if referents:
+        return load_referents(referents)
+    ref = load_referents()
+    if pairs is None:
+        return ref
+    found = discovered_referents(pairs)
+    found = found[~found["variant"].str.lower().isin(set(ref["variant"].str.lower()))]
+    found = found[found.groupby("referent")["variant"].transform("size") >= 2]
+    return pd.concat([ref, found], ignore_index=True)
+
+
+def naming_counts(corpus: CorpusLike, ref: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`naming_choices` on one partition: ``naming_hits`` (``variant,
+    source, count, ex`` — the first sent_ids) and ``naming_words`` (``source, n_words``)."""
     hits = _find_variants(corpus.sentences, ref, corpus.tokens)
-    counts = hits.groupby(["variant", "source"], sort=False).size().rename("count")
+    g = hits.groupby(["variant", "source"], sort=False)
+    counts = g.size().rename("count").reset_index()
+    ex = _examples(hits, ["variant", "source"])
+    counts = counts.merge(ex.rename(columns={"example_sent_ids": "ex"}), on=["variant", "source"], how="left") \
+        if len(counts) else pd.DataFrame(columns=["variant", "source", "count", "ex"])
+    tok = corpus.tokens
+    words = tok[tok["is_word"].astype(bool)].groupby("source", observed=True).size().rename("n_words").reset_index()
+    words["source"] = words["source"].astype(str)
+    return {"naming_hits": counts, "naming_words": words}
+
+
+def naming_choices_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], ref: pd.DataFrame,
+                               sources: Sequence[str], labels: Mapping[str, str]) -> pd.DataFrame:
+    """The reduce step of :func:`naming_choices`: the partitions' :func:`naming_counts` merged."""
+    sources = list(sources)
+    hits = _cat(parts, "naming_hits")
+    if len(hits):
+        g = hits.groupby(["variant", "source"], sort=False)
+        merged = g["count"].sum().to_frame()
+        merged["example_sent_ids"] = g["ex"].agg(lambda v: EXAMPLE_SEP.join(
+            [x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
+        merged = merged.reset_index()
+    else:
+        merged = pd.DataFrame(columns=["variant", "source", "count", "example_sent_ids"])
     grid = ref[["referent", "group", "variant"]].merge(pd.DataFrame({"source": sources}), how="cross")
-    grid = grid.merge(counts.reset_index(), on=["variant", "source"], how="left")
+    grid = grid.merge(merged[["variant", "source", "count"]], on=["variant", "source"], how="left")
     grid["count"] = grid["count"].fillna(0).astype(int)
     tot = grid.groupby(["referent", "source"], sort=False)["count"].transform("sum")
     grid["share"] = grid["count"] / tot.replace(0, np.nan)
-    tok = corpus.tokens
-    nw = tok[tok["is_word"].astype(bool)].groupby("source").size().reindex(sources)
+    words = _cat(parts, "naming_words")
+    nw = words.groupby("source")["n_words"].sum().reindex(sources) if len(words) else pd.Series(np.nan, index=sources)
     grid["per_1000_words"] = 1000.0 * grid["count"] / grid["source"].map(nw).replace(0, np.nan)
-    ex = _examples(hits, ["variant", "source"])
-    grid = grid.merge(ex, on=["variant", "source"], how="left")
+    grid = grid.merge(merged[["variant", "source", "example_sent_ids"]], on=["variant", "source"], how="left")
     grid["example_sent_ids"] = grid["example_sent_ids"].fillna("")
-    grid.insert(4, "label", grid["source"].map(_labels(corpus)))
+    grid.insert(4, "label", grid["source"].map(dict(labels)))
     return grid[["referent", "group", "variant", "source", "label", "count", "share", "per_1000_words", "example_sent_ids"]]
 
 
@@ -879,10 +920,20 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
     how often the full name and the variant (as a stand-alone term) occur. Only pairs whose
     variant occurs ≥ ``min_count`` times in the corpus. ``wide=True``: one row per
     ``name, variant, kind`` with one ``"variant/name"`` count column per source label.
+
+    Computed as a map over the corpus's document partitions (:func:`variant_counts`: the
+    acronyms defined, the name terms, the proper-noun terms and term counts; no text) and a
+    reduce (:func:`variant_candidates_from_counts`).
     """
-    cols = ["name", "variant", "kind", "source", "label", "name_count", "count"]
-    sources = _sources(corpus)
-    labels = _labels(corpus)
+    return variant_candidates_from_counts([variant_counts(corpus)], _sources(corpus), _labels(corpus),
+                                          min_count=min_count, wide=wide)
+
+
+def variant_counts(corpus: CorpusLike) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`variant_candidates` on one partition: ``variant_acronyms``
+    (``name, variant``: acronyms defined in the text), ``variant_names`` (multi-word name
+    terms), ``variant_proper`` (proper-noun terms) and ``variant_terms`` (``term, source,
+    count``)."""
     terms = corpus.terms
     tok = corpus.tokens
     # proper-noun terms: surface starts with a capital, not sentence-initial
@@ -890,31 +941,51 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
     surf = tok[["sent_id", "start", "token", "i"]]
     proper = single.merge(surf, on=["sent_id", "start"], how="inner")
     proper = proper[(proper["i"] > 0) & proper["token"].astype(str).str.match(r"^[A-Z]")]
-    proper_types = pd.Index(proper["term"].astype(str).unique())
-    cand: list[tuple[str, str, str]] = []
-    # 1. acronyms defined in the text (loop over the few matches, not over tokens)
+    cand: list[tuple[str, str]] = []
+    # acronyms defined in the text (loop over the few matches, not over tokens)
     sents = corpus.sentences
     text = pd.Series(sents["norm"].astype(str).to_numpy(dtype=object), index=sents.index)
-    acr = text.str.extractall(r"((?:[A-Z][\w'-]*\s+(?:(?:and|of|for|the|de|&)\s+)*){1,8})\(([A-Z]{2,8})\)")
+    acr = text.str.extractall(r"((?:[A-Z][\w'-]*\s+(?:(?:and|of|for|the|de|&)\s+)*){1,8})\(([A-Z]{2,8})\)") \
+        if len(text) else pd.DataFrame()
     for name, ac in set(map(tuple, acr.to_numpy().tolist())) if not acr.empty else ():
         words = name.split()
         for k in range(1, len(words) + 1):
             part = words[-k:]
             if part[0][0].isupper() and "".join(w[0] for w in part if w[0].isupper()) == ac:
-                cand.append((" ".join(part).lower(), ac.lower(), "acronym"))
+                cand.append((" ".join(part).lower(), ac.lower()))
                 break
-    # 2. parts of multi-word names used alone
-    names = pd.Series(terms.loc[terms["is_phrase"].astype(bool), "term"].astype(str).unique(), dtype=object)
+    counts = terms.groupby(["term", "source"], sort=False, observed=True).size().rename("count").reset_index()
+    return {"variant_acronyms": pd.DataFrame(sorted(set(cand)), columns=["name", "variant"]),
+            "variant_names": pd.DataFrame({"term": terms.loc[terms["is_phrase"].astype(bool), "term"].astype(str).unique()}),
+            "variant_proper": pd.DataFrame({"term": proper["term"].astype(str).unique()}),
+            "variant_terms": pd.DataFrame({"term": counts["term"].astype(str).to_numpy(dtype=object),
+                                           "source": counts["source"].astype(str).to_numpy(dtype=object),
+                                           "count": counts["count"].to_numpy(dtype=np.int64)})}
+
+
+def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
+                                   labels: Mapping[str, str], *, min_count: int = 2, wide: bool = False) -> pd.DataFrame:
+    """The reduce step of :func:`variant_candidates`: the partitions' :func:`variant_counts` merged."""
+    cols = ["name", "variant", "kind", "source", "label", "name_count", "count"]
+    sources = list(sources)
+    cand: list[tuple[str, str, str]] = []
+    acr = _cat(parts, "variant_acronyms")
+    if len(acr):
+        cand.extend(zip(acr["name"], acr["variant"], ["acronym"] * len(acr)))
+    proper_types = pd.Index(pd.unique(_cat(parts, "variant_proper").get("term", pd.Series(dtype=object))))
+    # parts of multi-word names used alone
+    nm = _cat(parts, "variant_names")
+    names = pd.Series(pd.unique(nm["term"]) if len(nm) else [], dtype=object)
     if len(names):
-        parts = names.str.split()
-        ends = pd.DataFrame({"name": names, "first": parts.str[0], "last": parts.str[-1], "n": parts.str.len()})
+        split = names.str.split()
+        ends = pd.DataFrame({"name": names, "first": split.str[0], "last": split.str[-1], "n": split.str.len()})
         ends = ends[ends["n"] >= 2]
         for col in ("first", "last"):
             hit = ends[ends[col].isin(proper_types)]
             cand.extend(zip(hit["name"], hit[col], ["name part"] * len(hit)))
-    # 3. shared stems among proper-noun terms
+    # shared stems among proper-noun terms
     pt = pd.Series(proper_types, dtype=object)
-    pt = pt[(pt.str.len() >= 4) & ~pt.str.contains("-", regex=False)]
+    pt = pt[(pt.str.len() >= 4) & ~pt.str.contains("-", regex=False)] if len(pt) else pt
     if len(pt):
         st = pd.DataFrame({"w": pt.to_numpy(), "stem": pt.str[:4].to_numpy()})
         st = st[st.groupby("stem")["w"].transform("size").between(2, 6)]
@@ -925,7 +996,9 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
         return pd.DataFrame(columns=cols)
     c = pd.DataFrame(cand, columns=["name", "variant", "kind"]).drop_duplicates()
     c = c[c["name"] != c["variant"]]
-    counts = terms.groupby(["term", "source"], sort=False).size()
+    tc = _cat(parts, "variant_terms")
+    counts = tc.groupby(["term", "source"], sort=False)["count"].sum() if len(tc) else \
+        pd.Series(dtype=np.int64, index=pd.MultiIndex.from_arrays([[], []]))
     grid = c.merge(pd.DataFrame({"source": sources}), how="cross")
     key_v = pd.MultiIndex.from_arrays([grid["variant"], grid["source"]])
     key_n = pd.MultiIndex.from_arrays([grid["name"], grid["source"]])
@@ -945,7 +1018,6 @@ def variant_candidates(corpus: CorpusLike, *, min_count: int = 2, wide: bool = F
     w = w.reindex(columns=[labels[s] for s in sources])
     w.columns.name = None
     return w.reset_index()
-
 
 
 NAMING_PAIR_COLUMNS = ["term_a", "term_b", "similarity", "count_a", "count_b", "g2", "p", "by_source",
@@ -1013,41 +1085,144 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
     also pairs *related* terms (antonyms, co-hyponyms: "vaccine mandate" and "vaccine
     exemption"); read the example sentences before treating a pair as two names for one thing.
     ``max_units``: only the most frequent multi-word terms are compared (bounded memory).
-    """
-    from scipy.stats import chi2 as _chi2
 
-    cols = NAMING_PAIR_COLUMNS
+    Computed as a map over the corpus's document partitions (:func:`naming_pair_counts`: unit,
+    context and co-occurrence counts, no text) and a reduce (:func:`naming_pairs_from_counts`).
+    """
+    return naming_pairs_from_counts([naming_pair_counts(corpus, window=window)], _sources(corpus), _labels(corpus),
+                                    min_count=min_count, min_similarity=min_similarity, top=top,
+                                    max_units=max_units, weighting=weighting, max_p=max_p)
+
+
+def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.DataFrame]:
+    """The map step of :func:`naming_pairs` on one partition (text-free, mergeable):
+    ``naming_units`` (each multi-word common-noun term in order of first occurrence: ``unit,
+    count, n_sentences, ex`` — its first sent_ids), ``naming_by_source`` (``unit, source,
+    count``), ``naming_contexts`` (``unit, lemma, count``: context lemmas within ``window``
+    terms), ``naming_together`` (``unit_a, unit_b, n``: sentences holding both) and
+    ``naming_lemmas`` (every lemma, in order of first occurrence: the column order of the
+    context matrix)."""
+    out = {"naming_units": pd.DataFrame(columns=["unit", "count", "n_sentences", "ex"]),
+           "naming_by_source": pd.DataFrame(columns=["unit", "source", "count"]),
+           "naming_contexts": pd.DataFrame(columns=["unit", "lemma", "count"]),
+           "naming_together": pd.DataFrame(columns=["unit_a", "unit_b", "n"]),
+           "naming_lemmas": pd.DataFrame(columns=["lemma"])}
     if corpus.terms.empty:
-        return pd.DataFrame(columns=cols)
+        return out
     e = _Encoded(corpus)
     lem = _Encoded(corpus, unit="lemma")
-    codes, units, first, last = _multiword_units(corpus, e)
-    if not len(codes):
-        return pd.DataFrame(columns=cols)
-    counts = np.bincount(codes, minlength=len(units))
-    keep = np.flatnonzero(counts >= min_count)
-    if len(keep) < 2:
-        return pd.DataFrame(columns=cols)
-    keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
-    remap = np.full(len(units), -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
-    occ = np.flatnonzero(remap[codes] >= 0)
-    u, f, l = remap[codes[occ]], first[occ], last[occ]
+    out["naming_lemmas"] = pd.DataFrame({"lemma": lem.vocab})
+    u, units, f, l = _multiword_units(corpus, e)
+    if not len(u):
+        return out
+    U = len(units)
+    counts = np.bincount(u, minlength=U)
+    us = _unique(u * (len(e.sent_ids) + 1) + e.sent[f])  # (unit, sentence) pairs, sorted
+    su, ss = us // (len(e.sent_ids) + 1), us % (len(e.sent_ids) + 1)
+    n_sent = np.bincount(su, minlength=U)
+    _nd, ex = _group_evidence(u, e.doc[f], e.sent[f], np.arange(U, dtype=np.int64), e.sent_ids)
+    out["naming_units"] = pd.DataFrame({"unit": units.astype(str).astype(object), "count": counts.astype(np.int64),
+                                        "n_sentences": n_sent.astype(np.int64), "ex": ex})
+    src = e.src[f]
+    ok = src >= 0
+    S = max(len(e.sources), 1)
+    bk, bn = _unique(u[ok] * S + src[ok], return_counts=True)
+    out["naming_by_source"] = pd.DataFrame({"unit": pd.Categorical(units[bk // S].astype(str)),
+                                            "source": pd.Categorical(np.asarray(e.sources, dtype=object)[bk % S]),
+                                            "count": bn.astype(np.int32)})
     # context words: content lemmas within `window` terms, same sentence, outside the unit
     n = len(e.term)
     ctx_u, ctx_w = [], []
     for d in range(1, window + 1):
         for base, j in ((f, f - d), (l, l + d)):
-            ok = (j >= 0) & (j < n)
-            jj = np.where(ok, j, 0)
-            ok &= (e.sent[jj] == e.sent[base]) & ~e.is_stop[jj]
-            ctx_u.append(u[ok])
-            ctx_w.append(lem.term[jj[ok]])
+            okj = (j >= 0) & (j < n)
+            jj = np.where(okj, j, 0)
+            okj &= (e.sent[jj] == e.sent[base]) & ~e.is_stop[jj]
+            ctx_u.append(u[okj])
+            ctx_w.append(lem.term[jj[okj]])
     cu, cw = np.concatenate(ctx_u), np.concatenate(ctx_w)
-    if not len(cu):
+    W = max(len(lem.vocab), 1)
+    ck, cn = _unique(cu * W + cw, return_counts=True)
+    unit_cats = pd.Index(units.astype(str), dtype=object)
+    out["naming_contexts"] = pd.DataFrame({"unit": pd.Categorical.from_codes(ck // W, categories=unit_cats),
+                                           "lemma": pd.Categorical.from_codes(ck % W, categories=pd.Index(lem.vocab)),
+                                           "count": cn.astype(np.int32)})
+    # sentences holding two units: the pairs of distinct units of each sentence
+    order = np.lexsort((su, ss))
+    s_sorted, u_sorted = ss[order], su[order]
+    a_list, b_list = [], []
+    starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, len(s_sorted)])
+    for k in range(2, int(sizes.max()) + 1 if len(sizes) else 0):  # a loop over group sizes, not sentences
+        grp = starts[sizes == k]
+        if not len(grp):
+            continue
+        members = u_sorted[grp[:, None] + np.arange(k)]
+        for i in range(k):
+            for j in range(i + 1, k):
+                a_list.append(members[:, i])
+                b_list.append(members[:, j])
+    if a_list:
+        a, b = np.concatenate(a_list), np.concatenate(b_list)
+        na, nb = units[a].astype(str), units[b].astype(str)
+        lo, hi = np.where(na < nb, na, nb), np.where(na < nb, nb, na)
+        tog = pd.DataFrame({"unit_a": lo.astype(object), "unit_b": hi.astype(object)})
+        tog = tog.groupby(["unit_a", "unit_b"], sort=False).size().rename("n").reset_index()
+        out["naming_together"] = tog.astype({"unit_a": "category", "unit_b": "category", "n": np.int32})
+    return out
+
+
+def _cat(parts: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame:
+    frames = [p[key] for p in parts if key in p and len(p[key])]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _kept_rows(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: str, kept: pd.Index) -> pd.DataFrame:
+    """The rows of one partial whose ``column`` is in ``kept``, filtered partition by partition
+    (categories made plain values), concatenated in corpus order."""
+    frames = []
+    for p in parts:
+        f = p.get(key)
+        if f is None or not len(f):
+            continue
+        f = f[f[column].isin(kept).to_numpy(dtype=bool)]
+        if len(f):
+            frames.append(f.astype({c: object for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
+                             labels: Mapping[str, str], *, min_count: int = 3, min_similarity: float = 0.3,
+                             top: int | None = 20, max_units: int = 2000, weighting: str = "count",
+                             max_p: float = 0.05) -> pd.DataFrame:
+    """The reduce step of :func:`naming_pairs`: the partitions' :func:`naming_pair_counts` (in
+    corpus order) merged, then compared."""
+    from scipy.stats import chi2 as _chi2
+
+    cols = NAMING_PAIR_COLUMNS
+    ut = _cat(parts, "naming_units")
+    if not len(ut):
         return pd.DataFrame(columns=cols)
-    U, W = len(keep), len(lem.vocab)
-    m = sparse.csr_matrix((np.ones(len(cu)), (cu, cw)), shape=(U, W))
+    g = ut.groupby("unit", sort=False)  # units in order of first occurrence in the corpus
+    counts = g["count"].sum().to_numpy(dtype=np.int64)
+    n_sent = g["n_sentences"].sum().to_numpy(dtype=np.int64)
+    units = g["count"].sum().index.to_numpy(dtype=object)
+    keep = np.flatnonzero(counts >= min_count)
+    if len(keep) < 2:
+        return pd.DataFrame(columns=cols)
+    keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
+    U = len(keep)
+    names = units[keep].astype(str)
+    kidx = pd.Series(np.arange(U), index=names)
+    lemmas = pd.unique(_cat(parts, "naming_lemmas")["lemma"].astype(str).to_numpy(dtype=object))
+    W = len(lemmas)
+    widx = pd.Series(np.arange(W), index=lemmas)
+    ctx = _kept_rows(parts, "naming_contexts", "unit", kidx.index)  # only the compared units, partition by partition
+    if not len(ctx):
+        return pd.DataFrame(columns=cols)
+    m = sparse.csr_matrix((ctx["count"].to_numpy(dtype=float),
+                           (kidx.reindex(ctx["unit"]).to_numpy(dtype=np.int64),
+                            widx.reindex(ctx["lemma"].astype(str)).to_numpy(dtype=np.int64))), shape=(U, W))
     m.sum_duplicates()
     # PPMI
     total = m.sum()
@@ -1061,28 +1236,34 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
     ppmi.eliminate_zeros()
     sim = _cosine_matrix(ppmi)
     np.fill_diagonal(sim, 0.0)
-    names = units[keep].astype(str)
     words = [set(x.split()) for x in names]
     # overlapping in the text ("climate change" / "change policy") is not naming the same thing
     firsts = [x.split()[0] for x in names]
     lasts = [x.split()[-1] for x in names]
     ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
-    sent_sets = pd.Series(e.sent[f]).groupby(u).agg(lambda s: set(s.tolist())).to_dict()
+    tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index)
+    tog = tog[tog["unit_b"].isin(kidx.index)] if len(tog) else tog
+    together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
+    n_kept = n_sent[keep]
     cand = []
     for a, b in zip(ia.tolist(), ib.tolist()):
         if lasts[a] == firsts[b] or lasts[b] == firsts[a] or words[a] >= words[b] or words[b] >= words[a]:
             continue
-        sa, sb = sent_sets.get(a, set()), sent_sets.get(b, set())
-        if len(sa & sb) * 2 > min(len(sa), len(sb)):
+        both = together.get((min(names[a], names[b]), max(names[a], names[b])), 0)
+        if both * 2 > min(n_kept[a], n_kept[b]):
             continue  # mostly in the same sentences: used together, not instead of each other
         cand.append((a, b))
     if not cand:
         return pd.DataFrame(columns=cols)
-    sources = _sources(corpus)
+    sources = list(sources)
     S = len(sources)
-    src_occ = e.src[f]
     by = np.zeros((U, S), dtype=np.int64)
-    np.add.at(by, (u, np.maximum(src_occ, 0)), (src_occ >= 0).astype(np.int64))
+    bs = _kept_rows(parts, "naming_by_source", "unit", kidx.index)
+    if len(bs):
+        sidx = {s: i for i, s in enumerate(sources)}
+        bs = bs[bs["unit"].isin(kidx.index) & bs["source"].isin(sidx)]
+        np.add.at(by, (kidx.reindex(bs["unit"]).to_numpy(dtype=np.int64), bs["source"].map(sidx).to_numpy(dtype=np.int64)),
+                  bs["count"].to_numpy(dtype=np.int64))
     rows = []
     for a, b in cand:
         t = np.vstack([by[a], by[b]]).astype(float)
@@ -1090,35 +1271,37 @@ def naming_pairs(corpus: CorpusLike, *, min_count: int = 3, min_similarity: floa
         if t.shape[1] >= 2:
             exp = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / t.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
-                g = float(2.0 * np.nansum(xlogy(t, t / exp)))
-            p = float(_chi2.sf(g, t.shape[1] - 1))
+                g2v = float(2.0 * np.nansum(xlogy(t, t / exp)))
+            p = float(_chi2.sf(g2v, t.shape[1] - 1))
         else:
-            g, p = 0.0, 1.0
-        rows.append((a, b, float(sim[a, b]), g, p))
+            g2v, p = 0.0, 1.0
+        rows.append((a, b, float(sim[a, b]), g2v, p))
     rows.sort(key=lambda r: (-r[3], -r[2]))
     used: set[int] = set()
     out = []
-    labels = _labels(corpus)
-    ex_sid = e.sent_ids[e.sent[f]]
     wv = ppmi.toarray() if U * W <= 5_000_000 else None
-    for a, b, s, g, p in rows:
+    chosen = []
+    for a, b, s, g2v, p in rows:
         if a in used or b in used or p > max_p:
             continue
         used.update((a, b))
+        chosen.append((a, b, s, g2v, p))
+        if top is not None and len(chosen) >= top:
+            break
+    need = ut["unit"].isin({names[k] for a, b, *_ in chosen for k in (a, b)}).to_numpy()
+    ex_of = _first_examples(ut["ex"][need], ut["unit"].to_numpy(dtype=object)[need]) if need.any() else pd.Series(dtype=object)
+    for a, b, s, g2v, p in chosen:
         if wv is not None:
             both = np.minimum(wv[a], wv[b])
-            shared = [str(lem.vocab[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
+            shared = [str(lemmas[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
         else:
             shared = []
-        ex_a = "; ".join(pd.unique(ex_sid[u == a])[:_N_EXAMPLES])
-        ex_b = "; ".join(pd.unique(ex_sid[u == b])[:_N_EXAMPLES])
         by_src = "; ".join(f"{labels.get(sources[k], sources[k])} {by[a, k]}/{by[b, k]}" for k in range(S)
                            if by[a, k] or by[b, k])
         out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
-                    "count_b": int(counts[keep[b]]), "g2": g, "p": p, "by_source": by_src,
-                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_a, "example_sent_ids_b": ex_b})
-        if top is not None and len(out) >= top:
-            break
+                    "count_b": int(counts[keep[b]]), "g2": g2v, "p": p, "by_source": by_src,
+                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[names[a]],
+                    "example_sent_ids_b": ex_of[names[b]]})
     return pd.DataFrame(out, columns=cols)
 
 
@@ -1154,8 +1337,25 @@ def collocations(corpus: CorpusLike, *, min_count: int = 3, by_source: bool = Tr
     Returns ``source, label, collocation, w1, w2, count, pmi, llr, n_docs, example_sent_ids``
     (``source='all'`` when pooled), pairs with ``count >= min_count``, sorted by llr within
     source; ``top`` keeps the best ``top`` per source.
+
+    Computed as a map over the corpus's document partitions (:func:`collocation_counts`: pair
+    counts per source, without text) and a reduce (:func:`collocations_from_counts`), the path
+    the lens store runs on every partition; here the whole corpus is one partition.
     """
-    cols = ["source", "label", "collocation", "w1", "w2", "count", "pmi", "llr", "n_docs", "example_sent_ids"]
+    counts = collocation_counts(corpus, by_source=by_source)
+    return collocations_from_counts([counts], _sources(corpus) if by_source else ["all"],
+                                    _labels(corpus) if by_source else {"all": "all sources"},
+                                    min_count=min_count, top=top)
+
+
+COLLOCATION_COLUMNS = ["source", "label", "collocation", "w1", "w2", "count", "pmi", "llr", "n_docs", "example_sent_ids"]
+
+
+def collocation_counts(corpus: CorpusLike, *, by_source: bool = True) -> pd.DataFrame:
+    """The map step of :func:`collocations` on one partition: ``source, w1, w2, count, n_docs,
+    ex`` per source (``"all"`` when not ``by_source``) × adjacent content-term pair, rows in the
+    order of each pair's first occurrence; ``ex``: the pair's first sent_ids (corpus order)."""
+    cols = ["source", "w1", "w2", "count", "n_docs", "ex"]
     if corpus.terms.empty:
         return pd.DataFrame(columns=cols)
     e = _Encoded(corpus)
@@ -1167,42 +1367,97 @@ def collocations(corpus: CorpusLike, *, min_count: int = 3, by_source: bool = Tr
         return pd.DataFrame(columns=cols)
     V = len(e.vocab)
     S = len(e.sources) if by_source else 1
-    pair = t1 * V + t2
-    pcode, pairs = pd.factorize(pair)
+    pcode, pairs = pd.factorize(t1 * V + t2)  # pairs in order of first occurrence
     pcode = pcode.astype(np.int64)
     pairs = np.asarray(pairs, dtype=np.int64)
-    P = len(pairs)
-    key = src * P + pcode
+    key = pcode * S + src  # sorted: by first occurrence of the pair, then source
     uk, cnt = _unique(key, return_counts=True)
+    n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], uk, e.sent_ids)
+    p, s = uk // S, uk % S
+    names = np.asarray(e.sources, dtype=object) if by_source else np.array(["all"], dtype=object)
+    return pd.DataFrame({"source": pd.Categorical.from_codes(s, categories=pd.Index(names)),
+                         "w1": pd.Categorical(e.vocab[pairs[p] // V]), "w2": pd.Categorical(e.vocab[pairs[p] % V]),
+                         "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32), "ex": ex})
+
+
+def _grow_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``col``'s values in a growing ``index`` (values not yet in it are appended)."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
+    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
+    new = cats[~cats.isin(index)]
+    if len(new):
+        index = index.append(new)
+    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
+
+
+def _first_examples(values: pd.Series, groups: np.ndarray) -> pd.Series:
+    """Per group (rows in corpus order): the first _N_EXAMPLES sent_ids of its ``; ``-joined cells."""
+    return pd.Series(values.to_numpy(dtype=object)).groupby(groups, sort=False).agg(
+        lambda v: EXAMPLE_SEP.join([x for s in v for x in str(s).split(EXAMPLE_SEP) if x][:_N_EXAMPLES]))
+
+
+def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[str], labels: Mapping[str, str], *,
+                             min_count: int = 3, top: int | None = None) -> pd.DataFrame:
+    """The reduce step of :func:`collocations`: the partitions' :func:`collocation_counts` (in
+    corpus order) summed, then scored. ``sources``: the units in order (``["all"]`` pooled).
+    Words become integer codes partition by partition; examples are merged only for the pairs
+    kept."""
+    cols = COLLOCATION_COLUMNS
+    sidx = {s: i for i, s in enumerate(sources)}
+    S = len(sources)
+    words = pd.Index([], dtype=object)
+    arrays: dict[str, list] = {k: [] for k in ("src", "w1", "w2", "count", "n_docs", "ex")}
+    for f in parts:
+        if not len(f):
+            continue
+        src = f["source"].astype(object).map(sidx)
+        ok = src.notna().to_numpy()
+        if not ok.any():
+            continue
+        f = f[ok]
+        w1, words = _grow_codes(f["w1"], words)
+        w2, words = _grow_codes(f["w2"], words)
+        arrays["src"].append(src[ok].to_numpy(dtype=np.int64))
+        arrays["w1"].append(w1)
+        arrays["w2"].append(w2)
+        arrays["count"].append(f["count"].to_numpy(np.int64))
+        arrays["n_docs"].append(f["n_docs"].to_numpy(np.int64))
+        arrays["ex"].append(f["ex"].to_numpy(dtype=object))
+    if not arrays["src"]:
+        return pd.DataFrame(columns=cols)
+    a_ = {k: np.concatenate(v) for k, v in arrays.items()}
+    K = len(words)
+    pcode, pairs = pd.factorize(a_["w1"] * K + a_["w2"])  # pairs in order of first occurrence in the corpus
+    P = len(pairs)
+    key = a_["src"] * P + pcode.astype(np.int64)
+    uk, inv = np.unique(key, return_inverse=True)  # sorted: by source, then first occurrence of the pair
+    inv = inv.ravel()
+    cnt = np.bincount(inv, weights=a_["count"], minlength=len(uk)).astype(np.int64)
+    n_docs = np.bincount(inv, weights=a_["n_docs"], minlength=len(uk)).astype(np.int64)
     s, p = uk // P, uk % P
-    w1, w2 = pairs[p] // V, pairs[p] % V
-    n_x = _unique(src * V + t1, return_counts=True)
-    n_y = _unique(src * V + t2, return_counts=True)
-    N = np.bincount(src, minlength=S)
-    nx = n_x[1][np.searchsorted(n_x[0], s * V + w1)].astype(float)
-    ny = n_y[1][np.searchsorted(n_y[0], s * V + w2)].astype(float)
-    nn = N[s].astype(float)
+    w1c, w2c = np.asarray(pairs)[p] // K, np.asarray(pairs)[p] % K
+    nx = pd.Series(cnt).groupby([s, w1c]).transform("sum").to_numpy(dtype=float)
+    ny = pd.Series(cnt).groupby([s, w2c]).transform("sum").to_numpy(dtype=float)
+    nn = np.bincount(s, weights=cnt, minlength=S)[s].astype(float)
     a = cnt.astype(float)
-    c = pd.DataFrame({"s": s, "key": uk, "w1c": w1, "w2c": w2, "count": cnt.astype(np.int64)})
-    c["pmi"] = np.log2(a * nn / (nx * ny))
-    c["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
-    c = c[c["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
+    out = pd.DataFrame({"s": s, "g": np.arange(len(uk)), "w1c": w1c, "w2c": w2c, "count": cnt, "n_docs": n_docs})
+    out["pmi"] = np.log2(a * nn / (nx * ny))
+    out["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
+    out = out[out["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
     if top is not None:
-        c = c[c.groupby("s", sort=False).cumcount() < top]
-    c = c.copy()
-    c["w1"] = e.vocab[c["w1c"].to_numpy()] if len(c) else np.array([], dtype=object)
-    c["w2"] = e.vocab[c["w2c"].to_numpy()] if len(c) else np.array([], dtype=object)
-    c["collocation"] = c["w1"] + " " + c["w2"]
-    n_docs, ex = _group_evidence(key, e.doc[rows], e.sent[rows], c["key"].to_numpy(), e.sent_ids)
-    c["n_docs"] = n_docs
-    c["example_sent_ids"] = ex
-    if by_source:
-        c["source"] = np.asarray(e.sources, dtype=object)[c["s"].to_numpy()] if len(c) else np.array([], dtype=object)
-        c["label"] = c["source"].map(_labels(corpus))
-    else:
-        c["source"] = "all"
-        c["label"] = "all sources"
-    return c[cols].reset_index(drop=True)
+        out = out[out.groupby("s", sort=False).cumcount() < top]
+    out = out.copy()
+    kept = np.isin(inv, out["g"].to_numpy())
+    ex = _first_examples(pd.Series(a_["ex"][kept]), inv[kept]) if kept.any() else pd.Series(dtype=object)
+    out["example_sent_ids"] = ex.reindex(out["g"].to_numpy()).to_numpy(dtype=object)
+    vocab = np.asarray(words, dtype=object)
+    out["w1"] = vocab[out["w1c"].to_numpy()] if len(out) else np.array([], dtype=object)
+    out["w2"] = vocab[out["w2c"].to_numpy()] if len(out) else np.array([], dtype=object)
+    out["collocation"] = out["w1"] + " " + out["w2"]
+    names = np.asarray(list(sources), dtype=object)
+    out["source"] = names[out["s"].to_numpy()] if len(out) else np.array([], dtype=object)
+    out["label"] = out["source"].map(dict(labels))
+    return out[cols].reset_index(drop=True)
 
 
 def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
@@ -1330,8 +1585,8 @@ def headline(tables: Mapping[str, pd.DataFrame], *, corpus=None) -> str:
 # one row per distinct (source, term) and (source, bigram) pair used — they grow with the
 # vocabulary of each source (Heaps' law: roughly with the square root of its size), not with the
 # number of tokens; nothing is pruned, so the statistics are exact. The naming tables
-# (``naming_pairs``, ``naming``, ``variant_candidates``) and ``collocations`` are not map/reduce
-# here (see :func:`framelens.parts.vocabulary_reduce`).
+# and ``collocations`` have their own maps and reduces (:func:`naming_pair_counts`,
+# :func:`naming_counts`, :func:`variant_counts`, :func:`collocation_counts`).
 
 
 def _whole(corpus, map_fn):
