@@ -485,7 +485,7 @@ class LensStore:
                 else:
                     docs = read_table(self.corpus_dir / "documents.parquet", man["tables"]["documents"])
                     base = documents_only(docs, all_sources=man.get("all_sources", []),
-                                          warnings=man.get("warnings", []))
+                                          warnings=man.get("warnings", []), path=self.corpus_path)
                     self._view = base.by(self.by).select(self.sources)
         return self._view
 
