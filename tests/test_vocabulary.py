@@ -389,3 +389,20 @@ def test_shared_and_unique_without_wide_columns_gives_the_same_summary(monkeypat
     assert b.loc["z", "top_unique"] == "delta" and b.loc["x", "n_types"] == 2
     with pytest.raises(FramelensError, match="pass the corpus"):
         voc.shared_unique_summary(narrow)
+
+
+def test_kwic_in_parts_equals_kwic_on_the_whole_and_caps_per_source(seed_corpus):
+    """The concordance read one partition at a time (as report 02 reads the store) is the whole
+    corpus's, line for line; ``per_source`` keeps the first n lines of each term and source."""
+    from framelens import parts
+
+    terms = ["Kazakhstan", "China"]
+    whole = voc.kwic(seed_corpus, terms)
+    pieces = parts.split_corpus(seed_corpus, 3)
+    assert len(pieces) == 3
+    pd.testing.assert_frame_equal(voc.kwic(iter(pieces), terms), whole)
+    capped = voc.kwic(iter(pieces), terms, per_source=2)
+    expected = whole[whole.groupby(["term", "source"]).cumcount() < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(capped, expected)
+    assert capped.groupby(["term", "source"]).size().max() == 2 < whole.groupby(["term", "source"]).size().max()
+    pd.testing.assert_frame_equal(voc.kwic(seed_corpus, terms, per_source=2), expected)
