@@ -357,3 +357,15 @@ def test_load_timings_cover_the_stages(seeds_dir):
     assert all(v >= 0 for v in times.values())
 
 
+
+
+def test_a_documents_only_view_counts_its_sentences_from_the_documents_table(seed_corpus):
+    """What notebooks 03, 04 and 07 show: a view without text still says how many sentences the
+    corpus has (the seeds: 208), never '0 sentences'."""
+    from framelens.corpus import documents_only
+
+    view = documents_only(seed_corpus.documents, path=seed_corpus.path)
+    assert len(view.sentences) == 0 and not view.text_loaded and seed_corpus.text_loaded
+    assert view.n_sentences == seed_corpus.n_sentences == len(seed_corpus.sentences) == 208
+    assert repr(view).startswith("<Corpus 5 documents, 5 sources, 208 sentences (documents only")
+    assert " · 208 sentences · " in view._repr_markdown_() and "`seeds`" in view._repr_markdown_()

@@ -477,3 +477,20 @@ def test_the_store_builds_the_naming_tables_from_its_partitions(tmp_path, monkey
     for name in ("naming_pairs", "naming", "variant_candidates", "variant_candidates_wide", "collocations"):
         pd.testing.assert_frame_equal(T[name], whole[name], obj=name, check_dtype=False)
     assert len(T["naming_pairs"]) == 1
+
+
+def test_kwic_in_parts_equals_kwic_on_the_whole_and_caps_per_source(seed_corpus):
+    """The concordance read one partition at a time (as report 02 reads the store) is the whole
+    corpus's, line for line; ``per_source`` keeps the first n lines of each term and source."""
+    from framelens import parts
+
+    terms = ["Kazakhstan", "China"]
+    whole = voc.kwic(seed_corpus, terms)
+    pieces = parts.split_corpus(seed_corpus, 3)
+    assert len(pieces) == 3
+    pd.testing.assert_frame_equal(voc.kwic(iter(pieces), terms), whole)
+    capped = voc.kwic(iter(pieces), terms, per_source=2)
+    expected = whole[whole.groupby(["term", "source"]).cumcount() < 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(capped, expected)
+    assert capped.groupby(["term", "source"]).size().max() == 2 < whole.groupby(["term", "source"]).size().max()
+    pd.testing.assert_frame_equal(voc.kwic(seed_corpus, terms, per_source=2), expected)

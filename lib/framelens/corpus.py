@@ -169,7 +169,22 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.documents)
 
+    @property
+    def text_loaded(self) -> bool:
+        """False for a documents-only view (:func:`documents_only`): its text tables are empty and
+        its sizes come from the documents table."""
+        return len(self.sentences) > 0 or "n_sentences" not in self.documents.columns \
+            or int(self.documents["n_sentences"].sum()) == 0
+
+    @property
+    def n_sentences(self) -> int:
+        """Sentences analysed, also for a documents-only view."""
+        return len(self.sentences) if self.text_loaded else int(self.documents["n_sentences"].sum())
+
     def __repr__(self) -> str:
+        if not self.text_loaded:
+            return (f"<Corpus {len(self.documents)} documents, {len(self.sources)} sources, "
+                    f"{self.n_sentences} sentences (documents only: the text stays in the lens store)>")
         return (
             f"<Corpus {len(self.documents)} documents, {len(self.sources)} sources, "
             f"{len(self.sentences)} sentences, {len(self.tokens)} tokens>"
@@ -182,7 +197,7 @@ class Corpus:
         where = html.escape(self.path.name if self.path is not None else "memory")
         return (f"**Corpus** `{where}`: {len(d)} article{'s' if len(d) != 1 else ''} from "
                 f"{len(self.sources)} source{'s' if len(self.sources) != 1 else ''} · "
-                f"{len(self.sentences):,} sentences · {int(d['n_words'].sum()):,} words after cleaning")
+                f"{self.n_sentences:,} sentences · {int(d['n_words'].sum()):,} words after cleaning")
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
         """The sentences behind a number: ``sent_id, doc_id, source, label, text``, in the order given."""
@@ -1065,7 +1080,7 @@ def corpus_warnings(documents: pd.DataFrame, path, warn: list[str]) -> None:
         warn.append(f"{path}: all documents belong to one source; comparisons between sources need at least two")
 
 
-def documents_only(documents: pd.DataFrame, *, all_sources=(), warnings=()) -> Corpus:
+def documents_only(documents: pd.DataFrame, *, all_sources=(), warnings=(), path: Path | None = None) -> Corpus:
     """A :class:`Corpus` of its ``documents`` table alone (every text table empty): enough to
     compare by another unit, select sources, order and name the units — without reading text."""
     from . import tokens as tok
@@ -1075,4 +1090,4 @@ def documents_only(documents: pd.DataFrame, *, all_sources=(), warnings=()) -> C
 
     return Corpus(documents=documents, paragraphs=empty(PARA_COLUMNS), sentences=empty(SENT_COLUMNS),
                   tokens=empty(tok.TOKEN_COLUMNS), terms=empty(tok.TERM_COLUMNS), audit=empty(AUDIT_COLUMNS),
-                  warnings=list(warnings), all_sources=list(all_sources))
+                  warnings=list(warnings), all_sources=list(all_sources), path=path)

@@ -485,7 +485,7 @@ class LensStore:
                 else:
                     docs = read_table(self.corpus_dir / "documents.parquet", man["tables"]["documents"])
                     base = documents_only(docs, all_sources=man.get("all_sources", []),
-                                          warnings=man.get("warnings", []))
+                                          warnings=man.get("warnings", []), path=self.corpus_path)
                     self._view = base.by(self.by).select(self.sources)
         return self._view
 
@@ -514,6 +514,22 @@ class LensStore:
         if not self.has_corpus():
             self.ingest()
         return partition_dirs(self.corpus_dir)
+
+    def text_parts(self) -> Iterator[Any]:
+        """The corpus view with its text, one stored partition at a time (unit ``by``, selection
+        ``sources``, the units' corpus-wide names): what reads text at any corpus size, such as a
+        concordance. With ``own_text`` / ``drop_near_duplicates`` (text prepared corpus-wide by
+        report 08's reuse) it is the prepared corpus, whole."""
+        from .parts import view_partition
+
+        if self.own_text or self.drop_near_duplicates or self._loaded is not None:
+            yield self.corpus
+            return
+        view = {"by": self.by, "sources": self.sources, "labels": self.view_corpus.labels}
+        for pdir in self.partitions():
+            part = view_partition(read_partition(pdir), view)
+            if part is not None:
+                yield part
 
     @property
     def full_corpus(self):

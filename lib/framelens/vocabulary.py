@@ -1481,7 +1481,8 @@ def _term_regex(term: str) -> str:
     return r"(?<![\w])" + body + r"(?![\w])"
 
 
-def kwic(corpus: CorpusLike, terms: str | Sequence[str], *, width: int = 60, case_sensitive: bool = False) -> pd.DataFrame:
+def kwic(corpus: CorpusLike | Iterable[CorpusLike], terms: str | Sequence[str], *, width: int = 60,
+         case_sensitive: bool = False, per_source: int | None = None) -> pd.DataFrame:
     """Keyword-in-context concordance bounded by the sentence.
 
     Each whole-word (or whole-phrase) occurrence of each of ``terms`` in the body sentences gives
@@ -1491,6 +1492,11 @@ def kwic(corpus: CorpusLike, terms: str | Sequence[str], *, width: int = 60, cas
     are character offsets in the sentence text. Matching ignores case (unless
     ``case_sensitive``) and treats curly/straight quotes and dashes alike; a possessive
     ("China's") matches "China". Lines are in corpus order.
+
+    ``corpus`` may also be the corpus in parts (e.g. :meth:`framelens.store.LensStore.text_parts`,
+    one stored partition at a time): the lines of each part, in order, so only one part's text is
+    in memory. ``per_source``: keep at most this many lines per term and source (the first in
+    corpus order), so the table stays readable and bounded at any corpus size.
     """
     if isinstance(terms, str):
         terms = [terms]
@@ -1498,6 +1504,23 @@ def kwic(corpus: CorpusLike, terms: str | Sequence[str], *, width: int = 60, cas
     terms = [t for t in terms if str(t).strip()]
     if not terms:
         return pd.DataFrame(columns=cols)
+    if not hasattr(corpus, "sentences"):  # the corpus in parts: the same concordance, part by part
+        out, seen = [], {}
+        for part in corpus:
+            lines = kwic(part, terms, width=width, case_sensitive=case_sensitive)
+            if per_source is not None and len(lines):
+                rank = lines.groupby(["term", "source"], sort=False).cumcount() + \
+                    lines.set_index(["term", "source"]).index.map(lambda k: seen.get(k, 0)).to_numpy()
+                lines = lines[rank.to_numpy() < per_source]
+                for k, n in lines.groupby(["term", "source"], sort=False).size().items():
+                    seen[k] = seen.get(k, 0) + int(n)
+            out.append(lines)
+        out = [o for o in out if len(o)]
+        if not out:
+            return pd.DataFrame(columns=cols)
+        out = pd.concat(out, ignore_index=True)  # term by term (as on the whole), parts in corpus order
+        order = out["term"].map({t: i for i, t in enumerate(terms)}).to_numpy()
+        return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     sents = corpus.sentences
     norm = pd.Series((sents["norm"] if "norm" in sents.columns else sents["text"].map(_plain)).astype(str).to_numpy(dtype=object), index=sents.index)
     labels = _labels(corpus)
@@ -1520,7 +1543,10 @@ def kwic(corpus: CorpusLike, terms: str | Sequence[str], *, width: int = 60, cas
                         "right": right + ("…" if hi < len(txt) else ""), "start": s, "end": e,
                     }
                 )
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    if per_source is not None and len(out):
+        out = out[out.groupby(["term", "source"], sort=False).cumcount().to_numpy() < per_source].reset_index(drop=True)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
