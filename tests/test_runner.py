@@ -578,8 +578,8 @@ def test_the_runner_computes_the_store_first_and_kernels_only_read_it(tmp_path, 
     assert summary.provenance["store"]["path"] == "(temporary)" and summary.provenance["store"]["failures"] == []
     # every phase is timed in provenance.json (quiet or not): what make bench-scale reads
     timed = {t["phase"]: (t["done"], t["total"]) for t in summary.provenance["timings"]}
-    assert list(timed) == ["load", "store corpus", "part actors", "sentiment map", "sentiment reduce",
-                           "part sentiment", "store", "articles", "notebooks"]
+    assert list(timed) == ["ingest", "load", "actors map", "actors reduce", "part actors", "sentiment map",
+                           "sentiment reduce", "part sentiment", "store", "notebooks", "articles"]
     assert timed["sentiment map"] == (1, 1) and timed["notebooks"] == (1, 1)
     assert json.loads((out / "provenance.json").read_text(encoding="utf-8"))["timings"] == summary.provenance["timings"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]  # the temporary store is gone

@@ -883,6 +883,11 @@ def view_partition(corp, view: Mapping[str, Any]):
     if by != "source":
         import warnings
 
+        from .corpus import unit_values
+
+        if not (unit_values(corp.documents, by) != "").any():
+            return None  # no document of this partition has a value: its units are simply absent
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             corp = corp.by(by)

@@ -1117,14 +1117,24 @@ def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any]
     stored already): read in batches, the map steps on a pool of ``workers`` processes for a large
     input; returns its documents-only view (:attr:`framelens.store.LensStore.view_corpus`, with the
     loader's warnings) — what a run plans with, never the text."""
+    from .engine import TickingEngine, get_engine
+    from .progress import as_progress
     from .store import LensStore
 
     lens = LensStore(store_root, corpus_path, inputs=inputs)
     big = sum(int(f.get("bytes", 0)) for f in inputs.get("files", [])) >= PARALLEL_INGEST_BYTES
+    prog = as_progress(say)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            lens.ingest(workers=workers if big else 1, progress=say)
+            if not lens.has_corpus():  # timed as its own phase ("ingest": partitions written)
+                base = get_engine(None, workers=workers if big else 1)
+                try:
+                    with prog.phase("ingest", None, "partitions"):
+                        lens.ingest(engine=TickingEngine(base, lambda label: prog.advance("ingest")
+                                                         if label == "ingest" else None))
+                finally:
+                    base.close()
         except OSError as exc:  # a store that cannot take the corpus stops the run, as a part would
             raise FramelensError(f"{store_root}: the lens store cannot be written ({type(exc).__name__}: {exc})") from None
         return lens.view_corpus
