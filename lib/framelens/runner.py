@@ -863,6 +863,24 @@ class RunLock:
             return self
         raise FramelensError(f"{self.path}: cannot take the run lock (another run keeps taking it)")
 
+    def check_free(self) -> None:
+        """Stop at once when a live run holds the lock — before a run's costly first steps (the
+        ingest); the lock itself is taken afterwards, by ``with RunLock(...)``."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on Linux/macOS
+            return
+        try:
+            fd = os.open(self.path, os.O_RDWR)
+        except OSError:  # no lock file: nobody holds it
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise self._refuse() from None
+        finally:
+            os.close(fd)  # releases the probe's flock
+
     def _enter_exclusive(self) -> "RunLock":  # pragma: no cover - platforms without flock
         for _ in range(3):
             fd, tmp = tempfile.mkstemp(prefix=f"{self.path.name}.", dir=self.path.parent)
@@ -1282,6 +1300,7 @@ def run_suite(
         params = [*params, (None, "by", str(by))]
     store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
                                  Path(out).expanduser())
+    RunLock(Path(out).expanduser().resolve()).check_free()  # a live run into `out`: stop before the ingest
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
     say.record("load", time.perf_counter() - t_start)  # no line: a refused run prints only its error
