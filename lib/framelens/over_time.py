@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+from .tokens import grow_codes
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -830,15 +831,6 @@ def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _global_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
-    """Codes of ``col`` in a growing ``index`` of values (new values appended)."""
-    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
-    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
-    new = cats[~cats.isin(index)]
-    if len(new):
-        index = index.append(new)
-    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
-
 
 def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame):
     """The partitions' term counts merged, partition by partition, into integer codes (``c``:
@@ -856,9 +848,9 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
         n = 0 if s is None else len(s)
         t = part.get("terms")
         if t is not None and len(t):
-            tc, vocab = _global_codes(t["term"], vocab)
-            uc, units = _global_codes(t["source"], units)
-            pc, _ = _global_codes(t["period"], pidx)
+            tc, vocab = grow_codes(t["term"], vocab)
+            uc, units = grow_codes(t["source"], units)
+            pc, _ = grow_codes(t["period"], pidx)
             frame = pd.DataFrame({"p": pc, "u": uc, "t": tc, "count": t["count"].to_numpy(np.int64),
                                   "n_docs": t["n_docs"].to_numpy(np.int64)})
             for col in ("e0", "e1", "e2"):
@@ -868,8 +860,8 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
             merged = frame if merged is None else _fold_terms(pd.concat([merged, frame], ignore_index=True))
         tt = part.get("term_totals")
         if tt is not None and len(tt):
-            uc, units = _global_codes(tt["source"], units)
-            pc, _ = _global_codes(tt["period"], pidx)
+            uc, units = grow_codes(tt["source"], units)
+            pc, _ = grow_codes(tt["period"], pidx)
             tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
         if n:
             ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))

@@ -858,3 +858,14 @@ def build_token_tables(
     tokens = [c.tokens for c in chunks]
     del chunks
     return concat_tables(tokens, TOKEN_COLUMNS), concat_tables(terms, TERM_COLUMNS)
+
+
+def grow_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``col``'s values in a growing ``index`` of values (values not yet in it are
+    appended): how partition-wise count tables are put on one shared code space in a reduce."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
+    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
+    new = cats[~cats.isin(index)]
+    if len(new):
+        index = index.append(new)
+    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index

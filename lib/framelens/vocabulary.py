@@ -678,7 +678,7 @@ def default_referents_path() -> Path:
 # and variants are compared on normalized text (curly quotes and dashes made plain)
 from .actors import case_sensitive as _case_sensitive  # noqa: E402
 from .cleaning import normalize as _plain  # noqa: E402
-from .tokens import trie_regex  # noqa: E402
+from .tokens import grow_codes, trie_regex  # noqa: E402
 
 
 def load_referents(path: str | Path | None = None) -> pd.DataFrame:
@@ -1380,15 +1380,6 @@ def collocation_counts(corpus: CorpusLike, *, by_source: bool = True) -> pd.Data
                          "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32), "ex": ex})
 
 
-def _grow_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
-    """Codes of ``col``'s values in a growing ``index`` (values not yet in it are appended)."""
-    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
-    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
-    new = cats[~cats.isin(index)]
-    if len(new):
-        index = index.append(new)
-    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
-
 
 def _first_examples(values: pd.Series, groups: np.ndarray) -> pd.Series:
     """Per group (rows in corpus order): the first _N_EXAMPLES sent_ids of its ``; ``-joined cells."""
@@ -1415,8 +1406,8 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
         if not ok.any():
             continue
         f = f[ok]
-        w1, words = _grow_codes(f["w1"], words)
-        w2, words = _grow_codes(f["w2"], words)
+        w1, words = grow_codes(f["w1"], words)
+        w2, words = grow_codes(f["w2"], words)
         arrays["src"].append(src[ok].to_numpy(dtype=np.int64))
         arrays["w1"].append(w1)
         arrays["w2"].append(w2)
