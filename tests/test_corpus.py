@@ -369,3 +369,16 @@ def test_a_documents_only_view_counts_its_sentences_from_the_documents_table(see
     assert view.n_sentences == seed_corpus.n_sentences == len(seed_corpus.sentences) == 208
     assert repr(view).startswith("<Corpus 5 documents, 5 sources, 208 sentences (documents only")
     assert " · 208 sentences · " in view._repr_markdown_() and "`seeds`" in view._repr_markdown_()
+
+
+def test_the_documented_group_column_is_metadata_without_a_typo_warning(tmp_path):
+    """`group` is the column the README names for `--by group`: kept as metadata like `topic`, but
+    only `topic` gets the 'unknown column' warning (a run by group said its own column was unknown)."""
+    p = tmp_path / "c.csv"
+    p.write_text("id,source,group,topic,text\nx1,s1,left,t,Hello world.\nx2,s2,right,u,Another text.\n",
+                 encoding="utf-8")
+    with pytest.warns(FramelensWarning) as caught:
+        c = load_corpus(p)
+    messages = [str(w.message) for w in caught if "unknown column" in str(w.message)]
+    assert messages == [f"{p}: unknown column(s) 'topic' kept as metadata"]
+    assert c.documents["group"].tolist() == ["left", "right"] and c.by("group").sources == ["left", "right"]

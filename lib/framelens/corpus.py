@@ -633,9 +633,14 @@ def check_reserved_columns(header: list[str], display: str) -> None:
                             "starting with '_')", line=1 if str(display).lower().endswith((".csv", ".csv.gz")) else None)
 
 
+#: Metadata columns the README names for ``--by`` (kept as metadata like any other, without the
+#: typo warning).
+DOCUMENTED_METADATA = ("group",)
+
+
 def warn_unknown_columns(header: list[str], display: str, warn: list[str]) -> None:
     check_reserved_columns(header, display)
-    extra = [h for h in header if h not in KNOWN_COLUMNS]
+    extra = [h for h in header if h not in KNOWN_COLUMNS and h not in DOCUMENTED_METADATA]
     if extra:
         warn.append(f"{display}: unknown column(s) {', '.join(repr(e) for e in extra)} kept as metadata")
 
