@@ -1142,7 +1142,8 @@ def _cluster_units(g: pd.DataFrame, value: str = "score") -> tuple[np.ndarray, n
 
 def _top_actors(mentions: pd.DataFrame, top: int | None, actors: Sequence[str] | None) -> list[str]:
     if actors is not None:
-        return [a for a in actors if a in set(mentions["actor"])]
+        present = set(mentions["actor"].unique())  # once, not once per actor
+        return [a for a in actors if a in present]
     vc = mentions["actor"].value_counts(sort=True)
     order = list(vc.index)
     return order[:top] if top else order
