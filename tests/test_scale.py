@@ -285,7 +285,8 @@ def dask_client():
     cluster.close()
 
 
-REQUESTS = [("sentiment", SMALL), ("framing", {"n_resamples": 300}), ("vocabulary", {})]
+REQUESTS = [("sentiment", SMALL), ("framing", {"n_resamples": 300}), ("vocabulary", {}), ("reuse", {}),
+            ("over_time", {"n_resamples": 200}), ("overview", {})]
 
 
 def _tables(root: Path, corpus: Path, name: str, opts) -> dict[str, pd.DataFrame]:
