@@ -1336,8 +1336,9 @@ def run_suite(
             with say.phase("notebooks", total, "notebooks"):
                 ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
                                        with_code=with_code, meta=meta, jobs=jobs, say=say)
-            with say.phase("articles", None, ""):
-                pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+            t_pages = time.perf_counter()
+            pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+            say.record("articles", time.perf_counter() - t_pages)  # timed; the line below says what was written
             say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
                 f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
