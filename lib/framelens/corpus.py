@@ -100,8 +100,38 @@ class CorpusLike(Protocol):
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame: ...
 
 
+class UnitNames:
+    """The units of a table of ``documents`` (``source``, ``label``) and of ``all_sources``: their
+    ids in document order, display names and colours — shared by :class:`Corpus` and the
+    overview's text-free summary."""
+
+    documents: pd.DataFrame
+    all_sources: list
+
+    @property
+    def colors(self) -> dict[str, str]:
+        """One colour per source, fixed over the whole loaded corpus (so a selection keeps its colours)."""
+        from .palette import source_colors
+
+        return source_colors(self.all_sources)
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids in document order (each once)."""
+        return list(dict.fromkeys(self.documents["source"].tolist()))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Display name (outlet) of each source."""
+        first = self.documents.drop_duplicates("source")
+        return dict(zip(first["source"], first["label"]))
+
+    def label(self, source: str) -> str:
+        return self.labels.get(source, source)
+
+
 @dataclass
-class Corpus:
+class Corpus(UnitNames):
     """A loaded corpus: tidy tables keyed by ``doc_id`` / ``para_id`` / ``sent_id``.
 
     ``documents``, ``paragraphs``, ``sentences`` (body sentences only; titles and headings are
@@ -144,27 +174,6 @@ class Corpus:
         else:
             weights = d.groupby("source", sort=False).size()
         register_sources(self.all_sources, {s: float(w) for s, w in dict(weights).items()})
-
-    @property
-    def colors(self) -> dict[str, str]:
-        """One colour per source, fixed over the whole loaded corpus (so a selection keeps its colours)."""
-        from .palette import source_colors
-
-        return source_colors(self.all_sources)
-
-    @property
-    def sources(self) -> list[str]:
-        """Source ids in document order (each once)."""
-        return list(dict.fromkeys(self.documents["source"].tolist()))
-
-    @property
-    def labels(self) -> dict[str, str]:
-        """Display name (outlet) of each source."""
-        first = self.documents.drop_duplicates("source")
-        return dict(zip(first["source"], first["label"]))
-
-    def label(self, source: str) -> str:
-        return self.labels.get(source, source)
 
     def __len__(self) -> int:
         return len(self.documents)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 import pandas as pd
 
 from .cleaning import RULES
+from .corpus import UnitNames
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -244,7 +245,7 @@ def with_counts(documents: pd.DataFrame, per_document: pd.DataFrame) -> pd.DataF
     return out
 
 
-class CorpusSummary:
+class CorpusSummary(UnitNames):
     """A corpus as the overview sees it, without its text: ``documents`` (one row per document,
     with its lengths, headings and removed spans), ``audit_counts`` (spans and characters per
     document and rule), ``totals`` (documents, paragraphs, sentences, tokens, audit spans and
@@ -261,24 +262,6 @@ class CorpusSummary:
         self.all_sources = list(all_sources) or list(dict.fromkeys(self.documents["source"].tolist()))
         self._rows = rows or {}
         self.path = path
-
-    @property
-    def sources(self) -> list[str]:
-        return list(dict.fromkeys(self.documents["source"].tolist()))
-
-    @property
-    def labels(self) -> dict[str, str]:
-        first = self.documents.drop_duplicates("source")
-        return dict(zip(first["source"], first["label"]))
-
-    def label(self, source: str) -> str:
-        return self.labels.get(source, source)
-
-    @property
-    def colors(self) -> dict[str, str]:
-        from .palette import source_colors
-
-        return source_colors(self.all_sources)
 
     def rows(self, table: str, *, limit: int | None = None) -> pd.DataFrame:
         """Row table ``headings`` or ``audit``, partition by partition, stopping after ``limit`` rows."""
