@@ -688,6 +688,17 @@ MEASURES = ("tone", "frames", "actors", "terms")
 _TERM_COUNT_COLUMNS = ["period", "source", "term", "count", "n_docs", "e0", "e1", "e2", "is_stop", "is_phrase"]
 
 
+def _first_three(g: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    """``(n, 3)`` array of the first three ``pos`` of each group ``g`` (``g`` sorted, then ``pos``
+    within a group; -1 where a group has fewer): the example sentences kept per key."""
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((n, 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = pos[keep]
+    return ex
+
+
 def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Period × unit × term counts of one partition's placed documents (``terms``: count, number
     of documents, the first three sentences as positions in ``s``; stopwords kept, flagged) and
@@ -714,12 +725,7 @@ def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> d
     ok = spos >= 0
     ns = len(s) + 1
     pairs = np.unique(inv[ok] * ns + spos[ok])  # sorted: by key, then sentence (corpus order)
-    g, sp = pairs // ns, pairs % ns
-    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
-    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
-    ex = np.full((len(uk), 3), -1, dtype=np.int64)
-    keep = rank < 3
-    ex[g[keep], rank[keep]] = sp[keep]
+    ex = _first_three(pairs // ns, pairs % ns, len(uk))
     t = uk % V
     cat = pd.Categorical.from_codes
     out = pd.DataFrame({"period": cat(uk // (U * V), categories=pd.Index(periods)),
@@ -821,12 +827,7 @@ def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     g, pos = g[ok], pos[ok]
     big = int(pos.max()) + 1 if len(pos) else 1
     pairs = np.unique(g * big + pos)
-    g, pos = pairs // big, pairs % big
-    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
-    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
-    ex = np.full((len(uk), 3), -1, dtype=np.int64)
-    keep = rank < 3
-    ex[g[keep], rank[keep]] = pos[keep]
+    ex = _first_three(pairs // big, pairs % big, len(uk))
     out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
     return out
 
