@@ -814,10 +814,6 @@ def process_document(doc_id: str, source: str, raw: str, title: str | None = Non
     }
 
 
-def _process_args(args):
-    return process_document(*args)
-
-
 def _int32(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     for c in columns:
         df[c] = df[c].astype(np.int32)

@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -499,7 +498,3 @@ def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "",
             eng.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _sizeof(x) -> int:  # pragma: no cover - debugging aid
-    return sys.getsizeof(x)

@@ -1364,7 +1364,7 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
     (the notebook's declared defaults, overridden by the user's values), grouped by
     ``(by, own_text, drop_near_duplicates, *sources)`` (the comparison unit, the text analysed and the
     selection). Equal requests are listed once."""
-    from .parts import part_options
+    from .parts import options_for
 
     out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
     seen: set[str] = set()
@@ -1380,7 +1380,7 @@ def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str
         sources = (str(values.get("by") or "source"), bool(values.get("own_text", False)),
                    bool(values.get("drop_near_duplicates", False))) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
         for part in job.notebook.parts:
-            opts = {k: values[k] for k in part_options(part) if k in values}
+            opts = options_for(part, values)
             if part == "profile":
                 opts["source_id"] = job.source_id or values.get("source_id", "")
             key = json.dumps([sources, part, opts], sort_keys=True, default=str)

@@ -1252,22 +1252,6 @@ def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None
     return pd.DataFrame(rows, columns=BASELINE_COLUMNS)
 
 
-def actor_matrix(table: pd.DataFrame, *, value: str = "mean", min_mentions: int = 1,
-                 top: int | None = 12) -> pd.DataFrame:
-    """Source × actor table of ``value`` (wide; rows = source labels). Keeps the ``top`` actors
-    by total mentions having at least ``min_mentions`` in all; missing cells are NaN."""
-    if table.empty:
-        return pd.DataFrame()
-    tot = table.groupby("actor", sort=False)["n"].sum()
-    keep = tot[tot >= min_mentions].sort_values(ascending=False, kind="stable")
-    if top:
-        keep = keep.head(top)
-    t = table[table["actor"].isin(keep.index)]
-    wide = t.pivot(index="label", columns="actor", values=value)
-    order = list(pd.unique(table["label"]))
-    return wide.reindex(index=[r for r in order if r in wide.index], columns=list(keep.index))
-
-
 # ------------------------------------------------------------------------ headline
 
 def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> str:
