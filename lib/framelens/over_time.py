@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+from .stats import N_RESAMPLES
 from .tokens import grow_codes
 
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -315,7 +316,7 @@ def _examples(sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
 
 
 def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "vader_compound",
-                   n_resamples: int = 2000, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+                   n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
     """Tone per period × unit: the mean sentence score (VADER compound by default, as
     :func:`framelens.sentiment.sentence_scores` gives it; Hutto & Gilbert 2014) with a bootstrap
     95% interval (see the module's notes), ``n_documents`` and ``n_sentences``, and the ids of the
@@ -396,7 +397,7 @@ def leading(counts: pd.Series, top: int) -> list[str]:
 
 
 def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *, top: int = 5, min_hits: int | None = 1,
-                     n_resamples: int = 2000, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+                     n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
     """The leading frames per period × unit: for the ``top`` frames carried by most sentences over
     the whole dated corpus (the codebook's cue words, :func:`framelens.framing.frame_matches`,
     a sentence carries a frame with ≥ ``min_hits`` cue hits), the share of the cell's sentences
@@ -435,7 +436,7 @@ def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFram
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
-def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = 2000,
+def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = N_RESAMPLES,
                      level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
     """The actors' prominence per period × unit: for the ``top`` actors mentioned in most
     sentences over the whole dated corpus (the actor table's aliases,
@@ -883,7 +884,7 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
 
 
 def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
-                     n_resamples: int = 2000, level: float = 0.95, codebook=None, actors=None, top: int = 5,
+                     n_resamples: int = N_RESAMPLES, level: float = 0.95, codebook=None, actors=None, top: int = 5,
                      top_terms: int = 8, min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled",
                      max_units: int = 8, value: str = "vader_compound") -> dict[str, pd.DataFrame]:
     """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
@@ -966,7 +967,7 @@ def _names(ids: Sequence[str], k: int = 5) -> str:
     return ", ".join(ids[:k]) + (f", … ({len(ids)} in all)" if len(ids) > k else "")
 
 
-def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resamples: int = 2000, level: float = 0.95,
+def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resamples: int = N_RESAMPLES, level: float = 0.95,
               codebook=None, actors=None, min_hits: int | None = 1, top: int = 5, top_terms: int = 8,
               min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled", max_units: int = 8,
               scores: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:

@@ -70,6 +70,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 
 from .errors import FramelensError
+from .stats import N_PERMUTATIONS, N_RESAMPLES
 
 Tables = dict[str, pd.DataFrame]
 
@@ -533,8 +534,8 @@ def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
 
 
 _VOCAB = {"min_count": 3, "prior_strength": 500.0, "mattr_window": 50, "collocation_min_count": 3, "referents": ""}
-_SENT = {"seed": 0, "n_resamples": 2000, "n_permutations": 5000, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
-_FRAME = {"seed": 0, "n_resamples": 2000, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
+_SENT = {"seed": 0, "n_resamples": N_RESAMPLES, "n_permutations": N_PERMUTATIONS, "arc_bins": 10, "arc_smooth": 3, "actors": ""}
+_FRAME = {"seed": 0, "n_resamples": N_RESAMPLES, "codebook": "", "markers": "", "actors": "", "min_hits": 1}
 
 #: The parts of the lens store, in the order they are computed.
 PARTS: dict[str, Part] = {
@@ -566,7 +567,7 @@ PARTS: dict[str, Part] = {
                   map=reuse_map, reduce=reuse_reduce),
     "dating": Part("dating", 1, {"period": "auto", "max_units": 8}, dating_part,
                    description="each article's period (documents only)", documents_only=True),
-    "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": 2000, "codebook": "",
+    "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": N_RESAMPLES, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
                       over_time_part, configs=("codebook",), needs=("actors", "dating"),
@@ -621,6 +622,18 @@ def part_options(name: str) -> dict[str, Any]:
     if name not in PARTS:
         raise FramelensError(f"lens store: no part {name!r} (parts: {', '.join(PARTS)})")
     return PARTS[name].all_options()
+
+
+def option_types() -> dict[str, type]:
+    """The type of every part option, by name: the type of its default in :data:`PARTS` (one name
+    means one thing in every part). The notebooks' ``parameters`` cells declare the same defaults
+    and types (a test checks), and the CLI checks a ``--param`` value against this type before any
+    kernel starts (:func:`framelens.runner.validate_params`)."""
+    out: dict[str, type] = {}
+    for part in PARTS.values():
+        for k, v in part.options.items():
+            out.setdefault(k, type(v))
+    return out
 
 
 def _closure(name: str) -> list[str]:

@@ -316,10 +316,13 @@ def validate_params(
 
     ``specs`` maps notebook name → inspect_notebook() result. An unscoped parameter goes to every
     selected notebook that declares it and must be declared by at least one; a scoped one
-    (``02_vocabulary.min_count``) to that notebook only. Types must match the declared default.
+    (``02_vocabulary.min_count``) to that notebook only. Types must match the declared default:
+    the parts registry's for a lens-store option (:func:`framelens.parts.option_types`), else the
+    notebook's.
     """
-    from .parts import check_range
+    from .parts import check_range, option_types
 
+    registry = option_types()  # a part option's type is declared once, in the parts registry
     per_nb: dict[str, dict[str, Any]] = {name: {} for name in specs}
     for scope, key, value in user:
         shown = f"{scope}.{key}" if scope else key
@@ -339,7 +342,7 @@ def validate_params(
         value = json_value(value, shown)
         for nb in declared:
             spec = specs[nb][key]
-            want = expected_type(spec)
+            want = registry.get(key) or expected_type(spec)
             if not type_ok(value, want):
                 raise FramelensError(
                     f"--param {shown}={value!r}: {nb} expects {want.__name__} (default {spec.get('default')}), "

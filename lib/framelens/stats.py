@@ -24,6 +24,12 @@ import numpy as np
 import pandas as pd
 
 
+#: Bootstrap resamples of every interval unless told otherwise: the one default of framelens's
+#: ``n_resamples`` (the lens store's option, the notebooks' parameter and every function's keyword).
+N_RESAMPLES = 2000
+#: Relabellings of a permutation test unless told otherwise: the one default of ``n_permutations``.
+N_PERMUTATIONS = 5000
+
 BLOCK_CELLS = 4_000_000
 """Values held at once while resampling (~32 MB): bootstraps and permutation tests run in blocks
 of this many cells, so memory stays flat however large n is. The one block size of framelens."""
@@ -33,7 +39,7 @@ def bootstrap_ci(
     values: Sequence[float],
     *,
     stat: Callable = np.mean,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES,
     level: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float, float]:
@@ -70,7 +76,7 @@ def group_bootstrap(
     value: str,
     by: str | Sequence[str],
     *,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES,
     level: float = 0.95,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -97,7 +103,7 @@ LARGE_GROUP = 30
 LARGE_TOTAL = 300
 
 
-def permutation_method(n_a: int, n_b: int, n_permutations: int = 5000) -> str:
+def permutation_method(n_a: int, n_b: int, n_permutations: int = N_PERMUTATIONS) -> str:
     """Which form of the permutation test :func:`permutation_test` uses for groups of these sizes
     (with ``approximate=True``): ``exact``, ``Monte Carlo`` or ``normal approximation``."""
     if n_a == 0 or n_b == 0:
@@ -110,7 +116,7 @@ def permutation_method(n_a: int, n_b: int, n_permutations: int = 5000) -> str:
 
 
 def permutation_test(
-    a: Sequence[float], b: Sequence[float], *, n_permutations: int = 5000, seed: int = 0,
+    a: Sequence[float], b: Sequence[float], *, n_permutations: int = N_PERMUTATIONS, seed: int = 0,
     approximate: bool = False,
 ) -> tuple[float, float]:
     """Two-sided permutation test of ``mean(a) - mean(b)``.
@@ -206,7 +212,7 @@ def ratio_bootstrap(
     num: Sequence[float] | np.ndarray,
     den: Sequence[float] | np.ndarray,
     *,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES,
     level: float = 0.95,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -264,7 +270,7 @@ def cluster_bootstrap(
     sums: Sequence[float] | np.ndarray,
     counts: Sequence[float] | np.ndarray,
     *,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES,
     level: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float, float]:
@@ -285,7 +291,7 @@ def cluster_bootstrap(
 def cluster_bootstrap_diff(
     sums_a: Sequence[float] | np.ndarray, counts_a: Sequence[float] | np.ndarray,
     sums_b: Sequence[float] | np.ndarray, counts_b: Sequence[float] | np.ndarray, *,
-    paired: bool = False, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
+    paired: bool = False, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0,
 ) -> tuple[float, float, float]:
     """``(difference, low, high)`` of two ratio means ``Σs_a/Σc_a − Σs_b/Σc_b`` with a percentile
     cluster bootstrap (Field & Welsh 2007): each side's clusters (documents) are resampled with
@@ -323,7 +329,7 @@ def cluster_bootstrap_diff(
 
 def cluster_permutation_test(
     sums_a: np.ndarray, counts_a: np.ndarray, sums_b: np.ndarray, counts_b: np.ndarray, *,
-    n_permutations: int = 5000, seed: int = 0,
+    n_permutations: int = N_PERMUTATIONS, seed: int = 0,
 ) -> tuple[float, float]:
     """Two-sided permutation test of the difference of two sentence means ``Σs/Σc`` when whole
     documents are relabelled (a cluster permutation test): ``(difference, p)``, Monte Carlo with
