@@ -103,6 +103,7 @@ def _discover(tmp_path, docs, **kw):
     return corp, found.set_index("actor")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_surname_title_possessive_merge_into_the_full_name(tmp_path):
     corp, d = _discover(tmp_path, {"a": (
         "Donald Trump met reporters in Ohio on Monday. President Trump said the deal was fair. "
@@ -263,6 +264,7 @@ def _by_partitions(corp, k, **kw):
     return act.discovery_reduce(outs, lambda: (tuple(o[t] for t in rows) for o in outs), **kw)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_discovery_by_partitions_equals_the_whole_corpus():
     # the map returns text-free rows and counts; any partitioning gives the very same table
     corp = _load(UNSEEN)
@@ -275,7 +277,7 @@ def test_discovery_by_partitions_equals_the_whole_corpus():
         assert got.attrs["ambiguous"] == whole.attrs["ambiguous"]
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_actors_part_is_map_reduce_and_equal_for_any_partitioning(tmp_path, monkeypatch):
     from framelens import ingest, parts, store
 

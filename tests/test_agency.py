@@ -190,6 +190,7 @@ def test_seed_paraphrase_speakers_are_people_or_organizations(seed_corpus):
     assert "Xi" in speakers and "Chinese officials" in speakers
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_speaker_precision_and_recall_on_labelled_sentences():
     # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m framelens.validation)
     from framelens import validation

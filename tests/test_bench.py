@@ -34,7 +34,7 @@ def generated(tmp_path_factory):
 # ------------------------------------------------------------------------ the generator
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_same_seed_same_corpus_other_seed_other_corpus(generated, tmp_path):
     path, stats = generated
     again = bench.generate_corpus(tmp_path / "again.jsonl", 60, n_sources=7, n_groups=3, seed=3,
@@ -47,7 +47,7 @@ def test_same_seed_same_corpus_other_seed_other_corpus(generated, tmp_path):
     assert [r["text"] for r in other] != [r["text"] for r in _rows(path)]
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_sentences_are_distinct_and_not_the_seeds(generated, seed_corpus):
     path, stats = generated
     corp = _load(path)
@@ -62,6 +62,7 @@ def test_sentences_are_distinct_and_not_the_seeds(generated, seed_corpus):
     assert stats["distinct_sentences"] <= stats["sentences"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_outlets_groups_and_dates_as_requested(generated):
     path, stats = generated
     rows = _rows(path)
@@ -91,6 +92,7 @@ def test_shape_of_news(generated, seed_corpus):
     assert stats["sentences_per_article"] >= stats["paragraphs_per_article"] >= 1
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_folder_layout_without_dates_or_groups(tmp_path):
     dest = tmp_path / "corpus"
     stats = bench.generate_corpus(dest, 9, n_sources=3, dates=False, layout="folder", seed=1)
@@ -117,7 +119,7 @@ def test_generator_refuses_bad_requests_and_existing_output(tmp_path):
     assert (tmp_path / "b.jsonl").read_text(encoding="utf-8") == "keep\n"
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_synthetic_corpus_writes_corpus_jsonl(tmp_path):
     path = bench.synthetic_corpus(tmp_path, 4, n_sources=2)
     assert path == tmp_path / "corpus.jsonl"
@@ -179,7 +181,7 @@ def test_measure_raw_in_a_child_process(generated):
     assert len(main) == 1 and main[0]["peak_mb"] > 10
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_measure_store_computes_every_default_part(tmp_path):
     path = tmp_path / "small.jsonl"
     bench.generate_corpus(path, 8, n_sources=2, seed=2)

@@ -55,7 +55,7 @@ def test_by_outlet_and_by_period(grouped):
         grouped.by("bias")
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_keys_and_tables_follow_the_unit(tmp_path):
     s = store.LensStore(tmp_path / "st", GROUPED, by="group")
     plain = store.LensStore(tmp_path / "st", GROUPED)

@@ -54,6 +54,7 @@ def test_check_bad_input_is_one_line_and_exit_2(bad_inputs, case):
     assert_one_line_error(proc, path.name)
 
 
+@pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_run_bad_corpus_fails_before_any_notebook(bad_inputs, tmp_path):
     proc = framelens("run", "--corpus", str(bad_inputs["missing"]), "--out", str(tmp_path / "o"))
     assert_one_line_error(proc, "no-such-corpus")

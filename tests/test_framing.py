@@ -149,6 +149,7 @@ def test_headline_from_table(small):
     assert "needs two or more sources" in one
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_seed_corpus_salience_shape(seed_corpus):
     sal = framing.frame_salience(seed_corpus, n_resamples=100)
     cb = load_codebook()
@@ -220,6 +221,7 @@ def test_generic_frames_on_other_topics(sentence, frames):
     assert set(got.loc[got.frame.isin(GENERIC), "frame"]) == frames
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_generic_frames_against_hand_labels():
     # 297 hand-labelled sentences of 25 articles on other events (tests/fixtures/unseen and
     # tests/fixtures/labelled; python -m framelens.validation prints the same figures): a frame cue
@@ -275,6 +277,7 @@ def test_document_frames_known_answers(tmp_path):
     assert (econ.hits, econ.sentences, econ.questions) == (1, 1, 1)           # "shares rose" (E1)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_question_hits_known_answers(tmp_path):
     corp = _corpus(tmp_path, DOCS)
     q = framing.question_hits(corp)

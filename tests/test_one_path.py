@@ -67,7 +67,7 @@ def _same_for_every_partitioning(got: dict[int, dict[str, pd.DataFrame]]) -> Non
             pd.testing.assert_frame_equal(tables[table], df, obj=f"{table} ({k} partitions)")
 
 
-@pytest.mark.notebook  # slow: whole lens parts (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_vocabulary_one_path(corp, acts):
     got = _by_partitions("vocabulary", corp, acts, {})
     _same_for_every_partitioning(got)
@@ -93,7 +93,7 @@ def test_vocabulary_one_path(corp, acts):
     assert (vocabulary.distinctive_terms(corp, top=3).groupby("source").size() <= 3).all()
 
 
-@pytest.mark.notebook  # slow: whole lens parts (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_sentiment_one_path(corp, acts):
     small = {"n_resamples": 300, "n_permutations": 300}
     got = _by_partitions("sentiment", corp, acts, small)
@@ -117,7 +117,7 @@ def test_sentiment_one_path(corp, acts):
     assert set(t["pairwise"]["test"]) <= {"exact (documents)", "Monte Carlo (documents)"}
 
 
-@pytest.mark.notebook  # slow: whole lens parts (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_framing_one_path(corp, acts):
     got = _by_partitions("framing", corp, acts, {"n_resamples": 300})
     _same_for_every_partitioning(got)
@@ -154,6 +154,7 @@ def test_framing_one_path(corp, acts):
     pd.testing.assert_frame_equal(framing._markers_evidence_of(red, "hedges", None, top=3), ce)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_whole_corpus_framing_functions_are_the_reduce_on_a_hand_made_corpus(tmp_path):
     """Two units, hand-counted: the whole-corpus functions and 2 / 3 partitions agree."""
     from conftest import corpus_from_texts

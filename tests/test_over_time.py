@@ -238,7 +238,7 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
     assert none["nothing_to_show"] and none["message"].startswith("No period: nothing to show over time — no article is dated.")
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
     from framelens.plots import over_time as plots
 
@@ -262,6 +262,7 @@ def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
 
 # --------------------------------------------------------------------------------------- map / reduce
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_any_partitioning_gives_the_same_over_time_tables(grouped):
     """The part's map runs on runs of documents and its reduce merges text-free partials: 1, 3 and 16
     partitions (more than the 7 articles: one each) give the whole-corpus function's tables, for the
@@ -285,6 +286,7 @@ def test_any_partitioning_gives_the_same_over_time_tables(grouped):
                     pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_map_keeps_no_text_and_the_reduce_adds_counts_across_partitions(by_group):
     from framelens import parts
 
@@ -306,7 +308,7 @@ def test_the_map_keeps_no_text_and_the_reduce_adds_counts_across_partitions(by_g
 
 # --------------------------------------------------------------------------------------- store, runner, notebook
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
     from framelens import store
 
@@ -322,7 +324,7 @@ def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
         lens.part("over_time", period="fortnight")
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_computes_over_time_on_its_partitions(tmp_path, by_group, monkeypatch):
     from framelens import ingest, store
 

@@ -160,7 +160,7 @@ def _jsonl_corpus(tmp_path, n: int = 17):
     return path
 
 
-@pytest.mark.notebook  # slower tier (>= 0.45 s)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_check_summary_is_the_same_for_1_3_and_16_partitions_and_equals_the_loaded_corpus(tmp_path):
     import warnings
 
@@ -184,7 +184,7 @@ def test_check_summary_is_the_same_for_1_3_and_16_partitions_and_equals_the_load
     assert overview.headline(sixteen) == overview.headline(corp)
 
 
-@pytest.mark.notebook  # slower tier (>= 0.45 s)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_stored_overview_part_equals_the_check_and_reads_rows_a_few_at_a_time(tmp_path):
     import warnings
 

@@ -123,7 +123,7 @@ def test_timeline_of_2712_undated_articles_is_one_small_message():
     assert "none of the 2,712 articles in 8 sources has one" in words and "a00001" not in words
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_timeline_of_3000_sources_shows_the_30_largest_and_others(many_registered):
     tl = _timeline_table(3000, sources=MANY)
     tl.loc[tl["source"].isin(["s0000", "s2999"]), ["start", "end"]] = pd.NaT  # two undated
@@ -150,7 +150,7 @@ def test_timeline_of_a_few_articles_names_the_undated_ones_and_counts_many():
     assert fig.axes[0].get_title().endswith("(date unknown: 20 articles with no date)")
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_lengths_beyond_40_articles_are_boxes_per_source(many_registered):
     lt = pd.DataFrame({"doc_id": [f"a{i}" for i in range(3000)], "source": MANY, "label": MANY,
                        "n_words": np.arange(3000) + 100, "n_sentences": np.arange(3000) % 20 + 1})
@@ -174,6 +174,7 @@ def test_audit_beyond_40_articles_sums_per_rule():
 # ------------------------------------------------------------------ lens figures at 3,000 sources
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_sentiment_distribution_pools_the_others(many_registered):
     scores = pd.DataFrame({"source": MANY, "label": MANY, "vader_compound": np.linspace(-1, 1, 3000)})
     fig = sentiment_plots.distribution(scores, sources=MANY)
@@ -205,7 +206,7 @@ def test_actor_heatmap_others_row_is_the_mention_weighted_mean():
     assert "+0.05\nn=4" in texts(fig)  # (3 × −0.2 + 1 × 0.8) / 4
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_arc_and_scatter_legends_stay_short(many_registered):
     arc = pd.DataFrame({"source": np.repeat(MANY, 2), "label": np.repeat(MANY, 2), "bin": [0, 1] * 3000,
                         "position": [0.25, 0.75] * 3000, "n": 1, "mean": 0.1, "smoothed": 0.1})
@@ -240,6 +241,7 @@ def test_certainty_and_prominence_pool_counts():
     assert sorted(bars) == [(0, 0.625), (0, 0.8), (1, 0.2), (1, 0.375)]  # others: X 5/8, Y 3/8
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_coverage_grid_keeps_20_source_columns_and_counts_the_others(many_registered):
     m = pd.DataFrame({"item": ["i1", "i2"], "kind": "entity", "label": ["One", "Two"], "n_sources": [3000, 2],
                       "unique_to": "", "omitted_by": "", "evidence": ""})
@@ -261,7 +263,7 @@ def test_naming_pools_the_others_mentions():
     assert widths == [0.1, 0.25, 0.75, 0.9]  # others: v1 3 of 4, v2 1 of 4
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_vocabulary_figures_bounded(many_registered):
     srcs = MANY[-50:]
     div = pd.DataFrame({"source": srcs, "label": srcs, "n_tokens": 1000, "mtld": 80.0, "mattr": 0.7, "window": 50,
@@ -290,6 +292,7 @@ def _combined(srcs: list[str]) -> CombinedSimilarity:
                               None, list(srcs), "minmax")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_synthesis_figures_bounded(many_registered):
     srcs = MANY[-60:]
     sim = _combined(srcs)
@@ -319,7 +322,7 @@ def test_old_calls_on_a_few_sources_are_unchanged(seed_corpus):
     assert size(fig) == (8.5, 1.2 + 0.75 * 5)
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_per_article_overview_figures_stay_under_17_inches_at_40_articles():
     tl = _timeline_table(40)
     lt = pd.DataFrame({"doc_id": tl["doc_id"], "source": tl["source"], "label": tl["label"], "n_words": 100,

@@ -20,6 +20,7 @@ def mini_lenses(mini_corpus):
     return profile.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_unknown_source_id(mini_corpus, mini_lenses):
     with pytest.raises(FramelensError) as e:
         profile.source_profile(mini_corpus, "nope", lenses=mini_lenses)
@@ -103,7 +104,7 @@ def test_profile_on_mini(mini_corpus, mini_lenses):
     assert "too few sentences to tell" in h
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_profile_one_source(mini_corpus):
     one = mini_corpus.select(["alpha"])
     p = profile.source_profile(one, "alpha", n_resamples=100, n_permutations=100)

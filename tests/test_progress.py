@@ -90,7 +90,7 @@ def test_quiet_flag_reaches_the_runner(monkeypatch, tmp_path):
     assert seen["progress"] is True  # stderr: bars on a terminal, else one line per phase
 
 
-@pytest.mark.notebook  # computes a lens part (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_compute_reports_each_partition_of_the_map_steps(tmp_path, tiny_corpus_dir):
     p = Progress(None)
     assert parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p,

@@ -619,6 +619,7 @@ def test_the_mixed_corpus_holds_what_it_plants(mixed):
     assert set(nd["doc_id"]) == {"d09", "d10"} and nd.loc[nd["keep"], "doc_id"].tolist() == ["d09"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 @pytest.mark.parametrize("candidates", ["all", "lsh"])
 @pytest.mark.parametrize("partitions", [3, 16])
 def test_equal_tables_for_any_partitioning(mixed, candidates, partitions):
@@ -629,6 +630,7 @@ def test_equal_tables_for_any_partitioning(mixed, candidates, partitions):
     assert_same_result(one, many)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 @pytest.mark.parametrize("candidates", ["all", "lsh"])
 def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch):
     one = reuse.analyze(mixed, candidates=candidates)
@@ -648,7 +650,7 @@ def test_equal_tables_on_the_process_pool(mixed):
     assert_same_result(one, pooled)
 
 
-@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tmp_path):
     from framelens import store as S
 
@@ -661,7 +663,7 @@ def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tm
     assert_same_result(reuse.analyze(mixed), stored)
 
 
-@pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
     from framelens import store as S
 

@@ -698,6 +698,7 @@ def test_file_parameters_resolve_against_the_callers_folder(tmp_path):
     assert per_nb == {"04_framing": {"codebook": ""}}
 
 
+@pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_run_lock_refuses_a_live_run_and_takes_over_a_dead_ones(tmp_path, evil_corpus):
     import subprocess
     import sys
@@ -716,6 +717,7 @@ def test_run_lock_refuses_a_live_run_and_takes_over_a_dead_ones(tmp_path, evil_c
     assert not lock.exists()
 
 
+@pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_stale_staging_folders_of_dead_runs_are_removed(tmp_path):
     import subprocess
     import sys

@@ -80,7 +80,7 @@ def test_each_format_streams_in_batches_with_known_tables(tmp_path, writer, name
     assert len(corp.sentences) == 6 and corp.documents["published"].dt.day.tolist() == [2, 3, 4]
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_ingested_partitions_equal_the_loaded_corpus(tmp_path):
     """Any batch size gives the same corpus as load_corpus, collocations decided from merged counts."""
     ref = _quiet_load(SEEDS)
@@ -197,7 +197,7 @@ def _memory_sentiment(corp, k: int):
     return parts.compute_part("sentiment", corp, opts, {"actors": acts}, partitions=k)[0]
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
     corp = _quiet_load(grouped)
     one = _memory_sentiment(corp, 1)
@@ -233,7 +233,7 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
     assert np.nanmax(np.abs(agree["spearman"].drop("all") - exact.reindex(agree.index.drop("all")))) < 0.05
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_framing_part_is_the_same_for_any_partitioning_and_fold_size(grouped):
     from framelens import framing
 
@@ -255,7 +255,7 @@ def test_the_framing_part_is_the_same_for_any_partitioning_and_fold_size(grouped
     assert sal.loc["solo", "unit"] == "sentence"
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, grouped, monkeypatch):
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
     lens = store.LensStore(tmp_path / "s", grouped)
@@ -344,6 +344,7 @@ def test_a_run_survives_a_killed_worker(tmp_path, grouped, dask_client, monkeypa
         pd.testing.assert_frame_equal(got[k], df, obj=k)
 
 
+@pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_engine_names_are_checked():
     from framelens.engine import Engine, PoolEngine, get_engine
 

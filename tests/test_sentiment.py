@@ -37,6 +37,7 @@ def test_score_texts_aligned_deduplicated_and_empty():
     assert st.score_texts([]).shape == (0, 6)
 
 
+@pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_process_pool_gives_same_scores():
     texts = [f"Sentence {i} is {'good' if i % 2 else 'awful'} news." for i in range(40)]
     one = st.score_texts(texts, workers=1)
@@ -275,7 +276,7 @@ def test_sentence_scores_cover_every_sentence(seed_corpus, seed_scores):
     assert set(agg["source"]) == set(seed_corpus.sources)
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_actor_sentiment_on_seeds(seed_corpus):
     from framelens.actors import find_mentions, resolve
 
@@ -294,6 +295,7 @@ def test_actor_sentiment_on_seeds(seed_corpus):
         assert f" {alias} " not in f" {ctx} "
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_figures_build(seed_scores):
     import matplotlib
 
@@ -497,6 +499,7 @@ def test_news_model_file_and_probabilities(tmp_path):
         tmod.load_model(bad)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_fit_and_cross_validation_on_a_small_file(tmp_path):
     # a hand-made NewsMTSC-format file: the pipeline runs, folds keep articles together
     import json

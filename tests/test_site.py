@@ -131,6 +131,7 @@ def _notebook_with(output_html: str):
     return nb
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_export_report_inlines_the_table_tools_only_where_a_long_table_is(tmp_path):
     out = tmp_path / "site"
     (out / "articles").mkdir(parents=True)
@@ -280,7 +281,7 @@ def test_write_articles_on_an_empty_corpus_is_harmless(tmp_path):
     assert (tmp_path / "a" / "article.css").is_file()
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_wide_tables_embed_fewer_rows():
     wide = pd.DataFrame(0, index=range(3000), columns=[f"c{i}" for i in range(200)])
     page = html_of(wide, max_rows=5)
@@ -303,7 +304,7 @@ def stored(tmp_path, docs: dict[str, str], *, per_partition: int = 2):
 FIVE = {f"d{k}": f"Title {k}\n\nFirst sentence of {k}. Second sentence of {k}. Third one.\n" for k in range(5)}
 
 
-@pytest.mark.notebook  # slower tier (>= 0.45 s)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_small_corpus_gets_every_page_equal_to_the_whole_corpus_writer(tmp_path):
     corp, folder = stored(tmp_path, FIVE)
     info = site.write_article_site(folder, tmp_path / "a", cited=set(), all_pages_max=5)
@@ -314,7 +315,7 @@ def test_small_corpus_gets_every_page_equal_to_the_whole_corpus_writer(tmp_path)
     assert (tmp_path / "a" / "_index.html").read_text("utf-8") == (tmp_path / "b" / "_index.html").read_text("utf-8")
 
 
-@pytest.mark.notebook  # slower tier (>= 0.45 s)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path):
     corp, folder = stored(tmp_path, FIVE)
     report_dir = tmp_path / "site" / "reports"

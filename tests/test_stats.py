@@ -92,6 +92,7 @@ def test_rate_and_fisher_tests_known_answers():
     assert math.isnan(stats.fisher_p(1, 0, 1, 3))
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_bootstrap_runs_in_blocks_for_large_samples():
     big = np.r_[np.zeros(6000), np.ones(4000)]  # 10,000 × 5,000 > BLOCK_CELLS: blocked path
     assert big.size * 5000 > stats.BLOCK_CELLS
@@ -100,7 +101,7 @@ def test_bootstrap_runs_in_blocks_for_large_samples():
     assert 0.385 < lo < 0.4 < hi < 0.415
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_permutation_test_runs_in_blocks_for_large_samples():
     a = np.r_[np.ones(3000)]
     b = np.r_[np.zeros(5000)]

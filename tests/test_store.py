@@ -49,7 +49,7 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
     pd.testing.assert_frame_equal(store.read_table(tmp_path / "s.parquet", store.write_table(sim, tmp_path / "s.parquet")), sim)
 
 
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_every_stored_table_equals_the_computed_one(lens):
     corp = lens.corpus
     for name in ("vocabulary", "sentiment", "framing"):
@@ -67,7 +67,7 @@ def test_every_stored_table_equals_the_computed_one(lens):
         pd.testing.assert_frame_equal(getattr(store.read_corpus(lens.corpus_dir), table), getattr(fresh, table))
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_synthesis_and_profile_parts_are_built_from_the_stored_lenses(lens):
     from framelens import synthesis
 
@@ -202,7 +202,7 @@ def test_manifest_corpus_keys_the_manifest_and_the_files_it_names(tmp_path):
     assert store.hash_inputs(d)["digest"] != k0
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_changed_option_or_codebook_adds_a_folder_and_reuses_the_rest(lens, tmp_path):
     from framelens.config import default_path
 
@@ -220,6 +220,7 @@ def test_a_changed_option_or_codebook_adds_a_folder_and_reuses_the_rest(lens, tm
 # ------------------------------------------------------------------ damage gives one clear error
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_damaged_store_gives_a_clear_error(lens):
     t = lens.part("sentiment", n_resamples=200)
     folder = t.folder
@@ -255,6 +256,7 @@ def test_the_store_folder_must_be_a_store_or_empty(tmp_path, tiny_corpus_dir):
         store.LensStore(tmp_path / "s", tmp_path / "no-corpus")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_two_writers_of_one_part_both_succeed(lens):
     """Two processes computing the same part: the first rename wins, the other keeps it."""
     t = lens.part("sentiment", n_resamples=200)
@@ -277,7 +279,7 @@ def test_the_stored_corpus_reads_tokens_only_when_used(lens):
     assert corp.evidence(["alpha:s0"])["text"].iloc[0] == lens.corpus.sentences.set_index("sent_id").loc["alpha:s0", "text"]
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corpus_dir):
     lines: list[str] = []
     failures = parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,

@@ -81,6 +81,7 @@ def test_js_partial_overlap_known_answer():
     assert synthesis._js_matrix(sal, ["a", "b"])[0, 1] == pytest.approx(expected)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_combined_similarity_on_mini(mini_corpus, mini_lenses):
     sim = synthesis.combined_similarity(mini_corpus, lenses=mini_lenses)
     assert list(sim.per_lens) == ["vocabulary", "sentiment", "framing"]
@@ -146,7 +147,7 @@ def test_findings_text_from_hand_built_tables():
     assert "exact rate test p < 0.001" in promo["uncertainty"] and "too small" not in promo["uncertainty"]
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_findings_one_source_and_headline(mini_corpus):
     one = mini_corpus.select(["beta"])
     f = synthesis.key_findings(one)
@@ -196,7 +197,7 @@ def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
     assert "Key findings" in text and "Gamma Wire" in text
 
 
-@pytest.mark.notebook
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_the_corpus(mini_dir, tmp_path):
     """The store computes the synthesis and a profile from the stored lens tables and the
     documents table, fetching only the quoted sentences by id: the same tables as the in-memory

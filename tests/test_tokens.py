@@ -286,7 +286,7 @@ def test_possessive_after_abbreviation_number_and_apostrophe_word():
 
 
 # ------------------------------------------------------------------ chunked tables, mergeable counts
-@pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_chunked_tables_equal_unchunked_on_the_seeds(seed_corpus):
     from framelens.tokens import CollocationCounts, corpus_collocations
 

@@ -54,7 +54,7 @@ def test_labelled_sets_line_up_with_the_corpus():
     assert r["n_morality"] == 1 and r["morality"] == 0
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_validation_report_runs(capsys):
     assert v.main(["--skip", "target", "entman"]) == 0
     out = capsys.readouterr().out
@@ -84,6 +84,7 @@ def test_intervals_known_answers():
     assert p == 0.8 and lo == pytest.approx(0.4902, abs=1e-3) and hi == pytest.approx(0.9433, abs=1e-3)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_failure_modes_are_computed():
     f = v.failure_modes()
     assert {"framing", "sentiment"} <= set(f["lens"]) and f["got"].str.len().gt(0).all()

@@ -408,7 +408,7 @@ def generated(tmp_path_factory):
         return fl.load_corpus(path)
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_naming_and_collocation_tables_are_equal_for_any_partitioning(generated):
     """Each table is a map over runs of documents (text-free counts) and a reduce: 1, 3 and 16
     partitions give the same table as the whole-corpus function."""
@@ -463,7 +463,7 @@ def test_naming_and_collocation_counts_add_up_across_partitions(tmp_path):
     assert (row["count"], row["n_docs"], row["example_sent_ids"]) == (5, 2, "red1:s0; red1:s1; red1:s2")
 
 
-@pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_builds_the_naming_tables_from_its_partitions(tmp_path, monkeypatch):
     from framelens import ingest, parts, store
 
