@@ -1197,8 +1197,6 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
                              max_p: float = 0.05) -> pd.DataFrame:
     """The reduce step of :func:`naming_pairs`: the partitions' :func:`naming_pair_counts` (in
     corpus order) merged, then compared."""
-    from scipy.stats import chi2 as _chi2
-
     cols = NAMING_PAIR_COLUMNS
     ut = _cat(parts, "naming_units")
     if not len(ut):
@@ -1211,15 +1209,43 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     if len(keep) < 2:
         return pd.DataFrame(columns=cols)
     keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
-    U = len(keep)
     names = units[keep].astype(str)
-    kidx = pd.Series(np.arange(U), index=names)
+    kidx = pd.Series(np.arange(len(keep)), index=names)
     lemmas = pd.unique(_cat(parts, "naming_lemmas")["lemma"].astype(str).to_numpy(dtype=object))
-    W = len(lemmas)
-    widx = pd.Series(np.arange(W), index=lemmas)
     ctx = _kept_rows(parts, "naming_contexts", "unit", kidx.index)  # only the compared units, partition by partition
     if not len(ctx):
         return pd.DataFrame(columns=cols)
+    ppmi, sim = _context_similarity(ctx, kidx, lemmas, weighting=weighting)
+    cand = _naming_candidates(parts, names, kidx, sim, n_sent[keep], min_similarity=min_similarity)
+    if not cand:
+        return pd.DataFrame(columns=cols)
+    sources = list(sources)
+    by = _unit_counts_by_source(parts, kidx, sources)
+    chosen = _choose_pairs(_g2_ranked(cand, by, sim), max_p=max_p, top=top)
+    need = ut["unit"].isin({names[k] for a, b, *_ in chosen for k in (a, b)}).to_numpy()
+    ex_of = _first_examples(ut["ex"][need], ut["unit"].to_numpy(dtype=object)[need]) if need.any() else pd.Series(dtype=object)
+    wv = ppmi.toarray() if ppmi.shape[0] * ppmi.shape[1] <= 5_000_000 else None
+    out = []
+    for a, b, s, g2v, p in chosen:
+        if wv is not None:
+            both = np.minimum(wv[a], wv[b])
+            shared = [str(lemmas[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
+        else:
+            shared = []
+        by_src = "; ".join(f"{labels.get(sources[k], sources[k])} {by[a, k]}/{by[b, k]}" for k in range(len(sources))
+                           if by[a, k] or by[b, k])
+        out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
+                    "count_b": int(counts[keep[b]]), "g2": g2v, "p": p, "by_source": by_src,
+                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[names[a]],
+                    "example_sent_ids_b": ex_of[names[b]]})
+    return pd.DataFrame(out, columns=cols)
+
+
+def _context_similarity(ctx: pd.DataFrame, kidx: pd.Series, lemmas, *, weighting: str):
+    """The units × context-lemma matrix of :func:`naming_pairs_from_counts` (raw counts, or PPMI
+    with ``weighting="ppmi"``) and the units' cosine similarity (diagonal 0)."""
+    U, W = len(kidx), len(lemmas)
+    widx = pd.Series(np.arange(W), index=lemmas)
     m = sparse.csr_matrix((ctx["count"].to_numpy(dtype=float),
                            (kidx.reindex(ctx["unit"]).to_numpy(dtype=np.int64),
                             widx.reindex(ctx["lemma"].astype(str)).to_numpy(dtype=np.int64))), shape=(U, W))
@@ -1236,6 +1262,13 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     ppmi.eliminate_zeros()
     sim = _cosine_matrix(ppmi)
     np.fill_diagonal(sim, 0.0)
+    return ppmi, sim
+
+
+def _naming_candidates(parts, names, kidx: pd.Series, sim: np.ndarray, n_kept: np.ndarray, *,
+                       min_similarity: float) -> list[tuple[int, int]]:
+    """Pairs of units used in similar contexts that may name the same thing: not overlapping in the
+    text, not one inside the other, and not mostly in the same sentences."""
     words = [set(x.split()) for x in names]
     # overlapping in the text ("climate change" / "change policy") is not naming the same thing
     firsts = [x.split()[0] for x in names]
@@ -1244,7 +1277,6 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index)
     tog = tog[tog["unit_b"].isin(kidx.index)] if len(tog) else tog
     together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
-    n_kept = n_sent[keep]
     cand = []
     for a, b in zip(ia.tolist(), ib.tolist()):
         if lasts[a] == firsts[b] or lasts[b] == firsts[a] or words[a] >= words[b] or words[b] >= words[a]:
@@ -1253,17 +1285,26 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
         if both * 2 > min(n_kept[a], n_kept[b]):
             continue  # mostly in the same sentences: used together, not instead of each other
         cand.append((a, b))
-    if not cand:
-        return pd.DataFrame(columns=cols)
-    sources = list(sources)
-    S = len(sources)
-    by = np.zeros((U, S), dtype=np.int64)
+    return cand
+
+
+def _unit_counts_by_source(parts, kidx: pd.Series, sources: list) -> np.ndarray:
+    """Occurrences of each compared unit (rows, as in ``kidx``) in each source (columns)."""
+    by = np.zeros((len(kidx), len(sources)), dtype=np.int64)
     bs = _kept_rows(parts, "naming_by_source", "unit", kidx.index)
     if len(bs):
         sidx = {s: i for i, s in enumerate(sources)}
         bs = bs[bs["unit"].isin(kidx.index) & bs["source"].isin(sidx)]
         np.add.at(by, (kidx.reindex(bs["unit"]).to_numpy(dtype=np.int64), bs["source"].map(sidx).to_numpy(dtype=np.int64)),
                   bs["count"].to_numpy(dtype=np.int64))
+    return by
+
+
+def _g2_ranked(cand: list[tuple[int, int]], by: np.ndarray, sim: np.ndarray) -> list[tuple]:
+    """``(a, b, similarity, G², p)`` per candidate pair, the sources' choice between the two terms
+    tested with the G² log-likelihood ratio (Dunning 1993); strongest difference first."""
+    from scipy.stats import chi2 as _chi2
+
     rows = []
     for a, b in cand:
         t = np.vstack([by[a], by[b]]).astype(float)
@@ -1277,9 +1318,12 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
             g2v, p = 0.0, 1.0
         rows.append((a, b, float(sim[a, b]), g2v, p))
     rows.sort(key=lambda r: (-r[3], -r[2]))
+    return rows
+
+
+def _choose_pairs(rows: list[tuple], *, max_p: float, top: int | None) -> list[tuple]:
+    """The ranked pairs with ``p <= max_p``, each unit in one pair at most, the first ``top``."""
     used: set[int] = set()
-    out = []
-    wv = ppmi.toarray() if U * W <= 5_000_000 else None
     chosen = []
     for a, b, s, g2v, p in rows:
         if a in used or b in used or p > max_p:
@@ -1288,21 +1332,7 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
         chosen.append((a, b, s, g2v, p))
         if top is not None and len(chosen) >= top:
             break
-    need = ut["unit"].isin({names[k] for a, b, *_ in chosen for k in (a, b)}).to_numpy()
-    ex_of = _first_examples(ut["ex"][need], ut["unit"].to_numpy(dtype=object)[need]) if need.any() else pd.Series(dtype=object)
-    for a, b, s, g2v, p in chosen:
-        if wv is not None:
-            both = np.minimum(wv[a], wv[b])
-            shared = [str(lemmas[k]) for k in np.argsort(-both)[:5] if both[k] > 0]
-        else:
-            shared = []
-        by_src = "; ".join(f"{labels.get(sources[k], sources[k])} {by[a, k]}/{by[b, k]}" for k in range(S)
-                           if by[a, k] or by[b, k])
-        out.append({"term_a": names[a], "term_b": names[b], "similarity": s, "count_a": int(counts[keep[a]]),
-                    "count_b": int(counts[keep[b]]), "g2": g2v, "p": p, "by_source": by_src,
-                    "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[names[a]],
-                    "example_sent_ids_b": ex_of[names[b]]})
-    return pd.DataFrame(out, columns=cols)
+    return chosen
 
 
 def discovered_referents(pairs: pd.DataFrame) -> pd.DataFrame:
