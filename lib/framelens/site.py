@@ -988,7 +988,15 @@ def render_index(prov: dict[str, Any]) -> str:
             w(f'<div class="fl-start"><strong>Start here:</strong> <a href="{_e(r["report"], quote=True)}">'
               f'{_e(r.get("title") or r.get("name", ""))}</a> — {_e(r.get("headline") or "")}</div>')
 
-    # reports
+    _index_reports(w, prov, corpus, results)
+    _index_corpus(w, prov, corpus)
+    _index_provenance(w, prov, corpus, results)
+    w("</main></body></html>\n")
+    return "".join(out)
+
+
+def _index_reports(w, prov: dict[str, Any], corpus: dict[str, Any], results: list) -> None:
+    """The index's table of reports (title, finding, status, time) and the sources without a profile."""
     w("<h2>Reports</h2><table><thead><tr><th>Report</th><th>Finding</th><th>Status</th><th>Time</th></tr></thead><tbody>")
     for r in results:
         status = r.get("status", "")
@@ -1016,7 +1024,9 @@ def render_index(prov: dict[str, Any]) -> str:
         w(". To make some: <code>framelens run --only 05 --profiles ID,ID,…</code> "
           "(or <code>--profiles 0</code> for every source).</p>")
 
-    # corpus
+
+def _index_corpus(w, prov: dict[str, Any], corpus: dict[str, Any]) -> None:
+    """The index's corpus section: the compared units, their outlets and the loader's warnings."""
     sources = prov.get("sources", [])
     w("<h2>The corpus</h2>")
     by = str(prov.get("by") or "source")
@@ -1062,7 +1072,9 @@ def render_index(prov: dict[str, Any]) -> str:
             w(f"<li>{_e(str(msg))}</li>")
         w("</ul>")
 
-    # provenance
+
+def _index_provenance(w, prov: dict[str, Any], corpus: dict[str, Any], results: list) -> None:
+    """The index's provenance: command, times, digests of the input files, parameters, versions."""
     w("<h2>Provenance</h2>")
     w("<table><tbody>")
     rows = [
@@ -1095,5 +1107,3 @@ def render_index(prov: dict[str, Any]) -> str:
     w('<p class="fl-sub">Machine-readable: <a href="provenance.json">provenance.json</a> · '
       'executed notebooks in <code>notebooks/</code>, tables in <code>tables/</code>, figures in <code>figures/</code>, '
       'the articles in <code>articles/</code> (a page for each article the reports quote, all of them in a small corpus).</p>')
-    w("</main></body></html>\n")
-    return "".join(out)
