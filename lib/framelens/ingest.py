@@ -435,51 +435,14 @@ def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "",
     warn: list[str] = []
     try:
         t0 = time.perf_counter()
-        metas_rows: list[pd.DataFrame] = []
-        partitions: list[str] = []
-        pmetas: list[dict] = []
-        counts = None
-        docs_parts: list[pd.DataFrame] = []
-
-        def tasks():
-            for k, raw in enumerate(read_batches(path, text_column=text_column, batch_documents=batch_documents,
-                                                 warn=warn)):
-                meta_rows, args = C.prepare_batch(raw, warn)
-                name = f"p{k:05d}"
-                partitions.append(name)
-                metas_rows.append(meta_rows)
-                yield (str(tmp / "partitions" / name), args, stop, collocations)
-
-        for k, res in enumerate(eng.imap(map_process, tasks(), label="ingest")):
-            meta_rows = metas_rows[k]
-            metas_rows[k] = None
-            docs_parts.append(C.documents_frame(C.document_rows(meta_rows, res["docs"], warn)))
-            pmetas.append({**res["metas"], "n_documents": len(res["docs"])})
-            for st, v in res["timings"].items():
-                times[st] = times.get(st, 0.0) + v
-            if collocations:
-                counts = res["counts"] if counts is None else tok.CollocationCounts.merge([counts, res["counts"]])
-            if (k + 1) % 10 == 0:
-                say(f"framelens: ingest: {sum(len(d) for d in docs_parts):,} documents")
+        partitions, pmetas, docs_parts, counts = _ingest_batches(
+            eng, path, tmp, text_column=text_column, batch_documents=batch_documents, warn=warn, stop=stop,
+            collocations=collocations, times=times, say=say)
         times["map_process_wall"] = time.perf_counter() - t0
         if not docs_parts:
             raise fail(path, "no documents")
-        t1 = time.perf_counter()
-        dirs = [str(tmp / "partitions" / p) for p in partitions]
-        phrase_all = list(phrase_list)
-        n_sent = sum(int(d["n_sentences"].sum()) for d in docs_parts)
-        if collocations and counts is not None and n_sent:
-            proper = counts.proper_words(stop)
-            pairs: Counter = Counter()
-            for part in eng.imap(map_pairs, [(d, proper) for d in dirs], label="pairs"):
-                pairs.update(part)
-            phrase_all = tok.merge_phrases(phrase_list, tok.decide_collocations(counts, pairs))
-        times["collocations"] = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        for m, tm in zip(pmetas, eng.imap(map_terms, [(d, phrase_all, stop, {k: v for k, v in m.items() if k != "n_documents"}) for d, m in zip(dirs, pmetas)],
-                                          label="terms")):
-            m["terms"] = tm
-        times["terms"] = time.perf_counter() - t2
+        _ingest_terms(eng, [str(tmp / "partitions" / p) for p in partitions], pmetas, docs_parts, counts,
+                      stop=stop, phrase_list=phrase_list, collocations=collocations, times=times)
         documents = pd.concat(docs_parts, ignore_index=True) if len(docs_parts) > 1 else docs_parts[0]
         del docs_parts
         documents["label"] = C.unit_labels(documents, "source")
@@ -498,3 +461,63 @@ def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "",
             eng.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _ingest_batches(eng, path: Path, tmp: Path, *, text_column: str, batch_documents: int, warn: list[str],
+                    stop, collocations: bool, times: dict[str, float], say):
+    """:func:`ingest`'s map: each batch of documents read, processed and written as a partition
+    under ``tmp`` (on the engine). Returns the partitions' names and metadata, their documents
+    tables and the merged collocation counts (None without ``collocations``)."""
+    from . import corpus as C
+    from . import tokens as tok
+
+    metas_rows: list[pd.DataFrame] = []
+    partitions: list[str] = []
+    pmetas: list[dict] = []
+    counts = None
+    docs_parts: list[pd.DataFrame] = []
+
+    def tasks():
+        for k, raw in enumerate(read_batches(path, text_column=text_column, batch_documents=batch_documents,
+                                             warn=warn)):
+            meta_rows, args = C.prepare_batch(raw, warn)
+            name = f"p{k:05d}"
+            partitions.append(name)
+            metas_rows.append(meta_rows)
+            yield (str(tmp / "partitions" / name), args, stop, collocations)
+
+    for k, res in enumerate(eng.imap(map_process, tasks(), label="ingest")):
+        meta_rows = metas_rows[k]
+        metas_rows[k] = None
+        docs_parts.append(C.documents_frame(C.document_rows(meta_rows, res["docs"], warn)))
+        pmetas.append({**res["metas"], "n_documents": len(res["docs"])})
+        for st, v in res["timings"].items():
+            times[st] = times.get(st, 0.0) + v
+        if collocations:
+            counts = res["counts"] if counts is None else tok.CollocationCounts.merge([counts, res["counts"]])
+        if (k + 1) % 10 == 0:
+            say(f"framelens: ingest: {sum(len(d) for d in docs_parts):,} documents")
+    return partitions, pmetas, docs_parts, counts
+
+
+def _ingest_terms(eng, dirs: list[str], pmetas: list[dict], docs_parts: list[pd.DataFrame], counts, *, stop,
+                  phrase_list, collocations: bool, times: dict[str, float]) -> None:
+    """:func:`ingest`'s second pass: the collocations decided from the merged counts (and the
+    partitions' word pairs), then each partition's terms written (``pmetas[k]["terms"]``)."""
+    from . import tokens as tok
+
+    t1 = time.perf_counter()
+    phrase_all = list(phrase_list)
+    n_sent = sum(int(d["n_sentences"].sum()) for d in docs_parts)
+    if collocations and counts is not None and n_sent:
+        proper = counts.proper_words(stop)
+        pairs: Counter = Counter()
+        for part in eng.imap(map_pairs, [(d, proper) for d in dirs], label="pairs"):
+            pairs.update(part)
+        phrase_all = tok.merge_phrases(phrase_list, tok.decide_collocations(counts, pairs))
+    times["collocations"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    for m, tm in zip(pmetas, eng.imap(map_terms, [(d, phrase_all, stop, {k: v for k, v in m.items() if k != "n_documents"}) for d, m in zip(dirs, pmetas)],
+                                      label="terms")):
+        m["terms"] = tm
+    times["terms"] = time.perf_counter() - t2

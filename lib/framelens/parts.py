@@ -1019,23 +1019,7 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
 
     say = as_progress(say)
 
-    reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
-                                                                         "synthesis")]
-    todo: list[tuple[str, dict]] = []
-    seen: set[str] = set()
-
-    def add(name: str, opts: Mapping[str, Any]) -> None:
-        for n in PARTS[name].needs:
-            add(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
-        full = resolve_options(name, opts)
-        key = lens.part_dir(name, full).name
-        if key not in seen:
-            seen.add(key)
-            todo.append((name, full))
-
-    for name, opts in reqs:
-        add(name, dict(opts))
-    missing = [(n, o) for n, o in todo if not lens.has_part(n, **o)]
+    missing = [(n, o) for n, o in _requested_parts(lens, requests) if not lens.has_part(n, **o)]
     failures: list[str] = []
     if not missing:
         return failures
@@ -1056,27 +1040,7 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     for level in levels:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
         if workers > 1 and len(level) > 1:
-            import multiprocessing as mp
-
-            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-            args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
-                    for n, o in level]
-            from .engine import pool as make_pool
-
-            queue = ctx.Queue()
-            with say.drain(queue), make_pool(min(workers, len(level)), ctx, initializer=_init_part_worker,
-                                             initargs=(queue,)) as pool:
-                futures = [pool.submit(_part_worker, a) for a in args]
-                for (n, o), fut in zip(level, futures):
-                    try:
-                        folder, seconds = fut.result()  # its own seconds (parts run side by side)
-                        say.record(f"part {n}", seconds)
-                        say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
-                    except FramelensError:
-                        raise
-                    except Exception as exc:
-                        failed.add(n)
-                        failures.append(f"{n}: {type(exc).__name__}: {exc}")
+            _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
         else:
             for n, o in level:
                 try:
@@ -1093,3 +1057,52 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     done = len(missing) - len(failures)
     say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
     return failures
+
+
+def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
+    """``(part, options)`` for each requested part (default: the three lenses and the synthesis)
+    and each part it is built from, its options completed, each store folder once, needs first."""
+    reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
+                                                                         "synthesis")]
+    todo: list[tuple[str, dict]] = []
+    seen: set[str] = set()
+
+    def add(name: str, opts: Mapping[str, Any]) -> None:
+        for n in PARTS[name].needs:
+            add(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+        full = resolve_options(name, opts)
+        key = lens.part_dir(name, full).name
+        if key not in seen:
+            seen.add(key)
+            todo.append((name, full))
+
+    for name, opts in reqs:
+        add(name, dict(opts))
+    return todo
+
+
+def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, say, view, failed: set[str],
+                          failures: list[str]) -> None:
+    """The independent parts of one level computed side by side, one worker process each (at most
+    ``workers``); a part that fails is added to ``failed`` and ``failures``."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
+            for n, o in level]
+    from .engine import pool as make_pool
+
+    queue = ctx.Queue()
+    with say.drain(queue), make_pool(min(workers, len(level)), ctx, initializer=_init_part_worker,
+                                     initargs=(queue,)) as pool:
+        futures = [pool.submit(_part_worker, a) for a in args]
+        for (n, o), fut in zip(level, futures):
+            try:
+                folder, seconds = fut.result()  # its own seconds (parts run side by side)
+                say.record(f"part {n}", seconds)
+                say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
+            except FramelensError:
+                raise
+            except Exception as exc:
+                failed.add(n)
+                failures.append(f"{n}: {type(exc).__name__}: {exc}")

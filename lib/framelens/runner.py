@@ -1292,8 +1292,6 @@ def run_suite(
     (``"tcp://HOST:8786"``) or a ``dask.distributed.Client`` (see :func:`framelens.parts.compute`).
     """
     skip_slow_optional_imports()
-    from . import site
-
     from .progress import as_progress
 
     t_start = time.perf_counter()
@@ -1320,46 +1318,68 @@ def run_suite(
             with say.phase("store", None, ""):
                 store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             stop_on_store_errors(store_notes["failures"], store_root, store_writable)
-            previous = _previous(out_path, plan.inputs["digest"]) if only else []
-            for sub in SUBDIRS:
-                src = out_path / sub
-                if previous and src.is_dir():
-                    shutil.copytree(src, stage / sub)
-                else:
-                    (stage / sub).mkdir()
-            for job in plan.jobs:
-                if "output_dir" in plan.specs[job.notebook.name]:
-                    job.parameters["output_dir"] = str(stage)
-                if "store" in plan.specs[job.notebook.name]:
-                    job.parameters["store"] = str(store_root)
-
+            previous = _prepare_stage(plan, stage, store_root, keep_previous=bool(only))
             meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
             total = len(plan.jobs)
             say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
             with say.phase("notebooks", total, "notebooks"):
                 ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
                                        with_code=with_code, meta=meta, jobs=jobs, say=say)
-            t_pages = time.perf_counter()
-            pages = site.write_run_articles(corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
-            say.record("articles", time.perf_counter() - t_pages)  # timed; the line below says what was written
-            say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
-                f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
+            _write_articles(plan, store_root, stage, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
-            prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
-            prov["timings"] = list(say.timings)  # each phase's seconds (make bench-scale reads them)
-            for r in ordered:
-                if r.parameters.get("store") == str(store_root) and not store:
-                    r.parameters = {**r.parameters, "store": "(temporary)"}
-            (stage / "provenance.json").write_text(
-                json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-            (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
+            _write_index(prov, ordered, stage, store=store, store_root=store_root, store_notes=store_notes, say=say)
             _commit(stage, out_path)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
             if plan.temp_store:
                 shutil.rmtree(plan.store_root, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
+
+
+def _prepare_stage(plan: Plan, stage: Path, store_root: Path, *, keep_previous: bool) -> list[dict[str, Any]]:
+    """The staging folder's subfolders (a partial run, ``--only``, keeps the other reports of an
+    earlier run on the same corpus: returned) and each job's ``output_dir`` and ``store``."""
+    out_path = plan.out_path
+    previous = _previous(out_path, plan.inputs["digest"]) if keep_previous else []
+    for sub in SUBDIRS:
+        src = out_path / sub
+        if previous and src.is_dir():
+            shutil.copytree(src, stage / sub)
+        else:
+            (stage / sub).mkdir()
+    for job in plan.jobs:
+        if "output_dir" in plan.specs[job.notebook.name]:
+            job.parameters["output_dir"] = str(stage)
+        if "store" in plan.specs[job.notebook.name]:
+            job.parameters["store"] = str(store_root)
+    return previous
+
+
+def _write_articles(plan: Plan, store_root: Path, stage: Path, *, jobs: int, say: Progress) -> None:
+    """The run's article pages (timed; one line says what was written)."""
+    from . import site
+
+    t_pages = time.perf_counter()
+    pages = site.write_run_articles(plan.corpus_path, store_root, stage, inputs=plan.inputs, workers=jobs)
+    say.record("articles", time.perf_counter() - t_pages)  # timed; the line below says what was written
+    say(f"framelens: articles: {pages['pages']:,} page{'s' * (pages['pages'] != 1)} of "
+        f"{pages['articles']:,} articles ({pages['seconds']:.1f} s)")
+
+
+def _write_index(prov: dict[str, Any], ordered: list[Result], stage: Path, *, store, store_root: Path,
+                 store_notes: dict[str, Any], say: Progress) -> None:
+    """``provenance.json`` and ``index.html`` in the staging folder (a temporary store is named so)."""
+    from . import site
+
+    prov["store"] = {"path": str(store_root) if store else "(temporary)", **store_notes}
+    prov["timings"] = list(say.timings)  # each phase's seconds (make bench-scale reads them)
+    for r in ordered:
+        if r.parameters.get("store") == str(store_root) and not store:
+            r.parameters = {**r.parameters, "store": "(temporary)"}
+    (stage / "provenance.json").write_text(
+        json.dumps(prov, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
 
 
 def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
