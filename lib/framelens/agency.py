@@ -593,38 +593,125 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
     rep_by_sent: dict = {}  # plain records: a row Series per candidate costs more than the rules
     for rec in rep.to_dict("records"):
         rep_by_sent.setdefault(rec["sent_id"], []).append(rec)
-    tokens = corpus.tokens
-    tags = pos_tags(corpus) if require_person else None
-    rows_of = _sentence_rows(tokens)
-    tok_all = tokens["token"].astype(str).tolist()
-    low_all = tokens["lower"].astype(str).tolist()
-    lem_all = tokens["lemma"].astype(str).str.lower().tolist()
-    has_sub = "subject_i" in rep.columns
-    first = np.r_[True, tokens["sent_id"].to_numpy()[1:] != tokens["sent_id"].to_numpy()[:-1]] if len(tokens) else np.array([], bool)
-    cap = tokens["token"].astype(str).str[:1].str.isupper().to_numpy() if len(tokens) else np.array([], bool)
-    names = frozenset(tokens["lower"].astype(str).to_numpy()[cap & ~first]) if len(tokens) else frozenset()
-    text_of = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
-    mention_sents: set = set()
-    if require_person:
-        from .actors import find_mentions
+    who_of = _Speakers(corpus, actors, nouns, require_person=require_person, has_sub="subject_i" in rep.columns)
+    rows = []
+    open_quote = False
+    prev_para = None
+    prev_sid, prev_doc = None, None
+    for sid, doc, src, para, norm, text in corpus.sentences[["sent_id", "doc_id", "source", "para_id", "norm", "text"]].itertuples(index=False):
+        if para != prev_para:
+            open_quote = False
+            prev_para = para
+        if doc != prev_doc:
+            prev_sid = None
+        spans, open_quote = _quote_spans(norm, open_quote)
+        speaker = actor = verb = ""
+        for c in rep_by_sent.get(sid) or ():
+            who = who_of.speaker(sid, prev_sid, c)
+            if who:
+                speaker, actor, verb = who, c["actor"], c["verb"]
+                break
+        m = re.search(r"\baccording to ([^,;.]+)", norm, flags=re.I)
+        if not speaker and m and not any(a <= m.start() < b for a, b in spans) and who_of.according_ok(m.group(1)):
+            speaker, verb = m.group(1).strip(), "according to"
+            from .actors import find_mentions_in_text
 
-        mention_sents = set(find_mentions(corpus.sentences, actors)["sent_id"])
+            found = find_mentions_in_text(speaker, actors)
+            actor = found[0][0] if found else ""
+        rows += _quote_rows(sid, doc, src, text, spans, speaker, actor, verb, min_quote_words=min_quote_words)
+        prev_sid, prev_doc = sid, doc
+    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
-    def window(sid):
-        a, b = rows_of.get(sid, (0, 0))
-        return low_all[a:b], lem_all[a:b], tok_all[a:b], (tags[a:b] if tags is not None else [])
 
-    def speaker_ok(sid, prev_sid, c) -> str:
+def _quote_spans(s: str, open_quote: bool) -> tuple[list[tuple[int, int]], bool]:
+    """The quoted spans of a sentence (its normalised text ``s``: straight double quotes), and
+    whether a quote is still open at its end; ``open_quote``: one was open before it (a quote
+    running over several sentences of a paragraph)."""
+    spans = []
+    pos = 0
+    if open_quote:
+        close = s.find('"')
+        if close < 0:
+            return [(0, len(s))], True
+        spans.append((0, close))
+        pos = close + 1
+        open_quote = False
+    while pos < len(s):
+        q = s.find('"', pos)
+        if q < 0:
+            break
+        e = s.find('"', q + 1)
+        if e < 0:
+            spans.append((q + 1, len(s)))
+            open_quote = True
+            break
+        spans.append((q + 1, e))
+        pos = e + 1
+    return spans, open_quote
+
+
+def _quote_rows(sid, doc, src, text: str, spans, speaker: str, actor: str, verb: str, *,
+                min_quote_words: int) -> list[tuple]:
+    """One sentence's rows of :func:`quotations`: a row per quoted span (``direct`` with a speaker
+    and enough words, else ``quoted phrase``), and a ``paraphrase`` row for reported speech
+    without (or with only short) quotes."""
+    rows = []
+    if spans:
+        direct = False
+        for a, b in spans:
+            qt = text[a:b].strip()
+            nwords = len(qt.split())
+            kind = "direct" if speaker and nwords >= min_quote_words else "quoted phrase"
+            direct = direct or kind == "direct"
+            rows.append((sid, doc, src, kind, speaker if kind == "direct" else "", actor if kind == "direct" else "",
+                         verb if kind == "direct" else "", qt, text))
+        if speaker and not direct:  # reported speech quoting only a few words ("said it 'respectfully disagreed'")
+            rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
+    elif speaker:
+        rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
+    return rows
+
+
+class _Speakers:
+    """Who speaks in a sentence of one corpus, for :func:`quotations`: the subject of a reporting
+    verb when it names a person or organization (see its docstring), and the source of an
+    "according to X"."""
+
+    def __init__(self, corpus: CorpusLike, actors: pd.DataFrame, nouns: frozenset, *, require_person: bool,
+                 has_sub: bool):
+        tokens = corpus.tokens
+        self.tokens, self.nouns, self.require_person, self.has_sub = tokens, nouns, require_person, has_sub
+        self.tags = pos_tags(corpus) if require_person else None
+        self.rows_of = _sentence_rows(tokens)
+        self.tok_all = tokens["token"].astype(str).tolist()
+        self.low_all = tokens["lower"].astype(str).tolist()
+        self.lem_all = tokens["lemma"].astype(str).str.lower().tolist()
+        first = np.r_[True, tokens["sent_id"].to_numpy()[1:] != tokens["sent_id"].to_numpy()[:-1]] if len(tokens) else np.array([], bool)
+        cap = tokens["token"].astype(str).str[:1].str.isupper().to_numpy() if len(tokens) else np.array([], bool)
+        self.names = frozenset(tokens["lower"].astype(str).to_numpy()[cap & ~first]) if len(tokens) else frozenset()
+        self.text_of = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
+        self.mention_sents: set = set()
+        if require_person:
+            from .actors import find_mentions
+
+            self.mention_sents = set(find_mentions(corpus.sentences, actors)["sent_id"])
+
+    def window(self, sid):
+        a, b = self.rows_of.get(sid, (0, 0))
+        return self.low_all[a:b], self.lem_all[a:b], self.tok_all[a:b], (self.tags[a:b] if self.tags is not None else [])
+
+    def speaker(self, sid, prev_sid, c) -> str:
         """The speaker's text when the candidate subject names a speaker, else ""."""
-        low, lem, tok, tg = window(sid)
+        low, lem, tok, tg = self.window(sid)
+        nouns, names = self.nouns, self.names
         vi = int(c["verb_i"])
         if c["verb"] == "say" and 0 < vi < len(low) - 1 and low[vi - 1] == "," and low[vi + 1] == ",":
             return ""  # ", say," — a discourse marker
-        if require_person and bool(c.get("negated", False)):
+        if self.require_person and bool(c.get("negated", False)):
             return ""  # "X did not respond", "X never said": no words are reported
-        if not require_person:
+        if not self.require_person:
             return c["subject"]
-        if not has_sub:
+        if not self.has_sub:
             return c["subject"] if c["actor"] else ""
         k0, n = int(c["subject_i"]), int(c["subject_n"])
         k1 = k0 + n
@@ -635,22 +722,7 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
         if quantity:  # "30% of voters said", "some of the residents said": the people are the subject
             return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
         if prepositional:
-            # the object of a preposition: the subject is the noun phrase before it
-            # ("Lobbyists for the industry argue", "The opening of a workshop in X highlights")
-            h = k0 - 2
-            while h >= 0 and not str(tg[h]).startswith(("NN", "PRP")):
-                if not str(tg[h]).startswith(("JJ", "DT", "CD", "POS", "PRP$")):
-                    return ""
-                h -= 1
-            if h < 0 or not _names_someone(h, h + 1, low, lem, tok, tg, nouns, names):
-                return ""
-            a, _b = rows_of.get(sid, (0, 0))
-            st = tokens["start"].to_numpy()
-            en = tokens["end"].to_numpy()
-            g = h
-            while g > 0 and str(tg[g - 1]).startswith(("NN", "JJ", "DT", "CD", "POS", "PRP$")):
-                g -= 1
-            return text_of[sid][int(st[a + g]):int(en[a + k1 - 1])]
+            return self._before_preposition(sid, k0, k1, low, lem, tok, tg)
         if n == 1 and low[k0] in _SPEAKER_PRONOUNS:
             if c["via"] == "pronoun" and c["actor"]:
                 return c["subject"]
@@ -658,12 +730,32 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
                 return c["subject"]
             if prev_sid is None:
                 return ""
-            pl, pm, pt, pg = window(prev_sid)
-            return c["subject"] if _previous_names_someone(names, pl, pm, pt, pg, nouns, prev_sid in mention_sents) else ""
+            pl, pm, pt, pg = self.window(prev_sid)
+            return c["subject"] if _previous_names_someone(names, pl, pm, pt, pg, nouns, prev_sid in self.mention_sents) else ""
         return c["subject"] if _names_someone(k0, k1, low, lem, tok, tg, nouns, names) else ""
 
-    def according_ok(phrase: str) -> bool:
-        if not require_person:
+    def _before_preposition(self, sid, k0: int, k1: int, low, lem, tok, tg) -> str:
+        """The subject is the object of a preposition: the speaker is the noun phrase before it
+        ("Lobbyists for the industry argue", "The opening of a workshop in X highlights"), if it
+        names someone."""
+        h = k0 - 2
+        while h >= 0 and not str(tg[h]).startswith(("NN", "PRP")):
+            if not str(tg[h]).startswith(("JJ", "DT", "CD", "POS", "PRP$")):
+                return ""
+            h -= 1
+        if h < 0 or not _names_someone(h, h + 1, low, lem, tok, tg, self.nouns, self.names):
+            return ""
+        a, _b = self.rows_of.get(sid, (0, 0))
+        st = self.tokens["start"].to_numpy()
+        en = self.tokens["end"].to_numpy()
+        g = h
+        while g > 0 and str(tg[g - 1]).startswith(("NN", "JJ", "DT", "CD", "POS", "PRP$")):
+            g -= 1
+        return self.text_of[sid][int(st[a + g]):int(en[a + k1 - 1])]
+
+    def according_ok(self, phrase: str) -> bool:
+        """Whether the X of "according to X" names a person or organization."""
+        if not self.require_person:
             return True
         words = re.findall(r"[A-Za-z][\w'’.-]*", phrase)
         head_words = []
@@ -679,70 +771,6 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
         head = head_words[-1]
         if head.lower() in NOT_SPEAKERS or lemmatize(head.lower()) in NOT_SPEAKERS:
             return False
-        if head.lower() in nouns or lemmatize(head.lower()) in nouns:
+        if head.lower() in self.nouns or lemmatize(head.lower()) in self.nouns:
             return True
         return any(w[:1].isupper() and w.lower() not in _DETS for w in head_words)
-
-    rows = []
-    open_quote = False
-    prev_para = None
-    prev_sid, prev_doc = None, None
-    for sid, doc, src, para, norm, text in corpus.sentences[["sent_id", "doc_id", "source", "para_id", "norm", "text"]].itertuples(index=False):
-        if para != prev_para:
-            open_quote = False
-            prev_para = para
-        if doc != prev_doc:
-            prev_sid = None
-        spans = []
-        s = norm
-        pos = 0
-        if open_quote:
-            close = s.find('"')
-            if close < 0:
-                spans.append((0, len(s)))
-                pos = len(s)
-            else:
-                spans.append((0, close))
-                pos = close + 1
-                open_quote = False
-        while pos < len(s):
-            q = s.find('"', pos)
-            if q < 0:
-                break
-            e = s.find('"', q + 1)
-            if e < 0:
-                spans.append((q + 1, len(s)))
-                open_quote = True
-                break
-            spans.append((q + 1, e))
-            pos = e + 1
-        cands = rep_by_sent.get(sid)
-        speaker = actor = verb = ""
-        if cands is not None:
-            for c in cands:
-                who = speaker_ok(sid, prev_sid, c)
-                if who:
-                    speaker, actor, verb = who, c["actor"], c["verb"]
-                    break
-        m = re.search(r"\baccording to ([^,;.]+)", s, flags=re.I)
-        if not speaker and m and not any(a <= m.start() < b for a, b in spans) and according_ok(m.group(1)):
-            speaker, verb = m.group(1).strip(), "according to"
-            from .actors import find_mentions_in_text
-
-            found = find_mentions_in_text(speaker, actors)
-            actor = found[0][0] if found else ""
-        if spans:
-            direct = False
-            for a, b in spans:
-                qt = text[a:b].strip()
-                nwords = len(qt.split())
-                kind = "direct" if speaker and nwords >= min_quote_words else "quoted phrase"
-                direct = direct or kind == "direct"
-                rows.append((sid, doc, src, kind, speaker if kind == "direct" else "", actor if kind == "direct" else "",
-                             verb if kind == "direct" else "", qt, text))
-            if speaker and not direct:  # reported speech quoting only a few words ("said it 'respectfully disagreed'")
-                rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
-        elif speaker:
-            rows.append((sid, doc, src, "paraphrase", speaker, actor, verb, "", text))
-        prev_sid, prev_doc = sid, doc
-    return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
