@@ -98,12 +98,17 @@ def _norm_name(s: str) -> str:
 
 def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, covered, acr_map) -> list[tuple]:
     """Items in one sentence: (item, kind, label, value, unit, start, end, surface)."""
-    from .tokens import lemmatize
+    used = np.zeros(len(toks), dtype=bool)
+    return (_date_items(toks, lows, starts, ends, text, used)  # dates first: they consume their numbers
+            + _number_items(toks, lows, lemmas, tags, starts, ends, text, used)
+            + _name_items(toks, lows, starts, ends, is_stop, text, covered)
+            + _acronym_items(toks, starts, ends, covered, acr_map))
 
+
+def _date_items(toks, lows, starts, ends, text, used) -> list[tuple]:
+    """Dates ("March 3, 2024", "3 March", "May 2023"); their tokens are marked ``used``."""
     n = len(toks)
     out = []
-    used = np.zeros(n, dtype=bool)
-    # --- dates first (they consume their numbers)
     for i in range(n):
         mo = _MONTHS.get(lows[i].rstrip("."))
         if mo is None or not toks[i][:1].isupper() or used[i]:
@@ -129,7 +134,15 @@ def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, cover
             key = f"date:{year}-{mo:02d}"
         used[a:b] = True
         out.append((key, "date", text[starts[a]:ends[b - 1]], np.nan, "", starts[a], ends[b - 1]))
-    # --- numbers
+    return out
+
+
+def _number_items(toks, lows, lemmas, tags, starts, ends, text, used) -> list[tuple]:
+    """Money, percentages, counts with a unit and years among the tokens not ``used``."""
+    from .tokens import lemmatize
+
+    n = len(toks)
+    out = []
     for i in range(n):
         if used[i] or not toks[i][:1].isdigit() and toks[i][:1] not in _CUR_SIGN:
             continue
@@ -191,7 +204,13 @@ def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, cover
             out.append((f"percent:{_fmt(value)}", "percent", surface, value, "%", starts[a], ends[j - 1]))
         elif unit or scaled:
             out.append((f"count:{_fmt(value)} {unit}".rstrip(), "count", surface, value, unit, starts[a], ends[j - 1]))
-    # --- names: runs of capitalized words
+    return out
+
+
+def _name_items(toks, lows, starts, ends, is_stop, text, covered) -> list[tuple]:
+    """Names: runs of two or more capitalized words that are not an actor's (``covered``) or a date."""
+    n = len(toks)
+    out = []
     i = 0
     while i < n:
         if not (toks[i][:1].isupper() and any(c.isalpha() for c in toks[i])):
@@ -221,7 +240,13 @@ def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, cover
         surface = text[starts[a]:ends[b - 1]]
         key = _norm_name(surface)
         out.append((f"entity:{key}", "entity", surface, np.nan, "", starts[a], ends[b - 1]))
-    # --- acronyms
+    return out
+
+
+def _acronym_items(toks, starts, ends, covered, acr_map) -> list[tuple]:
+    """Acronyms (2–6 capitals) not covered by an actor, keyed by their expansion where known."""
+    n = len(toks)
+    out = []
     for i in range(n):
         t = toks[i]
         if 2 <= len(t) <= 6 and t.isupper() and t.isalpha() and not covered[i]:
