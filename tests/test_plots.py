@@ -28,21 +28,15 @@ SIZES = {s: float(i + 1) for i, s in enumerate(MANY)}
 
 
 @pytest.fixture(autouse=True)
-def _restore_registry_and_close():
-    """Registration is process-wide (as a loaded corpus does it): each test leaves it as found."""
-    reg, weights = dict(palette._REGISTERED), dict(palette._WEIGHTS)
+def _close():
     yield
-    palette._REGISTERED.clear()
-    palette._REGISTERED.update(reg)
-    palette._WEIGHTS.clear()
-    palette._WEIGHTS.update(weights)
     plt.close("all")
 
 
 @pytest.fixture()
 def many_registered():
-    palette.register_sources(MANY, SIZES)
-    return MANY
+    """The 3,000 units as a corpus gives them (``corpus.sources``): a list carrying its palette."""
+    return palette.Units(MANY, palette.Palette(MANY, SIZES))
 
 
 def size(fig) -> tuple[float, float]:
@@ -73,18 +67,21 @@ def test_palette_has_twelve_distinct_colours_then_changes_marker_hatch_and_line(
 
 
 def test_a_source_keeps_its_style_in_any_selection():
-    palette.register_sources(MANY[:40], {s: 1.0 for s in MANY[:40]})
-    assert palette.source_styles(["s0013", "s0030"]) == {"s0013": palette.style_at(13), "s0030": palette.style_at(30)}
-    assert palette.source_colors(["s0025"]) == {"s0025": palette.COLORS[1]}
-    assert palette.source_markers(["s0025"]) == {"s0025": "^"}
-    # unknown sources: positions in the list given
-    assert palette.source_colors(["x", "y"]) == {"x": palette.COLORS[0], "y": palette.COLORS[1]}
+    pal = palette.Palette(MANY[:40], {s: 1.0 for s in MANY[:40]})
+    assert palette.source_styles(["s0013", "s0030"], pal) == {"s0013": palette.style_at(13), "s0030": palette.style_at(30)}
+    assert palette.source_colors(["s0025"], pal) == {"s0025": palette.COLORS[1]}
+    assert palette.source_markers(palette.Units(["s0025"], pal)) == {"s0025": "^"}  # carried by the list
+    # unknown sources, or no palette: positions in the list given
+    assert palette.source_colors(["x", "y"], pal) == {"x": palette.COLORS[0], "y": palette.COLORS[1]}
+    assert palette.source_colors(["s0025"]) == {"s0025": palette.COLORS[0]}
 
 
 def test_top_sources_by_registered_sentences_else_by_weights(many_registered):
-    shown, rest = limits.top_sources(["s0001", "s0005", "s0003", "s0004"], top=2)
+    pal = many_registered.palette
+    shown, rest = limits.top_sources(["s0001", "s0005", "s0003", "s0004"], top=2, palette=pal)
     assert shown == ["s0005", "s0004"] and rest == ["s0003", "s0001"]  # shown in the order given
-    assert limits.basis(["s0001"], "rows") == "sentences"
+    assert limits.basis(["s0001"], "rows", pal) == "sentences"
+    assert limits.basis(["s0001"], "rows") == "rows"  # no palette given or carried
     # not registered: the weights given; ties keep the order given
     shown, rest = limits.top_sources(["a", "b", "c", "d"], top=2, weights={"a": 1, "b": 5, "c": 1, "d": 1})
     assert shown == ["a", "b"] and rest == ["c", "d"]
@@ -96,10 +93,17 @@ def test_top_sources_by_registered_sentences_else_by_weights(many_registered):
     assert limits.shown_note(["a"], []) == ""
 
 
-def test_a_loaded_corpus_registers_its_sizes(mini_corpus):
-    mini_corpus._register()
+def test_a_loaded_corpus_holds_its_palette_and_its_units_carry_it(mini_corpus):
     w = palette.registered_weights(mini_corpus.sources)
     assert w == mini_corpus.documents.groupby("source")["n_sentences"].sum().astype(float).to_dict()
+    pal = mini_corpus.palette
+    assert palette.palette_of(mini_corpus.sources) is palette.palette_of(mini_corpus.labels) is pal
+    assert palette.palette_of(mini_corpus.colors) is pal and mini_corpus.palette is pal  # computed once
+    last = mini_corpus.sources[-1]
+    sub = mini_corpus.select([last])
+    assert sub.colors[last] == mini_corpus.colors[last] == palette.style_at(len(mini_corpus.sources) - 1).color
+    assert palette.source_colors(sub.sources) == {last: mini_corpus.colors[last]}  # a selection keeps its colour
+    assert not hasattr(palette, "_REGISTERED") and not hasattr(palette, "register_sources")  # no module state
 
 
 # ------------------------------------------------------------------ the corpus overview
@@ -127,7 +131,7 @@ def test_timeline_of_2712_undated_articles_is_one_small_message():
 def test_timeline_of_3000_sources_shows_the_30_largest_and_others(many_registered):
     tl = _timeline_table(3000, sources=MANY)
     tl.loc[tl["source"].isin(["s0000", "s2999"]), ["start", "end"]] = pd.NaT  # two undated
-    fig = corpus_plots.timeline(tl, sources=MANY)
+    fig = corpus_plots.timeline(tl, sources=many_registered)
     ax = fig.axes[0]
     labels = ylabels(ax)
     assert len(labels) == 31
@@ -154,11 +158,11 @@ def test_timeline_of_a_few_articles_names_the_undated_ones_and_counts_many():
 def test_lengths_beyond_40_articles_are_boxes_per_source(many_registered):
     lt = pd.DataFrame({"doc_id": [f"a{i}" for i in range(3000)], "source": MANY, "label": MANY,
                        "n_words": np.arange(3000) + 100, "n_sentences": np.arange(3000) % 20 + 1})
-    fig = corpus_plots.lengths(lt, sources=MANY)
+    fig = corpus_plots.lengths(lt, sources=many_registered)
     labels = ylabels(fig.axes[0])
     assert len(labels) == 31 and labels[-1] == "others (2970 sources) (n=2,970)"
     assert size(fig)[1] <= 16
-    few = corpus_plots.lengths(lt.head(5), sources=MANY)
+    few = corpus_plots.lengths(lt.head(5), sources=many_registered)
     assert len(ylabels(few.axes[0])) == 5  # a few articles: one bar each
 
 
@@ -177,7 +181,7 @@ def test_audit_beyond_40_articles_sums_per_rule():
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_sentiment_distribution_pools_the_others(many_registered):
     scores = pd.DataFrame({"source": MANY, "label": MANY, "vader_compound": np.linspace(-1, 1, 3000)})
-    fig = sentiment_plots.distribution(scores, sources=MANY)
+    fig = sentiment_plots.distribution(scores, sources=many_registered)
     ax = fig.axes[0]
     labels = ylabels(ax)
     assert len(labels) == 31 and labels[0] == "s2970 (n = 1)" and labels[-1] == "others (2970 sources) (n = 2,970)"
@@ -210,12 +214,12 @@ def test_actor_heatmap_others_row_is_the_mention_weighted_mean():
 def test_arc_and_scatter_legends_stay_short(many_registered):
     arc = pd.DataFrame({"source": np.repeat(MANY, 2), "label": np.repeat(MANY, 2), "bin": [0, 1] * 3000,
                         "position": [0.25, 0.75] * 3000, "n": 1, "mean": 0.1, "smoothed": 0.1})
-    fig = sentiment_plots.arc(arc, sources=MANY)
+    fig = sentiment_plots.arc(arc, sources=many_registered)
     assert len(fig.axes[0].get_legend().get_texts()) == 13
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == "others (2988 sources) (n = 5,976)"
     assert size(fig) == (11.0, 5.5)
     scores = pd.DataFrame({"source": MANY, "label": MANY, "vader_compound": 0.1, "textblob_polarity": 0.2})
-    fig = sentiment_plots.method_scatter(scores, sources=MANY)
+    fig = sentiment_plots.method_scatter(scores, sources=many_registered)
     assert len(fig.axes[0].get_legend().get_texts()) == 13 and size(fig) == (9.5, 6.0)
 
 
@@ -247,7 +251,7 @@ def test_coverage_grid_keeps_20_source_columns_and_counts_the_others(many_regist
                       "unique_to": "", "omitted_by": "", "evidence": ""})
     counts = pd.DataFrame({s: [1, 1 if s in ("s0000", "s2999") else 0] for s in MANY})
     m = pd.concat([m, counts], axis=1)
-    fig = framing_plots.coverage_plot(m, MANY)
+    fig = framing_plots.coverage_plot(m, many_registered)
     ax = fig.axes[0]
     assert len(ax.get_xticklabels()) == 21 and ax.get_xticklabels()[-1].get_text() == "others (2980 sources)"
     assert "2980/2980" in texts(fig) and "1/2980" in texts(fig)  # i2: s0000 is among the others
@@ -268,16 +272,16 @@ def test_vocabulary_figures_bounded(many_registered):
     srcs = MANY[-50:]
     div = pd.DataFrame({"source": srcs, "label": srcs, "n_tokens": 1000, "mtld": 80.0, "mattr": 0.7, "window": 50,
                         "short_for_window": False, "ttr": 0.4})
-    fig = vocab_plots.diversity(div, sources=MANY)
+    fig = vocab_plots.diversity(div, sources=many_registered)
     assert len(ylabels(fig.axes[0])) == 30 and size(fig)[1] <= 17
     dist = pd.DataFrame({"source": np.repeat(srcs, 3), "label": np.repeat(srcs, 3), "term": ["t1", "t2", "t3"] * 50,
                          "z": 2.0, "count": 5, "count_rest": 1})
-    fig = vocab_plots.distinctive_terms(dist, sources=MANY, top=100)
+    fig = vocab_plots.distinctive_terms(dist, sources=many_registered, top=100)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 12 and panels[0].get_title() == "s2988" and size(fig)[1] <= 22
     assert len(panels[0].get_yticklabels()) == 3  # its three terms (at most 15 drawn)
     sim = pd.DataFrame(np.full((50, 50), 0.5), index=srcs, columns=srcs)
-    fig = vocab_plots.similarity_heatmap(sim)
+    fig = vocab_plots.similarity_heatmap(sim, palette=many_registered.palette)
     assert len(ylabels(fig.axes[0])) == 20 and max(size(fig)) <= 18
     assert "the 20 largest of 50 sources (by sentences)" in fig.axes[0].get_title()
 
@@ -296,7 +300,7 @@ def _combined(srcs: list[str]) -> CombinedSimilarity:
 def test_synthesis_figures_bounded(many_registered):
     srcs = MANY[-60:]
     sim = _combined(srcs)
-    fig = synthesis_plots.similarity_heatmap(sim)
+    fig = synthesis_plots.similarity_heatmap(sim, labels=palette.UnitMap({s: s for s in srcs}, many_registered.palette))
     heat = fig.axes[1]
     assert sorted(ylabels(heat)) == sorted(srcs[-20:]) and max(size(fig)) <= 17
     fig = synthesis_plots.lens_heatmaps(sim)
@@ -305,7 +309,7 @@ def test_synthesis_figures_bounded(many_registered):
     measures = pd.DataFrame({"source": np.repeat(srcs, 2), "label": np.repeat(srcs, 2),
                              "measure": ["Mean tone", "Hedges per 1,000 words"] * 60, "value": 0.1,
                              "ci_low": 0.0, "ci_high": 0.2, "n": 20})
-    fig = synthesis_plots.profile_multiples(measures, sources=MANY, highlight=srcs[0])
+    fig = synthesis_plots.profile_multiples(measures, sources=many_registered, highlight=srcs[0])
     labels = ylabels(fig.axes[0])
     assert len(labels) == 30 and srcs[0] in labels and srcs[-1] in labels and srcs[30] not in labels
     assert size(fig)[1] <= 12
@@ -315,7 +319,6 @@ def test_old_calls_on_a_few_sources_are_unchanged(seed_corpus):
     """Five sources: every source drawn, no 'others', no note."""
     from framelens import sentiment
 
-    seed_corpus._register()
     scores = sentiment.sentence_scores(seed_corpus)
     fig = sentiment_plots.distribution(scores, sources=seed_corpus.sources)
     assert len(ylabels(fig.axes[0])) == 5 and not any("others" in t for t in texts(fig))

@@ -50,7 +50,7 @@ import pandas as pd
 from . import cleaning, sentences as sentsplit, tokens as tok
 from .errors import FramelensError, FramelensWarning, fail
 from .tokens import release_memory
-from .palette import register_sources
+from .palette import Palette, UnitMap, Units
 
 MANIFEST = "sources.csv"
 REQUIRED_MANIFEST_COLUMNS = ("id", "file")
@@ -109,22 +109,39 @@ class UnitNames:
     all_sources: list
 
     @property
+    def palette(self) -> Palette:
+        """Colours by position in the whole loaded corpus (``all_sources``), sizes (sentences) for
+        the top N of a figure: computed once per set of units, held here (see :mod:`framelens.palette`)."""
+        held = self.__dict__.get("_palette")  # (units, documents table, palette)
+        if held is None or held[1] is not self.documents or held[0] != tuple(self.all_sources):
+            d = self.documents
+            if not len(d):
+                weights = {}
+            elif "n_sentences" in d.columns:
+                weights = d.groupby("source", sort=False)["n_sentences"].sum()
+            else:
+                weights = d.groupby("source", sort=False).size()
+            pal = Palette(self.all_sources, {s: float(w) for s, w in dict(weights).items()})
+            held = self.__dict__["_palette"] = (tuple(self.all_sources), d, pal)
+        return held[2]
+
+    @property
     def colors(self) -> dict[str, str]:
         """One colour per source, fixed over the whole loaded corpus (so a selection keeps its colours)."""
         from .palette import source_colors
 
-        return source_colors(self.all_sources)
+        return UnitMap(source_colors(self.all_sources, self.palette), self.palette)
 
     @property
     def sources(self) -> list[str]:
-        """Source ids in document order (each once)."""
-        return list(dict.fromkeys(self.documents["source"].tolist()))
+        """Source ids in document order (each once), carrying the corpus's :attr:`palette`."""
+        return Units(dict.fromkeys(self.documents["source"].tolist()), self.palette)
 
     @property
     def labels(self) -> dict[str, str]:
-        """Display name (outlet) of each source."""
+        """Display name (outlet) of each source, carrying the corpus's :attr:`palette`."""
         first = self.documents.drop_duplicates("source")
-        return dict(zip(first["source"], first["label"]))
+        return UnitMap(dict(zip(first["source"], first["label"])), self.palette)
 
     def label(self, source: str) -> str:
         return self.labels.get(source, source)
@@ -157,23 +174,6 @@ class Corpus(UnitNames):
     def __post_init__(self):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
-        self._register()
-
-    def __setstate__(self, state: dict) -> None:
-        # unpickled (e.g. in a worker process): register the colours as a fresh load does
-        self.__dict__.update(state)
-        self._register()
-
-    def _register(self) -> None:
-        """Colours by position in the whole corpus; sizes (sentences) for the top N of a figure."""
-        d = self.documents
-        if not len(d):
-            weights = {}
-        elif "n_sentences" in d.columns:
-            weights = d.groupby("source", sort=False)["n_sentences"].sum()
-        else:
-            weights = d.groupby("source", sort=False).size()
-        register_sources(self.all_sources, {s: float(w) for s, w in dict(weights).items()})
 
     def __len__(self) -> int:
         return len(self.documents)

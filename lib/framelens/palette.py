@@ -9,10 +9,12 @@ No palette keeps more than about a dozen colours distinguishable, so the colours
 and dashes, and so on — a (colour, marker) pair is unique for the first 96 sources. Figures also
 show at most a few dozen sources (the largest, then "others" in :data:`OTHERS_COLOR`).
 
-Loading a corpus registers its sources (and their sizes, in sentences), so a figure that shows
-only some of them (``corpus.select([...])``, the top N of a figure) keeps each source's colour
-and marker, and every bounded figure picks the same largest sources
-(:func:`framelens.plots.limits.top_sources`).
+Each corpus holds its :class:`Palette` (``corpus.palette``): its units' positions in the whole
+loaded corpus and their sizes (sentences). Its unit list and label map (``corpus.sources``,
+``corpus.labels``, ``corpus.colors``) carry it, so a figure given them — or ``palette=`` — draws
+a source in the same colour and marker when it shows only some of them (``corpus.select([...])``,
+the top N of a figure), and every bounded figure picks the same largest sources
+(:func:`framelens.plots.limits.top_sources`). No state is kept in this module.
 """
 
 from __future__ import annotations
@@ -32,9 +34,6 @@ LINESTYLES = ["-", "--", ":", "-."]
 #: The pooled "others" row or bar of a bounded figure.
 OTHERS_COLOR = "#b0b0b0"
 
-_REGISTERED: dict[str, int] = {}
-_WEIGHTS: dict[str, float] = {}
-
 
 class SourceStyle(NamedTuple):
     """How one source is drawn: ``color``; ``marker`` (dots), ``hatch`` (bars) and ``linestyle``
@@ -53,40 +52,81 @@ def style_at(position: int) -> SourceStyle:
                        LINESTYLES[k % len(LINESTYLES)])
 
 
-def register_sources(sources: Sequence[str], weights: Mapping[str, float] | None = None) -> None:
-    """Fix the colour order for these sources (called when a corpus is loaded); ``weights``
-    (sentences per source) decide which sources a bounded figure shows first."""
-    _REGISTERED.clear()
-    _REGISTERED.update({s: i for i, s in enumerate(dict.fromkeys(sources))})
-    _WEIGHTS.clear()
-    if weights:
-        _WEIGHTS.update({s: float(w) for s, w in weights.items()})
+class Palette:
+    """The drawing order of a corpus's units: ``positions`` (each unit's 0-based position in the whole
+    loaded corpus, which fixes its colour and marker) and ``weights`` (its sentences, which decide
+    which units a bounded figure shows first). A value held by the corpus, never a module global."""
+
+    def __init__(self, units: Sequence[str] = (), weights: Mapping[str, float] | None = None):
+        self.positions = {s: i for i, s in enumerate(dict.fromkeys(units))}
+        self.weights = {s: float(w) for s, w in (weights or {}).items()}
+
+    def positions_of(self, sources: Sequence[str]) -> dict[str, int]:
+        """Each source's position in the corpus when all are known, else its position in ``sources``."""
+        if sources and all(s in self.positions for s in sources):
+            return {s: self.positions[s] for s in sources}
+        return {s: i for i, s in enumerate(dict.fromkeys(sources))}
+
+    def weights_of(self, sources: Sequence[str]) -> dict[str, float] | None:
+        """The weight (sentences) of each of ``sources``, or None if one has none."""
+        if sources and all(s in self.weights for s in sources):
+            return {s: self.weights[s] for s in sources}
+        return None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Palette) and (self.positions, self.weights) == (other.positions, other.weights)
+
+    def __repr__(self) -> str:
+        return f"Palette({len(self.positions)} units)"
 
 
-def registered_weights(sources: Sequence[str]) -> dict[str, float] | None:
-    """The registered weight (sentences) of each of ``sources``, or None if one is not registered."""
-    if sources and all(s in _WEIGHTS for s in sources):
-        return {s: _WEIGHTS[s] for s in sources}
+class Units(list):
+    """A corpus's unit ids (a plain list) carrying its :class:`Palette` (``palette``)."""
+
+    def __init__(self, items: Sequence[str] = (), palette: Palette | None = None):
+        super().__init__(items)
+        self.palette = palette
+
+
+class UnitMap(dict):
+    """A map keyed by a corpus's units (display names, colours) carrying its :class:`Palette`."""
+
+    def __init__(self, items: Mapping[str, str] | None = None, palette: Palette | None = None):
+        super().__init__(items or {})
+        self.palette = palette
+
+
+def palette_of(*values) -> Palette | None:
+    """The first :class:`Palette` among ``values`` or carried by one of them (a corpus's
+    ``sources``, ``labels`` or ``colors``); None if none is."""
+    for v in values:
+        if isinstance(v, Palette):
+            return v
+        pal = getattr(v, "palette", None)
+        if isinstance(pal, Palette):
+            return pal
     return None
 
 
-def _positions(sources: Sequence[str]) -> dict[str, int]:
-    if sources and all(s in _REGISTERED for s in sources):
-        return {s: _REGISTERED[s] for s in sources}
-    return {s: i for i, s in enumerate(dict.fromkeys(sources))}
+def registered_weights(sources: Sequence[str], palette: Palette | None = None) -> dict[str, float] | None:
+    """The weight (sentences) of each of ``sources`` in ``palette`` (default: the one ``sources``
+    carries), or None if one has none."""
+    pal = palette or palette_of(sources)
+    return pal.weights_of(list(sources)) if pal is not None else None
 
 
-def source_styles(sources: Sequence[str]) -> dict[str, SourceStyle]:
-    """Colour, marker, hatch and line style of each source: its registered position if known,
-    else its position in ``sources``."""
-    return {s: style_at(i) for s, i in _positions(list(sources)).items()}
+def source_styles(sources: Sequence[str], palette: Palette | None = None) -> dict[str, SourceStyle]:
+    """Colour, marker, hatch and line style of each source: its position in ``palette`` (default:
+    the one ``sources`` carries) if known, else its position in ``sources``."""
+    pal = palette or palette_of(sources) or Palette()
+    return {s: style_at(i) for s, i in pal.positions_of(list(sources)).items()}
 
 
-def source_colors(sources: Sequence[str]) -> dict[str, str]:
-    """Colour of each source: its registered position if known, else its position in ``sources``."""
-    return {s: st.color for s, st in source_styles(sources).items()}
+def source_colors(sources: Sequence[str], palette: Palette | None = None) -> dict[str, str]:
+    """Colour of each source (see :func:`source_styles`)."""
+    return {s: st.color for s, st in source_styles(sources, palette).items()}
 
 
-def source_markers(sources: Sequence[str]) -> dict[str, str]:
+def source_markers(sources: Sequence[str], palette: Palette | None = None) -> dict[str, str]:
     """Marker shape of each source (changes each time the colours repeat)."""
-    return {s: st.marker for s, st in source_styles(sources).items()}
+    return {s: st.marker for s, st in source_styles(sources, palette).items()}

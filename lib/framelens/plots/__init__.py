@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ..palette import COLORS, OTHERS_COLOR, register_sources, source_colors, source_styles  # noqa: F401  (re-exported)
+from ..palette import COLORS, OTHERS_COLOR, Palette, palette_of, source_colors, source_styles  # noqa: F401  (re-exported)
 
 
 def apply_style() -> None:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..palette import OTHERS_COLOR, source_styles
+from ..palette import OTHERS_COLOR, Palette, palette_of, source_styles
 from .limits import MAX_ARTICLES, MAX_SOURCES, others_label, shown_note, top_sources
 
 #: Undated articles named in a title at most; beyond, they are counted.
@@ -33,13 +33,14 @@ def _message(title: str, msg: str, *, size=(9, 2.4)):
     return fig
 
 
-def _units(df: pd.DataFrame, sources: list[str] | None, top: int | None):
+def _units(df: pd.DataFrame, sources: list[str] | None, top: int | None, palette: Palette | None = None):
     """Rows of a per-source figure: ``(rows, rest, styles, names)``; ``rows`` holds the shown
     source ids, then ``None`` for the pooled others when some were left out."""
+    pal = palette or palette_of(sources)
     present = list(dict.fromkeys(df["source"]))
     order = [s for s in (sources or present) if s in set(present)] + [s for s in present if s not in set(sources or present)]
-    shown, rest = top_sources(order, top=top, weights=df.groupby("source", sort=False).size().to_dict())
-    styles = source_styles(sources or present)
+    shown, rest = top_sources(order, top=top, weights=df.groupby("source", sort=False).size().to_dict(), palette=pal)
+    styles = source_styles(sources or present, pal)
     labels = dict(zip(df["source"], df["label"].astype(str))) if "label" in df.columns else {}
     names = {s: labels.get(s, s) for s in shown}
     rows = list(shown) + ([None] if rest else [])
@@ -56,7 +57,7 @@ def _date_axis(ax, lo, hi) -> None:
 
 
 def timeline(tl: pd.DataFrame, *, sources: list[str] | None = None, max_articles: int = MAX_ARTICLES,
-             top: int = MAX_SOURCES):
+             top: int = MAX_SOURCES, palette: Palette | None = None):
     """Publication dates; a month-precision date is drawn as a bar across the month.
 
     ``tl`` comes from :func:`framelens.overview.timeline`. Up to ``max_articles`` articles: one row
@@ -66,9 +67,9 @@ def timeline(tl: pd.DataFrame, *, sources: list[str] | None = None, max_articles
     number of articles and of undated ones beside the row.
     """
     if len(tl) > max_articles:
-        return _timeline_by_source(tl, sources=sources, top=top)
+        return _timeline_by_source(tl, sources=sources, top=top, palette=palette)
     title = "When each article was published"
-    styles = source_styles(sources or list(dict.fromkeys(tl["source"])))
+    styles = source_styles(sources or list(dict.fromkeys(tl["source"])), palette or palette_of(sources))
     known = tl.dropna(subset=["start"]).reset_index(drop=True)
     unknown = tl[tl["start"].isna()]
     if not len(known):
@@ -106,8 +107,8 @@ def _undated_text(unknown: pd.DataFrame) -> str:
     return f"{n:,} article{'s' if n != 1 else ''} with no date"
 
 
-def _timeline_by_source(tl: pd.DataFrame, *, sources: list[str] | None, top: int):
-    rows, rest, styles, names = _units(tl, sources, top)
+def _timeline_by_source(tl: pd.DataFrame, *, sources: list[str] | None, top: int, palette: Palette | None = None):
+    rows, rest, styles, names = _units(tl, sources, top, palette)
     known = tl.dropna(subset=["start"])
     n_undated = int(tl["start"].isna().sum())
     title = "When the articles were published, per source"
@@ -161,15 +162,15 @@ def _timeline_by_source(tl: pd.DataFrame, *, sources: list[str] | None, top: int
 
 
 def lengths(lt: pd.DataFrame, *, sources: list[str] | None = None, max_articles: int = MAX_ARTICLES,
-            top: int = MAX_SOURCES):
+            top: int = MAX_SOURCES, palette: Palette | None = None):
     """Words and sentences per article after cleaning (from :func:`framelens.overview.lengths`).
 
     Up to ``max_articles`` articles: one bar per article. More: per source (the ``top`` largest,
     then "others"), a box of its articles' lengths (quartiles, whiskers to 1.5 IQR) with the median
     and the number of articles."""
     if len(lt) > max_articles:
-        return _lengths_by_source(lt, sources=sources, top=top)
-    styles = source_styles(sources or list(dict.fromkeys(lt["source"])))
+        return _lengths_by_source(lt, sources=sources, top=top, palette=palette)
+    styles = source_styles(sources or list(dict.fromkeys(lt["source"])), palette or palette_of(sources))
     fig, axes = plt.subplots(1, 2, figsize=(10, (0.5 if len(lt) <= 12 else 0.35) * max(len(lt), 2) + 1.5), sharey=True)
     labels = [f"{r.label} ({r.doc_id})" for r in lt.itertuples()]
     for ax, col, name in [(axes[0], "n_words", "Words"), (axes[1], "n_sentences", "Sentences")]:
@@ -185,8 +186,8 @@ def lengths(lt: pd.DataFrame, *, sources: list[str] | None = None, max_articles:
     return fig
 
 
-def _lengths_by_source(lt: pd.DataFrame, *, sources: list[str] | None, top: int):
-    rows, rest, styles, names = _units(lt, sources, top)
+def _lengths_by_source(lt: pd.DataFrame, *, sources: list[str] | None, top: int, palette: Palette | None = None):
+    rows, rest, styles, names = _units(lt, sources, top, palette)
     fig, axes = plt.subplots(1, 2, figsize=(11, _row_height(len(rows)) * max(len(rows), 2) + 1.9), sharey=True)
     groups = [lt[lt["source"].isin(rest)] if s is None else lt[lt["source"].eq(s)] for s in rows]
     colors = [styles[s].color if s is not None and s in styles else OTHERS_COLOR for s in rows]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from ..palette import OTHERS_COLOR, source_styles
+from ..palette import OTHERS_COLOR, Palette, palette_of, source_styles
 from . import source_colors
 from .limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, others_label, row_height, shown_note, top_sources
 
@@ -28,9 +28,9 @@ def _order(present: list, sources: Sequence[str] | None) -> list:
     return [s for s in sources if s in have] + [s for s in present if s not in set(sources)]
 
 
-def _note(fig, shown, rest, fallback: str) -> float:
+def _note(fig, shown, rest, fallback: str, palette: Palette | None = None) -> float:
     """The "largest N of M" note at the bottom; returns the margin (fraction of the height)."""
-    text = shown_note(shown, rest, by=basis(list(shown) + list(rest), fallback))
+    text = shown_note(shown, rest, by=basis(list(shown) + list(rest), fallback, palette))
     if not text:
         return 0.0
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="0.35")
@@ -44,7 +44,8 @@ OTHERS_KEY = " others"
 
 def salience_heatmap(salience: pd.DataFrame, *, frames: Sequence[str] | None = None,
                      family: str | Sequence[str] | None = None, title: str | None = None,
-                     sources: Sequence[str] | None = None, max_sources: int = MAX_SOURCES):
+                     sources: Sequence[str] | None = None, max_sources: int = MAX_SOURCES,
+                     palette: Palette | None = None):
     """Source × frame heatmap of the share of sentences carrying each frame; every cell is
     annotated with the share and the number of sentences (n) behind it. At most ``max_sources``
     rows (the largest sources), then an "others" row: the others' sentences pooled."""
@@ -55,7 +56,8 @@ def salience_heatmap(salience: pd.DataFrame, *, frames: Sequence[str] | None = N
     if frames is not None:
         d = d[d["frame"].isin(list(frames))]
     sizes = d.drop_duplicates("source").set_index("source")["n_sentences"].to_dict()
-    shown, rest = top_sources(_order(list(pd.unique(d["source"])), sources), top=max_sources, weights=sizes)
+    pal = palette or palette_of(sources)
+    shown, rest = top_sources(_order(list(pd.unique(d["source"])), sources), top=max_sources, weights=sizes, palette=pal)
     if rest:
         o = d[d["source"].isin(rest)].groupby(["frame"], sort=False).agg(
             name=("name", "first"), sentences=("sentences", "sum")).reset_index()
@@ -88,23 +90,24 @@ def salience_heatmap(salience: pd.DataFrame, *, frames: Sequence[str] | None = N
     ax.grid(False)
     ax.set_title(title or "Share of sentences carrying each frame")
     fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="share of sentences")
-    margin = _note(fig, shown, rest, "sentences")
+    margin = _note(fig, shown, rest, "sentences", pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
 
 def certainty_bars(certainty: pd.DataFrame, *, sources: Sequence[str] | None = None, title: str | None = None,
-                   max_sources: int = MAX_PANELS):
+                   max_sources: int = MAX_PANELS, palette: Palette | None = None):
     """Hedges, boosters, promotional words and superlatives per 1,000 words: one bar per
     source (its colour) in each measure group, with the bootstrap interval as error bars and
     the count above each bar. At most ``max_sources`` bars per group (the largest sources), then
     an "others" bar: the others' markers over their words (no interval)."""
     d = certainty
     present = list(pd.unique(d["source"]))
-    styles = source_styles(list(sources) if sources is not None else present)
+    pal = palette or palette_of(sources)
+    styles = source_styles(list(sources) if sources is not None else present, pal)
     colors = {k: v.color for k, v in styles.items()}
     words = d.drop_duplicates("source").set_index("source")["words"].to_dict() if "words" in d.columns else None
-    srcs, rest = top_sources(_order(present, sources), top=max_sources, weights=words)
+    srcs, rest = top_sources(_order(present, sources), top=max_sources, weights=words, palette=pal)
     labels = dict(zip(d["source"], d["label"]))
     if rest:
         o = d[d["source"].isin(rest)].groupby("measure", sort=False).agg(count=("count", "sum")).reset_index()
@@ -142,7 +145,7 @@ def certainty_bars(certainty: pd.DataFrame, *, sources: Sequence[str] | None = N
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         ax.legend(fontsize=8, frameon=False, ncol=min(len(srcs), 3))
-    margin = _note(fig, shown, rest, "words")
+    margin = _note(fig, shown, rest, "words", pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
@@ -162,17 +165,19 @@ def _select_items(matrix: pd.DataFrame, max_items: int) -> pd.DataFrame:
 
 
 def coverage_plot(matrix: pd.DataFrame, sources: Sequence[str], *, labels: dict[str, str] | None = None,
-                  max_items: int = 40, title: str | None = None, max_sources: int = MAX_MATRIX):
+                  max_items: int = 40, title: str | None = None, max_sources: int = MAX_MATRIX,
+                  palette: Palette | None = None):
     """Item × source grid: a filled cell (source colour) when the source carries the item,
     with the count; items only one source reports are highlighted (orange label, ★), and an
     ``×`` marks a source that omits an item most others carry. At most ``max_items`` rows:
     omitted items first, then unique items, then the most widely carried. At most
     ``max_sources`` source columns (the largest), then an "others" column: how many of the
     other sources carry the item ("k/n")."""
+    pal = palette or palette_of(sources, labels)
     all_srcs = list(sources)
-    srcs, rest = top_sources(all_srcs, top=max_sources)
+    srcs, rest = top_sources(all_srcs, top=max_sources, palette=pal)
     labels = labels or {s: s for s in all_srcs}
-    colors = source_colors(all_srcs)
+    colors = source_colors(all_srcs, pal)
     m = _select_items(matrix, max_items)
     ncol = len(srcs) + bool(rest)
     fig, ax = plt.subplots(figsize=(max(5, (1.1 if ncol <= 12 else 0.75) * ncol + 4.5), max(2.5, 0.28 * len(m) + 1.5)))
@@ -204,7 +209,7 @@ def coverage_plot(matrix: pd.DataFrame, sources: Sequence[str], *, labels: dict[
     ax.set_ylabel("Item (★ = only one source; × = omitted where most others carry it)")
     ax.set_title(title or f"What each source reports ({len(m)} of {len(matrix)} items)")
     if rest:
-        fig.text(0.01, 0.005, f"the {len(srcs)} largest of {len(all_srcs):,} sources (by {basis(all_srcs, 'corpus order')}); "
+        fig.text(0.01, 0.005, f"the {len(srcs)} largest of {len(all_srcs):,} sources (by {basis(all_srcs, 'corpus order', pal)}); "
                               f"the '{others_label(rest)}' column counts how many of the others carry each item; "
                               "every source is in the CSV", ha="left", va="bottom", fontsize=8, color="0.35")
     fig.tight_layout(rect=(0, 0.25 / fig.get_size_inches()[1] if rest else 0, 1, 1))
@@ -212,16 +217,18 @@ def coverage_plot(matrix: pd.DataFrame, sources: Sequence[str], *, labels: dict[
 
 
 def prominence_bars(prominence: pd.DataFrame, *, sources: Sequence[str] | None = None, labels: dict[str, str] | None = None,
-                    top: int = 8, title: str | None = None, max_sources: int = MAX_PANELS):
+                    top: int = 8, title: str | None = None, max_sources: int = MAX_PANELS,
+                    palette: Palette | None = None):
     """Share of actor mentions for the ``top`` actors overall, one bar per source (its colour).
     At most ``max_sources`` bars per actor (the largest sources), then an "others" bar: the
     others' mentions of the actor over all their actor mentions."""
     d = prominence
+    pal = palette or palette_of(sources, labels)
     all_srcs = list(sources) if sources is not None else list(pd.unique(d["source"]))
-    styles = source_styles(all_srcs)
+    styles = source_styles(all_srcs, pal)
     labels = dict(labels or {s: s for s in all_srcs})
     totals = d.groupby("source", sort=False)["mentions"].sum()
-    srcs, rest = top_sources(all_srcs, top=max_sources, weights=totals.to_dict())
+    srcs, rest = top_sources(all_srcs, top=max_sources, weights=totals.to_dict(), palette=pal)
     actors = d.groupby("actor")["mentions"].sum().sort_values(ascending=False).head(top).index.tolist()
     bars = list(srcs) + ([OTHERS_KEY] if rest else [])
     width = 0.8 / max(len(bars), 1)
@@ -248,6 +255,6 @@ def prominence_bars(prominence: pd.DataFrame, *, sources: Sequence[str] | None =
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         ax.legend(fontsize=8, frameon=False, ncol=min(len(bars), 3))
-    margin = _note(fig, srcs, rest, "actor mentions")
+    margin = _note(fig, srcs, rest, "actor mentions", pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig

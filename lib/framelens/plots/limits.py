@@ -1,7 +1,7 @@
 """Bounded figures: at most a few dozen sources (or articles) per figure, whatever the corpus.
 
 A figure that draws one row, bar, panel or line per source shows the ``top`` largest sources
-(by sentences, as registered when the corpus was loaded — the same sources in every figure,
+(by sentences, from the corpus's palette (:mod:`framelens.palette`) — the same sources in every figure,
 ranked as the runner ranks the per-source profiles; ties by corpus order) and pools the rest
 into one grey "others (k sources)" row where pooling is exact (counts, sentence scores),
 or names how many were left out where it is not (diversity, similarity matrices). Titles and
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from ..palette import registered_weights
+from ..palette import Palette, palette_of, registered_weights
 
 #: Sources drawn as their own row in a one-row-per-source figure (the rest: "others").
 MAX_SOURCES = 30
@@ -26,20 +26,24 @@ MAX_ARTICLES = 40
 OTHERS = "others"
 
 
-def rank_sources(present: Sequence[str], weights: Mapping[str, float] | None = None) -> list[str]:
-    """``present`` from largest to smallest: by the sentences registered at load time when every
-    source is registered, else by ``weights`` (e.g. rows of the figure's table); ties (and
-    sources without a weight) keep their order in ``present``."""
+def rank_sources(present: Sequence[str], weights: Mapping[str, float] | None = None,
+                 palette: Palette | None = None) -> list[str]:
+    """``present`` from largest to smallest: by the sentences of the corpus's ``palette`` (default:
+    the one ``present`` carries, see :mod:`framelens.palette`) when it knows every source, else by
+    ``weights`` (e.g. rows of the figure's table); ties (and sources without a weight) keep their
+    order in ``present``."""
+    pal = palette or palette_of(present)
     present = list(dict.fromkeys(present))
-    w = registered_weights(present) or dict(weights or {})
+    w = registered_weights(present, pal) or dict(weights or {})
     pos = {s: i for i, s in enumerate(present)}
     return sorted(present, key=lambda s: (-float(w.get(s, 0.0)), pos[s]))
 
 
-def basis(present: Sequence[str], fallback: str) -> str:
-    """What :func:`rank_sources` ranks ``present`` by: ``"sentences"`` (registered at load time)
-    or ``fallback`` (the figure's own weights)."""
-    return "sentences" if registered_weights(list(dict.fromkeys(present))) else fallback
+def basis(present: Sequence[str], fallback: str, palette: Palette | None = None) -> str:
+    """What :func:`rank_sources` ranks ``present`` by: ``"sentences"`` (the corpus's palette knows
+    them) or ``fallback`` (the figure's own weights)."""
+    pal = palette or palette_of(present)
+    return "sentences" if registered_weights(list(dict.fromkeys(present)), pal) else fallback
 
 
 def row_height(n: int, *, small: float = 0.6, large: float = 0.42) -> float:
@@ -48,13 +52,15 @@ def row_height(n: int, *, small: float = 0.6, large: float = 0.42) -> float:
 
 
 def top_sources(present: Sequence[str], *, top: int | None = MAX_SOURCES,
-                weights: Mapping[str, float] | None = None) -> tuple[list[str], list[str]]:
+                weights: Mapping[str, float] | None = None,
+                palette: Palette | None = None) -> tuple[list[str], list[str]]:
     """``(shown, rest)``: the ``top`` largest of ``present`` (see :func:`rank_sources`), in the
     order of ``present``, and the others (largest first). ``top`` None or ≤ 0: all shown."""
+    pal = palette or palette_of(present)
     present = list(dict.fromkeys(present))
     if top is None or top <= 0 or len(present) <= top:
         return present, []
-    ranked = rank_sources(present, weights)
+    ranked = rank_sources(present, weights, pal)
     keep = set(ranked[:top])
     return [s for s in present if s in keep], ranked[top:]
 

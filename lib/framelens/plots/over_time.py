@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..over_time import ALL, MIN_N, OTHERS, SEP, unit_names
-from ..palette import OTHERS_COLOR, SourceStyle, source_styles
+from ..palette import OTHERS_COLOR, SourceStyle, palette_of, source_styles
 
 __all__ = ["tone", "frames", "actors", "terms"]
 
@@ -69,9 +69,9 @@ def _units(status: pd.DataFrame, table: pd.DataFrame) -> list[str]:
 
 def _styles(units: Sequence[str], colors: Mapping[str, str] | None) -> dict[str, SourceStyle]:
     """Each unit's colour, marker and line style (the house palette: the same in every figure;
-    ``colors`` overrides the colour); the pooled others in grey."""
+    ``colors`` overrides the colour; a corpus's ``colors`` carries its palette); the pooled others in grey."""
     real = [u for u in units if u != OTHERS]
-    styles = source_styles(real)
+    styles = source_styles(real, palette_of(colors))
     out = {u: styles[u]._replace(color=(colors or {}).get(u, styles[u].color)) for u in real}
     out[OTHERS] = SourceStyle(OTHERS_COLOR, "o", "", "-")
     return out

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from ..palette import OTHERS_COLOR, source_styles
+from ..palette import OTHERS_COLOR, Palette, palette_of, source_styles
 from . import source_colors
 from .limits import MAX_PANELS, MAX_SOURCES, basis, others_label, row_height, shown_note, top_sources
 
@@ -27,29 +27,32 @@ _SHORT = {"vader_compound": "VADER compound", "textblob_polarity": "TextBlob pol
           "textblob_subjectivity": "TextBlob subjectivity"}
 
 
-def _colors(df: pd.DataFrame, colors: dict | None, sources: list[str] | None = None) -> dict:
+def _colors(df: pd.DataFrame, colors: dict | None, sources: list[str] | None = None,
+            palette: Palette | None = None) -> dict:
     """``colors`` if given, else the house colours for ``sources`` (pass ``corpus.sources`` so a
     source keeps its colour in every figure), else for the sources in ``df`` in order."""
-    return colors or source_colors(list(sources) if sources else list(pd.unique(df["source"])))
+    return colors or source_colors(list(sources) if sources else list(pd.unique(df["source"])), palette)
 
 
-def _styles(df: pd.DataFrame, sources: list[str] | None) -> dict:
-    return source_styles(list(sources) if sources else list(pd.unique(df["source"])))
+def _styles(df: pd.DataFrame, sources: list[str] | None, palette: Palette | None = None) -> dict:
+    return source_styles(list(sources) if sources else list(pd.unique(df["source"])), palette)
 
 
-def _bounded(df: pd.DataFrame, sources: list[str] | None, top: int, weights: dict | None = None):
+def _bounded(df: pd.DataFrame, sources: list[str] | None, top: int, weights: dict | None = None,
+             palette: Palette | None = None):
     """``(shown, rest)`` among the sources of ``df`` (in ``sources`` order when given)."""
     present = list(pd.unique(df["source"]))
     if sources:
         have = set(present)
         present = [s for s in sources if s in have] + [s for s in present if s not in set(sources)]
-    return top_sources(present, top=top, weights=weights or df.groupby("source", sort=False).size().to_dict())
+    return top_sources(present, top=top, weights=weights or df.groupby("source", sort=False).size().to_dict(),
+                       palette=palette)
 
 
-def _note(fig, shown, rest, fallback: str, extra: str = "") -> float:
+def _note(fig, shown, rest, fallback: str, extra: str = "", palette: Palette | None = None) -> float:
     """Write the "largest N of M" note (and ``extra``) at the bottom; returns the margin it needs
     (a fraction of the figure's height, for ``tight_layout(rect=...)``)."""
-    text = "\n".join(t for t in (extra, shown_note(shown, rest, by=basis(list(shown) + list(rest), fallback))) if t)
+    text = "\n".join(t for t in (extra, shown_note(shown, rest, by=basis(list(shown) + list(rest), fallback, palette))) if t)
     if not text:
         return 0.0
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="0.35")
@@ -72,7 +75,7 @@ def _empty(title: str, msg: str):
 
 def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
                  value: str = "vader_compound", colors: dict | None = None, sources: list[str] | None = None, seed: int = 0,
-                 max_sources: int = MAX_SOURCES):
+                 max_sources: int = MAX_SOURCES, palette: Palette | None = None):
     """Sentence scores per source: jittered points, a box (quartiles), the mean (diamond) and its
     bootstrap 95% interval (black bar, from ``intervals`` = ``sentiment.source_intervals``).
     The grey band is the neutral zone (|score| < 0.05). Tick labels give n sentences. At most
@@ -80,10 +83,11 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
     title = f"Tone of sentences by source ({_SHORT.get(value, value)})"
     if scores.empty:
         return _empty(title, "no sentences to score")
-    colors = _colors(scores, colors, sources)
-    styles = _styles(scores, sources)
+    pal = palette or palette_of(sources, colors)
+    colors = _colors(scores, colors, sources, pal)
+    styles = _styles(scores, sources, pal)
     labels = _labels(scores)
-    shown, rest = _bounded(scores, sources, max_sources)
+    shown, rest = _bounded(scores, sources, max_sources, palette=pal)
     srcs = shown + ([None] if rest else [])
     fig, ax = plt.subplots(figsize=(8.5, 1.2 + row_height(len(srcs), small=0.75, large=0.5) * len(srcs)))
     rng = np.random.default_rng(seed)
@@ -122,13 +126,13 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
     ax.set_ylabel("Source")
     ax.set_title(title)
     margin = _note(fig, shown, rest, "sentences", "◆ mean with bootstrap 95% interval" + (" (others: mean only)" if rest else "")
-                   + " · box = quartiles · grey band = neutral (|score| < 0.05)")
+                   + " · box = quartiles · grey band = neutral (|score| < 0.05)", palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
 
 def arc(arc_table: pd.DataFrame, *, colors: dict | None = None, sources: list[str] | None = None, value_label: str = "VADER compound",
-        max_sources: int = MAX_PANELS):
+        max_sources: int = MAX_PANELS, palette: Palette | None = None):
     """Smoothed mean tone by relative position in the article, one line per source; point size
     grows with the number of sentences in the bin (hollow points: bins with fewer than 3). At most
     ``max_sources`` lines (the largest sources); the others' sentences are pooled into one grey
@@ -136,10 +140,12 @@ def arc(arc_table: pd.DataFrame, *, colors: dict | None = None, sources: list[st
     title = "Tone along the article"
     if arc_table.empty:
         return _empty(title, "no sentences")
-    colors = _colors(arc_table, colors, sources)
-    styles = _styles(arc_table, sources)
+    pal = palette or palette_of(sources, colors)
+    colors = _colors(arc_table, colors, sources, pal)
+    styles = _styles(arc_table, sources, pal)
     labels = _labels(arc_table)
-    shown, rest = _bounded(arc_table, sources, max_sources, arc_table.groupby("source", sort=False)["n"].sum().to_dict())
+    shown, rest = _bounded(arc_table, sources, max_sources, arc_table.groupby("source", sort=False)["n"].sum().to_dict(),
+                           palette=pal)
     legend_out = len(shown) + bool(rest) > 6
     fig, ax = plt.subplots(figsize=(11 if legend_out else 8.5, 4.5 if len(shown) <= 8 else 5.5))
     ax.axhspan(-0.05, 0.05, color="0.9", zorder=0, lw=0)
@@ -171,13 +177,13 @@ def arc(arc_table: pd.DataFrame, *, colors: dict | None = None, sources: list[st
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     else:
         ax.legend(fontsize=8, loc="best", frameon=False)
-    margin = _note(fig, shown, rest, "sentences")
+    margin = _note(fig, shown, rest, "sentences", palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
 
 def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_label: str = "VADER compound",
-                  sources: list[str] | None = None, max_sources: int = MAX_SOURCES):
+                  sources: list[str] | None = None, max_sources: int = MAX_SOURCES, palette: Palette | None = None):
     """Source × actor mean tone toward the actor, each cell annotated with its mean and n
     mentions. Cells with fewer than ``min_n`` mentions are greyed and hatched (too few to read);
     blank cells: the source never mentions the actor. ``top``: actors by total mentions. At most
@@ -189,8 +195,10 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
     tot = table.groupby("actor", sort=False)["n"].sum().sort_values(ascending=False, kind="stable")
     actors = list(tot.index[:top])
     shown, rest = ([], [])
+    pal = palette or palette_of(sources)
     if "source" in table.columns:
-        shown, rest = _bounded(table, sources, max_sources, table.groupby("source", sort=False)["n"].sum().to_dict())
+        shown, rest = _bounded(table, sources, max_sources, table.groupby("source", sort=False)["n"].sum().to_dict(),
+                               palette=pal)
     if rest:
         o = table[table["source"].isin(rest) & table["actor"].isin(actors)].assign(w=lambda d: d["mean"] * d["n"])
         o = o.groupby("actor", sort=False).agg(n=("n", "sum"), w=("w", "sum")).reset_index()
@@ -225,13 +233,13 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
     cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     cb.set_label(f"Mean {value_label}\nof the mentions")
     margin = _note(fig, shown, rest, "mentions",
-                   f"Hatched grey: fewer than {min_n} mentions (too few to read) · blank: not mentioned")
+                   f"Hatched grey: fewer than {min_n} mentions (too few to read) · blank: not mentioned", palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
 
 def method_scatter(scores: pd.DataFrame, *, colors: dict | None = None, sources: list[str] | None = None,
-                   max_sources: int = MAX_PANELS):
+                   max_sources: int = MAX_PANELS, palette: Palette | None = None):
     """VADER compound against TextBlob polarity, one point per sentence, coloured by source;
     the title gives the overall Pearson correlation. Points off the diagonal are sentences the
     two lexicons read differently. At most ``max_sources`` sources in colour (the largest), the
@@ -239,10 +247,11 @@ def method_scatter(scores: pd.DataFrame, *, colors: dict | None = None, sources:
     title = "Two lexicons, one sentence at a time"
     if scores.empty:
         return _empty(title, "no sentences")
-    colors = _colors(scores, colors, sources)
-    styles = _styles(scores, sources)
+    pal = palette or palette_of(sources, colors)
+    colors = _colors(scores, colors, sources, pal)
+    styles = _styles(scores, sources, pal)
     labels = _labels(scores)
-    shown, rest = _bounded(scores, sources, max_sources)
+    shown, rest = _bounded(scores, sources, max_sources, palette=pal)
     legend_out = len(shown) + bool(rest) > 6
     fig, ax = plt.subplots(figsize=(9.5 if legend_out else 6.5, 6))
     ax.axhline(0, color="0.6", lw=0.8)
@@ -269,22 +278,23 @@ def method_scatter(scores: pd.DataFrame, *, colors: dict | None = None, sources:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, markerscale=1.5)
     else:
         ax.legend(fontsize=8, loc="upper left", frameon=False)
-    margin = _note(fig, shown, rest, "sentences")
+    margin = _note(fig, shown, rest, "sentences", palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
 
 def subjectivity(table: pd.DataFrame, *, colors: dict | None = None, sources: list[str] | None = None,
-                 max_sources: int = MAX_SOURCES):
+                 max_sources: int = MAX_SOURCES, palette: Palette | None = None):
     """Mean TextBlob subjectivity per source with its bootstrap 95% interval
     (table from ``sentiment.subjectivity``). At most ``max_sources`` bars (the largest sources),
     then an "others" bar: the sentence-weighted mean of the rest (no interval)."""
     title = "Opinionated wording by source (TextBlob subjectivity)"
     if table.empty:
         return _empty(title, "no sentences")
-    colors = _colors(table, colors, sources)
-    styles = _styles(table, sources)
-    shown, rest = _bounded(table, sources, max_sources, dict(zip(table["source"], table["n"])))
+    pal = palette or palette_of(sources, colors)
+    colors = _colors(table, colors, sources, pal)
+    styles = _styles(table, sources, pal)
+    shown, rest = _bounded(table, sources, max_sources, dict(zip(table["source"], table["n"])), palette=pal)
     t = table.set_index("source").loc[shown].reset_index()
     if rest:
         o = table[table["source"].isin(rest)]
@@ -308,6 +318,6 @@ def subjectivity(table: pd.DataFrame, *, colors: dict | None = None, sources: li
     ax.set_xlabel("Mean subjectivity per sentence (0 factual … 1 opinionated), 95% interval")
     ax.set_ylabel("Source")
     ax.set_title(title)
-    margin = _note(fig, shown, rest, "sentences")
+    margin = _note(fig, shown, rest, "sentences", palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig

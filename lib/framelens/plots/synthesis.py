@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..palette import source_styles
+from ..palette import Palette, palette_of, source_styles
 from . import source_colors
 from .limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, row_height, shown_note, top_sources
 
@@ -42,11 +42,11 @@ def _message(title: str, msg: str):
     return fig
 
 
-def _subset(sim, max_sources: int):
+def _subset(sim, max_sources: int, palette: Palette | None = None):
     """``(shown, rest, linkage, order)``: the largest ``max_sources`` sources of ``sim`` and their
     average-linkage clustering among themselves (the full one when nothing is left out)."""
     srcs = list(sim.distance.index)
-    shown, rest = top_sources(srcs, top=max_sources)
+    shown, rest = top_sources(srcs, top=max_sources, palette=palette)
     if not rest:
         return shown, rest, sim.linkage, list(sim.order)
     from scipy.cluster.hierarchy import leaves_list, linkage
@@ -61,7 +61,7 @@ def _subset(sim, max_sources: int):
 
 
 def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None,
-                       max_sources: int = MAX_MATRIX):
+                       max_sources: int = MAX_MATRIX, palette: Palette | None = None):
     """Combined distance between sources (0 = most alike pair, 1 = least alike), rows and
     columns in dendrogram order, each cell annotated; average-linkage dendrogram on top. At most
     ``max_sources`` sources (the largest, clustered among themselves); the full matrix and every
@@ -73,10 +73,11 @@ def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: s
         return _message(title, "Comparisons need at least two sources.")
     from scipy.cluster.hierarchy import dendrogram
 
+    pal = palette or palette_of(labels)
     labels = dict(labels or {})
-    shown, rest, link, order = _subset(sim, max_sources)
+    shown, rest, link, order = _subset(sim, max_sources, pal)
     if rest:
-        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order"), pooled=False) + ")"
+        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order", pal), pooled=False) + ")"
     m = d.reindex(index=order, columns=order).to_numpy(dtype=float)
     n = len(order)
     size = max(4.5, (0.8 if n <= 12 else 0.6) * n + 2.5)
@@ -115,7 +116,7 @@ def similarity_heatmap(sim, *, labels: Mapping[str, str] | None = None, title: s
 
 
 def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | None = None,
-                  max_sources: int = MAX_PANELS):
+                  max_sources: int = MAX_PANELS, palette: Palette | None = None):
     """One small heatmap per lens (normalised distance, 0–1) and the combined one, same order,
     so the reader sees where the lenses agree. At most ``max_sources`` sources (the largest);
     beyond 8 sources the heatmaps are laid out two per row."""
@@ -123,10 +124,11 @@ def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | 
     srcs = list(sim.distance.index)
     if len(srcs) < 2:
         return _message(title, "Comparisons need at least two sources.")
+    pal = palette or palette_of(labels)
     labels = dict(labels or {})
-    shown, rest, _link, order = _subset(sim, max_sources)
+    shown, rest, _link, order = _subset(sim, max_sources, pal)
     if rest:
-        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order"), pooled=False) + ")"
+        title += "\n(" + shown_note(shown, rest, by=basis(srcs, "corpus order", pal), pooled=False) + ")"
     mats = {**{k: v for k, v in sim.normalised.items()}, "combined": sim.distance}
     k = len(mats)
     n = len(order)
@@ -165,7 +167,8 @@ def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | 
 
 def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None = None,
                       colors: Mapping[str, str] | None = None, highlight: str | None = None,
-                      title: str | None = None, ncols: int = 3, max_sources: int = MAX_SOURCES):
+                      title: str | None = None, ncols: int = 3, max_sources: int = MAX_SOURCES,
+                      palette: Palette | None = None):
     """Small multiples comparing sources on the key measures (one panel each): a dot per source
     with its 95% interval, n beside it. ``measures``: :func:`framelens.synthesis.key_measures`.
     ``highlight``: draw this source in its colour and the others in grey. At most
@@ -176,15 +179,16 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     all_srcs = list(sources) if sources is not None else list(pd.unique(measures["source"]))
     have = set(measures["source"])
     srcs = [s for s in all_srcs if s in have]
-    styles = source_styles(all_srcs)
+    pal = palette or palette_of(sources, colors)
+    styles = source_styles(all_srcs, pal)
     sizes = measures.groupby("source", sort=False)["n"].max().to_dict()
-    shown, rest = top_sources(srcs, top=max_sources, weights=sizes)
+    shown, rest = top_sources(srcs, top=max_sources, weights=sizes, palette=pal)
     if highlight in rest:  # the profiled source is always drawn
-        shown, rest = top_sources(srcs, top=max_sources - 1, weights=sizes)
+        shown, rest = top_sources(srcs, top=max_sources - 1, weights=sizes, palette=pal)
         shown = [s for s in srcs if s in set(shown) | {highlight}]
         rest = [s for s in rest if s != highlight]
     srcs = shown
-    colors = dict(colors or source_colors(all_srcs))
+    colors = dict(colors or source_colors(all_srcs, pal))
     labels = dict(zip(measures["source"], measures["label"]))
     names = list(pd.unique(measures["measure"]))
     ncols = max(1, min(ncols, len(names)))
@@ -229,7 +233,7 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     note = ("n: sentences of the source (tone, frame shares), markers counted (rates); "
             "red n < 10: too small to judge.")
     if rest:
-        note += "\n" + shown_note(srcs, rest, by=basis(srcs + rest, "n"), pooled=False)
+        note += "\n" + shown_note(srcs, rest, by=basis(srcs + rest, "n", pal), pooled=False)
     fig.text(0.01, 0.0, note, fontsize=7.5, color="0.35")
     height = fig.get_size_inches()[1]
     fig.tight_layout(rect=(0, (0.2 if not rest else 0.36) / height, 1, 1 - 0.3 / height), w_pad=2.5)

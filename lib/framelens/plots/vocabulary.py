@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..palette import source_styles
+from ..palette import Palette, palette_of, source_styles
 from . import source_colors
 from .limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, others_label, row_height, shown_note, top_sources
 
@@ -46,14 +46,16 @@ def distinctive_terms(
     ncols: int = 3,
     title: str = "Most distinctive terms of each source (vs. all other sources)",
     max_sources: int = MAX_PANELS,
+    palette: Palette | None = None,
 ):
     """One panel per source: horizontal bars of the log-odds z-score of its ``top`` most
     over-represented terms (Monroe et al. 2008), each bar annotated with the term's count in the
     source and in the rest ("n=7 vs 1"). At most ``max_sources`` panels (the largest sources) and
     :data:`MAX_TERMS` terms per panel; a note counts the sources left out."""
-    colors = source_colors(sources or list(pd.unique(dist["source"])))
+    pal = palette or palette_of(sources)
+    colors = source_colors(sources or list(pd.unique(dist["source"])), pal)
     order = _order(dist, sources)
-    order, rest = top_sources(order, top=max_sources, weights=dist.groupby("source")["count"].sum().to_dict())
+    order, rest = top_sources(order, top=max_sources, weights=dist.groupby("source")["count"].sum().to_dict(), palette=pal)
     top = max(1, min(int(top), MAX_TERMS))
     labels = _labels(dist)
     n = max(1, len(order))
@@ -81,7 +83,7 @@ def distinctive_terms(
     fig.suptitle(title, fontsize=12, fontweight="bold")
     note = "n = count in this source vs. in all other sources together"
     if rest:
-        note += "\n" + shown_note(order, rest, by=basis(order + rest, "term counts"), pooled=False)
+        note += "\n" + shown_note(order, rest, by=basis(order + rest, "term counts", pal), pooled=False)
     fig.text(0.5, 0.005, note, ha="center", fontsize=8, color="#4b5563")
     fig.tight_layout(rect=(0, 0.035 if rest else 0.02, 1, 0.97))
     return fig
@@ -94,14 +96,16 @@ def similarity_heatmap(
     title: str = "How alike are the vocabularies? (TF-IDF cosine)",
     cmap: str = "Blues",
     max_sources: int = MAX_MATRIX,
+    palette: Palette | None = None,
 ):
     """Heatmap of a square source × source similarity matrix with the value in every cell.
     ``labels`` maps source ids to display names (default: the index as is). At most
     ``max_sources`` sources (the largest); the full matrix is in the CSV."""
-    shown, rest = top_sources(list(sim.index), top=max_sources)
+    pal = palette or palette_of(labels)
+    shown, rest = top_sources(list(sim.index), top=max_sources, palette=pal)
     if rest:
         sim = sim.loc[shown, shown]
-        title += "\n(" + shown_note(shown, rest, by=basis(shown + rest, "corpus order"), pooled=False) + ")"
+        title += "\n(" + shown_note(shown, rest, by=basis(shown + rest, "corpus order", pal), pooled=False) + ")"
     names = [labels.get(s, s) if labels else s for s in sim.index]
     vals = sim.to_numpy(dtype=float)
     n = len(names)
@@ -134,14 +138,16 @@ def diversity(
     sources: list[str] | None = None,
     title: str = "Lexical diversity per source",
     max_sources: int = MAX_SOURCES,
+    palette: Palette | None = None,
 ):
     """Three panels: MTLD and MATTR (length-robust, in source colours) and raw TTR in grey with
     the caveat that it falls with text length; bars annotated with the number of word tokens.
     Sources whose texts are shorter than the MATTR window are marked with "*". At most
     ``max_sources`` sources (the largest; diversity cannot be pooled, so the rest are counted)."""
+    pal = palette or palette_of(sources)
     order = _order(div, sources)
-    order, rest = top_sources(order, top=max_sources, weights=dict(zip(div["source"], div["n_tokens"])))
-    styles = source_styles(sources or list(pd.unique(div["source"])))
+    order, rest = top_sources(order, top=max_sources, weights=dict(zip(div["source"], div["n_tokens"])), palette=pal)
+    styles = source_styles(sources or list(pd.unique(div["source"])), pal)
     colors = {s: st.color for s, st in styles.items()}
     d = div.set_index("source").loc[order]
     labels = [str(l) + ("*" if bool(s) else "") for l, s in zip(d["label"], d["short_for_window"])]
@@ -171,7 +177,7 @@ def diversity(
     if d["short_for_window"].any():
         note += f"; * = a text shorter than the {window}-token window (its MATTR is a plain TTR)"
     if rest:
-        note += "\n" + shown_note(order, rest, by=basis(order + rest, "words"), pooled=False)
+        note += "\n" + shown_note(order, rest, by=basis(order + rest, "words", pal), pooled=False)
     fig.suptitle(title, fontsize=12, fontweight="bold")
     fig.text(0.5, 0.005, note, ha="center", fontsize=8, color="#4b5563")
     fig.tight_layout(rect=(0, 0.05 if rest else 0.03, 1, 0.95))
@@ -185,13 +191,15 @@ def naming(
     sources: list[str] | None = None,
     title: str | None = None,
     max_sources: int = MAX_SOURCES,
+    palette: Palette | None = None,
 ):
     """Stacked horizontal bars for one referent: per source, the share of each variant among its
     mentions of the referent (n mentions annotated). At most ``max_sources`` sources (the
     largest); the mentions of the others are pooled in one "others" bar."""
     d = naming_long[naming_long["referent"] == referent]
+    pal = palette or palette_of(sources)
     order = _order(d, sources)
-    order, rest = top_sources(order, top=max_sources, weights=d.groupby("source")["count"].sum().to_dict())
+    order, rest = top_sources(order, top=max_sources, weights=d.groupby("source")["count"].sum().to_dict(), palette=pal)
     piv = d.pivot_table(index="source", columns="variant", values="count", aggfunc="sum")
     pooled = piv.reindex(rest).fillna(0).sum(axis=0)
     piv = piv.reindex(order).fillna(0)
@@ -215,7 +223,7 @@ def naming(
     ax.set_xlabel("share of the source's mentions")
     ax.set_title(title or f"How each source names: {referent}")
     if rest:
-        fig.text(0.01, 0.005, shown_note(order[:-1], rest, by=basis(order[:-1] + rest, "mentions")),
+        fig.text(0.01, 0.005, shown_note(order[:-1], rest, by=basis(order[:-1] + rest, "mentions", pal)),
                  fontsize=8, color="0.35")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     ax.grid(axis="y", visible=False)
