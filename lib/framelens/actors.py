@@ -170,6 +170,8 @@ def _matcher(actors: pd.DataFrame | None) -> _Matcher:
     if cached is not None and cached[0] is actors:
         return cached[1]
     m = _Matcher(actors)
+    if len(_MATCHERS) >= 8:  # one table per corpus or partition: keep the last few, not every one
+        _MATCHERS.clear()
     _MATCHERS[id(actors)] = (actors, m)
     return m
 
@@ -1439,9 +1441,6 @@ def score_kinds(corpus: CorpusLike, table: pd.DataFrame, gold: dict) -> pd.DataF
 
 
 # ---------------------------------------------------------------------------- the lenses' table
-_RESOLVED: dict[tuple, tuple] = {}
-
-
 def resolve(corpus: CorpusLike, actors: str | Path | pd.DataFrame | None = "", *, top: int | None = DEFAULT_TOP,
             min_mentions: int = 2) -> pd.DataFrame:
     """The actor table every lens uses for ``corpus``: the one place where it is decided.
@@ -1466,14 +1465,11 @@ def resolve(corpus: CorpusLike, actors: str | Path | pd.DataFrame | None = "", *
         table = load_actors(actors).copy()
         table.attrs.update(origin="file", path=str(actors))
         return table
-    key = (id(corpus), top, min_mentions)
-    hit = _RESOLVED.get(key)
-    if hit is not None and hit[0] is corpus:
-        return hit[1]
+    held = corpus.lens_cache("actors") if hasattr(corpus, "lens_cache") else {}  # see Corpus.lens_cache
+    if (top, min_mentions) in held:
+        return held[(top, min_mentions)]
     table = with_packaged(discover(corpus, top=top, min_mentions=min_mentions, known=load_actors()))
-    if len(_RESOLVED) > 8:
-        _RESOLVED.clear()
-    _RESOLVED[key] = (corpus, table)
+    held[(top, min_mentions)] = table
     return table
 
 

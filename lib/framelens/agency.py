@@ -40,7 +40,6 @@ complex coordination are missed or mis-assigned. Read the evidence sentences.
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
@@ -93,7 +92,6 @@ _DEFAULT_REPORTING = ("say", "tell", "note", "stress", "state", "add", "announce
 REPORTING_VERBS = frozenset(_DEFAULT_REPORTING)
 
 # ------------------------------------------------------------------------------ tagging
-_TAG_CACHE: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 _NUMLIKE = re.compile(r"\d")
 
 
@@ -149,8 +147,10 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
     right after a modal is a base verb ("will act").
     """
     tokens = _tokens_of(corpus_or_tokens)
-    hit = _TAG_CACHE.get(id(tokens))
-    if hit is not None and hit[0]() is tokens:
+    # cached on the corpus (Corpus.lens_cache), for its current tokens; a bare table is not cached
+    held = corpus_or_tokens.lens_cache("pos_tags") if hasattr(corpus_or_tokens, "lens_cache") else {}
+    hit = held.get("tags")
+    if hit is not None and hit[0] is tokens:
         return hit[1]
     toks = tokens["token"].astype(str).tolist() if "token" in tokens else tokens["lower"].astype(str).tolist()
     lower = tokens["lower"].astype(str).tolist()
@@ -164,10 +164,7 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
         for (a, e), tg in zip(chunk_spans, _tag_batch(sents)):
             out.extend(_fix_tags(lower[a:e], list(tg)))
     arr = np.array(out, dtype=object)
-    try:
-        _TAG_CACHE[id(tokens)] = (weakref.ref(tokens), arr)
-    except TypeError:  # pragma: no cover
-        pass
+    held["tags"] = (tokens, arr)
     return arr
 
 

@@ -175,6 +175,22 @@ class Corpus(UnitNames):
         if not self.all_sources:
             self.all_sources = list(dict.fromkeys(self.documents["source"].tolist()))
 
+    def lens_cache(self, name: str) -> dict:
+        """A cache the lenses keep on this corpus (its cue matches, marker hits, POS tags, resolved
+        actor table, reuse results), made on first use. It lives and dies with the corpus, is never
+        pickled, and :meth:`release_caches` empties it (a worker mapping many partitions releases
+        each one's before the next)."""
+        return self.__dict__.setdefault("_lens_caches", {}).setdefault(name, {})
+
+    def release_caches(self) -> None:
+        """Forget everything the lenses cached on this corpus (see :meth:`lens_cache`)."""
+        self.__dict__.pop("_lens_caches", None)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_lens_caches", None)  # caches stay in their process
+        return state
+
     def __len__(self) -> int:
         return len(self.documents)
 

@@ -40,7 +40,6 @@ reported beside every share).
 
 from __future__ import annotations
 
-import weakref
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -89,9 +88,6 @@ SALIENCE_COLUMNS = ["source", "label", "frame", "name", "family", "sentences", "
                     "ci_low", "ci_high", "hits", "words", "per_1000_words", "per_1000_ci_low",
                     "per_1000_ci_high", "unit", "n_units"]
 
-_MATCH_CACHE: dict[tuple, tuple[weakref.ref, pd.DataFrame, pd.DataFrame]] = {}
-
-
 def _codebook(codebook) -> Codebook:
     return codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
 
@@ -100,20 +96,20 @@ def frame_matches(corpus: CorpusLike, codebook=None, *, min_hits: int | None = N
     """``(carried, hits)`` for a corpus: the sentence × frame rows of :func:`match_cues` and the
     individual cue occurrences. Cached per corpus and codebook (matching runs once)."""
     cb = _codebook(codebook)
-    key = (id(corpus.tokens), id(cb), min_hits)
-    hit = _MATCH_CACHE.get(key)
-    if hit is not None and hit[0]() is corpus.tokens:
-        return hit[1], hit[2]
+    # cached on the corpus (Corpus.lens_cache): entries hold the tokens and codebook they are for
+    held = corpus.lens_cache("frame_matches") if hasattr(corpus, "lens_cache") else {}
+    hit = held.get((id(cb), min_hits))
+    if hit is not None and hit[0] is corpus.tokens and hit[1] is cb:
+        return hit[2], hit[3]
     # the cue occurrences do not depend on min_hits: match once per corpus and codebook
-    occ_key = (id(corpus.tokens), id(cb), "occurrences")
-    got = _MATCH_CACHE.get(occ_key)
-    if got is not None and got[0]() is corpus.tokens:
-        occ = got[2]
+    got = held.get((id(cb), "occurrences"))
+    if got is not None and got[0] is corpus.tokens and got[1] is cb:
+        occ = got[3]
     else:
-        occ = match_cues(corpus.tokens, cb, hits=True)
-        _MATCH_CACHE[occ_key] = (weakref.ref(corpus.tokens), None, occ)
+        occ = match_cues(corpus if hasattr(corpus, "lens_cache") else corpus.tokens, cb, hits=True)
+        held[(id(cb), "occurrences")] = (corpus.tokens, cb, None, occ)
     carried = _carried_from_hits(occ, cb, min_hits)
-    _MATCH_CACHE[key] = (weakref.ref(corpus.tokens), carried, occ)
+    held[(id(cb), min_hits)] = (corpus.tokens, cb, carried, occ)
     return carried, occ
 
 
@@ -426,19 +422,17 @@ def _load_markers_cached(path: str, mtime: float):
     return tuple(got.items())
 
 
-_MARKER_CACHE: dict[tuple, tuple[weakref.ref, pd.DataFrame]] = {}
-
-
 def _marker_hits(corpus: CorpusLike, markers=None) -> pd.DataFrame:
     """One row per marker occurrence: ``sent_id, doc_id, source, measure, marker, start, end``
     (cached per corpus and marker lists)."""
     mk = markers if isinstance(markers, dict) else load_markers(markers)
-    key = (id(corpus.tokens), hash(tuple(sorted((k, tuple(v)) for k, v in mk.items()))))
-    hit = _MARKER_CACHE.get(key)
-    if hit is not None and hit[0]() is corpus.tokens:
+    key = tuple(sorted((k, tuple(v)) for k, v in mk.items()))
+    held = corpus.lens_cache("marker_hits") if hasattr(corpus, "lens_cache") else {}  # see Corpus.lens_cache
+    hit = held.get(key)
+    if hit is not None and hit[0] is corpus.tokens:
         return hit[1]
     out = _marker_hits_uncached(corpus, mk)
-    _MARKER_CACHE[key] = (weakref.ref(corpus.tokens), out)
+    held[key] = (corpus.tokens, out)
     return out
 
 

@@ -866,26 +866,10 @@ def map_partition(task: tuple) -> dict:
         meta = write_table(df, tmp)
         os.replace(tmp, path)
         rows[t] = [{**meta, "file": f"{t}/{pdir.name}.parquet"}]
+    corp.release_caches()  # a worker maps many partitions: what the lenses cached on this one goes with it
     del corp, out["rows"]
-    _release_caches()
     release_memory()
     return {"rows": rows, "partials": out["partials"]}
-
-
-def _release_caches() -> None:
-    """Forget what the lenses cache per corpus object (cue matches, marker hits, POS tags, actor
-    tables and matchers): a worker maps many partitions, each a new corpus, and these caches —
-    made for one long-lived corpus — would otherwise keep every partition's results alive."""
-    import sys
-
-    for module, names in (("framelens.framing", ("_MATCH_CACHE", "_MARKER_CACHE")),
-                          ("framelens.agency", ("_TAG_CACHE",)), ("framelens.actors", ("_RESOLVED", "_MATCHERS")),
-                          ("framelens.reuse", ("_CACHE",))):
-        mod = sys.modules.get(module)
-        for name in names:
-            cache = getattr(mod, name, None) if mod is not None else None
-            if isinstance(cache, dict):
-                cache.clear()
 
 
 def view_partition(corp, view: Mapping[str, Any]):

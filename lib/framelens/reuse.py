@@ -81,7 +81,6 @@ Entry points: :func:`analyze` (everything, cached per corpus and options; :func:
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -178,7 +177,6 @@ _DEFAULTS: dict[str, Any] = dict(
     min_words=10, min_similarity=0.6, min_single_similarity=0.75, candidates="auto", bands=20, rows=5, max_gap=1,
     boilerplate_min_docs=3, boilerplate_min_share=0.05, near_duplicate_share=0.8, seed=0, workers=1,
 )
-_CACHE: dict[int, tuple[weakref.ref, dict]] = {}
 
 
 def _options(**kw) -> dict:
@@ -242,20 +240,12 @@ def analyze(corpus: CorpusLike, *, min_words: int = 10, min_similarity: float = 
                  near_duplicate_share=near_duplicate_share, seed=seed, workers=workers)
     if partitions != 1 or engine is not None:  # a computation asked for as such: not cached
         return _analyze(corpus, o, partitions=partitions, engine=engine)
-    key = id(corpus)
-    hit = _CACHE.get(key)
+    held = corpus.lens_cache("reuse") if hasattr(corpus, "lens_cache") else {}  # see Corpus.lens_cache
     opts_key = tuple(sorted(o.items()))
-    if hit is not None and hit[0]() is corpus and opts_key in hit[1]:
-        return hit[1][opts_key]
+    if opts_key in held:
+        return held[opts_key]
     res = _analyze(corpus, o, partitions=partitions, engine=engine)
-    if hit is None or hit[0]() is not corpus:
-        try:
-            ref = weakref.ref(corpus, lambda _r, k=key: _CACHE.pop(k, None))
-        except TypeError:  # not weak-referenceable: no cache
-            return res
-        hit = (ref, {})
-        _CACHE[key] = hit
-    hit[1][opts_key] = res
+    held[opts_key] = res
     return res
 
 
