@@ -53,7 +53,7 @@ from .agency import (actor_prominence, actor_verbs, agency, agency_counts, agenc
 from .codebook import Codebook, Cue, parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
 from .coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from .errors import FramelensError
-from .stats import ratio_bootstrap
+from .stats import N_RESAMPLES, ratio_bootstrap
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -142,7 +142,7 @@ def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Seque
     return m
 
 
-def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
+def frame_salience(corpus: CorpusLike, codebook=None, *, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0,
                    min_hits: int | None = None) -> pd.DataFrame:
     """Salience of each frame in each source — one row per source × frame (every frame, zeros
     included), sources in corpus order, frames in codebook order.
@@ -464,7 +464,7 @@ def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
     return pd.concat([occ[cols], sup[cols]], ignore_index=True)
 
 
-def certainty(corpus: CorpusLike, markers=None, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def certainty(corpus: CorpusLike, markers=None, *, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Hedges, boosters, promotional words and superlatives per 1,000 words, per source.
 
     One row per source × measure: ``source, label, measure, count, words, per_1000_words,
@@ -775,7 +775,7 @@ def _per_sentence(st: pd.DataFrame, rows: pd.DataFrame, doc_id: str, col: str, k
     return mat, s["n_words"].to_numpy(dtype=float)
 
 
-def _salience_from(red, cb: Codebook, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def _salience_from(red, cb: Codebook, *, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """:func:`frame_salience` from the frame map's partials and row tables."""
     frames = cb.ids
     labels = red.labels
@@ -907,7 +907,7 @@ CERTAINTY_COLUMNS = ["source", "label", "measure", "count", "words", "per_1000_w
                      "sentences", "unit"]
 
 
-def _certainty_from(red, *, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def _certainty_from(red, *, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """:func:`certainty` from the marker map's counts: per document (several documents) or per
     sentence (one)."""
     labels = red.labels
@@ -1008,7 +1008,7 @@ def _prominence_from(red) -> pd.DataFrame:
     return g[pcols].reset_index(drop=True)
 
 
-def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = 2000, level: float = 0.95,
+def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples: int = N_RESAMPLES, level: float = 0.95,
                    seed: int = 0, top: int = 5) -> dict[str, pd.DataFrame]:
     """The reduce step of the framing lens (see the section comment): the tables of the lens
     store's ``framing`` part from the maps' partials and row tables."""

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FramelensError
+from .stats import N_PERMUTATIONS, N_RESAMPLES
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -302,7 +303,7 @@ def _score_units(scores: pd.DataFrame, value: str) -> dict[str, tuple[np.ndarray
     return {s: u["m"] for s, u in units.items()}
 
 
-def source_intervals(scores: pd.DataFrame, *, value: str = "vader_compound", n_resamples: int = 2000,
+def source_intervals(scores: pd.DataFrame, *, value: str = "vader_compound", n_resamples: int = N_RESAMPLES,
                      level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Each source's mean sentence score with a percentile bootstrap interval.
 
@@ -345,7 +346,7 @@ MIN_N = 10
 PAIRWISE_COLUMNS = ["a", "b", "label_a", "label_b", "n_a", "n_b", "diff", "p", "test", "p_holm", "verdict"]
 
 
-def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_permutations: int = 5000,
+def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_permutations: int = N_PERMUTATIONS,
                    seed: int = 0, alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Permutation test of the difference in mean sentence score for every pair of sources.
 
@@ -570,7 +571,7 @@ SUBJECTIVE = 0.5
 """A sentence with TextBlob subjectivity above this is counted as subjective wording."""
 
 
-def subjectivity(scores_or_corpus, *, top: int = 3, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+def subjectivity(scores_or_corpus, *, top: int = 3, n_resamples: int = N_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     """Subjective wording per source (TextBlob/Pattern subjectivity, 0 factual … 1 opinionated).
 
     Accepts the table from :func:`sentence_scores` or a Corpus. Returns ``source, label, n,
@@ -1150,7 +1151,7 @@ def _top_actors(mentions: pd.DataFrame, top: int | None, actors: Sequence[str] |
 
 
 def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None, top: int | None = 12,
-                    min_mentions: int = 3, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                    min_mentions: int = 3, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Tone toward the same actor compared between outlets: one row per actor and pair of
     sources that each have ≥ ``min_mentions`` mentions of it (:data:`COMPARE_COLUMNS`).
 
@@ -1192,7 +1193,7 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 
-def compare_to_rest(mentions: pd.DataFrame, source: str, *, min_mentions: int = 1, n_resamples: int = 2000,
+def compare_to_rest(mentions: pd.DataFrame, source: str, *, min_mentions: int = 1, n_resamples: int = N_RESAMPLES,
                     level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """:func:`compare_outlets` of one ``source`` against all other sources pooled, for every actor
     it mentions: ``actor, diff`` (source − rest), ``diff_low, diff_high`` (cluster bootstrap
@@ -1213,7 +1214,7 @@ def compare_to_rest(mentions: pd.DataFrame, source: str, *, min_mentions: int = 
 
 
 def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None, top: int | None = 12,
-                  min_mentions: int = 3, n_resamples: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                  min_mentions: int = 3, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Tone toward an actor relative to the outlet's own baseline: one row per source × actor
     with ≥ ``min_mentions`` mentions (:data:`BASELINE_COLUMNS`). ``baseline`` is the outlet's mean
     score over its mentions of *all* actors; ``diff`` = ``mean − baseline``, with a ``level``
@@ -1366,8 +1367,8 @@ def _resampling(doc_sums: pd.DataFrame, rows: pd.DataFrame | None,
     return out
 
 
-def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamples: int = 2000,
-                     n_permutations: int = 5000, arc_bins: int = 10, arc_smooth: int = 3,
+def sentiment_reduce(red, *, actors_needed: bool = True, seed: int = 0, n_resamples: int = N_RESAMPLES,
+                     n_permutations: int = N_PERMUTATIONS, arc_bins: int = 10, arc_smooth: int = 3,
                      pairwise_units: int | None = None, top: int = 3) -> dict[str, pd.DataFrame]:
     """The reduce step of the sentiment lens: the partials of every partition (``red``, a
     :class:`framelens.parts.Reduction`) → ``intervals, by_source, pairwise, arc, actors,
