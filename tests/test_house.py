@@ -4,15 +4,19 @@ no private names looked up through ``sys.modules``), and functions stay short.""
 from __future__ import annotations
 
 import ast
+import functools
 import pickle
 import re
 import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import framelens
 from framelens import actors, agency, framing, reuse
+
+pytestmark = pytest.mark.slow  # parsing the package and tagging a corpus: ≥ 0.3 s (make test-fast skips it)
 
 PACKAGE = Path(framelens.__file__).resolve().parent
 MAX_LINES = 80
@@ -21,21 +25,25 @@ LONG_ALLOWED = {"bench", "scale_bench", "reuse_bench", "validation",
                 "codebook.parse_codebook", "sentiment.actor_sentiment"}
 
 
-def _modules():
+@functools.lru_cache(maxsize=None)
+def _sources() -> tuple[tuple[str, str, ast.Module], ...]:
+    """``(module, source, tree)`` of every module of the package, parsed once."""
+    out = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        yield ".".join(path.relative_to(PACKAGE).with_suffix("").parts), path
+        text = path.read_text(encoding="utf-8")
+        out.append((".".join(path.relative_to(PACKAGE).with_suffix("").parts), text, ast.parse(text)))
+    return tuple(out)
 
 
 def test_no_private_names_are_looked_up_through_sys_modules():
-    bad = [name for name, path in _modules()
-           if re.search(r"sys\.modules(\.get\(|\[)\s*[\"']framelens", path.read_text(encoding="utf-8"))]
+    bad = [name for name, text, _tree in _sources() if re.search(r"sys\.modules(\.get\(|\[)\s*[\"']framelens", text)]
     assert bad == []
 
 
 def test_no_module_keeps_a_per_corpus_cache_or_registry():
     found = []
-    for name, path in _modules():
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for name, _text, tree in _sources():
+        for node in tree.body:
             targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
             for t in targets:
                 if isinstance(t, ast.Name) and re.fullmatch(r"_\w*(CACHE|RESOLVED|REGISTERED|WEIGHTS)", t.id):
@@ -45,10 +53,10 @@ def test_no_module_keeps_a_per_corpus_cache_or_registry():
 
 def test_functions_are_at_most_80_lines():
     long = []
-    for name, path in _modules():
+    for name, _text, tree in _sources():
         if name in LONG_ALLOWED:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and f"{name}.{node.name}" not in LONG_ALLOWED:
                 n = node.end_lineno - node.lineno + 1
                 if n > MAX_LINES:
