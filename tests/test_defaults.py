@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from framelens import cli, framing, over_time, parts, runner, sentiment, stats
+from framelens import cli, framing, over_time, parts, profile, runner, sentiment, stats
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE = re.compile(r"[\[\s|]")
@@ -60,7 +60,7 @@ def test_resampling_defaults_come_from_one_constant():
     assert parts.part_options("sentiment")["n_permutations"] == stats.N_PERMUTATIONS == 5000
     assert parts.part_options("framing")["n_resamples"] == parts.part_options("over_time")["n_resamples"] == 2000
     checked = 0
-    for mod in (stats, over_time, framing, sentiment):
+    for mod in (stats, over_time, framing, sentiment, profile):
         for fname, fn in inspect.getmembers(mod, inspect.isfunction):
             if fn.__module__ != mod.__name__ or fname in _OWN_RESAMPLING:
                 continue

@@ -46,7 +46,7 @@ import pandas as pd
 
 from . import fmt
 from .errors import FramelensError
-from .stats import bootstrap_ci, fisher_p, permutation_test, rate_p
+from .stats import N_PERMUTATIONS, N_RESAMPLES, bootstrap_ci, fisher_p, permutation_test, rate_p
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
@@ -79,8 +79,8 @@ def lens_tables(
     corpus,
     *,
     seed: int = 0,
-    n_resamples: int = 2000,
-    n_permutations: int = 5000,
+    n_resamples: int = N_RESAMPLES,
+    n_permutations: int = N_PERMUTATIONS,
     min_count: int = 3,
     prior_strength: float = 500.0,
     codebook=None,
@@ -514,8 +514,8 @@ def source_profile(
     *,
     lenses: Mapping[str, pd.DataFrame] | None = None,
     seed: int = 0,
-    n_resamples: int = 2000,
-    n_permutations: int = 5000,
+    n_resamples: int = N_RESAMPLES,
+    n_permutations: int = N_PERMUTATIONS,
     top: int = 10,
     alpha: float = ALPHA,
     min_n: int = MIN_N,
