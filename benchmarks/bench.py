@@ -15,18 +15,18 @@ cache. The report prints, one line per target of issue 10 ("compute once, render
    at 1,000 and 10,000 articles, each measurement in a fresh process with the peak memory of the
    process and of each of its workers (targets of issue 11: < 1 GB at 10 k, < 2 GB at 100 k).
 
-4. shared-passage detection (:mod:`framelens.reuse_bench`): time for 10,000 synthetic articles and
+4. shared-passage detection (:mod:`benchmarks.reuse_bench`): time for 10,000 synthetic articles and
    recall / precision of planted passages (issue 14).
 
-``--scale`` adds the figures of issue 11 from :mod:`framelens.scale_bench` (also ``make
+``--scale`` adds the figures of issue 11 from :mod:`benchmarks.scale_bench` (also ``make
 bench-scale``): the streaming map/reduce path at 10 k and 100 k articles on a process pool and on
 Dask, peak memory of the client and of each worker, growth 100 k / 10 k, the 2-worker speed-up and
 a 1 M-article projection. The store of sections 3 is computed by :func:`compute_store`, whose
 ``engine`` names an entry of :data:`ENGINES` (``processes``: a local process pool; ``local``: a
 Dask LocalCluster).
 
-Usage: ``python -m framelens.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--scale]``;
-``python -m framelens.bench --generate OUT --articles N [--sources S --groups G --no-dates
+Usage: ``python -m benchmarks.bench [--sizes 1000 10000] [--skip-suite] [--workers N] [--scale]``;
+``python -m benchmarks.bench --generate OUT --articles N [--sources S --groups G --no-dates
 --layout folder]`` writes a synthetic corpus and prints its figures.
 """
 from __future__ import annotations
@@ -52,11 +52,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .config import resources_path
-from .errors import FramelensError
+from framelens.errors import FramelensError
 
-REPO = Path(__file__).resolve().parents[2]
-SEEDS = resources_path("seeds")  # the wheel's bundled copy, else the repository's
+from benchmarks import REPO, child_env
+
+#: Default data of the harness (``--seed-texts`` replaces them): the checkout's demo articles and
+#: its hand-written fixture articles.
+SEEDS = REPO / "seeds"
 FIXTURE_TEXTS = REPO / "tests" / "fixtures" / "unseen"
 
 # ---------------------------------------------------------------------------------------------
@@ -171,9 +173,9 @@ class NewsGenerator:
     def _read_seeds(self, folders: list[Path]) -> None:
         from textblob.en import parser
 
-        from .corpus import load_corpus
-        from .framing import load_markers
-        from .tokens import lemmatize, load_stopwords
+        from framelens.corpus import load_corpus
+        from framelens.framing import load_markers
+        from framelens.tokens import lemmatize, load_stopwords
 
         docs: list[list[list[str]]] = []  # doc → paragraph → sentences
         for folder in folders:
@@ -614,17 +616,17 @@ RESULT_MARK = "@@framelens-bench-result "
 
 
 def run_child(func: str, /, *, echo: Callable[[str], None] | None = None, **kwargs: Any) -> dict[str, Any]:
-    """Run ``framelens.bench.<func>(**kwargs)`` in a fresh Python process — so its peak memory
+    """Run ``benchmarks.bench.<func>(**kwargs)`` in a fresh Python process — so its peak memory
     is its own — while :class:`TreeSampler` watches it and its workers. Returns the function's
     result (a JSON-able dict) with the samples under ``"tree"`` and the elapsed time under
     ``"child_wall"``. Lines the function prints go to ``echo`` as they come. A failure raises
     :class:`RuntimeError` with the end of the child's error output."""
-    code = ("import json, sys\nfrom framelens import bench\n"
+    code = ("import json, sys\nfrom benchmarks import bench\n"
             f"res = bench.{func}(**json.loads(sys.argv[1]))\n"
             f"print({RESULT_MARK!r} + json.dumps(res), flush=True)\n")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(kwargs)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1)
+                            stderr=subprocess.PIPE, text=True, bufsize=1, env=child_env())
     sampler = TreeSampler(proc.pid)
     sampler.start()
     err: list[str] = []
@@ -654,7 +656,7 @@ def run_child(func: str, /, *, echo: Callable[[str], None] | None = None, **kwar
 def _compute_local(corpus: str, *, store: str, workers: int, loaded=None,
                    progress: Callable[[str], None] | None = None) -> list[str]:
     """Today's engine: :func:`framelens.compute` (independent lens parts in a process pool)."""
-    from .parts import compute
+    from framelens.parts import compute
 
     return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress)
 
@@ -663,7 +665,7 @@ def _compute_dask(corpus: str, *, store: str, workers: int, loaded=None,
                   progress: Callable[[str], None] | None = None) -> list[str]:
     """:func:`framelens.compute` with its map steps on a Dask LocalCluster of ``workers`` workers
     (started and closed here; see :mod:`framelens.engine` and ``make bench-scale``)."""
-    from .parts import compute
+    from framelens.parts import compute
 
     return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress, engine="local")
 
@@ -694,7 +696,7 @@ def measure_store(path: str, *, workers: int = 2, engine: str = "processes", sto
     (documents, sentences, distinct sentences, tokens), ``failures``, ``peak_mb`` and ``cpu_s``
     of this process, the store's size on disk (``store_mb``) and its folder (``store``; a
     temporary one, removed, unless ``store`` is given)."""
-    from .corpus import load_corpus
+    from framelens.corpus import load_corpus
 
     tmp = None if store else tempfile.mkdtemp(prefix="framelens-bench-store-")
     done: dict[str, float] = {}
@@ -759,7 +761,7 @@ def measure_raw(path: str, *, store: str | None = None) -> dict[str, Any]:
     if store:
         sents = _stored_sentences(Path(store))
     else:
-        from .corpus import load_corpus
+        from framelens.corpus import load_corpus
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -805,7 +807,7 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2) ->
     validation, kernels, HTML export, index). One run each. Returns ``suite``, ``floor`` and
     ``store`` (the lens store's own compute time inside the suite run) in seconds,
     ``notebooks`` (executions), ``failed`` runs, and the corpus's size."""
-    from . import runner
+    from framelens import runner
 
     with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
         root = Path(tmp)
@@ -987,7 +989,7 @@ def _memory_line(lib: dict[str, Any], n: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="framelens.bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="benchmarks.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000],
                     help="articles per generated corpus for store-vs-raw (default: 1000 10000)")
     ap.add_argument("--workers", type=int, default=2, help="workers of the store compute")
@@ -996,7 +998,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-suite", action="store_true", help="skip both suite-against-floor runs")
     ap.add_argument("--generated-articles", type=int, default=400,
                     help="articles of the generated corpus run through the suite (default 400)")
-    ap.add_argument("--scale", action="store_true", help="add the scale figures (framelens.scale_bench: 10 k and "
+    ap.add_argument("--scale", action="store_true", help="add the scale figures (benchmarks.scale_bench: 10 k and "
                     "100 k articles)")
     ap.add_argument("--scale-sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--seed", type=int, default=0)
@@ -1014,7 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
             g = generate_corpus(args.generate, args.articles, n_sources=args.sources, n_groups=args.groups,
                                 dates=not args.no_dates, layout=args.layout, seed=args.seed, progress=print)
         except FramelensError as exc:
-            print(f"framelens.bench: error: {exc}", file=sys.stderr)
+            print(f"benchmarks.bench: error: {exc}", file=sys.stderr)
             return 2
         print(format_generated(g))
         return 0
@@ -1065,12 +1067,12 @@ def _sections(args) -> list[Callable[[], Iterable[str]]]:
                                                            seed=args.seed))
 
     def scale() -> Iterator[str]:
-        from . import scale_bench
+        from benchmarks import scale_bench
 
         yield from scale_bench.figures(args.scale_sizes, echo=lambda s: print(s, flush=True))
 
     def reuse_section() -> Iterator[str]:
-        from . import reuse_bench
+        from benchmarks import reuse_bench
 
         yield from reuse_bench.format_result(args.reuse_articles, reuse_bench.run(args.reuse_articles,
                                                                                    workers=args.workers))

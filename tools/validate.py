@@ -69,7 +69,7 @@ def newsmtsc_path() -> Path | None:
 # ------------------------------------------------------------------------------ the labelled sets
 @lru_cache(maxsize=4)
 def _corpus(folder: str):
-    from . import load_corpus
+    from framelens import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -113,7 +113,7 @@ def labelled_sentences(fixtures: str | Path | None = None) -> pd.DataFrame:
         s = corp[st].sentences
         got = s.loc[s["doc_id"] == doc, ["sent_id", "text"]]
         if got["text"].tolist() != g["text"].tolist():
-            from .errors import FramelensError
+            from framelens.errors import FramelensError
 
             raise FramelensError(f"{st}/{doc}: the corpus' sentences differ from the labelled ones")
         ids += got["sent_id"].tolist()
@@ -238,7 +238,7 @@ def mean_auc_interval(scores: np.ndarray, labels: np.ndarray, *, n_resamples: in
 
 def proportion(k: int, n: int) -> tuple[float, float, float]:
     """``(k / n, low, high)`` with the Wilson 95% interval (:func:`framelens.stats.wilson_interval`)."""
-    from .stats import wilson_interval
+    from framelens.stats import wilson_interval
 
     lo, hi = wilson_interval(int(k), int(n))
     return (k / n if n else float("nan")), lo, hi
@@ -248,7 +248,7 @@ def frame_errors(frame: str, codebook=None, *, column: str = "frames", split: st
                  fixtures: str | Path | None = None) -> pd.DataFrame:
     """The labelled sentences of ``split`` where ``frame`` is missed (``error='missed'``) or found
     without the label (``'false'``), with the cues that matched — for reading, not for scoring."""
-    from .framing import frame_matches, load_codebook
+    from framelens.framing import frame_matches, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     sents = labelled_sentences(fixtures)
@@ -273,7 +273,7 @@ def sentence_frames(codebook=None, *, frames: Sequence[str] = GENERIC, column: s
     """Precision, recall, F1 and sentence-level AUC (score = cue hits in the sentence) of each frame
     against the hand labels: ``split, frame, n_true, n_pred, tp, precision, recall, f1, auc``.
     ``column='entman'`` scores Entman's functions on the sentences that have those labels."""
-    from .framing import frame_matches, load_codebook
+    from framelens.framing import frame_matches, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     sents = labelled_sentences(fixtures)
@@ -318,7 +318,7 @@ def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
     ``split, frame, n_articles, n_true, <one AUC column per score>`` (plus a ``mean`` row), and
     ``rho``: Spearman's correlation of ``score`` with the number of the frame's questions answered
     yes (a graded check that needs no cut-off)."""
-    from .framing import document_frames, load_codebook
+    from framelens.framing import document_frames, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     arts = labelled_articles(fixtures)
@@ -360,7 +360,7 @@ def present_f1(codebook=None, *, fixtures: str | Path | None = None) -> pd.DataF
     hand-coded article frames: ``split, frame, n_articles, n_true, n_present, precision, recall,
     f1`` (with Wilson intervals for precision and recall) and ``f1_always_yes`` (answering yes for
     every article), plus a ``mean`` row per split."""
-    from .framing import document_frames, load_codebook
+    from framelens.framing import document_frames, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     arts = labelled_articles(fixtures)
@@ -411,8 +411,8 @@ def speakers(*, fixtures: str | Path | None = None, require_person: bool = True)
     n_pred, tp, precision, recall, f1``. A sentence's predicted speaker is the speaker of its first
     direct quote or paraphrase in :func:`framelens.agency.quotations`; it is right when it matches
     the labelled speaker (:func:`speaker_match`)."""
-    from .actors import load_actors
-    from .agency import quotations
+    from framelens.actors import load_actors
+    from framelens.agency import quotations
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     actors = load_actors(f / "labelled" / "actors.toml")
@@ -443,8 +443,8 @@ def speakers(*, fixtures: str | Path | None = None, require_person: bool = True)
 
 def speaker_errors(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     """The sentences where the predicted speaker differs from the labelled one (for reading)."""
-    from .actors import load_actors
-    from .agency import quotations
+    from framelens.actors import load_actors
+    from framelens.agency import quotations
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     actors = load_actors(f / "labelled" / "actors.toml")
@@ -462,7 +462,7 @@ def speaker_errors(*, fixtures: str | Path | None = None) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ stance
 def _set_actors(f: Path, st: str):
-    from .actors import load_actors
+    from framelens.actors import load_actors
 
     own = f / st / "actors.toml"
     return load_actors(own if own.exists() else f / "labelled" / "actors.toml")
@@ -476,7 +476,7 @@ def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     NewsMTSC); ``shrunk band (before)`` — the previous rule (shrunk mean against a band calibrated
     to 76% neutral); ``vader ±0.05`` — the mean clause VADER score with ±0.05. An entity never found
     counts as neutral."""
-    from .sentiment import THRESHOLD, actor_sentiment, stance as stance_of, stance_priors, tone
+    from framelens.sentiment import THRESHOLD, actor_sentiment, stance as stance_of, stance_priors, tone
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     arts = labelled_articles(fixtures)
@@ -510,8 +510,8 @@ def tone_pairs(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     ``fresh`` after it was frozen): ``set, n_pairs, ordered`` (share of pairs where the mean news
     score of the actor's mentions is higher in the more positive text; ties count 1/2) with its
     Wilson interval, and ``ties``."""
-    from .sentiment import target_sentiment
-    from .sentences import sentences as split_sentences
+    from framelens.sentiment import target_sentiment
+    from framelens.sentences import sentences as split_sentences
     import re
 
     f = Path(fixtures) if fixtures else fixtures_dir()
@@ -553,7 +553,7 @@ def article_pairs(*, fixtures: str | Path | None = None) -> dict[str, list[float
     each set, one value per pair — 1 when the ``mean`` of :func:`framelens.sentiment.actor_sentiment`
     orders them like the labels, 0.5 for a tie (an entity never found scores 0), else 0. Key:
     ``"<set> articles"``."""
-    from .sentiment import actor_sentiment
+    from framelens.sentiment import actor_sentiment
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     arts = labelled_articles(fixtures)
@@ -612,7 +612,7 @@ def _macro_f1_interval(gold: Sequence[str], pred: Sequence[str], groups: Sequenc
 
 def _pairs_interval(groups: pd.DataFrame, *, n_resamples: int = 300, seed: int = 0) -> tuple[float, float, float, int]:
     """:func:`framelens.tone_model.pairs_ordered` with a bootstrap interval that resamples targets."""
-    from .tone_model import pairs_ordered
+    from framelens.tone_model import pairs_ordered
 
     est, n = pairs_ordered(groups)
     per = []
@@ -638,14 +638,14 @@ def newsmtsc_tone(path: str | Path, *, folds: int = 5, seed: int = 0) -> dict[st
     (outlet comparison: pairs of articles whose annotated mean tone toward the same target
     differs, share ordered like the annotators, ties 1/2, with an interval resampling targets —
     groups of ≥ 2 mentions and of any size)."""
-    from .tone_model import (FEATURES, cross_validate, entity_groups, feature_matrix, read_newsmtsc,
+    from framelens.tone_model import (FEATURES, cross_validate, entity_groups, feature_matrix, read_newsmtsc,
                              stance_cross_validation)
 
     df = read_newsmtsc(path)
     X, W = feature_matrix(df)
     cv = cross_validate(path, folds=folds, seed=seed, features=(X, W))
     oof = cv.attrs["oof_score"]
-    from .tone_model import cross_validated_predictions
+    from framelens.tone_model import cross_validated_predictions
 
     # out-of-fold predictions of the news model (the class with the highest probability)
     pred, _ = cross_validated_predictions(X, W, df["label"].tolist(), df["article"].tolist(), folds=folds, seed=seed)
@@ -670,9 +670,9 @@ def failure_modes(lens: str | None = None) -> pd.DataFrame:
     failure, example, expected, got``. ``lens``: ``"sentiment"`` or ``"framing"`` (default both).
     The ``got`` column is computed, so the table shows what the code does today (a fixed failure
     would show the right answer — and the table would need editing)."""
-    from .codebook import match_cues
-    from .framing import load_codebook
-    from .sentiment import evidence_stance, target_sentiment
+    from framelens.codebook import match_cues
+    from framelens.framing import load_codebook
+    from framelens.sentiment import evidence_stance, target_sentiment
 
     cb = load_codebook()
 
