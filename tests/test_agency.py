@@ -192,7 +192,7 @@ def test_seed_paraphrase_speakers_are_people_or_organizations(seed_corpus):
 
 def test_speaker_precision_and_recall_on_labelled_sentences():
     # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m framelens.validation)
-    from framelens import validation
+    from tools import validate as validation
 
     t = validation.speakers().set_index("split")
     assert t.loc["all", "n_sentences"] == 297 and t.loc["all", "n_gold"] == 178

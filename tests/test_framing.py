@@ -225,7 +225,7 @@ def test_generic_frames_against_hand_labels():
     # tests/fixtures/labelled; python -m framelens.validation prints the same figures): a frame cue
     # that fires on neutral sentences is worse than a missed frame, so precision has a floor for
     # every generic frame, recall a lower one
-    from framelens import validation
+    from tools import validate as validation
 
     t = validation.sentence_frames().query("split == 'all'").set_index("frame")
     assert (t["n_sentences"] == 297).all()

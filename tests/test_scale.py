@@ -379,7 +379,7 @@ def test_framelens_run_dask_local_computes_the_store_on_a_local_cluster(tmp_path
 
 
 def test_the_one_million_projection_is_linear_in_worker_seconds_through_the_two_largest_points():
-    from framelens import scale_bench
+    from benchmarks import scale_bench
 
     def point(n, runs):
         return {"n": n, "runs": {e: {"engine": e, "documents": n, "compute_s": c, "workers": w, "partitions": n // 1000}
@@ -408,7 +408,7 @@ def _whole(wall, timings, procs, *, store=(3 * 2**20, 40), site=(5 * 2**20, 60),
 
 
 def test_whole_run_report_reads_phases_memory_and_sizes():
-    from framelens import scale_bench
+    from benchmarks import scale_bench
 
     # a part computed once per source is summed: profile 2.0 + 3.0 = 5.0 s
     small = _whole(400.0, [("load", 10.0), ("ingest", 20.0), ("part profile", 2.0), ("part profile", 3.0),
@@ -433,7 +433,7 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
 
 
 def test_process_roles_from_command_lines():
-    from framelens.scale_bench import process_role
+    from benchmarks.scale_bench import process_role
 
     assert process_role("python -m framelens run", is_main=True) == "client"
     assert process_role("python -m ipykernel_launcher -f kernel-1.json") == "kernel"

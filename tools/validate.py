@@ -1,4 +1,4 @@
-"""How well framelens' measures agree with human labels: ``python -m framelens.validation``.
+"""How well framelens' measures agree with human labels: ``python -m tools.validate``.
 
 Every figure the framing and sentiment reports quote about validity is computed here, from data
 anyone can re-run:
@@ -19,6 +19,11 @@ anyone can re-run:
   and the scoring part). The data are not shipped: pass ``--newsmtsc PATH`` or set
   ``FRAMELENS_NEWSMTSC``; without it that part is skipped.
 
+A harness beside the package, not in it (the installed ``framelens`` never imports it): run it from
+a checkout. ``--fixtures DIR`` names the labelled sets' folder (default: the checkout's
+``tests/fixtures``); ``--write`` stores the summary as the package's ``data/validity.json``, which
+the reports show through :func:`framelens.validation.validity`.
+
 AUC is the Mann–Whitney probability that a labelled-positive unit outranks a negative one (ties
 count one half). With 25 articles an AUC moves by ~0.01 per swapped pair: read differences
 smaller than ~0.05 as noise.
@@ -28,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +41,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-GENERIC = ("conflict", "economic_consequences", "human_interest", "morality", "responsibility")
+from framelens.validation import GENERIC, SUMMARY_COLUMNS, failure_modes, validity_path
+
+from tools.train_tone_model import newsmtsc_path
+
+REPO = Path(__file__).resolve().parents[1]
 ENTMAN = ("problem_definition", "causal_interpretation", "moral_evaluation", "treatment_recommendation")
 QUESTION_FRAME = {"R": "responsibility", "H": "human_interest", "C": "conflict", "M": "morality",
                   "E": "economic_consequences"}
@@ -47,23 +55,9 @@ STANCES = ("negative", "neutral", "positive")
 
 
 def fixtures_dir() -> Path:
-    """``tests/fixtures`` of a source checkout (the labelled sets are not installed with the package)."""
-    return Path(__file__).resolve().parents[2] / "tests" / "fixtures"
-
-
-def newsmtsc_path() -> Path | None:
-    """The NewsMTSC training split: ``$FRAMELENS_NEWSMTSC``, else ``../shared/data/newsmtsc-train``
-    beside the checkout; ``None`` when neither exists."""
-    env = os.environ.get("FRAMELENS_NEWSMTSC")
-    cands = [Path(env)] if env else []
-    root = Path(__file__).resolve().parents[2]
-    cands += [root.parent / "shared" / "data" / "newsmtsc-train" / "train.jsonl"]
-    for c in cands:
-        if c.is_dir():
-            c = c / "train.jsonl"
-        if c.exists():
-            return c
-    return None
+    """The default folder of the labelled sets (``--fixtures``): the checkout's ``tests/fixtures``
+    (they are not installed with the package)."""
+    return REPO / "tests" / "fixtures"
 
 
 # ------------------------------------------------------------------------------ the labelled sets
@@ -244,30 +238,6 @@ def proportion(k: int, n: int) -> tuple[float, float, float]:
     return (k / n if n else float("nan")), lo, hi
 
 
-def frame_errors(frame: str, codebook=None, *, column: str = "frames", split: str = "dev",
-                 fixtures: str | Path | None = None) -> pd.DataFrame:
-    """The labelled sentences of ``split`` where ``frame`` is missed (``error='missed'``) or found
-    without the label (``'false'``), with the cues that matched — for reading, not for scoring."""
-    from framelens.framing import frame_matches, load_codebook
-
-    cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
-    sents = labelled_sentences(fixtures)
-    sents = sents[sents[column].notna() & ((sents["split"] == split) if split != "all" else True)]
-    cues = {}
-    for st, corp in corpora(fixtures).items():
-        c, _ = frame_matches(corp, cb)
-        for sid, fr, cu in zip(c["sent_id"], c["frame"], c["cues"]):
-            if fr == frame:
-                cues[(st, sid)] = cu
-    rows = []
-    for st, sid, text, lab in zip(sents["set"], sents["sent_id"], sents["text"], sents[column]):
-        got = (st, sid) in cues
-        if got != (frame in lab):
-            rows.append({"error": "false" if got else "missed", "sent_id": sid, "cues": cues.get((st, sid), ""),
-                         "text": text})
-    return pd.DataFrame(rows, columns=["error", "sent_id", "cues", "text"])
-
-
 def sentence_frames(codebook=None, *, frames: Sequence[str] = GENERIC, column: str = "frames",
                     fixtures: str | Path | None = None) -> pd.DataFrame:
     """Precision, recall, F1 and sentence-level AUC (score = cue hits in the sentence) of each frame
@@ -441,25 +411,6 @@ def speakers(*, fixtures: str | Path | None = None, require_person: bool = True)
     return pd.DataFrame(rows)
 
 
-def speaker_errors(*, fixtures: str | Path | None = None) -> pd.DataFrame:
-    """The sentences where the predicted speaker differs from the labelled one (for reading)."""
-    from framelens.actors import load_actors
-    from framelens.agency import quotations
-
-    f = Path(fixtures) if fixtures else fixtures_dir()
-    actors = load_actors(f / "labelled" / "actors.toml")
-    sents = labelled_sentences(fixtures)
-    pred = {}
-    for st, corp in corpora(fixtures).items():
-        q = quotations(corp, actors)
-        q = q[q["kind"].isin(["direct", "paraphrase"]) & (q["speaker"] != "")]
-        for sid, sp in zip(q["sent_id"], q["speaker"]):
-            pred.setdefault((st, sid), sp)
-    sents = sents.assign(pred=[pred.get((s, i), "") for s, i in zip(sents["set"], sents["sent_id"])])
-    bad = [not ((not a and not b) or (a and b and speaker_match(b, a))) for a, b in zip(sents["speaker"], sents["pred"])]
-    return sents[bad][["set", "split", "sent_id", "speaker", "pred", "text"]].reset_index(drop=True)
-
-
 # ------------------------------------------------------------------------------ stance
 def _set_actors(f: Path, st: str):
     from framelens.actors import load_actors
@@ -611,8 +562,8 @@ def _macro_f1_interval(gold: Sequence[str], pred: Sequence[str], groups: Sequenc
 
 
 def _pairs_interval(groups: pd.DataFrame, *, n_resamples: int = 300, seed: int = 0) -> tuple[float, float, float, int]:
-    """:func:`framelens.tone_model.pairs_ordered` with a bootstrap interval that resamples targets."""
-    from framelens.tone_model import pairs_ordered
+    """:func:`tools.train_tone_model.pairs_ordered` with a bootstrap interval that resamples targets."""
+    from tools.train_tone_model import pairs_ordered
 
     est, n = pairs_ordered(groups)
     per = []
@@ -632,21 +583,21 @@ def _pairs_interval(groups: pd.DataFrame, *, n_resamples: int = 300, seed: int =
 
 def newsmtsc_tone(path: str | Path, *, folds: int = 5, seed: int = 0) -> dict[str, pd.DataFrame]:
     """The tone figures on the NewsMTSC training split, all cross-validated with folds grouped by
-    article: ``mentions`` (:func:`framelens.tone_model.cross_validate` with a 95% interval of the
+    article: ``mentions`` (:func:`tools.train_tone_model.cross_validate` with a 95% interval of the
     news model's macro-F1, articles resampled), ``stance`` (the stance rules on the mentions of one
-    target in one article, :func:`framelens.tone_model.stance_cross_validation`) and ``pairs``
+    target in one article, :func:`tools.train_tone_model.stance_cross_validation`) and ``pairs``
     (outlet comparison: pairs of articles whose annotated mean tone toward the same target
     differs, share ordered like the annotators, ties 1/2, with an interval resampling targets —
     groups of ≥ 2 mentions and of any size)."""
-    from framelens.tone_model import (FEATURES, cross_validate, entity_groups, feature_matrix, read_newsmtsc,
-                             stance_cross_validation)
+    from framelens.tone_model import FEATURES
+
+    from tools.train_tone_model import (cross_validate, cross_validated_predictions, entity_groups, feature_matrix,
+                                        read_newsmtsc, stance_cross_validation)
 
     df = read_newsmtsc(path)
     X, W = feature_matrix(df)
     cv = cross_validate(path, folds=folds, seed=seed, features=(X, W))
     oof = cv.attrs["oof_score"]
-    from framelens.tone_model import cross_validated_predictions
-
     # out-of-fold predictions of the news model (the class with the highest probability)
     pred, _ = cross_validated_predictions(X, W, df["label"].tolist(), df["article"].tolist(), folds=folds, seed=seed)
     est, lo, hi = _macro_f1_interval(df["label"].tolist(), pred, df["article"].tolist())
@@ -664,71 +615,14 @@ def newsmtsc_tone(path: str | Path, *, folds: int = 5, seed: int = 0) -> dict[st
     return {"mentions": cv, "stance": st, "pairs": pd.DataFrame(rows)}
 
 
-# ------------------------------------------------------------------------------ failure modes
-def failure_modes(lens: str | None = None) -> pd.DataFrame:
-    """Known failure modes, each with an example run through framelens now: ``lens, measure,
-    failure, example, expected, got``. ``lens``: ``"sentiment"`` or ``"framing"`` (default both).
-    The ``got`` column is computed, so the table shows what the code does today (a fixed failure
-    would show the right answer — and the table would need editing)."""
-    from framelens.codebook import match_cues
-    from framelens.framing import load_codebook
-    from framelens.sentiment import evidence_stance, target_sentiment
-
-    cb = load_codebook()
-
-    def frames_of(text: str) -> str:
-        got = match_cues(text, cb)
-        got = got[got["frame"].isin(GENERIC)]
-        return ", ".join(f"{f} ({c})" for f, c in zip(got["frame"], got["cues"])) or "no frame"
-
-    def tone_of(text: str, target: str) -> str:
-        i = text.index(target)
-        sc, lab = target_sentiment(text, i, i + len(target))
-        return f"{lab} ({sc:+.2f})"
-
-    rows = [
-        ("framing", "generic frames", "implicit framing: no cue word, no frame",
-         "Donald Trump is using Stalinist techniques against climate science.", "morality",
-         frames_of("Donald Trump is using Stalinist techniques against climate science.")),
-        ("framing", "generic frames", "a negated cue still counts",
-         "The inquiry did not blame the minister for the flooding.", "no responsibility (blame denied)",
-         frames_of("The inquiry did not blame the minister for the flooding.")),
-        ("framing", "generic frames", "a cue in another sense the constraints do not cover",
-         "The company's new phone is a solution looking for a problem, reviewers joked.",
-         "no responsibility (a product review)",
-         frames_of("The company's new phone is a solution looking for a problem, reviewers joked.")),
-        ("framing", "generic frames", "a quoted cue counts for the outlet that quotes it",
-         "\"This is a war on drivers,\" the motoring group said of the new speed limit.",
-         "conflict is the group's, not the outlet's",
-         frames_of("\"This is a war on drivers,\" the motoring group said of the new speed limit.")),
-        ("sentiment", "tone toward an actor", "bad news without evaluative words reads neutral",
-         "Mayor Lin was convicted of fraud on Tuesday.", "negative toward Mayor Lin",
-         tone_of("Mayor Lin was convicted of fraud on Tuesday.", "Mayor Lin")),
-        ("sentiment", "tone toward an actor", "irony reads literally",
-         "Great work, Mr Hale: a third bridge has collapsed on your watch.", "negative toward Mr Hale",
-         tone_of("Great work, Mr Hale: a third bridge has collapsed on your watch.", "Mr Hale")),
-        ("sentiment", "tone toward an actor", "the tone of a sentence about others spills onto a bystander",
-         "Critics slammed the deal that Senator Ortiz attended as a guest.", "neutral toward Senator Ortiz",
-         tone_of("Critics slammed the deal that Senator Ortiz attended as a guest.", "Senator Ortiz")),
-        ("sentiment", "stance", "reporting bad events reads as a stance against the actor in them",
-         "two mentions of a union in a strike report, mean −0.58, sd 0.32 (tests/fixtures/unseen, strike)",
-         "neutral (the author takes no side)", str(evidence_stance(-0.58, 2, 0.32))),
-    ]
-    out = pd.DataFrame(rows, columns=["lens", "measure", "failure", "example", "expected", "got"])
-    return out if lens is None else out[out["lens"] == lens].reset_index(drop=True)
-
-
 # ------------------------------------------------------------------------------ summary
-SUMMARY_COLUMNS = ["lens", "measure", "data", "n", "metric", "value", "low", "high", "baseline", "note"]
-
-
 def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5,
             fixtures: str | Path | None = None) -> pd.DataFrame:
     """Every validity figure in one table (:data:`SUMMARY_COLUMNS`): the measure, the data, n,
     the metric with its 95% interval and the baseline it must beat. ``data``: ``own`` (framelens'
     sets used while building), ``fresh`` (written after the methods were frozen), ``NewsMTSC CV``.
-    ``python -m framelens.validation --write`` stores it as ``data/validity.json``, which the
-    reports show (:func:`validity`)."""
+    ``python -m tools.validate --write`` stores it as ``data/validity.json``, which the
+    reports show (:func:`framelens.validation.validity`)."""
     rows = []
     name = {"all": "own", "dev": "own dev", "test": "own test", "fresh": "fresh"}
     af = article_frames(codebook, fixtures=fixtures)
@@ -775,22 +669,6 @@ def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def validity_path() -> Path:
-    from importlib import resources
-
-    return Path(str(resources.files("framelens") / "data" / "validity.json"))
-
-
-def validity(lens: str | None = None) -> pd.DataFrame:
-    """The stored validity table (:func:`summary`, ``data/validity.json``) for one lens
-    (``"sentiment"`` / ``"framing"``) or all."""
-    p = validity_path()
-    if not p.exists():
-        return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    df = pd.DataFrame(json.loads(p.read_text(encoding="utf-8")), columns=SUMMARY_COLUMNS)
-    return df if lens is None else df[df["lens"] == lens].reset_index(drop=True)
-
-
 # ------------------------------------------------------------------------------ report
 def _show(title: str, df: pd.DataFrame) -> None:
     print(f"\n## {title}\n")
@@ -799,8 +677,11 @@ def _show(title: str, df: pd.DataFrame) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m framelens.validation", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m tools.validate", description=__doc__.split("\n")[0])
     ap.add_argument("--codebook", default=None, help="codebook to validate (default: the packaged one)")
+    ap.add_argument("--fixtures", default=str(fixtures_dir()),
+                    help="folder of the labelled sets: unseen/, labelled/, fresh_frames/, tone_pairs.json "
+                         "(default: the checkout's tests/fixtures)")
     ap.add_argument("--newsmtsc", default=None, help="NewsMTSC train.jsonl (default: $FRAMELENS_NEWSMTSC or ../shared/data)")
     ap.add_argument("--folds", type=int, default=5, help="cross-validation folds for NewsMTSC")
     ap.add_argument("--skip", nargs="*", default=[],
@@ -808,25 +689,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true",
                     help="write the summary table to the package's data/validity.json (shown by the reports)")
     args = ap.parse_args(argv)
+    fx = args.fixtures
     if args.write:
-        out = summary(newsmtsc=args.newsmtsc, codebook=args.codebook, folds=args.folds)
+        out = summary(newsmtsc=args.newsmtsc, codebook=args.codebook, folds=args.folds, fixtures=args.fixtures)
         rows = json.loads(out.round(4).to_json(orient="records", force_ascii=False))
         validity_path().write_text(json.dumps(rows, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
         _show("Validity summary (written to data/validity.json)", out)
         return 0
     if "frames" not in args.skip:
         _show("Generic frames, sentences (precision / recall with Wilson 95% intervals, AUC of cue hits)",
-              sentence_frames(args.codebook).query("split != 'all'"))
+              sentence_frames(args.codebook, fixtures=fx).query("split != 'all'"))
         _show("Generic frames, articles (AUC of each ranking score; score_low/high: bootstrap 95% interval)",
-              article_frames(args.codebook))
-        _show("Frame present (yes/no) against the hand-coded article frames", present_f1(args.codebook))
+              article_frames(args.codebook, fixtures=fx))
+        _show("Frame present (yes/no) against the hand-coded article frames", present_f1(args.codebook, fixtures=fx))
     if "entman" not in args.skip:
-        _show("Entman's framing functions, sentences", sentence_frames(args.codebook, frames=ENTMAN, column="entman"))
+        _show("Entman's framing functions, sentences", sentence_frames(args.codebook, frames=ENTMAN, column="entman",
+                                                                  fixtures=fx))
     if "voice" not in args.skip:
-        _show("Quotation speakers (person or organization)", speakers())
+        _show("Quotation speakers (person or organization)", speakers(fixtures=fx))
     if "stance" not in args.skip:
-        _show("Stance toward the article's main entity (accuracy with Wilson 95% interval)", stance())
-        _show("Outlet comparison on hand-labelled pairs", tone_pairs())
+        _show("Stance toward the article's main entity (accuracy with Wilson 95% interval)", stance(fixtures=fx))
+        _show("Outlet comparison on hand-labelled pairs", tone_pairs(fixtures=fx))
     if "target" not in args.skip:
         path = Path(args.newsmtsc) if args.newsmtsc else newsmtsc_path()
         if path is None or not path.exists():
