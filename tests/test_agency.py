@@ -191,7 +191,7 @@ def test_seed_paraphrase_speakers_are_people_or_organizations(seed_corpus):
 
 
 def test_speaker_precision_and_recall_on_labelled_sentences():
-    # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m framelens.validation)
+    # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m tools.validate)
     from tools import validate as validation
 
     t = validation.speakers().set_index("split")
