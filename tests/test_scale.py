@@ -271,6 +271,26 @@ def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, group
     assert ev.loc[1, "text"] == tables["sentences"].set_index("sent_id").loc["cgtn-0:s0", "text"]
 
 
+@pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
+def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_path, grouped, monkeypatch):
+    # issue 24, "both cores used": above the pool's threshold an engine-less store (open_store, the
+    # notebooks) maps its partitions on a process pool; the tables are the serial ones
+    from framelens import engine
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
+    monkeypatch.setattr(engine, "PARALLEL_SENTENCES", 0)  # the seeds are far below the real threshold
+    monkeypatch.setattr(engine, "available_cores", lambda: 2)
+    made = []
+    auto = engine.auto_engine
+    monkeypatch.setattr(engine, "auto_engine", lambda **kw: made.append(auto(**kw)) or made[-1])
+    tables = store.LensStore(tmp_path / "s", grouped).part("sentiment", **SMALL)
+    assert [(e.name, e.workers) for e in made] == [("processes", 2), ("processes", 2)]  # actors, sentiment
+    assert all(e._pool is None for e in made)  # each closed after its part
+    memory = _memory_sentiment(_quiet_load(grouped), 1)
+    for name, df in memory.items():
+        pd.testing.assert_frame_equal(tables[name], df, obj=name)
+
+
 # ------------------------------------------------------------------ Dask
 
 

@@ -1396,11 +1396,12 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
     run. ``dask``: where the map steps run (see :func:`run_suite`); one engine for the whole run.
     With a :class:`framelens.progress.Progress` as ``say``, the ingest and each part's map steps
     and reduce are shown and timed."""
-    from .engine import get_engine
+    from .engine import get_engine, parallel_workers
     from .parts import compute
 
     t0 = time.perf_counter()
-    big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
+    # serial below the pool's threshold; else up to `workers` processes, no more than the cores
+    n_workers = parallel_workers(workers, sentences=int(plan.corpus.documents["n_sentences"].sum()))
     failures: list[str] = []
     engine = get_engine(dask, workers=workers) if dask not in (None, "") else None
     where = engine.describe() if engine is not None else ""
@@ -1411,7 +1412,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
             try:
                 failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
                                     drop_near_duplicates=dedup, requests=requests,
-                                    workers=workers if big else 1, progress=say, inputs=plan.inputs,
+                                    workers=n_workers, progress=say, inputs=plan.inputs,
                                     engine=engine)  # the corpus is in the store since the plan
             except FramelensError:
                 raise
@@ -1434,10 +1435,6 @@ def stop_on_store_errors(failures: list[str], root: Path, writable: bool = True)
     if bad:
         what = "is read-only and lacks a part this run needs" if not writable else "cannot be written"
         raise FramelensError(f"{root}: the lens store {what} ({bad[0]})")
-
-
-#: From this many sentences on, the store's independent parts are computed in parallel processes.
-PARALLEL_STORE_SENTENCES = 5_000
 
 
 def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]], stage: Path,
