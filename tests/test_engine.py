@@ -41,3 +41,17 @@ def test_auto_engine_is_serial_for_small_work_and_a_pool_beyond(monkeypatch):
     finally:
         eng.close()
 
+
+
+@pytest.mark.parametrize("workers, parts, mapped, partitions, expected", [
+    (1, 2, 2, 5, False),          # one worker: one after another, here
+    (2, 1, 1, 5, False),          # one part: nothing to put beside it
+    (2, 2, 2, 1, True),           # one partition: the maps cannot fill two workers, the parts can
+    (2, 2, 2, 2, False),          # sentiment and framing over 2+ partitions: each map fills the pool
+    (2, 2, 2, 3, False),          # (2,712 articles)
+    (4, 2, 2, 3, True),           # fewer partitions than workers
+    (2, 30, 0, 12, True),         # thirty profiles: whole parts, side by side
+    (2, 3, 2, 12, True),          # one whole part among them
+])
+def test_parts_side_by_side_by_hand_given_sizes(workers, parts, mapped, partitions, expected):
+    assert engine.parts_side_by_side(workers, parts=parts, mapped=mapped, partitions=partitions) is expected

@@ -74,6 +74,18 @@ def parallel_workers(workers: int | None, *, sentences: int, partitions: int | N
     return n if n > 1 and sentences >= PARALLEL_SENTENCES else 1
 
 
+def parts_side_by_side(workers: int, *, parts: int, mapped: int, partitions: int) -> bool:
+    """Whether a store computes ``parts`` independent parts side by side, one process each (else
+    one after another, each mapping its ``partitions`` on the pool of ``workers``). Side by side
+    when some of them are not map/reduce parts (only ``mapped`` are: the others run whole in one
+    process) or when there are fewer partitions than workers (the maps could not fill the pool).
+    When every part maps and the partitions fill the pool, one after another keeps every core busy
+    to the end of each map, where side by side leaves a core idle once the shorter part is done."""
+    if workers <= 1 or parts <= 1:
+        return False
+    return mapped < parts or partitions < workers
+
+
 def auto_engine(*, partitions: int, sentences: int) -> "Engine":
     """The engine of map steps when none was given: a process pool on the machine's cores when
     :func:`parallel_workers` finds the work worth it, else this process."""

@@ -50,7 +50,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import FramelensError, fail, parse_toml
+from .errors import fail, parse_toml
 
 CLASSES = ("negative", "neutral", "positive")
 FEATURES = (
