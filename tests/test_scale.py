@@ -291,6 +291,21 @@ def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_pa
         pd.testing.assert_frame_equal(tables[name], df, obj=name)
 
 
+@pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
+def test_parts_one_after_another_on_the_pool_give_the_serial_tables(tmp_path, grouped, monkeypatch):
+    # sentiment beside framing over more partitions than workers: each maps on both workers in turn
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 3)
+    reqs = [("sentiment", SMALL), ("framing", {"n_resamples": 300})]
+    lines: list[str] = []
+    assert parts.compute(grouped, store=tmp_path / "pool", requests=reqs, workers=2, progress=lines.append) == []
+    assert parts.compute(grouped, store=tmp_path / "serial", requests=reqs) == []
+    assert len(list((tmp_path / "pool").glob("corpus-*/partitions/*"))) >= 2
+    for name, opts in reqs:
+        a, b = _tables(tmp_path / "serial", grouped, name, opts), _tables(tmp_path / "pool", grouped, name, opts)
+        for k in a:
+            pd.testing.assert_frame_equal(b[k], a[k], obj=f"{name}.{k}")
+
+
 # ------------------------------------------------------------------ Dask
 
 
