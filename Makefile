@@ -46,10 +46,10 @@ test-browser: $(VENV)/.synced ## install Chromium (Debian packages) if missing, 
 	$(VENV)/bin/python -m pytest -rs tests/test_browser.py
 
 bench: $(VENV)/.synced ## print speed and memory figures beside their targets (not a test); SCALE=1 adds 10k/100k
-	$(VENV)/bin/python -m framelens.bench $(if $(SCALE),--scale) $(BENCH_ARGS)
+	$(VENV)/bin/python -m benchmarks.bench $(if $(SCALE),--scale) $(BENCH_ARGS)
 
 bench-scale: $(VENV)/.synced ## a whole default `framelens run` at SIZES (default 10000 100000) generated articles, pool and Dask: phases, memory, sizes (slow; not a test)
-	$(VENV)/bin/python -m framelens.scale_bench $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
+	$(VENV)/bin/python -m benchmarks.scale_bench $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
 
 lab: $(VENV)/.synced ## open JupyterLab on notebooks/ with the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

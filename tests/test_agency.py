@@ -192,8 +192,8 @@ def test_seed_paraphrase_speakers_are_people_or_organizations(seed_corpus):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_speaker_precision_and_recall_on_labelled_sentences():
-    # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m framelens.validation)
-    from framelens import validation
+    # 297 sentences of 25 hand-labelled articles, 178 with a speaker (python -m tools.validate)
+    from tools import validate as validation
 
     t = validation.speakers().set_index("split")
     assert t.loc["all", "n_sentences"] == 297 and t.loc["all", "n_gold"] == 178

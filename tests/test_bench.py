@@ -11,7 +11,9 @@ import warnings
 
 import pytest
 
-from framelens import FramelensError, bench, load_corpus
+from framelens import FramelensError, load_corpus
+
+from benchmarks import bench
 
 
 def _rows(path):
@@ -157,6 +159,61 @@ def test_format_generated_suite_subtracts_the_store():
     # (100 - 40) / 30 = 2.0 > 1.5; the bound is 1.5 * 30 + 40 = 85 s
     assert "the rest 60.0 s" in line and "(run − store) / floor = 2.00x" in line
     assert "= 85.0 s: NOT met" in line
+
+
+def test_format_generated_suite_prints_the_run_against_its_floor():
+    s = {"suite": 100.0, "store": 40.0, "floor": 30.0, "notebooks": 36, "documents": 428, "sources": 36}
+    line = bench.format_generated_suite(s)[0]
+    assert "run / floor = 3.33x (target ≤ 2.0x: NOT met)" in line       # issue 24: 100 / 30
+    s["suite"] = 60.0
+    assert "run / floor = 2.00x (target ≤ 2.0x: met)" in bench.format_generated_suite(s)[0]
+
+
+def test_cell_gaps_against_the_empty_notebook():
+    empty = {"empty_00": [(0, 0.1, "corpus = ..."), (1, 0.5, "import pandas, matplotlib")],
+             "empty_01": [(0, 0.1, "corpus = ..."), (1, 0.7, "import pandas, matplotlib")]}
+    nbs = {"03_sentiment": [(0, 0.1, "corpus"), (2, 1.0, "import x"), (5, 2.3, "F = ...")],
+           "01_overview": [(0, 0.1, "corpus"), (2, 0.9, "import y")]}
+    g = bench.cell_gaps(nbs, empty, k=5)
+    assert g["empty"] == pytest.approx(0.7) and g["notebooks"] == 2          # (0.6 + 0.8) / 2
+    assert [r[0] for r in g["gaps"]] == ["03_sentiment", "01_overview"]
+    name, total, gap, slowest = g["gaps"][0]
+    assert total == pytest.approx(3.4) and gap == pytest.approx(2.7) and slowest == (5, 2.3, "F = ...")
+    assert g["gaps"][1][2] == pytest.approx(0.3)
+    lines = bench._gap_lines(g)
+    assert lines[1] == "    03_sentiment: cells 3.4 s, +2.7 s; slowest [5] 2.3 s `F = ...`"
+    assert bench.cell_gaps(nbs, empty, k=1)["gaps"][0][0] == "03_sentiment"
+
+
+def test_heaviest_imports_sums_own_time_per_package_after_pandas():
+    text = "\n".join([
+        "import time: self [us] | cumulative | imported package",
+        "import time:       500 |        500 |   numpy.core",
+        "import time:      1000 |       2000 | pandas",
+        "import time:       300 |        300 |     scipy.special",
+        "import time:       200 |        500 |   scipy",
+        "import time:       700 |        700 |   framelens.tokens",
+        "import time:       100 |       1600 | framelens",
+    ])
+    assert bench.heaviest_imports(text) == [("framelens", pytest.approx(0.0008)), ("scipy", pytest.approx(0.0005))]
+    assert bench.heaviest_imports(text, top=1) == [("framelens", pytest.approx(0.0008))]
+
+
+def test_format_partition_scales_to_22k_sentences():
+    r = {"documents": 1000, "sentences": 11_000, "actors": 40, "mentions": 5000,
+         "framing_map": 4.0, "framing_cpu": 3.9, "mention_tone": 1.5, "mention_cpu": 1.5}
+    lines = bench.format_partition(r)
+    assert "framing map: 4.0 s wall, 3.9 s CPU; 8.0 s per 22 k sentences (target ≤ 6 s: NOT met; by CPU time " \
+           "7.8 s: NOT met)" in lines[1]
+    assert "actor-mention tone model: 1.5 s wall, 1.5 s CPU; 3.0 s per 22 k sentences (target ≤ 4 s: met" in lines[2]
+
+
+def test_profile_pages_beside_their_target():
+    s = {"suite": 60.0, "store": 10.0, "floor": 30.0, "notebooks": 4, "documents": 428, "sources": 36,
+         "run_seconds": [("05_source_profile[s01]", 2.5), ("03_sentiment", 9.0), ("05_source_profile[s02]", 1.5)]}
+    lines = bench.format_generated_suite(s)
+    assert lines[1] == ("  profile pages: 2 runs, 2.0 s on average, slowest 2.5 s (issue 24: each ≤ 2 s at 10 k "
+                        "articles; here at 428: NOT met)")
 
 
 def test_tree_cpu_adds_the_workers_sampled_cpu_to_the_process_own():

@@ -224,10 +224,10 @@ def test_generic_frames_on_other_topics(sentence, frames):
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_generic_frames_against_hand_labels():
     # 297 hand-labelled sentences of 25 articles on other events (tests/fixtures/unseen and
-    # tests/fixtures/labelled; python -m framelens.validation prints the same figures): a frame cue
+    # tests/fixtures/labelled; python -m tools.validate prints the same figures): a frame cue
     # that fires on neutral sentences is worse than a missed frame, so precision has a floor for
     # every generic frame, recall a lower one
-    from framelens import validation
+    from tools import validate as validation
 
     t = validation.sentence_frames().query("split == 'all'").set_index("frame")
     assert (t["n_sentences"] == 297).all()

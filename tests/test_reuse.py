@@ -527,7 +527,7 @@ def test_reuse_tables_keep_evidence_ids(seed_corpus):
 # The benchmark's corpus and scorer (the benchmark itself runs in `make bench`)
 # --------------------------------------------------------------------------------------------
 def test_bench_corpus_has_distinct_sentences_and_the_planted_copies(tmp_path):
-    from framelens import reuse_bench
+    from benchmarks import reuse_bench
 
     path, truth = reuse_bench.synthetic_reuse_corpus(tmp_path, 40, n_planted=6, seed=1)
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -547,7 +547,7 @@ def test_bench_corpus_has_distinct_sentences_and_the_planted_copies(tmp_path):
 
 
 def test_bench_scorer_counts_found_and_correct_passages():
-    from framelens import reuse_bench
+    from benchmarks import reuse_bench
 
     sentences = pd.DataFrame({
         "sent_id": ["d:s0", "d:s1", "r:s0", "r:s1", "x:s0", "y:s0"],

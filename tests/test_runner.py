@@ -604,14 +604,18 @@ def test_benchmark_suite_runs_as_many_empty_notebooks(tmp_path, evil_corpus):
     make_notebook(nbs / "per.ipynb", ["#md # Per source", "y = source_id"],
                   params=PARAMS + 'source_id = ""  # str: the source\n')
     reg = [runner.Notebook("one", "one.ipynb"), runner.Notebook("per", "per.ipynb", per_source=True)]
-    res = runner.benchmark_suite(jobs=2, corpus=evil_corpus, registry=reg, notebooks_dir=nbs)
+    from benchmarks import bench
+
+    res = bench.suite_vs_floor(evil_corpus, jobs=2, registry=reg, notebooks_dir=nbs)
     assert res["notebooks"] == 3  # one + one per source (2 sources)
     assert res["failed"] == [] and res["floor_failed"] == []
     assert res["suite"] > 0 and res["floor"] > 0 and res["jobs"] == 2
-    # the empty notebook: one parameters cell, nothing else
-    empty = runner.empty_notebook(tmp_path / "empty.ipynb")
+    assert res["cell_gaps"]["notebooks"] == 3 and len(res["cell_gaps"]["gaps"]) == 3
+    # the empty notebook: a parameters cell and the imports every page pays (issue 24's floor)
+    empty = bench.empty_notebook(tmp_path / "empty.ipynb")
     nb = nbformat.read(str(empty), as_version=4)
-    assert len(nb.cells) == 1 and nb.cells[0].metadata.tags == ["parameters"]
+    assert len(nb.cells) == 2 and nb.cells[0].metadata.tags == ["parameters"]
+    assert nb.cells[1].source == "import pandas, matplotlib"
     assert set(runner.inspect_parameters(empty)) == {"corpus", "output_dir", "seed", "sources"}
 
 

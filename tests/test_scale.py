@@ -271,6 +271,41 @@ def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, group
     assert ev.loc[1, "text"] == tables["sentences"].set_index("sent_id").loc["cgtn-0:s0", "text"]
 
 
+@pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
+def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_path, grouped, monkeypatch):
+    # issue 24, "both cores used": above the pool's threshold an engine-less store (open_store, the
+    # notebooks) maps its partitions on a process pool; the tables are the serial ones
+    from framelens import engine
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
+    monkeypatch.setattr(engine, "PARALLEL_SENTENCES", 0)  # the seeds are far below the real threshold
+    monkeypatch.setattr(engine, "available_cores", lambda: 2)
+    made = []
+    auto = engine.auto_engine
+    monkeypatch.setattr(engine, "auto_engine", lambda **kw: made.append(auto(**kw)) or made[-1])
+    tables = store.LensStore(tmp_path / "s", grouped).part("sentiment", **SMALL)
+    assert [(e.name, e.workers) for e in made] == [("processes", 2), ("processes", 2)]  # actors, sentiment
+    assert all(e._pool is None for e in made)  # each closed after its part
+    memory = _memory_sentiment(_quiet_load(grouped), 1)
+    for name, df in memory.items():
+        pd.testing.assert_frame_equal(tables[name], df, obj=name)
+
+
+@pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
+def test_parts_one_after_another_on_the_pool_give_the_serial_tables(tmp_path, grouped, monkeypatch):
+    # sentiment beside framing over more partitions than workers: each maps on both workers in turn
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 3)
+    reqs = [("sentiment", SMALL), ("framing", {"n_resamples": 300})]
+    lines: list[str] = []
+    assert parts.compute(grouped, store=tmp_path / "pool", requests=reqs, workers=2, progress=lines.append) == []
+    assert parts.compute(grouped, store=tmp_path / "serial", requests=reqs) == []
+    assert len(list((tmp_path / "pool").glob("corpus-*/partitions/*"))) >= 2
+    for name, opts in reqs:
+        a, b = _tables(tmp_path / "serial", grouped, name, opts), _tables(tmp_path / "pool", grouped, name, opts)
+        for k in a:
+            pd.testing.assert_frame_equal(b[k], a[k], obj=f"{name}.{k}")
+
+
 # ------------------------------------------------------------------ Dask
 
 
@@ -380,7 +415,7 @@ def test_framelens_run_dask_local_computes_the_store_on_a_local_cluster(tmp_path
 
 
 def test_the_one_million_projection_is_linear_in_worker_seconds_through_the_two_largest_points():
-    from framelens import scale_bench
+    from benchmarks import scale_bench
 
     def point(n, runs):
         return {"n": n, "runs": {e: {"engine": e, "documents": n, "compute_s": c, "workers": w, "partitions": n // 1000}
@@ -409,7 +444,7 @@ def _whole(wall, timings, procs, *, store=(3 * 2**20, 40), site=(5 * 2**20, 60),
 
 
 def test_whole_run_report_reads_phases_memory_and_sizes():
-    from framelens import scale_bench
+    from benchmarks import scale_bench
 
     # a part computed once per source is summed: profile 2.0 + 3.0 = 5.0 s
     small = _whole(400.0, [("load", 10.0), ("ingest", 20.0), ("part profile", 2.0), ("part profile", 3.0),
@@ -434,7 +469,7 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
 
 
 def test_process_roles_from_command_lines():
-    from framelens.scale_bench import process_role
+    from benchmarks.scale_bench import process_role
 
     assert process_role("python -m framelens run", is_main=True) == "client"
     assert process_role("python -m ipykernel_launcher -f kernel-1.json") == "kernel"

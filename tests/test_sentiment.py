@@ -378,6 +378,7 @@ def test_textblob_scores_equal_pattern_analyzer(seed_corpus):
 
 # ---------------------------------------------------------------- news lexicon, rules and model
 from framelens import tone_model as tmod  # noqa: E402
+from tools import train_tone_model as train  # noqa: E402
 
 
 @pytest.mark.parametrize("lemma, pos, forms", [
@@ -515,23 +516,23 @@ def test_fit_and_cross_validation_on_a_small_file(tmp_path):
                                   "polarity": pol}]})
     p = tmp_path / "train.jsonl"
     p.write_text("\n".join(json.dumps(r) for r in recs), encoding="utf-8")
-    df = tmod.read_newsmtsc(p)
+    df = train.read_newsmtsc(p)
     assert len(df) == 60 and set(df["target"]) == {"Ruiz"} and df["article"].nunique() == 30
-    folds = tmod.group_folds(df["article"].tolist(), 5, seed=0)
+    folds = train.group_folds(df["article"].tolist(), 5, seed=0)
     assert all(len(set(folds[df["article"] == a])) == 1 for a in df["article"].unique())
-    cv = tmod.cross_validate(p, folds=3)
+    cv = train.cross_validate(p, folds=3)
     assert cv["method"].tolist()[-1] == "news model (features + word weights)"
     assert cv["macro_f1"].iloc[-1] == pytest.approx(1.0)                       # the verbs separate the classes
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"sentence_normalized": "x"}\n', encoding="utf-8")
     with pytest.raises(FramelensError, match=":1: not a NewsMTSC record"):
-        tmod.read_newsmtsc(bad)
+        train.read_newsmtsc(bad)
 
 
 def test_band_calibration_known_answer():
     groups = pd.DataFrame({"gold": ["neutral", "neutral", "positive", "negative"], "mean": [0.1, -0.2, 0.5, -0.6],
                            "n": [2, 2, 2, 2]})
-    b, k, t = tmod.calibrate_band(groups, neutral_share=0.5, grid=(0.0, 0.15, 0.3, 0.7), priors=(0.0, 2.0))
+    b, k, t = train.calibrate_band(groups, neutral_share=0.5, grid=(0.0, 0.15, 0.3, 0.7), priors=(0.0, 2.0))
     assert (b, k) == (0.3, 0.0)                          # every group right: accuracy 1, macro-F1 1 (first best)
     t0 = t[t["prior"] == 0.0].set_index("band")
     assert t0.loc[0.3, "accuracy"] == pytest.approx(1.0) and t0.loc[0.0, "accuracy"] == pytest.approx(0.5)
@@ -639,14 +640,14 @@ def test_pairs_ordered_hand_computed():
     g = pd.DataFrame({"target": ["t", "t", "t", "u"], "article": ["1", "2", "3", "4"],
                       "gold_mean": [1.0, 0.0, 0.0, 1.0], "mean": [0.5, 0.1, 0.6, 0.0]})
     # pairs with different gold: (1,2) ordered, (1,3) reversed; (2,3) same gold; u alone
-    assert tmod.pairs_ordered(g) == (0.5, 2)
+    assert train.pairs_ordered(g) == (0.5, 2)
     g.loc[2, "mean"] = 0.5  # a tie counts one half
-    assert tmod.pairs_ordered(g) == (0.75, 2)
+    assert train.pairs_ordered(g) == (0.75, 2)
 
 
 def test_newsmtsc_ids_parsed():
-    assert tmod.newsmtsc_article("allsides_1000_401_25_Reality Leigh Winner_0_6") == "allsides_1000"
-    assert tmod.newsmtsc_target("allsides_1000_401_25_Reality Leigh Winner_0_6") == "Reality Leigh Winner"
-    assert tmod.newsmtsc_article('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "polusa_v1_18421313"
-    assert tmod.newsmtsc_target('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "Mr Ward"
-    assert tmod.target_key("President Donald Trump") == tmod.target_key("Mr. Trump") == "trump"
+    assert train.newsmtsc_article("allsides_1000_401_25_Reality Leigh Winner_0_6") == "allsides_1000"
+    assert train.newsmtsc_target("allsides_1000_401_25_Reality Leigh Winner_0_6") == "Reality Leigh Winner"
+    assert train.newsmtsc_article('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "polusa_v1_18421313"
+    assert train.newsmtsc_target('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "Mr Ward"
+    assert train.target_key("President Donald Trump") == train.target_key("Mr. Trump") == "trump"

@@ -1,10 +1,13 @@
-"""The validation module: its measures (known answers) and the labelled sets it reads."""
+"""The validation harness (tools/validate.py): its measures (known answers) and the labelled sets it
+reads; and what the package keeps of it (framelens.validation: the stored table, the failure modes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from framelens import validation as v
+from framelens import validation
+
+from tools import validate as v
 
 
 def test_auc_known_answers():
@@ -65,14 +68,14 @@ def test_validation_report_runs(capsys):
 
 
 def test_stored_validity_table_gives_n_intervals_and_baselines():
-    t = v.validity()
-    assert set(t.columns) == set(v.SUMMARY_COLUMNS) and {"framing", "sentiment"} == set(t["lens"])
+    t = validation.validity()
+    assert set(t.columns) == set(validation.SUMMARY_COLUMNS) and {"framing", "sentiment"} == set(t["lens"])
     assert {"own", "fresh", "NewsMTSC CV"} <= set(t["data"])
     auc = t[t["metric"].str.startswith("AUC")]
     assert (auc["n"] > 0).all() and (auc["low"] <= auc["value"]).all() and (auc["value"] <= auc["high"]).all()
     present = t[(t["measure"] == "frame present (yes/no): mean") & (t["data"] == "own")].iloc[0]
     assert present["value"] > present["baseline"]                          # beats answering yes everywhere
-    assert len(v.validity("sentiment")) + len(v.validity("framing")) == len(t)
+    assert len(validation.validity("sentiment")) + len(validation.validity("framing")) == len(t)
 
 
 def test_intervals_known_answers():
@@ -86,7 +89,7 @@ def test_intervals_known_answers():
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_failure_modes_are_computed():
-    f = v.failure_modes()
+    f = validation.failure_modes()
     assert {"framing", "sentiment"} <= set(f["lens"]) and f["got"].str.len().gt(0).all()
     implicit = f[f["failure"].str.startswith("implicit")].iloc[0]
     assert implicit["got"] == "no frame"                                   # the documented failure, as it is today

@@ -399,7 +399,7 @@ def generated(tmp_path_factory):
     import warnings
 
     import framelens as fl
-    from framelens.bench import generate_corpus
+    from benchmarks.bench import generate_corpus
 
     path = tmp_path_factory.mktemp("gen") / "c.jsonl"
     generate_corpus(path, 100, n_sources=6, seed=3, months=2)

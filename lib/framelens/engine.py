@@ -39,6 +39,58 @@ from .errors import FramelensError
 #: partition's result through its scheduler).
 DEFAULT_LOCAL = "processes"
 
+#: From this many sentences on, a compute starts a process pool (for its partitions' map steps, or
+#: its independent parts side by side: vocabulary beside actors, sentiment beside framing); below
+#: it, the pool's start (a fork server, then each worker's imports: about 1-2 s) costs more than it
+#: saves. A stored partition (1,000 news articles) holds about 22,000 sentences: any corpus of more
+#: than one partition is far above it.
+PARALLEL_SENTENCES = 5_000
+
+_IN_POOL_WORKER = False  # set in every pool worker (worker_init): no pool is started inside a pool
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - no affinity on this platform
+        return max(1, os.cpu_count() or 1)
+
+
+def parallel_workers(workers: int | None, *, sentences: int, partitions: int | None = None,
+                     cores: int | None = None, in_worker: bool | None = None) -> int:
+    """How many processes a compute runs on — the one decision behind the process pool.
+
+    Serial (1) inside a pool worker (no pool inside a pool), on one core, when one worker is asked,
+    when the work is under :data:`PARALLEL_SENTENCES` sentences, or when map steps (``partitions``
+    given) have a single partition to run. Else ``workers`` processes (``None``: as many as the
+    machine has cores), at most ``cores`` (default: :func:`available_cores`) and at most
+    ``partitions`` when given."""
+    if in_worker if in_worker is not None else _IN_POOL_WORKER:
+        return 1
+    cores = max(1, int(cores if cores is not None else available_cores()))
+    n = min(cores if workers is None else max(1, int(workers)), cores,
+            max(1, int(partitions)) if partitions is not None else cores)
+    return n if n > 1 and sentences >= PARALLEL_SENTENCES else 1
+
+
+def parts_side_by_side(workers: int, *, parts: int, mapped: int, partitions: int) -> bool:
+    """Whether a store computes ``parts`` independent parts side by side, one process each (else
+    one after another, each mapping its ``partitions`` on the pool of ``workers``). Side by side
+    when some of them are not map/reduce parts (only ``mapped`` are: the others run whole in one
+    process) or when there are fewer partitions than workers (the maps could not fill the pool).
+    When every part maps and the partitions fill the pool, one after another keeps every core busy
+    to the end of each map, where side by side leaves a core idle once the shorter part is done."""
+    if workers <= 1 or parts <= 1:
+        return False
+    return mapped < parts or partitions < workers
+
+
+def auto_engine(*, partitions: int, sentences: int) -> "Engine":
+    """The engine of map steps when none was given: a process pool on the machine's cores when
+    :func:`parallel_workers` finds the work worth it, else this process."""
+    return get_engine(None, workers=parallel_workers(None, sentences=sentences, partitions=partitions))
+
 
 def _start_ticks(pid: int) -> int | None:
     """When process ``pid`` started (clock ticks since boot, from /proc), to tell it from a new
@@ -76,6 +128,8 @@ def worker_init(owner: int | None = None) -> None:
     import sys
     import threading
 
+    global _IN_POOL_WORKER
+    _IN_POOL_WORKER = True
     if sys.platform.startswith("linux"):
         try:
             import ctypes

@@ -229,7 +229,7 @@ def frame_present(doc_frames: pd.DataFrame, *, base: float = PRESENT_BASE,
     article collects stray cues). ``base`` and ``per_words`` were chosen on framelens' own
     labelled articles (``tests/fixtures/labelled`` and ``unseen``) to maximise the mean F1 over
     the five generic frames, then frozen and checked on ``tests/fixtures/fresh_frames``
-    (``python -m framelens.validation``). Read it as a screening answer, not a coding decision."""
+    (``python -m tools.validate``). Read it as a screening answer, not a coding decision."""
     w = doc_frames["weighted"].to_numpy(dtype=float) if "weighted" in doc_frames.columns else \
         doc_frames["hits"].to_numpy(dtype=float)
     return w >= base + doc_frames["words"].to_numpy(dtype=float) / float(per_words)
@@ -254,7 +254,7 @@ def document_frames(corpus: CorpusLike, codebook=None, *, min_hits: int | None =
     divides it by the article's length and lets one cue in a three-sentence brief outrank ten
     cues in a long feature. On human-labelled articles kept back by the maintainers, ranking by
     hits gave about 0.02 more AUC than the share of sentences for every generic frame, and on
-    framelens' own labelled articles (``python -m framelens.validation``) hits rank at least as
+    framelens' own labelled articles (``python -m tools.validate``) hits rank at least as
     well as share, distinct cues or distinct questions. Caveat: longer articles collect more
     hits — compare scores of articles of similar length, or use ``share`` to compare sources.
 

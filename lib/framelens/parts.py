@@ -999,6 +999,7 @@ def _ingest_partitions(lens) -> int | None:
 def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     import time
 
+    from .engine import parts_side_by_side
     from .progress import as_progress
 
     say = as_progress(say)
@@ -1023,7 +1024,8 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     failed: set[str] = set()
     for level in levels:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
-        if workers > 1 and len(level) > 1:
+        if parts_side_by_side(workers, parts=len(level), mapped=sum(PARTS[n].map is not None for n, _o in level),
+                              partitions=len(lens.partitions())):
             _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
         else:
             for n, o in level:

@@ -70,7 +70,7 @@ from a common origin such as a wire story, a release or an official readout.
 Caveats: the similarity is lexical (a paraphrase that changes most words is not reuse here); a
 sentence shorter than :data:`MIN_INDEX_WORDS` words never seeds a match (it can still join a passage
 next to a longer one); MinHash-LSH is probabilistic: a pair just above ``min_similarity`` but with a
-low word-set resemblance may be missed in LSH mode (rare at 20% edits, see ``framelens.bench``).
+low word-set resemblance may be missed in LSH mode (rare at 20% edits, see ``benchmarks/bench.py``).
 
 Entry points: :func:`analyze` (everything, cached per corpus and options; :func:`reuse_map` and
 :func:`reuse_reduce` are its two steps), :func:`shared_passages`,

@@ -1419,11 +1419,12 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
     run. ``dask``: where the map steps run (see :func:`run_suite`); one engine for the whole run.
     With a :class:`framelens.progress.Progress` as ``say``, the ingest and each part's map steps
     and reduce are shown and timed."""
-    from .engine import get_engine
+    from .engine import get_engine, parallel_workers
     from .parts import compute
 
     t0 = time.perf_counter()
-    big = int(plan.corpus.documents["n_sentences"].sum()) >= PARALLEL_STORE_SENTENCES
+    # serial below the pool's threshold; else up to `workers` processes, no more than the cores
+    n_workers = parallel_workers(workers, sentences=int(plan.corpus.documents["n_sentences"].sum()))
     failures: list[str] = []
     engine = get_engine(dask, workers=workers) if dask not in (None, "") else None
     where = engine.describe() if engine is not None else ""
@@ -1434,7 +1435,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
             try:
                 failures += compute(plan.corpus_path, store=root, sources=sources, by=by, own_text=own,
                                     drop_near_duplicates=dedup, requests=requests,
-                                    workers=workers if big else 1, progress=say, inputs=plan.inputs,
+                                    workers=n_workers, progress=say, inputs=plan.inputs,
                                     engine=engine)  # the corpus is in the store since the plan
             except FramelensError:
                 raise
@@ -1457,10 +1458,6 @@ def stop_on_store_errors(failures: list[str], root: Path, writable: bool = True)
     if bad:
         what = "is read-only and lacks a part this run needs" if not writable else "cannot be written"
         raise FramelensError(f"{root}: the lens store {what} ({bad[0]})")
-
-
-#: From this many sentences on, the store's independent parts are computed in parallel processes.
-PARALLEL_STORE_SENTENCES = 5_000
 
 
 def _provenance(plan: Plan, ordered: list[Result], previous: list[dict[str, Any]], stage: Path,
@@ -1516,57 +1513,3 @@ def list_notebooks(registry: Sequence[Notebook] | None = None,
                                           "default": spec.get("default"), "help": spec.get("help", "")})
         rows.append(row)
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# benchmark (``make bench``)
-
-
-def empty_notebook(path: Path) -> Path:
-    """A notebook with only a ``parameters`` cell (the suite's common parameters): the floor of
-    what running a notebook through the runner costs."""
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    nb = new_notebook()
-    nb.metadata.kernelspec = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    cell = new_code_cell('corpus: str = "../seeds"  # corpus folder or file\n'
-                         'output_dir: str = "../outputs"  # where tables and figures go\n'
-                         "seed: int = 0  # random seed\n"
-                         "sources: list = []  # source ids; empty means all\n")
-    cell.metadata.tags = ["parameters"]
-    nb.cells = [cell]
-    nbformat.write(nb, str(path))
-    return path
-
-
-def benchmark_suite(jobs: int = 2, *, corpus: str | os.PathLike | None = None,
-                    registry: Sequence[Notebook] | None = None,
-                    notebooks_dir: str | os.PathLike | None = None) -> dict[str, Any]:
-    """Wall time of the whole suite (default: the seeds) beside its floor.
-
-    Runs the suite with :func:`run_suite` into a temporary folder, then runs the same number of
-    notebook executions (per-source runs count one each; skipped ones not at all) of an empty
-    notebook (:func:`empty_notebook`) through the same runner with the same job count — corpus
-    check and load, parameter validation, kernels, HTML export, index. Returns ``suite`` and
-    ``floor`` (seconds), ``notebooks`` (executions) and ``failed`` (names of failed runs).
-    """
-    with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
-        root = Path(tmp)
-        t = time.perf_counter()
-        summary = run_suite(corpus, root / "suite", jobs=jobs, registry=registry,
-                            notebooks_dir=notebooks_dir, progress=None)
-        suite_s = time.perf_counter() - t
-        executed = [r for r in summary.results if r.status != "skipped"]
-        n = len(executed)
-        nb_dir = root / "empty"
-        nb_dir.mkdir()
-        empty_notebook(nb_dir / "empty.ipynb")
-        floor_registry = [Notebook(f"empty_{k:02d}", "empty.ipynb") for k in range(n)]
-        t = time.perf_counter()
-        floor = run_suite(corpus, root / "floor", jobs=jobs, registry=floor_registry, notebooks_dir=nb_dir,
-                          progress=None)
-        floor_s = time.perf_counter() - t
-    return {"suite": suite_s, "floor": floor_s, "notebooks": n, "jobs": jobs,
-            "failed": [r.name for r in summary.results if r.status != "ok"],
-            "floor_failed": [r.name for r in floor.results if r.status != "ok"]}

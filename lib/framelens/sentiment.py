@@ -936,7 +936,7 @@ def evidence_stance(mean, n, sd, *, method: str = "news", band: float | None = N
     scores, the pair maximizing accuracy + macro-F1 over the groups as they come — no assumed
     share of neutral. Article-grouped 5-fold cross-validation (1,182 groups): accuracy 0.63,
     macro-F1 0.60, against 0.62 / 0.54 for the previous shrunk-mean band and 0.53 for always
-    "neutral". ``python -m framelens.tone_model --fit`` re-runs it."""
+    "neutral". ``python -m tools.train_tone_model --fit`` re-runs it."""
     from .tone_model import interval_stance
 
     r = stance_rules()[method]
@@ -962,7 +962,7 @@ def stance(mean: float, *, n: int | None = None, method: str = "news", band: flo
     least two thirds of its mentions carry that label (else neutral), the out-of-fold scores of
     the news model averaged, and the pair chosen that maximizes accuracy + macro-F1 with groups
     reweighted so that three in four show no clear stance — the share of neutral main-entity
-    stance in held-out news articles. ``python -m framelens.tone_model --fit`` re-runs it."""
+    stance in held-out news articles. ``python -m tools.train_tone_model --fit`` re-runs it."""
     b = stance_bands()[method] if band is None else band
     k = stance_priors()[method] if prior is None else prior
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
@@ -1164,7 +1164,7 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     positive" when the interval excludes 0, else "cannot tell". ``resampled`` says what was
     resampled on each side ("mentions" for a one-article outlet: read its interval as too narrow).
     ``actors``: the actors to
-    compare (default: the ``top`` most mentioned). Validation (``python -m framelens.validation``):
+    compare (default: the ``top`` most mentioned). Validation (``python -m tools.validate``):
     on NewsMTSC, pairs of articles whose annotated tone toward the same target differs are ordered
     like the annotators in 0.75 of 15,026 pairs."""
     from .stats import cluster_bootstrap_diff

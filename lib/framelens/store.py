@@ -627,7 +627,7 @@ class LensStore:
     def _map_reduce(self, name: str, opts: Mapping[str, Any], needs: Mapping[str, Any], folder: Path):
         """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
         reduce here; the maps write the part's row tables into the part's temporary folder."""
-        from .engine import get_engine
+        from .engine import auto_engine, get_engine
         from .parts import PARTS, Computed, Reduction, map_partition, view_partition
         from .progress import Progress
 
@@ -637,9 +637,12 @@ class LensStore:
         small = {n: Computed({t: needs[n][t] for t in needs[n] if t not in PARTS[n].row_tables},  # rows stay on disk
                              getattr(needs[n], "info", {})) for n in needs}
         tmp = temp_folder(folder)
+        own = None  # an engine made here (none given: a pool when there is more than one partition's work)
         try:
-            eng = get_engine(self.engine)
             dirs = self.partitions()
+            docs = view_c.documents
+            eng = get_engine(self.engine) if self.engine is not None else (own := auto_engine(
+                partitions=len(dirs), sentences=int(docs["n_sentences"].sum()) if "n_sentences" in docs else 0))
             tasks = [(str(p), view, name, dict(opts), small, str(tmp)) for p in dirs]
             prog = self.progress if self.progress is not None else Progress(None)  # None: silent
             outs = []
@@ -660,6 +663,9 @@ class LensStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        finally:
+            if own is not None:
+                own.close()
         return tables, info, tmp, entries
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:

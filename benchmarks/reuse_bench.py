@@ -16,7 +16,7 @@ with their sentences reordered. It reports:
   sentence with it on both sides; a reported passage is correct when its two sides share the
   origin of a sentence (a planted copy, or a copy of a copy).
 
-Usage: ``python -m framelens.reuse_bench [--articles 10000] [--planted 500] [--workers 2]``.
+Usage: ``python -m benchmarks.reuse_bench [--articles 10000] [--planted 500] [--workers 2]``.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from .config import resources_path
+from benchmarks import REPO, child_env
 
-SEEDS = resources_path("seeds")  # the wheel's bundled copy, else the repository's
+SEEDS = REPO / "seeds"  # the checkout's demo articles: the default seed text
 N_OUTLETS = 20
 EDIT_LEVELS = (0.0, 0.1, 0.2)
 _WORD = re.compile(r"^[A-Za-z]+$")
@@ -58,7 +58,7 @@ def _chain(seeds_dir: Path) -> tuple[dict, list[str], set[str], list[str], list[
     sentences (words of letters only)."""
     import warnings
 
-    from .corpus import load_corpus
+    from framelens.corpus import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -237,7 +237,7 @@ def measure(path: Path, truth_path: Path, workers: int) -> dict:
     """Load the corpus, run :func:`framelens.reuse.analyze`, score it (run in a subprocess)."""
     import warnings
 
-    from . import load_corpus, reuse
+    from framelens import load_corpus, reuse
 
     res: dict = {}
     t = time.perf_counter()
@@ -270,9 +270,9 @@ def run(n_articles: int = 10_000, *, n_planted: int = 500, workers: int = 2, see
         build = time.perf_counter() - t
         truth_path = Path(tmp) / "truth.json"
         truth_path.write_text(json.dumps(truth), encoding="utf-8")
-        code = (f"import json; from pathlib import Path; from framelens import reuse_bench; "
+        code = (f"import json; from pathlib import Path; from benchmarks import reuse_bench; "
                 f"print(json.dumps(reuse_bench.measure(Path({str(path)!r}), Path({str(truth_path)!r}), {workers})))")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=child_env())
         res = json.loads(out.stdout.strip().splitlines()[-1])
     res["build"] = build
     res["workers"] = workers
@@ -310,13 +310,13 @@ def format_part(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="framelens.reuse_bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="benchmarks.reuse_bench", description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--planted", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--part", action="store_true",
-                    help="measure the lens store's reuse part on framelens.bench's generated news instead")
+                    help="measure the lens store's reuse part on benchmarks.bench's generated news instead")
     ap.add_argument("--engine", default="serial", help="with --part: serial or processes")
     args = ap.parse_args(argv)
     if args.part:
@@ -337,13 +337,13 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
     import tracemalloc
 
-    from .engine import get_engine
-    from .store import LensStore
+    from framelens.engine import get_engine
+    from framelens.store import LensStore
 
     eng = get_engine(engine, workers=workers)
     lens = LensStore(store, corpus, engine=eng)
     lens.ingest()
-    from .bench import TreeSampler
+    from benchmarks.bench import TreeSampler
 
     sampler = TreeSampler(os.getpid())
     sampler.start()
@@ -367,10 +367,10 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
 
 def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1, trace: bool = False,
              seed: int = 0, folder: str | None = None, partition_documents: int = 0) -> dict:
-    """Generate ``n_articles`` news articles (:func:`framelens.bench.generate_corpus`, 40 outlets),
+    """Generate ``n_articles`` news articles (:func:`benchmarks.bench.generate_corpus`, 40 outlets),
     store them (as ingested, or in partitions of ``partition_documents``), then measure the
     ``reuse`` part in a fresh subprocess (:func:`measure_part`)."""
-    from .bench import generate_corpus
+    from benchmarks.bench import generate_corpus
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(folder) if folder else Path(tmp)
@@ -390,10 +390,10 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
 
         shutil.rmtree(base / "store", ignore_errors=True)
         shutil.copytree(where, base / "store")  # the stored corpus, no part yet
-        code = (f"import json; from framelens import reuse_bench; "
+        code = (f"import json; from benchmarks import reuse_bench; "
                 f"print(json.dumps(reuse_bench.measure_part({str(path)!r}, {str(base / 'store')!r}, "
                 f"engine={engine!r}, workers={workers}, trace={trace}), default=str))")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env())
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
         res = json.loads(out.stdout.strip().splitlines()[-1])

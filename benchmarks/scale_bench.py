@@ -2,10 +2,10 @@
 
 **A whole run at scale** (the default; issue 20). For each size (``--sizes``, default 10,000 and
 100,000 generated articles: 40 outlets, dated, sentences ≥ 95% distinct —
-:func:`framelens.bench.generate_corpus`), a whole default ``framelens run`` (no actor table, no
+:func:`benchmarks.bench.generate_corpus`), a whole default ``framelens run`` (no actor table, no
 parameters; ``--jobs 2``; ``--store`` only so the store can be measured after the run), once on
 the process pool and once on a Dask LocalCluster (``--dask local``), each in a fresh process
-watched by :class:`framelens.bench.TreeSampler`. It prints, per run:
+watched by :class:`benchmarks.bench.TreeSampler`. It prints, per run:
 
 * the wall time of each phase, read from the run's ``provenance.json`` (``timings``, written by
   the runner: load, ingest or store corpus, each part, each part's map steps and reduce,
@@ -23,7 +23,7 @@ LocalCluster of 2 workers and one of 1 worker: wall time, peak RSS of the client
 worker; the raw floor (single-core VADER + TextBlob PatternAnalyzer + tokenizer); growth, speed-up
 and a 1 M-article projection.
 
-Usage: ``python -m framelens.scale_bench [--sizes 10000 100000] [--engines processes local]
+Usage: ``python -m benchmarks.scale_bench [--sizes 10000 100000] [--engines processes local]
 [--folder DIR] [--json FILE]``, or ``--store-only [--engines processes local local1]``.
 """
 
@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import child_env
+
 TARGET_GROWTH = 11.0
 TARGET_MB = {10_000: 1024, 100_000: 2048}
 TARGET_RAW_RATIO = 1.0
@@ -51,7 +53,7 @@ def make_corpus(dest: Path, n: int, *, seed: int = 0) -> Path:
     """A gzip'd JSONL corpus of ``n`` synthetic articles (40 outlets)."""
     import gzip
 
-    from .bench import generate_corpus  # the ≥95%-distinct generator (issue 10's benchmark)
+    from benchmarks.bench import generate_corpus  # the ≥95%-distinct generator (issue 10's benchmark)
 
     plain = dest.with_suffix("")
     generate_corpus(plain, n, n_sources=40, seed=seed)
@@ -111,9 +113,9 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
     """Ingest + the map/reduce parts on one engine (run in a fresh process: see :func:`main`)."""
     import warnings
 
-    from . import config
-    from .engine import get_engine
-    from .store import LensStore
+    from framelens import config
+    from framelens.engine import get_engine
+    from framelens.store import LensStore
 
     warnings.simplefilter("ignore")
     watch = Watch()
@@ -155,9 +157,9 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
 def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any]:
     """Seconds single-core VADER + TextBlob + the tokenizer take on the stored sentences (a sample
     of ``sample`` sentences spread over the corpus, scaled to all of them)."""
-    from .sentiment import pattern_lexicon, vader_analyzer
-    from .store import LensStore, read_table
-    from .tokens import tokenize
+    from framelens.sentiment import pattern_lexicon, vader_analyzer
+    from framelens.store import LensStore, read_table
+    from framelens.tokens import tokenize
 
     lens = LensStore(store, corpus)
     dirs = lens.partitions()
@@ -179,9 +181,10 @@ def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any
 
 
 def _child(func: str, **kwargs) -> dict[str, Any]:
-    code = (f"import json,sys; from framelens.scale_bench import {func}; "
+    code = (f"import json,sys; from benchmarks.scale_bench import {func}; "
             f"print('@@' + json.dumps({func}(**json.loads(sys.argv[1]))))")
-    proc = subprocess.run([sys.executable, "-c", code, json.dumps(kwargs)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(kwargs)], capture_output=True, text=True,
+                          env=child_env())
     for line in proc.stdout.splitlines():
         if line.startswith("@@"):
             return json.loads(line[2:])
@@ -324,7 +327,7 @@ WHOLE_TARGET_WALL_S = {10_000: 480.0}
 
 def make_news(dest: Path, n: int, *, seed: int = 0) -> Path:
     """A JSONL corpus of ``n`` generated, dated articles from 40 outlets (≥ 95% distinct sentences)."""
-    from .bench import generate_corpus
+    from benchmarks.bench import generate_corpus
 
     generate_corpus(dest, n, n_sources=40, seed=seed)
     return dest
@@ -365,7 +368,7 @@ def whole_run(corpus: Path, out: Path, store: Path, *, dask: str | None = None, 
     and role, and the sizes of the store, the site and the article pages."""
     import psutil
 
-    from .bench import TreeSampler
+    from benchmarks.bench import TreeSampler
 
     cmd = [sys.executable, "-m", "framelens", "run", "--corpus", str(corpus), "--out", str(out),
            "--store", str(store), "--jobs", str(jobs)] + (["--dask", dask] if dask else [])
@@ -543,7 +546,7 @@ def whole_figures(sizes, *, engines=("processes", "local"), folder: str | os.Pat
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m framelens.scale_bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.scale_bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--engines", nargs="+", default=None,
                     help="whole run: processes and/or local (a Dask LocalCluster; default both); "
