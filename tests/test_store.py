@@ -35,7 +35,8 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
         "when": pd.to_datetime(["2025-06-01", None, "2024-07-03"]),
     }, index=pd.Index(["r1", "r2", "r3"], name="source"))
     meta = store.write_table(df, tmp_path / "t.parquet")
-    assert meta["json"] == ["sent_ids", "aliases"] and meta["tuple"] == ["aliases"] and meta["text"] == ["mixed"]
+    assert meta["arrow_list"] == ["sent_ids", "aliases"] and meta["json"] == []
+    assert meta["tuple"] == ["aliases"] and meta["text"] == ["mixed"]
     back = store.read_table(tmp_path / "t.parquet", meta)
     assert back.index.name == "source" and back.index.tolist() == ["r1", "r2", "r3"]
     assert back["sent_ids"].tolist() == [["a:s1", "a:s2"], [], None]
@@ -44,9 +45,44 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
     assert back["n"].dtype == np.int32 and isinstance(back["cat"].dtype, pd.CategoricalDtype)
     assert back["x"].iloc[0] == 0.5 and np.isnan(back["x"].iloc[1])
     assert back["when"].iloc[2] == pd.Timestamp("2024-07-03") and pd.isna(back["when"].iloc[1])
+    # list columns are native Arrow lists (no JSON text in the file)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(tmp_path / "t.parquet")
+    assert pa.types.is_list(schema.field("sent_ids").type) and schema.field("sent_ids").type.value_type == pa.string()
+    assert pa.types.is_list(schema.field("aliases").type)
+    # only some columns: the list column comes back in its place, as Python values
+    part = store.read_table(tmp_path / "t.parquet", {k: v for k, v in meta.items() if k != "rows"},
+                            columns=["n", "aliases", "x"])
+    assert list(part.columns) == ["n", "aliases", "x"] and part["aliases"].tolist()[1] == ("EU",)
     # a square matrix with a named index (similarity tables)
     sim = pd.DataFrame([[0.0, 0.25], [0.25, 0.0]], index=pd.Index(["a", "b"], name="source"), columns=["a", "b"])
     pd.testing.assert_frame_equal(store.read_table(tmp_path / "s.parquet", store.write_table(sim, tmp_path / "s.parquet")), sim)
+
+
+def test_nested_cells_that_arrow_cannot_hold_as_one_list_type_stay_json(tmp_path):
+    df = pd.DataFrame({
+        "ints": [[1, 2], [3], None],                       # list<int64>
+        "floats": [(0.5, 1.0), (), (2.0,)],                # tuples of floats
+        "flags": [[True], [False, True], []],              # list<bool>
+        "ids": [{"b", "a"}, set(), {"c"}],                 # sets: sorted lists
+        "mixed": [[1, 0.5], [2], []],                      # int and float items: JSON keeps 1 an int
+        "dicts": [{"a": 1}, {"b": [1, 2]}, None],          # dicts: JSON
+        "deep": [[["x"]], [], None],                       # lists of lists: JSON
+    })
+    meta = store.write_table(df, tmp_path / "n.parquet")
+    assert meta["arrow_list"] == ["ints", "floats", "flags", "ids"]
+    assert meta["json"] == ["mixed", "dicts", "deep"] and meta["tuple"] == ["floats"]
+    back = store.read_table(tmp_path / "n.parquet", meta)
+    assert back["ints"].tolist() == [[1, 2], [3], None]
+    assert back["floats"].tolist() == [(0.5, 1.0), (), (2.0,)]
+    assert back["flags"].tolist() == [[True], [False, True], []]
+    assert back["ids"].tolist() == [["a", "b"], [], ["c"]]
+    assert back["mixed"].tolist() == [[1, 0.5], [2], []] and type(back["mixed"].iloc[0][0]) is int
+    assert back["dicts"].tolist() == [{"a": 1}, {"b": [1, 2]}, None]
+    assert back["deep"].tolist() == [[["x"]], [], None]
+    assert list(back.columns) == list(df.columns)
 
 
 @pytest.mark.notebook  # slow: whole lens parts or a child process (make test-fast skips it)
