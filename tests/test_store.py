@@ -354,3 +354,30 @@ def test_rows_of_an_empty_partition_table_are_read_by_doc_id(tmp_path):
     store.write_table(rows, tmp_path / "sentences.parquet")
     got = store.read_partition_rows(tmp_path, "sentences", doc_ids=["c", "a"])
     assert got["doc_id"].tolist() == ["a", "c"] and got["rule"].tolist() == ["x", "z"]
+
+
+@pytest.mark.notebook  # computes the sentiment part
+def test_scores_read_without_text_give_the_rows_reports_show_and_the_same_csv(tmp_path, tiny_corpus_dir, monkeypatch):
+    """Report 03 reads the per-sentence scores without their text, picks the rows it shows, then
+    fetches their text; and writes the full table's CSV one partition at a time. Both equal the
+    whole-table path."""
+    from framelens import ingest, report, sentiment
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
+    lens = store.LensStore(tmp_path / "store", tiny_corpus_dir)
+    S = lens.part("sentiment", n_resamples=50, n_permutations=50)
+    assert S.is_partitioned("sentences") and len(S.files("sentences")) >= 2
+    full = S["sentences"]
+    light = S.scan("sentences", exclude=["text"])
+    assert "text" not in light.columns and len(light) == len(full) > 10
+    assert S.columns("sentences") == list(full.columns)
+    for top in (1, 3, 7):
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.extremes(light, top=top)),
+                                      sentiment.extremes(full, top=top))
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.most_subjective(light, top=top)),
+                                      sentiment.most_subjective(full, top=top))
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.disagreements(light, top=top), after="label"),
+                                      sentiment.disagreements(full, top=top))
+    streamed = report.export_stored(S, "sentences", "streamed", tmp_path / "out")
+    whole = report.export_table(full, "whole", tmp_path / "out")
+    assert streamed.read_bytes() == whole.read_bytes() and len(whole.read_text(encoding="utf-8").splitlines()) > len(full)

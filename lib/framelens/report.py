@@ -96,6 +96,35 @@ def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> 
     return path
 
 
+def export_stored(tables, table: str, name: str, output_dir: str | os.PathLike) -> Path:
+    """Write stored table ``table`` of a lens part (:class:`framelens.store.Tables`) to
+    ``<output_dir>/tables/<name>.csv``, one stored partition at a time: the same file as
+    :func:`export_table` of the whole table, without holding it in memory (a per-sentence table
+    with its text is the largest a report exports). When the partitions' Parquet schemas differ
+    (e.g. a column of whole numbers in one and with gaps in another, which one table would write
+    as decimals) the table is read whole so the CSV is exactly :func:`export_table`'s."""
+    import pyarrow.parquet as pq
+
+    from .store import read_table
+
+    path = Path(output_dir) / "tables" / f"{_checked_name(name)}.csv"
+    files = tables.files(table)
+    schemas = [pq.read_schema(f) for f, _ in files]
+    if len(files) <= 1 or any(not sc.equals(schemas[0]) for sc in schemas[1:]):
+        df = tables.scan(table) if tables.is_partitioned(table) else tables[table]
+        return export_table(df, name, output_dir)
+
+    def write(tmp):
+        header = True
+        for f, meta in files:
+            df = read_table(f, meta)
+            if len(df) or header:
+                csv_safe(df).to_csv(tmp, index=False, header=header, mode="w" if header else "a")
+                header = False
+
+    return _atomic_write(path, write)
+
+
 def _in_kernel() -> bool:
     try:
         from IPython import get_ipython

@@ -401,10 +401,34 @@ class Tables(Mapping):
         or documents rather than all of it."""
         return "parts" in self.manifest["tables"].get(name, {})
 
+    def files(self, name: str) -> list[tuple[Path, dict[str, Any]]]:
+        """The Parquet file(s) of table ``name`` with how each was encoded: one per partition for a
+        partitioned table, else one."""
+        entry = self.manifest["tables"][name]
+        if "parts" in entry:
+            return [(self.folder / e["file"], e) for e in entry["parts"]]
+        return [(self.folder / f"{name}.parquet", entry)]
+
+    def columns(self, name: str) -> list[str]:
+        """The columns of table ``name``, from its Parquet schema (no row is read)."""
+        import pyarrow.parquet as pq
+
+        path, meta = self.files(name)[0] if self.files(name) else (None, {})
+        if path is None:
+            return []
+        cols = pq.read_schema(path).names
+        index = meta.get("index") or []
+        return [c for c in cols if c not in index]
+
     def scan(self, name: str, *, columns: Sequence[str] | None = None,
-             doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        """Table ``name`` read partition by partition (only ``columns``; only the rows of
-        ``doc_ids``), concatenated in corpus order. Not cached."""
+             doc_ids: Iterable[str] | None = None, exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """Table ``name`` read partition by partition (only ``columns``, or all but ``exclude``;
+        only the rows of ``doc_ids``), concatenated in corpus order. Not cached. A column not
+        read is never decoded: ``scan("sentences", exclude=["text"])`` reads the scores without
+        the sentences' text."""
+        if exclude:
+            drop = set(exclude)
+            columns = [c for c in (columns if columns is not None else self.columns(name)) if c not in drop]
         entry = self.manifest["tables"][name]
         if "parts" not in entry:
             df = read_table(self.folder / f"{name}.parquet", entry, columns=columns)
@@ -720,6 +744,18 @@ class LensStore:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return tables, info, tmp, entries
+
+    def with_text(self, table: pd.DataFrame, *, after: str = "sent_id") -> pd.DataFrame:
+        """``table`` (rows with a ``sent_id``, e.g. the few sentences a report shows, picked from
+        scores read without their text) with each sentence's ``text`` inserted after column
+        ``after``: fetched by id from the stored partitions holding them (:meth:`evidence`)."""
+        out = table.drop(columns=["text"], errors="ignore").copy()
+        ids = out["sent_id"].astype(str).tolist() if len(out) else []
+        found = self.evidence(ids) if ids else pd.DataFrame(columns=["sent_id", "text"])
+        text = dict(zip(found["sent_id"].astype(str), found["text"]))
+        out.insert(list(out.columns).index(after) + 1, "text",
+                   pd.Series([text.get(i) for i in ids], index=out.index, dtype=found["text"].dtype))
+        return out
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
         """The sentences behind a number, fetched by id from the stored corpus partitions (only
