@@ -435,6 +435,13 @@ class Tables(Mapping):
             return df if doc_ids is None else df[df["doc_id"].astype(str).isin(set(doc_ids))].reset_index(drop=True)
         return concat_parts([(self.folder / e["file"], e) for e in entry["parts"]], columns=columns, doc_ids=doc_ids)
 
+    def only(self, columns: Mapping[str, Sequence[str] | None]) -> "Tables":
+        """These tables as a reader that needs only some columns sees them: table ``name`` is read
+        with only ``columns[name]`` (``None``: whole); a table not named is an empty table with its
+        columns (no row read). For a function known to touch only those columns (a test checks
+        it against the whole tables), so that a page does not read what it does not show."""
+        return _OnlyTables(self, columns)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest["tables"])
 
@@ -443,6 +450,26 @@ class Tables(Mapping):
 
     def __repr__(self) -> str:
         return f"<Tables {self.folder.name}: {', '.join(self)}>"
+
+
+class _OnlyTables(Tables):
+    """:meth:`Tables.only`: the named tables read with only the named columns, the others empty."""
+
+    def __init__(self, base: Tables, columns: Mapping[str, Sequence[str] | None]):
+        super().__init__(base.folder, base.manifest)
+        self._only = {k: (list(v) if v is not None else None) for k, v in columns.items()}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.manifest["tables"]:
+            return super().__getitem__(name)  # the KeyError naming the tables
+        if name not in self._cache:
+            if name not in self._only:
+                self._cache[name] = pd.DataFrame(columns=self.columns(name))
+            elif self._only[name] is None:
+                return super().__getitem__(name)
+            else:
+                self._cache[name] = self.scan(name, columns=self._only[name])
+        return self._cache[name]
 
 
 def temp_folder(dest: Path) -> Path:
