@@ -730,3 +730,6 @@ def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp
     assert len(view["passages"]) == len(whole.passages) and len(view["edits"]) == 0
     pd.testing.assert_frame_equal(reuse.near_duplicates(reuse.from_tables(T.only({"near_duplicates": None}))),
                                   reuse.near_duplicates(whole))
+    from framelens import synthesis
+
+    assert synthesis.reuse_summary(T) == reuse.summary(whole) and "shared passage" in reuse.summary(whole)
