@@ -69,6 +69,18 @@ def csv_cell(value):
     return value
 
 
+def _has_formula_start(col: pd.Series) -> bool:
+    """Whether a text cell of ``col`` begins like a formula (:data:`_FORMULA_START`): vectorized
+    (a categorical column looks at its categories only), else cell by cell."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        col = pd.Series(col.cat.categories[col.cat.codes.unique()[col.cat.codes.unique() >= 0]], dtype=object) \
+            if len(col) else pd.Series([], dtype=object)
+    try:
+        return bool(col.str.startswith(_FORMULA_START, na=False).fillna(False).astype(bool).any())
+    except (AttributeError, TypeError):  # no text at all, or cells .str cannot read
+        return bool(col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any())
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with every text cell (and column name) passed through :func:`csv_cell`; numeric columns
     untouched. The frame itself is not changed."""
@@ -77,7 +89,7 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
                  or isinstance(df[c].dtype, pd.CategoricalDtype)]
     for c in text_cols:
         col = df[c].astype(object) if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c]
-        if col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any():
+        if _has_formula_start(df[c]):
             if out is df:
                 out = df.copy()
             out[c] = col.map(csv_cell)
