@@ -594,3 +594,24 @@ def test_inline_furniture_is_in_the_audit_and_never_an_evidence_sentence(tmp_pat
         {"line": body + 1, "text": "CLICK HERE TO GET THE FOX NEWS APP"}]
     sents = corp.sentences[corp.sentences["doc_id"] == "d0"]["text"].tolist()
     assert not any("CLICK HERE" in s for s in sents) and "Officials said more talks would follow." in sents
+
+
+def test_formula_cells_are_found_in_every_kind_of_column():
+    """csv_safe's vectorized test for a formula-like cell agrees with the cell-by-cell one on text,
+    mixed, nested, categorical (unused categories ignored) and string columns."""
+    import numpy as np
+    import pandas as pd
+
+    from framelens.report import _FORMULA_START, _has_formula_start
+
+    def by_cell(col):
+        col = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
+        return bool(col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any())
+
+    cases = [pd.Series(["a", "=b", None]), pd.Series(["a", "b", None]), pd.Series([1, "x", ["=a"]], dtype=object),
+             pd.Series([["=a"], ("x",)], dtype=object), pd.Series([np.nan, np.nan], dtype=object),
+             pd.Series([], dtype=object), pd.Series(pd.Categorical(["a", "-x", "a"])),
+             pd.Series(pd.Categorical(["a", "b"], categories=["a", "b", "=z"])),
+             pd.Series(["ok", "\tx"], dtype="string"), pd.Series(["-12", "x"]), pd.Series([1.0, "=1"], dtype=object)]
+    assert [_has_formula_start(c) for c in cases] == [by_cell(c) for c in cases] == \
+        [True, False, False, False, False, False, True, False, True, True, True]

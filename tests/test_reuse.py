@@ -711,3 +711,27 @@ def test_the_reuse_part_computed_in_partitions_equals_analyze(mixed):
     assert info["stats"]["partitions"] == 4
     for name in reuse.REUSE_TABLES:
         pd.testing.assert_frame_equal(got[name], want[name], check_dtype=False, obj=name)
+
+
+@pytest.mark.notebook  # slow: a lens store (make test-fast skips it)
+def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp_path):
+    """A profile's note and the overview's near-duplicates read a few columns of the stored reuse
+    tables (Tables.only): the same answers as from the whole tables, for every source."""
+    from framelens import profile
+    from framelens import store as S
+
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    T = lens.part("reuse")
+    whole = reuse.from_tables(T)
+    assert len(whole.passages) and len(whole.boilerplate) and len(whole.near_duplicates)
+    notes = [profile.reuse_note(T, s) for s in whole.sources]
+    assert notes == [reuse.source_note(whole, s) for s in whole.sources]
+    assert any("shares no passage" in n for n in notes) and any("passage(s) with other sources" in n for n in notes)
+    view = T.only(profile.REUSE_NOTE_COLUMNS)
+    assert list(view["passages"].columns) == ["source_a", "source_b", "words"]
+    assert len(view["passages"]) == len(whole.passages) and len(view["edits"]) == 0
+    pd.testing.assert_frame_equal(reuse.near_duplicates(reuse.from_tables(T.only({"near_duplicates": None}))),
+                                  reuse.near_duplicates(whole))
+    from framelens import synthesis
+
+    assert synthesis.reuse_summary(T) == reuse.summary(whole) and "shared passage" in reuse.summary(whole)

@@ -35,7 +35,8 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
         "when": pd.to_datetime(["2025-06-01", None, "2024-07-03"]),
     }, index=pd.Index(["r1", "r2", "r3"], name="source"))
     meta = store.write_table(df, tmp_path / "t.parquet")
-    assert meta["json"] == ["sent_ids", "aliases"] and meta["tuple"] == ["aliases"] and meta["text"] == ["mixed"]
+    assert meta["arrow_list"] == ["sent_ids", "aliases"] and meta["json"] == []
+    assert meta["tuple"] == ["aliases"] and meta["text"] == ["mixed"]
     back = store.read_table(tmp_path / "t.parquet", meta)
     assert back.index.name == "source" and back.index.tolist() == ["r1", "r2", "r3"]
     assert back["sent_ids"].tolist() == [["a:s1", "a:s2"], [], None]
@@ -44,9 +45,44 @@ def test_table_round_trip_keeps_nested_cells_index_and_types(tmp_path):
     assert back["n"].dtype == np.int32 and isinstance(back["cat"].dtype, pd.CategoricalDtype)
     assert back["x"].iloc[0] == 0.5 and np.isnan(back["x"].iloc[1])
     assert back["when"].iloc[2] == pd.Timestamp("2024-07-03") and pd.isna(back["when"].iloc[1])
+    # list columns are native Arrow lists (no JSON text in the file)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(tmp_path / "t.parquet")
+    assert pa.types.is_list(schema.field("sent_ids").type) and schema.field("sent_ids").type.value_type == pa.string()
+    assert pa.types.is_list(schema.field("aliases").type)
+    # only some columns: the list column comes back in its place, as Python values
+    part = store.read_table(tmp_path / "t.parquet", {k: v for k, v in meta.items() if k != "rows"},
+                            columns=["n", "aliases", "x"])
+    assert list(part.columns) == ["n", "aliases", "x"] and part["aliases"].tolist()[1] == ("EU",)
     # a square matrix with a named index (similarity tables)
     sim = pd.DataFrame([[0.0, 0.25], [0.25, 0.0]], index=pd.Index(["a", "b"], name="source"), columns=["a", "b"])
     pd.testing.assert_frame_equal(store.read_table(tmp_path / "s.parquet", store.write_table(sim, tmp_path / "s.parquet")), sim)
+
+
+def test_nested_cells_that_arrow_cannot_hold_as_one_list_type_stay_json(tmp_path):
+    df = pd.DataFrame({
+        "ints": [[1, 2], [3], None],                       # list<int64>
+        "floats": [(0.5, 1.0), (), (2.0,)],                # tuples of floats
+        "flags": [[True], [False, True], []],              # list<bool>
+        "ids": [{"b", "a"}, set(), {"c"}],                 # sets: sorted lists
+        "mixed": [[1, 0.5], [2], []],                      # int and float items: JSON keeps 1 an int
+        "dicts": [{"a": 1}, {"b": [1, 2]}, None],          # dicts: JSON
+        "deep": [[["x"]], [], None],                       # lists of lists: JSON
+    })
+    meta = store.write_table(df, tmp_path / "n.parquet")
+    assert meta["arrow_list"] == ["ints", "floats", "flags", "ids"]
+    assert meta["json"] == ["mixed", "dicts", "deep"] and meta["tuple"] == ["floats"]
+    back = store.read_table(tmp_path / "n.parquet", meta)
+    assert back["ints"].tolist() == [[1, 2], [3], None]
+    assert back["floats"].tolist() == [(0.5, 1.0), (), (2.0,)]
+    assert back["flags"].tolist() == [[True], [False, True], []]
+    assert back["ids"].tolist() == [["a", "b"], [], ["c"]]
+    assert back["mixed"].tolist() == [[1, 0.5], [2], []] and type(back["mixed"].iloc[0][0]) is int
+    assert back["dicts"].tolist() == [{"a": 1}, {"b": [1, 2]}, None]
+    assert back["deep"].tolist() == [[["x"]], [], None]
+    assert list(back.columns) == list(df.columns)
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
@@ -320,3 +356,30 @@ def test_rows_of_an_empty_partition_table_are_read_by_doc_id(tmp_path):
     store.write_table(rows, tmp_path / "sentences.parquet")
     got = store.read_partition_rows(tmp_path, "sentences", doc_ids=["c", "a"])
     assert got["doc_id"].tolist() == ["a", "c"] and got["rule"].tolist() == ["x", "z"]
+
+
+@pytest.mark.notebook  # computes the sentiment part
+def test_scores_read_without_text_give_the_rows_reports_show_and_the_same_csv(tmp_path, tiny_corpus_dir, monkeypatch):
+    """Report 03 reads the per-sentence scores without their text, picks the rows it shows, then
+    fetches their text; and writes the full table's CSV one partition at a time. Both equal the
+    whole-table path."""
+    from framelens import ingest, report, sentiment
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
+    lens = store.LensStore(tmp_path / "store", tiny_corpus_dir)
+    S = lens.part("sentiment", n_resamples=50, n_permutations=50)
+    assert S.is_partitioned("sentences") and len(S.files("sentences")) >= 2
+    full = S["sentences"]
+    light = S.scan("sentences", exclude=["text"])
+    assert "text" not in light.columns and len(light) == len(full) > 10
+    assert S.columns("sentences") == list(full.columns)
+    for top in (1, 3, 7):
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.extremes(light, top=top)),
+                                      sentiment.extremes(full, top=top))
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.most_subjective(light, top=top)),
+                                      sentiment.most_subjective(full, top=top))
+        pd.testing.assert_frame_equal(lens.with_text(sentiment.disagreements(light, top=top), after="label"),
+                                      sentiment.disagreements(full, top=top))
+    streamed = report.export_stored(S, "sentences", "streamed", tmp_path / "out")
+    whole = report.export_table(full, "whole", tmp_path / "out")
+    assert streamed.read_bytes() == whole.read_bytes() and len(whole.read_text(encoding="utf-8").splitlines()) > len(full)

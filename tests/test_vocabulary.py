@@ -494,3 +494,23 @@ def test_kwic_in_parts_equals_kwic_on_the_whole_and_caps_per_source(seed_corpus)
     pd.testing.assert_frame_equal(capped, expected)
     assert capped.groupby(["term", "source"]).size().max() == 2 < whole.groupby(["term", "source"]).size().max()
     pd.testing.assert_frame_equal(voc.kwic(seed_corpus, terms, per_source=2), expected)
+
+
+def test_kwic_literal_pre_test_gives_the_lines_of_the_pattern_alone(monkeypatch, seed_corpus):
+    """The concordance searches with each term's pattern only the sentences holding a literal of
+    it (case folded as Python's re does, e.g. the dotted capital I, the long s): the same lines as
+    searching every sentence, ignoring case or not."""
+    c = make_corpus([
+        ("a", "s1", "ISTANBUL and İstanbul grew. The ſtate of Istanbul's co–operation with Beijing-based firms."),
+        ("b", "s2", "CO-OPERATION in the EU’s plan; the eu and the EU. A naïve NAÏVE view of \u212aelvin scales."),
+        ("c", "s1", "Nothing to see. State, state, STATE."),
+    ])
+    terms = ["istanbul", "state", "co-operation", "beijing", "EU", "the eu", "naïve", "kelvin", "Istanbul"]
+    fast = {cs: voc.kwic(c, terms, case_sensitive=cs) for cs in (False, True)}
+    seeds_fast = voc.kwic(seed_corpus, ["china", "Kazakhstan", "belt and road", "co-operation"])
+    monkeypatch.setattr(voc, "_kwic_key", lambda term, case_sensitive=False: None)  # search every sentence
+    for cs in (False, True):
+        pd.testing.assert_frame_equal(fast[cs], voc.kwic(c, terms, case_sensitive=cs))
+    pd.testing.assert_frame_equal(seeds_fast, voc.kwic(seed_corpus, ["china", "Kazakhstan", "belt and road", "co-operation"]))
+    assert len(fast[False]) > len(fast[True]) > 0 and len(seeds_fast) > 10
+    assert set(fast[False]["match"]) >= {"İstanbul", "ſtate", "STATE", "EU", "\u212aelvin"}

@@ -637,3 +637,21 @@ def title(corpus: CorpusLike, source_id: str):
         if vals:
             bits.insert(0, "; ".join(vals[:3]))
     return Markdown(f"## {fmt.md_text(corpus.label(source_id))}\n\n" + fmt.md_text(" · ".join(bits)))
+
+
+#: the columns of the stored reuse tables that :func:`reuse_note` reads (those
+#: :func:`framelens.reuse.source_note` uses): a profile page reads nothing else of them
+REUSE_NOTE_COLUMNS: dict[str, list[str]] = {"passages": ["source_a", "source_b", "words"],
+                                            "boilerplate": ["sources"],
+                                            "documents": ["source", "reused_share", "words"]}
+
+
+def reuse_note(tables, source_id: str) -> str:
+    """:func:`framelens.reuse.source_note` for one source from the stored reuse part's ``tables``
+    (:class:`framelens.store.Tables`), reading only :data:`REUSE_NOTE_COLUMNS` — not the passages'
+    text, edits or per-sentence rows (at 10 k articles the largest tables of the store); the same
+    note as from the whole tables. ``tables`` may also be any mapping of the whole tables."""
+    from . import reuse
+
+    view = tables.only(REUSE_NOTE_COLUMNS) if hasattr(tables, "only") else tables
+    return reuse.source_note(reuse.from_tables(view), source_id)

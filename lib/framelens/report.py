@@ -69,6 +69,18 @@ def csv_cell(value):
     return value
 
 
+def _has_formula_start(col: pd.Series) -> bool:
+    """Whether a text cell of ``col`` begins like a formula (:data:`_FORMULA_START`): vectorized
+    (a categorical column looks at its categories only), else cell by cell."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        col = pd.Series(col.cat.categories[col.cat.codes.unique()[col.cat.codes.unique() >= 0]], dtype=object) \
+            if len(col) else pd.Series([], dtype=object)
+    try:
+        return bool(col.str.startswith(_FORMULA_START, na=False).fillna(False).astype(bool).any())
+    except (AttributeError, TypeError):  # no text at all, or cells .str cannot read
+        return bool(col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any())
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with every text cell (and column name) passed through :func:`csv_cell`; numeric columns
     untouched. The frame itself is not changed."""
@@ -77,7 +89,7 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
                  or isinstance(df[c].dtype, pd.CategoricalDtype)]
     for c in text_cols:
         col = df[c].astype(object) if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c]
-        if col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).any():
+        if _has_formula_start(df[c]):
             if out is df:
                 out = df.copy()
             out[c] = col.map(csv_cell)
@@ -94,6 +106,35 @@ def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> 
     _atomic_write(path, lambda tmp: csv_safe(df).to_csv(tmp, index=False))
     _remember_export(name, df)
     return path
+
+
+def export_stored(tables, table: str, name: str, output_dir: str | os.PathLike) -> Path:
+    """Write stored table ``table`` of a lens part (:class:`framelens.store.Tables`) to
+    ``<output_dir>/tables/<name>.csv``, one stored partition at a time: the same file as
+    :func:`export_table` of the whole table, without holding it in memory (a per-sentence table
+    with its text is the largest a report exports). When the partitions' Parquet schemas differ
+    (e.g. a column of whole numbers in one and with gaps in another, which one table would write
+    as decimals) the table is read whole so the CSV is exactly :func:`export_table`'s."""
+    import pyarrow.parquet as pq
+
+    from .store import read_table
+
+    path = Path(output_dir) / "tables" / f"{_checked_name(name)}.csv"
+    files = tables.files(table)
+    schemas = [pq.read_schema(f) for f, _ in files]
+    if len(files) <= 1 or any(not sc.equals(schemas[0]) for sc in schemas[1:]):
+        df = tables.scan(table) if tables.is_partitioned(table) else tables[table]
+        return export_table(df, name, output_dir)
+
+    def write(tmp):
+        header = True
+        for f, meta in files:
+            df = read_table(f, meta)
+            if len(df) or header:
+                csv_safe(df).to_csv(tmp, index=False, header=header, mode="w" if header else "a")
+                header = False
+
+    return _atomic_write(path, write)
 
 
 def _in_kernel() -> bool:

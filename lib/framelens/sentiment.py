@@ -474,8 +474,9 @@ def disagreements(scores: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     vader_compound, textblob_polarity, gap`` (gap = z(vader) − z(textblob); positive means VADER
     reads the sentence more positively than TextBlob).
     """
-    _check(scores, ["sent_id", "source", "text", "vader_compound", "textblob_polarity"], "disagreements")
+    _check(scores, ["sent_id", "source", "vader_compound", "textblob_polarity"], "disagreements")
     cols = ["sent_id", "source", "label", "text", "vader_compound", "textblob_polarity", "gap"]
+    cols = [c for c in cols if c != "text" or "text" in scores.columns]  # scores read without text: added after
     if len(scores) < 2:
         return pd.DataFrame(columns=cols)
     df = scores.copy()
@@ -545,11 +546,13 @@ def extremes(scores: pd.DataFrame, *, top: int = 2, value: str = "vader_compound
 
     Only sentences on the right side of zero qualify (a source with no negative sentence shows
     no "most negative" row). Returns ``source, label, kind, rank, sent_id, text, vader_compound,
-    textblob_polarity``.
+    textblob_polarity`` (``text`` when ``scores`` has it; a report reads the scores without their
+    text and adds it to the rows shown with :meth:`framelens.store.LensStore.with_text`).
     """
     value = _value(value)
-    _check(scores, ["sent_id", "source", "text", value], "extremes")
+    _check(scores, ["sent_id", "source", value], "extremes")
     cols = ["source", "label", "kind", "rank", "sent_id", "text", "vader_compound", "textblob_polarity"]
+    cols = [c for c in cols if c != "text" or "text" in scores.columns]  # scores read without text: added after
     df = scores.copy()
     if "label" not in df.columns:
         df["label"] = df["source"]
@@ -631,8 +634,8 @@ def most_subjective(scores_or_corpus, *, top: int = 3) -> pd.DataFrame:
     df["rank"] = df.groupby("source", sort=False).cumcount() + 1
     order = {s: i for i, s in enumerate(pd.unique(scores["source"]))}
     df = df.sort_values(["source", "rank"], key=lambda c: c.map(order) if c.name == "source" else c, kind="stable")
-    return df[["source", "label", "rank", "sent_id", "text", "textblob_subjectivity", "textblob_polarity",
-               "vader_compound"]].reset_index(drop=True)
+    return df[[c for c in ["source", "label", "rank", "sent_id", "text", "textblob_subjectivity", "textblob_polarity",
+                           "vader_compound"] if c != "text" or c in df.columns]].reset_index(drop=True)
 
 
 def _as_scores(x) -> pd.DataFrame:

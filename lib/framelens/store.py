@@ -43,8 +43,11 @@ reused as it is. Folders are written under a temporary name and renamed into pla
 so a folder with a manifest is whole; two processes computing the same part at once both succeed
 (the first rename wins).
 
-Tables are tidy, typed Parquet files (pyarrow). Cells holding lists, tuples or dicts (e.g. the
-sentence ids behind a number) are stored as JSON text and restored on reading; a non-default
+Tables are tidy, typed Parquet files (pyarrow). Cells holding lists, tuples or sets of one scalar
+type (e.g. the sentence ids behind a number) are stored as native Arrow ``list<...>`` columns, so
+reading decodes no text (and a reader that asks for other columns never touches them); other
+nested cells (dicts, lists of lists, mixed items) are stored as JSON text. Both are restored on
+reading as the Python values written (lists, tuples, dicts); a non-default
 index is stored as columns and restored. The manifest records, per table, its rows, columns and
 how it was encoded; a missing, truncated or altered file gives a :class:`FramelensError` naming
 it, never a traceback. Parquet holds data only: unlike the pickle caches this replaces, reading a
@@ -162,6 +165,46 @@ def _plain(v: Any) -> Any:
     return v
 
 
+#: Python scalar types a list cell may hold to be stored as an Arrow ``list<...>`` column.
+_ARROW_ITEM = {str: "string", int: "int64", float: "float64", bool: "bool_"}
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _arrow_list_type(vals: Sequence[Any]):
+    """The Arrow ``list<T>`` type for a column whose cells are all lists/tuples/sets (or missing)
+    of one scalar type ``T`` (str, int, float or bool), else ``None`` (the column is kept as
+    JSON text). Lists of lists, dicts or mixed item types stay JSON, so that reading gives back
+    exactly the values written."""
+    import pyarrow as pa
+
+    kinds: set[type] = set()
+    for v in vals:
+        if _missing(v):
+            continue
+        if not isinstance(v, (list, tuple, set, frozenset)):
+            return None
+        for x in v:
+            t = type(x)
+            if t not in _ARROW_ITEM:
+                return None
+            kinds.add(t)
+            if len(kinds) > 1:
+                return None
+    item = _ARROW_ITEM[kinds.pop()] if kinds else "string"
+    return pa.list_(getattr(pa, item)())
+
+
+def _list_cell(v: Any) -> Any:
+    if _missing(v):
+        return None
+    if isinstance(v, (set, frozenset)):
+        return sorted(v, key=str)
+    return list(v)
+
+
 def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     """Write ``df`` as Parquet at ``path``; return how it was encoded (for :func:`read_table`)."""
     import pyarrow as pa
@@ -170,7 +213,8 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{path.name}: expected a DataFrame, got {type(df).__name__}")
     meta: dict[str, Any] = {"rows": int(len(df)), "json": [], "tuple": [], "text": [], "index": None,
-                            "columns_name": df.columns.name}
+                            "columns_name": df.columns.name, "arrow_list": []}
+    lists: dict[str, tuple[Any, list]] = {}  # column → (Arrow list type, cells): set into the table below
     out = df
     if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1 or df.index.name:
         names = [n if n is not None else f"__index_{i}__" for i, n in enumerate(df.index.names)]
@@ -191,16 +235,25 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         if s.dtype == object:
             vals = s.tolist()
             if any(_is_nested(v) for v in vals):
-                meta["json"].append(col)
                 if all(isinstance(v, tuple) or v is None or (isinstance(v, float) and v != v) for v in vals):
                     meta["tuple"].append(col)
-                out[col] = [_json_cell(v) for v in vals]
+                typ = _arrow_list_type(vals)
+                if typ is not None:  # a native Arrow list column: read back without decoding text
+                    meta["arrow_list"].append(col)
+                    lists[col] = (typ, [_list_cell(v) for v in vals])
+                    out[col] = None
+                else:
+                    meta["json"].append(col)
+                    out[col] = [_json_cell(v) for v in vals]
             elif len({type(v) for v in vals if v is not None and not (isinstance(v, float) and v != v)}) > 1:
                 meta["text"].append(col)  # mixed types: kept as text
                 out[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in vals]
             else:
                 meta.setdefault("object", []).append(col)  # read back as object, as written
     table = pa.Table.from_pandas(out, preserve_index=False)
+    for col, (typ, cells) in lists.items():
+        i = table.column_names.index(col)
+        table = table.set_column(i, pa.field(col, typ), pa.array(cells, type=typ))
     pq.write_table(table, path, compression="zstd")
     return meta
 
@@ -212,7 +265,10 @@ def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Se
     meta = dict(meta or {})
     try:
         table = pq.read_table(path, columns=list(columns) if columns is not None else None)
-        df = table.to_pandas()
+        nested = [c for c in meta.get("arrow_list", []) if c in table.column_names]
+        cells = {c: table.column(c).to_pylist() for c in nested}  # Python lists, as written
+        positions = {c: table.column_names.index(c) for c in nested}
+        df = (table.drop_columns(nested) if nested else table).to_pandas()
     except FileNotFoundError:
         raise FramelensError(f"{path}: missing from the lens store (delete the store folder to recompute)") from None
     except Exception as exc:  # truncated or not Parquet
@@ -222,6 +278,9 @@ def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Se
         raise FramelensError(f"{path}: holds {len(df)} rows, its manifest says {meta['rows']}; "
                              "delete the store folder to recompute")
     tuples = set(meta.get("tuple", []))
+    for col in sorted(nested, key=positions.get):
+        vals = cells[col] if col not in tuples else [None if v is None else tuple(v) for v in cells[col]]
+        df.insert(positions[col], col, pd.Series(vals, index=df.index, dtype=object))
     for col in meta.get("json", []):
         if col in df.columns:
             loads = (lambda v: None if not isinstance(v, str) else tuple(_plain(json.loads(v)))) if col in tuples \
@@ -342,15 +401,46 @@ class Tables(Mapping):
         or documents rather than all of it."""
         return "parts" in self.manifest["tables"].get(name, {})
 
+    def files(self, name: str) -> list[tuple[Path, dict[str, Any]]]:
+        """The Parquet file(s) of table ``name`` with how each was encoded: one per partition for a
+        partitioned table, else one."""
+        entry = self.manifest["tables"][name]
+        if "parts" in entry:
+            return [(self.folder / e["file"], e) for e in entry["parts"]]
+        return [(self.folder / f"{name}.parquet", entry)]
+
+    def columns(self, name: str) -> list[str]:
+        """The columns of table ``name``, from its Parquet schema (no row is read)."""
+        import pyarrow.parquet as pq
+
+        path, meta = self.files(name)[0] if self.files(name) else (None, {})
+        if path is None:
+            return []
+        cols = pq.read_schema(path).names
+        index = meta.get("index") or []
+        return [c for c in cols if c not in index]
+
     def scan(self, name: str, *, columns: Sequence[str] | None = None,
-             doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        """Table ``name`` read partition by partition (only ``columns``; only the rows of
-        ``doc_ids``), concatenated in corpus order. Not cached."""
+             doc_ids: Iterable[str] | None = None, exclude: Sequence[str] = ()) -> pd.DataFrame:
+        """Table ``name`` read partition by partition (only ``columns``, or all but ``exclude``;
+        only the rows of ``doc_ids``), concatenated in corpus order. Not cached. A column not
+        read is never decoded: ``scan("sentences", exclude=["text"])`` reads the scores without
+        the sentences' text."""
+        if exclude:
+            drop = set(exclude)
+            columns = [c for c in (columns if columns is not None else self.columns(name)) if c not in drop]
         entry = self.manifest["tables"][name]
         if "parts" not in entry:
             df = read_table(self.folder / f"{name}.parquet", entry, columns=columns)
             return df if doc_ids is None else df[df["doc_id"].astype(str).isin(set(doc_ids))].reset_index(drop=True)
         return concat_parts([(self.folder / e["file"], e) for e in entry["parts"]], columns=columns, doc_ids=doc_ids)
+
+    def only(self, columns: Mapping[str, Sequence[str] | None]) -> "Tables":
+        """These tables as a reader that needs only some columns sees them: table ``name`` is read
+        with only ``columns[name]`` (``None``: whole); a table not named is an empty table with its
+        columns (no row read). For a function known to touch only those columns (a test checks
+        it against the whole tables), so that a page does not read what it does not show."""
+        return _OnlyTables(self, columns)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest["tables"])
@@ -360,6 +450,26 @@ class Tables(Mapping):
 
     def __repr__(self) -> str:
         return f"<Tables {self.folder.name}: {', '.join(self)}>"
+
+
+class _OnlyTables(Tables):
+    """:meth:`Tables.only`: the named tables read with only the named columns, the others empty."""
+
+    def __init__(self, base: Tables, columns: Mapping[str, Sequence[str] | None]):
+        super().__init__(base.folder, base.manifest)
+        self._only = {k: (list(v) if v is not None else None) for k, v in columns.items()}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.manifest["tables"]:
+            return super().__getitem__(name)  # the KeyError naming the tables
+        if name not in self._cache:
+            if name not in self._only:
+                self._cache[name] = pd.DataFrame(columns=self.columns(name))
+            elif self._only[name] is None:
+                return super().__getitem__(name)
+            else:
+                self._cache[name] = self.scan(name, columns=self._only[name])
+        return self._cache[name]
 
 
 def temp_folder(dest: Path) -> Path:
@@ -667,6 +777,18 @@ class LensStore:
             if own is not None:
                 own.close()
         return tables, info, tmp, entries
+
+    def with_text(self, table: pd.DataFrame, *, after: str = "sent_id") -> pd.DataFrame:
+        """``table`` (rows with a ``sent_id``, e.g. the few sentences a report shows, picked from
+        scores read without their text) with each sentence's ``text`` inserted after column
+        ``after``: fetched by id from the stored partitions holding them (:meth:`evidence`)."""
+        out = table.drop(columns=["text"], errors="ignore").copy()
+        ids = out["sent_id"].astype(str).tolist() if len(out) else []
+        found = self.evidence(ids) if ids else pd.DataFrame(columns=["sent_id", "text"])
+        text = dict(zip(found["sent_id"].astype(str), found["text"]))
+        out.insert(list(out.columns).index(after) + 1, "text",
+                   pd.Series([text.get(i) for i in ids], index=out.index, dtype=found["text"].dtype))
+        return out
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:
         """The sentences behind a number, fetched by id from the stored corpus partitions (only

@@ -792,3 +792,20 @@ def similarity_from_tables(tables: Mapping[str, pd.DataFrame]) -> CombinedSimila
     method = str(order["method"].iloc[0]) if len(order) else "minmax"
     return CombinedSimilarity(tables["similarity_distance"], per, normed, tables["similarity_pairs"],
                               link if len(link) else None, order["source"].tolist(), method)
+
+
+#: what :func:`reuse_summary` reads of the stored reuse tables (those :func:`framelens.reuse.summary`
+#: uses): the passages without their text, the small tables whole; edits and per-sentence rows not at all
+REUSE_SUMMARY_COLUMNS: dict = {"passages": ["passage_id", "source_a", "source_b", "words", "similarity", "first",
+                                            "n_added", "n_removed", "n_replaced"],
+                               "documents": None, "boilerplate": None, "origins": None, "near_duplicates": None}
+
+
+def reuse_summary(tables) -> str:
+    """:func:`framelens.reuse.summary` from the stored reuse part's ``tables``
+    (:class:`framelens.store.Tables`), reading only :data:`REUSE_SUMMARY_COLUMNS`: the same text as
+    from the whole tables. ``tables`` may also be any mapping of the whole tables."""
+    from . import reuse
+
+    view = tables.only(REUSE_SUMMARY_COLUMNS) if hasattr(tables, "only") else tables
+    return reuse.summary(reuse.from_tables(view))

@@ -44,14 +44,19 @@ def failure_modes(lens: str | None = None) -> pd.DataFrame:
     from .framing import load_codebook
     from .sentiment import evidence_stance, target_sentiment
 
-    cb = load_codebook()
+    want = {"framing", "sentiment"} if lens is None else {lens}  # run only the examples of the lens shown
+    cb = load_codebook() if "framing" in want else None
 
     def frames_of(text: str) -> str:
+        if "framing" not in want:
+            return ""
         got = match_cues(text, cb)
         got = got[got["frame"].isin(GENERIC)]
         return ", ".join(f"{f} ({c})" for f, c in zip(got["frame"], got["cues"])) or "no frame"
 
     def tone_of(text: str, target: str) -> str:
+        if "sentiment" not in want:
+            return ""
         i = text.index(target)
         sc, lab = target_sentiment(text, i, i + len(target))
         return f"{lab} ({sc:+.2f})"

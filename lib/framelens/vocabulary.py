@@ -1502,6 +1502,25 @@ def _term_regex(term: str) -> str:
     return r"(?<![\w])" + body + r"(?![\w])"
 
 
+#: non-ASCII letters that Python's case-insensitive ``re`` matches to an ASCII letter (besides the
+#: Kelvin sign, which ``str.lower`` maps already): folded so a literal pre-test never misses a match
+_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
+
+
+def _kwic_key(term: str, case_sensitive: bool = False) -> str | None:
+    """A literal that every case-insensitive match of ``term``'s concordance pattern
+    (:func:`_term_regex`) contains, in the lower case of a sentence folded with :data:`_FOLD`:
+    the longest dash-free piece of its words when it is plain ASCII (else ``None``: no pre-test).
+    A sentence without it cannot match, so only the others are searched with the pattern."""
+    pieces = [p for w in _plain(term).split() for p in w.split("-") if p]
+    if not pieces:
+        return None
+    key = max(pieces, key=len)
+    if case_sensitive:
+        return key
+    return key.lower() if key.isascii() else None
+
+
 def kwic(corpus: CorpusLike | Iterable[CorpusLike], terms: str | Sequence[str], *, width: int = 60,
          case_sensitive: bool = False, per_source: int | None = None) -> pd.DataFrame:
     """Keyword-in-context concordance bounded by the sentence.
@@ -1547,9 +1566,19 @@ def kwic(corpus: CorpusLike | Iterable[CorpusLike], terms: str | Sequence[str], 
     labels = _labels(corpus)
     flags = 0 if case_sensitive else re.IGNORECASE
     rows = []
+    folded = None
     for term in terms:
         rx = re.compile(_term_regex(term), flags)
-        has = norm.str.contains(rx, regex=True)
+        key = _kwic_key(term, case_sensitive)  # a literal every match holds: only those sentences are searched
+        if key is None:
+            has = norm.str.contains(rx, regex=True).to_numpy(dtype=bool)
+        else:
+            if folded is None:
+                folded = norm.tolist() if case_sensitive else [str(t).translate(_FOLD).lower() for t in norm.tolist()]
+            has = np.fromiter((key in f for f in folded), dtype=bool, count=len(folded))
+            if has.any():
+                has[has] = norm[has].str.contains(rx, regex=True).to_numpy(dtype=bool)
+        has = pd.Series(has, index=norm.index)
         sub = sents[has.to_numpy(dtype=bool)]
         for sid, did, src, txt, nm in zip(sub["sent_id"], sub["doc_id"], sub["source"], sub["text"].astype(str), norm[has.to_numpy(dtype=bool)]):
             for mm in rx.finditer(nm):
