@@ -25,6 +25,9 @@ help: ## list the targets
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
+	@# the package is installed editable from lib/: compile it once, so that every notebook kernel
+	@# reads bytecode instead of compiling framelens from source (PYTHONDONTWRITEBYTECODE may be set)
+	$(VENV)/bin/python -m compileall -q lib
 	@touch $@
 
 env: $(VENV)/.synced ## create/update .venv from uv.lock
