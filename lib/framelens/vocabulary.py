@@ -30,13 +30,12 @@ from typing import Iterable, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.special import erfc, xlogy
 
 from .errors import FramelensError, FramelensWarning, parse_toml
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from .corpus import CorpusLike
+    from scipy import sparse
 
 __all__ = [
     "ttr",
@@ -254,6 +253,7 @@ def g2(a, b, c, d) -> np.ndarray:
     10.83 ↔ p = .001). Equals ``scipy.stats.chi2_contingency(t, correction=False,
     lambda_="log-likelihood")``. G² measures evidence, not size: pair it with :func:`log_ratio`.
     """
+    from scipy.special import xlogy  # scipy loads when first used (a light import)
     a, b, c, d = (np.asarray(v, dtype=float) for v in (a, b, c, d))
     n = a + b + c + d
     r1, r2 = a + b, c + d
@@ -295,6 +295,7 @@ def _unique(a: np.ndarray, *, return_counts: bool = False):
 
 
 def _cosine_matrix(m: sparse.spmatrix) -> np.ndarray:
+    from scipy import sparse  # scipy loads when first used (a light import)
     m = sparse.csr_matrix(m, dtype=float)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     dot = (m @ m.T).toarray()
@@ -303,6 +304,7 @@ def _cosine_matrix(m: sparse.spmatrix) -> np.ndarray:
 
 
 def _jaccard_matrix(m: sparse.spmatrix) -> np.ndarray:
+    from scipy import sparse  # scipy loads when first used (a light import)
     b = sparse.csr_matrix((m > 0).astype(float))
     inter = (b @ b.T).toarray()
     size = np.asarray(b.sum(axis=1)).ravel()
@@ -318,6 +320,7 @@ def tfidf_matrix(counts: sparse.spmatrix) -> sparse.csr_matrix:
     weight 1 instead of vanishing — with a handful of sources, zeroing shared words would leave
     too little to compare.
     """
+    from scipy import sparse  # scipy loads when first used (a light import)
     m = sparse.csr_matrix(counts, dtype=float)
     n = m.shape[0]
     df = np.asarray((m > 0).sum(axis=0)).ravel()
@@ -623,6 +626,7 @@ def shared_unique_summary(table: pd.DataFrame, corpus=None, *, min_count: int = 
     by all sources, and its top unique terms by count. From the count columns of
     :func:`shared_and_unique`'s table, or — when the table has none (many sources) — from
     ``corpus`` with the same ``min_count``."""
+    from scipy import sparse  # scipy loads when first used (a light import)
     meta = {"term", "n_sources", "status", "sources", "only_source", "total_count"}
     cols = [c for c in table.columns if c not in meta]
     if cols:
@@ -1244,6 +1248,7 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
 def _context_similarity(ctx: pd.DataFrame, kidx: pd.Series, lemmas, *, weighting: str):
     """The units × context-lemma matrix of :func:`naming_pairs_from_counts` (raw counts, or PPMI
     with ``weighting="ppmi"``) and the units' cosine similarity (diagonal 0)."""
+    from scipy import sparse  # scipy loads when first used (a light import)
     U, W = len(kidx), len(lemmas)
     widx = pd.Series(np.arange(W), index=lemmas)
     m = sparse.csr_matrix((ctx["count"].to_numpy(dtype=float),
@@ -1303,6 +1308,7 @@ def _unit_counts_by_source(parts, kidx: pd.Series, sources: list) -> np.ndarray:
 def _g2_ranked(cand: list[tuple[int, int]], by: np.ndarray, sim: np.ndarray) -> list[tuple]:
     """``(a, b, similarity, G², p)`` per candidate pair, the sources' choice between the two terms
     tested with the G² log-likelihood ratio (Dunning 1993); strongest difference first."""
+    from scipy.special import xlogy  # scipy loads when first used (a light import)
     from scipy.stats import chi2 as _chi2
 
     rows = []
@@ -1783,6 +1789,7 @@ def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
 def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n_terms: int, *,
                     prior_strength: float) -> pd.DataFrame:
     """One-vs-rest keyness for every (source, term) row of counts (codes in, codes out)."""
+    from scipy.special import erfc  # scipy loads when first used (a light import)
     key = s.astype(np.int64) * n_terms + t.astype(np.int64)
     order = np.argsort(key, kind="stable")
     key, s, t, cnt = key[order], s[order], t[order], cnt[order]
@@ -1931,6 +1938,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
 def _content_matrix(red, terms: pd.DataFrame | None = None) -> tuple[sparse.csr_matrix, list[str], pd.Index]:
     """The source × content-term count matrix (stopwords excluded) from the term map's counts:
     rows in the order of ``red.sources``, columns in order of first appearance."""
+    from scipy import sparse  # scipy loads when first used (a light import)
     sources = list(red.sources)
     sidx = {s: i for i, s in enumerate(sources)}
     terms = _merge_pairs(red.partial("terms")) if terms is None else terms
@@ -2003,6 +2011,7 @@ def _shared_from_matrix(m, sources, vocab, *, min_count: int = 1) -> pd.DataFram
 def _summary_from_matrix(m, sources, vocab, *, min_count: int = 1, status: np.ndarray | None = None) -> pd.DataFrame:
     """:func:`shared_unique_summary` from a source × term count matrix (``status``: each term's,
     when already known; else from the sources using it at least ``min_count`` times)."""
+    from scipy import sparse  # scipy loads when first used (a light import)
     counts = sparse.csr_matrix(m)
     used = sparse.csr_matrix(counts >= min_count)
     if status is None:
