@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -539,10 +539,15 @@ def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mas
 
 
 def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = (),
-                     lexicon: NewsLexicon | None = None) -> tuple[np.ndarray, dict]:
+                     lexicon: NewsLexicon | None = None,
+                     scored: Mapping[str, Sequence[float]] | None = None) -> tuple[np.ndarray, dict]:
     """The :data:`FEATURES` of one mention (a float vector in that order) and its evaluative words
     (``{word: count}`` over the sentence minus the mention, the target's own speech and the parts
-    that belong to other targets; a word in a negation scope is counted as ``NOT_word``)."""
+    that belong to other targets; a word in a negation scope is counted as ``NOT_word``).
+
+    ``scored``: texts already scored by :func:`framelens.sentiment.score_texts` → (VADER compound,
+    Pattern polarity, Pattern subjectivity), e.g. the mentions' clause contexts; a text found there
+    is not scored again (the same scorers on the same text: the same numbers)."""
     from .sentiment import mention_context, pattern_lexicon
 
     lex = lexicon or load_lexicon()
@@ -556,7 +561,8 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     nv = news_vader(lexicon)
     pat = pattern_lexicon()
     empty = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 1.0}
-    v_clause = plain.polarity_scores(ctx_plain)["compound"] if ctx_plain else 0.0
+    known = scored.get(ctx_plain) if scored is not None and ctx_plain else None
+    v_clause = (known[0] if known is not None else plain.polarity_scores(ctx_plain)["compound"]) if ctx_plain else 0.0
     nc = nv.polarity_scores(ctx) if ctx else empty
     sp, sn = scoped_valence(ctx, lexicon=lexicon) if ctx else (0.0, 0.0)
     obj, agent = verb_roles(sentence, start, end, lexicon=lex, toks=toks)
@@ -565,7 +571,8 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     ns = nv.polarity_scores(sent_text)
     speech_tone = nv.polarity_scores(sentence[speech[0]:speech[1]])["compound"] if speech else 0.0
     ps = pat(sent_text)
-    pc = pat(ctx) if ctx else (0.0, 0.0)
+    known = scored.get(ctx) if scored is not None and ctx else None
+    pc = (known[1:3] if known is not None else pat(ctx)) if ctx else (0.0, 0.0)
     dist, words = _scoped_words(toks, (ta, tb) if ta >= 0 else (0, 0), evaluative_words(lexicon),
                                 _lexicon_dict(lexicon), ([speech] if speech else []) + theirs)
     n_words = sum(1 for t in toks if t[0][:1].isalnum())
