@@ -1,0 +1,135 @@
+"""The faster sentiment and framing maps give the very tables of the slower paths they replace.
+
+Each speed-up keeps its slow path reachable (or is compared with the function it stands in for),
+and the maps are run both ways on a generated corpus: every table must be equal, value for value.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import pandas as pd
+import pytest
+
+from framelens import codebook, parts, sentiment
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory):
+    import framelens
+    from framelens.bench import generate_corpus
+
+    path = tmp_path_factory.mktemp("fastmaps") / "corpus.jsonl"
+    generate_corpus(path, 80, n_sources=5, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = framelens.load_corpus(path)
+    return corp, parts.compute_in_memory("actors", corp)
+
+
+def _maps(corp, acts) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name in ("sentiment", "framing"):
+        got = parts._map_one(name, corp, parts.resolve_options(name, {}), {"actors": acts})
+        out.update({f"{name}.{k}": v for k, v in {**got["rows"], **got["partials"]}.items()})
+    parts._release_caches()
+    return out
+
+
+def _slow_paths(monkeypatch) -> None:
+    """Every speed-up of this module switched off: Pattern's own tokenizer, no shared clause
+    scores in the tone model, every cue-class expression run on every sentence."""
+    from textblob import _text as pt
+
+    monkeypatch.setattr(sentiment, "_pattern_tokenizer", lambda: pt.find_tokens)
+    monkeypatch.setattr(sentiment, "_PATTERN", None)
+    slow = sentiment._news_probabilities
+    monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, **k: slow(*a, **k))
+    monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
+
+
+def test_maps_equal_the_slow_paths(gen, monkeypatch):
+    corp, acts = gen
+    fast = _maps(corp, acts)
+    assert len(fast["sentiment.actor_mentions"]) > 50 and len(fast["framing.sentence_frames"]) > 50
+    with monkeypatch.context() as m:
+        _slow_paths(m)
+        from textblob import _text as pt
+
+        assert sentiment.pattern_lexicon().tokenizer is pt.find_tokens  # the slow path is the one run
+        slow = _maps(corp, acts)
+    sentiment._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
+    assert fast.keys() == slow.keys()
+    for k in fast:
+        pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
+
+
+def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
+    from textblob import _text as pt
+
+    fast = sentiment._pattern_tokenizer()
+    assert fast is not pt.find_tokens
+    texts = seed_corpus.sentences["text"].tolist() + seed_corpus.paragraphs["text"].tolist()
+    texts += ["", " ", "Mr. Smith's U.S. trip... (!) :) :-( it isn't.", "\"Quoted,\" he said. 'Yes!' \r\n\r\n Next",
+              "a.b. e.g. etc. ...", "Hello (!) world :'( ok ;-)", "I can't won't I'd I'm we're they've you'll",
+              "“Curly” ‘single’ it’s", "...wait...", ".,;:!?()[]{}`''\"@#$^&*+-|=~_", "x\n\n\ny", "$5.5bn, U.K.-based.",
+              "END-OF-SENTENCE.", "He said: \"no.\" Then (quietly) left!? OK..."]
+    rng = random.Random(0)
+    chars = list(".,;:!?()[]{}`'\"@#$^&*+-|=~_ \n\r’“”‘aAbZ09<3")
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    for t in texts:
+        assert fast(t) == pt.find_tokens(t), t
+    # and the lexicon that uses it scores as TextBlob's own analyzer does
+    from textblob.en import sentiment as pattern_sentiment
+
+    lex = sentiment.pattern_lexicon()
+    assert lex.tokenizer is not pt.find_tokens
+    for t in seed_corpus.sentences["text"].tolist()[:300]:
+        assert tuple(lex(t)) == tuple(pattern_sentiment(t))
+
+
+def test_class_needs_are_necessary(seed_corpus):
+    """A text a cue class matches always holds the literal its prefilter looks for."""
+    texts = seed_corpus.sentences["norm"].tolist() + [
+        "the 78-year-old president", "a 12-year-old boy", "aged between 18 and 25", "AT THE AGE OF 70",
+        "Five-Year-Olds play", "the president's eldest son", "Senator Lee’s wife", "Whitmore's youngest daughter",
+        "She was 30 years old", "at age 9", "the 26 YEAR OLD striker"]
+    matched = 0
+    for name, need in codebook._CLASS_NEEDS.items():
+        rx = codebook._CLASS_RE[name]
+        for t in texts:
+            if rx.search(t):
+                matched += 1
+                assert need.search(t), (name, t)
+    assert matched >= 8
+    # and the class table is the same with and without them
+    toks = codebook.tokens_from_texts(texts)
+    cues = [(i, n) for i, n in enumerate(codebook._CLASS_RE)]
+    fast = codebook.class_table(toks, cues)
+    saved = dict(codebook._CLASS_NEEDS)
+    try:
+        codebook._CLASS_NEEDS.clear()
+        slow = codebook.class_table(toks, cues)
+    finally:
+        codebook._CLASS_NEEDS.update(saved)
+    assert len(fast) >= 8
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_mention_features_with_known_scores():
+    """Clause scores handed in (as the mentions' contexts already scored) give the same features."""
+    import numpy as np
+
+    from framelens.tone_model import mention_features
+
+    s = "Critics said Smith badly mishandled the crisis, but Jones praised the plan."
+    a, b = s.index("Smith"), s.index("Smith") + 5
+    others = [(s.index("Jones"), s.index("Jones") + 5)]
+    ctx = sentiment.mention_context(s, a, b, others, None, "clause", 6, 1)
+    sc = sentiment.score_texts([ctx])
+    known = {ctx: (sc["vader_compound"][0], sc["textblob_polarity"][0], sc["textblob_subjectivity"][0])}
+    x0, w0 = mention_features(s, a, b, others=others)
+    x1, w1 = mention_features(s, a, b, others=others, scored=known)
+    assert np.array_equal(x0, x1) and w0 == w1
+    assert x0[0] != 0  # the clause has a valence: the shared score is used, not a zero
