@@ -158,9 +158,10 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     spans = list(zip(bounds[:-1], bounds[1:]))
     out: list[str] = []
+    safe: dict[str, str] = {}  # each distinct token made safe once
     for b in range(0, len(spans), batch):
         chunk_spans = spans[b:b + batch]
-        sents = [[_safe(t) for t in toks[a:e]] for a, e in chunk_spans]
+        sents = [[safe[t] if t in safe else safe.setdefault(t, _safe(t)) for t in toks[a:e]] for a, e in chunk_spans]
         for (a, e), tg in zip(chunk_spans, _tag_batch(sents)):
             out.extend(_fix_tags(lower[a:e], list(tg)))
     arr = np.array(out, dtype=object)
