@@ -133,3 +133,13 @@ def test_mention_features_with_known_scores():
     x1, w1 = mention_features(s, a, b, others=others, scored=known)
     assert np.array_equal(x0, x1) and w0 == w1
     assert x0[0] != 0  # the clause has a valence: the shared score is used, not a zero
+
+
+def test_count_and_join_equals_the_groupby_lambda():
+    df = pd.DataFrame({"sent_id": ["s2", "s1", "s2", "s2", "s1", "s3"], "frame": ["b", "a", "b", "a", "a", "b"],
+                       "cue": ["x", "y", "z", "x", "y", "w"]})
+    got = codebook.count_and_join(df, ["sent_id", "frame"], "cue", count="hits", joined="cues")
+    want = (df.groupby(["sent_id", "frame"], sort=False)
+            .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s)))).reset_index())
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["cues"].tolist() == ["x; z", "y", "x", "w"] and got["hits"].tolist() == [2, 2, 1, 1]

@@ -918,6 +918,21 @@ def cue_hits(text_or_tokens, cues: list[Cue], *, scope: dict[str, str] | None = 
     return _resolve_hits(raw, cues, tokens, scope or {})
 
 
+def count_and_join(df: pd.DataFrame, keys: Sequence[str], col: str, *, count: str, joined: str) -> pd.DataFrame:
+    """``df.groupby(keys, sort=False)``: the rows of each group (``count``) and its distinct
+    ``col`` values in order of appearance, ``"; "``-joined (``joined``) — the same table as
+    ``.agg(count=(col, "size"), joined=(col, lambda s: "; ".join(dict.fromkeys(s))))``, with one
+    pass over the rows instead of a Python call per group."""
+    g = df.groupby(list(keys), sort=False)
+    out = g.agg(**{count: (col, "size")})
+    seen: list[dict] = [{} for _ in range(len(out))]
+    for k, v in zip(g.ngroup().tolist(), df[col].tolist()):
+        if k >= 0:
+            seen[k][v] = None
+    out[joined] = pd.Series(["; ".join(d) for d in seen], index=out.index)
+    return out.reset_index()
+
+
 def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *, min_hits: int | None = None,
                hits: bool = False) -> pd.DataFrame:
     """Which frames each sentence carries, with the cues that matched (the evidence).
@@ -940,9 +955,7 @@ def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *,
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
                             | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
-    agg = (occ.groupby([*keys, "frame"], sort=False)
-           .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s))))
-           .reset_index())
+    agg = count_and_join(occ, [*keys, "frame"], "cue", count="hits", joined="cues")
     need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
     agg = agg[agg["hits"] >= agg["frame"].map(need)]
     order = {f: k for k, f in enumerate(cb.ids)}
