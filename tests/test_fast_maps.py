@@ -143,3 +143,71 @@ def test_count_and_join_equals_the_groupby_lambda():
             .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s)))).reset_index())
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got["cues"].tolist() == ["x; z", "y", "x", "w"] and got["hits"].tolist() == [2, 2, 1, 1]
+
+
+def _old_codes(tags, lower):  # agency._codes before it was sped up
+    from framelens.agency import _CODE
+
+    out = []
+    for t, w in zip(tags, lower):
+        c = _CODE.get(t)
+        if c is None:
+            if t in ("WP", "WDT") or (t == "IN" and w == "that"):
+                c = "W"
+            elif t == "CC":
+                c = "A"
+            elif t == ",":
+                c = ","
+            elif t == "IN":
+                c = "I"
+            else:
+                c = "x"
+        out.append(c)
+    return "".join(out)
+
+
+def _old_chunk(tags, lower=None):  # agency.chunk before it was sped up
+    import numpy as np
+
+    from framelens.agency import _NP_RE, _VG_RE
+
+    lower = lower if lower is not None else [""] * len(tags)
+    s = _old_codes(tags, lower)
+    spans = []
+    taken = np.zeros(len(s), dtype=bool)
+    for m in _NP_RE.finditer(s):
+        spans.append(("NP", m.start(), m.end()))
+        taken[m.start():m.end()] = True
+    masked = "".join("#" if taken[i] else ch for i, ch in enumerate(s))
+    for m in _VG_RE.finditer(masked):
+        spans.append(("VG", m.start(), m.end()))
+        taken[m.start():m.end()] = True
+    for i, ch in enumerate(s):
+        if not taken[i]:
+            spans.append((ch, i, i + 1))
+    spans.sort(key=lambda x: x[1])
+    return spans
+
+
+def test_chunk_equals_the_old_chunker(seed_corpus):
+    from framelens.agency import _codes, chunk, pos_tags
+
+    toks = seed_corpus.tokens
+    tags = pos_tags(seed_corpus)
+    lower = toks["lower"].astype(str).tolist()
+    sid = toks["sent_id"].astype(str).to_numpy()
+    n = 0
+    for k in pd.Series(range(len(sid))).groupby(sid, sort=False).indices.values():
+        t, w = [tags[i] for i in k], [lower[i] for i in k]
+        assert _codes(t, w) == _old_codes(t, w)
+        assert chunk(t, w) == _old_chunk(t, w)
+        n += 1
+    rng = random.Random(1)
+    pool = ["NN", "NNP", "PRP", "PRP$", "DT", "CD", "JJ", "MD", "RB", "TO", "POS", "VB", "VBD", "VBN", "IN", "WP",
+            "WDT", "CC", ",", ".", "RP", "UH"]
+    for _ in range(3000):
+        t = [rng.choice(pool) for _ in range(rng.randint(0, 25))]
+        w = [rng.choice(["that", "and", "x"]) for _ in t]
+        assert chunk(t, w) == _old_chunk(t, w), t
+        assert chunk(t) == _old_chunk(t)
+    assert n > 100

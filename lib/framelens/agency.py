@@ -174,22 +174,13 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ chunking
 def _codes(tags: Sequence[str], lower: Sequence[str]) -> str:
-    out = []
-    for t, w in zip(tags, lower):
-        c = _CODE.get(t)
-        if c is None:
-            if t in ("WP", "WDT") or (t == "IN" and w == "that"):
-                c = "W"
-            elif t == "CC":
-                c = "A"
-            elif t == ",":
-                c = ","
-            elif t == "IN":
-                c = "I"
-            else:
-                c = "x"
-        out.append(c)
-    return "".join(out)
+    code = _CODE.get
+    return "".join([code(t) or _OTHER_CODE.get(t) or (("W" if w == "that" else "I") if t == "IN" else "x")
+                    for t, w in zip(tags, lower)])
+
+
+# the single-token codes of the tags without a chunk code (IN: "W" for *that*, else "I")
+_OTHER_CODE = {"WP": "W", "WDT": "W", "CC": "A", ",": ","}
 
 
 def chunk(tags: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
@@ -199,18 +190,21 @@ def chunk(tags: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple
     lower = lower if lower is not None else [""] * len(tags)
     s = _codes(tags, lower)
     spans: list[tuple[str, int, int]] = []
-    taken = np.zeros(len(s), dtype=bool)
+    taken = [False] * len(s)
+    pieces, pos = [], 0
     for m in _NP_RE.finditer(s):
-        spans.append(("NP", m.start(), m.end()))
-        taken[m.start():m.end()] = True
+        a, b = m.span()
+        spans.append(("NP", a, b))
+        taken[a:b] = [True] * (b - a)
+        pieces += [s[pos:a], "#" * (b - a)]
+        pos = b
     # verb groups on what is left
-    masked = "".join("#" if taken[i] else ch for i, ch in enumerate(s))
+    masked = "".join(pieces) + s[pos:] if pieces else s
     for m in _VG_RE.finditer(masked):
-        spans.append(("VG", m.start(), m.end()))
-        taken[m.start():m.end()] = True
-    for i, ch in enumerate(s):
-        if not taken[i]:
-            spans.append((ch, i, i + 1))
+        a, b = m.span()
+        spans.append(("VG", a, b))
+        taken[a:b] = [True] * (b - a)
+    spans += [(ch, i, i + 1) for i, (ch, t) in enumerate(zip(s, taken)) if not t]
     spans.sort(key=lambda x: x[1])
     return spans
 
