@@ -205,6 +205,9 @@ _CLASS_NEEDS = {
     "age": re.compile(r"(?i:year|age)"),           # years old / year-old / aged / at (the) age
     "figure_age": re.compile(r"(?i:year)"),        # year-old / years old
     "figure_kin": re.compile(r"['’]s\s"),          # both branches: a possessive 's before the kin word
+    "money": re.compile(r"\d|(?i:illion)"),       # an amount (digits) or million/billion/trillion
+    "audience_kids": re.compile(r"(?i:kids|children|famil)"),
+    "lie_place": re.compile(r"(?i:lie|lying|lay)"),
 }
 _CLASS_CUE = re.compile(r"^<([^<>\s]*)>$")
 
