@@ -739,6 +739,8 @@ def _as_scores(x) -> pd.DataFrame:
 # Clause boundaries. Strong ones separate statements that may have opposite tone (contrast,
 # concession, a new statement after ; or :); weak ones (commas, brackets, dashes, relative
 # pronouns) separate parts of one statement and may be crossed when a clause is too short.
+from functools import lru_cache as _lru_cache  # noqa: E402
+
 _STRONG_RE = re.compile(
     r"[;:](?!\d)"
     r"|(?:^|(?<=[\s,;(]))(?:but|whereas|although|though|however|while|whilst|despite|unlike|"
@@ -761,6 +763,18 @@ _LIGHT = frozenset(
 
 def clause_boundaries(text: str) -> list[tuple[int, int, int]]:
     """Sorted, merged gaps (start, end, strength) where 2 = strong, 1 = weak."""
+    return list(_boundaries(text))
+
+
+def _segments(text: str) -> list[tuple[int, int, int, int]]:
+    """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
+    return list(_segments_of(text))
+
+
+# A sentence's clauses are asked for by its contexts and again by the tone model's features of
+# each of its mentions: computed once per distinct text (a bounded cache, results immutable).
+@_lru_cache(maxsize=8192)
+def _boundaries(text: str) -> tuple[tuple[int, int, int], ...]:
     gaps = [(m.start(), m.end(), 2) for m in _STRONG_RE.finditer(text) if m.end() > m.start()]
     gaps += [(m.start(), m.end(), 1) for m in _WEAK_RE.finditer(text) if m.end() > m.start()]
     gaps.sort()
@@ -771,17 +785,17 @@ def clause_boundaries(text: str) -> list[tuple[int, int, int]]:
             merged[-1][2] = max(merged[-1][2], k)
         else:
             merged.append([s, e, k])
-    return [tuple(g) for g in merged]
+    return tuple(tuple(g) for g in merged)
 
 
-def _segments(text: str) -> list[tuple[int, int, int, int]]:
-    """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
+@_lru_cache(maxsize=8192)
+def _segments_of(text: str) -> tuple[tuple[int, int, int, int], ...]:
     segs, pos, left = [], 0, 2
-    for s, e, k in clause_boundaries(text):
+    for s, e, k in _boundaries(text):
         segs.append((pos, s, left, k))
         pos, left = e, k
     segs.append((pos, len(text), left, 2))
-    return segs
+    return tuple(segs)
 
 
 def _span_end(text: str, end: int) -> int:

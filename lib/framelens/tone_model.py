@@ -305,6 +305,12 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
+@lru_cache(maxsize=4096)
+def _sentence_tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """:func:`tokens` of a sentence, kept for its other mentions (read-only)."""
+    return tuple(tokens(text))
+
+
 def _span_tokens(toks, start: int, end: int) -> tuple[int, int]:
     """Token index range [a, b) overlapping the character span; (-1, -1) if none."""
     idx = [k for k, (_t, s, e) in enumerate(toks) if s < end and e > start]
@@ -551,7 +557,7 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     from .sentiment import mention_context, pattern_lexicon
 
     lex = lexicon or load_lexicon()
-    toks = tokens(sentence)
+    toks = _sentence_tokens(sentence)
     ta, tb = _span_tokens(toks, start, end)
     speech = own_speech(sentence, start, end, toks=toks)
     others = [o for o in others if o[1] <= start or o[0] >= end]
