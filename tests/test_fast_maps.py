@@ -47,6 +47,13 @@ def _slow_paths(monkeypatch) -> None:
     slow = sentiment._news_probabilities
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from framelens import tone_model
+
+    monkeypatch.setattr(sentiment, "new_vader", SentimentIntensityAnalyzer)
+    monkeypatch.setattr(sentiment, "_VADER", None)
+    tone_model._analyzer.cache_clear()
 
 
 def test_maps_equal_the_slow_paths(gen, monkeypatch):
@@ -58,8 +65,12 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
         from textblob import _text as pt
 
         assert sentiment.pattern_lexicon().tokenizer.__func__ is pt.Parser.find_tokens  # the slow path is run
+        assert type(sentiment.vader_analyzer()).__name__ == "SentimentIntensityAnalyzer"
         slow = _maps(corp, acts)
+    from framelens import tone_model
+
     sentiment._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
+    tone_model._analyzer.cache_clear()
     assert fast.keys() == slow.keys()
     for k in fast:
         pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
@@ -215,3 +226,15 @@ def test_chunk_equals_the_old_chunker(seed_corpus):
         assert chunk(t, w) == _old_chunk(t, w), t
         assert chunk(t) == _old_chunk(t)
     assert n > 100
+
+
+def test_fast_vader_equals_vader(seed_corpus):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    fast, slow = sentiment.new_vader(), SentimentIntensityAnalyzer()
+    assert type(fast) is not SentimentIntensityAnalyzer
+    texts = seed_corpus.sentences["text"].tolist() + [
+        "", "   ", "I love it 😀 so much", "😀", "no 😡😡 way!!!", "  The plan is NOT good at all , but kind of fine ?  ",
+        "Never so GREAT :) :( <3", "It isn't bad.\tReally\n good", 'He said: "The least helpful, but awesome."']
+    for t in texts:
+        assert fast.polarity_scores(t) == slow.polarity_scores(t), t

@@ -252,9 +252,9 @@ def _load_lexicon(path: str, _mtime: int, display: str) -> NewsLexicon:
 # ------------------------------------------------------------------------------ VADER with the lexicon
 @lru_cache(maxsize=4)
 def _analyzer(lex_path: str):
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from .sentiment import new_vader
 
-    a = SentimentIntensityAnalyzer()
+    a = new_vader()  # VADER's analyzer (its emoji pass skipped where it changes nothing)
     lex = load_lexicon(None if lex_path == "" else lex_path)
     a.lexicon = {**a.lexicon, **lex.valence}
     return a
