@@ -45,7 +45,7 @@ def _slow_paths(monkeypatch) -> None:
     monkeypatch.setattr(sentiment, "_pattern_tokenizer", lambda original: original)
     monkeypatch.setattr(sentiment, "_PATTERN", None)
     slow = sentiment._news_probabilities
-    monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, **k: slow(*a, **k))
+    monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -146,7 +146,8 @@ def test_mention_features_with_known_scores():
     known = {ctx: (sc["vader_compound"][0], sc["textblob_polarity"][0], sc["textblob_subjectivity"][0])}
     x0, w0 = mention_features(s, a, b, others=others)
     x1, w1 = mention_features(s, a, b, others=others, scored=known)
-    assert np.array_equal(x0, x1) and w0 == w1
+    x2, w2 = mention_features(s, a, b, others=others, scored=known, context=ctx)
+    assert np.array_equal(x0, x1) and w0 == w1 and np.array_equal(x0, x2) and w0 == w2
     assert x0[0] != 0  # the clause has a valence: the shared score is used, not a zero
 
 

@@ -1184,7 +1184,8 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
     ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
     scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist())))
-    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored)
+    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored,
+                                contexts=contexts if scope == "clause" else None)
     news = probs[:, 2] - probs[:, 0]
     m = found.copy()
     m.insert(3, "label", m["source"].map(labels).fillna(m["source"]))
@@ -1204,11 +1205,11 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method, prior))
 
 
-def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=None) -> np.ndarray:
+def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=None, contexts=None) -> np.ndarray:
     """P(negative), P(neutral), P(positive) of every mention under the news model (rows in the
     order of ``ids``), one feature pass per distinct (sentence, span, other spans). ``scored``:
     texts already scored (text → VADER compound, Pattern polarity and subjectivity), not scored
-    again by the features."""
+    again by the features; ``contexts``: the mentions' clause contexts (aligned with ``ids``)."""
     from .tone_model import load_model, mention_features
 
     from .tone_model import load_lexicon
@@ -1223,7 +1224,8 @@ def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=
         others = tuple(o for o in spans[sid] if o != (int(s), int(e)))
         key = (text, int(s), int(e), others)
         if key not in memo:
-            x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon, scored=scored)
+            x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon, scored=scored,
+                                    context=contexts[i] if contexts is not None else None)
             memo[key] = model.proba(x[None, :], [w])[0][order]
         out[i] = memo[key]
     return out

@@ -546,14 +546,17 @@ def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mas
 
 def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = (),
                      lexicon: NewsLexicon | None = None,
-                     scored: Mapping[str, Sequence[float]] | None = None) -> tuple[np.ndarray, dict]:
+                     scored: Mapping[str, Sequence[float]] | None = None,
+                     context: str | None = None) -> tuple[np.ndarray, dict]:
     """The :data:`FEATURES` of one mention (a float vector in that order) and its evaluative words
     (``{word: count}`` over the sentence minus the mention, the target's own speech and the parts
     that belong to other targets; a word in a negation scope is counted as ``NOT_word``).
 
     ``scored``: texts already scored by :func:`framelens.sentiment.score_texts` → (VADER compound,
     Pattern polarity, Pattern subjectivity), e.g. the mentions' clause contexts; a text found there
-    is not scored again (the same scorers on the same text: the same numbers)."""
+    is not scored again (the same scorers on the same text: the same numbers). ``context``: the
+    mention's clause context if already computed (``mention_context(sentence, start, end, others,
+    None, "clause", 6, 1)``), not computed again."""
     from .sentiment import mention_context, pattern_lexicon
 
     lex = lexicon or load_lexicon()
@@ -561,7 +564,7 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     ta, tb = _span_tokens(toks, start, end)
     speech = own_speech(sentence, start, end, toks=toks)
     others = [o for o in others if o[1] <= start or o[0] >= end]
-    ctx_plain = mention_context(sentence, start, end, others, None, "clause", 6, 1)
+    ctx_plain = context if context is not None else mention_context(sentence, start, end, others, None, "clause", 6, 1)
     ctx = mention_context(_blank(sentence, [speech]), start, end, others, None, "clause", 6, 1) if speech else ctx_plain
     plain = _vader_plain()
     nv = news_vader(lexicon)
