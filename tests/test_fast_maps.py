@@ -109,7 +109,8 @@ def test_class_needs_are_necessary(seed_corpus):
         "Rs 500", "USD 5 million", "500 EUR", "3.5 billion euros", "300 dollars", "MILLIONS OF DOLLARS",
         "millions of dollars", "9 million pounds", "fun for kids", "a children's series", "Kids will love it",
         "FAMILY-FRIENDLY", "for the whole family", "how many lie below the ice", "the town LIES ON the coast",
-        "challenges lie ahead", "lying idle", "lay dormant"]
+        "challenges lie ahead", "lying idle", "lay dormant", "He read Mother Jones daily", "Sisters of Mercy sang",
+        '"Father Christmas came', "watching Big Brother tonight"]
     matched = 0
     for name, need in codebook._CLASS_NEEDS.items():
         rx = codebook._CLASS_RE[name]

@@ -208,6 +208,7 @@ _CLASS_NEEDS = {
     "money": re.compile(r"\d|(?i:illion)"),       # an amount (digits) or million/billion/trillion
     "audience_kids": re.compile(r"(?i:kids|children|famil)"),
     "lie_place": re.compile(r"(?i:lie|lying|lay)"),
+    "kin_name": re.compile(_KIN_CAP),              # both branches: a capitalized kin or people word
 }
 _CLASS_CUE = re.compile(r"^<([^<>\s]*)>$")
 
