@@ -240,3 +240,41 @@ def test_fast_vader_equals_vader(seed_corpus):
         "Never so GREAT :) :( <3", "It isn't bad.\tReally\n good", 'He said: "The least helpful, but awesome."']
     for t in texts:
         assert fast.polarity_scores(t) == slow.polarity_scores(t), t
+
+
+def _old_fix_tags(lower, tags):  # agency._fix_tags before it was sped up
+    from framelens.agency import _DO_AUX
+
+    n = len(tags)
+    for i, (w, t) in enumerate(zip(lower, tags)):
+        if w.endswith("n't") and len(w) > 3:
+            tags[i] = "MD" if w[:-3] in ("can", "could", "wo", "would", "should", "must", "might", "ca", "sha") else "VBD"
+        elif w == "will" and t == "MD" and (i + 1 < n and lower[i + 1] == "of" or i > 0 and tags[i - 1] in ("DT", "JJ", "PRP$", "POS")):
+            tags[i] = "NN"
+        elif w in ("may", "will") and t == "MD" and i + 1 < n and tags[i + 1] == "CD":
+            tags[i] = "NNP"
+    for i in range(n - 1):
+        if tags[i] == "MD" or lower[i] in _DO_AUX:
+            j = i + 1
+            while j < n and tags[j] in ("RB", "RBR"):
+                j += 1
+            if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
+                tags[j] = "VB"
+    return tags
+
+
+def test_fix_tags_equals_the_old_rules():
+    from framelens.agency import _fix_tags
+
+    rng = random.Random(2)
+    words = ["will", "may", "didn't", "can't", "won't", "n't", "of", "the", "do", "does", "act", "x1", "be", "go"]
+    tagset = ["MD", "NN", "NNS", "VBP", "RB", "RBR", "CD", "DT", "JJ", "PRP$", "POS", "VB", "IN"]
+    changed = 0
+    for _ in range(5000):
+        k = rng.randint(0, 12)
+        w = [rng.choice(words) for _ in range(k)]
+        t = [rng.choice(tagset) for _ in range(k)]
+        got, want = _fix_tags(list(w), list(t)), _old_fix_tags(list(w), list(t))
+        assert got == want, (w, t)
+        changed += got != t
+    assert changed > 500

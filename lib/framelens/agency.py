@@ -122,20 +122,23 @@ def _safe(tok: str) -> str:
 def _fix_tags(lower: list[str], tags: list[str]) -> list[str]:
     """Small, general corrections to pattern's tags (documented in :func:`pos_tags`)."""
     n = len(tags)
-    for i, (w, t) in enumerate(zip(lower, tags)):
+    # only the tokens a rule can touch, in order (the rules read and write the same positions as
+    # a pass over every token would: untouched tokens are never rewritten)
+    for i in [i for i, w in enumerate(lower) if w == "will" or w == "may" or w.endswith("n't")]:
+        w, t = lower[i], tags[i]
         if w.endswith("n't") and len(w) > 3:
             tags[i] = "MD" if w[:-3] in ("can", "could", "wo", "would", "should", "must", "might", "ca", "sha") else "VBD"
         elif w == "will" and t == "MD" and (i + 1 < n and lower[i + 1] == "of" or i > 0 and tags[i - 1] in ("DT", "JJ", "PRP$", "POS")):
             tags[i] = "NN"
         elif w in ("may", "will") and t == "MD" and i + 1 < n and tags[i + 1] == "CD":
             tags[i] = "NNP"
-    for i in range(n - 1):
-        if tags[i] == "MD" or lower[i] in _DO_AUX:
-            j = i + 1
-            while j < n and tags[j] in ("RB", "RBR"):
-                j += 1
-            if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
-                tags[j] = "VB"
+    # a rewrite below only ever makes a tag "VB": the positions of MD tags do not change
+    for i in [i for i in range(n - 1) if tags[i] == "MD" or lower[i] in _DO_AUX]:
+        j = i + 1
+        while j < n and tags[j] in ("RB", "RBR"):
+            j += 1
+        if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
+            tags[j] = "VB"
     return tags
 
 
