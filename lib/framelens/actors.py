@@ -138,6 +138,7 @@ class _Matcher:
         # s ("Xi'an" is a city, not Xi; "China's" is China)
         self.regex = re.compile(rf"(?<!\w)(?:{body})(?!\w|'[a-rt-z])", re.IGNORECASE)
         self._cache: dict[str, list] = {}
+        self._tables: dict[int, tuple] = {}  # id(sentences) -> (weak reference, mentions table)
 
     def find(self, text: str, plain: str | None = None) -> list[tuple[str, str, str, int, int, bool]]:
         """Mentions in ``text``; ``plain`` is its normalized form if the caller has it (same length)."""
@@ -191,13 +192,26 @@ def find_mentions(sentences: pd.DataFrame, actors: pd.DataFrame | None = None) -
     ``start, end`` (character span of the alias in the sentence text) and ``possessive``.
     """
     m = _matcher(actors)
+    # the actor measures of a partition (agency, quotations, coverage, prominence) all ask for the
+    # mentions of the same sentences table: found once per table and matcher, each caller a copy
+    hit = m._tables.get(id(sentences))
+    if hit is not None and hit[0]() is sentences and hit[1] == len(sentences):
+        return hit[2].copy()
     rows = []
     norm = sentences["norm"] if "norm" in sentences.columns else sentences["text"]
-    for sid, did, src, text, plain in zip(sentences["sent_id"], sentences["doc_id"], sentences["source"],
-                                         sentences["text"], norm):
+    for sid, did, src, text, plain in zip(sentences["sent_id"].tolist(), sentences["doc_id"].tolist(),
+                                         sentences["source"].tolist(), sentences["text"].tolist(), norm.tolist()):
         for actor, kind, alias, s, e, poss in m.find(text, plain):
             rows.append((sid, did, src, actor, kind, alias, s, e, poss))
-    return pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    out = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    try:
+        import weakref
+
+        m._tables = {k: v for k, v in m._tables.items() if v[0]() is not None}
+        m._tables[id(sentences)] = (weakref.ref(sentences), len(sentences), out)
+    except TypeError:  # pragma: no cover - not weak-referenceable
+        return out
+    return out.copy()
 
 
 # =============================================================================================

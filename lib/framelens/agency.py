@@ -120,20 +120,23 @@ def _safe(tok: str) -> str:
 def _fix_tags(lower: list[str], tags: list[str]) -> list[str]:
     """Small, general corrections to pattern's tags (documented in :func:`pos_tags`)."""
     n = len(tags)
-    for i, (w, t) in enumerate(zip(lower, tags)):
+    # only the tokens a rule can touch, in order (the rules read and write the same positions as
+    # a pass over every token would: untouched tokens are never rewritten)
+    for i in [i for i, w in enumerate(lower) if w == "will" or w == "may" or w.endswith("n't")]:
+        w, t = lower[i], tags[i]
         if w.endswith("n't") and len(w) > 3:
             tags[i] = "MD" if w[:-3] in ("can", "could", "wo", "would", "should", "must", "might", "ca", "sha") else "VBD"
         elif w == "will" and t == "MD" and (i + 1 < n and lower[i + 1] == "of" or i > 0 and tags[i - 1] in ("DT", "JJ", "PRP$", "POS")):
             tags[i] = "NN"
         elif w in ("may", "will") and t == "MD" and i + 1 < n and tags[i + 1] == "CD":
             tags[i] = "NNP"
-    for i in range(n - 1):
-        if tags[i] == "MD" or lower[i] in _DO_AUX:
-            j = i + 1
-            while j < n and tags[j] in ("RB", "RBR"):
-                j += 1
-            if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
-                tags[j] = "VB"
+    # a rewrite below only ever makes a tag "VB": the positions of MD tags do not change
+    for i in [i for i in range(n - 1) if tags[i] == "MD" or lower[i] in _DO_AUX]:
+        j = i + 1
+        while j < n and tags[j] in ("RB", "RBR"):
+            j += 1
+        if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
+            tags[j] = "VB"
     return tags
 
 
@@ -158,9 +161,10 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     spans = list(zip(bounds[:-1], bounds[1:]))
     out: list[str] = []
+    safe: dict[str, str] = {}  # each distinct token made safe once
     for b in range(0, len(spans), batch):
         chunk_spans = spans[b:b + batch]
-        sents = [[_safe(t) for t in toks[a:e]] for a, e in chunk_spans]
+        sents = [[safe[t] if t in safe else safe.setdefault(t, _safe(t)) for t in toks[a:e]] for a, e in chunk_spans]
         for (a, e), tg in zip(chunk_spans, _tag_batch(sents)):
             out.extend(_fix_tags(lower[a:e], list(tg)))
     arr = np.array(out, dtype=object)
@@ -170,22 +174,13 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ chunking
 def _codes(tags: Sequence[str], lower: Sequence[str]) -> str:
-    out = []
-    for t, w in zip(tags, lower):
-        c = _CODE.get(t)
-        if c is None:
-            if t in ("WP", "WDT") or (t == "IN" and w == "that"):
-                c = "W"
-            elif t == "CC":
-                c = "A"
-            elif t == ",":
-                c = ","
-            elif t == "IN":
-                c = "I"
-            else:
-                c = "x"
-        out.append(c)
-    return "".join(out)
+    code = _CODE.get
+    return "".join([code(t) or _OTHER_CODE.get(t) or (("W" if w == "that" else "I") if t == "IN" else "x")
+                    for t, w in zip(tags, lower)])
+
+
+# the single-token codes of the tags without a chunk code (IN: "W" for *that*, else "I")
+_OTHER_CODE = {"WP": "W", "WDT": "W", "CC": "A", ",": ","}
 
 
 def chunk(tags: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
@@ -195,18 +190,21 @@ def chunk(tags: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple
     lower = lower if lower is not None else [""] * len(tags)
     s = _codes(tags, lower)
     spans: list[tuple[str, int, int]] = []
-    taken = np.zeros(len(s), dtype=bool)
+    taken = [False] * len(s)
+    pieces, pos = [], 0
     for m in _NP_RE.finditer(s):
-        spans.append(("NP", m.start(), m.end()))
-        taken[m.start():m.end()] = True
+        a, b = m.span()
+        spans.append(("NP", a, b))
+        taken[a:b] = [True] * (b - a)
+        pieces += [s[pos:a], "#" * (b - a)]
+        pos = b
     # verb groups on what is left
-    masked = "".join("#" if taken[i] else ch for i, ch in enumerate(s))
+    masked = "".join(pieces) + s[pos:] if pieces else s
     for m in _VG_RE.finditer(masked):
-        spans.append(("VG", m.start(), m.end()))
-        taken[m.start():m.end()] = True
-    for i, ch in enumerate(s):
-        if not taken[i]:
-            spans.append((ch, i, i + 1))
+        a, b = m.span()
+        spans.append(("VG", a, b))
+        taken[a:b] = [True] * (b - a)
+    spans += [(ch, i, i + 1) for i, (ch, t) in enumerate(zip(s, taken)) if not t]
     spans.sort(key=lambda x: x[1])
     return spans
 

@@ -198,6 +198,18 @@ CUE_CLASSES: dict[str, str] = {
 }
 """Cue classes (``<name>`` in a codebook): regular expressions matched on the sentence text."""
 _CLASS_RE = {name: re.compile(rx) for name, rx in CUE_CLASSES.items()}
+#: a text that a class matches always contains this (a literal every branch of the class's
+#: expression requires, under the same case rule): the full expression — slow where it opens
+#: with a long alternation tried at every position — runs only on the texts that contain it
+_CLASS_NEEDS = {
+    "age": re.compile(r"(?i:year|age)"),           # years old / year-old / aged / at (the) age
+    "figure_age": re.compile(r"(?i:year)"),        # year-old / years old
+    "figure_kin": re.compile(r"['’]s\s"),          # both branches: a possessive 's before the kin word
+    "money": re.compile(r"\d|(?i:illion)"),       # an amount (digits) or million/billion/trillion
+    "audience_kids": re.compile(r"(?i:kids|children|famil)"),
+    "lie_place": re.compile(r"(?i:lie|lying|lay)"),
+    "kin_name": re.compile(_KIN_CAP),              # both branches: a capitalized kin or people word
+}
 _CLASS_CUE = re.compile(r"^<([^<>\s]*)>$")
 
 
@@ -811,8 +823,10 @@ def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> 
         by_class.setdefault(name, []).append(ci)
     for name, cis in by_class.items():
         rx = _CLASS_RE[name]
-        mask = texts.str.contains(rx, regex=True).fillna(False).to_numpy(dtype=bool)
-        for k in np.flatnonzero(mask):
+        need = _CLASS_NEEDS.get(name)
+        search = rx.search
+        found = [k for k, t in enumerate(text_arr) if (need is None or need.search(t)) and search(t)]
+        for k in found:
             a, b = bounds[k], bounds[k + 1]
             st, en = t_start[a:b], t_end[a:b]
             for m in rx.finditer(text_arr[k]):
@@ -908,6 +922,21 @@ def cue_hits(text_or_tokens, cues: list[Cue], *, scope: dict[str, str] | None = 
     return _resolve_hits(raw, cues, tokens, scope or {})
 
 
+def count_and_join(df: pd.DataFrame, keys: Sequence[str], col: str, *, count: str, joined: str) -> pd.DataFrame:
+    """``df.groupby(keys, sort=False)``: the rows of each group (``count``) and its distinct
+    ``col`` values in order of appearance, ``"; "``-joined (``joined``) — the same table as
+    ``.agg(count=(col, "size"), joined=(col, lambda s: "; ".join(dict.fromkeys(s))))``, with one
+    pass over the rows instead of a Python call per group."""
+    g = df.groupby(list(keys), sort=False)
+    out = g.agg(**{count: (col, "size")})
+    seen: list[dict] = [{} for _ in range(len(out))]
+    for k, v in zip(g.ngroup().tolist(), df[col].tolist()):
+        if k >= 0:
+            seen[k][v] = None
+    out[joined] = pd.Series(["; ".join(d) for d in seen], index=out.index)
+    return out.reset_index()
+
+
 def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *, min_hits: int | None = None,
                hits: bool = False) -> pd.DataFrame:
     """Which frames each sentence carries, with the cues that matched (the evidence).
@@ -930,9 +959,7 @@ def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *,
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
                             | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
-    agg = (occ.groupby([*keys, "frame"], sort=False)
-           .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s))))
-           .reset_index())
+    agg = count_and_join(occ, [*keys, "frame"], "cue", count="hits", joined="cues")
     need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
     agg = agg[agg["hits"] >= agg["frame"].map(need)]
     order = {f: k for k, f in enumerate(cb.ids)}

@@ -309,7 +309,9 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
         s_id = sid[a]
         doc, src, text = meta[s_id]
         spans = ment_by_sent.get(s_id, [])
-        cov = np.array([any(ms <= st[x] and en[x] <= me for ms, me in spans) for x in range(a, b)], dtype=bool)
+        cov = np.zeros(b - a, dtype=bool)  # tokens inside an actor mention
+        for ms, me in spans:
+            cov |= (ms <= st[a:b]) & (en[a:b] <= me)
         for key, kind, label, value, unit, s0, e0 in _sentence_items(
                 toks[a:b], lows[a:b], lem[a:b], list(tags[a:b]), st[a:b], en[a:b], stop[a:b], text, cov, acr):
             rows.append((key, kind, label, value, unit, s_id, doc, src, int(s0), int(e0), text))

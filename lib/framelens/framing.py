@@ -118,8 +118,9 @@ def _carried_from_hits(occ: pd.DataFrame, cb: Codebook, min_hits: int | None) ->
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
                             | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
-    agg = (occ.groupby([*keys, "frame"], sort=False)
-           .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s)))).reset_index())
+    from .codebook import count_and_join
+
+    agg = count_and_join(occ, [*keys, "frame"], "cue", count="hits", joined="cues")
     need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
     return agg[agg["hits"] >= agg["frame"].map(need)].reset_index(drop=True)
 
@@ -684,8 +685,10 @@ def _markers_map(corpus, mk: dict, *, top: int = 5) -> dict[str, pd.DataFrame]:
     mh2 = mh.astype({"source": str})
     out["markers"] = mh2.groupby(["source", "measure", "marker"], sort=False).size().rename("n").reset_index()
     if len(mh):
-        g = mh2.assign(sent_id=mh2["sent_id"].astype(str)).groupby(["source", "measure", "sent_id"], sort=False).agg(
-            n=("marker", "size"), markers=("marker", lambda s_: "; ".join(dict.fromkeys(s_)))).reset_index()
+        from .codebook import count_and_join
+
+        g = count_and_join(mh2.assign(sent_id=mh2["sent_id"].astype(str)), ["source", "measure", "sent_id"], "marker",
+                           count="n", joined="markers")
         g = g.assign(_p=g["sent_id"].map(pos)).sort_values(["source", "measure", "n", "_p"],
                                                            ascending=[True, True, False, True], kind="stable")
         out["cert_ev"] = g.groupby(["source", "measure"], sort=False).head(top).reset_index(drop=True)

@@ -82,10 +82,48 @@ def vader_analyzer():
     """The VADER analyzer, created once per process (loading the lexicon takes ~0.1 s)."""
     global _VADER
     if _VADER is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        _VADER = SentimentIntensityAnalyzer()
+        _VADER = new_vader()
     return _VADER
+
+
+_VADER_CLASS = None
+
+
+def new_vader():
+    """A new ``vaderSentiment`` analyzer whose ``polarity_scores`` skips VADER's character-by-
+    character emoji pass (a string rebuilt one character at a time, ~18% of its run time) when the
+    text holds no emoji character — the pass would return the text unchanged —, then runs VADER's
+    own steps, line for line. Texts with an emoji go to VADER's method itself. A test checks the
+    scores equal ``SentimentIntensityAnalyzer().polarity_scores``."""
+    global _VADER_CLASS
+    if _VADER_CLASS is None:
+        from vaderSentiment import vaderSentiment as vs
+
+        base = vs.SentimentIntensityAnalyzer
+
+        class FastVader(base):
+            def polarity_scores(self, text):
+                if not isinstance(text, str) or not self.emojis.keys().isdisjoint(text):
+                    return base.polarity_scores(self, text)
+                text = text.strip()
+                sentitext = vs.SentiText(text)
+                sentiments = []
+                words_and_emoticons = sentitext.words_and_emoticons
+                for i, item in enumerate(words_and_emoticons):
+                    valence = 0
+                    if item.lower() in vs.BOOSTER_DICT:
+                        sentiments.append(valence)
+                        continue
+                    if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
+                            words_and_emoticons[i + 1].lower() == "of"):
+                        sentiments.append(valence)
+                        continue
+                    sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+                sentiments = self._but_check(words_and_emoticons, sentiments)
+                return self.score_valence(sentiments, text)
+
+        _VADER_CLASS = FastVader
+    return _VADER_CLASS()
 
 
 def pattern_lexicon():
@@ -105,6 +143,94 @@ def pattern_lexicon():
     return _PATTERN
 
 
+def _pattern_tokenizer(original=None):
+    """Pattern's own tokenizer (``textblob._text.find_tokens``, which the sentiment lexicon
+    calls through ``parser.find_tokens``: ``original``) with its defaults, made faster
+    without changing a token: the contraction replacements are literal strings (``str.replace``
+    instead of one ``re.sub`` each, which looks its pattern up in ``re``'s cache every call), the
+    regular expressions are compiled once, and a token with no punctuation at either end — nearly
+    every word — skips the punctuation-splitting loops (which would leave it unchanged). The
+    sentence grouping, sarcasm and emoticon steps are Pattern's, line for line. A test checks the
+    output equals ``find_tokens`` on every sentence of the fixture corpora and on edge cases."""
+    from textblob import _text as pt
+
+    replace = pt.replacements
+    if any(re.escape(a) != a or "\\" in b for a, b in replace.items()):  # pragma: no cover - not literal
+        return pt.find_tokens
+    pairs = list(replace.items())
+    lead = frozenset(pt.PUNCTUATION.replace(".", ""))
+    trail = lead | {"."}
+    punctuation = tuple(pt.PUNCTUATION.replace(".", ""))
+    trail_t = punctuation + (".",)
+    abbreviations = pt.ABBREVIATIONS
+    abbr1, abbr2, abbr3 = pt.RE_ABBR1, pt.RE_ABBR2, pt.RE_ABBR3
+    token_re, eos = pt.TOKEN, pt.EOS
+    linebreak = re.compile(r"\n{2,}")
+    spaces = re.compile(r"\s+")
+    sarcasm, emoticons = pt.RE_SARCASM, pt.RE_EMOTICONS
+    breaks = ("...", ".", "!", "?", eos)
+    closers = ("'", '"', "”", "’", "...", ".", "!", "?", ")", eos)
+
+    def emo(m):
+        return m.group(1).replace(" ", "") + m.group(2)
+
+    def find_tokens(string, **_kw):
+        if _kw or not isinstance(string, str):  # pragma: no cover - only the defaults are sped up
+            return (original or pt.find_tokens)(string, **_kw)
+        for a, b in pairs:
+            if a in string:
+                string = string.replace(a, b)
+        string = (string.replace("“", " “ ").replace("”", " ” ").replace("‘", " ‘ ").replace("’", " ’ ")
+                  .replace("'", " ' ").replace('"', ' " '))
+        string = string.replace("\r\n", "\n")
+        if "\n\n" in string:
+            string = linebreak.sub(" %s " % eos, string)
+        string = spaces.sub(" ", string)
+        tokens = []
+        append = tokens.append
+        for t in token_re.findall(string + " "):
+            if t[0] not in lead and t[-1] not in trail:
+                append(t)
+                continue
+            tail = []
+            while t.startswith(punctuation) and t not in replace:
+                if t.startswith(punctuation):
+                    append(t[0])
+                    t = t[1:]
+            while t.endswith(trail_t) and t not in replace:
+                if t.endswith(punctuation):
+                    tail.append(t[-1])
+                    t = t[:-1]
+                if t.endswith("..."):
+                    tail.append("...")
+                    t = t[:-3].rstrip(".")
+                if t.endswith("."):
+                    if (t in abbreviations or abbr1.match(t) is not None or abbr2.match(t) is not None
+                            or abbr3.match(t) is not None):
+                        break
+                    else:
+                        tail.append(t[-1])
+                        t = t[:-1]
+            if t != "":
+                append(t)
+            tokens.extend(reversed(tail))
+        sentences, i, j = [[]], 0, 0
+        while j < len(tokens):
+            if tokens[j] in breaks:
+                while j < len(tokens) and tokens[j] in closers:
+                    if tokens[j] in ("'", '"') and sentences[-1].count(tokens[j]) % 2 == 0:
+                        break  # Balanced quotes.
+                    j += 1
+                sentences[-1].extend(t for t in tokens[i:j] if t != eos)
+                sentences.append([])
+                i = j
+            j += 1
+        sentences[-1].extend(tokens[i:j])
+        return [emoticons.sub(emo, sarcasm.sub("(!)", " ".join(s))) for s in sentences if len(s) > 0]
+
+    return find_tokens
+
+
 def _eager_copy(lazy):
     """A copy of Pattern's loaded lexicon whose lookups are plain dict lookups.
 
@@ -119,6 +245,10 @@ def _eager_copy(lazy):
                                                    "__getitem__": dict.__getitem__, "get": dict.get})
         fast = fast_cls.__new__(fast_cls)
         fast.__dict__.update(lazy.__dict__)
+        from textblob import _text as pt
+
+        if getattr(fast.tokenizer, "__func__", None) is pt.Parser.find_tokens:  # ``parser.find_tokens``
+            fast.tokenizer = _pattern_tokenizer(fast.tokenizer)
         dict.update(fast, dict.items(lazy))
         if tuple(fast("not a very good idea!"))[:2] != tuple(lazy("not a very good idea!"))[:2]:
             return lazy
@@ -651,6 +781,8 @@ def _as_scores(x) -> pd.DataFrame:
 # Clause boundaries. Strong ones separate statements that may have opposite tone (contrast,
 # concession, a new statement after ; or :); weak ones (commas, brackets, dashes, relative
 # pronouns) separate parts of one statement and may be crossed when a clause is too short.
+from functools import lru_cache as _lru_cache  # noqa: E402
+
 _STRONG_RE = re.compile(
     r"[;:](?!\d)"
     r"|(?:^|(?<=[\s,;(]))(?:but|whereas|although|though|however|while|whilst|despite|unlike|"
@@ -673,6 +805,18 @@ _LIGHT = frozenset(
 
 def clause_boundaries(text: str) -> list[tuple[int, int, int]]:
     """Sorted, merged gaps (start, end, strength) where 2 = strong, 1 = weak."""
+    return list(_boundaries(text))
+
+
+def _segments(text: str) -> list[tuple[int, int, int, int]]:
+    """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
+    return list(_segments_of(text))
+
+
+# A sentence's clauses are asked for by its contexts and again by the tone model's features of
+# each of its mentions: computed once per distinct text (a bounded cache, results immutable).
+@_lru_cache(maxsize=8192)
+def _boundaries(text: str) -> tuple[tuple[int, int, int], ...]:
     gaps = [(m.start(), m.end(), 2) for m in _STRONG_RE.finditer(text) if m.end() > m.start()]
     gaps += [(m.start(), m.end(), 1) for m in _WEAK_RE.finditer(text) if m.end() > m.start()]
     gaps.sort()
@@ -683,17 +827,17 @@ def clause_boundaries(text: str) -> list[tuple[int, int, int]]:
             merged[-1][2] = max(merged[-1][2], k)
         else:
             merged.append([s, e, k])
-    return [tuple(g) for g in merged]
+    return tuple(tuple(g) for g in merged)
 
 
-def _segments(text: str) -> list[tuple[int, int, int, int]]:
-    """Clauses as (start, end, strength of left boundary, strength of right boundary)."""
+@_lru_cache(maxsize=8192)
+def _segments_of(text: str) -> tuple[tuple[int, int, int, int], ...]:
     segs, pos, left = [], 0, 2
-    for s, e, k in clause_boundaries(text):
+    for s, e, k in _boundaries(text):
         segs.append((pos, s, left, k))
         pos, left = e, k
     segs.append((pos, len(text), left, 2))
-    return segs
+    return tuple(segs)
 
 
 def _span_end(text: str, end: int) -> int:
@@ -1043,7 +1187,9 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
     vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
     ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
-    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon))
+    scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist())))
+    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored,
+                                contexts=contexts if scope == "clause" else None)
     news = probs[:, 2] - probs[:, 0]
     m = found.copy()
     m.insert(3, "label", m["source"].map(labels).fillna(m["source"]))
@@ -1063,9 +1209,11 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method, prior))
 
 
-def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndarray:
+def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=None, contexts=None) -> np.ndarray:
     """P(negative), P(neutral), P(positive) of every mention under the news model (rows in the
-    order of ``ids``), one feature pass per distinct (sentence, span, other spans)."""
+    order of ``ids``), one feature pass per distinct (sentence, span, other spans). ``scored``:
+    texts already scored (text → VADER compound, Pattern polarity and subjectivity), not scored
+    again by the features; ``contexts``: the mentions' clause contexts (aligned with ``ids``)."""
     from .tone_model import load_model, mention_features
 
     from .tone_model import load_lexicon
@@ -1080,7 +1228,8 @@ def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None) -> np.ndar
         others = tuple(o for o in spans[sid] if o != (int(s), int(e)))
         key = (text, int(s), int(e), others)
         if key not in memo:
-            x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon)
+            x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon, scored=scored,
+                                    context=contexts[i] if contexts is not None else None)
             memo[key] = model.proba(x[None, :], [w])[0][order]
         out[i] = memo[key]
     return out

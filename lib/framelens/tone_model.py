@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -253,9 +253,9 @@ def _load_lexicon(path: str, _mtime: int, display: str) -> NewsLexicon:
 # ------------------------------------------------------------------------------ VADER with the lexicon
 @lru_cache(maxsize=4)
 def _analyzer(lex_path: str):
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from .sentiment import new_vader
 
-    a = SentimentIntensityAnalyzer()
+    a = new_vader()  # VADER's analyzer (its emoji pass skipped where it changes nothing)
     lex = load_lexicon(None if lex_path == "" else lex_path)
     a.lexicon = {**a.lexicon, **lex.valence}
     return a
@@ -304,6 +304,12 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     """``(lower-case token, start, end)`` for words (with inner hyphens/apostrophes, *n't*) and
     single punctuation marks."""
     return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+@lru_cache(maxsize=4096)
+def _sentence_tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """:func:`tokens` of a sentence, kept for its other mentions (read-only)."""
+    return tuple(tokens(text))
 
 
 def _span_tokens(toks, start: int, end: int) -> tuple[int, int]:
@@ -540,24 +546,33 @@ def _scoped_words(toks, skip: tuple[int, int], vocab: frozenset, lexd: dict, mas
 
 
 def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = (),
-                     lexicon: NewsLexicon | None = None) -> tuple[np.ndarray, dict]:
+                     lexicon: NewsLexicon | None = None,
+                     scored: Mapping[str, Sequence[float]] | None = None,
+                     context: str | None = None) -> tuple[np.ndarray, dict]:
     """The :data:`FEATURES` of one mention (a float vector in that order) and its evaluative words
     (``{word: count}`` over the sentence minus the mention, the target's own speech and the parts
-    that belong to other targets; a word in a negation scope is counted as ``NOT_word``)."""
+    that belong to other targets; a word in a negation scope is counted as ``NOT_word``).
+
+    ``scored``: texts already scored by :func:`framelens.sentiment.score_texts` → (VADER compound,
+    Pattern polarity, Pattern subjectivity), e.g. the mentions' clause contexts; a text found there
+    is not scored again (the same scorers on the same text: the same numbers). ``context``: the
+    mention's clause context if already computed (``mention_context(sentence, start, end, others,
+    None, "clause", 6, 1)``), not computed again."""
     from .sentiment import mention_context, pattern_lexicon
 
     lex = lexicon or load_lexicon()
-    toks = tokens(sentence)
+    toks = _sentence_tokens(sentence)
     ta, tb = _span_tokens(toks, start, end)
     speech = own_speech(sentence, start, end, toks=toks)
     others = [o for o in others if o[1] <= start or o[0] >= end]
-    ctx_plain = mention_context(sentence, start, end, others, None, "clause", 6, 1)
+    ctx_plain = context if context is not None else mention_context(sentence, start, end, others, None, "clause", 6, 1)
     ctx = mention_context(_blank(sentence, [speech]), start, end, others, None, "clause", 6, 1) if speech else ctx_plain
     plain = _vader_plain()
     nv = news_vader(lexicon)
     pat = pattern_lexicon()
     empty = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 1.0}
-    v_clause = plain.polarity_scores(ctx_plain)["compound"] if ctx_plain else 0.0
+    known = scored.get(ctx_plain) if scored is not None and ctx_plain else None
+    v_clause = (known[0] if known is not None else plain.polarity_scores(ctx_plain)["compound"]) if ctx_plain else 0.0
     nc = nv.polarity_scores(ctx) if ctx else empty
     sp, sn = scoped_valence(ctx, lexicon=lexicon) if ctx else (0.0, 0.0)
     obj, agent = verb_roles(sentence, start, end, lexicon=lex, toks=toks)
@@ -566,7 +581,8 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     ns = nv.polarity_scores(sent_text)
     speech_tone = nv.polarity_scores(sentence[speech[0]:speech[1]])["compound"] if speech else 0.0
     ps = pat(sent_text)
-    pc = pat(ctx) if ctx else (0.0, 0.0)
+    known = scored.get(ctx) if scored is not None and ctx else None
+    pc = (known[1:3] if known is not None else pat(ctx)) if ctx else (0.0, 0.0)
     dist, words = _scoped_words(toks, (ta, tb) if ta >= 0 else (0, 0), evaluative_words(lexicon),
                                 _lexicon_dict(lexicon), ([speech] if speech else []) + theirs)
     n_words = sum(1 for t in toks if t[0][:1].isalnum())

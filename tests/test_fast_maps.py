@@ -1,0 +1,280 @@
+"""The faster sentiment and framing maps give the very tables of the slower paths they replace.
+
+Each speed-up keeps its slow path reachable (or is compared with the function it stands in for),
+and the maps are run both ways on a generated corpus: every table must be equal, value for value.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import pandas as pd
+import pytest
+
+from framelens import codebook, parts, sentiment
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory):
+    import framelens
+    from framelens.bench import generate_corpus
+
+    path = tmp_path_factory.mktemp("fastmaps") / "corpus.jsonl"
+    generate_corpus(path, 80, n_sources=5, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corp = framelens.load_corpus(path)
+    return corp, parts.compute_in_memory("actors", corp)
+
+
+def _maps(corp, acts) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name in ("sentiment", "framing"):
+        got = parts._map_one(name, corp, parts.resolve_options(name, {}), {"actors": acts})
+        out.update({f"{name}.{k}": v for k, v in {**got["rows"], **got["partials"]}.items()})
+    parts._release_caches()
+    return out
+
+
+def _slow_paths(monkeypatch) -> None:
+    """Every speed-up of this module switched off: Pattern's own tokenizer, no shared clause
+    scores in the tone model, every cue-class expression run on every sentence."""
+    from textblob import _text as pt
+
+    monkeypatch.setattr(sentiment, "_pattern_tokenizer", lambda original: original)
+    monkeypatch.setattr(sentiment, "_PATTERN", None)
+    slow = sentiment._news_probabilities
+    monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
+    monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from framelens import tone_model
+
+    monkeypatch.setattr(sentiment, "new_vader", SentimentIntensityAnalyzer)
+    monkeypatch.setattr(sentiment, "_VADER", None)
+    tone_model._analyzer.cache_clear()
+
+
+def test_maps_equal_the_slow_paths(gen, monkeypatch):
+    corp, acts = gen
+    fast = _maps(corp, acts)
+    assert len(fast["sentiment.actor_mentions"]) > 50 and len(fast["framing.sentence_frames"]) > 50
+    with monkeypatch.context() as m:
+        _slow_paths(m)
+        from textblob import _text as pt
+
+        assert sentiment.pattern_lexicon().tokenizer.__func__ is pt.Parser.find_tokens  # the slow path is run
+        assert type(sentiment.vader_analyzer()).__name__ == "SentimentIntensityAnalyzer"
+        slow = _maps(corp, acts)
+    from framelens import tone_model
+
+    sentiment._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
+    tone_model._analyzer.cache_clear()
+    assert fast.keys() == slow.keys()
+    for k in fast:
+        pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
+
+
+def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
+    from textblob import _text as pt
+
+    fast = sentiment._pattern_tokenizer()
+    assert fast is not pt.find_tokens
+    texts = seed_corpus.sentences["text"].tolist() + seed_corpus.paragraphs["text"].tolist()
+    texts += ["", " ", "Mr. Smith's U.S. trip... (!) :) :-( it isn't.", "\"Quoted,\" he said. 'Yes!' \r\n\r\n Next",
+              "a.b. e.g. etc. ...", "Hello (!) world :'( ok ;-)", "I can't won't I'd I'm we're they've you'll",
+              "“Curly” ‘single’ it’s", "...wait...", ".,;:!?()[]{}`''\"@#$^&*+-|=~_", "x\n\n\ny", "$5.5bn, U.K.-based.",
+              "END-OF-SENTENCE.", "He said: \"no.\" Then (quietly) left!? OK..."]
+    rng = random.Random(0)
+    chars = list(".,;:!?()[]{}`'\"@#$^&*+-|=~_ \n\r’“”‘aAbZ09<3")
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    for t in texts:
+        assert fast(t) == pt.find_tokens(t), t
+    # and the lexicon that uses it scores as TextBlob's own analyzer does
+    from textblob.en import sentiment as pattern_sentiment
+
+    lex = sentiment.pattern_lexicon()
+    assert not hasattr(lex.tokenizer, "__func__")  # the fast one
+    for t in seed_corpus.sentences["text"].tolist()[:300]:
+        assert tuple(lex(t)) == tuple(pattern_sentiment(t))
+
+
+def test_class_needs_are_necessary(seed_corpus):
+    """A text a cue class matches always holds the literal its prefilter looks for."""
+    texts = seed_corpus.sentences["norm"].tolist() + [
+        "the 78-year-old president", "a 12-year-old boy", "aged between 18 and 25", "AT THE AGE OF 70",
+        "Five-Year-Olds play", "the president's eldest son", "Senator Lee’s wife", "Whitmore's youngest daughter",
+        "She was 30 years old", "at age 9", "the 26 YEAR OLD striker", "$94.8 billion", "US$5m", "£40m", "€2bn",
+        "Rs 500", "USD 5 million", "500 EUR", "3.5 billion euros", "300 dollars", "MILLIONS OF DOLLARS",
+        "millions of dollars", "9 million pounds", "fun for kids", "a children's series", "Kids will love it",
+        "FAMILY-FRIENDLY", "for the whole family", "how many lie below the ice", "the town LIES ON the coast",
+        "challenges lie ahead", "lying idle", "lay dormant", "He read Mother Jones daily", "Sisters of Mercy sang",
+        '"Father Christmas came', "watching Big Brother tonight"]
+    matched = 0
+    for name, need in codebook._CLASS_NEEDS.items():
+        rx = codebook._CLASS_RE[name]
+        for t in texts:
+            if rx.search(t):
+                matched += 1
+                assert need.search(t), (name, t)
+    assert matched >= 30
+    # and the class table is the same with and without them
+    toks = codebook.tokens_from_texts(texts)
+    cues = [(i, n) for i, n in enumerate(codebook._CLASS_RE)]
+    fast = codebook.class_table(toks, cues)
+    saved = dict(codebook._CLASS_NEEDS)
+    try:
+        codebook._CLASS_NEEDS.clear()
+        slow = codebook.class_table(toks, cues)
+    finally:
+        codebook._CLASS_NEEDS.update(saved)
+    assert len(fast) >= 8
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_mention_features_with_known_scores():
+    """Clause scores handed in (as the mentions' contexts already scored) give the same features."""
+    import numpy as np
+
+    from framelens.tone_model import mention_features
+
+    s = "Critics said Smith badly mishandled the crisis, but Jones praised the plan."
+    a, b = s.index("Smith"), s.index("Smith") + 5
+    others = [(s.index("Jones"), s.index("Jones") + 5)]
+    ctx = sentiment.mention_context(s, a, b, others, None, "clause", 6, 1)
+    sc = sentiment.score_texts([ctx])
+    known = {ctx: (sc["vader_compound"][0], sc["textblob_polarity"][0], sc["textblob_subjectivity"][0])}
+    x0, w0 = mention_features(s, a, b, others=others)
+    x1, w1 = mention_features(s, a, b, others=others, scored=known)
+    x2, w2 = mention_features(s, a, b, others=others, scored=known, context=ctx)
+    assert np.array_equal(x0, x1) and w0 == w1 and np.array_equal(x0, x2) and w0 == w2
+    assert x0[0] != 0  # the clause has a valence: the shared score is used, not a zero
+
+
+def test_count_and_join_equals_the_groupby_lambda():
+    df = pd.DataFrame({"sent_id": ["s2", "s1", "s2", "s2", "s1", "s3"], "frame": ["b", "a", "b", "a", "a", "b"],
+                       "cue": ["x", "y", "z", "x", "y", "w"]})
+    got = codebook.count_and_join(df, ["sent_id", "frame"], "cue", count="hits", joined="cues")
+    want = (df.groupby(["sent_id", "frame"], sort=False)
+            .agg(hits=("cue", "size"), cues=("cue", lambda s: "; ".join(dict.fromkeys(s)))).reset_index())
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["cues"].tolist() == ["x; z", "y", "x", "w"] and got["hits"].tolist() == [2, 2, 1, 1]
+
+
+def _old_codes(tags, lower):  # agency._codes before it was sped up
+    from framelens.agency import _CODE
+
+    out = []
+    for t, w in zip(tags, lower):
+        c = _CODE.get(t)
+        if c is None:
+            if t in ("WP", "WDT") or (t == "IN" and w == "that"):
+                c = "W"
+            elif t == "CC":
+                c = "A"
+            elif t == ",":
+                c = ","
+            elif t == "IN":
+                c = "I"
+            else:
+                c = "x"
+        out.append(c)
+    return "".join(out)
+
+
+def _old_chunk(tags, lower=None):  # agency.chunk before it was sped up
+    import numpy as np
+
+    from framelens.agency import _NP_RE, _VG_RE
+
+    lower = lower if lower is not None else [""] * len(tags)
+    s = _old_codes(tags, lower)
+    spans = []
+    taken = np.zeros(len(s), dtype=bool)
+    for m in _NP_RE.finditer(s):
+        spans.append(("NP", m.start(), m.end()))
+        taken[m.start():m.end()] = True
+    masked = "".join("#" if taken[i] else ch for i, ch in enumerate(s))
+    for m in _VG_RE.finditer(masked):
+        spans.append(("VG", m.start(), m.end()))
+        taken[m.start():m.end()] = True
+    for i, ch in enumerate(s):
+        if not taken[i]:
+            spans.append((ch, i, i + 1))
+    spans.sort(key=lambda x: x[1])
+    return spans
+
+
+def test_chunk_equals_the_old_chunker(seed_corpus):
+    from framelens.agency import _codes, chunk, pos_tags
+
+    toks = seed_corpus.tokens
+    tags = pos_tags(seed_corpus)
+    lower = toks["lower"].astype(str).tolist()
+    sid = toks["sent_id"].astype(str).to_numpy()
+    n = 0
+    for k in pd.Series(range(len(sid))).groupby(sid, sort=False).indices.values():
+        t, w = [tags[i] for i in k], [lower[i] for i in k]
+        assert _codes(t, w) == _old_codes(t, w)
+        assert chunk(t, w) == _old_chunk(t, w)
+        n += 1
+    rng = random.Random(1)
+    pool = ["NN", "NNP", "PRP", "PRP$", "DT", "CD", "JJ", "MD", "RB", "TO", "POS", "VB", "VBD", "VBN", "IN", "WP",
+            "WDT", "CC", ",", ".", "RP", "UH"]
+    for _ in range(3000):
+        t = [rng.choice(pool) for _ in range(rng.randint(0, 25))]
+        w = [rng.choice(["that", "and", "x"]) for _ in t]
+        assert chunk(t, w) == _old_chunk(t, w), t
+        assert chunk(t) == _old_chunk(t)
+    assert n > 100
+
+
+def test_fast_vader_equals_vader(seed_corpus):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    fast, slow = sentiment.new_vader(), SentimentIntensityAnalyzer()
+    assert type(fast) is not SentimentIntensityAnalyzer
+    texts = seed_corpus.sentences["text"].tolist() + [
+        "", "   ", "I love it 😀 so much", "😀", "no 😡😡 way!!!", "  The plan is NOT good at all , but kind of fine ?  ",
+        "Never so GREAT :) :( <3", "It isn't bad.\tReally\n good", 'He said: "The least helpful, but awesome."']
+    for t in texts:
+        assert fast.polarity_scores(t) == slow.polarity_scores(t), t
+
+
+def _old_fix_tags(lower, tags):  # agency._fix_tags before it was sped up
+    from framelens.agency import _DO_AUX
+
+    n = len(tags)
+    for i, (w, t) in enumerate(zip(lower, tags)):
+        if w.endswith("n't") and len(w) > 3:
+            tags[i] = "MD" if w[:-3] in ("can", "could", "wo", "would", "should", "must", "might", "ca", "sha") else "VBD"
+        elif w == "will" and t == "MD" and (i + 1 < n and lower[i + 1] == "of" or i > 0 and tags[i - 1] in ("DT", "JJ", "PRP$", "POS")):
+            tags[i] = "NN"
+        elif w in ("may", "will") and t == "MD" and i + 1 < n and tags[i + 1] == "CD":
+            tags[i] = "NNP"
+    for i in range(n - 1):
+        if tags[i] == "MD" or lower[i] in _DO_AUX:
+            j = i + 1
+            while j < n and tags[j] in ("RB", "RBR"):
+                j += 1
+            if j < n and tags[j] in ("NN", "VBP", "NNS") and lower[j].isalpha() and tags[j] != "NNS":
+                tags[j] = "VB"
+    return tags
+
+
+def test_fix_tags_equals_the_old_rules():
+    from framelens.agency import _fix_tags
+
+    rng = random.Random(2)
+    words = ["will", "may", "didn't", "can't", "won't", "n't", "of", "the", "do", "does", "act", "x1", "be", "go"]
+    tagset = ["MD", "NN", "NNS", "VBP", "RB", "RBR", "CD", "DT", "JJ", "PRP$", "POS", "VB", "IN"]
+    changed = 0
+    for _ in range(5000):
+        k = rng.randint(0, 12)
+        w = [rng.choice(words) for _ in range(k)]
+        t = [rng.choice(tagset) for _ in range(k)]
+        got, want = _fix_tags(list(w), list(t)), _old_fix_tags(list(w), list(t))
+        assert got == want, (w, t)
+        changed += got != t
+    assert changed > 500
