@@ -550,25 +550,30 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
     """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
     centre of a pair linked through an over-full bucket (-1 for ordinary pairs)."""
-    pi, pj, ps = [], [], []
-    for k in range(keys.shape[0]):
+    run_key, run_head = np.zeros(0, np.int64), np.zeros(0, np.int64)  # the pairs so far: unique, sorted
+    new_key: list[np.ndarray] = []
+    new_head: list[np.ndarray] = []
+    waiting = 0
+    for k in range(keys.shape[0]):  # one band at a time, merged as they come: memory follows the distinct pairs
         a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
-        pi.append(a)
-        pj.append(b)
-        ps.append(st)
-    a = np.concatenate(pi) if pi else np.zeros(0, np.int64)
-    b = np.concatenate(pj) if pj else np.zeros(0, np.int64)
-    st = np.concatenate(ps) if ps else np.zeros(0, bool)
-    head = np.where(st, idx[a], -1)
-    i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
-    keep = doc_of[i] != doc_of[j]
-    i, j, head = i[keep], j[keep], head[keep]
-    key = i * np.int64(n) + j
-    order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
-    key, head = key[order], head[order]
-    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
-    key, head = key[first], head[first]
-    return key // n, key % n, head
+        head = np.where(st, idx[a], -1)
+        i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
+        keep = doc_of[i] != doc_of[j]
+        new_key.append(i[keep] * np.int64(n) + j[keep])
+        new_head.append(head[keep])
+        waiting += int(keep.sum())
+        del a, b, st, head, i, j, keep
+        if waiting >= max(len(run_key), 1 << 20) or k == keys.shape[0] - 1:
+            key = np.concatenate([run_key, *new_key])
+            head = np.concatenate([run_head, *new_head])
+            new_key, new_head, waiting = [], [], 0
+            order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
+            key, head = key[order], head[order]
+            del order
+            first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
+            run_key, run_head = key[first], head[first]
+            del key, head, first
+    return run_key // n, run_key % n, run_head
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +756,11 @@ class _Reader:
 
 
 def read_units(where: tuple) -> _Units:
-    """The units (words, text) of the documents a task names (see :class:`_Reader`), and no others."""
+    """The units (words, text) of the documents a task names (see :class:`_Reader`), and no others;
+    or (``("blocks", specs)``) of the task blocks it names, each built once per reduce and shared by
+    every round (see :class:`_Blocks`)."""
+    if where[0] == "blocks":
+        return _merge_units([_block_units(spec) for spec in where[1]])
     kind, src, keep = where
     if kind == "memory":
         return _units(src)
@@ -765,6 +774,129 @@ def read_units(where: tuple) -> _Units:
         return _units(pieces[0])
     return _units(SimpleNamespace(**{t: concat_frames([getattr(x, t) for x in pieces])
                                      for t in ("documents", "sentences", "tokens", "audit")}))
+
+
+#: Task blocks' units a process keeps (a task reads two; tasks come ordered by their first block).
+BLOCK_CACHE_SIZE = 4
+_BLOCKS: dict[str, _Units] = {}  # path of a block's units file → its units (most recently used last)
+
+
+def _block_units(spec: tuple) -> _Units:
+    """One task block's units: ``("inline", units)`` (shipped in the task) or ``("file", path)``
+    (written once by :func:`_build_block_task`; the last :data:`BLOCK_CACHE_SIZE` read are kept
+    in this process, those of another reduce's folder are forgotten)."""
+    import pickle
+
+    kind, src = spec
+    if kind == "inline":
+        return src
+    hit = _BLOCKS.pop(src, None)
+    if hit is None:
+        folder = str(Path(src).parent)
+        for k in [k for k in _BLOCKS if str(Path(k).parent) != folder]:
+            del _BLOCKS[k]
+        with open(src, "rb") as f:
+            hit = pickle.load(f)
+    _BLOCKS[src] = hit
+    while len(_BLOCKS) > BLOCK_CACHE_SIZE:
+        del _BLOCKS[next(iter(_BLOCKS))]
+    return hit
+
+
+def _build_block_task(task: tuple) -> str:
+    """Build one task block's units from its documents (see :class:`_Reader`) and write them to ``path``."""
+    import os
+    import pickle
+
+    where, path = task
+    units = read_units(where)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(units, f, protocol=5)
+    os.replace(tmp, path)
+    return path
+
+
+def _merge_units(blocks: list[_Units]) -> _Units:
+    """The units of several task blocks as one (what :func:`_units` gives for their documents read
+    together): tables and words concatenated in block order, word ids of one shared vocabulary
+    (words compare as characters, so only equality of ids matters)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    n_docs = sum(b.n_docs for b in blocks)
+    tables, at = [], 0
+    for b in blocks:
+        t = b.table.copy()
+        d = t["doc_i"].to_numpy(dtype=np.int64)
+        t["doc_i"] = np.where(d < b.n_docs, d + at, n_docs)
+        tables.append(t)
+        at += b.n_docs
+    table = pd.concat(tables, ignore_index=True)
+    codes, vocab = pd.factorize(np.concatenate([b.vocab for b in blocks]) if blocks else np.zeros(0, object))
+    starts = np.cumsum([0] + [len(b.vocab) for b in blocks])
+    ids = np.concatenate([codes[s + b.ids].astype(np.int64) for s, b in zip(starts[:-1].tolist(), blocks)])
+    lens = np.concatenate([np.diff(b.offsets) for b in blocks])
+    offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    if len(ids):
+        big = _codepoints(ids).tobytes().decode("utf-32-le")
+        strings = [big[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    else:
+        strings = [""] * len(table)
+    return _Units(table=table, offsets=offsets, ids=ids, surface=np.concatenate([b.surface for b in blocks]),
+                  vocab=np.asarray(vocab, dtype=object), strings=strings, n_docs=n_docs)
+
+
+class _Blocks:
+    """The task blocks' units, each built once per reduce and shared by the verification, alignment
+    and text rounds: written by tasks to files in a scratch folder when the text is read from the
+    lens store's partition folders (inside the store: every worker that reads the store reads them),
+    else (the corpus in memory, already in this process) built here and shipped with each task."""
+
+    def __init__(self, g: "_Global"):
+        import tempfile
+
+        self.g = g
+        self.files = g.reader.dirs is not None
+        self.built: dict[int, tuple] = {}
+        self.folder = None
+        if self.files:
+            base = Path(g.reader.dirs[0]).parent.parent if g.reader.dirs else None
+            try:
+                self.folder = tempfile.mkdtemp(prefix=".reuse-blocks-", dir=base)
+            except OSError:  # a read-only store: the system's temporary folder
+                self.folder = tempfile.mkdtemp(prefix="framelens-reuse-blocks-")
+        self.docs_of = _members(g.doc_block[:g.n_docs]) if g.n_docs else {}
+
+    def _where(self, b: int) -> tuple:
+        d = self.docs_of[b]
+        return self.g.reader.where(self.g.doc_part[d].tolist(), [self.g.doc_ids[k] for k in d.tolist()])
+
+    def ensure(self, blocks, eng) -> None:
+        """Build the units of the ``blocks`` not built yet (files: one task per block, on ``eng``)."""
+        todo = [int(b) for b in sorted(set(int(x) for x in blocks)) if int(b) not in self.built]
+        if not todo:
+            return
+        if not self.files:
+            for b in todo:
+                self.built[b] = ("inline", read_units(self._where(b)))
+            return
+        tasks = [(self._where(b), str(Path(self.folder) / f"block{b:06d}.pkl")) for b in todo]
+        self.g.tasks += len(tasks)
+        for b, path in zip(todo, eng.imap(_build_block_task, tasks, label="reuse-units")):
+            self.built[b] = ("file", path)
+
+    def where(self, blocks) -> tuple:
+        """A task's reading instructions: the units of ``blocks`` (built by :meth:`ensure`)."""
+        return ("blocks", [self.built[int(b)] for b in sorted(set(int(x) for x in blocks))])
+
+    def close(self) -> None:
+        import shutil
+
+        self.built.clear()
+        for k in [k for k in _BLOCKS if self.folder and str(Path(k).parent) == self.folder]:
+            del _BLOCKS[k]
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -949,11 +1081,12 @@ class _Global:
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
+        self.blocks: _Blocks | None = None  # set by the reduce
 
     def where(self, units: np.ndarray) -> tuple:
-        """A task's reading instructions for the documents of ``units``."""
-        d = np.unique(self.doc_of[units])
-        return self.reader.where(self.doc_part[d].tolist(), [self.doc_ids[k] for k in d.tolist()])
+        """A task's reading instructions for the documents of ``units``: their task blocks' units
+        (built by ``self.blocks.ensure`` before the round)."""
+        return self.blocks.where(np.unique(self.block[units]))
 
 
 def _gather(red, o: dict) -> _Global:
@@ -1020,9 +1153,10 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
         i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1))
         s = np.zeros(len(i), dtype=np.float64)
         groups = _partition_groups(g.block[i], g.block[j])
-        tasks = [("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
-                 for k in groups]
-        g.tasks += len(tasks)
+        g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
+        tasks = (("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
+                 for k in groups)  # made as the engine takes them: never all candidates' ids at once
+        g.tasks += len(groups)
         for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
             s[k] = sims
         stats["candidate_pairs"] = int(len(i))
@@ -1038,12 +1172,10 @@ def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.nd
     by_part = _members(g.block[g.idx])
     keys = sorted(by_part)
     plan = [(p, q) for a, p in enumerate(keys) for q in keys[a:]]
-    tasks = []
-    for p, q in plan:
-        a, b = g.idx[by_part[p]], g.idx[by_part[q]]
-        tasks.append(("same" if p == q else "cross", g.where(np.r_[a, b]), g.sent_ids[a].tolist(),
-                      g.sent_ids[b].tolist(), o))
-    g.tasks += len(tasks)
+    g.blocks.ensure(keys, eng)
+    tasks = (("same" if p == q else "cross", g.where(np.r_[g.idx[by_part[p]], g.idx[by_part[q]]]),
+              g.sent_ids[g.idx[by_part[p]]].tolist(), g.sent_ids[g.idx[by_part[q]]].tolist(), o) for p, q in plan)
+    g.tasks += len(plan)
     out_i, out_j, out_s = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
         i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
@@ -1105,7 +1237,7 @@ def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: d
             blabel[(rcl == c) & (blabel < 0)] = label
 
 
-def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> list[tuple[int, int, bool]]:
+def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> "_Oriented":
     """The document pairs to align ``(x, y, known)``, the earlier first where the dates tell: the
     documents of every verified pair of content sentences; around the centre of an over-full LSH
     bucket (linked as a star), every pair of the documents verified against that centre."""
@@ -1120,46 +1252,87 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> list[tuple[int, int, boo
         cd = cd.merge(cd, on="c")
         dp.append(cd.loc[cd["d_x"] < cd["d_y"], ["d_x", "d_y"]])
     pairs = pd.concat(dp, ignore_index=True).drop_duplicates()
-    oriented = []
-    for x, y in sorted(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist())):
-        e = _earlier(g.dkeys[x], g.dkeys[y])
-        oriented.append((y, x, True) if e > 0 else (x, y, e != 0))
+    order = np.lexsort((pairs["d_y"].to_numpy(), pairs["d_x"].to_numpy()))
+    x = pairs["d_x"].to_numpy(dtype=np.int64)[order]
+    y = pairs["d_y"].to_numpy(dtype=np.int64)[order]
+    e = _earlier_many(g, x, y)
+    later_first = e > 0  # y is strictly earlier: it goes first
+    ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
+    known = e != 0
     # listed by the first document, in the order each first appears (passage ids follow it)
-    rank: dict[int, int] = {}
-    for x, _y, _k in oriented:
-        rank.setdefault(x, len(rank))
-    return [oriented[k] for k in sorted(range(len(oriented)), key=lambda k: rank[oriented[k][0]])]
+    if len(ox):
+        firsts, at = np.unique(ox, return_index=True)
+        rank = np.empty(int(firsts.max()) + 1, dtype=np.int64)
+        rank[firsts] = np.argsort(np.argsort(at, kind="stable"), kind="stable")
+        keep = np.argsort(rank[ox], kind="stable")
+        ox, oy, known = ox[keep], oy[keep], known[keep]
+    return _Oriented(ox, oy, known)
 
 
-def _align(g: _Global, oriented: list, is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
-    """Align the document pairs as tasks (grouped by their pair of task blocks); passages numbered
-    in the order of ``oriented``."""
-    if not oriented:
+@dataclass
+class _Oriented:
+    """Document pairs to align: ``x`` first (the earlier where the dates tell), ``known`` (the order is known)."""
+    x: np.ndarray
+    y: np.ndarray
+    known: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, q: int) -> tuple[int, int, bool]:
+        return int(self.x[q]), int(self.y[q]), bool(self.known[q])
+
+
+def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`_earlier` of the documents ``x`` and ``y``, pair by pair (vectorized)."""
+    if not hasattr(g, "_date_arrays"):
+        rank = np.asarray([k[0] if k is not None else 0 for k in g.dkeys] + [0], dtype=np.int64)
+        ymd = np.asarray([k[1] if k is not None else (0, 0, 0) for k in g.dkeys] + [(0, 0, 0)], dtype=np.int64)
+        g._date_arrays = (rank, ymd.reshape(-1, 3))
+    rank, ymd = g._date_arrays
+    r = np.minimum(rank[x], rank[y])
+
+    def at(d):
+        v = ymd[d]
+        return v[:, 0] * 10000 + np.where(r >= 2, v[:, 1], 0) * 100 + np.where(r >= 3, v[:, 2], 0)
+
+    ka, kb = at(x), at(y)
+    return np.where(r == 0, 0, np.sign(ka - kb)).astype(np.int64)
+
+
+def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
+    """Align the document pairs as tasks (grouped by their pair of task blocks, made as the engine
+    takes them); passages numbered in the order of ``oriented``."""
+    if not len(oriented):
         return [], []
-    x = np.asarray([p[0] for p in oriented], dtype=np.int64)
-    y = np.asarray([p[1] for p in oriented], dtype=np.int64)
+    x, y, known = oriented.x, oriented.y, oriented.known
     skip_body = is_boiler & ~g.removed
     groups = _partition_groups(g.doc_block[x], g.doc_block[y])
-    tasks = []
-    for k in groups:
+    g.blocks.ensure(np.r_[g.doc_block[x], g.doc_block[y]], eng)
+    skip_units = np.flatnonzero(skip_body)
+
+    def task(k):
         docs = np.unique(np.r_[x[k], y[k]])
-        units = np.flatnonzero(np.isin(g.doc_of, docs) & skip_body)
-        where = g.reader.where(g.doc_part[docs].tolist(), [g.doc_ids[d] for d in docs.tolist()])
-        tasks.append((where, [(g.doc_ids[a], g.doc_ids[b], oriented[q][2]) for q, a, b in zip(k, x[k], y[k])],
-                      g.sent_ids[units].tolist(), o))
-    g.tasks += len(tasks)
-    found: list = [None] * len(oriented)
-    for k, res in zip(groups, eng.imap(_align_task, tasks, label="reuse-align")):
+        units = skip_units[np.isin(g.doc_of[skip_units], docs)]
+        return (g.blocks.where(g.doc_block[docs]),
+                [(g.doc_ids[a], g.doc_ids[b], bool(kn)) for a, b, kn in zip(x[k].tolist(), y[k].tolist(), known[k])],
+                g.sent_ids[units].tolist(), o)
+
+    g.tasks += len(groups)
+    found: dict[int, list] = {}  # only the pairs that share a passage (most aligned pairs share none)
+    for k, res in zip(groups, eng.imap(_align_task, (task(k) for k in groups), label="reuse-align")):
         for q, r in zip(k.tolist(), res):
-            found[q] = r
+            if r:
+                found[q] = r
     passages, edits = [], []
-    for q, (a, b, known) in enumerate(oriented):
-        for row, mine in found[q]:
+    for q in sorted(found):
+        a, b, kn = oriented[q]
+        for row, mine in found.pop(q):
             pid = f"{g.doc_ids[a]}~{g.doc_ids[b]}#{len(passages)}"
             edits.extend((pid, *e) for e in mine)
             passages.append({"passage_id": pid, **row, "source_a": g.doc_source[a], "source_b": g.doc_source[b],
                              "published_a": g.pub_label[a], "published_b": g.pub_label[b],
-                             "_x": a, "_y": b, "_known": known})
+                             "_x": a, "_y": b, "_known": kn})
     _attach_units(g, passages)
     return passages, edits
 
@@ -1183,6 +1356,7 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     if not len(want):
         return {}
     groups = list(_members(g.block[want]).values())
+    g.blocks.ensure(g.block[want], eng)
     tasks = [(g.where(want[k]), g.sent_ids[want[k]].tolist()) for k in groups]
     g.tasks += len(tasks)
     out: dict[int, str] = {}
@@ -1390,6 +1564,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     try:
         t0 = time.perf_counter()
         g = _gather(red, o)
+        g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
         vi, vj, vs, vhead = _verified(g, o, eng, stats)
@@ -1407,6 +1582,8 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         stats["seconds_alignment"] = t3 - t2
         tables = _tables(g, passages, edits, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
     finally:
+        if "g" in locals() and g.blocks is not None:
+            g.blocks.close()
         if spec is not None and not isinstance(spec, Engine):
             eng.close()
     stats["tasks"] = g.tasks
