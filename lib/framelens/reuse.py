@@ -997,9 +997,12 @@ def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]
     ai, bi = np.nonzero(m >= o["min_similarity"])
     if not len(ai):
         return []
-    matches = _greedy_matches(ai, bi, m[ai, bi].astype(np.float64))
+    if len(ai) == 1:  # one match: one group (what the greedy matching and the linking give)
+        groups = [[(int(ai[0]), int(bi[0]), float(m[ai[0], bi[0]]))]]
+    else:
+        groups = _link(_greedy_matches(ai, bi, m[ai, bi].astype(np.float64)), o["max_gap"])
     out = []
-    for group in _link(matches, o["max_gap"]):
+    for group in groups:
         p = _passage(A, B, group, known, o)
         if p is not None:
             out.append(p)
@@ -1009,13 +1012,16 @@ def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]
 def _passage(A: _Doc, B: _Doc, group: list, known: bool, o: Mapping[str, Any]) -> tuple[dict, list] | None:
     from rapidfuzz.distance import Indel
 
-    ga = sorted(p[0] for p in group)
-    gb = sorted(p[1] for p in group)
+    wa_, wb_ = A.words, B.words
+    if sum(min(wa_[p[0]], wb_[p[1]]) for p in group) < o["min_words"]:
+        return None  # the common words of a sentence pair are at most the words of its shorter sentence
     pairs_u = [(p[0], p[1]) for p in sorted(group)]
-    lcs = sum((A.words[a] + B.words[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
-    sim = 2 * lcs / max(1, sum(A.words[a] + B.words[b] for a, b in pairs_u))
+    lcs = sum((wa_[a] + wb_[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
+    sim = 2 * lcs / max(1, sum(wa_[a] + wb_[b] for a, b in pairs_u))
     if lcs < o["min_words"] or (len(pairs_u) == 1 and sim < o["min_single_similarity"]):
         return None
+    ga = sorted(p[0] for p in group)
+    gb = sorted(p[1] for p in group)
     j_in_i_order = [p[1] for p in sorted(group)]
     reordered = any(b2 < b1 for b1, b2 in zip(j_in_i_order, j_in_i_order[1:]))
     gap_a = [k for k in range(ga[0], ga[-1] + 1) if k not in set(ga)]
@@ -1300,11 +1306,12 @@ def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(r == 0, 0, np.sign(ka - kb)).astype(np.int64)
 
 
-def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
+def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng) -> "_Passages":
     """Align the document pairs as tasks (grouped by their pair of task blocks, made as the engine
-    takes them); passages numbered in the order of ``oriented``."""
+    takes them); passages numbered in the order of ``oriented``. Each task's passages are kept as
+    columns as they arrive (the reduce never holds one object per passage)."""
     if not len(oriented):
-        return [], []
+        return _Passages.of(g, oriented, [], [])
     x, y, known = oriented.x, oriented.y, oriented.known
     skip_body = is_boiler & ~g.removed
     groups = _partition_groups(g.doc_block[x], g.doc_block[y])
@@ -1319,35 +1326,91 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
                 g.sent_ids[units].tolist(), o)
 
     g.tasks += len(groups)
-    found: dict[int, list] = {}  # only the pairs that share a passage (most aligned pairs share none)
+    chunks, edit_chunks = [], []
+    row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
     for k, res in zip(groups, eng.imap(_align_task, (task(k) for k in groups), label="reuse-align")):
+        rows, qk, eds = [], [], []
         for q, r in zip(k.tolist(), res):
-            if r:
-                found[q] = r
-    passages, edits = [], []
-    for q in sorted(found):
-        a, b, kn = oriented[q]
-        for row, mine in found.pop(q):
-            pid = f"{g.doc_ids[a]}~{g.doc_ids[b]}#{len(passages)}"
-            edits.extend((pid, *e) for e in mine)
-            passages.append({"passage_id": pid, **row, "source_a": g.doc_source[a], "source_b": g.doc_source[b],
-                             "published_a": g.pub_label[a], "published_b": g.pub_label[b],
-                             "_x": a, "_y": b, "_known": kn})
-    _attach_units(g, passages)
-    return passages, edits
+            for n_, (row, mine) in enumerate(r):
+                rows.append(row)
+                qk.append((q, n_))
+                eds.extend((q, n_, *e) for e in mine)
+        if rows:
+            c = pd.DataFrame(rows, columns=row_cols)
+            c.insert(0, "_k", np.asarray([b for _, b in qk], dtype=np.int64))
+            c.insert(0, "_q", np.asarray([a for a, _ in qk], dtype=np.int64))
+            chunks.append(c)
+        if eds:
+            edit_chunks.append(pd.DataFrame(eds, columns=["_q", "_k", *EDIT_COLUMNS[1:]]))
+        del res, rows, eds
+    return _Passages.of(g, oriented, chunks, edit_chunks)
 
 
-def _attach_units(g: _Global, passages: list[dict]) -> None:
-    """Each passage's units on both sides as positions in the corpus's units (one lookup)."""
-    if not passages:
-        return
-    ids = [s for p in passages for s in (*p["sent_ids_a"], *p["sent_ids_b"])]
-    at = pd.Index(g.sent_ids).get_indexer(ids)
-    k = 0
-    for p in passages:
-        na, nb = len(p["sent_ids_a"]), len(p["sent_ids_b"])
-        p["_units_a"], p["_units_b"] = at[k:k + na], at[k + na:k + na + nb]
-        k += na + nb
+#: Passage columns the reduce adds (the alignment tasks give the others).
+_ADDED_COLUMNS = ("passage_id", "source_a", "source_b", "published_a", "published_b", "group", "units_sharing")
+
+
+@dataclass
+class _Passages:
+    """Every aligned passage (same source included), as columns in passage order: ``df`` (the
+    passage columns but ``group`` and ``units_sharing``, plus ``_x``, ``_y`` document positions and
+    ``_known``), ``edits`` (with ``_p``, the passage's row), and each passage's units: ``mem_p`` (its
+    row), ``mem_u`` (the unit's position in the corpus), ``mem_b`` (True: on the ``doc_b`` side)."""
+    df: pd.DataFrame
+    edits: pd.DataFrame
+    mem_p: np.ndarray
+    mem_u: np.ndarray
+    mem_b: np.ndarray
+
+    @classmethod
+    def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
+        row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
+        if chunks:
+            df = pd.concat(chunks, ignore_index=True)
+            df = df.iloc[np.lexsort((df["_k"].to_numpy(), df["_q"].to_numpy()))].reset_index(drop=True)
+        else:
+            df = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_q", "_k", *row_cols]})
+        q = df["_q"].to_numpy(dtype=np.int64)
+        xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
+        ids = np.asarray(g.doc_ids + [""], dtype=object)
+        src = np.asarray(g.doc_source + [""], dtype=object)
+        pub = np.asarray(g.pub_label + [""], dtype=object)
+        df["passage_id"] = [f"{a}~{b}#{n}" for n, (a, b) in enumerate(zip(ids[xs].tolist(), ids[ys].tolist()))]
+        df["source_a"], df["source_b"] = src[xs], src[ys]
+        df["published_a"], df["published_b"] = pub[xs], pub[ys]
+        df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
+        if edit_chunks:
+            e = pd.concat(edit_chunks, ignore_index=True)
+            at = pd.MultiIndex.from_arrays([df["_q"], df["_k"]]).get_indexer(pd.MultiIndex.from_arrays([e["_q"], e["_k"]]))
+            e.insert(0, "_p", at.astype(np.int64))
+            e = e.iloc[np.argsort(at, kind="stable")].drop(columns=["_q", "_k"]).reset_index(drop=True)
+            e.insert(1, "passage_id", df["passage_id"].to_numpy(dtype=object)[e["_p"].to_numpy()])
+        else:
+            e = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_p", *EDIT_COLUMNS]})
+        df = df.drop(columns=["_q", "_k"])
+        # each passage's units, side a then side b (one lookup of every sentence id)
+        na = df["sent_ids_a"].map(len).to_numpy(dtype=np.int64) if len(df) else np.zeros(0, np.int64)
+        nb = df["sent_ids_b"].map(len).to_numpy(dtype=np.int64) if len(df) else np.zeros(0, np.int64)
+        sa = [s for t in df["sent_ids_a"].tolist() for s in t]
+        sb = [s for t in df["sent_ids_b"].tolist() for s in t]
+        pos = pd.Index(g.sent_ids)
+        rows = np.arange(len(df), dtype=np.int64)
+        mem_p = np.r_[np.repeat(rows, na), np.repeat(rows, nb)]
+        mem_u = np.r_[pos.get_indexer(sa), pos.get_indexer(sb)].astype(np.int64)
+        mem_b = np.r_[np.zeros(len(sa), bool), np.ones(len(sb), bool)]
+        order = np.argsort(mem_p, kind="stable")  # by passage, side a first
+        return cls(df, e, mem_p[order], mem_u[order], mem_b[order])
+
+    def first_a(self) -> np.ndarray:
+        """The first unit of each passage's ``doc_a`` side."""
+        n = len(self.df)
+        out = np.full(n, -1, dtype=np.int64)
+        a = ~self.mem_b
+        p, u = self.mem_p[a], self.mem_u[a]
+        if len(p):
+            first = np.r_[True, p[1:] != p[:-1]]
+            out[p[first]] = u[first]
+        return out
 
 
 def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
@@ -1365,50 +1428,65 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     return out
 
 
-def _passage_groups(g: _Global, passages: list[dict]) -> tuple[np.ndarray, dict, dict]:
+def _passage_groups(g: _Global, P: "_Passages") -> tuple[np.ndarray, dict, dict, np.ndarray, np.ndarray]:
     """Groups of passages that share sentences (common origin): each passage's ``group`` (numbered
     in the order passages are listed) and ``units_sharing`` (sources in its group)."""
-    match_i, match_j = [], []
-    for p in passages:  # every sentence of the passage joins its group (passages sharing a sentence merge)
-        for u in (*p["_units_a"].tolist(), *p["_units_b"].tolist()):
-            match_i.append(int(p["_units_a"][0]))
-            match_j.append(u)
-    pgroup = _components(g.n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
+    # every sentence of a passage joins the group of its first sentence (passages sharing a sentence merge)
+    first_a = P.first_a()
+    pgroup = _components(g.n, first_a[P.mem_p], P.mem_u)
+    n = len(P.df)
     group_units: dict[int, set] = {}
     dense: dict[int, int] = {}
-    for p in passages:
-        gid = dense.setdefault(int(pgroup[p["_units_a"][0]]), len(dense))
-        p["group"] = gid
-        group_units.setdefault(gid, set()).update({p["source_a"], p["source_b"]})
-    for p in passages:
-        p["units_sharing"] = len(group_units[p["group"]])
-    return pgroup, group_units, dense
+    gid = np.zeros(n, dtype=np.int64)
+    comp = pgroup[first_a] if n else np.zeros(0, np.int64)
+    sa, sb = P.df["source_a"].tolist(), P.df["source_b"].tolist()
+    for k, c in enumerate(comp.tolist()):
+        d = dense.setdefault(c, len(dense))
+        gid[k] = d
+        group_units.setdefault(d, set()).update({sa[k], sb[k]})
+    sharing = np.asarray([len(group_units[d]) for d in gid.tolist()], dtype=np.int64)
+    return pgroup, group_units, dense, gid, sharing
 
 
-def _pair_table(g: _Global, passages: list[dict], content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
+def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
     """Pairs of documents (same source included) sharing passages, with the shares of content words."""
-    rows: dict = {}
-    for p in passages:
-        r = rows.setdefault((p["_x"], p["_y"]), {"a": set(), "b": set(), "passages": 0, "known": p["_known"]})
-        r["a"].update(p["_units_a"].tolist())
-        r["b"].update(p["_units_b"].tolist())
-        r["passages"] += 1
-    out = []
-    for (x, y), r in rows.items():
-        wa, wb = int(g.words[list(r["a"])].sum()), int(g.words[list(r["b"])].sum())
-        sa = wa / content_words[x] if content_words[x] else 0.0
-        sb = wb / content_words[y] if content_words[y] else 0.0
-        out.append({
-            "doc_a": g.doc_ids[x], "doc_b": g.doc_ids[y], "source_a": g.doc_source[x], "source_b": g.doc_source[y],
-            "same_source": g.doc_source[x] == g.doc_source[y], "passages": r["passages"], "words_a": wa,
-            "words_b": wb, "share_a": round(sa, 4), "share_b": round(sb, 4),
-            "first": g.doc_ids[x] if r["known"] else "", "near_duplicate": min(sa, sb) >= o["near_duplicate_share"],
-        })
-    df = pd.DataFrame(out, columns=PAIR_COLUMNS) if out else _empty(PAIR_COLUMNS)
-    if len(df):
-        df = df.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
-                            ).reset_index(drop=True)
-    return df, out
+    df = P.df
+    if not len(df):
+        return _empty(PAIR_COLUMNS), []
+    xs, ys = df["_x"].to_numpy(dtype=np.int64), df["_y"].to_numpy(dtype=np.int64)
+    # passages of one document pair are consecutive (each pair aligned once): one row per run
+    new = np.r_[True, (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])]
+    pair_of = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    n_pairs = len(starts)
+    m = pd.DataFrame({"pair": pair_of[P.mem_p], "b": P.mem_b, "u": P.mem_u}).drop_duplicates()
+    w = g.words[m["u"].to_numpy()]
+    wa = np.zeros(n_pairs, dtype=np.int64)
+    wb = np.zeros(n_pairs, dtype=np.int64)
+    isb = m["b"].to_numpy(dtype=bool)
+    pr = m["pair"].to_numpy(dtype=np.int64)
+    np.add.at(wa, pr[~isb], w[~isb])
+    np.add.at(wb, pr[isb], w[isb])
+    x, y = xs[starts], ys[starts]
+    cx, cy = content_words[x], content_words[y]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sa = np.where(cx > 0, wa / np.where(cx > 0, cx, 1), 0.0)
+        sb = np.where(cy > 0, wb / np.where(cy > 0, cy, 1), 0.0)
+    ids = np.asarray(g.doc_ids, dtype=object)
+    src = np.asarray(g.doc_source, dtype=object)
+    known = df["_known"].to_numpy(dtype=bool)[starts]
+    near = np.minimum(sa, sb) >= o["near_duplicate_share"]
+    out = pd.DataFrame({
+        "doc_a": ids[x], "doc_b": ids[y], "source_a": src[x], "source_b": src[y], "same_source": src[x] == src[y],
+        "passages": np.bincount(pair_of, minlength=n_pairs).astype(np.int64), "words_a": wa, "words_b": wb,
+        "share_a": np.round(sa, 4), "share_b": np.round(sb, 4), "first": np.where(known, ids[x], ""),
+        "near_duplicate": near,
+    }, columns=PAIR_COLUMNS)
+    out["same_source"] = out["same_source"].astype(bool)
+    nd = [{"doc_a": a, "doc_b": b, "near_duplicate": True} for a, b in zip(ids[x][near].tolist(), ids[y][near].tolist())]
+    out = out.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
+                          ).reset_index(drop=True)
+    return out, nd
 
 
 def _near_duplicate_table(g: _Global, pair_list: list, content_words: np.ndarray) -> tuple[pd.DataFrame, dict, dict]:
@@ -1441,28 +1519,34 @@ def _near_duplicate_table(g: _Global, pair_list: list, content_words: np.ndarray
     return df, cluster_of, keep_of
 
 
-def _document_table(g: _Global, cross: list[dict], content_words, boiler_words, cluster_of, keep_of) -> pd.DataFrame:
+def _document_table(g: _Global, P: "_Passages", cross: np.ndarray, content_words, boiler_words, cluster_of,
+                    keep_of) -> pd.DataFrame:
     """Per document: the share of its content words reused by other sources, partners, direction."""
-    reused: dict[int, set] = {}
-    partners: dict[int, set] = {}
-    first_in = np.zeros(g.n_docs, dtype=np.int64)
-    later_in = np.zeros(g.n_docs, dtype=np.int64)
-    for p in cross:
-        reused.setdefault(p["_x"], set()).update(p["_units_a"].tolist())
-        reused.setdefault(p["_y"], set()).update(p["_units_b"].tolist())
-        partners.setdefault(p["_x"], set()).add(p["_y"])
-        partners.setdefault(p["_y"], set()).add(p["_x"])
-        if p["_known"]:
-            first_in[p["_x"]] += 1
-            later_in[p["_y"]] += 1
+    first_in = np.zeros(g.n_docs + 1, dtype=np.int64)
+    later_in = np.zeros(g.n_docs + 1, dtype=np.int64)
+    reused_words = np.zeros(g.n_docs + 1, dtype=np.int64)
+    n_partners = np.zeros(g.n_docs + 1, dtype=np.int64)
+    has = np.zeros(g.n_docs + 1, dtype=bool)
+    if cross.any():
+        df = P.df
+        xs, ys = df["_x"].to_numpy(dtype=np.int64)[cross], df["_y"].to_numpy(dtype=np.int64)[cross]
+        kn = df["_known"].to_numpy(dtype=bool)[cross]
+        np.add.at(first_in, xs[kn], 1)
+        np.add.at(later_in, ys[kn], 1)
+        u = np.unique(P.mem_u[cross[P.mem_p]])  # a passage's units on side a are doc_a's, on side b doc_b's
+        np.add.at(reused_words, g.doc_of[u], g.words[u])
+        has[xs] = True
+        has[ys] = True
+        pp = np.unique(np.c_[np.r_[xs, ys], np.r_[ys, xs]], axis=0)
+        np.add.at(n_partners, pp[:, 0], 1)
     rows = []
     for d in range(g.n_docs):
-        rw = int(g.words[list(reused[d])].sum()) if d in reused else 0
+        rw = int(reused_words[d]) if has[d] else 0
         rows.append({
             "doc_id": g.doc_ids[d], "source": g.doc_source[d], "words": int(content_words[d]),
             "boilerplate_words": int(boiler_words[d]), "reused_words": rw,
             "reused_share": round(rw / content_words[d], 4) if content_words[d] else 0.0,
-            "partners": len(partners.get(d, ())), "first_in": int(first_in[d]), "later_in": int(later_in[d]),
+            "partners": int(n_partners[d]), "first_in": int(first_in[d]), "later_in": int(later_in[d]),
             "near_duplicate_cluster": cluster_of.get(d, -1), "keep": keep_of.get(d, True),
         })
     return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
@@ -1526,19 +1610,18 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
                                                                   ).reset_index(drop=True)
 
 
-def _sentence_table(g: _Global, cross: list[dict], is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
+def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
     """Per unit: removed by the cleaner, boilerplate (and its cluster), reused, and on which side."""
     reused_any = np.zeros(g.n, dtype=bool)
     first_side = np.zeros(g.n, dtype=bool)
     later_side = np.zeros(g.n, dtype=bool)
-    for p in cross:
-        reused_any[p["_units_a"]] = True
-        reused_any[p["_units_b"]] = True
-        later_side[p["_units_b"]] = True
-        if p["_known"]:
-            first_side[p["_units_a"]] = True
-        else:
-            later_side[p["_units_a"]] = True
+    c = cross[P.mem_p] if len(P.mem_p) else np.zeros(0, bool)
+    u, b = P.mem_u[c], P.mem_b[c]
+    kn = P.df["_known"].to_numpy(dtype=bool)[P.mem_p[c]] if c.any() else np.zeros(0, bool)
+    reused_any[u] = True
+    later_side[u[b]] = True
+    first_side[u[~b & kn]] = True
+    later_side[u[~b & ~kn]] = True
     return pd.DataFrame({
         "sent_id": g.sent_ids, "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
         "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
@@ -1577,10 +1660,10 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         stats["document_pairs_aligned"] = len(oriented)
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
-        passages, edits = _align(g, oriented, is_boiler, o, eng)
+        passages = _align(g, oriented, is_boiler, o, eng)
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
-        tables = _tables(g, passages, edits, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
+        tables = _tables(g, passages, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
     finally:
         if "g" in locals() and g.blocks is not None:
             g.blocks.close()
@@ -1592,7 +1675,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
 
 
-def _tables(g: _Global, passages, edits, blabel, kind, verified, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
+def _tables(g: _Global, P: "_Passages", blabel, kind, verified, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
     vi, vj, vs = verified
     body = ~g.removed & (g.doc_of < g.n_docs)
     content = ~is_boiler & body
@@ -1601,20 +1684,23 @@ def _tables(g: _Global, passages, edits, blabel, kind, verified, is_boiler, o, e
     boiler_words = np.zeros(g.n_docs + 1, dtype=np.int64)
     bw = is_boiler & ~g.removed
     np.add.at(boiler_words, g.doc_of[bw], g.words[bw])
-    pgroup, group_units, dense = _passage_groups(g, passages)
-    pairs_df, pair_list = _pair_table(g, passages, content_words, o)
+    pgroup, group_units, dense, gid, sharing = _passage_groups(g, P)
+    pairs_df, pair_list = _pair_table(g, P, content_words, o)
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
-    cross = [p for p in passages if p["source_a"] != p["source_b"]]
-    passages_df = (pd.DataFrame([{c: p[c] for c in PASSAGE_COLUMNS} for p in cross], columns=PASSAGE_COLUMNS)
-                   if cross else _empty(PASSAGE_COLUMNS))
-    cross_ids = {p["passage_id"] for p in cross}
-    kept = [e for e in edits if e[0] in cross_ids]
-    edits_df = pd.DataFrame(kept, columns=EDIT_COLUMNS) if kept else _empty(EDIT_COLUMNS)
+    cross = (P.df["source_a"].to_numpy(dtype=object) != P.df["source_b"].to_numpy(dtype=object)) if len(P.df) \
+        else np.zeros(0, dtype=bool)
+    if cross.any():
+        passages_df = P.df.assign(group=gid, units_sharing=sharing)[cross][PASSAGE_COLUMNS].reset_index(drop=True)
+    else:
+        passages_df = _empty(PASSAGE_COLUMNS)
+    e = P.edits
+    keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
+    edits_df = e[keep][EDIT_COLUMNS].reset_index(drop=True) if keep.any() else _empty(EDIT_COLUMNS)
     boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, vi, vj, vs, eng)
     return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
-            "documents": _document_table(g, cross, content_words, boiler_words, cluster_of, keep_of),
+            "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
             "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
-            "near_duplicates": near_df, "sentences": _sentence_table(g, cross, is_boiler, blabel, cluster_index)}
+            "near_duplicates": near_df, "sentences": _sentence_table(g, P, cross, is_boiler, blabel, cluster_index)}
 
 
 def _map_task(task: tuple) -> dict[str, pd.DataFrame]:
