@@ -573,7 +573,8 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
             first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
             run_key, run_head = key[first], head[first]
             del key, head, first
-    return run_key // n, run_key % n, run_head
+    small = np.int32 if n < 2**31 else np.int64  # unit positions: half the memory of every candidate pair
+    return (run_key // n).astype(small), (run_key % n).astype(small), run_head.astype(small)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1328,13 +1329,16 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
     g.tasks += len(groups)
     chunks, edit_chunks = [], []
     row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
+    src = np.asarray(g.doc_source, dtype=object)
+    cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
     for k, res in zip(groups, eng.imap(_align_task, (task(k) for k in groups), label="reuse-align")):
         rows, qk, eds = [], [], []
         for q, r in zip(k.tolist(), res):
             for n_, (row, mine) in enumerate(r):
                 rows.append(row)
                 qk.append((q, n_))
-                eds.extend((q, n_, *e) for e in mine)
+                if cross[q]:
+                    eds.extend((q, n_, *e) for e in mine)
         if rows:
             c = pd.DataFrame(rows, columns=row_cols)
             c.insert(0, "_k", np.asarray([b for _, b in qk], dtype=np.int64))
@@ -1344,6 +1348,24 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
             edit_chunks.append(pd.DataFrame(eds, columns=["_q", "_k", *EDIT_COLUMNS[1:]]))
         del res, rows, eds
     return _Passages.of(g, oriented, chunks, edit_chunks)
+
+
+def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
+    """The chunks (DataFrames with integer ``_q``, ``_k`` first) as one, rows sorted by ``(_q, _k)``
+    (stable: rows with equal keys keep their order), built one column at a time and emptying the
+    chunks as it goes (the memory of one copy plus one column, not two copies)."""
+    if not chunks:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    q = np.concatenate([c["_q"].to_numpy(dtype=np.int64) for c in chunks])
+    k = np.concatenate([c["_k"].to_numpy(dtype=np.int64) for c in chunks])
+    order = np.lexsort((k, q))
+    out = {}
+    for col in columns:
+        parts = [c.pop(col) for c in chunks]
+        out[col] = pd.concat(parts, ignore_index=True).take(order).reset_index(drop=True)
+        del parts
+    chunks.clear()
+    return pd.DataFrame(out, columns=columns)
 
 
 #: Passage columns the reduce adds (the alignment tasks give the others).
@@ -1365,11 +1387,7 @@ class _Passages:
     @classmethod
     def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
         row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
-        if chunks:
-            df = pd.concat(chunks, ignore_index=True)
-            df = df.iloc[np.lexsort((df["_k"].to_numpy(), df["_q"].to_numpy()))].reset_index(drop=True)
-        else:
-            df = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_q", "_k", *row_cols]})
+        df = _concat_sorted(chunks, ["_q", "_k", *row_cols])
         q = df["_q"].to_numpy(dtype=np.int64)
         xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
         ids = np.asarray(g.doc_ids + [""], dtype=object)
@@ -1380,11 +1398,11 @@ class _Passages:
         df["published_a"], df["published_b"] = pub[xs], pub[ys]
         df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
         if edit_chunks:
-            e = pd.concat(edit_chunks, ignore_index=True)
+            e = _concat_sorted(edit_chunks, ["_q", "_k", *EDIT_COLUMNS[1:]])  # by passage, in each in order
             at = pd.MultiIndex.from_arrays([df["_q"], df["_k"]]).get_indexer(pd.MultiIndex.from_arrays([e["_q"], e["_k"]]))
+            e = e.drop(columns=["_q", "_k"])
             e.insert(0, "_p", at.astype(np.int64))
-            e = e.iloc[np.argsort(at, kind="stable")].drop(columns=["_q", "_k"]).reset_index(drop=True)
-            e.insert(1, "passage_id", df["passage_id"].to_numpy(dtype=object)[e["_p"].to_numpy()])
+            e.insert(1, "passage_id", df["passage_id"].to_numpy(dtype=object)[at])
         else:
             e = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_p", *EDIT_COLUMNS]})
         df = df.drop(columns=["_q", "_k"])
@@ -1552,15 +1570,20 @@ def _document_table(g: _Global, P: "_Passages", cross: np.ndarray, content_words
     return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
 
 
-def _boilerplate_table(g: _Global, blabel, kind: dict, vi, vj, vs, eng) -> tuple[pd.DataFrame, dict]:
+def _boilerplate_similarity(blabel: np.ndarray, vi, vj, vs) -> pd.Series:
+    """The least similarity of a verified pair inside each boilerplate cluster (by cluster label)."""
+    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
+    same &= blabel[vi] >= 0 if len(vi) else same
+    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
+    return vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
+
+
+def _boilerplate_table(g: _Global, blabel, kind: dict, min_sim: pd.Series, eng) -> tuple[pd.DataFrame, dict]:
     """Boilerplate clusters (members of each via one sort), numbered by their first unit; the text
-    shown is the longest member's."""
+    shown is the longest member's (``min_sim``: :func:`_boilerplate_similarity`)."""
     if not kind:
         return _empty(BOILERPLATE_COLUMNS), {}
     members_of = _members(blabel)
-    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
-    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
-    min_sim = vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
     ordered = sorted(kind, key=lambda c: members_of[c][0])
     longest = {c: members_of[c][np.argmax(g.words[members_of[c]])] for c in ordered}
     texts = _unit_texts(g, longest.values(), eng)
@@ -1658,12 +1681,14 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
         oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
         stats["document_pairs_aligned"] = len(oriented)
+        min_sim = _boilerplate_similarity(blabel, vi, vj, vs)
+        del vi, vj, vs, vhead  # the verified pairs are not needed past this point
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
         passages = _align(g, oriented, is_boiler, o, eng)
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
-        tables = _tables(g, passages, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
+        tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng)
     finally:
         if "g" in locals() and g.blocks is not None:
             g.blocks.close()
@@ -1675,8 +1700,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
 
 
-def _tables(g: _Global, P: "_Passages", blabel, kind, verified, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
-    vi, vj, vs = verified
+def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
     body = ~g.removed & (g.doc_of < g.n_docs)
     content = ~is_boiler & body
     content_words = np.zeros(g.n_docs + 1, dtype=np.int64)
@@ -1693,10 +1717,15 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, verified, is_boiler, o, en
         passages_df = P.df.assign(group=gid, units_sharing=sharing)[cross][PASSAGE_COLUMNS].reset_index(drop=True)
     else:
         passages_df = _empty(PASSAGE_COLUMNS)
-    e = P.edits
+    P.df = P.df[["_x", "_y", "_known"]]  # the text is in passages_df now: not held twice
+    e, P.edits = P.edits, None
     keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
-    edits_df = e[keep][EDIT_COLUMNS].reset_index(drop=True) if keep.any() else _empty(EDIT_COLUMNS)
-    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, vi, vj, vs, eng)
+    if keep.all():  # (the edits of passages inside one source were never kept)
+        edits_df = e[EDIT_COLUMNS] if len(e) else _empty(EDIT_COLUMNS)
+    else:
+        edits_df = e[keep][EDIT_COLUMNS].reset_index(drop=True) if keep.any() else _empty(EDIT_COLUMNS)
+    del e
+    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, min_sim, eng)
     return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
             "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
             "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
