@@ -550,31 +550,43 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
     """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
     centre of a pair linked through an over-full bucket (-1 for ordinary pairs)."""
-    run_key, run_head = np.zeros(0, np.int64), np.zeros(0, np.int64)  # the pairs so far: unique, sorted
-    new_key: list[np.ndarray] = []
-    new_head: list[np.ndarray] = []
-    waiting = 0
+    run = np.zeros(0, np.int64)  # ordinary pairs so far (i * n + j): unique, sorted
+    waiting: list[np.ndarray] = []
+    n_waiting = 0
+    star_key: list[np.ndarray] = []  # pairs linked through an over-full bucket, with its centre (few)
+    star_head: list[np.ndarray] = []
     for k in range(keys.shape[0]):  # one band at a time, merged as they come: memory follows the distinct pairs
         a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
-        head = np.where(st, idx[a], -1)
         i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
         keep = doc_of[i] != doc_of[j]
-        new_key.append(i[keep] * np.int64(n) + j[keep])
-        new_head.append(head[keep])
-        waiting += int(keep.sum())
-        del a, b, st, head, i, j, keep
-        if waiting >= max(len(run_key), 1 << 20) or k == keys.shape[0] - 1:
-            key = np.concatenate([run_key, *new_key])
-            head = np.concatenate([run_head, *new_head])
-            new_key, new_head, waiting = [], [], 0
-            order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
-            key, head = key[order], head[order]
-            del order
-            first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
-            run_key, run_head = key[first], head[first]
-            del key, head, first
+        key = i * np.int64(n) + j
+        star_key.append(key[keep & st])
+        star_head.append(idx[a][keep & st])
+        waiting.append(key[keep & ~st])
+        n_waiting += len(waiting[-1])
+        del a, b, st, i, j, keep, key
+        if n_waiting >= max(len(run), 1 << 20) or k == keys.shape[0] - 1:
+            run = _sorted_unique(np.concatenate([run, *waiting]))
+            waiting, n_waiting = [], 0
+    # per pair, a star link (its largest centre) wins over an ordinary link (head -1)
+    sk, sh = np.concatenate(star_key), np.concatenate(star_head)
+    if len(sk):
+        order = np.lexsort((-sh, sk))
+        sk, sh = sk[order], sh[order]
+        first = np.r_[True, sk[1:] != sk[:-1]]
+        sk, sh = sk[first], sh[first]
+        run = _sorted_unique(np.concatenate([run, sk]))
+    head = np.full(len(run), -1, dtype=np.int32 if n < 2**31 else np.int64)
+    if len(sk):
+        head[np.searchsorted(run, sk)] = sh
     small = np.int32 if n < 2**31 else np.int64  # unit positions: half the memory of every candidate pair
-    return (run_key // n).astype(small), (run_key % n).astype(small), run_head.astype(small)
+    return (run // n).astype(small), (run % n).astype(small), head
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an array we own (sorted in place: one copy less)."""
+    a.sort()
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
 # --------------------------------------------------------------------------------------------
@@ -626,15 +638,14 @@ def _members(labels: np.ndarray) -> dict[int, np.ndarray]:
 
 
 def _greedy_matches(i: np.ndarray, j: np.ndarray, sim: np.ndarray) -> list[tuple[int, int, float]]:
-    order = np.lexsort((j, i, -sim))
+    """Best one-to-one matches: by similarity (highest first), ties by ``i`` then ``j``."""
     used_i, used_j, out = set(), set(), []
-    for k in order.tolist():
-        a, b = int(i[k]), int(j[k])
+    for neg, a, b in sorted(zip((-sim).tolist(), i.tolist(), j.tolist())):  # a few items: no numpy sort
         if a in used_i or b in used_j:
             continue
         used_i.add(a)
         used_j.add(b)
-        out.append((a, b, float(sim[k])))
+        out.append((a, b, -neg))
     return out
 
 
@@ -910,6 +921,14 @@ class _Doc:
     surface: list
     texts: np.ndarray
 
+    @property
+    def word_list(self) -> list:
+        """``words`` as a list of ints (cheaper to index one at a time)."""
+        wl = self.__dict__.get("_word_list")
+        if wl is None:
+            wl = self.__dict__["_word_list"] = self.words.tolist()
+        return wl
+
 
 def _doc_units(units: _Units, skip: set) -> dict[str, _Doc]:
     """Each document's content units (body sentences not in ``skip``, the boilerplate), in order."""
@@ -988,20 +1007,28 @@ def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]
     (``sims``: that similarity matrix, when already computed), the best one-to-one matches kept,
     adjacent ones linked (see the module doc). One ``(passage, edits)`` per passage, without its id
     (given in corpus order by the reduce)."""
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cdist
-
     if A is None or B is None:
         return []
-    m = sims if sims is not None else cdist(A.strings, B.strings, scorer=Indel.normalized_similarity,
-                                            score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+    if sims is None:
+        from rapidfuzz.distance import Indel
+        from rapidfuzz.process import cdist
+
+        sims = cdist(A.strings, B.strings, scorer=Indel.normalized_similarity, score_cutoff=o["min_similarity"],
+                     workers=o["workers"], dtype=np.float32)
+    m = sims
     ai, bi = np.nonzero(m >= o["min_similarity"])
     if not len(ai):
         return []
     if len(ai) == 1:  # one match: one group (what the greedy matching and the linking give)
         groups = [[(int(ai[0]), int(bi[0]), float(m[ai[0], bi[0]]))]]
     else:
-        groups = _link(_greedy_matches(ai, bi, m[ai, bi].astype(np.float64)), o["max_gap"])
+        vals = m[ai, bi].astype(np.float64)
+        # no group can reach min_words when all the matches together cannot (see _passage)
+        wa, wb = A.word_list, B.word_list
+        if sum((v + _MARGIN) * (wa[a] + wb[b]) for a, b, v in zip(ai.tolist(), bi.tolist(), vals.tolist())) \
+                < 2 * o["min_words"]:
+            return []
+        groups = _link(_greedy_matches(ai, bi, vals), o["max_gap"])
     out = []
     for group in groups:
         p = _passage(A, B, group, known, o)
@@ -1010,12 +1037,20 @@ def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]
     return out
 
 
+#: Safety margin of the cheap rejections in :func:`_passage` (float32 similarities err by < 1e-7).
+_MARGIN = 1e-6
+
+
 def _passage(A: _Doc, B: _Doc, group: list, known: bool, o: Mapping[str, Any]) -> tuple[dict, list] | None:
+    wa_, wb_ = A.word_list, B.word_list
+    # cheap rejections first: a match's similarity (its third value, from the float32 matrix, within
+    # 1e-7 of the exact one) gives its common words, 2·LCS = similarity · (len_a + len_b)
+    if len(group) == 1 and group[0][2] < o["min_single_similarity"] - _MARGIN:
+        return None
+    if sum((p[2] + _MARGIN) * (wa_[p[0]] + wb_[p[1]]) for p in group) < 2 * o["min_words"]:
+        return None
     from rapidfuzz.distance import Indel
 
-    wa_, wb_ = A.words, B.words
-    if sum(min(wa_[p[0]], wb_[p[1]]) for p in group) < o["min_words"]:
-        return None  # the common words of a sentence pair are at most the words of its shorter sentence
     pairs_u = [(p[0], p[1]) for p in sorted(group)]
     lcs = sum((wa_[a] + wb_[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
     sim = 2 * lcs / max(1, sum(wa_[a] + wb_[b] for a, b in pairs_u))
@@ -1082,7 +1117,7 @@ class _Global:
         rank = np.arange(len(first)) - start
         self.doc_block = np.unique(np.c_[self.doc_part, rank // TASK_DOCUMENTS], axis=0, return_inverse=True)[1] \
             .reshape(-1).astype(np.int64) if len(first) else np.zeros(0, np.int64)
-        self.block = self.doc_block[self.doc_of]  # of each unit
+        self.block = self.doc_block[self.doc_of].astype(np.int32)  # of each unit
         self.tasks = 0  # tasks run on the engine
         self.sent_ids = self.U["sent_id"].to_numpy(dtype=object)
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
@@ -1139,8 +1174,10 @@ def _gather(red, o: dict) -> _Global:
 
 def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
     """Positions of the pairs grouped by their (unordered) pair of task blocks, in a fixed order."""
-    lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
-    key = lo * (int(hi.max()) + 1 if len(hi) else 1) + hi
+    if not len(pa):
+        return []
+    span = np.int64(max(int(pa.max()), int(pb.max())) + 1)
+    key = np.minimum(pa, pb).astype(np.int64) * span + np.maximum(pa, pb)
     return list(_members(key).values())
 
 
@@ -1250,18 +1287,24 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> "_Oriented":
     bucket (linked as a star), every pair of the documents verified against that centre."""
     ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
     d = g.doc_of
-    dp = [pd.DataFrame({"d_x": np.minimum(d[vi[ok]], d[vj[ok]]), "d_y": np.maximum(d[vi[ok]], d[vj[ok]])})]
+    span = np.int64(g.n_docs + 1)
+    dx, dy = d[vi[ok]], d[vj[ok]]
+    keys = [np.minimum(dx, dy) * span + np.maximum(dx, dy)]  # one int64 per pair: sorted and deduplicated in place
+    del dx, dy
     star = ok & (vhead >= 0)
     if star.any():
         other = np.where(vi[star] == vhead[star], vj[star], vi[star])
         cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
         cd = cd.drop_duplicates()
         cd = cd.merge(cd, on="c")
-        dp.append(cd.loc[cd["d_x"] < cd["d_y"], ["d_x", "d_y"]])
-    pairs = pd.concat(dp, ignore_index=True).drop_duplicates()
-    order = np.lexsort((pairs["d_y"].to_numpy(), pairs["d_x"].to_numpy()))
-    x = pairs["d_x"].to_numpy(dtype=np.int64)[order]
-    y = pairs["d_y"].to_numpy(dtype=np.int64)[order]
+        cd = cd[cd["d_x"] < cd["d_y"]]
+        keys.append(cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64))
+    key = np.concatenate(keys)
+    del keys
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    x, y = key // span, key % span
+    del key
     e = _earlier_many(g, x, y)
     later_first = e > 0  # y is strictly earlier: it goes first
     ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
