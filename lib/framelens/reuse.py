@@ -50,16 +50,21 @@ Map/reduce (one implementation, whatever the corpus size): :func:`reuse_map` run
 partition (a run of whole documents) and returns its units *without text* (ids, source, words,
 removed-span rule), the LSH band keys of its indexed sentences and each document's MinHash signature;
 :func:`reuse_reduce` concatenates them in corpus order, groups candidate pairs by band key across
-partitions (buckets bounded by :data:`MAX_BUCKET`), then verifies the sentence pairs and aligns the
-document pairs as *tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or
-Dask), grouped by pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one
-partition): a task reads only the documents it names (from the lens store's partition folders, by
-document id, or cut from the corpus in memory), and each document pair is aligned seeing only its
-two documents (:func:`align_pair`). Word similarities compare words, never ids, so
-any partitioning gives the same tables (tests check 1, 3 and 16 partitions). :func:`analyze` is that
-map over the corpus's partitions (``partitions``, default 1) and that reduce; the lens store's
-``reuse`` part is the same over its stored partitions. The reduce holds per-sentence metadata, band
-keys and the verified pairs, never the corpus's text.
+partitions (buckets bounded by :data:`MAX_BUCKET`; the bands merged one after another, so memory
+follows the distinct pairs), then verifies the sentence pairs and aligns the document pairs as
+*tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or Dask), one task per
+pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one partition) that
+actually share candidates, made as the engine takes them. Each block's units (words, text) are built
+once per reduce (:class:`_Blocks`: from the lens store's partition folders into a scratch folder in
+the store, or from the corpus in memory) and shared by the verification, alignment and text rounds;
+a task holds at most two blocks (a process keeps the last :data:`BLOCK_CACHE_SIZE`), and each
+document pair is aligned seeing only its two documents (:func:`align_pair`). Word similarities
+compare words, never ids, so any partitioning gives the same tables (tests check 1, 3 and 16
+partitions, and blocks across partitions). :func:`analyze` is that map over the corpus's partitions
+(``partitions``, default 1) and that reduce; the lens store's ``reuse`` part is the same over its
+stored partitions. The reduce holds per-sentence metadata, band keys, the candidate and then the
+verified pairs (as int32/float64 arrays), and the passages found (as columns), never the corpus's
+text.
 
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
