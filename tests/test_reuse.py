@@ -760,3 +760,12 @@ def test_blocks_across_partitions_are_built_once_and_give_the_same_tables(mixed,
     assert set(loaded) == set(built) and len(loaded) > 2 * len(built)
     # the blocks' scratch folder is gone
     assert not any(x.name.startswith(".reuse-blocks-") for x in lens.corpus_dir.iterdir())
+
+
+def test_sentence_ids_are_packed_one_string_per_cell_and_back():
+    ids = [("d0:s1", "d0:s2"), ("d1:s0",), ()]
+    packed = reuse._pack(ids)
+    assert packed == ["d0:s1\x1fd0:s2", "d1:s0", ""]
+    assert [reuse._unpack(v) for v in packed] == ids
+    odd = [("d0:s1",), ("d\x1f1:s0",)]  # an id holding the separator: kept as tuples
+    assert reuse._pack(odd) is odd and [reuse._unpack(v) for v in odd] == odd

@@ -1372,30 +1372,68 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
         units = skip_units[np.isin(g.doc_of[skip_units], docs)]
         return (g.blocks.where(g.doc_block[docs]),
                 [(g.doc_ids[a], g.doc_ids[b], bool(kn)) for a, b, kn in zip(x[k].tolist(), y[k].tolist(), known[k])],
-                g.sent_ids[units].tolist(), o)
+                g.sent_ids[units].tolist(), o, cross[k].tolist())
 
     g.tasks += len(groups)
     chunks, edit_chunks = [], []
-    row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
     src = np.asarray(g.doc_source, dtype=object)
     cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
-    for k, res in zip(groups, eng.imap(_align_task, (task(k) for k in groups), label="reuse-align")):
-        rows, qk, eds = [], [], []
-        for q, r in zip(k.tolist(), res):
-            for n_, (row, mine) in enumerate(r):
-                rows.append(row)
-                qk.append((q, n_))
-                if cross[q]:
-                    eds.extend((q, n_, *e) for e in mine)
-        if rows:
-            c = pd.DataFrame(rows, columns=row_cols)
-            c.insert(0, "_k", np.asarray([b for _, b in qk], dtype=np.int64))
-            c.insert(0, "_q", np.asarray([a for a, _ in qk], dtype=np.int64))
+    for k, (c, e) in zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups), label="reuse-align")):
+        if c is not None:
+            c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
             chunks.append(c)
-        if eds:
-            edit_chunks.append(pd.DataFrame(eds, columns=["_q", "_k", *EDIT_COLUMNS[1:]]))
-        del res, rows, eds
+        if e is not None:
+            e.insert(0, "_q", k[e.pop("_li").to_numpy(dtype=np.int64)])
+            edit_chunks.append(e)
     return _Passages.of(g, oriented, chunks, edit_chunks)
+
+
+#: Tuple columns of the passages (sentence ids), carried packed as one string per cell until the
+#: tables are made (compact columns instead of a Python tuple and strings per cell).
+_TUPLE_COLUMNS = ("sent_ids_a", "sent_ids_b", "gap_sent_ids_a", "gap_sent_ids_b")
+_SEP = "\x1f"
+
+
+def _pack(tuples: list) -> list:
+    """Tuples of ids as one string each (joined by U+001F); the tuples themselves when an id is
+    empty or holds that character (:func:`_unpack` reads both)."""
+    out = []
+    for t in tuples:
+        if any(not v or _SEP in v for v in t):
+            return tuples
+        out.append(_SEP.join(t))
+    return out
+
+
+def _unpack(v) -> tuple:
+    return v if isinstance(v, tuple) else (tuple(v.split(_SEP)) if v else ())
+
+
+def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """:func:`_align_task` on ``task[:4]``, its passages returned as columns (``_li``: the pair's
+    position in the task, ``_k``: the passage's rank in its pair; sentence ids packed, see
+    :func:`_pack`) and the edits of the pairs flagged in ``task[4]`` (pairs of different sources)."""
+    res = _align_task(task[:4])
+    keep_edits = task[4]
+    rows, li, kk, eds = [], [], [], []
+    for q, r in enumerate(res):
+        for n_, (row, mine) in enumerate(r):
+            rows.append(row)
+            li.append(q)
+            kk.append(n_)
+            if keep_edits[q]:
+                eds.extend((q, n_, *e) for e in mine)
+    c = e = None
+    if rows:
+        c = pd.DataFrame(rows, columns=[c_ for c_ in PASSAGE_COLUMNS if c_ not in _ADDED_COLUMNS])
+        for col in _TUPLE_COLUMNS:
+            v = _pack(c[col].tolist())
+            c[col] = pd.Series(v, dtype=object) if isinstance(v[0], tuple) else pd.Series(v, dtype="str")
+        c.insert(0, "_k", np.asarray(kk, dtype=np.int64))
+        c.insert(0, "_li", np.asarray(li, dtype=np.int64))
+    if eds:
+        e = pd.DataFrame(eds, columns=["_li", "_k", *EDIT_COLUMNS[1:]])
+    return c, e
 
 
 def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
@@ -1455,10 +1493,14 @@ class _Passages:
             e = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_p", *EDIT_COLUMNS]})
         df = df.drop(columns=["_q", "_k"])
         # each passage's units, side a then side b (one lookup of every sentence id)
-        na = df["sent_ids_a"].map(len).to_numpy(dtype=np.int64) if len(df) else np.zeros(0, np.int64)
-        nb = df["sent_ids_b"].map(len).to_numpy(dtype=np.int64) if len(df) else np.zeros(0, np.int64)
-        sa = [s for t in df["sent_ids_a"].tolist() for s in t]
-        sb = [s for t in df["sent_ids_b"].tolist() for s in t]
+        ta = [_unpack(v) for v in df["sent_ids_a"].tolist()]
+        na = np.asarray([len(t) for t in ta], dtype=np.int64)
+        sa = [s for t in ta for s in t]
+        del ta
+        tb = [_unpack(v) for v in df["sent_ids_b"].tolist()]
+        nb = np.asarray([len(t) for t in tb], dtype=np.int64)
+        sb = [s for t in tb for s in t]
+        del tb
         pos = pd.Index(g.sent_ids)
         rows = np.arange(len(df), dtype=np.int64)
         mem_p = np.r_[np.repeat(rows, na), np.repeat(rows, nb)]
@@ -1763,6 +1805,8 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
         else np.zeros(0, dtype=bool)
     if cross.any():
         passages_df = P.df.assign(group=gid, units_sharing=sharing)[cross][PASSAGE_COLUMNS].reset_index(drop=True)
+        for col in _TUPLE_COLUMNS:
+            passages_df[col] = pd.Series([_unpack(v) for v in passages_df[col].tolist()], dtype=object)
     else:
         passages_df = _empty(PASSAGE_COLUMNS)
     P.df = P.df[["_x", "_y", "_known"]]  # the text is in passages_df now: not held twice
