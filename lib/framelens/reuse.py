@@ -1378,7 +1378,10 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
     chunks, edit_chunks = [], []
     src = np.asarray(g.doc_source, dtype=object)
     cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
-    for k, (c, e) in zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups), label="reuse-align")):
+    for n_task, (k, (c, e)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
+                                                                label="reuse-align"))):
+        if n_task % 16 == 15:
+            _release()
         if c is not None:
             c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
             chunks.append(c)
@@ -1436,6 +1439,20 @@ def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | 
     return c, e
 
 
+def _release() -> None:
+    """Hand freed memory back to the system: Arrow's pool (the text columns) keeps freed buffers for
+    reuse, glibc its freed heap (:func:`framelens.tokens.release_memory`)."""
+    from .tokens import release_memory
+
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # an older pyarrow or another pool: nothing to release
+        pass
+    release_memory()
+
+
 def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
     """The chunks (DataFrames with integer ``_q``, ``_k`` first) as one, rows sorted by ``(_q, _k)``
     (stable: rows with equal keys keep their order), built one column at a time and emptying the
@@ -1450,6 +1467,7 @@ def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
         parts = [c.pop(col) for c in chunks]
         out[col] = pd.concat(parts, ignore_index=True).take(order).reset_index(drop=True)
         del parts
+        _release()
     chunks.clear()
     return pd.DataFrame(out, columns=columns)
 
@@ -1773,6 +1791,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         stats["document_pairs_aligned"] = len(oriented)
         min_sim = _boilerplate_similarity(blabel, vi, vj, vs)
         del vi, vj, vs, vhead  # the verified pairs are not needed past this point
+        _release()
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
         passages = _align(g, oriented, is_boiler, o, eng)
@@ -1810,6 +1829,7 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     else:
         passages_df = _empty(PASSAGE_COLUMNS)
     P.df = P.df[["_x", "_y", "_known"]]  # the text is in passages_df now: not held twice
+    _release()
     e, P.edits = P.edits, None
     keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
     if keep.all():  # (the edits of passages inside one source were never kept)
