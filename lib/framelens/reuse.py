@@ -1822,13 +1822,19 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
     cross = (P.df["source_a"].to_numpy(dtype=object) != P.df["source_b"].to_numpy(dtype=object)) if len(P.df) \
         else np.zeros(0, dtype=bool)
-    if cross.any():
-        passages_df = P.df.assign(group=gid, units_sharing=sharing)[cross][PASSAGE_COLUMNS].reset_index(drop=True)
-        for col in _TUPLE_COLUMNS:
-            passages_df[col] = pd.Series([_unpack(v) for v in passages_df[col].tolist()], dtype=object)
+    if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
+        P.df["group"], P.df["units_sharing"] = gid, sharing
+        out = {}
+        for col in PASSAGE_COLUMNS:
+            c = P.df.pop(col)[cross].reset_index(drop=True)
+            out[col] = pd.Series([_unpack(v) for v in c.tolist()], dtype=object) if col in _TUPLE_COLUMNS else c
+            del c
+            _release()
+        passages_df = pd.DataFrame(out, columns=PASSAGE_COLUMNS)
+        del out
     else:
         passages_df = _empty(PASSAGE_COLUMNS)
-    P.df = P.df[["_x", "_y", "_known"]]  # the text is in passages_df now: not held twice
+    P.df = P.df[["_x", "_y", "_known"]]
     _release()
     e, P.edits = P.edits, None
     keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
