@@ -867,7 +867,7 @@ def _release_caches() -> None:
 
     for module, names in (("framelens.framing", ("_MATCH_CACHE", "_MARKER_CACHE")),
                           ("framelens.agency", ("_TAG_CACHE",)), ("framelens.actors", ("_RESOLVED", "_MATCHERS")),
-                          ("framelens.reuse", ("_CACHE",))):
+                          ("framelens.reuse", ("_CACHE", "_BLOCKS"))):
         mod = sys.modules.get(module)
         for name in names:
             cache = getattr(mod, name, None) if mod is not None else None
