@@ -735,3 +735,63 @@ def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp
     from framelens import synthesis
 
     assert synthesis.reuse_summary(T) == reuse.summary(whole) and "shared passage" in reuse.summary(whole)
+
+
+# --------------------------------------------------------------------------------------------
+# Task blocks: each block's units built once per reduce, shared by every round
+# --------------------------------------------------------------------------------------------
+def test_merged_block_units_compare_as_units_read_together(mixed):
+    from framelens.parts import split_corpus
+
+    a, b = split_corpus(mixed, 2)
+    merged = reuse._merge_units([reuse._units(a), reuse._units(b)])
+    together = reuse._units(mixed)
+    cols = ["sent_id", "doc_id", "seg", "words", "text", "doc_i"]
+    pd.testing.assert_frame_equal(merged.table[cols], together.table[cols], check_dtype=False)
+    assert merged.n_docs == together.n_docs == 16
+    assert [list(merged.words(u)) for u in range(merged.n)] == [list(together.words(u)) for u in range(together.n)]
+    # one vocabulary: two units share a word id exactly when they share the word (P1 is in d00 and d03)
+    u0 = int(np.flatnonzero(merged.table["sent_id"] == "d00:s1")[0])
+    u3 = int(np.flatnonzero(merged.table["sent_id"] == "d03:s1")[0])
+    assert merged.strings[u0] == merged.strings[u3] and merged.table.loc[u0, "text"] == P1
+    # every pair of units compares as when read together (the alignment's similarities)
+    from rapidfuzz.distance import Indel
+    from rapidfuzz.process import cdist
+
+    m1 = cdist(merged.strings, merged.strings, scorer=Indel.normalized_similarity)
+    m2 = cdist(together.strings, together.strings, scorer=Indel.normalized_similarity)
+    assert np.array_equal(m1, m2) and (m1[u0] == 1).sum() >= 2
+
+
+@pytest.mark.notebook  # slow: a lens store (make test-fast skips it)
+def test_blocks_across_partitions_are_built_once_and_give_the_same_tables(mixed, tmp_path, monkeypatch):
+    from framelens import store as S
+
+    one = reuse.analyze(mixed)  # one partition, one block: every task reads all the documents
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=3)
+    monkeypatch.setattr(reuse, "TASK_DOCUMENTS", 2)  # 6 partitions of 3 documents: 11 blocks of 1 or 2
+    built, loaded = [], []
+    build, load = reuse._build_block_task, reuse._block_units
+    monkeypatch.setattr(reuse, "_build_block_task", lambda task: built.append(task[1]) or build(task))
+    monkeypatch.setattr(reuse, "_block_units", lambda spec: loaded.append(spec[1]) or load(spec))
+    stored = reuse.from_tables(lens.part("reuse"))
+    assert_same_result(one, stored)
+    # the shared passage joins documents of different partitions (d00, d01, d02 | d03 ...)
+    part_of = {f"d{k:02d}": k // 3 for k in range(16)}
+    p = stored.passages
+    assert (p["doc_a"].map(part_of) != p["doc_b"].map(part_of)).sum() >= 3
+    # each block built once, then read by the verification, alignment and text rounds
+    assert len(built) == len(set(built)) and 1 < len(built) <= 11
+    assert set(loaded) == set(built) and len(loaded) > 2 * len(built)
+    # the blocks' scratch folder is gone
+    assert not any(x.name.startswith(".reuse-blocks-") for x in lens.corpus_dir.iterdir())
+
+
+def test_sentence_ids_are_packed_one_string_per_cell_and_back():
+    ids = [("d0:s1", "d0:s2"), ("d1:s0",), ()]
+    packed = reuse._pack(ids)
+    assert packed == ["d0:s1\x1fd0:s2", "d1:s0", ""]
+    assert [reuse._unpack(v) for v in packed] == ids
+    odd = [("d0:s1",), ("d\x1f1:s0",)]  # an id holding the separator: kept as tuples
+    assert reuse._pack(odd) is odd and [reuse._unpack(v) for v in odd] == odd

@@ -50,16 +50,21 @@ Map/reduce (one implementation, whatever the corpus size): :func:`reuse_map` run
 partition (a run of whole documents) and returns its units *without text* (ids, source, words,
 removed-span rule), the LSH band keys of its indexed sentences and each document's MinHash signature;
 :func:`reuse_reduce` concatenates them in corpus order, groups candidate pairs by band key across
-partitions (buckets bounded by :data:`MAX_BUCKET`), then verifies the sentence pairs and aligns the
-document pairs as *tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or
-Dask), grouped by pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one
-partition): a task reads only the documents it names (from the lens store's partition folders, by
-document id, or cut from the corpus in memory), and each document pair is aligned seeing only its
-two documents (:func:`align_pair`). Word similarities compare words, never ids, so
-any partitioning gives the same tables (tests check 1, 3 and 16 partitions). :func:`analyze` is that
-map over the corpus's partitions (``partitions``, default 1) and that reduce; the lens store's
-``reuse`` part is the same over its stored partitions. The reduce holds per-sentence metadata, band
-keys and the verified pairs, never the corpus's text.
+partitions (buckets bounded by :data:`MAX_BUCKET`; the bands merged one after another, so memory
+follows the distinct pairs), then verifies the sentence pairs and aligns the document pairs as
+*tasks* on an engine (:mod:`framelens.engine`: this process, a process pool or Dask), one task per
+pair of *task blocks* (runs of at most :data:`TASK_DOCUMENTS` documents of one partition) that
+actually share candidates, made as the engine takes them. Each block's units (words, text) are built
+once per reduce (:class:`_Blocks`: from the lens store's partition folders into a scratch folder in
+the store, or from the corpus in memory) and shared by the verification, alignment and text rounds;
+a task holds at most two blocks (a process keeps the last :data:`BLOCK_CACHE_SIZE`), and each
+document pair is aligned seeing only its two documents (:func:`align_pair`). Word similarities
+compare words, never ids, so any partitioning gives the same tables (tests check 1, 3 and 16
+partitions, and blocks across partitions). :func:`analyze` is that map over the corpus's partitions
+(``partitions``, default 1) and that reduce; the lens store's ``reuse`` part is the same over its
+stored partitions. The reduce holds per-sentence metadata, band keys, the candidate and then the
+verified pairs (as int32/float64 arrays), and the passages found (as columns), never the corpus's
+text.
 
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
@@ -540,25 +545,43 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
     """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
     centre of a pair linked through an over-full bucket (-1 for ordinary pairs)."""
-    pi, pj, ps = [], [], []
-    for k in range(keys.shape[0]):
+    run = np.zeros(0, np.int64)  # ordinary pairs so far (i * n + j): unique, sorted
+    waiting: list[np.ndarray] = []
+    n_waiting = 0
+    star_key: list[np.ndarray] = []  # pairs linked through an over-full bucket, with its centre (few)
+    star_head: list[np.ndarray] = []
+    for k in range(keys.shape[0]):  # one band at a time, merged as they come: memory follows the distinct pairs
         a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
-        pi.append(a)
-        pj.append(b)
-        ps.append(st)
-    a = np.concatenate(pi) if pi else np.zeros(0, np.int64)
-    b = np.concatenate(pj) if pj else np.zeros(0, np.int64)
-    st = np.concatenate(ps) if ps else np.zeros(0, bool)
-    head = np.where(st, idx[a], -1)
-    i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
-    keep = doc_of[i] != doc_of[j]
-    i, j, head = i[keep], j[keep], head[keep]
-    key = i * np.int64(n) + j
-    order = np.lexsort((-head, key))  # per pair, a star link (head >= 0) first
-    key, head = key[order], head[order]
-    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
-    key, head = key[first], head[first]
-    return key // n, key % n, head
+        i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
+        keep = doc_of[i] != doc_of[j]
+        key = i * np.int64(n) + j
+        star_key.append(key[keep & st])
+        star_head.append(idx[a][keep & st])
+        waiting.append(key[keep & ~st])
+        n_waiting += len(waiting[-1])
+        del a, b, st, i, j, keep, key
+        if n_waiting >= max(len(run), 1 << 20) or k == keys.shape[0] - 1:
+            run = _sorted_unique(np.concatenate([run, *waiting]))
+            waiting, n_waiting = [], 0
+    # per pair, a star link (its largest centre) wins over an ordinary link (head -1)
+    sk, sh = np.concatenate(star_key), np.concatenate(star_head)
+    if len(sk):
+        order = np.lexsort((-sh, sk))
+        sk, sh = sk[order], sh[order]
+        first = np.r_[True, sk[1:] != sk[:-1]]
+        sk, sh = sk[first], sh[first]
+        run = _sorted_unique(np.concatenate([run, sk]))
+    head = np.full(len(run), -1, dtype=np.int32 if n < 2**31 else np.int64)
+    if len(sk):
+        head[np.searchsorted(run, sk)] = sh
+    small = np.int32 if n < 2**31 else np.int64  # unit positions: half the memory of every candidate pair
+    return (run // n).astype(small), (run % n).astype(small), head
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an array we own (sorted in place: one copy less)."""
+    a.sort()
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,15 +633,14 @@ def _members(labels: np.ndarray) -> dict[int, np.ndarray]:
 
 
 def _greedy_matches(i: np.ndarray, j: np.ndarray, sim: np.ndarray) -> list[tuple[int, int, float]]:
-    order = np.lexsort((j, i, -sim))
+    """Best one-to-one matches: by similarity (highest first), ties by ``i`` then ``j``."""
     used_i, used_j, out = set(), set(), []
-    for k in order.tolist():
-        a, b = int(i[k]), int(j[k])
+    for neg, a, b in sorted(zip((-sim).tolist(), i.tolist(), j.tolist())):  # a few items: no numpy sort
         if a in used_i or b in used_j:
             continue
         used_i.add(a)
         used_j.add(b)
-        out.append((a, b, float(sim[k])))
+        out.append((a, b, -neg))
     return out
 
 
@@ -741,7 +763,11 @@ class _Reader:
 
 
 def read_units(where: tuple) -> _Units:
-    """The units (words, text) of the documents a task names (see :class:`_Reader`), and no others."""
+    """The units (words, text) of the documents a task names (see :class:`_Reader`), and no others;
+    or (``("blocks", specs)``) of the task blocks it names, each built once per reduce and shared by
+    every round (see :class:`_Blocks`)."""
+    if where[0] == "blocks":
+        return _merge_units([_block_units(spec) for spec in where[1]])
     kind, src, keep = where
     if kind == "memory":
         return _units(src)
@@ -757,6 +783,129 @@ def read_units(where: tuple) -> _Units:
                                      for t in ("documents", "sentences", "tokens", "audit")}))
 
 
+#: Task blocks' units a process keeps (a task reads two; tasks come ordered by their first block).
+BLOCK_CACHE_SIZE = 4
+_BLOCKS: dict[str, _Units] = {}  # path of a block's units file → its units (most recently used last)
+
+
+def _block_units(spec: tuple) -> _Units:
+    """One task block's units: ``("inline", units)`` (shipped in the task) or ``("file", path)``
+    (written once by :func:`_build_block_task`; the last :data:`BLOCK_CACHE_SIZE` read are kept
+    in this process, those of another reduce's folder are forgotten)."""
+    import pickle
+
+    kind, src = spec
+    if kind == "inline":
+        return src
+    hit = _BLOCKS.pop(src, None)
+    if hit is None:
+        folder = str(Path(src).parent)
+        for k in [k for k in _BLOCKS if str(Path(k).parent) != folder]:
+            del _BLOCKS[k]
+        with open(src, "rb") as f:
+            hit = pickle.load(f)
+    _BLOCKS[src] = hit
+    while len(_BLOCKS) > BLOCK_CACHE_SIZE:
+        del _BLOCKS[next(iter(_BLOCKS))]
+    return hit
+
+
+def _build_block_task(task: tuple) -> str:
+    """Build one task block's units from its documents (see :class:`_Reader`) and write them to ``path``."""
+    import os
+    import pickle
+
+    where, path = task
+    units = read_units(where)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(units, f, protocol=5)
+    os.replace(tmp, path)
+    return path
+
+
+def _merge_units(blocks: list[_Units]) -> _Units:
+    """The units of several task blocks as one (what :func:`_units` gives for their documents read
+    together): tables and words concatenated in block order, word ids of one shared vocabulary
+    (words compare as characters, so only equality of ids matters)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    n_docs = sum(b.n_docs for b in blocks)
+    tables, at = [], 0
+    for b in blocks:
+        t = b.table.copy()
+        d = t["doc_i"].to_numpy(dtype=np.int64)
+        t["doc_i"] = np.where(d < b.n_docs, d + at, n_docs)
+        tables.append(t)
+        at += b.n_docs
+    table = pd.concat(tables, ignore_index=True)
+    codes, vocab = pd.factorize(np.concatenate([b.vocab for b in blocks]) if blocks else np.zeros(0, object))
+    starts = np.cumsum([0] + [len(b.vocab) for b in blocks])
+    ids = np.concatenate([codes[s + b.ids].astype(np.int64) for s, b in zip(starts[:-1].tolist(), blocks)])
+    lens = np.concatenate([np.diff(b.offsets) for b in blocks])
+    offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    if len(ids):
+        big = _codepoints(ids).tobytes().decode("utf-32-le")
+        strings = [big[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    else:
+        strings = [""] * len(table)
+    return _Units(table=table, offsets=offsets, ids=ids, surface=np.concatenate([b.surface for b in blocks]),
+                  vocab=np.asarray(vocab, dtype=object), strings=strings, n_docs=n_docs)
+
+
+class _Blocks:
+    """The task blocks' units, each built once per reduce and shared by the verification, alignment
+    and text rounds: written by tasks to files in a scratch folder when the text is read from the
+    lens store's partition folders (inside the store: every worker that reads the store reads them),
+    else (the corpus in memory, already in this process) built here and shipped with each task."""
+
+    def __init__(self, g: "_Global"):
+        import tempfile
+
+        self.g = g
+        self.files = g.reader.dirs is not None
+        self.built: dict[int, tuple] = {}
+        self.folder = None
+        if self.files:
+            base = Path(g.reader.dirs[0]).parent.parent if g.reader.dirs else None
+            try:
+                self.folder = tempfile.mkdtemp(prefix=".reuse-blocks-", dir=base)
+            except OSError:  # a read-only store: the system's temporary folder
+                self.folder = tempfile.mkdtemp(prefix="framelens-reuse-blocks-")
+        self.docs_of = _members(g.doc_block[:g.n_docs]) if g.n_docs else {}
+
+    def _where(self, b: int) -> tuple:
+        d = self.docs_of[b]
+        return self.g.reader.where(self.g.doc_part[d].tolist(), [self.g.doc_ids[k] for k in d.tolist()])
+
+    def ensure(self, blocks, eng) -> None:
+        """Build the units of the ``blocks`` not built yet (files: one task per block, on ``eng``)."""
+        todo = [int(b) for b in sorted(set(int(x) for x in blocks)) if int(b) not in self.built]
+        if not todo:
+            return
+        if not self.files:
+            for b in todo:
+                self.built[b] = ("inline", read_units(self._where(b)))
+            return
+        tasks = [(self._where(b), str(Path(self.folder) / f"block{b:06d}.pkl")) for b in todo]
+        self.g.tasks += len(tasks)
+        for b, path in zip(todo, eng.imap(_build_block_task, tasks, label="reuse-units")):
+            self.built[b] = ("file", path)
+
+    def where(self, blocks) -> tuple:
+        """A task's reading instructions: the units of ``blocks`` (built by :meth:`ensure`)."""
+        return ("blocks", [self.built[int(b)] for b in sorted(set(int(x) for x in blocks))])
+
+    def close(self) -> None:
+        import shutil
+
+        self.built.clear()
+        for k in [k for k in _BLOCKS if self.folder and str(Path(k).parent) == self.folder]:
+            del _BLOCKS[k]
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @dataclass
 class _Doc:
     """The content units of one document, as an alignment task sees them."""
@@ -766,6 +915,14 @@ class _Doc:
     strings: list
     surface: list
     texts: np.ndarray
+
+    @property
+    def word_list(self) -> list:
+        """``words`` as a list of ints (cheaper to index one at a time)."""
+        wl = self.__dict__.get("_word_list")
+        if wl is None:
+            wl = self.__dict__["_word_list"] = self.words.tolist()
+        return wl
 
 
 def _doc_units(units: _Units, skip: set) -> dict[str, _Doc]:
@@ -845,35 +1002,57 @@ def align_pair(A: _Doc | None, B: _Doc | None, known: bool, o: Mapping[str, Any]
     (``sims``: that similarity matrix, when already computed), the best one-to-one matches kept,
     adjacent ones linked (see the module doc). One ``(passage, edits)`` per passage, without its id
     (given in corpus order by the reduce)."""
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cdist
-
     if A is None or B is None:
         return []
-    m = sims if sims is not None else cdist(A.strings, B.strings, scorer=Indel.normalized_similarity,
-                                            score_cutoff=o["min_similarity"], workers=o["workers"], dtype=np.float32)
+    if sims is None:
+        from rapidfuzz.distance import Indel
+        from rapidfuzz.process import cdist
+
+        sims = cdist(A.strings, B.strings, scorer=Indel.normalized_similarity, score_cutoff=o["min_similarity"],
+                     workers=o["workers"], dtype=np.float32)
+    m = sims
     ai, bi = np.nonzero(m >= o["min_similarity"])
     if not len(ai):
         return []
-    matches = _greedy_matches(ai, bi, m[ai, bi].astype(np.float64))
+    if len(ai) == 1:  # one match: one group (what the greedy matching and the linking give)
+        groups = [[(int(ai[0]), int(bi[0]), float(m[ai[0], bi[0]]))]]
+    else:
+        vals = m[ai, bi].astype(np.float64)
+        # no group can reach min_words when all the matches together cannot (see _passage)
+        wa, wb = A.word_list, B.word_list
+        if sum((v + _MARGIN) * (wa[a] + wb[b]) for a, b, v in zip(ai.tolist(), bi.tolist(), vals.tolist())) \
+                < 2 * o["min_words"]:
+            return []
+        groups = _link(_greedy_matches(ai, bi, vals), o["max_gap"])
     out = []
-    for group in _link(matches, o["max_gap"]):
+    for group in groups:
         p = _passage(A, B, group, known, o)
         if p is not None:
             out.append(p)
     return out
 
 
+#: Safety margin of the cheap rejections in :func:`_passage` (float32 similarities err by < 1e-7).
+_MARGIN = 1e-6
+
+
 def _passage(A: _Doc, B: _Doc, group: list, known: bool, o: Mapping[str, Any]) -> tuple[dict, list] | None:
+    wa_, wb_ = A.word_list, B.word_list
+    # cheap rejections first: a match's similarity (its third value, from the float32 matrix, within
+    # 1e-7 of the exact one) gives its common words, 2·LCS = similarity · (len_a + len_b)
+    if len(group) == 1 and group[0][2] < o["min_single_similarity"] - _MARGIN:
+        return None
+    if sum((p[2] + _MARGIN) * (wa_[p[0]] + wb_[p[1]]) for p in group) < 2 * o["min_words"]:
+        return None
     from rapidfuzz.distance import Indel
 
-    ga = sorted(p[0] for p in group)
-    gb = sorted(p[1] for p in group)
     pairs_u = [(p[0], p[1]) for p in sorted(group)]
-    lcs = sum((A.words[a] + B.words[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
-    sim = 2 * lcs / max(1, sum(A.words[a] + B.words[b] for a, b in pairs_u))
+    lcs = sum((wa_[a] + wb_[b] - Indel.distance(A.strings[a], B.strings[b])) / 2 for a, b in pairs_u)
+    sim = 2 * lcs / max(1, sum(wa_[a] + wb_[b] for a, b in pairs_u))
     if lcs < o["min_words"] or (len(pairs_u) == 1 and sim < o["min_single_similarity"]):
         return None
+    ga = sorted(p[0] for p in group)
+    gb = sorted(p[1] for p in group)
     j_in_i_order = [p[1] for p in sorted(group)]
     reordered = any(b2 < b1 for b1, b2 in zip(j_in_i_order, j_in_i_order[1:]))
     gap_a = [k for k in range(ga[0], ga[-1] + 1) if k not in set(ga)]
@@ -933,17 +1112,18 @@ class _Global:
         rank = np.arange(len(first)) - start
         self.doc_block = np.unique(np.c_[self.doc_part, rank // TASK_DOCUMENTS], axis=0, return_inverse=True)[1] \
             .reshape(-1).astype(np.int64) if len(first) else np.zeros(0, np.int64)
-        self.block = self.doc_block[self.doc_of]  # of each unit
+        self.block = self.doc_block[self.doc_of].astype(np.int32)  # of each unit
         self.tasks = 0  # tasks run on the engine
         self.sent_ids = self.U["sent_id"].to_numpy(dtype=object)
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
+        self.blocks: _Blocks | None = None  # set by the reduce
 
     def where(self, units: np.ndarray) -> tuple:
-        """A task's reading instructions for the documents of ``units``."""
-        d = np.unique(self.doc_of[units])
-        return self.reader.where(self.doc_part[d].tolist(), [self.doc_ids[k] for k in d.tolist()])
+        """A task's reading instructions for the documents of ``units``: their task blocks' units
+        (built by ``self.blocks.ensure`` before the round)."""
+        return self.blocks.where(np.unique(self.block[units]))
 
 
 def _gather(red, o: dict) -> _Global:
@@ -989,8 +1169,10 @@ def _gather(red, o: dict) -> _Global:
 
 def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
     """Positions of the pairs grouped by their (unordered) pair of task blocks, in a fixed order."""
-    lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
-    key = lo * (int(hi.max()) + 1 if len(hi) else 1) + hi
+    if not len(pa):
+        return []
+    span = np.int64(max(int(pa.max()), int(pb.max())) + 1)
+    key = np.minimum(pa, pb).astype(np.int64) * span + np.maximum(pa, pb)
     return list(_members(key).values())
 
 
@@ -1010,9 +1192,10 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
         i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1))
         s = np.zeros(len(i), dtype=np.float64)
         groups = _partition_groups(g.block[i], g.block[j])
-        tasks = [("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
-                 for k in groups]
-        g.tasks += len(tasks)
+        g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
+        tasks = (("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
+                 for k in groups)  # made as the engine takes them: never all candidates' ids at once
+        g.tasks += len(groups)
         for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
             s[k] = sims
         stats["candidate_pairs"] = int(len(i))
@@ -1028,12 +1211,10 @@ def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.nd
     by_part = _members(g.block[g.idx])
     keys = sorted(by_part)
     plan = [(p, q) for a, p in enumerate(keys) for q in keys[a:]]
-    tasks = []
-    for p, q in plan:
-        a, b = g.idx[by_part[p]], g.idx[by_part[q]]
-        tasks.append(("same" if p == q else "cross", g.where(np.r_[a, b]), g.sent_ids[a].tolist(),
-                      g.sent_ids[b].tolist(), o))
-    g.tasks += len(tasks)
+    g.blocks.ensure(keys, eng)
+    tasks = (("same" if p == q else "cross", g.where(np.r_[g.idx[by_part[p]], g.idx[by_part[q]]]),
+              g.sent_ids[g.idx[by_part[p]]].tolist(), g.sent_ids[g.idx[by_part[q]]].tolist(), o) for p, q in plan)
+    g.tasks += len(plan)
     out_i, out_j, out_s = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
         i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
@@ -1095,76 +1276,257 @@ def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: d
             blabel[(rcl == c) & (blabel < 0)] = label
 
 
-def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> list[tuple[int, int, bool]]:
+def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> "_Oriented":
     """The document pairs to align ``(x, y, known)``, the earlier first where the dates tell: the
     documents of every verified pair of content sentences; around the centre of an over-full LSH
     bucket (linked as a star), every pair of the documents verified against that centre."""
     ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
     d = g.doc_of
-    dp = [pd.DataFrame({"d_x": np.minimum(d[vi[ok]], d[vj[ok]]), "d_y": np.maximum(d[vi[ok]], d[vj[ok]])})]
+    span = np.int64(g.n_docs + 1)
+    dx, dy = d[vi[ok]], d[vj[ok]]
+    keys = [np.minimum(dx, dy) * span + np.maximum(dx, dy)]  # one int64 per pair: sorted and deduplicated in place
+    del dx, dy
     star = ok & (vhead >= 0)
     if star.any():
         other = np.where(vi[star] == vhead[star], vj[star], vi[star])
         cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
         cd = cd.drop_duplicates()
         cd = cd.merge(cd, on="c")
-        dp.append(cd.loc[cd["d_x"] < cd["d_y"], ["d_x", "d_y"]])
-    pairs = pd.concat(dp, ignore_index=True).drop_duplicates()
-    oriented = []
-    for x, y in sorted(zip(pairs["d_x"].tolist(), pairs["d_y"].tolist())):
-        e = _earlier(g.dkeys[x], g.dkeys[y])
-        oriented.append((y, x, True) if e > 0 else (x, y, e != 0))
+        cd = cd[cd["d_x"] < cd["d_y"]]
+        keys.append(cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64))
+    key = np.concatenate(keys)
+    del keys
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    x, y = key // span, key % span
+    del key
+    e = _earlier_many(g, x, y)
+    later_first = e > 0  # y is strictly earlier: it goes first
+    ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
+    known = e != 0
     # listed by the first document, in the order each first appears (passage ids follow it)
-    rank: dict[int, int] = {}
-    for x, _y, _k in oriented:
-        rank.setdefault(x, len(rank))
-    return [oriented[k] for k in sorted(range(len(oriented)), key=lambda k: rank[oriented[k][0]])]
+    if len(ox):
+        firsts, at = np.unique(ox, return_index=True)
+        rank = np.empty(int(firsts.max()) + 1, dtype=np.int64)
+        rank[firsts] = np.argsort(np.argsort(at, kind="stable"), kind="stable")
+        keep = np.argsort(rank[ox], kind="stable")
+        ox, oy, known = ox[keep], oy[keep], known[keep]
+    return _Oriented(ox, oy, known)
 
 
-def _align(g: _Global, oriented: list, is_boiler: np.ndarray, o: dict, eng) -> tuple[list[dict], list[tuple]]:
-    """Align the document pairs as tasks (grouped by their pair of task blocks); passages numbered
-    in the order of ``oriented``."""
-    if not oriented:
-        return [], []
-    x = np.asarray([p[0] for p in oriented], dtype=np.int64)
-    y = np.asarray([p[1] for p in oriented], dtype=np.int64)
+@dataclass
+class _Oriented:
+    """Document pairs to align: ``x`` first (the earlier where the dates tell), ``known`` (the order is known)."""
+    x: np.ndarray
+    y: np.ndarray
+    known: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, q: int) -> tuple[int, int, bool]:
+        return int(self.x[q]), int(self.y[q]), bool(self.known[q])
+
+
+def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`_earlier` of the documents ``x`` and ``y``, pair by pair (vectorized)."""
+    if not hasattr(g, "_date_arrays"):
+        rank = np.asarray([k[0] if k is not None else 0 for k in g.dkeys] + [0], dtype=np.int64)
+        ymd = np.asarray([k[1] if k is not None else (0, 0, 0) for k in g.dkeys] + [(0, 0, 0)], dtype=np.int64)
+        g._date_arrays = (rank, ymd.reshape(-1, 3))
+    rank, ymd = g._date_arrays
+    r = np.minimum(rank[x], rank[y])
+
+    def at(d):
+        v = ymd[d]
+        return v[:, 0] * 10000 + np.where(r >= 2, v[:, 1], 0) * 100 + np.where(r >= 3, v[:, 2], 0)
+
+    ka, kb = at(x), at(y)
+    return np.where(r == 0, 0, np.sign(ka - kb)).astype(np.int64)
+
+
+def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng) -> "_Passages":
+    """Align the document pairs as tasks (grouped by their pair of task blocks, made as the engine
+    takes them); passages numbered in the order of ``oriented``. Each task's passages are kept as
+    columns as they arrive (the reduce never holds one object per passage)."""
+    if not len(oriented):
+        return _Passages.of(g, oriented, [], [])
+    x, y, known = oriented.x, oriented.y, oriented.known
     skip_body = is_boiler & ~g.removed
     groups = _partition_groups(g.doc_block[x], g.doc_block[y])
-    tasks = []
-    for k in groups:
+    g.blocks.ensure(np.r_[g.doc_block[x], g.doc_block[y]], eng)
+    skip_units = np.flatnonzero(skip_body)
+
+    def task(k):
         docs = np.unique(np.r_[x[k], y[k]])
-        units = np.flatnonzero(np.isin(g.doc_of, docs) & skip_body)
-        where = g.reader.where(g.doc_part[docs].tolist(), [g.doc_ids[d] for d in docs.tolist()])
-        tasks.append((where, [(g.doc_ids[a], g.doc_ids[b], oriented[q][2]) for q, a, b in zip(k, x[k], y[k])],
-                      g.sent_ids[units].tolist(), o))
-    g.tasks += len(tasks)
-    found: list = [None] * len(oriented)
-    for k, res in zip(groups, eng.imap(_align_task, tasks, label="reuse-align")):
-        for q, r in zip(k.tolist(), res):
-            found[q] = r
-    passages, edits = [], []
-    for q, (a, b, known) in enumerate(oriented):
-        for row, mine in found[q]:
-            pid = f"{g.doc_ids[a]}~{g.doc_ids[b]}#{len(passages)}"
-            edits.extend((pid, *e) for e in mine)
-            passages.append({"passage_id": pid, **row, "source_a": g.doc_source[a], "source_b": g.doc_source[b],
-                             "published_a": g.pub_label[a], "published_b": g.pub_label[b],
-                             "_x": a, "_y": b, "_known": known})
-    _attach_units(g, passages)
-    return passages, edits
+        units = skip_units[np.isin(g.doc_of[skip_units], docs)]
+        return (g.blocks.where(g.doc_block[docs]),
+                [(g.doc_ids[a], g.doc_ids[b], bool(kn)) for a, b, kn in zip(x[k].tolist(), y[k].tolist(), known[k])],
+                g.sent_ids[units].tolist(), o, cross[k].tolist())
+
+    g.tasks += len(groups)
+    chunks, edit_chunks = [], []
+    src = np.asarray(g.doc_source, dtype=object)
+    cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
+    for n_task, (k, (c, e)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
+                                                                label="reuse-align"))):
+        if n_task % 16 == 15:
+            _release()
+        if c is not None:
+            c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
+            chunks.append(c)
+        if e is not None:
+            e.insert(0, "_q", k[e.pop("_li").to_numpy(dtype=np.int64)])
+            edit_chunks.append(e)
+    return _Passages.of(g, oriented, chunks, edit_chunks)
 
 
-def _attach_units(g: _Global, passages: list[dict]) -> None:
-    """Each passage's units on both sides as positions in the corpus's units (one lookup)."""
-    if not passages:
-        return
-    ids = [s for p in passages for s in (*p["sent_ids_a"], *p["sent_ids_b"])]
-    at = pd.Index(g.sent_ids).get_indexer(ids)
-    k = 0
-    for p in passages:
-        na, nb = len(p["sent_ids_a"]), len(p["sent_ids_b"])
-        p["_units_a"], p["_units_b"] = at[k:k + na], at[k + na:k + na + nb]
-        k += na + nb
+#: Tuple columns of the passages (sentence ids), carried packed as one string per cell until the
+#: tables are made (compact columns instead of a Python tuple and strings per cell).
+_TUPLE_COLUMNS = ("sent_ids_a", "sent_ids_b", "gap_sent_ids_a", "gap_sent_ids_b")
+_SEP = "\x1f"
+
+
+def _pack(tuples: list) -> list:
+    """Tuples of ids as one string each (joined by U+001F); the tuples themselves when an id is
+    empty or holds that character (:func:`_unpack` reads both)."""
+    out = []
+    for t in tuples:
+        if any(not v or _SEP in v for v in t):
+            return tuples
+        out.append(_SEP.join(t))
+    return out
+
+
+def _unpack(v) -> tuple:
+    return v if isinstance(v, tuple) else (tuple(v.split(_SEP)) if v else ())
+
+
+def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """:func:`_align_task` on ``task[:4]``, its passages returned as columns (``_li``: the pair's
+    position in the task, ``_k``: the passage's rank in its pair; sentence ids packed, see
+    :func:`_pack`) and the edits of the pairs flagged in ``task[4]`` (pairs of different sources)."""
+    res = _align_task(task[:4])
+    keep_edits = task[4]
+    rows, li, kk, eds = [], [], [], []
+    for q, r in enumerate(res):
+        for n_, (row, mine) in enumerate(r):
+            rows.append(row)
+            li.append(q)
+            kk.append(n_)
+            if keep_edits[q]:
+                eds.extend((q, n_, *e) for e in mine)
+    c = e = None
+    if rows:
+        c = pd.DataFrame(rows, columns=[c_ for c_ in PASSAGE_COLUMNS if c_ not in _ADDED_COLUMNS])
+        for col in _TUPLE_COLUMNS:
+            v = _pack(c[col].tolist())
+            c[col] = pd.Series(v, dtype=object) if isinstance(v[0], tuple) else pd.Series(v, dtype="str")
+        c.insert(0, "_k", np.asarray(kk, dtype=np.int64))
+        c.insert(0, "_li", np.asarray(li, dtype=np.int64))
+    if eds:
+        e = pd.DataFrame(eds, columns=["_li", "_k", *EDIT_COLUMNS[1:]])
+    return c, e
+
+
+def _release() -> None:
+    """Hand freed memory back to the system: Arrow's pool (the text columns) keeps freed buffers for
+    reuse, glibc its freed heap (:func:`framelens.tokens.release_memory`)."""
+    from .tokens import release_memory
+
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except Exception:  # an older pyarrow or another pool: nothing to release
+        pass
+    release_memory()
+
+
+def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
+    """The chunks (DataFrames with integer ``_q``, ``_k`` first) as one, rows sorted by ``(_q, _k)``
+    (stable: rows with equal keys keep their order), built one column at a time and emptying the
+    chunks as it goes (the memory of one copy plus one column, not two copies)."""
+    if not chunks:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    q = np.concatenate([c["_q"].to_numpy(dtype=np.int64) for c in chunks])
+    k = np.concatenate([c["_k"].to_numpy(dtype=np.int64) for c in chunks])
+    order = np.lexsort((k, q))
+    out = {}
+    for col in columns:
+        parts = [c.pop(col) for c in chunks]
+        out[col] = pd.concat(parts, ignore_index=True).take(order).reset_index(drop=True)
+        del parts
+        _release()
+    chunks.clear()
+    return pd.DataFrame(out, columns=columns)
+
+
+#: Passage columns the reduce adds (the alignment tasks give the others).
+_ADDED_COLUMNS = ("passage_id", "source_a", "source_b", "published_a", "published_b", "group", "units_sharing")
+
+
+@dataclass
+class _Passages:
+    """Every aligned passage (same source included), as columns in passage order: ``df`` (the
+    passage columns but ``group`` and ``units_sharing``, plus ``_x``, ``_y`` document positions and
+    ``_known``), ``edits`` (with ``_p``, the passage's row), and each passage's units: ``mem_p`` (its
+    row), ``mem_u`` (the unit's position in the corpus), ``mem_b`` (True: on the ``doc_b`` side)."""
+    df: pd.DataFrame
+    edits: pd.DataFrame
+    mem_p: np.ndarray
+    mem_u: np.ndarray
+    mem_b: np.ndarray
+
+    @classmethod
+    def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
+        row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
+        df = _concat_sorted(chunks, ["_q", "_k", *row_cols])
+        q = df["_q"].to_numpy(dtype=np.int64)
+        xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
+        ids = np.asarray(g.doc_ids + [""], dtype=object)
+        src = np.asarray(g.doc_source + [""], dtype=object)
+        pub = np.asarray(g.pub_label + [""], dtype=object)
+        df["passage_id"] = [f"{a}~{b}#{n}" for n, (a, b) in enumerate(zip(ids[xs].tolist(), ids[ys].tolist()))]
+        df["source_a"], df["source_b"] = src[xs], src[ys]
+        df["published_a"], df["published_b"] = pub[xs], pub[ys]
+        df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
+        if edit_chunks:
+            e = _concat_sorted(edit_chunks, ["_q", "_k", *EDIT_COLUMNS[1:]])  # by passage, in each in order
+            at = pd.MultiIndex.from_arrays([df["_q"], df["_k"]]).get_indexer(pd.MultiIndex.from_arrays([e["_q"], e["_k"]]))
+            e = e.drop(columns=["_q", "_k"])
+            e.insert(0, "_p", at.astype(np.int64))
+            e.insert(1, "passage_id", df["passage_id"].to_numpy(dtype=object)[at])
+        else:
+            e = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_p", *EDIT_COLUMNS]})
+        df = df.drop(columns=["_q", "_k"])
+        # each passage's units, side a then side b (one lookup of every sentence id)
+        ta = [_unpack(v) for v in df["sent_ids_a"].tolist()]
+        na = np.asarray([len(t) for t in ta], dtype=np.int64)
+        sa = [s for t in ta for s in t]
+        del ta
+        tb = [_unpack(v) for v in df["sent_ids_b"].tolist()]
+        nb = np.asarray([len(t) for t in tb], dtype=np.int64)
+        sb = [s for t in tb for s in t]
+        del tb
+        pos = pd.Index(g.sent_ids)
+        rows = np.arange(len(df), dtype=np.int64)
+        mem_p = np.r_[np.repeat(rows, na), np.repeat(rows, nb)]
+        mem_u = np.r_[pos.get_indexer(sa), pos.get_indexer(sb)].astype(np.int64)
+        mem_b = np.r_[np.zeros(len(sa), bool), np.ones(len(sb), bool)]
+        order = np.argsort(mem_p, kind="stable")  # by passage, side a first
+        return cls(df, e, mem_p[order], mem_u[order], mem_b[order])
+
+    def first_a(self) -> np.ndarray:
+        """The first unit of each passage's ``doc_a`` side."""
+        n = len(self.df)
+        out = np.full(n, -1, dtype=np.int64)
+        a = ~self.mem_b
+        p, u = self.mem_p[a], self.mem_u[a]
+        if len(p):
+            first = np.r_[True, p[1:] != p[:-1]]
+            out[p[first]] = u[first]
+        return out
 
 
 def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
@@ -1173,6 +1535,7 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     if not len(want):
         return {}
     groups = list(_members(g.block[want]).values())
+    g.blocks.ensure(g.block[want], eng)
     tasks = [(g.where(want[k]), g.sent_ids[want[k]].tolist()) for k in groups]
     g.tasks += len(tasks)
     out: dict[int, str] = {}
@@ -1181,50 +1544,65 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     return out
 
 
-def _passage_groups(g: _Global, passages: list[dict]) -> tuple[np.ndarray, dict, dict]:
+def _passage_groups(g: _Global, P: "_Passages") -> tuple[np.ndarray, dict, dict, np.ndarray, np.ndarray]:
     """Groups of passages that share sentences (common origin): each passage's ``group`` (numbered
     in the order passages are listed) and ``units_sharing`` (sources in its group)."""
-    match_i, match_j = [], []
-    for p in passages:  # every sentence of the passage joins its group (passages sharing a sentence merge)
-        for u in (*p["_units_a"].tolist(), *p["_units_b"].tolist()):
-            match_i.append(int(p["_units_a"][0]))
-            match_j.append(u)
-    pgroup = _components(g.n, np.asarray(match_i, dtype=np.int64), np.asarray(match_j, dtype=np.int64))
+    # every sentence of a passage joins the group of its first sentence (passages sharing a sentence merge)
+    first_a = P.first_a()
+    pgroup = _components(g.n, first_a[P.mem_p], P.mem_u)
+    n = len(P.df)
     group_units: dict[int, set] = {}
     dense: dict[int, int] = {}
-    for p in passages:
-        gid = dense.setdefault(int(pgroup[p["_units_a"][0]]), len(dense))
-        p["group"] = gid
-        group_units.setdefault(gid, set()).update({p["source_a"], p["source_b"]})
-    for p in passages:
-        p["units_sharing"] = len(group_units[p["group"]])
-    return pgroup, group_units, dense
+    gid = np.zeros(n, dtype=np.int64)
+    comp = pgroup[first_a] if n else np.zeros(0, np.int64)
+    sa, sb = P.df["source_a"].tolist(), P.df["source_b"].tolist()
+    for k, c in enumerate(comp.tolist()):
+        d = dense.setdefault(c, len(dense))
+        gid[k] = d
+        group_units.setdefault(d, set()).update({sa[k], sb[k]})
+    sharing = np.asarray([len(group_units[d]) for d in gid.tolist()], dtype=np.int64)
+    return pgroup, group_units, dense, gid, sharing
 
 
-def _pair_table(g: _Global, passages: list[dict], content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
+def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
     """Pairs of documents (same source included) sharing passages, with the shares of content words."""
-    rows: dict = {}
-    for p in passages:
-        r = rows.setdefault((p["_x"], p["_y"]), {"a": set(), "b": set(), "passages": 0, "known": p["_known"]})
-        r["a"].update(p["_units_a"].tolist())
-        r["b"].update(p["_units_b"].tolist())
-        r["passages"] += 1
-    out = []
-    for (x, y), r in rows.items():
-        wa, wb = int(g.words[list(r["a"])].sum()), int(g.words[list(r["b"])].sum())
-        sa = wa / content_words[x] if content_words[x] else 0.0
-        sb = wb / content_words[y] if content_words[y] else 0.0
-        out.append({
-            "doc_a": g.doc_ids[x], "doc_b": g.doc_ids[y], "source_a": g.doc_source[x], "source_b": g.doc_source[y],
-            "same_source": g.doc_source[x] == g.doc_source[y], "passages": r["passages"], "words_a": wa,
-            "words_b": wb, "share_a": round(sa, 4), "share_b": round(sb, 4),
-            "first": g.doc_ids[x] if r["known"] else "", "near_duplicate": min(sa, sb) >= o["near_duplicate_share"],
-        })
-    df = pd.DataFrame(out, columns=PAIR_COLUMNS) if out else _empty(PAIR_COLUMNS)
-    if len(df):
-        df = df.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
-                            ).reset_index(drop=True)
-    return df, out
+    df = P.df
+    if not len(df):
+        return _empty(PAIR_COLUMNS), []
+    xs, ys = df["_x"].to_numpy(dtype=np.int64), df["_y"].to_numpy(dtype=np.int64)
+    # passages of one document pair are consecutive (each pair aligned once): one row per run
+    new = np.r_[True, (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])]
+    pair_of = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    n_pairs = len(starts)
+    m = pd.DataFrame({"pair": pair_of[P.mem_p], "b": P.mem_b, "u": P.mem_u}).drop_duplicates()
+    w = g.words[m["u"].to_numpy()]
+    wa = np.zeros(n_pairs, dtype=np.int64)
+    wb = np.zeros(n_pairs, dtype=np.int64)
+    isb = m["b"].to_numpy(dtype=bool)
+    pr = m["pair"].to_numpy(dtype=np.int64)
+    np.add.at(wa, pr[~isb], w[~isb])
+    np.add.at(wb, pr[isb], w[isb])
+    x, y = xs[starts], ys[starts]
+    cx, cy = content_words[x], content_words[y]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sa = np.where(cx > 0, wa / np.where(cx > 0, cx, 1), 0.0)
+        sb = np.where(cy > 0, wb / np.where(cy > 0, cy, 1), 0.0)
+    ids = np.asarray(g.doc_ids, dtype=object)
+    src = np.asarray(g.doc_source, dtype=object)
+    known = df["_known"].to_numpy(dtype=bool)[starts]
+    near = np.minimum(sa, sb) >= o["near_duplicate_share"]
+    out = pd.DataFrame({
+        "doc_a": ids[x], "doc_b": ids[y], "source_a": src[x], "source_b": src[y], "same_source": src[x] == src[y],
+        "passages": np.bincount(pair_of, minlength=n_pairs).astype(np.int64), "words_a": wa, "words_b": wb,
+        "share_a": np.round(sa, 4), "share_b": np.round(sb, 4), "first": np.where(known, ids[x], ""),
+        "near_duplicate": near,
+    }, columns=PAIR_COLUMNS)
+    out["same_source"] = out["same_source"].astype(bool)
+    nd = [{"doc_a": a, "doc_b": b, "near_duplicate": True} for a, b in zip(ids[x][near].tolist(), ids[y][near].tolist())]
+    out = out.sort_values(["same_source", "share_a", "doc_a", "doc_b"], ascending=[True, False, True, True]
+                          ).reset_index(drop=True)
+    return out, nd
 
 
 def _near_duplicate_table(g: _Global, pair_list: list, content_words: np.ndarray) -> tuple[pd.DataFrame, dict, dict]:
@@ -1257,42 +1635,53 @@ def _near_duplicate_table(g: _Global, pair_list: list, content_words: np.ndarray
     return df, cluster_of, keep_of
 
 
-def _document_table(g: _Global, cross: list[dict], content_words, boiler_words, cluster_of, keep_of) -> pd.DataFrame:
+def _document_table(g: _Global, P: "_Passages", cross: np.ndarray, content_words, boiler_words, cluster_of,
+                    keep_of) -> pd.DataFrame:
     """Per document: the share of its content words reused by other sources, partners, direction."""
-    reused: dict[int, set] = {}
-    partners: dict[int, set] = {}
-    first_in = np.zeros(g.n_docs, dtype=np.int64)
-    later_in = np.zeros(g.n_docs, dtype=np.int64)
-    for p in cross:
-        reused.setdefault(p["_x"], set()).update(p["_units_a"].tolist())
-        reused.setdefault(p["_y"], set()).update(p["_units_b"].tolist())
-        partners.setdefault(p["_x"], set()).add(p["_y"])
-        partners.setdefault(p["_y"], set()).add(p["_x"])
-        if p["_known"]:
-            first_in[p["_x"]] += 1
-            later_in[p["_y"]] += 1
+    first_in = np.zeros(g.n_docs + 1, dtype=np.int64)
+    later_in = np.zeros(g.n_docs + 1, dtype=np.int64)
+    reused_words = np.zeros(g.n_docs + 1, dtype=np.int64)
+    n_partners = np.zeros(g.n_docs + 1, dtype=np.int64)
+    has = np.zeros(g.n_docs + 1, dtype=bool)
+    if cross.any():
+        df = P.df
+        xs, ys = df["_x"].to_numpy(dtype=np.int64)[cross], df["_y"].to_numpy(dtype=np.int64)[cross]
+        kn = df["_known"].to_numpy(dtype=bool)[cross]
+        np.add.at(first_in, xs[kn], 1)
+        np.add.at(later_in, ys[kn], 1)
+        u = np.unique(P.mem_u[cross[P.mem_p]])  # a passage's units on side a are doc_a's, on side b doc_b's
+        np.add.at(reused_words, g.doc_of[u], g.words[u])
+        has[xs] = True
+        has[ys] = True
+        pp = np.unique(np.c_[np.r_[xs, ys], np.r_[ys, xs]], axis=0)
+        np.add.at(n_partners, pp[:, 0], 1)
     rows = []
     for d in range(g.n_docs):
-        rw = int(g.words[list(reused[d])].sum()) if d in reused else 0
+        rw = int(reused_words[d]) if has[d] else 0
         rows.append({
             "doc_id": g.doc_ids[d], "source": g.doc_source[d], "words": int(content_words[d]),
             "boilerplate_words": int(boiler_words[d]), "reused_words": rw,
             "reused_share": round(rw / content_words[d], 4) if content_words[d] else 0.0,
-            "partners": len(partners.get(d, ())), "first_in": int(first_in[d]), "later_in": int(later_in[d]),
+            "partners": int(n_partners[d]), "first_in": int(first_in[d]), "later_in": int(later_in[d]),
             "near_duplicate_cluster": cluster_of.get(d, -1), "keep": keep_of.get(d, True),
         })
     return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
 
 
-def _boilerplate_table(g: _Global, blabel, kind: dict, vi, vj, vs, eng) -> tuple[pd.DataFrame, dict]:
+def _boilerplate_similarity(blabel: np.ndarray, vi, vj, vs) -> pd.Series:
+    """The least similarity of a verified pair inside each boilerplate cluster (by cluster label)."""
+    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
+    same &= blabel[vi] >= 0 if len(vi) else same
+    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
+    return vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
+
+
+def _boilerplate_table(g: _Global, blabel, kind: dict, min_sim: pd.Series, eng) -> tuple[pd.DataFrame, dict]:
     """Boilerplate clusters (members of each via one sort), numbered by their first unit; the text
-    shown is the longest member's."""
+    shown is the longest member's (``min_sim``: :func:`_boilerplate_similarity`)."""
     if not kind:
         return _empty(BOILERPLATE_COLUMNS), {}
     members_of = _members(blabel)
-    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
-    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
-    min_sim = vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
     ordered = sorted(kind, key=lambda c: members_of[c][0])
     longest = {c: members_of[c][np.argmax(g.words[members_of[c]])] for c in ordered}
     texts = _unit_texts(g, longest.values(), eng)
@@ -1342,19 +1731,18 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
                                                                   ).reset_index(drop=True)
 
 
-def _sentence_table(g: _Global, cross: list[dict], is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
+def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
     """Per unit: removed by the cleaner, boilerplate (and its cluster), reused, and on which side."""
     reused_any = np.zeros(g.n, dtype=bool)
     first_side = np.zeros(g.n, dtype=bool)
     later_side = np.zeros(g.n, dtype=bool)
-    for p in cross:
-        reused_any[p["_units_a"]] = True
-        reused_any[p["_units_b"]] = True
-        later_side[p["_units_b"]] = True
-        if p["_known"]:
-            first_side[p["_units_a"]] = True
-        else:
-            later_side[p["_units_a"]] = True
+    c = cross[P.mem_p] if len(P.mem_p) else np.zeros(0, bool)
+    u, b = P.mem_u[c], P.mem_b[c]
+    kn = P.df["_known"].to_numpy(dtype=bool)[P.mem_p[c]] if c.any() else np.zeros(0, bool)
+    reused_any[u] = True
+    later_side[u[b]] = True
+    first_side[u[~b & kn]] = True
+    later_side[u[~b & ~kn]] = True
     return pd.DataFrame({
         "sent_id": g.sent_ids, "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
         "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
@@ -1380,6 +1768,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     try:
         t0 = time.perf_counter()
         g = _gather(red, o)
+        g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
         vi, vj, vs, vhead = _verified(g, o, eng, stats)
@@ -1390,13 +1779,18 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
         oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
         stats["document_pairs_aligned"] = len(oriented)
+        min_sim = _boilerplate_similarity(blabel, vi, vj, vs)
+        del vi, vj, vs, vhead  # the verified pairs are not needed past this point
+        _release()
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
-        passages, edits = _align(g, oriented, is_boiler, o, eng)
+        passages = _align(g, oriented, is_boiler, o, eng)
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
-        tables = _tables(g, passages, edits, blabel, kind, (vi, vj, vs), is_boiler, o, eng)
+        tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng)
     finally:
+        if "g" in locals() and g.blocks is not None:
+            g.blocks.close()
         if spec is not None and not isinstance(spec, Engine):
             eng.close()
     stats["tasks"] = g.tasks
@@ -1405,8 +1799,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
 
 
-def _tables(g: _Global, passages, edits, blabel, kind, verified, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
-    vi, vj, vs = verified
+def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
     body = ~g.removed & (g.doc_of < g.n_docs)
     content = ~is_boiler & body
     content_words = np.zeros(g.n_docs + 1, dtype=np.int64)
@@ -1414,20 +1807,37 @@ def _tables(g: _Global, passages, edits, blabel, kind, verified, is_boiler, o, e
     boiler_words = np.zeros(g.n_docs + 1, dtype=np.int64)
     bw = is_boiler & ~g.removed
     np.add.at(boiler_words, g.doc_of[bw], g.words[bw])
-    pgroup, group_units, dense = _passage_groups(g, passages)
-    pairs_df, pair_list = _pair_table(g, passages, content_words, o)
+    pgroup, group_units, dense, gid, sharing = _passage_groups(g, P)
+    pairs_df, pair_list = _pair_table(g, P, content_words, o)
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
-    cross = [p for p in passages if p["source_a"] != p["source_b"]]
-    passages_df = (pd.DataFrame([{c: p[c] for c in PASSAGE_COLUMNS} for p in cross], columns=PASSAGE_COLUMNS)
-                   if cross else _empty(PASSAGE_COLUMNS))
-    cross_ids = {p["passage_id"] for p in cross}
-    kept = [e for e in edits if e[0] in cross_ids]
-    edits_df = pd.DataFrame(kept, columns=EDIT_COLUMNS) if kept else _empty(EDIT_COLUMNS)
-    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, vi, vj, vs, eng)
+    cross = (P.df["source_a"].to_numpy(dtype=object) != P.df["source_b"].to_numpy(dtype=object)) if len(P.df) \
+        else np.zeros(0, dtype=bool)
+    if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
+        P.df["group"], P.df["units_sharing"] = gid, sharing
+        out = {}
+        for col in PASSAGE_COLUMNS:
+            c = P.df.pop(col)[cross].reset_index(drop=True)
+            out[col] = pd.Series([_unpack(v) for v in c.tolist()], dtype=object) if col in _TUPLE_COLUMNS else c
+            del c
+            _release()
+        passages_df = pd.DataFrame(out, columns=PASSAGE_COLUMNS)
+        del out
+    else:
+        passages_df = _empty(PASSAGE_COLUMNS)
+    P.df = P.df[["_x", "_y", "_known"]]
+    _release()
+    e, P.edits = P.edits, None
+    keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
+    if keep.all():  # (the edits of passages inside one source were never kept)
+        edits_df = e[EDIT_COLUMNS] if len(e) else _empty(EDIT_COLUMNS)
+    else:
+        edits_df = e[keep][EDIT_COLUMNS].reset_index(drop=True) if keep.any() else _empty(EDIT_COLUMNS)
+    del e
+    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, min_sim, eng)
     return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
-            "documents": _document_table(g, cross, content_words, boiler_words, cluster_of, keep_of),
+            "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
             "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
-            "near_duplicates": near_df, "sentences": _sentence_table(g, cross, is_boiler, blabel, cluster_index)}
+            "near_duplicates": near_df, "sentences": _sentence_table(g, P, cross, is_boiler, blabel, cluster_index)}
 
 
 def _map_task(task: tuple) -> dict[str, pd.DataFrame]:
