@@ -1106,13 +1106,16 @@ def measure_partition(path: str) -> dict[str, Any]:
     (:func:`framelens.sentiment.actor_sentiment`: mentions, their features, the news model), as
     a worker runs them on one partition. Wall and CPU seconds of each, and the corpus's size.
     Runs in the calling process: call it through :func:`run_child`."""
-    from framelens import parts, sentiment
+    from framelens import actors as actors_module, parts, sentiment
     from framelens.corpus import load_corpus
 
-    release = getattr(parts, "_release_caches", lambda: None)  # what a worker does between partitions
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         corp = load_corpus(path)
+
+        def release():  # what a worker does between partitions, and the actor matchers' mentions
+            corp.release_caches()
+            actors_module._MATCHERS.clear()
         actors = parts.compute_in_memory("actors", corp)
         table = actors["table"]
         release()

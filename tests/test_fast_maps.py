@@ -12,13 +12,13 @@ import warnings
 import pandas as pd
 import pytest
 
-from framelens import codebook, parts, sentiment
+from framelens import actors, codebook, parts, sentiment
 
 
 @pytest.fixture(scope="module")
 def gen(tmp_path_factory):
     import framelens
-    from framelens.bench import generate_corpus
+    from benchmarks.bench import generate_corpus
 
     path = tmp_path_factory.mktemp("fastmaps") / "corpus.jsonl"
     generate_corpus(path, 80, n_sources=5, seed=3)
@@ -33,7 +33,8 @@ def _maps(corp, acts) -> dict[str, pd.DataFrame]:
     for name in ("sentiment", "framing"):
         got = parts._map_one(name, corp, parts.resolve_options(name, {}), {"actors": acts})
         out.update({f"{name}.{k}": v for k, v in {**got["rows"], **got["partials"]}.items()})
-    parts._release_caches()
+    corp.release_caches()  # the corpus's lens caches
+    actors._MATCHERS.clear()  # and the actor tables' matchers with the mentions they found
     return out
 
 
