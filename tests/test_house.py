@@ -21,8 +21,7 @@ pytestmark = pytest.mark.slow  # parsing the package and tagging a corpus: ≥ 0
 PACKAGE = Path(framelens.__file__).resolve().parent
 MAX_LINES = 80
 #: Harnesses leaving the package (issue 21), and two functions in files other work is changing.
-LONG_ALLOWED = {"bench", "scale_bench", "reuse_bench", "validation",
-                "codebook.parse_codebook", "sentiment.actor_sentiment"}
+LONG_ALLOWED = {"bench", "scale_bench", "reuse_bench", "validation"}
 
 
 @functools.lru_cache(maxsize=None)

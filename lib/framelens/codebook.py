@@ -438,6 +438,24 @@ def _load_cached(key: str, mtime: float, display: str) -> Codebook:
 def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
     """Validate codebook TOML text (see :func:`load_codebook`)."""
     data = parse_toml(text, display)
+    meta, min_hits = _parse_meta(data, text, display)
+    blocks = data.get("frame")
+    if not isinstance(blocks, list) or not blocks:
+        raise fail(display, "no [[frame]] entries")
+    starts = _block_starts(text, "frame")
+    frames: list[Frame] = []
+    seen: dict[str, int | None] = {}
+    seen_questions: dict[str, int] = {}
+    for n, block in enumerate(blocks):
+        bstart = starts[n] if n < len(starts) else 0
+        bend = starts[n + 1] if n + 1 < len(starts) else len(text)
+        frames.append(_parse_frame(block, n, text, bstart, bend, display, min_hits, seen, seen_questions))
+    return Codebook(frames, path=display, name=str(meta.get("name", "")), description=str(meta.get("description", "")),
+                    min_hits=min_hits)
+
+
+def _parse_meta(data: dict, text: str, display: str) -> tuple[dict, int]:
+    """Validate the top-level keys and the ``[codebook]`` table: the table and its ``min_hits``."""
     for k in data:
         if k not in _TOP_KEYS:
             raise fail(display, f"unknown key {k!r} (expected [codebook] and [[frame]] blocks)",
@@ -454,73 +472,78 @@ def parse_codebook(text: str, *, display: str = "<codebook>") -> Codebook:
     if not isinstance(min_hits, int) or isinstance(min_hits, bool) or min_hits < 1:
         raise fail(display, "min_hits must be a whole number ≥ 1",
                    line=_line_of(text, "min_hits", text.find("[codebook]")) or meta_line)
-    blocks = data.get("frame")
-    if not isinstance(blocks, list) or not blocks:
-        raise fail(display, "no [[frame]] entries")
-    starts = _block_starts(text, "frame")
-    frames: list[Frame] = []
-    seen: dict[str, int | None] = {}
-    seen_questions: dict[str, int] = {}
-    for n, block in enumerate(blocks):
-        bstart = starts[n] if n < len(starts) else 0
-        bend = starts[n + 1] if n + 1 < len(starts) else len(text)
-        block_line = text.count("\n", 0, bstart) + 1
+    return meta, min_hits
 
-        def line_for(key: str) -> int:
-            m = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text[bstart:bend])
-            return text.count("\n", 0, bstart + m.start()) + 1 if m else block_line
 
-        for k in block:
-            if k not in _FRAME_KEYS:
-                raise fail(display, f"unknown key {k!r} in frame #{n + 1} (allowed: {', '.join(sorted(_FRAME_KEYS))})",
-                           line=line_for(k))
-        for k in _REQUIRED:
-            if k not in block:
-                raise fail(display, f"frame #{n + 1} ({block.get('id', 'no id')}) is missing {k!r}", line=block_line)
-        fid = block["id"]
-        if not isinstance(fid, str) or not _FRAME_ID_RE.match(fid):
-            raise fail(display, f"frame id {fid!r} must be lower-case letters, digits and '_'", line=line_for("id"))
-        if fid in seen:
-            raise fail(display, f"duplicate frame id {fid!r} (first defined on line {seen[fid]})", line=line_for("id"))
-        seen[fid] = line_for("id")
-        for k in ("name", "definition", "family", "citation"):
-            if k in block and (not isinstance(block[k], str) or (k in ("name", "definition") and not block[k].strip())):
-                raise fail(display, f"frame {fid!r}: {k!r} must be a non-empty string", line=line_for(k))
-        questions = _parse_questions(block.get("question", []), fid, text, bstart, bend, block_line, display,
-                                     seen_questions)
-        lists = {}
-        for k in ("cues", "exclude"):
-            val = block.get(k, [])
-            if not isinstance(val, list) or not all(isinstance(c, str) for c in val):
-                raise fail(display, f"frame {fid!r}: {k!r} must be a list of strings", line=line_for(k))
-            if k == "cues" and not val and not any(q.cues for q in questions):
-                raise fail(display, f"frame {fid!r}: empty cue list", line=line_for(k))
-            for c in val:
-                try:
-                    parse_cue(c)
-                except ValueError as exc:
-                    cline = _line_of(text, f'"{c}"', bstart) if c else line_for(k)
-                    why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: {exc}"
-                    raise fail(display, why, line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
-            lists[k] = tuple(dict.fromkeys(val))
-        for q in questions:
-            for c in q.cues:
-                if c in lists["cues"]:
-                    raise fail(display, f"frame {fid!r}: cue {c!r} is listed both in 'cues' and under question {q.id!r}",
-                               line=_line_of(text, f'"{c}"', bstart) or block_line)
-        all_cues = lists["cues"] + tuple(c for q in questions for c in q.cues)
-        scope = block.get("exclude_scope", "span")
-        if scope not in ("span", "sentence"):
-            raise fail(display, f"frame {fid!r}: exclude_scope must be 'span' or 'sentence'", line=line_for("exclude_scope"))
-        fmin = block.get("min_hits", min_hits)
-        if not isinstance(fmin, int) or isinstance(fmin, bool) or fmin < 1:
-            raise fail(display, f"frame {fid!r}: min_hits must be a whole number ≥ 1", line=line_for("min_hits"))
-        frames.append(Frame(id=fid, name=block["name"].strip(), family=str(block.get("family", "")).strip(),
-                            definition=block["definition"].strip(), cues=all_cues, exclude=lists["exclude"],
-                            exclude_scope=scope, min_hits=fmin, citation=str(block.get("citation", "")),
-                            questions=questions))
-    return Codebook(frames, path=display, name=str(meta.get("name", "")), description=str(meta.get("description", "")),
-                    min_hits=min_hits)
+def _parse_frame(block: dict, n: int, text: str, bstart: int, bend: int, display: str, min_hits: int,
+                 seen: dict[str, int | None], seen_questions: dict[str, int]) -> Frame:
+    """Validate frame #``n + 1`` (its ``[[frame]]`` block spans ``text[bstart:bend]``); ``seen``
+    (frame id → line) and ``seen_questions`` (question id → line) are updated for the checks of
+    uniqueness across the codebook."""
+    block_line = text.count("\n", 0, bstart) + 1
+
+    def line_for(key: str) -> int:
+        m = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text[bstart:bend])
+        return text.count("\n", 0, bstart + m.start()) + 1 if m else block_line
+
+    for k in block:
+        if k not in _FRAME_KEYS:
+            raise fail(display, f"unknown key {k!r} in frame #{n + 1} (allowed: {', '.join(sorted(_FRAME_KEYS))})",
+                       line=line_for(k))
+    for k in _REQUIRED:
+        if k not in block:
+            raise fail(display, f"frame #{n + 1} ({block.get('id', 'no id')}) is missing {k!r}", line=block_line)
+    fid = block["id"]
+    if not isinstance(fid, str) or not _FRAME_ID_RE.match(fid):
+        raise fail(display, f"frame id {fid!r} must be lower-case letters, digits and '_'", line=line_for("id"))
+    if fid in seen:
+        raise fail(display, f"duplicate frame id {fid!r} (first defined on line {seen[fid]})", line=line_for("id"))
+    seen[fid] = line_for("id")
+    for k in ("name", "definition", "family", "citation"):
+        if k in block and (not isinstance(block[k], str) or (k in ("name", "definition") and not block[k].strip())):
+            raise fail(display, f"frame {fid!r}: {k!r} must be a non-empty string", line=line_for(k))
+    questions = _parse_questions(block.get("question", []), fid, text, bstart, bend, block_line, display,
+                                 seen_questions)
+    lists = _frame_cue_lists(block, fid, questions, text, bstart, bend, display, line_for)
+    for q in questions:
+        for c in q.cues:
+            if c in lists["cues"]:
+                raise fail(display, f"frame {fid!r}: cue {c!r} is listed both in 'cues' and under question {q.id!r}",
+                           line=_line_of(text, f'"{c}"', bstart) or block_line)
+    all_cues = lists["cues"] + tuple(c for q in questions for c in q.cues)
+    scope = block.get("exclude_scope", "span")
+    if scope not in ("span", "sentence"):
+        raise fail(display, f"frame {fid!r}: exclude_scope must be 'span' or 'sentence'", line=line_for("exclude_scope"))
+    fmin = block.get("min_hits", min_hits)
+    if not isinstance(fmin, int) or isinstance(fmin, bool) or fmin < 1:
+        raise fail(display, f"frame {fid!r}: min_hits must be a whole number ≥ 1", line=line_for("min_hits"))
+    return Frame(id=fid, name=block["name"].strip(), family=str(block.get("family", "")).strip(),
+                 definition=block["definition"].strip(), cues=all_cues, exclude=lists["exclude"],
+                 exclude_scope=scope, min_hits=fmin, citation=str(block.get("citation", "")),
+                 questions=questions)
+
+
+def _frame_cue_lists(block: dict, fid: str, questions: tuple[Question, ...], text: str, bstart: int, bend: int,
+                     display: str, line_for) -> dict[str, tuple[str, ...]]:
+    """Validate a frame's ``cues`` and ``exclude`` lists (strings that parse as cues; ``cues``
+    empty only if the questions have cues): each deduplicated, in order. ``line_for``: the line
+    of a key in the frame's block."""
+    lists = {}
+    for k in ("cues", "exclude"):
+        val = block.get(k, [])
+        if not isinstance(val, list) or not all(isinstance(c, str) for c in val):
+            raise fail(display, f"frame {fid!r}: {k!r} must be a list of strings", line=line_for(k))
+        if k == "cues" and not val and not any(q.cues for q in questions):
+            raise fail(display, f"frame {fid!r}: empty cue list", line=line_for(k))
+        for c in val:
+            try:
+                parse_cue(c)
+            except ValueError as exc:
+                cline = _line_of(text, f'"{c}"', bstart) if c else line_for(k)
+                why = str(exc) if isinstance(exc, _UnknownCueClass) else f"frame {fid!r}: {exc}"
+                raise fail(display, why, line=cline if cline and cline <= text.count("\n", 0, bend) + 1 else line_for(k)) from None
+        lists[k] = tuple(dict.fromkeys(val))
+    return lists
 
 
 def _parse_questions(qs, fid: str, text: str, bstart: int, bend: int, block_line: int, display: str,

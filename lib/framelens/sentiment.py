@@ -151,32 +151,46 @@ def _pattern_tokenizer(original=None):
     regular expressions are compiled once, and a token with no punctuation at either end — nearly
     every word — skips the punctuation-splitting loops (which would leave it unchanged). The
     sentence grouping, sarcasm and emoticon steps are Pattern's, line for line. A test checks the
-    output equals ``find_tokens`` on every sentence of the fixture corpora and on edge cases."""
+    output equals ``find_tokens`` on every sentence of the fixture corpora and on edge cases.
+    The three steps are :func:`_pattern_normaliser`, :func:`_pattern_punctuation_splitter` and
+    :func:`_pattern_sentence_grouper`."""
     from textblob import _text as pt
 
     replace = pt.replacements
     if any(re.escape(a) != a or "\\" in b for a, b in replace.items()):  # pragma: no cover - not literal
         return pt.find_tokens
-    pairs = list(replace.items())
     lead = frozenset(pt.PUNCTUATION.replace(".", ""))
     trail = lead | {"."}
-    punctuation = tuple(pt.PUNCTUATION.replace(".", ""))
-    trail_t = punctuation + (".",)
-    abbreviations = pt.ABBREVIATIONS
-    abbr1, abbr2, abbr3 = pt.RE_ABBR1, pt.RE_ABBR2, pt.RE_ABBR3
-    token_re, eos = pt.TOKEN, pt.EOS
-    linebreak = re.compile(r"\n{2,}")
-    spaces = re.compile(r"\s+")
-    sarcasm, emoticons = pt.RE_SARCASM, pt.RE_EMOTICONS
-    breaks = ("...", ".", "!", "?", eos)
-    closers = ("'", '"', "”", "’", "...", ".", "!", "?", ")", eos)
-
-    def emo(m):
-        return m.group(1).replace(" ", "") + m.group(2)
+    token_re = pt.TOKEN
+    normalise = _pattern_normaliser(pt)
+    split_punctuation = _pattern_punctuation_splitter(pt)
+    group = _pattern_sentence_grouper(pt)
 
     def find_tokens(string, **_kw):
         if _kw or not isinstance(string, str):  # pragma: no cover - only the defaults are sped up
             return (original or pt.find_tokens)(string, **_kw)
+        tokens = []
+        append = tokens.append
+        for t in token_re.findall(normalise(string) + " "):
+            if t[0] not in lead and t[-1] not in trail:
+                append(t)
+            else:
+                split_punctuation(t, tokens)
+        return group(tokens)
+
+    return find_tokens
+
+
+def _pattern_normaliser(pt):
+    """Pattern's text clean-up before tokenizing (``pt``: ``textblob._text``): the contraction
+    replacements (literal, by ``str.replace``), spaces around quotes, paragraph breaks as the
+    end-of-sentence marker and runs of white space as one space."""
+    pairs = list(pt.replacements.items())
+    eos = pt.EOS
+    linebreak = re.compile(r"\n{2,}")
+    spaces = re.compile(r"\s+")
+
+    def normalise(string: str) -> str:
         for a, b in pairs:
             if a in string:
                 string = string.replace(a, b)
@@ -185,35 +199,62 @@ def _pattern_tokenizer(original=None):
         string = string.replace("\r\n", "\n")
         if "\n\n" in string:
             string = linebreak.sub(" %s " % eos, string)
-        string = spaces.sub(" ", string)
-        tokens = []
+        return spaces.sub(" ", string)
+
+    return normalise
+
+
+def _pattern_punctuation_splitter(pt):
+    """Pattern's punctuation splitting of one token ``t`` (leading punctuation, then trailing
+    punctuation, ellipses and full stops that do not end an abbreviation), appending the pieces
+    to ``tokens`` in Pattern's order."""
+    replace = pt.replacements
+    punctuation = tuple(pt.PUNCTUATION.replace(".", ""))
+    trail_t = punctuation + (".",)
+    abbreviations = pt.ABBREVIATIONS
+    abbr1, abbr2, abbr3 = pt.RE_ABBR1, pt.RE_ABBR2, pt.RE_ABBR3
+
+    def split_punctuation(t: str, tokens: list) -> None:
         append = tokens.append
-        for t in token_re.findall(string + " "):
-            if t[0] not in lead and t[-1] not in trail:
-                append(t)
-                continue
-            tail = []
-            while t.startswith(punctuation) and t not in replace:
-                if t.startswith(punctuation):
-                    append(t[0])
-                    t = t[1:]
-            while t.endswith(trail_t) and t not in replace:
-                if t.endswith(punctuation):
+        tail = []
+        while t.startswith(punctuation) and t not in replace:
+            if t.startswith(punctuation):
+                append(t[0])
+                t = t[1:]
+        while t.endswith(trail_t) and t not in replace:
+            if t.endswith(punctuation):
+                tail.append(t[-1])
+                t = t[:-1]
+            if t.endswith("..."):
+                tail.append("...")
+                t = t[:-3].rstrip(".")
+            if t.endswith("."):
+                if (t in abbreviations or abbr1.match(t) is not None or abbr2.match(t) is not None
+                        or abbr3.match(t) is not None):
+                    break
+                else:
                     tail.append(t[-1])
                     t = t[:-1]
-                if t.endswith("..."):
-                    tail.append("...")
-                    t = t[:-3].rstrip(".")
-                if t.endswith("."):
-                    if (t in abbreviations or abbr1.match(t) is not None or abbr2.match(t) is not None
-                            or abbr3.match(t) is not None):
-                        break
-                    else:
-                        tail.append(t[-1])
-                        t = t[:-1]
-            if t != "":
-                append(t)
-            tokens.extend(reversed(tail))
+        if t != "":
+            append(t)
+        tokens.extend(reversed(tail))
+
+    return split_punctuation
+
+
+def _pattern_sentence_grouper(pt):
+    """Pattern's sentence grouping of a token list (breaks at end punctuation, closing quotes and
+    brackets kept with their sentence, balanced quotes respected), then its sarcasm and emoticon
+    rewrites: the list of sentences, tokens joined by spaces."""
+    eos = pt.EOS
+    sarcasm, emoticons = pt.RE_SARCASM, pt.RE_EMOTICONS
+    breaks = ("...", ".", "!", "?", eos)
+    closers = ("'", '"', "”", "’", "...", ".", "!", "?", ")", eos)
+
+    def emo(m):
+        return m.group(1).replace(" ", "") + m.group(2)
+
+    def group(tokens: list) -> list[str]:
         sentences, i, j = [[]], 0, 0
         while j < len(tokens):
             if tokens[j] in breaks:
@@ -228,7 +269,7 @@ def _pattern_tokenizer(original=None):
         sentences[-1].extend(tokens[i:j])
         return [emoticons.sub(emo, sarcasm.sub("(!)", " ".join(s))) for s in sentences if len(s) > 0]
 
-    return find_tokens
+    return group
 
 
 def _eager_copy(lazy):
@@ -1165,9 +1206,30 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     norm = dict(zip(sents["sent_id"], sents["norm"]))
     raw = dict(zip(sents["sent_id"], sents["text"]))
     ids, starts, ends = found["sent_id"].tolist(), found["start"].tolist(), found["end"].tolist()
+    spans = _mention_spans(ids, starts, ends)
+    contexts = _mention_contexts(ids, spans, norm, scope)
+    ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
+    vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
+    ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
+    scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist())))
+    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored,
+                                contexts=contexts if scope == "clause" else None)
+    m = _mention_frame(found, labels, contexts, probs, vs, ts, raw, method)
+    b = None if band is None else float(band)
+    return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method, prior))
+
+
+def _mention_spans(ids, starts, ends) -> dict[str, list[tuple[int, int]]]:
+    """The ``(start, end)`` spans of the mentions in each sentence, in mention order."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for sid, s, e in zip(ids, starts, ends):
         spans.setdefault(sid, []).append((int(s), int(e)))
+    return spans
+
+
+def _mention_contexts(ids, spans: dict[str, list[tuple[int, int]]], norm: dict[str, str], scope: str) -> list[str]:
+    """The context (:func:`mention_context`, the other mentions of the sentence splitting its
+    clause) of every mention, aligned with ``ids``."""
     # contexts depend only on the sentence text and its mention spans: compute once per distinct pair
     cache: dict[tuple[str, tuple], list[str]] = {}
     by_sentence: dict[str, list[str]] = {}
@@ -1184,12 +1246,14 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
         k = pos.get(sid, 0)
         contexts.append(by_sentence[sid][k])
         pos[sid] = k + 1
-    ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
-    vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
-    ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
-    scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist())))
-    probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored,
-                                contexts=contexts if scope == "clause" else None)
+    return contexts
+
+
+def _mention_frame(found: pd.DataFrame, labels: dict[str, str], contexts: list[str], probs: np.ndarray,
+                   vs: np.ndarray, ts: np.ndarray, raw: dict[str, str], method: str) -> pd.DataFrame:
+    """The ``mentions`` table of :func:`actor_sentiment` (:data:`MENTION_COLUMNS`): the found
+    mentions with their label, context, news probabilities, lexicon scores, and the ``score``
+    and ``tone`` of ``method``."""
     news = probs[:, 2] - probs[:, 0]
     m = found.copy()
     m.insert(3, "label", m["source"].map(labels).fillna(m["source"]))
@@ -1204,9 +1268,7 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
         m["score"] = vs if method == "vader" else ts
         m["tone"] = [tone(x) for x in m["score"]]
     m["text"] = m["sent_id"].map(raw)
-    m = m[MENTION_COLUMNS]
-    b = None if band is None else float(band)
-    return ActorSentiment(m, _actor_table(m, n_resamples, seed, n_evidence, b, method, prior))
+    return m[MENTION_COLUMNS]
 
 
 def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=None, contexts=None) -> np.ndarray:
