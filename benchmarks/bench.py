@@ -182,9 +182,9 @@ class NewsGenerator:
     def _read_seeds(self, folders: list[Path]) -> None:
         from textblob.en import parser
 
-        from framelens.corpus import load_corpus
-        from framelens.framing import load_markers
-        from framelens.tokens import lemmatize, load_stopwords
+        from framelens.read.corpus import load_corpus
+        from framelens.resources.codebook import load_markers
+        from framelens.text.tokens import lemmatize, load_stopwords
 
         docs: list[list[list[str]]] = []  # doc → paragraph → sentences
         for folder in folders:
@@ -664,17 +664,17 @@ def run_child(func: str, /, *, echo: Callable[[str], None] | None = None, **kwar
 
 def _compute_local(corpus: str, *, store: str, workers: int, loaded=None,
                    progress: Callable[[str], None] | None = None) -> list[str]:
-    """Today's engine: :func:`framelens.compute` (independent lens parts in a process pool)."""
-    from framelens.parts import compute
+    """Today's engine: :func:`framelens.store.compute` (independent lens parts in a process pool)."""
+    from framelens.store.compute import compute
 
     return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress)
 
 
 def _compute_dask(corpus: str, *, store: str, workers: int, loaded=None,
                   progress: Callable[[str], None] | None = None) -> list[str]:
-    """:func:`framelens.compute` with its map steps on a Dask LocalCluster of ``workers`` workers
-    (started and closed here; see :mod:`framelens.engine` and ``make bench-scale``)."""
-    from framelens.parts import compute
+    """:func:`framelens.store.compute` with its map steps on a Dask LocalCluster of ``workers`` workers
+    (started and closed here; see :mod:`framelens.core.engine` and ``make bench-scale``)."""
+    from framelens.store.compute import compute
 
     return compute(corpus, store=store, workers=workers, loaded=loaded, progress=progress, engine="local")
 
@@ -705,7 +705,7 @@ def measure_store(path: str, *, workers: int = 2, engine: str = "processes", sto
     (documents, sentences, distinct sentences, tokens), ``failures``, ``peak_mb`` and ``cpu_s``
     of this process, the store's size on disk (``store_mb``) and its folder (``store``; a
     temporary one, removed, unless ``store`` is given)."""
-    from framelens.corpus import load_corpus
+    from framelens.read.corpus import load_corpus
 
     tmp = None if store else tempfile.mkdtemp(prefix="framelens-bench-store-")
     done: dict[str, float] = {}
@@ -770,7 +770,7 @@ def measure_raw(path: str, *, store: str | None = None) -> dict[str, Any]:
     if store:
         sents = _stored_sentences(Path(store))
     else:
-        from framelens.corpus import load_corpus
+        from framelens.read.corpus import load_corpus
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -826,7 +826,7 @@ def empty_notebook(path: Path) -> Path:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from framelens.runner import KERNEL
+    from framelens.run.runner import KERNEL
 
     nb = new_notebook()
     nb.metadata.kernelspec = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
@@ -850,7 +850,7 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2, re
     ``floor`` and ``store`` (the lens store's own compute time inside the suite run) in seconds,
     ``notebooks`` (executions), ``failed`` runs, the corpus's size, the slowest cells and each
     notebook's cells against the empty notebook's (:func:`cell_gaps`)."""
-    from framelens import runner
+    from framelens.run import runner
 
     with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
         root = Path(tmp)
@@ -1101,13 +1101,15 @@ def _memory_line(lib: dict[str, Any], n: int) -> str:
 def measure_partition(path: str) -> dict[str, Any]:
     """Load the corpus at ``path`` as one partition (a partition holds 1,000 articles, about 22 k
     sentences), discover its actors as the default run does, then time — each with the lenses'
-    per-corpus caches emptied first — the framing map (:func:`framelens.parts.framing_map`: cue
+    per-corpus caches emptied first — the framing map (:func:`framelens.store.parts.framing_map`: cue
     and marker matching, actor links) and the actor-mention tone model
-    (:func:`framelens.sentiment.actor_sentiment`: mentions, their features, the news model), as
+    (:func:`framelens.lenses.sentiment.actor_sentiment`: mentions, their features, the news model), as
     a worker runs them on one partition. Wall and CPU seconds of each, and the corpus's size.
     Runs in the calling process: call it through :func:`run_child`."""
-    from framelens import actors as actors_module, parts, sentiment
-    from framelens.corpus import load_corpus
+    from framelens.lenses import actors as actors_module
+    from framelens.store import parts
+    from framelens.lenses import sentiment
+    from framelens.read.corpus import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

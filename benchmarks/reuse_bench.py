@@ -1,4 +1,4 @@
-"""Benchmark of :mod:`framelens.reuse` (printed by ``make bench``; never a test).
+"""Benchmark of :mod:`framelens.lenses.reuse` (printed by ``make bench``; never a test).
 
 A synthetic corpus of ``n_articles`` articles from 20 outlets whose sentences are all distinct (a
 word-level Markov chain trained on the seed sentences, mixed with words drawn from the seed word
@@ -9,7 +9,7 @@ passages of 2–4 consecutive sentences copied from one article into an article 
 each with 0%, 10% or 20% of its words edited (replaced, inserted or deleted) and a quarter of them
 with their sentences reordered. It reports:
 
-* the time of :func:`framelens.reuse.analyze` on the loaded corpus (the target: ≤ 60 s for 10,000
+* the time of :func:`framelens.lenses.reuse.analyze` on the loaded corpus (the target: ≤ 60 s for 10,000
   articles on 2 cores), by stage, with the corpus load timed apart;
 * recall and precision of the planted passages (target: recall ≥ 0.95 at precision ≥ 0.95). A
   planted passage is found when a reported passage joins the same two articles and shares a
@@ -58,7 +58,7 @@ def _chain(seeds_dir: Path) -> tuple[dict, list[str], set[str], list[str], list[
     sentences (words of letters only)."""
     import warnings
 
-    from framelens.corpus import load_corpus
+    from framelens.read.corpus import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -234,10 +234,11 @@ def score(passages, sentences, truth: list[dict]) -> dict:
 
 
 def measure(path: Path, truth_path: Path, workers: int) -> dict:
-    """Load the corpus, run :func:`framelens.reuse.analyze`, score it (run in a subprocess)."""
+    """Load the corpus, run :func:`framelens.lenses.reuse.analyze`, score it (run in a subprocess)."""
     import warnings
 
-    from framelens import load_corpus, reuse
+    from framelens import load_corpus
+    from framelens.lenses import reuse
 
     res: dict = {}
     t = time.perf_counter()
@@ -283,7 +284,7 @@ def format_result(n: int, r: dict) -> list[str]:
     st = r["stats"]
     distinct = r["distinct_sentences"] / max(1, r["sentences"])
     return [
-        f"Reuse (framelens.reuse.analyze) on {n:,} synthetic articles: {r['sentences']:,} sentences "
+        f"Reuse (framelens.lenses.reuse.analyze) on {n:,} synthetic articles: {r['sentences']:,} sentences "
         f"({distinct:.1%} distinct), {r['tokens']:,} tokens, {r['planted']} planted passages of 2–4 sentences "
         f"(0/10/20% of words edited, a quarter reordered)",
         f"  {'reuse.analyze':32s} {r['reuse']:8.2f} s  (target ≤ 60 s; {r['workers']} workers; corpus load "
@@ -337,8 +338,8 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     with ``trace``, ``traced_peak_mb`` (tracemalloc's peak of Python allocations here)."""
     import tracemalloc
 
-    from framelens.engine import get_engine
-    from framelens.store import LensStore
+    from framelens.core.engine import get_engine
+    from framelens.store.lens_store import LensStore
 
     eng = get_engine(engine, workers=workers)
     lens = LensStore(store, corpus, engine=eng)
@@ -377,11 +378,11 @@ def part_run(n_articles: int = 2000, *, engine: str = "serial", workers: int = 1
         path = base / f"news{n_articles}.jsonl"
         gen = generate_corpus(path, n_articles, n_sources=40, seed=seed) if not path.exists() else {}
         where = base / f"ingest-store-{partition_documents}"
-        ingest = (f"from framelens.store import LensStore; "
+        ingest = (f"from framelens.store.lens_store import LensStore; "
                   f"LensStore({str(where)!r}, {str(path)!r}).ingest()")
         if partition_documents:
             ingest = (f"import warnings; warnings.simplefilter('ignore'); from framelens import load_corpus; "
-                      f"from framelens.store import LensStore, write_corpus; "
+                      f"from framelens.store.lens_store import LensStore, write_corpus; "
                       f"lens = LensStore({str(where)!r}, {str(path)!r}); "
                       f"write_corpus(load_corpus({str(path)!r}), lens.corpus_dir, key=lens.corpus_key, "
                       f"inputs=lens.inputs, partition_documents={int(partition_documents)})")

@@ -114,8 +114,8 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
     import warnings
 
     from framelens import config
-    from framelens.engine import get_engine
-    from framelens.store import LensStore
+    from framelens.core.engine import get_engine
+    from framelens.store.lens_store import LensStore
 
     warnings.simplefilter("ignore")
     watch = Watch()
@@ -157,9 +157,10 @@ def run_store(corpus: str, store: str, engine: str, workers: int,
 def raw_floor(store: str, corpus: str, *, sample: int = 20_000) -> dict[str, Any]:
     """Seconds single-core VADER + TextBlob + the tokenizer take on the stored sentences (a sample
     of ``sample`` sentences spread over the corpus, scaled to all of them)."""
-    from framelens.sentiment import pattern_lexicon, vader_analyzer
-    from framelens.store import LensStore, read_table
-    from framelens.tokens import tokenize
+    from framelens.lenses.context import pattern_lexicon, vader_analyzer
+    from framelens.store.lens_store import LensStore
+    from framelens.tables.parquet import read_table
+    from framelens.text.tokens import tokenize
 
     lens = LensStore(store, corpus)
     dirs = lens.partitions()

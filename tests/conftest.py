@@ -82,7 +82,7 @@ def corpus_from_tables(docs: list[tuple[str, str, str]], *, phrases: tuple[str, 
     """A real :class:`framelens.Corpus` built from literal tables, with a transparent tokenizer (words
     are ``\\w+`` runs, lemma = lower case, stopwords = :data:`STOP`, ``phrases`` merged as terms), so
     tests can hand-compute counts. docs: (doc_id, source, text); sentences split after '.', '!', '?'."""
-    from framelens.corpus import AUDIT_COLUMNS, PARA_COLUMNS, Corpus
+    from framelens.read.corpus import AUDIT_COLUMNS, PARA_COLUMNS, Corpus
     doc_rows, sent_rows, tok_rows, term_rows = [], [], [], []
     for doc_id, source, text in docs:
         sents = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]

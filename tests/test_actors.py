@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES, SEEDS, corpus_from_texts
-from framelens import actors as act
-from framelens.actors import find_mentions, find_mentions_in_text, load_actors
+from framelens.lenses import actors as act
+from framelens.lenses.actors import find_mentions, find_mentions_in_text, load_actors
 from framelens.errors import FramelensError
 
 SEED_TABLE = load_actors(SEEDS / "actors.toml")  # the demo event's hand-written table
@@ -257,7 +257,7 @@ def _load(folder):
 
 
 def _by_partitions(corp, k, **kw):
-    from framelens import parts
+    from framelens.store import parts
 
     outs = [act.discovery_map(p) for p in parts.split_corpus(corp, k)]
     rows = ("name_candidates", "group_candidates", "group_occurrences")
@@ -279,7 +279,9 @@ def test_discovery_by_partitions_equals_the_whole_corpus():
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_actors_part_is_map_reduce_and_equal_for_any_partitioning(tmp_path, monkeypatch):
-    from framelens import ingest, parts, store
+    from framelens.store import ingest
+    from framelens.store import parts
+    from framelens.store import lens_store as store
 
     corp = _load(UNSEEN)
     opts = parts.resolve_options("actors", {})
@@ -460,7 +462,7 @@ def test_cli_actors_suggest_bad_input(args, msg):
 
 @pytest.mark.notebook
 def test_reports_on_another_topic_show_its_own_actors_and_names(tmp_path):
-    from framelens.runner import run_suite
+    from framelens.run.runner import run_suite
 
     out = tmp_path / "out"
     summary = run_suite(VACCINE, out, only=["02", "03", "04"], progress=None,

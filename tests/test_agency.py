@@ -6,9 +6,9 @@ from __future__ import annotations
 import nltk
 import pytest
 
-from framelens import agency as A
-from framelens.codebook import tokens_from_texts
-from framelens.actors import load_actors
+from framelens.lenses import agency as A
+from framelens.resources.codebook import tokens_from_texts
+from framelens.lenses.actors import load_actors
 from conftest import SEEDS
 
 SEED_ACTORS = load_actors(SEEDS / "actors.toml")  # the demo event's table (Xi, Tokayev, Beijing = China)
@@ -180,7 +180,7 @@ def test_speaker_rule_can_be_switched_off(tmp_path):
 
 
 def test_seed_paraphrase_speakers_are_people_or_organizations(seed_corpus):
-    from framelens import framing
+    from framelens.lenses import framing
 
     q = framing.quotations(seed_corpus, reporting_verbs=framing.load_markers()["reporting_verbs"])
     speakers = set(q.loc[q["kind"] != "quoted phrase", "speaker"])

@@ -192,7 +192,7 @@ def test_heaviest_imports_sums_own_time_per_package_after_pandas():
         "import time:      1000 |       2000 | pandas",
         "import time:       300 |        300 |     scipy.special",
         "import time:       200 |        500 |   scipy",
-        "import time:       700 |        700 |   framelens.tokens",
+        "import time:       700 |        700 |   framelens.text.tokens",
         "import time:       100 |       1600 | framelens",
     ])
     assert bench.heaviest_imports(text) == [("framelens", pytest.approx(0.0008)), ("scipy", pytest.approx(0.0005))]

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from chromium import Browser, why_no_browser
-from framelens import runner
+from framelens.run import runner
 from test_runner import PARAMS, make_notebook
 
 REASON = why_no_browser()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from framelens import runner, store
+from framelens.run import runner
+from framelens.store import lens_store as store
 from framelens.errors import FramelensError
 
 GROUPED = Path(__file__).resolve().parent / "fixtures" / "grouped"

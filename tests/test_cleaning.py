@@ -1,4 +1,4 @@
-"""Known-answer tests for framelens.cleaning: furniture rules, structure, normalization."""
+"""Known-answer tests for framelens.text.cleaning: furniture rules, structure, normalization."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from framelens.cleaning import RULES, clean_text, english_share, latin_share, normalize
+from framelens.text.cleaning import RULES, clean_text, english_share, latin_share, normalize
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -502,7 +502,7 @@ def test_list_items_and_question_headings():
 # clean_text = split_lines -> blank_shortcodes -> classify_lines -> find_title / mark_head ->
 # mark_bylines_and_bios -> mark_link_lists -> mark_foreign_runs -> assign_structure -> cut_dateline.
 # Each is called alone here, on hand-written lines.
-from framelens import cleaning as C  # noqa: E402
+from framelens.text import cleaning as C  # noqa: E402
 
 
 def rules_of(lines):

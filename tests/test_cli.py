@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from framelens import cli
+from framelens.run import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,7 +188,7 @@ def test_run_with_a_failing_notebook_names_it_and_exits_1(capsys, tmp_path, monk
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from framelens import runner
+    from framelens.run import runner
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from framelens.codebook import load_codebook, match_cues
+from framelens.resources.codebook import load_codebook, match_cues
 from framelens.errors import FramelensError
 
 GOOD = """
@@ -274,7 +274,7 @@ def test_frame_salience_with_classes(tmp_path, classes_cb):
     import warnings
 
     import framelens as fl
-    from framelens import framing
+    from framelens.lenses import framing
 
     d = tmp_path / "c"
     d.mkdir()
@@ -405,7 +405,7 @@ def test_human_interest_people_and_exclusions(text, hi):
     ("person_from", "Gareth Price, a delivery driver from Swansea, said", ", a delivery driver from S"),
 ])
 def test_people_cue_classes(cls, text, span):
-    from framelens.codebook import _CLASS_RE
+    from framelens.resources.codebook import _CLASS_RE
 
     m = _CLASS_RE[cls].search(text)
     assert m is not None and m.group(0) == span
@@ -420,7 +420,7 @@ def test_people_cue_classes(cls, text, span):
     ("person_from", "He flew from Paris."),
 ])
 def test_people_cue_classes_negative(cls, text):
-    from framelens.codebook import _CLASS_RE
+    from framelens.resources.codebook import _CLASS_RE
 
     assert _CLASS_RE[cls].search(text) is None
 

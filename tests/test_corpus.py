@@ -308,7 +308,7 @@ def assert_same_corpus(a, b):
 
 @pytest.mark.notebook  # slow (≥ 0.45 s): make test-fast skips it
 def test_chunked_and_pooled_loads_equal_the_one_chunk_load(seeds_dir, monkeypatch, seed_corpus):
-    from framelens import corpus as corpus_mod
+    from framelens.read import corpus as corpus_mod
 
     one = _quiet_load(seeds_dir)
     assert_same_corpus(one, seed_corpus)
@@ -349,7 +349,7 @@ def test_select_drops_unused_categories(seed_corpus):
 
 
 def test_load_timings_cover_the_stages(seeds_dir):
-    from framelens.corpus import LOAD_STAGES
+    from framelens.read.corpus import LOAD_STAGES
 
     times: dict = {}
     _quiet_load(seeds_dir, timings=times)
@@ -362,7 +362,7 @@ def test_load_timings_cover_the_stages(seeds_dir):
 def test_a_documents_only_view_counts_its_sentences_from_the_documents_table(seed_corpus):
     """What notebooks 03, 04 and 07 show: a view without text still says how many sentences the
     corpus has (the seeds: 208), never '0 sentences'."""
-    from framelens.corpus import documents_only
+    from framelens.read.corpus import documents_only
 
     view = documents_only(seed_corpus.documents, path=seed_corpus.path)
     assert len(view.sentences) == 0 and not view.text_loaded and seed_corpus.text_loaded

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from framelens.actors import load_actors
-from framelens.coverage import coverage_evidence, coverage_matrix, extract_items, parse_number
+from framelens.lenses.actors import load_actors
+from framelens.lenses.coverage import coverage_evidence, coverage_matrix, extract_items, parse_number
 
 PACKAGED = load_actors()  # countries and organisations only: other names stay entities here
 
@@ -99,7 +99,7 @@ def _items(rows):
 def test_coverage_counts_of_two_parts_merge_into_the_whole_matrix():
     import pandas as pd
 
-    from framelens.coverage import coverage_counts, merge_coverage_counts
+    from framelens.lenses.coverage import coverage_counts, merge_coverage_counts
 
     first = _items([("year:2024", "a", "year", "2024", "a:s0"), ("percent:12", "a", "percent", "12%", "a:s1"),
                     ("percent:12", "a", "percent", "12 per cent", "a:s2")])

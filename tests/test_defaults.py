@@ -1,6 +1,6 @@
-"""Defaults declared once: the parts registry (:data:`framelens.parts.PARTS`) holds each lens-store
+"""Defaults declared once: the parts registry (:data:`framelens.store.parts.PARTS`) holds each lens-store
 option's default and type; the notebooks' ``parameters`` cells and the CLI's ``--param`` check agree
-with it, and library functions take the resampling defaults from :mod:`framelens.stats`."""
+with it, and library functions take the resampling defaults from :mod:`framelens.lenses.stats`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from framelens import cli, framing, over_time, parts, profile, runner, sentiment, stats
+from framelens.run import cli
+from framelens.lenses import framing
+from framelens.lenses import over_time
+from framelens.store import parts
+from framelens.lenses import profile
+from framelens.run import runner
+from framelens.lenses import sentiment
+from framelens.lenses import stats
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE = re.compile(r"[\[\s|]")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from framelens import engine
-from framelens.engine import PARALLEL_SENTENCES, parallel_workers
+from framelens.core import engine
+from framelens.core.engine import PARALLEL_SENTENCES, parallel_workers
 
 
 @pytest.mark.parametrize("workers, sentences, partitions, cores, expected", [

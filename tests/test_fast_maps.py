@@ -12,7 +12,10 @@ import warnings
 import pandas as pd
 import pytest
 
-from framelens import actors, codebook, parts, sentiment
+from framelens.lenses import actors
+from framelens.resources import codebook
+from framelens.store import parts
+from framelens.lenses import sentiment
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,7 @@ def _slow_paths(monkeypatch) -> None:
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from framelens import tone_model
+    from framelens.lenses import tone_model
 
     monkeypatch.setattr(sentiment, "new_vader", SentimentIntensityAnalyzer)
     monkeypatch.setattr(sentiment, "_VADER", None)
@@ -68,7 +71,7 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
         assert sentiment.pattern_lexicon().tokenizer.__func__ is pt.Parser.find_tokens  # the slow path is run
         assert type(sentiment.vader_analyzer()).__name__ == "SentimentIntensityAnalyzer"
         slow = _maps(corp, acts)
-    from framelens import tone_model
+    from framelens.lenses import tone_model
 
     sentiment._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
     tone_model._analyzer.cache_clear()
@@ -138,7 +141,7 @@ def test_mention_features_with_known_scores():
     """Clause scores handed in (as the mentions' contexts already scored) give the same features."""
     import numpy as np
 
-    from framelens.tone_model import mention_features
+    from framelens.lenses.tone_model import mention_features
 
     s = "Critics said Smith badly mishandled the crisis, but Jones praised the plan."
     a, b = s.index("Smith"), s.index("Smith") + 5
@@ -164,7 +167,7 @@ def test_count_and_join_equals_the_groupby_lambda():
 
 
 def _old_codes(tags, lower):  # agency._codes before it was sped up
-    from framelens.agency import _CODE
+    from framelens.text.tagging import _CODE
 
     out = []
     for t, w in zip(tags, lower):
@@ -187,7 +190,7 @@ def _old_codes(tags, lower):  # agency._codes before it was sped up
 def _old_chunk(tags, lower=None):  # agency.chunk before it was sped up
     import numpy as np
 
-    from framelens.agency import _NP_RE, _VG_RE
+    from framelens.text.tagging import _NP_RE, _VG_RE
 
     lower = lower if lower is not None else [""] * len(tags)
     s = _old_codes(tags, lower)
@@ -208,7 +211,7 @@ def _old_chunk(tags, lower=None):  # agency.chunk before it was sped up
 
 
 def test_chunk_equals_the_old_chunker(seed_corpus):
-    from framelens.agency import _codes, chunk, pos_tags
+    from framelens.text.tagging import _codes, chunk, pos_tags
 
     toks = seed_corpus.tokens
     tags = pos_tags(seed_corpus)
@@ -244,7 +247,7 @@ def test_fast_vader_equals_vader(seed_corpus):
 
 
 def _old_fix_tags(lower, tags):  # agency._fix_tags before it was sped up
-    from framelens.agency import _DO_AUX
+    from framelens.text.tagging import _DO_AUX
 
     n = len(tags)
     for i, (w, t) in enumerate(zip(lower, tags)):
@@ -265,7 +268,7 @@ def _old_fix_tags(lower, tags):  # agency._fix_tags before it was sped up
 
 
 def test_fix_tags_equals_the_old_rules():
-    from framelens.agency import _fix_tags
+    from framelens.text.tagging import _fix_tags
 
     rng = random.Random(2)
     words = ["will", "may", "didn't", "can't", "won't", "n't", "of", "the", "do", "does", "act", "x1", "be", "go"]

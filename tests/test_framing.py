@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import framelens as fl
-from framelens import framing
-from framelens.codebook import load_codebook
-from framelens.stats import ratio_bootstrap
+from framelens.lenses import framing
+from framelens.resources.codebook import load_codebook
+from framelens.lenses.stats import ratio_bootstrap
 from conftest import corpus_from_texts as _corpus  # noqa: E402
 
 CB = """
@@ -166,7 +166,7 @@ def test_seed_corpus_salience_shape(seed_corpus):
 def test_framing_notebook_on_fixture_corpus(tmp_path, tiny_corpus_dir):
     import json
 
-    from framelens import runner
+    from framelens.run import runner
 
     out = tmp_path / "site"
     summary = runner.run_suite(tiny_corpus_dir, out, registry=[runner.Notebook("04_framing", "04_framing.ipynb")],

@@ -49,7 +49,7 @@ def test_the_package_builds_no_path_into_the_tests():
 
 
 def test_harnesses_import_without_the_package_importing_them():
-    code = ("import sys, framelens, framelens.tone_model, framelens.validation, framelens.runner; "
+    code = ("import sys, framelens, framelens.lenses.tone_model, framelens.lenses.validation, framelens.run.runner; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('benchmarks', 'tools')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
@@ -58,7 +58,7 @@ def test_harnesses_import_without_the_package_importing_them():
 
 
 def test_the_training_tool_holds_what_only_training_uses():
-    from framelens import tone_model
+    from framelens.lenses import tone_model
 
     from tools import train_tone_model
 

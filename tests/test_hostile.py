@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import framelens
-from framelens import corpus as fl_corpus
+from framelens.read import corpus as fl_corpus
 from framelens.errors import FramelensError
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -33,7 +33,7 @@ def load(path: Path):
 
 
 def run(corpus: Path, out: Path, *only: str, **kw):
-    from framelens import runner
+    from framelens.run import runner
 
     return runner.run_suite(corpus, out, only=list(only), jobs=1, progress=None, **kw)
 
@@ -75,7 +75,7 @@ def test_corpus_words_render_as_the_same_text_without_links_or_images(text):
 
     from nbconvert.filters.markdown_mistune import markdown2html_mistune as render
 
-    from framelens import fmt
+    from framelens.core import fmt
 
     library = render(fmt.markdown_safe(f"**Shared:** {text} `d0`"))  # the library's own Markdown still works
     assert "<strong>Shared:</strong>" in library and "<code>d0</code>" in library
@@ -100,7 +100,7 @@ def test_a_profile_of_an_outlet_named_as_a_markdown_image_fetches_nothing(tmp_pa
 
 
 def test_exported_tables_neutralize_formulas_and_keep_negative_numbers(tmp_path):
-    from framelens import report
+    from framelens.report import show as report
 
     df = pd.DataFrame({
         "title": ["=1+1", '=HYPERLINK("http://evil.example","x")', "+cmd", "-2+3", "@SUM(A1)", "\tx", "-12.5", "plain", "a=b"],
@@ -127,7 +127,7 @@ def test_exported_tables_neutralize_formulas_and_keep_negative_numbers(tmp_path)
 def test_profile_file_names_are_unique_per_id_and_file_safe(tmp_path):
     import hashlib
 
-    from framelens import profile
+    from framelens.lenses import profile
 
     ids = ["+src", "-src", "src", "新华社", "人民日报", "Le Monde", "Le-Monde", "x" * 300, "cgtn"]
     names = [profile.slug(i) for i in ids]
@@ -136,7 +136,7 @@ def test_profile_file_names_are_unique_per_id_and_file_safe(tmp_path):
     assert names[0] == "src-" + hashlib.sha1(b"+src").hexdigest()[:8]
     assert all(re_safe(n) and len(n) <= 80 for n in names)
     table = {"metadata": pd.DataFrame({"a": [1]})}
-    written = [profile.export_profile(table, i, tmp_path)[0].name for i in ids]
+    written = [framelens.report.export_profile(table, i, tmp_path)[0].name for i in ids]
     assert len(set(written)) == len(ids) and len(list((tmp_path / "tables").iterdir())) == len(ids)
 
 
@@ -150,7 +150,7 @@ def re_safe(name: str) -> bool:
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str]:
-    from framelens import cli
+    from framelens.run import cli
 
     try:
         code = cli.main(list(argv))
@@ -195,7 +195,8 @@ def test_an_unusable_store_stops_before_any_kernel_with_one_line(capsys, tmp_pat
 def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_previous_site(tmp_path, monkeypatch):
     """A store that lacks a part and cannot take it (a read-only mount, another user's folder:
     simulated, since the tests may run as root, by a write that fails as such a store's does)."""
-    from framelens import runner, store
+    from framelens.run import runner
+    from framelens.store import lens_store as store
 
     corpus = mini_copy(tmp_path, DUP)
     out = good_site(tmp_path)
@@ -203,7 +204,11 @@ def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_previous_sit
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "st"))
 
-    monkeypatch.setattr(store, "write_table", refuse)
+    from framelens.store import parts
+    from framelens.tables import parquet
+
+    for module in (store, parquet, parts):  # every module that writes stored tables with it
+        monkeypatch.setattr(module, "write_table", refuse)
     with pytest.raises(FramelensError, match=r"the lens store cannot be written \(.*PermissionError"):
         run(corpus, out, "03", store=tmp_path / "st")
     assert_untouched(out)
@@ -255,7 +260,8 @@ def test_out_of_range_parameters_stop_before_any_kernel(capsys, tmp_path, param,
 
 
 def test_every_declared_default_is_in_its_range_and_the_store_checks_ranges():
-    from framelens import parts, runner
+    from framelens.store import parts
+    from framelens.run import runner
 
     specs = {nb["name"]: nb["parameters"] for nb in runner.list_notebooks()}
     checked = 0
@@ -309,7 +315,7 @@ def test_an_overlong_id_is_refused_by_check_naming_the_manifest_line(capsys, tmp
 
 
 def _contend(out: str, barrier, results, release) -> None:
-    from framelens import runner
+    from framelens.run import runner
 
     barrier.wait()
     try:
@@ -327,7 +333,7 @@ def test_the_run_lock_is_held_once_by_many_runs_started_at_the_same_instant(tmp_
     import subprocess
     import sys
 
-    from framelens import runner
+    from framelens.run import runner
 
     ctx = mp.get_context("fork")
     out = tmp_path / "out"
@@ -366,7 +372,7 @@ def pid_of(_):
 
 
 if __name__ == "__main__":
-    from framelens.engine import PoolEngine
+    from framelens.core.engine import PoolEngine
 
     eng = PoolEngine(2)
     pids = set(eng.map(pid_of, range(6)))
@@ -423,7 +429,7 @@ def test_inputs_hashed_are_the_files_the_loader_reads(tmp_path):
     import hashlib
     import os
 
-    from framelens import store
+    from framelens.store import lens_store as store
 
     d = mini_copy(tmp_path, "id,file\nd0,d0.txt\nd1,sub/d1.txt\nd2,d2.txt\n")
     (d / "sub").mkdir()
@@ -482,7 +488,7 @@ def live_in_browser(page: str) -> list[str]:
 
 @pytest.mark.parametrize("payload", BYPASSES)
 def test_sanitizer_bypasses_are_closed(payload):
-    from framelens import site
+    from framelens.report import site
 
     # live as given (the <noscript> and <mglyph> tricks only with scripting on, or once re-parsed:
     # this parser runs with scripting off, so for them only the cleaned text is checked)
@@ -501,7 +507,7 @@ def test_sanitizer_bypasses_are_closed(payload):
 
 
 def test_a_huge_article_is_cut_with_a_warning_and_an_audit_row(tmp_path, monkeypatch):
-    from framelens import cleaning
+    from framelens.text import cleaning
 
     monkeypatch.setattr(cleaning, "MAX_ARTICLE_CHARS", 2_000)
     para = "The minister said the railway deal was signed on Monday in the capital city."  # 76 characters
@@ -550,7 +556,7 @@ def test_non_latin_text_is_never_a_heading_and_is_said_not_to_be_analysed(tmp_pa
 
 
 def test_inline_calls_to_action_and_headline_runs_are_removed_as_spans_with_their_rule():
-    from framelens.cleaning import clean_text
+    from framelens.text.cleaning import clean_text
 
     raw = ("Senate vote set for Friday\n\n"
            "The senator said the bill would pass on Tuesday. CLICK HERE TO GET THE FOX NEWS APP The vote is "
@@ -577,7 +583,7 @@ def test_inline_calls_to_action_and_headline_runs_are_removed_as_spans_with_thei
     "Protesters chanted “STOP THE WAR NOW PLEASE” outside the building on Sunday.",
 ])
 def test_acronyms_quotations_datelines_and_capital_lines_are_not_inline_furniture(line):
-    from framelens.cleaning import inline_spans
+    from framelens.text.cleaning import inline_spans
 
     assert inline_spans(line) == []
 
@@ -602,7 +608,7 @@ def test_formula_cells_are_found_in_every_kind_of_column():
     import numpy as np
     import pandas as pd
 
-    from framelens.report import _FORMULA_START, _has_formula_start
+    from framelens.report.show import _FORMULA_START, _has_formula_start
 
     def by_cell(col):
         col = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col

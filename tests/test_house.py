@@ -14,7 +14,10 @@ import numpy as np
 import pytest
 
 import framelens
-from framelens import actors, agency, framing, reuse
+from framelens.lenses import actors
+from framelens.lenses import agency
+from framelens.lenses import framing
+from framelens.lenses import reuse
 
 pytestmark = pytest.mark.slow  # parsing the package and tagging a corpus: ≥ 0.3 s (make test-fast skips it)
 

@@ -49,7 +49,7 @@ def test_notebook_is_thin(path):
 def test_a_notebook_runs_top_to_bottom_with_its_defaults(tmp_path):
     """As in JupyterLab: no parameter but where to write; the corpus default (../seeds) resolves in
     the notebooks folder and the lens store is computed by the notebook itself (output_dir/.store)."""
-    from framelens.runner import execute_notebook
+    from framelens.run.runner import execute_notebook
 
     nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
     out = tmp_path / "out"

@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import framing, parts, sentiment, vocabulary
+from framelens.lenses import framing
+from framelens.store import parts
+from framelens.lenses import sentiment
+from framelens.lenses import vocabulary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PARTITIONS = (1, 3, 16)  # 16 = one partition per document of the fixture

@@ -1,4 +1,4 @@
-"""Change over time (framelens.over_time, the over_time store part, notebook 07): hand-computed answers
+"""Change over time (framelens.lenses.over_time, the over_time store part, notebook 07): hand-computed answers
 on the grouped fixture (7 articles, groups left/right, 5 outlets, Jan–Mar 2025, r3 undated, r2 known only
 to the month, n1 without a group) and the seeds' single-visit subset (one month: nothing to show)."""
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import over_time as ot
+from framelens.lenses import over_time as ot
 from framelens.errors import FramelensError
 
 HERE = Path(__file__).resolve().parent
@@ -110,7 +110,7 @@ def test_articles_are_placed_counted_and_left_out(grouped, by_group):
 # --------------------------------------------------------------------------------------- measures
 
 def test_tone_per_month_and_group_by_hand(by_group):
-    from framelens import sentiment
+    from framelens.lenses import sentiment
 
     scores = sentiment.sentence_scores(by_group)
     assert dict(zip(scores["sent_id"], scores["vader_compound"].round(4))) == {
@@ -170,7 +170,7 @@ def test_leading_frames_and_actors_by_hand(by_group, tmp_path):
 
 
 def test_terms_rise_and_fall_by_log_odds_by_hand(by_group):
-    from framelens.vocabulary import log_odds_z
+    from framelens.lenses.vocabulary import log_odds_z
 
     d = ot.date_documents(by_group.documents, "month")
     t = ot.terms_over_time(by_group, d, top=3, min_count=2, prior_strength=500.0)
@@ -240,7 +240,7 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
-    from framelens.plots import over_time as plots
+    from framelens.report.plots import over_time as plots
 
     res = ot.over_time(by_group, period="month", actors=str(ACTORS), n_resamples=100, min_count=2)
     assert ot.headline(res) == ("3 months from 2025-01 to 2025-03 (5 of 6 articles placed); mean tone (all units) "
@@ -267,7 +267,7 @@ def test_any_partitioning_gives_the_same_over_time_tables(grouped):
     """The part's map runs on runs of documents and its reduce merges text-free partials: 1, 3 and 16
     partitions (more than the 7 articles: one each) give the whole-corpus function's tables, for the
     pooled and the per-unit terms and with an (others) row."""
-    from framelens import parts
+    from framelens.store import parts
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -288,7 +288,7 @@ def test_any_partitioning_gives_the_same_over_time_tables(grouped):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_map_keeps_no_text_and_the_reduce_adds_counts_across_partitions(by_group):
-    from framelens import parts
+    from framelens.store import parts
 
     d = ot.date_documents(by_group.documents, "month")
     pieces = [ot.over_time_map(p, d, actors=str(ACTORS)) for p in parts.split_corpus(by_group, 3)]
@@ -310,7 +310,7 @@ def test_the_map_keeps_no_text_and_the_reduce_adds_counts_across_partitions(by_g
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
-    from framelens import store
+    from framelens.store import lens_store as store
 
     lens = store.LensStore(tmp_path / "st", GROUPED, by="group")
     T = lens.part("over_time", period="month", n_resamples=200, actors=str(ACTORS))
@@ -326,7 +326,8 @@ def test_the_store_part_round_trips_and_keys_its_options(tmp_path):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_computes_over_time_on_its_partitions(tmp_path, by_group, monkeypatch):
-    from framelens import ingest, store
+    from framelens.store import ingest
+    from framelens.store import lens_store as store
 
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
     lens = store.LensStore(tmp_path / "p", GROUPED, by="group")
@@ -343,7 +344,7 @@ def _text(html: str) -> str:
 
 @pytest.mark.notebook
 def test_notebook_07_on_the_dated_fixture_and_on_one_period(tmp_path, seeds_dir):
-    from framelens import runner
+    from framelens.run import runner
 
     reg = [nb for nb in runner.NOTEBOOKS if nb.name == "07_over_time"]
     assert reg and reg[0].parts == ("over_time",)

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from framelens import FramelensWarning, load_corpus, overview
+from framelens import FramelensWarning, load_corpus
+from framelens.lenses import overview
 
 
 def test_date_label_precision():
@@ -114,7 +115,7 @@ def test_overview_notebook_on_45_sources_draws_bounded_figures(tmp_path):
 
     from PIL import Image
 
-    from framelens import runner
+    from framelens.run import runner
 
     words = ["harbour", "council", "budget", "river", "school", "market", "railway", "clinic", "farm", "bridge"]
     path = tmp_path / "many.jsonl"
@@ -188,7 +189,8 @@ def test_check_summary_is_the_same_for_1_3_and_16_partitions_and_equals_the_load
 def test_the_stored_overview_part_equals_the_check_and_reads_rows_a_few_at_a_time(tmp_path):
     import warnings
 
-    from framelens.store import LensStore, partition_dirs, write_corpus
+    from framelens.store.lens_store import LensStore
+    from framelens.tables.parquet import partition_dirs, write_corpus
 
     path = _jsonl_corpus(tmp_path)
     with warnings.catch_warnings():

@@ -13,14 +13,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from framelens import palette  # noqa: E402
-from framelens.plots import corpus as corpus_plots  # noqa: E402
-from framelens.plots import framing as framing_plots  # noqa: E402
-from framelens.plots import limits  # noqa: E402
-from framelens.plots import sentiment as sentiment_plots  # noqa: E402
-from framelens.plots import synthesis as synthesis_plots  # noqa: E402
-from framelens.plots import vocabulary as vocab_plots  # noqa: E402
-from framelens.synthesis import CombinedSimilarity  # noqa: E402
+from framelens.core import palette  # noqa: E402
+from framelens.report.plots import corpus as corpus_plots  # noqa: E402
+from framelens.report.plots import framing as framing_plots  # noqa: E402
+from framelens.report.plots import limits  # noqa: E402
+from framelens.report.plots import sentiment as sentiment_plots  # noqa: E402
+from framelens.report.plots import synthesis as synthesis_plots  # noqa: E402
+from framelens.report.plots import vocabulary as vocab_plots  # noqa: E402
+from framelens.lenses.synthesis import CombinedSimilarity  # noqa: E402
 
 #: 3,000 sources, source i with i + 1 sentences: the 30 largest are the last 30.
 MANY = [f"s{i:04d}" for i in range(3000)]
@@ -317,7 +317,7 @@ def test_synthesis_figures_bounded(many_registered):
 
 def test_old_calls_on_a_few_sources_are_unchanged(seed_corpus):
     """Five sources: every source drawn, no 'others', no note."""
-    from framelens import sentiment
+    from framelens.lenses import sentiment
 
     scores = sentiment.sentence_scores(seed_corpus)
     fig = sentiment_plots.distribution(scores, sources=seed_corpus.sources)

@@ -1,4 +1,4 @@
-"""framelens.profile: one source against the rest (known answers on constructed tables and on
+"""framelens.lenses.profile: one source against the rest (known answers on constructed tables and on
 the mini fixture), plus one run of the profile notebook."""
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest, fisher_exact
 
-from framelens import FramelensError, profile
+from framelens import FramelensError
+from framelens.lenses import profile
+import framelens
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def mini_lenses(mini_corpus):
-    return profile.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
+    return framelens.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
@@ -107,7 +109,8 @@ def test_profile_on_mini(mini_corpus, mini_lenses):
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_profile_one_source(mini_corpus):
     one = mini_corpus.select(["alpha"])
-    p = profile.source_profile(one, "alpha", n_resamples=100, n_permutations=100)
+    p = profile.source_profile(one, "alpha", lenses=framelens.lens_tables(one, n_resamples=100, n_permutations=100),
+                               n_resamples=100, n_permutations=100)
     assert p["tone_test"]["verdict"].iloc[0] == "comparison needs at least two sources"
     assert "comparisons need at least two sources" in profile.headline(p)
     assert p["unique_items"].empty
@@ -133,13 +136,13 @@ def test_headline_from_hand_built_profile():
 
 def test_export_profile(tmp_path, mini_corpus, mini_lenses):
     p = profile.source_profile(mini_corpus, "gamma", lenses=mini_lenses, n_resamples=100, n_permutations=100)
-    paths = profile.export_profile(p, "gamma", tmp_path)
+    paths = framelens.report.export_profile(p, "gamma", tmp_path)
     assert {x.name for x in paths} == {f"profile_gamma_{k}.csv" for k in profile.PROFILE_KEYS}
 
 
 @pytest.mark.notebook
 def test_profile_notebook_on_mini(mini_dir, tmp_path):
-    from framelens.runner import execute_notebook
+    from framelens.run.runner import execute_notebook
 
     out = tmp_path / "out"
     execute_notebook(str(ROOT / "notebooks" / "05_source_profile.ipynb"), str(tmp_path / "05.ipynb"),

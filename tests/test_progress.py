@@ -9,8 +9,11 @@ import re
 
 import pytest
 
-from framelens import cli, parts, runner
-from framelens.progress import Progress, QueueReporter, as_progress
+from framelens.run import cli
+from framelens.store import parts
+from framelens.run import runner
+from framelens.core.progress import Progress, QueueReporter, as_progress
+import framelens
 
 
 def test_off_a_terminal_each_phase_is_one_line_with_items_and_duration():
@@ -93,11 +96,11 @@ def test_quiet_flag_reaches_the_runner(monkeypatch, tmp_path):
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_compute_reports_each_partition_of_the_map_steps(tmp_path, tiny_corpus_dir):
     p = Progress(None)
-    assert parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p,
+    assert framelens.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p,
                          requests=[("sentiment", {"n_resamples": 200})]) == []
     got = {t["phase"]: (t["done"], t["total"]) for t in p.timings}
     assert got["ingest"] == (1, 1) and got["sentiment map"] == (1, 1)
     assert {"sentiment reduce", "part actors", "part sentiment"} <= set(got)
     p2 = Progress(None)
-    parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p2, requests=[("sentiment", {"n_resamples": 200})])
+    framelens.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p2, requests=[("sentiment", {"n_resamples": 200})])
     assert p2.timings == []  # everything was in the store

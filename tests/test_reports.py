@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from framelens import runner
+from framelens.run import runner
 
 
 @pytest.mark.notebook
@@ -35,7 +35,7 @@ def test_the_whole_suite_on_the_seeds(tmp_path, seeds_dir):
     # every evidence link of every report lands on an article page and on an anchor that exists
     import re
 
-    from framelens import site
+    from framelens.report import site
 
     articles = site.article_ids(out / "articles")
     assert articles == {"europetoday", "writerdog", "cgtn", "astanatimes", "switchtv"}

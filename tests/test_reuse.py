@@ -1,4 +1,4 @@
-"""framelens.reuse: planted passages with known spans, edits and shares; boilerplate; no reuse."""
+"""framelens.lenses.reuse: planted passages with known spans, edits and shares; boilerplate; no reuse."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import framelens
-from framelens import reuse
+from framelens.lenses import reuse
 from framelens.errors import FramelensError
 
 # Distinct filler sentences (no shared phrasing), 12+ words each, plain words only (no hyphens,
@@ -423,7 +423,8 @@ def test_own_text_drops_reused_sentences(tmp_path):
 
 
 def test_prepare_gives_the_lenses_a_corpus_of_own_text(tmp_path):
-    from framelens import sentiment, vocabulary
+    from framelens.lenses import sentiment
+    from framelens.lenses import vocabulary
 
     corp = three_outlets(tmp_path)
     assert reuse.prepare(corp) is corp
@@ -642,7 +643,7 @@ def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch)
 
 @pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_equal_tables_on_the_process_pool(mixed):
-    from framelens.engine import get_engine
+    from framelens.core.engine import get_engine
 
     one = reuse.analyze(mixed, candidates="lsh")
     with get_engine("processes", workers=2) as eng:
@@ -652,7 +653,7 @@ def test_equal_tables_on_the_process_pool(mixed):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tmp_path):
-    from framelens import store as S
+    from framelens.store import lens_store as S
 
     lens = S.LensStore(tmp_path / "store", mixed.path)
     # the stored corpus cut into partitions of 3 documents: the reduce reads text by partition folder
@@ -665,7 +666,7 @@ def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tm
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
-    from framelens import store as S
+    from framelens.store import lens_store as S
 
     r = reuse.analyze(mixed, candidates="lsh")
     row = r.passages.set_index(["doc_a", "doc_b"]).loc[("d00", "d01")]
@@ -690,7 +691,7 @@ def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
 
 
 def test_own_text_and_near_duplicates_apply_partition_by_partition(mixed):
-    from framelens.parts import split_corpus
+    from framelens.tables.mapreduce import split_corpus
 
     r = reuse.analyze(mixed)
     whole = reuse.prepare(mixed, own_text=True, drop_near_duplicates=True, result=r)
@@ -703,7 +704,7 @@ def test_own_text_and_near_duplicates_apply_partition_by_partition(mixed):
 
 
 def test_the_reuse_part_computed_in_partitions_equals_analyze(mixed):
-    from framelens import parts
+    from framelens.store import parts
 
     opts = parts.resolve_options("reuse", {})
     got, info = parts.compute_part("reuse", mixed, opts, {}, partitions=4)
@@ -717,8 +718,8 @@ def test_the_reuse_part_computed_in_partitions_equals_analyze(mixed):
 def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp_path):
     """A profile's note and the overview's near-duplicates read a few columns of the stored reuse
     tables (Tables.only): the same answers as from the whole tables, for every source."""
-    from framelens import profile
-    from framelens import store as S
+    from framelens.lenses import profile
+    from framelens.store import lens_store as S
 
     lens = S.LensStore(tmp_path / "store", mixed.path)
     T = lens.part("reuse")
@@ -732,7 +733,7 @@ def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp
     assert len(view["passages"]) == len(whole.passages) and len(view["edits"]) == 0
     pd.testing.assert_frame_equal(reuse.near_duplicates(reuse.from_tables(T.only({"near_duplicates": None}))),
                                   reuse.near_duplicates(whole))
-    from framelens import synthesis
+    from framelens.lenses import synthesis
 
     assert synthesis.reuse_summary(T) == reuse.summary(whole) and "shared passage" in reuse.summary(whole)
 
@@ -741,7 +742,7 @@ def test_pages_read_only_the_reuse_columns_they_show_and_say_the_same(mixed, tmp
 # Task blocks: each block's units built once per reduce, shared by every round
 # --------------------------------------------------------------------------------------------
 def test_merged_block_units_compare_as_units_read_together(mixed):
-    from framelens.parts import split_corpus
+    from framelens.tables.mapreduce import split_corpus
 
     a, b = split_corpus(mixed, 2)
     merged = reuse._merge_units([reuse._units(a), reuse._units(b)])
@@ -765,7 +766,7 @@ def test_merged_block_units_compare_as_units_read_together(mixed):
 
 @pytest.mark.notebook  # slow: a lens store (make test-fast skips it)
 def test_blocks_across_partitions_are_built_once_and_give_the_same_tables(mixed, tmp_path, monkeypatch):
-    from framelens import store as S
+    from framelens.store import lens_store as S
 
     one = reuse.analyze(mixed)  # one partition, one block: every task reads all the documents
     lens = S.LensStore(tmp_path / "store", mixed.path)

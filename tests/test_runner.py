@@ -13,7 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from framelens import runner, site
+from framelens.run import runner
+from framelens.report import site
 from framelens.errors import FramelensError
 
 SCRIPT = "<script>alert(1)</script>"

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import FramelensError, ingest, parts, stats, store
+from framelens import FramelensError
+from framelens.store import ingest
+from framelens.store import parts
+from framelens.lenses import stats
+from framelens.store import lens_store as store
+import framelens
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -161,7 +166,7 @@ def test_binned_spearman_equals_spearman_without_ties_within_bins():
     a = np.array([0.1, 0.5, -0.2, 0.9, 0.3])
     b = np.array([0.0, 0.4, -0.8, 0.2, 0.6])
     m = np.zeros((401, 401))
-    from framelens.sentiment import _bin_scores
+    from framelens.lenses.sentiment import _bin_scores
 
     np.add.at(m, (_bin_scores(a), _bin_scores(b)), 1)
     # ranks a: 2,4,1,5,3; b: 2,4,1,3,5 → d² = 0,0,0,4,4 → 1 − 6·8/(5·24) = 0.6
@@ -207,7 +212,7 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
         for name, df in one.items():
             pd.testing.assert_frame_equal(other[name], df, obj=f"{name} (k={k})")
     # estimates never change: each unit's mean is its mean over sentences
-    from framelens import sentiment
+    from framelens.lenses import sentiment
 
     scores = sentiment.sentence_scores(corp)
     means = scores.groupby("source", sort=False)["vader_compound"].mean()
@@ -235,7 +240,7 @@ def test_any_partitioning_gives_the_same_sentiment_tables(grouped):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_framing_part_is_the_same_for_any_partitioning_and_fold_size(grouped):
-    from framelens import framing
+    from framelens.lenses import framing
 
     corp = _quiet_load(grouped)
     acts = parts.compute_in_memory("actors", corp)
@@ -275,7 +280,7 @@ def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, group
 def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_path, grouped, monkeypatch):
     # issue 24, "both cores used": above the pool's threshold an engine-less store (open_store, the
     # notebooks) maps its partitions on a process pool; the tables are the serial ones
-    from framelens import engine
+    from framelens.core import engine
 
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
     monkeypatch.setattr(engine, "PARALLEL_SENTENCES", 0)  # the seeds are far below the real threshold
@@ -297,8 +302,8 @@ def test_parts_one_after_another_on_the_pool_give_the_serial_tables(tmp_path, gr
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 3)
     reqs = [("sentiment", SMALL), ("framing", {"n_resamples": 300})]
     lines: list[str] = []
-    assert parts.compute(grouped, store=tmp_path / "pool", requests=reqs, workers=2, progress=lines.append) == []
-    assert parts.compute(grouped, store=tmp_path / "serial", requests=reqs) == []
+    assert framelens.compute(grouped, store=tmp_path / "pool", requests=reqs, workers=2, progress=lines.append) == []
+    assert framelens.compute(grouped, store=tmp_path / "serial", requests=reqs) == []
     assert len(list((tmp_path / "pool").glob("corpus-*/partitions/*"))) >= 2
     for name, opts in reqs:
         a, b = _tables(tmp_path / "serial", grouped, name, opts), _tables(tmp_path / "pool", grouped, name, opts)
@@ -312,7 +317,7 @@ def test_parts_one_after_another_on_the_pool_give_the_serial_tables(tmp_path, gr
 @pytest.fixture(scope="module")
 def dask_client():
     pytest.importorskip("distributed")
-    from framelens.engine import local_cluster
+    from framelens.core.engine import local_cluster
 
     cluster, client = local_cluster(2, memory_limit="1.5GB")
     yield client
@@ -332,8 +337,8 @@ def _tables(root: Path, corpus: Path, name: str, opts) -> dict[str, pd.DataFrame
 @pytest.mark.notebook
 def test_the_dask_path_gives_the_default_paths_tables(tmp_path, grouped, dask_client, monkeypatch):
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 3)
-    assert parts.compute(grouped, store=tmp_path / "default", requests=REQUESTS) == []
-    assert parts.compute(grouped, store=tmp_path / "dask", requests=REQUESTS, client=dask_client) == []
+    assert framelens.compute(grouped, store=tmp_path / "default", requests=REQUESTS) == []
+    assert framelens.compute(grouped, store=tmp_path / "dask", requests=REQUESTS, client=dask_client) == []
     a = store.read_corpus(next((tmp_path / "default").glob("corpus-*")))
     b = store.read_corpus(next((tmp_path / "dask").glob("corpus-*")))
     for t in store.CORPUS_TABLES:
@@ -354,7 +359,7 @@ def test_a_run_survives_a_killed_worker(tmp_path, grouped, dask_client, monkeypa
 
     def run():
         try:
-            result["failures"] = parts.compute(grouped, store=tmp_path / "k", requests=[("sentiment", SMALL)],
+            result["failures"] = framelens.compute(grouped, store=tmp_path / "k", requests=[("sentiment", SMALL)],
                                                client=dask_client)
         except BaseException as exc:  # pragma: no cover - shown by the assertion below
             result["error"] = exc
@@ -381,7 +386,7 @@ def test_a_run_survives_a_killed_worker(tmp_path, grouped, dask_client, monkeypa
 
 @pytest.mark.notebook  # starts a process (make test-fast skips it)
 def test_engine_names_are_checked():
-    from framelens.engine import Engine, PoolEngine, get_engine
+    from framelens.core.engine import Engine, PoolEngine, get_engine
 
     assert type(get_engine(None)) is Engine and isinstance(get_engine(None, workers=2), PoolEngine)
     with get_engine("processes", workers=2) as eng:
@@ -392,7 +397,7 @@ def test_engine_names_are_checked():
 
 @pytest.mark.notebook
 def test_an_unreachable_scheduler_is_a_one_line_error():
-    from framelens.engine import get_engine
+    from framelens.core.engine import get_engine
 
     with pytest.raises(FramelensError, match=r"^--dask tcp://127.0.0.1:1: cannot reach the Dask scheduler"):
         get_engine("tcp://127.0.0.1:1")  # waits for the connection timeout (10 s)

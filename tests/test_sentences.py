@@ -1,10 +1,10 @@
-"""Known-answer tests for the offline sentence splitter (framelens.sentences)."""
+"""Known-answer tests for the offline sentence splitter (framelens.text.sentences)."""
 
 from __future__ import annotations
 
 import pytest
 
-from framelens.sentences import split_sentences
+from framelens.text.sentences import split_sentences
 
 
 def sents(text: str) -> list[str]:
@@ -146,7 +146,7 @@ def test_no_nltk_data_needed(tmp_path, monkeypatch):
     monkeypatch.setattr(nltk.data, "path", [str(empty)])
     import pandas as pd
 
-    from framelens.tokens import build_token_tables, detect_collocations, tokenize
+    from framelens.text.tokens import build_token_tables, detect_collocations, tokenize
 
     text = "Dr. Lee met Donald Trump. Trade rose 3.5% to $94.8 billion."
     spans = split_sentences(text)

@@ -1,4 +1,4 @@
-"""Known-answer tests for the sentiment lens (framelens.sentiment, framelens.plots.sentiment)."""
+"""Known-answer tests for the sentiment lens (framelens.lenses.sentiment, framelens.report.plots.sentiment)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import sentiment as st
+from framelens.lenses import sentiment as st
 from framelens.errors import FramelensError
 
 
@@ -237,7 +237,7 @@ def test_target_excludes_alias_words_and_window_scope():
 
 
 def test_alias_possessives_found_and_removed():
-    from framelens.actors import find_mentions_in_text
+    from framelens.lenses.actors import find_mentions_in_text
 
     s = "China's loans and Kazakhstan’s reforms were praised, CHINA'S critics said."
     hits = find_mentions_in_text(s)
@@ -245,7 +245,7 @@ def test_alias_possessives_found_and_removed():
     for _a, b, e in hits:
         ctx = st.target_context(s, b, e)
         assert "'s" not in ctx and "’s" not in ctx and "China" not in ctx
-    from framelens.actors import find_mentions
+    from framelens.lenses.actors import find_mentions
 
     table = find_mentions(pd.DataFrame({"sent_id": ["x:s0"], "doc_id": ["x"], "source": ["x"], "text": [s]}))
     assert table["actor"].tolist() == ["China", "Kazakhstan", "China"]
@@ -278,7 +278,7 @@ def test_sentence_scores_cover_every_sentence(seed_corpus, seed_scores):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_actor_sentiment_on_seeds(seed_corpus):
-    from framelens.actors import find_mentions, resolve
+    from framelens.lenses.actors import find_mentions, resolve
 
     res = st.actor_sentiment(seed_corpus, n_resamples=200)
     m, t = res.mentions, res.table
@@ -301,7 +301,7 @@ def test_figures_build(seed_scores):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from framelens.plots import sentiment as sp
+    from framelens.report.plots import sentiment as sp
 
     iv = st.source_intervals(seed_scores, n_resamples=100)
     figs = [sp.distribution(seed_scores, iv), sp.arc(st.arc(seed_scores)), sp.method_scatter(seed_scores)]
@@ -324,7 +324,7 @@ def test_notebook_03_on_mini_fixture(tmp_path, mini_dir):
     import json
 
     import nbformat
-    from framelens.runner import execute_notebook
+    from framelens.run.runner import execute_notebook
     from nbconvert import HTMLExporter
 
     root = mini_dir.parents[2]
@@ -377,7 +377,7 @@ def test_textblob_scores_equal_pattern_analyzer(seed_corpus):
 
 
 # ---------------------------------------------------------------- news lexicon, rules and model
-from framelens import tone_model as tmod  # noqa: E402
+from framelens.lenses import tone_model as tmod  # noqa: E402
 from tools import train_tone_model as train  # noqa: E402
 
 

@@ -14,7 +14,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from conftest import corpus_from_texts
-from framelens import report, site
+from framelens.report import show as report
+from framelens.report import site
 from test_runner import IMG, SCRIPT, live_markup
 
 
@@ -294,7 +295,7 @@ def test_wide_tables_embed_fewer_rows():
 
 def stored(tmp_path, docs: dict[str, str], *, per_partition: int = 2):
     """A corpus loaded from ``docs`` and stored as partitions of ``per_partition`` documents."""
-    from framelens.store import write_corpus
+    from framelens.tables.parquet import write_corpus
 
     corp = corpus_from_texts(tmp_path, docs)
     folder = write_corpus(corp, tmp_path / "store" / "corpus-x", key="x", inputs={}, partition_documents=per_partition)

@@ -5,8 +5,8 @@ from scipy.stats import fisher_exact
 import pandas as pd
 import pytest
 
-from framelens import stats
-from framelens.stats import bootstrap_ci, group_bootstrap, holm, permutation_test, wilson_interval
+from framelens.lenses import stats
+from framelens.lenses.stats import bootstrap_ci, group_bootstrap, holm, permutation_test, wilson_interval
 
 
 def test_bootstrap_is_seeded_and_contains_mean():
@@ -63,7 +63,7 @@ def test_holm():
 
 
 def test_pairwise_tests_rows_are_the_one_permutation_test():
-    from framelens.sentiment import pairwise_tests
+    from framelens.lenses.sentiment import pairwise_tests
 
     # no doc_id: every sentence is its own unit, so sentences are relabelled
     df = pd.DataFrame({"source": list("aabbcc"), "vader_compound": [3, 4, 0, 1, 3, 4]})
@@ -110,7 +110,7 @@ def test_permutation_test_runs_in_blocks_for_large_samples():
 
 
 def test_report_wording_of_numbers():
-    from framelens import fmt
+    from framelens.core import fmt
 
     assert fmt.p_value(0.0004) == "p < 0.001" and fmt.p_value(0.0042) == "p = 0.004" and fmt.p_value(0.234) == "p = 0.23"
     assert fmt.p_value(float("nan")) == "p n/a"

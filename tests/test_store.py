@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import corpus as corpus_mod, parts, store
+from framelens.read import corpus as corpus_mod
+from framelens.store import parts
+from framelens.store import lens_store as store
 from framelens.errors import FramelensError
+import framelens
 
 
 @pytest.fixture()
@@ -105,7 +108,7 @@ def test_every_stored_table_equals_the_computed_one(lens):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_synthesis_and_profile_parts_are_built_from_the_stored_lenses(lens):
-    from framelens import synthesis
+    from framelens.lenses import synthesis
 
     syn = lens.part("synthesis", n_resamples=200, n_permutations=200)
     sim = synthesis.similarity_from_tables(syn)
@@ -162,7 +165,7 @@ def _package_copy(tmp_path, monkeypatch):
     return pkg
 
 
-@pytest.mark.parametrize("changed", ["sentiment.py", "framing.py", "data/news_lexicon.toml", "data/tone_model.json"])
+@pytest.mark.parametrize("changed", ["lenses/sentiment.py", "lenses/framing.py", "data/news_lexicon.toml", "data/tone_model.json"])
 def test_a_change_to_lens_code_or_packaged_data_gives_new_keys(tmp_path, tiny_corpus_dir, monkeypatch, changed):
     pkg = _package_copy(tmp_path, monkeypatch)
     names = ("vocabulary", "sentiment", "framing", "synthesis")
@@ -185,7 +188,7 @@ def test_keys_are_stable_when_nothing_changes(tmp_path, tiny_corpus_dir, monkeyp
 
     pkg = _package_copy(tmp_path, monkeypatch)
     a = store.LensStore(tmp_path / "s", tiny_corpus_dir)
-    for p in [pkg / "sentiment.py", pkg / "data" / "news_lexicon.toml", *tiny_corpus_dir.iterdir()]:
+    for p in [pkg / "lenses" / "sentiment.py", pkg / "data" / "news_lexicon.toml", *tiny_corpus_dir.iterdir()]:
         os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))  # touched, same bytes
     b = store.LensStore(tmp_path / "s", tiny_corpus_dir)
     assert (a.code, a.corpus_key, a.part_key("framing", {})) == (b.code, b.corpus_key, b.part_key("framing", {}))
@@ -318,13 +321,13 @@ def test_the_stored_corpus_reads_tokens_only_when_used(lens):
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corpus_dir):
     lines: list[str] = []
-    failures = parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
+    failures = framelens.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
                              requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})])
     assert failures == []
     names = [ln.split(": ")[2].split(" ")[0] for ln in lines if ln.count(": ") >= 2 and "(" in ln]
     assert names == ["vocabulary", "actors", "sentiment", "framing", "synthesis"]
     lines.clear()
-    assert parts.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
+    assert framelens.compute(tiny_corpus_dir, store=tmp_path / "s", progress=lines.append,
                          requests=[("synthesis", {"n_resamples": 200, "n_permutations": 200})]) == []
     assert lines == []  # everything was in the store
 
@@ -336,9 +339,9 @@ def test_compute_reports_what_it_did_and_skips_what_is_there(tmp_path, tiny_corp
 def test_import_framelens_loads_no_lens_machinery():
     code = ("import sys, framelens\n"
             "heavy = [m for m in ('matplotlib', 'scipy', 'nltk', 'textblob', 'vaderSentiment', 'simplemma', "
-            "'framelens.corpus', 'framelens.sentiment', 'nbformat', 'papermill') if m in sys.modules]\n"
+            "'framelens.read.corpus', 'framelens.lenses.sentiment', 'nbformat', 'papermill') if m in sys.modules]\n"
             "print(','.join(heavy))\n"
-            "framelens.open_store, framelens.load_corpus, framelens.report\n"
+            "framelens.open_store, framelens.load_corpus, framelens.report.show\n"
             "print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "" and out[1] == "ok"
@@ -363,7 +366,9 @@ def test_scores_read_without_text_give_the_rows_reports_show_and_the_same_csv(tm
     """Report 03 reads the per-sentence scores without their text, picks the rows it shows, then
     fetches their text; and writes the full table's CSV one partition at a time. Both equal the
     whole-table path."""
-    from framelens import ingest, report, sentiment
+    from framelens.store import ingest
+    from framelens.report import show as report
+    from framelens.lenses import sentiment
 
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
     lens = store.LensStore(tmp_path / "store", tiny_corpus_dir)

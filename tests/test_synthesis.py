@@ -1,4 +1,4 @@
-"""framelens.synthesis: normalising and combining distances, per-lens distances, generated
+"""framelens.lenses.synthesis: normalising and combining distances, per-lens distances, generated
 findings (known answers on hand-built tables), one-source behaviour, and one notebook run."""
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import FramelensError, profile, synthesis
+from framelens import FramelensError
+from framelens.lenses import profile
+from framelens.lenses import synthesis
+import framelens
 
 ROOT = Path(__file__).resolve().parents[1]
 S3 = ["a", "b", "c"]
@@ -23,7 +26,7 @@ def _sq(ab, ac, bc):
 
 @pytest.fixture(scope="module")
 def mini_lenses(mini_corpus):
-    return profile.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
+    return framelens.lens_tables(mini_corpus, n_resamples=200, n_permutations=500)
 
 
 def test_normalise_minmax_and_rank():
@@ -154,7 +157,7 @@ def test_findings_one_source_and_headline(mini_corpus):
     assert len(f) == 1
     assert f.iloc[0]["finding"] == "Comparisons need at least two sources; this corpus has 1 (Beta Review)."
     assert synthesis.headline({"findings": f}) == f.iloc[0]["finding"]
-    sim = synthesis.combined_similarity(one, lenses=profile.lens_tables(one, n_resamples=50, n_permutations=50))
+    sim = synthesis.combined_similarity(one, lenses=framelens.lens_tables(one, n_resamples=50, n_permutations=50))
     assert sim.pairs.empty and sim.linkage is None
     assert "at least two sources" in synthesis.needs_two(one)
     assert synthesis.needs_two(mini_corpus) is None
@@ -179,7 +182,7 @@ def test_key_findings_on_mini(mini_corpus, mini_lenses):
 
 @pytest.mark.notebook
 def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
-    from framelens.runner import execute_notebook
+    from framelens.run.runner import execute_notebook
 
     out = tmp_path / "out"
     execute_notebook(str(ROOT / "notebooks" / "06_synthesis.ipynb"), str(tmp_path / "06.ipynb"),
@@ -205,8 +208,8 @@ def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_t
     import warnings
 
     from framelens import load_corpus
-    from framelens.parts import compute_in_memory
-    from framelens.store import LensStore
+    from framelens.store.parts import compute_in_memory
+    from framelens.store.lens_store import LensStore
 
     opts = {"seed": 1, "n_resamples": 50, "n_permutations": 50}
     first = LensStore(tmp_path / "store", mini_dir)

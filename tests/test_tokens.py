@@ -1,4 +1,4 @@
-"""Known-answer tests for framelens.tokens."""
+"""Known-answer tests for framelens.text.tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from conftest import SEEDS
 from framelens.errors import FramelensError
 
 SEED_PHRASES = SEEDS / "phrases.toml"  # the demo event's names (the packaged list names no event)
-from framelens.tokens import (
+from framelens.text.tokens import (
     TERM_COLUMNS,
     TOKEN_COLUMNS,
     bigram_llr,
@@ -288,7 +288,7 @@ def test_possessive_after_abbreviation_number_and_apostrophe_word():
 # ------------------------------------------------------------------ chunked tables, mergeable counts
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_chunked_tables_equal_unchunked_on_the_seeds(seed_corpus):
-    from framelens.tokens import CollocationCounts, corpus_collocations
+    from framelens.text.tokens import CollocationCounts, corpus_collocations
 
     s = seed_corpus.sentences
     one_tok, one_terms = build_token_tables(s, collocations=True)
@@ -313,7 +313,7 @@ def test_chunked_tables_equal_unchunked_on_the_seeds(seed_corpus):
 def test_collocation_counts_known_answer():
     from collections import Counter
 
-    from framelens.tokens import CollocationCounts, decide_collocations, pair_counts, token_table
+    from framelens.text.tokens import CollocationCounts, decide_collocations, pair_counts, token_table
 
     a = token_table(_sent_df(["The Ishim River flows north.", "People walk by the Ishim River daily."]))
     b = token_table(_sent_df(["Boats use the Ishim River in summer.", "The river Ishim is long."], doc="e"))
@@ -335,7 +335,7 @@ def test_collocation_counts_known_answer():
 def test_the_one_trie_regex_prefers_the_longest_key_and_flexes_spaces_and_dashes_only_when_asked():
     import re
 
-    from framelens.tokens import trie_regex
+    from framelens.text.tokens import trie_regex
 
     keys = ["belt", "belt and road", "x-ray"]
     exact = re.compile(r"(?<!\w)(?:" + trie_regex(keys) + r")(?!\w)")

@@ -1,11 +1,11 @@
 """The validation harness (tools/validate.py): its measures (known answers) and the labelled sets it
-reads; and what the package keeps of it (framelens.validation: the stored table, the failure modes)."""
+reads; and what the package keeps of it (framelens.lenses.validation: the stored table, the failure modes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from framelens import validation
+from framelens.lenses import validation
 
 from tools import validate as v
 

@@ -1,4 +1,4 @@
-"""Tests for framelens.vocabulary: known answers computed by hand, then corpus-level checks.
+"""Tests for framelens.lenses.vocabulary: known answers computed by hand, then corpus-level checks.
 
 The small-corpus tests build the Corpus tables directly (schema of CONTRACT.md) with a plain
 regex tokenizer, so they check this module's arithmetic independently of the loader.
@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import chi2_contingency
 
 from conftest import SEEDS, corpus_from_texts
-from framelens import vocabulary as voc
+from framelens.lenses import vocabulary as voc
 from framelens.errors import FramelensError
 
 from conftest import corpus_from_tables as make_corpus
@@ -288,7 +288,7 @@ def test_notebook_02_runs_on_mini_fixture(tmp_path, mini_dir):
     import json
     from pathlib import Path
 
-    from framelens.runner import execute_notebook
+    from framelens.run.runner import execute_notebook
 
     nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
     out = tmp_path / "out"
@@ -412,7 +412,7 @@ def generated(tmp_path_factory):
 def test_naming_and_collocation_tables_are_equal_for_any_partitioning(generated):
     """Each table is a map over runs of documents (text-free counts) and a reduce: 1, 3 and 16
     partitions give the same table as the whole-corpus function."""
-    from framelens.parts import split_corpus
+    from framelens.tables.mapreduce import split_corpus
 
     c = generated
     src, lab = c.sources, c.labels
@@ -440,7 +440,7 @@ def test_naming_and_collocation_tables_are_equal_for_any_partitioning(generated)
 
 
 def test_naming_and_collocation_counts_add_up_across_partitions(tmp_path):
-    from framelens.parts import split_corpus
+    from framelens.tables.mapreduce import split_corpus
 
     c = _naming_corpus(tmp_path)
     pieces = split_corpus(c, 4)  # one article each: red1, red2, blue1, blue2
@@ -465,7 +465,9 @@ def test_naming_and_collocation_counts_add_up_across_partitions(tmp_path):
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_builds_the_naming_tables_from_its_partitions(tmp_path, monkeypatch):
-    from framelens import ingest, parts, store
+    from framelens.store import ingest
+    from framelens.store import parts
+    from framelens.store import lens_store as store
 
     c = _naming_corpus(tmp_path)
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 1)
@@ -482,7 +484,7 @@ def test_the_store_builds_the_naming_tables_from_its_partitions(tmp_path, monkey
 def test_kwic_in_parts_equals_kwic_on_the_whole_and_caps_per_source(seed_corpus):
     """The concordance read one partition at a time (as report 02 reads the store) is the whole
     corpus's, line for line; ``per_source`` keeps the first n lines of each term and source."""
-    from framelens import parts
+    from framelens.store import parts
 
     terms = ["Kazakhstan", "China"]
     whole = voc.kwic(seed_corpus, terms)

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from framelens import cli, config, engine, runner
+from framelens import config
+from framelens.run import cli
+from framelens.core import engine
+from framelens.run import runner
 from framelens.errors import FramelensError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,10 +3,10 @@
 A harness beside the package, not in it (the installed ``framelens`` never imports it): run it from
 a checkout. It reads the training split of NewsMTSC (Hamborg & Donnay 2021, EACL; MIT licence;
 not shipped: ``--newsmtsc PATH`` or ``$FRAMELENS_NEWSMTSC``), computes the features the runtime
-computes (:func:`framelens.tone_model.mention_features`), cross-validates the model with folds
+computes (:func:`framelens.lenses.tone_model.mention_features`), cross-validates the model with folds
 grouped by article (:func:`cross_validate`), fits it on the whole split (:func:`fit`), calibrates
 the stance rules (:func:`calibrate_band`, :func:`calibrate_interval`) and, with ``--fit``, writes the
-weights that :func:`framelens.tone_model.load_model` reads (default: the package's
+weights that :func:`framelens.lenses.tone_model.load_model` reads (default: the package's
 ``data/tone_model.json``). ``--check-lexicon`` lists how the news lexicon's words are used near
 labelled targets.
 """
@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from framelens.errors import FramelensError, fail
-from framelens.tone_model import (CLASSES, FEATURES, STANCE_M, STANCE_S0, NewsLexicon, ToneModel, _blank,
+from framelens.lenses.tone_model import (CLASSES, FEATURES, STANCE_M, STANCE_S0, NewsLexicon, ToneModel, _blank,
                                   _vader_plain, default_model_path, interval_stance, load_lexicon,
                                   mention_features, save_model, tokens)
 
@@ -466,8 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bands[name], priors[name], tables[name] = calibrate_band(entity_groups(df, sc))
         b, z, _ = calibrate_interval(entity_groups(df, sc))
         rules[name] = {"band": b, "z": z}
-    from framelens.sentiment import mention_context as ctx_of
-    from framelens.sentiment import pattern_lexicon
+    from framelens.lenses.context import mention_context as ctx_of
+    from framelens.lenses.context import pattern_lexicon
 
     pat = pattern_lexicon()
     tb = np.array([float(pat(ctx_of(s, a, b, o, None, "clause", 6, 1))[0]) for s, a, b, o in

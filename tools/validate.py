@@ -5,15 +5,15 @@ anyone can re-run:
 
 * **Generic frames** (Semetko & Valkenburg 2000) and **Entman's (1993) framing functions**:
   precision, recall and F1 per frame on hand-labelled sentences, and the AUC of ranking articles
-  by :func:`framelens.framing.document_frames` ``score`` against hand-coded article-level frames
+  by :func:`framelens.lenses.framing.document_frames` ``score`` against hand-coded article-level frames
   (an article carries a frame when it answers "yes" to at least one of the frame's questions).
   Sets: ``tests/fixtures/unseen`` (11 articles, sentence frames in its ``gold.json``) and
   ``tests/fixtures/labelled`` (14 articles on climate, health, elections, crime, courts, ...;
   7 ``dev``, 7 held-out ``test``), both written and labelled by hand for framelens.
-* **Voice**: precision and recall of the speakers :func:`framelens.agency.quotations` names,
+* **Voice**: precision and recall of the speakers :func:`framelens.lenses.agency.quotations` names,
   against the hand-labelled speaker of every sentence of both sets.
 * **Stance toward an article's main entity**: accuracy and macro-F1 of the ``stance`` column of
-  :func:`framelens.sentiment.actor_sentiment` (before: the sign of the mean with ±0.05).
+  :func:`framelens.lenses.sentiment.actor_sentiment` (before: the sign of the mean with ±0.05).
 * **Tone toward a target mention**: macro-F1 on the training split of NewsMTSC (Hamborg &
   Donnay 2021), cross-validated with folds grouped by article (no article in both the fitting
   and the scoring part). The data are not shipped: pass ``--newsmtsc PATH`` or set
@@ -22,7 +22,7 @@ anyone can re-run:
 A harness beside the package, not in it (the installed ``framelens`` never imports it): run it from
 a checkout. ``--fixtures DIR`` names the labelled sets' folder (default: the checkout's
 ``tests/fixtures``); ``--write`` stores the summary as the package's ``data/validity.json``, which
-the reports show through :func:`framelens.validation.validity`.
+the reports show through :func:`framelens.lenses.validation.validity`.
 
 AUC is the Mann–Whitney probability that a labelled-positive unit outranks a negative one (ties
 count one half). With 25 articles an AUC moves by ~0.01 per swapped pair: read differences
@@ -41,7 +41,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from framelens.validation import GENERIC, SUMMARY_COLUMNS, failure_modes, validity_path
+from framelens.lenses.validation import GENERIC, SUMMARY_COLUMNS, failure_modes, validity_path
 
 from tools.train_tone_model import newsmtsc_path
 
@@ -231,8 +231,8 @@ def mean_auc_interval(scores: np.ndarray, labels: np.ndarray, *, n_resamples: in
 
 
 def proportion(k: int, n: int) -> tuple[float, float, float]:
-    """``(k / n, low, high)`` with the Wilson 95% interval (:func:`framelens.stats.wilson_interval`)."""
-    from framelens.stats import wilson_interval
+    """``(k / n, low, high)`` with the Wilson 95% interval (:func:`framelens.lenses.stats.wilson_interval`)."""
+    from framelens.lenses.stats import wilson_interval
 
     lo, hi = wilson_interval(int(k), int(n))
     return (k / n if n else float("nan")), lo, hi
@@ -243,7 +243,7 @@ def sentence_frames(codebook=None, *, frames: Sequence[str] = GENERIC, column: s
     """Precision, recall, F1 and sentence-level AUC (score = cue hits in the sentence) of each frame
     against the hand labels: ``split, frame, n_true, n_pred, tp, precision, recall, f1, auc``.
     ``column='entman'`` scores Entman's functions on the sentences that have those labels."""
-    from framelens.framing import frame_matches, load_codebook
+    from framelens.lenses.framing import frame_matches, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     sents = labelled_sentences(fixtures)
@@ -284,11 +284,11 @@ ARTICLE_SCORES = ("score", "hits", "weighted", "distinct_cues", "sentences", "sh
 def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
                    fixtures: str | Path | None = None) -> pd.DataFrame:
     """AUC of ranking the labelled articles by each candidate score of
-    :func:`framelens.framing.document_frames` against the hand-coded article frames:
+    :func:`framelens.lenses.framing.document_frames` against the hand-coded article frames:
     ``split, frame, n_articles, n_true, <one AUC column per score>`` (plus a ``mean`` row), and
     ``rho``: Spearman's correlation of ``score`` with the number of the frame's questions answered
     yes (a graded check that needs no cut-off)."""
-    from framelens.framing import document_frames, load_codebook
+    from framelens.lenses.framing import document_frames, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     arts = labelled_articles(fixtures)
@@ -326,11 +326,11 @@ def article_frames(codebook=None, *, scores: Sequence[str] = ARTICLE_SCORES,
 
 
 def present_f1(codebook=None, *, fixtures: str | Path | None = None) -> pd.DataFrame:
-    """The yes/no ``present`` column of :func:`framelens.framing.document_frames` against the
+    """The yes/no ``present`` column of :func:`framelens.lenses.framing.document_frames` against the
     hand-coded article frames: ``split, frame, n_articles, n_true, n_present, precision, recall,
     f1`` (with Wilson intervals for precision and recall) and ``f1_always_yes`` (answering yes for
     every article), plus a ``mean`` row per split."""
-    from framelens.framing import document_frames, load_codebook
+    from framelens.lenses.framing import document_frames, load_codebook
 
     cb = load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
     arts = labelled_articles(fixtures)
@@ -379,10 +379,10 @@ def speaker_match(pred: str, gold: str) -> bool:
 def speakers(*, fixtures: str | Path | None = None, require_person: bool = True) -> pd.DataFrame:
     """Precision and recall of quotation speakers per sentence: ``split, n_sentences, n_gold,
     n_pred, tp, precision, recall, f1``. A sentence's predicted speaker is the speaker of its first
-    direct quote or paraphrase in :func:`framelens.agency.quotations`; it is right when it matches
+    direct quote or paraphrase in :func:`framelens.lenses.agency.quotations`; it is right when it matches
     the labelled speaker (:func:`speaker_match`)."""
-    from framelens.actors import load_actors
-    from framelens.agency import quotations
+    from framelens.lenses.actors import load_actors
+    from framelens.lenses.agency import quotations
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     actors = load_actors(f / "labelled" / "actors.toml")
@@ -413,7 +413,7 @@ def speakers(*, fixtures: str | Path | None = None, require_person: bool = True)
 
 # ------------------------------------------------------------------------------ stance
 def _set_actors(f: Path, st: str):
-    from framelens.actors import load_actors
+    from framelens.lenses.actors import load_actors
 
     own = f / st / "actors.toml"
     return load_actors(own if own.exists() else f / "labelled" / "actors.toml")
@@ -422,12 +422,12 @@ def _set_actors(f: Path, st: str):
 def stance(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     """Article-level stance toward the main entity: ``split, n, method, accuracy`` (with its
     Wilson interval ``accuracy_low, accuracy_high``), ``macro_f1, always_neutral``. Methods:
-    ``stance`` — the ``stance`` column of :func:`framelens.sentiment.actor_sentiment` (news model,
-    :func:`framelens.sentiment.evidence_stance`: the interval of the mean clears a band fitted on
+    ``stance`` — the ``stance`` column of :func:`framelens.lenses.sentiment.actor_sentiment` (news model,
+    :func:`framelens.lenses.sentiment.evidence_stance`: the interval of the mean clears a band fitted on
     NewsMTSC); ``shrunk band (before)`` — the previous rule (shrunk mean against a band calibrated
     to 76% neutral); ``vader ±0.05`` — the mean clause VADER score with ±0.05. An entity never found
     counts as neutral."""
-    from framelens.sentiment import THRESHOLD, actor_sentiment, stance as stance_of, stance_priors, tone
+    from framelens.lenses.sentiment import THRESHOLD, actor_sentiment, stance as stance_of, stance_priors, tone
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     arts = labelled_articles(fixtures)
@@ -461,8 +461,8 @@ def tone_pairs(*, fixtures: str | Path | None = None) -> pd.DataFrame:
     ``fresh`` after it was frozen): ``set, n_pairs, ordered`` (share of pairs where the mean news
     score of the actor's mentions is higher in the more positive text; ties count 1/2) with its
     Wilson interval, and ``ties``."""
-    from framelens.sentiment import target_sentiment
-    from framelens.sentences import sentences as split_sentences
+    from framelens.lenses.sentiment import target_sentiment
+    from framelens.text.sentences import sentences as split_sentences
     import re
 
     f = Path(fixtures) if fixtures else fixtures_dir()
@@ -501,10 +501,10 @@ def tone_pairs(*, fixtures: str | Path | None = None) -> pd.DataFrame:
 def article_pairs(*, fixtures: str | Path | None = None) -> dict[str, list[float]]:
     """Pairs of labelled articles on the same ``event`` (the manifest's column) with the same main
     entity and a different hand-labelled stance toward it (negative < neutral < positive): for
-    each set, one value per pair — 1 when the ``mean`` of :func:`framelens.sentiment.actor_sentiment`
+    each set, one value per pair — 1 when the ``mean`` of :func:`framelens.lenses.sentiment.actor_sentiment`
     orders them like the labels, 0.5 for a tie (an entity never found scores 0), else 0. Key:
     ``"<set> articles"``."""
-    from framelens.sentiment import actor_sentiment
+    from framelens.lenses.sentiment import actor_sentiment
 
     f = Path(fixtures) if fixtures else fixtures_dir()
     arts = labelled_articles(fixtures)
@@ -589,7 +589,7 @@ def newsmtsc_tone(path: str | Path, *, folds: int = 5, seed: int = 0) -> dict[st
     (outlet comparison: pairs of articles whose annotated mean tone toward the same target
     differs, share ordered like the annotators, ties 1/2, with an interval resampling targets —
     groups of ≥ 2 mentions and of any size)."""
-    from framelens.tone_model import FEATURES
+    from framelens.lenses.tone_model import FEATURES
 
     from tools.train_tone_model import (cross_validate, cross_validated_predictions, entity_groups, feature_matrix,
                                         read_newsmtsc, stance_cross_validation)
@@ -622,7 +622,7 @@ def summary(*, newsmtsc: str | Path | None = None, codebook=None, folds: int = 5
     the metric with its 95% interval and the baseline it must beat. ``data``: ``own`` (framelens'
     sets used while building), ``fresh`` (written after the methods were frozen), ``NewsMTSC CV``.
     ``python -m tools.validate --write`` stores it as ``data/validity.json``, which the
-    reports show (:func:`framelens.validation.validity`)."""
+    reports show (:func:`framelens.lenses.validation.validity`)."""
     rows = []
     name = {"all": "own", "dev": "own dev", "test": "own test", "fresh": "fresh"}
     af = article_frames(codebook, fixtures=fixtures)

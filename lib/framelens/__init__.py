@@ -1,12 +1,25 @@
 """framelens: compare how news outlets frame the same event.
 
-Load a corpus with :func:`load_corpus`, then use the three lenses —
-:mod:`framelens.vocabulary`, :mod:`framelens.sentiment`, :mod:`framelens.framing` — which take
-the :class:`Corpus` (or its tables) and return DataFrames; :mod:`framelens.plots` draws them and
-:mod:`framelens.report` saves and shows them. :func:`compute` computes every lens once into a
-lens store (:mod:`framelens.store`, Parquet) and :func:`open_store` reads it; the notebooks read
-the store. ``framelens run`` executes the notebooks.
+Load a corpus with :func:`load_corpus`, then use the lenses — :mod:`framelens.lenses.vocabulary`,
+:mod:`framelens.lenses.sentiment`, :mod:`framelens.lenses.framing` and the others — which take the
+:class:`Corpus` (or its tables) and return DataFrames. :func:`compute` computes every lens once into
+a lens store (Parquet) and :func:`open_store` reads it; :func:`lens_tables` computes the tables the
+profiles and the synthesis read, in memory. ``framelens run`` executes the notebooks.
 
+The subpackages, in the order data flows (each imports only from itself and the ones before it;
+``tests/test_layers.py`` checks it):
+
+* :mod:`framelens.core` — engines (serial, process pool, Dask), progress, colours, number formats;
+* :mod:`framelens.text` — cleaning, sentences, tokens, tags and chunks;
+* :mod:`framelens.read` — files and streams of articles, the :class:`Corpus`;
+* :mod:`framelens.resources` — the frame codebook and stance markers, and their loaders;
+* :mod:`framelens.tables` — stored Parquet tables, partitions, map/reduce over them;
+* :mod:`framelens.lenses` — the measures;
+* :mod:`framelens.store` — the parts registry, the lens store, ingest, computing parts;
+* :mod:`framelens.report` — figures, tables in notebooks, the HTML site;
+* :mod:`framelens.run` — the runner and the command line.
+
+The flat module names of framelens 0.1 still work (``from framelens import vocabulary``).
 Importing framelens is light: the corpus pipeline, the lenses, their lexicons, scipy, nltk and
 matplotlib load when first used.
 """
@@ -16,21 +29,57 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import FramelensError, FramelensWarning
+from framelens.errors import FramelensError, FramelensWarning
 
-__all__ = ["Corpus", "load_corpus", "open_store", "compute", "FramelensError", "FramelensWarning", "report"]
+__all__ = ["Corpus", "load_corpus", "open_store", "compute", "lens_tables", "FramelensError", "FramelensWarning", "report"]
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Corpus": ("framelens.corpus", "Corpus"),
-    "load_corpus": ("framelens.corpus", "load_corpus"),
-    "open_store": ("framelens.store", "open_store"),
-    "LensStore": ("framelens.store", "LensStore"),
-    "compute": ("framelens.parts", "compute"),
+    "Corpus": ("framelens.read.corpus", "Corpus"),
+    "load_corpus": ("framelens.read.corpus", "load_corpus"),
+    "open_store": ("framelens.store.lens_store", "open_store"),
+    "LensStore": ("framelens.store.lens_store", "LensStore"),
+    "lens_tables": ("framelens.store.parts", "lens_tables"),
+    "compute": ("framelens.store.compute", "compute"),
+}
+
+
+_MOVED = {
+    "engine": "framelens.core.engine",
+    "progress": "framelens.core.progress",
+    "palette": "framelens.core.palette",
+    "fmt": "framelens.core.fmt",
+    "cleaning": "framelens.text.cleaning",
+    "sentences": "framelens.text.sentences",
+    "tokens": "framelens.text.tokens",
+    "corpus": "framelens.read.corpus",
+    "codebook": "framelens.resources.codebook",
+    "stats": "framelens.lenses.stats",
+    "actors": "framelens.lenses.actors",
+    "agency": "framelens.lenses.agency",
+    "coverage": "framelens.lenses.coverage",
+    "framing": "framelens.lenses.framing",
+    "tone_model": "framelens.lenses.tone_model",
+    "sentiment": "framelens.lenses.sentiment",
+    "vocabulary": "framelens.lenses.vocabulary",
+    "reuse": "framelens.lenses.reuse",
+    "over_time": "framelens.lenses.over_time",
+    "overview": "framelens.lenses.overview",
+    "profile": "framelens.lenses.profile",
+    "synthesis": "framelens.lenses.synthesis",
+    "parts": "framelens.store.parts",
+    "ingest": "framelens.store.ingest",
+    "plots": "framelens.report.plots",
+    "site": "framelens.report.site",
+    "runner": "framelens.run.runner",
+    "cli": "framelens.run.cli",
+    "validation": "framelens.lenses.validation",
 }
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MOVED:  # the flat module names of framelens <= 0.1 (`from framelens import vocabulary`)
+        return import_module(_MOVED[name])
     if name in _LAZY:
         module, attr = _LAZY[name]
         value = getattr(import_module(module), attr)

@@ -1,6 +1,6 @@
 """``python -m framelens ...`` — same as the ``framelens`` command."""
 
-from .cli import entry
+from framelens.run.cli import entry
 
 if __name__ == "__main__":
     entry()

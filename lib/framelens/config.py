@@ -25,16 +25,16 @@ from importlib import import_module, resources
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import FramelensError
+from framelens.errors import FramelensError
 
 #: parameter name → (module, loader function, packaged file name)
 CONFIG_FILES: dict[str, tuple[str, str, str]] = {
-    "codebook": ("framelens.codebook", "load_codebook", "codebook.toml"),
-    "actors": ("framelens.actors", "load_actors", "actors.toml"),
-    "markers": ("framelens.framing", "load_markers", "stance_markers.toml"),
-    "referents": ("framelens.vocabulary", "load_referents", "referents.toml"),
-    "phrases": ("framelens.tokens", "load_phrases", "phrases.toml"),
-    "stopwords": ("framelens.tokens", "load_stopwords", "stopwords.txt"),
+    "codebook": ("framelens.resources.codebook", "load_codebook", "codebook.toml"),
+    "actors": ("framelens.lenses.actors", "load_actors", "actors.toml"),
+    "markers": ("framelens.lenses.framing", "load_markers", "stance_markers.toml"),
+    "referents": ("framelens.lenses.vocabulary", "load_referents", "referents.toml"),
+    "phrases": ("framelens.text.tokens", "load_phrases", "phrases.toml"),
+    "stopwords": ("framelens.text.tokens", "load_stopwords", "stopwords.txt"),
 }
 
 

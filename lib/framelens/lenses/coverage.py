@@ -1,0 +1,415 @@
+"""Coverage and omission: the facts, figures and names each source includes or leaves out.
+
+:func:`extract_items` finds *items* in every sentence and gives each a normalized key so the
+same fact matches across sources; :func:`coverage_matrix` lays them out item × source and
+flags what only one source reports and what a source omits that most others carry.
+
+Items (``kind``):
+
+* ``money`` — a currency sign or word with a number and scale: "$94.8 billion", "US$ 94.8bn",
+  "94.8 billion dollars" all become ``money:USD:9.48e+10`` ("$" is read as US dollars);
+* ``percent`` — "78%", "78 percent", "78 per cent" → ``percent:78`` (the thing measured is
+  not part of the key: check the evidence);
+* ``count`` — a number with a scale word and/or the noun it counts: "650,000 visitors" →
+  ``count:650000 visitor``, "2,100 years" → ``count:2100 year``, "1.2 million tons";
+* ``date`` — "June 16", "16 June 2025", "June 2025" → ``date:2025-06-16`` / ``date:06-16`` /
+  ``date:2025-06``; ``year`` — a bare year 1800–2100 ("in 2013") → ``year:2013``;
+* ``entity`` — a name: a run of ≥ 2 capitalized words (inner "of", "and", "for", "on", "the"
+  allowed, leading stopwords dropped: "the Trans-Caspian International Transport Route"), a
+  multi-word term of the phrase list, or an acronym (defined as "Belt and Road Initiative
+  (BRI)" anywhere in the corpus → BRI counts as the long form);
+* ``actor`` — any mention of an actor of the actor table (:mod:`framelens.lenses.actors`).
+
+Not items: numbers without a unit, scale, currency or percent sign; numbers written in words
+("five countries"); ordinals. Keys are exact after normalization: "$94.8 billion" and
+"nearly $95 billion" are different items.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence, TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from framelens.read.corpus import CorpusLike
+from framelens.lenses.actors import find_mentions, resolve
+from framelens.text.tagging import pos_tags
+from framelens.text.tokens import lemmatize
+
+__all__ = ["extract_items", "coverage_matrix", "coverage_evidence", "ITEM_COLUMNS", "parse_number"]
+
+ITEM_COLUMNS = ["item", "kind", "label", "value", "unit", "sent_id", "doc_id", "source", "start", "end", "text"]
+
+_NUM_TOKEN = re.compile(r"^(?P<cur>[$€£¥])?(?P<num>\d+(?:[.,]\d+)*)(?P<suf>%|[A-Za-z]+)?(?:-(?P<hyph>[A-Za-z][\w-]*))?$")
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mln": 1e6, "bln": 1e9,
+           "mn": 1e6, "bn": 1e9, "tn": 1e12, "k": 1e3, "m": 1e6, "b": 1e9}
+_SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mln": 1e6, "bln": 1e9,
+                "mn": 1e6, "bn": 1e9, "tn": 1e12}
+_CUR_SIGN = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}
+_CUR_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY",
+              "cny": "CNY", "euro": "EUR", "euros": "EUR", "eur": "EUR", "tenge": "KZT", "kzt": "KZT",
+              "ruble": "RUB", "rubles": "RUB", "rouble": "RUB", "roubles": "RUB", "rub": "RUB", "yen": "JPY",
+              "rupee": "INR", "rupees": "INR", "som": "KGS", "sum": "UZS"}
+_CUR_PREFIX = {"us": "USD", "u.s.": "USD", "usd": "USD", "rmb": "CNY", "cny": "CNY", "eur": "EUR"}
+_MONTHS = {m: i + 1 for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july",
+                                            "august", "september", "october", "november", "december"])}
+_MONTHS.update({"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+                "oct": 10, "nov": 11, "dec": 12})
+_ORDINAL = {"st", "nd", "rd", "th"}
+_CONNECT = {"of", "and", "for", "on", "the", "de", "&", "to"}
+_SKIP_BEFORE_UNIT = ("JJ", "JJR", "JJS", "VBN", "VBG", "NNP", "NNPS")
+
+
+def parse_number(tok: str) -> tuple[float, str | None, str | None, str | None] | None:
+    """``(value, currency, suffix, hyphen_unit)`` for a number token, or None.
+
+    >>> parse_number("$94.8")
+    (94.8, 'USD', None, None)
+    >>> parse_number("650,000")[0], parse_number("78%")[2]
+    (650000.0, '%')
+    """
+    m = _NUM_TOKEN.match(tok)
+    if not m:
+        return None
+    num = m.group("num")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", num):
+        value = float(num.replace(",", ""))
+    elif re.fullmatch(r"\d+(?:\.\d+)?", num):
+        value = float(num)
+    elif re.fullmatch(r"\d+,\d+", num):  # decimal comma
+        value = float(num.replace(",", "."))
+    else:
+        return None
+    suf = m.group("suf")
+    return value, _CUR_SIGN.get(m.group("cur") or ""), suf.lower() if suf else None, (m.group("hyph") or "").split("-")[0].lower() or None
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _norm_name(s: str) -> str:
+    s = s.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    s = re.sub(r"\s*-\s*", "-", s)
+    s = re.sub(r"'s$", "", s.strip())
+    s = re.sub(r"^(the|a|an)\s+", "", s.lower())
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, covered, acr_map) -> list[tuple]:
+    """Items in one sentence: (item, kind, label, value, unit, start, end, surface)."""
+    used = np.zeros(len(toks), dtype=bool)
+    return (_date_items(toks, lows, starts, ends, text, used)  # dates first: they consume their numbers
+            + _number_items(toks, lows, lemmas, tags, starts, ends, text, used)
+            + _name_items(toks, lows, starts, ends, is_stop, text, covered)
+            + _acronym_items(toks, starts, ends, covered, acr_map))
+
+
+def _date_items(toks, lows, starts, ends, text, used) -> list[tuple]:
+    """Dates ("March 3, 2024", "3 March", "May 2023"); their tokens are marked ``used``."""
+    n = len(toks)
+    out = []
+    for i in range(n):
+        mo = _MONTHS.get(lows[i].rstrip("."))
+        if mo is None or not toks[i][:1].isupper() or used[i]:
+            continue
+        if lows[i] in ("may", "march") and not (i + 1 < n and re.fullmatch(r"\d{1,4}", toks[i + 1]) or i > 0 and re.fullmatch(r"\d{1,2}", toks[i - 1])):
+            continue
+        day = year = None
+        a, b = i, i + 1
+        if i + 1 < n and re.fullmatch(r"\d{1,2}", toks[i + 1]) and 1 <= int(toks[i + 1]) <= 31:
+            day, b = int(toks[i + 1]), i + 2
+            if b + 1 < n and toks[b] == "," and re.fullmatch(r"(18|19|20)\d\d", toks[b + 1]):
+                year, b = int(toks[b + 1]), b + 2
+        elif i + 1 < n and re.fullmatch(r"(18|19|20)\d\d", toks[i + 1]):
+            year, b = int(toks[i + 1]), i + 2
+        if day is None and i > 0 and re.fullmatch(r"\d{1,2}", toks[i - 1]) and 1 <= int(toks[i - 1]) <= 31 and not used[i - 1]:
+            day, a = int(toks[i - 1]), i - 1
+            if year is None and i + 1 < n and re.fullmatch(r"(18|19|20)\d\d", toks[i + 1]):
+                year, b = int(toks[i + 1]), i + 2
+        if day is None and year is None:
+            continue
+        key = f"date:{year if year else ''}{'-' if year else '--'}{mo:02d}" + (f"-{day:02d}" if day else "")
+        if year and not day:
+            key = f"date:{year}-{mo:02d}"
+        used[a:b] = True
+        out.append((key, "date", text[starts[a]:ends[b - 1]], np.nan, "", starts[a], ends[b - 1]))
+    return out
+
+
+def _number_items(toks, lows, lemmas, tags, starts, ends, text, used) -> list[tuple]:
+    """Money, percentages, counts with a unit and years among the tokens not ``used``."""
+    n = len(toks)
+    out = []
+    for i in range(n):
+        if used[i] or not toks[i][:1].isdigit() and toks[i][:1] not in _CUR_SIGN:
+            continue
+        p = parse_number(toks[i])
+        if p is None or i > 0 and toks[i - 1] in ("+", "/", "#") or i > 0 and re.fullmatch(r"[A-Za-z]+\d*", toks[i - 1]) and ends[i - 1] == starts[i] \
+                and lows[i - 1] not in _CUR_PREFIX:
+            continue
+        value, cur, suf, hyph = p
+        a, j = i, i + 1
+        if cur is None and i > 0 and lows[i - 1] in _CUR_PREFIX and not used[i - 1]:
+            cur, a = _CUR_PREFIX[lows[i - 1]], i - 1
+        if cur is not None and i > 0 and lows[i - 1] in ("us", "u.s.") and a == i:
+            a = i - 1
+        percent = suf == "%"
+        unit = ""
+        if suf in _ORDINAL:
+            continue
+        if suf and suf != "%":
+            if suf in _SCALES:
+                value *= _SCALES[suf]
+            elif suf == "s" and re.fullmatch(r"(18|19|20)\d0", toks[i][:-1]):
+                out.append((f"year:{toks[i].lower()}", "year", toks[i], float(toks[i][:-1]), "", starts[i], ends[i]))
+                used[i] = True
+                continue
+            else:
+                unit = lemmatize(suf)
+        if hyph:
+            unit = lemmatize(hyph)
+        scaled = False
+        if not percent and j < n and lows[j] in _SCALE_WORDS:
+            value *= _SCALE_WORDS[lows[j]]
+            j += 1
+            scaled = True
+        if not percent and j < n and lows[j] in ("percent", "pct"):
+            percent, j = True, j + 1
+        elif not percent and j + 1 < n and lows[j] == "per" and lows[j + 1] == "cent":
+            percent, j = True, j + 2
+        if cur is None and not percent and j < n and lows[j] in _CUR_WORDS:
+            cur, j = _CUR_WORDS[lows[j]], j + 1
+        raw = toks[i]
+        is_year = (cur is None and not percent and not scaled and not unit and re.fullmatch(r"\d{4}", raw)
+                   and 1800 <= int(raw) <= 2100)
+        if is_year:
+            out.append((f"year:{raw}", "year", raw, float(raw), "", starts[i], ends[i]))
+            used[i] = True
+            continue
+        if cur is None and not percent and not unit:
+            k, skipped = j, 0
+            while k < n and skipped < 2 and tags[k] in _SKIP_BEFORE_UNIT and not lows[k] in ("of",):
+                k, skipped = k + 1, skipped + 1
+            if k < n and tags[k] in ("NN", "NNS") and any(c.isalpha() for c in lows[k]):
+                unit = lemmas[k]
+                j = k + 1
+        used[a:j] = True
+        surface = text[starts[a]:ends[j - 1]]
+        if cur is not None:
+            out.append((f"money:{cur}:{_fmt(value)}", "money", surface, value, cur, starts[a], ends[j - 1]))
+        elif percent:
+            out.append((f"percent:{_fmt(value)}", "percent", surface, value, "%", starts[a], ends[j - 1]))
+        elif unit or scaled:
+            out.append((f"count:{_fmt(value)} {unit}".rstrip(), "count", surface, value, unit, starts[a], ends[j - 1]))
+    return out
+
+
+def _name_items(toks, lows, starts, ends, is_stop, text, covered) -> list[tuple]:
+    """Names: runs of two or more capitalized words that are not an actor's (``covered``) or a date."""
+    n = len(toks)
+    out = []
+    i = 0
+    while i < n:
+        if not (toks[i][:1].isupper() and any(c.isalpha() for c in toks[i])):
+            i += 1
+            continue
+        k = i
+        last_cap = i
+        while k + 1 < n:
+            t = toks[k + 1]
+            if t[:1].isupper() and any(c.isalpha() for c in t):
+                k += 1
+                last_cap = k
+            elif lows[k + 1] in _CONNECT and k + 2 < n and toks[k + 2][:1].isupper() and not (
+                    lows[k + 1] in ("and", "&") and sum(toks[x][:1].isupper() for x in range(i, k + 1)) >= 2):
+                k += 1
+            else:
+                break
+        a, b = i, last_cap + 1
+        while a < b and (is_stop[a] or lows[a] in _CONNECT):
+            a += 1
+        caps = [x for x in range(a, b) if toks[x][:1].isupper()]
+        i = last_cap + 1
+        if len(caps) < 2 or any(_MONTHS.get(lows[x].rstrip(".")) for x in caps):
+            continue
+        if all(covered[x] for x in caps) or covered[caps[-1]]:
+            continue  # the name is an actor (with a title): counted as an actor item
+        surface = text[starts[a]:ends[b - 1]]
+        key = _norm_name(surface)
+        out.append((f"entity:{key}", "entity", surface, np.nan, "", starts[a], ends[b - 1]))
+    return out
+
+
+def _acronym_items(toks, starts, ends, covered, acr_map) -> list[tuple]:
+    """Acronyms (2–6 capitals) not covered by an actor, keyed by their expansion where known."""
+    n = len(toks)
+    out = []
+    for i in range(n):
+        t = toks[i]
+        if 2 <= len(t) <= 6 and t.isupper() and t.isalpha() and not covered[i]:
+            key = acr_map.get(t, t.lower())
+            out.append((f"entity:{key}", "entity", t, np.nan, "", starts[i], ends[i]))
+    return out
+
+
+def _acronyms(sentences: pd.DataFrame) -> dict[str, str]:
+    """Acronyms defined in the corpus: 'Belt and Road Initiative (BRI)' → {'BRI': 'belt and road initiative'}."""
+    out: dict[str, str] = {}
+    pat = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|for|on|the)\s+)*){1,8})\(([A-Z]{2,6})\)")
+    for text in sentences["norm"]:
+        for m in pat.finditer(text):
+            words = m.group(1).split()
+            acr = m.group(2)
+            caps = [w for w in words if w[:1].isupper()]
+            # take the shortest tail of the name whose initials spell the acronym
+            for s in range(len(words)):
+                tail = words[s:]
+                ini = "".join(w[0] for w in tail if w[:1].isupper())
+                if ini == acr and tail[0][:1].isupper():
+                    out.setdefault(acr, _norm_name(" ".join(tail)))
+                    break
+            else:
+                if caps:
+                    out.setdefault(acr, _norm_name(" ".join(words)))
+    return out
+
+
+def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every fact-like item in every sentence (see the module docstring for the kinds).
+
+    Returns ``item`` (normalized key: the same fact in two sources has the same key),
+    ``kind, label`` (as written), ``value``, ``unit``, ``sent_id, doc_id, source``, ``start, end``
+    (span in the sentence text) and ``text`` (the sentence).
+    """
+    tokens = corpus.tokens
+    tags = pos_tags(corpus)
+    sents = corpus.sentences
+    ment = find_mentions(sents, resolve(corpus, actors))
+    ment_by_sent: dict[str, list[tuple[int, int]]] = {}
+    for sid, s, e in ment[["sent_id", "start", "end"]].itertuples(index=False):
+        ment_by_sent.setdefault(sid, []).append((int(s), int(e)))
+    acr = _acronyms(sents)
+    meta = dict(zip(sents["sent_id"], zip(sents["doc_id"], sents["source"], sents["text"])))
+    sid = tokens["sent_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
+    toks = tokens["token"].astype(str).tolist()
+    lows = tokens["lower"].astype(str).tolist()
+    lem = tokens["lemma"].astype(str).tolist()
+    st = tokens["start"].to_numpy()
+    en = tokens["end"].to_numpy()
+    stop = tokens["is_stop"].to_numpy(dtype=bool) if "is_stop" in tokens else np.zeros(len(tokens), dtype=bool)
+    rows = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        s_id = sid[a]
+        doc, src, text = meta[s_id]
+        spans = ment_by_sent.get(s_id, [])
+        cov = np.zeros(b - a, dtype=bool)  # tokens inside an actor mention
+        for ms, me in spans:
+            cov |= (ms <= st[a:b]) & (en[a:b] <= me)
+        for key, kind, label, value, unit, s0, e0 in _sentence_items(
+                toks[a:b], lows[a:b], lem[a:b], list(tags[a:b]), st[a:b], en[a:b], stop[a:b], text, cov, acr):
+            rows.append((key, kind, label, value, unit, s_id, doc, src, int(s0), int(e0), text))
+    for s_id, doc, src, actor, s0, e0 in ment[["sent_id", "doc_id", "source", "actor", "start", "end"]].itertuples(index=False):
+        rows.append((f"actor:{actor}", "actor", actor, np.nan, "", s_id, doc, src, int(s0), int(e0), meta[s_id][2]))
+    out = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    if kinds is not None:
+        out = out[out["kind"].isin(list(kinds))]
+    order = pd.Series(np.arange(len(sents)), index=sents["sent_id"].to_numpy())
+    out = out.assign(_o=out["sent_id"].map(order)).sort_values(["_o", "start"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+COVERAGE_COUNT_COLUMNS = ["item", "source", "kind", "n", "sent_id"]
+COVERAGE_LABEL_COLUMNS = ["item", "label", "n"]
+
+
+def coverage_counts(items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mergeable counts behind :func:`coverage_matrix`: per ``item, source`` its ``kind``,
+    count ``n`` and first ``sent_id``; per ``item, label`` (surface form) its count; both in
+    order of first appearance. Counts of consecutive parts of a corpus merge with
+    :func:`merge_coverage_counts` into the counts of the whole."""
+    if items.empty:
+        return pd.DataFrame(columns=COVERAGE_COUNT_COLUMNS), pd.DataFrame(columns=COVERAGE_LABEL_COLUMNS)
+    it = items.astype({"item": str, "source": str, "sent_id": str})
+    c = it.groupby(["item", "source"], sort=False).agg(kind=("kind", "first"), n=("kind", "size"),
+                                                      sent_id=("sent_id", "first")).reset_index()
+    lab = it.groupby(["item", "label"], sort=False).size().rename("n").reset_index()
+    return c[COVERAGE_COUNT_COLUMNS], lab[COVERAGE_LABEL_COLUMNS]
+
+
+def merge_coverage_counts(parts: Sequence[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merge :func:`coverage_counts` of consecutive corpus parts, in corpus order: counts add,
+    the first ``sent_id`` and ``kind`` are the earliest part's."""
+    cs = [c for c, _ in parts if len(c)]
+    ls = [lab for _, lab in parts if len(lab)]
+    if not cs:
+        return pd.DataFrame(columns=COVERAGE_COUNT_COLUMNS), pd.DataFrame(columns=COVERAGE_LABEL_COLUMNS)
+    c = pd.concat(cs, ignore_index=True).groupby(["item", "source"], sort=False).agg(
+        kind=("kind", "first"), n=("n", "sum"), sent_id=("sent_id", "first")).reset_index()
+    lab = pd.concat(ls, ignore_index=True).groupby(["item", "label"], sort=False)["n"].sum().reset_index()
+    return c[COVERAGE_COUNT_COLUMNS], lab[COVERAGE_LABEL_COLUMNS]
+
+
+def coverage_matrix(items: pd.DataFrame | None, sources: Sequence[str] | None = None, *, most: float = 0.5,
+                    kinds: Sequence[str] | None = None, counts: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Item × source matrix of how often each source carries each item.
+
+    One row per item: ``item, kind, label`` (the most common surface form; a tie goes to the
+    form seen first), one count column per source (``sources`` in order; pass ``corpus.sources``
+    so sources with no items appear), ``n_sources`` (sources carrying it), ``unique_to`` (the
+    one source carrying it, when ≥ 2 sources), ``omitted_by`` (sources that lack an item carried
+    by more than ``most`` of the *other* sources and by at least two; needs ≥ 3 sources) and
+    ``evidence`` (the first ``sent_id`` per carrying source). Sorted: widely carried first.
+    ``counts``: the items' :func:`coverage_counts` when already made (``items`` is then not
+    read), e.g. merged from a corpus's partitions.
+    """
+    if counts is None:
+        c, labc = coverage_counts(items if kinds is None else items[items["kind"].isin(list(kinds))])
+    else:
+        c, labc = counts
+        if kinds is not None and len(c):
+            c = c[c["kind"].isin(list(kinds))]
+            labc = labc[labc["item"].isin(set(c["item"]))]
+    srcs = list(sources) if sources is not None else list(pd.unique(c["source"]))
+    base = ["item", "kind", "label"]
+    tail = ["n_sources", "unique_to", "omitted_by", "evidence"]
+    if c.empty:
+        return pd.DataFrame(columns=base + srcs + tail)
+    mat = c.groupby(["item", "source"])["n"].sum().unstack(fill_value=0).reindex(columns=srcs, fill_value=0)
+    lab = labc.loc[labc.groupby("item", sort=False)["n"].idxmax()].set_index("item")["label"]
+    kind = c.groupby("item", sort=False)["kind"].first()
+    first = c.groupby("item", sort=False)["sent_id"].agg("; ".join)
+    out = mat.reset_index()
+    out.columns.name = None
+    out.insert(1, "kind", out["item"].map(kind))
+    out.insert(2, "label", out["item"].map(lab))
+    present = out[srcs].to_numpy() > 0
+    nsrc = present.sum(1)
+    out["n_sources"] = nsrc
+    S = len(srcs)
+    out["unique_to"] = [srcs[int(np.flatnonzero(p)[0])] if (S >= 2 and c_ == 1) else "" for p, c_ in zip(present, nsrc)]
+    om = []
+    for p, c_ in zip(present, nsrc):
+        if S >= 3 and c_ >= 2:
+            miss = [srcs[k] for k in np.flatnonzero(~p) if c_ / (S - 1) > most]
+            om.append(", ".join(miss))
+        else:
+            om.append("")
+    out["omitted_by"] = om
+    out["evidence"] = out["item"].map(first)
+    korder = {k: i for i, k in enumerate(["money", "percent", "count", "date", "year", "entity", "actor"])}
+    out = out.assign(_k=out["kind"].map(korder).fillna(9), _t=out[srcs].sum(axis=1)).sort_values(
+        ["n_sources", "_k", "_t", "item"], ascending=[False, True, False, True], kind="stable").drop(columns=["_k", "_t"])
+    return out.reset_index(drop=True)
+
+
+def coverage_evidence(items: pd.DataFrame, item: str, source: str | None = None, *, top: int = 3) -> pd.DataFrame:
+    """Sentences behind one item (optionally one source): ``item, source, sent_id, label, text``."""
+    d = items[items["item"] == item]
+    if source is not None:
+        d = d[d["source"] == source]
+    return d.drop_duplicates("sent_id").head(top)[["item", "source", "sent_id", "label", "text"]].reset_index(drop=True)

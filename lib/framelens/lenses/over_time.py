@@ -1,0 +1,1045 @@
+"""Change over time: each lens's key measures per period and comparison unit, with intervals and n.
+
+A corpus compared by a unit (``source``, ``group``, ``outlet``, … see
+:meth:`framelens.read.corpus.Corpus.by`) is split into publication periods (day, week or month) and,
+for every period × unit, four measures are given with their n and a 95% interval:
+
+* :func:`tone_over_time` — mean VADER compound per sentence (Hutto & Gilbert 2014), the score of
+  the sentiment lens (:func:`framelens.lenses.sentiment.sentence_scores`);
+* :func:`frames_over_time` — the leading frames: the share of sentences carrying each of the
+  ``top`` frames most carried over the whole dated corpus (codebook cues,
+  :func:`framelens.lenses.framing.frame_matches`; framing as selection and salience, Entman 1993);
+* :func:`actors_over_time` — the actors' prominence: the share of sentences mentioning each of
+  the ``top`` actors most mentioned (:func:`framelens.lenses.actors.find_mentions` with the actor table);
+* :func:`terms_over_time` — the distinctive terms that rise and fall: each period against all
+  other periods, by the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
+  Quinn 2008, :func:`framelens.lenses.vocabulary.log_odds_z`).
+
+The period
+----------
+:func:`choose_period` takes the ``period`` parameter (``day``, ``week``, ``month`` or ``year``)
+or, with ``auto``, derives it from the span of the dated articles (a date known only to the
+month spans that month): a span of at most 31 days → ``day``, at most 26 weeks (182 days) →
+``week``, longer → ``month``. A period can hold only articles dated at least that finely (an
+article known only to the month has no day or week); when fewer than half of the dated
+articles could be placed at the period the span suggests, the next coarser period is taken
+(day → week → month → year) until at least half are placed. Periods are labelled as
+:func:`framelens.read.corpus.period_values` labels them (2025-06-16, ISO week 2025-W25, 2025-06,
+2025).
+
+Undated articles, and articles dated more coarsely than the period, are counted, named and
+left out (:func:`date_documents`, the ``status`` table); so are articles without a value of the
+comparison unit (:meth:`Corpus.by`). With fewer than two periods there is nothing to show over
+time: :func:`over_time` then returns empty measure tables and a ``status`` whose ``message``
+says so and why.
+
+Intervals
+---------
+A percentile bootstrap (Efron & Tibshirani 1993) of a ratio (sum over resampled units of the
+numerator / of the sentences): when a cell (period × unit) holds two or more articles the
+articles are resampled (a cluster bootstrap — sentences of one article are not independent),
+otherwise its sentences are (the ``resampled`` column says which). Every cell is resampled with
+the same ``seed``, so its interval does not depend on the other cells. A cell with one sentence
+has a zero-width interval; read ``n_sentences`` and ``n_documents`` beside every number.
+
+Besides each unit, every period has a pooled row (unit ``(all)``: every unit together) and,
+when there are more than ``max_units`` units, a row pooling the units beyond the ``max_units``
+largest by sentences (unit ``(others)``), so a figure stays legible at 40+ units. The column
+``row`` says which a row is (``unit``, ``others``, ``all``); ``drawn`` marks the rows a figure
+draws as lines (the units it draws are listed in ``status.units_drawn``).
+
+Caveats: a period's measure mixes what was covered with who covered it — when the outlets
+publishing differ from one period to the next, a pooled change may only reflect that; compare
+a unit with itself across periods. A lexicon score is the valence of the words, not a stance;
+a frame share counts cue words, not meanings. Read the evidence sentences (``example_sent_ids``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence, TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from framelens.errors import FramelensError
+from framelens.lenses.stats import N_RESAMPLES
+from framelens.text.tokens import grow_codes
+
+if TYPE_CHECKING:  # annotations only: no import cost
+    from framelens.read.corpus import CorpusLike
+from framelens.core.fmt import markdown_safe
+from framelens.lenses import framing
+from framelens.lenses import sentiment
+from framelens.lenses.actors import find_mentions
+from framelens.lenses.actors import load_actors
+from framelens.lenses.stats import ratio_bootstrap
+from framelens.lenses.vocabulary import log_odds_z
+from framelens.read.corpus import period_values
+
+#: periods a report can be split into (``auto``: chosen from the span, see :func:`choose_period`)
+PERIOD_CHOICES = ("auto", "day", "week", "month", "year")
+_ORDER = ("day", "week", "month", "year")
+#: the span rule of ``period="auto"``: (longest span in days, period)
+SPAN_RULE = ((31, "day"), (182, "week"))
+ALL = "(all)"
+OTHERS = "(others)"
+#: cells with fewer sentences are marked in the figures (hollow points with their n)
+MIN_N = 10
+EXAMPLES = 3
+SEP = "; "
+
+STATUS_COLUMNS = ["period", "period_reason", "n_periods", "first", "last", "periods", "n_documents", "n_placed",
+                  "n_undated", "n_coarser", "n_no_unit", "undated_ids", "coarser_ids", "no_unit_ids",
+                  "n_units", "units_drawn", "nothing_to_show", "message"]
+DATING_COLUMNS = ["doc_id", "source", "label", "published", "precision", "period", "status", "n_sentences"]
+_CELL = ["period", "source", "label", "row", "drawn"]
+TONE_COLUMNS = [*_CELL, "n_documents", "n_sentences", "mean", "ci_low", "ci_high", "resampled", "n_resampled",
+                "most_positive", "most_negative"]
+FRAME_COLUMNS = [*_CELL, "frame", "name", "sentences", "n_sentences", "n_documents", "share", "ci_low", "ci_high",
+                 "resampled", "n_resampled", "example_sent_ids"]
+ACTOR_COLUMNS = [*_CELL, "actor", "actor_kind", "sentences", "mentions", "n_sentences", "n_documents", "share",
+                 "ci_low", "ci_high", "resampled", "n_resampled", "example_sent_ids"]
+TERM_COLUMNS = ["period", "within", "direction", "rank", "term", "kind", "count", "n_terms", "rate_per_1000",
+                "count_rest", "rate_rest_per_1000", "delta", "z", "n_docs", "by_unit", "example_sent_ids"]
+RATE_COLUMNS = ["term", "period", "count", "n_terms", "rate_per_1000"]
+
+
+# ---------------------------------------------------------------------------------------------
+# periods
+
+
+def _check_period(period: str) -> str:
+    p = str(period or "auto").strip().lower()
+    if p not in PERIOD_CHOICES:
+        raise FramelensError(f"period: {period!r} is not a period ({', '.join(PERIOD_CHOICES)})")
+    return p
+
+
+def _date_bounds(documents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Earliest and latest day each dated document may have been published (a date known only
+    to the month spans the month; to the year, the year)."""
+    ts = pd.to_datetime(documents["published"])
+    prec = documents.get("published_precision", pd.Series("day", index=documents.index)).fillna("day").astype(str)
+    start = ts.copy()
+    end = ts.copy()
+    month = prec.eq("month") & ts.notna()
+    year = prec.eq("year") & ts.notna()
+    end[month] = ts[month] + pd.offsets.MonthEnd(0)
+    end[year] = ts[year] + pd.offsets.YearEnd(0)
+    return start, end
+
+
+def placed_share(documents: pd.DataFrame, period: str) -> tuple[int, int]:
+    """``(placed, dated)``: how many dated documents have a value at ``period``."""
+    dated = int(pd.to_datetime(documents["published"]).notna().sum())
+    placed = int((period_values(documents, period) != "").sum()) if len(documents) else 0
+    return placed, dated
+
+
+def choose_period(documents: pd.DataFrame, period: str = "auto") -> tuple[str, str]:
+    """The period to split a corpus into, and why: ``(period, reason)``.
+
+    ``period`` other than ``auto`` is taken as given. ``auto``: the span of the dated documents
+    (first possible to last possible day) gives ``day`` up to 31 days, ``week`` up to 26 weeks
+    (182 days), ``month`` beyond (:data:`SPAN_RULE`); then, while fewer than half of the dated
+    documents are dated finely enough to be placed at that period, the next coarser period is
+    taken (day → week → month → year). No dated document: ``month``.
+    """
+    p = _check_period(period)
+    if p != "auto":
+        return p, "set by the period parameter"
+    start, end = _date_bounds(documents)
+    if start.notna().sum() == 0:
+        return "month", "no article is dated"
+    first, last = start.min(), end.max()
+    days = int((last - first).days) + 1
+    chosen = next((name for limit, name in SPAN_RULE if days <= limit), "month")
+    span = f"the dated articles span {days} day{'s' * (days != 1)} ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
+    rule = {"day": "at most 31 days: days", "week": "at most 26 weeks: weeks", "month": "more than 26 weeks: months"}
+    reason = f"{span}; {rule[chosen]}"
+    placed, dated = placed_share(documents, chosen)
+    first_choice = chosen
+    while 2 * placed < dated and chosen != "year":
+        chosen = _ORDER[_ORDER.index(chosen) + 1]
+        placed, dated = placed_share(documents, chosen)
+    if chosen != first_choice:
+        p0, _ = placed_share(documents, first_choice)
+        reason += (f"; but only {p0} of {dated} dated articles {'is' if p0 == 1 else 'are'} dated to the "
+                   f"{_unit_word(first_choice)}, so {chosen}s ({placed} of {dated} placed)")
+    return chosen, reason
+
+
+def _unit_word(period: str) -> str:
+    return {"day": "day", "week": "day", "month": "month", "year": "year"}[period]
+
+
+def period_range(periods: Sequence[str], period: str, *, limit: int = 500) -> list[str]:
+    """Every period from the first to the last of ``periods`` (labels as
+    :func:`framelens.read.corpus.period_values` writes them), empty ones included, so a figure's x axis
+    shows time evenly; more than ``limit`` periods: only those given."""
+    ps = sorted(set(p for p in periods if p))
+    if len(ps) < 2:
+        return ps
+    if period == "week":
+        def start(label: str) -> pd.Timestamp:
+            y, w = label.split("-W")
+            return pd.Timestamp.fromisocalendar(int(y), int(w), 1)
+
+        rng = pd.period_range(start(ps[0]), start(ps[-1]), freq="W-SUN")
+        if len(rng) > limit:
+            return ps
+        out = []
+        for p in rng:
+            iso = p.start_time.isocalendar()
+            out.append(f"{iso[0]:04d}-W{iso[1]:02d}")
+        return out
+    freq = {"day": "D", "month": "M", "year": "Y"}[period]
+    rng = pd.period_range(ps[0], ps[-1], freq=freq)
+    if len(rng) > limit:
+        return ps
+    fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[period]
+    return [p.strftime(fmt) for p in rng]
+
+
+def _shown_date(ts, precision: str) -> str:
+    if ts is None or pd.isna(ts):
+        return ""
+    return ts.strftime({"month": "%Y-%m", "year": "%Y"}.get(precision, "%Y-%m-%d"))
+
+
+def date_documents(documents: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each document's period: ``doc_id, source`` (the comparison unit), ``label, published``
+    (as known: 2025-01-14, or 2025-03 when only the month is known), ``precision, period``
+    (empty when not placed), ``status`` (``placed``, ``undated``, or ``coarser`` — dated less
+    finely than the period, so left out) and ``n_sentences``."""
+    p = _check_period(period)
+    if p == "auto":
+        raise FramelensError("period: choose a period first (see over_time.choose_period)")
+    d = documents
+    ts = pd.to_datetime(d["published"])
+    prec = d.get("published_precision", pd.Series("", index=d.index)).fillna("").astype(str)
+    per = period_values(d, p) if len(d) else pd.Series([], dtype=object)
+    status = np.where(ts.isna(), "undated", np.where(per.eq(""), "coarser", "placed"))
+    out = pd.DataFrame({
+        "doc_id": d["doc_id"].astype(str).to_numpy(),
+        "source": d["source"].astype(str).to_numpy(),
+        "label": (d["label"] if "label" in d.columns else d["source"]).astype(str).to_numpy(),
+        "published": [_shown_date(t, q) for t, q in zip(ts, prec)],
+        "precision": np.where(ts.isna(), "", prec.to_numpy()),
+        "period": per.astype(str).to_numpy(),
+        "status": status,
+        "n_sentences": (d["n_sentences"] if "n_sentences" in d.columns else pd.Series(0, index=d.index))
+        .fillna(0).astype(int).to_numpy(),
+    })
+    return out[DATING_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------
+# cells: period × unit, pooled units, intervals
+
+
+def top_units(dating: pd.DataFrame, max_units: int) -> list[str]:
+    """The ``max_units`` units with most sentences among the placed documents (ties: corpus
+    order). The others are pooled as ``(others)`` in the tables and figures."""
+    placed = dating[dating["status"] == "placed"]
+    order = list(dict.fromkeys(dating["source"]))
+    size = placed.groupby("source", sort=False)["n_sentences"].sum()
+    ranked = sorted(size.index, key=lambda u: (-int(size[u]), order.index(u)))
+    return ranked[:max(0, int(max_units))]
+
+
+def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -> list[dict]:
+    """The cells: each (period, unit); each period pooled over every unit ``(all)`` and, when
+    there are more units than are drawn, over the undrawn ones ``(others)``."""
+    out = []
+    top_set = set(top)
+    unit_order = {u: i for i, u in enumerate(dict.fromkeys(sent["source"]))}
+    per_idx = sent.groupby("period", sort=True).indices
+    cell_idx = sent.groupby(["period", "source"], sort=False).indices
+    n_others = len(set(sent["source"]) - top_set)
+    for p in sorted(per_idx):
+        cells = sorted(((u, idx) for (pp, u), idx in cell_idx.items() if pp == p), key=lambda t: unit_order[t[0]])
+        for u, idx in cells:
+            out.append({"period": p, "source": u, "label": labels.get(u, u), "row": "unit",
+                        "drawn": u in top_set, "idx": idx})
+        if n_others > 0:
+            idx = np.concatenate([idx for u, idx in cells if u not in top_set] or [np.array([], dtype=int)])
+            if len(idx):
+                out.append({"period": p, "source": OTHERS, "label": f"others ({n_others} unit{'s' * (n_others != 1)})", "row": "others",
+                            "drawn": True, "idx": np.sort(idx)})
+        out.append({"period": p, "source": ALL, "label": "all units", "row": "all", "drawn": False,
+                    "idx": per_idx[p]})
+    return out
+
+
+def _cell_stats(values: np.ndarray, docs: np.ndarray, idx: np.ndarray, *, n_resamples: int, level: float,
+                seed: int) -> dict[str, Any]:
+    """Estimate and interval of the column means of ``values[idx]`` (sentences), resampling the
+    documents when the cell holds two or more, its sentences otherwise."""
+    v = values[idx]
+    codes, uniq = pd.factorize(docs[idx])
+    if len(uniq) >= 2:
+        unit, nu = "document", len(uniq)
+        num = np.zeros((nu, v.shape[1]))
+        np.add.at(num, codes, v)
+        den = np.bincount(codes, minlength=nu).astype(float)
+    else:
+        unit, nu = "sentence", len(idx)
+        num, den = v, np.ones(len(idx))
+
+    _, lo, hi = ratio_bootstrap(num, den, n_resamples=n_resamples, level=level, seed=seed)
+    return {"est": v.mean(0) if len(idx) else np.full(v.shape[1], np.nan), "lo": lo, "hi": hi,
+            "resampled": unit, "n_resampled": nu, "n_documents": len(uniq), "n_sentences": len(idx)}
+
+
+def _placed_sentences(sentences: pd.DataFrame, dating: pd.DataFrame) -> pd.DataFrame:
+    period_of = dict(zip(dating.loc[dating["status"] == "placed", "doc_id"],
+                         dating.loc[dating["status"] == "placed", "period"]))
+    s = sentences.assign(doc_id=sentences["doc_id"].astype(str), source=sentences["source"].astype(str))
+    s = s.assign(period=s["doc_id"].map(period_of))
+    return s[s["period"].notna()].reset_index(drop=True)
+
+
+def unit_names(labels: Mapping[str, str]) -> dict[str, str]:
+    """How figures and lists name each unit: its label, or ``label (unit)`` when several units
+    share that label (e.g. two groups of articles from one outlet)."""
+    count: dict[str, int] = {}
+    for lab in labels.values():
+        count[lab] = count.get(lab, 0) + 1
+    return {u: (lab if count[lab] == 1 or lab == u else f"{lab} ({u})") for u, lab in labels.items()}
+
+
+def _examples(sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+    return SEP.join(map(str, list(sent_ids)[:k]))
+
+
+# ---------------------------------------------------------------------------------------------
+# the measures
+
+
+def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "vader_compound",
+                   n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """Tone per period × unit: the mean sentence score (VADER compound by default, as
+    :func:`framelens.lenses.sentiment.sentence_scores` gives it; Hutto & Gilbert 2014) with a bootstrap
+    95% interval (see the module's notes), ``n_documents`` and ``n_sentences``, and the ids of the
+    cell's most positive and most negative sentence (evidence). One row per cell, plus the
+    pooled ``(all)`` (and ``(others)``) rows of each period. Periods in time order."""
+    if value not in scores.columns:
+        raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
+                             "(pass the table from sentiment.sentence_scores)")
+    return _tone_cells(_placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating), dating, value=value,
+                       n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+
+
+def _tone_cells(s: pd.DataFrame, dating: pd.DataFrame, *, value: str, n_resamples: int, level: float, seed: int,
+                max_units: int) -> pd.DataFrame:
+    """:func:`tone_over_time` from the placed sentences ``s`` (``sent_id, doc_id, source, period``
+    and ``value``, in corpus order): the reduce step."""
+    if s.empty:
+        return pd.DataFrame(columns=TONE_COLUMNS)
+    labels = dict(zip(dating["source"], dating["label"]))
+    top = top_units(dating, max_units)
+    vals = s[value].to_numpy(dtype=float)[:, None]
+    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
+    rows = []
+    for g in _groups(s, labels, top):
+        idx = g.pop("idx")
+        st = _cell_stats(vals, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
+        x = vals[idx, 0]
+        hi_i, lo_i = idx[int(np.argmax(x))], idx[int(np.argmin(x))]
+        rows.append({**g, "n_documents": st["n_documents"], "n_sentences": st["n_sentences"], "mean": st["est"][0],
+                     "ci_low": st["lo"][0], "ci_high": st["hi"][0], "resampled": st["resampled"],
+                     "n_resampled": st["n_resampled"], "most_positive": sids[hi_i] if x.max() > 0 else "",
+                     "most_negative": sids[lo_i] if x.min() < 0 else ""})
+    return pd.DataFrame(rows, columns=TONE_COLUMNS)
+
+
+def _indicator_cells(s: pd.DataFrame, hits: pd.DataFrame, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
+                     n_resamples: int, level: float, seed: int, max_units: int,
+                     extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
+    """Share of sentences with each ``key`` value per cell (``hits``: sentence × key rows, the
+    sentence as its ``row`` in ``s`` or its ``sent_id``)."""
+    kidx = {k: i for i, k in enumerate(keys)}
+    ind = np.zeros((len(s), len(keys)))
+    cnt = np.zeros((len(s), len(keys)))
+    if len(hits):
+        if "row" in hits.columns:
+            r = hits["row"].to_numpy(dtype=float)
+        else:
+            pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
+            r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
+        c = hits[key].astype(object).map(kidx).to_numpy()
+        ok = ~(pd.isna(r) | pd.isna(c))
+        r, c = r[ok].astype(int), c[ok].astype(int)
+        ind[r, c] = 1
+        w = hits["n"].to_numpy()[ok] if "n" in hits.columns else np.ones(len(r))
+        np.add.at(cnt, (r, c), w)
+    labels = dict(zip(dating["source"], dating["label"]))
+    top = top_units(dating, max_units)
+    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
+    rows = []
+    for g in _groups(s, labels, top):
+        idx = g.pop("idx")
+        st = _cell_stats(ind, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
+        for k, name in enumerate(keys):
+            carrying = idx[ind[idx, k] > 0]
+            rows.append({**g, key: name, **extra.get(name, {}), "sentences": int(len(carrying)),
+                         "mentions": int(cnt[idx, k].sum()), "n_sentences": st["n_sentences"],
+                         "n_documents": st["n_documents"], "share": st["est"][k], "ci_low": st["lo"][k],
+                         "ci_high": st["hi"][k], "resampled": st["resampled"], "n_resampled": st["n_resampled"],
+                         "example_sent_ids": _examples(sids[carrying])})
+    return rows
+
+
+def leading(counts: pd.Series, top: int) -> list[str]:
+    """The ``top`` keys with the largest counts (ties: first seen), counts above zero only."""
+    c = counts[counts > 0]
+    order = {k: i for i, k in enumerate(c.index)}
+    return sorted(c.index, key=lambda k: (-int(c[k]), order[k]))[:max(0, int(top))]
+
+
+def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *, top: int = 5, min_hits: int | None = 1,
+                     n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """The leading frames per period × unit: for the ``top`` frames carried by most sentences over
+    the whole dated corpus (the codebook's cue words, :func:`framelens.lenses.framing.frame_matches`,
+    a sentence carries a frame with ≥ ``min_hits`` cue hits), the share of the cell's sentences
+    carrying each, with a bootstrap 95% interval, ``sentences`` (carrying) and ``n_sentences``,
+    and up to three carrying sentences (``example_sent_ids``). Frames in order of overall
+    salience; the same frames in every period, so a frame can be followed over time."""
+    part = over_time_map(corpus, dating, measures=("frames",), codebook=codebook, min_hits=min_hits)
+    return _frame_cells(part["sentences"], part.get("frame_hits"), dating, codebook, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
+
+
+def _sentence_key(hits: pd.DataFrame) -> str:
+    return "row" if "row" in hits.columns else "sent_id"
+
+
+def _codebook(codebook):
+
+    return framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
+
+
+def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, codebook, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`frames_over_time` from the placed sentences and their ``sent_id, frame`` rows (the
+    reduce step)."""
+    if s.empty or hits is None:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    cb = _codebook(codebook)
+    by_frame = hits.groupby(hits["frame"].astype(object))[_sentence_key(hits)].nunique().reindex(cb.ids).fillna(0)
+    frames = leading(by_frame, top)
+    if not frames:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    info = {f.id: {"name": f.name} for f in cb.frames}
+    rows = _indicator_cells(s, hits, "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
+                            max_units=max_units, extra=info)
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, top: int = 5, n_resamples: int = N_RESAMPLES,
+                     level: float = 0.95, seed: int = 0, max_units: int = 8) -> pd.DataFrame:
+    """The actors' prominence per period × unit: for the ``top`` actors mentioned in most
+    sentences over the whole dated corpus (the actor table's aliases,
+    :func:`framelens.lenses.actors.find_mentions`), the share of the cell's sentences mentioning each,
+    with a bootstrap 95% interval, ``sentences`` (mentioning), ``mentions`` and ``n_sentences``,
+    and up to three mentioning sentences (``example_sent_ids``). ``actors``: a table from
+    :func:`framelens.lenses.actors.load_actors`, a path, or None (the packaged table)."""
+    part = over_time_map(corpus, dating, measures=("actors",), actors=actors)
+    return _actor_cells(part["sentences"], part.get("actor_hits"), dating, actors, top=top, n_resamples=n_resamples,
+                        level=level, seed=seed, max_units=max_units)
+
+
+def _actor_table(actors) -> pd.DataFrame:
+
+    return actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
+
+
+def _actor_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, actors, *, top: int,
+                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
+    """:func:`actors_over_time` from the placed sentences and their ``sent_id, actor, n`` rows
+    (mentions per sentence; the reduce step)."""
+    if s.empty or hits is None or hits.empty:
+        return pd.DataFrame(columns=ACTOR_COLUMNS)
+    table = _actor_table(actors)
+    by_actor = hits.groupby(hits["actor"].astype(object), sort=False)[_sentence_key(hits)].nunique()
+    names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
+    kinds = dict(zip(table["actor"], table["kind"]))
+    rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
+                            max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
+    return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their values (as text) of a column, categorical or not."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(dtype=np.int64), np.asarray(col.cat.categories.astype(str), dtype=object)
+    codes, uniq = pd.factorize(col.astype(str), sort=False)
+    return codes.astype(np.int64), np.asarray(uniq, dtype=object)
+
+
+class _TermCodes:
+    """The corpus ``terms`` of the placed documents as integer arrays (term, period, unit) — no
+    per-token strings, so a corpus of millions of tokens is counted with ``bincount``."""
+    def __init__(self, corpus, dating: pd.DataFrame):
+        t = corpus.terms
+        placed = dating[dating["status"] == "placed"]
+        self.periods = sorted(placed["period"].unique())
+        pidx = {p: i for i, p in enumerate(self.periods)}
+        period_of = dict(zip(placed["doc_id"].astype(str), placed["period"].map(pidx)))
+        dcode, dvals = _codes(t["doc_id"])
+        per_doc = np.array([period_of.get(str(v), -1) for v in dvals], dtype=np.int64)
+        per_row = per_doc[dcode] if len(dcode) else np.array([], dtype=np.int64)
+        keep = (dcode >= 0) & (per_row >= 0)
+        self.pos = np.flatnonzero(keep)  # rows of corpus.terms
+        self.period = per_row[keep]
+        tcode, self.vocab = _codes(t["term"])
+        self.term = tcode[keep]
+        ucode, self.units = _codes(t["source"])
+        self.unit = ucode[keep]
+        V = len(self.vocab)
+        self.stop = np.zeros(V, dtype=bool)
+        self.phrase = np.zeros(V, dtype=bool)
+        if len(tcode):
+            self.stop[tcode] = t["is_stop"].to_numpy(dtype=bool)
+            self.phrase[tcode] = t["is_phrase"].to_numpy(dtype=bool)
+        self.terms = t
+
+    def __len__(self) -> int:
+        return len(self.term)
+
+
+def _first_ids(rows: pd.DataFrame, sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+    """The first ``k`` sentences (corpus order) among the example positions ``e0..e2`` of ``rows``."""
+    pos = rows[["e0", "e1", "e2"]].to_numpy(dtype=np.int64).ravel()
+    pos = np.unique(pos[pos >= 0])[:k]
+    return SEP.join(map(str, sent_ids[pos]))
+
+
+def _period_keyness(c: pd.DataFrame, totals: np.ndarray, within: str, *, periods: Sequence[str], vocab: np.ndarray,
+                    stop: np.ndarray, phrase: np.ndarray, units: np.ndarray, sent_ids: np.ndarray, top: int,
+                    min_count: int, prior_strength: float, labels: Mapping[str, str]) -> list[dict]:
+    """Each period against the other periods, from the merged counts ``c`` (``p, u, t, count,
+    n_docs, e0..e2``: period × unit × term codes; the example positions index ``sent_ids``) and
+    the terms per period ``totals`` (stopwords included): the ``top`` rises and falls of every period."""
+    from scipy import sparse
+
+
+    P, V = len(periods), len(vocab)
+    totals = np.asarray(totals, dtype=float)
+    present = np.flatnonzero(totals > 0)
+    if len(present) < 2:
+        return []
+    c = c[~stop[c["t"].to_numpy()]]
+    mat = sparse.csc_matrix((c["count"].to_numpy(dtype=float), (c["t"].to_numpy(), c["p"].to_numpy())), shape=(V, P))
+    f_w = np.asarray(mat.sum(axis=1)).ravel()
+    cand = np.flatnonzero(f_w >= max(1, min_count))
+    if not len(cand):
+        return []
+    N = float(totals.sum())
+    alpha_w = prior_strength * f_w[cand] / N
+    names = vocab[cand]
+    chosen = []
+    for p in present:
+        y_i = mat[:, p].toarray().ravel()[cand]
+        n_i = totals[p]
+        y_j = f_w[cand] - y_i
+        delta, z = log_odds_z(y_i, n_i, y_j, N - n_i, alpha_w, prior_strength)
+        up = np.flatnonzero(z > 0)
+        down = np.flatnonzero(z < 0)
+        up = up[np.lexsort((names[up], -y_i[up], -z[up]))][:top]
+        down = down[np.lexsort((names[down], -y_j[down], z[down]))][:top]
+        for direction, picks in (("rises", up), ("falls", down)):
+            for rank, k in enumerate(picks, 1):
+                chosen.append((p, direction, rank, k, y_i[k], n_i, y_j[k], delta[k], z[k]))
+    if not chosen:
+        return []
+    # evidence: only the rows of the chosen terms
+    picked = cand[np.unique([ch[3] for ch in chosen])]
+    ev = c[np.isin(c["t"].to_numpy(), picked)]
+    by_term = {int(t): g for t, g in ev.groupby("t", sort=False)}
+    rows = []
+    for p, direction, rank, k, y, n_i, y_rest, d, z in chosen:
+        code = int(cand[k])
+        mine = by_term[code]
+        per = mine["p"].to_numpy()
+        here, there = mine[per == p], mine[per != p]
+        g = here.assign(first=here[["e0", "e1", "e2"]].where(here[["e0", "e1", "e2"]] >= 0).min(axis=1)) \
+            .groupby("u", sort=False).agg(count=("count", "sum"), first=("first", "min"))
+        units_used = g.sort_values(["count", "first"], ascending=[False, True], kind="stable")["count"]
+        n_j = N - n_i
+        rows.append({"period": periods[p], "within": within, "direction": direction, "rank": rank,
+                     "term": str(vocab[code]), "kind": "phrase" if phrase[code] else "word",
+                     "count": int(y), "n_terms": int(n_i), "rate_per_1000": 1000 * y / n_i,
+                     "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
+                     "delta": float(d), "z": float(z), "n_docs": int(here["n_docs"].sum()),
+                     "by_unit": _by_unit(units_used, units, labels),
+                     "example_sent_ids": _first_ids(here if direction == "rises" else there, sent_ids)})
+    return rows
+
+
+def _by_unit(counts: pd.Series, units: np.ndarray, labels: Mapping[str, str], k: int = 5) -> str:
+    """``name count`` of the ``k`` units using a term most (then how many others)."""
+    shown = [f"{labels.get(str(units[u]), str(units[u]))} {int(c)}" for u, c in counts.head(k).items()]
+    if len(counts) > k:
+        shown.append(f"… {len(counts) - k} more unit{'s' * (len(counts) - k != 1)}")
+    return SEP.join(shown)
+
+
+def terms_over_time(corpus: CorpusLike, dating: pd.DataFrame, *, top: int = 8, min_count: int = 3, prior_strength: float = 500.0,
+                    within: str = "pooled") -> pd.DataFrame:
+    """The distinctive terms that rise and fall: each period against all other periods.
+
+    The statistic is the log-odds ratio with an informative Dirichlet prior, as a z-score
+    (Monroe, Colaresi & Quinn 2008; :func:`framelens.lenses.vocabulary.log_odds_z`): the prior is the
+    distribution of the dated text over all periods, scaled to ``prior_strength`` pseudo-terms,
+    which shrinks rare terms towards "no change". ``rises``: the ``top`` terms most
+    over-represented in the period (highest z); ``falls``: the ``top`` most under-represented
+    (lowest z; the evidence then comes from the other periods). Terms used fewer than
+    ``min_count`` times in all are skipped; stopwords count in the totals but are not reported.
+    Read z as a ranking: |z| > 1.96 is notable for one term taken alone, with no correction for
+    the many terms tested. The units are the corpus ``terms`` (words, with the phrase list's
+    names merged, ``kind='phrase'``), as in the vocabulary lens.
+
+    ``within="pooled"`` (default) compares the periods of all units together (``within`` =
+    ``(all)``): a unit's articles in one period are usually too few words for a stable
+    per-unit ranking, the question "how did the coverage's wording move" is about the whole
+    corpus, and differences between units are the vocabulary lens's job. ``by_unit`` says which
+    units used the term in the period. ``within="unit"``: each unit's periods against each other.
+
+    Computed from period × unit × term counts (:func:`over_time_map` on each partition, merged by
+    :func:`over_time_reduce`), so no process needs the whole corpus's terms.
+    """
+    if within not in ("pooled", "unit"):
+        raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
+    part = over_time_map(corpus, dating, measures=("terms",))
+    coded, sent_ids = _merged_terms([part], dating)
+    return _terms_cells(coded, sent_ids, dating, top=top, min_count=min_count, prior_strength=prior_strength,
+                        within=within)
+
+
+def _terms_cells(coded, sent_ids: np.ndarray, dating: pd.DataFrame, *, top: int, min_count: int,
+                 prior_strength: float, within: str) -> pd.DataFrame:
+    """:func:`terms_over_time` from the merged period × unit × term counts (:func:`_merged_terms`;
+    the reduce step)."""
+    if within not in ("pooled", "unit"):
+        raise FramelensError(f"terms_by: {within!r} is not one of pooled, unit")
+    if coded is None:
+        return pd.DataFrame(columns=TERM_COLUMNS)
+    cc, tot, periods, vocab, stop, phrase, units = coded
+    labels = unit_names(dict(zip(dating["source"], dating["label"])))
+    kw = {"periods": periods, "vocab": vocab, "stop": stop, "phrase": phrase, "units": units, "sent_ids": sent_ids,
+          "top": top, "min_count": min_count, "prior_strength": prior_strength, "labels": labels}
+    rows = []
+    if within == "pooled":
+        rows = _period_keyness(cc, tot.sum(axis=1), ALL, **kw)
+    else:
+        order = list(dict.fromkeys(dating["source"]))
+        used = np.unique(cc["u"].to_numpy())
+        for u in sorted(used, key=lambda k: order.index(str(units[k])) if str(units[k]) in order else 0):
+            rows += _period_keyness(cc[cc["u"].to_numpy() == u], tot[:, u], str(units[u]), **kw)
+    return pd.DataFrame(rows, columns=TERM_COLUMNS)
+
+
+def term_rates(corpus: CorpusLike, dating: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """``term, period, count, n_terms, rate_per_1000`` of each of ``terms`` in every period (all
+    units together; periods without the term included, count 0): the trajectory behind a
+    rise or a fall."""
+    part = over_time_map(corpus, dating, measures=("terms",))
+    return _rates_cells(_merged_terms([part], dating)[0], terms)
+
+
+def _rates_cells(coded, terms: Sequence[str]) -> pd.DataFrame:
+    """:func:`term_rates` from the merged counts (:func:`_merged_terms`; the reduce step)."""
+    terms = list(dict.fromkeys(terms))
+    if coded is None or not terms:
+        return pd.DataFrame(columns=RATE_COLUMNS)
+    cc, tot, periods, vocab, _stop, _phrase, _units = coded
+    P = len(periods)
+    totals_p = tot.sum(axis=1).astype(np.int64)
+    code = {str(v): i for i, v in enumerate(vocab)}
+    rows = []
+    for term in terms:
+        k = code.get(term, -1)
+        counts = np.zeros(P, dtype=np.int64)
+        if k >= 0:
+            sel = cc[cc["t"].to_numpy() == k]
+            np.add.at(counts, sel["p"].to_numpy(), sel["count"].to_numpy())
+        for p in range(P):
+            if totals_p[p]:
+                rows.append({"term": term, "period": periods[p], "count": int(counts[p]), "n_terms": int(totals_p[p]),
+                             "rate_per_1000": 1000 * counts[p] / totals_p[p]})
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# map / reduce: what one partition of documents contributes, and the tables from the merged parts
+#
+# The map (:func:`over_time_map`) runs on one partition with the dating of the whole corpus (a
+# table of documents, no text) and returns text-free partials: the placed sentences (ids, unit,
+# period, tone), the sentence × frame and sentence × actor hits, and period × unit × term counts
+# with each key's first three sentences (as positions in the partition's sentence rows). The
+# reduce (:func:`over_time_reduce`) concatenates them in corpus order — document partitions are
+# disjoint, so counts add up and the first sentences of a key are the first of its partitions'
+# — and computes the cells exactly as on the whole corpus: any partitioning gives the same tables.
+
+MEASURES = ("tone", "frames", "actors", "terms")
+_TERM_COUNT_COLUMNS = ["period", "source", "term", "count", "n_docs", "e0", "e1", "e2", "is_stop", "is_phrase"]
+
+
+def _first_three(g: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    """``(n, 3)`` array of the first three ``pos`` of each group ``g`` (``g`` sorted, then ``pos``
+    within a group; -1 where a group has fewer): the example sentences kept per key."""
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.array([], dtype=np.int64)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)])) if len(g) else g
+    ex = np.full((n, 3), -1, dtype=np.int64)
+    keep = rank < 3
+    ex[g[keep], rank[keep]] = pos[keep]
+    return ex
+
+
+def _term_counts(corpus: CorpusLike, dating: pd.DataFrame, s: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Period × unit × term counts of one partition's placed documents (``terms``: count, number
+    of documents, the first three sentences as positions in ``s``; stopwords kept, flagged) and
+    the terms per period × unit (``term_totals``, stopwords included)."""
+    tc = _TermCodes(corpus, dating)
+    if not len(tc):
+        return {"terms": pd.DataFrame(columns=_TERM_COUNT_COLUMNS),
+                "term_totals": pd.DataFrame(columns=["period", "source", "n_terms"])}
+    P, U, V = len(tc.periods), len(tc.units), len(tc.vocab)
+    periods = np.asarray(tc.periods, dtype=object)
+    cell = tc.period * U + tc.unit
+    ck, cn = np.unique(cell, return_counts=True)
+    totals = pd.DataFrame({"period": periods[ck // U], "source": tc.units[ck % U], "n_terms": cn.astype(np.int64)})
+    key = cell * V + tc.term
+    uk, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+    inv = inv.astype(np.int64).ravel()
+    dcode, _ = _codes(tc.terms["doc_id"])
+    doc = dcode[tc.pos]
+    nd = int(doc.max()) + 1 if len(doc) else 1
+    n_docs = np.bincount(np.unique(inv * nd + doc) // nd, minlength=len(uk))
+    scode, svals = _codes(tc.terms["sent_id"])
+    where = pd.Index(s["sent_id"].astype(str)).get_indexer(pd.Index(svals.astype(str)))
+    spos = where[scode[tc.pos]].astype(np.int64)
+    ok = spos >= 0
+    ns = len(s) + 1
+    pairs = np.unique(inv[ok] * ns + spos[ok])  # sorted: by key, then sentence (corpus order)
+    ex = _first_three(pairs // ns, pairs % ns, len(uk))
+    t = uk % V
+    cat = pd.Categorical.from_codes
+    out = pd.DataFrame({"period": cat(uk // (U * V), categories=pd.Index(periods)),
+                        "source": cat((uk // V) % U, categories=pd.Index(tc.units)),
+                        "term": cat(t, categories=pd.Index(tc.vocab)),
+                        "count": cnt.astype(np.int32), "n_docs": n_docs.astype(np.int32),
+                        "e0": ex[:, 0].astype(np.int32), "e1": ex[:, 1].astype(np.int32),
+                        "e2": ex[:, 2].astype(np.int32), "is_stop": tc.stop[t], "is_phrase": tc.phrase[t]})
+    return {"terms": out, "term_totals": totals}
+
+
+def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequence[str] = MEASURES,
+                  scores: pd.DataFrame | None = None, value: str = "vader_compound", codebook=None, actors=None,
+                  min_hits: int | None = 1) -> dict[str, pd.DataFrame]:
+    """The map step on one partition of documents, dated by ``dating`` (:func:`date_documents`
+    on the whole corpus). Returns text-free partials: ``sentences`` (every placed sentence:
+    ``sent_id, doc_id, source, period`` and, for ``tone``, ``value`` — from ``scores`` if given,
+    else :func:`framelens.lenses.sentiment.sentence_scores` of the partition), ``frame_hits``
+    (``row, frame``: the sentences carrying each frame, as rows of ``sentences``), ``actor_hits``
+    (``row, actor, n``: mentions per sentence), ``terms`` and ``term_totals`` (see
+    :func:`_term_counts`)."""
+    out: dict[str, pd.DataFrame] = {}
+    if "tone" in measures:
+
+        sc = scores if scores is not None else sentiment.sentence_scores(corpus)
+        if value not in sc.columns:
+            raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
+                                 "(pass the table from sentiment.sentence_scores)")
+        s = _placed_sentences(sc[["sent_id", "doc_id", "source", value]], dating)
+    else:
+        s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
+    out["sentences"] = s.astype({c: "category" for c in ("doc_id", "source", "period")})
+    row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=s["sent_id"].astype(str).to_numpy())
+    placed = set(row_of.index)
+    if "frames" in measures:
+
+        cb = _codebook(codebook)
+        if len(s):
+            carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
+            carried = carried[carried["sent_id"].astype(str).isin(placed)]
+            hits = carried[["sent_id", "frame"]].drop_duplicates()
+            out["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "frame": hits["frame"].astype("category").to_numpy()})
+    if "actors" in measures:
+
+        table = _actor_table(actors)
+        if len(s):
+            ment = find_mentions(_placed_sentences(corpus.sentences, dating), table)
+            hits = (ment.groupby(["sent_id", "actor"], sort=False).size().rename("n").reset_index()
+                    if len(ment) else pd.DataFrame(columns=["sent_id", "actor", "n"]))
+            out["actor_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                                              "actor": pd.Categorical(hits["actor"].astype(str)),
+                                              "n": hits["n"].to_numpy(dtype=np.int32)})
+    if "terms" in measures:
+        out.update(_term_counts(corpus, dating, s))
+    return out
+
+
+def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame | None:
+    """One partial of every partition concatenated in corpus order: a ``row`` (a sentence's
+    position in its partition's ``sentences``) made corpus-wide, categories made plain values."""
+    frames, offset = [], 0
+    for p in partials:
+        f = p.get(key)
+        if f is not None and (len(f) or not frames):
+            if "row" in f.columns and offset:
+                f = f.assign(row=f["row"].to_numpy(dtype=np.int64) + offset)
+            frames.append(f)
+        s = p.get("sentences")
+        offset += 0 if s is None else len(s)
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+    return out
+
+
+def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one (period, unit, term) key merged: counts and documents summed, the first three
+    example positions kept (positions are corpus-wide, so smaller is earlier)."""
+    key = (c["p"].to_numpy(np.int64) * (int(c["u"].max()) + 1) + c["u"].to_numpy(np.int64)) \
+        * (int(c["t"].max()) + 1) + c["t"].to_numpy(np.int64)
+    uk, inv = np.unique(key, return_inverse=True)
+    inv = inv.ravel()
+    first = np.full(len(uk), -1, dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(c))[::-1]  # a row of each key
+    out = c.iloc[first][["p", "u", "t"]].reset_index(drop=True)
+    out["count"] = np.bincount(inv, weights=c["count"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    out["n_docs"] = np.bincount(inv, weights=c["n_docs"].to_numpy(), minlength=len(uk)).astype(np.int64)
+    e = c[["e0", "e1", "e2"]].to_numpy(np.int64)
+    g = np.repeat(inv, 3)
+    pos = e.ravel()
+    ok = pos >= 0
+    g, pos = g[ok], pos[ok]
+    big = int(pos.max()) + 1 if len(pos) else 1
+    pairs = np.unique(g * big + pos)
+    ex = _first_three(pairs // big, pairs % big, len(uk))
+    out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
+    return out
+
+
+
+def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame):
+    """The partitions' term counts merged, partition by partition, into integer codes (``c``:
+    ``p, u, t, count, n_docs, e0..e2`` with corpus-wide example positions; ``tot``: terms per
+    period × unit; ``periods, vocab, stop, phrase, units``) and the placed sentences' ids the
+    positions index. ``(None, ids)`` when there are no terms."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    pidx = pd.Index(periods, dtype=object)
+    vocab = pd.Index([], dtype=object)
+    units = pd.Index([], dtype=object)
+    merged, tots, ids, flags, offset = None, [], [], [], 0
+    for part in partials:
+        s = part.get("sentences")
+        n = 0 if s is None else len(s)
+        t = part.get("terms")
+        if t is not None and len(t):
+            tc, vocab = grow_codes(t["term"], vocab)
+            uc, units = grow_codes(t["source"], units)
+            pc, _ = grow_codes(t["period"], pidx)
+            frame = pd.DataFrame({"p": pc, "u": uc, "t": tc, "count": t["count"].to_numpy(np.int64),
+                                  "n_docs": t["n_docs"].to_numpy(np.int64)})
+            for col in ("e0", "e1", "e2"):
+                v = t[col].to_numpy(dtype=np.int64)
+                frame[col] = np.where(v >= 0, v + offset, -1)
+            flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
+            merged = frame if merged is None else _fold_terms(pd.concat([merged, frame], ignore_index=True))
+        tt = part.get("term_totals")
+        if tt is not None and len(tt):
+            uc, units = grow_codes(tt["source"], units)
+            pc, _ = grow_codes(tt["period"], pidx)
+            tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
+        if n:
+            ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
+        offset += n
+    sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
+    if merged is None or not periods:
+        return None, sent_ids
+    stop = np.zeros(len(vocab), dtype=bool)
+    phrase = np.zeros(len(vocab), dtype=bool)
+    for tc, st, ph in flags:
+        stop[tc] = st
+        phrase[tc] = ph
+    tot = np.zeros((len(periods), len(units)))
+    for pc, uc, v in tots:
+        np.add.at(tot, (pc, uc), v)
+    vocab_arr = np.asarray(vocab, dtype=object)
+    return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
+
+
+def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
+                     n_resamples: int = N_RESAMPLES, level: float = 0.95, codebook=None, actors=None, top: int = 5,
+                     top_terms: int = 8, min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled",
+                     max_units: int = 8, value: str = "vader_compound") -> dict[str, pd.DataFrame]:
+    """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
+    :func:`over_time_map` partials (in corpus order)."""
+    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
+    s = _merged(partials, "sentences")
+    if s is None:
+        s = pd.DataFrame(columns=["sent_id", "doc_id", "source", value, "period"])
+    out = {"tone": _tone_cells(s, dating, value=value, **kw),
+           "frames": _frame_cells(s, _merged(partials, "frame_hits"), dating, codebook, top=top, **kw),
+           "actors": _actor_cells(s, _merged(partials, "actor_hits"), dating, actors, top=top, **kw)}
+    coded, sent_ids = _merged_terms(partials, dating)
+    terms = _terms_cells(coded, sent_ids, dating, top=top_terms, min_count=min_count,
+                         prior_strength=prior_strength, within=terms_by)
+    out["terms"] = terms
+    rising = terms.loc[(terms["direction"] == "rises") & (terms["within"] == ALL), "term"] if len(terms) else []
+    out["term_rates"] = _rates_cells(coded, list(dict.fromkeys(rising)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# everything at once (the lens-store part)
+
+
+def status_table(corpus: CorpusLike, dating: pd.DataFrame, period: str, reason: str, *, max_units: int = 8) -> pd.DataFrame:
+    """One row saying what was split into which periods, what was left out and whether there is
+    anything to show (``nothing_to_show``, with the ``message`` a report states)."""
+    placed = dating[dating["status"] == "placed"]
+    periods = sorted(placed["period"].unique())
+    undated = dating.loc[dating["status"] == "undated", "doc_id"].tolist()
+    coarser = dating.loc[dating["status"] == "coarser", "doc_id"].tolist()
+    no_unit = [str(x) for x in getattr(corpus, "left_out", [])]
+    unit = getattr(corpus, "unit", "source") or "source"
+    n = len(dating)
+    word = {"day": "day", "week": "week", "month": "month", "year": "year"}[period]
+    if not len(placed):
+        nothing = True
+        why = ("no article is dated" if not len(dating) or len(undated) == n
+               else f"no article is dated to the {_unit_word(period)}")
+        message = f"No period: nothing to show over time — {why}."
+    elif len(periods) == 1:
+        nothing = True
+        who = f"all {len(placed)} placed articles fall" if len(placed) > 1 else "the one placed article falls"
+        message = (f"One period: nothing to show over time — {who} in the same {word}, {periods[0]}, "
+                   "so no measure can change; a change over time needs articles from at least two periods.")
+        if period != "day":
+            to_day = int((dating["precision"] == "day").sum())
+            finer = " or ".join(p for p in ("day", "week", "month") if _ORDER.index(p) < _ORDER.index(period))
+            message += (f" A finer period cannot help: only {to_day} of {len(placed)} articles "
+                        f"{'is' if to_day == 1 else 'are'} dated to the day." if to_day < len(placed)
+                        else f" Set the period parameter to {finer} to split it more finely.")
+    else:
+        nothing = False
+        message = (f"{len(periods)} {word}s from {periods[0]} to {periods[-1]}: {len(placed)} of {n} articles "
+                   f"placed.")
+    left = []
+    if undated:
+        left.append(f"{len(undated)} undated ({_names(undated)})")
+    if coarser:
+        left.append(f"{len(coarser)} dated less precisely than the {word} ({_names(coarser)})")
+    if no_unit:
+        left.append(f"{len(no_unit)} without a {unit} value ({_names(no_unit)})")
+    if left:
+        message += " Left out: " + "; ".join(left) + "."
+    if unit in _ORDER:
+        message += f" Note: the comparison unit is itself a period ({unit}); compare by source or a group instead."
+    drawn = top_units(dating, max_units)
+    row = {"period": period, "period_reason": reason, "n_periods": len(periods),
+           "first": periods[0] if periods else "", "last": periods[-1] if periods else "",
+           "periods": SEP.join(period_range(periods, period)), "n_documents": n, "n_placed": len(placed),
+           "n_undated": len(undated), "n_coarser": len(coarser), "n_no_unit": len(no_unit),
+           "undated_ids": SEP.join(undated), "coarser_ids": SEP.join(coarser), "no_unit_ids": SEP.join(no_unit),
+           "n_units": int(dating["source"].nunique()), "units_drawn": SEP.join(drawn),
+           "nothing_to_show": nothing, "message": message}
+    return pd.DataFrame([row], columns=STATUS_COLUMNS)
+
+
+def _names(ids: Sequence[str], k: int = 5) -> str:
+    ids = list(ids)
+    return ", ".join(ids[:k]) + (f", … ({len(ids)} in all)" if len(ids) > k else "")
+
+
+def over_time(corpus: CorpusLike, *, period: str = "auto", seed: int = 0, n_resamples: int = N_RESAMPLES, level: float = 0.95,
+              codebook=None, actors=None, min_hits: int | None = 1, top: int = 5, top_terms: int = 8,
+              min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled", max_units: int = 8,
+              scores: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every over-time table of ``corpus`` (compared by its unit): ``status`` (one row: the
+    period, why, what was left out, the ``message``), ``dating`` (each article's period),
+    ``tone``, ``frames``, ``actors``, ``terms`` and ``term_rates`` (see the functions of the same
+    names). With fewer than two periods the measure tables are empty and ``status`` says why.
+    ``scores``: the sentence scores when already computed."""
+    out = dating_tables(corpus, period=period, max_units=max_units)
+    if bool(out["status"]["nothing_to_show"].iloc[0]):
+        return {**out, **empty_tables()}
+    part = over_time_map(corpus, out["dating"], scores=scores, codebook=codebook, actors=actors, min_hits=min_hits)
+    return {**out, **over_time_reduce([part], out["dating"], seed=seed, n_resamples=n_resamples, level=level,
+                                      codebook=codebook, actors=actors, top=top, top_terms=top_terms,
+                                      min_count=min_count, prior_strength=prior_strength, terms_by=terms_by,
+                                      max_units=max_units)}
+
+
+def dating_tables(corpus: CorpusLike, *, period: str = "auto", max_units: int = 8) -> dict[str, pd.DataFrame]:
+    """``status`` and ``dating`` of a corpus (its documents only: no text is read): the period
+    chosen (:func:`choose_period`), each article's period, and what is left out."""
+    if int(max_units) < 1:
+        raise FramelensError(f"max_units: must be at least 1, got {max_units}")
+    p, reason = choose_period(corpus.documents, period)
+    dating = date_documents(corpus.documents, p)
+    return {"status": status_table(corpus, dating, p, reason, max_units=max_units), "dating": dating}
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """The measure tables of a corpus with nothing to show over time (no rows, their columns)."""
+    return {k: pd.DataFrame(columns=c) for k, c in (("tone", TONE_COLUMNS), ("frames", FRAME_COLUMNS),
+                                                    ("actors", ACTOR_COLUMNS), ("terms", TERM_COLUMNS),
+                                                    ("term_rates", RATE_COLUMNS))}
+
+
+# ---------------------------------------------------------------------------------------------
+# words for the report
+
+
+def describe(status: pd.DataFrame) -> str:
+    """The report's statement of what is shown (Markdown): the periods and why, what was left
+    out, or — with one period — that there is nothing to show, and why."""
+    r = status.iloc[0]
+    head = "**Nothing to show over time.** " if bool(r["nothing_to_show"]) else ""
+
+    return markdown_safe(f"{head}{r['message']} Period: **{r['period']}** ({r['period_reason']}).")
+
+
+def headline(tables: Mapping[str, pd.DataFrame]) -> str:
+    """One sentence for the index: the periods, and the largest change of pooled tone and of the
+    leading frame between the first and the last period (or why there is nothing to show)."""
+    st = tables["status"].iloc[0]
+    if bool(st["nothing_to_show"]):
+        return str(st["message"]).split(" Left out:")[0]
+    parts = [f"{st['n_periods']} {st['period']}s from {st['first']} to {st['last']} "
+             f"({st['n_placed']} of {st['n_documents']} articles placed)"]
+    tone = tables["tone"]
+    pooled = tone[tone["row"] == "all"] if len(tone) else tone
+    if len(pooled) >= 2:
+        a, b = pooled.iloc[0], pooled.iloc[-1]
+        parts.append(f"mean tone (all units) {_signed(a['mean'])} in {a['period']} (n={a['n_sentences']}) and "
+                     f"{_signed(b['mean'])} in {b['period']} (n={b['n_sentences']})")
+    fr = tables["frames"]
+    if len(fr):
+        f0 = fr["frame"].iloc[0]
+        pf = fr[(fr["row"] == "all") & (fr["frame"] == f0)]
+        if len(pf) >= 2:
+            parts.append(f"the leading frame, {pf['name'].iloc[0]}, carried by {pf['share'].iloc[0]:.0%} of "
+                         f"sentences in {pf['period'].iloc[0]} and {pf['share'].iloc[-1]:.0%} in {pf['period'].iloc[-1]}")
+    undated, coarser = int(st["n_undated"]), int(st["n_coarser"])
+    if undated:
+        parts.append(f"{undated} undated article{'s' * (undated != 1)} left out")
+    if coarser:
+        parts.append(f"{coarser} article{'s' * (coarser != 1)} dated less precisely than the {st['period']} left out")
+    return "; ".join(parts) + "."
+
+
+def _signed(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.2f}"

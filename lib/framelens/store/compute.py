@@ -1,0 +1,192 @@
+"""Computing lens-store parts for a corpus: :func:`compute` ingests the corpus into the store,
+plans every requested part and the parts they need, and runs their maps on the engine (process
+pool or Dask) and their reduces in this process, reporting progress.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Sequence
+from framelens.errors import FramelensError
+from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
+from framelens.store.parts import PARTS, depth, resolve_options
+from framelens.core.engine import TickingEngine, get_engine
+from framelens.core.engine import parts_side_by_side
+from framelens.core.engine import pool as make_pool
+from framelens.core.progress import QueueReporter
+from framelens.core.progress import as_progress
+from framelens.store.lens_store import LensStore
+from framelens.tables.parquet import PARTITION_DOCUMENTS
+
+
+def _part_worker(args) -> tuple[str, float]:
+    """Compute one part in a worker process from the store on disk (returns its folder and the
+    seconds it took)."""
+    import time
+
+    root, corpus_path, sources, view, name, options, inputs = args
+
+    t0 = time.perf_counter()
+    lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
+    lens.progress = _WORKER_PROGRESS
+    return str(lens.part(name, **options).folder), time.perf_counter() - t0
+
+
+_WORKER_PROGRESS = None  # in a part worker: reports map steps to the parent (framelens.core.progress.QueueReporter)
+
+
+def _init_part_worker(queue) -> None:
+    global _WORKER_PROGRESS
+
+    _WORKER_PROGRESS = QueueReporter(queue) if queue is not None else None
+
+
+def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Sequence[str] = (),
+            by: str | None = "source", own_text: bool = False, drop_near_duplicates: bool = False, requests: Sequence[tuple[str, Mapping[str, Any]]] | None = None, workers: int = 1,
+            loaded=None, inputs: Mapping[str, Any] | None = None,
+            progress: Any = None, client=None, engine=None) -> list[str]:
+    """Compute lens parts for the corpus at ``corpus`` into the lens store at ``store``.
+
+    ``sources``, ``by``, ``own_text``, ``drop_near_duplicates``: the selection, the comparison
+    unit (see :meth:`framelens.read.corpus.Corpus.by`) and the text analysed (see
+    :func:`framelens.store.lens_store.open_store`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
+    default options). The parts they are built from come first; parts already in the store are
+    reused. With ``workers`` > 1, independent parts (the three lenses, then the synthesis and the
+    profiles) are computed in that many processes, each reading the corpus from the store.
+    ``loaded``: the corpus already loaded (stored as is, not loaded again). ``inputs``: the
+    input files' digests (:func:`framelens.store.lens_store.hash_inputs`) when already known.
+
+    ``client`` (a ``dask.distributed.Client``) or ``engine`` (a name or address, see
+    :func:`framelens.core.engine.get_engine`: ``"local"`` starts a Dask LocalCluster of ``workers``
+    workers, ``"tcp://HOST:8786"`` uses a running scheduler): where the map steps run — the
+    ingest of the corpus into partitions and the map/reduce parts (sentiment, ...), one task per
+    partition; their reduce runs here. Then every other part is computed here, one after another.
+    Without them, map steps run here (``workers`` ≤ 1) or in a local process pool.
+
+    ``progress``: ``None`` / ``False`` (the default: silent), ``True`` (progress on stderr: a bar
+    per phase on a terminal, else one line per phase with its duration), a callable taking a line
+    (one line per phase), or a :class:`framelens.core.progress.Progress` (which also records each
+    phase's seconds in its ``timings``). Phases: the ingest (partitions), each part's map steps
+    (partitions) and reduce, each part.
+
+    Returns the failures, one line each (``part: error``); an empty list means every part is in
+    the store. Bad input (corpus, configuration files) raises :class:`FramelensError`.
+    """
+    say = as_progress(progress)
+    view = {"by": by, "own_text": own_text, "drop_near_duplicates": drop_near_duplicates}
+    distributed = client is not None or engine not in (None, "", "serial", "processes")
+    eng = get_engine(client if client is not None else engine, workers=workers)
+    try:
+        lens = LensStore(store, corpus, sources=sources, inputs=dict(inputs) if inputs else None, engine=eng, **view)
+        lens.progress = say
+        if loaded is not None and not lens.has_corpus():
+            with say.phase("store corpus", None, ""):
+                lens.put_corpus(loaded)
+        return _compute(lens, requests, workers=1 if distributed else workers, say=say, view=view)
+    finally:
+        if eng is not client and eng is not engine:
+            eng.close()
+
+
+def _ingest_partitions(lens) -> int | None:
+    """How many partitions the ingest will write, when the input tells it cheaply (a folder: one
+    document per text file); else ``None``."""
+    files = lens.inputs.get("files", [])
+    if not lens.corpus_path.is_dir() or not files:
+        return None
+    n = sum(1 for f in files if f["path"] != "sources.csv")
+    return max(1, -(-n // PARTITION_DOCUMENTS))
+
+
+def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
+    import time
+
+
+    say = as_progress(say)
+
+    missing = [(n, o) for n, o in _requested_parts(lens, requests) if not lens.has_part(n, **o)]
+    failures: list[str] = []
+    if not missing:
+        return failures
+    t0 = time.perf_counter()
+    if not lens.has_corpus():  # stored before the workers read it
+
+        eng = TickingEngine(get_engine(lens.engine), lambda label: say.advance("ingest") if label == "ingest" else None)
+        with say.phase("ingest", _ingest_partitions(lens), "partitions"):
+            lens.ingest(engine=eng)
+    levels: list[list[tuple[str, dict]]] = []
+    for item in missing:  # a part goes one level after the deepest part it is built from
+        d = depth(item[0])
+        while len(levels) <= d:
+            levels.append([])
+        levels[d].append(item)
+    failed: set[str] = set()
+    for level in levels:
+        level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
+        if parts_side_by_side(workers, parts=len(level), mapped=sum(PARTS[n].map is not None for n, _o in level),
+                              partitions=len(lens.partitions())):
+            _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
+        else:
+            for n, o in level:
+                try:
+                    t_part = time.perf_counter()
+                    folder = lens.part(n, **o).folder.name
+                    seconds = time.perf_counter() - t_part
+                    say.record(f"part {n}", seconds)
+                    say(f"framelens: lens store: {n} ({folder}) {seconds:.1f} s")
+                except FramelensError:
+                    raise
+                except Exception as exc:
+                    failed.add(n)
+                    failures.append(f"{n}: {type(exc).__name__}: {exc}")
+    done = len(missing) - len(failures)
+    say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
+    return failures
+
+
+def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
+    """``(part, options)`` for each requested part (default: the three lenses and the synthesis)
+    and each part it is built from, its options completed, each store folder once, needs first."""
+    reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
+                                                                         "synthesis")]
+    todo: list[tuple[str, dict]] = []
+    seen: set[str] = set()
+
+    def add(name: str, opts: Mapping[str, Any]) -> None:
+        for n in PARTS[name].needs:
+            add(n, {k: v for k, v in opts.items() if k in PARTS[n].all_options()})
+        full = resolve_options(name, opts)
+        key = lens.part_dir(name, full).name
+        if key not in seen:
+            seen.add(key)
+            todo.append((name, full))
+
+    for name, opts in reqs:
+        add(name, dict(opts))
+    return todo
+
+
+def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, say, view, failed: set[str],
+                          failures: list[str]) -> None:
+    """The independent parts of one level computed side by side, one worker process each (at most
+    ``workers``); a part that fails is added to ``failed`` and ``failures``."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
+            for n, o in level]
+
+    queue = ctx.Queue()
+    with say.drain(queue), make_pool(min(workers, len(level)), ctx, initializer=_init_part_worker,
+                                     initargs=(queue,)) as pool:
+        futures = [pool.submit(_part_worker, a) for a in args]
+        for (n, o), fut in zip(level, futures):
+            try:
+                folder, seconds = fut.result()  # its own seconds (parts run side by side)
+                say.record(f"part {n}", seconds)
+                say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
+            except FramelensError:
+                raise
+            except Exception as exc:
+                failed.add(n)
+                failures.append(f"{n}: {type(exc).__name__}: {exc}")

@@ -1,0 +1,132 @@
+"""Map/reduce over a corpus' partitions: :func:`split_corpus`, :func:`reduction` and the
+:class:`Reduction` a lens's reduce reads (partials concatenated in corpus order, row tables read back
+partition by partition). The lenses' whole-corpus functions run through it (one path).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+import pandas as pd
+from framelens.read.corpus import Corpus
+from framelens.tables.parquet import concat_frames
+from framelens.tables.parquet import read_parts
+
+
+def split_corpus(corpus, partitions: int) -> list:
+    """The corpus cut into ``partitions`` runs of consecutive documents (for tests of partition
+    invariance and for in-memory map/reduce)."""
+    n = max(1, int(partitions))
+    if n == 1:
+        return [corpus]
+    import numpy as np
+
+    ids = corpus.documents["doc_id"].astype(str).tolist()
+    bounds = np.linspace(0, len(ids), n + 1).round().astype(int)
+    return [c for a, b in zip(bounds[:-1], bounds[1:]) if b > a
+            for c in [_documents_subset(corpus, set(ids[a:b]))]]
+
+
+def _documents_subset(corpus, keep: set):
+
+    def f(df):
+        if not isinstance(df, pd.DataFrame):
+            df = df()
+        out = df[df["doc_id"].astype(str).isin(keep).to_numpy()].reset_index(drop=True)
+        for c in out.columns:
+            if isinstance(out[c].dtype, pd.CategoricalDtype):
+                out[c] = out[c].cat.remove_unused_categories()
+        return out
+
+    out = Corpus(documents=f(corpus.documents), paragraphs=f(corpus.paragraphs), sentences=f(corpus.sentences),
+                 tokens=f(corpus.tokens), terms=f(corpus.terms), audit=f(corpus.audit), warnings=list(corpus.warnings),
+                 path=corpus.path, stopwords=corpus.stopwords, phrases=corpus.phrases,
+                 all_sources=list(corpus.all_sources))
+    out.unit = corpus.unit
+    return out
+
+
+def reduction(corpus, map_fn: Callable[[Any], Mapping[str, pd.DataFrame]], *, row_tables: Sequence[str] = (),
+              partitions: int = 1) -> "Reduction":
+    """``map_fn`` (a partition → named tables) over the corpus cut into ``partitions`` runs of
+    documents, as the :class:`Reduction` a reduce reads: what the lenses' whole-corpus functions
+    run, so they are the very map and reduce of the lens store (one path). The tables named in
+    ``row_tables`` are row tables, the others partials."""
+    outs = []
+    for piece in split_corpus(corpus, partitions):
+        out = dict(map_fn(piece))
+        outs.append(({t: out.pop(t) for t in row_tables if t in out}, out))
+    return Reduction("memory", [o[1] for o in outs], {t: [o[0][t] for o in outs if t in o[0]] for t in row_tables},
+                     corpus)
+
+
+class Reduction:
+    """What a part's reduce sees: ``partial(name)`` — one of the maps' partial tables, all
+    partitions concatenated in corpus order (merging is concatenation, then sums or other
+    associative reductions done by the reduce, so any partitioning gives the same tables);
+    ``rows(table, columns=, doc_ids=)`` — a row table the maps wrote, read back (only some
+    columns, only some documents: e.g. the sentences of a single-document unit, or evidence);
+    ``documents`` / ``sources`` / ``labels`` — the corpus view compared (every document's
+    metadata, the units in corpus order, their display names)."""
+    def __init__(self, name: str, partials: Sequence[Mapping[str, pd.DataFrame]],
+                 rows: Mapping[str, Any], view):
+        self.name = name
+        self._partials = list(partials)
+        self._rows = rows
+        self.view = view
+        self.documents = view.documents
+        self.sources = list(view.sources)
+        self.labels = dict(view.labels)
+
+    fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
+    load_partitions = None  # → an iterator over the view's partitions, text included (the store sets it)
+    load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
+
+    def whole(self):
+        """The whole corpus view, text and tokens included: for the few tables that are not
+        map/reduce yet (they cost the memory of the whole corpus)."""
+        return self.load_whole() if self.load_whole is not None else self.view
+
+    def each_partition(self):
+        """The corpus view's partitions, text included, one at a time (in corpus order): for a
+        second pass that needs what the first reduce found (memory: one partition)."""
+        if self.load_partitions is not None:
+            yield from self.load_partitions()
+        else:
+            yield self.view
+
+    def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
+        """Every partition's partials, in corpus order (for merges that need partition boundaries)."""
+        return self._partials
+
+    def fetch_text(self, sent_ids: Sequence[str]) -> dict[str, str]:
+        """The text of a few sentences (evidence), by id."""
+        if self.fetch is not None:
+            ev = self.fetch(list(sent_ids))
+        else:
+            s = self.view.sentences
+            ev = s[s["sent_id"].astype(str).isin(set(map(str, sent_ids)))]
+        return dict(zip(ev["sent_id"].astype(str), ev["text"]))
+
+    def partial(self, key: str) -> pd.DataFrame:
+
+        return concat_frames([p[key] for p in self._partials if key in p])
+
+    def row_parts(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None):
+        """A row table the maps wrote, one partition at a time in corpus order (only ``columns``,
+        only the rows of ``doc_ids``): for reduces that fold partition by partition, so the
+        client never holds the whole table."""
+        src = self._rows.get(table) or []
+        if not src:
+            return
+        if isinstance(src[0], pd.DataFrame):
+            keep = set(map(str, doc_ids)) if doc_ids is not None else None
+            for df in src:
+                if keep is not None:
+                    df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
+                yield df[list(columns)] if columns is not None else df
+        else:
+            yield from read_parts(src, columns=columns, doc_ids=doc_ids)
+
+    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
+        """A row table the maps wrote, whole (see :meth:`row_parts`)."""
+        return concat_frames(list(self.row_parts(table, columns=columns, doc_ids=doc_ids)))

@@ -1,0 +1,2 @@
+"""Text processing: cleaning with an audit trail, sentence splitting, tokens, tags and chunks.
+"""
