@@ -15,7 +15,7 @@ import pytest
 from framelens.lenses import actors
 from framelens.resources import codebook
 from framelens.store import parts
-from framelens.lenses import sentiment
+from framelens.lenses import context, sentiment
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def _slow_paths(monkeypatch) -> None:
     scores in the tone model, every cue-class expression run on every sentence."""
     from textblob import _text as pt
 
-    monkeypatch.setattr(sentiment, "_pattern_tokenizer", lambda original: original)
-    monkeypatch.setattr(sentiment, "_PATTERN", None)
+    monkeypatch.setattr(context, "_pattern_tokenizer", lambda original: original)
+    monkeypatch.setattr(context, "_PATTERN", None)
     slow = sentiment._news_probabilities
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
@@ -55,8 +55,9 @@ def _slow_paths(monkeypatch) -> None:
 
     from framelens.lenses import tone_model
 
-    monkeypatch.setattr(sentiment, "new_vader", SentimentIntensityAnalyzer)
-    monkeypatch.setattr(sentiment, "_VADER", None)
+    monkeypatch.setattr(context, "new_vader", SentimentIntensityAnalyzer)
+    monkeypatch.setattr(tone_model, "new_vader", SentimentIntensityAnalyzer)  # it imports the name
+    monkeypatch.setattr(context, "_VADER", None)
     tone_model._analyzer.cache_clear()
 
 
@@ -68,12 +69,12 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
         _slow_paths(m)
         from textblob import _text as pt
 
-        assert sentiment.pattern_lexicon().tokenizer.__func__ is pt.Parser.find_tokens  # the slow path is run
-        assert type(sentiment.vader_analyzer()).__name__ == "SentimentIntensityAnalyzer"
+        assert context.pattern_lexicon().tokenizer.__func__ is pt.Parser.find_tokens  # the slow path is run
+        assert type(context.vader_analyzer()).__name__ == "SentimentIntensityAnalyzer"
         slow = _maps(corp, acts)
     from framelens.lenses import tone_model
 
-    sentiment._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
+    context._PATTERN = None  # rebuilt with the fast tokenizer by the next caller
     tone_model._analyzer.cache_clear()
     assert fast.keys() == slow.keys()
     for k in fast:
@@ -83,7 +84,7 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
 def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
     from textblob import _text as pt
 
-    fast = sentiment._pattern_tokenizer()
+    fast = context._pattern_tokenizer()
     assert fast is not pt.find_tokens
     texts = seed_corpus.sentences["text"].tolist() + seed_corpus.paragraphs["text"].tolist()
     texts += ["", " ", "Mr. Smith's U.S. trip... (!) :) :-( it isn't.", "\"Quoted,\" he said. 'Yes!' \r\n\r\n Next",
@@ -98,7 +99,7 @@ def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
     # and the lexicon that uses it scores as TextBlob's own analyzer does
     from textblob.en import sentiment as pattern_sentiment
 
-    lex = sentiment.pattern_lexicon()
+    lex = context.pattern_lexicon()
     assert not hasattr(lex.tokenizer, "__func__")  # the fast one
     for t in seed_corpus.sentences["text"].tolist()[:300]:
         assert tuple(lex(t)) == tuple(pattern_sentiment(t))
@@ -146,7 +147,7 @@ def test_mention_features_with_known_scores():
     s = "Critics said Smith badly mishandled the crisis, but Jones praised the plan."
     a, b = s.index("Smith"), s.index("Smith") + 5
     others = [(s.index("Jones"), s.index("Jones") + 5)]
-    ctx = sentiment.mention_context(s, a, b, others, None, "clause", 6, 1)
+    ctx = context.mention_context(s, a, b, others, None, "clause", 6, 1)
     sc = sentiment.score_texts([ctx])
     known = {ctx: (sc["vader_compound"][0], sc["textblob_polarity"][0], sc["textblob_subjectivity"][0])}
     x0, w0 = mention_features(s, a, b, others=others)
@@ -237,7 +238,7 @@ def test_chunk_equals_the_old_chunker(seed_corpus):
 def test_fast_vader_equals_vader(seed_corpus):
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    fast, slow = sentiment.new_vader(), SentimentIntensityAnalyzer()
+    fast, slow = context.new_vader(), SentimentIntensityAnalyzer()
     assert type(fast) is not SentimentIntensityAnalyzer
     texts = seed_corpus.sentences["text"].tolist() + [
         "", "   ", "I love it 😀 so much", "😀", "no 😡😡 way!!!", "  The plan is NOT good at all , but kind of fine ?  ",

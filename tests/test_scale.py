@@ -287,7 +287,7 @@ def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_pa
     monkeypatch.setattr(engine, "available_cores", lambda: 2)
     made = []
     auto = engine.auto_engine
-    monkeypatch.setattr(engine, "auto_engine", lambda **kw: made.append(auto(**kw)) or made[-1])
+    monkeypatch.setattr(store, "auto_engine", lambda **kw: made.append(auto(**kw)) or made[-1])  # where the store calls it
     tables = store.LensStore(tmp_path / "s", grouped).part("sentiment", **SMALL)
     assert [(e.name, e.workers) for e in made] == [("processes", 2), ("processes", 2)]  # actors, sentiment
     assert all(e._pool is None for e in made)  # each closed after its part
