@@ -26,13 +26,11 @@ import numpy as np
 import pandas as pd
 
 from framelens.errors import fail, parse_toml
-from framelens.text.tokens import trie_regex
+from framelens.text.tokens import load_stopwords, trie_regex
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
-from framelens.text.tagging import pos_tags
-from framelens.text.tagging import subject_verbs
-from framelens.text.tokens import load_stopwords
+from framelens.text.tagging import pos_tags, subject_verbs
 
 TABLE_COLUMNS = ["actor", "kind", "aliases", "match_case"]
 _ALLOWED_KEYS = {"name", "kind", "aliases", "match_case"}

@@ -48,9 +48,7 @@ import pandas as pd
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.text.tagging import AGENCY_COLUMNS, GRAMMAR, REPORTING_VERBS, _PRONOUNS_PERSON, chunk, pos_tags, subject_verbs  # noqa: F401  (moved; re-exported)
-from framelens.lenses.actors import find_mentions
-from framelens.lenses.actors import resolve
-from framelens.lenses.actors import find_mentions_in_text
+from framelens.lenses.actors import find_mentions, find_mentions_in_text, resolve
 from framelens.resources.codebook import load_markers
 from framelens.text.tokens import lemmatize
 

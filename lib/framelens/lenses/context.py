@@ -9,7 +9,7 @@ from typing import Sequence, TYPE_CHECKING
 from framelens.errors import FramelensError
 if TYPE_CHECKING:  # annotations only: no import cost
     pass
-from functools import lru_cache as _lru_cache  # noqa: E402
+from functools import lru_cache as _lru_cache
 from framelens.lenses.actors import find_mentions_in_text
 
 
@@ -239,6 +239,9 @@ def _eager_copy(lazy):
         return lazy
 
 
+# Clause boundaries. Strong ones separate statements that may have opposite tone (contrast,
+# concession, a new statement after ; or :); weak ones (commas, brackets, dashes, relative
+# pronouns) separate parts of one statement and may be crossed when a clause is too short.
 _STRONG_RE = re.compile(
     r"[;:](?!\d)"
     r"|(?:^|(?<=[\s,;(]))(?:but|whereas|although|though|however|while|whilst|despite|unlike|"

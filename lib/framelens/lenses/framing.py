@@ -40,9 +40,6 @@ reported beside every share).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
@@ -50,7 +47,7 @@ import pandas as pd
 
 from framelens.lenses.agency import actor_prominence, actor_verbs, agency, agency_counts, agency_table, merge_agency_counts, quotations
 from framelens.text.tagging import pos_tags
-from framelens.resources.codebook import Codebook, Cue, parse_cue, cue_hits, load_codebook, load_cue_lists, match_cues
+from framelens.resources.codebook import Codebook, count_and_join, Cue, cue_hits, load_codebook, match_cues, parse_cue
 from framelens.lenses.coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from framelens.errors import FramelensError
 from framelens.lenses.stats import N_RESAMPLES, ratio_bootstrap
@@ -59,7 +56,6 @@ if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.resources.codebook import MARKER_KEYS, default_markers_path, load_markers  # noqa: F401  (moved; re-exported)
 from framelens.lenses.actors import find_mentions
-from framelens.resources.codebook import count_and_join
 from framelens.tables.mapreduce import reduction
 
 __all__ = [

@@ -63,17 +63,14 @@ import numpy as np
 import pandas as pd
 
 from framelens.errors import FramelensError
-from framelens.lenses.stats import N_RESAMPLES
+from framelens.lenses.stats import N_RESAMPLES, ratio_bootstrap
 from framelens.text.tokens import grow_codes
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.core.fmt import markdown_safe
-from framelens.lenses import framing
-from framelens.lenses import sentiment
-from framelens.lenses.actors import find_mentions
-from framelens.lenses.actors import load_actors
-from framelens.lenses.stats import ratio_bootstrap
+from framelens.lenses import framing, sentiment
+from framelens.lenses.actors import find_mentions, load_actors
 from framelens.lenses.vocabulary import log_odds_z
 from framelens.read.corpus import period_values
 

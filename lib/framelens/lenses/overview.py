@@ -29,8 +29,7 @@ from framelens.core.engine import get_engine
 from framelens.errors import fail
 from framelens.read import corpus as C
 from framelens.read.stream import PARTITION_DOCUMENTS, read_batches
-from framelens.tables.parquet import concat_frames
-from framelens.tables.parquet import read_parts
+from framelens.tables.parquet import concat_frames, read_parts
 from framelens.text import tokens as tok
 from framelens.text.tokens import release_memory
 

@@ -51,10 +51,7 @@ from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES, bootstrap_ci, fi
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.lenses import reuse
-from framelens.lenses.sentiment import METHOD_NAMES
-from framelens.lenses.sentiment import compare_to_rest
-from framelens.lenses.sentiment import evidence_stance, stance
-from framelens.lenses.sentiment import extremes
+from framelens.lenses.sentiment import compare_to_rest, evidence_stance, extremes, METHOD_NAMES, stance
 
 __all__ = [
     "MIN_N",

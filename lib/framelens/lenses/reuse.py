@@ -98,8 +98,7 @@ from framelens.errors import FramelensError
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
-from framelens.core.engine import Engine
-from framelens.core.engine import get_engine
+from framelens.core.engine import Engine, get_engine
 from framelens.core.fmt import markdown_safe
 from framelens.read.corpus import Corpus
 from framelens.tables.mapreduce import Reduction, split_corpus

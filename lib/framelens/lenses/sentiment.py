@@ -43,30 +43,31 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from typing import Iterable, Mapping, NamedTuple, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from framelens.errors import FramelensError
-from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES
+from framelens.lenses.stats import (
+    binned_spearman,
+    cluster_bootstrap,
+    cluster_bootstrap_diff,
+    cluster_permutation_test,
+    group_bootstrap,
+    holm,
+    N_PERMUTATIONS,
+    N_RESAMPLES,
+    permutation_method,
+    permutation_test,
+)
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.lenses.context import _segments, clause_boundaries, mention_context, new_vader, pattern_lexicon, target_context, vader_analyzer  # noqa: F401  (moved; re-exported)
 from framelens.core.engine import pool as make_pool
-from framelens.lenses.actors import find_mentions, resolve
-from framelens.lenses.actors import find_mentions_in_text
-from framelens.lenses.stats import binned_spearman
-from framelens.lenses.stats import cluster_bootstrap
-from framelens.lenses.stats import cluster_bootstrap_diff
-from framelens.lenses.stats import cluster_permutation_test, holm, permutation_method, permutation_test
-from framelens.lenses.stats import group_bootstrap
-from framelens.lenses.tone_model import NewsLexicon, load_lexicon
-from framelens.lenses.tone_model import interval_stance
-from framelens.lenses.tone_model import load_model
-from framelens.lenses.tone_model import mention_features
+from framelens.lenses.actors import find_mentions, find_mentions_in_text, resolve
+from framelens.lenses.tone_model import interval_stance, load_lexicon, load_model, mention_features, NewsLexicon
 
 THRESHOLD = 0.05
 """Scores ≥ +THRESHOLD are positive, ≤ −THRESHOLD negative, otherwise neutral."""
@@ -603,11 +604,6 @@ def _as_scores(x) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------ sentiment toward a target
-
-# Clause boundaries. Strong ones separate statements that may have opposite tone (contrast,
-# concession, a new statement after ; or :); weak ones (commas, brackets, dashes, relative
-# pronouns) separate parts of one statement and may be crossed when a clause is too short.
-from functools import lru_cache as _lru_cache  # noqa: E402
 
 
 def _score_context(text: str, method: str) -> float:

@@ -51,10 +51,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from framelens.errors import fail, parse_toml
-from framelens.lenses.context import clause_boundaries
-from framelens.lenses.context import mention_context, pattern_lexicon
-from framelens.lenses.context import new_vader
-from framelens.lenses.context import vader_analyzer
+from framelens.lenses.context import clause_boundaries, mention_context, new_vader, pattern_lexicon, vader_analyzer
 
 CLASSES = ("negative", "neutral", "positive")
 FEATURES = (

@@ -30,9 +30,6 @@ file (and the line where it helps). Input files are only read, never written.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import os
 import re
@@ -47,15 +44,12 @@ from typing import Iterable, Protocol, Sequence
 import numpy as np
 import pandas as pd
 
-from framelens.text import cleaning
-from framelens.text import sentences as sentsplit
-from framelens.text import tokens as tok
+from framelens.text import cleaning, sentences as sentsplit, tokens as tok
 from framelens.errors import FramelensError, FramelensWarning, fail
 from framelens.text.tokens import release_memory
-from framelens.core.palette import Palette, UnitMap, Units
+from framelens.core.palette import Palette, source_colors, UnitMap, Units
 from framelens.read.files import DOCUMENTED_METADATA, DOC_COLUMNS, ID_RE, JSON_TYPES, KNOWN_COLUMNS, MANIFEST, MAX_ID_CHARS, REQUIRED_MANIFEST_COLUMNS, RESERVED_COLUMNS, _from_table, _parse_date, check_id, check_reserved_columns, detect_encoding, docs_from_folder, docs_from_manifest, input_files, read_text_file, warn_unknown_columns  # noqa: F401  (moved; re-exported)
 from framelens.core.engine import pool as make_pool
-from framelens.core.palette import source_colors
 from framelens.read.stream import read_batches
 
 PARA_COLUMNS = ["para_id", "doc_id", "source", "para_index", "kind", "heading", "text", "norm", "line"]

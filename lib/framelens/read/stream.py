@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Iterator
 from framelens.errors import FramelensError, fail
 from framelens.read import files as C
-from framelens.read.files import ID_RE, MAX_ID_CHARS
-from framelens.read.files import JSON_TYPES
-from framelens.read.files import detect_encoding
+from framelens.read.files import detect_encoding, ID_RE, JSON_TYPES, MAX_ID_CHARS
 
 
 #: Documents per partition (and per batch read).

@@ -23,8 +23,7 @@ import pandas as pd
 from typing import Mapping
 
 from framelens.lenses.profile import slug
-from framelens.core.fmt import markdown_safe
-from framelens.core.fmt import md_text
+from framelens.core.fmt import markdown_safe, md_text
 from framelens.tables.parquet import read_table
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

@@ -40,8 +40,7 @@ from typing import Any, Collection, Mapping
 from framelens.core.engine import get_engine
 from framelens.lenses.overview import date_label
 from framelens.store.lens_store import LensStore
-from framelens.tables.parquet import partition_dirs, read_table
-from framelens.tables.parquet import read_partition
+from framelens.tables.parquet import partition_dirs, read_partition, read_table
 from framelens.text.cleaning import RULES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

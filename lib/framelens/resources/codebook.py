@@ -77,8 +77,7 @@ import pandas as pd
 
 from framelens.errors import FramelensError, fail, parse_toml
 from framelens.text.tagging import pos_tags
-from framelens.text.tokens import lemmatize
-from framelens.text.tokens import tokenize
+from framelens.text.tokens import lemmatize, tokenize
 
 __all__ = [
     "Codebook",

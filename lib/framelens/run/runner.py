@@ -50,17 +50,13 @@ from typing import Any, Callable, Iterable, Sequence
 from framelens.config import resources_path
 from framelens.errors import FramelensError
 from framelens import config
-from framelens.core.engine import TickingEngine, get_engine
-from framelens.core.engine import parallel_workers
+from framelens.core.engine import get_engine, parallel_workers, TickingEngine
 from framelens.core.progress import as_progress
 from framelens.lenses.overview import date_label
 from framelens.report import site
 from framelens.store.compute import compute
-from framelens.store.lens_store import LensStore
-from framelens.store.lens_store import STORE_FILE
-from framelens.store.lens_store import hash_inputs as _hash
-from framelens.store.parts import check_range, option_types
-from framelens.store.parts import options_for
+from framelens.store.lens_store import hash_inputs as _hash, LensStore, STORE_FILE
+from framelens.store.parts import check_range, option_types, options_for
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = resources_path("notebooks")  # bundled in a wheel, else the repository's folder

@@ -10,11 +10,8 @@ from typing import Any, Mapping, Sequence
 from framelens.errors import FramelensError
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.store.parts import PARTS, depth, resolve_options
-from framelens.core.engine import TickingEngine, get_engine
-from framelens.core.engine import parts_side_by_side
-from framelens.core.engine import pool as make_pool
-from framelens.core.progress import QueueReporter
-from framelens.core.progress import as_progress
+from framelens.core.engine import get_engine, parts_side_by_side, pool as make_pool, TickingEngine
+from framelens.core.progress import as_progress, QueueReporter
 from framelens.store.lens_store import LensStore
 from framelens.tables.parquet import PARTITION_DOCUMENTS
 

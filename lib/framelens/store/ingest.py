@@ -25,36 +25,23 @@ on the same input, table for table (a test checks it).
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
 import os
-import re
 import shutil
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
-from framelens.errors import FramelensError, fail
+from framelens.errors import fail
 from framelens.read.stream import PARTITION_DOCUMENTS, TABLE_SUFFIXES, corpus_format, read_batches  # noqa: F401  (moved; re-exported)
 from framelens.core.engine import get_engine
 from framelens.read import corpus as C
-from framelens.tables.parquet import read_table
-from framelens.tables.parquet import write_partitioned_manifest
-from framelens.tables.parquet import write_table
+from framelens.tables.parquet import read_table, write_partitioned_manifest, write_table
 from framelens.text import tokens as tok
-from framelens.text.tokens import pair_counts
-from framelens.text.tokens import release_memory
-from framelens.text.tokens import term_table
-
-
-# ---------------------------------------------------------------------------------------------
-# streaming readers: each yields (where, row) with where = line or row number
+from framelens.text.tokens import pair_counts, release_memory, term_table
 
 
 # ---------------------------------------------------------------------------------------------

@@ -56,13 +56,10 @@ store runs no code.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import os
-import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -78,8 +75,7 @@ from framelens.lenses import reuse
 from framelens.read.corpus import documents_only
 from framelens.read.files import input_files
 from framelens.store.ingest import ingest
-from framelens.store.parts import PARTS, Computed, map_partition, view_partition
-from framelens.store.parts import compute_part, resolve_options
+from framelens.store.parts import compute_part, Computed, map_partition, PARTS, resolve_options, view_partition
 from framelens.tables.mapreduce import Reduction
 
 STORE_FILE = "framelens-store.json"
@@ -139,14 +135,6 @@ def digest(*parts: Any) -> str:
     """A stable SHA-256 of JSON-able values."""
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-# ---------------------------------------------------------------------------------------------
-# tables <-> Parquet
-
-
-# ---------------------------------------------------------------------------------------------
-# folders of tables
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,9 +477,3 @@ def _config_digest(kind: str, value: Any) -> str:
 
 def _loader_config_digests() -> dict[str, str]:
     return {k: config.file_digest(None, k) for k in ("stopwords", "phrases")}
-
-
-# ---------------------------------------------------------------------------------------------
-# the corpus as Parquet
-
-

@@ -65,27 +65,17 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
 from framelens.errors import FramelensError
 from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
-from framelens.lenses import actors
-from framelens.lenses import framing
-from framelens.lenses import over_time
-from framelens.lenses import overview
-from framelens.lenses import profile
-from framelens.lenses import reuse
-from framelens.lenses import sentiment
-from framelens.lenses import synthesis
-from framelens.lenses import vocabulary
+from framelens.lenses import actors, framing, over_time, overview, profile, reuse, sentiment, synthesis, vocabulary
 from framelens.read.corpus import unit_values
 from framelens.store import parts
-from framelens.tables.parquet import read_partition, write_table
-from framelens.tables.parquet import read_parts
-from framelens.tables.parquet import read_table
+from framelens.tables.parquet import read_partition, read_parts, read_table, write_table
 from framelens.text.tokens import release_memory
 
 Tables = dict[str, pd.DataFrame]

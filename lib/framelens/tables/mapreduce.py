@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 from framelens.read.corpus import Corpus
-from framelens.tables.parquet import concat_frames
-from framelens.tables.parquet import read_parts
+from framelens.tables.parquet import concat_frames, read_parts
 
 
 def split_corpus(corpus, partitions: int) -> list:

@@ -17,8 +17,7 @@ import pandas as pd
 from framelens.errors import FramelensError
 from framelens import __version__
 from framelens.read import corpus as C
-from framelens.read.corpus import Corpus
-from framelens.read.corpus import remap_units
+from framelens.read.corpus import Corpus, remap_units
 from framelens.text import tokens as tok
 from framelens.text.tokens import concat_tables
 
