@@ -43,7 +43,7 @@ import pandas as pd
 
 from framelens.lenses.validation import GENERIC, SUMMARY_COLUMNS, failure_modes, validity_path
 
-from tools.train_tone_model import newsmtsc_path
+from tools.train_tone_model import macro_f1, newsmtsc_path  # one macro-F1 (classes: the three stances)
 
 REPO = Path(__file__).resolve().parents[1]
 ENTMAN = ("problem_definition", "causal_interpretation", "moral_evaluation", "treatment_recommendation")
@@ -169,17 +169,6 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     r = tp / (tp + fn) if tp + fn else float("nan")
     f = 2 * p * r / (p + r) if tp else 0.0
     return p, r, f
-
-
-def macro_f1(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str] = STANCES) -> float:
-    """Mean F1 over ``classes`` (a class never predicted nor present counts 0)."""
-    out = []
-    for c in classes:
-        tp = sum(g == c and p == c for g, p in zip(gold, pred))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred))
-        out.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return float(np.mean(out))
 
 
 def _splits(df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
