@@ -47,7 +47,7 @@ import pandas as pd
 
 from framelens.lenses.agency import actor_prominence, actor_verbs, agency, agency_counts, agency_table, merge_agency_counts, quotations
 from framelens.text.tagging import pos_tags
-from framelens.resources.codebook import Codebook, count_and_join, Cue, cue_hits, load_codebook, match_cues, parse_cue
+from framelens.resources.codebook import carried_frames, Codebook, count_and_join, Cue, cue_hits, load_codebook, match_cues, parse_cue
 from framelens.lenses.coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from framelens.errors import FramelensError
 from framelens.lenses.stats import N_RESAMPLES, ratio_bootstrap
@@ -108,20 +108,9 @@ def frame_matches(corpus: CorpusLike, codebook=None, *, min_hits: int | None = N
     else:
         occ = match_cues(corpus if hasattr(corpus, "lens_cache") else corpus.tokens, cb, hits=True)
         held[(id(cb), "occurrences")] = (corpus.tokens, cb, None, occ)
-    carried = _carried_from_hits(occ, cb, min_hits)
+    carried = carried_frames(occ, cb, min_hits)
     held[(id(cb), min_hits)] = (corpus.tokens, cb, carried, occ)
     return carried, occ
-
-
-def _carried_from_hits(occ: pd.DataFrame, cb: Codebook, min_hits: int | None) -> pd.DataFrame:
-    keys = ["sent_id"] + [c for c in ("doc_id", "source") if c in occ.columns]
-    if occ.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
-                            | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
-
-    agg = count_and_join(occ, [*keys, "frame"], "cue", count="hits", joined="cues")
-    need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
-    return agg[agg["hits"] >= agg["frame"].map(need)].reset_index(drop=True)
 
 
 def _sentence_matrix(corpus: CorpusLike, df: pd.DataFrame, col: str, keys: Sequence[str], count: bool) -> np.ndarray:

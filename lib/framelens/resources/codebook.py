@@ -968,18 +968,27 @@ def match_cues(text_or_tokens, codebook: Codebook | str | Path | None = None, *,
     occ = cue_hits(text_or_tokens, cb.cues(), scope=scope)
     if hits:
         return occ
+    agg = carried_frames(occ, cb, min_hits)
+    if occ.empty:
+        return agg
+    order = {f: k for k, f in enumerate(cb.ids)}
+    sent_order = pd.factorize(occ["sent_id"])[0]
+    first = dict(zip(occ["sent_id"], sent_order))
+    agg = agg.assign(_s=agg["sent_id"].map(first), _f=agg["frame"].map(order)).sort_values(["_s", "_f"])
+    return agg.drop(columns=["_s", "_f"]).reset_index(drop=True)
+
+
+def carried_frames(occ: pd.DataFrame, cb: Codebook, min_hits: int | None = None) -> pd.DataFrame:
+    """The frames carried by each sentence, from its cue occurrences (:func:`cue_hits`): one row
+    per sentence × frame with ``hits`` (occurrences) and ``cues`` (``"; "``-joined), kept when
+    ``hits`` reaches the frame's ``min_hits`` (or ``min_hits`` when given)."""
     keys = ["sent_id"] + [c for c in ("doc_id", "source") if c in occ.columns]
     if occ.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in [*keys, "frame"]}
                             | {"hits": pd.Series(dtype="int64"), "cues": pd.Series(dtype="object")})
     agg = count_and_join(occ, [*keys, "frame"], "cue", count="hits", joined="cues")
     need = {f.id: (min_hits if min_hits is not None else f.min_hits) for f in cb.frames}
-    agg = agg[agg["hits"] >= agg["frame"].map(need)]
-    order = {f: k for k, f in enumerate(cb.ids)}
-    sent_order = pd.factorize(occ["sent_id"])[0]
-    first = dict(zip(occ["sent_id"], sent_order))
-    agg = agg.assign(_s=agg["sent_id"].map(first), _f=agg["frame"].map(order)).sort_values(["_s", "_f"])
-    return agg.drop(columns=["_s", "_f"]).reset_index(drop=True)
+    return agg[agg["hits"] >= agg["frame"].map(need)].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ certainty
