@@ -57,8 +57,22 @@ def test_rules_documented():
                           "disclaimer", "call_to_action", "shortcode", "comment_form", "non_english",
                           "empty_or_symbol", "site_chrome", "timestamp", "topic_tags",
                           "related_links", "dateline", "too_long", "inline_call_to_action",
-                          "inline_headlines"}
+                          "inline_headlines", "html_entity"}
     assert all(isinstance(v, str) and len(v) > 20 for v in RULES.values())
+
+
+def test_html_entities_decoded_and_audited():
+    raw = ("Minister&#8217;s plan &amp; the budget\n\n"
+           "The minister&#8217;s plan was announced on Monday &amp; it drew praise from R&D firms &foo; and "
+           "unions&#x2019; leaders, who said it was fair.\n")
+    d = clean_text(raw, title="Minister&#8217;s plan &amp; the budget")
+    assert d.title == "Minister’s plan & the budget"
+    body = [b.text for b in d.blocks if b.kind == "paragraph"]
+    assert body == ["The minister’s plan was announced on Monday & it drew praise from R&D firms &foo; and "
+                    "unions’ leaders, who said it was fair."]
+    got = sorted((r.rule, r.text, r.start, r.line) for r in d.removed)
+    assert got == [("html_entity", "&#8217; → ’ (×2)", 8, 1), ("html_entity", "&#x2019; → ’ (×1)", 142, 3),
+                   ("html_entity", "&amp; → & (×2)", 22, 1)]
 
 
 # ------------------------------------------------------------------ structure

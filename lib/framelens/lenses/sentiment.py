@@ -966,6 +966,31 @@ def _cluster_units(g: pd.DataFrame, value: str = "score") -> tuple[np.ndarray, n
     return x, np.ones(len(x)), "mentions"
 
 
+def _cells_by_actor(mentions: pd.DataFrame, min_mentions: int, value: str = "score") -> dict[str, dict[str, tuple]]:
+    """``{actor: {source: ((sums, counts, resampled), (n, docs, mean))}}`` for every actor × source
+    cell with ≥ ``min_mentions`` mentions: the resampling units of :func:`_cluster_units` (per-document
+    sums and counts, or the mentions themselves when all come from one document) and the cell's
+    mention count, document count and mean, from two grouped passes over all mentions rather than
+    one per cell."""
+    if mentions.empty:
+        return {}
+    per_doc = mentions.groupby(["actor", "source", "doc_id"], sort=False)[value].agg(["sum", "size"]).reset_index()
+    doc_rows = per_doc.groupby(["actor", "source"], sort=False).indices
+    dsum, dsize = per_doc["sum"].to_numpy(dtype=float), per_doc["size"].to_numpy(dtype=float)
+    x = mentions[value].to_numpy(dtype=float)
+    out: dict[str, dict[str, tuple]] = {}
+    for (act, src), idx in mentions.groupby(["actor", "source"], sort=False).indices.items():
+        if len(idx) < min_mentions:
+            continue
+        docs = doc_rows[(act, src)]
+        units = ((dsum[docs], dsize[docs], "documents") if len(docs) >= 2
+                 else (x[idx], np.ones(len(idx)), "mentions"))
+        vals = x[idx]
+        mean = float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
+        out.setdefault(act, {})[src] = (units, (len(idx), len(docs), mean))
+    return out
+
+
 def _top_actors(mentions: pd.DataFrame, top: int | None, actors: Sequence[str] | None) -> list[str]:
     if actors is not None:
         present = set(mentions["actor"].unique())  # once, not once per actor
@@ -995,24 +1020,24 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=COMPARE_COLUMNS)
     labels = dict(zip(mentions["source"], mentions["label"])) if "label" in mentions.columns else {}
-    src_order = list(pd.unique(mentions["source"]))
+    src_order = {s: i for i, s in enumerate(pd.unique(mentions["source"]))}
+    keep = _top_actors(mentions, top, actors)
+    m = mentions[mentions["actor"].isin(keep)]
+    cells = _cells_by_actor(m, min_mentions)
     rows = []
-    for act in _top_actors(mentions, top, actors):
-        m = mentions[mentions["actor"] == act]
-        by = {s: g for s, g in m.groupby("source", sort=False) if len(g) >= min_mentions}
-        srcs = [s for s in src_order if s in by]
+    for act in keep:
+        cell = cells.get(act, {})
+        srcs = sorted(cell, key=src_order.__getitem__)
         for i, a in enumerate(srcs):
+            (sa, ca, ua), (na, da, ma) = cell[a]
             for b in srcs[i + 1:]:
-                sa, ca, ua = _cluster_units(by[a])
-                sb, cb, ub = _cluster_units(by[b])
+                (sb, cb, ub), (nb, db, mb) = cell[b]
                 d, lo, hi = cluster_bootstrap_diff(sa, ca, sb, cb, n_resamples=n_resamples, level=level, seed=seed)
                 la, lb = labels.get(a, a), labels.get(b, b)
                 verdict = (f"{la} more positive" if lo > 0 else f"{lb} more positive" if hi < 0 else "cannot tell")
-                rows.append({"actor": act, "a": a, "b": b, "label_a": la, "label_b": lb, "n_a": len(by[a]),
-                             "n_b": len(by[b]), "docs_a": by[a]["doc_id"].nunique(),
-                             "docs_b": by[b]["doc_id"].nunique(), "mean_a": float(by[a]["score"].mean()),
-                             "mean_b": float(by[b]["score"].mean()), "diff": d, "ci_low": lo, "ci_high": hi,
-                             "verdict": verdict, "resampled": f"{ua} / {ub}"})
+                rows.append({"actor": act, "a": a, "b": b, "label_a": la, "label_b": lb, "n_a": na, "n_b": nb,
+                             "docs_a": da, "docs_b": db, "mean_a": ma, "mean_b": mb, "diff": d, "ci_low": lo,
+                             "ci_high": hi, "verdict": verdict, "resampled": f"{ua} / {ub}"})
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 

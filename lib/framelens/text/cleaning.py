@@ -19,6 +19,7 @@ one character (same length, so offsets computed on the normalized text are valid
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -102,6 +103,10 @@ RULES: dict[str, str] = {
     "too_long": "The end of a very long article: only its first MAX_ARTICLE_CHARS characters (200,000, "
                 "about 35,000 words; cut at the last line break before) are analysed, so one huge file "
                 "cannot take the run's time and memory; the audit records how much was left out.",
+    "html_entity": "An HTML character reference left in pasted text ('&amp;', '&#8217;', '&nbsp;', "
+                   "'&quot;'), replaced by the character it stands for before anything else, so that "
+                   "'8217' or 'amp' never counts as a word; one audit row per reference and article, "
+                   "with how often it occurred. Only complete references (ending in ';') are decoded.",
     "dateline": "A leading dateline at the start of one of the first two body paragraphs: a place "
                 "in capitals, optional region, date and agency, then a dash or colon "
                 "('LONDON (Reuters) -', 'VALENCIA, Spain (AP) —', 'BRUSSELS, June 18 — ', "
@@ -1243,6 +1248,36 @@ def _assemble(lines: list[Line], removed: list[Removal], *, title: str | None
 MAX_ARTICLE_CHARS = 200_000
 
 
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> tuple[str, list[Removal]]:
+    """Phase 0: HTML character references (``&amp;``, ``&#8217;``, ``&#x2019;``, ``&nbsp;``) replaced
+    by their characters; one ``html_entity`` removal per distinct reference, its text
+    ``'&#8217; → ’ (×3)'``, its offsets and line those of the first occurrence in ``text``.
+    A name that is not an HTML entity (``&foo;``) is left as it is."""
+    if "&" not in text:
+        return text, []
+    first: dict[str, tuple[int, int, int]] = {}
+    counts: dict[str, int] = {}
+
+    def sub(m: re.Match) -> str:
+        ref = m.group(0)
+        char = html.unescape(ref)
+        if char == ref:
+            return ref
+        if ref not in first:
+            first[ref] = (m.start(), m.end(), text.count("\n", 0, m.start()) + 1)
+        counts[ref] = counts.get(ref, 0) + 1
+        return char
+
+    out = _ENTITY_RE.sub(sub, text)
+    shown = {"\u00a0": "no-break space", " ": "space"}
+    removed = [Removal("html_entity", f"{ref} → {shown.get(html.unescape(ref), html.unescape(ref))} (×{counts[ref]})",
+                       s, e, line) for ref, (s, e, line) in first.items()]
+    return out, removed
+
+
 def cut_long_text(text: str, limit: int | None = None) -> tuple[str, list[Removal]]:
     """Phase 0: an article longer than ``limit`` (default :data:`MAX_ARTICLE_CHARS`) characters is
     cut at the last line break before the limit (or at the limit, when that line break is far
@@ -1275,6 +1310,9 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
 
     The work is done by the phases below, in this order (each a function of the lines).
     """
+    text, entities = decode_entities(text)
+    title = decode_entities(title)[0] if title else title
+    author = decode_entities(author)[0] if author else author
     text, too_long = cut_long_text(text)
     lines = split_lines(text)
     lines, shortcodes = blank_shortcodes(lines)
@@ -1289,4 +1327,4 @@ def clean_text(text: str, *, title: str | None = None, author: str | None = None
         lines = mark_foreign_runs(lines)
     lines = assign_structure(lines)
     lines, dateline = cut_dateline(lines)
-    return _assemble(lines, shortcodes + inline + dateline + too_long, title=title)
+    return _assemble(lines, entities + shortcodes + inline + dateline + too_long, title=title)
