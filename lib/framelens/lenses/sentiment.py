@@ -914,11 +914,11 @@ def _actor_table(m: pd.DataFrame, n_resamples: int, seed: int, n_evidence: int, 
 
     col = "score"
     t = group_bootstrap(m, col, ["source", "actor"], n_resamples=n_resamples, seed=seed)
-    g = m.groupby(["source", "actor"], sort=False)
-    extra = g.agg(label=("label", "first"), n_sentences=("sent_id", "nunique"),
-                  share_pos=("tone", lambda x: float(np.mean(x == "positive"))),
-                  share_neg=("tone", lambda x: float(np.mean(x == "negative"))),
-                  textblob_mean=("textblob", "mean")).reset_index()
+    tone = m["tone"].to_numpy()
+    g = m.assign(_pos=(tone == "positive").astype(float), _neg=(tone == "negative").astype(float)
+                 ).groupby(["source", "actor"], sort=False)
+    extra = g.agg(label=("label", "first"), n_sentences=("sent_id", "nunique"), share_pos=("_pos", "mean"),
+                  share_neg=("_neg", "mean"), textblob_mean=("textblob", "mean")).reset_index()
     ev = (m.assign(_a=m[col].abs()).sort_values("_a", ascending=False, kind="stable")
           .drop_duplicates(["source", "actor", "sent_id"])
           .groupby(["source", "actor"], sort=False).head(n_evidence)
