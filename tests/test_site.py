@@ -31,6 +31,12 @@ def html_of(df: pd.DataFrame, **kw) -> str:
 # ------------------------------------------------------------------ show_table
 
 
+def test_an_empty_table_shows_its_caption_and_none():
+    assert html_of(pd.DataFrame(columns=["warning"]), caption="Load <warnings>") == (
+        '<p class="fl-empty"><b>Load &lt;warnings&gt;</b>: none.</p>')
+    assert "<table" in html_of(pd.DataFrame({"warning": ["one"]}), caption="Load warnings")
+
+
 def test_short_tables_stay_plain():
     page = html_of(sentences_frame(report.LONG_TABLE), caption="Few")
     assert "data-fl-table" not in page and "fl-live" not in page

@@ -214,6 +214,22 @@ def csv_fingerprint(df: pd.DataFrame) -> tuple[str, int]:
     return hashlib.sha1(data).hexdigest(), len(data)
 
 
+class EmptyTable:
+    """What :func:`show_table` shows for a table without rows: its caption and "none", not a bare
+    header row (which reads as a broken table)."""
+
+    def __init__(self, caption: str | None):
+        self.caption = caption or "This table"
+
+    def to_html(self) -> str:
+        return f'<p class="fl-empty"><b>{_html.escape(self.caption)}</b>: none.</p>'
+
+    _repr_html_ = to_html
+
+    def __repr__(self) -> str:
+        return f"{self.caption}: none."
+
+
 def show_table(
     df: pd.DataFrame,
     *,
@@ -233,11 +249,14 @@ def show_table(
     before it is exported is matched by content when the report is written). At most
     ``max_embed`` rows are written into the page (the caption says so when there are more; the
     CSV has them all). Where the tools cannot run (JupyterLab, a browser without JavaScript) the
-    first ``max_rows`` rows show and the caption says how many there are.
+    first ``max_rows`` rows show and the caption says how many there are. A table without rows
+    shows as its caption and "none" (:class:`EmptyTable`).
     """
     from pandas.io.formats.style import Styler
 
     n = len(df)
+    if n == 0:
+        return EmptyTable(caption)
     long_table = n > LONG_TABLE
     # pandas' Styler refuses more than 262,144 cells; stay well below it for wide tables
     max_embed = max(max_rows, min(max_embed, _MAX_CELLS // max(1, df.shape[1])))
