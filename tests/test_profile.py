@@ -174,3 +174,20 @@ def test_with_texts_fetches_exactly_the_quoted_sentences_once():
     assert profile.with_texts(build, fetch) == ["One.", ["Two.", "Two."], True]
     assert calls == [["a:s1", "b:s0", "c:s2"]]  # one fetch, of the ids asked for, nothing else
     assert profile.with_texts(lambda t: 42, fetch) == 42 and len(calls) == 1  # nothing quoted: nothing read
+
+
+def test_title_gives_article_count_and_date_range(tmp_path):
+    from tests.conftest import corpus_from_texts
+
+    body = "Headline {}\n\nThe council met on Monday and agreed a new budget for the schools of the town.\n"
+    corp = corpus_from_texts(tmp_path, {f"d{i}": body.format(i) for i in range(5)}, manifest="""
+        id,file,source,published,genre
+        d0,d0.txt,wire,2025-03,news
+        d1,d1.txt,wire,2025-01-15,news
+        d2,d2.txt,wire,,opinion
+        d3,d3.txt,wire,2025-02-01,news
+        d4,d4.txt,other,2024-12-01,news
+    """)
+    md = profile.title(corp, "wire").data.replace("\\", "")  # the Markdown escapes dropped
+    assert md.splitlines()[-1] == "4 articles · 2025-01-15 to 2025-03 (1 undated) · news; opinion · 1 other source in the corpus"
+    assert profile.title(corp, "other").data.replace("\\", "").splitlines()[-1] == "2024-12-01 · news · 1 other source in the corpus"

@@ -584,11 +584,17 @@ def title(corpus: CorpusLike, source_id: str):
 
     check_source(corpus, source_id)
     meta = _metadata(corpus, source_id)
-    bits = [f"{len(corpus.sources) - 1} other source{'s' if len(corpus.sources) != 2 else ''} in the corpus"]
-    for col in ("published", "genre", "event"):
+    bits = [f"{len(meta)} article{'s' if len(meta) != 1 else ''}"] if len(meta) > 1 else []
+    dates = sorted(v for v in meta["published"] if v)  # ISO dates and prefixes sort in time order
+    if dates:
+        undated = len(meta) - len(dates)
+        bits.append((dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}")
+                    + (f" ({undated} undated)" if undated else ""))
+    for col in ("genre", "event"):
         vals = [v for v in dict.fromkeys(meta[col]) if v]
         if vals:
-            bits.insert(0, "; ".join(vals[:3]))
+            bits.append("; ".join(vals[:3]) + (f" and {len(vals) - 3} more" if len(vals) > 3 else ""))
+    bits.append(f"{len(corpus.sources) - 1} other source{'s' if len(corpus.sources) != 2 else ''} in the corpus")
     return Markdown(f"## {fmt.md_text(corpus.label(source_id))}\n\n" + fmt.md_text(" · ".join(bits)))
 
 
