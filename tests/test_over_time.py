@@ -223,7 +223,7 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
                              "periods. A finer period cannot help: only 1 of 4 articles is dated to the day.")
     assert all(res[k].empty for k in ("tone", "frames", "actors", "terms", "term_rates"))
     assert ot.headline(res).startswith("One period: nothing to show over time")
-    assert ot.describe(res["status"]).startswith("**Nothing to show over time.** One period")
+    assert ot.describe(res["status"]).startswith("**Nothing to show over time.** One period: all 4 placed articles fall")
     # by day, only switchtv is placed: still one period, and three articles are left out as coarser
     day = ot.over_time(seed_corpus.select(SINGLE_VISIT), period="day", n_resamples=50)["status"].iloc[0]
     assert (day["n_periods"], day["n_coarser"], day["first"]) == (1, 3, "2025-06-16")
@@ -236,6 +236,9 @@ def test_one_period_and_no_period_say_there_is_nothing_to_show(seed_corpus, grou
                               "periods. Set the period parameter to day or week to split it more finely.")
     none = ot.over_time(grouped.select(["heritage"]), n_resamples=50)["status"].iloc[0]
     assert none["nothing_to_show"] and none["message"].startswith("No period: nothing to show over time — no article is dated.")
+    none_status = ot.over_time(grouped.select(["heritage"]), n_resamples=50)["status"]
+    assert ot.describe(none_status).startswith("**Nothing to show over time.** No period: no article is dated.")
+    assert "Period: **" not in ot.describe(none_status)  # no period was used, none is named
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)

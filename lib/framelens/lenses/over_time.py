@@ -1004,9 +1004,12 @@ def describe(status: pd.DataFrame) -> str:
     """The report's statement of what is shown (Markdown): the periods and why, what was left
     out, or — with one period — that there is nothing to show, and why."""
     r = status.iloc[0]
-    head = "**Nothing to show over time.** " if bool(r["nothing_to_show"]) else ""
-
-    return markdown_safe(f"{head}{r['message']} Period: **{r['period']}** ({r['period_reason']}).")
+    msg, head = str(r["message"]), ""
+    if bool(r["nothing_to_show"]):  # said once, in bold: "No period: no article is dated."
+        msg, head = msg.replace(": nothing to show over time — ", ": ", 1), "**Nothing to show over time.** "
+    if int(r["n_placed"]) == 0:  # no period was used: naming one would only repeat the message
+        return markdown_safe(f"{head}{msg}")
+    return markdown_safe(f"{head}{msg} Period: **{r['period']}** ({r['period_reason']}).")
 
 
 def headline(tables: Mapping[str, pd.DataFrame]) -> str:
