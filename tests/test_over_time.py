@@ -282,8 +282,13 @@ def test_any_partitioning_gives_the_same_over_time_tables(grouped):
             dating = parts.compute_in_memory("dating", corp, {"period": "month", "max_units": opts["max_units"]})
             whole = ot.over_time(corp, period="month", n_resamples=200, actors=str(ACTORS), **extra)
             assert len(whole["terms"]) and len(whole["actors"]) and len(whole["frames"])
+            # tone and frames come from the sentiment and framing parts (computed once, not again here)
+            shared = {n: parts.compute_in_memory(n, corp, {k: v for k, v in opts.items()
+                                                            if k in parts.PARTS[n].all_options()})
+                      for n in ("sentiment", "framing")}
             for k in (1, 3, 16):
-                got, info = parts.compute_part("over_time", corp, opts, {"actors": acts, "dating": dating}, partitions=k)
+                got, info = parts.compute_part("over_time", corp, opts, {"actors": acts, "dating": dating, **shared},
+                                               partitions=k)
                 assert list(got) == list(whole) and info["n_periods"] == 3
                 for name, df in whole.items():
                     pd.testing.assert_frame_equal(got[name], df, obj=f"{name} (k={k})")
@@ -369,6 +374,6 @@ def test_notebook_07_on_the_dated_fixture_and_on_one_period(tmp_path, seeds_dir)
                                params=[(None, "sources", SINGLE_VISIT), "n_resamples=50"])
     assert summary.ok, [(r.name, r.error) for r in summary.failed]
     text = _text((tmp_path / "one" / summary.results[0].report).read_text(encoding="utf-8"))
-    assert "Nothing to show over time. One period: nothing to show over time — all 4 placed articles fall in the same month, 2025-06" in text
+    assert "Nothing to show over time. One period: all 4 placed articles fall in the same month, 2025-06" in text
     assert "only 1 of 4 articles is dated to the day" in text
     assert summary.results[0].headline.startswith("One period: nothing to show over time")

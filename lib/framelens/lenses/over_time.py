@@ -876,6 +876,32 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
 
 
+def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores: pd.DataFrame,
+                         carried: pd.DataFrame, *, value: str = "vader_compound") -> list[dict[str, pd.DataFrame]]:
+    """The partials of an :func:`over_time_map` run without ``tone`` and ``frames`` (measures
+    ``("actors", "terms")``), completed from what the sentiment and framing parts already computed
+    for the same sentences, instead of scoring and matching every sentence a second time:
+    ``scores`` (``sent_id`` and ``value``: the sentiment part's per-sentence scores) adds ``value``
+    to each partial's ``sentences``; ``carried`` (``sent_id, frame``: the framing part's sentences
+    carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``."""
+    val = pd.Series(scores[value].to_numpy(dtype=float), index=scores["sent_id"].astype(str).to_numpy())
+    frames = carried[["sent_id", "frame"]].astype({"sent_id": str}).drop_duplicates()
+    out = []
+    for p in partials:
+        p = dict(p)
+        s = p.get("sentences")
+        if s is not None:
+            ids = s["sent_id"].astype(str).to_numpy()
+            s = s.assign(**{value: val.reindex(ids).to_numpy()})
+            p["sentences"] = s[["sent_id", "doc_id", "source", value, "period"]]
+            row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=ids)
+            hits = frames[frames["sent_id"].isin(row_of.index)]
+            p["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"]).to_numpy(dtype=np.int32),
+                                            "frame": hits["frame"].astype("category").to_numpy()})
+        out.append(p)
+    return out
+
+
 def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
                      n_resamples: int = N_RESAMPLES, level: float = 0.95, codebook=None, actors=None, top: int = 5,
                      top_terms: int = 8, min_count: int = 3, prior_strength: float = 500.0, terms_by: str = "pooled",

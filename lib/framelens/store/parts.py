@@ -65,7 +65,7 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -474,10 +474,26 @@ def over_time_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
         return {}
     ctx = _quiet()
     try:
-        return over_time.over_time_map(corpus, d["dating"], codebook=opts["codebook"] or None,
+        # tone and frames come from the sentiment and framing parts' stored rows (over_time_reduce)
+        return over_time.over_time_map(corpus, d["dating"], measures=("actors", "terms"),
                                        actors=_actor_table(needs), min_hits=opts["min_hits"])
     finally:
         ctx.__exit__(None, None, None)
+
+
+def _columns(stored, table: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Only ``columns`` of a part's table: read partition by partition from the store (a stored
+    part), or taken from the table in memory."""
+    if hasattr(stored, "scan"):
+        return stored.scan(table, columns=list(columns))
+    return stored[table][list(columns)]
+
+
+def _carried(framing_part) -> pd.DataFrame:
+    """``sent_id, frame`` of every sentence carrying a frame, from the framing part's
+    ``sentence_frames`` rows (``carried`` = 1)."""
+    sf = _columns(framing_part, "sentence_frames", ["sent_id", "frame", "carried"])
+    return sf.loc[sf["carried"].to_numpy() == 1, ["sent_id", "frame"]].reset_index(drop=True)
 
 
 def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
@@ -488,8 +504,11 @@ def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
     if bool(st["nothing_to_show"].iloc[0]):
         out.update(over_time.empty_tables())
     else:
+        partials = over_time.with_stored_measures(
+            red.partials_list(), _columns(needs["sentiment"], "sentences", ["sent_id", "vader_compound"]),
+            _carried(needs["framing"]))
         out.update(over_time.over_time_reduce(
-            red.partials_list(), d["dating"], seed=opts["seed"], n_resamples=opts["n_resamples"],
+            partials, d["dating"], seed=opts["seed"], n_resamples=opts["n_resamples"],
             codebook=opts["codebook"] or None, actors=_actor_table(needs), top=opts["top"],
             top_terms=opts["top_terms"], min_count=opts["min_count"], prior_strength=opts["prior_strength"],
             terms_by=opts["terms_by"], max_units=opts["max_units"]))
@@ -534,7 +553,7 @@ PARTS: dict[str, Part] = {
     "over_time": Part("over_time", 3, {"period": "auto", "seed": 0, "n_resamples": N_RESAMPLES, "codebook": "",
                                        "min_hits": 1, "top": 5, "top_terms": 8, "min_count": 3,
                                        "prior_strength": 500.0, "terms_by": "pooled", "max_units": 8},
-                      over_time_part, configs=("codebook",), needs=("actors", "dating"),
+                      over_time_part, configs=("codebook",), needs=("actors", "dating", "sentiment", "framing"),
                       description="tone, leading frames, rising and falling terms and actors per period",
                       map=over_time_map, reduce=over_time_reduce),
     "overview": Part("overview", 1, {}, overview_part, description="the corpus at a glance: documents, lengths, "
