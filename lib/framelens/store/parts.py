@@ -304,7 +304,8 @@ def lens_dict(vocabulary: Mapping[str, pd.DataFrame], sentiment: Mapping[str, pd
         "distinctive": vocabulary["distinctive"], "vocab_similarity": vocabulary["similarity_tfidf_cosine"],
         "naming": vocabulary["naming"], "scores": sentiment["sentences"], "intervals": sentiment["intervals"],
         "pairwise": sentiment["pairwise"], "actor_table": sentiment["actors"],
-        "actor_mentions": sentiment["actor_mentions"], "salience": framing["salience"],
+        "actor_mentions": sentiment["actor_mentions"], "by_document": sentiment["by_document"],
+        "salience": framing["salience"],
         "frame_evidence": framing["frame_evidence"], "certainty": framing["certainty"],
         "certainty_evidence": framing["certainty_evidence"], "items": framing["items"],
         "coverage": framing["coverage"],
@@ -317,7 +318,7 @@ class _LazyLenses(Mapping):
             "naming": ("vocabulary", "naming"), "scores": ("sentiment", "sentences"),
             "intervals": ("sentiment", "intervals"), "pairwise": ("sentiment", "pairwise"),
             "actor_table": ("sentiment", "actors"), "actor_mentions": ("sentiment", "actor_mentions"),
-            "salience": ("framing", "salience"), "frame_evidence": ("framing", "frame_evidence"),
+            "by_document": ("sentiment", "by_document"), "salience": ("framing", "salience"), "frame_evidence": ("framing", "frame_evidence"),
             "certainty": ("framing", "certainty"), "certainty_evidence": ("framing", "certainty_evidence"),
             "items": ("framing", "items"), "coverage": ("framing", "coverage")}
 
@@ -336,6 +337,25 @@ class _LazyLenses(Mapping):
 
     def __len__(self) -> int:
         return len(self._MAP)
+
+    def scan(self, key: str, *, columns=None, doc_ids=None) -> pd.DataFrame:
+        """Table ``key`` with only ``columns`` and only the rows of ``doc_ids``, read so from the
+        store (:meth:`framelens.tables.parquet.Tables.scan`: nothing else is decoded); from a table
+        in memory, cut."""
+        part, table = self._MAP[key]
+        stored = self.needs[part]
+        if hasattr(stored, "scan"):
+            return stored.scan(table, columns=columns, doc_ids=doc_ids)
+        df = stored[table]
+        if doc_ids is not None:
+            df = df[df["doc_id"].astype(str).isin(set(map(str, doc_ids))).to_numpy()]
+        return (df if columns is None else df[list(columns)]).reset_index(drop=True)
+
+    def columns(self, key: str) -> list[str]:
+        """The columns of table ``key`` (from the store's schema: no row read)."""
+        part, table = self._MAP[key]
+        stored = self.needs[part]
+        return list(stored.columns(table)) if hasattr(stored, "columns") else list(stored[table].columns)
 
 
 def _scores_without_text(stored, table: str) -> pd.DataFrame:
