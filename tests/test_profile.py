@@ -174,3 +174,51 @@ def test_with_texts_fetches_exactly_the_quoted_sentences_once():
     assert profile.with_texts(build, fetch) == ["One.", ["Two.", "Two."], True]
     assert calls == [["a:s1", "b:s0", "c:s2"]]  # one fetch, of the ids asked for, nothing else
     assert profile.with_texts(lambda t: 42, fetch) == 42 and len(calls) == 1  # nothing quoted: nothing read
+
+
+def test_tone_against_the_rest_resamples_documents(mini_corpus, mini_lenses):
+    """The source's interval is report 03's (the same resampling and seed); the rest's is the cluster
+    bootstrap over the other sources' documents; the test relabels documents."""
+    from framelens.lenses import stats
+
+    p = profile.source_profile(mini_corpus, "beta", lenses=mini_lenses, n_resamples=200, n_permutations=500)
+    tone = p["tone"].set_index(["method", "who"])
+    iv = mini_lenses["intervals"].set_index("source").loc["beta"]
+    own = tone.loc[("VADER compound", "Beta Review")]
+    assert (own["mean"], own["ci_low"], own["ci_high"]) == pytest.approx((iv["mean"], iv["ci_low"], iv["ci_high"]))
+    sc = mini_lenses["scores"]
+    rest = sc[sc["source"] != "beta"].groupby("doc_id", sort=False)["vader_compound"].agg(["sum", "size"])
+    want = stats.cluster_bootstrap(rest["sum"], rest["size"], n_resamples=200, seed=0)
+    got = tone.loc[("VADER compound", "all other sources")]
+    assert (got["mean"], got["ci_low"], got["ci_high"]) == pytest.approx(want)
+    beta = sc.loc[sc["source"] == "beta", "vader_compound"].to_numpy()  # one article: its sentences are the units
+    test = p["tone_test"].set_index("method").loc["VADER compound"]
+    d, pv = stats.cluster_permutation_test(beta, [1.0] * len(beta), rest["sum"], rest["size"], n_permutations=500)
+    assert (test["diff"], test["p"]) == pytest.approx((d, pv)) and test["test"] == "exact (documents)"  # C(6, 4) = 15 relabellings
+
+
+def test_actor_tone_against_the_rest_known_answer(mini_corpus, mini_lenses):
+    from framelens.lenses import stats
+
+    p = profile.source_profile(mini_corpus, "gamma", lenses=mini_lenses, n_resamples=200, n_permutations=100)
+    at = p["actor_tone"]
+    m = mini_lenses["actor_mentions"]
+    assert len(at) and list(at.columns) == profile.ACTOR_TONE_COLUMNS
+    for r in at.itertuples(index=False):
+        rest = m[(m["source"] != "gamma") & (m["actor"] == r.actor)]
+        own = m[(m["source"] == "gamma") & (m["actor"] == r.actor)]
+        assert r.n_rest == len(rest)
+        if len(rest):
+            assert r.mean_rest == pytest.approx(rest["score"].mean())
+            assert r.diff == pytest.approx(own["score"].mean() - rest["score"].mean())
+    # one row by hand: gamma is one article (its mentions are the units), the rest two (documents,
+    # a document not naming the actor counting 0)
+    r = at.iloc[0]
+    own = m[(m["source"] == "gamma") & (m["actor"] == r["actor"])]
+    docs = [d for d in mini_corpus.documents["doc_id"] if d != "gamma"]
+    rest = m[(m["source"] != "gamma") & (m["actor"] == r["actor"])].groupby("doc_id")["score"].agg(["sum", "size"])
+    rest = rest.reindex(docs).fillna(0)
+    want = stats.ratio_bootstrap_diff(own["score"], [1.0] * len(own), rest["sum"], rest["size"], n_resamples=200,
+                                      seed=0, with_b=True)
+    assert (r["diff"], r["diff_low"], r["diff_high"], r["ci_low_rest"], r["ci_high_rest"]) == \
+        pytest.approx(tuple(float(x[0]) for x in want))

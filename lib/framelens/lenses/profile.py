@@ -13,10 +13,14 @@ other sources pooled ("the rest"):
   evidence sentence each; ``naming`` — how it names the referents it mentions, beside the
   others' choices;
 * ``tone`` / ``tone_test`` — mean sentence tone (VADER, Hutto & Gilbert 2014; TextBlob/Pattern)
-  with a percentile bootstrap interval for the source and for the rest, and a two-sided
-  permutation test of the difference (exact when small); ``tone_evidence`` — its most positive
-  and most negative sentences; ``actor_tone`` — tone toward each actor it mentions, beside the
-  same actor in the other sources;
+  with a percentile cluster-bootstrap interval over articles for the source and for the rest
+  (Field & Welsh 2007; a side of one article: its sentences — the rule of report 03's intervals),
+  and a two-sided permutation test of the difference that relabels whole articles (exact when
+  small, the normal approximation to the permutation distribution when both sides have many
+  articles; ``test`` says which); all from per-document sums, so the cost follows articles, not
+  sentences; ``tone_evidence`` — its most positive and most negative sentences; ``actor_tone`` —
+  tone toward each actor it mentions, beside the same actor in the other sources (the rest's
+  interval and the difference's from resampling articles);
 * ``frames`` — share of its sentences carrying each frame of the codebook against the rest's
   share, with Fisher's exact test (frames from :mod:`framelens.lenses.framing`);
 * ``certainty`` — hedges, boosters (Hyland 2005), promotional words and superlatives per
@@ -29,8 +33,9 @@ other sources pooled ("the rest"):
 Every row that rests on particular sentences carries ``sent_id`` and the sentence ``text``.
 
 Caveats. "The rest" pools sentences of all other sources, so a long article weighs more than
-a short one; sentences of one article are not independent, so intervals and p-values are
-optimistic; with fewer than :data:`MIN_N` sentences (or markers, or mentions) a comparison is
+a short one; tone intervals and tests resample and relabel whole articles (sentences of one
+article are not independent), but the frame and marker tests count sentences and words, so
+their p-values are optimistic; with fewer than :data:`MIN_N` sentences (or markers, or mentions) a comparison is
 flagged as too small to judge. A single-source corpus gives the source's own numbers and
 says that comparisons need two sources.
 """
