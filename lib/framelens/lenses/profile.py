@@ -57,6 +57,7 @@ from framelens.lenses.stats import (N_PERMUTATIONS, N_RESAMPLES, cluster_bootstr
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.lenses import reuse
+from framelens.tables.parquet import concat_frames, read_table
 from framelens.lenses.sentiment import evidence_stance, extremes, METHOD_NAMES, stance
 
 __all__ = [
@@ -711,7 +712,33 @@ REUSE_NOTE_COLUMNS: dict[str, list[str]] = {"passages": ["source_a", "source_b",
 def reuse_note(tables, source_id: str) -> str:
     """:func:`framelens.lenses.reuse.source_note` for one source from the stored reuse part's ``tables``
     (:class:`framelens.store.lens_store.Tables`), reading only :data:`REUSE_NOTE_COLUMNS` — not the passages'
-    text, edits or per-sentence rows (at 10 k articles the largest tables of the store); the same
-    note as from the whole tables. ``tables`` may also be any mapping of the whole tables."""
+    text, edits or per-sentence rows (at 10 k articles the largest tables of the store) — and only the
+    source's own rows of passages and documents (:func:`_reuse_rows`: the filters are pushed down to
+    Parquet); the same note as from the whole tables. ``tables`` may also be any mapping of the whole
+    tables."""
+    if hasattr(tables, "files") and hasattr(tables, "info"):
+        return reuse.source_note(reuse.from_tables(_reuse_rows(tables, source_id), tables.info), source_id)
     view = tables.only(REUSE_NOTE_COLUMNS) if hasattr(tables, "only") else tables
     return reuse.source_note(reuse.from_tables(view), source_id)
+
+
+def _reuse_rows(tables, source_id: str) -> dict[str, pd.DataFrame]:
+    """The stored reuse tables as :func:`reuse_note` needs them: :data:`REUSE_NOTE_COLUMNS` only, the
+    passages the source is a side of and its own documents only (row filters read by Parquet), the
+    other tables empty with their columns."""
+    s = str(source_id)
+    filters = {"passages": [[("source_a", "==", s)], [("source_b", "==", s)]], "documents": [("source", "==", s)]}
+    out: dict[str, pd.DataFrame] = {}
+    for name in tables:
+        if name not in REUSE_NOTE_COLUMNS:
+            out[name] = pd.DataFrame(columns=tables.columns(name))
+            continue
+        frames = []
+        for path, meta in tables.files(name):
+            meta = {k: v for k, v in meta.items() if k not in ("rows", "file")}
+            try:
+                frames.append(read_table(path, meta, columns=REUSE_NOTE_COLUMNS[name], filters=filters.get(name)))
+            except FramelensError:  # a column Parquet cannot compare (e.g. no row to type it): cut after
+                frames.append(read_table(path, meta, columns=REUSE_NOTE_COLUMNS[name]))
+        out[name] = concat_frames(frames)
+    return out
