@@ -222,3 +222,19 @@ def test_actor_tone_against_the_rest_known_answer(mini_corpus, mini_lenses):
                                       seed=0, with_b=True)
     assert (r["diff"], r["diff_low"], r["diff_high"], r["ci_low_rest"], r["ci_high_rest"]) == \
         pytest.approx(tuple(float(x[0]) for x in want))
+
+
+@pytest.mark.slow  # a lens store (no kernel)
+def test_stored_profile_equals_the_profile_in_memory(mini_dir, mini_corpus, tmp_path):
+    """The profile part (stored lens tables read with column and row filters, quoted sentences fetched
+    by id) gives the very tables of source_profile on the lens tables in memory."""
+    from framelens.store import lens_store
+
+    opts = {"n_resamples": 200, "n_permutations": 300}
+    lens = lens_store.LensStore(tmp_path / "store", mini_dir)
+    for s in ("alpha", "gamma"):
+        stored = lens.part("profile", source_id=s, **opts)
+        mem = profile.source_profile(mini_corpus, s, lenses=framelens.lens_tables(mini_corpus, **opts), **opts)
+        for k in profile.PROFILE_KEYS:
+            pd.testing.assert_frame_equal(stored[k].reset_index(drop=True), mem[k].reset_index(drop=True),
+                                          check_dtype=False, obj=f"{s} {k}")

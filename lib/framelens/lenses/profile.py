@@ -201,8 +201,7 @@ def _metadata(corpus: CorpusLike, s: str) -> pd.DataFrame:
 
 def _distinctive(L, s: str, texts: Mapping[str, str], top: int) -> pd.DataFrame:
     cols = ["term", "kind", "count", "count_rest", "rate_per_1000", "rate_rest_per_1000", "z", "sent_id", "text"]
-    d = L["distinctive"]
-    d = d[d["source"] == s]
+    d = _rows(L, "distinctive", where={"source": s})  # its own rows only
     if d["z"].notna().any():
         d = d[d["z"] > 0].sort_values("z", ascending=False, kind="stable")
     else:  # one source: no comparison, show the most frequent terms
@@ -258,14 +257,18 @@ def _verdict_tone(label: str, diff: float, p: float, n_a: int, n_b: int, *, alph
 # ---------------------------------------------------------------------------------------------
 # Reading one source's rows (column and row filters pushed down to the store when it has them)
 # ---------------------------------------------------------------------------------------------
-def _rows(L, key: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
-    """Lens table ``key``: only ``columns``, only the rows of ``doc_ids`` — read so from the lens
-    store (``L.scan``: a column not asked for is never decoded), else cut from the table in memory."""
+def _rows(L, key: str, *, columns: Sequence[str] | None = None, doc_ids=None,
+          where: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Lens table ``key``: only ``columns``, only the rows of ``doc_ids`` and those whose columns
+    equal ``where``'s values — read so from the lens store (``L.scan``: the filters are pushed down to
+    Parquet, what is not asked for is never decoded), else cut from the table in memory."""
     if hasattr(L, "scan"):
-        return L.scan(key, columns=columns, doc_ids=doc_ids)
+        return L.scan(key, columns=columns, doc_ids=doc_ids, **({"where": where} if where else {}))
     df = L[key]
     if doc_ids is not None:
         df = df[df["doc_id"].astype(str).isin(set(map(str, doc_ids))).to_numpy()]
+    for c, v in (where or {}).items():
+        df = df[(df[c] == v).to_numpy()]
     if columns is not None:
         df = df[[c for c in columns if c in df.columns]]
     return df.reset_index(drop=True)
