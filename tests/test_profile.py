@@ -191,3 +191,67 @@ def test_title_gives_article_count_and_date_range(tmp_path):
     md = profile.title(corp, "wire").data.replace("\\", "")  # the Markdown escapes dropped
     assert md.splitlines()[-1] == "4 articles · 2025-01-15 to 2025-03 (1 undated) · news; opinion · 1 other source in the corpus"
     assert profile.title(corp, "other").data.replace("\\", "").splitlines()[-1] == "2024-12-01 · news · 1 other source in the corpus"
+
+
+def test_tone_against_the_rest_resamples_documents(mini_corpus, mini_lenses):
+    """The source's interval is report 03's (the same resampling and seed); the rest's is the cluster
+    bootstrap over the other sources' documents; the test relabels documents."""
+    from framelens.lenses import stats
+
+    p = profile.source_profile(mini_corpus, "beta", lenses=mini_lenses, n_resamples=200, n_permutations=500)
+    tone = p["tone"].set_index(["method", "who"])
+    iv = mini_lenses["intervals"].set_index("source").loc["beta"]
+    own = tone.loc[("VADER compound", "Beta Review")]
+    assert (own["mean"], own["ci_low"], own["ci_high"]) == pytest.approx((iv["mean"], iv["ci_low"], iv["ci_high"]))
+    sc = mini_lenses["scores"]
+    rest = sc[sc["source"] != "beta"].groupby("doc_id", sort=False)["vader_compound"].agg(["sum", "size"])
+    want = stats.cluster_bootstrap(rest["sum"], rest["size"], n_resamples=200, seed=0)
+    got = tone.loc[("VADER compound", "all other sources")]
+    assert (got["mean"], got["ci_low"], got["ci_high"]) == pytest.approx(want)
+    beta = sc.loc[sc["source"] == "beta", "vader_compound"].to_numpy()  # one article: its sentences are the units
+    test = p["tone_test"].set_index("method").loc["VADER compound"]
+    d, pv = stats.cluster_permutation_test(beta, [1.0] * len(beta), rest["sum"], rest["size"], n_permutations=500)
+    assert (test["diff"], test["p"]) == pytest.approx((d, pv)) and test["test"] == "exact (documents)"  # C(6, 4) = 15 relabellings
+
+
+def test_actor_tone_against_the_rest_known_answer(mini_corpus, mini_lenses):
+    from framelens.lenses import stats
+
+    p = profile.source_profile(mini_corpus, "gamma", lenses=mini_lenses, n_resamples=200, n_permutations=100)
+    at = p["actor_tone"]
+    m = mini_lenses["actor_mentions"]
+    assert len(at) and list(at.columns) == profile.ACTOR_TONE_COLUMNS
+    for r in at.itertuples(index=False):
+        rest = m[(m["source"] != "gamma") & (m["actor"] == r.actor)]
+        own = m[(m["source"] == "gamma") & (m["actor"] == r.actor)]
+        assert r.n_rest == len(rest)
+        if len(rest):
+            assert r.mean_rest == pytest.approx(rest["score"].mean())
+            assert r.diff == pytest.approx(own["score"].mean() - rest["score"].mean())
+    # one row by hand: gamma is one article (its mentions are the units), the rest two (documents,
+    # a document not naming the actor counting 0)
+    r = at.iloc[0]
+    own = m[(m["source"] == "gamma") & (m["actor"] == r["actor"])]
+    docs = [d for d in mini_corpus.documents["doc_id"] if d != "gamma"]
+    rest = m[(m["source"] != "gamma") & (m["actor"] == r["actor"])].groupby("doc_id")["score"].agg(["sum", "size"])
+    rest = rest.reindex(docs).fillna(0)
+    want = stats.ratio_bootstrap_diff(own["score"], [1.0] * len(own), rest["sum"], rest["size"], n_resamples=200,
+                                      seed=0, with_b=True)
+    assert (r["diff"], r["diff_low"], r["diff_high"], r["ci_low_rest"], r["ci_high_rest"]) == \
+        pytest.approx(tuple(float(x[0]) for x in want))
+
+
+@pytest.mark.slow  # a lens store (no kernel)
+def test_stored_profile_equals_the_profile_in_memory(mini_dir, mini_corpus, tmp_path):
+    """The profile part (stored lens tables read with column and row filters, quoted sentences fetched
+    by id) gives the very tables of source_profile on the lens tables in memory."""
+    from framelens.store import lens_store
+
+    opts = {"n_resamples": 200, "n_permutations": 300}
+    lens = lens_store.LensStore(tmp_path / "store", mini_dir)
+    for s in ("alpha", "gamma"):
+        stored = lens.part("profile", source_id=s, **opts)
+        mem = profile.source_profile(mini_corpus, s, lenses=framelens.lens_tables(mini_corpus, **opts), **opts)
+        for k in profile.PROFILE_KEYS:
+            pd.testing.assert_frame_equal(stored[k].reset_index(drop=True), mem[k].reset_index(drop=True),
+                                          check_dtype=False, obj=f"{s} {k}")

@@ -195,3 +195,76 @@ def test_mean_bootstraps_are_the_ratio_bootstrap_with_unit_denominators():
     assert stats.cluster_bootstrap(x, np.ones(6), n_resamples=900, seed=4) == pytest.approx((est[0], lo[0], hi[0]))
     # documents with no sentence are not units of the cluster bootstrap
     assert stats.cluster_bootstrap([0.6, 0.0, 0.2], [2, 0, 2]) == stats.cluster_bootstrap([0.6, 0.2], [2, 2])
+
+
+# ------------------------------------------------------------------ per-column ratios, draws, diff (profile)
+
+
+def test_ratio_bootstrap_per_column_denominators_hand_computed():
+    # three documents × two actors: Σ scores and Σ mentions per document and actor
+    num = np.array([[2.0, 0.0], [0.0, 3.0], [4.0, 0.0]])
+    den = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]])
+    est, lo, hi = stats.ratio_bootstrap(num, den, n_resamples=50, seed=3)
+    assert est.tolist() == [6 / 3, 3 / 1]
+    # actor 2 is named in one document only: every resample that draws it gives 3 -> zero width at 3;
+    # resamples that miss it have no ratio and are left out
+    assert lo[1] == hi[1] == 3.0
+    # actor 1: each document's ratio is 2, so every resample's ratio is 2
+    assert lo[0] == pytest.approx(2.0) and hi[0] == pytest.approx(2.0)
+    # the draws are ratio_resamples', the same as drawing the units by hand
+    boots = stats.ratio_resamples(num, den, n_resamples=50, seed=3)
+    idx = np.random.default_rng(3).integers(0, 3, size=(50, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want = num[idx].sum(1) / den[idx].sum(1)
+    np.testing.assert_allclose(boots, np.where(den[idx].sum(1) > 0, want, np.nan))
+    # a 1-d den is shared by the columns, as before: the same numbers as one call per column
+    e2, l2, h2 = stats.ratio_bootstrap(num, [1.0, 1.0, 2.0], n_resamples=50, seed=3)
+    e1, l1, h1 = stats.ratio_bootstrap(num[:, 0], [1.0, 1.0, 2.0], n_resamples=50, seed=3)
+    assert e2[0] == e1[0] == 6 / 4 and l2[0] == pytest.approx(l1[0]) and h2[0] == pytest.approx(h1[0])
+
+
+def test_percentile_interval_hand_computed():
+    lo, hi = stats.percentile_interval(np.array([[1.0, np.nan], [2.0, np.nan], [3.0, np.nan], [4.0, np.nan],
+                                                 [5.0, np.nan]]), level=0.5)
+    assert lo[0] == 2.0 and hi[0] == 4.0  # the 25th and 75th percentiles of 1..5
+    assert math.isnan(lo[1]) and math.isnan(hi[1])  # no resample with a ratio
+    lo, hi = stats.percentile_interval(np.array([1.0, np.nan, 3.0]), level=0.0)
+    assert lo[0] == hi[0] == 2.0  # NaN resamples left out: the median of 1 and 3
+
+
+def test_ratio_bootstrap_diff_hand_computed():
+    # group a: every document's mean is 2; group b: every document's mean is 1 -> difference 1, no spread
+    d, lo, hi, blo, bhi = stats.ratio_bootstrap_diff([2.0, 4.0], [1.0, 2.0], [1.0, 3.0, 5.0], [1.0, 3.0, 5.0],
+                                                     n_resamples=200, seed=0, with_b=True)
+    assert d[0] == 1.0 and lo[0] == pytest.approx(1.0) and hi[0] == pytest.approx(1.0)
+    assert blo[0] == pytest.approx(1.0) and bhi[0] == pytest.approx(1.0)
+    # in general: the percentiles of a's resampled ratios minus b's (b on its own stream)
+    a_s, a_c = np.array([1.0, 5.0, 2.0, 0.0]), np.array([2.0, 3.0, 1.0, 2.0])
+    b_s, b_c = np.array([3.0, -1.0, 4.0]), np.array([3.0, 1.0, 2.0])
+    d, lo, hi = stats.ratio_bootstrap_diff(a_s, a_c, b_s, b_c, n_resamples=300, seed=5)
+    assert d[0] == pytest.approx(8 / 8 - 6 / 6)
+    ra = stats.ratio_resamples(a_s, a_c, n_resamples=300, seed=5)
+    rb = stats.ratio_resamples(b_s, b_c, n_resamples=300, seed=[5, 1])
+    assert (lo[0], hi[0]) == tuple(np.quantile((ra - rb)[:, 0], [0.025, 0.975]))
+    # an empty side: NaN
+    assert all(math.isnan(x[0]) for x in stats.ratio_bootstrap_diff(a_s, a_c, [], [], n_resamples=10))
+
+
+def test_cluster_permutation_normal_approximation():
+    rng = np.random.default_rng(0)
+    # one sentence per document: exactly permutation_test's normal approximation
+    a, b = rng.normal(0.2, 1, 40), rng.normal(0, 1, 400)
+    assert stats.cluster_permutation_test(a, np.ones(40), b, np.ones(400), approximate=True) == \
+        pytest.approx(stats.permutation_test(a, b, approximate=True))
+    # documents of 1-30 sentences: the difference is E_a·C/(C_a·C_b) (hand identity), and p agrees with
+    # relabelling documents by Monte Carlo
+    ca, cb = rng.integers(1, 30, 40).astype(float), rng.integers(1, 30, 400).astype(float)
+    sa, sb = rng.normal(0.05, 0.5, 40) * ca, rng.normal(0.0, 0.5, 400) * cb
+    d, p = stats.cluster_permutation_test(sa, ca, sb, cb, approximate=True)
+    mu = (sa.sum() + sb.sum()) / (ca.sum() + cb.sum())
+    assert d == pytest.approx((sa.sum() - mu * ca.sum()) * (ca.sum() + cb.sum()) / (ca.sum() * cb.sum()))
+    _, p_mc = stats.cluster_permutation_test(sa, ca, sb, cb, n_permutations=20_000, seed=1)
+    assert 0.001 < p_mc < 0.9 and p == pytest.approx(p_mc, abs=0.02)
+    # small groups: the relabelling test itself (approximate changes nothing)
+    assert stats.cluster_permutation_test(sa[:5], ca[:5], sb[:5], cb[:5], approximate=True) == \
+        stats.cluster_permutation_test(sa[:5], ca[:5], sb[:5], cb[:5])

@@ -388,3 +388,25 @@ def test_scores_read_without_text_give_the_rows_reports_show_and_the_same_csv(tm
     streamed = report.export_stored(S, "sentences", "streamed", tmp_path / "out")
     whole = report.export_table(full, "whole", tmp_path / "out")
     assert streamed.read_bytes() == whole.read_bytes() and len(whole.read_text(encoding="utf-8").splitlines()) > len(full)
+
+
+def test_rows_of_some_documents_are_filtered_in_parquet(tmp_path, monkeypatch):
+    """read_parts(doc_ids=) pushes the filter down to Parquet: the same rows as reading all and cutting
+    in pandas; a table whose doc_id column has no type (no row) is read as it is."""
+    from framelens.tables.parquet import concat_parts, read_parts, write_table
+
+    a = pd.DataFrame({"doc_id": ["d1", "d1", "d2"], "x": [1.0, 2.0, 3.0], "lists": [["a"], [], ["b", "c"]]})
+    b = pd.DataFrame({"doc_id": ["d3", "d2"], "x": [4.0, 5.0], "lists": [["d"], ["e"]]})
+    empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "x": pd.Series([], dtype=float),
+                          "lists": pd.Series([], dtype=object)})
+    files = [(tmp_path / f"{i}.parquet", write_table(df, tmp_path / f"{i}.parquet")) for i, df in enumerate((a, empty, b))]
+    got = concat_parts(files, doc_ids=["d2"])
+    assert got["x"].tolist() == [3.0, 5.0] and got["lists"].tolist() == [["b", "c"], ["e"]]
+    assert [len(df) for df in read_parts(files, columns=["doc_id", "x"], doc_ids={"d1", "d3"})] == [2, 0, 1]
+    assert concat_parts(files, doc_ids=[]).empty
+    import pyarrow.parquet as pq
+
+    seen, real = [], pq.read_table
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: seen.append(k.get("filters")) or real(*a, **k))
+    concat_parts(files, doc_ids=["d2"])
+    assert seen == [[("doc_id", "in", ["d2"])], None, [("doc_id", "in", ["d2"])]]  # the typed files filtered in Parquet

@@ -13,10 +13,14 @@ other sources pooled ("the rest"):
   evidence sentence each; ``naming`` — how it names the referents it mentions, beside the
   others' choices;
 * ``tone`` / ``tone_test`` — mean sentence tone (VADER, Hutto & Gilbert 2014; TextBlob/Pattern)
-  with a percentile bootstrap interval for the source and for the rest, and a two-sided
-  permutation test of the difference (exact when small); ``tone_evidence`` — its most positive
-  and most negative sentences; ``actor_tone`` — tone toward each actor it mentions, beside the
-  same actor in the other sources;
+  with a percentile cluster-bootstrap interval over articles for the source and for the rest
+  (Field & Welsh 2007; a side of one article: its sentences — the rule of report 03's intervals),
+  and a two-sided permutation test of the difference that relabels whole articles (exact when
+  small, the normal approximation to the permutation distribution when both sides have many
+  articles; ``test`` says which); all from per-document sums, so the cost follows articles, not
+  sentences; ``tone_evidence`` — its most positive and most negative sentences; ``actor_tone`` —
+  tone toward each actor it mentions, beside the same actor in the other sources (the rest's
+  interval and the difference's from resampling articles);
 * ``frames`` — share of its sentences carrying each frame of the codebook against the rest's
   share, with Fisher's exact test (frames from :mod:`framelens.lenses.framing`);
 * ``certainty`` — hedges, boosters (Hyland 2005), promotional words and superlatives per
@@ -29,8 +33,9 @@ other sources pooled ("the rest"):
 Every row that rests on particular sentences carries ``sent_id`` and the sentence ``text``.
 
 Caveats. "The rest" pools sentences of all other sources, so a long article weighs more than
-a short one; sentences of one article are not independent, so intervals and p-values are
-optimistic; with fewer than :data:`MIN_N` sentences (or markers, or mentions) a comparison is
+a short one; tone intervals and tests resample and relabel whole articles (sentences of one
+article are not independent), but the frame and marker tests count sentences and words, so
+their p-values are optimistic; with fewer than :data:`MIN_N` sentences (or markers, or mentions) a comparison is
 flagged as too small to judge. A single-source corpus gives the source's own numbers and
 says that comparisons need two sources.
 """
@@ -46,12 +51,14 @@ import pandas as pd
 
 from framelens.core import fmt
 from framelens.errors import FramelensError
-from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES, bootstrap_ci, fisher_p, permutation_test, rate_p
+from framelens.lenses.stats import (N_PERMUTATIONS, N_RESAMPLES, cluster_bootstrap, cluster_permutation_test, fisher_p,
+                                    permutation_method, permutation_test, rate_p, ratio_bootstrap_diff)
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.lenses import reuse
-from framelens.lenses.sentiment import compare_to_rest, evidence_stance, extremes, METHOD_NAMES, stance
+from framelens.tables.parquet import concat_frames, read_table
+from framelens.lenses.sentiment import evidence_stance, extremes, METHOD_NAMES, stance
 
 __all__ = [
     "MIN_N",
@@ -194,8 +201,7 @@ def _metadata(corpus: CorpusLike, s: str) -> pd.DataFrame:
 
 def _distinctive(L, s: str, texts: Mapping[str, str], top: int) -> pd.DataFrame:
     cols = ["term", "kind", "count", "count_rest", "rate_per_1000", "rate_rest_per_1000", "z", "sent_id", "text"]
-    d = L["distinctive"]
-    d = d[d["source"] == s]
+    d = _rows(L, "distinctive", where={"source": s})  # its own rows only
     if d["z"].notna().any():
         d = d[d["z"] > 0].sort_values("z", ascending=False, kind="stable")
     else:  # one source: no comparison, show the most frequent terms
@@ -248,78 +254,180 @@ def _verdict_tone(label: str, diff: float, p: float, n_a: int, n_b: int, *, alph
     return f"{label} is {word} in wording than the other sources (difference {diff:+.2f}, {fmt.p_value(p)})"
 
 
-def _tone(L, s: str, label: str, *, n_resamples: int, n_permutations: int, seed: int, alpha: float,
-          min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+# ---------------------------------------------------------------------------------------------
+# Reading one source's rows (column and row filters pushed down to the store when it has them)
+# ---------------------------------------------------------------------------------------------
+def _rows(L, key: str, *, columns: Sequence[str] | None = None, doc_ids=None,
+          where: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Lens table ``key``: only ``columns``, only the rows of ``doc_ids`` and those whose columns
+    equal ``where``'s values — read so from the lens store (``L.scan``: the filters are pushed down to
+    Parquet, what is not asked for is never decoded), else cut from the table in memory."""
+    if hasattr(L, "scan"):
+        return L.scan(key, columns=columns, doc_ids=doc_ids, **({"where": where} if where else {}))
+    df = L[key]
+    if doc_ids is not None:
+        df = df[df["doc_id"].astype(str).isin(set(map(str, doc_ids))).to_numpy()]
+    for c, v in (where or {}).items():
+        df = df[(df[c] == v).to_numpy()]
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    return df.reset_index(drop=True)
 
-    sc = L["scores"]
-    mine, rest = sc[sc["source"] == s], sc[sc["source"] != s]
+
+TONE_COLUMNS = {"vader_compound": "vader_mean", "textblob_polarity": "textblob_mean"}
+
+
+def _doc_tone(L, docs: pd.DataFrame) -> pd.DataFrame:
+    """Per document: ``doc_id, source, n`` (sentences) and the sum of each score of
+    :data:`TONE_COLUMNS` — from the stored per-document means (``by_document``: n × mean), else
+    summed from the sentence scores."""
+    src = dict(zip(docs["doc_id"].astype(str), docs["source"]))
+    try:
+        d = _rows(L, "by_document", columns=["doc_id", "n", *TONE_COLUMNS.values()])
+        n = d["n"].to_numpy(dtype=float)
+        out = pd.DataFrame({"doc_id": d["doc_id"].astype(str), "n": n,
+                            **{c: n * d[m].to_numpy(dtype=float) for c, m in TONE_COLUMNS.items()}})
+    except KeyError:  # lens tables without the per-document rows: sum the sentences
+        sc = _rows(L, "scores", columns=["doc_id", *TONE_COLUMNS])
+        out = (sc.assign(doc_id=sc["doc_id"].astype(str), n=1.0).groupby("doc_id", sort=False)
+               [["n", *TONE_COLUMNS]].sum().reset_index())
+    out["source"] = out["doc_id"].map(src)
+    return out[out["source"].notna()].reset_index(drop=True)
+
+
+def _tone_units(L, docs: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(sums, counts)`` resampled for one side: its documents when it has several, else the
+    sentences of its one document (as report 03's intervals and tests,
+    :func:`framelens.lenses.sentiment.source_intervals`)."""
+    if len(docs) >= 2:
+        return docs[col].to_numpy(dtype=float), docs["n"].to_numpy(dtype=float)
+    if len(docs) == 0:
+        return np.zeros(0), np.zeros(0)
+    x = _rows(L, "scores", columns=["doc_id", col], doc_ids=docs["doc_id"].tolist())[col].to_numpy(dtype=float)
+    x = x[np.isfinite(x)]
+    return x, np.ones(x.size)
+
+
+def _tone(L, s: str, label: str, docs: pd.DataFrame, *, n_resamples: int, n_permutations: int, seed: int,
+          alpha: float, min_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean sentence tone of the source and of the rest, each with a cluster-bootstrap interval
+    (documents resampled; a side of one document: its sentences), and the permutation test of the
+    difference that relabels whole documents (:func:`framelens.lenses.stats.cluster_permutation_test`,
+    normal approximation when both sides have many documents) — all from per-document sums."""
+    d = _doc_tone(L, docs)
+    mine, rest = d[d["source"] == s], d[d["source"] != s]
     rows, tests = [], []
-    for col in ("vader_compound", "textblob_polarity"):
-        a, b = mine[col].to_numpy(dtype=float), rest[col].to_numpy(dtype=float)
-        for who, x in ((label, a), ("all other sources", b)):
-            m, lo, hi = bootstrap_ci(x, n_resamples=n_resamples, seed=seed)
-            rows.append({"method": METHOD_NAMES.get(col, col), "who": who, "n": int(np.isfinite(x).sum()),
-                         "mean": m, "ci_low": lo, "ci_high": hi})
-        diff, p = (permutation_test(a, b, n_permutations=n_permutations, seed=seed, approximate=True)
-                   if len(b) and len(a) else (math.nan, math.nan))
-        tests.append({"method": METHOD_NAMES.get(col, col), "n_source": len(a), "n_rest": len(b), "diff": diff, "p": p,
-                      "verdict": _verdict_tone(label, diff, p, len(a), len(b), alpha=alpha, min_n=min_n)})
+    for col in TONE_COLUMNS:
+        method = METHOD_NAMES.get(col, col)
+        (sa, ca), (sb, cb) = _tone_units(L, mine, col), _tone_units(L, rest, col)
+        n_a, n_b = int(mine["n"].sum()), int(rest["n"].sum())
+        for who, (x, c), n in ((label, (sa, ca), n_a), ("all other sources", (sb, cb), n_b)):
+            m, lo, hi = cluster_bootstrap(x, c, n_resamples=n_resamples, seed=seed)
+            rows.append({"method": method, "who": who, "n": n, "mean": m, "ci_low": lo, "ci_high": hi})
+        diff, p, test = _tone_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
+        tests.append({"method": method, "n_source": n_a, "n_rest": n_b, "diff": diff, "p": p, "test": test,
+                      "verdict": _verdict_tone(label, diff, p, n_a, n_b, alpha=alpha, min_n=min_n)})
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
 
-def _tone_evidence(L, s: str, texts: Mapping[str, str], k: int = 2) -> pd.DataFrame:
+def _tone_test(sa, ca, sb, cb, *, n_permutations: int, seed: int) -> tuple[float, float, str]:
+    """The source-against-the-rest test by report 03's rule (:func:`framelens.lenses.sentiment.pairwise_tests`):
+    sentences relabelled when both sides are single sentences, else whole documents."""
+    if not (ca.sum() > 0 and cb.sum() > 0):
+        return math.nan, math.nan, ""
+    if (ca == 1).all() and (cb == 1).all():
+        diff, p = permutation_test(sa, sb, n_permutations=n_permutations, seed=seed, approximate=True)
+        return diff, p, permutation_method(len(sa), len(sb), n_permutations)
+    diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed, approximate=True)
+    return diff, p, f"{permutation_method(len(sa), len(sb), n_permutations)} (documents)"
 
-    sc = L["scores"]
-    sc = sc[sc["source"] == s]
+
+def _tone_evidence(L, s: str, texts: Mapping[str, str], k: int = 2, *, doc_ids=None) -> pd.DataFrame:
+
     cols = ["kind", "rank", "sent_id", "vader_compound", "textblob_polarity", "text"]
+    sc = _rows(L, "scores", columns=["sent_id", "doc_id", "source", "vader_compound", "textblob_polarity"],
+               doc_ids=doc_ids)
+    sc = sc[sc["source"] == s]
     if sc.empty:
         return pd.DataFrame(columns=cols)
-    if "text" not in sc.columns:  # the stored scores are read without their text
-        sc = sc.assign(text="")
-    out = extremes(sc, top=k)[cols].reset_index(drop=True)
-    out["text"] = out["sent_id"].map(texts).fillna("")
+    out = extremes(sc.assign(text=""), top=k)[cols].reset_index(drop=True)
+    out["text"] = [texts.get(i, "") for i in out["sent_id"]]
     return out
 
 
-def _actor_tone(L, s: str, texts: Mapping[str, str], *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
+ACTOR_TONE_COLUMNS = ["actor", "n", "mean", "ci_low", "ci_high", "stance", "n_rest", "mean_rest", "ci_low_rest",
+                      "ci_high_rest", "stance_rest", "diff", "diff_low", "diff_high", "verdict", "note", "sent_id",
+                      "text"]
 
-    cols = ["actor", "n", "mean", "ci_low", "ci_high", "stance", "n_rest", "mean_rest", "ci_low_rest", "ci_high_rest",
-            "stance_rest", "note", "sent_id", "text"]
+
+def _actor_units(m: pd.DataFrame, docs: pd.DataFrame, acts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One side's resampling units × actors: ``(sums, counts)`` of the mention scores per unit and
+    actor — its documents (every one, a document not naming an actor counts 0 for it) when it has
+    several, else its mentions."""
+    col = {a: i for i, a in enumerate(acts)}
+    m = m[m["actor"].isin(col)]
+    if len(docs) >= 2:
+        row = {d: i for i, d in enumerate(docs["doc_id"].astype(str))}
+        r = m["doc_id"].astype(str).map(row).to_numpy()
+        ok = ~pd.isna(r)
+        r, n_units = r[ok].astype(int), len(row)
+        m = m[ok]
+    else:
+        r, n_units = np.arange(len(m)), len(m)
+    c = m["actor"].map(col).to_numpy(dtype=int)
+    sums, counts = np.zeros((n_units, len(acts))), np.zeros((n_units, len(acts)))
+    np.add.at(sums, (r, c), m["score"].to_numpy(dtype=float))
+    np.add.at(counts, (r, c), 1.0)
+    return sums, counts
+
+
+def _actor_tone(L, s: str, docs: pd.DataFrame, *, n_resamples: int, seed: int, min_n: int) -> pd.DataFrame:
+    """Tone toward each actor the source mentions (its row of the actor table) beside the same actor
+    in the rest: the rest's mean with a cluster-bootstrap interval over its documents, and the
+    difference with the interval of the unpaired cluster bootstrap (both sides' documents
+    resampled independently; :func:`framelens.lenses.stats.ratio_bootstrap_diff`). Without the
+    text (``sent_id`` only)."""
     t = L["actor_table"]
-    m = L["actor_mentions"]
     if t.empty:
-        return pd.DataFrame(columns=cols)
-    mine = t[t["source"] == s].copy()
-    rest = m[m["source"] != s]
-    rows = []
-    groups = rest.groupby("actor", sort=False)["score" if "score" in rest.columns else "vader"]
-    vals = {a: g.to_numpy(dtype=float) for a, g in groups}
-    for r in mine.itertuples(index=False):  # one row per actor the source mentions
-        x = vals.get(r.actor, np.array([]))
-        mr, lo, hi = bootstrap_ci(x, n_resamples=n_resamples, seed=seed)
-        note = ""
-        if r.n < min_n:
-            note = f"n = {r.n} < {min_n}: too small to judge"
-        sid = fmt.first_id(r.evidence)
-        own = getattr(r, "stance", None) or stance(r.mean, n=int(r.n))
-        rows.append({"actor": r.actor, "n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                     "stance": own, "n_rest": int(x.size), "mean_rest": mr, "ci_low_rest": lo, "ci_high_rest": hi,
-                     "stance_rest": evidence_stance(mr, x.size, x.std(ddof=1) if x.size > 1 else 0.0) if x.size else "", "note": note,
-                     "sent_id": sid, "text": texts.get(sid, "")})
-    out = pd.DataFrame(rows, columns=cols)
-    out = tone_against_rest(out, m, s, n_resamples=n_resamples, seed=seed)
-    return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+        return pd.DataFrame(columns=ACTOR_TONE_COLUMNS)
+    mine = t[t["source"] == s].reset_index(drop=True)
+    cols = ["doc_id", "source", "actor", "score"]
+    m = _rows(L, "actor_mentions", columns=cols if "doc_id" in _columns(L, "actor_mentions") else None)
+    if "score" not in m.columns:
+        m = m.rename(columns={"vader": "score"})
+    acts = [str(a) for a in mine["actor"]]
+    rest = m[(m["source"] != s) & m["actor"].isin(set(acts))]
+    g = rest.groupby("actor", sort=False)["score"]
+    n_r, mean_r, sd_r = g.size(), g.mean(), g.std(ddof=1)
+    own_docs, rest_docs = docs[docs["source"] == s], docs[docs["source"] != s]
+    if "doc_id" in m.columns and len(acts):
+        a_units = _actor_units(m[m["source"] == s], own_docs, acts)
+        b_units = _actor_units(rest, rest_docs, acts)
+        diff, lo, hi, rlo, rhi = ratio_bootstrap_diff(*a_units, *b_units, n_resamples=n_resamples, seed=seed,
+                                                      with_b=True)
+    else:
+        diff = lo = hi = rlo = rhi = np.full(len(acts), np.nan)
+    out = pd.DataFrame({"actor": mine["actor"], "n": mine["n"].astype(int), "mean": mine["mean"],
+                        "ci_low": mine["ci_low"], "ci_high": mine["ci_high"]})
+    out["stance"] = [getattr(r, "stance", None) or stance(r.mean, n=int(r.n)) for r in mine.itertuples(index=False)]
+    out["n_rest"] = [int(n_r.get(a, 0)) for a in acts]
+    out["mean_rest"] = [float(mean_r.get(a, math.nan)) for a in acts]
+    out["ci_low_rest"], out["ci_high_rest"] = rlo, rhi
+    out["stance_rest"] = [evidence_stance(float(mean_r[a]), int(n_r[a]), float(np.nan_to_num(sd_r[a])))
+                          if a in n_r.index else "" for a in acts]
+    out["diff"], out["diff_low"], out["diff_high"] = diff, lo, hi
+    out["verdict"] = [None if not np.isfinite(d) else "more positive than the rest" if a > 0 else
+                      "more negative than the rest" if b < 0 else "cannot tell" for d, a, b in zip(diff, lo, hi)]
+    out["note"] = [f"n = {k} < {min_n}: too small to judge" if k < min_n else "" for k in out["n"]]
+    out["sent_id"] = [fmt.first_id(e) for e in mine["evidence"]]
+    out["text"] = ""
+    return out[ACTOR_TONE_COLUMNS].sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def tone_against_rest(table: pd.DataFrame, mentions: pd.DataFrame, s: str, *, n_resamples: int, seed: int) -> pd.DataFrame:
-    """``table`` (one row per actor) with ``diff, diff_low, diff_high, verdict`` of
-    :func:`framelens.lenses.sentiment.compare_to_rest` inserted after ``stance_rest``."""
-    if "doc_id" not in mentions.columns:
-        return table
-    c = compare_to_rest(mentions, s, n_resamples=n_resamples, seed=seed)
-    out = table.merge(c, on="actor", how="left")
-    order = [*table.columns[:table.columns.get_loc("stance_rest") + 1], *c.columns[1:]]
-    return out[order + [k for k in out.columns if k not in order]]
+def _columns(L, key: str) -> list[str]:
+    if hasattr(L, "columns"):
+        return list(L.columns(key))
+    return list(L[key].columns)
 
 
 def _frames(L, s: str, *, min_n: int) -> pd.DataFrame:
@@ -501,14 +609,19 @@ def source_profile(
     label = corpus.label(s)
     labels = corpus.labels
     meta = _metadata(corpus, s)
-    tone, tone_test = _tone(L, s, label, n_resamples=n_resamples, n_permutations=n_permutations, seed=seed,
+    docs = corpus.documents[["doc_id", "source"]].assign(doc_id=lambda d: d["doc_id"].astype(str))
+    own_ids = docs.loc[docs["source"] == s, "doc_id"].tolist()
+    tone, tone_test = _tone(L, s, label, docs, n_resamples=n_resamples, n_permutations=n_permutations, seed=seed,
                             alpha=alpha, min_n=min_n)
     frames = _frames(L, s, min_n=min_n)
     cert = _certainty(L, s)
+    actor_tone = _actor_tone(L, s, docs, n_resamples=n_resamples, seed=seed, min_n=min_n)  # numbers once,
+    tone_ev = _tone_evidence(L, s, {}, doc_ids=own_ids)  # text added below
     quoted = with_texts(lambda t: {
         "unique_items": _unique_items(L, s, t), "omitted_items": _omitted_items(L, s, t, labels),
-        "distinctive": _distinctive(L, s, t, top), "naming": _naming(L, s, t), "tone_evidence": _tone_evidence(L, s, t),
-        "actor_tone": _actor_tone(L, s, t, n_resamples=n_resamples, seed=seed, min_n=min_n),
+        "distinctive": _distinctive(L, s, t, top), "naming": _naming(L, s, t),
+        "tone_evidence": tone_ev.assign(text=[t.get(i, "") for i in tone_ev["sent_id"]]),
+        "actor_tone": actor_tone.assign(text=[t.get(i, "") for i in actor_tone["sent_id"]]),
     }, texts or corpus_texts(corpus))
     unique, omitted = quoted["unique_items"], quoted["omitted_items"]
     prof = {
@@ -608,7 +721,33 @@ REUSE_NOTE_COLUMNS: dict[str, list[str]] = {"passages": ["source_a", "source_b",
 def reuse_note(tables, source_id: str) -> str:
     """:func:`framelens.lenses.reuse.source_note` for one source from the stored reuse part's ``tables``
     (:class:`framelens.store.lens_store.Tables`), reading only :data:`REUSE_NOTE_COLUMNS` — not the passages'
-    text, edits or per-sentence rows (at 10 k articles the largest tables of the store); the same
-    note as from the whole tables. ``tables`` may also be any mapping of the whole tables."""
+    text, edits or per-sentence rows (at 10 k articles the largest tables of the store) — and only the
+    source's own rows of passages and documents (:func:`_reuse_rows`: the filters are pushed down to
+    Parquet); the same note as from the whole tables. ``tables`` may also be any mapping of the whole
+    tables."""
+    if hasattr(tables, "files") and hasattr(tables, "info"):
+        return reuse.source_note(reuse.from_tables(_reuse_rows(tables, source_id), tables.info), source_id)
     view = tables.only(REUSE_NOTE_COLUMNS) if hasattr(tables, "only") else tables
     return reuse.source_note(reuse.from_tables(view), source_id)
+
+
+def _reuse_rows(tables, source_id: str) -> dict[str, pd.DataFrame]:
+    """The stored reuse tables as :func:`reuse_note` needs them: :data:`REUSE_NOTE_COLUMNS` only, the
+    passages the source is a side of and its own documents only (row filters read by Parquet), the
+    other tables empty with their columns."""
+    s = str(source_id)
+    filters = {"passages": [[("source_a", "==", s)], [("source_b", "==", s)]], "documents": [("source", "==", s)]}
+    out: dict[str, pd.DataFrame] = {}
+    for name in tables:
+        if name not in REUSE_NOTE_COLUMNS:
+            out[name] = pd.DataFrame(columns=tables.columns(name))
+            continue
+        frames = []
+        for path, meta in tables.files(name):
+            meta = {k: v for k, v in meta.items() if k not in ("rows", "file")}
+            try:
+                frames.append(read_table(path, meta, columns=REUSE_NOTE_COLUMNS[name], filters=filters.get(name)))
+            except FramelensError:  # a column Parquet cannot compare (e.g. no row to type it): cut after
+                frames.append(read_table(path, meta, columns=REUSE_NOTE_COLUMNS[name]))
+        out[name] = concat_frames(frames)
+    return out

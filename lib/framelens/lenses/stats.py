@@ -221,12 +221,16 @@ def ratio_bootstrap(
     sentences), with percentile intervals (Efron & Tibshirani 1993) from resamples that draw as
     many units as there are, with replacement (a cluster bootstrap when the units are documents;
     Field & Welsh 2007). ``num`` may be one column (1-d): the results are then arrays of length 1.
+    ``den`` may also have one column per column of ``num`` (2-d, the same shape): each ratio then
+    has its own denominator (e.g. per document, the sum of the scores of the mentions of each
+    actor over the number of those mentions), still over the same resampled units.
 
     Vectorized: a resample is a vector of counts over units (multinomial weights), so every
     column's statistic is one matrix product (one column: the drawn units are summed directly);
     resamples are drawn in blocks of at most
     :data:`BLOCK_CELLS` unit draws (the block size does not change the draws: the same ``seed``
-    gives the same resamples whatever the block). Every column shares the same resamples.
+    gives the same resamples whatever the block). Every column shares the same resamples
+    (:func:`ratio_resamples`).
 
     Edge cases (each tested): no unit → NaN estimate and interval; Σ den = 0 → NaN estimate and
     interval; one unit, or ``n_resamples`` < 1 → a zero-width interval at the estimate (there is
@@ -234,20 +238,50 @@ def ratio_bootstrap(
     and is left out of the percentiles (units with den = 0 are still drawn: they are units of the
     sample). Needs only each unit's sums, so it runs on merged per-document aggregates.
     """
+    num, den = _ratio_inputs(num, den)
+    u, f = num.shape
+    nan = np.full(f, np.nan)
+    tot = den.sum(0)
+    if u == 0 or not (tot > 0).any():
+        return nan, nan.copy(), nan.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = num.sum(0) / np.where(tot > 0, tot, np.nan)
+    if u == 1 or n_resamples < 1:
+        return est, est.copy(), est.copy()
+    lo, hi = percentile_interval(ratio_resamples(num, den, n_resamples=n_resamples, seed=seed), level=level)
+    return est, lo, hi
+
+
+def _ratio_inputs(num, den) -> tuple[np.ndarray, np.ndarray]:
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     if num.ndim == 1:
         num = num[:, None]
+    if den.ndim == 2 and den.shape[1] == 1 and num.shape[1] == 1:
+        den = den[:, 0]
+    if den.ndim == 2 and den.shape != num.shape:
+        raise ValueError("ratio_bootstrap: a 2-d den needs the shape of num")
+    return num, den
+
+
+def ratio_resamples(
+    num: Sequence[float] | np.ndarray,
+    den: Sequence[float] | np.ndarray,
+    *,
+    n_resamples: int = N_RESAMPLES,
+    seed=0,
+) -> np.ndarray:
+    """The resampled ratios behind :func:`ratio_bootstrap` (the same draws for the same ``seed``):
+    an ``n_resamples × columns`` array, NaN where a resample has no denominator. For statistics
+    of several bootstraps, e.g. the difference of two groups' ratios resampled independently
+    (:func:`ratio_bootstrap_diff`). ``seed``: anything :func:`numpy.random.default_rng` takes."""
+    num, den = _ratio_inputs(num, den)
     u, f = num.shape
-    nan = np.full(f, np.nan)
-    if u == 0 or not den.sum() > 0:
-        return nan, nan.copy(), nan.copy()
-    est = num.sum(0) / den.sum()
-    if u == 1 or n_resamples < 1:
-        return est, est.copy(), est.copy()
+    boots = np.full((max(0, n_resamples), f), np.nan)
+    if u == 0 or n_resamples < 1:
+        return boots
     rng = np.random.default_rng(seed)
     per_block = max(1, min(n_resamples, BLOCK_CELLS // u))
-    boots = np.empty((n_resamples, f))
     for b0 in range(0, n_resamples, per_block):
         b = min(n_resamples, b0 + per_block) - b0
         idx = rng.integers(0, u, size=(b, u))
@@ -256,13 +290,57 @@ def ratio_bootstrap(
         else:  # many ratios: each resample's unit counts, then one matrix product for all columns
             w = np.bincount((idx + (np.arange(b) * u)[:, None]).ravel(), minlength=b * u).reshape(b, u).astype(float)
             top, d = w @ num, w @ den
+        if d.ndim == 1:
+            d = d[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
-            boots[b0:b0 + b] = top / np.where(d > 0, d, np.nan)[:, None]
+            boots[b0:b0 + b] = top / np.where(d > 0, d, np.nan)
+    return boots
+
+
+def percentile_interval(boots: np.ndarray, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """``(low, high)`` per column of resampled statistics (rows = resamples): the percentile
+    interval (Efron & Tibshirani 1993); NaN resamples are left out, a column without any gives NaN."""
+    boots = np.asarray(boots, dtype=float)
+    if boots.ndim == 1:
+        boots = boots[:, None]
+    f = boots.shape[1]
     alpha = (1 - level) / 2
-    if np.isnan(boots).all():
-        return est, nan, nan.copy()
-    q = np.nanquantile if np.isnan(boots).any() else np.quantile
-    lo, hi = q(boots, [alpha, 1 - alpha], axis=0)
+    if boots.shape[0] == 0 or np.isnan(boots).all():
+        return np.full(f, np.nan), np.full(f, np.nan)
+    if not np.isnan(boots).any():
+        lo, hi = np.quantile(boots, [alpha, 1 - alpha], axis=0)
+        return lo, hi
+    lo, hi = np.full(f, np.nan), np.full(f, np.nan)
+    ok = ~np.isnan(boots).all(axis=0)
+    if ok.any():
+        lo[ok], hi[ok] = np.nanquantile(boots[:, ok], [alpha, 1 - alpha], axis=0)
+    return lo, hi
+
+
+def ratio_bootstrap_diff(
+    num_a, den_a, num_b, den_b, *, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0,
+    with_b: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """``(difference, low, high)`` per column of two groups' ratios ``Σ num_a / Σ den_a − Σ num_b /
+    Σ den_b`` (each as in :func:`ratio_bootstrap`: 1-d or one column per ratio, ``den`` shared or
+    per column), with a percentile interval from resampling each group's units independently
+    (group ``a`` with the draws of ``seed``, group ``b`` with an independent stream): the
+    unpaired cluster bootstrap of :func:`cluster_bootstrap_diff` for many ratios at once, from
+    :func:`ratio_resamples`. A group without units gives NaN. ``with_b=True``: also ``(low_b, high_b)``,
+    group b's own percentile interval from the same draws (:func:`ratio_bootstrap`'s interval, with
+    group b's stream), so that a table of "a against b" pays for b's resamples once."""
+    na, da = _ratio_inputs(num_a, den_a)
+    nb, db = _ratio_inputs(num_b, den_b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ta, tb = da.sum(0), db.sum(0)
+        est = na.sum(0) / np.where(ta > 0, ta, np.nan) - nb.sum(0) / np.where(tb > 0, tb, np.nan)
+    if n_resamples < 1:
+        return (est, est.copy(), est.copy()) + ((est + np.nan, est + np.nan) if with_b else ())
+    ra = ratio_resamples(na, da, n_resamples=n_resamples, seed=seed)
+    rb = ratio_resamples(nb, db, n_resamples=n_resamples, seed=[seed, 1])
+    lo, hi = percentile_interval(ra - rb, level=level)
+    if with_b:  # group b's own interval from the same draws (what a "source against the rest" table shows)
+        return est, lo, hi, *percentile_interval(rb, level=level)
     return est, lo, hi
 
 
@@ -329,14 +407,23 @@ def cluster_bootstrap_diff(
 
 def cluster_permutation_test(
     sums_a: np.ndarray, counts_a: np.ndarray, sums_b: np.ndarray, counts_b: np.ndarray, *,
-    n_permutations: int = N_PERMUTATIONS, seed: int = 0,
+    n_permutations: int = N_PERMUTATIONS, seed: int = 0, approximate: bool = False,
 ) -> tuple[float, float]:
     """Two-sided permutation test of the difference of two sentence means ``Σs/Σc`` when whole
     documents are relabelled (a cluster permutation test): ``(difference, p)``, Monte Carlo with
     the +1 correction of Phipson & Smyth (2010), exact enumeration when the relabellings are few.
     Caveat: with few documents the test has few relabellings — two units of three articles each
     allow 20, so p is never below 0.1: the honest price of not treating an article's sentences
-    as independent."""
+    as independent.
+
+    ``approximate=True``: when both groups hold at least :data:`LARGE_GROUP` documents and together
+    at least :data:`LARGE_TOTAL` (:func:`permutation_method`), p comes from the normal
+    approximation to the permutation distribution, as in :func:`permutation_test`. The difference
+    is exactly ``E_a · C / (C_a C_b)`` with ``E_a = Σ_a (s − μ c)`` the group's residual sum around
+    the pooled mean ``μ = S / C``; under relabelling ``E_a`` is a sum of ``k`` of the ``n`` residuals
+    drawn without replacement, with mean 0 and variance ``k (n − k) / (n (n − 1)) · Σ e²`` (Hájek
+    1960), and the test refers ``E_a`` to it (two-sided). With one sentence per document it is the
+    approximation of :func:`permutation_test` exactly; its cost does not grow with n_permutations."""
     sa, ca = np.asarray(sums_a, dtype=float), np.asarray(counts_a, dtype=float)
     sb, cb = np.asarray(sums_b, dtype=float), np.asarray(counts_b, dtype=float)
     if ca.sum() <= 0 or cb.sum() <= 0:
@@ -345,6 +432,8 @@ def cluster_permutation_test(
     c = np.concatenate([ca, cb])
     k, n = sa.size, s.size
     observed = sa.sum() / ca.sum() - sb.sum() / cb.sum()
+    if approximate and permutation_method(k, n - k, n_permutations) == "normal approximation":
+        return (float(observed), _cluster_normal_p(sa, ca, s, c))
     tol = 1e-12
     S, C = s.sum(), c.sum()
 
@@ -370,6 +459,19 @@ def cluster_permutation_test(
         d = diffs(s[perms].sum(axis=1), c[perms].sum(axis=1))
         count += int(np.sum(np.abs(d) >= abs(observed) - tol))
     return (float(observed), (count + 1) / (n_permutations + 1))
+
+
+def _cluster_normal_p(sa: np.ndarray, ca: np.ndarray, s: np.ndarray, c: np.ndarray) -> float:
+    """Two-sided p of :func:`cluster_permutation_test`'s normal approximation (group a's residual sum)."""
+    from scipy.stats import norm
+
+    k, n = sa.size, s.size
+    mu = s.sum() / c.sum()
+    e = s - mu * c
+    var = k * (n - k) / (n * (n - 1)) * float((e * e).sum())
+    if var <= 0:
+        return 1.0
+    return float(2 * norm.sf(abs(float(sa.sum() - mu * ca.sum())) / math.sqrt(var)))
 
 
 def binned_spearman(counts: np.ndarray) -> float:

@@ -75,7 +75,7 @@ from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noq
 from framelens.lenses import actors, framing, over_time, overview, profile, reuse, sentiment, synthesis, vocabulary
 from framelens.read.corpus import unit_values
 from framelens.store import parts
-from framelens.tables.parquet import read_partition, read_parts, read_table, write_table
+from framelens.tables.parquet import concat_frames, read_partition, read_parts, read_table, write_table
 from framelens.text.tokens import release_memory
 
 Tables = dict[str, pd.DataFrame]
@@ -304,7 +304,8 @@ def lens_dict(vocabulary: Mapping[str, pd.DataFrame], sentiment: Mapping[str, pd
         "distinctive": vocabulary["distinctive"], "vocab_similarity": vocabulary["similarity_tfidf_cosine"],
         "naming": vocabulary["naming"], "scores": sentiment["sentences"], "intervals": sentiment["intervals"],
         "pairwise": sentiment["pairwise"], "actor_table": sentiment["actors"],
-        "actor_mentions": sentiment["actor_mentions"], "salience": framing["salience"],
+        "actor_mentions": sentiment["actor_mentions"], "by_document": sentiment["by_document"],
+        "salience": framing["salience"],
         "frame_evidence": framing["frame_evidence"], "certainty": framing["certainty"],
         "certainty_evidence": framing["certainty_evidence"], "items": framing["items"],
         "coverage": framing["coverage"],
@@ -317,7 +318,7 @@ class _LazyLenses(Mapping):
             "naming": ("vocabulary", "naming"), "scores": ("sentiment", "sentences"),
             "intervals": ("sentiment", "intervals"), "pairwise": ("sentiment", "pairwise"),
             "actor_table": ("sentiment", "actors"), "actor_mentions": ("sentiment", "actor_mentions"),
-            "salience": ("framing", "salience"), "frame_evidence": ("framing", "frame_evidence"),
+            "by_document": ("sentiment", "by_document"), "salience": ("framing", "salience"), "frame_evidence": ("framing", "frame_evidence"),
             "certainty": ("framing", "certainty"), "certainty_evidence": ("framing", "certainty_evidence"),
             "items": ("framing", "items"), "coverage": ("framing", "coverage")}
 
@@ -336,6 +337,51 @@ class _LazyLenses(Mapping):
 
     def __len__(self) -> int:
         return len(self._MAP)
+
+    def scan(self, key: str, *, columns=None, doc_ids=None, where: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Table ``key`` with only ``columns``, only the rows of ``doc_ids`` and only the rows whose
+        columns equal ``where``'s values, read so from the store (the filters pushed down to Parquet:
+        nothing else is decoded); from a table in memory, cut."""
+        part, table = self._MAP[key]
+        stored = self.needs[part]
+        if where and hasattr(stored, "files"):
+            return _read_where(stored, table, dict(where), columns, doc_ids)
+        if hasattr(stored, "scan"):
+            return stored.scan(table, columns=columns, doc_ids=doc_ids)
+        df = stored[table]
+        if doc_ids is not None:
+            df = df[df["doc_id"].astype(str).isin(set(map(str, doc_ids))).to_numpy()]
+        for c, v in (where or {}).items():
+            df = df[(df[c] == v).to_numpy()]
+        return (df if columns is None else df[list(columns)]).reset_index(drop=True)
+
+    def columns(self, key: str) -> list[str]:
+        """The columns of table ``key`` (from the store's schema: no row read)."""
+        part, table = self._MAP[key]
+        stored = self.needs[part]
+        return list(stored.columns(table)) if hasattr(stored, "columns") else list(stored[table].columns)
+
+
+def _read_where(stored, table: str, where: dict, columns, doc_ids) -> pd.DataFrame:
+    """:meth:`_LazyLenses.scan` of a stored table with equality filters, read by Parquet (a column
+    Parquet cannot compare, e.g. one without a typed row, is cut after reading)."""
+    filters = [(c, "==", v) for c, v in where.items()]
+    if doc_ids is not None:
+        filters.append(("doc_id", "in", sorted({str(d) for d in doc_ids})))
+    frames = []
+    for path, meta in stored.files(table):
+        meta = {k: v for k, v in meta.items() if k not in ("rows", "file")}
+        try:
+            frames.append(read_table(path, meta, columns=columns, filters=filters))
+        except FramelensError:
+            df = read_table(path, meta, columns=None)
+            keep = pd.Series(True, index=df.index)
+            for c, v in where.items():
+                keep &= df[c] == v
+            if doc_ids is not None:
+                keep &= df["doc_id"].astype(str).isin({str(d) for d in doc_ids})
+            frames.append(df[keep.to_numpy()] if columns is None else df.loc[keep.to_numpy(), list(columns)])
+    return concat_frames(frames).reset_index(drop=True)
 
 
 def _scores_without_text(stored, table: str) -> pd.DataFrame:

@@ -148,13 +148,18 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     return meta
 
 
-def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a table written by :func:`write_table`; errors become :class:`FramelensError`."""
+def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Sequence[str] | None = None,
+               filters=None) -> pd.DataFrame:
+    """Read a table written by :func:`write_table`; errors become :class:`FramelensError`. ``filters``:
+    row filters pushed down to Parquet (:func:`pyarrow.parquet.read_table`'s; the manifest's row
+    count is then not checked)."""
     import pyarrow.parquet as pq
 
     meta = dict(meta or {})
+    if filters is not None:
+        meta.pop("rows", None)
     try:
-        table = pq.read_table(path, columns=list(columns) if columns is not None else None)
+        table = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=filters)
         nested = [c for c in meta.get("arrow_list", []) if c in table.column_names]
         cells = {c: table.column(c).to_pylist() for c in nested}  # Python lists, as written
         positions = {c: table.column_names.index(c) for c in nested}
@@ -213,10 +218,28 @@ def read_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequ
     keep = set(map(str, doc_ids)) if doc_ids is not None else None
     for path, meta in files:
         m = {k: v for k, v in meta.items() if k not in ("rows", "file")} if (columns or keep) else meta
-        df = read_table(path, m, columns=columns)
+        df = read_table(path, m, columns=columns, filters=_doc_filter(path, keep))
         if keep is not None and "doc_id" in df.columns:
             df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
         yield df
+
+
+def _doc_filter(path: Path, keep: set[str] | None):
+    """The Parquet row filter keeping the rows of documents ``keep`` (``None``: no filter, or a
+    file without a string ``doc_id`` column, which is then filtered after reading)."""
+    if not keep:  # no document (or none asked): nothing to push down
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        field = pq.read_schema(path).field("doc_id")
+    except (KeyError, OSError, ValueError, pa.ArrowException):
+        return None
+    if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+            or (pa.types.is_dictionary(field.type) and pa.types.is_string(field.type.value_type))):
+        return None
+    return [("doc_id", "in", sorted(keep))]
 
 
 def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
