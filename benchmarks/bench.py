@@ -515,6 +515,13 @@ def _cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _tree_cpu_s() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended (the
+    notebooks' kernels, the store's worker processes) so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _time(fn, *a, **k):
     t = time.perf_counter()
     out = fn(*a, **k)
@@ -848,29 +855,32 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2, re
     (:func:`empty_notebook`) through the same runner with the same job count (corpus check and
     load, parameter validation, kernels, HTML export, index). One run each. Returns ``suite``,
     ``floor`` and ``store`` (the lens store's own compute time inside the suite run) in seconds,
+    ``suite_cpu`` and ``floor_cpu`` (CPU seconds of this process and of the kernels and workers it
+    started: on a shared machine a steadier figure than the wall time),
     ``notebooks`` (executions), ``failed`` runs, the corpus's size, the slowest cells and each
     notebook's cells against the empty notebook's (:func:`cell_gaps`)."""
     from framelens.run import runner
 
     with tempfile.TemporaryDirectory(prefix="framelens-bench-") as tmp:
         root = Path(tmp)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _tree_cpu_s()
         summary = runner.run_suite(corpus, root / "suite", jobs=jobs, registry=registry, notebooks_dir=notebooks_dir,
                                    progress=None)
-        suite_s = time.perf_counter() - t
+        suite_s, suite_cpu = time.perf_counter() - t, _tree_cpu_s() - c
         cells = slowest_cells(root / "suite" / "notebooks")
         executed = [r for r in summary.results if r.status != "skipped"]
         nb_dir = root / "empty"
         nb_dir.mkdir()
         empty_notebook(nb_dir / "empty.ipynb")
         floor_registry = [runner.Notebook(f"empty_{k:02d}", "empty.ipynb") for k in range(len(executed))]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _tree_cpu_s()
         floor = runner.run_suite(corpus, root / "floor", jobs=jobs, registry=floor_registry, notebooks_dir=nb_dir,
                                  progress=None)
-        floor_s = time.perf_counter() - t
+        floor_s, floor_cpu = time.perf_counter() - t, _tree_cpu_s() - c
         gaps = cell_gaps(cell_seconds(root / "suite" / "notebooks"), cell_seconds(root / "floor" / "notebooks"))
     prov = summary.provenance
-    return {"suite": suite_s, "floor": floor_s, "store": float(prov.get("store", {}).get("seconds", float("nan"))),
+    return {"suite": suite_s, "floor": floor_s, "suite_cpu": suite_cpu, "floor_cpu": floor_cpu,
+            "store": float(prov.get("store", {}).get("seconds", float("nan"))),
             "notebooks": len(executed), "jobs": jobs, "slowest_cells": cells, "cell_gaps": gaps,
             "run_seconds": sorted(((r.name, round(r.seconds, 2)) for r in executed), key=lambda x: -x[1]),
             "floor_run_seconds": [round(r.seconds, 2) for r in floor.results if r.status != "skipped"],
@@ -941,9 +951,17 @@ def _gap_lines(g: dict[str, Any] | None) -> list[str]:
     return out
 
 
+def _cpu_line(s: dict[str, Any]) -> list[str]:
+    """CPU time beside the wall time: steadier than the wall on a machine other work shares."""
+    if not s.get("suite_cpu") or not s.get("floor_cpu"):
+        return []
+    return [f"  CPU time (this process, kernels and workers): suite {s['suite_cpu']:.1f} s, floor {s['floor_cpu']:.1f} s, "
+            f"ratio {s['suite_cpu'] / s['floor_cpu']:.2f}x (wall {s['suite'] / s['floor']:.2f}x; {load_average()})"]
+
+
 def _run_lines(s: dict[str, Any]) -> list[str]:
-    """Where a suite's time went: runs and cells, slowest first."""
-    out = []
+    """Where a suite's time went: CPU beside wall, runs and cells, slowest first."""
+    out = _cpu_line(s)
     runs, floor = s.get("run_seconds") or [], s.get("floor_run_seconds") or []
     if runs and floor:
         mean = sum(t for _n, t in runs) / len(runs)

@@ -153,6 +153,15 @@ def test_format_suite_ratio_and_failures():
     assert lines[1] == "  failed runs: 04_framing"
 
 
+def test_format_suite_prints_cpu_time_beside_the_wall_time():
+    lines = bench.format_suite({"suite": 40.0, "floor": 10.0, "suite_cpu": 30.0, "floor_cpu": 12.0, "store": 3.0,
+                                "notebooks": 12, "jobs": 2})
+    assert "ratio 4.00x" in lines[0]
+    assert lines[1].startswith("  CPU time (this process, kernels and workers): suite 30.0 s, floor 12.0 s, "
+                               "ratio 2.50x (wall 4.00x; load average")
+    assert len(bench.format_suite({"suite": 4.0, "floor": 2.0, "notebooks": 1})) == 1   # no CPU figures: no line
+
+
 def test_format_generated_suite_subtracts_the_store():
     s = {"suite": 100.0, "store": 40.0, "floor": 30.0, "notebooks": 36, "documents": 400, "sources": 40}
     line = bench.format_generated_suite(s)[0]

@@ -3,6 +3,7 @@ reads; and what the package keeps of it (framelens.lenses.validation: the stored
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from framelens.lenses import validation
@@ -93,3 +94,20 @@ def test_failure_modes_are_computed():
     assert {"framing", "sentiment"} <= set(f["lens"]) and f["got"].str.len().gt(0).all()
     implicit = f[f["failure"].str.startswith("implicit")].iloc[0]
     assert implicit["got"] == "no frame"                                   # the documented failure, as it is today
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_the_store_keeps_the_failure_modes_the_reports_show(mini_corpus):
+    """Reports 03 and 04 read the failure modes from the lens store (run once where the scorers and
+    the tagger are loaded, not in every kernel): the stored tables are the ones run here."""
+    from framelens.store import parts
+
+    acts = parts.compute_in_memory("actors", mini_corpus)
+    for lens in ("sentiment", "framing"):
+        opts = parts.resolve_options(lens, {"n_resamples": 50, "n_permutations": 50} if lens == "sentiment"
+                                     else {"n_resamples": 50})
+        stored = parts.compute_part(lens, mini_corpus, opts, {"actors": acts}, partitions=1)[0]["failure_modes"]
+        fresh = validation.failure_modes(lens)
+        assert set(stored["lens"]) == {lens} and len(stored) == len(fresh) > 0
+        pd.testing.assert_frame_equal(stored, fresh)
+    assert stored.set_index("failure").loc["implicit framing: no cue word, no frame", "got"] == "no frame"

@@ -4,7 +4,10 @@ The figures are computed by the validation harness outside the package (``python
 tools.validate`` in a checkout, from the hand-labelled sets in ``tests/fixtures`` and, when given,
 NewsMTSC): ``python -m tools.validate --write`` stores its summary table as
 ``data/validity.json``, which :func:`validity` reads. :func:`failure_modes` runs its examples
-through framelens each time it is called.
+through framelens each time it is called; the lens store runs them once, where the scorers and the
+tagger are already loaded (the ``failure_modes`` tables of the sentiment and framing parts), and
+reports 03 and 04 show those tables, so no kernel loads TextBlob, NLTK and the tagger's lexicon
+for eight examples.
 """
 
 from __future__ import annotations

@@ -75,6 +75,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from framelens.core.lazy import lazy_compile
 from framelens.errors import FramelensError, fail, parse_toml
 from framelens.text.tagging import pos_tags
 from framelens.text.tokens import lemmatize, tokenize
@@ -199,7 +200,7 @@ CUE_CLASSES: dict[str, str] = {
     ),
 }
 """Cue classes (``<name>`` in a codebook): regular expressions matched on the sentence text."""
-_CLASS_RE = {name: re.compile(rx) for name, rx in CUE_CLASSES.items()}
+_CLASS_RE = {name: lazy_compile(rx) for name, rx in CUE_CLASSES.items()}  # compiled when first used
 #: a text that a class matches always contains this (a literal every branch of the class's
 #: expression requires, under the same case rule): the full expression — slow where it opens
 #: with a long alternation tried at every position — runs only on the texts that contain it

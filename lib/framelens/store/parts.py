@@ -73,6 +73,7 @@ from framelens.errors import FramelensError
 from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.lenses import actors, framing, over_time, overview, profile, reuse, sentiment, synthesis, vocabulary
+from framelens.lenses.validation import failure_modes
 from framelens.read.corpus import unit_values
 from framelens.store import parts
 from framelens.tables.parquet import concat_frames, read_partition, read_parts, read_table, write_table
@@ -267,8 +268,10 @@ def sentiment_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
             "per-unit table") if n > MAX_PAIRWISE_UNITS else ""
     order = ["intervals", "by_source", "pairwise", "arc", "actors", "subjectivity", "method_agreement", "extremes",
              "most_subjective", "actor_comparison", "actor_baseline"]
-    return {k: out[k] for k in order}, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
-                                        "resampling": "documents of a unit with several, else its sentences"}
+    tables = {k: out[k] for k in order}
+    tables["failure_modes"] = failure_modes("sentiment")  # run once here, where the scorers are loaded, not in a kernel
+    return tables, {"actors_note": needs["actors"].info.get("note", ""), "pairwise_note": note,
+                    "resampling": "documents of a unit with several, else its sentences"}
 
 
 #: evidence sentences kept per source × frame and per source × certainty measure
@@ -293,6 +296,7 @@ def framing_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tu
                                  framing.load_markers(opts["markers"] or None), _actor_table(needs),
                                  n_resamples=opts["n_resamples"], seed=opts["seed"], top=EVIDENCE_PER_CELL)
     out["actors_discovered"] = needs["actors"]["discovered"]
+    out["failure_modes"] = failure_modes("framing")  # run once here, where the tagger is loaded, not in a kernel
     return out, {"actors_note": needs["actors"].info.get("note", "")}
 
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from framelens.core.lazy import lazy_compile  # the rules' expressions compile when first used
+
 __all__ = [
     "Block",
     "Removal",
@@ -151,7 +153,7 @@ _NORM_MAP = {
     **{c: " " for c in "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008"
                        "\u200b\u200c\u200d\u2060\ufeff\u3000"},
 }
-_NORM_RE = re.compile("[" + re.escape("".join(_NORM_MAP)) + "]")
+_NORM_RE = lazy_compile("[" + re.escape("".join(_NORM_MAP)) + "]")
 
 
 def _norm_char(m: re.Match) -> str:
@@ -179,16 +181,16 @@ _FUNCTION_WORDS = frozenset(
     also only more most such other some any all each both very just up out said says
     """.split()
 )
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_WORD_RE = lazy_compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_LATIN_LETTER_RE = re.compile(
+_LETTER_RE = lazy_compile(r"[^\W\d_]")
+_LATIN_LETTER_RE = lazy_compile(
     r"[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
     r"\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff3a\uff41-\uff5a]"
 )
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
-_ASCII_LETTERS_RE = re.compile(r"[A-Za-z]+")
+_NON_ASCII_RE = lazy_compile(r"[^\x00-\x7f]+")
+_ASCII_LETTERS_RE = lazy_compile(r"[A-Za-z]+")
 
 
 def latin_share(text: str) -> float:
@@ -245,10 +247,10 @@ class _ShortcodePatterns(NamedTuple):
 
 
 SHORTCODE = _ShortcodePatterns(
-    caption_block=re.compile(r"\[caption\b[^\]\n]*\].*?\[/caption\]", re.IGNORECASE),
-    html_comment=re.compile(r"<!--.*?-->"),
-    template_tag=re.compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),
-    bracket_shortcode=re.compile(
+    caption_block=lazy_compile(r"\[caption\b[^\]\n]*\].*?\[/caption\]", re.IGNORECASE),
+    html_comment=lazy_compile(r"<!--.*?-->"),
+    template_tag=lazy_compile(r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}"),
+    bracket_shortcode=lazy_compile(
         r"\[/[A-Za-z_][\w-]*\]"
         r"|\[[A-Za-z_][\w-]*(?:\s+[\w-]+\s*=\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\]]+))+\s*/?\]"
         r"|\[(?:adinserter|ad|ads|advert|advertisement|ad_unit|caption|gallery|embed|video|audio|"
@@ -256,7 +258,7 @@ SHORTCODE = _ShortcodePatterns(
         r"newsletter|subscribe|td_block\w*|vc_\w+|et_pb_\w+|sc\w*)(?:\s[^\]\n]*)?/?\]",
         re.IGNORECASE,
     ),
-    html_tag=re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>\n]*)?/?>"),
+    html_tag=lazy_compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[^<>\n]*)?/?>"),
 )
 
 # -- kickers (RULES['kicker'])
@@ -273,20 +275,20 @@ _KICKER_WORDS = frozenset(
     insight insights focus today headlines headline press release
     """.split()
 )
-_BREADCRUMB_RE = re.compile(r"\s(?:»|›|>|/|\|)\s")
-_KICKER_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_BREADCRUMB_RE = lazy_compile(r"\s(?:»|›|>|/|\|)\s")
+_KICKER_WORD_RE = lazy_compile(r"[A-Za-z][A-Za-z'-]*")
 
 # -- bylines and credits (RULES['byline'])
 _NAME_PARTICLES = frozenset(
     "de da di del della der den van von la le du bin binti bint ibn al el abu ben ter dos das"
     .split()
 )
-_NAME_TOKEN_RE = re.compile(
+_NAME_TOKEN_RE = lazy_compile(
     r"^(?:[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+|al-[A-Z][a-z]+|"
     r"[A-Z]['’][A-Z][a-z]+)$"
 )
 # common-noun / adjective endings that make a capitalized word look like a heading word
-_TOPIC_SUFFIX_RE = re.compile(
+_TOPIC_SUFFIX_RE = lazy_compile(
     r"(?:tion|tions|sion|sions|ment|ments|ness|ity|ities|ism|isms|ship|ships|ical|ance|ances|"
     r"ence|ences|ive|ives|ous|ics|ies|ing|ings|ure|ures|age|ary|ory|ate|ates|ize|ise|ful|less|"
     r"ward|wards|ern|ic|al|ed|er|ers)$"
@@ -295,9 +297,9 @@ _TOPIC_SUFFIX_RE = re.compile(
 _BYLINE_LEAD = (r"^(?:by|written by|words by|text by|story by|reporting by|reported by|edited by|"
                 r"compiled by|additional reporting by|interview by|analysis by|opinion by)"
                 r"\s*[:\-]?\s+")
-_BYLINE_PREFIX_RE = re.compile(_BYLINE_LEAD + r"\S", re.IGNORECASE)
-_BYLINE_LEAD_RE = re.compile(_BYLINE_LEAD, re.IGNORECASE)
-_WIRE_AGENCY_RE = re.compile(
+_BYLINE_PREFIX_RE = lazy_compile(_BYLINE_LEAD + r"\S", re.IGNORECASE)
+_BYLINE_LEAD_RE = lazy_compile(_BYLINE_LEAD, re.IGNORECASE)
+_WIRE_AGENCY_RE = lazy_compile(
     r"^(?:the )?(?:associated press|ap|canadian press|press association|pa media|pa|reuters|"
     r"thomson reuters|afp|agence france-presse|bloomberg(?: news)?|dpa|xinhua(?: news agency)?|"
     r"ani|pti|ians|efe|ansa|kyodo(?: news)?|tass|ria novosti|interfax|yonhap(?: news agency)?|"
@@ -316,17 +318,17 @@ class _CreditPatterns(NamedTuple):
 
 
 CREDIT = _CreditPatterns(
-    reporting_by=re.compile(r"^\(?(?:reporting|writing|editing|additional reporting|compiled|"
-                            r"research|production|graphics) by\b", re.IGNORECASE),
-    contributed=re.compile(r"\bcontributed (?:additional )?(?:reporting )?(?:to|for) this "
-                           r"(?:report|story|article)\b", re.IGNORECASE),
+    reporting_by=lazy_compile(r"^\(?(?:reporting|writing|editing|additional reporting|compiled|"
+                              r"research|production|graphics) by\b", re.IGNORECASE),
+    contributed=lazy_compile(r"\bcontributed (?:additional )?(?:reporting )?(?:to|for) this "
+                             r"(?:report|story|article)\b", re.IGNORECASE),
 )
 _DESK_NOUNS = (r"correspondent|editor|reporter|writer|journalist|columnist|contributor|producer|"
                r"analyst|critic|presenter|anchor|staff|bureau chief|desk|team|staff writer")
 # "Health correspondent", "Economics Editor", "Staff" (the rest of a name-with-desk line)
-_DESK_RE = re.compile(r"^(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?$", re.IGNORECASE)
+_DESK_RE = lazy_compile(r"^(?:[A-Za-z&-]+\s+){0,3}(?:" + _DESK_NOUNS + r")s?$", re.IGNORECASE)
 # "Jane Doe in Brussels"
-_NAME_IN_PLACE_RE = re.compile(r"^(.+?)\s+in\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$")
+_NAME_IN_PLACE_RE = lazy_compile(r"^(.+?)\s+in\s+([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$")
 
 # -- image captions (RULES['image_caption'])
 _IMAGE_EXT = r"(?:jpe?g|png|gif|webp|svg|bmp|tiff?|heic|avif)"
@@ -343,11 +345,11 @@ class _FileCaptionPatterns(NamedTuple):
 
 
 FILE_CAPTION = _FileCaptionPatterns(
-    file_name=re.compile(rf"\b[\w.-]+\.{_IMAGE_EXT}\b", re.IGNORECASE),
-    ext_at_end=re.compile(rf"(?:^|\s){_IMAGE_EXT}$", re.IGNORECASE),
-    cropped=re.compile(r"^cropped[\s_-]", re.IGNORECASE),
-    dimensions=re.compile(r"\b\d{2,4}\s?[x×]\s?\d{2,4}\b"),
-    hex_id=re.compile(r"\b[0-9a-f]{6,}\b"),
+    file_name=lazy_compile(rf"\b[\w.-]+\.{_IMAGE_EXT}\b", re.IGNORECASE),
+    ext_at_end=lazy_compile(rf"(?:^|\s){_IMAGE_EXT}$", re.IGNORECASE),
+    cropped=lazy_compile(r"^cropped[\s_-]", re.IGNORECASE),
+    dimensions=lazy_compile(r"\b\d{2,4}\s?[x×]\s?\d{2,4}\b"),
+    hex_id=lazy_compile(r"\b[0-9a-f]{6,}\b"),
 )
 
 
@@ -367,26 +369,26 @@ class _CaptionPatterns(NamedTuple):
 
 
 CAPTION = _CaptionPatterns(
-    photo_label=re.compile(
+    photo_label=lazy_compile(
         r"^(?:photo|photograph|image|picture|pictured|illustration|graphic|video|"
         r"file photo|photo illustration|main image|top image|feature image|featured image)"
         r"s?\s*(?:credit|courtesy)?\s*[:|/]", re.IGNORECASE),
-    photo_by=re.compile(
+    photo_by=lazy_compile(
         r"^(?:photo|image|picture|illustration)s?\s+(?:by|courtesy(?: of)?|credit|via)\b",
         re.IGNORECASE),
-    image_credit=re.compile(r"^\(?(?:image|photo|picture)\s+credits?\b", re.IGNORECASE),
-    paren_photo_credit=re.compile(
+    image_credit=lazy_compile(r"^\(?(?:image|photo|picture)\s+credits?\b", re.IGNORECASE),
+    paren_photo_credit=lazy_compile(
         r"\((?:photo|image|picture|illustration|pictured)s?\s*(?:by|:|credit|courtesy|via)",
         re.IGNORECASE),
-    file_photo=re.compile(r"^file photo\b|\bfile photo[.)]?$", re.IGNORECASE),
-    stock_agency=re.compile(r"\b(?:getty images|afp via getty|ap photo|shutterstock|"
-                            r"istock(?:photo)?|epa-efe|alamy)\b", re.IGNORECASE),
-    agency_slash_name=re.compile(
+    file_photo=lazy_compile(r"^file photo\b|\bfile photo[.)]?$", re.IGNORECASE),
+    stock_agency=lazy_compile(r"\b(?:getty images|afp via getty|ap photo|shutterstock|"
+                              r"istock(?:photo)?|epa-efe|alamy)\b", re.IGNORECASE),
+    agency_slash_name=lazy_compile(
         r"\b(?:REUTERS|Reuters|XINHUA|Xinhua|AFP|EPA)\s?/\s?[A-Z][\w'’-]+\s+[A-Z][\w'’-]+"),
-    caption_label=re.compile(r"^(?:image|photo|picture|video)\s+(?:source|caption|credit)s?\s*[,:]",
-                             re.IGNORECASE),
-    paren_name_agency=re.compile(r"\(\s*[A-Z][^()\n]{1,60}?\s/\s[A-Z][^()\n]{1,40}\)\s*$"),
-    trailing_photograph=re.compile(
+    caption_label=lazy_compile(r"^(?:image|photo|picture|video)\s+(?:source|caption|credit)s?\s*[,:]",
+                               re.IGNORECASE),
+    paren_name_agency=lazy_compile(r"\(\s*[A-Z][^()\n]{1,60}?\s/\s[A-Z][^()\n]{1,40}\)\s*$"),
+    trailing_photograph=lazy_compile(
         r"(?:^|[.!?\"”’)]\s+)(?:photograph|photo|picture|image|illustration|video)s?"
         r"(?:\s+credit)?\s*:\s*[^.!?]{2,80}$", re.IGNORECASE),
 )
@@ -405,21 +407,21 @@ class _DisclaimerPatterns(NamedTuple):
 
 
 DISCLAIMER = _DisclaimerPatterns(
-    views_expressed=re.compile(r"\bviews (?:and opinions )?(?:expressed|stated|presented)\b.{0,120}"
-                               r"\b(?:author|writer|contributor)s?\b", re.IGNORECASE),
-    not_necessarily=re.compile(r"\b(?:do|does) not necessarily (?:reflect|represent)\b",
-                               re.IGNORECASE),
-    disclaimer_label=re.compile(r"^disclaimer\s*[:：-]", re.IGNORECASE),
-    originally_published=re.compile(
+    views_expressed=lazy_compile(r"\bviews (?:and opinions )?(?:expressed|stated|presented)\b.{0,120}"
+                                 r"\b(?:author|writer|contributor)s?\b", re.IGNORECASE),
+    not_necessarily=lazy_compile(r"\b(?:do|does) not necessarily (?:reflect|represent)\b",
+                                 re.IGNORECASE),
+    disclaimer_label=lazy_compile(r"^disclaimer\s*[:：-]", re.IGNORECASE),
+    originally_published=lazy_compile(
         r"\b(?:this|the) (?:article|story|piece|post|column|op-ed|interview) (?:was|is|"
         r"has been|first|originally) (?:originally |first )?(?:published|appeared|"
         r"posted|republished)\b", re.IGNORECASE),
-    editors_note=re.compile(r"^(?:editor'?s|editors'?) note\s*[:：-]", re.IGNORECASE),
-    copyright=re.compile(r"^©|^\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|"
-                         r"\ball rights reserved\b", re.IGNORECASE),
-    sponsored=re.compile(r"^this (?:article|story|content) (?:is|was) (?:sponsored|produced|"
-                         r"provided)\b", re.IGNORECASE),
-    correction=re.compile(
+    editors_note=lazy_compile(r"^(?:editor'?s|editors'?) note\s*[:：-]", re.IGNORECASE),
+    copyright=lazy_compile(r"^©|^\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\))?\s*\d{4}|"
+                           r"\ball rights reserved\b", re.IGNORECASE),
+    sponsored=lazy_compile(r"^this (?:article|story|content) (?:is|was) (?:sponsored|produced|"
+                           r"provided)\b", re.IGNORECASE),
+    correction=lazy_compile(
         r"^(?:correction|clarification|corrections)\s*[:：]|^an earlier version of this "
         r"(?:article|story|report|piece|post)\b|\b(?:this|the) (?:article|story|report|piece|"
         r"post|headline) (?:has been|was|had been) (?:corrected|amended|updated|changed|"
@@ -434,7 +436,7 @@ class _CtaPatterns(NamedTuple):
 
 
 CTA = _CtaPatterns(
-    sentence_start=re.compile(
+    sentence_start=lazy_compile(
         r"(?:^|[.!?]\s+)(?:sign up|signup|subscribe|follow us|follow (?:the|our) \w+ on|"
         r"join (?:us|our)|"
         r"get (?:the latest|our|all the latest|breaking|the best|more)|click here|tap here|read more|"
@@ -444,7 +446,7 @@ CTA = _CtaPatterns(
         r"listen to (?:our|the) podcast|watch:|advertisement\b)",
         re.IGNORECASE,
     ),
-    anywhere=re.compile(
+    anywhere=lazy_compile(
         r"\b(?:delivered|sent) (?:straight |directly |right )?to your (?:inbox|phone|email|device)|"
         r"\bsent directly to you\b|\bsubscribe to (?:our|the) (?:newsletter|channel|podcast)\b|"
         r"\b(?:have|got) a (?:news |story )?tip\b|\be-?mail us at\b|"
@@ -455,7 +457,7 @@ CTA = _CtaPatterns(
 )
 
 # -- comment forms (RULES['comment_form'])
-_COMMENT_RE = re.compile(
+_COMMENT_RE = lazy_compile(
     r"^(?:leave a (?:reply|comment)|post (?:a )?comment|add (?:a )?comment|submit comment|"
     r"cancel reply|\d+ comments?|comments?|reply|comments are closed|be the first to comment|"
     r"join the (?:conversation|discussion))\s*[.:!]?$"
@@ -467,7 +469,7 @@ _COMMENT_RE = re.compile(
 )
 
 # -- web-page interface text (RULES['site_chrome'])
-_CHROME_PART_RE = re.compile(
+_CHROME_PART_RE = lazy_compile(
     r"^(?:skip to (?:the )?(?:main )?(?:content|navigation|article)|jump to\b.*|"
     r"share(?: (?:this|the) (?:article|story|page|post))?|share (?:on|via|to) [\w+ ]{1,20}|"
     r"save(?: (?:this )?(?:article|story|for later))?|print(?: this (?:article|page|story))?|"
@@ -497,20 +499,20 @@ _CHROME_PART_RE = re.compile(
     r"\s*[.…:!›»>]*$",
     re.IGNORECASE,
 )
-_CHROME_SPLIT_RE = re.compile(r"\s*[·|•]\s*")
-_COOKIE_RE = re.compile(r"\bcookies?\b", re.IGNORECASE)
-_COOKIE_CTX_RE = re.compile(
+_CHROME_SPLIT_RE = lazy_compile(r"\s*[·|•]\s*")
+_COOKIE_RE = lazy_compile(r"\bcookies?\b", re.IGNORECASE)
+_COOKIE_CTX_RE = lazy_compile(
     r"\b(?:we use|we and our partners|this (?:web)?site uses|uses cookies|accept|consent|"
     r"cookie (?:policy|settings|preferences)|privacy (?:policy|notice)|by (?:continuing|using|"
     r"browsing|clicking))\b", re.IGNORECASE)
-_WE_RE = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
-_YOU_RE = re.compile(r"\b(?:you|your)\b", re.IGNORECASE)
+_WE_RE = lazy_compile(r"\b(?:we|our)\b", re.IGNORECASE)
+_YOU_RE = lazy_compile(r"\b(?:you|your)\b", re.IGNORECASE)
 
 # -- tag lists and link lists (RULES['topic_tags'], RULES['related_links'])
-_TAGS_RE = re.compile(r"^(?:tags?|topics?|related topics|filed under|categories|category|keywords|"
-                      r"more about|subjects?)\s*[:：]\s*\S", re.IGNORECASE)
+_TAGS_RE = lazy_compile(r"^(?:tags?|topics?|related topics|filed under|categories|category|keywords|"
+                        r"more about|subjects?)\s*[:：]\s*\S", re.IGNORECASE)
 # list headers after which short link lines follow ("Related", "More on this story", ...)
-_LINK_HEADER_RE = re.compile(
+_LINK_HEADER_RE = lazy_compile(
     r"^(?:related\b.{0,30}|more on this (?:story|topic)|more (?:from|in|on) .{2,30}|"
     r"explore more on (?:these|this) topics?|most (?:read|viewed|popular|shared|watched)\b.{0,30}|"
     r"trending\b.{0,20}|read (?:more|also|next)|also read|see also|you (?:may|might) also like|"
@@ -534,20 +536,20 @@ _DATE_WORDS = frozenset(
     last first modified created date time issued edited and
     """.split()
 )
-_DATE_TOKEN_RE = re.compile(r"[^\W\d_]+|\d+")
-_NUMERIC_DATE_RE = re.compile(r"\d[:/.-]\d")  # 14:32, 3/2, 06.00, 2025-02
+_DATE_TOKEN_RE = lazy_compile(r"[^\W\d_]+|\d+")
+_NUMERIC_DATE_RE = lazy_compile(r"\d[:/.-]\d")  # 14:32, 3/2, 06.00, 2025-02
 
 # -- datelines (RULES['dateline'])
 _MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
              r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATELINE_RE = re.compile(
+_DATELINE_RE = lazy_compile(
     r"^(?P<place>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
     r"(?:\s*,\s*[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2}){0,2}"
     r"(?:\s*,?\s*" + _MONTH_RE + r"\s+\d{1,2}(?:\s*,\s*\d{4})?)?"
     r"(?:\s*\((?:[A-Z][\w&.'’/ -]{0,40})\))?"
     r"\s*(?:[-–—]{1,2}|:)\s+(?=[\"“'‘A-Z0-9])"
 )
-_NOT_CAPITAL_RE = re.compile(r"[^A-Z]")
+_NOT_CAPITAL_RE = lazy_compile(r"[^A-Z]")
 
 # -- author bios (RULES['author_bio'])
 _ROLE_NOUNS = (
@@ -575,31 +577,31 @@ class _BioPatterns(NamedTuple):
 
 
 BIO = _BioPatterns(
-    author_is=re.compile(r"^(?:the |this )?(?:author|writer|columnist|contributor)s?"
-                         r"(?: of this \w+)? (?:is|are|was|has|holds|teaches|works|serves)\b",
-                         re.IGNORECASE),
-    about_author=re.compile(r"^about the (?:author|writer|contributor)s?\b", re.IGNORECASE),
-    bio_label=re.compile(r"^(?:author|writer)'?s? (?:bio|note|profile)\b", re.IGNORECASE),
-    contact_or_follow=re.compile(
+    author_is=lazy_compile(r"^(?:the |this )?(?:author|writer|columnist|contributor)s?"
+                           r"(?: of this \w+)? (?:is|are|was|has|holds|teaches|works|serves)\b",
+                           re.IGNORECASE),
+    about_author=lazy_compile(r"^about the (?:author|writer|contributor)s?\b", re.IGNORECASE),
+    bio_label=lazy_compile(r"^(?:author|writer)'?s? (?:bio|note|profile)\b", re.IGNORECASE),
+    contact_or_follow=lazy_compile(
         r"\bfollow (?:him|her|them) on\b|\b(?:he|she|they) can be (?:reached|contacted)\b|"
         r"\bcontact (?:him|her|them) at\b|\b(?:his|her|their) (?:latest|new|recent) book\b",
         re.IGNORECASE),
-    name_is_role=re.compile(
+    name_is_role=lazy_compile(
         r"^(?:(?:mr|mrs|ms|mx|dr|prof|professor)\.?\s+)?"
         r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+,?\s+(?:is|was|has been|serves as|works as)\s+"
         r"(?:a|an|the)\s+(?:[\w,'’&-]+\s+){0,5}?(?:" + _ROLE_NOUNS + r")s?\b"
     ),
 )
-_REPORTED_SPEECH_RE = re.compile(r"\b(?:said|says|told|according to|added|stated)\b|[\"“”]")
+_REPORTED_SPEECH_RE = lazy_compile(r"\b(?:said|says|told|according to|added|stated)\b|[\"“”]")
 
 # -- structure (titles, headings, paragraphs)
-_LIST_ITEM_RE = re.compile(r"^(?:[•·▪◦‣●○■□–—*-]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
-_SENT_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_CLAUSE_END_RE = re.compile(r"[.!;,:][\"'”’)\]]*$")  # a head line (title candidate) ends otherwise
-_QUOTE_RE = re.compile(r"[\"“”]")
-_LABEL_PREFIX_RE = re.compile(r"^[A-Z][\w.]{0,10}\s*:")  # "Q:", "Sen.:" (not a question heading)
-_ALNUM_RE = re.compile(r"[^\W_]")
-_PUNCT_RE = re.compile(r"[^\w\s]")
+_LIST_ITEM_RE = lazy_compile(r"^(?:[•·▪◦‣●○■□–—*-]\s+|\(?\d{1,2}[.)]\s+|\(?[a-z][.)]\s+)")
+_SENT_END_RE = lazy_compile(r"[.!?…][\"'”’»)\]]*$")
+_CLAUSE_END_RE = lazy_compile(r"[.!;,:][\"'”’)\]]*$")  # a head line (title candidate) ends otherwise
+_QUOTE_RE = lazy_compile(r"[\"“”]")
+_LABEL_PREFIX_RE = lazy_compile(r"^[A-Z][\w.]{0,10}\s*:")  # "Q:", "Sen.:" (not a question heading)
+_ALNUM_RE = lazy_compile(r"[^\W_]")
+_PUNCT_RE = lazy_compile(r"[^\w\s]")
 
 
 # ----------------------------------------------------------------------------- text helpers
@@ -955,13 +957,13 @@ def blank_shortcodes(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
 
 # -- inline furniture (RULES['inline_call_to_action'], RULES['inline_headlines'])
 _CAPS_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z0-9][A-Z0-9'’&\-]*)"  # U.S. / WORD (a final '.' ends the run)
-_CAPS_RUN_RE = re.compile(rf"(?<![\w'’]){_CAPS_WORD}(?:[ ,:;|]+{_CAPS_WORD})+(?![\w'’])")
-_CAPS_CTA_RE = re.compile(r"^(?:(?:CLICK|TAP) HERE|GET (?:THE|OUR) |DOWNLOAD|SIGN UP|SUBSCRIBE|READ MORE|"
-                          r"WATCH\b|LISTEN\b|FOLLOW US)")
-_SENTENCE_CTA_RE = re.compile(r"(?:(?<=^)|(?<=[.!?]\s))\s*(?:click here|tap here|download (?:our|the) app|sign up)"
-                              r"\b[^.!?]*(?:[.!?]+|$)", re.IGNORECASE)
+_CAPS_RUN_RE = lazy_compile(rf"(?<![\w'’]){_CAPS_WORD}(?:[ ,:;|]+{_CAPS_WORD})+(?![\w'’])")
+_CAPS_CTA_RE = lazy_compile(r"^(?:(?:CLICK|TAP) HERE|GET (?:THE|OUR) |DOWNLOAD|SIGN UP|SUBSCRIBE|READ MORE|"
+                            r"WATCH\b|LISTEN\b|FOLLOW US)")
+_SENTENCE_CTA_RE = lazy_compile(r"(?:(?<=^)|(?<=[.!?]\s))\s*(?:click here|tap here|download (?:our|the) app|sign up)"
+                                r"\b[^.!?]*(?:[.!?]+|$)", re.IGNORECASE)
 _OPEN_QUOTES = "\"“‘'«"
-_QUOTED_CAPS_LEAD_RE = re.compile(r"(?:^|\s)[\"“‘'«][A-Z0-9'’\-]*$")
+_QUOTED_CAPS_LEAD_RE = lazy_compile(r"(?:^|\s)[\"“‘'«][A-Z0-9'’\-]*$")
 _CLOSE_QUOTES = "\"”’'»"
 
 
