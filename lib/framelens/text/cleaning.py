@@ -1250,7 +1250,7 @@ def _assemble(lines: list[Line], removed: list[Removal], *, title: str | None
 MAX_ARTICLE_CHARS = 200_000
 
 
-_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY_RE = lazy_compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def decode_entities(text: str) -> tuple[str, list[Removal]]:
