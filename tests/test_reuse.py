@@ -796,3 +796,41 @@ def test_sentence_ids_are_packed_one_string_per_cell_and_back():
     assert [reuse._unpack(v) for v in packed] == ids
     odd = [("d0:s1",), ("d\x1f1:s0",)]  # an id holding the separator: kept as tuples
     assert reuse._pack(odd) is odd and [reuse._unpack(v) for v in odd] == odd
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_the_store_writes_passages_and_edits_in_pieces_with_the_same_rows(mixed, tmp_path, monkeypatch):
+    """The lens store's passages and edits are written in pieces by the reduce (the tasks spill
+    their rows; no process holds the tables whole): read back, the same rows in the same order."""
+    from framelens.store import lens_store as S
+
+    one = reuse.analyze(mixed)
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=3)
+    monkeypatch.setattr(reuse, "PIECE_PAIRS", 2)  # pieces of the passages of two document pairs
+    T = lens.part("reuse")
+    assert T.is_partitioned("passages") and T.is_partitioned("edits")
+    assert not T.is_partitioned("documents")
+    n_pieces = len(T.files("passages"))
+    assert n_pieces >= 3 and len(T.files("edits")) >= 1
+    assert sum(e["rows"] for _, e in T.files("passages")) == len(one.passages) > n_pieces
+    assert_same_result(one, reuse.from_tables(T))
+    pd.testing.assert_frame_equal(T.scan("passages", columns=["passage_id", "words"]),
+                                  one.passages[["passage_id", "words"]], check_dtype=False)
+    # the passage ids are numbered across the pieces as in one table (each id once, in order)
+    ids = T["passages"]["passage_id"].tolist()
+    assert ids == one.passages["passage_id"].tolist() and len(set(ids)) == len(ids)
+    # nothing of the spill is left in the part's folder
+    assert not list(T.folder.glob(".reuse-spill-*")) and not list(T.folder.rglob("*.pkl"))
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_pieces_of_a_store_without_shared_passages_keep_the_columns(tmp_path):
+    from framelens.store import lens_store as S
+
+    corp = load(tmp_path, [{"id": f"d{k}", "source": f"s{k}", "text": para(t)} for k, t in enumerate(OTHER)])
+    lens = S.LensStore(tmp_path / "store", corp.path)
+    T = lens.part("reuse")
+    assert T.is_partitioned("passages") and len(T.files("passages")) == 1
+    assert list(T["passages"].columns) == reuse.PASSAGE_COLUMNS and not len(T["passages"])
+    assert list(T["edits"].columns) == reuse.EDIT_COLUMNS and not len(T["edits"])
