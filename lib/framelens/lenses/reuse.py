@@ -882,7 +882,7 @@ class _Blocks:
 
     def ensure(self, blocks, eng) -> None:
         """Build the units of the ``blocks`` not built yet (files: one task per block, on ``eng``)."""
-        todo = [int(b) for b in sorted(set(int(x) for x in blocks)) if int(b) not in self.built]
+        todo = [b for b in np.unique(np.asarray(blocks, dtype=np.int64)).tolist() if b not in self.built]
         if not todo:
             return
         if not self.files:
@@ -1839,6 +1839,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         stats["verified_pairs"] = int(len(vi))
         t1 = time.perf_counter()
         stats["seconds_candidates"] = t1 - t0
+        stats["peak_mb_candidates"] = _peak_mb()
         blabel, kind = _boilerplate_labels(g, vi, vj, vs, o)
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
         oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
@@ -1848,9 +1849,11 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         _release()
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
+        stats["peak_mb_clusters"] = _peak_mb()
         passages = _align(g, oriented, is_boiler, o, eng, spill=spill)
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
+        stats["peak_mb_alignment"] = _peak_mb()
         tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng, spill=spill, out_dir=out_dir)
     finally:
         if "g" in locals() and g.blocks is not None:
@@ -1864,11 +1867,20 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
 
             shutil.rmtree(spill, ignore_errors=True)
     stats["tasks"] = g.tasks
+    stats["task_engine"] = eng.describe()
+    stats["peak_mb_tables"] = _peak_mb()
     stats["seconds_tables"] = time.perf_counter() - t3
     stats["seconds"] = time.perf_counter() - t0 + g.timing["seconds_prepare"] + g.timing["seconds_signatures"]
     stats = {k: (float(v) if isinstance(v, np.floating) else int(v) if isinstance(v, np.integer) else v)
              for k, v in stats.items()}
     return tables, {"sources": list(red.sources), "labels": dict(red.labels), "options": dict(o), "stats": stats}
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (what each stage of the reduce reached)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _task_engine(red, eng: Engine) -> Engine | None:
