@@ -834,3 +834,42 @@ def test_pieces_of_a_store_without_shared_passages_keep_the_columns(tmp_path):
     assert T.is_partitioned("passages") and len(T.files("passages")) == 1
     assert list(T["passages"].columns) == reuse.PASSAGE_COLUMNS and not len(T["passages"])
     assert list(T["edits"].columns) == reuse.EDIT_COLUMNS and not len(T["edits"])
+
+
+@pytest.mark.notebook  # slow: a process pool and a lens store (make test-fast skips it)
+def test_pieces_spilled_by_pool_workers_give_the_same_tables(mixed, tmp_path, monkeypatch):
+    """On a pool, the alignment tasks write their rows themselves (cut as the reduce tells them):
+    the pieces read back equal the tables computed in one process."""
+    from framelens.core.engine import get_engine
+    from framelens.store import lens_store as S
+
+    one = reuse.analyze(mixed)
+    monkeypatch.setattr(reuse, "PIECE_PAIRS", 3)  # read in the reduce, sent to the tasks with their pairs
+    with get_engine("processes", workers=2) as eng:
+        lens = S.LensStore(tmp_path / "store", mixed.path, engine=eng)
+        S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=4)
+        T = lens.part("reuse")
+    assert len(T.files("passages")) >= 2 and T.info["stats"]["task_engine"] == "processes (2 workers)"
+    assert_same_result(one, reuse.from_tables(T))
+
+
+def test_a_part_computed_beside_another_gets_a_pool_for_its_tasks(monkeypatch):
+    """In a part worker the store's engine is serial ("no pool inside a pool"): the reduce's tasks
+    still get the machine's cores when the store chose that engine and the corpus is large."""
+    from types import SimpleNamespace
+
+    from framelens.core import engine as E
+
+    monkeypatch.setattr(E, "available_cores", lambda: 2)
+    big = pd.DataFrame({"n_sentences": [30_000]})
+    red = SimpleNamespace(auto_engine=True, documents=big)
+    got = reuse._task_engine(red, E.Engine())
+    assert isinstance(got, E.PoolEngine) and got.workers == 2
+    got.close()
+    assert reuse._task_engine(SimpleNamespace(auto_engine=False, documents=big), E.Engine()) is None  # asked for
+    assert reuse._task_engine(SimpleNamespace(documents=big), E.Engine()) is None  # no store: as given
+    small = SimpleNamespace(auto_engine=True, documents=pd.DataFrame({"n_sentences": [3_000]}))
+    assert reuse._task_engine(small, E.Engine()) is None
+    assert reuse._task_engine(red, E.PoolEngine(2)) is None  # a pool already
+    monkeypatch.setattr(E, "available_cores", lambda: 1)
+    assert reuse._task_engine(red, E.Engine()) is None
