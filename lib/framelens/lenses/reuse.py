@@ -64,7 +64,12 @@ partitions, and blocks across partitions). :func:`analyze` is that map over the 
 (``partitions``, default 1) and that reduce; the lens store's ``reuse`` part is the same over its
 stored partitions. The reduce holds per-sentence metadata, band keys, the candidate and then the
 verified pairs (as int32/float64 arrays), and the passages found (as columns), never the corpus's
-text.
+text. In the lens store, the passages and their edits are not even held as columns: each alignment
+task writes its rows to a scratch folder, cut by piece of :data:`PIECE_PAIRS` document pairs, and
+the reduce writes the two tables one piece at a time (:func:`reduce_tables`; the store reads them
+back as one table, the same rows in the same order). Its tasks run on the store's engine, or on a
+pool of their own when the store computes this part in a worker beside other parts
+(:func:`_task_engine`).
 
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
