@@ -1835,6 +1835,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
     eng = own if own is not None else base
     spill = tempfile.mkdtemp(prefix=".reuse-spill-", dir=out_dir) if out_dir is not None else None
     try:
+        _release()  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
         g.blocks = _Blocks(g)
