@@ -17,6 +17,11 @@ with their sentences reordered. It reports:
   origin of a sentence (a planted copy, or a copy of a copy).
 
 Usage: ``python -m benchmarks.reuse_bench [--articles 10000] [--planted 500] [--workers 2]``.
+
+``--part [--engine serial|processes|side]`` measures the lens store's ``reuse`` part instead, on
+:func:`benchmarks.bench.generate_corpus`'s news (40 outlets): wall and CPU seconds, the peak memory
+of every process (the part's stats add the reduce's peak after each stage). ``side`` computes it as
+a whole run does: in a part worker beside another part, the store choosing the engine.
 """
 
 from __future__ import annotations
@@ -318,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--part", action="store_true",
                     help="measure the lens store's reuse part on benchmarks.bench's generated news instead")
-    ap.add_argument("--engine", default="serial", help="with --part: serial or processes")
+    ap.add_argument("--engine", default="serial",
+                    help="with --part: serial, processes, or side (computed as a whole run does: in a part "
+                         "worker beside the dating part, the store choosing the engine)")
     args = ap.parse_args(argv)
     if args.part:
         r = part_run(args.articles, engine=args.engine, workers=args.workers, seed=args.seed)
@@ -341,8 +348,9 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     from framelens.core.engine import get_engine
     from framelens.store.lens_store import LensStore
 
-    eng = get_engine(engine, workers=workers)
-    lens = LensStore(store, corpus, engine=eng)
+    side = engine == "side"  # as a whole run computes it: in a part worker beside another part
+    eng = get_engine("serial" if side else engine, workers=workers)
+    lens = LensStore(store, corpus, engine=None if side else eng)
     lens.ingest()
     from benchmarks.bench import TreeSampler
 
@@ -351,6 +359,12 @@ def measure_part(corpus: str, store: str, *, engine: str = "serial", workers: in
     if trace:
         tracemalloc.start()
     t = time.perf_counter()
+    if side:
+        from framelens.store.compute import compute
+
+        failed = compute(corpus, store=store, requests=[("reuse", {}), ("dating", {})], workers=max(2, workers))
+        if failed:
+            raise RuntimeError("; ".join(failed))
     tables = lens.part("reuse")
     res = {"seconds": time.perf_counter() - t, "passages": len(tables["passages"]),
            "documents": len(tables["documents"]), "stats": dict(tables.info.get("stats", {}))}

@@ -796,3 +796,80 @@ def test_sentence_ids_are_packed_one_string_per_cell_and_back():
     assert [reuse._unpack(v) for v in packed] == ids
     odd = [("d0:s1",), ("d\x1f1:s0",)]  # an id holding the separator: kept as tuples
     assert reuse._pack(odd) is odd and [reuse._unpack(v) for v in odd] == odd
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_the_store_writes_passages_and_edits_in_pieces_with_the_same_rows(mixed, tmp_path, monkeypatch):
+    """The lens store's passages and edits are written in pieces by the reduce (the tasks spill
+    their rows; no process holds the tables whole): read back, the same rows in the same order."""
+    from framelens.store import lens_store as S
+
+    one = reuse.analyze(mixed)
+    lens = S.LensStore(tmp_path / "store", mixed.path)
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=3)
+    monkeypatch.setattr(reuse, "PIECE_PAIRS", 2)  # pieces of the passages of two document pairs
+    T = lens.part("reuse")
+    assert T.is_partitioned("passages") and T.is_partitioned("edits")
+    assert not T.is_partitioned("documents")
+    n_pieces = len(T.files("passages"))
+    assert n_pieces >= 3 and len(T.files("edits")) >= 1
+    assert sum(e["rows"] for _, e in T.files("passages")) == len(one.passages) > n_pieces
+    assert_same_result(one, reuse.from_tables(T))
+    pd.testing.assert_frame_equal(T.scan("passages", columns=["passage_id", "words"]),
+                                  one.passages[["passage_id", "words"]], check_dtype=False)
+    # the passage ids are numbered across the pieces as in one table (each id once, in order)
+    ids = T["passages"]["passage_id"].tolist()
+    assert ids == one.passages["passage_id"].tolist() and len(set(ids)) == len(ids)
+    # nothing of the spill is left in the part's folder
+    assert not list(T.folder.glob(".reuse-spill-*")) and not list(T.folder.rglob("*.pkl"))
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_pieces_of_a_store_without_shared_passages_keep_the_columns(tmp_path):
+    from framelens.store import lens_store as S
+
+    corp = load(tmp_path, [{"id": f"d{k}", "source": f"s{k}", "text": para(t)} for k, t in enumerate(OTHER)])
+    lens = S.LensStore(tmp_path / "store", corp.path)
+    T = lens.part("reuse")
+    assert T.is_partitioned("passages") and len(T.files("passages")) == 1
+    assert list(T["passages"].columns) == reuse.PASSAGE_COLUMNS and not len(T["passages"])
+    assert list(T["edits"].columns) == reuse.EDIT_COLUMNS and not len(T["edits"])
+
+
+@pytest.mark.notebook  # slow: a process pool and a lens store (make test-fast skips it)
+def test_pieces_spilled_by_pool_workers_give_the_same_tables(mixed, tmp_path, monkeypatch):
+    """On a pool, the alignment tasks write their rows themselves (cut as the reduce tells them):
+    the pieces read back equal the tables computed in one process."""
+    from framelens.core.engine import get_engine
+    from framelens.store import lens_store as S
+
+    one = reuse.analyze(mixed)
+    monkeypatch.setattr(reuse, "PIECE_PAIRS", 3)  # read in the reduce, sent to the tasks with their pairs
+    with get_engine("processes", workers=2) as eng:
+        lens = S.LensStore(tmp_path / "store", mixed.path, engine=eng)
+        S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=4)
+        T = lens.part("reuse")
+    assert len(T.files("passages")) >= 2 and T.info["stats"]["task_engine"] == "processes (2 workers)"
+    assert_same_result(one, reuse.from_tables(T))
+
+
+def test_a_part_computed_beside_another_gets_a_pool_for_its_tasks(monkeypatch):
+    """In a part worker the store's engine is serial ("no pool inside a pool"): the reduce's tasks
+    still get the machine's cores when the store chose that engine and the corpus is large."""
+    from types import SimpleNamespace
+
+    from framelens.core import engine as E
+
+    monkeypatch.setattr(E, "available_cores", lambda: 2)
+    big = pd.DataFrame({"n_sentences": [30_000]})
+    red = SimpleNamespace(auto_engine=True, documents=big)
+    got = reuse._task_engine(red, E.Engine())
+    assert isinstance(got, E.PoolEngine) and got.workers == 2
+    got.close()
+    assert reuse._task_engine(SimpleNamespace(auto_engine=False, documents=big), E.Engine()) is None  # asked for
+    assert reuse._task_engine(SimpleNamespace(documents=big), E.Engine()) is None  # no store: as given
+    small = SimpleNamespace(auto_engine=True, documents=pd.DataFrame({"n_sentences": [3_000]}))
+    assert reuse._task_engine(small, E.Engine()) is None
+    assert reuse._task_engine(red, E.PoolEngine(2)) is None  # a pool already
+    monkeypatch.setattr(E, "available_cores", lambda: 1)
+    assert reuse._task_engine(red, E.Engine()) is None

@@ -64,7 +64,12 @@ partitions, and blocks across partitions). :func:`analyze` is that map over the 
 (``partitions``, default 1) and that reduce; the lens store's ``reuse`` part is the same over its
 stored partitions. The reduce holds per-sentence metadata, band keys, the candidate and then the
 verified pairs (as int32/float64 arrays), and the passages found (as columns), never the corpus's
-text.
+text. In the lens store, the passages and their edits are not even held as columns: each alignment
+task writes its rows to a scratch folder, cut by piece of :data:`PIECE_PAIRS` document pairs, and
+the reduce writes the two tables one piece at a time (:func:`reduce_tables`; the store reads them
+back as one table, the same rows in the same order). Its tasks run on the store's engine, or on a
+pool of their own when the store computes this part in a worker beside other parts
+(:func:`_task_engine`).
 
 Direction: where both documents have a ``published`` date, the earlier one is ``doc_a`` and named
 in ``first``; dates are compared at the coarser of the two precisions (a known day against a known
@@ -882,7 +887,7 @@ class _Blocks:
 
     def ensure(self, blocks, eng) -> None:
         """Build the units of the ``blocks`` not built yet (files: one task per block, on ``eng``)."""
-        todo = [int(b) for b in sorted(set(int(x) for x in blocks)) if int(b) not in self.built]
+        todo = [b for b in np.unique(np.asarray(blocks, dtype=np.int64)).tolist() if b not in self.built]
         if not todo:
             return
         if not self.files:
@@ -1347,10 +1352,14 @@ def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(r == 0, 0, np.sign(ka - kb)).astype(np.int64)
 
 
-def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng) -> "_Passages":
+def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng,
+           spill: str | None = None) -> "_Passages":
     """Align the document pairs as tasks (grouped by their pair of task blocks, made as the engine
     takes them); passages numbered in the order of ``oriented``. Each task's passages are kept as
-    columns as they arrive (the reduce never holds one object per passage)."""
+    columns as they arrive (the reduce never holds one object per passage). ``spill``: a folder
+    where each task writes its passages and edits itself, cut by piece of :data:`PIECE_PAIRS`
+    document pairs (see :func:`_spill_chunk`), returning only the columns the reduce needs: the
+    reduce never holds the passages' text (:func:`_write_pieces` writes the tables from there)."""
     if not len(oriented):
         return _Passages.of(g, oriented, [], [])
     x, y, known = oriented.x, oriented.y, oriented.known
@@ -1364,8 +1373,12 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
         units = skip_units[np.isin(g.doc_of[skip_units], docs)]
         return (g.blocks.where(g.doc_block[docs]),
                 [(g.doc_ids[a], g.doc_ids[b], bool(kn)) for a, b, kn in zip(x[k].tolist(), y[k].tolist(), known[k])],
-                g.sent_ids[units].tolist(), o, cross[k].tolist())
+                g.sent_ids[units].tolist(), o, cross[k].tolist(),
+                None if spill is None else (spill, next(n_spill), k, PIECE_PAIRS))
 
+    import itertools
+
+    n_spill = itertools.count()
     g.tasks += len(groups)
     chunks, edit_chunks = [], []
     src = np.asarray(g.doc_source, dtype=object)
@@ -1428,7 +1441,44 @@ def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | 
         c.insert(0, "_li", np.asarray(li, dtype=np.int64))
     if eds:
         e = pd.DataFrame(eds, columns=["_li", "_k", *EDIT_COLUMNS[1:]])
+    if len(task) > 5 and task[5] is not None:
+        return _spill_chunk(c, e, *task[5])
     return c, e
+
+
+#: The passages and edits tables of the lens store are written in pieces, each holding the passages
+#: of this many consecutive document pairs (in passage order): what bounds the memory of writing them.
+PIECE_PAIRS = 100_000
+#: Columns of the passages the reduce needs (the rest, text included, stays in the spill files).
+_LIGHT_COLUMNS = ("_li", "_k", "sent_ids_a", "sent_ids_b")
+
+
+def _spill_chunk(c: pd.DataFrame | None, e: pd.DataFrame | None, folder: str, n_task: int, qs: np.ndarray,
+                 per_piece: int) -> tuple[pd.DataFrame | None, None]:
+    """In an alignment task: write its passages and edits (with ``_q``, the pair's position in the
+    passage order ``qs``) to ``folder``, one file per piece (``p<piece>-t<task>.pkl``, edits
+    ``e<piece>-...``), and return only the passages' :data:`_LIGHT_COLUMNS`."""
+    import os
+    import pickle
+
+    def put(df: pd.DataFrame, kind: str) -> None:
+        q = np.asarray(qs, dtype=np.int64)[df.pop("_li").to_numpy(dtype=np.int64)]
+        df.insert(0, "_q", q)
+        piece = q // per_piece
+        for r in np.unique(piece).tolist():
+            path = Path(folder) / f"{kind}{r:05d}-t{n_task:06d}.pkl"
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as f:
+                pickle.dump(df[piece == r].reset_index(drop=True), f, protocol=5)
+            os.replace(tmp, path)
+
+    light = None
+    if c is not None:
+        light = c[list(_LIGHT_COLUMNS)].copy()
+        put(c, "p")
+    if e is not None:
+        put(e, "e")
+    return light, None
 
 
 def _release() -> None:
@@ -1477,10 +1527,12 @@ class _Passages:
     mem_p: np.ndarray
     mem_u: np.ndarray
     mem_b: np.ndarray
+    q: np.ndarray | None = None  # each passage's document pair (its position in the passage order)
 
     @classmethod
     def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
-        row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS]
+        row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS
+                    and (not chunks or c in chunks[0].columns)]  # (spilled: the light columns only)
         df = _concat_sorted(chunks, ["_q", "_k", *row_cols])
         q = df["_q"].to_numpy(dtype=np.int64)
         xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
@@ -1515,7 +1567,7 @@ class _Passages:
         mem_u = np.r_[pos.get_indexer(sa), pos.get_indexer(sb)].astype(np.int64)
         mem_b = np.r_[np.zeros(len(sa), bool), np.ones(len(sb), bool)]
         order = np.argsort(mem_p, kind="stable")  # by passage, side a first
-        return cls(df, e, mem_p[order], mem_u[order], mem_b[order])
+        return cls(df, e, mem_p[order], mem_u[order], mem_b[order], q)
 
     def first_a(self) -> np.ndarray:
         """The first unit of each passage's ``doc_a`` side."""
@@ -1758,13 +1810,32 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
     :data:`MAX_BUCKET`), then the sentence pairs verified and the document pairs aligned as tasks
     on ``engine`` (a :class:`framelens.core.engine.Engine`; default: the one the lens store gives
     ``red``, else this process), each reading only the documents it names."""
-    import time
+    tables, info = reduce_tables(red, engine=engine, **options)
+    return Reuse(**tables, **info)
 
+
+def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) -> tuple[dict[str, Any], dict]:
+    """:func:`reuse_reduce` as the lens store keeps it: the tables (``REUSE_TABLES``) and the values
+    they do not hold (sources, labels, options, stats). ``out_dir`` (a folder the tasks can write
+    to, e.g. the lens store's part folder being written): the alignment tasks write the passages and
+    their edits there themselves and the reduce writes those two tables in pieces
+    (``out_dir/passages/p<piece>.parquet``, ``out_dir/edits/...``; :func:`_write_pieces`), given
+    back as lists of the pieces' entries instead of DataFrames: no process holds them whole.
+
+    When the lens store chose the engine (``red.auto_engine``) and it runs here because this
+    process is a pool worker itself (a part computed beside others), the tasks still get a pool on
+    the machine's cores (:func:`_task_engine`): the alignment is most of the part's time."""
+    import tempfile
+    import time
 
     o = _options(**options)
     spec = engine if engine is not None else getattr(red, "engine", None)
-    eng = get_engine(spec)
+    base = get_engine(spec)
+    own = _task_engine(red, base) if engine is None else None
+    eng = own if own is not None else base
+    spill = tempfile.mkdtemp(prefix=".reuse-spill-", dir=out_dir) if out_dir is not None else None
     try:
+        _release()  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
         g.blocks = _Blocks(g)
@@ -1774,6 +1845,7 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         stats["verified_pairs"] = int(len(vi))
         t1 = time.perf_counter()
         stats["seconds_candidates"] = t1 - t0
+        stats["peak_mb_candidates"] = _peak_mb()
         blabel, kind = _boilerplate_labels(g, vi, vj, vs, o)
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
         oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
@@ -1783,22 +1855,59 @@ def reuse_reduce(red, *, engine=None, **options) -> Reuse:
         _release()
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
-        passages = _align(g, oriented, is_boiler, o, eng)
+        stats["peak_mb_clusters"] = _peak_mb()
+        passages = _align(g, oriented, is_boiler, o, eng, spill=spill)
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
-        tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng)
+        stats["peak_mb_alignment"] = _peak_mb()
+        tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng, spill=spill, out_dir=out_dir)
     finally:
         if "g" in locals() and g.blocks is not None:
             g.blocks.close()
+        if own is not None:
+            own.close()
         if spec is not None and not isinstance(spec, Engine):
-            eng.close()
+            base.close()
+        if spill is not None:
+            import shutil
+
+            shutil.rmtree(spill, ignore_errors=True)
     stats["tasks"] = g.tasks
+    stats["task_engine"] = eng.describe()
+    stats["peak_mb_tables"] = _peak_mb()
     stats["seconds_tables"] = time.perf_counter() - t3
     stats["seconds"] = time.perf_counter() - t0 + g.timing["seconds_prepare"] + g.timing["seconds_signatures"]
-    return Reuse(**tables, sources=list(red.sources), labels=dict(red.labels), options=dict(o), stats=stats)
+    stats = {k: (float(v) if isinstance(v, np.floating) else int(v) if isinstance(v, np.integer) else v)
+             for k, v in stats.items()}
+    return tables, {"sources": list(red.sources), "labels": dict(red.labels), "options": dict(o), "stats": stats}
 
 
-def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng) -> dict[str, pd.DataFrame]:
+def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (what each stage of the reduce reached)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _task_engine(red, eng: Engine) -> Engine | None:
+    """A pool for the reduce's tasks when the lens store chose the engine (``red.auto_engine``)
+    and found a serial one only because this process is a pool worker (the part computed beside
+    others: "no pool inside a pool" would leave a core idle for the whole alignment), the machine
+    has more than one core and the corpus is large; else ``None`` (the given engine)."""
+    from framelens.core.engine import PARALLEL_SENTENCES, available_cores, parallel_workers
+
+    if not getattr(red, "auto_engine", False) or eng.workers > 1 or eng.name != "serial":
+        return None
+    docs = red.documents
+    sentences = int(docs["n_sentences"].sum()) if "n_sentences" in docs else 0
+    n = parallel_workers(None, sentences=sentences, in_worker=False)
+    if n <= 1 or sentences < 4 * PARALLEL_SENTENCES or available_cores() <= 1:
+        return None
+    return get_engine("processes", workers=n)
+
+
+def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng, spill: str | None = None,
+            out_dir: str | None = None) -> dict[str, Any]:
     body = ~g.removed & (g.doc_of < g.n_docs)
     content = ~is_boiler & body
     content_words = np.zeros(g.n_docs + 1, dtype=np.int64)
@@ -1811,6 +1920,22 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
     cross = (P.df["source_a"].to_numpy(dtype=object) != P.df["source_b"].to_numpy(dtype=object)) if len(P.df) \
         else np.zeros(0, dtype=bool)
+    if spill is not None:  # the text is in the spill files: the tables written from there, in pieces
+        passages_df, edits_df = _write_pieces(P, gid, sharing, cross, spill, out_dir)
+        P.df = P.df[["_x", "_y", "_known"]]
+    else:
+        passages_df, edits_df = _passage_tables(P, gid, sharing, cross)
+    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, min_sim, eng)
+    return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
+            "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
+            "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
+            "near_duplicates": near_df, "sentences": _sentence_table(g, P, cross, is_boiler, blabel, cluster_index)}
+
+
+def _passage_tables(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: np.ndarray
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The passages (between sources) and their edits, as two tables, from ``P`` (which keeps only
+    the columns the other tables need)."""
     if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
         P.df["group"], P.df["units_sharing"] = gid, sharing
         out = {}
@@ -1831,12 +1956,78 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
         edits_df = e[EDIT_COLUMNS] if len(e) else _empty(EDIT_COLUMNS)
     else:
         edits_df = e[keep][EDIT_COLUMNS].reset_index(drop=True) if keep.any() else _empty(EDIT_COLUMNS)
-    del e
-    boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, min_sim, eng)
-    return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
-            "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
-            "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
-            "near_duplicates": near_df, "sentences": _sentence_table(g, P, cross, is_boiler, blabel, cluster_index)}
+    return passages_df, edits_df
+
+
+def _read_spill(files: list) -> pd.DataFrame | None:
+    """The spill files of one piece (see :func:`_spill_chunk`), rows sorted by ``(_q, _k)`` (stable:
+    the edits of one passage keep their order), each file removed once read."""
+    import os
+    import pickle
+
+    frames = []
+    for f in files:
+        with open(f, "rb") as fh:
+            frames.append(pickle.load(fh))
+        os.remove(f)
+    if not frames:
+        return None
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    del frames
+    order = np.lexsort((df["_k"].to_numpy(dtype=np.int64), df["_q"].to_numpy(dtype=np.int64)))
+    return df.take(order).reset_index(drop=True)
+
+
+def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: np.ndarray, spill: str,
+                  out_dir: str) -> tuple[list, list]:
+    """The passages and edits tables written in pieces (``out_dir/passages/p<piece>.parquet``, the
+    passages of :data:`PIECE_PAIRS` consecutive document pairs each; ``edits`` alike) from the
+    tasks' spill files, one piece in memory at a time: the same rows, in the same order, as
+    :func:`_passage_tables` gives whole. Returns the pieces' entries (as the lens store's
+    partitioned tables list them: ``file`` plus how it was encoded); an empty table is one empty piece."""
+    from framelens.tables.parquet import write_piece
+
+    folder = Path(spill)
+    q = P.q if P.q is not None else np.zeros(0, np.int64)
+    n_pieces = int(q[-1]) // PIECE_PAIRS + 1 if len(q) else 0
+    bounds = np.searchsorted(q, np.arange(n_pieces + 1, dtype=np.int64) * PIECE_PAIRS)
+    pid = P.df["passage_id"].to_numpy(dtype=object)
+    added = {c: P.df[c].to_numpy(dtype=object) for c in ("source_a", "source_b", "published_a", "published_b")}
+    out_p, out_e = [], []
+    for r in range(n_pieces):
+        lo, hi = int(bounds[r]), int(bounds[r + 1])
+        rows = _read_spill(sorted(folder.glob(f"p{r:05d}-t*.pkl")))
+        n = 0 if rows is None else len(rows)
+        if n != hi - lo:
+            raise RuntimeError(f"reuse: piece {r} of the passages holds {n} rows, {hi - lo} expected")
+        if not n:
+            continue
+        keys = pd.MultiIndex.from_arrays([rows.pop("_q"), rows.pop("_k")])
+        rows["passage_id"] = pid[lo:hi]
+        for c, v in added.items():
+            rows[c] = v[lo:hi]
+        rows["group"], rows["units_sharing"] = gid[lo:hi], sharing[lo:hi]
+        keep = cross[lo:hi]
+        rows = rows[keep].reset_index(drop=True) if not keep.all() else rows
+        for c in _TUPLE_COLUMNS:
+            rows[c] = pd.Series([_unpack(v) for v in rows[c].tolist()], dtype=object)
+        if len(rows):
+            out_p.append(write_piece(rows[PASSAGE_COLUMNS], out_dir, "passages", f"p{r:05d}"))
+        del rows
+        e = _read_spill(sorted(folder.glob(f"e{r:05d}-t*.pkl")))
+        if e is not None and len(e):
+            at = keys.get_indexer(pd.MultiIndex.from_arrays([e.pop("_q"), e.pop("_k")]))
+            e.insert(0, "passage_id", pid[lo:hi][at])
+            e = e[cross[lo:hi][at]].reset_index(drop=True)  # (the edits of passages inside one source were never kept)
+            if len(e):
+                out_e.append(write_piece(e[EDIT_COLUMNS], out_dir, "edits", f"p{r:05d}"))
+        del e
+        _release()
+    if not out_p:
+        out_p.append(write_piece(_empty(PASSAGE_COLUMNS), out_dir, "passages", "p00000"))
+    if not out_e:
+        out_e.append(write_piece(_empty(EDIT_COLUMNS), out_dir, "edits", "p00000"))
+    return out_p, out_e
 
 
 def _map_task(task: tuple) -> dict[str, pd.DataFrame]:

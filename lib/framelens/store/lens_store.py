@@ -381,10 +381,13 @@ class LensStore:
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
             red.engine, red.partitions = eng, [str(p) for p in dirs]  # for reduces that run tasks (reuse)
+            red.auto_engine, red.out_dir = own is not None, str(tmp)  # (engine chosen here; where pieces go)
             red.load_partitions = lambda: (c for c in (view_partition(read_partition(p), view)  # noqa: E731
                                                        for p in self.partitions()) if c is not None)
             with prog.phase(f"{name} reduce", None, ""):
                 tables, info = part.reduce(red, dict(opts), needs)
+            # tables the reduce wrote in pieces (lists of their entries, see tables.parquet.write_piece)
+            entries.update({t: tables.pop(t) for t in [t for t, v in tables.items() if isinstance(v, list)]})
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -476,7 +476,9 @@ def reuse_map(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> dict
 def reuse_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     """Candidates grouped by band key, sentence pairs verified and document pairs aligned as tasks
     on the store's engine, each reading only its documents (:func:`framelens.lenses.reuse.reuse_reduce`)."""
-    return reuse.to_tables(reuse.reuse_reduce(red, **{k: opts[k] for k in REUSE_OPTIONS}))
+    tables, info = reuse.reduce_tables(red, out_dir=getattr(red, "out_dir", None),
+                                       **{k: opts[k] for k in REUSE_OPTIONS})  # in pieces in the store
+    return tables, {k: info[k] for k in ("sources", "labels", "options", "stats")}
 
 
 REUSE_OPTIONS = {"min_words": 10, "min_similarity": 0.6, "min_single_similarity": 0.75, "near_duplicate_share": 0.8,

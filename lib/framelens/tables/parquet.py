@@ -148,6 +148,18 @@ def write_table(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     return meta
 
 
+def write_piece(df: pd.DataFrame, folder: str | os.PathLike, table: str, name: str) -> dict[str, Any]:
+    """Write one piece of a partitioned table (``folder/<table>/<name>.parquet``, atomically) and
+    return its entry as a part's manifest lists it (``file`` relative to ``folder``, plus how
+    :func:`write_table` encoded it): what a map step or a reduce writing a table in pieces returns."""
+    where = Path(folder) / table
+    where.mkdir(parents=True, exist_ok=True)
+    tmp = where / f".{name}.{os.getpid()}.tmp"
+    meta = write_table(df, tmp)
+    os.replace(tmp, where / f"{name}.parquet")
+    return {**meta, "file": f"{table}/{name}.parquet"}
+
+
 def read_table(path: Path, meta: Mapping[str, Any] | None = None, *, columns: Sequence[str] | None = None,
                filters=None) -> pd.DataFrame:
     """Read a table written by :func:`write_table`; errors become :class:`FramelensError`. ``filters``:
