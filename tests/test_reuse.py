@@ -253,6 +253,8 @@ def test_same_source_reuse_is_not_a_shared_passage_but_counts_for_near_duplicate
     words6 = sum(nwords(s) for s in FILLER[:6])
     assert pairs.iloc[0].share_a == pytest.approx(round(words6 / (words6 + nwords(FILLER[7])), 4))
     assert pairs.iloc[0].share_b == 1.0
+    assert ("**Near-duplicates:** 2 articles fall into 1 group of near-identical articles; keeping one article "
+            "per group would drop 1") in reuse.summary(corp).replace("\\", "")
     kept = reuse.drop_near_duplicates(corp)
     assert list(kept.documents["doc_id"]) == ["a2", "b"]
     assert set(kept.tokens["doc_id"].astype(str)) == {"a2", "b"}

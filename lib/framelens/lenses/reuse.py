@@ -2264,8 +2264,10 @@ def summary(corpus: CorpusLike, **options) -> str:
         paras.append("No shared boilerplate.")
     k = r.near_duplicates
     if len(k):
-        paras.append(f"**Near-duplicates:** {k['cluster'].nunique()} cluster(s) of {len(k)} documents; "
-                     f"{int((~k['keep'].astype(bool)).sum())} would be dropped to keep one per cluster.")
+        n_cl, n_docs, n_drop = k["cluster"].nunique(), len(k), int((~k["keep"].astype(bool)).sum())
+        paras.append(f"**Near-duplicates:** {n_docs:,} articles fall into {n_cl:,} group{'s' if n_cl != 1 else ''} "
+                     f"of near-identical articles; keeping one article per group would drop {n_drop:,} "
+                     "(`--param drop_near_duplicates=True`).")
     else:
         paras.append("No near-duplicate documents.")
 
