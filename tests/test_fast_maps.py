@@ -51,6 +51,7 @@ def _slow_paths(monkeypatch) -> None:
     slow = sentiment._news_probabilities
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
+    monkeypatch.setattr(codebook, "_CLASS_LITERALS", {})
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from framelens.lenses import tone_model
@@ -116,6 +117,8 @@ def test_class_needs_are_necessary(seed_corpus):
         "FAMILY-FRIENDLY", "for the whole family", "how many lie below the ice", "the town LIES ON the coast",
         "challenges lie ahead", "lying idle", "lay dormant", "He read Mother Jones daily", "Sisters of Mercy sang",
         '"Father Christmas came', "watching Big Brother tonight"]
+    texts += ["Thirty-YEAR-Old", "AGED\tten", "at the Age\nof 9", "RESIDENTS SAID", "Fun for KIDS", "lay idle",
+              "ſome 5 ſtrangers", "famıly-friendly", "Kids will love it", "Workers who struck", "5 BILLION DOLLARS"]
     matched = 0
     for name, need in codebook._CLASS_NEEDS.items():
         rx = codebook._CLASS_RE[name]
@@ -124,16 +127,31 @@ def test_class_needs_are_necessary(seed_corpus):
                 matched += 1
                 assert need.search(t), (name, t)
     assert matched >= 30
+    # the literal prefilter too, on ASCII texts (lower-cased)
+    lit_matched = 0
+    for name, lits in codebook._CLASS_LITERALS.items():
+        rx = codebook._CLASS_RE[name]
+        for t in texts:
+            if t.isascii() and rx.search(t):
+                lit_matched += 1
+                assert any(w in t.lower() for w in lits), (name, t)
+    assert lit_matched >= 20
+    # and the matched sentences are those of the full expressions alone
+    lowered = [t.lower() if t.isascii() else None for t in texts]
+    for name, rx in codebook._CLASS_RE.items():
+        assert codebook._class_sentences(texts, lowered, name) == [k for k, t in enumerate(texts) if rx.search(t)], name
     # and the class table is the same with and without them
     toks = codebook.tokens_from_texts(texts)
     cues = [(i, n) for i, n in enumerate(codebook._CLASS_RE)]
     fast = codebook.class_table(toks, cues)
-    saved = dict(codebook._CLASS_NEEDS)
+    saved, saved_lits = dict(codebook._CLASS_NEEDS), dict(codebook._CLASS_LITERALS)
     try:
         codebook._CLASS_NEEDS.clear()
+        codebook._CLASS_LITERALS.clear()
         slow = codebook.class_table(toks, cues)
     finally:
         codebook._CLASS_NEEDS.update(saved)
+        codebook._CLASS_LITERALS.update(saved_lits)
     assert len(fast) >= 8
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 
@@ -283,3 +301,46 @@ def test_fix_tags_equals_the_old_rules():
         assert got == want, (w, t)
         changed += got != t
     assert changed > 500
+
+
+def test_discovery_map_equals_the_slow_path(gen, monkeypatch):
+    """Actor discovery's map with its word tests computed once per distinct word and sentences
+    without a possible group head skipped gives the tables of the per-token, every-sentence path."""
+    corp, _ = gen
+    fast = actors.discovery_map(corp)
+    corp.release_caches()
+    calls = {"groups": 0}
+    slow_candidates, slow_groups = actors._sentence_candidates, actors._group_candidates
+
+    def every_sentence(*a, **k):
+        calls["groups"] += 1
+        return slow_groups(*a, **k)
+
+    with monkeypatch.context() as m:
+        m.setattr(actors, "_sentence_candidates", lambda *a, names=None, particles=None: slow_candidates(*a))
+        m.setattr(actors, "_may_have_groups", lambda heads, tags, low, first, bounds: [True] * (len(bounds) - 1))
+        m.setattr(actors, "_group_candidates", every_sentence)
+        slow = actors.discovery_map(corp)
+    corp.release_caches()
+    assert calls["groups"] > 100  # the slow path ran on every sentence
+    assert len(fast["name_candidates"]) > 100 and len(fast["group_candidates"]) > 5
+    assert fast.keys() == slow.keys()
+    for k in fast:
+        pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
+
+
+def test_word_tests_equal_name_tok(seed_corpus):
+    from framelens.text.tokens import load_stopwords
+
+    cues = actors.load_cues()
+    stop = load_stopwords()
+    toks = seed_corpus.tokens["token"].astype(str).tolist() + ["al-Assad", "U.S.", "EU", "Mr.", "Alphabet-owned",
+                                                                 "X-Men", "Smiths", "the", "The", "I", "ABC", "van-Dyke"]
+    import numpy as np
+
+    names, particles = actors._word_tests(np.asarray(toks, dtype=object), cues, stop)
+    st = actors._Sentence(toks, [t.lower() for t in toks], ["NN"] * len(toks), toks, [0] * len(toks), [0] * len(toks),
+                          "", cues, stop, cues.places)
+    assert names == [st.name_tok(j) for j in range(len(toks))]
+    assert particles == [bool(actors._PARTICLE_HYPHEN.match(t)) for t in toks]
+    assert 20 < sum(names) < len(toks) and sum(particles) >= 2

@@ -396,13 +396,23 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     return best
 
 
+def _name_word(t: str, lo: str, ignore, stop) -> bool:
+    """:meth:`_Sentence.name_tok` of a token ``t`` (lower-cased ``lo``): a pure function of the word."""
+    if _ACRONYM.match(t):
+        return lo.replace(".", "") not in ignore
+    if not _cap_word(t) or lo in ignore or lo.rstrip(".") in ignore or lo.endswith("s") and lo[:-1] in ignore:
+        return False
+    return lo not in stop
+
+
 class _Sentence:
     """One tokenized sentence and the rules that read candidate names in it."""
-    def __init__(self, toks, low, tags, lemmas, starts, ends, text, cues: Cues, stop, places):
+    def __init__(self, toks, low, tags, lemmas, starts, ends, text, cues: Cues, stop, places, names=None):
         self.toks, self.low, self.tags, self.lemmas = toks, low, tags, lemmas
         self.starts, self.ends, self.text = starts, ends, text
         self.cues, self.stop, self.places = cues, stop, places
         self.n = len(toks)
+        self.names = names  # name_tok of each token, when computed beforehand (once per distinct word)
 
     def initial(self, j: int) -> bool:
         """The first word, or the first after a quote, colon, bullet or list number ("2. Insurance")."""
@@ -413,12 +423,9 @@ class _Sentence:
     def name_tok(self, j: int) -> bool:
         """A capitalized word or an acronym that may be part of a name. An opening word is taken
         for now; the reduce keeps it only if the corpus' case counts allow it (:func:`_lead_ok`)."""
-        t, lo, ignore = self.toks[j], self.low[j], self.cues.ignore
-        if _ACRONYM.match(t):
-            return lo.replace(".", "") not in ignore
-        if not _cap_word(t) or lo in ignore or lo.rstrip(".") in ignore or lo.endswith("s") and lo[:-1] in ignore:
-            return False
-        return lo not in self.stop
+        if self.names is not None:
+            return self.names[j]
+        return _name_word(self.toks[j], self.low[j], self.cues.ignore, self.stop)
 
     def _ends_in_org(self, k: int) -> bool:
         last = ""
@@ -555,13 +562,18 @@ class _Sentence:
 
 
 def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, source, sent, cues, stop,
-                         places) -> list[_Mention]:
-    """The candidate names of one sentence: runs of name words, split at titles, with their cues."""
-    st = _Sentence(toks, low, tags, lemmas, starts, ends, text, cues, stop, places)
+                         places, *, names=None, particles=None) -> list[_Mention]:
+    """The candidate names of one sentence: runs of name words, split at titles, with their cues.
+    ``names`` / ``particles``: each token's ``name_tok`` and particle-hyphen test, when computed
+    beforehand (the same values)."""
+    st = _Sentence(toks, low, tags, lemmas, starts, ends, text, cues, stop, places, names)
     out: list[_Mention] = []
     j = 0
+    if names is not None and particles is not None and not any(names) and not any(particles):
+        return out  # no token can start a run
     while j < st.n:
-        if not (st.name_tok(j) or (_PARTICLE_HYPHEN.match(toks[j]) and j > 0 and st.name_tok(j - 1))):
+        if not (st.name_tok(j) or ((particles[j] if particles is not None else _PARTICLE_HYPHEN.match(toks[j]))
+                                   and j > 0 and st.name_tok(j - 1))):
             j += 1
             continue
         a, b = j, st.run_end(j)
@@ -787,6 +799,28 @@ def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFra
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
 
 
+def _word_tests(toks: np.ndarray, cues: Cues, stop) -> tuple[list[bool], list[bool]]:
+    """Each token's :meth:`_Sentence.name_tok` and particle-hyphen test ("al-Assad"), computed once
+    per distinct token (both are functions of the word alone; its lower case is ``str.lower``)."""
+    codes, vocab = pd.factorize(toks)
+    nv = np.array([_name_word(t, t.lower(), cues.ignore, stop) for t in vocab], dtype=bool)
+    pv = np.array([bool(_PARTICLE_HYPHEN.match(t)) for t in vocab], dtype=bool)
+    return nv[codes].tolist(), pv[codes].tolist()
+
+
+def _may_have_groups(heads: np.ndarray, tags: np.ndarray, low: np.ndarray, first: np.ndarray,
+                     bounds: list[int]) -> np.ndarray:
+    """Per sentence: whether :func:`_group_candidates` can return a row — only a plural noun (or a
+    sentence-opening NNP ending in s) that can head a group is ever its head."""
+    plural = (tags == "NNS") | (tags == "NNPS")
+    opening = first & (tags == "NNP")
+    if opening.any():
+        idx = np.flatnonzero(opening)
+        opening[idx] = [str(low[i]).endswith("s") for i in idx]
+    cand = (heads & (plural | opening)).astype(np.int64)
+    return np.add.reduceat(cand, np.asarray(bounds[:-1], dtype=np.int64)) > 0
+
+
 def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) -> dict[str, pd.DataFrame]:
     """The map of :func:`discover` over one corpus partition: ``name_candidates`` and
     ``group_candidates`` (one text-free row per candidate, with its sentence id and cues),
@@ -818,9 +852,14 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                                                      text_of)))
     pos = {s: i for i, s in enumerate(sents["sent_id"].astype(str))}
     bounds = np.flatnonzero(first).tolist() + [n]
+    codes, vocab = pd.factorize(low)
+    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
+                        count=len(vocab))[codes]  # words that can head a group
+    names, particles = _word_tests(toks, cues, stop)
+    may_group = _may_have_groups(heads, np.asarray(tags, dtype=object), low, first, bounds)
     mentions: list[_Mention] = []
     groups: list[tuple] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         s_id = sid[a]
         if s_id not in meta:
             continue
@@ -829,12 +868,10 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
         if _headline(tk):
             continue
         mentions.extend(_sentence_candidates(tk, lw, tg, lm, st[a:b], en[a:b], text, doc, source, s_id, cues,
-                                             stop, cues.places))
-        groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(tk, lw, tg, lm, s_id, doc,
-                                                                                         source, cues))
-    codes, vocab = pd.factorize(low)
-    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
-                        count=len(vocab))[codes]  # words that can head a group
+                                             stop, cues.places, names=names[a:b], particles=particles[a:b]))
+        if may_group[k]:
+            groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(
+                tk, lw, tg, lm, s_id, doc, source, cues))
     return {"name_candidates": _candidate_rows(mentions, pos),
             "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
             "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads),
