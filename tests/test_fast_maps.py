@@ -344,3 +344,42 @@ def test_word_tests_equal_name_tok(seed_corpus):
     assert names == [st.name_tok(j) for j in range(len(toks))]
     assert particles == [bool(actors._PARTICLE_HYPHEN.match(t)) for t in toks]
     assert 20 < sum(names) < len(toks) and sum(particles) >= 2
+
+
+def _old_mentions_of(rows, case, cues):  # actors._mentions_of before it read column lists
+    out = []
+    for r in rows.itertuples(index=False):
+        words = r.words.split(" ")
+        cl = [c for c in r.cues.split("|") if c]
+        if r.lead and not actors._lead_ok(r.lead, r.key, len(words) >= 2, case, cues):
+            if not r.tail_words:
+                continue
+            m = actors._Mention(r.doc_id, r.source, r.sent_id, r.tail_surface, r.tail_words.split(" "), "", "",
+                                [c for c in cl if not c.startswith(actors._BEFORE)] + ["cut"], r.acr)
+        else:
+            m = actors._Mention(r.doc_id, r.source, r.sent_id, r.surface, words, r.title, r.titled, cl, r.acr)
+            m.opening = bool(r.opening)
+        out.append(m)
+    return out
+
+
+def test_discovery_reduce_equals_the_slow_path(gen, monkeypatch):
+    """The reduce reading column lists and deciding each spelling's shape once gives the table of
+    the row-by-row reduce, and its mentions are the same objects' fields."""
+    corp, _ = gen
+    fast = actors.discover(corp, top=None, min_mentions=1)
+    corp.release_caches()
+    rows = actors.discovery_map(corp)["name_candidates"]
+    case = actors._Case([actors.discovery_map(corp)])
+    cues = actors.load_cues()
+    fields = lambda ms: [tuple(getattr(m, f) for f in actors._Mention.__slots__) for m in ms]  # noqa: E731
+    assert fields(actors._mentions_of(rows, case, cues)) == fields(_old_mentions_of(rows, case, cues))
+    with monkeypatch.context() as m:
+        m.setattr(actors, "_mentions_of", _old_mentions_of)
+        m.setattr(actors._Evidence, "_shape", lambda self, mn, c: (
+            actors._surname_of(mn, c), len(mn.words) >= 2 and actors._person_shaped(mn.words, c), actors._org_heads(mn, c)))
+        slow = actors.discover(corp, top=None, min_mentions=1)
+    corp.release_caches()
+    assert len(fast) > 20 and set(fast["kind"]) >= {"person", "organization"}
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.attrs == slow.attrs

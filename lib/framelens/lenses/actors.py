@@ -915,11 +915,20 @@ def _lead_ok(lead: str, key: str, multi: bool, case: _Case, cues: Cues) -> bool:
 _BEFORE = ("title:", "role:", "in", "of-place", "the", "num")  # cues read before the name
 
 
+@lru_cache(maxsize=8)
+def _row_type(cols: tuple[str, ...]):
+    from collections import namedtuple
+
+    return namedtuple("_CandidateRow", cols, rename=True)
+
+
 def _mentions_of(rows: pd.DataFrame, case: _Case, cues: Cues) -> list[_Mention]:
     """The partition's candidate names, their opening words decided with the corpus' case counts
     (a rejected opening word leaves the rest of the name, marked ``cut``)."""
     out = []
-    for r in rows.itertuples(index=False):
+    # plain column lists (iterating rows of Arrow-backed columns costs a call per value)
+    cols = tuple(rows.columns)
+    for r in map(_row_type(cols)._make, zip(*(rows[c].tolist() for c in cols))):
         words = r.words.split(" ")
         cl = [c for c in r.cues.split("|") if c]
         if r.lead and not _lead_ok(r.lead, r.key, len(words) >= 2, case, cues):
@@ -978,6 +987,7 @@ class _Evidence:
         self.split, self.head_split = Counter(), Counter()
         self.cooc = Counter()
         self.groups = Counter()
+        self._shapes: dict[tuple, tuple] = {}
 
     def add(self, mentions: list[_Mention], groups: pd.DataFrame, cues: Cues) -> None:
         by_doc: dict[str, list[_Mention]] = {}
@@ -999,20 +1009,30 @@ class _Evidence:
         for h, mod in zip(groups["head"], groups["mod"]):
             self.groups[(h, mod)] += 1
 
+    def _shape(self, m: _Mention, cues: Cues) -> tuple:
+        """``_surname_of``, ``_person_shaped`` (two words or more) and ``_org_heads`` of a mention:
+        functions of its words alone, computed once per distinct spelling."""
+        k = tuple(m.words)
+        got = self._shapes.get(k)
+        if got is None:
+            got = self._shapes[k] = (_surname_of(m, cues), len(m.words) >= 2 and _person_shaped(m.words, cues),
+                                     _org_heads(m, cues))
+        return got
+
     def _document(self, ms: list[_Mention], cues: Cues) -> None:
         lasts: dict[str, set[str]] = {}
         firsts: dict[str, set[str]] = {}
         heads: dict[str, set[str]] = {}
         for m in ms:
-            sf = _surname_of(m, cues)
-            if len(m.words) >= 2 and _person_shaped(m.words, cues):
+            sf, shaped, org_heads = self._shape(m, cues)
+            if len(m.words) >= 2 and shaped:
                 self.persons.add(m.key)
                 if len(m.words) >= 3 and _suffixed(m.words, cues):  # "Trump Jr" for "Donald Trump Jr"
                     lasts.setdefault(" ".join(m.key.split(" ")[-2:]), set()).add(m.key)
             if sf:
                 lasts.setdefault(sf[0], set()).add(m.key)
                 firsts.setdefault(sf[1], set()).add(m.key)
-            for h in _org_heads(m, cues):
+            for h in org_heads:
                 heads.setdefault(h, set()).add(m.key)
         self.lasts_all.update(lasts)
         shorts = {m.key for m in ms if (len(m.words) == 1 or len(m.words) == 2 and _suffixed(m.words, cues))
@@ -1211,7 +1231,7 @@ def _count(table: list[dict], parts_of, case: _Case, cues: Cues, min_mentions: i
     for names, _groups, uses in parts_of():
         hits = [(m.sent, m.doc, m.source, owner.get(m.surface.lower())) for m in _mentions_of(names, case, cues)]
         pos = dict(zip(names["sent_id"], names["pos"]))
-        for d, src, s, p, h, m in uses[GROUP_COLUMNS].itertuples(index=False):
+        for d, src, s, p, h, m in zip(*(uses[c].tolist() for c in GROUP_COLUMNS)):
             hits.append((s, d, src, owner.get(f"{m} {h}") or owner.get(h)))  # the longest name first
             pos[s] = p
         docs: dict[str, set] = {}
