@@ -7,6 +7,7 @@ and the maps are run both ways on a generated corpus: every table must be equal,
 from __future__ import annotations
 
 import random
+import re
 import warnings
 
 import pandas as pd
@@ -52,6 +53,12 @@ def _slow_paths(monkeypatch) -> None:
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
     monkeypatch.setattr(codebook, "_CLASS_LITERALS", {})
+    import numpy as np
+
+    from framelens.lenses import agency, coverage
+
+    monkeypatch.setattr(coverage, "_may_hold", lambda toks, lows, bounds: np.ones((len(bounds) - 1, 4), dtype=bool))
+    monkeypatch.setattr(agency, "_according_to", lambda norm: re.search(r"\baccording to ([^,;.]+)", norm, flags=re.I))
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from framelens.lenses import tone_model
@@ -66,6 +73,7 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
     corp, acts = gen
     fast = _maps(corp, acts)
     assert len(fast["sentiment.actor_mentions"]) > 50 and len(fast["framing.sentence_frames"]) > 50
+    assert len(fast["framing.items"]) > 100 and len(fast["framing.quotations"]) > 10
     with monkeypatch.context() as m:
         _slow_paths(m)
         from textblob import _text as pt
@@ -383,3 +391,29 @@ def test_discovery_reduce_equals_the_slow_path(gen, monkeypatch):
     assert len(fast) > 20 and set(fast["kind"]) >= {"person", "organization"}
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
     assert fast.attrs == slow.attrs
+
+
+def test_may_hold_skips_only_sentences_without_items(seed_corpus):
+    """A kind of item a sentence cannot hold (by :func:`coverage._may_hold`) is one its rule finds
+    nothing for; and each kind is skipped somewhere."""
+    import numpy as np
+
+    from framelens.lenses import coverage
+
+    tok = seed_corpus.tokens
+    toks, lows = tok["token"].astype(str).tolist(), tok["lower"].astype(str).tolist()
+    st, en = tok["start"].to_numpy(), tok["end"].to_numpy()
+    sid = tok["sent_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True])
+    may = coverage._may_hold(toks, lows, bounds)
+    assert may.shape == (len(bounds) - 1, 4) and (~may).sum(axis=0).min() > 0 and may.sum(axis=0).min() > 0
+    text = " " * int(en.max() + 1)
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        t, lw, n = toks[a:b], lows[a:b], b - a
+        used, cov = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        found = [coverage._date_items(t, lw, st[a:b], en[a:b], text, used.copy()),
+                 coverage._number_items(t, lw, lw, ["NN"] * n, st[a:b], en[a:b], text, used.copy()),
+                 coverage._name_items(t, lw, st[a:b], en[a:b], cov, text, cov),
+                 coverage._acronym_items(t, st[a:b], en[a:b], cov, {})]
+        for j in range(4):
+            assert may[k, j] or not found[j], (k, j, t)
