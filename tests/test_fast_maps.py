@@ -145,7 +145,7 @@ def test_class_needs_are_necessary(seed_corpus):
                 assert any(w in t.lower() for w in lits), (name, t)
     assert lit_matched >= 20
     # and the matched sentences are those of the full expressions alone
-    lowered = [t.lower() if t.isascii() else None for t in texts]
+    lowered = codebook._Lowered(texts)
     for name, rx in codebook._CLASS_RE.items():
         assert codebook._class_sentences(texts, lowered, name) == [k for k, t in enumerate(texts) if rx.search(t)], name
     # and the class table is the same with and without them

@@ -822,15 +822,46 @@ def sentence_texts(tokens: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndar
     return texts, first_row, n_rows
 
 
-def _class_sentences(texts, lowered: list, name: str) -> list[int]:
+class _Lowered:
+    """Texts lower-cased and joined (``\\x00`` between them) for the literal prefilter: a literal
+    found at a position belongs to the text whose span holds it. Non-ASCII texts are left out
+    (empty) and always pass."""
+    def __init__(self, texts):
+        low = [t.lower() if t.isascii() else "" for t in texts]
+        self.other = [k for k, t in enumerate(texts) if not t.isascii()]
+        self.starts, pos = [], 0
+        for t in low:
+            self.starts.append(pos)
+            pos += len(t) + 1
+        self.joined = "\x00".join(low)
+
+    def having(self, literals) -> list[int]:
+        """Positions (ascending) of the texts holding one of ``literals`` (lower case), and of
+        every non-ASCII text."""
+        from bisect import bisect_right
+
+        joined, starts, n = self.joined, self.starts, len(self.starts)
+        found = set(self.other)
+        for w in literals:
+            i = joined.find(w)
+            while i >= 0:
+                k = bisect_right(starts, i) - 1
+                found.add(k)
+                if k + 1 >= n:
+                    break
+                i = joined.find(w, starts[k + 1])  # the next text
+        return sorted(found)
+
+
+def _class_sentences(texts, lowered: _Lowered | None, name: str) -> list[int]:
     """Positions of the texts cue class ``name`` matches: its full expression runs only on the texts
     that pass its prefilters (:data:`_CLASS_LITERALS` on ASCII texts, then :data:`_CLASS_NEEDS`)."""
     search = _CLASS_RE[name].search
     need = _CLASS_NEEDS.get(name)
     lits = _CLASS_LITERALS.get(name)
     idx: Iterable[int] = range(len(texts))
-    if lits and lowered:
-        idx = [k for k in idx if lowered[k] is None or any(w in lowered[k] for w in lits)]
+    if lits and lowered is not None:
+        idx = lowered.having(lits)
     if need is not None:
         idx = [k for k in idx if need.search(texts[k])]
     return [k for k in idx if search(texts[k])]
@@ -863,7 +894,7 @@ def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> 
     by_class: dict[str, list[int]] = {}
     for ci, name in class_cues:
         by_class.setdefault(name, []).append(ci)
-    lowered = [t.lower() if t.isascii() else None for t in text_arr] if _CLASS_LITERALS else []
+    lowered = _Lowered(text_arr) if _CLASS_LITERALS else None
     for name, cis in by_class.items():
         rx = _CLASS_RE[name]
         found = _class_sentences(text_arr, lowered, name)
