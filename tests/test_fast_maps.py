@@ -352,6 +352,17 @@ def test_word_tests_equal_name_tok(seed_corpus):
     assert names == [st.name_tok(j) for j in range(len(toks))]
     assert particles == [bool(actors._PARTICLE_HYPHEN.match(t)) for t in toks]
     assert 20 < sum(names) < len(toks) and sum(particles) >= 2
+    # the first-character tests from the distinct tokens, and the tables made with them
+    arr = np.asarray(toks + ['"', ":", "•", "-", ""], dtype=object)
+    codes, vocab = pd.factorize(arr)
+    cap, lower, opener = actors._char_tests(codes, vocab)
+    assert cap.tolist() == [t[:1].isupper() for t in arr] and lower.tolist() == [t[:1].islower() for t in arr]
+    assert opener.tolist() == [t in actors._OPENERS for t in arr] and opener.sum() >= 2
+    lc, lv = pd.factorize(np.asarray([t.lower() for t in arr], dtype=object))
+    initial = np.zeros(len(arr), dtype=bool)
+    initial[::7] = True
+    pd.testing.assert_frame_equal(actors._case_counts(lc, lv, arr, initial, cap=cap, lower=lower),
+                                  actors._case_counts(lc, lv, arr, initial), check_exact=True)
 
 
 def _old_mentions_of(rows, case, cues):  # actors._mentions_of before it read column lists

@@ -757,12 +757,16 @@ def _headline(toks: list[str]) -> bool:
     return bool(words) and 2 * sum(t[:1].isupper() for t in words) >= len(words)
 
 
-def _case_counts(codes: np.ndarray, vocab, toks: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
+def _case_counts(codes: np.ndarray, vocab, toks: np.ndarray, initial: np.ndarray, *,
+                 cap: np.ndarray | None = None, lower: np.ndarray | None = None) -> pd.DataFrame:
     """How each word is written: ``mid`` (uses not opening a sentence), ``mid_cap`` (of them
-    capitalized), ``lower`` (uses starting in lower case anywhere)."""
+    capitalized), ``lower`` (uses starting in lower case anywhere). ``cap`` / ``lower``: each
+    token's first-character tests, when made beforehand (:func:`_char_tests`)."""
     k = len(vocab)
-    cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
-    lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
+    if cap is None:
+        cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
+    if lower is None:
+        lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
     out = pd.DataFrame({"word": np.asarray(vocab, dtype=object),
                         "mid": np.bincount(codes[~initial], minlength=k),
                         "mid_cap": np.bincount(codes[~initial & cap], minlength=k),
@@ -777,11 +781,14 @@ def _pair_counts(low: np.ndarray, first: np.ndarray, heads: np.ndarray) -> pd.Da
     return pd.DataFrame([(x, y, n) for (x, y), n in c.items()], columns=["a", "b", "n"])
 
 
-def _group_occurrences(low, toks, sid, first, initial, meta, pos, heads: np.ndarray) -> pd.DataFrame:
+def _group_occurrences(low, toks, sid, first, initial, meta, pos, heads: np.ndarray, *,
+                       lower: np.ndarray | None = None) -> pd.DataFrame:
     """Every use of a word that can head a group ("parents", "oil companies"), written in lower
     case or opening a sentence, with the word before it: what a group's mentions are counted on
     (all its uses, not only as a subject)."""
-    ok = heads & (np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks)) | initial)
+    if lower is None:
+        lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
+    ok = heads & (lower | initial)
     rows = []
     for i in np.flatnonzero(ok).tolist():
         s = sid[i]
@@ -799,13 +806,23 @@ def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFra
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
 
 
-def _word_tests(toks: np.ndarray, cues: Cues, stop) -> tuple[list[bool], list[bool]]:
+def _word_tests(toks: np.ndarray, cues: Cues, stop, *, factorized=None) -> tuple[list[bool], list[bool]]:
     """Each token's :meth:`_Sentence.name_tok` and particle-hyphen test ("al-Assad"), computed once
-    per distinct token (both are functions of the word alone; its lower case is ``str.lower``)."""
-    codes, vocab = pd.factorize(toks)
+    per distinct token (both are functions of the word alone; its lower case is ``str.lower``).
+    ``factorized``: ``pd.factorize(toks)`` when made already."""
+    codes, vocab = factorized if factorized is not None else pd.factorize(toks)
     nv = np.array([_name_word(t, t.lower(), cues.ignore, stop) for t in vocab], dtype=bool)
     pv = np.array([bool(_PARTICLE_HYPHEN.match(t)) for t in vocab], dtype=bool)
     return nv[codes].tolist(), pv[codes].tolist()
+
+
+def _char_tests(codes: np.ndarray, vocab) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each token's first character upper case, lower case, and the token an opener (a quote,
+    colon, bullet: :data:`_OPENERS`), from the distinct tokens (``pd.factorize`` of the tokens)."""
+    cap = np.array([t[:1].isupper() for t in vocab], dtype=bool)[codes]
+    lower = np.array([t[:1].islower() for t in vocab], dtype=bool)[codes]
+    opener = np.array([t in _OPENERS for t in vocab], dtype=bool)[codes]
+    return cap, lower, opener
 
 
 def _may_have_groups(heads: np.ndarray, tags: np.ndarray, low: np.ndarray, first: np.ndarray,
@@ -839,23 +856,25 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                 "pair_counts": pd.DataFrame(columns=["a", "b", "n"])}
     stop = getattr(corpus, "stopwords", None) or load_stopwords()
     tags = pos_tags(corpus)
-    low = np.asarray([t.lower() for t in toks], dtype=object)
+    tcodes, tvocab = pd.factorize(toks)
+    low = np.asarray([t.lower() for t in tvocab], dtype=object)[tcodes]
+    cap, lower, opener = _char_tests(tcodes, tvocab)
     lem = tokens["lemma"].astype(str).to_numpy(dtype=object)
     sid = tokens["sent_id"].astype(str).to_numpy(dtype=object)
     st, en = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     first = np.ones(n, dtype=bool)
     first[1:] = sid[1:] != sid[:-1]
     prev_open = np.zeros(n, dtype=bool)
-    prev_open[1:] = np.fromiter((t in _OPENERS for t in toks[:-1]), dtype=bool, count=n - 1)
-    text_of = (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str)
-    meta = dict(zip(sents["sent_id"].astype(str), zip(sents["doc_id"].astype(str), sents["source"].astype(str),
-                                                     text_of)))
-    pos = {s: i for i, s in enumerate(sents["sent_id"].astype(str))}
+    prev_open[1:] = opener[:-1]
+    text_of = (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str).tolist()
+    sent_ids = sents["sent_id"].astype(str).tolist()
+    meta = dict(zip(sent_ids, zip(sents["doc_id"].astype(str).tolist(), sents["source"].astype(str).tolist(), text_of)))
+    pos = {s: i for i, s in enumerate(sent_ids)}
     bounds = np.flatnonzero(first).tolist() + [n]
     codes, vocab = pd.factorize(low)
     heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
                         count=len(vocab))[codes]  # words that can head a group
-    names, particles = _word_tests(toks, cues, stop)
+    names, particles = _word_tests(toks, cues, stop, factorized=(tcodes, tvocab))
     may_group = _may_have_groups(heads, np.asarray(tags, dtype=object), low, first, bounds)
     mentions: list[_Mention] = []
     groups: list[tuple] = []
@@ -874,8 +893,9 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                 tk, lw, tg, lm, s_id, doc, source, cues))
     return {"name_candidates": _candidate_rows(mentions, pos),
             "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
-            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads),
-            "case_counts": _case_counts(codes, vocab, toks, first | prev_open),
+            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads,
+                                                    lower=lower),
+            "case_counts": _case_counts(codes, vocab, toks, first | prev_open, cap=cap, lower=lower),
             "pair_counts": _pair_counts(low, first, heads)}
 
 
