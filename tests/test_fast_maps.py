@@ -428,3 +428,35 @@ def test_may_hold_skips_only_sentences_without_items(seed_corpus):
                  coverage._acronym_items(t, st[a:b], en[a:b], cov, {})]
         for j in range(4):
             assert may[k, j] or not found[j], (k, j, t)
+
+
+def _old_match_title(low, k, cues):  # actors._match_title before its first-word test
+    best = 0
+    words = []
+    j = k
+    while j < len(low) and len(words) < cues.title_max:
+        if low[j] == ".":
+            j += 1
+            continue
+        words.append(low[j].replace(".", ""))
+        j += 1
+        if tuple(words) in cues.titles:
+            best = j - k
+            if best < len(low) - k and low[k + best] == ".":
+                best += 1
+    return best
+
+
+def test_match_title_equals_the_old_rule():
+    cues = actors.load_cues()
+    titles = sorted(cues.titles)
+    pool = [w for t in titles[:40] for w in t] + [".", "..", "dr.", "the", "x", "president", "vice", "gov."]
+    rng = random.Random(4)
+    hits = 0
+    for _ in range(4000):
+        low = [rng.choice(pool) for _ in range(rng.randint(1, 8))]
+        for k in range(len(low)):
+            got = actors._match_title(low, k, cues)
+            assert got == _old_match_title(low, k, cues), (low, k)
+            hits += got > 0
+    assert hits > 500

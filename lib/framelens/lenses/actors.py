@@ -248,6 +248,7 @@ class Cues:
         low = lambda sec, key: frozenset(w.lower().rstrip(".") for w in data[sec][key])  # noqa: E731
         self.titles = frozenset(tuple(w.lower().replace(".", "").split()) for w in data["person"]["titles"])
         self.title_max = max((len(t) for t in self.titles), default=1)
+        self.title_first = frozenset(t[0] for t in self.titles if t)
         self.person_suffixes = low("person", "suffixes")
         self.org_words = low("organization", "words")
         self.org_after = low("organization", "after")
@@ -383,6 +384,10 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     best = 0
     words: list[str] = []
     j = k
+    while j < len(low) and low[j] == ".":
+        j += 1
+    if j >= len(low) or low[j].replace(".", "") not in cues.title_first:
+        return 0  # no title starts with this word
     while j < len(low) and len(words) < cues.title_max:
         if low[j] == ".":
             j += 1
