@@ -114,20 +114,28 @@ def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, cover
 def _may_hold(toks: list[str], lows: list[str], bounds: np.ndarray) -> np.ndarray:
     """Per sentence (``bounds``: first token rows and the end), whether it can hold a date (a
     capitalized month name), a number (a token opening with a digit or a currency sign), a name
-    (two capitalized tokens) or an acronym (a token of 2–6 capital letters): the tokens each rule
-    of :func:`_sentence_items` starts from, tested once per distinct token."""
+    (a capitalized word followed by another, or by a connector and a capitalized token: the first
+    step of a name run in :func:`_name_items`) or an acronym (a token of 2–6 capital letters): the
+    tokens each rule of :func:`_sentence_items` starts from, tested once per distinct token."""
     n = len(toks)
     if n == 0:
         return np.zeros((0, 4), dtype=bool)
     tc, tv = pd.factorize(pd.Series(toks, dtype=object))
     lc, lv = pd.factorize(pd.Series(lows, dtype=object))
     upper = np.array([t[:1].isupper() for t in tv], dtype=bool)[tc]
+    cap_word = np.array([t[:1].isupper() and any(c.isalpha() for c in t) for t in tv], dtype=bool)[tc]
+    connector = np.array([w in _CONNECT for w in lv], dtype=bool)[lc]
+    sent = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    same1 = np.r_[sent[1:] == sent[:-1], [False]]  # the next token is in the same sentence
+    same2 = np.r_[sent[2:] == sent[:-2], [False, False]]  # and the one after it
+    name_start = cap_word & ((np.r_[cap_word[1:], [False]] & same1)
+                             | (np.r_[connector[1:], [False]] & np.r_[upper[2:], [False, False]] & same2))
     month = np.array([_MONTHS.get(w.rstrip(".")) is not None for w in lv], dtype=bool)[lc]
     number = np.array([t[:1].isdigit() or t[:1] in _CUR_SIGN for t in tv], dtype=bool)[tc]
     acronym = np.array([2 <= len(t) <= 6 and t.isupper() and t.isalpha() for t in tv], dtype=bool)[tc]
     starts = np.asarray(bounds[:-1], dtype=np.int64)
     count = lambda flags: np.add.reduceat(flags.astype(np.int64), starts)  # noqa: E731
-    return np.column_stack([count(month & upper) > 0, count(number) > 0, count(upper) >= 2, count(acronym) > 0])
+    return np.column_stack([count(month & upper) > 0, count(number) > 0, count(name_start) > 0, count(acronym) > 0])
 
 
 def _date_items(toks, lows, starts, ends, text, used) -> list[tuple]:
