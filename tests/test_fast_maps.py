@@ -7,6 +7,7 @@ and the maps are run both ways on a generated corpus: every table must be equal,
 from __future__ import annotations
 
 import random
+import re
 import warnings
 
 import pandas as pd
@@ -51,6 +52,13 @@ def _slow_paths(monkeypatch) -> None:
     slow = sentiment._news_probabilities
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
     monkeypatch.setattr(codebook, "_CLASS_NEEDS", {})
+    monkeypatch.setattr(codebook, "_CLASS_LITERALS", {})
+    import numpy as np
+
+    from framelens.lenses import agency, coverage
+
+    monkeypatch.setattr(coverage, "_may_hold", lambda toks, lows, bounds: np.ones((len(bounds) - 1, 4), dtype=bool))
+    monkeypatch.setattr(agency, "_according_to", lambda norm: re.search(r"\baccording to ([^,;.]+)", norm, flags=re.I))
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from framelens.lenses import tone_model
@@ -65,6 +73,7 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
     corp, acts = gen
     fast = _maps(corp, acts)
     assert len(fast["sentiment.actor_mentions"]) > 50 and len(fast["framing.sentence_frames"]) > 50
+    assert len(fast["framing.items"]) > 100 and len(fast["framing.quotations"]) > 10
     with monkeypatch.context() as m:
         _slow_paths(m)
         from textblob import _text as pt
@@ -116,6 +125,8 @@ def test_class_needs_are_necessary(seed_corpus):
         "FAMILY-FRIENDLY", "for the whole family", "how many lie below the ice", "the town LIES ON the coast",
         "challenges lie ahead", "lying idle", "lay dormant", "He read Mother Jones daily", "Sisters of Mercy sang",
         '"Father Christmas came', "watching Big Brother tonight"]
+    texts += ["Thirty-YEAR-Old", "AGED\tten", "at the Age\nof 9", "RESIDENTS SAID", "Fun for KIDS", "lay idle",
+              "ſome 5 ſtrangers", "famıly-friendly", "Kids will love it", "Workers who struck", "5 BILLION DOLLARS"]
     matched = 0
     for name, need in codebook._CLASS_NEEDS.items():
         rx = codebook._CLASS_RE[name]
@@ -124,16 +135,31 @@ def test_class_needs_are_necessary(seed_corpus):
                 matched += 1
                 assert need.search(t), (name, t)
     assert matched >= 30
+    # the literal prefilter too, on ASCII texts (lower-cased)
+    lit_matched = 0
+    for name, lits in codebook._CLASS_LITERALS.items():
+        rx = codebook._CLASS_RE[name]
+        for t in texts:
+            if t.isascii() and rx.search(t):
+                lit_matched += 1
+                assert any(w in t.lower() for w in lits), (name, t)
+    assert lit_matched >= 20
+    # and the matched sentences are those of the full expressions alone
+    lowered = codebook._Lowered(texts)
+    for name, rx in codebook._CLASS_RE.items():
+        assert codebook._class_sentences(texts, lowered, name) == [k for k, t in enumerate(texts) if rx.search(t)], name
     # and the class table is the same with and without them
     toks = codebook.tokens_from_texts(texts)
     cues = [(i, n) for i, n in enumerate(codebook._CLASS_RE)]
     fast = codebook.class_table(toks, cues)
-    saved = dict(codebook._CLASS_NEEDS)
+    saved, saved_lits = dict(codebook._CLASS_NEEDS), dict(codebook._CLASS_LITERALS)
     try:
         codebook._CLASS_NEEDS.clear()
+        codebook._CLASS_LITERALS.clear()
         slow = codebook.class_table(toks, cues)
     finally:
         codebook._CLASS_NEEDS.update(saved)
+        codebook._CLASS_LITERALS.update(saved_lits)
     assert len(fast) >= 8
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 
@@ -283,3 +309,154 @@ def test_fix_tags_equals_the_old_rules():
         assert got == want, (w, t)
         changed += got != t
     assert changed > 500
+
+
+def test_discovery_map_equals_the_slow_path(gen, monkeypatch):
+    """Actor discovery's map with its word tests computed once per distinct word and sentences
+    without a possible group head skipped gives the tables of the per-token, every-sentence path."""
+    corp, _ = gen
+    fast = actors.discovery_map(corp)
+    corp.release_caches()
+    calls = {"groups": 0}
+    slow_candidates, slow_groups = actors._sentence_candidates, actors._group_candidates
+
+    def every_sentence(*a, **k):
+        calls["groups"] += 1
+        return slow_groups(*a, **k)
+
+    with monkeypatch.context() as m:
+        m.setattr(actors, "_sentence_candidates", lambda *a, names=None, particles=None: slow_candidates(*a))
+        m.setattr(actors, "_may_have_groups", lambda heads, tags, low, first, bounds: [True] * (len(bounds) - 1))
+        m.setattr(actors, "_group_candidates", every_sentence)
+        slow = actors.discovery_map(corp)
+    corp.release_caches()
+    assert calls["groups"] > 100  # the slow path ran on every sentence
+    assert len(fast["name_candidates"]) > 100 and len(fast["group_candidates"]) > 5
+    assert fast.keys() == slow.keys()
+    for k in fast:
+        pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
+
+
+def test_word_tests_equal_name_tok(seed_corpus):
+    from framelens.text.tokens import load_stopwords
+
+    cues = actors.load_cues()
+    stop = load_stopwords()
+    toks = seed_corpus.tokens["token"].astype(str).tolist() + ["al-Assad", "U.S.", "EU", "Mr.", "Alphabet-owned",
+                                                                 "X-Men", "Smiths", "the", "The", "I", "ABC", "van-Dyke"]
+    import numpy as np
+
+    names, particles = actors._word_tests(np.asarray(toks, dtype=object), cues, stop)
+    st = actors._Sentence(toks, [t.lower() for t in toks], ["NN"] * len(toks), toks, [0] * len(toks), [0] * len(toks),
+                          "", cues, stop, cues.places)
+    assert names == [st.name_tok(j) for j in range(len(toks))]
+    assert particles == [bool(actors._PARTICLE_HYPHEN.match(t)) for t in toks]
+    assert 20 < sum(names) < len(toks) and sum(particles) >= 2
+    # the first-character tests from the distinct tokens, and the tables made with them
+    arr = np.asarray(toks + ['"', ":", "•", "-", ""], dtype=object)
+    codes, vocab = pd.factorize(arr)
+    cap, lower, opener = actors._char_tests(codes, vocab)
+    assert cap.tolist() == [t[:1].isupper() for t in arr] and lower.tolist() == [t[:1].islower() for t in arr]
+    assert opener.tolist() == [t in actors._OPENERS for t in arr] and opener.sum() >= 2
+    lc, lv = pd.factorize(np.asarray([t.lower() for t in arr], dtype=object))
+    initial = np.zeros(len(arr), dtype=bool)
+    initial[::7] = True
+    pd.testing.assert_frame_equal(actors._case_counts(lc, lv, arr, initial, cap=cap, lower=lower),
+                                  actors._case_counts(lc, lv, arr, initial), check_exact=True)
+
+
+def _old_mentions_of(rows, case, cues):  # actors._mentions_of before it read column lists
+    out = []
+    for r in rows.itertuples(index=False):
+        words = r.words.split(" ")
+        cl = [c for c in r.cues.split("|") if c]
+        if r.lead and not actors._lead_ok(r.lead, r.key, len(words) >= 2, case, cues):
+            if not r.tail_words:
+                continue
+            m = actors._Mention(r.doc_id, r.source, r.sent_id, r.tail_surface, r.tail_words.split(" "), "", "",
+                                [c for c in cl if not c.startswith(actors._BEFORE)] + ["cut"], r.acr)
+        else:
+            m = actors._Mention(r.doc_id, r.source, r.sent_id, r.surface, words, r.title, r.titled, cl, r.acr)
+            m.opening = bool(r.opening)
+        out.append(m)
+    return out
+
+
+def test_discovery_reduce_equals_the_slow_path(gen, monkeypatch):
+    """The reduce reading column lists and deciding each spelling's shape once gives the table of
+    the row-by-row reduce, and its mentions are the same objects' fields."""
+    corp, _ = gen
+    fast = actors.discover(corp, top=None, min_mentions=1)
+    corp.release_caches()
+    rows = actors.discovery_map(corp)["name_candidates"]
+    case = actors._Case([actors.discovery_map(corp)])
+    cues = actors.load_cues()
+    fields = lambda ms: [tuple(getattr(m, f) for f in actors._Mention.__slots__) for m in ms]  # noqa: E731
+    assert fields(actors._mentions_of(rows, case, cues)) == fields(_old_mentions_of(rows, case, cues))
+    with monkeypatch.context() as m:
+        m.setattr(actors, "_mentions_of", _old_mentions_of)
+        m.setattr(actors._Evidence, "_shape", lambda self, mn, c: (
+            actors._surname_of(mn, c), len(mn.words) >= 2 and actors._person_shaped(mn.words, c), actors._org_heads(mn, c)))
+        slow = actors.discover(corp, top=None, min_mentions=1)
+    corp.release_caches()
+    assert len(fast) > 20 and set(fast["kind"]) >= {"person", "organization"}
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.attrs == slow.attrs
+
+
+def test_may_hold_skips_only_sentences_without_items(seed_corpus):
+    """A kind of item a sentence cannot hold (by :func:`coverage._may_hold`) is one its rule finds
+    nothing for; and each kind is skipped somewhere."""
+    import numpy as np
+
+    from framelens.lenses import coverage
+
+    tok = seed_corpus.tokens
+    toks, lows = tok["token"].astype(str).tolist(), tok["lower"].astype(str).tolist()
+    st, en = tok["start"].to_numpy(), tok["end"].to_numpy()
+    sid = tok["sent_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True])
+    may = coverage._may_hold(toks, lows, bounds)
+    assert may.shape == (len(bounds) - 1, 4) and (~may).sum(axis=0).min() > 0 and may.sum(axis=0).min() > 0
+    text = " " * int(en.max() + 1)
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+        t, lw, n = toks[a:b], lows[a:b], b - a
+        used, cov = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        found = [coverage._date_items(t, lw, st[a:b], en[a:b], text, used.copy()),
+                 coverage._number_items(t, lw, lw, ["NN"] * n, st[a:b], en[a:b], text, used.copy()),
+                 coverage._name_items(t, lw, st[a:b], en[a:b], cov, text, cov),
+                 coverage._acronym_items(t, st[a:b], en[a:b], cov, {})]
+        for j in range(4):
+            assert may[k, j] or not found[j], (k, j, t)
+
+
+def _old_match_title(low, k, cues):  # actors._match_title before its first-word test
+    best = 0
+    words = []
+    j = k
+    while j < len(low) and len(words) < cues.title_max:
+        if low[j] == ".":
+            j += 1
+            continue
+        words.append(low[j].replace(".", ""))
+        j += 1
+        if tuple(words) in cues.titles:
+            best = j - k
+            if best < len(low) - k and low[k + best] == ".":
+                best += 1
+    return best
+
+
+def test_match_title_equals_the_old_rule():
+    cues = actors.load_cues()
+    titles = sorted(cues.titles)
+    pool = [w for t in titles[:40] for w in t] + [".", "..", "dr.", "the", "x", "president", "vice", "gov."]
+    rng = random.Random(4)
+    hits = 0
+    for _ in range(4000):
+        low = [rng.choice(pool) for _ in range(rng.randint(1, 8))]
+        for k in range(len(low)):
+            got = actors._match_title(low, k, cues)
+            assert got == _old_match_title(low, k, cues), (low, k)
+            hits += got > 0
+    assert hits > 500

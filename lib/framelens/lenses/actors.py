@@ -248,6 +248,7 @@ class Cues:
         low = lambda sec, key: frozenset(w.lower().rstrip(".") for w in data[sec][key])  # noqa: E731
         self.titles = frozenset(tuple(w.lower().replace(".", "").split()) for w in data["person"]["titles"])
         self.title_max = max((len(t) for t in self.titles), default=1)
+        self.title_first = frozenset(t[0] for t in self.titles if t)
         self.person_suffixes = low("person", "suffixes")
         self.org_words = low("organization", "words")
         self.org_after = low("organization", "after")
@@ -383,6 +384,10 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     best = 0
     words: list[str] = []
     j = k
+    while j < len(low) and low[j] == ".":
+        j += 1
+    if j >= len(low) or low[j].replace(".", "") not in cues.title_first:
+        return 0  # no title starts with this word
     while j < len(low) and len(words) < cues.title_max:
         if low[j] == ".":
             j += 1
@@ -396,13 +401,23 @@ def _match_title(low: list[str], k: int, cues: Cues) -> int:
     return best
 
 
+def _name_word(t: str, lo: str, ignore, stop) -> bool:
+    """:meth:`_Sentence.name_tok` of a token ``t`` (lower-cased ``lo``): a pure function of the word."""
+    if _ACRONYM.match(t):
+        return lo.replace(".", "") not in ignore
+    if not _cap_word(t) or lo in ignore or lo.rstrip(".") in ignore or lo.endswith("s") and lo[:-1] in ignore:
+        return False
+    return lo not in stop
+
+
 class _Sentence:
     """One tokenized sentence and the rules that read candidate names in it."""
-    def __init__(self, toks, low, tags, lemmas, starts, ends, text, cues: Cues, stop, places):
+    def __init__(self, toks, low, tags, lemmas, starts, ends, text, cues: Cues, stop, places, names=None):
         self.toks, self.low, self.tags, self.lemmas = toks, low, tags, lemmas
         self.starts, self.ends, self.text = starts, ends, text
         self.cues, self.stop, self.places = cues, stop, places
         self.n = len(toks)
+        self.names = names  # name_tok of each token, when computed beforehand (once per distinct word)
 
     def initial(self, j: int) -> bool:
         """The first word, or the first after a quote, colon, bullet or list number ("2. Insurance")."""
@@ -413,12 +428,9 @@ class _Sentence:
     def name_tok(self, j: int) -> bool:
         """A capitalized word or an acronym that may be part of a name. An opening word is taken
         for now; the reduce keeps it only if the corpus' case counts allow it (:func:`_lead_ok`)."""
-        t, lo, ignore = self.toks[j], self.low[j], self.cues.ignore
-        if _ACRONYM.match(t):
-            return lo.replace(".", "") not in ignore
-        if not _cap_word(t) or lo in ignore or lo.rstrip(".") in ignore or lo.endswith("s") and lo[:-1] in ignore:
-            return False
-        return lo not in self.stop
+        if self.names is not None:
+            return self.names[j]
+        return _name_word(self.toks[j], self.low[j], self.cues.ignore, self.stop)
 
     def _ends_in_org(self, k: int) -> bool:
         last = ""
@@ -555,13 +567,18 @@ class _Sentence:
 
 
 def _sentence_candidates(toks, low, tags, lemmas, starts, ends, text, doc, source, sent, cues, stop,
-                         places) -> list[_Mention]:
-    """The candidate names of one sentence: runs of name words, split at titles, with their cues."""
-    st = _Sentence(toks, low, tags, lemmas, starts, ends, text, cues, stop, places)
+                         places, *, names=None, particles=None) -> list[_Mention]:
+    """The candidate names of one sentence: runs of name words, split at titles, with their cues.
+    ``names`` / ``particles``: each token's ``name_tok`` and particle-hyphen test, when computed
+    beforehand (the same values)."""
+    st = _Sentence(toks, low, tags, lemmas, starts, ends, text, cues, stop, places, names)
     out: list[_Mention] = []
     j = 0
+    if names is not None and particles is not None and not any(names) and not any(particles):
+        return out  # no token can start a run
     while j < st.n:
-        if not (st.name_tok(j) or (_PARTICLE_HYPHEN.match(toks[j]) and j > 0 and st.name_tok(j - 1))):
+        if not (st.name_tok(j) or ((particles[j] if particles is not None else _PARTICLE_HYPHEN.match(toks[j]))
+                                   and j > 0 and st.name_tok(j - 1))):
             j += 1
             continue
         a, b = j, st.run_end(j)
@@ -745,12 +762,16 @@ def _headline(toks: list[str]) -> bool:
     return bool(words) and 2 * sum(t[:1].isupper() for t in words) >= len(words)
 
 
-def _case_counts(codes: np.ndarray, vocab, toks: np.ndarray, initial: np.ndarray) -> pd.DataFrame:
+def _case_counts(codes: np.ndarray, vocab, toks: np.ndarray, initial: np.ndarray, *,
+                 cap: np.ndarray | None = None, lower: np.ndarray | None = None) -> pd.DataFrame:
     """How each word is written: ``mid`` (uses not opening a sentence), ``mid_cap`` (of them
-    capitalized), ``lower`` (uses starting in lower case anywhere)."""
+    capitalized), ``lower`` (uses starting in lower case anywhere). ``cap`` / ``lower``: each
+    token's first-character tests, when made beforehand (:func:`_char_tests`)."""
     k = len(vocab)
-    cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
-    lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
+    if cap is None:
+        cap = np.fromiter((t[:1].isupper() for t in toks), dtype=bool, count=len(toks))
+    if lower is None:
+        lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
     out = pd.DataFrame({"word": np.asarray(vocab, dtype=object),
                         "mid": np.bincount(codes[~initial], minlength=k),
                         "mid_cap": np.bincount(codes[~initial & cap], minlength=k),
@@ -765,11 +786,14 @@ def _pair_counts(low: np.ndarray, first: np.ndarray, heads: np.ndarray) -> pd.Da
     return pd.DataFrame([(x, y, n) for (x, y), n in c.items()], columns=["a", "b", "n"])
 
 
-def _group_occurrences(low, toks, sid, first, initial, meta, pos, heads: np.ndarray) -> pd.DataFrame:
+def _group_occurrences(low, toks, sid, first, initial, meta, pos, heads: np.ndarray, *,
+                       lower: np.ndarray | None = None) -> pd.DataFrame:
     """Every use of a word that can head a group ("parents", "oil companies"), written in lower
     case or opening a sentence, with the word before it: what a group's mentions are counted on
     (all its uses, not only as a subject)."""
-    ok = heads & (np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks)) | initial)
+    if lower is None:
+        lower = np.fromiter((t[:1].islower() for t in toks), dtype=bool, count=len(toks))
+    ok = heads & (lower | initial)
     rows = []
     for i in np.flatnonzero(ok).tolist():
         s = sid[i]
@@ -785,6 +809,38 @@ def _candidate_rows(mentions: list[_Mention], pos: dict[str, int]) -> pd.DataFra
              "|".join(m.cues), m.acr, m.opening, m.lead, " ".join(m.tail[0]) if m.tail else "",
              m.tail[1] if m.tail else "") for m in mentions]
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+
+
+def _word_tests(toks: np.ndarray, cues: Cues, stop, *, factorized=None) -> tuple[list[bool], list[bool]]:
+    """Each token's :meth:`_Sentence.name_tok` and particle-hyphen test ("al-Assad"), computed once
+    per distinct token (both are functions of the word alone; its lower case is ``str.lower``).
+    ``factorized``: ``pd.factorize(toks)`` when made already."""
+    codes, vocab = factorized if factorized is not None else pd.factorize(toks)
+    nv = np.array([_name_word(t, t.lower(), cues.ignore, stop) for t in vocab], dtype=bool)
+    pv = np.array([bool(_PARTICLE_HYPHEN.match(t)) for t in vocab], dtype=bool)
+    return nv[codes].tolist(), pv[codes].tolist()
+
+
+def _char_tests(codes: np.ndarray, vocab) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each token's first character upper case, lower case, and the token an opener (a quote,
+    colon, bullet: :data:`_OPENERS`), from the distinct tokens (``pd.factorize`` of the tokens)."""
+    cap = np.array([t[:1].isupper() for t in vocab], dtype=bool)[codes]
+    lower = np.array([t[:1].islower() for t in vocab], dtype=bool)[codes]
+    opener = np.array([t in _OPENERS for t in vocab], dtype=bool)[codes]
+    return cap, lower, opener
+
+
+def _may_have_groups(heads: np.ndarray, tags: np.ndarray, low: np.ndarray, first: np.ndarray,
+                     bounds: list[int]) -> np.ndarray:
+    """Per sentence: whether :func:`_group_candidates` can return a row — only a plural noun (or a
+    sentence-opening NNP ending in s) that can head a group is ever its head."""
+    plural = (tags == "NNS") | (tags == "NNPS")
+    opening = first & (tags == "NNP")
+    if opening.any():
+        idx = np.flatnonzero(opening)
+        opening[idx] = [str(low[i]).endswith("s") for i in idx]
+    cand = (heads & (plural | opening)).astype(np.int64)
+    return np.add.reduceat(cand, np.asarray(bounds[:-1], dtype=np.int64)) > 0
 
 
 def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) -> dict[str, pd.DataFrame]:
@@ -805,22 +861,29 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
                 "pair_counts": pd.DataFrame(columns=["a", "b", "n"])}
     stop = getattr(corpus, "stopwords", None) or load_stopwords()
     tags = pos_tags(corpus)
-    low = np.asarray([t.lower() for t in toks], dtype=object)
+    tcodes, tvocab = pd.factorize(toks)
+    low = np.asarray([t.lower() for t in tvocab], dtype=object)[tcodes]
+    cap, lower, opener = _char_tests(tcodes, tvocab)
     lem = tokens["lemma"].astype(str).to_numpy(dtype=object)
     sid = tokens["sent_id"].astype(str).to_numpy(dtype=object)
     st, en = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     first = np.ones(n, dtype=bool)
     first[1:] = sid[1:] != sid[:-1]
     prev_open = np.zeros(n, dtype=bool)
-    prev_open[1:] = np.fromiter((t in _OPENERS for t in toks[:-1]), dtype=bool, count=n - 1)
-    text_of = (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str)
-    meta = dict(zip(sents["sent_id"].astype(str), zip(sents["doc_id"].astype(str), sents["source"].astype(str),
-                                                     text_of)))
-    pos = {s: i for i, s in enumerate(sents["sent_id"].astype(str))}
+    prev_open[1:] = opener[:-1]
+    text_of = (sents["norm"] if "norm" in sents.columns else sents["text"]).astype(str).tolist()
+    sent_ids = sents["sent_id"].astype(str).tolist()
+    meta = dict(zip(sent_ids, zip(sents["doc_id"].astype(str).tolist(), sents["source"].astype(str).tolist(), text_of)))
+    pos = {s: i for i, s in enumerate(sent_ids)}
     bounds = np.flatnonzero(first).tolist() + [n]
+    codes, vocab = pd.factorize(low)
+    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
+                        count=len(vocab))[codes]  # words that can head a group
+    names, particles = _word_tests(toks, cues, stop, factorized=(tcodes, tvocab))
+    may_group = _may_have_groups(heads, np.asarray(tags, dtype=object), low, first, bounds)
     mentions: list[_Mention] = []
     groups: list[tuple] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         s_id = sid[a]
         if s_id not in meta:
             continue
@@ -829,16 +892,15 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
         if _headline(tk):
             continue
         mentions.extend(_sentence_candidates(tk, lw, tg, lm, st[a:b], en[a:b], text, doc, source, s_id, cues,
-                                             stop, cues.places))
-        groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(tk, lw, tg, lm, s_id, doc,
-                                                                                         source, cues))
-    codes, vocab = pd.factorize(low)
-    heads = np.fromiter((cues.is_people(w) or w in cues.generic_groups for w in vocab), dtype=bool,
-                        count=len(vocab))[codes]  # words that can head a group
+                                             stop, cues.places, names=names[a:b], particles=particles[a:b]))
+        if may_group[k]:
+            groups.extend((d, src, s, pos[s], h, m) for h, m, s, d, src in _group_candidates(
+                tk, lw, tg, lm, s_id, doc, source, cues))
     return {"name_candidates": _candidate_rows(mentions, pos),
             "group_candidates": pd.DataFrame(groups, columns=GROUP_COLUMNS),
-            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads),
-            "case_counts": _case_counts(codes, vocab, toks, first | prev_open),
+            "group_occurrences": _group_occurrences(low, toks, sid, first, first | prev_open, meta, pos, heads,
+                                                    lower=lower),
+            "case_counts": _case_counts(codes, vocab, toks, first | prev_open, cap=cap, lower=lower),
             "pair_counts": _pair_counts(low, first, heads)}
 
 
@@ -878,11 +940,20 @@ def _lead_ok(lead: str, key: str, multi: bool, case: _Case, cues: Cues) -> bool:
 _BEFORE = ("title:", "role:", "in", "of-place", "the", "num")  # cues read before the name
 
 
+@lru_cache(maxsize=8)
+def _row_type(cols: tuple[str, ...]):
+    from collections import namedtuple
+
+    return namedtuple("_CandidateRow", cols, rename=True)
+
+
 def _mentions_of(rows: pd.DataFrame, case: _Case, cues: Cues) -> list[_Mention]:
     """The partition's candidate names, their opening words decided with the corpus' case counts
     (a rejected opening word leaves the rest of the name, marked ``cut``)."""
     out = []
-    for r in rows.itertuples(index=False):
+    # plain column lists (iterating rows of Arrow-backed columns costs a call per value)
+    cols = tuple(rows.columns)
+    for r in map(_row_type(cols)._make, zip(*(rows[c].tolist() for c in cols))):
         words = r.words.split(" ")
         cl = [c for c in r.cues.split("|") if c]
         if r.lead and not _lead_ok(r.lead, r.key, len(words) >= 2, case, cues):
@@ -941,6 +1012,7 @@ class _Evidence:
         self.split, self.head_split = Counter(), Counter()
         self.cooc = Counter()
         self.groups = Counter()
+        self._shapes: dict[tuple, tuple] = {}
 
     def add(self, mentions: list[_Mention], groups: pd.DataFrame, cues: Cues) -> None:
         by_doc: dict[str, list[_Mention]] = {}
@@ -962,20 +1034,30 @@ class _Evidence:
         for h, mod in zip(groups["head"], groups["mod"]):
             self.groups[(h, mod)] += 1
 
+    def _shape(self, m: _Mention, cues: Cues) -> tuple:
+        """``_surname_of``, ``_person_shaped`` (two words or more) and ``_org_heads`` of a mention:
+        functions of its words alone, computed once per distinct spelling."""
+        k = tuple(m.words)
+        got = self._shapes.get(k)
+        if got is None:
+            got = self._shapes[k] = (_surname_of(m, cues), len(m.words) >= 2 and _person_shaped(m.words, cues),
+                                     _org_heads(m, cues))
+        return got
+
     def _document(self, ms: list[_Mention], cues: Cues) -> None:
         lasts: dict[str, set[str]] = {}
         firsts: dict[str, set[str]] = {}
         heads: dict[str, set[str]] = {}
         for m in ms:
-            sf = _surname_of(m, cues)
-            if len(m.words) >= 2 and _person_shaped(m.words, cues):
+            sf, shaped, org_heads = self._shape(m, cues)
+            if len(m.words) >= 2 and shaped:
                 self.persons.add(m.key)
                 if len(m.words) >= 3 and _suffixed(m.words, cues):  # "Trump Jr" for "Donald Trump Jr"
                     lasts.setdefault(" ".join(m.key.split(" ")[-2:]), set()).add(m.key)
             if sf:
                 lasts.setdefault(sf[0], set()).add(m.key)
                 firsts.setdefault(sf[1], set()).add(m.key)
-            for h in _org_heads(m, cues):
+            for h in org_heads:
                 heads.setdefault(h, set()).add(m.key)
         self.lasts_all.update(lasts)
         shorts = {m.key for m in ms if (len(m.words) == 1 or len(m.words) == 2 and _suffixed(m.words, cues))
@@ -1174,7 +1256,7 @@ def _count(table: list[dict], parts_of, case: _Case, cues: Cues, min_mentions: i
     for names, _groups, uses in parts_of():
         hits = [(m.sent, m.doc, m.source, owner.get(m.surface.lower())) for m in _mentions_of(names, case, cues)]
         pos = dict(zip(names["sent_id"], names["pos"]))
-        for d, src, s, p, h, m in uses[GROUP_COLUMNS].itertuples(index=False):
+        for d, src, s, p, h, m in zip(*(uses[c].tolist() for c in GROUP_COLUMNS)):
             hits.append((s, d, src, owner.get(f"{m} {h}") or owner.get(h)))  # the longest name first
             pos[s] = p
         docs: dict[str, set] = {}

@@ -99,10 +99,10 @@ def agency(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, tags: np.n
     ment = find_mentions(corpus.sentences, actors)
     kinds = dict(zip(actors["actor"], actors["kind"]))
     by_sent: dict[str, list] = {}
-    for sid, actor, s, e, poss in ment[["sent_id", "actor", "start", "end", "possessive"]].itertuples(index=False):
+    for sid, actor, s, e, poss in zip(ment["sent_id"].tolist(), ment["actor"].tolist(), ment["start"].tolist(), ment["end"].tolist(), ment["possessive"].tolist()):
         by_sent.setdefault(sid, []).append((actor, int(s), int(e), bool(poss)))
     sents = corpus.sentences
-    sent_meta = dict(zip(sents["sent_id"], zip(sents["doc_id"], sents["source"], sents["text"])))
+    sent_meta = dict(zip(sents["sent_id"].tolist(), zip(sents["doc_id"].tolist(), sents["source"].tolist(), sents["text"].tolist())))
     sid = tokens["sent_id"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     tok_list = tokens["token"].astype(str).tolist()
@@ -342,7 +342,8 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
     open_quote = False
     prev_para = None
     prev_sid, prev_doc = None, None
-    for sid, doc, src, para, norm, text in corpus.sentences[["sent_id", "doc_id", "source", "para_id", "norm", "text"]].itertuples(index=False):
+    sents = corpus.sentences
+    for sid, doc, src, para, norm, text in zip(*(sents[c].tolist() for c in ("sent_id", "doc_id", "source", "para_id", "norm", "text"))):
         if para != prev_para:
             open_quote = False
             prev_para = para
@@ -355,7 +356,7 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
             if who:
                 speaker, actor, verb = who, c["actor"], c["verb"]
                 break
-        m = re.search(r"\baccording to ([^,;.]+)", norm, flags=re.I)
+        m = _according_to(norm)
         if not speaker and m and not any(a <= m.start() < b for a, b in spans) and who_of.according_ok(m.group(1)):
             speaker, verb = m.group(1).strip(), "according to"
 
@@ -364,6 +365,17 @@ def quotations(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, report
         rows += _quote_rows(sid, doc, src, text, spans, speaker, actor, verb, min_quote_words=min_quote_words)
         prev_sid, prev_doc = sid, doc
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+
+
+_ACCORDING = re.compile(r"\baccording to ([^,;.]+)", flags=re.I)
+
+
+def _according_to(norm: str):
+    """The "according to X" of a sentence (a match, or None). An ASCII text without the words in
+    any case cannot match: the search is skipped."""
+    if norm.isascii() and "according to " not in norm.lower():
+        return None
+    return _ACCORDING.search(norm)
 
 
 def _quote_spans(s: str, open_quote: bool) -> tuple[list[tuple[int, int]], bool]:

@@ -99,13 +99,43 @@ def _norm_name(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, covered, acr_map) -> list[tuple]:
-    """Items in one sentence: (item, kind, label, value, unit, start, end, surface)."""
+def _sentence_items(toks, lows, lemmas, tags, starts, ends, is_stop, text, covered, acr_map, *,
+                    may: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> list[tuple]:
+    """Items in one sentence: (item, kind, label, value, unit, start, end, surface). ``may``: whether
+    the sentence can hold a date, a number, a name, an acronym (:func:`_may_hold`); a kind it cannot
+    hold is not looked for (its rules would find nothing)."""
     used = np.zeros(len(toks), dtype=bool)
-    return (_date_items(toks, lows, starts, ends, text, used)  # dates first: they consume their numbers
-            + _number_items(toks, lows, lemmas, tags, starts, ends, text, used)
-            + _name_items(toks, lows, starts, ends, is_stop, text, covered)
-            + _acronym_items(toks, starts, ends, covered, acr_map))
+    return ((_date_items(toks, lows, starts, ends, text, used) if may[0] else [])  # dates first: they consume their numbers
+            + (_number_items(toks, lows, lemmas, tags, starts, ends, text, used) if may[1] else [])
+            + (_name_items(toks, lows, starts, ends, is_stop, text, covered) if may[2] else [])
+            + (_acronym_items(toks, starts, ends, covered, acr_map) if may[3] else []))
+
+
+def _may_hold(toks: list[str], lows: list[str], bounds: np.ndarray) -> np.ndarray:
+    """Per sentence (``bounds``: first token rows and the end), whether it can hold a date (a
+    capitalized month name), a number (a token opening with a digit or a currency sign), a name
+    (a capitalized word followed by another, or by a connector and a capitalized token: the first
+    step of a name run in :func:`_name_items`) or an acronym (a token of 2–6 capital letters): the
+    tokens each rule of :func:`_sentence_items` starts from, tested once per distinct token."""
+    n = len(toks)
+    if n == 0:
+        return np.zeros((0, 4), dtype=bool)
+    tc, tv = pd.factorize(pd.Series(toks, dtype=object))
+    lc, lv = pd.factorize(pd.Series(lows, dtype=object))
+    upper = np.array([t[:1].isupper() for t in tv], dtype=bool)[tc]
+    cap_word = np.array([t[:1].isupper() and any(c.isalpha() for c in t) for t in tv], dtype=bool)[tc]
+    connector = np.array([w in _CONNECT for w in lv], dtype=bool)[lc]
+    sent = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    same1 = np.r_[sent[1:] == sent[:-1], [False]]  # the next token is in the same sentence
+    same2 = np.r_[sent[2:] == sent[:-2], [False, False]]  # and the one after it
+    name_start = cap_word & ((np.r_[cap_word[1:], [False]] & same1)
+                             | (np.r_[connector[1:], [False]] & np.r_[upper[2:], [False, False]] & same2))
+    month = np.array([_MONTHS.get(w.rstrip(".")) is not None for w in lv], dtype=bool)[lc]
+    number = np.array([t[:1].isdigit() or t[:1] in _CUR_SIGN for t in tv], dtype=bool)[tc]
+    acronym = np.array([2 <= len(t) <= 6 and t.isupper() and t.isalpha() for t in tv], dtype=bool)[tc]
+    starts = np.asarray(bounds[:-1], dtype=np.int64)
+    count = lambda flags: np.add.reduceat(flags.astype(np.int64), starts)  # noqa: E731
+    return np.column_stack([count(month & upper) > 0, count(number) > 0, count(name_start) > 0, count(acronym) > 0])
 
 
 def _date_items(toks, lows, starts, ends, text, used) -> list[tuple]:
@@ -260,7 +290,7 @@ def _acronyms(sentences: pd.DataFrame) -> dict[str, str]:
     """Acronyms defined in the corpus: 'Belt and Road Initiative (BRI)' → {'BRI': 'belt and road initiative'}."""
     out: dict[str, str] = {}
     pat = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|for|on|the)\s+)*){1,8})\(([A-Z]{2,6})\)")
-    for text in sentences["norm"]:
+    for text in sentences["norm"].tolist():
         for m in pat.finditer(text):
             words = m.group(1).split()
             acr = m.group(2)
@@ -290,10 +320,10 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
     sents = corpus.sentences
     ment = find_mentions(sents, resolve(corpus, actors))
     ment_by_sent: dict[str, list[tuple[int, int]]] = {}
-    for sid, s, e in ment[["sent_id", "start", "end"]].itertuples(index=False):
+    for sid, s, e in zip(ment["sent_id"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
         ment_by_sent.setdefault(sid, []).append((int(s), int(e)))
     acr = _acronyms(sents)
-    meta = dict(zip(sents["sent_id"], zip(sents["doc_id"], sents["source"], sents["text"])))
+    meta = dict(zip(sents["sent_id"].tolist(), zip(sents["doc_id"].tolist(), sents["source"].tolist(), sents["text"].tolist())))
     sid = tokens["sent_id"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     toks = tokens["token"].astype(str).tolist()
@@ -303,7 +333,8 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
     en = tokens["end"].to_numpy()
     stop = tokens["is_stop"].to_numpy(dtype=bool) if "is_stop" in tokens else np.zeros(len(tokens), dtype=bool)
     rows = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    may = _may_hold(toks, lows, bounds).tolist()
+    for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
         s_id = sid[a]
         doc, src, text = meta[s_id]
         spans = ment_by_sent.get(s_id, [])
@@ -311,9 +342,10 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
         for ms, me in spans:
             cov |= (ms <= st[a:b]) & (en[a:b] <= me)
         for key, kind, label, value, unit, s0, e0 in _sentence_items(
-                toks[a:b], lows[a:b], lem[a:b], list(tags[a:b]), st[a:b], en[a:b], stop[a:b], text, cov, acr):
+                toks[a:b], lows[a:b], lem[a:b], list(tags[a:b]), st[a:b], en[a:b], stop[a:b], text, cov, acr,
+                may=tuple(may[k])):
             rows.append((key, kind, label, value, unit, s_id, doc, src, int(s0), int(e0), text))
-    for s_id, doc, src, actor, s0, e0 in ment[["sent_id", "doc_id", "source", "actor", "start", "end"]].itertuples(index=False):
+    for s_id, doc, src, actor, s0, e0 in zip(ment["sent_id"].tolist(), ment["doc_id"].tolist(), ment["source"].tolist(), ment["actor"].tolist(), ment["start"].tolist(), ment["end"].tolist()):
         rows.append((f"actor:{actor}", "actor", actor, np.nan, "", s_id, doc, src, int(s0), int(e0), meta[s_id][2]))
     out = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     if kinds is not None:

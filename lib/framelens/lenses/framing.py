@@ -413,7 +413,9 @@ def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
     nxt_tag = np.r_[tg[1:], [""]]
     same_next = np.r_[sid[1:] == sid[:-1], [False]]
     is_jjs = (tg == "JJS") & ~np.isin(low, list(excl))
-    is_rbs = (tg == "RBS") & same_next & np.array([str(t).startswith(("JJ", "RB")) for t in nxt_tag])
+    is_rbs = (tg == "RBS") & same_next
+    rbs = np.flatnonzero(is_rbs)  # followed by an adjective or adverb (tested on these rows only)
+    is_rbs[rbs] = np.array([str(t).startswith(("JJ", "RB")) for t in nxt_tag[rbs]], dtype=bool)
     rows = np.flatnonzero(is_jjs | is_rbs)
     nxt_low = np.r_[low[1:], [""]]
     sup = pd.DataFrame({"sent_id": sid[rows], "doc_id": tok["doc_id"].to_numpy()[rows],

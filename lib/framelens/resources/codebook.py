@@ -205,13 +205,25 @@ _CLASS_RE = {name: lazy_compile(rx) for name, rx in CUE_CLASSES.items()}  # comp
 #: expression requires, under the same case rule): the full expression — slow where it opens
 #: with a long alternation tried at every position — runs only on the texts that contain it
 _CLASS_NEEDS = {
-    "age": re.compile(r"(?i:year|age)"),           # years old / year-old / aged / at (the) age
-    "figure_age": re.compile(r"(?i:year)"),        # year-old / years old
-    "figure_kin": re.compile(r"['’]s\s"),          # both branches: a possessive 's before the kin word
+    "age": re.compile(r"(?i:years?[- ]old|age[d\s])"),   # years old / year-old / aged / at (the) age
+    "figure_age": re.compile(r"(?i:years?[- ]old)"),     # year-old / years old
+    # both branches: a possessive 's, an optional kin adjective (eldest, ...) and the kin word
+    "figure_kin": re.compile(rf"['’]s\s+(?:{_KIN_ADJ}\s+)?{_KIN}\b"),
+    "ordinary_people": re.compile(rf"(?i:{_PEOPLE})"),
     "money": re.compile(r"\d|(?i:illion)"),       # an amount (digits) or million/billion/trillion
     "audience_kids": re.compile(r"(?i:kids|children|famil)"),
     "lie_place": re.compile(r"(?i:lie|lying|lay)"),
     "kin_name": re.compile(_KIN_CAP),              # both branches: a capitalized kin or people word
+}
+#: a cheaper first test for ASCII texts: one of these lower-case literals is in every text (lower-cased)
+#: the class matches — on ASCII text ``(?i:...)`` is ASCII case folding, which ``str.lower`` is
+_CLASS_LITERALS = {
+    "age": ("year", "age"),
+    "figure_age": ("year",),
+    "audience_kids": ("kids", "children", "famil"),
+    "lie_place": ("lie", "lying", "lay"),
+    "ordinary_people": tuple(_PEOPLE.split("|")),
+    "money": ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "illion"),
 }
 _CLASS_CUE = re.compile(r"^<([^<>\s]*)>$")
 
@@ -803,10 +815,57 @@ def sentence_texts(tokens: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndar
         gap = np.where(newsent, start, start - prev_end).clip(min=0)
     else:
         gap = np.where(newsent, 0, 1)
-    pieces = pd.Series(gap, dtype="int64").map(lambda k: " " * k).to_numpy(dtype=object) + tok.to_numpy(dtype=object)
+    gaps = gap.tolist()
+    pad = [" " * k for k in range(max(gaps, default=0) + 1)]
+    pieces = [pad[g] + t for g, t in zip(gaps, tok.tolist())]
     texts = pd.Series(["".join(pieces[a:a + k]) for a, k in zip(first_row, n_rows)],
                       index=pd.Index(sid[first_row], name="sent_id"), dtype=object)
     return texts, first_row, n_rows
+
+
+class _Lowered:
+    """Texts lower-cased and joined (``\\x00`` between them) for the literal prefilter: a literal
+    found at a position belongs to the text whose span holds it. Non-ASCII texts are left out
+    (empty) and always pass."""
+    def __init__(self, texts):
+        low = [t.lower() if t.isascii() else "" for t in texts]
+        self.other = [k for k, t in enumerate(texts) if not t.isascii()]
+        self.starts, pos = [], 0
+        for t in low:
+            self.starts.append(pos)
+            pos += len(t) + 1
+        self.joined = "\x00".join(low)
+
+    def having(self, literals) -> list[int]:
+        """Positions (ascending) of the texts holding one of ``literals`` (lower case), and of
+        every non-ASCII text."""
+        from bisect import bisect_right
+
+        joined, starts, n = self.joined, self.starts, len(self.starts)
+        found = set(self.other)
+        for w in literals:
+            i = joined.find(w)
+            while i >= 0:
+                k = bisect_right(starts, i) - 1
+                found.add(k)
+                if k + 1 >= n:
+                    break
+                i = joined.find(w, starts[k + 1])  # the next text
+        return sorted(found)
+
+
+def _class_sentences(texts, lowered: _Lowered | None, name: str) -> list[int]:
+    """Positions of the texts cue class ``name`` matches: its full expression runs only on the texts
+    that pass its prefilters (:data:`_CLASS_LITERALS` on ASCII texts, then :data:`_CLASS_NEEDS`)."""
+    search = _CLASS_RE[name].search
+    need = _CLASS_NEEDS.get(name)
+    lits = _CLASS_LITERALS.get(name)
+    idx: Iterable[int] = range(len(texts))
+    if lits and lowered is not None:
+        idx = lowered.having(lits)
+    if need is not None:
+        idx = [k for k in idx if need.search(texts[k])]
+    return [k for k in idx if search(texts[k])]
 
 
 def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> pd.DataFrame:
@@ -836,11 +895,10 @@ def class_table(tokens: pd.DataFrame, class_cues: Sequence[tuple[int, str]]) -> 
     by_class: dict[str, list[int]] = {}
     for ci, name in class_cues:
         by_class.setdefault(name, []).append(ci)
+    lowered = _Lowered(text_arr) if _CLASS_LITERALS else None
     for name, cis in by_class.items():
         rx = _CLASS_RE[name]
-        need = _CLASS_NEEDS.get(name)
-        search = rx.search
-        found = [k for k, t in enumerate(text_arr) if (need is None or need.search(t)) and search(t)]
+        found = _class_sentences(text_arr, lowered, name)
         for k in found:
             a, b = bounds[k], bounds[k + 1]
             st, en = t_start[a:b], t_end[a:b]
