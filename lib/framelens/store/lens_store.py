@@ -76,7 +76,7 @@ from framelens.read.corpus import documents_only
 from framelens.read.files import input_files
 from framelens.store.ingest import ingest
 from framelens.store.parts import compute_part, Computed, map_partition, PARTS, resolve_options, view_partition
-from framelens.tables.mapreduce import Reduction
+from framelens.tables.mapreduce import Reduction, spill_partials
 
 STORE_FILE = "framelens-store.json"
 STORE_ENV = "FRAMELENS_STORE"
@@ -362,6 +362,7 @@ class LensStore:
         small = {n: Computed({t: needs[n][t] for t in needs[n] if t not in PARTS[n].row_tables},  # rows stay on disk
                              getattr(needs[n], "info", {})) for n in needs}
         tmp = temp_folder(folder)
+        spill = temp_folder(folder.with_name(f"{folder.name}-partials"))  # removed after the reduce
         own = None  # an engine made here (none given: a pool when there is more than one partition's work)
         try:
             dirs = self.partitions()
@@ -372,8 +373,11 @@ class LensStore:
             prog = self.progress if self.progress is not None else Progress(None)  # None: silent
             outs = []
             with prog.phase(f"{name} map", len(tasks), "partitions"):
-                for out in eng.imap(map_partition, tasks, label=name):
-                    outs.append(out)
+                for k, out in enumerate(eng.imap(map_partition, tasks, label=name)):
+                    # each partition's partials go to disk as they arrive: this process holds one
+                    # partition's at a time, the reduce reads them back one table at a time
+                    outs.append({"rows": out["rows"], "partials": spill_partials(out["partials"], spill / f"{k:05d}")})
+                    del out
                     prog.advance(f"{name} map")
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
@@ -392,6 +396,7 @@ class LensStore:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:
+            shutil.rmtree(spill, ignore_errors=True)
             if own is not None:
                 own.close()
         return tables, info, tmp, entries

@@ -5,7 +5,10 @@ partition by partition). The lenses' whole-corpus functions run through it (one 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+import os
+import pickle
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
 import pandas as pd
 from framelens.read.corpus import Corpus
 from framelens.tables.parquet import concat_frames, read_parts
@@ -56,6 +59,46 @@ def reduction(corpus, map_fn: Callable[[Any], Mapping[str, pd.DataFrame]], *, ro
         outs.append(({t: out.pop(t) for t in row_tables if t in out}, out))
     return Reduction("memory", [o[1] for o in outs], {t: [o[0][t] for o in outs if t in o[0]] for t in row_tables},
                      corpus)
+
+
+class SpilledPartials(Mapping):
+    """One partition's partial tables kept on disk, one file per table, each read back when a
+    reduce asks for it (and not kept): so the process reducing holds one partition's partials at
+    a time, not every partition's, whatever the corpus size. Made by :func:`spill_partials`.
+
+    The files are a private scratch copy, written and read by the same process and removed with
+    their folder after the reduce (never a store table): pickle gives back exactly the frames
+    the map returned (dtypes, categories and their order), so the reduce's tables are the same."""
+    def __init__(self, folder: str | os.PathLike, names: Sequence[str]):
+        self.folder = Path(folder)
+        self._names = list(names)
+
+    def __getitem__(self, key: str):
+        if key not in self._names:
+            raise KeyError(key)
+        with open(self.folder / f"{self._names.index(key)}.pkl", "rb") as fh:
+            return pickle.load(fh)
+
+    def __contains__(self, key: object) -> bool:  # without reading the table
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def spill_partials(partials: Mapping[str, Any], folder: str | os.PathLike) -> SpilledPartials:
+    """``partials`` (one partition's map output, name → table) written into ``folder`` (created),
+    as a :class:`SpilledPartials` that reads each table back on access."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = list(partials)
+    for i, k in enumerate(names):
+        with open(folder / f"{i}.pkl", "wb") as fh:
+            pickle.dump(partials[k], fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return SpilledPartials(folder, names)
 
 
 class Reduction:
