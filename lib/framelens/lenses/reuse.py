@@ -107,7 +107,7 @@ from framelens.core.engine import Engine, get_engine
 from framelens.core.fmt import markdown_safe
 from framelens.read.corpus import Corpus
 from framelens.tables.mapreduce import Reduction, split_corpus
-from framelens.tables.parquet import concat_frames, read_partition_rows
+from framelens.tables.parquet import concat_frames, read_partition_rows, read_table
 from framelens.text import tokens as tok
 from framelens.text.cleaning import normalize
 from framelens.text.sentences import split_sentences
@@ -2279,7 +2279,7 @@ def headline(tables, **options) -> str:
     :class:`Reuse` result, or a corpus (analysed with ``options``). The same contract as every
     lens's ``headline(tables)``."""
     if isinstance(tables, Mapping) and "passages" in tables:
-        tables = from_tables(tables)
+        tables = from_store(tables) if hasattr(tables, "only") else from_tables(tables)
     r = _result(tables, **options)
     lab = r.labels
     p = r.passages
@@ -2317,8 +2317,60 @@ def passages_view(corpus: CorpusLike, **options) -> pd.DataFrame:
     """The shared passages to read: who shares with whom (outlet names), the sentence ids on both
     sides, words, similarity, who was first, the edit counts and the earlier text."""
     r = _result(corpus, **options)
-    p = flat(r.passages)
-    lab = r.labels
+    return _view(r.passages, r.labels)
+
+
+def stored_passages_view(tables, *, max_rows: int = 50, max_embed: int = 2000) -> pd.DataFrame:
+    """The first rows of :func:`passages_view` (longest first) of the lens store's reuse part: as
+    many as :func:`framelens.report.show.show_table` with ``max_rows`` and ``max_embed`` puts in
+    a page (the larger of the two). Reads the passages' words and ids piece by piece, then only
+    the rows shown."""
+    rows = max(int(max_rows), int(max_embed))
+    best = pd.DataFrame({"words": pd.Series([], dtype=np.int64), "passage_id": pd.Series([], dtype=object),
+                         "_f": pd.Series([], dtype=np.int64)})
+    files = tables.files("passages")
+    for i, (f, meta) in enumerate(files):  # the top rows so far, merged with one piece's small columns
+        d = read_table(f, meta, columns=["words", "passage_id"]).assign(_f=i)
+        best = pd.concat([best, d], ignore_index=True) if len(best) else d
+        best = best.sort_values(["words", "passage_id"], ascending=[False, True]).head(rows)
+    picked = [read_table(f, meta, filters=[("passage_id", "in", ids)])
+              for i, (f, meta) in enumerate(files)
+              if (ids := best.loc[best["_f"] == i, "passage_id"].astype(str).tolist())]
+    p = pd.concat(picked, ignore_index=True) if picked else tables.scan("passages", columns=PASSAGE_COLUMNS).head(0)
+    return _view(p, dict(tables.info.get("labels", {})))
+
+
+def stored_rows(tables, name: str) -> int:
+    """The number of rows of stored table ``name`` (from the lens store's manifest: none is read)."""
+    return int(sum(meta.get("rows", 0) for _, meta in tables.files(name)))
+
+
+def stored_head(tables, name: str, *, max_rows: int = 50, max_embed: int = 2000) -> pd.DataFrame:
+    """The first rows of stored table ``name`` (e.g. the edits, millions of rows in pieces), as
+    many as :func:`framelens.report.show.show_table` puts in a page (see
+    :func:`stored_passages_view`), reading its pieces in order until there are enough."""
+    rows = max(int(max_rows), int(max_embed))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out, n = [], 0
+    for f, meta in tables.files(name):
+        if n >= rows:
+            break
+        plain = not any(meta.get(k) for k in ("json", "tuple", "arrow_list", "object", "index", "column_types"))
+        if plain:  # read only the first rows of the piece
+            batches = pq.ParquetFile(f).iter_batches(batch_size=max(1, rows - n))
+            first = next(batches, None)
+            d = pa.Table.from_batches([first]).to_pandas() if first is not None else read_table(f, meta).head(0)
+        else:
+            d = read_table(f, meta).head(rows - n)
+        out.append(d)
+        n += len(d)
+    return pd.concat(out, ignore_index=True).head(rows) if len(out) > 1 else out[0] if out else pd.DataFrame()
+
+
+def _view(passages: pd.DataFrame, lab: Mapping) -> pd.DataFrame:
+    p = flat(passages)
     out = pd.DataFrame({
         "passage": p["passage_id"], "earlier or listed first": p["source_a"].map(lambda s: lab.get(s, s)),
         "doc_a": p["doc_a"], "sentences_a": p["sent_ids_a"], "other": p["source_b"].map(lambda s: lab.get(s, s)),
@@ -2394,6 +2446,24 @@ def to_tables(result: Reuse) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
             "stats": {k: (float(v) if isinstance(v, (np.floating,)) else int(v) if isinstance(v, np.integer) else v)
                       for k, v in result.stats.items()}}
     return tables, info
+
+
+#: What :func:`from_store` reads of the stored tables (``None``: whole; a table not named: empty).
+STORED_COLUMNS: dict[str, list | None] = {
+    "passages": ["passage_id", "source_a", "source_b", "words", "words_b", "similarity", "first",
+                 "n_added", "n_removed", "n_replaced"],
+    "boilerplate": None, "documents": None, "origins": None, "near_duplicates": None,
+    "sentences": ["sent_id", "source", "removed_by_cleaner", "reused", "reused_later_copy", "boilerplate"],
+}
+
+
+def from_store(tables) -> Reuse:
+    """:func:`from_tables` of the lens store's reuse part reading only what :func:`summary`,
+    :func:`facts`, :func:`unit_matrix`, :func:`common_origin`, :func:`document_reuse`,
+    :func:`near_duplicates`, :func:`own_text_summary` and :func:`headline` use
+    (:data:`STORED_COLUMNS`): the passages without their text and sentence ids, neither the edits
+    nor the document pairs. Show the passages with :func:`stored_passages_view`."""
+    return from_tables(tables.only(STORED_COLUMNS))
 
 
 def from_tables(tables: Mapping[str, pd.DataFrame], info: Mapping[str, Any] | None = None) -> Reuse:

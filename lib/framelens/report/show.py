@@ -113,13 +113,15 @@ def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> 
     return path
 
 
-def export_stored(tables, table: str, name: str, output_dir: str | os.PathLike) -> Path:
+def export_stored(tables, table: str, name: str, output_dir: str | os.PathLike, *, transform=None) -> Path:
     """Write stored table ``table`` of a lens part (:class:`framelens.store.lens_store.Tables`) to
     ``<output_dir>/tables/<name>.csv``, one stored partition at a time: the same file as
     :func:`export_table` of the whole table, without holding it in memory (a per-sentence table
     with its text is the largest a report exports). When the partitions' Parquet schemas differ
     (e.g. a column of whole numbers in one and with gaps in another, which one table would write
-    as decimals) the table is read whole so the CSV is exactly :func:`export_table`'s."""
+    as decimals) the table is read whole so the CSV is exactly :func:`export_table`'s.
+    ``transform``: a function applied to each partition before it is written (one that maps rows
+    to rows, e.g. ``reuse.flat``), as :func:`export_table` of ``transform(whole table)``."""
     import pyarrow.parquet as pq
 
 
@@ -128,12 +130,13 @@ def export_stored(tables, table: str, name: str, output_dir: str | os.PathLike) 
     schemas = [pq.read_schema(f) for f, _ in files]
     if len(files) <= 1 or any(not sc.equals(schemas[0]) for sc in schemas[1:]):
         df = tables.scan(table) if tables.is_partitioned(table) else tables[table]
-        return export_table(df, name, output_dir)
+        return export_table(df if transform is None else transform(df), name, output_dir)
 
     def write(tmp):
         header = True
         for f, meta in files:
             df = read_table(f, meta)
+            df = df if transform is None else transform(df)
             if len(df) or header:
                 csv_safe(df).to_csv(tmp, index=False, header=header, mode="w" if header else "a")
                 header = False
@@ -238,6 +241,8 @@ def show_table(
     max_rows: int = 20,
     max_embed: int = 2000,
     hide_index: bool = True,
+    rows: int | None = None,
+    csv: str | None = None,
 ):
     """A readable Styler for ``df``: numbers rounded, article text HTML-escaped.
 
@@ -251,10 +256,14 @@ def show_table(
     CSV has them all). Where the tools cannot run (JupyterLab, a browser without JavaScript) the
     first ``max_rows`` rows show and the caption says how many there are. A table without rows
     shows as its caption and "none" (:class:`EmptyTable`).
+
+    ``rows``: the whole table's number of rows when ``df`` holds only its first rows (at least
+    ``max_embed``, e.g. read from the lens store); ``csv``: the name of the table's CSV (e.g.
+    written by :func:`export_stored`), when it is not found among the exported tables.
     """
     from pandas.io.formats.style import Styler
 
-    n = len(df)
+    n = len(df) if rows is None or not len(df) else int(rows)
     if n == 0:
         return EmptyTable(caption)
     long_table = n > LONG_TABLE
@@ -292,10 +301,10 @@ def show_table(
         # without the table tools (no JavaScript) only the first rows show
         styles.append({"selector": f"tbody:not(.fl-live) > tr:nth-child(n+{max_rows + 1})", "props": "display: none;"})
         attrs = [f'class="fl-table" data-fl-table data-fl-top="{int(max_rows)}" data-fl-rows="{n}"']
-        name = exported_name(df)
+        name = csv if csv is not None else exported_name(df)
         if name is not None:
             attrs.append(f'data-fl-csv="{_html.escape(name, quote=True)}"')
-        elif n <= 200_000:
+        elif n <= 200_000 and rows is None:
             sha1, size = csv_fingerprint(df)
             attrs.append(f'data-fl-csv-sha1="{sha1}" data-fl-csv-bytes="{size}"')
         styler = styler.set_table_attributes(" ".join(attrs))
