@@ -2278,8 +2278,10 @@ def headline(tables, **options) -> str:
     """One line for the index page, from the reuse tables (the lens store's ``reuse`` part), a
     :class:`Reuse` result, or a corpus (analysed with ``options``). The same contract as every
     lens's ``headline(tables)``."""
-    if isinstance(tables, Mapping) and "passages" in tables:
-        tables = from_store(tables) if hasattr(tables, "only") else from_tables(tables)
+    if hasattr(tables, "only"):  # the lens store's tables: only the columns used (not `in`: it reads the table)
+        tables = from_store(tables)
+    elif isinstance(tables, Mapping) and "passages" in tables:
+        tables = from_tables(tables)
     r = _result(tables, **options)
     lab = r.labels
     p = r.passages
