@@ -875,3 +875,93 @@ def test_a_part_computed_beside_another_gets_a_pool_for_its_tasks(monkeypatch):
     assert reuse._task_engine(red, E.PoolEngine(2)) is None  # a pool already
     monkeypatch.setattr(E, "available_cores", lambda: 1)
     assert reuse._task_engine(red, E.Engine()) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Report 08 reads only what it shows: the same numbers and rows as from the whole tables
+# --------------------------------------------------------------------------------------------
+def _pieces_store(mixed, path, monkeypatch):
+    from framelens.store import lens_store as S
+
+    lens = S.LensStore(path, mixed.path)
+    S.write_corpus(mixed, lens.corpus_dir, key=lens.corpus_key, inputs=lens.inputs, partition_documents=3)
+    monkeypatch.setattr(reuse, "PIECE_PAIRS", 2)  # pieces of the passages of two document pairs
+    T = lens.part("reuse")
+    assert len(T.files("passages")) >= 3 and len(T.files("edits")) >= 2
+    return T
+
+
+def _uuid_free(html: str) -> str:
+    import re
+
+    return re.sub(r"T_[0-9a-f]{5}", "T_x", html)
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_report_08_read_from_the_store_shows_what_the_whole_tables_show(mixed, tmp_path, monkeypatch):
+    from framelens.report import show
+
+    T = _pieces_store(mixed, tmp_path / "store", monkeypatch)
+    whole, light = reuse.from_tables(T), reuse.from_store(T)
+    assert list(light.passages.columns) == reuse.STORED_COLUMNS["passages"] and not len(light.edits)
+    assert len(light.passages) == len(whole.passages) > 3 and len(whole.edits) > 5
+    assert reuse.summary(light) == reuse.summary(whole) and "shared passage" in reuse.summary(whole)
+    assert reuse.headline(T) == reuse.headline(light) == reuse.headline(whole)
+    for f in (reuse.facts, reuse.common_origin, reuse.document_reuse, reuse.near_duplicates, reuse.own_text_summary,
+              reuse.unit_matrix, lambda r: reuse.unit_matrix(r, directed=True)):
+        pd.testing.assert_frame_equal(f(light), f(whole))
+    assert reuse.unit_matrix(whole).to_numpy().sum() > 0
+    # the passages shown: the longest first, across pieces; only the rows a page embeds
+    view = reuse.passages_view(whole)
+    pd.testing.assert_frame_equal(reuse.stored_passages_view(T, max_rows=2, max_embed=3), view.head(3))
+    pd.testing.assert_frame_equal(reuse.stored_passages_view(T, max_rows=50), view)
+    pd.testing.assert_frame_equal(reuse.stored_head(T, "edits", max_rows=3, max_embed=5), whole.edits.head(5))
+    pd.testing.assert_frame_equal(reuse.stored_head(T, "edits"), whole.edits)
+    assert reuse.stored_rows(T, "passages") == len(whole.passages)
+    assert reuse.stored_rows(T, "edits") == len(whole.edits)
+    # the CSVs streamed piece by piece are the whole tables' CSVs, byte for byte
+    a, b = tmp_path / "whole", tmp_path / "stored"
+    pa_ = show.export_table(reuse.flat(whole.passages), "reuse_passages", a)
+    pb = show.export_stored(T, "passages", "reuse_passages", b, transform=reuse.flat)
+    assert pa_.read_bytes() == pb.read_bytes() and b"d00:s" in pb.read_bytes()
+    ea = show.export_table(whole.edits, "reuse_edits", a)
+    assert ea.read_bytes() == show.export_stored(T, "edits", "reuse_edits", b).read_bytes()
+    # the edits table as a page shows it: the same HTML from its first rows as from all of them
+    monkeypatch.setattr(show, "LONG_TABLE", 4)  # a long table (with the table tools) of these few rows
+    full = show.show_table(whole.edits, caption="Edits", max_rows=3, max_embed=5).to_html()
+    head = show.show_table(reuse.stored_head(T, "edits", max_rows=3, max_embed=5), caption="Edits", max_rows=3,
+                           max_embed=5, rows=reuse.stored_rows(T, "edits"), csv="reuse_edits").to_html()
+    assert _uuid_free(full) == _uuid_free(head) and 'data-fl-csv="reuse_edits"' in head
+    assert f'data-fl-rows="{len(whole.edits)}"' in head
+
+
+@pytest.mark.notebook  # slow: a kernel and a lens store (make test-fast skips it)
+def test_report_08_writes_the_whole_tables_csvs(mixed, tmp_path, monkeypatch):
+    """Report 08 run on a store whose passages and edits are in pieces: every CSV it writes is the
+    one the whole tables give."""
+    from framelens.report import show
+    from framelens.run.runner import execute_notebook
+
+    T = _pieces_store(mixed, tmp_path / "store", monkeypatch)
+    whole = reuse.from_tables(T)
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    out.mkdir()
+    execute_notebook(nb_dir / "08_reuse.ipynb", tmp_path / "08.ipynb",
+                     {"corpus": str(mixed.path), "output_dir": str(out), "store": str(tmp_path / "store"),
+                      "max_rows": 3}, cwd=nb_dir)
+    expected = {
+        "reuse_boilerplate": reuse.flat(whole.boilerplate), "reuse_passages": reuse.flat(whole.passages),
+        "reuse_edits": whole.edits, "reuse_unit_matrix": reuse.unit_matrix(whole).reset_index(),
+        "reuse_unit_matrix_directed": reuse.unit_matrix(whole, directed=True).reset_index(),
+        "reuse_common_origin": reuse.flat(reuse.common_origin(whole)), "reuse_documents": reuse.document_reuse(whole),
+        "reuse_near_duplicates": reuse.near_duplicates(whole),
+    }
+    assert sorted(p.stem for p in (out / "tables").glob("*.csv")) == sorted(expected)
+    for name, df in expected.items():
+        assert (out / "tables" / f"{name}.csv").read_bytes() == show.export_table(df, name, ref).read_bytes(), name
+    page = json.loads((tmp_path / "08.ipynb").read_text(encoding="utf-8"))
+    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in page["cells"] for o in c.get("outputs", []))
+    top = reuse.passages_view(whole)["passage"].iloc[0]
+    assert f"({3} of {len(whole.passages):,} rows" in shown or f"first 3 of {len(whole.passages)} rows" in shown
+    assert top in shown
