@@ -360,3 +360,28 @@ def test_larger_corpus_gets_pages_for_cited_articles_and_lists_every_id(tmp_path
     assert 'href="../articles/_ids-0003.html#d4"' in page and 'id="d4"' in (art / "_ids-0003.html").read_text("utf-8")
     assert "zz:s0</a>" not in page
     assert site.link_reports(report_dir, art, info["listed"]) == 0  # linked once
+
+
+@pytest.mark.notebook  # starts a process
+def test_a_report_exported_in_another_process_is_the_one_exported_here(tmp_path):
+    import nbformat
+
+    from framelens.run import runner
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title\n\nSome *text* with evidence `cgtn:s12`."),
+        nbformat.v4.new_code_cell("1 + 1", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/html": "<b>2</b><script>alert(1)</script>", "text/plain": "2"},
+            execution_count=1)], execution_count=1),
+    ])
+    executed = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(executed))
+    (tmp_path / "a" / "reports").mkdir(parents=True)
+    (tmp_path / "b" / "reports").mkdir(parents=True)
+    here = site.export_report(nbformat.read(str(executed), as_version=4), tmp_path / "a" / "reports" / "r.html",
+                              title="T", meta="m")
+    with runner.export_pool(1) as pool:
+        there = pool.submit(runner.export_executed, str(executed), str(tmp_path / "b" / "reports" / "r.html"),
+                            title="T", meta="m", failure=None, with_code=False).result()
+    assert here == there and here["removed_unsafe"] == 1
+    assert (tmp_path / "a" / "reports" / "r.html").read_bytes() == (tmp_path / "b" / "reports" / "r.html").read_bytes()

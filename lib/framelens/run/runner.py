@@ -595,9 +595,38 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
     nbformat.write(nb, str(dst))
 
 
+def export_executed(executed: str, report: str, *, title: str, meta: str, failure: str | None,
+                    with_code: bool) -> dict[str, int]:
+    """:func:`framelens.report.site.export_report` of an executed notebook read from ``executed``:
+    what an export process runs (nbconvert holds about 40 times the notebook's size while it
+    renders, and a process keeps what it once held: in separate processes that memory is not
+    added to the run's own)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    return site.export_report(nb, report, title=title, meta=meta, failure=failure, with_code=with_code)
+
+
+def export_pool(jobs: int) -> cf.ProcessPoolExecutor:
+    """The processes that export the reports (one per notebook run at a time; started fresh by
+    the forkserver, never forked from this threaded process)."""
+    import multiprocessing
+
+    pool = cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("forkserver"))
+    for _ in range(max(1, jobs)):  # start the processes and load nbconvert while the first notebooks run
+        pool.submit(_warm_exporter)
+    return pool
+
+
+def _warm_exporter() -> None:
+    site._exporter(False)
+
+
 def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, meta: str,
-             cancel: threading.Event, kernels: "Kernels | None" = None) -> Result:
-    """Run one notebook into the staging folder and export its report (runs in a worker thread)."""
+             cancel: threading.Event, kernels: "Kernels | None" = None,
+             exporter: cf.Executor | None = None) -> Result:
+    """Run one notebook into the staging folder and export its report (runs in a worker thread;
+    the export runs on ``exporter``, a process pool, when given)."""
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
@@ -647,8 +676,9 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
     title = job.title
     if nb is not None:
         try:
-            info = site.export_report(nb, report, title=title, meta=meta,
-                                      failure=error if status != "ok" else None, with_code=with_code)
+            kw = {"title": title, "meta": meta, "failure": error if status != "ok" else None, "with_code": with_code}
+            info = (exporter.submit(export_executed, str(executed), str(report), **kw).result() if exporter is not None
+                    else site.export_report(nb, report, **kw))
             removed = info["removed_unsafe"]
         except Exception as exc:
             status = "failed"
@@ -1218,7 +1248,8 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
     cancel = threading.Event()
     kernels = Kernels()
     pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="framelens")
-    futures = {pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel, kernels): job
+    exporter = export_pool(jobs)
+    futures = {pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel, kernels, exporter): job
                for job in jobs_list}
     finished = 0
     try:
@@ -1244,8 +1275,10 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
         cf.wait([f for f in futures if not f.cancelled()], timeout=20)
         kernels.kill_all()  # a kernel that started while we waited
         pool.shutdown(wait=False, cancel_futures=True)
+        exporter.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    exporter.shutdown(wait=True)
     return [results[j.name] for j in jobs_list]
 
 
