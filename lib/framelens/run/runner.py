@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable, Sequence
 from framelens.config import resources_path
 from framelens.errors import FramelensError
 from framelens import config
-from framelens.core.engine import get_engine, parallel_workers, TickingEngine
+from framelens.core.engine import get_engine, parallel_workers, pool as process_pool, TickingEngine
 from framelens.core.progress import as_progress
 from framelens.lenses.overview import date_label
 from framelens.report import site
@@ -609,10 +609,11 @@ def export_executed(executed: str, report: str, *, title: str, meta: str, failur
 
 def export_pool(jobs: int) -> cf.ProcessPoolExecutor:
     """The processes that export the reports (one per notebook run at a time; started fresh by
-    the forkserver, never forked from this threaded process)."""
+    the forkserver, never forked from this threaded process; each exits when this process dies,
+    however it dies: :func:`framelens.core.engine.pool`)."""
     import multiprocessing
 
-    pool = cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("forkserver"))
+    pool = process_pool(max(1, jobs), multiprocessing.get_context("forkserver"))  # they exit with this process
     for _ in range(max(1, jobs)):  # start the processes and load nbconvert while the first notebooks run
         pool.submit(_warm_exporter)
     return pool
@@ -1275,6 +1276,8 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
         cf.wait([f for f in futures if not f.cancelled()], timeout=20)
         kernels.kill_all()  # a kernel that started while we waited
         pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(exporter, "_processes", None) or {}).values()):
+            proc.kill()  # an export in progress writes nothing more; the processes hold our stderr
         exporter.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
