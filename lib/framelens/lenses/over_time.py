@@ -756,16 +756,12 @@ def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequenc
         s = _placed_sentences(corpus.sentences[["sent_id", "doc_id", "source"]], dating)
     out["sentences"] = s.astype({c: "category" for c in ("doc_id", "source", "period")})
     row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=s["sent_id"].astype(str).to_numpy())
-    placed = set(row_of.index)
     if "frames" in measures:
 
         cb = _codebook(codebook)
         if len(s):
             carried, _ = framing.frame_matches(corpus, cb, min_hits=min_hits)
-            carried = carried[carried["sent_id"].astype(str).isin(placed)]
-            hits = carried[["sent_id", "frame"]].drop_duplicates()
-            out["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
-                                              "frame": hits["frame"].astype("category").to_numpy()})
+            out["frame_hits"] = _frame_hits(carried, row_of)
     if "actors" in measures:
 
         table = _actor_table(actors)
@@ -876,6 +872,15 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
 
 
+def _frame_hits(carried: pd.DataFrame, row_of: pd.Series) -> pd.DataFrame:
+    """``row, frame`` of the placed sentences carrying a frame: ``carried`` (``sent_id, frame``)
+    restricted to the sentences of ``row_of`` (``sent_id`` → row of the partial's ``sentences``)."""
+    carried = carried[carried["sent_id"].astype(str).isin(row_of.index)]
+    hits = carried[["sent_id", "frame"]].drop_duplicates()
+    return pd.DataFrame({"row": row_of.reindex(hits["sent_id"].astype(str)).to_numpy(dtype=np.int32),
+                         "frame": hits["frame"].astype("category").to_numpy()})
+
+
 def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores: pd.DataFrame,
                          carried: pd.DataFrame, *, value: str = "vader_compound") -> list[dict[str, pd.DataFrame]]:
     """The partials of an :func:`over_time_map` run without ``tone`` and ``frames`` (measures
@@ -885,7 +890,7 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores:
     to each partial's ``sentences``; ``carried`` (``sent_id, frame``: the framing part's sentences
     carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``."""
     val = pd.Series(scores[value].to_numpy(dtype=float), index=scores["sent_id"].astype(str).to_numpy())
-    frames = carried[["sent_id", "frame"]].astype({"sent_id": str}).drop_duplicates()
+    frames = carried[["sent_id", "frame"]].astype({"sent_id": str})
     out = []
     for p in partials:
         p = dict(p)
@@ -894,10 +899,7 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores:
             ids = s["sent_id"].astype(str).to_numpy()
             s = s.assign(**{value: val.reindex(ids).to_numpy()})
             p["sentences"] = s[["sent_id", "doc_id", "source", value, "period"]]
-            row_of = pd.Series(np.arange(len(s), dtype=np.int32), index=ids)
-            hits = frames[frames["sent_id"].isin(row_of.index)]
-            p["frame_hits"] = pd.DataFrame({"row": row_of.reindex(hits["sent_id"]).to_numpy(dtype=np.int32),
-                                            "frame": hits["frame"].astype("category").to_numpy()})
+            p["frame_hits"] = _frame_hits(frames, pd.Series(np.arange(len(s), dtype=np.int32), index=ids))
         out.append(p)
     return out
 
