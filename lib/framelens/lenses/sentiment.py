@@ -956,20 +956,10 @@ BASELINE_COLUMNS = ["source", "label", "actor", "n", "docs", "mean", "baseline",
                     "verdict", "resampled"]
 
 
-def _cluster_units(g: pd.DataFrame, value: str = "score") -> tuple[np.ndarray, np.ndarray, str]:
-    """Per-document sums and counts of ``value`` (the resampling units), or the mentions
-    themselves when all come from one document."""
-    if g["doc_id"].nunique() >= 2:
-        d = g.groupby("doc_id", sort=False)[value].agg(["sum", "size"])
-        return d["sum"].to_numpy(dtype=float), d["size"].to_numpy(dtype=float), "documents"
-    x = g[value].to_numpy(dtype=float)
-    return x, np.ones(len(x)), "mentions"
-
-
 def _cells_by_actor(mentions: pd.DataFrame, min_mentions: int, value: str = "score") -> dict[str, dict[str, tuple]]:
     """``{actor: {source: ((sums, counts, resampled), (n, docs, mean))}}`` for every actor × source
-    cell with ≥ ``min_mentions`` mentions: the resampling units of :func:`_cluster_units` (per-document
-    sums and counts, or the mentions themselves when all come from one document) and the cell's
+    cell with ≥ ``min_mentions`` mentions: its resampling units (per-document sums and counts, or
+    the mentions themselves when all come from one document; ``resampled`` says which) and the cell's
     mention count, document count and mean, from two grouped passes over all mentions rather than
     one per cell."""
     if mentions.empty:
