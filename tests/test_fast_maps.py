@@ -48,6 +48,7 @@ def _slow_paths(monkeypatch) -> None:
     from textblob import _text as pt
 
     monkeypatch.setattr(context, "_pattern_tokenizer", lambda original: original)
+    monkeypatch.setattr(context, "_pattern_call", lambda original: original)
     monkeypatch.setattr(context, "_PATTERN", None)
     slow = sentiment._news_probabilities
     monkeypatch.setattr(sentiment, "_news_probabilities", lambda *a, scored=None, contexts=None, **k: slow(*a, **k))
@@ -112,6 +113,26 @@ def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
     assert not hasattr(lex.tokenizer, "__func__")  # the fast one
     for t in seed_corpus.sentences["text"].tolist()[:300]:
         assert tuple(lex(t)) == tuple(pattern_sentiment(t))
+
+
+def test_fast_pattern_call_equals_pattern_on_its_rules():
+    """Random word sequences dense in what Pattern's assessments read (known adjectives, modifiers,
+    negations, small words between them, punctuation, no known word at all) score the same as
+    TextBlob's own ``sentiment`` on every text, and many score (0, 0) by the no-known-word path."""
+    from textblob.en import sentiment as pattern_sentiment
+
+    lex = context.pattern_lexicon()
+    assert type(lex).__call__ is not type(pattern_sentiment).__call__  # the fast call is installed
+    pool = ("good bad very really not never no a the is it awful great quite extremely n't terrible happy "
+            "sad visit summit minister , . ! ? ( ) :-) barely hardly most least").split()
+    rng = random.Random(7)
+    zero = 0
+    for _ in range(4000):
+        t = " ".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        want = tuple(pattern_sentiment(t))
+        assert tuple(lex(t)) == want, t
+        zero += want == (0.0, 0.0)
+    assert 300 < zero < 3700
 
 
 def test_class_needs_are_necessary(seed_corpus):
@@ -271,6 +292,50 @@ def test_fast_vader_equals_vader(seed_corpus):
         "Never so GREAT :) :( <3", "It isn't bad.\tReally\n good", 'He said: "The least helpful, but awesome."']
     for t in texts:
         assert fast.polarity_scores(t) == slow.polarity_scores(t), t
+
+
+def test_fast_vader_equals_vader_on_its_rules():
+    """Random word sequences dense in what VADER's rules read (negations, boosters, "no", "least",
+    "never so", "without doubt", "kind of", idioms, capitals, "but") score the same as VADER's own
+    analyzer, with the plain lexicon and with the news lexicon added."""
+    from vaderSentiment import vaderSentiment as vs
+
+    from framelens.lenses import tone_model
+
+    pool = ("good bad great terrible love hate kind of sort no not never isn't without doubt least at very so this "
+            "but or nor the bomb kiss death yeah right cut mustard hand to mouth extremely barely quite GOOD BAD NOT "
+            "Great failure crisis praised condemned , . ! ? :) hardly ain't nothing").split()
+    rng = random.Random(5)
+    news = tone_model.news_vader(None)
+    pairs = [(context.new_vader(), vs.SentimentIntensityAnalyzer()), (news, vs.SentimentIntensityAnalyzer())]
+    pairs[1][1].lexicon = news.lexicon
+    n_changed = 0
+    for _ in range(4000):
+        t = " ".join(rng.choice(pool) for _ in range(rng.randint(0, 14)))
+        for fast, slow in pairs:
+            want = slow.polarity_scores(t)
+            assert fast.polarity_scores(t) == want, t
+            n_changed += want["compound"] != 0
+    assert n_changed > 3000  # the rules were exercised, not only empty texts
+
+
+def test_news_vader_equals_plain_vader_where_said(seed_corpus):
+    """``scores_as_plain``: on every text it accepts, the news VADER's scores are plain VADER's;
+    it refuses texts with a word the news lexicon changes, and texts with an emoji."""
+    from framelens.lenses import tone_model
+
+    news, plain = tone_model.news_vader(None), context.vader_analyzer()
+    texts = seed_corpus.sentences["norm"].tolist()
+    texts += [t for s in texts for t in s.split(",")]
+    accepted = [t for t in texts if tone_model.scores_as_plain(t)]
+    assert 0.3 * len(texts) < len(accepted) < len(texts)
+    for t in accepted:
+        assert news.polarity_scores(t) == plain.polarity_scores(t), t
+    changed = [t for t in texts if news.polarity_scores(t) != plain.polarity_scores(t)]
+    assert len(changed) > 50 and not any(tone_model.scores_as_plain(t) for t in changed)
+    assert not tone_model.scores_as_plain("They SLAMMED the plan.")  # a news word, in capitals
+    assert plain.polarity_scores("a fine day 🙂") != plain.polarity_scores("a fine day")
+    assert not tone_model.scores_as_plain("a fine day 🙂")
 
 
 def _old_fix_tags(lower, tags):  # agency._fix_tags before it was sped up

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import string
 from typing import Sequence, TYPE_CHECKING
 from framelens.errors import FramelensError
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -28,6 +29,7 @@ def vader_analyzer():
 
 
 _VADER_CLASS = None
+_PUNCT = string.punctuation
 
 
 def new_vader():
@@ -47,24 +49,105 @@ def new_vader():
                 if not isinstance(text, str) or not self.emojis.keys().isdisjoint(text):
                     return base.polarity_scores(self, text)
                 text = text.strip()
-                sentitext = vs.SentiText(text)
+                words = vader_words(text)
+                cap_diff = vs.allcap_differential(words)
+                lower = [w.lower() for w in words]
+                lexicon, booster, last = self.lexicon, vs.BOOSTER_DICT, len(words) - 1
                 sentiments = []
-                words_and_emoticons = sentitext.words_and_emoticons
-                for i, item in enumerate(words_and_emoticons):
-                    valence = 0
-                    if item.lower() in vs.BOOSTER_DICT:
-                        sentiments.append(valence)
-                        continue
-                    if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
-                            words_and_emoticons[i + 1].lower() == "of"):
-                        sentiments.append(valence)
-                        continue
-                    sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
-                sentiments = self._but_check(words_and_emoticons, sentiments)
+                for i, low in enumerate(lower):
+                    if low in booster or low not in lexicon or (i < last and low == "kind" and lower[i + 1] == "of"):
+                        sentiments.append(0)  # what VADER appends for a word it does not score
+                    else:
+                        sentiments.append(_lexicon_valence(lexicon, cap_diff, words, lower, i, vs))
+                sentiments = self._but_check(words, sentiments)
                 return self.score_valence(sentiments, text)
 
         _VADER_CLASS = FastVader
     return _VADER_CLASS()
+
+
+def vader_words(text: str) -> list[str]:
+    """The words VADER scores in ``text`` (``SentiText.words_and_emoticons``): split at white
+    space, leading and trailing punctuation stripped unless that leaves two characters or fewer
+    (an emoticon)."""
+    return [w if len(t := w.strip(_PUNCT)) <= 2 else t for w in text.split()]
+
+
+def _lexicon_valence(lexicon, cap_diff, words, lower, i, vs):
+    """VADER's valence of the lexicon word ``words[i]`` (``SentimentIntensityAnalyzer.
+    sentiment_valence`` with its negation, idiom and "least" checks), reading the lowercased words
+    ``lower`` computed once per text where VADER lowercases the whole text again for every check
+    of every lexicon word. Same rules, same order, same numbers."""
+    low = lower[i]
+    valence = lexicon[low]
+    if low == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
+        valence = 0.0  # "no" negates the next lexicon word instead of scoring itself
+    if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") \
+            or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor")):
+        valence = lexicon[low] * vs.N_SCALAR
+    if words[i].isupper() and cap_diff:
+        valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
+    for k in range(3):  # the three words before it: boosters (damped with distance), negations, idioms
+        if i > k and lower[i - k - 1] not in lexicon:
+            s = vs.scalar_inc_dec(words[i - k - 1], valence, cap_diff)
+            if s != 0 and k:
+                s = s * (0.95 if k == 1 else 0.9)
+            valence = _negation(valence + s, lower, k, i, vs)
+            if k == 2:
+                valence = _idioms(valence, lower, i, vs)
+    if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        if lower[i - 2] != "at" and lower[i - 2] != "very":
+            valence = valence * vs.N_SCALAR
+    elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+        valence = valence * vs.N_SCALAR
+    return valence
+
+
+def _negated(word: str, vs) -> bool:
+    """``vaderSentiment.negated([word])``: a negation word, or a word with "n't"."""
+    global _NEGATE
+    if _NEGATE is None:
+        _NEGATE = frozenset(vs.NEGATE)
+    word = word.lower()
+    return word in _NEGATE or "n't" in word
+
+
+_NEGATE = None
+
+
+def _negation(valence, lower, k, i, vs):
+    """``SentimentIntensityAnalyzer._negation_check`` for the word ``k + 1`` places before ``i``."""
+    before = lower[i - k - 1]
+    if k == 1:
+        if lower[i - 2] == "never" and lower[i - 1] in ("so", "this"):
+            return valence * 1.25
+        if lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            return valence
+    elif k == 2:
+        if lower[i - 3] == "never" and lower[i - 2] in ("so", "this") or lower[i - 1] in ("so", "this"):
+            return valence * 1.25
+        if lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+            return valence
+    return valence * vs.N_SCALAR if _negated(before, vs) else valence
+
+
+def _idioms(valence, lower, i, vs):
+    """``SentimentIntensityAnalyzer._special_idioms_check`` on the lowercased words."""
+    special, booster = vs.SPECIAL_CASES, vs.BOOSTER_DICT
+    w3, w2, w1, w0 = lower[i - 3], lower[i - 2], lower[i - 1], lower[i]
+    threetwoone, threetwo, twoone = f"{w3} {w2} {w1}", f"{w3} {w2}", f"{w2} {w1}"
+    for seq in (f"{w1} {w0}", f"{w2} {w1} {w0}", twoone, threetwoone, threetwo):
+        if seq in special:
+            valence = special[seq]
+            break
+    if len(lower) - 1 > i and f"{w0} {lower[i + 1]}" in special:
+        valence = special[f"{w0} {lower[i + 1]}"]
+    if len(lower) - 1 > i + 1 and f"{w0} {lower[i + 1]} {lower[i + 2]}" in special:
+        valence = special[f"{w0} {lower[i + 1]} {lower[i + 2]}"]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in booster:
+            valence = valence + booster[n_gram]
+    return valence
 
 
 def pattern_lexicon():
@@ -213,6 +296,36 @@ def _pattern_sentence_grouper(pt):
     return group
 
 
+def _pattern_call(original):
+    """Pattern's ``Sentiment.__call__`` for a plain string with the default options: the words
+    of its tokenizer, lowercased, assessed (``assessments``) and averaged with weight 1, as Pattern
+    does; a text with no word of the lexicon, no emoticon and no "(!)" has no assessment, so it
+    scores (0.0, 0.0) without the assessment pass. Anything else goes to ``original``."""
+    from textblob._text import EMOTICONS, Score
+
+    marks = frozenset({"(!)", *(e.lower() for faces in EMOTICONS.values() for e in faces)})  # assessed too
+
+    def call(self, s, negation=True, **kwargs):
+        if kwargs or type(s) is not str:
+            return original(self, s, negation, **kwargs)
+        words = [w.lower() for w in " ".join(self.tokenizer(s)).split()]
+        if not any(w in self or w in marks for w in words):
+            return Score(polarity=0.0, subjectivity=0.0, assessments=[])
+        a = self.assessments(((w, None) for w in words), negation)
+        return Score(polarity=_average([x[1] for x in a]), subjectivity=_average([x[2] for x in a]), assessments=a)
+
+    return call
+
+
+def _average(scores) -> float:
+    """Pattern's ``avg`` with weight 1 (the same sum, in the same order)."""
+    s, n = 0, 0
+    for score in scores:
+        s += 1 * score
+        n += 1
+    return s / float(n or 1)
+
+
 def _eager_copy(lazy):
     """A copy of Pattern's loaded lexicon whose lookups are plain dict lookups.
 
@@ -224,7 +337,8 @@ def _eager_copy(lazy):
     try:
         cls = type(lazy)
         fast_cls = type("EagerSentiment", (cls,), {"__contains__": dict.__contains__,
-                                                   "__getitem__": dict.__getitem__, "get": dict.get})
+                                                   "__getitem__": dict.__getitem__, "get": dict.get,
+                                                   "__call__": _pattern_call(cls.__call__)})
         fast = fast_cls.__new__(fast_cls)
         fast.__dict__.update(lazy.__dict__)
         from textblob import _text as pt

@@ -827,7 +827,8 @@ def actor_sentiment(corpus: CorpusLike, actors=None, *, method: str = "news", sc
     ctx_scores = score_texts(contexts, workers=workers)  # identical contexts scored once
     vs = ctx_scores["vader_compound"].to_numpy(dtype=float)
     ts = ctx_scores["textblob_polarity"].to_numpy(dtype=float)
-    scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist())))
+    scored = dict(zip(contexts, zip(vs.tolist(), ts.tolist(), ctx_scores["textblob_subjectivity"].tolist(),
+                                    ctx_scores["vader_pos"].tolist(), ctx_scores["vader_neg"].tolist())))
     probs = _news_probabilities(ids, starts, ends, norm, spans, _news_lexicon(lexicon), scored=scored,
                                 contexts=contexts if scope == "clause" else None)
     m = _mention_frame(found, labels, contexts, probs, vs, ts, raw, method)
@@ -890,23 +891,28 @@ def _mention_frame(found: pd.DataFrame, labels: dict[str, str], contexts: list[s
 def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=None, contexts=None) -> np.ndarray:
     """P(negative), P(neutral), P(positive) of every mention under the news model (rows in the
     order of ``ids``), one feature pass per distinct (sentence, span, other spans). ``scored``:
-    texts already scored (text → VADER compound, Pattern polarity and subjectivity), not scored
+    texts already scored (text → VADER compound, Pattern polarity and subjectivity, VADER pos and neg), not scored
     again by the features; ``contexts``: the mentions' clause contexts (aligned with ``ids``)."""
     model = load_model()
     lexicon = lexicon if lexicon is not None else load_lexicon()
     order = [model.classes.index(c) for c in ("negative", "neutral", "positive")]
-    memo: dict[tuple, np.ndarray] = {}
-    out = np.zeros((len(ids), 3))
+    row: dict[tuple, int] = {}  # distinct (sentence, span, other spans) → its row of features
+    rows = np.zeros(len(ids), dtype=np.int64)
+    xs, ws = [], []
     for i, (sid, s, e) in enumerate(zip(ids, starts, ends)):
         text = norm[sid]
         others = tuple(o for o in spans[sid] if o != (int(s), int(e)))
         key = (text, int(s), int(e), others)
-        if key not in memo:
+        if key not in row:
             x, w = mention_features(text, int(s), int(e), others=list(others), lexicon=lexicon, scored=scored,
                                     context=contexts[i] if contexts is not None else None)
-            memo[key] = model.proba(x[None, :], [w])[0][order]
-        out[i] = memo[key]
-    return out
+            row[key] = len(xs)
+            xs.append(x)
+            ws.append(w)
+        rows[i] = row[key]
+    if not xs:
+        return np.zeros((0, 3))
+    return model.proba(np.vstack(xs), ws)[:, order][rows]  # one product for all mentions
 
 
 def _actor_table(m: pd.DataFrame, n_resamples: int, seed: int, n_evidence: int, band: float | None,

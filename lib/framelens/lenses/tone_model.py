@@ -51,7 +51,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from framelens.errors import fail, parse_toml
-from framelens.lenses.context import clause_boundaries, mention_context, new_vader, pattern_lexicon, vader_analyzer
+from framelens.lenses.context import (clause_boundaries, mention_context, new_vader, pattern_lexicon,
+                                      vader_analyzer, vader_words)
 
 CLASSES = ("negative", "neutral", "positive")
 FEATURES = (
@@ -263,6 +264,22 @@ def _analyzer(lex_path: str):
 def news_vader(lexicon: NewsLexicon | None = None):
     """A VADER analyzer whose lexicon is VADER's own plus the news lexicon's words."""
     return _analyzer("" if lexicon is None else lexicon.path)
+
+
+@lru_cache(maxsize=8)
+def _news_words(lex_path: str) -> frozenset:
+    """The words whose valence the news lexicon adds to VADER's or changes."""
+    plain = _vader_plain().lexicon
+    return frozenset(w for w, v in _analyzer(lex_path).lexicon.items() if plain.get(w) != v)
+
+
+def scores_as_plain(text: str, lexicon: NewsLexicon | None = None) -> bool:
+    """Whether :func:`news_vader` scores ``text`` exactly as VADER's own analyzer does: VADER reads
+    the lexicon only for the text's own words, so a text (with no emoji, which VADER rewrites into
+    words) none of whose words has a valence the news lexicon adds or changes gets the same
+    numbers from both."""
+    news = _news_words("" if lexicon is None else lexicon.path)
+    return _vader_plain().emojis.keys().isdisjoint(text) and news.isdisjoint(w.lower() for w in vader_words(text))
 
 
 def _vader_plain():
@@ -550,8 +567,10 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     that belong to other targets; a word in a negation scope is counted as ``NOT_word``).
 
     ``scored``: texts already scored by :func:`framelens.lenses.sentiment.score_texts` → (VADER compound,
-    Pattern polarity, Pattern subjectivity), e.g. the mentions' clause contexts; a text found there
-    is not scored again (the same scorers on the same text: the same numbers). ``context``: the
+    Pattern polarity, Pattern subjectivity[, VADER pos, VADER neg]), e.g. the mentions' clause
+    contexts; a text found there is not scored again (the same scorers on the same text: the same
+    numbers), nor scored by the news VADER when it holds no word the news lexicon changes
+    (:func:`scores_as_plain`). ``context``: the
     mention's clause context if already computed (``mention_context(sentence, start, end, others,
     None, "clause", 6, 1)``), not computed again."""
     lex = lexicon or load_lexicon()
@@ -567,7 +586,13 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     empty = {"compound": 0.0, "pos": 0.0, "neg": 0.0, "neu": 1.0}
     known = scored.get(ctx_plain) if scored is not None and ctx_plain else None
     v_clause = (known[0] if known is not None else plain.polarity_scores(ctx_plain)["compound"]) if ctx_plain else 0.0
-    nc = nv.polarity_scores(ctx) if ctx else empty
+    known = scored.get(ctx) if scored is not None and ctx else None
+    if not ctx:
+        nc = empty
+    elif known is not None and len(known) >= 5 and scores_as_plain(ctx, lexicon):
+        nc = {"compound": known[0], "pos": known[3], "neg": known[4]}  # plain VADER's, which it equals
+    else:
+        nc = nv.polarity_scores(ctx)
     sp, sn = scoped_valence(ctx, lexicon=lexicon) if ctx else (0.0, 0.0)
     obj, agent = verb_roles(sentence, start, end, lexicon=lex, toks=toks)
     theirs = _others_segments(sentence, start, end, others)
@@ -575,7 +600,6 @@ def mention_features(sentence: str, start: int, end: int, *, others: Sequence[tu
     ns = nv.polarity_scores(sent_text)
     speech_tone = nv.polarity_scores(sentence[speech[0]:speech[1]])["compound"] if speech else 0.0
     ps = pat(sent_text)
-    known = scored.get(ctx) if scored is not None and ctx else None
     pc = (known[1:3] if known is not None else pat(ctx)) if ctx else (0.0, 0.0)
     dist, words = _scoped_words(toks, (ta, tb) if ta >= 0 else (0, 0), evaluative_words(lexicon),
                                 _lexicon_dict(lexicon), ([speech] if speech else []) + theirs)
