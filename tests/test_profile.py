@@ -191,6 +191,10 @@ def test_title_gives_article_count_and_date_range(tmp_path):
     md = profile.title(corp, "wire").data.replace("\\", "")  # the Markdown escapes dropped
     assert md.splitlines()[-1] == "4 articles · 2025-01-15 to 2025-03 (1 undated) · news; opinion · 1 other source in the corpus"
     assert profile.title(corp, "other").data.replace("\\", "").splitlines()[-1] == "2024-12-01 · news · 1 other source in the corpus"
+    by_genre = corp.by("genre")  # units are genres: the heading counts genres
+    assert profile.title(by_genre, "news").data.replace("\\", "").splitlines()[-1] == (
+        "4 articles · 2024-12-01 to 2025-03 · news · 1 other genre in the corpus")
+    assert profile._unit_noun("group", 2) == "groups" and profile._unit_noun("bias", 3) == "biases"
 
 
 def test_tone_against_the_rest_resamples_documents(mini_corpus, mini_lenses):

@@ -690,6 +690,15 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
     return f"{label} ({n} sentences): " + "; ".join(parts) + "."
 
 
+def _unit_noun(unit: str, n: int) -> str:
+    """The comparison unit as a noun for ``n`` of them: "source(s)", or with ``--by group``
+    "group(s)", ``--by month`` "month(s)"."""
+    unit = str(unit or "source").replace("_", " ")
+    if n == 1:
+        return unit
+    return unit + ("es" if unit.endswith(("s", "x", "z", "ch", "sh")) else "s")
+
+
 def title(corpus: CorpusLike, source_id: str):
     """A Markdown heading naming the profiled source (HTML-escaped) with its outlet, date and
     genre, for the top of the profile notebook."""
@@ -707,7 +716,8 @@ def title(corpus: CorpusLike, source_id: str):
         vals = [v for v in dict.fromkeys(meta[col]) if v]
         if vals:
             bits.append("; ".join(vals[:3]) + (f" and {len(vals) - 3} more" if len(vals) > 3 else ""))
-    bits.append(f"{len(corpus.sources) - 1} other source{'s' if len(corpus.sources) != 2 else ''} in the corpus")
+    bits.append(f"{len(corpus.sources) - 1} other {_unit_noun(getattr(corpus, 'unit', 'source'), len(corpus.sources) - 1)}"
+                " in the corpus")
     return Markdown(f"## {fmt.md_text(corpus.label(source_id))}\n\n" + fmt.md_text(" · ".join(bits)))
 
 

@@ -48,7 +48,7 @@ from framelens.text import cleaning, sentences as sentsplit, tokens as tok
 from framelens.errors import FramelensError, FramelensWarning, fail
 from framelens.text.tokens import release_memory
 from framelens.core.palette import Palette, source_colors, UnitMap, Units
-from framelens.read.files import DOCUMENTED_METADATA, DOC_COLUMNS, ID_RE, JSON_TYPES, KNOWN_COLUMNS, MANIFEST, MAX_ID_CHARS, REQUIRED_MANIFEST_COLUMNS, RESERVED_COLUMNS, _from_table, _parse_date, check_id, check_reserved_columns, detect_encoding, docs_from_folder, docs_from_manifest, input_files, read_text_file, warn_unknown_columns  # noqa: F401  (moved; re-exported)
+from framelens.read.files import DOCUMENTED_METADATA, DOC_COLUMNS, ID_RE, JSON_TYPES, KNOWN_COLUMNS, MANIFEST, MAX_ID_CHARS, REQUIRED_MANIFEST_COLUMNS, RESERVED_COLUMNS, _parse_date, check_id, check_reserved_columns, detect_encoding, docs_from_folder, docs_from_manifest, input_files, read_text_file, warn_unknown_columns  # noqa: F401  (moved; re-exported)
 from framelens.core.engine import pool as make_pool
 from framelens.read.stream import read_batches
 
@@ -644,18 +644,8 @@ def _load(path: Path, *, text_column: str, stopwords, phrases, collocations: boo
           times: dict[str, float]) -> Corpus:
     t_read = time.perf_counter()
     warn: list[str] = []
-    if path.is_dir():
-        raw_docs = docs_from_manifest(path, warn) if (path / MANIFEST).is_file() else docs_from_folder(path, warn)
-    elif path.suffix.lower() in (".csv", ".jsonl", ".ndjson"):
-        raw_docs = _from_table(path, warn, text_column)
-    elif path.name.lower().endswith((".parquet", ".csv.gz", ".jsonl.gz", ".ndjson.gz")):
-
-        raw_docs = [d for batch in read_batches(path, text_column=text_column, warn=warn) for d in batch]
-    elif path.suffix.lower() == ".txt":
-        raw_docs = [{"doc_id": re.sub(r"[^A-Za-z0-9_.\-]+", "_", path.stem) or "doc1", "file": path.name,
-                     "raw": read_text_file(path), "_line": None, "_display": str(path)}]
-    else:
-        raise fail(path, "unsupported corpus: give a folder of .txt files (optionally with sources.csv), a .parquet, .csv, .csv.gz, .jsonl, .jsonl.gz or a .txt file")
+    # the reader the lens store's ingest uses (one reader of every input format, one set of messages)
+    raw_docs = [d for batch in read_batches(path, text_column=text_column, warn=warn) for d in batch]
 
     stop = tok.load_stopwords(stopwords)
     phrase_list = tok.load_phrases(phrases)

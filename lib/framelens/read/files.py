@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from pathlib import Path
+from typing import Iterator
+
 import pandas as pd
 from framelens.errors import FramelensError, fail
 
@@ -116,69 +117,59 @@ def read_text_file(path: Path, *, display: str | None = None) -> str:
 
 def _read_csv_records(path: Path, display: str) -> tuple[list[str], list[tuple[int, dict]]]:
     """Rows of a CSV file as ``(line number, row)``; header names stripped."""
-    text = read_text_file(path, display=display)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise fail(display, "empty file") from None
-    except csv.Error as exc:
-        raise fail(display, f"not valid CSV ({exc})", line=1) from None
+    header, rows = csv_records(io.StringIO(read_text_file(path, display=display), newline=""), display)
+    return header, list(rows)
+
+
+def csv_records(fh, display, *, text_column: str = "text", io_error=None
+                ) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """The header of the CSV text stream ``fh`` (names stripped, a BOM dropped, each name once) and
+    its rows as ``(line number of the row's first line, row)``, read as they are asked for: blank
+    rows skipped, values stripped except ``text_column``'s. A malformed row, a row with the wrong
+    number of fields or a NUL character is an error naming ``display`` and the line;
+    ``io_error(line, exc)`` makes the error for a stream that fails to read or decode."""
+    reader = csv.reader(fh)
+
+    def next_values(line: int) -> list[str] | None:
+        try:
+            return next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            raise fail(display, f"not valid CSV ({exc})", line=line) from None
+        except (UnicodeDecodeError, OSError, EOFError) as exc:
+            if io_error is None:
+                raise
+            raise io_error(line, exc) from None
+
+    header = next_values(1)
+    if header is None:
+        raise fail(display, "empty file")
     header = [h.strip().lstrip("\ufeff") for h in header]
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise fail(display, f"column {dup!r} appears twice in the header", line=1)
-    rows = []
-    prev_end = reader.line_num
-    while True:
-        start = prev_end + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise fail(display, f"not valid CSV ({exc})", line=start) from None
+
+    def rows() -> Iterator[tuple[int, dict]]:
         prev_end = reader.line_num
-        if not values or all(not v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            raise fail(display, f"expected {len(header)} fields, found {len(values)}", line=start)
-        rows.append((start, dict(zip(header, (v.strip() if k != "text" else v for k, v in zip(header, values))))))
-    return header, rows
+        while True:
+            start = prev_end + 1
+            values = next_values(start)
+            if values is None:
+                return
+            prev_end = reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise fail(display, f"expected {len(header)} fields, found {len(values)}", line=start)
+            if any("\x00" in v for v in values):
+                raise fail(display, "binary data, not text (a NUL character)", line=start)
+            yield start, dict(zip(header, (v.strip() if k != text_column else v for k, v in zip(header, values))))
+
+    return header, rows()
 
 
 JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
-
-
-def _read_jsonl_records(path: Path, display: str, text_column: str = "text") -> tuple[list[str], list[tuple[int, dict]]]:
-    """Records of a JSON Lines file as ``(line number, row)``. Metadata values that are not strings
-    are written as text (numbers as ``str``, arrays and objects as JSON); the ``text_column`` must be
-    a string (or null, read as empty): anything else is an error naming the line and the type."""
-    text = read_text_file(path, display=display)
-    rows, header = [], {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            # some messages of the json module end in "at" already ("Unterminated string starting at")
-            msg = exc.msg.removesuffix(" at")
-            raise fail(display, f"not valid JSON ({msg} at column {exc.colno})", line=lineno) from None
-        if not isinstance(obj, dict):
-            raise fail(display, "each line must be a JSON object", line=lineno)
-        row = {}
-        for k, v in obj.items():
-            k = str(k).strip()
-            header.setdefault(k, None)
-            if k == text_column and v is not None and not isinstance(v, str):
-                raise fail(display, f"{text_column!r} must be a string, found {JSON_TYPES.get(type(v), type(v).__name__)} "
-                                    f"({json.dumps(v)[:40]})", line=lineno)
-            row[k] = "" if v is None else (v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list)) else str(v))
-        rows.append((lineno, row))
-    if not rows:
-        raise fail(display, "no records")
-    return list(header), rows
 
 
 def _parse_date(value: str, *, display: str, line: int, warn: list[str]) -> tuple[pd.Timestamp, str]:
@@ -312,28 +303,4 @@ def docs_from_folder(folder: Path, warn: list[str]) -> list[dict]:
             doc_id = re.sub(r"[^A-Za-z0-9_.\-]+", "_", doc_id).strip("_.-") or f"doc{len(docs)}"
         check_id(doc_id, str(p), None, seen)
         docs.append({"doc_id": doc_id, "file": p.name, "raw": read_text_file(p), "_line": None, "_display": str(p)})
-    return docs
-
-
-def _from_table(path: Path, warn: list[str], text_column: str) -> list[dict]:
-    display = str(path)
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        header, rows = _read_jsonl_records(path, display, text_column)
-        what = "field"
-    else:
-        header, rows = _read_csv_records(path, display)
-        what = "column"
-    if text_column not in header:
-        raise fail(display, f"no {text_column!r} {what} (found: {', '.join(header) or 'none'})")
-    if not rows:
-        raise fail(display, "no rows")
-    warn_unknown_columns(header, display, warn)
-    docs, seen = [], {}
-    for n, (line, row) in enumerate(rows):
-        doc_id = str(row.get("id", "")).strip() or f"doc{n + 1:03d}"
-        check_id(doc_id, display, line, seen)
-        text = row.get(text_column, "")
-        if not isinstance(text, str) or not text.strip():
-            raise fail(display, f"row {doc_id!r} has an empty {text_column!r}", line=line)
-        docs.append({**row, "doc_id": doc_id, "file": row.get("file", ""), "raw": text, "_line": line, "_display": display})
     return docs

@@ -4,7 +4,6 @@ the same files :mod:`framelens.read.files` reads.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import json
@@ -145,41 +144,12 @@ def _jsonl_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
 
 def _csv_rows(path: Path, text_column: str) -> Iterator[tuple[int, dict]]:
     with _open_text(path) as fh:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise fail(path, "empty file") from None
-        except csv.Error as exc:
-            raise fail(path, f"not valid CSV ({exc})", line=1) from None
-        except (UnicodeDecodeError, OSError, EOFError) as exc:
-            raise _stream_errors(path, 1, exc) from None
-        header = [h.strip().lstrip("\ufeff") for h in header]
-        if len(set(header)) != len(header):
-            dup = next(h for h in header if header.count(h) > 1)
-            raise fail(path, f"column {dup!r} appears twice in the header", line=1)
+        header, rows = C.csv_records(fh, path, text_column=text_column,
+                                     io_error=lambda line, exc: _stream_errors(path, line, exc))
         if text_column not in header:
             raise fail(path, f"no {text_column!r} column (found: {', '.join(header) or 'none'})")
         yield 0, {"__header__": header}
-        prev_end = reader.line_num
-        while True:
-            start = prev_end + 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise fail(path, f"not valid CSV ({exc})", line=start) from None
-            except (UnicodeDecodeError, OSError, EOFError) as exc:
-                raise _stream_errors(path, start, exc) from None
-            prev_end = reader.line_num
-            if not values or all(not v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise fail(path, f"expected {len(header)} fields, found {len(values)}", line=start)
-            if any("\x00" in v for v in values):
-                raise fail(path, "binary data, not text (a NUL character)", line=start)
-            yield start, dict(zip(header, (v.strip() if k != text_column else v for k, v in zip(header, values))))
+        yield from rows
 
 
 def _parquet_rows(path: Path, text_column: str, batch: int) -> Iterator[tuple[int, dict]]:

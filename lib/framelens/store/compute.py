@@ -125,17 +125,10 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
             _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
         else:
             for n, o in level:
-                try:
+                def run(n=n, o=o) -> tuple[str, float]:
                     t_part = time.perf_counter()
-                    folder = lens.part(n, **o).folder.name
-                    seconds = time.perf_counter() - t_part
-                    say.record(f"part {n}", seconds)
-                    say(f"framelens: lens store: {n} ({folder}) {seconds:.1f} s")
-                except FramelensError:
-                    raise
-                except Exception as exc:
-                    failed.add(n)
-                    failures.append(f"{n}: {type(exc).__name__}: {exc}")
+                    return str(lens.part(n, **o).folder), time.perf_counter() - t_part
+                _outcome(n, run, say=say, failed=failed, failures=failures)
     done = len(missing) - len(failures)
     say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
     return failures
@@ -178,12 +171,20 @@ def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, 
                                      initargs=(queue,)) as pool:
         futures = [pool.submit(_part_worker, a) for a in args]
         for (n, o), fut in zip(level, futures):
-            try:
-                folder, seconds = fut.result()  # its own seconds (parts run side by side)
-                say.record(f"part {n}", seconds)
-                say(f"framelens: lens store: {n} ({os.path.basename(folder)}) {seconds:.1f} s")
-            except FramelensError:
-                raise
-            except Exception as exc:
-                failed.add(n)
-                failures.append(f"{n}: {type(exc).__name__}: {exc}")
+            _outcome(n, fut.result, say=say, failed=failed, failures=failures)  # its own seconds (side by side)
+
+
+def _outcome(name: str, run, *, say, failed: set[str], failures: list[str]) -> None:
+    """Compute one part (``run()`` → its folder and seconds) and record the outcome: its time and a
+    progress line, or — unless the input is bad (:class:`FramelensError`, raised) — the part in
+    ``failed`` and a line in ``failures``."""
+    try:
+        folder, seconds = run()
+    except FramelensError:
+        raise
+    except Exception as exc:
+        failed.add(name)
+        failures.append(f"{name}: {type(exc).__name__}: {exc}")
+        return
+    say.record(f"part {name}", seconds)
+    say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s")
