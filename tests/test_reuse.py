@@ -286,6 +286,21 @@ def test_passage_in_many_documents_survives_over_full_lsh_buckets(tmp_path, monk
     assert len(o) == 1 and o.iloc[0].n_units == 7
 
 
+def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypatch):
+    # the same seven documents, but a sentence in more than 3 documents is aligned with its first
+    # document only: 6 pairs (d0 with each other), not 21; the facts say so
+    monkeypatch.setattr(reuse, "MAX_BUCKET", 2)
+    monkeypatch.setattr(reuse, "MAX_CLIQUE_DOCUMENTS", 3)
+    docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]
+    corp = load(tmp_path, docs)
+    r = reuse.analyze(corp, candidates="lsh")
+    assert sorted(zip(r.passages["doc_a"], r.passages["doc_b"])) == [("d0", f"d{k}") for k in range(1, 7)]
+    assert (r.passages["words"] == 31).all()
+    assert r.stats["document_pairs_aligned"] == 6 and r.stats["star_cluster_documents"] == 7
+    facts = dict(zip(*reuse.facts(r).T.to_numpy()))
+    assert facts["document pairs aligned"].startswith("6 (sentences in more than 3 documents: ")
+
+
 def test_corpus_without_reuse_gives_no_pairs(tmp_path):
     corp = load(tmp_path, [
         {"id": "a", "source": "alpha", "text": para(*FILLER[0:10])},

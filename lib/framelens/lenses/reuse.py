@@ -120,6 +120,11 @@ EXACT_LIMIT = 4000
 #: LSH buckets larger than this are linked as a star (each member with the first one), not
 #: pairwise, so a footer repeated in thousands of documents costs linear time.
 MAX_BUCKET = 64
+#: Documents linked to one star centre (a sentence of an over-full bucket) are aligned pair by pair
+#: up to this many; a larger cluster (a sentence template in thousands of documents) is aligned
+#: with the centre's document only — the pairs would grow with the square of the cluster
+#: (20,000 documents: 200 million pairs), the star grows linearly. Counted in the reduce's stats.
+MAX_CLIQUE_DOCUMENTS = 200
 #: A verification or alignment task reads the units of at most two blocks of this many documents
 #: (consecutive documents of one partition): what bounds a task's memory, whatever the corpus size.
 TASK_DOCUMENTS = 500
@@ -1283,10 +1288,13 @@ def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: d
             blabel[(rcl == c) & (blabel < 0)] = label
 
 
-def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> "_Oriented":
+def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) -> "_Oriented":
     """The document pairs to align ``(x, y, known)``, the earlier first where the dates tell: the
     documents of every verified pair of content sentences; around the centre of an over-full LSH
-    bucket (linked as a star), every pair of the documents verified against that centre."""
+    bucket (linked as a star), every pair of the documents verified against that centre when they
+    are at most :data:`MAX_CLIQUE_DOCUMENTS`, else each with the centre's document only (the
+    verified pairs themselves); ``stats`` gets how many centres were left as stars and their
+    documents."""
     ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
@@ -1298,6 +1306,12 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler) -> "_Oriented":
         other = np.where(vi[star] == vhead[star], vj[star], vi[star])
         cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
         cd = cd.drop_duplicates()
+        size = cd.groupby("c", sort=False)["d"].transform("size").to_numpy()
+        big = size > MAX_CLIQUE_DOCUMENTS
+        if stats is not None:
+            stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
+            stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
+        cd = cd[~big]
         cd = cd.merge(cd, on="c")
         cd = cd[cd["d_x"] < cd["d_y"]]
         keys.append(cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64))
@@ -1848,7 +1862,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         stats["peak_mb_candidates"] = _peak_mb()
         blabel, kind = _boilerplate_labels(g, vi, vj, vs, o)
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
-        oriented = _doc_pairs(g, vi, vj, vhead, is_boiler)
+        oriented = _doc_pairs(g, vi, vj, vhead, is_boiler, stats)
         stats["document_pairs_aligned"] = len(oriented)
         min_sim = _boilerplate_similarity(blabel, vi, vj, vs)
         del vi, vj, vs, vhead  # the verified pairs are not needed past this point
@@ -2393,7 +2407,10 @@ def facts(corpus: CorpusLike, **options) -> pd.DataFrame:
         ("spans removed by the cleaner (compared for boilerplate)", f"{st.get('removed_spans', 0):,}"),
         ("candidate sentence pairs", f"{st.get('candidate_pairs', 0):,}"),
         (f"verified sentence pairs (similarity ≥ {o['min_similarity']:.2f})", f"{st.get('verified_pairs', 0):,}"),
-        ("document pairs aligned", f"{st.get('document_pairs_aligned', 0):,}"),
+        ("document pairs aligned", f"{st.get('document_pairs_aligned', 0):,}"
+         + (f" (sentences in more than {MAX_CLIQUE_DOCUMENTS} documents: {st['star_clusters']:,} such sentences' "
+            f"{st['star_cluster_documents']:,} documents aligned with the sentence's first document only)"
+            if st.get("star_clusters") else "")),
         ("shared passages between sources", f"{len(r.passages):,}"),
         ("boilerplate clusters", f"{len(r.boilerplate):,}"),
         ("near-duplicate documents", f"{len(r.near_duplicates):,}"),
