@@ -301,6 +301,26 @@ def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypat
     assert facts["document pairs aligned"].startswith("6 (sentences in more than 3 documents: ")
 
 
+def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypatch):
+    # d0 and d1 share two sentences, d2 one with each: with one partner each, d0 and d1 keep each
+    # other, d2 keeps d0 (a tie: the first in corpus order); the pair d1–d2 is found, not aligned
+    monkeypatch.setattr(reuse, "MAX_PARTNERS", 1)
+    docs = [{"id": "d0", "source": "s0", "text": para(FILLER[0], P1, P2, FILLER[10])},
+            {"id": "d1", "source": "s1", "text": para(FILLER[1], P1, P2, FILLER[11])},
+            {"id": "d2", "source": "s2", "text": para(FILLER[2], P1, FILLER[12])}]
+    r = reuse.analyze(load(tmp_path, docs))
+    assert sorted(zip(r.passages["doc_a"], r.passages["doc_b"])) == [("d0", "d1"), ("d0", "d2")]
+    assert r.stats["document_pairs_found"] == 3 and r.stats["document_pairs_aligned"] == 2
+    facts = dict(zip(*reuse.facts(r).T.to_numpy()))
+    assert facts["document pairs aligned"].startswith("2 of 3 found (each article with the 1 articles")
+    # seven articles sharing the same two sentences, two partners each: 11 of the 21 pairs
+    monkeypatch.setattr(reuse, "MAX_PARTNERS", 2)
+    docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]
+    r = reuse.analyze(load(tmp_path / "seven", docs))
+    assert sorted(zip(r.passages["doc_a"], r.passages["doc_b"])) == sorted(
+        [("d0", "d1"), ("d0", "d2"), ("d1", "d2")] + [(a, f"d{k}") for k in range(3, 7) for a in ("d0", "d1")])
+
+
 def test_corpus_without_reuse_gives_no_pairs(tmp_path):
     corp = load(tmp_path, [
         {"id": "a", "source": "alpha", "text": para(*FILLER[0:10])},

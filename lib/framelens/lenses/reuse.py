@@ -125,6 +125,11 @@ MAX_BUCKET = 64
 #: with the centre's document only — the pairs would grow with the square of the cluster
 #: (20,000 documents: 200 million pairs), the star grows linearly. Counted in the reduce's stats.
 MAX_CLIQUE_DOCUMENTS = 200
+#: Each article is aligned with at most this many partner articles — those it shares the most
+#: sentences with (a pair is kept when either article counts the other among its own): the
+#: alignments then grow with the corpus, not with the square of a cluster of similar articles.
+#: Counted in the reduce's stats (pairs found and aligned).
+MAX_PARTNERS = 50
 #: A verification or alignment task reads the units of at most two blocks of this many documents
 #: (consecutive documents of one partition): what bounds a task's memory, whatever the corpus size.
 TASK_DOCUMENTS = 500
@@ -1293,8 +1298,9 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     documents of every verified pair of content sentences; around the centre of an over-full LSH
     bucket (linked as a star), every pair of the documents verified against that centre when they
     are at most :data:`MAX_CLIQUE_DOCUMENTS`, else each with the centre's document only (the
-    verified pairs themselves); ``stats`` gets how many centres were left as stars and their
-    documents."""
+    verified pairs themselves); of these, the pairs where either document counts the other among its
+    :data:`MAX_PARTNERS` strongest partners (most shared sentences). ``stats`` gets how many
+    centres were left as stars, their documents and the document pairs found."""
     ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
@@ -1318,9 +1324,18 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     key = np.concatenate(keys)
     del keys
     key.sort()
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
+    shared = np.diff(np.r_[starts, len(key)])  # links of each document pair: its shared sentences
+    key = key[starts]
     x, y = key // span, key % span
-    del key
+    del key, starts
+    rank = _partner_rank(np.r_[x, y], np.r_[y, x], np.r_[shared, shared])  # each pair seen from both sides
+    strong = (rank[:len(x)] < MAX_PARTNERS) | (rank[len(x):] < MAX_PARTNERS)
+    del rank
+    if stats is not None:
+        stats["document_pairs_found"] = int(len(x))
+    x, y = x[strong], y[strong]
+    del shared, strong
     e = _earlier_many(g, x, y)
     later_first = e > 0  # y is strictly earlier: it goes first
     ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
@@ -1333,6 +1348,20 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
         keep = np.argsort(rank[ox], kind="stable")
         ox, oy, known = ox[keep], oy[keep], known[keep]
     return _Oriented(ox, oy, known)
+
+
+def _partner_rank(a: np.ndarray, b: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """Per row ``(a, b)``, the rank of ``b`` among the partners of ``a`` (every row with that ``a``):
+    most shared sentences first, then the first partner in corpus order (0 = its strongest)."""
+    if not len(a):
+        return np.zeros(0, np.int64)
+    order = np.lexsort((b, -shared, a))
+    sa = a[order]
+    first = np.r_[True, sa[1:] != sa[:-1]]
+    at = np.arange(len(a))
+    rank = np.empty(len(a), np.int64)
+    rank[order] = at - np.maximum.accumulate(np.where(first, at, 0))
+    return rank
 
 
 @dataclass
@@ -2408,6 +2437,8 @@ def facts(corpus: CorpusLike, **options) -> pd.DataFrame:
         ("candidate sentence pairs", f"{st.get('candidate_pairs', 0):,}"),
         (f"verified sentence pairs (similarity ≥ {o['min_similarity']:.2f})", f"{st.get('verified_pairs', 0):,}"),
         ("document pairs aligned", f"{st.get('document_pairs_aligned', 0):,}"
+         + (f" of {st['document_pairs_found']:,} found (each article with the {MAX_PARTNERS} articles it shares "
+            "the most sentences with)" if st.get("document_pairs_found", 0) > st.get("document_pairs_aligned", 0) else "")
          + (f" (sentences in more than {MAX_CLIQUE_DOCUMENTS} documents: {st['star_clusters']:,} such sentences' "
             f"{st['star_cluster_documents']:,} documents aligned with the sentence's first document only)"
             if st.get("star_clusters") else "")),
