@@ -1329,7 +1329,9 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     key = key[starts]
     x, y = key // span, key % span
     del key, starts
-    rank = _partner_rank(np.r_[x, y], np.r_[y, x], np.r_[shared, shared])  # each pair seen from both sides
+    small = np.int32 if g.n_docs < 2**31 - 1 and len(x) < 2**30 else np.int64  # half the memory of the ranking
+    rank = _partner_rank(np.r_[x, y].astype(small), np.r_[y, x].astype(small),
+                         np.minimum(np.r_[shared, shared], 2**31 - 1).astype(small))  # each pair seen from both sides
     strong = (rank[:len(x)] < MAX_PARTNERS) | (rank[len(x):] < MAX_PARTNERS)
     del rank
     if stats is not None:
@@ -1358,8 +1360,9 @@ def _partner_rank(a: np.ndarray, b: np.ndarray, shared: np.ndarray) -> np.ndarra
     order = np.lexsort((b, -shared, a))
     sa = a[order]
     first = np.r_[True, sa[1:] != sa[:-1]]
-    at = np.arange(len(a))
-    rank = np.empty(len(a), np.int64)
+    del sa
+    at = np.arange(len(a), dtype=a.dtype)
+    rank = np.empty(len(a), a.dtype)
     rank[order] = at - np.maximum.accumulate(np.where(first, at, 0))
     return rank
 
