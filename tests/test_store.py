@@ -410,3 +410,22 @@ def test_rows_of_some_documents_are_filtered_in_parquet(tmp_path, monkeypatch):
     monkeypatch.setattr(pq, "read_table", lambda *a, **k: seen.append(k.get("filters")) or real(*a, **k))
     concat_parts(files, doc_ids=["d2"])
     assert seen == [[("doc_id", "in", ["d2"])], None, [("doc_id", "in", ["d2"])]]  # the typed files filtered in Parquet
+
+
+def test_a_part_whose_worker_vanished_is_named_in_plain_words():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from framelens.store import compute as comp
+
+    def run():
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    failed, failures, lines = set(), [], []
+    say = type("Say", (), {"record": lambda self, *a: None, "__call__": lambda self, line: lines.append(line)})()
+    comp._outcome("reuse", run, say=say, failed=failed, failures=failures)
+    assert failed == {"reuse"} and lines == []
+    assert failures == ["reuse: the process computing it was stopped from outside (on Linux usually the kernel's "
+                        "out-of-memory killer, which `dmesg` names); the parts and reports that do not need it are "
+                        "still made"]
+    comp._outcome("vocabulary", lambda: ("/x/vocabulary-1", 2.5), say=say, failed=failed, failures=failures)
+    assert lines == ["framelens: lens store: vocabulary (vocabulary-1) 2.5 s"] and failed == {"reuse"}

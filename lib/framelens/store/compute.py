@@ -184,7 +184,18 @@ def _outcome(name: str, run, *, say, failed: set[str], failures: list[str]) -> N
         raise
     except Exception as exc:
         failed.add(name)
-        failures.append(f"{name}: {type(exc).__name__}: {exc}")
+        failures.append(f"{name}: {_why(exc)}")
         return
     say.record(f"part {name}", seconds)
     say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s")
+
+
+def _why(exc: BaseException) -> str:
+    """A failed part's reason in a user's words: a worker process that vanished (the system kills
+    the largest process when memory runs out) is named as such, with what to try."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return ("the process computing it was stopped from outside (on Linux usually the kernel's out-of-memory "
+                "killer, which `dmesg` names); the parts and reports that do not need it are still made")
+    return f"{type(exc).__name__}: {exc}"
