@@ -298,7 +298,8 @@ def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypat
     assert (r.passages["words"] == 31).all()
     assert r.stats["document_pairs_aligned"] == 6 and r.stats["star_cluster_documents"] == 7
     facts = dict(zip(*reuse.facts(r).T.to_numpy()))
-    assert facts["document pairs aligned"].startswith("6 (sentences in more than 3 documents: ")
+    assert facts["document pairs aligned"] == ("6: the 7 articles of 2 sentence(s) found in more than 3 articles "
+                                               "each with the sentence's first article only")
 
 
 def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypatch):
@@ -312,7 +313,7 @@ def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypat
     assert sorted(zip(r.passages["doc_a"], r.passages["doc_b"])) == [("d0", "d1"), ("d0", "d2")]
     assert r.stats["document_pairs_found"] == 3 and r.stats["document_pairs_aligned"] == 2
     facts = dict(zip(*reuse.facts(r).T.to_numpy()))
-    assert facts["document pairs aligned"].startswith("2 of 3 found (each article with the 1 articles")
+    assert facts["document pairs aligned"] == "2 of 3 found: each article with at most the 1 articles it shares the most sentences with"
     # seven articles sharing the same two sentences, two partners each: 11 of the 21 pairs
     monkeypatch.setattr(reuse, "MAX_PARTNERS", 2)
     docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]

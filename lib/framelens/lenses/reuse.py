@@ -2439,12 +2439,7 @@ def facts(corpus: CorpusLike, **options) -> pd.DataFrame:
         ("spans removed by the cleaner (compared for boilerplate)", f"{st.get('removed_spans', 0):,}"),
         ("candidate sentence pairs", f"{st.get('candidate_pairs', 0):,}"),
         (f"verified sentence pairs (similarity ≥ {o['min_similarity']:.2f})", f"{st.get('verified_pairs', 0):,}"),
-        ("document pairs aligned", f"{st.get('document_pairs_aligned', 0):,}"
-         + (f" of {st['document_pairs_found']:,} found (each article with the {MAX_PARTNERS} articles it shares "
-            "the most sentences with)" if st.get("document_pairs_found", 0) > st.get("document_pairs_aligned", 0) else "")
-         + (f" (sentences in more than {MAX_CLIQUE_DOCUMENTS} documents: {st['star_clusters']:,} such sentences' "
-            f"{st['star_cluster_documents']:,} documents aligned with the sentence's first document only)"
-            if st.get("star_clusters") else "")),
+        ("document pairs aligned", _aligned_fact(st)),
         ("shared passages between sources", f"{len(r.passages):,}"),
         ("boilerplate clusters", f"{len(r.boilerplate):,}"),
         ("near-duplicate documents", f"{len(r.near_duplicates):,}"),
@@ -2453,6 +2448,21 @@ def facts(corpus: CorpusLike, **options) -> pd.DataFrame:
         ("seconds", f"{st.get('seconds', 0):.2f}"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def _aligned_fact(st: Mapping[str, Any]) -> str:
+    """The "document pairs aligned" value of :func:`facts`, with the bounds that were reached."""
+    n = st.get("document_pairs_aligned", 0)
+    found = st.get("document_pairs_found", n)
+    text = f"{n:,}"
+    bounds = []
+    if found > n:
+        text += f" of {found:,} found"
+        bounds.append(f"each article with at most the {MAX_PARTNERS} articles it shares the most sentences with")
+    if st.get("star_clusters"):
+        bounds.append(f"the {st['star_cluster_documents']:,} articles of {st['star_clusters']:,} sentence(s) found in "
+                      f"more than {MAX_CLIQUE_DOCUMENTS} articles each with the sentence's first article only")
+    return text + (": " + "; ".join(bounds) if bounds else "")
 
 
 def own_text_summary(corpus: CorpusLike, *, boilerplate: bool = True, keep_first: bool = False, **options) -> pd.DataFrame:
