@@ -429,3 +429,28 @@ def test_a_part_whose_worker_vanished_is_named_in_plain_words():
                         "still made"]
     comp._outcome("vocabulary", lambda: ("/x/vocabulary-1", 2.5), say=say, failed=failed, failures=failures)
     assert lines == ["framelens: lens store: vocabulary (vocabulary-1) 2.5 s"] and failed == {"reuse"}
+
+
+def test_a_failed_part_is_remembered_until_the_next_run(tmp_path, tiny_corpus_dir, monkeypatch):
+    """A part that fails in the store phase is marked: a report opening the store gets a clear
+    error at once instead of computing it again in its kernel; the next compute tries again."""
+    import dataclasses
+
+    from framelens.store import lens_store, parts
+
+    def boom(corpus, opts, needs):
+        raise MemoryError("no room")
+
+    good = parts.PARTS["dating"]
+    monkeypatch.setitem(parts.PARTS, "dating", dataclasses.replace(good, compute=boom))
+    store = tmp_path / "s"
+    assert framelens.compute(tiny_corpus_dir, store=store, requests=[("dating", {})]) == ["dating: MemoryError: no room"]
+    lens = lens_store.LensStore(store, tiny_corpus_dir)
+    with pytest.raises(framelens.FramelensError) as exc:
+        lens.part("dating")
+    assert str(exc.value) == ("lens store: the dating part failed when the store was computed (MemoryError: no room); "
+                              "run `framelens run` again to retry it")
+    monkeypatch.setitem(parts.PARTS, "dating", good)  # fixed: the next compute tries again and succeeds
+    assert framelens.compute(tiny_corpus_dir, store=store, requests=[("dating", {})]) == []
+    assert lens_store.LensStore(store, tiny_corpus_dir).has_part("dating")
+    assert not list(store.rglob("*.failed"))

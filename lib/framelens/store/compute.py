@@ -120,6 +120,8 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     failed: set[str] = set()
     for level in levels:
         level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
+        for n, o in level:
+            lens.clear_failure(n, o)  # failed before: tried again
         if parts_side_by_side(workers, parts=len(level), mapped=sum(PARTS[n].map is not None for n, _o in level),
                               partitions=len(lens.partitions())):
             _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
@@ -128,7 +130,8 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
                 def run(n=n, o=o) -> tuple[str, float]:
                     t_part = time.perf_counter()
                     return str(lens.part(n, **o).folder), time.perf_counter() - t_part
-                _outcome(n, run, say=say, failed=failed, failures=failures)
+                _outcome(n, run, say=say, failed=failed, failures=failures,
+                         mark=lambda why, n=n, o=o: lens.mark_failed(n, o, why))
     done = len(missing) - len(failures)
     say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
     return failures
@@ -171,13 +174,15 @@ def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, 
                                      initargs=(queue,)) as pool:
         futures = [pool.submit(_part_worker, a) for a in args]
         for (n, o), fut in zip(level, futures):
-            _outcome(n, fut.result, say=say, failed=failed, failures=failures)  # its own seconds (side by side)
+            _outcome(n, fut.result, say=say, failed=failed, failures=failures,  # its own seconds (side by side)
+                     mark=lambda why, n=n, o=o: lens.mark_failed(n, o, why))
 
 
-def _outcome(name: str, run, *, say, failed: set[str], failures: list[str]) -> None:
+def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark=None) -> None:
     """Compute one part (``run()`` → its folder and seconds) and record the outcome: its time and a
     progress line, or — unless the input is bad (:class:`FramelensError`, raised) — the part in
-    ``failed`` and a line in ``failures``."""
+    ``failed``, a line in ``failures`` and ``mark(reason)`` (the store remembers the failure, so a
+    report needing the part does not compute it again in its kernel)."""
     try:
         folder, seconds = run()
     except FramelensError:
@@ -185,6 +190,8 @@ def _outcome(name: str, run, *, say, failed: set[str], failures: list[str]) -> N
     except Exception as exc:
         failed.add(name)
         failures.append(f"{name}: {_why(exc)}")
+        if mark is not None:
+            mark(_why(exc))
         return
     say.record(f"part {name}", seconds)
     say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s")

@@ -321,6 +321,26 @@ class LensStore:
     def has_part(self, name: str, **options: Any) -> bool:
         return (self.part_dir(name, options) / MANIFEST).is_file()
 
+    def _failure_file(self, name: str, options: Mapping[str, Any]) -> Path:
+        folder = self.part_dir(name, options)
+        return folder.with_name(folder.name + ".failed")
+
+    def mark_failed(self, name: str, options: Mapping[str, Any], reason: str) -> None:
+        """Record that computing part ``name`` failed (``reason``): a report that needs it then
+        says so at once instead of computing it again in its own kernel (where it would fail
+        again, e.g. out of memory). :meth:`clear_failure` (``framelens run`` does it before each
+        try) lets it be computed again."""
+        try:
+            self._failure_file(name, options).write_text(reason, encoding="utf-8")
+        except OSError:  # a read-only store: the report will try, and say why it failed
+            pass
+
+    def clear_failure(self, name: str, options: Mapping[str, Any]) -> None:
+        try:
+            self._failure_file(name, options).unlink(missing_ok=True)
+        except OSError:
+            pass
+
     def part(self, name: str, **options: Any) -> Tables:
         """The tables of lens part ``name`` computed with ``options`` (defaults filled in),
         computed and stored first if missing. Unknown part or option names are errors."""
@@ -332,6 +352,11 @@ class LensStore:
         if key in self._parts:
             return self._parts[key]
         if not (folder / MANIFEST).is_file():
+            failed = folder.with_name(folder.name + ".failed")
+            if failed.is_file():
+                reason = failed.read_text(encoding="utf-8", errors="replace").strip()
+                raise FramelensError(f"lens store: the {name} part failed when the store was computed ({reason}); "
+                                     "run `framelens run` again to retry it")
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
             tmp, partitioned = None, None
