@@ -20,6 +20,10 @@ class FramelensError(Exception):
         return self.message
 
 
+class PartFailed(FramelensError):
+    """A lens part the report needs failed when the store was computed (its reason in the message)."""
+
+
 class FramelensWarning(UserWarning):
     """Something worth telling the analyst that does not stop the run."""
 

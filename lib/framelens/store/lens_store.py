@@ -66,7 +66,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from framelens.errors import FramelensError
+from framelens.errors import FramelensError, PartFailed
 from framelens.tables.parquet import CORPUS_TABLES, MANIFEST, PARTITIONS, PARTITION_DOCUMENTS, PARTITION_TABLES, SCHEMA_VERSION, Tables, _read_manifest, _version, concat_frames, concat_parts, partition_dirs, read_corpus, read_partition, read_partition_rows, read_parts, read_table, temp_folder, write_corpus, write_folder, write_partitioned_manifest, write_table  # noqa: F401  (moved; re-exported)
 from framelens import config
 from framelens.core.engine import auto_engine, get_engine
@@ -355,8 +355,8 @@ class LensStore:
             failed = folder.with_name(folder.name + ".failed")
             if failed.is_file():
                 reason = failed.read_text(encoding="utf-8", errors="replace").strip()
-                raise FramelensError(f"lens store: the {name} part failed when the store was computed ({reason}); "
-                                     "run `framelens run` again to retry it")
+                raise PartFailed(f"lens store: the {name} part failed when the store was computed ({reason}); "
+                                 "run `framelens run` again to retry it")
             needs = {n: self.part(n, **{k: v for k, v in opts.items() if k in PARTS[n].all_options()})
                      for n in PARTS[name].needs}
             tmp, partitioned = None, None
