@@ -1329,15 +1329,18 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     key = key[starts]
     x, y = key // span, key % span
     del key, starts
-    small = np.int32 if g.n_docs < 2**31 - 1 and len(x) < 2**30 else np.int64  # half the memory of the ranking
-    rank = _partner_rank(np.r_[x, y].astype(small), np.r_[y, x].astype(small),
-                         np.minimum(np.r_[shared, shared], 2**31 - 1).astype(small))  # each pair seen from both sides
-    strong = (rank[:len(x)] < MAX_PARTNERS) | (rank[len(x):] < MAX_PARTNERS)
-    del rank
     if stats is not None:
         stats["document_pairs_found"] = int(len(x))
-    x, y = x[strong], y[strong]
-    del shared, strong
+    partners = np.bincount(x, minlength=g.n_docs + 1) + np.bincount(y, minlength=g.n_docs + 1)
+    if len(x) and partners.max() > MAX_PARTNERS:  # else every pair is among both sides' strongest: all kept
+        small = np.int32 if g.n_docs < 2**31 - 1 and len(x) < 2**30 else np.int64  # half the memory of the ranking
+        rank = _partner_rank(np.r_[x, y].astype(small), np.r_[y, x].astype(small),
+                             np.minimum(np.r_[shared, shared], 2**31 - 1).astype(small))  # each pair from both sides
+        strong = (rank[:len(x)] < MAX_PARTNERS) | (rank[len(x):] < MAX_PARTNERS)
+        del rank
+        x, y = x[strong], y[strong]
+        del strong
+    del shared, partners
     e = _earlier_many(g, x, y)
     later_first = e > 0  # y is strictly earlier: it goes first
     ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)

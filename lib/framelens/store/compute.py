@@ -188,10 +188,11 @@ def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark
     except FramelensError:
         raise
     except Exception as exc:
+        why = _why(exc)
         failed.add(name)
-        failures.append(f"{name}: {_why(exc)}")
+        failures.append(f"{name}: {why}")
         if mark is not None:
-            mark(_why(exc))
+            mark(why)
         return
     say.record(f"part {name}", seconds)
     say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s")
@@ -199,7 +200,7 @@ def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark
 
 def _why(exc: BaseException) -> str:
     """A failed part's reason in a user's words: a worker process that vanished (the system kills
-    the largest process when memory runs out) is named as such, with what to try."""
+    the largest process when memory runs out) is named as such, with what still happens."""
     from concurrent.futures.process import BrokenProcessPool
 
     if isinstance(exc, BrokenProcessPool):

@@ -352,7 +352,7 @@ class LensStore:
         if key in self._parts:
             return self._parts[key]
         if not (folder / MANIFEST).is_file():
-            failed = folder.with_name(folder.name + ".failed")
+            failed = self._failure_file(name, opts)
             if failed.is_file():
                 reason = failed.read_text(encoding="utf-8", errors="replace").strip()
                 raise PartFailed(f"lens store: the {name} part failed when the store was computed ({reason}); "
