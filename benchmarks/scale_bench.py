@@ -436,6 +436,15 @@ def phase_seconds(timings: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+def part_peak_mb(timings: list[dict[str, Any]]) -> dict[str, float]:
+    """The largest ``peak_mb`` recorded for each phase that has one (the store parts), largest first."""
+    out: dict[str, float] = {}
+    for t in timings:
+        if t.get("peak_mb") is not None:
+            out[str(t["phase"])] = max(out.get(str(t["phase"]), 0.0), float(t["peak_mb"]))
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 def peaks_by_role(processes: list[dict[str, Any]], *, floor_mb: float = 0.0) -> dict[str, list[float]]:
     """Peak memory (MB) of the processes of each role, largest first (those above ``floor_mb``)."""
     out: dict[str, list[float]] = {}
@@ -469,6 +478,10 @@ def whole_report(points: list[dict[str, Any]]) -> list[str]:
                 add("    phases (parts computed side by side overlap; 'store' is their wall time): "
                     + " · ".join(f"{k} {v:.1f} s" + (f" (×{times[k]})" if times.get(k, 1) > 1 else "")
                                  for k, v in secs.items()))
+            part_peaks = part_peak_mb(r["timings"])
+            if part_peaks:
+                add("    peak memory of the process computing each part (its reduce; MB): "
+                    + " · ".join(f"{k.removeprefix('part ')} {v:,.0f}" for k, v in part_peaks.items()))
             roles = peaks_by_role(r["processes"])
             peak = max((m for v in roles.values() for m in v), default=0.0)
             peak_of[(n, e)] = peak

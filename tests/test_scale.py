@@ -471,6 +471,19 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
     assert "sizes: store 3 MB (40 files); site 5 MB (60 files), of which article pages 1 MB (30 files)" in text
     assert "wall time target ≤ 8 min: met" in text  # 400 s ≤ 480 s
     assert "peak memory growth 100k / 10k (processes): 2.11× (target ≤ 2×: NOT met)" in text  # 1900 / 900
+    assert "each part" not in text  # no part peaks recorded: no line
+
+
+def test_whole_run_report_names_the_part_that_needed_the_most_memory():
+    from benchmarks import scale_bench
+
+    run = _whole(400.0, [], [("client", 900.0)])
+    run["timings"] = [{"phase": "part reuse", "seconds": 5, "peak_mb": 700}, {"phase": "ingest", "seconds": 3},
+                      {"phase": "part profile", "seconds": 1, "peak_mb": 300},
+                      {"phase": "part profile", "seconds": 1, "peak_mb": 1450}]
+    assert scale_bench.part_peak_mb(run["timings"]) == {"part profile": 1450.0, "part reuse": 700.0}
+    text = "\n".join(scale_bench.whole_report([{"n": 10_000, "runs": {"processes": run}}]))
+    assert "peak memory of the process computing each part (its reduce; MB): profile 1,450 · reuse 700" in text
 
 
 def test_process_roles_from_command_lines():

@@ -4,6 +4,7 @@ damaged store, a corpus read lazily, and a light ``import framelens``."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -421,14 +422,35 @@ def test_a_part_whose_worker_vanished_is_named_in_plain_words():
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
     failed, failures, lines = set(), [], []
-    say = type("Say", (), {"record": lambda self, *a: None, "__call__": lambda self, line: lines.append(line)})()
+    say = type("Say", (), {"record": lambda self, *a, **k: None, "__call__": lambda self, line: lines.append(line)})()
     comp._outcome("reuse", run, say=say, failed=failed, failures=failures)
     assert failed == {"reuse"} and lines == []
     assert failures == ["reuse: the process computing it was stopped from outside (on Linux usually the kernel's "
                         "out-of-memory killer, which `dmesg` names); the parts and reports that do not need it are "
                         "still made"]
-    comp._outcome("vocabulary", lambda: ("/x/vocabulary-1", 2.5), say=say, failed=failed, failures=failures)
-    assert lines == ["framelens: lens store: vocabulary (vocabulary-1) 2.5 s"] and failed == {"reuse"}
+    comp._outcome("vocabulary", lambda: ("/x/vocabulary-1", 2.5, 812.4), say=say, failed=failed, failures=failures)
+    comp._outcome("framing", lambda: ("/x/framing-1", 1.25, None), say=say, failed=failed, failures=failures)
+    assert lines == ["framelens: lens store: vocabulary (vocabulary-1) 2.5 s, peak memory 812 MB",
+                     "framelens: lens store: framing (framing-1) 1.2 s"] and failed == {"reuse"}
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
+def test_peak_memory_sees_a_block_allocation_the_process_frees_again():
+    import time
+
+    from framelens.core.progress import PeakMemory, Progress
+
+    before = PeakMemory.rss_mb()
+    with PeakMemory(interval=0.01) as peak:
+        block = np.ones(300 * 2**20 // 8)  # 300 MB, touched
+        time.sleep(0.1)
+        del block
+    after = PeakMemory.rss_mb()
+    assert peak.mb - before >= 290 and after - before < 100  # seen at its height, gone after
+    say = Progress(None)
+    say.record("part x", 1.0, peak_mb=peak.mb)
+    say.record("part y", 2.0)
+    assert say.timings[0]["peak_mb"] == round(peak.mb) and "peak_mb" not in say.timings[1]
 
 
 def test_a_failed_part_is_remembered_until_the_next_run(tmp_path, tiny_corpus_dir, monkeypatch):

@@ -139,11 +139,12 @@ class Progress:
         self.end(name)
 
     def record(self, name: str, seconds: float, *, done: int = 0, total: int | None = None,
-               unit: str = "") -> None:
-        """Record a phase timed elsewhere (no line)."""
+               unit: str = "", peak_mb: float | None = None) -> None:
+        """Record a phase timed elsewhere (no line); ``peak_mb``: the peak memory of the process that
+        ran it (see :class:`PeakMemory`), when measured."""
         with self._lock:
             self.timings.append({"phase": name, "seconds": round(float(seconds), 3), "done": done, "total": total,
-                                 "unit": unit})
+                                 "unit": unit, **({} if peak_mb is None else {"peak_mb": round(float(peak_mb))})})
 
     # -- events from other processes
     def event(self, ev: tuple) -> None:
@@ -222,6 +223,53 @@ class QueueReporter:
         return 0.0
 
     phase = Progress.phase
+
+
+class PeakMemory:
+    """The peak resident memory (MB) of this process while a block runs, sampled from
+    ``/proc/self/statm`` every ``interval`` seconds by a thread (Linux; elsewhere ``mb`` stays
+    ``None``). ``with PeakMemory() as peak: ...`` then ``peak.mb``. Sampling misses spikes shorter
+    than the interval; it never resets the process's own high-water mark (which ``make bench-scale``
+    reads)."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self.mb: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def rss_mb() -> float | None:
+        """This process's resident memory now (MB), or ``None`` where ``/proc`` is not there."""
+        import os
+
+        try:
+            with open("/proc/self/statm", "rb") as f:
+                pages = int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def _sample(self) -> None:
+        now = self.rss_mb()
+        if now is not None:
+            self.mb = now if self.mb is None else max(self.mb, now)
+
+    def __enter__(self) -> "PeakMemory":
+        self._sample()
+        if self.mb is not None:
+            def loop() -> None:
+                while not self._stop.wait(self.interval):
+                    self._sample()
+            self._thread = threading.Thread(target=loop, name="framelens-peak-memory", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._sample()
 
 
 def as_progress(progress: Any) -> Progress:

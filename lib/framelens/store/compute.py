@@ -11,22 +11,30 @@ from framelens.errors import FramelensError
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.store.parts import PARTS, depth, resolve_options
 from framelens.core.engine import get_engine, parts_side_by_side, pool as make_pool, TickingEngine
-from framelens.core.progress import as_progress, QueueReporter
+from framelens.core.progress import as_progress, PeakMemory, QueueReporter
 from framelens.store.lens_store import LensStore
 from framelens.tables.parquet import PARTITION_DOCUMENTS
 
 
-def _part_worker(args) -> tuple[str, float]:
-    """Compute one part in a worker process from the store on disk (returns its folder and the
-    seconds it took)."""
-    import time
-
+def _part_worker(args) -> tuple[str, float, float | None]:
+    """Compute one part in a worker process from the store on disk (returns its folder, the
+    seconds it took and the worker's peak memory meanwhile, MB)."""
     root, corpus_path, sources, view, name, options, inputs = args
 
-    t0 = time.perf_counter()
     lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
     lens.progress = _WORKER_PROGRESS
-    return str(lens.part(name, **options).folder), time.perf_counter() - t0
+    return _timed_part(lens, name, options)
+
+
+def _timed_part(lens, name: str, options: Mapping[str, Any]) -> tuple[str, float, float | None]:
+    """``lens.part(name, **options)``: its folder, seconds and the peak memory (MB) of this process
+    while it ran (its reduce, and its maps when they run here)."""
+    import time
+
+    t0 = time.perf_counter()
+    with PeakMemory() as peak:
+        folder = str(lens.part(name, **options).folder)
+    return folder, time.perf_counter() - t0, peak.mb
 
 
 _WORKER_PROGRESS = None  # in a part worker: reports map steps to the parent (framelens.core.progress.QueueReporter)
@@ -127,10 +135,7 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
             _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
         else:
             for n, o in level:
-                def run(n=n, o=o) -> tuple[str, float]:
-                    t_part = time.perf_counter()
-                    return str(lens.part(n, **o).folder), time.perf_counter() - t_part
-                _outcome(n, run, say=say, failed=failed, failures=failures,
+                _outcome(n, lambda n=n, o=o: _timed_part(lens, n, o), say=say, failed=failed, failures=failures,
                          mark=lambda why, n=n, o=o: lens.mark_failed(n, o, why))
     done = len(missing) - len(failures)
     say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
@@ -179,12 +184,12 @@ def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, 
 
 
 def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark=None) -> None:
-    """Compute one part (``run()`` → its folder and seconds) and record the outcome: its time and a
-    progress line, or — unless the input is bad (:class:`FramelensError`, raised) — the part in
+    """Compute one part (``run()`` → its folder, seconds and peak memory in MB or ``None``) and
+    record the outcome: its time, peak memory and a progress line, or — unless the input is bad (:class:`FramelensError`, raised) — the part in
     ``failed``, a line in ``failures`` and ``mark(reason)`` (the store remembers the failure, so a
     report needing the part does not compute it again in its kernel)."""
     try:
-        folder, seconds = run()
+        folder, seconds, peak_mb = run()
     except FramelensError:
         raise
     except Exception as exc:
@@ -194,8 +199,9 @@ def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark
         if mark is not None:
             mark(why)
         return
-    say.record(f"part {name}", seconds)
-    say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s")
+    say.record(f"part {name}", seconds, peak_mb=peak_mb)
+    memory = f", peak memory {peak_mb:,.0f} MB" if peak_mb is not None else ""
+    say(f"framelens: lens store: {name} ({os.path.basename(folder)}) {seconds:.1f} s{memory}")
 
 
 def _why(exc: BaseException) -> str:
