@@ -435,6 +435,21 @@ def test_a_part_whose_worker_vanished_is_named_in_plain_words():
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
+def test_a_section_whose_part_failed_shows_why_and_writes_no_csv(tmp_path):
+    from framelens.errors import Unavailable
+    from framelens.lenses import profile, reuse, synthesis
+    from framelens.report import show
+
+    gone = Unavailable("reuse", "the reuse part failed when the store was computed (MemoryError: no room)")
+    html = show.show_table(reuse.stored_near_duplicates(gone), caption="Near-duplicate articles")._repr_html_()
+    assert html == ('<p class="fl-empty"><b>Near-duplicate articles</b>: not available in this run: the reuse part '
+                    'failed when the store was computed (MemoryError: no room).</p>')
+    assert show.export_table(gone, "corpus_near_duplicates", tmp_path) is None and not (tmp_path / "tables").exists()
+    note = ("*Shared passages: not available in this run: the reuse part failed when the store was computed "
+            "(MemoryError: no room).*")
+    assert profile.reuse_note(gone, "cgtn") == note and synthesis.reuse_summary(gone) == note
+
+
 def test_peak_memory_sees_a_block_allocation_the_process_frees_again():
     import time
 
@@ -474,7 +489,39 @@ def test_a_failed_part_is_remembered_until_the_next_run(tmp_path, tiny_corpus_di
         lens.part("dating")
     assert str(exc.value) == ("lens store: the dating part failed when the store was computed (MemoryError: no room); "
                               "run `framelens run` again to retry it")
+    gone = lens.optional_part("dating")  # a report section that can be left out: the reason instead
+    assert not gone and gone.part == "dating"
+    assert gone.text() == ("Not available in this run: the dating part failed when the store was computed (MemoryError: "
+                           "no room); run `framelens run` again to retry it.")
     monkeypatch.setitem(parts.PARTS, "dating", good)  # fixed: the next compute tries again and succeeds
     assert framelens.compute(tiny_corpus_dir, store=store, requests=[("dating", {})]) == []
     assert lens_store.LensStore(store, tiny_corpus_dir).has_part("dating")
     assert not list(store.rglob("*.failed"))
+
+
+@pytest.mark.notebook
+def test_reports_that_show_reuse_in_one_section_are_made_when_reuse_failed(tmp_path, tiny_corpus_dir, monkeypatch):
+    """A reuse part that fails in the store phase costs the overview, the profiles and the
+    synthesis one section each (its reason shown there), not the whole report; report 08, which
+    is about reuse, fails and the run says so."""
+    import dataclasses
+
+    from framelens.run import runner
+
+    def boom(*a, **k):
+        raise MemoryError("no room")
+
+    good = parts.PARTS["reuse"]
+    monkeypatch.setitem(parts.PARTS, "reuse", dataclasses.replace(good, compute=boom, map=boom, reduce=boom))
+    out = tmp_path / "site"
+    summary = runner.run_suite(tiny_corpus_dir, out, only=["01", "05", "06", "08"], profiles=1, progress=None)
+    status = {r.notebook: r.status for r in summary.results}
+    assert status == {"01_corpus_overview": "ok", "05_source_profile": "ok", "06_synthesis": "ok", "08_reuse": "failed"}
+    why = "the reuse part failed when the store was computed (MemoryError: no room)"
+    assert f"Near-duplicate articles (one cluster per group of copies)</b>: not available in this run: {why}" in \
+        (out / "reports" / "01_corpus_overview.html").read_text(encoding="utf-8")
+    synth = (out / "reports" / "06_synthesis.html").read_text(encoding="utf-8")
+    assert f"Shared passages: not available in this run: {why}" in synth
+    profile_page = next((out / "reports").glob("05_*.html")).read_text(encoding="utf-8")
+    assert f"Shared passages: not available in this run: {why}" in profile_page
+    assert not (out / "tables" / "corpus_near_duplicates.csv").exists()

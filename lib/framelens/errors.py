@@ -24,6 +24,30 @@ class PartFailed(FramelensError):
     """A lens part the report needs failed when the store was computed (its reason in the message)."""
 
 
+class Unavailable:
+    """What a report section gets in place of a lens part that failed when the store was computed
+    (:meth:`framelens.store.lens_store.LensStore.optional_part`): the part's name and the reason. It
+    is false, and the functions that show such a section (``show_table``, ``export_table``, the
+    notes that read the part) show the reason instead: the rest of the report is still made."""
+
+    def __init__(self, part: str, reason: str):
+        self.part, self.reason = part, reason
+
+    def __bool__(self) -> bool:
+        return False
+
+    def clause(self) -> str:
+        """``not available in this run: <reason>`` (to follow a section's name)."""
+        return f"not available in this run: {self.reason.rstrip('.')}."
+
+    def text(self) -> str:
+        """One sentence for the report: what is missing and why."""
+        return self.clause()[0].upper() + self.clause()[1:]
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
 class FramelensWarning(UserWarning):
     """Something worth telling the analyst that does not stop the run."""
 

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from framelens.core import fmt
-from framelens.errors import FramelensError
+from framelens.errors import FramelensError, Unavailable
 from framelens.lenses.stats import (N_PERMUTATIONS, N_RESAMPLES, cluster_bootstrap, cluster_permutation_test, fisher_p,
                                     permutation_method, permutation_test, rate_p, ratio_bootstrap_diff)
 
@@ -734,7 +734,9 @@ def reuse_note(tables, source_id: str) -> str:
     text, edits or per-sentence rows (at 10 k articles the largest tables of the store) — and only the
     source's own rows of passages and documents (:func:`_reuse_rows`: the filters are pushed down to
     Parquet); the same note as from the whole tables. ``tables`` may also be any mapping of the whole
-    tables."""
+    tables. An :class:`framelens.errors.Unavailable` (the part failed) gives its reason."""
+    if isinstance(tables, Unavailable):
+        return f"*Shared passages: {tables.clause()}*"
     if hasattr(tables, "files") and hasattr(tables, "info"):
         return reuse.source_note(reuse.from_tables(_reuse_rows(tables, source_id), tables.info), source_id)
     view = tables.only(REUSE_NOTE_COLUMNS) if hasattr(tables, "only") else tables

@@ -99,7 +99,7 @@ from typing import Any, Mapping, TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from framelens.errors import FramelensError
+from framelens.errors import FramelensError, Unavailable
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
@@ -2185,6 +2185,15 @@ def near_duplicates(corpus: CorpusLike, *, threshold: float | None = None, **opt
     if threshold is not None:
         options["near_duplicate_share"] = threshold
     return _result(corpus, **options).near_duplicates
+
+
+def stored_near_duplicates(tables) -> "pd.DataFrame | Unavailable":
+    """:func:`near_duplicates` from the stored reuse part's ``tables``
+    (:class:`framelens.store.lens_store.Tables`), reading only that table; an
+    :class:`framelens.errors.Unavailable` (the part failed) is given back as it is."""
+    if isinstance(tables, Unavailable):
+        return tables
+    return near_duplicates(from_tables(tables.only({"near_duplicates": None}) if hasattr(tables, "only") else tables))
 
 
 def _drop(corpus: CorpusLike, *, docs: set | None = None, sents: set | None = None):

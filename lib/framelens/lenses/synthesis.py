@@ -38,7 +38,7 @@ from typing import Mapping, NamedTuple, Sequence, TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from framelens.errors import FramelensError
+from framelens.errors import FramelensError, Unavailable
 from framelens.core import fmt
 from framelens.lenses.profile import MIN_N, TextFetcher, corpus_texts, need_lenses, with_texts
 from framelens.lenses.stats import fisher_p, rate_p
@@ -803,6 +803,9 @@ REUSE_SUMMARY_COLUMNS: dict = {"passages": ["passage_id", "source_a", "source_b"
 def reuse_summary(tables) -> str:
     """:func:`framelens.lenses.reuse.summary` from the stored reuse part's ``tables``
     (:class:`framelens.store.lens_store.Tables`), reading only :data:`REUSE_SUMMARY_COLUMNS`: the same text as
-    from the whole tables. ``tables`` may also be any mapping of the whole tables."""
+    from the whole tables. ``tables`` may also be any mapping of the whole tables. An
+    :class:`framelens.errors.Unavailable` (the part failed) gives its reason."""
+    if isinstance(tables, Unavailable):
+        return f"*Shared passages: {tables.clause()}*"
     view = tables.only(REUSE_SUMMARY_COLUMNS) if hasattr(tables, "only") else tables
     return reuse.summary(reuse.from_tables(view))

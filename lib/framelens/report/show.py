@@ -24,6 +24,7 @@ from typing import Mapping
 
 from framelens.lenses.profile import slug
 from framelens.core.fmt import markdown_safe, md_text
+from framelens.errors import Unavailable
 from framelens.tables.parquet import read_table
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -104,10 +105,13 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> Path:
+def export_table(df: pd.DataFrame, name: str, output_dir: str | os.PathLike) -> Path | None:
     """Write ``df`` to ``<output_dir>/tables/<name>.csv`` (UTF-8, no index) and return the path.
-    Text cells that a spreadsheet would run as a formula are neutralized (:func:`csv_cell`)."""
+    Text cells that a spreadsheet would run as a formula are neutralized (:func:`csv_cell`). An
+    :class:`framelens.errors.Unavailable` (a section whose lens part failed) writes nothing: ``None``."""
     path = Path(output_dir) / "tables" / f"{_checked_name(name)}.csv"
+    if isinstance(df, Unavailable):
+        return None
     _atomic_write(path, lambda tmp: csv_safe(df).to_csv(tmp, index=False))
     _remember_export(name, df)
     return path
@@ -219,18 +223,20 @@ def csv_fingerprint(df: pd.DataFrame) -> tuple[str, int]:
 
 class EmptyTable:
     """What :func:`show_table` shows for a table without rows: its caption and "none", not a bare
-    header row (which reads as a broken table)."""
+    header row (which reads as a broken table); for a table that could not be made
+    (:class:`framelens.errors.Unavailable`), its caption and why."""
 
-    def __init__(self, caption: str | None):
+    def __init__(self, caption: str | None, note: str = "none."):
         self.caption = caption or "This table"
+        self.note = note
 
     def to_html(self) -> str:
-        return f'<p class="fl-empty"><b>{_html.escape(self.caption)}</b>: none.</p>'
+        return f'<p class="fl-empty"><b>{_html.escape(self.caption)}</b>: {_html.escape(self.note)}</p>'
 
     _repr_html_ = to_html
 
     def __repr__(self) -> str:
-        return f"{self.caption}: none."
+        return f"{self.caption}: {self.note}"
 
 
 def show_table(
@@ -263,6 +269,8 @@ def show_table(
     """
     from pandas.io.formats.style import Styler
 
+    if isinstance(df, Unavailable):
+        return EmptyTable(caption, df.clause())
     n = len(df) if rows is None or not len(df) else int(rows)
     if n == 0:
         return EmptyTable(caption)

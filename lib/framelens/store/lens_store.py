@@ -66,7 +66,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from framelens.errors import FramelensError, PartFailed
+from framelens.errors import FramelensError, PartFailed, Unavailable
 from framelens.tables.parquet import CORPUS_TABLES, MANIFEST, PARTITIONS, PARTITION_DOCUMENTS, PARTITION_TABLES, SCHEMA_VERSION, Tables, _read_manifest, _version, concat_frames, concat_parts, partition_dirs, read_corpus, read_partition, read_partition_rows, read_parts, read_table, temp_folder, write_corpus, write_folder, write_partitioned_manifest, write_table  # noqa: F401  (moved; re-exported)
 from framelens import config
 from framelens.core.engine import auto_engine, get_engine
@@ -377,6 +377,15 @@ class LensStore:
                                           "info": _jsonable(info)}, tmp=tmp, partitioned=partitioned)
         self._parts[key] = Tables(folder)
         return self._parts[key]
+
+    def optional_part(self, name: str, **options: Any) -> "Tables | Unavailable":
+        """:meth:`part`, or — when the part (or one it is built from) failed when the store was
+        computed — an :class:`framelens.errors.Unavailable` holding the reason, for a report
+        section that can be left out while the rest of the report is made."""
+        try:
+            return self.part(name, **options)
+        except PartFailed as exc:
+            return Unavailable(name, str(exc).removeprefix("lens store: "))
 
     def _map_reduce(self, name: str, opts: Mapping[str, Any], needs: Mapping[str, Any], folder: Path):
         """Part ``name`` as map steps over the stored corpus partitions (on :attr:`engine`) and a
