@@ -679,6 +679,30 @@ def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch)
     assert one.stats["tasks"] <= 4 < 10 < many.stats["tasks"]
 
 
+def test_candidate_shards_cut_the_bucket_pairs_by_their_first_sentence():
+    # one band; buckets {0, 1, 2} (pairs 0-1, 1-2, 0-2: first sentences 0, 1, 0) and {3, 4} (3-4)
+    keys = np.array([[5, 5, 5, 7, 7, 9]], dtype=np.uint64)
+    assert reuse._lsh_shards(keys, limit=4) == [(0, 6)]  # 4 pairs fit: one shard
+    assert reuse._lsh_shards(keys, limit=2) == [(0, 1), (1, 6)]  # 2 pairs at sentence 0, then 2
+    idx, doc_of = np.arange(6) * 2, np.arange(12)  # indexed units 0, 2, ..., 10, each its own document
+    whole = reuse._lsh_candidates(keys, idx, doc_of, 12)
+    first = reuse._lsh_candidates(keys, idx, doc_of, 12, (0, 1))
+    rest = reuse._lsh_candidates(keys, idx, doc_of, 12, (1, 6))
+    assert [a.tolist() for a in whole] == [[0, 0, 2, 6], [2, 4, 4, 8], [-1, -1, -1, -1]]
+    assert [a.tolist() for a in first] == [[0, 0], [2, 4], [-1, -1]]
+    assert [a.tolist() for a in rest] == [[2, 6], [4, 8], [-1, -1]]
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_equal_tables_when_the_candidates_are_verified_in_shards(mixed, monkeypatch):
+    one = reuse.analyze(mixed, candidates="lsh")
+    monkeypatch.setattr(reuse, "SHARD_PAIRS", 5)
+    sharded = reuse.analyze(mixed, candidates="lsh", partitions=3)
+    assert one.stats["candidate_shards"] == 1 and sharded.stats["candidate_shards"] > 5
+    assert one.stats["candidate_pairs"] == sharded.stats["candidate_pairs"] > 0
+    assert_same_result(one, sharded)
+
+
 @pytest.mark.notebook  # slow: a process pool or a lens store (make test-fast skips it)
 def test_equal_tables_on_the_process_pool(mixed):
     from framelens.core.engine import get_engine

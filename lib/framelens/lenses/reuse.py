@@ -130,6 +130,10 @@ MAX_CLIQUE_DOCUMENTS = 200
 #: alignments then grow with the corpus, not with the square of a cluster of similar articles.
 #: Counted in the reduce's stats (pairs found and aligned).
 MAX_PARTNERS = 50
+#: The LSH candidate pairs are made and verified in shards of about this many bucket pairs (by
+#: their first sentence), so the reduce holds one shard's candidates and the verified pairs, never
+#: every candidate at once (20 million at 30,000 generated articles).
+SHARD_PAIRS = 4_000_000
 #: A verification or alignment task reads the units of at most two blocks of this many documents
 #: (consecutive documents of one partition): what bounds a task's memory, whatever the corpus size.
 TASK_DOCUMENTS = 500
@@ -560,11 +564,37 @@ def _similarity_pairs(units: _Units, i: np.ndarray, j: np.ndarray, workers: int)
                              scorer=Indel.normalized_similarity, workers=workers), dtype=np.float64)
 
 
-def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lsh_shards(keys: np.ndarray, *, limit: int) -> list[tuple[int, int]]:
+    """Ranges ``[lo, hi)`` of indexed-unit positions that cut the LSH candidate pairs (by the pair's
+    first unit) into shards of at most about ``limit`` bucket pairs, counted over every band before
+    the pairs are made unique (so a shard holds fewer distinct pairs); one range when all fit."""
+    n_idx = keys.shape[1]
+    if not n_idx:
+        return [(0, 0)]
+    bins = max(1, min(n_idx, 4096))
+    width = -(-n_idx // bins)
+    per_bin = np.zeros(-(-n_idx // width), dtype=np.int64)
+    for k in range(keys.shape[0]):
+        a, b = _bucket_pairs(keys[k], np.arange(n_idx, dtype=np.int64), cap=MAX_BUCKET)
+        per_bin += np.bincount(np.minimum(a, b) // width, minlength=len(per_bin))
+    if per_bin.sum() <= limit:
+        return [(0, n_idx)]
+    out, lo, acc = [], 0, 0
+    for b, c in enumerate(per_bin.tolist()):
+        if acc and acc + c > limit:
+            out.append((lo, b * width))
+            lo, acc = b * width, 0
+        acc += c
+    out.append((lo, n_idx))
+    return out
+
+
+def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: int,
+                    shard: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
-    centre of a pair linked through an over-full bucket (-1 for ordinary pairs)."""
+    centre of a pair linked through an over-full bucket (-1 for ordinary pairs). ``shard``: only the
+    pairs whose first unit is at a position of ``idx`` in ``[lo, hi)`` (see :func:`_lsh_shards`)."""
     run = np.zeros(0, np.int64)  # ordinary pairs so far (i * n + j): unique, sorted
     waiting: list[np.ndarray] = []
     n_waiting = 0
@@ -572,6 +602,11 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
     star_head: list[np.ndarray] = []
     for k in range(keys.shape[0]):  # one band at a time, merged as they come: memory follows the distinct pairs
         a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
+        if shard is not None:
+            mine = np.minimum(a, b)
+            mine = (mine >= shard[0]) & (mine < shard[1])
+            a, b, st = a[mine], b[mine], st[mine]
+            del mine
         i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
         keep = doc_of[i] != doc_of[j]
         key = i * np.int64(n) + j
@@ -1180,6 +1215,7 @@ def _gather(red, o: dict) -> _Global:
         doc_part[rows] = s.loc[ok, "part"].to_numpy()
     dirs = getattr(red, "partitions", None)
     reader = _Reader(list(dirs), None) if dirs is not None else _Reader(None, red.whole())
+    del metas, keys, sigs, K  # merged above (the partials themselves are read from disk on access)
     return _Global(U=U.drop(columns="krow"), docs=docs, keys=keys_t, doc_sig=doc_sig, doc_part=doc_part,
                    reader=reader, timing=timing)
 
@@ -1206,22 +1242,38 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
         stats["candidate_pairs"] = int(n_idx * (n_idx - 1) // 2)
         stats["method"] = f"every pair of {n_idx:,} sentences compared"
     else:
-        i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1))
-        s = np.zeros(len(i), dtype=np.float64)
-        groups = _partition_groups(g.block[i], g.block[j])
-        g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
-        tasks = (("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
-                 for k in groups)  # made as the engine takes them: never all candidates' ids at once
-        g.tasks += len(groups)
-        for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
-            s[k] = sims
-        stats["candidate_pairs"] = int(len(i))
+        shards = _lsh_shards(g.keys, limit=SHARD_PAIRS)
+        found, stats["candidate_pairs"] = [], 0
+        for shard in shards:  # the candidates of one shard at a time: only the verified pairs are kept
+            i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1), shard if len(shards) > 1 else None)
+            stats["candidate_pairs"] += int(len(i))
+            s = _verify_candidates(g, i, j, o, eng)
+            ok = s >= o["min_similarity"]
+            i, j, s, head = i[ok], j[ok], s[ok], head[ok]
+            order = np.lexsort((j, i))
+            found.append((i[order], j[order], s[order], head[order]))
+            del i, j, s, head, ok, order
+        stats["candidate_shards"] = len(shards)
         stats["method"] = (f"MinHash-LSH over word sets ({o['bands']} bands × {o['rows']} rows = "
                            f"{o['bands'] * o['rows']} permutations, {n_idx:,} sentences indexed)")
-        ok = s >= o["min_similarity"]
-        i, j, s, head = i[ok], j[ok], s[ok], head[ok]
+        # shards follow the first unit: their pairs, each sorted, are in (i, j) order one after another
+        return tuple(np.concatenate([f[k] for f in found]) if len(found) > 1 else found[0][k] for k in range(4))
     order = np.lexsort((j, i))
     return i[order], j[order], s[order], head[order]
+
+
+def _verify_candidates(g: _Global, i: np.ndarray, j: np.ndarray, o: dict, eng) -> np.ndarray:
+    """The word similarity of each candidate pair ``(i[k], j[k])``, computed by tasks grouped by
+    their pair of task blocks (each reading only its blocks' units)."""
+    s = np.zeros(len(i), dtype=np.float64)
+    groups = _partition_groups(g.block[i], g.block[j])
+    g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
+    tasks = (("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
+             for k in groups)  # made as the engine takes them: never all candidates' ids at once
+    g.tasks += len(groups)
+    for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
+        s[k] = sims
+    return s
 
 
 def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
