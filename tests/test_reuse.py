@@ -286,9 +286,12 @@ def test_passage_in_many_documents_survives_over_full_lsh_buckets(tmp_path, monk
     assert len(o) == 1 and o.iloc[0].n_units == 7
 
 
-def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [None, 1, 3])  # the sentence pairs read 1 or 3 at a time: the same
+def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypatch, chunk):
     # the same seven documents, but a sentence in more than 3 documents is aligned with its first
     # document only: 6 pairs (d0 with each other), not 21; the facts say so
+    if chunk:
+        monkeypatch.setattr(reuse, "PAIR_CHUNK", chunk)
     monkeypatch.setattr(reuse, "MAX_BUCKET", 2)
     monkeypatch.setattr(reuse, "MAX_CLIQUE_DOCUMENTS", 3)
     docs = [{"id": f"d{k}", "source": f"s{k}", "text": para(FILLER[k], P1, P2, FILLER[k + 10])} for k in range(7)]
@@ -302,9 +305,12 @@ def test_cluster_above_the_clique_limit_is_aligned_as_a_star(tmp_path, monkeypat
                                                "each with the sentence's first article only")
 
 
-def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [None, 1, 3])  # partners ranked for 1 or 3 rows' documents at a time
+def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypatch, chunk):
     # d0 and d1 share two sentences, d2 one with each: with one partner each, d0 and d1 keep each
     # other, d2 keeps d0 (a tie: the first in corpus order); the pair d1–d2 is found, not aligned
+    if chunk:
+        monkeypatch.setattr(reuse, "PAIR_CHUNK", chunk)
     monkeypatch.setattr(reuse, "MAX_PARTNERS", 1)
     docs = [{"id": "d0", "source": "s0", "text": para(FILLER[0], P1, P2, FILLER[10])},
             {"id": "d1", "source": "s1", "text": para(FILLER[1], P1, P2, FILLER[11])},
@@ -320,6 +326,23 @@ def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypat
     r = reuse.analyze(load(tmp_path / "seven", docs))
     assert sorted(zip(r.passages["doc_a"], r.passages["doc_b"])) == sorted(
         [("d0", "d1"), ("d0", "d2"), ("d1", "d2")] + [(a, f"d{k}") for k in range(3, 7) for a in ("d0", "d1")])
+
+
+def test_keys_are_counted_chunk_by_chunk():
+    k, c = reuse._count_keys([np.array([7, 3, 7]), np.array([], dtype=np.int64), np.array([3, 9, 7])])
+    assert k.tolist() == [3, 7, 9] and c.tolist() == [2, 3, 1]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 100])
+def test_strongest_partners_by_document_ranges(monkeypatch, chunk):
+    # pairs 0-1 (3 shared), 0-2 (1), 1-2 (2), 2-3 (1); one partner each: 0 keeps 1, 1 keeps 0,
+    # 2 keeps 1 (2 shared), 3 keeps 2: pair 0-2 is nobody's strongest
+    monkeypatch.setattr(reuse, "MAX_PARTNERS", 1)
+    monkeypatch.setattr(reuse, "PAIR_CHUNK", chunk)
+    x, y, shared = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3]), np.array([3, 1, 2, 1])
+    assert reuse._strongest_partners(x, y, shared, 4).tolist() == [True, False, True, True]
+    monkeypatch.setattr(reuse, "MAX_PARTNERS", 3)  # nobody has more than 3 partners: all kept
+    assert reuse._strongest_partners(x, y, shared, 4) is None
 
 
 def test_corpus_without_reuse_gives_no_pairs(tmp_path):

@@ -1352,47 +1352,30 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     are at most :data:`MAX_CLIQUE_DOCUMENTS`, else each with the centre's document only (the
     verified pairs themselves); of these, the pairs where either document counts the other among its
     :data:`MAX_PARTNERS` strongest partners (most shared sentences). ``stats`` gets how many
-    centres were left as stars, their documents and the document pairs found."""
-    ok = ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
+    centres were left as stars, their documents and the document pairs found. Memory: the distinct
+    document pairs and one chunk of :data:`PAIR_CHUNK` sentence pairs or ranked rows at a time."""
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
-    dx, dy = d[vi[ok]], d[vj[ok]]
-    keys = [np.minimum(dx, dy) * span + np.maximum(dx, dy)]  # one int64 per pair: sorted and deduplicated in place
-    del dx, dy
-    star = ok & (vhead >= 0)
-    if star.any():
-        other = np.where(vi[star] == vhead[star], vj[star], vi[star])
-        cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
-        cd = cd.drop_duplicates()
-        size = cd.groupby("c", sort=False)["d"].transform("size").to_numpy()
-        big = size > MAX_CLIQUE_DOCUMENTS
-        if stats is not None:
-            stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
-            stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
-        cd = cd[~big]
-        cd = cd.merge(cd, on="c")
-        cd = cd[cd["d_x"] < cd["d_y"]]
-        keys.append(cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64))
-    key = np.concatenate(keys)
-    del keys
-    key.sort()
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
-    shared = np.diff(np.r_[starts, len(key)])  # links of each document pair: its shared sentences
-    key = key[starts]
-    x, y = key // span, key % span
-    del key, starts
+
+    def keys_of_verified():  # one int64 per pair of documents (the smaller first), chunk by chunk
+        for at in range(0, len(vi), PAIR_CHUNK):
+            a, b = vi[at:at + PAIR_CHUNK], vj[at:at + PAIR_CHUNK]
+            ok = ~is_boiler[a] & ~is_boiler[b]
+            dx, dy = d[a[ok]], d[b[ok]]
+            yield np.minimum(dx, dy) * span + np.maximum(dx, dy)
+
+    key, shared = _count_keys([*keys_of_verified(), _clique_keys(g, vi, vj, vhead, is_boiler, span, stats)])
+    small = np.int32 if g.n_docs < 2**31 - 1 else np.int64
+    x, y = (key // span).astype(small), (key % span).astype(small)
+    del key
     if stats is not None:
         stats["document_pairs_found"] = int(len(x))
-    partners = np.bincount(x, minlength=g.n_docs + 1) + np.bincount(y, minlength=g.n_docs + 1)
-    if len(x) and partners.max() > MAX_PARTNERS:  # else every pair is among both sides' strongest: all kept
-        small = np.int32 if g.n_docs < 2**31 - 1 and len(x) < 2**30 else np.int64  # half the memory of the ranking
-        rank = _partner_rank(np.r_[x, y].astype(small), np.r_[y, x].astype(small),
-                             np.minimum(np.r_[shared, shared], 2**31 - 1).astype(small))  # each pair from both sides
-        strong = (rank[:len(x)] < MAX_PARTNERS) | (rank[len(x):] < MAX_PARTNERS)
-        del rank
-        x, y = x[strong], y[strong]
-        del strong
-    del shared, partners
+    if len(x):
+        strong = _strongest_partners(x, y, np.minimum(shared, 2**31 - 1).astype(small), g.n_docs + 1)
+        if strong is not None:  # else every pair is among both sides' strongest: all kept
+            x, y = x[strong], y[strong]
+    del shared
+    x, y = x.astype(np.int64), y.astype(np.int64)
     e = _earlier_many(g, x, y)
     later_first = e > 0  # y is strictly earlier: it goes first
     ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
@@ -1405,6 +1388,79 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
         keep = np.argsort(rank[ox], kind="stable")
         ox, oy, known = ox[keep], oy[keep], known[keep]
     return _Oriented(ox, oy, known)
+
+
+#: The document-pair step reads the verified sentence pairs, and ranks each document's partners,
+#: this many rows at a time (what bounds its working memory beside the distinct document pairs).
+PAIR_CHUNK = 4_000_000
+
+
+def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: dict | None) -> np.ndarray:
+    """Document-pair keys (as in :func:`_doc_pairs`) of every pair of documents linked to one star
+    centre, for centres with at most :data:`MAX_CLIQUE_DOCUMENTS` documents (``stats``: the others)."""
+    d = g.doc_of
+    star = (vhead >= 0) & ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
+    if not star.any():
+        return np.zeros(0, np.int64)
+    other = np.where(vi[star] == vhead[star], vj[star], vi[star])
+    cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
+    del star, other
+    cd = cd.drop_duplicates()
+    size = cd.groupby("c", sort=False)["d"].transform("size").to_numpy()
+    big = size > MAX_CLIQUE_DOCUMENTS
+    if stats is not None:
+        stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
+        stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
+    cd = cd[~big]
+    cd = cd.merge(cd, on="c")
+    cd = cd[cd["d_x"] < cd["d_y"]]
+    return cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64)
+
+
+def _count_keys(chunks) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of the int64 arrays ``chunks`` (sorted) and how often each occurs in all of
+    them: each chunk counted on its own, then the counts merged (memory: the distinct values)."""
+    keys, counts = [], []
+    for k in chunks:
+        if len(k):
+            u, c = np.unique(k, return_counts=True)
+            keys.append(u)
+            counts.append(c)
+    if not keys:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(keys) == 1:
+        return keys[0], counts[0]
+    k, c = np.concatenate(keys), np.concatenate(counts)
+    del keys, counts
+    order = np.argsort(k, kind="stable")
+    k, c = k[order], c[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    return k[starts], np.add.reduceat(c, starts)
+
+
+def _strongest_partners(x: np.ndarray, y: np.ndarray, shared: np.ndarray, n: int) -> np.ndarray | None:
+    """For document pairs ``(x, y)`` sharing ``shared`` sentences: True where either document counts
+    the other among its :data:`MAX_PARTNERS` strongest partners (:func:`_partner_rank`), ranked for
+    a range of documents at a time (about :data:`PAIR_CHUNK` rows); ``None`` when no document has
+    more partners than that (every pair kept)."""
+    partners = np.bincount(x, minlength=n) + np.bincount(y, minlength=n)
+    if partners.max() <= MAX_PARTNERS:
+        return None
+    strong = np.zeros(len(x), dtype=bool)
+    ends = np.cumsum(partners)
+    lo = 0
+    while lo < n:  # documents [lo, hi): every row naming one of them, from both sides
+        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + PAIR_CHUNK, side="right")))
+        hi = min(hi, n)
+        rx = np.flatnonzero((x >= lo) & (x < hi))
+        ry = np.flatnonzero((y >= lo) & (y < hi))
+        rank = _partner_rank(np.r_[x[rx], y[ry]], np.r_[y[rx], x[ry]], np.r_[shared[rx], shared[ry]])
+        rows = np.r_[rx, ry]
+        strong[rows[rank < MAX_PARTNERS]] = True
+        del rx, ry, rank, rows
+        lo = hi
+    return strong
 
 
 def _partner_rank(a: np.ndarray, b: np.ndarray, shared: np.ndarray) -> np.ndarray:
@@ -1943,6 +1999,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
         vi, vj, vs, vhead = _verified(g, o, eng, stats)
+        g.keys = np.zeros((0, 0), np.uint64)  # the band keys: only the candidates needed them
         stats["verified_pairs"] = int(len(vi))
         t1 = time.perf_counter()
         stats["seconds_candidates"] = t1 - t0
