@@ -525,3 +525,41 @@ def test_reports_that_show_reuse_in_one_section_are_made_when_reuse_failed(tmp_p
     profile_page = next((out / "reports").glob("05_*.html")).read_text(encoding="utf-8")
     assert f"Shared passages: not available in this run: {why}" in profile_page
     assert not (out / "tables" / "corpus_near_duplicates.csv").exists()
+
+
+def _pieces(tmp_path, frames):
+    """A stored folder with table ``t`` written in pieces (one per frame) and ``small`` whole."""
+    from framelens.tables import parquet as pqt
+
+    tmp = pqt.temp_folder(tmp_path / "part")
+    entries = [pqt.write_piece(df, tmp, "t", f"p{k}") for k, df in enumerate(frames)]
+    return pqt.Tables(pqt.write_folder(tmp_path / "part", {"small": frames[0]}, {"kind": "part"}, tmp=tmp,
+                                       partitioned={"t": entries}))
+
+
+def test_the_top_rows_of_a_stored_table_read_piece_by_piece(tmp_path):
+    a = pd.DataFrame({"doc": ["a1", "a2", "a3"], "fam": ["g", "x", "g"], "score": [2, 9, 5], "text": ["p", "q", "r"]})
+    b = pd.DataFrame({"doc": ["b1", "b2"], "fam": ["g", "g"], "score": [5, 7], "text": ["s", "t"]})
+    t = _pieces(tmp_path, [a, b])
+    # generic rows: a1 2, a3 5, b1 5, b2 7; by score descending, ties in stored order: b2, a3, b1, a1
+    view, n = t.top("t", 3, columns=["doc", "score"], where={"fam": "g"}, sort=["score"], ascending=False)
+    assert view.to_dict("list") == {"doc": ["b2", "a3", "b1"], "score": [7, 5, 5]} and n == 4
+    whole = pd.concat([a, b], ignore_index=True)
+    expect = whole[whole["fam"] == "g"].sort_values("score", ascending=False, kind="stable").head(3)
+    assert view["doc"].tolist() == expect["doc"].tolist()
+    view, n = t.top("t", 2)  # no sort: the stored order, every column
+    assert view["doc"].tolist() == ["a1", "a2"] and list(view.columns) == ["doc", "fam", "score", "text"] and n == 5
+    view, n = t.top("t", 5, where={"fam": "none"}, columns=["doc"])
+    assert view.empty and list(view.columns) == ["doc"] and n == 0
+
+
+def test_show_stored_counts_every_row_and_holds_only_the_shown(tmp_path):
+    from framelens.report import show
+
+    frames = [pd.DataFrame({"doc": [f"d{k}-{i}" for i in range(30)], "score": range(30)}) for k in range(3)]
+    t = _pieces(tmp_path, frames)
+    html = show.show_stored(t, "t", caption="Scores", max_rows=5, max_embed=10, sort=["score"],
+                            ascending=False).to_html()
+    assert "(first 5 of 90 rows; all in the CSV)" in html and "the first 10 of 90 rows are in this page" in html
+    assert html.index("d0-29") < html.index("d1-29") < html.index("d2-29") < html.index("d0-28")
+    assert "d0-26" in html and "d1-26" not in html  # 10 rows read: 29, 28, 27 of each piece, then d0-26

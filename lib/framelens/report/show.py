@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from framelens.lenses.profile import slug
 from framelens.core.fmt import markdown_safe, md_text
@@ -317,6 +317,22 @@ def show_table(
             attrs.append(f'data-fl-csv-sha1="{sha1}" data-fl-csv-bytes="{size}"')
         styler = styler.set_table_attributes(" ".join(attrs))
     return styler.set_table_styles(styles)
+
+
+def show_stored(tables, table: str, *, caption: str | None = None, columns: Sequence[str] | None = None,
+                where: Mapping[str, object] | None = None, sort: Sequence[str] = (),
+                ascending: bool | Sequence[bool] = True, precision: int = 2, max_rows: int = 20,
+                max_embed: int = 2000, hide_index: bool = True, csv: str | None = None):
+    """:func:`show_table` of stored table ``table`` of a lens part
+    (:class:`framelens.tables.parquet.Tables`) — only the rows matching ``where``, ordered by
+    ``sort``, only ``columns`` — reading just the rows a page holds (``Tables.top``: one stored
+    partition at a time) and counting the rest: what a report shows of a per-sentence or
+    per-article table without holding it (write the CSV with :func:`export_stored`; ``csv``: its
+    name, for the table's link)."""
+    view, total = tables.top(table, max(int(max_rows), int(max_embed)), columns=columns, where=where, sort=sort,
+                             ascending=ascending)
+    return show_table(view, caption=caption, precision=precision, max_rows=max_rows, max_embed=max_embed,
+                      hide_index=hide_index, rows=total, csv=csv)
 
 
 def headline(text: str, *, report: str, output_dir: str | os.PathLike) -> None:

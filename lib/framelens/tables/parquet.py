@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
+import numpy as np
 import pandas as pd
 from framelens.errors import FramelensError
 from framelens import __version__
@@ -354,6 +355,40 @@ class Tables(Mapping):
             df = read_table(self.folder / f"{name}.parquet", entry, columns=columns)
             return df if doc_ids is None else df[df["doc_id"].astype(str).isin(set(doc_ids))].reset_index(drop=True)
         return concat_parts([(self.folder / e["file"], e) for e in entry["parts"]], columns=columns, doc_ids=doc_ids)
+
+    def top(self, name: str, n: int, *, columns: Sequence[str] | None = None,
+            where: Mapping[str, Any] | None = None, sort: Sequence[str] = (),
+            ascending: bool | Sequence[bool] = True) -> tuple[pd.DataFrame, int]:
+        """The first ``n`` rows of table ``name`` — only those whose columns equal ``where``'s values,
+        ordered by ``sort`` (a stable sort: ties keep the stored order; no sort: the stored order) —
+        and how many rows match in all. The same rows as ``df[mask].sort_values(sort,
+        kind="stable").head(n)[columns]`` of the whole table, read one stored partition at a time
+        (the filters pushed down to Parquet), holding at most ``n`` rows and one partition: what a
+        report shows of a table too long to hold (the CSV has it all)."""
+        sort = list(sort)
+        asc = [ascending] * len(sort) if isinstance(ascending, bool) else list(ascending)
+        want = list(columns) if columns is not None else None
+        read = None if want is None else list(dict.fromkeys([*want, *sort, *(where or {})]))
+        filters = [(c, "==", v) for c, v in (where or {}).items()] or None
+        best, total = None, 0
+        for k, (path, meta) in enumerate(self.files(name)):
+            meta = {m: v for m, v in meta.items() if m not in ("rows", "file")}
+            try:
+                df = read_table(path, meta, columns=read, filters=filters)
+            except FramelensError:  # a column Parquet cannot compare (no typed row): cut after reading
+                df = read_table(path, meta, columns=read)
+                for c, v in (where or {}).items():
+                    df = df[(df[c] == v).to_numpy()]
+            total += len(df)
+            df = df.assign(_f=k, _r=np.arange(len(df)))
+            best = df if best is None else pd.concat([best, df], ignore_index=True)
+            if sort:
+                best = best.sort_values([*sort, "_f", "_r"], ascending=[*asc, True, True], kind="stable")
+            best = best.head(max(0, int(n)))
+        if best is None:
+            best = pd.DataFrame(columns=want if want is not None else self.columns(name))
+        out = best.drop(columns=["_f", "_r"], errors="ignore")
+        return (out if want is None else out[want]).reset_index(drop=True), total
 
     def only(self, columns: Mapping[str, Sequence[str] | None]) -> "Tables":
         """These tables as a reader that needs only some columns sees them: table ``name`` is read
