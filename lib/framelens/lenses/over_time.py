@@ -888,18 +888,35 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores:
     for the same sentences, instead of scoring and matching every sentence a second time:
     ``scores`` (``sent_id`` and ``value``: the sentiment part's per-sentence scores) adds ``value``
     to each partial's ``sentences``; ``carried`` (``sent_id, frame``: the framing part's sentences
-    carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``."""
-    val = pd.Series(scores[value].to_numpy(dtype=float), index=scores["sent_id"].astype(str).to_numpy())
-    frames = carried[["sent_id", "frame"]].astype({"sent_id": str})
+    carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``.
+    Each score and frame is placed at its sentence's row once, for all partitions together (one
+    lookup of every placed sentence), not looked up again for every partition."""
+    sizes = [0 if p.get("sentences") is None else len(p["sentences"]) for p in partials]
+    starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    ids = pd.Index(np.concatenate([p["sentences"]["sent_id"].astype(str).to_numpy(dtype=object)
+                                   for p in partials if p.get("sentences") is not None] or [np.array([], dtype=object)]))
+    vals = np.full(len(ids), np.nan)
+    at = ids.get_indexer(scores["sent_id"].astype(str).to_numpy(dtype=object))
+    found = at >= 0
+    vals[at[found]] = scores[value].to_numpy(dtype=float)[found]
+    del at, found
+    hits = carried[["sent_id", "frame"]].astype({"sent_id": str})
+    rows = ids.get_indexer(hits["sent_id"].to_numpy(dtype=object))
+    hits, rows = hits[rows >= 0], rows[rows >= 0]
+    first = ~hits.duplicated(["sent_id", "frame"]).to_numpy()  # a sentence lies in one partition: deduplicated once
+    rows, frames = rows[first], hits["frame"].to_numpy(dtype=object)[first]
+    del hits, ids
+    part_of = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(part_of, kind="stable")  # each partition's rows, in the order of ``carried``
+    bounds = np.searchsorted(part_of[order], np.arange(len(partials) + 1))
     out = []
-    for p in partials:
+    for k, p in enumerate(partials):
         p = dict(p)
         s = p.get("sentences")
         if s is not None:
-            ids = s["sent_id"].astype(str).to_numpy()
-            s = s.assign(**{value: val.reindex(ids).to_numpy()})
-            p["sentences"] = s[["sent_id", "doc_id", "source", value, "period"]]
-            p["frame_hits"] = _frame_hits(frames, pd.Series(np.arange(len(s), dtype=np.int32), index=ids))
+            p["sentences"] = s.assign(**{value: vals[starts[k]:starts[k + 1]]})[["sent_id", "doc_id", "source", value, "period"]]
+            mine = order[bounds[k]:bounds[k + 1]]
+            p["frame_hits"] = pd.DataFrame({"row": (rows[mine] - starts[k]).astype(np.int32), "frame": frames[mine]})
         out.append(p)
     return out
 

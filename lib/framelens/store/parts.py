@@ -544,6 +544,8 @@ def _columns(stored, table: str, columns: Sequence[str]) -> pd.DataFrame:
 def _carried(framing_part) -> pd.DataFrame:
     """``sent_id, frame`` of every sentence carrying a frame, from the framing part's
     ``sentence_frames`` rows (``carried`` = 1)."""
+    if hasattr(framing_part, "files"):  # the filter read by Parquet: the other rows are never decoded
+        return _read_where(framing_part, "sentence_frames", {"carried": 1}, ["sent_id", "frame"], None)
     sf = _columns(framing_part, "sentence_frames", ["sent_id", "frame", "carried"])
     return sf.loc[sf["carried"].to_numpy() == 1, ["sent_id", "frame"]].reset_index(drop=True)
 
