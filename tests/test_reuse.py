@@ -750,6 +750,22 @@ def test_the_store_part_is_the_same_map_and_reduce_over_its_partitions(mixed, tm
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_the_store_part_spills_the_verified_pairs_and_gives_the_same_tables(mixed, tmp_path, monkeypatch):
+    from framelens.store import lens_store as S
+
+    want = reuse.analyze(mixed, candidates="lsh")
+    monkeypatch.setattr(reuse, "EXACT_LIMIT", 0)  # the store uses LSH here too
+    monkeypatch.setattr(reuse, "SHARD_PAIRS", 5)  # many shards: many chunks of verified pairs on disk
+    monkeypatch.setattr(reuse, "PAIR_CHUNK", 3)
+    folders, real = [], reuse._Pairs.add
+    monkeypatch.setattr(reuse._Pairs, "add", lambda self, *a: (folders.append(self.folder), real(self, *a))[1])
+    stored = reuse.from_tables(S.LensStore(tmp_path / "store", mixed.path).part("reuse"))
+    assert len(folders) > 5 and None not in folders  # each chunk written to the part's spill folder
+    assert stored.stats["verified_pairs"] == want.stats["verified_pairs"] > 0
+    assert_same_result(want, stored)
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_document_pair_task_sees_only_its_two_documents(mixed, tmp_path):
     from framelens.store import lens_store as S
 
@@ -1048,3 +1064,21 @@ def test_report_08_writes_the_whole_tables_csvs(mixed, tmp_path, monkeypatch):
     top = reuse.passages_view(whole)["passage"].iloc[0]
     assert f"({3} of {len(whole.passages):,} rows" in shown or f"first 3 of {len(whole.passages)} rows" in shown
     assert top in shown
+
+
+def test_components_of_pairs_given_in_chunks_are_those_of_all_pairs():
+    rng = np.random.default_rng(3)
+    for n, m in ((1, 0), (8, 3), (60, 40), (500, 300)):
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        whole = reuse._components(n, i, j)
+        for size in (1, 7, 1000):
+            chunks = [(i[k:k + size], j[k:k + size]) for k in range(0, m, size)]
+            assert reuse._components_of(n, chunks).tolist() == whole.tolist()
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        plain = connected_components(coo_matrix((np.ones(m), (i, j)), shape=(n, n)), directed=False)[1]
+        assert whole.tolist() == plain.tolist()  # scipy's own numbering: first node first
+    # by hand: 0-3, 2-4 in one chunk, 3-4 in the next: {0, 2, 3, 4}, {1}, {5}
+    two = [(np.array([0, 2]), np.array([3, 4])), (np.array([3]), np.array([4]))]
+    assert reuse._components_of(6, two).tolist() == [0, 1, 0, 0, 0, 2]

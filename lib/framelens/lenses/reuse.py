@@ -91,10 +91,11 @@ Entry points: :func:`analyze` (everything, cached per corpus and options; :func:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Mapping, TYPE_CHECKING
+from typing import Any, Iterator, Mapping, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -666,14 +667,36 @@ def _date_label(ts, precision: str) -> str:
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Connected components of ``n`` nodes joined by the pairs ``(i, j)``: one label per node."""
+    """Connected components of ``n`` nodes joined by the pairs ``(i, j)``: one label per node,
+    numbered in the order of each component's first node."""
+    return _components_of(n, [(i, j)])
+
+
+def _components_of(n: int, chunks) -> np.ndarray:
+    """:func:`_components` of the pairs given chunk by chunk (``(i, j)`` arrays): each chunk's pairs
+    join the components found so far (memory: the labels and one chunk), the labels then numbered
+    in the order of each component's first node — the same labels as for all pairs at once."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     if not n:
         return np.zeros(0, dtype=np.int64)
-    g = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-    return connected_components(g, directed=False)[1].astype(np.int64)
+    lab = None
+    for i, j in chunks:
+        if not len(i) and lab is not None:
+            continue
+        a, b = (i, j) if lab is None else (lab[i], lab[j])
+        g = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+        comp = connected_components(g, directed=False)[1].astype(np.int64)
+        lab = comp if lab is None else comp[lab]
+    if lab is None:
+        return np.arange(n, dtype=np.int64)
+    # number the components by their first node (as one connected_components over every pair does)
+    first = np.full(int(lab.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, lab, np.arange(n, dtype=np.int64))
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[lab]
 
 
 def _members(labels: np.ndarray) -> dict[int, np.ndarray]:
@@ -1229,9 +1252,42 @@ def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
     return list(_members(key).values())
 
 
-def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
-    """Verified sentence pairs ``(i, j, similarity, head)``, sorted by ``(i, j)``: LSH candidates
-    checked by tasks, or every pair of indexed sentences compared (``candidates="all"``)."""
+class _Pairs:
+    """The verified sentence pairs ``(i, j, similarity, head)`` in ``(i, j)`` order, in chunks (one
+    per shard of candidates): held here, or — given ``folder`` — each chunk written there as it is
+    verified and read back one at a time by :meth:`chunks` (the reduce never holds them all: a
+    billion bytes at 100,000 articles)."""
+
+    def __init__(self, folder: str | None = None):
+        self.folder = folder
+        self._held: list[tuple[np.ndarray, ...]] = []
+        self._files: list[str] = []
+        self.n = 0
+
+    def add(self, i: np.ndarray, j: np.ndarray, s: np.ndarray, head: np.ndarray) -> None:
+        self.n += len(i)
+        if self.folder is None:
+            self._held.append((i, j, s, head))
+            return
+        path = os.path.join(self.folder, f"verified-{len(self._files):05d}.npz")
+        np.savez(path, i=i, j=j, s=s, head=head)
+        self._files.append(path)
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        yield from self._held
+        for path in self._files:
+            with np.load(path) as z:
+                yield z["i"], z["j"], z["s"], z["head"]
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _verified(g: _Global, o: dict, eng, stats: dict, spill: str | None = None) -> _Pairs:
+    """Verified sentence pairs ``(i, j, similarity, head)``, sorted by ``(i, j)`` (see :class:`_Pairs`;
+    ``spill``: its folder): LSH candidates checked by tasks, or every pair of indexed sentences
+    compared (``candidates="all"``)."""
+    pairs = _Pairs(spill)
     method = o["candidates"]
     n_idx = len(g.idx)
     if method == "auto":
@@ -1243,7 +1299,7 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
         stats["method"] = f"every pair of {n_idx:,} sentences compared"
     else:
         shards = _lsh_shards(g.keys, limit=SHARD_PAIRS)
-        found, stats["candidate_pairs"] = [], 0
+        stats["candidate_pairs"] = 0
         for shard in shards:  # the candidates of one shard at a time: only the verified pairs are kept
             i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1), shard if len(shards) > 1 else None)
             stats["candidate_pairs"] += int(len(i))
@@ -1251,15 +1307,15 @@ def _verified(g: _Global, o: dict, eng, stats: dict) -> tuple[np.ndarray, ...]:
             ok = s >= o["min_similarity"]
             i, j, s, head = i[ok], j[ok], s[ok], head[ok]
             order = np.lexsort((j, i))
-            found.append((i[order], j[order], s[order], head[order]))
+            pairs.add(i[order], j[order], s[order], head[order])
             del i, j, s, head, ok, order
         stats["candidate_shards"] = len(shards)
         stats["method"] = (f"MinHash-LSH over word sets ({o['bands']} bands × {o['rows']} rows = "
                            f"{o['bands'] * o['rows']} permutations, {n_idx:,} sentences indexed)")
-        # shards follow the first unit: their pairs, each sorted, are in (i, j) order one after another
-        return tuple(np.concatenate([f[k] for f in found]) if len(found) > 1 else found[0][k] for k in range(4))
+        return pairs  # shards follow the first unit: their pairs, each sorted, are in (i, j) order one after another
     order = np.lexsort((j, i))
-    return i[order], j[order], s[order], head[order]
+    pairs.add(i[order], j[order], s[order], head[order])
+    return pairs
 
 
 def _verify_candidates(g: _Global, i: np.ndarray, j: np.ndarray, o: dict, eng) -> np.ndarray:
@@ -1294,17 +1350,21 @@ def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.nd
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
 
 
-def _boilerplate_labels(g: _Global, vi, vj, vs, o: dict) -> tuple[np.ndarray, dict]:
-    """The boilerplate cluster of each unit (-1: none) and each cluster's ``(kind, rules)``."""
+def _boilerplate_labels(g: _Global, pairs: _Pairs, o: dict) -> tuple[np.ndarray, dict]:
+    """The boilerplate cluster of each unit (-1: none) and each cluster's ``(kind, rules)``, from the
+    verified pairs read chunk by chunk."""
     blabel = np.full(g.n, -1, dtype=np.int64)
     kind: dict[int, tuple[str, str]] = {}
-    if not len(vi):
+    if not len(pairs):
         return blabel, kind
-    strong = vs >= max(o["min_similarity"], REPEAT_SIMILARITY)
-    # furniture the cleaner removed: spans removed in two documents that match, or a sentence
-    # matching a removed span near-verbatim (the cleaner missed it there)
-    e = (g.removed[vi] & g.removed[vj]) | strong
-    cl = _components(g.n, vi[e], vj[e])
+    at_least = max(o["min_similarity"], REPEAT_SIMILARITY)
+
+    def furniture():  # spans removed in two documents that match, or a sentence matching a removed
+        for vi, vj, vs, _h in pairs.chunks():  # span near-verbatim (the cleaner missed it there)
+            e = (g.removed[vi] & g.removed[vj]) | (vs >= at_least)
+            yield vi[e], vj[e]
+
+    cl = _components_of(g.n, furniture())
     csize = np.bincount(cl, minlength=int(cl.max()) + 1)
     hit = g.removed & (csize[cl] > 1)
     if hit.any():
@@ -1313,14 +1373,16 @@ def _boilerplate_labels(g: _Global, vi, vj, vs, o: dict) -> tuple[np.ndarray, di
             kind[int(c)] = ("removed by the cleaner", r)
         flagged = np.isin(cl, np.asarray(list(kind), dtype=np.int64))
         blabel[flagged] = cl[flagged]
-    _repeated_by_source(g, vi[strong], vj[strong], blabel, kind, o)
+    strong = ((vi[vs >= at_least], vj[vs >= at_least]) for vi, vj, vs, _h in pairs.chunks())
+    _repeated_by_source(g, strong, blabel, kind, o)
     return blabel, kind
 
 
-def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: dict) -> None:
-    """Repetition by one source: near-verbatim clusters only (a footer is copied, not paraphrased),
-    in ``boilerplate_min_docs`` documents that are otherwise different (labels ``n + cluster``)."""
-    rcl = _components(g.n, si, sj)
+def _repeated_by_source(g: _Global, strong, blabel: np.ndarray, kind: dict, o: dict) -> None:
+    """Repetition by one source: near-verbatim clusters only (a footer is copied, not paraphrased;
+    ``strong``: those pairs, ``(i, j)`` chunk by chunk), in ``boilerplate_min_docs`` documents that
+    are otherwise different (labels ``n + cluster``)."""
+    rcl = _components_of(g.n, strong)
     rsize = np.bincount(rcl, minlength=int(rcl.max()) + 1)
     cand = (rsize[rcl] >= o["boilerplate_min_docs"]) & (blabel < 0)
     if not cand.any():
@@ -1345,7 +1407,7 @@ def _repeated_by_source(g: _Global, si, sj, blabel: np.ndarray, kind: dict, o: d
             blabel[(rcl == c) & (blabel < 0)] = label
 
 
-def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) -> "_Oriented":
+def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) -> "_Oriented":
     """The document pairs to align ``(x, y, known)``, the earlier first where the dates tell: the
     documents of every verified pair of content sentences; around the centre of an over-full LSH
     bucket (linked as a star), every pair of the documents verified against that centre when they
@@ -1357,14 +1419,23 @@ def _doc_pairs(g: _Global, vi, vj, vhead, is_boiler, stats: dict | None = None) 
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
 
-    def keys_of_verified():  # one int64 per pair of documents (the smaller first), chunk by chunk
-        for at in range(0, len(vi), PAIR_CHUNK):
-            a, b = vi[at:at + PAIR_CHUNK], vj[at:at + PAIR_CHUNK]
-            ok = ~is_boiler[a] & ~is_boiler[b]
-            dx, dy = d[a[ok]], d[b[ok]]
-            yield np.minimum(dx, dy) * span + np.maximum(dx, dy)
+    stars: list[tuple[np.ndarray, ...]] = []  # the pairs linked through an over-full bucket (few)
 
-    key, shared = _count_keys([*keys_of_verified(), _clique_keys(g, vi, vj, vhead, is_boiler, span, stats)])
+    def keys_of_verified():  # one int64 per pair of documents (the smaller first), chunk by chunk
+        for vi, vj, _s, vhead in pairs.chunks():
+            for at in range(0, len(vi), PAIR_CHUNK):
+                a, b = vi[at:at + PAIR_CHUNK], vj[at:at + PAIR_CHUNK]
+                ok = ~is_boiler[a] & ~is_boiler[b]
+                dx, dy = d[a[ok]], d[b[ok]]
+                yield np.minimum(dx, dy) * span + np.maximum(dx, dy)
+            star = vhead >= 0
+            if star.any():
+                stars.append((vi[star], vj[star], vhead[star]))
+
+    counted = _count_keys(keys_of_verified())  # read first: it gathers the star pairs
+    si, sj, sh = (np.concatenate([s[k] for s in stars]) if stars else np.zeros(0, np.int64) for k in range(3))
+    key, shared = _count_keys([counted, _clique_keys(g, si, sj, sh, is_boiler, span, stats)])
+    del counted, si, sj, sh
     small = np.int32 if g.n_docs < 2**31 - 1 else np.int64
     x, y = (key // span).astype(small), (key % span).astype(small)
     del key
@@ -1419,19 +1490,29 @@ def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: di
 
 def _count_keys(chunks) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of the int64 arrays ``chunks`` (sorted) and how often each occurs in all of
-    them: each chunk counted on its own, then the counts merged (memory: the distinct values)."""
-    keys, counts = [], []
-    for k in chunks:
-        if len(k):
-            u, c = np.unique(k, return_counts=True)
-            keys.append(u)
-            counts.append(c)
-    if not keys:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if len(keys) == 1:
-        return keys[0], counts[0]
-    k, c = np.concatenate(keys), np.concatenate(counts)
-    del keys, counts
+    them: each chunk counted as it comes (a chunk may also be ``(values, counts)`` counted already),
+    merged into the running counts whenever the waiting ones outgrow them (memory: about twice the
+    distinct values)."""
+    run_k, run_c = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    waiting: list[tuple[np.ndarray, np.ndarray]] = []
+    n_waiting = 0
+    for chunk in chunks:
+        u, c = chunk if isinstance(chunk, tuple) else np.unique(chunk, return_counts=True)
+        if len(u):
+            waiting.append((u, c))
+            n_waiting += len(u)
+        if n_waiting and n_waiting >= max(len(run_k), 1 << 20):
+            run_k, run_c = _merge_counts([(run_k, run_c), *waiting])
+            waiting, n_waiting = [], 0
+    return _merge_counts([(run_k, run_c), *waiting]) if waiting else (run_k, run_c)
+
+
+def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    parts = [p for p in parts if len(p[0])]
+    if len(parts) <= 1:
+        return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    k = np.concatenate([p[0] for p in parts])
+    c = np.concatenate([p[1] for p in parts])
     order = np.argsort(k, kind="stable")
     k, c = k[order], c[order]
     del order
@@ -1877,12 +1958,15 @@ def _document_table(g: _Global, P: "_Passages", cross: np.ndarray, content_words
     return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
 
 
-def _boilerplate_similarity(blabel: np.ndarray, vi, vj, vs) -> pd.Series:
-    """The least similarity of a verified pair inside each boilerplate cluster (by cluster label)."""
-    same = blabel[vi] == blabel[vj] if len(vi) else np.zeros(0, dtype=bool)
-    same &= blabel[vi] >= 0 if len(vi) else same
-    vdf = pd.DataFrame({"c": blabel[vi][same] if len(vi) else np.zeros(0, np.int64), "s": vs[same]})
-    return vdf.groupby("c")["s"].min() if len(vdf) else pd.Series(dtype=float)
+def _boilerplate_similarity(blabel: np.ndarray, pairs: _Pairs) -> pd.Series:
+    """The least similarity of a verified pair inside each boilerplate cluster (by cluster label),
+    the verified pairs read chunk by chunk."""
+    least: list[pd.Series] = []
+    for vi, vj, vs, _h in pairs.chunks():
+        same = (blabel[vi] == blabel[vj]) & (blabel[vi] >= 0)
+        if same.any():
+            least.append(pd.Series(vs[same]).groupby(blabel[vi][same]).min())
+    return pd.concat(least).groupby(level=0).min() if least else pd.Series(dtype=float)
 
 
 def _boilerplate_table(g: _Global, blabel, kind: dict, min_sim: pd.Series, eng) -> tuple[pd.DataFrame, dict]:
@@ -1998,18 +2082,18 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
-        vi, vj, vs, vhead = _verified(g, o, eng, stats)
+        pairs = _verified(g, o, eng, stats, spill=spill)
         g.keys = np.zeros((0, 0), np.uint64)  # the band keys: only the candidates needed them
-        stats["verified_pairs"] = int(len(vi))
+        stats["verified_pairs"] = int(len(pairs))
         t1 = time.perf_counter()
         stats["seconds_candidates"] = t1 - t0
         stats["peak_mb_candidates"] = _peak_mb()
-        blabel, kind = _boilerplate_labels(g, vi, vj, vs, o)
+        blabel, kind = _boilerplate_labels(g, pairs, o)
         is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
-        oriented = _doc_pairs(g, vi, vj, vhead, is_boiler, stats)
+        oriented = _doc_pairs(g, pairs, is_boiler, stats)
         stats["document_pairs_aligned"] = len(oriented)
-        min_sim = _boilerplate_similarity(blabel, vi, vj, vs)
-        del vi, vj, vs, vhead  # the verified pairs are not needed past this point
+        min_sim = _boilerplate_similarity(blabel, pairs)
+        del pairs  # the verified pairs are not needed past this point
         _release()
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
