@@ -241,11 +241,11 @@ def ratio_bootstrap(
     num, den = _ratio_inputs(num, den)
     u, f = num.shape
     nan = np.full(f, np.nan)
-    tot = den.sum(0)
+    tot = _column_sums(den)
     if u == 0 or not (tot > 0).any():
         return nan, nan.copy(), nan.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        est = num.sum(0) / np.where(tot > 0, tot, np.nan)
+        est = _column_sums(num) / np.where(tot > 0, tot, np.nan)
     if u == 1 or n_resamples < 1:
         return est, est.copy(), est.copy()
     lo, hi = percentile_interval(ratio_resamples(num, den, n_resamples=n_resamples, seed=seed), level=level)
@@ -253,8 +253,10 @@ def ratio_bootstrap(
 
 
 def _ratio_inputs(num, den) -> tuple[np.ndarray, np.ndarray]:
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
+    """``num`` as a 2-d array (one column per ratio) and ``den`` as 1-d or of ``num``'s shape. A
+    scipy sparse ``num`` or ``den`` (units × many ratios, mostly zero: documents × actors) stays
+    sparse (CSR) for its matrix products; with one column it is made dense."""
+    num, den = _float_array(num), _float_array(den)
     if num.ndim == 1:
         num = num[:, None]
     if den.ndim == 2 and den.shape[1] == 1 and num.shape[1] == 1:
@@ -262,6 +264,20 @@ def _ratio_inputs(num, den) -> tuple[np.ndarray, np.ndarray]:
     if den.ndim == 2 and den.shape != num.shape:
         raise ValueError("ratio_bootstrap: a 2-d den needs the shape of num")
     return num, den
+
+
+def _float_array(a):
+    from scipy import sparse
+
+    if sparse.issparse(a):
+        a = sparse.csr_matrix(a, dtype=float)
+        return a.toarray() if a.shape[1] == 1 else a
+    return np.asarray(a, dtype=float)
+
+
+def _column_sums(a) -> np.ndarray:
+    """Each column's sum, as a 1-d array (dense or sparse ``a``)."""
+    return np.asarray(a.sum(0)).reshape(-1) if a.ndim == 2 else a.sum(0)
 
 
 def ratio_resamples(
@@ -288,6 +304,7 @@ def ratio_resamples(
         if f == 1:  # one ratio: gathering the drawn units is cheaper than weights
             top, d = num[idx, 0].sum(axis=1)[:, None], den[idx].sum(axis=1)
         else:  # many ratios: each resample's unit counts, then one matrix product for all columns
+            # (sparse num / den: the product touches only their non-zero cells)
             w = np.bincount((idx + (np.arange(b) * u)[:, None]).ravel(), minlength=b * u).reshape(b, u).astype(float)
             top, d = w @ num, w @ den
         if d.ndim == 1:
@@ -332,8 +349,8 @@ def ratio_bootstrap_diff(
     na, da = _ratio_inputs(num_a, den_a)
     nb, db = _ratio_inputs(num_b, den_b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ta, tb = da.sum(0), db.sum(0)
-        est = na.sum(0) / np.where(ta > 0, ta, np.nan) - nb.sum(0) / np.where(tb > 0, tb, np.nan)
+        ta, tb = _column_sums(da), _column_sums(db)
+        est = _column_sums(na) / np.where(ta > 0, ta, np.nan) - _column_sums(nb) / np.where(tb > 0, tb, np.nan)
     if n_resamples < 1:
         return (est, est.copy(), est.copy()) + ((est + np.nan, est + np.nan) if with_b else ())
     ra = ratio_resamples(na, da, n_resamples=n_resamples, seed=seed)
