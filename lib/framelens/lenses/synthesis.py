@@ -288,7 +288,8 @@ def lens_distances(corpus: CorpusLike, *, lenses: Mapping[str, pd.DataFrame] | N
             sim = L["vocab_similarity"].reindex(index=srcs, columns=srcs).to_numpy(dtype=float)
             d = np.clip(1.0 - sim, 0.0, None)
         elif lens == "sentiment":
-            d = _wasserstein_matrix(L["scores"], srcs)
+            scores = L.scan("scores", columns=["source", "vader_compound"]) if hasattr(L, "scan") else L["scores"]
+            d = _wasserstein_matrix(scores, srcs)  # (from the store: two columns of the sentences, not every score)
         elif lens == "framing":
             d = _js_matrix(L["salience"], srcs)
         else:
