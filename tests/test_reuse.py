@@ -328,6 +328,12 @@ def test_each_article_is_aligned_with_its_strongest_partners(tmp_path, monkeypat
         [("d0", "d1"), ("d0", "d2"), ("d1", "d2")] + [(a, f"d{k}") for k in range(3, 7) for a in ("d0", "d1")])
 
 
+def test_ranges_of_documents_hold_about_the_limit():
+    # weights 2, 0, 1 fit 3; the 5 is a range of its own; then the 1
+    assert reuse._ranges(np.array([2, 0, 1, 5, 1]), 3) == [(0, 3), (3, 4), (4, 5)]
+    assert reuse._ranges(np.array([1, 1]), 10) == [(0, 2)] and reuse._ranges(np.zeros(0), 3) == []
+
+
 def test_keys_are_counted_chunk_by_chunk():
     k, c = reuse._count_keys([np.array([7, 3, 7]), np.array([], dtype=np.int64), np.array([3, 9, 7])])
     assert k.tolist() == [3, 7, 9] and c.tolist() == [2, 3, 1]

@@ -1418,31 +1418,49 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
     document pairs and one chunk of :data:`PAIR_CHUNK` sentence pairs or ranked rows at a time."""
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
+    small = np.int32 if g.n_docs < 2**31 - 1 else np.int64
 
-    stars: list[tuple[np.ndarray, ...]] = []  # the pairs linked through an over-full bucket (few)
-
-    def keys_of_verified():  # one int64 per pair of documents (the smaller first), chunk by chunk
+    def content_pairs():  # each chunk's verified pairs of content sentences, as documents (smaller first)
         for vi, vj, _s, vhead in pairs.chunks():
             for at in range(0, len(vi), PAIR_CHUNK):
                 a, b = vi[at:at + PAIR_CHUNK], vj[at:at + PAIR_CHUNK]
                 ok = ~is_boiler[a] & ~is_boiler[b]
                 dx, dy = d[a[ok]], d[b[ok]]
-                yield np.minimum(dx, dy) * span + np.maximum(dx, dy)
-            star = vhead >= 0
-            if star.any():
-                stars.append((vi[star], vj[star], vhead[star]))
+                yield np.minimum(dx, dy), np.maximum(dx, dy), vi, vj, vhead, at
 
-    counted = _count_keys(keys_of_verified())  # read first: it gathers the star pairs
+    # one pass: how many links each first document has, and the star pairs (few)
+    links = np.zeros(int(span), dtype=np.int64)
+    stars: list[tuple[np.ndarray, ...]] = []
+    for lo_d, _hi_d, vi, vj, vhead, at in content_pairs():
+        links += np.bincount(lo_d, minlength=int(span))
+        if at == 0 and (vhead >= 0).any():
+            star = vhead >= 0
+            stars.append((vi[star], vj[star], vhead[star]))
     si, sj, sh = (np.concatenate([s[k] for s in stars]) if stars else np.zeros(0, np.int64) for k in range(3))
-    key, shared = _count_keys([counted, _clique_keys(g, si, sj, sh, is_boiler, span, stats)])
-    del counted, si, sj, sh
-    small = np.int32 if g.n_docs < 2**31 - 1 else np.int64
-    x, y = (key // span).astype(small), (key % span).astype(small)
-    del key
+    clique = _clique_keys(g, si, sj, sh, is_boiler, span, stats)
+    del stars, si, sj, sh
+    links += np.bincount(clique // span, minlength=int(span))
+    # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK links)
+    xs, ys, shs = [], [], []
+    for lo, hi in _ranges(links, PAIR_CHUNK):
+        def keys_in_range(lo=lo, hi=hi):
+            for lo_d, hi_d, *_rest in content_pairs():
+                mine = (lo_d >= lo) & (lo_d < hi)
+                yield lo_d[mine] * span + hi_d[mine]
+            yield clique[(clique >= lo * span) & (clique < hi * span)]
+
+        key, shared = _count_keys(keys_in_range())
+        xs.append((key // span).astype(small))
+        ys.append((key % span).astype(small))
+        shs.append(np.minimum(shared, 2**31 - 1).astype(small))
+        del key, shared
+    del clique, links
+    x, y, shared = (np.concatenate(v) if len(v) > 1 else v[0] if v else np.zeros(0, small) for v in (xs, ys, shs))
+    del xs, ys, shs
     if stats is not None:
         stats["document_pairs_found"] = int(len(x))
     if len(x):
-        strong = _strongest_partners(x, y, np.minimum(shared, 2**31 - 1).astype(small), g.n_docs + 1)
+        strong = _strongest_partners(x, y, shared, g.n_docs + 1)
         if strong is not None:  # else every pair is among both sides' strongest: all kept
             x, y = x[strong], y[strong]
     del shared
@@ -1488,6 +1506,19 @@ def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: di
     return cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64)
 
 
+def _ranges(weights: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Consecutive ranges ``[lo, hi)`` of positions covering ``weights`` (at least one position each),
+    each summing to about ``limit`` at most (a single heavier position is a range of its own)."""
+    n = len(weights)
+    ends = np.cumsum(weights)
+    out, lo = [], 0
+    while lo < n:
+        hi = min(n, max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + limit, side="right"))))
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
 def _count_keys(chunks) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of the int64 arrays ``chunks`` (sorted) and how often each occurs in all of
     them: each chunk counted as it comes (a chunk may also be ``(values, counts)`` counted already),
@@ -1529,18 +1560,13 @@ def _strongest_partners(x: np.ndarray, y: np.ndarray, shared: np.ndarray, n: int
     if partners.max() <= MAX_PARTNERS:
         return None
     strong = np.zeros(len(x), dtype=bool)
-    ends = np.cumsum(partners)
-    lo = 0
-    while lo < n:  # documents [lo, hi): every row naming one of them, from both sides
-        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + PAIR_CHUNK, side="right")))
-        hi = min(hi, n)
+    for lo, hi in _ranges(partners, PAIR_CHUNK):  # documents [lo, hi): every row naming one of them, from both sides
         rx = np.flatnonzero((x >= lo) & (x < hi))
         ry = np.flatnonzero((y >= lo) & (y < hi))
         rank = _partner_rank(np.r_[x[rx], y[ry]], np.r_[y[rx], x[ry]], np.r_[shared[rx], shared[ry]])
         rows = np.r_[rx, ry]
         strong[rows[rank < MAX_PARTNERS]] = True
         del rx, ry, rank, rows
-        lo = hi
     return strong
 
 
