@@ -1088,3 +1088,13 @@ def test_components_of_pairs_given_in_chunks_are_those_of_all_pairs():
     # by hand: 0-3, 2-4 in one chunk, 3-4 in the next: {0, 2, 3, 4}, {1}, {5}
     two = [(np.array([0, 2]), np.array([3, 4])), (np.array([3]), np.array([4]))]
     assert reuse._components_of(6, two).tolist() == [0, 1, 0, 0, 0, 2]
+
+
+def test_band_keys_are_gathered_partition_by_partition_in_the_units_order():
+    # two partitions of 2 and 1 indexed units, 2 bands: rows (10, 11), (20, 21) | (30, 31)
+    parts = [{"units": None, "keys": pd.DataFrame({"k": np.array([10, 11, 20, 21], dtype=np.uint64)})}, {},
+             {"units": None, "keys": pd.DataFrame({"k": np.array([30, 31], dtype=np.uint64)})}]
+    same = reuse._band_keys_of(parts, np.array([0, 1, 2]), 2)
+    assert same.tolist() == [[10, 20, 30], [11, 21, 31]]
+    moved = reuse._band_keys_of(parts, np.array([1, 2, 0]), 2)  # the first unit moved last
+    assert moved.tolist() == [[20, 30, 10], [21, 31, 11]]

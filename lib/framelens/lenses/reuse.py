@@ -1205,18 +1205,16 @@ def _gather(red, o: dict) -> _Global:
     """The maps' partials, concatenated in corpus order (partition ``k`` of every unit kept)."""
     parts = red.partials_list()
     num_perm = o["bands"] * o["rows"]
-    metas, keys, sigs, timing = [], [], [], {"seconds_prepare": 0.0, "seconds_signatures": 0.0}
+    metas, sigs, timing = [], [], {"seconds_prepare": 0.0, "seconds_signatures": 0.0}
     for k, p in enumerate(parts):
         if "units" not in p:
             continue
         metas.append(p["units"].assign(part=k))
-        keys.append(p["keys"].to_numpy(dtype=np.uint64).reshape(-1, o["bands"]))
         sigs.append(p["doc_sigs"].assign(part=k))
         for c in timing:
             timing[c] += float(p["timing"][c].sum())
     cols = ["sent_id", "doc_id", "source", "seg", "rule", "words", "indexed", "part"]
     U = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame({c: [] for c in cols})
-    K = np.concatenate(keys) if keys else np.zeros((0, o["bands"]), np.uint64)
     U["krow"] = -1
     ind = U["indexed"].to_numpy(dtype=bool)
     U.loc[ind, "krow"] = np.arange(int(ind.sum()))
@@ -1227,7 +1225,7 @@ def _gather(red, o: dict) -> _Global:
     if len(d) > 1 and not (np.diff(d) >= 0).all():  # a unit of an unknown document: last, as in one partition
         U = U.iloc[np.argsort(d, kind="stable")].reset_index(drop=True)
     krow = U["krow"].to_numpy()
-    keys_t = K[krow[krow >= 0]].T.copy()
+    keys_t = _band_keys_of(parts, krow[krow >= 0], o["bands"])
     doc_sig = np.full((len(pos) + 1, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     doc_part = np.zeros(len(pos) + 1, dtype=np.int64)
     for s in sigs:
@@ -1238,9 +1236,30 @@ def _gather(red, o: dict) -> _Global:
         doc_part[rows] = s.loc[ok, "part"].to_numpy()
     dirs = getattr(red, "partitions", None)
     reader = _Reader(list(dirs), None) if dirs is not None else _Reader(None, red.whole())
-    del metas, keys, sigs, K  # merged above (the partials themselves are read from disk on access)
+    del metas, sigs  # merged above (the partials themselves are read from disk on access)
     return _Global(U=U.drop(columns="krow"), docs=docs, keys=keys_t, doc_sig=doc_sig, doc_part=doc_part,
                    reader=reader, timing=timing)
+
+
+def _band_keys_of(parts, order: np.ndarray, bands: int) -> np.ndarray:
+    """The indexed units' band keys (``bands × units``) in ``order`` (positions in the partitions'
+    concatenated keys), filled one partition at a time: never a second copy of every key."""
+    out = np.empty((bands, len(order)), dtype=np.uint64)
+    in_order = bool(len(order) == 0 or (order == np.arange(len(order))).all())
+    if not in_order:  # (a unit of an unknown document moved last): positions mapped back
+        where = np.empty(len(order), dtype=np.int64)
+        where[order] = np.arange(len(order))
+    at = 0
+    for p in parts:
+        if "units" not in p:
+            continue
+        k = p["keys"].to_numpy(dtype=np.uint64).reshape(-1, bands)
+        if in_order:
+            out[:, at:at + len(k)] = k.T
+        else:
+            out[:, where[at:at + len(k)]] = k.T
+        at += len(k)
+    return out
 
 
 def _partition_groups(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
