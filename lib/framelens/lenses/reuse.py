@@ -1160,6 +1160,23 @@ def _texts_task(task: tuple) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Reduce: the corpus's units (no text), candidates, boilerplate, tasks, tables
 # --------------------------------------------------------------------------------------------
+class _Ids:
+    """Every unit's sentence id by position, kept as the id column itself (Arrow strings when the
+    partials are): a Python string is made only for the positions a task or a table asks for
+    (``ids[positions]``, an object array), not for all the corpus's sentences at once."""
+
+    def __init__(self, column: pd.Series):
+        self.column = column.reset_index(drop=True)
+
+    def __getitem__(self, positions) -> np.ndarray:
+        at = np.asarray(positions)
+        at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
+        return self.column.take(at).to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+
 @dataclass
 class _Global:
     """What the reduce holds: every unit's metadata in corpus order (no text), the documents, the
@@ -1189,7 +1206,7 @@ class _Global:
             .reshape(-1).astype(np.int64) if len(first) else np.zeros(0, np.int64)
         self.block = self.doc_block[self.doc_of].astype(np.int32)  # of each unit
         self.tasks = 0  # tasks run on the engine
-        self.sent_ids = self.U["sent_id"].to_numpy(dtype=object)
+        self.sent_ids = _Ids(self.U["sent_id"])
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
@@ -1844,7 +1861,7 @@ class _Passages:
         nb = np.asarray([len(t) for t in tb], dtype=np.int64)
         sb = [s for t in tb for s in t]
         del tb
-        pos = pd.Index(g.sent_ids)
+        pos = pd.Index(g.sent_ids.column)
         rows = np.arange(len(df), dtype=np.int64)
         mem_p = np.r_[np.repeat(rows, na), np.repeat(rows, nb)]
         mem_u = np.r_[pos.get_indexer(sa), pos.get_indexer(sb)].astype(np.int64)
@@ -2082,7 +2099,7 @@ def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, bl
     first_side[u[~b & kn]] = True
     later_side[u[~b & ~kn]] = True
     return pd.DataFrame({
-        "sent_id": g.sent_ids, "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
+        "sent_id": g.sent_ids.column.to_numpy(dtype=object), "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
         "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
         "boilerplate_cluster": [cluster_index.get(int(c), -1) for c in blabel.tolist()],
         "reused": reused_any, "reused_later_copy": reused_any & later_side,
@@ -2124,6 +2141,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         _release()  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
+        _release()  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
