@@ -199,6 +199,8 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     for k, name in enumerate(names):
         ax = axes[k // ncols][k % ncols]
         d = measures[measures["measure"] == name].set_index("source").reindex(srcs)
+        bars: list[tuple] = []  # (y, low, high, colour): one collection per panel
+        dots: dict[str, list[tuple]] = {}  # marker → (x, y, colour): one scatter per marker
         for yi, s in zip(y, srcs):
             r = d.loc[s]
             if pd.isna(r["value"]):
@@ -206,18 +208,28 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
             c = colors.get(s, "0.3") if (highlight is None or s == highlight) else "#c4c4c4"
             lo, hi = r["ci_low"], r["ci_high"]
             if not (pd.isna(lo) or pd.isna(hi)):
-                ax.plot([lo, hi], [yi, yi], color=c, lw=2.2, solid_capstyle="round", zorder=2)
+                bars.append((yi, lo, hi, c))
             st = styles.get(s)
             mk = st.marker if st is not None and (highlight is None or s == highlight) else "o"
-            ax.plot(r["value"], yi, mk, color=c, ms=7 if len(srcs) <= 12 else 5.5, zorder=3,
-                    mec="white", mew=0.8)
+            dots.setdefault(mk, []).append((r["value"], yi, c))
             nn = int(r["n"]) if not pd.isna(r["n"]) else 0
             ax.annotate(f"n={nn}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(3, 0),
                         textcoords="offset points", va="center", fontsize=7,
                         color="#b00020" if nn < 10 else "0.4")
+        if bars:
+            yy, lo, hi, cc = zip(*bars)
+            ax.hlines(yy, lo, hi, colors=cc, lw=2.2, zorder=2).set_capstyle("round")
+        size = (7 if len(srcs) <= 12 else 5.5) ** 2
+        for mk, pts in dots.items():
+            xs, yy, cc = zip(*pts)
+            ax.scatter(xs, yy, marker=mk, c=list(cc), s=size, zorder=3, edgecolors="white", linewidths=0.8)
         if "tone" in name.lower():
             ax.axvline(0, color="0.6", lw=0.8, zorder=1)
-        ax.set_yticks(y, [labels.get(s, s) for s in srcs] if k % ncols == 0 else [""] * len(srcs), fontsize=8)
+        if k % ncols == 0:
+            ax.set_yticks(y, [labels.get(s, s) for s in srcs], fontsize=8)
+        else:  # the names once per row of panels: no empty labels to lay out and draw
+            ax.set_yticks(y)
+            ax.tick_params(axis="y", labelleft=False)
         ax.set_ylim(-0.6, len(srcs) - 0.4)
         ax.set_title(textwrap.fill(name, 38), fontsize=9.5)
         pct = "share" in name.lower()
