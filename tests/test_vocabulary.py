@@ -516,3 +516,20 @@ def test_kwic_literal_pre_test_gives_the_lines_of_the_pattern_alone(monkeypatch,
     pd.testing.assert_frame_equal(seeds_fast, voc.kwic(seed_corpus, ["china", "Kazakhstan", "belt and road", "co-operation"]))
     assert len(fast[False]) > len(fast[True]) > 0 and len(seeds_fast) > 10
     assert set(fast[False]["match"]) >= {"İstanbul", "ſtate", "STATE", "EU", "\u212aelvin"}
+
+
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_term_counts_folded_partition_by_partition_give_the_same_tables(generated, monkeypatch):
+    """The reduce merges the (unit, term) and (unit, bigram) counts into a running table as the
+    partitions come (Reduction.folded): merging after every partition gives the tables of one merge."""
+    from framelens.store import parts
+    from framelens.tables import mapreduce
+
+    opts = parts.resolve_options("vocabulary", {})
+    once, _ = parts.compute_part("vocabulary", generated, opts, {}, partitions=16)
+    monkeypatch.setattr(mapreduce, "FOLD_ROWS", 1)  # a merge after every partition
+    folded, _ = parts.compute_part("vocabulary", generated, opts, {}, partitions=16)
+    whole, _ = parts.compute_part("vocabulary", generated, opts, {}, partitions=1)
+    for name in once:
+        pd.testing.assert_frame_equal(folded[name], once[name], obj=name)
+        pd.testing.assert_frame_equal(whole[name], once[name], obj=name)

@@ -1900,7 +1900,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     sources, labels = list(red.sources), red.labels
     S = len(sources)
     sidx = {s: i for i, s in enumerate(sources)}
-    terms = _merge_pairs(red.partial("terms")) if terms is None else terms
+    terms = red.folded("terms", _merge_pairs) if terms is None else terms
     if not len(terms):
         return pd.DataFrame(columns=_DISTINCT_COLS)
     vocab = _first_order(red, "vocab")
@@ -1919,7 +1919,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
     k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
     parts = [(k, meta)]
-    bi = _merge_pairs(red.partial("bigrams")) if include_bigrams else pd.DataFrame()
+    bi = red.folded("bigrams", _merge_pairs) if include_bigrams else pd.DataFrame()
     if len(bi):
         bv = _first_order(red, "bigram_vocab")
         nb = len(bv)
@@ -1958,7 +1958,7 @@ def _content_matrix(red, terms: pd.DataFrame | None = None) -> tuple[sparse.csr_
     from scipy import sparse  # scipy loads when first used (a light import)
     sources = list(red.sources)
     sidx = {s: i for i, s in enumerate(sources)}
-    terms = _merge_pairs(red.partial("terms")) if terms is None else terms
+    terms = red.folded("terms", _merge_pairs) if terms is None else terms
     content = terms[(terms["content"] > 0) & terms["source"].isin(sidx)] if len(terms) else terms
     cv, cvocab = pd.factorize(content["term"]) if len(content) else (np.zeros(0, dtype=np.int64), [])
     m = sparse.csr_matrix((content["content"].to_numpy(dtype=float) if len(content) else np.zeros(0),
@@ -1981,7 +1981,7 @@ def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0,
     shared_unique, shared_unique_summary, similarity_tfidf_cosine, similarity_jaccard`` from the
     maps' merged count tables (see the section comment)."""
     sources = list(red.sources)
-    terms = _merge_pairs(red.partial("terms"))
+    terms = red.folded("terms", _merge_pairs)
     out = {"size_style": _size_style_from(red), "diversity": _diversity_from(red, window=window),
            "distinctive": _distinctive_from(red, terms, min_count=min_count, prior_strength=prior_strength)}
     m, _, cvocab = _content_matrix(red, terms)

@@ -101,6 +101,10 @@ def spill_partials(partials: Mapping[str, Any], folder: str | os.PathLike) -> Sp
     return SpilledPartials(folder, names)
 
 
+#: :meth:`Reduction.folded` merges once at least this many rows wait (fewer merges of small tables).
+FOLD_ROWS = 1 << 20
+
+
 class Reduction:
     """What a part's reduce sees: ``partial(name)`` — one of the maps' partial tables, all
     partitions concatenated in corpus order (merging is concatenation, then sums or other
@@ -139,6 +143,28 @@ class Reduction:
     def partials_list(self) -> list[Mapping[str, pd.DataFrame]]:
         """Every partition's partials, in corpus order (for merges that need partition boundaries)."""
         return self._partials
+
+    def folded(self, key: str, merge) -> pd.DataFrame:
+        """``merge(partial(key))`` — for a ``merge`` that sums rows by key and keeps first
+        occurrences (so that merging merged pieces, in corpus order, gives the same table) —
+        computed by folding the partitions' tables into a running merge whenever the waiting rows
+        outgrow it: this process holds about the merged table and its size again, not every
+        partition's rows at once (at 100 k articles, tens of millions of (unit, term) rows)."""
+        run, waiting, n_waiting = None, [], 0
+        for p in self._partials:
+            if key not in p:
+                continue
+            f = p[key]
+            if not len(f):
+                continue
+            waiting.append(f)
+            n_waiting += len(f)
+            if n_waiting >= max(0 if run is None else len(run), FOLD_ROWS):
+                run = merge(concat_frames(([] if run is None else [run]) + waiting))
+                waiting, n_waiting = [], 0
+        if run is None and not waiting:
+            return merge(self.partial(key))
+        return merge(concat_frames(([] if run is None else [run]) + waiting)) if waiting else run
 
     def fetch_text(self, sent_ids: Sequence[str]) -> dict[str, str]:
         """The text of a few sentences (evidence), by id."""
