@@ -266,11 +266,16 @@ def test_the_whole_corpus_and_its_figures(by_group, seed_corpus):
 # --------------------------------------------------------------------------------------- map / reduce
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
-def test_any_partitioning_gives_the_same_over_time_tables(grouped):
+@pytest.mark.parametrize("fold_rows", [None, 1])  # 1: the term counts folded after every partition
+def test_any_partitioning_gives_the_same_over_time_tables(grouped, fold_rows, monkeypatch):
     """The part's map runs on runs of documents and its reduce merges text-free partials: 1, 3 and 16
     partitions (more than the 7 articles: one each) give the whole-corpus function's tables, for the
     pooled and the per-unit terms and with an (others) row."""
     from framelens.store import parts
+    from framelens.tables import mapreduce
+
+    if fold_rows:
+        monkeypatch.setattr(mapreduce, "FOLD_ROWS", fold_rows)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -64,6 +64,7 @@ import pandas as pd
 
 from framelens.errors import FramelensError
 from framelens.lenses.stats import N_RESAMPLES, ratio_bootstrap
+from framelens.tables import mapreduce
 from framelens.text.tokens import grow_codes
 
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -833,7 +834,7 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     pidx = pd.Index(periods, dtype=object)
     vocab = pd.Index([], dtype=object)
     units = pd.Index([], dtype=object)
-    merged, tots, ids, flags, offset = None, [], [], [], 0
+    merged, waiting, n_waiting, tots, ids, flags, offset = None, [], 0, [], [], [], 0
     for part in partials:
         s = part.get("sentences")
         n = 0 if s is None else len(s)
@@ -842,13 +843,18 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
             tc, vocab = grow_codes(t["term"], vocab)
             uc, units = grow_codes(t["source"], units)
             pc, _ = grow_codes(t["period"], pidx)
-            frame = pd.DataFrame({"p": pc, "u": uc, "t": tc, "count": t["count"].to_numpy(np.int64),
+            frame = pd.DataFrame({"p": pc.astype(np.int32), "u": uc.astype(np.int32), "t": tc.astype(np.int32),
+                                  "count": t["count"].to_numpy(np.int64),
                                   "n_docs": t["n_docs"].to_numpy(np.int64)})
             for col in ("e0", "e1", "e2"):
                 v = t[col].to_numpy(dtype=np.int64)
                 frame[col] = np.where(v >= 0, v + offset, -1)
             flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
-            merged = frame if merged is None else _fold_terms(pd.concat([merged, frame], ignore_index=True))
+            waiting.append(frame)
+            n_waiting += len(frame)
+            if n_waiting >= max(0 if merged is None else len(merged), mapreduce.FOLD_ROWS):  # fold when the waiting rows
+                merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
+                waiting, n_waiting = [], 0  # outgrow the merged ones: a few folds, not one per partition
         tt = part.get("term_totals")
         if tt is not None and len(tt):
             uc, units = grow_codes(tt["source"], units)
@@ -857,6 +863,8 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
         if n:
             ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
         offset += n
+    if waiting:
+        merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
     sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
     if merged is None or not periods:
         return None, sent_ids
