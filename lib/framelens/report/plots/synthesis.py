@@ -165,6 +165,35 @@ def lens_heatmaps(sim, *, labels: Mapping[str, str] | None = None, title: str | 
     return fig
 
 
+def _dots_and_intervals(ax, d: pd.DataFrame, srcs: Sequence[str], y, *, colors, styles, highlight) -> None:
+    """One panel of :func:`profile_multiples`: each source's estimate (a dot in its marker), its 95%
+    interval (one line collection) and its n, the highlighted source in colour, the others grey."""
+    bars: list[tuple] = []  # (y, low, high, colour): one collection per panel
+    dots: dict[str, list[tuple]] = {}  # marker → (x, y, colour): one scatter per marker
+    for yi, s in zip(y, srcs):
+        r = d.loc[s]
+        if pd.isna(r["value"]):
+            continue
+        c = colors.get(s, "0.3") if (highlight is None or s == highlight) else "#c4c4c4"
+        lo, hi = r["ci_low"], r["ci_high"]
+        if not (pd.isna(lo) or pd.isna(hi)):
+            bars.append((yi, lo, hi, c))
+        st = styles.get(s)
+        mk = st.marker if st is not None and (highlight is None or s == highlight) else "o"
+        dots.setdefault(mk, []).append((r["value"], yi, c))
+        nn = int(r["n"]) if not pd.isna(r["n"]) else 0
+        ax.annotate(f"n={nn}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=7,
+                    color="#b00020" if nn < 10 else "0.4")
+    if bars:
+        yy, lo, hi, cc = zip(*bars)
+        ax.hlines(yy, lo, hi, colors=cc, lw=2.2, zorder=2).set_capstyle("round")
+    size = (7 if len(srcs) <= 12 else 5.5) ** 2
+    for mk, pts in dots.items():
+        xs, yy, cc = zip(*pts)
+        ax.scatter(xs, yy, marker=mk, c=list(cc), s=size, zorder=3, edgecolors="white", linewidths=0.8)
+
+
 def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None = None,
                       colors: Mapping[str, str] | None = None, highlight: str | None = None,
                       title: str | None = None, ncols: int = 3, max_sources: int = MAX_SOURCES,
@@ -199,30 +228,7 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     for k, name in enumerate(names):
         ax = axes[k // ncols][k % ncols]
         d = measures[measures["measure"] == name].set_index("source").reindex(srcs)
-        bars: list[tuple] = []  # (y, low, high, colour): one collection per panel
-        dots: dict[str, list[tuple]] = {}  # marker → (x, y, colour): one scatter per marker
-        for yi, s in zip(y, srcs):
-            r = d.loc[s]
-            if pd.isna(r["value"]):
-                continue
-            c = colors.get(s, "0.3") if (highlight is None or s == highlight) else "#c4c4c4"
-            lo, hi = r["ci_low"], r["ci_high"]
-            if not (pd.isna(lo) or pd.isna(hi)):
-                bars.append((yi, lo, hi, c))
-            st = styles.get(s)
-            mk = st.marker if st is not None and (highlight is None or s == highlight) else "o"
-            dots.setdefault(mk, []).append((r["value"], yi, c))
-            nn = int(r["n"]) if not pd.isna(r["n"]) else 0
-            ax.annotate(f"n={nn}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                        textcoords="offset points", va="center", fontsize=7,
-                        color="#b00020" if nn < 10 else "0.4")
-        if bars:
-            yy, lo, hi, cc = zip(*bars)
-            ax.hlines(yy, lo, hi, colors=cc, lw=2.2, zorder=2).set_capstyle("round")
-        size = (7 if len(srcs) <= 12 else 5.5) ** 2
-        for mk, pts in dots.items():
-            xs, yy, cc = zip(*pts)
-            ax.scatter(xs, yy, marker=mk, c=list(cc), s=size, zorder=3, edgecolors="white", linewidths=0.8)
+        _dots_and_intervals(ax, d, srcs, y, colors=colors, styles=styles, highlight=highlight)
         if "tone" in name.lower():
             ax.axvline(0, color="0.6", lw=0.8, zorder=1)
         if k % ncols == 0:
