@@ -852,9 +852,11 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
             flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
             waiting.append(frame)
             n_waiting += len(frame)
-            if n_waiting >= max(0 if merged is None else len(merged), mapreduce.FOLD_ROWS):  # fold when the waiting rows
+            if n_waiting >= max(0 if merged is None else len(merged) // 4, mapreduce.FOLD_ROWS):
+                # fold when the waiting rows reach a quarter of the merged ones: a few folds, not one
+                # per partition, holding at most a quarter more rows than the merged table
                 merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
-                waiting, n_waiting = [], 0  # outgrow the merged ones: a few folds, not one per partition
+                waiting, n_waiting = [], 0
         tt = part.get("term_totals")
         if tt is not None and len(tt):
             uc, units = grow_codes(tt["source"], units)
