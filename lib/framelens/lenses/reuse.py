@@ -1557,14 +1557,13 @@ def _ranges(weights: np.ndarray, limit: int) -> list[tuple[int, int]]:
 
 def _count_keys(chunks) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of the int64 arrays ``chunks`` (sorted) and how often each occurs in all of
-    them: each chunk counted as it comes (a chunk may also be ``(values, counts)`` counted already),
-    merged into the running counts whenever the waiting ones outgrow them (memory: about twice the
-    distinct values)."""
+    them: each chunk counted as it comes, merged into the running counts whenever the waiting ones
+    outgrow them (memory: about twice the distinct values)."""
     run_k, run_c = np.zeros(0, np.int64), np.zeros(0, np.int64)
     waiting: list[tuple[np.ndarray, np.ndarray]] = []
     n_waiting = 0
     for chunk in chunks:
-        u, c = chunk if isinstance(chunk, tuple) else np.unique(chunk, return_counts=True)
+        u, c = np.unique(chunk, return_counts=True)
         if len(u):
             waiting.append((u, c))
             n_waiting += len(u)
