@@ -57,6 +57,7 @@ a frame share counts cue words, not meanings. Read the evidence sentences (``exa
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from typing import Any, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
@@ -801,27 +802,34 @@ def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.Data
 
 def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     """Rows of one (period, unit, term) key merged: counts and documents summed, the first three
-    example positions kept (positions are corpus-wide, so smaller is earlier)."""
-    key = (c["p"].to_numpy(np.int64) * (int(c["u"].max()) + 1) + c["u"].to_numpy(np.int64)) \
-        * (int(c["t"].max()) + 1) + c["t"].to_numpy(np.int64)
-    uk, inv = np.unique(key, return_inverse=True)
-    inv = inv.ravel()
-    first = np.full(len(uk), -1, dtype=np.int64)
-    first[inv[::-1]] = np.arange(len(c))[::-1]  # a row of each key
-    out = c.iloc[first][["p", "u", "t"]].reset_index(drop=True)
-    out["count"] = np.bincount(inv, weights=c["count"].to_numpy(), minlength=len(uk)).astype(np.int64)
-    out["n_docs"] = np.bincount(inv, weights=c["n_docs"].to_numpy(), minlength=len(uk)).astype(np.int64)
-    e = c[["e0", "e1", "e2"]].to_numpy(np.int64)
-    g = np.repeat(inv, 3)
-    pos = e.ravel()
-    ok = pos >= 0
-    g, pos = g[ok], pos[ok]
-    big = int(pos.max()) + 1 if len(pos) else 1
-    pairs = np.unique(g * big + pos)
-    ex = _first_three(pairs // big, pairs % big, len(uk))
+    example positions kept. ``c`` holds the merged rows first, then each partition's in corpus order,
+    and a row's positions are ascending and corpus-wide: so a key's valid positions, read row after
+    row, ascend, and the first three read are the three earliest (no sort of the positions)."""
+    p, u, t = (c[k].to_numpy(np.int32) for k in ("p", "u", "t"))
+    key = (p.astype(np.int64) * (int(u.max()) + 1) + u) * (int(t.max()) + 1) + t
+    order = np.argsort(key, kind="stable")  # a key's rows together, in the order of ``c``
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
+    del key
+    head = order[starts]
+    out = pd.DataFrame({"p": p[head], "u": u[head], "t": t[head]})
+    del p, u, t, head
+    out["count"] = np.add.reduceat(c["count"].to_numpy(np.int64)[order], starts) if len(starts) else np.zeros(0, np.int64)
+    out["n_docs"] = (np.add.reduceat(c["n_docs"].to_numpy(np.int64)[order], starts) if len(starts)
+                     else np.zeros(0, np.int64)).astype(np.int32)
+    pos = c[["e0", "e1", "e2"]].to_numpy(np.int32)[order].ravel()  # row after row, a key's rows together
+    del order
+    valid = pos >= 0
+    seen = np.cumsum(valid, dtype=np.int64)  # valid positions up to here
+    bounds = starts * 3
+    before = np.where(bounds > 0, seen[np.maximum(bounds - 1, 0)], 0)  # valid positions before each key
+    group = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.r_[bounds, len(pos)]))
+    rank = seen - 1 - before[group]
+    keep = valid & (rank < 3)
+    ex = np.full((len(starts), 3), -1, dtype=np.int32)
+    ex[group[keep], rank[keep]] = pos[keep]
     out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
     return out
-
 
 
 def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame):
@@ -834,7 +842,8 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     pidx = pd.Index(periods, dtype=object)
     vocab = pd.Index([], dtype=object)
     units = pd.Index([], dtype=object)
-    merged, waiting, n_waiting, tots, ids, flags, offset = None, [], 0, [], [], [], 0
+    merged, waiting, n_waiting, tots, ids, offset = None, [], 0, [], [], 0
+    stop, phrase = np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)  # per vocabulary code
     for part in partials:
         s = part.get("sentences")
         n = 0 if s is None else len(s)
@@ -845,11 +854,13 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
             pc, _ = grow_codes(t["period"], pidx)
             frame = pd.DataFrame({"p": pc.astype(np.int32), "u": uc.astype(np.int32), "t": tc.astype(np.int32),
                                   "count": t["count"].to_numpy(np.int64),
-                                  "n_docs": t["n_docs"].to_numpy(np.int64)})
-            for col in ("e0", "e1", "e2"):
+                                  "n_docs": t["n_docs"].to_numpy(np.int32)})
+            for col in ("e0", "e1", "e2"):  # corpus-wide sentence positions (fewer than 2**31 sentences)
                 v = t[col].to_numpy(dtype=np.int64)
-                frame[col] = np.where(v >= 0, v + offset, -1)
-            flags.append((tc, t["is_stop"].to_numpy(dtype=bool), t["is_phrase"].to_numpy(dtype=bool)))
+                frame[col] = np.where(v >= 0, v + offset, -1).astype(np.int32)
+            stop, phrase = (np.r_[f, np.zeros(len(vocab) - len(f), dtype=bool)] for f in (stop, phrase))
+            stop[tc] = t["is_stop"].to_numpy(dtype=bool)
+            phrase[tc] = t["is_phrase"].to_numpy(dtype=bool)
             waiting.append(frame)
             n_waiting += len(frame)
             if n_waiting >= max(0 if merged is None else len(merged) // 4, mapreduce.FOLD_ROWS):
@@ -870,11 +881,7 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
     if merged is None or not periods:
         return None, sent_ids
-    stop = np.zeros(len(vocab), dtype=bool)
-    phrase = np.zeros(len(vocab), dtype=bool)
-    for tc, st, ph in flags:
-        stop[tc] = st
-        phrase[tc] = ph
+    stop, phrase = (np.r_[f, np.zeros(len(vocab) - len(f), dtype=bool)] for f in (stop, phrase))
     tot = np.zeros((len(periods), len(units)))
     for pc, uc, v in tots:
         np.add.at(tot, (pc, uc), v)
@@ -892,7 +899,7 @@ def _frame_hits(carried: pd.DataFrame, row_of: pd.Series) -> pd.DataFrame:
 
 
 def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores: pd.DataFrame,
-                         carried: pd.DataFrame, *, value: str = "vader_compound") -> list[dict[str, pd.DataFrame]]:
+                         carried: pd.DataFrame, *, value: str = "vader_compound") -> list[Mapping[str, pd.DataFrame]]:
     """The partials of an :func:`over_time_map` run without ``tone`` and ``frames`` (measures
     ``("actors", "terms")``), completed from what the sentiment and framing parts already computed
     for the same sentences, instead of scoring and matching every sentence a second time:
@@ -900,11 +907,13 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores:
     to each partial's ``sentences``; ``carried`` (``sent_id, frame``: the framing part's sentences
     carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``.
     Each score and frame is placed at its sentence's row once, for all partitions together (one
-    lookup of every placed sentence), not looked up again for every partition."""
-    sizes = [0 if p.get("sentences") is None else len(p["sentences"]) for p in partials]
-    starts = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-    ids = pd.Index(np.concatenate([p["sentences"]["sent_id"].astype(str).to_numpy(dtype=object)
-                                   for p in partials if p.get("sentences") is not None] or [np.array([], dtype=object)]))
+    lookup of every placed sentence), not looked up again for every partition. The other partials
+    (terms, actor hits) are not copied: a spilled partition's are read when the reduce asks for them,
+    so it holds one partition's terms at a time."""
+    sents = [p.get("sentences") for p in partials]  # read once (a spilled partial is read on each access)
+    starts = np.r_[0, np.cumsum([0 if s is None else len(s) for s in sents])].astype(np.int64)
+    ids = pd.Index(np.concatenate([s["sent_id"].astype(str).to_numpy(dtype=object)
+                                   for s in sents if s is not None] or [np.array([], dtype=object)]))
     vals = np.full(len(ids), np.nan)
     at = ids.get_indexer(scores["sent_id"].astype(str).to_numpy(dtype=object))
     found = at >= 0
@@ -920,13 +929,13 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores:
     order = np.argsort(part_of, kind="stable")  # each partition's rows, in the order of ``carried``
     bounds = np.searchsorted(part_of[order], np.arange(len(partials) + 1))
     out = []
-    for k, p in enumerate(partials):
-        p = dict(p)
-        s = p.get("sentences")
-        if s is not None:
-            p["sentences"] = s.assign(**{value: vals[starts[k]:starts[k + 1]]})[["sent_id", "doc_id", "source", value, "period"]]
+    for k, (p, s) in enumerate(zip(partials, sents)):
+        if s is not None:  # the other partials stay where they are (a spilled one is read when asked for)
             mine = order[bounds[k]:bounds[k + 1]]
-            p["frame_hits"] = pd.DataFrame({"row": (rows[mine] - starts[k]).astype(np.int32), "frame": frames[mine]})
+            p = ChainMap({"sentences": s.assign(**{value: vals[starts[k]:starts[k + 1]]})[
+                             ["sent_id", "doc_id", "source", value, "period"]],
+                          "frame_hits": pd.DataFrame({"row": (rows[mine] - starts[k]).astype(np.int32),
+                                                      "frame": frames[mine]})}, p)
         out.append(p)
     return out
 
