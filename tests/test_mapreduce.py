@@ -39,6 +39,18 @@ def test_spilled_partials_give_back_the_very_frames_and_read_only_what_is_asked(
     assert red.partials_list()[0] is sp
 
 
+def test_partial_tables_read_each_partition_on_access_and_skip_those_without_it(tmp_path):
+    a = pd.DataFrame({"n": [1, 2]})
+    b = pd.DataFrame({"n": [5]})
+    sp = spill_partials({"t": a}, tmp_path / "p0")
+    seq = mapreduce.PartialTables([sp, {"u": b}, {"t": b}], "t")  # the middle partition has no "t"
+    assert len(seq) == 2
+    assert [f["n"].tolist() for f in seq] == [[1, 2], [5]]
+    assert [f["n"].tolist() for f in seq] == [[1, 2], [5]]  # a second pass reads them again
+    assert seq[0] is not seq[0]  # not kept: read from disk at each access
+    assert [f["n"].tolist() for f in seq[1:]] == [[5]]
+
+
 class _DummyView:
     documents = pd.DataFrame({"doc_id": [], "source": []})
     sources: list = []

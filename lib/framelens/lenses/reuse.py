@@ -1473,9 +1473,9 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
             star = vhead >= 0
             stars.append((vi[star], vj[star], vhead[star]))
     si, sj, sh = (np.concatenate([s[k] for s in stars]) if stars else np.zeros(0, np.int64) for k in range(3))
-    clique = _clique_keys(g, si, sj, sh, is_boiler, span, stats)
+    ck, cc = _clique_keys(g, si, sj, sh, is_boiler, span, stats)
     del stars, si, sj, sh
-    links += np.bincount(clique // span, minlength=int(span))
+    links += np.bincount(ck // span, weights=cc, minlength=int(span)).astype(np.int64)
     # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK links)
     xs, ys, shs = [], [], []
     for lo, hi in _ranges(links, PAIR_CHUNK):
@@ -1483,14 +1483,14 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
             for lo_d, hi_d, *_rest in content_pairs():
                 mine = (lo_d >= lo) & (lo_d < hi)
                 yield lo_d[mine] * span + hi_d[mine]
-            yield clique[(clique >= lo * span) & (clique < hi * span)]
 
-        key, shared = _count_keys(keys_in_range())
+        a, b = np.searchsorted(ck, [lo * span, hi * span])
+        key, shared = _merge_counts([_count_keys(keys_in_range()), (ck[a:b], cc[a:b])])
         xs.append((key // span).astype(small))
         ys.append((key % span).astype(small))
         shs.append(np.minimum(shared, 2**31 - 1).astype(small))
         del key, shared
-    del clique, links
+    del ck, cc, links
     x, y, shared = (np.concatenate(v) if len(v) > 1 else v[0] if v else np.zeros(0, small) for v in (xs, ys, shs))
     del xs, ys, shs
     if stats is not None:
@@ -1520,13 +1520,17 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
 PAIR_CHUNK = 4_000_000
 
 
-def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: dict | None) -> np.ndarray:
+def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: dict | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Document-pair keys (as in :func:`_doc_pairs`) of every pair of documents linked to one star
-    centre, for centres with at most :data:`MAX_CLIQUE_DOCUMENTS` documents (``stats``: the others)."""
+    centre, for centres with at most :data:`MAX_CLIQUE_DOCUMENTS` documents (``stats``: the others):
+    the distinct keys (sorted) and how many centres link each pair. The pairs are made for a run of
+    centres at a time (about :data:`PAIR_CHUNK` rows) and counted as they come, so the memory is the
+    distinct pairs, not every centre's pairs at once."""
     d = g.doc_of
     star = (vhead >= 0) & ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
     if not star.any():
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     other = np.where(vi[star] == vhead[star], vj[star], vi[star])
     cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
     del star, other
@@ -1536,10 +1540,20 @@ def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: di
     if stats is not None:
         stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
         stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
-    cd = cd[~big]
-    cd = cd.merge(cd, on="c")
-    cd = cd[cd["d_x"] < cd["d_y"]]
-    return cd["d_x"].to_numpy(dtype=np.int64) * span + cd["d_y"].to_numpy(dtype=np.int64)
+    cd = cd[~big].sort_values("c", kind="stable")
+    c = cd["c"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if len(c) else np.zeros(0, np.int64)
+    rows = np.diff(np.r_[starts, len(c)]).astype(np.int64) ** 2  # a centre's rows in the self-merge
+    cuts = [starts[lo] for lo, _hi in _ranges(rows, PAIR_CHUNK)] + [len(c)]
+
+    def pairs():
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            sub = cd.iloc[lo:hi]
+            m = sub.merge(sub, on="c")
+            m = m[m["d_x"] < m["d_y"]]
+            yield m["d_x"].to_numpy(dtype=np.int64) * span + m["d_y"].to_numpy(dtype=np.int64)
+
+    return _count_keys(pairs())
 
 
 def _ranges(weights: np.ndarray, limit: int) -> list[tuple[int, int]]:

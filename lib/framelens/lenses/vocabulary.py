@@ -1430,38 +1430,46 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
                              min_count: int = 3, top: int | None = None) -> pd.DataFrame:
     """The reduce step of :func:`collocations`: the partitions' :func:`collocation_counts` (in
     corpus order) summed, then scored. ``sources``: the units in order (``["all"]`` pooled).
-    Words become integer codes partition by partition; examples are merged only for the pairs
-    kept."""
+    Words become integer codes partition by partition; the examples are read in a second pass over
+    ``parts`` (a sequence read twice: :class:`framelens.tables.mapreduce.PartialTables` reads a
+    spilled partition's table at each access), only for the pairs kept, so the reduce never holds
+    every row's example ids."""
     cols = COLLOCATION_COLUMNS
     sidx = {s: i for i, s in enumerate(sources)}
     S = len(sources)
     words = pd.Index([], dtype=object)
-    arrays: dict[str, list] = {k: [] for k in ("src", "w1", "w2", "count", "n_docs", "ex")}
-    for f in parts:
-        if not len(f):
-            continue
+    arrays: dict[str, list] = {k: [] for k in ("src", "w1", "w2", "count", "n_docs")}
+
+    def counted(f):  # a partition's rows of the units compared
         src = f["source"].astype(object).map(sidx)
         ok = src.notna().to_numpy()
-        if not ok.any():
+        return f[ok], src[ok]
+
+    for f in parts:  # the counts first: the examples only of the pairs kept (second pass)
+        if not len(f):
             continue
-        f = f[ok]
+        f, src = counted(f)
+        if not len(f):
+            continue
         w1, words = grow_codes(f["w1"], words)
         w2, words = grow_codes(f["w2"], words)
-        arrays["src"].append(src[ok].to_numpy(dtype=np.int64))
+        arrays["src"].append(src.to_numpy(dtype=np.int64))
         arrays["w1"].append(w1)
         arrays["w2"].append(w2)
         arrays["count"].append(f["count"].to_numpy(np.int64))
         arrays["n_docs"].append(f["n_docs"].to_numpy(np.int64))
-        arrays["ex"].append(f["ex"].to_numpy(dtype=object))
     if not arrays["src"]:
         return pd.DataFrame(columns=cols)
     a_ = {k: np.concatenate(v) for k, v in arrays.items()}
+    del arrays
     K = len(words)
     pcode, pairs = pd.factorize(a_["w1"] * K + a_["w2"])  # pairs in order of first occurrence in the corpus
     P = len(pairs)
     key = a_["src"] * P + pcode.astype(np.int64)
+    del pcode
     uk, inv = np.unique(key, return_inverse=True)  # sorted: by source, then first occurrence of the pair
     inv = inv.ravel()
+    del key
     cnt = np.bincount(inv, weights=a_["count"], minlength=len(uk)).astype(np.int64)
     n_docs = np.bincount(inv, weights=a_["n_docs"], minlength=len(uk)).astype(np.int64)
     s, p = uk // P, uk % P
@@ -1478,7 +1486,8 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
         out = out[out.groupby("s", sort=False).cumcount() < top]
     out = out.copy()
     kept = np.isin(inv, out["g"].to_numpy())
-    ex = _first_examples(pd.Series(a_["ex"][kept]), inv[kept]) if kept.any() else pd.Series(dtype=object)
+    ex = _first_examples(pd.Series(_kept_examples(parts, counted, kept)), inv[kept]) if kept.any() \
+        else pd.Series(dtype=object)
     out["example_sent_ids"] = ex.reindex(out["g"].to_numpy()).to_numpy(dtype=object)
     vocab = np.asarray(words, dtype=object)
     out["w1"] = vocab[out["w1c"].to_numpy()] if len(out) else np.array([], dtype=object)
@@ -1488,6 +1497,20 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
     out["source"] = names[out["s"].to_numpy()] if len(out) else np.array([], dtype=object)
     out["label"] = out["source"].map(dict(labels))
     return out[cols].reset_index(drop=True)
+
+
+def _kept_examples(parts: Sequence[pd.DataFrame], counted, kept: np.ndarray) -> np.ndarray:
+    """The ``ex`` cells of the rows flagged in ``kept`` (rows of the partitions' tables ``parts``,
+    each restricted by ``counted``, concatenated in corpus order), read partition by partition."""
+    out, at = [], 0
+    for f in parts:
+        if not len(f):
+            continue
+        f, _src = counted(f)
+        mine = kept[at:at + len(f)]
+        out.append(f["ex"].to_numpy(dtype=object)[mine])
+        at += len(f)
+    return np.concatenate(out) if out else np.array([], dtype=object)
 
 
 def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
@@ -1804,14 +1827,18 @@ def _group_examples(group: np.ndarray, ex: np.ndarray, n_groups: int) -> list[st
 
 
 def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n_terms: int, *,
-                    prior_strength: float) -> pd.DataFrame:
-    """One-vs-rest keyness for every (source, term) row of counts (codes in, codes out)."""
+                    prior_strength: float, min_count: int = 0) -> pd.DataFrame:
+    """One-vs-rest keyness for every (source, term) row of counts (codes in, codes out), reported
+    for the rows counted at least ``min_count`` times (the totals count every row)."""
     from scipy.special import erfc  # scipy loads when first used (a light import)
+    totals = np.bincount(s, weights=cnt, minlength=n_src)
+    term_tot = np.bincount(t, weights=cnt, minlength=n_terms)
+    if min_count > 0:
+        shown = cnt >= min_count
+        s, t, cnt = s[shown], t[shown], cnt[shown]
     key = s.astype(np.int64) * n_terms + t.astype(np.int64)
     order = np.argsort(key, kind="stable")
     key, s, t, cnt = key[order], s[order], t[order], cnt[order]
-    totals = np.bincount(s, weights=cnt, minlength=n_src)
-    term_tot = np.bincount(t, weights=cnt, minlength=n_terms)
     N = float(totals.sum())
     a = cnt.astype(float)
     n_i = totals[s]
@@ -1913,8 +1940,10 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     if not include_phrases:  # phrase terms leave the counts and the totals
         tm, t_ = tm[~is_phrase[t_]], t_[~is_phrase[t_]]
     s_ = tm["source"].map(sidx).to_numpy(dtype=np.int64)
-    k = _keyness_counts(s_, t_, tm["count"].to_numpy(), S, V, prior_strength=prior_strength)
-    meta = pd.DataFrame({"key": s_ * V + t_, "n_docs": tm["n_docs"].to_numpy(), "ex": tm["ex"].to_numpy()})
+    k = _keyness_counts(s_, t_, tm["count"].to_numpy(), S, V, prior_strength=prior_strength, min_count=min_count)
+    shown = tm["count"].to_numpy() >= min_count  # the rows reported (the totals count every row)
+    meta = pd.DataFrame({"key": s_[shown] * V + t_[shown], "n_docs": tm["n_docs"].to_numpy()[shown],
+                         "ex": tm["ex"].to_numpy()[shown]})
     k = k[~is_stop[k["t"].to_numpy()]]
     k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
     k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
@@ -1927,10 +1956,12 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
         bi = bi[bi["source"].isin(sidx)]
         bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
         bt = bidx.reindex(bi["term"]).to_numpy().astype(np.int64)
-        kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength)
+        kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength, min_count=min_count)
         kb["kind"] = "bigram"
         kb["term"] = bv["term"].to_numpy()[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
-        parts.append((kb, pd.DataFrame({"key": bs * nb + bt, "n_docs": bi["n_docs"].to_numpy(), "ex": bi["ex"].to_numpy()})))
+        shown = bi["count"].to_numpy() >= min_count
+        parts.append((kb, pd.DataFrame({"key": bs[shown] * nb + bt[shown], "n_docs": bi["n_docs"].to_numpy()[shown],
+                                        "ex": bi["ex"].to_numpy()[shown]})))
     res = []
     for kk, mm in parts:
         kk = kk[kk["count"] >= min_count]

@@ -71,7 +71,7 @@ import pandas as pd
 
 from framelens.errors import FramelensError
 from framelens.lenses.stats import N_PERMUTATIONS, N_RESAMPLES
-from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
+from framelens.tables.mapreduce import PartialTables, Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.lenses import actors, framing, over_time, overview, profile, reuse, sentiment, synthesis, vocabulary
 from framelens.lenses.validation import failure_modes
 from framelens.read.corpus import unit_values
@@ -200,7 +200,7 @@ def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
     return {"naming_pairs": pairs, "naming": vocabulary.naming_choices_from_counts(counts, ref, red.sources, red.labels),
             **variants,
             "collocations": vocabulary.collocations_from_counts(
-                [p["collocation_counts"] for p in parts if "collocation_counts" in p], red.sources, red.labels,
+                PartialTables(parts, "collocation_counts"), red.sources, red.labels,
                 min_count=opts["collocation_min_count"])}
 
 

@@ -101,6 +101,24 @@ def spill_partials(partials: Mapping[str, Any], folder: str | os.PathLike) -> Sp
     return SpilledPartials(folder, names)
 
 
+class PartialTables(Sequence):
+    """One partial table (``key``) of every partition that has it, in corpus order, read when asked
+    for: a reduce can pass over the partitions twice (counts first, then the evidence of what it
+    kept) without holding every partition's table at once (a spilled partition's is read from disk
+    at each access, and not kept)."""
+    def __init__(self, partials: Sequence[Mapping[str, Any]], key: str):
+        self._partials = [p for p in partials if key in p]
+        self.key = key
+
+    def __len__(self) -> int:
+        return len(self._partials)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [p[self.key] for p in self._partials[i]]
+        return self._partials[i][self.key]
+
+
 #: :meth:`Reduction.folded` merges once at least this many rows wait (fewer merges of small tables).
 FOLD_ROWS = 1 << 20
 
