@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
-from typing import Any, Mapping, Sequence, TYPE_CHECKING
+from typing import Any, Callable, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -898,45 +898,38 @@ def _frame_hits(carried: pd.DataFrame, row_of: pd.Series) -> pd.DataFrame:
                          "frame": hits["frame"].astype("category").to_numpy()})
 
 
-def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]], scores: pd.DataFrame,
-                         carried: pd.DataFrame, *, value: str = "vader_compound") -> list[Mapping[str, pd.DataFrame]]:
+def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]],
+                         stored_rows: Callable[[int], tuple[pd.DataFrame, pd.DataFrame]], *,
+                         value: str = "vader_compound") -> list[Mapping[str, pd.DataFrame]]:
     """The partials of an :func:`over_time_map` run without ``tone`` and ``frames`` (measures
     ``("actors", "terms")``), completed from what the sentiment and framing parts already computed
-    for the same sentences, instead of scoring and matching every sentence a second time:
-    ``scores`` (``sent_id`` and ``value``: the sentiment part's per-sentence scores) adds ``value``
-    to each partial's ``sentences``; ``carried`` (``sent_id, frame``: the framing part's sentences
-    carrying a frame, at the same codebook and ``min_hits``) gives each partial's ``frame_hits``.
-    Each score and frame is placed at its sentence's row once, for all partitions together (one
-    lookup of every placed sentence), not looked up again for every partition. The other partials
-    (terms, actor hits) are not copied: a spilled partition's are read when the reduce asks for them,
-    so it holds one partition's terms at a time."""
-    sents = [p.get("sentences") for p in partials]  # read once (a spilled partial is read on each access)
-    starts = np.r_[0, np.cumsum([0 if s is None else len(s) for s in sents])].astype(np.int64)
-    ids = pd.Index(np.concatenate([s["sent_id"].astype(str).to_numpy(dtype=object)
-                                   for s in sents if s is not None] or [np.array([], dtype=object)]))
-    vals = np.full(len(ids), np.nan)
-    at = ids.get_indexer(scores["sent_id"].astype(str).to_numpy(dtype=object))
-    found = at >= 0
-    vals[at[found]] = scores[value].to_numpy(dtype=float)[found]
-    del at, found
-    hits = carried[["sent_id", "frame"]].astype({"sent_id": str})
-    rows = ids.get_indexer(hits["sent_id"].to_numpy(dtype=object))
-    hits, rows = hits[rows >= 0], rows[rows >= 0]
-    first = ~hits.duplicated(["sent_id", "frame"]).to_numpy()  # a sentence lies in one partition: deduplicated once
-    rows, frames = rows[first], hits["frame"].to_numpy(dtype=object)[first]
-    del hits, ids
-    part_of = np.searchsorted(starts, rows, side="right") - 1
-    order = np.argsort(part_of, kind="stable")  # each partition's rows, in the order of ``carried``
-    bounds = np.searchsorted(part_of[order], np.arange(len(partials) + 1))
+    for the same sentences, instead of scoring and matching every sentence a second time.
+    ``stored_rows(k)`` gives, for the ``k``-th partition, ``scores`` (``sent_id`` and ``value``: the
+    sentiment part's per-sentence scores) and ``carried`` (``sent_id, frame``: the framing part's
+    sentences carrying a frame, at the same codebook and ``min_hits``) — the rows its maps wrote, or
+    whole tables, of which only the partition's sentences are used. ``scores`` adds ``value`` to the
+    partition's ``sentences`` (NaN where a sentence has none); ``carried`` gives its ``frame_hits``
+    (``row, frame``, in the order of ``carried``, each pair once). One partition is looked up at a
+    time, and the other partials (terms, actor hits) are not copied: a spilled partition's are read
+    when the reduce asks for them."""
     out = []
-    for k, (p, s) in enumerate(zip(partials, sents)):
-        if s is not None:  # the other partials stay where they are (a spilled one is read when asked for)
-            mine = order[bounds[k]:bounds[k + 1]]
-            p = ChainMap({"sentences": s.assign(**{value: vals[starts[k]:starts[k + 1]]})[
-                             ["sent_id", "doc_id", "source", value, "period"]],
-                          "frame_hits": pd.DataFrame({"row": (rows[mine] - starts[k]).astype(np.int32),
-                                                      "frame": frames[mine]})}, p)
-        out.append(p)
+    for k, p in enumerate(partials):
+        s = p.get("sentences")
+        if s is None:
+            out.append(p)
+            continue
+        scores, carried = stored_rows(k)
+        ids = pd.Index(s["sent_id"].astype(str).to_numpy(dtype=object))
+        vals = np.full(len(ids), np.nan)
+        at = ids.get_indexer(scores["sent_id"].astype(str).to_numpy(dtype=object))
+        found = at >= 0
+        vals[at[found]] = scores[value].to_numpy(dtype=float)[found]
+        rows = ids.get_indexer(carried["sent_id"].astype(str).to_numpy(dtype=object))
+        hits = pd.DataFrame({"row": rows, "frame": carried["frame"].to_numpy(dtype=object)})[rows >= 0]
+        hits = hits[~hits.duplicated().to_numpy()]
+        out.append(ChainMap({"sentences": s.assign(**{value: vals})[["sent_id", "doc_id", "source", value, "period"]],
+                             "frame_hits": pd.DataFrame({"row": hits["row"].to_numpy(dtype=np.int32),
+                                                         "frame": hits["frame"].to_numpy(dtype=object)})}, p))
     return out
 
 

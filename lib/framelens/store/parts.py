@@ -63,6 +63,7 @@ missing computes it with the same functions.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -76,7 +77,7 @@ from framelens.lenses import actors, framing, over_time, overview, profile, reus
 from framelens.lenses.validation import failure_modes
 from framelens.read.corpus import unit_values
 from framelens.store import parts
-from framelens.tables.parquet import concat_frames, read_partition, read_parts, read_table, write_table
+from framelens.tables.parquet import concat_frames, read_partition, read_parts, read_table, read_where, write_table
 from framelens.text.tokens import release_memory
 
 Tables = dict[str, pd.DataFrame]
@@ -367,25 +368,10 @@ class _LazyLenses(Mapping):
 
 
 def _read_where(stored, table: str, where: dict, columns, doc_ids) -> pd.DataFrame:
-    """:meth:`_LazyLenses.scan` of a stored table with equality filters, read by Parquet (a column
-    Parquet cannot compare, e.g. one without a typed row, is cut after reading)."""
-    filters = [(c, "==", v) for c, v in where.items()]
-    if doc_ids is not None:
-        filters.append(("doc_id", "in", sorted({str(d) for d in doc_ids})))
-    frames = []
-    for path, meta in stored.files(table):
-        meta = {k: v for k, v in meta.items() if k not in ("rows", "file")}
-        try:
-            frames.append(read_table(path, meta, columns=columns, filters=filters))
-        except FramelensError:
-            df = read_table(path, meta, columns=None)
-            keep = pd.Series(True, index=df.index)
-            for c, v in where.items():
-                keep &= df[c] == v
-            if doc_ids is not None:
-                keep &= df["doc_id"].astype(str).isin({str(d) for d in doc_ids})
-            frames.append(df[keep.to_numpy()] if columns is None else df.loc[keep.to_numpy(), list(columns)])
-    return concat_frames(frames).reset_index(drop=True)
+    """:meth:`_LazyLenses.scan` of a stored table with equality filters, read by Parquet file by file
+    (:func:`framelens.tables.parquet.read_where`)."""
+    return concat_frames([read_where(path, meta, columns=columns, where=where, doc_ids=doc_ids)
+                          for path, meta in stored.files(table)]).reset_index(drop=True)
 
 
 def _scores_without_text(stored, table: str) -> pd.DataFrame:
@@ -550,6 +536,28 @@ def _carried(framing_part) -> pd.DataFrame:
     return sf.loc[sf["carried"].to_numpy() == 1, ["sent_id", "frame"]].reset_index(drop=True)
 
 
+def _stored_rows(red, needs: Mapping[str, Any]):
+    """``k`` → the sentiment part's scores (``sent_id, vader_compound``) and the framing part's carried
+    frames (``sent_id, frame``) of the ``k``-th partition of ``red``: read from the files that
+    partition's maps wrote (stored parts: one partition's rows at a time, the carried filter pushed
+    down to Parquet), else the whole tables (parts in memory)."""
+    sent, fr = needs["sentiment"], needs["framing"]
+    names = [Path(p).name for p in (getattr(red, "partitions", None) or [])]
+    if hasattr(sent, "files") and hasattr(fr, "files") and len(names) == len(red.partials_list()):
+        scores = {Path(p).stem: (p, m) for p, m in sent.files("sentences")}
+        frames = {Path(p).stem: (p, m) for p, m in fr.files("sentence_frames")}
+
+        def read(k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+            sc, ca = scores.get(names[k]), frames.get(names[k])
+            return (read_where(*sc, columns=["sent_id", "vader_compound"]) if sc is not None
+                    else pd.DataFrame(columns=["sent_id", "vader_compound"]),
+                    read_where(*ca, columns=["sent_id", "frame"], where={"carried": 1}) if ca is not None
+                    else pd.DataFrame(columns=["sent_id", "frame"]))
+        return read
+    whole = (_columns(sent, "sentences", ["sent_id", "vader_compound"]), _carried(fr))
+    return lambda k: whole
+
+
 def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
     """The over-time part from the maps' text-free partials (:func:`framelens.lenses.over_time.over_time_reduce`)."""
     d = needs["dating"]
@@ -558,9 +566,7 @@ def over_time_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> 
     if bool(st["nothing_to_show"].iloc[0]):
         out.update(over_time.empty_tables())
     else:
-        partials = over_time.with_stored_measures(
-            red.partials_list(), _columns(needs["sentiment"], "sentences", ["sent_id", "vader_compound"]),
-            _carried(needs["framing"]))
+        partials = over_time.with_stored_measures(red.partials_list(), _stored_rows(red, needs))
         out.update(over_time.over_time_reduce(
             partials, d["dating"], seed=opts["seed"], n_resamples=opts["n_resamples"],
             codebook=opts["codebook"] or None, actors=_actor_table(needs), top=opts["top"],

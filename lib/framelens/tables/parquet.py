@@ -255,6 +255,28 @@ def _doc_filter(path: Path, keep: set[str] | None):
     return [("doc_id", "in", sorted(keep))]
 
 
+def read_where(path: Path, meta: Mapping[str, Any], *, columns: Sequence[str] | None = None,
+               where: Mapping[str, Any] | None = None, doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """One stored file's rows whose columns equal ``where``'s values (and, given ``doc_ids``, of those
+    documents), only ``columns``: the filters pushed down to Parquet, so no other row is decoded; a
+    column Parquet cannot compare (one without a typed row) is cut after reading."""
+    meta = {k: v for k, v in meta.items() if k not in ("rows", "file")}
+    where = dict(where or {})
+    keep = None if doc_ids is None else {str(d) for d in doc_ids}
+    filters = [(c, "==", v) for c, v in where.items()] + ([("doc_id", "in", sorted(keep))] if keep is not None else [])
+    try:
+        return read_table(path, meta, columns=columns, filters=filters or None)
+    except FramelensError:
+        df = read_table(path, meta, columns=None)
+        mask = np.ones(len(df), dtype=bool)
+        for c, v in where.items():
+            mask &= (df[c] == v).to_numpy()
+        if keep is not None:
+            mask &= df["doc_id"].astype(str).isin(keep).to_numpy()
+        df = df[mask]
+        return (df if columns is None else df[list(columns)]).reset_index(drop=True)
+
+
 def concat_parts(files: Sequence[tuple[Path, Mapping[str, Any]]], *, columns: Sequence[str] | None = None,
                  doc_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """Tables written per partition, concatenated in order (empty ones skipped unless all are)."""
@@ -369,16 +391,9 @@ class Tables(Mapping):
         asc = [ascending] * len(sort) if isinstance(ascending, bool) else list(ascending)
         want = list(columns) if columns is not None else None
         read = None if want is None else list(dict.fromkeys([*want, *sort, *(where or {})]))
-        filters = [(c, "==", v) for c, v in (where or {}).items()] or None
         best, total = None, 0
         for k, (path, meta) in enumerate(self.files(name)):
-            meta = {m: v for m, v in meta.items() if m not in ("rows", "file")}
-            try:
-                df = read_table(path, meta, columns=read, filters=filters)
-            except FramelensError:  # a column Parquet cannot compare (no typed row): cut after reading
-                df = read_table(path, meta, columns=read)
-                for c, v in (where or {}).items():
-                    df = df[(df[c] == v).to_numpy()]
+            df = read_where(path, meta, columns=read, where=where)
             total += len(df)
             df = df.assign(_f=k, _r=np.arange(len(df)))
             best = df if best is None else pd.concat([best, df], ignore_index=True)
