@@ -158,6 +158,13 @@ def test_leading_frames_and_actors_by_hand(by_group, tmp_path):
     assert got[("2025-02", "left", "praise")] == (2, 6, "l2:s0; l2:s2")
     assert got[("2025-03", "right", "cost")] == (1, 3, "r2:s0")
     assert f.loc[(f["period"] == "2025-01") & (f["source"] == "right") & (f["frame"] == "cost"), "share"].item() == 1.0
+    # a cell of one article resamples its three sentences: r1 carries cost in all three and praise in
+    # none → [1, 1] and [0, 0]; l1 carries cost in one of three → bounded by the resamples of three
+    # non-carrying (8/27) and of three carrying sentences (1/27 = 3.7% > 2.5%) → [0, 1]
+    iv = {(r.period, r.source, r.frame): (r.resampled, r.n_resampled, r.ci_low, r.ci_high) for r in f.itertuples()}
+    assert iv[("2025-01", "right", "cost")] == ("sentence", 3, 1.0, 1.0)
+    assert iv[("2025-01", "right", "praise")] == ("sentence", 3, 0.0, 0.0)
+    assert iv[("2025-01", "left", "cost")] == ("sentence", 3, 0.0, 1.0)
 
     a = ot.actors_over_time(by_group, d, str(ACTORS), top=2, n_resamples=200)
     # Transit agency: l2:s0, l2:s1, r2:s0, r2:s1 (4 sentences); City council: l1:s0, r1:s0; Mayor: l1:s2, r1:s2 (tie: table order)
@@ -382,3 +389,27 @@ def test_notebook_07_on_the_dated_fixture_and_on_one_period(tmp_path, seeds_dir)
     assert "Nothing to show over time. One period: all 4 placed articles fall in the same month, 2025-06" in text
     assert "only 1 of 4 articles is dated to the day" in text
     assert summary.results[0].headline.startswith("One period: nothing to show over time")
+
+
+def test_per_document_aggregates_by_hand():
+    # two articles, each alone in its cell: a (unit X, three sentences), b (unit Y, two sentences)
+    sentences = pd.DataFrame({"sent_id": ["a:s0", "a:s1", "a:s2", "b:s0", "b:s1"], "doc_id": ["a"] * 3 + ["b"] * 2,
+                              "source": ["X"] * 3 + ["Y"] * 2, "vader_compound": [0.5, -0.2, 0.5, 0.0, 0.1],
+                              "period": ["2025-01"] * 5}).astype({"doc_id": "category", "source": "category"})
+    hits = pd.DataFrame({"row": [0, 1, 2, 2, 3, 3], "frame": ["f2", "f1", "f1", "f2", "f1", "f1"]})
+    dating = pd.DataFrame({"doc_id": ["a", "b"], "source": ["X", "Y"], "label": ["X", "Y"], "status": "placed",
+                           "n_sentences": [3, 2], "period": "2025-01"})
+    p = ot._Placed([{"sentences": sentences, "frame_hits": hits}], dating, max_units=8, value="vader_compound",
+                   frames=lambda counts: ot.leading(counts, 5))
+    assert p.keys["frame"] == ["f1", "f2"]  # f1 carried by rows 1, 2, 3; f2 by rows 0, 2
+    agg = p.hits["frame"]
+    np.testing.assert_array_equal(agg["carry"], [[2, 2], [1, 0]])  # b:s0 carries f1 once (the pair repeats)
+    np.testing.assert_array_equal(agg["mentions"], [[2, 2], [2, 0]])
+    assert agg["examples"] == {(0, 0): ["a:s1", "a:s2"], (0, 1): ["a:s0", "a:s2"], (1, 0): ["b:s0"]}
+    # alone in their cells: the per-sentence indicators (rows: the article's sentences; columns f1, f2)
+    np.testing.assert_array_equal(p.alone[0]["frame"], [[0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(p.alone[1]["frame"], [[1, 0], [0, 0]])
+    np.testing.assert_allclose(p.tone["sum"], [0.8, 0.1])
+    assert list(p.tone["max_id"]) == ["a:s0", "b:s1"] and list(p.tone["min_id"]) == ["a:s1", "b:s0"]
+    np.testing.assert_array_equal(p.alone[0]["tone"], [0.5, -0.2, 0.5])
+    assert [(g["source"], list(g["idx"])) for g in p.cells] == [("X", [0]), ("Y", [1]), ("(all)", [0, 1])]

@@ -57,7 +57,6 @@ a frame share counts cue words, not meanings. Read the evidence sentences (``exa
 from __future__ import annotations
 
 import math
-from collections import ChainMap
 from typing import Any, Callable, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
@@ -248,15 +247,16 @@ def top_units(dating: pd.DataFrame, max_units: int) -> list[str]:
     return ranked[:max(0, int(max_units))]
 
 
-def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -> list[dict]:
+def _groups(docs: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -> list[dict]:
     """The cells: each (period, unit); each period pooled over every unit ``(all)`` and, when
-    there are more units than are drawn, over the undrawn ones ``(others)``."""
+    there are more units than are drawn, over the undrawn ones ``(others)``. ``docs``: the placed
+    documents in corpus order (``source, period``); each cell's ``idx`` are its documents' rows."""
     out = []
     top_set = set(top)
-    unit_order = {u: i for i, u in enumerate(dict.fromkeys(sent["source"]))}
-    per_idx = sent.groupby("period", sort=True).indices
-    cell_idx = sent.groupby(["period", "source"], sort=False).indices
-    n_others = len(set(sent["source"]) - top_set)
+    unit_order = {u: i for i, u in enumerate(dict.fromkeys(docs["source"]))}
+    per_idx = docs.groupby("period", sort=True).indices
+    cell_idx = docs.groupby(["period", "source"], sort=False).indices
+    n_others = len(set(docs["source"]) - top_set)
     for p in sorted(per_idx):
         cells = sorted(((u, idx) for (pp, u), idx in cell_idx.items() if pp == p), key=lambda t: unit_order[t[0]])
         for u, idx in cells:
@@ -272,24 +272,23 @@ def _groups(sent: pd.DataFrame, labels: Mapping[str, str], top: Sequence[str]) -
     return out
 
 
-def _cell_stats(values: np.ndarray, docs: np.ndarray, idx: np.ndarray, *, n_resamples: int, level: float,
+def _cell_stats(num: np.ndarray, den: np.ndarray, idx: np.ndarray, alone, *, n_resamples: int, level: float,
                 seed: int) -> dict[str, Any]:
-    """Estimate and interval of the column means of ``values[idx]`` (sentences), resampling the
-    documents when the cell holds two or more, its sentences otherwise."""
-    v = values[idx]
-    codes, uniq = pd.factorize(docs[idx])
-    if len(uniq) >= 2:
-        unit, nu = "document", len(uniq)
-        num = np.zeros((nu, v.shape[1]))
-        np.add.at(num, codes, v)
-        den = np.bincount(codes, minlength=nu).astype(float)
+    """Estimate and interval of the ratios ``Σ num / Σ den`` over the cell's documents ``idx``
+    (per-document sums of each column, and sentences), resampling the documents when the cell holds
+    two or more; otherwise its sentences (``alone(doc)``: the document's per-sentence values)."""
+    if len(idx) >= 2:
+        unit, nu = "document", len(idx)
+        n, d = num[idx], den[idx].astype(float)
+        est = n.sum(0) / d.sum()
     else:
-        unit, nu = "sentence", len(idx)
-        num, den = v, np.ones(len(idx))
-
-    _, lo, hi = ratio_bootstrap(num, den, n_resamples=n_resamples, level=level, seed=seed)
-    return {"est": v.mean(0) if len(idx) else np.full(v.shape[1], np.nan), "lo": lo, "hi": hi,
-            "resampled": unit, "n_resampled": nu, "n_documents": len(uniq), "n_sentences": len(idx)}
+        v = alone(int(idx[0]))
+        unit, nu = "sentence", len(v)
+        n, d = v, np.ones(len(v))
+        est = v.mean(0) if len(v) else np.full(v.shape[1], np.nan)
+    _, lo, hi = ratio_bootstrap(n, d, n_resamples=n_resamples, level=level, seed=seed)
+    return {"est": est, "lo": lo, "hi": hi, "resampled": unit, "n_resampled": nu, "n_documents": len(idx),
+            "n_sentences": int(den[idx].sum())}
 
 
 def _placed_sentences(sentences: pd.DataFrame, dating: pd.DataFrame) -> pd.DataFrame:
@@ -327,67 +326,53 @@ def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "
     if value not in scores.columns:
         raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
                              "(pass the table from sentiment.sentence_scores)")
-    return _tone_cells(_placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating), dating, value=value,
-                       n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+    part = {"sentences": _placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating)}
+    return _tone_cells(_Placed([part], dating, max_units=max_units, value=value), dating, n_resamples=n_resamples,
+                       level=level, seed=seed, max_units=max_units)
 
 
-def _tone_cells(s: pd.DataFrame, dating: pd.DataFrame, *, value: str, n_resamples: int, level: float, seed: int,
+def _tone_cells(placed: "_Placed", dating: pd.DataFrame, *, n_resamples: int, level: float, seed: int,
                 max_units: int) -> pd.DataFrame:
-    """:func:`tone_over_time` from the placed sentences ``s`` (``sent_id, doc_id, source, period``
-    and ``value``, in corpus order): the reduce step."""
-    if s.empty:
+    """:func:`tone_over_time` from the placed documents' tone sums (:class:`_Placed`): the reduce step."""
+    if not placed.has_tone:
         return pd.DataFrame(columns=TONE_COLUMNS)
     labels = dict(zip(dating["source"], dating["label"]))
     top = top_units(dating, max_units)
-    vals = s[value].to_numpy(dtype=float)[:, None]
-    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
+    t = placed.tone
     rows = []
-    for g in _groups(s, labels, top):
+    for g in _groups(placed.docs, labels, top):
         idx = g.pop("idx")
-        st = _cell_stats(vals, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
-        x = vals[idx, 0]
-        hi_i, lo_i = idx[int(np.argmax(x))], idx[int(np.argmin(x))]
+        st = _cell_stats(t["sum"][:, None], placed.n, idx, lambda d: placed.alone[d]["tone"][:, None],
+                         n_resamples=n_resamples, level=level, seed=seed)
+        clean = not t["nan"][idx].any()  # a missing score: no extreme sentence (as a mean over NaN)
+        hi_j, lo_j = int(np.argmax(t["max"][idx])), int(np.argmin(t["min"][idx]))
         rows.append({**g, "n_documents": st["n_documents"], "n_sentences": st["n_sentences"], "mean": st["est"][0],
                      "ci_low": st["lo"][0], "ci_high": st["hi"][0], "resampled": st["resampled"],
-                     "n_resampled": st["n_resampled"], "most_positive": sids[hi_i] if x.max() > 0 else "",
-                     "most_negative": sids[lo_i] if x.min() < 0 else ""})
+                     "n_resampled": st["n_resampled"],
+                     "most_positive": t["max_id"][idx[hi_j]] if clean and t["max"][idx[hi_j]] > 0 else "",
+                     "most_negative": t["min_id"][idx[lo_j]] if clean and t["min"][idx[lo_j]] < 0 else ""})
     return pd.DataFrame(rows, columns=TONE_COLUMNS)
 
 
-def _indicator_cells(s: pd.DataFrame, hits: pd.DataFrame, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
+def _indicator_cells(placed: "_Placed", kind: str, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
                      n_resamples: int, level: float, seed: int, max_units: int,
                      extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
-    """Share of sentences with each ``key`` value per cell (``hits``: sentence × key rows, the
-    sentence as its ``row`` in ``s`` or its ``sent_id``)."""
-    kidx = {k: i for i, k in enumerate(keys)}
-    ind = np.zeros((len(s), len(keys)))
-    cnt = np.zeros((len(s), len(keys)))
-    if len(hits):
-        if "row" in hits.columns:
-            r = hits["row"].to_numpy(dtype=float)
-        else:
-            pos = pd.Series(np.arange(len(s)), index=s["sent_id"].astype(str).to_numpy())
-            r = pos.reindex(hits["sent_id"].astype(str)).to_numpy()
-        c = hits[key].astype(object).map(kidx).to_numpy()
-        ok = ~(pd.isna(r) | pd.isna(c))
-        r, c = r[ok].astype(int), c[ok].astype(int)
-        ind[r, c] = 1
-        w = hits["n"].to_numpy()[ok] if "n" in hits.columns else np.ones(len(r))
-        np.add.at(cnt, (r, c), w)
+    """Share of sentences with each ``key`` value (``keys``: the leading ones, :class:`_Placed`'s
+    ``kind`` aggregates) per cell."""
+    agg = placed.hits[kind]
     labels = dict(zip(dating["source"], dating["label"]))
     top = top_units(dating, max_units)
-    docs, sids = s["doc_id"].to_numpy(), s["sent_id"].astype(str).to_numpy()
     rows = []
-    for g in _groups(s, labels, top):
+    for g in _groups(placed.docs, labels, top):
         idx = g.pop("idx")
-        st = _cell_stats(ind, docs, idx, n_resamples=n_resamples, level=level, seed=seed)
+        st = _cell_stats(agg["carry"], placed.n, idx, lambda d: placed.alone[d][kind],
+                         n_resamples=n_resamples, level=level, seed=seed)
         for k, name in enumerate(keys):
-            carrying = idx[ind[idx, k] > 0]
-            rows.append({**g, key: name, **extra.get(name, {}), "sentences": int(len(carrying)),
-                         "mentions": int(cnt[idx, k].sum()), "n_sentences": st["n_sentences"],
+            rows.append({**g, key: name, **extra.get(name, {}), "sentences": int(agg["carry"][idx, k].sum()),
+                         "mentions": int(agg["mentions"][idx, k].sum()), "n_sentences": st["n_sentences"],
                          "n_documents": st["n_documents"], "share": st["est"][k], "ci_low": st["lo"][k],
                          "ci_high": st["hi"][k], "resampled": st["resampled"], "n_resampled": st["n_resampled"],
-                         "example_sent_ids": _examples(sids[carrying])})
+                         "example_sent_ids": _examples([e for d in idx for e in agg["examples"].get((int(d), k), ())])})
     return rows
 
 
@@ -407,12 +392,8 @@ def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *,
     and up to three carrying sentences (``example_sent_ids``). Frames in order of overall
     salience; the same frames in every period, so a frame can be followed over time."""
     part = over_time_map(corpus, dating, measures=("frames",), codebook=codebook, min_hits=min_hits)
-    return _frame_cells(part["sentences"], part.get("frame_hits"), dating, codebook, top=top, n_resamples=n_resamples,
-                        level=level, seed=seed, max_units=max_units)
-
-
-def _sentence_key(hits: pd.DataFrame) -> str:
-    return "row" if "row" in hits.columns else "sent_id"
+    placed = _Placed([part], dating, max_units=max_units, frames=_leading_frames(codebook, top))
+    return _frame_cells(placed, dating, codebook, n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
 
 
 def _codebook(codebook):
@@ -420,19 +401,20 @@ def _codebook(codebook):
     return framing.load_codebook(codebook) if not hasattr(codebook, "frames") else codebook
 
 
-def _frame_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, codebook, *, top: int,
-                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
-    """:func:`frames_over_time` from the placed sentences and their ``sent_id, frame`` rows (the
-    reduce step)."""
-    if s.empty or hits is None:
-        return pd.DataFrame(columns=FRAME_COLUMNS)
+def _leading_frames(codebook, top: int):
+    """Counts of sentences carrying each frame → the ``top`` frames carried most (codebook order on ties)."""
     cb = _codebook(codebook)
-    by_frame = hits.groupby(hits["frame"].astype(object))[_sentence_key(hits)].nunique().reindex(cb.ids).fillna(0)
-    frames = leading(by_frame, top)
-    if not frames:
+    return lambda counts: leading(counts.reindex(cb.ids).fillna(0), top)
+
+
+def _frame_cells(placed: "_Placed", dating: pd.DataFrame, codebook, *, n_resamples: int, level: float, seed: int,
+                 max_units: int) -> pd.DataFrame:
+    """:func:`frames_over_time` from the placed documents' frame aggregates (the reduce step)."""
+    frames = placed.keys.get("frame")
+    if not frames or placed.docs.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS)
-    info = {f.id: {"name": f.name} for f in cb.frames}
-    rows = _indicator_cells(s, hits, "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
+    info = {f.id: {"name": f.name} for f in _codebook(codebook).frames}
+    rows = _indicator_cells(placed, "frame", "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra=info)
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
@@ -446,8 +428,8 @@ def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, t
     and up to three mentioning sentences (``example_sent_ids``). ``actors``: a table from
     :func:`framelens.lenses.actors.load_actors`, a path, or None (the packaged table)."""
     part = over_time_map(corpus, dating, measures=("actors",), actors=actors)
-    return _actor_cells(part["sentences"], part.get("actor_hits"), dating, actors, top=top, n_resamples=n_resamples,
-                        level=level, seed=seed, max_units=max_units)
+    placed = _Placed([part], dating, max_units=max_units, actors=_leading_actors(actors, top))
+    return _actor_cells(placed, dating, actors, n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
 
 
 def _actor_table(actors) -> pd.DataFrame:
@@ -455,19 +437,152 @@ def _actor_table(actors) -> pd.DataFrame:
     return actors if isinstance(actors, pd.DataFrame) else load_actors(actors or None)
 
 
-def _actor_cells(s: pd.DataFrame, hits: pd.DataFrame | None, dating: pd.DataFrame, actors, *, top: int,
-                 n_resamples: int, level: float, seed: int, max_units: int) -> pd.DataFrame:
-    """:func:`actors_over_time` from the placed sentences and their ``sent_id, actor, n`` rows
-    (mentions per sentence; the reduce step)."""
-    if s.empty or hits is None or hits.empty:
+def _leading_actors(actors, top: int):
+    """Counts of sentences mentioning each actor → the ``top`` actors mentioned most (table order on ties)."""
+    order = list(dict.fromkeys(_actor_table(actors)["actor"]))
+    return lambda counts: leading(counts.reindex(order).fillna(0), top)
+
+
+def _actor_cells(placed: "_Placed", dating: pd.DataFrame, actors, *, n_resamples: int, level: float, seed: int,
+                 max_units: int) -> pd.DataFrame:
+    """:func:`actors_over_time` from the placed documents' actor aggregates (the reduce step)."""
+    names = placed.keys.get("actor")
+    if not names or placed.docs.empty:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
     table = _actor_table(actors)
-    by_actor = hits.groupby(hits["actor"].astype(object), sort=False)[_sentence_key(hits)].nunique()
-    names = leading(by_actor.reindex(list(dict.fromkeys(table["actor"]))).fillna(0), top)
     kinds = dict(zip(table["actor"], table["kind"]))
-    rows = _indicator_cells(s, hits, "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
+    rows = _indicator_cells(placed, "actor", "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
                             max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
     return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
+
+
+_HITS = {"frame": "frame_hits", "actor": "actor_hits"}
+
+
+class _Placed:
+    """The placed sentences of every partition's partials (``sentences``: ``sent_id, doc_id,
+    source, period`` and, for tone, ``value``; ``frame_hits``: ``row, frame``; ``actor_hits``:
+    ``row, actor, n``; rows index the partition's sentences), reduced one partition at a time to
+    what the cells need (so the reduce never holds every sentence):
+
+    * ``docs`` — the placed documents with sentences, in corpus order (``doc_id, source, period``)
+      and ``n``, their sentences;
+    * ``tone`` — per document the sum of ``value`` (in sentence order: the same sums as over the
+      sentences), whether a value is missing, and the most positive and most negative sentence;
+    * ``hits[kind]`` — per document × leading key (``keys[kind]``, chosen by ``frames`` /
+      ``actors`` from the sentences carrying each key over all partitions): the sentences
+      carrying it, the mentions, and the first three carrying sentences (``examples``);
+    * ``alone`` — per-sentence values, only for the documents alone in a cell (whose interval
+      resamples sentences).
+
+    Two passes over the partitions: the documents and the key counts, then the aggregates."""
+
+    def __init__(self, partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, max_units: int,
+                 value: str | None = None, frames=None, actors=None):
+        pick = {"frame": frames, "actor": actors}
+        docs, counts, seen = [], {k: [] for k in _HITS}, {k: False for k in _HITS}
+        for p in partials:
+            s = p.get("sentences")
+            if s is None or not len(s):
+                continue
+            codes, uniq, first = self._documents(s)
+            docs.append(pd.DataFrame({"doc_id": uniq, "source": s["source"].astype(str).to_numpy(dtype=object)[first],
+                                      "period": s["period"].astype(str).to_numpy(dtype=object)[first],
+                                      "n": np.bincount(codes, minlength=len(uniq))}))
+            for kind, name in _HITS.items():
+                h = p.get(name)
+                if pick[kind] is not None and h is not None:
+                    seen[kind] = True
+                    if len(h):
+                        u = h[["row", kind]].astype({kind: object}).drop_duplicates()
+                        counts[kind].append(u[kind].value_counts(sort=False))
+        self.docs = pd.concat(docs, ignore_index=True) if docs else pd.DataFrame(columns=["doc_id", "source", "period", "n"])
+        self.n = self.docs["n"].to_numpy(dtype=np.int64)
+        self.keys = {kind: (pick[kind](pd.concat(counts[kind]).groupby(level=0).sum() if counts[kind]
+                                       else pd.Series(dtype=float)) if seen[kind] else None) for kind in _HITS}
+        labels = dict(zip(dating["source"], dating["label"]))
+        self.cells = _groups(self.docs, labels, top_units(dating, max_units)) if len(self.docs) else []
+        lonely = {int(g["idx"][0]) for g in self.cells if len(g["idx"]) == 1}
+        self.has_tone = value is not None and len(self.docs) > 0
+        self._aggregate(partials, value if self.has_tone else None, lonely)
+
+    @staticmethod
+    def _documents(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each sentence's document as a code (documents in order of appearance), the documents and
+        each one's first sentence."""
+        codes, uniq = pd.factorize(s["doc_id"].astype(str).to_numpy(dtype=object))
+        _, first = np.unique(codes, return_index=True)
+        return codes.astype(np.int64), np.asarray(uniq, dtype=object), first
+
+    def _aggregate(self, partials, value: str | None, lonely: set[int]) -> None:
+        D = len(self.docs)
+        if value is not None:
+            self.tone = {"sum": np.zeros(D), "nan": np.zeros(D, dtype=bool), "max": np.zeros(D), "min": np.zeros(D),
+                         "max_id": np.full(D, "", dtype=object), "min_id": np.full(D, "", dtype=object)}
+        self.hits = {kind: {"carry": np.zeros((D, len(keys))), "mentions": np.zeros((D, len(keys))), "examples": {}}
+                     for kind, keys in self.keys.items() if keys is not None}
+        self.alone: dict[int, dict[str, np.ndarray]] = {}
+        off = 0
+        for p in partials:
+            s = p.get("sentences")
+            if s is None or not len(s):
+                continue
+            codes, uniq, _first = self._documents(s)
+            nd = len(uniq)
+            sid = s["sent_id"].astype(str).to_numpy(dtype=object)
+            mine = [d for d in range(off, off + nd) if d in lonely]
+            rows_of = {d: np.flatnonzero(codes == d - off) for d in mine}
+            self.alone.update({d: {} for d in mine})
+            if value is not None:
+                v = s[value].to_numpy(dtype=float)
+                self._tone(codes, v, sid, off, nd)
+                for d in mine:
+                    self.alone[d]["tone"] = v[rows_of[d]]
+            for kind, agg in self.hits.items():
+                self._hits(kind, agg, p.get(_HITS[kind]), codes, sid, off, nd, rows_of)
+            off += nd
+
+    def _tone(self, codes: np.ndarray, v: np.ndarray, sid: np.ndarray, off: int, nd: int) -> None:
+        t, at = self.tone, slice(off, off + nd)
+        t["sum"][at] = np.bincount(codes, weights=v, minlength=nd)  # in sentence order, as np.add.at
+        t["nan"][at] = np.bincount(codes, weights=np.isnan(v), minlength=nd) > 0
+        pos = np.arange(len(v))
+        for name, sign in (("max", -1.0), ("min", 1.0)):  # each document's first sentence at its extreme
+            order = np.lexsort((pos, sign * v, codes))
+            head = order[np.searchsorted(codes[order], np.arange(nd))]
+            t[name][at] = v[head]
+            t[f"{name}_id"][at] = sid[head]
+
+    def _hits(self, kind: str, agg: dict, h: pd.DataFrame | None, codes: np.ndarray, sid: np.ndarray, off: int,
+              nd: int, rows_of: Mapping[int, np.ndarray]) -> None:
+        keys = self.keys[kind]
+        K = len(keys)
+        if h is None or not len(h) or not K:
+            for d in rows_of:
+                self.alone[d][kind] = np.zeros((len(rows_of[d]), K))
+            return
+        c = h[kind].astype(object).map({k: i for i, k in enumerate(keys)}).to_numpy(dtype=float)
+        r = h["row"].to_numpy(dtype=np.int64)
+        ok = ~np.isnan(c)
+        r, c = r[ok], c[ok].astype(np.int64)
+        w = h["n"].to_numpy(dtype=float)[ok] if "n" in h.columns else np.ones(len(r))
+        at = slice(off, off + nd)
+        agg["mentions"][at] += np.bincount(codes[r] * K + c, weights=w, minlength=nd * K).reshape(nd, K)
+        pair = np.unique(r * K + c)  # each sentence × key once: sorted by sentence
+        r, c = pair // K, pair % K
+        cell = codes[r] * K + c
+        agg["carry"][at] += np.bincount(cell, minlength=nd * K).reshape(nd, K)
+        order = np.lexsort((r, cell))  # each document × key's carrying sentences in corpus order
+        cell, r, c = cell[order], r[order], c[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(cell)) + 1] if len(cell) else np.zeros(0, np.int64)
+        rank = np.arange(len(cell)) - np.repeat(starts, np.diff(np.r_[starts, len(cell)]))
+        for q, rr in zip(cell[rank < EXAMPLES].tolist(), r[rank < EXAMPLES].tolist()):
+            agg["examples"].setdefault((off + q // K, q % K), []).append(sid[rr])
+        for d, rows in rows_of.items():
+            ind = np.zeros((len(rows), K))
+            mine = codes[r] == d - off
+            ind[np.searchsorted(rows, r[mine]), c[mine]] = 1
+            self.alone[d][kind] = ind
 
 
 def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -509,11 +624,19 @@ class _TermCodes:
         return len(self.term)
 
 
-def _first_ids(rows: pd.DataFrame, sent_ids: np.ndarray, k: int = EXAMPLES) -> str:
+def _first_positions(rows: pd.DataFrame, k: int = EXAMPLES) -> np.ndarray:
     """The first ``k`` sentences (corpus order) among the example positions ``e0..e2`` of ``rows``."""
     pos = rows[["e0", "e1", "e2"]].to_numpy(dtype=np.int64).ravel()
-    pos = np.unique(pos[pos >= 0])[:k]
-    return SEP.join(map(str, sent_ids[pos]))
+    return np.unique(pos[pos >= 0])[:k]
+
+
+def _ids_of(rows: list[dict], sent_ids) -> list[dict]:
+    """``example_sent_ids`` of each row from its ``example_positions``, every position looked up at once."""
+    every = np.unique(np.concatenate([r["example_positions"] for r in rows] or [np.zeros(0, np.int64)]))
+    ids = dict(zip(every.tolist(), sent_ids[every].tolist())) if len(every) else {}
+    for r in rows:
+        r["example_sent_ids"] = SEP.join(str(ids[q]) for q in r.pop("example_positions").tolist())
+    return rows
 
 
 def _period_keyness(c: pd.DataFrame, totals: np.ndarray, within: str, *, periods: Sequence[str], vocab: np.ndarray,
@@ -574,8 +697,8 @@ def _period_keyness(c: pd.DataFrame, totals: np.ndarray, within: str, *, periods
                      "count_rest": int(y_rest), "rate_rest_per_1000": 1000 * y_rest / n_j if n_j else np.nan,
                      "delta": float(d), "z": float(z), "n_docs": int(here["n_docs"].sum()),
                      "by_unit": _by_unit(units_used, units, labels),
-                     "example_sent_ids": _first_ids(here if direction == "rises" else there, sent_ids)})
-    return rows
+                     "example_positions": _first_positions(here if direction == "rises" else there)})
+    return _ids_of(rows, sent_ids)
 
 
 def _by_unit(counts: pd.Series, units: np.ndarray, labels: Mapping[str, str], k: int = 5) -> str:
@@ -779,27 +902,6 @@ def over_time_map(corpus: CorpusLike, dating: pd.DataFrame, *, measures: Sequenc
     return out
 
 
-def _merged(partials: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame | None:
-    """One partial of every partition concatenated in corpus order: a ``row`` (a sentence's
-    position in its partition's ``sentences``) made corpus-wide, categories made plain values."""
-    frames, offset = [], 0
-    for p in partials:
-        f = p.get(key)
-        if f is not None and (len(f) or not frames):
-            if "row" in f.columns and offset:
-                f = f.assign(row=f["row"].to_numpy(dtype=np.int64) + offset)
-            frames.append(f)
-        s = p.get("sentences")
-        offset += 0 if s is None else len(s)
-    if not frames:
-        return None
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype(object)
-    return out
-
-
 def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     """Rows of one (period, unit, term) key merged: counts and documents summed, the first three
     example positions kept. ``c`` holds the merged rows first, then each partition's in corpus order,
@@ -836,7 +938,7 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     """The partitions' term counts merged, partition by partition, into integer codes (``c``:
     ``p, u, t, count, n_docs, e0..e2`` with corpus-wide example positions; ``tot``: terms per
     period × unit; ``periods, vocab, stop, phrase, units``) and the placed sentences' ids the
-    positions index. ``(None, ids)`` when there are no terms."""
+    positions index (:class:`_SentenceIds`, read on demand). ``(None, ids)`` when there are no terms."""
     placed = dating[dating["status"] == "placed"]
     periods = sorted(placed["period"].unique())
     pidx = pd.Index(periods, dtype=object)
@@ -874,11 +976,11 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
             pc, _ = grow_codes(tt["period"], pidx)
             tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
         if n:
-            ids.append(s["sent_id"].astype(str).to_numpy(dtype=object))
+            ids.append((part, offset, n))
         offset += n
     if waiting:
         merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
-    sent_ids = np.concatenate(ids) if ids else np.array([], dtype=object)
+    sent_ids = _SentenceIds(ids)
     if merged is None or not periods:
         return None, sent_ids
     stop, phrase = (np.r_[f, np.zeros(len(vocab) - len(f), dtype=bool)] for f in (stop, phrase))
@@ -887,6 +989,28 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
         np.add.at(tot, (pc, uc), v)
     vocab_arr = np.asarray(vocab, dtype=object)
     return (merged, tot, periods, vocab_arr, stop, phrase, np.asarray(units, dtype=object)), sent_ids
+
+
+class _SentenceIds:
+    """The placed sentences' ids by corpus-wide position (``parts``: each partition's partials, its
+    first position and its number of sentences), read from the partitions holding the positions
+    asked for: the reduce keeps positions, and only the few example ids shown are ever made."""
+    def __init__(self, parts: Sequence[tuple[Mapping[str, pd.DataFrame], int, int]]):
+        self._parts = list(parts)
+        self._starts = np.array([o for _p, o, _n in self._parts], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(sum(n for _p, _o, n in self._parts))
+
+    def __getitem__(self, pos) -> np.ndarray:
+        pos = np.asarray(pos, dtype=np.int64).ravel()
+        out = np.empty(len(pos), dtype=object)
+        which = np.searchsorted(self._starts, pos, side="right") - 1
+        for k in np.unique(which).tolist():
+            part, start, _n = self._parts[k]
+            ids = part["sentences"]["sent_id"].astype(str).to_numpy(dtype=object)
+            out[which == k] = ids[pos[which == k] - start]
+        return out
 
 
 def _frame_hits(carried: pd.DataFrame, row_of: pd.Series) -> pd.DataFrame:
@@ -909,28 +1033,55 @@ def with_stored_measures(partials: Sequence[Mapping[str, pd.DataFrame]],
     sentences carrying a frame, at the same codebook and ``min_hits``) — the rows its maps wrote, or
     whole tables, of which only the partition's sentences are used. ``scores`` adds ``value`` to the
     partition's ``sentences`` (NaN where a sentence has none); ``carried`` gives its ``frame_hits``
-    (``row, frame``, in the order of ``carried``, each pair once). One partition is looked up at a
-    time, and the other partials (terms, actor hits) are not copied: a spilled partition's are read
-    when the reduce asks for them."""
-    out = []
-    for k, p in enumerate(partials):
-        s = p.get("sentences")
-        if s is None:
-            out.append(p)
-            continue
-        scores, carried = stored_rows(k)
+    (``row, frame``, in the order of ``carried``, each pair once). Each partition is completed when
+    the reduce asks for it (:class:`_Completed`), one at a time, and the other partials (terms, actor
+    hits) are not copied: a spilled partition's are read when the reduce asks for them."""
+    return [_Completed(p, k, stored_rows, value) if "sentences" in p else p for k, p in enumerate(partials)]
+
+
+class _Completed(Mapping):
+    """One partition's partials with ``sentences`` and ``frame_hits`` completed from the stored
+    measures (:func:`with_stored_measures`), made when asked for and not kept: the reduce reads each
+    partition a few times, one at a time, instead of holding every partition's sentences."""
+    _OWN = ("sentences", "frame_hits")
+
+    def __init__(self, base: Mapping[str, pd.DataFrame], k: int, stored_rows, value: str):
+        self._base, self._k, self._rows, self._value = base, k, stored_rows, value
+        self._other: tuple[str, pd.DataFrame] | None = None  # the half of the last pair not yet asked for
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key not in self._OWN:
+            return self._base[key]
+        if self._other is not None and self._other[0] == key:
+            out, self._other = self._other[1], None
+            return out
+        made = dict(zip(self._OWN, self._complete()))
+        other = next(k for k in self._OWN if k != key)
+        self._other = (other, made[other])
+        return made[key]
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self._base, *self._OWN]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._base, *self._OWN]))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._OWN or key in self._base
+
+    def _complete(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        s = self._base["sentences"]
+        scores, carried = self._rows(self._k)
         ids = pd.Index(s["sent_id"].astype(str).to_numpy(dtype=object))
         vals = np.full(len(ids), np.nan)
         at = ids.get_indexer(scores["sent_id"].astype(str).to_numpy(dtype=object))
         found = at >= 0
-        vals[at[found]] = scores[value].to_numpy(dtype=float)[found]
+        vals[at[found]] = scores[self._value].to_numpy(dtype=float)[found]
         rows = ids.get_indexer(carried["sent_id"].astype(str).to_numpy(dtype=object))
         hits = pd.DataFrame({"row": rows, "frame": carried["frame"].to_numpy(dtype=object)})[rows >= 0]
         hits = hits[~hits.duplicated().to_numpy()]
-        out.append(ChainMap({"sentences": s.assign(**{value: vals})[["sent_id", "doc_id", "source", value, "period"]],
-                             "frame_hits": pd.DataFrame({"row": hits["row"].to_numpy(dtype=np.int32),
-                                                         "frame": hits["frame"].to_numpy(dtype=object)})}, p))
-    return out
+        return (s.assign(**{self._value: vals})[["sent_id", "doc_id", "source", self._value, "period"]],
+                pd.DataFrame({"row": hits["row"].to_numpy(dtype=np.int32), "frame": hits["frame"].to_numpy(dtype=object)}))
 
 
 def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.DataFrame, *, seed: int = 0,
@@ -940,12 +1091,12 @@ def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.
     """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
     :func:`over_time_map` partials (in corpus order)."""
     kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
-    s = _merged(partials, "sentences")
-    if s is None:
-        s = pd.DataFrame(columns=["sent_id", "doc_id", "source", value, "period"])
-    out = {"tone": _tone_cells(s, dating, value=value, **kw),
-           "frames": _frame_cells(s, _merged(partials, "frame_hits"), dating, codebook, top=top, **kw),
-           "actors": _actor_cells(s, _merged(partials, "actor_hits"), dating, actors, top=top, **kw)}
+    placed = _Placed(partials, dating, max_units=max_units, value=value, frames=_leading_frames(codebook, top),
+                     actors=_leading_actors(actors, top))
+    out = {"tone": _tone_cells(placed, dating, **kw),
+           "frames": _frame_cells(placed, dating, codebook, **kw),
+           "actors": _actor_cells(placed, dating, actors, **kw)}
+    del placed
     coded, sent_ids = _merged_terms(partials, dating)
     terms = _terms_cells(coded, sent_ids, dating, top=top_terms, min_count=min_count,
                          prior_strength=prior_strength, within=terms_by)
