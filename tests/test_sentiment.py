@@ -619,6 +619,20 @@ def test_compare_outlets_difference_interval_and_verdict():
     assert st.compare_outlets(m2, min_mentions=4).empty
 
 
+def test_compare_outlets_intervals_from_each_outlets_own_resamples():
+    # A: two articles with mean 0.5 each, B: two with mean -0.5 each → every resample of A is 0.5 and of
+    # B -0.5, so A − B is exactly [1, 1]; C: two one-mention articles 0 and 1 → its resampled mean is
+    # 0, 0.5 or 1 (1/4, 1/2, 1/4), so A − C runs from -0.5 to 0.5 (a quarter of the mass at each end)
+    m = _mentions([("a1", "A", "A", "X", 0.5), ("a2", "A", "A", "X", 0.4), ("a2", "A", "A", "X", 0.6),
+                   ("b1", "B", "B", "X", -0.5), ("b2", "B", "B", "X", -0.5),
+                   ("c1", "C", "C", "X", 0.0), ("c2", "C", "C", "X", 1.0)])
+    c = st.compare_outlets(m, min_mentions=2, n_resamples=400).set_index(["a", "b"])
+    assert (c.loc[("A", "B"), "ci_low"], c.loc[("A", "B"), "ci_high"]) == (pytest.approx(1.0), pytest.approx(1.0))
+    assert c.loc[("A", "C"), "diff"] == pytest.approx(0.0)
+    assert (c.loc[("A", "C"), "ci_low"], c.loc[("A", "C"), "ci_high"]) == (pytest.approx(-0.5), pytest.approx(0.5))
+    assert c.loc[("A", "C"), "verdict"] == "cannot tell" and c.loc[("A", "B"), "verdict"] == "A more positive"
+
+
 def test_baseline_tone_relative_to_the_outlet():
     m = _mentions([("a1", "A", "A", "X", -0.2), ("a1", "A", "A", "Y", -0.6), ("a2", "A", "A", "X", -0.2),
                    ("a2", "A", "A", "Y", -0.6), ("a3", "A", "A", "X", -0.2), ("a3", "A", "A", "Y", -0.6)])

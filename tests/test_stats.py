@@ -144,14 +144,18 @@ def test_large_groups_use_the_normal_approximation_to_the_permutation_distributi
         "exact", "Monte Carlo", "normal approximation", ""]
 
 
-def test_cluster_bootstrap_diff_known_answers():
-    d, lo, hi = stats.cluster_bootstrap_diff([1.0, 3.0], [1, 1], [0.0, 0.0], [1, 1], n_resamples=500, seed=1)
-    assert d == pytest.approx(2.0) and 1.0 <= lo <= 2.0 <= hi <= 3.0
-    # the same clusters on both sides, paired: the difference never moves
-    assert stats.cluster_bootstrap_diff([1, 2, 3], [1, 1, 1], [1, 2, 3], [1, 1, 1], paired=True) == (0.0, 0.0, 0.0)
-    # paired sums over the same documents: actor share of the scores vs all scores
-    d, lo, hi = stats.cluster_bootstrap_diff([2.0, 0.0], [2, 0], [2.0, 1.0], [2, 2], paired=True, seed=0)
-    assert d == pytest.approx(1.0 - 0.75)
+def test_paired_ratio_bootstrap_diff_known_answers():
+    assert stats.ratio_difference([1.0, 3.0], [1, 1], [0.0, 0.0], [1, 1]) == 2.0
+    assert math.isnan(stats.ratio_difference([1.0], [0], [0.0], [1]))  # a side without a denominator
+    # the same units on both sides, paired: the difference never moves
+    assert stats.paired_ratio_bootstrap_diff([1, 2, 3], [1, 1, 1], [1, 2, 3], [1, 1, 1]) == (0.0, 0.0, 0.0)
+    # paired sums over the same two documents (actor's scores vs all scores): doc 1 (2/2 vs 2/2),
+    # doc 2 (0/0 vs 1/2). Resamples: doc 1 twice → 1 − 1 = 0; one of each → 1 − 3/4 = 0.25; doc 2
+    # twice → no actor mention, left out. So 1/3 of the kept resamples are 0 and 2/3 are 0.25.
+    d, lo, hi = stats.paired_ratio_bootstrap_diff([2.0, 0.0], [2, 0], [2.0, 1.0], [2, 2], seed=0)
+    assert (d, lo, hi) == (pytest.approx(0.25), 0.0, 0.25)
+    with pytest.raises(ValueError, match="same units"):
+        stats.paired_ratio_bootstrap_diff([1.0], [1], [1.0, 2.0], [1, 1])
 
 
 # ------------------------------------------------------------------ the one cluster bootstrap

@@ -52,14 +52,17 @@ from framelens.errors import FramelensError
 from framelens.lenses.stats import (
     binned_spearman,
     cluster_bootstrap,
-    cluster_bootstrap_diff,
     cluster_permutation_test,
     group_bootstrap,
     holm,
     N_PERMUTATIONS,
     N_RESAMPLES,
+    paired_ratio_bootstrap_diff,
+    percentile_interval,
     permutation_method,
     permutation_test,
+    ratio_difference,
+    ratio_resamples,
 )
 
 if TYPE_CHECKING:  # annotations only: no import cost
@@ -1004,8 +1007,9 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     ``mentions``: the ``mentions`` of :func:`actor_sentiment` (``doc_id, source, label, actor,
     score``). ``diff`` = ``mean_a − mean_b``, the difference of the mean mention scores (the
     ``mean`` of the actor table), with a ``level`` percentile interval from a cluster bootstrap
-    that resamples each outlet's *documents* (mentions of one article are not independent;
-    :func:`framelens.lenses.stats.cluster_bootstrap_diff`; an outlet with one article resamples its
+    that resamples each outlet's *documents* (mentions of one article are not independent; each
+    outlet's resamples drawn once, with its own stream, :func:`framelens.lenses.stats.ratio_resamples`,
+    and the pair's differences read as a percentile interval; an outlet with one article resamples its
     mentions, which is optimistic). ``verdict``: "<label_a> more positive" or "<label_b> more
     positive" when the interval excludes 0, else "cannot tell". ``resampled`` says what was
     resampled on each side ("mentions" for a one-article outlet: read its interval as too narrow).
@@ -1021,14 +1025,19 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     m = mentions[mentions["actor"].isin(keep)]
     cells = _cells_by_actor(m, min_mentions)
     rows = []
-    for act in keep:
+    for k, act in enumerate(keep):
         cell = cells.get(act, {})
         srcs = sorted(cell, key=src_order.__getitem__)
+        # each outlet's resampled means drawn once (its own stream), for every pair it is in
+        boots = {src: ratio_resamples(cell[src][0][0], cell[src][0][1], n_resamples=n_resamples,
+                                      seed=[seed, k, src_order[src]])[:, 0] for src in srcs}
         for i, a in enumerate(srcs):
             (sa, ca, ua), (na, da, ma) = cell[a]
             for b in srcs[i + 1:]:
                 (sb, cb, ub), (nb, db, mb) = cell[b]
-                d, lo, hi = cluster_bootstrap_diff(sa, ca, sb, cb, n_resamples=n_resamples, level=level, seed=seed)
+                d = ratio_difference(sa, ca, sb, cb)
+                lo, hi = (math.nan, math.nan) if math.isnan(d) else (
+                    float(v[0]) for v in percentile_interval(boots[a] - boots[b], level=level))
                 la, lb = labels.get(a, a), labels.get(b, b)
                 verdict = (f"{la} more positive" if lo > 0 else f"{lb} more positive" if hi < 0 else "cannot tell")
                 rows.append({"actor": act, "a": a, "b": b, "label_a": la, "label_b": lb, "n_a": na, "n_b": nb,
@@ -1086,8 +1095,8 @@ def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None
                 s1, c1, s2, c2 = (d[c].to_numpy(dtype=float) for c in ("s1", "c1", "s2", "c2"))
             else:
                 s1, c1, s2, c2 = x * is_a, is_a.astype(float), x, np.ones(len(x))
-            diff, lo, hi = cluster_bootstrap_diff(s1, c1, s2, c2, paired=True, n_resamples=n_resamples,
-                                                  level=level, seed=seed)
+            diff, lo, hi = paired_ratio_bootstrap_diff(s1, c1, s2, c2, n_resamples=n_resamples, level=level,
+                                                       seed=seed)
             rows.append({"source": src, "label": labels.get(src, src), "actor": act, "n": int(is_a.sum()),
                          "docs": int(g.loc[is_a, "doc_id"].nunique()), "mean": float(x[is_a].mean()),
                          "baseline": float(x.mean()), "diff": diff, "ci_low": lo, "ci_high": hi,

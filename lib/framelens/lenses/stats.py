@@ -342,7 +342,7 @@ def ratio_bootstrap_diff(
     Σ den_b`` (each as in :func:`ratio_bootstrap`: 1-d or one column per ratio, ``den`` shared or
     per column), with a percentile interval from resampling each group's units independently
     (group ``a`` with the draws of ``seed``, group ``b`` with an independent stream): the
-    unpaired cluster bootstrap of :func:`cluster_bootstrap_diff` for many ratios at once, from
+    unpaired cluster bootstrap for many ratios at once, from
     :func:`ratio_resamples`. A group without units gives NaN. ``with_b=True``: also ``(low_b, high_b)``,
     group b's own percentile interval from the same draws (:func:`ratio_bootstrap`'s interval, with
     group b's stream), so that a table of "a against b" pays for b's resamples once."""
@@ -383,43 +383,34 @@ def cluster_bootstrap(
     return (float(est[0]), float(lo[0]), float(hi[0]))
 
 
-def cluster_bootstrap_diff(
-    sums_a: Sequence[float] | np.ndarray, counts_a: Sequence[float] | np.ndarray,
-    sums_b: Sequence[float] | np.ndarray, counts_b: Sequence[float] | np.ndarray, *,
-    paired: bool = False, n_resamples: int = N_RESAMPLES, level: float = 0.95, seed: int = 0,
+def ratio_difference(num_a, den_a, num_b, den_b) -> float:
+    """``Σ num_a / Σ den_a − Σ num_b / Σ den_b`` (NaN when a side has no denominator)."""
+    ta, tb = float(np.sum(den_a)), float(np.sum(den_b))
+    if ta <= 0 or tb <= 0:
+        return math.nan
+    return float(np.sum(num_a) / ta - np.sum(num_b) / tb)
+
+
+def paired_ratio_bootstrap_diff(
+    num_a: Sequence[float] | np.ndarray, den_a: Sequence[float] | np.ndarray,
+    num_b: Sequence[float] | np.ndarray, den_b: Sequence[float] | np.ndarray, *,
+    n_resamples: int = N_RESAMPLES, level: float = 0.95, seed=0,
 ) -> tuple[float, float, float]:
-    """``(difference, low, high)`` of two ratio means ``Σs_a/Σc_a − Σs_b/Σc_b`` with a percentile
-    cluster bootstrap (Field & Welsh 2007): each side's clusters (documents) are resampled with
-    replacement — independently (two outlets), or, with ``paired=True``, the same draw of
-    clusters for both sides (``a`` and ``b`` are two sums over the same documents, e.g. tone
-    toward one actor and toward all actors in one outlet's articles). A side with one cluster
-    gives no spread from that side: pass its sentences or mentions as clusters instead."""
-    sa, ca = np.asarray(sums_a, dtype=float), np.asarray(counts_a, dtype=float)
-    sb, cb = np.asarray(sums_b, dtype=float), np.asarray(counts_b, dtype=float)
-    if ca.sum() <= 0 or cb.sum() <= 0:
-        return (math.nan, math.nan, math.nan)
-    est = float(sa.sum() / ca.sum() - sb.sum() / cb.sum())
-    rng = np.random.default_rng(seed)
-    alpha = (1 - level) / 2
-
-    def ratio(s, c, idx):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return s[idx].sum(axis=1) / c[idx].sum(axis=1)
-
-    if paired and sa.size != sb.size:
-        raise ValueError("cluster_bootstrap_diff: paired sides need the same clusters")
-    per_block = max(1, min(n_resamples, BLOCK_CELLS // max(sa.size, sb.size, 1)))
-    boots = np.empty(n_resamples)
-    for b0 in range(0, n_resamples, per_block):  # blocks keep memory at ~BLOCK_CELLS draws
-        k = min(n_resamples, b0 + per_block) - b0
-        ia = rng.integers(0, sa.size, size=(k, sa.size))
-        ib = ia if paired else rng.integers(0, sb.size, size=(k, sb.size))
-        boots[b0:b0 + k] = ratio(sa, ca, ia) - ratio(sb, cb, ib)
-    boots = boots[np.isfinite(boots)]
-    if boots.size == 0:
+    """``(difference, low, high)`` of two ratio means ``Σ num_a/Σ den_a − Σ num_b/Σ den_b`` that are
+    sums over the same units (e.g. tone toward one actor and toward all actors in one outlet's
+    articles), with a percentile interval from the same resamples of the units for both sides
+    (:func:`ratio_resamples` with two columns: the paired cluster bootstrap, Field & Welsh 2007).
+    For two independent groups, resample each with its own ``seed`` (:func:`ratio_bootstrap_diff`)."""
+    num_a, den_a = np.asarray(num_a, dtype=float), np.asarray(den_a, dtype=float)
+    num_b, den_b = np.asarray(num_b, dtype=float), np.asarray(den_b, dtype=float)
+    if num_a.shape != num_b.shape:
+        raise ValueError("paired_ratio_bootstrap_diff: paired sides need the same units")
+    est = ratio_difference(num_a, den_a, num_b, den_b)
+    if math.isnan(est):
         return (est, math.nan, math.nan)
-    lo, hi = np.quantile(boots, [alpha, 1 - alpha])
-    return (est, float(lo), float(hi))
+    boots = ratio_resamples(np.c_[num_a, num_b], np.c_[den_a, den_b], n_resamples=n_resamples, seed=seed)
+    lo, hi = percentile_interval(boots[:, 0] - boots[:, 1], level=level)
+    return (est, float(lo[0]), float(hi[0]))
 
 
 def cluster_permutation_test(
