@@ -117,7 +117,7 @@ def test_sentiment_one_path(corp, acts):
     actor = sentiment.actor_sentiment(corp, acts["table"], n_resamples=300)
     pd.testing.assert_frame_equal(t["actors"], actor.table, obj="actors")
     # units of several documents were tested by relabelling documents
-    assert set(t["pairwise"]["test"]) <= {"exact (documents)", "Monte Carlo (documents)"}
+    assert set(t["pairwise"]["test"]) <= {"exact (documents)", "Monte Carlo (documents)", "normal approximation (documents)"}
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)

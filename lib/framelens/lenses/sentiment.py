@@ -319,7 +319,9 @@ def pairwise_tests(scores: pd.DataFrame, *, value: str = "vader_compound", n_per
     (``n_permutations`` random relabellings) or, for two large sources, the normal approximation
     to the permutation distribution (:func:`framelens.lenses.stats.permutation_test`). Otherwise whole
     documents are relabelled (:func:`framelens.lenses.stats.cluster_permutation_test`; ``exact
-    (documents)`` / ``Monte Carlo (documents)``). ``p_holm`` is Holm-corrected over all pairs; the
+    (documents)`` / ``Monte Carlo (documents)``, or ``normal approximation (documents)`` when both
+    hold at least 30 documents and 300 together: its cost does not grow with the relabellings).
+    ``p_holm`` is Holm-corrected over all pairs; the
     plain-language ``verdict`` uses it: a pair differs only when p_holm < alpha and both sources
     have at least ``min_n`` sentences, otherwise "cannot tell apart". One source gives an empty
     table (a comparison needs two). The same function as the lens store's reduce.
@@ -344,10 +346,10 @@ def _pairwise_from(units, n, chosen, labels, *, n_permutations: int, seed: int, 
             if (ca == 1).all() and (cb == 1).all():  # sentences (two single-article units)
                 diff, p = permutation_test(sa, sb, n_permutations=n_permutations, seed=seed, approximate=True)
                 test = permutation_method(len(sa), len(sb), n_permutations)
-            else:  # whole documents relabelled
-                diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed)
-                exact = math.comb(len(sa) + len(sb), len(sa)) <= n_permutations
-                test = "exact (documents)" if exact else "Monte Carlo (documents)"
+            else:  # whole documents relabelled (the normal approximation for two large groups, as in the profiles)
+                diff, p = cluster_permutation_test(sa, ca, sb, cb, n_permutations=n_permutations, seed=seed,
+                                                   approximate=True)
+                test = f"{permutation_method(len(sa), len(sb), n_permutations)} (documents)"
             prow.append({"a": a_, "b": b_, "n_a": int(n[a_]), "n_b": int(n[b_]), "diff": diff, "p": p, "test": test})
     pairwise = pd.DataFrame(prow, columns=["a", "b", "n_a", "n_b", "diff", "p", "test"])
     pairwise["p_holm"] = holm(pairwise["p"].to_numpy())
@@ -1165,8 +1167,8 @@ def headline(tables: Mapping[str, pd.DataFrame], *, min_mentions: int = 3) -> st
 #   *documents* of a unit that holds several (a cluster bootstrap / cluster permutation test from
 #   per-document sums, :func:`framelens.lenses.stats.cluster_bootstrap`), and the sentences of a unit
 #   with one document (``pairwise``'s ``test`` then says exact, Monte Carlo or normal
-#   approximation; ``exact (documents)`` / ``Monte Carlo (documents)`` when documents were
-#   relabelled). The estimate (the mean over sentences) never changes; the interval of a
+#   approximation; ``exact (documents)`` / ``Monte Carlo (documents)`` / ``normal approximation
+#   (documents)`` when documents were relabelled). The estimate (the mean over sentences) never changes; the interval of a
 #   many-article unit is the honest, wider one (sentences of an article are not independent);
 # * ``method_agreement``'s Spearman coefficient comes from a joint histogram of the two scores
 #   (401 bins per score, mid-ranks; :func:`framelens.lenses.stats.binned_spearman`): scores closer than
