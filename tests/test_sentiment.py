@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -665,3 +667,15 @@ def test_newsmtsc_ids_parsed():
     assert train.newsmtsc_article('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "polusa_v1_18421313"
     assert train.newsmtsc_target('polusa_v1_18421313_-1_12_" Mr Ward_199_208') == "Mr Ward"
     assert train.target_key("President Donald Trump") == train.target_key("Mr. Trump") == "trump"
+
+
+def test_pairwise_tests_of_two_large_sources_use_the_normal_approximation_over_articles():
+    # 160 two-sentence articles per source: A's sentences score 0.2, B's 0. Pooled mean per sentence
+    # μ = 0.1, so each article's residual is ±(0.4 − 0.2) = ±0.2: E_A = 160 × 0.2 = 32 with variance
+    # 160·160/(320·319) × 320 × 0.04 = 3.2100 (Hájek 1960): z = 17.86, p ≈ 2e-71
+    rows = [(f"{src}{i}", src, v) for src, v in (("A", 0.2), ("B", 0.0)) for i in range(160) for _ in range(2)]
+    scores = pd.DataFrame(rows, columns=["doc_id", "source", "vader_compound"])
+    t = st.pairwise_tests(scores, n_permutations=100)
+    r = t.iloc[0]
+    assert r["test"] == "normal approximation (documents)" and r["diff"] == pytest.approx(0.2)
+    assert r["p"] == pytest.approx(2 * __import__("scipy.stats", fromlist=["norm"]).norm.sf(32 / math.sqrt(3.2100313)), rel=1e-4)
