@@ -81,3 +81,20 @@ def test_the_store_reduce_reads_spilled_partials_and_removes_them(tmp_path, monk
         memory = parts.compute_in_memory("overview", framelens.load_corpus(SEEDS))
     for name in ("documents", "audit_counts", "totals"):
         pd.testing.assert_frame_equal(got[name], memory[name], obj=name, check_dtype=False)
+
+
+def test_fold_merges_when_the_waiting_items_outgrow_the_result():
+    calls = []
+
+    def merge(pieces):
+        calls.append([len(p) for p in pieces])
+        return [x for p in pieces for x in p]
+
+    items = [[1] * 3, [], [2] * 2, [3] * 5, [4]]
+    out = mapreduce.fold(items, merge, min_size=4)
+    # 3 waits (< 4); the empty item is skipped; 3 + 2 ≥ 4: merged (5); 5 ≥ 5: merged (10); 1 waits to the end
+    assert calls == [[3, 2], [5, 5], [10, 1]] and out == [1] * 3 + [2] * 2 + [3] * 5 + [4]
+    calls.clear()
+    mapreduce.fold([[0] * 4, [1], [2], [3] * 3], merge, share=0.5, min_size=1)
+    assert calls == [[4], [4, 1, 1], [6, 3]]  # a fold once the waiting items reach half the result
+    assert mapreduce.fold([[], []], merge) is None and calls == [[4], [4, 1, 1], [6, 3]]

@@ -944,42 +944,41 @@ def _merged_terms(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.Dat
     pidx = pd.Index(periods, dtype=object)
     vocab = pd.Index([], dtype=object)
     units = pd.Index([], dtype=object)
-    merged, waiting, n_waiting, tots, ids, offset = None, [], 0, [], [], 0
+    tots, ids, offset = [], [], 0
     stop, phrase = np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)  # per vocabulary code
-    for part in partials:
-        s = part.get("sentences")
-        n = 0 if s is None else len(s)
-        t = part.get("terms")
-        if t is not None and len(t):
-            tc, vocab = grow_codes(t["term"], vocab)
-            uc, units = grow_codes(t["source"], units)
-            pc, _ = grow_codes(t["period"], pidx)
-            frame = pd.DataFrame({"p": pc.astype(np.int32), "u": uc.astype(np.int32), "t": tc.astype(np.int32),
-                                  "count": t["count"].to_numpy(np.int64),
-                                  "n_docs": t["n_docs"].to_numpy(np.int32)})
-            for col in ("e0", "e1", "e2"):  # corpus-wide sentence positions (fewer than 2**31 sentences)
-                v = t[col].to_numpy(dtype=np.int64)
-                frame[col] = np.where(v >= 0, v + offset, -1).astype(np.int32)
-            stop, phrase = (np.r_[f, np.zeros(len(vocab) - len(f), dtype=bool)] for f in (stop, phrase))
-            stop[tc] = t["is_stop"].to_numpy(dtype=bool)
-            phrase[tc] = t["is_phrase"].to_numpy(dtype=bool)
-            waiting.append(frame)
-            n_waiting += len(frame)
-            if n_waiting >= max(0 if merged is None else len(merged) // 4, mapreduce.FOLD_ROWS):
-                # fold when the waiting rows reach a quarter of the merged ones: a few folds, not one
-                # per partition, holding at most a quarter more rows than the merged table
-                merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
-                waiting, n_waiting = [], 0
-        tt = part.get("term_totals")
-        if tt is not None and len(tt):
-            uc, units = grow_codes(tt["source"], units)
-            pc, _ = grow_codes(tt["period"], pidx)
-            tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
-        if n:
-            ids.append((part, offset, n))
-        offset += n
-    if waiting:
-        merged = _fold_terms(pd.concat(([] if merged is None else [merged]) + waiting, ignore_index=True))
+
+    def coded():  # each partition's term counts as integer codes, corpus-wide example positions
+        nonlocal vocab, units, stop, phrase, offset
+        for part in partials:
+            s = part.get("sentences")
+            n = 0 if s is None else len(s)
+            t = part.get("terms")
+            if t is not None and len(t):
+                tc, vocab = grow_codes(t["term"], vocab)
+                uc, units = grow_codes(t["source"], units)
+                pc, _ = grow_codes(t["period"], pidx)
+                frame = pd.DataFrame({"p": pc.astype(np.int32), "u": uc.astype(np.int32), "t": tc.astype(np.int32),
+                                      "count": t["count"].to_numpy(np.int64),
+                                      "n_docs": t["n_docs"].to_numpy(np.int32)})
+                for col in ("e0", "e1", "e2"):  # corpus-wide sentence positions (fewer than 2**31 sentences)
+                    v = t[col].to_numpy(dtype=np.int64)
+                    frame[col] = np.where(v >= 0, v + offset, -1).astype(np.int32)
+                stop, phrase = (np.r_[f, np.zeros(len(vocab) - len(f), dtype=bool)] for f in (stop, phrase))
+                stop[tc] = t["is_stop"].to_numpy(dtype=bool)
+                phrase[tc] = t["is_phrase"].to_numpy(dtype=bool)
+                yield frame
+            tt = part.get("term_totals")
+            if tt is not None and len(tt):
+                uc, units = grow_codes(tt["source"], units)
+                pc, _ = grow_codes(tt["period"], pidx)
+                tots.append((pc, uc, tt["n_terms"].to_numpy(dtype=float)))
+            if n:
+                ids.append((part, offset, n))
+            offset += n
+
+    # folded when the waiting rows reach a quarter of the merged ones: a few folds, not one per
+    # partition, holding at most a quarter more rows than the merged table
+    merged = mapreduce.fold(coded(), lambda pieces: _fold_terms(pd.concat(pieces, ignore_index=True)), share=0.25)
     sent_ids = _SentenceIds(ids)
     if merged is None or not periods:
         return None, sent_ids

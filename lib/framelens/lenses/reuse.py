@@ -107,7 +107,7 @@ if TYPE_CHECKING:  # annotations only: no import cost
 from framelens.core.engine import Engine, get_engine
 from framelens.core.fmt import markdown_safe
 from framelens.read.corpus import Corpus
-from framelens.tables.mapreduce import Reduction, split_corpus
+from framelens.tables.mapreduce import Reduction, fold, split_corpus
 from framelens.tables.parquet import concat_frames, read_partition_rows, read_table
 from framelens.text import tokens as tok
 from framelens.text.cleaning import normalize
@@ -596,29 +596,27 @@ def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: in
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
     centre of a pair linked through an over-full bucket (-1 for ordinary pairs). ``shard``: only the
     pairs whose first unit is at a position of ``idx`` in ``[lo, hi)`` (see :func:`_lsh_shards`)."""
-    run = np.zeros(0, np.int64)  # ordinary pairs so far (i * n + j): unique, sorted
-    waiting: list[np.ndarray] = []
-    n_waiting = 0
     star_key: list[np.ndarray] = []  # pairs linked through an over-full bucket, with its centre (few)
     star_head: list[np.ndarray] = []
-    for k in range(keys.shape[0]):  # one band at a time, merged as they come: memory follows the distinct pairs
-        a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
-        if shard is not None:
-            mine = np.minimum(a, b)
-            mine = (mine >= shard[0]) & (mine < shard[1])
-            a, b, st = a[mine], b[mine], st[mine]
-            del mine
-        i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
-        keep = doc_of[i] != doc_of[j]
-        key = i * np.int64(n) + j
-        star_key.append(key[keep & st])
-        star_head.append(idx[a][keep & st])
-        waiting.append(key[keep & ~st])
-        n_waiting += len(waiting[-1])
-        del a, b, st, i, j, keep, key
-        if n_waiting >= max(len(run), 1 << 20) or k == keys.shape[0] - 1:
-            run = _sorted_unique(np.concatenate([run, *waiting]))
-            waiting, n_waiting = [], 0
+
+    def ordinary():  # each band's ordinary pairs (i * n + j); the star pairs aside
+        for k in range(keys.shape[0]):
+            a, b, st = _bucket_pairs(keys[k], np.arange(len(idx), dtype=np.int64), cap=MAX_BUCKET, with_star=True)
+            if shard is not None:
+                mine = np.minimum(a, b)
+                mine = (mine >= shard[0]) & (mine < shard[1])
+                a, b, st = a[mine], b[mine], st[mine]
+                del mine
+            i, j = idx[np.minimum(a, b)], idx[np.maximum(a, b)]
+            keep = doc_of[i] != doc_of[j]
+            key = i * np.int64(n) + j
+            star_key.append(key[keep & st])
+            star_head.append(idx[a][keep & st])
+            yield key[keep & ~st]
+
+    # one band at a time, merged as they come: memory follows the distinct pairs (unique, sorted)
+    run = fold(ordinary(), lambda pieces: _sorted_unique(np.concatenate(pieces)))
+    run = np.zeros(0, np.int64) if run is None else run
     # per pair, a star link (its largest centre) wins over an ordinary link (head -1)
     sk, sh = np.concatenate(star_key), np.concatenate(star_head)
     if len(sk):
@@ -1572,19 +1570,9 @@ def _ranges(weights: np.ndarray, limit: int) -> list[tuple[int, int]]:
 def _count_keys(chunks) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of the int64 arrays ``chunks`` (sorted) and how often each occurs in all of
     them: each chunk counted as it comes, merged into the running counts whenever the waiting ones
-    outgrow them (memory: about twice the distinct values)."""
-    run_k, run_c = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    waiting: list[tuple[np.ndarray, np.ndarray]] = []
-    n_waiting = 0
-    for chunk in chunks:
-        u, c = np.unique(chunk, return_counts=True)
-        if len(u):
-            waiting.append((u, c))
-            n_waiting += len(u)
-        if n_waiting and n_waiting >= max(len(run_k), 1 << 20):
-            run_k, run_c = _merge_counts([(run_k, run_c), *waiting])
-            waiting, n_waiting = [], 0
-    return _merge_counts([(run_k, run_c), *waiting]) if waiting else (run_k, run_c)
+    outgrow them (:func:`framelens.tables.mapreduce.fold`; memory: about twice the distinct values)."""
+    run = fold((np.unique(chunk, return_counts=True) for chunk in chunks), _merge_counts, size=lambda kc: len(kc[0]))
+    return run if run is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -119,8 +119,32 @@ class PartialTables(Sequence):
         return self._partials[i][self.key]
 
 
-#: :meth:`Reduction.folded` merges once at least this many rows wait (fewer merges of small tables).
+#: :func:`fold` merges once at least this many rows wait (fewer merges of small tables).
 FOLD_ROWS = 1 << 20
+
+
+def fold(items, merge: Callable[[list], Any], *, size: Callable[[Any], int] = len, share: float = 1.0,
+         min_size: int | None = None):
+    """``merge`` of every item of ``items``, folded into a running result as they come: whenever the
+    items waiting reach ``share`` × the result's size (and at least ``min_size``, default
+    :data:`FOLD_ROWS`), ``merge([result, *waiting])`` replaces the result. For a ``merge`` that sums
+    rows by key and keeps first occurrences (merging merged pieces, in order, gives the same as merging
+    everything at once): the process holds about the result and its size again (``share``), not every
+    item at once. Empty items are skipped; ``None`` when there is none."""
+    floor = FOLD_ROWS if min_size is None else min_size
+    run, waiting, n_waiting = None, [], 0
+    for item in items:
+        k = size(item)
+        if not k:
+            continue
+        waiting.append(item)
+        n_waiting += k
+        if n_waiting >= max(0 if run is None else share * size(run), floor):
+            run = merge(([] if run is None else [run]) + waiting)
+            waiting, n_waiting = [], 0
+    if waiting:
+        run = merge(([] if run is None else [run]) + waiting)
+    return run
 
 
 class Reduction:
@@ -168,21 +192,8 @@ class Reduction:
         computed by folding the partitions' tables into a running merge whenever the waiting rows
         outgrow it: this process holds about the merged table and its size again, not every
         partition's rows at once (at 100 k articles, tens of millions of (unit, term) rows)."""
-        run, waiting, n_waiting = None, [], 0
-        for p in self._partials:
-            if key not in p:
-                continue
-            f = p[key]
-            if not len(f):
-                continue
-            waiting.append(f)
-            n_waiting += len(f)
-            if n_waiting >= max(0 if run is None else len(run), FOLD_ROWS):
-                run = merge(concat_frames(([] if run is None else [run]) + waiting))
-                waiting, n_waiting = [], 0
-        if run is None and not waiting:
-            return merge(self.partial(key))
-        return merge(concat_frames(([] if run is None else [run]) + waiting)) if waiting else run
+        run = fold((p[key] for p in self._partials if key in p), lambda pieces: merge(concat_frames(pieces)))
+        return merge(self.partial(key)) if run is None else run
 
     def fetch_text(self, sent_ids: Sequence[str]) -> dict[str, str]:
         """The text of a few sentences (evidence), by id."""
