@@ -708,6 +708,20 @@ def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch)
     assert one.stats["tasks"] <= 4 < 10 < many.stats["tasks"]
 
 
+def test_pairs_are_counted_by_their_first_member_without_making_them():
+    keys = np.array([5, 7, 5, 5, 7, 9, 5, 5, 5, 5], dtype=np.uint64)  # bucket 5: positions 0, 2, 3, 6, 7, 8, 9
+    # small buckets (cap 8): position 0 is first in 6 pairs, 2 in 5, ... 9 in none; bucket 7: 1 in one pair
+    assert reuse._first_of_pairs(keys, cap=8).tolist() == [6, 1, 5, 4, 0, 0, 3, 2, 1, 0]
+    # a star (cap 4): the bucket's first member links all six others; bucket 7 stays a pair
+    assert reuse._first_of_pairs(keys, cap=4).tolist() == [6, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+    rng = np.random.default_rng(3)
+    for cap in (3, 50):
+        keys = rng.integers(0, 40, size=300).astype(np.uint64)
+        a, b = reuse._bucket_pairs(keys, np.arange(300), cap=cap)
+        np.testing.assert_array_equal(reuse._first_of_pairs(keys, cap=cap),
+                                      np.bincount(np.minimum(a, b), minlength=300))
+
+
 def test_candidate_shards_cut_the_bucket_pairs_by_their_first_sentence():
     # one band; buckets {0, 1, 2} (pairs 0-1, 1-2, 0-2: first sentences 0, 1, 0) and {3, 4} (3-4)
     keys = np.array([[5, 5, 5, 7, 7, 9]], dtype=np.uint64)

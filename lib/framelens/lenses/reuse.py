@@ -565,6 +565,24 @@ def _similarity_pairs(units: _Units, i: np.ndarray, j: np.ndarray, workers: int)
                              scorer=Indel.normalized_similarity, workers=workers), dtype=np.float64)
 
 
+def _first_of_pairs(keys: np.ndarray, *, cap: int = MAX_BUCKET) -> np.ndarray:
+    """For each position of ``keys``: in how many of :func:`_bucket_pairs`' pairs (``members`` = the
+    positions) it is the first (smaller) one, counted from the bucket sizes without making the pairs:
+    in a bucket of ``s ≤ cap`` members, the ``r``-th smallest is first in ``s − 1 − r`` pairs; in a
+    larger bucket (a star) its first member is first in all ``s − 1``, the others in none."""
+    out = np.zeros(len(keys), dtype=np.int64)
+    if not len(keys):
+        return out
+    order = np.argsort(keys, kind="stable")  # a bucket's members in ascending position
+    k = keys[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    sizes = np.diff(np.r_[starts, len(k)])
+    size_of = np.repeat(sizes, sizes)
+    rank = np.arange(len(k)) - np.repeat(starts, sizes)
+    out[order] = np.where(size_of <= cap, size_of - 1 - rank, np.where(rank == 0, size_of - 1, 0))
+    return out
+
+
 def _lsh_shards(keys: np.ndarray, *, limit: int) -> list[tuple[int, int]]:
     """Ranges ``[lo, hi)`` of indexed-unit positions that cut the LSH candidate pairs (by the pair's
     first unit) into shards of at most about ``limit`` bucket pairs, counted over every band before
@@ -576,8 +594,8 @@ def _lsh_shards(keys: np.ndarray, *, limit: int) -> list[tuple[int, int]]:
     width = -(-n_idx // bins)
     per_bin = np.zeros(-(-n_idx // width), dtype=np.int64)
     for k in range(keys.shape[0]):
-        a, b = _bucket_pairs(keys[k], np.arange(n_idx, dtype=np.int64), cap=MAX_BUCKET)
-        per_bin += np.bincount(np.minimum(a, b) // width, minlength=len(per_bin))
+        first = _first_of_pairs(keys[k], cap=MAX_BUCKET)
+        per_bin += np.bincount(np.arange(n_idx) // width, weights=first, minlength=len(per_bin)).astype(np.int64)
     if per_bin.sum() <= limit:
         return [(0, n_idx)]
     out, lo, acc = [], 0, 0
