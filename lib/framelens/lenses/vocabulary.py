@@ -36,7 +36,8 @@ from framelens.errors import FramelensError, FramelensWarning, parse_toml
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
     from scipy import sparse
-from framelens.tables.mapreduce import reduction
+from framelens.tables.mapreduce import fold, reduction
+from framelens.tables.parquet import concat_frames
 from framelens.text.tagging import pos_tags
 
 __all__ = [
@@ -977,9 +978,10 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
     acr = _cat(parts, "variant_acronyms")
     if len(acr):
         cand.extend(zip(acr["name"], acr["variant"], ["acronym"] * len(acr)))
-    proper_types = pd.Index(pd.unique(_cat(parts, "variant_proper").get("term", pd.Series(dtype=object))))
+    proper = _distinct(parts, "variant_proper", "term")
+    proper_types = pd.Index(pd.unique(proper["term"]) if len(proper) else [])
     # parts of multi-word names used alone
-    nm = _cat(parts, "variant_names")
+    nm = _distinct(parts, "variant_names", "term")
     names = pd.Series(pd.unique(nm["term"]) if len(nm) else [], dtype=object)
     if len(names):
         split = names.str.split()
@@ -1001,8 +1003,10 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
         return pd.DataFrame(columns=cols)
     c = pd.DataFrame(cand, columns=["name", "variant", "kind"]).drop_duplicates()
     c = c[c["name"] != c["variant"]]
-    tc = _cat(parts, "variant_terms")
-    counts = tc.groupby(["term", "source"], sort=False)["count"].sum() if len(tc) else \
+    tc = fold((p["variant_terms"] for p in parts if "variant_terms" in p),  # summed as the partitions come
+              lambda pieces: pd.concat(pieces, ignore_index=True).groupby(["term", "source"], sort=False,
+                                                                          observed=True)["count"].sum().reset_index())
+    counts = tc.set_index(["term", "source"])["count"] if tc is not None and len(tc) else \
         pd.Series(dtype=np.int64, index=pd.MultiIndex.from_arrays([[], []]))
     grid = c.merge(pd.DataFrame({"source": sources}), how="cross")
     key_v = pd.MultiIndex.from_arrays([grid["variant"], grid["source"]])
@@ -1016,8 +1020,12 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
     kind_order = {"acronym": 0, "name part": 1, "shared stem": 2}
     grid = grid.assign(_k=grid["kind"].map(kind_order)).sort_values(["_k", "name", "variant", "_src"], kind="stable")
     out = grid[cols].reset_index(drop=True)
-    if not wide:
-        return out
+    return variants_wide(out, sources, labels) if wide else out
+
+
+def variants_wide(out: pd.DataFrame, sources: Sequence[str], labels: Mapping[str, str]) -> pd.DataFrame:
+    """The long table of :func:`variant_candidates_from_counts` as the wide one: one row per ``name,
+    variant, kind``, one ``"variant/name"`` count column per source label."""
     out = out.assign(cell=out["count"].astype(str) + "/" + out["name_count"].astype(str))
     w = out.pivot_table(index=["name", "variant", "kind"], columns="label", values="cell", aggfunc="first", sort=False)
     w = w.reindex(columns=[labels[s] for s in sources])
@@ -1173,6 +1181,14 @@ def naming_pair_counts(corpus: CorpusLike, *, window: int = 20) -> dict[str, pd.
         tog = tog.groupby(["unit_a", "unit_b"], sort=False).size().rename("n").reset_index()
         out["naming_together"] = tog.astype({"unit_a": "category", "unit_b": "category", "n": np.int32})
     return out
+
+
+def _distinct(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: str) -> pd.DataFrame:
+    """One partial of every partition, each ``column`` value once in order of first appearance,
+    folded as the partitions come (not every partition's rows at once)."""
+    out = fold((p[key] for p in parts if key in p),
+               lambda pieces: pd.concat(pieces, ignore_index=True).drop_duplicates(column).reset_index(drop=True))
+    return out if out is not None else pd.DataFrame()
 
 
 def _cat(parts: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame:
@@ -1438,42 +1454,42 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
     sidx = {s: i for i, s in enumerate(sources)}
     S = len(sources)
     words = pd.Index([], dtype=object)
-    arrays: dict[str, list] = {k: [] for k in ("src", "w1", "w2", "count", "n_docs")}
+    W = np.int64(1 << 31)  # a pair of word codes as one number: w1 * W + w2
 
     def counted(f):  # a partition's rows of the units compared
         src = f["source"].astype(object).map(sidx)
         ok = src.notna().to_numpy()
-        return f[ok], src[ok]
+        return f[ok], src[ok].to_numpy(dtype=np.int64)
 
-    for f in parts:  # the counts first: the examples only of the pairs kept (second pass)
-        if not len(f):
-            continue
-        f, src = counted(f)
-        if not len(f):
-            continue
-        w1, words = grow_codes(f["w1"], words)
-        w2, words = grow_codes(f["w2"], words)
-        arrays["src"].append(src.to_numpy(dtype=np.int64))
-        arrays["w1"].append(w1)
-        arrays["w2"].append(w2)
-        arrays["count"].append(f["count"].to_numpy(np.int64))
-        arrays["n_docs"].append(f["n_docs"].to_numpy(np.int64))
-    if not arrays["src"]:
+    def coded():  # the counts first: the examples only of the pairs kept (second pass)
+        nonlocal words
+        for f in parts:
+            if not len(f):
+                continue
+            f, src = counted(f)
+            if not len(f):
+                continue
+            w1, words = grow_codes(f["w1"], words)
+            w2, words = grow_codes(f["w2"], words)
+            yield pd.DataFrame({"src": src, "pair": w1 * W + w2, "count": f["count"].to_numpy(np.int64),
+                                "n_docs": f["n_docs"].to_numpy(np.int64)})
+
+    def merge(pieces):  # summed per (unit, pair), in order of first appearance: a pair keeps its first occurrence
+        return pd.concat(pieces, ignore_index=True).groupby(["src", "pair"], sort=False)[["count", "n_docs"]].sum(
+            ).reset_index()
+
+    m = fold(coded(), merge)
+    if m is None:
         return pd.DataFrame(columns=cols)
-    a_ = {k: np.concatenate(v) for k, v in arrays.items()}
-    del arrays
-    K = len(words)
-    pcode, pairs = pd.factorize(a_["w1"] * K + a_["w2"])  # pairs in order of first occurrence in the corpus
+    pcode, pairs = pd.factorize(m["pair"].to_numpy())  # pairs in order of first occurrence in the corpus
     P = len(pairs)
-    key = a_["src"] * P + pcode.astype(np.int64)
-    del pcode
-    uk, inv = np.unique(key, return_inverse=True)  # sorted: by source, then first occurrence of the pair
-    inv = inv.ravel()
-    del key
-    cnt = np.bincount(inv, weights=a_["count"], minlength=len(uk)).astype(np.int64)
-    n_docs = np.bincount(inv, weights=a_["n_docs"], minlength=len(uk)).astype(np.int64)
+    key = m["src"].to_numpy(dtype=np.int64) * P + pcode.astype(np.int64)
+    order = np.argsort(key, kind="stable")  # by source, then first occurrence of the pair (each key once)
+    uk = key[order]
+    cnt, n_docs = (m[c].to_numpy(dtype=np.int64)[order] for c in ("count", "n_docs"))
+    del m, key, order, pcode
     s, p = uk // P, uk % P
-    w1c, w2c = np.asarray(pairs)[p] // K, np.asarray(pairs)[p] % K
+    w1c, w2c = np.asarray(pairs)[p] // W, np.asarray(pairs)[p] % W
     nx = pd.Series(cnt).groupby([s, w1c]).transform("sum").to_numpy(dtype=float)
     ny = pd.Series(cnt).groupby([s, w2c]).transform("sum").to_numpy(dtype=float)
     nn = np.bincount(s, weights=cnt, minlength=S)[s].astype(float)
@@ -1485,10 +1501,10 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
     if top is not None:
         out = out[out.groupby("s", sort=False).cumcount() < top]
     out = out.copy()
-    kept = np.isin(inv, out["g"].to_numpy())
-    ex = _first_examples(pd.Series(_kept_examples(parts, counted, kept)), inv[kept]) if kept.any() \
-        else pd.Series(dtype=object)
-    out["example_sent_ids"] = ex.reindex(out["g"].to_numpy()).to_numpy(dtype=object)
+    g = out["g"].to_numpy()
+    need = pd.MultiIndex.from_arrays([s[g], np.asarray(pairs)[p[g]]])
+    ex = _kept_examples(parts, counted, need, words, W) if len(g) else pd.Series(dtype=object)
+    out["example_sent_ids"] = ex.reindex(np.arange(len(g))).to_numpy(dtype=object)
     vocab = np.asarray(words, dtype=object)
     out["w1"] = vocab[out["w1c"].to_numpy()] if len(out) else np.array([], dtype=object)
     out["w2"] = vocab[out["w2c"].to_numpy()] if len(out) else np.array([], dtype=object)
@@ -1499,18 +1515,24 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
     return out[cols].reset_index(drop=True)
 
 
-def _kept_examples(parts: Sequence[pd.DataFrame], counted, kept: np.ndarray) -> np.ndarray:
-    """The ``ex`` cells of the rows flagged in ``kept`` (rows of the partitions' tables ``parts``,
-    each restricted by ``counted``, concatenated in corpus order), read partition by partition."""
-    out, at = [], 0
+def _kept_examples(parts: Sequence[pd.DataFrame], counted, need: pd.MultiIndex, words: pd.Index, W) -> pd.Series:
+    """The first three example ids (corpus order) of each ``(unit, pair)`` of ``need`` (pair: word codes
+    ``w1 * W + w2`` in ``words``), indexed by its position in ``need``: read partition by partition
+    from the ``ex`` cells of the partitions' tables ``parts`` (each restricted by ``counted``)."""
+    groups, cells = [], []
     for f in parts:
         if not len(f):
             continue
-        f, _src = counted(f)
-        mine = kept[at:at + len(f)]
-        out.append(f["ex"].to_numpy(dtype=object)[mine])
-        at += len(f)
-    return np.concatenate(out) if out else np.array([], dtype=object)
+        f, src = counted(f)
+        if not len(f):
+            continue
+        w1, w2 = (words.get_indexer(f[c].astype(str).to_numpy(dtype=object)).astype(np.int64) for c in ("w1", "w2"))
+        at = need.get_indexer(pd.MultiIndex.from_arrays([src, w1 * W + w2]))
+        groups.append(at[at >= 0])
+        cells.append(f["ex"].to_numpy(dtype=object)[at >= 0])
+    if not groups or not sum(len(x) for x in groups):
+        return pd.Series(dtype=object)
+    return _first_examples(pd.Series(np.concatenate(cells)), np.concatenate(groups))
 
 
 def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
@@ -1790,23 +1812,57 @@ def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
 
 
 def _first_order(red, key: str) -> pd.DataFrame:
-    v = red.partial(key)
-    if not len(v):
-        return pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
-    if "is_stop" in v.columns:
-        flags = v.groupby("term", sort=False)[["is_stop", "is_phrase"]].any()
-        return flags.reset_index()
-    return v.drop_duplicates("term").reset_index(drop=True)
+    """The partitions' vocabularies (``key``: ``vocab`` with stopword and phrase flags, or
+    ``bigram_vocab``) as one, each term once in order of first appearance (a flag set in any
+    partition), folded as the partitions come: the process holds the distinct terms, not every
+    partition's list."""
+    def merge(pieces):
+        v = concat_frames(pieces)
+        if "is_stop" in v.columns:
+            return v.groupby("term", sort=False)[["is_stop", "is_phrase"]].any().reset_index()
+        return v.drop_duplicates("term").reset_index(drop=True)
+
+    v = fold((p[key] for p in red.partials_list() if key in p), merge)
+    return v if v is not None else pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
 
 
 def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
-    """Sum count tables of several partitions; examples: the first three, in corpus order."""
+    """Sum count tables of several partitions per (source, term), rows in order of first appearance
+    (the examples are not merged here: :func:`_merged_pairs` reads them for the rows it keeps)."""
     if not len(df):
-        return df
-    g = df.groupby(["source", "term"], sort=False)
-    out = g[["count", "content", "n_docs"]].sum()
-    out["ex"] = _first_examples(df["ex"], g.ngroup().to_numpy()).to_numpy()
-    return out.reset_index()
+        return df.drop(columns=["ex"], errors="ignore")
+    return df.groupby(["source", "term"], sort=False, observed=True)[["count", "content", "n_docs"]].sum().reset_index()
+
+
+def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
+    """The partitions' (source, term) count tables ``key`` (``terms`` or ``bigrams``) merged:
+    ``count, content, n_docs`` summed, rows in order of first appearance, folded as the partitions
+    come (:meth:`Reduction.folded`); ``ex``, the first three example sentences in corpus order, only
+    for the rows counted at least ``examples_from`` times (the rows a table reports; '' for the
+    others), read in a second pass over the partitions: the merge never carries every row's ids."""
+    merged = red.folded(key, _merge_pairs)
+    if not len(merged):
+        return merged.assign(ex=pd.Series(dtype=object))
+    merged = merged.astype({"source": object, "term": object})
+    shown = merged["count"].to_numpy() >= examples_from
+    need = pd.MultiIndex.from_arrays([merged["source"].to_numpy()[shown], merged["term"].to_numpy()[shown]])
+    groups, cells = [], []
+    for p in red.partials_list():
+        if key not in p:
+            continue
+        f = p[key]
+        if not len(f):
+            continue
+        at = need.get_indexer(pd.MultiIndex.from_arrays([f["source"].astype(object).to_numpy(),
+                                                         f["term"].astype(object).to_numpy()]))
+        hit = at >= 0
+        groups.append(at[hit])
+        cells.append(f["ex"].to_numpy(dtype=object)[hit])
+    ex = np.full(len(merged), "", dtype=object)
+    if groups and sum(len(g) for g in groups):
+        first = _first_examples(pd.Series(np.concatenate(cells)), np.concatenate(groups))
+        ex[np.flatnonzero(shown)[first.index.to_numpy(dtype=np.int64)]] = first.to_numpy(dtype=object)
+    return merged.assign(ex=ex)
 
 
 def _group_examples(group: np.ndarray, ex: np.ndarray, n_groups: int) -> list[str]:
@@ -1927,7 +1983,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     sources, labels = list(red.sources), red.labels
     S = len(sources)
     sidx = {s: i for i, s in enumerate(sources)}
-    terms = red.folded("terms", _merge_pairs) if terms is None else terms
+    terms = _merged_pairs(red, "terms", examples_from=min_count) if terms is None else terms
     if not len(terms):
         return pd.DataFrame(columns=_DISTINCT_COLS)
     vocab = _first_order(red, "vocab")
@@ -1948,7 +2004,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
     k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
     parts = [(k, meta)]
-    bi = red.folded("bigrams", _merge_pairs) if include_bigrams else pd.DataFrame()
+    bi = _merged_pairs(red, "bigrams", examples_from=min_count) if include_bigrams else pd.DataFrame()
     if len(bi):
         bv = _first_order(red, "bigram_vocab")
         nb = len(bv)
@@ -1989,7 +2045,7 @@ def _content_matrix(red, terms: pd.DataFrame | None = None) -> tuple[sparse.csr_
     from scipy import sparse  # scipy loads when first used (a light import)
     sources = list(red.sources)
     sidx = {s: i for i, s in enumerate(sources)}
-    terms = red.folded("terms", _merge_pairs) if terms is None else terms
+    terms = red.folded("terms", _merge_pairs) if terms is None else terms  # the counts (no examples needed)
     content = terms[(terms["content"] > 0) & terms["source"].isin(sidx)] if len(terms) else terms
     cv, cvocab = pd.factorize(content["term"]) if len(content) else (np.zeros(0, dtype=np.int64), [])
     m = sparse.csr_matrix((content["content"].to_numpy(dtype=float) if len(content) else np.zeros(0),
@@ -2012,7 +2068,7 @@ def vocabulary_reduce(red, *, min_count: int = 3, prior_strength: float = 500.0,
     shared_unique, shared_unique_summary, similarity_tfidf_cosine, similarity_jaccard`` from the
     maps' merged count tables (see the section comment)."""
     sources = list(red.sources)
-    terms = red.folded("terms", _merge_pairs)
+    terms = _merged_pairs(red, "terms", examples_from=min_count)
     out = {"size_style": _size_style_from(red), "diversity": _diversity_from(red, window=window),
            "distinctive": _distinctive_from(red, terms, min_count=min_count, prior_strength=prior_strength)}
     m, _, cvocab = _content_matrix(red, terms)

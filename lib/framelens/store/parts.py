@@ -196,8 +196,9 @@ def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
     pairs = vocabulary.naming_pairs_from_counts(parts, red.sources, red.labels)
     ref = vocabulary.naming_referents(opts["referents"] or None, pairs)
     counts = [vocabulary.naming_counts(piece, ref) for piece in red.each_partition()]
-    variants = {f"variant_candidates{'_wide' * wide}": vocabulary.variant_candidates_from_counts(
-        parts, red.sources, red.labels, wide=wide) for wide in (False, True)}
+    long = vocabulary.variant_candidates_from_counts(parts, red.sources, red.labels)  # once: the wide table from it
+    variants = {"variant_candidates": long,
+                "variant_candidates_wide": vocabulary.variants_wide(long, red.sources, red.labels)}
     return {"naming_pairs": pairs, "naming": vocabulary.naming_choices_from_counts(counts, ref, red.sources, red.labels),
             **variants,
             "collocations": vocabulary.collocations_from_counts(
