@@ -1196,18 +1196,43 @@ def _cat(parts: Sequence[Mapping[str, pd.DataFrame]], key: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _kept_rows(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: str, kept: pd.Index) -> pd.DataFrame:
-    """The rows of one partial whose ``column`` is in ``kept``, filtered partition by partition
-    (categories made plain values), concatenated in corpus order."""
-    frames = []
-    for p in parts:
-        f = p.get(key)
-        if f is None or not len(f):
-            continue
-        f = f[f[column].isin(kept).to_numpy(dtype=bool)]
-        if len(f):
-            frames.append(f.astype({c: object for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _kept_rows(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: str, kept: pd.Index | None, *,
+               by: Sequence[str], sums: Sequence[str]) -> pd.DataFrame:
+    """One partial's rows whose ``column`` is in ``kept`` (``None``: every row), categories made plain
+    values, summed per ``by`` (columns ``sums``; groups in order of first appearance), folded as
+    the partitions come: the reduce holds the distinct groups, not every partition's rows."""
+    def rows():
+        for p in parts:
+            f = p.get(key)
+            if f is None or not len(f):
+                continue
+            if kept is not None:
+                f = f[f[column].isin(kept).to_numpy(dtype=bool)]
+            yield f.astype({c: object for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)})
+
+    out = fold(rows(), lambda pieces: pd.concat(pieces, ignore_index=True).groupby(list(by), sort=False)[
+        list(sums)].sum().reset_index())
+    return out if out is not None else pd.DataFrame()
+
+
+def _first_ids(cells_by_partition, n_keys: int) -> np.ndarray:
+    """The first :data:`_N_EXAMPLES` example ids (corpus order) of each of ``n_keys`` keys, joined:
+    ``cells_by_partition`` yields, partition by partition in corpus order, a function taking the keys
+    still short of examples (a boolean mask) and returning their ``(keys, ex cells)`` in row order.
+    A key's cells are read only until it has its ids, so the reduce never holds every row's ids."""
+    got: list[list[str]] = [[] for _ in range(n_keys)]
+    short = np.ones(n_keys, dtype=bool)
+    for read in cells_by_partition:
+        if not short.any():
+            break
+        keys, cells = read(short)
+        for k, cell in zip(keys.tolist(), cells.tolist()):
+            have = got[k]
+            if len(have) < _N_EXAMPLES:
+                have.extend(x for x in str(cell).split(EXAMPLE_SEP) if x)
+                if len(have) >= _N_EXAMPLES:
+                    short[k] = False
+    return np.array([EXAMPLE_SEP.join(g[:_N_EXAMPLES]) for g in got], dtype=object)
 
 
 def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
@@ -1217,21 +1242,21 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     """The reduce step of :func:`naming_pairs`: the partitions' :func:`naming_pair_counts` (in
     corpus order) merged, then compared."""
     cols = NAMING_PAIR_COLUMNS
-    ut = _cat(parts, "naming_units")
+    ut = _kept_rows(parts, "naming_units", "unit", None, by=["unit"], sums=["count", "n_sentences"])
     if not len(ut):
         return pd.DataFrame(columns=cols)
-    g = ut.groupby("unit", sort=False)  # units in order of first occurrence in the corpus
-    counts = g["count"].sum().to_numpy(dtype=np.int64)
-    n_sent = g["n_sentences"].sum().to_numpy(dtype=np.int64)
-    units = g["count"].sum().index.to_numpy(dtype=object)
+    counts = ut["count"].to_numpy(dtype=np.int64)  # units in order of first occurrence in the corpus
+    n_sent = ut["n_sentences"].to_numpy(dtype=np.int64)
+    units = ut["unit"].to_numpy(dtype=object)
     keep = np.flatnonzero(counts >= min_count)
     if len(keep) < 2:
         return pd.DataFrame(columns=cols)
     keep = keep[np.argsort(-counts[keep], kind="stable")][:max_units]
     names = units[keep].astype(str)
     kidx = pd.Series(np.arange(len(keep)), index=names)
-    lemmas = pd.unique(_cat(parts, "naming_lemmas")["lemma"].astype(str).to_numpy(dtype=object))
-    ctx = _kept_rows(parts, "naming_contexts", "unit", kidx.index)  # only the compared units, partition by partition
+    lemmas = _distinct(parts, "naming_lemmas", "lemma")
+    lemmas = pd.unique(lemmas["lemma"].astype(str).to_numpy(dtype=object)) if len(lemmas) else np.array([], dtype=object)
+    ctx = _kept_rows(parts, "naming_contexts", "unit", kidx.index, by=["unit", "lemma"], sums=["count"])
     if not len(ctx):
         return pd.DataFrame(columns=cols)
     ppmi, sim = _context_similarity(ctx, kidx, lemmas, weighting=weighting)
@@ -1241,8 +1266,8 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
     sources = list(sources)
     by = _unit_counts_by_source(parts, kidx, sources)
     chosen = _choose_pairs(_g2_ranked(cand, by, sim), max_p=max_p, top=top)
-    need = ut["unit"].isin({names[k] for a, b, *_ in chosen for k in (a, b)}).to_numpy()
-    ex_of = _first_examples(ut["ex"][need], ut["unit"].to_numpy(dtype=object)[need]) if need.any() else pd.Series(dtype=object)
+    shown = pd.Index(list(dict.fromkeys(names[k] for a, b, *_ in chosen for k in (a, b))))
+    ex_of = pd.Series(_first_ids(_unit_cells(parts, shown), len(shown)), index=shown)
     wv = ppmi.toarray() if ppmi.shape[0] * ppmi.shape[1] <= 5_000_000 else None
     out = []
     for a, b, s, g2v, p in chosen:
@@ -1258,6 +1283,20 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
                     "shared_contexts": ", ".join(shared), "example_sent_ids_a": ex_of[names[a]],
                     "example_sent_ids_b": ex_of[names[b]]})
     return pd.DataFrame(out, columns=cols)
+
+
+def _unit_cells(parts, shown: pd.Index):
+    """For :func:`_first_ids`: each partition's ``naming_units`` example cells of the units ``shown``."""
+    for p in parts:
+        def read(short, p=p):
+            f = p.get("naming_units")
+            if f is None or not len(f):
+                return np.zeros(0, np.int64), np.zeros(0, dtype=object)
+            at = shown.get_indexer(f["unit"].astype(object).to_numpy(dtype=object))
+            mine = np.flatnonzero(at >= 0)
+            mine = mine[short[at[mine]]]
+            return at[mine], f["ex"].to_numpy(dtype=object)[mine]
+        yield read
 
 
 def _context_similarity(ctx: pd.DataFrame, kidx: pd.Series, lemmas, *, weighting: str):
@@ -1294,7 +1333,7 @@ def _naming_candidates(parts, names, kidx: pd.Series, sim: np.ndarray, n_kept: n
     firsts = [x.split()[0] for x in names]
     lasts = [x.split()[-1] for x in names]
     ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
-    tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index)
+    tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index, by=["unit_a", "unit_b"], sums=["n"])
     tog = tog[tog["unit_b"].isin(kidx.index)] if len(tog) else tog
     together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
     cand = []
@@ -1311,7 +1350,7 @@ def _naming_candidates(parts, names, kidx: pd.Series, sim: np.ndarray, n_kept: n
 def _unit_counts_by_source(parts, kidx: pd.Series, sources: list) -> np.ndarray:
     """Occurrences of each compared unit (rows, as in ``kidx``) in each source (columns)."""
     by = np.zeros((len(kidx), len(sources)), dtype=np.int64)
-    bs = _kept_rows(parts, "naming_by_source", "unit", kidx.index)
+    bs = _kept_rows(parts, "naming_by_source", "unit", kidx.index, by=["unit", "source"], sums=["count"])
     if len(bs):
         sidx = {s: i for i, s in enumerate(sources)}
         bs = bs[bs["unit"].isin(kidx.index) & bs["source"].isin(sidx)]
@@ -1434,14 +1473,6 @@ def collocation_counts(corpus: CorpusLike, *, by_source: bool = True) -> pd.Data
 
 
 
-def _first_examples(values: pd.Series, groups: np.ndarray) -> pd.Series:
-    """Per group (rows in corpus order; groups in order of first appearance): the first
-    _N_EXAMPLES sent_ids of its ``; ``-joined cells."""
-    codes, uniques = pd.factorize(np.asarray(groups, dtype=object) if not isinstance(groups, np.ndarray) else groups)
-    return pd.Series(_group_examples(codes, np.array([str(v) for v in values.to_numpy(dtype=object)], dtype=object),
-                                     len(uniques)), index=pd.Index(uniques))
-
-
 def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[str], labels: Mapping[str, str], *,
                              min_count: int = 3, top: int | None = None) -> pd.DataFrame:
     """The reduce step of :func:`collocations`: the partitions' :func:`collocation_counts` (in
@@ -1519,20 +1550,20 @@ def _kept_examples(parts: Sequence[pd.DataFrame], counted, need: pd.MultiIndex, 
     """The first three example ids (corpus order) of each ``(unit, pair)`` of ``need`` (pair: word codes
     ``w1 * W + w2`` in ``words``), indexed by its position in ``need``: read partition by partition
     from the ``ex`` cells of the partitions' tables ``parts`` (each restricted by ``counted``)."""
-    groups, cells = [], []
-    for f in parts:
-        if not len(f):
-            continue
-        f, src = counted(f)
-        if not len(f):
-            continue
-        w1, w2 = (words.get_indexer(f[c].astype(str).to_numpy(dtype=object)).astype(np.int64) for c in ("w1", "w2"))
-        at = need.get_indexer(pd.MultiIndex.from_arrays([src, w1 * W + w2]))
-        groups.append(at[at >= 0])
-        cells.append(f["ex"].to_numpy(dtype=object)[at >= 0])
-    if not groups or not sum(len(x) for x in groups):
-        return pd.Series(dtype=object)
-    return _first_examples(pd.Series(np.concatenate(cells)), np.concatenate(groups))
+    def cells():
+        for f in parts:
+            def read(short, f=f):
+                if not len(f):
+                    return np.zeros(0, np.int64), np.zeros(0, dtype=object)
+                f, src = counted(f)
+                w1, w2 = (words.get_indexer(f[c].astype(str).to_numpy(dtype=object)).astype(np.int64) for c in ("w1", "w2"))
+                at = need.get_indexer(pd.MultiIndex.from_arrays([src, w1 * W + w2]))
+                mine = np.flatnonzero(at >= 0)
+                mine = mine[short[at[mine]]]
+                return at[mine], f["ex"].to_numpy(dtype=object)[mine]
+            yield read
+
+    return pd.Series(_first_ids(cells(), len(need)))
 
 
 def kwic_terms(distinctive: pd.DataFrame, *, per_source: int = 2, kinds: Sequence[str] = ("word", "phrase")) -> list[str]:
@@ -1846,40 +1877,23 @@ def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
     merged = merged.astype({"source": object, "term": object})
     shown = merged["count"].to_numpy() >= examples_from
     need = pd.MultiIndex.from_arrays([merged["source"].to_numpy()[shown], merged["term"].to_numpy()[shown]])
-    groups, cells = [], []
-    for p in red.partials_list():
-        if key not in p:
-            continue
-        f = p[key]
-        if not len(f):
-            continue
-        at = need.get_indexer(pd.MultiIndex.from_arrays([f["source"].astype(object).to_numpy(),
-                                                         f["term"].astype(object).to_numpy()]))
-        hit = at >= 0
-        groups.append(at[hit])
-        cells.append(f["ex"].to_numpy(dtype=object)[hit])
+
+    def cells():
+        for p in red.partials_list():
+            def read(short, p=p):
+                f = p[key] if key in p else None
+                if f is None or not len(f):
+                    return np.zeros(0, np.int64), np.zeros(0, dtype=object)
+                at = need.get_indexer(pd.MultiIndex.from_arrays([f["source"].astype(object).to_numpy(),
+                                                                 f["term"].astype(object).to_numpy()]))
+                mine = np.flatnonzero(at >= 0)
+                mine = mine[short[at[mine]]]
+                return at[mine], f["ex"].to_numpy(dtype=object)[mine]
+            yield read
+
     ex = np.full(len(merged), "", dtype=object)
-    if groups and sum(len(g) for g in groups):
-        first = _first_examples(pd.Series(np.concatenate(cells)), np.concatenate(groups))
-        ex[np.flatnonzero(shown)[first.index.to_numpy(dtype=np.int64)]] = first.to_numpy(dtype=object)
+    ex[shown] = _first_ids(cells(), len(need))
     return merged.assign(ex=ex)
-
-
-def _group_examples(group: np.ndarray, ex: np.ndarray, n_groups: int) -> list[str]:
-    """:func:`_first_examples` on group codes ``0 .. n_groups-1``: plain loops over arrays, not a
-    Python function per pandas group."""
-    order = np.argsort(group, kind="stable")
-    ends = np.cumsum(np.bincount(group, minlength=n_groups))
-    out, start = [], 0
-    for end in ends.tolist():
-        got: list[str] = []
-        for i in order[start:end].tolist():
-            got.extend(x for x in ex[i].split(EXAMPLE_SEP) if x)
-            if len(got) >= _N_EXAMPLES:
-                break
-        out.append(EXAMPLE_SEP.join(got[:_N_EXAMPLES]))
-        start = end
-    return out
 
 
 def _keyness_counts(s: np.ndarray, t: np.ndarray, cnt: np.ndarray, n_src: int, n_terms: int, *,
