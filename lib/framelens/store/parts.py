@@ -176,6 +176,7 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
     merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
                                           window=opts["mattr_window"], similarity_units=sim_units)
+    release_memory()  # the merges' scratch memory handed back before the naming tables
     ctx = _quiet()
     try:
         whole = naming_reduce(red, opts)
@@ -195,15 +196,16 @@ def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
     parts = red.partials_list()
     pairs = vocabulary.naming_pairs_from_counts(parts, red.sources, red.labels)
     ref = vocabulary.naming_referents(opts["referents"] or None, pairs)
-    counts = [vocabulary.naming_counts(piece, ref) for piece in red.each_partition()]
+    naming = vocabulary.naming_choices_from_counts([vocabulary.naming_counts(piece, ref) for piece in red.each_partition()],
+                                                   ref, red.sources, red.labels)
+    release_memory()  # each step's scratch memory handed back before the next (the largest scratch first)
+    collocations = vocabulary.collocations_from_counts(PartialTables(parts, "collocation_counts"), red.sources,
+                                                       red.labels, min_count=opts["collocation_min_count"])
+    release_memory()
     long = vocabulary.variant_candidates_from_counts(parts, red.sources, red.labels)  # once: the wide table from it
-    variants = {"variant_candidates": long,
-                "variant_candidates_wide": vocabulary.variants_wide(long, red.sources, red.labels)}
-    return {"naming_pairs": pairs, "naming": vocabulary.naming_choices_from_counts(counts, ref, red.sources, red.labels),
-            **variants,
-            "collocations": vocabulary.collocations_from_counts(
-                PartialTables(parts, "collocation_counts"), red.sources, red.labels,
-                min_count=opts["collocation_min_count"])}
+    return {"naming_pairs": pairs, "naming": naming, "variant_candidates": long,
+            "variant_candidates_wide": vocabulary.variants_wide(long, red.sources, red.labels),
+            "collocations": collocations}
 
 
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import pandas as pd
 from framelens.read.corpus import Corpus
 from framelens.tables.parquet import concat_frames, read_parts
+from framelens.text.tokens import release_memory
 
 
 def split_corpus(corpus, partitions: int) -> list:
@@ -142,8 +143,10 @@ def fold(items, merge: Callable[[list], Any], *, size: Callable[[Any], int] = le
         if n_waiting >= max(0 if run is None else share * size(run), floor):
             run = merge(([] if run is None else [run]) + waiting)
             waiting, n_waiting = [], 0
+            release_memory()  # the merge's scratch memory handed back before the next pieces come
     if waiting:
         run = merge(([] if run is None else [run]) + waiting)
+        release_memory()
     return run
 
 
