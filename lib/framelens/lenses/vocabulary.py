@@ -684,7 +684,7 @@ def default_referents_path() -> Path:
 # and variants are compared on normalized text (curly quotes and dashes made plain)
 from framelens.lenses.actors import case_sensitive as _case_sensitive  # noqa: E402
 from framelens.text.cleaning import normalize as _plain  # noqa: E402
-from framelens.text.tokens import grow_codes, trie_regex  # noqa: E402
+from framelens.text.tokens import grow_codes, release_memory, trie_regex  # noqa: E402
 
 
 def load_referents(path: str | Path | None = None) -> pd.DataFrame:
@@ -2002,11 +2002,11 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
         return pd.DataFrame(columns=_DISTINCT_COLS)
     vocab = _first_order(red, "vocab")
     V = len(vocab)
-    tidx = pd.Series(np.arange(V), index=vocab["term"].to_numpy())
     is_stop = vocab["is_stop"].to_numpy(dtype=bool)
     is_phrase = vocab["is_phrase"].to_numpy(dtype=bool)
-    tm = terms[terms["source"].isin(sidx)]
-    t_ = tidx.reindex(tm["term"]).to_numpy().astype(np.int64)
+    mine = terms["source"].isin(sidx).to_numpy()
+    tm = terms if mine.all() else terms[mine]  # (no copy when every unit is compared)
+    t_ = pd.Index(vocab["term"].to_numpy()).get_indexer(tm["term"].to_numpy()).astype(np.int64)
     if not include_phrases:  # phrase terms leave the counts and the totals
         tm, t_ = tm[~is_phrase[t_]], t_[~is_phrase[t_]]
     s_ = tm["source"].map(sidx).to_numpy(dtype=np.int64)
@@ -2020,18 +2020,20 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     parts = [(k, meta)]
     bi = _merged_pairs(red, "bigrams", examples_from=min_count) if include_bigrams else pd.DataFrame()
     if len(bi):
-        bv = _first_order(red, "bigram_vocab")
-        nb = len(bv)
-        bidx = pd.Series(np.arange(nb), index=bv["term"].to_numpy())
-        bi = bi[bi["source"].isin(sidx)]
+        bnames = _first_order(red, "bigram_vocab")["term"].to_numpy()
+        nb = len(bnames)
+        mine = bi["source"].isin(sidx).to_numpy()
+        bi = bi if mine.all() else bi[mine]
         bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
-        bt = bidx.reindex(bi["term"]).to_numpy().astype(np.int64)
+        bt = pd.Index(bnames).get_indexer(bi["term"].to_numpy()).astype(np.int64)
         kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength, min_count=min_count)
         kb["kind"] = "bigram"
-        kb["term"] = bv["term"].to_numpy()[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
+        kb["term"] = bnames[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
         shown = bi["count"].to_numpy() >= min_count
         parts.append((kb, pd.DataFrame({"key": bs[shown] * nb + bt[shown], "n_docs": bi["n_docs"].to_numpy()[shown],
                                         "ex": bi["ex"].to_numpy()[shown]})))
+        del bi, bs, bt, bnames, shown
+        release_memory()
     res = []
     for kk, mm in parts:
         kk = kk[kk["count"] >= min_count]
