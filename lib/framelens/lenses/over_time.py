@@ -327,20 +327,18 @@ def tone_over_time(scores: pd.DataFrame, dating: pd.DataFrame, *, value: str = "
         raise FramelensError(f"tone_over_time: scores table lacks column {value!r} "
                              "(pass the table from sentiment.sentence_scores)")
     part = {"sentences": _placed_sentences(scores[["sent_id", "doc_id", "source", value]], dating)}
-    return _tone_cells(_Placed([part], dating, max_units=max_units, value=value), dating, n_resamples=n_resamples,
-                       level=level, seed=seed, max_units=max_units)
+    return _tone_cells(_Placed([part], dating, max_units=max_units, value=value), n_resamples=n_resamples,
+                       level=level, seed=seed)
 
 
-def _tone_cells(placed: "_Placed", dating: pd.DataFrame, *, n_resamples: int, level: float, seed: int,
-                max_units: int) -> pd.DataFrame:
-    """:func:`tone_over_time` from the placed documents' tone sums (:class:`_Placed`): the reduce step."""
+def _tone_cells(placed: "_Placed", *, n_resamples: int, level: float, seed: int) -> pd.DataFrame:
+    """:func:`tone_over_time` from the placed documents' tone sums (:class:`_Placed`, its cells): the reduce step."""
     if not placed.has_tone:
         return pd.DataFrame(columns=TONE_COLUMNS)
-    labels = dict(zip(dating["source"], dating["label"]))
-    top = top_units(dating, max_units)
     t = placed.tone
     rows = []
-    for g in _groups(placed.docs, labels, top):
+    for g in placed.cells:
+        g = dict(g)
         idx = g.pop("idx")
         st = _cell_stats(t["sum"][:, None], placed.n, idx, lambda d: placed.alone[d]["tone"][:, None],
                          n_resamples=n_resamples, level=level, seed=seed)
@@ -354,21 +352,19 @@ def _tone_cells(placed: "_Placed", dating: pd.DataFrame, *, n_resamples: int, le
     return pd.DataFrame(rows, columns=TONE_COLUMNS)
 
 
-def _indicator_cells(placed: "_Placed", kind: str, key: str, keys: Sequence[str], dating: pd.DataFrame, *,
-                     n_resamples: int, level: float, seed: int, max_units: int,
+def _indicator_cells(placed: "_Placed", kind: str, *, n_resamples: int, level: float, seed: int,
                      extra: Mapping[str, Mapping[str, Any]]) -> list[dict]:
-    """Share of sentences with each ``key`` value (``keys``: the leading ones, :class:`_Placed`'s
-    ``kind`` aggregates) per cell."""
-    agg = placed.hits[kind]
-    labels = dict(zip(dating["source"], dating["label"]))
-    top = top_units(dating, max_units)
+    """Share of sentences carrying each leading ``kind`` (frame or actor: :class:`_Placed`'s
+    ``keys[kind]`` and their aggregates) per cell."""
+    agg, keys = placed.hits[kind], placed.keys[kind]
     rows = []
-    for g in _groups(placed.docs, labels, top):
+    for g in placed.cells:
+        g = dict(g)
         idx = g.pop("idx")
         st = _cell_stats(agg["carry"], placed.n, idx, lambda d: placed.alone[d][kind],
                          n_resamples=n_resamples, level=level, seed=seed)
         for k, name in enumerate(keys):
-            rows.append({**g, key: name, **extra.get(name, {}), "sentences": int(agg["carry"][idx, k].sum()),
+            rows.append({**g, kind: name, **extra.get(name, {}), "sentences": int(agg["carry"][idx, k].sum()),
                          "mentions": int(agg["mentions"][idx, k].sum()), "n_sentences": st["n_sentences"],
                          "n_documents": st["n_documents"], "share": st["est"][k], "ci_low": st["lo"][k],
                          "ci_high": st["hi"][k], "resampled": st["resampled"], "n_resampled": st["n_resampled"],
@@ -393,7 +389,7 @@ def frames_over_time(corpus: CorpusLike, dating: pd.DataFrame, codebook=None, *,
     salience; the same frames in every period, so a frame can be followed over time."""
     part = over_time_map(corpus, dating, measures=("frames",), codebook=codebook, min_hits=min_hits)
     placed = _Placed([part], dating, max_units=max_units, frames=_leading_frames(codebook, top))
-    return _frame_cells(placed, dating, codebook, n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+    return _frame_cells(placed, codebook, n_resamples=n_resamples, level=level, seed=seed)
 
 
 def _codebook(codebook):
@@ -407,15 +403,13 @@ def _leading_frames(codebook, top: int):
     return lambda counts: leading(counts.reindex(cb.ids).fillna(0), top)
 
 
-def _frame_cells(placed: "_Placed", dating: pd.DataFrame, codebook, *, n_resamples: int, level: float, seed: int,
-                 max_units: int) -> pd.DataFrame:
+def _frame_cells(placed: "_Placed", codebook, *, n_resamples: int, level: float, seed: int) -> pd.DataFrame:
     """:func:`frames_over_time` from the placed documents' frame aggregates (the reduce step)."""
     frames = placed.keys.get("frame")
     if not frames or placed.docs.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     info = {f.id: {"name": f.name} for f in _codebook(codebook).frames}
-    rows = _indicator_cells(placed, "frame", "frame", frames, dating, n_resamples=n_resamples, level=level, seed=seed,
-                            max_units=max_units, extra=info)
+    rows = _indicator_cells(placed, "frame", n_resamples=n_resamples, level=level, seed=seed, extra=info)
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
@@ -429,7 +423,7 @@ def actors_over_time(corpus: CorpusLike, dating: pd.DataFrame, actors=None, *, t
     :func:`framelens.lenses.actors.load_actors`, a path, or None (the packaged table)."""
     part = over_time_map(corpus, dating, measures=("actors",), actors=actors)
     placed = _Placed([part], dating, max_units=max_units, actors=_leading_actors(actors, top))
-    return _actor_cells(placed, dating, actors, n_resamples=n_resamples, level=level, seed=seed, max_units=max_units)
+    return _actor_cells(placed, actors, n_resamples=n_resamples, level=level, seed=seed)
 
 
 def _actor_table(actors) -> pd.DataFrame:
@@ -443,16 +437,15 @@ def _leading_actors(actors, top: int):
     return lambda counts: leading(counts.reindex(order).fillna(0), top)
 
 
-def _actor_cells(placed: "_Placed", dating: pd.DataFrame, actors, *, n_resamples: int, level: float, seed: int,
-                 max_units: int) -> pd.DataFrame:
+def _actor_cells(placed: "_Placed", actors, *, n_resamples: int, level: float, seed: int) -> pd.DataFrame:
     """:func:`actors_over_time` from the placed documents' actor aggregates (the reduce step)."""
     names = placed.keys.get("actor")
     if not names or placed.docs.empty:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
     table = _actor_table(actors)
     kinds = dict(zip(table["actor"], table["kind"]))
-    rows = _indicator_cells(placed, "actor", "actor", names, dating, n_resamples=n_resamples, level=level, seed=seed,
-                            max_units=max_units, extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
+    rows = _indicator_cells(placed, "actor", n_resamples=n_resamples, level=level, seed=seed,
+                            extra={a: {"actor_kind": kinds.get(a, "")} for a in names})
     return pd.DataFrame(rows, columns=ACTOR_COLUMNS)
 
 
@@ -1089,12 +1082,11 @@ def over_time_reduce(partials: Sequence[Mapping[str, pd.DataFrame]], dating: pd.
                      max_units: int = 8, value: str = "vader_compound") -> dict[str, pd.DataFrame]:
     """The reduce step: ``tone, frames, actors, terms, term_rates`` from the partitions'
     :func:`over_time_map` partials (in corpus order)."""
-    kw = {"n_resamples": n_resamples, "level": level, "seed": seed, "max_units": max_units}
+    kw = {"n_resamples": n_resamples, "level": level, "seed": seed}
     placed = _Placed(partials, dating, max_units=max_units, value=value, frames=_leading_frames(codebook, top),
                      actors=_leading_actors(actors, top))
-    out = {"tone": _tone_cells(placed, dating, **kw),
-           "frames": _frame_cells(placed, dating, codebook, **kw),
-           "actors": _actor_cells(placed, dating, actors, **kw)}
+    out = {"tone": _tone_cells(placed, **kw), "frames": _frame_cells(placed, codebook, **kw),
+           "actors": _actor_cells(placed, actors, **kw)}
     del placed
     coded, sent_ids = _merged_terms(partials, dating)
     terms = _terms_cells(coded, sent_ids, dating, top=top_terms, min_count=min_count,
