@@ -36,7 +36,7 @@ from framelens.errors import FramelensError, FramelensWarning, parse_toml
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
     from scipy import sparse
-from framelens.tables.mapreduce import fold, reduction
+from framelens.tables.mapreduce import PartialTables, fold, reduction
 from framelens.tables.parquet import concat_frames
 from framelens.text.tagging import pos_tags
 
@@ -1217,21 +1217,23 @@ def _kept_rows(parts: Sequence[Mapping[str, pd.DataFrame]], key: str, column: st
 
 def _first_ids(cells_by_partition, n_keys: int) -> np.ndarray:
     """The first :data:`_N_EXAMPLES` example ids (corpus order) of each of ``n_keys`` keys, joined:
-    ``cells_by_partition`` yields, partition by partition in corpus order, a function taking the keys
-    still short of examples (a boolean mask) and returning their ``(keys, ex cells)`` in row order.
-    A key's cells are read only until it has its ids, so the reduce never holds every row's ids."""
+    ``cells_by_partition`` yields, partition by partition in corpus order, each row's key (its
+    position among the keys, -1 for none) and its ``ex`` cell. A key's cells are read only until it
+    has its ids, and no partition is read once every key has them (the generator is not advanced),
+    so the reduce never holds every row's ids."""
     got: list[list[str]] = [[] for _ in range(n_keys)]
     short = np.ones(n_keys, dtype=bool)
-    for read in cells_by_partition:
-        if not short.any():
-            break
-        keys, cells = read(short)
-        for k, cell in zip(keys.tolist(), cells.tolist()):
+    for at, ex in cells_by_partition if n_keys else ():
+        mine = np.flatnonzero(at >= 0)
+        mine = mine[short[at[mine]]]
+        for k, cell in zip(at[mine].tolist(), ex[mine].tolist()):
             have = got[k]
             if len(have) < _N_EXAMPLES:
                 have.extend(x for x in str(cell).split(EXAMPLE_SEP) if x)
                 if len(have) >= _N_EXAMPLES:
                     short[k] = False
+        if not short.any():
+            break
     return np.array([EXAMPLE_SEP.join(g[:_N_EXAMPLES]) for g in got], dtype=object)
 
 
@@ -1286,17 +1288,11 @@ def naming_pairs_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], source
 
 
 def _unit_cells(parts, shown: pd.Index):
-    """For :func:`_first_ids`: each partition's ``naming_units`` example cells of the units ``shown``."""
+    """For :func:`_first_ids`: each partition's ``naming_units`` rows as units ``shown`` and example cells."""
     for p in parts:
-        def read(short, p=p):
-            f = p.get("naming_units")
-            if f is None or not len(f):
-                return np.zeros(0, np.int64), np.zeros(0, dtype=object)
-            at = shown.get_indexer(f["unit"].astype(object).to_numpy(dtype=object))
-            mine = np.flatnonzero(at >= 0)
-            mine = mine[short[at[mine]]]
-            return at[mine], f["ex"].to_numpy(dtype=object)[mine]
-        yield read
+        f = p.get("naming_units")
+        if f is not None and len(f):
+            yield shown.get_indexer(f["unit"].astype(object).to_numpy(dtype=object)), f["ex"].to_numpy(dtype=object)
 
 
 def _context_similarity(ctx: pd.DataFrame, kidx: pd.Series, lemmas, *, weighting: str):
@@ -1335,7 +1331,7 @@ def _naming_candidates(parts, names, kidx: pd.Series, sim: np.ndarray, n_kept: n
     ia, ib = np.nonzero(np.triu(sim >= min_similarity, k=1))
     tog = _kept_rows(parts, "naming_together", "unit_a", kidx.index, by=["unit_a", "unit_b"], sums=["n"])
     tog = tog[tog["unit_b"].isin(kidx.index)] if len(tog) else tog
-    together = tog.groupby(["unit_a", "unit_b"], sort=False)["n"].sum().to_dict() if len(tog) else {}
+    together = dict(zip(zip(tog["unit_a"], tog["unit_b"]), tog["n"])) if len(tog) else {}  # summed per pair
     cand = []
     for a, b in zip(ia.tolist(), ib.tolist()):
         if lasts[a] == firsts[b] or lasts[b] == firsts[a] or words[a] >= words[b] or words[b] >= words[a]:
@@ -1552,16 +1548,10 @@ def _kept_examples(parts: Sequence[pd.DataFrame], counted, need: pd.MultiIndex, 
     from the ``ex`` cells of the partitions' tables ``parts`` (each restricted by ``counted``)."""
     def cells():
         for f in parts:
-            def read(short, f=f):
-                if not len(f):
-                    return np.zeros(0, np.int64), np.zeros(0, dtype=object)
-                f, src = counted(f)
+            f, src = counted(f)
+            if len(f):
                 w1, w2 = (words.get_indexer(f[c].astype(str).to_numpy(dtype=object)).astype(np.int64) for c in ("w1", "w2"))
-                at = need.get_indexer(pd.MultiIndex.from_arrays([src, w1 * W + w2]))
-                mine = np.flatnonzero(at >= 0)
-                mine = mine[short[at[mine]]]
-                return at[mine], f["ex"].to_numpy(dtype=object)[mine]
-            yield read
+                yield need.get_indexer(pd.MultiIndex.from_arrays([src, w1 * W + w2])), f["ex"].to_numpy(dtype=object)
 
     return pd.Series(_first_ids(cells(), len(need)))
 
@@ -1847,14 +1837,12 @@ def _first_order(red, key: str) -> pd.DataFrame:
     ``bigram_vocab``) as one, each term once in order of first appearance (a flag set in any
     partition), folded as the partitions come: the process holds the distinct terms, not every
     partition's list."""
-    def merge(pieces):
-        v = concat_frames(pieces)
-        if "is_stop" in v.columns:
-            return v.groupby("term", sort=False)[["is_stop", "is_phrase"]].any().reset_index()
-        return v.drop_duplicates("term").reset_index(drop=True)
-
-    v = fold((p[key] for p in red.partials_list() if key in p), merge)
-    return v if v is not None else pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
+    if key != "vocab":  # a plain list of terms
+        v = _distinct(red.partials_list(), key, "term")
+    else:
+        v = fold((p[key] for p in red.partials_list() if key in p), lambda pieces: concat_frames(pieces).groupby(
+            "term", sort=False)[["is_stop", "is_phrase"]].any().reset_index())
+    return v if v is not None and len(v) else pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
 
 
 def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
@@ -1879,17 +1867,11 @@ def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
     need = pd.MultiIndex.from_arrays([merged["source"].to_numpy()[shown], merged["term"].to_numpy()[shown]])
 
     def cells():
-        for p in red.partials_list():
-            def read(short, p=p):
-                f = p[key] if key in p else None
-                if f is None or not len(f):
-                    return np.zeros(0, np.int64), np.zeros(0, dtype=object)
-                at = need.get_indexer(pd.MultiIndex.from_arrays([f["source"].astype(object).to_numpy(),
-                                                                 f["term"].astype(object).to_numpy()]))
-                mine = np.flatnonzero(at >= 0)
-                mine = mine[short[at[mine]]]
-                return at[mine], f["ex"].to_numpy(dtype=object)[mine]
-            yield read
+        for f in PartialTables(red.partials_list(), key):
+            if len(f):
+                yield (need.get_indexer(pd.MultiIndex.from_arrays([f["source"].astype(object).to_numpy(),
+                                                                   f["term"].astype(object).to_numpy()])),
+                       f["ex"].to_numpy(dtype=object))
 
     ex = np.full(len(merged), "", dtype=object)
     ex[shown] = _first_ids(cells(), len(need))
