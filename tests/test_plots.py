@@ -315,6 +315,36 @@ def test_synthesis_figures_bounded(many_registered):
     assert size(fig)[1] <= 12
 
 
+def test_profile_strips_rank_the_source_among_every_source():
+    """Ranks by hand: tone a 0.1, b 0.3, c no value, d 0.3 → a is third of three (two above it),
+    d first (tied with b), median 0.3; a has no hedges value (rank 0). Every other source with a
+    value is one grey tick, however many sources there are; the size depends on the measures only."""
+    nan = float("nan")
+    measures = pd.DataFrame({"source": ["a", "b", "c", "d", "b", "c", "d"],
+                             "measure": ["Mean tone"] * 4 + ["Hedges per 1,000 words"] * 3,
+                             "value": [0.1, 0.3, nan, 0.3, 4.0, 2.0, 6.0], "ci_low": [0.0, 0.2, nan, 0.1, 3, 1, 5],
+                             "ci_high": [0.2, 0.4, nan, 0.5, 5, 3, 7], "n": [12, 30, 0, 8, 40, 20, 9]})
+    r = synthesis_plots.strip_ranks(measures, "a").set_index("measure")
+    assert r.loc["Mean tone", ["rank", "of", "n"]].tolist() == [3, 3, 12]
+    assert r.loc["Mean tone", "median"] == pytest.approx(0.3)
+    assert r.loc["Hedges per 1,000 words", "rank"] == 0 and np.isnan(r.loc["Hedges per 1,000 words", "value"])
+    assert r.loc["Hedges per 1,000 words", "median"] == pytest.approx(4.0)
+    d = synthesis_plots.strip_ranks(measures, "d").set_index("measure")
+    assert d["rank"].tolist() == [1, 1] and d["of"].tolist() == [3, 3]
+    fig = synthesis_plots.profile_strips(measures, "a", label="Source A")
+    tone, hedges = fig.axes
+    assert tone.collections[0].get_offsets()[:, 0].tolist() == [0.3, 0.3]  # b and d; c has no value
+    assert len(hedges.collections[0].get_offsets()) == 3
+    assert "rank 3 of 3  ·  n=12" in texts(fig) and "no value" in texts(fig)
+    many = pd.DataFrame({"source": [f"s{k}" for k in range(500)], "measure": "Mean tone",
+                         "value": np.linspace(-1, 1, 500), "ci_low": -1.0, "ci_high": 1.0, "n": 50})
+    fig2 = synthesis_plots.profile_strips(many, "s0")
+    assert len(fig2.axes[0].collections[0].get_offsets()) == 499 and size(fig2) == size(synthesis_plots.profile_strips(
+        many.head(3), "s0"))
+    assert "rank 500 of 500  ·  n=50" in texts(fig2)
+    plt.close("all")
+
+
 def test_old_calls_on_a_few_sources_are_unchanged(seed_corpus):
     """Five sources: every source drawn, no 'others', no note."""
     from framelens.lenses import sentiment

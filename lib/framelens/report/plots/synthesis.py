@@ -6,6 +6,9 @@
 * :func:`profile_multiples` — small multiples: one panel per key measure, one dot per source
   with its 95% interval and n (from :func:`framelens.lenses.synthesis.key_measures`); ``highlight``
   greys out every source but one (used on the per-source profile pages).
+* :func:`profile_strips` — one source among all the others on the same key measures: a row per
+  measure, a grey tick per other source, this source's estimate and 95% interval in colour, its
+  rank and n beside it (the per-source profile pages; every source is placed, however many).
 * :func:`profile_figure` — one source against the rest: tone, frames and certainty rates
   (from :func:`framelens.lenses.profile.source_profile`).
 
@@ -29,7 +32,7 @@ from framelens.core.palette import Palette, palette_of, source_styles
 from framelens.report.plots import source_colors
 from framelens.report.plots.limits import MAX_MATRIX, MAX_PANELS, MAX_SOURCES, basis, row_height, shown_note, top_sources
 
-__all__ = ["similarity_heatmap", "lens_heatmaps", "profile_multiples", "profile_figure"]
+__all__ = ["similarity_heatmap", "lens_heatmaps", "profile_multiples", "profile_strips", "profile_figure"]
 
 _REST = "#9a9a9a"
 
@@ -255,6 +258,74 @@ def profile_multiples(measures: pd.DataFrame, *, sources: Sequence[str] | None =
     fig.text(0.01, 0.0, note, fontsize=7.5, color="0.35")
     height = fig.get_size_inches()[1]
     fig.tight_layout(rect=(0, (0.2 if not rest else 0.36) / height, 1, 1 - 0.3 / height), w_pad=2.5)
+    return fig
+
+
+def strip_ranks(measures: pd.DataFrame, source: str) -> pd.DataFrame:
+    """For each measure of ``measures`` (:func:`framelens.lenses.synthesis.key_measures`): the
+    source's value, interval and n, its rank among the sources with a value (1 = highest; ties
+    share the best rank), how many sources have one, and their median. One row per measure, in the
+    table's order; a measure the source has no value for keeps NaN and rank 0."""
+    rows = []
+    for name, d in measures.groupby("measure", sort=False):
+        vals = d["value"].to_numpy(dtype=float)
+        vals = vals[~np.isnan(vals)]
+        own = d[d["source"] == source]
+        v = float(own["value"].iloc[0]) if len(own) else float("nan")
+        rank = int((vals > v).sum()) + 1 if not math.isnan(v) else 0
+        rows.append({"measure": name, "value": v,
+                     "ci_low": float(own["ci_low"].iloc[0]) if len(own) else float("nan"),
+                     "ci_high": float(own["ci_high"].iloc[0]) if len(own) else float("nan"),
+                     "n": int(own["n"].iloc[0]) if len(own) and not pd.isna(own["n"].iloc[0]) else 0,
+                     "rank": rank, "of": int(len(vals)),
+                     "median": float(np.median(vals)) if len(vals) else float("nan")})
+    return pd.DataFrame(rows, columns=["measure", "value", "ci_low", "ci_high", "n", "rank", "of", "median"])
+
+
+def profile_strips(measures: pd.DataFrame, source: str, *, color: str = "#0072B2", label: str | None = None,
+                   title: str | None = None):
+    """Where one source sits among all the sources on the key measures: one row per measure, a
+    grey tick for every other source's estimate, a dark line at the median of all sources, and
+    this source's estimate (dot) with its 95% interval in ``color``; its rank (1 = highest) and n
+    at the right, red when n < 10. Every source is placed, however many there are: the figure's
+    size depends only on the number of measures (the full comparison, source by source with
+    intervals, is :func:`profile_multiples`)."""
+    label = label or source
+    title = title or f"{label} among all sources on the key measures"
+    if measures is None or measures.empty:
+        return _message(title, "No measures to compare.")
+    ranks = strip_ranks(measures, source)
+    n = len(ranks)
+    fig, axes = plt.subplots(n, 1, figsize=(9, 0.62 * n + 1.3), squeeze=False)
+    for ax, (name, d), r in zip(axes[:, 0], measures.groupby("measure", sort=False), ranks.itertuples()):
+        others = d.loc[d["source"] != source, "value"].to_numpy(dtype=float)
+        others = others[~np.isnan(others)]
+        ax.scatter(others, np.zeros(len(others)), marker="|", s=160, color="#b5b5b5", linewidths=1.4, zorder=2)
+        if not math.isnan(r.median):
+            ax.axvline(r.median, color="0.15", lw=1.3, zorder=2.5)
+        if not math.isnan(r.value):
+            if not (math.isnan(r.ci_low) or math.isnan(r.ci_high)):
+                ax.hlines(0, r.ci_low, r.ci_high, colors=color, lw=3, zorder=3).set_capstyle("round")
+            ax.scatter([r.value], [0], s=60, color=color, edgecolors="white", linewidths=0.9, zorder=4)
+            side = f"rank {r.rank} of {r.of}  ·  n={r.n}"
+        else:
+            side = "no value"
+        ax.annotate(side, (1.0, 0.5), xycoords="axes fraction", xytext=(6, 0), textcoords="offset points",
+                    va="center", fontsize=8, color="#b00020" if r.n < 10 else "0.3")
+        ax.set_title(name, fontsize=9, loc="left", pad=2)
+        ax.set_yticks([])
+        ax.set_ylim(-1, 1)
+        for side_name in ("left", "right", "top"):
+            ax.spines[side_name].set_visible(False)
+        if "share" in name.lower():
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.tick_params(axis="x", labelsize=7.5)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.text(0.01, 0.005, "grey tick: another source's estimate; dark line: median of all sources; dot and bar: this "
+             "source with its 95% interval.\nrank 1 = highest; n: sentences (tone, frame shares) or markers "
+             "counted (rates); red n < 10: too small to judge.", fontsize=7.5, color="0.35")
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, 0.45 / height, 0.86, 1 - 0.25 / height), h_pad=0.6)
     return fig
 
 
