@@ -11,8 +11,8 @@ cache. The report prints each figure beside its target (issue 24 "fast"; issues 
 2. the suite on a generated corpus of 428 articles from 36 outlets (the shape of issue 24's real
    corpus): the run against its floor (target ≤ 2.0×), and against 1.5× its floor plus the lens
    store's own compute time (issue 10), with the same cell gaps;
-3. lens-store compute with 2 workers (:func:`measure_store`: load + every lens part, as
-   ``framelens run`` does before the notebooks) beside raw single-core VADER + TextBlob + the
+3. lens-store compute with 2 workers (:func:`measure_store`: the ingest into partitions + every
+   lens part, as ``framelens run`` does before the notebooks: the measuring process never loads the corpus) beside raw single-core VADER + TextBlob + the
    Treebank tokenizer on the same sentences (:func:`measure_raw`; target ≤ 2.5×, issue 11: ≤ 1.0×),
    with the CPU time beside the wall time (how many cores the compute kept busy), at 1,000 and
    10,000 articles, each measurement in a fresh process with the peak memory of the process and
@@ -704,15 +704,16 @@ def compute_store(corpus: str | os.PathLike, *, store: str | os.PathLike, worker
 
 def measure_store(path: str, *, workers: int = 2, engine: str = "processes", store: str | None = None,
                   verbose: bool = False) -> dict[str, Any]:
-    """Load the corpus at ``path`` and compute its lens store, as ``framelens run`` does before
-    any notebook (load with ``workers`` processes, then :func:`compute_store`). Runs in the
-    calling process: call it through :func:`run_child` for a clean peak memory.
+    """Compute the lens store of the corpus at ``path`` as ``framelens run`` does before any
+    notebook: the ingest into partitions (map tasks on ``workers`` processes; this process never
+    loads the corpus), then every default lens part (:func:`compute_store`). Runs in the calling
+    process: call it through :func:`run_child` for a clean peak memory.
 
-    Returns seconds (``load`` with its ``load_stages``, ``parts``, ``total``), the corpus's size
-    (documents, sentences, distinct sentences, tokens), ``failures``, ``peak_mb`` and ``cpu_s``
-    of this process, the store's size on disk (``store_mb``) and its folder (``store``; a
-    temporary one, removed, unless ``store`` is given)."""
-    from framelens.read.corpus import load_corpus
+    Returns seconds (``load``: the ingest, ``parts``, ``total``), the corpus's size as stored
+    (documents, sources, sentences, distinct sentences, tokens; read after the peak memory and
+    CPU time are taken), ``failures``, ``peak_mb`` and ``cpu_s`` of this process, the store's size
+    on disk (``store_mb``) and its folder (``store``; a temporary one, removed, unless given)."""
+    from framelens.core.progress import Progress
 
     tmp = None if store else tempfile.mkdtemp(prefix="framelens-bench-store-")
     done: dict[str, float] = {}
@@ -721,39 +722,45 @@ def measure_store(path: str, *, workers: int = 2, engine: str = "processes", sto
     def say(line: str) -> None:  # the store's progress: when each part was done
         m = re.search(r"lens store: (\w+) \(", line)
         if m:
-            done[m.group(1)] = round(time.perf_counter() - t1, 2)
+            done[m.group(1)] = round(time.perf_counter() - t0, 2)
         if verbose:
             print(f"{time.perf_counter() - t0:7.0f} s  {line}", flush=True)
 
     root = Path(store) if store else Path(tmp) / "store"
     try:
         res: dict[str, Any] = {"path": str(path), "workers": workers, "engine": engine}
-        stages: dict[str, float] = {}
         if verbose:
-            print(f"{0:7.0f} s  loading {path} ({workers} workers)", flush=True)
+            print(f"{0:7.0f} s  ingesting {path} ({workers} workers)", flush=True)
+        prog = Progress(say, bars=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            corp = load_corpus(path, workers=workers, timings=stages)
-        res["load"] = time.perf_counter() - t0
-        res["load_stages"] = {k: round(v, 3) for k, v in stages.items()}
-        res["documents"] = int(len(corp.documents))
-        res["sources"] = int(len(corp.sources))
-        res["sentences"] = int(len(corp.sentences))
-        res["distinct_sentences"] = int(corp.sentences["text"].nunique())
-        res["tokens"] = int(len(corp.tokens))
-        t1 = time.perf_counter()
-        res["failures"] = compute_store(path, store=root, workers=workers, engine=engine, loaded=corp, progress=say)
-        res["parts"] = time.perf_counter() - t1
-        res["parts_done"] = done
+            res["failures"] = compute_store(path, store=root, workers=workers, engine=engine, progress=prog)
         res["total"] = time.perf_counter() - t0
         res["peak_mb"] = _peak_mb()
         res["cpu_s"] = _cpu_s()
+        res["load"] = sum(t["seconds"] for t in prog.timings if t["phase"] == "ingest")
+        res["parts"] = res["total"] - res["load"]
+        res["parts_done"] = {k: round(v - res["load"], 2) for k, v in done.items()}
+        res.update(_stored_size(root))
         res["store_mb"] = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 2**20
         res["store"] = str(root) if store else "(temporary)"
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     return res
+
+
+def _stored_size(store: Path) -> dict[str, int]:
+    """Documents, sources, sentences, distinct sentences and tokens of the corpus in ``store``
+    (its documents table and partitions)."""
+    import pyarrow.parquet as pq
+
+    docs = pq.read_table(sorted(Path(store).glob("corpus-*/documents.parquet"))[0], columns=["source"])
+    sents = _stored_sentences(store)
+    tokens = sum(pq.ParquetFile(f).metadata.num_rows
+                 for f in sorted(Path(store).glob("corpus-*/partitions/*/tokens.parquet")))
+    return {"documents": docs.num_rows, "sources": len(set(docs.column("source").to_pylist())),
+            "sentences": len(sents), "distinct_sentences": len(set(sents)), "tokens": int(tokens)}
 
 
 def _stored_sentences(store: Path) -> list[str]:
@@ -1041,19 +1048,6 @@ def store_vs_raw(n_articles: int, *, workers: int = 2, engine: str = "processes"
     return {"gen": gen, "store": store, "raw": raw}
 
 
-def _stage_lines(st: dict[str, float]) -> list[str]:
-    lines = []
-    wall = st.get("pool_wall", st.get("chunks_wall"))
-    per_doc = ", ".join(f"{s} {st[s]:.1f}" for s in ("cleaning", "splitting", "tokenizing", "tables") if s in st)
-    if per_doc:
-        how = "summed over workers" if "pool_wall" in st else "one process"
-        lines.append(f"      per document ({how}, s): {per_doc}" + (f"; elapsed {wall:.1f} s" if wall else ""))
-    rest = ", ".join(f"{s} {st[s]:.1f}" for s in ("reading", "collocations", "terms", "assembling") if s in st)
-    if rest:
-        lines.append(f"      corpus-wide (s): {rest}")
-    return lines
-
-
 def format_store_vs_raw(n: int, r: dict[str, Any]) -> list[str]:
     """The report lines of one size: store compute beside the raw floor, and memory."""
     gen, lib, raw = r["gen"], r["store"], r["raw"]
@@ -1065,7 +1059,6 @@ def format_store_vs_raw(n: int, r: dict[str, Any]) -> list[str]:
              f"  store compute, {lib['workers']} workers ({lib['engine']}): {lib['total']:.1f} s = load "
              f"{lib['load']:.1f} s + lens parts {lib['parts']:.1f} s; {lib['documents'] / lib['total']:,.0f} "
              f"articles/s, {lib['sentences'] / lib['total']:,.0f} sentences/s; store on disk {lib['store_mb']:.0f} MB"]
-    lines += _stage_lines(lib.get("load_stages", {}))
     if lib.get("parts_done"):
         lines.append("      lens parts done at (s after the load; parallel parts finish in submission order): "
                      + ", ".join(f"{k} {v:.1f}" for k, v in lib["parts_done"].items()))

@@ -261,7 +261,7 @@ def test_measure_store_computes_every_default_part(tmp_path):
     assert raw["sentences"] == len(corp.sentences)
     assert list(res["parts_done"]) == ["vocabulary", "actors", "sentiment", "framing", "synthesis"]
     assert res["total"] == pytest.approx(res["load"] + res["parts"], abs=0.05)
-    assert {"cleaning", "splitting", "tokenizing"} <= set(res["load_stages"])
+    assert res["load"] > 0 and max(res["parts_done"].values()) <= res["parts"] + 0.05
     assert sorted(p.name.split("-")[0] for p in (tmp_path / "store").glob("corpus-*/*-*")) == \
         ["actors", "framing", "sentiment", "synthesis", "vocabulary"]
     assert res["store_mb"] > 0

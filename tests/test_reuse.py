@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -339,16 +340,37 @@ def test_keys_are_counted_chunk_by_chunk():
     assert k.tolist() == [3, 7, 9] and c.tolist() == [2, 3, 1]
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 100])
-def test_strongest_partners_by_document_ranges(monkeypatch, chunk):
-    # pairs 0-1 (3 shared), 0-2 (1), 1-2 (2), 2-3 (1); one partner each: 0 keeps 1, 1 keeps 0,
-    # 2 keeps 1 (2 shared), 3 keeps 2: pair 0-2 is nobody's strongest
-    monkeypatch.setattr(reuse, "MAX_PARTNERS", 1)
-    monkeypatch.setattr(reuse, "PAIR_CHUNK", chunk)
+@pytest.mark.parametrize("cut", [0, 1, 2, 4])
+def test_strongest_partners_folded_range_by_range(cut):
+    # pairs 0-1 (3 shared), 0-2 (1), 1-2 (2), 2-3 (1), added in two ranges cut anywhere; one partner
+    # each: 0 keeps 1, 1 keeps 0, 2 keeps 1 (2 shared), 3 keeps 2: pair 0-2 is nobody's strongest
     x, y, shared = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3]), np.array([3, 1, 2, 1])
-    assert reuse._strongest_partners(x, y, shared, 4).tolist() == [True, False, True, True]
-    monkeypatch.setattr(reuse, "MAX_PARTNERS", 3)  # nobody has more than 3 partners: all kept
-    assert reuse._strongest_partners(x, y, shared, 4) is None
+    top = reuse._TopPartners(1)
+    top.add(x[:cut], y[:cut], shared[:cut])
+    top.add(x[cut:], y[cut:], shared[cut:])
+    assert [v.tolist() for v in top.pairs()] == [[0, 1, 2], [1, 2, 3]]
+    top = reuse._TopPartners(3)  # nobody has more than 3 partners: all kept
+    top.add(x[:cut], y[:cut], shared[:cut])
+    top.add(x[cut:], y[cut:], shared[cut:])
+    assert [v.tolist() for v in top.pairs()] == [[0, 0, 1, 2], [1, 2, 2, 3]]
+
+
+def test_star_centres_give_their_document_pairs_range_by_range(monkeypatch):
+    # centre sentence 0 (document 0) verified with sentences of documents 1, 2, 3; centre 10
+    # (document 4) with document 1: pairs 0-1, 0-2, 0-3, 1-2, 1-3, 2-3 once and 1-4 once; document 0
+    # is the smaller of 3 pairs, 1 of 3 (2, 3, 4), 2 of 1
+    monkeypatch.setattr(reuse, "PAIR_CHUNK", 2)
+    g = SimpleNamespace(doc_of=np.array([0, 1, 2, 3, 0, 0, 0, 0, 0, 0, 4, 1]))
+    vi, vj, vh = np.array([0, 0, 0, 10]), np.array([1, 2, 3, 11]), np.array([0, 0, 0, 10])
+    stats = {}
+    c = reuse._Cliques(g, vi, vj, vh, np.zeros(12, bool), stats)
+    assert c.links(6).tolist() == [3, 3, 1, 0, 0, 0] and stats == {"star_clusters": 0, "star_cluster_documents": 0}
+    span = np.int64(6)
+    keys = sorted(k for lo, hi in [(0, 2), (2, 6)] for chunk in c.keys(lo, hi, span) for k in chunk.tolist())
+    assert [(k // 6, k % 6) for k in keys] == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (1, 4), (2, 3)]
+    monkeypatch.setattr(reuse, "MAX_CLIQUE_DOCUMENTS", 3)  # the first centre's 4 documents: a star
+    c = reuse._Cliques(g, vi, vj, vh, np.zeros(12, bool), stats)
+    assert stats == {"star_clusters": 1, "star_cluster_documents": 4} and c.links(6).tolist() == [0, 1, 0, 0, 0, 0]
 
 
 def test_corpus_without_reuse_gives_no_pairs(tmp_path):
@@ -977,7 +999,6 @@ def test_pieces_spilled_by_pool_workers_give_the_same_tables(mixed, tmp_path, mo
 def test_a_part_computed_beside_another_gets_a_pool_for_its_tasks(monkeypatch):
     """In a part worker the store's engine is serial ("no pool inside a pool"): the reduce's tasks
     still get the machine's cores when the store chose that engine and the corpus is large."""
-    from types import SimpleNamespace
 
     from framelens.core import engine as E
 

@@ -533,3 +533,13 @@ def test_term_counts_folded_partition_by_partition_give_the_same_tables(generate
     for name in once:
         pd.testing.assert_frame_equal(folded[name], once[name], obj=name)
         pd.testing.assert_frame_equal(whole[name], once[name], obj=name)
+
+
+def test_bigram_codes_follow_first_appearance_in_the_corpus():
+    """Bigrams are numbered as the partitions come, each partition's new ones in their order of first
+    appearance there ("order"), whatever the order of its rows; a bigram seen before keeps its code."""
+    d = voc._Dictionary()
+    assert d.codes(pd.Series(["b c", "a b", "b c"]), np.array([1, 0, 1])).tolist() == [1, 0, 1]
+    assert d.codes(pd.Series(["x y", "b c", "w z"]), np.array([5, 0, 2])).tolist() == [3, 1, 2]
+    assert list(d.index) == ["a b", "b c", "w z", "x y"]
+    assert d.codes(pd.Series(["a b"]), np.array([0])).tolist() == [0] and len(d.index) == 4

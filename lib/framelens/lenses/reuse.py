@@ -1466,11 +1466,12 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
     are at most :data:`MAX_CLIQUE_DOCUMENTS`, else each with the centre's document only (the
     verified pairs themselves); of these, the pairs where either document counts the other among its
     :data:`MAX_PARTNERS` strongest partners (most shared sentences). ``stats`` gets how many
-    centres were left as stars, their documents and the document pairs found. Memory: the distinct
-    document pairs and one chunk of :data:`PAIR_CHUNK` sentence pairs or ranked rows at a time."""
+    centres were left as stars, their documents and the document pairs found. Memory: each
+    document's strongest partners so far (:class:`_TopPartners`), the star centres' documents, and
+    one range of first documents' pairs (about :data:`PAIR_CHUNK`) at a time: never every distinct
+    document pair (on text that shares sentences across many articles, hundreds of millions)."""
     d = g.doc_of
     span = np.int64(g.n_docs + 1)
-    small = np.int32 if g.n_docs < 2**31 - 1 else np.int64
 
     def content_pairs():  # each chunk's verified pairs of content sentences, as documents (smaller first)
         for vi, vj, _s, vhead in pairs.chunks():
@@ -1489,34 +1490,26 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
             star = vhead >= 0
             stars.append((vi[star], vj[star], vhead[star]))
     si, sj, sh = (np.concatenate([s[k] for s in stars]) if stars else np.zeros(0, np.int64) for k in range(3))
-    ck, cc = _clique_keys(g, si, sj, sh, is_boiler, span, stats)
+    cliques = _Cliques(g, si, sj, sh, is_boiler, stats)
     del stars, si, sj, sh
-    links += np.bincount(ck // span, weights=cc, minlength=int(span)).astype(np.int64)
-    # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK links)
-    xs, ys, shs = [], [], []
+    links += cliques.links(int(span))
+    # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK
+    # links), each range's folded into every document's strongest partners so far
+    top, found = _TopPartners(MAX_PARTNERS), 0
     for lo, hi in _ranges(links, PAIR_CHUNK):
         def keys_in_range(lo=lo, hi=hi):
             for lo_d, hi_d, *_rest in content_pairs():
                 mine = (lo_d >= lo) & (lo_d < hi)
                 yield lo_d[mine] * span + hi_d[mine]
 
-        a, b = np.searchsorted(ck, [lo * span, hi * span])
-        key, shared = _merge_counts([_count_keys(keys_in_range()), (ck[a:b], cc[a:b])])
-        xs.append((key // span).astype(small))
-        ys.append((key % span).astype(small))
-        shs.append(np.minimum(shared, 2**31 - 1).astype(small))
+        key, shared = _merge_counts([_count_keys(keys_in_range()), _count_keys(cliques.keys(lo, hi, span))])
+        found += len(key)
+        top.add(key // span, key % span, shared)
         del key, shared
-    del ck, cc, links
-    x, y, shared = (np.concatenate(v) if len(v) > 1 else v[0] if v else np.zeros(0, small) for v in (xs, ys, shs))
-    del xs, ys, shs
+    del links, cliques
     if stats is not None:
-        stats["document_pairs_found"] = int(len(x))
-    if len(x):
-        strong = _strongest_partners(x, y, shared, g.n_docs + 1)
-        if strong is not None:  # else every pair is among both sides' strongest: all kept
-            x, y = x[strong], y[strong]
-    del shared
-    x, y = x.astype(np.int64), y.astype(np.int64)
+        stats["document_pairs_found"] = int(found)
+    x, y = top.pairs()
     e = _earlier_many(g, x, y)
     later_first = e > 0  # y is strictly earlier: it goes first
     ox, oy = np.where(later_first, y, x), np.where(later_first, x, y)
@@ -1531,45 +1524,81 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
     return _Oriented(ox, oy, known)
 
 
-#: The document-pair step reads the verified sentence pairs, and ranks each document's partners,
-#: this many rows at a time (what bounds its working memory beside the distinct document pairs).
+#: The document-pair step reads the verified sentence pairs, and counts the document pairs, this
+#: many rows at a time (what bounds its working memory beside each document's strongest partners).
 PAIR_CHUNK = 4_000_000
 
 
-def _clique_keys(g: _Global, vi, vj, vhead, is_boiler, span: np.int64, stats: dict | None
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Document-pair keys (as in :func:`_doc_pairs`) of every pair of documents linked to one star
-    centre, for centres with at most :data:`MAX_CLIQUE_DOCUMENTS` documents (``stats``: the others):
-    the distinct keys (sorted) and how many centres link each pair. The pairs are made for a run of
-    centres at a time (about :data:`PAIR_CHUNK` rows) and counted as they come, so the memory is the
-    distinct pairs, not every centre's pairs at once."""
-    d = g.doc_of
-    star = (vhead >= 0) & ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
-    if not star.any():
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    other = np.where(vi[star] == vhead[star], vj[star], vi[star])
-    cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
-    del star, other
-    cd = cd.drop_duplicates()
-    size = cd.groupby("c", sort=False)["d"].transform("size").to_numpy()
-    big = size > MAX_CLIQUE_DOCUMENTS
-    if stats is not None:
-        stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
-        stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
-    cd = cd[~big].sort_values("c", kind="stable")
-    c = cd["c"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if len(c) else np.zeros(0, np.int64)
-    rows = np.diff(np.r_[starts, len(c)]).astype(np.int64) ** 2  # a centre's rows in the self-merge
-    cuts = [starts[lo] for lo, _hi in _ranges(rows, PAIR_CHUNK)] + [len(c)]
+class _Cliques:
+    """The documents verified against each star centre with at most :data:`MAX_CLIQUE_DOCUMENTS`
+    documents (``stats``: how many centres and documents are above it), whose every pair of
+    documents is a document pair (counted once per centre linking it): made for a range of first
+    documents at a time (:meth:`keys`), never all at once."""
 
-    def pairs():
-        for lo, hi in zip(cuts[:-1], cuts[1:]):
-            sub = cd.iloc[lo:hi]
-            m = sub.merge(sub, on="c")
-            m = m[m["d_x"] < m["d_y"]]
-            yield m["d_x"].to_numpy(dtype=np.int64) * span + m["d_y"].to_numpy(dtype=np.int64)
+    def __init__(self, g: _Global, vi, vj, vhead, is_boiler, stats: dict | None):
+        d = g.doc_of
+        star = (vhead >= 0) & ~is_boiler[vi] & ~is_boiler[vj] if len(vi) else np.zeros(0, dtype=bool)
+        other = np.where(vi[star] == vhead[star], vj[star], vi[star])
+        cd = pd.DataFrame({"c": np.r_[vhead[star], vhead[star]], "d": np.r_[d[vhead[star]], d[other]]})
+        del star, other
+        cd = cd.drop_duplicates()
+        size = cd.groupby("c", sort=False)["d"].transform("size").to_numpy()
+        big = size > MAX_CLIQUE_DOCUMENTS
+        if stats is not None and len(cd):
+            stats["star_clusters"] = int(cd.loc[big, "c"].nunique())
+            stats["star_cluster_documents"] = int(cd.loc[big, "d"].nunique())
+        c, dd = cd["c"].to_numpy()[~big], cd["d"].to_numpy()[~big]
+        del cd, size, big
+        order = np.lexsort((dd, c))  # by centre, its documents in order
+        c, self.d = c[order], dd[order].astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]]) if len(c) else np.zeros(0, np.int64)
+        bounds = np.r_[starts, len(c)].astype(np.int64)
+        # the documents after each row in its centre: the pairs where the row's document is the smaller
+        self.after = np.repeat(bounds[1:], np.diff(bounds)) - np.arange(len(c), dtype=np.int64) - 1
+        self.by_doc = np.argsort(self.d, kind="stable")
+        self.sorted_doc = self.d[self.by_doc]
 
-    return _count_keys(pairs())
+    def links(self, n: int) -> np.ndarray:
+        """How many pairs each document is the smaller document of (once per centre)."""
+        return np.bincount(self.d, weights=self.after, minlength=n).astype(np.int64)
+
+    def keys(self, lo: int, hi: int, span: np.int64):
+        """The pair keys (``x * span + y``) whose smaller document is in ``[lo, hi)``, about
+        :data:`PAIR_CHUNK` at a time."""
+        a, b = np.searchsorted(self.sorted_doc, [lo, hi])
+        rows = self.by_doc[a:b]
+        rows = rows[self.after[rows] > 0]
+        cnt = self.after[rows]
+        for ra, rb in _ranges(cnt, PAIR_CHUNK):
+            r, k = rows[ra:rb], cnt[ra:rb]
+            total = int(k.sum())
+            first = np.repeat(r + 1 - np.r_[0, np.cumsum(k)[:-1]], k)  # row r pairs with rows r+1 … its centre's last
+            yield np.repeat(self.d[r], k) * span + self.d[first + np.arange(total, dtype=np.int64)]
+
+
+class _TopPartners:
+    """Each document's ``k`` strongest partners among the document pairs added so far (most shared
+    sentences, then the first partner in corpus order: :func:`_partner_rank`); each pair is added
+    once. :meth:`pairs`: the pairs where either document counts the other among its ``k``
+    strongest — every pair when no document has more than ``k`` partners. Memory: at most ``k``
+    rows per document."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.a = self.b = self.s = np.zeros(0, np.int64)
+
+    def add(self, x: np.ndarray, y: np.ndarray, shared: np.ndarray) -> None:
+        a, b = np.r_[self.a, x, y], np.r_[self.b, y, x]
+        s = np.r_[self.s, shared, shared]
+        keep = _partner_rank(a, b, s) < self.k
+        self.a, self.b, self.s = a[keep], b[keep], s[keep]
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kept pairs ``(x, y)``, ``x < y``, sorted."""
+        lo, hi = np.minimum(self.a, self.b), np.maximum(self.a, self.b)
+        span = np.int64(int(hi.max()) + 1) if len(hi) else np.int64(1)
+        key = _sorted_unique(lo * span + hi)
+        return key // span, key % span
 
 
 def _ranges(weights: np.ndarray, limit: int) -> list[tuple[int, int]]:
@@ -1604,25 +1633,6 @@ def _merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarra
     del order
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     return k[starts], np.add.reduceat(c, starts)
-
-
-def _strongest_partners(x: np.ndarray, y: np.ndarray, shared: np.ndarray, n: int) -> np.ndarray | None:
-    """For document pairs ``(x, y)`` sharing ``shared`` sentences: True where either document counts
-    the other among its :data:`MAX_PARTNERS` strongest partners (:func:`_partner_rank`), ranked for
-    a range of documents at a time (about :data:`PAIR_CHUNK` rows); ``None`` when no document has
-    more partners than that (every pair kept)."""
-    partners = np.bincount(x, minlength=n) + np.bincount(y, minlength=n)
-    if partners.max() <= MAX_PARTNERS:
-        return None
-    strong = np.zeros(len(x), dtype=bool)
-    for lo, hi in _ranges(partners, PAIR_CHUNK):  # documents [lo, hi): every row naming one of them, from both sides
-        rx = np.flatnonzero((x >= lo) & (x < hi))
-        ry = np.flatnonzero((y >= lo) & (y < hi))
-        rank = _partner_rank(np.r_[x[rx], y[ry]], np.r_[y[rx], x[ry]], np.r_[shared[rx], shared[ry]])
-        rows = np.r_[rx, ry]
-        strong[rows[rank < MAX_PARTNERS]] = True
-        del rx, ry, rank, rows
-    return strong
 
 
 def _partner_rank(a: np.ndarray, b: np.ndarray, shared: np.ndarray) -> np.ndarray:

@@ -1767,8 +1767,9 @@ def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) ->
 
 
 def _pair_counts(e: "_Encoded", src: np.ndarray, unit: np.ndarray, names: np.ndarray, rows: np.ndarray,
-                 content: np.ndarray | None = None) -> pd.DataFrame:
-    """Per (source, unit) of the given occurrence rows: count, content count, documents, examples."""
+                 content: np.ndarray | None = None, *, order: bool = False) -> pd.DataFrame:
+    """Per (source, unit) of the given occurrence rows: count, content count, documents, examples;
+    ``order``: also the unit's code (``order``: its rank of first appearance when the codes are)."""
     sources = np.asarray(e.sources, dtype=object)
     U = max(len(names), 1)
     key = src * U + unit
@@ -1783,7 +1784,9 @@ def _pair_counts(e: "_Encoded", src: np.ndarray, unit: np.ndarray, names: np.nda
         out["content"] = pd.Series(cc, index=cu).reindex(uniq).fillna(0).astype(np.int64).to_numpy()
     else:
         out["content"] = out["count"]
-    return out[["source", "term", "count", "content", "n_docs", "ex"]]
+    if order:
+        out["order"] = (uniq % U).astype(np.int64)
+    return out[["source", "term", "count", "content", "n_docs", "ex", *(["order"] if order else [])]]
 
 
 def _terms_map(corpus, *, unit: str = "term") -> dict[str, pd.DataFrame]:
@@ -1803,8 +1806,7 @@ def _terms_map(corpus, *, unit: str = "term") -> dict[str, pd.DataFrame]:
         bp = np.asarray(bpairs, dtype=np.int64)
         names = (e.vocab[bp // len(e.vocab)].astype(str).astype(object) + " "
                  + e.vocab[bp % len(e.vocab)].astype(str).astype(object))
-        out["bigram_vocab"] = pd.DataFrame({"term": names})
-        out["bigrams"] = _pair_counts(e, e.src[brows], bcode.astype(np.int64), names, brows)
+        out["bigrams"] = _pair_counts(e, e.src[brows], bcode.astype(np.int64), names, brows, order=True)
     return out
 
 
@@ -1832,16 +1834,13 @@ def vocabulary_map(corpus, *, window: int = 50) -> dict[str, pd.DataFrame]:
     return {**_terms_map(corpus), **_size_map(corpus), **_diversity_map(corpus, window=window)}
 
 
-def _first_order(red, key: str) -> pd.DataFrame:
-    """The partitions' vocabularies (``key``: ``vocab`` with stopword and phrase flags, or
-    ``bigram_vocab``) as one, each term once in order of first appearance (a flag set in any
-    partition), folded as the partitions come: the process holds the distinct terms, not every
-    partition's list."""
-    if key != "vocab":  # a plain list of terms
-        v = _distinct(red.partials_list(), key, "term")
-    else:
-        v = fold((p[key] for p in red.partials_list() if key in p), lambda pieces: concat_frames(pieces).groupby(
-            "term", sort=False)[["is_stop", "is_phrase"]].any().reset_index())
+def _first_order(red) -> pd.DataFrame:
+    """The partitions' vocabularies (with stopword and phrase flags) as one, each term once in order
+    of first appearance (a flag set in any partition), folded as the partitions come: the process
+    holds the distinct terms, not every partition's list. (The bigrams are numbered as their
+    counts are merged: :class:`_Dictionary`.)"""
+    v = fold((p["vocab"] for p in red.partials_list() if "vocab" in p), lambda pieces: concat_frames(pieces).groupby(
+        "term", sort=False)[["is_stop", "is_phrase"]].any().reset_index())
     return v if v is not None and len(v) else pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
 
 
@@ -1849,8 +1848,83 @@ def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
     """Sum count tables of several partitions per (source, term), rows in order of first appearance
     (the examples are not merged here: :func:`_merged_pairs` reads them for the rows it keeps)."""
     if not len(df):
-        return df.drop(columns=["ex"], errors="ignore")
+        return df.drop(columns=["ex", "order"], errors="ignore")
     return df.groupby(["source", "term"], sort=False, observed=True)[["count", "content", "n_docs"]].sum().reset_index()
+
+
+class _Dictionary:
+    """Terms numbered in order of first appearance as the partitions come (each partition's rows
+    carry ``order``, a term's rank of first appearance in it): an Index of the strings (Arrow
+    strings: no Python string per term), and integer codes for everything else."""
+
+    def __init__(self):
+        self.index: pd.Index | None = None
+
+    def codes(self, terms: pd.Series, order: np.ndarray) -> np.ndarray:
+        """The codes of ``terms`` (one partition's rows), numbering the new ones."""
+        t = pd.Index(terms)
+        if self.index is None:
+            self.index = t[:0]
+        c = self.index.get_indexer(t)
+        new = c < 0
+        if new.any():
+            fresh = pd.DataFrame({"term": t[new], "order": order[new]}).sort_values("order", kind="stable")
+            self.index = self.index.append(pd.Index(fresh["term"].drop_duplicates()))
+            c[new] = self.index.get_indexer(t[new])
+        return c.astype(np.int64)
+
+
+#: Bit position of the unit in a (unit, bigram code) key of :func:`_bigram_counts`.
+_UNIT_SHIFT = 40
+
+
+def _bigram_counts(red, sidx: Mapping[str, int], *, examples_from: int) -> tuple[pd.DataFrame, pd.Index]:
+    """The partitions' (unit, bigram) counts merged, for the units of ``sidx``: ``s`` (the unit's
+    position), ``t`` (the bigram's code: bigrams numbered in order of first appearance in the corpus,
+    :class:`_Dictionary`), ``count``, ``n_docs`` and ``ex`` (the first three example sentences, in a
+    second pass, only for the rows counted at least ``examples_from`` times), and the bigrams by
+    code. The fold merges integer keys (the strings are held once, in the dictionary): at 100,000
+    articles, millions of rows."""
+    words = _Dictionary()
+    parts = PartialTables(red.partials_list(), "bigrams")
+
+    def units(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:  # the rows of units compared, their positions
+        s = f["source"].map(sidx).to_numpy(dtype=float, na_value=np.nan)
+        mine = ~np.isnan(s)
+        return mine, s[mine].astype(np.int64)
+
+    def coded():
+        for f in parts:
+            if not len(f):
+                continue
+            mine, s = units(f)
+            t = words.codes(f["term"][mine], f["order"].to_numpy(dtype=np.int64)[mine])
+            yield pd.DataFrame({"key": (s << _UNIT_SHIFT) + t, "count": f["count"].to_numpy(dtype=np.int64)[mine],
+                                "n_docs": f["n_docs"].to_numpy(dtype=np.int64)[mine]})
+
+    merged = fold(coded(), lambda pieces: pd.concat(pieces, ignore_index=True).groupby(
+        "key", sort=False)[["count", "n_docs"]].sum().reset_index())
+    names = words.index if words.index is not None else pd.Index([], dtype=object)
+    if merged is None or not len(merged):
+        return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in ("s", "t", "count", "n_docs")}).assign(
+            ex=pd.Series(dtype=object)), names
+    key = merged["key"].to_numpy()
+    shown = merged["count"].to_numpy() >= examples_from
+    need = pd.Index(key[shown])
+
+    def cells():
+        for f in parts:
+            if len(f):
+                mine, s = units(f)
+                k = np.full(len(f), -1, dtype=np.int64)
+                k[mine] = (s << _UNIT_SHIFT) + names.get_indexer(pd.Index(f["term"][mine]))
+                yield need.get_indexer(k), f["ex"].to_numpy(dtype=object)
+
+    ex = np.full(len(merged), "", dtype=object)
+    ex[shown] = _first_ids(cells(), len(need))
+    out = pd.DataFrame({"s": key >> _UNIT_SHIFT, "t": key & ((1 << _UNIT_SHIFT) - 1),
+                        "count": merged["count"].to_numpy(), "n_docs": merged["n_docs"].to_numpy(), "ex": ex})
+    return out, names
 
 
 def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
@@ -1862,9 +1936,9 @@ def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
     merged = red.folded(key, _merge_pairs)
     if not len(merged):
         return merged.assign(ex=pd.Series(dtype=object))
-    merged = merged.astype({"source": object, "term": object})
-    shown = merged["count"].to_numpy() >= examples_from
-    need = pd.MultiIndex.from_arrays([merged["source"].to_numpy()[shown], merged["term"].to_numpy()[shown]])
+    shown = merged["count"].to_numpy() >= examples_from  # (Python strings only for these rows)
+    need = pd.MultiIndex.from_arrays([merged["source"][shown].to_numpy(dtype=object),
+                                      merged["term"][shown].to_numpy(dtype=object)])
 
     def cells():
         for f in PartialTables(red.partials_list(), key):
@@ -1982,7 +2056,7 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     terms = _merged_pairs(red, "terms", examples_from=min_count) if terms is None else terms
     if not len(terms):
         return pd.DataFrame(columns=_DISTINCT_COLS)
-    vocab = _first_order(red, "vocab")
+    vocab = _first_order(red)
     V = len(vocab)
     is_stop = vocab["is_stop"].to_numpy(dtype=bool)
     is_phrase = vocab["is_phrase"].to_numpy(dtype=bool)
@@ -2000,17 +2074,13 @@ def _distinctive_from(red, terms: pd.DataFrame | None = None, *, min_count: int 
     k["kind"] = np.where(is_phrase[k["t"].to_numpy()], "phrase", "word")
     k["term"] = vocab["term"].to_numpy()[k["t"].to_numpy()] if len(k) else np.array([], dtype=object)
     parts = [(k, meta)]
-    bi = _merged_pairs(red, "bigrams", examples_from=min_count) if include_bigrams else pd.DataFrame()
+    bi, bnames = _bigram_counts(red, sidx, examples_from=min_count) if include_bigrams else (pd.DataFrame(), None)
     if len(bi):
-        bnames = _first_order(red, "bigram_vocab")["term"].to_numpy()
         nb = len(bnames)
-        mine = bi["source"].isin(sidx).to_numpy()
-        bi = bi if mine.all() else bi[mine]
-        bs = bi["source"].map(sidx).to_numpy(dtype=np.int64)
-        bt = pd.Index(bnames).get_indexer(bi["term"].to_numpy()).astype(np.int64)
+        bs, bt = bi["s"].to_numpy(), bi["t"].to_numpy()
         kb = _keyness_counts(bs, bt, bi["count"].to_numpy(), S, nb, prior_strength=prior_strength, min_count=min_count)
         kb["kind"] = "bigram"
-        kb["term"] = bnames[kb["t"].to_numpy()] if len(kb) else np.array([], dtype=object)
+        kb["term"] = np.asarray(bnames.take(kb["t"].to_numpy()), dtype=object) if len(kb) else np.array([], dtype=object)
         shown = bi["count"].to_numpy() >= min_count
         parts.append((kb, pd.DataFrame({"key": bs[shown] * nb + bt[shown], "n_docs": bi["n_docs"].to_numpy()[shown],
                                         "ex": bi["ex"].to_numpy()[shown]})))
