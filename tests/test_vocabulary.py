@@ -538,8 +538,12 @@ def test_term_counts_folded_partition_by_partition_give_the_same_tables(generate
 def test_bigram_codes_follow_first_appearance_in_the_corpus():
     """Bigrams are numbered as the partitions come, each partition's new ones in their order of first
     appearance there ("order"), whatever the order of its rows; a bigram seen before keeps its code."""
-    d = voc._Dictionary()
-    assert d.codes(pd.Series(["b c", "a b", "b c"]), np.array([1, 0, 1])).tolist() == [1, 0, 1]
-    assert d.codes(pd.Series(["x y", "b c", "w z"]), np.array([5, 0, 2])).tolist() == [3, 1, 2]
-    assert list(d.index) == ["a b", "b c", "w z", "x y"]
-    assert d.codes(pd.Series(["a b"]), np.array([0])).tolist() == [0] and len(d.index) == 4
+    from framelens.text.tokens import grow_codes
+
+    words = pd.Index([], dtype="str")
+    codes, words = grow_codes(voc._in_first_order(pd.Series(["b c", "a b", "b c"]), np.array([1, 0, 1])), words)
+    assert codes.tolist() == [1, 0, 1]
+    codes, words = grow_codes(voc._in_first_order(pd.Series(["x y", "b c", "w z"]), np.array([5, 0, 2])), words)
+    assert codes.tolist() == [3, 1, 2] and list(words) == ["a b", "b c", "w z", "x y"]
+    codes, words = grow_codes(voc._in_first_order(pd.Series(["a b"]), np.array([0])), words)
+    assert codes.tolist() == [0] and len(words) == 4

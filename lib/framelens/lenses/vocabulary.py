@@ -1003,23 +1003,30 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
         return pd.DataFrame(columns=cols)
     c = pd.DataFrame(cand, columns=["name", "variant", "kind"]).drop_duplicates()
     c = c[c["name"] != c["variant"]]
-    tc = fold((p["variant_terms"] for p in parts if "variant_terms" in p),  # summed as the partitions come
-              lambda pieces: pd.concat(pieces, ignore_index=True).groupby(["term", "source"], sort=False,
-                                                                          observed=True)["count"].sum().reset_index())
-    counts = tc.set_index(["term", "source"])["count"] if tc is not None and len(tc) else \
-        pd.Series(dtype=np.int64, index=pd.MultiIndex.from_arrays([[], []]))
-    grid = c.merge(pd.DataFrame({"source": sources}), how="cross")
-    key_v = pd.MultiIndex.from_arrays([grid["variant"], grid["source"]])
-    key_n = pd.MultiIndex.from_arrays([grid["name"], grid["source"]])
-    grid["count"] = counts.reindex(key_v).fillna(0).astype(int).to_numpy()
-    grid["name_count"] = counts.reindex(key_n).fillna(0).astype(int).to_numpy()
-    tot = grid.groupby(["name", "variant", "kind"])["count"].transform("sum")
-    grid = grid[tot >= min_count]
-    grid["label"] = grid["source"].map(labels)
-    grid["_src"] = _source_cat(grid["source"], sources)
+    # the counts of the candidates' terms only, per source, summed as the partitions come
+    need = pd.Index(pd.unique(np.r_[c["name"].to_numpy(dtype=object), c["variant"].to_numpy(dtype=object)]))
+    sidx = {src: i for i, src in enumerate(sources)}
+    m = np.zeros((len(need), len(sources)), dtype=np.int64)
+    for p in parts:
+        f = p.get("variant_terms")
+        if f is None or not len(f):
+            continue
+        t = need.get_indexer(pd.Index(f["term"]))
+        u = f["source"].map(sidx).to_numpy(dtype=float, na_value=np.nan)
+        ok = (t >= 0) & ~np.isnan(u)
+        np.add.at(m, (t[ok], u[ok].astype(np.int64)), f["count"].to_numpy(dtype=np.int64)[ok])
+    count, name_count = m[need.get_indexer(c["variant"])], m[need.get_indexer(c["name"])]  # candidates × sources
+    keep = count.sum(axis=1) >= min_count
     kind_order = {"acronym": 0, "name part": 1, "shared stem": 2}
-    grid = grid.assign(_k=grid["kind"].map(kind_order)).sort_values(["_k", "name", "variant", "_src"], kind="stable")
-    out = grid[cols].reset_index(drop=True)
+    c = c[keep].assign(_k=lambda d: d["kind"].map(kind_order), _row=np.flatnonzero(keep))
+    c = c.sort_values(["_k", "name", "variant"], kind="stable")  # then each candidate's sources in order
+    rows, n_src = c["_row"].to_numpy(), len(sources)
+    src = np.tile(np.asarray(sources, dtype=object), len(c))
+    out = pd.DataFrame({"name": np.repeat(c["name"].to_numpy(dtype=object), n_src),
+                        "variant": np.repeat(c["variant"].to_numpy(dtype=object), n_src),
+                        "kind": np.repeat(c["kind"].to_numpy(dtype=object), n_src), "source": src,
+                        "label": [labels.get(x) for x in src.tolist()] if len(src) else np.zeros(0, dtype=object),
+                        "name_count": name_count[rows].ravel(), "count": count[rows].ravel()}, columns=cols)
     return variants_wide(out, sources, labels) if wide else out
 
 
@@ -1838,7 +1845,7 @@ def _first_order(red) -> pd.DataFrame:
     """The partitions' vocabularies (with stopword and phrase flags) as one, each term once in order
     of first appearance (a flag set in any partition), folded as the partitions come: the process
     holds the distinct terms, not every partition's list. (The bigrams are numbered as their
-    counts are merged: :class:`_Dictionary`.)"""
+    counts are merged: :func:`_bigram_counts`.)"""
     v = fold((p["vocab"] for p in red.partials_list() if "vocab" in p), lambda pieces: concat_frames(pieces).groupby(
         "term", sort=False)[["is_stop", "is_phrase"]].any().reset_index())
     return v if v is not None and len(v) else pd.DataFrame(columns=["term", "is_stop", "is_phrase"])
@@ -1852,26 +1859,12 @@ def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
     return df.groupby(["source", "term"], sort=False, observed=True)[["count", "content", "n_docs"]].sum().reset_index()
 
 
-class _Dictionary:
-    """Terms numbered in order of first appearance as the partitions come (each partition's rows
-    carry ``order``, a term's rank of first appearance in it): an Index of the strings (Arrow
-    strings: no Python string per term), and integer codes for everything else."""
-
-    def __init__(self):
-        self.index: pd.Index | None = None
-
-    def codes(self, terms: pd.Series, order: np.ndarray) -> np.ndarray:
-        """The codes of ``terms`` (one partition's rows), numbering the new ones."""
-        t = pd.Index(terms)
-        if self.index is None:
-            self.index = t[:0]
-        c = self.index.get_indexer(t)
-        new = c < 0
-        if new.any():
-            fresh = pd.DataFrame({"term": t[new], "order": order[new]}).sort_values("order", kind="stable")
-            self.index = self.index.append(pd.Index(fresh["term"].drop_duplicates()))
-            c[new] = self.index.get_indexer(t[new])
-        return c.astype(np.int64)
+def _in_first_order(terms: pd.Series, order: np.ndarray) -> pd.Series:
+    """``terms`` (one partition's rows; ``order``: each row's rank of first appearance in the
+    partition) as a categorical whose categories come in that order, so that
+    :func:`~framelens.text.tokens.grow_codes` numbers the new ones in order of first appearance."""
+    cats = terms.iloc[np.argsort(order, kind="stable")].unique()
+    return pd.Series(pd.Categorical(terms, categories=cats))
 
 
 #: Bit position of the unit in a (unit, bigram code) key of :func:`_bigram_counts`.
@@ -1881,11 +1874,11 @@ _UNIT_SHIFT = 40
 def _bigram_counts(red, sidx: Mapping[str, int], *, examples_from: int) -> tuple[pd.DataFrame, pd.Index]:
     """The partitions' (unit, bigram) counts merged, for the units of ``sidx``: ``s`` (the unit's
     position), ``t`` (the bigram's code: bigrams numbered in order of first appearance in the corpus,
-    :class:`_Dictionary`), ``count``, ``n_docs`` and ``ex`` (the first three example sentences, in a
+    :func:`_in_first_order`), ``count``, ``n_docs`` and ``ex`` (the first three example sentences, in a
     second pass, only for the rows counted at least ``examples_from`` times), and the bigrams by
-    code. The fold merges integer keys (the strings are held once, in the dictionary): at 100,000
-    articles, millions of rows."""
-    words = _Dictionary()
+    code. The fold merges integer keys (each bigram's string is held once, in the growing index):
+    at 100,000 articles, millions of rows."""
+    words = pd.Index([], dtype="str")  # the bigrams by code, grown as the partitions come
     parts = PartialTables(red.partials_list(), "bigrams")
 
     def units(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:  # the rows of units compared, their positions
@@ -1894,20 +1887,20 @@ def _bigram_counts(red, sidx: Mapping[str, int], *, examples_from: int) -> tuple
         return mine, s[mine].astype(np.int64)
 
     def coded():
+        nonlocal words
         for f in parts:
             if not len(f):
                 continue
             mine, s = units(f)
-            t = words.codes(f["term"][mine], f["order"].to_numpy(dtype=np.int64)[mine])
+            t, words = grow_codes(_in_first_order(f["term"][mine], f["order"].to_numpy(dtype=np.int64)[mine]), words)
             yield pd.DataFrame({"key": (s << _UNIT_SHIFT) + t, "count": f["count"].to_numpy(dtype=np.int64)[mine],
                                 "n_docs": f["n_docs"].to_numpy(dtype=np.int64)[mine]})
 
     merged = fold(coded(), lambda pieces: pd.concat(pieces, ignore_index=True).groupby(
         "key", sort=False)[["count", "n_docs"]].sum().reset_index())
-    names = words.index if words.index is not None else pd.Index([], dtype=object)
     if merged is None or not len(merged):
         return pd.DataFrame({c: pd.Series(dtype=np.int64) for c in ("s", "t", "count", "n_docs")}).assign(
-            ex=pd.Series(dtype=object)), names
+            ex=pd.Series(dtype=object)), words
     key = merged["key"].to_numpy()
     shown = merged["count"].to_numpy() >= examples_from
     need = pd.Index(key[shown])
@@ -1917,18 +1910,18 @@ def _bigram_counts(red, sidx: Mapping[str, int], *, examples_from: int) -> tuple
             if len(f):
                 mine, s = units(f)
                 k = np.full(len(f), -1, dtype=np.int64)
-                k[mine] = (s << _UNIT_SHIFT) + names.get_indexer(pd.Index(f["term"][mine]))
+                k[mine] = (s << _UNIT_SHIFT) + words.get_indexer(pd.Index(f["term"][mine]))
                 yield need.get_indexer(k), f["ex"].to_numpy(dtype=object)
 
     ex = np.full(len(merged), "", dtype=object)
     ex[shown] = _first_ids(cells(), len(need))
     out = pd.DataFrame({"s": key >> _UNIT_SHIFT, "t": key & ((1 << _UNIT_SHIFT) - 1),
                         "count": merged["count"].to_numpy(), "n_docs": merged["n_docs"].to_numpy(), "ex": ex})
-    return out, names
+    return out, words
 
 
 def _merged_pairs(red, key: str, *, examples_from: int) -> pd.DataFrame:
-    """The partitions' (source, term) count tables ``key`` (``terms`` or ``bigrams``) merged:
+    """The partitions' (source, term) count tables ``key`` (``terms``; the bigrams: :func:`_bigram_counts`) merged:
     ``count, content, n_docs`` summed, rows in order of first appearance, folded as the partitions
     come (:meth:`Reduction.folded`); ``ex``, the first three example sentences in corpus order, only
     for the rows counted at least ``examples_from`` times (the rows a table reports; '' for the

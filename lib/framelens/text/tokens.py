@@ -862,8 +862,10 @@ def grow_codes(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, pd.Index]:
     """Codes of ``col``'s values in a growing ``index`` of values (values not yet in it are
     appended): how partition-wise count tables are put on one shared code space in a reduce."""
     cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype(str).astype("category")
-    cats = pd.Index(cat.cat.categories.astype(str), dtype=object)
-    new = cats[~cats.isin(index)]
-    if len(new):
-        index = index.append(new)
-    return index.get_indexer(cats)[cat.cat.codes.to_numpy()].astype(np.int64), index
+    cats = pd.Index(cat.cat.categories.astype(str))  # (the values' own string type: Arrow strings stay Arrow)
+    at = index.get_indexer(cats)  # one lookup; the new values take the next codes, in category order
+    new = at < 0
+    if new.any():
+        index = index.append(cats[new])
+        at[new] = np.arange(len(index) - int(new.sum()), len(index))
+    return at[cat.cat.codes.to_numpy()].astype(np.int64), index
