@@ -341,7 +341,9 @@ def test_keys_are_counted_chunk_by_chunk():
 
 
 @pytest.mark.parametrize("cut", [0, 1, 2, 4])
-def test_strongest_partners_folded_range_by_range(cut):
+@pytest.mark.parametrize("chunk", [1, 3, 100])  # pairs folded 1 or 3 at a time: the same
+def test_strongest_partners_folded_range_by_range(cut, chunk, monkeypatch):
+    monkeypatch.setattr(reuse, "TOP_CHUNK", chunk)
     # pairs 0-1 (3 shared), 0-2 (1), 1-2 (2), 2-3 (1), added in two ranges cut anywhere; one partner
     # each: 0 keeps 1, 1 keeps 0, 2 keeps 1 (2 shared), 3 keeps 2: pair 0-2 is nobody's strongest
     x, y, shared = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3]), np.array([3, 1, 2, 1])

@@ -1495,7 +1495,8 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
     links += cliques.links(int(span))
     # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK
     # links), each range's folded into every document's strongest partners so far
-    top, found = _TopPartners(MAX_PARTNERS), 0
+    _release()  # what the verification and the boilerplate clusters freed
+    top, found = _TopPartners(MAX_PARTNERS, g.n_docs + 1), 0
     for lo, hi in _ranges(links, PAIR_CHUNK):
         def keys_in_range(lo=lo, hi=hi):
             for lo_d, hi_d, *_rest in content_pairs():
@@ -1527,6 +1528,8 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
 #: The document-pair step reads the verified sentence pairs, and counts the document pairs, this
 #: many rows at a time (what bounds its working memory beside each document's strongest partners).
 PAIR_CHUNK = 4_000_000
+#: Document pairs folded into the strongest partners at a time (:class:`_TopPartners`).
+TOP_CHUNK = 1_000_000
 
 
 class _Cliques:
@@ -1583,19 +1586,26 @@ class _TopPartners:
     strongest — every pair when no document has more than ``k`` partners. Memory: at most ``k``
     rows per document."""
 
-    def __init__(self, k: int):
+    def __init__(self, k: int, n_docs: int = 2**31 - 1):
         self.k = k
-        self.a = self.b = self.s = np.zeros(0, np.int64)
+        self.dtype = np.int32 if n_docs < 2**31 - 1 else np.int64  # (shared counts are capped to it)
+        self.a = self.b = self.s = np.zeros(0, self.dtype)
 
     def add(self, x: np.ndarray, y: np.ndarray, shared: np.ndarray) -> None:
-        a, b = np.r_[self.a, x, y], np.r_[self.b, y, x]
-        s = np.r_[self.s, shared, shared]
-        keep = _partner_rank(a, b, s) < self.k
-        self.a, self.b, self.s = a[keep], b[keep], s[keep]
+        """Fold pairs in, :data:`TOP_CHUNK` at a time (what bounds the sort beside the kept rows)."""
+        cap = np.iinfo(self.dtype).max
+        for at in range(0, len(x), TOP_CHUNK):
+            xx, yy = x[at:at + TOP_CHUNK].astype(self.dtype), y[at:at + TOP_CHUNK].astype(self.dtype)
+            ss = np.minimum(shared[at:at + TOP_CHUNK], cap).astype(self.dtype)
+            a, b, s = np.r_[self.a, xx, yy], np.r_[self.b, yy, xx], np.r_[self.s, ss, ss]
+            del xx, yy, ss
+            keep = _partner_rank(a, b, s) < self.k
+            self.a, self.b, self.s = a[keep], b[keep], s[keep]
+            del a, b, s, keep
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The kept pairs ``(x, y)``, ``x < y``, sorted."""
-        lo, hi = np.minimum(self.a, self.b), np.maximum(self.a, self.b)
+        lo, hi = np.minimum(self.a, self.b).astype(np.int64), np.maximum(self.a, self.b).astype(np.int64)
         span = np.int64(int(hi.max()) + 1) if len(hi) else np.int64(1)
         key = _sorted_unique(lo * span + hi)
         return key // span, key % span
