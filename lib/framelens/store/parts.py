@@ -176,6 +176,12 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
             "in every per-unit table") if len(red.sources) > MAX_SIMILARITY_UNITS else ""
     merged = vocabulary.vocabulary_reduce(red, min_count=opts["min_count"], prior_strength=opts["prior_strength"],
                                           window=opts["mattr_window"], similarity_units=sim_units)
+    out_dir = getattr(red, "out_dir", None)
+    if out_dir is not None:  # the largest tables written now (one piece each), not held through the naming step
+        from framelens.tables.parquet import write_piece
+
+        for name in ("distinctive", "shared_unique"):
+            merged[name] = [write_piece(merged[name], out_dir, name, "p00000")]
     release_memory()  # the merges' scratch memory handed back before the naming tables
     ctx = _quiet()
     try:
