@@ -1056,11 +1056,11 @@ def format_store_vs_raw(n: int, r: dict[str, Any]) -> list[str]:
     lines = [f"{n:,} articles ({gen['sources']} outlets): {lib['sentences']:,} sentences "
              f"({lib['distinct_sentences'] / lib['sentences']:.1%} distinct), {lib['tokens']:,} tokens; "
              f"generated in {gen['seconds']:.1f} s",
-             f"  store compute, {lib['workers']} workers ({lib['engine']}): {lib['total']:.1f} s = load "
+             f"  store compute, {lib['workers']} workers ({lib['engine']}): {lib['total']:.1f} s = ingest "
              f"{lib['load']:.1f} s + lens parts {lib['parts']:.1f} s; {lib['documents'] / lib['total']:,.0f} "
              f"articles/s, {lib['sentences'] / lib['total']:,.0f} sentences/s; store on disk {lib['store_mb']:.0f} MB"]
     if lib.get("parts_done"):
-        lines.append("      lens parts done at (s after the load; parallel parts finish in submission order): "
+        lines.append("      lens parts done at (s after the ingest; parallel parts finish in submission order): "
                      + ", ".join(f"{k} {v:.1f}" for k, v in lib["parts_done"].items()))
     if lib.get("failures"):
         lines.append(f"    FAILED parts: {'; '.join(lib['failures'])}")
