@@ -344,10 +344,6 @@ def _labels(corpus: CorpusLike) -> dict[str, str]:
     return corpus.labels
 
 
-def _source_cat(series: pd.Series, sources: list[str]) -> pd.Categorical:
-    return pd.Categorical(series, categories=sources)
-
-
 def _examples(rows: pd.DataFrame, keys: list[str], n: int = _N_EXAMPLES) -> pd.DataFrame:
     """First ``n`` distinct sent_ids per key (in row order) joined with EXAMPLE_SEP (vectorized)."""
     if rows.empty:
@@ -1021,11 +1017,11 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
     c = c[keep].assign(_k=lambda d: d["kind"].map(kind_order), _row=np.flatnonzero(keep))
     c = c.sort_values(["_k", "name", "variant"], kind="stable")  # then each candidate's sources in order
     rows, n_src = c["_row"].to_numpy(), len(sources)
-    src = np.tile(np.asarray(sources, dtype=object), len(c))
     out = pd.DataFrame({"name": np.repeat(c["name"].to_numpy(dtype=object), n_src),
                         "variant": np.repeat(c["variant"].to_numpy(dtype=object), n_src),
-                        "kind": np.repeat(c["kind"].to_numpy(dtype=object), n_src), "source": src,
-                        "label": [labels.get(x) for x in src.tolist()] if len(src) else np.zeros(0, dtype=object),
+                        "kind": np.repeat(c["kind"].to_numpy(dtype=object), n_src),
+                        "source": np.tile(np.asarray(sources, dtype=object), len(c)),
+                        "label": np.tile(np.asarray([labels.get(x) for x in sources], dtype=object), len(c)),
                         "name_count": name_count[rows].ravel(), "count": count[rows].ravel()}, columns=cols)
     return variants_wide(out, sources, labels) if wide else out
 
@@ -1776,7 +1772,8 @@ def _document_diversity(corpus, *, window: int = 50, threshold: float = 0.72) ->
 def _pair_counts(e: "_Encoded", src: np.ndarray, unit: np.ndarray, names: np.ndarray, rows: np.ndarray,
                  content: np.ndarray | None = None, *, order: bool = False) -> pd.DataFrame:
     """Per (source, unit) of the given occurrence rows: count, content count, documents, examples;
-    ``order``: also the unit's code (``order``: its rank of first appearance when the codes are)."""
+    with ``order``, also each unit's code as column ``order`` (its rank of first appearance, when
+    the codes number the units in that order)."""
     sources = np.asarray(e.sources, dtype=object)
     U = max(len(names), 1)
     key = src * U + unit
@@ -1855,7 +1852,7 @@ def _merge_pairs(df: pd.DataFrame) -> pd.DataFrame:
     """Sum count tables of several partitions per (source, term), rows in order of first appearance
     (the examples are not merged here: :func:`_merged_pairs` reads them for the rows it keeps)."""
     if not len(df):
-        return df.drop(columns=["ex", "order"], errors="ignore")
+        return df.drop(columns=["ex"], errors="ignore")
     return df.groupby(["source", "term"], sort=False, observed=True)[["count", "content", "n_docs"]].sum().reset_index()
 
 

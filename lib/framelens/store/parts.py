@@ -77,7 +77,8 @@ from framelens.lenses import actors, framing, over_time, overview, profile, reus
 from framelens.lenses.validation import failure_modes
 from framelens.read.corpus import unit_values
 from framelens.store import parts
-from framelens.tables.parquet import concat_frames, read_partition, read_parts, read_table, read_where, write_table
+from framelens.tables.parquet import (concat_frames, read_partition, read_parts, read_table, read_where, write_piece,
+                                      write_table)
 from framelens.text.tokens import release_memory
 
 Tables = dict[str, pd.DataFrame]
@@ -178,8 +179,6 @@ def vocabulary_reduce(red, opts: Mapping[str, Any], needs: Mapping[str, Any]) ->
                                           window=opts["mattr_window"], similarity_units=sim_units)
     out_dir = getattr(red, "out_dir", None)
     if out_dir is not None:  # the largest tables written now (one piece each), not held through the naming step
-        from framelens.tables.parquet import write_piece
-
         for name in ("distinctive", "shared_unique"):
             merged[name] = [write_piece(merged[name], out_dir, name, "p00000")]
     release_memory()  # the merges' scratch memory handed back before the naming tables
