@@ -1006,6 +1006,8 @@ class _Doc:
     strings: list
     surface: list
     texts: np.ndarray
+    offsets: np.ndarray | None = None  # each unit's rank among all of the document's units (its corpus
+    # position minus the document's first: how a task names units without their ids, see _positions)
 
     @property
     def word_list(self) -> list:
@@ -1028,11 +1030,14 @@ def _doc_units(units: _Units, skip: set) -> dict[str, _Doc]:
     dd = T["doc_id"].to_numpy(dtype=object)[cu]
     sids, texts = T["sent_id"].to_numpy(dtype=object), T["text"].to_numpy(dtype=object)
     words = T["words"].to_numpy(dtype=np.int64)
+    doc_i = T["doc_i"].to_numpy(dtype=np.int64)  # a document's units are consecutive: the first row of its run
+    at = np.arange(len(doc_i))
+    first_row = np.maximum.accumulate(np.where(np.r_[True, doc_i[1:] != doc_i[:-1]], at, 0))[cu]
     starts = np.flatnonzero(np.r_[True, dd[1:] != dd[:-1]])
     for s_, e_ in zip(starts.tolist(), np.r_[starts[1:], len(cu)].tolist()):
         u = cu[s_:e_]
         out[str(dd[s_])] = _Doc(str(dd[s_]), sids[u], words[u], [units.strings[k] for k in u.tolist()],
-                                [units.words(k) for k in u.tolist()], texts[u])
+                                [units.words(k) for k in u.tolist()], texts[u], u - first_row[s_])
     return out
 
 
@@ -1063,7 +1068,10 @@ def _verify_task(task: tuple):
 def _align_task(task: tuple) -> list[list[tuple[dict, list]]]:
     """Align document pairs ``(doc_a, doc_b, known)``: each pair sees only its two documents."""
     where, pairs, skip, o = task
-    docs = _doc_units(read_units(where), set(skip))
+    return _align_docs(_doc_units(read_units(where), set(skip)), pairs, o)
+
+
+def _align_docs(docs: dict[str, _Doc], pairs: list, o: Mapping[str, Any]) -> list[list[tuple[dict, list]]]:
     sims = _similarities(docs, pairs, o)
     return [align_pair(docs.get(x), docs.get(y), known, o, sims=sims.get((x, y))) for x, y, known in pairs]
 
@@ -1713,6 +1721,7 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
         return (g.blocks.where(g.doc_block[docs]),
                 [(g.doc_ids[a], g.doc_ids[b], bool(kn)) for a, b, kn in zip(x[k].tolist(), y[k].tolist(), known[k])],
                 g.sent_ids[units].tolist(), o, cross[k].tolist(),
+                {g.doc_ids[d]: (int(doc_start[d]), int(doc_start[d + 1] - doc_start[d])) for d in docs.tolist()},
                 None if spill is None else (spill, next(n_spill), k, PIECE_PAIRS))
 
     import itertools
@@ -1722,13 +1731,14 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
     chunks, edit_chunks = [], []
     src = np.asarray(g.doc_source, dtype=object)
     cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
-    for n_task, (k, (c, e)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
-                                                                label="reuse-align"))):
+    doc_start = np.searchsorted(g.doc_of, np.arange(g.n_docs + 1))  # each document's first unit
+    for n_task, (k, (c, e, mem)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
+                                                                     label="reuse-align"))):
         if n_task % 16 == 15:
             _release()
         if c is not None:
             c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
-            chunks.append(c)
+            chunks.append((c, mem))
         if e is not None:
             e.insert(0, "_q", k[e.pop("_li").to_numpy(dtype=np.int64)])
             edit_chunks.append(e)
@@ -1756,12 +1766,19 @@ def _unpack(v) -> tuple:
     return v if isinstance(v, tuple) else (tuple(v.split(_SEP)) if v else ())
 
 
-def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | None, tuple | None]:
     """:func:`_align_task` on ``task[:4]``, its passages returned as columns (``_li``: the pair's
-    position in the task, ``_k``: the passage's rank in its pair; sentence ids packed, see
-    :func:`_pack`) and the edits of the pairs flagged in ``task[4]`` (pairs of different sources)."""
-    res = _align_task(task[:4])
-    keep_edits = task[4]
+    position in the task, ``_k``: the passage's rank in its pair, ``_na``/``_nb``: its units on
+    each side; sentence ids packed, see :func:`_pack`), the edits of the pairs flagged in
+    ``task[4]`` (pairs of different sources), and the passages' units as corpus positions (``ua``,
+    ``ub``: each side's concatenated in passage order; ``task[5]``: each document's first position
+    and number of units in the corpus, see :func:`_positions`), so that the reduce never looks up
+    sentence ids."""
+    where, pairs, skip, o, keep_edits, starts = task[:6]
+    units = read_units(where)
+    docs = _doc_units(units, set(skip))
+    res = _align_docs(docs, pairs, o)
+    at = _positions(units, docs, starts)
     rows, li, kk, eds = [], [], [], []
     for q, r in enumerate(res):
         for n_, (row, mine) in enumerate(r):
@@ -1770,26 +1787,47 @@ def _align_chunk_task(task: tuple) -> tuple[pd.DataFrame | None, pd.DataFrame | 
             kk.append(n_)
             if keep_edits[q]:
                 eds.extend((q, n_, *e) for e in mine)
-    c = e = None
+    c = e = mem = None
     if rows:
         c = pd.DataFrame(rows, columns=[c_ for c_ in PASSAGE_COLUMNS if c_ not in _ADDED_COLUMNS])
+        mem = tuple(np.asarray([at[s_] for t in c[col].tolist() for s_ in t], dtype=np.int64)
+                    for col in ("sent_ids_a", "sent_ids_b"))
         for col in _TUPLE_COLUMNS:
             v = _pack(c[col].tolist())
             c[col] = pd.Series(v, dtype=object) if isinstance(v[0], tuple) else pd.Series(v, dtype="str")
+        c.insert(0, "_nb", np.asarray([len(r_["sent_ids_b"]) for r_ in rows], dtype=np.int64))
+        c.insert(0, "_na", np.asarray([len(r_["sent_ids_a"]) for r_ in rows], dtype=np.int64))
         c.insert(0, "_k", np.asarray(kk, dtype=np.int64))
         c.insert(0, "_li", np.asarray(li, dtype=np.int64))
     if eds:
         e = pd.DataFrame(eds, columns=["_li", "_k", *EDIT_COLUMNS[1:]])
-    if len(task) > 5 and task[5] is not None:
-        return _spill_chunk(c, e, *task[5])
-    return c, e
+    if len(task) > 6 and task[6] is not None:
+        return (*_spill_chunk(c, e, *task[6]), mem)
+    return c, e, mem
+
+
+def _positions(units: _Units, docs: dict[str, _Doc], starts: Mapping[str, tuple[int, int]]) -> dict:
+    """Each content unit's position in the corpus (sentence id → position), from its document's
+    first position and the unit's rank in the document (``starts``: document id → (first position,
+    number of units) in the reduce's corpus order, which sorts a document's units as the task's
+    table does)."""
+    n_of = units.table["doc_id"].value_counts()
+    out = {}
+    for d, (first, n) in starts.items():
+        doc = docs.get(d)
+        if doc is None:  # (no content unit)
+            continue
+        if int(n_of.get(d, 0)) != n:
+            raise RuntimeError(f"reuse: document {d} has {int(n_of.get(d, 0))} units in a task, {n} in the reduce")
+        out.update(zip(doc.sent_ids.tolist(), (first + doc.offsets).tolist()))
+    return out
 
 
 #: The passages and edits tables of the lens store are written in pieces, each holding the passages
 #: of this many consecutive document pairs (in passage order): what bounds the memory of writing them.
 PIECE_PAIRS = 100_000
 #: Columns of the passages the reduce needs (the rest, text included, stays in the spill files).
-_LIGHT_COLUMNS = ("_li", "_k", "sent_ids_a", "sent_ids_b")
+_LIGHT_COLUMNS = ("_li", "_k", "_na", "_nb")
 
 
 def _spill_chunk(c: pd.DataFrame | None, e: pd.DataFrame | None, folder: str, n_task: int, qs: np.ndarray,
@@ -1858,55 +1896,70 @@ _ADDED_COLUMNS = ("passage_id", "source_a", "source_b", "published_a", "publishe
 @dataclass
 class _Passages:
     """Every aligned passage (same source included), as columns in passage order: ``df`` (the
-    passage columns but ``group`` and ``units_sharing``, plus ``_x``, ``_y`` document positions and
-    ``_known``), ``edits`` (with ``_p``, the passage's row), and each passage's units: ``mem_p`` (its
-    row), ``mem_u`` (the unit's position in the corpus), ``mem_b`` (True: on the ``doc_b`` side)."""
+    passage columns but ``passage_id`` (see :meth:`ids`), ``group`` and ``units_sharing``, plus
+    ``_x``, ``_y`` document positions and ``_known``), ``edits`` (with ``_p``, the passage's row),
+    and each passage's units: ``mem_p`` (its row), ``mem_u`` (the unit's position in the corpus),
+    ``mem_b`` (True: on the ``doc_b`` side)."""
     df: pd.DataFrame
     edits: pd.DataFrame
     mem_p: np.ndarray
     mem_u: np.ndarray
     mem_b: np.ndarray
     q: np.ndarray | None = None  # each passage's document pair (its position in the passage order)
+    doc_ids: np.ndarray | None = None  # the corpus's document ids (object array), for :meth:`ids`
 
     @classmethod
     def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
+        """From the alignment tasks' ``chunks`` (``(columns, (ua, ub))``, see :func:`_align_chunk_task`)
+        as they arrived, and their edits."""
+        frames = [c for c, _ in chunks]
         row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS
-                    and (not chunks or c in chunks[0].columns)]  # (spilled: the light columns only)
-        df = _concat_sorted(chunks, ["_q", "_k", *row_cols])
+                    and (not frames or c in frames[0].columns)]  # (spilled: the light columns only)
+
+        def cat(col, dtype=np.int64):
+            return np.concatenate([f[col].to_numpy(dtype=dtype) for f in frames]) if frames else np.zeros(0, dtype)
+
+        na, nb = cat("_na"), cat("_nb")
+        ua = np.concatenate([m[0] for _, m in chunks]) if chunks else np.zeros(0, np.int64)
+        ub = np.concatenate([m[1] for _, m in chunks]) if chunks else np.zeros(0, np.int64)
+        chunks.clear()
+        arrived = np.lexsort((cat("_k"), cat("_q")))  # the rows' order (what _concat_sorted gives)
+        row_of = np.empty(len(arrived), dtype=np.int64)
+        row_of[arrived] = np.arange(len(arrived), dtype=np.int64)  # each arrived row's row in df
+        df = _concat_sorted(frames, ["_q", "_k", *row_cols])
         q = df["_q"].to_numpy(dtype=np.int64)
         xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
-        ids = np.asarray(g.doc_ids + [""], dtype=object)
         src = np.asarray(g.doc_source + [""], dtype=object)
         pub = np.asarray(g.pub_label + [""], dtype=object)
-        df["passage_id"] = [f"{a}~{b}#{n}" for n, (a, b) in enumerate(zip(ids[xs].tolist(), ids[ys].tolist()))]
         df["source_a"], df["source_b"] = src[xs], src[ys]
         df["published_a"], df["published_b"] = pub[xs], pub[ys]
         df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
+        # each passage's units, side a then side b, in the order the task listed them
+        mem_p = np.r_[np.repeat(row_of, na), np.repeat(row_of, nb)]
+        mem_u = np.r_[ua, ub].astype(np.int64)
+        mem_b = np.r_[np.zeros(len(ua), bool), np.ones(len(ub), bool)]
+        del ua, ub, row_of
+        order = np.argsort(mem_p, kind="stable")  # by passage, side a first
+        P = cls(df, None, mem_p[order], mem_u[order], mem_b[order], q, np.asarray(g.doc_ids, dtype=object))
         if edit_chunks:
             e = _concat_sorted(edit_chunks, ["_q", "_k", *EDIT_COLUMNS[1:]])  # by passage, in each in order
             at = pd.MultiIndex.from_arrays([df["_q"], df["_k"]]).get_indexer(pd.MultiIndex.from_arrays([e["_q"], e["_k"]]))
             e = e.drop(columns=["_q", "_k"])
             e.insert(0, "_p", at.astype(np.int64))
-            e.insert(1, "passage_id", df["passage_id"].to_numpy(dtype=object)[at])
+            e.insert(1, "passage_id", P.ids()[at])
         else:
             e = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_p", *EDIT_COLUMNS]})
-        df = df.drop(columns=["_q", "_k"])
-        # each passage's units, side a then side b (one lookup of every sentence id)
-        ta = [_unpack(v) for v in df["sent_ids_a"].tolist()]
-        na = np.asarray([len(t) for t in ta], dtype=np.int64)
-        sa = [s for t in ta for s in t]
-        del ta
-        tb = [_unpack(v) for v in df["sent_ids_b"].tolist()]
-        nb = np.asarray([len(t) for t in tb], dtype=np.int64)
-        sb = [s for t in tb for s in t]
-        del tb
-        pos = pd.Index(g.sent_ids.column)
-        rows = np.arange(len(df), dtype=np.int64)
-        mem_p = np.r_[np.repeat(rows, na), np.repeat(rows, nb)]
-        mem_u = np.r_[pos.get_indexer(sa), pos.get_indexer(sb)].astype(np.int64)
-        mem_b = np.r_[np.zeros(len(sa), bool), np.ones(len(sb), bool)]
-        order = np.argsort(mem_p, kind="stable")  # by passage, side a first
-        return cls(df, e, mem_p[order], mem_u[order], mem_b[order], q)
+        P.edits = e
+        P.df = df.drop(columns=["_q", "_k"])
+        return P
+
+    def ids(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """The ids of the passages ``lo`` to ``hi`` (``doc_a~doc_b#n``, ``n`` the passage's row),
+        made for the rows asked for only (the reduce never holds every passage's id)."""
+        hi = len(self.df) if hi is None else hi
+        a = self.doc_ids[self.df["_x"].to_numpy(dtype=np.int64)[lo:hi]].tolist()
+        b = self.doc_ids[self.df["_y"].to_numpy(dtype=np.int64)[lo:hi]].tolist()
+        return np.asarray([f"{x}~{y}#{n}" for n, x, y in zip(range(lo, hi), a, b)], dtype=object)
 
     def first_a(self) -> np.ndarray:
         """The first unit of each passage's ``doc_a`` side."""
@@ -2137,10 +2190,15 @@ def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, bl
     later_side[u[b]] = True
     first_side[u[~b & kn]] = True
     later_side[u[~b & ~kn]] = True
-    return pd.DataFrame({
-        "sent_id": g.sent_ids.column.to_numpy(dtype=object), "doc_id": g.U["doc_id"].to_numpy(), "source": g.U["source"].to_numpy(),
+    top = max([int(blabel.max()) if len(blabel) else -1, *map(int, cluster_index)])
+    lookup = np.full(top + 2, -1, dtype=np.int64)  # cluster label → its index (the last entry: none)
+    for c, k in cluster_index.items():
+        lookup[int(c)] = k
+    return pd.DataFrame({  # the id columns as the gather read them (Arrow strings): no Python string per unit
+        "sent_id": g.sent_ids.column, "doc_id": g.U["doc_id"].reset_index(drop=True),
+        "source": g.U["source"].reset_index(drop=True),
         "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
-        "boilerplate_cluster": [cluster_index.get(int(c), -1) for c in blabel.tolist()],
+        "boilerplate_cluster": lookup[np.where(blabel >= 0, blabel, -1)],
         "reused": reused_any, "reused_later_copy": reused_any & later_side,
         "reused_only_as_first": reused_any & first_side & ~later_side,
     })
@@ -2281,7 +2339,7 @@ def _passage_tables(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross:
     """The passages (between sources) and their edits, as two tables, from ``P`` (which keeps only
     the columns the other tables need)."""
     if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
-        P.df["group"], P.df["units_sharing"] = gid, sharing
+        P.df["passage_id"], P.df["group"], P.df["units_sharing"] = P.ids(), gid, sharing
         out = {}
         for col in PASSAGE_COLUMNS:
             c = P.df.pop(col)[cross].reset_index(drop=True)
@@ -2335,7 +2393,6 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
     q = P.q if P.q is not None else np.zeros(0, np.int64)
     n_pieces = int(q[-1]) // PIECE_PAIRS + 1 if len(q) else 0
     bounds = np.searchsorted(q, np.arange(n_pieces + 1, dtype=np.int64) * PIECE_PAIRS)
-    pid = P.df["passage_id"].to_numpy(dtype=object)
     added = {c: P.df[c].to_numpy(dtype=object) for c in ("source_a", "source_b", "published_a", "published_b")}
     out_p, out_e = [], []
     for r in range(n_pieces):
@@ -2347,7 +2404,8 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
         if not n:
             continue
         keys = pd.MultiIndex.from_arrays([rows.pop("_q"), rows.pop("_k")])
-        rows["passage_id"] = pid[lo:hi]
+        pid = P.ids(lo, hi)
+        rows["passage_id"] = pid
         for c, v in added.items():
             rows[c] = v[lo:hi]
         rows["group"], rows["units_sharing"] = gid[lo:hi], sharing[lo:hi]
@@ -2361,7 +2419,7 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
         e = _read_spill(sorted(folder.glob(f"e{r:05d}-t*.pkl")))
         if e is not None and len(e):
             at = keys.get_indexer(pd.MultiIndex.from_arrays([e.pop("_q"), e.pop("_k")]))
-            e.insert(0, "passage_id", pid[lo:hi][at])
+            e.insert(0, "passage_id", pid[at])
             e = e[cross[lo:hi][at]].reset_index(drop=True)  # (the edits of passages inside one source were never kept)
             if len(e):
                 out_e.append(write_piece(e[EDIT_COLUMNS], out_dir, "edits", f"p{r:05d}"))
