@@ -968,8 +968,81 @@ def variant_counts(corpus: CorpusLike) -> dict[str, pd.DataFrame]:
 def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str],
                                    labels: Mapping[str, str], *, min_count: int = 2, wide: bool = False) -> pd.DataFrame:
     """The reduce step of :func:`variant_candidates`: the partitions' :func:`variant_counts` merged."""
-    cols = ["name", "variant", "kind", "source", "label", "name_count", "count"]
-    sources = list(sources)
+    m = VariantMatrix.of(parts, sources, min_count=min_count)
+    return m.wide(labels) if wide else m.long(labels)
+
+
+_VARIANT_COLUMNS = ["name", "variant", "kind", "source", "label", "name_count", "count"]
+
+
+class VariantMatrix:
+    """The variant candidates (``c``: ``name, variant, kind``, in the order of the tables) and, per
+    candidate × source, how often the variant (``count``) and the full name (``name_count``) occur:
+    what both tables of :func:`variant_candidates` show, built once (the reduce writes both)."""
+
+    def __init__(self, c: pd.DataFrame, count: np.ndarray, name_count: np.ndarray, sources: Sequence[str]):
+        self.c, self.count, self.name_count, self.sources = c, count, name_count, list(sources)
+
+    @classmethod
+    def of(cls, parts: Sequence[Mapping[str, pd.DataFrame]], sources: Sequence[str], *, min_count: int = 2
+           ) -> "VariantMatrix":
+        sources = list(sources)
+        c = _variant_pairs(parts)
+        if c is None:
+            return cls(pd.DataFrame(columns=["name", "variant", "kind"]), np.zeros((0, len(sources)), np.int64),
+                       np.zeros((0, len(sources)), np.int64), sources)
+        # the counts of the candidates' terms only, per source, summed as the partitions come
+        need = pd.Index(pd.unique(np.r_[c["name"].to_numpy(dtype=object), c["variant"].to_numpy(dtype=object)]))
+        sidx = {src: i for i, src in enumerate(sources)}
+        m = np.zeros((len(need), len(sources)), dtype=np.int64)
+        for p in parts:
+            f = p.get("variant_terms")
+            if f is None or not len(f):
+                continue
+            t = need.get_indexer(pd.Index(f["term"]))
+            u = f["source"].map(sidx).to_numpy(dtype=float, na_value=np.nan)
+            ok = (t >= 0) & ~np.isnan(u)
+            np.add.at(m, (t[ok], u[ok].astype(np.int64)), f["count"].to_numpy(dtype=np.int64)[ok])
+        count, name_count = m[need.get_indexer(c["variant"])], m[need.get_indexer(c["name"])]  # candidates × sources
+        keep = count.sum(axis=1) >= min_count
+        kind_order = {"acronym": 0, "name part": 1, "shared stem": 2}
+        c = c[keep].assign(_k=lambda d: d["kind"].map(kind_order), _row=np.flatnonzero(keep))
+        c = c.sort_values(["_k", "name", "variant"], kind="stable")
+        rows = c["_row"].to_numpy()
+        return cls(c[["name", "variant", "kind"]].reset_index(drop=True), count[rows], name_count[rows], sources)
+
+    def long(self, labels: Mapping[str, str]) -> pd.DataFrame:
+        """One row per candidate × source (each candidate's sources in order), the repeated strings
+        taken from Arrow arrays of the distinct ones (no Python string per row)."""
+        import pyarrow as pa
+
+        n_c, n_src = len(self.c), len(self.sources)
+        if not n_c:
+            return pd.DataFrame(columns=_VARIANT_COLUMNS)
+        per_c = pa.array(np.repeat(np.arange(n_c, dtype=np.int32), n_src))
+        per_s = pa.array(np.tile(np.arange(n_src, dtype=np.int32), n_c))
+
+        def col(values, at):
+            return pd.array(pa.array(list(values), pa.string()).take(at), dtype="str")
+
+        return pd.DataFrame({"name": col(self.c["name"], per_c), "variant": col(self.c["variant"], per_c),
+                             "kind": col(self.c["kind"], per_c), "source": col(self.sources, per_s),
+                             "label": col([labels.get(x) for x in self.sources], per_s),
+                             "name_count": self.name_count.ravel(), "count": self.count.ravel()},
+                            columns=_VARIANT_COLUMNS)
+
+    def wide(self, labels: Mapping[str, str]) -> pd.DataFrame:
+        """One row per ``name, variant, kind``, one ``"variant/name"`` count column per source label."""
+        out = self.c[["name", "variant", "kind"]].reset_index(drop=True)
+        for j, src in enumerate(self.sources):
+            out[labels[src]] = (pd.Series(self.count[:, j]).astype("str") + "/"
+                                + pd.Series(self.name_count[:, j]).astype("str"))
+        return out
+
+
+def _variant_pairs(parts: Sequence[Mapping[str, pd.DataFrame]]) -> pd.DataFrame | None:
+    """The candidate pairs ``name, variant, kind`` (distinct, a name never its own variant) from the
+    partitions' acronyms, name terms and proper-noun terms; ``None`` when there are none."""
     cand: list[tuple[str, str, str]] = []
     acr = _cat(parts, "variant_acronyms")
     if len(acr):
@@ -996,44 +1069,9 @@ def variant_candidates_from_counts(parts: Sequence[Mapping[str, pd.DataFrame]], 
         pairs = pairs[pairs["w_x"] < pairs["w_y"]]
         cand.extend(zip(pairs["w_x"], pairs["w_y"], ["shared stem"] * len(pairs)))
     if not cand:
-        return pd.DataFrame(columns=cols)
+        return None
     c = pd.DataFrame(cand, columns=["name", "variant", "kind"]).drop_duplicates()
-    c = c[c["name"] != c["variant"]]
-    # the counts of the candidates' terms only, per source, summed as the partitions come
-    need = pd.Index(pd.unique(np.r_[c["name"].to_numpy(dtype=object), c["variant"].to_numpy(dtype=object)]))
-    sidx = {src: i for i, src in enumerate(sources)}
-    m = np.zeros((len(need), len(sources)), dtype=np.int64)
-    for p in parts:
-        f = p.get("variant_terms")
-        if f is None or not len(f):
-            continue
-        t = need.get_indexer(pd.Index(f["term"]))
-        u = f["source"].map(sidx).to_numpy(dtype=float, na_value=np.nan)
-        ok = (t >= 0) & ~np.isnan(u)
-        np.add.at(m, (t[ok], u[ok].astype(np.int64)), f["count"].to_numpy(dtype=np.int64)[ok])
-    count, name_count = m[need.get_indexer(c["variant"])], m[need.get_indexer(c["name"])]  # candidates × sources
-    keep = count.sum(axis=1) >= min_count
-    kind_order = {"acronym": 0, "name part": 1, "shared stem": 2}
-    c = c[keep].assign(_k=lambda d: d["kind"].map(kind_order), _row=np.flatnonzero(keep))
-    c = c.sort_values(["_k", "name", "variant"], kind="stable")  # then each candidate's sources in order
-    rows, n_src = c["_row"].to_numpy(), len(sources)
-    out = pd.DataFrame({"name": np.repeat(c["name"].to_numpy(dtype=object), n_src),
-                        "variant": np.repeat(c["variant"].to_numpy(dtype=object), n_src),
-                        "kind": np.repeat(c["kind"].to_numpy(dtype=object), n_src),
-                        "source": np.tile(np.asarray(sources, dtype=object), len(c)),
-                        "label": np.tile(np.asarray([labels.get(x) for x in sources], dtype=object), len(c)),
-                        "name_count": name_count[rows].ravel(), "count": count[rows].ravel()}, columns=cols)
-    return variants_wide(out, sources, labels) if wide else out
-
-
-def variants_wide(out: pd.DataFrame, sources: Sequence[str], labels: Mapping[str, str]) -> pd.DataFrame:
-    """The long table of :func:`variant_candidates_from_counts` as the wide one: one row per ``name,
-    variant, kind``, one ``"variant/name"`` count column per source label."""
-    out = out.assign(cell=out["count"].astype(str) + "/" + out["name_count"].astype(str))
-    w = out.pivot_table(index=["name", "variant", "kind"], columns="label", values="cell", aggfunc="first", sort=False)
-    w = w.reindex(columns=[labels[s] for s in sources])
-    w.columns.name = None
-    return w.reset_index()
+    return c[c["name"] != c["variant"]]
 
 
 NAMING_PAIR_COLUMNS = ["term_a", "term_b", "similarity", "count_a", "count_b", "g2", "p", "by_source",

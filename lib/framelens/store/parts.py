@@ -207,10 +207,9 @@ def naming_reduce(red, opts: Mapping[str, Any]) -> Tables:
     collocations = vocabulary.collocations_from_counts(PartialTables(parts, "collocation_counts"), red.sources,
                                                        red.labels, min_count=opts["collocation_min_count"])
     release_memory()
-    long = vocabulary.variant_candidates_from_counts(parts, red.sources, red.labels)  # once: the wide table from it
-    return {"naming_pairs": pairs, "naming": naming, "variant_candidates": long,
-            "variant_candidates_wide": vocabulary.variants_wide(long, red.sources, red.labels),
-            "collocations": collocations}
+    variants = vocabulary.VariantMatrix.of(parts, red.sources)  # once: both tables from it
+    return {"naming_pairs": pairs, "naming": naming, "variant_candidates": variants.long(red.labels),
+            "variant_candidates_wide": variants.wide(red.labels), "collocations": collocations}
 
 
 def actors_part(corpus, opts: Mapping[str, Any], needs: Mapping[str, Any]) -> tuple[Tables, dict]:
