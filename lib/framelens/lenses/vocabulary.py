@@ -1531,6 +1531,7 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
 
     def coded():  # the counts first: the examples only of the pairs kept (second pass)
         nonlocal words
+        at = 0  # each row's ordinal in the corpus's rows: where a (unit, pair) first appears
         for f in parts:
             if not len(f):
                 continue
@@ -1539,38 +1540,43 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
                 continue
             w1, words = grow_codes(f["w1"], words)
             w2, words = grow_codes(f["w2"], words)
-            yield pd.DataFrame({"src": src, "pair": w1 * W + w2, "count": f["count"].to_numpy(np.int64),
-                                "n_docs": f["n_docs"].to_numpy(np.int64)})
+            yield (src, w1 * W + w2, f["count"].to_numpy(np.int64), f["n_docs"].to_numpy(np.int64),
+                   np.arange(at, at + len(f), dtype=np.int64))
+            at += len(f)
 
-    def merge(pieces):  # summed per (unit, pair), in order of first appearance: a pair keeps its first occurrence
-        return pd.concat(pieces, ignore_index=True).groupby(["src", "pair"], sort=False)[["count", "n_docs"]].sum(
-            ).reset_index()
-
-    m = fold(coded(), merge)
+    m = fold(coded(), _merge_pair_counts, size=lambda t: len(t[0]))
     if m is None:
         return pd.DataFrame(columns=cols)
-    pcode, pairs = pd.factorize(m["pair"].to_numpy())  # pairs in order of first occurrence in the corpus
-    P = len(pairs)
-    key = m["src"].to_numpy(dtype=np.int64) * P + pcode.astype(np.int64)
-    order = np.argsort(key, kind="stable")  # by source, then first occurrence of the pair (each key once)
-    uk = key[order]
-    cnt, n_docs = (m[c].to_numpy(dtype=np.int64)[order] for c in ("count", "n_docs"))
-    del m, key, order, pcode
-    s, p = uk // P, uk % P
-    w1c, w2c = np.asarray(pairs)[p] // W, np.asarray(pairs)[p] % W
-    nx = pd.Series(cnt).groupby([s, w1c]).transform("sum").to_numpy(dtype=float)
-    ny = pd.Series(cnt).groupby([s, w2c]).transform("sum").to_numpy(dtype=float)
+    s, pair, cnt, n_docs, first = m  # sorted by pair, then unit
+    del m
+    # pairs ranked by their first occurrence in the corpus; rows by unit, then that rank
+    new_pair = np.r_[True, pair[1:] != pair[:-1]]
+    starts = np.flatnonzero(new_pair)
+    rank = np.empty(len(starts), dtype=np.int64)
+    rank[np.argsort(np.minimum.reduceat(first, starts), kind="stable")] = np.arange(len(starts))
+    del first
+    P = len(starts)
+    order = np.argsort(s * P + np.repeat(rank, np.diff(np.r_[starts, len(pair)])), kind="stable")
+    del new_pair, starts, rank
+    s, pair, cnt, n_docs = s[order], pair[order], cnt[order], n_docs[order]
+    del order
+    w1c, w2c = pair // W, pair % W
+    nw = np.int64(max(len(words), 1))
+    nx = _group_sums(s * nw + w1c, cnt)  # the unit's count of pairs starting with w1
+    ny = _group_sums(s * nw + w2c, cnt)
     nn = np.bincount(s, weights=cnt, minlength=S)[s].astype(float)
+    kept = cnt >= min_count  # scored on every pair's margins, kept from here on
+    s, pair, cnt, n_docs, w1c, w2c, nx, ny, nn = (v[kept] for v in (s, pair, cnt, n_docs, w1c, w2c, nx, ny, nn))
     a = cnt.astype(float)
-    out = pd.DataFrame({"s": s, "g": np.arange(len(uk)), "w1c": w1c, "w2c": w2c, "count": cnt, "n_docs": n_docs})
+    out = pd.DataFrame({"s": s, "g": np.arange(len(s)), "w1c": w1c, "w2c": w2c, "count": cnt, "n_docs": n_docs})
     out["pmi"] = np.log2(a * nn / (nx * ny))
     out["llr"] = g2(a, nx - a, ny - a, nn - nx - ny + a)
-    out = out[out["count"] >= min_count].sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
+    out = out.sort_values(["s", "llr", "count"], ascending=[True, False, False], kind="stable")
     if top is not None:
         out = out[out.groupby("s", sort=False).cumcount() < top]
     out = out.copy()
     g = out["g"].to_numpy()
-    need = pd.MultiIndex.from_arrays([s[g], np.asarray(pairs)[p[g]]])
+    need = pd.MultiIndex.from_arrays([s[g], pair[g]])
     ex = _kept_examples(parts, counted, need, words, W) if len(g) else pd.Series(dtype=object)
     out["example_sent_ids"] = ex.reindex(np.arange(len(g))).to_numpy(dtype=object)
     vocab = np.asarray(words, dtype=object)
@@ -1581,6 +1587,23 @@ def collocations_from_counts(parts: Sequence[pd.DataFrame], sources: Sequence[st
     out["source"] = names[out["s"].to_numpy()] if len(out) else np.array([], dtype=object)
     out["label"] = out["source"].map(dict(labels))
     return out[cols].reset_index(drop=True)
+
+
+def _merge_pair_counts(pieces: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Rows ``(unit, pair, count, n_docs, first)`` summed per (unit, pair) (``first``: the least),
+    sorted by pair, then unit: the fold of :func:`collocations_from_counts` (integer keys only)."""
+    s, pair, cnt, nd, first = (np.concatenate([p[k] for p in pieces]) for k in range(5))
+    order = np.lexsort((s, pair))
+    s, pair = s[order], pair[order]
+    starts = np.flatnonzero(np.r_[True, (pair[1:] != pair[:-1]) | (s[1:] != s[:-1])])
+    return (s[starts], pair[starts], np.add.reduceat(cnt[order], starts), np.add.reduceat(nd[order], starts),
+            np.minimum.reduceat(first[order], starts))
+
+
+def _group_sums(key: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each row's total of ``values`` over the rows of its ``key`` (a groupby transform, one sort)."""
+    _, inv = np.unique(key, return_inverse=True)
+    return np.bincount(inv.reshape(-1), weights=values)[inv.reshape(-1)].astype(float)
 
 
 def _kept_examples(parts: Sequence[pd.DataFrame], counted, need: pd.MultiIndex, words: pd.Index, W) -> pd.Series:
