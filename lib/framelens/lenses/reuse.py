@@ -2019,12 +2019,14 @@ def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) 
     pair_of = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     n_pairs = len(starts)
-    m = pd.DataFrame({"pair": pair_of[P.mem_p], "b": P.mem_b, "u": P.mem_u}).drop_duplicates()
-    w = g.words[m["u"].to_numpy()]
+    # each (pair, side, unit) once: one integer key, made unique by a sort
+    key = np.unique((pair_of[P.mem_p] * 2 + P.mem_b) * np.int64(max(g.n, 1)) + P.mem_u)
+    u = key % max(g.n, 1)
+    pr, isb = key // max(g.n, 1) // 2, (key // max(g.n, 1) % 2).astype(bool)
+    del key
+    w = g.words[u]
     wa = np.zeros(n_pairs, dtype=np.int64)
     wb = np.zeros(n_pairs, dtype=np.int64)
-    isb = m["b"].to_numpy(dtype=bool)
-    pr = m["pair"].to_numpy(dtype=np.int64)
     np.add.at(wa, pr[~isb], w[~isb])
     np.add.at(wb, pr[isb], w[isb])
     x, y = xs[starts], ys[starts]
