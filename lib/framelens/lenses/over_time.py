@@ -912,17 +912,29 @@ def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     out["count"] = np.add.reduceat(c["count"].to_numpy(np.int64)[order], starts) if len(starts) else np.zeros(0, np.int64)
     out["n_docs"] = (np.add.reduceat(c["n_docs"].to_numpy(np.int64)[order], starts) if len(starts)
                      else np.zeros(0, np.int64)).astype(np.int32)
-    pos = c[["e0", "e1", "e2"]].to_numpy(np.int32)[order].ravel()  # row after row, a key's rows together
-    del order
-    valid = pos >= 0
-    seen = np.cumsum(valid, dtype=np.int64)  # valid positions up to here
-    bounds = starts * 3
-    before = np.where(bounds > 0, seen[np.maximum(bounds - 1, 0)], 0)  # valid positions before each key
-    group = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(np.r_[bounds, len(pos)]))
-    rank = seen - 1 - before[group]
-    keep = valid & (rank < 3)
-    ex = np.full((len(starts), 3), -1, dtype=np.int32)
-    ex[group[keep], rank[keep]] = pos[keep]
+    E = c[["e0", "e1", "e2"]].to_numpy(np.int32)
+    ex = E[order[starts]]  # a key of one row: that row's positions (most keys, in one partition only)
+    sizes = np.diff(np.r_[starts, len(order)])
+    multi = np.flatnonzero(sizes > 1)
+    if len(multi):  # the keys of several rows: their first three valid positions, read row after row
+        n_m = sizes[multi]
+        at = np.repeat(starts[multi] - np.r_[0, np.cumsum(n_m)[:-1]], n_m) + np.arange(int(n_m.sum()))
+        pos = E[order[at]].ravel()  # a key's rows together, in the order of ``c``
+        del at
+        valid = pos >= 0
+        small = np.int32 if len(pos) < 2**31 else np.int64  # counters of positions: half the memory
+        seen = np.cumsum(valid, dtype=small)  # valid positions up to here
+        bounds = np.r_[0, np.cumsum(n_m)[:-1]] * 3
+        before = np.where(bounds > 0, seen[np.maximum(bounds - 1, 0)], 0).astype(small)  # valid positions before each key
+        group = np.repeat(np.arange(len(multi), dtype=small), n_m * 3)
+        rank = seen - 1 - before[group]
+        del seen, before
+        keep = valid & (rank < 3)
+        del valid
+        sub = np.full((len(multi), 3), -1, dtype=np.int32)
+        sub[group[keep], rank[keep]] = pos[keep]
+        ex[multi] = sub
+    del order, E
     out["e0"], out["e1"], out["e2"] = ex[:, 0], ex[:, 1], ex[:, 2]
     return out
 

@@ -1843,7 +1843,9 @@ def _spill_chunk(c: pd.DataFrame | None, e: pd.DataFrame | None, folder: str, n_
         df.insert(0, "_q", q)
         piece = q // per_piece
         for r in np.unique(piece).tolist():
-            path = Path(folder) / f"{kind}{r:05d}-t{n_task:06d}.pkl"
+            where = _piece_folder(folder, kind, r)
+            where.mkdir(exist_ok=True)
+            path = where / f"t{n_task:06d}.pkl"
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as f:
                 pickle.dump(df[piece == r].reset_index(drop=True), f, protocol=5)
@@ -1856,6 +1858,19 @@ def _spill_chunk(c: pd.DataFrame | None, e: pd.DataFrame | None, folder: str, n_
     if e is not None:
         put(e, "e")
     return light, None
+
+
+def _piece_folder(folder, kind: str, r: int) -> Path:
+    """Where the alignment tasks write their ``kind`` ("p" passages, "e" edits) rows of piece ``r``:
+    one folder per piece, so that writing a piece lists only its own files (a 100,000-article corpus
+    makes about a million)."""
+    return Path(folder) / f"{kind}{r:05d}"
+
+
+def _piece_files(folder, kind: str, r: int) -> list:
+    """The spill files of piece ``r``, in task order (see :func:`_spill_chunk`)."""
+    where = _piece_folder(folder, kind, r)
+    return sorted(str(where / n) for n in os.listdir(where) if n.endswith(".pkl")) if where.is_dir() else []
 
 
 def _release() -> None:
@@ -1907,6 +1922,8 @@ class _Passages:
     mem_b: np.ndarray
     q: np.ndarray | None = None  # each passage's document pair (its position in the passage order)
     doc_ids: np.ndarray | None = None  # the corpus's document ids (object array), for :meth:`ids`
+    doc_source: np.ndarray | None = None  # each document's source, then "" (object array), for :meth:`column`
+    doc_published: np.ndarray | None = None  # each document's date label, then ""
 
     @classmethod
     def of(cls, g: _Global, oriented: "_Oriented", chunks: list, edit_chunks: list) -> "_Passages":
@@ -1929,10 +1946,6 @@ class _Passages:
         df = _concat_sorted(frames, ["_q", "_k", *row_cols])
         q = df["_q"].to_numpy(dtype=np.int64)
         xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
-        src = np.asarray(g.doc_source + [""], dtype=object)
-        pub = np.asarray(g.pub_label + [""], dtype=object)
-        df["source_a"], df["source_b"] = src[xs], src[ys]
-        df["published_a"], df["published_b"] = pub[xs], pub[ys]
         df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
         # each passage's units, side a then side b, in the order the task listed them
         mem_p = np.r_[np.repeat(row_of, na), np.repeat(row_of, nb)]
@@ -1940,7 +1953,8 @@ class _Passages:
         mem_b = np.r_[np.zeros(len(ua), bool), np.ones(len(ub), bool)]
         del ua, ub, row_of
         order = np.argsort(mem_p, kind="stable")  # by passage, side a first
-        P = cls(df, None, mem_p[order], mem_u[order], mem_b[order], q, np.asarray(g.doc_ids, dtype=object))
+        P = cls(df, None, mem_p[order], mem_u[order], mem_b[order], q, np.asarray(g.doc_ids, dtype=object),
+                np.asarray(g.doc_source + [""], dtype=object), np.asarray(g.pub_label + [""], dtype=object))
         if edit_chunks:
             e = _concat_sorted(edit_chunks, ["_q", "_k", *EDIT_COLUMNS[1:]])  # by passage, in each in order
             at = pd.MultiIndex.from_arrays([df["_q"], df["_k"]]).get_indexer(pd.MultiIndex.from_arrays([e["_q"], e["_k"]]))
@@ -1952,6 +1966,18 @@ class _Passages:
         P.edits = e
         P.df = df.drop(columns=["_q", "_k"])
         return P
+
+    def column(self, name: str, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """``source_a``, ``source_b``, ``published_a`` or ``published_b`` of the passages ``lo`` to
+        ``hi``, from their documents (object arrays pointing at the documents' own strings: the reduce
+        never makes a string per passage)."""
+        side = self.df["_x" if name.endswith("_a") else "_y"].to_numpy(dtype=np.int64)[lo:hi]
+        return (self.doc_source if name.startswith("source") else self.doc_published)[side]
+
+    def source_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each passage's two sources as integers (one per source)."""
+        code = pd.factorize(self.doc_source)[0]
+        return code[self.df["_x"].to_numpy(dtype=np.int64)], code[self.df["_y"].to_numpy(dtype=np.int64)]
 
     def ids(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """The ids of the passages ``lo`` to ``hi`` (``doc_a~doc_b#n``, ``n`` the passage's row),
@@ -1999,7 +2025,7 @@ def _passage_groups(g: _Global, P: "_Passages") -> tuple[np.ndarray, dict, dict,
     dense: dict[int, int] = {}
     gid = np.zeros(n, dtype=np.int64)
     comp = pgroup[first_a] if n else np.zeros(0, np.int64)
-    sa, sb = P.df["source_a"].tolist(), P.df["source_b"].tolist()
+    sa, sb = (v.tolist() for v in P.source_codes())  # (a group's sources are only counted)
     for k, c in enumerate(comp.tolist()):
         d = dense.setdefault(c, len(dense))
         gid[k] = d
@@ -2322,8 +2348,9 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     pgroup, group_units, dense, gid, sharing = _passage_groups(g, P)
     pairs_df, pair_list = _pair_table(g, P, content_words, o)
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
-    cross = (P.df["source_a"].to_numpy(dtype=object) != P.df["source_b"].to_numpy(dtype=object)) if len(P.df) \
-        else np.zeros(0, dtype=bool)
+    ca, cb = P.source_codes()
+    cross = ca != cb
+    del ca, cb
     if spill is not None:  # the text is in the spill files: the tables written from there, in pieces
         passages_df, edits_df = _write_pieces(P, gid, sharing, cross, spill, out_dir)
         P.df = P.df[["_x", "_y", "_known"]]
@@ -2342,6 +2369,8 @@ def _passage_tables(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross:
     the columns the other tables need)."""
     if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
         P.df["passage_id"], P.df["group"], P.df["units_sharing"] = P.ids(), gid, sharing
+        for c in ("source_a", "source_b", "published_a", "published_b"):
+            P.df[c] = P.column(c)
         out = {}
         for col in PASSAGE_COLUMNS:
             c = P.df.pop(col)[cross].reset_index(drop=True)
@@ -2395,11 +2424,10 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
     q = P.q if P.q is not None else np.zeros(0, np.int64)
     n_pieces = int(q[-1]) // PIECE_PAIRS + 1 if len(q) else 0
     bounds = np.searchsorted(q, np.arange(n_pieces + 1, dtype=np.int64) * PIECE_PAIRS)
-    added = {c: P.df[c].to_numpy(dtype=object) for c in ("source_a", "source_b", "published_a", "published_b")}
     out_p, out_e = [], []
     for r in range(n_pieces):
         lo, hi = int(bounds[r]), int(bounds[r + 1])
-        rows = _read_spill(sorted(folder.glob(f"p{r:05d}-t*.pkl")))
+        rows = _read_spill(_piece_files(folder, "p", r))
         n = 0 if rows is None else len(rows)
         if n != hi - lo:
             raise RuntimeError(f"reuse: piece {r} of the passages holds {n} rows, {hi - lo} expected")
@@ -2408,8 +2436,8 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
         keys = pd.MultiIndex.from_arrays([rows.pop("_q"), rows.pop("_k")])
         pid = P.ids(lo, hi)
         rows["passage_id"] = pid
-        for c, v in added.items():
-            rows[c] = v[lo:hi]
+        for c in ("source_a", "source_b", "published_a", "published_b"):
+            rows[c] = P.column(c, lo, hi)
         rows["group"], rows["units_sharing"] = gid[lo:hi], sharing[lo:hi]
         keep = cross[lo:hi]
         rows = rows[keep].reset_index(drop=True) if not keep.all() else rows
@@ -2418,7 +2446,7 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
         if len(rows):
             out_p.append(write_piece(rows[PASSAGE_COLUMNS], out_dir, "passages", f"p{r:05d}"))
         del rows
-        e = _read_spill(sorted(folder.glob(f"e{r:05d}-t*.pkl")))
+        e = _read_spill(_piece_files(folder, "e", r))
         if e is not None and len(e):
             at = keys.get_indexer(pd.MultiIndex.from_arrays([e.pop("_q"), e.pop("_k")]))
             e.insert(0, "passage_id", pid[at])
