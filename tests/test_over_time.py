@@ -413,3 +413,17 @@ def test_per_document_aggregates_by_hand():
     assert list(p.tone["max_id"]) == ["a:s0", "b:s1"] and list(p.tone["min_id"]) == ["a:s1", "b:s0"]
     np.testing.assert_array_equal(p.alone[0]["tone"], [0.5, -0.2, 0.5])
     assert [(g["source"], list(g["idx"])) for g in p.cells] == [("X", [0]), ("Y", [1]), ("(all)", [0, 1])]
+
+
+def test_fold_terms_merges_examples_of_keys_seen_in_several_rows_by_hand():
+    # key (p=0, u=0, t=1) appears in three rows (merged first, then two partitions): its first three
+    # valid positions read row after row are 1, 2, 3; key (0, 0, 2) is in one row only and keeps it;
+    # key (1, 0, 1) has two rows with no valid position in the first
+    c = pd.DataFrame({"p": [0, 0, 1, 0, 1, 0], "u": [0, 0, 0, 0, 0, 0], "t": [1, 2, 1, 1, 1, 1],
+                      "count": [2, 5, 1, 3, 4, 1], "n_docs": [1, 2, 1, 2, 3, 1],
+                      "e0": [1, 7, -1, 3, 8, 11], "e1": [2, -1, -1, 4, 9, -1], "e2": [-1, -1, -1, 6, -1, -1]})
+    out = ot._fold_terms(c).sort_values(["p", "t"]).reset_index(drop=True)
+    assert out[["p", "u", "t"]].values.tolist() == [[0, 0, 1], [0, 0, 2], [1, 0, 1]]
+    assert out["count"].tolist() == [2 + 3 + 1, 5, 1 + 4]
+    assert out["n_docs"].tolist() == [1 + 2 + 1, 2, 1 + 3]
+    assert out[["e0", "e1", "e2"]].values.tolist() == [[1, 2, 3], [7, -1, -1], [8, 9, -1]]

@@ -1135,3 +1135,18 @@ def test_band_keys_are_gathered_partition_by_partition_in_the_units_order():
     assert same.tolist() == [[10, 20, 30], [11, 21, 31]]
     moved = reuse._band_keys_of(parts, np.array([1, 2, 0]), 2)  # the first unit moved last
     assert moved.tolist() == [[20, 30, 10], [21, 31, 11]]
+
+
+def test_positions_map_content_units_to_corpus_positions_and_check_counts():
+    # document "a" starts at corpus position 10 and has 4 units (its content units are its 2nd and
+    # 4th); "b" starts at 20 with 2 units; "c" is in the task's table but not asked for
+    units = SimpleNamespace(table=pd.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 2 + ["c"]}))
+
+    def doc(d, ids, offsets):
+        return reuse._Doc(d, np.asarray(ids, dtype=object), np.ones(len(ids), np.int64), [], [],
+                          np.asarray(ids, dtype=object), np.asarray(offsets, dtype=np.int64))
+
+    docs = {"a": doc("a", ["a:1", "a:3"], [1, 3]), "b": doc("b", ["b:0"], [0]), "c": doc("c", ["c:0"], [0])}
+    assert reuse._positions(units, docs, {"a": (10, 4), "b": (20, 2)}) == {"a:1": 11, "a:3": 13, "b:0": 20}
+    with pytest.raises(RuntimeError, match="document b has 2 units in a task, 3 in the reduce"):
+        reuse._positions(units, docs, {"a": (10, 4), "b": (20, 3)})

@@ -547,3 +547,14 @@ def test_bigram_codes_follow_first_appearance_in_the_corpus():
     assert codes.tolist() == [3, 1, 2] and list(words) == ["a b", "b c", "w z", "x y"]
     codes, words = grow_codes(voc._in_first_order(pd.Series(["a b"]), np.array([0])), words)
     assert codes.tolist() == [0] and len(words) == 4
+
+
+def test_merge_pair_counts_and_group_sums_by_hand():
+    # (unit, pair, count, n_docs, first occurrence): (0, 5) seen in both pieces, (1, 5) and (0, 7) once
+    a = (np.array([0, 1, 0]), np.array([5, 5, 7]), np.array([1, 2, 3]), np.array([1, 1, 1]), np.array([0, 1, 2]))
+    b = (np.array([0]), np.array([5]), np.array([4]), np.array([2]), np.array([10]))
+    s, pair, cnt, nd, first = voc._merge_pair_counts([a, b])
+    assert s.tolist() == [0, 1, 0] and pair.tolist() == [5, 5, 7]  # by pair, then unit
+    assert cnt.tolist() == [5, 2, 3] and nd.tolist() == [3, 1, 1] and first.tolist() == [0, 1, 2]
+    # each row's total over the rows of its key: keys 4, 9, 4, 4 → 1 + 3 + 6, 2
+    assert voc._group_sums(np.array([4, 9, 4, 4]), np.array([1, 2, 3, 6])).tolist() == [10.0, 2.0, 10.0, 10.0]
