@@ -918,13 +918,14 @@ def _fold_terms(c: pd.DataFrame) -> pd.DataFrame:
     multi = np.flatnonzero(sizes > 1)
     if len(multi):  # the keys of several rows: their first three valid positions, read row after row
         n_m = sizes[multi]
-        at = np.repeat(starts[multi] - np.r_[0, np.cumsum(n_m)[:-1]], n_m) + np.arange(int(n_m.sum()))
+        off = np.r_[0, np.cumsum(n_m)[:-1]]  # each key's first row among the rows of these keys
+        at = np.repeat(starts[multi] - off, n_m) + np.arange(int(n_m.sum()))
         pos = E[order[at]].ravel()  # a key's rows together, in the order of ``c``
         del at
         valid = pos >= 0
         small = np.int32 if len(pos) < 2**31 else np.int64  # counters of positions: half the memory
         seen = np.cumsum(valid, dtype=small)  # valid positions up to here
-        bounds = np.r_[0, np.cumsum(n_m)[:-1]] * 3
+        bounds = off * 3
         before = np.where(bounds > 0, seen[np.maximum(bounds - 1, 0)], 0).astype(small)  # valid positions before each key
         group = np.repeat(np.arange(len(multi), dtype=small), n_m * 3)
         rank = seen - 1 - before[group]

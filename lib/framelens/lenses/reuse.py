@@ -1885,15 +1885,23 @@ def _release() -> None:
     release_memory()
 
 
-def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
-    """The chunks (DataFrames with integer ``_q``, ``_k`` first) as one, rows sorted by ``(_q, _k)``
-    (stable: rows with equal keys keep their order), built one column at a time and emptying the
-    chunks as it goes (the memory of one copy plus one column, not two copies)."""
+def _arrival_order(chunks: list) -> np.ndarray:
+    """The order that sorts the rows of ``chunks`` (DataFrames with integer ``_q``, ``_k``), taken
+    one after the other, by ``(_q, _k)`` (stable: rows with equal keys keep their order)."""
     if not chunks:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return np.zeros(0, np.int64)
     q = np.concatenate([c["_q"].to_numpy(dtype=np.int64) for c in chunks])
     k = np.concatenate([c["_k"].to_numpy(dtype=np.int64) for c in chunks])
-    order = np.lexsort((k, q))
+    return np.lexsort((k, q))
+
+
+def _concat_sorted(chunks: list, columns: list, order: np.ndarray | None = None) -> pd.DataFrame:
+    """The chunks (DataFrames with integer ``_q``, ``_k`` first) as one, rows sorted by ``(_q, _k)``
+    (:func:`_arrival_order`, or ``order`` when the caller has it), built one column at a time and
+    emptying the chunks as it goes (the memory of one copy plus one column, not two copies)."""
+    if not chunks:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    order = _arrival_order(chunks) if order is None else order
     out = {}
     for col in columns:
         parts = [c.pop(col) for c in chunks]
@@ -1904,6 +1912,8 @@ def _concat_sorted(chunks: list, columns: list) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+#: Passage columns taken from each passage's documents (:meth:`_Passages.column`).
+_DOC_COLUMNS = ("source_a", "source_b", "published_a", "published_b")
 #: Passage columns the reduce adds (the alignment tasks give the others).
 _ADDED_COLUMNS = ("passage_id", "source_a", "source_b", "published_a", "published_b", "group", "units_sharing")
 
@@ -1933,17 +1943,17 @@ class _Passages:
         row_cols = [c for c in PASSAGE_COLUMNS if c not in _ADDED_COLUMNS
                     and (not frames or c in frames[0].columns)]  # (spilled: the light columns only)
 
-        def cat(col, dtype=np.int64):
-            return np.concatenate([f[col].to_numpy(dtype=dtype) for f in frames]) if frames else np.zeros(0, dtype)
+        def cat(col):
+            return np.concatenate([f[col].to_numpy(dtype=np.int64) for f in frames]) if frames else np.zeros(0, np.int64)
 
         na, nb = cat("_na"), cat("_nb")
         ua = np.concatenate([m[0] for _, m in chunks]) if chunks else np.zeros(0, np.int64)
         ub = np.concatenate([m[1] for _, m in chunks]) if chunks else np.zeros(0, np.int64)
         chunks.clear()
-        arrived = np.lexsort((cat("_k"), cat("_q")))  # the rows' order (what _concat_sorted gives)
+        arrived = _arrival_order(frames)
         row_of = np.empty(len(arrived), dtype=np.int64)
         row_of[arrived] = np.arange(len(arrived), dtype=np.int64)  # each arrived row's row in df
-        df = _concat_sorted(frames, ["_q", "_k", *row_cols])
+        df = _concat_sorted(frames, ["_q", "_k", *row_cols], arrived)
         q = df["_q"].to_numpy(dtype=np.int64)
         xs, ys = oriented.x[q].astype(np.int64), oriented.y[q].astype(np.int64)
         df["_x"], df["_y"], df["_known"] = xs, ys, oriented.known[q].astype(bool)
@@ -2014,9 +2024,11 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
     return out
 
 
-def _passage_groups(g: _Global, P: "_Passages") -> tuple[np.ndarray, dict, dict, np.ndarray, np.ndarray]:
+def _passage_groups(g: _Global, P: "_Passages", codes: tuple[np.ndarray, np.ndarray]
+                    ) -> tuple[np.ndarray, dict, dict, np.ndarray, np.ndarray]:
     """Groups of passages that share sentences (common origin): each passage's ``group`` (numbered
-    in the order passages are listed) and ``units_sharing`` (sources in its group)."""
+    in the order passages are listed) and ``units_sharing`` (sources in its group; ``codes``: each
+    passage's two sources, :meth:`_Passages.source_codes`)."""
     # every sentence of a passage joins the group of its first sentence (passages sharing a sentence merge)
     first_a = P.first_a()
     pgroup = _components(g.n, first_a[P.mem_p], P.mem_u)
@@ -2025,7 +2037,7 @@ def _passage_groups(g: _Global, P: "_Passages") -> tuple[np.ndarray, dict, dict,
     dense: dict[int, int] = {}
     gid = np.zeros(n, dtype=np.int64)
     comp = pgroup[first_a] if n else np.zeros(0, np.int64)
-    sa, sb = (v.tolist() for v in P.source_codes())  # (a group's sources are only counted)
+    sa, sb = (v.tolist() for v in codes)  # (a group's sources are only counted)
     for k, c in enumerate(comp.tolist()):
         d = dense.setdefault(c, len(dense))
         gid[k] = d
@@ -2046,10 +2058,11 @@ def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) 
     starts = np.flatnonzero(new)
     n_pairs = len(starts)
     # each (pair, side, unit) once: one integer key, made unique by a sort
-    key = np.unique((pair_of[P.mem_p] * 2 + P.mem_b) * np.int64(max(g.n, 1)) + P.mem_u)
-    u = key % max(g.n, 1)
-    pr, isb = key // max(g.n, 1) // 2, (key // max(g.n, 1) % 2).astype(bool)
-    del key
+    span = np.int64(max(g.n, 1))
+    key = np.unique((pair_of[P.mem_p] * 2 + P.mem_b) * span + P.mem_u)
+    u, side = key % span, key // span
+    pr, isb = side // 2, (side % 2).astype(bool)
+    del key, side
     w = g.words[u]
     wa = np.zeros(n_pairs, dtype=np.int64)
     wb = np.zeros(n_pairs, dtype=np.int64)
@@ -2345,12 +2358,12 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     boiler_words = np.zeros(g.n_docs + 1, dtype=np.int64)
     bw = is_boiler & ~g.removed
     np.add.at(boiler_words, g.doc_of[bw], g.words[bw])
-    pgroup, group_units, dense, gid, sharing = _passage_groups(g, P)
+    codes = P.source_codes()
+    cross = codes[0] != codes[1]
+    pgroup, group_units, dense, gid, sharing = _passage_groups(g, P, codes)
+    del codes
     pairs_df, pair_list = _pair_table(g, P, content_words, o)
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
-    ca, cb = P.source_codes()
-    cross = ca != cb
-    del ca, cb
     if spill is not None:  # the text is in the spill files: the tables written from there, in pieces
         passages_df, edits_df = _write_pieces(P, gid, sharing, cross, spill, out_dir)
         P.df = P.df[["_x", "_y", "_known"]]
@@ -2369,7 +2382,7 @@ def _passage_tables(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross:
     the columns the other tables need)."""
     if cross.any():  # column by column, each dropped from P.df once copied: the text is never held twice
         P.df["passage_id"], P.df["group"], P.df["units_sharing"] = P.ids(), gid, sharing
-        for c in ("source_a", "source_b", "published_a", "published_b"):
+        for c in _DOC_COLUMNS:
             P.df[c] = P.column(c)
         out = {}
         for col in PASSAGE_COLUMNS:
@@ -2436,7 +2449,7 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
         keys = pd.MultiIndex.from_arrays([rows.pop("_q"), rows.pop("_k")])
         pid = P.ids(lo, hi)
         rows["passage_id"] = pid
-        for c in ("source_a", "source_b", "published_a", "published_b"):
+        for c in _DOC_COLUMNS:
             rows[c] = P.column(c, lo, hi)
         rows["group"], rows["units_sharing"] = gid[lo:hi], sharing[lo:hi]
         keep = cross[lo:hi]
