@@ -84,7 +84,7 @@ def salience_heatmap(salience: pd.DataFrame, *, frames: Sequence[str] | None = N
             ax.text(j, i, f"{v:.0%}\nn={int(k.iat[i, j]):,}", ha="center", va="center", fontsize=7,
                     color="white" if v > 0.6 * vmax else "black")
     ax.set_xticks(range(len(frs)), [names[f] for f in frs], rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(srcs)), [f"{labels[s]} ({int(nsent[s])} sent.)" for s in srcs])
+    ax.set_yticks(range(len(srcs)), [f"{labels[s]} ({int(nsent[s]):,} sent.)" for s in srcs])
     ax.set_xlabel("Frame")
     ax.set_ylabel("Source (sentences)")
     ax.grid(False)

@@ -27,6 +27,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from framelens.core.palette import Palette, palette_of, source_styles
 from framelens.report.plots import source_colors
@@ -296,7 +297,7 @@ def profile_strips(measures: pd.DataFrame, source: str, *, color: str = "#0072B2
         return _message(title, "No measures to compare.")
     ranks = strip_ranks(measures, source)
     n = len(ranks)
-    fig, axes = plt.subplots(n, 1, figsize=(9, 0.62 * n + 1.3), squeeze=False)
+    fig, axes = plt.subplots(n, 1, figsize=(9, 0.62 * n + 1.3), squeeze=False, gridspec_kw=_strip_grid(n))
     for ax, (name, d), r in zip(axes[:, 0], measures.groupby("measure", sort=False), ranks.itertuples()):
         others = d.loc[d["source"] != source, "value"].to_numpy(dtype=float)
         others = others[~np.isnan(others)]
@@ -319,14 +320,28 @@ def profile_strips(measures: pd.DataFrame, source: str, *, color: str = "#0072B2
             ax.spines[side_name].set_visible(False)
         if "share" in name.lower():
             ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.tick_params(axis="x", labelsize=7.5)
-    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.suptitle(title, fontweight="bold", fontsize=11, y=1 - 0.1 / (0.62 * n + 1.3))
     fig.text(0.01, 0.005, "grey tick: another source's estimate; dark line: median of all sources; dot and bar: this "
              "source with its 95% interval.\nrank 1 = highest; n: sentences (tone, frame shares) or markers "
              "counted (rates); red n < 10: too small to judge.", fontsize=7.5, color="0.35")
-    height = fig.get_size_inches()[1]
-    fig.tight_layout(rect=(0, 0.45 / height, 0.86, 1 - 0.25 / height), h_pad=0.6)
     return fig
+
+
+def _strip_grid(n: int, *, width: float = 9.0) -> dict[str, float]:
+    """The strips' fixed layout, in inches turned into figure fractions: every row's text has a
+    known height (its title above, 9 pt; its tick labels below, 7.5 pt), so the rows are placed
+    without ``tight_layout``, which measured every label once more (a third of the figure's
+    time at 40 sources). From the top: the title (0.55 in, with the first row's title), the rows
+    (0.42 in between them for the tick labels and the next title), the last row's tick labels and
+    the two-line legend (0.62 in); 0.3 in on the left for a first tick label, the rank and n on
+    the right."""
+    height = 0.62 * n + 1.3
+    top, bottom, gap = 0.55, 0.62, 0.42
+    axis = (height - top - bottom - gap * (n - 1)) / n
+    return {"left": 0.3 / width, "right": 1 - 1.6 / width, "top": 1 - top / height, "bottom": bottom / height,
+            "hspace": gap / axis}
 
 
 def profile_figure(profile: Mapping[str, pd.DataFrame], *, color: str = "#0072B2", top_frames: int = 8,
