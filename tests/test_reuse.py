@@ -406,7 +406,13 @@ def test_shared_disclaimer_removed_by_the_cleaner_is_boilerplate(tmp_path):
     b = r.boilerplate.iloc[0]
     assert (b.kind, b.rules, b.sources, b.n_documents) == ("removed by the cleaner", "disclaimer", "alpha, beta", 2)
     assert b.sent_ids == ("a:a0", "b:a0")
-    assert "Boilerplate, not reuse:** disclaimer" in reuse.summary(r)
+    text = reuse.summary(r)
+    assert "Boilerplate, not reuse:** disclaimer" in text, text
+    assert "(2 documents, similarity ≥ 0.79): “The views expressed" in text  # curly: the text may open with a quote
+    assert text.count("“") == text.count("”") == 1
+    # a boilerplate sentence that is itself a quotation is shown as written, not in a second pair of marks
+    assert reuse._quoted('"Clean athletes are the victims," he said.') == '"Clean athletes are the victims," he said.'
+    assert reuse._quoted("Subscribe now.") == "“Subscribe now.”"
     assert "boilerplate reported apart: disclaimer (alpha, beta)" in reuse.headline(r)
 
 

@@ -2710,7 +2710,7 @@ def summary(corpus: CorpusLike, **options) -> str:
         what = f"{row.rules} (removed by the cleaner)" if row.rules else row.kind
         paras.append(f"**Boilerplate, not reuse:** {what}, shared by "
                      f"{', '.join(name(s) for s in row.sources.split(', '))} ({row.n_documents} documents, "
-                     f"similarity ≥ {row.min_similarity:.2f}): \"{_short(row.text)}\"")
+                     f"similarity ≥ {row.min_similarity:.2f}): {_quoted(_short(row.text))}")
     if len(b) > shown_b:
         paras.append(f"… and {len(b) - shown_b} more boilerplate cluster(s), all listed in report 08 "
                      "(they are not counted as reuse).")
@@ -2750,6 +2750,12 @@ def headline(tables, **options) -> str:
                           for row in b.head(3).itertuples())
         head += f"; shared boilerplate reported apart: {kinds}"
     return head + "."
+
+
+def _quoted(text: str) -> str:
+    """``text`` in quotation marks, unless it is a quotation already (it opens with one): a quoted
+    sentence is shown as written, not inside a second pair of marks."""
+    return text if text[:1] in "\"“'‘«" else f"“{text}”"
 
 
 def _short(text: str, n: int = 160) -> str:

@@ -308,7 +308,7 @@ def profile_strips(measures: pd.DataFrame, source: str, *, color: str = "#0072B2
             if not (math.isnan(r.ci_low) or math.isnan(r.ci_high)):
                 ax.hlines(0, r.ci_low, r.ci_high, colors=color, lw=3, zorder=3).set_capstyle("round")
             ax.scatter([r.value], [0], s=60, color=color, edgecolors="white", linewidths=0.9, zorder=4)
-            side = f"rank {r.rank} of {r.of}  ·  n={r.n}"
+            side = f"rank {r.rank} of {r.of:,}  ·  n={r.n:,}"
         else:
             side = "no value"
         ax.annotate(side, (1.0, 0.5), xycoords="axes fraction", xytext=(6, 0), textcoords="offset points",
