@@ -426,7 +426,7 @@ def test_footer_repeated_by_one_source_is_boilerplate_not_reuse(tmp_path):
     assert r.passages.empty
     assert len(r.boilerplate) == 1
     b = r.boilerplate.iloc[0]
-    assert b.kind == "repeated by one source in 3 documents" and b.n_documents == 4 and b.sources == "alpha, beta"
+    assert b.kind == "repeated by one source (alpha) in 3 of its documents" and b.n_documents == 4 and b.sources == "alpha, beta"
     assert b.text == FOOTER
     docs_t = r.documents.set_index("doc_id")
     assert docs_t.loc["b", "boilerplate_words"] == nwords(FOOTER)

@@ -1463,7 +1463,7 @@ def _repeated_by_source(g: _Global, strong, blabel: np.ndarray, kind: dict, o: d
             if all(float(np.mean(g.doc_sig[d] == g.doc_sig[e])) < SAME_STORY_RESEMBLANCE for e in distinct):
                 distinct.append(d)
         if len(distinct) >= need[src]:
-            kind[label] = (f"repeated by one source in {len(distinct)} documents", "")
+            kind[label] = (f"repeated by one source ({src}) in {len(distinct)} of its documents", "")
             blabel[(rcl == c) & (blabel < 0)] = label
 
 
