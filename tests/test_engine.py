@@ -55,3 +55,37 @@ def test_auto_engine_is_serial_for_small_work_and_a_pool_beyond(monkeypatch):
 ])
 def test_parts_side_by_side_by_hand_given_sizes(workers, parts, mapped, partitions, expected):
     assert engine.parts_side_by_side(workers, parts=parts, mapped=mapped, partitions=partitions) is expected
+
+
+# ------------------------------------------------------------------ which parts start when (no levels)
+def test_next_parts_starts_each_part_when_its_own_inputs_are_done():
+    """The plan of a default run by hand (needs: sentiment and framing ← actors; synthesis and the
+    profiles ← vocabulary, sentiment, framing; over-time ← actors, dating, sentiment, framing)."""
+    from framelens.store.compute import next_parts
+
+    P = lambda n, **o: (n, o)  # noqa: E731
+    first = [P("overview"), P("reuse"), P("vocabulary"), P("actors"), P("dating")]
+    later = [P("sentiment"), P("framing"), P("synthesis"), P("over_time"), P("profile", source_id="a"),
+             P("profile", source_id="b")]
+    # five parts need nothing; one of them (dating) does not map: side by side, two at a time
+    assert next_parts(first + later, [], workers=2, partitions=100) == ("aside", [P("overview"), P("reuse")])
+    assert next_parts(first[2:] + later, [P("reuse")], workers=2, partitions=100) == ("aside", [P("vocabulary")])
+    assert next_parts(first[3:] + later, [P("reuse"), P("vocabulary")], workers=2, partitions=100) == ("wait", [])
+    # the actors done, sentiment starts beside the long reuse reduce (levels made it wait for reuse)
+    assert next_parts(later, [P("reuse")], workers=2, partitions=100) == ("aside", [P("sentiment")])
+    assert next_parts(later[1:], [P("reuse"), P("sentiment")], workers=2, partitions=100) == ("wait", [])
+    # nothing running and two mapped parts over 100 partitions: one after another, each on every worker
+    assert next_parts(later, [], workers=2, partitions=100) == ("here", [P("sentiment")])
+    # ... but over one partition the maps cannot fill two workers: side by side
+    assert next_parts(later, [], workers=2, partitions=1) == ("aside", [P("sentiment"), P("framing")])
+    # synthesis and over-time wait for framing; the profiles too
+    assert next_parts(later[2:], [P("framing")], workers=2, partitions=100) == ("wait", [])
+    assert next_parts(later[2:], [], workers=2, partitions=100) == ("aside", [P("synthesis"), P("over_time")])
+    assert next_parts(later[4:], [], workers=2, partitions=100) == ("aside", later[4:])
+    # one worker: always here, in order
+    assert next_parts(first + later, [], workers=1, partitions=100) == ("here", [P("overview")])
+    # a failed part: what is built from it is skipped (the caller adds those to the failed ones)
+    assert next_parts(later, [], workers=2, partitions=100, failed={"actors"}) == (
+        "skip", [P("sentiment"), P("framing"), P("over_time")])
+    rest = [P("synthesis")] + later[4:]
+    assert next_parts(rest, [], workers=2, partitions=100, failed={"actors", "sentiment", "framing"}) == ("skip", rest)

@@ -563,3 +563,63 @@ def test_show_stored_counts_every_row_and_holds_only_the_shown(tmp_path):
     assert "(first 5 of 90 rows; all in the CSV)" in html and "the first 10 of 90 rows are in this page" in html
     assert html.index("d0-29") < html.index("d1-29") < html.index("d2-29") < html.index("d0-28")
     assert "d0-26" in html and "d1-26" not in html  # 10 rows read: 29, 28, 27 of each piece, then d0-26
+
+
+def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
+    """A part worker killed (the out-of-memory killer) breaks its pool: the part it ran fails in
+    plain words, and the parts started after it go to a new pool instead of failing too."""
+    import contextlib
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from framelens.store import compute as comp
+
+    pools = []
+
+    class Pool:
+        def __init__(self, *a, **k):
+            self.broken, self.submitted = False, []
+            pools.append(self)
+
+        def submit(self, fn, args):
+            if self.broken:
+                raise BrokenProcessPool("A child process terminated abruptly, the process pool is not usable anymore")
+            name, fut = args[4], Future()
+            self.submitted.append(name)
+            if name == "reuse":
+                self.broken = True
+                fut.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+            else:
+                fut.set_result((f"/store/{name}-1", 1.0, 100.0))
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    class Lens:
+        root, corpus_path, sources, inputs = "/store", "/corpus", (), {}
+        marked: list = []
+
+        def partitions(self):
+            return ["p0"]  # one partition: the parts go side by side
+
+        def clear_failure(self, n, o):
+            pass
+
+        def mark_failed(self, n, o, why):
+            self.marked.append(n)
+
+    lines = []
+    say = type("Say", (), {"record": lambda self, *a, **k: None, "__call__": lambda self, line: lines.append(line),
+                           "drain": lambda self, q: contextlib.nullcontext()})()
+    monkeypatch.setattr(comp, "make_pool", Pool)
+    monkeypatch.setattr(comp, "_timed_part", lambda lens, n, o: (f"/store/{n}-1", 2.0, 50.0))  # a part run here
+    failed, failures = set(), []
+    todo = [("reuse", {}), ("vocabulary", {}), ("actors", {}), ("sentiment", {}), ("framing", {})]
+    comp._run_parts(Lens(), todo, workers=2, say=say, view={}, failed=failed, failures=failures)
+    assert [p.submitted for p in pools] == [["reuse"], ["vocabulary", "sentiment", "framing"]]
+    assert failed == {"reuse"} and Lens.marked == ["reuse"] and failures[0].startswith("reuse: the process computing it")
+    assert lines == ["framelens: lens store: vocabulary (vocabulary-1) 1.0 s, peak memory 100 MB",
+                     "framelens: lens store: actors (actors-1) 2.0 s, peak memory 50 MB",  # alone: here
+                     "framelens: lens store: sentiment (sentiment-1) 1.0 s, peak memory 100 MB",
+                     "framelens: lens store: framing (framing-1) 1.0 s, peak memory 100 MB"]

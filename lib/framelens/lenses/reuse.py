@@ -1503,7 +1503,7 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
     links += cliques.links(int(span))
     # then the distinct document pairs of a range of first documents at a time (about PAIR_CHUNK
     # links), each range's folded into every document's strongest partners so far
-    _release()  # what the verification and the boilerplate clusters freed
+    release_memory(arrow=True)  # what the verification and the boilerplate clusters freed
     top, found = _TopPartners(MAX_PARTNERS, g.n_docs + 1), 0
     for lo, hi in _ranges(links, PAIR_CHUNK):
         def keys_in_range(lo=lo, hi=hi):
@@ -1735,7 +1735,7 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
     for n_task, (k, (c, e, mem)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
                                                                      label="reuse-align"))):
         if n_task % 16 == 15:
-            _release()
+            release_memory(arrow=True)
         if c is not None:
             c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
             chunks.append((c, mem))
@@ -1873,18 +1873,6 @@ def _piece_files(folder, kind: str, r: int) -> list:
     return sorted(str(where / n) for n in os.listdir(where) if n.endswith(".pkl")) if where.is_dir() else []
 
 
-def _release() -> None:
-    """Hand freed memory back to the system: Arrow's pool (the text columns) keeps freed buffers for
-    reuse, glibc its freed heap (:func:`framelens.text.tokens.release_memory`)."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except Exception:  # an older pyarrow or another pool: nothing to release
-        pass
-    release_memory()
-
-
 def _arrival_order(chunks: list) -> np.ndarray:
     """The order that sorts the rows of ``chunks`` (DataFrames with integer ``_q``, ``_k``), taken
     one after the other, by ``(_q, _k)`` (stable: rows with equal keys keep their order)."""
@@ -1907,7 +1895,7 @@ def _concat_sorted(chunks: list, columns: list, order: np.ndarray | None = None)
         parts = [c.pop(col) for c in chunks]
         out[col] = pd.concat(parts, ignore_index=True).take(order).reset_index(drop=True)
         del parts
-        _release()
+        release_memory(arrow=True)
     chunks.clear()
     return pd.DataFrame(out, columns=columns)
 
@@ -2276,10 +2264,10 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
     eng = own if own is not None else base
     spill = tempfile.mkdtemp(prefix=".reuse-spill-", dir=out_dir) if out_dir is not None else None
     try:
-        _release()  # what the maps freed here (a store computing this part alone ran them in this process)
+        release_memory(arrow=True)  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
-        _release()  # the partials' frames the gather read and dropped
+        release_memory(arrow=True)  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
@@ -2295,7 +2283,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         stats["document_pairs_aligned"] = len(oriented)
         min_sim = _boilerplate_similarity(blabel, pairs)
         del pairs  # the verified pairs are not needed past this point
-        _release()
+        release_memory(arrow=True)
         t2 = time.perf_counter()
         stats["seconds_clusters"] = t2 - t1
         stats["peak_mb_clusters"] = _peak_mb()
@@ -2389,13 +2377,13 @@ def _passage_tables(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross:
             c = P.df.pop(col)[cross].reset_index(drop=True)
             out[col] = pd.Series([_unpack(v) for v in c.tolist()], dtype=object) if col in _TUPLE_COLUMNS else c
             del c
-            _release()
+            release_memory(arrow=True)
         passages_df = pd.DataFrame(out, columns=PASSAGE_COLUMNS)
         del out
     else:
         passages_df = _empty(PASSAGE_COLUMNS)
     P.df = P.df[["_x", "_y", "_known"]]
-    _release()
+    release_memory(arrow=True)
     e, P.edits = P.edits, None
     keep = cross[e["_p"].to_numpy(dtype=np.int64)] if len(e) else np.zeros(0, dtype=bool)
     if keep.all():  # (the edits of passages inside one source were never kept)
@@ -2467,7 +2455,7 @@ def _write_pieces(P: "_Passages", gid: np.ndarray, sharing: np.ndarray, cross: n
             if len(e):
                 out_e.append(write_piece(e[EDIT_COLUMNS], out_dir, "edits", f"p{r:05d}"))
         del e
-        _release()
+        release_memory(arrow=True)
     if not out_p:
         out_p.append(write_piece(_empty(PASSAGE_COLUMNS), out_dir, "passages", "p00000"))
     if not out_e:

@@ -9,7 +9,7 @@ import os
 from typing import Any, Mapping, Sequence
 from framelens.errors import FramelensError
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
-from framelens.store.parts import PARTS, depth, resolve_options
+from framelens.store.parts import PARTS, resolve_options
 from framelens.core.engine import get_engine, parts_side_by_side, pool as make_pool, TickingEngine
 from framelens.core.progress import as_progress, PeakMemory, QueueReporter
 from framelens.store.lens_store import LensStore
@@ -21,9 +21,15 @@ def _part_worker(args) -> tuple[str, float, float | None]:
     seconds it took and the worker's peak memory meanwhile, MB)."""
     root, corpus_path, sources, view, name, options, inputs = args
 
+    from framelens.text.tokens import release_memory
+
     lens = LensStore(root, corpus_path, sources=sources, inputs=inputs, **view)
     lens.progress = _WORKER_PROGRESS
-    return _timed_part(lens, name, options)
+    try:
+        return _timed_part(lens, name, options)
+    finally:  # the worker computes the next part from what it needs, not from this part's peak
+        del lens
+        release_memory(arrow=True)
 
 
 def _timed_part(lens, name: str, options: Mapping[str, Any]) -> tuple[str, float, float | None]:
@@ -56,8 +62,9 @@ def compute(corpus: str | os.PathLike, *, store: str | os.PathLike, sources: Seq
     unit (see :meth:`framelens.read.corpus.Corpus.by`) and the text analysed (see
     :func:`framelens.store.lens_store.open_store`). ``requests``: ``(part, options)`` pairs (default: the three lenses and the synthesis with
     default options). The parts they are built from come first; parts already in the store are
-    reused. With ``workers`` > 1, independent parts (the three lenses, then the synthesis and the
-    profiles) are computed in that many processes, each reading the corpus from the store.
+    reused. With ``workers`` > 1, each part starts as soon as the parts it is built from are done,
+    side by side in up to that many processes, each reading the corpus from the store, or here with
+    its maps on every worker (:func:`next_parts`).
     ``loaded``: the corpus already loaded (stored as is, not loaded again). ``inputs``: the
     input files' digests (:func:`framelens.store.lens_store.hash_inputs`) when already known.
 
@@ -119,24 +126,8 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
         eng = TickingEngine(get_engine(lens.engine), lambda label: say.advance("ingest") if label == "ingest" else None)
         with say.phase("ingest", _ingest_partitions(lens), "partitions"):
             lens.ingest(engine=eng)
-    levels: list[list[tuple[str, dict]]] = []
-    for item in missing:  # a part goes one level after the deepest part it is built from
-        d = depth(item[0])
-        while len(levels) <= d:
-            levels.append([])
-        levels[d].append(item)
     failed: set[str] = set()
-    for level in levels:
-        level = [(n, o) for n, o in level if not (set(PARTS[n].needs) & failed)]
-        for n, o in level:
-            lens.clear_failure(n, o)  # failed before: tried again
-        if parts_side_by_side(workers, parts=len(level), mapped=sum(PARTS[n].map is not None for n, _o in level),
-                              partitions=len(lens.partitions())):
-            _compute_side_by_side(lens, level, workers=workers, say=say, view=view, failed=failed, failures=failures)
-        else:
-            for n, o in level:
-                _outcome(n, lambda n=n, o=o: _timed_part(lens, n, o), say=say, failed=failed, failures=failures,
-                         mark=lambda why, n=n, o=o: lens.mark_failed(n, o, why))
+    _run_parts(lens, missing, workers=workers, say=say, view=view, failed=failed, failures=failures)
     done = len(missing) - len(failures)
     say(f"framelens: lens store: {done} part{'s' * (done != 1)} computed in {time.perf_counter() - t0:.1f} s")
     return failures
@@ -164,23 +155,96 @@ def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
     return todo
 
 
-def _compute_side_by_side(lens, level: list[tuple[str, dict]], *, workers: int, say, view, failed: set[str],
-                          failures: list[str]) -> None:
-    """The independent parts of one level computed side by side, one worker process each (at most
-    ``workers``); a part that fails is added to ``failed`` and ``failures``."""
+def next_parts(waiting: Sequence[tuple[str, dict]], running: Sequence[tuple[str, dict]], *, workers: int,
+               partitions: int, failed: set[str] = frozenset()) -> tuple[str, list[tuple[str, dict]]]:
+    """What to start now, from the parts ``waiting`` (needs first) while ``running`` are computed:
+    ``("skip", parts)`` — parts built from a part that failed, left out; ``("here", [part])`` —
+    nothing is running and the ready parts are best computed one after another, each mapping on
+    every worker (:func:`framelens.core.engine.parts_side_by_side`): the first of them here;
+    ``("aside", parts)`` — ready parts for the free worker processes, one part each, computed
+    beside what is running; ``("wait", [])`` — nothing can start before a running part ends.
+
+    A part is ready when no part it is built from is waiting or running. There are no levels: a
+    part starts as soon as its own inputs are done, so a long part (the reuse reduce) does not hold
+    back the parts that do not need it (sentiment and framing need only the actors)."""
+    skip = [(n, o) for n, o in waiting if set(PARTS[n].needs) & failed]
+    if skip:
+        return "skip", skip
+    busy = {n for n, _o in waiting} | {n for n, _o in running}
+    ready = [(n, o) for n, o in waiting if not set(PARTS[n].needs) & busy]
+    if not ready:
+        return "wait", []
+    if not running and not parts_side_by_side(workers, parts=len(ready), partitions=partitions,
+                                              mapped=sum(PARTS[n].map is not None for n, _o in ready)):
+        return "here", ready[:1]
+    free = workers - len(running)
+    return ("aside", ready[:free]) if free > 0 else ("wait", [])
+
+
+def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, failed: set[str],
+               failures: list[str]) -> None:
+    """Compute the parts ``todo`` (needs first) as :func:`next_parts` plans them: here, or in up to
+    ``workers`` worker processes side by side, each part starting as soon as the parts it is built
+    from are done; a part that fails is added to ``failed`` and ``failures``."""
     import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
 
+    from framelens.text.tokens import release_memory
+
+    waiting = list(todo)
+    running: dict[Any, tuple[str, dict]] = {}
+    partitions = len(lens.partitions())
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    args = [(str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
-            for n, o in level]
+    pool = queue = drain = None
 
-    queue = ctx.Queue()
-    with say.drain(queue), make_pool(min(workers, len(level)), ctx, initializer=_init_part_worker,
-                                     initargs=(queue,)) as pool:
-        futures = [pool.submit(_part_worker, a) for a in args]
-        for (n, o), fut in zip(level, futures):
-            _outcome(n, fut.result, say=say, failed=failed, failures=failures,  # its own seconds (side by side)
-                     mark=lambda why, n=n, o=o: lens.mark_failed(n, o, why))
+    def mark(n: str, o: dict):
+        return lambda why: lens.mark_failed(n, o, why)
+
+    try:
+        while waiting or running:
+            what, items = next_parts(waiting, list(running.values()), workers=workers, partitions=partitions,
+                                     failed=failed)
+            for item in items:
+                waiting.remove(item)
+            if what == "skip":  # and so are the parts built from them
+                failed.update(n for n, _o in items)
+            elif what == "here":
+                for n, o in items:
+                    lens.clear_failure(n, o)  # failed before: tried again
+                    _outcome(n, lambda n=n, o=o: _timed_part(lens, n, o), say=say, failed=failed,
+                             failures=failures, mark=mark(n, o))
+                release_memory(arrow=True)  # the next part starts from what this process needs, not this one's peak
+            elif what == "aside":
+                if queue is None:
+                    queue = ctx.Queue()
+                    drain = say.drain(queue)
+                    drain.__enter__()
+                for n, o in items:
+                    lens.clear_failure(n, o)
+                    args = (str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
+                    fut = None
+                    if pool is not None:
+                        try:
+                            fut = pool.submit(_part_worker, args)
+                        except BrokenProcessPool:  # a worker was killed (its parts failed): a new pool
+                            pool.shutdown(wait=False, cancel_futures=True)
+                    if fut is None:
+                        pool = make_pool(workers, ctx, initializer=_init_part_worker, initargs=(queue,))
+                        fut = pool.submit(_part_worker, args)
+                    running[fut] = (n, o)
+            elif running:  # wait
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for fut in [f for f in running if f in done]:  # as they end (those ending together: as started)
+                    n, o = running.pop(fut)
+                    _outcome(n, fut.result, say=say, failed=failed, failures=failures, mark=mark(n, o))
+            else:  # pragma: no cover - a part waiting for one that is neither waiting, running nor stored
+                raise RuntimeError(f"lens store: cannot order the parts {[n for n, _o in waiting]}")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if drain is not None:
+            drain.__exit__(None, None, None)
 
 
 def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark=None) -> None:

@@ -662,11 +662,6 @@ def check_range(name: str, value: Any, shown: str | None = None) -> None:
         raise FramelensError(f"{shown or name}={value!r}: must be {want}")
 
 
-def depth(name: str) -> int:
-    """0 for a part built from the corpus alone, else 1 + the depth of its deepest need."""
-    return 0 if not PARTS[name].needs else 1 + max(depth(n) for n in PARTS[name].needs)
-
-
 def part_options(name: str) -> dict[str, Any]:
     """Every option of a part (its own and those of the parts it is built from), with defaults."""
     if name not in PARTS:

@@ -764,14 +764,22 @@ def term_table(sentences: pd.DataFrame, tokens: pd.DataFrame, *, phrases: Sequen
     return _term_chunk(sentences, TokenChunk(tokens, counts), rx, stop)
 
 
-def release_memory() -> None:
+def release_memory(*, arrow: bool = False) -> None:
     """Hand freed heap memory back to the operating system (glibc ``malloc_trim``).
 
     Loading a large corpus frees many chunk-sized arrays; glibc keeps such memory resident
     for reuse, so without this the process's footprint stays at its high-water mark. A no-op
-    where glibc is not available.
+    where glibc is not available. ``arrow``: also Arrow's memory pool, which keeps freed buffers
+    (text columns) for reuse.
     """
     global _TRIM
+    if arrow:
+        try:
+            import pyarrow as pa
+
+            pa.default_memory_pool().release_unused()
+        except Exception:  # an older pyarrow or another pool: nothing to release
+            pass
     if _TRIM is None:
         _TRIM = False
         if sys.platform.startswith("linux"):
