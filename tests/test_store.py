@@ -578,7 +578,7 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
 
     class Pool:
         def __init__(self, *a, **k):
-            self.broken, self.submitted = False, []
+            self.broken, self.submitted, self.tasks_per_worker = False, [], k.get("tasks_per_worker")
             pools.append(self)
 
         def submit(self, fn, args):
@@ -599,9 +599,10 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
     class Lens:
         root, corpus_path, sources, inputs = "/store", "/corpus", (), {}
         marked: list = []
+        n_partitions = 1  # one partition: the parts go side by side
 
         def partitions(self):
-            return ["p0"]  # one partition: the parts go side by side
+            return [f"p{k}" for k in range(self.n_partitions)]
 
         def clear_failure(self, n, o):
             pass
@@ -623,3 +624,11 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
                      "framelens: lens store: actors (actors-1) 2.0 s, peak memory 50 MB",  # alone: here
                      "framelens: lens store: sentiment (sentiment-1) 1.0 s, peak memory 100 MB",
                      "framelens: lens store: framing (framing-1) 1.0 s, peak memory 100 MB"]
+    assert [p.tasks_per_worker for p in pools] == [None, None]  # a small corpus: the workers are reused
+    # from FRESH_WORKER_PARTITIONS partitions on, each part gets a fresh worker process
+    big = Lens()
+    big.n_partitions = comp.FRESH_WORKER_PARTITIONS
+    profiles = [("profile", {"source_id": s}) for s in "abc"]
+    comp._run_parts(big, profiles, workers=2, say=say, view={}, failed=set(), failures=[])
+    # two beside each other; the third, alone once they are done, here
+    assert pools[-1].submitted == ["profile"] * 2 and pools[-1].tasks_per_worker == 1

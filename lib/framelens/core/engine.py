@@ -154,14 +154,15 @@ def worker_init(owner: int | None = None) -> None:
 
 
 def pool(workers: int, mp_context, *, initializer: Callable[..., None] | None = None,
-         initargs: tuple = ()) -> "Any":
+         initargs: tuple = (), tasks_per_worker: int | None = None) -> "Any":
     """A :class:`concurrent.futures.ProcessPoolExecutor` whose workers exit with the process that
     made it (:func:`worker_init`), then run ``initializer(*initargs)`` if given: every process
-    pool of framelens is made here."""
+    pool of framelens is made here. ``tasks_per_worker``: a worker process is replaced after this
+    many tasks (``None``: never)."""
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=_init_worker,
-                               initargs=(os.getpid(), initializer, initargs))
+                               initargs=(os.getpid(), initializer, initargs), max_tasks_per_child=tasks_per_worker)
 
 
 def _init_worker(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:

@@ -155,6 +155,14 @@ def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
     return todo
 
 
+#: From this many corpus partitions on, each part computed beside others gets a fresh worker
+#: process: a part there holds hundreds of MB, which a reused process would carry into the next part
+#: (at 10,000 articles a reused worker took synthesis from 473 to 634 MB), and a process start (about
+#: a second) is small beside the part's own time. Below, the workers are reused: thirty profiles of
+#: a small corpus take under a second each.
+FRESH_WORKER_PARTITIONS = 20
+
+
 def next_parts(waiting: Sequence[tuple[str, dict]], running: Sequence[tuple[str, dict]], *, workers: int,
                partitions: int, failed: set[str] = frozenset()) -> tuple[str, list[tuple[str, dict]]]:
     """What to start now, from the parts ``waiting`` (needs first) while ``running`` are computed:
@@ -230,7 +238,8 @@ def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, f
                         except BrokenProcessPool:  # a worker was killed (its parts failed): a new pool
                             pool.shutdown(wait=False, cancel_futures=True)
                     if fut is None:
-                        pool = make_pool(workers, ctx, initializer=_init_part_worker, initargs=(queue,))
+                        pool = make_pool(workers, ctx, initializer=_init_part_worker, initargs=(queue,),
+                                         tasks_per_worker=1 if partitions >= FRESH_WORKER_PARTITIONS else None)
                         fut = pool.submit(_part_worker, args)
                     running[fut] = (n, o)
             elif running:  # wait
