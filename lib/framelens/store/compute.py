@@ -156,10 +156,10 @@ def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
 
 
 #: From this many corpus partitions on, each part computed beside others gets a fresh worker
-#: process: a part there holds hundreds of MB, which a reused process would carry into the next part
-#: (at 10,000 articles a reused worker took synthesis from 473 to 634 MB), and a process start (about
-#: a second) is small beside the part's own time. Below, the workers are reused: thirty profiles of
-#: a small corpus take under a second each.
+#: process: a part there holds hundreds of MB, which a reused process would carry into the next
+#: part (at 10,000 articles synthesis peaked at 634 MB in a reused worker, 473 MB in a fresh one),
+#: and a process start (about a second) is small beside the part's own time. Below, the workers are
+#: reused: thirty profiles of a small corpus take under a second each.
 FRESH_WORKER_PARTITIONS = 20
 
 
