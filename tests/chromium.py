@@ -205,10 +205,17 @@ class Browser:
             self.send("Input.dispatchKeyEvent", type="keyUp", key=ch)
 
     def wait_for(self, expression: str, timeout: float = 10.0):
-        """Poll a JavaScript expression until it is truthy; return its value."""
+        """Poll a JavaScript expression until it is truthy; return its value. A page navigating
+        away while the expression runs (after a click on a link) is polled again, not an error:
+        on a loaded machine the evaluation can land in the middle of the navigation."""
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(expression)
+            try:
+                value = self.eval(expression)
+            except BrowserError as exc:
+                if "navigated or closed" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                value = None
             if value or time.monotonic() > deadline:
                 return value
             time.sleep(0.05)
