@@ -194,6 +194,7 @@ def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, f
     """Compute the parts ``todo`` (needs first) as :func:`next_parts` plans them: here, or in up to
     ``workers`` worker processes side by side, each part starting as soon as the parts it is built
     from are done; a part that fails is added to ``failed`` and ``failures``."""
+    import contextlib
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -204,32 +205,32 @@ def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, f
     running: dict[Any, tuple[str, dict]] = {}
     partitions = len(lens.partitions())
     ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    pool = queue = drain = None
+    pool = queue = None
 
     def mark(n: str, o: dict):
         return lambda why: lens.mark_failed(n, o, why)
 
-    try:
+    with contextlib.ExitStack() as stack:
         while waiting or running:
             what, items = next_parts(waiting, list(running.values()), workers=workers, partitions=partitions,
                                      failed=failed)
-            for item in items:
-                waiting.remove(item)
+            for n, o in items:
+                waiting.remove((n, o))
+                if what != "skip":
+                    lens.clear_failure(n, o)  # failed before: tried again
             if what == "skip":  # and so are the parts built from them
                 failed.update(n for n, _o in items)
             elif what == "here":
                 for n, o in items:
-                    lens.clear_failure(n, o)  # failed before: tried again
                     _outcome(n, lambda n=n, o=o: _timed_part(lens, n, o), say=say, failed=failed,
                              failures=failures, mark=mark(n, o))
                 release_memory(arrow=True)  # the next part starts from what this process needs, not this one's peak
             elif what == "aside":
-                if queue is None:
+                if queue is None:  # the workers' progress drained here; the pool shut down before it ends
                     queue = ctx.Queue()
-                    drain = say.drain(queue)
-                    drain.__enter__()
+                    stack.enter_context(say.drain(queue))
+                    stack.callback(lambda: pool is not None and pool.shutdown(wait=True, cancel_futures=True))
                 for n, o in items:
-                    lens.clear_failure(n, o)
                     args = (str(lens.root), str(lens.corpus_path), lens.sources, view, n, o, lens.inputs)
                     fut = None
                     if pool is not None:
@@ -249,11 +250,6 @@ def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, f
                     _outcome(n, fut.result, say=say, failed=failed, failures=failures, mark=mark(n, o))
             else:  # pragma: no cover - a part waiting for one that is neither waiting, running nor stored
                 raise RuntimeError(f"lens store: cannot order the parts {[n for n, _o in waiting]}")
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if drain is not None:
-            drain.__exit__(None, None, None)
 
 
 def _outcome(name: str, run, *, say, failed: set[str], failures: list[str], mark=None) -> None:
