@@ -104,3 +104,24 @@ def test_compute_reports_each_partition_of_the_map_steps(tmp_path, tiny_corpus_d
     p2 = Progress(None)
     framelens.compute(tiny_corpus_dir, store=tmp_path / "s", progress=p2, requests=[("sentiment", {"n_resamples": 200})])
     assert p2.timings == []  # everything was in the store
+
+
+def test_a_detail_phase_says_nothing_unless_it_is_long(monkeypatch):
+    from framelens.core import progress
+
+    lines: list[str] = []
+    p = Progress(lines.append, bars=False)
+    q: queue.Queue = queue.Queue()
+    w = QueueReporter(q)
+    with p.drain(q):
+        with w.phase("reuse: aligning document pairs", 2, "tasks", detail=True):  # from a worker
+            w.advance("reuse: aligning document pairs", 2)
+    with p.phase("reuse: tables", None, "", detail=True):
+        pass
+    assert lines == []  # each took far less than DETAIL_SECONDS
+    assert [(t["phase"], t["done"], t["total"]) for t in p.timings] == [
+        ("reuse: aligning document pairs", 2, 2), ("reuse: tables", 0, None)]
+    monkeypatch.setattr(progress, "DETAIL_SECONDS", 0.0)
+    with p.phase("reuse: aligning document pairs", 3, "tasks", detail=True):
+        p.advance("reuse: aligning document pairs", 3)
+    assert re.fullmatch(r"framelens: reuse: aligning document pairs: 3/3 tasks in \d+\.\d s", lines[0])

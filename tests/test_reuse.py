@@ -1156,3 +1156,24 @@ def test_positions_map_content_units_to_corpus_positions_and_check_counts():
     assert reuse._positions(units, docs, {"a": (10, 4), "b": (20, 2)}) == {"a:1": 11, "a:3": 13, "b:0": 20}
     with pytest.raises(RuntimeError, match="document b has 2 units in a task, 3 in the reduce"):
         reuse._positions(units, docs, {"a": (10, 4), "b": (20, 3)})
+
+
+@pytest.mark.parametrize("candidates", ["all", "lsh"])
+def test_the_reduce_reports_its_tasks_done_out_of_the_total(tmp_path, candidates):
+    # one partition, two documents: one task block, so one verification task and one alignment
+    # task (the one document pair); each step is a detail phase: no line when it takes < 10 s
+    from framelens.core.progress import Progress
+    from framelens.tables.mapreduce import Reduction
+
+    corp, _, _ = planted_corpus(tmp_path, [P1, P2, P3])
+    o = reuse._options(candidates=candidates)
+    red = Reduction("reuse", [reuse._map_task((corp, o))], {}, corp)
+    lines: list[str] = []
+    red.progress = Progress(lines.append, bars=False)
+    tables, info = reuse.reduce_tables(red, engine="serial", **o)
+    got = {t["phase"]: (t["done"], t["total"]) for t in red.progress.timings}
+    verify = ("reuse: comparing every pair of sentences" if candidates == "all"
+              else "reuse: verifying candidate sentence pairs")
+    assert got == {verify: (1, 1), "reuse: boilerplate and document pairs": (0, None),
+                   "reuse: aligning document pairs": (1, 1), "reuse: tables": (0, None)}
+    assert lines == [] and len(tables["passages"]) == 1

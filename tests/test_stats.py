@@ -156,6 +156,16 @@ def test_paired_ratio_bootstrap_diff_known_answers():
     assert (d, lo, hi) == (pytest.approx(0.25), 0.0, 0.25)
     with pytest.raises(ValueError, match="same units"):
         stats.paired_ratio_bootstrap_diff([1.0], [1], [1.0, 2.0], [1, 1])
+    # several ratios against the one side b, from the same draws: column 0 is the case above;
+    # column 1 is 1/1 in each document, so a stays 1 while b moves: doc 1 twice → 1 − 1 = 0, one of
+    # each → 1 − 3/4, doc 2 twice → 1 − 1/2 (a quarter of the mass at each end); column 2 has no
+    # denominator (NaN)
+    num_a, den_a = np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), np.array([[2, 1, 0], [0, 1, 0]])
+    d, lo, hi = stats.paired_ratio_bootstrap_diff(num_a, den_a, [2.0, 1.0], [2, 2], seed=0, n_resamples=400)
+    one = stats.paired_ratio_bootstrap_diff([2.0, 0.0], [2, 0], [2.0, 1.0], [2, 2], seed=0, n_resamples=400)
+    assert (d[0], lo[0], hi[0]) == one
+    assert d[1] == pytest.approx(2 / 2 - 3 / 4) and (lo[1], hi[1]) == (0.0, 0.5)
+    assert np.isnan([d[2], lo[2], hi[2]]).all()
 
 
 # ------------------------------------------------------------------ the one cluster bootstrap

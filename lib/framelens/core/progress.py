@@ -36,11 +36,16 @@ def _isatty(stream) -> bool:
         return False
 
 
-class _Phase:
-    __slots__ = ("name", "total", "unit", "done", "t0", "bar")
+#: A *detail* phase (a step inside a long reduce) gets its line only when it took at least this many
+#: seconds, and its bar is cleared when it ends: on a small corpus its steps take no time and say nothing.
+DETAIL_SECONDS = 10.0
 
-    def __init__(self, name: str, total: int | None, unit: str):
-        self.name, self.total, self.unit, self.done = name, total, unit, 0
+
+class _Phase:
+    __slots__ = ("name", "total", "unit", "done", "t0", "bar", "detail")
+
+    def __init__(self, name: str, total: int | None, unit: str, detail: bool = False):
+        self.name, self.total, self.unit, self.done, self.detail = name, total, unit, 0, detail
         self.t0 = time.perf_counter()
         self.bar = None
 
@@ -74,9 +79,11 @@ class Progress:
             self.say(text)
 
     # -- phases
-    def start(self, name: str, total: int | None = None, unit: str = "partitions") -> None:
+    def start(self, name: str, total: int | None = None, unit: str = "partitions", detail: bool = False) -> None:
+        """Open phase ``name`` (``total`` items of ``unit``; ``unit=""``: no items, a line at its end).
+        ``detail``: a step of a longer phase, silent when it takes less than :data:`DETAIL_SECONDS`."""
         with self._lock:
-            ph = _Phase(name, None if total is None else int(total), unit)
+            ph = _Phase(name, None if total is None else int(total), unit, detail)
             if self.bars and unit:  # a phase without items (a reduce) gets its line at the end
                 import os
 
@@ -87,7 +94,7 @@ class Progress:
                 except (AttributeError, OSError, ValueError):
                     narrow = True
                 ph.bar = tqdm(total=ph.total, desc=name, unit=unit.rstrip("s"), file=self.stream,
-                              leave=True, mininterval=0.5, **({"ncols": 80, "nrows": 24} if narrow else {}))
+                              leave=not detail, mininterval=0.5, **({"ncols": 80, "nrows": 24} if narrow else {}))
             self._open[name] = ph
 
     def set_total(self, name: str, total: int) -> None:
@@ -120,7 +127,7 @@ class Progress:
                                  "total": ph.total, "unit": ph.unit})
             if ph.bar is not None:
                 ph.bar.close()
-            elif self.say is not None and not silent:
+            elif self.say is not None and not silent and not (ph.detail and seconds < DETAIL_SECONDS):
                 items = ""
                 if ph.total is not None or ph.done:
                     items = (f"{ph.done}/{ph.total}" if ph.total is not None else f"{ph.done}") + f" {ph.unit} in "
@@ -128,9 +135,10 @@ class Progress:
             return seconds
 
     @contextlib.contextmanager
-    def phase(self, name: str, total: int | None = None, unit: str = "partitions") -> Iterator["Progress"]:
+    def phase(self, name: str, total: int | None = None, unit: str = "partitions",
+              detail: bool = False) -> Iterator["Progress"]:
         """``with progress.phase("notebooks", total=8, unit="notebooks"): ...`` (ended on errors too)."""
-        self.start(name, total, unit)
+        self.start(name, total, unit, detail)
         try:
             yield self
         except BaseException:
@@ -148,11 +156,11 @@ class Progress:
 
     # -- events from other processes
     def event(self, ev: tuple) -> None:
-        """Apply an event sent by a :class:`QueueReporter`: ``("start", name, total, unit)``,
+        """Apply an event sent by a :class:`QueueReporter`: ``("start", name, total, unit[, detail])``,
         ``("advance", name, n)``, ``("end", name)`` or ``("line", text)``."""
         kind = ev[0]
         if kind == "start":
-            self.start(ev[1], ev[2], ev[3])
+            self.start(ev[1], ev[2], ev[3], bool(ev[4]) if len(ev) > 4 else False)
         elif kind == "advance":
             self.advance(ev[1], ev[2])
         elif kind == "end":
@@ -209,8 +217,8 @@ class QueueReporter:
 
     line = __call__
 
-    def start(self, name: str, total: int | None = None, unit: str = "partitions") -> None:
-        self._put(("start", name, total, unit))
+    def start(self, name: str, total: int | None = None, unit: str = "partitions", detail: bool = False) -> None:
+        self._put(("start", name, total, unit, detail))
 
     def set_total(self, name: str, total: int) -> None:  # pragma: no cover - not used across processes
         pass

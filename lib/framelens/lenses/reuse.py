@@ -1212,6 +1212,7 @@ class _Global:
     doc_part: np.ndarray
     reader: _Reader
     timing: dict
+    progress: Any = None  # the run's Progress: the reduce's steps, tasks done out of the total (None: silent)
 
     def __post_init__(self):
         self.doc_ids = self.docs["doc_id"].astype(str).tolist()
@@ -1235,6 +1236,10 @@ class _Global:
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.blocks: _Blocks | None = None  # set by the reduce
+        if self.progress is None:
+            from framelens.core.progress import Progress
+
+            self.progress = Progress(None)
 
     def where(self, units: np.ndarray) -> tuple:
         """A task's reading instructions for the documents of ``units``: their task blocks' units
@@ -1360,10 +1365,12 @@ def _verified(g: _Global, o: dict, eng, stats: dict, spill: str | None = None) -
     else:
         shards = _lsh_shards(g.keys, limit=SHARD_PAIRS)
         stats["candidate_pairs"] = 0
-        for shard in shards:  # the candidates of one shard at a time: only the verified pairs are kept
+        for k, shard in enumerate(shards):  # the candidates of one shard at a time: only the verified pairs are kept
             i, j, head = _lsh_candidates(g.keys, g.idx, g.doc_of, max(g.n, 1), shard if len(shards) > 1 else None)
             stats["candidate_pairs"] += int(len(i))
-            s = _verify_candidates(g, i, j, o, eng)
+            step = "reuse: verifying candidate sentence pairs" + (f" (shard {k + 1} of {len(shards)})"
+                                                                    if len(shards) > 1 else "")
+            s = _verify_candidates(g, i, j, o, eng, step=step)
             ok = s >= o["min_similarity"]
             i, j, s, head = i[ok], j[ok], s[ok], head[ok]
             order = np.lexsort((j, i))
@@ -1378,17 +1385,20 @@ def _verified(g: _Global, o: dict, eng, stats: dict, spill: str | None = None) -
     return pairs
 
 
-def _verify_candidates(g: _Global, i: np.ndarray, j: np.ndarray, o: dict, eng) -> np.ndarray:
+def _verify_candidates(g: _Global, i: np.ndarray, j: np.ndarray, o: dict, eng,
+                       step: str = "reuse: verifying candidate sentence pairs") -> np.ndarray:
     """The word similarity of each candidate pair ``(i[k], j[k])``, computed by tasks grouped by
-    their pair of task blocks (each reading only its blocks' units)."""
+    their pair of task blocks (each reading only its blocks' units); progress as ``step``, in tasks."""
     s = np.zeros(len(i), dtype=np.float64)
     groups = _partition_groups(g.block[i], g.block[j])
     g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
     tasks = (("pairs", g.where(np.r_[i[k], j[k]]), g.sent_ids[i[k]].tolist(), g.sent_ids[j[k]].tolist(), o)
              for k in groups)  # made as the engine takes them: never all candidates' ids at once
     g.tasks += len(groups)
-    for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
-        s[k] = sims
+    with g.progress.phase(step, len(groups), "tasks", detail=True):
+        for k, sims in zip(groups, eng.imap(_verify_task, tasks, label="reuse-verify")):
+            s[k] = sims
+            g.progress.advance(step)
     return s
 
 
@@ -1401,12 +1411,15 @@ def _verify_all(g: _Global, o: dict, eng) -> tuple[np.ndarray, np.ndarray, np.nd
               g.sent_ids[g.idx[by_part[p]]].tolist(), g.sent_ids[g.idx[by_part[q]]].tolist(), o) for p, q in plan)
     g.tasks += len(plan)
     out_i, out_j, out_s = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
-    for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
-        i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
-        diff = g.doc_of[i] != g.doc_of[j]
-        out_i.append(i[diff])
-        out_j.append(j[diff])
-        out_s.append(s[diff])
+    step = "reuse: comparing every pair of sentences"
+    with g.progress.phase(step, len(plan), "tasks", detail=True):
+        for (p, q), (x, y, s) in zip(plan, eng.imap(_verify_task, tasks, label="reuse-verify")):
+            i, j = g.idx[by_part[p]][x], g.idx[by_part[q]][y]
+            diff = g.doc_of[i] != g.doc_of[j]
+            out_i.append(i[diff])
+            out_j.append(j[diff])
+            out_s.append(s[diff])
+            g.progress.advance(step)
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
 
 
@@ -1732,16 +1745,19 @@ def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, en
     src = np.asarray(g.doc_source, dtype=object)
     cross = src[x] != src[y]  # the edits of passages inside one source are never shown: not kept
     doc_start = np.searchsorted(g.doc_of, np.arange(g.n_docs + 1))  # each document's first unit
-    for n_task, (k, (c, e, mem)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
-                                                                     label="reuse-align"))):
-        if n_task % 16 == 15:
-            release_memory(arrow=True)
-        if c is not None:
-            c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
-            chunks.append((c, mem))
-        if e is not None:
-            e.insert(0, "_q", k[e.pop("_li").to_numpy(dtype=np.int64)])
-            edit_chunks.append(e)
+    step = "reuse: aligning document pairs"
+    with g.progress.phase(step, len(groups), "tasks", detail=True):
+        for n_task, (k, (c, e, mem)) in enumerate(zip(groups, eng.imap(_align_chunk_task, (task(k) for k in groups),
+                                                                         label="reuse-align"))):
+            if n_task % 16 == 15:
+                release_memory(arrow=True)
+            if c is not None:
+                c.insert(0, "_q", k[c.pop("_li").to_numpy(dtype=np.int64)])
+                chunks.append((c, mem))
+            if e is not None:
+                e.insert(0, "_q", k[e.pop("_li").to_numpy(dtype=np.int64)])
+                edit_chunks.append(e)
+            g.progress.advance(step)
     return _Passages.of(g, oriented, chunks, edit_chunks)
 
 
@@ -2267,6 +2283,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         release_memory(arrow=True)  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
+        g.progress = getattr(red, "progress", None) or g.progress
         release_memory(arrow=True)  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
@@ -2277,11 +2294,12 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         t1 = time.perf_counter()
         stats["seconds_candidates"] = t1 - t0
         stats["peak_mb_candidates"] = _peak_mb()
-        blabel, kind = _boilerplate_labels(g, pairs, o)
-        is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
-        oriented = _doc_pairs(g, pairs, is_boiler, stats)
-        stats["document_pairs_aligned"] = len(oriented)
-        min_sim = _boilerplate_similarity(blabel, pairs)
+        with g.progress.phase("reuse: boilerplate and document pairs", None, "", detail=True):
+            blabel, kind = _boilerplate_labels(g, pairs, o)
+            is_boiler = (blabel >= 0) | g.removed  # removed spans are never content
+            oriented = _doc_pairs(g, pairs, is_boiler, stats)
+            stats["document_pairs_aligned"] = len(oriented)
+            min_sim = _boilerplate_similarity(blabel, pairs)
         del pairs  # the verified pairs are not needed past this point
         release_memory(arrow=True)
         t2 = time.perf_counter()
@@ -2291,7 +2309,8 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         t3 = time.perf_counter()
         stats["seconds_alignment"] = t3 - t2
         stats["peak_mb_alignment"] = _peak_mb()
-        tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng, spill=spill, out_dir=out_dir)
+        with g.progress.phase("reuse: tables", None, "", detail=True):
+            tables = _tables(g, passages, blabel, kind, min_sim, is_boiler, o, eng, spill=spill, out_dir=out_dir)
     finally:
         if "g" in locals() and g.blocks is not None:
             g.blocks.close()

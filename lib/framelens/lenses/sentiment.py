@@ -1086,23 +1086,32 @@ def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None
     rows = []
     for src, g in mentions.groupby("source", sort=False):
         multi = g["doc_id"].nunique() >= 2
-        for act in keep:
-            is_a = (g["actor"] == act).to_numpy()
-            if is_a.sum() < min_mentions:
-                continue
-            x = g["score"].to_numpy(dtype=float)
-            if multi:
-                d = pd.DataFrame({"doc": g["doc_id"].to_numpy(), "s1": x * is_a, "c1": is_a.astype(float),
-                                  "s2": x, "c2": 1.0}).groupby("doc", sort=False).sum()
-                s1, c1, s2, c2 = (d[c].to_numpy(dtype=float) for c in ("s1", "c1", "s2", "c2"))
-            else:
-                s1, c1, s2, c2 = x * is_a, is_a.astype(float), x, np.ones(len(x))
-            diff, lo, hi = paired_ratio_bootstrap_diff(s1, c1, s2, c2, n_resamples=n_resamples, level=level,
-                                                       seed=seed)
-            rows.append({"source": src, "label": labels.get(src, src), "actor": act, "n": int(is_a.sum()),
-                         "docs": int(g.loc[is_a, "doc_id"].nunique()), "mean": float(x[is_a].mean()),
-                         "baseline": float(x.mean()), "diff": diff, "ci_low": lo, "ci_high": hi,
-                         "verdict": "warmer than usual" if lo > 0 else "colder than usual" if hi < 0 else "cannot tell",
+        x = g["score"].to_numpy(dtype=float)
+        actor = g["actor"].to_numpy()
+        is_a = {act: actor == act for act in keep}
+        acts = [act for act in keep if is_a[act].sum() >= min_mentions]
+        if not acts:
+            continue
+        hit = np.column_stack([is_a[act] for act in acts]).astype(float)  # mentions × actors kept
+        if multi:  # per document: each actor's sum and count, and the outlet's over all actors
+            doc = pd.factorize(g["doc_id"].to_numpy(), sort=False)[0]
+            per_doc = np.zeros((doc.max() + 1, 2 * len(acts) + 2))
+            np.add.at(per_doc, doc, np.c_[x[:, None] * hit, hit, x, np.ones(len(x))])
+            s1, c1 = per_doc[:, :len(acts)], per_doc[:, len(acts):2 * len(acts)]
+            s2, c2 = per_doc[:, -2], per_doc[:, -1]
+        else:
+            s1, c1, s2, c2 = x[:, None] * hit, hit, x, np.ones(len(x))
+        # every actor of the outlet from the same draws of its documents (the draws do not depend on
+        # how many actors are compared)
+        diff, lo, hi = paired_ratio_bootstrap_diff(s1, c1, s2, c2, n_resamples=n_resamples, level=level, seed=seed)
+        docs = g["doc_id"].to_numpy()
+        for c, act in enumerate(acts):
+            a = is_a[act]
+            rows.append({"source": src, "label": labels.get(src, src), "actor": act, "n": int(a.sum()),
+                         "docs": int(pd.unique(docs[a]).size), "mean": float(x[a].mean()),
+                         "baseline": float(x.mean()), "diff": float(diff[c]), "ci_low": float(lo[c]),
+                         "ci_high": float(hi[c]),
+                         "verdict": "warmer than usual" if lo[c] > 0 else "colder than usual" if hi[c] < 0 else "cannot tell",
                          "resampled": "documents" if multi else "mentions"})
     return pd.DataFrame(rows, columns=BASELINE_COLUMNS)
 

@@ -395,22 +395,32 @@ def paired_ratio_bootstrap_diff(
     num_a: Sequence[float] | np.ndarray, den_a: Sequence[float] | np.ndarray,
     num_b: Sequence[float] | np.ndarray, den_b: Sequence[float] | np.ndarray, *,
     n_resamples: int = N_RESAMPLES, level: float = 0.95, seed=0,
-) -> tuple[float, float, float]:
+) -> tuple:
     """``(difference, low, high)`` of two ratio means ``Σ num_a/Σ den_a − Σ num_b/Σ den_b`` that are
     sums over the same units (e.g. tone toward one actor and toward all actors in one outlet's
     articles), with a percentile interval from the same resamples of the units for both sides
-    (:func:`ratio_resamples` with two columns: the paired cluster bootstrap, Field & Welsh 2007).
-    For two independent groups, resample each with its own ``seed`` (:func:`ratio_bootstrap_diff`)."""
+    (:func:`ratio_resamples`: the paired cluster bootstrap, Field & Welsh 2007).
+    For two independent groups, resample each with its own ``seed`` (:func:`ratio_bootstrap_diff`).
+
+    ``num_a`` and ``den_a`` may be 2-d (units × k: k ratios, e.g. one per actor, each compared with
+    the one side b): the results are then arrays of length k, every ratio from the same draws of the
+    units (the draws do not depend on k); a ratio without a denominator gives NaN."""
     num_a, den_a = np.asarray(num_a, dtype=float), np.asarray(den_a, dtype=float)
     num_b, den_b = np.asarray(num_b, dtype=float), np.asarray(den_b, dtype=float)
-    if num_a.shape != num_b.shape:
+    one = num_a.ndim == 1
+    na, da = (num_a[:, None], den_a[:, None]) if one else (num_a, den_a)
+    if na.shape != da.shape or num_b.ndim != 1 or num_b.shape != den_b.shape or len(na) != len(num_b):
         raise ValueError("paired_ratio_bootstrap_diff: paired sides need the same units")
-    est = ratio_difference(num_a, den_a, num_b, den_b)
-    if math.isnan(est):
-        return (est, math.nan, math.nan)
-    boots = ratio_resamples(np.c_[num_a, num_b], np.c_[den_a, den_b], n_resamples=n_resamples, seed=seed)
-    lo, hi = percentile_interval(boots[:, 0] - boots[:, 1], level=level)
-    return (est, float(lo[0]), float(hi[0]))
+    k = na.shape[1]
+    est = np.array([ratio_difference(na[:, c], da[:, c], num_b, den_b) for c in range(k)])
+    lo, hi = np.full(k, np.nan), np.full(k, np.nan)
+    ok = ~np.isnan(est)
+    if ok.any():
+        boots = ratio_resamples(np.c_[na[:, ok], num_b], np.c_[da[:, ok], den_b], n_resamples=n_resamples, seed=seed)
+        lo[ok], hi[ok] = percentile_interval(boots[:, :-1] - boots[:, -1:], level=level)
+    if one:
+        return (float(est[0]), float(lo[0]), float(hi[0]))
+    return est, lo, hi
 
 
 def cluster_permutation_test(

@@ -419,6 +419,7 @@ class LensStore:
             red.fetch = lambda ids: fetch_sentences(self, ids)  # noqa: E731
             red.load_whole = lambda: self.corpus  # noqa: E731
             red.engine, red.partitions = eng, [str(p) for p in dirs]  # for reduces that run tasks (reuse)
+            red.progress = prog  # for reduces whose own steps are long (reuse: its tasks done out of the total)
             red.auto_engine, red.out_dir = own is not None, str(tmp)  # (engine chosen here; where pieces go)
             red.load_partitions = lambda: (c for c in (view_partition(read_partition(p), view)  # noqa: E731
                                                        for p in self.partitions()) if c is not None)

@@ -171,6 +171,7 @@ class Reduction:
     fetch = None  # sent_ids → DataFrame with sent_id and text (the store sets it; else the view's sentences)
     load_partitions = None  # → an iterator over the view's partitions, text included (the store sets it)
     load_whole = None  # → the whole corpus view (the store sets it; else the view itself)
+    progress = None  # a framelens.core.progress.Progress for a long reduce's own steps (the store sets it)
 
     def whole(self):
         """The whole corpus view, text and tokens included: for the few tables that are not
