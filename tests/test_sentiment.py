@@ -679,3 +679,34 @@ def test_pairwise_tests_of_two_large_sources_use_the_normal_approximation_over_a
     r = t.iloc[0]
     assert r["test"] == "normal approximation (documents)" and r["diff"] == pytest.approx(0.2)
     assert r["p"] == pytest.approx(2 * __import__("scipy.stats", fromlist=["norm"]).norm.sf(32 / math.sqrt(3.2100313)), rel=1e-4)
+
+
+def test_mention_cells_are_numbered_in_order_of_first_mention():
+    # (b, x) first, then (a, x), then (b, y); a missing actor is a value of its own
+    src = st._codes(pd.Series(["b", "a", "b", "a", "a"]))
+    act = st._codes(pd.Series(["x", "x", "y", "x", None]))
+    assert src.tolist() == [0, 1, 0, 1, 1] and act.tolist() == [0, 0, 1, 0, 2]
+    assert st._cell_codes(src, act).tolist() == [0, 1, 2, 1, 3]
+
+
+def test_actor_tables_are_the_same_for_object_and_arrow_string_columns():
+    # the store reads mentions back as Arrow strings, the whole-corpus path may hold Python objects:
+    # the tables are built on integer codes of either. Outlet A: X in two articles (mean of 0.5,
+    # 0.4 and 0.6 = 0.5), Y in one (-0.6); outlet B: X twice in one article (-0.5)
+    rows = [("a1", "A", "Outlet A", "X", 0.5), ("a1", "A", "Outlet A", "Y", -0.6), ("a2", "A", "Outlet A", "X", 0.4),
+            ("a2", "A", "Outlet A", "X", 0.6), ("b1", "B", "Outlet B", "X", -0.5), ("b1", "B", "Outlet B", "X", -0.5)]
+    m = _mentions(rows).astype({c: object for c in ("doc_id", "source", "label", "actor")})
+    m["sent_id"] = [f"{d}:s{k}" for k, (d, *_rest) in enumerate(rows)]
+    m["tone"] = np.where(m["score"] > 0, "positive", "negative").astype(object)
+    m["textblob"] = 0.0
+    arrow = m.astype({c: "string[pyarrow]" for c in ("doc_id", "source", "label", "actor", "sent_id", "tone")})
+    t_obj, t_arrow = (st._actor_table(x, 300, 0, 2, None, "news") for x in (m, arrow))
+    pd.testing.assert_frame_equal(t_obj, t_arrow, check_dtype=False)
+    t = t_obj.set_index(["source", "actor"])
+    assert t.loc[("A", "X"), "mean"] == pytest.approx(0.5) and t.loc[("A", "X"), "n"] == 3
+    assert t.loc[("B", "X"), "n_sentences"] == 2 and t.loc[("A", "Y"), "share_neg"] == 1.0
+    assert t.loc[("A", "X"), "evidence"] == "a2:s3;a1:s0"  # the two strongest, strongest first
+    assert list(t_obj["actor"]) == ["X", "X", "Y"]  # most mentioned actor first, outlets in corpus order
+    for f in (lambda x: st.compare_outlets(x, min_mentions=2, n_resamples=300),
+              lambda x: st.baseline_tone(x, min_mentions=1, n_resamples=300)):
+        pd.testing.assert_frame_equal(f(m), f(arrow), check_dtype=False)

@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.resources.codebook import MARKER_KEYS, default_markers_path, load_markers  # noqa: F401  (moved; re-exported)
 from framelens.lenses.actors import find_mentions
-from framelens.tables.mapreduce import reduction
+from framelens.tables.mapreduce import fold, reduction
 
 __all__ = [
     "load_codebook",
@@ -989,22 +989,15 @@ def framing_reduce(red, codebook=None, markers=None, actors=None, *, n_resamples
             "coverage": coverage_matrix(None, red.sources, counts=ccounts)}
 
 
-#: rows of per-partition counts a fold holds before merging them (see :func:`_fold`)
+#: rows of per-partition counts waiting before they are merged into the running counts (the
+#: ``min_size`` of :func:`framelens.tables.mapreduce.fold`)
 FOLD_ROWS = 500_000
 
 
-def _fold(parts, merge, *, size, batch: int | None = None):
-    """Merge a stream of per-partition counts (in corpus order) with ``merge``, a few at a
-    time: what is held is the merged counts plus the pending parts (at most about ``batch`` rows
-    or the merged table's own size), never every partition's counts at once."""
-    batch = FOLD_ROWS if batch is None else batch
-    merged, pending, held = None, [], 0
-    for p in parts:
-        pending.append(p)
-        held += size(p)
-        if held >= max(batch, size(merged) if merged is not None else 0):
-            merged = merge(([merged] if merged is not None else []) + pending)
-            pending, held = [], 0
-    if pending or merged is None:
-        merged = merge(([merged] if merged is not None else []) + pending)
-    return merged
+def _fold(parts, merge, *, size):
+    """``merge`` of a stream of per-partition counts (in corpus order), folded as they come
+    (:func:`framelens.tables.mapreduce.fold`: the merged counts plus at most about their size or
+    :data:`FOLD_ROWS` rows waiting, never every partition's counts at once); ``merge([])`` when
+    there are none."""
+    merged = fold(parts, merge, size=size, min_size=FOLD_ROWS)
+    return merge([]) if merged is None else merged

@@ -920,22 +920,55 @@ def _news_probabilities(ids, starts, ends, norm, spans, lexicon=None, *, scored=
     return model.proba(np.vstack(xs), ws)[:, order][rows]  # one product for all mentions
 
 
+def _codes(col: pd.Series) -> np.ndarray:
+    """Each row's value of ``col`` as an integer, numbered in order of first appearance (a missing
+    value is a value of its own), as ``groupby(sort=False, dropna=False)`` numbers its groups."""
+    return pd.factorize(col, sort=False, use_na_sentinel=False)[0].astype(np.int64)
+
+
+def _cell_codes(*codes: np.ndarray) -> np.ndarray:
+    """Each row's combination of several :func:`_codes`, numbered in order of first appearance:
+    the groups of ``groupby([...], sort=False)``, as integers (the mention tables' grouping runs on
+    these, not on their strings: at 100,000 articles, 1.7 M mentions)."""
+    key = codes[0]
+    for c in codes[1:]:
+        key = pd.factorize(key * (int(c.max()) + 1 if len(c) else 1) + c, sort=False)[0].astype(np.int64)
+    return key
+
+
 def _actor_table(m: pd.DataFrame, n_resamples: int, seed: int, n_evidence: int, band: float | None,
                  method: str, prior: float | None = None) -> pd.DataFrame:
-
-    col = "score"
-    t = group_bootstrap(m, col, ["source", "actor"], n_resamples=n_resamples, seed=seed)
-    tone = m["tone"].to_numpy()
-    g = m.assign(_pos=(tone == "positive").astype(float), _neg=(tone == "negative").astype(float)
-                 ).groupby(["source", "actor"], sort=False)
-    extra = g.agg(label=("label", "first"), n_sentences=("sent_id", "nunique"), share_pos=("_pos", "mean"),
-                  share_neg=("_neg", "mean"), textblob_mean=("textblob", "mean")).reset_index()
-    ev = (m.assign(_a=m[col].abs()).sort_values("_a", ascending=False, kind="stable")
-          .drop_duplicates(["source", "actor", "sent_id"])
-          .groupby(["source", "actor"], sort=False).head(n_evidence)
-          .groupby(["source", "actor"], sort=False)["sent_id"].agg(";".join).rename("evidence").reset_index())
-    out = t.merge(extra, on=["source", "actor"]).merge(ev, on=["source", "actor"], how="left")
-    out["stance"] = table_stance(out, m, method=method, band=band, prior=prior)
+    """The source × actor table of mentions ``m``: mean score with its interval, shares, evidence
+    and stance per cell, computed on integer cell codes (:func:`_cell_codes`)."""
+    g = _cell_codes(_codes(m["source"]), _codes(m["actor"]))  # cells 0, 1, ... in order of first mention
+    first = np.unique(g, return_index=True)[1]  # each cell's first mention
+    x = m["score"].to_numpy(dtype=float)
+    sid = pd.factorize(m["sent_id"], sort=False)[0]  # a missing id: -1
+    t = group_bootstrap(pd.DataFrame({"g": g, "score": x}), "score", "g", n_resamples=n_resamples, seed=seed)
+    tone = m["tone"]
+    f = pd.DataFrame({"g": g, "score": x, "textblob": m["textblob"].to_numpy(dtype=float),
+                      "_pos": tone.eq("positive").to_numpy(dtype=bool, na_value=False).astype(float),
+                      "_neg": tone.eq("negative").to_numpy(dtype=bool, na_value=False).astype(float)})
+    by = f.groupby("g", sort=False)
+    extra = by.agg(share_pos=("_pos", "mean"), share_neg=("_neg", "mean"), textblob_mean=("textblob", "mean"))
+    sd = by["score"].std(ddof=1)
+    n_sent = pd.Series(np.where(sid >= 0, sid, np.nan)).groupby(g, sort=False).nunique()
+    label = m["label"].reset_index(drop=True).groupby(g, sort=False).first()
+    ev = (pd.DataFrame({"g": g, "sid": sid, "_a": np.abs(x)}).sort_values("_a", ascending=False, kind="stable")
+          .drop_duplicates(["g", "sid"]).groupby("g", sort=False).head(n_evidence))
+    ids = m["sent_id"].take(ev.index.to_numpy()).to_numpy(dtype=object)
+    evidence = pd.Series(ids, index=ev["g"].to_numpy()).groupby(level=0, sort=False).agg(";".join)
+    cells = t["g"].to_numpy()
+    out = pd.DataFrame({"source": m["source"].take(first[cells]).to_numpy(dtype=object),
+                        "actor": m["actor"].take(first[cells]).to_numpy(dtype=object)})
+    for c in ("n", "mean", "ci_low", "ci_high"):
+        out[c] = t[c].to_numpy()
+    out["label"] = label.reindex(cells).to_numpy(dtype=object)
+    out["n_sentences"] = n_sent.reindex(cells).to_numpy()
+    for c in ("share_pos", "share_neg", "textblob_mean"):
+        out[c] = extra[c].reindex(cells).to_numpy()
+    out["evidence"] = evidence.reindex(cells).to_numpy(dtype=object)
+    out["stance"] = _stances(out, sd.reindex(cells).to_numpy(dtype=float), method=method, band=band, prior=prior)
     out = out.sort_values(["actor", "source"], kind="stable")
     # order: actors by total mentions (most discussed first), sources in corpus order
     src_order = {s: i for i, s in enumerate(pd.unique(m["source"]))}
@@ -951,13 +984,20 @@ def table_stance(table: pd.DataFrame, mentions: pd.DataFrame, *, method: str = "
     ``mentions`` (``source, actor, score``): :func:`evidence_stance` on each cell's mean, count
     and spread; with ``prior`` set, the previous rule (:func:`stance`, shrunk mean against
     ``band``)."""
+    sd = None
+    if prior is None:
+        by_cell = mentions.groupby(["source", "actor"], sort=False)["score"].std(ddof=1)
+        sd = [by_cell.get((a, b), 0.0) for a, b in zip(table["source"], table["actor"])]
+    return _stances(table, sd, method=method, band=band, prior=prior)
+
+
+def _stances(table: pd.DataFrame, sd, *, method: str, band: float | None, prior: float | None) -> list[str]:
+    """:func:`table_stance` from each cell's standard deviation ``sd`` (NaN: 0)."""
     if prior is not None:
         b = stance_bands()[method] if band is None else band
         return [stance(x, n=int(k), method=method, band=b, prior=prior) for x, k in zip(table["mean"], table["n"])]
-    sd = mentions.groupby(["source", "actor"], sort=False)["score"].std(ddof=1)
-    cell_sd = [sd.get((a, b), 0.0) for a, b in zip(table["source"], table["actor"])]
     got = evidence_stance(table["mean"].to_numpy(dtype=float), table["n"].to_numpy(dtype=float),
-                          np.nan_to_num(np.asarray(cell_sd, dtype=float)), method=method, band=band)
+                          np.nan_to_num(np.asarray(sd, dtype=float)), method=method, band=band)
     return list(np.atleast_1d(got))
 
 
@@ -971,24 +1011,30 @@ def _cells_by_actor(mentions: pd.DataFrame, min_mentions: int, value: str = "sco
     """``{actor: {source: ((sums, counts, resampled), (n, docs, mean))}}`` for every actor × source
     cell with ≥ ``min_mentions`` mentions: its resampling units (per-document sums and counts, or
     the mentions themselves when all come from one document; ``resampled`` says which) and the cell's
-    mention count, document count and mean, from two grouped passes over all mentions rather than
-    one per cell."""
+    mention count, document count and mean, from two grouped passes over all mentions (on integer
+    codes, :func:`_cell_codes`) rather than one per cell."""
     if mentions.empty:
         return {}
-    per_doc = mentions.groupby(["actor", "source", "doc_id"], sort=False)[value].agg(["sum", "size"]).reset_index()
-    doc_rows = per_doc.groupby(["actor", "source"], sort=False).indices
-    dsum, dsize = per_doc["sum"].to_numpy(dtype=float), per_doc["size"].to_numpy(dtype=float)
+    cell = _cell_codes(_codes(mentions["actor"]), _codes(mentions["source"]))
+    doc = _cell_codes(cell, _codes(mentions["doc_id"]))  # each (actor, source, document)
     x = mentions[value].to_numpy(dtype=float)
+    per_doc = pd.Series(x).groupby(doc, sort=False).agg(["sum", "size"])  # documents in order of first mention
+    doc_cell = cell[np.unique(doc, return_index=True)[1]]  # each document group's cell
+    doc_rows = pd.Series(np.arange(len(doc_cell))).groupby(doc_cell, sort=False).indices
+    dsum, dsize = per_doc["sum"].to_numpy(dtype=float), per_doc["size"].to_numpy(dtype=float)
+    first = np.unique(cell, return_index=True)[1]
+    act = mentions["actor"].take(first).to_numpy(dtype=object)
+    src = mentions["source"].take(first).to_numpy(dtype=object)
     out: dict[str, dict[str, tuple]] = {}
-    for (act, src), idx in mentions.groupby(["actor", "source"], sort=False).indices.items():
+    for c, idx in pd.Series(np.arange(len(cell))).groupby(cell, sort=False).indices.items():
         if len(idx) < min_mentions:
             continue
-        docs = doc_rows[(act, src)]
+        docs = doc_rows[c]
         units = ((dsum[docs], dsize[docs], "documents") if len(docs) >= 2
                  else (x[idx], np.ones(len(idx)), "mentions"))
         vals = x[idx]
         mean = float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
-        out.setdefault(act, {})[src] = (units, (len(idx), len(docs), mean))
+        out.setdefault(act[c], {})[src[c]] = (units, (len(idx), len(docs), mean))
     return out
 
 
@@ -999,6 +1045,14 @@ def _top_actors(mentions: pd.DataFrame, top: int | None, actors: Sequence[str] |
     vc = mentions["actor"].value_counts(sort=True)
     order = list(vc.index)
     return order[:top] if top else order
+
+
+def _source_labels(mentions: pd.DataFrame) -> dict:
+    """Each source's display label (its last mention's, as ``dict(zip(source, label))``)."""
+    if "label" not in mentions.columns:
+        return {}
+    last = mentions[["source", "label"]].drop_duplicates("source", keep="last")
+    return dict(zip(last["source"], last["label"]))
 
 
 def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None, top: int | None = 12,
@@ -1021,10 +1075,10 @@ def compare_outlets(mentions: pd.DataFrame, *, actors: Sequence[str] | None = No
     like the annotators in 0.75 of 15,026 pairs."""
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=COMPARE_COLUMNS)
-    labels = dict(zip(mentions["source"], mentions["label"])) if "label" in mentions.columns else {}
+    labels = _source_labels(mentions)
     src_order = {s: i for i, s in enumerate(pd.unique(mentions["source"]))}
     keep = _top_actors(mentions, top, actors)
-    m = mentions[mentions["actor"].isin(keep)]
+    m = mentions[["actor", "source", "doc_id", "score"]][mentions["actor"].isin(keep).to_numpy()]
     cells = _cells_by_actor(m, min_mentions)
     rows = []
     for k, act in enumerate(keep):
@@ -1081,20 +1135,27 @@ def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None
 
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=BASELINE_COLUMNS)
-    labels = dict(zip(mentions["source"], mentions["label"])) if "label" in mentions.columns else {}
+    labels = _source_labels(mentions)
     keep = _top_actors(mentions, top, actors)
+    src_code = _codes(mentions["source"])
+    act_code, act_names = pd.factorize(mentions["actor"], sort=False, use_na_sentinel=False)
+    code_of = {a: k for k, a in enumerate(act_names)}
+    doc_code = _codes(mentions["doc_id"])
+    score = mentions["score"].to_numpy(dtype=float)
+    first = np.unique(src_code, return_index=True)[1]
+    sources = mentions["source"].take(first).to_numpy(dtype=object)
     rows = []
-    for src, g in mentions.groupby("source", sort=False):
-        multi = g["doc_id"].nunique() >= 2
-        x = g["score"].to_numpy(dtype=float)
-        actor = g["actor"].to_numpy()
-        is_a = {act: actor == act for act in keep}
+    for k, at in pd.Series(np.arange(len(src_code))).groupby(src_code, sort=False).indices.items():
+        src = sources[k]
+        doc = pd.factorize(doc_code[at], sort=False)[0]  # the outlet's documents in order of first mention
+        multi = doc.max() >= 1
+        x, actor = score[at], act_code[at]
+        is_a = {act: actor == code_of.get(act, -1) for act in keep}
         acts = [act for act in keep if is_a[act].sum() >= min_mentions]
         if not acts:
             continue
         hit = np.column_stack([is_a[act] for act in acts]).astype(float)  # mentions × actors kept
         if multi:  # per document: each actor's sum and count, and the outlet's over all actors
-            doc = pd.factorize(g["doc_id"].to_numpy(), sort=False)[0]
             per_doc = np.zeros((doc.max() + 1, 2 * len(acts) + 2))
             np.add.at(per_doc, doc, np.c_[x[:, None] * hit, hit, x, np.ones(len(x))])
             s1, c1 = per_doc[:, :len(acts)], per_doc[:, len(acts):2 * len(acts)]
@@ -1104,11 +1165,10 @@ def baseline_tone(mentions: pd.DataFrame, *, actors: Sequence[str] | None = None
         # every actor of the outlet from the same draws of its documents (the draws do not depend on
         # how many actors are compared)
         diff, lo, hi = paired_ratio_bootstrap_diff(s1, c1, s2, c2, n_resamples=n_resamples, level=level, seed=seed)
-        docs = g["doc_id"].to_numpy()
         for c, act in enumerate(acts):
             a = is_a[act]
             rows.append({"source": src, "label": labels.get(src, src), "actor": act, "n": int(a.sum()),
-                         "docs": int(pd.unique(docs[a]).size), "mean": float(x[a].mean()),
+                         "docs": int(np.unique(doc[a]).size), "mean": float(x[a].mean()),
                          "baseline": float(x.mean()), "diff": float(diff[c]), "ci_low": float(lo[c]),
                          "ci_high": float(hi[c]),
                          "verdict": "warmer than usual" if lo[c] > 0 else "colder than usual" if hi[c] < 0 else "cannot tell",

@@ -298,11 +298,14 @@ def ratio_resamples(
         return boots
     rng = np.random.default_rng(seed)
     per_block = max(1, min(n_resamples, BLOCK_CELLS // u))
+    # one ratio over units that each count 1 (a plain mean): every resample's denominator is u
+    plain = f == 1 and den.ndim == 1 and bool((den == 1).all())
     for b0 in range(0, n_resamples, per_block):
         b = min(n_resamples, b0 + per_block) - b0
         idx = rng.integers(0, u, size=(b, u))
         if f == 1:  # one ratio: gathering the drawn units is cheaper than weights
-            top, d = num[idx, 0].sum(axis=1)[:, None], den[idx].sum(axis=1)
+            top = num[idx, 0].sum(axis=1)[:, None]
+            d = np.full(b, float(u)) if plain else den[idx].sum(axis=1)
         else:  # many ratios: each resample's unit counts, then one matrix product for all columns
             # (sparse num / den: the product touches only their non-zero cells)
             w = np.bincount((idx + (np.arange(b) * u)[:, None]).ravel(), minlength=b * u).reshape(b, u).astype(float)
