@@ -201,7 +201,8 @@ def test_synthesis_notebook_on_mini(mini_dir, tmp_path):
 
 
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
-def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_the_corpus(mini_dir, tmp_path):
+def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_the_corpus(mini_dir, tmp_path,
+                                                                                           monkeypatch):
     """The store computes the synthesis and a profile from the stored lens tables and the
     documents table, fetching only the quoted sentences by id: the same tables as the in-memory
     path on the loaded corpus, and the store never loads the corpus's text."""
@@ -216,8 +217,14 @@ def test_stored_synthesis_and_profile_equal_the_in_memory_path_without_reading_t
     for name in ("vocabulary", "sentiment", "framing"):  # the lens parts (theirs to keep off the whole corpus)
         first.part(name, **({"seed": 1, "n_resamples": 50} if name == "framing" else opts if name == "sentiment" else {}))
     lens = LensStore(tmp_path / "store", mini_dir)
+
+    def every_score(*args):  # the tone finding reads its two sources' scores, not every sentence's
+        raise AssertionError("the synthesis read the whole sentence-score table")
+
+    monkeypatch.setattr("framelens.store.parts._scores_without_text", every_score)
     stored = {"synthesis": lens.part("synthesis", **opts), "profile": lens.part("profile", source_id="beta", **opts)}
     assert lens._loaded is None and lens._corpus is None and lens._base is None  # no whole-corpus read
+    assert "sentiment" in set(stored["synthesis"]["findings"]["lens"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         corp = load_corpus(mini_dir)

@@ -447,7 +447,18 @@ def _f_similarity(sim: CombinedSimilarity | None, labels, n_sources: int) -> lis
              "sent_ids": ""}]
 
 
-def _f_tone(iv: pd.DataFrame, pw: pd.DataFrame, scores: pd.DataFrame, labels, texts, min_n: int) -> list[dict]:
+def _source_scores(L, source: str) -> pd.DataFrame:
+    """One source's sentence scores (``sent_id, source, vader_compound``, in corpus order): from the
+    lens store only its rows are read (the filter pushed down to Parquet), not every sentence's."""
+    cols = ["sent_id", "source", "vader_compound"]
+    if hasattr(L, "scan"):
+        return L.scan("scores", columns=cols, where={"source": source})
+    sc = L["scores"]
+    return sc.loc[(sc["source"] == source).to_numpy(), cols]
+
+
+def _f_tone(iv: pd.DataFrame, pw: pd.DataFrame, scores_of, labels, texts, min_n: int) -> list[dict]:
+    """The tone finding; ``scores_of(source)``: that source's sentence scores."""
     iv = iv.dropna(subset=["mean"])
     if len(iv) < 2:
         return []
@@ -471,10 +482,8 @@ def _f_tone(iv: pd.DataFrame, pw: pd.DataFrame, scores: pd.DataFrame, labels, te
            f"{lab_lo}: {fmt.interval(lo['ci_low'], lo['ci_high'], missing='no interval')}, {fmt.small_n(int(lo['n']), min_n, unit='sentences')}"]
     if len(row):
         unc.append(f"permutation {fmt.p_value(float(row['p'].iloc[0]))}, Holm-corrected {fmt.p_value(float(row['p_holm'].iloc[0]))}")
-    ids = []
-    sc = scores
-    top = sc[sc["source"] == hi["source"]].sort_values("vader_compound", ascending=False, kind="stable").head(1)
-    bot = sc[sc["source"] == lo["source"]].sort_values("vader_compound", ascending=True, kind="stable").head(1)
+    top = scores_of(hi["source"]).sort_values("vader_compound", ascending=False, kind="stable").head(1)
+    bot = scores_of(lo["source"]).sort_values("vader_compound", ascending=True, kind="stable").head(1)
     ids = list(top["sent_id"]) + list(bot["sent_id"])
     ev, sids = _ev(ids, texts)
     return [{"finding": text, "lens": "sentiment", "evidence": ev, "uncertainty": "; ".join(unc), "sent_ids": sids}]
@@ -703,8 +712,8 @@ def findings_from_tables(lenses: Mapping[str, pd.DataFrame], *, labels: Mapping[
     g = L.get
     rows: list[dict] = []
     rows += _f_similarity(similarity, labels, n_sources)
-    if g("intervals") is not None and g("scores") is not None:
-        rows += _f_tone(g("intervals"), g("pairwise"), g("scores"), labels, texts, min_n)
+    if g("intervals") is not None and ("scores" in L if hasattr(L, "scan") else g("scores") is not None):
+        rows += _f_tone(g("intervals"), g("pairwise"), lambda s: _source_scores(L, s), labels, texts, min_n)
     rows += _f_frames(g("salience"), g("frame_evidence"), labels, texts, min_n)
     rows += _f_actor(g("actor_table"), labels, texts, min_n, min_mentions)
     rows += _f_certainty(g("certainty"), g("certainty_evidence"), labels, texts, min_n)

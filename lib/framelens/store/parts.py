@@ -350,6 +350,12 @@ class _LazyLenses(Mapping):
     def __len__(self) -> int:
         return len(self._MAP)
 
+    def __contains__(self, key: object) -> bool:  # whether the table is there, without reading it
+        if key not in self._MAP:
+            return False
+        part, table = self._MAP[key]
+        return part in self.needs and table in self.needs[part]
+
     def scan(self, key: str, *, columns=None, doc_ids=None, where: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Table ``key`` with only ``columns``, only the rows of ``doc_ids`` and only the rows whose
         columns equal ``where``'s values, read so from the store (the filters pushed down to Parquet:

@@ -338,6 +338,9 @@ class Tables(Mapping):
                 self._cache[name] = read_table(self.folder / f"{name}.parquet", tables[name])
         return self._cache[name]
 
+    def __contains__(self, name: object) -> bool:  # from the manifest: no table read
+        return name in self.manifest["tables"]
+
     def is_partitioned(self, name: str) -> bool:
         """Whether table ``name`` is stored as one file per corpus partition (a per-sentence or
         per-document table written by the map steps): read it with :meth:`scan` to choose columns
