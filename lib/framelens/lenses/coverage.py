@@ -423,15 +423,18 @@ def coverage_matrix(items: pd.DataFrame | None, sources: Sequence[str] | None = 
     nsrc = present.sum(1)
     out["n_sources"] = nsrc
     S = len(srcs)
-    out["unique_to"] = [srcs[int(np.flatnonzero(p)[0])] if (S >= 2 and c_ == 1) else "" for p, c_ in zip(present, nsrc)]
-    om = []
-    for p, c_ in zip(present, nsrc):
-        if S >= 3 and c_ >= 2:
-            miss = [srcs[k] for k in np.flatnonzero(~p) if c_ / (S - 1) > most]
-            om.append(", ".join(miss))
-        else:
-            om.append("")
-    out["omitted_by"] = om
+    names = np.asarray(srcs, dtype=object)
+    alone = (nsrc == 1) if S >= 2 else np.zeros(len(nsrc), dtype=bool)
+    unique_to = np.full(len(nsrc), "", dtype=object)
+    unique_to[alone] = names[present[alone].argmax(axis=1)]  # the one source carrying it
+    out["unique_to"] = unique_to
+    # omitted: carried by at least two sources and by more than ``most`` of the others (strings made
+    # for those items only: at 100,000 articles, a few thousand of 390,000 items)
+    omitted = np.full(len(nsrc), "", dtype=object)
+    if S >= 3:
+        for r in np.flatnonzero((nsrc >= 2) & (nsrc / (S - 1) > most)):
+            omitted[r] = ", ".join(names[~present[r]])
+    out["omitted_by"] = omitted
     out["evidence"] = out["item"].map(first)
     korder = {k: i for i, k in enumerate(["money", "percent", "count", "date", "year", "entity", "actor"])}
     out = out.assign(_k=out["kind"].map(korder).fillna(9), _t=out[srcs].sum(axis=1)).sort_values(
