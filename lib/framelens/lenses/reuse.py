@@ -105,6 +105,7 @@ from framelens.errors import FramelensError, Unavailable
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.core.engine import Engine, get_engine
+from framelens.core.progress import Progress
 from framelens.core.fmt import markdown_safe
 from framelens.read.corpus import Corpus
 from framelens.tables.mapreduce import Reduction, fold, split_corpus
@@ -1212,7 +1213,7 @@ class _Global:
     doc_part: np.ndarray
     reader: _Reader
     timing: dict
-    progress: Any = None  # the run's Progress: the reduce's steps, tasks done out of the total (None: silent)
+    progress: Any = None  # the run's Progress (set by the reduce): its steps, tasks done out of the total
 
     def __post_init__(self):
         self.doc_ids = self.docs["doc_id"].astype(str).tolist()
@@ -1236,10 +1237,6 @@ class _Global:
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.blocks: _Blocks | None = None  # set by the reduce
-        if self.progress is None:
-            from framelens.core.progress import Progress
-
-            self.progress = Progress(None)
 
     def where(self, units: np.ndarray) -> tuple:
         """A task's reading instructions for the documents of ``units``: their task blocks' units
@@ -2283,7 +2280,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         release_memory(arrow=True)  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
         g = _gather(red, o)
-        g.progress = getattr(red, "progress", None) or g.progress
+        g.progress = getattr(red, "progress", None) or Progress(None)  # none given: silent
         release_memory(arrow=True)  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
