@@ -118,3 +118,33 @@ def test_coverage_counts_of_two_parts_merge_into_the_whole_matrix():
     assert m.loc["year:2024", "evidence"] == "a:s0; b:s3"
     assert merged[0]["n"].tolist() == [1, 3, 1, 1]
 
+
+
+def test_coverage_matrix_order_labels_and_sources_by_hand():
+    """Rows: most sources first, then kind (money … actor), then most mentions, then the item in
+    Python's string order (non-ASCII after ASCII); a source not asked for is no column and its item
+    keeps its row (zero sources); object and Arrow string columns give the same table."""
+    import pandas as pd
+
+    rows = [("entity:zeta", "a", "entity", "Zeta", "a:s0"), ("entity:ärger", "a", "entity", "Ärger", "a:s1"),
+            ("entity:ärger", "b", "entity", "Ärger", "b:s0"), ("year:2024", "b", "year", "2024", "b:s1"),
+            ("year:2024", "a", "year", "2024", "a:s2"), ("entity:zeta", "b", "entity", "ZETA", "b:s2"),
+            ("entity:zeta", "b", "entity", "ZETA", "b:s3"), ("entity:alpha", "a", "entity", "Alpha", "a:s3"),
+            ("entity:beta", "a", "entity", "Beta", "a:s4"), ("entity:gamma", "z", "entity", "Gamma", "z:s0")]
+    items = _items(rows)
+    m = coverage_matrix(items, ["a", "b"])
+    # 2 sources: year before entity (kind order); zeta (3 mentions) before ärger (2);
+    # 1 source: alpha and beta (1 mention each) in string order; gamma's only source is not a column
+    assert m["item"].tolist() == ["year:2024", "entity:zeta", "entity:ärger", "entity:alpha", "entity:beta",
+                                  "entity:gamma"]
+    assert m[["a", "b", "n_sources"]].to_numpy().tolist() == [[1, 1, 2], [1, 2, 2], [1, 1, 2], [1, 0, 1],
+                                                             [1, 0, 1], [0, 0, 0]]
+    assert m["label"].tolist() == ["2024", "ZETA", "Ärger", "Alpha", "Beta", "Gamma"]
+    assert m["unique_to"].tolist() == ["", "", "", "a", "a", ""]
+    assert m["evidence"].tolist() == ["b:s1; a:s2", "a:s0; b:s2", "a:s1; b:s0", "a:s3", "a:s4", "z:s0"]
+    assert str(m["a"].dtype) == "int64" and str(m["n_sources"].dtype) == "int64"
+    from framelens.lenses.coverage import coverage_counts
+
+    c, labels = coverage_counts(items)
+    as_objects = coverage_matrix(None, ["a", "b"], counts=(c.astype(object), labels.astype(object)))
+    pd.testing.assert_frame_equal(as_objects, m)
