@@ -533,9 +533,9 @@ def _index_in(a, values) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.index_in(a, value_set=_arrow(pa.array([str(v) for v in values], pa.large_string())
-                                           if not isinstance(values, pa.Array) else values)
-                       ).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    known = values if isinstance(values, pa.Array) else pa.array([str(v) for v in values], pa.large_string())
+    found = pc.index_in(a, value_set=_arrow(known))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def coverage_evidence(items: pd.DataFrame, item: str, source: str | None = None, *, top: int = 3) -> pd.DataFrame:
