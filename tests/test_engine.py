@@ -42,6 +42,22 @@ def test_auto_engine_is_serial_for_small_work_and_a_pool_beyond(monkeypatch):
         eng.close()
 
 
+@pytest.mark.parametrize("partitions, sentences, in_worker, expected", [
+    (100, 2_200_000, True, ("processes", 1)),    # 100,000 articles, a part beside others: maps in a child
+    (20, 440_000, True, ("processes", 1)),       # from FRESH_WORKER_PARTITIONS on
+    (19, 418_000, True, ("serial", 1)),          # below: in the part's own worker, as before
+    (20, PARALLEL_SENTENCES - 1, True, ("serial", 1)),  # too little work to start a process for
+    (100, 2_200_000, False, ("processes", 2)),   # not in a pool worker: the pool on both cores
+])
+def test_auto_engine_maps_a_large_corpus_in_a_child_when_in_a_pool_worker(monkeypatch, partitions, sentences,
+                                                                          in_worker, expected):
+    monkeypatch.setattr(engine, "available_cores", lambda: 2)
+    assert engine.FRESH_WORKER_PARTITIONS == 20
+    with engine.auto_engine(partitions=partitions, sentences=sentences, in_worker=in_worker) as eng:
+        assert (eng.name, eng.workers) == expected
+        assert getattr(eng, "_pool", None) is None  # nothing started before the first map
+
+
 
 @pytest.mark.parametrize("workers, parts, mapped, partitions, expected", [
     (1, 2, 2, 5, False),          # one worker: one after another, here

@@ -297,6 +297,31 @@ def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_pa
 
 
 @pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
+def test_a_part_beside_others_maps_in_a_child_and_reduces_with_the_same_tables(tmp_path, grouped, monkeypatch):
+    # issue 20: a part computed in a pool worker (beside others) over many partitions maps them in a
+    # one-process pool, closed before its reduce (which then sees a serial engine, as before)
+    from framelens.core import engine
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
+    monkeypatch.setattr(engine, "PARALLEL_SENTENCES", 0)
+    monkeypatch.setattr(engine, "FRESH_WORKER_PARTITIONS", 2)
+    monkeypatch.setattr(engine, "_IN_POOL_WORKER", True)  # what worker_init sets in a part worker
+    made, reduced = [], []
+    auto = engine.auto_engine
+    monkeypatch.setattr(store, "auto_engine", lambda **kw: made.append(auto(**kw)) or made[-1])
+    real = store.Reduction
+    monkeypatch.setattr(store, "Reduction", lambda *a, **k: reduced.append(real(*a, **k)) or reduced[-1])
+    tables = store.LensStore(tmp_path / "s", grouped).part("sentiment", **SMALL)
+    assert len(list((tmp_path / "s").glob("corpus-*/partitions/*"))) >= 2
+    assert [(e.name, e.workers) for e in made] == [("processes", 1), ("processes", 1)]  # actors, sentiment
+    assert all(e._pool is None for e in made)  # each child gone before its part's reduce
+    assert [(r.engine.name, r.engine.workers, r.auto_engine) for r in reduced] == [("serial", 1, True)] * 2
+    memory = _memory_sentiment(_quiet_load(grouped), 1)
+    for name, df in memory.items():
+        pd.testing.assert_frame_equal(tables[name], df, obj=name)
+
+
+@pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
 def test_parts_one_after_another_on_the_pool_give_the_serial_tables(tmp_path, grouped, monkeypatch):
     # sentiment beside framing over more partitions than workers: each maps on both workers in turn
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 3)

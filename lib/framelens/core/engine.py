@@ -86,10 +86,29 @@ def parts_side_by_side(workers: int, *, parts: int, mapped: int, partitions: int
     return mapped < parts or partitions < workers
 
 
-def auto_engine(*, partitions: int, sentences: int) -> "Engine":
+#: From this many corpus partitions on, a part computed beside others (in a pool worker, where no
+#: pool of its own starts) maps them in one child process, not in itself (:func:`auto_engine`), and
+#: each part computed beside others gets a fresh worker process (``framelens.store.compute``: a
+#: part holds hundreds of MB that a reused worker would carry into the next one; at 10,000 articles
+#: synthesis peaked at 634 MB in a reused worker, 473 MB in a fresh one). A
+#: map loads the tagger, the lemmatizer's dictionary, the tone model and the codebook: about 550-680
+#: MB that stay in the process that ran it (clearing every cache gives back 30 MB). Mapped in the
+#: part's own worker at 100,000 articles, framing reduced on top of them (1,300 MB), 814 MB with its
+#: maps elsewhere. A process start (about a second) is small beside such a part's maps.
+FRESH_WORKER_PARTITIONS = 20
+
+
+def auto_engine(*, partitions: int, sentences: int, in_worker: bool | None = None) -> "Engine":
     """The engine of map steps when none was given: a process pool on the machine's cores when
-    :func:`parallel_workers` finds the work worth it, else this process."""
-    return get_engine(None, workers=parallel_workers(None, sentences=sentences, partitions=partitions))
+    :func:`parallel_workers` finds the work worth it, else this process — but for a large corpus
+    (:data:`FRESH_WORKER_PARTITIONS`) in a pool worker, a pool of one: the maps run one after
+    another as they would here (no more processes busy than before), in a child process that takes
+    what they loaded with it when the engine is closed, so the part's reduce starts lean."""
+    inside = _IN_POOL_WORKER if in_worker is None else in_worker
+    n = parallel_workers(None, sentences=sentences, partitions=partitions, in_worker=inside)
+    if inside and partitions >= FRESH_WORKER_PARTITIONS and sentences >= PARALLEL_SENTENCES:
+        return PoolEngine(1)
+    return get_engine(None, workers=n)
 
 
 def _start_ticks(pid: int) -> int | None:

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 from framelens.errors import FramelensError
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.store.parts import PARTS, resolve_options
-from framelens.core.engine import get_engine, parts_side_by_side, pool as make_pool, TickingEngine
+from framelens.core.engine import FRESH_WORKER_PARTITIONS, get_engine, parts_side_by_side, pool as make_pool, TickingEngine
 from framelens.core.progress import as_progress, PeakMemory, QueueReporter
 from framelens.store.lens_store import LensStore
 from framelens.tables.parquet import PARTITION_DOCUMENTS
@@ -153,14 +153,6 @@ def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
     for name, opts in reqs:
         add(name, dict(opts))
     return todo
-
-
-#: From this many corpus partitions on, each part computed beside others gets a fresh worker
-#: process: a part there holds hundreds of MB, which a reused process would carry into the next
-#: part (at 10,000 articles synthesis peaked at 634 MB in a reused worker, 473 MB in a fresh one),
-#: and a process start (about a second) is small beside the part's own time. Below, the workers are
-#: reused: thirty profiles of a small corpus take under a second each.
-FRESH_WORKER_PARTITIONS = 20
 
 
 def next_parts(waiting: Sequence[tuple[str, dict]], running: Sequence[tuple[str, dict]], *, workers: int,

@@ -413,6 +413,9 @@ class LensStore:
                     outs.append({"rows": out["rows"], "partials": spill_partials(out["partials"], spill / f"{k:05d}")})
                     del out
                     prog.advance(f"{name} map")
+            if own is not None and own.name == "processes" and own.workers == 1:
+                own.close()  # the maps' child process (auto_engine, a part beside others): what they loaded goes with it
+                eng = get_engine(None)  # the reduce sees what it would have seen here (reuse then pools its tasks)
             entries = {t: [e for o in outs for e in o["rows"].get(t, [])] for t in part.row_tables}
             red = Reduction(name, [o["partials"] for o in outs],
                             {t: [(tmp / e["file"], e) for e in entries[t]] for t in part.row_tables}, view_c)
