@@ -344,3 +344,33 @@ def test_the_one_trie_regex_prefers_the_longest_key_and_flexes_spaces_and_dashes
     flex = re.compile(r"(?<!\w)(?:" + trie_regex(keys, flexible=True) + r")(?!\w)")
     assert flex.findall("belt  and\nroad; x\u2013ray") == ["belt  and\nroad", "x\u2013ray"]
     assert trie_regex([]) == ""
+
+
+def test_column_values_converts_once_shares_distinct_strings_and_dies_with_its_column():
+    import gc
+
+    import numpy as np
+
+    from framelens.text import tokens as T
+
+    df = pd.DataFrame({"token": pd.Series(["Xi", "met", "Xi", "Tokayev"], dtype="str"),
+                       "sent_id": pd.Categorical(["d:s0", "d:s0", "d:s1", "d:s1"]),
+                       "i": np.array([0, 1, 0, 1], dtype=np.int32)})
+    tok = T.column_values(df, "token")
+    assert tok.tolist() == ["Xi", "met", "Xi", "Tokayev"] and tok.dtype == object
+    assert tok[0] is tok[2]                       # one string object per distinct value
+    assert T.column_values(df, "token") is tok    # converted once
+    assert not tok.flags.writeable                # shared: nobody may change it
+    with pytest.raises(ValueError):
+        tok[0] = "Putin"
+    assert T.column_values(df, "sent_id").tolist() == ["d:s0", "d:s0", "d:s1", "d:s1"]
+    assert T.column_values(df, "i").tolist() == [0, 1, 0, 1] and T.column_values(df, "i").dtype == np.int32
+    df["token"] = pd.Series(["a", "b", "c", "d"], dtype="str")  # a column set anew: a new array
+    assert T.column_values(df, "token").tolist() == ["a", "b", "c", "d"]
+    missing = pd.DataFrame({"lower": pd.Series(["a", None, "a"], dtype="str")})
+    got = T.column_values(missing, "lower")
+    assert got[0] == "a" and got[2] == "a" and pd.isna(got[1])  # as to_numpy gives a missing value
+    held = len(T._VALUES)
+    del df, missing, tok, got
+    gc.collect()
+    assert len(T._VALUES) <= held - 3             # freed with their tables' columns

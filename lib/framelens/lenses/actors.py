@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from framelens.errors import fail, parse_toml
-from framelens.text.tokens import load_stopwords, trie_regex
+from framelens.text.tokens import column_values, load_stopwords, trie_regex
 
 if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
@@ -851,7 +851,7 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
     lines are not mined."""
     cues = cues if isinstance(cues, Cues) else load_cues(cues)
     tokens, sents = corpus.tokens, corpus.sentences
-    toks = tokens["token"].astype(str).to_numpy(dtype=object)
+    toks = column_values(tokens, "token")
     n = len(toks)
     if n == 0:
         return {"name_candidates": pd.DataFrame(columns=CANDIDATE_COLUMNS),
@@ -864,8 +864,8 @@ def discovery_map(corpus: CorpusLike, *, cues: str | Path | Cues | None = None) 
     tcodes, tvocab = pd.factorize(toks)
     low = np.asarray([t.lower() for t in tvocab], dtype=object)[tcodes]
     cap, lower, opener = _char_tests(tcodes, tvocab)
-    lem = tokens["lemma"].astype(str).to_numpy(dtype=object)
-    sid = tokens["sent_id"].astype(str).to_numpy(dtype=object)
+    lem = column_values(tokens, "lemma")
+    sid = column_values(tokens, "sent_id")
     st, en = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     first = np.ones(n, dtype=bool)
     first[1:] = sid[1:] != sid[:-1]

@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # annotations only: no import cost
 from framelens.text.tagging import AGENCY_COLUMNS, GRAMMAR, REPORTING_VERBS, _PRONOUNS_PERSON, chunk, pos_tags, subject_verbs  # noqa: F401  (moved; re-exported)
 from framelens.lenses.actors import find_mentions, find_mentions_in_text, resolve
 from framelens.resources.codebook import load_markers
-from framelens.text.tokens import lemmatize
+from framelens.text.tokens import column_values, lemmatize
 
 __all__ = [
     "GRAMMAR",
@@ -103,10 +103,10 @@ def agency(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, tags: np.n
         by_sent.setdefault(sid, []).append((actor, int(s), int(e), bool(poss)))
     sents = corpus.sentences
     sent_meta = dict(zip(sents["sent_id"].tolist(), zip(sents["doc_id"].tolist(), sents["source"].tolist(), sents["text"].tolist())))
-    sid = tokens["sent_id"].to_numpy()
+    sid = column_values(tokens, "sent_id")
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
-    tok_list = tokens["token"].astype(str).tolist()
-    lem_list = tokens["lemma"].astype(str).tolist()
+    tok_list = column_values(tokens, "token").tolist()
+    lem_list = column_values(tokens, "lemma").tolist()
     starts = tokens["start"].to_numpy()
     ends = tokens["end"].to_numpy()
     rows = []
@@ -251,7 +251,7 @@ def _default_speaker_nouns() -> frozenset:
 
 
 def _sentence_rows(tokens: pd.DataFrame) -> dict:
-    sid = tokens["sent_id"].to_numpy()
+    sid = column_values(tokens, "sent_id")
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     return {sid[a]: (int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])}
 
@@ -437,12 +437,13 @@ class _Speakers:
         self.tokens, self.nouns, self.require_person, self.has_sub = tokens, nouns, require_person, has_sub
         self.tags = pos_tags(corpus) if require_person else None
         self.rows_of = _sentence_rows(tokens)
-        self.tok_all = tokens["token"].astype(str).tolist()
-        self.low_all = tokens["lower"].astype(str).tolist()
+        self.tok_all = column_values(tokens, "token").tolist()
+        self.low_all = column_values(tokens, "lower").tolist()
         self.lem_all = tokens["lemma"].astype(str).str.lower().tolist()
-        first = np.r_[True, tokens["sent_id"].to_numpy()[1:] != tokens["sent_id"].to_numpy()[:-1]] if len(tokens) else np.array([], bool)
+        sid = column_values(tokens, "sent_id")
+        first = np.r_[True, sid[1:] != sid[:-1]] if len(tokens) else np.array([], bool)
         cap = tokens["token"].astype(str).str[:1].str.isupper().to_numpy() if len(tokens) else np.array([], bool)
-        self.names = frozenset(tokens["lower"].astype(str).to_numpy()[cap & ~first]) if len(tokens) else frozenset()
+        self.names = frozenset(column_values(tokens, "lower")[cap & ~first]) if len(tokens) else frozenset()
         self.text_of = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
         self.mention_sents: set = set()
         if require_person:

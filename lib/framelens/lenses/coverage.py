@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # annotations only: no import cost
     from framelens.read.corpus import CorpusLike
 from framelens.lenses.actors import find_mentions, resolve
 from framelens.text.tagging import pos_tags
-from framelens.text.tokens import lemmatize
+from framelens.text.tokens import column_values, lemmatize
 
 __all__ = ["extract_items", "coverage_matrix", "coverage_evidence", "ITEM_COLUMNS", "parse_number"]
 
@@ -324,11 +324,11 @@ def extract_items(corpus: CorpusLike, actors: pd.DataFrame | None = None, *, kin
         ment_by_sent.setdefault(sid, []).append((int(s), int(e)))
     acr = _acronyms(sents)
     meta = dict(zip(sents["sent_id"].tolist(), zip(sents["doc_id"].tolist(), sents["source"].tolist(), sents["text"].tolist())))
-    sid = tokens["sent_id"].to_numpy()
+    sid = column_values(tokens, "sent_id")
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
-    toks = tokens["token"].astype(str).tolist()
-    lows = tokens["lower"].astype(str).tolist()
-    lem = tokens["lemma"].astype(str).tolist()
+    toks = column_values(tokens, "token").tolist()
+    lows = column_values(tokens, "lower").tolist()
+    lem = column_values(tokens, "lemma").tolist()
     st = tokens["start"].to_numpy()
     en = tokens["end"].to_numpy()
     stop = tokens["is_stop"].to_numpy(dtype=bool) if "is_stop" in tokens else np.zeros(len(tokens), dtype=bool)

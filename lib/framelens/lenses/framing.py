@@ -47,6 +47,7 @@ import pandas as pd
 
 from framelens.lenses.agency import actor_prominence, actor_verbs, agency, agency_counts, agency_table, merge_agency_counts, quotations
 from framelens.text.tagging import pos_tags
+from framelens.text.tokens import column_values
 from framelens.resources.codebook import carried_frames, Codebook, count_and_join, Cue, cue_hits, load_codebook, match_cues, parse_cue
 from framelens.lenses.coverage import coverage_counts, coverage_evidence, coverage_matrix, extract_items, merge_coverage_counts
 from framelens.errors import FramelensError
@@ -406,10 +407,10 @@ def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
     occ = occ.drop_duplicates(["sent_id", "i"], keep="first")
     # superlatives: JJS (not a quantifier / time word), or RBS followed by an adjective/adverb
     tok = corpus.tokens
-    low = tok["lower"].astype(str).to_numpy()
+    low = column_values(tok, "lower")
     tg = np.asarray(tags, dtype=object)
     excl = {e.lower() for e in mk["superlative_exclude"]}
-    sid = tok["sent_id"].to_numpy()
+    sid = column_values(tok, "sent_id")
     nxt_tag = np.r_[tg[1:], [""]]
     same_next = np.r_[sid[1:] == sid[:-1], [False]]
     is_jjs = (tg == "JJS") & ~np.isin(low, list(excl))
@@ -418,8 +419,8 @@ def _marker_hits_uncached(corpus: CorpusLike, mk: dict) -> pd.DataFrame:
     is_rbs[rbs] = np.array([str(t).startswith(("JJ", "RB")) for t in nxt_tag[rbs]], dtype=bool)
     rows = np.flatnonzero(is_jjs | is_rbs)
     nxt_low = np.r_[low[1:], [""]]
-    sup = pd.DataFrame({"sent_id": sid[rows], "doc_id": tok["doc_id"].to_numpy()[rows],
-                        "source": tok["source"].to_numpy()[rows], "measure": "superlatives",
+    sup = pd.DataFrame({"sent_id": sid[rows], "doc_id": column_values(tok, "doc_id")[rows],
+                        "source": column_values(tok, "source")[rows], "measure": "superlatives",
                         "marker": np.where(is_rbs[rows], low[rows] + " " + nxt_low[rows], low[rows]),
                         "i": tok["i"].to_numpy()[rows], "start": tok["start"].to_numpy()[rows],
                         "end": np.where(is_rbs[rows], np.r_[tok["end"].to_numpy()[1:], [0]][rows], tok["end"].to_numpy()[rows])})

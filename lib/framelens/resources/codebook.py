@@ -78,7 +78,7 @@ import pandas as pd
 from framelens.core.lazy import lazy_compile
 from framelens.errors import FramelensError, fail, parse_toml
 from framelens.text.tagging import pos_tags
-from framelens.text.tokens import lemmatize, tokenize
+from framelens.text.tokens import column_values, lemmatize, tokenize
 
 __all__ = [
     "Codebook",
@@ -799,15 +799,14 @@ def sentence_texts(tokens: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndar
     for each sentence the position of its first token row and its number of token rows
     (rows of one sentence are contiguous). Without ``start`` the tokens are joined by spaces.
     """
-    sid = tokens["sent_id"].to_numpy()
+    sid = column_values(tokens, "sent_id")
     codes, uniq = pd.factorize(sid)
     n = len(tokens)
     newsent = np.ones(n, dtype=bool)
     newsent[1:] = codes[1:] != codes[:-1]
     first_row = np.flatnonzero(newsent)
     n_rows = np.diff(np.append(first_row, n))
-    tok = tokens["token"] if "token" in tokens else tokens["lower"]
-    tok = tok.astype(str)
+    tok = column_values(tokens, "token" if "token" in tokens else "lower")
     if "start" in tokens and "end" in tokens:
         start = tokens["start"].to_numpy(dtype=np.int64)
         end = tokens["end"].to_numpy(dtype=np.int64)
@@ -950,9 +949,9 @@ def _resolve_hits(raw: pd.DataFrame, cues: list[Cue], tokens: pd.DataFrame, scop
     hits = hits.drop_duplicates(["row", "frame", "n_tokens"])
     r = hits["row"].to_numpy()
     last = (hits["row"] + hits["n_tokens"] - 1).to_numpy()
-    out = pd.DataFrame({"sent_id": tokens["sent_id"].to_numpy()[r]})
+    out = pd.DataFrame({"sent_id": column_values(tokens, "sent_id")[r]})
     for c in extra:
-        out[c] = tokens[c].to_numpy()[r]
+        out[c] = column_values(tokens, c)[r]
     out["frame"] = hits["frame"].to_numpy()
     out["cue"] = [cues[c].text for c in hits["cue_index"]]
     out["question"] = [cues[c].question for c in hits["cue_index"]]

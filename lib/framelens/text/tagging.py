@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 if TYPE_CHECKING:  # annotations only: no import cost
     pass
-from framelens.text.tokens import lemmatize
+from framelens.text.tokens import column_values, lemmatize
 
 
 #: The chunk grammar (NLTK ``RegexpParser`` syntax); :func:`chunk` runs its regex equivalent.
@@ -127,9 +127,9 @@ def pos_tags(corpus_or_tokens, *, batch: int = 2000) -> np.ndarray:
     hit = held.get("tags")
     if hit is not None and hit[0] is tokens:
         return hit[1]
-    toks = tokens["token"].astype(str).tolist() if "token" in tokens else tokens["lower"].astype(str).tolist()
-    lower = tokens["lower"].astype(str).tolist()
-    sid = tokens["sent_id"].to_numpy()
+    toks = column_values(tokens, "token" if "token" in tokens else "lower").tolist()
+    lower = column_values(tokens, "lower").tolist()
+    sid = column_values(tokens, "sent_id")
     bounds = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1], True]) if len(sid) else np.array([0])
     spans = list(zip(bounds[:-1], bounds[1:]))
     out: list[str] = []

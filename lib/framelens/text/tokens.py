@@ -34,6 +34,7 @@ from array import array
 import re
 import sys
 import tomllib
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -762,6 +763,49 @@ def term_table(sentences: pd.DataFrame, tokens: pd.DataFrame, *, phrases: Sequen
     counts = np.bincount(np.asarray([pos[s] for s in sid], dtype=np.int64), minlength=len(ids)) \
         if len(sid) else np.zeros(len(ids), dtype=np.int64)
     return _term_chunk(sentences, TokenChunk(tokens, counts), rx, stop)
+
+
+#: ``column_values``: the arrays made so far, by the id of the column's own array (see there)
+_VALUES: dict[int, tuple[Any, np.ndarray]] = {}
+
+
+def column_values(table: pd.DataFrame, col: str) -> np.ndarray:
+    """``table[col].to_numpy()`` (Python strings, for a text or categorical column), made once
+    while the column lives and then shared, read-only, by every lens that reads it.
+
+    The framing map read the same columns of a partition's token table (500,000 rows: ids, token,
+    lower, lemma) about 25 times over, each a conversion from Arrow or a categorical of
+    50-100 ms. The array is kept by the identity of the column's own array (the same object for as
+    long as the table holds it; a column set anew is a new array) and dropped when that array is
+    freed (a weak reference), so it never outlives its table. Columns whose array cannot be
+    referenced weakly (NumPy-backed numbers, which convert without a copy) are converted each time."""
+    arr = table[col].array
+    key = id(arr)
+    held = _VALUES.get(key)
+    if held is not None and held[0]() is arr:
+        return held[1]
+    out = _distinct_shared(table[col])
+    if out.dtype != object:
+        return out
+    try:
+        ref = weakref.ref(arr, lambda _r, k=key: _VALUES.pop(k, None))
+    except TypeError:  # pragma: no cover - an array type without weak references
+        return out
+    out.flags.writeable = False
+    _VALUES[key] = (ref, out)
+    return out
+
+
+def _distinct_shared(column: pd.Series) -> np.ndarray:
+    """``column.to_numpy()``; for an Arrow text column, with one Python string per distinct value
+    (a token table repeats its words: 500,000 rows hold about 20,000 distinct), so the array costs
+    8 bytes a row instead of a new string object (about 55 bytes) for each."""
+    if not isinstance(column.dtype, pd.StringDtype) and not isinstance(column.dtype, pd.ArrowDtype):
+        return column.to_numpy()
+    codes, uniques = pd.factorize(column)
+    if len(codes) and codes.min() < 0:  # missing values: as to_numpy gives them
+        return column.to_numpy()
+    return np.asarray(uniques, dtype=object)[codes] if len(codes) else column.to_numpy()
 
 
 def release_memory(*, arrow: bool = False) -> None:
