@@ -34,6 +34,7 @@ import json
 import math
 import os
 import resource
+import re
 import shutil
 import subprocess
 import sys
@@ -427,12 +428,19 @@ def whole_run(corpus: Path, out: Path, store: Path, *, dask: str | None = None, 
             "tail": lines[-5:]}
 
 
+def phase_name(phase: Any) -> str:
+    """A phase's name with the step it counts taken off ("reuse: verifying candidate sentence
+    pairs (shard 3 of 25)" → "reuse: verifying candidate sentence pairs"), so its steps are one entry."""
+    return re.sub(r" \(shard \d+ of \d+\)$", "", str(phase))
+
+
 def phase_seconds(timings: list[dict[str, Any]]) -> dict[str, float]:
     """Seconds per phase, in run order; a phase that occurs several times (a part computed once
-    per source or per selection) is summed."""
+    per source or per selection, the shards of a reuse step) is summed."""
     out: dict[str, float] = {}
     for t in timings:
-        out[str(t["phase"])] = out.get(str(t["phase"]), 0.0) + float(t["seconds"])
+        name = phase_name(t["phase"])
+        out[name] = out.get(name, 0.0) + float(t["seconds"])
     return out
 
 
@@ -473,7 +481,7 @@ def whole_report(points: list[dict[str, Any]]) -> list[str]:
             secs = phase_seconds(r["timings"])
             times = {}
             for t in r["timings"]:
-                times[t["phase"]] = times.get(t["phase"], 0) + 1
+                times[phase_name(t["phase"])] = times.get(phase_name(t["phase"]), 0) + 1
             if secs:
                 add("    phases (parts computed side by side overlap; 'store' is their wall time): "
                     + " · ".join(f"{k} {v:.1f} s" + (f" (×{times[k]})" if times.get(k, 1) > 1 else "")

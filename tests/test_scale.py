@@ -477,11 +477,15 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
     from benchmarks import scale_bench
 
     # a part computed once per source is summed: profile 2.0 + 3.0 = 5.0 s
+    # ... and so are the shards of a reuse step: 1.5 + 2.5 = 4.0 s
     small = _whole(400.0, [("load", 10.0), ("ingest", 20.0), ("part profile", 2.0), ("part profile", 3.0),
+                           ("reuse: verifying candidate sentence pairs (shard 1 of 2)", 1.5),
+                           ("reuse: verifying candidate sentence pairs (shard 2 of 2)", 2.5),
                            ("articles", 7.5), ("notebooks", 100.0)],
                    [("client", 900.0), ("worker", 700.0), ("worker", 650.0), ("kernel", 300.0), ("forkserver", 20.0)])
     big = _whole(3000.0, [("load", 80.0)], [("client", 1900.0), ("worker", 1200.0), ("kernel", 310.0)])
     assert scale_bench.phase_seconds(small["timings"]) == {"load": 10.0, "ingest": 20.0, "part profile": 5.0,
+                                                           "reuse: verifying candidate sentence pairs": 4.0,
                                                            "articles": 7.5, "notebooks": 100.0}
     assert scale_bench.peaks_by_role(small["processes"], floor_mb=100) == {
         "client": [900.0], "worker": [700.0, 650.0], "kernel": [300.0]}
@@ -489,7 +493,8 @@ def test_whole_run_report_reads_phases_memory_and_sizes():
                                       {"n": 100_000, "runs": {"processes": big}}])
     text = "\n".join(lines)
     assert "10,000 articles, processes: wall 400.0 s (ok; 37 notebooks)" in text
-    assert "load 10.0 s · ingest 20.0 s · part profile 5.0 s (×2) · articles 7.5 s · notebooks 100.0 s" in text
+    assert ("load 10.0 s · ingest 20.0 s · part profile 5.0 s (×2) · reuse: verifying candidate sentence pairs "
+            "4.0 s (×2) · articles 7.5 s · notebooks 100.0 s") in text
     assert "peak memory: client 900 MB; workers 700, 650 MB; kernel 300 MB; forkserver 20 MB" in text
     assert "largest process 900 MB (target < 1024 MB: met); all processes at once 2570 MB" in text
     assert "largest process 1900 MB (target < 2048 MB: met)" in text
