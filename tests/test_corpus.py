@@ -286,8 +286,12 @@ def test_single_document_warns(tmp_path):
 def test_non_english_text_warns(tmp_path):
     (tmp_path / "a.txt").write_text("This is an English article about trade and the economy.\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Это статья на русском языке о торговле и экономике. Она длинная.\n", encoding="utf-8")
-    with pytest.warns(FramelensWarning, match="does not look like English"):
+    with pytest.warns(FramelensWarning) as record:
         load_corpus(tmp_path)
+    messages = [str(w.message) for w in record]
+    assert any("does not look like English" in m for m in messages)
+    # the Cyrillic paragraph is also named as left out of every count (it is shown on the article's page)
+    assert any("1 paragraph(s) of 'b' are not in English (non-Latin script) and are not analysed" in m for m in messages)
 
 
 # ---------------------------------------------------------------- loading at scale: chunks, pool, dtypes

@@ -427,3 +427,19 @@ def test_fold_terms_merges_examples_of_keys_seen_in_several_rows_by_hand():
     assert out["count"].tolist() == [2 + 3 + 1, 5, 1 + 4]
     assert out["n_docs"].tolist() == [1 + 2 + 1, 2, 1 + 3]
     assert out[["e0", "e1", "e2"]].values.tolist() == [[1, 2, 3], [7, -1, -1], [8, 9, -1]]
+
+
+def test_counts_in_the_status_message_have_thousands_separators():
+    # an analyst reads "1,200 of 1,500", not "1200 of 1500", at the scale of a real archive
+    from types import SimpleNamespace
+
+    n, placed = 1_500, 1_200
+    dating = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)],
+                           "status": ["placed"] * placed + ["undated"] * (n - placed),
+                           "period": ["2025-01"] * 700 + ["2025-02"] * 500 + [""] * (n - placed),
+                           "precision": ["day"] * placed + [""] * (n - placed), "source": ["a", "b"] * (n // 2),
+                           "n_sentences": 20})
+    st = ot.status_table(SimpleNamespace(left_out=[], unit="source"), dating, "month", "set by hand").iloc[0]
+    assert st["message"].startswith("2 months from 2025-01 to 2025-02: 1,200 of 1,500 articles placed. Left out: 300 "
+                                    "undated (")
+    assert (st["n_placed"], st["n_documents"], st["n_undated"]) == (1_200, 1_500, 300)

@@ -489,7 +489,7 @@ def headline(tables: Mapping[str, pd.DataFrame], *, family: str | Sequence[str] 
     top = tot.sort_values("k", ascending=False, kind="stable").iloc[0]
     if top["k"] == 0:
         return "Framing: no frame cue of the codebook occurs in the corpus."
-    first = f"The most salient frame overall is {top['name'].lower()} ({top['k'] / n_all:.0%} of {n_all} sentences)"
+    first = f"The most salient frame overall is {top['name'].lower()} ({top['k'] / n_all:.0%} of {n_all:,} sentences)"
     sources = pd.unique(d["source"])
     if len(sources) < 2:
         lab = d["label"].iloc[0]
@@ -500,8 +500,8 @@ def headline(tables: Mapping[str, pd.DataFrame], *, family: str | Sequence[str] 
     hi_r = f.loc[f["share"].idxmax()]
     lo_r = f.loc[f["share"].idxmin()]
     return (f"{first}; sources differ most on {sp['name'].lower()}: {hi_r['share']:.0%} of sentences in "
-            f"{hi_r['label']} (n={hi_r['n_sentences']}) against {lo_r['share']:.0%} in {lo_r['label']} "
-            f"(n={lo_r['n_sentences']}).")
+            f"{hi_r['label']} (n={int(hi_r['n_sentences']):,}) against {lo_r['share']:.0%} in {lo_r['label']} "
+            f"(n={int(lo_r['n_sentences']):,}).")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -163,8 +163,8 @@ def choose_period(documents: pd.DataFrame, period: str = "auto") -> tuple[str, s
         placed, dated = placed_share(documents, chosen)
     if chosen != first_choice:
         p0, _ = placed_share(documents, first_choice)
-        reason += (f"; but only {p0} of {dated} dated articles {'is' if p0 == 1 else 'are'} dated to the "
-                   f"{_unit_word(first_choice)}, so {chosen}s ({placed} of {dated} placed)")
+        reason += (f"; but only {p0:,} of {dated:,} dated articles {'is' if p0 == 1 else 'are'} dated to the "
+                   f"{_unit_word(first_choice)}, so {chosen}s ({placed:,} of {dated:,} placed)")
     return chosen, reason
 
 
@@ -1132,26 +1132,26 @@ def status_table(corpus: CorpusLike, dating: pd.DataFrame, period: str, reason: 
         message = f"No period: nothing to show over time — {why}."
     elif len(periods) == 1:
         nothing = True
-        who = f"all {len(placed)} placed articles fall" if len(placed) > 1 else "the one placed article falls"
+        who = f"all {len(placed):,} placed articles fall" if len(placed) > 1 else "the one placed article falls"
         message = (f"One period: nothing to show over time — {who} in the same {word}, {periods[0]}, "
                    "so no measure can change; a change over time needs articles from at least two periods.")
         if period != "day":
             to_day = int((dating["precision"] == "day").sum())
             finer = " or ".join(p for p in ("day", "week", "month") if _ORDER.index(p) < _ORDER.index(period))
-            message += (f" A finer period cannot help: only {to_day} of {len(placed)} articles "
+            message += (f" A finer period cannot help: only {to_day:,} of {len(placed):,} articles "
                         f"{'is' if to_day == 1 else 'are'} dated to the day." if to_day < len(placed)
                         else f" Set the period parameter to {finer} to split it more finely.")
     else:
         nothing = False
-        message = (f"{len(periods)} {word}s from {periods[0]} to {periods[-1]}: {len(placed)} of {n} articles "
+        message = (f"{len(periods)} {word}s from {periods[0]} to {periods[-1]}: {len(placed):,} of {n:,} articles "
                    f"placed.")
     left = []
     if undated:
-        left.append(f"{len(undated)} undated ({_names(undated)})")
+        left.append(f"{len(undated):,} undated ({_names(undated)})")
     if coarser:
-        left.append(f"{len(coarser)} dated less precisely than the {word} ({_names(coarser)})")
+        left.append(f"{len(coarser):,} dated less precisely than the {word} ({_names(coarser)})")
     if no_unit:
-        left.append(f"{len(no_unit)} without a {unit} value ({_names(no_unit)})")
+        left.append(f"{len(no_unit):,} without a {unit} value ({_names(no_unit)})")
     if left:
         message += " Left out: " + "; ".join(left) + "."
     if unit in _ORDER:
@@ -1231,13 +1231,13 @@ def headline(tables: Mapping[str, pd.DataFrame]) -> str:
     if bool(st["nothing_to_show"]):
         return str(st["message"]).split(" Left out:")[0]
     parts = [f"{st['n_periods']} {st['period']}s from {st['first']} to {st['last']} "
-             f"({st['n_placed']} of {st['n_documents']} articles placed)"]
+             f"({int(st['n_placed']):,} of {int(st['n_documents']):,} articles placed)"]
     tone = tables["tone"]
     pooled = tone[tone["row"] == "all"] if len(tone) else tone
     if len(pooled) >= 2:
         a, b = pooled.iloc[0], pooled.iloc[-1]
-        parts.append(f"mean tone (all units) {_signed(a['mean'])} in {a['period']} (n={a['n_sentences']}) and "
-                     f"{_signed(b['mean'])} in {b['period']} (n={b['n_sentences']})")
+        parts.append(f"mean tone (all units) {_signed(a['mean'])} in {a['period']} (n={int(a['n_sentences']):,}) and "
+                     f"{_signed(b['mean'])} in {b['period']} (n={int(b['n_sentences']):,})")
     fr = tables["frames"]
     if len(fr):
         f0 = fr["frame"].iloc[0]

@@ -174,7 +174,7 @@ def headline(corpus: CorpusLike) -> str:
     d = corpus.documents
     n_docs, n_src = len(d), d["source"].nunique()
     words = d["n_words"]
-    parts = [f"{n_docs} article{'s' if n_docs != 1 else ''} from {n_src} source{'s' if n_src != 1 else ''}, "
+    parts = [f"{n_docs:,} article{'s' if n_docs != 1 else ''} from {n_src:,} source{'s' if n_src != 1 else ''}, "
              f"{int(words.sum()):,} words after cleaning"]
     if n_docs > 1 and words.min() > 0:
         parts.append(f"lengths differ {words.max() / words.min():.1f}-fold ({int(words.min()):,}–{int(words.max()):,} words)")
@@ -294,8 +294,8 @@ class CorpusSummary(UnitNames):
 
         d, t = self.documents, self.totals
         where = html.escape(self.path.name if self.path is not None else "corpus")
-        return (f"**Corpus** `{where}`: {len(d)} article{'s' if len(d) != 1 else ''} from "
-                f"{len(self.sources)} source{'s' if len(self.sources) != 1 else ''} · "
+        return (f"**Corpus** `{where}`: {len(d):,} article{'s' if len(d) != 1 else ''} from "
+                f"{len(self.sources):,} source{'s' if len(self.sources) != 1 else ''} · "
                 f"{t['sentences']:,} sentences · {int(d['n_words'].sum()):,} words after cleaning")
 
 

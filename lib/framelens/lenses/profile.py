@@ -691,10 +691,10 @@ def headline(profile: Mapping[str, pd.DataFrame]) -> str:
         parts.append(f"its most distinctive term is '{d['term'].iloc[0]}' (z = {d['z'].iloc[0]:.1f})")
     u = profile["unique_items"]
     if len(u):
-        parts.append(f"{len(u)} coverage item{'s' if len(u) != 1 else ''} appear{'s' if len(u) == 1 else ''} only here")
+        parts.append(f"{len(u):,} coverage item{'s' if len(u) != 1 else ''} appear{'s' if len(u) == 1 else ''} only here")
     if not parts:
         return f"{label}: no sentences to profile."
-    return f"{label} ({n} sentences): " + "; ".join(parts) + "."
+    return f"{label} ({int(n):,} sentences): " + "; ".join(parts) + "."
 
 
 def _unit_noun(unit: str, n: int) -> str:

@@ -2694,18 +2694,18 @@ def summary(corpus: CorpusLike, **options) -> str:
                      f"{o['min_words']}+ words of sentences with word similarity ≥ {o['min_similarity']:.2f}.")
     else:
         pairs = p.groupby(["source_a", "source_b"]).agg(passages=("passage_id", "size"), words=("words", "sum"))
-        items = [f"- {name(a)} ↔ {name(b)}: {int(row['passages'])} passage(s), {int(row['words']):,} words"
+        items = [f"- {name(a)} ↔ {name(b)}: {int(row['passages']):,} passage(s), {int(row['words']):,} words"
                  for (a, b), row in pairs.sort_values("words", ascending=False).head(5).iterrows()]
         d = r.documents[r.documents["reused_share"] > 0].sort_values("reused_share", ascending=False).head(3)
         items += [f"- `{row.doc_id}` ({name(row.source)}): {row.reused_share:.0%} of its words are shared"
                   for row in d.itertuples()]
         edited = int(((p["n_added"] + p["n_removed"] + p["n_replaced"]) > 0).sum())
-        items.append(f"- {edited} of the {len(p)} passages were edited (words added, removed or replaced); "
-                     f"{int((p['first'] != '').sum())} have a known publication order.")
+        items.append(f"- {edited:,} of the {len(p):,} passages were edited (words added, removed or replaced); "
+                     f"{int((p['first'] != '').sum()):,} have a known publication order.")
         if len(r.origins):
-            items.append(f"- {len(r.origins)} passage group(s) are shared by three or more sources "
+            items.append(f"- {len(r.origins):,} passage group(s) are shared by three or more sources "
                          "(likely a common origin: a wire story, a release, a readout).")
-        paras.append(f"**{len(p)} shared passage{'s' if len(p) != 1 else ''}** between {len(pairs)} "
+        paras.append(f"**{len(p):,} shared passage{'s' if len(p) != 1 else ''}** between {len(pairs):,} "
                      f"pair{'s' if len(pairs) != 1 else ''} of sources ({int(p['words'].sum()):,} words; "
                      f"median similarity {p['similarity'].median():.2f}).\n\n" + "\n".join(items))
     b = r.boilerplate
@@ -2713,10 +2713,10 @@ def summary(corpus: CorpusLike, **options) -> str:
     for row in b.sort_values(["n_documents", "words"], ascending=False, kind="stable").head(shown_b).itertuples():
         what = f"{row.rules} (removed by the cleaner)" if row.rules else row.kind
         paras.append(f"**Boilerplate, not reuse:** {what}, shared by "
-                     f"{', '.join(name(s) for s in row.sources.split(', '))} ({row.n_documents} documents, "
+                     f"{', '.join(name(s) for s in row.sources.split(', '))} ({row.n_documents:,} documents, "
                      f"similarity ≥ {row.min_similarity:.2f}): {_quoted(_short(row.text))}")
     if len(b) > shown_b:
-        paras.append(f"… and {len(b) - shown_b} more boilerplate cluster(s), all listed in report 08 "
+        paras.append(f"… and {len(b) - shown_b:,} more boilerplate cluster(s), all listed in report 08 "
                      "(they are not counted as reuse).")
     if not len(b):
         paras.append("No shared boilerplate.")
@@ -2746,7 +2746,7 @@ def headline(tables, **options) -> str:
     b = r.boilerplate
     if len(p):
         n_pairs = len(p.groupby(["source_a", "source_b"]))
-        head = f"{len(p)} passage(s) shared between {n_pairs} pair(s) of sources ({int(p['words'].sum()):,} words)"
+        head = f"{len(p):,} passage(s) shared between {n_pairs:,} pair(s) of sources ({int(p['words'].sum()):,} words)"
     else:
         head = "No passage is shared between sources"
     if len(b):
@@ -2972,13 +2972,13 @@ def source_note(result: Reuse, source: str) -> str:
     else:
         other = mine.apply(lambda r: r["source_b"] if r["source_a"] == source else r["source_a"], axis=1)
         by = mine.assign(other=other).groupby("other")["words"].agg(["size", "sum"]).sort_values("sum", ascending=False)
-        partners = "; ".join(f"{lab.get(o, o)} ({int(row['size'])} passage(s), {int(row['sum']):,} words)"
+        partners = "; ".join(f"{lab.get(o, o)} ({int(row['size']):,} passage(s), {int(row['sum']):,} words)"
                              for o, row in by.head(4).iterrows())
         d = result.documents[result.documents["source"] == source]
         share = float((d["reused_share"] * d["words"]).sum() / d["words"].sum()) if len(d) and d["words"].sum() else 0.0
-        text = (f"**Shared text:** {name} shares {len(mine)} passage(s) with other sources: {partners}. "
+        text = (f"**Shared text:** {name} shares {len(mine):,} passage(s) with other sources: {partners}. "
                 f"{share:.0%} of its words are in shared passages (see report 08 for the passages and what was edited).")
     if len(boiler):
-        text += f" Shared boilerplate (reported apart, not counted as reuse): {len(boiler)} cluster(s)."
+        text += f" Shared boilerplate (reported apart, not counted as reuse): {len(boiler):,} cluster(s)."
 
     return markdown_safe(text)  # outlet names may hold markup

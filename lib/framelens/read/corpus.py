@@ -201,8 +201,8 @@ class Corpus(UnitNames):
 
         d = self.documents
         where = html.escape(self.path.name if self.path is not None else "memory")
-        return (f"**Corpus** `{where}`: {len(d)} article{'s' if len(d) != 1 else ''} from "
-                f"{len(self.sources)} source{'s' if len(self.sources) != 1 else ''} · "
+        return (f"**Corpus** `{where}`: {len(d):,} article{'s' if len(d) != 1 else ''} from "
+                f"{len(self.sources):,} source{'s' if len(self.sources) != 1 else ''} · "
                 f"{self.n_sentences:,} sentences · {int(d['n_words'].sum()):,} words after cleaning")
 
     def evidence(self, sent_ids: Iterable[str]) -> pd.DataFrame:

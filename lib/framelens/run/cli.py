@@ -151,8 +151,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         summary = check(args.path, workers=min(2, os.cpu_count() or 1) if big else 1)
     docs, t = summary.documents, summary.totals
-    print(f"{args.path}: {len(docs)} documents, {len(summary.sources)} sources, "
-          f"{t['paragraphs']} paragraphs, {t['sentences']} sentences, {t['tokens']} tokens")
+    print(f"{args.path}: {len(docs):,} documents, {len(summary.sources):,} sources, "
+          f"{t['paragraphs']:,} paragraphs, {t['sentences']:,} sentences, {t['tokens']:,} tokens")
     size = docs.groupby("source", sort=False).agg(n=("doc_id", "size"), words=("n_words", "sum"))
     for source in summary.sources:
         n, words = int(size.at[source, "n"]), int(size.at[source, "words"])
