@@ -327,3 +327,15 @@ def test_check_reads_a_utf16_manifest_and_articles(capsys, tiny_corpus_dir):
     assert cli.main(["check", str(tiny_corpus_dir)]) == 0
     out = capsys.readouterr().out
     assert "3 documents, 3 sources" in out and "alpha: Alpha Daily" in out
+
+
+def test_check_prints_counts_with_thousands_separators(capsys, tmp_path):
+    # 120 sentences of 11 words ("The <w> met the <w> in the <w> on day <i>.") = 1,320 words
+    (tmp_path / "long.txt").write_text(" ".join(f"The minister met the president in the capital on day {i}."
+                                                for i in range(120)) + "\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A short piece about trade. It has two sentences.\n", encoding="utf-8")
+    code, out, _err = run_main(capsys, "check", str(tmp_path))
+    assert code == 0
+    assert ": 2 documents, 2 sources, 2 paragraphs, 122 sentences, " in out
+    assert "  long: long — 1 document, 1,320 words" in out
+    assert "  short: short — 1 document, 9 words" in out

@@ -325,6 +325,12 @@ def test_render_index_escapes_everything():
     assert site.external_resources(page) == []
 
 
+def test_render_index_counts_have_thousands_separators():
+    page = site.render_index({"corpus": {"name": "archive", "n_documents": 12_345, "n_sources": 1_024},
+                              "sources": [], "results": []})
+    assert "12,345 documents from 1,024 sources" in page
+
+
 # ------------------------------------------------------------------ running: fault isolation, escaping
 
 

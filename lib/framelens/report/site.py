@@ -965,8 +965,8 @@ def render_index(prov: dict[str, Any]) -> str:
     w('<body class="fl-index"><main>')
     w(f"<h1>How the sources frame it: {_e(corpus.get('name', 'corpus'))}</h1>")
     w(
-        f'<p class="fl-sub">{int(corpus.get("n_documents", 0))} documents from '
-        f'{int(corpus.get("n_sources", 0))} sources · run {_e(prov.get("finished", ""))} · '
+        f'<p class="fl-sub">{int(corpus.get("n_documents", 0)):,} documents from '
+        f'{int(corpus.get("n_sources", 0)):,} sources · run {_e(prov.get("finished", ""))} · '
         f'{_e(_fmt_seconds(prov.get("duration_s")))}</p>'
     )
     if n_failed:
@@ -1048,7 +1048,7 @@ def _index_corpus(w, prov: dict[str, Any], corpus: dict[str, Any]) -> None:
             if grouped:
                 shown = ", ".join(f"{_e(str(m.get('outlet', '')))} ({int(m.get('n_documents', 0))})" for m in members[:12])
                 if len(members) > 12:
-                    shown += f", … ({len(members)} outlets in all)"
+                    shown += f", … ({len(members):,} outlets in all)"
             else:
                 shown = _e(s.get("outlet", ""))
             w(

@@ -156,7 +156,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     size = docs.groupby("source", sort=False).agg(n=("doc_id", "size"), words=("n_words", "sum"))
     for source in summary.sources:
         n, words = int(size.at[source, "n"]), int(size.at[source, "words"])
-        print(f"  {source}: {summary.label(source)} — {n} document{'s' * (n != 1)}, {words} words")
+        print(f"  {source}: {summary.label(source)} — {n:,} document{'s' * (n != 1)}, {words:,} words")
     seen = set()
     for msg in [*summary.warnings, *(str(w.message) for w in caught)]:
         msg = " ".join(str(msg).split())

@@ -509,7 +509,7 @@ def corpus_sources(corp) -> list[dict[str, Any]]:
             vals = [_text(v) for v in d[name].tolist()]
             uniq = [v for i, v in enumerate(vals) if v and v not in vals[:i]]
             if len(uniq) > 3:
-                return f"{'; '.join(uniq[:3])}; … ({len(uniq)} in all)"
+                return f"{'; '.join(uniq[:3])}; … ({len(uniq):,} in all)"
             return "; ".join(uniq)
 
         n_words = int(d["n_words"].sum()) if "n_words" in d.columns else ""
