@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -479,9 +480,7 @@ def whole_report(points: list[dict[str, Any]]) -> list[str]:
                 status += f", {len(r['failed'])} notebook(s) failed: {', '.join(map(str, r['failed'][:3]))}"
             add(f"  {n:>7,} articles, {e}: wall {r['wall_s']:.1f} s ({status}; {r.get('notebooks', 0)} notebooks)")
             secs = phase_seconds(r["timings"])
-            times = {}
-            for t in r["timings"]:
-                times[phase_name(t["phase"])] = times.get(phase_name(t["phase"]), 0) + 1
+            times = Counter(phase_name(t["phase"]) for t in r["timings"])
             if secs:
                 add("    phases (parts computed side by side overlap; 'store' is their wall time): "
                     + " · ".join(f"{k} {v:.1f} s" + (f" (×{times[k]})" if times.get(k, 1) > 1 else "")

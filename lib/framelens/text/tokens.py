@@ -777,8 +777,8 @@ def column_values(table: pd.DataFrame, col: str) -> np.ndarray:
     lower, lemma) about 25 times over, each a conversion from Arrow or a categorical of
     50-100 ms. The array is kept by the identity of the column's own array (the same object for as
     long as the table holds it; a column set anew is a new array) and dropped when that array is
-    freed (a weak reference), so it never outlives its table. Columns whose array cannot be
-    referenced weakly (NumPy-backed numbers, which convert without a copy) are converted each time."""
+    freed (a weak reference), so it never outlives its table. Number columns are not kept: they
+    convert without a copy."""
     arr = table[col].array
     key = id(arr)
     held = _VALUES.get(key)
@@ -797,10 +797,10 @@ def column_values(table: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _distinct_shared(column: pd.Series) -> np.ndarray:
-    """``column.to_numpy()``; for an Arrow text column, with one Python string per distinct value
-    (a token table repeats its words: 500,000 rows hold about 20,000 distinct), so the array costs
-    8 bytes a row instead of a new string object (about 55 bytes) for each."""
-    if not isinstance(column.dtype, pd.StringDtype) and not isinstance(column.dtype, pd.ArrowDtype):
+    """``column.to_numpy()``; for a text column, with one Python string per distinct value (a token
+    table repeats its words: 500,000 rows hold about 20,000 distinct), so the array costs 8 bytes a
+    row instead of a new string object (about 55 bytes) for each."""
+    if not isinstance(column.dtype, pd.StringDtype):  # numbers, categoricals (already shared), objects
         return column.to_numpy()
     codes, uniques = pd.factorize(column)
     if len(codes) and codes.min() < 0:  # missing values: as to_numpy gives them
