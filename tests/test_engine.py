@@ -105,3 +105,77 @@ def test_next_parts_starts_each_part_when_its_own_inputs_are_done():
         "skip", [P("sentiment"), P("framing"), P("over_time")])
     rest = [P("synthesis")] + later[4:]
     assert next_parts(rest, [], workers=2, partitions=100, failed={"actors", "sentiment", "framing"}) == ("skip", rest)
+
+
+@pytest.fixture
+def arrow_pool(monkeypatch):
+    """No Arrow pool chosen in the environment; this process's pool and variable restored after."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    monkeypatch.setenv(engine.ARROW_POOL_ENV, "unset")  # so that delenv records a value to restore
+    monkeypatch.delenv(engine.ARROW_POOL_ENV)
+    yield pa
+    pa.set_memory_pool(before)
+
+
+def test_lean_arrow_memory_chooses_jemalloc_then_the_system_allocator(arrow_pool, monkeypatch):
+    import os
+
+    pa = arrow_pool
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "jemalloc", "system"])
+    assert engine.lean_arrow_memory() == "jemalloc"
+    assert pa.default_memory_pool().backend_name == "jemalloc"
+    assert os.environ[engine.ARROW_POOL_ENV] == "jemalloc"  # what the workers and kernels read
+    monkeypatch.delenv(engine.ARROW_POOL_ENV)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "system"])  # a build without jemalloc
+    assert engine.lean_arrow_memory() == "system"
+    assert os.environ[engine.ARROW_POOL_ENV] == "system"
+    monkeypatch.delenv(engine.ARROW_POOL_ENV)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc"])  # nothing better: left as it is
+    assert engine.lean_arrow_memory() == "system" and engine.ARROW_POOL_ENV not in os.environ
+
+
+def test_lean_arrow_memory_keeps_the_pool_a_user_chose(arrow_pool, monkeypatch):
+    import os
+
+    pa = arrow_pool
+    pa.set_memory_pool(pa.system_memory_pool())
+    monkeypatch.setenv(engine.ARROW_POOL_ENV, "mimalloc")
+    assert engine.lean_arrow_memory() == "system"  # not changed here: the variable is the user's
+    assert os.environ[engine.ARROW_POOL_ENV] == "mimalloc"
+
+
+WORKER_POOL_SCRIPT = """
+import os
+
+
+def backend(_):
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name, os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+
+
+if __name__ == "__main__":
+    from framelens.core.engine import PoolEngine
+
+    with PoolEngine(2) as eng:  # started outside a run (as from JupyterLab): nothing chosen yet
+        print(*sorted(set(eng.map(backend, range(4)))))
+"""
+
+
+def test_pool_workers_allocate_with_the_lean_pool(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    if "jemalloc" not in pa.supported_memory_backends():
+        pytest.skip("this pyarrow has no jemalloc")
+    script = tmp_path / "pool.py"
+    script.write_text(WORKER_POOL_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k != engine.ARROW_POOL_ENV}
+    got = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == "('jemalloc', 'jemalloc')"  # each worker set its pool (worker_init)

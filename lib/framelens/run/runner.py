@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable, Sequence
 from framelens.config import resources_path
 from framelens.errors import FramelensError
 from framelens import config
-from framelens.core.engine import get_engine, parallel_workers, pool as process_pool, TickingEngine
+from framelens.core.engine import get_engine, lean_arrow_memory, parallel_workers, pool as process_pool, TickingEngine
 from framelens.core.progress import as_progress
 from framelens.lenses.overview import date_label
 from framelens.report import site
@@ -1317,6 +1317,7 @@ def run_suite(
     (``"tcp://HOST:8786"``) or a ``dask.distributed.Client`` (see :func:`framelens.store.parts.compute`).
     """
     skip_slow_optional_imports()
+    lean_arrow_memory()  # this process and the workers and kernels it starts
 
     t_start = time.perf_counter()
     started = _utc_now()
