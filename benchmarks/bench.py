@@ -860,7 +860,8 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2, re
     notebooks ``registry`` in ``notebooks_dir`` — beside its floor: the same number of notebook
     executions (per-source runs count one each; skipped ones not at all) of an empty notebook
     (:func:`empty_notebook`) through the same runner with the same job count (corpus check and
-    load, parameter validation, kernels, HTML export, index). One run each. Returns ``suite``,
+    load, parameter validation, kernels, HTML export, index), each starting its kernel when its turn
+    comes, as papermill does (the suite's kernels are started ahead: ``kernels_ahead``). One run each. Returns ``suite``,
     ``floor`` and ``store`` (the lens store's own compute time inside the suite run) in seconds,
     ``suite_cpu`` and ``floor_cpu`` (CPU seconds of this process and of the kernels and workers it
     started: on a shared machine a steadier figure than the wall time),
@@ -882,7 +883,7 @@ def suite_vs_floor(corpus: str | os.PathLike | None = None, *, jobs: int = 2, re
         floor_registry = [runner.Notebook(f"empty_{k:02d}", "empty.ipynb") for k in range(len(executed))]
         t, c = time.perf_counter(), _tree_cpu_s()
         floor = runner.run_suite(corpus, root / "floor", jobs=jobs, registry=floor_registry, notebooks_dir=nb_dir,
-                                 progress=None)
+                                 progress=None, kernels_ahead=False)  # the floor: papermill's own kernel starts
         floor_s, floor_cpu = time.perf_counter() - t, _tree_cpu_s() - c
         gaps = cell_gaps(cell_seconds(root / "suite" / "notebooks"), cell_seconds(root / "floor" / "notebooks"))
     prov = summary.provenance

@@ -818,3 +818,59 @@ def test_run_makes_profiles_for_the_capped_sources_and_lists_the_rest(tmp_path, 
                                                   {"source": "solotimes", "label": "Solo Times"}]
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "These 2 have none" in index and "<code>solotimes</code>" in index and "--profiles" in index
+
+
+# ------------------------------------------------------------------ kernels started ahead
+
+
+def test_kernel_arguments_by_hand():
+    from framelens.run.kernels import kernel_arguments
+
+    assert kernel_arguments() == ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
+    assert kernel_arguments(("import a", "import b")) == [
+        "--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:",
+        "--IPKernelApp.exec_lines=['import a', 'import b']"]
+
+
+def _alive(km) -> bool:
+    proc = getattr(getattr(km, "provisioner", None), "process", None)
+    return proc is not None and proc.poll() is None
+
+
+@pytest.mark.notebook
+def test_a_kernel_started_ahead_runs_a_report_as_a_fresh_kernel_would(tmp_path):
+    """Started ahead with its imports done (the preload takes no execution number), in the
+    report's folder; one kernel per report, shut down after it; the next started ahead as one is
+    taken, never more than the reports left; what is not taken is shut down on close."""
+    from framelens.run.kernels import Kernels
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    (nbs / "here.txt").write_text("x", encoding="utf-8")
+    make_notebook(nbs / "k.ipynb", ["import os, sys\nprint('wave' in sys.modules, os.path.exists('here.txt'), value)"],
+                  params="value = 0")
+    kernels = Kernels(nbs, preload=("import wave",))
+    try:
+        kernels.expect(2, ahead=1)
+        km = kernels.take()  # the first (and the second starts ahead now)
+        assert km is not None and _alive(km)
+        runner.execute_notebook(nbs / "k.ipynb", tmp_path / "out1.ipynb", {"value": 7}, cwd=nbs,
+                                kernel_manager_class=kernels.manager_class, km=km)
+        runner.execute_notebook(nbs / "k.ipynb", tmp_path / "cold.ipynb", {"value": 7}, cwd=nbs)  # a kernel of its own
+        warm, cold = (nbformat.read(str(tmp_path / f), as_version=4).cells for f in ("out1.ipynb", "cold.ipynb"))
+        assert [c.execution_count for c in warm] == [c.execution_count for c in cold] == [1, 2, 3]
+        assert warm[-1].outputs[0]["text"] == "True True 7\n"  # preloaded, in the report's folder, parameters applied
+        assert cold[-1].outputs[0]["text"] == "False True 7\n"
+        kernels.release(km)
+        assert not _alive(km)
+        second = kernels.take()
+        assert second is not None and second is not km and _alive(second)
+        assert kernels.take() is None  # no third report was expected: none started ahead
+        kernels.release(second)
+        kernels.expect(1, ahead=2)  # one more, started ahead and never taken
+    finally:
+        kernels.close()
+    assert kernels.kill_all() == 0 and not any(_alive(k) for k in kernels._live)
+    cold = Kernels(None)  # run_suite(kernels_ahead=False): each report starts its own
+    cold.expect(3, ahead=2)
+    assert cold.take() is None and cold._loop is None  # nothing was started

@@ -52,6 +52,7 @@ from framelens.errors import FramelensError
 from framelens import config
 from framelens.core.engine import get_engine, lean_arrow_memory, parallel_workers, pool as process_pool, TickingEngine
 from framelens.core.progress import as_progress
+from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments, Kernels
 from framelens.lenses.overview import date_label
 from framelens.report import site
 from framelens.store.compute import compute
@@ -61,8 +62,6 @@ from framelens.store.parts import check_range, option_types, options_for
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = resources_path("notebooks")  # bundled in a wheel, else the repository's folder
 SEEDS_DIR = resources_path("seeds")
-KERNEL = "python3"
-KERNEL_START_TIMEOUT = 300  # seconds; a loaded 2-core machine can take far longer than the usual 60
 SUBDIRS = ("notebooks", "reports", "tables", "figures", "findings", "articles")
 MARKER = ".framelens-output"
 RESERVED = {"corpus": "--corpus", "output_dir": "--out", "store": "--store",
@@ -560,7 +559,7 @@ def _headline_from(nb, findings_dir: Path, job: Job) -> str:
 
 
 def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: Path,
-                     kernel_manager_class: type | None = None) -> None:
+                     kernel_manager_class: type | None = None, km: Any = None) -> None:
     """Parameterize ``src`` with papermill, execute it in a kernel whose working folder is
     ``cwd``, and write the executed notebook to ``dst``.
 
@@ -571,7 +570,9 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
     never touches the process's folder. Raises papermill's ``PapermillExecutionError`` for a
     failing cell (the executed notebook, with the error, is written first).
     ``kernel_manager_class``: a jupyter_client kernel manager class (the runner passes one that
-    records its kernels, so an interrupt can stop them).
+    records its kernels, so an interrupt can stop them). ``km``: a kernel manager whose kernel is
+    already running in ``cwd`` (started ahead, :meth:`framelens.run.kernels.Kernels.take`): the
+    notebook runs in it, and the caller shuts it down after.
     """
     import nbformat
     from papermill.engines import papermill_engines
@@ -586,10 +587,12 @@ def execute_notebook(src: Path, dst: Path, parameters: dict[str, Any], *, cwd: P
     nb = prepare_notebook_metadata(nb, str(src), str(dst))
     nb = remove_error_markers(nb)
     extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class is not None else {}
+    if km is not None:
+        extra["km"] = km  # nbclient runs in it (and leaves it running: see Kernels.release)
     nb = papermill_engines.execute_notebook_with_engine(
         None, nb, kernel_name=KERNEL, input_path=str(src), output_path=None, progress_bar=False,
         log_output=False, resources={"metadata": {"path": str(cwd)}}, start_timeout=KERNEL_START_TIMEOUT,
-        extra_arguments=["--IPKernelApp.log_level=CRITICAL"], **extra,
+        extra_arguments=kernel_arguments(), **extra,
     )
     raise_for_execution_errors(nb, str(dst))  # writes dst (with an error cell) before raising
     nbformat.write(nb, str(dst))
@@ -640,12 +643,13 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
     executed = stage / "notebooks" / f"{job.name}.ipynb"
     report = stage / "reports" / f"{job.name}.html"
     status, error, cell = "ok", "", None
+    km = kernels.take() if kernels else None  # a kernel started ahead, if there is one
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             logging.getLogger("papermill").setLevel(logging.ERROR)  # parameters are validated already
             execute_notebook(src, executed, job.parameters, cwd=nb_dir,
-                             kernel_manager_class=kernels.manager_class if kernels else None)
+                             kernel_manager_class=kernels.manager_class if kernels else None, km=km)
     except PapermillExecutionError as exc:
         status, cell = "failed", exc.exec_count
         where = f"cell In [{exc.exec_count}]" if exc.exec_count else f"cell #{exc.cell_index}"
@@ -658,6 +662,9 @@ def _execute(job: Job, nb_dir: Path, stage: Path, final: Path, with_code: bool, 
         status = "failed"
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         error = f"{type(exc).__name__}: {msg}".rstrip(": ")
+    finally:
+        if kernels is not None:
+            kernels.release(km)
     seconds = time.perf_counter() - t0
     if cancel.is_set():  # the run was interrupted: write nothing more into the staging folder
         return Result(job.name, job.notebook.name, job.title, job.source_id, "failed", seconds,
@@ -977,42 +984,6 @@ def remove_stale_stages(parent: Path) -> list[Path]:
     return removed
 
 
-class Kernels:
-    """The kernels started by one run, so an interrupt can stop them at once (their notebook code
-    would otherwise go on writing into the staging folder after it is cleaned up)."""
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._live: set = set()
-        self.manager_class = self._make_class()
-
-    def _make_class(self):
-        from jupyter_client import AsyncKernelManager
-
-        registry = self
-
-        class RunKernelManager(AsyncKernelManager):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                with registry._lock:
-                    registry._live.add(self)
-
-        return RunKernelManager
-
-    def kill_all(self) -> int:
-        with self._lock:
-            live = list(self._live)
-        n = 0
-        for km in live:
-            proc = getattr(getattr(km, "provisioner", None), "process", None)
-            if proc is not None and proc.poll() is None:
-                try:
-                    proc.kill()
-                    n += 1
-                except OSError:
-                    pass
-        return n
-
-
 # ---------------------------------------------------------------------------------------------
 # file parameters
 
@@ -1237,8 +1208,10 @@ def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inp
 
 
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
-                 meta: str, jobs: int, say: Progress) -> list[Result]:
-    """Run the notebooks, ``jobs`` at a time, on a thread pool (each run has its own kernel).
+                 meta: str, jobs: int, say: Progress, kernels: Kernels | None = None) -> list[Result]:
+    """Run the notebooks, ``jobs`` at a time, on a thread pool (each run has its own kernel, one
+    of ``kernels`` started ahead when there is one: see :class:`framelens.run.kernels.Kernels`;
+    without ``kernels``, the kernels are started ahead here, ``jobs`` at a time).
 
     A failing notebook does not stop the others. On an interrupt (KeyboardInterrupt, including
     SIGTERM through the CLI) the kernels are killed, the threads are waited for (briefly), and the
@@ -1247,7 +1220,9 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
     total = len(jobs_list)
     results: dict[str, Result] = {}
     cancel = threading.Event()
-    kernels = Kernels()
+    own = kernels is None
+    kernels = Kernels(nb_dir) if own else kernels
+    kernels.expect(total, ahead=jobs)
     pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="framelens")
     exporter = export_pool(jobs)
     futures = {pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel, kernels, exporter): job
@@ -1273,6 +1248,7 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
         for f in futures:
             f.cancel()
         kernels.kill_all()
+        kernels.close()  # no kernel started ahead any more (those starting were just killed)
         cf.wait([f for f in futures if not f.cancelled()], timeout=20)
         kernels.kill_all()  # a kernel that started while we waited
         pool.shutdown(wait=False, cancel_futures=True)
@@ -1280,6 +1256,9 @@ def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: P
             proc.kill()  # an export in progress writes nothing more; the processes hold our stderr
         exporter.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        if own:
+            kernels.close()
     pool.shutdown(wait=True)
     exporter.shutdown(wait=True)
     return [results[j.name] for j in jobs_list]
@@ -1301,6 +1280,7 @@ def run_suite(
     store: str | os.PathLike | None = None,
     by: str | None = None,
     dask: Any = None,
+    kernels_ahead: bool = True,
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
@@ -1315,10 +1295,11 @@ def run_suite(
     ``dask``: compute the lens store's map steps on Dask — ``"local"`` (a LocalCluster of
     ``jobs`` workers, closed after the store is computed), a scheduler address
     (``"tcp://HOST:8786"``) or a ``dask.distributed.Client`` (see :func:`framelens.store.parts.compute`).
+    ``kernels_ahead``: start the reports' kernels ahead, with their imports done (:class:`Kernels`;
+    ``False``: each report starts its own kernel when its turn comes, as papermill does).
     """
     skip_slow_optional_imports()
     lean_arrow_memory()  # this process and the workers and kernels it starts
-
     t_start = time.perf_counter()
     started = _utc_now()
     say = as_progress(True if progress is _stderr else progress)  # phases timed, even when quiet
@@ -1338,6 +1319,8 @@ def run_suite(
         for old in remove_stale_stages(out_path.parent):
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
+        kernels = Kernels(plan.nb_dir if kernels_ahead else None)  # the first start while the store is computed
+        kernels.expect(len(plan.jobs), ahead=jobs)
         try:
             store_root = plan.store_root
             with say.phase("store", None, ""):
@@ -1349,13 +1332,14 @@ def run_suite(
             say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
             with say.phase("notebooks", total, "notebooks"):
                 ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
-                                       with_code=with_code, meta=meta, jobs=jobs, say=say)
+                                       with_code=with_code, meta=meta, jobs=jobs, say=say, kernels=kernels)
             _write_articles(plan, store_root, stage, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
             _write_index(prov, ordered, stage, store=store, store_root=store_root, store_notes=store_notes, say=say)
             _commit(stage, out_path)
         finally:
+            kernels.close()
             shutil.rmtree(stage, ignore_errors=True)
             if plan.temp_store:
                 shutil.rmtree(plan.store_root, ignore_errors=True)
