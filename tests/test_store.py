@@ -413,6 +413,26 @@ def test_rows_of_some_documents_are_filtered_in_parquet(tmp_path, monkeypatch):
     assert seen == [[("doc_id", "in", ["d2"])], None, [("doc_id", "in", ["d2"])]]  # the typed files filtered in Parquet
 
 
+def test_text_columns_read_as_categoricals_have_the_same_values(tmp_path):
+    """read_parts(categories=): the text columns named come back as categoricals, unioned across
+    partitions (sorted categories); a number column named, a column absent and an empty partition's
+    untyped column are read as they are; the values equal a plain read."""
+    from framelens.tables.parquet import concat_frames, read_parts, write_table
+
+    a = pd.DataFrame({"source": ["s2", "s1", "s2"], "tone": ["neutral", "positive", None], "x": [1.0, 2.0, 3.0]})
+    b = pd.DataFrame({"source": ["s3", "s1"], "tone": ["negative", "neutral"], "x": [4.0, 5.0]})
+    empty = pd.DataFrame({"source": pd.Series([], dtype=object), "tone": pd.Series([], dtype=object),
+                          "x": pd.Series([], dtype=float)})
+    files = [(tmp_path / f"{i}.parquet", write_table(df, tmp_path / f"{i}.parquet")) for i, df in enumerate((a, empty, b))]
+    plain = concat_frames(list(read_parts(files)))
+    cats = concat_frames(list(read_parts(files, categories=("source", "tone", "x", "absent"))))
+    assert isinstance(cats["source"].dtype, pd.CategoricalDtype) and isinstance(cats["tone"].dtype, pd.CategoricalDtype)
+    assert list(cats["source"].cat.categories) == ["s1", "s2", "s3"] and cats["x"].dtype == float
+    assert cats["source"].tolist() == plain["source"].tolist() == ["s2", "s1", "s2", "s3", "s1"]
+    assert cats["tone"].tolist()[:2] == ["neutral", "positive"] and pd.isna(cats["tone"].iloc[2])
+    assert cats["tone"].tolist()[3:] == plain["tone"].tolist()[3:] == ["negative", "neutral"]
+
+
 def test_a_part_whose_worker_vanished_is_named_in_plain_words():
     from concurrent.futures.process import BrokenProcessPool
 

@@ -212,10 +212,12 @@ class Reduction:
 
         return concat_frames([p[key] for p in self._partials if key in p])
 
-    def row_parts(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None):
+    def row_parts(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None,
+                  categories: Sequence[str] = ()):
         """A row table the maps wrote, one partition at a time in corpus order (only ``columns``,
         only the rows of ``doc_ids``): for reduces that fold partition by partition, so the
-        client never holds the whole table."""
+        client never holds the whole table. ``categories``: text columns read from disk as
+        categoricals (:func:`framelens.tables.parquet.read_table`)."""
         src = self._rows.get(table) or []
         if not src:
             return
@@ -226,8 +228,9 @@ class Reduction:
                     df = df[df["doc_id"].astype(str).isin(keep).to_numpy()]
                 yield df[list(columns)] if columns is not None else df
         else:
-            yield from read_parts(src, columns=columns, doc_ids=doc_ids)
+            yield from read_parts(src, columns=columns, doc_ids=doc_ids, categories=categories)
 
-    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None) -> pd.DataFrame:
+    def rows(self, table: str, *, columns: Sequence[str] | None = None, doc_ids=None,
+             categories: Sequence[str] = ()) -> pd.DataFrame:
         """A row table the maps wrote, whole (see :meth:`row_parts`)."""
-        return concat_frames(list(self.row_parts(table, columns=columns, doc_ids=doc_ids)))
+        return concat_frames(list(self.row_parts(table, columns=columns, doc_ids=doc_ids, categories=categories)))
