@@ -27,6 +27,9 @@ PRELOAD = (
     "import framelens.report.plots.sentiment, framelens.report.plots.synthesis, framelens.report.plots.vocabulary",
     "import framelens.lenses.overview, framelens.lenses.profile, framelens.lenses.synthesis",
     "import framelens.store.lens_store",
+    # imported on first use in a report: opening the store's tables, the first table shown (pandas'
+    # Styler and jinja2)
+    "import pyarrow.dataset, pandas.io.formats.style",
 )
 
 
