@@ -871,6 +871,39 @@ def test_a_kernel_started_ahead_runs_a_report_as_a_fresh_kernel_would(tmp_path):
     finally:
         kernels.close()
     assert kernels.kill_all() == 0 and not any(_alive(k) for k in kernels._live)
+    held = Kernels(nbs, preload=())
+    held.expect(1, ahead=1)
+    km = held.take()
+    held.close()  # an interrupt while a report holds its kernel: the loop waits for it to be given back
+    assert held._loop is not None and _alive(km)
+    held.release(km)
+    assert held._loop is None and not _alive(km)
     cold = Kernels(None)  # run_suite(kernels_ahead=False): each report starts its own
     cold.expect(3, ahead=2)
     assert cold.take() is None and cold._loop is None  # nothing was started
+
+
+@pytest.mark.notebook
+def test_kernels_start_beside_a_short_store_and_after_a_long_one(tmp_path):
+    """A corpus of one partition (PARTITION_DOCUMENTS articles): the first `jobs` kernels start before
+    the store is computed; a larger one: none waits through its store (they start with the reports);
+    off: none at all."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from framelens.tables.parquet import PARTITION_DOCUMENTS
+
+    def plan(documents: int) -> SimpleNamespace:
+        docs = pd.DataFrame({"doc_id": [f"d{k}" for k in range(documents)]})
+        return SimpleNamespace(nb_dir=tmp_path, corpus=SimpleNamespace(documents=docs), jobs=[object()] * 5)
+
+    short = runner.kernels_for(plan(PARTITION_DOCUMENTS), jobs=2)
+    try:
+        assert len(short._pending) == 2
+    finally:
+        short.close()
+    long = runner.kernels_for(plan(PARTITION_DOCUMENTS + 1), jobs=2)
+    off = runner.kernels_for(plan(10), jobs=2, ahead=False)
+    assert len(long._pending) == 0 and long._loop is None and len(off._pending) == 0 and off._loop is None
+    assert short.kill_all() == 0

@@ -62,6 +62,7 @@ class Kernels:
         self._pending: deque = deque()  # futures of kernels being started ahead, oldest first
         self._wanted = 0  # reports that will still take a kernel (:meth:`expect`)
         self._ahead = 0  # kernels kept started ahead of them
+        self._taken = 0  # kernels in a report's hands (their loop runs until each is released)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -131,6 +132,7 @@ class Kernels:
         Starts the next one ahead when more reports are expected."""
         with self._lock:
             fut = self._pending.popleft() if self._pending and not self._closed else None
+            self._taken += fut is not None
             self._wanted = max(0, self._wanted - 1)  # the reports after this one
             more = not self._closed and len(self._pending) < min(self._ahead, self._wanted)
         if more:
@@ -140,9 +142,9 @@ class Kernels:
         try:
             km = fut.result(timeout=KERNEL_START_TIMEOUT + 30)
         except Exception:  # failed or timed out: the report starts a kernel of its own
+            self._given_back()
             return None
-        alive = asyncio.run_coroutine_threadsafe(km.is_alive(), self._loop).result(timeout=30)
-        if not alive:  # it died while it waited
+        if self._closed or not self._alive(km):  # the run was interrupted, or it died while it waited
             self.release(km)
             return None
         return km
@@ -151,20 +153,31 @@ class Kernels:
         """Shut down a kernel taken with :meth:`take` (after its report)."""
         if km is None:
             return
-        loop = self._loop
-        if loop is None:  # closed meanwhile (an interrupt)
-            self._kill(km)
-            return
         for kc in km.clients:
             try:
                 kc.stop_channels()
             except Exception:  # pragma: no cover - a client already closed
                 pass
         km.clients.clear()
-        try:
-            asyncio.run_coroutine_threadsafe(self._shutdown(km), loop).result(timeout=60)
+        try:  # the loop runs while a kernel is taken (see close)
+            asyncio.run_coroutine_threadsafe(self._shutdown(km), self._loop).result(timeout=60)
         except Exception:  # pragma: no cover - it could not be asked: kill it
             self._kill(km)
+        finally:
+            self._given_back()
+
+    def _given_back(self) -> None:
+        with self._lock:
+            self._taken -= 1
+            last = self._closed and self._taken == 0
+        if last:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
 
     async def _shutdown(self, km) -> None:
         try:
@@ -174,7 +187,9 @@ class Kernels:
                 self._live.discard(km)
 
     def close(self) -> None:
-        """Shut down the kernels started ahead and not taken; stop the thread they lived on."""
+        """Shut down the kernels started ahead and not taken; stop the thread they lived on (at
+        once, or when the last kernel taken is released: an interrupted run's reports may still
+        give theirs back)."""
         with self._lock:
             self._closed = True
             pending, self._pending = list(self._pending), deque()
@@ -190,10 +205,18 @@ class Kernels:
                 asyncio.run_coroutine_threadsafe(self._shutdown(km), loop).result(timeout=60)
             except Exception:  # pragma: no cover
                 self._kill(km)
-        loop.call_soon_threadsafe(loop.stop)
-        self._loop = None
+        with self._lock:
+            idle = self._taken == 0
+        if idle:
+            self._stop_loop()
 
     # ---------------------------------------------------------------- interrupt
+
+    @staticmethod
+    def _alive(km) -> bool:
+        """Is the kernel's process running (asked of the process, not of the event loop)?"""
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        return proc is None or proc.poll() is None  # a provisioner without a local process: assume so
 
     @staticmethod
     def _kill(km) -> bool:

@@ -58,6 +58,7 @@ from framelens.report import site
 from framelens.store.compute import compute
 from framelens.store.lens_store import hash_inputs as _hash, LensStore, STORE_FILE
 from framelens.store.parts import check_range, option_types, options_for
+from framelens.tables.parquet import PARTITION_DOCUMENTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = resources_path("notebooks")  # bundled in a wheel, else the repository's folder
@@ -1319,8 +1320,7 @@ def run_suite(
         for old in remove_stale_stages(out_path.parent):
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
-        kernels = Kernels(plan.nb_dir if kernels_ahead else None)  # the first start while the store is computed
-        kernels.expect(len(plan.jobs), ahead=jobs)
+        kernels = kernels_for(plan, jobs=jobs, ahead=kernels_ahead)
         try:
             store_root = plan.store_root
             with say.phase("store", None, ""):
@@ -1344,6 +1344,17 @@ def run_suite(
             if plan.temp_store:
                 shutil.rmtree(plan.store_root, ignore_errors=True)
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
+
+
+def kernels_for(plan: Plan, *, jobs: int, ahead: bool = True) -> Kernels:
+    """The run's kernels (:class:`Kernels`). With ``ahead``, the first ``jobs`` start now, beside the
+    store's compute, when that is short (a corpus of one partition, :data:`PARTITION_DOCUMENTS`
+    articles: seconds); before a longer one they would wait through it holding about 200 MB each,
+    so they start with the reports (:func:`execute_jobs`)."""
+    kernels = Kernels(plan.nb_dir if ahead else None)
+    if len(plan.corpus.documents) <= PARTITION_DOCUMENTS:
+        kernels.expect(len(plan.jobs), ahead=jobs)
+    return kernels
 
 
 def _prepare_stage(plan: Plan, stage: Path, store_root: Path, *, keep_previous: bool) -> list[dict[str, Any]]:
