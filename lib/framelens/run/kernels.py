@@ -3,7 +3,8 @@
 A report's kernel spends about a second before its first cell: the kernel process starts
 (about 0.5 s) and the report's first cell imports framelens, its plot helpers and matplotlib
 (0.4–0.6 s more). None of that depends on the report, so :class:`Kernels` starts kernels *ahead*
-— while the lens store is computed, and while earlier reports run — with those imports done at
+— while earlier reports run, and for a small corpus while its lens store is computed
+(:func:`framelens.run.runner.kernels_for`) — with those imports done at
 start (IPython's ``exec_lines``: they run before the kernel says it is ready and take no
 execution number, so the executed notebook is numbered and behaves exactly as from a fresh
 kernel). Each report still gets a kernel of its own, used once and shut down after it.
