@@ -46,7 +46,7 @@ def kernel_arguments(preload: tuple[str, ...] = ()) -> list[str]:
 class Kernels:
     """The kernels started by one run, so an interrupt can stop them at once (their notebook code
     would otherwise go on writing into the staging folder after it is cleaned up), and the
-    kernels started ahead for the reports still to run (:meth:`warm`, :meth:`take`).
+    kernels started ahead for the reports still to run (:meth:`expect`, :meth:`take`).
 
     Kernels started ahead live on one event loop in a thread of their own; a report's thread
     takes one (:meth:`take`: ``None`` when none was started ahead, and the report starts its own)
@@ -214,14 +214,19 @@ class Kernels:
     # ---------------------------------------------------------------- interrupt
 
     @staticmethod
-    def _alive(km) -> bool:
+    def _process(km):
+        """The kernel's local process (``None``: a provisioner without one)."""
+        return getattr(getattr(km, "provisioner", None), "process", None)
+
+    @classmethod
+    def _alive(cls, km) -> bool:
         """Is the kernel's process running (asked of the process, not of the event loop)?"""
-        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        proc = cls._process(km)
         return proc is None or proc.poll() is None  # a provisioner without a local process: assume so
 
-    @staticmethod
-    def _kill(km) -> bool:
-        proc = getattr(getattr(km, "provisioner", None), "process", None)
+    @classmethod
+    def _kill(cls, km) -> bool:
+        proc = cls._process(km)
         if proc is not None and proc.poll() is None:
             try:
                 proc.kill()
