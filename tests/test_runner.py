@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -854,6 +855,7 @@ def test_a_kernel_started_ahead_runs_a_report_as_a_fresh_kernel_would(tmp_path):
         kernels.expect(2, ahead=1)
         km = kernels.take()  # the first (and the second starts ahead now)
         assert km is not None and _alive(km)
+        assert type(km.provisioner.process).__name__ == "Forked"  # from the zygote (Linux)
         runner.execute_notebook(nbs / "k.ipynb", tmp_path / "out1.ipynb", {"value": 7}, cwd=nbs,
                                 kernel_manager_class=kernels.manager_class, km=km)
         runner.execute_notebook(nbs / "k.ipynb", tmp_path / "cold.ipynb", {"value": 7}, cwd=nbs)  # a kernel of its own
@@ -883,6 +885,66 @@ def test_a_kernel_started_ahead_runs_a_report_as_a_fresh_kernel_would(tmp_path):
     assert cold.take() is None and cold._loop is None  # nothing was started
 
 
+def _ppid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        return int(f.read().rsplit(b")", 1)[1].split()[1])
+
+
+@pytest.mark.notebook
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+def test_a_forked_kernel_is_a_process_of_its_own_in_the_reports_folder_with_the_runs_environment(tmp_path, monkeypatch):
+    """Forked by the zygote (its child, in a session of its own) after the zygote imported the
+    preload; the environment and folder are the kernel's, not the zygote's; kill_all ends both; a
+    kernel whose zygote is gone ends by itself (ipykernel's parent poller)."""
+    import time
+
+    from framelens.run.kernels import Forked, Kernels
+
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "k.ipynb", ["import os, sys\nprint('wave' in sys.modules, os.getcwd() == value, "
+                                    "os.environ.get('FRAMELENS_ZYGOTE_TEST'), os.getpid() == os.getpgid(0))"],
+                  params="value = ''")
+    kernels = Kernels(nbs, preload=("import wave",))
+    zygote = kernels.zygote.proc.pid
+    monkeypatch.setenv("FRAMELENS_ZYGOTE_TEST", "after the zygote started")
+    try:
+        kernels.expect(2, ahead=2)
+        km, other = kernels.take(), kernels.take()
+        proc = km.provisioner.process
+        assert isinstance(proc, Forked) and _ppid(proc.pid) == zygote and os.getpgid(proc.pid) == proc.pid
+        runner.execute_notebook(nbs / "k.ipynb", tmp_path / "out.ipynb", {"value": str(nbs)}, cwd=nbs,
+                                kernel_manager_class=kernels.manager_class, km=km)
+        out = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4).cells[-1].outputs[0]["text"]
+        assert out == "True True after the zygote started True\n"
+        kernels.release(km)
+        assert proc.poll() == -1 and not _alive(km)
+        kernels.zygote.kill()  # the zygote gone: the kernel it forked ends within its poller's second
+        deadline = time.monotonic() + 10
+        while _alive(other) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(other)
+        kernels.release(other)
+        assert kernels.zygote.fork(["python", "-m", "ipykernel_launcher"], None, None) is None  # it cannot any more
+    finally:
+        kernels.kill_all()
+        kernels.close()
+    assert kernels.zygote.proc.poll() is not None
+
+
+def test_which_kernels_the_zygote_can_start_by_hand():
+    from framelens.run.kernels import Forked, Kernels, Zygote
+
+    assert Zygote.can_start([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"])
+    assert not Zygote.can_start(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "c.json"])
+    assert not Zygote.can_start([sys.executable, "-m", "other_kernel", "-f", "c.json"])
+    assert not Zygote.can_start([sys.executable])
+    assert Kernels(None).zygote is None  # no kernel started ahead (the floor): papermill's own start
+    gone = Forked(2 ** 22 + 12345)  # above Linux's largest process id: no such process
+    assert gone.poll() == -1 and gone.wait(timeout=1) == -1
+    gone.kill()  # an ended kernel: nothing to signal, no error
+
+
 @pytest.mark.notebook
 def test_kernels_start_beside_a_short_store_and_after_a_long_one(tmp_path):
     """A corpus of one partition (PARTITION_DOCUMENTS articles): the first `jobs` kernels start before
@@ -907,3 +969,78 @@ def test_kernels_start_beside_a_short_store_and_after_a_long_one(tmp_path):
     off = runner.kernels_for(plan(10), jobs=2, ahead=False)
     assert len(long._pending) == 0 and long._loop is None and len(off._pending) == 0 and off._loop is None
     assert short.kill_all() == 0
+
+
+def test_reports_start_as_their_store_parts_are_stored_one_slot_kept_for_the_store(tmp_path, monkeypatch):
+    """Reports (two at a time): while the store is computed, one runs at a time, each once every
+    file it waits for exists, in the order of the jobs among the ready ones; a report whose parts
+    are not known waits for the whole store; then two at a time."""
+    import threading
+    import time
+
+    events: list[str] = []
+    running: list[str] = []
+    most = {"during": 0, "after": 0}
+    store_done = threading.Event()
+    release = {n: threading.Event() for n in "ABCD"}
+
+    def fake_execute(job, *args):
+        running.append(job.name)
+        key = "after" if store_done.is_set() else "during"
+        most[key] = max(most[key], len(running))
+        events.append(f"start {job.name}")
+        release[job.name].wait(10)
+        running.remove(job.name)
+        return runner.Result(job.name, job.name, job.name, None, "ok", 0.0, {})
+
+    monkeypatch.setattr(runner, "_execute", fake_execute)
+    nb = runner.Notebook("n", "n.ipynb")
+    jobs = [runner.Job(nb, n, None, {}) for n in "ABCD"]
+    a_part, b_part = tmp_path / "a" / "manifest.json", tmp_path / "b" / "manifest.json"
+    ready = {"A": [a_part], "B": [b_part], "D": []}  # C: not known
+    lines: list[str] = []
+    reports = runner.Reports(jobs, nb_dir=tmp_path, stage=tmp_path, out_path=tmp_path, with_code=False, meta="",
+                             jobs=2, say=lines.append, kernels=runner.Kernels(None), ready=ready).start()
+
+    def until(cond):
+        deadline = time.monotonic() + 10
+        while not cond() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert cond()
+
+    until(lambda: events == ["start D"])  # the only one ready: nothing stored yet, D reads nothing
+    b_part.parent.mkdir()
+    b_part.write_text("{}")
+    time.sleep(3 * runner.Reports.POLL)
+    assert events == ["start D"]  # B is ready, but D holds the one slot the store leaves
+    release["D"].set()
+    until(lambda: events == ["start D", "start B"])
+    release["B"].set()
+    a_part.parent.mkdir()
+    a_part.write_text("{}")
+    until(lambda: events == ["start D", "start B", "start A"])
+    time.sleep(3 * runner.Reports.POLL)
+    assert events[-1] == "start A"  # C waits for the whole store
+    store_done.set()
+    reports.store_done()
+    until(lambda: events[-1] == "start C")
+    release["A"].set()
+    until(lambda: sum(ln.startswith("[") for ln in lines) == 3)
+    release["C"].set()
+    results = reports.wait()
+    assert [r.name for r in results] == ["A", "B", "C", "D"]  # in the jobs' order
+    assert most == {"during": 1, "after": 2}
+    assert [ln.split(" ... ")[0] for ln in lines if ln.startswith("[")] == ["[1/4] D", "[2/4] B", "[3/4] A", "[4/4] C"]
+
+
+def test_each_report_waits_for_the_parts_it_reads_and_those_they_are_built_from(tmp_path):
+    """report_parts names the folders the store then writes: after the store, every one exists; the
+    vocabulary report waits for no sentiment part, the sentiment report for the actors it is built on."""
+    plan = runner.plan_run(None, tmp_path / "site", jobs=2, only=["02", "03"], params=[], registry=None,
+                           notebooks_dir=None, profiles=0, say=lambda line: None, store=tmp_path / "store")
+    ready = runner.report_parts(plan, plan.store_root)
+    kinds = {job: sorted(p.parent.name.split("-")[0] for p in files) for job, files in ready.items()}
+    assert kinds == {"02_vocabulary": ["corpus", "vocabulary"], "03_sentiment": ["actors", "corpus", "sentiment"]}
+    assert not any(p.is_file() for files in ready.values() for p in files[1:])
+    runner.compute_store(plan, plan.store_root, workers=1, say=runner.as_progress(None))
+    assert all(p.is_file() for files in ready.values() for p in files)

@@ -55,10 +55,10 @@ from framelens.core.progress import as_progress
 from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments, Kernels
 from framelens.lenses.overview import date_label
 from framelens.report import site
-from framelens.store.compute import compute
+from framelens.store.compute import compute, requested_parts
 from framelens.store.lens_store import hash_inputs as _hash, LensStore, STORE_FILE
 from framelens.store.parts import check_range, option_types, options_for
-from framelens.tables.parquet import PARTITION_DOCUMENTS
+from framelens.tables.parquet import MANIFEST, PARTITION_DOCUMENTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = resources_path("notebooks")  # bundled in a wheel, else the repository's folder
@@ -1208,61 +1208,169 @@ def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inp
                 not_profiled if any(n.per_source for n in selected) else [], by, unit_corp, store_root, temp_store)
 
 
+class Reports:
+    """The run's notebooks, executed on ``jobs`` threads (each run has its own kernel, one of
+    ``kernels`` started ahead when there is one: see :class:`framelens.run.kernels.Kernels`).
+
+    ``ready``: each report's lens-store part folders (:func:`report_parts`). With it, a report
+    starts as soon as the parts it reads are in the store — while the store is still computed for
+    the others, on ``jobs - 1`` threads (the store's compute holds a core) — and every report may
+    start once :meth:`store_done` is called; without it, all may start at once. Reports start in
+    their order among those ready. Each report's line is printed as it ends.
+
+    A failing notebook does not stop the others. :meth:`abort` (an interrupt, including SIGTERM
+    through the CLI, or a store that cannot be written) kills the kernels and waits briefly for the
+    threads, so nothing writes into the staging folder after it is removed.
+    """
+
+    POLL = 0.2  # seconds between looks at the store while it is computed
+
+    def __init__(self, jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
+                 meta: str, jobs: int, say: Progress, kernels: Kernels | None = None,
+                 ready: dict[str, list[Path]] | None = None, intro: str = ""):
+        self.jobs_list, self.jobs, self.say, self.intro = list(jobs_list), max(1, int(jobs)), as_progress(say), intro
+        self._run = (nb_dir, stage, out_path, with_code, meta)
+        self._own = kernels is None
+        self.kernels = Kernels(nb_dir) if kernels is None else kernels
+        self._ready = ready
+        self._store_done = ready is None
+        self._waiting = list(self.jobs_list)
+        self._running = 0
+        self._results: dict[str, Result] = {}
+        self._cond = threading.Condition()
+        self._cancel = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._exporter: cf.ProcessPoolExecutor | None = None
+        self._started = False
+        self._error: BaseException | None = None
+
+    # ---------------------------------------------------------------- the run's side
+    def start(self) -> "Reports":
+        self._exporter = export_pool(self.jobs)
+        for i in range(min(self.jobs, len(self.jobs_list))):
+            t = threading.Thread(target=self._worker, name=f"framelens-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def store_done(self) -> None:
+        """The store is computed: every report may start, ``jobs`` at a time."""
+        with self._cond:
+            self._store_done = True
+            self._cond.notify_all()
+
+    def wait(self) -> list[Result]:
+        """Wait for every report (an interrupt meanwhile: see :meth:`abort`); the results in the
+        order of the jobs."""
+        self.store_done()
+        try:
+            for t in self._threads:
+                while t.is_alive():
+                    t.join(timeout=0.5)
+        finally:
+            if self._own:
+                self.kernels.close()
+        if self._error is not None:
+            raise self._error
+        with self._cond:
+            if self._started:
+                self.say.end("notebooks")
+        self._exporter.shutdown(wait=True)
+        return [self._results[j.name] for j in self.jobs_list]
+
+    def abort(self) -> None:
+        """Stop: no report starts any more, the kernels are killed, the threads waited for briefly."""
+        self._cancel.set()
+        with self._cond:
+            self._waiting.clear()
+            self._cond.notify_all()
+            if self._started:
+                self.say.end("notebooks", silent=True)
+                self._started = False
+        self.kernels.kill_all()
+        self.kernels.close()  # no kernel started ahead any more (those starting were just killed)
+        deadline = time.monotonic() + 20
+        for t in self._threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.kernels.kill_all()  # a kernel that started while we waited
+        exporter = self._exporter
+        if exporter is not None:
+            for proc in list((getattr(exporter, "_processes", None) or {}).values()):
+                proc.kill()  # an export in progress writes nothing more; the processes hold our stderr
+            exporter.shutdown(wait=False, cancel_futures=True)
+
+    # ---------------------------------------------------------------- the threads' side
+    def _is_ready(self, job: Job) -> bool:
+        files = self._ready.get(job.name)  # None: not known, so after the whole store
+        return self._store_done or (files is not None and all(f.is_file() for f in files))
+
+    def _next(self) -> Job | None:
+        """The next report to run (``None``: none left, or the run is stopped)."""
+        with self._cond:
+            while self._waiting and not self._cancel.is_set():
+                limit = self.jobs if self._store_done else self.jobs - 1
+                job = next((j for j in self._waiting if self._is_ready(j)), None) if self._running < limit else None
+                if job is not None:
+                    self._waiting.remove(job)
+                    self._running += 1
+                    if not self._started:
+                        self._begin()
+                    return job
+                self._cond.wait(timeout=None if self._store_done else self.POLL)
+            return None
+
+    def _begin(self) -> None:
+        """The first report starts: its phase opens, and kernels are started ahead of the reports."""
+        self._started = True
+        total = len(self.jobs_list)
+        if self.intro:
+            self.say(self.intro)
+        self.say.start("notebooks", total, "notebooks")
+        self.kernels.expect(len(self._waiting) + 1, ahead=self.jobs)
+
+    def _worker(self) -> None:
+        nb_dir, stage, out_path, with_code, meta = self._run
+        while (job := self._next()) is not None:
+            res = _execute(job, nb_dir, stage, out_path, with_code, meta, self._cancel, self.kernels, self._exporter)
+            with self._cond:
+                self._running -= 1
+                self._results[job.name] = res
+                self._cond.notify_all()
+                if not self._cancel.is_set():
+                    try:
+                        self._report(job, res)
+                    except BaseException as exc:  # the caller's progress callback: raised again in wait()
+                        self._error = self._error or exc
+                        self._cancel.set()
+        with self._cond:  # a job never started (the run was stopped) still has a result
+            for job in self._waiting if self._cancel.is_set() else ():
+                self._results.setdefault(job.name, Result(job.name, job.notebook.name, job.title, job.source_id,
+                                                          "failed", 0.0, job.parameters, error="interrupted"))
+
+    def _report(self, job: Job, res: Result) -> None:
+        say = self.say
+        say.advance("notebooks")
+        line = f"[{len(self._results)}/{len(self.jobs_list)}] {job.name} ... " \
+               f"{'ok' if res.status == 'ok' else 'FAILED'} ({res.seconds:.1f} s)"
+        if res.status != "ok":
+            line += f": {res.error}"
+        say(line)
+        if res.removed_unsafe:
+            say(f"framelens: warning: {job.name}: removed {res.removed_unsafe} unsafe HTML item(s) "
+                "(script/event handler) from the report; some output was not HTML-escaped")
+
+
 def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
                  meta: str, jobs: int, say: Progress, kernels: Kernels | None = None) -> list[Result]:
-    """Run the notebooks, ``jobs`` at a time, on a thread pool (each run has its own kernel, one
-    of ``kernels`` started ahead when there is one: see :class:`framelens.run.kernels.Kernels`;
-    without ``kernels``, the kernels are started ahead here, ``jobs`` at a time).
-
-    A failing notebook does not stop the others. On an interrupt (KeyboardInterrupt, including
-    SIGTERM through the CLI) the kernels are killed, the threads are waited for (briefly), and the
-    interrupt is re-raised, so nothing writes into the staging folder after it is removed.
-    """
-    total = len(jobs_list)
-    results: dict[str, Result] = {}
-    cancel = threading.Event()
-    own = kernels is None
-    kernels = Kernels(nb_dir) if own else kernels
-    kernels.expect(total, ahead=jobs)
-    pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="framelens")
-    exporter = export_pool(jobs)
-    futures = {pool.submit(_execute, job, nb_dir, stage, out_path, with_code, meta, cancel, kernels, exporter): job
-               for job in jobs_list}
-    finished = 0
+    """Run the notebooks, ``jobs`` at a time (:class:`Reports`, every report ready at once); an
+    interrupt stops them (:meth:`Reports.abort`) and is re-raised."""
+    reports = Reports(jobs_list, nb_dir=nb_dir, stage=stage, out_path=out_path, with_code=with_code, meta=meta,
+                      jobs=jobs, say=say, kernels=kernels).start()
     try:
-        for fut in cf.as_completed(futures):
-            job = futures[fut]
-            res = fut.result()
-            results[job.name] = res
-            finished += 1
-            if hasattr(say, "advance"):
-                say.advance("notebooks")
-            line = f"[{finished}/{total}] {job.name} ... {'ok' if res.status == 'ok' else 'FAILED'} ({res.seconds:.1f} s)"
-            if res.status != "ok":
-                line += f": {res.error}"
-            say(line)
-            if res.removed_unsafe:
-                say(f"framelens: warning: {job.name}: removed {res.removed_unsafe} unsafe HTML item(s) "
-                    "(script/event handler) from the report; some output was not HTML-escaped")
+        return reports.wait()
     except BaseException:
-        cancel.set()
-        for f in futures:
-            f.cancel()
-        kernels.kill_all()
-        kernels.close()  # no kernel started ahead any more (those starting were just killed)
-        cf.wait([f for f in futures if not f.cancelled()], timeout=20)
-        kernels.kill_all()  # a kernel that started while we waited
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((getattr(exporter, "_processes", None) or {}).values()):
-            proc.kill()  # an export in progress writes nothing more; the processes hold our stderr
-        exporter.shutdown(wait=False, cancel_futures=True)
+        reports.abort()
         raise
-    finally:
-        if own:
-            kernels.close()
-    pool.shutdown(wait=True)
-    exporter.shutdown(wait=True)
-    return [results[j.name] for j in jobs_list]
 
 
 def run_suite(
@@ -1287,7 +1395,8 @@ def run_suite(
 
     Phases: :func:`plan_run` (paths, parameters, corpus: bad input raises
     :class:`FramelensError` before any kernel starts) → the run lock (:class:`RunLock`) → a staging
-    folder → :func:`execute_jobs` → provenance and index → :func:`_commit` (moved into place).
+    folder → the store computed, the reports executed as their parts are stored (:class:`Reports`)
+    → the article pages → provenance and index → :func:`_commit` (moved into place).
     A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
     profiles (the largest sources) or which ones (see :func:`profile_sources`). ``store``: a lens
     store folder to keep and reuse across runs (default: a temporary one, removed after the run).
@@ -1312,7 +1421,7 @@ def run_suite(
     plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
                     notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
     say.record("load", time.perf_counter() - t_start)  # no line: a refused run prints only its error
-    corp, out_path, corpus_path = plan.corpus, plan.out_path, plan.corpus_path
+    out_path = plan.out_path
     for note in plan.notes:
         say(f"framelens: note: {note}")
 
@@ -1321,23 +1430,23 @@ def run_suite(
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
         kernels = kernels_for(plan, jobs=jobs, ahead=kernels_ahead)
+        reports = _reports(plan, stage, with_code=with_code, started=started, jobs=jobs, say=say, kernels=kernels)
         try:
             store_root = plan.store_root
+            previous = _prepare_stage(plan, stage, store_root, keep_previous=bool(only))
+            reports.start()  # each report as soon as the parts it reads are stored
             with say.phase("store", None, ""):
                 store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             stop_on_store_errors(store_notes["failures"], store_root, store_writable)
-            previous = _prepare_stage(plan, stage, store_root, keep_previous=bool(only))
-            meta = f"{corpus_path.name} · {len(corp.documents)} documents · {started[:10]}"
-            total = len(plan.jobs)
-            say(f"framelens: running {total} notebook{'s' * (total != 1)} on {corpus_path} ({jobs} at a time)")
-            with say.phase("notebooks", total, "notebooks"):
-                ordered = execute_jobs(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=out_path,
-                                       with_code=with_code, meta=meta, jobs=jobs, say=say, kernels=kernels)
+            ordered = reports.wait()
             _write_articles(plan, store_root, stage, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
             _write_index(prov, ordered, stage, store=store, store_root=store_root, store_notes=store_notes, say=say)
             _commit(stage, out_path)
+        except BaseException:
+            reports.abort()
+            raise
         finally:
             kernels.close()
             shutil.rmtree(stage, ignore_errors=True)
@@ -1346,11 +1455,22 @@ def run_suite(
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
 
 
+def _reports(plan: Plan, stage: Path, *, with_code: bool, started: str, jobs: int, say: Progress,
+             kernels: Kernels) -> Reports:
+    """The run's reports (:class:`Reports`), each to start once the store parts it reads are stored."""
+    total = len(plan.jobs)
+    return Reports(plan.jobs, nb_dir=plan.nb_dir, stage=stage, out_path=plan.out_path, with_code=with_code,
+                   meta=f"{plan.corpus_path.name} · {len(plan.corpus.documents)} documents · {started[:10]}",
+                   jobs=jobs, say=say, kernels=kernels, ready=report_parts(plan, plan.store_root),
+                   intro=f"framelens: running {total} notebook{'s' * (total != 1)} on {plan.corpus_path} "
+                         f"({jobs} at a time, each once the store parts it reads are computed)")
+
+
 def kernels_for(plan: Plan, *, jobs: int, ahead: bool = True) -> Kernels:
     """The run's kernels (:class:`Kernels`). With ``ahead``, the first ``jobs`` start now, beside the
     store's compute, when that is short (a corpus of one partition, :data:`PARTITION_DOCUMENTS`
     articles: seconds); before a longer one they would wait through it holding about 200 MB each,
-    so they start with the reports (:func:`execute_jobs`)."""
+    so they start with the first report (:class:`Reports`)."""
     kernels = Kernels(plan.nb_dir if ahead else None)
     if len(plan.corpus.documents) <= PARTITION_DOCUMENTS:
         kernels.expect(len(plan.jobs), ahead=jobs)
@@ -1399,32 +1519,63 @@ def _write_index(prov: dict[str, Any], ordered: list[Result], stage: Path, *, st
     (stage / "index.html").write_text(site.render_index(prov), encoding="utf-8")
 
 
-def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
-    """The lens-store parts the notebooks of a run will read, with the options each will ask for
-    (the notebook's declared defaults, overridden by the user's values), grouped by
+def _job_requests(plan: Plan, job: Job) -> tuple[tuple[Any, ...], list[tuple[str, dict[str, Any]]]]:
+    """The lens-store parts one report reads, with the options it will ask for (the notebook's
+    declared defaults, overridden by the user's values), and its view
     ``(by, own_text, drop_near_duplicates, *sources)`` (the comparison unit, the text analysed and the
-    selection). Equal requests are listed once."""
+    selection)."""
+    spec = plan.specs[job.notebook.name]
+    declared = {}
+    for k, sp in spec.items():
+        try:
+            declared[k] = ast.literal_eval(str(sp.get("default", "")))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    values = {**declared, **job.parameters}
+    view = (str(values.get("by") or "source"), bool(values.get("own_text", False)),
+            bool(values.get("drop_near_duplicates", False))) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
+    requests = []
+    for part in job.notebook.parts:
+        opts = options_for(part, values)
+        if part == "profile":
+            opts["source_id"] = job.source_id or values.get("source_id", "")
+        requests.append((part, opts))
+    return view, requests
+
+
+def store_requests(plan: Plan) -> dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]]:
+    """The lens-store parts the notebooks of a run will read, with the options each will ask for,
+    grouped by view (see :func:`_job_requests`). Equal requests are listed once."""
     out: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}
     seen: set[str] = set()
     for job in plan.jobs:
-        spec = plan.specs[job.notebook.name]
-        declared = {}
-        for k, sp in spec.items():
-            try:
-                declared[k] = ast.literal_eval(str(sp.get("default", "")))
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                continue
-        values = {**declared, **job.parameters}
-        sources = (str(values.get("by") or "source"), bool(values.get("own_text", False)),
-                   bool(values.get("drop_near_duplicates", False))) + tuple(sorted(str(x) for x in (values.get("sources") or [])))
-        for part in job.notebook.parts:
-            opts = options_for(part, values)
-            if part == "profile":
-                opts["source_id"] = job.source_id or values.get("source_id", "")
-            key = json.dumps([sources, part, opts], sort_keys=True, default=str)
+        view, requests = _job_requests(plan, job)
+        for part, opts in requests:
+            key = json.dumps([view, part, opts], sort_keys=True, default=str)
             if key not in seen:
                 seen.add(key)
-                out.setdefault(sources, []).append((part, opts))
+                out.setdefault(view, []).append((part, opts))
+    return out
+
+
+def report_parts(plan: Plan, root: Path) -> dict[str, list[Path]]:
+    """Each report's lens-store parts, as the manifest file each part's folder has once it is
+    stored: the parts the report reads and those they are built from (a report can start when all
+    are there, see :class:`Reports`). A report whose parts cannot be named waits for the whole store."""
+    lenses: dict[tuple, LensStore] = {}
+    out: dict[str, list[Path]] = {}
+    for job in plan.jobs:
+        try:
+            view, requests = _job_requests(plan, job)
+            if view not in lenses:
+                by, own, dedup, *sources = view
+                lenses[view] = LensStore(root, plan.corpus_path, sources=sources, by=by, own_text=own,
+                                         drop_near_duplicates=dedup, inputs=plan.inputs)
+            lens = lenses[view]
+            out[job.name] = [lens.corpus_dir / MANIFEST,
+                             *(lens.part_dir(n, o) / MANIFEST for n, o in requested_parts(lens, requests))]
+        except Exception:  # noqa: BLE001 - an option the store will refuse: it says so when computing
+            continue
     return out
 
 

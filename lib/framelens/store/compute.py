@@ -116,7 +116,7 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
 
     say = as_progress(say)
 
-    missing = [(n, o) for n, o in _requested_parts(lens, requests) if not lens.has_part(n, **o)]
+    missing = [(n, o) for n, o in requested_parts(lens, requests) if not lens.has_part(n, **o)]
     failures: list[str] = []
     if not missing:
         return failures
@@ -133,7 +133,7 @@ def _compute(lens, requests, *, workers: int, say, view) -> list[str]:
     return failures
 
 
-def _requested_parts(lens, requests) -> list[tuple[str, dict]]:
+def requested_parts(lens, requests) -> list[tuple[str, dict]]:
     """``(part, options)`` for each requested part (default: the three lenses and the synthesis)
     and each part it is built from, its options completed, each store folder once, needs first."""
     reqs = list(requests) if requests is not None else [(n, {}) for n in ("vocabulary", "sentiment", "framing",
