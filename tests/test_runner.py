@@ -932,6 +932,30 @@ def test_a_forked_kernel_is_a_process_of_its_own_in_the_reports_folder_with_the_
     assert kernels.zygote.proc.poll() is not None
 
 
+@pytest.mark.notebook
+def test_close_waits_for_a_kernel_still_starting_while_a_report_gives_its_own_back(tmp_path):
+    """An interrupt: close() shuts down a kernel still starting ahead (on the kernels' loop) while a
+    report gives its kernel back; the loop lives until close() is done (it used to stop at that
+    release, and close() then waited 330 s for a start that could not end)."""
+    import threading
+    import time
+
+    from framelens.run.kernels import Kernels
+
+    kernels = Kernels(tmp_path, preload=())
+    kernels.expect(2, ahead=2)
+    km = kernels.take()  # the second is still starting
+    releaser = threading.Thread(target=lambda: (time.sleep(0.05), kernels.release(km)))
+    closer = threading.Thread(target=kernels.close)
+    releaser.start()
+    closer.start()
+    releaser.join(60)
+    closer.join(60)
+    assert not closer.is_alive() and not releaser.is_alive()
+    assert kernels._loop is None and not _alive(km) and not any(_alive(k) for k in kernels._live)
+    assert kernels.zygote is None or kernels.zygote.proc.poll() is not None  # ended with the last kernel
+
+
 def test_which_kernels_the_zygote_can_start_by_hand():
     from framelens.run.kernels import Forked, Kernels, Zygote
 

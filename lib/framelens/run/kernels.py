@@ -82,6 +82,7 @@ class Kernels:
         self._taken = 0  # kernels in a report's hands (their loop runs until each is released)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._closing = False  # close() is shutting down the kernels started ahead (on the loop)
         if fork is None:
             fork = cwd is not None and Zygote.possible()
         self.zygote = Zygote(preload) if fork else None
@@ -201,15 +202,19 @@ class Kernels:
     def _given_back(self) -> None:
         with self._lock:
             self._taken -= 1
-            last = self._closed and self._taken == 0
+            last = self._closed and self._taken == 0 and not self._closing  # else close() stops it
         if last:
             self._stop_loop()
 
     def _stop_loop(self) -> None:
+        """No kernel is started or in use any more: stop their loop, and end the zygote (the
+        kernels it forked end with it)."""
         with self._lock:
             loop, self._loop = self._loop, None
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
+        if self.zygote is not None:
+            self.zygote.close()
 
     async def _shutdown(self, km) -> None:
         try:
@@ -223,26 +228,25 @@ class Kernels:
         once, or when the last kernel taken is released: an interrupted run's reports may still
         give theirs back)."""
         with self._lock:
-            self._closed = True
+            self._closed = self._closing = True
             pending, self._pending = list(self._pending), deque()
-        if self.zygote is not None:  # no kernel forked any more (those forked live on their own)
-            self.zygote.close()
         loop = self._loop
-        if loop is None:
-            return
-        for fut in pending:
-            try:
-                km = fut.result(timeout=KERNEL_START_TIMEOUT + 30)
-            except Exception:
-                continue
-            try:
-                asyncio.run_coroutine_threadsafe(self._shutdown(km), loop).result(timeout=60)
-            except Exception:  # pragma: no cover
-                self._kill(km)
-        with self._lock:
-            idle = self._taken == 0
-        if idle:
-            self._stop_loop()
+        try:
+            for fut in pending if loop is not None else ():
+                try:
+                    km = fut.result(timeout=KERNEL_START_TIMEOUT + 30)
+                except Exception:
+                    continue
+                try:
+                    asyncio.run_coroutine_threadsafe(self._shutdown(km), loop).result(timeout=60)
+                except Exception:  # pragma: no cover
+                    self._kill(km)
+        finally:
+            with self._lock:
+                self._closing = False
+                idle = self._taken == 0
+            if idle:
+                self._stop_loop()
 
     # ---------------------------------------------------------------- interrupt
 
@@ -324,8 +328,9 @@ class Zygote:
                 return None
 
     def close(self) -> None:
-        with self._lock:
-            self._ready = False
+        """End it (its input closed). Not under the lock: a :meth:`fork` waiting for its answer
+        then reads the end of the output and starts that kernel as a new process."""
+        self._ready = False
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=10)
@@ -335,8 +340,7 @@ class Zygote:
             self.proc.stdout.close()
 
     def kill(self) -> None:
-        with self._lock:
-            self._ready = False
+        self._ready = False  # not under the lock (see close)
         if self.proc.poll() is None:
             try:
                 self.proc.kill()
@@ -410,10 +414,11 @@ def zygote_main() -> None:  # pragma: no cover - runs in the zygote process (tes
     for raw in stdin:
         request = json.loads(raw)
         r, w = os.pipe()
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            _kernel_child(request, w)
+            _kernel_child(request, w, zygote)
         os.close(w)
         os.read(r, 1)  # it has its own session (its process group: how jupyter_client signals it)
         os.close(r)
@@ -421,10 +426,19 @@ def zygote_main() -> None:  # pragma: no cover - runs in the zygote process (tes
         stdout.flush()
 
 
-def _kernel_child(request: dict, started: int) -> None:  # pragma: no cover - runs in a forked kernel
-    """In the forked process: become the kernel ``request`` asks for, then exit."""
+def _kernel_child(request: dict, started: int, zygote: int) -> None:  # pragma: no cover - a forked kernel
+    """In the forked process: become the kernel ``request`` asks for, then exit. It ends with the
+    zygote (the system kills it: ``PR_SET_PDEATHSIG``), so no kernel outlives its run."""
     code = 1
     try:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - ipykernel's parent poller still watches
+            pass
+        if os.getppid() != zygote:  # it ended before that was set
+            os._exit(1)
         os.setsid()
         os.write(started, b"1")
         os.close(started)
@@ -438,7 +452,7 @@ def _kernel_child(request: dict, started: int) -> None:  # pragma: no cover - ru
             os.chdir(request["cwd"])  # this process only: it is the kernel's own
         os.environ.clear()
         os.environ.update(request["env"])
-        parent = os.getppid()  # the zygote: the kernel ends if it does (ipykernel's parent poller)
+        parent = zygote  # ipykernel's parent poller watches it too
         os.environ["JPY_PARENT_PID"] = str(parent)
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()  # not the zygote's random state

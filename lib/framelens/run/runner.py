@@ -17,11 +17,12 @@ How a run works (:func:`run_suite`), in phases that can each be called and teste
    :data:`DEFAULT_PROFILES` sources unless ``profiles`` says otherwise).
 2. :class:`RunLock`: one run per output folder (a lock file beside it holds the PID; a dead run's
    lock is taken over). Staging folders left by dead runs are removed.
-3. :func:`execute_jobs` executes the notebooks in-process (papermill parameterizes them; nbclient
-   runs each in its own kernel, started in the notebooks folder — the process's working folder is
-   never changed), ``jobs`` at a time on a thread pool, with one progress line per notebook. A
-   notebook that fails keeps its partial report; the others still run. An interrupt kills the
-   kernels before the staging folder is removed.
+3. :func:`compute_store` computes the lens-store parts the notebooks read while :class:`Reports`
+   executes the notebooks in-process (papermill parameterizes them; nbclient runs each in its own
+   kernel, started in the notebooks folder — the process's working folder is never changed),
+   ``jobs`` at a time on threads, each as soon as the parts it reads are stored, with one progress
+   line per notebook. A notebook that fails keeps its partial report; the others still run. An
+   interrupt kills the kernels before the staging folder is removed.
 4. Everything is written into a staging folder next to the output folder
    (``<parent>/.framelens-run-<pid>-*``) and moved into place at the end, one ``os.replace`` per
    sub-folder and the index last: an interrupted run leaves the previous site intact.
@@ -1358,19 +1359,6 @@ class Reports:
         if res.removed_unsafe:
             say(f"framelens: warning: {job.name}: removed {res.removed_unsafe} unsafe HTML item(s) "
                 "(script/event handler) from the report; some output was not HTML-escaped")
-
-
-def execute_jobs(jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
-                 meta: str, jobs: int, say: Progress, kernels: Kernels | None = None) -> list[Result]:
-    """Run the notebooks, ``jobs`` at a time (:class:`Reports`, every report ready at once); an
-    interrupt stops them (:meth:`Reports.abort`) and is re-raised."""
-    reports = Reports(jobs_list, nb_dir=nb_dir, stage=stage, out_path=out_path, with_code=with_code, meta=meta,
-                      jobs=jobs, say=say, kernels=kernels).start()
-    try:
-        return reports.wait()
-    except BaseException:
-        reports.abort()
-        raise
 
 
 def run_suite(
