@@ -349,13 +349,16 @@ def folder_size(path: Path) -> dict[str, Any]:
 
 def process_role(cmdline: str, *, is_main: bool = False, child_of_main: bool = True) -> str:
     """What a process of a run is, from its command line: ``client`` (the ``framelens run``
-    process), ``kernel`` (a notebook's), ``forkserver`` / ``tracker`` (multiprocessing's helpers;
+    process), ``kernel`` (a notebook's, forked by the ``zygote`` or started as a new process),
+    ``forkserver`` / ``tracker`` (multiprocessing's helpers;
     the forkserver's children, the pool workers, share its command line but not its parent),
     else ``worker`` (a process-pool or Dask worker, or a Dask nanny)."""
     if is_main:
         return "client"
     if "ipykernel" in cmdline:
         return "kernel"
+    if "zygote_main" in cmdline:  # the run's zygote, and the kernels it forks (its children)
+        return "zygote" if child_of_main else "kernel"
     if "resource_tracker" in cmdline or "semaphore_tracker" in cmdline:
         return "tracker"
     if "forkserver" in cmdline and child_of_main:
@@ -493,7 +496,7 @@ def whole_report(points: list[dict[str, Any]]) -> list[str]:
             peak = max((m for v in roles.values() for m in v), default=0.0)
             peak_of[(n, e)] = peak
             parts = []
-            for role in ("client", "worker", "kernel", "forkserver", "tracker"):
+            for role in ("client", "worker", "kernel", "zygote", "forkserver", "tracker"):
                 if role in roles:
                     v = roles[role]
                     shown = ", ".join(f"{m:.0f}" for m in v[:6]) + (f", … ({len(v)} in all)" if len(v) > 6 else "")

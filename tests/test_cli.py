@@ -339,3 +339,30 @@ def test_check_prints_counts_with_thousands_separators(capsys, tmp_path):
     assert ": 2 documents, 2 sources, 2 paragraphs, 122 sentences, " in out
     assert "  long: long — 1 document, 1,320 words" in out
     assert "  short: short — 1 document, 9 words" in out
+
+
+def test_an_interrupt_dropped_in_a_finalizer_prints_no_traceback(capsys):
+    """Python drops an exception raised in a finalizer and prints it; the CLI's hook keeps an
+    interrupt's quiet (the run has noted it) and lets every other one through."""
+    import gc
+
+    from framelens.run import cli
+
+    class Finalized:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def __del__(self):
+            raise self.exc
+
+    old = sys.unraisablehook
+    sys.unraisablehook = cli._unraisable
+    try:
+        Finalized(KeyboardInterrupt())
+        gc.collect()
+        assert capsys.readouterr().err == ""
+        Finalized(ValueError("kept"))
+        gc.collect()
+        assert "ValueError: kept" in capsys.readouterr().err
+    finally:
+        sys.unraisablehook = old

@@ -466,6 +466,32 @@ def test_interrupted_run_leaves_the_previous_site_untouched(tmp_path, suite, evi
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
 
 
+@pytest.mark.notebook
+def test_an_interrupt_whose_exception_was_lost_still_stops_the_run(tmp_path, suite, evil_corpus):
+    """SIGTERM's KeyboardInterrupt can land in a finalizer, where Python drops it: the note the
+    signal handler leaves (request_interrupt) stops the run all the same — no report starts after
+    it, nothing is committed, the previous site stays — and the next run starts afresh."""
+    reg, nbs = suite
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / runner.MARKER).write_text("", encoding="utf-8")
+    (out / "index.html").write_text("previous index", encoding="utf-8")
+    lines: list[str] = []
+
+    def lost(line: str) -> None:  # the handler ran, its exception was swallowed
+        lines.append(line)
+        if line.startswith("[1/"):
+            runner.request_interrupt()
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_suite(evil_corpus, out, registry=reg[:2], notebooks_dir=nbs, progress=lost, jobs=1)
+    assert [ln for ln in lines if ln.startswith("[")] == [ln for ln in lines if ln.startswith("[1/")]  # no second
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous index"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil", "nbs", "site"]
+    summary = runner.run_suite(evil_corpus, out, registry=reg[:1], notebooks_dir=nbs, progress=None, jobs=1)
+    assert [r.status for r in summary.results] == ["ok"]
+
+
 def test_registry_names_are_unique():
     names = [n.name for n in runner.NOTEBOOKS]
     assert len(names) == len(set(names))
@@ -984,6 +1010,8 @@ def test_kernels_start_beside_a_short_store_and_after_a_long_one(tmp_path):
         docs = pd.DataFrame({"doc_id": [f"d{k}" for k in range(documents)]})
         return SimpleNamespace(nb_dir=tmp_path, corpus=SimpleNamespace(documents=docs), jobs=[object()] * 5)
 
+    # reports start beside the store of one partition only (a larger one keeps both cores busy)
+    assert runner.beside_store(plan(PARTITION_DOCUMENTS)) and not runner.beside_store(plan(PARTITION_DOCUMENTS + 1))
     short = runner.kernels_for(plan(PARTITION_DOCUMENTS), jobs=2)
     try:
         assert len(short._pending) == 2

@@ -526,3 +526,6 @@ def test_process_roles_from_command_lines():
                         child_of_main=False) == "worker"  # a pool worker forked by the forkserver
     assert process_role("python -c from multiprocessing.resource_tracker import main;main(5)") == "tracker"
     assert process_role("python -c from multiprocessing.spawn import spawn_main; spawn_main()") == "worker"
+    zygote = "python -c from framelens.run.kernels import zygote_main; zygote_main()"
+    assert process_role(zygote) == "zygote"
+    assert process_role(zygote, child_of_main=False) == "kernel"  # a kernel it forked

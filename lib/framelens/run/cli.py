@@ -91,13 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _terminate(signum, frame):  # SIGTERM: clean up like Ctrl-C
+def _terminate(signum, frame):  # SIGTERM and Ctrl-C: noted (a KeyboardInterrupt can be lost), then raised
+    runner.request_interrupt()
     raise KeyboardInterrupt
+
+
+def _unraisable(info) -> None:
+    """An interrupt that landed in a finalizer is dropped by Python with an "Exception ignored"
+    traceback; the run has noted it (``runner.request_interrupt``) and stops: no traceback."""
+    if not isinstance(info.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(info)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGINT, _terminate)
+        sys.unraisablehook = _unraisable
 
     if args.dask and args.dask.strip() not in ("serial", "processes", "pool"):
 

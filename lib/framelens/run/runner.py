@@ -144,6 +144,23 @@ class RunSummary:
         return not self.failed
 
 
+_INTERRUPT = threading.Event()
+
+
+def request_interrupt() -> None:
+    """Note that the run was asked to stop (SIGTERM or Ctrl-C, see :mod:`framelens.run.cli`). The
+    KeyboardInterrupt the signal raises is lost when it lands while the main thread runs a
+    finalizer (Python prints "Exception ignored" and goes on): the run also checks this note
+    before each step that writes the site (:func:`check_interrupt`)."""
+    _INTERRUPT.set()
+
+
+def check_interrupt() -> None:
+    """Raise KeyboardInterrupt if the run was asked to stop (:func:`request_interrupt`)."""
+    if _INTERRUPT.is_set():
+        raise KeyboardInterrupt
+
+
 def skip_slow_optional_imports() -> None:
     """Make ``import nbformat`` (needed by papermill and nbconvert) ~1.5–4 s faster.
 
@@ -758,6 +775,7 @@ class _DeferInterrupt:
 
 def _commit(stage: Path, out: Path) -> None:
     """Move the staged site into ``out``: each sub-folder swapped by rename, the index last."""
+    check_interrupt()  # asked to stop before: the previous site stays
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("This folder is written by `framelens run`; its contents are replaced on each run.\n",
                               encoding="utf-8")
@@ -1247,6 +1265,9 @@ class Reports:
 
     # ---------------------------------------------------------------- the run's side
     def start(self) -> "Reports":
+        """Start the threads (once: a second call does nothing)."""
+        if self._exporter is not None:
+            return self
         self._exporter = export_pool(self.jobs)
         for i in range(min(self.jobs, len(self.jobs_list))):
             t = threading.Thread(target=self._worker, name=f"framelens-{i}", daemon=True)
@@ -1273,6 +1294,7 @@ class Reports:
                 self.kernels.close()
         if self._error is not None:
             raise self._error
+        check_interrupt()
         with self._cond:
             if self._started:
                 self.say.end("notebooks")
@@ -1308,7 +1330,7 @@ class Reports:
     def _next(self) -> Job | None:
         """The next report to run (``None``: none left, or the run is stopped)."""
         with self._cond:
-            while self._waiting and not self._cancel.is_set():
+            while self._waiting and not self._cancel.is_set() and not _INTERRUPT.is_set():
                 limit = self.jobs if self._store_done else self.jobs - 1
                 job = next((j for j in self._waiting if self._is_ready(j)), None) if self._running < limit else None
                 if job is not None:
@@ -1381,10 +1403,10 @@ def run_suite(
 ) -> RunSummary:
     """Execute the suite on ``corpus`` and write the report site into ``out``.
 
-    Phases: :func:`plan_run` (paths, parameters, corpus: bad input raises
-    :class:`FramelensError` before any kernel starts) → the run lock (:class:`RunLock`) → a staging
-    folder → the store computed, the reports executed as their parts are stored (:class:`Reports`)
-    → the article pages → provenance and index → :func:`_commit` (moved into place).
+    Phases: :func:`plan_run` (paths, parameters, corpus: bad input raises :class:`FramelensError`
+    before any kernel starts) → the run lock (:class:`RunLock`) → a staging folder → the store and
+    the reports (:class:`Reports`, :func:`beside_store`) → the article pages → provenance and
+    index → :func:`_commit` (moved into place).
     A failing notebook does not raise: see ``RunSummary.failed``. ``profiles``: how many per-source
     profiles (the largest sources) or which ones (see :func:`profile_sources`). ``store``: a lens
     store folder to keep and reuse across runs (default: a temporary one, removed after the run).
@@ -1393,16 +1415,15 @@ def run_suite(
     ``dask``: compute the lens store's map steps on Dask — ``"local"`` (a LocalCluster of
     ``jobs`` workers, closed after the store is computed), a scheduler address
     (``"tcp://HOST:8786"``) or a ``dask.distributed.Client`` (see :func:`framelens.store.parts.compute`).
-    ``kernels_ahead``: start the reports' kernels ahead, with their imports done (:class:`Kernels`;
-    ``False``: each report starts its own kernel when its turn comes, as papermill does).
+    ``kernels_ahead``: start the reports' kernels ahead (:class:`Kernels`; ``False``: papermill's own).
     """
     skip_slow_optional_imports()
     lean_arrow_memory()  # this process and the workers and kernels it starts
     t_start = time.perf_counter()
     started = _utc_now()
     say = as_progress(True if progress is _stderr else progress)  # phases timed, even when quiet
-    if by:
-        params = [*params, (None, "by", str(by))]
+    params = [*params, (None, "by", str(by))] if by else params
+    _INTERRUPT.clear()
     store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
                                  Path(out).expanduser())
     RunLock(Path(out).expanduser().resolve()).check_free()  # a live run into `out`: stop before the ingest
@@ -1422,11 +1443,12 @@ def run_suite(
         try:
             store_root = plan.store_root
             previous = _prepare_stage(plan, stage, store_root, keep_previous=bool(only))
-            reports.start()  # each report as soon as the parts it reads are stored
+            if beside_store(plan):  # each report as soon as the parts it reads are stored
+                reports.start()
             with say.phase("store", None, ""):
                 store_notes = compute_store(plan, store_root, workers=jobs, say=say, dask=dask)
             stop_on_store_errors(store_notes["failures"], store_root, store_writable)
-            ordered = reports.wait()
+            ordered = reports.start().wait()
             _write_articles(plan, store_root, stage, jobs=jobs, say=say)
             prov = _provenance(plan, ordered, previous, stage, registry, started=started, command=command,
                                jobs=jobs, with_code=with_code, duration=time.perf_counter() - t_start)
@@ -1460,9 +1482,18 @@ def kernels_for(plan: Plan, *, jobs: int, ahead: bool = True) -> Kernels:
     articles: seconds); before a longer one they would wait through it holding about 200 MB each,
     so they start with the first report (:class:`Reports`)."""
     kernels = Kernels(plan.nb_dir if ahead else None)
-    if len(plan.corpus.documents) <= PARTITION_DOCUMENTS:
+    if beside_store(plan):
         kernels.expect(len(plan.jobs), ahead=jobs)
     return kernels
+
+
+def beside_store(plan: Plan) -> bool:
+    """Do reports (and their kernels) start while the store is computed? For a corpus of one
+    partition (:data:`PARTITION_DOCUMENTS` articles), whose store takes seconds and leaves a core
+    free for much of them: yes. A larger store keeps every core busy for minutes; reports beside it
+    only took turns with it (10,000 articles: the same wall time, 1.3 GB more memory in all), so
+    they start when it is done."""
+    return len(plan.corpus.documents) <= PARTITION_DOCUMENTS
 
 
 def _prepare_stage(plan: Plan, stage: Path, store_root: Path, *, keep_previous: bool) -> list[dict[str, Any]]:
@@ -1595,6 +1626,7 @@ def compute_store(plan: Plan, root: Path, *, workers: int, say: Progress, dask: 
     finally:
         if engine is not None and engine is not dask:
             engine.close()
+    check_interrupt()
     for f in failures:
         say(f"framelens: warning: lens store: {f}")
     return {"seconds": round(time.perf_counter() - t0, 2), "failures": failures,
