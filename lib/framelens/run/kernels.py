@@ -465,15 +465,14 @@ def _kernel_child(request: dict, started: int, zygote: int) -> None:  # pragma: 
             os.chdir(request["cwd"])  # this process only: it is the kernel's own
         os.environ.clear()
         os.environ.update(request["env"])
-        parent = zygote  # ipykernel's parent poller watches it too
-        os.environ["JPY_PARENT_PID"] = str(parent)
+        os.environ["JPY_PARENT_PID"] = str(zygote)  # ipykernel's parent poller watches it too
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()  # not the zygote's random state
         import ipykernel_launcher
         from ipykernel import kernelapp
 
         # (its default was read from the environment when the zygote imported ipykernel)
-        sys.argv = [ipykernel_launcher.__file__, *request["argv"], f"--IPKernelApp.parent_handle={parent}"]
+        sys.argv = [ipykernel_launcher.__file__, *request["argv"], f"--IPKernelApp.parent_handle={zygote}"]
         kernelapp.launch_new_instance()
         code = 0
     except SystemExit as exc:

@@ -1228,8 +1228,8 @@ def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inp
 
 
 class Reports:
-    """The run's notebooks, executed on ``jobs`` threads (each run has its own kernel, one of
-    ``kernels`` started ahead when there is one: see :class:`framelens.run.kernels.Kernels`).
+    """The run's notebooks, executed on ``jobs`` threads (each run has its own kernel, one of the
+    run's ``kernels`` started ahead when there is one: see :class:`framelens.run.kernels.Kernels`).
 
     ``ready``: each report's lens-store part folders (:func:`report_parts`). With it, a report
     starts as soon as the parts it reads are in the store — while the store is still computed for
@@ -1245,12 +1245,11 @@ class Reports:
     POLL = 0.2  # seconds between looks at the store while it is computed
 
     def __init__(self, jobs_list: list[Job], *, nb_dir: Path, stage: Path, out_path: Path, with_code: bool,
-                 meta: str, jobs: int, say: Progress, kernels: Kernels | None = None,
+                 meta: str, jobs: int, say: Progress, kernels: Kernels,
                  ready: dict[str, list[Path]] | None = None, intro: str = ""):
         self.jobs_list, self.jobs, self.say, self.intro = list(jobs_list), max(1, int(jobs)), as_progress(say), intro
         self._run = (nb_dir, stage, out_path, with_code, meta)
-        self._own = kernels is None
-        self.kernels = Kernels(nb_dir) if kernels is None else kernels
+        self.kernels = kernels
         self._ready = ready
         self._store_done = ready is None
         self._waiting = list(self.jobs_list)
@@ -1285,13 +1284,9 @@ class Reports:
         """Wait for every report (an interrupt meanwhile: see :meth:`abort`); the results in the
         order of the jobs."""
         self.store_done()
-        try:
-            for t in self._threads:
-                while t.is_alive():
-                    t.join(timeout=0.5)
-        finally:
-            if self._own:
-                self.kernels.close()
+        for t in self._threads:
+            while t.is_alive():
+                t.join(timeout=0.5)
         if self._error is not None:
             raise self._error
         check_interrupt()
@@ -1365,10 +1360,6 @@ class Reports:
                     except BaseException as exc:  # the caller's progress callback: raised again in wait()
                         self._error = self._error or exc
                         self._cancel.set()
-        with self._cond:  # a job never started (the run was stopped) still has a result
-            for job in self._waiting if self._cancel.is_set() else ():
-                self._results.setdefault(job.name, Result(job.name, job.notebook.name, job.title, job.source_id,
-                                                          "failed", 0.0, job.parameters, error="interrupted"))
 
     def _report(self, job: Job, res: Result) -> None:
         say = self.say
