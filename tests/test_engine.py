@@ -179,3 +179,32 @@ def test_pool_workers_allocate_with_the_lean_pool(tmp_path):
     got = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert got.returncode == 0, got.stderr
     assert got.stdout.strip() == "('jemalloc', 'jemalloc')"  # each worker set its pool (worker_init)
+
+
+def _sleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.mark.notebook  # a child process
+def test_stop_pool_ends_its_manager_thread_before_it_returns():
+    """A pool stopped with a task in progress (an interrupted or failed run): its processes killed,
+    the task cancelled or broken, and its manager thread ended before stop_pool returns — one still
+    ending at the interpreter's exit races CPython 3.11's exit hook for its wake-up pipe ("Bad file
+    descriptor" traceback printed under the run's one-line error)."""
+    import multiprocessing as mp
+    import time
+
+    ex = engine.pool(1, mp.get_context("forkserver"))
+    assert ex.submit(_sleep, 0.0).result(timeout=60) == 0.0
+    busy = ex.submit(_sleep, 60.0)
+    procs, manager = list(ex._processes.values()), ex._executor_manager_thread
+    assert manager.is_alive()
+    t0 = time.monotonic()
+    engine.stop_pool(ex, kill=True)
+    assert time.monotonic() - t0 < 10
+    assert not manager.is_alive()
+    assert busy.done() and not any(p.is_alive() for p in procs)
+    engine.stop_pool(None)  # no pool: nothing to do

@@ -28,6 +28,7 @@ default on one machine is the process pool (see :data:`DEFAULT_LOCAL` and the RE
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -171,7 +172,6 @@ def worker_init(owner: int | None = None) -> None:
     process, and ends the worker at once when it is not."""
     import signal
     import sys
-    import threading
 
     global _IN_POOL_WORKER
     _IN_POOL_WORKER = True
@@ -209,6 +209,26 @@ def pool(workers: int, mp_context, *, initializer: Callable[..., None] | None = 
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context, initializer=_init_worker,
                                initargs=(os.getpid(), initializer, initargs), max_tasks_per_child=tasks_per_worker)
+
+
+def stop_pool(executor, *, kill: bool = False, timeout: float = 10.0) -> None:
+    """Shut a process pool down without waiting for its tasks (``kill``: its processes killed
+    first, so a task in progress ends now), and wait up to ``timeout`` seconds for its manager
+    thread. A manager thread still ending when the interpreter exits races CPython 3.11's exit
+    hook for its wake-up pipe ("Bad file descriptor" traceback at exit): once it has ended, the
+    hook finds the pipe closed and leaves it alone."""
+    if executor is None:
+        return
+    if kill:
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except (OSError, ValueError):  # already gone, or closed
+                pass
+    manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
+    executor.shutdown(wait=False, cancel_futures=True)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=timeout)
 
 
 def _init_worker(owner: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:

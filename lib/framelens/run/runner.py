@@ -51,7 +51,8 @@ from typing import Any, Callable, Iterable, Sequence
 from framelens.config import resources_path
 from framelens.errors import FramelensError
 from framelens import config
-from framelens.core.engine import get_engine, lean_arrow_memory, parallel_workers, pool as process_pool, TickingEngine
+from framelens.core.engine import (get_engine, lean_arrow_memory, parallel_workers, pool as process_pool, stop_pool,
+                                   TickingEngine)
 from framelens.core.progress import as_progress
 from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments, Kernels
 from framelens.lenses.overview import date_label
@@ -1311,11 +1312,7 @@ class Reports:
         for t in self._threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
         self.kernels.kill_all()  # a kernel that started while we waited
-        exporter = self._exporter
-        if exporter is not None:
-            for proc in list((getattr(exporter, "_processes", None) or {}).values()):
-                proc.kill()  # an export in progress writes nothing more; the processes hold our stderr
-            exporter.shutdown(wait=False, cancel_futures=True)
+        stop_pool(self._exporter, kill=True)  # an export in progress writes nothing more (the processes hold our stderr)
 
     # ---------------------------------------------------------------- the threads' side
     def _is_ready(self, job: Job) -> bool:

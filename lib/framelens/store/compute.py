@@ -10,7 +10,8 @@ from typing import Any, Mapping, Sequence
 from framelens.errors import FramelensError
 from framelens.tables.mapreduce import Reduction, reduction, split_corpus  # noqa: F401  (moved; re-exported)
 from framelens.store.parts import PARTS, resolve_options
-from framelens.core.engine import FRESH_WORKER_PARTITIONS, get_engine, parts_side_by_side, pool as make_pool, TickingEngine
+from framelens.core.engine import (FRESH_WORKER_PARTITIONS, get_engine, parts_side_by_side, pool as make_pool, stop_pool,
+                                   TickingEngine)
 from framelens.core.progress import as_progress, PeakMemory, QueueReporter
 from framelens.store.lens_store import LensStore
 from framelens.tables.parquet import PARTITION_DOCUMENTS
@@ -229,7 +230,7 @@ def _run_parts(lens, todo: list[tuple[str, dict]], *, workers: int, say, view, f
                         try:
                             fut = pool.submit(_part_worker, args)
                         except BrokenProcessPool:  # a worker was killed (its parts failed): a new pool
-                            pool.shutdown(wait=False, cancel_futures=True)
+                            stop_pool(pool)
                     if fut is None:
                         pool = make_pool(workers, ctx, initializer=_init_part_worker, initargs=(queue,),
                                          tasks_per_worker=1 if partitions >= FRESH_WORKER_PARTITIONS else None)
