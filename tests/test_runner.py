@@ -982,6 +982,56 @@ def test_close_waits_for_a_kernel_still_starting_while_a_report_gives_its_own_ba
     assert kernels.zygote is None or kernels.zygote.proc.poll() is not None  # ended with the last kernel
 
 
+def test_the_runs_zygote_starts_before_the_ingest_and_ends_when_the_input_is_refused(tmp_path, monkeypatch):
+    """run_suite starts the kernels' zygote first (its imports beside the ingest) and hands it to the
+    run's kernels; a run refused before them (no such corpus) ends it at once; kernels not started
+    ahead (the floor) start none."""
+    made: list = []
+
+    class FakeZygote:
+        def __init__(self):
+            self.discarded = False
+            made.append(self)
+
+        @staticmethod
+        def possible():
+            return True
+
+        def discard(self):
+            self.discarded = True
+
+        close = kill = discard
+
+    monkeypatch.setattr(runner, "Zygote", FakeZygote)
+    with pytest.raises(FramelensError, match="no-such-corpus"):
+        runner.run_suite(tmp_path / "no-such-corpus", tmp_path / "site", progress=None)
+    assert len(made) == 1 and made[0].discarded
+    with pytest.raises(FramelensError):
+        runner.run_suite(tmp_path / "no-such-corpus", tmp_path / "site", progress=None, kernels_ahead=False)
+    assert len(made) == 1  # none for the floor
+    plan = runner.plan_run(None, tmp_path / "site", jobs=2, only=["01"], params=[], registry=None,
+                           notebooks_dir=None, profiles=0, say=lambda line: None, store=tmp_path / "store")
+    zygote = FakeZygote()
+    kernels = runner.kernels_for(plan, jobs=2, ahead=False, zygote=zygote)
+    assert kernels.zygote is zygote and not zygote.discarded
+
+
+@pytest.mark.notebook  # a child process
+def test_export_processes_skip_the_slow_optional_import():
+    """The export processes start without jsonschema's optional IRI checker (rfc3987_syntax, 0.8 s
+    of lark grammars at import, never used to validate a notebook), as the run's own process."""
+    pool = runner.export_pool(1)
+    try:
+        assert pool.submit(_blocked_module, "rfc3987_syntax").result(timeout=60) is True
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _blocked_module(name: str) -> bool:
+    """In a pool worker: is ``import name`` blocked (``sys.modules[name] is None``)?"""
+    return name in sys.modules and sys.modules[name] is None
+
+
 def test_which_kernels_the_zygote_can_start_by_hand():
     from framelens.run.kernels import Forked, Kernels, Zygote
 

@@ -67,10 +67,11 @@ class Kernels:
     """
 
     def __init__(self, cwd: str | Path | None = None, *, preload: tuple[str, ...] = PRELOAD,
-                 fork: bool | None = None):
+                 fork: bool | None = None, zygote: "Zygote | None" = None):
         """``cwd``: where kernels started ahead run (``None``: none is started ahead, each report
         starts its own as papermill does). ``fork``: start kernels from a :class:`Zygote` (default:
-        when kernels are started ahead, on Linux)."""
+        when kernels are started ahead, on Linux); ``zygote``: that one, started earlier (these
+        kernels end it)."""
         self._lock = threading.Lock()
         self._live: set = set()
         self.manager_class = self._make_class()
@@ -85,7 +86,7 @@ class Kernels:
         self._closing = False  # close() is shutting down the kernels started ahead (on the loop)
         if fork is None:
             fork = cwd is not None and Zygote.possible()
-        self.zygote = Zygote(preload) if fork else None
+        self.zygote = zygote if zygote is not None else Zygote(preload) if fork else None
 
     def _make_class(self):
         from jupyter_client import AsyncKernelManager
@@ -338,6 +339,11 @@ class Zygote:
             self.kill()
         finally:
             self.proc.stdout.close()
+
+    def discard(self) -> None:
+        """End it now, whatever it is doing (a run refused before its kernels were needed)."""
+        self.kill()
+        self.close()
 
     def kill(self) -> None:
         self._ready = False  # not under the lock (see close)

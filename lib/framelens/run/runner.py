@@ -54,7 +54,7 @@ from framelens import config
 from framelens.core.engine import (get_engine, lean_arrow_memory, parallel_workers, pool as process_pool, stop_pool,
                                    TickingEngine)
 from framelens.core.progress import as_progress
-from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments, Kernels
+from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments, Kernels, Zygote
 from framelens.lenses.overview import date_label
 from framelens.report import site
 from framelens.store.compute import compute, requested_parts
@@ -636,7 +636,8 @@ def export_pool(jobs: int) -> cf.ProcessPoolExecutor:
     however it dies: :func:`framelens.core.engine.pool`)."""
     import multiprocessing
 
-    pool = process_pool(max(1, jobs), multiprocessing.get_context("forkserver"))  # they exit with this process
+    pool = process_pool(max(1, jobs), multiprocessing.get_context("forkserver"),  # they exit with this process
+                        initializer=skip_slow_optional_imports)  # nbconvert's import: 1.1 s, not 1.9 s
     for _ in range(max(1, jobs)):  # start the processes and load nbconvert while the first notebooks run
         pool.submit(_warm_exporter)
     return pool
@@ -1412,11 +1413,9 @@ def run_suite(
     say = as_progress(True if progress is _stderr else progress)  # phases timed, even when quiet
     params = [*params, (None, "by", str(by))] if by else params
     _INTERRUPT.clear()
-    store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
-                                 Path(out).expanduser())
-    RunLock(Path(out).expanduser().resolve()).check_free()  # a live run into `out`: stop before the ingest
-    plan = plan_run(corpus, out, jobs=jobs, only=only, params=params, registry=registry,
-                    notebooks_dir=notebooks_dir, profiles=profiles, say=say, store=store)
+    zygote = Zygote() if kernels_ahead and Zygote.possible() else None  # its imports beside the ingest
+    plan, store_writable = _checked_plan(corpus, out, store, zygote, jobs=jobs, only=only, params=params,
+                                         registry=registry, notebooks_dir=notebooks_dir, profiles=profiles, say=say)
     say.record("load", time.perf_counter() - t_start)  # no line: a refused run prints only its error
     out_path = plan.out_path
     for note in plan.notes:
@@ -1426,7 +1425,7 @@ def run_suite(
         for old in remove_stale_stages(out_path.parent):
             say(f"framelens: note: removed {old.name}, left by an interrupted run")
         stage = make_stage(out_path.parent)
-        kernels = kernels_for(plan, jobs=jobs, ahead=kernels_ahead)
+        kernels = kernels_for(plan, jobs=jobs, ahead=kernels_ahead, zygote=zygote)
         reports = _reports(plan, stage, with_code=with_code, started=started, jobs=jobs, say=say, kernels=kernels)
         try:
             store_root = plan.store_root
@@ -1453,6 +1452,20 @@ def run_suite(
     return RunSummary(out=out_path, results=ordered, provenance=prov, warnings=plan.load_warnings)
 
 
+def _checked_plan(corpus, out, store, zygote: Zygote | None, **kw: Any) -> tuple[Plan, bool]:
+    """The store's and the output folder's checks, then :func:`plan_run` (``kw``: its options);
+    whether the store is writable. Input refused: the run's early ``zygote`` is ended."""
+    try:
+        store_writable = check_store(store, Path(corpus if corpus is not None else SEEDS_DIR).expanduser(),
+                                     Path(out).expanduser())
+        RunLock(Path(out).expanduser().resolve()).check_free()  # a live run into `out`: stop before the ingest
+        return plan_run(corpus, out, store=store, **kw), store_writable
+    except BaseException:
+        if zygote is not None:
+            zygote.discard()
+        raise
+
+
 def _reports(plan: Plan, stage: Path, *, with_code: bool, started: str, jobs: int, say: Progress,
              kernels: Kernels) -> Reports:
     """The run's reports (:class:`Reports`), each to start once the store parts it reads are stored."""
@@ -1464,12 +1477,13 @@ def _reports(plan: Plan, stage: Path, *, with_code: bool, started: str, jobs: in
                          f"({jobs} at a time, each once the store parts it reads are computed)")
 
 
-def kernels_for(plan: Plan, *, jobs: int, ahead: bool = True) -> Kernels:
-    """The run's kernels (:class:`Kernels`). With ``ahead``, the first ``jobs`` start now, beside the
-    store's compute, when that is short (a corpus of one partition, :data:`PARTITION_DOCUMENTS`
-    articles: seconds); before a longer one they would wait through it holding about 200 MB each,
-    so they start with the first report (:class:`Reports`)."""
-    kernels = Kernels(plan.nb_dir if ahead else None)
+def kernels_for(plan: Plan, *, jobs: int, ahead: bool = True, zygote: Zygote | None = None) -> Kernels:
+    """The run's kernels (:class:`Kernels`; forked from ``zygote`` when given, started at the run's
+    start so that its imports run beside the ingest). With ``ahead``, the first ``jobs`` start now,
+    beside the store's compute, when that is short (a corpus of one partition,
+    :data:`PARTITION_DOCUMENTS` articles: seconds); before a longer one they would wait through it
+    holding about 200 MB each, so they start with the first report (:class:`Reports`)."""
+    kernels = Kernels(plan.nb_dir if ahead else None, zygote=zygote)
     if beside_store(plan):
         kernels.expect(len(plan.jobs), ahead=jobs)
     return kernels
