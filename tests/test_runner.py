@@ -928,8 +928,9 @@ def test_a_forked_kernel_is_a_process_of_its_own_in_the_reports_folder_with_the_
 
     nbs = tmp_path / "nbs"
     nbs.mkdir()
-    make_notebook(nbs / "k.ipynb", ["import os, sys\nprint('wave' in sys.modules, os.getcwd() == value, "
-                                    "os.environ.get('FRAMELENS_ZYGOTE_TEST'), os.getpid() == os.getpgid(0))"],
+    make_notebook(nbs / "k.ipynb", ["import gc, os, sys\nprint('wave' in sys.modules, os.getcwd() == value, "
+                                    "os.environ.get('FRAMELENS_ZYGOTE_TEST'), os.getpid() == os.getpgid(0), "
+                                    "gc.get_freeze_count() > 0)"],
                   params="value = ''")
     kernels = Kernels(nbs, preload=("import wave",))
     zygote = kernels.zygote.proc.pid
@@ -942,7 +943,7 @@ def test_a_forked_kernel_is_a_process_of_its_own_in_the_reports_folder_with_the_
         runner.execute_notebook(nbs / "k.ipynb", tmp_path / "out.ipynb", {"value": str(nbs)}, cwd=nbs,
                                 kernel_manager_class=kernels.manager_class, km=km)
         out = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4).cells[-1].outputs[0]["text"]
-        assert out == "True True after the zygote started True\n"
+        assert out == "True True after the zygote started True True\n"  # the preload frozen: out of the kernel's collections
         kernels.release(km)
         assert proc.poll() == -1 and not _alive(km)
         kernels.zygote.kill()  # the zygote gone: the kernel it forked ends within its poller's second

@@ -20,6 +20,7 @@ platform, another kernel command, a zygote that failed), the kernel is started a
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -414,6 +415,8 @@ def zygote_main() -> None:  # pragma: no cover - runs in the zygote process (tes
             exec(line, {})
         except Exception:  # the kernel's own start will say it
             pass
+    gc.collect()
+    gc.freeze()  # what was imported stays out of every kernel's collections: not scanned, its pages not copied
     signal.signal(signal.SIGCHLD, _reap)  # the kernels that end are waited for (their CPU time counts as ours)
     stdout.write(b"ready\n")
     stdout.flush()
