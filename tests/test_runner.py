@@ -1033,6 +1033,39 @@ def _blocked_module(name: str) -> bool:
     return name in sys.modules and sys.modules[name] is None
 
 
+KERNEL_START_SCRIPT = """
+import json, os, sys
+os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+import ipykernel.ipkernel, ipykernel.kernelapp
+from framelens.run.kernels import KERNEL_START_IMPORTS
+for line in KERNEL_START_IMPORTS:
+    exec(line, {})
+before = set(sys.modules)
+from ipykernel.kernelapp import IPKernelApp
+IPKernelApp.instance().initialize(["-f", sys.argv[1] + "/conn.json", "--IPKernelApp.log_level=CRITICAL",
+                                   "--HistoryManager.hist_file=:memory:"])
+with open(sys.argv[1] + "/new.json", "w") as f:
+    json.dump(sorted(set(sys.modules) - before), f)
+os._exit(0)
+"""
+
+
+@pytest.mark.notebook  # a child process
+def test_the_zygote_imports_what_a_kernel_imports_as_it_starts(tmp_path):
+    """KERNEL_START_IMPORTS: after them, a kernel's start imports no debugger (debugpy: 0.1 s of
+    each forked kernel's start) and no sqlite3 — so they are imported once, by the zygote."""
+    import json
+    import subprocess
+
+    script = tmp_path / "k.py"
+    script.write_text(KERNEL_START_SCRIPT)
+    got = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    new = json.loads((tmp_path / "new.json").read_text())
+    late = [m for m in new if m.split(".")[0] in ("debugpy", "pydevd", "_pydevd_bundle", "sqlite3", "psutil")]
+    assert late == [] and len(new) < 10, new
+
+
 def test_which_kernels_the_zygote_can_start_by_hand():
     from framelens.run.kernels import Forked, Kernels, Zygote
 
@@ -1134,6 +1167,38 @@ def test_reports_start_as_their_store_parts_are_stored_one_slot_kept_for_the_sto
     assert [r.name for r in results] == ["A", "B", "C", "D"]  # in the jobs' order
     assert most == {"during": 1, "after": 2}
     assert [ln.split(" ... ")[0] for ln in lines if ln.startswith("[")] == ["[1/4] D", "[2/4] B", "[3/4] A", "[4/4] C"]
+
+
+def test_reports_run_once_per_source_start_after_the_others(tmp_path, monkeypatch):
+    """Among reports ready to start, those run once per source (the many short profiles) come after
+    the others, so that the last slots are filled by short reports; results keep the jobs' order."""
+    started: list[str] = []
+
+    def fake_execute(job, *args):
+        started.append(job.name)
+        return runner.Result(job.name, job.name, job.name, job.source_id, "ok", 0.0, {})
+
+    monkeypatch.setattr(runner, "_execute", fake_execute)
+    nb, per_source = runner.Notebook("n", "n.ipynb"), runner.Notebook("p", "p.ipynb")
+    jobs = [runner.Job(nb, "A", None, {}), runner.Job(per_source, "p-s1", "s1", {}), runner.Job(nb, "B", None, {}),
+            runner.Job(per_source, "p-s2", "s2", {}), runner.Job(nb, "C", None, {})]
+    reports = runner.Reports(jobs, nb_dir=tmp_path, stage=tmp_path, out_path=tmp_path, with_code=False, meta="",
+                             jobs=1, say=lambda line: None, kernels=runner.Kernels(None)).start()
+    results = reports.wait()
+    assert started == ["A", "B", "C", "p-s1", "p-s2"]
+    assert [r.name for r in results] == ["A", "p-s1", "B", "p-s2", "C"]
+
+    def broken_execute(job, *args):  # a bug in the runner, not a failing notebook
+        started.append(job.name)
+        raise RuntimeError(f"bug at {job.name}")
+
+    monkeypatch.setattr(runner, "_execute", broken_execute)
+    started.clear()
+    reports = runner.Reports(jobs, nb_dir=tmp_path, stage=tmp_path, out_path=tmp_path, with_code=False, meta="",
+                             jobs=1, say=lambda line: None, kernels=runner.Kernels(None)).start()
+    with pytest.raises(RuntimeError, match="bug at A"):  # the bug itself, and no other report started
+        reports.wait()
+    assert started == ["A"]
 
 
 def test_each_report_waits_for_the_parts_it_reads_and_those_they_are_built_from(tmp_path):

@@ -35,6 +35,13 @@ KERNEL = "python3"
 KERNEL_START_TIMEOUT = 300  # seconds; a loaded 2-core machine can take far longer than the usual 60
 
 #: What a kernel started ahead imports before it is ready: what the reports' first cells import.
+#: What an ipykernel imports as it starts (beyond ``ipykernel.kernelapp``), imported by the zygote.
+KERNEL_START_IMPORTS = (
+    "import ipykernel.debugger, IPython.core.debugger, IPython.core.history, IPython.extensions",
+    "import faulthandler, IPython.core.completerlib, IPython.extensions.storemagic, psutil, sqlite3",
+    "import tornado.locks, tornado.platform.asyncio, tornado.queues",
+)
+
 PRELOAD = (
     "import framelens, framelens.report.plots, IPython.display, pyarrow.parquet",
     "import framelens.report.plots.corpus, framelens.report.plots.framing, framelens.report.plots.over_time",
@@ -410,7 +417,11 @@ def zygote_main() -> None:  # pragma: no cover - runs in the zygote process (tes
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
 
-    for line in preload:
+    # what each kernel imports as it starts (debugpy for its debugger, 0.1 s; its history's sqlite3):
+    # once here, not in every kernel. Without the warning debugpy prints about frozen modules
+    # (the kernels' own would go nowhere: their output is the notebook's by then).
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for line in KERNEL_START_IMPORTS + tuple(preload):
         try:
             exec(line, {})
         except Exception:  # the kernel's own start will say it

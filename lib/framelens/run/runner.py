@@ -1237,7 +1237,9 @@ class Reports:
     starts as soon as the parts it reads are in the store — while the store is still computed for
     the others, on ``jobs - 1`` threads (the store's compute holds a core) — and every report may
     start once :meth:`store_done` is called; without it, all may start at once. Reports start in
-    their order among those ready. Each report's line is printed as it ends.
+    their order among those ready, the many short reports run once per source (the profiles) after
+    the others, so that they, not a long one, fill the last slots. Each report's line is printed as
+    it ends.
 
     A failing notebook does not stop the others. :meth:`abort` (an interrupt, including SIGTERM
     through the CLI, or a store that cannot be written) kills the kernels and waits briefly for the
@@ -1254,7 +1256,7 @@ class Reports:
         self.kernels = kernels
         self._ready = ready
         self._store_done = ready is None
-        self._waiting = list(self.jobs_list)
+        self._waiting = sorted(self.jobs_list, key=lambda j: j.source_id is not None)  # per source: last
         self._running = 0
         self._results: dict[str, Result] = {}
         self._cond = threading.Condition()
@@ -1317,8 +1319,10 @@ class Reports:
 
     # ---------------------------------------------------------------- the threads' side
     def _is_ready(self, job: Job) -> bool:
+        if self._store_done:
+            return True
         files = self._ready.get(job.name)  # None: not known, so after the whole store
-        return self._store_done or (files is not None and all(f.is_file() for f in files))
+        return files is not None and all(f.is_file() for f in files)
 
     def _next(self) -> Job | None:
         """The next report to run (``None``: none left, or the run is stopped)."""
@@ -1345,6 +1349,15 @@ class Reports:
         self.kernels.expect(len(self._waiting) + 1, ahead=self.jobs)
 
     def _worker(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # a bug of the runner's: raised again in wait(), no other report starts
+            with self._cond:
+                self._error = self._error or exc
+                self._cancel.set()
+                self._cond.notify_all()
+
+    def _work(self) -> None:
         nb_dir, stage, out_path, with_code, meta = self._run
         while (job := self._next()) is not None:
             res = _execute(job, nb_dir, stage, out_path, with_code, meta, self._cancel, self.kernels, self._exporter)
