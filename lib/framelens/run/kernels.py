@@ -34,7 +34,6 @@ from typing import Any
 KERNEL = "python3"
 KERNEL_START_TIMEOUT = 300  # seconds; a loaded 2-core machine can take far longer than the usual 60
 
-#: What a kernel started ahead imports before it is ready: what the reports' first cells import.
 #: What an ipykernel imports as it starts (beyond ``ipykernel.kernelapp``), imported by the zygote.
 KERNEL_START_IMPORTS = (
     "import ipykernel.debugger, IPython.core.debugger, IPython.core.history, IPython.extensions",
@@ -42,6 +41,7 @@ KERNEL_START_IMPORTS = (
     "import tornado.locks, tornado.platform.asyncio, tornado.queues",
 )
 
+#: What a kernel started ahead imports before it is ready: what the reports' first cells import.
 PRELOAD = (
     "import framelens, framelens.report.plots, IPython.display, pyarrow.parquet",
     "import framelens.report.plots.corpus, framelens.report.plots.framing, framelens.report.plots.over_time",

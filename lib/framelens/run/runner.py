@@ -1351,7 +1351,8 @@ class Reports:
     def _worker(self) -> None:
         try:
             self._work()
-        except BaseException as exc:  # a bug of the runner's: raised again in wait(), no other report starts
+        except BaseException as exc:  # the caller's progress callback, or a bug of the runner's: raised
+            # again in wait(), and no other report starts
             with self._cond:
                 self._error = self._error or exc
                 self._cancel.set()
@@ -1366,11 +1367,7 @@ class Reports:
                 self._results[job.name] = res
                 self._cond.notify_all()
                 if not self._cancel.is_set():
-                    try:
-                        self._report(job, res)
-                    except BaseException as exc:  # the caller's progress callback: raised again in wait()
-                        self._error = self._error or exc
-                        self._cancel.set()
+                    self._report(job, res)  # the caller's progress callback: if it raises, see _worker
 
     def _report(self, job: Job, res: Result) -> None:
         say = self.say
