@@ -738,6 +738,50 @@ def test_equal_tables_for_tasks_of_two_documents(mixed, candidates, monkeypatch)
     assert one.stats["tasks"] <= 4 < 10 < many.stats["tasks"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_tiles_of_blocks_give_the_same_tables_in_fewer_tasks(mixed, monkeypatch):
+    one = reuse.analyze(mixed, candidates="lsh")
+    monkeypatch.setattr(reuse, "TASK_DOCUMENTS", 1)  # 16 blocks of one document
+    blocks = reuse.analyze(mixed, candidates="lsh", partitions=3)  # TILES = 24: a tile is one block
+    monkeypatch.setattr(reuse, "TILES", 4)  # 16 blocks → tiles of min(TILE_BLOCKS = 4, 16 / 4) = 4 blocks
+    tiles = reuse.analyze(mixed, candidates="lsh", partitions=3)
+    assert_same_result(one, blocks)
+    assert_same_result(one, tiles)
+    assert tiles.stats["tasks"] < blocks.stats["tasks"]
+
+
+def test_pairs_are_grouped_by_their_pair_of_tiles():
+    pa = np.array([0, 1, 5, 2, 3, 4, 0])
+    pb = np.array([1, 0, 4, 3, 7, 0, 6])
+    # one block per tile: block pairs {0,1}: 0, 1; {2,3}: 3; {0,4}: 5; {0,6}: 6; {3,7}: 4; {4,5}: 2
+    assert [k.tolist() for k in reuse._partition_groups(pa, pb)] == [[0, 1], [5], [6], [3], [4], [2]]
+    # tiles of 2 blocks (0-1, 2-3, 4-5, 6-7): {t0}: 0, 1; {t0,t2}: 5; {t0,t3}: 6; {t1}: 3; {t1,t3}: 4; {t2}: 2
+    assert [k.tolist() for k in reuse._partition_groups(pa, pb, 2)] == [[0, 1], [5], [6], [3], [4], [2]]
+    # tiles of 4 blocks (0-3, 4-7): {t0}: 0, 1, 3; {t0,t1}: 4, 5, 6; {t1}: 2
+    assert [k.tolist() for k in reuse._partition_groups(pa, pb, 4)] == [[0, 1, 3], [4, 5, 6], [2]]
+
+
+def test_sentence_ids_of_many_chunks_are_taken_from_one():
+    col = pd.concat([pd.Series([f"d{k}:s{j}" for j in range(3)], dtype="string[pyarrow]") for k in range(4)],
+                    ignore_index=True)
+    assert col.array._pa_array.num_chunks == 4
+    ids = reuse._Ids(col)
+    assert ids.column.array._pa_array.num_chunks == 1
+    assert ids[[11, 0, 4]].tolist() == ["d3:s2", "d0:s0", "d1:s1"] and len(ids) == 12
+    assert ids[np.arange(12) % 5 == 0].tolist() == ["d0:s0", "d1:s2", "d3:s1"]
+
+
+def test_distinct_documents_are_counted_against_the_kept_ones_only():
+    sigs = np.array([[1, 2, 3, 4],   # kept
+                     [1, 2, 7, 7],   # resemblance 2/4 = 0.5 to the first: the same story, dropped
+                     [8, 2, 7, 7],   # 1/4 to the first (0.75 to the dropped one, not counted): kept
+                     [8, 2, 7, 6]],  # 3/4 to the third: dropped
+                    dtype=np.uint32)
+    assert reuse.SAME_STORY_RESEMBLANCE == 0.5
+    assert reuse._distinct_documents(sigs) == 2
+    assert reuse._distinct_documents(sigs[[0, 2]]) == 2 and reuse._distinct_documents(sigs[:0]) == 0
+
+
 def test_pairs_are_counted_by_their_first_member_without_making_them():
     keys = np.array([5, 7, 5, 5, 7, 9, 5, 5, 5, 5], dtype=np.uint64)  # bucket 5: positions 0, 2, 3, 6, 7, 8, 9
     # small buckets (cap 8): position 0 is first in 6 pairs, 2 in 5, ... 9 in none; bucket 7: 1 in one pair
