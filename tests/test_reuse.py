@@ -810,6 +810,22 @@ def test_candidate_shards_cut_the_bucket_pairs_by_their_first_sentence():
     assert [a.tolist() for a in rest] == [[2, 6], [4, 8], [-1, -1]]
 
 
+def test_a_shard_sorts_only_the_buckets_it_touches_and_makes_the_same_pairs():
+    band = np.array([5, 7, 5, 9, 7, 5, 8], dtype=np.uint64)
+    keys, at = reuse._shard_buckets(band, (1, 3))  # positions 1, 2: buckets 7 and 5, whole
+    assert at.tolist() == [0, 1, 2, 4, 5] and keys.tolist() == [5, 7, 5, 7, 5]
+    assert reuse._shard_buckets(band, (0, 7))[1].tolist() == list(range(7))  # every position: all
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 60, size=(3, 400)).astype(np.uint64)  # small buckets: ordinary pairs
+    keys[:, 50:120] = 7  # one bucket of 70 in every band (over MAX_BUCKET = 64: a star)
+    idx, doc_of = np.arange(400) * 3, np.arange(1200) // 6
+    whole = reuse._lsh_candidates(keys, idx, doc_of, 1200)
+    parts = [reuse._lsh_candidates(keys, idx, doc_of, 1200, sh) for sh in [(0, 60), (60, 333), (333, 400)]]
+    for k in range(3):
+        np.testing.assert_array_equal(whole[k], np.concatenate([p[k] for p in parts]))
+    assert (whole[2] >= 0).any() and len(whole[0]) > 1000
+
+
 @pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_equal_tables_when_the_candidates_are_verified_in_shards(mixed, monkeypatch):
     one = reuse.analyze(mixed, candidates="lsh")
