@@ -1343,8 +1343,7 @@ def _partition_groups(pa: np.ndarray, pb: np.ndarray, tile: int = 1) -> list[np.
     blocks (``pa``, ``pb``: each pair's blocks), in a fixed order (by first tile, then second)."""
     if not len(pa):
         return []
-    if tile > 1:
-        pa, pb = pa // tile, pb // tile
+    pa, pb = pa // tile, pb // tile
     span = np.int64(max(int(pa.max()), int(pb.max())) + 1)
     key = np.minimum(pa, pb).astype(np.int64) * span + np.maximum(pa, pb)
     return list(_members(key).values())
@@ -1421,7 +1420,7 @@ def _verified(g: _Global, o: dict, eng, stats: dict, spill: str | None = None) -
 def _verify_candidates(g: _Global, i: np.ndarray, j: np.ndarray, o: dict, eng,
                        step: str = "reuse: verifying candidate sentence pairs") -> np.ndarray:
     """The word similarity of each candidate pair ``(i[k], j[k])``, computed by tasks grouped by
-    their pair of task blocks (each reading only its blocks' units); progress as ``step``, in tasks."""
+    their pair of tiles (each reading only its tiles' block units); progress as ``step``, in tasks."""
     s = np.zeros(len(i), dtype=np.float64)
     groups = _partition_groups(g.block[i], g.block[j], g.tile)
     g.blocks.ensure(np.r_[g.block[i], g.block[j]], eng)
@@ -1757,7 +1756,7 @@ def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng,
            spill: str | None = None) -> "_Passages":
-    """Align the document pairs as tasks (grouped by their pair of task blocks, made as the engine
+    """Align the document pairs as tasks (grouped by their pair of tiles, made as the engine
     takes them); passages numbered in the order of ``oriented``. Each task's passages are kept as
     columns as they arrive (the reduce never holds one object per passage). ``spill``: a folder
     where each task writes its passages and edits itself, cut by piece of :data:`PIECE_PAIRS`
