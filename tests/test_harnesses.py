@@ -4,6 +4,7 @@ and tools/ import framelens, never the other way round, and the package reads no
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "framelens"
 
 
+@functools.lru_cache(maxsize=None)
+def _nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of the file (each file parsed once for all the tests of this module)."""
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+
+
 def _imported(path: Path) -> set[str]:
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(path):
         if isinstance(node, ast.Import):
             out |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -34,7 +41,7 @@ def test_the_package_imports_no_harness():
 def _fixture_paths(path: Path) -> list[int]:
     """Lines where a path is built with a ``"tests"`` or ``"fixtures"`` segment (``root / "tests"``)."""
     out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(path):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             for side in (node.left, node.right):
                 if isinstance(side, ast.Constant) and str(side.value).split("/")[0] in ("tests", "fixtures"):

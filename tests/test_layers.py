@@ -9,6 +9,7 @@ subpackage's ``__init__`` re-export, never the flat names kept for users in ``fr
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -64,16 +65,21 @@ def type_checking_nodes(tree: ast.AST) -> set[int]:
     return skip
 
 
-def imports_of(module: str, path: Path) -> list[tuple[int, str, str]]:
-    """(line, imported framelens module, how it was written) for every import in the file."""
+@functools.lru_cache(maxsize=None)
+def import_nodes(path: Path) -> tuple[ast.AST, ...]:
+    """The file's import statements outside ``if TYPE_CHECKING:`` (each file parsed once for all
+    the tests of this module)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = type_checking_nodes(tree)
+    return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skip)
+
+
+def imports_of(module: str, path: Path) -> list[tuple[int, str, str]]:
+    """(line, imported framelens module, how it was written) for every import in the file."""
     is_pkg = path.name == "__init__.py"
     base = module.split(".") if is_pkg else module.split(".")[:-1]
     out = []
-    for n in ast.walk(tree):
-        if id(n) in skip:
-            continue
+    for n in import_nodes(path):
         if isinstance(n, ast.Import):
             out += [(n.lineno, a.name, a.name) for a in n.names if a.name.split(".")[0] == "framelens"]
         elif isinstance(n, ast.ImportFrom):

@@ -355,6 +355,12 @@ def test_strongest_partners_folded_range_by_range(cut, chunk, monkeypatch):
     top.add(x[:cut], y[:cut], shared[:cut])
     top.add(x[cut:], y[cut:], shared[cut:])
     assert [v.tolist() for v in top.pairs()] == [[0, 0, 1, 2], [1, 2, 2, 3]]
+    span = np.int64(10)  # the same pairs given as keys x * 10 + y
+    key = x * span + y
+    top = reuse._TopPartners(1)
+    top.add_keys(key[:cut], span, shared[:cut])
+    top.add_keys(key[cut:], span, shared[cut:])
+    assert [v.tolist() for v in top.pairs()] == [[0, 1, 2], [1, 2, 3]]
 
 
 def test_star_centres_give_their_document_pairs_range_by_range(monkeypatch):
@@ -1203,6 +1209,31 @@ def test_band_keys_are_gathered_partition_by_partition_in_the_units_order():
     assert moved.tolist() == [[20, 30, 10], [21, 31, 11]]
 
 
+def test_band_keys_written_to_a_file_read_back_band_by_band(tmp_path):
+    parts = [{"units": None, "keys": pd.DataFrame({"k": np.array([10, 11, 20, 21], dtype=np.uint64)})}, {},
+             {"units": None, "keys": pd.DataFrame({"k": np.array([30, 31], dtype=np.uint64)})}]
+    keys = reuse._band_keys_of(parts, np.array([0, 1, 2]), 2, str(tmp_path))
+    assert isinstance(keys, reuse._BandKeys) and keys.shape == (2, 3)
+    assert keys[0].tolist() == [10, 20, 30] and keys[1].tolist() == [11, 21, 31]
+    assert (tmp_path / "band-keys.u64").stat().st_size == 2 * 3 * 8
+    moved = reuse._band_keys_of(parts, np.array([1, 2, 0]), 2, str(tmp_path))  # out of order: held
+    assert moved.tolist() == [[20, 30, 10], [21, 31, 11]]
+    keys.close()
+    assert not (tmp_path / "band-keys.u64").exists()
+    # the candidates and shards from the file equal those from the array (a star bucket included)
+    rng = np.random.default_rng(7)
+    held = rng.integers(0, 50, size=(3, 300)).astype(np.uint64)
+    held[:, 20:100] = 9  # one bucket of 80 in every band: a star
+    parts = [{"units": None, "keys": pd.DataFrame({"k": held[:, a:b].T.reshape(-1)})} for a, b in [(0, 120), (120, 300)]]
+    on_disk = reuse._band_keys_of(parts, np.arange(300), 3, str(tmp_path))
+    idx, doc_of = np.arange(300) * 2, np.arange(600) // 5
+    assert reuse._lsh_shards(on_disk, limit=500) == reuse._lsh_shards(held, limit=500)
+    for shard in [None, (0, 150), (150, 300)]:
+        for a, b in zip(reuse._lsh_candidates(held, idx, doc_of, 600, shard),
+                        reuse._lsh_candidates(on_disk, idx, doc_of, 600, shard)):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_positions_map_content_units_to_corpus_positions_and_check_counts():
     # document "a" starts at corpus position 10 and has 4 units (its content units are its 2nd and
     # 4th); "b" starts at 20 with 2 units; "c" is in the task's table but not asked for
@@ -1237,3 +1268,47 @@ def test_the_reduce_reports_its_tasks_done_out_of_the_total(tmp_path, candidates
     assert got == {verify: (1, 1), "reuse: boilerplate and document pairs": (0, None),
                    "reuse: aligning document pairs": (1, 1), "reuse: tables": (0, None)}
     assert lines == [] and len(tables["passages"]) == 1
+
+
+def test_earlier_many_agrees_with_earlier_pair_by_pair_in_chunks(monkeypatch):
+    monkeypatch.setattr(reuse, "TOP_CHUNK", 3)  # 10 pairs in chunks of 3, 3, 3, 1
+    # documents: day, month and year precision, unknown; 2025-06-01 vs 2025-06 is unknown order (0)
+    dkeys = [(3, (2025, 6, 1)), (2, (2025, 6, 1)), (1, (2024, 1, 1)), None, (3, (2025, 5, 31)), (3, (2025, 6, 1))]
+    x = np.array([0, 0, 0, 0, 1, 2, 4, 5, 3, 4])
+    y = np.array([1, 2, 3, 4, 4, 4, 0, 0, 3, 2])
+    got = reuse._earlier_many(SimpleNamespace(dkeys=dkeys), x, y)
+    assert got.tolist() == [reuse._earlier(dkeys[a], dkeys[b]) for a, b in zip(x, y)]
+    assert got.tolist() == [0, 1, 0, 1, 1, -1, -1, 0, 0, 1]  # by hand
+
+
+def test_passage_groups_by_hand():
+    # 4 passages over 10 units: p0 = a [0, 1] / b [5], p1 = [2] / [6], p2 = [1] / [7] (shares unit 1
+    # with p0: one group), p3 = [8] / [9]; components {0,1,5,7} {2,6} {3} {4} {8,9} = labels 0..4
+    P = SimpleNamespace(first_a=lambda: np.array([0, 2, 1, 8]), mem_p=np.array([0, 0, 0, 1, 1, 2, 2, 3, 3]),
+                        mem_u=np.array([0, 1, 5, 2, 6, 1, 7, 8, 9]), df=pd.DataFrame({"x": range(4)}))
+    codes = (np.array([0, 1, 2, 0]), np.array([1, 1, 3, 3]))  # each passage's two sources
+    pgroup, n_units, dense_of, gid, sharing = reuse._passage_groups(SimpleNamespace(n=10), P, codes)
+    assert pgroup.tolist() == [0, 0, 1, 2, 3, 0, 1, 0, 4, 4]
+    assert gid.tolist() == [0, 1, 0, 2]  # groups numbered as passages list them
+    assert n_units.tolist() == [4, 1, 2]  # sources {0, 1, 2, 3}, {1}, {0, 3}
+    assert sharing.tolist() == [4, 1, 4, 2]
+    assert dense_of.tolist() == [0, 1, -1, -1, 2]
+
+
+def test_pair_table_counts_each_unit_once_per_side_range_by_range(monkeypatch):
+    monkeypatch.setattr(reuse, "PAIR_CHUNK", 3)  # pairs' units taken about 3 at a time (a pair is never cut)
+    # documents 0-1 share passages p0 (a: units 0, 1 / b: 10) and p1 (a: 1 / b: 11): unit 1 counted once;
+    # documents 0-2 share p2 (a: 2 / b: 20, 21). Words: unit k has k + 1 words.
+    P = SimpleNamespace(df=pd.DataFrame({"_x": [0, 0, 0], "_y": [1, 1, 2], "_known": [True, True, False]}),
+                        mem_p=np.array([0, 0, 0, 1, 1, 2, 2, 2]), mem_u=np.array([0, 1, 10, 1, 11, 2, 20, 21]),
+                        mem_b=np.array([False, False, True, False, True, False, True, True]))
+    g = SimpleNamespace(n=30, words=np.arange(30) + 1, doc_ids=["d0", "d1", "d2"], doc_source=["s", "t", "u"])
+    content = np.array([5, 100, 50, 0])  # content words of d0, d1, d2
+    out, nd = reuse._pair_table(g, P, content, {"near_duplicate_share": 0.5})
+    by = out.set_index("doc_b")
+    assert by.loc["d1", ["words_a", "words_b", "passages"]].tolist() == [1 + 2, 11 + 12, 2]
+    assert by.loc["d2", ["words_a", "words_b", "passages"]].tolist() == [3, 21 + 22, 1]
+    assert by.loc["d1", ["share_a", "share_b"]].tolist() == [0.6, 0.23]  # 3 / 5, 23 / 100
+    assert by.loc["d2", ["share_a", "share_b"]].tolist() == [0.6, 0.86]  # 3 / 5, 43 / 50
+    assert by.loc["d1", "first"] == "d0" and by.loc["d2", "first"] == ""
+    assert [r["doc_b"] for r in nd] == ["d2"]  # both shares >= 0.5: d0-d2 only

@@ -595,7 +595,7 @@ def _first_of_pairs(keys: np.ndarray, *, cap: int = MAX_BUCKET) -> np.ndarray:
     return out
 
 
-def _lsh_shards(keys: np.ndarray, *, limit: int) -> list[tuple[int, int]]:
+def _lsh_shards(keys: "np.ndarray | _BandKeys", *, limit: int) -> list[tuple[int, int]]:
     """Ranges ``[lo, hi)`` of indexed-unit positions that cut the LSH candidate pairs (by the pair's
     first unit) into shards of at most about ``limit`` bucket pairs, counted over every band before
     the pairs are made unique (so a shard holds fewer distinct pairs); one range when all fit."""
@@ -620,7 +620,7 @@ def _lsh_shards(keys: np.ndarray, *, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _lsh_candidates(keys: np.ndarray, idx: np.ndarray, doc_of: np.ndarray, n: int,
+def _lsh_candidates(keys: "np.ndarray | _BandKeys", idx: np.ndarray, doc_of: np.ndarray, n: int,
                     shard: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs ``(i, j, head)`` (``i < j``, different documents, each pair once) of the units
     ``idx`` from their LSH band keys (``bands × len(idx)``, one band at a time); ``head`` is the star
@@ -1236,10 +1236,12 @@ class _Ids:
 @dataclass
 class _Global:
     """What the reduce holds: every unit's metadata in corpus order (no text), the documents, the
-    band keys of the indexed units and each document's signature, and where to read text."""
+    band keys of the indexed units and each document's signature, and where to read text. ``U``,
+    the gathered units, becomes arrays (``doc_of``, ``words``, ``removed``, ``idx``, ``sent_ids``)
+    and, kept as a frame, only each unit's ``doc_id``, ``source`` and ``rule`` as categories."""
     U: pd.DataFrame
     docs: pd.DataFrame
-    keys: np.ndarray
+    keys: "np.ndarray | _BandKeys"
     doc_sig: np.ndarray
     doc_part: np.ndarray
     reader: _Reader
@@ -1250,11 +1252,18 @@ class _Global:
         self.doc_ids = self.docs["doc_id"].astype(str).tolist()
         self.n_docs = len(self.doc_ids)
         self.doc_source = self.docs["source"].astype(str).tolist()
-        self.n = len(self.U)
-        self.doc_of = self.U["doc_i"].to_numpy(dtype=np.int64)
-        self.words = self.U["words"].to_numpy(dtype=np.int64)
-        self.removed = self.U["seg"].to_numpy() == 1
-        self.idx = np.flatnonzero(self.U["indexed"].to_numpy(dtype=bool))
+        U = self.U
+        self.n = len(U)
+        self.doc_of = np.array(U["doc_i"], dtype=np.int64)  # copies: nothing left holding the gathered frame
+        self.words = np.array(U["words"], dtype=np.int64)
+        self.removed = U["seg"].to_numpy() == 1
+        self.idx = np.flatnonzero(U["indexed"].to_numpy(dtype=bool))
+        self.sent_ids = _Ids(U["sent_id"])
+        # what the later steps read of the frame, each unit's document, source and removal rule, as
+        # categories: codes instead of a string per unit (2.2 million units at 100,000 articles), and
+        # a unit's source looked up without a Python string made for every unit
+        self.U = pd.DataFrame({c: U[c].astype("category") for c in ("doc_id", "source", "rule")})
+        del U
         # task blocks: runs of at most TASK_DOCUMENTS documents inside one partition
         first = np.r_[True, self.doc_part[1:] != self.doc_part[:-1]] if len(self.doc_part) else np.zeros(0, bool)
         start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0)) if len(first) else first
@@ -1265,7 +1274,6 @@ class _Global:
         n_blocks = int(self.doc_block.max()) + 1 if len(self.doc_block) else 0
         self.tile = min(TILE_BLOCKS, max(1, -(-n_blocks // TILES)))  # blocks per tile (see TILE_BLOCKS)
         self.tasks = 0  # tasks run on the engine
-        self.sent_ids = _Ids(self.U["sent_id"])
         prec = self.docs["published_precision"] if "published_precision" in self.docs else [""] * self.n_docs
         self.dkeys = [_date_key(ts, p) for ts, p in zip(self.docs["published"], prec)]
         self.pub_label = [_date_label(ts, p) for ts, p in zip(self.docs["published"], prec)]
@@ -1277,8 +1285,9 @@ class _Global:
         return self.blocks.where(np.unique(self.block[units]))
 
 
-def _gather(red, o: dict) -> _Global:
-    """The maps' partials, concatenated in corpus order (partition ``k`` of every unit kept)."""
+def _gather(red, o: dict, folder: str | None = None) -> _Global:
+    """The maps' partials, concatenated in corpus order (partition ``k`` of every unit kept); the
+    band keys written to a file in ``folder`` when one is given (:func:`_band_keys_of`)."""
     parts = red.partials_list()
     num_perm = o["bands"] * o["rows"]
     metas, sigs, timing = [], [], {"seconds_prepare": 0.0, "seconds_signatures": 0.0}
@@ -1301,7 +1310,7 @@ def _gather(red, o: dict) -> _Global:
     if len(d) > 1 and not (np.diff(d) >= 0).all():  # a unit of an unknown document: last, as in one partition
         U = U.iloc[np.argsort(d, kind="stable")].reset_index(drop=True)
     krow = U["krow"].to_numpy()
-    keys_t = _band_keys_of(parts, krow[krow >= 0], o["bands"])
+    keys_t = _band_keys_of(parts, krow[krow >= 0], o["bands"], folder)
     doc_sig = np.full((len(pos) + 1, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     doc_part = np.zeros(len(pos) + 1, dtype=np.int64)
     for s in sigs:
@@ -1317,11 +1326,36 @@ def _gather(red, o: dict) -> _Global:
                    reader=reader, timing=timing)
 
 
-def _band_keys_of(parts, order: np.ndarray, bands: int) -> np.ndarray:
+class _BandKeys:
+    """The indexed units' LSH band keys (``bands × units``, uint64) in a file, band after band, read
+    one band at a time (``keys[k]``, a fresh array): what :func:`_lsh_shards` and
+    :func:`_lsh_candidates` need of an array of band keys. Only the candidate step reads them, band
+    by band; held whole, they were the largest thing the reduce kept (336 MB at 100,000 articles,
+    20 bands of 2.2 million keys)."""
+
+    def __init__(self, path: str, bands: int, n: int):
+        self.path, self.shape = path, (bands, n)
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        n = self.shape[1]
+        return np.fromfile(self.path, dtype=np.uint64, count=n, offset=int(k) * n * 8) if n else np.zeros(0, np.uint64)
+
+    def close(self) -> None:
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+
+
+def _band_keys_of(parts, order: np.ndarray, bands: int, folder: str | None = None) -> "np.ndarray | _BandKeys":
     """The indexed units' band keys (``bands × units``) in ``order`` (positions in the partitions'
-    concatenated keys), filled one partition at a time: never a second copy of every key."""
-    out = np.empty((bands, len(order)), dtype=np.uint64)
+    concatenated keys), filled one partition at a time: never a second copy of every key. Given
+    ``folder`` (and the keys in order, the usual case), written to a file there band after band
+    instead (:class:`_BandKeys`): the reduce then never holds them."""
     in_order = bool(len(order) == 0 or (order == np.arange(len(order))).all())
+    if folder is not None and in_order:
+        return _band_keys_file(parts, len(order), bands, os.path.join(folder, "band-keys.u64"))
+    out = np.empty((bands, len(order)), dtype=np.uint64)
     if not in_order:  # (a unit of an unknown document moved last): positions mapped back
         where = np.empty(len(order), dtype=np.int64)
         where[order] = np.arange(len(order))
@@ -1336,6 +1370,26 @@ def _band_keys_of(parts, order: np.ndarray, bands: int) -> np.ndarray:
             out[:, where[at:at + len(k)]] = k.T
         at += len(k)
     return out
+
+
+def _band_keys_file(parts, n: int, bands: int, path: str) -> _BandKeys:
+    """:func:`_band_keys_of` written to ``path``: band ``k`` at ``k × n`` keys, each partition's
+    slice of every band written where it goes."""
+    with open(path, "wb") as f:
+        f.truncate(bands * n * 8)
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        at = 0
+        for p in parts:
+            if "units" not in p:
+                continue
+            k = p["keys"].to_numpy(dtype=np.uint64).reshape(-1, bands)
+            for b in range(bands):
+                os.pwrite(fd, np.ascontiguousarray(k[:, b]).tobytes(), (b * n + at) * 8)
+            at += len(k)
+    finally:
+        os.close(fd)
+    return _BandKeys(path, bands, n)
 
 
 def _partition_groups(pa: np.ndarray, pb: np.ndarray, tile: int = 1) -> list[np.ndarray]:
@@ -1568,7 +1622,7 @@ def _doc_pairs(g: _Global, pairs: _Pairs, is_boiler, stats: dict | None = None) 
 
         key, shared = _merge_counts([_count_keys(keys_in_range()), _count_keys(cliques.keys(lo, hi, span))])
         found += len(key)
-        top.add(key // span, key % span, shared)
+        top.add_keys(key, span, shared)
         del key, shared
     del links, cliques
     if stats is not None:
@@ -1656,15 +1710,23 @@ class _TopPartners:
 
     def add(self, x: np.ndarray, y: np.ndarray, shared: np.ndarray) -> None:
         """Fold pairs in, :data:`TOP_CHUNK` at a time (what bounds the sort beside the kept rows)."""
-        cap = np.iinfo(self.dtype).max
         for at in range(0, len(x), TOP_CHUNK):
-            xx, yy = x[at:at + TOP_CHUNK].astype(self.dtype), y[at:at + TOP_CHUNK].astype(self.dtype)
-            ss = np.minimum(shared[at:at + TOP_CHUNK], cap).astype(self.dtype)
-            a, b, s = np.r_[self.a, xx, yy], np.r_[self.b, yy, xx], np.r_[self.s, ss, ss]
-            del xx, yy, ss
-            keep = _partner_rank(a, b, s) < self.k
-            self.a, self.b, self.s = a[keep], b[keep], s[keep]
-            del a, b, s, keep
+            self._fold(x[at:at + TOP_CHUNK], y[at:at + TOP_CHUNK], shared[at:at + TOP_CHUNK])
+
+    def add_keys(self, key: np.ndarray, span: np.int64, shared: np.ndarray) -> None:
+        """:meth:`add` of the pairs ``(key // span, key % span)``, split a chunk at a time (never two
+        more arrays of every key)."""
+        for at in range(0, len(key), TOP_CHUNK):
+            k = key[at:at + TOP_CHUNK]
+            self._fold(k // span, k % span, shared[at:at + TOP_CHUNK])
+
+    def _fold(self, x: np.ndarray, y: np.ndarray, shared: np.ndarray) -> None:
+        xx, yy = x.astype(self.dtype), y.astype(self.dtype)
+        ss = np.minimum(shared, np.iinfo(self.dtype).max).astype(self.dtype)
+        a, b, s = np.r_[self.a, xx, yy], np.r_[self.b, yy, xx], np.r_[self.s, ss, ss]
+        del xx, yy, ss
+        keep = _partner_rank(a, b, s) < self.k
+        self.a, self.b, self.s = a[keep], b[keep], s[keep]
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The kept pairs ``(x, y)``, ``x < y``, sorted."""
@@ -1744,14 +1806,17 @@ def _earlier_many(g: _Global, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         ymd = np.asarray([k[1] if k is not None else (0, 0, 0) for k in g.dkeys] + [(0, 0, 0)], dtype=np.int64)
         g._date_arrays = (rank, ymd.reshape(-1, 3))
     rank, ymd = g._date_arrays
-    r = np.minimum(rank[x], rank[y])
+    out = np.zeros(len(x), dtype=np.int64)
+    for lo in range(0, len(x), TOP_CHUNK):  # a chunk at a time: a few temporary arrays of one chunk
+        xs, ys = x[lo:lo + TOP_CHUNK], y[lo:lo + TOP_CHUNK]
+        r = np.minimum(rank[xs], rank[ys])
 
-    def at(d):
-        v = ymd[d]
-        return v[:, 0] * 10000 + np.where(r >= 2, v[:, 1], 0) * 100 + np.where(r >= 3, v[:, 2], 0)
+        def at(d, r=r):
+            v = ymd[d]
+            return v[:, 0] * 10000 + np.where(r >= 2, v[:, 1], 0) * 100 + np.where(r >= 3, v[:, 2], 0)
 
-    ka, kb = at(x), at(y)
-    return np.where(r == 0, 0, np.sign(ka - kb)).astype(np.int64)
+        out[lo:lo + TOP_CHUNK] = np.where(r == 0, 0, np.sign(at(xs) - at(ys)))
+    return out
 
 
 def _align(g: _Global, oriented: "_Oriented", is_boiler: np.ndarray, o: dict, eng,
@@ -2074,25 +2139,28 @@ def _unit_texts(g: _Global, units, eng) -> dict[int, str]:
 
 
 def _passage_groups(g: _Global, P: "_Passages", codes: tuple[np.ndarray, np.ndarray]
-                    ) -> tuple[np.ndarray, dict, dict, np.ndarray, np.ndarray]:
-    """Groups of passages that share sentences (common origin): each passage's ``group`` (numbered
-    in the order passages are listed) and ``units_sharing`` (sources in its group; ``codes``: each
-    passage's two sources, :meth:`_Passages.source_codes`)."""
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Groups of passages that share sentences (common origin): ``pgroup`` (each unit's component),
+    ``n_units`` (each group's number of sources), ``dense_of`` (a component's group, -1: none),
+    and each passage's ``group`` (numbered in the order passages are listed) and ``units_sharing``
+    (sources in its group; ``codes``: each passage's two sources, :meth:`_Passages.source_codes`).
+    Arrays only: no Python object per passage or group (millions at 100,000 articles)."""
     # every sentence of a passage joins the group of its first sentence (passages sharing a sentence merge)
     first_a = P.first_a()
     pgroup = _components(g.n, first_a[P.mem_p], P.mem_u)
     n = len(P.df)
-    group_units: dict[int, set] = {}
-    dense: dict[int, int] = {}
-    gid = np.zeros(n, dtype=np.int64)
     comp = pgroup[first_a] if n else np.zeros(0, np.int64)
-    sa, sb = (v.tolist() for v in codes)  # (a group's sources are only counted)
-    for k, c in enumerate(comp.tolist()):
-        d = dense.setdefault(c, len(dense))
-        gid[k] = d
-        group_units.setdefault(d, set()).update({sa[k], sb[k]})
-    sharing = np.asarray([len(group_units[d]) for d in gid.tolist()], dtype=np.int64)
-    return pgroup, group_units, dense, gid, sharing
+    labels, first, inv = np.unique(comp, return_index=True, return_inverse=True)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(labels), dtype=np.int64)
+    gid = rank[inv.reshape(-1)] if n else np.zeros(0, np.int64)
+    dense_of = np.full(int(pgroup.max()) + 1 if len(pgroup) else 0, -1, dtype=np.int64)
+    dense_of[labels] = rank
+    sa, sb = (np.asarray(v, dtype=np.int64) for v in codes)
+    n_src = np.int64(int(max(sa.max(), sb.max())) + 1) if n else np.int64(1)
+    seen = np.unique(np.r_[gid * n_src + sa, gid * n_src + sb])  # each (group, source) once
+    n_units = np.bincount(seen // n_src, minlength=len(labels)).astype(np.int64)
+    return pgroup, n_units, dense_of, gid, n_units[gid]
 
 
 def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) -> tuple[pd.DataFrame, list]:
@@ -2106,17 +2174,22 @@ def _pair_table(g: _Global, P: "_Passages", content_words: np.ndarray, o: dict) 
     pair_of = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     n_pairs = len(starts)
-    # each (pair, side, unit) once: one integer key, made unique by a sort
+    # each (pair, side, unit) once: one integer key, made unique by a sort, a range of pairs at a time
+    # (the passages' units are in passage order, so each pair's are consecutive)
     span = np.int64(max(g.n, 1))
-    key = np.unique((pair_of[P.mem_p] * 2 + P.mem_b) * span + P.mem_u)
-    u, side = key % span, key // span
-    pr, isb = side // 2, (side % 2).astype(bool)
-    del key, side
-    w = g.words[u]
     wa = np.zeros(n_pairs, dtype=np.int64)
     wb = np.zeros(n_pairs, dtype=np.int64)
-    np.add.at(wa, pr[~isb], w[~isb])
-    np.add.at(wb, pr[isb], w[isb])
+    bound = np.searchsorted(P.mem_p, np.r_[starts, len(df)])  # each pair's first row of the units
+    for plo, phi in _ranges(np.diff(bound), PAIR_CHUNK):
+        lo, hi = bound[plo], bound[phi]
+        key = np.unique((pair_of[P.mem_p[lo:hi]] * 2 + P.mem_b[lo:hi]) * span + P.mem_u[lo:hi])
+        u, side = key % span, key // span
+        pr, isb = side // 2, (side % 2).astype(bool)
+        del key, side
+        w = g.words[u]
+        np.add.at(wa, pr[~isb], w[~isb])
+        np.add.at(wb, pr[isb], w[isb])
+        del u, pr, isb, w
     x, y = xs[starts], ys[starts]
     cx, cy = content_words[x], content_words[y]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -2236,16 +2309,19 @@ def _boilerplate_table(g: _Global, blabel, kind: dict, min_sim: pd.Series, eng) 
     return pd.DataFrame(rows, columns=BOILERPLATE_COLUMNS), {c: k for k, c in enumerate(ordered)}
 
 
-def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd.DataFrame:
-    """Passage groups shared by 3+ sources; ``first`` when every date is known and one is earliest."""
-    if not any(len(v) >= 3 for v in group_units.values()):
+def _origin_table(g: _Global, pgroup, n_units: np.ndarray, dense_of: np.ndarray, eng) -> pd.DataFrame:
+    """Passage groups shared by 3+ sources; ``first`` when every date is known and one is earliest
+    (``pgroup``, ``n_units``, ``dense_of``: :func:`_passage_groups`)."""
+    wide = n_units >= 3
+    if not wide.any():
         return _empty(ORIGIN_COLUMNS)
-    group_members = {dense[c]: m for c, m in _members(pgroup).items() if c in dense}
+    group = dense_of[pgroup]  # each unit's passage group (-1: none)
+    sel = np.flatnonzero(group >= 0)
+    sel = sel[wide[group[sel]]]  # the units of the groups shared by 3+ sources
+    group_members = {gid: sel[at] for gid, at in _members(group[sel]).items()}
     doc_pos = {d: i for i, d in enumerate(g.doc_ids)}
     rows, reps = [], []
-    for gid, srcs in group_units.items():
-        if len(srcs) < 3:
-            continue
+    for gid in np.flatnonzero(wide).tolist():
         mem = group_members[gid]
         mdocs = sorted(set(g.doc_of[mem].tolist()))
         first = ""
@@ -2256,7 +2332,7 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
         rep_units = mem[g.doc_of[mem] == rep]
         reps.append(rep_units)
         rows.append({
-            "group": gid, "n_units": len(srcs),
+            "group": gid, "n_units": int(n_units[gid]),
             "units": ", ".join(dict.fromkeys(g.doc_source[d] for d in mdocs)), "n_documents": len(mdocs),
             "documents": ", ".join(g.doc_ids[d] for d in mdocs), "first": first,
             "words": int(g.words[rep_units].sum()), "text": "", "sent_ids": tuple(g.sent_ids[mem]),
@@ -2266,6 +2342,11 @@ def _origin_table(g: _Global, pgroup, group_units: dict, dense: dict, eng) -> pd
         row["text"] = " ".join(texts[int(u)] for u in rep_units.tolist())
     return pd.DataFrame(rows, columns=ORIGIN_COLUMNS).sort_values(["n_units", "words"], ascending=False
                                                                   ).reset_index(drop=True)
+
+
+def _decoded(column: pd.Series) -> pd.Series:
+    """A categorical column of :attr:`_Global.U` as the gather read it (its categories' dtype)."""
+    return column.astype(column.cat.categories.dtype).reset_index(drop=True)
 
 
 def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, blabel, cluster_index: dict) -> pd.DataFrame:
@@ -2285,8 +2366,7 @@ def _sentence_table(g: _Global, P: "_Passages", cross: np.ndarray, is_boiler, bl
     for c, k in cluster_index.items():
         lookup[int(c)] = k
     return pd.DataFrame({  # the id columns as the gather read them (Arrow strings): no Python string per unit
-        "sent_id": g.sent_ids.column, "doc_id": g.U["doc_id"].reset_index(drop=True),
-        "source": g.U["source"].reset_index(drop=True),
+        "sent_id": g.sent_ids.column, "doc_id": _decoded(g.U["doc_id"]), "source": _decoded(g.U["source"]),
         "removed_by_cleaner": g.removed, "words": g.words, "boilerplate": is_boiler,
         "boilerplate_cluster": lookup[np.where(blabel >= 0, blabel, -1)],
         "reused": reused_any, "reused_later_copy": reused_any & later_side,
@@ -2327,13 +2407,15 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
     try:
         release_memory(arrow=True)  # what the maps freed here (a store computing this part alone ran them in this process)
         t0 = time.perf_counter()
-        g = _gather(red, o)
+        g = _gather(red, o, spill)
         g.progress = getattr(red, "progress", None) or Progress(None)  # none given: silent
         release_memory(arrow=True)  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
                                  **g.timing, "partitions": int(len(red.partials_list()))}
         pairs = _verified(g, o, eng, stats, spill=spill)
+        if isinstance(g.keys, _BandKeys):
+            g.keys.close()
         g.keys = np.zeros((0, 0), np.uint64)  # the band keys: only the candidates needed them
         stats["verified_pairs"] = int(len(pairs))
         t1 = time.perf_counter()
@@ -2412,7 +2494,7 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     np.add.at(boiler_words, g.doc_of[bw], g.words[bw])
     codes = P.source_codes()
     cross = codes[0] != codes[1]
-    pgroup, group_units, dense, gid, sharing = _passage_groups(g, P, codes)
+    pgroup, n_units, dense_of, gid, sharing = _passage_groups(g, P, codes)
     del codes
     pairs_df, pair_list = _pair_table(g, P, content_words, o)
     near_df, cluster_of, keep_of = _near_duplicate_table(g, pair_list, content_words)
@@ -2424,7 +2506,7 @@ def _tables(g: _Global, P: "_Passages", blabel, kind, min_sim, is_boiler, o, eng
     boiler_df, cluster_index = _boilerplate_table(g, blabel, kind, min_sim, eng)
     return {"passages": passages_df, "edits": edits_df, "boilerplate": boiler_df,
             "documents": _document_table(g, P, cross, content_words, boiler_words, cluster_of, keep_of),
-            "pairs": pairs_df, "origins": _origin_table(g, pgroup, group_units, dense, eng),
+            "pairs": pairs_df, "origins": _origin_table(g, pgroup, n_units, dense_of, eng),
             "near_duplicates": near_df, "sentences": _sentence_table(g, P, cross, is_boiler, blabel, cluster_index)}
 
 
