@@ -1359,17 +1359,24 @@ def _band_keys_of(parts, order: np.ndarray, bands: int, folder: str | None = Non
     if not in_order:  # (a unit of an unknown document moved last): positions mapped back
         where = np.empty(len(order), dtype=np.int64)
         where[order] = np.arange(len(order))
+    for at, k in _partition_keys(parts, bands):
+        if in_order:
+            out[:, at:at + len(k)] = k.T
+        else:
+            out[:, where[at:at + len(k)]] = k.T
+    return out
+
+
+def _partition_keys(parts, bands: int) -> Iterator[tuple[int, np.ndarray]]:
+    """Each partition's band keys (``units × bands``) with the position of its first indexed unit
+    in the partitions' concatenated keys."""
     at = 0
     for p in parts:
         if "units" not in p:
             continue
         k = p["keys"].to_numpy(dtype=np.uint64).reshape(-1, bands)
-        if in_order:
-            out[:, at:at + len(k)] = k.T
-        else:
-            out[:, where[at:at + len(k)]] = k.T
+        yield at, k
         at += len(k)
-    return out
 
 
 def _band_keys_file(parts, n: int, bands: int, path: str) -> _BandKeys:
@@ -1379,14 +1386,9 @@ def _band_keys_file(parts, n: int, bands: int, path: str) -> _BandKeys:
         f.truncate(bands * n * 8)
     fd = os.open(path, os.O_WRONLY)
     try:
-        at = 0
-        for p in parts:
-            if "units" not in p:
-                continue
-            k = p["keys"].to_numpy(dtype=np.uint64).reshape(-1, bands)
+        for at, k in _partition_keys(parts, bands):
             for b in range(bands):
                 os.pwrite(fd, np.ascontiguousarray(k[:, b]).tobytes(), (b * n + at) * 8)
-            at += len(k)
     finally:
         os.close(fd)
     return _BandKeys(path, bands, n)
