@@ -164,6 +164,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.notebook  # starts a Python process (make test-fast skips it)
 def test_pool_workers_allocate_with_the_lean_pool(tmp_path):
     import os
     import subprocess

@@ -70,6 +70,7 @@ def _slow_paths(monkeypatch) -> None:
     tone_model._analyzer.cache_clear()
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_maps_equal_the_slow_paths(gen, monkeypatch):
     corp, acts = gen
     fast = _maps(corp, acts)
@@ -294,6 +295,7 @@ def test_fast_vader_equals_vader(seed_corpus):
         assert fast.polarity_scores(t) == slow.polarity_scores(t), t
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_fast_vader_equals_vader_on_its_rules():
     """Random word sequences dense in what VADER's rules read (negations, boosters, "no", "least",
     "never so", "without doubt", "kind of", idioms, capitals, "but") score the same as VADER's own
@@ -376,6 +378,7 @@ def test_fix_tags_equals_the_old_rules():
     assert changed > 500
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_discovery_map_equals_the_slow_path(gen, monkeypatch):
     """Actor discovery's map with its word tests computed once per distinct word and sentences
     without a possible group head skipped gives the tables of the per-token, every-sentence path."""
@@ -447,6 +450,7 @@ def _old_mentions_of(rows, case, cues):  # actors._mentions_of before it read co
     return out
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_discovery_reduce_equals_the_slow_path(gen, monkeypatch):
     """The reduce reading column lists and deciding each spelling's shape once gives the table of
     the row-by-row reduce, and its mentions are the same objects' fields."""

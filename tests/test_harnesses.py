@@ -4,19 +4,15 @@ and tools/ import framelens, never the other way round, and the package reads no
 from __future__ import annotations
 
 import ast
-import functools
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from pysource import nodes as _nodes
+
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "framelens"
-
-
-@functools.lru_cache(maxsize=None)
-def _nodes(path: Path) -> tuple[ast.AST, ...]:
-    """Every node of the file (each file parsed once for all the tests of this module)."""
-    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
 
 
 def _imported(path: Path) -> set[str]:
@@ -55,6 +51,7 @@ def test_the_package_builds_no_path_into_the_tests():
     assert _fixture_paths(ROOT / "tools" / "validate.py")  # the check sees such a path where there is one
 
 
+@pytest.mark.notebook  # starts a Python process (make test-fast skips it)
 def test_harnesses_import_without_the_package_importing_them():
     code = ("import sys, framelens, framelens.lenses.tone_model, framelens.lenses.validation, framelens.run.runner; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('benchmarks', 'tools')))")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import pysource
 
 import framelens
 from framelens.lenses import actors
@@ -33,7 +34,7 @@ def _sources() -> tuple[tuple[str, str, ast.Module], ...]:
     out = []
     for path in sorted(PACKAGE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        out.append((".".join(path.relative_to(PACKAGE).with_suffix("").parts), text, ast.parse(text)))
+        out.append((".".join(path.relative_to(PACKAGE).with_suffix("").parts), text, pysource.tree(path)))
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 
 import pytest
+import pysource
 
 PKG = Path(__file__).resolve().parents[1] / "lib" / "framelens"
 
@@ -69,9 +70,8 @@ def type_checking_nodes(tree: ast.AST) -> set[int]:
 def import_nodes(path: Path) -> tuple[ast.AST, ...]:
     """The file's import statements outside ``if TYPE_CHECKING:`` (each file parsed once for all
     the tests of this module)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = type_checking_nodes(tree)
-    return tuple(n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skip)
+    skip = type_checking_nodes(pysource.tree(path))
+    return tuple(n for n in pysource.nodes(path) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skip)
 
 
 def imports_of(module: str, path: Path) -> list[tuple[int, str, str]]:

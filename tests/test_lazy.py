@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from framelens.core.lazy import LazyPattern, lazy_compile
 
 
@@ -38,6 +40,7 @@ def test_a_lazy_pattern_pickles_and_rejects_unknown_attributes():
         raise AssertionError("an unknown attribute must raise AttributeError")
 
 
+@pytest.mark.notebook  # starts a Python process (make test-fast skips it)
 def test_importing_the_cleaning_rules_compiles_none_of_them():
     code = ("import framelens.text.cleaning as c, framelens.resources.codebook as cb\n"
             "from framelens.core.lazy import LazyPattern\n"

@@ -57,6 +57,7 @@ class _DummyView:
     labels: dict = {}
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_the_store_reduce_reads_spilled_partials_and_removes_them(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 2)
     seen = []

@@ -205,6 +205,7 @@ def test_units_sharing_a_label_are_told_apart():
         "a": "Left Daily (a)", "b": "Left Daily (b)", "c": "Right Post", "Left Daily": "Left Daily"}
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_many_units_are_drawn_as_the_largest_and_others(grouped):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -77,6 +77,7 @@ def test_certainty_against_the_rest_known_answer():
     assert c["markers"] == "may; could" and c["sent_id"] == "A:s2"
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_profile_on_mini(mini_corpus, mini_lenses):
     p = profile.source_profile(mini_corpus, "beta", lenses=mini_lenses, n_resamples=200, n_permutations=500)
     assert set(p) == set(profile.PROFILE_KEYS)
@@ -134,6 +135,7 @@ def test_headline_from_hand_built_profile():
         "its most distinctive term is 'rail' (z = 3.2); 2 coverage items appear only here.")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_export_profile(tmp_path, mini_corpus, mini_lenses):
     p = profile.source_profile(mini_corpus, "gamma", lenses=mini_lenses, n_resamples=100, n_permutations=100)
     paths = framelens.report.export_profile(p, "gamma", tmp_path)
@@ -197,6 +199,7 @@ def test_title_gives_article_count_and_date_range(tmp_path):
     assert profile._unit_noun("group", 2) == "groups" and profile._unit_noun("bias", 3) == "biases"
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_tone_against_the_rest_resamples_documents(mini_corpus, mini_lenses):
     """The source's interval is report 03's (the same resampling and seed); the rest's is the cluster
     bootstrap over the other sources' documents; the test relabels documents."""
@@ -218,6 +221,7 @@ def test_tone_against_the_rest_resamples_documents(mini_corpus, mini_lenses):
     assert (test["diff"], test["p"]) == pytest.approx((d, pv)) and test["test"] == "exact (documents)"  # C(6, 4) = 15 relabellings
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_actor_tone_against_the_rest_known_answer(mini_corpus, mini_lenses):
     from framelens.lenses import stats
 

@@ -1107,6 +1107,7 @@ def test_kernels_start_beside_a_short_store_and_after_a_long_one(tmp_path):
     assert short.kill_all() == 0
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_reports_start_as_their_store_parts_are_stored_one_slot_kept_for_the_store(tmp_path, monkeypatch):
     """Reports (two at a time): while the store is computed, one runs at a time, each once every
     file it waits for exists, in the order of the jobs among the ready ones; a report whose parts
@@ -1169,6 +1170,7 @@ def test_reports_start_as_their_store_parts_are_stored_one_slot_kept_for_the_sto
     assert [ln.split(" ... ")[0] for ln in lines if ln.startswith("[")] == ["[1/4] D", "[2/4] B", "[3/4] A", "[4/4] C"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_reports_run_once_per_source_start_after_the_others(tmp_path, monkeypatch):
     """Among reports ready to start, those run once per source (the many short profiles) come after
     the others, so that the last slots are filled by short reports; results keep the jobs' order."""
@@ -1201,6 +1203,7 @@ def test_reports_run_once_per_source_start_after_the_others(tmp_path, monkeypatc
     assert started == ["A"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_each_report_waits_for_the_parts_it_reads_and_those_they_are_built_from(tmp_path):
     """report_parts names the folders the store then writes: after the store, every one exists; the
     vocabulary report waits for no sentiment part, the sentiment report for the actors it is built on."""

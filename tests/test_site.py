@@ -408,6 +408,7 @@ def test_blank_lines_between_tags_are_squeezed_except_where_every_line_is_shown(
         "<p>a</p>\n<p>b</p>\n<i>c</i>\n<pre><span>x</span>\n\n<span>y</span></pre>\n<textarea>\n\n</textarea>\n<div>")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_a_report_is_nbconverts_page_without_its_second_parse(tmp_path):
     """The exporter skips HTMLExporter's BeautifulSoup pass and adds what it added (image texts, focus
     on cells): the page is the one nbconvert's own exporter makes, up to how the markup is printed

@@ -470,6 +470,7 @@ def test_a_section_whose_part_failed_shows_why_and_writes_no_csv(tmp_path):
     assert profile.reuse_note(gone, "cgtn") == note and synthesis.reuse_summary(gone) == note
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_peak_memory_sees_a_block_allocation_the_process_frees_again():
     import time
 

@@ -100,6 +100,7 @@ def test_combined_similarity_on_mini(mini_corpus, mini_lenses):
         synthesis.combined_similarity(mini_corpus, lenses=mini_lenses, include=["vibes"])
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_lens_table_and_key_measures_on_mini(mini_corpus, mini_lenses):
     t = synthesis.lens_table(mini_corpus, lenses=mini_lenses)
     assert list(t["source"]) == ["alpha", "beta", "gamma"]
@@ -163,6 +164,7 @@ def test_findings_one_source_and_headline(mini_corpus):
     assert synthesis.needs_two(mini_corpus) is None
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_key_findings_on_mini(mini_corpus, mini_lenses):
     sim = synthesis.combined_similarity(mini_corpus, lenses=mini_lenses)
     f = synthesis.key_findings(mini_corpus, lenses=mini_lenses, similarity=sim)

@@ -346,6 +346,7 @@ def test_the_one_trie_regex_prefers_the_longest_key_and_flexes_spaces_and_dashes
     assert trie_regex([]) == ""
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_column_values_converts_once_shares_distinct_strings_and_dies_with_its_column():
     import gc
 
