@@ -1555,14 +1555,26 @@ def _repeated_by_source(g: _Global, strong, blabel: np.ndarray, kind: dict, o: d
     need = {src: max(o["boilerplate_min_docs"], o["boilerplate_min_share"] * n_of_source.get(src, 0))
             for src in per.index.get_level_values("source").unique()}
     per = per[[len(dl) >= need[src] for (_c, src), dl in per.items()]]
+    found: dict[int, list[tuple[str, int]]] = {}
     for (c, src), dl in per.items():
-        label = g.n + int(c)
-        if label in kind:
-            continue
         n_distinct = _distinct_documents(g.doc_sig[np.asarray(dl, dtype=np.int64)])
         if n_distinct >= need[src]:
-            kind[label] = (f"repeated by one source ({src}) in {n_distinct} of its documents", "")
-            blabel[(rcl == c) & (blabel < 0)] = label
+            found.setdefault(int(c), []).append((src, n_distinct))
+    for c, who in found.items():
+        kind[g.n + c] = (_repeated_kind(who), "")
+        blabel[(rcl == c) & (blabel < 0)] = g.n + c
+
+
+def _repeated_kind(who: list[tuple[str, int]], shown: int = 4) -> str:
+    """How a cluster repeated by its sources reads: each ``(source, distinct documents)`` that
+    repeats it, the most documents first (a line many outlets each repeat, e.g. a common footer, is
+    not one source's)."""
+    if len(who) == 1:
+        src, n = who[0]
+        return f"repeated by one source ({src}) in {n} of its documents"
+    who = sorted(who, key=lambda w: (-w[1], w[0]))
+    each = ", ".join(f"{src} in {n}" for src, n in who[:shown]) + (", …" if len(who) > shown else "")
+    return f"repeated by each of {len(who)} sources in several of its own documents ({each})"
 
 
 def _distinct_documents(sigs: np.ndarray) -> int:
