@@ -319,6 +319,37 @@ def test_figures_build(seed_scores):
         plt.close(f)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_report_03_reads_only_the_columns_it_shows(seed_scores):
+    """What report 03 computes and draws from the sentence table is the same from its SHOWN_COLUMNS
+    alone as from the whole table (the figures compared as the PNG bytes they are saved as)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from framelens.report.plots import sentiment as sp
+
+    full = seed_scores.drop(columns=["text"])
+    shown = full[st.SHOWN_COLUMNS]
+    assert len(shown.columns) < len(full.columns) - 5
+    for f in (lambda d: st.extremes(d, top=2), st.most_subjective, lambda d: st.disagreements(d, top=10)):
+        pd.testing.assert_frame_equal(f(shown), f(full))
+    assert len(st.extremes(shown, top=2)) >= 8 and len(st.disagreements(shown, top=10)) == 10
+
+    def png(draw, d) -> bytes:
+        fig = draw(d)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        plt.close(fig)
+        return buf.getvalue()
+
+    iv = st.source_intervals(full, n_resamples=50)
+    for draw in (lambda d: sp.distribution(d, iv), sp.method_scatter):
+        assert png(draw, shown) == png(draw, full)
+
+
 # ------------------------------------------------------------------------- notebook
 
 @pytest.mark.notebook
