@@ -653,3 +653,42 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
     comp._run_parts(big, profiles, workers=2, say=say, view={}, failed=set(), failures=[])
     # two beside each other; the third, alone once they are done, here
     assert pools[-1].submitted == ["profile"] * 2 and pools[-1].tasks_per_worker == 1
+
+
+def test_an_ingest_given_no_engine_maps_on_a_pool_when_the_input_is_large(monkeypatch, tmp_path):
+    """One rule (store.ingest.ingest_engine) for the command line's ingest and a notebook's or a
+    script's store: a pool on the machine's cores from PARALLEL_INGEST_BYTES of input files on, else
+    serial; serial inside a pool worker; the store's own engine when it has one."""
+    from framelens.core import engine as E
+    from framelens.store import ingest as I
+    from framelens.store import lens_store as S
+
+    monkeypatch.setattr(E, "available_cores", lambda: 2)
+    big = {"files": [{"path": "a.jsonl", "bytes": 2_000_000}, {"path": "b.jsonl", "bytes": 1_000_000}]}
+    small = {"files": [{"path": "a.jsonl", "bytes": I.PARALLEL_INGEST_BYTES - 1}]}
+    eng = I.ingest_engine(big)
+    assert isinstance(eng, E.PoolEngine) and eng.workers == 2 and eng._pool is None  # no process started yet
+    assert type(I.ingest_engine(small)) is E.Engine and type(I.ingest_engine(big, 1)) is E.Engine
+    assert I.ingest_engine(big, 8).workers == 2  # at most the machine's cores
+    monkeypatch.setattr(E, "_IN_POOL_WORKER", True)
+    assert type(I.ingest_engine(big)) is E.Engine
+
+    seen = []
+
+    class Fake:
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    made = Fake()
+    monkeypatch.setattr(S, "ingest_engine", lambda inputs, workers: seen.append(("made", inputs, workers)) or made)
+    monkeypatch.setattr(S, "ingest", lambda *a, engine=None, **k: seen.append(("ingest", engine)))
+    (tmp_path / "c.txt").write_text("One sentence here.", encoding="utf-8")
+    lens = S.LensStore(tmp_path / "store", tmp_path)
+    lens.ingest()
+    assert seen == [("made", lens.inputs, None), ("ingest", made)] and made.closed  # made here, closed after
+    seen.clear()
+    mine = Fake()
+    S.LensStore(tmp_path / "store", tmp_path, engine=mine).ingest()
+    assert seen == [("ingest", mine)] and not mine.closed  # the store's engine: used, left open

@@ -58,6 +58,7 @@ from framelens.run.kernels import KERNEL, KERNEL_START_TIMEOUT, kernel_arguments
 from framelens.lenses.overview import date_label
 from framelens.report import site
 from framelens.store.compute import compute, requested_parts
+from framelens.store.ingest import ingest_engine
 from framelens.store.lens_store import hash_inputs as _hash, LensStore, STORE_FILE
 from framelens.store.parts import check_range, option_types, options_for
 from framelens.tables.parquet import MANIFEST, PARTITION_DOCUMENTS
@@ -1157,13 +1158,12 @@ def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any]
     input; returns its documents-only view (:attr:`framelens.store.lens_store.LensStore.view_corpus`, with the
     loader's warnings) — what a run plans with, never the text."""
     lens = LensStore(store_root, corpus_path, inputs=inputs)
-    big = sum(int(f.get("bytes", 0)) for f in inputs.get("files", [])) >= PARALLEL_INGEST_BYTES
     prog = as_progress(say)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             if not lens.has_corpus():  # timed as its own phase ("ingest": partitions written)
-                base = get_engine(None, workers=workers if big else 1)
+                base = ingest_engine(inputs, workers)
                 try:
                     with prog.phase("ingest", None, "partitions"):
                         lens.ingest(engine=TickingEngine(base, lambda label: prog.advance("ingest")
@@ -1173,10 +1173,6 @@ def stored_corpus(corpus_path: Path, store_root: Path, *, inputs: dict[str, Any]
         except OSError as exc:  # a store that cannot take the corpus stops the run, as a part would
             raise FramelensError(f"{store_root}: the lens store cannot be written ({type(exc).__name__}: {exc})") from None
         return lens.view_corpus
-
-
-#: From this many input bytes on (about 1,000 news articles), the run's ingest maps on a process pool.
-PARALLEL_INGEST_BYTES = 3_000_000
 
 
 def _plan_jobs(corpus_path, out_path, nb_dir, selected, specs, user, per_nb, inputs, notes, profiles, say,

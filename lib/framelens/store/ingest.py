@@ -37,7 +37,7 @@ import pandas as pd
 
 from framelens.errors import fail
 from framelens.read.stream import PARTITION_DOCUMENTS, TABLE_SUFFIXES, corpus_format, read_batches  # noqa: F401  (moved; re-exported)
-from framelens.core.engine import get_engine
+from framelens.core.engine import PARALLEL_SENTENCES, get_engine, parallel_workers
 from framelens.read import corpus as C
 from framelens.tables.parquet import read_table, write_partitioned_manifest, write_table
 from framelens.text import tokens as tok
@@ -96,6 +96,21 @@ def map_terms(task: tuple) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # ingest
+
+#: From this many input bytes on (about 1,000 news articles), an ingest given no engine maps on a
+#: process pool (:func:`ingest_engine`).
+PARALLEL_INGEST_BYTES = 3_000_000
+
+
+def ingest_engine(inputs: dict | None, workers: int | None = None):
+    """Where an ingest given no engine runs its map steps — the one rule for the command line and a
+    notebook's or a script's store: a process pool of ``workers`` processes (``None``: the machine's
+    cores; :func:`framelens.core.engine.parallel_workers` decides, serial inside a pool worker) for
+    input files (``inputs``, as :func:`framelens.read.files.input_files` lists them) of
+    :data:`PARALLEL_INGEST_BYTES` or more in all, else this process. The caller closes it."""
+    size = sum(int(f.get("bytes", 0)) for f in (inputs or {}).get("files", []))
+    n = parallel_workers(workers, sentences=PARALLEL_SENTENCES) if size >= PARALLEL_INGEST_BYTES else 1
+    return get_engine(None, workers=n)
 
 
 def ingest(path: str | os.PathLike, folder: str | os.PathLike, *, key: str = "", inputs: dict | None = None,

@@ -74,7 +74,7 @@ from framelens.core.progress import Progress
 from framelens.lenses import reuse
 from framelens.read.corpus import documents_only
 from framelens.read.files import input_files
-from framelens.store.ingest import ingest
+from framelens.store.ingest import ingest, ingest_engine
 from framelens.store.parts import compute_part, Computed, map_partition, PARTS, resolve_options, view_partition
 from framelens.tables.mapreduce import Reduction, spill_partials
 
@@ -214,7 +214,7 @@ class LensStore:
             else:
 
                 if not self.has_corpus():
-                    self.ingest(engine=self.engine)
+                    self.ingest()
                 man = _read_manifest(self.corpus_dir)
                 if "partitions" not in man:
                     self._view = self.base_corpus
@@ -234,15 +234,22 @@ class LensStore:
         if not self.has_corpus():
             write_corpus(corp, self.corpus_dir, key=self.corpus_key, inputs=self.inputs)
 
-    def ingest(self, *, engine=None, workers: int = 1, progress=None, timings: dict | None = None) -> None:
+    def ingest(self, *, engine=None, workers: int | None = None, progress=None, timings: dict | None = None) -> None:
         """Read the input in batches and store it as Parquet partitions (:func:`framelens.store.ingest.ingest`),
-        the map steps on ``engine`` (see :func:`framelens.core.engine.get_engine`). Nothing to do when
-        the corpus is stored already."""
+        the map steps on ``engine`` (see :func:`framelens.core.engine.get_engine`); none given, on the
+        store's engine, else as :func:`framelens.store.ingest.ingest_engine` decides (a pool of
+        ``workers`` processes for a large input). Nothing to do when the corpus is stored already."""
         if self.has_corpus():
             return
-
-        ingest(self.corpus_path, self.corpus_dir, key=self.corpus_key, inputs=self.inputs, engine=engine,
-               workers=workers, progress=progress, timings=timings)
+        own = None
+        if engine is None:
+            engine = self.engine if self.engine is not None else (own := ingest_engine(self.inputs, workers))
+        try:
+            ingest(self.corpus_path, self.corpus_dir, key=self.corpus_key, inputs=self.inputs, engine=engine,
+                   progress=progress, timings=timings)
+        finally:
+            if own is not None:
+                own.close()
 
     def partitions(self) -> list[Path]:
         """The folders of the stored corpus's partitions (the unit of every map step)."""
