@@ -117,6 +117,7 @@ def test_surname_title_possessive_merge_into_the_full_name(tmp_path):
     assert m.loc[m["alias"] == "Mr. Trump", "possessive"].tolist() == [True]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_acronym_joins_the_full_name_when_both_occur(tmp_path):
     _, d = _discover(tmp_path, {"a": (
         "The Environmental Protection Agency issued a new rule on Tuesday. The EPA said the rule would "
@@ -385,6 +386,7 @@ def test_discovery_precision_per_kind_and_merges_on_labelled_articles():
 FRESH = FIXTURES / "fresh"
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_discovery_on_the_fresh_set_written_after_freezing():
     # 12 articles, 4 outlets, 3 new topics, written and labelled after the method was frozen
     # (README there); the figures of the first and only run, not tuned afterwards

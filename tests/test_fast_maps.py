@@ -92,6 +92,7 @@ def test_maps_equal_the_slow_paths(gen, monkeypatch):
         pd.testing.assert_frame_equal(fast[k], slow[k], check_exact=True, obj=k)
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
     from textblob import _text as pt
 
@@ -116,6 +117,7 @@ def test_pattern_tokenizer_equals_find_tokens(seed_corpus):
         assert tuple(lex(t)) == tuple(pattern_sentiment(t))
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_fast_pattern_call_equals_pattern_on_its_rules():
     """Random word sequences dense in what Pattern's assessments read (known adjectives, modifiers,
     negations, small words between them, punctuation, no known word at all) score the same as

@@ -43,6 +43,7 @@ def small(tmp_path_factory):
     return corp, load_codebook(tmp / "cb.toml")
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_salience_known_answers(small):
     corp, cb = small
     sal = framing.frame_salience(corp, cb, n_resamples=500, seed=1)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pysource import nodes as _nodes
 
+pytestmark = pytest.mark.slow  # parsing the whole package: ≥ 0.3 s (make test-fast skips it)
+
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "framelens"
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import pysource
 
+pytestmark = pytest.mark.slow  # parsing the whole package: ≥ 0.3 s (make test-fast skips it)
+
 PKG = Path(__file__).resolve().parents[1] / "lib" / "framelens"
 
 #: bottom to top: what each layer is for is in its ``__init__`` docstring and in the README

@@ -124,6 +124,7 @@ def test_report_wording_of_numbers():
     assert fmt.first_id(None) == "" and fmt.first_id("") == ""
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
 def test_large_groups_use_the_normal_approximation_to_the_permutation_distribution():
     rng = np.random.default_rng(1)
     a = rng.normal(0.1, 0.5, 200).clip(-1, 1)
