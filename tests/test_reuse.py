@@ -450,17 +450,24 @@ def test_footer_repeated_by_one_source_is_boilerplate_not_reuse(tmp_path):
 def test_footer_repeated_by_several_sources_names_each_of_them(tmp_path):
     # two outlets each end three of their own, different articles with the same line: the cluster is
     # neither's alone, and its label says so (with each source's count, the most first)
-    docs = [{"id": f"a{k}", "source": "alpha", "text": para(*FILLER[3 * k:3 * k + 3], FOOTER)} for k in range(3)]
-    docs += [{"id": f"b{k}", "source": "beta", "text": para(*FILLER[10 + 3 * k:13 + 3 * k], FOOTER)} for k in range(4)]
+    # (the label names the outlets as the rest of the report does, not by their ids)
+    docs = [{"id": f"a{k}", "source": "alpha", "outlet": "Alpha Daily", "text": para(*FILLER[3 * k:3 * k + 3], FOOTER)}
+            for k in range(3)]
+    docs += [{"id": f"b{k}", "source": "beta", "outlet": "Beta Wire", "text": para(*FILLER[10 + 3 * k:13 + 3 * k], FOOTER)}
+             for k in range(4)]
     r = reuse.analyze(load(tmp_path, docs))
     assert r.passages.empty and len(r.boilerplate) == 1
     b = r.boilerplate.iloc[0]
-    assert b.kind == "repeated by each of 2 sources in several of its own documents (beta in 4, alpha in 3)"
+    assert b.kind == "repeated by each of 2 sources in several of its own documents (Beta Wire in 4, Alpha Daily in 3)"
     assert (b.sources, b.n_documents, b.n_sentences) == ("alpha, beta", 7, 7)
     many = [(f"s{k}", n) for k, n in enumerate([3, 5, 3, 9, 4])]
     assert reuse._repeated_kind(many) == ("repeated by each of 5 sources in several of its own documents "
                                           "(s3 in 9, s1 in 5, s4 in 4, s0 in 3, …)")
     assert reuse._repeated_kind([("s1", 6)]) == "repeated by one source (s1) in 6 of its documents"
+    named = {"s1": "Xinhua", "s3": "Tengri News"}.get
+    assert reuse._repeated_kind([("s1", 6)], name=named) == "repeated by one source (Xinhua) in 6 of its documents"
+    assert reuse._repeated_kind([("s1", 2), ("s3", 2)], name=named) == (
+        "repeated by each of 2 sources in several of its own documents (Xinhua in 2, Tengri News in 2)")
 
 
 def test_story_updates_by_one_source_are_not_boilerplate(tmp_path):

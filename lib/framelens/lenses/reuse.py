@@ -1247,6 +1247,7 @@ class _Global:
     reader: _Reader
     timing: dict
     progress: Any = None  # the run's Progress (set by the reduce): its steps, tasks done out of the total
+    labels: dict = field(default_factory=dict)  # each source's display name (set by the reduce)
 
     def __post_init__(self):
         self.doc_ids = self.docs["doc_id"].astype(str).tolist()
@@ -1561,19 +1562,20 @@ def _repeated_by_source(g: _Global, strong, blabel: np.ndarray, kind: dict, o: d
         if n_distinct >= need[src]:
             found.setdefault(int(c), []).append((src, n_distinct))
     for c, who in found.items():
-        kind[g.n + c] = (_repeated_kind(who), "")
+        kind[g.n + c] = (_repeated_kind(who, name=lambda s: g.labels.get(s, s)), "")
         blabel[(rcl == c) & (blabel < 0)] = g.n + c
 
 
-def _repeated_kind(who: list[tuple[str, int]], shown: int = 4) -> str:
+def _repeated_kind(who: list[tuple[str, int]], shown: int = 4, name=str) -> str:
     """How a cluster repeated by its sources reads: each ``(source, distinct documents)`` that
     repeats it, the most documents first (a line many outlets each repeat, e.g. a common footer, is
-    not one source's)."""
+    not one source's), each source by ``name(source)`` (its outlet name, as the report names the
+    sources that share the line)."""
     if len(who) == 1:
         src, n = who[0]
-        return f"repeated by one source ({src}) in {n} of its documents"
+        return f"repeated by one source ({name(src)}) in {n} of its documents"
     who = sorted(who, key=lambda w: (-w[1], w[0]))
-    each = ", ".join(f"{src} in {n}" for src, n in who[:shown]) + (", …" if len(who) > shown else "")
+    each = ", ".join(f"{name(src)} in {n}" for src, n in who[:shown]) + (", …" if len(who) > shown else "")
     return f"repeated by each of {len(who)} sources in several of its own documents ({each})"
 
 
@@ -2423,6 +2425,7 @@ def reduce_tables(red, *, engine=None, out_dir: str | None = None, **options) ->
         t0 = time.perf_counter()
         g = _gather(red, o, spill)
         g.progress = getattr(red, "progress", None) or Progress(None)  # none given: silent
+        g.labels = dict(red.labels)
         release_memory(arrow=True)  # the partials' frames the gather read and dropped
         g.blocks = _Blocks(g)
         stats: dict[str, Any] = {"sentences": int((~g.removed).sum()), "removed_spans": int(g.removed.sum()),
