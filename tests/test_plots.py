@@ -191,6 +191,40 @@ def test_sentiment_distribution_pools_the_others(many_registered):
     assert size(fig)[1] <= 18
 
 
+def test_sentence_points_past_the_cap_are_a_random_sample_and_the_figures_say_so(monkeypatch):
+    # 2 sources of 40 and 8 sentences; caps of 10 points a row and 12 in the scatter: the rows
+    # and the scatter draw samples (distinct sentences, none invented), while boxes, n, means
+    # and r stay over every sentence, and the figures say what was drawn
+    monkeypatch.setattr(sentiment_plots, "POINTS_PER_ROW", 10)
+    monkeypatch.setattr(sentiment_plots, "SCATTER_POINTS", 12)
+    v = np.round(np.linspace(-0.9, 0.9, 48), 4)
+    scores = pd.DataFrame({"source": ["a"] * 40 + ["b"] * 8, "label": ["A"] * 40 + ["B"] * 8,
+                           "vader_compound": v, "textblob_polarity": -v / 2})
+    fig = sentiment_plots.distribution(scores, sources=["a", "b"])
+    ax = fig.axes[0]
+    assert ylabels(ax) == ["A\n(n = 40)", "B\n(n = 8)"]
+    pts = {round(float(np.mean(c.get_offsets()[:, 1]))): c.get_offsets()[:, 0] for c in ax.collections if len(c.get_offsets()) > 1}
+    assert len(pts[1]) == 10 and len(set(pts[1])) == 10 and set(pts[1]) <= set(v[:40])  # a (top row): 10 of 40
+    assert sorted(pts[0]) == sorted(v[40:])  # b: all 8
+    medians = [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_color() == "0.35" and len(set(ln.get_ydata())) == 2
+               and len(set(ln.get_xdata())) == 1]
+    assert float(np.median(v[:40])) in [pytest.approx(m) for m in medians]  # a's box is over all 40
+    assert any("points: a random 10 of a row's sentences where it has more (box, mean and n: all)" in t for t in texts(fig))
+    fig = sentiment_plots.method_scatter(scores, sources=["a", "b"])
+    ax = fig.axes[0]
+    drawn = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections])
+    assert len(drawn) == 12 and len(set(drawn)) == 12 and set(drawn) <= set(v)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A (n = 40)", "B (n = 8)"]
+    assert ax.get_title().endswith("Pearson r = -1.00 over 48 sentences (12 drawn at random)")
+    plt.close("all")
+    # under the caps nothing is sampled or said
+    monkeypatch.setattr(sentiment_plots, "POINTS_PER_ROW", 40)
+    monkeypatch.setattr(sentiment_plots, "SCATTER_POINTS", 48)
+    assert not any("points: a random" in t for t in texts(sentiment_plots.distribution(scores, sources=["a", "b"])))
+    assert "drawn at random" not in sentiment_plots.method_scatter(scores, sources=["a", "b"]).axes[0].get_title()
+    plt.close("all")
+
+
 def test_subjectivity_others_bar_is_the_sentence_weighted_mean():
     table = pd.DataFrame({"source": ["a", "b", "c", "d"], "label": ["A", "B", "C", "D"], "n": [10, 30, 20, 5],
                           "mean": [0.2, 0.5, 0.4, 0.8], "ci_low": 0.1, "ci_high": 0.9})

@@ -276,6 +276,26 @@ def test_the_store_computes_map_reduce_parts_over_its_partitions(tmp_path, group
     assert ev.loc[1, "text"] == tables["sentences"].set_index("sent_id").loc["cgtn-0:s0", "text"]
 
 
+@pytest.mark.slow  # no kernel or process, but ≥ 0.3 s (make test-fast skips it)
+def test_report_03_lists_from_the_stored_top_rows_equal_those_of_every_sentence(tmp_path, grouped, monkeypatch):
+    # report 03 takes its most positive / negative and most subjective sentences from the part's
+    # stored top rows (STORED_TOP per unit, merged over 4 partitions) instead of sorting the whole
+    # per-sentence table: the same rows, for every top up to STORED_TOP; above it, from the table
+    from framelens.lenses import sentiment
+
+    monkeypatch.setattr(ingest, "PARTITION_DOCUMENTS", 4)
+    tables = store.LensStore(tmp_path / "s", grouped).part("sentiment", **SMALL)
+    scores = tables.scan("sentences", columns=sentiment.SHOWN_COLUMNS)
+    assert sentiment.STORED_TOP == 5 and len(tables["extremes"]) < len(scores) / 5
+    for k in range(1, sentiment.STORED_TOP + 2):
+        pd.testing.assert_frame_equal(sentiment.shown_extremes(tables, scores, top=k),
+                                      sentiment.extremes(scores, top=k), obj=f"extremes top {k}")
+        pd.testing.assert_frame_equal(sentiment.shown_most_subjective(tables, scores, top=k),
+                                      sentiment.most_subjective(scores, top=k), obj=f"most subjective top {k}")
+    assert len(sentiment.shown_extremes(tables, scores, top=5)) > len(sentiment.shown_extremes(tables, scores, top=2))
+    assert "text" not in sentiment.shown_extremes(tables, scores, top=2).columns  # as from the scores read without it
+
+
 @pytest.mark.notebook  # slow: a process pool and whole lens parts (make test-fast skips it)
 def test_a_store_without_an_engine_maps_on_the_cores_with_the_same_tables(tmp_path, grouped, monkeypatch):
     # issue 24, "both cores used": above the pool's threshold an engine-less store (open_store, the

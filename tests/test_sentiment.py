@@ -144,6 +144,27 @@ def test_method_agreement_and_disagreements():
     assert d["gap"].iloc[0] > 0 and len(d) == 2
 
 
+def test_largest_positions_are_a_stable_descending_sort_cut():
+    v = np.array([1.0, 3.0, 3.0, np.nan, 2.0, 3.0])
+    assert st._largest(v, 2).tolist() == [1, 2]          # ties in table order
+    assert st._largest(v, 4).tolist() == [1, 2, 5, 4]
+    assert st._largest(v, 10).tolist() == [1, 2, 5, 4, 0, 3]  # NaN last
+    assert st._largest(v, 0).tolist() == []
+
+
+def test_disagreements_are_the_first_rows_of_a_stable_sort_by_gap(seed_scores):
+    # the gap of every sentence, then a stable sort of the whole table (what the function did
+    # before it picked the rows without sorting), on the seeds with many tied gaps
+    df = seed_scores.drop(columns=["text"]).assign(vader_compound=lambda d: d["vader_compound"].round(1),
+                                                   textblob_polarity=lambda d: d["textblob_polarity"].round(1))
+    full = df.assign(gap=st._z(df["vader_compound"]) - st._z(df["textblob_polarity"]))
+    full = full.assign(_abs=full["gap"].abs()).sort_values("_abs", ascending=False, kind="stable")
+    for top in (1, 10, 37):
+        want = full.head(top)[["sent_id", "source", "label", "vader_compound", "textblob_polarity", "gap"]]
+        pd.testing.assert_frame_equal(st.disagreements(df, top=top), want.reset_index(drop=True))
+    assert full["_abs"].head(40).duplicated().sum() > 5  # the ties are there
+
+
 def test_arc_bins_and_smoothing_hand_computed():
     df = pd.DataFrame({"source": ["A"] * 5, "position": [0.0, 0.25, 0.5, 0.75, 1.0],
                        "vader_compound": [0.1, 0.3, -0.2, 0.0, 0.5]})

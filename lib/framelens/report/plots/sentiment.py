@@ -59,6 +59,21 @@ def _note(fig, shown, rest, fallback: str, extra: str = "", palette: Palette | N
     return (0.16 * (text.count("\n") + 1) + 0.06) / fig.get_size_inches()[1]
 
 
+#: Points drawn per row of :func:`distribution` and in all of :func:`method_scatter`: past these, a
+#: random sample (seeded, in table order) of a row's or the table's sentences is drawn, and the
+#: figure says so; boxes, means, intervals, n and r are always over every sentence. More points
+#: than this add nothing to the eye (they merge into a band) but seconds and hundreds of MB to
+#: the figure (2.2 million sentences at 100,000 articles).
+POINTS_PER_ROW = 5_000
+SCATTER_POINTS = 50_000
+
+
+def _sample(n: int, cap: int, rng) -> np.ndarray | None:
+    """Sorted positions of a random ``cap`` of ``n`` items, or ``None`` when ``n`` ≤ ``cap`` (all
+    drawn: the random generator is then not used, so small figures never change)."""
+    return np.sort(rng.choice(n, size=cap, replace=False)) if n > cap else None
+
+
 def _labels(df: pd.DataFrame) -> dict:
     if "label" in df.columns:
         return dict(zip(df["source"], df["label"]))
@@ -95,10 +110,15 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
     ax.axvline(0, color="0.5", lw=0.8, zorder=0)
     ticks = []
     small = len(srcs) > 12
+    at = scores.groupby("source", sort=False, observed=True).indices  # each source's rows, in one pass
+    values = scores[value].to_numpy(dtype=float)
+    none = np.zeros(0, dtype=np.int64)
+    sampled = False
     for i, s in enumerate(srcs):
         y = len(srcs) - 1 - i
-        sel = scores["source"].isin(rest) if s is None else scores["source"] == s
-        x = scores.loc[sel, value].dropna().to_numpy(dtype=float)
+        rows = np.sort(np.concatenate([at.get(r, none) for r in rest])) if s is None else at.get(s, none)
+        x = values[rows]
+        x = x[~np.isnan(x)]
         name = others_label(rest) if s is None else labels.get(s, s)
         ticks.append((y, f"{name} (n = {len(x):,})" if small else f"{name}\n(n = {len(x):,})"))
         if len(x) == 0:
@@ -107,8 +127,11 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
                    patch_artist=True, boxprops=dict(facecolor="none", edgecolor="0.35"),
                    medianprops=dict(color="0.35"), whiskerprops=dict(color="0.35"), capprops=dict(color="0.35"))
         st = styles.get(s)
-        alpha = float(np.clip(60 / np.sqrt(len(x)), 0.08, 0.55))
-        ax.scatter(x, y + rng.uniform(-0.18, 0.18, len(x)), s=14 if not small else 9, alpha=alpha,
+        pick = _sample(len(x), POINTS_PER_ROW, rng)
+        drawn = x if pick is None else x[pick]
+        sampled |= pick is not None
+        alpha = float(np.clip(60 / np.sqrt(len(drawn)), 0.08, 0.55))
+        ax.scatter(drawn, y + rng.uniform(-0.18, 0.18, len(drawn)), s=14 if not small else 9, alpha=alpha,
                    color=OTHERS_COLOR if s is None else colors.get(s, "C0"),
                    marker=st.marker if st is not None and s is not None else "o", edgecolor="none", zorder=2)
         if s is None:
@@ -126,7 +149,9 @@ def distribution(scores: pd.DataFrame, intervals: pd.DataFrame | None = None, *,
     ax.set_ylabel("Source")
     ax.set_title(title)
     margin = _note(fig, shown, rest, "sentences", "◆ mean with bootstrap 95% interval" + (" (others: mean only)" if rest else "")
-                   + " · box = quartiles · grey band = neutral (|score| < 0.05)", palette=pal)
+                   + " · box = quartiles · grey band = neutral (|score| < 0.05)"
+                   + (f"\npoints: a random {POINTS_PER_ROW:,} of a row's sentences where it has more (box, mean and n: all)"
+                      if sampled else ""), palette=pal)
     fig.tight_layout(rect=(0, margin, 1, 1))
     return fig
 
@@ -239,11 +264,12 @@ def actor_heatmap(table: pd.DataFrame, *, min_n: int = 3, top: int = 12, value_l
 
 
 def method_scatter(scores: pd.DataFrame, *, colors: dict | None = None, sources: list[str] | None = None,
-                   max_sources: int = MAX_PANELS, palette: Palette | None = None):
+                   max_sources: int = MAX_PANELS, palette: Palette | None = None, seed: int = 0):
     """VADER compound against TextBlob polarity, one point per sentence, coloured by source;
     the title gives the overall Pearson correlation. Points off the diagonal are sentences the
     two lexicons read differently. At most ``max_sources`` sources in colour (the largest), the
-    others' sentences in grey."""
+    others' sentences in grey. Past :data:`SCATTER_POINTS` sentences, a random sample of that many
+    (``seed``) is drawn, and the title says so; r and each legend's n are over every sentence."""
     title = "Two lexicons, one sentence at a time"
     if scores.empty:
         return _empty(title, "no sentences")
@@ -257,23 +283,27 @@ def method_scatter(scores: pd.DataFrame, *, colors: dict | None = None, sources:
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.6", lw=0.8)
     ax.plot([-1, 1], [-1, 1], color="0.75", lw=0.8, ls="--")
-    alpha = float(np.clip(40 / np.sqrt(len(scores)), 0.1, 0.6))
+    pick = _sample(len(scores), SCATTER_POINTS, np.random.default_rng(seed))
+    drawn = scores if pick is None else scores.iloc[pick]
+    n_of = scores.groupby("source", sort=False, observed=True).size()  # the legend's n: every sentence
+    alpha = float(np.clip(40 / np.sqrt(len(drawn)), 0.1, 0.6))
     if rest:
-        g = scores[scores["source"].isin(rest)]
+        g = drawn[drawn["source"].isin(rest)]
         ax.scatter(g["vader_compound"], g["textblob_polarity"], s=10, alpha=alpha, color=OTHERS_COLOR,
-                   edgecolor="none", label=f"{others_label(rest)} (n = {len(g):,})")
+                   edgecolor="none", label=f"{others_label(rest)} (n = {int(n_of.reindex(rest).sum()):,})")
     keep = set(shown)
-    for s, g in scores[scores["source"].isin(keep)].groupby("source", sort=False):
+    for s, g in drawn[drawn["source"].isin(keep)].groupby("source", sort=False):
         st = styles.get(s)
         ax.scatter(g["vader_compound"], g["textblob_polarity"], s=16, alpha=max(alpha, 0.3), color=colors.get(s, "C0"),
-                   marker=st.marker if st else "o", edgecolor="none", label=f"{labels.get(s, s)} (n = {len(g):,})")
+                   marker=st.marker if st else "o", edgecolor="none", label=f"{labels.get(s, s)} (n = {int(n_of[s]):,})")
     a, b = scores["vader_compound"].to_numpy(float), scores["textblob_polarity"].to_numpy(float)
     r = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 and a.std() > 0 and b.std() > 0 else math.nan
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_xlabel("VADER compound")
     ax.set_ylabel("TextBlob polarity")
-    ax.set_title(f"{title}\nPearson r = {r:.2f} over {len(a):,} sentences")
+    ax.set_title(f"{title}\nPearson r = {r:.2f} over {len(a):,} sentences"
+                 + ("" if pick is None else f" ({len(drawn):,} drawn at random)"))
     if legend_out:
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, markerscale=1.5)
     else:
