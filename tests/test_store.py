@@ -597,12 +597,15 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
 
     pools = []
 
+    submitted_args: list = []
+
     class Pool:
         def __init__(self, *a, **k):
             self.broken, self.submitted, self.tasks_per_worker = False, [], k.get("tasks_per_worker")
             pools.append(self)
 
         def submit(self, fn, args):
+            submitted_args.append(args)
             if self.broken:
                 raise BrokenProcessPool("A child process terminated abruptly, the process pool is not usable anymore")
             name, fut = args[4], Future()
@@ -653,6 +656,18 @@ def test_parts_after_a_killed_part_worker_get_a_new_pool(monkeypatch):
     comp._run_parts(big, profiles, workers=2, say=say, view={}, failed=set(), failures=[])
     # two beside each other; the third, alone once they are done, here
     assert pools[-1].submitted == ["profile"] * 2 and pools[-1].tasks_per_worker == 1
+    # on Dask (isolate: the scheduler's address) the parts go one at a time, never here: each in a
+    # fresh process (one task per worker) told the address, so its maps run on the cluster
+    lines.clear()
+    submitted_args.clear()
+    n_pools = len(pools)
+    comp._run_parts(Lens(), [("vocabulary", {}), ("actors", {}), ("sentiment", {})], workers=1, say=say, view={},
+                    failed=set(), failures=[], isolate="tcp://10.0.0.1:8786")
+    assert [p.submitted for p in pools[n_pools:]] == [["vocabulary", "actors", "sentiment"]]
+    assert pools[-1].tasks_per_worker == 1 and {a[-1] for a in submitted_args} == {"tcp://10.0.0.1:8786"}
+    assert [ln.split(" (")[0] for ln in lines] == ["framelens: lens store: vocabulary", "framelens: lens store: actors",
+                                                   "framelens: lens store: sentiment"]
+    assert all("1.0 s" in ln for ln in lines)  # all from the pool: none computed here (2.0 s)
 
 
 def test_an_ingest_given_no_engine_maps_on_a_pool_when_the_input_is_large(monkeypatch, tmp_path):

@@ -310,10 +310,16 @@ class DaskEngine(Engine):
 
     name = "dask"
 
-    def __init__(self, client, *, cluster=None):
+    def __init__(self, client, *, cluster=None, own_client: bool = False):
         self.client = client
         self._cluster = cluster
+        self._own_client = own_client  # made here from an address: closed with the engine
         self._n = 0
+
+    @property
+    def address(self) -> str:
+        """The scheduler's address: another process reaches the same cluster with ``get_engine(address)``."""
+        return str(self.client.scheduler.address)
 
     @property
     def workers(self) -> int:  # type: ignore[override]
@@ -343,6 +349,9 @@ class DaskEngine(Engine):
             finally:
                 self._cluster.close()
             self._cluster = None
+        elif self._own_client:
+            self.client.close()
+            self._own_client = False
 
     def describe(self) -> str:
         where = "LocalCluster" if self._cluster is not None else str(getattr(self.client, "scheduler", "") and
@@ -436,7 +445,7 @@ def get_engine(spec: Any = None, *, workers: int = 1) -> Engine:
             except Exception as exc:
                 raise FramelensError(f"--dask {s}: cannot reach the Dask scheduler ({type(exc).__name__}: "
                                      f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-            return DaskEngine(client)
+            return DaskEngine(client, own_client=True)
         raise FramelensError(f"engine {s!r}: use serial, processes, local (a Dask LocalCluster) or a Dask "
                              "scheduler address such as tcp://HOST:8786")
     if type(spec).__name__ == "Client" and hasattr(spec, "submit"):
